@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages Puente needs, only when some are missing.
+# Usage: scripts/deps.sh [build|bench|all]   (default: build)
+# Runs apt-get as root, or through sudo when available.
+set -euo pipefail
+want=${1:-build}
+build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
+  libsqlite3-dev libpq-dev libutf8proc-dev libicu-dev libsodium-dev libcsv-dev
+  libcmocka-dev sqlite3 curl python3)
+fuzz_pkgs=(clang libclang-rt-14-dev)
+bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time)
+case "$want" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  fuzz)  pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$want' (expected build, fuzz, bench or all)" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps.sh: installing missing Debian packages: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,31 @@
+/*
+ * cli.h - shared helpers for the `puente` subcommands (src/cli/cmd_*.c).
+ *
+ * Each subcommand is `int cmd_NAME(int argc, char **argv)` where argv[0] is the
+ * subcommand name; it returns a process exit code (docs/CLI.md):
+ *   0 ok; 1 runtime/store failure; 2 usage error; 3 invalid input data;
+ *   4 not found; 5 permission denied; 6 conflict; 130 interrupted.
+ * Commands parse options with getopt_long, print --help to stdout, errors to
+ * stderr as "puente: file:line: field 'x': message".
+ */
+#ifndef PU_CLI_H
+#define PU_CLI_H
+
+#include <getopt.h>
+#include "common/pu.h"
+
+#define CLI_EXIT_USAGE 2
+
+/* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
+const char *cli_db_path(const char *opt);
+/* 1 if argv (after argv[0]) contains -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Print "puente: usage error: <msg>; see 'puente <cmd> --help'" and return 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print err and return its exit code. */
+int cli_fail(const pu_err *err);
+/* Parse a double/integer option value; prints a usage error on failure. */
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* cli_util.c - shared helpers for subcommands (see cli.h). */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cli_db_path(const char *opt) {
+    if (opt && *opt) return opt;
+    const char *env = getenv("PUENTE_DB");
+    return env && *env ? env : "puente.db";
+}
+
+int cli_wants_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+    }
+    return 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("puente: usage error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "; see 'puente %s --help'\n", cmd);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const pu_err *err) {
+    pu_err_print(err);
+    return pu_exit_code(err->code);
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end) return cli_usage_error(cmd, "%s expects a number, got '%s'", opt, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end) return cli_usage_error(cmd, "%s expects an integer, got '%s'", opt, s);
+    *out = v;
+    return 0;
+}

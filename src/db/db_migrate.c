@@ -1,0 +1,55 @@
+/* db_migrate.c - per-module schema migrations over db.h (backend-neutral). */
+#include "db/db.h"
+
+static const char *VERSION_TABLE =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " module TEXT PRIMARY KEY, version INTEGER NOT NULL, updated TEXT NOT NULL)";
+
+int db_schema_version(db_t *db, const char *module, int *version, pu_err *err) {
+    *version = 0;
+    int rc = db_exec(db, VERSION_TABLE, err);
+    if (rc) return rc;
+    int64_t v = 0;
+    rc = db_query_int64(db, "SELECT version FROM schema_version WHERE module = ?", module, &v, err);
+    *version = (int)v;
+    return rc;
+}
+
+static int apply_step(db_t *db, const char *module, const char *sql, int to, pu_err *err) {
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    int rc = db_begin(db, err);
+    if (rc) return rc;
+    rc = db_exec(db, sql, err);
+    db_stmt *st = NULL;
+    if (!rc) rc = db_prepare(db, "INSERT INTO schema_version(module, version, updated) VALUES (?, ?, ?) "
+                                 "ON CONFLICT(module) DO UPDATE SET version = excluded.version, "
+                                 "updated = excluded.updated", &st, err);
+    if (!rc) {
+        db_bind_text(st, 1, module, -1);
+        db_bind_int64(st, 2, to);
+        db_bind_text(st, 3, now, -1);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    }
+    db_finalize(st);
+    if (rc) {
+        db_rollback(db);
+        return pu_fail(err, rc, db_path(db), NULL, "migration %s to version %d failed: %s", module, to,
+                       err ? err->msg : "");
+    }
+    return db_commit(db, err);
+}
+
+int db_migrate(db_t *db, const char *module, const char *const *steps, int nsteps, pu_err *err) {
+    int have;
+    int rc = db_schema_version(db, module, &have, err);
+    if (rc) return rc;
+    if (have > nsteps)
+        return pu_fail(err, PU_ERR_CONFLICT, db_path(db), module,
+                       "store schema version %d is newer than this binary (%d); upgrade puente", have, nsteps);
+    for (int v = have; v < nsteps; v++) {
+        rc = apply_step(db, module, steps[v], v + 1, err);
+        if (rc) return rc;
+    }
+    return PU_OK;
+}

@@ -1,0 +1,99 @@
+/*
+ * ftm.h - the FollowTheMoney (FtM) entity model used throughout Puente.
+ *
+ * An entity is {id, schema, properties: {prop: [strings]}, datasets,
+ * first_seen, last_seen} as OpenSanctions and Aleph publish it, plus Puente's
+ * own fields: owner agency, marking (releasability), caveats, created, updated.
+ *
+ * Schemata (with FtM inheritance): Thing > LegalEntity > Person | Organization
+ * > Company; Thing > Address, Sanction (Interval), Identification (Interval),
+ * Vessel and Airplane (Vehicle), UnknownLink (Interval). Property names are
+ * FtM's (name, alias, weakAlias, previousName, birthDate, birthPlace,
+ * nationality, citizenship, gender, passportNumber, taxNumber, idNumber, ...);
+ * see docs/ftm.md for the full table.
+ *
+ * Invariants of ftm_entity:
+ *  - id and schema are non-NULL; schema names a known schema;
+ *  - every property name is valid for the schema (checked on add);
+ *  - property values are non-empty, unique within the property, in insertion
+ *    order; properties are in insertion order.
+ * Ownership: an ftm_entity owns all of its strings; free with ftm_entity_free.
+ */
+#ifndef PU_FTM_H
+#define PU_FTM_H
+
+#include <stddef.h>
+#include "common/pu.h"
+
+/* Property types (a subset of FtM's type system). */
+enum ftm_type {
+    FTM_STRING = 0, FTM_NAME, FTM_DATE, FTM_COUNTRY, FTM_IDENTIFIER, FTM_ENTITY,
+    FTM_ADDRESS, FTM_GENDER, FTM_TEXT, FTM_URL, FTM_NUMBER, FTM_TOPIC, FTM_EMAIL, FTM_PHONE
+};
+
+typedef struct ftm_schema ftm_schema; /* static registry entry; never freed */
+
+/* Look up a schema by exact name; NULL if unknown. */
+const ftm_schema *ftm_schema_get(const char *name);
+const char *ftm_schema_name(const ftm_schema *s);
+/* 1 if s is `ancestor` or inherits from it (Person is_a LegalEntity). */
+int ftm_schema_is_a(const ftm_schema *s, const char *ancestor);
+/* Type of `prop` on schema s (inherited included), or -1 if s has no such prop. */
+int ftm_schema_prop_type(const ftm_schema *s, const char *prop);
+/* NULL-terminated list of all schema names (static). */
+const char *const *ftm_schema_names(void);
+
+typedef struct ftm_prop {
+    char *name;
+    char **values;
+    size_t n, cap;
+} ftm_prop;
+
+typedef struct ftm_entity {
+    char *id;
+    char *schema;
+    ftm_prop *props;
+    size_t nprops, props_cap;
+    char **datasets;
+    size_t ndatasets, datasets_cap;
+    char *first_seen, *last_seen;   /* ISO timestamps or NULL */
+    char *owner;                    /* owning agency acronym, e.g. "OFAC" */
+    char *marking;                  /* PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY */
+    char *caveats;                  /* handling caveats, e.g. "LES"; may be NULL */
+    char *created, *updated;        /* set by the store */
+} ftm_entity;
+
+/* Create an empty entity. Errors: PU_ERR_INVALID (empty id, unknown schema:
+ * the message lists nothing but names the schema), PU_ERR_NOMEM. */
+int ftm_entity_new(const char *id, const char *schema, ftm_entity **out, pu_err *err);
+void ftm_entity_free(ftm_entity *e);
+/* Deep copy. */
+int ftm_entity_clone(const ftm_entity *e, ftm_entity **out);
+
+/* Add a value to a property. Blank values are ignored (PU_OK); duplicates are
+ * ignored. Values must be valid UTF-8.
+ * Errors: PU_ERR_INVALID (property not in the schema, invalid UTF-8),
+ * PU_ERR_LIMIT (value over 64 KiB), PU_ERR_NOMEM. */
+int ftm_entity_add(ftm_entity *e, const char *prop, const char *value, pu_err *err);
+/* The property, or NULL if the entity has no value for it. */
+const ftm_prop *ftm_entity_prop(const ftm_entity *e, const char *prop);
+/* First value of a property, or NULL. */
+const char *ftm_entity_first(const ftm_entity *e, const char *prop);
+int ftm_entity_add_dataset(ftm_entity *e, const char *dataset);
+/* Set one of the scalar string fields (owner, marking, ...): copies value. */
+int ftm_entity_set(char **field, const char *value);
+/* Display caption: first name, else the first of a schema-specific property
+ * (full address, program, ...), else the id. Never NULL. */
+const char *ftm_entity_caption(const ftm_entity *e);
+
+/* Serialise as one line of FtM JSON (no newline). `with_puente` adds the
+ * Puente fields ("owner", "marking", "caveats", "created", "updated").
+ * *out is owned by the caller (free()). */
+int ftm_entity_to_json(const ftm_entity *e, int with_puente, char **out);
+/* Parse one FtM JSON object. Unknown top-level keys are ignored (FtM exports
+ * carry "caption", "referents", "target"...). Errors name the field:
+ * PU_ERR_INVALID for bad JSON, missing id/schema, unknown schema/property,
+ * non-string values. */
+int ftm_entity_from_json(const char *json, size_t len, ftm_entity **out, pu_err *err);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * store.h - the entity store: FtM entities with owner and marking, persisted
+ * through the portable SQL layer (db/db.h), so a PostgreSQL backend needs no
+ * engine changes.
+ *
+ * Visibility: every read takes a store_scope (who is reading). The store
+ * applies the releasability rule in the query itself, so hidden records are
+ * never returned, never counted and never distinguishable from absent ones:
+ *   PUBLIC, SHARED         -> every authenticated user (US and MX agencies)
+ *   US-ONLY / MX-ONLY      -> users of agencies of that country
+ *   AGENCY-ONLY            -> users of the owning agency
+ *   and the owning agency always sees its own records.
+ * STORE_SYSTEM (scope->system = 1) sees everything: used by importers, the
+ * CLI run by an operator on the store file, and internal engines.
+ *
+ * Transactions: store_put/store_delete run inside the caller's transaction
+ * when one is open (store_begin), else in their own. Imports wrap the whole
+ * file in one transaction, so an interrupted import leaves the store as it was.
+ *
+ * Ownership: store_open returns a store the caller closes (NULL-safe).
+ * Entities passed to callbacks are owned by the store and valid only during
+ * the callback; entities returned through out-parameters are the caller's.
+ */
+#ifndef PU_STORE_H
+#define PU_STORE_H
+
+#include <stdint.h>
+#include "common/pu.h"
+#include "db/db.h"
+#include "ftm/ftm.h"
+
+typedef struct store store_t;
+
+typedef struct store_scope {
+    int system;            /* 1: sees everything */
+    const char *country;   /* "US" or "MX" */
+    const char *agency;    /* agency acronym */
+} store_scope;
+
+extern const store_scope store_scope_system;
+#define STORE_SYSTEM (&store_scope_system)
+
+/* Open the store at path (SQLite file; ":memory:" for tests), running all
+ * migrations. Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer than binary). */
+int store_open(const char *path, store_t **out, pu_err *err);
+void store_close(store_t *st);
+/* The underlying SQL handle, for modules that keep their own tables
+ * (they register migrations with db_migrate under their module name). */
+db_t *store_db(store_t *st);
+
+int store_begin(store_t *st, pu_err *err);
+int store_commit(store_t *st, pu_err *err);
+void store_rollback(store_t *st);
+
+/* Insert or replace an entity (by id). Sets created (first time) and updated.
+ * Defaults: marking PUBLIC when NULL; owner must be set for non-PUBLIC.
+ * Errors: PU_ERR_INVALID (bad marking), PU_ERR_DB. */
+int store_put(store_t *st, const ftm_entity *e, pu_err *err);
+/* Errors: PU_ERR_NOTFOUND when absent or not visible to scope. */
+int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity **out, pu_err *err);
+int store_delete(store_t *st, const char *id, pu_err *err);
+
+typedef struct store_query {
+    const char *schema;    /* this schema and its descendants; NULL = all */
+    const char *dataset;   /* NULL = all */
+    const char *name;      /* case-insensitive substring of any name-type value; NULL = all */
+    int64_t limit;         /* 0 = no limit */
+    int64_t offset;
+} store_query;
+
+/* Called once per entity; return non-zero to stop the iteration early. */
+typedef int (*store_entity_cb)(const ftm_entity *e, void *ctx);
+int store_iter(store_t *st, const store_scope *scope, const store_query *q,
+               store_entity_cb cb, void *ctx, pu_err *err);
+int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err);
+
+/* Per-schema counts visible to scope: parallel arrays owned by the caller,
+ * freed with store_stats_free. */
+typedef struct store_stats {
+    size_t n;
+    char **schema;
+    int64_t *count;
+    int64_t total;
+} store_stats;
+int store_stats_get(store_t *st, const store_scope *scope, store_stats **out, pu_err *err);
+void store_stats_free(store_stats *s);
+
+/* 1 if a record with this owner/marking is visible to scope (the same rule
+ * the SQL applies; exported for engines that keep their own marked records). */
+int store_visible(const store_scope *scope, const char *owner, const char *marking);
+/* 1 if marking is one of the known markings. */
+int store_marking_valid(const char *marking);
+
+#endif

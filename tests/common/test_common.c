@@ -1,0 +1,162 @@
+/* Unit tests for src/common (pu.h, pu_io.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/pu.h"
+#include "common/pu_io.h"
+
+static void test_buf_caps(void **state) {
+    (void)state;
+    pu_buf b = PU_BUF_INIT(8);
+    assert_int_equal(pu_buf_puts(&b, "12345"), PU_OK);
+    assert_int_equal(pu_buf_printf(&b, "%d", 678), PU_OK);
+    assert_string_equal(pu_buf_str(&b), "12345678");
+    assert_int_equal(pu_buf_putc(&b, '9'), PU_ERR_LIMIT);
+    assert_string_equal(pu_buf_str(&b), "12345678");
+    char *s = pu_buf_detach(&b);
+    assert_string_equal(s, "12345678");
+    assert_int_equal(b.len, 0);
+    free(s);
+    pu_buf_free(&b);
+    pu_buf_free(NULL);
+}
+
+static void test_strings(void **state) {
+    (void)state;
+    char small[4];
+    assert_int_equal(pu_strlcpy(small, "abcdef", sizeof small), 6);
+    assert_string_equal(small, "abc");
+    assert_int_equal(pu_snprintf(small, sizeof small, "%s", "abcd"), PU_ERR_LIMIT);
+    assert_int_equal(pu_snprintf(small, sizeof small, "%s", "ab"), PU_OK);
+    char t[] = "  x y \n";
+    assert_string_equal(pu_trim(t), "x y");
+    assert_true(pu_blank(" \t"));
+    assert_false(pu_blank(" a"));
+    assert_true(pu_strieq("Person", "PERSON"));
+    assert_null(pu_strdup(NULL));
+    assert_true(pu_utf8_valid("Treviño", strlen("Treviño")));
+    assert_false(pu_utf8_valid("\xC3\x28", 2));
+    assert_false(pu_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+    assert_false(pu_utf8_valid("\xC0\xAF", 2));     /* overlong */
+}
+
+static void test_dates(void **state) {
+    (void)state;
+    int64_t d;
+    assert_int_equal(pu_parse_date("1970-01-01", &d), PU_OK);
+    assert_int_equal(d, 0);
+    assert_int_equal(pu_parse_date("2021-07-07", &d), PU_OK);
+    char buf[16];
+    pu_format_date(d, buf, sizeof buf);
+    assert_string_equal(buf, "2021-07-07");
+    assert_int_equal(pu_parse_date("2021-02-29", &d), PU_ERR_INVALID);
+    assert_int_equal(pu_parse_date("2020-02-29", &d), PU_OK);
+    assert_int_equal(pu_parse_date("2021-13-01", &d), PU_ERR_INVALID);
+    assert_int_equal(pu_parse_date("21-01-01", &d), PU_ERR_INVALID);
+}
+
+static void test_err_format(void **state) {
+    (void)state;
+    pu_err e;
+    pu_err_clear(&e);
+    assert_int_equal(pu_fail(&e, PU_ERR_INVALID, "sdn.csv:12", "Remarks", "expected %s", "a date"), PU_ERR_INVALID);
+    char buf[256];
+    pu_err_format(&e, buf, sizeof buf);
+    assert_string_equal(buf, "sdn.csv:12: field 'Remarks': expected a date");
+    assert_int_equal(pu_fail(NULL, PU_ERR_IO, NULL, NULL, "x"), PU_ERR_IO);
+    assert_int_equal(pu_exit_code(PU_ERR_NOTFOUND), 4);
+}
+
+static void test_csv_ofac_style(void **state) {
+    (void)state;
+    const char *data = "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\r\n"
+                       "173,\"ANGLO-CARIBBEAN CO., LTD.\",-0- ,\"CUBA\"\r\n"
+                       "\x1a\r\n";
+    pu_csv *r;
+    pu_err e;
+    assert_int_equal(pu_csv_open_mem(data, strlen(data), NULL, &r, &e), PU_OK);
+    const pu_csv_row *row;
+    assert_int_equal(pu_csv_next(r, &row, &e), PU_OK);
+    assert_non_null(row);
+    assert_int_equal(row->n, 4);
+    assert_string_equal(row->fields[1], "AEROCARIBBEAN AIRLINES");
+    assert_int_equal(row->line, 1);
+    assert_int_equal(pu_csv_next(r, &row, &e), PU_OK);
+    assert_string_equal(row->fields[1], "ANGLO-CARIBBEAN CO., LTD.");
+    assert_int_equal(row->line, 2);
+    assert_int_equal(pu_csv_next(r, &row, &e), PU_OK);
+    assert_null(row); /* Ctrl-Z line skipped, then EOF */
+    pu_csv_close(r);
+}
+
+static void test_csv_multiline_and_header(void **state) {
+    (void)state;
+    const char *data = "name,country\n\"a\nb\",MX\nc,US\n";
+    pu_csv *r;
+    assert_int_equal(pu_csv_open_mem(data, strlen(data), NULL, &r, NULL), PU_OK);
+    const pu_csv_row *row;
+    assert_int_equal(pu_csv_next(r, &row, NULL), PU_OK);
+    assert_int_equal(pu_csv_col(row, "COUNTRY"), 1);
+    assert_int_equal(pu_csv_col(row, "missing"), -1);
+    assert_int_equal(pu_csv_next(r, &row, NULL), PU_OK);
+    assert_string_equal(row->fields[0], "a\nb");
+    assert_int_equal(row->line, 2);
+    assert_int_equal(pu_csv_next(r, &row, NULL), PU_OK);
+    assert_string_equal(row->fields[0], "c");
+    assert_int_equal(row->line, 4);
+    pu_csv_close(r);
+}
+
+static void test_csv_limits(void **state) {
+    (void)state;
+    pu_csv_opts o = {.max_record = 16};
+    const char *data = "ok,1\n\"this record never closes its quote and is long\nstill going on and on and on\n";
+    pu_csv *r;
+    pu_err e;
+    assert_int_equal(pu_csv_open_mem(data, strlen(data), &o, &r, &e), PU_OK);
+    const pu_csv_row *row;
+    assert_int_equal(pu_csv_next(r, &row, &e), PU_OK);
+    assert_string_equal(row->fields[0], "ok");
+    int rc = pu_csv_next(r, &row, &e);
+    assert_int_equal(rc, PU_ERR_LIMIT);
+    assert_non_null(strstr(e.where, ":2"));
+    pu_csv_close(r);
+    pu_csv_close(NULL);
+}
+
+static void test_lines(void **state) {
+    (void)state;
+    const char *data = "{\"a\":1}\r\n0123456789ABCDEF\nlast";
+    pu_lines *r;
+    pu_err e;
+    assert_int_equal(pu_lines_open_mem(data, strlen(data), 10, &r, &e), PU_OK);
+    const char *line;
+    size_t len;
+    uint64_t no;
+    assert_int_equal(pu_lines_next(r, &line, &len, &no, &e), PU_OK);
+    assert_string_equal(line, "{\"a\":1}");
+    assert_int_equal(no, 1);
+    assert_int_equal(pu_lines_next(r, &line, &len, &no, &e), PU_ERR_LIMIT);
+    assert_non_null(strstr(e.where, ":2"));
+    assert_int_equal(pu_lines_next(r, &line, &len, &no, &e), PU_OK);
+    assert_string_equal(line, "last");
+    assert_int_equal(no, 3);
+    assert_int_equal(pu_lines_next(r, &line, &len, &no, &e), PU_OK);
+    assert_null(line);
+    pu_lines_close(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_caps),         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_dates),            cmocka_unit_test(test_err_format),
+        cmocka_unit_test(test_csv_ofac_style),   cmocka_unit_test(test_csv_multiline_and_header),
+        cmocka_unit_test(test_csv_limits),       cmocka_unit_test(test_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
