@@ -56,6 +56,16 @@ void store_rollback(store_t *st);
  * Defaults: marking PUBLIC when NULL; owner must be set for non-PUBLIC.
  * Errors: PU_ERR_INVALID (bad marking), PU_ERR_DB. */
 int store_put(store_t *st, const ftm_entity *e, pu_err *err);
+
+/* store_put with options (additive). Flags:
+ *  STORE_PUT_KEEP_TIMES: take created, updated, first_seen and last_seen from
+ *    e as they are (now when NULL) instead of merging them with the stored
+ *    row: used by `import ftm` so an export re-imported is identical.
+ * Without flags: created stays as first stored (else e->created, else now),
+ * updated = now, first_seen keeps the earliest known, last_seen the newest.
+ * Same errors as store_put. */
+#define STORE_PUT_KEEP_TIMES 1
+int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err);
 /* Errors: PU_ERR_NOTFOUND when absent or not visible to scope. */
 int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity **out, pu_err *err);
 int store_delete(store_t *st, const char *id, pu_err *err);
@@ -68,10 +78,14 @@ typedef struct store_query {
     int64_t offset;
 } store_query;
 
-/* Called once per entity; return non-zero to stop the iteration early. */
+/* Called once per entity, in id order; return non-zero to stop early.
+ * The callback may read from the store but must not write to it.
+ * store_iter errors: PU_ERR_INVALID (unknown schema in q), PU_ERR_DB. */
 typedef int (*store_entity_cb)(const ftm_entity *e, void *ctx);
 int store_iter(store_t *st, const store_scope *scope, const store_query *q,
                store_entity_cb cb, void *ctx, pu_err *err);
+/* Number of entities matching q (limit/offset ignored: it is the total for
+ * paging). Errors: PU_ERR_INVALID (unknown schema in q), PU_ERR_DB. */
 int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err);
 
 /* Per-schema counts visible to scope: parallel arrays owned by the caller,
@@ -90,5 +104,11 @@ void store_stats_free(store_stats *s);
 int store_visible(const store_scope *scope, const char *owner, const char *marking);
 /* 1 if marking is one of the known markings. */
 int store_marking_valid(const char *marking);
+
+/* The folding used for store_query.name: Unicode case fold, accents
+ * stripped (NFD without marks), so "TREVIÑO" matches "trevino".
+ * *out is owned by the caller (free()). Errors: PU_ERR_INVALID (bad UTF-8),
+ * PU_ERR_NOMEM. */
+int store_fold(const char *s, char **out);
 
 #endif
