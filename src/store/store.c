@@ -467,3 +467,49 @@ int store_stats_get(store_t *st, const store_scope *scope, store_stats **out, pu
     *out = r;
     return PU_OK;
 }
+
+static int strp_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int store_dataset_ids(store_t *st, const char *dataset, char ***ids, size_t *n, pu_err *err) {
+    *ids = NULL;
+    *n = 0;
+    db_stmt *s;
+    int rc = db_prepare(st->db, "SELECT entity_id FROM entity_dataset WHERE dataset = ?", &s, err);
+    if (rc) return rc;
+    db_bind_text(s, 1, dataset, -1);
+    char **v = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        int step = db_step(s, err);
+        if (step == DB_DONE) break;
+        if (step != DB_ROW) {
+            rc = step;
+            break;
+        }
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            char **nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        if (!(v[len] = pu_strdup(db_col_text(s, 0)))) {
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+            break;
+        }
+        len++;
+    }
+    db_finalize(s);
+    if (rc) {
+        for (size_t i = 0; i < len; i++) free(v[i]);
+        free(v);
+        return rc;
+    }
+    if (len) qsort(v, len, sizeof *v, strp_cmp);
+    *ids = v;
+    *n = len;
+    return PU_OK;
+}

@@ -99,6 +99,11 @@ typedef struct store_stats {
 int store_stats_get(store_t *st, const store_scope *scope, store_stats **out, pu_err *err);
 void store_stats_free(store_stats *s);
 
+/* Ids of all entities in `dataset` (any visibility: for importers that
+ * replace a dataset), sorted by strcmp. *ids is owned by the caller: free
+ * each string and the array. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int store_dataset_ids(store_t *st, const char *dataset, char ***ids, size_t *n, pu_err *err);
+
 /* 1 if a record with this owner/marking is visible to scope (the same rule
  * the SQL applies; exported for engines that keep their own marked records). */
 int store_visible(const store_scope *scope, const char *owner, const char *marking);
@@ -110,5 +115,64 @@ int store_marking_valid(const char *marking);
  * *out is owned by the caller (free()). Errors: PU_ERR_INVALID (bad UTF-8),
  * PU_ERR_NOMEM. */
 int store_fold(const char *s, char **out);
+
+/* ---- imports and exports (additive; store_io.c) ------------------------
+ * Importers (FtM JSON lines here, OFAC in src/ofac) share one summary and one
+ * write funnel, so every import reports the same way:
+ *   records read, entities written per schema, rejected records with the
+ *   first reasons ("file:line: field 'x': message"), warnings, seconds.
+ * Test hook: when $PUENTE_TEST_STOP_AFTER=N is set, the process stops itself
+ * (SIGSTOP) after writing N entities, inside the open transaction; the e2e
+ * test then kills it with SIGKILL to prove an interrupted import changes
+ * nothing.
+ */
+#include <stdio.h>
+
+#define STORE_SUMMARY_NOTES 50
+#define STORE_MAX_SCHEMATA 32
+
+typedef struct store_summary {
+    int64_t read;        /* input records seen */
+    int64_t written;     /* entities written (all schemata) */
+    int64_t rejected;    /* input records skipped (bad input) */
+    int64_t warnings;    /* accepted with a loss, e.g. an unresolved link */
+    int64_t removed;     /* entities deleted because the source dropped them */
+    int64_t per_schema[STORE_MAX_SCHEMATA]; /* indexed like ftm_schema_names() */
+    char *notes[STORE_SUMMARY_NOTES];       /* the first rejects and warnings */
+    size_t nnotes;
+    double start, seconds;
+} store_summary;
+
+void store_summary_init(store_summary *s);
+void store_summary_free(store_summary *s);   /* frees the notes; NULL-safe */
+/* Record a rejected record (is_reject=1) or a warning (0) with err's text. */
+void store_summary_note(store_summary *s, const pu_err *err, int is_reject);
+/* Print the summary ("imported N entities: 4620 Person, ...") to out. */
+void store_summary_print(const store_summary *s, const char *label, FILE *out);
+/* store_put_ex + count in s + the test hook. Same errors as store_put. */
+int store_summary_put(store_t *st, const ftm_entity *e, int flags, store_summary *s, pu_err *err);
+
+typedef struct store_import_opts {
+    int strict;            /* 1: the first bad record aborts (and rolls back) */
+    const char *owner;     /* default owner for records without one */
+    const char *marking;   /* default marking for records without one */
+    const char *dataset;   /* added to every record's datasets when non-NULL */
+} store_import_opts;
+
+/* Import FtM JSON lines (OpenSanctions / Aleph / `puente export ftm`) from
+ * path ("-" = stdin) in ONE transaction: on any failure, or on a bad record
+ * with opts->strict, nothing is written. Records keep their own created /
+ * updated / first_seen / last_seen (STORE_PUT_KEEP_TIMES), so an export
+ * re-imported is identical. Bad lines are skipped and counted in *sum (with
+ * "file:line" reasons) unless strict. sum must be initialised by the caller.
+ * Errors: PU_ERR_IO, PU_ERR_INVALID/PU_ERR_LIMIT (strict), PU_ERR_DB. */
+int store_import_ftm(store_t *st, const char *path, const store_import_opts *opts, store_summary *sum,
+                     pu_err *err);
+
+/* Write the entities matching q (visible to scope), one FtM JSON object per
+ * line in id order, with the Puente fields when with_puente. *count gets the
+ * number written (may be NULL). Errors: PU_ERR_IO, PU_ERR_DB, PU_ERR_INVALID. */
+int store_export_ftm(store_t *st, const store_scope *scope, const store_query *q, int with_puente, FILE *out,
+                     int64_t *count, pu_err *err);
 
 #endif
