@@ -1,0 +1,403 @@
+/*
+ * cargo.h - cargo targeting of inbound air-cargo manifests for precursor
+ * chemicals and designated parties (issue #7). The contract of src/cargo/.
+ *
+ * Pieces, in the order data flows through them:
+ *  - watchlist (cargo_watchlist): the controlled chemicals with EN/ES names,
+ *    synonyms, code names, CAS, HS, list membership (INCB/DEA/Mexico), tier and
+ *    threshold. Curator-editable CSV, stored as numbered versions.
+ *  - rules (cargo_rules): rule weights, parameters and explanations, plus the
+ *    hold/review thresholds. Curator-editable CSV, stored as numbered versions.
+ *  - manifests (cargo_manifest): one line of a manifest, read from CSV or
+ *    JSON lines by cargo_reader (bounded, every error names file:line, field).
+ *  - engine (cargo_engine): the compiled watchlist + rules (+ the party
+ *    screening index when the store has designated parties) and caches.
+ *  - batch (cargo_batch): screens manifest lines, then resolves the rules that
+ *    need the whole batch and the history (first-time consignee, split
+ *    shipments, shared addresses), decides hold|review|release, persists.
+ *  - queue, dispositions and statistics over the persisted shipments.
+ *
+ * Persistence: own tables (module "cargo", db_migrate) through db/db.h; every
+ * stored record (watchlist version, rules version, batch, shipment,
+ * disposition) carries an owner agency and a marking (store.h markings).
+ * Threads: an engine and its batches are used by one thread at a time.
+ * Ownership: every _new, _open and _load result is the caller's and is freed
+ * with the matching *_free (all NULL-safe). Strings in result structs belong
+ * to the struct that holds them.
+ */
+#ifndef PU_CARGO_H
+#define PU_CARGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/pu.h"
+#include "db/db.h"
+
+/* ---- caps ---------------------------------------------------------------- */
+#define CARGO_MAX_FIELD (64u * 1024u)      /* any manifest field but description */
+#define CARGO_MAX_DESCRIPTION (1u << 20)   /* 1 MiB: longer is rejected, not cut */
+#define CARGO_MAX_RECORD (4u << 20)        /* reader cap per CSV record / JSON line */
+#define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
+#define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
+
+/* ---- CAS registry numbers ----------------------------------------------- */
+
+/* Parse "NNNNNNN-NN-N" (2-7 digits, 2, 1; no leading zero). On success
+ * *value is the digits as an integer and *check_ok is 1 when the check digit
+ * is right. Errors: PU_ERR_INVALID when s is not in CAS format. */
+int cargo_cas_parse(const char *s, int64_t *value, int *check_ok);
+/* Format a CAS integer (digits incl. check digit) as "NNN-NN-N" into buf. */
+void cargo_cas_format(int64_t value, char *buf, size_t size);
+
+/* ---- watchlist ------------------------------------------------------------ */
+
+typedef struct cargo_chemical {
+    char *id;            /* stable slug, e.g. "4-ap" */
+    char *name_en, *name_es;
+    char *synonyms_en, *synonyms_es, *code_names; /* ';'-separated */
+    char *cas;           /* "23056-29-3" (validated on import) */
+    char *hs_codes;      /* ';'-separated, indicative */
+    char *incb, *dea, *mexico; /* list membership as text ("Table I (2022)") */
+    char *tier;          /* "controlled" or "watch" */
+    double threshold_kg; /* 0 = any quantity */
+    char *exclude;       /* ';'-separated benign look-alikes never fuzzy-matched */
+    char *notes, *source;
+} cargo_chemical;
+
+typedef struct cargo_watchlist {
+    int version;         /* 0 when not stored yet */
+    size_t n;
+    cargo_chemical *chem;
+} cargo_watchlist;
+
+/* Read a watchlist CSV (header row with the columns of data/cargo/watchlist.csv;
+ * id, name_en and tier are required, the others may be blank). Validates every
+ * row: CAS format and check digit, tier, threshold, duplicate ids and CAS,
+ * UTF-8. All errors are collected: on failure *out is NULL and err names the
+ * first bad file:line and field; `report` (may be NULL) gets one line per
+ * error. Errors: PU_ERR_INVALID, PU_ERR_IO, PU_ERR_NOMEM. */
+int cargo_watchlist_read_csv(const char *path, FILE *report, cargo_watchlist **out, pu_err *err);
+int cargo_watchlist_read_csv_mem(const char *data, size_t n, FILE *report, cargo_watchlist **out, pu_err *err);
+/* Write the watchlist as CSV (the same columns), readable back unchanged. */
+int cargo_watchlist_write_csv(const cargo_watchlist *w, FILE *out, pu_err *err);
+void cargo_watchlist_free(cargo_watchlist *w);
+
+/* ---- rules ---------------------------------------------------------------- */
+
+/* The rules the engine implements. Their weights, parameters, explanations and
+ * on/off switch are data (cargo_rules); the ids are the CSV's `id` column. */
+enum cargo_rule_id {
+    CARGO_DECISION_HOLD = 0, CARGO_DECISION_REVIEW,
+    CARGO_CHEM_CONTROLLED, CARGO_CHEM_WATCH, CARGO_CAS_INVALID,
+    CARGO_HS_PRECURSOR, CARGO_HS_MISMATCH, CARGO_GENERIC_DESCRIPTION,
+    CARGO_FORWARDER_SHIPPER, CARGO_FIRST_TIME_CONSIGNEE, CARGO_RESIDENTIAL_ADDRESS,
+    CARGO_SHARED_ADDRESS, CARGO_UNUSUAL_ROUTING, CARGO_WEIGHT_VALUE,
+    CARGO_SPLIT_SHIPMENT, CARGO_HIGH_RISK_ORIGIN, CARGO_PARTY_DESIGNATED,
+    CARGO_PARTY_POSSIBLE,
+    CARGO_NRULES
+};
+
+/* Static rule id string ("chem_controlled"), or NULL when out of range. */
+const char *cargo_rule_name(int rule);
+/* Rule index for an id string, or -1. */
+int cargo_rule_lookup(const char *name);
+
+typedef struct cargo_rule {
+    double weight;
+    int enabled;
+    char *params;        /* "key=v1|v2;key2=n" */
+    char *explanation;
+} cargo_rule;
+
+typedef struct cargo_rules {
+    int version;         /* 0 when not stored yet */
+    cargo_rule rule[CARGO_NRULES];
+} cargo_rules;
+
+/* Read a rules CSV (id,weight,enabled,params,explanation). Every known rule
+ * must appear exactly once; unknown ids, bad weights and malformed params are
+ * errors naming file:line and field. Errors: PU_ERR_INVALID, PU_ERR_IO. */
+int cargo_rules_read_csv(const char *path, FILE *report, cargo_rules **out, pu_err *err);
+int cargo_rules_read_csv_mem(const char *data, size_t n, FILE *report, cargo_rules **out, pu_err *err);
+int cargo_rules_write_csv(const cargo_rules *r, FILE *out, pu_err *err);
+void cargo_rules_free(cargo_rules *r);
+
+/* The bundled defaults (data/cargo CSV files compiled into the binary), used when
+ * a store has no version yet. Errors as the readers (a bug if they fail). */
+int cargo_watchlist_default(cargo_watchlist **out, pu_err *err);
+int cargo_rules_default(cargo_rules **out, pu_err *err);
+
+/* ---- persistence of versions --------------------------------------------- */
+
+/* Create/upgrade the cargo tables. Called by every function below that
+ * touches the store; exported for tests and the server. Errors: PU_ERR_DB,
+ * PU_ERR_CONFLICT (store newer than the binary). */
+int cargo_migrate(db_t *db, pu_err *err);
+
+typedef struct cargo_stamp {   /* who records a version, batch or disposition */
+    const char *owner;         /* agency acronym (required) */
+    const char *marking;       /* PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY */
+    const char *author;        /* free text (user or operator), may be NULL */
+    const char *note;          /* free text, may be NULL */
+} cargo_stamp;
+
+/* Store w as the next watchlist version (one transaction) and set w->version.
+ * Errors: PU_ERR_INVALID (bad owner/marking), PU_ERR_DB. */
+int cargo_watchlist_save(db_t *db, cargo_watchlist *w, const cargo_stamp *stamp, pu_err *err);
+/* Load version `version` (0 = the latest). If the store has none and version is
+ * 0, returns the bundled default with version 0. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int cargo_watchlist_load(db_t *db, int version, cargo_watchlist **out, pu_err *err);
+int cargo_rules_save(db_t *db, cargo_rules *r, const cargo_stamp *stamp, pu_err *err);
+int cargo_rules_load(db_t *db, int version, cargo_rules **out, pu_err *err);
+
+/* One stored version, for `watchlist versions` / `rules versions`. */
+typedef struct cargo_version_info {
+    int version;
+    char created[32];
+    char owner[64], marking[32];
+    char author[128], note[256];
+    int64_t rows;
+} cargo_version_info;
+/* kind is "watchlist" or "rules"; *out (caller frees with free()) newest first. */
+int cargo_versions(db_t *db, const char *kind, cargo_version_info **out, size_t *n, pu_err *err);
+
+/* ---- manifests ------------------------------------------------------------ */
+
+typedef struct cargo_manifest {
+    const char *awb, *hawb;
+    const char *shipper_name, *shipper_address, *shipper_country;
+    const char *consignee_name, *consignee_address, *consignee_country;
+    const char *notify_name, *notify_address;
+    const char *description;
+    const char *hs_code;
+    long pieces;                 /* -1 when not given */
+    double weight_kg, value_usd; /* -1 when not given */
+    const char *origin, *origin_country;
+    const char *transshipment;   /* ';'-separated points (airport codes) */
+    const char *destination, *destination_country;
+    const char *carrier, *forwarder;
+    const char *departure_date, *arrival_date; /* "YYYY-MM-DD" or "" */
+    uint64_t line;               /* source line (set by the reader) */
+} cargo_manifest;
+
+typedef enum { CARGO_FMT_AUTO = 0, CARGO_FMT_CSV, CARGO_FMT_JSONL } cargo_format;
+
+/* Streaming reader over CSV (header row with manifest column names) or JSON
+ * lines (one object per line, same keys). Strings in the returned manifest are
+ * owned by the reader and valid until the next call. */
+typedef struct cargo_reader cargo_reader;
+/* fmt AUTO picks JSONL for *.jsonl / *.ndjson / *.json or content starting
+ * with '{', else CSV. Errors: PU_ERR_IO, PU_ERR_INVALID (CSV without awb or
+ * description column), PU_ERR_NOMEM. Unknown CSV columns are reported once to
+ * `warn` (may be NULL) and ignored. */
+int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
+int cargo_reader_open_mem(const char *data, size_t n, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
+/* Next manifest line into *m (NULL at end). A bad line returns PU_ERR_INVALID
+ * or PU_ERR_LIMIT with file:line and field in err; the raw fields (when any)
+ * stay available through cargo_reader_raw until the next call, and the
+ * caller may call again to continue with the next line. */
+int cargo_reader_next(cargo_reader *r, const cargo_manifest **m, pu_err *err);
+/* The raw content of the last line (CSV fields joined as CSV, or the JSON
+ * line), for reject files. Never NULL. */
+const char *cargo_reader_raw(cargo_reader *r, size_t *len);
+const char *cargo_reader_name(const cargo_reader *r);
+uint64_t cargo_reader_offset(const cargo_reader *r);
+void cargo_reader_close(cargo_reader *r);
+
+/* The manifest column names in canonical order (NULL-terminated, static). */
+const char *const *cargo_manifest_columns(void);
+
+/* ---- engine and screening ------------------------------------------------- */
+
+typedef struct cargo_engine cargo_engine;
+
+/* Kind of chemical evidence. */
+enum cargo_via { CARGO_VIA_CAS = 0, CARGO_VIA_NAME, CARGO_VIA_CODE, CARGO_VIA_FUZZY };
+
+typedef struct cargo_chem_hit {
+    int chem;              /* index into the engine's watchlist */
+    int via;               /* enum cargo_via */
+    int weak;              /* ambiguous short code without chemical context */
+    char text[96];         /* the matched text, normalised (or the CAS number) */
+    char salt[24];         /* "hydrochloride", "hcl", ... when a salt form was named */
+} cargo_chem_hit;
+
+typedef struct cargo_party_hit {
+    char role[12];         /* shipper, consignee, notify */
+    char entity_id[96];
+    char caption[160];
+    double score;
+} cargo_party_hit;
+
+/* Party screening: called for each non-blank shipper/consignee/notify name
+ * with the party country (may be ""). Fills up to max hits (best first) and
+ * sets *n. The engine caches answers by normalised name+country. */
+typedef int (*cargo_party_fn)(void *ctx, const char *name, const char *country,
+                              cargo_party_hit *hits, size_t max, size_t *n, pu_err *err);
+
+typedef struct cargo_engine_opts {
+    cargo_party_fn party;  /* NULL: parties are not screened (reported in stats) */
+    void *party_ctx;
+} cargo_engine_opts;
+
+/* Compile a watchlist and rules into an engine. The engine keeps its own
+ * copies. Errors: PU_ERR_INVALID (a rule parameter is malformed), PU_ERR_NOMEM. */
+int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, const cargo_engine_opts *opts,
+                     cargo_engine **out, pu_err *err);
+void cargo_engine_free(cargo_engine *e);
+const cargo_watchlist *cargo_engine_watchlist(const cargo_engine *e);
+const cargo_rules *cargo_engine_rules(const cargo_engine *e);
+/* 1 when party screening is wired in. */
+int cargo_engine_screens_parties(const cargo_engine *e);
+
+/* Chemical detection only, on one free text (+ optional HS code for the
+ * context of ambiguous codes). Fills up to max hits, sets *n; invalid CAS
+ * numbers go to bad_cas (up to max_bad, as text), count in *nbad. */
+int cargo_detect(cargo_engine *e, const char *text, size_t len, const char *hs_code,
+                 cargo_chem_hit *hits, size_t max, size_t *n,
+                 char (*bad_cas)[24], size_t max_bad, size_t *nbad);
+
+/* The outcome of screening one manifest line. Strings and arrays belong to
+ * the batch that produced it. */
+typedef struct cargo_result {
+    const char *awb, *hawb, *shipper, *consignee, *origin_country, *arrival_date;
+    uint64_t line;
+    double score;
+    const char *decision;          /* "hold", "review", "release" (static) */
+    uint32_t fired;                /* bit i = rule i fired */
+    const char *reasons;           /* "rule(+w): detail; ..." in rule order */
+    const cargo_chem_hit *chem;    /* nchem hits, best evidence first */
+    size_t nchem;
+    const char *bad_cas;           /* invalid CAS numbers seen, ";"-separated, or "" */
+    size_t nbad_cas;
+    const cargo_party_hit *party;
+    size_t nparty;
+    /* keys for the batch rules (hashes of normalised names/addresses) */
+    uint64_t shipper_key, consignee_key, address_key;
+    int64_t day;                   /* arrival (else departure) day, or INT64_MIN */
+    double weight_kg;
+    const char *line_detail;       /* internal: per-line rule details */
+    size_t manifest;               /* internal: index of the kept manifest */
+} cargo_result;
+
+typedef struct cargo_batch cargo_batch;
+
+typedef struct cargo_batch_opts {
+    db_t *history;        /* store with past shipments for the history rules; may be NULL */
+    int keep_manifests;   /* 1: keep the full lines so cargo_batch_save can persist them */
+} cargo_batch_opts;
+
+int cargo_batch_new(cargo_engine *e, const cargo_batch_opts *opts, cargo_batch **out, pu_err *err);
+/* Screen one line (chemicals, parties, per-line rules). */
+int cargo_batch_add(cargo_batch *b, const cargo_manifest *m, pu_err *err);
+/* Apply the batch/history rules and decide. Call once after the last add. */
+int cargo_batch_finish(cargo_batch *b, pu_err *err);
+size_t cargo_batch_count(const cargo_batch *b);
+/* Results in input order; valid until the batch is freed. */
+const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i);
+/* Indexes of results sorted by descending score (then input order): the
+ * review queue of this batch. Owned by the batch. */
+const size_t *cargo_batch_ranked(cargo_batch *b);
+/* Persist batch + shipments (needs keep_manifests) in one transaction; a
+ * shipment already stored (same awb+hawb) is replaced, keeping its
+ * dispositions. *batch_id gets the new batch id. Errors: PU_ERR_INVALID (bad
+ * stamp), PU_ERR_DB (nothing written). */
+int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_stamp *stamp,
+                     int64_t nrejected, int64_t *batch_id, pu_err *err);
+void cargo_batch_free(cargo_batch *b);
+
+/* Output writers: CSV (awb,hawb,score,decision,reasons,chemicals,parties,
+ * shipper,consignee,origin_country,arrival_date,line) or JSON lines. */
+int cargo_result_write_csv_header(FILE *out);
+int cargo_result_write_csv(const cargo_engine *e, const cargo_result *r, FILE *out);
+int cargo_result_write_json(const cargo_engine *e, const cargo_result *r, FILE *out);
+
+/* ---- queue, dispositions, statistics ------------------------------------- */
+
+/* Who is reading (same rule as store_visible). NULL = system (sees all). */
+typedef struct cargo_scope {
+    const char *country;  /* "US" / "MX" */
+    const char *agency;
+} cargo_scope;
+
+typedef struct cargo_queue_opts {
+    const char *decision;   /* "hold", "review", NULL = hold and review */
+    int include_disposed;   /* 1: also lines that have a disposition */
+    int64_t limit;          /* 0 = all */
+} cargo_queue_opts;
+
+/* Callback per queue line: columns are id, awb, hawb, score, decision,
+ * reasons, chemicals, parties, shipper, consignee, arrival_date, disposition,
+ * owner, marking. Return non-zero to stop. */
+typedef struct cargo_queue_row {
+    int64_t id;
+    const char *awb, *hawb, *decision, *reasons, *chemicals, *parties, *shipper, *consignee,
+        *arrival_date, *disposition, *owner, *marking;
+    double score;
+} cargo_queue_row;
+typedef int (*cargo_queue_cb)(const cargo_queue_row *row, void *ctx);
+int cargo_queue(db_t *db, const cargo_scope *scope, const cargo_queue_opts *o, cargo_queue_cb cb,
+                void *ctx, pu_err *err);
+
+/* Outcome of a disposition. */
+#define CARGO_OUTCOMES "released, held, inspected_found, inspected_not_found"
+/* 1 if outcome is one of CARGO_OUTCOMES. */
+int cargo_outcome_valid(const char *outcome);
+/* Record a disposition for the shipment awb (+hawb; NULL/"" matches a
+ * shipment without hawb, or the only one with that awb). Errors:
+ * PU_ERR_INVALID (bad outcome/stamp), PU_ERR_NOTFOUND (no such visible
+ * shipment), PU_ERR_CONFLICT (several house bills: give hawb), PU_ERR_DB. */
+int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const char *hawb,
+                  const char *outcome, const cargo_stamp *stamp, pu_err *err);
+
+/* Statistics over visible shipments: counts per decision and per outcome,
+ * and per rule how often it fired and what inspections found (the feedback
+ * for tuning weights). Written as text or JSON. */
+int cargo_stats_write(db_t *db, const cargo_scope *scope, int json, FILE *out, pu_err *err);
+
+/* Check a stamp: owner non-blank, marking one of store.h's markings.
+ * Errors: PU_ERR_INVALID naming the field. */
+int cargo_stamp_valid(const cargo_stamp *s, pu_err *err);
+
+/* Small writers shared with the CLI: one CSV field (quoted when needed) and
+ * one JSON string (quoted, escaped). */
+void cargo_csv_field(FILE *out, const char *s);
+void cargo_json_string(FILE *out, const char *s);
+
+/* ---- generator (demo, tests, benchmarks) --------------------------------- */
+
+/* Disguise kinds of generated precursor shipments; "benign" lines are 0. */
+enum cargo_kind {
+    CARGO_KIND_BENIGN = 0, CARGO_KIND_DECLARED, CARGO_KIND_CAS_ONLY, CARGO_KIND_SYNONYM,
+    CARGO_KIND_CODE_NAME, CARGO_KIND_SPANISH, CARGO_KIND_SALT, CARGO_KIND_MISSPELLED,
+    CARGO_KIND_CHINGLISH, CARGO_KIND_HS_ONLY, CARGO_KIND_SPLIT, CARGO_KIND_PARTY,
+    CARGO_NKINDS
+};
+const char *cargo_kind_name(int kind);
+int cargo_kind_lookup(const char *name);
+
+typedef struct cargo_gen_opts {
+    uint64_t seed;
+    size_t n;                 /* manifest lines */
+    double precursor_rate;    /* share of precursor shipments, default 0.08 */
+    double party_rate;        /* share with a designated party, default 0.01 */
+    const char *const *designated; /* names of designated parties (NULL-terminated), may be NULL */
+    const char *start_date;   /* "YYYY-MM-DD", default 2026-01-05 */
+    int jsonl;                /* 1: JSON lines, else CSV */
+} cargo_gen_opts;
+
+/* Write a labelled synthetic manifest to out and the truth (awb,hawb,kind,
+ * chemical) to truth (may be NULL). Uses the watchlist for the precursors.
+ * Errors: PU_ERR_IO. */
+int cargo_generate(const cargo_watchlist *w, const cargo_gen_opts *o, FILE *out, FILE *truth, pu_err *err);
+
+/* Join screening results (CSV with awb,hawb,decision) with the generator's
+ * truth (awb,hawb,kind,chemical) and write, per kind, lines, holds, reviews,
+ * recall of hold, recall of hold-or-review and precision of hold against the
+ * benign lines; as a table or one JSON object. Errors: PU_ERR_IO,
+ * PU_ERR_INVALID (missing columns, a result without truth). */
+int cargo_evaluate(const char *results_csv, const char *truth_csv, int json, FILE *out, pu_err *err);
+
+#endif

@@ -1,0 +1,347 @@
+/* cargo_manifest.c - manifest readers: CSV and JSON lines (bounded, every
+ * error names file:line and the field). */
+#include "cargo/cargo_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/pu_io.h"
+
+enum { M_AWB, M_HAWB, M_SHIP_NAME, M_SHIP_ADDR, M_SHIP_CTRY, M_CONS_NAME, M_CONS_ADDR, M_CONS_CTRY,
+       M_NOTIFY_NAME, M_NOTIFY_ADDR, M_DESC, M_HS, M_PIECES, M_WEIGHT, M_VALUE, M_ORIGIN, M_ORIGIN_CTRY,
+       M_TRANS, M_DEST, M_DEST_CTRY, M_CARRIER, M_FORWARDER, M_DEP_DATE, M_ARR_DATE, M_NCOLS };
+
+static const char *const MCOLS[M_NCOLS + 1] = {
+    "awb", "hawb", "shipper_name", "shipper_address", "shipper_country", "consignee_name",
+    "consignee_address", "consignee_country", "notify_name", "notify_address", "description",
+    "hs_code", "pieces", "weight_kg", "value_usd", "origin", "origin_country", "transshipment",
+    "destination", "destination_country", "carrier", "forwarder", "departure_date", "arrival_date", NULL};
+
+const char *const *cargo_manifest_columns(void) { return MCOLS; }
+
+struct cargo_reader {
+    int jsonl;
+    pu_csv *csv;
+    pu_lines *lines;
+    FILE *warn;
+    int map[M_NCOLS];
+    int header_done;
+    size_t ncols_header;
+    const char *vals[M_NCOLS];
+    json_t *root;
+    char numbuf[3][64];
+    cargo_manifest m;
+    pu_buf raw, trans;
+    cargo_strset warned;
+    char name[PU_ERR_WHERE_MAX / 2];
+};
+
+static int reader_new(cargo_reader **out, int jsonl, FILE *warn) {
+    cargo_reader *r = calloc(1, sizeof *r);
+    if (!r) return PU_ERR_NOMEM;
+    r->jsonl = jsonl;
+    r->warn = warn;
+    pu_buf_init(&r->raw, CARGO_MAX_RECORD + 1024);
+    pu_buf_init(&r->trans, CARGO_MAX_FIELD);
+    for (int k = 0; k < M_NCOLS; k++) r->map[k] = -1;
+    *out = r;
+    return PU_OK;
+}
+
+static int ends_with(const char *s, const char *suf) {
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && pu_strieq(s + a - b, suf);
+}
+
+static int sniff_jsonl(const char *path) {
+    if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json")) return 1;
+    if (ends_with(path, ".csv") || strcmp(path, "-") == 0) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int c;
+    while ((c = fgetc(f)) != EOF && isspace(c)) {}
+    fclose(f);
+    return c == '{';
+}
+
+static int open_common(cargo_reader *r, const char *path, const char *data, size_t n, pu_err *err) {
+    int rc;
+    if (r->jsonl)
+        rc = data ? pu_lines_open_mem(data, n, CARGO_MAX_RECORD, &r->lines, err)
+                  : pu_lines_open(path, CARGO_MAX_RECORD, &r->lines, err);
+    else {
+        pu_csv_opts o = {.max_record = CARGO_MAX_RECORD, .max_fields = 256};
+        rc = data ? pu_csv_open_mem(data, n, &o, &r->csv, err) : pu_csv_open(path, &o, &r->csv, err);
+    }
+    if (!rc) pu_strlcpy(r->name, r->jsonl ? pu_lines_name(r->lines) : pu_csv_name(r->csv), sizeof r->name);
+    return rc;
+}
+
+int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err) {
+    *out = NULL;
+    cargo_reader *r;
+    int jsonl = fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && sniff_jsonl(path));
+    if (reader_new(&r, jsonl, warn)) return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
+    int rc = open_common(r, path, NULL, 0, err);
+    if (rc) { cargo_reader_close(r); return rc; }
+    *out = r;
+    return PU_OK;
+}
+
+int cargo_reader_open_mem(const char *data, size_t n, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err) {
+    *out = NULL;
+    cargo_reader *r;
+    size_t i = 0;
+    while (i < n && isspace((unsigned char)data[i])) i++;
+    int jsonl = fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && i < n && data[i] == '{');
+    if (reader_new(&r, jsonl, warn)) return pu_fail(err, PU_ERR_NOMEM, "<memory>", NULL, "out of memory");
+    int rc = open_common(r, NULL, data, n, err);
+    if (rc) { cargo_reader_close(r); return rc; }
+    *out = r;
+    return PU_OK;
+}
+
+void cargo_reader_close(cargo_reader *r) {
+    if (!r) return;
+    pu_csv_close(r->csv);
+    pu_lines_close(r->lines);
+    if (r->root) json_decref(r->root);
+    pu_buf_free(&r->raw);
+    pu_buf_free(&r->trans);
+    cargo_strset_free(&r->warned);
+    free(r);
+}
+
+const char *cargo_reader_name(const cargo_reader *r) { return r->name; }
+
+uint64_t cargo_reader_offset(const cargo_reader *r) {
+    return r->jsonl ? pu_lines_offset(r->lines) : pu_csv_offset(r->csv);
+}
+
+const char *cargo_reader_raw(cargo_reader *r, size_t *len) {
+    if (len) *len = r->raw.len;
+    return pu_buf_str(&r->raw);
+}
+
+/* ---- field validation ---------------------------------------------------------- */
+
+static int bad(pu_err *err, const char *file, uint64_t line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int bad(pu_err *err, const char *file, uint64_t line, const char *field, const char *fmt, ...) {
+    if (!err) return PU_ERR_INVALID;
+    pu_err_clear(err);
+    err->code = PU_ERR_INVALID;
+    snprintf(err->where, sizeof err->where, "%s:%llu", file, (unsigned long long)line);
+    pu_strlcpy(err->field, field, sizeof err->field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return PU_ERR_INVALID;
+}
+
+static int parse_num(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    while (*end == ' ') end++;
+    if (errno || end == s || *end || !isfinite(d) || d < 0) return 0;
+    *out = d;
+    return 1;
+}
+
+/* Fill r->m from r->vals and check every field. */
+static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
+    cargo_manifest *m = &r->m;
+    memset(m, 0, sizeof *m);
+    m->line = line;
+    for (int k = 0; k < M_NCOLS; k++) {
+        const char *v = r->vals[k] ? r->vals[k] : "";
+        size_t n = strlen(v);
+        size_t cap = k == M_DESC ? CARGO_MAX_DESCRIPTION : CARGO_MAX_FIELD;
+        if (n > cap)
+            return bad(err, r->name, line, MCOLS[k], "%zu bytes; the cap is %zu bytes (record kept in the rejects)", n, cap);
+        if (!pu_utf8_valid(v, n)) return bad(err, r->name, line, MCOLS[k], "invalid UTF-8; expected UTF-8 text");
+        r->vals[k] = v;
+    }
+    const char **v = r->vals;
+    m->awb = v[M_AWB];
+    if (pu_blank(m->awb)) return bad(err, r->name, line, "awb", "required; expected an air waybill number like 172-12345675");
+    m->hawb = v[M_HAWB];
+    m->shipper_name = v[M_SHIP_NAME];
+    m->shipper_address = v[M_SHIP_ADDR];
+    m->shipper_country = v[M_SHIP_CTRY];
+    m->consignee_name = v[M_CONS_NAME];
+    m->consignee_address = v[M_CONS_ADDR];
+    m->consignee_country = v[M_CONS_CTRY];
+    m->notify_name = v[M_NOTIFY_NAME];
+    m->notify_address = v[M_NOTIFY_ADDR];
+    m->description = v[M_DESC];
+    m->hs_code = v[M_HS];
+    m->origin = v[M_ORIGIN];
+    m->origin_country = v[M_ORIGIN_CTRY];
+    m->transshipment = v[M_TRANS];
+    m->destination = v[M_DEST];
+    m->destination_country = v[M_DEST_CTRY];
+    m->carrier = v[M_CARRIER];
+    m->forwarder = v[M_FORWARDER];
+    m->departure_date = v[M_DEP_DATE];
+    m->arrival_date = v[M_ARR_DATE];
+    m->pieces = -1;
+    m->weight_kg = m->value_usd = -1;
+    if (!pu_blank(v[M_PIECES])) {
+        double d;
+        if (!parse_num(v[M_PIECES], &d) || d != floor(d) || d > 1e9)
+            return bad(err, r->name, line, "pieces", "expected a whole number of pieces, got '%.60s'", v[M_PIECES]);
+        m->pieces = (long)d;
+    }
+    if (!pu_blank(v[M_WEIGHT]) && !parse_num(v[M_WEIGHT], &m->weight_kg))
+        return bad(err, r->name, line, "weight_kg", "expected a non-negative number of kilograms, got '%.60s'", v[M_WEIGHT]);
+    if (!pu_blank(v[M_VALUE]) && !parse_num(v[M_VALUE], &m->value_usd))
+        return bad(err, r->name, line, "value_usd", "expected a non-negative amount in USD, got '%.60s'", v[M_VALUE]);
+    const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
+    for (int i = 0; i < 2; i++) {
+        int64_t day;
+        if (!pu_blank(v[dates[i]]) && pu_parse_date(v[dates[i]], &day) != PU_OK)
+            return bad(err, r->name, line, MCOLS[dates[i]], "expected a date YYYY-MM-DD, got '%.60s'", v[dates[i]]);
+    }
+    const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
+    for (int i = 0; i < 4; i++) {
+        const char *c = v[ctry[i]];
+        if (*c && !(strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1])))
+            return bad(err, r->name, line, MCOLS[ctry[i]], "expected an ISO 3166 two-letter country code, got '%.60s'", c);
+    }
+    return PU_OK;
+}
+
+/* ---- CSV -------------------------------------------------------------------------- */
+
+static void raw_csv(cargo_reader *r, const pu_csv_row *row) {
+    pu_buf_reset(&r->raw);
+    for (size_t i = 0; i < row->n; i++) {
+        const char *f = row->fields[i];
+        if (i) pu_buf_putc(&r->raw, ',');
+        if (strpbrk(f, ",\"\r\n")) {
+            pu_buf_putc(&r->raw, '"');
+            for (; *f; f++) {
+                if (*f == '"') pu_buf_putc(&r->raw, '"');
+                pu_buf_putc(&r->raw, *f);
+            }
+            pu_buf_putc(&r->raw, '"');
+        } else {
+            pu_buf_puts(&r->raw, f);
+        }
+    }
+}
+
+static int csv_header(cargo_reader *r, const pu_csv_row *row, pu_err *err) {
+    r->ncols_header = row->n;
+    for (int k = 0; k < M_NCOLS; k++) r->map[k] = pu_csv_col(row, MCOLS[k]);
+    if (r->map[M_AWB] < 0 || r->map[M_DESC] < 0)
+        return pu_fail(err, PU_ERR_INVALID, r->name, "header",
+                       "line %llu: a manifest CSV needs a header row with at least the columns awb and description",
+                       (unsigned long long)row->line);
+    for (size_t i = 0; i < row->n; i++) {
+        int known = 0;
+        for (int k = 0; k < M_NCOLS; k++) known |= r->map[k] == (int)i;
+        if (!known && r->warn)
+            fprintf(r->warn, "puente: %s:%llu: column '%s' is not a manifest field; ignored\n", r->name,
+                    (unsigned long long)row->line, row->fields[i]);
+    }
+    return PU_OK;
+}
+
+static int next_csv(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
+    const pu_csv_row *row;
+    for (;;) {
+        pu_buf_reset(&r->raw);
+        int rc = pu_csv_next(r->csv, &row, err);
+        if (rc) return rc;
+        if (!row) return PU_OK;
+        if (!r->header_done) {
+            r->header_done = 1;
+            if ((rc = csv_header(r, row, err))) return rc;
+            continue;
+        }
+        raw_csv(r, row);
+        if (row->n != r->ncols_header)
+            return bad(err, r->name, row->line, "columns", "%zu fields; the header has %zu", row->n, r->ncols_header);
+        for (int k = 0; k < M_NCOLS; k++) r->vals[k] = r->map[k] >= 0 ? row->fields[r->map[k]] : "";
+        rc = build_manifest(r, row->line, err);
+        if (rc) return rc;
+        *out = &r->m;
+        return PU_OK;
+    }
+}
+
+/* ---- JSON lines ---------------------------------------------------------------------- */
+
+static int next_json(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
+    const char *line;
+    size_t len;
+    uint64_t no;
+    for (;;) {
+        pu_buf_reset(&r->raw);
+        int rc = pu_lines_next(r->lines, &line, &len, &no, err);
+        if (rc) return rc;
+        if (!line) return PU_OK;
+        pu_buf_append(&r->raw, line, len);
+        if (pu_blank(line)) continue;
+        if (r->root) { json_decref(r->root); r->root = NULL; }
+        if (!pu_utf8_valid(line, len)) return bad(err, r->name, no, "line", "invalid UTF-8; expected UTF-8 JSON");
+        json_error_t je;
+        r->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+        if (!r->root) return bad(err, r->name, no, "json", "column %d: %s", je.column, je.text);
+        if (!json_is_object(r->root)) return bad(err, r->name, no, "json", "expected one JSON object per line");
+        memset(r->vals, 0, sizeof r->vals);
+        const char *key;
+        json_t *val;
+        int nnum = 0;
+        json_object_foreach(r->root, key, val) {
+            int k = 0;
+            while (k < M_NCOLS && strcmp(MCOLS[k], key) != 0) k++;
+            if (k == M_NCOLS) {
+                if (r->warn && cargo_strset_get(&r->warned, key, strlen(key)) < 0 &&
+                    cargo_strset_put(&r->warned, key, strlen(key), 1) == PU_OK)
+                    fprintf(r->warn, "puente: %s:%llu: key '%s' is not a manifest field; ignored\n", r->name,
+                            (unsigned long long)no, key);
+                continue;
+            }
+            if (json_is_string(val)) {
+                r->vals[k] = json_string_value(val);
+                if (strlen(r->vals[k]) != json_string_length(val))
+                    return bad(err, r->name, no, key, "contains a NUL character");
+            } else if (json_is_number(val) && nnum < 3 && (k == M_PIECES || k == M_WEIGHT || k == M_VALUE)) {
+                snprintf(r->numbuf[nnum], sizeof r->numbuf[nnum], "%.17g", json_number_value(val));
+                r->vals[k] = r->numbuf[nnum++];
+            } else if (json_is_array(val) && k == M_TRANS) {
+                /* ["DXB","FRA"] -> "DXB;FRA" */
+                pu_buf_reset(&r->trans);
+                size_t i;
+                json_t *e;
+                json_array_foreach(val, i, e) {
+                    if (!json_is_string(e)) return bad(err, r->name, no, key, "expected an array of strings");
+                    if ((i && pu_buf_putc(&r->trans, ';')) || pu_buf_puts(&r->trans, json_string_value(e)))
+                        return bad(err, r->name, no, key, "longer than %u bytes", CARGO_MAX_FIELD);
+                }
+                r->vals[k] = pu_buf_str(&r->trans);
+            } else if (!json_is_null(val)) {
+                return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? " or a number" : "");
+            }
+        }
+        r->header_done = 1;
+        rc = build_manifest(r, no, err);
+        if (rc) return rc;
+        *out = &r->m;
+        return PU_OK;
+    }
+}
+
+int cargo_reader_next(cargo_reader *r, const cargo_manifest **m, pu_err *err) {
+    *m = NULL;
+    return r->jsonl ? next_json(r, m, err) : next_csv(r, m, err);
+}
