@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 /* ---- arena ---------------------------------------------------------------- */
@@ -359,6 +360,8 @@ void cargo_cas_format(int64_t value, char *buf, size_t size) {
     snprintf(buf, size, "%.*s-%.2s-%c", n - 3, d, d + n - 3, d[n - 1]);
 }
 
+static int is_word(unsigned char c) { return isalnum(c) || c == '_'; }
+
 /* A dash in CAS numbers: '-', or U+2010/2011/2013 (3 UTF-8 bytes). */
 static size_t dash_len(const char *s, size_t left) {
     if (left >= 1 && s[0] == '-') return 1;
@@ -367,8 +370,6 @@ static size_t dash_len(const char *s, size_t left) {
         return 3;
     return 0;
 }
-
-static int is_word(unsigned char c) { return isalnum(c) || c == '_'; }
 
 /* Bare digits after a "CAS" keyword ("CAS No. 23056293"): 5-10 digits. */
 static size_t cas_keyword_digits(const char *t, size_t len, size_t i, cargo_cas_cb cb, void *ctx) {
@@ -380,11 +381,35 @@ static size_t cas_keyword_digits(const char *t, size_t len, size_t i, cargo_cas_
     size_t s = j;
     while (j < len && t[j] >= '0' && t[j] <= '9') j++;
     size_t n = j - s;
-    if (n < 5 || n > 10 || t[s] == '0' || (j < len && (is_word((unsigned char)t[j]) || t[j] == '-'))) return 0;
+    if (n < 5 || n > 10 || t[s] == '0' || (j < len && (is_word((unsigned char)t[j]) || dash_len(t + j, len - j))))
+        return 0; /* a hyphenated number: the normal scan handles it */
     int64_t v = 0;
     for (size_t k = s; k < j; k++) v = v * 10 + (t[k] - '0');
     cb(ctx, v, cas_check(t + s, n), t + s, n);
     return j;
+}
+
+/* The word before position s names a part/model/phone number ("P/N 1234-56-7"):
+ * a number there is not a CAS number, whatever its check digit says. */
+static int non_cas_label(const char *t, size_t s) {
+    static const char *const LABELS[] = {"p/n", "pn", "part", "model", "sku", "lot", "batch", "serial", "item",
+                                         "tel", "phone", "fax", "ref", "invoice", "po", "order", NULL};
+    size_t e = s;
+    while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == ':' || t[e - 1] == '#' || t[e - 1] == '.')) e--;
+    size_t b = e;
+    while (b > 0 && e - b < 10 && (isalpha((unsigned char)t[b - 1]) || t[b - 1] == '/')) b--;
+    if (e - b == 2 && (t[b] == 'n' || t[b] == 'N') && (t[b + 1] == 'o' || t[b + 1] == 'O')) {
+        /* "No." : look one more word back ("Part No. 1234-56-7", but not "CAS No.") */
+        size_t e2 = b;
+        while (e2 > 0 && t[e2 - 1] == ' ') e2--;
+        size_t b2 = e2;
+        while (b2 > 0 && e2 - b2 < 10 && isalpha((unsigned char)t[b2 - 1])) b2--;
+        b = b2;
+        e = e2;
+    }
+    for (int i = 0; LABELS[i]; i++)
+        if (strlen(LABELS[i]) == e - b && strncasecmp(t + b, LABELS[i], e - b) == 0) return 1;
+    return 0;
 }
 
 void cargo_cas_scan(const char *t, size_t len, cargo_cas_cb cb, void *ctx) {
@@ -430,7 +455,13 @@ void cargo_cas_scan(const char *t, size_t len, cargo_cas_cb cb, void *ctx) {
         d[n++] = t[cs];
         int64_t v = 0;
         for (size_t q = 0; q < n; q++) v = v * 10 + (d[q] - '0');
-        cb(ctx, v, cas_check(d, n), t + s, k - s);
+        int ok = cas_check(d, n);
+        /* A labelled part/phone number with a failing check digit is not a
+         * CAS number at all; one that passes is still looked up (a listed
+         * CAS number behind "Part No." is a disguise, not a coincidence). */
+        int date = a == 4 && (t[s] == '1' || t[s] == '2') && (t[s + 1] == '9' || t[s + 1] == '0') &&
+                   ((t[bs] == '0' && t[bs + 1] >= '1') || (t[bs] == '1' && t[bs + 1] <= '2'));
+        if (ok || !(date || non_cas_label(t, s))) cb(ctx, v, ok, t + s, k - s);
         i = k;
     }
 }

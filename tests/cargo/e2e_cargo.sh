@@ -1,0 +1,1 @@
+source "$PUENTE_SRC/tests/lib.sh"; finish

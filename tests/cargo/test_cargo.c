@@ -1,0 +1,743 @@
+/* Unit tests for src/cargo: CAS numbers, detection, watchlist and rules CSV,
+ * manifest readers, per-line and batch rules, persistence, queue,
+ * dispositions, statistics, and the labelled quality set. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cargo/cargo.h"
+#include "store/store.h"
+
+/* ---- fixtures --------------------------------------------------------------- */
+
+static cargo_engine *engine_with(cargo_party_fn party, void *ctx) {
+    cargo_watchlist *w;
+    cargo_rules *r;
+    cargo_engine *e;
+    pu_err err;
+    assert_int_equal(cargo_watchlist_default(&w, &err), PU_OK);
+    assert_int_equal(cargo_rules_default(&r, &err), PU_OK);
+    cargo_engine_opts o = {party, ctx};
+    assert_int_equal(cargo_engine_new(w, r, &o, &e, &err), PU_OK);
+    cargo_watchlist_free(w);
+    cargo_rules_free(r);
+    return e;
+}
+
+static cargo_engine *engine(void) { return engine_with(NULL, NULL); }
+
+/* Chemical ids found in text, joined with ','. */
+static void detect_ids(cargo_engine *e, const char *text, char *out, size_t size, size_t *nbad) {
+    cargo_chem_hit h[CARGO_MAX_MATCHES];
+    char bad[4][24];
+    size_t n = 0, nb = 0;
+    assert_int_equal(cargo_detect(e, text, strlen(text), NULL, h, CARGO_MAX_MATCHES, &n, bad, 4, &nb), PU_OK);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(out);
+        snprintf(out + l, size - l, "%s%s%s", i ? "," : "", cargo_engine_watchlist(e)->chem[h[i].chem].id,
+                 h[i].weak ? "?" : "");
+    }
+    if (nbad) *nbad = nb;
+}
+
+/* ---- CAS ---------------------------------------------------------------------- */
+
+static void test_cas_parse(void **state) {
+    (void)state;
+    int64_t v;
+    int ok;
+    assert_int_equal(cargo_cas_parse("23056-29-3", &v, &ok), PU_OK);
+    assert_int_equal(v, 23056293);
+    assert_true(ok);
+    assert_int_equal(cargo_cas_parse("1609-66-5", &v, &ok), PU_OK);
+    assert_false(ok); /* the LEO typo flagged in SOURCE.md */
+    assert_int_equal(cargo_cas_parse("1609-66-1", &v, &ok), PU_OK);
+    assert_true(ok);
+    assert_int_equal(cargo_cas_parse("0108-24-7", &v, &ok), PU_ERR_INVALID);
+    assert_int_equal(cargo_cas_parse("108-24-77", &v, &ok), PU_ERR_INVALID);
+    assert_int_equal(cargo_cas_parse("1-24-7", &v, &ok), PU_ERR_INVALID);
+    assert_int_equal(cargo_cas_parse("12345678-24-7", &v, &ok), PU_ERR_INVALID);
+    assert_int_equal(cargo_cas_parse("108247", &v, &ok), PU_ERR_INVALID);
+    char buf[24];
+    cargo_cas_format(2167189504, buf, sizeof buf);
+    assert_string_equal(buf, "2167189-50-4");
+    /* every CAS of the bundled watchlist passes its check digit */
+    cargo_watchlist *w;
+    assert_int_equal(cargo_watchlist_default(&w, NULL), PU_OK);
+    assert_int_equal(w->n, 50);
+    for (size_t i = 0; i < w->n; i++) {
+        assert_int_equal(cargo_cas_parse(w->chem[i].cas, &v, &ok), PU_OK);
+        assert_true(ok);
+        cargo_cas_format(v, buf, sizeof buf);
+        assert_string_equal(buf, w->chem[i].cas);
+    }
+    cargo_watchlist_free(w);
+}
+
+static void test_cas_in_text(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    char ids[256];
+    size_t nbad;
+    detect_ids(e, "Industrial raw material CAS 23056-29-3", ids, sizeof ids, &nbad);
+    assert_string_equal(ids, "4-ap");
+    detect_ids(e, "chemical CAS: 1609-66-5 99%", ids, sizeof ids, &nbad); /* bad check digit: reported, not matched */
+    assert_string_equal(ids, "");
+    assert_int_equal(nbad, 1);
+    detect_ids(e, "CAS No. 39742604 white powder", ids, sizeof ids, &nbad); /* bare digits after CAS */
+    assert_string_equal(ids, "npp");
+    /* look-alikes: glued to letters, dates, more dashes, decimals, leading zero, labelled part numbers */
+    const char *looks[] = {"ABC23056-29-3", "23056-29-3X", "23056-29-3-1", "shipped 2026-01-5", "0108-24-7",
+                           "v1.23056-29-3", "lot 23056-29-4", "P/N 1609-66-5", "23056-29-33"};
+    for (size_t i = 0; i < sizeof looks / sizeof looks[0]; i++) {
+        detect_ids(e, looks[i], ids, sizeof ids, &nbad);
+        if (ids[0] || nbad) fail_msg("look-alike '%s' gave '%s' (%zu invalid)", looks[i], ids, nbad);
+    }
+    /* a listed CAS behind a part-number label is still a match */
+    detect_ids(e, "Part No. 79099-07-3", ids, sizeof ids, &nbad);
+    assert_string_equal(ids, "1-boc-4-piperidone");
+    /* en dash */
+    detect_ids(e, "CAS 39742\xE2\x80\x93" "60\xE2\x80\x93" "4", ids, sizeof ids, &nbad);
+    assert_string_equal(ids, "npp");
+    cargo_engine_free(e);
+}
+
+/* ---- names ----------------------------------------------------------------------- */
+
+static void test_names(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    static const char *const cases[][2] = {
+        {"4-Anilinopiperidine, 25 kg drums", "4-ap"},
+        {"N-phenylpiperidin-4-amine pharmaceutical intermediate", "4-ap"},
+        {"N-Fenil-4-Piperidinamina polvo blanco", "4-ap"},
+        {"4-AP powder 99%", "4-ap"},
+        {"4AP powder", "4-ap"},
+        {"1-boc-4-AP intermediate", "1-boc-4-ap"},
+        {"ANPP white crystalline powder", "anpp"},
+        {"4-ANPP reagent grade", "anpp"},
+        {"NPP 99% purity", "npp"},
+        {"Ephedrine hydrochloride", "ephedrine"},
+        {"ephedrine HCl", "ephedrine"},
+        {"EphedrineHCl", "ephedrine"},
+        {"Clorhidrato de efedrina", "ephedrine"},
+        {"4-anilinopiperidine dihydrochloride", "4-ap"},
+        {"4-Anilinopiperdine powder", "4-ap"},           /* deletion */
+        {"Norfentanil API grade", "norfentanyl"},        /* Spanish-style spelling */
+        {"Ergometirne 99%", "ergometrine"},             /* transposition */
+        {"anhídrido propiónico 200 L", "propionic-anhydride"},
+        {"ANHIDRIDO PROPIONICO", "propionic-anhydride"},
+        {"cloruro de propionilo", "propionyl-chloride"},
+        {"Hot sell BMK methyl glycidate powder safe delivery", "p-2-p-methyl-glycidic-acid-methyl-ester"},
+        {"BMK glycidate", "bmk?"}, /* trade name not on the list: the short code BMK, no context */
+        {"benzyl methyl ketone", "bmk"},
+        {"3,4-MDP-2-P methyl glycidate", "3-4-mdp-2-p-methyl-glycidate"},
+        {"Permanganato de potasio grado industrial", "potassium-permanganate"},
+        {"acetone, industrial solvent", "acetone"},
+        {"1,4-Butanediol", "1-4-butanediol"},
+    };
+    char ids[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        detect_ids(e, cases[i][0], ids, sizeof ids, NULL);
+        if (strcmp(ids, cases[i][1]) != 0) fail_msg("'%s': expected '%s', got '%s'", cases[i][0], cases[i][1], ids);
+    }
+    cargo_engine_free(e);
+}
+
+static void test_no_false_names(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    static const char *const benign[] = {
+        "Piperonyl butoxide 95% technical", "Nitromethane racing fuel", "Citric acid anhydrous CAS 77-92-9",
+        "Sodium chloride CAS 7647-14-5", "Cotton T-shirts, men's", "Polyethylene film rolls", "Pyridine",
+        "Dimethylamine solution 40%", "Triethylamine", "Caffeine anhydrous", "Acetonitrile HPLC grade",
+        "Methanol", "Mobile phone accessories, USB cables", "Refacciones automotrices: filtros de aceite",
+        "Stainless steel kitchen utensils", "Brake pads P/N 1609-66-5", "Ethernet switches", "Piperazine citrate",
+        "Acetic acid glacial", "Ceramic tiles 60x60", "Ethanol 96%",
+    };
+    char ids[256];
+    for (size_t i = 0; i < sizeof benign / sizeof benign[0]; i++) {
+        detect_ids(e, benign[i], ids, sizeof ids, NULL);
+        if (ids[0]) fail_msg("benign '%s' matched '%s'", benign[i], ids);
+    }
+    /* ambiguous short codes need chemical context */
+    detect_ids(e, "PPA resin pellets for injection moulding", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "norephedrine?");
+    detect_ids(e, "PPA powder 99% purity", ids, sizeof ids, NULL);
+    assert_string_equal(ids, "norephedrine");
+    cargo_engine_free(e);
+}
+
+/* ---- watchlist and rules CSV ---------------------------------------------------- */
+
+static char *to_mem(int rules, const void *obj, size_t *n) {
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, n);
+    assert_non_null(f);
+    if (rules) assert_int_equal(cargo_rules_write_csv(obj, f, NULL), PU_OK);
+    else assert_int_equal(cargo_watchlist_write_csv(obj, f, NULL), PU_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_watchlist_csv(void **state) {
+    (void)state;
+    cargo_watchlist *w, *w2;
+    pu_err err;
+    assert_int_equal(cargo_watchlist_default(&w, &err), PU_OK);
+    size_t n;
+    char *csv = to_mem(0, w, &n);
+    assert_int_equal(cargo_watchlist_read_csv_mem(csv, n, NULL, &w2, &err), PU_OK);
+    assert_int_equal(w2->n, w->n);
+    for (size_t i = 0; i < w->n; i++) {
+        assert_string_equal(w->chem[i].id, w2->chem[i].id);
+        assert_string_equal(w->chem[i].synonyms_es, w2->chem[i].synonyms_es);
+        assert_string_equal(w->chem[i].source, w2->chem[i].source);
+    }
+    cargo_watchlist_free(w2);
+    free(csv);
+    cargo_watchlist_free(w);
+
+    static const struct { const char *csv, *field; } bad[] = {
+        {"id,name_en,tier,cas\nx,X,controlled,1609-66-5\n", "cas"},
+        {"id,name_en,tier,cas\nx,X,controlled,16x9-66-1\n", "cas"},
+        {"id,name_en,tier\nx,X,forbidden\n", "tier"},
+        {"id,name_en,tier\nx,X,watch\nx,Y,watch\n", "id"},
+        {"id,name_en,tier,cas\nx,X,watch,1609-66-1\ny,Y,watch,1609-66-1\n", "cas"},
+        {"id,name_en,tier\nx,\xff\xfe,watch\n", "name_en"},
+        {"id,name_en,tier,threshold_kg\nx,X,watch,-3\n", "threshold_kg"},
+        {"id,name_en,tier,colour\nx,X,watch,red\n", "colour"},
+        {"id,name_en\nx,X\n", "header"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pu_err_clear(&err);
+        cargo_watchlist *x = (cargo_watchlist *)1;
+        int rc = cargo_watchlist_read_csv_mem(bad[i].csv, strlen(bad[i].csv), NULL, &x, &err);
+        if (rc != PU_ERR_INVALID || strcmp(err.field, bad[i].field) != 0)
+            fail_msg("case %zu: rc %d field '%s' (%s), expected field '%s'", i, rc, err.field, err.msg, bad[i].field);
+        assert_null(x);
+        assert_non_null(strstr(err.where, ":"));
+    }
+}
+
+static void test_rules_csv(void **state) {
+    (void)state;
+    cargo_rules *r, *r2;
+    pu_err err;
+    assert_int_equal(cargo_rules_default(&r, &err), PU_OK);
+    assert_true(r->rule[CARGO_DECISION_HOLD].weight > r->rule[CARGO_DECISION_REVIEW].weight);
+    for (int i = 0; i < CARGO_NRULES; i++) assert_true(strlen(r->rule[i].explanation) > 10);
+    size_t n;
+    char *csv = to_mem(1, r, &n);
+    assert_int_equal(cargo_rules_read_csv_mem(csv, n, NULL, &r2, &err), PU_OK);
+    for (int i = 0; i < CARGO_NRULES; i++) {
+        assert_true(r->rule[i].weight == r2->rule[i].weight);
+        assert_string_equal(r->rule[i].params, r2->rule[i].params);
+    }
+    cargo_rules_free(r2);
+    /* drop a rule, add an unknown one, break a weight / a parameter */
+    char *miss = strdup(csv);
+    char *p = strstr(miss, "\nsplit_shipment,");
+    assert_non_null(p);
+    memmove(p + 1, strchr(p + 1, '\n') + 1, strlen(strchr(p + 1, '\n') + 1) + 1);
+    assert_int_equal(cargo_rules_read_csv_mem(miss, strlen(miss), NULL, &r2, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "split_shipment"));
+    free(miss);
+    const char *bad[] = {"id,weight\nno_such_rule,3\n", "id,weight\ndecision_hold,heavy\n",
+                         "id,weight,enabled,params\nsplit_shipment,20,1,window_days=seven\n",
+                         "id,weight,enabled,params\nsplit_shipment,20,1,window_days\n"};
+    for (size_t i = 0; i < 4; i++) {
+        pu_err_clear(&err);
+        assert_int_equal(cargo_rules_read_csv_mem(bad[i], strlen(bad[i]), NULL, &r2, &err), PU_ERR_INVALID);
+        assert_true(err.field[0] != '\0');
+    }
+    free(csv);
+    cargo_rules_free(r);
+}
+
+/* ---- manifest readers -------------------------------------------------------------- */
+
+static const char HDR[] = "awb,hawb,shipper_name,consignee_name,consignee_address,description,hs_code,weight_kg,value_usd,origin_country,arrival_date\n";
+
+static void test_reader_csv(void **state) {
+    (void)state;
+    char *data;
+    size_t n;
+    FILE *f = open_memstream(&data, &n);
+    fputs(HDR, f);
+    fputs("172-1,H1,Acme,\"Quimica, SA\",Av 1,\"4-AP, 25 kg\",2933.39,25,500,CN,2026-01-05\n", f);
+    fputs("172-2,H2,Acme,B,Av 2,shoes,6404.11,heavy,5,CN,2026-01-05\n", f);      /* bad number */
+    fputs("172-3,H3,Acme,B,Av 3,\xc3\x28 bad,6404.11,5,5,CN,2026-01-05\n", f);    /* invalid UTF-8 */
+    fputs("172-4,H4,Acme,B,Av 4,shoes,6404.11,5,5,CN,05/01/2026\n", f);          /* bad date */
+    fputs("172-5,H5,Acme,B\n", f);                                               /* too few fields */
+    fputs(",H6,Acme,B,Av 6,shoes,6404.11,5,5,CN,2026-01-05\n", f);               /* no awb */
+    fputs("172-7,H7,Acme,B,Av 7,shoes,6404.11,5,5,CHN,2026-01-05\n", f);         /* country */
+    fputs("172-8,H8,Acme,B,Av 8,toys,9503.00,10,100,CN,2026-01-06\n", f);
+    fclose(f);
+    cargo_reader *r;
+    pu_err err;
+    assert_int_equal(cargo_reader_open_mem(data, n, CARGO_FMT_AUTO, NULL, &r, &err), PU_OK);
+    const cargo_manifest *m;
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_non_null(m);
+    assert_string_equal(m->consignee_name, "Quimica, SA");
+    assert_true(m->weight_kg == 25 && m->value_usd == 500 && m->pieces == -1);
+    assert_int_equal(m->line, 2);
+    static const char *const fields[] = {"weight_kg", "description", "arrival_date", "columns", "awb", "origin_country"};
+    for (int i = 0; i < 6; i++) {
+        pu_err_clear(&err);
+        assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+        assert_string_equal(err.field, fields[i]);
+        char want[32];
+        snprintf(want, sizeof want, "<memory>:%d", i + 3);
+        assert_string_equal(err.where, want);
+        size_t rl;
+        assert_true(strlen(cargo_reader_raw(r, &rl)) > 0); /* kept for the rejects file */
+    }
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_non_null(m);
+    assert_string_equal(m->awb, "172-8");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_null(m);
+    cargo_reader_close(r);
+    free(data);
+    /* a CSV without the required columns */
+    const char *nohdr = "id,text\n1,x\n";
+    assert_int_equal(cargo_reader_open_mem(nohdr, strlen(nohdr), CARGO_FMT_CSV, NULL, &r, &err), PU_OK);
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "header");
+    cargo_reader_close(r);
+}
+
+static void test_reader_jsonl_and_limits(void **state) {
+    (void)state;
+    const char *j = "{\"awb\":\"1\",\"description\":\"NPP\",\"weight_kg\":12.5,\"pieces\":2,\"transshipment\":[\"DXB\",\"IST\"],\"extra\":1}\n"
+                    "{\"awb\":\"2\",\"description\":\n"
+                    "[1,2]\n"
+                    "{\"awb\":\"3\",\"weight_kg\":\"-4\"}\n"
+                    "{\"awb\":\"4\",\"description\":\"ok\"}\n";
+    cargo_reader *r;
+    pu_err err;
+    const cargo_manifest *m;
+    assert_int_equal(cargo_reader_open_mem(j, strlen(j), CARGO_FMT_AUTO, NULL, &r, &err), PU_OK);
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_string_equal(m->transshipment, "DXB;IST");
+    assert_true(m->weight_kg == 12.5 && m->pieces == 2);
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "json");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "weight_kg");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_string_equal(m->awb, "4");
+    cargo_reader_close(r);
+    /* a description over 1 MiB is refused with a clear error, the next line still read */
+    size_t big = CARGO_MAX_DESCRIPTION + 10;
+    char *d = malloc(big + 200);
+    int k = snprintf(d, 200, "awb,description\n1,");
+    memset(d + k, 'a', big);
+    snprintf(d + k + big, 200, "\n2,ok\n");
+    assert_int_equal(cargo_reader_open_mem(d, strlen(d), CARGO_FMT_CSV, NULL, &r, &err), PU_OK);
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "description");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_string_equal(m->awb, "2");
+    cargo_reader_close(r);
+    free(d);
+}
+
+/* ---- rules on a batch ------------------------------------------------------------------ */
+
+static cargo_manifest mk(const char *awb, const char *desc) {
+    cargo_manifest m;
+    memset(&m, 0, sizeof m);
+    m.awb = awb;
+    m.hawb = "";
+    m.shipper_name = "Nordwerk Maschinen GmbH";
+    m.shipper_country = "DE";
+    m.consignee_name = "Distribuidora Azteca SA de CV";
+    m.consignee_address = "Av. Vallarta 100, Col. Centro, Guadalajara";
+    m.description = desc;
+    m.hs_code = "8708.30";
+    m.pieces = 1;
+    m.weight_kg = 100;
+    m.value_usd = 1000;
+    m.origin_country = "DE";
+    m.transshipment = "";
+    m.arrival_date = "2026-02-01";
+    const char **s[] = {&m.shipper_address, &m.consignee_country, &m.notify_name, &m.notify_address, &m.origin,
+                        &m.destination, &m.destination_country, &m.carrier, &m.forwarder, &m.departure_date};
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) *s[i] = "";
+    return m;
+}
+
+static int fired(const cargo_result *r, int rule) { return (r->fired >> rule) & 1; }
+
+static void test_line_rules(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    cargo_batch *b;
+    pu_err err;
+    assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+    cargo_manifest m[8];
+    m[0] = mk("1", "Auto spare parts: brake pads");
+    m[1] = mk("2", "4-AP powder 99%");
+    m[1].hs_code = "3926.90";                        /* a chemical under a plastics heading */
+    m[2] = mk("3", "Industrial raw material");
+    m[2].shipper_name = "Sino International Logistics Co., Ltd.";
+    m[3] = mk("4", "Auto spare parts");
+    m[3].consignee_address = "Calle Maya 12 Depto 302, Culiacan";
+    m[3].transshipment = "DXB;IST";
+    m[4] = mk("5", "Cotton T-shirts");
+    m[4].value_usd = 10;                             /* 0.1 USD/kg */
+    m[4].origin_country = "CN";
+    m[5] = mk("6", "Plastic parts");
+    m[5].hs_code = "2933.39";
+    m[6] = mk("7", "Acetone industrial solvent");
+    m[6].hs_code = "2914.11";
+    m[7] = mk("8", "Chemical sample CAS 1609-66-5");
+    for (int i = 0; i < 8; i++) assert_int_equal(cargo_batch_add(b, &m[i], &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    const cargo_result *r = cargo_batch_result(b, 0);
+    assert_string_equal(r->decision, "release");
+    assert_true(fired(r, CARGO_FIRST_TIME_CONSIGNEE)); /* the consignee's first shipment */
+    r = cargo_batch_result(b, 1);
+    assert_true(fired(r, CARGO_CHEM_CONTROLLED) && fired(r, CARGO_HS_MISMATCH));
+    assert_string_equal(r->decision, "hold");
+    assert_non_null(strstr(r->reasons, "4-Anilinopiperidine"));
+    r = cargo_batch_result(b, 2);
+    assert_true(fired(r, CARGO_FORWARDER_SHIPPER) && fired(r, CARGO_GENERIC_DESCRIPTION));
+    r = cargo_batch_result(b, 3);
+    assert_true(fired(r, CARGO_RESIDENTIAL_ADDRESS) && fired(r, CARGO_UNUSUAL_ROUTING));
+    r = cargo_batch_result(b, 4);
+    assert_true(fired(r, CARGO_WEIGHT_VALUE) && fired(r, CARGO_HIGH_RISK_ORIGIN));
+    r = cargo_batch_result(b, 5);
+    assert_true(fired(r, CARGO_HS_PRECURSOR) && fired(r, CARGO_HS_MISMATCH));
+    r = cargo_batch_result(b, 6);
+    assert_true(fired(r, CARGO_CHEM_WATCH));
+    assert_false(fired(r, CARGO_CHEM_CONTROLLED) || fired(r, CARGO_HS_PRECURSOR));
+    r = cargo_batch_result(b, 7);
+    assert_true(fired(r, CARGO_CAS_INVALID));
+    assert_int_equal(r->nchem, 0);
+    assert_string_equal(r->bad_cas, "1609-66-5");
+    /* the first-time consignee fires once per new consignee */
+    int first = 0;
+    for (size_t i = 0; i < cargo_batch_count(b); i++) first += fired(cargo_batch_result(b, i), CARGO_FIRST_TIME_CONSIGNEE);
+    assert_int_equal(first, 1);
+    /* ranking: highest score first */
+    const size_t *rank = cargo_batch_ranked(b);
+    for (size_t i = 1; i < cargo_batch_count(b); i++)
+        assert_true(cargo_batch_result(b, rank[i - 1])->score >= cargo_batch_result(b, rank[i])->score);
+    assert_int_equal(rank[0], 1);
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+}
+
+static void test_split_and_history(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    cargo_engine *e = engine();
+    cargo_batch *b;
+    cargo_batch_opts o = {db, 1};
+    /* day 1: one small consignment to "Alfa" at address A; stored */
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    cargo_manifest m = mk("100", "Organic intermediate");
+    m.shipper_name = "Wuhan Kaiyuan Chemical Co., Ltd.";
+    m.consignee_name = "Alfa Trading";
+    m.consignee_address = "Calle Sinaloa 86, Culiacan";
+    m.weight_kg = 8;
+    m.arrival_date = "2026-03-01";
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    assert_true(fired(cargo_batch_result(b, 0), CARGO_FIRST_TIME_CONSIGNEE));
+    assert_false(fired(cargo_batch_result(b, 0), CARGO_SPLIT_SHIPMENT));
+    cargo_stamp stamp = {"CBP", "SHARED", "test", NULL};
+    int64_t bid;
+    assert_int_equal(cargo_batch_save(b, db, "day1", &stamp, 0, &bid, &err), PU_OK);
+    cargo_batch_free(b);
+    /* days 3-4: two more to related consignees (same address, other names), a 4th far away in time */
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    const char *names[] = {"Beta Comercial", "Gamma Servicios", "Alfa Trading"};
+    const char *days[] = {"2026-03-03", "2026-03-04", "2026-04-20"};
+    char awb[3][8];
+    for (int i = 0; i < 3; i++) {
+        snprintf(awb[i], sizeof awb[i], "10%d", i + 1);
+        m.awb = awb[i];
+        m.consignee_name = names[i];
+        m.arrival_date = days[i];
+        assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    }
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    assert_true(fired(cargo_batch_result(b, 0), CARGO_SPLIT_SHIPMENT));
+    assert_true(fired(cargo_batch_result(b, 1), CARGO_SPLIT_SHIPMENT));
+    assert_false(fired(cargo_batch_result(b, 2), CARGO_SPLIT_SHIPMENT));   /* outside the window */
+    assert_false(fired(cargo_batch_result(b, 2), CARGO_FIRST_TIME_CONSIGNEE)); /* seen on day 1 */
+    assert_true(fired(cargo_batch_result(b, 0), CARGO_FIRST_TIME_CONSIGNEE));
+    assert_true(fired(cargo_batch_result(b, 1), CARGO_SHARED_ADDRESS));    /* 3 names at one address */
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+    store_close(st);
+}
+
+/* ---- parties (a deterministic matcher standing in for the screening index) ---- */
+
+typedef struct fake { int calls; } fake;
+static int fake_party(void *ctx, const char *name, const char *country, cargo_party_hit *hits, size_t max,
+                      size_t *n, pu_err *err) {
+    (void)country; (void)err; (void)max;
+    fake *f = ctx;
+    f->calls++;
+    *n = 0;
+    if (strstr(name, "ZETAS")) {
+        memset(&hits[0], 0, sizeof hits[0]);
+        snprintf(hits[0].entity_id, sizeof hits[0].entity_id, "ofac-1");
+        snprintf(hits[0].caption, sizeof hits[0].caption, "LOS ZETAS");
+        hits[0].score = 0.97;
+        *n = 1;
+    }
+    return PU_OK;
+}
+
+static void test_parties(void **state) {
+    (void)state;
+    fake f = {0};
+    cargo_engine *e = engine_with(fake_party, &f);
+    assert_true(cargo_engine_screens_parties(e));
+    cargo_batch *b;
+    pu_err err;
+    assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+    cargo_manifest m = mk("1", "Cotton T-shirts");
+    m.consignee_name = "IMPORTADORA LOS ZETAS SA";
+    for (int i = 0; i < 3; i++) assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    const cargo_result *r = cargo_batch_result(b, 0);
+    assert_true(fired(r, CARGO_PARTY_DESIGNATED));
+    assert_string_equal(r->decision, "hold");
+    assert_int_equal(r->nparty, 1);
+    assert_string_equal(r->party[0].role, "consignee");
+    assert_int_equal(f.calls, 2); /* shipper + consignee once each: the cache answers the repeats */
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+}
+
+/* ---- persistence, queue, dispositions, statistics --------------------------------- */
+
+typedef struct qc { int n; double last; char first[32]; } qc;
+static int qcount(const cargo_queue_row *row, void *ctx) {
+    qc *q = ctx;
+    if (q->n && row->score > q->last) fail_msg("queue not ranked");
+    if (!q->n) snprintf(q->first, sizeof q->first, "%s", row->awb);
+    q->last = row->score;
+    q->n++;
+    return 0;
+}
+
+static void test_store_queue_dispose(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    cargo_engine *e = engine();
+    cargo_batch *b;
+    cargo_batch_opts o = {db, 1};
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    cargo_manifest m1 = mk("A1", "NPP 99% purity"), m2 = mk("A2", "Cotton T-shirts"), m3 = mk("A3", "Acetone solvent");
+    m3.origin_country = "CN";
+    m3.transshipment = "DXB";
+    assert_int_equal(cargo_batch_add(b, &m1, &err), PU_OK);
+    assert_int_equal(cargo_batch_add(b, &m2, &err), PU_OK);
+    assert_int_equal(cargo_batch_add(b, &m3, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    cargo_stamp bad = {"CBP", "SECRET", NULL, NULL};
+    assert_int_equal(cargo_batch_save(b, db, "t", &bad, 0, NULL, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "marking");
+    cargo_stamp stamp = {"CBP", "US-ONLY", "analyst", NULL};
+    assert_int_equal(cargo_batch_save(b, db, "t", &stamp, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+    qc q = {0};
+    assert_int_equal(cargo_queue(db, NULL, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(q.n, 2); /* hold + review; the T-shirts are released */
+    assert_string_equal(q.first, "A1");
+    /* visibility: US-ONLY is hidden from a Mexican agency */
+    cargo_scope mx = {"MX", "ANAM"}, us = {"US", "HSI"};
+    q = (qc){0};
+    assert_int_equal(cargo_queue(db, &mx, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(q.n, 0);
+    q = (qc){0};
+    assert_int_equal(cargo_queue(db, &us, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(q.n, 2);
+    assert_int_equal(cargo_dispose(db, &mx, "A1", NULL, "held", &stamp, &err), PU_ERR_NOTFOUND);
+    /* dispositions */
+    assert_int_equal(cargo_dispose(db, NULL, "A1", NULL, "lost", &stamp, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_dispose(db, NULL, "ZZ", NULL, "held", &stamp, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(cargo_dispose(db, NULL, "A1", NULL, "inspected_found", &stamp, &err), PU_OK);
+    q = (qc){0};
+    assert_int_equal(cargo_queue(db, NULL, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(q.n, 1);
+    cargo_queue_opts all = {NULL, 1, 0};
+    q = (qc){0};
+    assert_int_equal(cargo_queue(db, NULL, &all, qcount, &q, &err), PU_OK);
+    assert_int_equal(q.n, 2);
+    /* statistics count the finding against the rules that fired */
+    char *js = NULL;
+    size_t jn;
+    FILE *f = open_memstream(&js, &jn);
+    assert_int_equal(cargo_stats_write(db, NULL, 1, f, &err), PU_OK);
+    fclose(f);
+    assert_non_null(strstr(js, "\"shipments\":3"));
+    assert_non_null(strstr(js, "\"chem_controlled\":{\"fired\":1,\"released\":0,\"held\":0,\"inspected_found\":1"));
+    assert_non_null(strstr(js, "\"hit_rate\":1.0000"));
+    free(js);
+    /* re-screening the same AWB replaces the line and keeps its disposition */
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    m1.description = "Cotton T-shirts";
+    assert_int_equal(cargo_batch_add(b, &m1, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, "t2", &stamp, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+    int64_t cnt = 0;
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment", NULL, &cnt, &err), PU_OK);
+    assert_int_equal(cnt, 3);
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition d JOIN cargo_shipment s ON s.id = d.shipment_id WHERE s.awb = ?", "A1", &cnt, &err), PU_OK);
+    assert_int_equal(cnt, 1);
+    cargo_engine_free(e);
+    store_close(st);
+}
+
+static void test_versions(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    cargo_watchlist *w;
+    assert_int_equal(cargo_watchlist_load(db, 0, &w, &err), PU_OK);
+    assert_int_equal(w->version, 0); /* bundled default */
+    cargo_stamp s = {"PUENTE", "PUBLIC", "curator", "first"};
+    assert_int_equal(cargo_watchlist_save(db, w, &s, &err), PU_OK);
+    assert_int_equal(w->version, 1);
+    free(w->chem[0].name_es);
+    w->chem[0].name_es = strdup("anhídrido acético (editado)");
+    assert_int_equal(cargo_watchlist_save(db, w, &s, &err), PU_OK);
+    assert_int_equal(w->version, 2);
+    cargo_watchlist_free(w);
+    assert_int_equal(cargo_watchlist_load(db, 1, &w, &err), PU_OK);
+    assert_string_equal(w->chem[0].name_es, "anhídrido acético");
+    cargo_watchlist_free(w);
+    assert_int_equal(cargo_watchlist_load(db, 0, &w, &err), PU_OK);
+    assert_int_equal(w->version, 2);
+    assert_string_equal(w->chem[0].name_es, "anhídrido acético (editado)");
+    cargo_watchlist_free(w);
+    assert_int_equal(cargo_watchlist_load(db, 9, &w, &err), PU_ERR_NOTFOUND);
+    cargo_rules *r;
+    assert_int_equal(cargo_rules_load(db, 0, &r, &err), PU_OK);
+    r->rule[CARGO_SPLIT_SHIPMENT].weight = 33;
+    cargo_stamp bad = {"", "PUBLIC", NULL, NULL};
+    assert_int_equal(cargo_rules_save(db, r, &bad, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_rules_save(db, r, &s, &err), PU_OK);
+    cargo_rules_free(r);
+    assert_int_equal(cargo_rules_load(db, 0, &r, &err), PU_OK);
+    assert_true(r->rule[CARGO_SPLIT_SHIPMENT].weight == 33);
+    assert_int_equal(r->version, 1);
+    cargo_rules_free(r);
+    cargo_version_info *v;
+    size_t n;
+    assert_int_equal(cargo_versions(db, "watchlist", &v, &n, &err), PU_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].version, 2);
+    assert_string_equal(v[1].note, "first");
+    free(v);
+    store_close(st);
+}
+
+/* ---- quality on a labelled generated set ----------------------------------------------- */
+
+static void test_quality(void **state) {
+    (void)state;
+    cargo_watchlist *w;
+    assert_int_equal(cargo_watchlist_default(&w, NULL), PU_OK);
+    char *man = NULL, *truth = NULL;
+    size_t mn, tn;
+    FILE *fm = open_memstream(&man, &mn), *ft = open_memstream(&truth, &tn);
+    const char *designated[] = {"LOS ZETAS", NULL};
+    cargo_gen_opts g = {7, 2500, 0, 0, designated, NULL, 0};
+    assert_int_equal(cargo_generate(w, &g, fm, ft, NULL), PU_OK);
+    fclose(fm);
+    fclose(ft);
+    cargo_watchlist_free(w);
+    fake f = {0};
+    cargo_engine *e = engine_with(fake_party, &f);
+    cargo_batch *b;
+    pu_err err;
+    assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+    cargo_reader *r;
+    assert_int_equal(cargo_reader_open_mem(man, mn, CARGO_FMT_CSV, NULL, &r, &err), PU_OK);
+    const cargo_manifest *m;
+    while (cargo_reader_next(r, &m, &err) == PU_OK && m) assert_int_equal(cargo_batch_add(b, m, &err), PU_OK);
+    cargo_reader_close(r);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    size_t n = cargo_batch_count(b);
+    assert_int_equal(n, 2500);
+    /* truth lines are in manifest order */
+    int64_t tot[CARGO_NKINDS] = {0}, hold[CARGO_NKINDS] = {0};
+    char *save = NULL, *line = strtok_r(truth, "\n", &save);
+    size_t i = 0;
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+        char *k = strchr(strchr(line, ',') + 1, ',') + 1;
+        *strchr(k, ',') = '\0';
+        int kind = cargo_kind_lookup(k);
+        assert_true(kind >= 0);
+        const cargo_result *res = cargo_batch_result(b, i);
+        assert_non_null(res);
+        tot[kind]++;
+        hold[kind] += strcmp(res->decision, "hold") == 0;
+    }
+    assert_int_equal(i, n);
+    int64_t pos = 0, tp = 0;
+    for (int k = 1; k < CARGO_NKINDS; k++) { pos += tot[k]; tp += hold[k]; }
+    assert_true(pos * 20 >= (int64_t)n);              /* at least 5 % true precursor/party shipments */
+    assert_true(tp * 100 >= pos * 80);               /* overall hold recall >= 80 % */
+    assert_true(tp * 100 >= (tp + hold[0]) * 95);     /* hold precision >= 95 % */
+    const int named[] = {CARGO_KIND_DECLARED, CARGO_KIND_CAS_ONLY, CARGO_KIND_SYNONYM, CARGO_KIND_CODE_NAME,
+                         CARGO_KIND_SPANISH, CARGO_KIND_SALT, CARGO_KIND_CHINGLISH, CARGO_KIND_PARTY};
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+        int kind = named[k];
+        assert_true(tot[kind] > 0);
+        if (hold[kind] * 100 < tot[kind] * 95)
+            fail_msg("kind %s: %lld of %lld held", cargo_kind_name(kind), (long long)hold[kind], (long long)tot[kind]);
+    }
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+    free(man);
+    free(truth);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cas_parse),
+        cmocka_unit_test(test_cas_in_text),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_no_false_names),
+        cmocka_unit_test(test_watchlist_csv),
+        cmocka_unit_test(test_rules_csv),
+        cmocka_unit_test(test_reader_csv),
+        cmocka_unit_test(test_reader_jsonl_and_limits),
+        cmocka_unit_test(test_line_rules),
+        cmocka_unit_test(test_split_and_history),
+        cmocka_unit_test(test_parties),
+        cmocka_unit_test(test_store_queue_dispose),
+        cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_quality),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
