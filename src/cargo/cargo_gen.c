@@ -56,6 +56,9 @@ static const goods GOODS[] = {
     {"Medical disposable gloves, nitrile", "4015.19", 3, 8, 500, 6000},
     {"Printed circuit board assemblies", "8538.90", 40, 200, 20, 400},
     {"Industrial sewing machine parts", "8452.90", 8, 25, 50, 800},
+    /* substring traps for naive matching: "ether" in Ethernet, "PPA" the plastic */
+    {"Ethernet switches and network cables", "8517.62", 20, 80, 20, 600},
+    {"Polyphthalamide (PPA) resin pellets", "3908.90", 3, 8, 500, 5000},
 };
 
 typedef struct bchem { const char *name, *cas, *hs; } bchem;

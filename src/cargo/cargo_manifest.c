@@ -267,12 +267,14 @@ static int next_csv(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
             if ((rc = csv_header(r, row, err))) return rc;
             continue;
         }
-        raw_csv(r, row);
-        if (row->n != r->ncols_header)
+        /* the raw line is rebuilt only for rejects (it is not needed otherwise) */
+        if (row->n != r->ncols_header) {
+            raw_csv(r, row);
             return bad(err, r->name, row->line, "columns", "%zu fields; the header has %zu", row->n, r->ncols_header);
+        }
         for (int k = 0; k < M_NCOLS; k++) r->vals[k] = r->map[k] >= 0 ? row->fields[r->map[k]] : "";
         rc = build_manifest(r, row->line, err);
-        if (rc) return rc;
+        if (rc) { raw_csv(r, row); return rc; }
         *out = &r->m;
         return PU_OK;
     }

@@ -76,27 +76,49 @@ static size_t fold_cp(int32_t cp, char *out, size_t cap) {
     return w;
 }
 
+/* Make room for `need` more bytes (+ NUL) without changing the content. */
+static int reserve(pu_buf *b, size_t need) {
+    if (b->data && b->cap > b->len + need + 1) return PU_OK;
+    if (b->len + need > b->max) return PU_ERR_LIMIT;
+    size_t keep = b->len;
+    char pad[256] = {0};
+    for (size_t left = need; left;) {
+        size_t k = left < sizeof pad ? left : sizeof pad;
+        if (pu_buf_append(b, pad, k)) return PU_ERR_LIMIT;
+        left -= k;
+    }
+    b->len = keep;
+    b->data[keep] = '\0';
+    return PU_OK;
+}
+
 int cargo_norm(const char *s, size_t n, pu_buf *out) {
     pu_buf_reset(out);
+    /* ASCII is written straight into the buffer (the hot path); every other
+     * code point folds to at most a few ASCII characters. */
+    if (reserve(out, n + 16)) return PU_ERR_LIMIT;
+    char *d = out->data;
+    size_t len = 0;
     int sep = 1; /* last written byte was a separator (or start) */
     size_t i = 0;
     while (i < n) {
+        if (len + 24 >= out->cap) {
+            out->len = len;
+            if (reserve(out, (n - i) + 64)) return PU_ERR_LIMIT;
+            d = out->data;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c < 128) {
-            if (isalnum(c)) {
-                if (pu_buf_putc(out, (char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0)))) return PU_ERR_LIMIT;
-                sep = 0;
-            } else if (!sep) {
-                if (pu_buf_putc(out, ' ')) return PU_ERR_LIMIT;
-                sep = 1;
-            }
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) { d[len++] = (char)c; sep = 0; }
+            else if (c >= 'A' && c <= 'Z') { d[len++] = (char)(c | 0x20); sep = 0; }
+            else if (!sep) { d[len++] = ' '; sep = 1; }
             i++;
             continue;
         }
         utf8proc_int32_t cp;
         utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (k <= 0) { /* invalid byte: a separator */
-            if (!sep) { if (pu_buf_putc(out, ' ')) return PU_ERR_LIMIT; sep = 1; }
+            if (!sep) { d[len++] = ' '; sep = 1; }
             i++;
             continue;
         }
@@ -104,21 +126,18 @@ int cargo_norm(const char *s, size_t n, pu_buf *out) {
         char f[16];
         size_t w = fold_cp(cp, f, sizeof f);
         if (w) {
-            if (pu_buf_append(out, f, w)) return PU_ERR_LIMIT;
+            memcpy(d + len, f, w);
+            len += w;
             sep = 0;
             continue;
         }
         const char *cat = utf8proc_category_string(cp);
-        if (cat[0] == 'L' || cat[0] == 'N') { /* other scripts: keep a token char */
-            if (pu_buf_putc(out, '~')) return PU_ERR_LIMIT;
-            sep = 0;
-        } else if (!sep) {
-            if (pu_buf_putc(out, ' ')) return PU_ERR_LIMIT;
-            sep = 1;
-        }
+        if (cat[0] == 'L' || cat[0] == 'N') { d[len++] = '~'; sep = 0; } /* other scripts: a token char */
+        else if (!sep) { d[len++] = ' '; sep = 1; }
     }
-    if (out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
-    if (!out->data && pu_buf_puts(out, "")) return PU_ERR_NOMEM;
+    if (len && d[len - 1] == ' ') len--;
+    out->len = len;
+    d[len] = '\0';
     return PU_OK;
 }
 
@@ -146,9 +165,25 @@ uint64_t cargo_hash(const char *s, size_t n) {
 }
 
 uint64_t cargo_key(const char *s) {
-    if (!s || pu_blank(s)) return 0;
+    if (!s || !*s) return 0;
+    /* FNV over the alphanumerics of the normalised form, without allocating
+     * for the usual short ASCII names */
+    uint64_t h = 1469598103934665603ull;
+    int any = 0, ascii = 1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) if (*p >= 128) { ascii = 0; break; }
+    if (ascii) {
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+            unsigned char c = *p;
+            if (c >= 'A' && c <= 'Z') c |= 0x20;
+            else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) continue;
+            h ^= c;
+            h *= 1099511628211ull;
+            any = 1;
+        }
+        return any ? (h ? h : 1) : 0;
+    }
     pu_buf b = PU_BUF_INIT(1u << 20);
-    uint64_t h = 0;
+    h = 0;
     if (cargo_squash(s, &b) == PU_OK && b.len) h = cargo_hash(b.data, b.len);
     pu_buf_free(&b);
     return h;
