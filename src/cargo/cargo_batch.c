@@ -215,9 +215,11 @@ static void hs_rules(cargo_batch *b, const cargo_manifest *m, cargo_result *r, u
     if (strlen(hs) < 2) return;
     int chem_ch = cargo_strset_get(&e->chem_chapters, hs, 2) >= 0;
     const char *goods = NULL;
-    if (r->nchem && !chem_ch)
+    const cargo_chem_hit *named = NULL; /* an ambiguous code alone does not name a chemical */
+    for (size_t k = 0; k < r->nchem && !named; k++) if (!r->chem[k].weak) named = &r->chem[k];
+    if (named && !chem_ch)
         note(b, fired, CARGO_HS_MISMATCH, "names %s but declares HS %s (chapter %.2s is not chemical)",
-             e->w->chem[r->chem[0].chem].name_en, m->hs_code, hs);
+             e->w->chem[named->chem].name_en, m->hs_code, hs);
     else if (chem_ch && !r->nchem && has_term(&e->goods_terms, desc, dn, &goods))
         note(b, fired, CARGO_HS_MISMATCH, "declares chemical HS %s for '%s' goods", m->hs_code, goods);
 }
