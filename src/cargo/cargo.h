@@ -36,9 +36,11 @@
 #include "db/db.h"
 
 /* ---- caps ---------------------------------------------------------------- */
-#define CARGO_MAX_FIELD (64u * 1024u)      /* any manifest field but description */
-#define CARGO_MAX_DESCRIPTION (1u << 20)   /* 1 MiB: longer is rejected, not cut */
-#define CARGO_MAX_RECORD (4u << 20)        /* reader cap per CSV record / JSON line */
+/* Real manifest fields are short (ACAS descriptions are a few hundred bytes);
+ * these caps are far above that and turn garbage into a clear error. */
+#define CARGO_MAX_FIELD (4u * 1024u)       /* any manifest field but description */
+#define CARGO_MAX_DESCRIPTION (64u * 1024u) /* longer is rejected, not cut */
+#define CARGO_MAX_RECORD (1u << 20)        /* reader cap per CSV record / JSON line */
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
 

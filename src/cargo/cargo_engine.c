@@ -204,7 +204,7 @@ int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, const cargo
     cargo_engine *e = calloc(1, sizeof *e);
     if (!e) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     pu_buf_init(&e->norm, CARGO_MAX_DESCRIPTION * 2);
-    pu_buf_init(&e->scratch, CARGO_MAX_FIELD * 2);
+    pu_buf_init(&e->scratch, CARGO_MAX_FIELD * 8);
     if (opts) { e->party = opts->party; e->party_ctx = opts->party_ctx; }
     int rc = copy_watchlist(w, &e->w);
     if (rc) {

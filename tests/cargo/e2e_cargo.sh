@@ -86,7 +86,7 @@ with open(sys.argv[2], "wb") as f:
     r = list(good[0]); r[0] = "777-00000011"; f.write(line(r))                              # line 2: good
     r = list(good[1]); r[0] = "777-00000033"; r[col["weight_kg"]] = "heavy"; f.write(line(r))  # line 3: bad number
     r = list(good[2]); r[0] = "777-00000044"; f.write(line(r).replace(b"Co", b"C\xff", 1))   # line 4: invalid UTF-8
-    r = list(good[3]); r[0] = "777-00000055"; r[col["description"]] = "A" * 1100000; f.write(line(r))  # line 5: huge
+    r = list(good[3]); r[0] = "777-00000055"; r[col["description"]] = "A" * 70000; f.write(line(r))  # line 5: huge
     r = list(good[4]); r[0] = "777-00000066"; f.write(line(r))                              # line 6: good
     f.write(b'777-2,H,"unclosed quote,x\n')                                                 # line 7: malformed
 PY
