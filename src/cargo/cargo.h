@@ -303,8 +303,9 @@ const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i);
  * review queue of this batch. Owned by the batch. */
 const size_t *cargo_batch_ranked(cargo_batch *b);
 /* Persist batch + shipments (needs keep_manifests) in one transaction; a
- * shipment already stored (same awb+hawb) is replaced, keeping its
- * dispositions. *batch_id gets the new batch id. Errors: PU_ERR_INVALID (bad
+ * shipment the same agency already stored (same awb+hawb+owner: an amended
+ * manifest) is replaced, keeping its dispositions; each agency keeps its own
+ * record of an AWB. *batch_id gets the new batch id. Errors: PU_ERR_INVALID (bad
  * stamp), PU_ERR_DB (nothing written). */
 int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_stamp *stamp,
                      int64_t nrejected, int64_t *batch_id, pu_err *err);
@@ -347,10 +348,10 @@ int cargo_queue(db_t *db, const cargo_scope *scope, const cargo_queue_opts *o, c
 #define CARGO_OUTCOMES "released, held, inspected_found, inspected_not_found"
 /* 1 if outcome is one of CARGO_OUTCOMES. */
 int cargo_outcome_valid(const char *outcome);
-/* Record a disposition for the shipment awb (+hawb; NULL/"" matches a
- * shipment without hawb, or the only one with that awb). Errors:
+/* Record a disposition for the shipment awb (+hawb; NULL/"" = any house
+ * bill). Among several visible records the stamp owner's own wins. Errors:
  * PU_ERR_INVALID (bad outcome/stamp), PU_ERR_NOTFOUND (no such visible
- * shipment), PU_ERR_CONFLICT (several house bills: give hawb), PU_ERR_DB. */
+ * shipment), PU_ERR_CONFLICT (still several: give hawb), PU_ERR_DB. */
 int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const char *hawb,
                   const char *outcome, const cargo_stamp *stamp, pu_err *err);
 

@@ -727,7 +727,7 @@ static const char *SHIP_SQL =
     " departure_date, arrival_date, pieces, weight_kg, value_usd, day, shipper_key, consignee_key, address_key,"
     " score, decision, fired, reasons, chemicals, parties, owner, marking, created, updated)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    " ON CONFLICT (awb, hawb) DO UPDATE SET batch_id = excluded.batch_id, line = excluded.line,"
+    " ON CONFLICT (awb, hawb, owner) DO UPDATE SET batch_id = excluded.batch_id, line = excluded.line,"
     " shipper_name = excluded.shipper_name, shipper_address = excluded.shipper_address,"
     " shipper_country = excluded.shipper_country, consignee_name = excluded.consignee_name,"
     " consignee_address = excluded.consignee_address, consignee_country = excluded.consignee_country,"
@@ -740,7 +740,7 @@ static const char *SHIP_SQL =
     " value_usd = excluded.value_usd, day = excluded.day, shipper_key = excluded.shipper_key,"
     " consignee_key = excluded.consignee_key, address_key = excluded.address_key, score = excluded.score,"
     " decision = excluded.decision, fired = excluded.fired, reasons = excluded.reasons,"
-    " chemicals = excluded.chemicals, parties = excluded.parties, owner = excluded.owner,"
+    " chemicals = excluded.chemicals, parties = excluded.parties,"
     " marking = excluded.marking, updated = excluded.updated";
 
 static int save_one(cargo_batch *b, db_stmt *s, int64_t batch_id, const cargo_result *r, const cargo_stamp *st,

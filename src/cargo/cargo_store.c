@@ -34,7 +34,7 @@ static const char *const MIGRATIONS[] = {
     " arrival_date TEXT, day INTEGER, shipper_key INTEGER, consignee_key INTEGER, address_key INTEGER,"
     " score REAL NOT NULL, decision TEXT NOT NULL, fired INTEGER NOT NULL, reasons TEXT, chemicals TEXT,"
     " parties TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
-    " UNIQUE (awb, hawb));"
+    " UNIQUE (awb, hawb, owner));"
     "CREATE INDEX cargo_shipment_queue ON cargo_shipment (decision, score);"
     "CREATE INDEX cargo_shipment_consignee ON cargo_shipment (consignee_key);"
     "CREATE INDEX cargo_shipment_day ON cargo_shipment (day);"
@@ -357,26 +357,27 @@ int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const cha
     if ((rc = db_prepare(db, "SELECT id, hawb, owner, marking FROM cargo_shipment WHERE awb = ? ORDER BY id", &s, err)))
         return rc;
     db_bind_text(s, 1, awb, -1);
-    int64_t id = 0, matches = 0, any_hawb = 0;
+    /* Each agency keeps its own record of an AWB; among the visible ones the
+     * disposing agency's own record wins. */
+    int64_t id = 0, matches = 0, own_id = 0, own = 0;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
         if (!visible(scope, db_col_text(s, 2), db_col_text(s, 3))) continue;
         const char *h = db_col_text(s, 1);
-        if (hawb && *hawb) {
-            if (strcmp(h, hawb) == 0) { id = db_col_int64(s, 0); matches = 1; }
-        } else {
-            matches++;
-            any_hawb |= *h != '\0';
-            id = db_col_int64(s, 0);
-        }
+        if (hawb && *hawb && strcmp(h, hawb) != 0) continue;
+        matches++;
+        id = db_col_int64(s, 0);
+        if (strcmp(db_col_text(s, 2), stamp->owner) == 0) { own++; own_id = id; }
     }
+    if (matches > 1 && own == 1) { matches = 1; id = own_id; }
     db_finalize(s);
     if (st != DB_DONE) return st;
     if (!matches)
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "awb", "no screened shipment with AWB '%s'%s%s", awb,
                        hawb && *hawb ? " and HAWB " : "", hawb && *hawb ? hawb : "");
-    if (matches > 1 && any_hawb)
-        return pu_fail(err, PU_ERR_CONFLICT, NULL, "hawb", "AWB '%s' has %lld house bills; give --hawb", awb,
+    if (matches > 1)
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "hawb",
+                       "AWB '%s' matches %lld screened shipments (house bills or agencies); give --hawb", awb,
                        (long long)matches);
     char now[32];
     pu_now_iso(now, sizeof now);

@@ -610,6 +610,23 @@ static void test_store_queue_dispose(void **state) {
     assert_int_equal(cnt, 3);
     assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition d JOIN cargo_shipment s ON s.id = d.shipment_id WHERE s.awb = ?", "A1", &cnt, &err), PU_OK);
     assert_int_equal(cnt, 1);
+    /* another agency screening the same AWB gets its own record; CBP's stays */
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    m2.description = "NPP 99% purity";
+    assert_int_equal(cargo_batch_add(b, &m2, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    cargo_stamp anam = {"ANAM", "SHARED", NULL, NULL};
+    assert_int_equal(cargo_batch_save(b, db, "t3", &anam, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment WHERE awb = ?", "A2", &cnt, &err), PU_OK);
+    assert_int_equal(cnt, 2);
+    assert_int_equal(cargo_dispose(db, NULL, "A2", NULL, "released", &stamp, &err), PU_OK); /* CBP's own */
+    cargo_stamp hsi = {"HSI", "SHARED", NULL, NULL};
+    assert_int_equal(cargo_dispose(db, NULL, "A2", NULL, "released", &hsi, &err), PU_ERR_CONFLICT);
+    int64_t cbp_disp = 0;
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition d JOIN cargo_shipment s ON s.id = d.shipment_id"
+                                        " WHERE s.awb = 'A2' AND s.owner = ?", "CBP", &cbp_disp, &err), PU_OK);
+    assert_int_equal(cbp_disp, 1);
     cargo_engine_free(e);
     store_close(st);
 }
