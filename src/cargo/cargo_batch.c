@@ -516,7 +516,7 @@ static int history_rules(cargo_batch *b, pu_err *err) {
     }
     if (rc == PU_ERR_NOMEM) rc = pu_fail(err, rc, NULL, NULL, "out of memory");
     if (!rc) {
-        qsort(evs, nev, sizeof *evs, ev_cmp);
+        if (nev) qsort(evs, nev, sizeof *evs, ev_cmp);
         split_windows(b, evs, nev, mark);
     }
     for (size_t i = 0; !rc && i < b->n; i++) {
