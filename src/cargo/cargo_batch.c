@@ -586,9 +586,9 @@ int cargo_batch_finish(cargo_batch *b, pu_err *err) {
     return rc;
 }
 
-static const cargo_result *sort_base;
-static int rank_cmp(const void *a, const void *b) {
-    const cargo_result *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
+static int rank_cmp(const void *a, const void *b, void *ctx) {
+    const cargo_result *base = ctx;
+    const cargo_result *x = &base[*(const size_t *)a], *y = &base[*(const size_t *)b];
     if (x->score != y->score) return x->score > y->score ? -1 : 1;
     return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
@@ -598,8 +598,7 @@ const size_t *cargo_batch_ranked(cargo_batch *b) {
     b->ranked = malloc((b->n ? b->n : 1) * sizeof *b->ranked);
     if (!b->ranked) return NULL;
     for (size_t i = 0; i < b->n; i++) b->ranked[i] = i;
-    sort_base = b->res;
-    qsort(b->ranked, b->n, sizeof *b->ranked, rank_cmp);
+    if (b->n) qsort_r(b->ranked, b->n, sizeof *b->ranked, rank_cmp, b->res);
     return b->ranked;
 }
 
