@@ -55,6 +55,12 @@ assert_eq "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" "406" "export --schema V
 assert_not_contains "$out" '"marking"' "--plain drops Puente fields"
 P export ftm --schema Dragon --db "$DB" >/dev/null 2>&1; assert_rc $? 3 "unknown schema exits 3"
 
+# stdin and progress
+err=$(head -n 100 "$TMP/a.jsonl" | PUENTE_PROGRESS=1 "$PUENTE" import ftm - --db "$TMP/s.db" 2>&1 >/dev/null)
+assert_rc $? 0 "import ftm from stdin"
+assert_contains "$err" "import ftm: 100 records in" "progress/timing line on stderr with PUENTE_PROGRESS=1"
+assert_eq "$(P stats --json --db "$TMP/s.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "100" "stdin import wrote 100"
+
 # Bad FtM lines: skipped with file:line, or fatal with --strict
 printf '%s\n' '{"id":"x1","schema":"Person","properties":{"name":["Ana"]}}' 'not json' \
   '{"id":"x2","schema":"Dragon"}' '{"id":"x3","schema":"Person","properties":{"imoNumber":["1"]}}' \
