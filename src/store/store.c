@@ -28,11 +28,15 @@ static const char *const migrations[] = {
     " owner TEXT, marking TEXT NOT NULL, caveats TEXT,"
     " created TEXT NOT NULL, updated TEXT NOT NULL);"
     "CREATE INDEX entity_schema ON entity(schema);"
+    "CREATE INDEX entity_owner ON entity(owner);"
     "CREATE TABLE entity_dataset ("
     " dataset TEXT NOT NULL,"
     " entity_id TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,"
     " PRIMARY KEY (dataset, entity_id));"
     "CREATE INDEX entity_dataset_entity ON entity_dataset(entity_id);",
+    /* 2: no owner index: the visibility clause is an OR no index serves, and
+     * one index less is one B-tree insert less per entity on bulk imports */
+    "DROP INDEX IF EXISTS entity_owner;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
