@@ -261,27 +261,35 @@ static int eliminate(net *N, int x, pu_err *err) {
     return PU_OK;
 }
 
-/* Greedy order: the variable whose elimination creates the smallest table. */
-static int pick_var(const net *N, const char *todo) {
+/* Greedy order: the variable whose elimination creates the smallest table.
+ * Scopes are unions of factor variable sets, kept as bitsets (one pass over
+ * the factors per pick). `U` is scratch of nvar * words uint64. */
+static int pick_var(const net *N, const char *todo, uint64_t *U) {
+    int words = (N->nvar + 63) / 64;
+    memset(U, 0, (size_t)N->nvar * words * sizeof(uint64_t));
+    uint64_t fb[(2 * KIN_MAX_PERSONS + 2 + 63) / 64];
+    for (int i = 0; i < N->nf; i++) {
+        const fac *F = &N->f[i];
+        if (F->dead) continue;
+        memset(fb, 0, (size_t)words * sizeof(uint64_t));
+        for (int j = 0; j < F->nv; j++) fb[F->v[j] >> 6] |= 1ull << (F->v[j] & 63);
+        for (int j = 0; j < F->nv; j++) {
+            uint64_t *u = &U[(size_t)F->v[j] * words];
+            for (int w = 0; w < words; w++) u[w] |= fb[w];
+        }
+    }
     int best = -1;
     double bsize = 0;
     for (int x = 0; x < N->nvar; x++) {
         if (!todo[x]) continue;
-        int scope[64], ns = 0;
+        const uint64_t *u = &U[(size_t)x * words];
         double size = 1;
-        for (int i = 0; i < N->nf; i++) {
-            const fac *F = &N->f[i];
-            if (F->dead) continue;
-            int has = 0;
-            for (int j = 0; j < F->nv; j++) has |= F->v[j] == x;
-            if (!has) continue;
-            for (int j = 0; j < F->nv; j++) {
-                int v = F->v[j], seen = v == x;
-                for (int s = 0; s < ns && !seen; s++) seen = scope[s] == v;
-                if (!seen && ns < 64) {
-                    scope[ns++] = v;
-                    size *= N->dsize[v];
-                }
+        for (int w = 0; w < words; w++) {
+            uint64_t b = u[w];
+            while (b) {
+                int v = w * 64 + __builtin_ctzll(b);
+                b &= b - 1;
+                if (v != x) size *= N->dsize[v];
             }
         }
         if (best < 0 || size < bsize) best = x, bsize = size;
@@ -402,6 +410,7 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
     memset(&N, 0, sizeof N);
     int rc = net_alleles(&N, mk, n, gt, mutate, keep >= 0);
     char *todo = NULL, *fvar = NULL;
+    uint64_t *scratch = NULL;
     if (rc) goto done;
     N.nvar = 2 * n;
     N.dsize = malloc((size_t)N.nvar * sizeof(int));
@@ -458,8 +467,13 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
     if (theta > 0)
         for (int v = 0; v < N.nvar; v++)
             if (fvar[v]) todo[v] = 0;
+    scratch = malloc((size_t)N.nvar * ((N.nvar + 63) / 64) * sizeof(uint64_t));
+    if (!scratch) {
+        rc = PU_ERR_NOMEM;
+        goto done;
+    }
     for (;;) {
-        int x = pick_var(&N, todo);
+        int x = pick_var(&N, todo, scratch);
         if (x < 0) break;
         if ((rc = eliminate(&N, x, err))) goto done;
         todo[x] = 0;
@@ -487,6 +501,7 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
             }
     }
 done:
+    free(scratch);
     free(todo);
     free(fvar);
     net_free(&N);
