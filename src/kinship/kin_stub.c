@@ -1,6 +1,4 @@
 #include "kin_internal.h"
-int kin_solve_run(const kin_case *c, const kin_opts *o, kin_solve **out, pu_err *err) {(void)c;(void)o;*out=0;return pu_fail(err,PU_ERR_UNSUPPORTED,0,0,"x");}
-void kin_solve_free(kin_solve *s){(void)s;}
 void kin_search_opts_default(kin_search_opts *o){(void)o;}
 int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so, kin_hit_cb cb, void *ud, uint64_t *n, pu_err *err){(void)c;(void)o;(void)so;(void)cb;(void)ud;(void)n;return pu_fail(err,PU_ERR_UNSUPPORTED,0,0,"x");}
 int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err){(void)c;(void)so;(void)cb;(void)ud;return pu_fail(err,PU_ERR_UNSUPPORTED,0,0,"x");}
