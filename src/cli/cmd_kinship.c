@@ -282,17 +282,23 @@ static int do_search(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     if (a->block > 0) so.block = (int)a->block;
     sctx s = {o, c, 0};
     fputs("pm_sample,rank,family,missing,log10_lr,lr,excluded_markers,driving_markers\n", o);
-    uint64_t pairs = 0;
+    kin_search_stats st;
+    memset(&st, 0, sizeof st);
     double t0 = pu_monotonic();
-    int rc = kin_search_run(c, &ko, &so, print_hits, &s, &pairs, err);
+    int rc = kin_search_run(c, &ko, &so, print_hits, &s, &st, err);
     double t1 = pu_monotonic();
     if (!rc && a->pm_pm) {
         s.pmpm = 1;
         rc = kin_search_pmpm(c, &so, print_hits, &s, err);
     }
     if (!rc && !a->quiet)
-        fprintf(stderr, "puente: kinship search: %d PM x %d families: %llu pairs scored in %.3f s (%.3f us/pair)\n",
-                c->nvic, c->nfam, (unsigned long long)pairs, t1 - t0, pairs ? (t1 - t0) * 1e6 / (double)pairs : 0);
+        fprintf(stderr,
+                "puente: kinship search: %d PM x %ld missing persons (%d families): %llu pairs (%llu pruned early) "
+                "in %.3f s; tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair), total %.4f us/pair\n",
+                c->nvic, st.targets, c->nfam, (unsigned long long)st.pairs, (unsigned long long)st.pruned, t1 - t0,
+                st.table_seconds, st.targets ? st.table_seconds * 1e6 / (double)st.targets : 0, st.score_seconds,
+                st.pairs ? st.score_seconds * 1e6 / (double)st.pairs : 0,
+                st.pairs ? (t1 - t0) * 1e6 / (double)st.pairs : 0);
     return rc;
 }
 

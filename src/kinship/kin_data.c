@@ -486,8 +486,12 @@ void kin_case_free(kin_case *c) {
 }
 
 static int find_family(const kin_case *c, const char *name) {
+    /* rows of one family are usually adjacent: try the newest and last-found first */
+    static _Thread_local int last = -1;
+    if (last >= 0 && last < c->nfam && strcmp(c->fam[last].name, name) == 0) return last;
+    if (c->nfam && strcmp(c->fam[c->nfam - 1].name, name) == 0) return last = c->nfam - 1;
     for (int i = 0; i < c->nfam; i++)
-        if (strcmp(c->fam[i].name, name) == 0) return i;
+        if (strcmp(c->fam[i].name, name) == 0) return last = i;
     return -1;
 }
 
@@ -511,7 +515,7 @@ static int is_founder_id(const char *s) {
 
 /* Raw rows kept until the whole file is read, since parents may be listed after children. */
 typedef struct pedrow {
-    char fid[KIN_ID_MAX], mid[KIN_ID_MAX];
+    char *fid, *mid;
     uint64_t line;
 } pedrow;
 
@@ -614,21 +618,22 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
         }
         int fi = find_family(c, fam);
         if (fi < 0) {
-            kin_family *nf = realloc(c->fam, (size_t)(c->nfam + 1) * sizeof *nf);
-            pedrow **nr = realloc(rows, (size_t)(c->nfam + 1) * sizeof *nr);
-            if (nf) c->fam = nf;
-            if (nr) rows = nr;
-            if (!nf || !nr) {
-                rc = PU_ERR_NOMEM;
-                break;
+            if ((c->nfam & (c->nfam - 1)) == 0) { /* grow by doubling */
+                size_t nc = c->nfam ? 2 * (size_t)c->nfam : 1;
+                kin_family *nf = realloc(c->fam, nc * sizeof *nf);
+                if (nf) c->fam = nf;
+                pedrow **nr = realloc(rows, nc * sizeof *nr);
+                if (nr) rows = nr;
+                if (!nf || !nr) {
+                    rc = PU_ERR_NOMEM;
+                    break;
+                }
             }
             fi = c->nfam++;
             memset(&c->fam[fi], 0, sizeof c->fam[fi]);
             rows[fi] = NULL;
             c->fam[fi].name = pu_strdup(fam);
-            c->fam[fi].p = calloc(KIN_MAX_PERSONS, sizeof(kin_person));
-            rows[fi] = calloc(KIN_MAX_PERSONS, sizeof(pedrow));
-            if (!c->fam[fi].name || !c->fam[fi].p || !rows[fi]) {
+            if (!c->fam[fi].name) {
                 rc = PU_ERR_NOMEM;
                 break;
             }
@@ -642,18 +647,31 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
             rc = pu_fail(err, PU_ERR_LIMIT, w, "id", "family %s has more than %d persons", fam, KIN_MAX_PERSONS);
             break;
         }
+        if ((F->n & (F->n - 1)) == 0) {
+            size_t nc = F->n ? 2 * (size_t)F->n : 1;
+            kin_person *np = realloc(F->p, nc * sizeof *np);
+            if (np) F->p = np;
+            pedrow *nr = realloc(rows[fi], nc * sizeof *nr);
+            if (nr) rows[fi] = nr;
+            if (!np || !nr) {
+                rc = PU_ERR_NOMEM;
+                break;
+            }
+        }
         kin_person *p = &F->p[F->n];
         p->id = pu_strdup(id);
         p->father = p->mother = -1;
         p->sex = sex;
         p->role = rl;
-        pu_strlcpy(rows[fi][F->n].fid, fid, KIN_ID_MAX);
-        pu_strlcpy(rows[fi][F->n].mid, mid, KIN_ID_MAX);
+        rows[fi][F->n].fid = pu_strdup(fid);
+        rows[fi][F->n].mid = pu_strdup(mid);
         rows[fi][F->n].line = row->line;
         F->n++;
-        if (!p->id) rc = PU_ERR_NOMEM;
+        if (!p->id || !rows[fi][F->n - 1].fid || !rows[fi][F->n - 1].mid) rc = PU_ERR_NOMEM;
         if (rl == KIN_ROLE_MISSING) {
-            kin_missing *nm = realloc(c->miss, (size_t)(c->nmiss + 1) * sizeof *nm);
+            kin_missing *nm = c->miss;
+            if ((c->nmiss & (c->nmiss - 1)) == 0)
+                nm = realloc(c->miss, (c->nmiss ? 2 * (size_t)c->nmiss : 1) * sizeof *nm);
             if (!nm) {
                 rc = PU_ERR_NOMEM;
                 break;
@@ -676,7 +694,10 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
         }
     }
     if (rc == PU_OK && c->nfam == 0) rc = pu_fail(err, PU_ERR_INVALID, fname, NULL, "no pedigree rows in the file");
-    for (int i = 0; i < c->nfam; i++) free(rows[i]);
+    for (int i = 0; i < c->nfam; i++) {
+        for (int k = 0; rows && rows[i] && k < c->fam[i].n; k++) free(rows[i][k].fid), free(rows[i][k].mid);
+        if (rows) free(rows[i]);
+    }
     free(rows);
     pu_csv_close(f.r);
     if (rc) {

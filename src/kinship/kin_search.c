@@ -53,7 +53,7 @@ typedef struct shared {
     pthread_mutex_t mu;
     kin_hit *top;          /* nthreads x nvic x top_k */
     int *ntop;             /* nthreads x nvic */
-    atomic_ullong pairs;
+    atomic_ullong pairs, pruned;
 } shared;
 
 static int nthreads_of(int want) {
@@ -143,7 +143,7 @@ static void score_target(shared *S, int tid, int bj) {
     int msex = c->fam[c->miss[j].fam].p[c->miss[j].person].sex;
     kin_hit *top = S->top + (size_t)tid * c->nvic * k;
     int *ntop = S->ntop + (size_t)tid * c->nvic;
-    uint64_t pairs = 0;
+    uint64_t pairs = 0, pruned = 0;
     for (int v = 0; v < c->nvic; v++) {
         if (!kin_sex_ok(c->vic[v].sex, msex)) continue;
         pairs++;
@@ -155,6 +155,7 @@ static void score_target(shared *S, int tid, int bj) {
             /* prefilter: even the best remaining markers cannot reach the threshold */
             if (s + rmax[m + 1] < thr) break;
         }
+        if (m < nm) pruned++;
         if (m < nm || s < thr) continue;
         /* keep the worst kept score handy: skip when not better */
         if (ntop[v] == k && top[(size_t)v * k + k - 1].log10lr >= s) continue;
@@ -172,6 +173,7 @@ static void score_target(shared *S, int tid, int bj) {
         insert_top(&top[(size_t)v * k], &ntop[v], k, &h);
     }
     atomic_fetch_add(&S->pairs, pairs);
+    atomic_fetch_add(&S->pruned, pruned);
 }
 
 typedef struct targ {
@@ -224,7 +226,7 @@ static int hit_cmp(const void *a, const void *b) {
 }
 
 int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so, kin_hit_cb cb, void *ud,
-                   uint64_t *n_pairs, pu_err *err) {
+                   kin_search_stats *stats, pu_err *err) {
     int rc = kin_db_prepare(c->db, err);
     if (rc) return rc;
     if (so->top_k <= 0 || so->block <= 0)
@@ -257,15 +259,20 @@ int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *
         S.rmax = malloc((size_t)block * (nm + 1) * sizeof(float));
         if (!S.tab || !S.rmax) rc = PU_ERR_NOMEM;
     }
+    double ttab = 0, tscore = 0;
     for (int b0 = 0; !rc && b0 < c->nmiss; b0 += block) {
         S.b0 = b0;
         S.bn = c->nmiss - b0 < block ? c->nmiss - b0 : block;
+        double t0 = pu_monotonic();
         rc = run_phase(&S, 0);
+        double t1 = pu_monotonic();
+        ttab += t1 - t0;
         if (rc) {
-            *err = S.ferr;
+            if (err) *err = S.ferr;
             break;
         }
         rc = run_phase(&S, 1);
+        tscore += pu_monotonic() - t1;
     }
     /* merge the threads' candidates per PM, count exclusions, emit */
     kin_hit *merged = malloc((size_t)S.nthreads * k * sizeof(kin_hit) + 1);
@@ -291,7 +298,13 @@ int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *
         }
         if (!rc && kept) rc = cb(ud, merged, kept);
     }
-    if (n_pairs) *n_pairs = atomic_load(&S.pairs);
+    if (stats) {
+        stats->pairs = atomic_load(&S.pairs);
+        stats->pruned = atomic_load(&S.pruned);
+        stats->targets = c->nmiss;
+        stats->table_seconds = ttab;
+        stats->score_seconds = tscore;
+    }
     free(merged), free(logm), free(inc);
     free(S.moff), free(S.pmg), free(S.top), free(S.ntop), free(S.tab), free(S.rmax);
     pthread_mutex_destroy(&S.mu);

@@ -251,13 +251,23 @@ typedef struct kin_hit {
  * called from one thread at a time. Return PU_OK to continue. */
 typedef int (*kin_hit_cb)(void *ud, const kin_hit *hits, int n);
 
+typedef struct kin_search_stats {
+    uint64_t pairs;        /* PM x missing-person pairs scored (sex-compatible) */
+    uint64_t pruned;       /* pairs dropped early by the bound */
+    long targets;          /* missing persons (one table each) */
+    double table_seconds;  /* wall time building tables */
+    double score_seconds;  /* wall time scoring */
+} kin_search_stats;
+
 /* PM x family search: per-family per-marker genotype tables (LR vector over
- * all genotypes of the missing person), threads over PMs within blocks of
- * families, prefilter on the largest attainable remaining LR. Hits are
- * streamed through cb per PM; *n_pairs receives the pairs scored.
- * Errors: as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
+ * all genotypes of the missing person), computed in blocks of families; each
+ * thread scores all PMs against its share of the block; prefilter on the
+ * largest attainable remaining LR. Only the top_k pairs per PM with LR >=
+ * threshold are kept; they are passed to cb per PM (best first) with their
+ * exclusion counts (pairs with more than max_incomp are dropped). stats may be
+ * NULL. Errors: as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
 int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so,
-                   kin_hit_cb cb, void *ud, uint64_t *n_pairs, pu_err *err);
+                   kin_hit_cb cb, void *ud, kin_search_stats *stats, pu_err *err);
 /* PM x PM direct matches (same person): identical on every marker typed in
  * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g). */
 int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err);
