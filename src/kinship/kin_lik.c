@@ -9,9 +9,90 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #define MAXFV 16                   /* variables per factor */
 #define MAX_FACTOR_CELLS (1u << 24) /* 128 MiB of doubles */
 #define MAX_THETA_LEAVES 50000000.0
+
+/* Per-thread bump arena: a likelihood call makes hundreds of small tables,
+ * and malloc/free for each dominated the run time (joint search, ASan). The
+ * arena is reset per call and grows between calls when a call overflowed. */
+typedef struct arena {
+    char *buf;
+    size_t cap, used;
+    size_t overflow;       /* bytes served by malloc in this call */
+    void **extra;          /* those blocks */
+    int nextra, capextra;
+} arena;
+
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_destroy(void *p) {
+    arena *A = p;
+    if (!A) return;
+    free(A->buf);
+    free(A->extra);
+    free(A);
+}
+static void arena_init_key(void) {
+    pthread_key_create(&arena_key, arena_destroy);
+}
+
+static arena *arena_get(void) {
+    pthread_once(&arena_once, arena_init_key);
+    arena *A = pthread_getspecific(arena_key);
+    if (!A) {
+        A = calloc(1, sizeof *A);
+        if (!A) return NULL;
+        pthread_setspecific(arena_key, A);
+    }
+    A->used = 0;
+    return A;
+}
+
+static void *ar_alloc(arena *A, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    if (A->used + n <= A->cap) {
+        void *p = A->buf + A->used;
+        A->used += n;
+        return p;
+    }
+    if (A->nextra == A->capextra) {
+        int nc = A->capextra ? 2 * A->capextra : 16;
+        void **ne = realloc(A->extra, (size_t)nc * sizeof *ne);
+        if (!ne) return NULL;
+        A->extra = ne;
+        A->capextra = nc;
+    }
+    void *p = malloc(n);
+    if (!p) return NULL;
+    A->extra[A->nextra++] = p;
+    A->overflow += n;
+    return p;
+}
+
+/* End of a call: free overflow blocks; grow the arena for the next call. */
+static void arena_done(arena *A) {
+    if (!A) return;
+    for (int i = 0; i < A->nextra; i++) free(A->extra[i]);
+    A->nextra = 0;
+    if (A->overflow) {
+        size_t want = (A->used + A->overflow) * 2;
+        if (want > ((size_t)1 << 28)) want = (size_t)1 << 28; /* keep at most 256 MiB per thread */
+        if (want > A->cap) {
+            char *nb = malloc(want);
+            if (nb) {
+                free(A->buf);
+                A->buf = nb;
+                A->cap = want;
+            }
+        }
+    }
+    A->overflow = 0;
+    A->used = 0;
+}
 
 typedef struct fac {
     int nv;
@@ -22,6 +103,7 @@ typedef struct fac {
 } fac;
 
 typedef struct net {
+    arena *A;
     int nvar;
     int *dsize;          /* domain size per variable */
     int16_t *dom;        /* dom[v * 2 + k] when dsize <= 2 (typed) */
@@ -39,14 +121,8 @@ static inline int dval(const net *N, int v, int k) {
 }
 
 static void net_free(net *N) {
-    for (int i = 0; i < N->nf; i++) free(N->f[i].t);
     free(N->f);
-    free(N->dsize);
-    free(N->dom);
-    free(N->full);
-    free(N->p);
-    free(N->M[0]);
-    free(N->M[1]);
+    arena_done(N->A);
 }
 
 static fac *new_fac(net *N, int nv, const int *v, pu_err *err, int *rc) {
@@ -75,7 +151,7 @@ static fac *new_fac(net *N, int nv, const int *v, pu_err *err, int *rc) {
     F->nv = nv;
     memcpy(F->v, v, (size_t)nv * sizeof(int));
     F->size = size;
-    F->t = malloc(size * sizeof(double));
+    F->t = ar_alloc(N->A, size * sizeof(double));
     if (!F->t) {
         *rc = PU_ERR_NOMEM;
         return NULL;
@@ -93,13 +169,10 @@ static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *g
     int lumpable = 1;
     for (int s = 0; s < 2; s++)
         if (Mf[s] && mk->mut[s].kind != KIN_MUT_EQUAL && mk->mut[s].kind != KIN_MUT_PROPORTIONAL) lumpable = 0;
-    int16_t *map = malloc((size_t)n * sizeof(int16_t));
-    N->full = malloc((size_t)(n + 1) * sizeof(int16_t));
-    N->p = malloc((size_t)(n + 1) * sizeof(double));
-    if (!map || !N->full || !N->p) {
-        free(map);
-        return PU_ERR_NOMEM;
-    }
+    int16_t *map = ar_alloc(N->A, (size_t)n * sizeof(int16_t));
+    N->full = ar_alloc(N->A, (size_t)(n + 1) * sizeof(int16_t));
+    N->p = ar_alloc(N->A, (size_t)(n + 1) * sizeof(double));
+    if (!map || !N->full || !N->p) return PU_ERR_NOMEM;
     for (int a = 0; a < n; a++) map[a] = -1;
     int k = 0;
     if (!lumpable || nolump) {
@@ -140,11 +213,8 @@ static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *g
     }
     for (int s = 0; s < 2; s++) {
         if (!Mf[s]) continue;
-        N->M[s] = malloc((size_t)k * k * sizeof(double));
-        if (!N->M[s]) {
-            free(map);
-            return PU_ERR_NOMEM;
-        }
+        N->M[s] = ar_alloc(N->A, (size_t)k * k * sizeof(double));
+        if (!N->M[s]) return PU_ERR_NOMEM;
         for (int i = 0; i < k; i++) {
             int fi = N->full[i] >= 0 ? N->full[i] : y0;
             for (int j = 0; j < k; j++) {
@@ -159,7 +229,6 @@ static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *g
             }
         }
     }
-    free(map);
     return PU_OK;
 }
 
@@ -255,8 +324,7 @@ static int eliminate(net *N, int x, pu_err *err) {
     for (int w = 0; w < nw; w++) {
         fac *F = &N->f[which[w]];
         F->dead = 1;
-        free(F->t);
-        F->t = NULL;
+        F->t = NULL; /* arena memory: released at the end of the call */
     }
     return PU_OK;
 }
@@ -408,18 +476,38 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
                     double theta, int mutate, int keep, double *out, pu_err *err) {
     net N;
     memset(&N, 0, sizeof N);
+    N.A = arena_get();
+    if (!N.A) return PU_ERR_NOMEM;
+    N.capf = 8 * n + 64;
+    N.f = malloc((size_t)N.capf * sizeof *N.f);
+    if (!N.f) return PU_ERR_NOMEM;
     int rc = net_alleles(&N, mk, n, gt, mutate, keep >= 0);
     char *todo = NULL, *fvar = NULL;
-    uint64_t *scratch = NULL;
+    uint64_t *scratch;
     if (rc) goto done;
     N.nvar = 2 * n;
-    N.dsize = malloc((size_t)N.nvar * sizeof(int));
-    N.dom = malloc((size_t)N.nvar * 2 * sizeof(int16_t));
-    todo = calloc((size_t)N.nvar, 1);
-    fvar = calloc((size_t)N.nvar, 1);
+    N.dsize = ar_alloc(N.A, (size_t)N.nvar * sizeof(int));
+    N.dom = ar_alloc(N.A, (size_t)N.nvar * 2 * sizeof(int16_t));
+    todo = ar_alloc(N.A, (size_t)N.nvar);
+    fvar = ar_alloc(N.A, (size_t)N.nvar);
+    if (todo) memset(todo, 0, (size_t)N.nvar);
+    if (fvar) memset(fvar, 0, (size_t)N.nvar);
     if (!N.dsize || !N.dom || !todo || !fvar) {
         rc = PU_ERR_NOMEM;
         goto done;
+    }
+    /* Barren persons (untyped, no needed descendant) sum out to one: drop
+     * them. This keeps only the typed, the kept person and their ancestors. */
+    char *alive = ar_alloc(N.A, (size_t)n);
+    if (!alive) {
+        rc = PU_ERR_NOMEM;
+        goto done;
+    }
+    for (int i = 0; i < n; i++) alive[i] = gt[2 * i] >= 0 || i == keep;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < n; i++)
+            if (alive[i] && fa[i] >= 0 && (!alive[fa[i]] || !alive[mo[i]])) alive[fa[i]] = alive[mo[i]] = 1, changed = 1;
     }
     /* reduced index of each typed allele */
     for (int i = 0; i < n; i++) {
@@ -438,11 +526,12 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
                 N.dom[2 * v] = r[0];
                 N.dom[2 * v + 1] = r[1];
             }
-            todo[v] = i != keep;
-            fvar[v] = fa[i] < 0;
+            todo[v] = i != keep && alive[i];
+            fvar[v] = fa[i] < 0 && alive[i];
         }
     }
     for (int i = 0; i < n; i++) {
+        if (!alive[i]) continue;
         int typed = gt[2 * i] >= 0;
         if (typed && N.dsize[2 * i] == 2) {
             int v2[2] = {2 * i, 2 * i + 1};
@@ -467,7 +556,7 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
     if (theta > 0)
         for (int v = 0; v < N.nvar; v++)
             if (fvar[v]) todo[v] = 0;
-    scratch = malloc((size_t)N.nvar * ((N.nvar + 63) / 64) * sizeof(uint64_t));
+    scratch = ar_alloc(N.A, (size_t)N.nvar * ((N.nvar + 63) / 64) * sizeof(uint64_t));
     if (!scratch) {
         rc = PU_ERR_NOMEM;
         goto done;
@@ -501,9 +590,6 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
             }
     }
 done:
-    free(scratch);
-    free(todo);
-    free(fvar);
     net_free(&N);
     return rc;
 }

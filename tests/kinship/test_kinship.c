@@ -569,5 +569,7 @@ int main(void) {
         cmocka_unit_test(test_bad_freqs),
         cmocka_unit_test(test_table_matches_direct),
     };
+    const char *filter = getenv("KIN_TEST_FILTER"); /* e.g. "*icmp*" while developing */
+    if (filter) cmocka_set_test_filter(filter);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
