@@ -76,8 +76,12 @@ static int csvf_open(csvf *f, const char *path, const char *data, size_t len, co
     return PU_OK;
 }
 
-static const char *fld(const pu_csv_row *row, int col) {
-    if (col < 0 || (size_t)col >= row->n) return "";
+/* Field `col` of a row, or "" when the row is short. The result may be
+ * trimmed in place (the short-row "" is a writable buffer for that reason). */
+static char *fld(const pu_csv_row *row, int col) {
+    static _Thread_local char empty[1];
+    empty[0] = 0;
+    if (col < 0 || (size_t)col >= row->n) return empty;
     return row->fields[col];
 }
 
