@@ -489,14 +489,57 @@ void kin_case_free(kin_case *c) {
     free(c);
 }
 
-static int find_family(const kin_case *c, const char *name) {
-    /* rows of one family are usually adjacent: try the newest and last-found first */
-    static _Thread_local int last = -1;
-    if (last >= 0 && last < c->nfam && strcmp(c->fam[last].name, name) == 0) return last;
-    if (c->nfam && strcmp(c->fam[c->nfam - 1].name, name) == 0) return last = c->nfam - 1;
-    for (int i = 0; i < c->nfam; i++)
-        if (strcmp(c->fam[i].name, name) == 0) return last = i;
-    return -1;
+/* ---- a string -> index hash, so that 100,000 families and 52,000 samples
+ * load in linear time. Keys live in the caller's records: `key(ctx, i)`. */
+typedef const char *(*key_fn)(const void *ctx, int i);
+typedef struct sidx {
+    int *slot;      /* index + 1, 0 = empty */
+    size_t cap;
+    int n;
+} sidx;
+
+static uint64_t shash(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int sidx_find(const sidx *h, key_fn key, const void *ctx, const char *name) {
+    if (!h->cap) return -1;
+    for (size_t p = shash(name) & (h->cap - 1);; p = (p + 1) & (h->cap - 1)) {
+        int i = h->slot[p] - 1;
+        if (i < 0) return -1;
+        if (strcmp(key(ctx, i), name) == 0) return i;
+    }
+}
+
+static int sidx_add(sidx *h, key_fn key, const void *ctx, int i) {
+    if ((size_t)(h->n + 1) * 2 > h->cap) {
+        size_t nc = h->cap ? 2 * h->cap : 64;
+        int *ns = calloc(nc, sizeof *ns);
+        if (!ns) return PU_ERR_NOMEM;
+        for (size_t k = 0; k < h->cap; k++) {
+            if (!h->slot[k]) continue;
+            size_t p = shash(key(ctx, h->slot[k] - 1)) & (nc - 1);
+            while (ns[p]) p = (p + 1) & (nc - 1);
+            ns[p] = h->slot[k];
+        }
+        free(h->slot);
+        h->slot = ns;
+        h->cap = nc;
+    }
+    size_t p = shash(key(ctx, i)) & (h->cap - 1);
+    while (h->slot[p]) p = (p + 1) & (h->cap - 1);
+    h->slot[p] = i + 1;
+    h->n++;
+    return PU_OK;
+}
+
+static const char *fam_key(const void *ctx, int i) {
+    return ((const kin_case *)ctx)->fam[i].name;
+}
+static const char *vic_key(const void *ctx, int i) {
+    return ((const kin_case *)ctx)->vic[i].id;
 }
 
 static int find_person(const kin_family *f, const char *id) {
@@ -586,6 +629,7 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
     if (!c) return PU_ERR_NOMEM;
     c->db = db;
     pedrow **rows = NULL;
+    sidx fidx = {0};
     csvf f;
     int rc = csvf_open(&f, path, data, len, cols, err);
     const pu_csv_row *row;
@@ -620,7 +664,7 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
             rc = pu_fail(err, PU_ERR_INVALID, w, "role", "expected missing, reference or untyped, got '%s'", role);
             break;
         }
-        int fi = find_family(c, fam);
+        int fi = sidx_find(&fidx, fam_key, c, fam);
         if (fi < 0) {
             if ((c->nfam & (c->nfam - 1)) == 0) { /* grow by doubling */
                 size_t nc = c->nfam ? 2 * (size_t)c->nfam : 1;
@@ -637,7 +681,7 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
             memset(&c->fam[fi], 0, sizeof c->fam[fi]);
             rows[fi] = NULL;
             c->fam[fi].name = pu_strdup(fam);
-            if (!c->fam[fi].name) {
+            if (!c->fam[fi].name || sidx_add(&fidx, fam_key, c, fi)) {
                 rc = PU_ERR_NOMEM;
                 break;
             }
@@ -703,6 +747,7 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
         if (rows) free(rows[i]);
     }
     free(rows);
+    free(fidx.slot);
     pu_csv_close(f.r);
     if (rc) {
         kin_case_free(c);
@@ -749,7 +794,10 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
     static const char *const pm_cols[] = {"sample", "sex", "marker", "allele1", "allele2", NULL};
     kin_db *db = c->db;
     csvf f;
+    sidx vidx = {0}, fidx = {0};
     int rc = csvf_open(&f, path, data, len, pm ? pm_cols : am_cols, err);
+    for (int i = 0; rc == PU_OK && i < c->nvic; i++) rc = sidx_add(&vidx, vic_key, c, i);
+    for (int i = 0; rc == PU_OK && !pm && i < c->nfam; i++) rc = sidx_add(&fidx, fam_key, c, i);
     const pu_csv_row *row;
     char w[PU_ERR_WHERE_MAX];
     while (rc == PU_OK && (rc = pu_csv_next(f.r, &row, err)) == PU_OK && row) {
@@ -778,8 +826,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             int v = -1;
             /* rows of one sample are usually adjacent: check the last one first */
             if (c->nvic && !strcmp(c->vic[c->nvic - 1].id, k0)) v = c->nvic - 1;
-            for (int i = 0; v < 0 && i < c->nvic; i++)
-                if (!strcmp(c->vic[i].id, k0)) v = i;
+            if (v < 0) v = sidx_find(&vidx, vic_key, c, k0);
             if (v < 0) {
                 if ((c->nvic & (c->nvic - 1)) == 0) {
                     kin_sample *nv = realloc(c->vic, (size_t)(c->nvic ? 2 * c->nvic : 1) * sizeof *nv);
@@ -795,7 +842,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
                 s->sex = sex;
                 s->g = malloc((size_t)2 * KIN_MAX_MARKERS * sizeof(int16_t));
                 c->nvic++;
-                if (!s->id || !s->g) {
+                if (!s->id || !s->g || sidx_add(&vidx, vic_key, c, v)) {
                     rc = PU_ERR_NOMEM;
                     break;
                 }
@@ -807,7 +854,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             }
             dst = &c->vic[v].g[2 * mi];
         } else {
-            int fi = find_family(c, k0);
+            int fi = sidx_find(&fidx, fam_key, c, k0);
             int pi = fi >= 0 ? find_person(&c->fam[fi], k1) : -1;
             if (pi < 0) {
                 rc = pu_fail(err, PU_ERR_INVALID, w, fi < 0 ? "family" : "id",
@@ -837,12 +884,14 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
         }
         dst[0] = g[0] < g[1] ? g[0] : g[1];
         dst[1] = g[0] < g[1] ? g[1] : g[0];
-        if (!pm && c->fam[0].p) {
-            int fi = find_family(c, k0);
+        if (!pm) {
+            int fi = sidx_find(&fidx, fam_key, c, k0);
             kin_person *p = &c->fam[fi].p[find_person(&c->fam[fi], k1)];
             if (p->role == KIN_ROLE_UNTYPED) p->role = KIN_ROLE_REFERENCE;
         }
     }
+    free(vidx.slot);
+    free(fidx.slot);
     pu_csv_close(f.r);
     return rc;
 }
