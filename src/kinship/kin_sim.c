@@ -70,8 +70,19 @@ int kin_simulate(kin_db *db, const kin_sim_opts *o, const char *dir, pu_err *err
     if (pm_true > o->families)
         return pu_fail(err, PU_ERR_INVALID, NULL, "pm_true", "more true remains (%d) than families (%d)", pm_true,
                        o->families);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return pu_fail(err, PU_ERR_IO, dir, NULL, "cannot create the directory: %s", strerror(errno));
+    /* mkdir -p */
+    char path[4096];
+    if (pu_strlcpy(path, dir, sizeof path) >= sizeof path)
+        return pu_fail(err, PU_ERR_LIMIT, dir, NULL, "directory path too long");
+    for (char *q = path + 1;; q++) {
+        if (*q && *q != '/') continue;
+        char keep = *q;
+        *q = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return pu_fail(err, PU_ERR_IO, path, NULL, "cannot create the directory: %s", strerror(errno));
+        *q = keep;
+        if (!keep) break;
+    }
     FILE *fp = open_out(dir, "am_pedigrees.csv", err), *fa = open_out(dir, "am_genotypes.csv", err);
     FILE *fpm = open_out(dir, "pm_genotypes.csv", err), *ff = open_out(dir, "freqs.csv", err);
     FILE *fm = open_out(dir, "mutation_models.csv", err), *ft = open_out(dir, "truth.csv", err);
