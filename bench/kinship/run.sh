@@ -55,7 +55,7 @@ for ex in planecrash icmp grave; do
 done
 
 # 3. national scale, a fraction
-NF=$((2000 * S)); NPM=52000
+NF=$((5000 * S)); NPM=52000
 echo "## national-scale fraction: $NPM PM x $NF families (of 100,000)"
 "$P" kinship simulate --freqs "$F" --mutation "$MU" --families $NF --pm-true $((NF / 10)) \
   --pm-unrelated $((NPM - NF / 10)) --seed 7 --out "$T/nat" --quiet
@@ -65,5 +65,8 @@ read -r w u s < <(tm "$P" kinship search --dir "$T/nat" --threads 2 --threshold 
 echo "search (2 threads) wall ${w}s cpu $(echo "$u + $s" | bc)s"
 found=$(awk -F, 'NR == FNR { if (FNR > 1 && $2 != "") t[$1] = $2; next } FNR > 1 && $2 == 1 && t[$1] == $3 { n++ } END { print n + 0 }' "$T/nat/truth.csv" "$T/n.csv")
 echo "true remains ranked first: $found of $((NF / 10))"
-awk -v nf=$NF '/tables/ { for (i = 1; i <= NF; i++) { if ($i == "tables") tt = $(i+1); if ($i == "scoring") ts = $(i+1) }
-  f = 100000 / nf; printf "EXTRAPOLATION (linear in families, same load): tables %.0f s + scoring %.0f s = %.1f min for 52,000 x 100,000\n", tt * f, ts * f, (tt + ts) * f / 60 }' "$T/n.log"
+awk -v nf=$NF '/tables/ { n = 0; for (i = 1; i <= NF; i++) { if ($i == "tables") { n++; if (n == 1) tt = $(i+1); else ct = $(i+1) }
+                                                      if ($i == "scoring") { m++; if (m == 1) ts = $(i+1); else cs = $(i+1) } }
+  f = 100000 / nf
+  printf "EXTRAPOLATION x%.0f (linear in families), wall under this load: tables %.0f s + scoring %.0f s = %.1f min\n", f, tt * f, ts * f, (tt + ts) * f / 60
+  printf "EXTRAPOLATION x%.0f, CPU: %.0f s => %.1f min on 2 dedicated cores (threads scale over independent targets)\n", f, (ct + cs) * f, (ct + cs) * f / 2 / 60 }' "$T/n.log"

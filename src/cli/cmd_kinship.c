@@ -294,11 +294,14 @@ static int do_search(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     if (!rc && !a->quiet)
         fprintf(stderr,
                 "puente: kinship search: %d PM x %ld missing persons (%d families): %llu pairs (%llu pruned early) "
-                "in %.3f s; tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair), total %.4f us/pair\n",
+                "in %.3f s; tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair), total %.4f us/pair; "
+                "cpu: tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair)\n",
                 c->nvic, st.targets, c->nfam, (unsigned long long)st.pairs, (unsigned long long)st.pruned, t1 - t0,
                 st.table_seconds, st.targets ? st.table_seconds * 1e6 / (double)st.targets : 0, st.score_seconds,
                 st.pairs ? st.score_seconds * 1e6 / (double)st.pairs : 0,
-                st.pairs ? (t1 - t0) * 1e6 / (double)st.pairs : 0);
+                st.pairs ? (t1 - t0) * 1e6 / (double)st.pairs : 0, st.table_cpu,
+                st.targets ? st.table_cpu * 1e6 / (double)st.targets : 0, st.score_cpu,
+                st.pairs ? st.score_cpu * 1e6 / (double)st.pairs : 0);
     return rc;
 }
 

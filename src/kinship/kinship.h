@@ -257,6 +257,8 @@ typedef struct kin_search_stats {
     long targets;          /* missing persons (one table each) */
     double table_seconds;  /* wall time building tables */
     double score_seconds;  /* wall time scoring */
+    double table_cpu;      /* process CPU seconds (all threads) building tables */
+    double score_cpu;      /* process CPU seconds scoring */
 } kin_search_stats;
 
 /* PM x family search: per-family per-marker genotype tables (LR vector over
