@@ -578,7 +578,7 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
         *out = prod;
     } else {
         int k = N.nall, vp = 2 * keep, vm = 2 * keep + 1;
-        int val[2 * KIN_MAX_PERSONS];
+        int val[2 * (KIN_MAX_PERSONS + 1)];
         memset(val, 0, sizeof(int) * (size_t)N.nvar);
         for (int a = 0; a < k; a++)
             for (int b = 0; b < k; b++) {

@@ -86,7 +86,7 @@ int kin_db_read(const char *path, const char *population, double min_freq, kin_d
 /* Same from memory (name used in messages). */
 int kin_db_read_mem(const char *data, size_t len, const char *name, const char *population,
                     double min_freq, kin_db **out, pu_err *err);
-void kin_db_free(kin_db *db);
+void kin_db_free(kin_db *db);  /* NULL-safe */
 /* Index of a marker (case-insensitive; "vWA" == "VWA"), or -1. */
 int kin_db_marker(const kin_db *db, const char *name);
 /* Index of allele `label` in marker m; when absent and add != 0, the allele is
@@ -158,7 +158,7 @@ int kin_case_read_am_mem(kin_case *c, const char *data, size_t len, const char *
 /* Read pm_genotypes.csv (sample,sex,marker,allele1,allele2). */
 int kin_case_read_pm(kin_case *c, const char *path, pu_err *err);
 int kin_case_read_pm_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
-void kin_case_free(kin_case *c);
+void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
 
 /* ---- likelihood core ---------------------------------------------------- */
 /* Likelihood of one marker for a pedigree of n persons (fa/mo: -1 founder;
@@ -181,6 +181,7 @@ typedef struct kin_opts {
     double threshold;      /* LR threshold for undisputed/GLR matches; default 1e4 */
     int threads;           /* search: 0 = number of CPUs */
 } kin_opts;
+/* theta 0, max_incomp 2, threshold 1e4, threads 0. */
 void kin_opts_default(kin_opts *o);
 
 /* Pairwise LR matrix: lr[v * nmiss + j] for victim v and missing person j;
@@ -209,23 +210,33 @@ typedef struct kin_joint {
  * Errors: as kin_ped_lik, PU_ERR_LIMIT, PU_ERR_NOMEM. */
 int kin_joint_run(const kin_case *c, const kin_opts *o, const char *only_vic, const char *only_miss,
                   long max_rows, kin_joint **out, pu_err *err);
-void kin_joint_free(kin_joint *j);
+void kin_joint_free(kin_joint *j);  /* NULL-safe */
 
-/* dviSolve-style conclusions. */
+/* dviSolve-style conclusions (dvir's columns). One AM row per missing person
+ * (Family, Missing, Sample, LR, GLR, Conclusion, Comment) and one PM row per
+ * victim (Sample, Missing, Family, ...). Conclusions: "Undisputed" (comment
+ * "Step k"), "Match (GLR)" ("Joint: {...}"), "Symmetric match",
+ * "Inconclusive" ("Best: X" outside a joint analysis), "No match" (best LR
+ * below 1) and "Excluded" ("No compatible pairings" / "k+ inconsistencies"). */
 typedef struct kin_solve_row {
-    int fam, miss, vic;    /* vic = -1 when none is given; miss = index in c->miss or -1 */
-    char sample[256];      /* "V2/V3" etc. (AM table); missing label (PM table) */
+    int fam, miss, vic;    /* indices (c->fam, c->miss, c->vic); -1 = none */
+    char sample[256];      /* AM: the victim(s) ("V2/V3"); PM: the missing person(s) ("M2/M3"); "" = empty */
     double lr, glr;        /* NAN = empty */
     char conclusion[32];
-    char comment[256];
+    char comment[320];
 } kin_solve_row;
 typedef struct kin_solve {
     int nam, npm;
     kin_solve_row *am;     /* one per missing person, in c->miss order */
     kin_solve_row *pm;     /* one per victim */
 } kin_solve;
+/* Run the pipeline of docs/kinship.md (undisputed steps with the victim's
+ * profile moved into the family, exclusions, joint GLR per family with two or
+ * more remaining missing persons, symmetric matches, best LR). c is not
+ * modified (a working copy is used). *out is freed with kin_solve_free.
+ * Errors: as kin_ped_lik, PU_ERR_NOMEM. */
 int kin_solve_run(const kin_case *c, const kin_opts *o, kin_solve **out, pu_err *err);
-void kin_solve_free(kin_solve *s);
+void kin_solve_free(kin_solve *s);  /* NULL-safe */
 
 /* ---- blind search at scale -------------------------------------------- */
 typedef struct kin_search_opts {
@@ -237,6 +248,7 @@ typedef struct kin_search_opts {
     int min_shared;        /* PM x PM: markers typed in both (default 8) */
     int pm_pm;             /* also run PM x PM direct matching */
 } kin_search_opts;
+/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0. */
 void kin_search_opts_default(kin_search_opts *o);
 
 typedef struct kin_hit {
