@@ -324,33 +324,75 @@ int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *
 
 /* ---- PM x PM ------------------------------------------------------------- */
 
-int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err) {
-    (void)err;
-    int nm = c->db->n;
-    double thr = log10(so->threshold);
-    int rc = PU_OK;
-    for (int v = 0; v < c->nvic && !rc; v++) {
-        kin_hit hits[64];
-        int nh = 0;
+typedef struct pmctx {
+    const kin_case *c;
+    const kin_search_opts *so;
+    const int16_t *g;      /* nvic x nm genotype indices, contiguous: the scan is cache-friendly */
+    const float *w;        /* nvic x nm: -log10 P(genotype) */
+    int nm;
+    atomic_int next;
+    kin_hit *hits;         /* nvic x top_k */
+    int *nh;
+} pmctx;
+
+static void *pm_worker(void *p) {
+    pmctx *X = p;
+    const kin_case *c = X->c;
+    int nm = X->nm, k = X->so->top_k;
+    float thr = (float)log10(X->so->threshold);
+    for (;;) {
+        int v = atomic_fetch_add(&X->next, 1);
+        if (v >= c->nvic) break;
+        const int16_t *a = X->g + (size_t)v * nm;
         for (int w = 0; w < c->nvic; w++) {
-            if (w == v || !kin_sex_ok(c->vic[v].sex, c->vic[w].sex)) continue;
-            const int16_t *a = c->vic[v].g, *b = c->vic[w].g;
+            if (w == v) continue;
+            const int16_t *b = X->g + (size_t)w * nm;
             int shared = 0, m;
-            double s = 0;
             for (m = 0; m < nm; m++) {
-                if (a[2 * m] < 0 || b[2 * m] < 0) continue;
-                if (a[2 * m] != b[2 * m] || a[2 * m + 1] != b[2 * m + 1]) break;
+                if (a[m] < 0 || b[m] < 0) continue;
+                if (a[m] != b[m]) break;
                 shared++;
-                s -= log10(kin_geno_prob(&c->db->m[m], a[2 * m], a[2 * m + 1]));
             }
-            if (m < nm || shared < so->min_shared || s < thr) continue;
-            if (nh < 64) hits[nh++] = (kin_hit){.vic = v, .miss = w, .log10lr = s, .excluded = 0,
-                                                .drivers = {-1, -1, -1}};
-        }
-        if (nh) {
-            qsort(hits, (size_t)nh, sizeof *hits, hit_cmp);
-            rc = cb(ud, hits, nh < so->top_k ? nh : so->top_k);
+            if (m < nm || shared < X->so->min_shared || !kin_sex_ok(c->vic[v].sex, c->vic[w].sex)) continue;
+            float s = 0;
+            for (m = 0; m < nm; m++)
+                if (a[m] >= 0 && b[m] >= 0) s += X->w[(size_t)v * nm + m];
+            if (s < thr) continue;
+            kin_hit h = {.vic = v, .miss = w, .log10lr = s, .excluded = 0, .drivers = {-1, -1, -1}};
+            insert_top(&X->hits[(size_t)v * k], &X->nh[v], k, &h);
         }
     }
+    return NULL;
+}
+
+int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err) {
+    int nm = c->db->n, k = so->top_k > 0 ? so->top_k : 1, rc = PU_OK;
+    size_t nv = (size_t)(c->nvic ? c->nvic : 1);
+    pmctx X = {.c = c, .so = so, .nm = nm};
+    int16_t *g = malloc(nv * (nm ? nm : 1) * sizeof *g);
+    float *w = malloc(nv * (nm ? nm : 1) * sizeof *w);
+    X.hits = malloc(nv * k * sizeof *X.hits);
+    X.nh = calloc(nv, sizeof *X.nh);
+    if (!g || !w || !X.hits || !X.nh) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (int v = 0; !rc && v < c->nvic; v++)
+        for (int m = 0; m < nm; m++) {
+            const int16_t *x = &c->vic[v].g[2 * m];
+            g[(size_t)v * nm + m] = (int16_t)(x[0] >= 0 ? gidx(x[0], x[1]) : -1);
+            w[(size_t)v * nm + m] = x[0] >= 0 ? (float)-log10(kin_geno_prob(&c->db->m[m], x[0], x[1])) : 0;
+        }
+    X.g = g, X.w = w;
+    if (!rc) {
+        int nt = nthreads_of(so->threads);
+        pthread_t th[64];
+        char made[64] = {0};
+        for (int t = 0; t < nt; t++)
+            if (nt > 1 && pthread_create(&th[t], NULL, pm_worker, &X) == 0) made[t] = 1;
+            else pm_worker(&X);
+        for (int t = 0; t < nt; t++)
+            if (made[t]) pthread_join(th[t], NULL);
+    }
+    for (int v = 0; !rc && v < c->nvic; v++)
+        if (X.nh[v]) rc = cb(ud, &X.hits[(size_t)v * k], X.nh[v]);
+    free(g), free(w), free(X.hits), free(X.nh);
     return rc;
 }
