@@ -161,7 +161,13 @@ static int do_joint(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
         csv_str(o, c->vic[v].id);
         fputc(',', o);
     }
-    fputs("loglik,LR\n", o);
+    fputs("loglik,LR", o);
+    for (int j = 0; j < c->nmiss; j++) {
+        fputc(',', o);
+        csv_str(o, miss_name(c, j));
+    }
+    fputc('\n', o);
+    /* both orientations, as dvir: victim -> missing, then missing -> victim */
     for (long i = 0; i < J->n && i < top; i++) {
         fprintf(o, "%ld,", i + 1);
         for (int v = 0; v < c->nvic; v++) {
@@ -172,6 +178,13 @@ static int do_joint(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
         put_num(o, J->row[i].loglik);
         fputc(',', o);
         put_num(o, exp(J->row[0].loglik - J->row[i].loglik));
+        for (int j = 0; j < c->nmiss; j++) {
+            int who = -1;
+            for (int v = 0; v < c->nvic; v++)
+                if (J->row[i].assign[v] == j) who = v;
+            fputc(',', o);
+            csv_str(o, who >= 0 ? c->vic[who].id : "*");
+        }
         fputc('\n', o);
     }
     fprintf(o, "\n# %ld assignments; posterior pairing probabilities (flat prior)\nvictim,missing_or_star,posterior\n",

@@ -253,6 +253,7 @@ typedef struct jctx {
     kin_joint *J;
     long cap, max_rows;
     hmap cache;
+    hmap mcache;          /* (family, marker, placed genotypes) -> log likelihood */
     double *vll;          /* log P(victim) alone */
     int **fmiss;          /* missing indices per family */
     int *nfmiss;
@@ -260,6 +261,52 @@ typedef struct jctx {
     int16_t *key;
     pu_err *err;
 } jctx;
+
+/* Family log-likelihood for the placement in X->key, with a per-marker cache:
+ * at one marker, assignments that place the same genotypes on the same
+ * missing persons share one pedigree evaluation (victims untyped at the
+ * marker, or with equal genotypes, are frequent). */
+static int fam_loglik_cached(jctx *X, int f, int nk, double *out) {
+    const kin_case *c = X->c;
+    const kin_family *F = &c->fam[f];
+    int *fa, *mo, *sex;
+    int rc = kin_fam_arrays(F, 0, &fa, &mo, &sex);
+    if (rc) return rc;
+    int16_t *gt = malloc((size_t)2 * F->n * sizeof(int16_t));
+    int16_t *mk = malloc((size_t)(2 * nk + 1) * sizeof(int16_t));
+    if (!gt || !mk) rc = PU_ERR_NOMEM;
+    double ll = 0;
+    for (int m = 0; !rc && m < c->db->n && ll > -INFINITY; m++) {
+        for (int k = 0; k < nk; k++) {
+            int v = X->key[k];
+            mk[2 * k] = v >= 0 ? c->vic[v].g[2 * m] : KIN_UNTYPED;
+            mk[2 * k + 1] = v >= 0 ? c->vic[v].g[2 * m + 1] : KIN_UNTYPED;
+        }
+        int found;
+        hent *e = hfind(&X->mcache, (f << 8) | m, mk, 2 * nk, &found);
+        if (!e) {
+            rc = PU_ERR_NOMEM;
+            break;
+        }
+        if (!found) {
+            kin_fam_gt(c, F, m, gt);
+            int any = 0;
+            for (int k = 0; k < nk; k++) {
+                int p = c->miss[X->fmiss[f][k]].person;
+                gt[2 * p] = mk[2 * k], gt[2 * p + 1] = mk[2 * k + 1];
+            }
+            for (int i = 0; i < F->n; i++) any |= gt[2 * i] >= 0;
+            double L = 1;
+            if (any) rc = kin_ped_lik(&c->db->m[m], F->n, fa, mo, sex, gt, X->o->theta, 1, -1, &L, X->err);
+            e->val = L > 0 ? log(L) : -INFINITY;
+        }
+        ll += e->val;
+    }
+    free(gt), free(mk);
+    free(fa), free(mo), free(sex);
+    if (!rc) *out = ll;
+    return rc;
+}
 
 static int leaf(jctx *X) {
     const kin_case *c = X->c;
@@ -282,7 +329,7 @@ static int leaf(jctx *X) {
             const kin_family *F = &c->fam[f];
             for (int i = 0; i < F->n; i++) X->place[i] = -1;
             for (int k = 0; k < nk; k++) X->place[c->miss[X->fmiss[f][k]].person] = X->key[k];
-            int rc = kin_fam_loglik(c, X->o, f, X->place, 1, &e->val, X->err);
+            int rc = fam_loglik_cached(X, f, nk, &e->val);
             if (rc) return rc;
         }
         ll += e->val;
@@ -402,6 +449,7 @@ int kin_joint_run(const kin_case *c, const kin_opts *o, const char *only_vic, co
     free(X.place);
     free(X.key);
     hfree(&X.cache);
+    hfree(&X.mcache);
     if (rc) {
         kin_joint_free(J);
         return rc;
