@@ -214,10 +214,53 @@ static void test_noufaily(void **st) {
     check_ff("ha_mahe", 0, EWS_FARRINGTON_NOUFAILY, "ffnoufaily");
 }
 
+/* CUSUM against surveillance::algo.cusum (generate_cusum.R); then the reset
+ * option must raise no more alarms and restart the sum at 0. */
+static void check_cusum(const char *data) {
+    char name[64];
+    snprintf(name, sizeof name, "cusum_%s", data);
+    ref r;
+    ref_load(name, &r);
+    ews_params p;
+    ews_params_default(EWS_CUSUM, &p);
+    ews_series s = {r.n, col(&r, "observed"), NULL};
+    ews_result *res;
+    pu_err err;
+    assert_int_equal(ews_detect(&s, &p, &res, &err), PU_OK);
+    const double *U = col(&r, "upperbound"), *A = col(&r, "alarm"), *S = col(&r, "cusum");
+    int n = 0, na = 0;
+    for (size_t t = res->from; t < r.n; t++) {
+        if (!close_rel(res->upper[t], U[t], 1e-9)) fail_msg("%s week %zu: U %g R %g", data, t + 1, res->upper[t], U[t]);
+        if (!close_rel(res->stat[t], S[t], 1e-9)) fail_msg("%s week %zu: S %g R %g", data, t + 1, res->stat[t], S[t]);
+        assert_int_equal(res->alarm[t], (int)A[t]);
+        n++;
+        na += res->alarm[t] == 1;
+    }
+    assert_int_equal(res->from, 52);
+    assert_true(n > 200);
+    p.cusum_reset = 1;
+    ews_result *rr;
+    assert_int_equal(ews_detect(&s, &p, &rr, &err), PU_OK);
+    int nr = 0;
+    for (size_t t = rr->from; t < r.n; t++) {
+        nr += rr->alarm[t] == 1;
+        if (rr->alarm[t] == 1 && t + 1 < r.n) assert_true(rr->upper[t + 1] == ceil(sqrt(rr->expected[t]) * (p.h + p.k) + rr->expected[t]));
+    }
+    assert_true(nr <= na);
+    ews_result_free(rr);
+    ews_result_free(res);
+    ref_free(&r);
+}
+static void test_cusum(void **st) {
+    (void)st;
+    check_cusum("salmNewport_DE");
+    check_cusum("ha_berlin");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_c1), cmocka_unit_test(test_c2), cmocka_unit_test(test_c3),
-        cmocka_unit_test(test_c3_cdc), cmocka_unit_test(test_farrington), cmocka_unit_test(test_noufaily),
+        cmocka_unit_test(test_c3_cdc), cmocka_unit_test(test_farrington), cmocka_unit_test(test_noufaily), cmocka_unit_test(test_cusum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
