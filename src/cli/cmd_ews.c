@@ -192,8 +192,9 @@ static int print_alert(const ews_alert *a, void *ctx) {
     if (!isnan(a->observed)) snprintf(ob, sizeof ob, "%g", a->observed);
     if (!isnan(a->expected)) snprintf(ex, sizeof ex, "%.3g", a->expected);
     if (!isnan(a->upper)) snprintf(ub, sizeof ub, "%.3g", a->upper);
-    printf("#%lld [%s] %s %s %s %s week %s status=%s marking=%s owner=%s\n", (long long)a->id, a->severity, a->kind,
-           a->substance, a->place, a->method, a->week, a->status, a->marking, a->owner);
+    printf("#%lld [%s] %s %s %s %s %s %s status=%s marking=%s owner=%s\n", (long long)a->id, a->severity, a->kind,
+           a->substance, a->place, a->method, strcmp(a->kind, "aberration") == 0 ? "week" : "date", a->week,
+           a->status, a->marking, a->owner);
     printf("    evidence: observed %s, expected %s, upper bound %s\n", ob[0] ? ob : "-", ex[0] ? ex : "-", ub[0] ? ub : "-");
     if (!l->lang || strcmp(l->lang, "es") != 0) printf("    en: %s\n", a->text_en);
     if (!l->lang || strcmp(l->lang, "en") != 0) printf("    es: %s\n", a->text_es);

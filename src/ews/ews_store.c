@@ -596,7 +596,7 @@ static int substance_get(db_t *db, const char *id, substance_info *s, pu_err *er
 static const char *class_text(const char *cls, int es) {
     static const char *const map[][3] = {
         {"fentanyl-analogue", "fentanyl analogue", "análogo de fentanilo"},
-        {"nitazene", "nitazene (benzimidazole-opioid)", "nitaceno (opioide bencimidazólico)"},
+        {"nitazene", "nitazene, benzimidazole-opioid", "nitaceno, opioide bencimidazólico"},
         {"synthetic-cannabinoid", "synthetic cannabinoid", "cannabinoide sintético"},
         {"cathinone", "cathinone", "catinona"},
         {"benzodiazepine", "benzodiazepine", "benzodiacepina"},
@@ -1176,8 +1176,8 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
                                .dedup = dedup, .observed = y[t], .expected = res->expected[t], .upper = res->upper[t]};
                 al.severity = 1 + potent(si.cls) + (!isnan(res->upper[t]) && y[t] > 2 * res->upper[t] ? 1 : 0);
                 char ub[32] = "n/a", ex[32] = "n/a";
-                if (!isnan(res->upper[t])) snprintf(ub, sizeof ub, "%.1f", res->upper[t]);
-                if (!isnan(res->expected[t])) snprintf(ex, sizeof ex, "%.1f", res->expected[t]);
+                if (!isnan(res->upper[t])) snprintf(ub, sizeof ub, "%.3g", res->upper[t]);
+                if (!isnan(res->expected[t])) snprintf(ex, sizeof ex, "%.3g", res->expected[t]);
                 snprintf(al.evidence, sizeof al.evidence, "week %s: observed %.0f, expected %s, upper bound %s (%s)",
                          wk, y[t], ex, ub, ews_method_name(p->method));
                 snprintf(al.en, sizeof al.en,
