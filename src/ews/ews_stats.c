@@ -238,10 +238,20 @@ static double qp_deviance(const double *y, const double *mu, const double *w, in
 
 int ews_glm_fit(const double *X, const double *y, const double *w, int n, int p,
                 ews_glm *g, double *mu_out, double *hat) {
-    if (p > EWS_GLM_MAXP || n <= 0) return -1;
-    double mu_s[1024], eta_s[1024], wt_s[1024];
-    double *mu = mu_s, *eta = eta_s, *wt = wt_s;
-    if (n > 1024) return -1;
+    if (p > EWS_GLM_MAXP || n <= 0 || n > 1024) return -1;
+    double mu[1024], eta[1024], wt[1024];
+    /* Rows of a seasonal design are sparse (intercept, time, one dummy):
+     * keep each row's non-zero columns so the normal equations cost
+     * O(nnz^2) per row instead of O(p^2). */
+    static _Thread_local unsigned char nzc[1024][EWS_GLM_MAXP];
+    unsigned char nnz[1024];
+    for (int i = 0; i < n; i++) {
+        const double *xi = X + (size_t)i * p;
+        int k = 0;
+        for (int a = 0; a < p; a++)
+            if (xi[a] != 0) nzc[i][k++] = (unsigned char)a;
+        nnz[i] = (unsigned char)k;
+    }
     memset(g, 0, sizeof *g);
     g->n = n; g->p = p;
     for (int i = 0; i < n; i++) { mu[i] = y[i] + 0.1; eta[i] = log(mu[i]); }
@@ -257,9 +267,12 @@ int ews_glm_fit(const double *X, const double *y, const double *w, int n, int p,
             wt[i] = (w ? w[i] : 1) * mu[i];
             double z = eta[i] + (y[i] - mu[i]) / mu[i];
             const double *xi = X + (size_t)i * p;
-            for (int a = 0; a < p; a++) {
-                XtWz[a] += wt[i] * xi[a] * z;
-                for (int b = 0; b <= a; b++) XtWX[a * p + b] += wt[i] * xi[a] * xi[b];
+            const unsigned char *c = nzc[i];
+            for (int ka = 0; ka < nnz[i]; ka++) {
+                int a = c[ka];
+                double wa = wt[i] * xi[a];
+                XtWz[a] += wa * z;
+                for (int kb = 0; kb <= ka; kb++) XtWX[a * p + c[kb]] += wa * xi[c[kb]];
             }
         }
         for (int a = 0; a < p; a++)
@@ -272,8 +285,9 @@ int ews_glm_fit(const double *X, const double *y, const double *w, int n, int p,
             g->beta[a] = s;
         }
         for (int i = 0; i < n; i++) {
+            const double *xi = X + (size_t)i * p;
             double e = 0;
-            for (int a = 0; a < p; a++) e += X[(size_t)i * p + a] * g->beta[a];
+            for (int ka = 0; ka < nnz[i]; ka++) e += xi[nzc[i][ka]] * g->beta[nzc[i][ka]];
             eta[i] = e;
             mu[i] = exp(e);
         }
@@ -298,9 +312,10 @@ int ews_glm_fit(const double *X, const double *y, const double *w, int n, int p,
     if (hat)
         for (int i = 0; i < n; i++) {
             const double *xi = X + (size_t)i * p;
+            const unsigned char *c = nzc[i];
             double h = 0;
-            for (int a = 0; a < p; a++)
-                for (int b = 0; b < p; b++) h += xi[a] * inv[a * p + b] * xi[b];
+            for (int ka = 0; ka < nnz[i]; ka++)
+                for (int kb = 0; kb < nnz[i]; kb++) h += xi[c[ka]] * inv[c[ka] * p + c[kb]] * xi[c[kb]];
             hat[i] = wt[i] * h;
         }
     return 0;
