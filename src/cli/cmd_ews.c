@@ -25,8 +25,9 @@ static int usage(FILE *f) {
           "Early warning for emerging drugs.\n\n"
           "Commands:\n"
           "  detect    --method c1|c2|c3|c3-cdc|farrington|farrington-noufaily|cusum --counts FILE\n"
-          "            FILE is CSV 'date,count' (ISO dates a week apart, or integer week indexes).\n"
-          "            Writes CSV date,count,upperbound,alarm (empty where the method gives none).\n"
+          "            FILE is CSV 'date,count' (ISO dates a week apart, or integer week indexes),\n"
+          "            optionally with a 'series' column to run many strata in one call.\n"
+          "            Writes CSV [series,]date,count,upperbound,alarm (empty where the method gives none).\n"
           "            Options: --alpha A, --from WEEK (1-based first monitored week), --reset (cusum),\n"
           "            --baseline N (EARS / cusum baseline weeks), --diagnostics (extra columns).\n"
           "  import    FILE [--format csv|jsonl]: reports (seizure-lab, toxicology-postmortem,\n"
@@ -132,35 +133,57 @@ static int do_detect(opts *o) {
         p.baseline = (int)o->baseline;
         p.cusum_baseline = (int)o->baseline;
     }
-    ews_counts *c;
-    int rc = ews_counts_read(o->counts, &c, &err);
+    ews_counts_set *set;
+    int rc = ews_counts_read_set(o->counts, &set, &err);
     if (rc) return cli_fail(&err);
-    ews_series s = {c->n, c->y, c->days};
-    ews_result *r;
-    rc = ews_detect(&s, &p, &r, &err);
-    if (rc) {
-        if (!err.where[0]) pu_strlcpy(err.where, o->counts, sizeof err.where);
-        ews_counts_free(c);
-        return cli_fail(&err);
-    }
-    if (!o->diag) {
-        rc = ews_result_write_csv(stdout, c, r, &err);
-    } else {
-        puts("date,count,upperbound,alarm,expected,statistic,pvalue,phi,mu0,trend,trendcoef");
-        for (size_t i = 0; i < c->n; i++) {
-            char d[16], b[7][40];
-            if (c->days) pu_format_date(c->days[i], d, sizeof d);
-            else snprintf(d, sizeof d, "%lld", (long long)c->week[i]);
-            fmt_num(b[0], 40, r->upper[i]); fmt_num(b[1], 40, r->expected[i]); fmt_num(b[2], 40, r->stat[i]);
-            fmt_num(b[3], 40, r->pvalue[i]); fmt_num(b[4], 40, r->phi[i]); fmt_num(b[5], 40, r->mu0[i]);
-            fmt_num(b[6], 40, r->trendcoef[i]);
-            printf("%s,%.17g,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", d, c->y[i], b[0],
-                   r->alarm[i] < 0 ? "" : r->alarm[i] ? "1" : "0", b[1], b[2], b[3], b[4], b[5],
-                   r->trend[i] < 0 ? "" : r->trend[i] ? "1" : "0", b[6]);
+    const char *named = set->has_names ? "series," : "";
+    if (o->diag) printf("%sdate,count,upperbound,alarm,expected,statistic,pvalue,phi,mu0,trend,trendcoef\n", named);
+    else printf("%sdate,count,upperbound,alarm\n", named);
+    int skipped = 0;
+    for (size_t k = 0; k < set->n && !rc; k++) {
+        ews_counts *c = set->series[k];
+        const char *name = set->has_names ? set->names[k] : NULL;
+        ews_series s = {c->n, c->y, c->days};
+        ews_result *r = NULL;
+        pu_err derr;
+        pu_err_clear(&derr);
+        rc = ews_detect(&s, &p, &r, &derr);
+        if (rc && name && rc == PU_ERR_INVALID) {
+            /* many strata: a series too short for the method keeps its rows
+             * (no bounds) and is reported, the others still run */
+            fprintf(stderr, "puente: %s: series '%s': %s; no bounds for this series\n", o->counts, name, derr.msg);
+            skipped++;
+            rc = PU_OK;
+        } else if (rc) {
+            err = derr;
+            if (!err.where[0]) pu_strlcpy(err.where, o->counts, sizeof err.where);
+            break;
         }
+        if (!o->diag) {
+            rc = ews_result_write_rows(stdout, name, c, r, &err);
+        } else {
+            for (size_t i = 0; i < c->n; i++) {
+                char d[16], b[7][40];
+                if (c->days) pu_format_date(c->days[i], d, sizeof d);
+                else snprintf(d, sizeof d, "%lld", (long long)c->week[i]);
+                if (!r) {
+                    printf("%s%s%s,%.17g,,,,,,,,,\n", name ? name : "", name ? "," : "", d, c->y[i]);
+                    continue;
+                }
+                fmt_num(b[0], 40, r->upper[i]); fmt_num(b[1], 40, r->expected[i]); fmt_num(b[2], 40, r->stat[i]);
+                fmt_num(b[3], 40, r->pvalue[i]); fmt_num(b[4], 40, r->phi[i]); fmt_num(b[5], 40, r->mu0[i]);
+                fmt_num(b[6], 40, r->trendcoef[i]);
+                printf("%s%s%s,%.17g,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", name ? name : "", name ? "," : "", d, c->y[i], b[0],
+                       r->alarm[i] < 0 ? "" : r->alarm[i] ? "1" : "0", b[1], b[2], b[3], b[4], b[5],
+                       r->trend[i] < 0 ? "" : r->trend[i] ? "1" : "0", b[6]);
+            }
+        }
+        ews_result_free(r);
     }
-    ews_result_free(r);
-    ews_counts_free(c);
+    if (!rc && fflush(stdout) != 0) rc = pu_fail(&err, PU_ERR_IO, NULL, NULL, "cannot write the output");
+    if (!rc && skipped) fprintf(stderr, "puente: %d of %zu series had too little history for %s\n", skipped, set->n,
+                                ews_method_name(m));
+    ews_counts_set_free(set);
     return rc ? cli_fail(&err) : 0;
 }
 
@@ -245,14 +268,18 @@ static int do_store(const char *sub, opts *o) {
             ews_import_stats st;
             rc = ews_import(e, o->pos[0], o->format, &st, &err);
             if (!rc)
-                printf("imported %lld reports (%lld substance detections, %lld unknown names queued), %lld new alerts\n",
+                printf("imported %lld reports (%lld substance detections, %lld names sent to the curator queue), %lld new alerts\n",
                        (long long)st.reports, (long long)st.substances, (long long)st.queued, (long long)st.alerts);
         }
     } else if (strcmp(sub, "alerts") == 0) {
         if (strcmp(verb, "list") == 0) {
-            ews_alert_query q = {o->status, o->agency, o->substance};
+            char *sid = NULL;
+            /* any name of the substance works: "isotonitaceno", "4-FF" ... */
+            if (o->substance) rc = ews_vocab_resolve(e, o->substance, &sid, &err);
+            ews_alert_query q = {o->status, o->agency, sid};
             lister l = {o->lang, 0};
-            rc = ews_alerts_list(e, &sc, &q, print_alert, &l, &err);
+            if (!rc) rc = ews_alerts_list(e, &sc, &q, print_alert, &l, &err);
+            free(sid);
             if (!rc) printf("%d alert(s)\n", l.n);
         } else if (strcmp(verb, "ack") == 0 || strcmp(verb, "close") == 0) {
             int64_t id = 0;

@@ -117,8 +117,27 @@ int ews_counts_read(const char *path, ews_counts **out, pu_err *err);
 int ews_counts_read_mem(const char *data, size_t n, ews_counts **out, pu_err *err);
 void ews_counts_free(ews_counts *c);
 /* Write "date,count,upperbound,alarm" (upperbound empty when NA, alarm
- * 1/0/empty). Errors: PU_ERR_IO. */
+ * 1/0/empty); r may be NULL (counts only). Errors: PU_ERR_IO. */
 int ews_result_write_csv(FILE *f, const ews_counts *c, const ews_result *r, pu_err *err);
+/* The rows only, each prefixed with "series," when series is non-NULL
+ * (CSV-quoted when needed). Errors: PU_ERR_IO. */
+int ews_result_write_rows(FILE *f, const char *series, const ews_counts *c, const ews_result *r, pu_err *err);
+
+/* Many series in one file: an optional `series` column names the stratum
+ * (e.g. "isotonitazene/MX-SIN"); the rows of one series must be together and
+ * in date order, each series checked like ews_counts_read; one date kind for
+ * the whole file. Without a `series` column the file is one series named "".
+ * Owned by the caller: ews_counts_set_free.
+ * Errors: as ews_counts_read, plus PU_ERR_INVALID when a series reappears. */
+typedef struct ews_counts_set {
+    size_t n;
+    char **names;
+    ews_counts **series;
+    int has_names;            /* 1 when the file had a series column */
+    size_t *hash, hcap;       /* internal */
+} ews_counts_set;
+int ews_counts_read_set(const char *path, ews_counts_set **out, pu_err *err);
+void ews_counts_set_free(ews_counts_set *s);
 
 /* ======================================================================
  * Places and substances (pure, no store)

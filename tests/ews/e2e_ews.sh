@@ -55,6 +55,17 @@ ncr=$("$PUENTE" ews detect --method cusum --reset --counts "$TMP/salm.csv" | awk
 out=$("$PUENTE" ews detect --method farrington --diagnostics --counts "$TMP/salm.csv" | head -1)
 assert_contains "$out" "expected,statistic,pvalue,phi" "--diagnostics adds the Farrington columns"
 
+# many strata in one call: a series column
+awk -F, 'NR==1{print "series,date,count"; next} {print "salm," $0}' "$TMP/salm.csv" > "$TMP/multi.csv"
+awk -F, 'NR>1 && NR<=6 {print "short," $0}' "$TMP/salm.csv" >> "$TMP/multi.csv"
+out=$("$PUENTE" ews detect --method c1 --counts "$TMP/multi.csv" 2> "$TMP/multi.err"); rc=$?
+assert_rc $rc 0 "detect on a file with a series column"
+assert_eq "$(printf '%s\n' "$out" | head -1)" "series,date,count,upperbound,alarm" "series column in the output header"
+single=$("$PUENTE" ews detect --method c1 --counts "$TMP/salm.csv" | tail -n +2)
+assert_eq "$(printf '%s\n' "$out" | grep '^salm,' | cut -d, -f2-)" "$single" "a series in a multi-series file gives the same result"
+assert_eq "$(printf '%s\n' "$out" | grep -c '^short,')" "5" "a series too short keeps its rows"
+assert_contains "$(cat "$TMP/multi.err")" "series 'short'" "and is reported on stderr"
+
 # bad counts input: clear errors with file:line and exit code 3
 printf 'date,count\n2024-01-08,1\n2024-01-01,2\n' > "$TMP/ooo.csv"
 out=$("$PUENTE" ews detect --method c1 --counts "$TMP/ooo.csv" 2>&1); rc=$?
@@ -87,6 +98,8 @@ assert_contains "$out" "first-anywhere isotonitazene MX-SIN" "nitazene emergence
 assert_contains "$out" "first-country isotonitazene US-AZ" "and a first-in-country alert in Arizona"
 assert_contains "$out" "Primera detección de isotonitaceno" "alerts carry Spanish text"
 assert_contains "$out" "to: CONASAMA;FGR;MX-SIN-SSA" "alerts are addressed to the agencies of the place"
+out2=$("$PUENTE" ews alerts --db "$DB" --substance isotonitaceno)
+assert_eq "$out2" "$out" "alerts --substance accepts any name of the substance"
 out=$("$PUENTE" ews queue --db "$DB")
 assert_contains "$out" "N-pyrrolidino protonitazene" "unknown names go to the curator queue"
 qid=$(printf '%s\n' "$out" | awk -F'\t' '/protonitazene/{print $1; exit}')

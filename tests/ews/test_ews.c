@@ -79,6 +79,54 @@ static void test_counts_reader(void **st) {
     assert_int_equal(counts_err("date,count\n", &err), PU_ERR_INVALID);
 }
 
+static void test_counts_set(void **st) {
+    (void)st;
+    char path[] = "/tmp/ews-set-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("series,date,count\n\"a,1\",1,3\n\"a,1\",2,4\nb,1,0\nb,2,1\nb,3,2\n", f);
+    fclose(f);
+    ews_counts_set *s;
+    pu_err err;
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_OK);
+    assert_int_equal(s->n, 2);
+    assert_true(s->has_names);
+    assert_string_equal(s->names[0], "a,1");
+    assert_int_equal(s->series[1]->n, 3);
+    assert_true(s->series[1]->y[2] == 2);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    assert_int_equal(ews_result_write_rows(m, s->names[0], s->series[0], NULL, &err), PU_OK);
+    fclose(m);
+    assert_string_equal(buf, "\"a,1\",1,3,,\n\"a,1\",2,4,,\n");
+    free(buf);
+    ews_counts_set_free(s);
+    /* a series split in two blocks, and a bad row inside the second series */
+    f = fopen(path, "w");
+    fputs("series,date,count\na,1,1\nb,1,1\na,2,1\n", f);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "series");
+    assert_non_null(strstr(err.where, ":4"));
+    f = fopen(path, "w");
+    fputs("series,date,count\na,1,1\nb,1,1\nb,3,1\n", f);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "date");
+    /* many series: the name index must keep up */
+    f = fopen(path, "w");
+    fputs("series,date,count\n", f);
+    for (int i = 0; i < 3000; i++) fprintf(f, "s%d,1,%d\ns%d,2,%d\n", i, i % 5, i, i % 3);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_OK);
+    assert_int_equal(s->n, 3000);
+    assert_string_equal(s->names[2999], "s2999");
+    ews_counts_set_free(s);
+    unlink(path);
+}
+
 static void test_detect_errors(void **st) {
     (void)st;
     double y[20] = {0};
@@ -465,6 +513,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_counts_reader),
+        cmocka_unit_test(test_counts_set),
         cmocka_unit_test(test_detect_errors),
         cmocka_unit_test(test_c1_by_hand),
         cmocka_unit_test(test_normalize),
