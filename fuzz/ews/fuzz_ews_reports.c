@@ -10,13 +10,13 @@
 
 #include "ews/ews.h"
 
-static db_t *db;
+static store_t *store;
 static ews_t *ews;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!db) {
-        if (db_open(":memory:", NULL, &db, NULL) != PU_OK) abort();
-        if (ews_open(db, NULL, &ews, NULL) != PU_OK) abort();
+    if (!store) {
+        if (store_open(":memory:", &store, NULL) != PU_OK) abort();
+        if (ews_open(store_db(store), NULL, &ews, NULL) != PU_OK) abort();
     }
     char path[] = "/tmp/fuzz-ews-XXXXXX";
     int fd = mkstemp(path);

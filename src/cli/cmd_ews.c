@@ -251,13 +251,14 @@ static int do_store(const char *sub, opts *o) {
     if (make_scope(cmd, o->as, &sc, agency, country)) return CLI_EXIT_USAGE;
     pu_err err;
     pu_err_clear(&err);
-    db_t *db;
-    int rc = db_open(cli_db_path(o->db), NULL, &db, &err);
-    if (rc) return cli_fail(&err);
+    store_t *store;
+    int rc = cli_open_store(o->db, &store);
+    if (rc) return rc;
+    db_t *db = store_db(store);
     ews_t *e;
     rc = ews_open(db, NULL, &e, &err);
     if (rc) {
-        db_close(db);
+        store_close(store);
         return cli_fail(&err);
     }
     int exit = 0;
@@ -364,7 +365,7 @@ static int do_store(const char *sub, opts *o) {
         }
     }
     ews_close(e);
-    db_close(db);
+    store_close(store);
     if (exit) return exit;
     return rc ? cli_fail(&err) : 0;
 }

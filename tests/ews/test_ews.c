@@ -201,6 +201,7 @@ static void test_normalize(void **st) {
 
 /* ---- store ---- */
 typedef struct fx {
+    store_t *store;
     db_t *db;
     ews_t *e;
     char dir[64];
@@ -209,7 +210,8 @@ typedef struct fx {
 static int setup(void **st) {
     fx *f = calloc(1, sizeof *f);
     pu_err err;
-    if (db_open(":memory:", NULL, &f->db, &err)) return -1;
+    if (store_open(":memory:", &f->store, &err)) return -1;
+    f->db = store_db(f->store);
     if (ews_open(f->db, NULL, &f->e, &err)) {
         fprintf(stderr, "ews_open: %s %s\n", err.where, err.msg);
         return -1;
@@ -223,7 +225,7 @@ static int setup(void **st) {
 static int teardown(void **st) {
     fx *f = *st;
     ews_close(f->e);
-    db_close(f->db);
+    store_close(f->store);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     if (system(cmd) != 0) return -1;
