@@ -213,8 +213,8 @@ static int print_alert(const ews_alert *a, void *ctx) {
     lister *l = ctx;
     char ob[32] = "", ex[32] = "", ub[32] = "";
     if (!isnan(a->observed)) snprintf(ob, sizeof ob, "%g", a->observed);
-    if (!isnan(a->expected)) snprintf(ex, sizeof ex, "%.3g", a->expected);
-    if (!isnan(a->upper)) snprintf(ub, sizeof ub, "%.3g", a->upper);
+    if (!isnan(a->expected)) snprintf(ex, sizeof ex, a->expected > 0 && a->expected < 0.01 ? "<0.01" : "%.3g", a->expected);
+    if (!isnan(a->upper)) snprintf(ub, sizeof ub, a->upper > 0 && a->upper < 0.01 ? "<0.01" : "%.3g", a->upper);
     printf("#%lld [%s] %s %s %s %s %s %s status=%s marking=%s owner=%s\n", (long long)a->id, a->severity, a->kind,
            a->substance, a->place, a->method, strcmp(a->kind, "aberration") == 0 ? "week" : "date", a->week,
            a->status, a->marking, a->owner);
@@ -321,8 +321,10 @@ static int do_store(const char *sub, opts *o) {
     } else if (strcmp(sub, "vocab") == 0) {
         if (strcmp(verb, "load") == 0 && o->npos == 2) {
             int64_t n;
+            int64_t q = 0;
             rc = ews_vocab_load(e, o->pos[1], &n, &err);
-            if (!rc) printf("loaded %lld substances\n", (long long)n);
+            if (!rc) rc = ews_queue_autoresolve(e, &q, &err);
+            if (!rc) printf("loaded %lld substances; %lld queued name(s) now resolved\n", (long long)n, (long long)q);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 2) {
             char *id;
             rc = ews_vocab_resolve(e, o->pos[1], &id, &err);

@@ -212,6 +212,11 @@ int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_q
  * Errors: NOTFOUND (item or substance), CONFLICT (already resolved), DB. */
 int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err);
 
+/* Resolve every open queue item whose name the vocabulary now knows (after
+ * a vocabulary load), as ews_queue_resolve does; *resolved gets the number.
+ * Errors: DB. */
+int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err);
+
 /* Alert. */
 typedef struct ews_alert {
     int64_t id;

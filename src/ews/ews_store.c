@@ -902,6 +902,42 @@ int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err
     return db_commit(e->db, err);
 }
 
+int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err) {
+    *resolved = 0;
+    db_stmt *st;
+    int rc = db_prepare(e->db, "SELECT id, norm FROM ews_queue WHERE status = 'open' ORDER BY id", &st, err);
+    if (rc) return rc;
+    typedef struct { int64_t id; char sid[64]; } hit;
+    hit *hits = NULL;
+    size_t n = 0, cap = 0;
+    int s;
+    while ((s = db_step(st, err)) == DB_ROW) {
+        char *sid = NULL;
+        int r = resolve_norm(e->db, db_col_text(st, 1), &sid, NULL);
+        if (r == PU_OK) {
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                hit *nh = realloc(hits, nc * sizeof *nh);
+                if (!nh) { free(sid); s = PU_ERR_NOMEM; break; }
+                hits = nh;
+                cap = nc;
+            }
+            hits[n].id = db_col_int64(st, 0);
+            pu_strlcpy(hits[n].sid, sid, sizeof hits[n].sid);
+            n++;
+        }
+        free(sid);
+    }
+    db_finalize(st);
+    rc = s == DB_DONE ? PU_OK : s == PU_ERR_NOMEM ? pu_fail(err, s, NULL, NULL, "out of memory") : s;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = ews_queue_resolve(e, hits[i].id, hits[i].sid, err);
+        if (!rc) (*resolved)++;
+    }
+    free(hits);
+    return rc;
+}
+
 /* ---- alert reads and workflow -------------------------------------------- */
 
 #define ALERT_COLS "id, kind, severity, substance, place, week, method, observed, expected, upper, text_en, text_es, " \
@@ -1008,6 +1044,12 @@ int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *
 }
 
 /* ---- weekly counts and the aberration scan ------------------------------- */
+
+/* Counts for people: 3 significant digits, and "<0.01" instead of 3.8e-12. */
+static void fmt_count(char *b, size_t n, double v) {
+    if (v > 0 && v < 0.01) snprintf(b, n, "<0.01");
+    else snprintf(b, n, "%.3g", v);
+}
 
 static int64_t monday_of(int64_t day) { return day - (((day + 4) % 7 + 7) % 7 + 6) % 7; }
 
@@ -1176,8 +1218,8 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
                                .dedup = dedup, .observed = y[t], .expected = res->expected[t], .upper = res->upper[t]};
                 al.severity = 1 + potent(si.cls) + (!isnan(res->upper[t]) && y[t] > 2 * res->upper[t] ? 1 : 0);
                 char ub[32] = "n/a", ex[32] = "n/a";
-                if (!isnan(res->upper[t])) snprintf(ub, sizeof ub, "%.3g", res->upper[t]);
-                if (!isnan(res->expected[t])) snprintf(ex, sizeof ex, "%.3g", res->expected[t]);
+                if (!isnan(res->upper[t])) fmt_count(ub, sizeof ub, res->upper[t]);
+                if (!isnan(res->expected[t])) fmt_count(ex, sizeof ex, res->expected[t]);
                 snprintf(al.evidence, sizeof al.evidence, "week %s: observed %.0f, expected %s, upper bound %s (%s)",
                          wk, y[t], ex, ub, ews_method_name(p->method));
                 snprintf(al.en, sizeof al.en,

@@ -102,6 +102,13 @@ out2=$("$PUENTE" ews alerts --db "$DB" --substance isotonitaceno)
 assert_eq "$out2" "$out" "alerts --substance accepts any name of the substance"
 out=$("$PUENTE" ews queue --db "$DB")
 assert_contains "$out" "N-pyrrolidino protonitazene" "unknown names go to the curator queue"
+# a second unknown name, identified by a vocabulary load: the queue resolves itself
+printf 'report_id,date,place,source_agency,type,substances\nQ1,2023-06-05,MX-CHH,FGR,seizure-lab,zzz-nitazene-x\n' > "$TMP/q.csv"
+"$PUENTE" ews import "$TMP/q.csv" --db "$DB" > /dev/null
+printf 'id,name_en,name_es,class,cas,inchikey,synonyms_en,synonyms_es\nzzz,ZZZ nitazene X,ZZZ nitaceno X,nitazene,,,zzz-nitazene-x,\n' > "$TMP/v.csv"
+out2=$("$PUENTE" ews vocab load "$TMP/v.csv" --db "$DB")
+assert_contains "$out2" "1 queued name(s) now resolved" "vocab load resolves matching queue items"
+assert_contains "$("$PUENTE" ews alerts --db "$DB" --substance zzz)" "first-anywhere zzz MX-CHH" "and raises their first detection"
 qid=$(printf '%s\n' "$out" | awk -F'\t' '/protonitazene/{print $1; exit}')
 out=$("$PUENTE" ews queue resolve "$qid" "protonitaceno" --db "$DB"); rc=$?
 assert_rc $rc 0 "queue resolve"
