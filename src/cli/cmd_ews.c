@@ -37,7 +37,7 @@ static int usage(FILE *f) {
           "  scan      [--method M] [--until DATE] [--last N]: aberration alerts from stored reports\n"
           "            (weekly counts per substance x state; default farrington, newest week).\n"
           "  counts    --substance ID [--place US|MX|STATE]: weekly counts CSV (input for detect).\n"
-          "  vocab     [list] | load FILE | resolve NAME | add-synonym ID NAME [--lang en|es]\n"
+          "  vocab     [list] | load FILE | resolve NAME | add-synonym ID NAME [--lang en|es] [--marking M]\n"
           "  queue     [list] [--status open|resolved] | resolve ID SUBSTANCE: the curator queue.\n"
           "  generate  [--start DATE] [--weeks N] [--seed S]: demo report stream (CSV) on stdout.\n\n"
           "Common options: --db PATH (else $PUENTE_DB), --as AGENCY:COUNTRY (read as that agency;\n"
@@ -48,6 +48,7 @@ static int usage(FILE *f) {
 
 typedef struct opts {
     const char *db, *method, *counts, *format, *status, *agency, *substance, *place, *note, *until, *lang, *start, *as;
+    const char *marking;
     double alpha;
     long from, last, weeks, seed, baseline;
     int reset, diag;
@@ -63,7 +64,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         {"until", required_argument, 0, 'u'}, {"lang", required_argument, 0, 'l'}, {"start", required_argument, 0, 'T'},
         {"as", required_argument, 0, 'A'}, {"alpha", required_argument, 0, 'x'}, {"from", required_argument, 0, 'F'},
         {"last", required_argument, 0, 'L'}, {"weeks", required_argument, 0, 'w'}, {"seed", required_argument, 0, 'e'},
-        {"baseline", required_argument, 0, 'b'}, {"reset", no_argument, 0, 'r'}, {"diagnostics", no_argument, 0, 'D'},
+        {"baseline", required_argument, 0, 'b'}, {"marking", required_argument, 0, 'M'}, {"reset", no_argument, 0, 'r'}, {"diagnostics", no_argument, 0, 'D'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->alpha = NAN;
@@ -88,6 +89,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case 'l': o->lang = optarg; break;
         case 'T': o->start = optarg; break;
         case 'A': o->as = optarg; break;
+        case 'M': o->marking = optarg; break;
         case 'x': if (cli_parse_double(cmd, "--alpha", optarg, &o->alpha)) return CLI_EXIT_USAGE; break;
         case 'F': if (cli_parse_long(cmd, "--from", optarg, &o->from)) return CLI_EXIT_USAGE; break;
         case 'L': if (cli_parse_long(cmd, "--last", optarg, &o->last)) return CLI_EXIT_USAGE; break;
@@ -276,7 +278,7 @@ static int do_store(const char *sub, opts *o) {
         if (strcmp(verb, "list") == 0) {
             char *sid = NULL;
             /* any name of the substance works: "isotonitaceno", "4-FF" ... */
-            if (o->substance) rc = ews_vocab_resolve(e, o->substance, &sid, &err);
+            if (o->substance) rc = ews_vocab_resolve(e, &sc, o->substance, &sid, &err);
             ews_alert_query q = {o->status, o->agency, sid};
             lister l = {o->lang, 0};
             if (!rc) rc = ews_alerts_list(e, &sc, &q, print_alert, &l, &err);
@@ -311,7 +313,7 @@ static int do_store(const char *sub, opts *o) {
         else {
             char *id = NULL;
             ews_counts *c = NULL;
-            rc = ews_vocab_resolve(e, o->substance, &id, &err);
+            rc = ews_vocab_resolve(e, &sc, o->substance, &id, &err);
             if (!rc) rc = ews_counts_from_store(e, &sc, id, o->place, &c, &err);
             if (!rc) rc = ews_result_write_csv(stdout, c, NULL, &err);
             if (!rc && c->n == 0) fprintf(stderr, "puente: no reports of %s visible\n", id);
@@ -327,21 +329,24 @@ static int do_store(const char *sub, opts *o) {
             if (!rc) printf("loaded %lld substances; %lld queued name(s) now resolved\n", (long long)n, (long long)q);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 2) {
             char *id;
-            rc = ews_vocab_resolve(e, o->pos[1], &id, &err);
+            rc = ews_vocab_resolve(e, &sc, o->pos[1], &id, &err);
             if (!rc) printf("%s\n", id);
             free(id);
         } else if (strcmp(verb, "add-synonym") == 0 && o->npos == 3) {
-            rc = ews_vocab_add_synonym(e, o->pos[1], o->pos[2], o->lang ? o->lang : "", &err);
+            rc = ews_vocab_add_synonym(e, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->as ? agency : NULL,
+                                       o->marking, &err);
             if (!rc) printf("'%s' now resolves to %s\n", o->pos[2], o->pos[1]);
         } else if (strcmp(verb, "list") == 0) {
             db_stmt *st;
             rc = db_prepare(db, "SELECT s.id, s.class, s.name_en, s.name_es, COALESCE(s.cas, ''), COALESCE(s.inchikey, ''), "
-                                "(SELECT COUNT(*) FROM ews_synonym y WHERE y.substance = s.id) FROM ews_substance s ORDER BY s.class, s.id",
+                                "(SELECT COUNT(*) FROM ews_synonym y WHERE y.substance = s.id), s.owner, s.marking "
+                                "FROM ews_substance s ORDER BY s.class, s.id",
                             &st, &err);
             if (!rc) {
                 puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
                 while (db_step(st, &err) == DB_ROW)
-                    printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                    if (store_visible(&sc, db_col_text(st, 7), db_col_text(st, 8)))
+                        printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
                            db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), (long long)db_col_int64(st, 6));
                 db_finalize(st);
             }
@@ -357,7 +362,7 @@ static int do_store(const char *sub, opts *o) {
             int64_t id = 0;
             if ((exit = parse_id(cmd, o->pos[1], &id)) == 0) {
                 char *sid = NULL;
-                rc = ews_vocab_resolve(e, o->pos[2], &sid, &err);
+                rc = ews_vocab_resolve(e, &sc, o->pos[2], &sid, &err);
                 if (!rc) rc = ews_queue_resolve(e, id, sid, &err);
                 if (!rc) printf("queue item %lld resolved to %s\n", (long long)id, sid);
                 free(sid);

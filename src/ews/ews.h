@@ -166,15 +166,19 @@ void ews_close(ews_t *e);
 const char *ews_data_dir(void);
 
 /* Vocabulary: load a substances CSV (canonical id, names, class, CAS,
- * InChIKey, synonyms) replacing entries with the same id.
+ * InChIKey, synonyms; optional owner and marking, default EWS / PUBLIC)
+ * replacing entries with the same id.
  * Errors: PU_ERR_INVALID with file:line/field, PU_ERR_DB. */
 int ews_vocab_load(ews_t *e, const char *path, int64_t *loaded, pu_err *err);
 /* Resolve a name (any language/spelling) to a canonical substance id
- * (caller frees). Errors: PU_ERR_NOTFOUND when unknown. */
-int ews_vocab_resolve(ews_t *e, const char *name, char **id, pu_err *err);
-/* Add a synonym to a substance (curator work). Errors: NOTFOUND, CONFLICT
- * (the name already resolves to another substance), DB. */
-int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, pu_err *err);
+ * (caller frees), for a reader: the synonym and the substance must be
+ * visible to scope. Errors: PU_ERR_NOTFOUND when unknown or hidden. */
+int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char **id, pu_err *err);
+/* Add a synonym to a substance (curator work) with its owner and marking
+ * (NULL: "EWS", "PUBLIC"). Errors: NOTFOUND, CONFLICT (the name already
+ * resolves to another substance), INVALID (marking), DB. */
+int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
+                          const char *marking, pu_err *err);
 
 /* Import statistics. */
 typedef struct ews_import_stats {

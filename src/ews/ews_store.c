@@ -21,9 +21,9 @@ struct ews {
 
 static const char *const MIGRATIONS[] = {
     "CREATE TABLE ews_substance (id TEXT PRIMARY KEY, name_en TEXT NOT NULL, name_es TEXT NOT NULL,"
-    "  class TEXT NOT NULL, cas TEXT, inchikey TEXT);"
+    "  class TEXT NOT NULL, cas TEXT, inchikey TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL);"
     "CREATE TABLE ews_synonym (norm TEXT PRIMARY KEY, substance TEXT NOT NULL REFERENCES ews_substance(id),"
-    "  name TEXT NOT NULL, lang TEXT);"
+    "  name TEXT NOT NULL, lang TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL);"
     "CREATE TABLE ews_place (code TEXT PRIMARY KEY, country TEXT NOT NULL, name_en TEXT NOT NULL,"
     "  name_es TEXT NOT NULL, agencies TEXT NOT NULL);"
     "CREATE TABLE ews_report (id TEXT PRIMARY KEY, date TEXT NOT NULL, day INTEGER NOT NULL, week INTEGER NOT NULL,"
@@ -124,13 +124,28 @@ static int resolve_norm(db_t *db, const char *norm, char **id, pu_err *err) {
     return rc;
 }
 
-int ews_vocab_resolve(ews_t *e, const char *name, char **id, pu_err *err) {
+int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char **id, pu_err *err) {
     char *norm;
     *id = NULL;
     int rc = ews_normalize_name(name, &norm, err);
     if (rc) return rc;
-    rc = resolve_norm(e->db, norm, id, err);
-    if (rc == PU_ERR_NOTFOUND) pu_fail(err, rc, NULL, "substance", "unknown substance name '%s'", name);
+    db_stmt *st;
+    rc = db_prepare(e->db, "SELECT y.substance, y.owner, y.marking, s.owner, s.marking FROM ews_synonym y "
+                           "JOIN ews_substance s ON s.id = y.substance WHERE y.norm = ?", &st, err);
+    if (!rc) {
+        db_bind_text(st, 1, norm, -1);
+        int s = db_step(st, err);
+        if (s == DB_ROW && store_visible(scope, db_col_text(st, 1), db_col_text(st, 2)) &&
+            store_visible(scope, db_col_text(st, 3), db_col_text(st, 4))) {
+            *id = pu_strdup(db_col_text(st, 0));
+            rc = *id ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        } else if (s == DB_ROW || s == DB_DONE) {
+            rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "unknown substance name '%s'", name);
+        } else {
+            rc = s;
+        }
+        db_finalize(st);
+    }
     free(norm);
     return rc;
 }
@@ -142,11 +157,12 @@ static int substance_exists(db_t *db, const char *id, pu_err *err) {
     return n ? PU_OK : pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "no substance with id '%s'", id);
 }
 
-int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, pu_err *err) {
+int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
+                          const char *marking, pu_err *err) {
     int rc = substance_exists(e->db, id, err);
     if (rc) return rc;
     if ((rc = db_begin(e->db, err))) return rc;
-    rc = ews_synonym_add_db(e->db, id, name, lang, err);
+    rc = ews_synonym_add_db(e->db, id, name, lang, owner ? owner : "EWS", marking ? marking : "PUBLIC", err);
     if (rc) {
         db_rollback(e->db);
         return rc;
@@ -863,13 +879,15 @@ int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err
     db_stmt *st;
     int rc = substance_exists(e->db, substance, err);
     if (rc) return rc;
-    char name[256] = "", status[16] = "";
-    if ((rc = db_prepare(e->db, "SELECT name, status FROM ews_queue WHERE id = ?", &st, err))) return rc;
+    char name[256] = "", status[16] = "", owner[32] = "", marking[16] = "";
+    if ((rc = db_prepare(e->db, "SELECT name, status, owner, marking FROM ews_queue WHERE id = ?", &st, err))) return rc;
     db_bind_int64(st, 1, item);
     int s = db_step(st, err);
     if (s == DB_ROW) {
         pu_strlcpy(name, db_col_text(st, 0), sizeof name);
         pu_strlcpy(status, db_col_text(st, 1), sizeof status);
+        pu_strlcpy(owner, db_col_text(st, 2), sizeof owner);
+        pu_strlcpy(marking, db_col_text(st, 3), sizeof marking);
     }
     db_finalize(st);
     if (s == DB_DONE) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "queue", "no queue item %lld", (long long)item);
@@ -879,7 +897,8 @@ int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err
     importer im;
     if ((rc = importer_init(&im, e, err))) return rc;
     if ((rc = db_begin(e->db, err))) return rc;
-    rc = ews_synonym_add_db(e->db, substance, name, "curator", err);
+    /* the name came from a report: it carries that report's releasability */
+    rc = ews_synonym_add_db(e->db, substance, name, "curator", owner, marking, err);
     if (!rc) rc = db_prepare(e->db, "UPDATE ews_queue SET status = 'resolved', substance = ? WHERE id = ?", &st, err);
     if (!rc) {
         db_bind_text(st, 1, substance, -1);

@@ -119,7 +119,8 @@ int ews_class_valid(const char *c) {
 }
 
 /* Insert one synonym; CONFLICT when the name already means another substance. */
-static int put_synonym(db_t *db, const char *id, const char *name, const char *lang, const char *where, pu_err *err) {
+static int put_synonym(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
+                       const char *marking, const char *where, pu_err *err) {
     char *norm;
     int rc = ews_normalize_name(name, &norm, err);
     if (rc) {
@@ -139,13 +140,15 @@ static int put_synonym(db_t *db, const char *id, const char *name, const char *l
     }
     db_finalize(st);
     st = NULL;
-    if (!rc) rc = db_prepare(db, "INSERT INTO ews_synonym(norm, substance, name, lang) VALUES (?, ?, ?, ?) "
-                                 "ON CONFLICT (norm) DO NOTHING", &st, err);
+    if (!rc) rc = db_prepare(db, "INSERT INTO ews_synonym(norm, substance, name, lang, owner, marking) "
+                                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (norm) DO NOTHING", &st, err);
     if (!rc) {
         db_bind_text(st, 1, norm, -1);
         db_bind_text(st, 2, id, -1);
         db_bind_text(st, 3, name, -1);
         db_bind_text(st, 4, lang, -1);
+        db_bind_text(st, 5, owner, -1);
+        db_bind_text(st, 6, marking, -1);
         rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
     }
     db_finalize(st);
@@ -153,7 +156,8 @@ static int put_synonym(db_t *db, const char *id, const char *name, const char *l
     return rc;
 }
 
-static int put_synonym_list(db_t *db, const char *id, const char *list, const char *lang, const char *where, pu_err *err) {
+static int put_synonym_list(db_t *db, const char *id, const char *list, const char *lang, const char *owner,
+                            const char *marking, const char *where, pu_err *err) {
     char buf[4096];
     if (pu_strlcpy(buf, list, sizeof buf) >= sizeof buf)
         return pu_fail(err, PU_ERR_LIMIT, where, "synonyms", "synonym list longer than %zu bytes", sizeof buf);
@@ -161,7 +165,7 @@ static int put_synonym_list(db_t *db, const char *id, const char *list, const ch
     for (char *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
         pu_trim(t);
         if (!*t) continue;
-        int rc = put_synonym(db, id, t, lang, where, err);
+        int rc = put_synonym(db, id, t, lang, owner, marking, where, err);
         if (rc) return rc;
     }
     return PU_OK;
@@ -174,17 +178,26 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
     const pu_csv_row *row;
     char where[PU_ERR_WHERE_MAX];
     rc = pu_csv_next(r, &row, err);
-    int c[8];
-    static const char *const cols[8] = {"id", "name_en", "name_es", "class", "cas", "inchikey", "synonyms_en", "synonyms_es"};
+    int c[10];
+    static const char *const cols[10] = {"id", "name_en", "name_es", "class", "cas", "inchikey", "synonyms_en",
+                                         "synonyms_es", "owner", "marking"};
     if (!rc && !row) rc = pu_fail(err, PU_ERR_INVALID, path, "header", "empty vocabulary file");
-    for (int i = 0; !rc && i < 8; i++)
-        if ((c[i] = pu_csv_col(row, cols[i])) < 0)
+    for (int i = 0; !rc && i < 10; i++)
+        if ((c[i] = pu_csv_col(row, cols[i])) < 0 && i < 8)
             rc = pu_fail(err, PU_ERR_INVALID, path, cols[i], "missing column '%s' in the header", cols[i]);
     int64_t n = 0;
     while (!rc && (rc = pu_csv_next(r, &row, err)) == PU_OK && row) {
         snprintf(where, sizeof where, "%s:%llu", path, (unsigned long long)row->line);
-        const char *f[8];
-        for (int i = 0; i < 8; i++) f[i] = (size_t)c[i] < row->n ? row->fields[c[i]] : "";
+        const char *f[10];
+        for (int i = 0; i < 10; i++) f[i] = c[i] >= 0 && (size_t)c[i] < row->n ? row->fields[c[i]] : "";
+        /* vocabulary is reference data: PUBLIC and owned by the EWS unless the file says otherwise */
+        if (!*f[8]) f[8] = "EWS";
+        if (!*f[9]) f[9] = "PUBLIC";
+        if (!store_marking_valid(f[9])) {
+            rc = pu_fail(err, PU_ERR_INVALID, where, "marking",
+                         "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", f[9]);
+            break;
+        }
         if (pu_blank(f[0]) || pu_blank(f[1]) || pu_blank(f[2])) {
             rc = pu_fail(err, PU_ERR_INVALID, where, pu_blank(f[0]) ? "id" : "name_en", "expected a non-empty value");
             break;
@@ -204,22 +217,26 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
             break;
         }
         db_stmt *st = NULL;
-        rc = db_prepare(db, "INSERT INTO ews_substance(id, name_en, name_es, class, cas, inchikey) VALUES (?,?,?,?,?,?) "
+        rc = db_prepare(db, "INSERT INTO ews_substance(id, name_en, name_es, class, cas, inchikey, owner, marking) "
+                            "VALUES (?,?,?,?,?,?,?,?) "
                             "ON CONFLICT (id) DO UPDATE SET name_en = excluded.name_en, name_es = excluded.name_es, "
-                            "class = excluded.class, cas = excluded.cas, inchikey = excluded.inchikey", &st, err);
+                            "class = excluded.class, cas = excluded.cas, inchikey = excluded.inchikey, "
+                            "owner = excluded.owner, marking = excluded.marking", &st, err);
         if (!rc) {
             for (int i = 0; i < 6; i++) {
                 if (i >= 4 && !*f[i]) db_bind_null(st, i + 1);
                 else db_bind_text(st, i + 1, f[i], -1);
             }
+            db_bind_text(st, 7, f[8], -1);
+            db_bind_text(st, 8, f[9], -1);
             rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
         }
         db_finalize(st);
-        if (!rc) rc = put_synonym(db, f[0], f[0], "id", where, err);
-        if (!rc) rc = put_synonym(db, f[0], f[1], "en", where, err);
-        if (!rc) rc = put_synonym(db, f[0], f[2], "es", where, err);
-        if (!rc) rc = put_synonym_list(db, f[0], f[6], "en", where, err);
-        if (!rc) rc = put_synonym_list(db, f[0], f[7], "es", where, err);
+        if (!rc) rc = put_synonym(db, f[0], f[0], "id", f[8], f[9], where, err);
+        if (!rc) rc = put_synonym(db, f[0], f[1], "en", f[8], f[9], where, err);
+        if (!rc) rc = put_synonym(db, f[0], f[2], "es", f[8], f[9], where, err);
+        if (!rc) rc = put_synonym_list(db, f[0], f[6], "en", f[8], f[9], where, err);
+        if (!rc) rc = put_synonym_list(db, f[0], f[7], "es", f[8], f[9], where, err);
         n++;
     }
     pu_csv_close(r);
@@ -266,6 +283,10 @@ int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
     return rc;
 }
 
-int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, pu_err *err) {
-    return put_synonym(db, id, name, lang ? lang : "", "synonym", err);
+int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
+                       const char *marking, pu_err *err) {
+    if (!store_marking_valid(marking))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
+                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", marking ? marking : "");
+    return put_synonym(db, id, name, lang ? lang : "", owner, marking, "synonym", err);
 }

@@ -256,22 +256,33 @@ static void test_vocab_resolve(void **st) {
     const char *names[] = {"p-fluorofentanyl", "para-fluorofentanyl", "4-FF", "p-fluorofentanilo", "4-fluorofentanyl"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char *id;
-        assert_int_equal(ews_vocab_resolve(f->e, names[i], &id, NULL), PU_OK);
+        assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, names[i], &id, NULL), PU_OK);
         assert_string_equal(id, "4-fluorofentanyl");
         free(id);
     }
     char *id;
-    assert_int_equal(ews_vocab_resolve(f->e, "Xilacina", &id, NULL), PU_OK);
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "Xilacina", &id, NULL), PU_OK);
     assert_string_equal(id, "xylazine");
     free(id);
     pu_err err;
-    assert_int_equal(ews_vocab_resolve(f->e, "unobtainium", &id, &err), PU_ERR_NOTFOUND);
-    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "tranq dope", "en", &err), PU_OK);
-    assert_int_equal(ews_vocab_resolve(f->e, "Tranq-Dope", &id, NULL), PU_OK);
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "unobtainium", &id, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "tranq dope", "en", NULL, NULL, &err), PU_OK);
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "Tranq-Dope", &id, NULL), PU_OK);
     assert_string_equal(id, "xylazine");
     free(id);
-    assert_int_equal(ews_vocab_add_synonym(f->e, "fentanyl", "tranq dope", "en", &err), PU_ERR_CONFLICT);
-    assert_int_equal(ews_vocab_add_synonym(f->e, "nope", "x", "en", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "fentanyl", "tranq dope", "en", NULL, NULL, &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "nope", "x", "en", NULL, NULL, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "y", "en", "DEA", "SECRET", &err), PU_ERR_INVALID);
+    /* a synonym marked US-ONLY by DEA: resolvable by US readers only */
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "zombie dust", "en", "DEA", "US-ONLY", &err), PU_OK);
+    store_scope us = {0, "US", "CDC"}, mx = {0, "MX", "FGR"};
+    assert_int_equal(ews_vocab_resolve(f->e, &us, "zombie dust", &id, &err), PU_OK);
+    free(id);
+    assert_int_equal(ews_vocab_resolve(f->e, &mx, "zombie dust", &id, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_resolve(f->e, &mx, "tranq dope", &id, &err), PU_OK);
+    free(id);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_substance WHERE owner = 'EWS' AND marking = 'PUBLIC'"),
+                     q1(f, "SELECT COUNT(*) FROM ews_substance"));
     /* a bad CAS check digit in a vocabulary file is rejected with file:line */
     const char *bad = write_file(f, "v.csv", "id,name_en,name_es,class,cas,inchikey,synonyms_en,synonyms_es\n"
                                              "foo,foo,foo,cathinone,437-38-8,,,\n");
@@ -439,7 +450,7 @@ static void test_alerts_visibility_workflow(void **st) {
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE substance = 'protonitazene' AND kind = 'first-country' "
                            "AND place = 'MX-SON'"), 1);
     char *id;
-    assert_int_equal(ews_vocab_resolve(f->e, "n-pyrrolidino-protonitazene", &id, NULL), PU_OK);
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "n-pyrrolidino-protonitazene", &id, NULL), PU_OK);
     assert_string_equal(id, "protonitazene");
     free(id);
 }
