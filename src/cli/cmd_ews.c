@@ -304,9 +304,12 @@ static int do_store(const char *sub, opts *o) {
             ews_params_default(m, &p);
             if (!isnan(o->alpha)) p.alpha = o->alpha;
             p.cusum_reset = o->reset;
-            int64_t raised;
-            rc = ews_scan(e, &p, o->until, (int)o->last, &raised, &err);
+            int64_t raised, shorter;
+            rc = ews_scan(e, &p, o->until, (int)o->last, &raised, &shorter, &err);
             if (!rc) printf("scan (%s): %lld new aberration alert(s)\n", ews_method_name(m), (long long)raised);
+            if (!rc && shorter)
+                fprintf(stderr, "puente: %lld substance x state series have too little history for %s (no verdict)\n",
+                        (long long)shorter, ews_method_name(m));
         }
     } else if (strcmp(sub, "counts") == 0) {
         if (!o->substance) exit = cli_usage_error(cmd, "--substance ID is required");

@@ -255,8 +255,11 @@ int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *
  * store, from the first report week to `until` (ISO date; NULL = last
  * report), run `p` on each series with at least `min_weeks` weeks of data,
  * and raise an alert for an alarm in the newest `last_weeks` weeks.
- * `*raised` gets the number of new alerts. Errors: INVALID, DB. */
-int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, pu_err *err);
+ * `*raised` gets the number of new alerts, `*too_short` (may be NULL) the
+ * number of series with too little history for the method (no verdict).
+ * Errors: INVALID, DB. */
+int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, int64_t *too_short,
+             pu_err *err);
 
 /* Weekly counts for one substance (and place prefix, e.g. "MX-SIN", "MX",
  * NULL = all), visible to scope, into a counts series (caller frees).

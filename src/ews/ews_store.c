@@ -1160,8 +1160,10 @@ static int week_marking(db_t *db, const char *sid, const char *state, int64_t we
     return s == DB_DONE ? PU_OK : s;
 }
 
-int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, pu_err *err) {
+int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, int64_t *too_short,
+             pu_err *err) {
     *raised = 0;
+    if (too_short) *too_short = 0;
     int64_t until_day = INT64_MAX;
     if (until && pu_parse_date(until, &until_day) != PU_OK)
         return pu_fail(err, PU_ERR_INVALID, NULL, "until", "expected an ISO date YYYY-MM-DD, got '%s'", until);
@@ -1220,7 +1222,9 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
         ews_series ser = {len, y, days};
         ews_result *res = NULL;
         pu_err derr;
-        if (ews_detect(&ser, p, &res, &derr) == PU_OK) {   /* too short a history: no verdict for this series */
+        int drc = ews_detect(&ser, p, &res, &derr);
+        if (drc != PU_OK && too_short) (*too_short)++;      /* too short a history: no verdict, counted */
+        if (drc == PU_OK) {
             for (size_t t = len > (size_t)last_weeks ? len - (size_t)last_weeks : 0; t < len && !rc; t++) {
                 if (t < res->from || res->alarm[t] != 1) continue;
                 substance_info si;

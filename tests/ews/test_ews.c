@@ -482,15 +482,23 @@ static void test_scan(void **st) {
     ews_params p;
     ews_params_default(EWS_C2, &p);
     int64_t raised;
-    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &raised, &err), PU_OK);
+    int64_t shorter;
+    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &raised, &shorter, &err), PU_OK);
+    assert_int_equal(shorter, 0);
     assert_true(raised >= 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'aberration' AND place <> 'US-NM'"), 0);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'aberration' AND substance = 'xylazine' "
                            "AND observed >= 12 AND upper < observed"), raised);
     /* scanning again raises nothing new */
     int64_t again;
-    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &again, &err), PU_OK);
+    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &again, NULL, &err), PU_OK);
     assert_int_equal(again, 0);
+    /* Farrington needs 5 years: both 40-week series get no verdict, and say so */
+    ews_params pf;
+    ews_params_default(EWS_FARRINGTON, &pf);
+    assert_int_equal(ews_scan(f->e, &pf, NULL, 3, &again, &shorter, &err), PU_OK);
+    assert_int_equal(again, 0);
+    assert_int_equal(shorter, 2);
     ews_counts *c;
     assert_int_equal(ews_counts_from_store(f->e, STORE_SYSTEM, "xylazine", "US", &c, &err), PU_OK);
     assert_int_equal(c->n, 40);
@@ -499,7 +507,7 @@ static void test_scan(void **st) {
     assert_int_equal(ews_counts_from_store(f->e, STORE_SYSTEM, "xylazine", "MX", &c, &err), PU_OK);
     assert_int_equal(c->n, 0);
     ews_counts_free(c);
-    assert_int_equal(ews_scan(f->e, &p, "2020-13-01", 1, &again, &err), PU_ERR_INVALID);
+    assert_int_equal(ews_scan(f->e, &p, "2020-13-01", 1, &again, NULL, &err), PU_ERR_INVALID);
 }
 
 static void test_demo_generator(void **st) {
