@@ -211,12 +211,16 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
 }
 
 typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);
+static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);
 
 /* Shared driver: header, rows, rejects, one transaction, strict mode. */
 static int import_file(trace_t *t, pu_csv *r, const trace_import_opts *o, const char *const *names, int nnames,
                        const int *req, row_fn fn, void *ctx, trace_import_stats *st, pu_err *err) {
     memset(st, 0, sizeof *st);
-    int rc = trace_check_opts(o, err);
+    /* recoveries may leave the owner to each row's requesting agency */
+    trace_import_opts chk = *o;
+    if (fn != acq_fn && !chk.owner) chk.owner = "(agency)";
+    int rc = trace_check_opts(&chk, err);
     if (rc) return rc;
     const pu_csv_row *h;
     rc = pu_csv_next(r, &h, err);
@@ -310,7 +314,9 @@ static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import
     trace_req q;
     int rc = trace_req_validate(c->t, v, &q, err);
     if (rc) return rc;
-    rc = trace_req_insert(c->t, &c->ins, &q, c->o, NULL, NULL, 0, err);
+    trace_import_opts o = *c->o;
+    if (!o.owner) o.owner = q.v[F_AGENCY]; /* the requesting agency owns its request */
+    rc = trace_req_insert(c->t, &c->ins, &q, &o, NULL, NULL, 0, err);
     if (rc == PU_OK && !q.mfr_known) st->unknown_mfr++;
     return rc == PU_ERR_INVALID ? PU_ERR_DB : rc;
 }

@@ -211,7 +211,7 @@ static void mfr_key(const char *raw, char *out, size_t size) {
             tok[tl++] = (char)toupper(c);
             continue;
         }
-        if (c == '\'' ) continue; /* D'ARMI -> DARMI */
+        if (c == '\'' || c == '.') continue; /* D'ARMI -> DARMI, S.p.A. -> SPA */
         if (tl) {
             tok[tl] = 0;
             if (!mfr_stop(tok) && n + tl + 2 < size) {
