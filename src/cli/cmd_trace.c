@@ -26,6 +26,7 @@ static const char *USAGE =
     "                                          --baseline: SQLite index lookups instead)\n"
     "  match SERIAL [--manufacturer M] [--model X] [--calibre C] [--type T] [--limit N]\n"
     "        [--repeat N] [--baseline]          ranked candidates for a partial serial (? * [..])\n"
+    "  match --patterns FILE [--baseline]      timing: one 'MANUFACTURER<TAB>PATTERN' per line\n"
     "  msr                                     derive multiple-sale reports from retail sales\n"
     "  leads [--kind purchaser|dealer] [--top K] [--evaluate K,K..]\n"
     "  stats [--json]\n"
@@ -36,7 +37,7 @@ static const char *USAGE =
 
 typedef struct opts {
     const char *db, *today, *owner, *marking, *lang, *status, *reason, *kind, *evaluate;
-    const char *agency, *country, *mfr, *model, *calibre, *type;
+    const char *agency, *country, *mfr, *model, *calibre, *type, *patterns;
     int strict, json, rerun, baseline;
     long limit, top, repeat, firearms, recoveries, rings, seed;
     int nargs;
@@ -45,7 +46,7 @@ typedef struct opts {
 
 enum { O_DB = 1000, O_TODAY, O_OWNER, O_MARKING, O_LANG, O_STATUS, O_REASON, O_KIND, O_EVAL, O_AGENCY, O_COUNTRY,
        O_MFR, O_MODEL, O_CAL, O_TYPE, O_STRICT, O_JSON, O_RERUN, O_BASE, O_LIMIT, O_TOP, O_REPEAT, O_FA, O_REC,
-       O_RINGS, O_SEED };
+       O_RINGS, O_SEED, O_PATTERNS };
 
 static int parse(int argc, char **argv, opts *o) {
     static const struct option lo[] = {
@@ -55,7 +56,7 @@ static int parse(int argc, char **argv, opts *o) {
         {"manufacturer", 1, 0, O_MFR}, {"model", 1, 0, O_MODEL}, {"calibre", 1, 0, O_CAL}, {"caliber", 1, 0, O_CAL},
         {"type", 1, 0, O_TYPE}, {"strict", 0, 0, O_STRICT}, {"json", 0, 0, O_JSON}, {"rerun", 0, 0, O_RERUN},
         {"baseline", 0, 0, O_BASE}, {"limit", 1, 0, O_LIMIT}, {"top", 1, 0, O_TOP}, {"repeat", 1, 0, O_REPEAT},
-        {"firearms", 1, 0, O_FA}, {"recoveries", 1, 0, O_REC}, {"rings", 1, 0, O_RINGS}, {"seed", 1, 0, O_SEED},
+        {"firearms", 1, 0, O_FA}, {"recoveries", 1, 0, O_REC}, {"rings", 1, 0, O_RINGS}, {"seed", 1, 0, O_SEED}, {"patterns", 1, 0, O_PATTERNS},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->limit = 10;
@@ -86,6 +87,7 @@ static int parse(int argc, char **argv, opts *o) {
         case O_MODEL: o->model = optarg; break;
         case O_CAL: o->calibre = optarg; break;
         case O_TYPE: o->type = optarg; break;
+        case O_PATTERNS: o->patterns = optarg; break;
         case O_STRICT: o->strict = 1; break;
         case O_JSON: o->json = 1; break;
         case O_RERUN: o->rerun = 1; break;
@@ -320,7 +322,98 @@ static int do_run(trace_t *t, const opts *o) {
     return 0;
 }
 
+static int cmp_dbl(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Partial-serial latency over a file of patterns (benchmarks): the index is
+ * built once; the baseline runs the same queries through SQLite. */
+static int match_batch(trace_t *t, const opts *o) {
+    pu_err err;
+    pu_err_clear(&err);
+    pu_lines *l;
+    if (pu_lines_open(o->patterns, 4096, &l, &err)) return cli_fail(&err);
+    trace_index *ix = NULL;
+    db_stmt *st = NULL, *st_m = NULL;
+    int rc = 0;
+    if (!o->baseline) {
+        double t0 = pu_monotonic();
+        if (trace_index_build(t, &ix, &err)) rc = cli_fail(&err);
+        else printf("index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
+    } else if (db_prepare(trace_db(t), "SELECT serial_norm FROM trace_firearm WHERE serial_norm LIKE ?", &st, &err) ||
+               db_prepare(trace_db(t), "SELECT serial_norm FROM trace_firearm WHERE mfr = ? AND serial_norm LIKE ?",
+                          &st_m, &err)) {
+        rc = cli_fail(&err);
+    }
+    size_t n = 0, cap = 0, matches = 0;
+    double *lat = NULL;
+    const char *line;
+    size_t len;
+    uint64_t no;
+    while (!rc && pu_lines_next(l, &line, &len, &no, &err) == PU_OK && line) {
+        const char *tab = strchr(line, '\t');
+        char mraw[TRACE_NAME_MAX] = "", mfr[TRACE_NAME_MAX] = "", pat[TRACE_SERIAL_MAX];
+        if (tab) snprintf(mraw, sizeof mraw, "%.*s", (int)(tab - line), line);
+        int wild, known;
+        pu_err e;
+        if (trace_serial_norm(tab ? tab + 1 : line, 1, pat, sizeof pat, &wild, &e)) {
+            snprintf(e.where, sizeof e.where, "%s:%llu", o->patterns, (unsigned long long)no);
+            rc = cli_fail(&e);
+            break;
+        }
+        trace_mfr_norm(mraw, mfr, sizeof mfr, &known);
+        for (long r = 0; r < o->repeat; r++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                double *nl = realloc(lat, cap * sizeof *nl);
+                if (!nl) { rc = 1; break; }
+                lat = nl;
+            }
+            size_t total = 0, got;
+            double t0 = pu_monotonic();
+            if (ix) {
+                trace_candidate c[10];
+                trace_index_partial(ix, mfr, pat, NULL, c, 10, &got, &total, &err);
+            } else {
+                char like[TRACE_SERIAL_MAX * 2];
+                size_t k = 0;
+                int in_set = 0;
+                if (pat[0] == '?') like[k++] = '%';
+                for (const char *p = pat; *p && k + 2 < sizeof like; p++) {
+                    if (*p == '[') { in_set = 1; like[k++] = '_'; continue; }
+                    if (*p == ']') { in_set = 0; continue; }
+                    if (!in_set) like[k++] = *p == '?' ? '_' : *p == '*' ? '%' : *p;
+                }
+                like[k] = 0;
+                db_stmt *q = *mfr ? st_m : st;
+                db_reset(q);
+                if (*mfr) db_bind_text(q, 1, mfr, -1);
+                db_bind_text(q, *mfr ? 2 : 1, like, -1);
+                while (db_step(q, &err) == DB_ROW) total += trace_serial_match(pat, db_col_text(q, 0));
+            }
+            lat[n++] = pu_monotonic() - t0;
+            if (r == 0) matches += total;
+        }
+    }
+    if (!rc && n) {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) sum += lat[i];
+        qsort(lat, n, sizeof *lat, cmp_dbl);
+        printf("%zu queries (%s): mean %.3f ms, p50 %.3f ms, p95 %.3f ms, max %.3f ms; %zu matches in all\n", n,
+               o->baseline ? "SQLite LIKE baseline" : "in-memory index", 1000 * sum / (double)n, 1000 * lat[n / 2],
+               1000 * lat[(size_t)((double)n * 0.95) < n ? (size_t)((double)n * 0.95) : n - 1], 1000 * lat[n - 1], matches);
+    }
+    free(lat);
+    db_finalize(st);
+    db_finalize(st_m);
+    trace_index_free(ix);
+    pu_lines_close(l);
+    return rc;
+}
+
 static int do_match(trace_t *t, const opts *o) {
+    if (o->patterns) return match_batch(t, o);
     if (o->nargs != 2) return cli_usage_error("trace", "match expects one SERIAL pattern");
     pu_err err;
     pu_err_clear(&err);

@@ -79,7 +79,48 @@ struct trace_index {
     size_t nhash;
     uint32_t *sorted;  /* entry indexes sorted by (mfr, serial) */
     size_t *range;     /* per mfr: [range[m], range[m+1]) in sorted */
+    uint32_t *gram_off; /* trigram postings: entries of gram g are post[gram_off[g] .. gram_off[g+1]) */
+    uint32_t *post;
 };
+
+#define NGRAM (36 * 36 * 36)
+
+static int sym(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'Z') return 10 + c - 'A';
+    return -1;
+}
+
+/* trigram id of s[0..2], or -1 when a character is not [0-9A-Z] */
+static int gram(const char *s) {
+    int a = sym(s[0]), b = a < 0 ? -1 : sym(s[1]), c = b < 0 ? -1 : sym(s[2]);
+    return c < 0 ? -1 : (a * 36 + b) * 36 + c;
+}
+
+/* Calls fn for each distinct trigram of serial s (serials are short). */
+static void grams_of(const char *s, size_t len, void (*fn)(void *, int, uint32_t), void *ctx, uint32_t entry) {
+    int seen[TRACE_SERIAL_MAX];
+    size_t ns = 0;
+    for (size_t i = 0; i + 3 <= len; i++) {
+        int g = gram(s + i);
+        if (g < 0) continue;
+        int dup = 0;
+        for (size_t k = 0; k < ns; k++) dup |= seen[k] == g;
+        if (dup) continue;
+        seen[ns++] = g;
+        fn(ctx, g, entry);
+    }
+}
+
+static void gram_count(void *ctx, int g, uint32_t e) {
+    (void)e;
+    ((uint32_t *)ctx)[g + 1]++;
+}
+
+static void gram_fill(void *ctx, int g, uint32_t e) {
+    trace_index *ix = ctx;
+    ix->post[ix->gram_off[g]++] = e;
+}
 
 static const char *ser(const trace_index *ix, const entry *e) { return ix->arena + e->off; }
 
@@ -162,6 +203,17 @@ static int build_tables(trace_index *ix) {
         while (k < ix->n && ix->e[ix->sorted[k]].mfr == m) k++;
     }
     ix->range[ix->mfrs.n] = ix->n;
+    /* trigram postings by counting sort: two passes, no per-gram allocation */
+    ix->gram_off = calloc(NGRAM + 1, sizeof *ix->gram_off);
+    if (!ix->gram_off) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < ix->n; i++) grams_of(ser(ix, &ix->e[i]), ix->e[i].len, gram_count, ix->gram_off, (uint32_t)i);
+    for (size_t g = 0; g < NGRAM; g++) ix->gram_off[g + 1] += ix->gram_off[g];
+    ix->post = malloc(((size_t)ix->gram_off[NGRAM] + 1) * sizeof *ix->post);
+    if (!ix->post) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < ix->n; i++) grams_of(ser(ix, &ix->e[i]), ix->e[i].len, gram_fill, ix, (uint32_t)i);
+    /* the fill advanced each offset to the next gram's start: shift back */
+    memmove(ix->gram_off + 1, ix->gram_off, NGRAM * sizeof *ix->gram_off);
+    ix->gram_off[0] = 0;
     return PU_OK;
 }
 
@@ -190,6 +242,8 @@ void trace_index_free(trace_index *ix) {
     free(ix->hash);
     free(ix->sorted);
     free(ix->range);
+    free(ix->gram_off);
+    free(ix->post);
     trace_strtab_free(&ix->mfrs);
     trace_strtab_free(&ix->models);
     trace_strtab_free(&ix->cals);
@@ -277,12 +331,16 @@ static void topk_add(topk *k, const trace_index *ix, const entry *e, double scor
     size_t pos = k->n;
     if (k->n == k->max) {
         /* replace the worst if better (ties: keep the earlier, i.e. lower serial) */
-        if (score <= k->c[k->n - 1].score) return;
+        if (score < k->c[k->n - 1].score ||
+            (score == k->c[k->n - 1].score && strcmp(ser(ix, e), k->c[k->n - 1].serial) >= 0))
+            return;
         pos = k->n - 1;
     } else {
         k->n++;
     }
-    while (pos > 0 && k->c[pos - 1].score < score) {
+    const char *sv = ser(ix, e);
+    while (pos > 0 && (k->c[pos - 1].score < score ||
+                       (k->c[pos - 1].score == score && strcmp(k->c[pos - 1].serial, sv) > 0))) {
         k->c[pos] = k->c[pos - 1];
         pos--;
     }
@@ -312,6 +370,36 @@ static void scan_range(const trace_index *ix, size_t lo, size_t hi, const pat *q
     }
 }
 
+/* The literal trigram of the pattern with the shortest postings, or -1. */
+static int rarest_gram(const trace_index *ix, const char *p) {
+    int best = -1;
+    size_t best_n = SIZE_MAX;
+    char run[TRACE_SERIAL_MAX];
+    size_t rl = 0;
+    int in_set = 0;
+    for (const char *c = p;; c++) {
+        int lit = *c && !in_set && *c != '?' && *c != '*' && *c != '[' && *c != ']';
+        if (*c == '[') in_set = 1;
+        if (*c == ']') in_set = 0;
+        if (lit) {
+            run[rl++] = *c;
+            continue;
+        }
+        for (size_t i = 0; i + 3 <= rl; i++) {
+            int g = gram(run + i);
+            if (g < 0) continue;
+            size_t n = ix->gram_off[g + 1] - ix->gram_off[g];
+            if (n < best_n) {
+                best_n = n;
+                best = g;
+            }
+        }
+        rl = 0;
+        if (!*c) break;
+    }
+    return best;
+}
+
 int trace_index_partial(const trace_index *ix, const char *mfr, const char *pattern, const trace_hint *hint,
                         trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err) {
     pat q;
@@ -321,11 +409,25 @@ int trace_index_partial(const trace_index *ix, const char *mfr, const char *patt
         return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "expected a normalised serial pattern, got '%s'",
                        pattern ? pattern : "");
     topk k = {out, max, 0, 0};
+    uint32_t m = UINT32_MAX;
     if (mfr && *mfr) {
-        uint32_t m = trace_strtab_get((trace_strtab *)&ix->mfrs, mfr, 0);
-        if (m != UINT32_MAX) scan_range(ix, ix->range[m], ix->range[m + 1], &q, hint, &k);
+        m = trace_strtab_get((trace_strtab *)&ix->mfrs, mfr, 0);
+        if (m == UINT32_MAX) return PU_OK; /* no firearm of that maker */
+    }
+    int g = rarest_gram(ix, pattern);
+    size_t glen = g < 0 ? SIZE_MAX : ix->gram_off[g + 1] - ix->gram_off[g];
+    size_t rlen = m != UINT32_MAX ? ix->range[m + 1] - ix->range[m] : ix->n;
+    if (g >= 0 && (glen < rlen || !q.plen)) {
+        for (uint32_t p = ix->gram_off[g]; p < ix->gram_off[g + 1]; p++) {
+            const entry *e = &ix->e[ix->post[p]];
+            if (m != UINT32_MAX && e->mfr != m) continue;
+            if (!pat_len_ok(&q, e->len)) continue;
+            if (trace_serial_match(q.p, ser(ix, e))) topk_add(&k, ix, e, score_of(ix, e, &q, hint));
+        }
+    } else if (m != UINT32_MAX) {
+        scan_range(ix, ix->range[m], ix->range[m + 1], &q, hint, &k);
     } else {
-        for (uint32_t m = 0; m < ix->mfrs.n; m++) scan_range(ix, ix->range[m], ix->range[m + 1], &q, hint, &k);
+        for (uint32_t mm = 0; mm < ix->mfrs.n; mm++) scan_range(ix, ix->range[mm], ix->range[mm + 1], &q, hint, &k);
     }
     *n = k.n;
     if (total) *total = k.total;

@@ -65,7 +65,7 @@ static void reqs_free(reqs *q) {
 typedef struct runner {
     trace_t *t;
     const trace_index *ix;
-    db_stmt *sql_exact, *sql_like, *chain, *update, *del_cand, *add_cand;
+    db_stmt *sql_exact, *sql_like, *sql_like_mfr, *chain, *update, *del_cand, *add_cand;
 } runner;
 
 typedef struct outcome {
@@ -100,10 +100,12 @@ static int sql_partial(runner *R, const char *mfr, const char *pattern, trace_ca
         memmove(like + 1, like, k + 1);
         like[0] = '%';
     }
-    db_stmt *st = R->sql_like;
+    /* with a maker, SQLite narrows by the (mfr, serial_norm) index first */
+    int by_mfr = mfr && *mfr;
+    db_stmt *st = by_mfr ? R->sql_like_mfr : R->sql_like;
     db_reset(st);
-    db_bind_text(st, 1, mfr && *mfr ? mfr : "", -1);
-    db_bind_text(st, 2, like, -1);
+    if (by_mfr) db_bind_text(st, 1, mfr, -1);
+    db_bind_text(st, by_mfr ? 2 : 1, like, -1);
     *n = 0;
     *total = 0;
     int rc;
@@ -309,8 +311,11 @@ static int prepare(runner *R, pu_err *err) {
     db_t *db = R->t->db;
     int rc = db_prepare(db, "SELECT id FROM trace_firearm WHERE mfr = ? AND serial_norm = ?", &R->sql_exact, err);
     if (!rc)
-        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE (? IN ('', mfr)) AND serial_norm LIKE ?"
+        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE serial_norm LIKE ?"
                             " ORDER BY mfr, serial_norm", &R->sql_like, err);
+    if (!rc)
+        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE mfr = ? AND serial_norm LIKE ?"
+                            " ORDER BY serial_norm", &R->sql_like_mfr, err);
     if (!rc)
         rc = db_prepare(db, "SELECT e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''), COALESCE(e.ffl, ''),"
                             " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date"
@@ -331,6 +336,7 @@ static int prepare(runner *R, pu_err *err) {
 static void finish(runner *R) {
     db_finalize(R->sql_exact);
     db_finalize(R->sql_like);
+    db_finalize(R->sql_like_mfr);
     db_finalize(R->chain);
     db_finalize(R->update);
     db_finalize(R->del_cand);
