@@ -201,7 +201,7 @@ static void person(uint64_t idx, int mexican, char *name, size_t nsize, char *do
 }
 
 typedef struct dealer_info {
-    char name[96], ffl[40];
+    char name[96], ffl[80];
     const char *state;
 } dealer_info;
 
