@@ -425,6 +425,34 @@ static void test_generator(void **s) {
     assert_true(ms.handgun_reports > 0 && ms.rifle_reports > 0);
     trace_index *ix;
     assert_int_equal(trace_index_build(f->t, &ix, &e), PU_OK);
+    /* partial queries through the index agree with a brute-force scan */
+    db_stmt *st;
+    assert_int_equal(db_prepare(f->db, "SELECT mfr, serial_norm FROM trace_firearm WHERE id % 997 = 3", &st, &e), PU_OK);
+    int checked = 0;
+    while (db_step(st, &e) == DB_ROW) {
+        char mfr[TRACE_NAME_MAX], pat[TRACE_SERIAL_MAX];
+        pu_strlcpy(mfr, db_col_text(st, 0), sizeof mfr);
+        pu_strlcpy(pat, db_col_text(st, 1), sizeof pat);
+        size_t len = strlen(pat);
+        pat[(size_t)checked % len] = '?';
+        if (len > 4) pat[len - 2] = '?';
+        if (checked % 3 == 0 && len > 5) { pat[1] = '*'; memmove(pat + 2, pat + 3, len - 2); }
+        for (int with_mfr = 0; with_mfr < 2; with_mfr++) {
+            size_t n, total, brute = 0;
+            trace_candidate c[5];
+            assert_int_equal(trace_index_partial(ix, with_mfr ? mfr : "", pat, NULL, c, 5, &n, &total, &e), PU_OK);
+            db_stmt *all;
+            assert_int_equal(db_prepare(f->db, "SELECT mfr, serial_norm FROM trace_firearm", &all, &e), PU_OK);
+            while (db_step(all, &e) == DB_ROW)
+                brute += (!with_mfr || !strcmp(db_col_text(all, 0), mfr)) && trace_serial_match(pat, db_col_text(all, 1));
+            db_finalize(all);
+            assert_true(brute >= 1);
+            assert_int_equal(total, brute);
+        }
+        checked++;
+    }
+    db_finalize(st);
+    assert_true(checked > 10);
     trace_run_stats rs;
     assert_int_equal(trace_run(f->t, ix, 0, &rs, &e), PU_OK);
     trace_index_free(ix);
