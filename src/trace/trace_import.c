@@ -166,7 +166,11 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         db_bind_int64(s, 3, known);
         db_bind_text(s, 4, v[A_SERIAL], -1);
         db_bind_text(s, 5, sn, -1);
-        bind_opt(s, 6, v[A_IMPORTER]);
+        /* importers go through the same alias table as makers */
+        char imp[TRACE_NAME_MAX];
+        int imp_known;
+        trace_mfr_norm(v[A_IMPORTER], imp, sizeof imp, &imp_known);
+        bind_opt(s, 6, v[A_IMPORTER] ? imp : NULL);
         bind_opt(s, 7, v[A_MODEL]);
         bind_opt(s, 8, type);
         bind_opt(s, 9, v[A_CALIBRE]);

@@ -217,6 +217,10 @@ static void test_import_rejects(void **s) {
     /* Colt aliases went to one firearm: serial unique within the maker */
     assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_firearm WHERE mfr = 'COLT'", NULL, &n, &e), PU_OK);
     assert_int_equal(n, 2);
+    /* importers normalised through the alias table ("GLOCK INC" = GLOCK) */
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_firearm WHERE importer = 'GLOCK'", NULL, &n, &e),
+                     PU_OK);
+    assert_int_equal(n, 2);
     /* strict: one bad row and nothing is imported */
     pu_csv *r;
     assert_int_equal(pu_csv_open_mem(ACQ, sizeof ACQ - 1, NULL, &r, &e), PU_OK);
