@@ -21,7 +21,7 @@ static const char *USAGE =
     "  request submit key=value... [--owner AG] [--marking M]\n"
     "  request show ID [--lang en|es] [--json]\n"
     "  request status ID STATUS [--reason TEXT]  submitted|in_progress|completed|cannot_trace\n"
-    "  request list [--status S] [--limit N]\n"
+    "  request list [--status S] [--limit N]   (default limit 10; 0 = all)\n"
     "  run [--rerun] [--baseline]              trace submitted requests (in-memory index;\n"
     "                                          --baseline: SQLite index lookups instead)\n"
     "  match SERIAL [--manufacturer M] [--model X] [--calibre C] [--type T] [--limit N]\n"
@@ -278,26 +278,12 @@ static int do_request(trace_t *t, const opts *o) {
         return 0;
     }
     if (!strcmp(sub, "list")) {
-        db_stmt *st;
-        if (db_prepare(trace_db(t), "SELECT id, number, status, COALESCE(reason, ''), mfr_raw, COALESCE(serial, ''),"
-                                    " recovery_date, recovery_state, owner, marking FROM trace_request"
-                                    " WHERE (? = '' OR status = ?) ORDER BY id", &st, &err))
-            return cli_fail(&err);
-        const char *s = o->status ? o->status : "";
-        db_bind_text(st, 1, s, -1);
-        db_bind_text(st, 2, s, -1);
         store_scope sc = scope_of(o);
-        long shown = 0;
-        while (db_step(st, &err) == DB_ROW && (!o->limit || shown < o->limit)) {
-            extern int trace_visible(const store_scope *, const char *, const char *);
-            if (!trace_visible(&sc, db_col_text(st, 8), db_col_text(st, 9))) continue;
-            printf("%lld\t%s\t%s\t%s %s\t%s %s\t%s\n", (long long)db_col_int64(st, 0), db_col_text(st, 1),
-                   db_col_text(st, 2), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6), db_col_text(st, 7),
-                   db_col_text(st, 3));
-            shown++;
-        }
-        db_finalize(st);
-        return 0;
+        pu_buf b = PU_BUF_INIT(1u << 30);
+        int rc = trace_request_list(t, &sc, o->status, o->limit, &b, &err);
+        if (!rc) fputs(pu_buf_str(&b), stdout);
+        pu_buf_free(&b);
+        return rc ? cli_fail(&err) : 0;
     }
     return cli_usage_error("trace", "unknown request subcommand '%s'", sub);
 }

@@ -151,6 +151,12 @@ int trace_request_set_status(trace_t *t, int64_t id, const char *status, const c
 int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const char *lang, int json,
                          pu_buf *out, pu_err *err);
 
+/* One line per request visible to scope (id, number, status, maker and
+ * serial, recovery date and state, reason), oldest first, into out; status
+ * NULL = all; limit 0 = no limit. Errors: PU_ERR_DB. */
+int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
+                       pu_err *err);
+
 /* ---- in-memory index ----------------------------------------------------- */
 typedef struct trace_index trace_index;
 

@@ -442,3 +442,25 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
     }
     return PU_OK;
 }
+
+int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
+                       pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(t->db, "SELECT id, number, status, COALESCE(reason, ''), COALESCE(mfr_raw, ''),"
+                               " COALESCE(serial, ''), recovery_date, recovery_state, owner, marking"
+                               " FROM trace_request WHERE (? = '' OR status = ?) ORDER BY id", &st, err);
+    if (rc) return rc;
+    const char *s = status ? status : "";
+    db_bind_text(st, 1, s, -1);
+    db_bind_text(st, 2, s, -1);
+    long shown = 0;
+    while ((rc = db_step(st, err)) == DB_ROW && (!limit || shown < limit)) {
+        if (!trace_visible(scope, db_col_text(st, 8), db_col_text(st, 9))) continue;
+        pu_buf_printf(out, "%lld\t%s\t%s\t%s %s\t%s %s\t%s\n", (long long)db_col_int64(st, 0), db_col_text(st, 1),
+                      db_col_text(st, 2), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
+                      db_col_text(st, 7), db_col_text(st, 3));
+        shown++;
+    }
+    db_finalize(st);
+    return rc == DB_DONE || rc == DB_ROW ? PU_OK : rc;
+}

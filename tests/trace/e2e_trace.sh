@@ -69,5 +69,15 @@ assert_contains "$out" "\"by_source_state\"" "by source state"
 out=$(P stats)
 assert_contains "$out" "time-to-crime over 2 completed traces" "TTC summary"
 
+out=$(P request list --status cannot_trace --limit 0)
+assert_contains "$out" "no record" "list by status"
+out=$(P request submit agency=SEDENA crime_code=7099 serial=ABC123 manufacturer=Glock type=pistol recovery_date=2025-02-01 recovery_state=Sonora --marking MX-ONLY)
+assert_contains "$out" "T2026-000006 submitted" "MX-ONLY request submitted"
+out=$(P request list --limit 0 --agency CBP --country US)
+assert_not_contains "$out" "T2026-000006" "MX-ONLY request hidden from a US agency"
+assert_contains "$out" "T2026-000001" "SHARED request visible to a US agency"
+out=$(P request list --limit 0 --agency FGR --country MX)
+assert_contains "$out" "T2026-000006" "MX-ONLY request visible to a Mexican agency"
+P request show 6 --agency CBP --country US >/dev/null 2>&1; assert_rc $? 4 "hidden request is 'not found'"
 P frobnicate >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand is a usage error"
 finish
