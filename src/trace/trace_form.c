@@ -305,6 +305,14 @@ static const char *REQ_COLS =
     " ttc_days, possessor_differs, us_sourced, notes, owner, marking, mfr, mfr_known"
     " FROM trace_request WHERE id = ?";
 
+/* "  label<pad> " with the label padded to 34 characters (not bytes, so
+ * Spanish accents keep the columns aligned). */
+static void label(pu_buf *out, const char *l) {
+    size_t chars = 0;
+    for (const char *p = l; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+    pu_buf_printf(out, "  %s%*s ", l, chars < 34 ? (int)(34 - chars) : 0, "");
+}
+
 static int render_chain(trace_t *t, const store_scope *scope, int64_t fid, int json, json_t *arr, pu_buf *out,
                         pu_err *err) {
     db_stmt *st;
@@ -345,7 +353,10 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         const char *v = db_col_text(st, (int)i);
         if (i == F_OBLITERATED) v = db_col_int64(st, 7) ? (es ? "sí" : "yes") : (es ? "no" : "no");
         if (json) json_object_set_new(form, FIELDS[i].key, json_string(v));
-        else if (*v) pu_buf_printf(out, "  %-34s %s\n", es ? FIELDS[i].label_es : FIELDS[i].label_en, v);
+        else if (*v) {
+            label(out, es ? FIELDS[i].label_es : FIELDS[i].label_en);
+            pu_buf_printf(out, "%s\n", v);
+        }
     }
     const char *status = db_col_text(st, 23), *reason = db_col_text(st, 24);
     int64_t fid = db_col_int64(st, 25);
@@ -360,10 +371,12 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         json_object_set_new(o, "marking", json_string(db_col_text(st, 36)));
         json_object_set_new(o, "form", form);
     } else {
-        pu_buf_printf(out, "  %-34s %s%s%s\n", es ? "Estado" : "Status", status, *reason ? ": " : "", reason);
-        if (!db_col_int64(st, 38))
-            pu_buf_printf(out, "  %-34s %s\n", es ? "Aviso" : "Flag",
-                          es ? "fabricante desconocido (conservado tal cual)" : "unknown manufacturer (kept as given)");
+        label(out, es ? "Estado" : "Status");
+        pu_buf_printf(out, "%s%s%s\n", status, *reason ? ": " : "", reason);
+        if (!db_col_int64(st, 38)) {
+            label(out, es ? "Aviso" : "Flag");
+            pu_buf_printf(out, "%s\n", es ? "fabricante desconocido (conservado tal cual)" : "unknown manufacturer (kept as given)");
+        }
     }
     if (fid) {
         const char *labels_en[] = {"First retail purchaser", "Purchase date", "Purchase state", "Dealer",
@@ -376,7 +389,10 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         for (int i = 0; i < 5; i++) {
             const char *v = db_col_text(st, 26 + i);
             if (json) json_object_set_new(res, keys[i], *v ? json_string(v) : json_null());
-            else if (*v) pu_buf_printf(out, "  %-34s %s\n", es ? labels_es[i] : labels_en[i], v);
+            else if (*v) {
+                label(out, es ? labels_es[i] : labels_en[i]);
+                pu_buf_printf(out, "%s\n", v);
+            }
         }
         int has_ttc = !db_col_isnull(st, 31);
         int64_t ttc = db_col_int64(st, 31);
@@ -391,17 +407,23 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
             json_object_set_new(res, "chain", chain);
             json_object_set_new(o, "result", res);
         } else {
-            if (has_ttc)
-                pu_buf_printf(out, "  %-34s %lld %s (%.1f %s)\n", es ? "Tiempo al delito" : "Time-to-crime",
-                              (long long)ttc, es ? "días" : "days", (double)ttc / 365.25, es ? "años" : "years");
-            if (!db_col_isnull(st, 32))
-                pu_buf_printf(out, "  %-34s %s\n", es ? "Poseedor distinto del comprador" : "Possessor is not purchaser",
-                              db_col_int64(st, 32) ? (es ? "sí" : "yes") : "no");
+            if (has_ttc) {
+                label(out, es ? "Tiempo al delito" : "Time-to-crime");
+                pu_buf_printf(out, "%lld %s (%.1f %s)\n", (long long)ttc, es ? "días" : "days", (double)ttc / 365.25,
+                              es ? "años" : "years");
+            }
+            if (!db_col_isnull(st, 32)) {
+                label(out, es ? "Poseedor distinto del comprador" : "Possessor is not purchaser");
+                pu_buf_printf(out, "%s\n", db_col_int64(st, 32) ? (es ? "sí" : "yes") : "no");
+            }
             pu_buf_printf(out, "  %s\n", es ? "Cadena de custodia:" : "Chain of custody:");
             rc = render_chain(t, scope, fid, 0, NULL, out, err);
         }
     }
-    if (!json && *db_col_text(st, 34)) pu_buf_printf(out, "  %-34s %s\n", es ? "Notas" : "Notes", db_col_text(st, 34));
+    if (!json && *db_col_text(st, 34)) {
+        label(out, es ? "Notas" : "Notes");
+        pu_buf_printf(out, "%s\n", db_col_text(st, 34));
+    }
     db_finalize(st);
     if (rc) {
         json_decref(o);
