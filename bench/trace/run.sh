@@ -12,7 +12,7 @@
 #    the manufacturer.
 # 4. Quality: precision/recall at k of planted ring purchasers.
 #
-# Usage: bench/trace/run.sh   (env: FIREARMS, RECOVERIES, RINGS, NPAT, OUT)
+# Usage: bench/trace/run.sh   (env: FIREARMS, RECORDS, RECOVERIES, RINGS, NPAT, BASE_N, OUT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PUENTE=${PUENTE:-build/puente}
@@ -21,6 +21,7 @@ RECOVERIES=${RECOVERIES:-100000}
 RINGS=${RINGS:-40}
 NPAT=${NPAT:-50}
 BASE_N=${BASE_N:-5000}
+RECORDS=${RECORDS:-20000000}
 OUT=${OUT:-bench/out/trace}
 DB="$OUT/trace-$FIREARMS.db"
 TODAY=2026-11-27
@@ -34,6 +35,13 @@ if [ ! -f "$DB" ] || [ "${GENERATE:-0}" = 1 ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"
   echo "## generate"
   T generate --firearms "$FIREARMS" --recoveries "$RECOVERIES" --rings "$RINGS" --seed 2026
+fi
+# top up to RECORDS acquisition records (about 4.04 records per firearm)
+have=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event")
+if [ "$have" -lt "$RECORDS" ]; then
+  more=$(( (RECORDS - have) * 100 / 404 + 1000 ))
+  echo "## top-up: $have records < $RECORDS; adding $more firearms (no recoveries)"
+  T generate --firearms "$more" --recoveries 0 --rings 0 --seed 2027
 fi
 echo "## sizes"
 sqlite3 "$DB" "SELECT 'firearms', COUNT(*) FROM trace_firearm; SELECT 'acquisition records', COUNT(*) FROM trace_event; SELECT 'recoveries', COUNT(*) FROM trace_request;"
@@ -54,7 +62,7 @@ T run --baseline
 reset
 P run >/dev/null
 
-echo "## partial-serial queries ($NPAT patterns, 5 runs each)"
+echo "## partial-serial queries ($NPAT patterns; index: 5 runs each, baseline: 1)"
 sqlite3 -separator $'\t' "$DB" "SELECT f.mfr, f.serial_norm FROM trace_firearm f WHERE f.id IN
   (SELECT firearm_id FROM trace_request WHERE firearm_id IS NOT NULL ORDER BY id LIMIT $NPAT)" |
   awk -F'\t' 'BEGIN { srand(7) } { s = $2; n = length(s); for (k = 0; k < 2 + (NR % 2); k++) { p = 1 + int(rand() * n); s = substr(s, 1, p - 1) "?" substr(s, p + 1) } print $1 "\t" s }' \
@@ -62,7 +70,7 @@ sqlite3 -separator $'\t' "$DB" "SELECT f.mfr, f.serial_norm FROM trace_firearm f
 cut -f2 "$OUT/patterns.tsv" | sed 's/^/\t/' > "$OUT/patterns-nomfr.tsv"
 echo "### with manufacturer"
 P match --patterns "$OUT/patterns.tsv" --repeat 5
-P match --patterns "$OUT/patterns.tsv" --repeat 5 --baseline
+P match --patterns "$OUT/patterns.tsv" --repeat 1 --baseline
 echo "### without manufacturer (serial only)"
 P match --patterns "$OUT/patterns-nomfr.tsv" --repeat 5
 P match --patterns "$OUT/patterns-nomfr.tsv" --repeat 1 --baseline

@@ -628,6 +628,9 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     gen g = {.t = t, .o = o, .rng = o->seed ? o->seed : 42, .st = st, .err = err};
     pu_parse_date("1995-01-01", &g.y0);
     int rc = db_query_int64(t->db, "SELECT COALESCE(MAX(id), 0) FROM trace_firearm", NULL, &g.fid_base, err);
+    /* one big transaction with random index inserts: SQLite's default 2 MB
+     * page cache makes it spill the same pages to the WAL over and over */
+    if (!rc && !strcmp(db_backend(t->db), "sqlite")) rc = db_exec(t->db, "PRAGMA cache_size = -1048576", err);
     if (!rc) rc = db_begin(t->db, err);
     if (rc) return rc;
     rc = generate(&g);

@@ -79,11 +79,25 @@ struct trace_index {
     size_t nhash;
     uint32_t *sorted;  /* entry indexes sorted by (mfr, serial) */
     size_t *range;     /* per mfr: [range[m], range[m+1]) in sorted */
-    uint32_t *gram_off; /* trigram postings: entries of gram g are post[gram_off[g] .. gram_off[g+1]) */
+    uint32_t *gram_off; /* postings: entries with key k are post[gram_off[k] .. gram_off[k+1]) */
     uint32_t *post;
 };
 
+/* Posting keys: trigrams anywhere in the serial (for patterns with '*'),
+ * then character pairs at a position counted from the END of the serial
+ * (for fixed-length patterns; counting from the end keeps positions stable
+ * when leading zeros were dropped). */
 #define NGRAM (36 * 36 * 36)
+#define NPOS 31
+#define NKEY (NGRAM + NPOS * 36 * 36)
+
+static int pair_key(char a, char b, size_t from_end) {
+    int x = 0, y = 0;
+    x = (a >= '0' && a <= '9') ? a - '0' : (a >= 'A' && a <= 'Z') ? 10 + a - 'A' : -1;
+    y = (b >= '0' && b <= '9') ? b - '0' : (b >= 'A' && b <= 'Z') ? 10 + b - 'A' : -1;
+    if (x < 0 || y < 0 || from_end >= NPOS) return -1;
+    return NGRAM + (int)from_end * 1296 + x * 36 + y;
+}
 
 static int sym(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -109,6 +123,10 @@ static void grams_of(const char *s, size_t len, void (*fn)(void *, int, uint32_t
         if (dup) continue;
         seen[ns++] = g;
         fn(ctx, g, entry);
+    }
+    for (size_t i = 0; i + 2 <= len; i++) {
+        int k = pair_key(s[i], s[i + 1], len - 2 - i);
+        if (k >= 0) fn(ctx, k, entry);
     }
 }
 
@@ -204,15 +222,16 @@ static int build_tables(trace_index *ix) {
     }
     ix->range[ix->mfrs.n] = ix->n;
     /* trigram postings by counting sort: two passes, no per-gram allocation */
-    ix->gram_off = calloc(NGRAM + 1, sizeof *ix->gram_off);
+    ix->gram_off = calloc(NKEY + 1, sizeof *ix->gram_off);
     if (!ix->gram_off) return PU_ERR_NOMEM;
     for (size_t i = 0; i < ix->n; i++) grams_of(ser(ix, &ix->e[i]), ix->e[i].len, gram_count, ix->gram_off, (uint32_t)i);
-    for (size_t g = 0; g < NGRAM; g++) ix->gram_off[g + 1] += ix->gram_off[g];
-    ix->post = malloc(((size_t)ix->gram_off[NGRAM] + 1) * sizeof *ix->post);
+    for (size_t g = 0; g < NKEY; g++) ix->gram_off[g + 1] += ix->gram_off[g];
+    if (ix->gram_off[NKEY] == UINT32_MAX) return PU_ERR_NOMEM;
+    ix->post = malloc(((size_t)ix->gram_off[NKEY] + 1) * sizeof *ix->post);
     if (!ix->post) return PU_ERR_NOMEM;
     for (size_t i = 0; i < ix->n; i++) grams_of(ser(ix, &ix->e[i]), ix->e[i].len, gram_fill, ix, (uint32_t)i);
-    /* the fill advanced each offset to the next gram's start: shift back */
-    memmove(ix->gram_off + 1, ix->gram_off, NGRAM * sizeof *ix->gram_off);
+    /* the fill advanced each offset to the next key's start: shift back */
+    memmove(ix->gram_off + 1, ix->gram_off, NKEY * sizeof *ix->gram_off);
     ix->gram_off[0] = 0;
     return PU_OK;
 }
@@ -370,7 +389,8 @@ static void scan_range(const trace_index *ix, size_t lo, size_t hi, const pat *q
     }
 }
 
-/* The literal trigram of the pattern with the shortest postings, or -1. */
+/* The posting key of the pattern (literal trigram, or literal pair at a
+ * position from the end) with the shortest list, or -1. */
 static int rarest_gram(const trace_index *ix, const char *p) {
     int best = -1;
     size_t best_n = SIZE_MAX;
@@ -396,6 +416,30 @@ static int rarest_gram(const trace_index *ix, const char *p) {
         }
         rl = 0;
         if (!*c) break;
+    }
+    /* fixed-length patterns: literal pairs at a position from the end */
+    if (!strchr(p, '*')) {
+        char el[TRACE_SERIAL_MAX]; /* literal char, or 0 for a wildcard element */
+        size_t ne = 0;
+        for (const char *c = p; *c && ne < sizeof el; c++) {
+            if (*c == '[') {
+                while (*c && *c != ']') c++;
+                el[ne++] = 0;
+                if (!*c) break;
+            } else {
+                el[ne++] = *c == '?' ? 0 : *c;
+            }
+        }
+        for (size_t j = 0; j + 1 < ne; j++) {
+            if (!el[j] || !el[j + 1]) continue;
+            int k = pair_key(el[j], el[j + 1], ne - 2 - j);
+            if (k < 0) continue;
+            size_t n = ix->gram_off[k + 1] - ix->gram_off[k];
+            if (n < best_n) {
+                best_n = n;
+                best = k;
+            }
+        }
     }
     return best;
 }
