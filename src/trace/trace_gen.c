@@ -302,27 +302,33 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
         mfg = g->y0 + (int64_t)pick(g, (size_t)(today - 400 - g->y0));
     }
     char serial[TRACE_SERIAL_MAX], sn[TRACE_SERIAL_MAX], mfgd[16];
-    serial_of(md->fmt, f->seq, serial, sizeof serial);
-    if (trace_serial_norm(serial, 0, sn, sizeof sn, NULL, g->err)) return PU_ERR_INTERNAL;
     pu_format_date(mfg, mfgd, sizeof mfgd);
     db_stmt *s = g->ins_fa;
-    db_reset(s);
-    db_bind_int64(s, 1, fid);
-    db_bind_text(s, 2, md->mfr, -1);
-    db_bind_text(s, 3, md->mfr, -1);
-    db_bind_text(s, 4, serial, -1);
-    db_bind_text(s, 5, sn, -1);
-    if (md->importer) db_bind_text(s, 6, md->importer, -1);
-    else db_bind_null(s, 6);
-    db_bind_text(s, 7, md->model, -1);
-    db_bind_text(s, 8, md->type, -1);
-    db_bind_text(s, 9, md->calibre, -1);
-    db_bind_text(s, 10, md->action, -1);
-    db_bind_int64(s, 11, md->detach);
-    db_bind_text(s, 12, md->country, -1);
-    db_bind_text(s, 13, mfgd, -1);
-    int rc = db_step(s, g->err);
-    if (rc != DB_DONE) return rc;
+    int rc = PU_ERR_CONFLICT;
+    /* appending to a store that already holds generated firearms: a serial
+     * may be taken; take the next number of the line, as a maker would */
+    for (int tries = 0; rc == PU_ERR_CONFLICT && tries < 100000; tries++) {
+        if (tries) f->seq = g->mfr_seq[m]++;
+        serial_of(md->fmt, f->seq, serial, sizeof serial);
+        if (trace_serial_norm(serial, 0, sn, sizeof sn, NULL, g->err)) return PU_ERR_INTERNAL;
+        db_reset(s);
+        db_bind_int64(s, 1, fid);
+        db_bind_text(s, 2, md->mfr, -1);
+        db_bind_text(s, 3, md->mfr, -1);
+        db_bind_text(s, 4, serial, -1);
+        db_bind_text(s, 5, sn, -1);
+        if (md->importer) db_bind_text(s, 6, md->importer, -1);
+        else db_bind_null(s, 6);
+        db_bind_text(s, 7, md->model, -1);
+        db_bind_text(s, 8, md->type, -1);
+        db_bind_text(s, 9, md->calibre, -1);
+        db_bind_text(s, 10, md->action, -1);
+        db_bind_int64(s, 11, md->detach);
+        db_bind_text(s, 12, md->country, -1);
+        db_bind_text(s, 13, mfgd, -1);
+        rc = db_step(s, g->err);
+    }
+    if (rc != DB_DONE) return rc == PU_OK ? PU_ERR_DB : rc;
     g->st->firearms++;
     int64_t d = mfg;
     if ((rc = ev(g, fid, md->importer ? "IMPORT" : "MANUFACTURE", d, md->importer ? md->importer : md->mfr, NULL, NULL,
@@ -586,7 +592,7 @@ static int generate(gen *g) {
     if (!g->f || !g->mfr_seq || !DEALERS) return PU_ERR_NOMEM;
     /* each model's line starts at a different point, so serials do not all
      * begin at the lowest value */
-    for (size_t m = 0; m < NMODELS; m++) g->mfr_seq[m] = (uint32_t)(R(g) % 100000);
+    for (size_t m = 0; m < NMODELS; m++) g->mfr_seq[m] = (uint32_t)(R(g) % 100000 + (uint64_t)g->fid_base);
     make_dealers(g);
     g->npurch = (uint32_t)(o->firearms / 2 + 10);
     pu_progress pg;
