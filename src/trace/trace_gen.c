@@ -308,7 +308,10 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
     /* appending to a store that already holds generated firearms: a serial
      * may be taken; take the next number of the line, as a maker would */
     for (int tries = 0; rc == PU_ERR_CONFLICT && tries < 100000; tries++) {
-        if (tries) f->seq = g->mfr_seq[m]++;
+        if (tries) { /* probe at a random distance: few tries even in a crowded line */
+            g->mfr_seq[m] += (uint32_t)(1 + R(g) % 50000);
+            f->seq = g->mfr_seq[m]++;
+        }
         serial_of(md->fmt, f->seq, serial, sizeof serial);
         if (trace_serial_norm(serial, 0, sn, sizeof sn, NULL, g->err)) return PU_ERR_INTERNAL;
         db_reset(s);
