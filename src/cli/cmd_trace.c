@@ -154,21 +154,22 @@ static int parse_any(int argc, char **argv, opts *o) {
     return rc;
 }
 
-static int open_engine(const opts *o, db_t **db, trace_t **t) {
+/* The engine keeps its tables in the store's SQL handle. */
+static int open_engine(const opts *o, store_t **st, trace_t **t) {
+    int rc = cli_open_store(o->db, st);
+    if (rc) return rc;
     pu_err err;
     pu_err_clear(&err);
-    int rc = db_open(cli_db_path(o->db), NULL, db, &err);
-    if (!rc) rc = trace_open(*db, o->today, t, &err);
-    if (rc) {
-        db_close(*db);
-        *db = NULL;
+    if (trace_open(store_db(*st), o->today, t, &err)) {
+        store_close(*st);
+        *st = NULL;
         return cli_fail(&err);
     }
     return 0;
 }
 
 static store_scope scope_of(const opts *o) {
-    if (!o->agency) return (store_scope){1, NULL, NULL};
+    if (!o->agency) return *STORE_SYSTEM;
     return (store_scope){0, o->country, o->agency};
 }
 
@@ -579,9 +580,9 @@ int cmd_trace(int argc, char **argv) {
         free(o.args);
         return cli_usage_error("trace", "unknown subcommand '%s'", sub);
     }
-    db_t *db;
+    store_t *st;
     trace_t *t;
-    if ((rc = open_engine(&o, &db, &t))) {
+    if ((rc = open_engine(&o, &st, &t))) {
         free(o.args);
         return rc;
     }
@@ -594,7 +595,7 @@ int cmd_trace(int argc, char **argv) {
     else if (!strcmp(sub, "stats")) rc = do_stats(t, &o);
     else rc = do_generate(t, &o);
     trace_close(t);
-    db_close(db);
+    store_close(st);
     free(o.args);
     return rc;
 }

@@ -4,21 +4,10 @@
 
 #include "trace/trace_int.h"
 
-/* Visibility goes through the store's rule. Until the store module is linked
- * into a binary (unit tests link only what they use) the fallback below
- * applies the same documented rule (store.h). */
-#pragma weak store_visible
-
-const store_scope TRACE_SYSTEM = {1, NULL, NULL};
-
+/* Visibility is the store's rule (store.h), applied to the module's own
+ * marked records. */
 int trace_visible(const store_scope *scope, const char *owner, const char *marking) {
-    if (store_visible) return store_visible(scope, owner, marking);
-    if (!scope || scope->system) return 1;
-    if (owner && scope->agency && strcmp(owner, scope->agency) == 0) return 1;
-    if (!marking || !strcmp(marking, "PUBLIC") || !strcmp(marking, "SHARED")) return 1;
-    if (!strcmp(marking, "US-ONLY")) return scope->country && !strcmp(scope->country, "US");
-    if (!strcmp(marking, "MX-ONLY")) return scope->country && !strcmp(scope->country, "MX");
-    return 0; /* AGENCY-ONLY (owner handled above) and anything unknown */
+    return store_visible(scope, owner, marking);
 }
 
 static const char *const STEPS[] = {

@@ -13,11 +13,7 @@ struct trace {
 #define TRACE_KINDS "MANUFACTURE IMPORT DISTRIBUTOR DEALER RETAIL TRANSFER"
 int trace_kind_rank(const char *kind); /* 0..5, or -1 when unknown */
 
-/* The operator's scope (sees everything); same as STORE_SYSTEM without
- * needing the store linked. */
-extern const store_scope TRACE_SYSTEM;
-
-/* store_visible when the store is linked, else the same documented rule. */
+/* store_visible (kept as one call site for the module's reads). */
 int trace_visible(const store_scope *scope, const char *owner, const char *marking);
 
 /* Prepare-or-fail helper: runs sql with no params, calls cb per row. */

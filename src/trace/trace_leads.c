@@ -273,7 +273,7 @@ int trace_eval_at_k(trace_t *t, size_t k, double *precision, double *recall, siz
     if (!rc && truth.n == 0) rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, NULL, "no planted rings in this store (trace generate)");
     trace_lead *l = NULL;
     size_t n = 0;
-    if (!rc) rc = trace_leads(t, &TRACE_SYSTEM, "purchaser", k, &l, &n, err);
+    if (!rc) rc = trace_leads(t, STORE_SYSTEM, "purchaser", k, &l, &n, err);
     if (!rc) {
         size_t hit = 0;
         for (size_t i = 0; i < n; i++) hit += trace_strtab_get(&truth, l[i].key, 0) != UINT32_MAX;

@@ -398,7 +398,7 @@ static void test_msr_and_leads(void **s) {
     assert_int_equal(rs.completed, 3);
     trace_lead *l;
     size_t nl;
-    assert_int_equal(trace_leads(f->t, &(store_scope){1, NULL, NULL}, "purchaser", 10, &l, &nl, &e), PU_OK);
+    assert_int_equal(trace_leads(f->t, STORE_SYSTEM, "purchaser", 10, &l, &nl, &e), PU_OK);
     assert_int_equal(nl, 2);
     assert_string_equal(l[0].name, "John Q. Straw");
     assert_int_equal(l[0].recoveries, 2);
@@ -410,7 +410,7 @@ static void test_msr_and_leads(void **s) {
     assert_int_equal(trace_leads(f->t, NULL, "bogus", 10, &l, &nl, &e), PU_ERR_INVALID);
     /* statistics */
     pu_buf out = PU_BUF_INIT(1 << 20);
-    assert_int_equal(trace_stats(f->t, &(store_scope){1, NULL, NULL}, 1, &out, &e), PU_OK);
+    assert_int_equal(trace_stats(f->t, STORE_SYSTEM, 1, &out, &e), PU_OK);
     assert_non_null(strstr(pu_buf_str(&out), "\"completed\": 3"));
     assert_non_null(strstr(pu_buf_str(&out), "\"us_sourced_share\": 100"));
     pu_buf_free(&out);
