@@ -5,6 +5,7 @@
 # prints statistics and the precision/recall of "hold" per disguise.
 set -euo pipefail
 : "${PUENTE:?}" "${PUENTE_DB:?}"
+cd "$(dirname "$0")/../.."
 out="$(dirname "$PUENTE_DB")/cargo"
 mkdir -p "$out"
 export PUENTE_AGENCY=${PUENTE_AGENCY:-CBP}
