@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cargo/cargo.h"
+#include "cargo/cargo_party.h"
 #include "store/store.h"
 
 /* ---- fixtures --------------------------------------------------------------- */
@@ -529,6 +530,47 @@ static void test_parties(void **state) {
     cargo_engine_free(e);
 }
 
+#if CARGO_HAVE_SCREEN
+/* The real adapter over the screening engine and a store with one designated organisation. */
+static void test_party_adapter(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    cargo_party_ctx *pc = (cargo_party_ctx *)1;
+    assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
+    assert_null(pc); /* nothing designated yet: nothing to screen */
+    ftm_entity *o;
+    assert_int_equal(ftm_entity_new("ofac-t1", "Organization", &o, &err), PU_OK);
+    assert_int_equal(ftm_entity_add(o, "name", "QUIMICA CENTRAL DE MEXICO, S.A. DE C.V.", &err), PU_OK);
+    assert_int_equal(ftm_entity_set(&o->owner, "OFAC"), PU_OK);
+    assert_int_equal(ftm_entity_set(&o->marking, "PUBLIC"), PU_OK);
+    assert_int_equal(store_put(st, o, &err), PU_OK);
+    ftm_entity_free(o);
+    assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
+    assert_non_null(pc);
+    cargo_engine *e = engine_with(cargo_party_screen, pc);
+    cargo_batch *b;
+    assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+    cargo_manifest m = mk("1", "Cotton T-shirts");
+    m.consignee_name = "Quimica Central de Mexico SA de CV";
+    m.consignee_country = "MX";
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    m = mk("2", "Cotton T-shirts");
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    const cargo_result *r = cargo_batch_result(b, 0);
+    assert_true(fired(r, CARGO_PARTY_DESIGNATED));
+    assert_string_equal(r->decision, "hold");
+    assert_string_equal(r->party[0].entity_id, "ofac-t1");
+    assert_int_equal(cargo_batch_result(b, 1)->nparty, 0);
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+    cargo_party_free(pc);
+    store_close(st);
+}
+#endif
+
 /* ---- persistence, queue, dispositions, statistics --------------------------------- */
 
 typedef struct qc { int n; double last; char first[32]; } qc;
@@ -752,6 +794,9 @@ int main(void) {
         cmocka_unit_test(test_line_rules),
         cmocka_unit_test(test_split_and_history),
         cmocka_unit_test(test_parties),
+#if CARGO_HAVE_SCREEN
+        cmocka_unit_test(test_party_adapter),
+#endif
         cmocka_unit_test(test_store_queue_dispose),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_quality),
