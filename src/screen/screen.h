@@ -41,7 +41,7 @@
 #include "ftm/ftm.h"
 #include "store/store.h"
 
-#define SCREEN_DEFAULT_THRESHOLD 0.80
+#define SCREEN_DEFAULT_THRESHOLD 0.75
 #define SCREEN_DEFAULT_LIMIT 10
 #define SCREEN_NAME_ONLY_CAP 0.95
 /* Names longer than this (bytes, after trimming) are rejected with

@@ -181,7 +181,7 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
             break;
         }
         for (int t = 0; t < b->tmp.ntok && rc == PU_OK; t++) {
-            uint32_t v;
+            uint32_t v = 0;
             rc = vocab_id(b, b->tmp.tok[t].s, b->tmp.tok[t].len, &v);
             ix->toks[ix->ntoks] = v;
             ix->tkind[ix->ntoks++] = b->tmp.tok[t].kind;
@@ -409,7 +409,7 @@ static int build_maps(screen_index *ix) {
     }
     /* blocking maps */
     size_t nd = 0;
-    for (size_t v = 0; v < nv; v++) nd += ix->vlen[v] >= 3 ? ix->vlen[v] : 0;
+    for (size_t v = 0; v < nv; v++) nd += ix->vlen[v] >= 3 ? ix->vlen[v] + 1 : 0;
     ix->vmap = malloc((nv + 1) * sizeof(ix_pair));
     ix->dmap = malloc((nd + 1) * sizeof(ix_pair));
     ix->pmap = malloc((nv + 1) * sizeof(ix_pair));
@@ -427,6 +427,8 @@ static int build_maps(screen_index *ix) {
         ix->vgroup[v] = g;
         if (g) ix->gmap[ix->ngmap++] = (ix_pair){g, (uint32_t)v};
         if (l < 3) continue;
+        const char *rest;
+        if (sn_article(s, l, &rest)) ix->dmap[ix->ndmap++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v};
         char del[SN_TOK_MAX + 1];
         for (size_t i = 0; i < l; i++) {
             if (i > 0 && s[i] == s[i - 1]) continue; /* same variant as the previous deletion */

@@ -83,6 +83,10 @@ const char *sn_how_name(int how);
 
 uint64_t sn_hash(const char *s, size_t n);
 
+/* 1 if a token begins with an attached Arabic article ("alfadhli"); *rest
+ * points past it. */
+int sn_article(const char *s, size_t n, const char **rest);
+
 /* ---- index internals ---- */
 
 typedef struct ix_entity {

@@ -131,7 +131,9 @@ static UTransliterator *tr_take(void) {
     if (tr_n > 0) t = tr_pool[--tr_n];
     pthread_mutex_unlock(&tr_mu);
     if (t) return t;
-    static const char id[] = "Any-Latin; Latin-ASCII";
+    /* BGN/PCGN for Russian first: it is how OFAC and most lists romanise
+     * Cyrillic ("Yatsenko", not ISO 9 "Jacenko"); then everything else. */
+    static const char id[] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII";
     UChar uid[64];
     u_uastrcpy(uid, id);
     UErrorCode st = U_ZERO_ERROR;
@@ -532,6 +534,37 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
  * distance to 1 is multiplied by 2.5 and pairs below 0.5 count as unmatched. */
 #define SIM_STRETCH 2.5
 #define SIM_FLOOR 0.5
+#define PHON_SIM 0.85
+
+static int no_vowels(const sn_tokinfo *t) {
+    if (t->len < 3) return 0;
+    for (size_t i = 0; i < t->len; i++)
+        if (is_vowel(t->s[i]) || t->s[i] == 'y') return 0;
+    return 1;
+}
+
+/* 1 if the token starts with an attached Arabic article (al, el, ad, ar, as,
+ * at, az, an, ash: "al-", "ar-Rahman", ...); *rest gets the remainder. */
+int sn_article(const char *s, size_t n, const char **rest) {
+    if (n < 5 || !((s[0] == 'a' || s[0] == 'e') && s[1] == 'l')) return 0;
+    *rest = s + 2;
+    return 1;
+}
+
+static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    const char *r;
+    double best = 0;
+    if (sn_article(a->s, a->len, &r)) {
+        double jw = screen_jaro_winkler(r, a->len - 2, b->s, b->len);
+        best = 1.0 - SIM_STRETCH * (1.0 - jw);
+    }
+    if (sn_article(b->s, b->len, &r)) {
+        double jw = screen_jaro_winkler(a->s, a->len, r, b->len - 2);
+        double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+        if (s > best) best = s;
+    }
+    return best * 0.95; /* the article itself is a small difference */
+}
 
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
@@ -555,9 +588,20 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         s = 0.9;
         *how = SIM_NICK;
     }
-    if (s < 0.9 && a->phon && b->phon && a->len >= 3 && b->len >= 3 && jw >= 0.6 && a->phon[0] &&
-        strcmp(a->phon, b->phon) == 0) {
-        s = 0.9;
+    /* Arabic article written attached: "alfadhli" ~ "fadhli" */
+    if (s < 0.9) {
+        double sa = article_sim(a, b);
+        if (sa > s) {
+            s = sa;
+            *how = SIM_JW;
+        }
+    }
+    /* phonetic keys raise recall but hurt precision ("george bush" ~
+     * "habbash"): only skeletons of >= 3 sounds, on tokens already close
+     * (or written without vowels, as abjad scripts romanise: "mhmd") */
+    if (s < PHON_SIM && a->phon && b->phon && (jw >= 0.75 || no_vowels(a) || no_vowels(b)) &&
+        strlen(a->phon) >= 3 && strcmp(a->phon, b->phon) == 0) {
+        s = PHON_SIM;
         *how = SIM_PHON;
     }
     if (s < SIM_FLOOR) {

@@ -44,12 +44,12 @@ static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
 static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
     char buf[2 * SN_TOK_MAX + 1];
     size_t l = a->len + b->len;
-    if (l > 2 * SN_TOK_MAX || c->len < 4) return 0;
+    if (l > 2 * SN_TOK_MAX || c->len < 4 || a->s[0] != c->s[0] || l > c->len + 2u || l + 2u < c->len) return 0;
     memcpy(buf, a->s, a->len);
     memcpy(buf + a->len, b->s, b->len);
     double jw = screen_jaro_winkler(buf, l, c->s, c->len);
     double s = 1.0 - 2.5 * (1.0 - jw);
-    return s >= 0.8 ? s : 0;
+    return s >= 0.85 ? s : 0;
 }
 
 double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
@@ -88,29 +88,20 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
         }
         pairs[b + 1] = x;
     }
-    uint32_t qused = 0, cused = 0;
+    uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
     double Mq = 0, Mc = 0, Wcm = 0;
     int core = 0, nd = 0;
-    for (int a = 0; a < np; a++) {
-        cand_pair *p = &pairs[a];
-        if ((qused >> p->i) & 1u || (cused >> p->j) & 1u) continue;
-        qused |= 1u << p->i;
-        cused |= 1u << p->j;
-        Mq += p->s * q->w[p->i];
-        Mc += p->s * c->w[p->j];
-        Wcm += c->w[p->j];
-        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
-        if (d && nd < SN_MAX_TOK) {
-            d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
-            d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
+    for (int a = 0; a < np; a++)
+        if (pairs[a].how == SIM_EXACT) {
+            qexact |= 1u << pairs[a].i;
+            cexact |= 1u << pairs[a].j;
         }
-    }
-    /* compounds among the leftovers: two query tokens vs one candidate token
-     * and the other way round */
+    /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
+     * take them apart: two query tokens vs one listed token and the reverse */
     for (int i = 0; i + 1 < q->n; i++) {
-        if ((qused >> i) & 3u || !is_core(q->t[i].kind) || !is_core(q->t[i + 1].kind)) continue;
+        if ((qused | qexact) >> i & 3u || !is_core(q->t[i].kind) || !is_core(q->t[i + 1].kind)) continue;
         for (int j = 0; j < c->n; j++) {
-            if ((cused >> j) & 1u || !is_core(c->t[j].kind)) continue;
+            if ((cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
             double s = compound_sim(&q->t[i], &q->t[i + 1], &c->t[j]);
             if (s <= 0) continue;
             qused |= 3u << i;
@@ -127,9 +118,9 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
         }
     }
     for (int j = 0; j + 1 < c->n; j++) {
-        if ((cused >> j) & 3u || !is_core(c->t[j].kind) || !is_core(c->t[j + 1].kind)) continue;
+        if ((cused | cexact) >> j & 3u || !is_core(c->t[j].kind) || !is_core(c->t[j + 1].kind)) continue;
         for (int i = 0; i < q->n; i++) {
-            if ((qused >> i) & 1u || !is_core(q->t[i].kind)) continue;
+            if ((qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
             double s = compound_sim(&c->t[j], &c->t[j + 1], &q->t[i]);
             if (s <= 0) continue;
             qused |= 1u << i;
@@ -143,6 +134,20 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
                 d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
             }
             break;
+        }
+    }
+    for (int a = 0; a < np; a++) {
+        cand_pair *p = &pairs[a];
+        if ((qused >> p->i) & 1u || (cused >> p->j) & 1u) continue;
+        qused |= 1u << p->i;
+        cused |= 1u << p->j;
+        Mq += p->s * q->w[p->i];
+        Mc += p->s * c->w[p->j];
+        Wcm += c->w[p->j];
+        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
+        if (d && nd < SN_MAX_TOK) {
+            d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
+            d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
         }
     }
     double Wq = 0, Wcu = 0;
@@ -256,6 +261,9 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             if (!rc) rc = probe(ix, ix->dmap, ix->ndmap, dh, qn, t, &cap);
         }
     }
+    const char *rest;
+    if (!rc && sn_article(ti->s, ti->len, &rest))
+        rc = probe(ix, ix->vmap, ix->nvmap, sn_hash(rest, ti->len - 2u), qn, t, &cap);
     if (!rc && ti->len >= 3 && ti->phon && ti->phon[0])
         rc = probe(ix, ix->pmap, ix->npmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
     if (!rc && ti->group) rc = probe(ix, ix->gmap, ix->ngmap, ti->group, qn, t, &cap);
@@ -705,7 +713,7 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
     if (!rc && d->legal_conflict)
         rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ"));
     if (!rc && kindf < 1.0)
-        rc = add_feature(x, "name_kind", kindf, dupf("matched a %s (factor %.3f)", kindname, kindf));
+        rc = add_feature(x, "name_kind", kindf, dupf("the best listed name is of kind %s (factor %.3f)", kindname, kindf));
     return rc;
 }
 
