@@ -234,7 +234,7 @@ void screen_match_free(screen_match *m);
 
 /* Normalise a name to its canonical token string: NFKC + casefold, ICU
  * "Any-Latin; Latin-ASCII" for other scripts, punctuation folded, "SURNAME,
- * Given" reordered (persons), honorifics dropped, legal forms canonical
+ * Given" reordered (persons), honorifics kept as low-weight particles, legal forms canonical
  * ("S.A. de C.V." -> "sacv"), "&" -> "and", number words -> digits.
  * schema may be NULL. *out is owned by the caller (free()).
  * Errors: PU_ERR_INVALID (invalid UTF-8, control characters, empty result),

@@ -30,15 +30,16 @@ static const char *const particles[] = {
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
     "of", "the", "et", "und", NULL};
 
-/* Honorifics and titles dropped from person names. The short forms are
- * unambiguous and dropped for any schema; the long ones only for persons. */
-static const char *const honorifics_short[] = {
-    "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "lic", "ing", "sheikh", "shaikh", "shaykh", "haji",
-    "hajji", "mullah", "maulana", "mawlana", "prof", "gral", "cap", "capt", "col", "sgt", NULL};
-static const char *const honorifics_person[] = {
-    "miss", "don", "dona", "licenciado", "licenciada", "ingeniero", "ingeniera", "doctor", "doctora",
-    "senor", "senora", "general", "coronel", "colonel", "comandante", "commander", "sir", "lord",
-    "professor", "profesor", "sayed", "sayyid", "hon", "mister", "madame", "mme", "herr", "frau", NULL};
+/* Honorifics and titles. They are kept as particles (low weight) rather
+ * than dropped: dropping depends on the schema, and a query without schema
+ * against a Person would then differ from the listed name ("Sayyid" and
+ * "Haji" are also given names). */
+static const char *const honorifics[] = {
+    "mr", "mrs", "ms", "miss", "dr", "sr", "sra", "srta", "lic", "ing", "don", "dona", "licenciado",
+    "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "senor", "senora", "sheikh", "shaikh",
+    "shaykh", "haji", "hajji", "mullah", "maulana", "mawlana", "prof", "professor", "profesor", "gral",
+    "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
+    "mister", "madame", "mme", "herr", "frau", NULL};
 
 /* Legal forms: the letters of a trailing run of tokens (dots and spaces
  * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
@@ -86,7 +87,20 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"bob", "robert"}, {"rob", "robert"}, {"bobby", "robert"}, {"jim", "james"}, {"jimmy", "james"},
     {"dick", "richard"}, {"rick", "richard"}, {"tom", "thomas"}, {"alex", "alexander"},
     {"sasha", "alexander"}, {"alejandro", "alexander"}, {"misha", "mikhail"}, {"vova", "vladimir"},
-    {"kolya", "nikolai"}, {"dima", "dmitry"}, {NULL, NULL}};
+    {"kolya", "nikolai"}, {"dima", "dmitry"},
+    /* romanisations of the same Arabic/Persian given names */
+    {"mohammed", "muhammad"}, {"mohamed", "muhammad"}, {"mohammad", "muhammad"}, {"mohamad", "muhammad"},
+    {"muhammed", "muhammad"}, {"muhamad", "muhammad"}, {"mohd", "muhammad"}, {"mhd", "muhammad"},
+    {"hussein", "husayn"}, {"husein", "husayn"}, {"hussain", "husayn"}, {"husain", "husayn"},
+    {"hosein", "husayn"}, {"hossein", "husayn"}, {"hassan", "hasan"}, {"ahmed", "ahmad"},
+    {"abdallah", "abdullah"}, {"abdulla", "abdullah"}, {"yousef", "yusuf"}, {"youssef", "yusuf"},
+    {"yousif", "yusuf"}, {"yusif", "yusuf"}, {"omar", "umar"}, {"osama", "usama"}, {"saeed", "said"},
+    {"saied", "said"}, {"mahmoud", "mahmud"}, {"mustapha", "mustafa"}, {"moustafa", "mustafa"},
+    {"ibraheem", "ibrahim"}, {"ebrahim", "ibrahim"}, {"khaled", "khalid"}, {"walid", "waleed"},
+    {"abdel", "abdul"}, {"abd", "abdul"}, {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
+    {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
+    {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    {NULL, NULL}};
 
 static uint16_t formal_group(const char *s, size_t n) {
     for (size_t i = 0; nicknames[i].nick; i++)
@@ -336,7 +350,7 @@ static void fold_legal(sn_name *n) {
     int end = n->ntok;
     for (int round = 0; round < 4 && end > 1; round++) {
         int found = 0;
-        for (int k = end - 1 < 6 ? end - 1 : 6; k >= 1 && !found; k--) {
+        for (int k = end - 1 < 8 ? end - 1 : 8; k >= 1 && !found; k--) {
             char cat[64];
             size_t cl = 0;
             int ok = 1;
@@ -374,9 +388,7 @@ static void classify(sn_name *n, enum sn_class cls) {
     for (int i = 0; i < n->ntok; i++) {
         sn_token t = n->tok[i];
         if (t.kind == SN_WORD) {
-            int hon = in_list(honorifics_short, t.s) ||
-                      (cls == SC_PERSON && in_list(honorifics_person, t.s));
-            if (hon && n->ntok > 1 && cls != SC_ORG && cls != SC_VEHICLE) continue;
+            int hon = cls != SC_ORG && cls != SC_VEHICLE && n->ntok > 1 && in_list(honorifics, t.s);
             const char *num = lookup_kv(t.s, 1);
             int isdigit_tok = 1;
             for (size_t j = 0; j < t.len; j++)
@@ -388,7 +400,7 @@ static void classify(sn_name *n, enum sn_class cls) {
                 t.len = (uint8_t)nl;
                 t.kind = SN_NUMBER;
             } else if (isdigit_tok) t.kind = SN_NUMBER;
-            else if (in_list(particles, t.s)) t.kind = SN_PARTICLE;
+            else if (hon || in_list(particles, t.s)) t.kind = SN_PARTICLE;
             else if (t.len == 1) t.kind = SN_INITIAL;
         }
         n->tok[out++] = t;
@@ -536,6 +548,20 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
 #define SIM_FLOOR 0.5
 #define PHON_SIM 0.85
 
+static int gender_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->len > b->len) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->len < 3) return 0;
+    if (a->len == b->len) {
+        char x = a->s[a->len - 1], y = b->s[b->len - 1];
+        return memcmp(a->s, b->s, a->len - 1u) == 0 && ((x == 'a' && y == 'o') || (x == 'o' && y == 'a'));
+    }
+    return b->len == a->len + 1u && b->s[a->len] == 'a' && memcmp(a->s, b->s, a->len) == 0;
+}
+
 static int no_vowels(const sn_tokinfo *t) {
     if (t->len < 3) return 0;
     for (size_t i = 0; i < t->len; i++)
@@ -583,6 +609,12 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     if (a->kind == SN_NUMBER || b->kind == SN_NUMBER) return 0.0;
     double jw = screen_jaro_winkler(a->s, a->len, b->s, b->len);
     double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+    /* Spanish given names of the other gender are other names, not typos:
+     * mario/maria, juan/juana, francisco/francisca */
+    if (gender_pair(a, b)) {
+        *how = SIM_JW;
+        return SIM_FLOOR;
+    }
     if (s >= SIM_FLOOR) *how = SIM_JW;
     if (a->group && a->group == b->group && s < 0.9) {
         s = 0.9;

@@ -32,7 +32,8 @@ static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousN
 #define Q_ID_MATCH_FLOOR 0.90
 #define Q_ID_MATCH 0.10
 #define Q_ID_CONFLICT (-0.20)
-#define Q_LEGAL_CONFLICT (-0.03)
+#define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
+#define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
 
 /* ---- name vs name --------------------------------------------------------------- */
 
@@ -167,6 +168,9 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
     /* at least one core token must match when the query has one: particles
      * and initials alone never make a match */
     if (core > 0 || qcore == 0) score = pow(covq, COV_Q_EXP) * pow(covc, COV_C_EXP);
+    /* legal forms: a different one costs a little, a missing one less */
+    int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
+    if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
     if (d) {
         d->pairs = nd;
         d->qused = qused;
@@ -174,7 +178,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
         d->cov_q = covq;
         d->cov_c = covc;
         d->disc = disc;
-        d->legal_conflict = qlegal && clegal && !legal_same;
+        d->legal_conflict = legal;
     }
     return score;
 }
@@ -710,8 +714,10 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
         rc = add_feature(x, "listed_token_unmatched", 0,
                          dupf("'%s' (%s, weight %.2f) has no counterpart", b, kind_label(cs->t[j].kind), cs->w[j]));
     }
-    if (!rc && d->legal_conflict)
-        rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ"));
+    if (!rc && d->legal_conflict == 1)
+        rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ (name score x %.2f)", 1.0 + Q_LEGAL_CONFLICT));
+    if (!rc && d->legal_conflict == 2)
+        rc = add_feature(x, "legal_form_one_sided", Q_LEGAL_ONE_SIDED, dupf("only one of the names has a legal form (name score x %.2f)", 1.0 + Q_LEGAL_ONE_SIDED));
     if (!rc && kindf < 1.0)
         rc = add_feature(x, "name_kind", kindf, dupf("the best listed name is of kind %s (factor %.3f)", kindname, kindf));
     return rc;
@@ -731,7 +737,6 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
     double ns = sc_name_score(&qs, &cs, d);
     *name_score = ns;
     double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
-    if (d->legal_conflict) score += Q_LEGAL_CONFLICT;
     *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
     for (int i = 0; i < *nq; i++)
         if (strcmp(quals[i].name, "identifier_match") == 0 && score < Q_ID_MATCH_FLOOR) score = Q_ID_MATCH_FLOOR;
