@@ -26,7 +26,7 @@ static const char SCREEN_HELP[] =
     "\n"
     "Options:\n"
     "  --threshold T     match at score >= T (default 0.75; see docs/screening.md)\n"
-    "  --min-score S     do not list results below S (default threshold/2)\n"
+    "  --min-score S     do not list results below S (default threshold - 0.2)\n"
     "  --limit N         results per query (default 10)\n"
     "  --format F        json (JSON lines, one object per query; default) or csv\n"
     "  --explain         add the explanation (names compared, features, qualifiers)\n"

@@ -148,7 +148,7 @@ typedef struct screen_query {
 
 typedef struct screen_params {
     double threshold;             /* match at score >= threshold; <= 0: default */
-    double min_score;             /* results below are not returned; <= 0: 0.5 * threshold */
+    double min_score;             /* results below are not returned; <= 0: threshold - 0.2 */
     int limit;                    /* max results per query; <= 0: SCREEN_DEFAULT_LIMIT */
     int exhaustive;               /* 1: score every name instead of using the blocking index */
     int explain;                  /* 1: fill screen_match.explain */

@@ -61,6 +61,39 @@ static int pair_cmp(const void *a, const void *b) {
     return x->v < y->v ? -1 : x->v > y->v;
 }
 
+int ix_map_finish(ix_map *m) {
+    qsort(m->a, m->n, sizeof(ix_pair), pair_cmp);
+    size_t cap = 16;
+    while (cap < m->n * 2) cap *= 2;
+    m->slot = calloc(cap, sizeof *m->slot);
+    if (!m->slot) return PU_ERR_NOMEM;
+    m->mask = cap - 1;
+    for (size_t i = 0; i < m->n; i++) {
+        if (i > 0 && m->a[i].h == m->a[i - 1].h) continue;
+        size_t k = (size_t)(m->a[i].h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+        while (m->slot[k]) k = (k + 1) & m->mask;
+        m->slot[k] = (uint32_t)(i + 1);
+    }
+    return PU_OK;
+}
+
+size_t ix_get(const ix_map *m, uint64_t h) {
+    if (!m->slot) return m->n;
+    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+    for (;;) {
+        uint32_t p = m->slot[k];
+        if (!p) return m->n;
+        if (m->a[p - 1].h == h) return p - 1;
+        k = (k + 1) & m->mask;
+    }
+}
+
+void ix_map_free(ix_map *m) {
+    free(m->a);
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+}
+
 size_t ix_find(const ix_pair *a, size_t n, uint64_t h) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -410,46 +443,62 @@ static int build_maps(screen_index *ix) {
     /* blocking maps */
     size_t nd = 0;
     for (size_t v = 0; v < nv; v++) nd += ix->vlen[v] >= 3 ? ix->vlen[v] + 1 : 0;
-    ix->vmap = malloc((nv + 1) * sizeof(ix_pair));
-    ix->dmap = malloc((nd + 1) * sizeof(ix_pair));
-    ix->pmap = malloc((nv + 1) * sizeof(ix_pair));
-    ix->gmap = malloc((nv + 1) * sizeof(ix_pair));
-    if (!ix->vmap || !ix->dmap || !ix->pmap || !ix->gmap) return PU_ERR_NOMEM;
+    ix->vmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->dmap.a = malloc((nd + 1) * sizeof(ix_pair));
+    ix->pmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->gmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->gmap.a) return PU_ERR_NOMEM;
     for (size_t v = 0; v < nv; v++) {
         const char *s = ix->vstr[v];
         size_t l = ix->vlen[v];
-        ix->vmap[ix->nvmap++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
+        ix->vmap.a[ix->vmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
         char key[32];
         sn_phonetic(s, l, key, sizeof key);
         if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
-        if (l >= 3 && key[0]) ix->pmap[ix->npmap++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
+        if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
         uint16_t g = sn_nick_group(s, l);
         ix->vgroup[v] = g;
-        if (g) ix->gmap[ix->ngmap++] = (ix_pair){g, (uint32_t)v};
+        if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
         if (l < 3) continue;
         const char *rest;
-        if (sn_article(s, l, &rest)) ix->dmap[ix->ndmap++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v};
+        if (sn_article(s, l, &rest)) ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v};
         char del[SN_TOK_MAX + 1];
         for (size_t i = 0; i < l; i++) {
             if (i > 0 && s[i] == s[i - 1]) continue; /* same variant as the previous deletion */
             memcpy(del, s, i);
             memcpy(del + i, s + i + 1, l - i - 1);
-            ix->dmap[ix->ndmap++] = (ix_pair){sn_hash(del, l - 1), (uint32_t)v};
+            ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(del, l - 1), (uint32_t)v};
         }
     }
-    qsort(ix->vmap, ix->nvmap, sizeof(ix_pair), pair_cmp);
-    qsort(ix->dmap, ix->ndmap, sizeof(ix_pair), pair_cmp);
-    qsort(ix->pmap, ix->npmap, sizeof(ix_pair), pair_cmp);
-    qsort(ix->gmap, ix->ngmap, sizeof(ix_pair), pair_cmp);
+    if (ix_map_finish(&ix->vmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->dmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->pmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->gmap)) return PU_ERR_NOMEM;
     /* identifiers */
     size_t ni = 0;
     for (size_t e = 0; e < ix->nents; e++) ni += ix->ents[e].nids;
-    ix->idmap = malloc((ni + 1) * sizeof(ix_pair));
-    if (!ix->idmap) return PU_ERR_NOMEM;
+    ix->idmap.a = malloc((ni + 1) * sizeof(ix_pair));
+    if (!ix->idmap.a) return PU_ERR_NOMEM;
     for (size_t e = 0; e < ix->nents; e++)
         for (size_t i = 0; i < ix->ents[e].nids; i++)
-            ix->idmap[ix->nidmap++] = (ix_pair){sn_hash(ix->ents[e].ids[i], strlen(ix->ents[e].ids[i])), (uint32_t)e};
-    qsort(ix->idmap, ix->nidmap, sizeof(ix_pair), pair_cmp);
+            ix->idmap.a[ix->idmap.n++] = (ix_pair){sn_hash(ix->ents[e].ids[i], strlen(ix->ents[e].ids[i])), (uint32_t)e};
+    if (ix_map_finish(&ix->idmap)) return PU_ERR_NOMEM;
+    /* compounds: "se bong" is found by "sebong" */
+    ix->cmap.a = malloc((ix->ntoks + 1) * sizeof(ix_pair));
+    if (!ix->cmap.a) return PU_ERR_NOMEM;
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        for (uint32_t t = 0; t + 1 < nm->ntok; t++) {
+            uint32_t a = ix->toks[nm->tok_off + t], b = ix->toks[nm->tok_off + t + 1];
+            int ka = ix->tkind[nm->tok_off + t], kb = ix->tkind[nm->tok_off + t + 1];
+            if ((ka != SN_WORD && ka != SN_NUMBER) || (kb != SN_WORD && kb != SN_NUMBER)) continue;
+            char cat[2 * SN_TOK_MAX + 1];
+            memcpy(cat, ix->vstr[a], ix->vlen[a]);
+            memcpy(cat + ix->vlen[a], ix->vstr[b], ix->vlen[b]);
+            ix->cmap.a[ix->cmap.n++] = (ix_pair){sn_hash(cat, (size_t)ix->vlen[a] + ix->vlen[b]), (uint32_t)n};
+        }
+    }
+    if (ix_map_finish(&ix->cmap)) return PU_ERR_NOMEM;
     /* name weight sums */
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
@@ -520,7 +569,7 @@ void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
     st->skipped_names = ix->skipped;
     size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
                    ix->nvocab * (sizeof(char *) * 2 + 16 + 24) +
-                   (ix->nvmap + ix->ndmap + ix->npmap + ix->ngmap + ix->nidmap) * sizeof(ix_pair) +
+                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n) * sizeof(ix_pair) +
                    (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
     st->bytes = bytes;
 }
@@ -556,11 +605,12 @@ void screen_index_free(screen_index *ix) {
     free(ix->vw);
     free(ix->vphon);
     free(ix->vgroup);
-    free(ix->vmap);
-    free(ix->dmap);
-    free(ix->pmap);
-    free(ix->gmap);
-    free(ix->idmap);
+    ix_map_free(&ix->vmap);
+    ix_map_free(&ix->dmap);
+    ix_map_free(&ix->pmap);
+    ix_map_free(&ix->gmap);
+    ix_map_free(&ix->idmap);
+    ix_map_free(&ix->cmap);
     free(ix->post_off);
     free(ix->post);
     for (size_t i = 0; i < ix->npool; i++) free(ix->pool[i]);

@@ -113,6 +113,22 @@ typedef struct ix_name {
 
 typedef struct ix_pair { uint64_t h; uint32_t v; } ix_pair;
 
+/* A multimap hash -> values: pairs sorted by hash, plus an open-addressing
+ * table from hash to the first pair (one or two cache misses per lookup
+ * instead of a binary search). */
+typedef struct ix_map {
+    ix_pair *a;
+    size_t n;
+    uint32_t *slot;  /* position + 1, 0 = empty */
+    size_t mask;
+} ix_map;
+
+/* Sort the pairs and build the table. Errors: PU_ERR_NOMEM. */
+int ix_map_finish(ix_map *m);
+/* Position of the first pair with hash h, or m->n. */
+size_t ix_get(const ix_map *m, uint64_t h);
+void ix_map_free(ix_map *m);
+
 struct screen_index {
     ix_entity *ents; size_t nents;
     ix_name *names;  size_t nnames;
@@ -120,11 +136,12 @@ struct screen_index {
     /* vocabulary */
     char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
     size_t nvocab;
-    ix_pair *vmap;   size_t nvmap;   /* hash(token) -> vid, sorted */
-    ix_pair *dmap;   size_t ndmap;   /* hash(1-deletion) -> vid, sorted */
-    ix_pair *pmap;   size_t npmap;   /* hash(phonetic) -> vid, sorted */
-    ix_pair *gmap;   size_t ngmap;   /* nickname group -> vid, sorted */
-    ix_pair *idmap;  size_t nidmap;  /* hash(identifier) -> entity, sorted */
+    ix_map vmap;     /* hash(token) -> vid */
+    ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
+    ix_map pmap;     /* hash(phonetic) -> vid */
+    ix_map gmap;     /* nickname group -> vid */
+    ix_map idmap;    /* hash(identifier) -> entity */
+    ix_map cmap;     /* hash(two adjacent tokens joined) -> name */
     uint32_t *post_off; uint32_t *post; /* vid -> names (CSR) */
     size_t skipped;
     double nnames_log;
@@ -143,8 +160,21 @@ float ix_token_weight(const screen_index *ix, int kind, uint32_t vid_or_max, siz
 typedef struct sc_side {
     const sn_tokinfo *t;
     const float *w;        /* weight of each token */
+    const uint32_t *id;    /* memo ids of the tokens (may be NULL) */
     int n;
 } sc_side;
+
+/* Per-query memo of token similarities: a name shares most tokens with the
+ * other candidates, so each (query token, listed token) pair is compared once.
+ * Entries of older queries are told apart by the stamp. */
+#define SC_MEMO_SLOTS 16384
+typedef struct sc_memo {
+    uint64_t key[SC_MEMO_SLOTS];
+    uint32_t stamp[SC_MEMO_SLOTS];
+    float sim[SC_MEMO_SLOTS];
+    uint8_t how[SC_MEMO_SLOTS];
+    uint32_t cur;
+} sc_memo;
 
 typedef struct sc_detail {
     int pairs;
@@ -163,6 +193,6 @@ int sr_suppresses(const screen_reviews *rv, int i);
 int sr_fill(const screen_reviews *rv, int i, screen_match *m);
 
 /* Score of a query name against a candidate name, in [0, 1]. d may be NULL. */
-double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d);
+double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo);
 
 #endif

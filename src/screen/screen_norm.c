@@ -17,12 +17,6 @@
 
 /* ---- tables --------------------------------------------------------------- */
 
-static int in_list(const char *const *list, const char *s) {
-    for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], s) == 0) return 1;
-    return 0;
-}
-
 /* Name particles: kept, but weigh little (Spanish, Portuguese, Dutch, German,
  * French, Arabic). "abu"/"umm" are kunya markers and count as particles too. */
 static const char *const particles[] = {
@@ -102,21 +96,68 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
     {NULL, NULL}};
 
-static uint16_t formal_group(const char *s, size_t n) {
-    for (size_t i = 0; nicknames[i].nick; i++)
-        if (strlen(nicknames[i].formal) == n && memcmp(nicknames[i].formal, s, n) == 0) {
-            /* group id = index of the first row naming this formal name */
-            for (size_t j = 0; j <= i; j++)
-                if (strcmp(nicknames[j].formal, nicknames[i].formal) == 0) return (uint16_t)(j + 1);
+/* ---- lexicon: one hash table over the word lists, built once ----------------- */
+
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8 };
+
+typedef struct lx_entry {
+    const char *key;
+    uint8_t flags;
+    const char *legal, *number; /* canonical legal form, digits */
+    uint16_t group;             /* nickname group */
+} lx_entry;
+
+#define LX_SLOTS 1024
+static lx_entry lx[LX_SLOTS];
+static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
+
+static lx_entry *lx_slot(const char *k, size_t n, int create) {
+    size_t i = sn_hash(k, n) & (LX_SLOTS - 1);
+    for (size_t probes = 0; probes < LX_SLOTS; probes++, i = (i + 1) & (LX_SLOTS - 1)) {
+        if (!lx[i].key) {
+            if (!create) return NULL;
+            lx[i].key = k;
+            return &lx[i];
         }
-    return 0;
+        if (strlen(lx[i].key) == n && memcmp(lx[i].key, k, n) == 0) return &lx[i];
+    }
+    return NULL;
+}
+
+static void lx_build(void) {
+    for (size_t i = 0; particles[i]; i++) lx_slot(particles[i], strlen(particles[i]), 1)->flags |= LX_PARTICLE;
+    for (size_t i = 0; honorifics[i]; i++) lx_slot(honorifics[i], strlen(honorifics[i]), 1)->flags |= LX_HONORIFIC;
+    for (size_t i = 0; legal_forms[i].k; i++) {
+        lx_entry *e = lx_slot(legal_forms[i].k, strlen(legal_forms[i].k), 1);
+        e->flags |= LX_LEGAL;
+        e->legal = legal_forms[i].v;
+    }
+    for (size_t i = 0; numbers[i].k; i++) {
+        lx_entry *e = lx_slot(numbers[i].k, strlen(numbers[i].k), 1);
+        e->flags |= LX_NUMBER;
+        e->number = numbers[i].v;
+    }
+    /* nickname groups: the group of a formal name is the index of its first
+     * row; nicknames join the group of their formal name */
+    for (size_t i = 0; nicknames[i].nick; i++) {
+        lx_entry *f = lx_slot(nicknames[i].formal, strlen(nicknames[i].formal), 1);
+        if (!f->group) f->group = (uint16_t)(i + 1);
+    }
+    for (size_t i = 0; nicknames[i].nick; i++) {
+        lx_entry *f = lx_slot(nicknames[i].formal, strlen(nicknames[i].formal), 0);
+        lx_entry *n = lx_slot(nicknames[i].nick, strlen(nicknames[i].nick), 1);
+        if (!n->group) n->group = f->group;
+    }
+}
+
+static const lx_entry *lx_get(const char *k, size_t n) {
+    pthread_once(&lx_once, lx_build);
+    return lx_slot(k, n, 0);
 }
 
 uint16_t sn_nick_group(const char *tok, size_t len) {
-    for (size_t i = 0; nicknames[i].nick; i++)
-        if (strlen(nicknames[i].nick) == len && memcmp(nicknames[i].nick, tok, len) == 0)
-            return formal_group(nicknames[i].formal, strlen(nicknames[i].formal));
-    return formal_group(tok, len);
+    const lx_entry *e = lx_get(tok, len);
+    return e ? e->group : 0;
 }
 
 enum sn_class sn_class_of(const char *schema) {
@@ -317,14 +358,14 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
 /* ---- tokenisation ------------------------------------------------------------ */
 
 static const char *lookup_kv(const char *s, int which) {
-    if (which == 0) {
-        for (size_t i = 0; legal_forms[i].k; i++)
-            if (strcmp(legal_forms[i].k, s) == 0) return legal_forms[i].v;
-    } else {
-        for (size_t i = 0; numbers[i].k; i++)
-            if (strcmp(numbers[i].k, s) == 0) return numbers[i].v;
-    }
-    return NULL;
+    const lx_entry *e = lx_get(s, strlen(s));
+    if (!e) return NULL;
+    return which == 0 ? e->legal : e->number;
+}
+
+static int has_flag(const char *s, size_t n, int flag) {
+    const lx_entry *e = lx_get(s, n);
+    return e && (e->flags & flag);
 }
 
 static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
@@ -362,7 +403,7 @@ static void fold_legal(sn_name *n) {
                     cl += n->tok[i].len;
                 }
             }
-            if (!ok) continue;
+            if (!ok || cl > 12) continue; /* no legal form is longer */
             cat[cl] = 0;
             const char *v = lookup_kv(cat, 0);
             if (!v) continue;
@@ -388,19 +429,19 @@ static void classify(sn_name *n, enum sn_class cls) {
     for (int i = 0; i < n->ntok; i++) {
         sn_token t = n->tok[i];
         if (t.kind == SN_WORD) {
-            int hon = cls != SC_ORG && cls != SC_VEHICLE && n->ntok > 1 && in_list(honorifics, t.s);
+            int hon = cls != SC_ORG && cls != SC_VEHICLE && n->ntok > 1 && has_flag(t.s, t.len, LX_HONORIFIC);
             const char *num = lookup_kv(t.s, 1);
             int isdigit_tok = 1;
             for (size_t j = 0; j < t.len; j++)
                 if (!isdigit((unsigned char)t.s[j])) isdigit_tok = 0;
-            if (num && !(cls == SC_PERSON || in_list(particles, t.s))) {
+            if (num && !(cls == SC_PERSON || has_flag(t.s, t.len, LX_PARTICLE))) {
                 char *d = (char *)t.s; /* digits are never longer than the word */
                 size_t nl = strlen(num);
                 memcpy(d, num, nl + 1);
                 t.len = (uint8_t)nl;
                 t.kind = SN_NUMBER;
             } else if (isdigit_tok) t.kind = SN_NUMBER;
-            else if (hon || in_list(particles, t.s)) t.kind = SN_PARTICLE;
+            else if (hon || has_flag(t.s, t.len, LX_PARTICLE)) t.kind = SN_PARTICLE;
             else if (t.len == 1) t.kind = SN_INITIAL;
         }
         n->tok[out++] = t;
@@ -632,7 +673,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
      * "habbash"): only skeletons of >= 3 sounds, on tokens already close
      * (or written without vowels, as abjad scripts romanise: "mhmd") */
     if (s < PHON_SIM && a->phon && b->phon && (jw >= 0.75 || no_vowels(a) || no_vowels(b)) &&
-        strlen(a->phon) >= 3 && strcmp(a->phon, b->phon) == 0) {
+        a->phon[0] == b->phon[0] && strlen(a->phon) >= 3 && strcmp(a->phon, b->phon) == 0) {
         s = PHON_SIM;
         *how = SIM_PHON;
     }

@@ -53,7 +53,31 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
     return s >= 0.85 ? s : 0;
 }
 
-double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
+static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
+    if (!m || !q->id || !c->id) return (float)sn_token_sim(&q->t[i], &c->t[j], how);
+    uint64_t key = (uint64_t)q->id[i] << 36 | c->id[j];
+    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
+    size_t slot = h;
+    for (int p = 0; p < 8; p++) {
+        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
+        if (m->stamp[k] != m->cur) {
+            slot = k;
+            break;
+        }
+        if (m->key[k] == key) {
+            *how = m->how[k];
+            return m->sim[k];
+        }
+    }
+    double s = sn_token_sim(&q->t[i], &c->t[j], how);
+    m->key[slot] = key;
+    m->stamp[slot] = m->cur;
+    m->sim[slot] = (float)s;
+    m->how[slot] = (uint8_t)*how;
+    return (float)s; /* the same precision whether memoised or not */
+}
+
+double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo) {
     cand_pair pairs[SN_MAX_TOK * SN_MAX_TOK];
     int np = 0;
     int qlegal = 0, clegal = 0, legal_same = 0;
@@ -69,7 +93,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d) {
         for (int j = 0; j < c->n; j++) {
             if (c->t[j].kind == SN_LEGAL) continue;
             int how;
-            double s = sn_token_sim(&q->t[i], &c->t[j], &how);
+            double s = memo_sim(memo, q, i, c, j, &how);
             if (s <= 0) continue;
             /* particles only pair with particles or exact tokens */
             if ((q->t[i].kind == SN_PARTICLE) != (c->t[j].kind == SN_PARTICLE) && how != SIM_EXACT) continue;
@@ -192,6 +216,7 @@ typedef struct qname {
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     char phon[SN_MAX_TOK][24];
+    uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
     int src;                 /* index into q->names */
     float wsum, wconst;      /* total weight; weight of unblocked tokens */
     qtok_cand *cand[SN_MAX_TOK];
@@ -211,9 +236,15 @@ static void qprep_free(qprep *p) {
     free(p->qn);
 }
 
-static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
+static int cand_seen(const qname *qn, int t, uint32_t v) {
     for (int i = 0; i < qn->ncand[t]; i++)
-        if (qn->cand[t][i].v == v) return PU_OK;
+        if (qn->cand[t][i].v == v) return 1;
+    return 0;
+}
+
+/* Candidates with s == 0 are kept too, so that a vocabulary token reached
+ * through several maps is compared once; accumulation skips them. */
+static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
     if (qn->ncand[t] >= *cap) {
         int nc = *cap ? *cap * 2 : 8;
         qtok_cand *n = realloc(qn->cand[t], (size_t)nc * sizeof *n);
@@ -234,13 +265,16 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
 }
 
 /* Try vocabulary entries with hash h in map a; keep those similar to token t. */
-static int probe(const screen_index *ix, const ix_pair *a, size_t n, uint64_t h, qname *qn, int t, int *cap) {
-    for (size_t i = ix_find(a, n, h); i < n && a[i].h == h; i++) {
+static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+    const ix_pair *a = m->a;
+    size_t n = m->n;
+    for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
+        if (cand_seen(qn, t, a[i].v)) continue;
         sn_tokinfo vi;
         vocab_info(ix, a[i].v, SN_WORD, &vi);
         int how;
         double s = sn_token_sim(&qn->ti[t], &vi, &how);
-        if (s > 0 && cand_add(qn, t, a[i].v, (float)s, cap)) return PU_ERR_NOMEM;
+        if (cand_add(qn, t, a[i].v, (float)s, cap)) return PU_ERR_NOMEM;
     }
     return PU_OK;
 }
@@ -252,8 +286,8 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
     uint64_t h = sn_hash(ti->s, ti->len);
-    rc = probe(ix, ix->vmap, ix->nvmap, h, qn, t, &cap);
-    if (!rc && ti->len >= 2) rc = probe(ix, ix->dmap, ix->ndmap, h, qn, t, &cap);
+    rc = probe(ix, &ix->vmap, h, qn, t, &cap);
+    if (!rc && ti->len >= 2) rc = probe(ix, &ix->dmap, h, qn, t, &cap);
     if (!rc && ti->len >= 4) {
         char del[SN_TOK_MAX + 1];
         for (size_t i = 0; i < ti->len && !rc; i++) {
@@ -261,16 +295,16 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             memcpy(del, ti->s, i);
             memcpy(del + i, ti->s + i + 1, ti->len - i - 1);
             uint64_t dh = sn_hash(del, ti->len - 1);
-            rc = probe(ix, ix->vmap, ix->nvmap, dh, qn, t, &cap);
-            if (!rc) rc = probe(ix, ix->dmap, ix->ndmap, dh, qn, t, &cap);
+            rc = probe(ix, &ix->vmap, dh, qn, t, &cap);
+            if (!rc) rc = probe(ix, &ix->dmap, dh, qn, t, &cap);
         }
     }
     const char *rest;
     if (!rc && sn_article(ti->s, ti->len, &rest))
-        rc = probe(ix, ix->vmap, ix->nvmap, sn_hash(rest, ti->len - 2u), qn, t, &cap);
+        rc = probe(ix, &ix->vmap, sn_hash(rest, ti->len - 2u), qn, t, &cap);
     if (!rc && ti->len >= 3 && ti->phon && ti->phon[0])
-        rc = probe(ix, ix->pmap, ix->npmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
-    if (!rc && ti->group) rc = probe(ix, ix->gmap, ix->ngmap, ti->group, qn, t, &cap);
+        rc = probe(ix, &ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
+    if (!rc && ti->group) rc = probe(ix, &ix->gmap, ti->group, qn, t, &cap);
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;
     for (int i = 0; i < qn->ncand[t]; i++)
@@ -326,6 +360,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->group = sn_nick_group(ti->s, ti->len);
                 sn_phonetic(ti->s, ti->len, qn->phon[t], sizeof qn->phon[t]);
                 ti->phon = qn->phon[t];
+                qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
                 if (ti->kind == SN_WORD && !ix->nvocab) qn->w[t] = 1.0f;
@@ -476,6 +511,7 @@ typedef struct scratch {
     uint32_t *estamp, *ename, *touched_e;
     uint8_t *eqn, *evis;
     size_t ntouched_e;
+    sc_memo memo;
     uint32_t stamp;   /* entity stamp: one per query */
     uint32_t nstampc; /* name stamp: one per query name */
 } scratch;
@@ -534,6 +570,7 @@ typedef struct runctx {
     qprep *qp;
     scratch *s;
     double min_score, bonus_max;
+    double need_q, need_c; /* a name below either coverage cannot reach min_score */
     size_t scored;
 } runctx;
 
@@ -557,12 +594,13 @@ static int entity_visible(runctx *r, uint32_t e) {
     return s->evis[e] == 1;
 }
 
-static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti, float *w) {
+static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti, float *w, uint32_t *id) {
     for (uint32_t t = 0; t < nm->ntok; t++) {
         uint32_t v = ix->toks[nm->tok_off + t];
         int k = ix->tkind[nm->tok_off + t];
         vocab_info(ix, v, k, &ti[t]);
         w[t] = ix_token_weight(ix, k, v, 0);
+        id[t] = v << 3 | (uint32_t)k;
     }
 }
 
@@ -570,10 +608,11 @@ static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
     const ix_name *nm = &r->ix->names[n];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
-    name_side(r->ix, nm, ti, w);
+    uint32_t id[SN_MAX_TOK];
+    name_side(r->ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[qi];
-    sc_side qs = {qn->ti, qn->w, qn->n.ntok}, cs = {ti, w, nm->ntok};
-    return sc_name_score(&qs, &cs, d) * kind_factor[nm->kind];
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    return sc_name_score(&qs, &cs, d, &r->s->memo) * kind_factor[nm->kind];
 }
 
 static void consider(runctx *r, int qi, uint32_t n) {
@@ -598,7 +637,17 @@ static double bound(runctx *r, const qname *qn, uint32_t n) {
     double W = nm->wsum;
     if (ac > W) ac = W;
     double cc = W > 0 ? ac / (ac + UNMATCHED_DISCOUNT * (W - ac)) : 1;
+    /* cq^0.6 * cc^0.4 <= min(cq, cc)^0.4 ... cheap rejections first */
+    if (cq < r->need_q || cc < r->need_c) return 0;
     return pow(cq, COV_Q_EXP) * pow(cc, COV_C_EXP) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+}
+
+static inline void touch(scratch *s, uint32_t n, uint32_t st) {
+    if (s->nstamp[n] != st) {
+        s->nstamp[n] = st;
+        s->acc_q[n] = s->acc_c[n] = 0;
+        s->touched[s->ntouched++] = n;
+    }
 }
 
 static void run_blocked(runctx *r, int qi) {
@@ -616,15 +665,41 @@ static void run_blocked(runctx *r, int qi) {
         for (int c = 0; c < qn->ncand[t]; c++) {
             uint32_t v = qn->cand[t][c].v;
             float sim = qn->cand[t][c].s, wc = ix->vw[v];
+            if (sim <= 0) continue;
             for (uint32_t k = ix->post_off[v]; k < ix->post_off[v + 1]; k++) {
                 uint32_t n = ix->post[k];
-                if (s->nstamp[n] != st) {
-                    s->nstamp[n] = st;
-                    s->acc_q[n] = s->acc_c[n] = 0;
-                    s->touched[s->ntouched++] = n;
-                }
+                touch(s, n, st);
                 s->acc_q[n] += wq * sim;
                 s->acc_c[n] += wc * sim;
+            }
+        }
+    }
+    /* compounds, for the bound only (scoring finds them itself): a query
+     * token that is two listed tokens joined, and two query tokens that are
+     * one listed token */
+    for (int t = 0; t < qn->n.ntok; t++) {
+        const sn_tokinfo *a = &qn->ti[t];
+        if (!is_core(a->kind) || a->len < 4) continue;
+        uint64_t h = sn_hash(a->s, a->len);
+        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
+            uint32_t n = ix->cmap.a[k].v;
+            touch(s, n, st);
+            s->acc_q[n] += qn->w[t];
+            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
+        }
+        if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t + 1].kind)) continue;
+        char cat[2 * SN_TOK_MAX + 1];
+        const sn_tokinfo *b = &qn->ti[t + 1];
+        memcpy(cat, a->s, a->len);
+        memcpy(cat + a->len, b->s, b->len);
+        h = sn_hash(cat, (size_t)a->len + b->len);
+        for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
+            uint32_t v = ix->vmap.a[k].v;
+            for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
+                uint32_t n = ix->post[j];
+                touch(s, n, st);
+                s->acc_q[n] += qn->w[t] + qn->w[t + 1];
+                s->acc_c[n] += ix->vw[v];
             }
         }
     }
@@ -731,10 +806,11 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
     const ix_name *nm = &ix->names[s->ename[e]];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
-    name_side(ix, nm, ti, w);
+    uint32_t id[SN_MAX_TOK];
+    name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->n.ntok}, cs = {ti, w, nm->ntok};
-    double ns = sc_name_score(&qs, &cs, d);
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    double ns = sc_name_score(&qs, &cs, d, &s->memo);
     *name_score = ns;
     double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
     *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
@@ -768,9 +844,10 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     const ix_name *nm = &ix->names[r->s->ename[e]];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
-    name_side(ix, nm, ti, w);
+    uint32_t id[SN_MAX_TOK];
+    name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[r->s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->n.ntok}, cs = {ti, w, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
     screen_explain *xp = &m->explain;
     xp->query_name = pu_strdup(r->q->names[qn->src]);
     char buf[SN_BUF_MAX];
@@ -807,8 +884,8 @@ static void run_ids(runctx *r) {
         char b[128];
         if (screen_normalize_id(r->q->id_numbers[i], b, sizeof b) != PU_OK) continue;
         uint64_t h = sn_hash(b, strlen(b));
-        for (size_t k = ix_find(ix->idmap, ix->nidmap, h); k < ix->nidmap && ix->idmap[k].h == h; k++) {
-            const ix_entity *x = &ix->ents[ix->idmap[k].v];
+        for (size_t k = ix_get(&ix->idmap, h); k < ix->idmap.n && ix->idmap.a[k].h == h; k++) {
+            const ix_entity *x = &ix->ents[ix->idmap.a[k].v];
             for (uint32_t n = x->first_name; n < x->first_name + x->nnames; n++)
                 for (int qi = 0; qi < r->qp->nqn; qi++) consider(r, qi, n);
         }
@@ -831,7 +908,7 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     if (!ix) return pu_fail(err, PU_ERR_INVALID, NULL, NULL, "no screening index");
     screen_params p = pp ? *pp : (screen_params){0};
     if (p.threshold <= 0) p.threshold = SCREEN_DEFAULT_THRESHOLD;
-    if (p.min_score <= 0) p.min_score = 0.5 * p.threshold;
+    if (p.min_score <= 0) p.min_score = p.threshold - 0.2 > 0.1 ? p.threshold - 0.2 : 0.1;
     if (p.limit <= 0) p.limit = SCREEN_DEFAULT_LIMIT;
     qprep qp;
     int rc = prep_query(ix, q, &qp, err);
@@ -844,9 +921,20 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         qprep_free(&qp);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0};
+    runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0, 0, 0};
     r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0);
+    {
+        /* cq^0.6 * cc^0.4 >= need with cq, cc <= 1 requires cq >= need^(1/0.6)
+         * and cc >= need^(1/0.4) */
+        double need = (p.min_score - r.bonus_max) / SCREEN_NAME_ONLY_CAP;
+        r.need_q = need > 0 ? pow(need, 1.0 / COV_Q_EXP) : 0;
+        r.need_c = need > 0 ? pow(need, 1.0 / COV_C_EXP) : 0;
+    }
     s->ntouched_e = 0;
+    if (++s->memo.cur == 0) { /* wrapped: forget every entry */
+        memset(s->memo.stamp, 0, sizeof s->memo.stamp);
+        s->memo.cur = 1;
+    }
     s->stamp += 2;
     if (s->stamp < 2) { /* wrapped: clear the stamps */
         memset(s->nstamp, 0, (ix->nnames + 1) * 4);
@@ -963,10 +1051,10 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
         float wt = 1.0f;
         if (ix) {
             uint64_t h = sn_hash(one->vstr[v], one->vlen[v]);
-            for (size_t k = ix_find(ix->vmap, ix->nvmap, h); k < ix->nvmap && ix->vmap[k].h == h; k++)
-                if (ix->vlen[ix->vmap[k].v] == one->vlen[v] &&
-                    memcmp(ix->vstr[ix->vmap[k].v], one->vstr[v], one->vlen[v]) == 0)
-                    wt = ix->vw[ix->vmap[k].v];
+            for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++)
+                if (ix->vlen[ix->vmap.a[k].v] == one->vlen[v] &&
+                    memcmp(ix->vstr[ix->vmap.a[k].v], one->vstr[v], one->vlen[v]) == 0)
+                    wt = ix->vw[ix->vmap.a[k].v];
         }
         one->vw[v] = wt;
     }
