@@ -109,7 +109,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
         switch (c) {
         case O_DB: o->db = optarg; break;
         case O_THRESHOLD:
@@ -163,6 +163,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
 /* ---- screen ---- */
 
 typedef struct run_ctx {
+    const char *path;
     const screen_index *ix;
     screen_params p;
     int csv;
@@ -246,7 +247,8 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
     pu_err_clear(&e);
     int rc = screen_run(c->ix, q, &c->p, &r, &e);
     if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) {
-        if (!e.where[0]) snprintf(e.where, sizeof e.where, "line %llu", (unsigned long long)line);
+        if (c->path) snprintf(e.where, sizeof e.where, "%s:%llu", c->path, (unsigned long long)line);
+        else if (!e.where[0]) pu_strlcpy(e.where, "--name", sizeof e.where);
         pu_err_print(&e);
         c->bad++;
         return 0;
@@ -319,6 +321,7 @@ int cmd_screen(int argc, char **argv) {
                           .country = o.nat, .gender = o.gender, .id_numbers = o.ids, .nids = o.nids};
         on_query(&q, 0, &c);
     } else {
+        c.path = o.args[0];
         rc = screen_read_queries(o.args[0], on_query, on_bad, &c, &err);
     }
     screen_reviews_free(rv);

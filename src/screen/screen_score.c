@@ -380,7 +380,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
 
 /* ---- qualifiers ------------------------------------------------------------------ */
 
-typedef struct qual { const char *name; double v; char detail[160]; } qual;
+typedef struct qual { const char *name; double v; char detail[256]; } qual;
 
 static int date_parts(const char *s, int *y, int *m, int *d) {
     *y = *m = *d = 0;
