@@ -43,7 +43,7 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"srlcv", "srlcv"}, {"sderl", "srl"}, {"srl", "srl"}, {"sdeprldecv", "sprlcv"}, {"spr", "spr"},
     {"sprdera", "sprrl"}, {"scdecv", "sccv"}, {"sdecv", "scv"}, {"sa", "sa"}, {"sas", "sas"},
     {"sab", "sab"}, {"saa", "saa"}, {"sac", "sac"}, {"saic", "saic"}, {"sl", "sl"}, {"sc", "sc"},
-    {"sofom", "sofom"}, {"enr", "enr"}, {"er", "er"}, {"ltda", "ltda"}, {"ltd", "ltd"},
+    {"sofom", "sofom"}, {"enr", "enr"}, {"er", "er"}, {"ltda", "ltda"}, {"limitada", "ltda"}, {"ltd", "ltd"},
     {"limited", "ltd"}, {"llc", "llc"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
     {"incorporated", "inc"}, {"corp", "corp"}, {"corporation", "corp"}, {"co", "co"},
     {"company", "co"}, {"cia", "co"}, {"compania", "co"}, {"coltd", "coltd"}, {"gmbh", "gmbh"},

@@ -114,7 +114,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         pairs[b + 1] = x;
     }
     uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
-    double Mq = 0, Mc = 0, Wcm = 0;
+    double Mq = 0, Mc = 0, Wcm = 0, Wcu_extra = 0;
     int core = 0, nd = 0;
     for (int a = 0; a < np; a++)
         if (pairs[a].how == SIM_EXACT) {
@@ -166,16 +166,26 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         if ((qused >> p->i) & 1u || (cused >> p->j) & 1u) continue;
         qused |= 1u << p->i;
         cused |= 1u << p->j;
-        Mq += p->s * q->w[p->i];
-        Mc += p->s * c->w[p->j];
-        Wcm += c->w[p->j];
+        if (p->how == SIM_INITIAL) {
+            /* an initial stands for a name but says little: both sides get
+             * the initial's weight, the rest of the full name is unmatched */
+            double wp = q->w[p->i] < c->w[p->j] ? q->w[p->i] : c->w[p->j];
+            Mq += p->s * wp;
+            Mc += p->s * wp;
+            Wcm += wp;
+            Wcu_extra += c->w[p->j] - wp;
+        } else {
+            Mq += p->s * q->w[p->i];
+            Mc += p->s * c->w[p->j];
+            Wcm += c->w[p->j];
+        }
         if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
         if (d && nd < SN_MAX_TOK) {
             d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
             d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
         }
     }
-    double Wq = 0, Wcu = 0;
+    double Wq = 0, Wcu = Wcu_extra;
     int qcore = 0;
     for (int i = 0; i < q->n; i++) {
         Wq += q->w[i];
