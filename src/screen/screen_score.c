@@ -660,6 +660,62 @@ static inline void touch(scratch *s, uint32_t n, uint32_t st) {
     }
 }
 
+/* Add what query token t contributes to the names it reaches: through its
+ * blocked vocabulary and as two listed tokens joined. admit = 0: only names
+ * already touched are updated. */
+static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    float wq = qn->w[t];
+    for (int c = 0; c < qn->ncand[t]; c++) {
+        uint32_t v = qn->cand[t][c].v;
+        float sim = qn->cand[t][c].s, wc = ix->vw[v];
+        if (sim <= 0) continue;
+        for (uint32_t k = ix->post_off[v]; k < ix->post_off[v + 1]; k++) {
+            uint32_t n = ix->post[k];
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq * sim;
+            s->acc_c[n] += wc * sim;
+        }
+    }
+    /* compounds, for the bound only (scoring finds them itself) */
+    const sn_tokinfo *a = &qn->ti[t];
+    if (a->len >= 4) {
+        uint64_t h = sn_hash(a->s, a->len);
+        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
+            uint32_t n = ix->cmap.a[k].v;
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq;
+            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
+        }
+    }
+}
+
+/* Two query tokens joined that are one listed token ("abdul rahman"). */
+static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    float wq = qn->w[t];
+    if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t].kind) || !is_core(qn->ti[t + 1].kind)) return;
+    char cat[2 * SN_TOK_MAX + 1];
+    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[t + 1];
+    memcpy(cat, a->s, a->len);
+    memcpy(cat + a->len, b->s, b->len);
+    uint64_t h = sn_hash(cat, (size_t)a->len + b->len);
+    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
+        uint32_t v = ix->vmap.a[k].v;
+        for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
+            uint32_t n = ix->post[j];
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq + qn->w[t + 1];
+            s->acc_c[n] += ix->vw[v];
+        }
+    }
+}
+
 static void run_blocked(runctx *r, int qi) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
@@ -670,49 +726,39 @@ static void run_blocked(runctx *r, int qi) {
         memset(s->nstamp, 0, (ix->nnames + 1) * 4);
         st = s->nstampc = 1;
     }
-    for (int t = 0; t < qn->n.ntok; t++) {
-        float wq = qn->w[t];
-        for (int c = 0; c < qn->ncand[t]; c++) {
-            uint32_t v = qn->cand[t][c].v;
-            float sim = qn->cand[t][c].s, wc = ix->vw[v];
-            if (sim <= 0) continue;
-            for (uint32_t k = ix->post_off[v]; k < ix->post_off[v + 1]; k++) {
-                uint32_t n = ix->post[k];
-                touch(s, n, st);
-                s->acc_q[n] += wq * sim;
-                s->acc_c[n] += wc * sim;
-            }
+    /* Prefix filtering: heaviest (rarest) tokens first. Once the tokens left
+     * cannot give a name the query coverage it needs (need_q), they only
+     * update names already reached, so common tokens do not flood the
+     * candidates. A compound with the next token counts that token too. */
+    int ord[SN_MAX_TOK], n = 0;
+    double rest = 0;
+    for (int t = 0; t < qn->n.ntok; t++)
+        if (is_core(qn->ti[t].kind)) {
+            ord[n++] = t;
+            rest += qn->w[t];
         }
+    for (int i = 1; i < n; i++) {
+        int x = ord[i], j = i;
+        while (j > 0 && qn->w[ord[j - 1]] < qn->w[x]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
     }
-    /* compounds, for the bound only (scoring finds them itself): a query
-     * token that is two listed tokens joined, and two query tokens that are
-     * one listed token */
-    for (int t = 0; t < qn->n.ntok; t++) {
-        const sn_tokinfo *a = &qn->ti[t];
-        if (!is_core(a->kind) || a->len < 4) continue;
-        uint64_t h = sn_hash(a->s, a->len);
-        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
-            uint32_t n = ix->cmap.a[k].v;
-            touch(s, n, st);
-            s->acc_q[n] += qn->w[t];
-            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
-        }
-        if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t + 1].kind)) continue;
-        char cat[2 * SN_TOK_MAX + 1];
-        const sn_tokinfo *b = &qn->ti[t + 1];
-        memcpy(cat, a->s, a->len);
-        memcpy(cat + a->len, b->s, b->len);
-        h = sn_hash(cat, (size_t)a->len + b->len);
-        for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
-            uint32_t v = ix->vmap.a[k].v;
-            for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
-                uint32_t n = ix->post[j];
-                touch(s, n, st);
-                s->acc_q[n] += qn->w[t] + qn->w[t + 1];
-                s->acc_c[n] += ix->vw[v];
-            }
-        }
+    int admit[SN_MAX_TOK] = {0};
+    for (int i = 0; i < n; i++) {
+        admit[ord[i]] = qn->wsum <= 0 || (rest + qn->wconst) / qn->wsum >= r->need_q;
+        rest -= qn->w[ord[i]];
     }
+    /* names enter only in the first pass; the second updates them */
+    for (int i = 0; i < n; i++)
+        if (admit[ord[i]]) accumulate(r, qn, ord[i], 1, st);
+    for (int t = 0; t + 1 < qn->n.ntok; t++)
+        if (admit[t] || admit[t + 1]) accumulate_pair(r, qn, t, 1, st);
+    for (int i = 0; i < n; i++)
+        if (!admit[ord[i]]) accumulate(r, qn, ord[i], 0, st);
+    for (int t = 0; t + 1 < qn->n.ntok; t++)
+        if (!admit[t] && !admit[t + 1]) accumulate_pair(r, qn, t, 0, st);
     for (size_t i = 0; i < s->ntouched; i++) {
         uint32_t n = s->touched[i];
         if (bound(r, qn, n) < r->min_score) continue;
@@ -768,8 +814,9 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
     int rc = add_feature(x, "name_similarity", name_score,
                          dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s",
                               d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
-                              d->disc < 1 ? " (unmatched listed tokens weigh half: dropped maternal "
-                                            "surname or middle name)" : ""));
+                              d->disc < 1 && (~d->cused & ((1u << cs->n) - 1u))
+                                  ? " (unmatched listed tokens weigh half: dropped maternal surname or middle name)"
+                                  : ""));
     for (int i = 0; i < d->pairs && !rc; i++) {
         tok_str(&qs->t[d->qi[i]], a, sizeof a);
         if (d->qi2[i] >= 0) {
