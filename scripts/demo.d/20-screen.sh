@@ -9,6 +9,16 @@ if ! "$PUENTE" entity get ofac-6857 >/dev/null 2>&1; then
 fi
 batch=$(mktemp)
 trap 'rm -f "$batch"' EXIT
+# print selected CSV columns as an aligned table
+table() {
+  python3 -c '
+import csv, sys
+cols = sys.argv[1].split(",")
+rows = [[r.get(c, "")[:38] for c in cols] for r in csv.DictReader(sys.stdin)]
+w = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+for r in [cols] + rows:
+    print("  ".join(x.ljust(w[i]) for i, x in enumerate(r)))' "$1"
+}
 cat > "$batch" <<'CSV'
 id,name,schema,birth_date,country,id_number
 cli-001,Osiel Cárdenas,Person,1967-05-18,mx,
@@ -20,22 +30,25 @@ cli-006,Rafael Caro Quintero,Person,,,
 cli-007,Vicente Carrillo Fuentes,Person,1962,mx,
 cli-008,Maria Guadalupe Hernández Ruiz,Person,,,
 cli-009,Heriberto Lazcano,Person,,,
-cli-010,"Grupo Frutícola Almanza, S.A. de C.V.",Company,,,
-cli-011,Comercializadora Pérez y Hermanos SA de CV,Company,,,
+cli-010,"Farmacia Vida Suprema SA de CV",Company,,,
+cli-011,"Distribuidora Imperial de Baja California, S. A. DE C. V.",Company,,,
+cli-012,Comercializadora Pérez y Hermanos SA de CV,Company,,,
 CSV
-echo "-- screening 11 customers (CSV, limit 2 per customer)"
-"$PUENTE" screen "$batch" --format csv --limit 2 | cut -d, -f2,3,4,5,6,8,9 | column -s, -t
+echo "-- screening 12 customers (CSV, up to 2 results each; match at the default threshold 0.75)"
+"$PUENTE" screen "$batch" --format csv --limit 2 | table query_id,query_name,rank,id,caption,score,match
 echo
 echo "-- why did cli-002 match? (explanation)"
-"$PUENTE" screen --name "CARDENAS GUILLEN Ezequiel" --id-number CAGE620305HTSRLZ08 --explain --limit 1 --format csv \
-  | tail -1 | awk -F'",' '{print $NF}' | tr ';' '\n' | sed 's/^ */   /'
+"$PUENTE" compare --schema Person "CARDENAS GUILLEN Ezequiel" "CARDENAS GUILLEN, Ezequiel" | sed -n '5,$p'
+"$PUENTE" screen --name "CARDENAS GUILLEN Ezequiel" --id-number CAGE620305HTSRLZ08 --explain --limit 1 \
+  | python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]; print("  score", r["score"]); [print("  %-22s %6.3f  %s" % (f["feature"], f["value"], f["detail"])) for f in r["explanation"]["features"] if f["feature"].startswith(("identifier", "name_only"))]'
 echo
 echo "-- the analyst reviews cli-005's best hit and records a false positive"
-top=$("$PUENTE" screen --name "José Pérez López" --birth-date 1985-02-11 --format csv --limit 1 | tail -1 | cut -d, -f5)
+top=$("$PUENTE" screen --name "José Pérez López" --birth-date 1985-02-11 --format csv --limit 1 | table id | sed -n 2p | xargs)
 if [ -n "$top" ]; then
   "$PUENTE" review add --subject "José Pérez López" --birth-date 1985-02-11 --entity "$top" \
     --analyst demo.analyst --note "different person: customer born 1985 in Puebla, CURP on file"
-  "$PUENTE" screen --name "José Pérez López" --birth-date 1985-02-11 --format csv --limit 2 | cut -d, -f4-10 | column -s, -t
+  "$PUENTE" screen --name "José Pérez López" --birth-date 1985-02-11 --format csv --limit 2 \
+    | table rank,id,caption,score,match,suppressed
 fi
 echo
 echo "-- compare two spellings"
