@@ -20,7 +20,7 @@ import csv,sys
 for r in csv.DictReader(open('$W/pairs.csv', encoding='utf-8')):
     print(r['name1'].replace('\n',' '))" > "$W/queries.txt"
 echo "queries_file_lines: $(wc -l < "$W/queries.txt")"
-build/tests/screen/bench_screen list "$W/s.db" "$W/queries.txt" 300 2>"$W/lost.txt"
+build/tests/screen/bench_screen list "$W/s.db" "$W/queries.txt" 1000 2>"$W/lost.txt"
 grep -c "index lost" "$W/lost.txt" | sed 's/^/index_lost_lines: /' || true
 /usr/bin/python3 bench/screen/jellyfish_baseline.py data/ofac "$W/queries.txt" 100 2>/dev/null
 echo "load_mid: $(cut -d' ' -f1-3 /proc/loadavg)"
