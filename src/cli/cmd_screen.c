@@ -266,7 +266,7 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
             json_t *qn = json_array();
             for (size_t i = 0; i < q->nnames; i++) json_array_append_new(qn, json_string(q->names[i]));
             json_object_set_new(j, "query_names", qn);
-            char *s = json_dumps(j, JSON_COMPACT);
+            char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
             if (s) puts(s);
             free(s);
             json_decref(j);
@@ -431,7 +431,7 @@ int cmd_compare(int argc, char **argv) {
             json_object_del(j, "id");
             json_object_del(j, "caption");
             json_object_del(j, "schema");
-            char *s = json_dumps(j, JSON_INDENT(2));
+            char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
             if (s) puts(s);
             free(s);
             json_decref(j);

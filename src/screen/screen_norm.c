@@ -670,10 +670,10 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         }
     }
     /* phonetic keys raise recall but hurt precision ("george bush" ~
-     * "habbash"): only skeletons of >= 3 sounds, on tokens already close
+     * "habbash"): only skeletons of >= 3 consonants, on tokens already close
      * (or written without vowels, as abjad scripts romanise: "mhmd") */
     if (s < PHON_SIM && a->phon && b->phon && (jw >= 0.75 || no_vowels(a) || no_vowels(b)) &&
-        a->phon[0] == b->phon[0] && strlen(a->phon) >= 3 && strcmp(a->phon, b->phon) == 0) {
+        a->phon[0] == b->phon[0] && strlen(a->phon) - (a->phon[0] == 'A') >= 3 && strcmp(a->phon, b->phon) == 0) {
         s = PHON_SIM;
         *how = SIM_PHON;
     }

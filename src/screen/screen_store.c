@@ -30,10 +30,18 @@ int screen_index_build(store_t *st, const screen_build_opts *o, screen_index **o
     pu_progress_start(&c.prog, "screen index", 0);
     /* every entity: screenable ones, and the Sanction / Identification
      * entities that carry their programs and identifiers */
-    store_query q;
-    memset(&q, 0, sizeof q);
-    if (o && o->dataset) q.dataset = o->dataset;
-    int rc = store_iter(st, STORE_SYSTEM, &q, on_entity, &c, err);
+    /* Only the schemata the index uses (the SQL filters them, so addresses
+     * and links are never parsed): LegalEntity covers Person, Organization,
+     * Company and PublicBody; Identification covers Passport. */
+    static const char *const wanted[] = {"LegalEntity", "Vessel", "Airplane", "Sanction", "Identification", NULL};
+    int rc = PU_OK;
+    for (size_t i = 0; wanted[i] && rc == PU_OK && c.rc == PU_OK; i++) {
+        store_query q;
+        memset(&q, 0, sizeof q);
+        q.schema = wanted[i];
+        if (o && o->dataset) q.dataset = o->dataset;
+        rc = store_iter(st, STORE_SYSTEM, &q, on_entity, &c, err);
+    }
     pu_progress_end(&c.prog, c.n);
     if (!rc) rc = c.rc;
     if (rc) {
