@@ -253,6 +253,17 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             return pu_fail(err, PU_ERR_INVALID, NULL, field, "name contains control character 0x%02x", c);
     }
+    int all_ascii = 1;
+    for (size_t i = 0; i < n && all_ascii; i++)
+        if ((unsigned char)in[i] >= 0x80) all_ascii = 0;
+    if (all_ascii) { /* NFKC and case folding of ASCII are tolower */
+        char *s = malloc(n + 1);
+        if (!s) return pu_fail(err, PU_ERR_NOMEM, NULL, field, "out of memory");
+        for (size_t i = 0; i < n; i++) s[i] = (char)tolower((unsigned char)in[i]);
+        s[n] = 0;
+        *out = s;
+        return PU_OK;
+    }
     utf8proc_uint8_t *m = NULL;
     utf8proc_ssize_t ml = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &m,
                                        UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
