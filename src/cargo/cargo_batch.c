@@ -110,16 +110,18 @@ static void note(cargo_batch *b, uint32_t *fired, int rule, const char *fmt, ...
 
 /* ---- parties --------------------------------------------------------------------- */
 
+/* Screen a party name once per batch engine: answers are cached by a 64-bit
+ * key of the squashed name and the country (manifests repeat parties). */
 static int party_lookup(cargo_engine *e, const char *name, const char *country, const cargo_party_cache **out,
                         pu_err *err) {
     *out = NULL;
-    pu_buf *k = &e->scratch;
-    if (cargo_squash(name, k) || !k->len) return PU_OK;
-    pu_buf_putc(k, '|');
-    pu_buf_puts(k, country ? country : "");
+    uint64_t nk = cargo_key(name);
+    if (!nk) return PU_OK;
+    uint64_t key = nk ^ (cargo_hash(country ? country : "", country ? strlen(country) : 0) * 0x9E3779B97F4A7C15ull);
+    if (!key) key = 1;
     e->party_lookups++;
-    int idx = cargo_strset_get(&e->party_cache, k->data, k->len);
-    if (idx >= 0) { *out = &e->cache[idx]; return PU_OK; }
+    int64_t *idx = cargo_u64map_get(&e->party_keys, key);
+    if (idx) { *out = &e->cache[*idx]; return PU_OK; }
     cargo_party_hit hits[CARGO_MAX_PARTY_HITS];
     size_t n = 0;
     e->party_calls++;
@@ -137,11 +139,7 @@ static int party_lookup(cargo_engine *e, const char *name, const char *country, 
     c->hits = n ? malloc(n * sizeof *c->hits) : NULL;
     if (n && !c->hits) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (n) memcpy(c->hits, hits, n * sizeof *hits);
-    /* the key buffer was reused by the callback? rebuild it to be safe */
-    if (cargo_squash(name, k)) return PU_ERR_NOMEM;
-    pu_buf_putc(k, '|');
-    pu_buf_puts(k, country ? country : "");
-    if (cargo_strset_put(&e->party_cache, k->data, k->len, (int)e->ncache))
+    if (cargo_u64map_put(&e->party_keys, key, (int64_t)e->ncache))
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     *out = &e->cache[e->ncache++];
     return PU_OK;

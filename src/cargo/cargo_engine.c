@@ -231,8 +231,9 @@ void cargo_engine_free(cargo_engine *e) {
     cargo_u64map_free(&e->cas);
     cargo_strset *sets[] = {&e->exclude, &e->salts, &e->context_terms, &e->context_hs, &e->hs_headings,
                             &e->chem_chapters, &e->goods_terms, &e->generic_terms, &e->forwarder_terms,
-                            &e->residential_terms, &e->hubs, &e->risk_countries, &e->party_cache};
+                            &e->residential_terms, &e->hubs, &e->risk_countries};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) cargo_strset_free(sets[i]);
+    cargo_u64map_free(&e->party_keys);
     for (size_t i = 0; i < e->ncache; i++) free(e->cache[i].hits);
     free(e->cache);
     pu_buf_free(&e->norm);

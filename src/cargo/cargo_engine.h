@@ -37,7 +37,7 @@ struct cargo_engine {
     /* parties */
     cargo_party_fn party;
     void *party_ctx;
-    cargo_strset party_cache;  /* squashed name|country -> cache index */
+    cargo_u64map party_keys;   /* key of squashed name + country -> cache index */
     cargo_party_cache *cache;
     size_t ncache, cap_cache;
     uint64_t party_calls, party_lookups;
