@@ -21,6 +21,8 @@
 #define W_MSR_HG 2.0      /* in a handgun multiple-sale report */
 #define W_MSR_RIFLE 2.5   /* in a SW-border rifle report */
 #define W_MSR_MORE 0.5    /* each further report (capped) */
+#define W_SHARE 2.0       /* a large share of the buyer's purchases recovered */
+#define W_SHARE_MIN 0.25
 
 typedef struct acc {
     char name[128];
@@ -30,6 +32,7 @@ typedef struct acc {
     char far_ex[32];
     char ex[3][32];   /* example request numbers */
     int strong;       /* TTC < 1 year with possessor != purchaser */
+    int64_t purchases; /* first retail purchases (0: fewer than 3) */
     trace_strtab seen;
 } acc;
 
@@ -118,13 +121,34 @@ static int msr_row(db_stmt *st, void *vctx) {
     return PU_OK;
 }
 
+static int volume_row(db_stmt *st, void *vctx) {
+    lctx *c = vctx;
+    if (!trace_visible(c->scope, db_col_text(st, 2), db_col_text(st, 3))) return PU_OK;
+    uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
+    if (i != UINT32_MAX) c->p.a[i].purchases = db_col_int64(st, 1);
+    return PU_OK;
+}
+
 static double purchaser_strength(const acc *a, pu_buf *ex) {
     double s = 0;
     pu_buf_printf(ex, "%d firearm%s recovered in Mexico (%s%s%s%s%s)\n", a->n, a->n > 1 ? "s" : "", a->ex[0],
                   a->n > 1 ? ", " : "", a->n > 1 ? a->ex[1] : "", a->n > 2 ? ", " : "", a->n > 2 ? a->ex[2] : "");
+    /* a volume buyer's guns surface in Mexico by sheer number: the count is
+     * weighed by the share of the buyer's purchases that were recovered */
+    double share = a->purchases >= a->n && a->purchases > 0 ? (double)a->n / (double)a->purchases : 1.0;
+    double f = fmin(1.0, 4.0 * share);
     if (a->n > 1) {
-        s += W_MANY * (a->n - 1);
-        pu_buf_printf(ex, "one purchaser behind %d recoveries: +%.1f\n", a->n, W_MANY * (a->n - 1));
+        s += W_MANY * (a->n - 1) * f;
+        if (f < 1.0)
+            pu_buf_printf(ex, "one purchaser behind %d recoveries, but of %lld purchases (%.0f %%, a volume buyer): +%.1f\n",
+                          a->n, (long long)a->purchases, 100 * share, W_MANY * (a->n - 1) * f);
+        else
+            pu_buf_printf(ex, "one purchaser behind %d recoveries: +%.1f\n", a->n, W_MANY * (a->n - 1));
+    }
+    if (a->n > 1 && a->purchases >= 3 && share >= W_SHARE_MIN) {
+        s += W_SHARE;
+        pu_buf_printf(ex, "%d of %lld purchases recovered in Mexico (%.0f %%): +%.1f\n", a->n, (long long)a->purchases,
+                      100 * share, W_SHARE);
     }
     if (a->ttc1) {
         s += W_TTC1 * a->ttc1;
@@ -234,6 +258,8 @@ int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t m
                          lead_row, &c, err);
     if (!rc)
         rc = trace_query(t->db, "SELECT purchaser_key, kind, owner, marking FROM trace_msr", msr_row, &c, err);
+    if (!rc)
+        rc = trace_query(t->db, "SELECT party_key, purchases, owner, marking FROM trace_purchaser", volume_row, &c, err);
     if (!rc && c.oom) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     trace_lead *all = NULL;
     size_t na = 0, cap = 0;
