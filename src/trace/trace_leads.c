@@ -150,23 +150,25 @@ static double purchaser_strength(const acc *a, pu_buf *ex) {
         pu_buf_printf(ex, "%d of %lld purchases recovered in Mexico (%.0f %%): +%.1f\n", a->n, (long long)a->purchases,
                       100 * share, W_SHARE);
     }
+    if (f < 1.0)
+        pu_buf_printf(ex, "per-firearm indicators below weighed x%.2f (volume buyer)\n", f);
     if (a->ttc1) {
-        s += W_TTC1 * a->ttc1;
+        s += f * W_TTC1 * a->ttc1;
         pu_buf_printf(ex, "%d with time-to-crime under 1 year (strong; shortest %lld days): +%.1f\n", a->ttc1,
-                      (long long)a->min_ttc, W_TTC1 * a->ttc1);
+                      (long long)a->min_ttc, f * W_TTC1 * a->ttc1);
     }
     if (a->strong) {
-        s += W_TTC1_DIFF * a->strong;
+        s += f * W_TTC1_DIFF * a->strong;
         pu_buf_printf(ex, "%d with TTC under 1 year AND possessor not the purchaser (strong): +%.1f\n", a->strong,
-                      W_TTC1_DIFF * a->strong);
+                      f * W_TTC1_DIFF * a->strong);
     }
     if (a->ttc3) {
-        s += W_TTC3 * a->ttc3;
-        pu_buf_printf(ex, "%d with time-to-crime 1-3 years: +%.1f\n", a->ttc3, W_TTC3 * a->ttc3);
+        s += f * W_TTC3 * a->ttc3;
+        pu_buf_printf(ex, "%d with time-to-crime 1-3 years: +%.1f\n", a->ttc3, f * W_TTC3 * a->ttc3);
     }
     if (a->differs) {
-        s += W_DIFF * a->differs;
-        pu_buf_printf(ex, "possessor is not the purchaser in %d of %d: +%.1f\n", a->differs, a->n, W_DIFF * a->differs);
+        s += f * W_DIFF * a->differs;
+        pu_buf_printf(ex, "possessor is not the purchaser in %d of %d: +%.1f\n", a->differs, a->n, f * W_DIFF * a->differs);
     }
     int reports = a->msr_hg + a->msr_rifle;
     if (reports) {
@@ -176,13 +178,13 @@ static double purchaser_strength(const acc *a, pu_buf *ex) {
                       reports > 1 ? "s" : "", a->msr_hg, a->msr_rifle, w);
     }
     if (a->oblit) {
-        s += W_OBLIT * a->oblit;
-        pu_buf_printf(ex, "%d recovered with an obliterated serial: +%.1f\n", a->oblit, W_OBLIT * a->oblit);
+        s += f * W_OBLIT * a->oblit;
+        pu_buf_printf(ex, "%d recovered with an obliterated serial: +%.1f\n", a->oblit, f * W_OBLIT * a->oblit);
     }
     if (a->far) {
-        s += W_FAR * a->far;
+        s += f * W_FAR * a->far;
         pu_buf_printf(ex, "%d recovered over %.0f km from the purchase state (farthest %s, %.0f km): +%.1f\n", a->far,
-                      FAR_KM, a->far_ex, a->far_km, W_FAR * a->far);
+                      FAR_KM, a->far_ex, a->far_km, f * W_FAR * a->far);
     }
     return s;
 }
