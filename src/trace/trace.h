@@ -144,6 +144,14 @@ int trace_request_submit(trace_t *t, const char *const *keys, const char *const 
  * (unknown status, cannot_trace without reason). */
 int trace_request_set_status(trace_t *t, int64_t id, const char *status, const char *reason, pu_err *err);
 
+/* The examiner's choice for a partial serial: candidate `rank` (1-based, as
+ * listed by trace_request_render) becomes the request's serial and maker, a
+ * note records the choice, and the request goes back to submitted so the
+ * next trace_run follows that firearm's chain. Only for requests in
+ * in_progress. Errors: PU_ERR_NOTFOUND (request or rank), PU_ERR_CONFLICT
+ * (not in_progress). */
+int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err);
+
 /* Render one request (form fields with labels in `lang` "en" or "es",
  * status, result, chain of custody, indicators and candidates) as text into
  * out, or as a JSON object when json = 1. Chain events not visible to scope
