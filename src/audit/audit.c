@@ -269,17 +269,24 @@ static void bound(const char *in, int upper, char *out, size_t size) {
     else pu_strlcpy(out, in, size);
 }
 
-int audit_export(db_t *db, FILE *out, const char *since, const char *until, int64_t *count, pu_err *err) {
+int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_err *err) {
+    static const audit_filter all = {0};
+    if (!f) f = &all;
     char lo[40], hi[40];
-    bound(since ? since : "", 0, lo, sizeof lo);
-    bound(until ? until : "9999", 1, hi, sizeof hi);
+    bound(f->since ? f->since : "", 0, lo, sizeof lo);
+    bound(f->until ? f->until : "9999", 1, hi, sizeof hi);
     db_stmt *st;
     int rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash "
-                            "FROM audit_log WHERE ts >= ? AND ts <= ? ORDER BY seq",
+                            "FROM audit_log WHERE ts >= ? AND ts <= ? AND (? = '' OR agency = ?) ORDER BY seq "
+                            "LIMIT ? OFFSET ?",
                         &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, lo, -1);
     db_bind_text(st, 2, hi, -1);
+    db_bind_text(st, 3, f->agency ? f->agency : "", -1);
+    db_bind_text(st, 4, f->agency ? f->agency : "", -1);
+    db_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
+    db_bind_int64(st, 6, f->offset > 0 ? f->offset : 0);
     static const char *const names[] = {"ts", "component", "user", "agency", "action", "targets", "outcome", "detail",
                                         "prev", "hash"};
     int64_t n = 0;

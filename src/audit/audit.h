@@ -71,11 +71,18 @@ typedef struct audit_report {
  * Errors: PU_ERR_INVALID, PU_ERR_DB. */
 int audit_verify(db_t *db, audit_report *rep, pu_err *err);
 
-/* Write entries as JSON lines (one object per entry with seq, ts, component,
- * user, agency, action, targets, outcome, detail, prev, hash) to out.
- * since/until: inclusive ISO timestamps or dates, NULL for open ends.
- * *count (may be NULL) receives the number written. Errors: PU_ERR_DB, PU_ERR_IO. */
-int audit_export(db_t *db, FILE *out, const char *since, const char *until, int64_t *count, pu_err *err);
+/* Which entries to export. Every field is optional (NULL / 0). */
+typedef struct audit_filter {
+    const char *since, *until;  /* inclusive ISO timestamps or dates */
+    const char *agency;         /* only entries of this agency */
+    int64_t limit, offset;      /* 0 = no limit */
+} audit_filter;
+
+/* Write entries in seq order as JSON lines (one object per entry with seq,
+ * ts, component, user, agency, action, targets, outcome, detail, prev, hash)
+ * to out. f may be NULL (everything). *count (may be NULL) receives the
+ * number written. Errors: PU_ERR_DB, PU_ERR_IO. */
+int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_err *err);
 
 /* Remove entries older than `days` days before `now_iso` (NULL = now),
  * keeping the chain verifiable (see above). *removed may be NULL.

@@ -127,7 +127,8 @@ static void test_export(void **state) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     int64_t n = -1;
-    assert_int_equal(audit_export(db, f, "2025-01-03", "2025-01-05", &n, &e), PU_OK);
+    audit_filter flt = {"2025-01-03", "2025-01-05", NULL, 0, 0};
+    assert_int_equal(audit_export(db, f, &flt, &n, &e), PU_OK);
     fclose(f);
     assert_int_equal(n, 3);
     int lines = 0;
@@ -136,6 +137,16 @@ static void test_export(void **state) {
     assert_non_null(strstr(buf, "\"seq\":3"));
     assert_non_null(strstr(buf, "\"targets\":\"ent-5\""));
     assert_null(strstr(buf, "ent-6"));
+    free(buf);
+    /* by agency, with paging */
+    f = open_memstream(&buf, &len);
+    audit_filter fa = {NULL, NULL, "FGR", 2, 1};
+    assert_int_equal(audit_export(db, f, &fa, &n, &e), PU_OK);
+    fclose(f);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(buf, "\"seq\":4"));
+    assert_non_null(strstr(buf, "\"seq\":6"));
+    assert_null(strstr(buf, "\"DEA\""));
     free(buf);
     db_close(db);
 }
