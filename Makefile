@@ -6,7 +6,16 @@ FUZZ_SECONDS ?= 20
 
 .PHONY: all deps demo check asan fuzz bench clean
 
+# Modules are discovered at configure time (fs.is_file in meson.build), so a
+# new module folder or command file triggers a reconfigure.
+MODULE_FILES = $(sort $(wildcard src/*/meson.build tests/*/meson.build fuzz/*/meson.build src/cli/cmd_*.c))
+define reconfigure_if_modules_changed
+	@echo "$(MODULE_FILES)" | cmp -s - $(1)/.puente-modules || \
+	  { meson setup --reconfigure $(1) >/dev/null && echo "$(MODULE_FILES)" > $(1)/.puente-modules; }
+endef
+
 all: deps $(BUILD)/build.ninja
+	$(call reconfigure_if_modules_changed,$(BUILD))
 	ninja -C $(BUILD)
 
 deps:
@@ -24,6 +33,7 @@ check: all
 asan: deps
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) --buildtype=debug \
 	    -Db_sanitize=address,undefined -Db_lundef=false
+	$(call reconfigure_if_modules_changed,$(ASAN_BUILD))
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    scripts/run-tests.sh $(ASAN_BUILD)
@@ -32,6 +42,7 @@ fuzz:
 	@scripts/deps.sh fuzz
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug \
 	    -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	$(call reconfigure_if_modules_changed,$(FUZZ_BUILD))
 	ninja -C $(FUZZ_BUILD)
 	scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 #include "common/pu.h"
+#include "store/store.h"
 
 #define CLI_EXIT_USAGE 2
 
@@ -27,5 +28,10 @@ int cli_fail(const pu_err *err);
 /* Parse a double/integer option value; prints a usage error on failure. */
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
+
+/* Open the store at cli_db_path(db_opt) (creating and migrating it if
+ * needed). Returns 0 with *out set (the caller closes it with store_close),
+ * or prints the error and returns its exit code with *out = NULL. */
+int cli_open_store(const char *db_opt, store_t **out);
 
 #endif

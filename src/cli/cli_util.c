@@ -52,3 +52,10 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out) {
     *out = v;
     return 0;
 }
+
+int cli_open_store(const char *db_opt, store_t **out) {
+    pu_err err;
+    pu_err_clear(&err);
+    int rc = store_open(cli_db_path(db_opt), out, &err);
+    return rc ? cli_fail(&err) : 0;
+}

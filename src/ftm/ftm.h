@@ -43,6 +43,20 @@ int ftm_schema_prop_type(const ftm_schema *s, const char *prop);
 /* NULL-terminated list of all schema names (static). */
 const char *const *ftm_schema_names(void);
 
+/* ---- additive registry helpers (store branch) ---- */
+/* 1 if s is abstract in FtM (Thing, Interval, Value): no entity may have it. */
+int ftm_schema_abstract(const ftm_schema *s);
+/* 1 if s is "matchable" in FtM (a screening target: LegalEntity and below,
+ * Vehicle, Vessel, Airplane). */
+int ftm_schema_matchable(const ftm_schema *s);
+/* Number of properties of s, inherited included. */
+size_t ftm_schema_prop_count(const ftm_schema *s);
+/* The i-th property of s in name order (NULL past the end); its type in *type
+ * when type is non-NULL. Static storage. */
+const char *ftm_schema_prop_at(const ftm_schema *s, size_t i, int *type);
+/* FtM's name of a property type ("name", "date", ...); "unknown" if out of range. */
+const char *ftm_type_name(int type);
+
 typedef struct ftm_prop {
     char *name;
     char **values;
@@ -63,15 +77,20 @@ typedef struct ftm_entity {
     char *created, *updated;        /* set by the store */
 } ftm_entity;
 
-/* Create an empty entity. Errors: PU_ERR_INVALID (empty id, unknown schema:
- * the message lists nothing but names the schema), PU_ERR_NOMEM. */
+/* Longest accepted entity id, in bytes. */
+#define FTM_ID_MAX 1024
+
+/* Create an empty entity. Errors: PU_ERR_INVALID (empty id or invalid UTF-8,
+ * unknown schema: the message names it, abstract schema such as Thing),
+ * PU_ERR_LIMIT (id over FTM_ID_MAX bytes), PU_ERR_NOMEM. */
 int ftm_entity_new(const char *id, const char *schema, ftm_entity **out, pu_err *err);
 void ftm_entity_free(ftm_entity *e);
 /* Deep copy. */
 int ftm_entity_clone(const ftm_entity *e, ftm_entity **out);
 
-/* Add a value to a property. Blank values are ignored (PU_OK); duplicates are
- * ignored. Values must be valid UTF-8.
+/* Add a value to a property. Surrounding whitespace is stripped (as FtM
+ * does); blank values and duplicates are ignored (PU_OK). Values must be
+ * valid UTF-8.
  * Errors: PU_ERR_INVALID (property not in the schema, invalid UTF-8),
  * PU_ERR_LIMIT (value over 64 KiB), PU_ERR_NOMEM. */
 int ftm_entity_add(ftm_entity *e, const char *prop, const char *value, pu_err *err);
@@ -90,6 +109,9 @@ const char *ftm_entity_caption(const ftm_entity *e);
  * Puente fields ("owner", "marking", "caveats", "created", "updated").
  * *out is owned by the caller (free()). */
 int ftm_entity_to_json(const ftm_entity *e, int with_puente, char **out);
+/* Same, appended to b (which the caller owns and may reuse between calls:
+ * the fast path for exports). Errors: PU_ERR_NOMEM, PU_ERR_LIMIT (b->max). */
+int ftm_entity_to_json_buf(const ftm_entity *e, int with_puente, pu_buf *b);
 /* Parse one FtM JSON object. Unknown top-level keys are ignored (FtM exports
  * carry "caption", "referents", "target"...). Errors name the field:
  * PU_ERR_INVALID for bad JSON, missing id/schema, unknown schema/property,

@@ -1,0 +1,317 @@
+/* Unit tests for src/store: put/get, visibility in SQL, queries, stats, transactions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+static ftm_entity *mk(const char *id, const char *schema, const char *name, const char *owner,
+                      const char *marking) {
+    ftm_entity *e;
+    assert_int_equal(ftm_entity_new(id, schema, &e, NULL), PU_OK);
+    if (name) assert_int_equal(ftm_entity_add(e, "name", name, NULL), PU_OK);
+    if (owner) assert_int_equal(ftm_entity_set(&e->owner, owner), PU_OK);
+    if (marking) assert_int_equal(ftm_entity_set(&e->marking, marking), PU_OK);
+    return e;
+}
+
+static void put(store_t *st, ftm_entity *e) {
+    pu_err err;
+    int rc = store_put(st, e, &err);
+    if (rc) fprintf(stderr, "put %s: %s\n", e->id, err.msg);
+    assert_int_equal(rc, PU_OK);
+    ftm_entity_free(e);
+}
+
+static store_t *fixture(void) {
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    ftm_entity *e = mk("p1", "Person", "Miguel Ángel TREVIÑO MORALES", "OFAC", "PUBLIC");
+    assert_int_equal(ftm_entity_add(e, "alias", "Z-40", NULL), PU_OK);
+    assert_int_equal(ftm_entity_add_dataset(e, "us_ofac_sdn"), PU_OK);
+    put(st, e);
+    e = mk("o1", "Organization", "LOS ZETAS", "OFAC", "PUBLIC");
+    assert_int_equal(ftm_entity_add_dataset(e, "us_ofac_sdn"), PU_OK);
+    put(st, e);
+    put(st, mk("c1", "Company", "ACME 100% S.A. DE C.V.", "UIF", "SHARED"));
+    put(st, mk("us1", "Person", "Case subject US", "DEA", "US-ONLY"));
+    put(st, mk("mx1", "Person", "Sujeto MX", "FGR", "MX-ONLY"));
+    put(st, mk("ag1", "Person", "Informant", "DEA", "AGENCY-ONLY"));
+    put(st, mk("v1", "Vessel", "SEA STAR", "OFAC", NULL));
+    return st;
+}
+
+static int collect_ids(const ftm_entity *e, void *ctx) {
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 512 - n, "%s%s", n ? "," : "", e->id);
+    return 0;
+}
+
+static char *ids(store_t *st, const store_scope *sc, const store_query *q) {
+    static char buf[512];
+    buf[0] = 0;
+    pu_err err;
+    assert_int_equal(store_iter(st, sc, q, collect_ids, buf, &err), PU_OK);
+    return buf;
+}
+
+static void test_put_get(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    ftm_entity *e;
+    pu_err err;
+    assert_int_equal(store_get(st, STORE_SYSTEM, "p1", &e, &err), PU_OK);
+    assert_string_equal(e->schema, "Person");
+    assert_string_equal(ftm_entity_first(e, "alias"), "Z-40");
+    assert_string_equal(e->owner, "OFAC");
+    assert_string_equal(e->marking, "PUBLIC");
+    assert_int_equal(e->ndatasets, 1);
+    assert_non_null(e->created);
+    assert_non_null(e->updated);
+    ftm_entity_free(e);
+    /* marking defaults to PUBLIC */
+    assert_int_equal(store_get(st, STORE_SYSTEM, "v1", &e, &err), PU_OK);
+    assert_string_equal(e->marking, "PUBLIC");
+    ftm_entity_free(e);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "nope", &e, &err), PU_ERR_NOTFOUND);
+    assert_null(e);
+    store_close(st);
+}
+
+static void test_bad_marking(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    pu_err err;
+    ftm_entity *e = mk("x", "Person", "X", "DEA", "SECRET");
+    assert_int_equal(store_put(st, e, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "marking");
+    ftm_entity_free(e);
+    e = mk("y", "Person", "Y", NULL, "SHARED"); /* non-public needs an owner */
+    assert_int_equal(store_put(st, e, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "owner");
+    ftm_entity_free(e);
+    int64_t n;
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 7);
+    assert_true(store_marking_valid("MX-ONLY"));
+    assert_false(store_marking_valid("mx-only"));
+    assert_false(store_marking_valid(NULL));
+    store_close(st);
+}
+
+static void test_visibility(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"}, cbp = {0, "US", "CBP"}, anon = {0, NULL, NULL};
+    assert_string_equal(ids(st, STORE_SYSTEM, NULL), "ag1,c1,mx1,o1,p1,us1,v1");
+    assert_string_equal(ids(st, &dea, NULL), "ag1,c1,o1,p1,us1,v1");
+    assert_string_equal(ids(st, &cbp, NULL), "c1,o1,p1,us1,v1");
+    assert_string_equal(ids(st, &fgr, NULL), "c1,mx1,o1,p1,v1");
+    assert_string_equal(ids(st, &anon, NULL), "c1,o1,p1,v1");
+    /* hidden is indistinguishable from absent */
+    ftm_entity *e;
+    pu_err err;
+    assert_int_equal(store_get(st, &fgr, "us1", &e, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(store_get(st, &cbp, "ag1", &e, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(store_get(st, &dea, "ag1", &e, &err), PU_OK);
+    ftm_entity_free(e);
+    int64_t n;
+    assert_int_equal(store_count(st, &fgr, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 5);
+    /* the C rule agrees with the SQL rule */
+    const store_scope *scopes[] = {&dea, &fgr, &cbp, &anon};
+    const char *owners[] = {"DEA", "FGR", "OFAC"};
+    const char *markings[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
+    int k = 0;
+    for (int o = 0; o < 3; o++)
+        for (int m = 0; m < 5; m++) {
+            char id[32];
+            snprintf(id, sizeof id, "vis%d", k++);
+            put(st, mk(id, "Person", id, owners[o], markings[m]));
+            for (int s = 0; s < 4; s++) {
+                int sql = store_get(st, scopes[s], id, &e, &err) == PU_OK;
+                ftm_entity_free(e);
+                assert_int_equal(sql, store_visible(scopes[s], owners[o], markings[m]));
+            }
+        }
+    store_close(st);
+}
+
+static void test_queries(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    store_query q = {0};
+    q.schema = "LegalEntity"; /* descendants included */
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "ag1,c1,mx1,o1,p1,us1");
+    q.schema = "Organization";
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "c1,o1");
+    q.schema = "Vehicle";
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "v1");
+    q.schema = NULL;
+    q.dataset = "us_ofac_sdn";
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "o1,p1");
+    q.dataset = NULL;
+    q.name = "trevino"; /* case and accents folded */
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "p1");
+    q.name = "z-40"; /* aliases are names too */
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "p1");
+    q.name = "100%"; /* LIKE metacharacters are literal */
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "c1");
+    q.name = "_";
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "");
+    q.name = NULL;
+    q.limit = 2;
+    q.offset = 1;
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "c1,mx1");
+    int64_t n;
+    pu_err err;
+    assert_int_equal(store_count(st, STORE_SYSTEM, &q, &n, &err), PU_OK);
+    assert_int_equal(n, 7); /* count ignores paging */
+    q.limit = 0;
+    q.schema = "Dragon";
+    assert_int_equal(store_iter(st, STORE_SYSTEM, &q, collect_ids, (char[512]){0}, &err), PU_ERR_INVALID);
+    assert_int_equal(store_count(st, STORE_SYSTEM, &q, &n, &err), PU_ERR_INVALID);
+    store_close(st);
+}
+
+static int stop_after_two(const ftm_entity *e, void *ctx) {
+    (void)e;
+    return ++*(int *)ctx >= 2;
+}
+
+static void test_iter_stop_and_stats(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    int calls = 0;
+    pu_err err;
+    assert_int_equal(store_iter(st, STORE_SYSTEM, NULL, stop_after_two, &calls, &err), PU_OK);
+    assert_int_equal(calls, 2);
+    store_stats *s;
+    store_scope fgr = {0, "MX", "FGR"};
+    assert_int_equal(store_stats_get(st, &fgr, &s, &err), PU_OK);
+    assert_int_equal(s->total, 5);
+    int64_t persons = -1;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->schema[i], "Person") == 0) persons = s->count[i];
+    assert_int_equal(persons, 2); /* p1 and mx1 */
+    store_stats_free(s);
+    assert_int_equal(store_stats_get(st, STORE_SYSTEM, &s, &err), PU_OK);
+    assert_int_equal(s->total, 7);
+    store_stats_free(s);
+    store_stats_free(NULL);
+    store_close(st);
+}
+
+static void test_update_and_delete(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    pu_err err;
+    ftm_entity *e;
+    assert_int_equal(store_get(st, STORE_SYSTEM, "o1", &e, &err), PU_OK);
+    char *created = pu_strdup(e->created);
+    ftm_entity_set(&e->created, NULL);
+    assert_int_equal(ftm_entity_add(e, "alias", "Company of the Zetas", NULL), PU_OK);
+    assert_int_equal(ftm_entity_set(&e->first_seen, "2020-01-01T00:00:00Z"), PU_OK);
+    put(st, e);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "o1", &e, &err), PU_OK);
+    assert_string_equal(e->created, created); /* created survives an update */
+    assert_string_equal(ftm_entity_first(e, "alias"), "Company of the Zetas");
+    assert_string_equal(e->first_seen, "2020-01-01T00:00:00Z");
+    /* datasets are replaced, not accumulated */
+    assert_int_equal(e->ndatasets, 1);
+    free(e->datasets[0]);
+    e->datasets[0] = pu_strdup("mx_uif");
+    put(st, e);
+    store_query q = {.dataset = "us_ofac_sdn"};
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "p1");
+    q.dataset = "mx_uif";
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "o1");
+    /* keep-times: the given timestamps win */
+    e = mk("o1", "Organization", "LOS ZETAS", "OFAC", "PUBLIC");
+    ftm_entity_set(&e->created, "2019-01-01T00:00:00Z");
+    ftm_entity_set(&e->updated, "2019-02-01T00:00:00Z");
+    assert_int_equal(store_put_ex(st, e, STORE_PUT_KEEP_TIMES, &err), PU_OK);
+    ftm_entity_free(e);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "o1", &e, &err), PU_OK);
+    assert_string_equal(e->created, "2019-01-01T00:00:00Z");
+    assert_string_equal(e->updated, "2019-02-01T00:00:00Z");
+    assert_null(e->first_seen);
+    ftm_entity_free(e);
+    free(created);
+    assert_int_equal(store_delete(st, "o1", &err), PU_OK);
+    assert_int_equal(store_delete(st, "o1", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "o1", &e, &err), PU_ERR_NOTFOUND);
+    int64_t n;
+    assert_int_equal(db_query_int64(store_db(st), "SELECT count(*) FROM entity_dataset WHERE entity_id = ?", "o1",
+                                    &n, &err), PU_OK);
+    assert_int_equal(n, 0); /* cascade */
+    store_close(st);
+}
+
+static void test_transactions(void **state) {
+    (void)state;
+    char path[] = "/tmp/puente-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(path, &st, &err), PU_OK);
+    put(st, mk("keep", "Person", "Kept", NULL, NULL));
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    for (int i = 0; i < 100; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "t%d", i);
+        put(st, mk(id, "Person", id, NULL, NULL));
+    }
+    store_rollback(st);
+    int64_t n;
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    put(st, mk("t1", "Person", "t1", NULL, NULL));
+    assert_int_equal(store_commit(st, &err), PU_OK);
+    store_close(st);
+    /* reopening runs no migration twice and sees the data */
+    assert_int_equal(store_open(path, &st, &err), PU_OK);
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 2);
+    int v;
+    assert_int_equal(db_schema_version(store_db(st), "store", &v, &err), PU_OK);
+    assert_int_equal(v, 1);
+    store_close(st);
+    store_close(NULL);
+    char side[300];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void test_fold(void **state) {
+    (void)state;
+    char *f;
+    assert_int_equal(store_fold("TREVIÑO Ñandú ÉCOLE", &f), PU_OK);
+    assert_string_equal(f, "trevino nandu ecole");
+    free(f);
+    assert_int_equal(store_fold("\xff", &f), PU_ERR_INVALID);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_put_get),        cmocka_unit_test(test_bad_marking),
+        cmocka_unit_test(test_visibility),     cmocka_unit_test(test_queries),
+        cmocka_unit_test(test_iter_stop_and_stats), cmocka_unit_test(test_update_and_delete),
+        cmocka_unit_test(test_transactions),   cmocka_unit_test(test_fold),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
