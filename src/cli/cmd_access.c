@@ -2,7 +2,9 @@
  * (an operator with the file has full authority; every change is audited
  * with component "cli" and the operator's login name). */
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include "access/access.h"
@@ -23,6 +25,8 @@ static int open_db(const char *path, db_t **db) {
 
 static const char *operator_name(char *buf, size_t size) {
     const char *u = getenv("USER");
+    struct passwd *pw = (!u || !*u) ? getpwuid(getuid()) : NULL;
+    if (pw) u = pw->pw_name;
     snprintf(buf, size, "cli:%s", u && *u ? u : "unknown");
     return buf;
 }

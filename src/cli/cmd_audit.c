@@ -1,6 +1,8 @@
 /* cmd_audit.c - `puente audit verify|export|prune`. */
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "cli/cli.h"
@@ -18,6 +20,8 @@ static int usage(FILE *f) {
 
 static void record(db_t *db, const char *action, const char *outcome, const char *detail) {
     const char *u = getenv("USER");
+    struct passwd *pw = (!u || !*u) ? getpwuid(getuid()) : NULL;
+    if (pw) u = pw->pw_name;
     char op[96];
     snprintf(op, sizeof op, "cli:%s", u && *u ? u : "unknown");
     audit_event ev = {"cli", op, "", action, "", outcome, detail};
