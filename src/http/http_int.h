@@ -15,6 +15,14 @@
 #define HTTP_OUT_MAX ((size_t)256 << 20) /* cap on one response body */
 
 typedef struct http_screen_state http_screen_state;
+typedef struct http_auditq http_auditq;
+
+/* Group commit of audit entries (http_auditq.c). */
+int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err);
+/* Queue ev and wait until it is committed; returns PU_OK or the store error. */
+int http_auditq_append(http_auditq *q, const audit_event *ev);
+/* Commit what is queued, stop the writer thread, close its store. NULL-safe. */
+void http_auditq_stop(http_auditq *q);
 
 typedef struct http_req {
     struct MHD_Connection *conn;
@@ -27,6 +35,7 @@ typedef struct http_req {
     int started;                       /* counted in the in-flight gauge */
 
     http_screen_state *screen;         /* shared screening index (may be NULL) */
+    http_auditq *auditq;               /* audit group commit */
     store_t *st;                       /* this thread's store */
     db_t *db;
     int authed;

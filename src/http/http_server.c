@@ -20,6 +20,7 @@ struct http_server {
     int port;
     pthread_key_t key;
     http_screen_state *screen;
+    http_auditq *auditq;
     atomic_int inflight;
     pthread_mutex_t lock;      /* guards stores[] */
     store_t **stores;          /* every per-thread store, closed at stop */
@@ -170,6 +171,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (thread_store(s, &r->st, &e) != PU_OK) return early_error(r, PU_ERR_DB, NULL, "the store is unavailable");
     r->db = store_db(r->st);
     r->screen = s->screen;
+    r->auditq = s->auditq;
     http_dispatch(r);
     return send_response(r);
 }
@@ -244,6 +246,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
+    if (rc == PU_OK) rc = http_auditq_start(s->db_path, &s->auditq, err);
     if (rc) {
         http_stop(s);
         return rc;
@@ -284,6 +287,7 @@ void http_stop(http_server *s) {
         }
         MHD_stop_daemon(s->d);
     }
+    http_auditq_stop(s->auditq);
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
     free(s->stores);

@@ -146,7 +146,9 @@ int http_audit_now(http_req *r, const char *outcome) {
         pu_buf_str(&r->detail),
     };
     pu_err e;
-    int rc = audit_append(r->db, &ev, &e);
+    /* inside a change's transaction: append there, so both commit together;
+     * otherwise (reads, refusals) through the group commit */
+    int rc = db_in_tx(r->db) || !r->auditq ? audit_append(r->db, &ev, &e) : http_auditq_append(r->auditq, &ev);
     if (rc == PU_OK) r->audited = 1;
     return rc;
 }
