@@ -35,7 +35,7 @@ int http_json(http_req *r, int status, json_t *body) {
     r->status = status;
     pu_buf_reset(&r->out);
     if (!body) return PU_ERR_NOMEM;
-    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(body);
     if (!s) return PU_ERR_NOMEM;
     int rc = pu_buf_puts(&r->out, s);
