@@ -341,7 +341,7 @@ def slow_upload():
     so.sendall((f"POST /api/v1/entities/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {A}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode())
     so.sendall(body[:10])
-    time.sleep(1.0)  # SIGTERM arrives now
+    time.sleep(2.0)  # SIGTERM arrives now
     so.sendall(body[10:])
     data = b""
     while True:
@@ -354,7 +354,7 @@ def slow_upload():
 
 t = threading.Thread(target=slow_upload)
 t.start()
-time.sleep(0.4)
+time.sleep(1.0)
 rc = srv.stop()
 t.join()
 eq(result.get("status"), b"200", "an in-flight request completes after SIGTERM")
