@@ -42,6 +42,18 @@ int http_yente_entity(const ftm_entity *e, json_t **out) {
 static int list_cb(const ftm_entity *e, void *ctx) {
     list_ctx *c = ctx;
     char *s = NULL;
+    if (c->yente == 2) { /* export: FtM JSON lines */
+        if (ftm_entity_to_json(e, 1, &s) != PU_OK || !s) {
+            c->rc = PU_ERR_NOMEM;
+            return 1;
+        }
+        c->rc = pu_buf_puts(&c->r->out, s);
+        if (c->rc == PU_OK) c->rc = pu_buf_putc(&c->r->out, '\n');
+        free(s);
+        c->n++;
+        http_target(c->r, e->id);
+        return c->rc != PU_OK;
+    }
     if (c->yente) {
         json_t *o;
         if ((c->rc = http_yente_entity(e, &o)) != PU_OK) return 1;
@@ -105,6 +117,32 @@ int h_entities_search(http_req *r) {
     if (q.name && !*q.name) q.name = NULL;
     if ((rc = check_schema(r, q.schema))) return rc;
     return run_query(r, &q, 0);
+}
+
+/* GET /api/v1/export: every visible entity matching the filters as FtM JSON
+ * lines, without paging (Aleph users ask for results past 10,000). The
+ * response is built in memory up to HTTP_OUT_MAX (256 MiB; beyond: 413). */
+int h_export(http_req *r) {
+    static const char *const args[] = {"q", "schema", "dataset", NULL};
+    store_query q = {0};
+    int rc;
+    if ((rc = http_only_args(r, args))) return rc;
+    q.name = http_arg(r, "q");
+    q.schema = http_arg(r, "schema");
+    q.dataset = http_arg(r, "dataset");
+    if (q.name && !*q.name) q.name = NULL;
+    if ((rc = check_schema(r, q.schema))) return rc;
+    pu_buf_reset(&r->out);
+    list_ctx c = {r, PU_OK, 0, 2};
+    pu_err e;
+    rc = store_iter(r->st, &r->scope, &q, list_cb, &c, &e);
+    if (rc) return http_fail(r, rc, NULL, "%s", e.msg);
+    if (c.rc) return http_fail(r, c.rc == PU_ERR_LIMIT ? PU_ERR_LIMIT : c.rc, NULL, "the export is too large; narrow it with q, schema or dataset");
+    (void)pu_buf_printf(&r->detail, "q=%.200s; schema=%s; dataset=%s; exported=%zu", q.name ? q.name : "",
+                        q.schema ? q.schema : "", q.dataset ? q.dataset : "", c.n);
+    r->status = 200;
+    r->content_type = "application/x-ndjson";
+    return PU_OK;
 }
 
 int h_yente_search(http_req *r) {

@@ -141,6 +141,7 @@ int h_entity_delete(http_req *r);
 int h_entities_upload(http_req *r);
 int h_stats(http_req *r);
 int h_yente_search(http_req *r);
+int h_export(http_req *r);
 int h_screen(http_req *r);
 int h_compare(http_req *r);
 int h_decisions_list(http_req *r);

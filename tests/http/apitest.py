@@ -76,6 +76,8 @@ class Spec:
             return False, None
         resp = self.resolve(resp)
         content = resp.get("content", {})
+        if "application/x-ndjson" in content and "application/json" not in content:
+            return True, "ndjson"
         media = content.get("application/json")
         return True, (media or {}).get("schema")
 
@@ -168,6 +170,15 @@ class Client:
         key = (method, tmpl, status)
         if not known:
             ok(False, f"{method} {tmpl} status {status} is documented", payload[:300])
+            return
+        if schema == "ndjson":
+            try:
+                good = all(isinstance(json.loads(l), dict) for l in payload.decode().splitlines() if l.strip())
+            except ValueError:
+                good = False
+            if not good or key not in self.checked:
+                ok(good, f"{method} {tmpl} {status} is JSON lines")
+            self.checked.add(key)
             return
         if js is None:
             ok(False, f"{method} {tmpl} {status} body is JSON", payload[:300])

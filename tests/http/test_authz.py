@@ -105,6 +105,13 @@ for (ag, role), tok in tokens.items():
         s, js, _ = c.req("GET", "/api/v1/entities", token=tok, query={"q": r["name"]})
         expect((s == 200 and js["total"] == (1 if r["id"] in want else 0)) or (not reader and s == 403),
                f"{who} count of an exact-name search for {r['id']}")
+    # export (JSON lines, no paging)
+    s, js, raw = c.req("GET", "/api/v1/export", token=tok, query={"q": "zorglub"})
+    if reader:
+        got = {json.loads(l)["id"] for l in raw.decode().splitlines() if l.strip()}
+        expect(s == 200 and got == want, f"{who} export: {sorted(got ^ want)}")
+    else:
+        expect(s == 403 and b"zorglub" not in raw.lower(), f"{who} export refused")
     # stats
     s, js, _ = c.req("GET", "/api/v1/stats", token=tok)
     expect((reader and js["total"] == len(want) and js["schemata"].get("Person", 0) == len(want))
