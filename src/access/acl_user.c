@@ -354,18 +354,30 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
         return denied(err, "token");
     char hex[HASH_HEX];
     secret_hash(secret, hex);
+    /* one statement: this runs on every request */
     db_stmt *st;
-    int rc = db_prepare(db, "SELECT id, kind, user_id, last_used FROM acl_secret WHERE hash = ?", &st, err);
+    int rc = db_prepare(db, "SELECT s.id, s.kind, s.last_used, u.id, u.name, u.agency, a.country, u.role, u.disabled "
+                            "FROM acl_secret s JOIN acl_user u ON u.id = s.user_id "
+                            "JOIN acl_agency a ON a.acronym = u.agency WHERE s.hash = ?",
+                        &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, hex, -1);
     rc = db_step(st, err);
-    int64_t sid = 0, uid = 0, last = 0;
+    int64_t sid = 0, last = 0, disabled = 0;
     char kind = 0;
+    acl_principal p;
+    memset(&p, 0, sizeof p);
     if (rc == DB_ROW) {
         sid = db_col_int64(st, 0);
         kind = db_col_text(st, 1)[0];
-        uid = db_col_int64(st, 2);
-        last = db_col_int64(st, 3);
+        last = db_col_int64(st, 2);
+        p.user_id = db_col_int64(st, 3);
+        pu_strlcpy(p.user, db_col_text(st, 4), sizeof p.user);
+        pu_strlcpy(p.agency, db_col_text(st, 5), sizeof p.agency);
+        pu_strlcpy(p.country, db_col_text(st, 6), sizeof p.country);
+        pu_strlcpy(p.role, db_col_text(st, 7), sizeof p.role);
+        p.perms = acl_role_perms(p.role);
+        disabled = db_col_int64(st, 8);
     }
     db_finalize(st);
     if (rc == DB_DONE) return denied(err, "token");
@@ -374,13 +386,7 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
         (void)acl_revoke(db, secret, NULL);
         return denied(err, "session");
     }
-    user_row r;
-    if ((rc = load_user(db, "WHERE u.id = ?", NULL, uid, &r, err))) return rc == PU_ERR_NOTFOUND ? denied(err, "token") : rc;
-    int disabled = (int)r.disabled;
-    if (disabled) {
-        sodium_memzero(&r, sizeof r);
-        return denied(err, "user");
-    }
+    if (disabled) return denied(err, "user");
     /* Touch the idle clock at most once a minute: a write per request would
      * serialise every reader on the store's write lock. */
     if (kind == 's' && now - last >= 60 && db_prepare(db, "UPDATE acl_secret SET last_used = ? WHERE id = ?", &st, NULL) == PU_OK) {
@@ -389,8 +395,7 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
         (void)db_step(st, NULL);
         db_finalize(st);
     }
-    *out = r.p;
-    sodium_memzero(&r, sizeof r);
+    *out = p;
     return PU_OK;
 }
 

@@ -115,44 +115,49 @@ static int tx_end(db_t *db, int own, int rc, pu_err *err) {
     return db_commit(db, err);
 }
 
-static int append_locked(db_t *db, const audit_event *ev, const char *ts, pu_err *err) {
-    char *b = malloc((size_t)6 * AUDIT_FIELD_MAX);
+/* Append n entries after the current head (caller holds the write lock). The
+ * head is read once and the statements prepared once for the whole batch. */
+static int append_locked(db_t *db, const audit_event *const *evs, size_t n, const char *ts, pu_err *err) {
+    char *b = malloc((size_t)7 * AUDIT_FIELD_MAX);
     if (!b) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    const char *f[NFIELDS] = {
-        ts,
-        clip(ev->component, b, AUDIT_FIELD_MAX),
-        clip(ev->user, b + AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
-        clip(ev->agency, b + 2 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
-        clip(ev->action, b + 3 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
-        clip(ev->targets, b + 4 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
-        clip(ev->outcome, b + 5 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
-        NULL,
-    };
-    char dbuf[AUDIT_FIELD_MAX];
-    f[7] = clip(ev->detail, dbuf, sizeof dbuf);
     meta m;
     int rc = meta_read(db, &m, err);
-    char hash[AUDIT_HASH_HEX];
-    int64_t seq = m.head_seq + 1;
-    if (rc == PU_OK) rc = chain_hash(m.head_hash, seq, f, hash);
     db_stmt *st = NULL;
     if (rc == PU_OK)
         rc = db_prepare(db, "INSERT INTO audit_log(seq, ts, component, user_name, agency, action, targets, outcome, "
                             "detail, prev, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         &st, err);
-    if (rc == PU_OK) {
+    char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+    pu_strlcpy(prev, m.head_hash, sizeof prev);
+    int64_t seq = m.head_seq;
+    for (size_t k = 0; rc == PU_OK && k < n; k++) {
+        const audit_event *ev = evs[k];
+        const char *f[NFIELDS] = {
+            ts,
+            clip(ev->component, b, AUDIT_FIELD_MAX),
+            clip(ev->user, b + AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->agency, b + 2 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->action, b + 3 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->targets, b + 4 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->outcome, b + 5 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->detail, b + 6 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+        };
+        seq++;
+        if ((rc = chain_hash(prev, seq, f, hash))) break;
+        db_reset(st);
         db_bind_int64(st, 1, seq);
         for (int i = 0; i < NFIELDS; i++) db_bind_text(st, i + 2, f[i], -1);
-        db_bind_text(st, 10, m.head_hash, -1);
+        db_bind_text(st, 10, prev, -1);
         db_bind_text(st, 11, hash, -1);
         rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        pu_strlcpy(prev, hash, sizeof prev);
     }
     db_finalize(st);
     st = NULL;
-    if (rc == PU_OK) rc = db_prepare(db, "UPDATE audit_meta SET head_seq = ?, head_hash = ? WHERE id = 1", &st, err);
-    if (rc == PU_OK) {
+    if (rc == PU_OK && n > 0) rc = db_prepare(db, "UPDATE audit_meta SET head_seq = ?, head_hash = ? WHERE id = 1", &st, err);
+    if (rc == PU_OK && n > 0) {
         db_bind_int64(st, 1, seq);
-        db_bind_text(st, 2, hash, -1);
+        db_bind_text(st, 2, prev, -1);
         rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
     }
     db_finalize(st);
@@ -163,7 +168,16 @@ static int append_locked(db_t *db, const audit_event *ev, const char *ts, pu_err
 int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err) {
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    rc = append_locked(db, ev, ts, err);
+    rc = append_locked(db, &ev, 1, ts, err);
+    return tx_end(db, own, rc, err);
+}
+
+int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err *err) {
+    char ts[32];
+    pu_now_iso(ts, sizeof ts);
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    rc = append_locked(db, evs, n, ts, err);
     return tx_end(db, own, rc, err);
 }
 
@@ -370,7 +384,8 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
             snprintf(detail, sizeof detail, "removed %lld entries before %s (retention %d days); anchor=%lld:%s",
                      (long long)nrem, cutoff, days, (long long)last_old, anchor);
             audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail};
-            rc = append_locked(db, &ev, now, err);
+            const audit_event *one = &ev;
+            rc = append_locked(db, &one, 1, now, err);
         }
     }
     rc = tx_end(db, own, rc, err);

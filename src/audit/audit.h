@@ -53,7 +53,11 @@ int audit_migrate(db_t *db, pu_err *err);
 /* Append one entry (time = now). Errors: PU_ERR_DB (the caller must treat a
  * failed audit as a failed request), PU_ERR_NOMEM. */
 int audit_append(db_t *db, const audit_event *ev, pu_err *err);
-/* Same with an explicit timestamp "YYYY-MM-DDTHH:MM:SSZ" (tests, imports). */
+/* Append n entries in order, all with the time now, in one transaction (the
+ * head is read and the statements prepared once: for group commit).
+ * Errors as audit_append; on error none of them is written. */
+int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err *err);
+/* Same as audit_append with an explicit timestamp "YYYY-MM-DDTHH:MM:SSZ" (tests, imports). */
 int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err);
 
 /* Result of a verification. */

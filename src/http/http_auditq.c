@@ -68,10 +68,14 @@ static void *writer(void *arg) {
         q->head = q->tail = NULL;
         pthread_mutex_unlock(&q->mu);
         pu_err e;
-        int rc = db_begin(q->db, &e);
-        for (qitem *it = batch; rc == PU_OK && it; it = it->next) rc = audit_append(q->db, it->ev, &e);
-        if (rc == PU_OK) rc = db_commit(q->db, &e);
-        if (rc != PU_OK) db_rollback(q->db);
+        size_t n = 0;
+        for (qitem *it = batch; it; it = it->next) n++;
+        const audit_event **evs = malloc(n * sizeof *evs);
+        int rc = evs ? PU_OK : PU_ERR_NOMEM;
+        n = 0;
+        for (qitem *it = batch; evs && it; it = it->next) evs[n++] = it->ev;
+        if (rc == PU_OK) rc = audit_append_many(q->db, evs, n, &e);
+        free(evs);
         pthread_mutex_lock(&q->mu);
         for (qitem *it = batch; it; it = it->next) {
             it->rc = rc;

@@ -151,6 +151,25 @@ static void test_export(void **state) {
     db_close(db);
 }
 
+static void test_append_many(void **state) {
+    (void)state;
+    db_t *db = with_entries(2);
+    pu_err e;
+    audit_event a = {"http", "ana", "DEA", "entity.read", "x-1", "success", NULL};
+    audit_event b = {"http", "luis", "FGR", "entity.search", "x-2,x-3", "success", "q=x"};
+    const audit_event *evs[] = {&a, &b, &a};
+    assert_int_equal(audit_append_many(db, evs, 3, &e), PU_OK);
+    assert_int_equal(audit_append(db, &b, &e), PU_OK);
+    assert_int_equal(audit_append_many(db, evs, 0, &e), PU_OK);
+    audit_report r;
+    assert_int_equal(verify(db, &r), PU_OK);
+    assert_int_equal(r.entries, 6);
+    int64_t n = 0;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM audit_log WHERE user_name = ?", "luis", &n, &e), PU_OK);
+    assert_int_equal(n, 3);
+    db_close(db);
+}
+
 static void test_long_fields_clipped(void **state) {
     (void)state;
     db_t *db = with_entries(0);
@@ -173,7 +192,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intact),   cmocka_unit_test(test_edit),   cmocka_unit_test(test_delete),
         cmocka_unit_test(test_reorder),  cmocka_unit_test(test_prune),  cmocka_unit_test(test_export),
-        cmocka_unit_test(test_long_fields_clipped),
+        cmocka_unit_test(test_long_fields_clipped), cmocka_unit_test(test_append_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
