@@ -287,6 +287,10 @@ void http_stop(http_server *s) {
         }
         MHD_stop_daemon(s->d);
     }
+    if (s->auditq) {
+        audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
+        (void)http_auditq_append(s->auditq, &ev);
+    }
     http_auditq_stop(s->auditq);
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);

@@ -374,6 +374,8 @@ eq(rc, 0, "the server exits 0 on SIGTERM")
 ok("stopped cleanly" in srv.output(), "the server says it stopped cleanly")
 rc, out = cli("audit", "verify", "--db", DB)
 ok(rc == 0 and "intact" in out, "the audit chain is intact after the run", out)
+rc, out = cli("audit", "export", "--db", DB)
+ok('"action":"server.start"' in out and '"action":"server.stop"' in out, "server start and stop are audited")
 
 # ---- connection limits and timeouts (a second server) ----
 srv2 = Server(DB, "--threads", "1", "--max-conns-per-ip", "2", "--timeout", "1")
