@@ -66,6 +66,21 @@ int store_put(store_t *st, const ftm_entity *e, pu_err *err);
  * Same errors as store_put. */
 #define STORE_PUT_KEEP_TIMES 1
 int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err);
+
+/* The bulk path (additive): store_put_ex split in two, so that importers
+ * can validate and serialise entities on worker threads (store_row_fill
+ * needs no store and is thread-safe) and keep the writing thread for SQL.
+ * A row refers to its entity, which must outlive it; its buffers are reused
+ * between fills. store_row_fill errors: PU_ERR_INVALID (bad marking, owner
+ * missing), PU_ERR_NOMEM/LIMIT. store_put_row: as store_put. */
+typedef struct store_row {
+    const ftm_entity *e;
+    pu_buf json, names;
+} store_row;
+void store_row_init(store_row *r);
+int store_row_fill(store_row *r, const ftm_entity *e, pu_err *err);
+void store_row_free(store_row *r);   /* frees the buffers, not the entity */
+int store_put_row(store_t *st, const store_row *r, int flags, pu_err *err);
 /* Errors: PU_ERR_NOTFOUND when absent or not visible to scope. */
 int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity **out, pu_err *err);
 int store_delete(store_t *st, const char *id, pu_err *err);
@@ -151,6 +166,8 @@ void store_summary_note(store_summary *s, const pu_err *err, int is_reject);
 void store_summary_print(const store_summary *s, const char *label, FILE *out);
 /* store_put_ex + count in s + the test hook. Same errors as store_put. */
 int store_summary_put(store_t *st, const ftm_entity *e, int flags, store_summary *s, pu_err *err);
+/* The same for a filled row (store_put_row). */
+int store_summary_put_row(store_t *st, const store_row *r, int flags, store_summary *s, pu_err *err);
 
 typedef struct store_import_opts {
     int strict;            /* 1: the first bad record aborts (and rolls back) */

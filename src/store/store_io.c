@@ -53,6 +53,19 @@ static void test_hook(int64_t written) {
     if (stop_after > 0 && written == stop_after) raise(SIGSTOP);
 }
 
+static int counted(store_summary *s, const ftm_entity *e) {
+    s->written++;
+    int k = schema_index(e->schema);
+    if (k >= 0) s->per_schema[k]++;
+    test_hook(s->written);
+    return PU_OK;
+}
+
+int store_summary_put_row(store_t *st, const store_row *r, int flags, store_summary *s, pu_err *err) {
+    int rc = store_put_row(st, r, flags, err);
+    return rc ? rc : counted(s, r->e);
+}
+
 int store_summary_put(store_t *st, const ftm_entity *e, int flags, store_summary *s, pu_err *err) {
     int rc = store_put_ex(st, e, flags, err);
     if (rc) return rc;
@@ -87,27 +100,250 @@ static int apply_defaults(ftm_entity *e, const store_import_opts *o) {
     return rc;
 }
 
-/* One line: parse, default, write. Input errors come back as PU_ERR_INVALID
- * (or LIMIT) with err->where = "file:line"; store errors as they are. */
-static int import_line(store_t *st, const char *line, size_t len, const char *where,
-                       const store_import_opts *o, store_summary *sum, pu_err *err) {
-    ftm_entity *e;
-    int rc = ftm_entity_from_json(line, len, &e, err);
-    if (!rc && apply_defaults(e, o)) rc = pu_fail(err, PU_ERR_NOMEM, where, NULL, "out of memory");
-    if (!rc) {
-        rc = store_summary_put(st, e, STORE_PUT_KEEP_TIMES, sum, err);
-    }
-    ftm_entity_free(e);
-    if (rc && err) {
-        char id[PU_ERR_WHERE_MAX];
-        pu_strlcpy(id, err->where, sizeof id);
-        if (*id) (void)pu_snprintf(err->where, sizeof err->where, "%s (%s)", where, id);
-        else pu_strlcpy(err->where, where, sizeof err->where);
-    }
-    return rc;
+static int is_input_error(int rc) { return rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT; }
+
+/* ---- FtM JSON lines import: a parse pipeline ----------------------------
+ * Parsing (jansson + the entity model) costs more than the SQLite writes, so
+ * worker threads parse batches of lines while the calling thread writes the
+ * previous ones. Workers take batches in file order under the reader lock
+ * (numbered by `seq`) and the writer consumes them strictly in seq order, so
+ * the result - later duplicates win, rejects listed in file order - is the
+ * same as a sequential import. At most NSLOTS batches are in flight.
+ */
+#include <pthread.h>
+#include <unistd.h>
+
+#define BATCH_LINES 256
+#define NSLOTS 16
+#define MAX_WORKERS 4
+
+typedef struct pitem {
+    ftm_entity *e;   /* parsed entity, or NULL when rc != PU_OK */
+    store_row row;   /* its serialised form (store_row_fill on the worker) */
+    int rc;
+    pu_err err;      /* for rc != PU_OK; where = "file:line" */
+    char where[PU_ERR_WHERE_MAX]; /* "file:line" of the record */
+} pitem;
+
+typedef struct pbatch {
+    size_t n;
+    int last;        /* the batch that met the end of input (or a read failure) */
+    uint64_t offset; /* bytes read after this batch, for progress */
+    pitem items[BATCH_LINES];
+} pbatch;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv_free, cv_ready;
+    pu_lines *r;
+    const store_import_opts *o;
+    int eof, stop;
+    uint64_t next_seq, write_seq;
+    pbatch *slots[NSLOTS];
+    pbatch *trash[NSLOTS]; /* written batches; workers free them (their own allocations: cheaper there) */
+    int ntrash;
+} pipeline;
+
+static void set_where(pu_err *err, const char *where) {
+    char id[PU_ERR_WHERE_MAX];
+    pu_strlcpy(id, err->where, sizeof id);
+    if (*id) (void)pu_snprintf(err->where, sizeof err->where, "%s (%s)", where, id);
+    else pu_strlcpy(err->where, where, sizeof err->where);
 }
 
-static int is_input_error(int rc) { return rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT; }
+/* Parse one line into it (entity with the import defaults, or the error). */
+static void parse_item(pitem *it, const char *line, size_t len, const char *where, const store_import_opts *o) {
+    pu_err_clear(&it->err);
+    it->e = NULL;
+    it->rc = ftm_entity_from_json(line, len, &it->e, &it->err);
+    if (!it->rc && apply_defaults(it->e, o)) {
+        ftm_entity_free(it->e);
+        it->e = NULL;
+        it->rc = pu_fail(&it->err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    store_row_init(&it->row);
+    if (!it->rc) it->rc = store_row_fill(&it->row, it->e, &it->err);
+    if (it->rc) set_where(&it->err, where);
+}
+
+/* Copy up to BATCH_LINES non-blank lines (with their numbers) out of the
+ * reader; called with the lock held. Reader errors become items. */
+static void read_batch(pipeline *p, pbatch *b, pu_buf *raw, size_t *offs, size_t *lens, uint64_t *nos, int *rcs,
+                       pu_err *errs) {
+    pu_buf_reset(raw);
+    while (b->n < BATCH_LINES) {
+        const char *line;
+        size_t len;
+        uint64_t no;
+        pu_err e;
+        pu_err_clear(&e);
+        int rc = pu_lines_next(p->r, &line, &len, &no, &e);
+        if (rc == PU_OK && !line) {
+            b->last = p->eof = 1;
+            break;
+        }
+        if (rc == PU_OK && pu_blank(line)) continue;
+        size_t k = b->n++;
+        rcs[k] = rc;
+        errs[k] = e;
+        nos[k] = no;
+        offs[k] = raw->len;
+        lens[k] = rc ? 0 : len;
+        if (rc == PU_OK && pu_buf_append(raw, line, len) != PU_OK) {
+            rcs[k] = pu_fail(&errs[k], PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+        if (rc && !is_input_error(rc)) { /* I/O failure: nothing after it can be trusted */
+            b->last = p->eof = 1;
+            break;
+        }
+    }
+    b->offset = pu_lines_offset(p->r);
+}
+
+static void free_batch(pbatch *b);
+
+static void *worker(void *arg) {
+    pipeline *p = arg;
+    pu_buf raw = PU_BUF_INIT((size_t)BATCH_LINES * (16u * 1024u * 1024u + 1));
+    size_t offs[BATCH_LINES], lens[BATCH_LINES];
+    uint64_t nos[BATCH_LINES];
+    int rcs[BATCH_LINES];
+    pu_err *errs = calloc(BATCH_LINES, sizeof *errs);
+    for (;;) {
+        pbatch *b = calloc(1, sizeof *b), *old = NULL;
+        pthread_mutex_lock(&p->mu);
+        if (p->ntrash) old = p->trash[--p->ntrash];
+        while (!p->stop && !p->eof && p->next_seq >= p->write_seq + NSLOTS) pthread_cond_wait(&p->cv_free, &p->mu);
+        if (p->stop || p->eof || !b || !errs) {
+            if ((!b || !errs) && !p->stop && !p->eof) p->stop = 2; /* out of memory: the writer fails */
+            pthread_cond_broadcast(&p->cv_ready);
+            pthread_mutex_unlock(&p->mu);
+            free(b);
+            free_batch(old);
+            break;
+        }
+        uint64_t seq = p->next_seq++;
+        read_batch(p, b, &raw, offs, lens, nos, rcs, errs);
+        const char *name = pu_lines_name(p->r);
+        pthread_mutex_unlock(&p->mu);
+        free_batch(old);
+        for (size_t i = 0; i < b->n; i++) {
+            pitem *it = &b->items[i];
+            (void)pu_snprintf(it->where, sizeof it->where, "%s:%llu", name, (unsigned long long)nos[i]);
+            if (rcs[i]) {
+                it->rc = rcs[i];
+                it->err = errs[i];
+                if (!*it->err.where) pu_strlcpy(it->err.where, it->where, sizeof it->err.where);
+            } else {
+                parse_item(it, raw.data + offs[i], lens[i], it->where, p->o);
+            }
+        }
+        pthread_mutex_lock(&p->mu);
+        p->slots[seq % NSLOTS] = b;
+        pthread_cond_broadcast(&p->cv_ready);
+        pthread_mutex_unlock(&p->mu);
+    }
+    free(errs);
+    pu_buf_free(&raw);
+    return NULL;
+}
+
+static void free_batch(pbatch *b) {
+    if (!b) return;
+    for (size_t i = 0; i < b->n; i++) {
+        store_row_free(&b->items[i].row);
+        ftm_entity_free(b->items[i].e);
+    }
+    free(b);
+}
+
+/* Next batch in file order, or NULL when the workers stopped without one. */
+static pbatch *next_batch(pipeline *p) {
+    pthread_mutex_lock(&p->mu);
+    pbatch *b;
+    while (!(b = p->slots[p->write_seq % NSLOTS]) && p->stop != 2) pthread_cond_wait(&p->cv_ready, &p->mu);
+    if (b) p->slots[p->write_seq % NSLOTS] = NULL;
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void done_batch(pipeline *p, pbatch *b) {
+    pthread_mutex_lock(&p->mu);
+    if (p->ntrash < NSLOTS) {
+        p->trash[p->ntrash++] = b;
+        b = NULL;
+    }
+    p->write_seq++;
+    pthread_cond_broadcast(&p->cv_free);
+    pthread_mutex_unlock(&p->mu);
+    free_batch(b);
+}
+
+/* Write one batch; returns PU_OK or the fatal error (in *err). */
+static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, store_summary *sum, pu_err *err) {
+    for (size_t i = 0; i < b->n; i++) {
+        pitem *it = &b->items[i];
+        sum->read++;
+        int rc = it->rc;
+        if (!rc) {
+            rc = store_summary_put_row(st, &it->row, STORE_PUT_KEEP_TIMES, sum, &it->err);
+            if (rc) set_where(&it->err, it->where);
+        }
+        if (rc && is_input_error(rc) && !(o && o->strict)) {
+            store_summary_note(sum, &it->err, 1);
+            continue;
+        }
+        if (rc) {
+            if (err) *err = it->err;
+            return rc;
+        }
+    }
+    return PU_OK;
+}
+
+static int nworkers(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, store_summary *sum, pu_progress *prog,
+                        pu_err *err) {
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv_free, NULL);
+    pthread_cond_init(&p.cv_ready, NULL);
+    p.r = r;
+    p.o = o;
+    pthread_t th[MAX_WORKERS];
+    int nw = 0, want = nworkers(), rc = PU_OK;
+    for (; nw < want; nw++)
+        if (pthread_create(&th[nw], NULL, worker, &p) != 0) break;
+    if (nw == 0) rc = pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cannot start a parser thread");
+    for (int last = 0; !rc && !last;) {
+        pbatch *b = next_batch(&p);
+        if (!b) {
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+            break;
+        }
+        last = b->last;
+        rc = write_batch(st, b, o, sum, err);
+        uint64_t off = b->offset;
+        done_batch(&p, b);
+        pu_progress_tick(prog, off, (uint64_t)sum->read);
+    }
+    pthread_mutex_lock(&p.mu);
+    p.stop = p.stop ? p.stop : 1;
+    pthread_cond_broadcast(&p.cv_free);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 0; i < nw; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < NSLOTS; i++) free_batch(p.slots[i]);
+    for (int i = 0; i < p.ntrash; i++) free_batch(p.trash[i]);
+    pthread_cond_destroy(&p.cv_free);
+    pthread_cond_destroy(&p.cv_ready);
+    pthread_mutex_destroy(&p.mu);
+    return rc;
+}
 
 int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, store_summary *sum,
                      pu_err *err) {
@@ -122,30 +358,7 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, 
     }
     pu_progress prog;
     pu_progress_start(&prog, "import ftm", pu_file_size(path));
-    for (;;) {
-        const char *line;
-        size_t len;
-        uint64_t no;
-        pu_err lerr;
-        pu_err_clear(&lerr);
-        rc = pu_lines_next(r, &line, &len, &no, &lerr);
-        if (rc == PU_OK && !line) break;
-        char where[PU_ERR_WHERE_MAX];
-        snprintf(where, sizeof where, "%s:%llu", pu_lines_name(r), (unsigned long long)no);
-        if (rc == PU_OK && pu_blank(line)) continue;
-        sum->read++;
-        if (rc == PU_OK) rc = import_line(st, line, len, where, o, sum, &lerr);
-        else if (!*lerr.where) pu_strlcpy(lerr.where, where, sizeof lerr.where);
-        if (rc && is_input_error(rc) && !(o && o->strict)) {
-            store_summary_note(sum, &lerr, 1);
-            rc = PU_OK;
-        }
-        if (rc) {
-            if (err) *err = lerr;
-            break;
-        }
-        pu_progress_tick(&prog, pu_lines_offset(r), (uint64_t)sum->read);
-    }
+    rc = run_pipeline(st, r, o, sum, &prog, err);
     pu_lines_close(r);
     if (rc) {
         store_rollback(st);

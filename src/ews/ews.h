@@ -1,0 +1,276 @@
+/*
+ * ews.h - early-warning system for emerging drugs: report intake, substance
+ * vocabulary, curator queue, aberration detection and bilateral alerts.
+ *
+ * Two layers:
+ *  1. Pure detection (no store): ews_detect() runs EARS C1/C2/C3 (R-compatible
+ *     and CDC), Farrington flexible (default and Noufaily settings) and CUSUM
+ *     on one weekly count series. The numbers reproduce R `surveillance`
+ *     1.20.3 (earsC, farringtonFlexible, algo.cusum); see docs/ews.md.
+ *  2. Persistent EWS (store): reports, vocabulary, curator queue, alerts in the
+ *     SQL handle (db/db.h) under module "ews" (own migrations). Every record
+ *     has an owner agency and a marking; reads take a store_scope and filter
+ *     with store_visible().
+ *
+ * Conventions: PU_OK / PU_ERR_* results, out-parameters, `pu_err` details
+ * naming file:line (or record) and the field. NA values in results are NAN
+ * (doubles) or -1 (flags).
+ */
+#ifndef PU_EWS_H
+#define PU_EWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/pu.h"
+#include "db/db.h"
+#include "store/store.h"
+
+/* ======================================================================
+ * Detection
+ * ====================================================================== */
+
+typedef enum ews_method {
+    EWS_C1 = 0,             /* EARS C1: baseline t-7..t-1                          */
+    EWS_C2,                 /* EARS C2: baseline t-9..t-3                          */
+    EWS_C3,                 /* EARS C3 as R surveillance computes it              */
+    EWS_C3_CDC,             /* EARS C3, CDC definition (current week included)    */
+    EWS_FARRINGTON,         /* farringtonFlexible, default control ("delta")      */
+    EWS_FARRINGTON_NOUFAILY,/* farringtonFlexible, Noufaily settings ("nbPlugin") */
+    EWS_CUSUM               /* algo.cusum, "standard" transform, optional reset   */
+} ews_method;
+
+/* Method names as used by the CLI ("c1", "c3-cdc", "farrington-noufaily"...). */
+const char *ews_method_name(ews_method m);
+/* Parse a method name. Errors: PU_ERR_INVALID (lists the accepted names). */
+int ews_method_parse(const char *s, ews_method *out, pu_err *err);
+
+typedef struct ews_params {
+    ews_method method;
+    /* common */
+    double alpha;            /* C1/C2 0.001, C3 0.025, Farrington 0.05 */
+    size_t range_from;       /* first monitored week, 1-based; 0 = method default */
+    /* EARS */
+    int baseline;            /* 7 */
+    double min_sigma;        /* 0 */
+    /* Farrington flexible */
+    int b, w;                /* 5 years back, half window 3 */
+    int reweight;            /* 1 */
+    double weights_threshold;/* 2.58 */
+    int trend;               /* 1 */
+    double p_trend;          /* 0.05 (Noufaily: 1) */
+    int limit_cases, limit_weeks; /* limit54 = (5, 4) */
+    int no_periods;          /* 1 (Noufaily: 10) */
+    int past_weeks;          /* weeks excluded before the current one: w (Noufaily: 26) */
+    int nb_plugin;           /* 0: "delta" threshold; 1: "nbPlugin" */
+    /* CUSUM */
+    double k, h;             /* reference value 1.04, decision interval 2.26 */
+    int cusum_baseline;      /* weeks before the range used for the mean m: 52 */
+    int cusum_reset;         /* 1: restart the sum at 0 after an alarm (R never does) */
+} ews_params;
+
+/* Fill *p with the defaults of method m (the R defaults listed above). */
+void ews_params_default(ews_method m, ews_params *p);
+
+/* One weekly series. days[] (days since 1970-01-01, strictly increasing by 7)
+ * makes Farrington pick reference weeks by calendar like R's epochAsDate=TRUE;
+ * NULL means integer weeks with 52 weeks a year (epochAsDate=FALSE). */
+typedef struct ews_series {
+    size_t n;
+    const double *y;         /* counts >= 0 */
+    const int64_t *days;     /* may be NULL */
+} ews_series;
+
+/* Per-week results, arrays of length n (0-based week t). Weeks before `from`
+ * are outside the monitored range: every value NA. */
+typedef struct ews_result {
+    size_t n, from;          /* from: 0-based first monitored week */
+    double *upper;           /* upper bound (NAN when the method gives none)  */
+    signed char *alarm;      /* 1, 0, or -1 = NA                              */
+    double *expected;        /* Farrington: expected count; CUSUM: m          */
+    double *stat;            /* EARS: C1/C2/C3 statistic; CUSUM: the sum; Farrington: score */
+    double *pvalue, *phi, *mu0, *trendcoef; /* Farrington diagnostics          */
+    signed char *trend;      /* Farrington: 1 trend kept, 0 not, -1 NA        */
+} ews_result;
+
+/* Run p->method on s. *out is owned by the caller (ews_result_free).
+ * Errors: PU_ERR_INVALID (negative or non-finite count, too little history
+ * for the method: the message says how many weeks are needed, missing
+ * reference week for a calendar series), PU_ERR_NOMEM. */
+int ews_detect(const ews_series *s, const ews_params *p, ews_result **out, pu_err *err);
+void ews_result_free(ews_result *r);
+
+/* ---- counts files: CSV "date,count" ----------------------------------
+ * `date` is an ISO date (weekly, 7 days apart) or an integer week index
+ * (consecutive); all rows use the same kind. Errors name file:line: dates
+ * out of order, duplicate weeks, gaps, negative or non-integer counts,
+ * missing header. Owned by the caller: ews_counts_free. */
+typedef struct ews_counts {
+    size_t n;
+    double *y;
+    int64_t *days;           /* NULL when the file uses week indexes */
+    int64_t *week;           /* the week index as written (index mode) */
+} ews_counts;
+
+int ews_counts_read(const char *path, ews_counts **out, pu_err *err);
+int ews_counts_read_mem(const char *data, size_t n, ews_counts **out, pu_err *err);
+void ews_counts_free(ews_counts *c);
+/* Write "date,count,upperbound,alarm" (upperbound empty when NA, alarm
+ * 1/0/empty); r may be NULL (counts only). Errors: PU_ERR_IO. */
+int ews_result_write_csv(FILE *f, const ews_counts *c, const ews_result *r, pu_err *err);
+/* The rows only, each prefixed with "series," when series is non-NULL
+ * (CSV-quoted when needed). Errors: PU_ERR_IO. */
+int ews_result_write_rows(FILE *f, const char *series, const ews_counts *c, const ews_result *r, pu_err *err);
+
+/* Many series in one file: an optional `series` column names the stratum
+ * (e.g. "isotonitazene/MX-SIN"); the rows of one series must be together and
+ * in date order, each series checked like ews_counts_read; one date kind for
+ * the whole file. Without a `series` column the file is one series named "".
+ * Owned by the caller: ews_counts_set_free.
+ * Errors: as ews_counts_read, plus PU_ERR_INVALID when a series reappears. */
+typedef struct ews_counts_set {
+    size_t n;
+    char **names;
+    ews_counts **series;
+    int has_names;            /* 1 when the file had a series column */
+    size_t *hash, hcap;       /* internal */
+} ews_counts_set;
+int ews_counts_read_set(const char *path, ews_counts_set **out, pu_err *err);
+void ews_counts_set_free(ews_counts_set *s);
+
+/* ======================================================================
+ * Places and substances (pure, no store)
+ * ====================================================================== */
+
+/* Normalise a substance name for lookup: Unicode NFKC + case fold, Greek
+ * letters spelled out (α -> alpha), "para-/p-" -> "4-", "ortho-/o-" -> "2-",
+ * "meta-/m-" -> "3-", whitespace/hyphens/commas/quotes removed. The result
+ * is owned by the caller (free). Errors: PU_ERR_INVALID (not UTF-8), NOMEM. */
+int ews_normalize_name(const char *name, char **out, pu_err *err);
+
+/* ======================================================================
+ * Persistent EWS (store)
+ * ====================================================================== */
+
+typedef struct ews ews_t;
+
+/* Open the EWS on an open SQL handle (not owned), running the "ews"
+ * migrations. When the vocabulary/places tables are empty, loads
+ * `data_dir`/substances.csv and places.csv (NULL: the bundled data/ews).
+ * Errors: PU_ERR_DB, PU_ERR_IO / PU_ERR_INVALID (bundled data). */
+int ews_open(db_t *db, const char *data_dir, ews_t **out, pu_err *err);
+void ews_close(ews_t *e);
+/* Directory of the bundled data (data/ews in the source tree, or
+ * $PUENTE_EWS_DATA). Static string. */
+const char *ews_data_dir(void);
+
+/* Vocabulary: load a substances CSV (canonical id, names, class, CAS,
+ * InChIKey, synonyms; optional owner and marking, default EWS / PUBLIC)
+ * replacing entries with the same id.
+ * Errors: PU_ERR_INVALID with file:line/field, PU_ERR_DB. */
+int ews_vocab_load(ews_t *e, const char *path, int64_t *loaded, pu_err *err);
+/* Resolve a name (any language/spelling) to a canonical substance id
+ * (caller frees), for a reader: the synonym and the substance must be
+ * visible to scope. Errors: PU_ERR_NOTFOUND when unknown or hidden. */
+int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char **id, pu_err *err);
+/* Add a synonym to a substance (curator work) with its owner and marking
+ * (NULL: "EWS", "PUBLIC"). Errors: NOTFOUND, CONFLICT (the name already
+ * resolves to another substance), INVALID (marking), DB. */
+int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
+                          const char *marking, pu_err *err);
+
+/* Import statistics. */
+typedef struct ews_import_stats {
+    int64_t reports, substances, queued, alerts;
+} ews_import_stats;
+
+/* Import reports from CSV (header with columns report_id, date, place,
+ * source_agency, type, substances ('|'-separated), matrix, quantity_g,
+ * purity_pct, owner, marking) or JSON lines (same keys, substances an array)
+ * chosen by `format` ("csv", "jsonl", or NULL: by extension). The whole file
+ * is one transaction: any invalid record aborts the import with file:line,
+ * field and what was expected, and nothing is written. Unknown substance
+ * names are stored on the report AND queued for the curator (never
+ * dropped). First detections (anywhere, in a country, in a state) raise
+ * alerts. `stats` may be NULL.
+ * Errors: PU_ERR_INVALID, PU_ERR_IO, PU_ERR_CONFLICT (report_id exists with
+ * other content), PU_ERR_DB. */
+int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err);
+
+/* Curator queue entry (unknown names). */
+typedef struct ews_queue_item {
+    int64_t id;
+    char name[256];
+    char norm[256];
+    int64_t count;           /* reports that used this name */
+    char first_report[128];
+    char status[16];         /* open, resolved, rejected */
+    char substance[64];      /* resolved target */
+} ews_queue_item;
+typedef int (*ews_queue_cb)(const ews_queue_item *q, void *ctx);
+/* List queue items with status (NULL = all), visible to scope. */
+int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_queue_cb cb, void *ctx, pu_err *err);
+/* Resolve a queued name to a substance: adds the synonym, re-links the
+ * reports that used it and runs first-detection on them.
+ * Errors: NOTFOUND (item or substance), CONFLICT (already resolved), DB. */
+int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err);
+
+/* Resolve every open queue item whose name the vocabulary now knows (after
+ * a vocabulary load), as ews_queue_resolve does; *resolved gets the number.
+ * Errors: DB. */
+int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err);
+
+/* Alert. */
+typedef struct ews_alert {
+    int64_t id;
+    char kind[32];           /* first-anywhere, first-country, first-state, aberration */
+    char severity[16];       /* low, medium, high, critical */
+    char substance[64];
+    char place[64];
+    char week[16];           /* ISO date of the week (Monday) or the report date */
+    char method[32];
+    double observed, expected, upper;   /* NAN when not applicable */
+    char text_en[512], text_es[512];
+    char addressed[256];     /* ';'-separated agencies */
+    char status[16];         /* open, acknowledged, closed */
+    char owner[32], marking[16];
+    char created[24], acked_by[32], closed_by[32], note[256];
+} ews_alert;
+typedef int (*ews_alert_cb)(const ews_alert *a, void *ctx);
+
+typedef struct ews_alert_query {
+    const char *status;      /* NULL = all */
+    const char *agency;      /* only alerts addressed to this agency; NULL = all */
+    const char *substance;   /* canonical id; NULL = all */
+} ews_alert_query;
+int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err);
+/* Acknowledge / close an alert as `agency` (must be visible to scope).
+ * Errors: NOTFOUND, CONFLICT (wrong state: closing a closed alert,
+ * acknowledging a closed one), DB. */
+int ews_alert_ack(ews_t *e, const store_scope *scope, int64_t id, const char *agency, pu_err *err);
+int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note, pu_err *err);
+
+/* Aberration scan: weekly counts of reports per substance x state from the
+ * store, from the first report week to `until` (ISO date; NULL = last
+ * report), run `p` on each series with at least `min_weeks` weeks of data,
+ * and raise an alert for an alarm in the newest `last_weeks` weeks.
+ * `*raised` gets the number of new alerts, `*too_short` (may be NULL) the
+ * number of series with too little history for the method (no verdict).
+ * Errors: INVALID, DB. */
+int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, int64_t *too_short,
+             pu_err *err);
+
+/* Weekly counts for one substance (and place prefix, e.g. "MX-SIN", "MX",
+ * NULL = all), visible to scope, into a counts series (caller frees).
+ * Errors: NOTFOUND (unknown substance), DB. */
+int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substance, const char *place,
+                          ews_counts **out, pu_err *err);
+
+/* Demo generator: weekly report streams (CSV in the import format) for US
+ * and MX states from `start` for `weeks` weeks, with injected emergences
+ * (a nitazene in Sinaloa and Arizona, medetomidine in Pennsylvania, ...).
+ * Deterministic for a seed. Errors: PU_ERR_IO. */
+int ews_demo_generate(FILE *out, const char *start, int weeks, uint64_t seed, pu_err *err);
+
+#endif

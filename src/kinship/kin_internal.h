@@ -1,0 +1,15 @@
+/* kin_internal.h - helpers shared by the kinship sources (not a public contract). */
+#ifndef KIN_INTERNAL_H
+#define KIN_INTERNAL_H
+
+#include "kinship/kinship.h"
+
+int kin_sex_ok(int a, int b);
+int kin_fam_arrays(const kin_family *F, int extra, int **fa, int **mo, int **sex);
+void kin_fam_gt(const kin_case *c, const kin_family *F, int m, int16_t *gt);
+int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place, int mutate, double *out,
+                   pu_err *err);
+int kin_vic_loglik(const kin_case *c, const kin_opts *o, int v, double *out, pu_err *err);
+int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double *logm, int *incomp, pu_err *err);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * kinship.h - human identification by STR kinship likelihood ratios (module
+ * prefix kin_). Files in, results out: this engine does not use the store.
+ *
+ * Model (docs/kinship.md has the formulas and references):
+ *  - A marker has alleles (text labels such as "9.3"), founder frequencies and
+ *    a pedmut-style mutation model per parental sex.
+ *  - A family is a pedigree (fid/mid, sex) with typed references, missing
+ *    persons and untyped connectors. Likelihoods are computed per marker by
+ *    variable elimination over allele-level variables (two per person:
+ *    paternal and maternal allele), which is Elston-Stewart peeling when the
+ *    pedigree has no loops. Alleles nobody in the computation carries are lumped
+ *    when the mutation model allows it (exact; as pedprobr).
+ *  - theta > 0: Balding-Nichols over all founder alleles of the computation
+ *    (sequential Polya-urn draws), summed exactly by enumeration.
+ *  - LR(V = M) = P(family data, M := V) / (P(family data) * P(V)); with theta
+ *    the denominator puts V as an extra founder of the same computation.
+ *
+ * Ownership: every object returned through an out-parameter is owned by the
+ * caller and freed with its kin_*_free function (NULL-safe). Errors are
+ * PU_ERR_* with pu_err naming file:line, the field and what was expected.
+ * Warnings (unknown allele given the minimum frequency, ...) go to the db's
+ * warning sink (stderr by default), prefixed with file:line.
+ */
+#ifndef KIN_KINSHIP_H
+#define KIN_KINSHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/pu.h"
+
+#define KIN_MAX_ALLELES 250      /* per marker */
+#define KIN_MAX_MARKERS 128
+#define KIN_MAX_PERSONS 512      /* per family */
+#define KIN_ALLELE_LABEL_MAX 32
+#define KIN_ID_MAX 128
+
+/* ---- mutation models (pedmut) ------------------------------------------ */
+enum kin_mut_kind { KIN_MUT_NONE = 0, KIN_MUT_EQUAL, KIN_MUT_PROPORTIONAL, KIN_MUT_STEPWISE, KIN_MUT_ONESTEP };
+
+typedef struct kin_mutmodel {
+    int kind;       /* enum kin_mut_kind */
+    double rate;    /* total mutation rate */
+    double rate2;   /* stepwise: total rate of non-integer (microvariant) steps */
+    double range;   /* stepwise: relative weight per extra step (0 < range < 1) */
+} kin_mutmodel;
+
+/* Parse a model name ("none", "equal", "proportional", "stepwise", "onestep").
+ * Returns PU_OK or PU_ERR_INVALID. */
+int kin_mut_kind_parse(const char *s, int *kind);
+const char *kin_mut_kind_name(int kind);
+
+/* ---- frequency database and markers ------------------------------------ */
+typedef struct kin_marker {
+    char *name;
+    int n;                 /* alleles */
+    char **allele;         /* labels, owned */
+    double *freq;          /* founder frequencies as given (not renormalised) */
+    double *num;           /* numeric value of the label, NAN if not numeric */
+    kin_mutmodel mut[2];   /* [0] female (maternal), [1] male (paternal) transmission */
+    double *mat[2];        /* n*n row-major, NULL = no mutation; built by kin_db_prepare */
+    double min_freq;       /* frequency given to alleles missing from the database */
+    int added;             /* alleles added with the minimum frequency */
+} kin_marker;
+
+typedef struct kin_db {
+    int n;                 /* markers */
+    kin_marker *m;
+    double min_freq;       /* default minimum frequency (0 = 5/(2N) when N known, else 0.001) */
+    int prepared;          /* mutation matrices built */
+    FILE *warn;            /* warning sink; NULL = silent */
+    long n_warnings;
+} kin_db;
+
+/* Read a long-format frequency CSV. Columns (header, case-insensitive):
+ * marker, allele, frequency, optional population and n_alleles_sampled.
+ * `population` (may be NULL) selects rows of that population; when the file
+ * has a population column and population is NULL, the file must hold one
+ * population only. Marker names are matched case-insensitively everywhere.
+ * min_freq: 0 = default (5 / n_alleles_sampled when present, else 0.001).
+ * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line, field, expected),
+ * PU_ERR_LIMIT (too many alleles/markers), PU_ERR_NOTFOUND (population absent). */
+int kin_db_read(const char *path, const char *population, double min_freq, kin_db **out, pu_err *err);
+/* Same from memory (name used in messages). */
+int kin_db_read_mem(const char *data, size_t len, const char *name, const char *population,
+                    double min_freq, kin_db **out, pu_err *err);
+void kin_db_free(kin_db *db);  /* NULL-safe */
+/* Index of a marker (case-insensitive; "vWA" == "VWA"), or -1. */
+int kin_db_marker(const kin_db *db, const char *name);
+/* Index of allele `label` in marker m; when absent and add != 0, the allele is
+ * added with the marker's minimum frequency and a warning naming `where` is
+ * written. Returns the index, or -1 (absent and add == 0, or PU_ERR_LIMIT). */
+int kin_db_allele(kin_db *db, int m, const char *label, int add, const char *where);
+/* Read mutation_models.csv: marker, female_model, female_rate, female_rate2,
+ * female_range, male_model, male_rate, male_rate2, male_range. Markers not in
+ * the file keep "none". Unknown markers: warning (ignored).
+ * Errors: PU_ERR_IO, PU_ERR_INVALID. */
+int kin_db_read_mutation(kin_db *db, const char *path, pu_err *err);
+/* Set one model for every marker and both sexes. */
+void kin_db_set_mutation(kin_db *db, const kin_mutmodel *female, const kin_mutmodel *male);
+/* Build the mutation matrices (call after all alleles are known; cheap to
+ * call again). Errors: PU_ERR_INVALID (stepwise on non-numeric alleles,
+ * rates outside [0,1], proportional rate too high for the frequencies). */
+int kin_db_prepare(kin_db *db, pu_err *err);
+
+/* ---- profiles, pedigrees, DVI data ------------------------------------- */
+#define KIN_UNTYPED (-1)
+enum kin_role { KIN_ROLE_UNTYPED = 0, KIN_ROLE_REFERENCE, KIN_ROLE_MISSING };
+
+typedef struct kin_person {
+    char *id;
+    int father, mother;    /* index in the family, -1 = founder */
+    int sex;               /* 1 male, 2 female, 0 unknown */
+    int role;              /* enum kin_role */
+} kin_person;
+
+typedef struct kin_family {
+    char *name;
+    int n;
+    kin_person *p;
+    int16_t *g;            /* n * 2 * db->n allele indices, KIN_UNTYPED = not typed */
+    int *order;            /* persons with parents before children */
+} kin_family;
+
+typedef struct kin_sample {
+    char *id;
+    int sex;
+    int16_t *g;            /* 2 * db->n */
+} kin_sample;
+
+typedef struct kin_missing { int fam, person; } kin_missing;
+
+typedef struct kin_case {
+    kin_db *db;            /* borrowed */
+    int nfam;
+    kin_family *fam;
+    int nvic;
+    kin_sample *vic;
+    int nmiss;
+    kin_missing *miss;     /* every role=missing person, in file order */
+} kin_case;
+
+/* Read am_pedigrees.csv (family,id,fid,mid,sex,role). Checks: unknown parent
+ * ids, a person listed twice, one parent given without the other, father not
+ * male / mother not female, cycles (someone is their own ancestor).
+ * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line), PU_ERR_LIMIT. */
+int kin_case_read_pedigrees(kin_db *db, const char *path, kin_case **out, pu_err *err);
+int kin_case_read_pedigrees_mem(kin_db *db, const char *data, size_t len, const char *name,
+                                kin_case **out, pu_err *err);
+/* Read am_genotypes.csv (family,id,marker,allele1,allele2) into the case.
+ * Unknown markers are skipped with a warning; unknown alleles get the minimum
+ * frequency with a warning; one allele empty and the other not, or a person
+ * not in the pedigree, is PU_ERR_INVALID. */
+int kin_case_read_am(kin_case *c, const char *path, pu_err *err);
+int kin_case_read_am_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
+/* Read pm_genotypes.csv (sample,sex,marker,allele1,allele2). */
+int kin_case_read_pm(kin_case *c, const char *path, pu_err *err);
+int kin_case_read_pm_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
+void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
+
+/* ---- likelihood core ---------------------------------------------------- */
+/* Likelihood of one marker for a pedigree of n persons (fa/mo: -1 founder;
+ * sex 1/2/0) with genotypes gt[2n] (allele indices or KIN_UNTYPED).
+ * keep < 0: *out is the scalar likelihood. keep >= 0: person `keep` must be
+ * untyped and out receives the n_alleles*n_alleles table over its ordered
+ * (paternal, maternal) alleles (the genotype likelihood of {a,b} is
+ * out[a*n+b] + out[b*n+a] for a != b). mutate = 0 ignores the mutation model.
+ * Errors: PU_ERR_LIMIT (theta enumeration or factor too large), PU_ERR_NOMEM. */
+int kin_ped_lik(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex,
+                const int16_t *gt, double theta, int mutate, int keep, double *out, pu_err *err);
+
+/* Genotype probability of {a,b} for an unrelated person (theta = 0). */
+double kin_geno_prob(const kin_marker *mk, int a, int b);
+
+/* ---- DVI (as dvir) ------------------------------------------------------ */
+typedef struct kin_opts {
+    double theta;          /* default 0 */
+    int max_incomp;        /* exclusion: more than this many incompatible markers; default 2 */
+    double threshold;      /* LR threshold for undisputed/GLR matches; default 1e4 */
+    int threads;           /* search: 0 = number of CPUs */
+} kin_opts;
+/* theta 0, max_incomp 2, threshold 1e4, threads 0. */
+void kin_opts_default(kin_opts *o);
+
+/* Pairwise LR matrix: lr[v * nmiss + j] for victim v and missing person j;
+ * NAN when the sexes differ. excl[v * nmiss + j] = number of markers where the
+ * pair is Mendelian-incompatible with the family (mutation ignored), -1 when
+ * sex-incompatible. Either output may be NULL. Arrays are caller-allocated.
+ * Errors: as kin_ped_lik. */
+int kin_pairwise(const kin_case *c, const kin_opts *o, double *lr, int *excl, pu_err *err);
+
+/* Log-likelihood (natural log) of the whole case under one assignment:
+ * assign[v] = index into c->miss or -1. -INFINITY if impossible. */
+int kin_joint_loglik(const kin_case *c, const kin_opts *o, const int *assign, double *out, pu_err *err);
+
+typedef struct kin_joint_row { int *assign; double loglik; } kin_joint_row;
+typedef struct kin_joint {
+    int nvic, nmiss;
+    long n;                /* assignments enumerated */
+    kin_joint_row *row;    /* sorted by loglik descending, n rows */
+    double *post;          /* (nmiss + 1) * nvic: P(V = M | data), flat prior; last row = unassigned */
+} kin_joint;
+/* Enumerate every sex-consistent assignment of victims to distinct missing
+ * persons (as dviJoint's full search), with family likelihoods cached per
+ * (family, sub-assignment), and flat-prior posterior pairing probabilities.
+ * only_vic/only_miss (may be NULL): restrict to these victims/missing persons
+ * (1 = included), the others treated as absent. max_rows caps n (PU_ERR_LIMIT).
+ * Errors: as kin_ped_lik, PU_ERR_LIMIT, PU_ERR_NOMEM. */
+int kin_joint_run(const kin_case *c, const kin_opts *o, const char *only_vic, const char *only_miss,
+                  long max_rows, kin_joint **out, pu_err *err);
+void kin_joint_free(kin_joint *j);  /* NULL-safe */
+
+/* dviSolve-style conclusions (dvir's columns). One AM row per missing person
+ * (Family, Missing, Sample, LR, GLR, Conclusion, Comment) and one PM row per
+ * victim (Sample, Missing, Family, ...). Conclusions: "Undisputed" (comment
+ * "Step k"), "Match (GLR)" ("Joint: {...}"), "Symmetric match",
+ * "Inconclusive" ("Best: X" outside a joint analysis), "No match" (best LR
+ * below 1) and "Excluded" ("No compatible pairings" / "k+ inconsistencies"). */
+typedef struct kin_solve_row {
+    int fam, miss, vic;    /* indices (c->fam, c->miss, c->vic); -1 = none */
+    char sample[256];      /* AM: the victim(s) ("V2/V3"); PM: the missing person(s) ("M2/M3"); "" = empty */
+    double lr, glr;        /* NAN = empty */
+    char conclusion[32];
+    char comment[320];
+} kin_solve_row;
+typedef struct kin_solve {
+    int nam, npm;
+    kin_solve_row *am;     /* one per missing person, in c->miss order */
+    kin_solve_row *pm;     /* one per victim */
+} kin_solve;
+/* Run the pipeline of docs/kinship.md (undisputed steps with the victim's
+ * profile moved into the family, exclusions, joint GLR per family with two or
+ * more remaining missing persons, symmetric matches, best LR). c is not
+ * modified (a working copy is used). *out is freed with kin_solve_free.
+ * Errors: as kin_ped_lik, PU_ERR_NOMEM. */
+int kin_solve_run(const kin_case *c, const kin_opts *o, kin_solve **out, pu_err *err);
+void kin_solve_free(kin_solve *s);  /* NULL-safe */
+
+/* ---- blind search at scale -------------------------------------------- */
+typedef struct kin_search_opts {
+    double threshold;      /* report pairs with LR >= threshold (default 1e4) */
+    int top_k;             /* candidates per PM (default 5) */
+    int threads;           /* 0 = CPUs */
+    int block;             /* families per table block (default 2048) */
+    int max_incomp;        /* excluded markers allowed in a reported pair (default 2) */
+    int min_shared;        /* PM x PM: markers typed in both (default 8) */
+    int pm_pm;             /* also run PM x PM direct matching */
+} kin_search_opts;
+/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0. */
+void kin_search_opts_default(kin_search_opts *o);
+
+typedef struct kin_hit {
+    int vic, miss;         /* miss = index in c->miss, or for PM x PM: other victim */
+    double log10lr;
+    int excluded;          /* markers Mendelian-incompatible (mutation ignored) */
+    int drivers[3];        /* markers with the largest log LR, -1 = none */
+    double driver_log10[3];
+} kin_hit;
+
+/* Callback per PM after its candidates are final (ranked best first);
+ * called from one thread at a time. Return PU_OK to continue. */
+typedef int (*kin_hit_cb)(void *ud, const kin_hit *hits, int n);
+
+typedef struct kin_search_stats {
+    uint64_t pairs;        /* PM x missing-person pairs scored (sex-compatible) */
+    uint64_t pruned;       /* pairs dropped early by the bound */
+    long targets;          /* missing persons (one table each) */
+    double table_seconds;  /* wall time building tables */
+    double score_seconds;  /* wall time scoring */
+    double table_cpu;      /* process CPU seconds (all threads) building tables */
+    double score_cpu;      /* process CPU seconds scoring */
+} kin_search_stats;
+
+/* PM x family search: per-family per-marker genotype tables (LR vector over
+ * all genotypes of the missing person), computed in blocks of families; each
+ * thread scores all PMs against its share of the block; prefilter on the
+ * largest attainable remaining LR. Only the top_k pairs per PM with LR >=
+ * threshold are kept; they are passed to cb per PM (best first) with their
+ * exclusion counts (pairs with more than max_incomp are dropped). stats may be
+ * NULL. Errors: as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
+int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so,
+                   kin_hit_cb cb, void *ud, kin_search_stats *stats, pu_err *err);
+/* PM x PM direct matches (same person): identical on every marker typed in
+ * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g). */
+int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err);
+
+/* ---- simulation ---------------------------------------------------------- */
+typedef struct kin_sim_opts {
+    int families;          /* default 20 */
+    int pm_true;           /* PMs that are a family's missing person (default = families/2) */
+    int pm_unrelated;      /* unrelated PMs (default = families/2) */
+    int min_refs, max_refs; /* typed relatives per family (default 1..3) */
+    uint64_t seed;
+} kin_sim_opts;
+/* Simulate families (missing person + 1-3 typed relatives among father,
+ * mother, full siblings, children) and remains, by gene dropping from the
+ * database's frequencies and mutation models, and write am_pedigrees.csv,
+ * am_genotypes.csv, pm_genotypes.csv, freqs.csv, mutation_models.csv and
+ * truth.csv into directory `dir` (created if needed).
+ * Errors: PU_ERR_IO, PU_ERR_INVALID. */
+int kin_simulate(kin_db *db, const kin_sim_opts *o, const char *dir, pu_err *err);
+
+#endif

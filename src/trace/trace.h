@@ -1,0 +1,260 @@
+/*
+ * trace.h - firearms tracing: acquisition/disposition records, multiple-sale
+ * reports, recoveries and trace requests (ATF Form 3312.1 shape), matching,
+ * time-to-crime, trafficking leads and Mexico-style statistics.
+ *
+ * Persistence: the module's own tables (prefix trace_) in the store's SQL
+ * handle, created by db_migrate(module "trace"). Every record carries an owner
+ * agency and a marking (PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY); reads
+ * that take a store_scope return only what store_visible() allows.
+ *
+ * Matching: manufacturers are reduced to a canonical name through a built-in
+ * alias table ("Colt's Manufacturing Company" = "COLT"); unknown names are kept
+ * (normalised) and flagged. Serials are normalised (upper case, no spaces,
+ * dashes, dots or slashes, O->0, I->1, leading zeros dropped) and are unique
+ * only within a manufacturer. Partial serials use '?' (one character), '*'
+ * (any run) and '[..]' (one of the listed characters, for partly restored
+ * characters) and return ranked candidates from an in-memory index.
+ *
+ * Ownership: trace_open returns an engine the caller closes with trace_close
+ * (NULL-safe); the db_t stays the caller's. Arrays returned through
+ * out-parameters are the caller's and are freed with the matching *_free.
+ * Errors: PU_ERR_INVALID (bad input, with where/field/expected in *err),
+ * PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_NOTFOUND (absent or not visible),
+ * PU_ERR_CONFLICT (status transition not allowed, duplicate number).
+ */
+#ifndef PU_TRACE_H
+#define PU_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pu.h"
+#include "common/pu_io.h"
+#include "db/db.h"
+#include "store/store.h"
+
+#define TRACE_SERIAL_MAX 40   /* bytes of a normalised serial or pattern, NUL included */
+#define TRACE_NAME_MAX 128    /* bytes of a normalised manufacturer or person name */
+
+typedef struct trace trace_t;
+
+/* Open the engine on an SQL handle (not owned), applying the module's
+ * migrations. `today` ("YYYY-MM-DD", NULL = the current UTC date) is the date
+ * against which "in the future" is judged (tests and demos pin it).
+ * Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer), PU_ERR_INVALID (today). */
+int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err);
+void trace_close(trace_t *t);
+db_t *trace_db(trace_t *t);
+/* "today" in days since 1970-01-01, as used for validation. */
+int64_t trace_today(const trace_t *t);
+
+/* ---- normalisation (pure functions, no engine needed) ------------------ */
+
+/* Normalise a serial into out (size >= TRACE_SERIAL_MAX). With allow_wild,
+ * '?', '*' and '[..]' are kept as wildcards (and *is_wild set when present).
+ * Errors: PU_ERR_INVALID (empty after normalisation, a character that is not
+ * a letter, digit or separator, unbalanced '[', longer than 32 characters),
+ * with field "serial" and the offending character in the message. */
+int trace_serial_norm(const char *raw, int allow_wild, char *out, size_t size, int *is_wild, pu_err *err);
+
+/* 1 if the normalised pattern (with wildcards) matches the normalised serial.
+ * Leading '?' may also stand for a leading zero that normalisation dropped. */
+int trace_serial_match(const char *pattern, const char *serial);
+
+/* Canonical manufacturer or importer name into out: the alias table's
+ * canonical name when known (*known = 1), else the upper-cased name with
+ * punctuation and company suffixes removed (*known = 0). Never fails on
+ * non-empty input; empty input gives "" and *known = 0. */
+void trace_mfr_norm(const char *raw, char *out, size_t size, int *known);
+
+/* Normalised person name for comparisons (upper case, accents and
+ * punctuation removed, tokens sorted so "PEREZ, JUAN" = "Juan Pérez"). */
+void trace_name_norm(const char *raw, char *out, size_t size);
+
+/* 1 if a calibre designation is "greater than .22" in the sense of the 2011
+ * Southwest-border rifle reporting rule (.223/5.56 mm and above; .22 rimfire
+ * and .17 are not). 0 when smaller or unparseable. */
+int trace_calibre_over_22(const char *calibre);
+
+/* Business days (Mon-Fri, not a US federal holiday) in the closed interval
+ * [a, b] of days since 1970-01-01 (0 when b < a). */
+int trace_business_days(int64_t a, int64_t b);
+/* 1 if `day` is a US federal holiday (observed date). */
+int trace_is_us_holiday(int64_t day);
+
+/* Great-circle distance in km between a US state (2-letter code) and a
+ * Mexican state (ISO 3166-2:MX code like "CHH", or its name, accents
+ * optional). Errors: PU_ERR_NOTFOUND when either is unknown. */
+int trace_state_distance(const char *us_state, const char *mx_state, double *km);
+/* Canonical Mexican state code ("CHH") for a code or name into out (size >= 4).
+ * Errors: PU_ERR_NOTFOUND. */
+int trace_mx_state_code(const char *name, char *out, size_t size);
+/* 1 if code is a US state or DC 2-letter code. */
+int trace_us_state_valid(const char *code);
+
+/* ---- ATF Form 3312.1: fields with English and Spanish labels ----------- */
+typedef struct trace_form_field {
+    const char *key;      /* CSV column / API field name */
+    const char *label_en;
+    const char *label_es;
+    int required;         /* 1: a request without it is PU_ERR_INVALID */
+} trace_form_field;
+/* The static field table (never freed); *n set to its length. */
+const trace_form_field *trace_form_fields(size_t *n);
+
+/* ---- import ------------------------------------------------------------ */
+typedef struct trace_import_opts {
+    const char *owner;    /* owning agency (required) */
+    const char *marking;  /* default SHARED */
+    int strict;           /* 1: any rejected row rolls back the whole file */
+} trace_import_opts;
+
+typedef struct trace_import_stats {
+    uint64_t rows, accepted, rejected;
+    uint64_t firearms_new;     /* acquisitions: firearms created */
+    uint64_t unknown_mfr;      /* rows whose manufacturer is not in the alias table */
+} trace_import_stats;
+
+/* Import acquisition/disposition records (one event per CSV row; columns in
+ * docs/trace.md). Rows that fail validation are reported on stderr as
+ * "file:line: field 'x': ..." and kept verbatim in trace_reject, so nothing
+ * a user gave is lost; the rest is imported in one transaction.
+ * Errors: PU_ERR_INVALID (missing header column; or strict and a row was
+ * rejected: nothing imported), PU_ERR_DB, PU_ERR_IO. */
+int trace_import_acquisitions(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
+                              pu_err *err);
+/* Import recoveries as trace requests (status submitted; columns are the
+ * trace_form_fields keys). Same reject and transaction rules. */
+int trace_import_recoveries(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
+                            pu_err *err);
+
+/* ---- trace requests ------------------------------------------------------ */
+/* Submit one request. `keys`/`vals` are n parallel strings named by the
+ * trace_form_fields keys. *id receives the new request id and number (e.g.
+ * "T2026-000042") goes into number (size >= 32) when non-NULL.
+ * Errors: PU_ERR_INVALID (missing required field, malformed serial, date in
+ * the future, unknown key). */
+int trace_request_submit(trace_t *t, const char *const *keys, const char *const *vals, size_t n,
+                         const trace_import_opts *o, int64_t *id, char *number, size_t nsize, pu_err *err);
+
+/* Status workflow: submitted -> in_progress -> completed | cannot_trace
+ * (reason required), and in_progress -> submitted to re-run. Errors:
+ * PU_ERR_NOTFOUND, PU_ERR_CONFLICT (transition not allowed), PU_ERR_INVALID
+ * (unknown status, cannot_trace without reason). */
+int trace_request_set_status(trace_t *t, int64_t id, const char *status, const char *reason, pu_err *err);
+
+/* Render one request (form fields with labels in `lang` "en" or "es",
+ * status, result, chain of custody, indicators and candidates) as text into
+ * out, or as a JSON object when json = 1. Chain events not visible to scope
+ * are left out. Errors: PU_ERR_NOTFOUND (absent or not visible). */
+int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const char *lang, int json,
+                         pu_buf *out, pu_err *err);
+
+/* One line per request visible to scope (id, number, status, maker and
+ * serial, recovery date and state, reason), oldest first, into out; status
+ * NULL = all; limit 0 = no limit. Errors: PU_ERR_DB. */
+int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
+                       pu_err *err);
+
+/* ---- in-memory index ----------------------------------------------------- */
+typedef struct trace_index trace_index;
+
+/* Build the index of every firearm (manufacturer, normalised serial) from the
+ * store. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int trace_index_build(trace_t *t, trace_index **out, pu_err *err);
+void trace_index_free(trace_index *ix);
+size_t trace_index_size(const trace_index *ix);
+/* Exact lookup: firearm id, or 0 when absent. */
+int64_t trace_index_lookup(const trace_index *ix, const char *mfr, const char *serial_norm);
+
+typedef struct trace_candidate {
+    int64_t firearm_id;
+    double score;          /* higher is better; see docs/trace.md */
+    char serial[TRACE_SERIAL_MAX];
+    char mfr[64];
+} trace_candidate;
+
+typedef struct trace_hint {  /* what the request says about the gun (may be NULL/"") */
+    const char *model, *calibre, *type;
+} trace_hint;
+
+/* Candidates whose serial matches the pattern (normalised, with wildcards),
+ * within manufacturer `mfr` ("" or NULL = any manufacturer), ranked by score,
+ * at most max. *n receives the count, *total the number of matches before the
+ * cap. out has room for max entries. Errors: PU_ERR_INVALID (bad pattern). */
+int trace_index_partial(const trace_index *ix, const char *mfr, const char *pattern, const trace_hint *hint,
+                        trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err);
+
+/* ---- running traces ------------------------------------------------------ */
+typedef struct trace_run_stats {
+    uint64_t processed, completed, cannot_trace, pending_review;
+    double lookup_seconds, total_seconds;
+} trace_run_stats;
+
+/* Run every request in status submitted (and in_progress when rerun = 1):
+ * match the firearm (ix, or SQL index lookups when ix is NULL - the
+ * baseline), follow the chain to the first retail purchaser, compute
+ * time-to-crime and the possessor flag, and set the status. One transaction.
+ * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int trace_run(trace_t *t, const trace_index *ix, int rerun, trace_run_stats *st, pu_err *err);
+
+/* ---- multiple-sale reports ------------------------------------------------ */
+typedef struct trace_msr_stats {
+    uint64_t handgun_reports, rifle_reports, firearms_in_reports;
+} trace_msr_stats;
+
+/* Derive multiple-sale reports from first retail sales (replacing earlier
+ * derived ones): 2+ handguns to one purchaser from one dealer within 5
+ * business days (ATF Form 3310.4), and 2+ semi-automatic rifles over .22
+ * calibre with a detachable magazine from a dealer in AZ, CA, NM or TX within
+ * 5 consecutive business days (Form 3310.12). Errors: PU_ERR_DB. */
+int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err);
+
+/* ---- leads --------------------------------------------------------------- */
+typedef struct trace_lead {
+    char kind[12];          /* "purchaser" or "dealer" */
+    char key[160];          /* purchaser key (name|dob) or FFL number */
+    char name[128];
+    double strength;
+    int recoveries;
+    char *explain;          /* one indicator per line; owned by the array */
+} trace_lead;
+
+/* Rank purchasers and dealers behind completed traces visible to scope.
+ * kind: "purchaser", "dealer" or NULL (both). *out (caller frees with
+ * trace_leads_free) holds at most max leads, strongest first. */
+int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t max, trace_lead **out,
+                size_t *n, pu_err *err);
+void trace_leads_free(trace_lead *l, size_t n);
+
+/* ---- statistics ------------------------------------------------------------ */
+/* Mexico trace statistics over requests visible to scope, written as text
+ * tables or as one JSON object into out: by recovery year, source state,
+ * manufacturer, calibre and type; TTC median and mean; US-sourced share. */
+int trace_stats(trace_t *t, const store_scope *scope, int json, pu_buf *out, pu_err *err);
+
+/* ---- demo data ------------------------------------------------------------ */
+typedef struct trace_gen_opts {
+    uint64_t firearms;     /* firearms with full chains (about 4 records each) */
+    uint64_t recoveries;   /* Mexican recoveries submitted as trace requests */
+    int rings;             /* planted straw-purchase rings */
+    uint64_t seed;
+    const char *owner_records, *owner_requests;  /* default ATF / FGR */
+} trace_gen_opts;
+
+typedef struct trace_gen_stats {
+    uint64_t firearms, events, recoveries, ring_purchasers;
+} trace_gen_stats;
+
+/* Generate realistic demo data into the store (one transaction) and record
+ * the planted ring purchasers in trace_gen_truth for evaluation.
+ * Errors: PU_ERR_DB, PU_ERR_INVALID (zero sizes). */
+int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_err *err);
+
+/* Precision and recall at k of planted ring purchasers among the top-k
+ * purchaser leads (needs trace_gen_truth). Errors: PU_ERR_NOTFOUND when no
+ * ground truth is stored. */
+int trace_eval_at_k(trace_t *t, size_t k, double *precision, double *recall, size_t *truth_n, pu_err *err);
+
+#endif

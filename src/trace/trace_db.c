@@ -1,0 +1,156 @@
+/* trace_db.c - schema, engine handle and small shared helpers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace_int.h"
+
+/* Visibility is the store's rule (store.h), applied to the module's own
+ * marked records. */
+int trace_visible(const store_scope *scope, const char *owner, const char *marking) {
+    return store_visible(scope, owner, marking);
+}
+
+static const char *const STEPS[] = {
+    /* v1: records, requests, reports */
+    "CREATE TABLE trace_firearm ("
+    " id INTEGER PRIMARY KEY, mfr TEXT NOT NULL, mfr_raw TEXT NOT NULL, mfr_known INTEGER NOT NULL,"
+    " serial TEXT NOT NULL, serial_norm TEXT NOT NULL, importer TEXT, model TEXT, type TEXT,"
+    " calibre TEXT, action TEXT, detachable_mag INTEGER NOT NULL DEFAULT 0, country TEXT, markings TEXT,"
+    " mfg_date TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, UNIQUE (mfr, serial_norm));"
+    "CREATE TABLE trace_event ("
+    " id INTEGER PRIMARY KEY, firearm_id INTEGER NOT NULL REFERENCES trace_firearm(id),"
+    " kind TEXT NOT NULL, date TEXT NOT NULL, party TEXT, party_key TEXT, dob TEXT, ffl TEXT, state TEXT,"
+    " owner TEXT NOT NULL, marking TEXT NOT NULL);"
+    "CREATE INDEX trace_event_firearm ON trace_event (firearm_id, date);"
+    "CREATE TABLE trace_request ("
+    " id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, request_date TEXT NOT NULL,"
+    " priority TEXT NOT NULL, agency TEXT NOT NULL, requester TEXT, case_number TEXT, crime_code TEXT NOT NULL,"
+    " serial TEXT, serial_norm TEXT, serial_wild INTEGER NOT NULL DEFAULT 0, obliterated INTEGER NOT NULL DEFAULT 0,"
+    " mfr TEXT, mfr_raw TEXT, mfr_known INTEGER NOT NULL DEFAULT 0, importer TEXT, type TEXT, calibre TEXT,"
+    " model TEXT, country TEXT, markings TEXT, possessor TEXT, possessor_alias TEXT, possessor_dob TEXT,"
+    " possessor_address TEXT, recovery_date TEXT NOT NULL, recovery_state TEXT NOT NULL, recovery_place TEXT,"
+    " status TEXT NOT NULL, reason TEXT, firearm_id INTEGER, purchaser TEXT, purchaser_key TEXT,"
+    " purchase_date TEXT, purchase_state TEXT, dealer TEXT, dealer_ffl TEXT, ttc_days INTEGER,"
+    " possessor_differs INTEGER, us_sourced INTEGER, result_mfr TEXT, result_type TEXT, result_calibre TEXT,"
+    " notes TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);"
+    "CREATE INDEX trace_request_status ON trace_request (status);"
+    "CREATE TABLE trace_candidate ("
+    " request_id INTEGER NOT NULL REFERENCES trace_request(id), rank INTEGER NOT NULL,"
+    " firearm_id INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY (request_id, rank));"
+    "CREATE TABLE trace_msr ("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, purchaser_key TEXT NOT NULL, purchaser TEXT,"
+    " ffl TEXT, state TEXT, first_date TEXT NOT NULL, last_date TEXT NOT NULL, count INTEGER NOT NULL,"
+    " owner TEXT NOT NULL, marking TEXT NOT NULL);"
+    "CREATE INDEX trace_msr_purchaser ON trace_msr (purchaser_key);"
+    "CREATE TABLE trace_msr_item (msr_id INTEGER NOT NULL REFERENCES trace_msr(id), event_id INTEGER NOT NULL);"
+    "CREATE TABLE trace_reject ("
+    " id INTEGER PRIMARY KEY, source TEXT NOT NULL, line INTEGER NOT NULL, field TEXT, message TEXT NOT NULL,"
+    " raw TEXT NOT NULL, created TEXT NOT NULL);"
+    "CREATE TABLE trace_gen_truth (party_key TEXT PRIMARY KEY, ring INTEGER NOT NULL);"
+    "CREATE TABLE trace_counter (year INTEGER PRIMARY KEY, next INTEGER NOT NULL);",
+};
+
+int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
+    *out = NULL;
+    int64_t day;
+    if (today) {
+        if (pu_parse_date(today, &day))
+            return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", today);
+    } else {
+        char now[32];
+        pu_now_iso(now, sizeof now);
+        now[10] = 0;
+        pu_parse_date(now, &day);
+    }
+    int rc = db_migrate(db, "trace", STEPS, (int)(sizeof STEPS / sizeof STEPS[0]), err);
+    if (rc) return rc;
+    trace_t *t = calloc(1, sizeof *t);
+    if (!t) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    t->db = db;
+    t->today = day;
+    *out = t;
+    return PU_OK;
+}
+
+void trace_close(trace_t *t) { free(t); }
+db_t *trace_db(trace_t *t) { return t->db; }
+int64_t trace_today(const trace_t *t) { return t->today; }
+
+int trace_kind_rank(const char *kind) {
+    static const char *const k[] = {"MANUFACTURE", "IMPORT", "DISTRIBUTOR", "DEALER", "RETAIL", "TRANSFER"};
+    for (int i = 0; i < 6; i++)
+        if (pu_strieq(kind, k[i])) return i;
+    return -1;
+}
+
+int trace_query(db_t *db, const char *sql, trace_row_cb cb, void *ctx, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(db, sql, &st, err);
+    if (rc) return rc;
+    for (;;) {
+        rc = db_step(st, err);
+        if (rc == DB_DONE) {
+            rc = PU_OK;
+            break;
+        }
+        if (rc != DB_ROW) break;
+        rc = cb(st, ctx);
+        if (rc) break;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int trace_reject_keep(trace_t *t, const char *source, uint64_t line, const pu_err *why, const char *raw,
+                      pu_err *err) {
+    db_stmt *st;
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    int rc = db_prepare(t->db, "INSERT INTO trace_reject(source, line, field, message, raw, created) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, source, -1);
+    db_bind_int64(st, 2, (int64_t)line);
+    db_bind_text(st, 3, why->field, -1);
+    db_bind_text(st, 4, why->msg, -1);
+    db_bind_text(st, 5, raw ? raw : "", -1);
+    db_bind_text(st, 6, now, -1);
+    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    db_finalize(st);
+    return rc;
+}
+
+int trace_next_number(trace_t *t, char *out, size_t size, pu_err *err) {
+    char day[16];
+    pu_format_date(t->today, day, sizeof day);
+    int year = atoi(day);
+    db_stmt *st;
+    int rc = db_prepare(t->db, "INSERT INTO trace_counter(year, next) VALUES (?, 2) "
+                               "ON CONFLICT (year) DO UPDATE SET next = trace_counter.next + 1", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, year);
+    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    db_finalize(st);
+    if (rc) return rc;
+    int64_t next = 0;
+    char y[8];
+    snprintf(y, sizeof y, "%d", year);
+    rc = db_query_int64(t->db, "SELECT next - 1 FROM trace_counter WHERE year = CAST(? AS INTEGER)", y, &next, err);
+    if (rc) return rc;
+    return pu_snprintf(out, size, "T%d-%06lld", year, (long long)next);
+}
+
+void trace_party_key(const char *name, const char *dob, char *out, size_t size) {
+    char n[TRACE_NAME_MAX];
+    trace_name_norm(name ? name : "", n, sizeof n);
+    snprintf(out, size, "%s|%s", n, dob ? dob : "");
+}
+
+uint64_t trace_rng(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+double trace_rng_unit(uint64_t *s) { return (double)(trace_rng(s) >> 11) * (1.0 / 9007199254740992.0); }

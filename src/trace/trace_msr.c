@@ -1,0 +1,157 @@
+/* trace_msr.c - multiple-sale reports derived from first retail sales:
+ * handguns (Form 3310.4) and Southwest-border rifles (Form 3310.12). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace_int.h"
+#include "trace/trace_req.h"
+
+typedef struct sale {
+    int64_t event_id, day;
+    int handgun, sw_rifle;
+} sale;
+
+typedef struct grp {
+    char key[TRACE_NAME_MAX + 16], party[128], ffl[40], state[8], owner[64], marking[16];
+    sale *s;
+    size_t n, cap;
+} grp;
+
+typedef struct msr_ctx {
+    trace_t *t;
+    grp g;
+    db_stmt *add, *item;
+    trace_msr_stats *st;
+    int rc;
+    pu_err *err;
+} msr_ctx;
+
+static int sw_state(const char *s) {
+    return !strcmp(s, "AZ") || !strcmp(s, "CA") || !strcmp(s, "NM") || !strcmp(s, "TX");
+}
+
+static int within5(int64_t a, int64_t b) { return b - a <= 14 && trace_business_days(a, b) <= 5; }
+
+static int emit(msr_ctx *c, const char *kind, const sale *const *v, size_t n) {
+    char d1[16], d2[16];
+    pu_format_date(v[0]->day, d1, sizeof d1);
+    pu_format_date(v[n - 1]->day, d2, sizeof d2);
+    db_stmt *a = c->add;
+    db_reset(a);
+    db_bind_text(a, 1, kind, -1);
+    db_bind_text(a, 2, c->g.key, -1);
+    db_bind_text(a, 3, c->g.party, -1);
+    db_bind_text(a, 4, c->g.ffl, -1);
+    db_bind_text(a, 5, c->g.state, -1);
+    db_bind_text(a, 6, d1, -1);
+    db_bind_text(a, 7, d2, -1);
+    db_bind_int64(a, 8, (int64_t)n);
+    db_bind_text(a, 9, c->g.owner, -1);
+    db_bind_text(a, 10, c->g.marking, -1);
+    int rc = db_step(a, c->err);
+    if (rc != DB_DONE) return rc;
+    int64_t id = db_last_id(c->t->db);
+    for (size_t i = 0; i < n; i++) {
+        db_reset(c->item);
+        db_bind_int64(c->item, 1, id);
+        db_bind_int64(c->item, 2, v[i]->event_id);
+        if ((rc = db_step(c->item, c->err)) != DB_DONE) return rc;
+    }
+    if (!strcmp(kind, "handgun")) c->st->handgun_reports++;
+    else c->st->rifle_reports++;
+    c->st->firearms_in_reports += n;
+    return PU_OK;
+}
+
+/* Clusters of qualifying sales within 5 business days of the cluster's
+ * first sale; each sale is in at most one report of a kind. */
+static int scan_kind(msr_ctx *c, int rifle) {
+    const sale *v[256];
+    size_t n = 0;
+    for (size_t i = 0; i <= c->g.n; i++) {
+        const sale *s = i < c->g.n ? &c->g.s[i] : NULL;
+        if (s && !(rifle ? s->sw_rifle : s->handgun)) continue;
+        if (s && n && within5(v[0]->day, s->day) && n < 256) {
+            v[n++] = s;
+            continue;
+        }
+        if (n >= 2) {
+            int rc = emit(c, rifle ? "sw_rifle" : "handgun", v, n);
+            if (rc) return rc;
+        }
+        n = 0;
+        if (s) v[n++] = s;
+    }
+    return PU_OK;
+}
+
+static int flush(msr_ctx *c) {
+    int rc = PU_OK;
+    if (c->g.n >= 2) {
+        rc = scan_kind(c, 0);
+        if (!rc && sw_state(c->g.state)) rc = scan_kind(c, 1);
+    }
+    c->g.n = 0;
+    return rc;
+}
+
+static int row(db_stmt *st, void *vctx) {
+    msr_ctx *c = vctx;
+    const char *key = db_col_text(st, 1), *ffl = db_col_text(st, 3);
+    if (c->g.n && (strcmp(key, c->g.key) || strcmp(ffl, c->g.ffl))) {
+        if ((c->rc = flush(c))) return c->rc;
+    }
+    if (!c->g.n) {
+        pu_strlcpy(c->g.key, key, sizeof c->g.key);
+        pu_strlcpy(c->g.party, db_col_text(st, 2), sizeof c->g.party);
+        pu_strlcpy(c->g.ffl, ffl, sizeof c->g.ffl);
+        pu_strlcpy(c->g.state, db_col_text(st, 4), sizeof c->g.state);
+        pu_strlcpy(c->g.owner, db_col_text(st, 10), sizeof c->g.owner);
+        pu_strlcpy(c->g.marking, db_col_text(st, 11), sizeof c->g.marking);
+    }
+    if (c->g.n == c->g.cap) {
+        size_t nc = c->g.cap ? c->g.cap * 2 : 64;
+        sale *ns = realloc(c->g.s, nc * sizeof *ns);
+        if (!ns) return c->rc = PU_ERR_NOMEM;
+        c->g.s = ns;
+        c->g.cap = nc;
+    }
+    sale *s = &c->g.s[c->g.n++];
+    s->event_id = db_col_int64(st, 0);
+    pu_parse_date(db_col_text(st, 5), &s->day);
+    const char *type = db_col_text(st, 6);
+    s->handgun = trace_type_class(type) == TRACE_CLASS_HANDGUN;
+    const char *action = db_col_text(st, 7);
+    s->sw_rifle = !strcmp(type, "RIFLE") && (strstr(action, "SEMI") || strstr(action, "semi")) &&
+                  trace_calibre_over_22(db_col_text(st, 8)) && db_col_int64(st, 9) == 1;
+    return PU_OK;
+}
+
+int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
+    memset(st, 0, sizeof *st);
+    msr_ctx c = {.t = t, .st = st, .err = err};
+    int rc = db_begin(t->db, err);
+    if (rc) return rc;
+    rc = db_exec(t->db, "DELETE FROM trace_msr_item; DELETE FROM trace_msr;", err);
+    if (!rc)
+        rc = db_prepare(t->db, "INSERT INTO trace_msr(kind, purchaser_key, purchaser, ffl, state, first_date, last_date,"
+                               " count, owner, marking) VALUES (?,?,?,?,?,?,?,?,?,?)", &c.add, err);
+    if (!rc) rc = db_prepare(t->db, "INSERT INTO trace_msr_item(msr_id, event_id) VALUES (?, ?)", &c.item, err);
+    if (!rc)
+        rc = trace_query(t->db, "SELECT e.id, e.party_key, COALESCE(e.party, ''), COALESCE(e.ffl, ''),"
+                                " COALESCE(e.state, ''), e.date, COALESCE(f.type, ''), COALESCE(f.action, ''),"
+                                " COALESCE(f.calibre, ''), f.detachable_mag, e.owner, e.marking"
+                                " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id"
+                                " WHERE e.kind = 'RETAIL' AND e.party_key IS NOT NULL"
+                                " ORDER BY e.party_key, e.ffl, e.date, e.id", row, &c, err);
+    if (!rc && c.rc) rc = c.rc;
+    if (!rc) rc = flush(&c);
+    db_finalize(c.add);
+    db_finalize(c.item);
+    free(c.g.s);
+    if (rc) {
+        db_rollback(t->db);
+        return rc == PU_ERR_NOMEM ? pu_fail(err, rc, NULL, NULL, "out of memory") : rc;
+    }
+    return db_commit(t->db, err);
+}

@@ -1,0 +1,390 @@
+/* trace_run.c - run trace requests: match the firearm, follow the chain to
+ * the first retail purchaser, compute time-to-crime, set the status. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace_int.h"
+#include "trace/trace_req.h"
+
+#define MAX_CANDIDATES 10
+
+typedef struct req {
+    int64_t id;
+    char serial[TRACE_SERIAL_MAX];
+    int wild, obliterated, mfr_known;
+    char mfr[TRACE_NAME_MAX];
+    char *type, *calibre, *model, *possessor, *possessor_dob;
+    int64_t recovery;
+} req;
+
+typedef struct reqs {
+    req *r;
+    size_t n, cap;
+    int rc;
+} reqs;
+
+static int load_req(db_stmt *st, void *ctx) {
+    reqs *q = ctx;
+    if (q->n == q->cap) {
+        size_t nc = q->cap ? q->cap * 2 : 1024;
+        req *nr = realloc(q->r, nc * sizeof *nr);
+        if (!nr) return q->rc = PU_ERR_NOMEM;
+        q->r = nr;
+        q->cap = nc;
+    }
+    req *r = &q->r[q->n];
+    memset(r, 0, sizeof *r);
+    r->id = db_col_int64(st, 0);
+    pu_strlcpy(r->serial, db_col_text(st, 1), sizeof r->serial);
+    r->wild = (int)db_col_int64(st, 2);
+    r->obliterated = (int)db_col_int64(st, 3);
+    pu_strlcpy(r->mfr, db_col_text(st, 4), sizeof r->mfr);
+    r->mfr_known = (int)db_col_int64(st, 5);
+    r->type = pu_strdup(db_col_text(st, 6));
+    r->calibre = pu_strdup(db_col_text(st, 7));
+    r->model = pu_strdup(db_col_text(st, 8));
+    r->possessor = pu_strdup(db_col_text(st, 9));
+    r->possessor_dob = pu_strdup(db_col_text(st, 10));
+    pu_parse_date(db_col_text(st, 11), &r->recovery);
+    q->n++;
+    if (!r->type || !r->calibre || !r->model || !r->possessor || !r->possessor_dob) return q->rc = PU_ERR_NOMEM;
+    return PU_OK;
+}
+
+static void reqs_free(reqs *q) {
+    for (size_t i = 0; i < q->n; i++) {
+        free(q->r[i].type);
+        free(q->r[i].calibre);
+        free(q->r[i].model);
+        free(q->r[i].possessor);
+        free(q->r[i].possessor_dob);
+    }
+    free(q->r);
+}
+
+typedef struct runner {
+    trace_t *t;
+    const trace_index *ix;
+    db_stmt *sql_exact, *sql_like, *sql_like_mfr, *chain, *update, *del_cand, *add_cand;
+} runner;
+
+typedef struct outcome {
+    const char *status;
+    char reason[256];
+    char note[256];
+    int64_t fid;
+    char purchaser[128], pkey[TRACE_NAME_MAX + 16], pdate[16], pstate[8], dealer[128], ffl[40];
+    char rmfr[TRACE_NAME_MAX], rtype[32], rcal[32];
+    int has_ttc;
+    int64_t ttc;
+    int differs; /* -1 unknown */
+    int us_sourced;
+    trace_candidate cand[MAX_CANDIDATES];
+    size_t ncand;
+} outcome;
+
+/* Baseline partial search through SQL: LIKE prefilter, then the same matcher. */
+static int sql_partial(runner *R, const char *mfr, const char *pattern, trace_candidate *out, size_t max, size_t *n,
+                       size_t *total, pu_err *err) {
+    char like[TRACE_SERIAL_MAX * 2];
+    size_t k = 0;
+    int in_set = 0;
+    for (const char *p = pattern; *p && k + 2 < sizeof like; p++) {
+        if (*p == '[') { in_set = 1; like[k++] = '_'; continue; }
+        if (*p == ']') { in_set = 0; continue; }
+        if (in_set) continue;
+        like[k++] = *p == '?' ? '_' : *p == '*' ? '%' : *p;
+    }
+    like[k] = 0;
+    if (pattern[0] == '?') { /* leading '?' may be dropped zeros: widen */
+        memmove(like + 1, like, k + 1);
+        like[0] = '%';
+    }
+    /* with a maker, SQLite narrows by the (mfr, serial_norm) index first */
+    int by_mfr = mfr && *mfr;
+    db_stmt *st = by_mfr ? R->sql_like_mfr : R->sql_like;
+    db_reset(st);
+    if (by_mfr) db_bind_text(st, 1, mfr, -1);
+    db_bind_text(st, by_mfr ? 2 : 1, like, -1);
+    *n = 0;
+    *total = 0;
+    int rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        const char *s = db_col_text(st, 1);
+        if (!trace_serial_match(pattern, s)) continue;
+        (*total)++;
+        if (*n < max) {
+            out[*n].firearm_id = db_col_int64(st, 0);
+            out[*n].score = 1.0;
+            pu_strlcpy(out[*n].serial, s, sizeof out[*n].serial);
+            pu_strlcpy(out[*n].mfr, db_col_text(st, 2), sizeof out[*n].mfr);
+            (*n)++;
+        }
+    }
+    db_reset(st);
+    return rc == DB_DONE ? PU_OK : rc;
+}
+
+static int64_t sql_exact(runner *R, const char *mfr, const char *serial) {
+    db_stmt *st = R->sql_exact;
+    db_reset(st);
+    db_bind_text(st, 1, mfr, -1);
+    db_bind_text(st, 2, serial, -1);
+    int64_t id = db_step(st, NULL) == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_reset(st);
+    return id;
+}
+
+static int find(runner *R, const req *r, const char *mfr, const char *pattern, outcome *o, size_t *total,
+                pu_err *err) {
+    trace_hint h = {r->model, r->calibre, r->type};
+    if (R->ix)
+        return trace_index_partial(R->ix, mfr, pattern, &h, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
+    return sql_partial(R, mfr, pattern, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
+}
+
+/* Decide which firearm the request is about: 0 with status set when none. */
+static int match(runner *R, const req *r, outcome *o, double *secs, pu_err *err) {
+    double t0 = pu_monotonic();
+    size_t total = 0;
+    int rc = PU_OK;
+    if (!r->serial[0]) {
+        o->status = "cannot_trace";
+        snprintf(o->reason, sizeof o->reason, "obliterated serial: no legible characters");
+    } else if (r->wild) {
+        rc = find(R, r, r->mfr_known ? r->mfr : "", r->serial, o, &total, err);
+        if (!rc && total == 0) {
+            o->status = "cannot_trace";
+            snprintf(o->reason, sizeof o->reason, "obliterated serial: no recorded firearm matches '%s'", r->serial);
+        } else if (!rc && total == 1) {
+            o->fid = o->cand[0].firearm_id;
+            snprintf(o->note, sizeof o->note, "partial serial '%s' matched one firearm", r->serial);
+        } else if (!rc) {
+            o->status = "in_progress";
+            snprintf(o->note, sizeof o->note, "partial serial '%s': %zu candidates for examiner review", r->serial, total);
+        }
+    } else {
+        o->fid = R->ix ? trace_index_lookup(R->ix, r->mfr, r->serial) : sql_exact(R, r->mfr, r->serial);
+        if (!o->fid && !r->mfr_known) {
+            /* unknown manufacturer: the serial alone, across manufacturers */
+            rc = find(R, r, "", r->serial, o, &total, err);
+            if (!rc && total == 1) {
+                o->fid = o->cand[0].firearm_id;
+                snprintf(o->note, sizeof o->note, "manufacturer '%s' unknown; matched on serial to %s", r->mfr,
+                         o->cand[0].mfr);
+            } else if (!rc && total > 1) {
+                o->status = "in_progress";
+                snprintf(o->note, sizeof o->note, "manufacturer '%s' unknown; %zu firearms share the serial", r->mfr,
+                         total);
+            }
+        }
+        if (!rc && !o->fid && !o->status) {
+            o->status = "cannot_trace";
+            snprintf(o->reason, sizeof o->reason,
+                     "no record: firearm not in US manufacturer or importer records (not US-sourced)");
+        }
+    }
+    if (o->fid && o->status == NULL) o->ncand = o->ncand > 1 ? o->ncand : 0;
+    *secs += pu_monotonic() - t0;
+    return rc;
+}
+
+/* Follow the chain: first retail sale, its dealer, TTC, possessor flag. */
+static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
+    db_stmt *st = R->chain;
+    db_reset(st);
+    db_bind_int64(st, 1, o->fid);
+    int rc, found_retail = 0, seen_any = 0;
+    int64_t mfg = INT64_MIN;
+    char last_party[128] = "", dealer_name[128] = "";
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        if (!seen_any) {
+            pu_strlcpy(o->rmfr, db_col_text(st, 6), sizeof o->rmfr);
+            pu_strlcpy(o->rtype, db_col_text(st, 7), sizeof o->rtype);
+            pu_strlcpy(o->rcal, db_col_text(st, 8), sizeof o->rcal);
+            if (!db_col_isnull(st, 9)) pu_parse_date(db_col_text(st, 9), &mfg);
+        }
+        seen_any = 1;
+        const char *kind = db_col_text(st, 0);
+        if (!strcmp(kind, "DEALER") && !found_retail) pu_strlcpy(dealer_name, db_col_text(st, 2), sizeof dealer_name);
+        if (!found_retail && *db_col_text(st, 2)) pu_strlcpy(last_party, db_col_text(st, 2), sizeof last_party);
+        if (!strcmp(kind, "RETAIL") && !found_retail) {
+            found_retail = 1;
+            pu_strlcpy(o->purchaser, db_col_text(st, 2), sizeof o->purchaser);
+            pu_strlcpy(o->pkey, db_col_text(st, 3), sizeof o->pkey);
+            pu_strlcpy(o->pdate, db_col_text(st, 1), sizeof o->pdate);
+            pu_strlcpy(o->ffl, db_col_text(st, 4), sizeof o->ffl);
+            pu_strlcpy(o->pstate, db_col_text(st, 5), sizeof o->pstate);
+        }
+    }
+    db_reset(st);
+    if (rc != DB_DONE) return rc;
+    o->us_sourced = 1;
+    if (mfg != INT64_MIN && r->recovery < mfg) {
+        o->status = "cannot_trace";
+        snprintf(o->reason, sizeof o->reason, "date conflict: recovery date is before the firearm's manufacture");
+        return PU_OK;
+    }
+    if (!found_retail) {
+        o->status = "cannot_trace";
+        snprintf(o->reason, sizeof o->reason, "no purchaser record: chain ends at %s",
+                 last_party[0] ? last_party : "the manufacturer or importer");
+        return PU_OK;
+    }
+    pu_strlcpy(o->dealer, dealer_name, sizeof o->dealer);
+    int64_t pd;
+    pu_parse_date(o->pdate, &pd);
+    if (r->recovery < pd) {
+        o->status = "cannot_trace";
+        snprintf(o->reason, sizeof o->reason, "date conflict: recovery %s is before the first retail sale", o->pdate);
+        return PU_OK;
+    }
+    o->has_ttc = 1;
+    o->ttc = r->recovery - pd;
+    o->differs = -1;
+    if (r->possessor && *r->possessor) {
+        char a[TRACE_NAME_MAX + 16], b[TRACE_NAME_MAX + 16];
+        trace_party_key(r->possessor, r->possessor_dob, a, sizeof a);
+        /* compare names; dates of birth only when both are known */
+        char *pa = strchr(a, '|'), *pb;
+        pu_strlcpy(b, o->pkey, sizeof b);
+        pb = strchr(b, '|');
+        int dob_conflict = pa && pb && pa[1] && pb[1] && strcmp(pa, pb) != 0;
+        if (pa) *pa = 0;
+        if (pb) *pb = 0;
+        o->differs = strcmp(a, b) != 0 || dob_conflict;
+    }
+    if (!o->status) o->status = "completed";
+    return PU_OK;
+}
+
+static void bind_s(db_stmt *st, int i, const char *s) {
+    if (s && *s) db_bind_text(st, i, s, -1);
+    else db_bind_null(st, i);
+}
+
+static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    db_stmt *u = R->update;
+    db_reset(u);
+    int i = 1;
+    db_bind_text(u, i++, o->status, -1);
+    bind_s(u, i++, o->reason);
+    if (o->fid) db_bind_int64(u, i++, o->fid);
+    else db_bind_null(u, i++);
+    bind_s(u, i++, o->purchaser);
+    bind_s(u, i++, o->pkey);
+    bind_s(u, i++, o->pdate);
+    bind_s(u, i++, o->pstate);
+    bind_s(u, i++, o->dealer);
+    bind_s(u, i++, o->ffl);
+    if (o->has_ttc) db_bind_int64(u, i++, o->ttc);
+    else db_bind_null(u, i++);
+    if (o->differs >= 0 && o->has_ttc) db_bind_int64(u, i++, o->differs);
+    else db_bind_null(u, i++);
+    db_bind_int64(u, i++, o->us_sourced);
+    bind_s(u, i++, o->rmfr);
+    bind_s(u, i++, o->rtype);
+    bind_s(u, i++, o->rcal);
+    bind_s(u, i++, o->note);
+    db_bind_text(u, i++, now, -1);
+    db_bind_int64(u, i++, r->id);
+    int rc = db_step(u, err);
+    if (rc != DB_DONE) return rc;
+    db_reset(R->del_cand);
+    db_bind_int64(R->del_cand, 1, r->id);
+    if ((rc = db_step(R->del_cand, err)) != DB_DONE) return rc;
+    for (size_t k = 0; k < o->ncand; k++) {
+        db_stmt *a = R->add_cand;
+        db_reset(a);
+        db_bind_int64(a, 1, r->id);
+        db_bind_int64(a, 2, (int64_t)k + 1);
+        db_bind_int64(a, 3, o->cand[k].firearm_id);
+        db_bind_double(a, 4, o->cand[k].score);
+        if ((rc = db_step(a, err)) != DB_DONE) return rc;
+    }
+    return PU_OK;
+}
+
+static int prepare(runner *R, pu_err *err) {
+    db_t *db = R->t->db;
+    int rc = db_prepare(db, "SELECT id FROM trace_firearm WHERE mfr = ? AND serial_norm = ?", &R->sql_exact, err);
+    if (!rc)
+        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE serial_norm LIKE ?"
+                            " ORDER BY mfr, serial_norm", &R->sql_like, err);
+    if (!rc)
+        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE mfr = ? AND serial_norm LIKE ?"
+                            " ORDER BY serial_norm", &R->sql_like_mfr, err);
+    if (!rc)
+        rc = db_prepare(db, "SELECT e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''), COALESCE(e.ffl, ''),"
+                            " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date"
+                            " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id"
+                            " WHERE e.firearm_id = ? ORDER BY e.date, e.id", &R->chain, err);
+    if (!rc)
+        rc = db_prepare(db, "UPDATE trace_request SET status = ?, reason = ?, firearm_id = ?, purchaser = ?,"
+                            " purchaser_key = ?, purchase_date = ?, purchase_state = ?, dealer = ?, dealer_ffl = ?,"
+                            " ttc_days = ?, possessor_differs = ?, us_sourced = ?, result_mfr = ?, result_type = ?,"
+                            " result_calibre = ?, notes = COALESCE(?, notes), updated = ? WHERE id = ?", &R->update, err);
+    if (!rc) rc = db_prepare(db, "DELETE FROM trace_candidate WHERE request_id = ?", &R->del_cand, err);
+    if (!rc)
+        rc = db_prepare(db, "INSERT INTO trace_candidate(request_id, rank, firearm_id, score) VALUES (?,?,?,?)",
+                        &R->add_cand, err);
+    return rc;
+}
+
+static void finish(runner *R) {
+    db_finalize(R->sql_exact);
+    db_finalize(R->sql_like);
+    db_finalize(R->sql_like_mfr);
+    db_finalize(R->chain);
+    db_finalize(R->update);
+    db_finalize(R->del_cand);
+    db_finalize(R->add_cand);
+}
+
+int trace_run(trace_t *t, const trace_index *ix, int rerun, trace_run_stats *st, pu_err *err) {
+    memset(st, 0, sizeof *st);
+    double t0 = pu_monotonic();
+    reqs q = {0};
+    int rc = trace_query(t->db, rerun ? "SELECT id, COALESCE(serial_norm, ''), serial_wild, obliterated, mfr, mfr_known,"
+                                        " COALESCE(type, ''), COALESCE(calibre, ''), COALESCE(model, ''),"
+                                        " COALESCE(possessor, ''), COALESCE(possessor_dob, ''), recovery_date"
+                                        " FROM trace_request WHERE status IN ('submitted', 'in_progress') ORDER BY id"
+                                      : "SELECT id, COALESCE(serial_norm, ''), serial_wild, obliterated, mfr, mfr_known,"
+                                        " COALESCE(type, ''), COALESCE(calibre, ''), COALESCE(model, ''),"
+                                        " COALESCE(possessor, ''), COALESCE(possessor_dob, ''), recovery_date"
+                                        " FROM trace_request WHERE status = 'submitted' ORDER BY id",
+                         load_req, &q, err);
+    if (!rc && q.rc) rc = pu_fail(err, q.rc, NULL, NULL, "out of memory loading requests");
+    runner R = {.t = t, .ix = ix};
+    if (!rc) rc = prepare(&R, err);
+    if (!rc) rc = db_begin(t->db, err);
+    int in_tx = rc == PU_OK;
+    pu_progress pg;
+    pu_progress_start(&pg, "trace run", q.n);
+    for (size_t i = 0; !rc && i < q.n; i++) {
+        outcome o;
+        memset(&o, 0, sizeof o);
+        o.differs = -1;
+        rc = match(&R, &q.r[i], &o, &st->lookup_seconds, err);
+        if (!rc && o.fid) rc = follow(&R, &q.r[i], &o, err);
+        if (!rc) rc = save(&R, &q.r[i], &o, err);
+        st->processed++;
+        if (!rc) {
+            if (!strcmp(o.status, "completed")) st->completed++;
+            else if (!strcmp(o.status, "cannot_trace")) st->cannot_trace++;
+            else st->pending_review++;
+        }
+        if ((i & 1023) == 0) pu_progress_tick(&pg, i, i);
+    }
+    pu_progress_end(&pg, q.n);
+    finish(&R);
+    reqs_free(&q);
+    if (in_tx) {
+        if (rc) db_rollback(t->db);
+        else rc = db_commit(t->db, err);
+    }
+    st->total_seconds = pu_monotonic() - t0;
+    return rc;
+}

@@ -1,0 +1,550 @@
+/*
+ * test_ews.c - unit tests of the ews module apart from the R references:
+ * distribution functions, the counts reader's errors, name normalisation,
+ * report intake (CSV and JSON lines), curator queue, first detection,
+ * alert visibility and workflow, and the aberration scan.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ews/ews.h"
+#include "ews/ews_int.h"
+
+/* ---- distributions against values printed by R 4.2.2 ---- */
+static void test_distributions(void **st) {
+    (void)st;
+    assert_true(fabs(ews_qnorm(0.999) - 3.090232306167813192) < 1e-14);
+    assert_true(fabs(ews_qnorm(0.5)) < 1e-16);
+    assert_true(fabs(ews_pt_two_sided(2, 10) - 0.073388034770740393) < 1e-12);
+    assert_true(fabs(ews_pnbinom(4, 2.5, 0.4) - 0.674140676150015494) < 1e-12);
+    assert_true(fabs(ews_pgamma(2.2, 3.5) - 0.832477708241666337) < 1e-12);
+    assert_true(fabs(ews_pbeta(0.3, 2.5, 7.1) - 0.649022579021012902) < 1e-12);
+    assert_true(ews_qpois(0.95, 3) == 6);
+    assert_true(ews_qnbinom(0.95, 2, 0.5) == 6);
+    assert_true(ews_qnbinom(0.95, 0.7, 0.3) == 6);
+    /* the quantile is the smallest x with cdf(x) >= p */
+    double q = ews_qnbinom(0.9, 3.3, 0.2);
+    assert_true(ews_pnbinom(q, 3.3, 0.2) >= 0.9 && ews_pnbinom(q - 1, 3.3, 0.2) < 0.9);
+}
+
+/* ---- counts reader ---- */
+static int counts_err(const char *csv, pu_err *err) {
+    ews_counts *c = NULL;
+    int rc = ews_counts_read_mem(csv, strlen(csv), &c, err);
+    ews_counts_free(c);
+    return rc;
+}
+
+static void test_counts_reader(void **st) {
+    (void)st;
+    pu_err err;
+    ews_counts *c;
+    const char *ok = "date,count\n2024-01-01,3\n2024-01-08,0\n2024-01-15,5\n";
+    assert_int_equal(ews_counts_read_mem(ok, strlen(ok), &c, &err), PU_OK);
+    assert_int_equal(c->n, 3);
+    assert_non_null(c->days);
+    assert_true(c->y[2] == 5);
+    ews_counts_free(c);
+    const char *idx = "count,date\n1,1\n2,2\n0,3\n";
+    assert_int_equal(ews_counts_read_mem(idx, strlen(idx), &c, &err), PU_OK);
+    assert_null(c->days);
+    assert_true(c->y[0] == 1 && c->week[2] == 3);
+    ews_counts_free(c);
+
+    assert_int_equal(counts_err("date,count\n2024-01-08,1\n2024-01-01,2\n", &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "<memory>:3");
+    assert_string_equal(err.field, "date");
+    assert_non_null(strstr(err.msg, "out of order"));
+    assert_int_equal(counts_err("date,count\n2024-01-01,1\n2024-01-01,2\n", &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "duplicate week"));
+    assert_int_equal(counts_err("date,count\n1,1\n2,-3\n", &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "count");
+    assert_non_null(strstr(err.msg, "negative"));
+    assert_int_equal(counts_err("date,count\n2024-01-01,1\n2024-01-22,2\n", &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "7 days later"));
+    assert_int_equal(counts_err("date,count\n2024-01-01,1\n2,2\n", &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "mixes"));
+    assert_int_equal(counts_err("week,n\n1,1\n", &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "date");
+    assert_int_equal(counts_err("date,count\n1,abc\n", &err), PU_ERR_INVALID);
+    assert_int_equal(counts_err("date,count\n2024-13-01,1\n", &err), PU_ERR_INVALID);
+    assert_int_equal(counts_err("", &err), PU_ERR_INVALID);
+    assert_int_equal(counts_err("date,count\n", &err), PU_ERR_INVALID);
+}
+
+static void test_counts_set(void **st) {
+    (void)st;
+    char path[] = "/tmp/ews-set-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("series,date,count\n\"a,1\",1,3\n\"a,1\",2,4\nb,1,0\nb,2,1\nb,3,2\n", f);
+    fclose(f);
+    ews_counts_set *s;
+    pu_err err;
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_OK);
+    assert_int_equal(s->n, 2);
+    assert_true(s->has_names);
+    assert_string_equal(s->names[0], "a,1");
+    assert_int_equal(s->series[1]->n, 3);
+    assert_true(s->series[1]->y[2] == 2);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    assert_int_equal(ews_result_write_rows(m, s->names[0], s->series[0], NULL, &err), PU_OK);
+    fclose(m);
+    assert_string_equal(buf, "\"a,1\",1,3,,\n\"a,1\",2,4,,\n");
+    free(buf);
+    ews_counts_set_free(s);
+    /* a series split in two blocks, and a bad row inside the second series */
+    f = fopen(path, "w");
+    fputs("series,date,count\na,1,1\nb,1,1\na,2,1\n", f);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "series");
+    assert_non_null(strstr(err.where, ":4"));
+    f = fopen(path, "w");
+    fputs("series,date,count\na,1,1\nb,1,1\nb,3,1\n", f);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "date");
+    /* many series: the name index must keep up */
+    f = fopen(path, "w");
+    fputs("series,date,count\n", f);
+    for (int i = 0; i < 3000; i++) fprintf(f, "s%d,1,%d\ns%d,2,%d\n", i, i % 5, i, i % 3);
+    fclose(f);
+    assert_int_equal(ews_counts_read_set(path, &s, &err), PU_OK);
+    assert_int_equal(s->n, 3000);
+    assert_string_equal(s->names[2999], "s2999");
+    ews_counts_set_free(s);
+    unlink(path);
+}
+
+static void test_detect_errors(void **st) {
+    (void)st;
+    double y[20] = {0};
+    ews_series s = {5, y, NULL};
+    ews_params p;
+    ews_result *r;
+    pu_err err;
+    ews_params_default(EWS_C1, &p);
+    assert_int_equal(ews_detect(&s, &p, &r, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "7 weeks of history"));
+    ews_params_default(EWS_FARRINGTON, &p);
+    s.n = 20;
+    assert_int_equal(ews_detect(&s, &p, &r, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "5 years"));
+    y[3] = -1;
+    ews_params_default(EWS_C2, &p);
+    assert_int_equal(ews_detect(&s, &p, &r, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "week 4");
+    y[3] = NAN;
+    assert_int_equal(ews_detect(&s, &p, &r, &err), PU_ERR_INVALID);
+    ews_method m;
+    assert_int_equal(ews_method_parse("c3-cdc", &m, &err), PU_OK);
+    assert_int_equal(m, EWS_C3_CDC);
+    assert_int_equal(ews_method_parse("c4", &m, &err), PU_ERR_INVALID);
+}
+
+/* C1 by hand on a small series: U = mean + z sd over the previous 7 weeks. */
+static void test_c1_by_hand(void **st) {
+    (void)st;
+    double y[9] = {1, 2, 3, 4, 5, 6, 7, 20, 4};
+    ews_series s = {9, y, NULL};
+    ews_params p;
+    ews_params_default(EWS_C1, &p);
+    ews_result *r;
+    assert_int_equal(ews_detect(&s, &p, &r, NULL), PU_OK);
+    double sd = sqrt(28.0 / 6.0);   /* values 1..7 */
+    assert_true(fabs(r->upper[7] - (4 + ews_qnorm(0.999) * sd)) < 1e-12);
+    assert_int_equal(r->alarm[7], 1);
+    assert_int_equal(r->alarm[6], -1);
+    assert_true(isnan(r->upper[6]));
+    ews_result_free(r);
+}
+
+/* ---- names ---- */
+static void test_normalize(void **st) {
+    (void)st;
+    const char *same[] = {"p-fluorofentanyl", "para-fluorofentanyl", "Para-Fluorofentanyl", "4-fluorofentanyl",
+                          "p-fluoro fentanyl", "PARA FLUOROFENTANYL"};
+    char *ref;
+    assert_int_equal(ews_normalize_name(same[0], &ref, NULL), PU_OK);
+    for (size_t i = 1; i < sizeof same / sizeof same[0]; i++) {
+        char *n;
+        assert_int_equal(ews_normalize_name(same[i], &n, NULL), PU_OK);
+        assert_string_equal(n, ref);
+        free(n);
+    }
+    free(ref);
+    char *a, *b;
+    assert_int_equal(ews_normalize_name("α-PVP", &a, NULL), PU_OK);
+    assert_int_equal(ews_normalize_name("alpha-pvp", &b, NULL), PU_OK);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    assert_int_equal(ews_normalize_name("Heroína", &a, NULL), PU_OK);
+    assert_string_equal(a, "heroina");
+    free(a);
+    pu_err err;
+    assert_int_equal(ews_normalize_name("", &a, &err), PU_ERR_INVALID);
+    assert_int_equal(ews_normalize_name("--", &a, &err), PU_ERR_INVALID);
+    assert_int_equal(ews_normalize_name("\xff\xfe", &a, &err), PU_ERR_INVALID);
+}
+
+/* ---- store ---- */
+typedef struct fx {
+    store_t *store;
+    db_t *db;
+    ews_t *e;
+    char dir[64];
+} fx;
+
+static int setup(void **st) {
+    fx *f = calloc(1, sizeof *f);
+    pu_err err;
+    if (store_open(":memory:", &f->store, &err)) return -1;
+    f->db = store_db(f->store);
+    if (ews_open(f->db, NULL, &f->e, &err)) {
+        fprintf(stderr, "ews_open: %s %s\n", err.where, err.msg);
+        return -1;
+    }
+    snprintf(f->dir, sizeof f->dir, "/tmp/ews-unit-XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    *st = f;
+    return 0;
+}
+
+static int teardown(void **st) {
+    fx *f = *st;
+    ews_close(f->e);
+    store_close(f->store);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0) return -1;
+    free(f);
+    return 0;
+}
+
+static const char *write_file(fx *f, const char *name, const char *text) {
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    FILE *o = fopen(path, "w");
+    assert_non_null(o);
+    fputs(text, o);
+    fclose(o);
+    return path;
+}
+
+static int64_t q1(fx *f, const char *sql) {
+    int64_t v = -1;
+    assert_int_equal(db_query_int64(f->db, sql, NULL, &v, NULL), PU_OK);
+    return v;
+}
+
+#define HDR "report_id,date,place,source_agency,type,substances,matrix,quantity_g,purity_pct,owner,marking\n"
+
+static void test_vocab_resolve(void **st) {
+    fx *f = *st;
+    const char *names[] = {"p-fluorofentanyl", "para-fluorofentanyl", "4-FF", "p-fluorofentanilo", "4-fluorofentanyl"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *id;
+        assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, names[i], &id, NULL), PU_OK);
+        assert_string_equal(id, "4-fluorofentanyl");
+        free(id);
+    }
+    char *id;
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "Xilacina", &id, NULL), PU_OK);
+    assert_string_equal(id, "xylazine");
+    free(id);
+    pu_err err;
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "unobtainium", &id, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "tranq dope", "en", NULL, NULL, &err), PU_OK);
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "Tranq-Dope", &id, NULL), PU_OK);
+    assert_string_equal(id, "xylazine");
+    free(id);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "fentanyl", "tranq dope", "en", NULL, NULL, &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "nope", "x", "en", NULL, NULL, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "y", "en", "DEA", "SECRET", &err), PU_ERR_INVALID);
+    /* a synonym marked US-ONLY by DEA: resolvable by US readers only */
+    assert_int_equal(ews_vocab_add_synonym(f->e, "xylazine", "zombie dust", "en", "DEA", "US-ONLY", &err), PU_OK);
+    store_scope us = {0, "US", "CDC"}, mx = {0, "MX", "FGR"};
+    assert_int_equal(ews_vocab_resolve(f->e, &us, "zombie dust", &id, &err), PU_OK);
+    free(id);
+    assert_int_equal(ews_vocab_resolve(f->e, &mx, "zombie dust", &id, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_vocab_resolve(f->e, &mx, "tranq dope", &id, &err), PU_OK);
+    free(id);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_substance WHERE owner = 'EWS' AND marking = 'PUBLIC'"),
+                     q1(f, "SELECT COUNT(*) FROM ews_substance"));
+    /* a bad CAS check digit in a vocabulary file is rejected with file:line */
+    const char *bad = write_file(f, "v.csv", "id,name_en,name_es,class,cas,inchikey,synonyms_en,synonyms_es\n"
+                                             "foo,foo,foo,cathinone,437-38-8,,,\n");
+    assert_int_equal(ews_vocab_load(f->e, bad, NULL, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "cas");
+    assert_non_null(strstr(err.where, "v.csv:2"));
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_substance WHERE id = 'foo'"), 0);
+}
+
+static void test_import_csv(void **st) {
+    fx *f = *st;
+    /* the later report comes first in the file: the first detection must
+     * still name the earlier one */
+    const char *csv = write_file(f, "r.csv", HDR
+        "R2,2025-03-12,MX-SIN/Culiacán,FGR,seizure-lab,isotonitaceno|fentanilo,powder,12.5,30,FGR,SHARED\n"
+        "R1,2025-03-03,MX-SIN,MX-SIN-SSA,toxicology-postmortem,Isotonitazene,blood,,,MX-SIN-SSA,MX-ONLY\n"
+        "R3,2025-03-20,US-AZ,CDC,drug-checking,isotonitazene|N-pyrrolidino protonitazene,residue,,,CDC,SHARED\n");
+    ews_import_stats s;
+    pu_err err;
+    assert_int_equal(ews_import(f->e, csv, NULL, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 3);
+    assert_int_equal(s.queued, 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 3);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_queue WHERE status = 'open'"), 1);
+    /* the unknown name is kept on the report, not dropped */
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'R3' AND substance IS NULL"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere' AND substance = 'isotonitazene' "
+                           "AND evidence LIKE 'report R1 %'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-country' AND substance = 'isotonitazene' "
+                           "AND place = 'US-AZ'"), 1);
+    /* re-importing the same file changes nothing */
+    int64_t alerts = q1(f, "SELECT COUNT(*) FROM ews_alert");
+    assert_int_equal(ews_import(f->e, csv, NULL, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert"), alerts);
+    /* same id, other content: conflict, and nothing of that file is kept */
+    const char *c2 = write_file(f, "c.csv", HDR "R9,2025-03-21,US-TX,DEA,seizure-lab,cocaine,powder,,,DEA,SHARED\n"
+                                                "R1,2025-03-04,MX-SIN,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n");
+    assert_int_equal(ews_import(f->e, c2, NULL, &s, &err), PU_ERR_CONFLICT);
+    assert_non_null(strstr(err.where, "c.csv:3"));
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'R9'"), 0);
+}
+
+static void test_import_errors(void **st) {
+    fx *f = *st;
+    pu_err err;
+    struct { const char *row, *field; } cases[] = {
+        {"X1,2025-03-03,MX-XXX,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n", "place"},
+        {"X1,2025-02-30,MX-SIN,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n", "date"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure,fentanyl,powder,,,FGR,SHARED\n", "type"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure-lab,fentanyl,gravel,,,FGR,SHARED\n", "matrix"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure-lab,fentanyl,powder,-1,,FGR,SHARED\n", "quantity_g"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure-lab,fentanyl,powder,,101,FGR,SHARED\n", "purity_pct"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure-lab,fentanyl,powder,,,FGR,SECRET\n", "marking"},
+        {"X1,2025-03-03,MX-SIN,FGR,seizure-lab,,powder,,,FGR,SHARED\n", "substances"},
+        {",2025-03-03,MX-SIN,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n", "report_id"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, HDR "OK1,2025-03-03,US-AZ,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n%s", cases[i].row);
+        const char *path = write_file(f, "e.csv", text);
+        pu_err_clear(&err);
+        assert_int_equal(ews_import(f->e, path, "csv", NULL, &err), PU_ERR_INVALID);
+        if (strcmp(err.field, cases[i].field) != 0) fail_msg("case %zu: field '%s', expected '%s'", i, err.field, cases[i].field);
+        assert_non_null(strstr(err.where, "e.csv:3"));
+        assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 0);   /* all or nothing */
+    }
+    const char *nohdr = write_file(f, "h.csv", "id,date\nX,2025-01-01\n");
+    assert_int_equal(ews_import(f->e, nohdr, "csv", NULL, &err), PU_ERR_INVALID);
+    assert_int_equal(ews_import(f->e, nohdr, "xml", NULL, &err), PU_ERR_INVALID);
+}
+
+static void test_import_jsonl(void **st) {
+    fx *f = *st;
+    const char *j = write_file(f, "r.jsonl",
+        "{\"report_id\":\"J1\",\"date\":\"2025-04-01\",\"place\":\"US-PA\",\"source_agency\":\"US-PA-DOH\","
+        "\"type\":\"toxicology-clinical\",\"substances\":[\"medetomidina\",\"fentanyl\"],\"matrix\":\"urine\","
+        "\"purity_pct\":null,\"marking\":\"US-ONLY\"}\n"
+        "\n"
+        "{\"report_id\":\"J2\",\"date\":\"2025-04-02\",\"place\":\"MX-BCN\",\"source_agency\":\"FGR\","
+        "\"type\":\"seizure-lab\",\"substances\":[\"4-FF\"],\"quantity_g\":250.5,\"purity_pct\":12}\n");
+    ews_import_stats s;
+    pu_err err;
+    assert_int_equal(ews_import(f->e, j, NULL, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 2);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE substance = '4-fluorofentanyl'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'J2' AND owner = 'FGR' AND marking = 'SHARED' "
+                           "AND quantity_g = 250.5"), 1);
+    const char *bad = write_file(f, "b.jsonl", "{\"report_id\":\"J3\",\"date\":\"2025-04-01\",\"place\":\"US-PA\","
+                                               "\"source_agency\":\"X\",\"type\":\"ed-visit\",\"substances\":\"fentanyl\","
+                                               "\"quantity_g\":\"lots\"}\n");
+    assert_int_equal(ews_import(f->e, bad, NULL, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "quantity_g");
+    const char *bad2 = write_file(f, "c.jsonl", "{\"report_id\": 5\n");
+    assert_int_equal(ews_import(f->e, bad2, NULL, &s, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.where, "c.jsonl:1"));
+}
+
+typedef struct collect { int n; ews_alert last; int64_t ids[64]; } collect;
+static int collect_cb(const ews_alert *a, void *ctx) {
+    collect *c = ctx;
+    if (c->n < 64) c->ids[c->n] = a->id;
+    c->n++;
+    c->last = *a;
+    return 0;
+}
+static int qcount(const ews_queue_item *q, void *ctx) {
+    (void)q;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_alerts_visibility_workflow(void **st) {
+    fx *f = *st;
+    const char *csv = write_file(f, "a.csv", HDR
+        "A1,2025-05-05,US-AZ,DEA,seizure-lab,protonitazene,powder,,,DEA,US-ONLY\n"
+        "A2,2025-05-06,MX-SON,FGR,seizure-lab,metonitazene,powder,,,FGR,SHARED\n"
+        "A3,2025-05-07,MX-SON,FGR,seizure-lab,N-pyrrolidino protonitazene,powder,,,FGR,MX-ONLY\n");
+    pu_err err;
+    assert_int_equal(ews_import(f->e, csv, NULL, NULL, &err), PU_OK);
+    store_scope us = {0, "US", "CDC"}, mx = {0, "MX", "FGR"}, dea = {0, "US", "DEA"};
+    collect cu = {0}, cm = {0};
+    assert_int_equal(ews_alerts_list(f->e, &us, NULL, collect_cb, &cu, &err), PU_OK);
+    assert_int_equal(ews_alerts_list(f->e, &mx, NULL, collect_cb, &cm, &err), PU_OK);
+    assert_int_equal(cu.n, 2);   /* protonitazene (US-ONLY) + metonitazene (SHARED) */
+    assert_int_equal(cm.n, 1);   /* metonitazene only */
+    assert_string_equal(cm.last.substance, "metonitazene");
+    assert_non_null(strstr(cm.last.text_es, "Primera detección de metonitaceno"));
+    assert_non_null(strstr(cm.last.text_en, "First detection of metonitazene"));
+    assert_non_null(strstr(cm.last.addressed, "MX-SON-SSA"));
+    assert_non_null(strstr(cm.last.addressed, "DEA"));   /* new to the network: both countries */
+    assert_string_equal(cm.last.severity, "critical");
+    /* agency filter */
+    collect ca = {0};
+    ews_alert_query q = {.agency = "MX-SON-SSA"};
+    assert_int_equal(ews_alerts_list(f->e, STORE_SYSTEM, &q, collect_cb, &ca, &err), PU_OK);
+    assert_int_equal(ca.n, 1);
+    /* the US-ONLY alert is not found for MX readers: neither ack nor close */
+    int64_t usid = cu.ids[0];
+    assert_int_equal(ews_alert_ack(f->e, &mx, usid, "FGR", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_alert_ack(f->e, &dea, usid, "DEA", &err), PU_OK);
+    assert_int_equal(ews_alert_ack(f->e, &dea, usid, "DEA", &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_alert_close(f->e, &dea, usid, "DEA", "lab confirmed", &err), PU_OK);
+    assert_int_equal(ews_alert_close(f->e, &dea, usid, "DEA", NULL, &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_alert_ack(f->e, &dea, usid, "DEA", &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_alert_ack(f->e, &dea, 9999, "DEA", &err), PU_ERR_NOTFOUND);
+    collect cc = {0};
+    ews_alert_query qc = {.status = "closed"};
+    assert_int_equal(ews_alerts_list(f->e, &dea, &qc, collect_cb, &cc, &err), PU_OK);
+    assert_int_equal(cc.n, 1);
+    assert_string_equal(cc.last.closed_by, "DEA");
+    assert_string_equal(cc.last.acked_by, "DEA");
+    assert_string_equal(cc.last.note, "lab confirmed");
+    /* queue: visible to MX, hidden from US; resolving raises the first detection */
+    int nq = 0;
+    assert_int_equal(ews_queue_list(f->e, &us, NULL, qcount, &nq, &err), PU_OK);
+    assert_int_equal(nq, 0);
+    assert_int_equal(ews_queue_list(f->e, &mx, "open", qcount, &nq, &err), PU_OK);
+    assert_int_equal(nq, 1);
+    int64_t qid = q1(f, "SELECT id FROM ews_queue");
+    assert_int_equal(ews_queue_resolve(f->e, qid, "nope", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_OK);
+    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_ERR_CONFLICT);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'A3' AND substance = 'protonitazene'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE substance = 'protonitazene' AND kind = 'first-country' "
+                           "AND place = 'MX-SON'"), 1);
+    char *id;
+    assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "n-pyrrolidino-protonitazene", &id, NULL), PU_OK);
+    assert_string_equal(id, "protonitazene");
+    free(id);
+}
+
+/* An emergence injected into a flat weekly stream raises aberration alerts in
+ * the right state and nowhere else. */
+static void test_scan(void **st) {
+    fx *f = *st;
+    char path[256];
+    snprintf(path, sizeof path, "%s/s.csv", f->dir);
+    FILE *o = fopen(path, "w");
+    assert_non_null(o);
+    fputs(HDR, o);
+    int64_t d0;
+    pu_parse_date("2020-01-06", &d0);
+    int n = 0;
+    for (int w = 0; w < 40; w++) {
+        char date[16];
+        pu_format_date(d0 + 7 * w, date, sizeof date);
+        int k = 2 + (w % 3 == 0);                 /* steady 2-3 reports a week */
+        if (w >= 37) k = 12 + 4 * (w - 37);       /* emergence in the last 3 weeks */
+        for (int i = 0; i < k; i++)
+            fprintf(o, "S%d,%s,US-NM,DEA,seizure-lab,xylazine,powder,,,DEA,SHARED\n", ++n, date);
+        fprintf(o, "T%d,%s,MX-CHH,FGR,seizure-lab,heroin,powder,,,FGR,SHARED\n", ++n, date);
+    }
+    fclose(o);
+    pu_err err;
+    assert_int_equal(ews_import(f->e, path, NULL, NULL, &err), PU_OK);
+    ews_params p;
+    ews_params_default(EWS_C2, &p);
+    int64_t raised;
+    int64_t shorter;
+    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &raised, &shorter, &err), PU_OK);
+    assert_int_equal(shorter, 0);
+    assert_true(raised >= 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'aberration' AND place <> 'US-NM'"), 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'aberration' AND substance = 'xylazine' "
+                           "AND observed >= 12 AND upper < observed"), raised);
+    /* scanning again raises nothing new */
+    int64_t again;
+    assert_int_equal(ews_scan(f->e, &p, NULL, 3, &again, NULL, &err), PU_OK);
+    assert_int_equal(again, 0);
+    /* Farrington needs 5 years: both 40-week series get no verdict, and say so */
+    ews_params pf;
+    ews_params_default(EWS_FARRINGTON, &pf);
+    assert_int_equal(ews_scan(f->e, &pf, NULL, 3, &again, &shorter, &err), PU_OK);
+    assert_int_equal(again, 0);
+    assert_int_equal(shorter, 2);
+    ews_counts *c;
+    assert_int_equal(ews_counts_from_store(f->e, STORE_SYSTEM, "xylazine", "US", &c, &err), PU_OK);
+    assert_int_equal(c->n, 40);
+    assert_true(c->y[39] == 20);
+    ews_counts_free(c);
+    assert_int_equal(ews_counts_from_store(f->e, STORE_SYSTEM, "xylazine", "MX", &c, &err), PU_OK);
+    assert_int_equal(c->n, 0);
+    ews_counts_free(c);
+    assert_int_equal(ews_scan(f->e, &p, "2020-13-01", 1, &again, NULL, &err), PU_ERR_INVALID);
+}
+
+static void test_demo_generator(void **st) {
+    (void)st;
+    char *buf1 = NULL, *buf2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    FILE *a = open_memstream(&buf1, &n1), *b = open_memstream(&buf2, &n2);
+    assert_int_equal(ews_demo_generate(a, "2024-01-03", 30, 5, NULL), PU_OK);
+    assert_int_equal(ews_demo_generate(b, "2024-01-03", 30, 5, NULL), PU_OK);
+    fclose(a);
+    fclose(b);
+    assert_true(n1 > 1000);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(buf1, buf2, n1);          /* deterministic for a seed */
+    assert_non_null(strstr(buf1, "isotonitaceno"));
+    assert_non_null(strstr(buf1, "US-AZ"));
+    assert_null(strstr(buf1, ",2023-"));          /* nothing before the Monday of the start week */
+    free(buf1);
+    free(buf2);
+    assert_int_equal(ews_demo_generate(stdout, "bad", 3, 1, NULL), PU_ERR_INVALID);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_distributions),
+        cmocka_unit_test(test_counts_reader),
+        cmocka_unit_test(test_counts_set),
+        cmocka_unit_test(test_detect_errors),
+        cmocka_unit_test(test_c1_by_hand),
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test_setup_teardown(test_vocab_resolve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_jsonl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alerts_visibility_workflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+        cmocka_unit_test(test_demo_generator),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

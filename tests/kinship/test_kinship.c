@@ -1,0 +1,575 @@
+/* Unit tests for the kinship engine: single-marker reference LRs (pedprobr),
+ * the six dvir DVI examples (pairwise LR, exclusions, joint, posteriors,
+ * dviSolve tables) and bad input. Expected values are read from the bundled
+ * reference files in data/kinship/, never hard-coded. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/pu_io.h"
+#include "kinship/kinship.h"
+
+static char datadir[512];
+
+static void path_of(char *buf, size_t n, const char *rel) {
+    snprintf(buf, n, "%s/%s", datadir, rel);
+}
+
+/* Read a whole CSV into rows (header included), as strdup'ed fields. */
+typedef struct table {
+    int nrow, ncol;
+    char ***cell;
+} table;
+
+static void table_read(const char *rel, table *t) {
+    char p[2048];
+    path_of(p, sizeof p, rel);
+    pu_csv *r;
+    pu_err err;
+    assert_int_equal(pu_csv_open(p, NULL, &r, &err), PU_OK);
+    memset(t, 0, sizeof *t);
+    const pu_csv_row *row;
+    while (pu_csv_next(r, &row, &err) == PU_OK && row) {
+        t->cell = realloc(t->cell, (size_t)(t->nrow + 1) * sizeof *t->cell);
+        t->cell[t->nrow] = calloc(row->n + 1, sizeof(char *));
+        for (size_t i = 0; i < row->n; i++) t->cell[t->nrow][i] = strdup(row->fields[i]);
+        if (t->nrow == 0) t->ncol = (int)row->n;
+        t->nrow++;
+    }
+    pu_csv_close(r);
+    assert_true(t->nrow > 1);
+}
+
+static int table_col(const table *t, const char *name) {
+    for (int i = 0; i < t->ncol; i++)
+        if (!strcmp(t->cell[0][i], name)) return i;
+    fail_msg("column %s missing", name);
+    return -1;
+}
+
+static void table_free(table *t) {
+    for (int r = 0; r < t->nrow; r++) {
+        for (int i = 0; t->cell[r][i]; i++) free(t->cell[r][i]);
+        free(t->cell[r]);
+    }
+    free(t->cell);
+}
+
+static void assert_rel(double got, double want, double tol, const char *what) {
+    if (isinf(want) || isnan(want)) {
+        if (!(isinf(got) && (got > 0) == (want > 0)) && !(isnan(got) && isnan(want)))
+            fail_msg("%s: expected %g, got %g", what, want, got);
+        return;
+    }
+    double d = fabs(got - want);
+    double lim = tol * fabs(want);
+    if (want == 0) lim = 1e-300;
+    if (d > lim) fail_msg("%s: expected %.17g, got %.17g (relative %.3g)", what, want, got, d / fabs(want));
+}
+
+/* ---- the 336 single-marker reference LRs ---------------------------------- */
+
+typedef struct relped {
+    const char *name;
+    int n, a, b;  /* persons, index of genotype_a and genotype_b */
+    int fa[10], mo[10], sex[10];
+} relped;
+
+/* Pedigrees as in pedtools: founders have -1. */
+static const relped rels[] = {
+    {"parent_child", 3, 0, 2, {-1, -1, 0}, {-1, -1, 1}, {1, 2, 1}},
+    {"full_siblings", 4, 2, 3, {-1, -1, 0, 0}, {-1, -1, 1, 1}, {1, 2, 1, 1}},
+    {"half_siblings", 5, 2, 4, {-1, -1, 0, -1, 0}, {-1, -1, 1, -1, 3}, {1, 2, 1, 2, 1}},
+    {"grandparent_grandchild", 5, 0, 4, {-1, -1, 0, -1, 2}, {-1, -1, 1, -1, 3}, {1, 2, 1, 2, 1}},
+    {"avuncular", 6, 2, 5, {-1, -1, 0, 0, -1, 3}, {-1, -1, 1, 1, -1, 4}, {1, 2, 1, 1, 2, 1}},
+    {"first_cousins", 8, 6, 7, {-1, -1, 0, 0, -1, -1, 2, 5}, {-1, -1, 1, 1, -1, -1, 4, 3},
+     {1, 2, 1, 2, 2, 1, 1, 1}},
+};
+
+static void parse_model(const char *s, kin_mutmodel *m) {
+    memset(m, 0, sizeof *m);
+    m->range = 0.1;
+    char kind[32] = "";
+    sscanf(s, "%31[a-z]", kind);
+    assert_int_equal(kin_mut_kind_parse(kind, &m->kind), PU_OK);
+    const char *u = strchr(s, '_');
+    if (u) m->rate = atof(u + 1);
+    const char *r2 = strstr(s, "_r2_");
+    if (r2) m->rate2 = atof(r2 + 4);
+    const char *rg = strstr(s, "_range");
+    if (rg) m->range = atof(rg + 6);
+}
+
+static void test_reference_lrs(void **state) {
+    (void)state;
+    table t;
+    table_read("kinship_pairwise_reference_LRs.csv", &t);
+    char p[2048];
+    path_of(p, sizeof p, "kinship_pairwise_reference_freqs.csv");
+    /* the reference frequency file has no marker column: build one in memory */
+    FILE *fp = fopen(p, "r");
+    assert_non_null(fp);
+    char line[256], mem[4096] = "marker,allele,frequency\n";
+    size_t used = strlen(mem);
+    assert_non_null(fgets(line, sizeof line, fp));
+    while (fgets(line, sizeof line, fp)) used += (size_t)snprintf(mem + used, sizeof mem - used, "L,%s", line);
+    fclose(fp);
+    int crel = table_col(&t, "relationship"), cga = table_col(&t, "genotype_a"), cgb = table_col(&t, "genotype_b");
+    int cth = table_col(&t, "theta"), cmod = table_col(&t, "mutation_model"), clr = table_col(&t, "LR");
+    int crl = table_col(&t, "lik_related"), cul = table_col(&t, "lik_unrelated");
+    int checked = 0;
+    for (int r = 1; r < t.nrow; r++) {
+        kin_db *db;
+        pu_err err;
+        assert_int_equal(kin_db_read_mem(mem, used, "ref", NULL, 0, &db, &err), PU_OK);
+        db->warn = NULL;
+        kin_mutmodel mm;
+        parse_model(t.cell[r][cmod], &mm);
+        kin_db_set_mutation(db, &mm, &mm);
+        assert_int_equal(kin_db_prepare(db, &err), PU_OK);
+        const relped *rp = NULL;
+        for (size_t k = 0; k < sizeof rels / sizeof rels[0]; k++)
+            if (!strcmp(rels[k].name, t.cell[r][crel])) rp = &rels[k];
+        assert_non_null(rp);
+        int16_t gt[20];
+        for (int i = 0; i < 20; i++) gt[i] = KIN_UNTYPED;
+        char a1[8], a2[8], b1[8], b2[8];
+        assert_int_equal(sscanf(t.cell[r][cga], "%7[^/]/%7s", a1, a2), 2);
+        assert_int_equal(sscanf(t.cell[r][cgb], "%7[^/]/%7s", b1, b2), 2);
+        gt[2 * rp->a] = (int16_t)kin_db_allele(db, 0, a1, 0, NULL);
+        gt[2 * rp->a + 1] = (int16_t)kin_db_allele(db, 0, a2, 0, NULL);
+        gt[2 * rp->b] = (int16_t)kin_db_allele(db, 0, b1, 0, NULL);
+        gt[2 * rp->b + 1] = (int16_t)kin_db_allele(db, 0, b2, 0, NULL);
+        double theta = atof(t.cell[r][cth]), l1, l0;
+        assert_int_equal(kin_ped_lik(&db->m[0], rp->n, rp->fa, rp->mo, rp->sex, gt, theta, 1, -1, &l1, &err), PU_OK);
+        /* unrelated: the two persons as founders of one computation */
+        int ufa[2] = {-1, -1}, umo[2] = {-1, -1}, usex[2] = {1, 2};
+        int16_t ug[4] = {gt[2 * rp->a], gt[2 * rp->a + 1], gt[2 * rp->b], gt[2 * rp->b + 1]};
+        assert_int_equal(kin_ped_lik(&db->m[0], 2, ufa, umo, usex, ug, theta, 1, -1, &l0, &err), PU_OK);
+        char what[160];
+        snprintf(what, sizeof what, "%s %s-%s theta=%s %s", t.cell[r][crel], t.cell[r][cga], t.cell[r][cgb],
+                 t.cell[r][cth], t.cell[r][cmod]);
+        assert_rel(l1, atof(t.cell[r][crl]), 1e-9, what);
+        assert_rel(l0, atof(t.cell[r][cul]), 1e-9, what);
+        assert_rel(l1 / l0, atof(t.cell[r][clr]), 1e-9, what);
+        kin_db_free(db);
+        checked++;
+    }
+    assert_int_equal(checked, 336);
+    table_free(&t);
+}
+
+/* ---- DVI examples ------------------------------------------------------------ */
+
+static kin_case *load_dvi(const char *name, kin_db **dbo) {
+    char p[2048], rel[256];
+    pu_err err;
+    kin_db *db;
+    snprintf(rel, sizeof rel, "dvi_%s/freqs.csv", name);
+    path_of(p, sizeof p, rel);
+    assert_int_equal(kin_db_read(p, NULL, 0, &db, &err), PU_OK);
+    snprintf(rel, sizeof rel, "dvi_%s/mutation_models.csv", name);
+    path_of(p, sizeof p, rel);
+    assert_int_equal(kin_db_read_mutation(db, p, &err), PU_OK);
+    kin_case *c;
+    snprintf(rel, sizeof rel, "dvi_%s/am_pedigrees.csv", name);
+    path_of(p, sizeof p, rel);
+    assert_int_equal(kin_case_read_pedigrees(db, p, &c, &err), PU_OK);
+    snprintf(rel, sizeof rel, "dvi_%s/am_genotypes.csv", name);
+    path_of(p, sizeof p, rel);
+    assert_int_equal(kin_case_read_am(c, p, &err), PU_OK);
+    snprintf(rel, sizeof rel, "dvi_%s/pm_genotypes.csv", name);
+    path_of(p, sizeof p, rel);
+    assert_int_equal(kin_case_read_pm(c, p, &err), PU_OK);
+    assert_int_equal(kin_db_prepare(db, &err), PU_OK);
+    *dbo = db;
+    return c;
+}
+
+static int vic_index(const kin_case *c, const char *id) {
+    for (int v = 0; v < c->nvic; v++)
+        if (!strcmp(c->vic[v].id, id)) return v;
+    fail_msg("victim %s not found", id);
+    return -1;
+}
+
+static int miss_index(const kin_case *c, const char *id) {
+    for (int j = 0; j < c->nmiss; j++)
+        if (!strcmp(c->fam[c->miss[j].fam].p[c->miss[j].person].id, id)) return j;
+    if (!strcmp(id, "*")) return c->nmiss;
+    fail_msg("missing person %s not found", id);
+    return -1;
+}
+
+static double num_or_nan(const char *s) {
+    if (!*s) return NAN;
+    if (!strcmp(s, "Inf")) return INFINITY;
+    if (!strcmp(s, "-Inf")) return -INFINITY;
+    return atof(s);
+}
+
+static void check_pairwise(const char *name) {
+    kin_db *db;
+    kin_case *c = load_dvi(name, &db);
+    size_t n = (size_t)c->nvic * c->nmiss;
+    double *lr = malloc(n * sizeof *lr);
+    int *ex = malloc(n * sizeof *ex);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    assert_int_equal(kin_pairwise(c, &o, lr, ex, &err), PU_OK);
+    char rel[256];
+    table t;
+    snprintf(rel, sizeof rel, "dvi_%s/expected_pairwiseLR.csv", name);
+    table_read(rel, &t);
+    for (int r = 1; r < t.nrow; r++) {
+        int v = vic_index(c, t.cell[r][0]), j = miss_index(c, t.cell[r][1]);
+        char what[128];
+        snprintf(what, sizeof what, "%s LR %s-%s", name, t.cell[r][0], t.cell[r][1]);
+        assert_rel(lr[(size_t)v * c->nmiss + j], num_or_nan(t.cell[r][2]), 1e-9, what);
+    }
+    assert_int_equal(t.nrow - 1, (int)n);
+    table_free(&t);
+    snprintf(rel, sizeof rel, "dvi_%s/expected_exclusion_counts.csv", name);
+    table_read(rel, &t);
+    for (int r = 1; r < t.nrow; r++) {
+        int v = vic_index(c, t.cell[r][0]), j = miss_index(c, t.cell[r][1]);
+        int want = *t.cell[r][2] ? atoi(t.cell[r][2]) : -1;
+        if (ex[(size_t)v * c->nmiss + j] != want)
+            fail_msg("%s exclusions %s-%s: expected %d, got %d", name, t.cell[r][0], t.cell[r][1], want,
+                     ex[(size_t)v * c->nmiss + j]);
+    }
+    table_free(&t);
+    free(lr);
+    free(ex);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+static void check_joint(const char *name) {
+    kin_db *db;
+    kin_case *c = load_dvi(name, &db);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    kin_joint *J;
+    assert_int_equal(kin_joint_run(c, &o, NULL, NULL, 0, &J, &err), PU_OK);
+    char rel[256];
+    table t;
+    snprintf(rel, sizeof rel, "dvi_%s/expected_dviJoint_top.csv", name);
+    table_read(rel, &t);
+    int cll = table_col(&t, "loglik");
+    /* the ranked log-likelihoods agree row by row (ties may be ordered differently) */
+    for (int r = 1; r < t.nrow; r++) {
+        double want = num_or_nan(t.cell[r][cll]);
+        assert_true(r - 1 < J->n);
+        char what[128];
+        snprintf(what, sizeof what, "%s joint rank %d", name, r);
+        if (isinf(want)) assert_true(isinf(J->row[r - 1].loglik));
+        else assert_rel(J->row[r - 1].loglik, want, 1e-9, what);
+        /* and this very assignment has this log-likelihood */
+        int *as = malloc((size_t)c->nvic * sizeof(int));
+        for (int v = 0; v < c->nvic; v++) {
+            int col = table_col(&t, c->vic[v].id);
+            int j = miss_index(c, t.cell[r][col]);
+            as[v] = j == c->nmiss ? -1 : j;
+        }
+        double ll;
+        assert_int_equal(kin_joint_loglik(c, &o, as, &ll, &err), PU_OK);
+        if (isinf(want)) assert_true(isinf(ll));
+        else assert_rel(ll, want, 1e-9, what);
+        free(as);
+    }
+    table_free(&t);
+    snprintf(rel, sizeof rel, "dvi_%s/expected_posterior_pairing_flatprior.csv", name);
+    table_read(rel, &t);
+    for (int r = 1; r < t.nrow; r++) {
+        int v = vic_index(c, t.cell[r][0]), j = miss_index(c, t.cell[r][1]);
+        double want = atof(t.cell[r][2]), got = J->post[(size_t)j * c->nvic + v];
+        if (fabs(got - want) > 1e-9 * fmax(want, 1e-6))
+            fail_msg("%s posterior %s-%s: expected %.12g, got %.12g", name, t.cell[r][0], t.cell[r][1], want, got);
+    }
+    table_free(&t);
+    kin_joint_free(J);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+static void fmt_num(char *buf, size_t n, double x) {
+    if (isnan(x)) buf[0] = 0;
+    else snprintf(buf, n, "%.17g", x);
+}
+
+static void check_solve_table(const char *name, const kin_case *c, const kin_solve *S, int am) {
+    char rel[256];
+    table t;
+    snprintf(rel, sizeof rel, "dvi_%s/expected_dviSolve_%s.csv", name, am ? "AM" : "PM");
+    table_read(rel, &t);
+    assert_int_equal(t.nrow - 1, am ? S->nam : S->npm);
+    for (int r = 1; r < t.nrow; r++) {
+        const kin_solve_row *row = NULL;
+        for (int i = 0; i < (am ? S->nam : S->npm); i++) {
+            const kin_solve_row *x = am ? &S->am[i] : &S->pm[i];
+            const char *id = am ? c->fam[c->miss[x->miss].fam].p[c->miss[x->miss].person].id : c->vic[x->vic].id;
+            if (!strcmp(id, t.cell[r][am ? 1 : 0])) row = x;
+        }
+        assert_non_null(row);
+        char what[200];
+        snprintf(what, sizeof what, "%s solve %s %s", name, am ? "AM" : "PM", t.cell[r][am ? 1 : 0]);
+        const char *want_sample = t.cell[r][am ? 2 : 1];
+        if (strcmp(row->sample, want_sample)) fail_msg("%s: sample expected '%s', got '%s'", what, want_sample, row->sample);
+        if (strcmp(row->conclusion, t.cell[r][5]))
+            fail_msg("%s: conclusion expected '%s', got '%s'", what, t.cell[r][5], row->conclusion);
+        if (strcmp(row->comment, t.cell[r][6]))
+            fail_msg("%s: comment expected '%s', got '%s'", what, t.cell[r][6], row->comment);
+        char b[64];
+        fmt_num(b, sizeof b, row->lr);
+        if (!*t.cell[r][3]) {
+            if (*b) fail_msg("%s: LR expected empty, got %s", what, b);
+        } else {
+            assert_rel(row->lr, atof(t.cell[r][3]), 1e-9, what);
+        }
+        fmt_num(b, sizeof b, row->glr);
+        if (!*t.cell[r][4]) {
+            if (*b) fail_msg("%s: GLR expected empty, got %s", what, b);
+        } else {
+            assert_rel(row->glr, atof(t.cell[r][4]), 1e-9, what);
+        }
+    }
+    table_free(&t);
+}
+
+static void check_solve(const char *name) {
+    kin_db *db;
+    kin_case *c = load_dvi(name, &db);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    kin_solve *S;
+    assert_int_equal(kin_solve_run(c, &o, &S, &err), PU_OK);
+    check_solve_table(name, c, S, 1);
+    check_solve_table(name, c, S, 0);
+    kin_solve_free(S);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+#define DVI_TESTS(n)                                                                                   \
+    static void test_pairwise_##n(void **s) { (void)s; check_pairwise(#n); }                        \
+    static void test_solve_##n(void **s) { (void)s; check_solve(#n); }
+DVI_TESTS(example2)
+DVI_TESTS(fire)
+DVI_TESTS(planecrash)
+DVI_TESTS(icmp)
+DVI_TESTS(grave)
+DVI_TESTS(KETPchap484)
+static void test_joint_example2(void **s) { (void)s; check_joint("example2"); }
+static void test_joint_fire(void **s) { (void)s; check_joint("fire"); }
+static void test_joint_planecrash(void **s) { (void)s; check_joint("planecrash"); }
+static void test_joint_icmp(void **s) { (void)s; check_joint("icmp"); }
+static void test_joint_KETPchap484(void **s) { (void)s; check_joint("KETPchap484"); }
+
+/* ---- models and bad input ---------------------------------------------------- */
+
+static const char FREQ[] = "marker,allele,frequency\nL,8,0.1\nL,9,0.2\nL,9.3,0.3\nL,10,0.25\nL,11,0.15\n";
+
+static void test_mutation_rows(void **state) {
+    (void)state;
+    int kinds[] = {KIN_MUT_EQUAL, KIN_MUT_PROPORTIONAL, KIN_MUT_STEPWISE, KIN_MUT_ONESTEP};
+    for (int k = 0; k < 4; k++) {
+        kin_db *db;
+        pu_err err;
+        assert_int_equal(kin_db_read_mem(FREQ, sizeof FREQ - 1, "f", NULL, 0, &db, &err), PU_OK);
+        kin_mutmodel m = {kinds[k], 0.01, 0.001, 0.1}, f = {kinds[k], 0.002, 0.0005, 0.1};
+        kin_db_set_mutation(db, &f, &m);
+        assert_int_equal(kin_db_prepare(db, &err), PU_OK);
+        for (int s = 0; s < 2; s++) {
+            const double *M = db->m[0].mat[s];
+            assert_non_null(M);
+            int n = db->m[0].n;
+            double rate = 0;
+            for (int i = 0; i < n; i++) {
+                double row = 0;
+                for (int j = 0; j < n; j++) {
+                    assert_true(M[i * n + j] >= 0);
+                    row += M[i * n + j];
+                }
+                assert_true(fabs(row - 1) < 1e-12);
+                rate += db->m[0].freq[i] * (1 - M[i * n + i]);
+            }
+            /* proportional keeps the expected mutation rate at the given one */
+            if (kinds[k] == KIN_MUT_PROPORTIONAL) assert_true(fabs(rate - (s ? 0.01 : 0.002)) < 1e-12);
+        }
+        /* stepwise: 9.3 only jumps to other microvariants at rate2 (none here) */
+        if (kinds[k] == KIN_MUT_STEPWISE) {
+            const double *M = db->m[0].mat[1];
+            int n = db->m[0].n, i93 = kin_db_allele(db, 0, "9.3", 0, NULL);
+            assert_true(fabs(M[i93 * n + i93] - (1 - 0.001)) < 1e-12);
+        }
+        kin_db_free(db);
+    }
+}
+
+static int expect_err(const char *ped, const char *am, const char *field_or_null, const char *msg_part) {
+    kin_db *db;
+    pu_err err;
+    pu_err_clear(&err);
+    assert_int_equal(kin_db_read_mem(FREQ, sizeof FREQ - 1, "f", NULL, 0, &db, &err), PU_OK);
+    db->warn = NULL;
+    kin_case *c = NULL;
+    int rc = kin_case_read_pedigrees_mem(db, ped, strlen(ped), "ped", &c, &err);
+    if (!rc && am) rc = kin_case_read_am_mem(c, am, strlen(am), "am", &err);
+    kin_case_free(c);
+    kin_db_free(db);
+    if (rc == PU_OK) fail_msg("expected an error containing '%s'", msg_part);
+    if (!strstr(err.msg, msg_part)) fail_msg("error '%s' lacks '%s'", err.msg, msg_part);
+    if (field_or_null && strcmp(err.field, field_or_null)) fail_msg("field '%s', expected '%s'", err.field, field_or_null);
+    if (!strstr(err.where, ":")) fail_msg("where '%s' has no line number", err.where);
+    return rc;
+}
+
+static void test_bad_pedigrees(void **state) {
+    (void)state;
+    const char *H = "family,id,fid,mid,sex,role\n";
+    char b[512];
+    snprintf(b, sizeof b, "%sF,A,B,C,1,missing\nF,B,A,C,1,untyped\nF,C,0,0,2,untyped\n", H);
+    assert_int_equal(expect_err(b, NULL, "fid", "cycle"), PU_ERR_INVALID);
+    snprintf(b, sizeof b, "%sF,A,B,C,1,missing\nF,B,0,0,2,untyped\nF,C,0,0,2,untyped\n", H);
+    expect_err(b, NULL, "fid", "female");
+    snprintf(b, sizeof b, "%sF,A,B,0,1,missing\nF,B,0,0,1,untyped\n", H);
+    expect_err(b, NULL, "mid", "only one parent");
+    snprintf(b, sizeof b, "%sF,A,B,C,1,missing\nF,B,0,0,1,untyped\n", H);
+    expect_err(b, NULL, "mid", "not a member");
+    snprintf(b, sizeof b, "%sF,A,0,0,3,missing\n", H);
+    expect_err(b, NULL, "sex", "expected 1 (male)");
+    snprintf(b, sizeof b, "%sF,A,0,0,1,missing\nF,A,0,0,1,untyped\n", H);
+    expect_err(b, NULL, "id", "twice");
+    snprintf(b, sizeof b, "%sF,A,0,0,1,victim\n", H);
+    expect_err(b, NULL, "role", "expected missing");
+}
+
+static void test_bad_genotypes(void **state) {
+    (void)state;
+    const char *P = "family,id,fid,mid,sex,role\nF,R,0,0,1,reference\nF,M,R,W,1,missing\nF,W,0,0,2,untyped\n";
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,\n", "allele2", "one allele is empty");
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,1 2\n", "allele2", "allele label");
+    expect_err(P, "family,id,marker,allele1,allele2\nF,X,L,9,9\n", "id", "not in the pedigree");
+    expect_err(P, "family,id,marker,allele1,allele2\nF,M,L,9,9\n", "id", "missing person");
+    expect_err(P, "family,id,marker,allele1\nF,R,L,9\n", "allele2", "missing column");
+}
+
+static void test_unknown_allele_minfreq(void **state) {
+    (void)state;
+    kin_db *db;
+    pu_err err;
+    assert_int_equal(kin_db_read_mem(FREQ, sizeof FREQ - 1, "f", NULL, 0.002, &db, &err), PU_OK);
+    FILE *w = tmpfile();
+    db->warn = w;
+    const char *P = "family,id,fid,mid,sex,role\nF,R,0,0,1,reference\nF,M,R,W,1,missing\nF,W,0,0,2,untyped\n";
+    const char *A = "family,id,marker,allele1,allele2\nF,R,L,12.2,9\nF,R,NOPE,1,2\n";
+    kin_case *c;
+    assert_int_equal(kin_case_read_pedigrees_mem(db, P, strlen(P), "p", &c, &err), PU_OK);
+    assert_int_equal(kin_case_read_am_mem(c, A, strlen(A), "a", &err), PU_OK);
+    int a = kin_db_allele(db, 0, "12.2", 0, NULL);
+    assert_true(a >= 0);
+    assert_true(db->m[0].freq[a] == 0.002);
+    assert_int_equal(db->n_warnings, 2); /* the new allele, the unknown marker */
+    rewind(w);
+    char buf[1024] = "";
+    size_t got = fread(buf, 1, sizeof buf - 1, w);
+    buf[got] = 0;
+    assert_non_null(strstr(buf, "12.2"));
+    assert_non_null(strstr(buf, "minimum frequency"));
+    assert_non_null(strstr(buf, ":2:"));
+    fclose(w);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+static void test_bad_freqs(void **state) {
+    (void)state;
+    kin_db *db;
+    pu_err err;
+    const char *f1 = "marker,allele,frequency\nL,8,1.5\n";
+    assert_int_equal(kin_db_read_mem(f1, strlen(f1), "f", NULL, 0, &db, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "frequency");
+    const char *f2 = "marker,allele,frequency\nL,8,0.5\nL,8,0.5\n";
+    assert_int_equal(kin_db_read_mem(f2, strlen(f2), "f", NULL, 0, &db, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "twice"));
+    const char *f3 = "population,marker,allele,frequency\nA,L,8,1\nB,L,8,1\n";
+    assert_int_equal(kin_db_read_mem(f3, strlen(f3), "f", NULL, 0, &db, &err), PU_ERR_INVALID);
+    assert_int_equal(kin_db_read_mem(f3, strlen(f3), "f", "C", 0, &db, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(kin_db_read_mem(f3, strlen(f3), "f", "B", 0, &db, &err), PU_OK);
+    kin_db_free(db);
+}
+
+/* The per-family genotype table gives the same LR as the direct computation. */
+static void test_table_matches_direct(void **state) {
+    (void)state;
+    kin_db *db;
+    kin_case *c = load_dvi("planecrash", &db);
+    pu_err err;
+    const kin_family *F = &c->fam[1]; /* F2: missing sister of a typed brother */
+    int fa[8], mo[8], sex[8];
+    for (int i = 0; i < F->n; i++) fa[i] = F->p[i].father, mo[i] = F->p[i].mother, sex[i] = F->p[i].sex;
+    int keep = c->miss[1].person;
+    for (int m = 0; m < db->n; m++) {
+        const kin_marker *mk = &db->m[m];
+        int16_t gt[16];
+        for (int i = 0; i < F->n; i++) gt[2 * i] = F->g[((size_t)i * db->n + m) * 2], gt[2 * i + 1] = F->g[((size_t)i * db->n + m) * 2 + 1];
+        double *T = malloc((size_t)mk->n * mk->n * sizeof(double));
+        assert_int_equal(kin_ped_lik(mk, F->n, fa, mo, sex, gt, 0, 1, keep, T, &err), PU_OK);
+        for (int a = 0; a < mk->n; a += 3)
+            for (int b = a; b < mk->n; b += 2) {
+                gt[2 * keep] = (int16_t)a, gt[2 * keep + 1] = (int16_t)b;
+                double L;
+                assert_int_equal(kin_ped_lik(mk, F->n, fa, mo, sex, gt, 0, 1, -1, &L, &err), PU_OK);
+                double t = a == b ? T[a * mk->n + a] : T[a * mk->n + b] + T[b * mk->n + a];
+                assert_rel(t, L, 1e-9, "table");
+                gt[2 * keep] = gt[2 * keep + 1] = KIN_UNTYPED;
+            }
+        free(T);
+    }
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+int main(void) {
+    const char *src = getenv("PUENTE_SRC");
+    snprintf(datadir, sizeof datadir, "%s/data/kinship", src ? src : ".");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reference_lrs),
+        cmocka_unit_test(test_pairwise_example2),
+        cmocka_unit_test(test_pairwise_fire),
+        cmocka_unit_test(test_pairwise_planecrash),
+        cmocka_unit_test(test_pairwise_icmp),
+        cmocka_unit_test(test_pairwise_grave),
+        cmocka_unit_test(test_pairwise_KETPchap484),
+        cmocka_unit_test(test_joint_example2),
+        cmocka_unit_test(test_joint_fire),
+        cmocka_unit_test(test_joint_planecrash),
+        cmocka_unit_test(test_joint_icmp),
+        cmocka_unit_test(test_joint_KETPchap484),
+        cmocka_unit_test(test_solve_example2),
+        cmocka_unit_test(test_solve_fire),
+        cmocka_unit_test(test_solve_planecrash),
+        cmocka_unit_test(test_solve_icmp),
+        cmocka_unit_test(test_solve_grave),
+        cmocka_unit_test(test_solve_KETPchap484),
+        cmocka_unit_test(test_mutation_rows),
+        cmocka_unit_test(test_bad_pedigrees),
+        cmocka_unit_test(test_bad_genotypes),
+        cmocka_unit_test(test_unknown_allele_minfreq),
+        cmocka_unit_test(test_bad_freqs),
+        cmocka_unit_test(test_table_matches_direct),
+    };
+    const char *filter = getenv("KIN_TEST_FILTER"); /* e.g. "*icmp*" while developing */
+    if (filter) cmocka_set_test_filter(filter);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

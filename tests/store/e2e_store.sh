@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# End-to-end: import / export / entity / stats through build/puente on the
+# bundled OFAC export; round trip; bad input; atomicity under kill -9.
+. "${PUENTE_SRC:-.}/tests/lib.sh"
+DATA="$SRC/data/ofac"
+DB="$TMP/a.db"
+P() { "$PUENTE" "$@"; }
+
+# --help everywhere, usage errors
+for c in import export entity stats; do
+  out=$(P $c --help); assert_rc $? 0 "$c --help exits 0"
+  assert_contains "$out" "usage: puente $c" "$c --help prints usage"
+done
+P import >/dev/null 2>&1; assert_rc $? 2 "import without arguments is a usage error"
+P import xml foo >/dev/null 2>&1; assert_rc $? 2 "unknown import format is a usage error"
+P export ftm --bogus >/dev/null 2>&1; assert_rc $? 2 "unknown option is a usage error"
+err=$(P import ofac "$TMP/nope" --db "$DB" 2>&1); assert_rc $? 1 "missing OFAC directory fails"
+assert_contains "$err" "nope/sdn.csv" "the error names the missing file"
+
+# OFAC import: the counts of the issue
+out=$(P import ofac "$DATA" --db "$DB"); assert_rc $? 0 "import ofac"
+assert_contains "$out" "Person                 4620" "4,620 persons"
+assert_contains "$out" "Organization           3673" "3,673 organisations"
+assert_contains "$out" "Vessel                  406" "406 vessels"
+assert_contains "$out" "Airplane                277" "277 aircraft"
+assert_contains "$out" "Sanction               8976" "one sanction per designation"
+assert_contains "$out" "rejected records: 0" "nothing rejected"
+stats=$(P stats --json --db "$DB")
+assert_contains "$stats" '"Person":4620' "stats --json"
+PUENTE_DB="$DB" out=$(PUENTE_DB="$DB" P stats); assert_contains "$out" "Vessel" "PUENTE_DB selects the store"
+
+# entity get
+out=$(P entity get ofac-9338 --db "$DB"); assert_rc $? 0 "entity get"
+assert_contains "$out" '"taxNumber":["AIMM-671215-387"]' "R.F.C. parsed into taxNumber"
+assert_contains "$out" '"idNumber":["AIMM67125HCHRRG06"]' "C.U.R.P. parsed into idNumber"
+assert_contains "$out" '"owner":"OFAC"' "owner OFAC"
+P entity get nope --db "$DB" >/dev/null 2>&1; assert_rc $? 4 "unknown id exits 4"
+out=$(P entity get ofac-9338 --pretty --db "$DB"); assert_contains "$out" '  "schema": "Person"' "--pretty indents"
+
+# re-import is idempotent
+total1=$(P stats --json --db "$DB" | sed 's/.*"total":\([0-9]*\).*/\1/')
+out=$(P import ofac "$DATA" --db "$DB"); assert_rc $? 0 "re-import"
+total2=$(P stats --json --db "$DB" | sed 's/.*"total":\([0-9]*\).*/\1/')
+assert_eq "$total2" "$total1" "re-import changes no counts"
+
+# FtM round trip: export, import into an empty store, export again: identical
+P export ftm "$TMP/a.jsonl" --db "$DB" 2>/dev/null; assert_rc $? 0 "export ftm to a file"
+assert_eq "$(wc -l <"$TMP/a.jsonl" | tr -d ' ')" "$total1" "one line per entity"
+out=$(P import ftm "$TMP/a.jsonl" --db "$TMP/b.db"); assert_rc $? 0 "import ftm"
+assert_contains "$out" "entities written" "import ftm summary"
+P export ftm --db "$TMP/b.db" >"$TMP/b.jsonl" 2>/dev/null
+if cmp -s "$TMP/a.jsonl" "$TMP/b.jsonl"; then ok "round trip is byte-identical"; else nok "round trip differs"; fi
+out=$(P export ftm --plain --schema Vessel --db "$DB" 2>/dev/null)
+assert_eq "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" "406" "export --schema Vessel"
+assert_not_contains "$out" '"marking"' "--plain drops Puente fields"
+P export ftm --schema Dragon --db "$DB" >/dev/null 2>&1; assert_rc $? 3 "unknown schema exits 3"
+
+# stdin and progress
+err=$(head -n 100 "$TMP/a.jsonl" | PUENTE_PROGRESS=1 "$PUENTE" import ftm - --db "$TMP/s.db" 2>&1 >/dev/null)
+assert_rc $? 0 "import ftm from stdin"
+assert_contains "$err" "import ftm: 100 records in" "progress/timing line on stderr with PUENTE_PROGRESS=1"
+assert_eq "$(P stats --json --db "$TMP/s.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "100" "stdin import wrote 100"
+
+# Bad FtM lines: skipped with file:line, or fatal with --strict
+printf '%s\n' '{"id":"x1","schema":"Person","properties":{"name":["Ana"]}}' 'not json' \
+  '{"id":"x2","schema":"Dragon"}' '{"id":"x3","schema":"Person","properties":{"imoNumber":["1"]}}' \
+  '{"id":"x4","schema":"Person","marking":"SECRET","properties":{}}' >"$TMP/bad.jsonl"
+out=$(P import ftm "$TMP/bad.jsonl" --db "$TMP/c.db"); assert_rc $? 0 "bad lines are skipped by default"
+assert_contains "$out" "rejected records: 4" "four rejected"
+assert_contains "$out" "bad.jsonl:2" "reason names file:line"
+assert_contains "$out" "unknown schema 'Dragon'" "reason names the schema"
+assert_contains "$out" "field 'imoNumber'" "reason names the field"
+assert_contains "$out" "field 'marking'" "bad marking rejected"
+before=$(P export ftm --db "$TMP/c.db" 2>/dev/null | md5sum)
+err=$(P import ftm "$TMP/bad.jsonl" --strict --dataset d2 --db "$TMP/c.db" 2>&1); assert_rc $? 3 "--strict fails on the first bad line"
+assert_contains "$err" "bad.jsonl:2" "--strict error names file:line"
+assert_eq "$(P export ftm --db "$TMP/c.db" 2>/dev/null | md5sum)" "$before" "--strict failure leaves the store unchanged"
+
+# Bad OFAC rows and delisting
+mkdir -p "$TMP/ofac2"; cp "$DATA"/*.csv "$TMP/ofac2/"
+sed -i '5s/^[0-9]*,/X9,/' "$TMP/ofac2/sdn.csv"
+ent5=$(sed -n '5p' "$DATA/sdn.csv" | cut -d, -f1)
+out=$(P import ofac "$TMP/ofac2" --db "$DB"); assert_rc $? 0 "import with a bad row"
+assert_contains "$out" "sdn.csv:5: field 'ent_num'" "bad row reported with file:line and field"
+assert_contains "$out" "removed (no longer in the source): " "the dropped entry counts as delisted"
+P entity get "ofac-$ent5" --db "$DB" >/dev/null 2>&1; assert_rc $? 4 "delisted entity is gone"
+P import ofac "$TMP/ofac2" --strict --db "$TMP/d.db" >/dev/null 2>&1; assert_rc $? 3 "--strict OFAC import fails"
+assert_eq "$(P stats --json --db "$TMP/d.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "0" "and writes nothing"
+
+# Atomicity: kill -9 in the middle of an import leaves the store as it was
+kill9_test() { # label db args...
+  local label=$1 db=$2; shift 2
+  local before; before=$(P export ftm --db "$db" 2>/dev/null | md5sum)
+  PUENTE_TEST_STOP_AFTER=3000 "$PUENTE" "$@" --db "$db" >/dev/null 2>&1 &
+  local pid=$! state="" i
+  for i in $(seq 1 600); do
+    state=$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)
+    [ "$state" = "T" ] && break
+    sleep 0.1
+  done
+  assert_eq "$state" "T" "$label: import stopped mid-transaction"
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  assert_eq "$(P export ftm --db "$db" 2>/dev/null | md5sum)" "$before" "$label: store unchanged after kill -9"
+}
+P import ftm "$TMP/bad.jsonl" --db "$TMP/e.db" >/dev/null
+kill9_test "ofac into a small store" "$TMP/e.db" import ofac "$DATA"
+kill9_test "ftm over the OFAC store" "$DB" import ftm "$TMP/a.jsonl" --dataset other
+out=$(P import ofac "$DATA" --db "$TMP/e.db"); assert_rc $? 0 "the store is usable after the kill"
+finish

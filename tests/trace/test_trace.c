@@ -1,0 +1,497 @@
+/* Unit tests for src/trace: normalisation, dates, geography, import with
+ * rejects, requests and their workflow, matching (index and baseline agree),
+ * multiple-sale rules, leads, statistics and the generator. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace.h"
+
+#define TODAY "2026-11-27"
+
+static void norm_ok(const char *raw, const char *want) {
+    char out[TRACE_SERIAL_MAX];
+    pu_err e;
+    int wild;
+    assert_int_equal(trace_serial_norm(raw, 1, out, sizeof out, &wild, &e), PU_OK);
+    assert_string_equal(out, want);
+}
+
+static void test_serial_norm(void **s) {
+    (void)s;
+    norm_ok("abc-123", "ABC123");
+    norm_ok(" ABC 123 ", "ABC123");
+    norm_ok("0O0ABC", "ABC");          /* leading zeros, O read as 0 */
+    norm_ok("AB0O1I", "AB0011");       /* O/0 and I/1 folded */
+    norm_ok("000", "0");
+    norm_ok("LE1.234/5", "LE12345");
+    norm_ok("ab?1*", "AB?1*");
+    norm_ok("A[38]9", "A[38]9");
+    char out[TRACE_SERIAL_MAX];
+    pu_err e;
+    assert_int_equal(trace_serial_norm("AB#12", 0, out, sizeof out, NULL, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "serial");
+    assert_non_null(strstr(e.msg, "'#'"));
+    assert_int_equal(trace_serial_norm("---", 0, out, sizeof out, NULL, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_serial_norm("ÄB12", 0, out, sizeof out, NULL, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_serial_norm("AB?12", 0, out, sizeof out, NULL, &e), PU_ERR_INVALID); /* no wildcards */
+    assert_int_equal(trace_serial_norm("A[38", 1, out, sizeof out, NULL, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_serial_norm("123456789012345678901234567890123", 0, out, sizeof out, NULL, &e),
+                     PU_ERR_INVALID);
+}
+
+static void test_serial_match(void **s) {
+    (void)s;
+    assert_true(trace_serial_match("AB?123", "ABC123"));
+    assert_false(trace_serial_match("AB?123", "ABC1234"));
+    assert_true(trace_serial_match("AB*4", "ABC1234"));
+    assert_true(trace_serial_match("*1234", "ABC1234"));
+    assert_true(trace_serial_match("A[BC]C123", "ACC123"));
+    assert_false(trace_serial_match("A[BD]C123", "ACC123"));
+    /* leading '?' may be a dropped leading zero: "0123" is stored as "123" */
+    assert_true(trace_serial_match("?123", "123"));
+    assert_false(trace_serial_match("?124", "123"));
+}
+
+static void mfr_is(const char *raw, const char *want, int want_known) {
+    char out[TRACE_NAME_MAX];
+    int known;
+    trace_mfr_norm(raw, out, sizeof out, &known);
+    assert_string_equal(out, want);
+    assert_int_equal(known, want_known);
+}
+
+static void test_mfr_norm(void **s) {
+    (void)s;
+    mfr_is("Colt's Manufacturing Company", "COLT", 1);
+    mfr_is("COLT", "COLT", 1);
+    mfr_is("S&W", "SMITH & WESSON", 1);
+    mfr_is("smith and wesson corp.", "SMITH & WESSON", 1);
+    mfr_is("Sturm, Ruger & Co., Inc.", "STURM, RUGER", 1);
+    mfr_is("Fabbrica d'Armi Pietro Beretta S.p.A.", "BERETTA", 1);
+    mfr_is("Acme Gun Works, LLC", "ACME GUN WORKS", 0);
+    mfr_is("", "", 0);
+}
+
+static void test_names_calibre(void **s) {
+    (void)s;
+    char a[TRACE_NAME_MAX], b[TRACE_NAME_MAX];
+    trace_name_norm("Pérez, Juan", a, sizeof a);
+    trace_name_norm("JUAN PEREZ", b, sizeof b);
+    assert_string_equal(a, b);
+    trace_name_norm("Juan Pérez López", b, sizeof b);
+    assert_string_not_equal(a, b);
+    assert_true(trace_calibre_over_22(".223 Rem"));
+    assert_true(trace_calibre_over_22("5.56mm"));
+    assert_true(trace_calibre_over_22("7.62x39mm"));
+    assert_true(trace_calibre_over_22(".50 BMG"));
+    assert_true(trace_calibre_over_22("308"));
+    assert_false(trace_calibre_over_22(".22 LR"));
+    assert_false(trace_calibre_over_22(".17 HMR"));
+    assert_false(trace_calibre_over_22(""));
+}
+
+static int64_t day(const char *s) {
+    int64_t d = 0;
+    assert_int_equal(pu_parse_date(s, &d), PU_OK);
+    return d;
+}
+
+static void test_business_days(void **s) {
+    (void)s;
+    assert_true(trace_is_us_holiday(day("2025-11-27")));  /* Thanksgiving */
+    assert_true(trace_is_us_holiday(day("2026-07-03")));  /* July 4 on a Saturday, observed Friday */
+    assert_true(trace_is_us_holiday(day("2021-12-31")));  /* New Year 2022 (Sat) observed */
+    assert_true(trace_is_us_holiday(day("2024-01-15")));  /* MLK Day */
+    assert_true(trace_is_us_holiday(day("2024-05-27")));  /* Memorial Day: last Monday */
+    assert_false(trace_is_us_holiday(day("2024-05-20")));
+    assert_false(trace_is_us_holiday(day("2020-06-19"))); /* Juneteenth only from 2021 */
+    assert_int_equal(trace_business_days(day("2024-03-04"), day("2024-03-08")), 5);  /* Mon-Fri */
+    assert_int_equal(trace_business_days(day("2024-03-04"), day("2024-03-11")), 6);
+    assert_int_equal(trace_business_days(day("2024-03-09"), day("2024-03-10")), 0);  /* weekend */
+    assert_int_equal(trace_business_days(day("2024-07-01"), day("2024-07-08")), 5);  /* July 4 skipped */
+}
+
+static void test_geography(void **s) {
+    (void)s;
+    double near, far;
+    assert_int_equal(trace_state_distance("TX", "Chihuahua", &near), PU_OK);
+    assert_int_equal(trace_state_distance("TX", "Michoacán de Ocampo", &far), PU_OK);
+    assert_true(near < far);
+    assert_true(near > 200 && near < 1000);
+    assert_int_equal(trace_state_distance("TX", "Atlantis", &far), PU_ERR_NOTFOUND);
+    char c[8];
+    assert_int_equal(trace_mx_state_code("CDMX", c, sizeof c), PU_OK);
+    assert_string_equal(c, "CMX");
+    assert_int_equal(trace_mx_state_code("nuevo leon", c, sizeof c), PU_OK);
+    assert_string_equal(c, "NLE");
+    assert_true(trace_us_state_valid("AZ"));
+    assert_false(trace_us_state_valid("ZZ"));
+}
+
+/* ---- engine fixtures ---- */
+
+typedef struct fx {
+    db_t *db;
+    trace_t *t;
+} fx;
+
+static int setup(void **s) {
+    fx *f = calloc(1, sizeof *f);
+    pu_err e;
+    if (db_open(":memory:", NULL, &f->db, &e) || trace_open(f->db, TODAY, &f->t, &e)) return -1;
+    *s = f;
+    return 0;
+}
+
+static int teardown(void **s) {
+    fx *f = *s;
+    trace_close(f->t);
+    db_close(f->db);
+    free(f);
+    return 0;
+}
+
+static const char ACQ[] =
+    "manufacturer,serial,importer,model,type,calibre,action,detachable_mag,country,event,date,party,party_dob,ffl,state\n"
+    "Colt's Manufacturing Company,CV10234,,Government,pistol,.38 Super,semi-auto,1,USA,MANUFACTURE,2020-01-10,,,,\n"
+    "COLT,CV10234,,,,,,,,DISTRIBUTOR,2020-02-01,Lone Star Wholesale,,,\n"
+    "COLT,CV10234,,,,,,,,DEALER,2020-02-20,Border Guns,,5-74-001-01-2A-00001,TX\n"
+    "COLT,CV10234,,,,,,,,RETAIL,2020-03-02,John Q. Straw,1990-05-05,5-74-001-01-2A-00001,TX\n"
+    "Colt,CV10235,,Government,pistol,.38 Super,semi-auto,1,USA,MANUFACTURE,2020-01-10,,,,\n"
+    "COLT,CV10235,,,,,,,,RETAIL,2020-03-05,John Q. Straw,1990-05-05,5-74-001-01-2A-00001,TX\n"
+    "Sturm Ruger,850-12345,,AR-556,rifle,5.56mm,semi-auto,1,USA,MANUFACTURE,2021-01-01,,,,\n"
+    "RUGER,850-12345,,,,,,,,RETAIL,2021-06-07,John Q. Straw,1990-05-05,5-74-001-01-2A-00001,TX\n"
+    "RUGER,850-12346,,AR-556,rifle,5.56mm,semi-auto,1,USA,MANUFACTURE,2021-01-01,,,,\n"
+    "RUGER,850-12346,,,,,,,,RETAIL,2021-06-09,John Q. Straw,1990-05-05,5-74-001-01-2A-00001,TX\n"
+    "Ruger,850-22222,,AR-556,rifle,5.56mm,semi-auto,1,USA,MANUFACTURE,2021-01-01,,,,\n"
+    "Ruger,850-22222,,,,,,,,RETAIL,2021-06-07,Ann Buyer,1970-01-01,1-59-001-01-2A-00002,FL\n"
+    "Ruger,850-22223,,AR-556,rifle,5.56mm,semi-auto,1,USA,MANUFACTURE,2021-01-01,,,,\n"
+    "Ruger,850-22223,,,,,,,,RETAIL,2021-06-08,Ann Buyer,1970-01-01,1-59-001-01-2A-00002,FL\n"
+    "Glock,ABC123,GLOCK INC,G19,pistol,9mm,semi-auto,1,Austria,IMPORT,2019-01-01,,,,\n"
+    "Glock,ABC123,,,,,,,,RETAIL,2019-05-01,Mary Lawful,1980-02-02,1-59-001-01-2A-00002,FL\n"
+    "Glock,ABC124,GLOCK INC,G19,pistol,9mm,semi-auto,1,Austria,IMPORT,2019-01-01,,,,\n"
+    "Glock,ABC124,,,,,,,,DEALER,2019-02-01,Shelf Guns,,1-59-001-01-2A-00002,FL\n"
+    "Acme Gun Works,ZZ999,,X1,pistol,9mm,semi-auto,1,USA,MANUFACTURE,2022-01-01,,,,\n"
+    "Glock,AB#99,,G19,pistol,9mm,semi-auto,1,Austria,IMPORT,2019-01-01,,,,\n"
+    "Glock,ABC125,,G19,pistol,9mm,semi-auto,1,Austria,IMPORT,2030-01-01,,,,\n"
+    "COLT,CV10234,,,,,,,,TRANSFER,2019-01-01,Early Bird,1970-01-01,5-74-001-01-2A-00001,TX\n"
+    "Glock,ABC126,,G19,pistol,9mm,semi-auto,1,Austria,BOUGHT,2019-01-01,,,,\n";
+
+static void import_fixture(fx *f, trace_import_stats *st) {
+    pu_csv *r;
+    pu_err e;
+    assert_int_equal(pu_csv_open_mem(ACQ, sizeof ACQ - 1, NULL, &r, &e), PU_OK);
+    trace_import_opts o = {.owner = "ATF", .marking = "SHARED"};
+    int rc = trace_import_acquisitions(f->t, r, &o, st, &e);
+    pu_csv_close(r);
+    assert_int_equal(rc, PU_OK);
+}
+
+static void test_import_rejects(void **s) {
+    fx *f = *s;
+    trace_import_stats st;
+    import_fixture(f, &st);
+    assert_int_equal(st.rows, 23);
+    assert_int_equal(st.rejected, 4);  /* bad serial, future date, before manufacture, unknown event */
+    assert_int_equal(st.accepted, 19);
+    assert_int_equal(st.unknown_mfr, 1);
+    int64_t n;
+    pu_err e;
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_reject", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_reject WHERE message LIKE '%before the firearm%'",
+                                    NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_reject WHERE raw LIKE '%AB#99%'", NULL, &n, &e),
+                     PU_OK);
+    assert_int_equal(n, 1); /* the row is kept verbatim */
+    /* the unknown maker is kept, normalised and flagged */
+    assert_int_equal(db_query_int64(f->db, "SELECT mfr_known FROM trace_firearm WHERE mfr = 'ACME GUN WORKS'", NULL, &n,
+                                    &e), PU_OK);
+    assert_int_equal(n, 0);
+    /* Colt aliases went to one firearm: serial unique within the maker */
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_firearm WHERE mfr = 'COLT'", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 2);
+    /* importers normalised through the alias table ("GLOCK INC" = GLOCK) */
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_firearm WHERE importer = 'GLOCK'", NULL, &n, &e),
+                     PU_OK);
+    assert_int_equal(n, 2);
+    /* strict: one bad row and nothing is imported */
+    pu_csv *r;
+    assert_int_equal(pu_csv_open_mem(ACQ, sizeof ACQ - 1, NULL, &r, &e), PU_OK);
+    trace_import_opts o = {.owner = "ATF", .strict = 1};
+    int64_t before;
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &before, &e);
+    assert_int_equal(trace_import_acquisitions(f->t, r, &o, &st, &e), PU_ERR_INVALID);
+    pu_csv_close(r);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &n, &e);
+    assert_int_equal(n, before);
+}
+
+static int64_t submit(fx *f, const char *serial, const char *mfr, const char *type, const char *possessor,
+                      const char *rec, const char *marking) {
+    const char *k[] = {"agency", "crime_code", "serial", "manufacturer", "type", "recovery_date", "recovery_state",
+                       "possessor", "obliterated"};
+    int wild = serial && strpbrk(serial, "?*[") != NULL;
+    const char *v[] = {"FGR", "5212", serial, mfr, type, rec, "Michoacán", possessor, wild ? "yes" : "no"};
+    trace_import_opts o = {.owner = "FGR", .marking = marking};
+    int64_t id = 0;
+    char num[32];
+    pu_err e;
+    int rc = trace_request_submit(f->t, k, v, possessor ? 9 : 7, &o, &id, num, sizeof num, &e);
+    if (!possessor) { /* obliterated flag only passed with possessor in this helper */
+    }
+    assert_int_equal(rc, PU_OK);
+    assert_true(strncmp(num, "T2026-", 6) == 0);
+    return id;
+}
+
+static void col(fx *f, int64_t id, const char *c, char *out, size_t n) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COALESCE(CAST(%s AS TEXT), '') FROM trace_request WHERE id = ?", c);
+    db_stmt *st;
+    pu_err e;
+    assert_int_equal(db_prepare(f->db, sql, &st, &e), PU_OK);
+    db_bind_int64(st, 1, id);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    pu_strlcpy(out, db_col_text(st, 0), n);
+    db_finalize(st);
+}
+
+static void test_requests_and_run(void **s) {
+    fx *f = *s;
+    trace_import_stats ist;
+    import_fixture(f, &ist);
+    int64_t a = submit(f, "cv-1O234", "Colt's Mfg Co", "pistola", "Pedro Páramo", "2020-09-28", "SHARED");
+    int64_t b = submit(f, "ABC123", "GLOCK", "pistol", "Mary Lawful", "2024-05-01", "SHARED");
+    int64_t c = submit(f, "ABC124", "Glock", "pistol", "X", "2024-05-01", "MX-ONLY");  /* never sold */
+    int64_t d = submit(f, "QQ777", "Norinco", "rifle", "Y", "2024-05-01", "SHARED");   /* no US record */
+    int64_t p = submit(f, "850-1234?", "Ruger", "rifle", "Z", "2022-01-01", "SHARED");  /* partial: 2 candidates */
+    int64_t u = submit(f, "ZZ999", "Acme Gun Works Inc", "pistol", "Z", "2024-01-01", "SHARED"); /* unknown maker */
+    int64_t m = submit(f, "CV10235", "Colt", "pistol", "Z", "2019-01-01", "SHARED");   /* before manufacture */
+    /* bad submissions are refused with the field named */
+    const char *k[] = {"agency", "crime_code", "serial", "manufacturer", "type", "recovery_date", "recovery_state"};
+    const char *v[] = {"FGR", "5212", "AB@1", "Colt", "pistol", "2024-01-01", "Sonora"};
+    trace_import_opts o = {.owner = "FGR"};
+    pu_err e;
+    int64_t id;
+    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "serial");
+    v[2] = "AB1";
+    v[5] = "2027-01-01";
+    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "recovery_date");
+    v[5] = "2024-01-01";
+    v[6] = "Texas";
+    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "recovery_state");
+
+    /* run with the baseline first, reset, then with the index: same outcome */
+    trace_run_stats rs;
+    assert_int_equal(trace_run(f->t, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(rs.processed, 7);
+    char base_status[7][64];
+    int64_t ids[] = {a, b, c, d, p, u, m};
+    for (int i = 0; i < 7; i++) col(f, ids[i], "status", base_status[i], sizeof base_status[i]);
+    assert_int_equal(db_exec(f->db, "UPDATE trace_request SET status = 'submitted'", &e), PU_OK);
+    trace_index *ix;
+    assert_int_equal(trace_index_build(f->t, &ix, &e), PU_OK);
+    assert_int_equal(trace_index_size(ix), 9);
+    assert_int_equal(trace_run(f->t, ix, 0, &rs, &e), PU_OK);
+    char buf[256];
+    for (int i = 0; i < 7; i++) {
+        col(f, ids[i], "status", buf, sizeof buf);
+        assert_string_equal(buf, base_status[i]);
+    }
+    col(f, a, "status", buf, sizeof buf);
+    assert_string_equal(buf, "completed");
+    col(f, a, "ttc_days", buf, sizeof buf);
+    assert_int_equal(atoi(buf), (int)(day("2020-09-28") - day("2020-03-02")));
+    col(f, a, "purchaser", buf, sizeof buf);
+    assert_string_equal(buf, "John Q. Straw");
+    col(f, a, "possessor_differs", buf, sizeof buf);
+    assert_string_equal(buf, "1");
+    col(f, a, "purchase_state", buf, sizeof buf);
+    assert_string_equal(buf, "TX");
+    col(f, b, "possessor_differs", buf, sizeof buf);
+    assert_string_equal(buf, "0");
+    col(f, c, "reason", buf, sizeof buf);
+    assert_non_null(strstr(buf, "no purchaser record"));
+    col(f, d, "reason", buf, sizeof buf);
+    assert_non_null(strstr(buf, "no record"));
+    col(f, d, "us_sourced", buf, sizeof buf);
+    assert_string_equal(buf, "0");
+    col(f, p, "status", buf, sizeof buf);
+    assert_string_equal(buf, "in_progress");
+    col(f, u, "status", buf, sizeof buf);
+    assert_string_equal(buf, "cannot_trace"); /* found by serial, but never sold at retail */
+    col(f, u, "notes", buf, sizeof buf);
+    assert_non_null(strstr(buf, "unknown"));
+    col(f, m, "reason", buf, sizeof buf);
+    assert_non_null(strstr(buf, "before the firearm's manufacture"));
+    int64_t n;
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_candidate", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 2);
+
+    /* partial query through the index, ranked with hints */
+    trace_candidate cand[4];
+    size_t nc, total;
+    trace_hint h = {"AR-556", "5.56mm", "RIFLE"};
+    assert_int_equal(trace_index_partial(ix, "STURM, RUGER", "85?12*", &h, cand, 4, &nc, &total, &e), PU_OK);
+    assert_int_equal(total, 2);
+    assert_string_equal(cand[0].serial, "85012345");
+    assert_true(cand[0].score >= cand[1].score);
+    assert_int_equal(trace_index_partial(ix, "", "ABC12?", NULL, cand, 4, &nc, &total, &e), PU_OK);
+    assert_int_equal(total, 2);
+    assert_int_equal(trace_index_lookup(ix, "GLOCK", "ABC123") != 0, 1);
+    assert_int_equal(trace_index_lookup(ix, "COLT", "ABC123"), 0); /* serial unique only within a maker */
+    trace_index_free(ix);
+
+    /* workflow */
+    assert_int_equal(trace_request_set_status(f->t, a, "submitted", NULL, &e), PU_ERR_CONFLICT);
+    assert_int_equal(trace_request_set_status(f->t, p, "cannot_trace", "", &e), PU_ERR_INVALID);
+    assert_int_equal(trace_request_set_status(f->t, p, "cannot_trace", "examiner could not restore", &e), PU_OK);
+    assert_int_equal(trace_request_set_status(f->t, 9999, "completed", NULL, &e), PU_ERR_NOTFOUND);
+
+    /* rendering and visibility */
+    pu_buf out = PU_BUF_INIT(1 << 20);
+    store_scope us = {0, "US", "ATF"}, mx = {0, "MX", "SEDENA"};
+    assert_int_equal(trace_request_render(f->t, &us, a, "es", 0, &out, &e), PU_OK);
+    assert_non_null(strstr(pu_buf_str(&out), "Número de serie"));
+    assert_non_null(strstr(pu_buf_str(&out), "Tiempo al delito"));
+    assert_non_null(strstr(pu_buf_str(&out), "RETAIL"));
+    pu_buf_reset(&out);
+    assert_int_equal(trace_request_render(f->t, &us, c, "en", 1, &out, &e), PU_ERR_NOTFOUND);
+    assert_int_equal(trace_request_render(f->t, &mx, c, "en", 1, &out, &e), PU_OK);
+    assert_non_null(strstr(pu_buf_str(&out), "\"status\": \"cannot_trace\""));
+    pu_buf_free(&out);
+}
+
+static void test_msr_and_leads(void **s) {
+    fx *f = *s;
+    trace_import_stats ist;
+    import_fixture(f, &ist);
+    trace_msr_stats ms;
+    pu_err e;
+    assert_int_equal(trace_msr_detect(f->t, &ms, &e), PU_OK);
+    /* John: 2 Colt pistols Mar 2 (Mon) and Mar 5 (Thu) 2020 -> handgun report;
+     * 2 AR-556 in TX Jun 7 and Jun 9 2021 -> SW-border rifle report;
+     * Ann: 2 AR-556 in FL -> no rifle report (not a border state) */
+    assert_int_equal(ms.handgun_reports, 1);
+    assert_int_equal(ms.rifle_reports, 1);
+    assert_int_equal(ms.firearms_in_reports, 4);
+    /* re-running replaces, not duplicates */
+    assert_int_equal(trace_msr_detect(f->t, &ms, &e), PU_OK);
+    int64_t n;
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_msr", NULL, &n, &e);
+    assert_int_equal(n, 2);
+    submit(f, "CV10234", "Colt", "pistol", "Pedro", "2020-09-28", "SHARED");
+    submit(f, "850-12345", "Ruger", "rifle", "Pedro", "2021-10-01", "SHARED");
+    submit(f, "850-22222", "Ruger", "rifle", "Ann Buyer", "2026-01-01", "SHARED");
+    trace_run_stats rs;
+    assert_int_equal(trace_run(f->t, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(rs.completed, 3);
+    trace_lead *l;
+    size_t nl;
+    assert_int_equal(trace_leads(f->t, STORE_SYSTEM, "purchaser", 10, &l, &nl, &e), PU_OK);
+    assert_int_equal(nl, 2);
+    assert_string_equal(l[0].name, "John Q. Straw");
+    assert_int_equal(l[0].recoveries, 2);
+    assert_true(l[0].strength > l[1].strength);
+    assert_non_null(strstr(l[0].explain, "multiple-sale"));
+    assert_non_null(strstr(l[0].explain, "under 1 year"));
+    assert_null(strstr(l[1].explain, "multiple-sale"));
+    trace_leads_free(l, nl);
+    assert_int_equal(trace_leads(f->t, NULL, "bogus", 10, &l, &nl, &e), PU_ERR_INVALID);
+    /* statistics */
+    pu_buf out = PU_BUF_INIT(1 << 20);
+    assert_int_equal(trace_stats(f->t, STORE_SYSTEM, 1, &out, &e), PU_OK);
+    assert_non_null(strstr(pu_buf_str(&out), "\"completed\": 3"));
+    assert_non_null(strstr(pu_buf_str(&out), "\"us_sourced_share\": 100"));
+    pu_buf_free(&out);
+}
+
+static void test_generator(void **s) {
+    fx *f = *s;
+    trace_gen_opts o = {.firearms = 20000, .recoveries = 1500, .rings = 4, .seed = 7};
+    trace_gen_stats gs;
+    pu_err e;
+    assert_int_equal(trace_generate(f->t, &o, &gs, &e), PU_OK);
+    assert_true(gs.events > 3 * gs.firearms);
+    assert_int_equal(gs.recoveries, 1500);
+    trace_msr_stats ms;
+    assert_int_equal(trace_msr_detect(f->t, &ms, &e), PU_OK);
+    assert_true(ms.handgun_reports > 0 && ms.rifle_reports > 0);
+    trace_index *ix;
+    assert_int_equal(trace_index_build(f->t, &ix, &e), PU_OK);
+    /* partial queries through the index agree with a brute-force scan */
+    db_stmt *st;
+    assert_int_equal(db_prepare(f->db, "SELECT mfr, serial_norm FROM trace_firearm WHERE id % 997 = 3", &st, &e), PU_OK);
+    int checked = 0;
+    while (db_step(st, &e) == DB_ROW) {
+        char mfr[TRACE_NAME_MAX], pat[TRACE_SERIAL_MAX];
+        pu_strlcpy(mfr, db_col_text(st, 0), sizeof mfr);
+        pu_strlcpy(pat, db_col_text(st, 1), sizeof pat);
+        size_t len = strlen(pat);
+        pat[(size_t)checked % len] = '?';
+        if (len > 4) pat[len - 2] = '?';
+        if (checked % 3 == 0 && len > 5) { pat[1] = '*'; memmove(pat + 2, pat + 3, len - 2); }
+        for (int with_mfr = 0; with_mfr < 2; with_mfr++) {
+            size_t n, total, brute = 0;
+            trace_candidate c[5];
+            assert_int_equal(trace_index_partial(ix, with_mfr ? mfr : "", pat, NULL, c, 5, &n, &total, &e), PU_OK);
+            db_stmt *all;
+            assert_int_equal(db_prepare(f->db, "SELECT mfr, serial_norm FROM trace_firearm", &all, &e), PU_OK);
+            while (db_step(all, &e) == DB_ROW)
+                brute += (!with_mfr || !strcmp(db_col_text(all, 0), mfr)) && trace_serial_match(pat, db_col_text(all, 1));
+            db_finalize(all);
+            assert_true(brute >= 1);
+            assert_int_equal(total, brute);
+        }
+        checked++;
+    }
+    db_finalize(st);
+    assert_true(checked > 10);
+    trace_run_stats rs;
+    assert_int_equal(trace_run(f->t, ix, 0, &rs, &e), PU_OK);
+    trace_index_free(ix);
+    assert_int_equal(rs.processed, 1500);
+    /* published shares: about 70 % US-sourced, Texas about 40 % of those */
+    int64_t us, known, tx, done;
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_request WHERE us_sourced = 1", NULL, &us, &e);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_request WHERE status = 'completed' OR "
+                          "(status = 'cannot_trace' AND reason NOT LIKE 'obliterated%')", NULL, &known, &e);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_request WHERE status = 'completed' AND purchase_state = 'TX'",
+                   NULL, &tx, &e);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_request WHERE status = 'completed'", NULL, &done, &e);
+    double share = (double)us / (double)known, txs = (double)tx / (double)done;
+    assert_true(share > 0.62 && share < 0.78);
+    assert_true(txs > 0.33 && txs < 0.50);
+    double p, r;
+    size_t tn;
+    assert_int_equal(trace_eval_at_k(f->t, 10, &p, &r, &tn, &e), PU_OK);
+    assert_true(tn >= 12);
+    assert_true(p >= 0.5); /* planted rings rise to the top */
+    assert_true(r > 0 && r <= 1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_serial_norm),
+        cmocka_unit_test(test_serial_match),
+        cmocka_unit_test(test_mfr_norm),
+        cmocka_unit_test(test_names_calibre),
+        cmocka_unit_test(test_business_days),
+        cmocka_unit_test(test_geography),
+        cmocka_unit_test_setup_teardown(test_import_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_requests_and_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_msr_and_leads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generator, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
