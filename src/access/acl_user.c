@@ -11,21 +11,21 @@
 #define HASH_HEX (crypto_generichash_BYTES * 2 + 1)
 #define SECRET_BYTES 32
 
-static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
-static int sodium_ok;
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT, dummy_once = PTHREAD_ONCE_INIT;
+static int sodium_ok, dummy_ok;
 /* An Argon2id hash of a random password: verifying against it when the user
  * does not exist makes unknown users cost as much as wrong passwords, so
- * response time does not reveal which user names exist. */
+ * response time does not reveal which user names exist. Made on first need
+ * (it costs as much as a login), not by every command that touches users. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
-static void sodium_setup(void) {
-    if (sodium_init() < 0) return;
+static void sodium_setup(void) { sodium_ok = sodium_init() >= 0; }
+
+static void dummy_setup(void) {
     unsigned char pw[16];
     randombytes_buf(pw, sizeof pw);
-    if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return;
-    sodium_ok = 1;
+    dummy_ok = crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
 }
 
 static int need_sodium(pu_err *err) {
@@ -312,7 +312,8 @@ int acl_login(db_t *db, const char *name, const char *password, int64_t now, acl
     rc = load_user(db, "WHERE u.name = ?", name ? name : "", 0, &r, &e2);
     if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r.disabled || !r.pwhash[0]))) {
         /* same work as a real check, then the same answer */
-        if (crypto_pwhash_str_verify(dummy_hash, password ? password : "", pwlen) == 0) pwlen = 0;
+        pthread_once(&dummy_once, dummy_setup);
+        if (dummy_ok && crypto_pwhash_str_verify(dummy_hash, password ? password : "", pwlen) == 0) pwlen = 0;
         sodium_memzero(&r, sizeof r);
         return denied(err, "user");
     }

@@ -132,6 +132,7 @@ class Client:
         self.port = port
         self.spec = spec
         self.checked = set()
+        self.conn = None
 
     def req(self, method, path, token=None, body=None, raw=None, headers=None, query=None, check=True):
         """Send a request; returns (status, parsed JSON or None, raw bytes)."""
@@ -145,11 +146,25 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode()
             h.setdefault("Content-Type", "application/json")
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        c.request(method, url, body=data, headers=h)
-        r = c.getresponse()
-        payload = r.read()
-        c.close()
+        # one keep-alive connection, reopened when the server closed it (after
+        # an early 413, a timeout...): a request that never reached it is resent
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, url, body=data, headers=h)
+                r = self.conn.getresponse()
+                payload = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        if r.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
         try:
             js = json.loads(payload) if payload else None
         except ValueError:
