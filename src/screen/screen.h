@@ -1,0 +1,286 @@
+/*
+ * screen.h - name screening: match the names of persons, companies,
+ * organisations, vessels and aircraft against the designated entities in the
+ * store (OFAC SDN, UIF blocked persons, ...). Method and thresholds:
+ * docs/screening.md.
+ *
+ * Life cycle
+ *   1. Build an index once: screen_index_build (from the store) or
+ *      screen_index_from_entities (from in-memory FtM entities), or
+ *      incrementally with screen_builder_*.
+ *   2. Run queries with screen_run. The index is immutable after it is built:
+ *      any number of threads may call screen_run / screen_compare on the same
+ *      index concurrently without locking (per-query scratch memory is taken
+ *      from an internal, mutex-protected pool).
+ *   3. screen_index_free when no query uses it any more.
+ *
+ * Scores are in [0, 1]. A result is a `match` when score >= threshold;
+ * SCREEN_DEFAULT_THRESHOLD is the documented default (docs/screening.md says
+ * how it was chosen). A name-only exact match scores SCREEN_NAME_ONLY_CAP
+ * (< 1.0); confirming qualifiers (birth date, identifier) raise it to 1.0, so
+ * the score never saturates for evidence of different strength.
+ *
+ * Reviewed decisions: an analyst marks a (subject, entity) pair as a false
+ * positive with screen_review_add; screen_reviews_load reads all decisions
+ * into an immutable set that screen_run applies through screen_params.reviews:
+ * such results are kept in the output with suppressed = 1 and match = 0, and
+ * carry the review (who, when, why).
+ *
+ * Ownership: everything returned through an out-parameter is owned by the
+ * caller and freed with the matching *_free function (all NULL-safe).
+ * Strings inside results are owned by the result.
+ */
+#ifndef PU_SCREEN_H
+#define PU_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "common/pu.h"
+#include "ftm/ftm.h"
+#include "store/store.h"
+
+#define SCREEN_DEFAULT_THRESHOLD 0.75
+#define SCREEN_DEFAULT_LIMIT 10
+#define SCREEN_NAME_ONLY_CAP 0.95
+/* Names longer than this (bytes, after trimming) are rejected with
+ * PU_ERR_LIMIT; screening a 10 kB "name" is always a data error. */
+#define SCREEN_NAME_MAX 1024
+#define SCREEN_QUERY_NAMES_MAX 64
+#define SCREEN_QUERY_IDS_MAX 64
+
+/* ---- index --------------------------------------------------------------- */
+
+typedef struct screen_index screen_index;
+typedef struct screen_builder screen_builder;
+
+typedef struct screen_build_opts {
+    /* NULL-terminated schema names to index; NULL = the screenable default:
+     * Person, Organization, Company, LegalEntity, Vessel, Airplane. */
+    const char *const *schemata;
+    const char *dataset;     /* only entities of this dataset; NULL = all */
+    int skip_weak_aliases;   /* 1: do not index weakAlias values */
+} screen_build_opts;
+
+/* Load every screenable entity of the store (seen with STORE_SYSTEM: the index
+ * keeps each entity's owner and marking, and screen_run filters by the
+ * caller's scope) with all its names (name, alias, weakAlias, previousName),
+ * qualifiers (birthDate, nationality/citizenship/country, gender),
+ * identifiers (idNumber, passportNumber, taxNumber, registrationNumber,
+ * imoNumber, ... and linked Identification entities) and the programs of the
+ * linked Sanction entities. o may be NULL.
+ * Errors: PU_ERR_DB (store), PU_ERR_NOMEM. */
+int screen_index_build(store_t *st, const screen_build_opts *o, screen_index **out, pu_err *err);
+
+/* The same from an array of entities (tests, benchmarks, other engines).
+ * Sanction and Identification entities in the array are linked to their
+ * subjects like in screen_index_build. The entities are not referenced after
+ * the call. Errors: PU_ERR_INVALID (an entity with an invalid name, naming
+ * the entity id), PU_ERR_NOMEM. */
+int screen_index_from_entities(const ftm_entity *const *ents, size_t n, const screen_build_opts *o,
+                               screen_index **out, pu_err *err);
+
+/* Incremental builder: add entities in any order (Sanctions/Identifications
+ * before or after their subjects), then finish. screen_builder_finish
+ * consumes the builder (it is freed whether or not it succeeds).
+ * screen_builder_add copies what it needs; non-screenable schemata other than
+ * Sanction/Identification are ignored (PU_OK). Names that are not valid UTF-8
+ * or longer than SCREEN_NAME_MAX are skipped and counted
+ * (screen_index_stats.skipped_names), never silently. */
+int screen_builder_new(const screen_build_opts *o, screen_builder **out);
+int screen_builder_add(screen_builder *b, const ftm_entity *e, pu_err *err);
+int screen_builder_finish(screen_builder *b, screen_index **out, pu_err *err);
+void screen_builder_free(screen_builder *b);
+
+typedef struct screen_index_stats {
+    size_t entities;       /* screenable entities indexed */
+    size_t names;          /* indexed name strings (after normalisation) */
+    size_t tokens;         /* distinct name tokens (vocabulary) */
+    size_t skipped_names;  /* invalid or oversized names that were skipped */
+    size_t bytes;          /* approximate memory of the index */
+} screen_index_stats;
+void screen_index_get_stats(const screen_index *ix, screen_index_stats *out);
+void screen_index_free(screen_index *ix);
+
+/* ---- reviewed decisions -------------------------------------------------- */
+
+typedef struct screen_reviews screen_reviews;
+
+/* The subject key of a query: the canonical form of its first name (tokens
+ * normalised and sorted) plus "|" and the birth date when given. Two
+ * screenings of the same subject give the same key. Errors: PU_ERR_INVALID
+ * (no usable name), PU_ERR_LIMIT (buffer too small). */
+struct screen_query;
+int screen_subject_key(const struct screen_query *q, char *buf, size_t size, pu_err *err);
+
+/* Record (insert or replace) a decision in the store's screen_review table in
+ * one transaction. decision is "false_positive" (suppress) or "confirmed"
+ * (kept, annotated). analyst and note must be non-empty.
+ * Errors: PU_ERR_INVALID (bad decision / empty field), PU_ERR_DB. */
+int screen_review_add(store_t *st, const char *subject_key, const char *entity_id, const char *decision,
+                      const char *analyst, const char *note, pu_err *err);
+/* Delete a decision. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int screen_review_remove(store_t *st, const char *subject_key, const char *entity_id, pu_err *err);
+/* Load all decisions (immutable, safe for concurrent readers).
+ * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int screen_reviews_load(store_t *st, screen_reviews **out, pu_err *err);
+/* Iterate over loaded decisions (for listing). cb returns non-zero to stop. */
+typedef int (*screen_review_cb)(const char *subject, const char *entity_id, const char *decision,
+                                const char *analyst, const char *note, const char *created, void *ctx);
+void screen_reviews_each(const screen_reviews *r, screen_review_cb cb, void *ctx);
+size_t screen_reviews_count(const screen_reviews *r);
+void screen_reviews_free(screen_reviews *r);
+
+/* ---- queries -------------------------------------------------------------- */
+
+typedef struct screen_query {
+    const char *id;               /* caller's key for the query (echoed); may be NULL */
+    const char *schema;           /* Person, Company, ...; NULL/"Thing"/"LegalEntity" = any */
+    const char *const *names;     /* nnames >= 1 names of the subject */
+    size_t nnames;
+    const char *birth_date;       /* "YYYY", "YYYY-MM" or "YYYY-MM-DD"; may be NULL */
+    const char *country;          /* ISO 3166-1 alpha-2 or English name; may be NULL */
+    const char *gender;           /* male/female (m/f, h/m accepted); may be NULL */
+    const char *const *id_numbers;/* passport, RFC, CURP, tax numbers... */
+    size_t nids;
+} screen_query;
+
+typedef struct screen_params {
+    double threshold;             /* match at score >= threshold; <= 0: default */
+    double min_score;             /* results below are not returned; <= 0: threshold - 0.2 */
+    int limit;                    /* max results per query; <= 0: SCREEN_DEFAULT_LIMIT */
+    int exhaustive;               /* 1: score every name instead of using the blocking index */
+    int explain;                  /* 1: fill screen_match.explain */
+    const store_scope *scope;     /* reader; NULL = STORE_SYSTEM. Entities it cannot see
+                                     are never scored, returned or counted */
+    const screen_reviews *reviews;/* reviewed decisions to apply; may be NULL */
+} screen_params;
+
+/* One scored feature of an explanation. */
+typedef struct screen_feature {
+    char *name;        /* "name_similarity", "birth_date_exact", "country_mismatch", ... */
+    double value;      /* contribution to the final score (signed) or similarity */
+    char *detail;      /* human-readable: "'cardenas' ~ 'cardenaz' jaro-winkler 0.96" */
+} screen_feature;
+
+typedef struct screen_explain {
+    char *query_name;          /* the query name as given */
+    char *query_norm;          /* ... normalised */
+    char *matched_name;        /* the entity's name that scored best, as listed */
+    char *matched_norm;
+    char *matched_kind;        /* name, alias, weakAlias, previousName */
+    screen_feature *features;
+    size_t nfeatures;
+} screen_explain;
+
+typedef struct screen_match {
+    char *entity_id;
+    char *caption;
+    char *schema;
+    double score;
+    int match;                 /* score >= threshold and not suppressed */
+    int suppressed;            /* a reviewed false positive for this subject */
+    char *review_decision, *review_analyst, *review_note, *review_created; /* when reviewed */
+    char **datasets;
+    size_t ndatasets;
+    char **programs;
+    size_t nprograms;
+    screen_explain explain;    /* zeroed unless params.explain */
+} screen_match;
+
+typedef struct screen_result {
+    char *query_id;            /* copy of screen_query.id or NULL */
+    char *subject_key;
+    screen_match *matches;     /* ranked by score, best first */
+    size_t n;
+    size_t candidates;         /* names scored in full */
+    size_t total;              /* entities above min_score before the limit */
+    size_t suppressed;         /* how many of them were reviewed false positives */
+    int exhaustive;
+    double threshold;
+} screen_result;
+
+/* Screen one query. Errors: PU_ERR_INVALID (no names, every name empty after
+ * normalisation, invalid UTF-8 or control characters; message names the
+ * field), PU_ERR_LIMIT (name over SCREEN_NAME_MAX, too many names/ids),
+ * PU_ERR_NOMEM. A query that matches nothing is PU_OK with n = 0. */
+int screen_run(const screen_index *ix, const screen_query *q, const screen_params *p, screen_result **out,
+               pu_err *err);
+void screen_result_free(screen_result *r);
+
+/* yente-compatible JSON of a result: {"query_id", "subject", "results": [{"id",
+ * "caption", "schema", "score", "match", "suppressed", "review", "datasets",
+ * "programs", "explanation": {...}}], "total", "candidates", "exhaustive",
+ * "threshold"}. Explanations only when the result has them.
+ * *out is a new reference owned by the caller (json_decref). */
+int screen_result_to_json(const screen_result *r, json_t **out);
+json_t *screen_match_to_json(const screen_match *m);
+
+/* ---- compare -------------------------------------------------------------- */
+
+/* Score two names against each other as screen_run would (no qualifiers).
+ * schema may be NULL (any). ix may be NULL; when given, its token statistics
+ * weight rare tokens (IDF) like screen_run does; else all tokens weigh alike.
+ * *out holds score, match (at threshold, <= 0 = default) and explanation
+ * (explain.matched_name = name2). Free with screen_match_free.
+ * Errors: PU_ERR_INVALID (empty or invalid name, naming name1/name2),
+ * PU_ERR_LIMIT, PU_ERR_NOMEM. */
+int screen_compare(const screen_index *ix, const char *schema, const char *name1, const char *name2,
+                   double threshold, screen_match **out, pu_err *err);
+void screen_match_free(screen_match *m);
+
+/* ---- normalisation (exposed for other engines and tests) ------------------ */
+
+/* Normalise a name to its canonical token string: NFKC + casefold, ICU
+ * "Any-Latin; Latin-ASCII" for other scripts, punctuation folded, "SURNAME,
+ * Given" reordered (persons), honorifics kept as low-weight particles, legal forms canonical
+ * ("S.A. de C.V." -> "sacv"), "&" -> "and", number words -> digits.
+ * schema may be NULL. *out is owned by the caller (free()).
+ * Errors: PU_ERR_INVALID (invalid UTF-8, control characters, empty result),
+ * PU_ERR_LIMIT (over SCREEN_NAME_MAX), PU_ERR_NOMEM. */
+int screen_normalize(const char *name, const char *schema, char **out, pu_err *err);
+
+/* Normalise an identifier for comparison: uppercase ASCII letters and digits
+ * only ("ABC-123.45" -> "ABC12345"). Returns PU_ERR_LIMIT when buf is too small,
+ * PU_ERR_INVALID when nothing remains. */
+int screen_normalize_id(const char *id, char *buf, size_t size);
+
+/* Jaro-Winkler similarity of two byte strings (prefix scale 0.1, max prefix 4). */
+double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb);
+
+/* ---- query readers (CLI, server) ------------------------------------------ */
+
+/* A query parsed from outside input; owns its strings. */
+typedef struct screen_query_owned {
+    screen_query q;        /* points into the owned storage below */
+    char *storage[2 * SCREEN_QUERY_NAMES_MAX + SCREEN_QUERY_IDS_MAX + 8];
+    size_t nstorage;
+    const char *name_ptrs[SCREEN_QUERY_NAMES_MAX];
+    const char *id_ptrs[SCREEN_QUERY_IDS_MAX];
+    uint64_t line;         /* input line of the query */
+} screen_query_owned;
+void screen_query_owned_clear(screen_query_owned *qo);
+
+/* Parse a yente query object ({"id"?, "schema", "properties": {"name": [...],
+ * "alias": [...], "birthDate": [...], "nationality"|"country": [...],
+ * "gender": [...], "idNumber"|"passportNumber"|"taxNumber"|... : [...]}}).
+ * where names the record for messages. Errors: PU_ERR_INVALID (naming the
+ * field), PU_ERR_LIMIT. On error *qo is cleared. */
+int screen_query_from_json(const json_t *obj, const char *where, screen_query_owned *qo, pu_err *err);
+
+/* Read a batch of queries from `path` ("-" = stdin): CSV with a header
+ * containing `name` (and optionally id, schema, birth_date, country, gender,
+ * id_number; several id numbers separated by ';'), or JSON lines in yente's
+ * format (detected from the first non-blank byte '{'). cb is called once per
+ * query with line numbers; a bad record calls bad_cb (if non-NULL) with the
+ * error and reading continues; cb returning non-zero stops.
+ * Errors: PU_ERR_IO (cannot open), PU_ERR_INVALID (no `name` column). */
+typedef int (*screen_query_cb)(const screen_query *q, uint64_t line, void *ctx);
+typedef void (*screen_bad_cb)(const pu_err *err, void *ctx);
+int screen_read_queries(const char *path, screen_query_cb cb, screen_bad_cb bad_cb, void *ctx, pu_err *err);
+/* The same over memory (tests, fuzzing). */
+int screen_read_queries_mem(const char *data, size_t n, screen_query_cb cb, screen_bad_cb bad_cb, void *ctx,
+                            pu_err *err);
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * screen_index.c - the in-memory screening index: builder, vocabulary with
+ * IDF weights, postings (token -> names) and the blocking maps used for
+ * candidate generation (exact token, 1-deletion neighbourhood, phonetic key,
+ * nickname group, identifier). Immutable once built.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screen/screen_int.h"
+
+static const char *const default_schemata[] = {"Person", "Organization", "Company", "LegalEntity",
+                                               "Vessel", "Airplane", "PublicBody", NULL};
+static const char *const name_props[] = {"name", "alias", "previousName", "weakAlias", NULL};
+static const int name_kinds[] = {0, 1, 3, 2};
+static const char *const id_props[] = {"idNumber", "passportNumber", "taxNumber", "registrationNumber",
+                                       "innCode", "ogrnCode", "vatCode", "leiCode", "swiftBic",
+                                       "imoNumber", "mmsi", "serialNumber", "icaoCode", "numbers", NULL};
+static const char *const country_props[] = {"nationality", "citizenship", "country", "jurisdiction",
+                                            "flag", NULL};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static const ftm_prop *eprop(const ftm_entity *e, const char *name) {
+    for (size_t i = 0; i < e->nprops; i++)
+        if (strcmp(e->props[i].name, name) == 0) return &e->props[i];
+    return NULL;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return PU_OK;
+    size_t nc = *cap ? *cap * 2 : 16;
+    while (nc < need) nc *= 2;
+    void *q = realloc(*p, nc * elem);
+    if (!q) return PU_ERR_NOMEM;
+    *p = q;
+    *cap = nc;
+    return PU_OK;
+}
+
+static int strv_add(char ***v, size_t *n, const char *s) {
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], s) == 0) return PU_OK;
+    char **q = realloc(*v, (*n + 1) * sizeof(char *));
+    if (!q) return PU_ERR_NOMEM;
+    *v = q;
+    if (!(q[*n] = pu_strdup(s))) return PU_ERR_NOMEM;
+    (*n)++;
+    return PU_OK;
+}
+
+static void strv_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+static int pair_cmp(const void *a, const void *b) {
+    const ix_pair *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+int ix_map_finish(ix_map *m) {
+    qsort(m->a, m->n, sizeof(ix_pair), pair_cmp);
+    size_t cap = 16;
+    while (cap < m->n * 2) cap *= 2;
+    m->slot = calloc(cap, sizeof *m->slot);
+    if (!m->slot) return PU_ERR_NOMEM;
+    m->mask = cap - 1;
+    for (size_t i = 0; i < m->n; i++) {
+        if (i > 0 && m->a[i].h == m->a[i - 1].h) continue;
+        size_t k = (size_t)(m->a[i].h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+        while (m->slot[k]) k = (k + 1) & m->mask;
+        m->slot[k] = (uint32_t)(i + 1);
+    }
+    return PU_OK;
+}
+
+size_t ix_get(const ix_map *m, uint64_t h) {
+    if (!m->slot) return m->n;
+    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+    for (;;) {
+        uint32_t p = m->slot[k];
+        if (!p) return m->n;
+        if (m->a[p - 1].h == h) return p - 1;
+        k = (k + 1) & m->mask;
+    }
+}
+
+void ix_map_free(ix_map *m) {
+    free(m->a);
+    free(m->slot);
+    memset(m, 0, sizeof *m);
+}
+
+size_t ix_find(const ix_pair *a, size_t n, uint64_t h) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].h < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && a[lo].h == h ? lo : n;
+}
+
+/* ---- builder ------------------------------------------------------------------ */
+
+typedef struct pend { char *id; char *val; int what; } pend; /* 0 program, 1 identifier */
+
+/* Open-addressing table token -> vid used while building. */
+typedef struct vtab { uint32_t *slot; size_t cap; } vtab;
+
+struct screen_builder {
+    screen_build_opts o;
+    screen_index *ix;
+    size_t ents_cap, names_cap, toks_cap, vocab_cap;
+    vtab vt;
+    pend *pend; size_t npend, pend_cap;
+    sn_name tmp;
+    char work[SN_BUF_MAX * 2];
+};
+
+int screen_builder_new(const screen_build_opts *o, screen_builder **out) {
+    *out = NULL;
+    screen_builder *b = calloc(1, sizeof *b);
+    if (!b) return PU_ERR_NOMEM;
+    b->ix = calloc(1, sizeof *b->ix);
+    if (!b->ix) {
+        free(b);
+        return PU_ERR_NOMEM;
+    }
+    if (o) b->o = *o;
+    pthread_mutex_init(&b->ix->pool_mu, NULL);
+    *out = b;
+    return PU_OK;
+}
+
+static int vocab_id(screen_builder *b, const char *s, size_t len, uint32_t *vid) {
+    screen_index *ix = b->ix;
+    if ((ix->nvocab + 1) * 2 > b->vt.cap) { /* rehash */
+        size_t nc = b->vt.cap ? b->vt.cap * 2 : 1024;
+        uint32_t *ns = malloc(nc * sizeof *ns);
+        if (!ns) return PU_ERR_NOMEM;
+        memset(ns, 0xff, nc * sizeof *ns);
+        for (size_t v = 0; v < ix->nvocab; v++) {
+            size_t i = sn_hash(ix->vstr[v], ix->vlen[v]) & (nc - 1);
+            while (ns[i] != UINT32_MAX) i = (i + 1) & (nc - 1);
+            ns[i] = (uint32_t)v;
+        }
+        free(b->vt.slot);
+        b->vt.slot = ns;
+        b->vt.cap = nc;
+    }
+    size_t i = sn_hash(s, len) & (b->vt.cap - 1);
+    while (b->vt.slot[i] != UINT32_MAX) {
+        uint32_t v = b->vt.slot[i];
+        if (ix->vlen[v] == len && memcmp(ix->vstr[v], s, len) == 0) {
+            *vid = v;
+            return PU_OK;
+        }
+        i = (i + 1) & (b->vt.cap - 1);
+    }
+    if (ix->nvocab + 1 > b->vocab_cap) {
+        size_t nc = b->vocab_cap ? b->vocab_cap * 2 : 1024;
+        char **a = realloc(ix->vstr, nc * sizeof *a);
+        if (a) ix->vstr = a;
+        uint8_t *l = realloc(ix->vlen, nc);
+        if (l) ix->vlen = l;
+        if (!a || !l) return PU_ERR_NOMEM;
+        b->vocab_cap = nc;
+    }
+    char *c = pu_strndup(s, len);
+    if (!c) return PU_ERR_NOMEM;
+    ix->vstr[ix->nvocab] = c;
+    ix->vlen[ix->nvocab] = (uint8_t)len;
+    b->vt.slot[i] = (uint32_t)ix->nvocab;
+    *vid = (uint32_t)ix->nvocab++;
+    return PU_OK;
+}
+
+/* Normalise one listed name into one or more indexed names (nicknames in
+ * quotes become names of their own). Invalid names are counted, not fatal. */
+static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, enum sn_class cls) {
+    screen_index *ix = b->ix;
+    char *f = NULL;
+    if (sn_fold(raw, &f, NULL, "name") != PU_OK) {
+        ix->skipped++;
+        return PU_OK;
+    }
+    char *pieces[SN_MAX_PIECES];
+    int np = sn_split(f, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
+    int rc = PU_OK;
+    for (int p = 0; p < np && rc == PU_OK; p++) {
+        sn_tokenize(pieces[p], cls, &b->tmp);
+        if (b->tmp.ntok == 0) continue;
+        if ((rc = grow((void **)&ix->names, &b->names_cap, ix->nnames + 1, sizeof(ix_name)))) break;
+        if ((rc = grow((void **)&ix->toks, &b->toks_cap, ix->ntoks + (size_t)b->tmp.ntok, sizeof(uint32_t))))
+            break;
+        uint8_t *tk = realloc(ix->tkind, b->toks_cap);
+        if (!tk) {
+            rc = PU_ERR_NOMEM;
+            break;
+        }
+        ix->tkind = tk;
+        ix_name *nm = &ix->names[ix->nnames];
+        memset(nm, 0, sizeof *nm);
+        nm->entity = ent;
+        nm->kind = (uint8_t)(p > 0 ? 2 : kind); /* a quoted nickname is a weak alias */
+        nm->tok_off = (uint32_t)ix->ntoks;
+        nm->ntok = (uint8_t)b->tmp.ntok;
+        if (!(nm->raw = pu_strdup(raw))) {
+            rc = PU_ERR_NOMEM;
+            break;
+        }
+        for (int t = 0; t < b->tmp.ntok && rc == PU_OK; t++) {
+            uint32_t v = 0;
+            rc = vocab_id(b, b->tmp.tok[t].s, b->tmp.tok[t].len, &v);
+            ix->toks[ix->ntoks] = v;
+            ix->tkind[ix->ntoks++] = b->tmp.tok[t].kind;
+        }
+        ix->nnames++;
+    }
+    free(f);
+    return rc;
+}
+
+static int is_screenable(const screen_builder *b, const char *schema) {
+    const char *const *l = b->o.schemata ? b->o.schemata : default_schemata;
+    for (size_t i = 0; l[i]; i++)
+        if (strcmp(l[i], schema) == 0) return 1;
+    return 0;
+}
+
+static int add_pending(screen_builder *b, const ftm_entity *e, const char *link, const char *valprop, int what) {
+    const ftm_prop *l = eprop(e, link), *v = eprop(e, valprop);
+    if (!l || !v) return PU_OK;
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < v->n; j++) {
+            if (grow((void **)&b->pend, &b->pend_cap, b->npend + 1, sizeof(pend))) return PU_ERR_NOMEM;
+            pend *p = &b->pend[b->npend];
+            p->id = pu_strdup(l->values[i]);
+            p->val = pu_strdup(v->values[j]);
+            p->what = what;
+            if (!p->id || !p->val) {
+                free(p->id);
+                free(p->val);
+                return PU_ERR_NOMEM;
+            }
+            b->npend++;
+        }
+    return PU_OK;
+}
+
+static int add_values(char ***v, size_t *n, const ftm_entity *e, const char *const *props, int mode) {
+    for (size_t k = 0; props[k]; k++) {
+        const ftm_prop *p = eprop(e, props[k]);
+        for (size_t i = 0; p && i < p->n; i++) {
+            char buf[128];
+            const char *val = p->values[i];
+            if (mode == 1) { /* identifier */
+                if (screen_normalize_id(val, buf, sizeof buf) != PU_OK) continue;
+                val = buf;
+            } else if (mode == 2) { /* country: lower-case */
+                size_t l = pu_strlcpy(buf, val, sizeof buf);
+                if (l >= sizeof buf) continue;
+                for (char *c = buf; *c; c++) *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+                val = buf;
+            }
+            if (strv_add(v, n, val)) return PU_ERR_NOMEM;
+        }
+    }
+    return PU_OK;
+}
+
+static int add_entity(screen_builder *b, const ftm_entity *e) {
+    screen_index *ix = b->ix;
+    if (grow((void **)&ix->ents, &b->ents_cap, ix->nents + 1, sizeof(ix_entity))) return PU_ERR_NOMEM;
+    uint32_t ei = (uint32_t)ix->nents;
+    ix_entity *x = &ix->ents[ei];
+    memset(x, 0, sizeof *x);
+    ix->nents++; /* counted now so that a failure below frees it */
+    x->id = pu_strdup(e->id);
+    x->schema = pu_strdup(e->schema);
+    x->owner = pu_strdup(e->owner);
+    x->marking = pu_strdup(e->marking ? e->marking : "PUBLIC");
+    if (!x->id || !x->schema || !x->marking || (e->owner && !x->owner)) return PU_ERR_NOMEM;
+    x->cls = (uint8_t)sn_class_of(e->schema);
+    for (size_t i = 0; i < e->ndatasets; i++)
+        if (strv_add(&x->datasets, &x->ndatasets, e->datasets[i])) return PU_ERR_NOMEM;
+    static const char *const prog[] = {"program", NULL}, *const bd[] = {"birthDate", NULL};
+    if (add_values(&x->programs, &x->nprograms, e, prog, 0) ||
+        add_values(&x->dates, &x->ndates, e, bd, 0) ||
+        add_values(&x->countries, &x->ncountries, e, country_props, 2) ||
+        add_values(&x->ids, &x->nids, e, id_props, 1))
+        return PU_ERR_NOMEM;
+    const ftm_prop *g = eprop(e, "gender");
+    if (g && g->n && !(x->gender = pu_strdup(g->values[0]))) return PU_ERR_NOMEM;
+    x->first_name = (uint32_t)ix->nnames;
+    for (size_t k = 0; name_props[k]; k++) {
+        if (b->o.skip_weak_aliases && name_kinds[k] == 2) continue;
+        const ftm_prop *p = eprop(e, name_props[k]);
+        for (size_t i = 0; p && i < p->n; i++) {
+            if (!x->caption && !(x->caption = pu_strdup(p->values[i]))) return PU_ERR_NOMEM;
+            if (add_name(b, ei, p->values[i], name_kinds[k], (enum sn_class)x->cls)) return PU_ERR_NOMEM;
+        }
+    }
+    if (ix->nnames == x->first_name) { /* no name: try firstName + lastName */
+        const char *fn = NULL, *ln = NULL;
+        const ftm_prop *p;
+        if ((p = eprop(e, "firstName")) && p->n) fn = p->values[0];
+        if ((p = eprop(e, "lastName")) && p->n) ln = p->values[0];
+        if (fn || ln) {
+            char buf[SCREEN_NAME_MAX + 1];
+            snprintf(buf, sizeof buf, "%s %s", fn ? fn : "", ln ? ln : "");
+            if (!x->caption && !(x->caption = pu_strdup(buf))) return PU_ERR_NOMEM;
+            if (add_name(b, ei, buf, 0, (enum sn_class)x->cls)) return PU_ERR_NOMEM;
+        }
+    }
+    if (!x->caption && !(x->caption = pu_strdup(e->id))) return PU_ERR_NOMEM;
+    x->nnames = (uint32_t)(ix->nnames - x->first_name);
+    return PU_OK;
+}
+
+int screen_builder_add(screen_builder *b, const ftm_entity *e, pu_err *err) {
+    if (!b || !e || !e->id || !e->schema)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "entity", "expected an entity with id and schema");
+    if (b->o.dataset) {
+        int in = 0;
+        for (size_t i = 0; i < e->ndatasets; i++)
+            if (strcmp(e->datasets[i], b->o.dataset) == 0) in = 1;
+        if (!in) return PU_OK;
+    }
+    int rc = PU_OK;
+    if (strcmp(e->schema, "Sanction") == 0) rc = add_pending(b, e, "entity", "program", 0);
+    else if (strcmp(e->schema, "Identification") == 0 || strcmp(e->schema, "Passport") == 0)
+        rc = add_pending(b, e, "holder", "number", 1);
+    else if (is_screenable(b, e->schema)) rc = add_entity(b, e);
+    if (rc) return pu_fail(err, rc, e->id, NULL, "cannot index entity");
+    return PU_OK;
+}
+
+/* ---- finish ---------------------------------------------------------------------- */
+
+float ix_token_weight(const screen_index *ix, int kind, uint32_t vid, size_t df) {
+    switch (kind) {
+    case SN_PARTICLE: return 0.1f;
+    case SN_INITIAL: return 0.3f;
+    case SN_LEGAL: return 0.0f;
+    default: break;
+    }
+    if (vid != UINT32_MAX) return ix->vw[vid];
+    (void)df;
+    return 1.0f;
+}
+
+static int link_pending(screen_builder *b) {
+    screen_index *ix = b->ix;
+    if (!b->npend) return PU_OK;
+    ix_pair *byid = malloc((ix->nents + 1) * sizeof *byid);
+    if (!byid) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < ix->nents; i++) {
+        byid[i].h = sn_hash(ix->ents[i].id, strlen(ix->ents[i].id));
+        byid[i].v = (uint32_t)i;
+    }
+    qsort(byid, ix->nents, sizeof *byid, pair_cmp);
+    int rc = PU_OK;
+    for (size_t k = 0; k < b->npend && rc == PU_OK; k++) {
+        pend *p = &b->pend[k];
+        uint64_t h = sn_hash(p->id, strlen(p->id));
+        for (size_t i = ix_find(byid, ix->nents, h); i < ix->nents && byid[i].h == h; i++) {
+            ix_entity *x = &ix->ents[byid[i].v];
+            if (strcmp(x->id, p->id) != 0) continue;
+            if (p->what == 0) rc = strv_add(&x->programs, &x->nprograms, p->val);
+            else {
+                char buf[128];
+                if (screen_normalize_id(p->val, buf, sizeof buf) == PU_OK) rc = strv_add(&x->ids, &x->nids, buf);
+            }
+        }
+    }
+    free(byid);
+    return rc;
+}
+
+static int build_maps(screen_index *ix) {
+    size_t nv = ix->nvocab;
+    ix->vdf = calloc(nv + 1, sizeof *ix->vdf);
+    ix->vw = calloc(nv + 1, sizeof *ix->vw);
+    ix->vphon = calloc(nv + 1, sizeof *ix->vphon);
+    ix->vgroup = calloc(nv + 1, sizeof *ix->vgroup);
+    ix->post_off = calloc(nv + 2, sizeof *ix->post_off);
+    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
+    /* document frequency and postings: once per (name, token) */
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        for (uint32_t t = 0; t < nm->ntok; t++) {
+            uint32_t v = ix->toks[nm->tok_off + t];
+            int dup = 0;
+            for (uint32_t u = 0; u < t; u++)
+                if (ix->toks[nm->tok_off + u] == v) dup = 1;
+            if (dup) continue;
+            ix->vdf[v]++;
+            int k = ix->tkind[nm->tok_off + t];
+            if (k == SN_WORD || k == SN_NUMBER) ix->post_off[v + 1]++;
+        }
+    }
+    for (size_t v = 0; v < nv; v++) ix->post_off[v + 1] += ix->post_off[v];
+    ix->post = malloc((ix->post_off[nv] + 1) * sizeof *ix->post);
+    uint32_t *fill = calloc(nv + 1, sizeof *fill);
+    if (!ix->post || !fill) {
+        free(fill);
+        return PU_ERR_NOMEM;
+    }
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        for (uint32_t t = 0; t < nm->ntok; t++) {
+            uint32_t v = ix->toks[nm->tok_off + t];
+            int k = ix->tkind[nm->tok_off + t];
+            if (k != SN_WORD && k != SN_NUMBER) continue;
+            uint32_t pos = ix->post_off[v] + fill[v];
+            if (fill[v] && ix->post[pos - 1] == (uint32_t)n) continue; /* repeated token */
+            ix->post[pos] = (uint32_t)n;
+            fill[v]++;
+        }
+    }
+    /* repeated tokens left holes: compact the postings */
+    size_t w = 0;
+    for (size_t v = 0; v < nv; v++) {
+        uint32_t start = ix->post_off[v];
+        ix->post_off[v] = (uint32_t)w;
+        for (uint32_t i = 0; i < fill[v]; i++) ix->post[w++] = ix->post[start + i];
+    }
+    ix->post_off[nv] = (uint32_t)w;
+    free(fill);
+    /* IDF weights: ln(1 + N/df) / ln(1 + N), at least 0.2 */
+    double N = (double)(ix->nnames ? ix->nnames : 1);
+    ix->nnames_log = log(1.0 + N);
+    for (size_t v = 0; v < nv; v++) {
+        double df = ix->vdf[v] ? ix->vdf[v] : 1;
+        double wt = log(1.0 + N / df) / ix->nnames_log;
+        ix->vw[v] = (float)(wt < 0.2 ? 0.2 : wt > 1.0 ? 1.0 : wt);
+    }
+    /* blocking maps */
+    size_t nd = 0;
+    for (size_t v = 0; v < nv; v++) nd += ix->vlen[v] >= 3 ? ix->vlen[v] + 1 : 0;
+    ix->vmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->dmap.a = malloc((nd + 1) * sizeof(ix_pair));
+    ix->pmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->gmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->gmap.a) return PU_ERR_NOMEM;
+    for (size_t v = 0; v < nv; v++) {
+        const char *s = ix->vstr[v];
+        size_t l = ix->vlen[v];
+        ix->vmap.a[ix->vmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
+        char key[32];
+        sn_phonetic(s, l, key, sizeof key);
+        if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
+        if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
+        uint16_t g = sn_nick_group(s, l);
+        ix->vgroup[v] = g;
+        if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
+        if (l < 3) continue;
+        const char *rest;
+        if (sn_article(s, l, &rest)) ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v};
+        char del[SN_TOK_MAX + 1];
+        for (size_t i = 0; i < l; i++) {
+            if (i > 0 && s[i] == s[i - 1]) continue; /* same variant as the previous deletion */
+            memcpy(del, s, i);
+            memcpy(del + i, s + i + 1, l - i - 1);
+            ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(del, l - 1), (uint32_t)v};
+        }
+    }
+    if (ix_map_finish(&ix->vmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->dmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->pmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->gmap)) return PU_ERR_NOMEM;
+    /* identifiers */
+    size_t ni = 0;
+    for (size_t e = 0; e < ix->nents; e++) ni += ix->ents[e].nids;
+    ix->idmap.a = malloc((ni + 1) * sizeof(ix_pair));
+    if (!ix->idmap.a) return PU_ERR_NOMEM;
+    for (size_t e = 0; e < ix->nents; e++)
+        for (size_t i = 0; i < ix->ents[e].nids; i++)
+            ix->idmap.a[ix->idmap.n++] = (ix_pair){sn_hash(ix->ents[e].ids[i], strlen(ix->ents[e].ids[i])), (uint32_t)e};
+    if (ix_map_finish(&ix->idmap)) return PU_ERR_NOMEM;
+    /* compounds: "se bong" is found by "sebong" */
+    ix->cmap.a = malloc((ix->ntoks + 1) * sizeof(ix_pair));
+    if (!ix->cmap.a) return PU_ERR_NOMEM;
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        for (uint32_t t = 0; t + 1 < nm->ntok; t++) {
+            uint32_t a = ix->toks[nm->tok_off + t], b = ix->toks[nm->tok_off + t + 1];
+            int ka = ix->tkind[nm->tok_off + t], kb = ix->tkind[nm->tok_off + t + 1];
+            if ((ka != SN_WORD && ka != SN_NUMBER) || (kb != SN_WORD && kb != SN_NUMBER)) continue;
+            char cat[2 * SN_TOK_MAX + 1];
+            memcpy(cat, ix->vstr[a], ix->vlen[a]);
+            memcpy(cat + ix->vlen[a], ix->vstr[b], ix->vlen[b]);
+            ix->cmap.a[ix->cmap.n++] = (ix_pair){sn_hash(cat, (size_t)ix->vlen[a] + ix->vlen[b]), (uint32_t)n};
+        }
+    }
+    if (ix_map_finish(&ix->cmap)) return PU_ERR_NOMEM;
+    /* name weight sums */
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        float s = 0, c = 0;
+        for (uint32_t t = 0; t < nm->ntok; t++) {
+            int k = ix->tkind[nm->tok_off + t];
+            float wt = ix_token_weight(ix, k, ix->toks[nm->tok_off + t], 0);
+            s += wt;
+            if (k == SN_WORD || k == SN_NUMBER) c += wt;
+        }
+        nm->wsum = s;
+        nm->wcore = c;
+    }
+    return PU_OK;
+}
+
+static void builder_release(screen_builder *b) {
+    for (size_t i = 0; i < b->npend; i++) {
+        free(b->pend[i].id);
+        free(b->pend[i].val);
+    }
+    free(b->pend);
+    free(b->vt.slot);
+    free(b);
+}
+
+void screen_builder_free(screen_builder *b) {
+    if (!b) return;
+    screen_index_free(b->ix);
+    builder_release(b);
+}
+
+int screen_builder_finish(screen_builder *b, screen_index **out, pu_err *err) {
+    *out = NULL;
+    if (!b) return pu_fail(err, PU_ERR_INVALID, NULL, NULL, "no builder");
+    int rc = link_pending(b);
+    if (!rc) rc = build_maps(b->ix);
+    if (rc) {
+        screen_builder_free(b);
+        return pu_fail(err, rc, NULL, NULL, "cannot build the screening index");
+    }
+    *out = b->ix;
+    builder_release(b);
+    return PU_OK;
+}
+
+int screen_index_from_entities(const ftm_entity *const *ents, size_t n, const screen_build_opts *o,
+                               screen_index **out, pu_err *err) {
+    *out = NULL;
+    screen_builder *b;
+    if (screen_builder_new(o, &b)) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int rc = screen_builder_add(b, ents[i], err);
+        if (rc) {
+            screen_builder_free(b);
+            return rc;
+        }
+    }
+    return screen_builder_finish(b, out, err);
+}
+
+void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
+    memset(st, 0, sizeof *st);
+    if (!ix) return;
+    st->entities = ix->nents;
+    st->names = ix->nnames;
+    st->tokens = ix->nvocab;
+    st->skipped_names = ix->skipped;
+    size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
+                   ix->nvocab * (sizeof(char *) * 2 + 16 + 24) +
+                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n) * sizeof(ix_pair) +
+                   (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
+    st->bytes = bytes;
+}
+
+void screen_index_free(screen_index *ix) {
+    if (!ix) return;
+    for (size_t i = 0; i < ix->nents; i++) {
+        ix_entity *x = &ix->ents[i];
+        free(x->id);
+        free(x->caption);
+        free(x->schema);
+        free(x->owner);
+        free(x->marking);
+        free(x->gender);
+        strv_free(x->datasets, x->ndatasets);
+        strv_free(x->programs, x->nprograms);
+        strv_free(x->dates, x->ndates);
+        strv_free(x->countries, x->ncountries);
+        strv_free(x->ids, x->nids);
+    }
+    free(ix->ents);
+    for (size_t i = 0; i < ix->nnames; i++) free(ix->names[i].raw);
+    free(ix->names);
+    free(ix->toks);
+    free(ix->tkind);
+    for (size_t v = 0; v < ix->nvocab; v++) {
+        free(ix->vstr[v]);
+        if (ix->vphon) free(ix->vphon[v]);
+    }
+    free(ix->vstr);
+    free(ix->vlen);
+    free(ix->vdf);
+    free(ix->vw);
+    free(ix->vphon);
+    free(ix->vgroup);
+    ix_map_free(&ix->vmap);
+    ix_map_free(&ix->dmap);
+    ix_map_free(&ix->pmap);
+    ix_map_free(&ix->gmap);
+    ix_map_free(&ix->idmap);
+    ix_map_free(&ix->cmap);
+    free(ix->post_off);
+    free(ix->post);
+    for (size_t i = 0; i < ix->npool; i++) free(ix->pool[i]);
+    free(ix->pool);
+    pthread_mutex_destroy(&ix->pool_mu);
+    free(ix);
+}

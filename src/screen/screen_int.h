@@ -1,0 +1,198 @@
+/*
+ * screen_int.h - internals shared by the screen_*.c files. Not a public
+ * contract: other modules use screen.h only.
+ */
+#ifndef PU_SCREEN_INT_H
+#define PU_SCREEN_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "screen/screen.h"
+
+/* Caps on one normalised name. Tokens past SN_MAX_TOK are dropped from the
+ * comparison (counted in the explanation); tokens are cut at SN_TOK_MAX. */
+#define SN_MAX_TOK 24
+#define SN_TOK_MAX 48
+#define SN_BUF_MAX (SCREEN_NAME_MAX * 2)
+#define SN_MAX_PIECES 8
+
+/* Token kinds: how much a token says about identity. */
+enum sn_kind {
+    SN_WORD = 0,     /* an ordinary name token: weighted by IDF */
+    SN_PARTICLE = 1, /* de, del, la, y, al, bin, ...: low fixed weight */
+    SN_INITIAL = 2,  /* single letter */
+    SN_LEGAL = 3,    /* canonical legal form (sacv, llc): compared apart */
+    SN_NUMBER = 4    /* digits (number words were converted) */
+};
+
+/* Schema classes: which normalisation rules apply. */
+enum sn_class { SC_ANY = 0, SC_PERSON, SC_ORG, SC_VEHICLE };
+
+typedef struct sn_token {
+    const char *s;   /* into sn_name.buf, NUL-terminated */
+    uint8_t len;
+    uint8_t kind;
+} sn_token;
+
+typedef struct sn_name {
+    char buf[SN_BUF_MAX];
+    size_t used;
+    sn_token tok[SN_MAX_TOK];
+    int ntok;
+    int dropped;     /* tokens over SN_MAX_TOK */
+} sn_name;
+
+enum sn_class sn_class_of(const char *schema);
+
+/* Unicode fold (NFKC, casefold, strip marks, ICU Any-Latin; Latin-ASCII) into
+ * lower-case ASCII. Errors as screen_normalize. *out malloc'ed. */
+int sn_fold(const char *in, char **out, pu_err *err, const char *field);
+
+/* Split a folded string into its main name and nicknames ("x 'el huevo'",
+ * "x alias y", "x a.k.a. y"): pieces point into a modified copy `work`
+ * (caller-provided, >= strlen(folded)+1). Returns the number of pieces. */
+int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces);
+
+/* Tokenise one folded piece into *n with the class rules. Returns PU_OK even
+ * when no token results (n->ntok == 0). */
+void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n);
+
+/* Canonical string of the tokens (space-separated) into buf. */
+void sn_join(const sn_name *n, char *buf, size_t size);
+
+/* Phonetic key (Spanish/Arabic-aware consonant skeleton) of a token. */
+void sn_phonetic(const char *tok, size_t len, char *key, size_t size);
+
+/* Nickname group of a token: the id of the formal given name it stands for
+ * ("pepe" and "jose" -> the group of jose), 0 when none. */
+uint16_t sn_nick_group(const char *tok, size_t len);
+
+/* One side of a token comparison. */
+typedef struct sn_tokinfo {
+    const char *s;
+    uint8_t len, kind;
+    uint16_t group;    /* nickname group */
+    const char *phon;  /* phonetic key or NULL */
+} sn_tokinfo;
+
+/* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
+double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL };
+const char *sn_how_name(int how);
+
+uint64_t sn_hash(const char *s, size_t n);
+
+/* 1 if a token begins with an attached Arabic article ("alfadhli"); *rest
+ * points past it. */
+int sn_article(const char *s, size_t n, const char **rest);
+
+/* ---- index internals ---- */
+
+typedef struct ix_entity {
+    char *id, *caption, *schema, *owner, *marking;
+    char **datasets;  size_t ndatasets;
+    char **programs;  size_t nprograms;
+    char **dates;     size_t ndates;     /* birth dates as listed */
+    char **countries; size_t ncountries; /* lower-case codes/names */
+    char **ids;       size_t nids;       /* normalised identifiers */
+    char *gender;                        /* "male"/"female" or NULL */
+    uint32_t first_name, nnames;         /* range in ix->names */
+    uint8_t cls;
+} ix_entity;
+
+typedef struct ix_name {
+    uint32_t entity;
+    uint32_t tok_off;      /* into ix->toks / ix->tkind */
+    uint8_t ntok;
+    uint8_t kind;          /* 0 name, 1 alias, 2 weakAlias, 3 previousName */
+    float wsum;            /* sum of weights of its tokens */
+    float wcore;           /* ... of its WORD/NUMBER tokens (the blocked ones) */
+    char *raw;             /* as listed */
+} ix_name;
+
+typedef struct ix_pair { uint64_t h; uint32_t v; } ix_pair;
+
+/* A multimap hash -> values: pairs sorted by hash, plus an open-addressing
+ * table from hash to the first pair (one or two cache misses per lookup
+ * instead of a binary search). */
+typedef struct ix_map {
+    ix_pair *a;
+    size_t n;
+    uint32_t *slot;  /* position + 1, 0 = empty */
+    size_t mask;
+} ix_map;
+
+/* Sort the pairs and build the table. Errors: PU_ERR_NOMEM. */
+int ix_map_finish(ix_map *m);
+/* Position of the first pair with hash h, or m->n. */
+size_t ix_get(const ix_map *m, uint64_t h);
+void ix_map_free(ix_map *m);
+
+struct screen_index {
+    ix_entity *ents; size_t nents;
+    ix_name *names;  size_t nnames;
+    uint32_t *toks;  uint8_t *tkind; size_t ntoks;
+    /* vocabulary */
+    char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
+    size_t nvocab;
+    ix_map vmap;     /* hash(token) -> vid */
+    ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
+    ix_map pmap;     /* hash(phonetic) -> vid */
+    ix_map gmap;     /* nickname group -> vid */
+    ix_map idmap;    /* hash(identifier) -> entity */
+    ix_map cmap;     /* hash(two adjacent tokens joined) -> name */
+    uint32_t *post_off; uint32_t *post; /* vid -> names (CSR) */
+    size_t skipped;
+    double nnames_log;
+    /* scratch pool for concurrent queries */
+    pthread_mutex_t pool_mu;
+    void **pool; size_t npool, pool_cap;
+};
+
+/* Sorted-pair lookup: first index with .h == h, or n when absent. */
+size_t ix_find(const ix_pair *a, size_t n, uint64_t h);
+
+/* Weight of a token kind/IDF. */
+float ix_token_weight(const screen_index *ix, int kind, uint32_t vid_or_max, size_t df);
+
+/* Name-vs-name scoring over normalised tokens (in screen_score.c). */
+typedef struct sc_side {
+    const sn_tokinfo *t;
+    const float *w;        /* weight of each token */
+    const uint32_t *id;    /* memo ids of the tokens (may be NULL) */
+    int n;
+} sc_side;
+
+/* Per-query memo of token similarities: a name shares most tokens with the
+ * other candidates, so each (query token, listed token) pair is compared once.
+ * Entries of older queries are told apart by the stamp. */
+#define SC_MEMO_SLOTS 16384
+typedef struct sc_memo {
+    uint64_t key[SC_MEMO_SLOTS];
+    uint32_t stamp[SC_MEMO_SLOTS];
+    float sim[SC_MEMO_SLOTS];
+    uint8_t how[SC_MEMO_SLOTS];
+    uint32_t cur;
+} sc_memo;
+
+typedef struct sc_detail {
+    int pairs;
+    int qi[SN_MAX_TOK], qi2[SN_MAX_TOK], cj[SN_MAX_TOK], cj2[SN_MAX_TOK]; /* -1 when no compound */
+    double sim[SN_MAX_TOK];
+    int how[SN_MAX_TOK];
+    uint32_t qused, cused;
+    double cov_q, cov_c, disc;
+    int legal_conflict;
+} sc_detail;
+
+/* Reviewed decisions (screen_review.c): index of the decision for
+ * (subject, entity) or -1; whether it suppresses; copy it into a match. */
+int sr_find(const screen_reviews *rv, const char *subject, const char *entity_id);
+int sr_suppresses(const screen_reviews *rv, int i);
+int sr_fill(const screen_reviews *rv, int i, screen_match *m);
+
+/* Score of a query name against a candidate name, in [0, 1]. d may be NULL. */
+double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo);
+
+#endif

@@ -1,0 +1,770 @@
+/*
+ * screen_norm.c - name normalisation: Unicode folding, transliteration,
+ * nickname splitting, tokenisation with Spanish/Arabic particles, honorifics,
+ * company legal forms and number words; phonetic keys, nickname groups and
+ * token similarity. Method and references: docs/screening.md.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+#include <utf8proc.h>
+
+#include "screen/screen_int.h"
+
+/* ---- tables --------------------------------------------------------------- */
+
+/* Name particles: kept, but weigh little (Spanish, Portuguese, Dutch, German,
+ * French, Arabic). "abu"/"umm" are kunya markers and count as particles too. */
+static const char *const particles[] = {
+    "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
+    "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
+    "of", "the", "et", "und", NULL};
+
+/* Honorifics and titles. They are kept as particles (low weight) rather
+ * than dropped: dropping depends on the schema, and a query without schema
+ * against a Person would then differ from the listed name ("Sayyid" and
+ * "Haji" are also given names). */
+static const char *const honorifics[] = {
+    "mr", "mrs", "ms", "miss", "dr", "sr", "sra", "srta", "lic", "ing", "don", "dona", "licenciado",
+    "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "senor", "senora", "sheikh", "shaikh",
+    "shaykh", "haji", "hajji", "mullah", "maulana", "mawlana", "prof", "professor", "profesor", "gral",
+    "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
+    "mister", "madame", "mme", "herr", "frau", NULL};
+
+/* Legal forms: the letters of a trailing run of tokens (dots and spaces
+ * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
+static const struct { const char *k, *v; } legal_forms[] = {
+    {"sadecv", "sacv"}, {"sacv", "sacv"}, {"sapidecv", "sapicv"}, {"sapicv", "sapicv"},
+    {"sabdecv", "sabcv"}, {"sabcv", "sabcv"}, {"sderldecv", "srlcv"}, {"srldecv", "srlcv"},
+    {"srlcv", "srlcv"}, {"sderl", "srl"}, {"srl", "srl"}, {"sdeprldecv", "sprlcv"}, {"spr", "spr"},
+    {"sprdera", "sprrl"}, {"scdecv", "sccv"}, {"sdecv", "scv"}, {"sa", "sa"}, {"sas", "sas"},
+    {"sab", "sab"}, {"saa", "saa"}, {"sac", "sac"}, {"saic", "saic"}, {"sl", "sl"}, {"sc", "sc"},
+    {"sofom", "sofom"}, {"enr", "enr"}, {"er", "er"}, {"ltda", "ltda"}, {"limitada", "ltda"}, {"ltd", "ltd"},
+    {"limited", "ltd"}, {"llc", "llc"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
+    {"incorporated", "inc"}, {"corp", "corp"}, {"corporation", "corp"}, {"co", "co"},
+    {"company", "co"}, {"cia", "co"}, {"compania", "co"}, {"coltd", "coltd"}, {"gmbh", "gmbh"},
+    {"ag", "ag"}, {"kg", "kg"}, {"bv", "bv"}, {"nv", "nv"}, {"plc", "plc"}, {"pte", "pte"},
+    {"pteltd", "pteltd"}, {"pvt", "pvt"}, {"pvtltd", "pvtltd"}, {"spa", "spa"}, {"sarl", "sarl"},
+    {"sprl", "sprl"}, {"jsc", "jsc"}, {"ojsc", "ojsc"}, {"cjsc", "cjsc"}, {"pjsc", "pjsc"},
+    {"ooo", "ooo"}, {"oao", "oao"}, {"zao", "zao"}, {"pao", "pao"}, {"fze", "fze"}, {"fzco", "fzco"},
+    {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
+    {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
+
+/* Number words (English and Spanish) -> digits. */
+static const struct { const char *k, *v; } numbers[] = {
+    {"zero", "0"}, {"cero", "0"}, {"one", "1"}, {"uno", "1"}, {"una", "1"}, {"two", "2"}, {"dos", "2"},
+    {"three", "3"}, {"tres", "3"}, {"four", "4"}, {"cuatro", "4"}, {"five", "5"}, {"cinco", "5"},
+    {"six", "6"}, {"seis", "6"}, {"seven", "7"}, {"siete", "7"}, {"eight", "8"}, {"ocho", "8"},
+    {"nine", "9"}, {"nueve", "9"}, {"ten", "10"}, {"diez", "10"}, {"eleven", "11"}, {"once", "11"},
+    {"twelve", "12"}, {"doce", "12"}, {"twenty", "20"}, {"veinte", "20"}, {"hundred", "100"},
+    {"cien", "100"}, {"ciento", "100"}, {NULL, NULL}};
+
+/* Nicknames (hypocorisms) -> formal given name. Spanish first, then a few
+ * English/Russian ones seen in designation lists. A formal name is its own
+ * group; a nickname that can stand for several names maps to the most common. */
+static const struct { const char *nick, *formal; } nicknames[] = {
+    {"pepe", "jose"}, {"pepito", "jose"}, {"chepe", "jose"}, {"che", "jose"}, {"chema", "jose"},
+    {"paco", "francisco"}, {"pancho", "francisco"}, {"kiko", "francisco"}, {"curro", "francisco"},
+    {"fco", "francisco"}, {"chuy", "jesus"}, {"chucho", "jesus"}, {"lupe", "guadalupe"},
+    {"gpe", "guadalupe"}, {"nacho", "ignacio"}, {"memo", "guillermo"}, {"lalo", "eduardo"},
+    {"quique", "enrique"}, {"rafa", "rafael"}, {"tono", "antonio"}, {"tony", "antonio"},
+    {"ma", "maria"}, {"mari", "maria"}, {"beto", "alberto"}, {"concha", "concepcion"},
+    {"charo", "rosario"}, {"lola", "dolores"}, {"pili", "pilar"}, {"nando", "fernando"},
+    {"chava", "salvador"}, {"chente", "vicente"}, {"goyo", "gregorio"}, {"licha", "alicia"},
+    {"meche", "mercedes"}, {"pepa", "josefa"}, {"tere", "teresa"}, {"rigo", "rigoberto"},
+    {"poncho", "alfonso"}, {"manolo", "manuel"}, {"chalo", "gonzalo"}, {"moncho", "ramon"},
+    {"nacho", "ignacio"}, {"juanca", "juan"}, {"mike", "michael"}, {"bill", "william"},
+    {"bob", "robert"}, {"rob", "robert"}, {"bobby", "robert"}, {"jim", "james"}, {"jimmy", "james"},
+    {"dick", "richard"}, {"rick", "richard"}, {"tom", "thomas"}, {"alex", "alexander"},
+    {"sasha", "alexander"}, {"alejandro", "alexander"}, {"misha", "mikhail"}, {"vova", "vladimir"},
+    {"kolya", "nikolai"}, {"dima", "dmitry"},
+    /* romanisations of the same Arabic/Persian given names */
+    {"mohammed", "muhammad"}, {"mohamed", "muhammad"}, {"mohammad", "muhammad"}, {"mohamad", "muhammad"},
+    {"muhammed", "muhammad"}, {"muhamad", "muhammad"}, {"mohd", "muhammad"}, {"mhd", "muhammad"},
+    {"hussein", "husayn"}, {"husein", "husayn"}, {"hussain", "husayn"}, {"husain", "husayn"},
+    {"hosein", "husayn"}, {"hossein", "husayn"}, {"hassan", "hasan"}, {"ahmed", "ahmad"},
+    {"abdallah", "abdullah"}, {"abdulla", "abdullah"}, {"yousef", "yusuf"}, {"youssef", "yusuf"},
+    {"yousif", "yusuf"}, {"yusif", "yusuf"}, {"omar", "umar"}, {"osama", "usama"}, {"saeed", "said"},
+    {"saied", "said"}, {"mahmoud", "mahmud"}, {"mustapha", "mustafa"}, {"moustafa", "mustafa"},
+    {"ibraheem", "ibrahim"}, {"ebrahim", "ibrahim"}, {"khaled", "khalid"}, {"walid", "waleed"},
+    {"abdel", "abdul"}, {"abd", "abdul"}, {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
+    {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
+    {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    {NULL, NULL}};
+
+/* ---- lexicon: one hash table over the word lists, built once ----------------- */
+
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8 };
+
+typedef struct lx_entry {
+    const char *key;
+    uint8_t flags;
+    const char *legal, *number; /* canonical legal form, digits */
+    uint16_t group;             /* nickname group */
+} lx_entry;
+
+#define LX_SLOTS 1024
+static lx_entry lx[LX_SLOTS];
+static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
+
+static lx_entry *lx_slot(const char *k, size_t n, int create) {
+    size_t i = sn_hash(k, n) & (LX_SLOTS - 1);
+    for (size_t probes = 0; probes < LX_SLOTS; probes++, i = (i + 1) & (LX_SLOTS - 1)) {
+        if (!lx[i].key) {
+            if (!create) return NULL;
+            lx[i].key = k;
+            return &lx[i];
+        }
+        if (strlen(lx[i].key) == n && memcmp(lx[i].key, k, n) == 0) return &lx[i];
+    }
+    return NULL;
+}
+
+static void lx_build(void) {
+    for (size_t i = 0; particles[i]; i++) lx_slot(particles[i], strlen(particles[i]), 1)->flags |= LX_PARTICLE;
+    for (size_t i = 0; honorifics[i]; i++) lx_slot(honorifics[i], strlen(honorifics[i]), 1)->flags |= LX_HONORIFIC;
+    for (size_t i = 0; legal_forms[i].k; i++) {
+        lx_entry *e = lx_slot(legal_forms[i].k, strlen(legal_forms[i].k), 1);
+        e->flags |= LX_LEGAL;
+        e->legal = legal_forms[i].v;
+    }
+    for (size_t i = 0; numbers[i].k; i++) {
+        lx_entry *e = lx_slot(numbers[i].k, strlen(numbers[i].k), 1);
+        e->flags |= LX_NUMBER;
+        e->number = numbers[i].v;
+    }
+    /* nickname groups: the group of a formal name is the index of its first
+     * row; nicknames join the group of their formal name */
+    for (size_t i = 0; nicknames[i].nick; i++) {
+        lx_entry *f = lx_slot(nicknames[i].formal, strlen(nicknames[i].formal), 1);
+        if (!f->group) f->group = (uint16_t)(i + 1);
+    }
+    for (size_t i = 0; nicknames[i].nick; i++) {
+        lx_entry *f = lx_slot(nicknames[i].formal, strlen(nicknames[i].formal), 0);
+        lx_entry *n = lx_slot(nicknames[i].nick, strlen(nicknames[i].nick), 1);
+        if (!n->group) n->group = f->group;
+    }
+}
+
+static const lx_entry *lx_get(const char *k, size_t n) {
+    pthread_once(&lx_once, lx_build);
+    return lx_slot(k, n, 0);
+}
+
+uint16_t sn_nick_group(const char *tok, size_t len) {
+    const lx_entry *e = lx_get(tok, len);
+    return e ? e->group : 0;
+}
+
+enum sn_class sn_class_of(const char *schema) {
+    if (!schema || !*schema) return SC_ANY;
+    if (strcmp(schema, "Person") == 0) return SC_PERSON;
+    if (strcmp(schema, "Company") == 0 || strcmp(schema, "Organization") == 0 ||
+        strcmp(schema, "PublicBody") == 0)
+        return SC_ORG;
+    if (strcmp(schema, "Vessel") == 0 || strcmp(schema, "Airplane") == 0 || strcmp(schema, "Vehicle") == 0)
+        return SC_VEHICLE;
+    return SC_ANY;
+}
+
+/* ---- Unicode folding -------------------------------------------------------- */
+
+/* ICU transliterators are not safe for concurrent use: keep a pool of them
+ * (each thread takes one, uses it and puts it back). The pool stays
+ * reachable for the life of the process. */
+static pthread_mutex_t tr_mu = PTHREAD_MUTEX_INITIALIZER;
+static UTransliterator *tr_pool[64];
+static int tr_n;
+
+static UTransliterator *tr_take(void) {
+    UTransliterator *t = NULL;
+    pthread_mutex_lock(&tr_mu);
+    if (tr_n > 0) t = tr_pool[--tr_n];
+    pthread_mutex_unlock(&tr_mu);
+    if (t) return t;
+    /* BGN/PCGN for Russian first: it is how OFAC and most lists romanise
+     * Cyrillic ("Yatsenko", not ISO 9 "Jacenko"); then everything else. */
+    static const char id[] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII";
+    UChar uid[64];
+    u_uastrcpy(uid, id);
+    UErrorCode st = U_ZERO_ERROR;
+    t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+    return U_FAILURE(st) ? NULL : t;
+}
+
+static void tr_give(UTransliterator *t) {
+    pthread_mutex_lock(&tr_mu);
+    if (tr_n < (int)(sizeof tr_pool / sizeof tr_pool[0])) {
+        tr_pool[tr_n++] = t;
+        t = NULL;
+    }
+    pthread_mutex_unlock(&tr_mu);
+    if (t) utrans_close(t);
+}
+
+/* Transliterate UTF-8 `in` to ASCII with ICU; result malloc'ed. */
+static int translit(const char *in, size_t n, char **out) {
+    int32_t cap = (int32_t)(n * 4 + 64), len = 0;
+    UChar *u = malloc((size_t)cap * sizeof(UChar));
+    if (!u) return PU_ERR_NOMEM;
+    UErrorCode st = U_ZERO_ERROR;
+    u_strFromUTF8(u, cap, &len, in, (int32_t)n, &st);
+    UTransliterator *t = U_SUCCESS(st) ? tr_take() : NULL;
+    if (t) {
+        int32_t limit = len;
+        utrans_transUChars(t, u, &len, cap, 0, &limit, &st);
+        tr_give(t);
+    }
+    if (!t || U_FAILURE(st)) {
+        free(u);
+        return PU_ERR_INTERNAL;
+    }
+    int32_t blen = 0;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(NULL, 0, &blen, u, len, &st);
+    char *b = malloc((size_t)blen + 1);
+    if (!b) {
+        free(u);
+        return PU_ERR_NOMEM;
+    }
+    st = U_ZERO_ERROR;
+    u_strToUTF8(b, blen + 1, &blen, u, len, &st);
+    free(u);
+    b[blen] = 0;
+    *out = b;
+    return PU_OK;
+}
+
+int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
+    *out = NULL;
+    if (!in) return pu_fail(err, PU_ERR_INVALID, NULL, field, "expected a name, got nothing");
+    size_t n = strlen(in);
+    if (n > SCREEN_NAME_MAX)
+        return pu_fail(err, PU_ERR_LIMIT, NULL, field, "name is %zu bytes; the maximum is %d", n,
+                       SCREEN_NAME_MAX);
+    if (!pu_utf8_valid(in, n))
+        return pu_fail(err, PU_ERR_INVALID, NULL, field, "name is not valid UTF-8");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return pu_fail(err, PU_ERR_INVALID, NULL, field, "name contains control character 0x%02x", c);
+    }
+    int all_ascii = 1;
+    for (size_t i = 0; i < n && all_ascii; i++)
+        if ((unsigned char)in[i] >= 0x80) all_ascii = 0;
+    if (all_ascii) { /* NFKC and case folding of ASCII are tolower */
+        char *s = malloc(n + 1);
+        if (!s) return pu_fail(err, PU_ERR_NOMEM, NULL, field, "out of memory");
+        for (size_t i = 0; i < n; i++) s[i] = (char)tolower((unsigned char)in[i]);
+        s[n] = 0;
+        *out = s;
+        return PU_OK;
+    }
+    utf8proc_uint8_t *m = NULL;
+    utf8proc_ssize_t ml = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &m,
+                                       UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                                           UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    if (ml < 0) return pu_fail(err, PU_ERR_INVALID, NULL, field, "name: %s", utf8proc_errmsg(ml));
+    char *s = (char *)m;
+    int ascii = 1;
+    for (utf8proc_ssize_t i = 0; i < ml; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (!ascii) {
+        char *t = NULL;
+        int rc = translit(s, (size_t)ml, &t);
+        free(s);
+        if (rc) return pu_fail(err, rc, NULL, field, "transliteration failed");
+        s = t;
+    }
+    for (char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x80) *p = ' '; /* what ICU could not map is a separator */
+        else *p = (char)tolower(c);
+    }
+    *out = s;
+    return PU_OK;
+}
+
+/* ---- nickname splitting ----------------------------------------------------- */
+
+static int word_at(const char *s, size_t i, const char *w) {
+    size_t n = strlen(w);
+    if (strncmp(s + i, w, n) != 0) return 0;
+    int before = i == 0 || !isalnum((unsigned char)s[i - 1]);
+    int after = !isalnum((unsigned char)s[i + n]);
+    return before && after;
+}
+
+/* Find the next quoted ("x", 'x') or parenthesised segment in s: returns
+ * the opening position and sets *end to the closing mark, or NULL. */
+static char *next_segment(char *s, char **end) {
+    for (char *p = s; *p; p++) {
+        char close;
+        if (*p == '"') close = '"';
+        else if (*p == '(') close = ')';
+        else if (*p == '\'' && (p == s || p[-1] == ' ')) close = '\'';
+        else continue;
+        char *e = strchr(p + 1, close);
+        while (e && close == '\'' && e[1] && isalnum((unsigned char)e[1])) e = strchr(e + 1, close); /* O'Brien */
+        if (!e) continue;
+        *end = e;
+        return p;
+    }
+    return NULL;
+}
+
+int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
+    size_t n = strlen(folded);
+    if (n + 1 > worksz / 2) n = worksz / 2 - 1;
+    /* first half of work: the main part; second half: segments cut out of it */
+    memcpy(work, folded, n);
+    work[n] = 0;
+    char *store = work + worksz / 2;
+    size_t storesz = worksz - worksz / 2;
+    int np = 1;
+    pieces[0] = work;
+    char *e, *p;
+    while (np < maxpieces && (p = next_segment(work, &e))) {
+        size_t l = (size_t)(e - p - 1);
+        if (l == 1 && p[1] == 'a' && *p == '(') { /* "(a)" is an alias marker */
+            memset(p, ' ', 3);
+            *p = '|';
+            continue;
+        }
+        if (l + 1 <= storesz) {
+            memcpy(store, p + 1, l);
+            store[l] = 0;
+            pieces[np++] = store;
+            store += l + 1;
+            storesz -= l + 1;
+        }
+        memset(p, ' ', l + 2);
+    }
+    /* alias markers split the main part: "x alias y", "x a.k.a. y", "x (a) y" */
+    static const char *const markers[] = {"alias", "aka", "a.k.a", "a/k/a", "apodo", NULL};
+    for (size_t i = 0; work[i] && np < maxpieces; i++) {
+        if (work[i] == '|') {
+            work[i] = 0;
+            pieces[np++] = work + i + 1;
+            continue;
+        }
+        for (size_t m = 0; markers[m]; m++) {
+            if (!word_at(work, i, markers[m])) continue;
+            size_t ml = strlen(markers[m]);
+            work[i] = 0;
+            size_t j = i + ml;
+            while (work[j] == '.' || work[j] == ':' || work[j] == ' ') j++;
+            pieces[np++] = work + j;
+            i = j - 1;
+            break;
+        }
+    }
+    return np;
+}
+
+/* ---- tokenisation ------------------------------------------------------------ */
+
+static const char *lookup_kv(const char *s, int which) {
+    const lx_entry *e = lx_get(s, strlen(s));
+    if (!e) return NULL;
+    return which == 0 ? e->legal : e->number;
+}
+
+static int has_flag(const char *s, size_t n, int flag) {
+    const lx_entry *e = lx_get(s, n);
+    return e && (e->flags & flag);
+}
+
+static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
+    if (len == 0) return;
+    if (len > SN_TOK_MAX) len = SN_TOK_MAX;
+    if (n->ntok >= SN_MAX_TOK || n->used + len + 1 > sizeof n->buf) {
+        n->dropped++;
+        return;
+    }
+    char *d = n->buf + n->used;
+    memcpy(d, s, len);
+    d[len] = 0;
+    n->used += len + 1;
+    n->tok[n->ntok].s = d;
+    n->tok[n->ntok].len = (uint8_t)len;
+    n->tok[n->ntok].kind = (uint8_t)kind;
+    n->ntok++;
+}
+
+/* Replace the longest trailing run of tokens that spells a legal form by its
+ * canonical token; repeat (e.g. "sa de cv sofom enr"). Keeps >= 1 other token. */
+static void fold_legal(sn_name *n) {
+    int end = n->ntok;
+    for (int round = 0; round < 4 && end > 1; round++) {
+        int found = 0;
+        for (int k = end - 1 < 8 ? end - 1 : 8; k >= 1 && !found; k--) {
+            char cat[64];
+            size_t cl = 0;
+            int ok = 1;
+            for (int i = end - k; i < end && ok; i++) {
+                if (n->tok[i].kind == SN_LEGAL) ok = 0;
+                else if (cl + n->tok[i].len >= sizeof cat) ok = 0;
+                else {
+                    memcpy(cat + cl, n->tok[i].s, n->tok[i].len);
+                    cl += n->tok[i].len;
+                }
+            }
+            if (!ok || cl > 12) continue; /* no legal form is longer */
+            cat[cl] = 0;
+            const char *v = lookup_kv(cat, 0);
+            if (!v) continue;
+            /* rewrite token end-k in place: canonical forms are never longer
+             * than the letters they replace */
+            sn_token *t = &n->tok[end - k];
+            char *d = (char *)t->s;
+            size_t vl = strlen(v);
+            memcpy(d, v, vl + 1);
+            t->len = (uint8_t)vl;
+            t->kind = SN_LEGAL;
+            for (int i = end; i < n->ntok; i++) n->tok[end - k + 1 + (i - end)] = n->tok[i];
+            n->ntok -= k - 1;
+            end = end - k;
+            found = 1;
+        }
+        if (!found) break;
+    }
+}
+
+static void classify(sn_name *n, enum sn_class cls) {
+    int out = 0;
+    for (int i = 0; i < n->ntok; i++) {
+        sn_token t = n->tok[i];
+        if (t.kind == SN_WORD) {
+            int hon = cls != SC_ORG && cls != SC_VEHICLE && n->ntok > 1 && has_flag(t.s, t.len, LX_HONORIFIC);
+            const char *num = lookup_kv(t.s, 1);
+            int isdigit_tok = 1;
+            for (size_t j = 0; j < t.len; j++)
+                if (!isdigit((unsigned char)t.s[j])) isdigit_tok = 0;
+            if (num && !(cls == SC_PERSON || has_flag(t.s, t.len, LX_PARTICLE))) {
+                char *d = (char *)t.s; /* digits are never longer than the word */
+                size_t nl = strlen(num);
+                memcpy(d, num, nl + 1);
+                t.len = (uint8_t)nl;
+                t.kind = SN_NUMBER;
+            } else if (isdigit_tok) t.kind = SN_NUMBER;
+            else if (hon || has_flag(t.s, t.len, LX_PARTICLE)) t.kind = SN_PARTICLE;
+            else if (t.len == 1) t.kind = SN_INITIAL;
+        }
+        n->tok[out++] = t;
+    }
+    n->ntok = out;
+}
+
+void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n) {
+    n->used = 0;
+    n->ntok = 0;
+    n->dropped = 0;
+    int comma_at = -1, commas = 0;
+    char cur[SN_TOK_MAX + 1];
+    size_t cl = 0;
+    for (const char *p = piece;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c)) {
+            if (cl < SN_TOK_MAX) cur[cl++] = (char)c;
+            continue;
+        }
+        if (c == '\'' || c == '`') continue; /* O'Brien -> obrien */
+        if (cl) add_tok(n, cur, cl, SN_WORD);
+        cl = 0;
+        if (c == 0) break;
+        if (c == '&') add_tok(n, "and", 3, SN_WORD);
+        if (c == ',') {
+            if (commas++ == 0) comma_at = n->ntok;
+        }
+    }
+    if (cls != SC_PERSON && cls != SC_VEHICLE) fold_legal(n);
+    classify(n, cls);
+    /* "SURNAME, Given" -> "Given SURNAME" for persons (and unknown schemas
+     * when the part after the comma is no legal form). Only one comma: lists
+     * like "a, b, c" are left alone. */
+    if (commas == 1 && comma_at > 0 && comma_at < n->ntok && cls != SC_ORG && cls != SC_VEHICLE) {
+        int legal_after = 0;
+        for (int i = comma_at; i < n->ntok; i++)
+            if (n->tok[i].kind == SN_LEGAL) legal_after = 1;
+        if (!legal_after) {
+            sn_token tmp[SN_MAX_TOK];
+            int k = 0;
+            for (int i = comma_at; i < n->ntok; i++) tmp[k++] = n->tok[i];
+            for (int i = 0; i < comma_at; i++) tmp[k++] = n->tok[i];
+            memcpy(n->tok, tmp, sizeof(sn_token) * (size_t)n->ntok);
+        }
+    }
+}
+
+void sn_join(const sn_name *n, char *buf, size_t size) {
+    pu_buf b = PU_BUF_INIT(size ? size - 1 : 0);
+    size_t l = 0;
+    if (size) buf[0] = 0;
+    for (int i = 0; i < n->ntok; i++) {
+        size_t need = n->tok[i].len + (i ? 1 : 0);
+        if (l + need + 1 > size) break;
+        if (i) buf[l++] = ' ';
+        memcpy(buf + l, n->tok[i].s, n->tok[i].len);
+        l += n->tok[i].len;
+        buf[l] = 0;
+    }
+    pu_buf_free(&b);
+}
+
+/* ---- phonetic key ------------------------------------------------------------- */
+
+static int is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+/* A consonant skeleton tuned for Spanish and romanised Arabic: vowels, h and
+ * w dropped (an initial vowel is kept as 'A'), b=v, s=z=soft c, k=q=hard c,
+ * ge/gi=j, ll=y, ph=f, th=t, kh=k, sh/ch=x, doubled letters collapsed.
+ * So muhammad = mohamed = mohammed, husayn = hussein, jose = hose. */
+void sn_phonetic(const char *t, size_t n, char *key, size_t size) {
+    size_t k = 0;
+    char last = 0;
+    if (size == 0) return;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o = 0;
+        if (i == 0 && (is_vowel(c) || c == 'y')) o = 'A';
+        else if (is_vowel(c) || c == 'w') o = 0;
+        else if (c == 'y') o = (nx && is_vowel(nx)) ? 'y' : 0;
+        else if (c == 'h') o = 0;
+        else if (c == 'c') {
+            if (nx == 'e' || nx == 'i') o = 's';
+            else if (nx == 'h') { o = 'x'; i++; }
+            else o = 'k';
+        } else if (c == 'q') o = 'k';
+        else if (c == 'g') {
+            if (nx == 'e' || nx == 'i') o = 'j';
+            else if (nx == 'h') { o = 'g'; i++; }
+            else o = 'g';
+        } else if (c == 'j') o = 'j';
+        else if (c == 'z') o = 's';
+        else if (c == 'v') o = 'b';
+        else if (c == 'l' && nx == 'l') { o = 'y'; i++; }
+        else if (c == 'p' && nx == 'h') { o = 'f'; i++; }
+        else if ((c == 't' || c == 'k' || c == 'd') && nx == 'h') { o = c; i++; }
+        else if (c == 's' && nx == 'h') { o = 'x'; i++; }
+        else if (c == 'x') o = 'x';
+        else o = c;
+        if (o && o != last) key[k++] = o;
+        if (o) last = o;
+        else if (c != 'h') last = 0; /* a vowel separates repeated consonants */
+    }
+    key[k] = 0;
+}
+
+/* ---- similarity ----------------------------------------------------------------- */
+
+double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
+    if (na == 0 && nb == 0) return 1.0;
+    if (na == 0 || nb == 0) return 0.0;
+    if (na > 64) na = 64;
+    if (nb > 64) nb = 64;
+    size_t range = (na > nb ? na : nb) / 2;
+    range = range > 0 ? range - 1 : 0;
+    unsigned char ma[64] = {0}, mb[64] = {0};
+    size_t m = 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t lo = i > range ? i - range : 0, hi = i + range + 1 < nb ? i + range + 1 : nb;
+        for (size_t j = lo; j < hi; j++) {
+            if (mb[j] || a[i] != b[j]) continue;
+            ma[i] = mb[j] = 1;
+            m++;
+            break;
+        }
+    }
+    if (m == 0) return 0.0;
+    size_t t = 0, j = 0;
+    for (size_t i = 0; i < na; i++) {
+        if (!ma[i]) continue;
+        while (!mb[j]) j++;
+        if (a[i] != b[j]) t++;
+        j++;
+    }
+    double md = (double)m;
+    double jaro = (md / (double)na + md / (double)nb + (md - (double)t / 2.0) / md) / 3.0;
+    size_t l = 0;
+    while (l < 4 && l < na && l < nb && a[l] == b[l]) l++;
+    return jaro + (double)l * 0.1 * (1.0 - jaro);
+}
+
+/* Floor and stretch: Jaro-Winkler is generous (maria~mario 0.92), so the
+ * distance to 1 is multiplied by 2.5 and pairs below 0.5 count as unmatched. */
+#define SIM_STRETCH 2.5
+#define SIM_FLOOR 0.5
+#define PHON_SIM 0.85
+
+static int gender_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->len > b->len) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->len < 3) return 0;
+    if (a->len == b->len) {
+        char x = a->s[a->len - 1], y = b->s[b->len - 1];
+        return memcmp(a->s, b->s, a->len - 1u) == 0 && ((x == 'a' && y == 'o') || (x == 'o' && y == 'a'));
+    }
+    return b->len == a->len + 1u && b->s[a->len] == 'a' && memcmp(a->s, b->s, a->len) == 0;
+}
+
+static int no_vowels(const sn_tokinfo *t) {
+    if (t->len < 3) return 0;
+    for (size_t i = 0; i < t->len; i++)
+        if (is_vowel(t->s[i]) || t->s[i] == 'y') return 0;
+    return 1;
+}
+
+/* 1 if the token starts with an attached Arabic article (al, el, ad, ar, as,
+ * at, az, an, ash: "al-", "ar-Rahman", ...); *rest gets the remainder. */
+int sn_article(const char *s, size_t n, const char **rest) {
+    if (n < 5 || !((s[0] == 'a' || s[0] == 'e') && s[1] == 'l')) return 0;
+    *rest = s + 2;
+    return 1;
+}
+
+static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    const char *r;
+    double best = 0;
+    if (sn_article(a->s, a->len, &r)) {
+        double jw = screen_jaro_winkler(r, a->len - 2, b->s, b->len);
+        best = 1.0 - SIM_STRETCH * (1.0 - jw);
+    }
+    if (sn_article(b->s, b->len, &r)) {
+        double jw = screen_jaro_winkler(a->s, a->len, r, b->len - 2);
+        double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+        if (s > best) best = s;
+    }
+    return best * 0.95; /* the article itself is a small difference */
+}
+
+double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
+    *how = SIM_NONE;
+    if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
+        *how = SIM_EXACT;
+        return 1.0;
+    }
+    if (a->kind == SN_LEGAL || b->kind == SN_LEGAL) return 0.0;
+    if (a->kind == SN_INITIAL || b->kind == SN_INITIAL) {
+        if (a->s[0] == b->s[0] && a->kind != SN_NUMBER && b->kind != SN_NUMBER) {
+            *how = SIM_INITIAL;
+            return 0.85;
+        }
+        return 0.0;
+    }
+    if (a->kind == SN_NUMBER || b->kind == SN_NUMBER) return 0.0;
+    double jw = screen_jaro_winkler(a->s, a->len, b->s, b->len);
+    double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+    /* Spanish given names of the other gender are other names, not typos:
+     * mario/maria, juan/juana, francisco/francisca */
+    if (gender_pair(a, b)) {
+        *how = SIM_JW;
+        return SIM_FLOOR;
+    }
+    if (s >= SIM_FLOOR) *how = SIM_JW;
+    if (a->group && a->group == b->group && s < 0.9) {
+        s = 0.9;
+        *how = SIM_NICK;
+    }
+    /* Arabic article written attached: "alfadhli" ~ "fadhli" */
+    if (s < 0.9) {
+        double sa = article_sim(a, b);
+        if (sa > s) {
+            s = sa;
+            *how = SIM_JW;
+        }
+    }
+    /* phonetic keys raise recall but hurt precision ("george bush" ~
+     * "habbash"): only skeletons of >= 3 consonants, on tokens already close
+     * (or written without vowels, as abjad scripts romanise: "mhmd") */
+    if (s < PHON_SIM && a->phon && b->phon && (jw >= 0.75 || no_vowels(a) || no_vowels(b)) &&
+        a->phon[0] == b->phon[0] && strlen(a->phon) - (a->phon[0] == 'A') >= 3 && strcmp(a->phon, b->phon) == 0) {
+        s = PHON_SIM;
+        *how = SIM_PHON;
+    }
+    if (s < SIM_FLOOR) {
+        *how = SIM_NONE;
+        return 0.0;
+    }
+    return s;
+}
+
+const char *sn_how_name(int how) {
+    switch (how) {
+    case SIM_EXACT: return "exact";
+    case SIM_JW: return "jaro-winkler";
+    case SIM_PHON: return "phonetic";
+    case SIM_NICK: return "nickname";
+    case SIM_INITIAL: return "initial";
+    default: return "none";
+    }
+}
+
+uint64_t sn_hash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* ---- public wrappers ---------------------------------------------------------- */
+
+int screen_normalize(const char *name, const char *schema, char **out, pu_err *err) {
+    *out = NULL;
+    char *f = NULL;
+    int rc = sn_fold(name, &f, err, "name");
+    if (rc) return rc;
+    char *work = malloc(SN_BUF_MAX * 2);
+    sn_name *n = malloc(sizeof *n);
+    if (!work || !n) {
+        free(work);
+        free(n);
+        free(f);
+        return PU_ERR_NOMEM;
+    }
+    char *pieces[SN_MAX_PIECES];
+    int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+    pu_buf b = PU_BUF_INIT(SN_BUF_MAX * 2);
+    char tmp[SN_BUF_MAX];
+    for (int i = 0; i < np; i++) {
+        sn_tokenize(pieces[i], sn_class_of(schema), n);
+        if (n->ntok == 0) continue;
+        sn_join(n, tmp, sizeof tmp);
+        if (b.len) pu_buf_puts(&b, " / ");
+        pu_buf_puts(&b, tmp);
+    }
+    free(work);
+    free(n);
+    free(f);
+    if (b.len == 0) {
+        pu_buf_free(&b);
+        return pu_fail(err, PU_ERR_INVALID, NULL, "name", "expected a name with letters or digits, got '%s'",
+                       name);
+    }
+    *out = pu_buf_detach(&b);
+    return *out ? PU_OK : PU_ERR_NOMEM;
+}
+
+int screen_normalize_id(const char *id, char *buf, size_t size) {
+    size_t k = 0;
+    if (!id || size == 0) return PU_ERR_INVALID;
+    for (const char *p = id; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!isalnum(c) || c >= 0x80) continue;
+        if (k + 1 >= size) return PU_ERR_LIMIT;
+        buf[k++] = (char)toupper(c);
+    }
+    buf[k] = 0;
+    return k ? PU_OK : PU_ERR_INVALID;
+}

@@ -1,0 +1,1161 @@
+/*
+ * screen_score.c - scoring and query execution: token alignment of two
+ * names, candidate generation from the blocking index (or every name in
+ * exhaustive mode), qualifiers, identifiers, reviewed decisions, ranking and
+ * explanations. See docs/screening.md for the method and its constants.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screen/screen_int.h"
+
+/* Exponents of the coverage blend: the query's coverage counts more than the
+ * candidate's (a listed name with an extra maternal surname or middle name
+ * is still the same person; a query with one token of a long name is not). */
+#define COV_Q_EXP 0.6
+#define COV_C_EXP 0.4
+/* Unmatched candidate tokens weigh half when >= 2 core tokens matched. */
+#define UNMATCHED_DISCOUNT 0.5
+/* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
+static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
+static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};
+/* Qualifiers (added to the score, clamped to [0, 1]). */
+#define Q_DOB_EXACT 0.05
+#define Q_DOB_YEAR 0.02
+#define Q_DOB_YEAR_CONFLICT (-0.15)
+#define Q_DOB_DAY_CONFLICT (-0.10)
+#define Q_COUNTRY_MATCH 0.02
+#define Q_COUNTRY_CONFLICT (-0.10)
+#define Q_GENDER_CONFLICT (-0.15)
+#define Q_ID_MATCH_FLOOR 0.90
+#define Q_ID_MATCH 0.10
+#define Q_ID_CONFLICT (-0.20)
+#define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
+#define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
+
+/* ---- name vs name --------------------------------------------------------------- */
+
+typedef struct cand_pair { float s; uint8_t i, j, how; } cand_pair;
+
+static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
+
+/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman". */
+static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
+    char buf[2 * SN_TOK_MAX + 1];
+    size_t l = a->len + b->len;
+    if (l > 2 * SN_TOK_MAX || c->len < 4 || a->s[0] != c->s[0] || l > c->len + 2u || l + 2u < c->len) return 0;
+    memcpy(buf, a->s, a->len);
+    memcpy(buf + a->len, b->s, b->len);
+    double jw = screen_jaro_winkler(buf, l, c->s, c->len);
+    double s = 1.0 - 2.5 * (1.0 - jw);
+    return s >= 0.85 ? s : 0;
+}
+
+static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
+    if (!m || !q->id || !c->id) return (float)sn_token_sim(&q->t[i], &c->t[j], how);
+    uint64_t key = (uint64_t)q->id[i] << 36 | c->id[j];
+    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
+    size_t slot = h;
+    for (int p = 0; p < 8; p++) {
+        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
+        if (m->stamp[k] != m->cur) {
+            slot = k;
+            break;
+        }
+        if (m->key[k] == key) {
+            *how = m->how[k];
+            return m->sim[k];
+        }
+    }
+    double s = sn_token_sim(&q->t[i], &c->t[j], how);
+    m->key[slot] = key;
+    m->stamp[slot] = m->cur;
+    m->sim[slot] = (float)s;
+    m->how[slot] = (uint8_t)*how;
+    return (float)s; /* the same precision whether memoised or not */
+}
+
+double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo) {
+    cand_pair pairs[SN_MAX_TOK * SN_MAX_TOK];
+    int np = 0;
+    int qlegal = 0, clegal = 0, legal_same = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (q->t[i].kind == SN_LEGAL) {
+            qlegal = 1;
+            for (int j = 0; j < c->n; j++)
+                if (c->t[j].kind == SN_LEGAL && c->t[j].len == q->t[i].len &&
+                    memcmp(c->t[j].s, q->t[i].s, q->t[i].len) == 0)
+                    legal_same = 1;
+            continue;
+        }
+        for (int j = 0; j < c->n; j++) {
+            if (c->t[j].kind == SN_LEGAL) continue;
+            int how;
+            double s = memo_sim(memo, q, i, c, j, &how);
+            if (s <= 0) continue;
+            /* particles only pair with particles or exact tokens */
+            if ((q->t[i].kind == SN_PARTICLE) != (c->t[j].kind == SN_PARTICLE) && how != SIM_EXACT) continue;
+            pairs[np++] = (cand_pair){(float)s, (uint8_t)i, (uint8_t)j, (uint8_t)how};
+        }
+    }
+    for (int j = 0; j < c->n; j++)
+        if (c->t[j].kind == SN_LEGAL) clegal = 1;
+    /* best pairs first (insertion sort: a handful of pairs); ties prefer the
+     * heavier query token */
+    for (int a = 1; a < np; a++) {
+        cand_pair x = pairs[a];
+        int b = a - 1;
+        while (b >= 0 && (pairs[b].s < x.s || (pairs[b].s == x.s && q->w[pairs[b].i] < q->w[x.i]))) {
+            pairs[b + 1] = pairs[b];
+            b--;
+        }
+        pairs[b + 1] = x;
+    }
+    uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
+    double Mq = 0, Mc = 0, Wcm = 0, Wcu_extra = 0;
+    int core = 0, nd = 0;
+    for (int a = 0; a < np; a++)
+        if (pairs[a].how == SIM_EXACT) {
+            qexact |= 1u << pairs[a].i;
+            cexact |= 1u << pairs[a].j;
+        }
+    /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
+     * take them apart: two query tokens vs one listed token and the reverse */
+    for (int i = 0; i + 1 < q->n; i++) {
+        if ((qused | qexact) >> i & 3u || !is_core(q->t[i].kind) || !is_core(q->t[i + 1].kind)) continue;
+        for (int j = 0; j < c->n; j++) {
+            if ((cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
+            double s = compound_sim(&q->t[i], &q->t[i + 1], &c->t[j]);
+            if (s <= 0) continue;
+            qused |= 3u << i;
+            cused |= 1u << j;
+            Mq += s * (q->w[i] + q->w[i + 1]);
+            Mc += s * c->w[j];
+            Wcm += c->w[j];
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = i; d->qi2[nd] = i + 1; d->cj[nd] = j; d->cj2[nd] = -1;
+                d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
+            }
+            break;
+        }
+    }
+    for (int j = 0; j + 1 < c->n; j++) {
+        if ((cused | cexact) >> j & 3u || !is_core(c->t[j].kind) || !is_core(c->t[j + 1].kind)) continue;
+        for (int i = 0; i < q->n; i++) {
+            if ((qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
+            double s = compound_sim(&c->t[j], &c->t[j + 1], &q->t[i]);
+            if (s <= 0) continue;
+            qused |= 1u << i;
+            cused |= 3u << j;
+            Mq += s * q->w[i];
+            Mc += s * (c->w[j] + c->w[j + 1]);
+            Wcm += c->w[j] + c->w[j + 1];
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = j + 1;
+                d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
+            }
+            break;
+        }
+    }
+    for (int a = 0; a < np; a++) {
+        cand_pair *p = &pairs[a];
+        if ((qused >> p->i) & 1u || (cused >> p->j) & 1u) continue;
+        qused |= 1u << p->i;
+        cused |= 1u << p->j;
+        if (p->how == SIM_INITIAL) {
+            /* an initial stands for a name but says little: both sides get
+             * the initial's weight, the rest of the full name is unmatched */
+            double wp = q->w[p->i] < c->w[p->j] ? q->w[p->i] : c->w[p->j];
+            Mq += p->s * wp;
+            Mc += p->s * wp;
+            Wcm += wp;
+            Wcu_extra += c->w[p->j] - wp;
+        } else {
+            Mq += p->s * q->w[p->i];
+            Mc += p->s * c->w[p->j];
+            Wcm += c->w[p->j];
+        }
+        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
+        if (d && nd < SN_MAX_TOK) {
+            d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
+            d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
+        }
+    }
+    double Wq = 0, Wcu = Wcu_extra;
+    int qcore = 0;
+    for (int i = 0; i < q->n; i++) {
+        Wq += q->w[i];
+        if (is_core(q->t[i].kind)) qcore++;
+    }
+    for (int j = 0; j < c->n; j++)
+        if (!((cused >> j) & 1u)) Wcu += c->w[j];
+    double disc = core >= 2 ? UNMATCHED_DISCOUNT : 1.0;
+    double covq = Wq > 0 ? Mq / Wq : 0, Wce = Wcm + disc * Wcu;
+    double covc = Wce > 0 ? Mc / Wce : 0;
+    if (covq > 1) covq = 1;
+    if (covc > 1) covc = 1;
+    double score = 0;
+    /* at least one core token must match when the query has one: particles
+     * and initials alone never make a match */
+    if (core > 0 || qcore == 0) score = pow(covq, COV_Q_EXP) * pow(covc, COV_C_EXP);
+    /* legal forms: a different one costs a little, a missing one less */
+    int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
+    if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
+    if (d) {
+        d->pairs = nd;
+        d->qused = qused;
+        d->cused = cused;
+        d->cov_q = covq;
+        d->cov_c = covc;
+        d->disc = disc;
+        d->legal_conflict = legal;
+    }
+    return score;
+}
+
+/* ---- query preparation ---------------------------------------------------------- */
+
+typedef struct qtok_cand { uint32_t v; float s; } qtok_cand;
+
+typedef struct qname {
+    sn_name n;
+    sn_tokinfo ti[SN_MAX_TOK];
+    float w[SN_MAX_TOK];
+    char phon[SN_MAX_TOK][24];
+    uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
+    int src;                 /* index into q->names */
+    float wsum, wconst;      /* total weight; weight of unblocked tokens */
+    qtok_cand *cand[SN_MAX_TOK];
+    int ncand[SN_MAX_TOK];
+} qname;
+
+typedef struct qprep {
+    qname *qn;
+    int nqn;
+    int cls;
+    int has_dob, has_country;
+} qprep;
+
+static void qprep_free(qprep *p) {
+    for (int i = 0; i < p->nqn; i++)
+        for (int t = 0; t < SN_MAX_TOK; t++) free(p->qn[i].cand[t]);
+    free(p->qn);
+}
+
+static int cand_seen(const qname *qn, int t, uint32_t v) {
+    for (int i = 0; i < qn->ncand[t]; i++)
+        if (qn->cand[t][i].v == v) return 1;
+    return 0;
+}
+
+/* Candidates with s == 0 are kept too, so that a vocabulary token reached
+ * through several maps is compared once; accumulation skips them. */
+static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
+    if (qn->ncand[t] >= *cap) {
+        int nc = *cap ? *cap * 2 : 8;
+        qtok_cand *n = realloc(qn->cand[t], (size_t)nc * sizeof *n);
+        if (!n) return PU_ERR_NOMEM;
+        qn->cand[t] = n;
+        *cap = nc;
+    }
+    qn->cand[t][qn->ncand[t]++] = (qtok_cand){v, s};
+    return PU_OK;
+}
+
+static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo *ti) {
+    ti->s = ix->vstr[v];
+    ti->len = ix->vlen[v];
+    ti->kind = (uint8_t)kind;
+    ti->group = ix->vgroup[v];
+    ti->phon = ix->vphon[v];
+}
+
+/* Try vocabulary entries with hash h in map a; keep those similar to token t. */
+static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+    const ix_pair *a = m->a;
+    size_t n = m->n;
+    for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
+        if (cand_seen(qn, t, a[i].v)) continue;
+        sn_tokinfo vi;
+        vocab_info(ix, a[i].v, SN_WORD, &vi);
+        int how;
+        double s = sn_token_sim(&qn->ti[t], &vi, &how);
+        if (cand_add(qn, t, a[i].v, (float)s, cap)) return PU_ERR_NOMEM;
+    }
+    return PU_OK;
+}
+
+/* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
+ * the same phonetic key or in the same nickname group. Also sets the query
+ * token's weight from the best vocabulary match (unknown tokens weigh 1). */
+static int block_token(const screen_index *ix, qname *qn, int t) {
+    const sn_tokinfo *ti = &qn->ti[t];
+    int cap = 0, rc = PU_OK;
+    uint64_t h = sn_hash(ti->s, ti->len);
+    rc = probe(ix, &ix->vmap, h, qn, t, &cap);
+    if (!rc && ti->len >= 2) rc = probe(ix, &ix->dmap, h, qn, t, &cap);
+    if (!rc && ti->len >= 4) {
+        char del[SN_TOK_MAX + 1];
+        for (size_t i = 0; i < ti->len && !rc; i++) {
+            if (i > 0 && ti->s[i] == ti->s[i - 1]) continue;
+            memcpy(del, ti->s, i);
+            memcpy(del + i, ti->s + i + 1, ti->len - i - 1);
+            uint64_t dh = sn_hash(del, ti->len - 1);
+            rc = probe(ix, &ix->vmap, dh, qn, t, &cap);
+            if (!rc) rc = probe(ix, &ix->dmap, dh, qn, t, &cap);
+        }
+    }
+    const char *rest;
+    if (!rc && sn_article(ti->s, ti->len, &rest))
+        rc = probe(ix, &ix->vmap, sn_hash(rest, ti->len - 2u), qn, t, &cap);
+    if (!rc && ti->len >= 3 && ti->phon && ti->phon[0])
+        rc = probe(ix, &ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
+    if (!rc && ti->group) rc = probe(ix, &ix->gmap, ti->group, qn, t, &cap);
+    /* weight: exact vocabulary token, else the most similar one */
+    float best = -1, w = 1.0f;
+    for (int i = 0; i < qn->ncand[t]; i++)
+        if (qn->cand[t][i].s > best) {
+            best = qn->cand[t][i].s;
+            w = ix->vw[qn->cand[t][i].v];
+        }
+    qn->w[t] = w;
+    return rc;
+}
+
+static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, pu_err *err) {
+    memset(p, 0, sizeof *p);
+    if (!q || !q->names || q->nnames == 0)
+        return pu_fail(err, PU_ERR_INVALID, q && q->id ? q->id : NULL, "name", "expected at least one name");
+    if (q->nnames > SCREEN_QUERY_NAMES_MAX)
+        return pu_fail(err, PU_ERR_LIMIT, q->id, "name", "%zu names; the maximum is %d", q->nnames,
+                       SCREEN_QUERY_NAMES_MAX);
+    if (q->nids > SCREEN_QUERY_IDS_MAX)
+        return pu_fail(err, PU_ERR_LIMIT, q->id, "id_number", "%zu identifiers; the maximum is %d", q->nids,
+                       SCREEN_QUERY_IDS_MAX);
+    p->cls = sn_class_of(q->schema);
+    if (q->schema && (strcmp(q->schema, "Thing") == 0 || strcmp(q->schema, "LegalEntity") == 0)) p->cls = SC_ANY;
+    p->has_dob = q->birth_date && *q->birth_date;
+    p->has_country = q->country && *q->country;
+    int cap = (int)q->nnames * 2 + 2, rc = PU_OK;
+    char *work = malloc(SN_BUF_MAX * 2);
+    p->qn = calloc((size_t)cap, sizeof(qname));
+    if (!p->qn || !work) {
+        free(work);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    for (size_t k = 0; k < q->nnames && rc == PU_OK; k++) {
+        char field[32], *f = NULL;
+        snprintf(field, sizeof field, q->nnames > 1 ? "name[%zu]" : "name", k);
+        if (pu_blank(q->names[k])) continue;
+        if ((rc = sn_fold(q->names[k], &f, err, field))) {
+            if (err && q->id) pu_strlcpy(err->where, q->id, sizeof err->where);
+            break;
+        }
+        char *pieces[SN_MAX_PIECES];
+        int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+        for (int i = 0; i < np && p->nqn < cap; i++) {
+            qname *qn = &p->qn[p->nqn];
+            sn_tokenize(pieces[i], (enum sn_class)p->cls, &qn->n);
+            if (qn->n.ntok == 0) continue;
+            qn->src = (int)k;
+            for (int t = 0; t < qn->n.ntok && rc == PU_OK; t++) {
+                sn_tokinfo *ti = &qn->ti[t];
+                ti->s = qn->n.tok[t].s;
+                ti->len = qn->n.tok[t].len;
+                ti->kind = qn->n.tok[t].kind;
+                ti->group = sn_nick_group(ti->s, ti->len);
+                sn_phonetic(ti->s, ti->len, qn->phon[t], sizeof qn->phon[t]);
+                ti->phon = qn->phon[t];
+                qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
+                if (is_core(ti->kind)) rc = block_token(ix, qn, t);
+                else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
+                if (ti->kind == SN_WORD && !ix->nvocab) qn->w[t] = 1.0f;
+                qn->wsum += qn->w[t];
+                if (!is_core(ti->kind)) qn->wconst += qn->w[t];
+            }
+            p->nqn++;
+        }
+        free(f);
+    }
+    free(work);
+    if (rc == PU_OK && p->nqn == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, q->id, "name", "expected a name with letters or digits");
+    if (rc) qprep_free(p);
+    return rc;
+}
+
+/* ---- qualifiers ------------------------------------------------------------------ */
+
+typedef struct qual { const char *name; double v; char detail[256]; } qual;
+
+static int date_parts(const char *s, int *y, int *m, int *d) {
+    *y = *m = *d = 0;
+    if (!s || strlen(s) < 4) return 0;
+    for (int i = 0; i < 4; i++)
+        if (!isdigit((unsigned char)s[i])) return 0;
+    *y = atoi(s);
+    if (s[4] == '-' && isdigit((unsigned char)s[5])) *m = atoi(s + 5);
+    if (*m && s[7] == '-' && isdigit((unsigned char)s[8])) *d = atoi(s + 8);
+    return 1;
+}
+
+static const struct { const char *name, *code; } country_names[] = {
+    {"mexico", "mx"}, {"united states", "us"}, {"usa", "us"}, {"colombia", "co"}, {"venezuela", "ve"},
+    {"guatemala", "gt"}, {"honduras", "hn"}, {"el salvador", "sv"}, {"china", "cn"}, {"russia", "ru"},
+    {"iran", "ir"}, {"syria", "sy"}, {"cuba", "cu"}, {"north korea", "kp"}, {"spain", "es"},
+    {"canada", "ca"}, {"panama", "pa"}, {"peru", "pe"}, {"ecuador", "ec"}, {"lebanon", "lb"},
+    {"iraq", "iq"}, {"afghanistan", "af"}, {"pakistan", "pk"}, {"united kingdom", "gb"}, {NULL, NULL}};
+
+static void country_code(const char *in, char *buf, size_t size) {
+    size_t l = pu_strlcpy(buf, in, size);
+    if (l >= size) buf[size - 1] = 0;
+    for (char *c = buf; *c; c++) *c = (char)tolower((unsigned char)*c);
+    pu_trim(buf);
+    for (size_t i = 0; country_names[i].name; i++)
+        if (strcmp(buf, country_names[i].name) == 0) pu_strlcpy(buf, country_names[i].code, size);
+}
+
+static const char *gender_norm(const char *g) {
+    if (!g) return NULL;
+    if (pu_strieq(g, "male") || pu_strieq(g, "m") || pu_strieq(g, "h") || pu_strieq(g, "hombre") ||
+        pu_strieq(g, "masculino"))
+        return "male";
+    if (pu_strieq(g, "female") || pu_strieq(g, "f") || pu_strieq(g, "mujer") || pu_strieq(g, "femenino"))
+        return "female";
+    return NULL;
+}
+
+/* Kind of a normalised Mexican identifier: 'C' CURP, 'R' RFC, 0 other. */
+static char id_kind(const char *id) {
+    size_t l = strlen(id);
+    int letters4 = l >= 4 && isalpha((unsigned char)id[0]) && isalpha((unsigned char)id[1]) &&
+                   isalpha((unsigned char)id[2]) && isalpha((unsigned char)id[3]);
+    if (l == 18 && letters4 && isdigit((unsigned char)id[4])) return 'C';
+    if ((l == 13 && letters4 && isdigit((unsigned char)id[4])) ||
+        (l == 12 && isalpha((unsigned char)id[0]) && isdigit((unsigned char)id[3])))
+        return 'R';
+    return 0;
+}
+
+static int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int max) {
+    int n = 0;
+    if (q->birth_date && *q->birth_date && x->ndates && n < max) {
+        int qy, qm, qd, best = -1; /* 2 exact, 1 year, 0 day conflict, -1 year conflict */
+        if (date_parts(q->birth_date, &qy, &qm, &qd)) {
+            for (size_t i = 0; i < x->ndates; i++) {
+                int y, m, d;
+                if (!date_parts(x->dates[i], &y, &m, &d)) continue;
+                int r;
+                if (y != qy) r = -1;
+                else if (qm && m && qd && d) r = (qm == m && qd == d) ? 2 : 0;
+                else if (qm && m && qm != m) r = 0;
+                else r = 1;
+                if (r > best) best = r;
+            }
+            qual *u = &qs[n];
+            if (best == 2) { u->name = "birth_date_match"; u->v = Q_DOB_EXACT; }
+            else if (best == 1) { u->name = "birth_year_match"; u->v = Q_DOB_YEAR; }
+            else if (best == 0) { u->name = "birth_date_mismatch"; u->v = Q_DOB_DAY_CONFLICT; }
+            else { u->name = "birth_year_mismatch"; u->v = Q_DOB_YEAR_CONFLICT; }
+            snprintf(u->detail, sizeof u->detail, "query %s vs listed %s%s", q->birth_date, x->dates[0],
+                     x->ndates > 1 ? " (and others)" : "");
+            n++;
+        }
+    }
+    if (q->country && *q->country && x->ncountries && n < max) {
+        char c[64];
+        country_code(q->country, c, sizeof c);
+        int hit = 0;
+        for (size_t i = 0; i < x->ncountries; i++)
+            if (strcmp(x->countries[i], c) == 0) hit = 1;
+        qual *u = &qs[n++];
+        u->name = hit ? "country_match" : "country_mismatch";
+        u->v = hit ? Q_COUNTRY_MATCH : Q_COUNTRY_CONFLICT;
+        snprintf(u->detail, sizeof u->detail, "query %s vs listed %s%s", c, x->countries[0],
+                 x->ncountries > 1 ? " (and others)" : "");
+    }
+    const char *qg = gender_norm(q->gender), *xg = gender_norm(x->gender);
+    if (qg && xg && strcmp(qg, xg) != 0 && n < max) {
+        qual *u = &qs[n++];
+        u->name = "gender_mismatch";
+        u->v = Q_GENDER_CONFLICT;
+        snprintf(u->detail, sizeof u->detail, "query %s vs listed %s", qg, xg);
+    }
+    if (q->nids && x->nids && n < max) {
+        int match = 0, conflict = 0;
+        char hit[128] = "";
+        for (size_t i = 0; i < q->nids; i++) {
+            char b[128];
+            if (screen_normalize_id(q->id_numbers[i], b, sizeof b) != PU_OK) continue;
+            char k = id_kind(b);
+            for (size_t j = 0; j < x->nids; j++) {
+                if (strcmp(b, x->ids[j]) == 0) {
+                    match = 1;
+                    pu_strlcpy(hit, b, sizeof hit);
+                } else if (k && id_kind(x->ids[j]) == k)
+                    conflict = 1;
+            }
+        }
+        if (match || conflict) {
+            qual *u = &qs[n++];
+            u->name = match ? "identifier_match" : "identifier_mismatch";
+            u->v = match ? Q_ID_MATCH : Q_ID_CONFLICT;
+            if (match) snprintf(u->detail, sizeof u->detail, "identifier %s is listed for this entity", hit);
+            else snprintf(u->detail, sizeof u->detail, "an identifier of the same kind (RFC/CURP) differs");
+        }
+    }
+    return n;
+}
+
+/* ---- scratch (per query, pooled) ------------------------------------------------- */
+
+typedef struct scratch {
+    float *acc_q, *acc_c;
+    uint32_t *nstamp, *touched;
+    size_t ntouched;
+    float *ebest;
+    uint32_t *estamp, *ename, *touched_e;
+    uint8_t *eqn, *evis;
+    size_t ntouched_e;
+    sc_memo memo;
+    uint32_t stamp;   /* entity stamp: one per query */
+    uint32_t nstampc; /* name stamp: one per query name */
+} scratch;
+
+static scratch *scratch_take(const screen_index *cix) {
+    screen_index *ix = (screen_index *)cix; /* only the pool is mutated, under its lock */
+    scratch *s = NULL;
+    pthread_mutex_lock(&ix->pool_mu);
+    if (ix->npool) s = ix->pool[--ix->npool];
+    pthread_mutex_unlock(&ix->pool_mu);
+    if (s) return s;
+    size_t nn = ix->nnames + 1, ne = ix->nents + 1;
+    size_t bytes = sizeof(scratch) + nn * (4 * 4) + ne * (4 * 4 + 2);
+    char *m = calloc(1, bytes);
+    if (!m) return NULL;
+    s = (scratch *)m;
+    char *p = m + sizeof(scratch);
+    s->acc_q = (float *)p; p += nn * 4;
+    s->acc_c = (float *)p; p += nn * 4;
+    s->nstamp = (uint32_t *)p; p += nn * 4;
+    s->touched = (uint32_t *)p; p += nn * 4;
+    s->ebest = (float *)p; p += ne * 4;
+    s->estamp = (uint32_t *)p; p += ne * 4;
+    s->ename = (uint32_t *)p; p += ne * 4;
+    s->touched_e = (uint32_t *)p; p += ne * 4;
+    s->eqn = (uint8_t *)p; p += ne;
+    s->evis = (uint8_t *)p;
+    return s;
+}
+
+static void scratch_give(const screen_index *cix, scratch *s) {
+    screen_index *ix = (screen_index *)cix;
+    pthread_mutex_lock(&ix->pool_mu);
+    if (ix->npool == ix->pool_cap) {
+        size_t nc = ix->pool_cap ? ix->pool_cap * 2 : 8;
+        void **np = realloc(ix->pool, nc * sizeof *np);
+        if (np) {
+            ix->pool = np;
+            ix->pool_cap = nc;
+        }
+    }
+    if (ix->npool < ix->pool_cap) {
+        ix->pool[ix->npool++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&ix->pool_mu);
+    free(s);
+}
+
+/* ---- running a query ------------------------------------------------------------- */
+
+typedef struct runctx {
+    const screen_index *ix;
+    const screen_query *q;
+    const screen_params *p;
+    qprep *qp;
+    scratch *s;
+    double min_score, bonus_max;
+    double need_q, need_c; /* a name below either coverage cannot reach min_score */
+    size_t scored;
+} runctx;
+
+static int schema_ok(int qcls, int ecls) {
+    if (qcls == SC_ANY || ecls == SC_ANY) return qcls != SC_VEHICLE && ecls != SC_VEHICLE ? 1 : qcls == ecls || qcls == SC_ANY;
+    return qcls == ecls;
+}
+
+static int entity_visible(runctx *r, uint32_t e) {
+    scratch *s = r->s;
+    if (s->estamp[e] != s->stamp) {
+        s->estamp[e] = s->stamp;
+        s->ebest[e] = -1;
+        s->evis[e] = 0;
+        const ix_entity *x = &r->ix->ents[e];
+        int vis = schema_ok(r->qp->cls, x->cls);
+        if (vis && r->p->scope && !r->p->scope->system) vis = store_visible(r->p->scope, x->owner, x->marking);
+        s->evis[e] = (uint8_t)(vis ? 1 : 2);
+        if (vis) s->touched_e[s->ntouched_e++] = e;
+    }
+    return s->evis[e] == 1;
+}
+
+static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti, float *w, uint32_t *id) {
+    for (uint32_t t = 0; t < nm->ntok; t++) {
+        uint32_t v = ix->toks[nm->tok_off + t];
+        int k = ix->tkind[nm->tok_off + t];
+        vocab_info(ix, v, k, &ti[t]);
+        w[t] = ix_token_weight(ix, k, v, 0);
+        id[t] = v << 3 | (uint32_t)k;
+    }
+}
+
+static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
+    const ix_name *nm = &r->ix->names[n];
+    sn_tokinfo ti[SN_MAX_TOK];
+    float w[SN_MAX_TOK];
+    uint32_t id[SN_MAX_TOK];
+    name_side(r->ix, nm, ti, w, id);
+    qname *qn = &r->qp->qn[qi];
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    return sc_name_score(&qs, &cs, d, &r->s->memo) * kind_factor[nm->kind];
+}
+
+static void consider(runctx *r, int qi, uint32_t n) {
+    uint32_t e = r->ix->names[n].entity;
+    if (!entity_visible(r, e)) return;
+    r->scored++;
+    double sc = score_name(r, qi, n, NULL);
+    scratch *s = r->s;
+    if (sc > s->ebest[e] || (sc == s->ebest[e] && r->ix->names[n].kind < r->ix->names[s->ename[e]].kind)) {
+        s->ebest[e] = (float)sc;
+        s->ename[e] = n;
+        s->eqn[e] = (uint8_t)qi;
+    }
+}
+
+/* Upper bound of a touched name's score from the accumulated matches. */
+static double bound(runctx *r, const qname *qn, uint32_t n) {
+    const ix_name *nm = &r->ix->names[n];
+    double aq = r->s->acc_q[n] + qn->wconst, ac = r->s->acc_c[n] + (nm->wsum - nm->wcore);
+    double cq = qn->wsum > 0 ? aq / qn->wsum : 1;
+    if (cq > 1) cq = 1;
+    double W = nm->wsum;
+    if (ac > W) ac = W;
+    double cc = W > 0 ? ac / (ac + UNMATCHED_DISCOUNT * (W - ac)) : 1;
+    /* cq^0.6 * cc^0.4 <= min(cq, cc)^0.4 ... cheap rejections first */
+    if (cq < r->need_q || cc < r->need_c) return 0;
+    return pow(cq, COV_Q_EXP) * pow(cc, COV_C_EXP) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+}
+
+static inline void touch(scratch *s, uint32_t n, uint32_t st) {
+    if (s->nstamp[n] != st) {
+        s->nstamp[n] = st;
+        s->acc_q[n] = s->acc_c[n] = 0;
+        s->touched[s->ntouched++] = n;
+    }
+}
+
+/* Add what query token t contributes to the names it reaches: through its
+ * blocked vocabulary and as two listed tokens joined. admit = 0: only names
+ * already touched are updated. */
+static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    float wq = qn->w[t];
+    for (int c = 0; c < qn->ncand[t]; c++) {
+        uint32_t v = qn->cand[t][c].v;
+        float sim = qn->cand[t][c].s, wc = ix->vw[v];
+        if (sim <= 0) continue;
+        for (uint32_t k = ix->post_off[v]; k < ix->post_off[v + 1]; k++) {
+            uint32_t n = ix->post[k];
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq * sim;
+            s->acc_c[n] += wc * sim;
+        }
+    }
+    /* compounds, for the bound only (scoring finds them itself) */
+    const sn_tokinfo *a = &qn->ti[t];
+    if (a->len >= 4) {
+        uint64_t h = sn_hash(a->s, a->len);
+        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
+            uint32_t n = ix->cmap.a[k].v;
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq;
+            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
+        }
+    }
+}
+
+/* Two query tokens joined that are one listed token ("abdul rahman"). */
+static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    float wq = qn->w[t];
+    if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t].kind) || !is_core(qn->ti[t + 1].kind)) return;
+    char cat[2 * SN_TOK_MAX + 1];
+    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[t + 1];
+    memcpy(cat, a->s, a->len);
+    memcpy(cat + a->len, b->s, b->len);
+    uint64_t h = sn_hash(cat, (size_t)a->len + b->len);
+    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
+        uint32_t v = ix->vmap.a[k].v;
+        for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
+            uint32_t n = ix->post[j];
+            if (admit) touch(s, n, st);
+            else if (s->nstamp[n] != st) continue;
+            s->acc_q[n] += wq + qn->w[t + 1];
+            s->acc_c[n] += ix->vw[v];
+        }
+    }
+}
+
+static void run_blocked(runctx *r, int qi) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    qname *qn = &r->qp->qn[qi];
+    s->ntouched = 0;
+    uint32_t st = ++s->nstampc;
+    if (st == 0) { /* wrapped */
+        memset(s->nstamp, 0, (ix->nnames + 1) * 4);
+        st = s->nstampc = 1;
+    }
+    /* Prefix filtering: heaviest (rarest) tokens first. Once the tokens left
+     * cannot give a name the query coverage it needs (need_q), they only
+     * update names already reached, so common tokens do not flood the
+     * candidates. A compound with the next token counts that token too. */
+    int ord[SN_MAX_TOK], n = 0;
+    double rest = 0;
+    for (int t = 0; t < qn->n.ntok; t++)
+        if (is_core(qn->ti[t].kind)) {
+            ord[n++] = t;
+            rest += qn->w[t];
+        }
+    for (int i = 1; i < n; i++) {
+        int x = ord[i], j = i;
+        while (j > 0 && qn->w[ord[j - 1]] < qn->w[x]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
+    }
+    int admit[SN_MAX_TOK] = {0};
+    for (int i = 0; i < n; i++) {
+        admit[ord[i]] = qn->wsum <= 0 || (rest + qn->wconst) / qn->wsum >= r->need_q;
+        rest -= qn->w[ord[i]];
+    }
+    /* names enter only in the first pass; the second updates them */
+    for (int i = 0; i < n; i++)
+        if (admit[ord[i]]) accumulate(r, qn, ord[i], 1, st);
+    for (int t = 0; t + 1 < qn->n.ntok; t++)
+        if (admit[t] || admit[t + 1]) accumulate_pair(r, qn, t, 1, st);
+    for (int i = 0; i < n; i++)
+        if (!admit[ord[i]]) accumulate(r, qn, ord[i], 0, st);
+    for (int t = 0; t + 1 < qn->n.ntok; t++)
+        if (!admit[t] && !admit[t + 1]) accumulate_pair(r, qn, t, 0, st);
+    for (size_t i = 0; i < s->ntouched; i++) {
+        uint32_t n = s->touched[i];
+        if (bound(r, qn, n) < r->min_score) continue;
+        consider(r, qi, n);
+    }
+}
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dupf(const char *fmt, ...) {
+    pu_buf b = PU_BUF_INIT(4096);
+    va_list ap;
+    va_start(ap, fmt);
+    pu_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *s = pu_buf_detach(&b);
+    return s ? s : pu_strdup("");
+}
+
+static int add_feature(screen_explain *x, const char *name, double v, char *detail) {
+    screen_feature *f = realloc(x->features, (x->nfeatures + 1) * sizeof *f);
+    if (!f) {
+        free(detail);
+        return PU_ERR_NOMEM;
+    }
+    x->features = f;
+    f[x->nfeatures].name = pu_strdup(name);
+    f[x->nfeatures].value = v;
+    f[x->nfeatures].detail = detail;
+    x->nfeatures++;
+    return PU_OK;
+}
+
+static void tok_str(const sn_tokinfo *t, char *buf, size_t size) {
+    size_t l = t->len < size - 1 ? t->len : size - 1;
+    memcpy(buf, t->s, l);
+    buf[l] = 0;
+}
+
+static const char *kind_label(int k) {
+    switch (k) {
+    case SN_PARTICLE: return "particle";
+    case SN_INITIAL: return "initial";
+    case SN_LEGAL: return "legal form";
+    case SN_NUMBER: return "number";
+    default: return "name token";
+    }
+}
+
+/* Fill the explanation of a name comparison. */
+static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs, const sc_detail *d,
+                         double name_score, double kindf, const char *kindname) {
+    char a[SN_TOK_MAX * 2 + 2], b[SN_TOK_MAX * 2 + 2], t2[SN_TOK_MAX + 1];
+    int rc = add_feature(x, "name_similarity", name_score,
+                         dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s",
+                              d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
+                              d->disc < 1 && (~d->cused & ((1u << cs->n) - 1u))
+                                  ? " (unmatched listed tokens weigh half: dropped maternal surname or middle name)"
+                                  : ""));
+    for (int i = 0; i < d->pairs && !rc; i++) {
+        tok_str(&qs->t[d->qi[i]], a, sizeof a);
+        if (d->qi2[i] >= 0) {
+            tok_str(&qs->t[d->qi2[i]], t2, sizeof t2);
+            size_t l = strlen(a);
+            snprintf(a + l, sizeof a - l, "+%s", t2);
+        }
+        tok_str(&cs->t[d->cj[i]], b, sizeof b);
+        if (d->cj2[i] >= 0) {
+            tok_str(&cs->t[d->cj2[i]], t2, sizeof t2);
+            size_t l = strlen(b);
+            snprintf(b + l, sizeof b - l, "+%s", t2);
+        }
+        rc = add_feature(x, "token_match", d->sim[i],
+                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b, sn_how_name(d->how[i]),
+                              d->sim[i], qs->w[d->qi[i]], cs->w[d->cj[i]]));
+    }
+    for (int i = 0; i < qs->n && !rc; i++) {
+        if ((d->qused >> i) & 1u || qs->t[i].kind == SN_LEGAL) continue;
+        tok_str(&qs->t[i], a, sizeof a);
+        rc = add_feature(x, "query_token_unmatched", 0,
+                         dupf("'%s' (%s, weight %.2f) has no counterpart", a, kind_label(qs->t[i].kind), qs->w[i]));
+    }
+    for (int j = 0; j < cs->n && !rc; j++) {
+        if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
+        tok_str(&cs->t[j], b, sizeof b);
+        rc = add_feature(x, "listed_token_unmatched", 0,
+                         dupf("'%s' (%s, weight %.2f) has no counterpart", b, kind_label(cs->t[j].kind), cs->w[j]));
+    }
+    if (!rc && d->legal_conflict == 1)
+        rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ (name score x %.2f)", 1.0 + Q_LEGAL_CONFLICT));
+    if (!rc && d->legal_conflict == 2)
+        rc = add_feature(x, "legal_form_one_sided", Q_LEGAL_ONE_SIDED, dupf("only one of the names has a legal form (name score x %.2f)", 1.0 + Q_LEGAL_ONE_SIDED));
+    if (!rc && kindf < 1.0)
+        rc = add_feature(x, "name_kind", kindf, dupf("the best listed name is of kind %s (factor %.3f)", kindname, kindf));
+    return rc;
+}
+
+/* Final score of an entity: its best name's score, capped for a name alone,
+ * plus qualifiers. quals/nq/d receive the parts (for explanations). */
+static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail *d, double *name_score) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    const ix_name *nm = &ix->names[s->ename[e]];
+    sn_tokinfo ti[SN_MAX_TOK];
+    float w[SN_MAX_TOK];
+    uint32_t id[SN_MAX_TOK];
+    name_side(ix, nm, ti, w, id);
+    qname *qn = &r->qp->qn[s->eqn[e]];
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    double ns = sc_name_score(&qs, &cs, d, &s->memo);
+    *name_score = ns;
+    double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
+    *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
+    for (int i = 0; i < *nq; i++)
+        if (strcmp(quals[i].name, "identifier_match") == 0 && score < Q_ID_MATCH_FLOOR) score = Q_ID_MATCH_FLOOR;
+    for (int i = 0; i < *nq; i++) score += quals[i].v;
+    if (score > 1) score = 1;
+    if (score < 0) score = 0;
+    return round(score * 10000.0) / 10000.0;
+}
+
+static int fill_match(runctx *r, uint32_t e, screen_match *m) {
+    const screen_index *ix = r->ix;
+    const ix_entity *x = &ix->ents[e];
+    m->entity_id = pu_strdup(x->id);
+    m->caption = pu_strdup(x->caption);
+    m->schema = pu_strdup(x->schema);
+    if (!m->entity_id || !m->caption || !m->schema) return PU_ERR_NOMEM;
+    if (x->ndatasets && !(m->datasets = calloc(x->ndatasets, sizeof(char *)))) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < x->ndatasets; i++)
+        if (!(m->datasets[m->ndatasets++] = pu_strdup(x->datasets[i]))) return PU_ERR_NOMEM;
+    if (x->nprograms && !(m->programs = calloc(x->nprograms, sizeof(char *)))) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < x->nprograms; i++)
+        if (!(m->programs[m->nprograms++] = pu_strdup(x->programs[i]))) return PU_ERR_NOMEM;
+    if (!r->p->explain) return PU_OK;
+    sc_detail d;
+    qual quals[8];
+    int nq = 0, idmatch = 0;
+    double ns;
+    final_score(r, e, quals, &nq, &d, &ns);
+    const ix_name *nm = &ix->names[r->s->ename[e]];
+    sn_tokinfo ti[SN_MAX_TOK];
+    float w[SN_MAX_TOK];
+    uint32_t id[SN_MAX_TOK];
+    name_side(ix, nm, ti, w, id);
+    qname *qn = &r->qp->qn[r->s->eqn[e]];
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    screen_explain *xp = &m->explain;
+    xp->query_name = pu_strdup(r->q->names[qn->src]);
+    char buf[SN_BUF_MAX];
+    sn_join(&qn->n, buf, sizeof buf);
+    xp->query_norm = pu_strdup(buf);
+    xp->matched_name = pu_strdup(nm->raw);
+    pu_buf nb = PU_BUF_INIT(SN_BUF_MAX);
+    for (int t = 0; t < nm->ntok; t++) {
+        if (t) pu_buf_putc(&nb, ' ');
+        pu_buf_append(&nb, ti[t].s, ti[t].len);
+    }
+    xp->matched_norm = pu_buf_detach(&nb);
+    xp->matched_kind = pu_strdup(kind_name[nm->kind]);
+    if (!xp->query_name || !xp->query_norm || !xp->matched_name || !xp->matched_kind) return PU_ERR_NOMEM;
+    int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind]);
+    if (!rc)
+        rc = add_feature(xp, "name_only_cap", SCREEN_NAME_ONLY_CAP,
+                         dupf("a name alone scores at most %.2f; qualifiers adjust it", SCREEN_NAME_ONLY_CAP));
+    for (int i = 0; i < nq && !rc; i++) {
+        if (strcmp(quals[i].name, "identifier_match") == 0) idmatch = 1;
+        rc = add_feature(xp, quals[i].name, quals[i].v, pu_strdup(quals[i].detail));
+    }
+    if (!rc && idmatch)
+        rc = add_feature(xp, "identifier_floor", Q_ID_MATCH_FLOOR,
+                         dupf("an identifier match lifts the name score to at least %.2f before qualifiers",
+                              Q_ID_MATCH_FLOOR));
+    return rc;
+}
+
+/* Entities reached through an identifier: score all their names. */
+static void run_ids(runctx *r) {
+    const screen_index *ix = r->ix;
+    for (size_t i = 0; i < r->q->nids; i++) {
+        char b[128];
+        if (screen_normalize_id(r->q->id_numbers[i], b, sizeof b) != PU_OK) continue;
+        uint64_t h = sn_hash(b, strlen(b));
+        for (size_t k = ix_get(&ix->idmap, h); k < ix->idmap.n && ix->idmap.a[k].h == h; k++) {
+            const ix_entity *x = &ix->ents[ix->idmap.a[k].v];
+            for (uint32_t n = x->first_name; n < x->first_name + x->nnames; n++)
+                for (int qi = 0; qi < r->qp->nqn; qi++) consider(r, qi, n);
+        }
+    }
+}
+
+typedef struct fin { uint32_t e; double score; int rv, sup; } fin;
+
+static int fin_cmp(const void *a, const void *b, void *ctx) {
+    const fin *x = a, *y = b;
+    const screen_index *ix = ctx;
+    if (x->sup != y->sup) return x->sup - y->sup;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return strcmp(ix->ents[x->e].id, ix->ents[y->e].id);
+}
+
+int screen_run(const screen_index *ix, const screen_query *q, const screen_params *pp, screen_result **out,
+               pu_err *err) {
+    *out = NULL;
+    if (!ix) return pu_fail(err, PU_ERR_INVALID, NULL, NULL, "no screening index");
+    screen_params p = pp ? *pp : (screen_params){0};
+    if (p.threshold <= 0) p.threshold = SCREEN_DEFAULT_THRESHOLD;
+    if (p.min_score <= 0) p.min_score = p.threshold - 0.2 > 0.1 ? p.threshold - 0.2 : 0.1;
+    if (p.limit <= 0) p.limit = SCREEN_DEFAULT_LIMIT;
+    qprep qp;
+    int rc = prep_query(ix, q, &qp, err);
+    if (rc) return rc;
+    screen_result *res = calloc(1, sizeof *res);
+    scratch *s = scratch_take(ix);
+    if (!res || !s) {
+        free(res);
+        free(s);
+        qprep_free(&qp);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0, 0, 0};
+    r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0);
+    {
+        /* cq^0.6 * cc^0.4 >= need with cq, cc <= 1 requires cq >= need^(1/0.6)
+         * and cc >= need^(1/0.4) */
+        double need = (p.min_score - r.bonus_max) / SCREEN_NAME_ONLY_CAP;
+        r.need_q = need > 0 ? pow(need, 1.0 / COV_Q_EXP) : 0;
+        r.need_c = need > 0 ? pow(need, 1.0 / COV_C_EXP) : 0;
+    }
+    s->ntouched_e = 0;
+    if (++s->memo.cur == 0) { /* wrapped: forget every entry */
+        memset(s->memo.stamp, 0, sizeof s->memo.stamp);
+        s->memo.cur = 1;
+    }
+    s->stamp += 2;
+    if (s->stamp < 2) { /* wrapped: clear the stamps */
+        memset(s->nstamp, 0, (ix->nnames + 1) * 4);
+        memset(s->estamp, 0, (ix->nents + 1) * 4);
+        s->stamp = 2;
+    }
+    for (int qi = 0; qi < qp.nqn; qi++) {
+        if (p.exhaustive)
+            for (uint32_t n = 0; n < ix->nnames; n++) consider(&r, qi, n);
+        else
+            run_blocked(&r, qi);
+    }
+    run_ids(&r);
+    char subject[SN_BUF_MAX];
+    if (screen_subject_key(q, subject, sizeof subject, NULL) != PU_OK) subject[0] = 0;
+    res->subject_key = pu_strdup(subject);
+    res->query_id = pu_strdup(q->id);
+    res->exhaustive = p.exhaustive;
+    res->threshold = p.threshold;
+    res->candidates = r.scored;
+    /* final scores with qualifiers for every entity with a scored name; then
+     * reviewed decisions; then rank, and fill only what is returned */
+    fin *fs = calloc(s->ntouched_e + 1, sizeof *fs);
+    size_t nf = 0;
+    rc = fs ? PU_OK : PU_ERR_NOMEM;
+    for (size_t i = 0; i < s->ntouched_e && !rc; i++) {
+        uint32_t e = s->touched_e[i];
+        if (s->ebest[e] < 0) continue;
+        sc_detail d;
+        qual quals[8];
+        int nq;
+        double ns, sc = final_score(&r, e, quals, &nq, &d, &ns);
+        if (sc < p.min_score) continue;
+        int rv = p.reviews ? sr_find(p.reviews, subject, ix->ents[e].id) : -1;
+        fs[nf++] = (fin){e, sc, rv, 0};
+    }
+    screen_match *ms = NULL;
+    size_t keep = 0;
+    if (!rc) {
+        /* rank: not suppressed first, then score, then entity id */
+        for (size_t i = 0; i < nf; i++) fs[i].sup = fs[i].rv >= 0 && sr_suppresses(p.reviews, fs[i].rv);
+        qsort_r(fs, nf, sizeof *fs, fin_cmp, (void *)ix);
+        keep = nf < (size_t)p.limit ? nf : (size_t)p.limit;
+        ms = calloc(keep + 1, sizeof *ms);
+        if (!ms) rc = PU_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nf && !rc; i++) {
+        if (fs[i].sup) res->suppressed++;
+        if (i >= keep) continue;
+        screen_match *m = &ms[i];
+        rc = fill_match(&r, fs[i].e, m);
+        m->score = fs[i].score;
+        m->match = m->score >= p.threshold;
+        if (!rc && fs[i].rv >= 0) {
+            rc = sr_fill(p.reviews, fs[i].rv, m);
+            if (m->suppressed) m->match = 0;
+        }
+    }
+    free(fs);
+    scratch_give(ix, s);
+    qprep_free(&qp);
+    res->matches = ms;
+    res->n = keep;
+    res->total = nf;
+    if (rc) {
+        screen_result_free(res);
+        return pu_fail(err, rc, NULL, NULL, "out of memory");
+    }
+    *out = res;
+    return PU_OK;
+}
+
+/* ---- compare --------------------------------------------------------------------- */
+
+int screen_compare(const screen_index *ix, const char *schema, const char *name1, const char *name2,
+                   double threshold, screen_match **out, pu_err *err) {
+    *out = NULL;
+    if (threshold <= 0) threshold = SCREEN_DEFAULT_THRESHOLD;
+    /* a one-entity index of name2, with token weights from ix when given */
+    ftm_entity e = {0};
+    ftm_prop prop = {0};
+    char *vals[1] = {(char *)name2};
+    char idbuf[] = "compare";
+    char sch[32];
+    pu_strlcpy(sch, schema && sn_class_of(schema) != SC_ANY ? schema : "LegalEntity", sizeof sch);
+    e.id = idbuf;
+    e.schema = sch;
+    prop.name = (char *)"name";
+    prop.values = vals;
+    prop.n = 1;
+    e.props = &prop;
+    e.nprops = 1;
+    if (!name2 || pu_blank(name2))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name, got nothing");
+    char *chk = NULL;
+    int rc = sn_fold(name2, &chk, err, "name2");
+    free(chk);
+    if (rc) return rc;
+    screen_builder *b;
+    if (screen_builder_new(NULL, &b)) return PU_ERR_NOMEM;
+    const ftm_entity *ep = &e;
+    if ((rc = screen_builder_add(b, ep, err))) {
+        screen_builder_free(b);
+        return rc;
+    }
+    screen_index *one;
+    if ((rc = screen_builder_finish(b, &one, err))) return rc;
+    if (one->nnames == 0) {
+        screen_index_free(one);
+        return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name with letters or digits");
+    }
+    /* weights: from the reference index when given, else all alike */
+    for (size_t v = 0; v < one->nvocab; v++) {
+        float wt = 1.0f;
+        if (ix) {
+            uint64_t h = sn_hash(one->vstr[v], one->vlen[v]);
+            for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++)
+                if (ix->vlen[ix->vmap.a[k].v] == one->vlen[v] &&
+                    memcmp(ix->vstr[ix->vmap.a[k].v], one->vstr[v], one->vlen[v]) == 0)
+                    wt = ix->vw[ix->vmap.a[k].v];
+        }
+        one->vw[v] = wt;
+    }
+    for (size_t n = 0; n < one->nnames; n++) {
+        ix_name *nm = &one->names[n];
+        nm->wsum = nm->wcore = 0;
+        for (uint32_t t = 0; t < nm->ntok; t++) {
+            int k = one->tkind[nm->tok_off + t];
+            float wt = ix_token_weight(one, k, one->toks[nm->tok_off + t], 0);
+            nm->wsum += wt;
+            if (is_core(k)) nm->wcore += wt;
+        }
+        nm->kind = 0; /* compare scores names, not name kinds */
+    }
+    const char *names[1] = {name1};
+    screen_query q = {.schema = schema, .names = names, .nnames = 1};
+    screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1};
+    screen_result *res = NULL;
+    /* query weights come from ix (when given) via a lookup in prep_query */
+    rc = screen_run(one, &q, &p, &res, err);
+    if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
+    screen_match *m = NULL;
+    if (!rc) {
+        m = calloc(1, sizeof *m);
+        if (!m) rc = PU_ERR_NOMEM;
+        else if (res->n) {
+            *m = res->matches[0];
+            memset(&res->matches[0], 0, sizeof res->matches[0]);
+            res->n = 0;
+            free(m->entity_id);
+            free(m->caption);
+            free(m->schema);
+            m->entity_id = m->caption = m->schema = NULL;
+        } else {
+            m->score = 0;
+        }
+        if (m) m->match = m->score >= threshold;
+    }
+    screen_result_free(res);
+    screen_index_free(one);
+    if (rc) {
+        free(m);
+        return rc;
+    }
+    *out = m;
+    return PU_OK;
+}

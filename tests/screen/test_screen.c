@@ -1,0 +1,556 @@
+/* Unit tests for src/screen: normalisation, similarity, scoring, index,
+ * qualifiers, identifiers, scope, reviewed decisions, readers, threads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "screen/screen.h"
+
+/* ---- helpers ---- */
+
+static char *norm(const char *name, const char *schema) {
+    char *out = NULL;
+    pu_err err;
+    int rc = screen_normalize(name, schema, &out, &err);
+    if (rc) fprintf(stderr, "normalize('%s'): %s\n", name, err.msg);
+    assert_int_equal(rc, PU_OK);
+    return out;
+}
+
+static void assert_norm(const char *name, const char *schema, const char *want) {
+    char *got = norm(name, schema);
+    if (strcmp(got, want) != 0) fprintf(stderr, "normalize('%s') = '%s', want '%s'\n", name, got, want);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static double cmp(const char *schema, const char *a, const char *b) {
+    screen_match *m = NULL;
+    pu_err err;
+    int rc = screen_compare(NULL, schema, a, b, 0, &m, &err);
+    if (rc) fprintf(stderr, "compare('%s','%s'): %s\n", a, b, err.msg);
+    assert_int_equal(rc, PU_OK);
+    double s = m->score;
+    screen_match_free(m);
+    return s;
+}
+
+static ftm_entity *ent(const char *id, const char *schema, const char *const *kv) {
+    ftm_entity *e = NULL;
+    pu_err err;
+    assert_int_equal(ftm_entity_new(id, schema, &e, &err), PU_OK);
+    for (size_t i = 0; kv && kv[i]; i += 2) assert_int_equal(ftm_entity_add(e, kv[i], kv[i + 1], &err), PU_OK);
+    ftm_entity_add_dataset(e, "test_list");
+    return e;
+}
+
+/* A small list: Mexican cartel figures, companies, a vessel, a hidden record. */
+typedef struct fixture {
+    ftm_entity *e[16];
+    size_t n;
+    screen_index *ix;
+} fixture;
+
+static void build_fixture(fixture *f) {
+    memset(f, 0, sizeof *f);
+    f->e[f->n++] = ent("p-osiel", "Person", (const char *const[]){
+        "name", "CARDENAS GUILLEN, Osiel", "alias", "EL INGENIERO", "birthDate", "1967-05-18",
+        "nationality", "mx", "gender", "male", NULL});
+    f->e[f->n++] = ent("p-ezequiel", "Person", (const char *const[]){
+        "name", "CARDENAS GUILLEN, Ezequiel", "birthDate", "1962-03-05", "idNumber", "CAGE620305HTSRLZ08",
+        "nationality", "mx", NULL});
+    f->e[f->n++] = ent("p-chapo", "Person", (const char *const[]){
+        "name", "GUZMAN LOERA, Joaquin", "weakAlias", "EL CHAPO", "birthDate", "1957-04-04", NULL});
+    f->e[f->n++] = ent("p-huevo", "Person", (const char *const[]){
+        "name", "TREVIÑO CHÁVEZ, Juan Gerardo", "weakAlias", "EL HUEVO", "taxNumber", "TECJ780312AB1", NULL});
+    f->e[f->n++] = ent("c-sacv", "Company", (const char *const[]){
+        "name", "GRUPO FRUTICOLA ALMANZA, S.A. DE C.V.", NULL});
+    f->e[f->n++] = ent("o-acme", "Organization", (const char *const[]){"name", "ACME TRADING LLC", NULL});
+    f->e[f->n++] = ent("v-ship", "Vessel", (const char *const[]){"name", "OCEAN PRIDE", "imoNumber", "9123456", NULL});
+    f->e[f->n++] = ent("p-ivanov", "Person", (const char *const[]){"name", "IVANOV, Sergei Petrovich", NULL});
+    /* a record only US agencies may see */
+    ftm_entity *h = ent("p-hidden", "Person", (const char *const[]){"name", "RAMIREZ SECRETO, Hidalgo", NULL});
+    ftm_entity_set(&h->owner, "DEA");
+    ftm_entity_set(&h->marking, "US-ONLY");
+    f->e[f->n++] = h;
+    /* a sanction carrying the program of p-osiel */
+    f->e[f->n++] = ent("s-osiel", "Sanction", (const char *const[]){"entity", "p-osiel", "program", "SDNTK", NULL});
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)f->e, f->n, NULL, &f->ix, &err), PU_OK);
+}
+
+static void free_fixture(fixture *f) {
+    screen_index_free(f->ix);
+    for (size_t i = 0; i < f->n; i++) ftm_entity_free(f->e[i]);
+}
+
+static screen_result *run(const screen_index *ix, const screen_query *q, const screen_params *p) {
+    screen_result *r = NULL;
+    pu_err err;
+    int rc = screen_run(ix, q, p, &r, &err);
+    if (rc) fprintf(stderr, "screen_run: %s\n", err.msg);
+    assert_int_equal(rc, PU_OK);
+    return r;
+}
+
+static screen_result *run_name(const screen_index *ix, const char *name, const char *schema) {
+    const char *names[1] = {name};
+    screen_query q = {.schema = schema, .names = names, .nnames = 1};
+    screen_params p = {.explain = 1};
+    return run(ix, &q, &p);
+}
+
+/* ---- normalisation ---- */
+
+static void test_normalize_basic(void **state) {
+    (void)state;
+    assert_norm("CÁRDENAS GUILLÉN, Osiel", "Person", "osiel cardenas guillen");
+    assert_norm("  José   María\tNúñez ", NULL, "jose maria nunez");
+    assert_norm("O'Brien", "Person", "obrien");
+    assert_norm("Straße", NULL, "strasse");
+    /* compatibility forms (full-width letters) fold under NFKC */
+    assert_norm("ＪＵＡＮ", NULL, "juan");
+}
+
+static void test_normalize_legal_forms(void **state) {
+    (void)state;
+    char *a = norm("Grupo Almanza, S.A. de C.V.", "Company");
+    char *b = norm("GRUPO ALMANZA SA DE CV", "Company");
+    char *c = norm("Grupo Almanza SADECV", "Company");
+    char *d = norm("GRUPO ALMANZA, S.A.DE C.V.", "Company");
+    assert_string_equal(a, "grupo almanza sacv");
+    assert_string_equal(a, b);
+    assert_string_equal(a, c);
+    assert_string_equal(a, d);
+    free(a); free(b); free(c); free(d);
+    assert_norm("Servicios X, S. de R.L. de C.V.", "Company", "servicios x srlcv");
+    assert_norm("Inversiones Z S.A.P.I. de C.V.", "Company", "inversiones z sapicv");
+    assert_norm("Smith & Sons Limited", "Company", "smith and sons ltd");
+    assert_norm("Tres Hermanos", "Company", "3 hermanos");
+}
+
+static void test_normalize_scripts_and_nicknames(void **state) {
+    (void)state;
+    assert_norm("Виктор Яценко", NULL, "viktor yatsenko");
+    assert_norm("Ελλάδα", NULL, "ellada");
+    assert_norm("Juan Pérez \"El Huevo\"", "Person", "juan perez / el huevo");
+    assert_norm("Juan Perez alias El 85", "Person", "juan perez / el 85");
+    assert_norm("Lic. Juan Perez", "Person", "lic juan perez");
+    assert_true(cmp("Person", "Lic. Juan Perez Lopez", "PEREZ LOPEZ, Juan") > 0.9);
+}
+
+static void test_normalize_bad_input(void **state) {
+    (void)state;
+    char *out = NULL;
+    pu_err err;
+    assert_int_equal(screen_normalize("abc\xff", NULL, &out, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "UTF-8"));
+    assert_int_equal(screen_normalize("abc\x01" "def", NULL, &out, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "control"));
+    assert_int_equal(screen_normalize("...", NULL, &out, &err), PU_ERR_INVALID);
+    char *big = malloc(10241);
+    memset(big, 'a', 10240);
+    big[10240] = 0;
+    assert_int_equal(screen_normalize(big, NULL, &out, &err), PU_ERR_LIMIT);
+    free(big);
+    assert_null(out);
+    char id[32];
+    assert_int_equal(screen_normalize_id("cage-620305.htsrlz08", id, sizeof id), PU_OK);
+    assert_string_equal(id, "CAGE620305HTSRLZ08");
+    assert_int_equal(screen_normalize_id("--", id, sizeof id), PU_ERR_INVALID);
+    assert_int_equal(screen_normalize_id("ABCDEFGHIJ", id, 4), PU_ERR_LIMIT);
+}
+
+/* Reference values of Winkler (1990) as reproduced in the literature. */
+static void test_jaro_winkler(void **state) {
+    (void)state;
+    assert_true(screen_jaro_winkler("martha", 6, "marhta", 6) > 0.960);
+    assert_true(screen_jaro_winkler("martha", 6, "marhta", 6) < 0.962);
+    assert_true(screen_jaro_winkler("dwayne", 6, "duane", 5) > 0.839);
+    assert_true(screen_jaro_winkler("dwayne", 6, "duane", 5) < 0.841);
+    assert_true(screen_jaro_winkler("dixon", 5, "dicksonx", 8) > 0.812);
+    assert_true(screen_jaro_winkler("dixon", 5, "dicksonx", 8) < 0.814);
+    assert_true(screen_jaro_winkler("abc", 3, "abc", 3) == 1.0);
+    assert_true(screen_jaro_winkler("abc", 3, "xyz", 3) == 0.0);
+}
+
+/* ---- compare ---- */
+
+static void test_compare_spanish(void **state) {
+    (void)state;
+    double thr = SCREEN_DEFAULT_THRESHOLD;
+    /* variants of the same person */
+    assert_true(cmp("Person", "Osiel Cardenas Guillen", "CARDENAS GUILLEN, Osiel") > 0.94);
+    assert_true(cmp("Person", "Osiel Cárdenas", "CARDENAS GUILLEN, Osiel") >= thr);      /* maternal dropped */
+    assert_true(cmp("Person", "Osiel Cardenaz Guillen", "CARDENAS GUILLEN, Osiel") >= thr); /* typo */
+    assert_true(cmp("Person", "Cardenas Guillen Osiel", "CARDENAS GUILLEN, Osiel") >= thr); /* surname first */
+    assert_true(cmp("Person", "Pepe Lopez Garcia", "Jose Lopez Garcia") >= thr);           /* nickname */
+    assert_true(cmp("Person", "Muhammad al-Husayn", "MOHAMMED AL HUSSEIN") >= thr);        /* transliteration */
+    assert_true(cmp("Person", "alfadhli muhsin", "AL-FADHLI, Muhsin") >= thr);             /* attached article */
+    assert_true(cmp("Person", "Kim Tongchol", "KIM, Tong-chol") >= thr);                   /* compound */
+    /* other persons */
+    assert_true(cmp("Person", "Ezequiel Cardenas Guillen", "CARDENAS GUILLEN, Osiel") < thr);
+    assert_true(cmp("Person", "Juan Cardenas Lopez", "CARDENAS GUILLEN, Osiel") < thr);
+    assert_true(cmp("Person", "Maria Lopez", "Mario Lopez Garcia") < thr);
+    assert_true(cmp("Person", "George Bush", "George HABBASH") < thr);
+    assert_true(cmp("Person", "Cardenas", "CARDENAS GUILLEN, Osiel") < thr);               /* surname alone */
+    assert_true(cmp("Person", "Emma Daniels", "EMMA LLC") < thr);
+}
+
+static void test_compare_companies(void **state) {
+    (void)state;
+    double thr = SCREEN_DEFAULT_THRESHOLD;
+    assert_true(cmp("Company", "Grupo Fruticola Almanza SA de CV", "GRUPO FRUTICOLA ALMANZA, S.A. DE C.V.") > 0.94);
+    assert_true(cmp("Company", "Grupo Fruticola Almanza", "GRUPO FRUTICOLA ALMANZA, S.A. DE C.V.") >= thr);
+    assert_true(cmp("Company", "Smith and Sons Ltd", "SMITH & SONS LIMITED") > 0.94);
+    /* a different legal form costs a little, never a match */
+    assert_true(cmp("Company", "Acme Trading SA de CV", "ACME TRADING LLC") <
+                cmp("Company", "Acme Trading LLC", "ACME TRADING LLC"));
+    assert_true(cmp("Company", "Acme Holdings", "ACME TRADING LLC") < thr);
+}
+
+static void test_compare_errors(void **state) {
+    (void)state;
+    screen_match *m = NULL;
+    pu_err err;
+    assert_int_equal(screen_compare(NULL, NULL, "", "x", 0, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "name1");
+    assert_int_equal(screen_compare(NULL, NULL, "x", "\xc3", 0, &m, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "name2");
+    assert_null(m);
+}
+
+/* ---- index and queries ---- */
+
+static void test_index_stats(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    screen_index_stats st;
+    screen_index_get_stats(f.ix, &st);
+    assert_int_equal(st.entities, 9); /* the Sanction is linked, not indexed */
+    assert_true(st.names >= 12);
+    assert_true(st.tokens > 10);
+    free_fixture(&f);
+}
+
+static void test_run_ranks_and_programs(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    screen_result *r = run_name(f.ix, "Osiel Cárdenas Guillén", "Person");
+    assert_true(r->n >= 1);
+    assert_string_equal(r->matches[0].entity_id, "p-osiel");
+    assert_true(r->matches[0].match);
+    assert_int_equal(r->matches[0].nprograms, 1);
+    assert_string_equal(r->matches[0].programs[0], "SDNTK");
+    assert_string_equal(r->matches[0].datasets[0], "test_list");
+    /* the brother is listed lower and is no match */
+    for (size_t i = 1; i < r->n; i++)
+        if (strcmp(r->matches[i].entity_id, "p-ezequiel") == 0) assert_false(r->matches[i].match);
+    /* explanation names the compared names and features */
+    assert_string_equal(r->matches[0].explain.matched_name, "CARDENAS GUILLEN, Osiel");
+    assert_true(r->matches[0].explain.nfeatures >= 3);
+    json_t *j;
+    assert_int_equal(screen_result_to_json(r, &j), PU_OK);
+    json_t *res0 = json_array_get(json_object_get(j, "results"), 0);
+    assert_string_equal(json_string_value(json_object_get(res0, "id")), "p-osiel");
+    assert_non_null(json_object_get(json_object_get(res0, "explanation"), "features"));
+    json_decref(j);
+    screen_result_free(r);
+    /* nickname alone finds the weak alias */
+    r = run_name(f.ix, "\"El Chapo\"", NULL);
+    assert_true(r->n >= 1);
+    assert_string_equal(r->matches[0].entity_id, "p-chapo");
+    screen_result_free(r);
+    /* schema filter: a vessel is never a Person match */
+    r = run_name(f.ix, "Ocean Pride", "Person");
+    for (size_t i = 0; i < r->n; i++) assert_string_not_equal(r->matches[i].entity_id, "v-ship");
+    screen_result_free(r);
+    r = run_name(f.ix, "Ocean Pride", "Vessel");
+    assert_string_equal(r->matches[0].entity_id, "v-ship");
+    screen_result_free(r);
+    free_fixture(&f);
+}
+
+static double score_of(const screen_result *r, const char *id) {
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->matches[i].entity_id, id) == 0) return r->matches[i].score;
+    return -1;
+}
+
+static void test_qualifiers_and_ids(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    const char *names[1] = {"Osiel Cardenas Guillen"};
+    screen_params p = {.limit = 5};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1};
+    screen_result *base = run(f.ix, &q, &p);
+    double s0 = score_of(base, "p-osiel");
+    assert_true(s0 > 0.9 && s0 < 1.0); /* a name alone never saturates */
+    q.birth_date = "1967-05-18";
+    screen_result *dob = run(f.ix, &q, &p);
+    assert_true(score_of(dob, "p-osiel") > s0);
+    q.birth_date = "1980";
+    screen_result *bad = run(f.ix, &q, &p);
+    assert_true(score_of(bad, "p-osiel") < s0);
+    assert_false(bad->matches[0].match && strcmp(bad->matches[0].entity_id, "p-osiel") == 0 &&
+                 score_of(bad, "p-osiel") >= s0);
+    q.birth_date = NULL;
+    q.gender = "female";
+    screen_result *g = run(f.ix, &q, &p);
+    assert_true(score_of(g, "p-osiel") < s0);
+    screen_result_free(base);
+    screen_result_free(dob);
+    screen_result_free(bad);
+    screen_result_free(g);
+    /* an identifier match lifts a weak name; a conflicting CURP lowers */
+    const char *n2[1] = {"E. Cardenas"};
+    const char *ids[1] = {"CAGE-620305-HTSRLZ08"};
+    screen_query qi = {.schema = "Person", .names = n2, .nnames = 1, .id_numbers = ids, .nids = 1};
+    screen_result *r = run(f.ix, &qi, &p);
+    assert_string_equal(r->matches[0].entity_id, "p-ezequiel");
+    assert_true(r->matches[0].match);
+    screen_result_free(r);
+    const char *n3[1] = {"Ezequiel Cardenas Guillen"};
+    const char *other[1] = {"CAGE700101HTSRLZ01"};
+    screen_query qc = {.schema = "Person", .names = n3, .nnames = 1, .id_numbers = other, .nids = 1};
+    screen_query qn = {.schema = "Person", .names = n3, .nnames = 1};
+    screen_result *rc = run(f.ix, &qc, &p), *rn = run(f.ix, &qn, &p);
+    assert_true(score_of(rc, "p-ezequiel") < score_of(rn, "p-ezequiel"));
+    screen_result_free(rc);
+    screen_result_free(rn);
+    free_fixture(&f);
+}
+
+static void test_scope(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    const char *names[1] = {"Hidalgo Ramirez Secreto"};
+    screen_query q = {.names = names, .nnames = 1};
+    store_scope mx = {0, "MX", "FGR"}, us = {0, "US", "FBI"};
+    screen_params p = {.scope = &mx};
+    screen_result *r = run(f.ix, &q, &p);
+    assert_true(score_of(r, "p-hidden") < 0);
+    screen_result_free(r);
+    p.scope = &us;
+    r = run(f.ix, &q, &p);
+    assert_true(score_of(r, "p-hidden") > 0.9);
+    screen_result_free(r);
+    free_fixture(&f);
+}
+
+static void test_exhaustive_agrees(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    const char *qs[] = {"Osiel Cardenas", "Joaquin Guzman", "Juan Gerardo Trevino Chavez", "Serguei Ivanov",
+                        "Grupo Fruticola Almanza", "Acme Trading"};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        const char *names[1] = {qs[i]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0}, pe = {.exhaustive = 1};
+        screen_result *a = run(f.ix, &q, &pi), *b = run(f.ix, &q, &pe);
+        assert_true(a->n >= 1);
+        assert_true(b->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, b->matches[0].entity_id);
+        assert_true(a->matches[0].score == b->matches[0].score);
+        assert_true(b->candidates >= a->candidates);
+        screen_result_free(a);
+        screen_result_free(b);
+    }
+    free_fixture(&f);
+}
+
+static void test_query_errors(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    screen_result *r = NULL;
+    pu_err err;
+    screen_query q = {0};
+    assert_int_equal(screen_run(f.ix, &q, NULL, &r, &err), PU_ERR_INVALID);
+    const char *bad[1] = {"Juan\x80"};
+    screen_query qb = {.names = bad, .nnames = 1};
+    assert_int_equal(screen_run(f.ix, &qb, NULL, &r, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "name");
+    const char *punct[1] = {"!!! ---"};
+    screen_query qp = {.names = punct, .nnames = 1};
+    assert_int_equal(screen_run(f.ix, &qp, NULL, &r, &err), PU_ERR_INVALID);
+    assert_null(r);
+    /* a name nobody has: fine, no results */
+    const char *none[1] = {"Zzyzx Qwvbn"};
+    screen_query qn = {.names = none, .nnames = 1};
+    r = run(f.ix, &qn, NULL);
+    assert_int_equal(r->n, 0);
+    screen_result_free(r);
+    free_fixture(&f);
+}
+
+/* ---- reviewed decisions ---- */
+
+static void test_reviews(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    const char *names[1] = {"Ezequiel Cardenas"};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
+    char key[256];
+    assert_int_equal(screen_subject_key(&q, key, sizeof key, &err), PU_OK);
+    assert_string_equal(key, "cardenas ezequiel|1962-03-05");
+    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "maybe", "ana", "x", &err), PU_ERR_INVALID);
+    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "false_positive", "ana", "", &err), PU_ERR_INVALID);
+    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "false_positive", "ana",
+                                       "customer born in Monterrey, different CURP", &err), PU_OK);
+    screen_reviews *rv = NULL;
+    assert_int_equal(screen_reviews_load(st, &rv, &err), PU_OK);
+    assert_int_equal(screen_reviews_count(rv), 1);
+    screen_params p = {.reviews = rv};
+    screen_result *r = run(f.ix, &q, &p);
+    assert_int_equal(r->suppressed, 1);
+    int seen = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->matches[i].entity_id, "p-ezequiel") == 0) {
+            seen = 1;
+            assert_true(r->matches[i].suppressed);
+            assert_false(r->matches[i].match);
+            assert_string_equal(r->matches[i].review_analyst, "ana");
+        }
+    assert_true(seen);
+    screen_result_free(r);
+    /* another subject (other birth date) is not suppressed */
+    q.birth_date = "1970-01-01";
+    r = run(f.ix, &q, &p);
+    assert_int_equal(r->suppressed, 0);
+    screen_result_free(r);
+    screen_reviews_free(rv);
+    assert_int_equal(screen_review_remove(st, key, "p-ezequiel", &err), PU_OK);
+    assert_int_equal(screen_review_remove(st, key, "p-ezequiel", &err), PU_ERR_NOTFOUND);
+    store_close(st);
+    free_fixture(&f);
+}
+
+/* ---- readers ---- */
+
+typedef struct rd { int n, bad; char first[64]; size_t nids; char country[8]; } rd;
+
+static int on_q(const screen_query *q, uint64_t line, void *ctx) {
+    rd *c = ctx;
+    (void)line;
+    if (c->n++ == 0) {
+        pu_strlcpy(c->first, q->names[0], sizeof c->first);
+        c->nids = q->nids;
+        pu_strlcpy(c->country, q->country ? q->country : "", sizeof c->country);
+    }
+    return 0;
+}
+
+static void on_bad(const pu_err *e, void *ctx) {
+    rd *c = ctx;
+    assert_true(e->where[0] != 0); /* always says where */
+    c->bad++;
+}
+
+static void test_readers(void **state) {
+    (void)state;
+    const char csv[] = "name,schema,birth_date,country,id_number\n"
+                       "Osiel Cárdenas,Person,1967,mx,CURP1;RFC2\n"
+                       ",Person,,,\n"
+                       "Acme,Spaceship,,,\n"
+                       "\"Grupo X, S.A. de C.V.\",Company,,,\n";
+    rd c = {0};
+    pu_err err;
+    assert_int_equal(screen_read_queries_mem(csv, strlen(csv), on_q, on_bad, &c, &err), PU_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.bad, 2);
+    assert_string_equal(c.first, "Osiel Cárdenas");
+    assert_int_equal(c.nids, 2);
+    assert_string_equal(c.country, "mx");
+    const char jl[] = "{\"id\":\"q1\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Joaquin Guzman\"],"
+                      "\"birthDate\":[\"1957\"],\"nationality\":[\"mx\"],\"passportNumber\":[\"X1\"]}}\n"
+                      "{\"schema\":\"Person\",\"properties\":{\"name\":[1]}}\n"
+                      "not json\n"
+                      "\n"
+                      "{\"properties\":{\"name\":\"Solo\"}}\n";
+    rd d = {0};
+    assert_int_equal(screen_read_queries_mem(jl, strlen(jl), on_q, on_bad, &d, &err), PU_OK);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.bad, 2);
+    assert_string_equal(d.first, "Joaquin Guzman");
+    assert_int_equal(d.nids, 1);
+    const char nohdr[] = "nombre\nx\n";
+    rd e = {0};
+    assert_int_equal(screen_read_queries_mem(nohdr, strlen(nohdr), on_q, on_bad, &e, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "name");
+}
+
+/* ---- concurrent readers ---- */
+
+typedef struct thr { const screen_index *ix; int ok; } thr;
+
+static void *worker(void *arg) {
+    thr *t = arg;
+    const char *qs[] = {"Osiel Cardenas", "Joaquin Guzman Loera", "Sergei Ivanov", "Ocean Pride"};
+    const char *want[] = {"p-osiel", "p-chapo", "p-ivanov", "v-ship"};
+    t->ok = 1;
+    for (int k = 0; k < 200; k++) {
+        const char *names[1] = {qs[k % 4]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_result *r = NULL;
+        if (screen_run(t->ix, &q, NULL, &r, NULL) || !r->n || strcmp(r->matches[0].entity_id, want[k % 4]))
+            t->ok = 0;
+        screen_result_free(r);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    pthread_t th[4];
+    thr t[4];
+    for (int i = 0; i < 4; i++) {
+        t[i].ix = f.ix;
+        pthread_create(&th[i], NULL, worker, &t[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(t[i].ok);
+    }
+    free_fixture(&f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize_basic),
+        cmocka_unit_test(test_normalize_legal_forms),
+        cmocka_unit_test(test_normalize_scripts_and_nicknames),
+        cmocka_unit_test(test_normalize_bad_input),
+        cmocka_unit_test(test_jaro_winkler),
+        cmocka_unit_test(test_compare_spanish),
+        cmocka_unit_test(test_compare_companies),
+        cmocka_unit_test(test_compare_errors),
+        cmocka_unit_test(test_index_stats),
+        cmocka_unit_test(test_run_ranks_and_programs),
+        cmocka_unit_test(test_qualifiers_and_ids),
+        cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_exhaustive_agrees),
+        cmocka_unit_test(test_query_errors),
+        cmocka_unit_test(test_reviews),
+        cmocka_unit_test(test_readers),
+        cmocka_unit_test(test_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
