@@ -36,7 +36,7 @@ asan: deps
 	$(call reconfigure_if_modules_changed,$(ASAN_BUILD))
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    scripts/run-tests.sh $(ASAN_BUILD)
+	    scripts/run-tests.sh $(ASAN_BUILD) --timeout-multiplier 4
 
 fuzz:
 	@scripts/deps.sh fuzz

@@ -16,6 +16,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 F=$D/freq_fbi2015_swhispanic_codis20.csv
 MU=$D/mutation_codis20_sexspecific.csv
 tm() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -1; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# date: $(date -u +%FT%TZ)"
@@ -28,12 +29,12 @@ echo "## per-pair LR: $npm PM x $nf families (CODIS 20, 1-3 typed relatives)"
 "$P" kinship search --dir "$T/small" --threads 1 --threshold 1 --top 5 2>"$T/s.log" >/dev/null
 grep -o 'tables.*' "$T/s.log" | sed 's/^/search (1 thread): /'
 read -r w u s < <(tm "$P" kinship search --dir "$T/small" --threads 1 --threshold 1 --quiet)
-echo "search (1 thread) wall ${w}s cpu $(echo "$u + $s" | bc)s"
+echo "search (1 thread) wall ${w}s cpu $(add "$u" "$s")s"
 # direct peeling of every pair, as R's pairwiseLR (a subset: 100 PM)
 awk -F, 'NR == 1 || $1 ~ /^PM([1-9]|[1-9][0-9]|100)$/' "$T/small/pm_genotypes.csv" > "$T/pm100.csv"
 read -r w u s < <(tm "$P" kinship pairwise --dir "$T/small" --pm "$T/pm100.csv" --quiet)
 pairs=$(( $("$P" kinship pairwise --dir "$T/small" --pm "$T/pm100.csv" --quiet 2>/dev/null | awk -F, 'NR > 1 && $4 != ""' | wc -l) ))
-echo "direct peeling (pairwise, exact per pair): $pairs pairs, wall ${w}s cpu $(echo "$u + $s" | bc)s => $(echo "scale=2; ($u + $s) * 1000000 / $pairs" | bc) us/pair (cpu)"
+echo "direct peeling (pairwise, exact per pair): $pairs pairs, wall ${w}s cpu $(add "$u" "$s")s => $(awk -v a="$u" -v b="$s" -v n="$pairs" 'BEGIN { printf "%.2f", (a + b) * 1e6 / n }') us/pair (cpu)"
 python3 - "$D/reference_timings_R.csv" <<'PY'
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1])):
@@ -46,12 +47,12 @@ echo "## joint (full dviJoint search + posterior pairing)"
 for ex in planecrash icmp; do
   read -r w u s < <(tm "$P" kinship joint --dir "$D/dvi_$ex" --top 1)
   r=$(awk -F, -v ex="\"$ex\"" '$1 == "\"dviJoint_full_bruteforce\"" && $2 == ex { print $8 }' $D/reference_timings_R.csv)
-  echo "joint $ex: wall ${w}s cpu $(echo "$u + $s" | bc)s; R dviJoint recorded ${r}s"
+  echo "joint $ex: wall ${w}s cpu $(add "$u" "$s")s; R dviJoint recorded ${r}s"
 done
 for ex in planecrash icmp grave; do
   read -r w u s < <(tm "$P" kinship solve --dir "$D/dvi_$ex")
   r=$(awk -F, -v ex="\"$ex\"" '$1 == "\"dviSolve\"" && $2 == ex { print $8 }' $D/reference_timings_R.csv)
-  echo "solve $ex: wall ${w}s cpu $(echo "$u + $s" | bc)s; R dviSolve recorded ${r}s"
+  echo "solve $ex: wall ${w}s cpu $(add "$u" "$s")s; R dviSolve recorded ${r}s"
 done
 
 # 3. national scale, a fraction
@@ -62,7 +63,7 @@ echo "## national-scale fraction: $NPM PM x $NF families (of 100,000)"
 "$P" kinship search --dir "$T/nat" --threads 2 --threshold 1e4 --top 5 2>"$T/n.log" >"$T/n.csv"
 cat "$T/n.log"
 read -r w u s < <(tm "$P" kinship search --dir "$T/nat" --threads 2 --threshold 1e4 --quiet)
-echo "search (2 threads) wall ${w}s cpu $(echo "$u + $s" | bc)s"
+echo "search (2 threads) wall ${w}s cpu $(add "$u" "$s")s"
 found=$(awk -F, 'NR == FNR { if (FNR > 1 && $2 != "") t[$1] = $2; next } FNR > 1 && $2 == 1 && t[$1] == $3 { n++ } END { print n + 0 }' "$T/nat/truth.csv" "$T/n.csv")
 echo "true remains ranked first: $found of $((NF / 10))"
 awk -v nf=$NF '/tables/ { n = 0; for (i = 1; i <= NF; i++) { if ($i == "tables") { n++; if (n == 1) tt = $(i+1); else ct = $(i+1) }

@@ -29,7 +29,8 @@ static int usage(FILE *f) {
           "            optionally with a 'series' column to run many strata in one call.\n"
           "            Writes CSV [series,]date,count,upperbound,alarm (empty where the method gives none).\n"
           "            Options: --alpha A, --from WEEK (1-based first monitored week), --reset (cusum),\n"
-          "            --baseline N (EARS / cusum baseline weeks), --diagnostics (extra columns).\n"
+          "            --baseline N (EARS / cusum baseline weeks), --years B and --window W (Farrington),\n"
+          "            --k K --h H (cusum), --diagnostics (extra columns).\n"
           "  import    FILE [--format csv|jsonl]: reports (seizure-lab, toxicology-postmortem,\n"
           "            toxicology-clinical, ed-visit, drug-checking). One transaction per file.\n"
           "  alerts    [list] [--status open|acknowledged|closed] [--agency A] [--substance ID] [--lang en|es]\n"
@@ -49,8 +50,8 @@ static int usage(FILE *f) {
 typedef struct opts {
     const char *db, *method, *counts, *format, *status, *agency, *substance, *place, *note, *until, *lang, *start, *as;
     const char *marking;
-    double alpha;
-    long from, last, weeks, seed, baseline;
+    double alpha, k, h;
+    long from, last, weeks, seed, baseline, years, window;
     int reset, diag;
     int npos;
     char *pos[4];
@@ -64,10 +65,13 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         {"until", required_argument, 0, 'u'}, {"lang", required_argument, 0, 'l'}, {"start", required_argument, 0, 'T'},
         {"as", required_argument, 0, 'A'}, {"alpha", required_argument, 0, 'x'}, {"from", required_argument, 0, 'F'},
         {"last", required_argument, 0, 'L'}, {"weeks", required_argument, 0, 'w'}, {"seed", required_argument, 0, 'e'},
-        {"baseline", required_argument, 0, 'b'}, {"marking", required_argument, 0, 'M'}, {"reset", no_argument, 0, 'r'}, {"diagnostics", no_argument, 0, 'D'},
+        {"baseline", required_argument, 0, 'b'}, {"marking", required_argument, 0, 'M'},
+        {"years", required_argument, 0, 'Y'}, {"window", required_argument, 0, 'W'}, {"k", required_argument, 0, 'K'},
+        {"h", required_argument, 0, 'H'}, {"reset", no_argument, 0, 'r'}, {"diagnostics", no_argument, 0, 'D'},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
-    o->alpha = NAN;
+    o->alpha = o->k = o->h = NAN;
+    o->years = o->window = o->baseline = -1;   /* -1: not given */
     o->last = 1;
     o->weeks = 156;
     o->seed = 42;
@@ -90,6 +94,10 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case 'T': o->start = optarg; break;
         case 'A': o->as = optarg; break;
         case 'M': o->marking = optarg; break;
+        case 'Y': if (cli_parse_long(cmd, "--years", optarg, &o->years)) return CLI_EXIT_USAGE; break;
+        case 'W': if (cli_parse_long(cmd, "--window", optarg, &o->window)) return CLI_EXIT_USAGE; break;
+        case 'K': if (cli_parse_double(cmd, "--k", optarg, &o->k)) return CLI_EXIT_USAGE; break;
+        case 'H': if (cli_parse_double(cmd, "--h", optarg, &o->h)) return CLI_EXIT_USAGE; break;
         case 'x': if (cli_parse_double(cmd, "--alpha", optarg, &o->alpha)) return CLI_EXIT_USAGE; break;
         case 'F': if (cli_parse_long(cmd, "--from", optarg, &o->from)) return CLI_EXIT_USAGE; break;
         case 'L': if (cli_parse_long(cmd, "--last", optarg, &o->last)) return CLI_EXIT_USAGE; break;
@@ -109,6 +117,35 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
     return 0;
 }
 
+/* Method parameters from the options shared by detect and scan. */
+static int apply_params(const char *cmd, const opts *o, ews_params *p) {
+    if (!isnan(o->alpha)) {
+        if (!(o->alpha > 0 && o->alpha < 1)) return cli_usage_error(cmd, "--alpha must be in (0,1)");
+        p->alpha = o->alpha;
+    }
+    p->cusum_reset = o->reset;
+    if (o->baseline != -1) {
+        if (o->baseline < 1 || o->baseline > 10000) return cli_usage_error(cmd, "--baseline must be 1..10000");
+        p->baseline = (int)o->baseline;
+        p->cusum_baseline = (int)o->baseline;
+    }
+    if (o->years != -1) {
+        if (o->years < 1 || o->years > 60) return cli_usage_error(cmd, "--years must be 1..60");
+        p->b = (int)o->years;
+    }
+    if (o->window != -1) {
+        if (o->window < 0 || o->window > 26) return cli_usage_error(cmd, "--window must be 0..26");
+        if (p->past_weeks == p->w) p->past_weeks = (int)o->window;   /* R: pastWeeksNotIncluded defaults to w */
+        p->w = (int)o->window;
+    }
+    if (!isnan(o->k)) p->k = o->k;
+    if (!isnan(o->h)) {
+        if (!(o->h > 0)) return cli_usage_error(cmd, "--h must be > 0");
+        p->h = o->h;
+    }
+    return 0;
+}
+
 static void fmt_num(char *b, size_t n, double v) {
     if (isnan(v)) b[0] = 0;
     else snprintf(b, n, "%.17g", v);
@@ -123,18 +160,9 @@ static int do_detect(opts *o) {
     if (ews_method_parse(o->method, &m, &err)) return cli_usage_error("ews detect", "%s", err.msg);
     ews_params p;
     ews_params_default(m, &p);
-    if (!isnan(o->alpha)) {
-        if (!(o->alpha > 0 && o->alpha < 1)) return cli_usage_error("ews detect", "--alpha must be in (0,1)");
-        p.alpha = o->alpha;
-    }
+    if (apply_params("ews detect", o, &p)) return CLI_EXIT_USAGE;
     if (o->from < 0) return cli_usage_error("ews detect", "--from must be >= 1");
     p.range_from = (size_t)o->from;
-    p.cusum_reset = o->reset;
-    if (o->baseline) {
-        if (o->baseline < 1) return cli_usage_error("ews detect", "--baseline must be >= 1");
-        p.baseline = (int)o->baseline;
-        p.cusum_baseline = (int)o->baseline;
-    }
     ews_counts_set *set;
     int rc = ews_counts_read_set(o->counts, &set, &err);
     if (rc) return cli_fail(&err);
@@ -302,8 +330,11 @@ static int do_store(const char *sub, opts *o) {
         else {
             ews_params p;
             ews_params_default(m, &p);
-            if (!isnan(o->alpha)) p.alpha = o->alpha;
-            p.cusum_reset = o->reset;
+            if (apply_params(cmd, o, &p)) {
+                ews_close(e);
+                store_close(store);
+                return CLI_EXIT_USAGE;
+            }
             int64_t raised, shorter;
             rc = ews_scan(e, &p, o->until, (int)o->last, &raised, &shorter, &err);
             if (!rc) printf("scan (%s): %lld new aberration alert(s)\n", ews_method_name(m), (long long)raised);

@@ -22,6 +22,8 @@ static const char *USAGE =
     "  request show ID [--lang en|es] [--json]\n"
     "  request status ID STATUS [--reason TEXT]  submitted|in_progress|completed|cannot_trace\n"
     "  request list [--status S] [--limit N]   (default limit 10; 0 = all)\n"
+    "  request pick ID RANK                    examiner picks a partial-serial candidate;\n"
+    "                                          the next 'trace run' follows its chain\n"
     "  run [--rerun] [--baseline]              trace submitted requests (in-memory index;\n"
     "                                          --baseline: SQLite index lookups instead)\n"
     "  match SERIAL [--manufacturer M] [--model X] [--calibre C] [--type T] [--limit N]\n"
@@ -276,6 +278,15 @@ static int do_request(trace_t *t, const opts *o) {
         if (o->nargs != 4 || parse_id(o->args[2], &id)) return cli_usage_error("trace", "request status expects ID STATUS");
         if (trace_request_set_status(t, id, o->args[3], o->reason, &err)) return cli_fail(&err);
         printf("%lld %s\n", (long long)id, o->args[3]);
+        return 0;
+    }
+    if (!strcmp(sub, "pick")) {
+        int64_t id;
+        long rank;
+        if (o->nargs != 4 || parse_id(o->args[2], &id) || cli_parse_long("trace", "RANK", o->args[3], &rank))
+            return cli_usage_error("trace", "request pick expects ID RANK");
+        if (trace_request_pick(t, id, (int)rank, &err)) return cli_fail(&err);
+        printf("%lld candidate %ld picked; run 'puente trace run' to trace it\n", (long long)id, rank);
         return 0;
     }
     if (!strcmp(sub, "list")) {

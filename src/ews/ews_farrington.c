@@ -237,10 +237,12 @@ static int ff_data_build(const ews_series *s, const ews_params *p, size_t k, int
 }
 
 int ews_farrington_run(const ews_series *s, const ews_params *p, ews_result *r, pu_err *err) {
-    if (p->b < 1 || p->b > 60 || p->w < 0 || p->w > 26 || p->no_periods < 1 || p->no_periods > 64 ||
+    /* no_periods <= 14 keeps intercept + trend + dummies within EWS_GLM_MAXP */
+    if (p->b < 1 || p->b > 60 || p->w < 0 || p->w > 26 || p->no_periods < 1 || p->no_periods > EWS_GLM_MAXP - 2 ||
         p->past_weeks < 0 || p->limit_weeks < 1)
         return pu_fail(err, PU_ERR_INVALID, NULL, "farrington",
-                       "parameters out of range (b 1..60, w 0..26, no_periods 1..64, past_weeks >= 0)");
+                       "parameters out of range (b 1..60, w 0..26, no_periods 1..%d, past_weeks >= 0)",
+                       EWS_GLM_MAXP - 2);
     if (!(p->alpha > 0 && p->alpha < 1))
         return pu_fail(err, PU_ERR_INVALID, NULL, "alpha", "expected a level in (0,1), got %g", p->alpha);
     size_t def = (size_t)(52 * p->b + p->w);

@@ -83,7 +83,7 @@ typedef struct kin_db {
  * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line, field, expected),
  * PU_ERR_LIMIT (too many alleles/markers), PU_ERR_NOTFOUND (population absent). */
 int kin_db_read(const char *path, const char *population, double min_freq, kin_db **out, pu_err *err);
-/* Same from memory (name used in messages). */
+/* Same from memory (for tests and fuzzing; messages name "<memory>", `name` is reserved). */
 int kin_db_read_mem(const char *data, size_t len, const char *name, const char *population,
                     double min_freq, kin_db **out, pu_err *err);
 void kin_db_free(kin_db *db);  /* NULL-safe */
@@ -148,7 +148,7 @@ typedef struct kin_case {
  * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line), PU_ERR_LIMIT. */
 int kin_case_read_pedigrees(kin_db *db, const char *path, kin_case **out, pu_err *err);
 int kin_case_read_pedigrees_mem(kin_db *db, const char *data, size_t len, const char *name,
-                                kin_case **out, pu_err *err);
+                                kin_case **out, pu_err *err); /* from memory, as kin_db_read_mem */
 /* Read am_genotypes.csv (family,id,marker,allele1,allele2) into the case.
  * Unknown markers are skipped with a warning; unknown alleles get the minimum
  * frequency with a warning; one allele empty and the other not, or a person

@@ -66,9 +66,13 @@ static const char *const UPSERT_KEEP =
     " last_seen = excluded.last_seen, owner = excluded.owner, marking = excluded.marking,"
     " caveats = excluded.caveats, created = excluded.created, updated = excluded.updated";
 
+static const char *const INSERT_NEW =
+    "INSERT INTO entity (id, schema, caption, names, data, first_seen, last_seen, owner, marking,"
+    " caveats, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
 struct store {
     db_t *db;
-    db_stmt *upsert[2];  /* [0] merge, [1] keep times; prepared on first put */
+    db_stmt *upsert[3];  /* [0] merge, [1] keep times, [2] plain insert; prepared on first use */
     db_stmt *ds_del, *ds_ins;
     store_row row;       /* reused between puts */
 };
@@ -90,7 +94,7 @@ int store_open(const char *path, store_t **out, pu_err *err) {
 
 void store_close(store_t *st) {
     if (!st) return;
-    for (int i = 0; i < 2; i++) db_finalize(st->upsert[i]);
+    for (int i = 0; i < 3; i++) db_finalize(st->upsert[i]);
     db_finalize(st->ds_del);
     db_finalize(st->ds_ins);
     store_row_free(&st->row);
@@ -163,9 +167,10 @@ static int build_names(const ftm_entity *e, pu_buf *b) {
     return PU_OK;
 }
 
-static int prepare_put(store_t *st, int keep, pu_err *err) {
+static int prepare_put(store_t *st, int which, pu_err *err) {
     int rc = PU_OK;
-    if (!st->upsert[keep]) rc = db_prepare(st->db, keep ? UPSERT_KEEP : UPSERT_MERGE, &st->upsert[keep], err);
+    const char *text = which == 2 ? INSERT_NEW : which == 1 ? UPSERT_KEEP : UPSERT_MERGE;
+    if (!st->upsert[which]) rc = db_prepare(st->db, text, &st->upsert[which], err);
     if (!rc && !st->ds_del)
         rc = db_prepare(st->db, "DELETE FROM entity_dataset WHERE entity_id = ?", &st->ds_del, err);
     if (!rc && !st->ds_ins)
@@ -220,13 +225,14 @@ int store_row_fill(store_row *r, const ftm_entity *e, pu_err *err) {
     return PU_OK;
 }
 
-static int put_rows(store_t *st, const store_row *row, int keep, pu_err *err) {
-    int rc = prepare_put(st, keep, err);
+/* Bind the entity row to statement `which` of prepare_put and run it. */
+static int write_entity(store_t *st, const store_row *row, int which, int keep, pu_err *err) {
+    int rc = prepare_put(st, which, err);
     if (rc) return rc;
     const ftm_entity *e = row->e;
     char now[32];
     pu_now_iso(now, sizeof now);
-    db_stmt *s = st->upsert[keep];
+    db_stmt *s = st->upsert[which];
     db_bind_text(s, 1, e->id, -1);
     db_bind_text(s, 2, e->schema, -1);
     db_bind_text(s, 3, ftm_entity_caption(e), -1);
@@ -239,8 +245,23 @@ static int put_rows(store_t *st, const store_row *row, int keep, pu_err *err) {
     db_bind_text(s, 10, e->caveats, -1);
     db_bind_text(s, 11, e->created ? e->created : now, -1);
     db_bind_text(s, 12, keep && e->updated ? e->updated : now, -1);
-    rc = step_done(s, err);
-    if (!rc) {
+    return step_done(s, err);
+}
+
+static int put_rows(store_t *st, const store_row *row, int flags, pu_err *err) {
+    const ftm_entity *e = row->e;
+    int keep = (flags & STORE_PUT_KEEP_TIMES) ? 1 : 0, rc = -1;
+    if (flags & STORE_PUT_NEW) { /* plain insert; an existing id falls back to the upsert */
+        pu_err ignored;
+        rc = write_entity(st, row, 2, keep, &ignored);
+        if (rc && rc != PU_ERR_CONFLICT) {
+            if (err) *err = ignored;
+            return rc;
+        }
+    }
+    int existed = rc != PU_OK;
+    if (existed) rc = write_entity(st, row, keep, keep, err);
+    if (!rc && existed) {
         db_bind_text(st->ds_del, 1, e->id, -1);
         rc = step_done(st->ds_del, err);
     }
@@ -257,7 +278,7 @@ int store_put_row(store_t *st, const store_row *row, int flags, pu_err *err) {
     int rc;
     int own_tx = !db_in_tx(st->db);
     if (own_tx && (rc = db_begin(st->db, err))) return rc;
-    rc = put_rows(st, row, (flags & STORE_PUT_KEEP_TIMES) ? 1 : 0, err);
+    rc = put_rows(st, row, flags, err);
     if (own_tx) {
         if (rc) db_rollback(st->db);
         else rc = db_commit(st->db, err);

@@ -65,6 +65,11 @@ int store_put(store_t *st, const ftm_entity *e, pu_err *err);
  * updated = now, first_seen keeps the earliest known, last_seen the newest.
  * Same errors as store_put. */
 #define STORE_PUT_KEEP_TIMES 1
+/* STORE_PUT_NEW: the caller expects the id to be new (a bulk load into an
+ * empty store): try a plain INSERT first, which skips the upsert and the
+ * dataset cleanup; an id that exists after all falls back to the normal
+ * path, so the result is the same either way. */
+#define STORE_PUT_NEW 2
 int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err);
 
 /* The bulk path (additive): store_put_ex split in two, so that importers

@@ -280,13 +280,14 @@ static void done_batch(pipeline *p, pbatch *b) {
 }
 
 /* Write one batch; returns PU_OK or the fatal error (in *err). */
-static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, store_summary *sum, pu_err *err) {
+static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, int flags, store_summary *sum,
+                       pu_err *err) {
     for (size_t i = 0; i < b->n; i++) {
         pitem *it = &b->items[i];
         sum->read++;
         int rc = it->rc;
         if (!rc) {
-            rc = store_summary_put_row(st, &it->row, STORE_PUT_KEEP_TIMES, sum, &it->err);
+            rc = store_summary_put_row(st, &it->row, flags, sum, &it->err);
             if (rc) set_where(&it->err, it->where);
         }
         if (rc && is_input_error(rc) && !(o && o->strict)) {
@@ -306,8 +307,8 @@ static int nworkers(void) {
     return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
 }
 
-static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, store_summary *sum, pu_progress *prog,
-                        pu_err *err) {
+static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, int flags, store_summary *sum,
+                        pu_progress *prog, pu_err *err) {
     pipeline p;
     memset(&p, 0, sizeof p);
     pthread_mutex_init(&p.mu, NULL);
@@ -327,7 +328,7 @@ static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, st
             break;
         }
         last = b->last;
-        rc = write_batch(st, b, o, sum, err);
+        rc = write_batch(st, b, o, flags, sum, err);
         uint64_t off = b->offset;
         done_batch(&p, b);
         pu_progress_tick(prog, off, (uint64_t)sum->read);
@@ -356,9 +357,15 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, 
         pu_lines_close(r);
         return rc;
     }
+    /* into an empty store every id is new (or a duplicate within the file,
+     * which STORE_PUT_NEW handles by falling back to the upsert) */
+    int64_t before = 0;
+    int flags = STORE_PUT_KEEP_TIMES;
+    rc = store_count(st, STORE_SYSTEM, NULL, &before, err);
+    if (!rc && before == 0) flags |= STORE_PUT_NEW;
     pu_progress prog;
     pu_progress_start(&prog, "import ftm", pu_file_size(path));
-    rc = run_pipeline(st, r, o, sum, &prog, err);
+    if (!rc) rc = run_pipeline(st, r, o, flags, sum, &prog, err);
     pu_lines_close(r);
     if (rc) {
         store_rollback(st);

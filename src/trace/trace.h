@@ -105,7 +105,8 @@ const trace_form_field *trace_form_fields(size_t *n);
 
 /* ---- import ------------------------------------------------------------ */
 typedef struct trace_import_opts {
-    const char *owner;    /* owning agency (required) */
+    const char *owner;    /* owning agency (required for acquisitions; for
+                             recoveries NULL = each row's requesting agency) */
     const char *marking;  /* default SHARED */
     int strict;           /* 1: any rejected row rolls back the whole file */
 } trace_import_opts;
@@ -125,7 +126,8 @@ typedef struct trace_import_stats {
 int trace_import_acquisitions(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
                               pu_err *err);
 /* Import recoveries as trace requests (status submitted; columns are the
- * trace_form_fields keys). Same reject and transaction rules. */
+ * trace_form_fields keys). Same reject and transaction rules. Errors as for
+ * acquisitions. */
 int trace_import_recoveries(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
                             pu_err *err);
 
@@ -143,6 +145,14 @@ int trace_request_submit(trace_t *t, const char *const *keys, const char *const 
  * PU_ERR_NOTFOUND, PU_ERR_CONFLICT (transition not allowed), PU_ERR_INVALID
  * (unknown status, cannot_trace without reason). */
 int trace_request_set_status(trace_t *t, int64_t id, const char *status, const char *reason, pu_err *err);
+
+/* The examiner's choice for a partial serial: candidate `rank` (1-based, as
+ * listed by trace_request_render) becomes the request's serial and maker, a
+ * note records the choice, and the request goes back to submitted so the
+ * next trace_run follows that firearm's chain. Only for requests in
+ * in_progress. Errors: PU_ERR_NOTFOUND (request or rank), PU_ERR_CONFLICT
+ * (not in_progress). */
+int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err);
 
 /* Render one request (form fields with labels in `lang` "en" or "es",
  * status, result, chain of custody, indicators and candidates) as text into
@@ -205,7 +215,8 @@ typedef struct trace_msr_stats {
 } trace_msr_stats;
 
 /* Derive multiple-sale reports from first retail sales (replacing earlier
- * derived ones): 2+ handguns to one purchaser from one dealer within 5
+ * derived ones, with the purchase volume of every buyer with 3 or more
+ * first retail purchases, used by trace_leads): 2+ handguns to one purchaser from one dealer within 5
  * business days (ATF Form 3310.4), and 2+ semi-automatic rifles over .22
  * calibre with a detachable magazine from a dealer in AZ, CA, NM or TX within
  * 5 consecutive business days (Form 3310.12). Errors: PU_ERR_DB. */

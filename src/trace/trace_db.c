@@ -48,6 +48,10 @@ static const char *const STEPS[] = {
     " raw TEXT NOT NULL, created TEXT NOT NULL);"
     "CREATE TABLE trace_gen_truth (party_key TEXT PRIMARY KEY, ring INTEGER NOT NULL);"
     "CREATE TABLE trace_counter (year INTEGER PRIMARY KEY, next INTEGER NOT NULL);",
+    /* v2: purchase volume of buyers with 3 or more first retail purchases,
+     * derived with the multiple-sale reports (volume buyers vs straw buyers) */
+    "CREATE TABLE trace_purchaser (party_key TEXT PRIMARY KEY, purchases INTEGER NOT NULL,"
+    " owner TEXT NOT NULL, marking TEXT NOT NULL);",
 };
 
 int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {

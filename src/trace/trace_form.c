@@ -486,3 +486,41 @@ int trace_request_list(trace_t *t, const store_scope *scope, const char *status,
     db_finalize(st);
     return rc == DB_DONE || rc == DB_ROW ? PU_OK : rc;
 }
+
+int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(t->db, "SELECT r.status, f.mfr, f.serial_norm, f.serial FROM trace_request r"
+                               " LEFT JOIN trace_candidate c ON c.request_id = r.id AND c.rank = ?"
+                               " LEFT JOIN trace_firearm f ON f.id = c.firearm_id WHERE r.id = ?", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, rank);
+    db_bind_int64(st, 2, id);
+    if (db_step(st, err) != DB_ROW) {
+        db_finalize(st);
+        return pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %lld", (long long)id);
+    }
+    char status[32], mfr[TRACE_NAME_MAX], sn[TRACE_SERIAL_MAX], note[256];
+    pu_strlcpy(status, db_col_text(st, 0), sizeof status);
+    int has = !db_col_isnull(st, 2);
+    pu_strlcpy(mfr, db_col_text(st, 1), sizeof mfr);
+    pu_strlcpy(sn, db_col_text(st, 2), sizeof sn);
+    snprintf(note, sizeof note, "examiner picked candidate %d: %s %s", rank, mfr, db_col_text(st, 3));
+    db_finalize(st);
+    if (strcmp(status, "in_progress") != 0)
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "status", "request %lld is %s; candidates are picked in in_progress",
+                       (long long)id, status);
+    if (!has) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "candidate", "request %lld has no candidate %d", (long long)id, rank);
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    rc = db_prepare(t->db, "UPDATE trace_request SET serial_norm = ?, serial_wild = 0, mfr = ?, mfr_known = 1,"
+                           " status = 'submitted', notes = ?, updated = ? WHERE id = ?", &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, sn, -1);
+    db_bind_text(st, 2, mfr, -1);
+    db_bind_text(st, 3, note, -1);
+    db_bind_text(st, 4, now, -1);
+    db_bind_int64(st, 5, id);
+    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    db_finalize(st);
+    return rc;
+}

@@ -21,6 +21,8 @@
 #define W_MSR_HG 2.0      /* in a handgun multiple-sale report */
 #define W_MSR_RIFLE 2.5   /* in a SW-border rifle report */
 #define W_MSR_MORE 0.5    /* each further report (capped) */
+#define W_SHARE 2.0       /* a large share of the buyer's purchases recovered */
+#define W_SHARE_MIN 0.25
 
 typedef struct acc {
     char name[128];
@@ -30,6 +32,7 @@ typedef struct acc {
     char far_ex[32];
     char ex[3][32];   /* example request numbers */
     int strong;       /* TTC < 1 year with possessor != purchaser */
+    int64_t purchases; /* first retail purchases (0: fewer than 3) */
     trace_strtab seen;
 } acc;
 
@@ -118,31 +121,54 @@ static int msr_row(db_stmt *st, void *vctx) {
     return PU_OK;
 }
 
+static int volume_row(db_stmt *st, void *vctx) {
+    lctx *c = vctx;
+    if (!trace_visible(c->scope, db_col_text(st, 2), db_col_text(st, 3))) return PU_OK;
+    uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
+    if (i != UINT32_MAX) c->p.a[i].purchases = db_col_int64(st, 1);
+    return PU_OK;
+}
+
 static double purchaser_strength(const acc *a, pu_buf *ex) {
     double s = 0;
     pu_buf_printf(ex, "%d firearm%s recovered in Mexico (%s%s%s%s%s)\n", a->n, a->n > 1 ? "s" : "", a->ex[0],
                   a->n > 1 ? ", " : "", a->n > 1 ? a->ex[1] : "", a->n > 2 ? ", " : "", a->n > 2 ? a->ex[2] : "");
+    /* a volume buyer's guns surface in Mexico by sheer number: the count is
+     * weighed by the share of the buyer's purchases that were recovered */
+    double share = a->purchases >= a->n && a->purchases > 0 ? (double)a->n / (double)a->purchases : 1.0;
+    double f = fmin(1.0, 4.0 * share);
     if (a->n > 1) {
-        s += W_MANY * (a->n - 1);
-        pu_buf_printf(ex, "one purchaser behind %d recoveries: +%.1f\n", a->n, W_MANY * (a->n - 1));
+        s += W_MANY * (a->n - 1) * f;
+        if (f < 1.0)
+            pu_buf_printf(ex, "one purchaser behind %d recoveries, but of %lld purchases (%.0f %%, a volume buyer): +%.1f\n",
+                          a->n, (long long)a->purchases, 100 * share, W_MANY * (a->n - 1) * f);
+        else
+            pu_buf_printf(ex, "one purchaser behind %d recoveries: +%.1f\n", a->n, W_MANY * (a->n - 1));
     }
+    if (a->n > 1 && a->purchases >= 3 && share >= W_SHARE_MIN) {
+        s += W_SHARE;
+        pu_buf_printf(ex, "%d of %lld purchases recovered in Mexico (%.0f %%): +%.1f\n", a->n, (long long)a->purchases,
+                      100 * share, W_SHARE);
+    }
+    if (f < 1.0)
+        pu_buf_printf(ex, "per-firearm indicators below weighed x%.2f (volume buyer)\n", f);
     if (a->ttc1) {
-        s += W_TTC1 * a->ttc1;
+        s += f * W_TTC1 * a->ttc1;
         pu_buf_printf(ex, "%d with time-to-crime under 1 year (strong; shortest %lld days): +%.1f\n", a->ttc1,
-                      (long long)a->min_ttc, W_TTC1 * a->ttc1);
+                      (long long)a->min_ttc, f * W_TTC1 * a->ttc1);
     }
     if (a->strong) {
-        s += W_TTC1_DIFF * a->strong;
+        s += f * W_TTC1_DIFF * a->strong;
         pu_buf_printf(ex, "%d with TTC under 1 year AND possessor not the purchaser (strong): +%.1f\n", a->strong,
-                      W_TTC1_DIFF * a->strong);
+                      f * W_TTC1_DIFF * a->strong);
     }
     if (a->ttc3) {
-        s += W_TTC3 * a->ttc3;
-        pu_buf_printf(ex, "%d with time-to-crime 1-3 years: +%.1f\n", a->ttc3, W_TTC3 * a->ttc3);
+        s += f * W_TTC3 * a->ttc3;
+        pu_buf_printf(ex, "%d with time-to-crime 1-3 years: +%.1f\n", a->ttc3, f * W_TTC3 * a->ttc3);
     }
     if (a->differs) {
-        s += W_DIFF * a->differs;
-        pu_buf_printf(ex, "possessor is not the purchaser in %d of %d: +%.1f\n", a->differs, a->n, W_DIFF * a->differs);
+        s += f * W_DIFF * a->differs;
+        pu_buf_printf(ex, "possessor is not the purchaser in %d of %d: +%.1f\n", a->differs, a->n, f * W_DIFF * a->differs);
     }
     int reports = a->msr_hg + a->msr_rifle;
     if (reports) {
@@ -152,13 +178,13 @@ static double purchaser_strength(const acc *a, pu_buf *ex) {
                       reports > 1 ? "s" : "", a->msr_hg, a->msr_rifle, w);
     }
     if (a->oblit) {
-        s += W_OBLIT * a->oblit;
-        pu_buf_printf(ex, "%d recovered with an obliterated serial: +%.1f\n", a->oblit, W_OBLIT * a->oblit);
+        s += f * W_OBLIT * a->oblit;
+        pu_buf_printf(ex, "%d recovered with an obliterated serial: +%.1f\n", a->oblit, f * W_OBLIT * a->oblit);
     }
     if (a->far) {
-        s += W_FAR * a->far;
+        s += f * W_FAR * a->far;
         pu_buf_printf(ex, "%d recovered over %.0f km from the purchase state (farthest %s, %.0f km): +%.1f\n", a->far,
-                      FAR_KM, a->far_ex, a->far_km, W_FAR * a->far);
+                      FAR_KM, a->far_ex, a->far_km, f * W_FAR * a->far);
     }
     return s;
 }
@@ -234,6 +260,8 @@ int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t m
                          lead_row, &c, err);
     if (!rc)
         rc = trace_query(t->db, "SELECT purchaser_key, kind, owner, marking FROM trace_msr", msr_row, &c, err);
+    if (!rc)
+        rc = trace_query(t->db, "SELECT party_key, purchases, owner, marking FROM trace_purchaser", volume_row, &c, err);
     if (!rc && c.oom) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     trace_lead *all = NULL;
     size_t na = 0, cap = 0;

@@ -20,7 +20,9 @@ typedef struct grp {
 typedef struct msr_ctx {
     trace_t *t;
     grp g;
-    db_stmt *add, *item;
+    db_stmt *add, *item, *buyer;
+    char pkey[TRACE_NAME_MAX + 16], powner[64], pmarking[16];
+    int64_t purchases; /* of pkey, across dealers */
     trace_msr_stats *st;
     int rc;
     pu_err *err;
@@ -95,9 +97,30 @@ static int flush(msr_ctx *c) {
     return rc;
 }
 
+/* Volume of the purchaser just finished (only 3+ purchases are kept). */
+static int buyer_flush(msr_ctx *c) {
+    if (c->purchases >= 3) {
+        db_reset(c->buyer);
+        db_bind_text(c->buyer, 1, c->pkey, -1);
+        db_bind_int64(c->buyer, 2, c->purchases);
+        db_bind_text(c->buyer, 3, c->powner, -1);
+        db_bind_text(c->buyer, 4, c->pmarking, -1);
+        if (db_step(c->buyer, c->err) != DB_DONE) return PU_ERR_DB;
+    }
+    c->purchases = 0;
+    return PU_OK;
+}
+
 static int row(db_stmt *st, void *vctx) {
     msr_ctx *c = vctx;
     const char *key = db_col_text(st, 1), *ffl = db_col_text(st, 3);
+    if (strcmp(key, c->pkey) != 0) {
+        if ((c->rc = buyer_flush(c))) return c->rc;
+        pu_strlcpy(c->pkey, key, sizeof c->pkey);
+        pu_strlcpy(c->powner, db_col_text(st, 10), sizeof c->powner);
+        pu_strlcpy(c->pmarking, db_col_text(st, 11), sizeof c->pmarking);
+    }
+    c->purchases++;
     if (c->g.n && (strcmp(key, c->g.key) || strcmp(ffl, c->g.ffl))) {
         if ((c->rc = flush(c))) return c->rc;
     }
@@ -132,7 +155,10 @@ int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
     msr_ctx c = {.t = t, .st = st, .err = err};
     int rc = db_begin(t->db, err);
     if (rc) return rc;
-    rc = db_exec(t->db, "DELETE FROM trace_msr_item; DELETE FROM trace_msr;", err);
+    rc = db_exec(t->db, "DELETE FROM trace_msr_item; DELETE FROM trace_msr; DELETE FROM trace_purchaser;", err);
+    if (!rc)
+        rc = db_prepare(t->db, "INSERT INTO trace_purchaser(party_key, purchases, owner, marking) VALUES (?,?,?,?)",
+                        &c.buyer, err);
     if (!rc)
         rc = db_prepare(t->db, "INSERT INTO trace_msr(kind, purchaser_key, purchaser, ffl, state, first_date, last_date,"
                                " count, owner, marking) VALUES (?,?,?,?,?,?,?,?,?,?)", &c.add, err);
@@ -146,6 +172,8 @@ int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
                                 " ORDER BY e.party_key, e.ffl, e.date, e.id", row, &c, err);
     if (!rc && c.rc) rc = c.rc;
     if (!rc) rc = flush(&c);
+    if (!rc) rc = buyer_flush(&c);
+    db_finalize(c.buyer);
     db_finalize(c.add);
     db_finalize(c.item);
     free(c.g.s);

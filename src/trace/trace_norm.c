@@ -81,12 +81,6 @@ int trace_serial_norm(const char *raw, int allow_wild, char *out, size_t size, i
         out[0] = '0';
         out[1] = 0;
     }
-    if (wild) {
-        int lit = 0;
-        for (const char *p = out; *p; p++) if (isalnum((unsigned char)*p)) lit++;
-        if (lit == 0 && !allow_wild)
-            return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "pattern has no legible character: '%s'", raw);
-    }
     if (is_wild) *is_wild = wild;
     return PU_OK;
 }

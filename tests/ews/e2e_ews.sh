@@ -55,6 +55,17 @@ ncr=$("$PUENTE" ews detect --method cusum --reset --counts "$TMP/salm.csv" | awk
 out=$("$PUENTE" ews detect --method farrington --diagnostics --counts "$TMP/salm.csv" | head -1)
 assert_contains "$out" "expected,statistic,pvalue,phi" "--diagnostics adds the Farrington columns"
 
+# method parameters
+nb3=$("$PUENTE" ews detect --method farrington --years 3 --counts "$TMP/ha.csv" | awk -F, 'NR>1 && $3!=""' | wc -l)
+nb5=$("$PUENTE" ews detect --method farrington --counts "$TMP/ha.csv" | awk -F, 'NR>1 && $4!=""' | wc -l)
+nb3r=$("$PUENTE" ews detect --method farrington --years 3 --counts "$TMP/ha.csv" | awk -F, 'NR>1 && $4!=""' | wc -l)
+[ "$nb3r" -gt "$nb5" ] && ok "--years 3 monitors more weeks ($nb3r) than 5 years ($nb5)" || nok "--years: $nb3r vs $nb5"
+[ "$nb3" -gt 0 ] && ok "--years 3 gives bounds" || nok "--years 3 bounds"
+out=$("$PUENTE" ews detect --method c1 --baseline 0 --counts "$TMP/ha.csv" 2>&1); rc=$?
+assert_rc $rc 2 "--baseline 0 is a usage error"
+out=$("$PUENTE" ews detect --method c1 --alpha 2 --counts "$TMP/ha.csv" 2>&1); rc=$?
+assert_rc $rc 2 "--alpha outside (0,1) is a usage error"
+
 # many strata in one call: a series column
 awk -F, 'NR==1{print "series,date,count"; next} {print "salm," $0}' "$TMP/salm.csv" > "$TMP/multi.csv"
 awk -F, 'NR>1 && NR<=6 {print "short," $0}' "$TMP/salm.csv" >> "$TMP/multi.csv"

@@ -70,7 +70,7 @@ assert_contains "$out" "pm_genotypes.csv:3: marker 'L9' is not in the frequency 
 
 # --- simulate + search: the true missing persons are found, search LR = pairwise LR
 "$PUENTE" kinship simulate --freqs "$D/freq_fbi2015_swhispanic_codis20.csv" \
-  --mutation "$D/mutation_codis20_sexspecific.csv" --families 40 --pm-true 15 --pm-unrelated 25 \
+  --mutation "$D/mutation_codis20_sexspecific.csv" --families 20 --pm-true 8 --pm-unrelated 12 \
   --seed 5 --out "$TMP/sim" --quiet
 assert_rc $? 0 "simulate runs"
 "$PUENTE" kinship search --dir "$TMP/sim" --threads 2 --top 3 --quiet > "$TMP/search.csv"

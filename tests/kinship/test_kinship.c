@@ -540,6 +540,108 @@ static void test_table_matches_direct(void **state) {
     kin_db_free(db);
 }
 
+
+/* ---- search ------------------------------------------------------------------ */
+
+typedef struct collect {
+    kin_hit h[512];
+    int n;
+    int calls;
+} collect;
+
+static int collect_cb(void *ud, const kin_hit *h, int n) {
+    collect *c = ud;
+    c->calls++;
+    for (int i = 0; i < n && c->n < 512; i++) {
+        if (i > 0) assert_true(h[i - 1].log10lr >= h[i].log10lr); /* ranked best first */
+        c->h[c->n++] = h[i];
+    }
+    return PU_OK;
+}
+
+/* The table search reproduces the pairwise LRs and exclusion counts of planecrash
+ * (proportional mutation), whatever the thread count and block size. */
+static void test_search_matches_pairwise(void **state) {
+    (void)state;
+    kin_db *db;
+    kin_case *c = load_dvi("planecrash", &db);
+    size_t n = (size_t)c->nvic * c->nmiss;
+    double *lr = malloc(n * sizeof *lr);
+    int *ex = malloc(n * sizeof *ex);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    assert_int_equal(kin_pairwise(c, &o, lr, ex, &err), PU_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        kin_search_opts so;
+        kin_search_opts_default(&so);
+        so.threshold = 1e-300;
+        so.top_k = c->nmiss;
+        so.max_incomp = 1000;
+        so.threads = variant ? 2 : 1;
+        so.block = variant ? 2 : 64;
+        collect col = {0};
+        kin_search_stats st;
+        assert_int_equal(kin_search_run(c, &o, &so, collect_cb, &col, &st, &err), PU_OK);
+        int expect = 0;
+        for (size_t k = 0; k < n; k++) expect += !isnan(lr[k]) && lr[k] > 0;
+        assert_int_equal(col.n, expect);
+        assert_int_equal((int)st.pairs, 40); /* all victims and missing persons are female */
+        for (int i = 0; i < col.n; i++) {
+            size_t k = (size_t)col.h[i].vic * c->nmiss + col.h[i].miss;
+            assert_rel(pow(10, col.h[i].log10lr), lr[k], 1e-4, "search LR");
+            assert_int_equal(col.h[i].excluded, ex[k]);
+            assert_true(col.h[i].drivers[0] >= 0);
+        }
+    }
+    /* the default threshold keeps only LR >= 1e4, and max_incomp drops excluded pairs */
+    kin_search_opts so;
+    kin_search_opts_default(&so);
+    collect col = {0};
+    assert_int_equal(kin_search_run(c, &o, &so, collect_cb, &col, NULL, &err), PU_OK);
+    for (int i = 0; i < col.n; i++) {
+        assert_true(col.h[i].log10lr >= 4);
+        assert_true(col.h[i].excluded <= 2);
+    }
+    int strong = 0;
+    for (size_t k = 0; k < n; k++) strong += !isnan(lr[k]) && lr[k] >= 1e4 && ex[k] <= 2;
+    assert_int_equal(col.n, strong);
+    free(lr);
+    free(ex);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+static void test_search_pmpm(void **state) {
+    (void)state;
+    kin_db *db;
+    kin_case *c = load_dvi("grave", &db);
+    /* make V8 a copy of V3 with two markers dropped (degraded duplicate) */
+    for (int m = 0; m < db->n; m++) {
+        c->vic[7].g[2 * m] = m < 2 ? KIN_UNTYPED : c->vic[2].g[2 * m];
+        c->vic[7].g[2 * m + 1] = m < 2 ? KIN_UNTYPED : c->vic[2].g[2 * m + 1];
+    }
+    c->vic[7].sex = c->vic[2].sex;
+    kin_search_opts so;
+    kin_search_opts_default(&so);
+    collect col = {0};
+    pu_err err;
+    assert_int_equal(kin_search_pmpm(c, &so, collect_cb, &col, &err), PU_OK);
+    assert_int_equal(col.n, 2);
+    int seen = 0;
+    for (int i = 0; i < col.n; i++) {
+        assert_true((col.h[i].vic == 2 && col.h[i].miss == 7) || (col.h[i].vic == 7 && col.h[i].miss == 2));
+        double want = 0;
+        for (int m = 2; m < db->n; m++)
+            if (c->vic[2].g[2 * m] >= 0) want -= log10(kin_geno_prob(&db->m[m], c->vic[2].g[2 * m], c->vic[2].g[2 * m + 1]));
+        assert_rel(col.h[i].log10lr, want, 1e-5, "PM x PM LR");
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
 int main(void) {
     const char *src = getenv("PUENTE_SRC");
     snprintf(datadir, sizeof datadir, "%s/data/kinship", src ? src : ".");
@@ -568,6 +670,8 @@ int main(void) {
         cmocka_unit_test(test_unknown_allele_minfreq),
         cmocka_unit_test(test_bad_freqs),
         cmocka_unit_test(test_table_matches_direct),
+        cmocka_unit_test(test_search_matches_pairwise),
+        cmocka_unit_test(test_search_pmpm),
     };
     const char *filter = getenv("KIN_TEST_FILTER"); /* e.g. "*icmp*" while developing */
     if (filter) cmocka_set_test_filter(filter);

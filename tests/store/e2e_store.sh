@@ -61,6 +61,14 @@ assert_rc $? 0 "import ftm from stdin"
 assert_contains "$err" "import ftm: 100 records in" "progress/timing line on stderr with PUENTE_PROGRESS=1"
 assert_eq "$(P stats --json --db "$TMP/s.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "100" "stdin import wrote 100"
 
+# duplicate ids in one file into an empty store: the last one wins
+printf '%s\n' '{"id":"d1","schema":"Person","properties":{"name":["First"]},"datasets":["x"]}' \
+  '{"id":"d1","schema":"Person","properties":{"name":["Second"]},"datasets":["y"]}' >"$TMP/dup.jsonl"
+P import ftm "$TMP/dup.jsonl" --db "$TMP/dup.db" >/dev/null; assert_rc $? 0 "import with a duplicate id"
+out=$(P entity get d1 --db "$TMP/dup.db")
+assert_contains "$out" '"name":["Second"]' "later duplicate wins"
+assert_contains "$out" '"datasets":["y"]' "its datasets replace the earlier ones"
+
 # Bad FtM lines: skipped with file:line, or fatal with --strict
 printf '%s\n' '{"id":"x1","schema":"Person","properties":{"name":["Ana"]}}' 'not json' \
   '{"id":"x2","schema":"Dragon"}' '{"id":"x3","schema":"Person","properties":{"imoNumber":["1"]}}' \

@@ -297,6 +297,33 @@ static void test_transactions(void **state) {
     unlink(side);
 }
 
+static void test_put_new_fallback(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    pu_err err;
+    /* a new id: plain insert */
+    ftm_entity *e = mk("n1", "Person", "Nuevo", NULL, NULL);
+    assert_int_equal(ftm_entity_add_dataset(e, "a"), PU_OK);
+    assert_int_equal(store_put_ex(st, e, STORE_PUT_NEW, &err), PU_OK);
+    ftm_entity_free(e);
+    /* an existing id: falls back to the upsert, datasets replaced */
+    e = mk("n1", "Person", "Nuevo Dos", NULL, NULL);
+    assert_int_equal(ftm_entity_add_dataset(e, "b"), PU_OK);
+    assert_int_equal(store_put_ex(st, e, STORE_PUT_NEW | STORE_PUT_KEEP_TIMES, &err), PU_OK);
+    ftm_entity_free(e);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "n1", &e, &err), PU_OK);
+    assert_string_equal(ftm_entity_first(e, "name"), "Nuevo Dos");
+    assert_int_equal(e->ndatasets, 1);
+    assert_string_equal(e->datasets[0], "b");
+    ftm_entity_free(e);
+    store_query q = {.dataset = "a"};
+    assert_string_equal(ids(st, STORE_SYSTEM, &q), "");
+    int64_t n;
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 8);
+    store_close(st);
+}
+
 static void test_fold(void **state) {
     (void)state;
     char *f;
@@ -312,6 +339,7 @@ int main(void) {
         cmocka_unit_test(test_visibility),     cmocka_unit_test(test_queries),
         cmocka_unit_test(test_iter_stop_and_stats), cmocka_unit_test(test_update_and_delete),
         cmocka_unit_test(test_transactions),   cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_put_new_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

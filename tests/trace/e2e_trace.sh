@@ -50,8 +50,18 @@ assert_contains "$out" "cannot_trace: no record" "non-US firearm"
 out=$(P request show 3 --agency ATF --country US)
 assert_contains "$out" "Trace request" "SHARED visible to a US agency"
 
-P request status 3 completed >/dev/null; assert_rc $? 0 "review: in_progress -> completed"
+P request pick 3 9 >/dev/null 2>&1; assert_rc $? 4 "no candidate 9"
+out=$(P request pick 3 1); assert_contains "$out" "candidate 1 picked" "examiner picks candidate 1"
+P request pick 3 1 >/dev/null 2>&1; assert_rc $? 6 "pick only while in review"
+out=$(P run)
+assert_contains "$out" "traced 1 requests" "picked request traced again"
+out=$(P request show 3)
+assert_contains "$out" "Status                             completed" "picked candidate completed"
+assert_contains "$out" "John Q. Straw" "picked candidate's purchaser"
+assert_contains "$out" "examiner picked candidate 1" "choice recorded"
 P request status 3 submitted >/dev/null 2>&1; assert_rc $? 6 "completed -> submitted is a conflict"
+P request status 3 in_progress >/dev/null; assert_rc $? 0 "re-open for review"
+P request status 3 completed >/dev/null; assert_rc $? 0 "review: in_progress -> completed"
 P request status 4 cannot_trace >/dev/null 2>&1; assert_rc $? 3 "cannot_trace needs a reason"
 
 out=$(P match '850-1234?' --manufacturer 'Sturm Ruger' 2>/dev/null)
@@ -67,7 +77,7 @@ out=$(P stats --json)
 assert_contains "$out" "\"requests\": 5" "stats over requests"
 assert_contains "$out" "\"by_source_state\"" "by source state"
 out=$(P stats)
-assert_contains "$out" "time-to-crime over 2 completed traces" "TTC summary"
+assert_contains "$out" "time-to-crime over 3 completed traces" "TTC summary"
 
 out=$(P request list --status cannot_trace --limit 0)
 assert_contains "$out" "no record" "list by status"

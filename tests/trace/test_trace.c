@@ -390,6 +390,11 @@ static void test_msr_and_leads(void **s) {
     int64_t n;
     db_query_int64(f->db, "SELECT COUNT(*) FROM trace_msr", NULL, &n, &e);
     assert_int_equal(n, 2);
+    /* buyer volume: John bought 4 (kept), Ann and Mary fewer than 3 (not kept) */
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_purchaser", NULL, &n, &e);
+    assert_int_equal(n, 1);
+    db_query_int64(f->db, "SELECT purchases FROM trace_purchaser WHERE party_key LIKE 'JOHN Q STRAW|%'", NULL, &n, &e);
+    assert_int_equal(n, 4);
     submit(f, "CV10234", "Colt", "pistol", "Pedro", "2020-09-28", "SHARED");
     submit(f, "850-12345", "Ruger", "rifle", "Pedro", "2021-10-01", "SHARED");
     submit(f, "850-22222", "Ruger", "rifle", "Ann Buyer", "2026-01-01", "SHARED");
@@ -405,6 +410,7 @@ static void test_msr_and_leads(void **s) {
     assert_true(l[0].strength > l[1].strength);
     assert_non_null(strstr(l[0].explain, "multiple-sale"));
     assert_non_null(strstr(l[0].explain, "under 1 year"));
+    assert_non_null(strstr(l[0].explain, "2 of 4 purchases recovered"));
     assert_null(strstr(l[1].explain, "multiple-sale"));
     trace_leads_free(l, nl);
     assert_int_equal(trace_leads(f->t, NULL, "bogus", 10, &l, &nl, &e), PU_ERR_INVALID);
