@@ -1,0 +1,409 @@
+/* acl_user.c - users, passwords, sessions and API tokens (see access.h). */
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access/access.h"
+#include "access/access_int.h"
+
+#define HASH_HEX (crypto_generichash_BYTES * 2 + 1)
+#define SECRET_BYTES 32
+
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT, dummy_once = PTHREAD_ONCE_INIT;
+static int sodium_ok, dummy_ok;
+/* An Argon2id hash of a random password: verifying against it when the user
+ * does not exist makes unknown users cost as much as wrong passwords, so
+ * response time does not reveal which user names exist. Made on first need
+ * (it costs as much as a login), not by every command that touches users. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+static void sodium_setup(void) { sodium_ok = sodium_init() >= 0; }
+
+static void dummy_setup(void) {
+    unsigned char pw[16];
+    randombytes_buf(pw, sizeof pw);
+    dummy_ok = crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
+static int need_sodium(pu_err *err) {
+    pthread_once(&sodium_once, sodium_setup);
+    return sodium_ok ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "libsodium could not be initialised");
+}
+
+static int check_name(const char *name, pu_err *err) {
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n >= ACL_NAME_MAX)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "name", "expected 1-%d characters, got %zu", ACL_NAME_MAX - 1, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!(islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-' || c == '@'))
+            return pu_fail(err, PU_ERR_INVALID, NULL, "name",
+                           "expected lower-case letters, digits, '.', '_', '-' or '@', got '%s'", name);
+    }
+    return PU_OK;
+}
+
+static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], pu_err *err) {
+    size_t n = pw ? strlen(pw) : 0;
+    if (n < ACL_PASSWORD_MIN || n > ACL_PASSWORD_MAX)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "password", "expected %d-%d characters, got %zu",
+                       ACL_PASSWORD_MIN, ACL_PASSWORD_MAX, n);
+    int rc = need_sodium(err);
+    if (rc) return rc;
+    if (crypto_pwhash_str(out, pw, n, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return pu_fail(err, PU_ERR_NOMEM, NULL, "password", "Argon2id ran out of memory");
+    return PU_OK;
+}
+
+/* Run one UPDATE/INSERT with text params (NULL = SQL NULL); *changed = rows. */
+static int exec_params(db_t *db, const char *sql, const char *const *p, int np, int64_t *changed, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(db, sql, &st, err);
+    if (rc) return rc;
+    for (int i = 0; i < np; i++) {
+        if (p[i]) db_bind_text(st, i + 1, p[i], -1);
+        else db_bind_null(st, i + 1);
+    }
+    rc = db_step(st, err);
+    db_finalize(st);
+    if (rc != DB_DONE) return rc;
+    if (changed) *changed = db_changes(db);
+    return PU_OK;
+}
+
+int acl_user_add(db_t *db, const char *name, const char *agency, const char *role, const char *password,
+                 pu_err *err) {
+    int rc = check_name(name, err);
+    if (rc) return rc;
+    if (!acl_role_valid(role))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "role",
+                       "expected analyst, supervisor, forensic, tip-handler, admin or auditor, got '%s'",
+                       role ? role : "");
+    acl_agency a;
+    if ((rc = acl_agency_get(db, agency, &a, err))) return rc;
+    char hash[crypto_pwhash_STRBYTES];
+    if (password && (rc = hash_password(password, hash, err))) return rc;
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    const char *p[] = {name, a.acronym, role, password ? hash : NULL, now};
+    rc = exec_params(db, "INSERT INTO acl_user(name, agency, role, pwhash, created) VALUES (?,?,?,?,?)", p, 5,
+                     NULL, err);
+    if (rc == PU_ERR_CONFLICT) return pu_fail(err, PU_ERR_CONFLICT, NULL, "name", "user '%s' already exists", name);
+    return rc;
+}
+
+static int not_found(pu_err *err, const char *name) {
+    return pu_fail(err, PU_ERR_NOTFOUND, NULL, "user", "no user '%s'", name ? name : "");
+}
+
+int acl_user_set_password(db_t *db, const char *name, const char *password, pu_err *err) {
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = hash_password(password, hash, err);
+    if (rc) return rc;
+    const char *p[] = {hash, name};
+    int64_t n = 0;
+    rc = exec_params(db, "UPDATE acl_user SET pwhash = ?, failures = 0, locked_until = 0 WHERE name = ?", p, 2, &n,
+                     err);
+    if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    return rc;
+}
+
+int acl_user_set_role(db_t *db, const char *name, const char *role, pu_err *err) {
+    if (!acl_role_valid(role))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "role", "unknown role '%s'", role ? role : "");
+    const char *p[] = {role, name};
+    int64_t n = 0;
+    int rc = exec_params(db, "UPDATE acl_user SET role = ? WHERE name = ?", p, 2, &n, err);
+    if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    return rc;
+}
+
+int acl_user_set_disabled(db_t *db, const char *name, int disabled, pu_err *err) {
+    int own, rc;
+    if ((rc = acl_tx_begin(db, &own, err))) return rc;
+    const char *p[] = {disabled ? "1" : "0", name};
+    int64_t n = 0;
+    rc = exec_params(db, "UPDATE acl_user SET disabled = ? WHERE name = ?", p, 2, &n, err);
+    if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    if (rc == PU_OK && disabled)
+        rc = exec_params(db, "DELETE FROM acl_secret WHERE user_id = (SELECT id FROM acl_user WHERE name = ?)", &p[1],
+                         1, NULL, err);
+    return acl_tx_end(db, own, rc, err);
+}
+
+#define PRINCIPAL_SQL                                                                                                \
+    "SELECT u.id, u.name, u.agency, a.country, u.role, u.pwhash, u.failures, u.locked_until, u.disabled "         \
+    "FROM acl_user u JOIN acl_agency a ON a.acronym = u.agency "
+
+typedef struct user_row {
+    acl_principal p;
+    char pwhash[crypto_pwhash_STRBYTES];
+    int64_t failures, locked_until, disabled;
+} user_row;
+
+static void principal_from_row(db_stmt *st, user_row *r) {
+    memset(r, 0, sizeof *r);
+    r->p.user_id = db_col_int64(st, 0);
+    pu_strlcpy(r->p.user, db_col_text(st, 1), sizeof r->p.user);
+    pu_strlcpy(r->p.agency, db_col_text(st, 2), sizeof r->p.agency);
+    pu_strlcpy(r->p.country, db_col_text(st, 3), sizeof r->p.country);
+    pu_strlcpy(r->p.role, db_col_text(st, 4), sizeof r->p.role);
+    r->p.perms = acl_role_perms(r->p.role);
+    pu_strlcpy(r->pwhash, db_col_text(st, 5), sizeof r->pwhash);
+    r->failures = db_col_int64(st, 6);
+    r->locked_until = db_col_int64(st, 7);
+    r->disabled = db_col_int64(st, 8);
+}
+
+/* One user by a WHERE clause with one parameter; PU_ERR_NOTFOUND when none. */
+static int load_user(db_t *db, const char *where, const char *param, int64_t iparam, user_row *out, pu_err *err) {
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s%s", PRINCIPAL_SQL, where);
+    db_stmt *st;
+    int rc = db_prepare(db, sql, &st, err);
+    if (rc) return rc;
+    if (param) db_bind_text(st, 1, param, -1);
+    else db_bind_int64(st, 1, iparam);
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        principal_from_row(st, out);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = not_found(err, param);
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int acl_user_get(db_t *db, const char *name, acl_principal *out, pu_err *err) {
+    user_row r;
+    int rc = load_user(db, "WHERE u.name = ?", name ? name : "", 0, &r, err);
+    if (rc == PU_OK) *out = r.p;
+    sodium_memzero(&r, sizeof r);
+    return rc;
+}
+
+int acl_user_list(db_t *db, const char *agency, acl_principal **out, size_t *n, pu_err *err) {
+    *out = NULL;
+    *n = 0;
+    db_stmt *st;
+    int rc = db_prepare(db, agency ? PRINCIPAL_SQL "WHERE u.agency = ? ORDER BY u.name" : PRINCIPAL_SQL "ORDER BY u.name",
+                        &st, err);
+    if (rc) return rc;
+    if (agency) db_bind_text(st, 1, agency, -1);
+    acl_principal *v = NULL;
+    size_t len = 0, cap = 0;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        if (len == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            acl_principal *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        user_row r;
+        principal_from_row(st, &r);
+        v[len++] = r.p;
+        sodium_memzero(&r, sizeof r);
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = len;
+    return PU_OK;
+}
+
+/* ---- secrets ---- */
+static void secret_hash(const char *secret, char hex[HASH_HEX]) {
+    unsigned char h[crypto_generichash_BYTES];
+    crypto_generichash(h, sizeof h, (const unsigned char *)secret, strlen(secret), NULL, 0);
+    sodium_bin2hex(hex, HASH_HEX, h, sizeof h);
+}
+
+/* New random secret "pt_..." (token) or "ps_..." (session), stored hashed. */
+static int secret_create(db_t *db, int64_t user_id, char kind, int64_t now, char out[ACL_SECRET_MAX], pu_err *err) {
+    int rc = need_sodium(err);
+    if (rc) return rc;
+    unsigned char raw[SECRET_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    char b64[sodium_base64_ENCODED_LEN(SECRET_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    char secret[ACL_SECRET_MAX];
+    snprintf(secret, sizeof secret, "p%c_%s", kind, b64);
+    char hex[HASH_HEX], prefix[12];
+    secret_hash(secret, hex);
+    pu_strlcpy(prefix, secret, sizeof prefix);
+    db_stmt *st;
+    if ((rc = db_prepare(db, "INSERT INTO acl_secret(hash, kind, user_id, prefix, created, last_used) VALUES (?,?,?,?,?,?)",
+                         &st, err)))
+        return rc;
+    char k[2] = {kind, 0};
+    db_bind_text(st, 1, hex, -1);
+    db_bind_text(st, 2, k, -1);
+    db_bind_int64(st, 3, user_id);
+    db_bind_text(st, 4, prefix, -1);
+    db_bind_int64(st, 5, now);
+    db_bind_int64(st, 6, now);
+    rc = db_step(st, err);
+    db_finalize(st);
+    if (rc != DB_DONE) return rc;
+    pu_strlcpy(out, secret, ACL_SECRET_MAX);
+    sodium_memzero(secret, sizeof secret);
+    return PU_OK;
+}
+
+int acl_token_create(db_t *db, const char *user, int64_t now, char token[ACL_SECRET_MAX], pu_err *err) {
+    user_row r;
+    int rc = load_user(db, "WHERE u.name = ?", user ? user : "", 0, &r, err);
+    if (rc) return rc;
+    if (r.disabled) return pu_fail(err, PU_ERR_DENIED, NULL, "user", "user '%s' is disabled", user);
+    return secret_create(db, r.p.user_id, 't', now, token, err);
+}
+
+static int denied(pu_err *err, const char *why) {
+    return pu_fail(err, PU_ERR_DENIED, NULL, why, "invalid credentials or account locked");
+}
+
+/* Record a failed password; lock the account at the 5th in a row. */
+static int record_failure(db_t *db, int64_t user_id, int64_t now, int *locked, pu_err *err) {
+    int own, rc;
+    *locked = 0;
+    if ((rc = acl_tx_begin(db, &own, err))) return rc;
+    db_stmt *st = NULL;
+    rc = db_prepare(db, "UPDATE acl_user SET failures = failures + 1 WHERE id = ?", &st, err);
+    if (rc == PU_OK) {
+        db_bind_int64(st, 1, user_id);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc == PU_OK)
+        rc = db_prepare(db, "UPDATE acl_user SET failures = 0, locked_until = ? WHERE id = ? AND failures >= ?", &st,
+                        err);
+    if (rc == PU_OK) {
+        db_bind_int64(st, 1, now + ACL_LOCK_SECONDS);
+        db_bind_int64(st, 2, user_id);
+        db_bind_int64(st, 3, ACL_MAX_FAILURES);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        if (rc == PU_OK && db_changes(db) > 0) *locked = 1;
+    }
+    db_finalize(st);
+    return acl_tx_end(db, own, rc, err);
+}
+
+int acl_login(db_t *db, const char *name, const char *password, int64_t now, acl_principal *out,
+              char session[ACL_SECRET_MAX], pu_err *err) {
+    int rc = need_sodium(err);
+    if (rc) return rc;
+    size_t pwlen = password ? strlen(password) : 0;
+    if (pwlen > ACL_PASSWORD_MAX) pwlen = ACL_PASSWORD_MAX;
+    user_row r;
+    pu_err e2;
+    rc = load_user(db, "WHERE u.name = ?", name ? name : "", 0, &r, &e2);
+    if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r.disabled || !r.pwhash[0]))) {
+        /* same work as a real check, then the same answer */
+        pthread_once(&dummy_once, dummy_setup);
+        if (dummy_ok && crypto_pwhash_str_verify(dummy_hash, password ? password : "", pwlen) == 0) pwlen = 0;
+        sodium_memzero(&r, sizeof r);
+        return denied(err, "user");
+    }
+    if (rc) {
+        if (err) *err = e2;
+        return rc;
+    }
+    if (r.locked_until > now) {
+        sodium_memzero(&r, sizeof r);
+        return denied(err, "locked");
+    }
+    int good = password && crypto_pwhash_str_verify(r.pwhash, password, pwlen) == 0;
+    int64_t uid = r.p.user_id;
+    if (!good) {
+        sodium_memzero(&r, sizeof r);
+        int locked;
+        if ((rc = record_failure(db, uid, now, &locked, err))) return rc;
+        return denied(err, locked ? "locked" : "password");
+    }
+    int own;
+    if ((rc = acl_tx_begin(db, &own, err)) == PU_OK) {
+        db_stmt *st;
+        rc = db_prepare(db, "UPDATE acl_user SET failures = 0, locked_until = 0 WHERE id = ?", &st, err);
+        if (rc == PU_OK) {
+            db_bind_int64(st, 1, uid);
+            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            db_finalize(st);
+        }
+        if (rc == PU_OK) rc = secret_create(db, uid, 's', now, session, err);
+        rc = acl_tx_end(db, own, rc, err);
+    }
+    if (rc == PU_OK) *out = r.p;
+    sodium_memzero(&r, sizeof r);
+    return rc;
+}
+
+int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *out, pu_err *err) {
+    if (!secret || strlen(secret) >= ACL_SECRET_MAX || !(pu_starts_with(secret, "pt_") || pu_starts_with(secret, "ps_")))
+        return denied(err, "token");
+    char hex[HASH_HEX];
+    secret_hash(secret, hex);
+    /* one statement: this runs on every request */
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT s.id, s.kind, s.last_used, u.id, u.name, u.agency, a.country, u.role, u.disabled "
+                            "FROM acl_secret s JOIN acl_user u ON u.id = s.user_id "
+                            "JOIN acl_agency a ON a.acronym = u.agency WHERE s.hash = ?",
+                        &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, hex, -1);
+    rc = db_step(st, err);
+    int64_t sid = 0, last = 0, disabled = 0;
+    char kind = 0;
+    acl_principal p;
+    memset(&p, 0, sizeof p);
+    if (rc == DB_ROW) {
+        sid = db_col_int64(st, 0);
+        kind = db_col_text(st, 1)[0];
+        last = db_col_int64(st, 2);
+        p.user_id = db_col_int64(st, 3);
+        pu_strlcpy(p.user, db_col_text(st, 4), sizeof p.user);
+        pu_strlcpy(p.agency, db_col_text(st, 5), sizeof p.agency);
+        pu_strlcpy(p.country, db_col_text(st, 6), sizeof p.country);
+        pu_strlcpy(p.role, db_col_text(st, 7), sizeof p.role);
+        p.perms = acl_role_perms(p.role);
+        disabled = db_col_int64(st, 8);
+    }
+    db_finalize(st);
+    if (rc == DB_DONE) return denied(err, "token");
+    if (rc != DB_ROW) return rc;
+    if (kind == 's' && now - last > ACL_SESSION_IDLE) {
+        (void)acl_revoke(db, secret, NULL);
+        return denied(err, "session");
+    }
+    if (disabled) return denied(err, "user");
+    /* Touch the idle clock at most once a minute: a write per request would
+     * serialise every reader on the store's write lock. */
+    if (kind == 's' && now - last >= 60 && db_prepare(db, "UPDATE acl_secret SET last_used = ? WHERE id = ?", &st, NULL) == PU_OK) {
+        db_bind_int64(st, 1, now);
+        db_bind_int64(st, 2, sid);
+        (void)db_step(st, NULL);
+        db_finalize(st);
+    }
+    *out = p;
+    return PU_OK;
+}
+
+int acl_revoke(db_t *db, const char *secret, pu_err *err) {
+    if (!secret) return PU_OK;
+    char hex[HASH_HEX];
+    secret_hash(secret, hex);
+    const char *p[] = {hex};
+    return exec_params(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, NULL, err);
+}

@@ -1,0 +1,394 @@
+/* audit.c - append-only, hash-chained audit trail (see audit.h). */
+#include "audit/audit.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HBYTES 32
+#define NFIELDS 8 /* ts component user agency action targets outcome detail */
+
+static const char *const migrations[] = {
+    "CREATE TABLE audit_log ("
+    " seq INTEGER PRIMARY KEY,"
+    " ts TEXT NOT NULL,"
+    " component TEXT NOT NULL,"
+    " user_name TEXT NOT NULL,"
+    " agency TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " targets TEXT NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " detail TEXT NOT NULL,"
+    " prev TEXT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "CREATE INDEX audit_log_ts ON audit_log(ts);"
+    /* one row: the anchor (chain start after pruning) and the head */
+    "CREATE TABLE audit_meta ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " anchor_seq INTEGER NOT NULL,"
+    " anchor_hash TEXT NOT NULL,"
+    " head_seq INTEGER NOT NULL,"
+    " head_hash TEXT NOT NULL);"
+    "INSERT INTO audit_meta VALUES (1, 0, "
+    "'0000000000000000000000000000000000000000000000000000000000000000', 0, "
+    "'0000000000000000000000000000000000000000000000000000000000000000');",
+};
+
+int audit_migrate(db_t *db, pu_err *err) {
+    if (sodium_init() < 0) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "libsodium could not be initialised");
+    return db_migrate(db, "audit", migrations, (int)(sizeof migrations / sizeof migrations[0]), err);
+}
+
+/* Feed one length-prefixed field into the hash state. */
+static void h_field(crypto_generichash_state *s, const char *v) {
+    size_t n = strlen(v);
+    unsigned char len[8];
+    for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+    crypto_generichash_update(s, len, sizeof len);
+    crypto_generichash_update(s, (const unsigned char *)v, n);
+}
+
+/* hash = BLAKE2b-256(prev_hex || seq || fields...), written as hex. */
+static int chain_hash(const char *prev_hex, int64_t seq, const char *const f[NFIELDS], char out[AUDIT_HASH_HEX]) {
+    crypto_generichash_state s;
+    unsigned char h[HBYTES];
+    char seqs[24];
+    snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
+    if (crypto_generichash_init(&s, NULL, 0, HBYTES) != 0) return PU_ERR_INTERNAL;
+    h_field(&s, prev_hex);
+    h_field(&s, seqs);
+    for (int i = 0; i < NFIELDS; i++) h_field(&s, f[i]);
+    crypto_generichash_final(&s, h, sizeof h);
+    sodium_bin2hex(out, AUDIT_HASH_HEX, h, sizeof h);
+    return PU_OK;
+}
+
+typedef struct meta {
+    int64_t anchor_seq, head_seq;
+    char anchor_hash[AUDIT_HASH_HEX], head_hash[AUDIT_HASH_HEX];
+} meta;
+
+static int meta_read(db_t *db, meta *m, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT anchor_seq, anchor_hash, head_seq, head_hash FROM audit_meta WHERE id = 1", &st, err);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        m->anchor_seq = db_col_int64(st, 0);
+        pu_strlcpy(m->anchor_hash, db_col_text(st, 1), sizeof m->anchor_hash);
+        m->head_seq = db_col_int64(st, 2);
+        pu_strlcpy(m->head_hash, db_col_text(st, 3), sizeof m->head_hash);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_INVALID, "audit_meta", NULL, "the audit anchor row is missing");
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* Copy a field, truncating overlong values (marked with "...") and mapping
+ * NULL to "". */
+static const char *clip(const char *v, char *buf, size_t size) {
+    if (!v) return "";
+    if (strlen(v) < size) return v;
+    size_t n = size - 4;
+    /* back off to a UTF-8 boundary */
+    while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80) n--;
+    memcpy(buf, v, n);
+    memcpy(buf + n, "...", 4);
+    return buf;
+}
+
+static int tx_begin(db_t *db, int *own, pu_err *err) {
+    *own = !db_in_tx(db);
+    return *own ? db_begin(db, err) : PU_OK;
+}
+
+static int tx_end(db_t *db, int own, int rc, pu_err *err) {
+    if (!own) return rc;
+    if (rc != PU_OK) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db, err);
+}
+
+/* Append n entries after the current head (caller holds the write lock). The
+ * head is read once and the statements prepared once for the whole batch. */
+static int append_locked(db_t *db, const audit_event *const *evs, size_t n, const char *ts, pu_err *err) {
+    char *b = malloc((size_t)7 * AUDIT_FIELD_MAX);
+    if (!b) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    meta m;
+    int rc = meta_read(db, &m, err);
+    db_stmt *st = NULL;
+    if (rc == PU_OK)
+        rc = db_prepare(db, "INSERT INTO audit_log(seq, ts, component, user_name, agency, action, targets, outcome, "
+                            "detail, prev, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        &st, err);
+    char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+    pu_strlcpy(prev, m.head_hash, sizeof prev);
+    int64_t seq = m.head_seq;
+    for (size_t k = 0; rc == PU_OK && k < n; k++) {
+        const audit_event *ev = evs[k];
+        const char *f[NFIELDS] = {
+            ts,
+            clip(ev->component, b, AUDIT_FIELD_MAX),
+            clip(ev->user, b + AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->agency, b + 2 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->action, b + 3 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->targets, b + 4 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->outcome, b + 5 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+            clip(ev->detail, b + 6 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+        };
+        seq++;
+        if ((rc = chain_hash(prev, seq, f, hash))) break;
+        db_reset(st);
+        db_bind_int64(st, 1, seq);
+        for (int i = 0; i < NFIELDS; i++) db_bind_text(st, i + 2, f[i], -1);
+        db_bind_text(st, 10, prev, -1);
+        db_bind_text(st, 11, hash, -1);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        pu_strlcpy(prev, hash, sizeof prev);
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc == PU_OK && n > 0) rc = db_prepare(db, "UPDATE audit_meta SET head_seq = ?, head_hash = ? WHERE id = 1", &st, err);
+    if (rc == PU_OK && n > 0) {
+        db_bind_int64(st, 1, seq);
+        db_bind_text(st, 2, prev, -1);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    }
+    db_finalize(st);
+    free(b);
+    return rc;
+}
+
+int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err) {
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    rc = append_locked(db, &ev, 1, ts, err);
+    return tx_end(db, own, rc, err);
+}
+
+int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err *err) {
+    char ts[32];
+    pu_now_iso(ts, sizeof ts);
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    rc = append_locked(db, evs, n, ts, err);
+    return tx_end(db, own, rc, err);
+}
+
+int audit_append(db_t *db, const audit_event *ev, pu_err *err) {
+    char ts[32];
+    pu_now_iso(ts, sizeof ts);
+    return audit_append_at(db, ev, ts, err);
+}
+
+__attribute__((format(printf, 4, 5)))
+static int broken(audit_report *rep, pu_err *err, int64_t seq, const char *fmt, ...) {
+    rep->bad_seq = seq;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rep->problem, sizeof rep->problem, fmt, ap);
+    va_end(ap);
+    char where[32];
+    snprintf(where, sizeof where, "entry %lld", (long long)seq);
+    return pu_fail(err, PU_ERR_INVALID, where, NULL, "%s", rep->problem);
+}
+
+/* The anchor named by the newest "audit.prune" entry, as "seq:hash" ("" if none). */
+static int last_prune_anchor(db_t *db, char *out, size_t size, pu_err *err) {
+    out[0] = '\0';
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT detail FROM audit_log WHERE action = 'audit.prune' ORDER BY seq DESC LIMIT 1", &st, err);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        const char *p = strstr(db_col_text(st, 0), "anchor=");
+        if (p) pu_strlcpy(out, p + 7, size);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = PU_OK;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int audit_verify(db_t *db, audit_report *rep, pu_err *err) {
+    memset(rep, 0, sizeof *rep);
+    meta m;
+    int rc = meta_read(db, &m, err);
+    if (rc) return rc;
+    db_stmt *st;
+    if ((rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash "
+                             "FROM audit_log ORDER BY seq",
+                         &st, err)))
+        return rc;
+    char running[AUDIT_HASH_HEX];
+    pu_strlcpy(running, m.anchor_hash, sizeof running);
+    int64_t expect = m.anchor_seq + 1;
+    int bad = 0;
+    while (!bad && (rc = db_step(st, err)) == DB_ROW) {
+        int64_t seq = db_col_int64(st, 0);
+        const char *f[NFIELDS];
+        for (int i = 0; i < NFIELDS; i++) f[i] = db_col_text(st, i + 1);
+        char calc[AUDIT_HASH_HEX];
+        chain_hash(running, seq, f, calc);
+        if (seq != expect) {
+            rc = broken(rep, err, seq, "expected entry %lld next: entries were deleted or reordered",
+                        (long long)expect);
+            bad = 1;
+        } else if (strcmp(db_col_text(st, 9), running) != 0) {
+            rc = broken(rep, err, seq, "the link to entry %lld does not match: an entry was removed or reordered",
+                        (long long)(seq - 1));
+            bad = 1;
+        } else if (strcmp(db_col_text(st, 10), calc) != 0) {
+            rc = broken(rep, err, seq, "the content does not match its hash: the entry was edited");
+            bad = 1;
+        } else {
+            pu_strlcpy(running, calc, sizeof running);
+            if (!rep->first_seq) rep->first_seq = seq;
+            rep->last_seq = seq;
+            rep->entries++;
+            expect = seq + 1;
+        }
+    }
+    db_finalize(st);
+    if (bad) return PU_ERR_INVALID;
+    if (rc != DB_DONE) return rc;
+    pu_strlcpy(rep->head, running, sizeof rep->head);
+    if (rep->last_seq != m.head_seq && !(rep->entries == 0 && m.head_seq == m.anchor_seq))
+        return broken(rep, err, rep->last_seq + 1, "the chain ends before the recorded head %lld: newest entries were deleted",
+                      (long long)m.head_seq);
+    if (strcmp(running, m.head_hash) != 0)
+        return broken(rep, err, m.head_seq, "the recorded head hash does not match the chain at %lld",
+                      (long long)m.head_seq);
+    if (m.anchor_seq > 0) {
+        char want[128], got[128];
+        snprintf(want, sizeof want, "%lld:%s", (long long)m.anchor_seq, m.anchor_hash);
+        if ((rc = last_prune_anchor(db, got, sizeof got, err))) return rc;
+        if (strcmp(want, got) != 0)
+            return broken(rep, err, m.anchor_seq, "the chain anchor %lld is not the one recorded by the last prune",
+                          (long long)m.anchor_seq);
+    }
+    return PU_OK;
+}
+
+/* "YYYY-MM-DD" upper bound -> end of that day, so --until is inclusive. */
+static void bound(const char *in, int upper, char *out, size_t size) {
+    if (upper && strlen(in) == 10) snprintf(out, size, "%sT23:59:59Z", in);
+    else pu_strlcpy(out, in, size);
+}
+
+int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_err *err) {
+    static const audit_filter all = {0};
+    if (!f) f = &all;
+    char lo[40], hi[40];
+    bound(f->since ? f->since : "", 0, lo, sizeof lo);
+    bound(f->until ? f->until : "9999", 1, hi, sizeof hi);
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash "
+                            "FROM audit_log WHERE ts >= ? AND ts <= ? AND (? = '' OR agency = ?) ORDER BY seq "
+                            "LIMIT ? OFFSET ?",
+                        &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, lo, -1);
+    db_bind_text(st, 2, hi, -1);
+    db_bind_text(st, 3, f->agency ? f->agency : "", -1);
+    db_bind_text(st, 4, f->agency ? f->agency : "", -1);
+    db_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
+    db_bind_int64(st, 6, f->offset > 0 ? f->offset : 0);
+    static const char *const names[] = {"ts", "component", "user", "agency", "action", "targets", "outcome", "detail",
+                                        "prev", "hash"};
+    int64_t n = 0;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "seq", json_integer(db_col_int64(st, 0)));
+        for (int i = 0; i < 10; i++) json_object_set_new(o, names[i], json_string(db_col_text(st, i + 1)));
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        int bad = !s || fprintf(out, "%s\n", s) < 0;
+        free(s);
+        if (bad) {
+            rc = pu_fail(err, PU_ERR_IO, NULL, NULL, "cannot write the export");
+            break;
+        }
+        n++;
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) return rc;
+    if (count) *count = n;
+    return PU_OK;
+}
+
+int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_err *err) {
+    if (days < 1) return pu_fail(err, PU_ERR_INVALID, NULL, "days", "expected at least 1 day, got %d", days);
+    char now[32];
+    if (now_iso) pu_strlcpy(now, now_iso, sizeof now);
+    else pu_now_iso(now, sizeof now);
+    int64_t d;
+    char day[11];
+    pu_strlcpy(day, now, sizeof day);
+    if (strlen(now) < 20 || pu_parse_date(day, &d) != PU_OK)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "now", "expected YYYY-MM-DDTHH:MM:SSZ, got '%s'", now);
+    char date[16], cutoff[40];
+    pu_format_date(d - days, date, sizeof date);
+    snprintf(cutoff, sizeof cutoff, "%s%s", date, now + 10);
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    meta m;
+    rc = meta_read(db, &m, err);
+    /* the prefix of the chain before the first entry that is recent enough */
+    int64_t last_old = 0, nrem = 0;
+    db_stmt *st = NULL;
+    if (rc == PU_OK)
+        rc = db_prepare(db, "SELECT coalesce(min(seq), -1) FROM audit_log WHERE ts >= ?", &st, err);
+    if (rc == PU_OK) {
+        db_bind_text(st, 1, cutoff, -1);
+        rc = db_step(st, err) == DB_ROW ? PU_OK : PU_ERR_DB;
+        int64_t first_new = rc == PU_OK ? db_col_int64(st, 0) : 0;
+        last_old = first_new < 0 ? m.head_seq : first_new - 1;
+    }
+    db_finalize(st);
+    st = NULL;
+    char anchor[AUDIT_HASH_HEX] = "";
+    if (rc == PU_OK && last_old > m.anchor_seq) {
+        rc = db_prepare(db, "SELECT hash FROM audit_log WHERE seq = ?", &st, err);
+        if (rc == PU_OK) {
+            db_bind_int64(st, 1, last_old);
+            rc = db_step(st, err) == DB_ROW ? PU_OK : pu_fail(err, PU_ERR_INVALID, "audit_log", NULL, "entry %lld is missing", (long long)last_old);
+            if (rc == PU_OK) pu_strlcpy(anchor, db_col_text(st, 0), sizeof anchor);
+        }
+        db_finalize(st);
+        st = NULL;
+        if (rc == PU_OK) rc = db_prepare(db, "DELETE FROM audit_log WHERE seq <= ?", &st, err);
+        if (rc == PU_OK) {
+            db_bind_int64(st, 1, last_old);
+            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            nrem = db_changes(db);
+        }
+        db_finalize(st);
+        st = NULL;
+        if (rc == PU_OK) rc = db_prepare(db, "UPDATE audit_meta SET anchor_seq = ?, anchor_hash = ? WHERE id = 1", &st, err);
+        if (rc == PU_OK) {
+            db_bind_int64(st, 1, last_old);
+            db_bind_text(st, 2, anchor, -1);
+            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        }
+        db_finalize(st);
+        if (rc == PU_OK) {
+            char detail[256];
+            snprintf(detail, sizeof detail, "removed %lld entries before %s (retention %d days); anchor=%lld:%s",
+                     (long long)nrem, cutoff, days, (long long)last_old, anchor);
+            audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail};
+            const audit_event *one = &ev;
+            rc = append_locked(db, &one, 1, now, err);
+        }
+    }
+    rc = tx_end(db, own, rc, err);
+    if (rc == PU_OK && removed) *removed = nrem;
+    return rc;
+}

@@ -1,0 +1,227 @@
+/* cmd_access.c - `puente agency|user|token`: administration on the store file
+ * (an operator with the file has full authority; every change is audited
+ * with component "cli" and the operator's login name). */
+#include <stdlib.h>
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "audit/audit.h"
+#include "cli/cli.h"
+
+static int open_db(const char *path, db_t **db) {
+    pu_err e;
+    int rc = db_open(cli_db_path(path), NULL, db, &e);
+    if (rc == PU_OK && (rc = acl_migrate(*db, &e)) == PU_OK) rc = audit_migrate(*db, &e);
+    if (rc) {
+        db_close(*db);
+        *db = NULL;
+        return cli_fail(&e);
+    }
+    return 0;
+}
+
+static const char *operator_name(char *buf, size_t size) {
+    const char *u = getenv("USER");
+    struct passwd *pw = (!u || !*u) ? getpwuid(getuid()) : NULL;
+    if (pw) u = pw->pw_name;
+    snprintf(buf, size, "cli:%s", u && *u ? u : "unknown");
+    return buf;
+}
+
+/* Run a change and its audit entry in one transaction. */
+static int audited(db_t *db, int rc, pu_err *e, const char *action, const char *target, const char *detail) {
+    char op[96];
+    audit_event ev = {"cli", operator_name(op, sizeof op), "", action, target, rc == PU_OK ? "success" : pu_code_name(rc),
+                      detail};
+    if (rc == PU_OK) {
+        if ((rc = audit_append(db, &ev, e)) == PU_OK) rc = db_commit(db, e);
+        if (rc) db_rollback(db);
+        return rc;
+    }
+    db_rollback(db);
+    pu_err ignore;
+    (void)audit_append(db, &ev, &ignore); /* the refused attempt is recorded too */
+    return rc;
+}
+
+/* ---- agency ---- */
+static int agency_usage(FILE *f) {
+    fputs("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
+          "       puente agency list [--db PATH]\n"
+          "       puente agency seed [--db PATH]   add the framework's 14 agencies\n",
+          f);
+    return f == stdout ? 0 : CLI_EXIT_USAGE;
+}
+
+int cmd_agency(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) return agency_usage(stdout);
+    if (argc < 2) return agency_usage(stderr);
+    const char *sub = argv[1], *dbp = NULL, *name = NULL, *country = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"name", required_argument, 0, 'n'}, {"country", required_argument, 0, 'c'}, {0, 0, 0, 0}};
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') dbp = optarg;
+        else if (c == 'n') name = optarg;
+        else if (c == 'c') country = optarg;
+        else return cli_usage_error("agency", "unknown option");
+    }
+    db_t *db;
+    int x;
+    pu_err e;
+    if (strcmp(sub, "list") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        acl_agency *v;
+        size_t n;
+        int rc = acl_agency_list(db, &v, &n, &e);
+        db_close(db);
+        if (rc) return cli_fail(&e);
+        for (size_t i = 0; i < n; i++) printf("%s\t%s\t%s\n", v[i].country, v[i].acronym, v[i].name);
+        free(v);
+        return 0;
+    }
+    if (strcmp(sub, "seed") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        int added = 0;
+        int rc = db_begin(db, &e);
+        if (rc == PU_OK) rc = audited(db, acl_seed_agencies(db, &added, &e), &e, "agency.seed", "", "framework seed list");
+        db_close(db);
+        if (rc) return cli_fail(&e);
+        printf("%d agencies added\n", added);
+        return 0;
+    }
+    if (strcmp(sub, "add") == 0) {
+        if (optind >= argc) return cli_usage_error("agency", "agency add needs an ACRONYM");
+        if (!name || !country) return cli_usage_error("agency", "agency add needs --name and --country");
+        if ((x = open_db(dbp, &db))) return x;
+        int rc = db_begin(db, &e);
+        char detail[256];
+        snprintf(detail, sizeof detail, "country=%s; name=%s", country, name);
+        if (rc == PU_OK) rc = audited(db, acl_agency_add(db, argv[optind], name, country, &e), &e, "agency.add", argv[optind], detail);
+        db_close(db);
+        return rc ? cli_fail(&e) : 0;
+    }
+    return cli_usage_error("agency", "unknown subcommand '%s'", sub);
+}
+
+/* ---- user ---- */
+static int user_usage(FILE *f) {
+    fputs("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin] [--db PATH]\n"
+          "       puente user list [--agency ACRONYM] [--db PATH]\n"
+          "       puente user role NAME ROLE [--db PATH]\n"
+          "       puente user password NAME --password-stdin [--db PATH]\n"
+          "       puente user disable|enable NAME [--db PATH]\n"
+          "Roles: analyst, supervisor, forensic, tip-handler, admin, auditor.\n"
+          "--password-stdin reads the password from the first line of stdin (never from argv,\n"
+          "which other local users can see). Without it the account is token-only.\n",
+          f);
+    return f == stdout ? 0 : CLI_EXIT_USAGE;
+}
+
+static int read_password(char *buf, size_t size) {
+    if (!fgets(buf, (int)size, stdin)) return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+int cmd_user(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) return user_usage(stdout);
+    if (argc < 2) return user_usage(stderr);
+    const char *sub = argv[1], *dbp = NULL, *agency = NULL, *role = NULL;
+    int pw_stdin = 0;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},     {"agency", required_argument, 0, 'a'},
+                                         {"role", required_argument, 0, 'r'},   {"password-stdin", no_argument, 0, 'p'},
+                                         {0, 0, 0, 0}};
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') dbp = optarg;
+        else if (c == 'a') agency = optarg;
+        else if (c == 'r') role = optarg;
+        else if (c == 'p') pw_stdin = 1;
+        else return cli_usage_error("user", "unknown option");
+    }
+    const char *name = optind < argc ? argv[optind] : NULL;
+    char pw[ACL_PASSWORD_MAX + 2] = "";
+    if (pw_stdin && read_password(pw, sizeof pw)) return cli_usage_error("user", "--password-stdin: no password on stdin");
+    db_t *db;
+    int x, rc;
+    pu_err e;
+    if (strcmp(sub, "list") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        acl_principal *v;
+        size_t n;
+        rc = acl_user_list(db, agency, &v, &n, &e);
+        db_close(db);
+        if (rc) return cli_fail(&e);
+        for (size_t i = 0; i < n; i++) printf("%s\t%s\t%s\n", v[i].user, v[i].agency, v[i].role);
+        free(v);
+        return 0;
+    }
+    if (!name) return cli_usage_error("user", "user %s needs a NAME", sub);
+    char detail[160] = "";
+    if (strcmp(sub, "add") == 0) {
+        if (!agency || !role) return cli_usage_error("user", "user add needs --agency and --role");
+        if ((x = open_db(dbp, &db))) return x;
+        snprintf(detail, sizeof detail, "agency=%s; role=%s", agency, role);
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_user_add(db, name, agency, role, pw_stdin ? pw : NULL, &e), &e, "user.add", name, detail);
+    } else if (strcmp(sub, "role") == 0) {
+        if (optind + 1 >= argc) return cli_usage_error("user", "user role needs NAME ROLE");
+        if ((x = open_db(dbp, &db))) return x;
+        snprintf(detail, sizeof detail, "role=%s", argv[optind + 1]);
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_user_set_role(db, name, argv[optind + 1], &e), &e, "user.update", name, detail);
+    } else if (strcmp(sub, "password") == 0) {
+        if (!pw_stdin) return cli_usage_error("user", "user password needs --password-stdin");
+        if ((x = open_db(dbp, &db))) return x;
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_user_set_password(db, name, pw, &e), &e, "user.update", name, "password changed");
+    } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+        int dis = sub[0] == 'd';
+        if ((x = open_db(dbp, &db))) return x;
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_user_set_disabled(db, name, dis, &e), &e, "user.update", name, dis ? "disabled=true" : "disabled=false");
+    } else {
+        return cli_usage_error("user", "unknown subcommand '%s'", sub);
+    }
+    memset(pw, 0, sizeof pw);
+    db_close(db);
+    return rc ? cli_fail(&e) : 0;
+}
+
+/* ---- token ---- */
+int cmd_token(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) {
+        puts("usage: puente token create USER [--db PATH]\n"
+             "Prints the new API token (and nothing else) on stdout. It is stored hashed\n"
+             "and cannot be shown again. Use it as 'Authorization: Bearer TOKEN'.");
+        return 0;
+    }
+    const char *dbp = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+    int c;
+    optind = 2;
+    if (argc < 2 || strcmp(argv[1], "create") != 0) return cli_usage_error("token", "expected 'token create USER'");
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') dbp = optarg;
+        else return cli_usage_error("token", "unknown option");
+    }
+    if (optind >= argc) return cli_usage_error("token", "token create needs a USER");
+    db_t *db;
+    int x = open_db(dbp, &db);
+    if (x) return x;
+    pu_err e;
+    char tok[ACL_SECRET_MAX];
+    int rc = db_begin(db, &e);
+    if (rc == PU_OK) rc = audited(db, acl_token_create(db, argv[optind], acl_now(), tok, &e), &e, "token.create", argv[optind], NULL);
+    db_close(db);
+    if (rc) return cli_fail(&e);
+    printf("%s\n", tok);
+    memset(tok, 0, sizeof tok);
+    return 0;
+}

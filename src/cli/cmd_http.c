@@ -1,0 +1,89 @@
+/* cmd_http.c - `puente serve`: run the HTTP API server. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+
+static int usage(FILE *f) {
+    fputs("usage: puente serve [--listen ADDR:PORT] [--db PATH] [options]\n"
+          "  --listen ADDR:PORT      default 127.0.0.1:8000; port 0 picks a free port\n"
+          "                          (IPv6: [::1]:8000)\n"
+          "  --threads N             worker threads (default: number of CPUs)\n"
+          "  --max-body BYTES        request body cap (default 8388608)\n"
+          "  --max-conns N           open connections (default 1024)\n"
+          "  --max-conns-per-ip N    per client address (default 64)\n"
+          "  --timeout SECONDS       idle connection timeout (default 30)\n"
+          "  --retention-days N      audit retention, pruned at start (default 365)\n"
+          "  --list-routes           print the routes and exit\n"
+          "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
+          f);
+    return f == stdout ? 0 : CLI_EXIT_USAGE;
+}
+
+static int parse_listen(const char *s, char *addr, size_t size, int *port) {
+    const char *colon = strrchr(s, ':');
+    if (!colon) return -1;
+    size_t n = (size_t)(colon - s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s++;
+        n -= 2;
+    }
+    if (n == 0 || n >= size) return -1;
+    memcpy(addr, s, n);
+    addr[n] = '\0';
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || p < 0 || p > 65535) return -1;
+    *port = (int)p;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) return usage(stdout);
+    http_config cfg = {0};
+    char addr[64] = "127.0.0.1";
+    cfg.port = 8000;
+    const char *dbp = NULL;
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'},    {"db", required_argument, 0, 'd'},
+        {"threads", required_argument, 0, 't'},   {"max-body", required_argument, 0, 'b'},
+        {"max-conns", required_argument, 0, 'c'}, {"max-conns-per-ip", required_argument, 0, 'i'},
+        {"timeout", required_argument, 0, 'T'},   {"retention-days", required_argument, 0, 'r'},
+        {"list-routes", no_argument, 0, 'L'},     {0, 0, 0, 0}};
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'l') {
+            if (parse_listen(optarg, addr, sizeof addr, &cfg.port))
+                return cli_usage_error("serve", "--listen expects ADDR:PORT, got '%s'", optarg);
+            continue;
+        }
+        if (c == 'd') {
+            dbp = optarg;
+            continue;
+        }
+        if (c == 'L') {
+            for (const char *const *r = http_routes(); *r; r++) puts(*r);
+            return 0;
+        }
+        if (c == '?' || !strchr("tbciTr", c)) return cli_usage_error("serve", "unknown option");
+        if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
+        if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
+        switch (c) {
+        case 't': cfg.threads = (unsigned)v; break;
+        case 'b': cfg.max_body = (size_t)v; break;
+        case 'c': cfg.max_conns = (unsigned)v; break;
+        case 'i': cfg.max_conns_per_ip = (unsigned)v; break;
+        case 'T': cfg.timeout_s = (unsigned)v; break;
+        case 'r': cfg.retention_days = (int)v; break;
+        }
+    }
+    if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    cfg.addr = addr;
+    cfg.db_path = cli_db_path(dbp);
+    pu_err e;
+    pu_err_clear(&e);
+    int rc = http_run(&cfg, &e);
+    return rc ? cli_fail(&e) : 0;
+}

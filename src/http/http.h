@@ -1,0 +1,58 @@
+/*
+ * http.h - `puente serve`: the JSON HTTP API over libmicrohttpd
+ * (docs/API.md, docs/openapi.yaml).
+ *
+ * Runtime: a libmicrohttpd thread pool, each thread with its own epoll set
+ * and its own store handle (db.h: one db_t per thread; the SQLite backend
+ * runs in WAL mode so readers do not block the writer).
+ *
+ * Every request that reads or changes records, every login and every
+ * permission change is written to the audit trail (audit.h) before the
+ * response is sent; a request whose audit entry cannot be written fails
+ * (500) instead of going unrecorded.
+ *
+ * Errors always have the body {"error":{"code","message","field"}} with the
+ * status of the code: invalid 400, unauthenticated 401, denied 403,
+ * not_found 404, method 405, conflict 409, too_large 413, unsupported media
+ * 415, store/internal 500, unavailable 503.
+ */
+#ifndef PU_HTTP_H
+#define PU_HTTP_H
+
+#include <stddef.h>
+#include "common/pu.h"
+
+typedef struct http_config {
+    const char *db_path;        /* the store file (required; not ":memory:") */
+    const char *addr;           /* IPv4/IPv6 literal to bind; default "127.0.0.1" */
+    int port;                   /* 0 = any free port (see http_port) */
+    unsigned threads;           /* worker threads; 0 = number of CPUs */
+    size_t max_body;            /* bytes per request body; 0 = 8 MiB */
+    unsigned max_conns;         /* open connections; 0 = 1024 */
+    unsigned max_conns_per_ip;  /* per client address; 0 = 64 */
+    unsigned timeout_s;         /* idle connection timeout; 0 = 30 s */
+    int retention_days;         /* audit retention; 0 = 365; pruned at start */
+    int quiet;                  /* 1: no startup banner on stderr */
+} http_config;
+
+typedef struct http_server http_server;
+
+/* Open the store (running every module's migrations), prune the audit trail
+ * to the retention period and start listening.
+ * Errors: PU_ERR_INVALID (bad config field named), PU_ERR_IO (cannot bind:
+ * address in use...), PU_ERR_DB, PU_ERR_NOMEM. */
+int http_start(const http_config *cfg, http_server **out, pu_err *err);
+/* The TCP port actually bound. */
+int http_port(const http_server *s);
+/* Graceful stop: stop accepting connections, let in-flight requests finish
+ * (up to 30 s), then close every store handle. NULL-safe. */
+void http_stop(http_server *s);
+/* Start, print "listening on http://ADDR:PORT", wait for SIGTERM or SIGINT,
+ * stop gracefully. Returns PU_OK after a clean shutdown. */
+int http_run(const http_config *cfg, pu_err *err);
+
+/* The routes the server answers, as NULL-terminated "METHOD /path/{param}"
+ * strings (static). Used by tests to check docs/openapi.yaml covers them. */
+const char *const *http_routes(void);
+
+#endif

@@ -1,0 +1,286 @@
+/* http_admin.c - health, version, login/logout, agencies, users, tokens and
+ * the audit trail over HTTP. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+
+static const char *const no_args[] = {NULL};
+
+int h_health(http_req *r) {
+    /* a cheap query proves the store answers, not just the socket */
+    int64_t one = 0;
+    pu_err e;
+    if (db_query_int64(r->db, "SELECT 1", NULL, &one, &e) != PU_OK || one != 1)
+        return http_fail(r, PU_ERR_DB, NULL, "the store does not answer");
+    return http_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+int h_version(http_req *r) {
+    return http_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "puente", "version", PUENTE_VERSION, "api", "v1"));
+}
+
+static json_t *principal_json(const acl_principal *p) {
+    json_t *perms = json_array();
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
+        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (p->perms & names[i].bit) json_array_append_new(perms, json_string(names[i].name));
+    return json_pack("{s:s,s:s,s:s,s:s,s:o}", "user", p->user, "agency", p->agency, "country", p->country, "role",
+                     p->role, "permissions", perms);
+}
+
+int h_login(http_req *r) {
+    static const char *const keys[] = {"user", "password", NULL};
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    const char *user = NULL, *pw = NULL;
+    if ((rc = http_only_keys(r, o, keys, NULL)) || (rc = http_str_member(r, o, "user", NULL, &user)) ||
+        (rc = http_str_member(r, o, "password", NULL, &pw))) {
+        json_decref(o);
+        return rc;
+    }
+    if (!user || !pw) {
+        json_decref(o);
+        return http_fail(r, PU_ERR_INVALID, user ? "password" : "user", "expected a string");
+    }
+    pu_strlcpy(r->p.user, user, sizeof r->p.user); /* the audit names who tried */
+    char session[ACL_SECRET_MAX];
+    pu_err e;
+    acl_principal p;
+    rc = acl_login(r->db, user, pw, acl_now(), &p, session, &e);
+    json_decref(o);
+    if (rc == PU_ERR_DENIED) {
+        (void)pu_buf_printf(&r->detail, "reason=%s", e.field);
+        r->unauthenticated = 1;
+        return http_fail(r, rc, NULL, "%s", e.msg);
+    }
+    if (rc) return http_fail(r, rc, NULL, "login failed: %s", pu_strerror(rc));
+    r->p = p;
+    r->authed = 1;
+    rc = http_json(r, 200, json_pack("{s:s,s:i,s:o}", "session", session, "expires_idle_seconds", ACL_SESSION_IDLE,
+                                     "user", principal_json(&p)));
+    memset(session, 0, sizeof session);
+    return rc;
+}
+
+int h_logout(http_req *r) {
+    pu_err e;
+    if (acl_revoke(r->db, r->secret, &e)) return http_fail(r, e.code, NULL, "%s", e.msg);
+    return http_json(r, 200, json_pack("{s:s}", "status", "logged out"));
+}
+
+int h_me(http_req *r) {
+    int rc = http_only_args(r, no_args);
+    return rc ? rc : http_json(r, 200, principal_json(&r->p));
+}
+
+int h_agencies(http_req *r) {
+    acl_agency *v;
+    size_t n;
+    pu_err e;
+    int rc = acl_agency_list(r->db, &v, &n, &e);
+    if (rc) return http_fail(r, rc, NULL, "%s", e.msg);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "acronym", v[i].acronym, "name", v[i].name, "country",
+                                           v[i].country));
+    free(v);
+    return http_json(r, 200, json_pack("{s:o}", "agencies", a));
+}
+
+static json_t *user_json(const acl_principal *p) {
+    return json_pack("{s:s,s:s,s:s}", "name", p->user, "agency", p->agency, "role", p->role);
+}
+
+int h_users_list(http_req *r) {
+    acl_principal *v;
+    size_t n;
+    pu_err e;
+    int rc = acl_user_list(r->db, r->p.agency, &v, &n, &e);
+    if (rc) return http_fail(r, rc, NULL, "%s", e.msg);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, user_json(&v[i]));
+    free(v);
+    return http_json(r, 200, json_pack("{s:o}", "users", a));
+}
+
+static int from_acl(http_req *r, int rc, const pu_err *e) {
+    return http_fail(r, rc, e->field[0] ? e->field : NULL, "%s", e->msg);
+}
+
+/* Change + its audit entry in one transaction. */
+static int commit_audited(http_req *r, int rc) {
+    pu_err e;
+    if (rc == PU_OK) rc = http_audit_now(r, "success") == PU_OK ? PU_OK : http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written");
+    if (rc == PU_OK && db_commit(r->db, &e) != PU_OK) {
+        r->audited = 0;
+        return http_fail(r, PU_ERR_DB, NULL, "%s", e.msg);
+    }
+    if (rc != PU_OK) {
+        r->audited = 0;
+        db_rollback(r->db);
+    }
+    return rc;
+}
+
+int h_users_add(http_req *r) {
+    static const char *const keys[] = {"name", "role", "password", "agency", NULL};
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    const char *name = NULL, *role = NULL, *pw = NULL, *agency = NULL;
+    if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "name", NULL, &name)) &&
+        !(rc = http_str_member(r, o, "role", NULL, &role)) && !(rc = http_str_member(r, o, "password", NULL, &pw)) &&
+        !(rc = http_str_member(r, o, "agency", NULL, &agency))) {
+        if (!name || !role) rc = http_fail(r, PU_ERR_INVALID, name ? "role" : "name", "required");
+        else if (agency && !pu_strieq(agency, r->p.agency))
+            rc = http_fail(r, PU_ERR_DENIED, "agency", "administrators add users to their own agency (%s) only", r->p.agency);
+    }
+    if (rc == PU_OK) {
+        http_target(r, name);
+        (void)pu_buf_printf(&r->detail, "role=%s", role);
+        pu_err e;
+        if ((rc = db_begin(r->db, &e)) != PU_OK) rc = from_acl(r, rc, &e);
+        else if ((rc = acl_user_add(r->db, name, r->p.agency, role, pw, &e)) != PU_OK) {
+            db_rollback(r->db);
+            rc = from_acl(r, rc, &e);
+        } else {
+            rc = commit_audited(r, PU_OK);
+        }
+    }
+    if (rc == PU_OK)
+        rc = http_json(r, 201, json_pack("{s:s,s:s,s:s}", "name", name, "agency", r->p.agency, "role", role));
+    json_decref(o);
+    return rc;
+}
+
+/* The target user if it belongs to the caller's agency; others are 404 so an
+ * administrator does not learn another agency's user names. */
+static int own_agency_user(http_req *r, const char *name, acl_principal *u) {
+    pu_err e;
+    if (acl_user_get(r->db, name, u, &e) != PU_OK || strcmp(u->agency, r->p.agency) != 0)
+        return http_fail(r, PU_ERR_NOTFOUND, "name", "no user '%.64s' in agency %s", name, r->p.agency);
+    return PU_OK;
+}
+
+int h_user_update(http_req *r) {
+    static const char *const keys[] = {"role", "disabled", "password", NULL};
+    const char *name = r->params[0];
+    http_target(r, name);
+    acl_principal u;
+    int rc = own_agency_user(r, name, &u);
+    if (rc) return rc;
+    json_t *o;
+    if ((rc = http_body_object(r, &o))) return rc;
+    const char *role = NULL, *pw = NULL;
+    json_t *dis = json_object_get(o, "disabled");
+    if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "role", NULL, &role)) &&
+        !(rc = http_str_member(r, o, "password", NULL, &pw))) {
+        if (dis && !json_is_boolean(dis)) rc = http_fail(r, PU_ERR_INVALID, "disabled", "expected true or false");
+        else if (!role && !pw && !dis) rc = http_fail(r, PU_ERR_INVALID, "body", "expected role, disabled or password");
+    }
+    pu_err e;
+    if (rc == PU_OK && (rc = db_begin(r->db, &e)) != PU_OK) rc = from_acl(r, rc, &e);
+    else if (rc == PU_OK) {
+        if (role) {
+            (void)pu_buf_printf(&r->detail, "role %s->%s; ", u.role, role);
+            rc = acl_user_set_role(r->db, name, role, &e);
+        }
+        if (rc == PU_OK && dis) {
+            (void)pu_buf_printf(&r->detail, "disabled=%s; ", json_is_true(dis) ? "true" : "false");
+            rc = acl_user_set_disabled(r->db, name, json_is_true(dis), &e);
+        }
+        if (rc == PU_OK && pw) {
+            (void)pu_buf_puts(&r->detail, "password changed; ");
+            rc = acl_user_set_password(r->db, name, pw, &e);
+        }
+        if (rc != PU_OK) {
+            db_rollback(r->db);
+            rc = from_acl(r, rc, &e);
+        } else {
+            rc = commit_audited(r, PU_OK);
+        }
+    }
+    json_decref(o);
+    if (rc) return rc;
+    if (acl_user_get(r->db, name, &u, &e)) return from_acl(r, e.code, &e);
+    return http_json(r, 200, user_json(&u));
+}
+
+int h_token_create(http_req *r) {
+    const char *name = r->params[0];
+    http_target(r, name);
+    /* a user may create tokens for themself; an administrator for their agency */
+    if (strcmp(name, r->p.user) != 0) {
+        if (!(r->p.perms & ACL_P_ADMIN)) return http_fail(r, PU_ERR_DENIED, NULL, "only administrators create tokens for other users");
+        acl_principal u;
+        int rc = own_agency_user(r, name, &u);
+        if (rc) return rc;
+    }
+    char token[ACL_SECRET_MAX];
+    pu_err e;
+    int rc = db_begin(r->db, &e);
+    if (rc) return from_acl(r, rc, &e);
+    if ((rc = acl_token_create(r->db, name, acl_now(), token, &e)) != PU_OK) {
+        db_rollback(r->db);
+        return from_acl(r, rc, &e);
+    }
+    if ((rc = commit_audited(r, PU_OK))) return rc;
+    rc = http_json(r, 201, json_pack("{s:s,s:s}", "user", name, "token", token));
+    memset(token, 0, sizeof token);
+    return rc;
+}
+
+int h_audit_list(http_req *r) {
+    static const char *const args[] = {"since", "until", "limit", "offset", NULL};
+    int64_t limit, offset;
+    int rc;
+    if ((rc = http_only_args(r, args)) || (rc = http_arg_int(r, "limit", 1, 10000, 1000, &limit)) ||
+        (rc = http_arg_int(r, "offset", 0, INT64_MAX / 2, 0, &offset)))
+        return rc;
+    /* auditors read the entries of their own agency */
+    audit_filter f = {http_arg(r, "since"), http_arg(r, "until"), r->p.agency, limit, offset};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    int64_t n = 0;
+    pu_err e;
+    rc = audit_export(r->db, m, &f, &n, &e);
+    fclose(m);
+    if (rc == PU_OK) {
+        pu_buf_reset(&r->out);
+        rc = pu_buf_printf(&r->out, "{\"count\":%lld,\"entries\":[", (long long)n);
+        /* the export is JSON lines: join them with commas */
+        for (size_t i = 0; rc == PU_OK && i < len; i++)
+            rc = pu_buf_putc(&r->out, buf[i] == '\n' ? (i + 1 < len ? ',' : ' ') : buf[i]);
+        if (rc == PU_OK) rc = pu_buf_puts(&r->out, "]}");
+        if (rc) rc = http_fail(r, rc, NULL, "the export is too large; narrow it with since/until/limit");
+        (void)pu_buf_printf(&r->detail, "entries=%lld", (long long)n);
+    } else {
+        rc = http_fail(r, rc, NULL, "%s", e.msg);
+    }
+    free(buf);
+    return rc;
+}
+
+int h_audit_verify(http_req *r) {
+    int rc = http_only_args(r, no_args);
+    if (rc) return rc;
+    audit_report rep;
+    pu_err e;
+    rc = audit_verify(r->db, &rep, &e);
+    if (rc == PU_OK)
+        return http_json(r, 200, json_pack("{s:b,s:I,s:I,s:s}", "ok", 1, "entries", (json_int_t)rep.entries, "last_seq",
+                                           (json_int_t)rep.last_seq, "head", rep.head));
+    if (rc == PU_ERR_INVALID) {
+        (void)pu_buf_printf(&r->detail, "broken at %lld", (long long)rep.bad_seq);
+        return http_json(r, 200, json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries", (json_int_t)rep.entries, "bad_seq",
+                                           (json_int_t)rep.bad_seq, "problem", rep.problem));
+    }
+    return http_fail(r, rc, NULL, "%s", e.msg);
+}

@@ -1,0 +1,153 @@
+/* http_int.h - internals shared by the HTTP module's files (not public). */
+#ifndef PU_HTTP_INT_H
+#define PU_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "access/access.h"
+#include "audit/audit.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define HTTP_MAX_PARAMS 3
+#define HTTP_OUT_MAX ((size_t)256 << 20) /* cap on one response body */
+
+typedef struct http_screen_state http_screen_state;
+typedef struct http_auditq http_auditq;
+
+/* Group commit of audit entries (http_auditq.c). */
+int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err);
+/* Queue ev and wait until it is committed; returns PU_OK or the store error. */
+int http_auditq_append(http_auditq *q, const audit_event *ev);
+/* Commit what is queued, stop the writer thread, close its store. NULL-safe. */
+void http_auditq_stop(http_auditq *q);
+
+typedef struct http_req {
+    struct MHD_Connection *conn;
+    const char *method;
+    char path[1024];                   /* decoded path, no query */
+    char capbuf[1024];
+    char *params[HTTP_MAX_PARAMS];     /* path captures, point into capbuf */
+    pu_buf body;
+    int too_large;
+    int started;                       /* counted in the in-flight gauge */
+
+    http_screen_state *screen;         /* shared screening index (may be NULL) */
+    http_auditq *auditq;               /* audit group commit */
+    store_t *st;                       /* this thread's store */
+    db_t *db;
+    int authed;
+    int unauthenticated;               /* failure is 401, not 403 */
+    acl_principal p;
+    store_scope scope;
+    char secret[ACL_SECRET_MAX];
+
+    int status;                        /* response */
+    pu_buf out;
+    const char *content_type;
+    const char *allow;                 /* Allow header for 405 */
+    char allow_buf[128];
+    pu_err err;                        /* set by handlers on failure */
+
+    const char *action;                /* audit */
+    pu_buf targets;
+    pu_buf detail;
+    char outcome[24];
+    int audited;
+} http_req;
+
+/* Screening routes (http_screen.c) join the table when the engine is built. */
+#ifdef PUENTE_HAVE_SCREEN
+#define HTTP_SCREEN_ROUTES                                                                              \
+    {"POST", "/api/v1/screen", h_screen, "screen.batch", 1, ACL_P_SCREEN},                              \
+    {"POST", "/api/v1/compare", h_compare, "screen.compare", 1, ACL_P_SCREEN},                          \
+    {"GET", "/api/v1/decisions", h_decisions_list, "decision.list", 1, ACL_P_SCREEN},                   \
+    {"POST", "/api/v1/decisions", h_decision_add, "decision.add", 1, ACL_P_REVIEW},                     \
+    {"POST", "/match/{dataset}", h_yente_match, "screen.match", 1, ACL_P_SCREEN},
+/* Build the screening index and load the reviewed decisions from st. */
+int http_screen_init(store_t *st, http_screen_state **out, pu_err *err);
+void http_screen_free(http_screen_state *s);
+/* Entities changed: the index is rebuilt before the next screening (at most
+ * once every few seconds). */
+void http_screen_dirty(http_screen_state *s);
+#else
+#define HTTP_SCREEN_ROUTES
+static inline int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {
+    (void)st; (void)err; *out = NULL; return PU_OK;
+}
+static inline void http_screen_free(http_screen_state *s) { (void)s; }
+static inline void http_screen_dirty(http_screen_state *s) { (void)s; }
+#endif
+
+typedef int (*http_handler)(http_req *r);
+
+typedef struct http_route {
+    const char *method;
+    const char *pattern;    /* "/api/v1/entities/{id}" */
+    http_handler fn;
+    const char *action;     /* audit action; NULL = not audited (health, version) */
+    int auth;               /* 1: needs a principal */
+    unsigned perm;          /* ACL_P_* needed (0 = any authenticated user) */
+} http_route;
+
+/* route table (http_routes.c) */
+extern const http_route http_route_table[];
+extern const size_t http_route_count;
+
+/* ---- helpers (http_util.c) ---- */
+/* Fail the request: sets r->err and returns code (handlers `return http_fail(...)`). */
+int http_fail(http_req *r, int code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Respond with a jansson object (stolen). */
+int http_json(http_req *r, int status, json_t *body);
+/* Parse the body as one JSON object; PU_ERR_INVALID with position otherwise. */
+int http_body_object(http_req *r, json_t **out);
+/* Reject keys of o not in the NULL-terminated allowed list (field named). */
+int http_only_keys(http_req *r, json_t *o, const char *const *allowed, const char *where);
+/* Reject query arguments not in the NULL-terminated list. */
+int http_only_args(http_req *r, const char *const *allowed);
+/* A query argument or NULL. */
+const char *http_arg(http_req *r, const char *name);
+/* Integer query argument in [lo, hi], default def when absent. */
+int http_arg_int(http_req *r, const char *name, int64_t lo, int64_t hi, int64_t def, int64_t *out);
+/* Optional string member of o: NULL when absent; PU_ERR_INVALID when not a string. */
+int http_str_member(http_req *r, json_t *o, const char *key, const char *where, const char **out);
+/* Append an id to the audit targets (comma separated). */
+void http_target(http_req *r, const char *id);
+/* Write the audit entry now (inside the caller's transaction, for changes). */
+int http_audit_now(http_req *r, const char *outcome);
+/* HTTP status of a PU_ERR_* code. */
+int http_status_of(int code);
+
+/* ---- handlers ---- */
+int h_health(http_req *r);
+int h_version(http_req *r);
+int h_login(http_req *r);
+int h_logout(http_req *r);
+int h_me(http_req *r);
+int h_agencies(http_req *r);
+int h_users_list(http_req *r);
+int h_users_add(http_req *r);
+int h_user_update(http_req *r);
+int h_token_create(http_req *r);
+int h_audit_list(http_req *r);
+int h_audit_verify(http_req *r);
+int h_entities_search(http_req *r);
+int h_entity_get(http_req *r);
+int h_entity_create(http_req *r);
+int h_entity_update(http_req *r);
+int h_entity_delete(http_req *r);
+int h_entities_upload(http_req *r);
+int h_stats(http_req *r);
+int h_yente_search(http_req *r);
+int h_export(http_req *r);
+int h_screen(http_req *r);
+int h_compare(http_req *r);
+int h_decisions_list(http_req *r);
+int h_decision_add(http_req *r);
+int h_yente_match(http_req *r);
+/* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
+int http_yente_entity(const ftm_entity *e, json_t **out);
+
+#endif

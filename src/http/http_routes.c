@@ -1,0 +1,149 @@
+/* http_routes.c - the route table and the dispatcher: route matching,
+ * authentication, permission checks, error bodies and the audit entry. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+
+#define R ACL_P_READ
+const http_route http_route_table[] = {
+    {"GET", "/api/v1/health", h_health, NULL, 0, 0},
+    {"GET", "/healthz", h_health, NULL, 0, 0},
+    {"GET", "/api/v1/version", h_version, NULL, 0, 0},
+    {"POST", "/api/v1/login", h_login, "login", 0, 0},
+    {"POST", "/api/v1/logout", h_logout, "logout", 1, 0},
+    {"GET", "/api/v1/me", h_me, "me", 1, 0},
+    {"GET", "/api/v1/agencies", h_agencies, "agency.list", 1, 0},
+    {"GET", "/api/v1/users", h_users_list, "user.list", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/users", h_users_add, "user.add", 1, ACL_P_ADMIN},
+    {"PATCH", "/api/v1/users/{name}", h_user_update, "user.update", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0},
+    {"GET", "/api/v1/audit", h_audit_list, "audit.read", 1, ACL_P_AUDIT},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT},
+    {"GET", "/api/v1/entities", h_entities_search, "entity.search", 1, R},
+    {"POST", "/api/v1/entities", h_entity_create, "entity.create", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/entities/upload", h_entities_upload, "entity.upload", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/entities/{id}", h_entity_get, "entity.read", 1, R},
+    {"PUT", "/api/v1/entities/{id}", h_entity_update, "entity.update", 1, ACL_P_WRITE},
+    {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
+    {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},
+    {"GET", "/api/v1/export", h_export, "entity.export", 1, R},
+    {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R},
+    HTTP_SCREEN_ROUTES
+};
+#undef R
+const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];
+
+const char *const *http_routes(void) {
+    static char lines[sizeof http_route_table / sizeof http_route_table[0]][96];
+    static const char *v[sizeof http_route_table / sizeof http_route_table[0] + 1];
+    if (!v[0])
+        for (size_t i = 0; i < http_route_count; i++) {
+            snprintf(lines[i], sizeof lines[i], "%s %s", http_route_table[i].method, http_route_table[i].pattern);
+            v[i] = lines[i];
+        }
+    return v;
+}
+
+/* Match path against pattern; captures go to r->params. */
+static int match(http_req *r, const char *pattern, const char *path) {
+    size_t cap = 0, np = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            size_t n = strcspn(s, "/");
+            if (!pe || n == 0 || np >= HTTP_MAX_PARAMS || cap + n + 1 > sizeof r->capbuf) return 0;
+            memcpy(r->capbuf + cap, s, n);
+            r->capbuf[cap + n] = '\0';
+            r->params[np++] = r->capbuf + cap;
+            cap += n + 1;
+            p = pe + 1;
+            s += n;
+        } else if (*p++ != *s++) {
+            return 0;
+        }
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+static const char *bearer(http_req *r) {
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h) return NULL;
+    /* "Bearer X" (ours) or "ApiKey X" (what yente clients send) */
+    if (strncasecmp(h, "Bearer ", 7) == 0) h += 7;
+    else if (strncasecmp(h, "ApiKey ", 7) == 0) h += 7;
+    else return NULL;
+    while (*h == ' ') h++;
+    return h;
+}
+
+static int authenticate(http_req *r) {
+    const char *secret = bearer(r);
+    if (!secret || !*secret) {
+        r->unauthenticated = 1;
+        return http_fail(r, PU_ERR_DENIED, "Authorization", "authentication required: send 'Authorization: Bearer <token>'");
+    }
+    pu_err e;
+    int rc = acl_authenticate(r->db, secret, acl_now(), &r->p, &e);
+    if (rc == PU_ERR_DENIED) {
+        r->unauthenticated = 1;
+        return http_fail(r, PU_ERR_DENIED, "Authorization", "the token or session is invalid or expired");
+    }
+    if (rc) return http_fail(r, rc, NULL, "the store is unavailable");
+    r->authed = 1;
+    pu_strlcpy(r->secret, secret, sizeof r->secret);
+    acl_scope(&r->p, &r->scope);
+    return PU_OK;
+}
+
+static void error_body(http_req *r, int rc) {
+    int status = r->unauthenticated ? 401 : r->allow ? 405 : http_status_of(rc);
+    const char *code = r->unauthenticated ? "unauthenticated" : r->allow ? "method_not_allowed" : pu_code_name(rc);
+    if (status == 500 && !r->err.msg[0]) pu_strlcpy(r->err.msg, pu_strerror(rc), sizeof r->err.msg);
+    json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", r->err.msg, "field", r->err.field);
+    http_json(r, status, e);
+}
+
+/* What to call the outcome of a request in the audit trail. */
+static const char *outcome_of(http_req *r, int rc) {
+    if (r->unauthenticated) return "unauthenticated";
+    return rc == PU_OK ? "success" : pu_code_name(rc);
+}
+
+void http_dispatch(http_req *r) {
+    const http_route *rt = NULL;
+    char allow[128] = "";
+    for (size_t i = 0; i < http_route_count; i++) {
+        if (!match(r, http_route_table[i].pattern, r->path)) continue;
+        if (strcmp(r->method, http_route_table[i].method) == 0) {
+            rt = &http_route_table[i];
+            break;
+        }
+        size_t n = strlen(allow);
+        snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", http_route_table[i].method);
+    }
+    if (!rt) {
+        int rc = allow[0] ? http_fail(r, PU_ERR_UNSUPPORTED, "method", "method %s is not allowed here; use %s", r->method, allow)
+                          : http_fail(r, PU_ERR_NOTFOUND, "path", "no such route: %.200s", r->path);
+        if (allow[0]) {
+            pu_strlcpy(r->allow_buf, allow, sizeof r->allow_buf);
+            r->allow = r->allow_buf;
+        }
+        error_body(r, rc);
+        return;
+    }
+    r->action = rt->action;
+    int rc = PU_OK;
+    if (rt->auth) rc = authenticate(r);
+    if (rc == PU_OK && rt->perm && !(r->p.perms & rt->perm))
+        rc = http_fail(r, PU_ERR_DENIED, NULL, "the role '%s' does not allow this", r->p.role);
+    if (rc == PU_OK) rc = rt->fn(r);
+    if (rc != PU_OK) error_body(r, rc);
+    if (rt->action && !r->audited && http_audit_now(r, outcome_of(r, rc)) != PU_OK) {
+        /* fail closed: nothing is answered that the trail did not record */
+        http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written; the request was not completed");
+        r->unauthenticated = 0;
+        error_body(r, PU_ERR_DB);
+    }
+}

@@ -1,0 +1,326 @@
+/* http_server.c - libmicrohttpd glue: limits, body collection, per-thread
+ * stores, graceful shutdown (see http.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http_int.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    http_config cfg;
+    char db_path[1024];
+    char addr[64];
+    int port;
+    pthread_key_t key;
+    http_screen_state *screen;
+    http_auditq *auditq;
+    atomic_int inflight;
+    pthread_mutex_t lock;      /* guards stores[] */
+    store_t **stores;          /* every per-thread store, closed at stop */
+    size_t nstores, cap;
+};
+
+void http_dispatch(http_req *r);
+
+/* ---- per-thread store ---- */
+static int thread_store(http_server *s, store_t **out, pu_err *err) {
+    store_t *st = pthread_getspecific(s->key);
+    if (st) {
+        *out = st;
+        return PU_OK;
+    }
+    int rc = store_open(s->db_path, &st, err);
+    if (rc) return rc;
+    pthread_mutex_lock(&s->lock);
+    if (s->nstores == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        store_t **nv = realloc(s->stores, nc * sizeof *nv);
+        if (!nv) {
+            pthread_mutex_unlock(&s->lock);
+            store_close(st);
+            return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+        s->stores = nv;
+        s->cap = nc;
+    }
+    s->stores[s->nstores++] = st;
+    pthread_mutex_unlock(&s->lock);
+    pthread_setspecific(s->key, st);
+    *out = st;
+    return PU_OK;
+}
+
+/* ---- responses ---- */
+static enum MHD_Result send_response(http_req *r) {
+    size_t n = r->out.len;
+    char *body = pu_buf_detach(&r->out);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(n, body ? body : (void *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void req_free(http_req *r) {
+    if (!r) return;
+    pu_buf_free(&r->body);
+    pu_buf_free(&r->out);
+    pu_buf_free(&r->targets);
+    pu_buf_free(&r->detail);
+    memset(r->secret, 0, sizeof r->secret);
+    free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    (void)c;
+    (void)toe;
+    http_server *s = cls;
+    http_req *r = *con_cls;
+    if (r && r->started) atomic_fetch_sub(&s->inflight, 1);
+    req_free(r);
+    *con_cls = NULL;
+}
+
+/* Decode %XX in the path (MHD leaves the path encoded). */
+static int decode_path(const char *url, char *out, size_t size) {
+    size_t j = 0;
+    for (size_t i = 0; url[i] && url[i] != '?'; i++) {
+        if (j + 1 >= size) return PU_ERR_LIMIT;
+        char c = url[i];
+        if (c == '%' && url[i + 1] && url[i + 2]) {
+            char hex[3] = {url[i + 1], url[i + 2], 0};
+            char *end;
+            long v = strtol(hex, &end, 16);
+            if (*end || v <= 0) return PU_ERR_INVALID;
+            c = (char)v;
+            i += 2;
+        }
+        out[j++] = c;
+    }
+    out[j] = '\0';
+    return pu_utf8_valid(out, j) ? PU_OK : PU_ERR_INVALID;
+}
+
+static enum MHD_Result early_error(http_req *r, int code, const char *field, const char *msg) {
+    http_fail(r, code, field, "%s", msg);
+    r->status = http_status_of(code);
+    json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", pu_code_name(code), "message", msg, "field",
+                          field ? field : "");
+    http_json(r, r->status, e);
+    return send_response(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+    (void)version;
+    http_server *s = cls;
+    http_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        *con_cls = r;
+        r->conn = conn;
+        r->method = method;
+        r->status = 200;
+        pu_buf_init(&r->body, s->cfg.max_body);
+        pu_buf_init(&r->out, HTTP_OUT_MAX);
+        pu_buf_init(&r->targets, AUDIT_FIELD_MAX);
+        pu_buf_init(&r->detail, AUDIT_FIELD_MAX);
+        r->started = 1;
+        atomic_fetch_add(&s->inflight, 1);
+        int drc = decode_path(url, r->path, sizeof r->path);
+        if (drc) return early_error(r, drc, "path", "the request path is too long or not valid UTF-8");
+        /* refuse an oversize body before reading it */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes", s->cfg.max_body);
+            return early_error(r, PU_ERR_LIMIT, "body", msg);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->too_large && pu_buf_append(&r->body, upload, *upload_size) != PU_OK) {
+            r->too_large = 1;
+            pu_buf_free(&r->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes", s->cfg.max_body);
+        return early_error(r, PU_ERR_LIMIT, "body", msg);
+    }
+    pu_err e;
+    if (thread_store(s, &r->st, &e) != PU_OK) return early_error(r, PU_ERR_DB, NULL, "the store is unavailable");
+    r->db = store_db(r->st);
+    r->screen = s->screen;
+    r->auditq = s->auditq;
+    http_dispatch(r);
+    return send_response(r);
+}
+
+/* ---- lifecycle ---- */
+static unsigned cpu_count(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 2;
+}
+
+static int prepare_store(http_server *s, pu_err *err) {
+    store_t *st;
+    int rc = store_open(s->db_path, &st, err);
+    if (rc) return rc;
+    db_t *db = store_db(st);
+    if ((rc = acl_migrate(db, err)) == PU_OK && (rc = audit_migrate(db, err)) == PU_OK) {
+        int64_t removed = 0;
+        rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
+        if (rc == PU_OK) {
+            audit_event ev = {"http", "-", "", "server.start", "", "success", NULL};
+            char detail[128];
+            snprintf(detail, sizeof detail, "listen %s:%d; retention %d days; pruned %lld", s->addr, s->cfg.port,
+                     s->cfg.retention_days, (long long)removed);
+            ev.detail = detail;
+            rc = audit_append(db, &ev, err);
+        }
+    }
+    if (rc == PU_OK) rc = http_screen_init(st, &s->screen, err);
+    store_close(st);
+    return rc;
+}
+
+static int bind_addr(http_server *s, struct sockaddr_storage *ss, pu_err *err) {
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, s->addr, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)s->cfg.port);
+        return PU_OK;
+    }
+    if (inet_pton(AF_INET6, s->addr, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)s->cfg.port);
+        return PU_OK;
+    }
+    return pu_fail(err, PU_ERR_INVALID, NULL, "listen", "expected an IPv4 or IPv6 address, got '%s'", s->addr);
+}
+
+int http_start(const http_config *cfg, http_server **out, pu_err *err) {
+    *out = NULL;
+    if (!cfg->db_path || !*cfg->db_path || strcmp(cfg->db_path, ":memory:") == 0)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "db", "the server needs a store file, got '%s'",
+                       cfg->db_path ? cfg->db_path : "");
+    if (cfg->port < 0 || cfg->port > 65535)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "port", "expected 0-65535, got %d", cfg->port);
+    http_server *s = calloc(1, sizeof *s);
+    if (!s) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    s->cfg = *cfg;
+    if (!s->cfg.threads) s->cfg.threads = cpu_count();
+    if (!s->cfg.max_body) s->cfg.max_body = (size_t)8 << 20;
+    if (!s->cfg.max_conns) s->cfg.max_conns = 1024;
+    if (!s->cfg.max_conns_per_ip) s->cfg.max_conns_per_ip = 64;
+    if (!s->cfg.timeout_s) s->cfg.timeout_s = 30;
+    if (!s->cfg.retention_days) s->cfg.retention_days = AUDIT_DEFAULT_RETENTION_DAYS;
+    pu_strlcpy(s->db_path, cfg->db_path, sizeof s->db_path);
+    pu_strlcpy(s->addr, cfg->addr && *cfg->addr ? cfg->addr : "127.0.0.1", sizeof s->addr);
+    s->cfg.db_path = s->db_path;
+    s->cfg.addr = s->addr;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_key_create(&s->key, NULL);
+    struct sockaddr_storage ss;
+    int rc = bind_addr(s, &ss, err);
+    if (rc == PU_OK) rc = prepare_store(s, err);
+    if (rc == PU_OK) rc = http_auditq_start(s->db_path, &s->auditq, err);
+    if (rc) {
+        http_stop(s);
+        return rc;
+    }
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
+                            MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_conns_per_ip,
+                            MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        http_stop(s);
+        return pu_fail(err, PU_ERR_IO, NULL, "listen", "cannot listen on %s:%d (address in use or not permitted)",
+                       cfg->addr && *cfg->addr ? cfg->addr : "127.0.0.1", cfg->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : s->cfg.port;
+    *out = s;
+    return PU_OK;
+}
+
+int http_port(const http_server *s) { return s->port; }
+
+void http_stop(http_server *s) {
+    if (!s) return;
+    if (s->d) {
+        /* stop accepting, let in-flight requests finish, then stop */
+        MHD_quiesce_daemon(s->d);
+        for (int i = 0; i < 3000 && atomic_load(&s->inflight) > 0; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(s->d);
+    }
+    if (s->auditq) {
+        audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
+        (void)http_auditq_append(s->auditq, &ev);
+    }
+    http_auditq_stop(s->auditq);
+    for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
+    http_screen_free(s->screen);
+    free(s->stores);
+    pthread_key_delete(s->key);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int http_run(const http_config *cfg, pu_err *err) {
+    /* Block the signals before the worker threads start, so only sigwait
+     * below receives them and no request is interrupted mid-way. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    http_server *s;
+    int rc = http_start(cfg, &s, err);
+    if (rc) return rc;
+    if (!cfg->quiet) {
+        fprintf(stderr, "puente: listening on http://%s:%d (store %s, %u threads)\n", s->addr, s->port, s->db_path,
+                s->cfg.threads);
+        fflush(stderr);
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (!cfg->quiet) fprintf(stderr, "puente: %s received, finishing in-flight requests\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(s);
+    if (!cfg->quiet) fprintf(stderr, "puente: server stopped cleanly\n");
+    return PU_OK;
+}

@@ -1,0 +1,154 @@
+/* http_util.c - request/response helpers for the handlers (http_int.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+
+int http_status_of(int code) {
+    switch (code) {
+    case PU_OK: return 200;
+    case PU_ERR_INVALID: return 400;
+    case PU_ERR_NOTFOUND: return 404;
+    case PU_ERR_DENIED: return 403;
+    case PU_ERR_CONFLICT: return 409;
+    case PU_ERR_LIMIT: return 413;
+    case PU_ERR_UNSUPPORTED: return 415;
+    case PU_ERR_INTERRUPTED: return 503;
+    default: return 500;
+    }
+}
+
+int http_fail(http_req *r, int code, const char *field, const char *fmt, ...) {
+    pu_err_clear(&r->err);
+    r->err.code = code;
+    if (field) pu_strlcpy(r->err.field, field, sizeof r->err.field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err.msg, sizeof r->err.msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int http_json(http_req *r, int status, json_t *body) {
+    r->status = status;
+    pu_buf_reset(&r->out);
+    if (!body) return PU_ERR_NOMEM;
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(body);
+    if (!s) return PU_ERR_NOMEM;
+    int rc = pu_buf_puts(&r->out, s);
+    free(s);
+    return rc;
+}
+
+int http_body_object(http_req *r, json_t **out) {
+    *out = NULL;
+    if (r->body.len == 0) return http_fail(r, PU_ERR_INVALID, "body", "expected a JSON object in the request body");
+    json_error_t je;
+    json_t *o = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    if (!o)
+        return http_fail(r, PU_ERR_INVALID, "body", "invalid JSON at line %d column %d: %s", je.line, je.column, je.text);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return http_fail(r, PU_ERR_INVALID, "body", "expected a JSON object, got another JSON value");
+    }
+    *out = o;
+    return PU_OK;
+}
+
+int http_only_keys(http_req *r, json_t *o, const char *const *allowed, const char *where) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        int ok = 0;
+        for (size_t i = 0; allowed[i] && !ok; i++) ok = strcmp(k, allowed[i]) == 0;
+        if (!ok) {
+            char field[PU_ERR_FIELD_MAX];
+            snprintf(field, sizeof field, "%s%s%.40s", where ? where : "", where ? "." : "", k);
+            return http_fail(r, PU_ERR_INVALID, field, "unknown field '%.60s'", k);
+        }
+    }
+    return PU_OK;
+}
+
+typedef struct arg_check {
+    const char *const *allowed;
+    char bad[64];
+} arg_check;
+
+static enum MHD_Result arg_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    (void)value;
+    arg_check *c = cls;
+    for (size_t i = 0; c->allowed[i]; i++)
+        if (strcmp(key, c->allowed[i]) == 0) return MHD_YES;
+    pu_strlcpy(c->bad, key, sizeof c->bad);
+    return MHD_NO;
+}
+
+int http_only_args(http_req *r, const char *const *allowed) {
+    arg_check c = {allowed, ""};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, arg_iter, &c);
+    if (c.bad[0]) return http_fail(r, PU_ERR_INVALID, c.bad, "unknown query parameter '%s'", c.bad);
+    return PU_OK;
+}
+
+const char *http_arg(http_req *r, const char *name) {
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_arg_int(http_req *r, const char *name, int64_t lo, int64_t hi, int64_t def, int64_t *out) {
+    const char *s = http_arg(r, name);
+    if (!s) {
+        *out = def;
+        return PU_OK;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return http_fail(r, PU_ERR_INVALID, name, "expected an integer from %lld to %lld, got '%.40s'", (long long)lo,
+                         (long long)hi, s);
+    *out = v;
+    return PU_OK;
+}
+
+int http_str_member(http_req *r, json_t *o, const char *key, const char *where, const char **out) {
+    *out = NULL;
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) return PU_OK;
+    if (!json_is_string(v)) {
+        char field[PU_ERR_FIELD_MAX];
+        snprintf(field, sizeof field, "%s%s%s", where ? where : "", where ? "." : "", key);
+        return http_fail(r, PU_ERR_INVALID, field, "expected a string");
+    }
+    *out = json_string_value(v);
+    return PU_OK;
+}
+
+void http_target(http_req *r, const char *id) {
+    if (!id || r->targets.len >= r->targets.max) return;
+    if (r->targets.len) (void)pu_buf_putc(&r->targets, ',');
+    /* a full target list is clipped; the detail says how many there were */
+    (void)pu_buf_puts(&r->targets, id);
+}
+
+int http_audit_now(http_req *r, const char *outcome) {
+    audit_event ev = {
+        "http",
+        r->p.user[0] ? r->p.user : "-",
+        r->p.agency,
+        r->action,
+        pu_buf_str(&r->targets),
+        outcome,
+        pu_buf_str(&r->detail),
+    };
+    pu_err e;
+    /* inside a change's transaction: append there, so both commit together;
+     * otherwise (reads, refusals) through the group commit */
+    int rc = db_in_tx(r->db) || !r->auditq ? audit_append(r->db, &ev, &e) : http_auditq_append(r->auditq, &ev);
+    if (rc == PU_OK) r->audited = 1;
+    return rc;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# End-to-end: agency, user and token administration through the CLI.
+. "$(dirname "$0")/../lib.sh"
+DB="$TMP/acc.db"
+out=$("$PUENTE" agency seed --db "$DB"); assert_rc $? 0 "agency seed"
+assert_eq "$out" "14 agencies added" "seed adds the 14 framework agencies"
+assert_eq "$("$PUENTE" agency seed --db "$DB")" "0 agencies added" "seed is idempotent"
+list=$("$PUENTE" agency list --db "$DB")
+assert_eq "$(grep -c '^US' <<<"$list")" "7" "7 US agencies"
+assert_eq "$(grep -c '^MX' <<<"$list")" "7" "7 MX agencies"
+assert_contains "$list" "MX	ANAM	Agencia Nacional de Aduanas de México" "ANAM listed with its country"
+"$PUENTE" agency add SSP-CDMX --name "Secretaría de Seguridad Ciudadana CDMX" --country mx --db "$DB"; assert_rc $? 0 "agency add"
+err=$("$PUENTE" agency add XX --name X --country CA --db "$DB" 2>&1); assert_rc $? 3 "agency add with a bad country"
+assert_contains "$err" "country" "the error names the field"
+"$PUENTE" agency add DEA --name again --country US --db "$DB" 2>/dev/null; assert_rc $? 6 "duplicate agency is a conflict"
+"$PUENTE" agency add --db "$DB" 2>/dev/null; assert_rc $? 2 "agency add without acronym is a usage error"
+
+"$PUENTE" user add ana --agency DEA --role analyst --db "$DB"; assert_rc $? 0 "user add (token-only)"
+printf 'a long enough password\n' | "$PUENTE" user add luis --agency fgr --role supervisor --password-stdin --db "$DB"
+assert_rc $? 0 "user add with a password from stdin"
+printf 'short\n' | "$PUENTE" user add bob --agency FGR --role analyst --password-stdin --db "$DB" 2>/dev/null
+assert_rc $? 3 "a short password is refused"
+"$PUENTE" user add eve --agency NOPE --role analyst --db "$DB" 2>/dev/null; assert_rc $? 4 "unknown agency"
+err=$("$PUENTE" user add eve --agency DEA --role wizard --db "$DB" 2>&1); assert_rc $? 3 "unknown role"
+assert_contains "$err" "analyst, supervisor, forensic, tip-handler, admin or auditor" "the error lists the roles"
+"$PUENTE" user add ana --agency DEA --role analyst --db "$DB" 2>/dev/null; assert_rc $? 6 "duplicate user"
+"$PUENTE" user add carl --role analyst --db "$DB" 2>/dev/null; assert_rc $? 2 "user add without --agency"
+"$PUENTE" user role ana supervisor --db "$DB"; assert_rc $? 0 "user role"
+assert_contains "$("$PUENTE" user list --agency DEA --db "$DB")" "ana	DEA	supervisor" "user list shows the new role"
+"$PUENTE" user disable ana --db "$DB"; assert_rc $? 0 "user disable"
+"$PUENTE" token create ana --db "$DB" 2>/dev/null; assert_rc $? 5 "no token for a disabled user"
+"$PUENTE" user enable ana --db "$DB"; assert_rc $? 0 "user enable"
+
+tok=$("$PUENTE" token create ana --db "$DB" 2>/dev/null); assert_rc $? 0 "token create"
+[[ "$tok" =~ ^pt_[A-Za-z0-9_-]{43}$ ]] && ok "token create prints only the token" || nok "token output: '$tok'"
+tok2=$("$PUENTE" token create ana --db "$DB")
+[ "$tok" != "$tok2" ] && ok "tokens are random" || nok "two equal tokens"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM acl_secret WHERE hash='$tok' OR prefix='$tok'")
+assert_eq "$n" "0" "the token itself is not stored"
+"$PUENTE" token create nobody --db "$DB" 2>/dev/null; assert_rc $? 4 "token for an unknown user"
+"$PUENTE" token --db "$DB" 2>/dev/null; assert_rc $? 2 "token without subcommand"
+audit=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$audit" '"action":"user.update","targets":"ana","outcome":"success","detail":"role=supervisor"' "role change audited"
+assert_contains "$audit" '"action":"token.create","targets":"ana"' "token creation audited"
+assert_not_contains "$audit" "$tok" "the token never reaches the audit trail"
+finish

@@ -1,0 +1,211 @@
+"""apitest.py - a small HTTP client for the end-to-end tests of `puente serve`.
+
+Every response is checked against docs/openapi.yaml: the route must be
+documented, the status must be listed for it, and the JSON body must fit the
+documented schema (a JSON-Schema subset validator is below, so the tests need
+only python3 and python3-yaml from Debian). Results print as TAP-like lines
+("ok - ..." / "not ok - ...") and the process exits non-zero on any failure.
+"""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+
+import yaml
+
+_pass = 0
+_fail = 0
+
+
+def ok(cond, name, extra=""):
+    global _pass, _fail
+    if cond:
+        _pass += 1
+        print(f"ok - {name}")
+    else:
+        _fail += 1
+        print(f"not ok - {name} {extra}"[:2000])
+    return cond
+
+
+def eq(got, want, name):
+    return ok(got == want, name, f"(expected {want!r}, got {got!r})")
+
+
+def finish():
+    print(f"{_pass} passed, {_fail} failed")
+    sys.exit(1 if _fail else 0)
+
+
+# ---- OpenAPI ----
+class Spec:
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.doc = yaml.safe_load(f)
+        self.routes = []  # (method, template, regex)
+        for tmpl, item in self.doc["paths"].items():
+            rx = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(tmpl)) + "$"
+            for m in item:
+                if m in ("get", "post", "put", "patch", "delete"):
+                    self.routes.append((m.upper(), tmpl, re.compile(rx)))
+
+    def find(self, method, path):
+        for m, tmpl, rx in self.routes:
+            if m == method and rx.match(path):
+                return tmpl
+        return None
+
+    def resolve(self, node):
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            assert ref.startswith("#/"), ref
+            cur = self.doc
+            for part in ref[2:].split("/"):
+                cur = cur[part]
+            extra = {k: v for k, v in node.items() if k != "$ref"}
+            node = dict(cur, **extra) if extra else cur
+        return node
+
+    def response_schema(self, method, tmpl, status):
+        op = self.doc["paths"][tmpl][method.lower()]
+        resp = op["responses"].get(str(status))
+        if resp is None:
+            return False, None
+        resp = self.resolve(resp)
+        content = resp.get("content", {})
+        if "application/x-ndjson" in content and "application/json" not in content:
+            return True, "ndjson"
+        media = content.get("application/json")
+        return True, (media or {}).get("schema")
+
+    def validate(self, schema, inst, where="$"):
+        """Return a list of problems (empty = fits)."""
+        s = self.resolve(schema)
+        errs = []
+        if s is None:
+            return errs
+        for sub in s.get("allOf", []):
+            errs += self.validate(sub, inst, where)
+        t = s.get("type")
+        if t is not None:
+            types = t if isinstance(t, list) else [t]
+            if not any(_is_type(inst, ty) for ty in types):
+                return errs + [f"{where}: expected {t}, got {type(inst).__name__}"]
+        if "enum" in s and inst not in s["enum"]:
+            errs.append(f"{where}: {inst!r} not in {s['enum']}")
+        if isinstance(inst, dict):
+            for k in s.get("required", []):
+                if k not in inst:
+                    errs.append(f"{where}: missing required '{k}'")
+            props = s.get("properties", {})
+            addl = s.get("additionalProperties", True)
+            for k, v in inst.items():
+                if k in props:
+                    errs += self.validate(props[k], v, f"{where}.{k}")
+                elif addl is False:
+                    errs.append(f"{where}: unexpected '{k}'")
+                elif isinstance(addl, dict):
+                    errs += self.validate(addl, v, f"{where}.{k}")
+        if isinstance(inst, list) and "items" in s:
+            for i, v in enumerate(inst):
+                errs += self.validate(s["items"], v, f"{where}[{i}]")
+        return errs
+
+
+def _is_type(v, t):
+    return {
+        "object": isinstance(v, dict),
+        "array": isinstance(v, list),
+        "string": isinstance(v, str),
+        "integer": isinstance(v, int) and not isinstance(v, bool),
+        "number": isinstance(v, (int, float)) and not isinstance(v, bool),
+        "boolean": isinstance(v, bool),
+        "null": v is None,
+    }[t]
+
+
+class Client:
+    def __init__(self, port, spec):
+        self.port = port
+        self.spec = spec
+        self.checked = set()
+        self.conn = None
+
+    def req(self, method, path, token=None, body=None, raw=None, headers=None, query=None, check=True):
+        """Send a request; returns (status, parsed JSON or None, raw bytes)."""
+        url = path
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        # one keep-alive connection, reopened when the server closed it (after
+        # an early 413, a timeout...): a request that never reached it is resent
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, url, body=data, headers=h)
+                r = self.conn.getresponse()
+                payload = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        if r.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        try:
+            js = json.loads(payload) if payload else None
+        except ValueError:
+            js = None
+        if check:
+            self._check(method, path, r.status, js, payload)
+        return r.status, js, payload
+
+    def _check(self, method, path, status, js, payload):
+        tmpl = self.spec.find(method, path.split("?")[0])
+        if tmpl is None:
+            # unknown routes answer with the error body
+            fits = js is not None and not self.spec.validate({"$ref": "#/components/schemas/Error"}, js)
+            ok(status in (404, 405) and fits, f"undocumented {method} {path} answers 404/405 with the error body",
+               f"(status {status})")
+            return
+        known, schema = self.spec.response_schema(method, tmpl, status)
+        key = (method, tmpl, status)
+        if not known:
+            ok(False, f"{method} {tmpl} status {status} is documented", payload[:300])
+            return
+        if schema == "ndjson":
+            try:
+                good = all(isinstance(json.loads(l), dict) for l in payload.decode().splitlines() if l.strip())
+            except ValueError:
+                good = False
+            if not good or key not in self.checked:
+                ok(good, f"{method} {tmpl} {status} is JSON lines")
+            self.checked.add(key)
+            return
+        if js is None:
+            ok(False, f"{method} {tmpl} {status} body is JSON", payload[:300])
+            return
+        errs = self.spec.validate(schema, js) if schema else []
+        if errs or key not in self.checked:
+            ok(not errs, f"{method} {tmpl} {status} fits the OpenAPI schema", "; ".join(errs[:5]))
+        self.checked.add(key)
+
+
+def cli(*args, stdin=None):
+    """Run build/puente with args; returns (rc, stdout)."""
+    exe = os.environ.get("PUENTE_BIN", "build/puente")
+    p = subprocess.run([exe, *args], input=stdin, capture_output=True, text=True)
+    return p.returncode, p.stdout.strip()

@@ -1,0 +1,153 @@
+"""Authorisation matrix: for every role x agency (two per country: the owner
+agency and another) x record marking x endpoint, assert visible or invisible,
+with zero leaks through reads, search results, counts, stats, yente search,
+dataset existence, screening and yente matching.
+
+Records: two owner agencies (DEA in the US, FGR in Mexico) x five markings,
+imported through the CLI (system scope) so that the owner also holds a
+marking of the other country, which the API would refuse to create."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from apitest import Client, Spec, cli, eq, finish, ok  # noqa: E402
+from server import Server  # noqa: E402
+
+SRC = os.environ.get("PUENTE_SRC", ".")
+TMP = os.environ["TEST_TMP"]
+DB = os.path.join(TMP, "authz.db")
+spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
+
+ROLES = ["analyst", "supervisor", "forensic", "tip-handler", "admin", "auditor"]
+READERS = {"analyst", "supervisor", "forensic", "tip-handler"}
+AGENCIES = {"DEA": "US", "FBI": "US", "FGR": "MX", "UIF": "MX"}
+OWNERS = ["DEA", "FGR"]
+MARKINGS = ["PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"]
+# distinct surnames so that each screening query has one clear target
+SURNAMES = ["Abarca", "Benitez", "Cisneros", "Dominguez", "Escobedo", "Fuentes", "Galindo", "Herrera", "Ibarra", "Jimenez"]
+
+eq(cli("agency", "seed", "--db", DB)[0], 0, "seed agencies")
+records = []
+lines = []
+for i, (owner, marking) in enumerate((o, m) for o in OWNERS for m in MARKINGS):
+    rid = f"mx-{owner.lower()}-{marking.lower()}"
+    name = f"Zorglub {SURNAMES[i]} {owner.title()}"
+    ds = f"matrix_{owner.lower()}_{marking.lower().replace('-', '_')}"
+    records.append({"id": rid, "owner": owner, "marking": marking, "name": name, "dataset": ds})
+    lines.append(json.dumps({"id": rid, "schema": "Person", "properties": {"name": [name]}, "datasets": [ds],
+                             "owner": owner, "marking": marking}))
+path = os.path.join(TMP, "matrix.jsonl")
+with open(path, "w") as f:
+    f.write("\n".join(lines) + "\n")
+rc, out = cli("import", "ftm", path, "--strict", "--db", DB)
+eq(rc, 0, "import the matrix records")
+
+tokens = {}
+for ag in AGENCIES:
+    for role in ROLES:
+        name = f"{ag.lower()}.{role}"
+        cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB)
+        tokens[(ag, role)] = cli("token", "create", name, "--db", DB)[1]
+
+
+def visible(agency, role, rec):
+    if role not in READERS:
+        return False
+    country = AGENCIES[agency]
+    m = rec["marking"]
+    return (rec["owner"] == agency or m in ("PUBLIC", "SHARED") or (m == "US-ONLY" and country == "US")
+            or (m == "MX-ONLY" and country == "MX"))
+
+
+srv = Server(DB, "--threads", "2")
+c = Client(srv.port, spec)
+have_screen = "POST /api/v1/screen" in cli("serve", "--list-routes")[1].splitlines()
+leaks = 0
+checks = 0
+
+
+def expect(cond, what):
+    global leaks, checks
+    checks += 1
+    if not cond:
+        leaks += 1
+        print(f"not ok - {what}")
+
+
+for (ag, role), tok in tokens.items():
+    who = f"{ag}/{role}"
+    want = {r["id"] for r in records if visible(ag, role, r)}
+    reader = role in READERS
+    # absent ids answer like hidden ones (for non-readers: 403 for both)
+    s_abs, js_abs, _ = c.req("GET", "/api/v1/entities/mx-nothing-here", token=tok)
+    for r in records:
+        s, js, raw = c.req("GET", f"/api/v1/entities/{r['id']}", token=tok)
+        if r["id"] in want:
+            expect(s == 200 and js["id"] == r["id"], f"{who} reads {r['id']}")
+        else:
+            expect(s == s_abs and s in (403, 404) and r["name"].encode() not in raw
+                   and js["error"]["message"].replace(r["id"], "X") == js_abs["error"]["message"].replace("mx-nothing-here", "X"),
+                   f"{who} cannot tell {r['id']} exists (status {s})")
+        # a dataset that only holds hidden records does not exist for this user
+        s, js, _ = c.req("GET", f"/search/{r['dataset']}", token=tok)
+        expect(s == (200 if r["id"] in want else (404 if reader else 403)), f"{who} dataset {r['dataset']} -> {s}")
+    # search results and their total
+    s, js, raw = c.req("GET", "/api/v1/entities", token=tok, query={"q": "zorglub", "limit": "500"})
+    if reader:
+        got = {e["id"] for e in js["results"]}
+        expect(got == want and js["total"] == len(want), f"{who} search: {sorted(got ^ want)} total {js['total']}")
+    else:
+        expect(s == 403 and b"zorglub" not in raw.lower(), f"{who} search refused")
+    s, js, _ = c.req("GET", "/api/v1/entities", token=tok, query={"q": "zorglub", "limit": "1"})
+    expect(not reader or js["total"] == len(want), f"{who} count with limit 1")
+    for r in records:
+        s, js, _ = c.req("GET", "/api/v1/entities", token=tok, query={"q": r["name"]})
+        expect((s == 200 and js["total"] == (1 if r["id"] in want else 0)) or (not reader and s == 403),
+               f"{who} count of an exact-name search for {r['id']}")
+    # export (JSON lines, no paging)
+    s, js, raw = c.req("GET", "/api/v1/export", token=tok, query={"q": "zorglub"})
+    if reader:
+        got = {json.loads(l)["id"] for l in raw.decode().splitlines() if l.strip()}
+        expect(s == 200 and got == want, f"{who} export: {sorted(got ^ want)}")
+    else:
+        expect(s == 403 and b"zorglub" not in raw.lower(), f"{who} export refused")
+    # stats
+    s, js, _ = c.req("GET", "/api/v1/stats", token=tok)
+    expect((reader and js["total"] == len(want) and js["schemata"].get("Person", 0) == len(want))
+           or (not reader and s == 403), f"{who} stats total")
+    # yente search
+    s, js, _ = c.req("GET", "/search/default", token=tok, query={"q": "zorglub", "limit": "100"})
+    if reader:
+        got = {e["id"] for e in js["results"]}
+        expect(got == want and js["total"]["value"] == len(want), f"{who} yente search")
+    else:
+        expect(s == 403, f"{who} yente search refused")
+    if not have_screen:
+        continue
+    # screening: every record's exact name; hidden ones are never returned or counted
+    queries = [{"id": r["id"], "schema": "Person", "properties": {"name": [r["name"]]}} for r in records]
+    s, js, _ = c.req("POST", "/api/v1/screen", token=tok, body={"queries": queries, "limit": 50, "threshold": 0.5})
+    if reader and s == 200:
+        for r, res in zip(records, js["results"]):
+            ids = {m["id"] for m in res["results"]}
+            expect(ids <= want, f"{who} screening {r['id']} returns only visible: {sorted(ids - want)}")
+            expect((r["id"] in ids) == (r["id"] in want), f"{who} screening finds {r['id']} iff visible")
+            expect(res.get("total", 0) <= len(want), f"{who} screening total {res.get('total')} counts only visible")
+    else:
+        expect(not reader and s == 403, f"{who} screening refused ({s})")
+    body = {"queries": {r["id"]: {"schema": "Person", "properties": {"name": [r["name"]]}} for r in records}}
+    s, js, raw = c.req("POST", "/match/default", token=tok, body=body, query={"limit": "50", "threshold": "0.5"})
+    if reader and s == 200:
+        for r in records:
+            res = js["responses"][r["id"]]
+            ids = {m["id"] for m in res["results"]}
+            expect(ids <= want and (r["id"] in ids) == (r["id"] in want) and res["total"]["value"] <= len(want),
+                   f"{who} yente match for {r['id']}: {sorted(ids)}")
+    else:
+        expect(not reader and s == 403, f"{who} yente match refused ({s})")
+
+ok(checks >= 24 * 10 * 3, f"the matrix ran {checks} checks")
+eq(leaks, 0, f"zero leaks across {len(tokens)} users x {len(records)} records x endpoints")
+eq(srv.stop(), 0, "server stops cleanly")
+finish()
