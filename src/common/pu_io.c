@@ -165,6 +165,9 @@ static int csv_setup(pu_csv *c, const pu_csv_opts *opts, pu_err *err) {
     if (c->o.strict_quotes) flags |= CSV_STRICT | CSV_STRICT_FINI;
     if (csv_init(&c->p, flags) != 0) return pu_fail(err, PU_ERR_NOMEM, c->in.name, NULL, "csv init");
     csv_set_delim(&c->p, (unsigned char)c->o.delim);
+    /* libcsv grows its field buffer by blk_size (default 128 bytes), which is
+     * quadratic for a large field; grow in 64 KiB steps instead. */
+    csv_set_blk_size(&c->p, 65536);
     pu_buf_init(&c->cur.arena, c->o.max_record);
     c->line = 1;
     c->at_row_start = 1;
