@@ -1,5 +1,6 @@
 /* cargo_text.c - normalisation, CAS numbers, hashing, small containers. */
 #include "cargo/cargo_int.h"
+#include "common/pu_io.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -503,19 +504,7 @@ void cargo_cas_scan(const char *t, size_t len, cargo_cas_cb cb, void *ctx) {
 
 /* ---- CSV output -------------------------------------------------------------- */
 
-void cargo_csv_field(FILE *out, const char *s) {
-    if (!s) s = "";
-    if (!strpbrk(s, ",\"\r\n") && !(s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' '))) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
+void cargo_csv_field(FILE *out, const char *s) { pu_csv_write_field(out, s); }
 
 void cargo_json_string(FILE *out, const char *s) {
     fputc('"', out);

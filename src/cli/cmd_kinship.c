@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "kinship/kinship.h"
+#include "common/pu_io.h"
 
 #define CMD "kinship"
 
@@ -100,19 +101,7 @@ static void put_num(FILE *o, double x) {
     else fprintf(o, "%.15g", x);
 }
 
-static void csv_str(FILE *o, const char *s) {
-    if (!s || !*s) return;
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, o);
-        return;
-    }
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
-}
+static void csv_str(FILE *o, const char *s) { pu_csv_write_field(o, s); }
 
 static const char *miss_name(const kin_case *c, int j) {
     return c->fam[c->miss[j].fam].p[c->miss[j].person].id;

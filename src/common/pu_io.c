@@ -313,6 +313,21 @@ void pu_csv_close(pu_csv *c) {
     free(c);
 }
 
+void pu_csv_write_field(FILE *out, const char *s) {
+    if (!s || !*s) return;
+    size_t n = strlen(s);
+    if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ') {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
 int pu_csv_col(const pu_csv_row *h, const char *name) {
     for (size_t i = 0; i < h->n; i++) {
         const char *f = h->fields[i];

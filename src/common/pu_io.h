@@ -51,6 +51,10 @@ const char *pu_csv_name(const pu_csv *r);
 uint64_t pu_csv_offset(const pu_csv *r);
 void pu_csv_close(pu_csv *r);
 
+/* Write one CSV field (RFC 4180): quoted only when it holds a comma, quote,
+ * CR/LF or leading/trailing space; NULL writes nothing. */
+void pu_csv_write_field(FILE *out, const char *s);
+
 /* Index of `name` in a header row (exact, case-insensitive), or -1. */
 int pu_csv_col(const pu_csv_row *header, const char *name);
 

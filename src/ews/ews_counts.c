@@ -312,18 +312,7 @@ int ews_result_write_csv(FILE *f, const ews_counts *c, const ews_result *r, pu_e
 }
 
 /* CSV-quote a series name when needed. */
-static void put_name(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+static void put_name(FILE *f, const char *s) { pu_csv_write_field(f, s); }
 
 int ews_result_write_rows(FILE *f, const char *series, const ews_counts *c, const ews_result *r, pu_err *err) {
     for (size_t i = 0; i < c->n; i++) {
