@@ -22,6 +22,16 @@
  * Ownership: db_open returns a db_t the caller closes with db_close.
  * A db_stmt belongs to its db_t and is finalised with db_finalize (NULL-safe).
  * Column text returned by db_col_text is valid until the next step/reset.
+ *
+ * Statement cache: db_finalize does not destroy a statement; it resets it,
+ * clears its bindings and keeps it (up to a few dozen per db_t, oldest
+ * evicted) so that the next db_prepare of the byte-identical SQL text on the
+ * same db_t reuses it without parsing the SQL again. This is invisible to
+ * callers: a statement handed out by db_prepare is never shared (one in use is
+ * not in the cache, so preparing the same SQL twice gives two statements), a
+ * cached statement holds no read transaction (it is reset), and schema changes
+ * are picked up (SQLite re-prepares automatically). db_close destroys the
+ * cache. Dynamically built SQL works too; it just rarely hits.
  */
 #ifndef PU_DB_H
 #define PU_DB_H

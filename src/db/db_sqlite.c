@@ -5,10 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Idle prepared statements kept per connection (see db.h, "Statement
+ * cache"). Small and bounded: the hot paths use a few dozen distinct SQL
+ * texts; dynamically built SQL just cycles through the oldest slots. */
+#define DB_STMT_CACHE 48
+
 struct db {
     sqlite3 *h;
     char *path;
     int in_tx;
+    int ncached;
+    struct db_stmt *cache[DB_STMT_CACHE]; /* oldest first */
 };
 
 struct db_stmt {
@@ -53,9 +60,16 @@ int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err) {
     return PU_OK;
 }
 
+static void stmt_free(struct db_stmt *st) {
+    sqlite3_finalize(st->s);
+    free(st);
+}
+
 void db_close(db_t *db) {
     if (!db) return;
     if (db->in_tx) db_rollback(db);
+    for (int i = 0; i < db->ncached; i++) stmt_free(db->cache[i]);
+    db->ncached = 0;
     sqlite3_close_v2(db->h);
     free(db->path);
     free(db);
@@ -74,8 +88,21 @@ int db_exec(db_t *db, const char *sql, pu_err *err) {
     return PU_OK;
 }
 
+/* Take an idle statement with exactly this SQL text out of the cache. */
+static db_stmt *cache_take(db_t *db, const char *sql) {
+    for (int i = db->ncached - 1; i >= 0; i--) {
+        db_stmt *st = db->cache[i];
+        if (strcmp(sqlite3_sql(st->s), sql) != 0) continue;
+        memmove(&db->cache[i], &db->cache[i + 1], (size_t)(db->ncached - i - 1) * sizeof db->cache[0]);
+        db->ncached--;
+        return st;
+    }
+    return NULL;
+}
+
 int db_prepare(db_t *db, const char *sql, db_stmt **out, pu_err *err) {
-    *out = NULL;
+    *out = cache_take(db, sql);
+    if (*out) return PU_OK;
     db_stmt *st = calloc(1, sizeof *st);
     if (!st) return pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
     if (sqlite3_prepare_v2(db->h, sql, -1, &st->s, NULL) != SQLITE_OK) {
@@ -113,10 +140,22 @@ int db_reset(db_stmt *st) {
     return PU_OK;
 }
 
+/* Return the statement to its connection's cache (reset, bindings cleared,
+ * so it holds no read snapshot and no caller data); evict the oldest idle
+ * one when the cache is full. */
 void db_finalize(db_stmt *st) {
     if (!st) return;
-    sqlite3_finalize(st->s);
-    free(st);
+    db_t *db = st->db;
+    const char *sql = sqlite3_sql(st->s);
+    if (!db || !sql || !*sql) { stmt_free(st); return; }
+    sqlite3_reset(st->s);
+    sqlite3_clear_bindings(st->s);
+    if (db->ncached == DB_STMT_CACHE) {
+        stmt_free(db->cache[0]);
+        memmove(&db->cache[0], &db->cache[1], (size_t)(DB_STMT_CACHE - 1) * sizeof db->cache[0]);
+        db->ncached--;
+    }
+    db->cache[db->ncached++] = st;
 }
 
 int db_col_count(db_stmt *st) { return sqlite3_column_count(st->s); }
