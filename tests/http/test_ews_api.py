@@ -2,6 +2,7 @@
 listing with filters and markings, acknowledge/close with their state
 machine, role denial, bad input and the audit entries. Every response is
 checked against docs/openapi.yaml. Run by tests/http/e2e_ews_api.sh."""
+import json
 import os
 import sys
 
@@ -92,6 +93,33 @@ s, js, _ = c.req("POST", f"/api/v1/ews/alerts/{aid}/ack", token=A)
 eq(s, 409, "acknowledging a closed alert is a conflict")
 s, js, _ = c.req("GET", "/api/v1/ews/alerts", token=A, query={"status": "open"})
 ok(s == 200 and js["total"] == len(dea) - 1, "one alert fewer is open")
+
+# ---- report import ----
+def rep(i, **kw):
+    d = {"report_id": f"API-{i}", "date": "2024-03-04", "place": "US-AZ/Tucson", "source_agency": "DEA",
+         "type": "seizure-lab", "substances": ["fentanyl"], "marking": "SHARED"}
+    d.update(kw)
+    return d
+
+
+jl = "\n".join(json.dumps(rep(i)) for i in (1, 2)).encode()
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=jl, headers={"Content-Type": "application/x-ndjson"})
+ok(s == 200 and js["reports"] == 2, "import two reports as JSON lines", f"status {s} {js}")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(3), rep(4, substances=["zz-unknown-name"])])
+ok(s == 200 and js["reports"] == 2 and js["queued"] >= 1, "import a JSON array; an unknown name is queued", f"{js}")
+bad = "\n".join(json.dumps(r) for r in (rep(5), rep(6, date="yesterday"))).encode()
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=bad)
+ok(s == 400 and "record 2" in err_of(js).get("message", ""), "a bad record is 400 naming its record number", f"{js}")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(5)])
+ok(s == 200 and js["reports"] == 1, "nothing of the failed import was written (its good record imports afterwards)")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(7, owner="FGR")])
+ok(s == 403 and err_of(js).get("field") == "owner", "reports cannot be filed as another agency")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=b"{not json")
+eq(s, 400, "malformed JSON is 400")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=b"")
+eq(s, 400, "an empty body is 400")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=tok["dea.tip"], body=[rep(8)])
+eq(s, 403, "a tip handler cannot import reports")
 
 # ---- audit ----
 s, js, _ = c.req("GET", "/api/v1/audit", token=tok["dea.aud"], query={"limit": "10000"})
