@@ -148,6 +148,7 @@ int h_decisions_list(http_req *r);
 int h_decision_add(http_req *r);
 int h_yente_match(http_req *r);
 /* early warning (http_ews.c) */
+int h_ews_reports(http_req *r);
 int h_ews_alerts(http_req *r);
 int h_ews_alert_ack(http_req *r);
 int h_ews_alert_close(http_req *r);
