@@ -147,6 +147,14 @@ int h_compare(http_req *r);
 int h_decisions_list(http_req *r);
 int h_decision_add(http_req *r);
 int h_yente_match(http_req *r);
+/* early warning (http_ews.c) */
+int h_ews_reports(http_req *r);
+int h_ews_alerts(http_req *r);
+int h_ews_alert_ack(http_req *r);
+int h_ews_alert_close(http_req *r);
+/* cargo (http_cargo.c) */
+int h_cargo_queue(http_req *r);
+int h_cargo_dispose(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

@@ -30,6 +30,12 @@ const http_route http_route_table[] = {
     {"GET", "/api/v1/export", h_export, "entity.export", 1, R},
     {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R},
     HTTP_SCREEN_ROUTES
+    {"POST", "/api/v1/ews/reports", h_ews_reports, "ews.report.import", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/ews/alerts", h_ews_alerts, "ews.alert.list", 1, R},
+    {"POST", "/api/v1/ews/alerts/{id}/ack", h_ews_alert_ack, "ews.alert.ack", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
+    {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
 };
 #undef R
 const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];
