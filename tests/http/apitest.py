@@ -209,3 +209,14 @@ def cli(*args, stdin=None):
     exe = os.environ.get("PUENTE_BIN", "build/puente")
     p = subprocess.run([exe, *args], input=stdin, capture_output=True, text=True)
     return p.returncode, p.stdout.strip()
+
+
+def seed_users(db, users):
+    """Seed the demo agencies into db, add users given as (name, agency, role)
+    and return {name: api token}; each step is asserted."""
+    eq(cli("agency", "seed", "--db", db)[0], 0, "agency seed")
+    tokens = {}
+    for name, agency, role in users:
+        eq(cli("user", "add", name, "--agency", agency, "--role", role, "--db", db)[0], 0, f"user add {name}")
+        tokens[name] = cli("token", "create", name, "--db", db)[1]
+    return tokens

@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
@@ -14,12 +14,7 @@ TMP = os.environ["TEST_TMP"]
 DB = os.path.join(TMP, "cargo_api.db")
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
-eq(cli("agency", "seed", "--db", DB)[0], 0, "agency seed")
-tok = {}
-for name, ag, role in (("cbp.an", "CBP", "analyst"), ("anam.an", "ANAM", "analyst"), ("cbp.aud", "CBP", "auditor"),
-                       ("cbp.tip", "CBP", "tip-handler")):
-    eq(cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB)[0], 0, f"user add {name}")
-    tok[name] = cli("token", "create", name, "--db", DB)[1]
+tok = seed_users(DB, [("cbp.an", "CBP", "analyst"), ("anam.an", "ANAM", "analyst"), ("cbp.aud", "CBP", "auditor"), ("cbp.tip", "CBP", "tip-handler")])
 
 m = os.path.join(TMP, "m.csv")
 eq(cli("cargo", "generate", "--lines", "300", "--seed", "11", "--out", m)[0], 0, "cargo generate")

@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
@@ -15,12 +15,7 @@ TMP = os.environ["TEST_TMP"]
 DB = os.path.join(TMP, "ews_api.db")
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
-eq(cli("agency", "seed", "--db", DB)[0], 0, "agency seed")
-tok = {}
-for name, ag, role in (("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst"), ("dea.aud", "DEA", "auditor"),
-                       ("dea.tip", "DEA", "tip-handler")):
-    eq(cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB)[0], 0, f"user add {name}")
-    tok[name] = cli("token", "create", name, "--db", DB)[1]
+tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst"), ("dea.aud", "DEA", "auditor"), ("dea.tip", "DEA", "tip-handler")])
 
 rc, demo = cli("ews", "generate", "--weeks", "40", "--seed", "3")
 eq(rc, 0, "ews generate")
