@@ -41,6 +41,7 @@
 #define CARGO_MAX_FIELD (4u * 1024u)       /* any manifest field but description */
 #define CARGO_MAX_DESCRIPTION (64u * 1024u) /* longer is rejected, not cut */
 #define CARGO_MAX_RECORD (1u << 20)        /* reader cap per CSV record / JSON line */
+#define CARGO_MAX_JSON_DOC (256u << 20)    /* one JSON document (CARGO_FMT_JSON) */
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
 
@@ -184,16 +185,21 @@ typedef struct cargo_manifest {
     uint64_t line;               /* source line (set by the reader) */
 } cargo_manifest;
 
-typedef enum { CARGO_FMT_AUTO = 0, CARGO_FMT_CSV, CARGO_FMT_JSONL } cargo_format;
+typedef enum { CARGO_FMT_AUTO = 0, CARGO_FMT_CSV, CARGO_FMT_JSONL, CARGO_FMT_JSON } cargo_format;
 
-/* Streaming reader over CSV (header row with manifest column names) or JSON
- * lines (one object per line, same keys). Strings in the returned manifest are
- * owned by the reader and valid until the next call. */
+/* Reader over CSV (header row with manifest column names), JSON lines (one
+ * object per line, same keys; streaming) or one JSON document (CARGO_FMT_JSON:
+ * one manifest object or an array of them, parsed at open, at most
+ * CARGO_MAX_JSON_DOC bytes; the "line" of a record is its 1-based position in
+ * the array). Strings in the returned manifest are owned by the reader and
+ * valid until the next call. */
 typedef struct cargo_reader cargo_reader;
-/* fmt AUTO picks JSONL for *.jsonl / *.ndjson / *.json or content starting
- * with '{', else CSV. Errors: PU_ERR_IO, PU_ERR_INVALID (CSV without awb or
- * description column), PU_ERR_NOMEM. Unknown CSV columns are reported once to
- * `warn` (may be NULL) and ignored. */
+/* fmt AUTO picks JSON for content starting with '[', JSONL for *.jsonl /
+ * *.ndjson / *.json or content starting with '{', else CSV. Errors: PU_ERR_IO,
+ * PU_ERR_INVALID (CSV without awb or description column; a JSON document that
+ * does not parse, field "json"), PU_ERR_LIMIT (JSON document over the cap),
+ * PU_ERR_NOMEM. Unknown CSV columns are reported once to `warn` (may be NULL)
+ * and ignored. */
 int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
 int cargo_reader_open_mem(const char *data, size_t n, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
 /* Next manifest line into *m (NULL at end). A bad line returns PU_ERR_INVALID
@@ -302,7 +308,10 @@ const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i);
 /* Indexes of results sorted by descending score (then input order): the
  * review queue of this batch. Owned by the batch. */
 const size_t *cargo_batch_ranked(cargo_batch *b);
-/* Persist batch + shipments (needs keep_manifests) in one transaction; a
+/* Persist batch + shipments (needs keep_manifests) in one transaction (its
+ * own; or, when the caller already holds one on db, the caller's: nothing is
+ * committed or rolled back here then, so the caller can add its audit entry
+ * to the same transaction and must roll back on error); a
  * shipment the same agency already stored (same awb+hawb+owner: an amended
  * manifest) is replaced, keeping its dispositions; each agency keeps its own
  * record of an AWB. *batch_id gets the new batch id. Errors: PU_ERR_INVALID (bad
@@ -316,6 +325,35 @@ void cargo_batch_free(cargo_batch *b);
 int cargo_result_write_csv_header(FILE *out);
 int cargo_result_write_csv(const cargo_engine *e, const cargo_result *r, FILE *out);
 int cargo_result_write_json(const cargo_engine *e, const cargo_result *r, FILE *out);
+/* The JSON object cargo_result_write_json writes (awb, hawb, line, score,
+ * decision, reasons [{rule, weight, explanation}], reasons_text, chemicals,
+ * parties, invalid_cas, shipper, consignee, origin_country, arrival_date), as a
+ * jansson value the caller owns (json_decref). Errors: PU_ERR_NOMEM. */
+struct json_t;
+int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, struct json_t **out);
+
+/* ---- whole manifests in memory (the API) ----------------------------------- */
+
+/* Read a whole manifest held in memory (data[n], CSV, JSON lines or one JSON
+ * document as cargo_reader_open_mem; fmt AUTO sniffs) and screen every line
+ * into a new batch (opts as cargo_batch_new; keep_manifests to save it), all
+ * or nothing, for callers that must refuse a submission with any bad line:
+ *  - the reader is strict: an unknown CSV column or JSON key is an error (a
+ *    typo such as "weight" must not silently drop the weight);
+ *  - on the first bad line *out stays NULL and err says where: err->where is
+ *    "line N" (CSV, JSON lines: line of the input) or "record N" (JSON array:
+ *    1-based position), or "body" for a document/header-level error;
+ *    err->field is the manifest field ("weight_kg"), or "columns", "json",
+ *    "header", "csv"; the reader goes on to count the bad lines into *nbad
+ *    (may be NULL) so the message can say how many there are;
+ *  - no line at all is PU_ERR_INVALID (where "body");
+ *  - more than max_lines lines (0 = no cap) is PU_ERR_LIMIT.
+ * On success *out is finished (cargo_batch_finish) and owned by the caller.
+ * Errors: PU_ERR_INVALID, PU_ERR_LIMIT (a line over CARGO_MAX_RECORD, a
+ * document over CARGO_MAX_JSON_DOC, too many lines), PU_ERR_NOMEM, the
+ * batch's errors (PU_ERR_DB reading history, party screening failures). */
+int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *data, size_t n, cargo_format fmt,
+                     size_t max_lines, cargo_batch **out, size_t *nbad, pu_err *err);
 
 /* ---- queue, dispositions, statistics ------------------------------------- */
 

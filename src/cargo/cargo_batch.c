@@ -654,8 +654,9 @@ int cargo_result_write_csv(const cargo_engine *e, const cargo_result *r, FILE *o
 
 #include <jansson.h>
 
-int cargo_result_write_json(const cargo_engine *e, const cargo_result *r, FILE *out) {
+int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, json_t **out) {
     static const char *const VIA[] = {"cas", "name", "code", "fuzzy"};
+    *out = NULL;
     json_t *o = json_object(), *chems = json_array(), *parties = json_array(), *reasons = json_array();
     if (!o || !chems || !parties || !reasons) {
         json_decref(o); json_decref(chems); json_decref(parties); json_decref(reasons);
@@ -706,6 +707,14 @@ int cargo_result_write_json(const cargo_engine *e, const cargo_result *r, FILE *
     json_object_set_new(o, "consignee", json_string(r->consignee));
     json_object_set_new(o, "origin_country", json_string(r->origin_country));
     json_object_set_new(o, "arrival_date", json_string(r->arrival_date));
+    *out = o;
+    return PU_OK;
+}
+
+int cargo_result_write_json(const cargo_engine *e, const cargo_result *r, FILE *out) {
+    json_t *o;
+    int rc = cargo_result_to_json(e, r, &o);
+    if (rc) return rc;
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!s) return PU_ERR_NOMEM;
@@ -778,7 +787,9 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_s
     if (!b->finished) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo_batch_finish was not called");
     if (!b->o.keep_manifests) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "batch made without keep_manifests");
     int rc = cargo_stamp_check(stamp, err);
-    if (rc || (rc = cargo_migrate(db, err)) || (rc = db_begin(db, err))) return rc;
+    /* inside the caller's transaction (the API adds its audit entry to it) */
+    int own_tx = !db_in_tx(db);
+    if (rc || (rc = cargo_migrate(db, err)) || (own_tx && (rc = db_begin(db, err)))) return rc;
     char now[32];
     pu_now_iso(now, sizeof now);
     db_stmt *s = NULL;
@@ -805,8 +816,11 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_s
     for (size_t i = 0; !rc && i < b->n; i++) rc = save_one(b, s, bid, &b->res[i], stamp, now, &tmp, err);
     pu_buf_free(&tmp);
     db_finalize(s);
-    if (!rc) rc = db_commit(db, err);
-    if (rc) { db_rollback(db); return rc; }
+    if (!rc && own_tx) rc = db_commit(db, err);
+    if (rc) {
+        if (own_tx) db_rollback(db);
+        return rc;
+    }
     if (batch_id) *batch_id = bid;
     return PU_OK;
 }

@@ -69,6 +69,11 @@ typedef void (*cargo_cas_cb)(void *ctx, int64_t value, int check_ok, const char 
 void cargo_cas_scan(const char *text, size_t len, cargo_cas_cb cb, void *ctx);
 
 
+/* cargo_reader_open_mem, optionally strict: unknown CSV columns / JSON keys
+ * are errors (not warnings) and CSV quoting is checked strictly. */
+int cargo_reader_open_mem_ex(const char *data, size_t n, cargo_format fmt, FILE *warn, int strict, cargo_reader **out,
+                             pu_err *err);
+
 /* Embedded default data (generated from data/cargo/ at build time). */
 extern const char cargo_default_watchlist_csv[];
 extern const size_t cargo_default_watchlist_csv_len;

@@ -1,5 +1,6 @@
-/* cargo_manifest.c - manifest readers: CSV and JSON lines (bounded, every
- * error names file:line and the field). */
+/* cargo_manifest.c - manifest readers: CSV, JSON lines and one JSON document
+ * (an object or an array of objects); bounded, every error names file:line
+ * (or file:record for a JSON array) and the field. */
 #include "cargo/cargo_int.h"
 
 #include <ctype.h>
@@ -25,6 +26,9 @@ const char *const *cargo_manifest_columns(void) { return MCOLS; }
 
 struct cargo_reader {
     int jsonl;
+    int strict;          /* unknown columns/keys are errors (API), not warnings */
+    json_t *doc;         /* CARGO_FMT_JSON: the parsed document */
+    size_t doc_i, doc_n; /* next record, number of records */
     pu_csv *csv;
     pu_lines *lines;
     FILE *warn;
@@ -57,24 +61,55 @@ static int ends_with(const char *s, const char *suf) {
     return a >= b && pu_strieq(s + a - b, suf);
 }
 
-static int sniff_jsonl(const char *path) {
-    if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json")) return 1;
-    if (ends_with(path, ".csv") || strcmp(path, "-") == 0) return 0;
+/* First non-space byte of a file (EOF when unreadable). */
+static int sniff_first(const char *path) {
+    if (strcmp(path, "-") == 0) return EOF;
     FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    if (!f) return EOF;
     int c;
     while ((c = fgetc(f)) != EOF && isspace(c)) {}
     fclose(f);
-    return c == '{';
+    return c;
+}
+
+static int sniff_jsonl(const char *path) {
+    if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") || ends_with(path, ".json")) return 1;
+    if (ends_with(path, ".csv") || strcmp(path, "-") == 0) return 0;
+    int c = sniff_first(path);
+    return c == '{' || c == '[';
+}
+
+/* A whole JSON document: one manifest object or an array of them. Bounded by
+ * CARGO_MAX_JSON_DOC (larger manifests belong in JSON lines, read streaming). */
+static int open_doc(cargo_reader *r, const char *path, const char *data, size_t n, pu_err *err) {
+    pu_strlcpy(r->name, path ? path : "<memory>", sizeof r->name);
+    uint64_t size = data ? n : pu_file_size(path);
+    if (size > CARGO_MAX_JSON_DOC)
+        return pu_fail(err, PU_ERR_LIMIT, r->name, "json",
+                       "a JSON document of %llu bytes; the cap is %u bytes (use JSON lines for larger manifests)",
+                       (unsigned long long)size, CARGO_MAX_JSON_DOC);
+    json_error_t je;
+    /* jansson rejects invalid UTF-8 itself, with line and column */
+    r->doc = data ? json_loadb(data, n, JSON_REJECT_DUPLICATES, &je) : json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!r->doc)
+        return pu_fail(err, PU_ERR_INVALID, r->name, "json", "line %d column %d: %s; expected one manifest object or an array of them",
+                       je.line, je.column, je.text);
+    if (json_is_object(r->doc)) r->doc_n = 1;
+    else if (json_is_array(r->doc)) r->doc_n = json_array_size(r->doc);
+    else
+        return pu_fail(err, PU_ERR_INVALID, r->name, "json", "expected one manifest object or an array of them");
+    return PU_OK;
 }
 
 static int open_common(cargo_reader *r, const char *path, const char *data, size_t n, pu_err *err) {
     int rc;
+    if (r->jsonl == 2) return open_doc(r, path, data, n, err);
     if (r->jsonl)
         rc = data ? pu_lines_open_mem(data, n, CARGO_MAX_RECORD, &r->lines, err)
                   : pu_lines_open(path, CARGO_MAX_RECORD, &r->lines, err);
     else {
-        pu_csv_opts o = {.max_record = CARGO_MAX_RECORD, .max_fields = 256};
+        /* strict: malformed quoting (also an unclosed quote at the end) is an error */
+        pu_csv_opts o = {.max_record = CARGO_MAX_RECORD, .max_fields = 256, .strict_quotes = r->strict};
         rc = data ? pu_csv_open_mem(data, n, &o, &r->csv, err) : pu_csv_open(path, &o, &r->csv, err);
     }
     if (!rc) pu_strlcpy(r->name, r->jsonl ? pu_lines_name(r->lines) : pu_csv_name(r->csv), sizeof r->name);
@@ -84,7 +119,8 @@ static int open_common(cargo_reader *r, const char *path, const char *data, size
 int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err) {
     *out = NULL;
     cargo_reader *r;
-    int jsonl = fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && sniff_jsonl(path));
+    int jsonl = fmt == CARGO_FMT_JSON ? 2 : fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && sniff_jsonl(path));
+    if (fmt == CARGO_FMT_AUTO && jsonl && sniff_first(path) == '[') jsonl = 2;
     if (reader_new(&r, jsonl, warn)) return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
     int rc = open_common(r, path, NULL, 0, err);
     if (rc) { cargo_reader_close(r); return rc; }
@@ -93,12 +129,20 @@ int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_read
 }
 
 int cargo_reader_open_mem(const char *data, size_t n, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err) {
+    return cargo_reader_open_mem_ex(data, n, fmt, warn, 0, out, err);
+}
+
+int cargo_reader_open_mem_ex(const char *data, size_t n, cargo_format fmt, FILE *warn, int strict, cargo_reader **out,
+                             pu_err *err) {
     *out = NULL;
     cargo_reader *r;
     size_t i = 0;
     while (i < n && isspace((unsigned char)data[i])) i++;
-    int jsonl = fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && i < n && data[i] == '{');
+    int jsonl = fmt == CARGO_FMT_JSON || (fmt == CARGO_FMT_AUTO && i < n && data[i] == '[')
+                    ? 2
+                    : fmt == CARGO_FMT_JSONL || (fmt == CARGO_FMT_AUTO && i < n && data[i] == '{');
     if (reader_new(&r, jsonl, warn)) return pu_fail(err, PU_ERR_NOMEM, "<memory>", NULL, "out of memory");
+    r->strict = strict;
     int rc = open_common(r, NULL, data, n, err);
     if (rc) { cargo_reader_close(r); return rc; }
     *out = r;
@@ -110,6 +154,7 @@ void cargo_reader_close(cargo_reader *r) {
     pu_csv_close(r->csv);
     pu_lines_close(r->lines);
     if (r->root) json_decref(r->root);
+    if (r->doc) json_decref(r->doc);
     pu_buf_free(&r->raw);
     pu_buf_free(&r->trans);
     cargo_strset_free(&r->warned);
@@ -119,8 +164,10 @@ void cargo_reader_close(cargo_reader *r) {
 const char *cargo_reader_name(const cargo_reader *r) { return r->name; }
 
 uint64_t cargo_reader_offset(const cargo_reader *r) {
+    if (r->jsonl == 2) return 0; /* the whole document is parsed at open: no byte progress */
     return r->jsonl ? pu_lines_offset(r->lines) : pu_csv_offset(r->csv);
 }
+
 
 const char *cargo_reader_raw(cargo_reader *r, size_t *len) {
     if (len) *len = r->raw.len;
@@ -248,6 +295,13 @@ static int csv_header(cargo_reader *r, const pu_csv_row *row, pu_err *err) {
     for (size_t i = 0; i < row->n; i++) {
         int known = 0;
         for (int k = 0; k < M_NCOLS; k++) known |= r->map[k] == (int)i;
+        if (!known && r->strict) {
+            int dup = 0;
+            for (int k = 0; k < M_NCOLS; k++) dup |= pu_strieq(MCOLS[k], row->fields[i]);
+            return bad(err, r->name, row->line, "header", dup ? "column '%.60s' appears twice"
+                                                              : "column '%.60s' is not a manifest field (see docs/cargo.md)",
+                       row->fields[i]);
+        }
         if (!known && r->warn)
             fprintf(r->warn, "puente: %s:%llu: column '%s' is not a manifest field; ignored\n", r->name,
                     (unsigned long long)row->line, row->fields[i]);
@@ -280,7 +334,53 @@ static int next_csv(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
     }
 }
 
-/* ---- JSON lines ---------------------------------------------------------------------- */
+/* ---- JSON (lines or one document) ------------------------------------------------------ */
+
+/* One manifest object (a JSON line or an element of a JSON array) into r->m.
+ * Strings stay owned by the JSON value, which the caller keeps alive. */
+static int json_record(cargo_reader *r, json_t *obj, uint64_t no, pu_err *err) {
+    if (!json_is_object(obj))
+        return bad(err, r->name, no, "json", r->jsonl == 2 ? "expected a manifest object" : "expected one JSON object per line");
+    memset(r->vals, 0, sizeof r->vals);
+    const char *key;
+    json_t *val;
+    int nnum = 0;
+    json_object_foreach(obj, key, val) {
+        int k = 0;
+        while (k < M_NCOLS && strcmp(MCOLS[k], key) != 0) k++;
+        if (k == M_NCOLS) {
+            if (r->strict) return bad(err, r->name, no, key, "not a manifest field (see docs/cargo.md)");
+            if (r->warn && cargo_strset_get(&r->warned, key, strlen(key)) < 0 &&
+                cargo_strset_put(&r->warned, key, strlen(key), 1) == PU_OK)
+                fprintf(r->warn, "puente: %s:%llu: key '%s' is not a manifest field; ignored\n", r->name,
+                        (unsigned long long)no, key);
+            continue;
+        }
+        if (json_is_string(val)) {
+            r->vals[k] = json_string_value(val);
+            if (strlen(r->vals[k]) != json_string_length(val))
+                return bad(err, r->name, no, key, "contains a NUL character");
+        } else if (json_is_number(val) && nnum < 3 && (k == M_PIECES || k == M_WEIGHT || k == M_VALUE)) {
+            snprintf(r->numbuf[nnum], sizeof r->numbuf[nnum], "%.17g", json_number_value(val));
+            r->vals[k] = r->numbuf[nnum++];
+        } else if (json_is_array(val) && k == M_TRANS) {
+            /* ["DXB","FRA"] -> "DXB;FRA" */
+            pu_buf_reset(&r->trans);
+            size_t i;
+            json_t *e;
+            json_array_foreach(val, i, e) {
+                if (!json_is_string(e)) return bad(err, r->name, no, key, "expected an array of strings");
+                if ((i && pu_buf_putc(&r->trans, ';')) || pu_buf_puts(&r->trans, json_string_value(e)))
+                    return bad(err, r->name, no, key, "longer than %u bytes", CARGO_MAX_FIELD);
+            }
+            r->vals[k] = pu_buf_str(&r->trans);
+        } else if (!json_is_null(val)) {
+            return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? " or a number" : "");
+        }
+    }
+    r->header_done = 1;
+    return build_manifest(r, no, err);
+}
 
 static int next_json(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
     const char *line;
@@ -294,56 +394,36 @@ static int next_json(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
         pu_buf_append(&r->raw, line, len);
         if (pu_blank(line)) continue;
         if (r->root) { json_decref(r->root); r->root = NULL; }
-        if (!pu_utf8_valid(line, len)) return bad(err, r->name, no, "line", "invalid UTF-8; expected UTF-8 JSON");
+        if (!pu_utf8_valid(line, len)) return bad(err, r->name, no, "json", "invalid UTF-8; expected UTF-8 JSON");
         json_error_t je;
         r->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
         if (!r->root) return bad(err, r->name, no, "json", "column %d: %s", je.column, je.text);
-        if (!json_is_object(r->root)) return bad(err, r->name, no, "json", "expected one JSON object per line");
-        memset(r->vals, 0, sizeof r->vals);
-        const char *key;
-        json_t *val;
-        int nnum = 0;
-        json_object_foreach(r->root, key, val) {
-            int k = 0;
-            while (k < M_NCOLS && strcmp(MCOLS[k], key) != 0) k++;
-            if (k == M_NCOLS) {
-                if (r->warn && cargo_strset_get(&r->warned, key, strlen(key)) < 0 &&
-                    cargo_strset_put(&r->warned, key, strlen(key), 1) == PU_OK)
-                    fprintf(r->warn, "puente: %s:%llu: key '%s' is not a manifest field; ignored\n", r->name,
-                            (unsigned long long)no, key);
-                continue;
-            }
-            if (json_is_string(val)) {
-                r->vals[k] = json_string_value(val);
-                if (strlen(r->vals[k]) != json_string_length(val))
-                    return bad(err, r->name, no, key, "contains a NUL character");
-            } else if (json_is_number(val) && nnum < 3 && (k == M_PIECES || k == M_WEIGHT || k == M_VALUE)) {
-                snprintf(r->numbuf[nnum], sizeof r->numbuf[nnum], "%.17g", json_number_value(val));
-                r->vals[k] = r->numbuf[nnum++];
-            } else if (json_is_array(val) && k == M_TRANS) {
-                /* ["DXB","FRA"] -> "DXB;FRA" */
-                pu_buf_reset(&r->trans);
-                size_t i;
-                json_t *e;
-                json_array_foreach(val, i, e) {
-                    if (!json_is_string(e)) return bad(err, r->name, no, key, "expected an array of strings");
-                    if ((i && pu_buf_putc(&r->trans, ';')) || pu_buf_puts(&r->trans, json_string_value(e)))
-                        return bad(err, r->name, no, key, "longer than %u bytes", CARGO_MAX_FIELD);
-                }
-                r->vals[k] = pu_buf_str(&r->trans);
-            } else if (!json_is_null(val)) {
-                return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? " or a number" : "");
-            }
-        }
-        r->header_done = 1;
-        rc = build_manifest(r, no, err);
-        if (rc) return rc;
+        if ((rc = json_record(r, r->root, no, err))) return rc;
         *out = &r->m;
         return PU_OK;
     }
 }
 
+/* Records of a JSON document; "line" numbers are record positions (1-based). */
+static int next_doc(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
+    pu_buf_reset(&r->raw);
+    if (r->doc_i >= r->doc_n) return PU_OK;
+    json_t *obj = json_is_array(r->doc) ? json_array_get(r->doc, r->doc_i) : r->doc;
+    uint64_t no = ++r->doc_i;
+    int rc = json_record(r, obj, no, err);
+    if (rc) {
+        /* the raw record only for reject files: rebuilt on failure */
+        char *s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (s) pu_buf_puts(&r->raw, s);
+        free(s);
+        return rc;
+    }
+    *out = &r->m;
+    return PU_OK;
+}
+
 int cargo_reader_next(cargo_reader *r, const cargo_manifest **m, pu_err *err) {
     *m = NULL;
+    if (r->jsonl == 2) return next_doc(r, m, err);
     return r->jsonl ? next_json(r, m, err) : next_csv(r, m, err);
 }

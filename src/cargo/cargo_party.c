@@ -9,7 +9,12 @@
 
 struct cargo_party_ctx {
     screen_index *ix;
+    const store_scope *scope;
 };
+
+void cargo_party_set_scope(cargo_party_ctx *c, const store_scope *scope) {
+    if (c) c->scope = scope;
+}
 
 int cargo_party_new(store_t *st, cargo_party_ctx **out, pu_err *err) {
     *out = NULL;
@@ -45,6 +50,7 @@ int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_p
     screen_params p;
     memset(&p, 0, sizeof p);
     p.limit = (int)max;
+    p.scope = c->scope;
     screen_result *res = NULL;
     pu_err e;
     pu_err_clear(&e);

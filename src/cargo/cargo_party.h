@@ -24,6 +24,10 @@ int cargo_party_new(store_t *st, cargo_party_ctx **out, pu_err *err);
 /* cargo_party_fn over a cargo_party_ctx: best designated matches of a name. */
 int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_party_hit *hits, size_t max,
                        size_t *n, pu_err *err);
+/* Screen as this reader: designated parties `scope` may not see are never
+ * scored or reported (store_visible rule). NULL (the default) = the system
+ * scope, as the CLI. The scope must outlive the screening. */
+void cargo_party_set_scope(cargo_party_ctx *c, const store_scope *scope);
 void cargo_party_free(cargo_party_ctx *c);
 #endif
 

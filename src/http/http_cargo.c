@@ -1,11 +1,21 @@
-/* http_cargo.c - cargo routes: the review queue and dispositions. Markings
- * are enforced by the engine's scope-aware functions (cargo_scope of the
- * caller); every request is audited by the dispatcher. */
+/* http_cargo.c - cargo routes: manifest import and screening, the review
+ * queue and dispositions. Markings are enforced by the engine's scope-aware
+ * functions (cargo_scope of the caller); every request is audited (a stored
+ * manifest in the same transaction as its shipments, the rest by the
+ * dispatcher). */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cargo/cargo.h"
+#include "cargo/cargo_party.h"
 #include "http/http_int.h"
+
+/* Lines per submission: bounds the work and the response (about 1 KiB per
+ * line) of one request; larger manifests go in several requests or the CLI. */
+#define MANIFEST_MAX_LINES 100000
+#define MANIFEST_DEFAULT_MARKING "SHARED"
 
 static int migrate(http_req *r) {
     pu_err pe;
@@ -83,5 +93,211 @@ int h_cargo_dispose(http_req *r) {
     rc = http_json(r, 200, json_pack("{s:s,s:s,s:s}", "awb", awb, "hawb", hawb ? hawb : "", "outcome", outcome));
 out:
     json_decref(o);
+    return rc;
+}
+
+/* ---- POST /api/v1/cargo/manifests ----
+ * Body: CSV (text/csv), JSON lines (application/x-ndjson) or one JSON object
+ * or array of manifest lines (application/json); the column names / keys of
+ * `puente cargo screen`. Read from memory, screened like the CLI (watchlist,
+ * rules, designated parties as the caller may see them, history rules), and
+ * stored as one batch of the caller's agency together with the audit entry
+ * in ONE transaction: a bad line, a store failure or an audit failure leaves
+ * nothing behind. */
+
+/* Body format from the Content-Type (media type and an optional charset). */
+static int body_format(http_req *r, cargo_format *fmt) {
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    static const char *const ACCEPTED = "text/csv, application/x-ndjson or application/json";
+    if (!ct) return http_fail(r, PU_ERR_UNSUPPORTED, "Content-Type", "send a Content-Type: %s", ACCEPTED);
+    size_t n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) n--;
+    static const struct { const char *type; cargo_format fmt; } MAP[] = {
+        {"text/csv", CARGO_FMT_CSV},           {"application/csv", CARGO_FMT_CSV},
+        {"application/x-ndjson", CARGO_FMT_JSONL}, {"application/jsonl", CARGO_FMT_JSONL},
+        {"application/x-jsonlines", CARGO_FMT_JSONL}, {"application/json", CARGO_FMT_JSON},
+    };
+    int found = 0;
+    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0] && !found; i++)
+        if (strlen(MAP[i].type) == n && strncasecmp(ct, MAP[i].type, n) == 0) {
+            *fmt = MAP[i].fmt;
+            found = 1;
+        }
+    if (!found) return http_fail(r, PU_ERR_UNSUPPORTED, "Content-Type", "got '%.60s'; expected %s", ct, ACCEPTED);
+    /* the readers check UTF-8; another declared charset would be misread */
+    const char *cs = strcasestr(ct + n, "charset=");
+    if (cs) {
+        cs += 8;
+        if (*cs == '"') cs++;
+        if (strncasecmp(cs, "utf-8", 5) != 0 && strncasecmp(cs, "utf8", 4) != 0 && strncasecmp(cs, "us-ascii", 8) != 0)
+            return http_fail(r, PU_ERR_UNSUPPORTED, "Content-Type", "charset '%.30s': expected UTF-8", cs);
+    }
+    return PU_OK;
+}
+
+/* Query options: marking, source, dry_run, order. */
+typedef struct manifest_opts {
+    const char *marking, *source;
+    int dry_run, input_order;
+} manifest_opts;
+
+static int bool_arg(http_req *r, const char *name, int *out) {
+    const char *v = http_arg(r, name);
+    *out = 0;
+    if (!v || !strcmp(v, "false")) return PU_OK;
+    if (!strcmp(v, "true")) return (*out = 1), PU_OK;
+    return http_fail(r, PU_ERR_INVALID, name, "expected true or false, got '%.40s'", v);
+}
+
+static int manifest_args(http_req *r, manifest_opts *o) {
+    static const char *const args[] = {"marking", "source", "dry_run", "order", NULL};
+    int rc = http_only_args(r, args);
+    if (rc || (rc = bool_arg(r, "dry_run", &o->dry_run))) return rc;
+    const char *order = http_arg(r, "order");
+    if (order && strcmp(order, "rank") && strcmp(order, "input"))
+        return http_fail(r, PU_ERR_INVALID, "order", "expected rank or input, got '%.40s'", order);
+    o->input_order = order && !strcmp(order, "input");
+    o->source = http_arg(r, "source");
+    if (!o->source || !*o->source) o->source = "api";
+    if (strlen(o->source) > 256 || !pu_utf8_valid(o->source, strlen(o->source)))
+        return http_fail(r, PU_ERR_INVALID, "source", "expected a file or system name of at most 256 bytes of UTF-8");
+    o->marking = http_arg(r, "marking");
+    if (!o->marking || !*o->marking) o->marking = MANIFEST_DEFAULT_MARKING;
+    /* the owner is always the caller's agency; the marking must be one the
+     * caller's agency may set (US-ONLY only from a US agency, ...) */
+    pu_err pe;
+    pu_err_clear(&pe);
+    if ((rc = acl_check_write(&r->p, r->p.agency, o->marking, &pe)))
+        return http_fail(r, rc, "marking", "%s", pe.msg);
+    return PU_OK;
+}
+
+typedef struct manifest_engine {
+    cargo_engine *eng;
+#if CARGO_HAVE_SCREEN
+    cargo_party_ctx *party;
+#endif
+} manifest_engine;
+
+static void engine_free(manifest_engine *m) {
+    cargo_engine_free(m->eng);
+#if CARGO_HAVE_SCREEN
+    cargo_party_free(m->party);
+#endif
+}
+
+/* The latest watchlist and rules, and party screening over the designated
+ * parties the caller may see (the CLI screens as the system). */
+static int engine_new(http_req *r, manifest_engine *m) {
+    cargo_watchlist *w = NULL;
+    cargo_rules *ru = NULL;
+    cargo_engine_opts eo = {0};
+    pu_err pe;
+    pu_err_clear(&pe);
+    int rc = cargo_watchlist_load(r->db, 0, &w, &pe);
+    if (!rc) rc = cargo_rules_load(r->db, 0, &ru, &pe);
+#if CARGO_HAVE_SCREEN
+    if (!rc) rc = cargo_party_new(r->st, &m->party, &pe);
+    if (!rc && m->party) {
+        cargo_party_set_scope(m->party, &r->scope);
+        eo.party = cargo_party_screen;
+        eo.party_ctx = m->party;
+    }
+#endif
+    if (!rc) rc = cargo_engine_new(w, ru, &eo, &m->eng, &pe);
+    cargo_watchlist_free(w);
+    cargo_rules_free(ru);
+    return rc ? http_fail(r, rc, NULL, "cannot prepare cargo screening: %s", pe.msg) : PU_OK;
+}
+
+/* A refused submission: field "line 3.weight_kg", message naming both. */
+static int manifest_refused(http_req *r, int rc, const pu_err *e, size_t nbad) {
+    char field[PU_ERR_FIELD_MAX], more[96] = "";
+    int same = !e->field[0] || !strcmp(e->field, e->where); /* "body" */
+    snprintf(field, sizeof field, "%.20s%s%.30s", e->where, same ? "" : ".", same ? "" : e->field);
+    if (nbad > 1) snprintf(more, sizeof more, " (%zu bad lines in all)", nbad);
+    return http_fail(r, rc, field, "%s: %s%s%s%s; nothing was stored", e->where, same ? "" : e->field, same ? "" : ": ",
+                     e->msg, more);
+}
+
+/* Batch + shipments + audit entry: one transaction. */
+static int manifest_store(http_req *r, cargo_batch *b, const manifest_opts *o, int64_t *batch_id) {
+    cargo_stamp stamp = {r->p.agency, o->marking, r->p.user, NULL};
+    pu_err pe;
+    pu_err_clear(&pe);
+    int rc = db_begin(r->db, &pe);
+    if (!rc) rc = cargo_batch_save(b, r->db, o->source, &stamp, 0, batch_id, &pe);
+    if (!rc) {
+        char id[32];
+        snprintf(id, sizeof id, "cargo-batch-%lld", (long long)*batch_id);
+        http_target(r, id);
+        rc = http_audit_now(r, "success");
+        if (rc) pu_strlcpy(pe.msg, "the audit trail could not be written", sizeof pe.msg);
+    }
+    if (!rc) rc = db_commit(r->db, &pe);
+    if (rc) {
+        db_rollback(r->db);
+        r->audited = 0; /* the entry went with the rollback: the dispatcher records the failure */
+        return http_fail(r, rc == PU_ERR_INVALID ? rc : PU_ERR_DB, pe.field[0] ? pe.field : NULL,
+                         "the manifest was not stored: %s", pe.msg);
+    }
+    return PU_OK;
+}
+
+static json_t *manifest_response(http_req *r, const manifest_engine *m, cargo_batch *b, const manifest_opts *o,
+                                 int64_t batch_id) {
+    json_t *res = json_array();
+    size_t n = cargo_batch_count(b), cnt[3] = {0}, ncas = 0;
+    const size_t *rank = o->input_order ? NULL : cargo_batch_ranked(b);
+    for (size_t i = 0; res && i < n; i++) {
+        const cargo_result *x = cargo_batch_result(b, rank ? rank[i] : i);
+        cnt[x->decision[0] == 'h' ? 0 : x->decision[2] == 'v' ? 1 : 2]++;
+        ncas += x->nbad_cas > 0;
+        json_t *j;
+        if (cargo_result_to_json(m->eng, x, &j) || json_array_append_new(res, j)) {
+            json_decref(res);
+            res = NULL;
+        }
+    }
+    if (!res) return NULL;
+    (void)pu_buf_printf(&r->detail, "lines=%zu hold=%zu review=%zu release=%zu marking=%s source=%.100s%s", n, cnt[0],
+                        cnt[1], cnt[2], o->marking, o->source, o->dry_run ? " dry_run" : "");
+    return json_pack("{s:o,s:b,s:s,s:s,s:s,s:I,s:{s:I,s:I,s:I},s:I,s:b,s:i,s:i,s:o}", "batch_id",
+                     o->dry_run ? json_null() : json_integer((json_int_t)batch_id), "stored", !o->dry_run, "owner",
+                     r->p.agency, "marking", o->marking, "source", o->source, "lines", (json_int_t)n, "counts", "hold",
+                     (json_int_t)cnt[0], "review", (json_int_t)cnt[1], "release", (json_int_t)cnt[2],
+                     "lines_with_invalid_cas", (json_int_t)ncas, "parties_screened",
+                     cargo_engine_screens_parties(m->eng), "watchlist_version",
+                     cargo_engine_watchlist(m->eng)->version, "rules_version", cargo_engine_rules(m->eng)->version,
+                     "results", res);
+}
+
+int h_cargo_manifests(http_req *r) {
+    /* the route needs write (records are stored for the agency); the party
+     * screening inside needs the screening permission as well */
+    if (!(r->p.perms & ACL_P_SCREEN))
+        return http_fail(r, PU_ERR_DENIED, NULL, "the role '%s' does not allow screening", r->p.role);
+    manifest_opts o = {0};
+    cargo_format fmt = CARGO_FMT_AUTO;
+    int rc = manifest_args(r, &o);
+    if (rc || (rc = body_format(r, &fmt)) || (rc = migrate(r))) return rc;
+    manifest_engine m = {0};
+    if ((rc = engine_new(r, &m))) return rc;
+    cargo_batch_opts bo = {r->db, !o.dry_run};
+    cargo_batch *b = NULL;
+    size_t nbad = 0;
+    pu_err pe;
+    pu_err_clear(&pe);
+    rc = cargo_screen_mem(m.eng, &bo, r->body.data, r->body.len, fmt, MANIFEST_MAX_LINES, &b, &nbad, &pe);
+    if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) rc = manifest_refused(r, rc, &pe, nbad);
+    else if (rc) rc = http_fail(r, rc, NULL, "screening failed: %s", pe.msg);
+    int64_t batch_id = 0;
+    if (!rc && !o.dry_run) rc = manifest_store(r, b, &o, &batch_id);
+    if (!rc) {
+        json_t *body = manifest_response(r, &m, b, &o, batch_id);
+        rc = body ? http_json(r, o.dry_run ? 200 : 201, body) : http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    }
+    cargo_batch_free(b);
+    engine_free(&m);
     return rc;
 }

@@ -155,6 +155,7 @@ int h_ews_alert_close(http_req *r);
 /* cargo (http_cargo.c) */
 int h_cargo_queue(http_req *r);
 int h_cargo_dispose(http_req *r);
+int h_cargo_manifests(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

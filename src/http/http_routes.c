@@ -36,6 +36,7 @@ const http_route http_route_table[] = {
     {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cargo/manifests", h_cargo_manifests, "cargo.manifest.import", 1, ACL_P_WRITE}, /* + SCREEN in the handler */
 };
 #undef R
 const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];
