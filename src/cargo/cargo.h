@@ -349,6 +349,9 @@ int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, struct js
  *  - no line at all is PU_ERR_INVALID (where "body");
  *  - more than max_lines lines (0 = no cap) is PU_ERR_LIMIT.
  * On success *out is finished (cargo_batch_finish) and owned by the caller.
+ * e NULL only reads and checks (nothing is screened, *out stays NULL): a
+ * caller can refuse a bad submission before it pays for building an engine
+ * (the party screening index).
  * Errors: PU_ERR_INVALID, PU_ERR_LIMIT (a line over CARGO_MAX_RECORD, a
  * document over CARGO_MAX_JSON_DOC, too many lines), PU_ERR_NOMEM, the
  * batch's errors (PU_ERR_DB reading history, party screening failures). */

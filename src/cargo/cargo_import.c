@@ -61,7 +61,7 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
     size_t i = 0;
     while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) i++;
     int records = fmt == CARGO_FMT_JSON || (fmt == CARGO_FMT_AUTO && i < n && data[i] == '[');
-    rc = cargo_batch_new(e, opts, &b, err);
+    if (e) rc = cargo_batch_new(e, opts, &b, err);
     size_t lines = 0, bad = 0;
     int first_rc = PU_OK;
     while (rc == PU_OK) {
@@ -84,11 +84,11 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
             break;
         }
         if (!m) break;
-        if (max_lines && ++lines > max_lines) {
+        if (++lines > max_lines && max_lines) {
             rc = pu_fail(err, PU_ERR_LIMIT, "body", "lines", "more than %zu manifest lines in one submission", max_lines);
             break;
         }
-        if (!bad) rc = cargo_batch_add(b, m, err); /* no use screening what will be refused */
+        if (!bad && b) rc = cargo_batch_add(b, m, err); /* no use screening what will be refused */
     }
     cargo_reader_close(rd);
     if (nbad) *nbad = bad;
@@ -96,9 +96,9 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
         rc = first_rc;
         if (err) *err = first;
     }
-    if (rc == PU_OK && cargo_batch_count(b) == 0)
+    if (rc == PU_OK && lines == 0)
         rc = pu_fail(err, PU_ERR_INVALID, "body", records ? "json" : "body", "no manifest line in the submission");
-    if (rc == PU_OK) rc = cargo_batch_finish(b, err);
+    if (rc == PU_OK && b) rc = cargo_batch_finish(b, err);
     if (rc) {
         cargo_batch_free(b);
         return rc;

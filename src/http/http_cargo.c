@@ -244,6 +244,18 @@ static int manifest_store(http_req *r, cargo_batch *b, const manifest_opts *o, i
     return PU_OK;
 }
 
+/* The audit detail: counts per decision, marking, source (before storing:
+ * the entry is written inside the transaction). */
+static void manifest_detail(http_req *r, cargo_batch *b, const manifest_opts *o) {
+    size_t n = cargo_batch_count(b), cnt[3] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const char *d = cargo_batch_result(b, i)->decision;
+        cnt[d[0] == 'h' ? 0 : d[2] == 'v' ? 1 : 2]++;
+    }
+    (void)pu_buf_printf(&r->detail, "lines=%zu hold=%zu review=%zu release=%zu marking=%s source=%.100s%s", n, cnt[0],
+                        cnt[1], cnt[2], o->marking, o->source, o->dry_run ? " dry_run" : "");
+}
+
 static json_t *manifest_response(http_req *r, const manifest_engine *m, cargo_batch *b, const manifest_opts *o,
                                  int64_t batch_id) {
     json_t *res = json_array();
@@ -260,8 +272,6 @@ static json_t *manifest_response(http_req *r, const manifest_engine *m, cargo_ba
         }
     }
     if (!res) return NULL;
-    (void)pu_buf_printf(&r->detail, "lines=%zu hold=%zu review=%zu release=%zu marking=%s source=%.100s%s", n, cnt[0],
-                        cnt[1], cnt[2], o->marking, o->source, o->dry_run ? " dry_run" : "");
     return json_pack("{s:o,s:b,s:s,s:s,s:s,s:I,s:{s:I,s:I,s:I},s:I,s:b,s:i,s:i,s:o}", "batch_id",
                      o->dry_run ? json_null() : json_integer((json_int_t)batch_id), "stored", !o->dry_run, "owner",
                      r->p.agency, "marking", o->marking, "source", o->source, "lines", (json_int_t)n, "counts", "hold",
@@ -281,17 +291,21 @@ int h_cargo_manifests(http_req *r) {
     cargo_format fmt = CARGO_FMT_AUTO;
     int rc = manifest_args(r, &o);
     if (rc || (rc = body_format(r, &fmt)) || (rc = migrate(r))) return rc;
-    manifest_engine m = {0};
-    if ((rc = engine_new(r, &m))) return rc;
     cargo_batch_opts bo = {r->db, !o.dry_run};
     cargo_batch *b = NULL;
     size_t nbad = 0;
     pu_err pe;
     pu_err_clear(&pe);
+    /* check every line first: a refused body costs a parse, not an engine */
+    rc = cargo_screen_mem(NULL, &bo, r->body.data, r->body.len, fmt, MANIFEST_MAX_LINES, &b, &nbad, &pe);
+    if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) return manifest_refused(r, rc, &pe, nbad);
+    if (rc) return http_fail(r, rc, NULL, "cannot read the manifest: %s", pe.msg);
+    manifest_engine m = {0};
+    if ((rc = engine_new(r, &m))) return rc;
     rc = cargo_screen_mem(m.eng, &bo, r->body.data, r->body.len, fmt, MANIFEST_MAX_LINES, &b, &nbad, &pe);
-    if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) rc = manifest_refused(r, rc, &pe, nbad);
-    else if (rc) rc = http_fail(r, rc, NULL, "screening failed: %s", pe.msg);
+    if (rc) rc = http_fail(r, rc, NULL, "screening failed: %s", pe.msg);
     int64_t batch_id = 0;
+    if (!rc) manifest_detail(r, b, &o);
     if (!rc && !o.dry_run) rc = manifest_store(r, b, &o, &batch_id);
     if (!rc) {
         json_t *body = manifest_response(r, &m, b, &o, batch_id);

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cargo/cargo.h"
+#include <jansson.h>
+
 #include "cargo/cargo_party.h"
 #include "store/store.h"
 
@@ -567,9 +569,177 @@ static void test_party_adapter(void **state) {
     cargo_batch_free(b);
     cargo_engine_free(e);
     cargo_party_free(pc);
+
+    /* a designated party only DEA may see: screened as a reader (the API),
+     * it is matched for DEA and never scored or reported for ANAM */
+    assert_int_equal(ftm_entity_new("dea-t2", "Organization", &o, &err), PU_OK);
+    assert_int_equal(ftm_entity_add(o, "name", "Importadora Zacatecana de Reactivos", &err), PU_OK);
+    assert_int_equal(ftm_entity_add(o, "topics", "sanction", &err), PU_OK);
+    assert_int_equal(ftm_entity_set(&o->owner, "DEA"), PU_OK);
+    assert_int_equal(ftm_entity_set(&o->marking, "AGENCY-ONLY"), PU_OK);
+    assert_int_equal(store_put(st, o, &err), PU_OK);
+    ftm_entity_free(o);
+    const store_scope dea = {0, "US", "DEA"}, anam = {0, "MX", "ANAM"};
+    const store_scope *scopes[3] = {NULL, &dea, &anam};
+    const int expect[3] = {1, 1, 0};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
+        cargo_party_set_scope(pc, scopes[k]);
+        e = engine_with(cargo_party_screen, pc);
+        assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+        m = mk("3", "Cotton T-shirts");
+        m.consignee_name = "Importadora Zacatecana de Reactivos";
+        assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+        assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+        r = cargo_batch_result(b, 0);
+        assert_int_equal(fired(r, CARGO_PARTY_DESIGNATED), expect[k]);
+        int seen = 0;
+        for (size_t i = 0; i < r->nparty; i++) seen |= !strcmp(r->party[i].entity_id, "dea-t2");
+        assert_int_equal(seen, expect[k]);
+        cargo_batch_free(b);
+        cargo_engine_free(e);
+        cargo_party_free(pc);
+    }
     store_close(st);
 }
 #endif
+
+
+/* ---- whole manifests in memory (the API's reader) ------------------------------------ */
+
+/* Screen data with cargo_screen_mem; returns rc, fills err/nbad. */
+static int screen_mem(cargo_engine *e, db_t *db, const char *data, cargo_format fmt, size_t max, cargo_batch **b,
+                      size_t *nbad, pu_err *err) {
+    cargo_batch_opts o = {db, db != NULL};
+    pu_err_clear(err);
+    return cargo_screen_mem(e, &o, data, strlen(data), fmt, max, b, nbad, err);
+}
+
+static void test_screen_mem_formats(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    const char *csv = "awb,hawb,description,hs_code,weight_kg,transshipment\n"
+                      "172-1,H1,4-ANPP 99% powder CAS 21409-26-7,2933.39,5,\n"
+                      "172-2,H2,Cotton T-shirts,6109.10,120,DXB;FRA\n"
+                      "172-3,H3,Sodium chloride CAS 7647-14-5 and 50-00-1,2501.00,10,\n";
+    const char *jsonl = "{\"awb\":\"172-1\",\"hawb\":\"H1\",\"description\":\"4-ANPP 99% powder CAS 21409-26-7\",\"hs_code\":\"2933.39\",\"weight_kg\":5}\n"
+                        "\n"
+                        "{\"awb\":\"172-2\",\"hawb\":\"H2\",\"description\":\"Cotton T-shirts\",\"hs_code\":\"6109.10\",\"weight_kg\":\"120\",\"transshipment\":[\"DXB\",\"FRA\"]}\n"
+                        "{\"awb\":\"172-3\",\"hawb\":\"H3\",\"description\":\"Sodium chloride CAS 7647-14-5 and 50-00-1\",\"hs_code\":\"2501.00\",\"weight_kg\":10}\n";
+    char json[2048];
+    snprintf(json, sizeof json, "  [%s]", "{\"awb\":\"172-1\",\"hawb\":\"H1\",\"description\":\"4-ANPP 99% powder CAS 21409-26-7\",\"hs_code\":\"2933.39\",\"weight_kg\":5},"
+             "{\"awb\":\"172-2\",\"hawb\":\"H2\",\"description\":\"Cotton T-shirts\",\"hs_code\":\"6109.10\",\"weight_kg\":120,\"transshipment\":\"DXB;FRA\"},"
+             "{\"awb\":\"172-3\",\"hawb\":\"H3\",\"description\":\"Sodium chloride CAS 7647-14-5 and 50-00-1\",\"hs_code\":\"2501.00\",\"weight_kg\":10}");
+    const char *bodies[4] = {csv, jsonl, json, json};
+    const cargo_format fmts[4] = {CARGO_FMT_CSV, CARGO_FMT_JSONL, CARGO_FMT_JSON, CARGO_FMT_AUTO};
+    double score[3] = {0};
+    for (int f = 0; f < 4; f++) {
+        cargo_batch *b = NULL;
+        size_t nbad = 9;
+        pu_err err;
+        assert_int_equal(screen_mem(e, NULL, bodies[f], fmts[f], 0, &b, &nbad, &err), PU_OK);
+        assert_int_equal(nbad, 0);
+        assert_int_equal(cargo_batch_count(b), 3);
+        const cargo_result *r0 = cargo_batch_result(b, 0), *r1 = cargo_batch_result(b, 1), *r2 = cargo_batch_result(b, 2);
+        assert_string_equal(r0->awb, "172-1");
+        assert_string_equal(r0->decision, "hold");
+        assert_true(r0->nchem >= 1);
+        assert_string_equal(cargo_engine_watchlist(e)->chem[r0->chem[0].chem].id, "anpp");
+        assert_true(fired(r1, CARGO_UNUSUAL_ROUTING)); /* two transshipment points, from either form */
+        /* an invalid check digit is reported, never matched */
+        assert_string_equal(r2->bad_cas, "50-00-1");
+        assert_true(fired(r2, CARGO_CAS_INVALID));
+        /* the same lines give the same scores whatever the format */
+        for (int i = 0; i < 3; i++) {
+            double sc = cargo_batch_result(b, (size_t)i)->score;
+            if (f == 0) score[i] = sc;
+            else assert_true(sc == score[i]);
+        }
+        /* line numbers: CSV and JSON lines count input lines, a JSON array its records */
+        assert_int_equal(r2->line, f == 0 ? 4 : f == 1 ? 4 : 3);
+        /* the result object is what the CLI writes */
+        json_t *j = NULL;
+        assert_int_equal(cargo_result_to_json(e, r0, &j), PU_OK);
+        assert_string_equal(json_string_value(json_object_get(j, "decision")), "hold");
+        assert_true(json_array_size(json_object_get(j, "chemicals")) >= 1);
+        json_decref(j);
+        cargo_batch_free(b);
+    }
+    /* one JSON object is one line */
+    cargo_batch *b = NULL;
+    pu_err err;
+    assert_int_equal(screen_mem(e, NULL, "{\"awb\":\"1\",\"description\":\"Ephedrine HCl\"}", CARGO_FMT_JSON, 0, &b,
+                                NULL, &err), PU_OK);
+    assert_int_equal(cargo_batch_count(b), 1);
+    assert_string_equal(cargo_batch_result(b, 0)->decision, "hold");
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+}
+
+/* The refusal: rc, where and field of the first bad line, and how many. */
+static void refused(cargo_engine *e, const char *data, cargo_format fmt, int rc, const char *where, const char *field,
+                    size_t nbad_expected) {
+    cargo_batch *b = (cargo_batch *)1;
+    size_t nbad = 99;
+    pu_err err;
+    assert_int_equal(screen_mem(e, NULL, data, fmt, 3, &b, &nbad, &err), rc);
+    assert_null(b);
+    assert_string_equal(err.where, where);
+    assert_string_equal(err.field, field);
+    assert_true(err.msg[0] != '\0');
+    if (nbad_expected != (size_t)-1) assert_int_equal(nbad, nbad_expected);
+}
+
+static void test_screen_mem_refusals(void **state) {
+    (void)state;
+    cargo_engine *e = engine();
+    const size_t any = (size_t)-1;
+    refused(e, "awb,description,weight_kg\n1,a,5\n2,b,abc\n3,c,-1\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 3",
+            "weight_kg", 2);
+    refused(e, "awb,description,colour\n1,a,red\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 1", "header", 1);
+    refused(e, "awb,descr\n1,a\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 1", "header", 1);
+    refused(e, "awb,description\n1,\"a\"b\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "csv", any);
+    refused(e, "awb,description\n1,\"open\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "csv", any);
+    refused(e, "awb,description\n1,caf\xc3\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "description", 1);
+    refused(e, "awb,description\n1,a\n2,b,c\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 3", "columns", 1);
+    refused(e, "awb,description\n,a\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "awb", 1);
+    refused(e, "awb,description,arrival_date\n1,a,2026-13-01\n", CARGO_FMT_CSV, PU_ERR_INVALID, "line 2",
+            "arrival_date", 1);
+    refused(e, "{\"awb\":\"1\",\"description\":\"a\"}\n{\"awb\":\"2\",\"description\":\"b\",\"weight\":3}\n",
+            CARGO_FMT_JSONL, PU_ERR_INVALID, "line 2", "weight", 1);
+    refused(e, "{\"awb\":\"1\",\"description\":\"a\"}\n{\"awb\":\"2\",\n", CARGO_FMT_JSONL, PU_ERR_INVALID, "line 2",
+            "json", 1);
+    refused(e, "{\"awb\":\"1\",\"description\":\"\xff\"}\n", CARGO_FMT_JSONL, PU_ERR_INVALID, "line 1", "json", 1);
+    refused(e, "[{\"awb\":\"1\",\"description\":\"a\"},{\"awb\":\"2\",\"description\":\"b\",\"pieces\":1.5},7]",
+            CARGO_FMT_JSON, PU_ERR_INVALID, "record 2", "pieces", 2);
+    refused(e, "[{\"awb\":\"1\",\"description\":\"a\"},", CARGO_FMT_JSON, PU_ERR_INVALID, "body", "json", any);
+    refused(e, "[{\"awb\":\"1\",\"description\":\"\xff\"}]", CARGO_FMT_JSON, PU_ERR_INVALID, "body", "json", any);
+    refused(e, "\"just a string\"", CARGO_FMT_JSON, PU_ERR_INVALID, "body", "json", any);
+    {   /* a NUL byte would cut the field silently: refused, naming its line */
+        static const char nul[] = "awb,description\n1,a\n2,b\0z\n";
+        cargo_batch *b = NULL;
+        pu_err err;
+        cargo_batch_opts o = {NULL, 0};
+        assert_int_equal(cargo_screen_mem(e, &o, nul, sizeof nul - 1, CARGO_FMT_CSV, 0, &b, NULL, &err), PU_ERR_INVALID);
+        assert_null(b);
+        assert_string_equal(err.where, "line 3");
+        assert_string_equal(err.field, "body");
+    }
+    refused(e, "awb,description\n", CARGO_FMT_CSV, PU_ERR_INVALID, "body", "body", 0);
+    refused(e, "", CARGO_FMT_JSONL, PU_ERR_INVALID, "body", "body", 0);
+    refused(e, "[]", CARGO_FMT_JSON, PU_ERR_INVALID, "body", "json", 0);
+    refused(e, "awb,description\n1,a\n2,b\n3,c\n4,d\n", CARGO_FMT_CSV, PU_ERR_LIMIT, "body", "lines", 0);
+    /* a huge description: a clear error, not a cut */
+    size_t big = CARGO_MAX_DESCRIPTION + 10;
+    char *huge = malloc(big + 64);
+    assert_non_null(huge);
+    int k = snprintf(huge, 64, "awb,description\n1,");
+    memset(huge + k, 'a', big);
+    huge[k + big] = '\0';
+    refused(e, huge, CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "description", 1);
+    free(huge);
+    cargo_engine_free(e);
+}
 
 /* ---- persistence, queue, dispositions, statistics --------------------------------- */
 
@@ -581,6 +751,38 @@ static int qcount(const cargo_queue_row *row, void *ctx) {
     q->last = row->score;
     q->n++;
     return 0;
+}
+
+/* cargo_batch_save inside the caller's transaction (the API's audit entry
+ * goes in it): a rollback leaves nothing, a commit keeps everything. */
+static void test_batch_save_in_caller_tx(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
+    cargo_engine *e = engine();
+    const char *csv = "awb,description\n1,Ephedrine HCl 25 kg\n2,Cotton T-shirts\n3,Industrial raw material\n";
+    cargo_stamp stamp = {"CBP", "SHARED", "ana", NULL};
+    int64_t count = -1, id = 0;
+    for (int commit = 0; commit < 2; commit++) {
+        cargo_batch *b = NULL;
+        assert_int_equal(screen_mem(e, db, csv, CARGO_FMT_CSV, 0, &b, NULL, &err), PU_OK);
+        assert_int_equal(db_begin(db, &err), PU_OK);
+        assert_int_equal(cargo_batch_save(b, db, "api", &stamp, 0, &id, &err), PU_OK);
+        assert_true(db_in_tx(db)); /* left open for the caller */
+        assert_true(id > 0);
+        if (commit) assert_int_equal(db_commit(db, &err), PU_OK);
+        else db_rollback(db);
+        assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment", NULL, &count, &err), PU_OK);
+        assert_int_equal(count, commit ? 3 : 0);
+        assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_batch", NULL, &count, &err), PU_OK);
+        assert_int_equal(count, commit ? 1 : 0);
+        cargo_batch_free(b);
+    }
+    cargo_engine_free(e);
+    store_close(st);
 }
 
 static void test_store_queue_dispose(void **state) {
@@ -791,6 +993,9 @@ int main(void) {
         cmocka_unit_test(test_rules_csv),
         cmocka_unit_test(test_reader_csv),
         cmocka_unit_test(test_reader_jsonl_and_limits),
+        cmocka_unit_test(test_screen_mem_formats),
+        cmocka_unit_test(test_screen_mem_refusals),
+        cmocka_unit_test(test_batch_save_in_caller_tx),
         cmocka_unit_test(test_line_rules),
         cmocka_unit_test(test_split_and_history),
         cmocka_unit_test(test_parties),
