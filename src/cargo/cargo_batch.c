@@ -689,6 +689,15 @@ int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, json_t **
         json_object_set_new(x, "matched", json_string(h->text));
         if (h->salt[0]) json_object_set_new(x, "salt", json_string(h->salt));
         if (h->weak) json_object_set_new(x, "ambiguous", json_true());
+        /* list membership and threshold: what the analyst cites in a hold */
+        if (c->incb && *c->incb) json_object_set_new(x, "incb", json_string(c->incb));
+        if (c->dea && *c->dea) json_object_set_new(x, "dea", json_string(c->dea));
+        if (c->mexico && *c->mexico) json_object_set_new(x, "mexico", json_string(c->mexico));
+        if (c->threshold_kg > 0) {
+            json_object_set_new(x, "threshold_kg", json_real(c->threshold_kg));
+            if (r->weight_kg >= 0 && r->weight_kg < c->threshold_kg)
+                json_object_set_new(x, "below_threshold", json_true());
+        }
         json_array_append_new(chems, x);
     }
     json_object_set_new(o, "chemicals", chems);

@@ -125,6 +125,28 @@ e=$($P cargo watchlist import "$TMP/wl-bad.csv" 2>&1); assert_rc $? 3 "bad CAS c
 assert_contains "$e" "wl-bad.csv:52" "error names file:line"
 assert_contains "$e" "check digit" "error says check digit"
 assert_eq "$($P cargo watchlist versions | grep -c '^[0-9]')" 1 "refused import stored nothing"
+# Mexico's list and thresholds are curator data (the research source has neither)
+python3 - "$TMP/wl.csv" "$TMP/wl-mx.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+for r in rows:
+    if r["id"] == "benzyl-chloride":
+        r["mexico"], r["threshold_kg"] = "Mexico: controlled (curator test)", "50"
+w = csv.DictWriter(open(sys.argv[2], "w", encoding="utf-8", newline=""), fieldnames=list(rows[0]))
+w.writeheader(); w.writerows(rows)
+PY
+out=$($P cargo watchlist import "$TMP/wl-mx.csv" --note "Mexico list + threshold")
+assert_contains "$out" "version 2" "curator import of Mexico membership and a threshold"
+assert_contains "$($P cargo watchlist export | grep '^benzyl-chloride,')" "Mexico: controlled (curator test),controlled,50" "export keeps them"
+printf 'awb,description,weight_kg\nMX1,cloruro de bencilo,20\nMX2,cloruro de bencilo,80\n' > "$TMP/bc2.csv"
+r=$($P cargo screen "$TMP/bc2.csv" --dry-run --input-order --format json 2>/dev/null)
+python3 - "$r" <<'PY' && ok "threshold: below is chem_watch, at/above is controlled; Mexico membership in the result" || nok "threshold/Mexico in results: $r"
+import json, sys
+a, b = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert [x["rule"] for x in a["reasons"]] == ["chem_watch"] and a["chemicals"][0]["below_threshold"], a
+assert "chem_controlled" in [x["rule"] for x in b["reasons"]] and b["decision"] == "hold", b
+assert b["chemicals"][0]["mexico"] == "Mexico: controlled (curator test)" and b["chemicals"][0]["threshold_kg"] == 50, b
+PY
 $P cargo rules export > "$TMP/rules.csv"
 sed -i 's/^decision_hold,70,/decision_hold,500,/' "$TMP/rules.csv"
 $P cargo rules import "$TMP/rules.csv" --note "no holds" >/dev/null; assert_rc $? 0 "rules import"

@@ -605,6 +605,94 @@ static void test_party_adapter(void **state) {
 #endif
 
 
+
+/* Curators add what the research source lacks: Mexico's list membership and
+ * threshold quantities. Both survive import, storage and export, reach the
+ * results, and the threshold decides controlled vs watch by declared weight. */
+static void test_curator_threshold_mexico(void **state) {
+    (void)state;
+    cargo_watchlist *w;
+    pu_err err;
+    assert_int_equal(cargo_watchlist_default(&w, &err), PU_OK);
+    size_t n = 0;
+    char *csv = to_mem(0, w, &n);
+    cargo_watchlist_free(w);
+    /* set mexico + threshold on 4-piperidone (column order of the CSV) */
+    char *row = strstr(csv, "\n4-piperidone,");
+    assert_non_null(row);
+    char *eol = strchr(row + 1, '\n');
+    assert_non_null(eol);
+    char line[4096];
+    snprintf(line, sizeof line, "%.*s", (int)(eol - row - 1), row + 1);
+    /* fields: ...,incb,dea,mexico,tier,threshold_kg,exclude,notes,source: rebuild with the values */
+    cargo_watchlist *one;
+    char hdr[1024];
+    snprintf(hdr, sizeof hdr, "%.*s", (int)(strchr(csv, '\n') - csv), csv);
+    pu_buf b = PU_BUF_INIT(1u << 20);
+    assert_int_equal(pu_buf_printf(&b, "%s\n%s\n", hdr, line), PU_OK);
+    assert_int_equal(cargo_watchlist_read_csv_mem(b.data, b.len, NULL, &one, &err), PU_OK);
+    assert_int_equal(one->n, 1);
+    free(one->chem[0].mexico);
+    one->chem[0].mexico = strdup("Mexico: controlled (DOF, curator entry)");
+    one->chem[0].threshold_kg = 10;
+    assert_string_equal(one->chem[0].tier, "controlled");
+    /* export and read back: the values are data, not code */
+    char *csv1 = to_mem(0, one, &n);
+    cargo_watchlist *back;
+    assert_int_equal(cargo_watchlist_read_csv_mem(csv1, n, NULL, &back, &err), PU_OK);
+    assert_string_equal(back->chem[0].mexico, "Mexico: controlled (DOF, curator entry)");
+    assert_true(back->chem[0].threshold_kg == 10);
+    /* stored as a version and loaded again */
+    store_t *st;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    cargo_stamp stamp = {"ANAM", "PUBLIC", "curator", "Mexico list + threshold"};
+    assert_int_equal(cargo_watchlist_save(store_db(st), back, &stamp, &err), PU_OK);
+    cargo_watchlist *loaded;
+    assert_int_equal(cargo_watchlist_load(store_db(st), 0, &loaded, &err), PU_OK);
+    assert_int_equal(loaded->version, 1);
+    assert_string_equal(loaded->chem[0].mexico, "Mexico: controlled (DOF, curator entry)");
+    assert_true(loaded->chem[0].threshold_kg == 10);
+    /* screening: at/above the threshold or weight unknown -> controlled; below -> watch */
+    cargo_rules *r;
+    assert_int_equal(cargo_rules_default(&r, &err), PU_OK);
+    cargo_engine *e;
+    assert_int_equal(cargo_engine_new(loaded, r, NULL, &e, &err), PU_OK);
+    cargo_batch *bt;
+    assert_int_equal(cargo_batch_new(e, NULL, &bt, &err), PU_OK);
+    const double weights[3] = {25, 2, -1};
+    for (int i = 0; i < 3; i++) {
+        cargo_manifest m = mk(i == 0 ? "1" : i == 1 ? "2" : "3", "4-Piperidone monohydrate hydrochloride 98%");
+        m.weight_kg = weights[i];
+        assert_int_equal(cargo_batch_add(bt, &m, &err), PU_OK);
+    }
+    assert_int_equal(cargo_batch_finish(bt, &err), PU_OK);
+    const int controlled[3] = {1, 0, 1};
+    for (size_t i = 0; i < 3; i++) {
+        const cargo_result *x = cargo_batch_result(bt, i);
+        assert_int_equal(x->nchem, 1);
+        assert_int_equal(fired(x, CARGO_CHEM_CONTROLLED), controlled[i]);
+        assert_int_equal(fired(x, CARGO_CHEM_WATCH), !controlled[i]);
+        json_t *j;
+        assert_int_equal(cargo_result_to_json(e, x, &j), PU_OK);
+        json_t *c0 = json_array_get(json_object_get(j, "chemicals"), 0);
+        assert_string_equal(json_string_value(json_object_get(c0, "mexico")), "Mexico: controlled (DOF, curator entry)");
+        assert_true(json_real_value(json_object_get(c0, "threshold_kg")) == 10);
+        assert_int_equal(json_is_true(json_object_get(c0, "below_threshold")), !controlled[i]);
+        json_decref(j);
+    }
+    assert_non_null(strstr(cargo_batch_result(bt, 1)->reasons, "below threshold"));
+    cargo_batch_free(bt);
+    cargo_engine_free(e);
+    cargo_rules_free(r);
+    cargo_watchlist_free(loaded);
+    cargo_watchlist_free(back);
+    cargo_watchlist_free(one);
+    store_close(st);
+    pu_buf_free(&b);
+    free(csv1);
+    free(csv);
+}
+
 /* ---- whole manifests in memory (the API's reader) ------------------------------------ */
 
 /* Screen data with cargo_screen_mem; returns rc, fills err/nbad. */
@@ -993,6 +1081,7 @@ int main(void) {
         cmocka_unit_test(test_rules_csv),
         cmocka_unit_test(test_reader_csv),
         cmocka_unit_test(test_reader_jsonl_and_limits),
+        cmocka_unit_test(test_curator_threshold_mexico),
         cmocka_unit_test(test_screen_mem_formats),
         cmocka_unit_test(test_screen_mem_refusals),
         cmocka_unit_test(test_batch_save_in_caller_tx),
