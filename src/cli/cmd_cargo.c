@@ -37,7 +37,8 @@ static const char HELP[] =
 static const char SCREEN_HELP[] =
     "usage: puente cargo screen MANIFEST [options]\n"
     "\n"
-    "Screen every line of MANIFEST ('-' = stdin; CSV with a header row, or JSON lines)\n"
+    "Screen every line of MANIFEST ('-' = stdin; CSV with a header row, JSON lines, or\n"
+    "one JSON array of line objects)\n"
     "against the current watchlist and rules (and the designated parties in the store),\n"
     "store the results (unless --dry-run) and write them ranked by score.\n"
     "\n"
@@ -45,7 +46,7 @@ static const char SCREEN_HELP[] =
     "                        parties,invalid_cas,shipper,consignee,origin_country,\n"
     "                        arrival_date,line) or JSON lines (default csv)\n"
     "  --out FILE            write results to FILE (default stdout)\n"
-    "  --input-format csv|jsonl   default: from the file name or the first byte\n"
+    "  --input-format csv|jsonl|json   default: from the file name or the first byte\n"
     "  --input-order         keep the input order instead of ranking by score\n"
     "  --rejects FILE        write lines that could not be read (raw, + error) to FILE\n"
     "  --dry-run             do not store results (history rules still read the store)\n"
@@ -322,7 +323,8 @@ static int cmd_screen_run(int argc, char **argv) {
     cargo_format fmt = CARGO_FMT_AUTO;
     if (o.infmt && strcmp(o.infmt, "csv") == 0) fmt = CARGO_FMT_CSV;
     else if (o.infmt && strcmp(o.infmt, "jsonl") == 0) fmt = CARGO_FMT_JSONL;
-    else if (o.infmt) return cli_usage_error("cargo screen", "--input-format expects csv or jsonl, got '%s'", o.infmt);
+    else if (o.infmt && strcmp(o.infmt, "json") == 0) fmt = CARGO_FMT_JSON;
+    else if (o.infmt) return cli_usage_error("cargo screen", "--input-format expects csv, jsonl or json, got '%s'", o.infmt);
     cargo_stamp stamp = {default_owner(o.owner, NULL), o.marking ? o.marking : "SHARED", o.author, NULL};
     pu_err err;
     pu_err_clear(&err);

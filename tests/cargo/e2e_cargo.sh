@@ -42,6 +42,16 @@ assert len(rows) == 50
 assert all(r["decision"] in ("hold", "review", "release") for r in rows)
 assert all("reasons" in r and "chemicals" in r and "parties" in r for r in rows)
 PY
+# the same lines as one JSON array (what API clients send): same results
+python3 -c 'import json,sys; json.dump([json.loads(l) for l in open(sys.argv[1])], open(sys.argv[2], "w"))' "$TMP/m.jsonl" "$TMP/m-array.json"
+$P cargo screen "$TMP/m-array.json" --format json --dry-run --out "$TMP/r-array.jsonl" 2>/dev/null
+assert_rc $? 0 "screen a JSON array"
+python3 - "$TMP/r.jsonl" "$TMP/r-array.jsonl" <<'PY' && ok "JSON array input gives the JSON-lines results" || nok "JSON array results differ"
+import json, sys
+k = ("awb", "hawb", "score", "decision", "reasons_text", "chemicals", "parties")
+a, b = ([{x: json.loads(l).get(x) for x in k} for l in open(p)] for p in sys.argv[1:3])
+sys.exit(0 if a == b and len(a) == 50 else 1)
+PY
 
 # --- queue, dispositions, statistics -------------------------------------------------------
 q=$($P cargo queue --decision hold --format csv --limit 3)
