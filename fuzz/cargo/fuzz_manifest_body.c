@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!size) return 0;
     static const cargo_format FMT[4] = {CARGO_FMT_CSV, CARGO_FMT_JSONL, CARGO_FMT_JSON, CARGO_FMT_AUTO};
     cargo_format fmt = FMT[data[0] & 3];
-    cargo_batch_opts o = {NULL, 0};
+    cargo_batch_opts o = {NULL, 0, NULL};
     cargo_batch *b = NULL;
     size_t nbad = 0;
     pu_err err;

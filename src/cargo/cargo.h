@@ -292,9 +292,13 @@ typedef struct cargo_result {
 
 typedef struct cargo_batch cargo_batch;
 
+typedef struct cargo_scope cargo_scope;
 typedef struct cargo_batch_opts {
     db_t *history;        /* store with past shipments for the history rules; may be NULL */
     int keep_manifests;   /* 1: keep the full lines so cargo_batch_save can persist them */
+    const cargo_scope *scope; /* reader of the history: shipments it may not see do not
+                                 count (first-time consignee, shared address, split);
+                                 NULL = all (the CLI operator) */
 } cargo_batch_opts;
 
 int cargo_batch_new(cargo_engine *e, const cargo_batch_opts *opts, cargo_batch **out, pu_err *err);
@@ -361,10 +365,10 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
 /* ---- queue, dispositions, statistics ------------------------------------- */
 
 /* Who is reading (same rule as store_visible). NULL = system (sees all). */
-typedef struct cargo_scope {
+struct cargo_scope {
     const char *country;  /* "US" / "MX" */
     const char *agency;
-} cargo_scope;
+};
 
 typedef struct cargo_queue_opts {
     const char *decision;   /* "hold", "review", NULL = hold and review */

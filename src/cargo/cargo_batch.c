@@ -437,10 +437,12 @@ static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64m
     int rc = cargo_migrate(db, err);
     if (rc) return rc;
     db_stmt *s;
-    if ((rc = db_prepare(db, "SELECT consignee_key, address_key, shipper_key, day, weight_kg FROM cargo_shipment", &s, err)))
+    if ((rc = db_prepare(db, "SELECT consignee_key, address_key, shipper_key, day, weight_kg, owner, marking FROM cargo_shipment", &s, err)))
         return rc;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
+        /* history the reader may not see must not move its scores (nor leak through them) */
+        if (!cargo_visible(b->o.scope, db_col_text(s, 5), db_col_text(s, 6))) continue;
         uint64_t ck = (uint64_t)db_col_int64(s, 0), ak = (uint64_t)db_col_int64(s, 1), sk = (uint64_t)db_col_int64(s, 2);
         int64_t day = db_col_isnull(s, 3) ? 0 : db_col_int64(s, 3);
         double w = db_col_isnull(s, 4) ? -1 : db_col_double(s, 4);

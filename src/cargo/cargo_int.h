@@ -74,6 +74,9 @@ void cargo_cas_scan(const char *text, size_t len, cargo_cas_cb cb, void *ctx);
 int cargo_reader_open_mem_ex(const char *data, size_t n, cargo_format fmt, FILE *warn, int strict, cargo_reader **out,
                              pu_err *err);
 
+/* 1 if a record with owner/marking is visible to scope (NULL = all). */
+int cargo_visible(const cargo_scope *scope, const char *owner, const char *marking);
+
 /* Embedded default data (generated from data/cargo/ at build time). */
 extern const char cargo_default_watchlist_csv[];
 extern const size_t cargo_default_watchlist_csv_len;

@@ -60,10 +60,14 @@ int cargo_stamp_check(const cargo_stamp *s, pu_err *err) {
 }
 
 /* Visibility of a cargo record: the store's rule (store_visible). */
-static int visible(const cargo_scope *scope, const char *owner, const char *marking) {
+int cargo_visible(const cargo_scope *scope, const char *owner, const char *marking) {
     if (!scope) return 1;
     store_scope s = {0, scope->country, scope->agency};
     return store_visible(&s, owner, marking);
+}
+
+static int visible(const cargo_scope *scope, const char *owner, const char *marking) {
+    return cargo_visible(scope, owner, marking);
 }
 
 /* ---- versions ---------------------------------------------------------------- */

@@ -338,7 +338,7 @@ static int cmd_screen_run(int argc, char **argv) {
     int64_t nrej = 0;
     double t0 = pu_monotonic();
     rc = build_engine(st, &o, !o.noparties, &c, &err);
-    cargo_batch_opts bo = {store_db(st), !o.dry};
+    cargo_batch_opts bo = {store_db(st), !o.dry, NULL};
     if (!rc) rc = cargo_batch_new(c.eng, &bo, &c.batch, &err);
     if (!rc) rc = cargo_reader_open(o.pos[0], fmt, stderr, &rd, &err);
     if (!rc && o.rejects && !(rej = open_out(o.rejects))) rc = PU_ERR_IO;

@@ -291,7 +291,8 @@ int h_cargo_manifests(http_req *r) {
     cargo_format fmt = CARGO_FMT_AUTO;
     int rc = manifest_args(r, &o);
     if (rc || (rc = body_format(r, &fmt)) || (rc = migrate(r))) return rc;
-    cargo_batch_opts bo = {r->db, !o.dry_run};
+    cargo_scope sc = {r->p.country, r->p.agency};
+    cargo_batch_opts bo = {r->db, !o.dry_run, &sc};
     cargo_batch *b = NULL;
     size_t nbad = 0;
     pu_err pe;

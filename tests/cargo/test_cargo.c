@@ -450,7 +450,7 @@ static void test_split_and_history(void **state) {
     db_t *db = store_db(st);
     cargo_engine *e = engine();
     cargo_batch *b;
-    cargo_batch_opts o = {db, 1};
+    cargo_batch_opts o = {db, 1, NULL};
     /* day 1: one small consignment to "Alfa" at address A; stored */
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
     cargo_manifest m = mk("100", "Organic intermediate");
@@ -698,7 +698,7 @@ static void test_curator_threshold_mexico(void **state) {
 /* Screen data with cargo_screen_mem; returns rc, fills err/nbad. */
 static int screen_mem(cargo_engine *e, db_t *db, const char *data, cargo_format fmt, size_t max, cargo_batch **b,
                       size_t *nbad, pu_err *err) {
-    cargo_batch_opts o = {db, db != NULL};
+    cargo_batch_opts o = {db, db != NULL, NULL};
     pu_err_clear(err);
     return cargo_screen_mem(e, &o, data, strlen(data), fmt, max, b, nbad, err);
 }
@@ -807,7 +807,7 @@ static void test_screen_mem_refusals(void **state) {
         static const char nul[] = "awb,description\n1,a\n2,b\0z\n";
         cargo_batch *b = NULL;
         pu_err err;
-        cargo_batch_opts o = {NULL, 0};
+        cargo_batch_opts o = {NULL, 0, NULL};
         assert_int_equal(cargo_screen_mem(e, &o, nul, sizeof nul - 1, CARGO_FMT_CSV, 0, &b, NULL, &err), PU_ERR_INVALID);
         assert_null(b);
         assert_string_equal(err.where, "line 3");
@@ -873,6 +873,42 @@ static void test_batch_save_in_caller_tx(void **state) {
     store_close(st);
 }
 
+/* The history rules read only what the reader may see: a consignee another
+ * agency saw under AGENCY-ONLY is still first-time for everyone else. */
+static void test_history_scope(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    cargo_engine *e = engine();
+    cargo_batch *b;
+    cargo_batch_opts o = {db, 1, NULL};
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    cargo_manifest m = mk("DEA-1", "Cotton T-shirts");
+    m.consignee_name = "Distribuidora Huasteca SA de CV";
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    cargo_stamp stamp = {"DEA", "AGENCY-ONLY", NULL, NULL};
+    assert_int_equal(cargo_batch_save(b, db, "t", &stamp, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+    const cargo_scope dea = {"US", "DEA"}, cbp = {"US", "CBP"};
+    const cargo_scope *scopes[3] = {NULL, &dea, &cbp};
+    const int first_time[3] = {0, 0, 1};
+    for (int k = 0; k < 3; k++) {
+        cargo_batch_opts ok = {db, 0, scopes[k]};
+        assert_int_equal(cargo_batch_new(e, &ok, &b, &err), PU_OK);
+        m = mk("X-1", "Cotton T-shirts");
+        m.consignee_name = "Distribuidora Huasteca SA de CV";
+        assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+        assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+        assert_int_equal(fired(cargo_batch_result(b, 0), CARGO_FIRST_TIME_CONSIGNEE), first_time[k]);
+        cargo_batch_free(b);
+    }
+    cargo_engine_free(e);
+    store_close(st);
+}
+
 static void test_store_queue_dispose(void **state) {
     (void)state;
     store_t *st;
@@ -881,7 +917,7 @@ static void test_store_queue_dispose(void **state) {
     db_t *db = store_db(st);
     cargo_engine *e = engine();
     cargo_batch *b;
-    cargo_batch_opts o = {db, 1};
+    cargo_batch_opts o = {db, 1, NULL};
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
     cargo_manifest m1 = mk("A1", "NPP 99% purity"), m2 = mk("A2", "Cotton T-shirts"), m3 = mk("A3", "Acetone solvent");
     m3.origin_country = "CN";
@@ -1085,6 +1121,7 @@ int main(void) {
         cmocka_unit_test(test_screen_mem_formats),
         cmocka_unit_test(test_screen_mem_refusals),
         cmocka_unit_test(test_batch_save_in_caller_tx),
+        cmocka_unit_test(test_history_scope),
         cmocka_unit_test(test_line_rules),
         cmocka_unit_test(test_split_and_history),
         cmocka_unit_test(test_parties),
