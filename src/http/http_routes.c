@@ -91,7 +91,7 @@ static int authenticate(http_req *r) {
         return http_fail(r, PU_ERR_DENIED, "Authorization", "authentication required: send 'Authorization: Bearer <token>'");
     }
     pu_err e;
-    int rc = acl_authenticate(r->db, secret, acl_now(), &r->p, &e);
+    int rc = acl_authenticate_cached(r->db, secret, acl_now(), ACL_AUTH_CACHE_TTL_MS, &r->p, &e);
     if (rc == PU_ERR_DENIED) {
         r->unauthenticated = 1;
         return http_fail(r, PU_ERR_DENIED, "Authorization", "the token or session is invalid or expired");

@@ -42,20 +42,20 @@ int http_json(http_req *r, int status, json_t *body) {
 
 int http_put_jstr(pu_buf *b, const char *v) {
     static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u001F */
+    const char *p = v ? v : "", *run = p;
     int rc = pu_buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(v ? v : ""); rc == PU_OK && *p; p++) {
-        unsigned char c = *p;
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            rc = pu_buf_append(b, esc, 2);
-        } else if (c < 0x20) {
-            const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            rc = named ? pu_buf_puts(b, named) : pu_buf_append(b, u, 6);
-        } else {
-            rc = pu_buf_putc(b, (char)c);
-        }
+    for (; rc == PU_OK && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        /* flush the plain run before the character that needs escaping */
+        if ((rc = pu_buf_append(b, run, (size_t)(p - run)))) break;
+        run = p + 1;
+        const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
+                          : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        rc = named ? pu_buf_puts(b, named) : pu_buf_append(b, u, 6);
     }
+    if (rc == PU_OK) rc = pu_buf_append(b, run, (size_t)(p - run));
     return rc == PU_OK ? pu_buf_putc(b, '"') : rc;
 }
 
@@ -64,6 +64,14 @@ int http_put_jreal(pu_buf *b, double x) {
     int n = snprintf(num, sizeof num, "%.6g", x);
     if (n <= 0 || (size_t)n >= sizeof num) return PU_ERR_INTERNAL;
     /* jansson marks a real that prints like an integer with ".0" */
+    char *e = strchr(num, 'e');
+    if (e) { /* jansson writes 1e-7, not 1e-07 or 1e+07 */
+        char *d = e + 1, *src = d;
+        if (*src == '+') src++;
+        else if (*src == '-') d = ++src;
+        while (*src == '0' && src[1]) src++;
+        memmove(d, src, strlen(src) + 1);
+    }
     int rc = pu_buf_puts(b, num);
     return rc == PU_OK && !strpbrk(num, ".eEni") ? pu_buf_puts(b, ".0") : rc;
 }
