@@ -42,6 +42,7 @@ struct http_auditq {
     qitem *head, *tail;
     size_t queued;             /* items in head..tail */
     int idle;                  /* the writer waits for a first entry */
+    size_t last_batch;         /* entries in the previous batch */
     int stop;
     pthread_t thr, ckpt_thr;
     int have_ckpt;
@@ -94,8 +95,10 @@ static void finish_batch(http_auditq *q, qitem *batch, int rc) {
 /* A commit costs about the same for one entry as for fifty (a few WAL
  * pages), so under load the writer lets a batch gather for up to
  * GATHER_WINDOW_US after its first entry, or until GATHER_MAX are queued.
- * Unloaded, the window costs each request at most that much latency. */
-#define GATHER_WINDOW_US 300
+ * "Under load" = the previous batch held more than one entry (as PostgreSQL's
+ * commit_delay applies only with commit_siblings): a lone client never waits
+ * for the window. */
+#define GATHER_WINDOW_US 200
 #define GATHER_MAX 64
 
 static void gather_window(http_auditq *q) {
@@ -118,7 +121,8 @@ static void *writer(void *arg) {
         while (!q->head && !q->stop) pthread_cond_wait(&q->work, &q->mu);
         q->idle = 0;
         if (!q->head && q->stop) break;
-        gather_window(q);
+        if (q->last_batch > 1) gather_window(q);
+        q->last_batch = q->queued;
         qitem *batch = q->head;
         q->head = q->tail = NULL;
         q->queued = 0;
