@@ -206,6 +206,10 @@ int http_auditq_submit(http_auditq *q, const audit_event *ev, http_auditq_cb cb,
 int http_auditq_append(http_auditq *q, const audit_event *ev) {
     qitem it = {ev, NULL, NULL, PU_OK, 0, NULL};
     pthread_mutex_lock(&q->mu);
+    if (q->stop) {
+        pthread_mutex_unlock(&q->mu);
+        return PU_ERR_INTERRUPTED;
+    }
     enqueue_locked(q, &it);
     while (!it.done) pthread_cond_wait(&q->done, &q->mu);
     pthread_mutex_unlock(&q->mu);
@@ -215,17 +219,25 @@ int http_auditq_append(http_auditq *q, const audit_event *ev) {
 void http_auditq_stop(http_auditq *q) {
     if (!q) return;
     pthread_mutex_lock(&q->mu);
+    int was_stopped = q->stop;
     q->stop = 1;
     pthread_cond_broadcast(&q->work);
     pthread_cond_broadcast(&q->stopping);
     pthread_mutex_unlock(&q->mu);
+    if (was_stopped) return;
     pthread_join(q->thr, NULL);
     if (q->have_ckpt) pthread_join(q->ckpt_thr, NULL);
     db_close(q->ckpt_db);
+    db_close(q->db);
+    q->ckpt_db = q->db = NULL;
+}
+
+void http_auditq_free(http_auditq *q) {
+    if (!q) return;
+    http_auditq_stop(q);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);
     pthread_cond_destroy(&q->stopping);
-    db_close(q->db);
     free(q);
 }

@@ -19,7 +19,8 @@ typedef struct http_auditq http_auditq;
 
 /* Group commit of audit entries (http_auditq.c). */
 int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err);
-/* Queue ev and wait until it is committed; returns PU_OK or the store error. */
+/* Queue ev and wait until it is committed; returns PU_OK, the store error,
+ * or PU_ERR_INTERRUPTED once the queue is stopped. */
 int http_auditq_append(http_auditq *q, const audit_event *ev);
 /* Called on the writer thread once the batch holding an entry is committed
  * (rc PU_OK) or failed (rc the store error). Must not block. */
@@ -28,8 +29,13 @@ typedef void (*http_auditq_cb)(void *ctx, int rc);
  * everything it points to must stay valid until cb has run. Returns PU_OK, or
  * PU_ERR_NOMEM / PU_ERR_INTERRUPTED (queue stopped) and then cb never runs. */
 int http_auditq_submit(http_auditq *q, const audit_event *ev, http_auditq_cb cb, void *ctx);
-/* Commit what is queued, stop the writer thread, close its store. NULL-safe. */
+/* Commit what is queued (running every pending callback), stop the writer
+ * thread, close its store. Later appends and submits fail with
+ * PU_ERR_INTERRUPTED; the queue stays allocated until http_auditq_free, so
+ * a worker still holding it is safe. NULL-safe, idempotent. */
 void http_auditq_stop(http_auditq *q);
+/* Stop (if not yet) and free. NULL-safe. */
+void http_auditq_free(http_auditq *q);
 
 typedef struct http_req {
     struct MHD_Connection *conn;

@@ -315,13 +315,17 @@ void http_stop(http_server *s) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        MHD_stop_daemon(s->d);
     }
     if (s->auditq) {
         audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
         (void)http_auditq_append(s->auditq, &ev);
     }
+    /* The audit writer stops before the daemon: it drains its queue and
+     * resumes every connection still waiting for its entry, so no callback
+     * can touch a request after MHD_stop_daemon has freed it. */
     http_auditq_stop(s->auditq);
+    if (s->d) MHD_stop_daemon(s->d);
+    http_auditq_free(s->auditq);
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
     free(s->stores);
