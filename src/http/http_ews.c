@@ -126,7 +126,8 @@ int h_ews_reports(http_req *r) {
     ews_import_opts o = {.format = "json", .owner = r->p.agency};
     rc = db_begin(r->db, &pe);
     if (rc == PU_OK && (rc = ews_import_mem(e, r->body.data, r->body.len, &o, &st, &pe)) != PU_OK)
-        rc = http_fail(r, rc, pe.field[0] ? pe.field : "body", "%s: %s", pe.where[0] ? pe.where : "body", pe.msg);
+        rc = http_fail(r, rc, pe.field[0] ? pe.field : rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT ? "body" : NULL,
+                       "%s%s%s", pe.where, pe.where[0] ? ": " : "", pe.msg);
     else if (rc != PU_OK)
         rc = http_fail(r, rc, NULL, "early warning store unavailable: %s", pe.msg);
     ews_close(e);
