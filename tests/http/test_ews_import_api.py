@@ -145,7 +145,7 @@ con.execute("CREATE TRIGGER refuse_import_audit BEFORE INSERT ON audit_log "
             "BEGIN SELECT RAISE(ABORT, 'test: audit store refuses'); END")
 con.commit()
 con.close()
-s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(9), rep(10)], check=False)
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(9), rep(10)])
 ok(s == 500 and "audit" in err_of(js).get("message", ""), "an import whose audit entry fails answers 500", f"{s} {js}")
 eq(state(), before, "fail closed: nothing is imported when the audit write fails")
 ok(q("SELECT COUNT(*) FROM ews_report WHERE id IN ('IMP-9', 'IMP-10')") == 0, "the two reports are absent")
