@@ -67,7 +67,10 @@ lua POST "$work/screen.json" screen
 lua GET /dev/null get
 
 runs=("health|GET /api/v1/health (trivial)|$base/api/v1/health|")
-runs+=("entity|GET /api/v1/entities/{id} (auth + audit)|$base/api/v1/entities/$id|$work/get.lua")
+# /me: authentication + the audited answer and nothing else, so the table
+# shows what the audit trail and authentication cost on their own
+runs+=("me|GET /api/v1/me (auth + audit only)|$base/api/v1/me|$work/get.lua")
+runs+=("entity|GET /api/v1/entities/{id} (auth + audit + store read)|$base/api/v1/entities/$id|$work/get.lua")
 if [ $have_screen = 1 ]; then
   runs+=("match|POST /match/default, 1 query|$base/match/default|$work/match.lua")
   runs+=("mix|POST /match/default, 1 query, 1,000 names in turn|$base/match/default|$work/mix.lua")

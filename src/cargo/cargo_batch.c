@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_vec.h"
 
 #define NMF 22 /* string fields of a kept manifest */
 
@@ -128,7 +129,9 @@ static int party_lookup(cargo_engine *e, const char *name, const char *country, 
     int rc = e->party(e->party_ctx, name, country ? country : "", hits, CARGO_MAX_PARTY_HITS, &n, err);
     if (rc) return rc;
     if (e->ncache == e->cap_cache) {
-        size_t nc = e->cap_cache ? e->cap_cache * 2 : 256;
+        size_t nc;
+        if (pu_vec_next_cap(e->cap_cache, e->ncache + 1, sizeof *e->cache, 0, &nc))
+            return pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "too many distinct parties");
         cargo_party_cache *c = realloc(e->cache, nc * sizeof *c);
         if (!c) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
         e->cache = c;
@@ -317,9 +320,13 @@ static int keep_manifest(cargo_batch *b, const cargo_manifest *m, size_t idx, pu
     return PU_OK;
 }
 
+/* Room for one more line in the parallel arrays res and kept (one count). */
 static int grow(cargo_batch *b, pu_err *err) {
     if (b->n < b->cap) return PU_OK;
-    size_t nc = b->cap ? b->cap * 2 : 1024;
+    size_t nc;
+    size_t widest = sizeof(cargo_result) > sizeof(kept) ? sizeof(cargo_result) : sizeof(kept);
+    if (pu_vec_next_cap(b->cap, b->n + 1, widest, 0, &nc))
+        return pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "too many manifest lines in one batch");
     cargo_result *r = realloc(b->res, nc * sizeof *r);
     if (!r) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     b->res = r;
@@ -431,7 +438,7 @@ static void split_windows(cargo_batch *b, ev *evs, size_t n, char *mark) {
 }
 
 static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64map *addr_pairs, cargo_u64map *addr_names,
-                        ev **evs, size_t *nev, size_t *cap, int64_t minday, pu_err *err) {
+                        pu_vec *evs, int64_t minday, pu_err *err) {
     db_t *db = b->o.history;
     if (!db) return PU_OK;
     int rc = cargo_migrate(db, err);
@@ -460,32 +467,27 @@ static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64m
             for (int g = 0; g < 2; g++) {
                 uint64_t other = g ? ak : ck;
                 if (!other) continue;
-                if (*nev == *cap) {
-                    size_t nc = *cap ? *cap * 2 : 1024;
-                    ev *ne = realloc(*evs, nc * sizeof *ne);
-                    if (!ne) { st = PU_ERR_NOMEM; break; }
-                    *evs = ne;
-                    *cap = nc;
-                }
-                (*evs)[(*nev)++] = (ev){mix(sk, mix(other, (uint64_t)g + 1)), day, -1};
+                ev x = {mix(sk, mix(other, (uint64_t)g + 1)), day, -1};
+                int vr = pu_vec_push(evs, &x, sizeof x);
+                if (vr) { st = vr; break; }
             }
         }
     }
     db_finalize(s);
-    if (st == PU_ERR_NOMEM) return pu_fail(err, st, NULL, NULL, "out of memory");
+    if (st == PU_ERR_NOMEM || st == PU_ERR_LIMIT)
+        return pu_fail(err, st, NULL, NULL, st == PU_ERR_NOMEM ? "out of memory" : "too many split events");
     return st == DB_DONE ? PU_OK : st;
 }
 
 static int history_rules(cargo_batch *b, pu_err *err) {
     cargo_engine *e = b->e;
     cargo_u64map seen = {0}, pairs = {0}, names = {0};
-    ev *evs = NULL;
-    size_t nev = 0, cap = 0;
+    pu_vec evv = PU_VEC_INIT(ev, 0);
     int64_t minday = INT64_MAX;
     for (size_t i = 0; i < b->n; i++) if (b->res[i].day != INT64_MIN && b->res[i].day < minday) minday = b->res[i].day;
     if (minday == INT64_MAX) minday = 0;
     minday -= (int64_t)e->split_window;
-    int rc = load_history(b, &seen, &pairs, &names, &evs, &nev, &cap, minday, err);
+    int rc = load_history(b, &seen, &pairs, &names, &evv, minday, err);
     char *mark = rc ? NULL : calloc(b->n ? b->n : 1, 1);
     if (!rc && !mark) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     /* batch: address -> distinct consignees, and split events */
@@ -504,20 +506,15 @@ static int history_rules(cargo_batch *b, pu_err *err) {
             for (int g = 0; g < 2 && !rc; g++) {
                 uint64_t other = g ? r->address_key : r->consignee_key;
                 if (!other) continue;
-                if (nev == cap) {
-                    size_t nc = cap ? cap * 2 : 1024;
-                    ev *ne = realloc(evs, nc * sizeof *ne);
-                    if (!ne) { rc = PU_ERR_NOMEM; break; }
-                    evs = ne;
-                    cap = nc;
-                }
-                evs[nev++] = (ev){mix(r->shipper_key, mix(other, (uint64_t)g + 1)), r->day == INT64_MIN ? 0 : r->day, (int64_t)i};
+                ev x = {mix(r->shipper_key, mix(other, (uint64_t)g + 1)), r->day == INT64_MIN ? 0 : r->day, (int64_t)i};
+                rc = pu_vec_push(&evv, &x, sizeof x);
             }
     }
     if (rc == PU_ERR_NOMEM) rc = pu_fail(err, rc, NULL, NULL, "out of memory");
+    if (rc == PU_ERR_LIMIT) rc = pu_fail(err, rc, NULL, NULL, "too many split events");
     if (!rc) {
-        if (nev) qsort(evs, nev, sizeof *evs, ev_cmp);
-        split_windows(b, evs, nev, mark);
+        if (evv.len) qsort(evv.data, evv.len, sizeof(ev), ev_cmp);
+        split_windows(b, evv.data, evv.len, mark);
     }
     for (size_t i = 0; !rc && i < b->n; i++) {
         cargo_result *r = &b->res[i];
@@ -537,7 +534,7 @@ static int history_rules(cargo_batch *b, pu_err *err) {
         if (!r->line_detail) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     free(mark);
-    free(evs);
+    pu_vec_free(&evv);
     cargo_u64map_free(&seen);
     cargo_u64map_free(&pairs);
     cargo_u64map_free(&names);

@@ -188,15 +188,46 @@ typedef struct ews_import_stats {
 /* Import reports from CSV (header with columns report_id, date, place,
  * source_agency, type, substances ('|'-separated), matrix, quantity_g,
  * purity_pct, owner, marking) or JSON lines (same keys, substances an array)
- * chosen by `format` ("csv", "jsonl", or NULL: by extension). The whole file
- * is one transaction: any invalid record aborts the import with file:line,
- * field and what was expected, and nothing is written. Unknown substance
- * names are stored on the report AND queued for the curator (never
- * dropped). First detections (anywhere, in a country, in a state) raise
- * alerts. `stats` may be NULL.
- * Errors: PU_ERR_INVALID, PU_ERR_IO, PU_ERR_CONFLICT (report_id exists with
- * other content), PU_ERR_DB. */
+ * chosen by `format` ("csv", "jsonl" (= "json", "ndjson"), or NULL: by
+ * extension). The whole file is one all-or-nothing unit: any invalid record
+ * aborts the import with file:line, field and what was expected, and nothing
+ * is written. Unknown substance names are stored on the report AND queued
+ * for the curator (never dropped). First detections (anywhere, in a country,
+ * in a state) raise alerts. `stats` (may be NULL) is set on success only.
+ * Transactions: with no transaction open on the EWS's db handle the import
+ * is its own transaction (committed on success). Inside the caller's open
+ * transaction (db_begin) it runs under a savepoint and does NOT commit: it
+ * becomes durable with the caller's db_commit, and a failure takes back
+ * exactly its own writes, leaving the caller's transaction open.
+ * Errors: PU_ERR_INVALID, PU_ERR_IO, PU_ERR_LIMIT (line or list too long),
+ * PU_ERR_CONFLICT (report_id exists with other content), PU_ERR_DB. */
 int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err);
+
+/* Options of an in-memory import (all may be NULL / the struct may be NULL). */
+typedef struct ews_import_opts {
+    const char *format; /* "csv", "jsonl", or "json" = one JSON array of report
+                           objects, or JSON lines (the first non-blank byte
+                           decides); NULL = "json" */
+    const char *name;   /* prefix of the places in messages ("body: record 3");
+                           NULL = none */
+    const char *owner;  /* non-NULL: import on behalf of this agency: a report
+                           without an owner is filed as it, a report naming
+                           another owner is refused (PU_ERR_DENIED, field
+                           "owner") */
+} ews_import_opts;
+
+/* Import reports from the n bytes at data (not copied, need not be
+ * NUL-terminated), parsed by the same code as ews_import and with the same
+ * all-or-nothing and transaction rules (use it inside the caller's
+ * transaction to commit the import together with, e.g., its audit entry).
+ * Places in messages are "record N" for JSON (N-th report; for JSON lines
+ * blank lines are not counted and "(line L)" is added when it differs) and
+ * "line L" for CSV. Creates no file.
+ * Errors: as ews_import, plus PU_ERR_DENIED (owner, see above) and
+ * PU_ERR_INVALID for an unknown format or a body that is neither an array
+ * nor JSON lines. */
+int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,
+                   pu_err *err);
 
 /* Curator queue entry (unknown names). */
 typedef struct ews_queue_item {

@@ -8,6 +8,7 @@
 #include "ews/ews_store_int.h"
 #include "ews/ews_config.h"
 #include "common/pu_io.h"
+#include "common/pu_vec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -328,7 +329,24 @@ typedef struct importer {
     int64_t batch;
     char now[32];
     ews_import_stats st;
+    int mem;                 /* reading from memory: "record N" places, not "file:line" */
+    const char *name;        /* memory input: prefix of the places in messages (may be NULL) */
+    const char *owner;       /* non-NULL: every report is filed as this agency */
 } importer;
+
+/* Where a record is, for messages: "file:line" for files; for memory input
+ * "record N" (N counts records, blank lines not counted; the line is added
+ * when it differs) or, for CSV, "line L" - each prefixed with "name: ". */
+static void where_of(const importer *im, const char *src, uint64_t line, uint64_t rec, char *buf, size_t n) {
+    if (!im->mem) {
+        snprintf(buf, n, "%s:%llu", src ? src : "", (unsigned long long)line);
+        return;
+    }
+    const char *pre = im->name ? im->name : "", *sep = im->name ? ": " : "";
+    if (!rec) snprintf(buf, n, "%s%sline %llu", pre, sep, (unsigned long long)line);
+    else if (!line || line == rec) snprintf(buf, n, "%s%srecord %llu", pre, sep, (unsigned long long)rec);
+    else snprintf(buf, n, "%s%srecord %llu (line %llu)", pre, sep, (unsigned long long)rec, (unsigned long long)line);
+}
 
 static int step_done(db_stmt *st, pu_err *err) {
     int s = db_step(st, err);
@@ -449,6 +467,31 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     return rc;
 }
 
+/* The report is filed as im->owner when the import is on behalf of an
+ * agency (the API): a missing owner becomes that agency, another one is
+ * refused, so no agency files reports in another's name. */
+static int file_as(const importer *im, void *src, field_fn get, report *r, const char *where, pu_err *err) {
+    if (!im->owner) return PU_OK;
+    const char *given = get(src, "owner");
+    if (!pu_blank(given) && strcmp(r->owner, im->owner) != 0)
+        return pu_fail(err, PU_ERR_DENIED, where, "owner", "reports are filed as the importing agency (%s), not '%.64s'",
+                       im->owner, r->owner);
+    pu_strlcpy(r->owner, im->owner, sizeof r->owner);
+    return PU_OK;
+}
+
+/* Split a '|' or ';' separated substance list into r. */
+static int add_substance_list(report *r, const char *list, const char *where, pu_err *err) {
+    char buf[4096];
+    if (pu_strlcpy(buf, list, sizeof buf) >= sizeof buf)
+        return pu_fail(err, PU_ERR_LIMIT, where, "substances", "list longer than %zu bytes", sizeof buf - 1);
+    char *save = NULL;
+    int rc = PU_OK;
+    for (char *t = strtok_r(buf, "|;", &save); t && !rc; t = strtok_r(NULL, "|;", &save))
+        rc = add_substance(r, t, where, err);
+    return rc;
+}
+
 /* CSV */
 typedef struct csv_src {
     const pu_csv_row *row;
@@ -472,35 +515,32 @@ static int import_csv(importer *im, pu_csv *r, pu_err *err) {
     char where[PU_ERR_WHERE_MAX];
     int rc = pu_csv_next(r, &row, err);
     if (rc) return rc;
-    if (!row) return pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), "header", "empty file: expected a header row");
+    if (!row) return pu_fail(err, PU_ERR_INVALID, im->mem ? im->name : pu_csv_name(r), "header",
+                             "empty input: expected a header row");
+    where_of(im, pu_csv_name(r), row->line, 0, where, sizeof where);
     for (size_t i = 0; i < NCSV; i++) {
         src.col[i] = pu_csv_col(row, csv_cols[i]);
         if (src.col[i] < 0 && i < 6)
-            return pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), csv_cols[i],
+            return pu_fail(err, PU_ERR_INVALID, where, csv_cols[i],
                            "missing column '%s'; the header needs report_id, date, place, source_agency, type, "
                            "substances", csv_cols[i]);
     }
     size_t ncols = row->n;
     report rep;
     while ((rc = pu_csv_next(r, &row, err)) == PU_OK && row) {
-        snprintf(where, sizeof where, "%s:%llu", pu_csv_name(r), (unsigned long long)row->line);
+        where_of(im, pu_csv_name(r), row->line, 0, where, sizeof where);
         if (row->n != ncols)
             return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected %zu fields like the header, got %zu", ncols, row->n);
         src.row = row;
-        if ((rc = report_from(&src, csv_get, &rep, where, err))) return rc;
-        char buf[4096];
-        if (pu_strlcpy(buf, csv_get(&src, "substances"), sizeof buf) >= sizeof buf)
-            return pu_fail(err, PU_ERR_LIMIT, where, "substances", "list longer than %zu bytes", sizeof buf - 1);
-        char *save = NULL;
-        for (char *t = strtok_r(buf, "|;", &save); t && !rc; t = strtok_r(NULL, "|;", &save))
-            rc = add_substance(&rep, t, where, err);
-        if (!rc) rc = import_report(im, &rep, where, err);
-        if (rc) return rc;
+        if ((rc = report_from(&src, csv_get, &rep, where, err)) || (rc = file_as(im, &src, csv_get, &rep, where, err)) ||
+            (rc = add_substance_list(&rep, csv_get(&src, "substances"), where, err)) ||
+            (rc = import_report(im, &rep, where, err)))
+            return rc;
     }
     return rc;
 }
 
-/* JSON lines */
+/* JSON: one report object (JSON lines or an element of a JSON array) */
 typedef struct json_src {
     json_t *o;
     char num[4][64];
@@ -519,68 +559,89 @@ static const char *json_get(void *p, const char *name) {
     return "";
 }
 
+/* Types of the members before their values are read. */
+static int json_types_ok(json_t *o, const char *where, pu_err *err) {
+    static const char *const str_keys[] = {"report_id", "date", "place", "source_agency", "type", "matrix",
+                                           "owner", "marking"};
+    for (size_t i = 0; i < sizeof str_keys / sizeof str_keys[0]; i++) {
+        json_t *v = json_object_get(o, str_keys[i]);
+        if (v && !json_is_string(v) && !json_is_null(v))
+            return pu_fail(err, PU_ERR_INVALID, where, str_keys[i], "expected a string");
+    }
+    static const char *const num_keys[] = {"quantity_g", "purity_pct"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_object_get(o, num_keys[i]);
+        if (v && !json_is_number(v) && !json_is_null(v))
+            return pu_fail(err, PU_ERR_INVALID, where, num_keys[i], "expected a number or null");
+    }
+    return PU_OK;
+}
+
+static int json_substances(report *r, json_t *subs, const char *where, pu_err *err) {
+    if (json_is_string(subs)) return add_substance_list(r, json_string_value(subs), where, err);
+    if (!json_is_array(subs))
+        return pu_fail(err, PU_ERR_INVALID, where, "substances", "expected an array of substance names");
+    size_t i;
+    json_t *v;
+    json_array_foreach(subs, i, v) {
+        if (!json_is_string(v))
+            return pu_fail(err, PU_ERR_INVALID, where, "substances", "expected an array of strings");
+        int rc = add_substance(r, json_string_value(v), where, err);
+        if (rc) return rc;
+    }
+    return PU_OK;
+}
+
+/* Import one report object (borrowed). */
+static int import_json_record(importer *im, json_t *o, const char *where, pu_err *err) {
+    if (!json_is_object(o)) return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected a JSON object (one report)");
+    report rep;
+    json_src src = {.o = o};
+    int rc = json_types_ok(o, where, err);
+    if (!rc) rc = report_from(&src, json_get, &rep, where, err);
+    if (!rc) rc = file_as(im, &src, json_get, &rep, where, err);
+    if (!rc) rc = json_substances(&rep, json_object_get(o, "substances"), where, err);
+    if (!rc) rc = import_report(im, &rep, where, err);
+    return rc;
+}
+
 static int import_jsonl(importer *im, pu_lines *l, pu_err *err) {
     const char *line;
     size_t len;
-    uint64_t no;
+    uint64_t no, rec = 0;
     char where[PU_ERR_WHERE_MAX];
     int rc;
-    report rep;
     while ((rc = pu_lines_next(l, &line, &len, &no, err)) == PU_OK && line) {
-        snprintf(where, sizeof where, "%s:%llu", pu_lines_name(l), (unsigned long long)no);
         if (pu_blank(line)) continue;
+        where_of(im, pu_lines_name(l), no, ++rec, where, sizeof where);
         json_error_t je;
         json_t *o = json_loadb(line, len, 0, &je);
-        if (!o || !json_is_object(o)) {
-            json_decref(o);
-            return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected one JSON object per line: %s",
-                           o ? "not an object" : je.text);
-        }
-        static const char *const str_keys[] = {"report_id", "date", "place", "source_agency", "type", "matrix",
-                                               "owner", "marking"};
-        for (size_t i = 0; i < sizeof str_keys / sizeof str_keys[0]; i++) {
-            json_t *v = json_object_get(o, str_keys[i]);
-            if (v && !json_is_string(v) && !json_is_null(v)) {
-                json_decref(o);
-                return pu_fail(err, PU_ERR_INVALID, where, str_keys[i], "expected a string");
-            }
-        }
-        static const char *const num_keys[] = {"quantity_g", "purity_pct"};
-        for (size_t i = 0; i < 2; i++) {
-            json_t *v = json_object_get(o, num_keys[i]);
-            if (v && !json_is_number(v) && !json_is_null(v)) {
-                json_decref(o);
-                return pu_fail(err, PU_ERR_INVALID, where, num_keys[i], "expected a number or null");
-            }
-        }
-        json_src src = {.o = o};
-        rc = report_from(&src, json_get, &rep, where, err);
-        json_t *subs = json_object_get(o, "substances");
-        if (!rc) {
-            if (json_is_array(subs)) {
-                size_t i;
-                json_t *v;
-                json_array_foreach(subs, i, v) {
-                    if (!json_is_string(v)) {
-                        rc = pu_fail(err, PU_ERR_INVALID, where, "substances", "expected an array of strings");
-                        break;
-                    }
-                    if ((rc = add_substance(&rep, json_string_value(v), where, err))) break;
-                }
-            } else if (json_is_string(subs)) {
-                char buf[4096];
-                pu_strlcpy(buf, json_string_value(subs), sizeof buf);
-                char *save = NULL;
-                for (char *t = strtok_r(buf, "|;", &save); t && !rc; t = strtok_r(NULL, "|;", &save))
-                    rc = add_substance(&rep, t, where, err);
-            } else {
-                rc = pu_fail(err, PU_ERR_INVALID, where, "substances", "expected an array of substance names");
-            }
-        }
-        if (!rc) rc = import_report(im, &rep, where, err);
+        if (!o) return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected one JSON object per line: %s", je.text);
+        rc = import_json_record(im, o, where, err);
         json_decref(o);
         if (rc) return rc;
     }
+    return rc;
+}
+
+/* One JSON array of report objects (memory input only). */
+static int import_json_array(importer *im, const char *data, size_t n, pu_err *err) {
+    char where[PU_ERR_WHERE_MAX];
+    json_error_t je;
+    json_t *a = json_loadb(data, n, 0, &je);
+    if (!a || !json_is_array(a)) {
+        where_of(im, NULL, (uint64_t)(a ? 1 : je.line > 0 ? je.line : 1), 0, where, sizeof where);
+        int rc = pu_fail(err, PU_ERR_INVALID, where, NULL, "expected a JSON array of report objects%s%s",
+                         a ? "" : ": ", a ? "" : je.text);
+        json_decref(a);
+        return rc;
+    }
+    int rc = PU_OK;
+    for (size_t k = 0; k < json_array_size(a) && !rc; k++) {
+        where_of(im, NULL, 0, k + 1, where, sizeof where);
+        rc = import_json_record(im, json_array_get(a, k), where, err);
+    }
+    json_decref(a);
     return rc;
 }
 
@@ -755,6 +816,13 @@ static int first_detection(importer *im, const char *rid, const char *sid, int64
     return alert_add(im, &a, &added, err);
 }
 
+/* A pu_vec failure as a message (other codes are db_step's, already told). */
+static int vec_fail(int code, pu_err *err) {
+    if (code == PU_ERR_NOMEM) return pu_fail(err, code, NULL, NULL, "out of memory");
+    if (code == PU_ERR_LIMIT) return pu_fail(err, code, NULL, NULL, "too many rows for one array");
+    return code;
+}
+
 /* Run first detection over the detections selected by `where_sql` (one int
  * parameter), in date order so the earliest report is the "first". */
 static int first_detections(importer *im, const char *where_sql, int64_t param, pu_err *err) {
@@ -769,18 +837,12 @@ static int first_detections(importer *im, const char *where_sql, int64_t param, 
     db_bind_int64(st, 1, param);
     /* copy rows first: first_detection runs statements of its own */
     typedef struct { char rid[128], sid[64], place[64], type[32], owner[32], marking[16]; int64_t day; } row_t;
-    row_t *rows = NULL;
-    size_t n = 0, cap = 0;
+    pu_vec v = PU_VEC_INIT(row_t, 0);
     int s;
     while ((s = db_step(st, err)) == DB_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            row_t *nr = realloc(rows, nc * sizeof *nr);
-            if (!nr) { s = PU_ERR_NOMEM; break; }
-            rows = nr;
-            cap = nc;
-        }
-        row_t *r = &rows[n++];
+        void *slot;
+        if ((s = pu_vec_push_zero(&v, &slot))) break;
+        row_t *r = slot;
         pu_strlcpy(r->rid, db_col_text(st, 0), sizeof r->rid);
         pu_strlcpy(r->sid, db_col_text(st, 1), sizeof r->sid);
         r->day = db_col_int64(st, 2);
@@ -790,11 +852,12 @@ static int first_detections(importer *im, const char *where_sql, int64_t param, 
         pu_strlcpy(r->marking, db_col_text(st, 6), sizeof r->marking);
     }
     db_finalize(st);
-    rc = s == DB_DONE ? PU_OK : s == PU_ERR_NOMEM ? pu_fail(err, s, NULL, NULL, "out of memory") : s;
-    for (size_t i = 0; i < n && !rc; i++)
+    rc = s == DB_DONE ? PU_OK : vec_fail(s, err);
+    const row_t *rows = v.data;
+    for (size_t i = 0; i < v.len && !rc; i++)
         rc = first_detection(im, rows[i].rid, rows[i].sid, rows[i].day, rows[i].place, rows[i].type, rows[i].owner,
                              rows[i].marking, err);
-    free(rows);
+    pu_vec_free(&v);
     return rc;
 }
 
@@ -808,45 +871,108 @@ static int importer_init(importer *im, ews_t *e, pu_err *err) {
     return rc;
 }
 
-int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err) {
-    int json;
+enum { FMT_CSV, FMT_JSONL, FMT_JSON };
+
+static int parse_format(const char *format, const char *path, int *fmt, pu_err *err) {
     if (format && *format) {
-        if (strcmp(format, "csv") == 0) json = 0;
-        else if (strcmp(format, "jsonl") == 0 || strcmp(format, "json") == 0) json = 1;
-        else return pu_fail(err, PU_ERR_INVALID, NULL, "format", "expected csv or jsonl, got '%s'", format);
-    } else {
-        size_t l = strlen(path);
-        json = (l > 6 && strcmp(path + l - 6, ".jsonl") == 0) || (l > 5 && strcmp(path + l - 5, ".json") == 0) ||
-               (l > 7 && strcmp(path + l - 7, ".ndjson") == 0);
+        if (strcmp(format, "csv") == 0) *fmt = FMT_CSV;
+        else if (strcmp(format, "jsonl") == 0 || strcmp(format, "ndjson") == 0) *fmt = FMT_JSONL;
+        else if (strcmp(format, "json") == 0) *fmt = path ? FMT_JSONL : FMT_JSON;
+        else return pu_fail(err, PU_ERR_INVALID, NULL, "format", "expected csv, jsonl or json, got '%s'", format);
+        return PU_OK;
     }
-    importer im;
-    int rc = importer_init(&im, e, err);
-    if (rc) return rc;
-    if ((rc = db_begin(e->db, err))) return rc;
-    if (json) {
+    if (!path) {
+        *fmt = FMT_JSON;
+        return PU_OK;
+    }
+    size_t l = strlen(path);
+    *fmt = (l > 6 && strcmp(path + l - 6, ".jsonl") == 0) || (l > 5 && strcmp(path + l - 5, ".json") == 0) ||
+                   (l > 7 && strcmp(path + l - 7, ".ndjson") == 0)
+               ? FMT_JSONL
+               : FMT_CSV;
+    return PU_OK;
+}
+
+/* The input of one import: a file (path) or memory (data, n). */
+typedef struct import_src {
+    const char *path;
+    const char *data;
+    size_t n;
+    int fmt;
+} import_src;
+
+/* Parse every record of src into the store (inside the open transaction). */
+static int import_records(importer *im, const import_src *src, pu_err *err) {
+    int rc;
+    int fmt = src->fmt;
+    if (fmt == FMT_JSON) { /* an array, or JSON lines */
+        size_t i = 0;
+        while (i < src->n && (src->data[i] == ' ' || src->data[i] == '\t' || src->data[i] == '\r' || src->data[i] == '\n'))
+            i++;
+        if (i < src->n && src->data[i] == '[') return import_json_array(im, src->data, src->n, err);
+        fmt = FMT_JSONL;
+    }
+    if (fmt == FMT_JSONL) {
         pu_lines *l;
-        rc = pu_lines_open(path, PU_IO_DEFAULT_MAX_RECORD, &l, err);
-        if (!rc) {
-            rc = import_jsonl(&im, l, err);
-            pu_lines_close(l);
-        }
-    } else {
-        pu_csv *r;
-        pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1};
-        rc = pu_csv_open(path, &o, &r, err);
-        if (!rc) {
-            rc = import_csv(&im, r, err);
-            pu_csv_close(r);
-        }
-    }
-    if (!rc) rc = first_detections(&im, "r.batch = ?", im.batch, err);
-    if (rc) {
-        db_rollback(e->db);
+        rc = src->path ? pu_lines_open(src->path, PU_IO_DEFAULT_MAX_RECORD, &l, err)
+                       : pu_lines_open_mem(src->data, src->n, PU_IO_DEFAULT_MAX_RECORD, &l, err);
+        if (rc) return rc;
+        rc = import_jsonl(im, l, err);
+        pu_lines_close(l);
         return rc;
     }
-    if ((rc = db_commit(e->db, err))) return rc;
+    pu_csv *r;
+    pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1};
+    rc = src->path ? pu_csv_open(src->path, &o, &r, err) : pu_csv_open_mem(src->data, src->n, &o, &r, err);
+    if (rc) return rc;
+    rc = import_csv(im, r, err);
+    pu_csv_close(r);
+    return rc;
+}
+
+/* One import, all or nothing. Without a transaction open on the handle it
+ * is its own transaction; inside the caller's, it runs under a savepoint so
+ * that a failure takes back exactly its own writes and leaves the caller's
+ * transaction open and usable (SAVEPOINT is standard SQL: SQLite and
+ * PostgreSQL both have it). */
+static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
+    int own = !db_in_tx(e->db);
+    int rc = own ? db_begin(e->db, err) : db_exec(e->db, "SAVEPOINT ews_import", err);
+    if (rc) return rc;
+    importer im;
+    rc = importer_init(&im, e, err);
+    im.mem = src->path == NULL;
+    im.name = o ? o->name : NULL;
+    im.owner = o ? o->owner : NULL;
+    if (!rc) rc = import_records(&im, src, err);
+    if (!rc) rc = first_detections(&im, "r.batch = ?", im.batch, err);
+    if (rc) {
+        if (own) db_rollback(e->db);
+        else (void)db_exec(e->db, "ROLLBACK TO SAVEPOINT ews_import; RELEASE SAVEPOINT ews_import", NULL);
+        return rc;
+    }
+    if ((rc = own ? db_commit(e->db, err) : db_exec(e->db, "RELEASE SAVEPOINT ews_import", err))) {
+        if (!own) (void)db_exec(e->db, "ROLLBACK TO SAVEPOINT ews_import; RELEASE SAVEPOINT ews_import", NULL);
+        return rc;
+    }
     if (stats) *stats = im.st;
     return PU_OK;
+}
+
+int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err) {
+    import_src src = {.path = path};
+    if (!path) return pu_fail(err, PU_ERR_INVALID, NULL, "path", "no input file given");
+    int rc = parse_format(format, path, &src.fmt, err);
+    return rc ? rc : import_run(e, &src, NULL, stats, err);
+}
+
+int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,
+                   pu_err *err) {
+    import_src src = {.data = data ? data : "", .n = data ? n : 0};
+    if (o && o->owner && pu_blank(o->owner))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "the importing agency is empty");
+    int rc = parse_format(o ? o->format : NULL, NULL, &src.fmt, err);
+    return rc ? rc : import_run(e, &src, o, stats, err);
 }
 
 /* ---- curator queue ------------------------------------------------------- */
@@ -927,33 +1053,27 @@ int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err) {
     int rc = db_prepare(e->db, "SELECT id, norm FROM ews_queue WHERE status = 'open' ORDER BY id", &st, err);
     if (rc) return rc;
     typedef struct { int64_t id; char sid[64]; } hit;
-    hit *hits = NULL;
-    size_t n = 0, cap = 0;
+    pu_vec v = PU_VEC_INIT(hit, 0);
     int s;
     while ((s = db_step(st, err)) == DB_ROW) {
         char *sid = NULL;
-        int r = resolve_norm(e->db, db_col_text(st, 1), &sid, NULL);
-        if (r == PU_OK) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                hit *nh = realloc(hits, nc * sizeof *nh);
-                if (!nh) { free(sid); s = PU_ERR_NOMEM; break; }
-                hits = nh;
-                cap = nc;
-            }
-            hits[n].id = db_col_int64(st, 0);
-            pu_strlcpy(hits[n].sid, sid, sizeof hits[n].sid);
-            n++;
+        if (resolve_norm(e->db, db_col_text(st, 1), &sid, NULL) == PU_OK) {
+            hit h = {db_col_int64(st, 0), ""};
+            pu_strlcpy(h.sid, sid, sizeof h.sid);
+            int vr = pu_vec_push(&v, &h, sizeof h);
+            if (vr) s = vr;
         }
         free(sid);
+        if (s != DB_ROW) break;
     }
     db_finalize(st);
-    rc = s == DB_DONE ? PU_OK : s == PU_ERR_NOMEM ? pu_fail(err, s, NULL, NULL, "out of memory") : s;
-    for (size_t i = 0; i < n && !rc; i++) {
+    rc = s == DB_DONE ? PU_OK : vec_fail(s, err);
+    const hit *hits = v.data;
+    for (size_t i = 0; i < v.len && !rc; i++) {
         rc = ews_queue_resolve(e, hits[i].id, hits[i].sid, err);
         if (!rc) (*resolved)++;
     }
-    free(hits);
+    pu_vec_free(&v);
     return rc;
 }
 
@@ -1083,31 +1203,25 @@ int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substa
     if (rc) return rc;
     db_bind_text(st, 1, substance, -1);
     int64_t lo = INT64_MAX, hi = INT64_MIN;
-    int64_t *weeks = NULL;
-    size_t n = 0, cap = 0;
+    pu_vec weeks = PU_VEC_INIT(int64_t, 0);
     int s;
     size_t plen = placep ? strlen(placep) : 0;
     while ((s = db_step(st, err)) == DB_ROW) {
         if (!store_visible(scope, db_col_text(st, 3), db_col_text(st, 4))) continue;
         const char *pl = db_col_text(st, 2);
         if (plen && !(strncmp(pl, placep, plen) == 0 && (pl[plen] == 0 || pl[plen] == '-' || pl[plen] == '/'))) continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            int64_t *nw = realloc(weeks, nc * sizeof *nw);
-            if (!nw) { s = PU_ERR_NOMEM; break; }
-            weeks = nw;
-            cap = nc;
-        }
         int64_t w = db_col_int64(st, 1);
-        weeks[n++] = w;
+        int vr = pu_vec_push(&weeks, &w, sizeof w);
+        if (vr) { s = vr; break; }
         if (w < lo) lo = w;
         if (w > hi) hi = w;
     }
     db_finalize(st);
     if (s != DB_DONE) {
-        free(weeks);
-        return s == PU_ERR_NOMEM ? pu_fail(err, s, NULL, NULL, "out of memory") : s;
+        pu_vec_free(&weeks);
+        return vec_fail(s, err);
     }
+    size_t n = weeks.len;
     ews_counts *c = calloc(1, sizeof *c);
     size_t len = n ? (size_t)((hi - lo) / 7 + 1) : 0;
     if (c && len) {
@@ -1117,7 +1231,7 @@ int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substa
     }
     if (!c || (len && (!c->y || !c->days || !c->week))) {
         ews_counts_free(c);
-        free(weeks);
+        pu_vec_free(&weeks);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     c->n = len;
@@ -1125,8 +1239,9 @@ int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substa
         c->days[i] = lo + 7 * (int64_t)i;
         c->week[i] = (int64_t)i + 1;
     }
-    for (size_t i = 0; i < n; i++) c->y[(weeks[i] - lo) / 7] += 1;
-    free(weeks);
+    const int64_t *wk = weeks.data;
+    for (size_t i = 0; i < n; i++) c->y[(wk[i] - lo) / 7] += 1;
+    pu_vec_free(&weeks);
     *out = c;
     return PU_OK;
 }
@@ -1182,28 +1297,22 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
     if (rc) return rc;
     db_bind_int64(st, 1, hi);
     typedef struct { char sid[64], state[16]; int64_t week, n; } cell;
-    cell *cells = NULL;
-    size_t nc = 0, cap = 0;
+    pu_vec cv = PU_VEC_INIT(cell, 0);
     int s;
     while ((s = db_step(st, err)) == DB_ROW) {
-        if (nc == cap) {
-            size_t ncap = cap ? cap * 2 : 1024;
-            cell *x = realloc(cells, ncap * sizeof *x);
-            if (!x) { s = PU_ERR_NOMEM; break; }
-            cells = x;
-            cap = ncap;
-        }
-        pu_strlcpy(cells[nc].sid, db_col_text(st, 0), sizeof cells[nc].sid);
-        pu_strlcpy(cells[nc].state, db_col_text(st, 1), sizeof cells[nc].state);
-        cells[nc].week = db_col_int64(st, 2);
-        cells[nc].n = db_col_int64(st, 3);
-        nc++;
+        cell c = {"", "", db_col_int64(st, 2), db_col_int64(st, 3)};
+        pu_strlcpy(c.sid, db_col_text(st, 0), sizeof c.sid);
+        pu_strlcpy(c.state, db_col_text(st, 1), sizeof c.state);
+        int vr = pu_vec_push(&cv, &c, sizeof c);
+        if (vr) { s = vr; break; }
     }
     db_finalize(st);
     if (s != DB_DONE) {
-        free(cells);
-        return s == PU_ERR_NOMEM ? pu_fail(err, s, NULL, NULL, "out of memory") : s;
+        pu_vec_free(&cv);
+        return vec_fail(s, err);
     }
+    const cell *cells = cv.data;
+    size_t nc = cv.len;
     double *y = calloc(len, sizeof *y);
     int64_t *days = calloc(len, sizeof *days);
     importer im;
@@ -1267,7 +1376,7 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
         if (rc) db_rollback(e->db);
         else rc = db_commit(e->db, err);
     }
-    free(cells);
+    pu_vec_free(&cv);
     free(y);
     free(days);
     return rc;

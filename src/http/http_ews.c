@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ews/ews.h"
 #include "http/http_int.h"
@@ -102,94 +101,50 @@ int h_ews_alert_close(http_req *r) { return change(r, 1); }
 
 /* ---- report import ----
  * The body is JSON lines or one JSON array of report objects (the keys of
- * `puente ews import`'s JSON lines). Each record is checked to belong to the
- * caller's agency (owner defaults to it), written one per line to a private
- * temporary file and imported by ews_import in ONE transaction: any bad record
- * aborts the whole import and the error names its record number. */
-static int add_record(http_req *r, json_t *rec, size_t no, FILE *f) {
-    if (!json_is_object(rec))
-        return http_fail(r, PU_ERR_INVALID, "body", "record %zu: expected a JSON object", no);
-    json_t *ow = json_object_get(rec, "owner");
-    if (!ow) json_object_set_new(rec, "owner", json_string(r->p.agency));
-    else if (!json_is_string(ow) || strcmp(json_string_value(ow), r->p.agency))
-        return http_fail(r, PU_ERR_DENIED, "owner", "record %zu: reports are filed as your agency (%s)", no, r->p.agency);
-    if (json_dumpf(rec, f, JSON_COMPACT) || fputc('\n', f) == EOF)
-        return http_fail(r, PU_ERR_IO, NULL, "could not stage the reports");
-    return PU_OK;
-}
-
-static int stage_body(http_req *r, FILE *f, size_t *n) {
-    const char *b = r->body.data ? r->body.data : "";
-    size_t len = r->body.len, i = 0;
-    while (i < len && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) i++;
-    if (i == len) return http_fail(r, PU_ERR_INVALID, "body", "expected report records (JSON lines or an array)");
-    json_error_t je;
-    if (b[i] == '[') {
-        json_t *a = json_loadb(b, len, 0, &je);
-        if (!a || !json_is_array(a)) {
-            json_decref(a);
-            return http_fail(r, PU_ERR_INVALID, "body", "expected a JSON array: %s at line %d", je.text, je.line);
-        }
-        int rc = PU_OK;
-        for (size_t k = 0; k < json_array_size(a) && !rc; k++) rc = add_record(r, json_array_get(a, k), k + 1, f);
-        *n = json_array_size(a);
-        json_decref(a);
-        return rc;
-    }
-    size_t no = 0;
-    while (i < len) {
-        const char *nl = memchr(b + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - b) : len, k = i;
-        while (k < end && (b[k] == ' ' || b[k] == '\r' || b[k] == '\t')) k++;
-        if (k < end) {
-            no++;
-            json_t *rec = json_loadb(b + i, end - i, 0, &je);
-            if (!rec) return http_fail(r, PU_ERR_INVALID, "body", "record %zu: not JSON: %s", no, je.text);
-            int rc = add_record(r, rec, no, f);
-            json_decref(rec);
-            if (rc) return rc;
-        }
-        i = end + 1;
-    }
-    *n = no;
-    return PU_OK;
+ * `puente ews import`'s JSON lines), parsed from memory by ews_import_mem on
+ * behalf of the caller's agency (a missing owner becomes it, another one is
+ * refused). The import and its audit entry are written in ONE transaction on
+ * the request's store handle: any bad record, or a failed audit write,
+ * leaves nothing imported (fail closed), and the error names the record. */
+static int body_blank(const http_req *r) {
+    for (size_t i = 0; i < r->body.len; i++)
+        if (r->body.data[i] != ' ' && r->body.data[i] != '\n' && r->body.data[i] != '\r' && r->body.data[i] != '\t')
+            return 0;
+    return 1;
 }
 
 int h_ews_reports(http_req *r) {
     static const char *const no_args[] = {NULL};
     int rc = http_only_args(r, no_args);
     if (rc) return rc;
-    char path[] = "/tmp/puente-ews-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-    if (!f) {
-        if (fd >= 0) close(fd);
-        if (fd >= 0) unlink(path);
-        return http_fail(r, PU_ERR_IO, NULL, "could not stage the reports");
-    }
-    size_t n = 0;
-    rc = stage_body(r, f, &n);
-    if (fclose(f) && !rc) rc = http_fail(r, PU_ERR_IO, NULL, "could not stage the reports");
+    if (body_blank(r)) return http_fail(r, PU_ERR_INVALID, "body", "expected report records (JSON lines or an array)");
     ews_t *e = NULL;
-    if (!rc) rc = open_ews(r, &e);
-    if (!rc) {
-        ews_import_stats st = {0};
-        pu_err pe;
-        pu_err_clear(&pe);
-        rc = ews_import(e, path, "jsonl", &st, &pe);
-        if (rc) {
-            /* "<tmp>:N" is the N-th record of the body */
-            const char *colon = strrchr(pe.where, ':');
-            rc = http_fail(r, rc, pe.field, "record %s: %s", colon ? colon + 1 : "?", pe.msg);
-        } else {
-            (void)pu_buf_printf(&r->detail, "reports=%lld alerts=%lld", (long long)st.reports, (long long)st.alerts);
-            rc = http_json(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "reports", (json_int_t)st.reports, "substances",
-                                             (json_int_t)st.substances, "queued", (json_int_t)st.queued, "alerts",
-                                             (json_int_t)st.alerts));
-        }
-    }
+    if ((rc = open_ews(r, &e))) return rc; /* migrations run in their own transactions, before ours */
+    pu_err pe;
+    pu_err_clear(&pe);
+    ews_import_stats st = {0};
+    ews_import_opts o = {.format = "json", .owner = r->p.agency};
+    rc = db_begin(r->db, &pe);
+    if (rc == PU_OK && (rc = ews_import_mem(e, r->body.data, r->body.len, &o, &st, &pe)) != PU_OK)
+        rc = http_fail(r, rc, pe.field[0] ? pe.field : rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT ? "body" : NULL,
+                       "%s%s%s", pe.where, pe.where[0] ? ": " : "", pe.msg);
+    else if (rc != PU_OK)
+        rc = http_fail(r, rc, NULL, "early warning store unavailable: %s", pe.msg);
     ews_close(e);
-    unlink(path);
-    (void)n;
-    return rc;
+    if (rc == PU_OK) {
+        (void)pu_buf_printf(&r->detail, "reports=%lld alerts=%lld", (long long)st.reports, (long long)st.alerts);
+        if (http_audit_now(r, "success") != PU_OK)
+            rc = http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written; nothing was imported");
+    }
+    if (rc == PU_OK && db_commit(r->db, &pe) != PU_OK)
+        rc = http_fail(r, PU_ERR_DB, NULL, "the reports could not be stored: %s", pe.msg);
+    if (rc != PU_OK) {
+        /* nothing of the import stays; the dispatcher audits the failure */
+        db_rollback(r->db);
+        r->audited = 0;
+        return rc;
+    }
+    return http_json(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "reports", (json_int_t)st.reports, "substances",
+                                       (json_int_t)st.substances, "queued", (json_int_t)st.queued, "alerts",
+                                       (json_int_t)st.alerts));
 }

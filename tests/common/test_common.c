@@ -4,11 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/pu.h"
 #include "common/pu_io.h"
+#include "common/pu_vec.h"
 
 static void test_buf_caps(void **state) {
     (void)state;
@@ -151,12 +153,103 @@ static void test_lines(void **state) {
     pu_lines_close(r);
 }
 
+/* ---- pu_vec ---- */
+typedef struct vrow { int64_t id; char name[12]; } vrow;
+
+static void test_vec_push_and_grow(void **state) {
+    (void)state;
+    pu_vec v = PU_VEC_INIT(vrow, 0);
+    for (int i = 0; i < 1000; i++) {
+        vrow r = {i * 3, ""};
+        snprintf(r.name, sizeof r.name, "n%d", i);
+        assert_int_equal(pu_vec_push(&v, &r, sizeof r), PU_OK);
+        assert_true(v.len <= v.cap);
+    }
+    assert_int_equal(v.len, 1000);
+    const vrow *a = v.data;
+    int64_t sum = 0;
+    for (size_t i = 0; i < v.len; i++) sum += a[i].id;
+    assert_int_equal(sum, 3 * 999 * 1000 / 2);
+    assert_string_equal(((vrow *)pu_vec_at(&v, 777))->name, "n777");
+    assert_null(pu_vec_at(&v, 1000));
+    /* the wrong element size is a caller bug, and changes nothing */
+    int64_t x = 1;
+    assert_int_equal(pu_vec_push(&v, &x, sizeof x), PU_ERR_INTERNAL);
+    assert_int_equal(v.len, 1000);
+    void *slot;
+    assert_int_equal(pu_vec_push_zero(&v, &slot), PU_OK);
+    assert_ptr_equal(slot, pu_vec_at(&v, 1000));
+    assert_int_equal(((vrow *)slot)->id, 0);
+    assert_string_equal(((vrow *)slot)->name, "");
+    size_t cap = v.cap;
+    pu_vec_clear(&v);
+    assert_int_equal(v.len, 0);
+    assert_int_equal(v.cap, cap);
+    pu_vec_free(&v);
+    assert_null(v.data);
+    pu_vec_free(&v); /* twice is fine */
+    pu_vec_free(NULL);
+}
+
+static void test_vec_caps(void **state) {
+    (void)state;
+    pu_vec v;
+    pu_vec_init(&v, sizeof(int), 5);
+    for (int i = 0; i < 5; i++) assert_int_equal(pu_vec_push(&v, &i, sizeof i), PU_OK);
+    assert_true(v.cap <= 5); /* never allocates past the cap */
+    int six = 6;
+    assert_int_equal(pu_vec_push(&v, &six, sizeof six), PU_ERR_LIMIT);
+    void *slot = &six;
+    assert_int_equal(pu_vec_push_zero(&v, &slot), PU_ERR_LIMIT);
+    assert_null(slot);
+    assert_int_equal(v.len, 5);
+    assert_int_equal(((int *)v.data)[4], 4);
+    size_t n = 0;
+    int *d = pu_vec_detach(&v, &n);
+    assert_int_equal(n, 5);
+    assert_int_equal(d[2], 2);
+    assert_null(v.data);
+    assert_int_equal(v.len, 0);
+    free(d);
+    assert_int_equal(pu_vec_push(&v, &six, sizeof six), PU_OK); /* reusable after detach */
+    pu_vec_free(&v);
+    /* byte size overflow: huge elements, more than size_t can count */
+    pu_vec big;
+    pu_vec_init(&big, SIZE_MAX / 4, 0);
+    assert_int_equal(pu_vec_reserve(&big, 5), PU_ERR_LIMIT);
+    assert_null(big.data);
+    assert_int_equal(big.cap, 0);
+    pu_vec_free(&big);
+}
+
+static void test_vec_next_cap(void **state) {
+    (void)state;
+    size_t c = 0;
+    assert_int_equal(pu_vec_next_cap(0, 1, 8, 0, &c), PU_OK);
+    assert_int_equal(c, 16);
+    assert_int_equal(pu_vec_next_cap(16, 17, 8, 0, &c), PU_OK);
+    assert_int_equal(c, 32);
+    assert_int_equal(pu_vec_next_cap(32, 20, 8, 0, &c), PU_OK);
+    assert_int_equal(c, 32); /* already enough */
+    assert_int_equal(pu_vec_next_cap(16, 1000, 8, 0, &c), PU_OK);
+    assert_int_equal(c, 1024);
+    assert_int_equal(pu_vec_next_cap(16, 20, 8, 24, &c), PU_OK);
+    assert_int_equal(c, 24); /* doubling stops at the cap */
+    assert_int_equal(pu_vec_next_cap(16, 25, 8, 24, &c), PU_ERR_LIMIT);
+    assert_int_equal(pu_vec_next_cap(0, SIZE_MAX / 8 + 1, 8, 0, &c), PU_ERR_LIMIT);
+    assert_int_equal(pu_vec_next_cap(SIZE_MAX / 16 + 1, SIZE_MAX / 16 + 2, 8, 0, &c), PU_OK);
+    assert_int_equal(c, SIZE_MAX / 8); /* doubling would overflow the byte size: clipped */
+    assert_int_equal(pu_vec_next_cap(0, 1, 0, 0, &c), PU_ERR_INTERNAL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_caps),         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_dates),            cmocka_unit_test(test_err_format),
         cmocka_unit_test(test_csv_ofac_style),   cmocka_unit_test(test_csv_multiline_and_header),
         cmocka_unit_test(test_csv_limits),       cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_vec_push_and_grow), cmocka_unit_test(test_vec_caps),
+        cmocka_unit_test(test_vec_next_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

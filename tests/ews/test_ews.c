@@ -381,6 +381,122 @@ static void test_import_jsonl(void **st) {
     assert_non_null(strstr(err.where, "c.jsonl:1"));
 }
 
+/* ---- in-memory import (the API's path) ---- */
+#define JREC(id, date, extra) \
+    "{\"report_id\":\"" id "\",\"date\":\"" date "\",\"place\":\"US-AZ/Tucson\",\"source_agency\":\"DEA\"," \
+    "\"type\":\"seizure-lab\",\"substances\":[\"fentanyl\",\"zz-mem-unknown\"]" extra "}"
+
+static int64_t counts_sig(fx *f) { /* reports, queue hits, detections and alerts in one number */
+    return q1(f, "SELECT COUNT(*) FROM ews_report") * 1000000 + q1(f, "SELECT COALESCE(SUM(count), 0) FROM ews_queue") * 10000 +
+           q1(f, "SELECT COUNT(*) FROM ews_detection") * 100 + q1(f, "SELECT COUNT(*) FROM ews_alert");
+}
+
+static void test_import_mem(void **st) {
+    fx *f = *st;
+    ews_import_stats s;
+    pu_err err;
+    ews_import_opts o = {.format = "json", .owner = "DEA"};
+    /* JSON lines, blank line between: records without an owner are filed as the importing agency */
+    const char *jl = JREC("M1", "2025-06-02", "") "\n\n" JREC("M2", "2025-06-03", ",\"owner\":\"DEA\"") "\n";
+    assert_int_equal(ews_import_mem(f->e, jl, strlen(jl), &o, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 2);
+    assert_int_equal(s.queued, 2);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE owner = 'DEA' AND id IN ('M1', 'M2')"), 2);
+    assert_int_equal(q1(f, "SELECT count FROM ews_queue WHERE name = 'zz-mem-unknown'"), 2);
+    assert_false(db_in_tx(f->db)); /* no caller transaction: committed on its own */
+
+    /* a bad record: named by record number (and line), nothing of the input stored */
+    int64_t before = counts_sig(f);
+    const char *bad = JREC("M3", "2025-06-04", "") "\n\n" JREC("M4", "2025-06-31", "") "\n";
+    pu_err_clear(&err);
+    assert_int_equal(ews_import_mem(f->e, bad, strlen(bad), &o, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "record 2 (line 3)");
+    assert_string_equal(err.field, "date");
+    assert_int_equal(counts_sig(f), before);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'M3'"), 0);
+
+    /* a JSON array; a non-object element is named; `name` prefixes the place */
+    const char *arr = "[" JREC("M5", "2025-06-05", "") ", 42]";
+    ews_import_opts named = {.name = "body", .owner = "DEA"};
+    assert_int_equal(ews_import_mem(f->e, arr, strlen(arr), &named, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "body: record 2");
+    assert_int_equal(counts_sig(f), before);
+    const char *arr2 = "  [" JREC("M5", "2025-06-05", "") "]";
+    assert_int_equal(ews_import_mem(f->e, arr2, strlen(arr2), &named, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1);
+
+    /* filing in another agency's name is refused */
+    before = counts_sig(f);
+    const char *other = JREC("M6", "2025-06-06", ",\"owner\":\"FGR\"");
+    assert_int_equal(ews_import_mem(f->e, other, strlen(other), &o, &s, &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "owner");
+    assert_string_equal(err.where, "record 1");
+    assert_int_equal(counts_sig(f), before);
+    /* without an importing agency the owner is taken as given */
+    assert_int_equal(ews_import_mem(f->e, other, strlen(other), NULL, &s, &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'M6' AND owner = 'FGR'"), 1);
+
+    /* CSV from memory: places are lines */
+    before = counts_sig(f);
+    const char *csv = HDR "C1,2025-06-09,US-AZ,DEA,seizure-lab,fentanyl,powder,,,,\n"
+                          "C2,2025-06-09,US-AZ,DEA,seizure-lab,fentanyl,gravel,,,,\n";
+    ews_import_opts oc = {.format = "csv", .owner = "DEA"};
+    assert_int_equal(ews_import_mem(f->e, csv, strlen(csv), &oc, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "line 3");
+    assert_string_equal(err.field, "matrix");
+    assert_int_equal(counts_sig(f), before);
+    ews_import_opts ox = {.format = "xml"};
+    assert_int_equal(ews_import_mem(f->e, csv, strlen(csv), &ox, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "format");
+    const char *junk = "{\"report_id\": ";
+    assert_int_equal(ews_import_mem(f->e, junk, strlen(junk), &o, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "record 1");
+    const char *notarr = "[1, ";
+    assert_int_equal(ews_import_mem(f->e, notarr, strlen(notarr), &o, &s, &err), PU_ERR_INVALID);
+    assert_int_equal(counts_sig(f), before);
+}
+
+/* Inside the caller's transaction: the import commits or rolls back with it,
+ * and a failed import takes back only its own writes. */
+static void test_import_mem_caller_tx(void **st) {
+    fx *f = *st;
+    ews_import_stats s;
+    pu_err err;
+    ews_import_opts o = {.owner = "DEA"};
+    assert_int_equal(db_exec(f->db, "CREATE TABLE side (x INTEGER)", &err), PU_OK);
+    const char *good = JREC("T1", "2025-07-01", "");
+    /* caller rolls back (e.g. its audit write failed): nothing imported */
+    assert_int_equal(db_begin(f->db, &err), PU_OK);
+    assert_int_equal(ews_import_mem(f->e, good, strlen(good), &o, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1);
+    assert_true(db_in_tx(f->db)); /* the import did not commit the caller's transaction */
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'T1'"), 1);
+    db_rollback(f->db);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert"), 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_queue"), 0);
+    /* a failing import inside a transaction that already wrote something:
+     * the caller's write survives, the import leaves no trace */
+    const char *bad = JREC("T2", "2025-07-01", "") "\n" JREC("T3", "2025-07-01", ",\"place\":\"ZZ-NOWHERE\"");
+    assert_int_equal(db_begin(f->db, &err), PU_OK);
+    assert_int_equal(db_exec(f->db, "INSERT INTO side VALUES (7)", &err), PU_OK);
+    assert_int_equal(ews_import_mem(f->e, bad, strlen(bad), &o, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "place");
+    assert_true(db_in_tx(f->db));
+    assert_int_equal(ews_import_mem(f->e, good, strlen(good), &o, &s, &err), PU_OK); /* still usable */
+    assert_int_equal(db_commit(f->db, &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM side WHERE x = 7"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id IN ('T2', 'T3')"), 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'T1'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere' AND substance = 'fentanyl'"), 1);
+    /* the file path runs the same way inside a caller's transaction */
+    const char *path = write_file(f, "t.jsonl", JREC("T4", "2025-07-02", ",\"owner\":\"DEA\""));
+    assert_int_equal(db_begin(f->db, &err), PU_OK);
+    assert_int_equal(ews_import(f->e, path, NULL, &s, &err), PU_OK);
+    db_rollback(f->db);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'T4'"), 0);
+}
+
 typedef struct collect { int n; ews_alert last; int64_t ids[64]; } collect;
 static int collect_cb(const ews_alert *a, void *ctx) {
     collect *c = ctx;
@@ -542,6 +658,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_import_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_jsonl, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_mem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_mem_caller_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alerts_visibility_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
         cmocka_unit_test(test_demo_generator),
