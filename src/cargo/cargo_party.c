@@ -9,6 +9,7 @@
 
 struct cargo_party_ctx {
     screen_index *ix;
+    int borrowed;              /* ix belongs to the caller */
     const store_scope *scope;
 };
 
@@ -33,6 +34,19 @@ int cargo_party_new(store_t *st, cargo_party_ctx **out, pu_err *err) {
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     c->ix = ix;
+    *out = c;
+    return PU_OK;
+}
+
+int cargo_party_borrow(const screen_index *ix, cargo_party_ctx **out, pu_err *err) {
+    *out = NULL;
+    screen_index_stats s;
+    screen_index_get_stats(ix, &s);
+    if (!s.entities) return PU_OK;
+    cargo_party_ctx *c = calloc(1, sizeof *c);
+    if (!c) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    c->ix = (screen_index *)ix; /* only ever read through screen_run */
+    c->borrowed = 1;
     *out = c;
     return PU_OK;
 }
@@ -79,6 +93,6 @@ int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_p
 
 void cargo_party_free(cargo_party_ctx *c) {
     if (!c) return;
-    screen_index_free(c->ix);
+    if (!c->borrowed) screen_index_free(c->ix);
     free(c);
 }

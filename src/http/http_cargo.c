@@ -176,6 +176,7 @@ typedef struct manifest_engine {
     cargo_engine *eng;
 #if CARGO_HAVE_SCREEN
     cargo_party_ctx *party;
+    http_req *holds_index;     /* the server's screening index is borrowed */
 #endif
 } manifest_engine;
 
@@ -183,6 +184,7 @@ static void engine_free(manifest_engine *m) {
     cargo_engine_free(m->eng);
 #if CARGO_HAVE_SCREEN
     cargo_party_free(m->party);
+    if (m->holds_index) http_screen_index_release(m->holds_index);
 #endif
 }
 
@@ -197,7 +199,15 @@ static int engine_new(http_req *r, manifest_engine *m) {
     int rc = cargo_watchlist_load(r->db, 0, &w, &pe);
     if (!rc) rc = cargo_rules_load(r->db, 0, &ru, &pe);
 #if CARGO_HAVE_SCREEN
-    if (!rc) rc = cargo_party_new(r->st, &m->party, &pe);
+    /* the server's shared index (the same build as cargo_party_new's): a
+     * fresh one per request cost ~0.7 s with the OFAC list */
+    const struct screen_index *ix = rc ? NULL : http_screen_index_acquire(r);
+    if (ix) {
+        m->holds_index = r;
+        rc = cargo_party_borrow(ix, &m->party, &pe);
+    } else if (!rc) {
+        rc = cargo_party_new(r->st, &m->party, &pe);
+    }
     if (!rc && m->party) {
         cargo_party_set_scope(m->party, &r->scope);
         eo.party = cargo_party_screen;

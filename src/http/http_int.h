@@ -15,6 +15,7 @@
 #define HTTP_OUT_MAX ((size_t)256 << 20) /* cap on one response body */
 
 typedef struct http_screen_state http_screen_state;
+struct screen_index; /* src/screen/screen.h */
 typedef struct http_auditq http_auditq;
 
 /* Group commit of audit entries (http_auditq.c). */
@@ -91,6 +92,11 @@ void http_screen_free(http_screen_state *s);
 /* Entities changed: the index is rebuilt before the next screening (at most
  * once every few seconds). */
 void http_screen_dirty(http_screen_state *s);
+/* Borrow the shared screening index for the rest of a request (other
+ * engines: cargo party screening). Holds the read lock until
+ * http_screen_index_release; NULL (and no lock) when screening is off. */
+const struct screen_index *http_screen_index_acquire(http_req *r);
+void http_screen_index_release(http_req *r);
 #else
 #define HTTP_SCREEN_ROUTES
 static inline int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {

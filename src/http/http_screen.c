@@ -183,6 +183,16 @@ static void screen_acquire(http_req *r) {
 
 static void screen_release(http_req *r) { pthread_rwlock_unlock(&r->screen->lock); }
 
+const struct screen_index *http_screen_index_acquire(http_req *r) {
+    if (!r->screen) return NULL;
+    screen_acquire(r);
+    return r->screen->ix;
+}
+
+void http_screen_index_release(http_req *r) {
+    if (r->screen) screen_release(r);
+}
+
 static int reload_reviews(http_req *r) {
     screen_reviews *nr;
     pu_err e;
