@@ -247,8 +247,9 @@ typedef struct kin_search_opts {
     int max_incomp;        /* excluded markers allowed in a reported pair (default 2) */
     int min_shared;        /* PM x PM: markers typed in both (default 8) */
     int pm_pm;             /* also run PM x PM direct matching */
+    int stream;            /* 1: threshold-only streaming (no top-k, see kin_search_run) */
 } kin_search_opts;
-/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0. */
+/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0, stream 0. */
 void kin_search_opts_default(kin_search_opts *o);
 
 typedef struct kin_hit {
@@ -259,8 +260,15 @@ typedef struct kin_hit {
     double driver_log10[3];
 } kin_hit;
 
-/* Callback per PM after its candidates are final (ranked best first);
- * called from one thread at a time. Return PU_OK to continue. */
+/* Hit callback, called from one thread at a time (a mutex serialises it), so
+ * it may write to one FILE without locking. Return PU_OK to continue; any
+ * other code stops the search, which returns that code.
+ *  - top-k mode: once per PM after all blocks, with its candidates ranked best
+ *    first (all hits have the same vic).
+ *  - streaming mode (so->stream): from the worker thread that scored them, as
+ *    soon as one missing person (kin_search_run; all hits have the same miss)
+ *    or one PM (kin_search_pmpm; same vic) is done; unranked, in no fixed
+ *    order between calls. The hits array is only valid during the call. */
 typedef int (*kin_hit_cb)(void *ud, const kin_hit *hits, int n);
 
 typedef struct kin_search_stats {
@@ -276,14 +284,23 @@ typedef struct kin_search_stats {
 /* PM x family search: per-family per-marker genotype tables (LR vector over
  * all genotypes of the missing person), computed in blocks of families; each
  * thread scores all PMs against its share of the block; prefilter on the
- * largest attainable remaining LR. Only the top_k pairs per PM with LR >=
- * threshold are kept; they are passed to cb per PM (best first) with their
- * exclusion counts (pairs with more than max_incomp are dropped). stats may be
- * NULL. Errors: as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
+ * largest attainable remaining LR. Pairs with more than max_incomp excluded
+ * markers are dropped.
+ *  - top-k mode (stream 0): only the top_k pairs per PM with LR >= threshold
+ *    are kept; they are passed to cb per PM (best first) after the last block.
+ *  - streaming (stream 1, top_k ignored): every pair with LR >= threshold is
+ *    passed to cb as soon as its missing person has been scored against all
+ *    PMs. The set of streamed pairs equals the top-k result with top_k >= the
+ *    number of missing persons.
+ * stats may be NULL (filled also when stopped early).
+ * Errors: PU_ERR_INVALID (top_k <= 0 without streaming, block <= 0,
+ * threshold <= 0), as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
 int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so,
                    kin_hit_cb cb, void *ud, kin_search_stats *stats, pu_err *err);
 /* PM x PM direct matches (same person): identical on every marker typed in
- * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g). */
+ * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g).
+ * top_k per PM (best first) after the scan, or streamed per PM (so->stream).
+ * Errors: PU_ERR_NOMEM, or the callback's code. */
 int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err);
 
 /* ---- simulation ---------------------------------------------------------- */
