@@ -105,9 +105,10 @@ out=$("$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmdup.csv" --pm-pm --
 assert_contains "$out" "PM1,1,PM,PM1DUP" "PM x PM: duplicate remains reported as a direct match"
 
 # --- streaming search: the same pairs as top-k above the threshold, printed as they are found
-"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmdup.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --top 100000 --threads 2 \
+awk -F, '{ print } NR > 1 && $1 == "PM1" { sub(/^PM1,/, "PM1DUP,"); print }' "$TMP/sim/pm_genotypes.csv" > "$TMP/pmall.csv"
+"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmall.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --top 100000 --threads 2 \
   --quiet > "$TMP/topk.csv"
-"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmdup.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --stream --threads 2 \
+"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmall.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --stream --threads 2 \
   --quiet > "$TMP/stream.csv"
 assert_rc $? 0 "search --stream runs"
 n_topk=$(($(wc -l < "$TMP/topk.csv") - 1))
