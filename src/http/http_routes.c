@@ -5,6 +5,11 @@
 
 #include "http/http_int.h"
 
+/* kinship (http_kinship.c): purpose-limited, forensic role only */
+int h_kin_pairwise(http_req *r);
+int h_kin_solve(http_req *r);
+int h_kin_joint(http_req *r);
+
 #define R ACL_P_READ
 const http_route http_route_table[] = {
     {"GET", "/api/v1/health", h_health, NULL, 0, 0},
@@ -36,6 +41,9 @@ const http_route http_route_table[] = {
     {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
 };
 #undef R
 const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];
