@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "common/pu_io.h"
 #include "kinship/kinship.h"
 
@@ -814,6 +816,156 @@ static void test_search_stream_early(void **state) {
     kin_db_free(db);
 }
 
+/* ---- JSON case (the HTTP API) ---------------------------------------------------- */
+
+static char *slurp(const char *rel) {
+    char p[1024];
+    path_of(p, sizeof p, rel);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* The JSON text of a dvi_* example; `pm` replaces the PM CSV when non-NULL;
+ * purpose NULL leaves it out. Caller frees. */
+static char *case_json(const char *ex, const char *purpose, const char *pm) {
+    static const char *const parts[][2] = {{"freqs", "freqs.csv"}, {"mutation", "mutation_models.csv"},
+                                           {"pedigrees", "am_pedigrees.csv"}, {"am", "am_genotypes.csv"},
+                                           {"pm", "pm_genotypes.csv"}};
+    json_t *c = json_object();
+    for (size_t i = 0; i < 5; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "dvi_%s/%s", ex, parts[i][1]);
+        char *t = slurp(rel);
+        json_object_set_new(c, parts[i][0], json_string(!strcmp(parts[i][0], "pm") && pm ? pm : t));
+        free(t);
+    }
+    json_t *o = json_object();
+    if (purpose) json_object_set_new(o, "purpose", json_string(purpose));
+    json_object_set_new(o, "case", c);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static int req_read(const char *json, const kin_req_caps *caps, kin_request **q, pu_err *err) {
+    int rc = kin_request_parse(json, strlen(json), caps, q, err);
+    if (rc) return rc;
+    return kin_request_load(*q, err);
+}
+
+/* A JSON case gives the same case and the same LRs as the files. */
+static void test_request_equals_files(void **state) {
+    (void)state;
+    char *js = case_json("planecrash", "  identification of remains  ", NULL);
+    kin_request *q;
+    pu_err err;
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_OK);
+    assert_string_equal(q->purpose, "identification of remains"); /* trimmed */
+    assert_null(q->case_ref);
+    kin_db *db;
+    kin_case *c = load_dvi("planecrash", &db);
+    assert_int_equal(q->c->nvic, c->nvic);
+    assert_int_equal(q->c->nmiss, c->nmiss);
+    assert_int_equal(q->db->n, db->n);
+    size_t n = (size_t)c->nvic * c->nmiss;
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    int *ea = malloc(n * sizeof *ea), *eb = malloc(n * sizeof *eb);
+    kin_opts o;
+    kin_opts_default(&o);
+    assert_int_equal(kin_pairwise(c, &o, a, ea, &err), PU_OK);
+    assert_int_equal(kin_pairwise(q->c, &q->opts, b, eb, &err), PU_OK);
+    for (size_t k = 0; k < n; k++) {
+        assert_true((isnan(a[k]) && isnan(b[k])) || a[k] == b[k]);
+        assert_int_equal(ea[k], eb[k]);
+    }
+    free(a), free(b), free(ea), free(eb);
+    kin_case_free(c);
+    kin_db_free(db);
+    kin_request_free(q);
+    free(js);
+}
+
+/* The purpose comes first; bad CSV is named by part, line and column; caps
+ * are PU_ERR_LIMIT naming the part; a load failure keeps the purpose. */
+static void test_request_errors(void **state) {
+    (void)state;
+    kin_request *q = (kin_request *)1;
+    pu_err err;
+    char *js = case_json("example2", NULL, "not even csv");
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_ERR_INVALID);
+    assert_null(q);
+    assert_string_equal(err.field, "purpose");
+    free(js);
+    js = case_json("example2", "", NULL);
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "purpose");
+    free(js);
+    js = case_json("example2", "test", "sample,sex,marker,allele1,allele2\nV1,1,L1,1,2\nV1,1,L1,,2\n");
+    assert_int_equal(kin_request_parse(js, strlen(js), NULL, &q, &err), PU_OK);
+    assert_int_equal(kin_request_load(q, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "case.pm:3");
+    assert_string_equal(err.field, "allele1");
+    assert_string_equal(q->purpose, "test");
+    kin_request_free(q);
+    free(js);
+    kin_req_caps caps;
+    kin_req_caps_default(&caps);
+    caps.max_samples = 2;
+    js = case_json("example2", "test", NULL);
+    assert_int_equal(req_read(js, &caps, &q, &err), PU_ERR_LIMIT);
+    assert_string_equal(err.field, "case.pm");
+    kin_request_free(q);
+    kin_req_caps_default(&caps);
+    caps.max_bytes = 100;
+    assert_int_equal(kin_request_parse(js, strlen(js), &caps, &q, &err), PU_ERR_LIMIT);
+    assert_string_equal(err.field, "body");
+    free(js);
+    static const char *const bad[][2] = {
+        {"{\"purpose\":\"p\",\"case\":{},\"colour\":1}", "colour"},
+        {"{\"purpose\":\"p\",\"case\":{},\"options\":{\"theta\":1}}", "options.theta"},
+        {"{\"purpose\":\"p\",\"case\":{},\"options\":{\"max_incomp\":2.5}}", "options.max_incomp"},
+        {"{\"purpose\":\"p\",\"case\":{\"freqs\":\"\"}}", "case.pedigrees"},
+        {"{\"purpose\":\"p\\nx\",\"case\":{}}", "purpose"},
+        {"[1]", "body"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(kin_request_parse(bad[i][0], strlen(bad[i][0]), NULL, &q, &err), PU_ERR_INVALID);
+        assert_string_equal(err.field, bad[i][1]);
+    }
+}
+
+/* Warnings are captured with the part's name, not printed. */
+static void test_request_warnings(void **state) {
+    (void)state;
+    char *pm = slurp("dvi_example2/pm_genotypes.csv");
+    char *nl = strchr(pm, '\n');
+    assert_non_null(nl);
+    /* PM rows: sample,sex,marker,allele1,allele2: give row 2 an unknown allele */
+    char row2[4096];
+    snprintf(row2, sizeof row2, "%.*s\nV1,1,L1,31.3,31.3\n", (int)(nl - pm), pm);
+    char *js = case_json("example2", "test", row2);
+    kin_request *q;
+    pu_err err;
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_OK);
+    assert_true(q->n_warnings >= 1);
+    assert_true(q->nwarn >= 1);
+    assert_non_null(strstr(q->warn[0], "case.pm:2"));
+    assert_non_null(strstr(q->warn[0], "31.3"));
+    assert_null(strstr(q->warn[0], "puente: warning"));
+    kin_request_free(q);
+    free(js);
+    free(pm);
+}
+
 int main(void) {
     const char *src = getenv("PUENTE_SRC");
     snprintf(datadir, sizeof datadir, "%s/data/kinship", src ? src : ".");
@@ -846,6 +998,9 @@ int main(void) {
         cmocka_unit_test(test_search_pmpm),
         cmocka_unit_test(test_search_stream_equals_topk),
         cmocka_unit_test(test_search_stream_early),
+        cmocka_unit_test(test_request_equals_files),
+        cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_request_warnings),
     };
     const char *filter = getenv("KIN_TEST_FILTER"); /* e.g. "*icmp*" while developing */
     if (filter) cmocka_set_test_filter(filter);
