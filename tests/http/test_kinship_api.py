@@ -80,7 +80,8 @@ for ex in ("example2", "planecrash", "grave"):
     eq(js["purpose"], PURPOSE, f"pairwise {ex}: the purpose is echoed")
     eq(js["counts"]["pm"], len({r["pm_sample"] for r in rows}), f"pairwise {ex}: PM count")
 
-for ex in ("planecrash", "icmp"):
+conclusions = set()
+for ex in ("planecrash", "fire", "KETPchap484"):
     s, js, _ = c.req("POST", "/api/v1/kinship/solve", token=F, body=body_of(ex))
     ok(s == 200, f"solve {ex}: 200", f"status {s} {err_of(js)}")
     if s != 200:
@@ -99,7 +100,9 @@ for ex in ("planecrash", "icmp"):
            != (j["sample"], j["missing"], j["family"], j["conclusion"], j["comment"])
            or not close(num(r["LR"]), j["lr"]) or not close(num(r["GLR"]), j["glr"])]
     ok(len(pm) == len(js["pm"]) and not bad, f"solve {ex}: PM table equals the CLI's", str(bad[:2]))
-    ok(any(j["conclusion"] == "Undisputed" for j in js["am"]), f"solve {ex}: has undisputed identifications")
+    conclusions |= {j["conclusion"] for j in js["am"]}
+ok({"Undisputed", "Match (GLR)", "Symmetric match"} <= conclusions, "solve: undisputed, GLR and symmetric matches covered",
+   str(conclusions))
 
 s, js, _ = c.req("POST", "/api/v1/kinship/joint", token=F, body=body_of("planecrash", options={"top": 5}))
 ok(s == 200, "joint planecrash: 200", f"status {s} {err_of(js)}")
