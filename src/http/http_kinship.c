@@ -93,7 +93,25 @@ static int respond(http_req *r, json_t *body) {
 }
 
 static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
-static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+/* A JSON string of s. Ids come from JSON text and are valid UTF-8, but the
+ * engine's fixed-size comments may have cut a character in two: drop the
+ * incomplete tail rather than lose the row. */
+static json_t *jstr(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    for (int k = 0; k < 4 && n > 0; k++, n--)
+        if (pu_utf8_valid(s, n)) return json_stringn(s, n);
+    return json_string("");
+}
+
+static json_t *str_or_null(const char *s) { return s && *s ? jstr(s) : json_null(); }
+
+/* Append a row; a row that could not be built fails the response (never a
+ * silently shorter result). */
+static int push(json_t *arr, json_t *row, int *bad) {
+    if (!row || json_array_append_new(arr, row)) *bad = 1;
+    return *bad;
+}
 
 static const char *miss_name(const kin_case *c, int j) { return c->fam[c->miss[j].fam].p[c->miss[j].person].id; }
 static const char *miss_family(const kin_case *c, int j) { return c->fam[c->miss[j].fam].name; }
@@ -101,8 +119,8 @@ static const char *miss_family(const kin_case *c, int j) { return c->fam[c->miss
 /* The part of every response that says what was asked and what was read. */
 static json_t *envelope(const kin_request *q) {
     json_t *w = json_array();
-    for (int i = 0; w && i < q->nwarn; i++) json_array_append_new(w, json_string(q->warn[i]));
-    return json_pack("{s:s,s:o,s:{s:i,s:i,s:i,s:i},s:o,s:I}", "purpose", q->purpose, "case_ref",
+    for (int i = 0; w && i < q->nwarn; i++) json_array_append_new(w, jstr(q->warn[i]));
+    return json_pack("{s:o,s:o,s:{s:i,s:i,s:i,s:i},s:o,s:I}", "purpose", jstr(q->purpose), "case_ref",
                      str_or_null(q->case_ref), "counts", "pm", q->c->nvic, "families", q->c->nfam, "missing",
                      q->c->nmiss, "markers", q->db->n, "warnings", w ? w : json_array(), "warnings_total",
                      (json_int_t)q->n_warnings);
@@ -120,21 +138,24 @@ int h_kin_pairwise(http_req *r) {
     pu_err_clear(&e);
     rc = lr && ex ? kin_pairwise(c, &q->opts, lr, ex, &e) : pu_fail(&e, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     json_t *res = rc ? NULL : json_array();
-    for (int v = 0; res && v < c->nvic; v++)
+    int bad = !rc && !res;
+    for (int v = 0; res && !bad && v < c->nvic; v++)
         for (int j = 0; j < c->nmiss; j++) {
             size_t k = (size_t)v * c->nmiss + j;
             int sex_ok = ex[k] >= 0;
-            json_array_append_new(
-                res, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:b}", "pm_sample", c->vic[v].id, "family",
-                               miss_family(c, j), "missing", miss_name(c, j), "lr", num_or_null(lr[k]), "log10_lr",
-                               num_or_null(lr[k] > 0 ? log10(lr[k]) : NAN), "excluded_markers",
-                               sex_ok ? json_integer(ex[k]) : json_null(), "sex_compatible", sex_ok));
+            push(res,
+                 json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "pm_sample", jstr(c->vic[v].id), "family",
+                           jstr(miss_family(c, j)), "missing", jstr(miss_name(c, j)), "lr", num_or_null(lr[k]),
+                           "log10_lr", num_or_null(lr[k] > 0 ? log10(lr[k]) : NAN), "excluded_markers",
+                           sex_ok ? json_integer(ex[k]) : json_null(), "sex_compatible", sex_ok),
+                 &bad);
         }
     free(lr);
     free(ex);
-    if (rc) {
+    if (rc || bad) {
+        json_decref(res);
         kin_request_free(q);
-        return kin_fail(r, rc, &e);
+        return rc ? kin_fail(r, rc, &e) : http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
     }
     json_t *body = envelope(q);
     json_object_set_new(body, "results", res);
@@ -146,12 +167,12 @@ int h_kin_pairwise(http_req *r) {
 static json_t *solve_row(const kin_case *c, const kin_solve_row *s, int am) {
     const char *fam = s->fam >= 0 ? c->fam[s->fam].name : NULL;
     if (am)
-        return json_pack("{s:s,s:s,s:o,s:o,s:o,s:s,s:s}", "family", fam ? fam : "", "missing", miss_name(c, s->miss),
+        return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "family", jstr(fam), "missing", jstr(miss_name(c, s->miss)),
                          "sample", str_or_null(s->sample), "lr", num_or_null(s->lr), "glr", num_or_null(s->glr),
-                         "conclusion", s->conclusion, "comment", s->comment);
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:s,s:s}", "sample", c->vic[s->vic].id, "missing", str_or_null(s->sample),
-                     "family", str_or_null(fam), "lr", num_or_null(s->lr), "glr", num_or_null(s->glr), "conclusion",
-                     s->conclusion, "comment", s->comment);
+                         "conclusion", jstr(s->conclusion), "comment", jstr(s->comment));
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sample", jstr(c->vic[s->vic].id), "missing",
+                     str_or_null(s->sample), "family", str_or_null(fam), "lr", num_or_null(s->lr), "glr",
+                     num_or_null(s->glr), "conclusion", jstr(s->conclusion), "comment", jstr(s->comment));
 }
 
 int h_kin_solve(http_req *r) {
@@ -166,13 +187,18 @@ int h_kin_solve(http_req *r) {
         return kin_fail(r, rc, &e);
     }
     json_t *am = json_array(), *pm = json_array();
-    int undisputed = 0;
-    for (int i = 0; i < S->nam; i++) {
-        json_array_append_new(am, solve_row(q->c, &S->am[i], 1));
+    int undisputed = 0, bad = !am || !pm;
+    for (int i = 0; !bad && i < S->nam; i++) {
+        push(am, solve_row(q->c, &S->am[i], 1), &bad);
         undisputed += !strcmp(S->am[i].conclusion, "Undisputed");
     }
-    for (int i = 0; i < S->npm; i++) json_array_append_new(pm, solve_row(q->c, &S->pm[i], 0));
+    for (int i = 0; !bad && i < S->npm; i++) push(pm, solve_row(q->c, &S->pm[i], 0), &bad);
     kin_solve_free(S);
+    if (bad) {
+        json_decref(am), json_decref(pm);
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    }
     json_t *body = envelope(q);
     json_object_set_new(body, "threshold", json_real(q->opts.threshold));
     json_object_set_new(body, "am", am);
@@ -185,13 +211,16 @@ int h_kin_solve(http_req *r) {
 /* One assignment: every PM sample with its missing person (null = none). */
 static json_t *assignment(const kin_case *c, const int *assign) {
     json_t *a = json_array();
-    for (int v = 0; a && v < c->nvic; v++) {
+    int bad = !a;
+    for (int v = 0; !bad && v < c->nvic; v++) {
         int j = assign[v];
-        json_array_append_new(a, json_pack("{s:s,s:o,s:o}", "pm_sample", c->vic[v].id, "family",
-                                           j >= 0 ? json_string(miss_family(c, j)) : json_null(), "missing",
-                                           j >= 0 ? json_string(miss_name(c, j)) : json_null()));
+        push(a, json_pack("{s:o,s:o,s:o}", "pm_sample", jstr(c->vic[v].id), "family",
+                          j >= 0 ? jstr(miss_family(c, j)) : json_null(), "missing",
+                          j >= 0 ? jstr(miss_name(c, j)) : json_null()),
+             &bad);
     }
-    return a;
+    if (bad) json_decref(a);
+    return bad ? NULL : a;
 }
 
 int h_kin_joint(http_req *r) {
@@ -207,21 +236,30 @@ int h_kin_joint(http_req *r) {
         return kin_fail(r, rc, &e);
     }
     json_t *rows = json_array(), *post = json_array();
-    for (long i = 0; i < J->n && i < q->top; i++)
-        json_array_append_new(rows, json_pack("{s:I,s:o,s:o,s:o}", "rank", (json_int_t)(i + 1), "loglik",
-                                              num_or_null(J->row[i].loglik), "lr",
-                                              num_or_null(exp(J->row[0].loglik - J->row[i].loglik)), "assignment",
-                                              assignment(c, J->row[i].assign)));
-    for (int v = 0; v < c->nvic; v++)
-        for (int j = 0; j <= c->nmiss; j++) {
+    int bad = !rows || !post;
+    for (long i = 0; !bad && i < J->n && i < q->top; i++)
+        push(rows,
+             json_pack("{s:I,s:o,s:o,s:o}", "rank", (json_int_t)(i + 1), "loglik", num_or_null(J->row[i].loglik), "lr",
+                       num_or_null(exp(J->row[0].loglik - J->row[i].loglik)), "assignment",
+                       assignment(c, J->row[i].assign)),
+             &bad);
+    for (int v = 0; !bad && v < c->nvic; v++)
+        for (int j = 0; !bad && j <= c->nmiss; j++) {
             int none = j == c->nmiss;
-            json_array_append_new(post, json_pack("{s:s,s:o,s:o,s:o}", "pm_sample", c->vic[v].id, "family",
-                                                  none ? json_null() : json_string(miss_family(c, j)), "missing",
-                                                  none ? json_null() : json_string(miss_name(c, j)), "posterior",
-                                                  num_or_null(J->post[(size_t)j * c->nvic + v])));
+            push(post,
+                 json_pack("{s:o,s:o,s:o,s:o}", "pm_sample", jstr(c->vic[v].id), "family",
+                           none ? json_null() : jstr(miss_family(c, j)), "missing",
+                           none ? json_null() : jstr(miss_name(c, j)), "posterior",
+                           num_or_null(J->post[(size_t)j * c->nvic + v])),
+                 &bad);
         }
     long total = J->n;
     kin_joint_free(J);
+    if (bad) {
+        json_decref(rows), json_decref(post);
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    }
     json_t *body = envelope(q);
     json_object_set_new(body, "assignments_total", json_integer(total));
     json_object_set_new(body, "assignments", rows);
