@@ -124,6 +124,12 @@ if s == 200:
     bad = [r for r in post if not close(float(r["posterior"]), got.get((r["victim"], r["missing_or_star"])), 1e-9)]
     ok(len(post) == len(got) and not bad, "joint: posterior pairing probabilities equal the CLI's", str(bad[:2]))
 
+# non-ASCII ids (Spanish family names) come back intact
+cs = case_of("example2")
+cs = dict(cs, pedigrees=cs["pedigrees"].replace("F1", "Familia Núñez"), am=cs["am"].replace("F1", "Familia Núñez"))
+s, js, _ = c.req("POST", "/api/v1/kinship/solve", token=F, body=body_of("example2", case=cs))
+ok(s == 200 and "Familia Núñez" in {r["family"] for r in js["am"]}, "UTF-8 family names round-trip", f"status {s}")
+
 # ---- purpose limitation: only the forensic role ----
 small = body_of("example2")
 for route in ROUTES:
