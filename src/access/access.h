@@ -139,6 +139,29 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
 /* Revoke a secret (logout / token revocation). Unknown secrets are PU_OK. */
 int acl_revoke(db_t *db, const char *secret, pu_err *err);
 
+/* ---- server-side authentication cache ----
+ * acl_authenticate costs a hash and a store read on every request, and the
+ * read is rarely served from the page cache because the audit writer commits
+ * to the same store all the time. The server therefore keeps recent positive
+ * answers in memory, keyed by the secret's hash:
+ *  - an answer is reused for at most ttl_ms milliseconds;
+ *  - every change this process makes through acl_* (role, disabled, password,
+ *    revoke, new user) and acl_auth_cache_invalidate() drop all answers at
+ *    once, so a change made through the API takes effect on the next request;
+ *  - a change made by another process writing the same store (the CLI:
+ *    `puente user ...`) takes effect within ttl_ms;
+ *  - refusals are never cached; sessions near their idle limit, or due for
+ *    their once-a-minute idle-clock touch, always go to the store.
+ * ACL_AUTH_CACHE_TTL_MS is what `puente serve` uses (docs/access.md). */
+#define ACL_AUTH_CACHE_TTL_MS 2000
+/* Same contract as acl_authenticate, answered from the cache when it can.
+ * Thread-safe. ttl_ms 0 = no cache (plain acl_authenticate). */
+int acl_authenticate_cached(db_t *db, const char *secret, int64_t now, unsigned ttl_ms, acl_principal *out,
+                            pu_err *err);
+/* Forget every cached answer (call after committing a change to users or
+ * secrets made outside the acl_* functions, or in the caller's transaction). */
+void acl_auth_cache_invalidate(void);
+
 /* ---- markings and scope ---- */
 /* The store scope of a principal (points into p; valid while p is). */
 void acl_scope(const acl_principal *p, store_scope *out);

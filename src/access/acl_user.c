@@ -1,6 +1,7 @@
 /* acl_user.c - users, passwords, sessions and API tokens (see access.h). */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ int acl_user_set_password(db_t *db, const char *name, const char *password, pu_e
     rc = exec_params(db, "UPDATE acl_user SET pwhash = ?, failures = 0, locked_until = 0 WHERE name = ?", p, 2, &n,
                      err);
     if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    acl_auth_cache_invalidate();
     return rc;
 }
 
@@ -118,6 +120,7 @@ int acl_user_set_role(db_t *db, const char *name, const char *role, pu_err *err)
     int64_t n = 0;
     int rc = exec_params(db, "UPDATE acl_user SET role = ? WHERE name = ?", p, 2, &n, err);
     if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    acl_auth_cache_invalidate();
     return rc;
 }
 
@@ -131,7 +134,9 @@ int acl_user_set_disabled(db_t *db, const char *name, int disabled, pu_err *err)
     if (rc == PU_OK && disabled)
         rc = exec_params(db, "DELETE FROM acl_secret WHERE user_id = (SELECT id FROM acl_user WHERE name = ?)", &p[1],
                          1, NULL, err);
-    return acl_tx_end(db, own, rc, err);
+    rc = acl_tx_end(db, own, rc, err);
+    acl_auth_cache_invalidate();
+    return rc;
 }
 
 #define PRINCIPAL_SQL                                                                                                \
@@ -405,5 +410,72 @@ int acl_revoke(db_t *db, const char *secret, pu_err *err) {
     char hex[HASH_HEX];
     secret_hash(secret, hex);
     const char *p[] = {hex};
-    return exec_params(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, NULL, err);
+    int rc = exec_params(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, NULL, err);
+    acl_auth_cache_invalidate();
+    return rc;
+}
+
+/* ---- authentication cache (contract in access.h) ---- */
+#define AUTH_SLOTS 1024u /* power of two; a collision just evicts */
+
+typedef struct auth_slot {
+    char hash[HASH_HEX];   /* "" = empty */
+    acl_principal p;
+    char kind;             /* 't' token, 's' session */
+    int64_t last_used;     /* sessions: the idle clock as read */
+    double expires;        /* pu_monotonic() seconds */
+    unsigned gen;          /* auth_gen when the store was read */
+} auth_slot;
+
+static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
+static auth_slot auth_slots[AUTH_SLOTS];
+static atomic_uint auth_gen;
+
+void acl_auth_cache_invalidate(void) { atomic_fetch_add(&auth_gen, 1); }
+
+static auth_slot *auth_slot_of(const char *hex) {
+    unsigned v = 0;
+    for (int i = 0; i < 8 && hex[i]; i++) v = v * 16 + (unsigned)(hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10);
+    return &auth_slots[v & (AUTH_SLOTS - 1)];
+}
+
+/* 1 and *out filled if a fresh, still usable answer is cached. */
+static int auth_lookup(const char *hex, int64_t now, acl_principal *out) {
+    int hit = 0;
+    pthread_mutex_lock(&auth_mu);
+    const auth_slot *s = auth_slot_of(hex);
+    if (s->hash[0] && strcmp(s->hash, hex) == 0 && s->gen == atomic_load(&auth_gen) && pu_monotonic() < s->expires &&
+        (s->kind != 's' || now - s->last_used < 60)) {
+        *out = s->p;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&auth_mu);
+    return hit;
+}
+
+static void auth_store(const char *hex, const acl_principal *p, char kind, int64_t last, unsigned gen,
+                       unsigned ttl_ms) {
+    pthread_mutex_lock(&auth_mu);
+    auth_slot *s = auth_slot_of(hex);
+    pu_strlcpy(s->hash, hex, sizeof s->hash);
+    s->p = *p;
+    s->kind = kind;
+    s->last_used = last;
+    s->expires = pu_monotonic() + ttl_ms / 1000.0;
+    s->gen = gen;
+    pthread_mutex_unlock(&auth_mu);
+}
+
+int acl_authenticate_cached(db_t *db, const char *secret, int64_t now, unsigned ttl_ms, acl_principal *out,
+                            pu_err *err) {
+    if (!ttl_ms || !secret || strlen(secret) >= ACL_SECRET_MAX) return acl_authenticate(db, secret, now, out, err);
+    char hex[HASH_HEX];
+    secret_hash(secret, hex);
+    if (auth_lookup(hex, now, out)) return PU_OK;
+    /* the generation is taken before the read: a change committed meanwhile
+     * bumps it, and the answer stored below is then never used */
+    unsigned gen = atomic_load(&auth_gen);
+    int rc = acl_authenticate(db, secret, now, out, err);
+    if (rc == PU_OK) auth_store(hex, out, secret[1] == 's' ? 's' : 't', now, gen, ttl_ms);
+    return rc;
 }

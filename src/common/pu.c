@@ -145,6 +145,12 @@ void pu_buf_reset(pu_buf *b) {
     if (b->data) b->data[0] = '\0';
 }
 
+void pu_buf_truncate(pu_buf *b, size_t len) {
+    if (len >= b->len) return;
+    b->len = len;
+    b->data[len] = '\0';
+}
+
 char *pu_buf_detach(pu_buf *b) {
     char *s = b->data ? b->data : pu_strdup("");
     b->data = NULL;

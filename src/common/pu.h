@@ -96,6 +96,8 @@ int pu_buf_vprintf(pu_buf *b, const char *fmt, va_list ap);
 /* Always returns a NUL-terminated string ("" when empty). Owned by b. */
 const char *pu_buf_str(const pu_buf *b);
 void pu_buf_reset(pu_buf *b);           /* len = 0, keeps memory */
+/* Cut the content back to its first len bytes (no-op if already shorter). */
+void pu_buf_truncate(pu_buf *b, size_t len);
 /* Hand the string to the caller (who frees it with free()); b is reset. */
 char *pu_buf_detach(pu_buf *b);
 void pu_buf_free(pu_buf *b);

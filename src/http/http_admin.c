@@ -204,6 +204,7 @@ int h_user_update(http_req *r) {
         } else {
             rc = commit_audited(r, PU_OK);
         }
+        acl_auth_cache_invalidate(); /* the changes above ran in this transaction */
     }
     json_decref(o);
     if (rc) return rc;

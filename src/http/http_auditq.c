@@ -5,9 +5,12 @@
  * writer in at a time: the others back off in its busy handler (sleeps of
  * milliseconds), which capped an audited read at ~1,000 req/s with a p99 of
  * tens of ms. Here one writer thread takes every entry queued meanwhile and
- * appends them in one transaction; each request still waits until its own
- * entry is committed (fail closed: no answer without its audit entry), but
- * the commit cost is shared by the whole batch.
+ * appends them in one transaction, so the commit cost is shared by the whole
+ * batch. A request is still not answered until its own entry is committed
+ * (fail closed), but it waits as a suspended connection, not as a blocked
+ * worker thread (http_auditq_submit; http_server.c): the workers go on with
+ * other requests, and the batches grow with the load instead of being capped
+ * at the number of workers.
  *
  * Changes (create/update/delete/upload, user changes) do not come here: their
  * audit entry is written inside the change's own transaction.
@@ -25,6 +28,8 @@
 
 typedef struct qitem {
     const audit_event *ev;
+    http_auditq_cb cb;  /* NULL: a waiter in http_auditq_append owns the item */
+    void *ctx;
     int rc;
     int done;
     struct qitem *next;
@@ -33,7 +38,11 @@ typedef struct qitem {
 struct http_auditq {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
+    pthread_cond_t stopping; /* the checkpointer's wake-up: only http_auditq_stop signals it */
     qitem *head, *tail;
+    size_t queued;             /* items in head..tail */
+    int idle;                  /* the writer waits for a first entry */
+    size_t last_batch;         /* entries in the previous batch */
     int stop;
     pthread_t thr, ckpt_thr;
     int have_ckpt;
@@ -47,7 +56,9 @@ static void *checkpointer(void *arg) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
-        pthread_cond_timedwait(&q->work, &q->mu, &ts);
+        /* not q->work: that is signalled on every append, and a checkpoint
+         * (an fsync) per request was once the largest cost of a request */
+        pthread_cond_timedwait(&q->stopping, &q->mu, &ts);
         if (q->stop) break;
         pthread_mutex_unlock(&q->mu);
         pu_err e;
@@ -58,14 +69,63 @@ static void *checkpointer(void *arg) {
     return NULL;
 }
 
+/* Hand the outcome of one committed (or failed) batch to its items: callback
+ * items are called and freed outside the lock (they resume connections);
+ * waiter items are marked done under it. Returns with q->mu held. */
+static void finish_batch(http_auditq *q, qitem *batch, int rc) {
+    qitem *waiters = NULL;
+    for (qitem *it = batch, *next; it; it = next) {
+        next = it->next;
+        if (it->cb) {
+            it->cb(it->ctx, rc);
+            free(it);
+        } else {
+            it->next = waiters;
+            waiters = it;
+        }
+    }
+    pthread_mutex_lock(&q->mu);
+    for (qitem *it = waiters; it; it = it->next) {
+        it->rc = rc;
+        it->done = 1;
+    }
+    if (waiters) pthread_cond_broadcast(&q->done);
+}
+
+/* A commit costs about the same for one entry as for fifty (a few WAL
+ * pages), so under load the writer lets a batch gather for up to
+ * GATHER_WINDOW_US after its first entry, or until GATHER_MAX are queued.
+ * "Under load" = the previous batch held more than one entry (as PostgreSQL's
+ * commit_delay applies only with commit_siblings): a lone client never waits
+ * for the window. */
+#define GATHER_WINDOW_US 200
+#define GATHER_MAX 64
+
+static void gather_window(http_auditq *q) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += GATHER_WINDOW_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (!q->stop && q->queued < GATHER_MAX && pthread_cond_timedwait(&q->work, &q->mu, &until) == 0) {
+    }
+}
+
 static void *writer(void *arg) {
     http_auditq *q = arg;
     pthread_mutex_lock(&q->mu);
     for (;;) {
+        q->idle = 1;
         while (!q->head && !q->stop) pthread_cond_wait(&q->work, &q->mu);
+        q->idle = 0;
         if (!q->head && q->stop) break;
+        if (q->last_batch > 1) gather_window(q);
+        q->last_batch = q->queued;
         qitem *batch = q->head;
         q->head = q->tail = NULL;
+        q->queued = 0;
         pthread_mutex_unlock(&q->mu);
         pu_err e;
         size_t n = 0;
@@ -76,12 +136,7 @@ static void *writer(void *arg) {
         for (qitem *it = batch; evs && it; it = it->next) evs[n++] = it->ev;
         if (rc == PU_OK) rc = audit_append_many(q->db, evs, n, &e);
         free(evs);
-        pthread_mutex_lock(&q->mu);
-        for (qitem *it = batch; it; it = it->next) {
-            it->rc = rc;
-            it->done = 1;
-        }
-        pthread_cond_broadcast(&q->done);
+        finish_batch(q, batch, rc);
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -99,6 +154,7 @@ int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err) {
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);
+    pthread_cond_init(&q->stopping, NULL);
     if (strcmp(db_backend(q->db), "sqlite") == 0 && db_open(db_path, NULL, &q->ckpt_db, err) == PU_OK) {
         pu_err e;
         (void)db_exec(q->db, "PRAGMA wal_autocheckpoint=0", &e);
@@ -108,6 +164,7 @@ int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err) {
         pthread_mutex_lock(&q->mu);
         q->stop = 1;
         pthread_cond_broadcast(&q->work);
+        pthread_cond_broadcast(&q->stopping);
         pthread_mutex_unlock(&q->mu);
         if (q->have_ckpt) pthread_join(q->ckpt_thr, NULL);
         db_close(q->ckpt_db);
@@ -119,13 +176,41 @@ int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err) {
     return PU_OK;
 }
 
-int http_auditq_append(http_auditq *q, const audit_event *ev) {
-    qitem it = {ev, PU_OK, 0, NULL};
+static void enqueue_locked(http_auditq *q, qitem *it) {
+    if (q->tail) q->tail->next = it;
+    else q->head = it;
+    q->tail = it;
+    q->queued++;
+    /* wake the writer only when it sleeps for work or the batch is full: a
+     * wake-up per entry during the gather window costs more than the entry */
+    if (q->idle || q->queued == GATHER_MAX) pthread_cond_signal(&q->work);
+}
+
+int http_auditq_submit(http_auditq *q, const audit_event *ev, http_auditq_cb cb, void *ctx) {
+    qitem *it = calloc(1, sizeof *it);
+    if (!it) return PU_ERR_NOMEM;
+    it->ev = ev;
+    it->cb = cb;
+    it->ctx = ctx;
     pthread_mutex_lock(&q->mu);
-    if (q->tail) q->tail->next = &it;
-    else q->head = &it;
-    q->tail = &it;
-    pthread_cond_broadcast(&q->work);
+    if (q->stop) {
+        pthread_mutex_unlock(&q->mu);
+        free(it);
+        return PU_ERR_INTERRUPTED;
+    }
+    enqueue_locked(q, it);
+    pthread_mutex_unlock(&q->mu);
+    return PU_OK;
+}
+
+int http_auditq_append(http_auditq *q, const audit_event *ev) {
+    qitem it = {ev, NULL, NULL, PU_OK, 0, NULL};
+    pthread_mutex_lock(&q->mu);
+    if (q->stop) {
+        pthread_mutex_unlock(&q->mu);
+        return PU_ERR_INTERRUPTED;
+    }
+    enqueue_locked(q, &it);
     while (!it.done) pthread_cond_wait(&q->done, &q->mu);
     pthread_mutex_unlock(&q->mu);
     return it.rc;
@@ -134,15 +219,25 @@ int http_auditq_append(http_auditq *q, const audit_event *ev) {
 void http_auditq_stop(http_auditq *q) {
     if (!q) return;
     pthread_mutex_lock(&q->mu);
+    int was_stopped = q->stop;
     q->stop = 1;
     pthread_cond_broadcast(&q->work);
+    pthread_cond_broadcast(&q->stopping);
     pthread_mutex_unlock(&q->mu);
+    if (was_stopped) return;
     pthread_join(q->thr, NULL);
     if (q->have_ckpt) pthread_join(q->ckpt_thr, NULL);
     db_close(q->ckpt_db);
+    db_close(q->db);
+    q->ckpt_db = q->db = NULL;
+}
+
+void http_auditq_free(http_auditq *q) {
+    if (!q) return;
+    http_auditq_stop(q);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->work);
     pthread_cond_destroy(&q->done);
-    db_close(q->db);
+    pthread_cond_destroy(&q->stopping);
     free(q);
 }

@@ -19,10 +19,23 @@ typedef struct http_auditq http_auditq;
 
 /* Group commit of audit entries (http_auditq.c). */
 int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err);
-/* Queue ev and wait until it is committed; returns PU_OK or the store error. */
+/* Queue ev and wait until it is committed; returns PU_OK, the store error,
+ * or PU_ERR_INTERRUPTED once the queue is stopped. */
 int http_auditq_append(http_auditq *q, const audit_event *ev);
-/* Commit what is queued, stop the writer thread, close its store. NULL-safe. */
+/* Called on the writer thread once the batch holding an entry is committed
+ * (rc PU_OK) or failed (rc the store error). Must not block. */
+typedef void (*http_auditq_cb)(void *ctx, int rc);
+/* Queue ev without waiting; cb(ctx, rc) follows on the writer thread. ev and
+ * everything it points to must stay valid until cb has run. Returns PU_OK, or
+ * PU_ERR_NOMEM / PU_ERR_INTERRUPTED (queue stopped) and then cb never runs. */
+int http_auditq_submit(http_auditq *q, const audit_event *ev, http_auditq_cb cb, void *ctx);
+/* Commit what is queued (running every pending callback), stop the writer
+ * thread, close its store. Later appends and submits fail with
+ * PU_ERR_INTERRUPTED; the queue stays allocated until http_auditq_free, so
+ * a worker still holding it is safe. NULL-safe, idempotent. */
 void http_auditq_stop(http_auditq *q);
+/* Stop (if not yet) and free. NULL-safe. */
+void http_auditq_free(http_auditq *q);
 
 typedef struct http_req {
     struct MHD_Connection *conn;
@@ -56,6 +69,12 @@ typedef struct http_req {
     pu_buf detail;
     char outcome[24];
     int audited;
+    /* Read requests: the entry goes to the group commit and the connection is
+     * suspended (not the worker thread) until it is committed; see
+     * http_server.c. The response is held back until then (fail closed). */
+    int audit_deferred;                /* set by http_dispatch: submit after it */
+    audit_event audit_ev;              /* the deferred entry; points into this request */
+    _Atomic int audit_state;           /* 0 none, 1 queued, 2 committed, 3 failed */
 } http_req;
 
 /* Screening routes (http_screen.c) join the table when the engine is built. */
@@ -101,6 +120,13 @@ extern const size_t http_route_count;
 int http_fail(http_req *r, int code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Respond with a jansson object (stolen). */
 int http_json(http_req *r, int status, json_t *body);
+/* Append v to b as a JSON string (quoted, escaped; UTF-8 passes through as
+ * jansson writes it). Returns PU_OK or PU_ERR_LIMIT/PU_ERR_NOMEM. */
+int http_put_jstr(pu_buf *b, const char *v);
+/* Append x as a JSON number the way jansson writes JSON_REAL_PRECISION(6). */
+int http_put_jreal(pu_buf *b, double x);
+/* Append o serialised compactly (key order kept). */
+int http_put_json(pu_buf *b, const json_t *o);
 /* Parse the body as one JSON object; PU_ERR_INVALID with position otherwise. */
 int http_body_object(http_req *r, json_t **out);
 /* Reject keys of o not in the NULL-terminated allowed list (field named). */
@@ -117,6 +143,11 @@ int http_str_member(http_req *r, json_t *o, const char *key, const char *where, 
 void http_target(http_req *r, const char *id);
 /* Write the audit entry now (inside the caller's transaction, for changes). */
 int http_audit_now(http_req *r, const char *outcome);
+/* Fill r->audit_ev from the request (user, agency, action, targets, outcome, detail). */
+void http_audit_event(http_req *r, const char *outcome, audit_event *ev);
+/* The audit entry of an answered request could not be written: replace the
+ * response with a 500 (nothing is answered that the trail did not record). */
+void http_audit_failed(http_req *r);
 /* HTTP status of a PU_ERR_* code. */
 int http_status_of(int code);
 

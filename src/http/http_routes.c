@@ -99,7 +99,7 @@ static int authenticate(http_req *r) {
         return http_fail(r, PU_ERR_DENIED, "Authorization", "authentication required: send 'Authorization: Bearer <token>'");
     }
     pu_err e;
-    int rc = acl_authenticate(r->db, secret, acl_now(), &r->p, &e);
+    int rc = acl_authenticate_cached(r->db, secret, acl_now(), ACL_AUTH_CACHE_TTL_MS, &r->p, &e);
     if (rc == PU_ERR_DENIED) {
         r->unauthenticated = 1;
         return http_fail(r, PU_ERR_DENIED, "Authorization", "the token or session is invalid or expired");
@@ -154,10 +154,23 @@ void http_dispatch(http_req *r) {
         rc = http_fail(r, PU_ERR_DENIED, NULL, "the role '%s' does not allow this", r->p.role);
     if (rc == PU_OK) rc = rt->fn(r);
     if (rc != PU_OK) error_body(r, rc);
-    if (rt->action && !r->audited && http_audit_now(r, outcome_of(r, rc)) != PU_OK) {
-        /* fail closed: nothing is answered that the trail did not record */
-        http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written; the request was not completed");
-        r->unauthenticated = 0;
-        error_body(r, PU_ERR_DB);
+    if (!rt->action || r->audited) return;
+    if (r->auditq && !db_in_tx(r->db)) {
+        /* reads and refusals: the server queues the entry after this returns
+         * and holds the answer back until it is committed */
+        http_audit_event(r, outcome_of(r, rc), &r->audit_ev);
+        r->audit_deferred = 1;
+    } else if (http_audit_now(r, outcome_of(r, rc)) != PU_OK) {
+        http_audit_failed(r);
     }
+}
+
+void http_audit_failed(http_req *r) {
+    /* fail closed: nothing is answered that the trail did not record */
+    pu_buf_reset(&r->out);
+    r->allow = NULL;
+    r->content_type = NULL;
+    http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written; the request was not completed");
+    r->unauthenticated = 0;
+    error_body(r, PU_ERR_DB);
 }

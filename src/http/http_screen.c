@@ -18,6 +18,25 @@
 #define BATCH_MAX 1000   /* queries per POST /api/v1/screen */
 #define MATCH_MAX 100    /* queries per POST /match (yente's own limit) */
 
+/* Yente answers carry each result's full entity. Reading it from the store
+ * (a row read, a JSON parse, two re-serialisations) cost more than the
+ * screening itself, so rendered bodies are kept here, keyed by entity id:
+ * open addressing, at most BODY_SLOTS/2 entries and BODY_BYTES_MAX bytes,
+ * emptied when full, when this server changes an entity
+ * (http_screen_dirty) and when the index is rebuilt. So a body is never
+ * older than the screening index that found it. Each entry keeps the
+ * entity's owner and marking, and every hit is checked against the reader's
+ * scope again (store_visible), so the cache can never widen what a user sees. */
+#define BODY_SLOTS 65536u            /* power of two */
+#define BODY_BYTES_MAX ((size_t)64 << 20)
+#define BODY_ONE_MAX ((size_t)256 << 10)  /* larger bodies are not cached */
+
+typedef struct body_entry {
+    char *id, *owner, *marking;
+    char *json;  /* the yente entity object, compact */
+    size_t len;
+} body_entry;
+
 struct http_screen_state {
     pthread_rwlock_t lock;
     pthread_mutex_t rebuild;   /* one rebuild at a time */
@@ -25,7 +44,81 @@ struct http_screen_state {
     screen_reviews *reviews;
     atomic_int dirty;
     double built_at;
+    pthread_mutex_t bodies_mu; /* guards everything below */
+    body_entry *bodies;        /* BODY_SLOTS, or NULL when out of memory */
+    size_t nbodies, body_bytes;
 };
+
+static void bodies_clear_locked(http_screen_state *s) {
+    if (!s->bodies) return;
+    for (size_t i = 0; i < BODY_SLOTS && s->nbodies; i++) {
+        body_entry *b = &s->bodies[i];
+        if (!b->id) continue;
+        free(b->id);
+        free(b->owner);
+        free(b->marking);
+        free(b->json);
+        memset(b, 0, sizeof *b);
+        s->nbodies--;
+    }
+    s->nbodies = 0;
+    s->body_bytes = 0;
+}
+
+static void bodies_clear(http_screen_state *s) {
+    pthread_mutex_lock(&s->bodies_mu);
+    bodies_clear_locked(s);
+    pthread_mutex_unlock(&s->bodies_mu);
+}
+
+static size_t body_slot(const body_entry *tab, const char *id) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    size_t i = (size_t)h & (BODY_SLOTS - 1);
+    while (tab[i].id && strcmp(tab[i].id, id) != 0) i = (i + 1) & (BODY_SLOTS - 1);
+    return i;
+}
+
+/* Append the cached body of id minus its closing brace; 1 if it was there. */
+static int bodies_put(http_screen_state *s, const char *id, const store_scope *scope, pu_buf *out, int *rc) {
+    int hit = 0;
+    pthread_mutex_lock(&s->bodies_mu);
+    if (s->bodies) {
+        const body_entry *b = &s->bodies[body_slot(s->bodies, id)];
+        if (b->id && store_visible(scope, b->owner, b->marking)) {
+            *rc = pu_buf_append(out, b->json, b->len - 1);
+            hit = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->bodies_mu);
+    return hit;
+}
+
+static void bodies_add(http_screen_state *s, const ftm_entity *e, const char *json, size_t len) {
+    if (len < 2 || len > BODY_ONE_MAX) return;
+    pthread_mutex_lock(&s->bodies_mu);
+    if (s->bodies && (s->nbodies >= BODY_SLOTS / 2 || s->body_bytes + len > BODY_BYTES_MAX)) bodies_clear_locked(s);
+    body_entry *b = s->bodies ? &s->bodies[body_slot(s->bodies, e->id)] : NULL;
+    if (b && !b->id) {
+        b->id = pu_strdup(e->id);
+        b->owner = pu_strdup(e->owner ? e->owner : "");
+        b->marking = pu_strdup(e->marking ? e->marking : "");
+        b->json = malloc(len);
+        if (b->id && b->owner && b->marking && b->json) {
+            memcpy(b->json, json, len);
+            b->len = len;
+            s->nbodies++;
+            s->body_bytes += len;
+        } else {
+            free(b->id);
+            free(b->owner);
+            free(b->marking);
+            free(b->json);
+            memset(b, 0, sizeof *b);
+        }
+    }
+    pthread_mutex_unlock(&s->bodies_mu);
+}
 
 int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {
     *out = NULL;
@@ -33,6 +126,8 @@ int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {
     if (!s) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     pthread_rwlock_init(&s->lock, NULL);
     pthread_mutex_init(&s->rebuild, NULL);
+    pthread_mutex_init(&s->bodies_mu, NULL);
+    s->bodies = calloc(BODY_SLOTS, sizeof *s->bodies); /* NULL: no cache, still correct */
     int rc = screen_index_build(st, NULL, &s->ix, err);
     if (rc == PU_OK) rc = screen_reviews_load(st, &s->reviews, err);
     if (rc) {
@@ -48,13 +143,18 @@ void http_screen_free(http_screen_state *s) {
     if (!s) return;
     screen_index_free(s->ix);
     screen_reviews_free(s->reviews);
+    bodies_clear(s);
+    free(s->bodies);
     pthread_rwlock_destroy(&s->lock);
     pthread_mutex_destroy(&s->rebuild);
+    pthread_mutex_destroy(&s->bodies_mu);
     free(s);
 }
 
 void http_screen_dirty(http_screen_state *s) {
-    if (s) atomic_store(&s->dirty, 1);
+    if (!s) return;
+    atomic_store(&s->dirty, 1);
+    bodies_clear(s);
 }
 
 /* Rebuild the index if entities changed (rate-limited), then take the read lock. */
@@ -72,6 +172,7 @@ static void screen_acquire(http_req *r) {
             s->built_at = pu_monotonic();
             pthread_rwlock_unlock(&s->lock);
             screen_index_free(old);
+            bodies_clear(s);
         } else {
             atomic_store(&s->dirty, 1); /* try again later; the old index keeps serving */
         }
@@ -294,28 +395,81 @@ static int in_dataset(const screen_match *m, const char *ds) {
     return 0;
 }
 
-/* One yente ScoredEntityResponse: the entity + score, match, features, explanations. */
-static json_t *scored(http_req *r, const screen_match *m) {
+/* Append the yente entity of id minus its closing brace, from the body cache
+ * or the store. PU_ERR_NOTFOUND: deleted since the index was built. */
+static int put_entity(http_req *r, const char *id, pu_buf *out) {
+    int rc = PU_OK;
+    if (bodies_put(r->screen, id, &r->scope, out, &rc)) return rc;
     ftm_entity *e = NULL;
-    pu_err err;
     json_t *o = NULL;
-    if (store_get(r->st, &r->scope, m->entity_id, &e, &err) != PU_OK || http_yente_entity(e, &o) != PU_OK) {
+    pu_err err;
+    if (store_get(r->st, &r->scope, id, &e, &err) != PU_OK || http_yente_entity(e, &o) != PU_OK) {
         ftm_entity_free(e);
-        return NULL; /* deleted since the index was built: skip */
+        return PU_ERR_NOTFOUND;
     }
+    pu_buf one = PU_BUF_INIT(HTTP_OUT_MAX);
+    rc = http_put_json(&one, o);
+    json_decref(o);
+    if (rc == PU_OK && (one.len < 2 || pu_buf_str(&one)[one.len - 1] != '}')) rc = PU_ERR_INTERNAL;
+    if (rc == PU_OK) {
+        bodies_add(r->screen, e, pu_buf_str(&one), one.len);
+        rc = pu_buf_append(out, pu_buf_str(&one), one.len - 1);
+    }
+    pu_buf_free(&one);
     ftm_entity_free(e);
-    json_object_set_new(o, "score", json_real(m->score));
-    json_object_set_new(o, "match", json_boolean(m->match));
-    json_t *feat = json_object(), *expl = json_object();
-    for (size_t i = 0; i < m->explain.nfeatures; i++) {
+    return rc;
+}
+
+/* One yente ScoredEntityResponse: the entity, then score, match, features,
+ * explanations. Written directly: no JSON tree per result. */
+static int put_scored(http_req *r, const screen_match *m, pu_buf *out) {
+    int rc = put_entity(r, m->entity_id, out);
+    if (rc == PU_OK) rc = pu_buf_puts(out, ",\"score\":");
+    if (rc == PU_OK) rc = http_put_jreal(out, m->score);
+    if (rc == PU_OK) rc = pu_buf_puts(out, m->match ? ",\"match\":true,\"features\":{" : ",\"match\":false,\"features\":{");
+    for (size_t i = 0; rc == PU_OK && i < m->explain.nfeatures; i++) {
         const screen_feature *f = &m->explain.features[i];
-        json_object_set_new(feat, f->name, json_real(f->value));
-        json_object_set_new(expl, f->name, json_pack("{s:f,s:s}", "score", f->value, "detail", f->detail ? f->detail : ""));
+        if (i) rc = pu_buf_putc(out, ',');
+        if (rc == PU_OK) rc = http_put_jstr(out, f->name);
+        if (rc == PU_OK) rc = pu_buf_putc(out, ':');
+        if (rc == PU_OK) rc = http_put_jreal(out, f->value);
     }
-    json_object_set_new(o, "features", feat);
-    json_object_set_new(o, "explanations", expl);
-    json_object_set_new(o, "token", json_null());
-    return o;
+    if (rc == PU_OK) rc = pu_buf_puts(out, "},\"explanations\":{");
+    for (size_t i = 0; rc == PU_OK && i < m->explain.nfeatures; i++) {
+        const screen_feature *f = &m->explain.features[i];
+        if (i) rc = pu_buf_putc(out, ',');
+        if (rc == PU_OK) rc = http_put_jstr(out, f->name);
+        if (rc == PU_OK) rc = pu_buf_puts(out, ":{\"score\":");
+        if (rc == PU_OK) rc = http_put_jreal(out, f->value);
+        if (rc == PU_OK) rc = pu_buf_puts(out, ",\"detail\":");
+        if (rc == PU_OK) rc = http_put_jstr(out, f->detail ? f->detail : "");
+        if (rc == PU_OK) rc = pu_buf_putc(out, '}');
+    }
+    return rc == PU_OK ? pu_buf_puts(out, "},\"token\":null}") : rc;
+}
+
+/* One member of "responses": "key":{"status":200,"results":[...],"total":...,"query":...}. */
+static int put_response(http_req *r, const char *key, const json_t *qv, const screen_result *res, const char *ds,
+                        int64_t limit, pu_buf *out) {
+    int rc = http_put_jstr(out, key);
+    if (rc == PU_OK) rc = pu_buf_puts(out, ":{\"status\":200,\"results\":[");
+    int64_t n = 0;
+    for (size_t k = 0; rc == PU_OK && k < res->n && n < limit; k++) {
+        if (!in_dataset(&res->matches[k], ds)) continue;
+        size_t mark = out->len;
+        if (n && (rc = pu_buf_putc(out, ','))) break;
+        rc = put_scored(r, &res->matches[k], out);
+        if (rc == PU_ERR_NOTFOUND) { /* deleted since the index was built: skip */
+            pu_buf_truncate(out, mark);
+            rc = PU_OK;
+            continue;
+        }
+        n++;
+        http_target(r, res->matches[k].entity_id);
+    }
+    if (rc == PU_OK) rc = pu_buf_printf(out, "],\"total\":{\"value\":%lld,\"relation\":\"eq\"},\"query\":", (long long)n);
+    if (rc == PU_OK) rc = http_put_json(out, qv);
+    return rc == PU_OK ? pu_buf_putc(out, '}') : rc;
 }
 
 int h_yente_match(http_req *r) {
@@ -349,9 +503,12 @@ int h_yente_match(http_req *r) {
     }
     /* results are filtered by dataset after scoring: ask for more */
     screen_params p = {.threshold = threshold, .limit = (int)(ds ? limit * 4 : limit), .explain = 1, .scope = &r->scope};
-    json_t *responses = json_object();
     const char *key;
     json_t *qv;
+    pu_buf *out = &r->out;
+    pu_buf_reset(out);
+    rc = pu_buf_puts(out, "{\"responses\":{");
+    size_t nq = 0;
     screen_acquire(r);
     p.reviews = r->screen->reviews;
     json_object_foreach(qs, key, qv) {
@@ -360,6 +517,7 @@ int h_yente_match(http_req *r) {
         screen_query_owned qo;
         screen_result *res = NULL;
         pu_err e;
+        if (rc) break;
         rc = screen_query_from_json(qv, where, &qo, &e);
         if (rc == PU_OK) {
             rc = screen_run(r->screen->ix, &qo.q, &p, &res, &e);
@@ -369,26 +527,20 @@ int h_yente_match(http_req *r) {
             rc = screen_err(r, rc, where, &e);
             break;
         }
-        json_t *results = json_array();
-        for (size_t k = 0; k < res->n && (int64_t)json_array_size(results) < limit; k++) {
-            if (!in_dataset(&res->matches[k], ds)) continue;
-            json_t *j = scored(r, &res->matches[k]);
-            if (!j) continue;
-            json_array_append_new(results, j);
-            http_target(r, res->matches[k].entity_id);
-        }
-        json_t *resp = json_pack("{s:i,s:o,s:{s:I,s:s},s:O}", "status", 200, "results", results, "total", "value",
-                                 (json_int_t)json_array_size(results), "relation", "eq", "query", qv);
-        json_object_set_new(responses, key, resp);
+        if (nq++) rc = pu_buf_putc(out, ',');
+        if (rc == PU_OK) rc = put_response(r, key, qv, res, ds, limit, out);
         screen_result_free(res);
     }
     screen_release(r);
     (void)pu_buf_printf(&r->detail, "queries=%zu; dataset=%s", json_object_size(qs), r->params[0]);
     json_decref(o);
+    if (rc == PU_OK) rc = pu_buf_printf(out, "},\"matcher\":{\"name\":\"puente\",\"version\":");
+    if (rc == PU_OK) rc = http_put_jstr(out, PUENTE_VERSION);
+    if (rc == PU_OK) rc = pu_buf_printf(out, "},\"limit\":%lld}", (long long)limit);
     if (rc) {
-        json_decref(responses);
+        pu_buf_reset(out);
         return rc;
     }
-    return http_json(r, 200, json_pack("{s:o,s:{s:s,s:s},s:I}", "responses", responses, "matcher", "name", "puente",
-                                       "version", PUENTE_VERSION, "limit", (json_int_t)limit));
+    r->status = 200;
+    return PU_OK;
 }

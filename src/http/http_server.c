@@ -125,6 +125,28 @@ static enum MHD_Result early_error(http_req *r, int code, const char *field, con
     return send_response(r);
 }
 
+/* ---- deferred audit: the connection waits, not the worker ---- */
+enum { AUDIT_NONE, AUDIT_QUEUED, AUDIT_COMMITTED, AUDIT_FAILED };
+
+/* Writer thread: the entry is committed (or not); MHD calls on_request again. */
+static void audit_done(void *ctx, int rc) {
+    http_req *r = ctx;
+    atomic_store(&r->audit_state, rc == PU_OK ? AUDIT_COMMITTED : AUDIT_FAILED);
+    MHD_resume_connection(r->conn);
+}
+
+/* Suspend first: the callback may run before submit returns, and resuming a
+ * connection that is not suspended is an error. */
+static enum MHD_Result defer_until_audited(http_req *r) {
+    r->audit_deferred = 0;
+    atomic_store(&r->audit_state, AUDIT_QUEUED);
+    MHD_suspend_connection(r->conn);
+    if (http_auditq_submit(r->auditq, &r->audit_ev, audit_done, r) == PU_OK) return MHD_YES;
+    atomic_store(&r->audit_state, AUDIT_FAILED);
+    MHD_resume_connection(r->conn);
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
     (void)version;
@@ -167,12 +189,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes", s->cfg.max_body);
         return early_error(r, PU_ERR_LIMIT, "body", msg);
     }
+    int state = atomic_load(&r->audit_state);
+    if (state == AUDIT_QUEUED) return MHD_YES; /* spurious call while suspended */
+    if (state == AUDIT_COMMITTED) return send_response(r);
+    if (state == AUDIT_FAILED) {
+        http_audit_failed(r);
+        return send_response(r);
+    }
     pu_err e;
     if (thread_store(s, &r->st, &e) != PU_OK) return early_error(r, PU_ERR_DB, NULL, "the store is unavailable");
     r->db = store_db(r->st);
     r->screen = s->screen;
     r->auditq = s->auditq;
     http_dispatch(r);
+    if (r->audit_deferred) return defer_until_audited(r);
     return send_response(r);
 }
 
@@ -251,7 +281,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
         http_stop(s);
         return rc;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -285,13 +315,17 @@ void http_stop(http_server *s) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        MHD_stop_daemon(s->d);
     }
     if (s->auditq) {
         audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
         (void)http_auditq_append(s->auditq, &ev);
     }
+    /* The audit writer stops before the daemon: it drains its queue and
+     * resumes every connection still waiting for its entry, so no callback
+     * can touch a request after MHD_stop_daemon has freed it. */
     http_auditq_stop(s->auditq);
+    if (s->d) MHD_stop_daemon(s->d);
+    http_auditq_free(s->auditq);
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
     free(s->stores);

@@ -35,12 +35,55 @@ int http_json(http_req *r, int status, json_t *body) {
     r->status = status;
     pu_buf_reset(&r->out);
     if (!body) return PU_ERR_NOMEM;
-    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    int rc = http_put_json(&r->out, body);
     json_decref(body);
-    if (!s) return PU_ERR_NOMEM;
-    int rc = pu_buf_puts(&r->out, s);
-    free(s);
     return rc;
+}
+
+int http_put_jstr(pu_buf *b, const char *v) {
+    static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u001F */
+    const char *p = v ? v : "", *run = p;
+    int rc = pu_buf_putc(b, '"');
+    for (; rc == PU_OK && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        /* flush the plain run before the character that needs escaping */
+        if ((rc = pu_buf_append(b, run, (size_t)(p - run)))) break;
+        run = p + 1;
+        const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
+                          : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        rc = named ? pu_buf_puts(b, named) : pu_buf_append(b, u, 6);
+    }
+    if (rc == PU_OK) rc = pu_buf_append(b, run, (size_t)(p - run));
+    return rc == PU_OK ? pu_buf_putc(b, '"') : rc;
+}
+
+int http_put_jreal(pu_buf *b, double x) {
+    char num[40];
+    int n = snprintf(num, sizeof num, "%.6g", x);
+    if (n <= 0 || (size_t)n >= sizeof num) return PU_ERR_INTERNAL;
+    /* jansson marks a real that prints like an integer with ".0" */
+    char *e = strchr(num, 'e');
+    if (e) { /* jansson writes 1e-7, not 1e-07 or 1e+07 */
+        char *d = e + 1, *src = d;
+        if (*src == '+') src++;
+        else if (*src == '-') d = ++src;
+        while (*src == '0' && src[1]) src++;
+        memmove(d, src, strlen(src) + 1);
+    }
+    int rc = pu_buf_puts(b, num);
+    return rc == PU_OK && !strpbrk(num, ".eEni") ? pu_buf_puts(b, ".0") : rc;
+}
+
+static int put_cb(const char *buffer, size_t size, void *data) {
+    return pu_buf_append(data, buffer, size) == PU_OK ? 0 : -1;
+}
+
+int http_put_json(pu_buf *b, const json_t *o) {
+    return json_dump_callback(o, put_cb, b, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6) | JSON_ENCODE_ANY)
+               ? PU_ERR_NOMEM
+               : PU_OK;
 }
 
 int http_body_object(http_req *r, json_t **out) {
@@ -135,16 +178,20 @@ void http_target(http_req *r, const char *id) {
     (void)pu_buf_puts(&r->targets, id);
 }
 
+void http_audit_event(http_req *r, const char *outcome, audit_event *ev) {
+    pu_strlcpy(r->outcome, outcome, sizeof r->outcome);
+    ev->component = "http";
+    ev->user = r->p.user[0] ? r->p.user : "-";
+    ev->agency = r->p.agency;
+    ev->action = r->action;
+    ev->targets = pu_buf_str(&r->targets);
+    ev->outcome = r->outcome;
+    ev->detail = pu_buf_str(&r->detail);
+}
+
 int http_audit_now(http_req *r, const char *outcome) {
-    audit_event ev = {
-        "http",
-        r->p.user[0] ? r->p.user : "-",
-        r->p.agency,
-        r->action,
-        pu_buf_str(&r->targets),
-        outcome,
-        pu_buf_str(&r->detail),
-    };
+    audit_event ev;
+    http_audit_event(r, outcome, &ev);
     pu_err e;
     /* inside a change's transaction: append there, so both commit together;
      * otherwise (reads, refusals) through the group commit */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/access.h"
 
@@ -151,6 +152,43 @@ static void test_tokens(void **state) {
     db_close(db);
 }
 
+/* The server's authentication cache: changes made in this process apply at
+ * once; changes behind its back (another process) within the TTL. */
+static void test_auth_cache(void **state) {
+    (void)state;
+    db_t *db = fresh();
+    pu_err e;
+    acl_principal p;
+    char t[ACL_SECRET_MAX];
+    assert_int_equal(acl_user_add(db, "svc", "DEA", "analyst", NULL, &e), PU_OK);
+    assert_int_equal(acl_token_create(db, "svc", 5, t, &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
+    assert_string_equal(p.role, "analyst");
+    /* through acl_*: the next answer already sees it */
+    assert_int_equal(acl_user_set_role(db, "svc", "supervisor", &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
+    assert_string_equal(p.role, "supervisor");
+    assert_int_equal(acl_revoke(db, t, &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_ERR_DENIED);
+    /* behind the cache's back (as the CLI would, from another process) */
+    assert_int_equal(acl_token_create(db, "svc", 5, t, &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
+    assert_int_equal(db_exec(db, "UPDATE acl_user SET disabled = 1 WHERE name = 'svc'", &e), PU_OK);
+    assert_int_equal(acl_authenticate(db, t, 6, &p, &e), PU_ERR_DENIED);         /* the store says no */
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);     /* within the TTL */
+    struct timespec pause = {1, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_ERR_DENIED); /* after it */
+    /* refusals are not cached: re-enabled, the token works again at once */
+    assert_int_equal(db_exec(db, "UPDATE acl_user SET disabled = 0 WHERE name = 'svc'", &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
+    /* ttl 0 = no cache */
+    assert_int_equal(db_exec(db, "UPDATE acl_user SET disabled = 1 WHERE name = 'svc'", &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 0, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_authenticate_cached(db, "pt_nonsense", 6, 1000, &p, &e), PU_ERR_DENIED);
+    db_close(db);
+}
+
 static void test_write_rules_and_caveats(void **state) {
     (void)state;
     acl_principal us = {1, "u", "DEA", "US", "analyst", 0}, mx = {2, "m", "FGR", "MX", "tip-handler", 0};
@@ -187,6 +225,7 @@ int main(void) {
         cmocka_unit_test(test_users_and_roles),
         cmocka_unit_test(test_login_lockout_session),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_auth_cache),
         cmocka_unit_test(test_write_rules_and_caveats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

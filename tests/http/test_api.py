@@ -306,6 +306,24 @@ if have_screen:
     ok(s == 200 and r1.get("status") == 200 and r1["results"] and r1["results"][0]["id"] == "ofac-sdn-1"
        and "score" in r1["results"][0] and "match" in r1["results"][0] and "explanations" in r1["results"][0],
        "yente /match/default shape", str(js)[:400])
+    # the second answer comes from the server's entity-body cache: it must be
+    # byte-for-byte the entity the store gives, and follow changes at once
+    s2, js2, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}})
+    eq(js2, js, "yente /match answers the same from the body cache")
+    top = dict(r1["results"][0]) if r1.get("results") else {}
+    for k in ("score", "match", "features", "explanations", "token"):
+        top.pop(k, None)
+    s, js, _ = c.req("GET", "/search/default", token=A, query={"q": "Guzman Loera", "limit": "5"})
+    same = [x for x in js.get("results", []) if x["id"] == top.get("id")]
+    ok(s == 200 and same and same[0] == top, "the /match entity equals the /search entity", str(same)[:300])
+    upd_sdn = dict(sdn[0], id="ofac-sdn-1", marking="PUBLIC",
+                   properties=dict(sdn[0]["properties"], alias=["El Chapo Prueba"]))
+    s, js, _ = c.req("PUT", "/api/v1/entities/ofac-sdn-1", token=tok["ofac.an"], body=upd_sdn)
+    eq(s, 200, "OFAC updates its designation")
+    s, js, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}})
+    res = js["responses"]["q1"]["results"] if s == 200 else []
+    ok(res and res[0]["id"] == "ofac-sdn-1" and res[0]["properties"].get("alias") == ["El Chapo Prueba"],
+       "an updated entity is served fresh by /match at once", str(res[:1])[:300])
     s, js, _ = c.req("POST", "/match/us_ofac_sdn", token=A, body={"queries": {"q1": q}}, query={"limit": "1"})
     ok(s == 200 and len(js["responses"]["q1"]["results"]) == 1 and js["limit"] == 1, "yente /match/{dataset} limit")
     s, js, _ = c.req("POST", "/match/default", token=A, body={"queries": []})
