@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 static http_server *srv;
-static char token[ACL_SECRET_MAX];
+static char token[ACL_SECRET_MAX], forensic_token[ACL_SECRET_MAX];
 
 static void setup(void) {
     char path[] = "/tmp/puente-fuzz-http-XXXXXX";
@@ -30,7 +30,9 @@ static void setup(void) {
     pu_err e;
     if (store_open(path, &st, &e) || acl_migrate(store_db(st), &e) || acl_seed_agencies(store_db(st), NULL, &e) ||
         acl_user_add(store_db(st), "fuzz", "DEA", "supervisor", NULL, &e) ||
-        acl_token_create(store_db(st), "fuzz", acl_now(), token, &e))
+        acl_token_create(store_db(st), "fuzz", acl_now(), token, &e) ||
+        acl_user_add(store_db(st), "fuzzlab", "FGR", "forensic", NULL, &e) ||
+        acl_token_create(store_db(st), "fuzzlab", acl_now(), forensic_token, &e))
         abort();
     store_close(st);
     http_config cfg = {.db_path = path, .port = 0, .threads = 2, .max_body = 65536, .quiet = 1,
@@ -38,11 +40,18 @@ static void setup(void) {
     if (http_start(&cfg, &srv, &e)) abort();
 }
 
-static const char *const targets[][2] = {
-    {"POST", "/api/v1/entities"},      {"POST", "/api/v1/entities/upload"}, {"PUT", "/api/v1/entities/dea-x"},
-    {"POST", "/api/v1/login"},         {"POST", "/api/v1/screen"},          {"POST", "/api/v1/compare"},
-    {"POST", "/match/default"},        {"POST", "/api/v1/decisions"},       {"GET", "/api/v1/entities"},
-    {"GET", "/search/default"},        {"PATCH", "/api/v1/users/fuzz"},     {"GET", "/api/v1/audit"},
+/* method, path, and who sends it: "s" the supervisor, "f" the forensic user
+ * (the kinship routes refuse everyone else before reading the body) */
+static const char *const targets[][3] = {
+    {"POST", "/api/v1/entities", "s"},        {"POST", "/api/v1/entities/upload", "s"},
+    {"PUT", "/api/v1/entities/dea-x", "s"},   {"POST", "/api/v1/login", "s"},
+    {"POST", "/api/v1/screen", "s"},          {"POST", "/api/v1/compare", "s"},
+    {"POST", "/match/default", "s"},          {"POST", "/api/v1/decisions", "s"},
+    {"GET", "/api/v1/entities", "s"},         {"GET", "/search/default", "s"},
+    {"PATCH", "/api/v1/users/fuzz", "s"},     {"GET", "/api/v1/audit", "s"},
+    {"POST", "/api/v1/ews/reports", "s"},     {"POST", "/api/v1/cargo/manifests", "s"},
+    {"POST", "/api/v1/kinship/pairwise", "f"}, {"POST", "/api/v1/kinship/solve", "f"},
+    {"POST", "/api/v1/kinship/joint", "f"},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -59,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int hn = snprintf(head, sizeof head,
                       "%s %s?q=%s HTTP/1.1\r\nHost: fuzz\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                      t[0], t[1], query, token, size);
+                      t[0], t[1], query, t[2][0] == 'f' ? forensic_token : token, size);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)http_port(srv))};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -64,7 +64,9 @@ static const struct {
 } roles[] = {
     {"analyst", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN | ACL_P_REVIEW},
     {"supervisor", ACL_P_READ | ACL_P_WRITE | ACL_P_DELETE | ACL_P_SCREEN | ACL_P_REVIEW},
-    {"forensic", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN},
+    /* DNA data is purpose-limited: only forensic scientists compute kinship
+     * (not supervisors, not admins: docs/access.md, "Kinship data"). */
+    {"forensic", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN | ACL_P_FORENSIC},
     {"tip-handler", ACL_P_READ | ACL_P_SCREEN},
     /* Separation of duties (CJIS 5.5.2): administrators manage accounts and
      * auditors read the trail; neither reads case records. */

@@ -52,6 +52,8 @@
 #define ACL_P_REVIEW 0x10u  /* record reviewed screening decisions        */
 #define ACL_P_ADMIN 0x20u   /* manage users and tokens of own agency      */
 #define ACL_P_AUDIT 0x40u   /* read, verify and export the audit trail    */
+#define ACL_P_FORENSIC 0x80u /* kinship / DNA identification (purpose-limited;
+                               forensic role only, docs/access.md)         */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);

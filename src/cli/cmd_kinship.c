@@ -15,7 +15,7 @@ typedef struct kargs {
     const char *dir, *ped, *am, *pm, *freqs, *mut, *pop, *out;
     double theta, min_freq, threshold;
     long max_incomp, top, threads, block, min_shared, families, pm_true, pm_unrel, seed, max_refs, min_refs;
-    int pm_pm, quiet;
+    int pm_pm, quiet, stream;
 } kargs;
 
 static void usage(FILE *o) {
@@ -41,6 +41,8 @@ static void usage(FILE *o) {
           "  --top N            joint: rows shown (default 20); search: candidates per PM (default 5)\n"
           "  --threads N        search: threads (default: CPUs)\n"
           "  --pm-pm            search: also report PM x PM direct matches\n"
+          "  --stream           search: threshold only, no top-k: print every pair with LR >= --threshold\n"
+          "                     as soon as its missing person is scored (rank column empty, unordered)\n"
           "  --out F            output file (simulate: directory) instead of stdout\n"
           "  simulate: --families N --pm-true N --pm-unrelated N --min-refs N --max-refs N --seed N\n"
           "            (frequencies from --freqs [--population], mutation from --mutation)\n",
@@ -95,6 +97,25 @@ static int load_case(const kargs *a, int need_pm, kin_db **dbo, kin_case **co, p
     return PU_OK;
 }
 
+/* The engine options every subcommand shares, from the command line. */
+static void opts_of(const kargs *a, kin_opts *ko) {
+    kin_opts_default(ko);
+    ko->theta = a->theta;
+    if (a->threshold > 0) ko->threshold = a->threshold;
+    if (a->max_incomp >= 0) ko->max_incomp = (int)a->max_incomp;
+}
+
+static void search_opts_of(const kargs *a, kin_search_opts *so) {
+    kin_search_opts_default(so);
+    if (a->threshold > 0) so->threshold = a->threshold;
+    if (a->top > 0) so->top_k = (int)a->top;
+    if (a->threads > 0) so->threads = (int)a->threads;
+    if (a->max_incomp >= 0) so->max_incomp = (int)a->max_incomp;
+    if (a->min_shared > 0) so->min_shared = (int)a->min_shared;
+    if (a->block > 0) so->block = (int)a->block;
+    so->stream = a->stream;
+}
+
 static void put_num(FILE *o, double x) {
     if (isnan(x)) return;
     if (isinf(x)) fputs(x > 0 ? "Inf" : "-Inf", o);
@@ -109,8 +130,7 @@ static const char *miss_name(const kin_case *c, int j) {
 
 static int do_pairwise(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     kin_opts ko;
-    kin_opts_default(&ko);
-    ko.theta = a->theta;
+    opts_of(a, &ko);
     size_t n = (size_t)c->nvic * c->nmiss + 1;
     double *lr = malloc(n * sizeof *lr);
     int *ex = malloc(n * sizeof *ex);
@@ -139,8 +159,7 @@ static int do_pairwise(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
 
 static int do_joint(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     kin_opts ko;
-    kin_opts_default(&ko);
-    ko.theta = a->theta;
+    opts_of(a, &ko);
     kin_joint *J;
     int rc = kin_joint_run(c, &ko, NULL, NULL, 0, &J, err);
     if (rc) return rc;
@@ -193,10 +212,7 @@ static int do_joint(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
 
 static int do_solve(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     kin_opts ko;
-    kin_opts_default(&ko);
-    ko.theta = a->theta;
-    if (a->threshold > 0) ko.threshold = a->threshold;
-    if (a->max_incomp >= 0) ko.max_incomp = (int)a->max_incomp;
+    opts_of(a, &ko);
     kin_solve *S;
     int rc = kin_solve_run(c, &ko, &S, err);
     if (rc) return rc;
@@ -244,6 +260,7 @@ typedef struct sctx {
     FILE *o;
     const kin_case *c;
     int pmpm;
+    int stream;            /* unranked: empty rank column, flush per call */
 } sctx;
 
 static int print_hits(void *ud, const kin_hit *h, int n) {
@@ -251,7 +268,8 @@ static int print_hits(void *ud, const kin_hit *h, int n) {
     const kin_case *c = s->c;
     for (int i = 0; i < n; i++) {
         csv_str(s->o, c->vic[h[i].vic].id);
-        fprintf(s->o, ",%d,", i + 1);
+        if (s->stream) fputs(",,", s->o);
+        else fprintf(s->o, ",%d,", i + 1);
         if (s->pmpm) {
             fputs("PM,", s->o);
             csv_str(s->o, c->vic[h[i].miss].id);
@@ -267,26 +285,22 @@ static int print_hits(void *ud, const kin_hit *h, int n) {
         }
         fputc('\n', s->o);
     }
+    /* streamed hits must reach a pipe now, not when the buffer fills */
+    if (s->stream && fflush(s->o)) return PU_ERR_IO;
     return PU_OK;
 }
 
 static int do_search(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     kin_opts ko;
-    kin_opts_default(&ko);
-    ko.theta = a->theta;
+    opts_of(a, &ko);
     kin_search_opts so;
-    kin_search_opts_default(&so);
-    if (a->threshold > 0) so.threshold = a->threshold;
-    if (a->top > 0) so.top_k = (int)a->top;
-    if (a->threads > 0) so.threads = (int)a->threads;
-    if (a->max_incomp >= 0) so.max_incomp = (int)a->max_incomp;
-    if (a->min_shared > 0) so.min_shared = (int)a->min_shared;
-    if (a->block > 0) so.block = (int)a->block;
-    sctx s = {o, c, 0};
+    search_opts_of(a, &so);
+    sctx s = {o, c, 0, a->stream};
     fputs("pm_sample,rank,family,missing,log10_lr,lr,excluded_markers,driving_markers\n", o);
     kin_search_stats st;
     memset(&st, 0, sizeof st);
     double t0 = pu_monotonic();
+    if (a->stream) fflush(o);
     int rc = kin_search_run(c, &ko, &so, print_hits, &s, &st, err);
     double t1 = pu_monotonic();
     if (!rc && a->pm_pm) {
@@ -340,7 +354,7 @@ int cmd_kinship(int argc, char **argv) {
     const char *sub = argv[1];
     kargs a = {.max_incomp = -1, .pm_true = -1, .pm_unrel = -1, .seed = -1};
     enum { O_DIR = 1, O_PED, O_AM, O_PM, O_FREQS, O_MUT, O_POP, O_OUT, O_THETA, O_MINF, O_THR, O_MAXI, O_TOP,
-           O_THREADS, O_BLOCK, O_MINSH, O_FAM, O_PMT, O_PMU, O_SEED, O_MAXR, O_MINR, O_PMPM, O_QUIET };
+           O_THREADS, O_BLOCK, O_MINSH, O_FAM, O_PMT, O_PMU, O_SEED, O_MAXR, O_MINR, O_PMPM, O_QUIET, O_STREAM };
     static const struct option lo[] = {
         {"dir", 1, 0, O_DIR}, {"pedigrees", 1, 0, O_PED}, {"am", 1, 0, O_AM}, {"pm", 1, 0, O_PM},
         {"freqs", 1, 0, O_FREQS}, {"mutation", 1, 0, O_MUT}, {"population", 1, 0, O_POP}, {"out", 1, 0, O_OUT},
@@ -348,7 +362,7 @@ int cmd_kinship(int argc, char **argv) {
         {"max-incomp", 1, 0, O_MAXI}, {"top", 1, 0, O_TOP}, {"threads", 1, 0, O_THREADS}, {"block", 1, 0, O_BLOCK},
         {"min-shared", 1, 0, O_MINSH}, {"families", 1, 0, O_FAM}, {"pm-true", 1, 0, O_PMT},
         {"pm-unrelated", 1, 0, O_PMU}, {"seed", 1, 0, O_SEED}, {"max-refs", 1, 0, O_MAXR},
-        {"min-refs", 1, 0, O_MINR}, {"pm-pm", 0, 0, O_PMPM}, {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, 'h'},
+        {"min-refs", 1, 0, O_MINR}, {"pm-pm", 0, 0, O_PMPM}, {"quiet", 0, 0, O_QUIET}, {"stream", 0, 0, O_STREAM}, {"help", 0, 0, 'h'},
         {0, 0, 0, 0}};
     optind = 1;
     int ch;
@@ -381,12 +395,17 @@ int cmd_kinship(int argc, char **argv) {
         case O_MINR: r = cli_parse_long(CMD, "--min-refs", optarg, &a.min_refs); break;
         case O_PMPM: a.pm_pm = 1; break;
         case O_QUIET: a.quiet = 1; break;
+        case O_STREAM: a.stream = 1; break;
         case 'h': usage(stdout); return 0;
         default: return cli_usage_error(CMD, "unknown option");
         }
         if (r) return r;
     }
     if (optind < sargc) return cli_usage_error(CMD, "unexpected argument '%s'", sargv[optind]);
+    if (a.stream && strcmp(sub, "search"))
+        return cli_usage_error(CMD, "--stream applies to 'search' only");
+    if (a.stream && a.top > 0)
+        return cli_usage_error(CMD, "--stream reports every pair above --threshold: do not combine it with --top");
     if (a.theta < 0 || a.theta >= 1) return cli_usage_error(CMD, "--theta expects a number in [0, 1)");
     if (a.min_freq < 0 || a.min_freq > 1) return cli_usage_error(CMD, "--min-freq expects a number in [0, 1]");
 

@@ -193,6 +193,10 @@ int h_ews_alert_close(http_req *r);
 int h_cargo_queue(http_req *r);
 int h_cargo_dispose(http_req *r);
 int h_cargo_manifests(http_req *r);
+/* kinship (http_kinship.c): forensic role only, purpose required */
+int h_kin_pairwise(http_req *r);
+int h_kin_solve(http_req *r);
+int h_kin_joint(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

@@ -37,6 +37,9 @@ const http_route http_route_table[] = {
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
     {"POST", "/api/v1/cargo/manifests", h_cargo_manifests, "cargo.manifest.import", 1, ACL_P_WRITE}, /* + SCREEN in the handler */
+    {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
 };
 #undef R
 const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];

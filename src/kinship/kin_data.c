@@ -36,8 +36,18 @@ static void warnf(kin_db *db, const char *where, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* Name of the text being read from memory (the caller's `name`), so errors
+ * say "case.pm:3" rather than "<memory>:3". Set for the duration of one
+ * *_mem call on this thread. */
+static _Thread_local const char *mem_name;
+
+static const char *src_name(const pu_csv *r) {
+    const char *n = pu_csv_name(r);
+    return mem_name && !strcmp(n, "<memory>") ? mem_name : n;
+}
+
 static void where_of(char *buf, size_t n, const pu_csv *r, uint64_t line) {
-    snprintf(buf, n, "%s:%llu", pu_csv_name(r), (unsigned long long)line);
+    snprintf(buf, n, "%s:%llu", src_name(r), (unsigned long long)line);
 }
 
 /* A CSV being read with its header's column indices. */
@@ -62,7 +72,7 @@ static int csvf_open(csvf *f, const char *path, const char *data, size_t len, co
     if (rc) return rc;
     rc = pu_csv_next(f->r, &f->h, err);
     if (rc) return rc;
-    if (!f->h) return pu_fail(err, PU_ERR_INVALID, pu_csv_name(f->r), NULL, "empty file: expected a header row");
+    if (!f->h) return pu_fail(err, PU_ERR_INVALID, src_name(f->r), NULL, "empty file: expected a header row");
     for (int i = 0; names[i]; i++) {
         int opt = names[i][0] == '?';
         const char *nm = names[i] + opt;
@@ -210,13 +220,13 @@ int kin_db_allele(kin_db *db, int mi, const char *label, int add, const char *wh
 }
 
 static int db_read_any(const char *path, const char *data, size_t len, const char *population, double min_freq,
-                       kin_db **out, pu_err *err) {
+                       FILE *warn, kin_db **out, pu_err *err) {
     *out = NULL;
     static const char *const cols[] = {"marker", "allele", "frequency", "?population", "?n_alleles_sampled", NULL};
     csvf f;
     kin_db *db = calloc(1, sizeof *db);
     if (!db) return PU_ERR_NOMEM;
-    db->warn = stderr;
+    db->warn = warn;
     db->min_freq = min_freq;
     int rc = csvf_open(&f, path, data, len, cols, err);
     double *nsamp = calloc(KIN_MAX_MARKERS, sizeof(double));
@@ -276,10 +286,10 @@ static int db_read_any(const char *path, const char *data, size_t len, const cha
     }
     if (rc == PU_OK && db->n == 0) {
         if (population)
-            rc = pu_fail(err, PU_ERR_NOTFOUND, f.r ? pu_csv_name(f.r) : path, "population",
+            rc = pu_fail(err, PU_ERR_NOTFOUND, f.r ? src_name(f.r) : path, "population",
                          "no rows for population '%s'", population);
         else
-            rc = pu_fail(err, PU_ERR_INVALID, f.r ? pu_csv_name(f.r) : path, NULL, "no allele frequencies in the file");
+            rc = pu_fail(err, PU_ERR_INVALID, f.r ? src_name(f.r) : path, NULL, "no allele frequencies in the file");
     }
     if (rc == PU_OK) {
         for (int i = 0; i < db->n; i++) {
@@ -289,7 +299,7 @@ static int db_read_any(const char *path, const char *data, size_t len, const cha
             double s = 0;
             for (int a = 0; a < m->n; a++) s += m->freq[a];
             if (fabs(s - 1) > 0.02)
-                warnf(db, f.r ? pu_csv_name(f.r) : path,
+                warnf(db, f.r ? src_name(f.r) : path,
                       "marker %s: frequencies sum to %.4f (used as given, not renormalised)", m->name, s);
         }
     }
@@ -305,13 +315,20 @@ static int db_read_any(const char *path, const char *data, size_t len, const cha
 }
 
 int kin_db_read(const char *path, const char *population, double min_freq, kin_db **out, pu_err *err) {
-    return db_read_any(path, NULL, 0, population, min_freq, out, err);
+    return db_read_any(path, NULL, 0, population, min_freq, stderr, out, err);
+}
+
+int kin_db_read_mem_warn(const char *data, size_t len, const char *name, const char *population, double min_freq,
+                         FILE *warn, kin_db **out, pu_err *err) {
+    mem_name = name;
+    int rc = db_read_any(NULL, data ? data : "", data ? len : 0, population, min_freq, warn, out, err);
+    mem_name = NULL;
+    return rc;
 }
 
 int kin_db_read_mem(const char *data, size_t len, const char *name, const char *population, double min_freq,
                     kin_db **out, pu_err *err) {
-    (void)name;
-    return db_read_any(NULL, data ? data : "", data ? len : 0, population, min_freq, out, err);
+    return kin_db_read_mem_warn(data, len, name, population, min_freq, stderr, out, err);
 }
 
 void kin_db_set_mutation(kin_db *db, const kin_mutmodel *female, const kin_mutmodel *male) {
@@ -351,11 +368,11 @@ static int parse_model(const pu_csv_row *row, const int *col, kin_mutmodel *mm, 
     return PU_OK;
 }
 
-int kin_db_read_mutation(kin_db *db, const char *path, pu_err *err) {
+static int read_mutation(kin_db *db, const char *path, const char *data, size_t len, pu_err *err) {
     static const char *const cols[] = {"marker", "female_model", "female_rate", "?female_rate2", "?female_range",
                                        "male_model", "male_rate", "?male_rate2", "?male_range", NULL};
     csvf f;
-    int rc = csvf_open(&f, path, NULL, 0, cols, err);
+    int rc = csvf_open(&f, path, data, len, cols, err);
     const pu_csv_row *row;
     char w[PU_ERR_WHERE_MAX];
     while (rc == PU_OK && (rc = pu_csv_next(f.r, &row, err)) == PU_OK && row) {
@@ -374,6 +391,17 @@ int kin_db_read_mutation(kin_db *db, const char *path, pu_err *err) {
     }
     pu_csv_close(f.r);
     db->prepared = 0;
+    return rc;
+}
+
+int kin_db_read_mutation(kin_db *db, const char *path, pu_err *err) {
+    return read_mutation(db, path, NULL, 0, err);
+}
+
+int kin_db_read_mutation_mem(kin_db *db, const char *data, size_t len, const char *name, pu_err *err) {
+    mem_name = name;
+    int rc = read_mutation(db, NULL, data ? data : "", data ? len : 0, err);
+    mem_name = NULL;
     return rc;
 }
 
@@ -730,7 +758,7 @@ static int read_pedigrees(kin_db *db, const char *path, const char *data, size_t
             c->nmiss++;
         }
     }
-    const char *fname = f.r ? pu_csv_name(f.r) : "pedigrees";
+    const char *fname = f.r ? src_name(f.r) : "pedigrees";
     for (int i = 0; rc == PU_OK && i < c->nfam; i++) {
         rc = family_finish(&c->fam[i], rows[i], fname, err);
         if (rc == PU_OK) {
@@ -763,8 +791,10 @@ int kin_case_read_pedigrees(kin_db *db, const char *path, kin_case **out, pu_err
 
 int kin_case_read_pedigrees_mem(kin_db *db, const char *data, size_t len, const char *name, kin_case **out,
                                 pu_err *err) {
-    (void)name;
-    return read_pedigrees(db, NULL, data ? data : "", data ? len : 0, out, err);
+    mem_name = name;
+    int rc = read_pedigrees(db, NULL, data ? data : "", data ? len : 0, out, err);
+    mem_name = NULL;
+    return rc;
 }
 
 /* Parse one genotype row's alleles into g[0..1]. Returns 0 = untyped (both
@@ -900,13 +930,17 @@ int kin_case_read_am(kin_case *c, const char *path, pu_err *err) {
     return read_genos(c, path, NULL, 0, 0, err);
 }
 int kin_case_read_am_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err) {
-    (void)name;
-    return read_genos(c, NULL, data ? data : "", data ? len : 0, 0, err);
+    mem_name = name;
+    int rc = read_genos(c, NULL, data ? data : "", data ? len : 0, 0, err);
+    mem_name = NULL;
+    return rc;
 }
 int kin_case_read_pm(kin_case *c, const char *path, pu_err *err) {
     return read_genos(c, path, NULL, 0, 1, err);
 }
 int kin_case_read_pm_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err) {
-    (void)name;
-    return read_genos(c, NULL, data ? data : "", data ? len : 0, 1, err);
+    mem_name = name;
+    int rc = read_genos(c, NULL, data ? data : "", data ? len : 0, 1, err);
+    mem_name = NULL;
+    return rc;
 }

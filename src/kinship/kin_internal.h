@@ -12,4 +12,9 @@ int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place
 int kin_vic_loglik(const kin_case *c, const kin_opts *o, int v, double *out, pu_err *err);
 int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double *logm, int *incomp, pu_err *err);
 
+/* kin_db_read_mem with the warning sink set before reading (NULL = silent),
+ * so that warnings about the frequency file itself are captured too. */
+int kin_db_read_mem_warn(const char *data, size_t len, const char *name, const char *population, double min_freq,
+                         FILE *warn, kin_db **out, pu_err *err);
+
 #endif

@@ -277,7 +277,7 @@ static int joint_family(sstate *s, int f) {
         for (int j = 0; j < c->nmiss; j++)
             if (mm[j] && vlr(s, v, j) > 0) vm[v] = 1;
     kin_joint *J = NULL;
-    if (!rc) rc = kin_joint_run(c, s->o, vm, mm, 0, &J, s->err);
+    if (!rc) rc = kin_joint_run(c, s->o, vm, mm, s->o->max_rows, &J, s->err);
     if (rc || J->n == 0) goto done;
     char joint[200];
     list_names(c, mm, 0, ",", joint, sizeof joint);

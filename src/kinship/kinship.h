@@ -83,7 +83,8 @@ typedef struct kin_db {
  * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line, field, expected),
  * PU_ERR_LIMIT (too many alleles/markers), PU_ERR_NOTFOUND (population absent). */
 int kin_db_read(const char *path, const char *population, double min_freq, kin_db **out, pu_err *err);
-/* Same from memory (for tests and fuzzing; messages name "<memory>", `name` is reserved). */
+/* Same from memory (API requests, tests, fuzzing): messages name `name`
+ * ("case.freqs:12"), or "<memory>" when name is NULL. */
 int kin_db_read_mem(const char *data, size_t len, const char *name, const char *population,
                     double min_freq, kin_db **out, pu_err *err);
 void kin_db_free(kin_db *db);  /* NULL-safe */
@@ -98,6 +99,8 @@ int kin_db_allele(kin_db *db, int m, const char *label, int add, const char *whe
  * the file keep "none". Unknown markers: warning (ignored).
  * Errors: PU_ERR_IO, PU_ERR_INVALID. */
 int kin_db_read_mutation(kin_db *db, const char *path, pu_err *err);
+/* Same from memory; messages name `name` (or "<memory>"). */
+int kin_db_read_mutation_mem(kin_db *db, const char *data, size_t len, const char *name, pu_err *err);
 /* Set one model for every marker and both sexes. */
 void kin_db_set_mutation(kin_db *db, const kin_mutmodel *female, const kin_mutmodel *male);
 /* Build the mutation matrices (call after all alleles are known; cheap to
@@ -148,7 +151,7 @@ typedef struct kin_case {
  * Errors: PU_ERR_IO, PU_ERR_INVALID (file:line), PU_ERR_LIMIT. */
 int kin_case_read_pedigrees(kin_db *db, const char *path, kin_case **out, pu_err *err);
 int kin_case_read_pedigrees_mem(kin_db *db, const char *data, size_t len, const char *name,
-                                kin_case **out, pu_err *err); /* from memory, as kin_db_read_mem */
+                                kin_case **out, pu_err *err); /* from memory, named as kin_db_read_mem */
 /* Read am_genotypes.csv (family,id,marker,allele1,allele2) into the case.
  * Unknown markers are skipped with a warning; unknown alleles get the minimum
  * frequency with a warning; one allele empty and the other not, or a person
@@ -180,8 +183,9 @@ typedef struct kin_opts {
     int max_incomp;        /* exclusion: more than this many incompatible markers; default 2 */
     double threshold;      /* LR threshold for undisputed/GLR matches; default 1e4 */
     int threads;           /* search: 0 = number of CPUs */
+    long max_rows;         /* solve: cap on each joint enumeration (0 = 5,000,000; PU_ERR_LIMIT beyond) */
 } kin_opts;
-/* theta 0, max_incomp 2, threshold 1e4, threads 0. */
+/* theta 0, max_incomp 2, threshold 1e4, threads 0, max_rows 0. */
 void kin_opts_default(kin_opts *o);
 
 /* Pairwise LR matrix: lr[v * nmiss + j] for victim v and missing person j;
@@ -234,7 +238,8 @@ typedef struct kin_solve {
  * profile moved into the family, exclusions, joint GLR per family with two or
  * more remaining missing persons, symmetric matches, best LR). c is not
  * modified (a working copy is used). *out is freed with kin_solve_free.
- * Errors: as kin_ped_lik, PU_ERR_NOMEM. */
+ * Errors: as kin_ped_lik, PU_ERR_LIMIT (a joint enumeration over
+ * o->max_rows), PU_ERR_NOMEM. */
 int kin_solve_run(const kin_case *c, const kin_opts *o, kin_solve **out, pu_err *err);
 void kin_solve_free(kin_solve *s);  /* NULL-safe */
 
@@ -247,8 +252,9 @@ typedef struct kin_search_opts {
     int max_incomp;        /* excluded markers allowed in a reported pair (default 2) */
     int min_shared;        /* PM x PM: markers typed in both (default 8) */
     int pm_pm;             /* also run PM x PM direct matching */
+    int stream;            /* 1: threshold-only streaming (no top-k, see kin_search_run) */
 } kin_search_opts;
-/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0. */
+/* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0, stream 0. */
 void kin_search_opts_default(kin_search_opts *o);
 
 typedef struct kin_hit {
@@ -259,8 +265,15 @@ typedef struct kin_hit {
     double driver_log10[3];
 } kin_hit;
 
-/* Callback per PM after its candidates are final (ranked best first);
- * called from one thread at a time. Return PU_OK to continue. */
+/* Hit callback, called from one thread at a time (a mutex serialises it), so
+ * it may write to one FILE without locking. Return PU_OK to continue; any
+ * other code stops the search, which returns that code.
+ *  - top-k mode: once per PM after all blocks, with its candidates ranked best
+ *    first (all hits have the same vic).
+ *  - streaming mode (so->stream): from the worker thread that scored them, as
+ *    soon as one missing person (kin_search_run; all hits have the same miss)
+ *    or one PM (kin_search_pmpm; same vic) is done; unranked, in no fixed
+ *    order between calls. The hits array is only valid during the call. */
 typedef int (*kin_hit_cb)(void *ud, const kin_hit *hits, int n);
 
 typedef struct kin_search_stats {
@@ -276,15 +289,77 @@ typedef struct kin_search_stats {
 /* PM x family search: per-family per-marker genotype tables (LR vector over
  * all genotypes of the missing person), computed in blocks of families; each
  * thread scores all PMs against its share of the block; prefilter on the
- * largest attainable remaining LR. Only the top_k pairs per PM with LR >=
- * threshold are kept; they are passed to cb per PM (best first) with their
- * exclusion counts (pairs with more than max_incomp are dropped). stats may be
- * NULL. Errors: as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
+ * largest attainable remaining LR. Pairs with more than max_incomp excluded
+ * markers are dropped.
+ *  - top-k mode (stream 0): only the top_k pairs per PM with LR >= threshold
+ *    are kept; they are passed to cb per PM (best first) after the last block.
+ *  - streaming (stream 1, top_k ignored): every pair with LR >= threshold is
+ *    passed to cb as soon as its missing person has been scored against all
+ *    PMs. The set of streamed pairs equals the top-k result with top_k >= the
+ *    number of missing persons.
+ * stats may be NULL (filled also when stopped early).
+ * Errors: PU_ERR_INVALID (top_k <= 0 without streaming, block <= 0,
+ * threshold <= 0), as kin_ped_lik, PU_ERR_NOMEM, or the callback's code. */
 int kin_search_run(const kin_case *c, const kin_opts *o, const kin_search_opts *so,
                    kin_hit_cb cb, void *ud, kin_search_stats *stats, pu_err *err);
 /* PM x PM direct matches (same person): identical on every marker typed in
- * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g). */
+ * both, at least so->min_shared shared markers; log10 LR = -sum log10 P(g).
+ * top_k per PM (best first) after the scan, or streamed per PM (so->stream).
+ * Errors: PU_ERR_NOMEM, or the callback's code. */
 int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb, void *ud, pu_err *err);
+
+/* ---- a case as one JSON document (the HTTP API) -------------------------
+ * {"purpose": "...", "case_ref": "...",
+ *  "case": {"freqs": CSV, "mutation": CSV, "pedigrees": CSV, "am": CSV, "pm": CSV, "population": "..."},
+ *  "options": {"theta": 0, "min_freq": 0, "max_incomp": 2, "threshold": 1e4, "top": 20}}
+ * The CSV texts are those of the CLI's files (docs/kinship.md). purpose is
+ * required, case_ref, mutation, population and options are optional. */
+#define KIN_PURPOSE_MAX 500       /* bytes of the stated purpose */
+#define KIN_REQ_MAX_WARNINGS 100  /* warning texts kept (all are counted) */
+#define KIN_REQ_MAX_TOP 1000      /* options.top */
+
+typedef struct kin_req_caps {
+    size_t max_bytes;      /* JSON text (default 4 MiB) */
+    int max_markers;       /* default 64 */
+    int max_samples;       /* PM samples (default 1000) */
+    int max_families;      /* default 1000 */
+    int max_missing;       /* missing persons (default 1000) */
+    int max_persons;       /* persons per family (default 64) */
+    long max_pairs;        /* PM samples x missing persons (default 20,000) */
+    long max_rows;         /* joint enumeration rows, also inside solve (default 200,000) */
+} kin_req_caps;
+void kin_req_caps_default(kin_req_caps *c);
+
+typedef struct kin_request {
+    char *purpose;         /* trimmed, 1..KIN_PURPOSE_MAX bytes, printable UTF-8 */
+    char *case_ref;        /* NULL when not given */
+    kin_db *db;            /* prepared */
+    kin_case *c;           /* c->db == db */
+    kin_opts opts;         /* theta, max_incomp, threshold from options; max_rows from the caps */
+    int top;               /* joint rows to return (default 20) */
+    long n_warnings;       /* warnings while reading (unknown alleles given the minimum frequency, ...) */
+    int nwarn;             /* the first KIN_REQ_MAX_WARNINGS of them, as text "case.pm:3: ..." */
+    char **warn;
+    void *priv;            /* parsed JSON between parse and load (private) */
+} kin_request;
+
+/* Step 1: parse a JSON case (len bytes, need not be NUL-terminated): the
+ * purpose first (without a valid one nothing else is looked at), then
+ * case_ref, options and the presence and type of the CSV texts. Unknown keys
+ * are refused. caps may be NULL (defaults). *out is freed with
+ * kin_request_free. Errors (err->field names the JSON member: "body",
+ * "purpose", "options.theta", "case.pm"): PU_ERR_INVALID, PU_ERR_LIMIT (body
+ * or purpose too long), PU_ERR_NOMEM. */
+int kin_request_parse(const char *json, size_t len, const kin_req_caps *caps, kin_request **out, pu_err *err);
+/* Step 2: read the CSV texts into q->db and q->c and check the caps.
+ * Warnings are captured into q->warn, never printed. On failure q stays
+ * valid (purpose, case_ref: for the audit trail) and is freed by the caller.
+ * Errors: inside a CSV text err->where is "case.pm:LINE" and err->field the
+ * CSV column; otherwise err->field names the part. PU_ERR_INVALID (bad CSV,
+ * bad pedigree), PU_ERR_LIMIT (a cap: the message names the count and the
+ * cap), PU_ERR_NOTFOUND (population absent), PU_ERR_NOMEM. */
+int kin_request_load(kin_request *q, pu_err *err);
+void kin_request_free(kin_request *q);  /* NULL-safe */
 
 /* ---- simulation ---------------------------------------------------------- */
 typedef struct kin_sim_opts {

@@ -60,6 +60,14 @@ def visible(agency, role, rec):
             or (m == "MX-ONLY" and country == "MX"))
 
 
+# kinship (purpose-limited): a small dvir case, allowed for the forensic role only
+KIN_DIR = os.path.join(SRC, "data/kinship/dvi_example2")
+KIN_BODY = {"purpose": "authorisation matrix test", "case": {
+    k: open(os.path.join(KIN_DIR, f), encoding="utf-8").read()
+    for k, f in (("freqs", "freqs.csv"), ("pedigrees", "am_pedigrees.csv"), ("am", "am_genotypes.csv"),
+                 ("pm", "pm_genotypes.csv"))}}
+KINSHIP = {"forensic"}
+
 srv = Server(DB, "--threads", "2")
 c = Client(srv.port, spec)
 have_screen = "POST /api/v1/screen" in cli("serve", "--list-routes")[1].splitlines()
@@ -123,6 +131,13 @@ for (ag, role), tok in tokens.items():
         expect(got == want and js["total"]["value"] == len(want), f"{who} yente search")
     else:
         expect(s == 403, f"{who} yente search refused")
+    # kinship routes: forensic role only, whatever the agency; nothing of the case leaks to others
+    for route in ("pairwise", "solve", "joint"):
+        s, js, raw = c.req("POST", f"/api/v1/kinship/{route}", token=tok, body=KIN_BODY)
+        if role in KINSHIP:
+            expect(s == 200 and js["counts"]["pm"] == 3, f"{who} kinship {route} allowed ({s})")
+        else:
+            expect(s == 403 and b"V1" not in raw and b"M1" not in raw, f"{who} kinship {route} refused ({s})")
     if not have_screen:
         continue
     # screening: every record's exact name; hidden ones are never returned or counted

@@ -104,6 +104,26 @@ awk -F, 'NR == 1 || $1 == "PM1" { print } $1 == "PM1" { sub(/^PM1,/, "PM1DUP,");
 out=$("$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmdup.csv" --pm-pm --quiet)
 assert_contains "$out" "PM1,1,PM,PM1DUP" "PM x PM: duplicate remains reported as a direct match"
 
+# --- streaming search: the same pairs as top-k above the threshold, printed as they are found
+awk -F, '{ print } NR > 1 && $1 == "PM1" { sub(/^PM1,/, "PM1DUP,"); print }' "$TMP/sim/pm_genotypes.csv" > "$TMP/pmall.csv"
+"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmall.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --top 100000 --threads 2 \
+  --quiet > "$TMP/topk.csv"
+"$PUENTE" kinship search --dir "$TMP/sim" --pm "$TMP/pmall.csv" --pm-pm --threshold 1e-3 --max-incomp 99 --stream --threads 2 \
+  --quiet > "$TMP/stream.csv"
+assert_rc $? 0 "search --stream runs"
+n_topk=$(($(wc -l < "$TMP/topk.csv") - 1))
+[ "$n_topk" -ge 10 ] && ok "top-k reference has $n_topk pairs above LR 1e-3" || nok "too few pairs ($n_topk) to compare"
+assert_eq "$(head -1 "$TMP/stream.csv")" "$(head -1 "$TMP/topk.csv")" "stream: same CSV header"
+assert_eq "$(cut -d, -f1,3- "$TMP/stream.csv" | sort)" "$(cut -d, -f1,3- "$TMP/topk.csv" | sort)" \
+  "stream: the same pairs, LRs, exclusions and drivers as top-k (as sets)"
+assert_eq "$(awk -F, 'NR > 1 && $2 != ""' "$TMP/stream.csv" | wc -l)" "0" "stream: rank column empty (unranked)"
+assert_contains "$(cat "$TMP/stream.csv")" ",PM,PM1DUP," "stream: PM x PM matches are streamed too"
+# output reaches a pipe before the process ends: the first line arrives while it still runs
+first=$( { "$PUENTE" kinship search --dir "$TMP/sim" --threshold 100 --stream --threads 1 --block 1 --quiet; } | head -2 | tail -1)
+assert_contains "$first" ",,F" "stream: first hit readable from a pipe"
+"$PUENTE" kinship search --dir "$TMP/sim" --stream --top 3 >/dev/null 2>&1; assert_rc $? 2 "--stream with --top: exit 2"
+"$PUENTE" kinship pairwise --dir "$TMP/sim" --stream >/dev/null 2>&1; assert_rc $? 2 "--stream outside search: exit 2"
+
 # --- usage errors
 "$PUENTE" kinship frobnicate >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand: exit 2"
 "$PUENTE" kinship pairwise --theta 2 >/dev/null 2>&1; assert_rc $? 2 "bad theta: exit 2"

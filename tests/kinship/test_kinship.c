@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include "common/pu_io.h"
 #include "kinship/kinship.h"
@@ -642,6 +645,327 @@ static void test_search_pmpm(void **state) {
     kin_db_free(db);
 }
 
+/* ---- streaming search ---------------------------------------------------------- */
+
+typedef struct scollect {
+    kin_hit *h;
+    int n, cap, calls;
+    int stop_at;           /* return PU_ERR_INTERRUPTED on this call (0 = never) */
+    int same_miss;         /* every call's hits share one missing person */
+    uint64_t pairs_total;  /* for the early-stop test: stats seen so far are not final */
+} scollect;
+
+static int stream_cb(void *ud, const kin_hit *h, int n) {
+    scollect *c = ud;
+    c->calls++;
+    assert_true(n > 0);
+    for (int i = 0; i < n; i++) {
+        if (h[i].miss != h[0].miss) c->same_miss = 0;
+        if (c->n == c->cap) {
+            c->cap = c->cap ? 2 * c->cap : 256;
+            c->h = realloc(c->h, (size_t)c->cap * sizeof *c->h);
+            assert_non_null(c->h);
+        }
+        c->h[c->n++] = h[i];
+    }
+    return c->stop_at && c->calls >= c->stop_at ? PU_ERR_INTERRUPTED : PU_OK;
+}
+
+static int hit_order(const void *a, const void *b) {
+    const kin_hit *x = a, *y = b;
+    if (x->vic != y->vic) return x->vic - y->vic;
+    return x->miss - y->miss;
+}
+
+/* A simulated case (60 families, 30 true and 30 unrelated PMs) written to a
+ * temporary folder by kin_simulate and read back. */
+static kin_case *load_simulated(kin_db **dbo, char *dir, size_t dn) {
+    char p[1024], q[1024];
+    pu_err err;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, dn, "%s/kin-stream-XXXXXX", tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    kin_db *db;
+    path_of(p, sizeof p, "freq_fbi2015_swhispanic_codis20.csv");
+    assert_int_equal(kin_db_read(p, NULL, 0, &db, &err), PU_OK);
+    path_of(p, sizeof p, "mutation_codis20_proportional.csv");
+    assert_int_equal(kin_db_read_mutation(db, p, &err), PU_OK);
+    kin_sim_opts so = {.families = 60, .pm_true = 30, .pm_unrelated = 30, .min_refs = 1, .max_refs = 3, .seed = 7};
+    assert_int_equal(kin_simulate(db, &so, dir, &err), PU_OK);
+    kin_db_free(db);
+    snprintf(p, sizeof p, "%s/freqs.csv", dir);
+    assert_int_equal(kin_db_read(p, NULL, 0, &db, &err), PU_OK);
+    db->warn = NULL;
+    snprintf(p, sizeof p, "%s/mutation_models.csv", dir);
+    assert_int_equal(kin_db_read_mutation(db, p, &err), PU_OK);
+    kin_case *c;
+    snprintf(p, sizeof p, "%s/am_pedigrees.csv", dir);
+    assert_int_equal(kin_case_read_pedigrees(db, p, &c, &err), PU_OK);
+    snprintf(p, sizeof p, "%s/am_genotypes.csv", dir);
+    assert_int_equal(kin_case_read_am(c, p, &err), PU_OK);
+    snprintf(p, sizeof p, "%s/pm_genotypes.csv", dir);
+    assert_int_equal(kin_case_read_pm(c, p, &err), PU_OK);
+    assert_int_equal(kin_db_prepare(db, &err), PU_OK);
+    static const char *const files[] = {"am_pedigrees.csv", "am_genotypes.csv", "pm_genotypes.csv", "freqs.csv",
+                                        "mutation_models.csv", "truth.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(q, sizeof q, "%s/%s", dir, files[i]);
+        remove(q);
+    }
+    rmdir(dir);
+    *dbo = db;
+    return c;
+}
+
+/* Streamed hits equal the top-k hits above the threshold (as sets, with the
+ * same LRs and exclusion counts), for one and two threads and small blocks;
+ * each streamed call carries one missing person's hits. */
+static void test_search_stream_equals_topk(void **state) {
+    (void)state;
+    char dir[512];
+    kin_db *db;
+    kin_case *c = load_simulated(&db, dir, sizeof dir);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    kin_search_opts so;
+    kin_search_opts_default(&so);
+    so.threshold = 100;
+    so.top_k = c->nmiss;
+    so.threads = 1;
+    scollect ref = {.same_miss = 1};
+    assert_int_equal(kin_search_run(c, &o, &so, stream_cb, &ref, NULL, &err), PU_OK);
+    assert_true(ref.n >= 20); /* most of the 30 true PMs are found */
+    qsort(ref.h, (size_t)ref.n, sizeof *ref.h, hit_order);
+    for (int variant = 0; variant < 3; variant++) {
+        so.stream = 1;
+        so.top_k = 0;
+        so.threads = variant ? 2 : 1;
+        so.block = variant == 2 ? 64 : 4;
+        scollect got = {.same_miss = 1};
+        assert_int_equal(kin_search_run(c, &o, &so, stream_cb, &got, NULL, &err), PU_OK);
+        assert_int_equal(got.n, ref.n);
+        assert_true(got.same_miss);
+        assert_true(got.calls > 1);
+        qsort(got.h, (size_t)got.n, sizeof *got.h, hit_order);
+        for (int i = 0; i < got.n; i++) {
+            assert_int_equal(got.h[i].vic, ref.h[i].vic);
+            assert_int_equal(got.h[i].miss, ref.h[i].miss);
+            assert_true(got.h[i].log10lr == ref.h[i].log10lr);
+            assert_int_equal(got.h[i].excluded, ref.h[i].excluded);
+            assert_true(got.h[i].log10lr >= 2 && got.h[i].excluded <= so.max_incomp);
+        }
+        free(got.h);
+    }
+    /* PM x PM streams the same direct matches as the top-k scan */
+    for (int v = 0; v < db->n; v++) { /* make PM 2 a duplicate of PM 1 */
+        c->vic[2].g[2 * v] = c->vic[1].g[2 * v];
+        c->vic[2].g[2 * v + 1] = c->vic[1].g[2 * v + 1];
+    }
+    c->vic[2].sex = c->vic[1].sex;
+    kin_search_opts_default(&so);
+    scollect a = {.same_miss = 1}, b = {.same_miss = 1};
+    assert_int_equal(kin_search_pmpm(c, &so, stream_cb, &a, &err), PU_OK);
+    so.stream = 1;
+    so.threads = 2;
+    assert_int_equal(kin_search_pmpm(c, &so, stream_cb, &b, &err), PU_OK);
+    assert_true(a.n >= 2);
+    assert_int_equal(a.n, b.n);
+    qsort(a.h, (size_t)a.n, sizeof *a.h, hit_order);
+    qsort(b.h, (size_t)b.n, sizeof *b.h, hit_order);
+    for (int i = 0; i < a.n; i++) assert_true(a.h[i].vic == b.h[i].vic && a.h[i].miss == b.h[i].miss);
+    free(a.h), free(b.h), free(ref.h);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+/* Streaming delivers hits before the search completes: a callback that stops
+ * the search at its first call leaves most pairs unscored, whereas the top-k
+ * mode calls back only after every pair was scored. */
+static void test_search_stream_early(void **state) {
+    (void)state;
+    char dir[512];
+    kin_db *db;
+    kin_case *c = load_simulated(&db, dir, sizeof dir);
+    kin_opts o;
+    kin_opts_default(&o);
+    pu_err err;
+    kin_search_opts so;
+    kin_search_opts_default(&so);
+    so.threshold = 100;
+    so.threads = 1;
+    so.block = 1;
+    kin_search_stats full, early;
+    scollect all = {.same_miss = 1, .stop_at = 1};
+    assert_int_equal(kin_search_run(c, &o, &so, stream_cb, &all, &full, &err), PU_ERR_INTERRUPTED);
+    assert_int_equal(all.calls, 1);            /* top-k: the first call comes after the last block */
+    so.stream = 1;
+    so.top_k = 0;
+    scollect first = {.same_miss = 1, .stop_at = 1};
+    assert_int_equal(kin_search_run(c, &o, &so, stream_cb, &first, &early, &err), PU_ERR_INTERRUPTED);
+    assert_int_equal(first.calls, 1);
+    assert_true(first.n >= 1 && first.h[0].log10lr >= 2);
+    assert_true(early.pairs > 0);
+    assert_true(early.pairs < full.pairs / 2); /* the first hit came out early in the run */
+    /* counting callbacks: with one family per block, hits arrive over many calls */
+    scollect count = {.same_miss = 1};
+    assert_int_equal(kin_search_run(c, &o, &so, stream_cb, &count, NULL, &err), PU_OK);
+    assert_true(count.calls >= 10);
+    free(all.h), free(first.h), free(count.h);
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
+/* ---- JSON case (the HTTP API) ---------------------------------------------------- */
+
+static char *slurp(const char *rel) {
+    char p[1024];
+    path_of(p, sizeof p, rel);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* The JSON text of a dvi_* example; `pm` replaces the PM CSV when non-NULL;
+ * purpose NULL leaves it out. Caller frees. */
+static char *case_json(const char *ex, const char *purpose, const char *pm) {
+    static const char *const parts[][2] = {{"freqs", "freqs.csv"}, {"mutation", "mutation_models.csv"},
+                                           {"pedigrees", "am_pedigrees.csv"}, {"am", "am_genotypes.csv"},
+                                           {"pm", "pm_genotypes.csv"}};
+    json_t *c = json_object();
+    for (size_t i = 0; i < 5; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "dvi_%s/%s", ex, parts[i][1]);
+        char *t = slurp(rel);
+        json_object_set_new(c, parts[i][0], json_string(!strcmp(parts[i][0], "pm") && pm ? pm : t));
+        free(t);
+    }
+    json_t *o = json_object();
+    if (purpose) json_object_set_new(o, "purpose", json_string(purpose));
+    json_object_set_new(o, "case", c);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static int req_read(const char *json, const kin_req_caps *caps, kin_request **q, pu_err *err) {
+    int rc = kin_request_parse(json, strlen(json), caps, q, err);
+    if (rc) return rc;
+    return kin_request_load(*q, err);
+}
+
+/* A JSON case gives the same case and the same LRs as the files. */
+static void test_request_equals_files(void **state) {
+    (void)state;
+    char *js = case_json("planecrash", "  identification of remains  ", NULL);
+    kin_request *q;
+    pu_err err;
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_OK);
+    assert_string_equal(q->purpose, "identification of remains"); /* trimmed */
+    assert_null(q->case_ref);
+    kin_db *db;
+    kin_case *c = load_dvi("planecrash", &db);
+    assert_int_equal(q->c->nvic, c->nvic);
+    assert_int_equal(q->c->nmiss, c->nmiss);
+    assert_int_equal(q->db->n, db->n);
+    size_t n = (size_t)c->nvic * c->nmiss;
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    int *ea = malloc(n * sizeof *ea), *eb = malloc(n * sizeof *eb);
+    kin_opts o;
+    kin_opts_default(&o);
+    assert_int_equal(kin_pairwise(c, &o, a, ea, &err), PU_OK);
+    assert_int_equal(kin_pairwise(q->c, &q->opts, b, eb, &err), PU_OK);
+    for (size_t k = 0; k < n; k++) {
+        assert_true((isnan(a[k]) && isnan(b[k])) || a[k] == b[k]);
+        assert_int_equal(ea[k], eb[k]);
+    }
+    free(a), free(b), free(ea), free(eb);
+    kin_case_free(c);
+    kin_db_free(db);
+    kin_request_free(q);
+    free(js);
+}
+
+/* The purpose comes first; bad CSV is named by part, line and column; caps
+ * are PU_ERR_LIMIT naming the part; a load failure keeps the purpose. */
+static void test_request_errors(void **state) {
+    (void)state;
+    kin_request *q = (kin_request *)1;
+    pu_err err;
+    char *js = case_json("example2", NULL, "not even csv");
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_ERR_INVALID);
+    assert_null(q);
+    assert_string_equal(err.field, "purpose");
+    free(js);
+    js = case_json("example2", "", NULL);
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "purpose");
+    free(js);
+    js = case_json("example2", "test", "sample,sex,marker,allele1,allele2\nV1,1,L1,1,2\nV1,1,L1,,2\n");
+    assert_int_equal(kin_request_parse(js, strlen(js), NULL, &q, &err), PU_OK);
+    assert_int_equal(kin_request_load(q, &err), PU_ERR_INVALID);
+    assert_string_equal(err.where, "case.pm:3");
+    assert_string_equal(err.field, "allele1");
+    assert_string_equal(q->purpose, "test");
+    kin_request_free(q);
+    free(js);
+    kin_req_caps caps;
+    kin_req_caps_default(&caps);
+    caps.max_samples = 2;
+    js = case_json("example2", "test", NULL);
+    assert_int_equal(req_read(js, &caps, &q, &err), PU_ERR_LIMIT);
+    assert_string_equal(err.field, "case.pm");
+    kin_request_free(q);
+    kin_req_caps_default(&caps);
+    caps.max_bytes = 100;
+    assert_int_equal(kin_request_parse(js, strlen(js), &caps, &q, &err), PU_ERR_LIMIT);
+    assert_string_equal(err.field, "body");
+    free(js);
+    static const char *const bad[][2] = {
+        {"{\"purpose\":\"p\",\"case\":{},\"colour\":1}", "colour"},
+        {"{\"purpose\":\"p\",\"case\":{},\"options\":{\"theta\":1}}", "options.theta"},
+        {"{\"purpose\":\"p\",\"case\":{},\"options\":{\"max_incomp\":2.5}}", "options.max_incomp"},
+        {"{\"purpose\":\"p\",\"case\":{\"freqs\":\"\"}}", "case.pedigrees"},
+        {"{\"purpose\":\"p\\nx\",\"case\":{}}", "purpose"},
+        {"[1]", "body"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(kin_request_parse(bad[i][0], strlen(bad[i][0]), NULL, &q, &err), PU_ERR_INVALID);
+        assert_string_equal(err.field, bad[i][1]);
+    }
+}
+
+/* Warnings are captured with the part's name, not printed. */
+static void test_request_warnings(void **state) {
+    (void)state;
+    char *pm = slurp("dvi_example2/pm_genotypes.csv");
+    char *nl = strchr(pm, '\n');
+    assert_non_null(nl);
+    /* PM rows: sample,sex,marker,allele1,allele2: give row 2 an unknown allele */
+    char row2[4096];
+    snprintf(row2, sizeof row2, "%.*s\nV1,1,L1,31.3,31.3\n", (int)(nl - pm), pm);
+    char *js = case_json("example2", "test", row2);
+    kin_request *q;
+    pu_err err;
+    assert_int_equal(req_read(js, NULL, &q, &err), PU_OK);
+    assert_true(q->n_warnings >= 1);
+    assert_true(q->nwarn >= 1);
+    assert_non_null(strstr(q->warn[0], "case.pm:2"));
+    assert_non_null(strstr(q->warn[0], "31.3"));
+    assert_null(strstr(q->warn[0], "puente: warning"));
+    kin_request_free(q);
+    free(js);
+    free(pm);
+}
+
 int main(void) {
     const char *src = getenv("PUENTE_SRC");
     snprintf(datadir, sizeof datadir, "%s/data/kinship", src ? src : ".");
@@ -672,6 +996,11 @@ int main(void) {
         cmocka_unit_test(test_table_matches_direct),
         cmocka_unit_test(test_search_matches_pairwise),
         cmocka_unit_test(test_search_pmpm),
+        cmocka_unit_test(test_search_stream_equals_topk),
+        cmocka_unit_test(test_search_stream_early),
+        cmocka_unit_test(test_request_equals_files),
+        cmocka_unit_test(test_request_errors),
+        cmocka_unit_test(test_request_warnings),
     };
     const char *filter = getenv("KIN_TEST_FILTER"); /* e.g. "*icmp*" while developing */
     if (filter) cmocka_set_test_filter(filter);

@@ -1,0 +1,270 @@
+/* http_kinship.c - purpose-limited kinship routes: pairwise LRs, dviSolve
+ * tables and joint assignments over a case sent as JSON (kin_request_parse).
+ *
+ * Access: the route table requires ACL_P_FORENSIC (forensic role only), so
+ * the dispatcher refuses and audits every other role before this file runs.
+ * Every request states a purpose; the audit entry's detail is a JSON object
+ * with the purpose, the case reference and the case's size, written also
+ * when the case is refused (docs/kinship.md, "HTTP API"). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+#include "kinship/kinship.h"
+
+/* Audit detail: {"purpose":..., "case_ref":..., "pm":..., ...}. JSON so
+ * that no purpose text can forge other fields. */
+static void set_detail(http_req *r, const kin_request *q, json_t *extra) {
+    json_t *d = json_object();
+    if (d && q) {
+        json_object_set_new(d, "purpose", json_string(q->purpose));
+        if (q->case_ref) json_object_set_new(d, "case_ref", json_string(q->case_ref));
+        if (q->c) {
+            json_object_set_new(d, "pm", json_integer(q->c->nvic));
+            json_object_set_new(d, "families", json_integer(q->c->nfam));
+            json_object_set_new(d, "missing", json_integer(q->c->nmiss));
+            json_object_set_new(d, "markers", json_integer(q->db->n));
+        }
+    }
+    if (d && extra) json_object_update(d, extra);
+    json_decref(extra);
+    char *s = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    pu_buf_reset(&r->detail);
+    if (s) (void)pu_buf_puts(&r->detail, s);
+    free(s);
+    json_decref(d);
+}
+
+/* A kinship error: field = the JSON member ("case.pm" from "case.pm:3"),
+ * message = where, CSV column and what was expected. */
+static int kin_fail(http_req *r, int rc, const pu_err *e) {
+    char field[PU_ERR_FIELD_MAX];
+    if (e->where[0]) {
+        size_t n = strcspn(e->where, ": ");
+        snprintf(field, sizeof field, "%.*s", (int)(n < sizeof field ? n : sizeof field - 1), e->where);
+    } else {
+        pu_strlcpy(field, e->field, sizeof field);
+    }
+    /* a population missing from the frequencies is bad input, not a missing route */
+    if (rc == PU_ERR_NOTFOUND) rc = PU_ERR_INVALID;
+    const char *msg = e->msg[0] ? e->msg : pu_strerror(rc);
+    if (e->where[0] && e->field[0]) return http_fail(r, rc, field, "%s: field '%s': %s", e->where, e->field, msg);
+    if (e->where[0]) return http_fail(r, rc, field, "%s: %s", e->where, msg);
+    return http_fail(r, rc, field, "%s", msg);
+}
+
+/* Parse the body (purpose first) and read the case; audited either way. */
+static int load(http_req *r, kin_request **out) {
+    *out = NULL;
+    kin_req_caps caps;
+    kin_req_caps_default(&caps);
+    pu_err e;
+    pu_err_clear(&e);
+    if (r->body.len == 0)
+        return http_fail(r, PU_ERR_INVALID, "body", "expected a JSON object with purpose and case in the request body");
+    kin_request *q;
+    int rc = kin_request_parse(r->body.data, r->body.len, &caps, &q, &e);
+    if (rc) return kin_fail(r, rc, &e);
+    if (q->case_ref) http_target(r, q->case_ref);
+    set_detail(r, q, NULL);
+    rc = kin_request_load(q, &e);
+    if (rc) {
+        kin_request_free(q);
+        return kin_fail(r, rc, &e);
+    }
+    set_detail(r, q, NULL);
+    *out = q;
+    return PU_OK;
+}
+
+/* Respond with full double precision (LRs must equal the CLI's), not
+ * http_json's 6 digits. */
+static int respond(http_req *r, json_t *body) {
+    r->status = 200;
+    pu_buf_reset(&r->out);
+    if (!body) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(body);
+    if (!s) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    int rc = pu_buf_puts(&r->out, s);
+    free(s);
+    return rc ? http_fail(r, rc, NULL, "the response is too large") : PU_OK;
+}
+
+static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+/* A JSON string of s. Ids come from JSON text and are valid UTF-8, but the
+ * engine's fixed-size comments may have cut a character in two: drop the
+ * incomplete tail rather than lose the row. */
+static json_t *jstr(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    for (int k = 0; k < 4 && n > 0; k++, n--)
+        if (pu_utf8_valid(s, n)) return json_stringn(s, n);
+    return json_string("");
+}
+
+static json_t *str_or_null(const char *s) { return s && *s ? jstr(s) : json_null(); }
+
+/* Append a row; a row that could not be built fails the response (never a
+ * silently shorter result). */
+static int push(json_t *arr, json_t *row, int *bad) {
+    if (!row || json_array_append_new(arr, row)) *bad = 1;
+    return *bad;
+}
+
+static const char *miss_name(const kin_case *c, int j) { return c->fam[c->miss[j].fam].p[c->miss[j].person].id; }
+static const char *miss_family(const kin_case *c, int j) { return c->fam[c->miss[j].fam].name; }
+
+/* The part of every response that says what was asked and what was read. */
+static json_t *envelope(const kin_request *q) {
+    json_t *w = json_array();
+    for (int i = 0; w && i < q->nwarn; i++) json_array_append_new(w, jstr(q->warn[i]));
+    return json_pack("{s:o,s:o,s:{s:i,s:i,s:i,s:i},s:o,s:I}", "purpose", jstr(q->purpose), "case_ref",
+                     str_or_null(q->case_ref), "counts", "pm", q->c->nvic, "families", q->c->nfam, "missing",
+                     q->c->nmiss, "markers", q->db->n, "warnings", w ? w : json_array(), "warnings_total",
+                     (json_int_t)q->n_warnings);
+}
+
+int h_kin_pairwise(http_req *r) {
+    kin_request *q;
+    int rc = load(r, &q);
+    if (rc) return rc;
+    const kin_case *c = q->c;
+    size_t n = (size_t)c->nvic * c->nmiss + 1;
+    double *lr = malloc(n * sizeof *lr);
+    int *ex = malloc(n * sizeof *ex);
+    pu_err e;
+    pu_err_clear(&e);
+    rc = lr && ex ? kin_pairwise(c, &q->opts, lr, ex, &e) : pu_fail(&e, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    json_t *res = rc ? NULL : json_array();
+    int bad = !rc && !res;
+    for (int v = 0; res && !bad && v < c->nvic; v++)
+        for (int j = 0; j < c->nmiss; j++) {
+            size_t k = (size_t)v * c->nmiss + j;
+            int sex_ok = ex[k] >= 0;
+            push(res,
+                 json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "pm_sample", jstr(c->vic[v].id), "family",
+                           jstr(miss_family(c, j)), "missing", jstr(miss_name(c, j)), "lr", num_or_null(lr[k]),
+                           "log10_lr", num_or_null(lr[k] > 0 ? log10(lr[k]) : NAN), "excluded_markers",
+                           sex_ok ? json_integer(ex[k]) : json_null(), "sex_compatible", sex_ok),
+                 &bad);
+        }
+    free(lr);
+    free(ex);
+    if (rc || bad) {
+        json_decref(res);
+        kin_request_free(q);
+        return rc ? kin_fail(r, rc, &e) : http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    }
+    json_t *body = envelope(q);
+    json_object_set_new(body, "results", res);
+    set_detail(r, q, json_pack("{s:i}", "pairs", (int)json_array_size(res)));
+    kin_request_free(q);
+    return respond(r, body);
+}
+
+static json_t *solve_row(const kin_case *c, const kin_solve_row *s, int am) {
+    const char *fam = s->fam >= 0 ? c->fam[s->fam].name : NULL;
+    if (am)
+        return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "family", jstr(fam), "missing", jstr(miss_name(c, s->miss)),
+                         "sample", str_or_null(s->sample), "lr", num_or_null(s->lr), "glr", num_or_null(s->glr),
+                         "conclusion", jstr(s->conclusion), "comment", jstr(s->comment));
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sample", jstr(c->vic[s->vic].id), "missing",
+                     str_or_null(s->sample), "family", str_or_null(fam), "lr", num_or_null(s->lr), "glr",
+                     num_or_null(s->glr), "conclusion", jstr(s->conclusion), "comment", jstr(s->comment));
+}
+
+int h_kin_solve(http_req *r) {
+    kin_request *q;
+    int rc = load(r, &q);
+    if (rc) return rc;
+    kin_solve *S;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = kin_solve_run(q->c, &q->opts, &S, &e))) {
+        kin_request_free(q);
+        return kin_fail(r, rc, &e);
+    }
+    json_t *am = json_array(), *pm = json_array();
+    int undisputed = 0, bad = !am || !pm;
+    for (int i = 0; !bad && i < S->nam; i++) {
+        push(am, solve_row(q->c, &S->am[i], 1), &bad);
+        undisputed += !strcmp(S->am[i].conclusion, "Undisputed");
+    }
+    for (int i = 0; !bad && i < S->npm; i++) push(pm, solve_row(q->c, &S->pm[i], 0), &bad);
+    kin_solve_free(S);
+    if (bad) {
+        json_decref(am), json_decref(pm);
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    }
+    json_t *body = envelope(q);
+    json_object_set_new(body, "threshold", json_real(q->opts.threshold));
+    json_object_set_new(body, "am", am);
+    json_object_set_new(body, "pm", pm);
+    set_detail(r, q, json_pack("{s:i}", "undisputed", undisputed));
+    kin_request_free(q);
+    return respond(r, body);
+}
+
+/* One assignment: every PM sample with its missing person (null = none). */
+static json_t *assignment(const kin_case *c, const int *assign) {
+    json_t *a = json_array();
+    int bad = !a;
+    for (int v = 0; !bad && v < c->nvic; v++) {
+        int j = assign[v];
+        push(a, json_pack("{s:o,s:o,s:o}", "pm_sample", jstr(c->vic[v].id), "family",
+                          j >= 0 ? jstr(miss_family(c, j)) : json_null(), "missing",
+                          j >= 0 ? jstr(miss_name(c, j)) : json_null()),
+             &bad);
+    }
+    if (bad) json_decref(a);
+    return bad ? NULL : a;
+}
+
+int h_kin_joint(http_req *r) {
+    kin_request *q;
+    int rc = load(r, &q);
+    if (rc) return rc;
+    const kin_case *c = q->c;
+    kin_joint *J;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = kin_joint_run(c, &q->opts, NULL, NULL, q->opts.max_rows, &J, &e))) {
+        kin_request_free(q);
+        return kin_fail(r, rc, &e);
+    }
+    json_t *rows = json_array(), *post = json_array();
+    int bad = !rows || !post;
+    for (long i = 0; !bad && i < J->n && i < q->top; i++)
+        push(rows,
+             json_pack("{s:I,s:o,s:o,s:o}", "rank", (json_int_t)(i + 1), "loglik", num_or_null(J->row[i].loglik), "lr",
+                       num_or_null(exp(J->row[0].loglik - J->row[i].loglik)), "assignment",
+                       assignment(c, J->row[i].assign)),
+             &bad);
+    for (int v = 0; !bad && v < c->nvic; v++)
+        for (int j = 0; !bad && j <= c->nmiss; j++) {
+            int none = j == c->nmiss;
+            push(post,
+                 json_pack("{s:o,s:o,s:o,s:o}", "pm_sample", jstr(c->vic[v].id), "family",
+                           none ? json_null() : jstr(miss_family(c, j)), "missing",
+                           none ? json_null() : jstr(miss_name(c, j)), "posterior",
+                           num_or_null(J->post[(size_t)j * c->nvic + v])),
+                 &bad);
+        }
+    long total = J->n;
+    kin_joint_free(J);
+    if (bad) {
+        json_decref(rows), json_decref(post);
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    }
+    json_t *body = envelope(q);
+    json_object_set_new(body, "assignments_total", json_integer(total));
+    json_object_set_new(body, "assignments", rows);
+    json_object_set_new(body, "posteriors", post);
+    set_detail(r, q, json_pack("{s:I}", "assignments", (json_int_t)total));
+    kin_request_free(q);
+    return respond(r, body);
+}
