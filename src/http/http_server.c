@@ -22,6 +22,12 @@ struct http_server {
     http_screen_state *screen;
     http_auditq *auditq;
     atomic_int inflight;
+    /* libmicrohttpd aborts if the daemon is stopped while a connection is
+     * suspended: deferrals are counted, and refused once stopping is set
+     * (both under defer_mu), so http_stop can wait for the count to drain */
+    pthread_mutex_t defer_mu;
+    int stopping;
+    atomic_int suspended;
     pthread_mutex_t lock;      /* guards stores[] */
     store_t **stores;          /* every per-thread store, closed at stop */
     size_t nstores, cap;
@@ -136,14 +142,25 @@ static void audit_done(void *ctx, int rc) {
 }
 
 /* Suspend first: the callback may run before submit returns, and resuming a
- * connection that is not suspended is an error. */
-static enum MHD_Result defer_until_audited(http_req *r) {
+ * connection that is not suspended is an error. Once the server is stopping,
+ * the entry is written synchronously instead (the queue is going away). */
+static enum MHD_Result defer_until_audited(http_server *s, http_req *r) {
     r->audit_deferred = 0;
+    pthread_mutex_lock(&s->defer_mu);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->defer_mu);
+        r->auditq = NULL; /* http_audit_now appends on this thread's store */
+        if (http_audit_now(r, r->outcome) != PU_OK) http_audit_failed(r);
+        return send_response(r);
+    }
+    atomic_fetch_add(&s->suspended, 1);
     atomic_store(&r->audit_state, AUDIT_QUEUED);
     MHD_suspend_connection(r->conn);
-    if (http_auditq_submit(r->auditq, &r->audit_ev, audit_done, r) == PU_OK) return MHD_YES;
-    atomic_store(&r->audit_state, AUDIT_FAILED);
-    MHD_resume_connection(r->conn);
+    if (http_auditq_submit(r->auditq, &r->audit_ev, audit_done, r) != PU_OK) {
+        atomic_store(&r->audit_state, AUDIT_FAILED);
+        MHD_resume_connection(r->conn);
+    }
+    pthread_mutex_unlock(&s->defer_mu);
     return MHD_YES;
 }
 
@@ -191,9 +208,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     int state = atomic_load(&r->audit_state);
     if (state == AUDIT_QUEUED) return MHD_YES; /* spurious call while suspended */
-    if (state == AUDIT_COMMITTED) return send_response(r);
-    if (state == AUDIT_FAILED) {
-        http_audit_failed(r);
+    if (state == AUDIT_COMMITTED || state == AUDIT_FAILED) {
+        atomic_store(&r->audit_state, AUDIT_NONE);
+        atomic_fetch_sub(&s->suspended, 1); /* resumed and being answered */
+        if (state == AUDIT_FAILED) http_audit_failed(r);
         return send_response(r);
     }
     pu_err e;
@@ -202,7 +220,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->screen = s->screen;
     r->auditq = s->auditq;
     http_dispatch(r);
-    if (r->audit_deferred) return defer_until_audited(r);
+    if (r->audit_deferred) return defer_until_audited(s, r);
     return send_response(r);
 }
 
@@ -272,6 +290,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     s->cfg.db_path = s->db_path;
     s->cfg.addr = s->addr;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->defer_mu, NULL);
     pthread_key_create(&s->key, NULL);
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
@@ -316,14 +335,23 @@ void http_stop(http_server *s) {
             nanosleep(&ts, NULL);
         }
     }
+    pthread_mutex_lock(&s->defer_mu);
+    s->stopping = 1; /* from now on requests are audited synchronously */
+    pthread_mutex_unlock(&s->defer_mu);
     if (s->auditq) {
         audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
         (void)http_auditq_append(s->auditq, &ev);
     }
     /* The audit writer stops before the daemon: it drains its queue and
-     * resumes every connection still waiting for its entry, so no callback
-     * can touch a request after MHD_stop_daemon has freed it. */
+     * resumes every connection still waiting for its entry; then the workers
+     * answer them. Only when none is suspended any more may the daemon stop
+     * (libmicrohttpd panics otherwise, and a callback must never touch a
+     * request MHD_stop_daemon has freed). */
     http_auditq_stop(s->auditq);
+    for (int i = 0; i < 5000 && atomic_load(&s->suspended) > 0; i++) {
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
     if (s->d) MHD_stop_daemon(s->d);
     http_auditq_free(s->auditq);
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
@@ -331,6 +359,7 @@ void http_stop(http_server *s) {
     free(s->stores);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->defer_mu);
     free(s);
 }
 
