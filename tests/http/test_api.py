@@ -1,6 +1,6 @@
 """End-to-end tests of `puente serve`: every route over HTTP, bad input of
 every kind, limits, the audit of requests, OpenAPI conformance and graceful
-shutdown. Run by tests/http/e2e_http.sh (needs PUENTE_BIN and TMPDIR)."""
+shutdown. Run by tests/http/e2e_driver.sh (needs PUENTE_BIN and TMPDIR)."""
 import json
 import os
 import socket

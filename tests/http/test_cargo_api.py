@@ -1,7 +1,7 @@
 """End-to-end tests of the cargo routes of `puente serve`: the review queue
 (filters, markings) and dispositions (outcomes, conflicts), role denial, bad
 input and the audit entries. Every response is checked against
-docs/openapi.yaml. Run by tests/http/e2e_cargo_api.sh."""
+docs/openapi.yaml. Run by tests/http/e2e_driver.sh."""
 import os
 import sys
 

@@ -4,7 +4,7 @@ joint), the forensic role only (every other role 403, no token 401), the stated
 purpose (missing/empty/too long/not a string), bad case data named by part,
 line and field, the caps, captured warnings (never in the server log) and the
 audit entries with their purpose. Every response is checked against
-docs/openapi.yaml. Run by tests/http/e2e_kinship_api.sh."""
+docs/openapi.yaml. Run by tests/http/e2e_driver.sh."""
 import csv
 import io
 import json

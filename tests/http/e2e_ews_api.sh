@@ -1,9 +1,0 @@
-#!/usr/bin/env bash
-# End-to-end: the early-warning routes of `puente serve` (test_ews_api.py).
-. "$(dirname "$0")/../lib.sh"
-out=$(TEST_TMP="$TMP" PUENTE_BIN="$PUENTE" PUENTE_SRC="$SRC" python3 "$SRC/tests/http/test_ews_api.py" 2>&1)
-rc=$?
-echo "$out"
-assert_rc "$rc" 0 "EWS API end-to-end ($(printf '%s\n' "$out" | tail -1))"
-assert_not_contains "$out" "Traceback" "the driver ran to the end"
-finish
