@@ -182,7 +182,7 @@ typedef struct sc_detail {
     double sim[SN_MAX_TOK];
     int how[SN_MAX_TOK];
     uint32_t qused, cused;
-    double cov_q, cov_c, disc;
+    double cov_q, cov_c, disc, qdisc;
     int legal_conflict;
 } sc_detail;
 
