@@ -44,13 +44,29 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"sprdera", "sprrl"}, {"scdecv", "sccv"}, {"sdecv", "scv"}, {"sa", "sa"}, {"sas", "sas"},
     {"sab", "sab"}, {"saa", "saa"}, {"sac", "sac"}, {"saic", "saic"}, {"sl", "sl"}, {"sc", "sc"},
     {"sofom", "sofom"}, {"enr", "enr"}, {"er", "er"}, {"ltda", "ltda"}, {"limitada", "ltda"}, {"ltd", "ltd"},
-    {"limited", "ltd"}, {"llc", "llc"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
+    {"limited", "ltd"}, {"llc", "llc"}, {"limitedliabilitypartnership", "llp"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
     {"incorporated", "inc"}, {"corp", "corp"}, {"corporation", "corp"}, {"co", "co"},
     {"company", "co"}, {"cia", "co"}, {"compania", "co"}, {"coltd", "coltd"}, {"gmbh", "gmbh"},
     {"ag", "ag"}, {"kg", "kg"}, {"bv", "bv"}, {"nv", "nv"}, {"plc", "plc"}, {"pte", "pte"},
     {"pteltd", "pteltd"}, {"pvt", "pvt"}, {"pvtltd", "pvtltd"}, {"spa", "spa"}, {"sarl", "sarl"},
-    {"sprl", "sprl"}, {"jsc", "jsc"}, {"ojsc", "ojsc"}, {"cjsc", "cjsc"}, {"pjsc", "pjsc"},
-    {"ooo", "ooo"}, {"oao", "oao"}, {"zao", "zao"}, {"pao", "pao"}, {"fze", "fze"}, {"fzco", "fzco"},
+    {"sprl", "sprl"},
+    /* Russian and CIS forms, abbreviated, in English and transliterated
+     * (OFAC's consolidated list writes all of them): one canonical code per
+     * form, never longer than the letters it replaces */
+    {"jsc", "ao"}, {"ao", "ao"}, {"jointstockcompany", "ao"}, {"jointstockco", "ao"},
+    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernoyeobshchestvo", "ao"},
+    {"ojsc", "oao"}, {"oao", "oao"}, {"openjointstockcompany", "oao"},
+    {"otkrytoeaktsionernoeobshchestvo", "oao"}, {"otkrytoyeaktsionernoyeobshchestvo", "oao"},
+    {"cjsc", "zao"}, {"zao", "zao"}, {"closedjointstockcompany", "zao"},
+    {"zakrytoeaktsionernoeobshchestvo", "zao"}, {"zakrytoyeaktsionernoyeobshchestvo", "zao"},
+    {"pjsc", "pao"}, {"pao", "pao"}, {"publicjointstockcompany", "pao"},
+    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoyeaktsionernoyeobshchestvo", "pao"},
+    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"},
+    {"ooo", "llc"}, {"limitedliabilitycompany", "llc"}, {"limitedliabilitycorporation", "llc"},
+    {"obshchestvosogranichennoiotvetstvennostyu", "llc"},
+    {"obshchestvosogranichennoyotvetstvennostyu", "llc"},
+    {"obshchestvosogranichennoyotvetstvennostiu", "llc"},
+    {"obshchestvosorganichennoiotvetstvennostyu", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
@@ -396,6 +412,54 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
     n->ntok++;
 }
 
+/* Legal forms that may also open a name ("OOO Yargeo", "Public Joint Stock
+ * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
+ * LLC; "SA" or "Co" at the start are too often part of the name. */
+static int leading_ok(const char *canon) {
+    static const char *const ok[] = {"ao", "oao", "zao", "pao", "prao", "llc", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(canon, ok[i]) == 0) return 1;
+    return 0;
+}
+
+/* The canonical legal form spelt by tokens [from, from + k), or NULL. */
+static const char *legal_run(const sn_name *n, int from, int k) {
+    char cat[64];
+    size_t cl = 0;
+    for (int i = from; i < from + k; i++) {
+        if (n->tok[i].kind == SN_LEGAL || cl + n->tok[i].len >= sizeof cat) return NULL;
+        memcpy(cat + cl, n->tok[i].s, n->tok[i].len);
+        cl += n->tok[i].len;
+    }
+    cat[cl] = 0;
+    return cl <= 48 ? lookup_kv(cat, 0) : NULL; /* no legal form is longer */
+}
+
+/* Replace tokens [from, from + k) by the canonical token v (in place:
+ * canonical forms are never longer than the letters they replace). */
+static void legal_replace(sn_name *n, int from, int k, const char *v) {
+    sn_token *t = &n->tok[from];
+    char *d = (char *)t->s;
+    size_t vl = strlen(v);
+    memcpy(d, v, vl + 1);
+    t->len = (uint8_t)vl;
+    t->kind = SN_LEGAL;
+    for (int i = from + k; i < n->ntok; i++) n->tok[i - k + 1] = n->tok[i];
+    n->ntok -= k - 1;
+}
+
+/* A leading run of tokens that spells an unambiguous legal form becomes its
+ * canonical token. Keeps >= 1 other token. */
+static void fold_legal_leading(sn_name *n) {
+    for (int k = n->ntok - 1 < 8 ? n->ntok - 1 : 8; k >= 1; k--) {
+        const char *v = legal_run(n, 0, k);
+        if (v && leading_ok(v)) {
+            legal_replace(n, 0, k, v);
+            return;
+        }
+    }
+}
+
 /* Replace the longest trailing run of tokens that spells a legal form by its
  * canonical token; repeat (e.g. "sa de cv sofom enr"). Keeps >= 1 other token. */
 static void fold_legal(sn_name *n) {
@@ -414,7 +478,7 @@ static void fold_legal(sn_name *n) {
                     cl += n->tok[i].len;
                 }
             }
-            if (!ok || cl > 12) continue; /* no legal form is longer */
+            if (!ok || cl > 48) continue; /* no legal form is longer */
             cat[cl] = 0;
             const char *v = lookup_kv(cat, 0);
             if (!v) continue;
@@ -433,6 +497,7 @@ static void fold_legal(sn_name *n) {
         }
         if (!found) break;
     }
+    fold_legal_leading(n);
 }
 
 static void classify(sn_name *n, enum sn_class cls) {
