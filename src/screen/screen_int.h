@@ -78,8 +78,12 @@ typedef struct sn_tokinfo {
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL };
 const char *sn_how_name(int how);
+/* Consonant skeleton of a romanised Arabic/Persian token (vowels, w, y, h
+ * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key
+ * (NUL-terminated, truncated to size); returns its length. */
+size_t sn_skeleton(const char *tok, size_t len, char *key, size_t size);
 
 uint64_t sn_hash(const char *s, size_t n);
 

@@ -709,6 +709,55 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     return best * 0.95; /* the article itself is a small difference */
 }
 
+/* Consonant skeleton for romanised Arabic (and Persian): the romanisations
+ * of one name differ mostly in vowels, semivowels and h (tair/teir/tayr,
+ * dwaik/dweik, tawtah/tutah, thouaib/thweib, shehab/shihab), and ICU writes
+ * Arabic script without short vowels (mhmd, hsn). So: digraphs th/dh/kh/gh
+ * = t/d/k/g, sh/ch = x, q = k, c = k; vowels, w, y and h dropped (an initial
+ * vowel too: adwan = udwan); a doubled letter counts once, but the same
+ * consonant twice across a vowel stays (tawtah = tt). Returns the length. */
+size_t sn_skeleton(const char *t, size_t n, char *key, size_t size) {
+    size_t k = 0;
+    if (size == 0) return 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o;
+        if (i > 0 && t[i - 1] == c) continue; /* a doubled letter */
+        if (is_vowel(c) || c == 'w' || c == 'y' || c == 'h') continue;
+        if ((c == 't' || c == 'd' || c == 'k' || c == 'g') && nx == 'h') {
+            o = c;
+            i++;
+        } else if ((c == 's' || c == 'c') && nx == 'h') {
+            o = 'x';
+            i++;
+        } else if (c == 'q' || c == 'c') o = 'k';
+        else o = c;
+        key[k++] = o;
+    }
+    key[k] = 0;
+    return k;
+}
+
+/* Similarity from the Arabic skeleton: equal skeletons of >= 2 consonants.
+ * Written without vowels (abjad romanisation) that is as good as a phonetic
+ * match; between two vowelled spellings it is weaker evidence (mario/mauro
+ * share a skeleton too), so it needs the same first letter (or two initial
+ * vowels) and counts 0.75. */
+#define SKEL_SIM 0.75
+static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
+    size_t la = sn_skeleton(a->s, a->len, ka, sizeof ka), lb = sn_skeleton(b->s, b->len, kb, sizeof kb);
+    int abjad = no_vowels(a) || no_vowels(b);
+    /* ta marbuta: ICU writes a final "t" that romanisations write as a/ah/eh */
+    if (abjad && la != lb && la > 2 && lb > 1 && ka[la - 1] == 't' && no_vowels(a)) ka[--la] = 0;
+    else if (abjad && la != lb && lb > 2 && la > 1 && kb[lb - 1] == 't' && no_vowels(b)) kb[--lb] = 0;
+    if (la < 2 || la != lb || memcmp(ka, kb, la) != 0) return 0;
+    if (abjad) return PHON_SIM;
+    int va = is_vowel(a->s[0]), vb = is_vowel(b->s[0]);
+    char fa = a->s[0] == 'q' || a->s[0] == 'c' ? 'k' : a->s[0], fb = b->s[0] == 'q' || b->s[0] == 'c' ? 'k' : b->s[0];
+    if (!(va && vb) && fa != fb) return 0; /* "bush" ~ "habbash" stays apart */
+    return SKEL_SIM;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
@@ -753,6 +802,13 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         s = PHON_SIM;
         *how = SIM_PHON;
     }
+    if (s < SKEL_SIM && a->len >= 3 && b->len >= 3) {
+        double sk = skeleton_sim(a, b);
+        if (sk > s) {
+            s = sk;
+            *how = SIM_SKEL;
+        }
+    }
     if (s < SIM_FLOOR) {
         *how = SIM_NONE;
         return 0.0;
@@ -767,6 +823,7 @@ const char *sn_how_name(int how) {
     case SIM_PHON: return "phonetic";
     case SIM_NICK: return "nickname";
     case SIM_INITIAL: return "initial";
+    case SIM_SKEL: return "consonant skeleton";
     default: return "none";
     }
 }
