@@ -143,6 +143,7 @@ struct screen_index {
     ix_map vmap;     /* hash(token) -> vid */
     ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
     ix_map pmap;     /* hash(phonetic) -> vid */
+    ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
     ix_map gmap;     /* nickname group -> vid */
     ix_map idmap;    /* hash(identifier) -> entity */
     ix_map cmap;     /* hash(two adjacent tokens joined) -> name */

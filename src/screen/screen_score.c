@@ -244,6 +244,7 @@ typedef struct qname {
     uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
     int src;                 /* index into q->names */
     float wsum, wconst;      /* total weight; weight of unblocked tokens */
+    int ncore;               /* WORD/NUMBER tokens */
     qtok_cand *cand[SN_MAX_TOK];
     int ncand[SN_MAX_TOK];
 } qname;
@@ -330,6 +331,16 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
     if (!rc && ti->len >= 3 && ti->phon && ti->phon[0])
         rc = probe(ix, &ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
     if (!rc && ti->group) rc = probe(ix, &ix->gmap, ti->group, qn, t, &cap);
+    /* Arabic consonant skeleton: only keys of >= 3 letters, or a query token
+     * written without vowels, so that short keys ("mr") do not flood */
+    if (!rc && ti->len >= 3) {
+        char sk[SN_TOK_MAX + 1];
+        size_t skl = sn_skeleton(ti->s, ti->len, sk, sizeof sk);
+        int novow = 1;
+        for (size_t i = 0; i < ti->len; i++)
+            if (strchr("aeiouy", ti->s[i])) novow = 0;
+        if (skl >= 3 || (skl == 2 && novow)) rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+    }
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;
     for (int i = 0; i < qn->ncand[t]; i++)
@@ -391,6 +402,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 if (ti->kind == SN_WORD && !ix->nvocab) qn->w[t] = 1.0f;
                 qn->wsum += qn->w[t];
                 if (!is_core(ti->kind)) qn->wconst += qn->w[t];
+                else qn->ncore++;
             }
             p->nqn++;
         }
@@ -659,8 +671,17 @@ static double bound(runctx *r, const qname *qn, uint32_t n) {
     const ix_name *nm = &r->ix->names[n];
     double aq = r->s->acc_q[n] + qn->wconst, ac = r->s->acc_c[n] + (nm->wsum - nm->wcore);
     if (aq > qn->wsum) aq = qn->wsum;
-    /* the most generous query coverage: unmatched query tokens discounted */
-    double cq = qn->wsum > 0 ? aq / (aq + QUERY_EXTRA_DISCOUNT * (qn->wsum - aq)) : 1;
+    /* unmatched query tokens are discounted only when every listed core
+     * token is matched, each with similarity >= SIM_FLOOR (0.5): below half
+     * the listed core weight that cannot be */
+    double dq = 1.0;
+    if (qn->ncore >= 2 && r->s->acc_c[n] >= 0.5 * nm->wcore - 1e-6) {
+        int ncore = 0; /* the discount needs two matched core tokens */
+        for (uint8_t k = 0; k < nm->ntok && ncore < 2; k++)
+            if (is_core(r->ix->tkind[nm->tok_off + k])) ncore++;
+        if (ncore >= 2) dq = QUERY_EXTRA_DISCOUNT;
+    }
+    double cq = qn->wsum > 0 ? aq / (aq + dq * (qn->wsum - aq)) : 1;
     if (cq > 1) cq = 1;
     double W = nm->wsum;
     if (ac > W) ac = W;
@@ -765,7 +786,7 @@ static void run_blocked(runctx *r, int qi) {
     }
     int admit[SN_MAX_TOK] = {0};
     for (int i = 0; i < n; i++) {
-        admit[ord[i]] = qn->wsum <= 0 || (rest + qn->wconst) / qn->wsum >= r->need_q_raw;
+        admit[ord[i]] = qn->wsum <= 0 || (rest + qn->wconst) / qn->wsum >= r->need_q;
         rest -= qn->w[ord[i]];
     }
     /* names enter only in the first pass; the second updates them */
