@@ -22,7 +22,10 @@
 static const char *const particles[] = {
     "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
-    "of", "the", "et", "und", NULL};
+    "of", "the", "et", "und",
+    /* the same particles as ICU romanises Arabic script (no short vowels):
+     * abw = abu, bn = bin/ibn, bnt = bint */
+    "abw", "bn", "bnt", NULL};
 
 /* Honorifics and titles. They are kept as particles (low weight) rather
  * than dropped: dropping depends on the schema, and a query without schema
@@ -33,7 +36,9 @@ static const char *const honorifics[] = {
     "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "senor", "senora", "sheikh", "shaikh",
     "shaykh", "haji", "hajji", "mullah", "maulana", "mawlana", "prof", "professor", "profesor", "gral",
     "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
-    "mister", "madame", "mme", "herr", "frau", NULL};
+    "mister", "madame", "mme", "herr", "frau",
+    /* Persian/Arabic "sayyid" as OFAC spells it in aliases */
+    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh", NULL};
 
 /* Legal forms: the letters of a trailing run of tokens (dots and spaces
  * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
@@ -107,7 +112,7 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"yousif", "yusuf"}, {"yusif", "yusuf"}, {"omar", "umar"}, {"osama", "usama"}, {"saeed", "said"},
     {"saied", "said"}, {"mahmoud", "mahmud"}, {"mustapha", "mustafa"}, {"moustafa", "mustafa"},
     {"ibraheem", "ibrahim"}, {"ebrahim", "ibrahim"}, {"khaled", "khalid"}, {"walid", "waleed"},
-    {"abdel", "abdul"}, {"abd", "abdul"}, {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
+    {"abdel", "abdul"}, {"abd", "abdul"}, {"bd", "abdul"}, /* bd: ICU's abjad romanisation */ {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
     {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
     {NULL, NULL}};
@@ -333,6 +338,24 @@ static char *next_segment(char *s, char **end) {
     return NULL;
 }
 
+static const char *lookup_kv(const char *s, int which);
+
+/* 1 if everything outside the segment [p, e] is a legal form: in
+ * "OOO 'Prominvest'" or "Aktsionernoe Obshchestvo 'Druzhba'" the quotes hold
+ * the company's name itself, not a nickname. */
+static int only_legal_outside(const char *work, const char *p, const char *e) {
+    char cat[64];
+    size_t cl = 0;
+    for (const char *q = work; *q; q++) {
+        if (q >= p && q <= e) continue;
+        if (!isalnum((unsigned char)*q)) continue;
+        if (cl + 1 >= sizeof cat) return 0;
+        cat[cl++] = *q;
+    }
+    cat[cl] = 0;
+    return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
     size_t n = strlen(folded);
     if (n + 1 > worksz / 2) n = worksz / 2 - 1;
@@ -349,6 +372,10 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
         if (l == 1 && p[1] == 'a' && *p == '(') { /* "(a)" is an alias marker */
             memset(p, ' ', 3);
             *p = '|';
+            continue;
+        }
+        if (only_legal_outside(work, p, e)) {
+            *p = *e = ' ';
             continue;
         }
         if (l + 1 <= storesz) {
@@ -744,18 +771,18 @@ size_t sn_skeleton(const char *t, size_t n, char *key, size_t size) {
  * vowels) and counts 0.75. */
 #define SKEL_SIM 0.75
 static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    int abjad = no_vowels(a) || no_vowels(b);
+    int va = is_vowel(a->s[0]), vb = is_vowel(b->s[0]);
+    char fa = a->s[0] == 'q' || a->s[0] == 'c' ? 'k' : a->s[0], fb = b->s[0] == 'q' || b->s[0] == 'c' ? 'k' : b->s[0];
+    /* cheap rejections first: this runs for most blocked token pairs */
+    if (!abjad && !(va && vb) && fa != fb) return 0; /* "bush" ~ "habbash" stays apart */
     char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
     size_t la = sn_skeleton(a->s, a->len, ka, sizeof ka), lb = sn_skeleton(b->s, b->len, kb, sizeof kb);
-    int abjad = no_vowels(a) || no_vowels(b);
     /* ta marbuta: ICU writes a final "t" that romanisations write as a/ah/eh */
     if (abjad && la != lb && la > 2 && lb > 1 && ka[la - 1] == 't' && no_vowels(a)) ka[--la] = 0;
     else if (abjad && la != lb && lb > 2 && la > 1 && kb[lb - 1] == 't' && no_vowels(b)) kb[--lb] = 0;
     if (la < 2 || la != lb || memcmp(ka, kb, la) != 0) return 0;
-    if (abjad) return PHON_SIM;
-    int va = is_vowel(a->s[0]), vb = is_vowel(b->s[0]);
-    char fa = a->s[0] == 'q' || a->s[0] == 'c' ? 'k' : a->s[0], fb = b->s[0] == 'q' || b->s[0] == 'c' ? 'k' : b->s[0];
-    if (!(va && vb) && fa != fb) return 0; /* "bush" ~ "habbash" stays apart */
-    return SKEL_SIM;
+    return abjad ? PHON_SIM : SKEL_SIM;
 }
 
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
