@@ -84,6 +84,11 @@ const char *sn_how_name(int how);
  * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key
  * (NUL-terminated, truncated to size); returns its length. */
 size_t sn_skeleton(const char *tok, size_t len, char *key, size_t size);
+/* Korean names in Hangul or Han (screen_korean.c), applied to folded UTF-8
+ * before ICU: *out = a malloc'ed rewrite, or NULL when the name has neither
+ * Hangul nor a 2-4 character Han name with Korean readings. PU_OK or
+ * PU_ERR_NOMEM. */
+int sn_korean(const char *in, size_t n, char **out);
 
 uint64_t sn_hash(const char *s, size_t n);
 

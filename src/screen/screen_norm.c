@@ -115,6 +115,12 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"abdel", "abdul"}, {"abd", "abdul"}, {"bd", "abdul"}, /* bd: ICU's abjad romanisation */ {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
     {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    /* Korean surnames: North Korean / McCune-Reischauer, Revised and common
+     * South Korean spellings */
+    {"ri", "lee"}, {"yi", "lee"}, {"rhee", "lee"}, {"pak", "park"}, {"bak", "park"}, {"choe", "choi"},
+    {"jeong", "jong"}, {"jung", "jong"}, {"chung", "jong"}, {"gim", "kim"}, {"gang", "kang"},
+    {"jo", "cho"}, {"yun", "yoon"}, {"rim", "lim"}, {"sin", "shin"}, {"gwon", "kwon"}, {"noh", "roh"},
+    {"ro", "roh"},
     {NULL, NULL}};
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
@@ -292,6 +298,21 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
     if (ml < 0) return pu_fail(err, PU_ERR_INVALID, NULL, field, "name: %s", utf8proc_errmsg(ml));
     char *s = (char *)m;
     int ascii = 1;
+    for (utf8proc_ssize_t i = 0; i < ml; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (!ascii) {
+        char *k = NULL;
+        if (sn_korean(s, (size_t)ml, &k)) {
+            free(s);
+            return pu_fail(err, PU_ERR_NOMEM, NULL, field, "out of memory");
+        }
+        if (k) {
+            free(s);
+            s = k;
+            ml = (utf8proc_ssize_t)strlen(s);
+        }
+    }
+    ascii = 1;
     for (utf8proc_ssize_t i = 0; i < ml; i++)
         if ((unsigned char)s[i] >= 0x80) ascii = 0;
     if (!ascii) {

@@ -306,6 +306,30 @@ static void test_arabic_skeleton(void **state) {
     assert_true(cmp("Person", "MORTEZAVI, Sayyed Hasan", "MORTEZAVI, Hasan") >= 0.9);
 }
 
+static void test_korean_names(void **state) {
+    (void)state;
+    /* Hangul: one token per syllable, romanised as the list writes DPRK names */
+    assert_norm("김정은", "Person", "kim jong un");
+    assert_norm("최룡해", "Person", "choe ryong hae");
+    /* Han with Korean readings: pinyin (ICU) plus the Korean reading */
+    assert_norm("金正恩", "Person", "jin zheng en / kim jong un");
+    assert_true(cmp("Person", "金正恩", "KIM Jong Un") >= 0.9);
+    assert_true(cmp("Person", "崔龍海", "CHOE Ryong Hae") >= 0.9);
+    assert_true(cmp("Person", "朴奉珠", "PAK Pong Ju") >= 0.9);
+    /* a Han name without Korean readings (simplified Chinese) stays pinyin only */
+    assert_norm("习近平", "Person", "xi jin ping");
+    /* one-letter surnames are spelt out; surname spellings are one group */
+    assert_norm("이병철", "Person", "lee pyong chol");
+    assert_true(cmp("Person", "리병철", "RI Pyong Chol") >= 0.9);
+    assert_true(cmp("Person", "Park Pong Ju", "PAK Pong Ju") >= 0.8);
+    /* a long Hangul run is one word, not a name of syllables */
+    char *o = norm("조선광선은행", "Company");
+    assert_null(strchr(o, ' '));
+    free(o);
+    /* other persons stay apart */
+    assert_true(cmp("Person", "김정은", "KIM Yo Jong") < 0.75);
+}
+
 static void test_index_stats(void **state) {
     (void)state;
     fixture f;
@@ -623,6 +647,7 @@ int main(void) {
         cmocka_unit_test(test_query_extra_tokens),
         cmocka_unit_test(test_legal_forms_cis),
         cmocka_unit_test(test_arabic_skeleton),
+        cmocka_unit_test(test_korean_names),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
