@@ -25,7 +25,7 @@ def prf(rows, thr):
 
 
 def best(rows):
-    return max(((t / 100,) + prf(rows, t / 100) for t in range(50, 100)), key=lambda x: x[3])
+    return max(((t / 100,) + prf(rows, t / 100) for t in range(30, 100)), key=lambda x: x[3])
 
 
 def subsets(rows):

@@ -850,7 +850,8 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         s = PHON_SIM;
         *how = SIM_PHON;
     }
-    if (s < SKEL_SIM && a->len >= 3 && b->len >= 3) {
+    /* known distinct names keep apart (hasan / husayn share a skeleton) */
+    if (s < SKEL_SIM && a->len >= 3 && b->len >= 3 && !(a->group && b->group && a->group != b->group)) {
         double sk = skeleton_sim(a, b);
         if (sk > s) {
             s = sk;
