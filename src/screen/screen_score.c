@@ -542,6 +542,7 @@ static int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int m
 
 typedef struct scratch {
     float *acc_q, *acc_c;
+    uint8_t *acc_n; /* token matches accumulated per name (saturating) */
     uint32_t *nstamp, *touched;
     size_t ntouched;
     float *ebest;
@@ -561,7 +562,7 @@ static scratch *scratch_take(const screen_index *cix) {
     pthread_mutex_unlock(&ix->pool_mu);
     if (s) return s;
     size_t nn = ix->nnames + 1, ne = ix->nents + 1;
-    size_t bytes = sizeof(scratch) + nn * (4 * 4) + ne * (4 * 4 + 2);
+    size_t bytes = sizeof(scratch) + nn * (4 * 4) + ne * (4 * 4 + 2) + nn;
     char *m = calloc(1, bytes);
     if (!m) return NULL;
     s = (scratch *)m;
@@ -573,6 +574,7 @@ static scratch *scratch_take(const screen_index *cix) {
     s->ebest = (float *)p; p += ne * 4;
     s->estamp = (uint32_t *)p; p += ne * 4;
     s->ename = (uint32_t *)p; p += ne * 4;
+    s->acc_n = (uint8_t *)(m + bytes - nn);
     s->touched_e = (uint32_t *)p; p += ne * 4;
     s->eqn = (uint8_t *)p; p += ne;
     s->evis = (uint8_t *)p;
@@ -675,11 +677,13 @@ static double bound(runctx *r, const qname *qn, uint32_t n) {
      * token is matched, each with similarity >= SIM_FLOOR (0.5): below half
      * the listed core weight that cannot be */
     double dq = 1.0;
-    if (qn->ncore >= 2 && r->s->acc_c[n] >= 0.5 * nm->wcore - 1e-6) {
-        int ncore = 0; /* the discount needs two matched core tokens */
-        for (uint8_t k = 0; k < nm->ntok && ncore < 2; k++)
+    if (qn->ncore >= 2 && r->s->acc_n[n] >= 2 && r->s->acc_c[n] >= 0.5 * nm->wcore - 1e-6) {
+        /* the discount needs >= 2 listed core tokens, each matched: at
+         * least as many accumulated token matches as listed core tokens */
+        int ncore = 0;
+        for (uint8_t k = 0; k < nm->ntok; k++)
             if (is_core(r->ix->tkind[nm->tok_off + k])) ncore++;
-        if (ncore >= 2) dq = QUERY_EXTRA_DISCOUNT;
+        if (ncore >= 2 && r->s->acc_n[n] >= ncore) dq = QUERY_EXTRA_DISCOUNT;
     }
     double cq = qn->wsum > 0 ? aq / (aq + dq * (qn->wsum - aq)) : 1;
     if (cq > 1) cq = 1;
@@ -695,6 +699,7 @@ static inline void touch(scratch *s, uint32_t n, uint32_t st) {
     if (s->nstamp[n] != st) {
         s->nstamp[n] = st;
         s->acc_q[n] = s->acc_c[n] = 0;
+        s->acc_n[n] = 0;
         s->touched[s->ntouched++] = n;
     }
 }
@@ -716,6 +721,7 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             else if (s->nstamp[n] != st) continue;
             s->acc_q[n] += wq * sim;
             s->acc_c[n] += wc * sim;
+            if (s->acc_n[n] < 255) s->acc_n[n]++;
         }
     }
     /* compounds, for the bound only (scoring finds them itself) */
@@ -728,6 +734,7 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             else if (s->nstamp[n] != st) continue;
             s->acc_q[n] += wq;
             s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
+            if (s->acc_n[n] < 254) s->acc_n[n] += 2;
         }
     }
 }
@@ -751,6 +758,7 @@ static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st)
             else if (s->nstamp[n] != st) continue;
             s->acc_q[n] += wq + qn->w[t + 1];
             s->acc_c[n] += ix->vw[v];
+            if (s->acc_n[n] < 255) s->acc_n[n]++;
         }
     }
 }
