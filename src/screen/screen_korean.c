@@ -42,13 +42,11 @@ static int32_t hanja_reading(int32_t c) {
 /* Romanise one syllable. first: the syllable opens a name, where the
  * one-letter surnames 이 and 오 are written "lee" and "oh" (one letter would
  * be read as an initial). */
-static void ko_syllable(pu_buf *b, int32_t c, int first) {
+static int ko_syllable(pu_buf *b, int32_t c, int first) {
     int s = c - 0xAC00, l = s / (21 * 28), v = s / 28 % 21, t = s % 28;
-    if (first && c == 0xC774) { pu_buf_puts(b, "lee"); return; }
-    if (first && c == 0xC624) { pu_buf_puts(b, "oh"); return; }
-    pu_buf_puts(b, ko_initial[l]);
-    pu_buf_puts(b, ko_medial[v]);
-    pu_buf_puts(b, ko_final[t]);
+    if (first && c == 0xC774) return pu_buf_puts(b, "lee");
+    if (first && c == 0xC624) return pu_buf_puts(b, "oh");
+    return pu_buf_puts(b, ko_initial[l]) | pu_buf_puts(b, ko_medial[v]) | pu_buf_puts(b, ko_final[t]);
 }
 
 static size_t decode(const char *s, size_t n, int32_t *cp, size_t max) {
@@ -63,20 +61,21 @@ static size_t decode(const char *s, size_t n, int32_t *cp, size_t max) {
     return k;
 }
 
-static void put_cp(pu_buf *b, int32_t c) {
+static int put_cp(pu_buf *b, int32_t c) {
     utf8proc_uint8_t u[4];
     utf8proc_ssize_t l = utf8proc_encode_char(c, u);
-    pu_buf_append(b, (const char *)u, (size_t)l);
+    return pu_buf_append(b, (const char *)u, (size_t)l);
 }
 
 /* Syllables of a run of Hangul (or of Korean readings): 2-4 syllables are a
  * personal name, one token per syllable; other runs stay one word. */
-static void ko_run(pu_buf *b, const int32_t *run, size_t n) {
-    int name = n >= 2 && n <= 4;
+static int ko_run(pu_buf *b, const int32_t *run, size_t n) {
+    int name = n >= 2 && n <= 4, rc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (name && i) pu_buf_putc(b, ' ');
-        ko_syllable(b, run[i], name && i == 0);
+        if (name && i) rc |= pu_buf_putc(b, ' ');
+        rc |= ko_syllable(b, run[i], name && i == 0);
     }
+    return rc;
 }
 
 int sn_korean(const char *in, size_t n, char **out) {
@@ -96,26 +95,33 @@ int sn_korean(const char *in, size_t n, char **out) {
     }
     int han_name = nhan >= 2 && nhan <= 4 && nhan_read == nhan && nother == 0 && nhangul == 0;
     if (!nhangul && !han_name) return PU_OK;
-    pu_buf b = PU_BUF_INIT(SN_BUF_MAX);
+    /* a syllable (3 bytes) becomes at most 7 letters and a space; the Korean
+     * reading of a Han name adds at most 4 x 8 + 3 */
+    pu_buf b = PU_BUF_INIT(n * 3 + 64);
     int32_t run[SCREEN_NAME_MAX];
+    int rc = 0;
     for (size_t i = 0; i < k;) {
         if (!is_hangul(cp[i])) {
-            put_cp(&b, cp[i++]);
+            rc |= put_cp(&b, cp[i++]);
             continue;
         }
         size_t r = 0;
-        pu_buf_putc(&b, ' ');
+        rc |= pu_buf_putc(&b, ' ');
         while (i < k && is_hangul(cp[i])) run[r++] = cp[i++];
-        ko_run(&b, run, r);
-        pu_buf_putc(&b, ' ');
+        rc |= ko_run(&b, run, r);
+        rc |= pu_buf_putc(&b, ' ');
     }
     if (han_name) {
         size_t r = 0;
         for (size_t i = 0; i < k; i++)
             if (is_han(cp[i])) run[r++] = hanja_reading(cp[i]);
-        pu_buf_puts(&b, " (");
-        ko_run(&b, run, r);
-        pu_buf_putc(&b, ')');
+        rc |= pu_buf_puts(&b, " (");
+        rc |= ko_run(&b, run, r);
+        rc |= pu_buf_putc(&b, ')');
+    }
+    if (rc) { /* only out of memory: the cap above cannot be reached */
+        pu_buf_free(&b);
+        return PU_ERR_NOMEM;
     }
     *out = pu_buf_detach(&b);
     return *out ? PU_OK : PU_ERR_NOMEM;

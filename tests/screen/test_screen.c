@@ -330,6 +330,18 @@ static void test_korean_names(void **state) {
     free(o);
     /* other persons stay apart */
     assert_true(cmp("Person", "김정은", "KIM Yo Jong") < 0.75);
+    /* a name at the size limit made of Hangul grows ~2.7x when romanised:
+     * still normalised, nothing cut off silently before tokenising */
+    char big[SCREEN_NAME_MAX + 1];
+    size_t bl = 0;
+    while (bl + 3 <= SCREEN_NAME_MAX) {
+        memcpy(big + bl, "\xea\xb0\x80", 3); /* 가 */
+        bl += 3;
+    }
+    big[bl] = 0;
+    char *g = norm(big, NULL);
+    assert_true(strncmp(g, "kakaka", 6) == 0);
+    free(g);
 }
 
 static void test_index_stats(void **state) {
