@@ -16,3 +16,6 @@ python3 bench/screen/metrics.py "$W/scored.csv" "$T" --sweep
 build/puente compare --csv "$W/pairs.csv" > "$W/scored_flat.csv"
 echo "## without IDF (compare's default: every token weighs the same)"
 python3 bench/screen/metrics.py "$W/scored_flat.csv" "$T"
+echo
+echo "## independent OFAC name pairs (bench/screen/indep.sh)"
+bench/screen/indep.sh "$T"

@@ -13,15 +13,21 @@ static void build(void) {
     static const char *const names[][3] = {
         {"p1", "Person", "CARDENAS GUILLEN, Osiel"}, {"p2", "Person", "GUZMAN LOERA, Joaquin"},
         {"c1", "Company", "GRUPO FRUTICOLA ALMANZA, S.A. DE C.V."}, {"v1", "Vessel", "OCEAN PRIDE"},
-        {"p3", "Person", "AL-FADHLI, Muhsin"}, {"p4", "Person", "KIM, Tong-chol"}};
-    ftm_entity *e[6];
-    for (int i = 0; i < 6; i++) {
+        {"p3", "Person", "AL-FADHLI, Muhsin"}, {"p4", "Person", "KIM, Tong-chol"},
+        /* Hangul, Han and Arabic script listed names: the Korean rewrite and
+         * the consonant skeleton run on the index side too */
+        {"p5", "Person", "\xea\xb9\x80\xec\xa0\x95\xec\x9d\x80"}, {"p6", "Person", "\xe9\x87\x91\xe6\xad\xa3\xe6\x97\xa5"},
+        {"p7", "Person", "\xd8\xad\xd8\xb3\xd9\x86 \xd9\x86\xd8\xb5\xd8\xb1"},
+        {"c2", "Company", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'PROMINVEST'"}};
+    enum { N = sizeof names / sizeof names[0] };
+    ftm_entity *e[N];
+    for (int i = 0; i < N; i++) {
         ftm_entity_new(names[i][0], names[i][1], &e[i], NULL);
         ftm_entity_add(e[i], "name", names[i][2], NULL);
         ftm_entity_add(e[i], "idNumber", "CAGE620305HTSRLZ08", NULL);
     }
-    screen_index_from_entities((const ftm_entity *const *)e, 6, NULL, &ix, NULL);
-    for (int i = 0; i < 6; i++) ftm_entity_free(e[i]);
+    screen_index_from_entities((const ftm_entity *const *)e, N, NULL, &ix, NULL);
+    for (int i = 0; i < N; i++) ftm_entity_free(e[i]);
 }
 
 static int on_query(const screen_query *q, uint64_t line, void *ctx) {

@@ -446,8 +446,9 @@ static int build_maps(screen_index *ix) {
     ix->vmap.a = malloc((nv + 1) * sizeof(ix_pair));
     ix->dmap.a = malloc((nd + 1) * sizeof(ix_pair));
     ix->pmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->smap.a = malloc((nv + 1) * sizeof(ix_pair));
     ix->gmap.a = malloc((nv + 1) * sizeof(ix_pair));
-    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->gmap.a) return PU_ERR_NOMEM;
+    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->smap.a || !ix->gmap.a) return PU_ERR_NOMEM;
     for (size_t v = 0; v < nv; v++) {
         const char *s = ix->vstr[v];
         size_t l = ix->vlen[v];
@@ -456,6 +457,9 @@ static int build_maps(screen_index *ix) {
         sn_phonetic(s, l, key, sizeof key);
         if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
         if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
+        char sk[SN_TOK_MAX + 1];
+        size_t skl = l >= 3 ? sn_skeleton(s, l, sk, sizeof sk) : 0;
+        if (skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
         uint16_t g = sn_nick_group(s, l);
         ix->vgroup[v] = g;
         if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
@@ -473,6 +477,7 @@ static int build_maps(screen_index *ix) {
     if (ix_map_finish(&ix->vmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->dmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->pmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->smap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->gmap)) return PU_ERR_NOMEM;
     /* identifiers */
     size_t ni = 0;
@@ -569,7 +574,7 @@ void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
     st->skipped_names = ix->skipped;
     size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
                    ix->nvocab * (sizeof(char *) * 2 + 16 + 24) +
-                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n) * sizeof(ix_pair) +
+                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n) * sizeof(ix_pair) +
                    (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
     st->bytes = bytes;
 }
@@ -608,6 +613,7 @@ void screen_index_free(screen_index *ix) {
     ix_map_free(&ix->vmap);
     ix_map_free(&ix->dmap);
     ix_map_free(&ix->pmap);
+    ix_map_free(&ix->smap);
     ix_map_free(&ix->gmap);
     ix_map_free(&ix->idmap);
     ix_map_free(&ix->cmap);

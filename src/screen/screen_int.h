@@ -78,8 +78,17 @@ typedef struct sn_tokinfo {
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL };
 const char *sn_how_name(int how);
+/* Consonant skeleton of a romanised Arabic/Persian token (vowels, w, y, h
+ * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key
+ * (NUL-terminated, truncated to size); returns its length. */
+size_t sn_skeleton(const char *tok, size_t len, char *key, size_t size);
+/* Korean names in Hangul or Han (screen_korean.c), applied to folded UTF-8
+ * before ICU: *out = a malloc'ed rewrite, or NULL when the name has neither
+ * Hangul nor a 2-4 character Han name with Korean readings. PU_OK or
+ * PU_ERR_NOMEM. */
+int sn_korean(const char *in, size_t n, char **out);
 
 uint64_t sn_hash(const char *s, size_t n);
 
@@ -139,6 +148,7 @@ struct screen_index {
     ix_map vmap;     /* hash(token) -> vid */
     ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
     ix_map pmap;     /* hash(phonetic) -> vid */
+    ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
     ix_map gmap;     /* nickname group -> vid */
     ix_map idmap;    /* hash(identifier) -> entity */
     ix_map cmap;     /* hash(two adjacent tokens joined) -> name */
@@ -182,7 +192,7 @@ typedef struct sc_detail {
     double sim[SN_MAX_TOK];
     int how[SN_MAX_TOK];
     uint32_t qused, cused;
-    double cov_q, cov_c, disc;
+    double cov_q, cov_c, disc, qdisc;
     int legal_conflict;
 } sc_detail;
 

@@ -22,7 +22,10 @@
 static const char *const particles[] = {
     "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
-    "of", "the", "et", "und", NULL};
+    "of", "the", "et", "und",
+    /* the same particles as ICU romanises Arabic script (no short vowels):
+     * abw = abu, bn = bin/ibn, bnt = bint */
+    "abw", "bn", "bnt", NULL};
 
 /* Honorifics and titles. They are kept as particles (low weight) rather
  * than dropped: dropping depends on the schema, and a query without schema
@@ -33,7 +36,9 @@ static const char *const honorifics[] = {
     "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "senor", "senora", "sheikh", "shaikh",
     "shaykh", "haji", "hajji", "mullah", "maulana", "mawlana", "prof", "professor", "profesor", "gral",
     "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
-    "mister", "madame", "mme", "herr", "frau", NULL};
+    "mister", "madame", "mme", "herr", "frau",
+    /* Persian/Arabic "sayyid" as OFAC spells it in aliases */
+    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh", NULL};
 
 /* Legal forms: the letters of a trailing run of tokens (dots and spaces
  * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
@@ -44,13 +49,29 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"sprdera", "sprrl"}, {"scdecv", "sccv"}, {"sdecv", "scv"}, {"sa", "sa"}, {"sas", "sas"},
     {"sab", "sab"}, {"saa", "saa"}, {"sac", "sac"}, {"saic", "saic"}, {"sl", "sl"}, {"sc", "sc"},
     {"sofom", "sofom"}, {"enr", "enr"}, {"er", "er"}, {"ltda", "ltda"}, {"limitada", "ltda"}, {"ltd", "ltd"},
-    {"limited", "ltd"}, {"llc", "llc"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
+    {"limited", "ltd"}, {"llc", "llc"}, {"limitedliabilitypartnership", "llp"}, {"llp", "llp"}, {"lp", "lp"}, {"inc", "inc"},
     {"incorporated", "inc"}, {"corp", "corp"}, {"corporation", "corp"}, {"co", "co"},
     {"company", "co"}, {"cia", "co"}, {"compania", "co"}, {"coltd", "coltd"}, {"gmbh", "gmbh"},
     {"ag", "ag"}, {"kg", "kg"}, {"bv", "bv"}, {"nv", "nv"}, {"plc", "plc"}, {"pte", "pte"},
     {"pteltd", "pteltd"}, {"pvt", "pvt"}, {"pvtltd", "pvtltd"}, {"spa", "spa"}, {"sarl", "sarl"},
-    {"sprl", "sprl"}, {"jsc", "jsc"}, {"ojsc", "ojsc"}, {"cjsc", "cjsc"}, {"pjsc", "pjsc"},
-    {"ooo", "ooo"}, {"oao", "oao"}, {"zao", "zao"}, {"pao", "pao"}, {"fze", "fze"}, {"fzco", "fzco"},
+    {"sprl", "sprl"},
+    /* Russian and CIS forms, abbreviated, in English and transliterated
+     * (OFAC's consolidated list writes all of them): one canonical code per
+     * form, never longer than the letters it replaces */
+    {"jsc", "ao"}, {"ao", "ao"}, {"jointstockcompany", "ao"}, {"jointstockco", "ao"},
+    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernoyeobshchestvo", "ao"},
+    {"ojsc", "oao"}, {"oao", "oao"}, {"openjointstockcompany", "oao"},
+    {"otkrytoeaktsionernoeobshchestvo", "oao"}, {"otkrytoyeaktsionernoyeobshchestvo", "oao"},
+    {"cjsc", "zao"}, {"zao", "zao"}, {"closedjointstockcompany", "zao"},
+    {"zakrytoeaktsionernoeobshchestvo", "zao"}, {"zakrytoyeaktsionernoyeobshchestvo", "zao"},
+    {"pjsc", "pao"}, {"pao", "pao"}, {"publicjointstockcompany", "pao"},
+    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoyeaktsionernoyeobshchestvo", "pao"},
+    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"},
+    {"ooo", "llc"}, {"limitedliabilitycompany", "llc"}, {"limitedliabilitycorporation", "llc"},
+    {"obshchestvosogranichennoiotvetstvennostyu", "llc"},
+    {"obshchestvosogranichennoyotvetstvennostyu", "llc"},
+    {"obshchestvosogranichennoyotvetstvennostiu", "llc"},
+    {"obshchestvosorganichennoiotvetstvennostyu", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
@@ -91,9 +112,15 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"yousif", "yusuf"}, {"yusif", "yusuf"}, {"omar", "umar"}, {"osama", "usama"}, {"saeed", "said"},
     {"saied", "said"}, {"mahmoud", "mahmud"}, {"mustapha", "mustafa"}, {"moustafa", "mustafa"},
     {"ibraheem", "ibrahim"}, {"ebrahim", "ibrahim"}, {"khaled", "khalid"}, {"walid", "waleed"},
-    {"abdel", "abdul"}, {"abd", "abdul"}, {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
+    {"abdel", "abdul"}, {"abd", "abdul"}, {"bd", "abdul"}, /* bd: ICU's abjad romanisation */ {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
     {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    /* Korean surnames: North Korean / McCune-Reischauer, Revised and common
+     * South Korean spellings */
+    {"ri", "lee"}, {"yi", "lee"}, {"rhee", "lee"}, {"pak", "park"}, {"bak", "park"}, {"choe", "choi"},
+    {"jeong", "jong"}, {"jung", "jong"}, {"chung", "jong"}, {"gim", "kim"}, {"gang", "kang"},
+    {"jo", "cho"}, {"yun", "yoon"}, {"rim", "lim"}, {"sin", "shin"}, {"gwon", "kwon"}, {"noh", "roh"},
+    {"ro", "roh"},
     {NULL, NULL}};
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
@@ -274,6 +301,21 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
     for (utf8proc_ssize_t i = 0; i < ml; i++)
         if ((unsigned char)s[i] >= 0x80) ascii = 0;
     if (!ascii) {
+        char *k = NULL;
+        if (sn_korean(s, (size_t)ml, &k)) {
+            free(s);
+            return pu_fail(err, PU_ERR_NOMEM, NULL, field, "out of memory");
+        }
+        if (k) {
+            free(s);
+            s = k;
+            ml = (utf8proc_ssize_t)strlen(s);
+        }
+    }
+    ascii = 1;
+    for (utf8proc_ssize_t i = 0; i < ml; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (!ascii) {
         char *t = NULL;
         int rc = translit(s, (size_t)ml, &t);
         free(s);
@@ -317,6 +359,24 @@ static char *next_segment(char *s, char **end) {
     return NULL;
 }
 
+static const char *lookup_kv(const char *s, int which);
+
+/* 1 if everything outside the segment [p, e] is a legal form: in
+ * "OOO 'Prominvest'" or "Aktsionernoe Obshchestvo 'Druzhba'" the quotes hold
+ * the company's name itself, not a nickname. */
+static int only_legal_outside(const char *work, const char *p, const char *e) {
+    char cat[64];
+    size_t cl = 0;
+    for (const char *q = work; *q; q++) {
+        if (q >= p && q <= e) continue;
+        if (!isalnum((unsigned char)*q)) continue;
+        if (cl + 1 >= sizeof cat) return 0;
+        cat[cl++] = *q;
+    }
+    cat[cl] = 0;
+    return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
     size_t n = strlen(folded);
     if (n + 1 > worksz / 2) n = worksz / 2 - 1;
@@ -333,6 +393,10 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
         if (l == 1 && p[1] == 'a' && *p == '(') { /* "(a)" is an alias marker */
             memset(p, ' ', 3);
             *p = '|';
+            continue;
+        }
+        if (only_legal_outside(work, p, e)) {
+            *p = *e = ' ';
             continue;
         }
         if (l + 1 <= storesz) {
@@ -396,6 +460,54 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
     n->ntok++;
 }
 
+/* Legal forms that may also open a name ("OOO Yargeo", "Public Joint Stock
+ * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
+ * LLC; "SA" or "Co" at the start are too often part of the name. */
+static int leading_ok(const char *canon) {
+    static const char *const ok[] = {"ao", "oao", "zao", "pao", "prao", "llc", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(canon, ok[i]) == 0) return 1;
+    return 0;
+}
+
+/* The canonical legal form spelt by tokens [from, from + k), or NULL. */
+static const char *legal_run(const sn_name *n, int from, int k) {
+    char cat[64];
+    size_t cl = 0;
+    for (int i = from; i < from + k; i++) {
+        if (n->tok[i].kind == SN_LEGAL || cl + n->tok[i].len >= sizeof cat) return NULL;
+        memcpy(cat + cl, n->tok[i].s, n->tok[i].len);
+        cl += n->tok[i].len;
+    }
+    cat[cl] = 0;
+    return cl <= 48 ? lookup_kv(cat, 0) : NULL; /* no legal form is longer */
+}
+
+/* Replace tokens [from, from + k) by the canonical token v (in place:
+ * canonical forms are never longer than the letters they replace). */
+static void legal_replace(sn_name *n, int from, int k, const char *v) {
+    sn_token *t = &n->tok[from];
+    char *d = (char *)t->s;
+    size_t vl = strlen(v);
+    memcpy(d, v, vl + 1);
+    t->len = (uint8_t)vl;
+    t->kind = SN_LEGAL;
+    for (int i = from + k; i < n->ntok; i++) n->tok[i - k + 1] = n->tok[i];
+    n->ntok -= k - 1;
+}
+
+/* A leading run of tokens that spells an unambiguous legal form becomes its
+ * canonical token. Keeps >= 1 other token. */
+static void fold_legal_leading(sn_name *n) {
+    for (int k = n->ntok - 1 < 8 ? n->ntok - 1 : 8; k >= 1; k--) {
+        const char *v = legal_run(n, 0, k);
+        if (v && leading_ok(v)) {
+            legal_replace(n, 0, k, v);
+            return;
+        }
+    }
+}
+
 /* Replace the longest trailing run of tokens that spells a legal form by its
  * canonical token; repeat (e.g. "sa de cv sofom enr"). Keeps >= 1 other token. */
 static void fold_legal(sn_name *n) {
@@ -414,7 +526,7 @@ static void fold_legal(sn_name *n) {
                     cl += n->tok[i].len;
                 }
             }
-            if (!ok || cl > 12) continue; /* no legal form is longer */
+            if (!ok || cl > 48) continue; /* no legal form is longer */
             cat[cl] = 0;
             const char *v = lookup_kv(cat, 0);
             if (!v) continue;
@@ -433,6 +545,7 @@ static void fold_legal(sn_name *n) {
         }
         if (!found) break;
     }
+    fold_legal_leading(n);
 }
 
 static void classify(sn_name *n, enum sn_class cls) {
@@ -644,6 +757,55 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     return best * 0.95; /* the article itself is a small difference */
 }
 
+/* Consonant skeleton for romanised Arabic (and Persian): the romanisations
+ * of one name differ mostly in vowels, semivowels and h (tair/teir/tayr,
+ * dwaik/dweik, tawtah/tutah, thouaib/thweib, shehab/shihab), and ICU writes
+ * Arabic script without short vowels (mhmd, hsn). So: digraphs th/dh/kh/gh
+ * = t/d/k/g, sh/ch = x, q = k, c = k; vowels, w, y and h dropped (an initial
+ * vowel too: adwan = udwan); a doubled letter counts once, but the same
+ * consonant twice across a vowel stays (tawtah = tt). Returns the length. */
+size_t sn_skeleton(const char *t, size_t n, char *key, size_t size) {
+    size_t k = 0;
+    if (size == 0) return 0;
+    for (size_t i = 0; i < n && k + 1 < size; i++) {
+        char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o;
+        if (i > 0 && t[i - 1] == c) continue; /* a doubled letter */
+        if (is_vowel(c) || c == 'w' || c == 'y' || c == 'h') continue;
+        if ((c == 't' || c == 'd' || c == 'k' || c == 'g') && nx == 'h') {
+            o = c;
+            i++;
+        } else if ((c == 's' || c == 'c') && nx == 'h') {
+            o = 'x';
+            i++;
+        } else if (c == 'q' || c == 'c') o = 'k';
+        else o = c;
+        key[k++] = o;
+    }
+    key[k] = 0;
+    return k;
+}
+
+/* Similarity from the Arabic skeleton: equal skeletons of >= 2 consonants.
+ * Written without vowels (abjad romanisation) that is as good as a phonetic
+ * match; between two vowelled spellings it is weaker evidence (mario/mauro
+ * share a skeleton too), so it needs the same first letter (or two initial
+ * vowels) and counts 0.75. */
+#define SKEL_SIM 0.75
+static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    int abjad = no_vowels(a) || no_vowels(b);
+    int va = is_vowel(a->s[0]), vb = is_vowel(b->s[0]);
+    char fa = a->s[0] == 'q' || a->s[0] == 'c' ? 'k' : a->s[0], fb = b->s[0] == 'q' || b->s[0] == 'c' ? 'k' : b->s[0];
+    /* cheap rejections first: this runs for most blocked token pairs */
+    if (!abjad && !(va && vb) && fa != fb) return 0; /* "bush" ~ "habbash" stays apart */
+    char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
+    size_t la = sn_skeleton(a->s, a->len, ka, sizeof ka), lb = sn_skeleton(b->s, b->len, kb, sizeof kb);
+    /* ta marbuta: ICU writes a final "t" that romanisations write as a/ah/eh */
+    if (abjad && la != lb && la > 2 && lb > 1 && ka[la - 1] == 't' && no_vowels(a)) ka[--la] = 0;
+    else if (abjad && la != lb && lb > 2 && la > 1 && kb[lb - 1] == 't' && no_vowels(b)) kb[--lb] = 0;
+    if (la < 2 || la != lb || memcmp(ka, kb, la) != 0) return 0;
+    return abjad ? PHON_SIM : SKEL_SIM;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
@@ -688,6 +850,14 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         s = PHON_SIM;
         *how = SIM_PHON;
     }
+    /* known distinct names keep apart (hasan / husayn share a skeleton) */
+    if (s < SKEL_SIM && a->len >= 3 && b->len >= 3 && !(a->group && b->group && a->group != b->group)) {
+        double sk = skeleton_sim(a, b);
+        if (sk > s) {
+            s = sk;
+            *how = SIM_SKEL;
+        }
+    }
     if (s < SIM_FLOOR) {
         *how = SIM_NONE;
         return 0.0;
@@ -702,6 +872,7 @@ const char *sn_how_name(int how) {
     case SIM_PHON: return "phonetic";
     case SIM_NICK: return "nickname";
     case SIM_INITIAL: return "initial";
+    case SIM_SKEL: return "consonant skeleton";
     default: return "none";
     }
 }

@@ -228,6 +228,122 @@ static void test_compare_errors(void **state) {
 
 /* ---- index and queries ---- */
 
+/* ---- rules added for the independent OFAC pair sets (docs/screening.md) ---- */
+
+static int explain_mentions(const char *schema, const char *a, const char *b, const char *needle) {
+    screen_match *m = NULL;
+    pu_err err;
+    assert_int_equal(screen_compare(NULL, schema, a, b, 0, &m, &err), PU_OK);
+    int found = 0;
+    for (size_t i = 0; i < m->explain.nfeatures; i++)
+        if (m->explain.features[i].detail && strstr(m->explain.features[i].detail, needle)) found = 1;
+    screen_match_free(m);
+    return found;
+}
+
+static void test_query_extra_tokens(void **state) {
+    (void)state;
+    /* the list has the short form, the query the full name: every listed
+     * token is found, so the query's extra tokens weigh 0.3 */
+    double full = cmp("Person", "Azzam Numan Abdel Rahman SALHAB", "SALHAB, Azzam");
+    assert_true(full >= 0.75);
+    assert_true(explain_mentions("Person", "Azzam Numan Abdel Rahman SALHAB", "SALHAB, Azzam",
+                                 "unmatched query tokens weigh 0.3"));
+    /* not when a listed token is missing (another person with the same
+     * surnames), nor with one matched token */
+    assert_true(cmp("Person", "Azzam Numan Abdel Rahman SALHAB", "SALHAB, Azzam Khalil") < 0.75);
+    assert_true(cmp("Person", "Juan Carlos Cardenas Guillen", "CARDENAS GUILLEN, Osiel") < 0.75);
+    assert_true(cmp("Person", "Azzam Numan Rahman", "AZZAM") < 0.75);
+    assert_false(explain_mentions("Person", "Juan Carlos Cardenas Guillen", "CARDENAS GUILLEN, Osiel",
+                                  "unmatched query tokens weigh 0.3"));
+    /* more extra tokens still cost more */
+    assert_true(cmp("Person", "Azzam SALHAB Numan", "SALHAB, Azzam") > full);
+}
+
+static void test_legal_forms_cis(void **state) {
+    (void)state;
+    assert_norm("PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA", "Company", "pao sberbank of russia");
+    assert_norm("Sberbank PJSC", "Company", "sberbank pao");
+    assert_norm("PUBLICHNOE AKTSIONERNOE OBSHCHESTVO GAZPROM NEFT", "Company", "pao gazprom neft");
+    assert_norm("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'PROMINVEST'", "Company", "llc prominvest");
+    assert_norm("OOO Yargeo", "Company", "llc yargeo");
+    assert_norm("Baltech Limited Liability Company", "Company", "baltech llc");
+    assert_norm("Otkrytoe Aktsionernoe Obshchestvo Umanski Elevator", "Company", "oao umanski elevator");
+    assert_norm("OJSC Rosneft", "Company", "oao rosneft");
+    assert_norm("CJSC ABR Management", "Company", "zao abr management");
+    /* only the unambiguous forms may open a name */
+    assert_norm("SA Holdings Ltd", "Company", "sa holdings ltd");
+    assert_norm("Company Y Limited", "Company", "company y ltd");
+    /* persons keep their tokens */
+    assert_norm("OOO Li", "Person", "ooo li");
+    assert_true(cmp("Company", "OOO YARGEO", "YARGEO, OOO") >= 0.9);
+    assert_true(cmp("Company", "VTB BANK PUBLIC JOINT STOCK COMPANY", "BANK VTB PJSC") >= 0.9);
+    /* sister companies differ in the name, not only in the legal form */
+    assert_true(cmp("Company", "GAZPROM TRANSGAZ YUGORSK OOO", "OOO GAZPROM TRANSGAZ TOMSK") < 0.75);
+    /* quotes after a bare legal form hold the name, not a nickname */
+    assert_true(cmp("Company", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'GAZPROM TRANSGAZ YUGORSK'",
+                    "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'GAZPROM TRANSGAZ TOMSK'") < 0.75);
+    assert_norm("Juan Perez 'El Huevo'", "Person", "juan perez / el huevo");
+}
+
+static void test_arabic_skeleton(void **state) {
+    (void)state;
+    /* romanisations that differ in vowels, w/y/h and th/dh/kh/q */
+    assert_true(cmp("Person", "Khaled TAWTAH", "Khaled TUTAH") >= 0.75);
+    assert_true(cmp("Person", "Khaled THOUAIB", "Khaled THWEIB") >= 0.75);
+    assert_true(cmp("Person", "Hatem KAFEESHEH", "Hatem QFEISHEH") >= 0.75);
+    assert_true(cmp("Person", "Atef ADWAN", "Atef UDWAN") >= 0.75);
+    assert_true(explain_mentions("Person", "Khaled TAWTAH", "Khaled TUTAH", "consonant skeleton"));
+    /* Arabic script: ICU writes no short vowels */
+    assert_true(cmp("Person", "حسن", "Hassan") >= 0.75);
+    assert_true(cmp("Person", "محمد", "Mohammed") >= 0.75);
+    assert_true(cmp("Person", "عبد الله", "Abd Allah") >= 0.75);
+    /* the same skeleton with another first consonant is another name */
+    assert_true(cmp("Person", "George Bush", "George Habbash") < 0.75);
+    /* ... and so do two known, different names with one skeleton */
+    assert_true(cmp("Person", "Ali HASSAN", "Ali HUSAYN") < 0.75);
+    /* a doubled letter counts once, the same consonant across a vowel twice */
+    assert_true(cmp("Person", "Khaled TATAH", "Khaled TAH") < 0.75);
+    /* Sayyid as OFAC spells it is a title */
+    assert_true(cmp("Person", "MORTEZAVI, Sayyed Hasan", "MORTEZAVI, Hasan") >= 0.9);
+}
+
+static void test_korean_names(void **state) {
+    (void)state;
+    /* Hangul: one token per syllable, romanised as the list writes DPRK names */
+    assert_norm("김정은", "Person", "kim jong un");
+    assert_norm("최룡해", "Person", "choe ryong hae");
+    /* Han with Korean readings: pinyin (ICU) plus the Korean reading */
+    assert_norm("金正恩", "Person", "jin zheng en / kim jong un");
+    assert_true(cmp("Person", "金正恩", "KIM Jong Un") >= 0.9);
+    assert_true(cmp("Person", "崔龍海", "CHOE Ryong Hae") >= 0.9);
+    assert_true(cmp("Person", "朴奉珠", "PAK Pong Ju") >= 0.9);
+    /* a Han name without Korean readings (simplified Chinese) stays pinyin only */
+    assert_norm("习近平", "Person", "xi jin ping");
+    /* one-letter surnames are spelt out; surname spellings are one group */
+    assert_norm("이병철", "Person", "lee pyong chol");
+    assert_true(cmp("Person", "리병철", "RI Pyong Chol") >= 0.9);
+    assert_true(cmp("Person", "Park Pong Ju", "PAK Pong Ju") >= 0.8);
+    /* a long Hangul run is one word, not a name of syllables */
+    char *o = norm("조선광선은행", "Company");
+    assert_null(strchr(o, ' '));
+    free(o);
+    /* other persons stay apart */
+    assert_true(cmp("Person", "김정은", "KIM Yo Jong") < 0.75);
+    /* a name at the size limit made of Hangul grows ~2.7x when romanised:
+     * still normalised, nothing cut off silently before tokenising */
+    char big[SCREEN_NAME_MAX + 1];
+    size_t bl = 0;
+    while (bl + 3 <= SCREEN_NAME_MAX) {
+        memcpy(big + bl, "\xea\xb0\x80", 3); /* 가 */
+        bl += 3;
+    }
+    big[bl] = 0;
+    char *g = norm(big, NULL);
+    assert_true(strncmp(g, "kakaka", 6) == 0);
+    free(g);
+}
+
 static void test_index_stats(void **state) {
     (void)state;
     fixture f;
@@ -542,6 +658,10 @@ int main(void) {
         cmocka_unit_test(test_compare_spanish),
         cmocka_unit_test(test_compare_companies),
         cmocka_unit_test(test_compare_errors),
+        cmocka_unit_test(test_query_extra_tokens),
+        cmocka_unit_test(test_legal_forms_cis),
+        cmocka_unit_test(test_arabic_skeleton),
+        cmocka_unit_test(test_korean_names),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
