@@ -110,3 +110,7 @@ for c in 1 16 128; do
 done
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "## Server CPU per request (bench/http/cpu.sh)"
+echo
+PUENTE="$PUENTE" bench/http/cpu.sh "$secs"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Server CPU time per request (user + system of the `puente serve` process,
+# from /proc, divided by the requests wrk completed) for the trivial endpoint,
+# /api/v1/me (authentication + audit and nothing else) and POST /match with
+# one query, at 16 connections. Unlike req/s, CPU per request barely depends
+# on what else runs on the machine, so it shows where a request's cost goes.
+# Usage: bench/http/cpu.sh [SECONDS] (default 5). Needs wrk (make bench).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-5}
+PUENTE=${PUENTE:-build/puente}
+command -v wrk >/dev/null || { echo "wrk is missing: scripts/deps.sh bench" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+db="$work/bench.db"
+"$PUENTE" import ofac data/ofac --db "$db" >/dev/null
+"$PUENTE" agency seed --db "$db" >/dev/null
+"$PUENTE" user add bench --agency DEA --role analyst --db "$db" >/dev/null
+tok=$("$PUENTE" token create bench --db "$db")
+"$PUENTE" serve --listen 127.0.0.1:0 --db "$db" --max-conns-per-ip 512 2>"$work/log" &
+pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
+base="http://127.0.0.1:$(grep -o '127.0.0.1:[0-9]*' "$work/log" | head -1 | cut -d: -f2)"
+echo '{"queries":{"q1":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}' > "$work/match.json"
+printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$tok" > "$work/me.lua"
+printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "r"); wrk.body = f:read("*a"); f:close()\n' "$tok" "$work/match.json" > "$work/match.lua"
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+echo "machine: $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg); 16 connections, ${secs}s each"
+echo
+echo "| endpoint | req/s | server CPU µs per request |"
+echo "|---|---|---|"
+for r in "GET /api/v1/health (trivial)|/api/v1/health|" "GET /api/v1/me (auth + audit)|/api/v1/me|$work/me.lua" \
+         "POST /match/default, 1 query|/match/default|$work/match.lua"; do
+  IFS='|' read -r label path script <<<"$r"
+  args=(-t2 -c16 -d"${secs}s"); [ -n "$script" ] && args+=(-s "$script")
+  a=$(ticks); out=$(wrk "${args[@]}" "$base$path"); b=$(ticks)
+  n=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  echo "| $label | ${rps%.*} | $(python3 -c "print(f'{($b-$a)/$hz*1e6/$n:.1f}')") |"
+done
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
