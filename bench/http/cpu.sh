@@ -8,19 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-5}
-PUENTE=${PUENTE:-build/puente}
-command -v wrk >/dev/null || { echo "wrk is missing: scripts/deps.sh bench" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-db="$work/bench.db"
-"$PUENTE" import ofac data/ofac --db "$db" >/dev/null
-"$PUENTE" agency seed --db "$db" >/dev/null
-"$PUENTE" user add bench --agency DEA --role analyst --db "$db" >/dev/null
-tok=$("$PUENTE" token create bench --db "$db")
-"$PUENTE" serve --listen 127.0.0.1:0 --db "$db" --max-conns-per-ip 512 2>"$work/log" &
-pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
-base="http://127.0.0.1:$(grep -o '127.0.0.1:[0-9]*' "$work/log" | head -1 | cut -d: -f2)"
+. bench/http/lib.sh
+bench_http_start
 echo '{"queries":{"q1":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}' > "$work/match.json"
 printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$tok" > "$work/me.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "r"); wrk.body = f:read("*a"); f:close()\n' "$tok" "$work/match.json" > "$work/match.lua"

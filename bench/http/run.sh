@@ -9,20 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
-PUENTE=${PUENTE:-build/puente}
-command -v wrk >/dev/null || { echo "wrk is missing: scripts/deps.sh bench" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-db="$work/bench.db"
-"$PUENTE" import ofac data/ofac --db "$db" >/dev/null
-"$PUENTE" agency seed --db "$db" >/dev/null
-"$PUENTE" user add bench --agency DEA --role analyst --db "$db"
-tok=$("$PUENTE" token create bench --db "$db")
-"$PUENTE" serve --listen 127.0.0.1:0 --db "$db" --max-conns-per-ip 512 --max-conns 1024 2>"$work/log" &
-pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
-port=$(grep -o '127.0.0.1:[0-9]*' "$work/log" | head -1 | cut -d: -f2)
-base="http://127.0.0.1:$port"
+. bench/http/lib.sh
+bench_http_start
 have_screen=0
 "$PUENTE" serve --list-routes | grep -q "POST /match" && have_screen=1
 id=$(curl -s -H "Authorization: Bearer $tok" "$base/api/v1/entities?q=guzman&schema=Person&limit=1" |
