@@ -9,7 +9,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, raw_post  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
@@ -166,34 +166,7 @@ s, js, _ = c.req("POST", "/api/v1/entities", token=A, raw=big, headers={"Content
 ok(s == 413 and err_of(js).get("code") == "too_large", "oversize body (Content-Length) is 413")
 
 
-def chunked_post(path, token, total):
-    """POST a chunked body of `total` bytes over a raw socket; returns the status."""
-    so = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-    so.sendall((f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-                "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n").encode())
-    chunk = b"x" * 8192
-    sent = 0
-    try:
-        while sent < total:
-            so.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
-            sent += len(chunk)
-        so.sendall(b"0\r\n\r\n")
-    except OSError:
-        pass
-    data = b""
-    try:
-        while b"\r\n\r\n" not in data:
-            d = so.recv(4096)
-            if not d:
-                break
-            data += d
-    except OSError:
-        pass
-    so.close()
-    return int(data.split(b" ")[1]) if data.startswith(b"HTTP/") else 0
-
-
-eq(chunked_post("/api/v1/entities", A, 100000), 413, "oversize chunked body is 413")
+eq(raw_post(srv.port, "/api/v1/entities", A, b"x" * 100000, chunked=True), 413, "oversize chunked body is 413")
 
 # ---- upload (FtM JSON lines) ----
 lines = [{"id": f"up-{i}", "schema": "Company", "properties": {"name": [f"Transportes Upload {i} SA de CV"]},

@@ -10,12 +10,11 @@ import csv
 import io
 import json
 import os
-import socket
 import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, raw_post, seed_users  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
@@ -215,32 +214,9 @@ eq((count("cargo_shipment"), count("cargo_batch")), before, "nothing was stored 
 
 # ---- body cap, content types, query parameters ----
 def oversize(token, size, chunked):
-    """POST a CSV body of size bytes over a raw socket (the server answers 413
-    before reading it all, so a plain client would hit a broken pipe)."""
-    so = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
-    head = f"POST {ROUTE} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\n"
-    head += "Transfer-Encoding: chunked\r\n\r\n" if chunked else f"Content-Length: {size}\r\n\r\n"
+    """POST a CSV body of about size bytes (see apitest.raw_post)."""
     body = b"awb,description\n" + b"1,Cotton T-shirts\n" * (size // 18)
-    data = b""
-    try:
-        so.sendall(head.encode())
-        for i in range(0, len(body), 65536):
-            part = body[i:i + 65536]
-            so.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
-        if chunked:
-            so.sendall(b"0\r\n\r\n")
-    except OSError:
-        pass
-    try:
-        while b"\r\n\r\n" not in data:
-            d = so.recv(4096)
-            if not d:
-                break
-            data += d
-    except OSError:
-        pass
-    so.close()
-    return int(data.split(b" ")[1]) if data.startswith(b"HTTP/") else 0
+    return raw_post(srv.port, ROUTE, token, body, "text/csv", chunked)
 
 
 before = (count("cargo_shipment"), count("cargo_batch"))
