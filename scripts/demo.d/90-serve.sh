@@ -11,6 +11,24 @@ fi
 listen=${PUENTE_DEMO_LISTEN:-127.0.0.1:8000}
 creds="$(dirname "$PUENTE_DB")/credentials.txt"
 tok=$(awk '$1=="dea.analyst"{print $5}' "$creds" 2>/dev/null || true)
+cbp=$(awk '$1=="cbp.supervisor"{print $5}' "$creds" 2>/dev/null || true)
+lab=$(awk '$1=="spf.forensic"{print $5}' "$creds" 2>/dev/null || true)
+out=$(dirname "$PUENTE_DB")
+# the demo's DVI case as one API request (the CLI's CSV files, verbatim)
+kin="$out/kinship"
+if [ -f "$kin/pm_genotypes.csv" ]; then
+  python3 - "$kin" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+part = {"freqs": "freqs.csv", "mutation": "mutation_models.csv", "pedigrees": "am_pedigrees.csv",
+        "am": "am_genotypes.csv", "pm": "pm_genotypes.csv"}
+case = {k: open(os.path.join(d, f), encoding="utf-8").read() for k, f in part.items()
+        if os.path.exists(os.path.join(d, f))}
+req = {"purpose": "Demostración: identificación de restos (caso simulado)", "case_ref": "DEMO/DVI/1",
+       "case": case, "options": {"threshold": 10000}}
+json.dump(req, open(os.path.join(d, "api-request.json"), "w", encoding="utf-8"), ensure_ascii=False)
+PY
+fi
 cat <<MSG
 Puente API on http://$listen  (OpenAPI: docs/openapi.yaml, guide: docs/API.md)
 Try:
@@ -21,6 +39,12 @@ Try:
        http://$listen/match/default
   curl -s -H 'Content-Type: application/json' -d '{"user":"dea.analyst","password":"<from the table above>"}' \\
        http://$listen/api/v1/login
+  # cargo: screen the demo manifest without storing it (CBP supervisor)
+  curl -s -H 'Authorization: Bearer ${cbp:-TOKEN}' -H 'Content-Type: text/csv' \\
+       --data-binary @$out/cargo/manifest.csv 'http://$listen/api/v1/cargo/manifests?dry_run=true' | head -c 600
+  # kinship (forensic role only; the stated purpose is audited)
+  curl -s -H 'Authorization: Bearer ${lab:-TOKEN}' -H 'Content-Type: application/json' \\
+       --data-binary @$kin/api-request.json http://$listen/api/v1/kinship/solve | head -c 600
 Credentials: $creds
 MSG
 if [ "${PUENTE_DEMO_NO_SERVE:-0}" = 1 ]; then
