@@ -122,19 +122,17 @@ static void *writer(void *arg) {
         q->idle = 0;
         if (!q->head && q->stop) break;
         if (q->last_batch > 1) gather_window(q);
-        q->last_batch = q->queued;
+        size_t n = q->last_batch = q->queued;
         qitem *batch = q->head;
         q->head = q->tail = NULL;
         q->queued = 0;
         pthread_mutex_unlock(&q->mu);
         pu_err e;
-        size_t n = 0;
-        for (qitem *it = batch; it; it = it->next) n++;
         const audit_event **evs = malloc(n * sizeof *evs);
         int rc = evs ? PU_OK : PU_ERR_NOMEM;
-        n = 0;
-        for (qitem *it = batch; evs && it; it = it->next) evs[n++] = it->ev;
-        if (rc == PU_OK) rc = audit_append_many(q->db, evs, n, &e);
+        size_t k = 0;
+        for (qitem *it = batch; evs && it; it = it->next) evs[k++] = it->ev;
+        if (rc == PU_OK) rc = audit_append_many(q->db, evs, k, &e);
         free(evs);
         finish_batch(q, batch, rc);
     }

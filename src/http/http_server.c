@@ -35,6 +35,9 @@ struct http_server {
 
 void http_dispatch(http_req *r);
 
+/* http_req.audit_state */
+enum { AUDIT_NONE, AUDIT_QUEUED, AUDIT_COMMITTED, AUDIT_FAILED };
+
 /* ---- per-thread store ---- */
 static int thread_store(http_server *s, store_t **out, pu_err *err) {
     store_t *st = pthread_getspecific(s->key);
@@ -98,6 +101,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     http_server *s = cls;
     http_req *r = *con_cls;
     if (r && r->started) atomic_fetch_sub(&s->inflight, 1);
+    /* closed between its resume and its answer: no longer suspended */
+    if (r && atomic_load(&r->audit_state) != AUDIT_NONE) atomic_fetch_sub(&s->suspended, 1);
     req_free(r);
     *con_cls = NULL;
 }
@@ -132,7 +137,6 @@ static enum MHD_Result early_error(http_req *r, int code, const char *field, con
 }
 
 /* ---- deferred audit: the connection waits, not the worker ---- */
-enum { AUDIT_NONE, AUDIT_QUEUED, AUDIT_COMMITTED, AUDIT_FAILED };
 
 /* Writer thread: the entry is committed (or not); MHD calls on_request again. */
 static void audit_done(void *ctx, int rc) {
@@ -149,8 +153,8 @@ static enum MHD_Result defer_until_audited(http_server *s, http_req *r) {
     pthread_mutex_lock(&s->defer_mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->defer_mu);
-        r->auditq = NULL; /* http_audit_now appends on this thread's store */
-        if (http_audit_now(r, r->outcome) != PU_OK) http_audit_failed(r);
+        pu_err e;
+        if (audit_append(r->db, &r->audit_ev, &e) != PU_OK) http_audit_failed(r);
         return send_response(r);
     }
     atomic_fetch_add(&s->suspended, 1);
@@ -225,6 +229,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /* ---- lifecycle ---- */
+/* libmicrohttpd's fatal errors: say what and where before aborting (its
+ * default handler aborts silently in release builds). */
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason) {
+    (void)cls;
+    fprintf(stderr, "puente: libmicrohttpd fatal error: %s (%s:%u)\n", reason ? reason : "?", file ? file : "?", line);
+    fflush(stderr);
+    abort();
+}
+
 static unsigned cpu_count(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 2;
@@ -300,6 +313,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
         http_stop(s);
         return rc;
     }
+    MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
@@ -327,6 +341,11 @@ int http_port(const http_server *s) { return s->port; }
 
 void http_stop(http_server *s) {
     if (!s) return;
+    /* from now on requests are audited synchronously: no connection is
+     * suspended any more while the daemon quiesces and stops */
+    pthread_mutex_lock(&s->defer_mu);
+    s->stopping = 1;
+    pthread_mutex_unlock(&s->defer_mu);
     if (s->d) {
         /* stop accepting, let in-flight requests finish, then stop */
         MHD_quiesce_daemon(s->d);
@@ -335,9 +354,6 @@ void http_stop(http_server *s) {
             nanosleep(&ts, NULL);
         }
     }
-    pthread_mutex_lock(&s->defer_mu);
-    s->stopping = 1; /* from now on requests are audited synchronously */
-    pthread_mutex_unlock(&s->defer_mu);
     if (s->auditq) {
         audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
         (void)http_auditq_append(s->auditq, &ev);
