@@ -34,6 +34,8 @@ static const char *const migrations[] = {
     "INSERT INTO audit_meta VALUES (1, 0, "
     "'0000000000000000000000000000000000000000000000000000000000000000', 0, "
     "'0000000000000000000000000000000000000000000000000000000000000000');",
+    /* 2: the newest journal entry (audit_journal_*) already in the chain */
+    "ALTER TABLE audit_meta ADD COLUMN journal_seq INTEGER NOT NULL DEFAULT 0;",
 };
 
 int audit_migrate(db_t *db, pu_err *err) {
@@ -116,8 +118,10 @@ static int tx_end(db_t *db, int own, int rc, pu_err *err) {
 }
 
 /* Append n entries after the current head (caller holds the write lock). The
- * head is read once and the statements prepared once for the whole batch. */
-static int append_locked(db_t *db, const audit_event *const *evs, size_t n, const char *ts, pu_err *err) {
+ * head is read once and the statements prepared once for the whole batch.
+ * Entry k gets the time tss[k] when tss is given, else ts. */
+static int append_locked(db_t *db, const audit_event *const *evs, const char *const *tss, size_t n, const char *ts,
+                         pu_err *err) {
     char *b = malloc((size_t)7 * AUDIT_FIELD_MAX);
     if (!b) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     meta m;
@@ -133,7 +137,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, size_t n, cons
     for (size_t k = 0; rc == PU_OK && k < n; k++) {
         const audit_event *ev = evs[k];
         const char *f[NFIELDS] = {
-            ts,
+            tss ? tss[k] : ts,
             clip(ev->component, b, AUDIT_FIELD_MAX),
             clip(ev->user, b + AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
             clip(ev->agency, b + 2 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
@@ -168,7 +172,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, size_t n, cons
 int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err) {
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    rc = append_locked(db, &ev, 1, ts, err);
+    rc = append_locked(db, &ev, NULL, 1, ts, err);
     return tx_end(db, own, rc, err);
 }
 
@@ -177,8 +181,75 @@ int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err 
     pu_now_iso(ts, sizeof ts);
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    rc = append_locked(db, evs, n, ts, err);
+    rc = append_locked(db, evs, NULL, n, ts, err);
     return tx_end(db, own, rc, err);
+}
+
+int audit_journal_seq(db_t *db, int64_t *out, pu_err *err) {
+    *out = 0;
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT journal_seq FROM audit_meta WHERE id = 1", &st, err);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        *out = db_col_int64(st, 0);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_INVALID, "audit_meta", NULL, "the audit anchor row is missing");
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* The staged entries after journal_seq, as event and time arrays. */
+static int staged_locked(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
+    int64_t done;
+    int rc = audit_journal_seq(db, &done, err);
+    if (rc) return rc;
+    size_t k = 0;
+    while (k < n && ents[k].jid <= done) k++; /* already in the chain (another process ingested them) */
+    *applied = 0;
+    if (k == n) return PU_OK;
+    if (ents[k].jid != done + 1)
+        return pu_fail(err, PU_ERR_INVALID, "audit journal", "jid", "expected journal entry %lld next, got %lld: entries are missing",
+                       (long long)(done + 1), (long long)ents[k].jid);
+    for (size_t i = k + 1; i < n; i++)
+        if (ents[i].jid != ents[i - 1].jid + 1)
+            return pu_fail(err, PU_ERR_INVALID, "audit journal", "jid", "journal entry %lld follows %lld: entries are missing",
+                           (long long)ents[i].jid, (long long)ents[i - 1].jid);
+    size_t m = n - k;
+    const audit_event **evs = malloc(m * sizeof *evs);
+    const char **tss = malloc(m * sizeof *tss);
+    if (!evs || !tss) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; rc == PU_OK && i < m; i++) {
+        evs[i] = &ents[k + i].ev;
+        tss[i] = ents[k + i].ts;
+    }
+    if (rc == PU_OK) rc = append_locked(db, evs, tss, m, NULL, err);
+    free(evs);
+    free((void *)tss);
+    db_stmt *st = NULL;
+    if (rc == PU_OK) rc = db_prepare(db, "UPDATE audit_meta SET journal_seq = ? WHERE id = 1", &st, err);
+    if (rc == PU_OK) {
+        db_bind_int64(st, 1, ents[n - 1].jid);
+        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    }
+    db_finalize(st);
+    if (rc == PU_OK) *applied = (int64_t)m;
+    return rc;
+}
+
+int audit_append_staged(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
+    int64_t dummy;
+    if (!applied) applied = &dummy;
+    *applied = 0;
+    if (n == 0) return PU_OK;
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    rc = staged_locked(db, ents, n, applied, err);
+    rc = tx_end(db, own, rc, err);
+    if (rc) *applied = 0;
+    return rc;
 }
 
 int audit_append(db_t *db, const audit_event *ev, pu_err *err) {
@@ -385,7 +456,7 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
                      (long long)nrem, cutoff, days, (long long)last_old, anchor);
             audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail};
             const audit_event *one = &ev;
-            rc = append_locked(db, &one, 1, now, err);
+            rc = append_locked(db, &one, NULL, 1, now, err);
         }
     }
     rc = tx_end(db, own, rc, err);

@@ -60,6 +60,92 @@ int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err 
 /* Same as audit_append with an explicit timestamp "YYYY-MM-DDTHH:MM:SSZ" (tests, imports). */
 int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err);
 
+/* ---- the audit journal (audit_journal.c) ----
+ *
+ * Why: a read request must not be answered before its audit entry is safe
+ * (fail closed), but a store transaction per request (or per small batch,
+ * with the request waiting for it) costs more than the request. The journal
+ * is an append-only staging file next to the store: audit_journal_append
+ * writes the entry as one line with one write(2) and returns; a background
+ * thread appends the entries to the chain (audit_log) in large batches,
+ * within AUDIT_JOURNAL_FLUSH_MS, and empties the file once everything in it
+ * is in the chain. An entry whose write(2) returned survives a crash of the
+ * process: the next audit_journal_open or audit_journal_recover puts it in
+ * the chain. That is the same guarantee as a store commit with SQLite's
+ * synchronous=NORMAL (the store's setting), which does not fsync either.
+ *
+ * Entries are numbered by the journal (jid 1, 2, 3... for the store's whole
+ * life); audit_meta.journal_seq is the newest jid in the chain, updated in
+ * the same transaction as the entries, so ingesting is idempotent and two
+ * ingesters (a server and `puente audit verify` run beside it) never append
+ * an entry twice. Each line: jid, ts, then the seven event fields, separated
+ * by tabs; \\, \t, \n, \r and other control bytes are escaped (\xHH).
+ * The chain hash is computed when an entry reaches audit_log (in jid order),
+ * so seq order = jid order for journal entries. Entries written inside a
+ * change's transaction (audit_append) do not use the journal. */
+#define AUDIT_JOURNAL_FLUSH_MS 20        /* ingest at least this often */
+#define AUDIT_JOURNAL_BACKLOG 200000     /* entries waiting for the chain; more is PU_ERR_LIMIT */
+
+/* One journal entry as it reaches the chain. */
+typedef struct audit_staged {
+    int64_t jid;
+    char ts[24];        /* "YYYY-MM-DDTHH:MM:SSZ" of the request */
+    audit_event ev;
+} audit_staged;
+
+/* Append staged entries to the chain, in one transaction (the caller's, if
+ * open), skipping those whose jid is already in it (<= journal_seq). The
+ * rest must continue journal_seq without a gap (else PU_ERR_INVALID, naming
+ * the missing jid, and nothing is written). *applied (may be NULL) = entries
+ * appended. Errors: PU_ERR_INVALID, PU_ERR_DB, PU_ERR_NOMEM. */
+int audit_append_staged(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err);
+/* The newest journal jid already in the chain (0 if none). Errors: PU_ERR_DB. */
+int audit_journal_seq(db_t *db, int64_t *out, pu_err *err);
+
+typedef struct audit_journal audit_journal;
+
+/* The journal path for a store: "<db_path>-audit.journal" (PU_ERR_LIMIT if
+ * it does not fit in size). */
+int audit_journal_path(const char *db_path, char *out, size_t size, pu_err *err);
+/* Open (create) the journal at path for the store db_path, for the life of a
+ * server: takes an exclusive lock on it (PU_ERR_CONFLICT when another process
+ * holds it), puts what a previous run left into the chain, empties the file
+ * and starts the ingest thread (with its own store connection). A journal
+ * that cannot be read back (a gap, a malformed line other than a torn last
+ * line) is PU_ERR_INVALID naming the file and line: the server must not
+ * start over an audit trail it cannot complete. *out is owned by the caller
+ * (audit_journal_close). Errors: those, PU_ERR_IO, PU_ERR_DB, PU_ERR_NOMEM. */
+int audit_journal_open(const char *path, const char *db_path, audit_journal **out, pu_err *err);
+/* Record ev (time now). Thread-safe. PU_OK once the line is written (see
+ * above); then the caller may answer. Errors (the caller must fail the
+ * request): PU_ERR_IO (the write failed), PU_ERR_LIMIT (more than
+ * AUDIT_JOURNAL_BACKLOG entries wait because the chain cannot be written),
+ * PU_ERR_INTERRUPTED (closed). ev is copied. */
+int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err);
+/* Wait until every entry appended before this call is in the chain (e.g.
+ * before the audit trail is read over HTTP). Errors: PU_ERR_DB (the chain
+ * could not be written within 10 s; err says why), PU_ERR_INTERRUPTED. */
+int audit_journal_sync(audit_journal *j, pu_err *err);
+/* Put everything in the chain, empty the file, stop the thread, close,
+ * free. NULL-safe. Entries that cannot be put in the chain stay in the file
+ * for the next open (reported on stderr). */
+void audit_journal_close(audit_journal *j);
+/* For the CLI (verify, export, prune): put the entries of the journal at
+ * path that are not yet in the chain into it, through db. Works beside a
+ * running server (idempotent; the server's own thread then skips them). A
+ * missing file is 0 entries. When no server holds the journal, the file is
+ * emptied afterwards. *n (may be NULL) = entries appended.
+ * Errors: PU_ERR_INVALID (file:line), PU_ERR_IO, PU_ERR_DB. */
+int audit_journal_recover(db_t *db, const char *path, int64_t *n, pu_err *err);
+/* Parse journal text (buf, len) into entries (for recovery and the fuzz
+ * target). Complete lines only; a last line without its newline (a torn
+ * write) is left out and counted in *torn. *out (free with
+ * audit_staged_free) holds *n entries whose strings point into *store.
+ * Errors: PU_ERR_INVALID naming "name:line" and the field, PU_ERR_NOMEM. */
+int audit_journal_parse(const char *name, const char *buf, size_t len, audit_staged **out, size_t *n, char **store,
+                        size_t *torn, pu_err *err);
+void audit_staged_free(audit_staged *ents, char *store);
+
 /* Result of a verification. */
 typedef struct audit_report {
     int64_t entries;        /* entries checked */

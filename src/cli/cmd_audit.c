@@ -13,7 +13,10 @@ static int usage(FILE *f) {
           "       puente audit prune [--days N] [--db PATH]     (default retention: 365 days)\n"
           "verify recomputes the BLAKE2b hash chain and exits 0 when intact, 3 when an entry\n"
           "was edited, deleted or reordered (naming the first bad entry). export writes JSON\n"
-          "lines; the export itself is recorded in the trail.\n",
+          "lines; the export itself is recorded in the trail.\n"
+          "Each first adds the entries a server staged in its audit journal (default\n"
+          "<db>-audit.journal; --journal PATH for a server run with --audit-journal PATH),\n"
+          "also beside a running server and after a crash.\n",
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -32,12 +35,13 @@ static void record(db_t *db, const char *action, const char *outcome, const char
 int cmd_audit(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) return usage(stdout);
     if (argc < 2) return usage(stderr);
+    const char *jarg = NULL; /* the server's --audit-journal, when not the default */
     const char *sub = argv[1], *dbp = NULL, *since = NULL, *until = NULL, *agency = NULL, *outp = NULL;
     long days = AUDIT_DEFAULT_RETENTION_DAYS;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},    {"since", required_argument, 0, 's'},
                                          {"until", required_argument, 0, 'u'}, {"agency", required_argument, 0, 'a'},
                                          {"out", required_argument, 0, 'o'},   {"days", required_argument, 0, 'n'},
-                                         {0, 0, 0, 0}};
+                                         {"journal", required_argument, 0, 'j'}, {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -47,6 +51,7 @@ int cmd_audit(int argc, char **argv) {
         case 'u': until = optarg; break;
         case 'a': agency = optarg; break;
         case 'o': outp = optarg; break;
+        case 'j': jarg = optarg; break;
         case 'n':
             if (cli_parse_long("audit", "--days", optarg, &days)) return CLI_EXIT_USAGE;
             break;
@@ -57,6 +62,12 @@ int cmd_audit(int argc, char **argv) {
     pu_err e;
     int rc = db_open(cli_db_path(dbp), NULL, &db, &e);
     if (rc == PU_OK) rc = audit_migrate(db, &e);
+    /* entries a server staged in its journal belong to the trail read here */
+    char jpath[1100];
+    int64_t staged = 0;
+    if (rc == PU_OK && jarg) rc = pu_snprintf(jpath, sizeof jpath, "%s", jarg) == PU_OK ? PU_OK : pu_fail(&e, PU_ERR_LIMIT, NULL, "journal", "the path is too long");
+    else if (rc == PU_OK) rc = audit_journal_path(cli_db_path(dbp), jpath, sizeof jpath, &e);
+    if (rc == PU_OK) rc = audit_journal_recover(db, jpath, &staged, &e);
     if (rc) {
         db_close(db);
         return cli_fail(&e);

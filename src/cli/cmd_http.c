@@ -15,6 +15,9 @@ static int usage(FILE *f) {
           "  --max-conns-per-ip N    per client address (default 64)\n"
           "  --timeout SECONDS       idle connection timeout (default 30)\n"
           "  --retention-days N      audit retention, pruned at start (default 365)\n"
+          "  --audit-journal PATH    where read requests' audit entries are staged before\n"
+          "                          they reach the audit chain (default <db>-audit.journal);\n"
+          "                          'commit': each request waits for its store commit\n"
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
           f);
@@ -50,7 +53,8 @@ int cmd_serve(int argc, char **argv) {
         {"threads", required_argument, 0, 't'},   {"max-body", required_argument, 0, 'b'},
         {"max-conns", required_argument, 0, 'c'}, {"max-conns-per-ip", required_argument, 0, 'i'},
         {"timeout", required_argument, 0, 'T'},   {"retention-days", required_argument, 0, 'r'},
-        {"list-routes", no_argument, 0, 'L'},     {0, 0, 0, 0}};
+        {"list-routes", no_argument, 0, 'L'},     {"audit-journal", required_argument, 0, 'J'},
+        {0, 0, 0, 0}};
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -61,6 +65,11 @@ int cmd_serve(int argc, char **argv) {
         }
         if (c == 'd') {
             dbp = optarg;
+            continue;
+        }
+        if (c == 'J') {
+            if (!*optarg) return cli_usage_error("serve", "--audit-journal expects a path or 'commit'");
+            cfg.audit_journal = optarg;
             continue;
         }
         if (c == 'L') {

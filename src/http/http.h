@@ -33,6 +33,12 @@ typedef struct http_config {
     unsigned timeout_s;         /* idle connection timeout; 0 = 30 s */
     int retention_days;         /* audit retention; 0 = 365; pruned at start */
     int quiet;                  /* 1: no startup banner on stderr */
+    /* Audit entries of reads and refusals (changes are audited inside their
+     * own transaction): NULL = through the audit journal next to a SQLite
+     * store ("<db>-audit.journal"; audit.h), or the group commit for
+     * PostgreSQL; a path = that journal; "commit" = each request waits until
+     * its entry is committed to the store (group commit, no journal). */
+    const char *audit_journal;
 } http_config;
 
 typedef struct http_server http_server;

@@ -144,7 +144,7 @@ int h_users_add(http_req *r) {
         http_target(r, name);
         (void)pu_buf_printf(&r->detail, "role=%s", role);
         pu_err e;
-        if ((rc = db_begin(r->db, &e)) != PU_OK) rc = from_acl(r, rc, &e);
+        if ((rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
         else if ((rc = acl_user_add(r->db, name, r->p.agency, role, pw, &e)) != PU_OK) {
             db_rollback(r->db);
             rc = from_acl(r, rc, &e);
@@ -184,7 +184,7 @@ int h_user_update(http_req *r) {
         else if (!role && !pw && !dis) rc = http_fail(r, PU_ERR_INVALID, "body", "expected role, disabled or password");
     }
     pu_err e;
-    if (rc == PU_OK && (rc = db_begin(r->db, &e)) != PU_OK) rc = from_acl(r, rc, &e);
+    if (rc == PU_OK && (rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
     else if (rc == PU_OK) {
         if (role) {
             (void)pu_buf_printf(&r->detail, "role %s->%s; ", u.role, role);
@@ -224,7 +224,7 @@ int h_token_create(http_req *r) {
     }
     char token[ACL_SECRET_MAX];
     pu_err e;
-    int rc = db_begin(r->db, &e);
+    int rc = http_begin(r, &e);
     if (rc) return from_acl(r, rc, &e);
     if ((rc = acl_token_create(r->db, name, acl_now(), token, &e)) != PU_OK) {
         db_rollback(r->db);
@@ -243,6 +243,9 @@ int h_audit_list(http_req *r) {
     if ((rc = http_only_args(r, args)) || (rc = http_arg_int(r, "limit", 1, 10000, 1000, &limit)) ||
         (rc = http_arg_int(r, "offset", 0, INT64_MAX / 2, 0, &offset)))
         return rc;
+    /* every entry written so far is in the chain before it is read */
+    pu_err e;
+    if (r->journal && (rc = audit_journal_sync(r->journal, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
     /* auditors read the entries of their own agency */
     audit_filter f = {http_arg(r, "since"), http_arg(r, "until"), r->p.agency, limit, offset};
     char *buf = NULL;
@@ -250,7 +253,6 @@ int h_audit_list(http_req *r) {
     FILE *m = open_memstream(&buf, &len);
     if (!m) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
     int64_t n = 0;
-    pu_err e;
     rc = audit_export(r->db, m, &f, &n, &e);
     fclose(m);
     if (rc == PU_OK) {
@@ -274,6 +276,7 @@ int h_audit_verify(http_req *r) {
     if (rc) return rc;
     audit_report rep;
     pu_err e;
+    if (r->journal && (rc = audit_journal_sync(r->journal, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
     rc = audit_verify(r->db, &rep, &e);
     if (rc == PU_OK)
         return http_json(r, 200, json_pack("{s:b,s:I,s:I,s:s}", "ok", 1, "entries", (json_int_t)rep.entries, "last_seq",

@@ -235,7 +235,7 @@ static int manifest_store(http_req *r, cargo_batch *b, const manifest_opts *o, i
     cargo_stamp stamp = {r->p.agency, o->marking, r->p.user, NULL};
     pu_err pe;
     pu_err_clear(&pe);
-    int rc = db_begin(r->db, &pe);
+    int rc = http_begin(r, &pe);
     if (!rc) rc = cargo_batch_save(b, r->db, o->source, &stamp, 0, batch_id, &pe);
     if (!rc) {
         char id[32];

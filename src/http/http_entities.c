@@ -290,7 +290,7 @@ static int holder(http_req *r, const char *id, int *mine) {
 /* store_put + audit entry in one transaction. */
 static int put_audited(http_req *r, ftm_entity *const *v, size_t n) {
     pu_err e;
-    int rc = store_begin(r->st, &e);
+    int rc = http_store_begin(r, &e);
     for (size_t i = 0; rc == PU_OK && i < n; i++) rc = store_put(r->st, v[i], &e);
     if (rc == PU_OK) rc = http_audit_now(r, "success");
     if (rc == PU_OK) rc = store_commit(r->st, &e);
@@ -380,7 +380,7 @@ int h_entity_delete(http_req *r) {
     if (rc) return rc;
     ftm_entity_free(old);
     pu_err e;
-    rc = store_begin(r->st, &e);
+    rc = http_store_begin(r, &e);
     if (rc == PU_OK) rc = store_delete(r->st, r->params[0], &e);
     if (rc == PU_OK) rc = http_audit_now(r, "success");
     if (rc == PU_OK) rc = store_commit(r->st, &e);

@@ -49,7 +49,8 @@ typedef struct http_req {
     int started;                       /* counted in the in-flight gauge */
 
     http_screen_state *screen;         /* shared screening index (may be NULL) */
-    http_auditq *auditq;               /* audit group commit */
+    http_auditq *auditq;               /* audit group commit (mode "commit") */
+    audit_journal *journal;            /* audit journal (default mode) */
     store_t *st;                       /* this thread's store */
     db_t *db;
     int authed;
@@ -149,6 +150,12 @@ int http_str_member(http_req *r, json_t *o, const char *key, const char *where, 
 void http_target(http_req *r, const char *id);
 /* Write the audit entry now (inside the caller's transaction, for changes). */
 int http_audit_now(http_req *r, const char *outcome);
+/* Begin a change's transaction (db_begin / store_begin) after the entries
+ * already in the audit journal are in the chain, so the chain keeps the
+ * order in which requests were answered (a read answered before this change
+ * comes before it). Errors: the journal's (PU_ERR_DB, ...) or the begin's. */
+int http_begin(http_req *r, pu_err *err);
+int http_store_begin(http_req *r, pu_err *err);
 /* Fill r->audit_ev from the request (user, agency, action, targets, outcome, detail). */
 void http_audit_event(http_req *r, const char *outcome, audit_event *ev);
 /* The audit entry of an answered request could not be written: replace the

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "http/http_int.h"
 #include "screen/screen.h"
 
@@ -31,6 +33,31 @@
 #define BODY_BYTES_MAX ((size_t)64 << 20)
 #define BODY_ONE_MAX ((size_t)256 << 10)  /* larger bodies are not cached */
 
+/* Whole /match answers, keyed by BLAKE2b-128 of everything the answer
+ * depends on: the request body, limit, threshold, dataset and the reader's
+ * scope (store_visible reads only the scope's system flag, country and
+ * agency). Screening workloads repeat names (the same counterparties come
+ * back every day), and a repeated query then costs a copy instead of a
+ * screening. Direct-mapped (a colliding key replaces the entry), at most
+ * RESULT_BYTES_MAX bytes, entries live RESULT_TTL_S seconds, and every event
+ * that can change an answer empties the table and bumps `generation`: an
+ * entity changed through this server, an index rebuild, a reviewed decision.
+ * A request stores its answer only if the generation it started under is
+ * still current, so an answer computed before a change is never kept after
+ * it. The audit entry of a hit is written like any other, with the same
+ * targets (kept with the answer). */
+#define RESULT_SLOTS 4096u              /* power of two */
+#define RESULT_BYTES_MAX ((size_t)32 << 20)
+#define RESULT_ONE_MAX ((size_t)256 << 10)
+#define RESULT_TTL_S 60.0
+
+typedef struct result_entry {
+    unsigned char key[16];
+    double at;                 /* pu_monotonic() when stored; 0 = empty */
+    char *body, *targets, *detail;
+    size_t len;
+} result_entry;
+
 typedef struct body_entry {
     char *id, *owner, *marking;
     char *json;  /* the yente entity object, compact */
@@ -47,7 +74,109 @@ struct http_screen_state {
     pthread_mutex_t bodies_mu; /* guards everything below */
     body_entry *bodies;        /* BODY_SLOTS, or NULL when out of memory */
     size_t nbodies, body_bytes;
+    pthread_mutex_t results_mu; /* guards everything below */
+    result_entry *results;      /* RESULT_SLOTS, or NULL when out of memory */
+    size_t result_bytes;
+    uint64_t generation;
 };
+
+static void result_free(result_entry *e) {
+    free(e->body);
+    free(e->targets);
+    free(e->detail);
+    memset(e, 0, sizeof *e);
+}
+
+/* Forget every stored answer (an answer may have changed). */
+static void results_clear(http_screen_state *s) {
+    pthread_mutex_lock(&s->results_mu);
+    s->generation++;
+    for (size_t i = 0; s->results && i < RESULT_SLOTS && s->result_bytes; i++)
+        if (s->results[i].at) {
+            s->result_bytes -= s->results[i].len;
+            result_free(&s->results[i]);
+        }
+    s->result_bytes = 0;
+    pthread_mutex_unlock(&s->results_mu);
+}
+
+static uint64_t results_generation(http_screen_state *s) {
+    pthread_mutex_lock(&s->results_mu);
+    uint64_t g = s->generation;
+    pthread_mutex_unlock(&s->results_mu);
+    return g;
+}
+
+static void result_key(http_req *r, const char *limit, const char *threshold, unsigned char key[16]) {
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 16);
+    const char *parts[] = {r->params[0], limit ? limit : "", threshold ? threshold : "",
+                           r->scope.system ? "system" : "", r->scope.country ? r->scope.country : "",
+                           r->scope.agency ? r->scope.agency : ""};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        crypto_generichash_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)pu_buf_str(&r->body), r->body.len);
+    crypto_generichash_final(&h, key, 16);
+}
+
+static result_entry *result_slot(http_screen_state *s, const unsigned char key[16]) {
+    uint32_t i;
+    memcpy(&i, key, sizeof i);
+    return &s->results[i & (RESULT_SLOTS - 1)];
+}
+
+/* Answer from the table: body, audit targets and detail. 1 if it was there. */
+static int results_get(http_screen_state *s, const unsigned char key[16], http_req *r) {
+    int hit = 0;
+    pthread_mutex_lock(&s->results_mu);
+    result_entry *e = s->results ? result_slot(s, key) : NULL;
+    if (e && e->at && memcmp(e->key, key, 16) == 0 && pu_monotonic() - e->at < RESULT_TTL_S) {
+        pu_buf_reset(&r->out);
+        hit = pu_buf_append(&r->out, e->body, e->len) == PU_OK && pu_buf_puts(&r->targets, e->targets) == PU_OK &&
+              pu_buf_puts(&r->detail, e->detail) == PU_OK;
+    }
+    pthread_mutex_unlock(&s->results_mu);
+    if (!hit) {
+        pu_buf_reset(&r->out);
+        pu_buf_reset(&r->targets);
+        pu_buf_reset(&r->detail);
+    }
+    return hit;
+}
+
+static void results_put(http_screen_state *s, const unsigned char key[16], uint64_t gen, const http_req *r) {
+    if (r->out.len > RESULT_ONE_MAX) return;
+    result_entry n = {.at = pu_monotonic(), .len = r->out.len};
+    memcpy(n.key, key, 16);
+    n.body = malloc(n.len ? n.len : 1);
+    n.targets = pu_strdup(pu_buf_str(&r->targets));
+    n.detail = pu_strdup(pu_buf_str(&r->detail));
+    if (!n.body || !n.targets || !n.detail) {
+        result_free(&n);
+        return;
+    }
+    memcpy(n.body, pu_buf_str(&r->out), n.len);
+    pthread_mutex_lock(&s->results_mu);
+    if (s->results && gen == s->generation) {
+        if (s->result_bytes + n.len > RESULT_BYTES_MAX) {
+            pthread_mutex_unlock(&s->results_mu);
+            results_clear(s);
+            pthread_mutex_lock(&s->results_mu);
+        }
+        result_entry *e = result_slot(s, key);
+        if (gen == s->generation) {
+            if (e->at) {
+                s->result_bytes -= e->len;
+                result_free(e);
+            }
+            *e = n;
+            s->result_bytes += n.len;
+            n.body = n.targets = n.detail = NULL;
+        }
+    }
+    pthread_mutex_unlock(&s->results_mu);
+    result_free(&n);
+}
 
 static void bodies_clear_locked(http_screen_state *s) {
     if (!s->bodies) return;
@@ -65,10 +194,13 @@ static void bodies_clear_locked(http_screen_state *s) {
     s->body_bytes = 0;
 }
 
+/* Entity bodies and whole answers go together: whatever makes a body stale
+ * makes the answers that hold it stale. */
 static void bodies_clear(http_screen_state *s) {
     pthread_mutex_lock(&s->bodies_mu);
     bodies_clear_locked(s);
     pthread_mutex_unlock(&s->bodies_mu);
+    results_clear(s);
 }
 
 static size_t body_slot(const body_entry *tab, const char *id) {
@@ -127,7 +259,9 @@ int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {
     pthread_rwlock_init(&s->lock, NULL);
     pthread_mutex_init(&s->rebuild, NULL);
     pthread_mutex_init(&s->bodies_mu, NULL);
+    pthread_mutex_init(&s->results_mu, NULL);
     s->bodies = calloc(BODY_SLOTS, sizeof *s->bodies); /* NULL: no cache, still correct */
+    s->results = calloc(RESULT_SLOTS, sizeof *s->results);
     int rc = screen_index_build(st, NULL, &s->ix, err);
     if (rc == PU_OK) rc = screen_reviews_load(st, &s->reviews, err);
     if (rc) {
@@ -145,6 +279,8 @@ void http_screen_free(http_screen_state *s) {
     screen_reviews_free(s->reviews);
     bodies_clear(s);
     free(s->bodies);
+    free(s->results);
+    pthread_mutex_destroy(&s->results_mu);
     pthread_rwlock_destroy(&s->lock);
     pthread_mutex_destroy(&s->rebuild);
     pthread_mutex_destroy(&s->bodies_mu);
@@ -203,6 +339,7 @@ static int reload_reviews(http_req *r) {
     r->screen->reviews = nr;
     pthread_rwlock_unlock(&r->screen->lock);
     screen_reviews_free(old);
+    results_clear(r->screen); /* suppressions changed */
     return PU_OK;
 }
 
@@ -494,6 +631,13 @@ int h_yente_match(http_req *r) {
         if (*end || end == t || threshold <= 0 || threshold > 1)
             return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
     }
+    unsigned char rkey[16];
+    result_key(r, http_arg(r, "limit"), t, rkey);
+    uint64_t gen = results_generation(r->screen);
+    if (results_get(r->screen, rkey, r)) {
+        r->status = 200;
+        return PU_OK;
+    }
     const char *ds = strcmp(r->params[0], "default") == 0 || strcmp(r->params[0], "all") == 0 ? NULL : r->params[0];
     if (ds) {
         store_query dq = {.dataset = ds, .limit = 1};
@@ -552,5 +696,6 @@ int h_yente_match(http_req *r) {
         return rc;
     }
     r->status = 200;
+    results_put(r->screen, rkey, gen, r);
     return PU_OK;
 }

@@ -20,7 +20,9 @@ struct http_server {
     int port;
     pthread_key_t key;
     http_screen_state *screen;
-    http_auditq *auditq;
+    http_auditq *auditq;       /* audit mode "commit" */
+    audit_journal *journal;    /* default audit mode */
+    char journal_path[1100];
     atomic_int inflight;
     /* libmicrohttpd aborts if the daemon is stopped while a connection is
      * suspended: deferrals are counted, and refused once stopping is set
@@ -223,6 +225,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->db = store_db(r->st);
     r->screen = s->screen;
     r->auditq = s->auditq;
+    r->journal = s->journal;
     http_dispatch(r);
     if (r->audit_deferred) return defer_until_audited(s, r);
     return send_response(r);
@@ -282,6 +285,21 @@ static int bind_addr(http_server *s, struct sockaddr_storage *ss, pu_err *err) {
     return pu_fail(err, PU_ERR_INVALID, NULL, "listen", "expected an IPv4 or IPv6 address, got '%s'", s->addr);
 }
 
+/* The audit mode (http.h, audit_journal): the journal, or the group commit. */
+static int start_audit(http_server *s, pu_err *err) {
+    const char *mode = s->cfg.audit_journal;
+    int pg = strncmp(s->db_path, "postgres", 8) == 0;
+    if ((mode && strcmp(mode, "commit") == 0) || (!mode && pg)) {
+        s->cfg.audit_journal = "commit";
+        return http_auditq_start(s->db_path, &s->auditq, err);
+    }
+    int rc = mode ? pu_snprintf(s->journal_path, sizeof s->journal_path, "%s", mode)
+                  : audit_journal_path(s->db_path, s->journal_path, sizeof s->journal_path, err);
+    if (rc) return mode ? pu_fail(err, PU_ERR_LIMIT, NULL, "audit-journal", "the path is too long") : rc;
+    s->cfg.audit_journal = s->journal_path;
+    return audit_journal_open(s->journal_path, s->db_path, &s->journal, err);
+}
+
 int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     *out = NULL;
     if (!cfg->db_path || !*cfg->db_path || strcmp(cfg->db_path, ":memory:") == 0)
@@ -308,7 +326,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
-    if (rc == PU_OK) rc = http_auditq_start(s->db_path, &s->auditq, err);
+    if (rc == PU_OK) rc = start_audit(s, err);
     if (rc) {
         http_stop(s);
         return rc;
@@ -354,10 +372,8 @@ void http_stop(http_server *s) {
             nanosleep(&ts, NULL);
         }
     }
-    if (s->auditq) {
-        audit_event ev = {"http", "-", "", "server.stop", "", "success", NULL};
-        (void)http_auditq_append(s->auditq, &ev);
-    }
+    audit_event stop_ev = {"http", "-", "", "server.stop", "", "success", NULL};
+    if (s->auditq) (void)http_auditq_append(s->auditq, &stop_ev);
     /* The audit writer stops before the daemon: it drains its queue and
      * resumes every connection still waiting for its entry; then the workers
      * answer them. Only when none is suspended any more may the daemon stop
@@ -370,6 +386,12 @@ void http_stop(http_server *s) {
     }
     if (s->d) MHD_stop_daemon(s->d);
     http_auditq_free(s->auditq);
+    if (s->journal) {
+        /* no request runs any more: the last entry, then everything into the chain */
+        pu_err e;
+        if (audit_journal_append(s->journal, &stop_ev, &e) != PU_OK) fprintf(stderr, "puente: %s\n", e.msg);
+        audit_journal_close(s->journal);
+    }
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
     free(s->stores);

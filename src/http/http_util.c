@@ -194,8 +194,27 @@ int http_audit_now(http_req *r, const char *outcome) {
     http_audit_event(r, outcome, &ev);
     pu_err e;
     /* inside a change's transaction: append there, so both commit together;
-     * otherwise (reads, refusals) through the group commit */
-    int rc = db_in_tx(r->db) || !r->auditq ? audit_append(r->db, &ev, &e) : http_auditq_append(r->auditq, &ev);
+     * otherwise (reads, refusals) through the journal or the group commit */
+    int rc;
+    if (db_in_tx(r->db) || (!r->auditq && !r->journal)) rc = audit_append(r->db, &ev, &e);
+    else if (r->journal) rc = audit_journal_append(r->journal, &ev, &e);
+    else rc = http_auditq_append(r->auditq, &ev);
     if (rc == PU_OK) r->audited = 1;
     return rc;
+}
+
+/* Wait (at most one batch) until the journal is in the chain. The journal's
+ * thread needs the write lock, so this must run before the caller takes it. */
+static int settle_journal(http_req *r, pu_err *err) {
+    return r->journal && !db_in_tx(r->db) ? audit_journal_sync(r->journal, err) : PU_OK;
+}
+
+int http_begin(http_req *r, pu_err *err) {
+    int rc = settle_journal(r, err);
+    return rc ? rc : db_begin(r->db, err);
+}
+
+int http_store_begin(http_req *r, pu_err *err) {
+    int rc = settle_journal(r, err);
+    return rc ? rc : store_begin(r->st, err);
 }

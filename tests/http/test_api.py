@@ -301,9 +301,27 @@ if have_screen:
     ok(s == 200 and len(js["responses"]["q1"]["results"]) == 1 and js["limit"] == 1, "yente /match/{dataset} limit")
     s, js, _ = c.req("POST", "/match/default", token=A, body={"queries": []})
     eq(s, 400, "match with a list instead of an object is 400")
+    # the whole-answer cache: a repeated /match is the same answer, audited
+    # again with the same targets; a decision changes the answer at once
+    s, before, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}})
+    s2, again, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}})
+    ok(s == s2 == 200 and again == before, "a repeated /match gives the same answer")
+    s, js, _ = c.req("GET", "/api/v1/audit", token=tok["dea.aud"], query={"limit": "10000"})
+    last = [e for e in js.get("entries", []) if e["action"] == "screen.match" and e["user"] == "dea.an"][-2:]
+    ok(len(last) == 2 and last[0]["targets"] == last[1]["targets"] and "ofac-sdn-1" in last[1]["targets"]
+       and last[0]["seq"] < last[1]["seq"], "a cached /match answer is audited like the first, with its targets",
+       str(last))
+    s, other, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}}, query={"threshold": "0.99"})
+    ok(s == 200 and other["responses"]["q1"]["results"] != before["responses"]["q1"]["results"]
+       or all(x["match"] for x in other["responses"]["q1"]["results"]),
+       "a different threshold is a different answer, not the cached one")
     s, js, _ = c.req("POST", "/api/v1/decisions", token=A,
                      body={"query": q, "entity_id": "ofac-sdn-1", "decision": "false_positive", "note": "different DOB"})
     ok(s == 201 and js["analyst"] == "dea.an", "record a reviewed decision", str(js))
+    s, after, _ = c.req("POST", "/match/default", token=A, body={"queries": {"q1": q}})
+    top_after = [x for x in after["responses"]["q1"]["results"] if x["id"] == "ofac-sdn-1"] if s == 200 else []
+    ok(after != before and (not top_after or top_after[0]["match"] is False),
+       "after a reviewed decision the repeated /match is answered anew (not from the cache)", str(top_after)[:300])
     s, js, _ = c.req("POST", "/api/v1/screen", token=A, body={"queries": [q]})
     m = js["results"][0]["results"][0] if s == 200 and js["results"][0]["results"] else {}
     ok(m.get("suppressed") is True and m.get("match") is False, "the decision suppresses the match", str(m))

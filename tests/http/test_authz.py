@@ -159,6 +159,10 @@ for (ag, role), tok in tokens.items():
             ids = {m["id"] for m in res["results"]}
             expect(ids <= want and (r["id"] in ids) == (r["id"] in want) and res["total"]["value"] <= len(want),
                    f"{who} yente match for {r['id']}: {sorted(ids)}")
+        # the same request again comes from the server's answer cache, which
+        # is keyed by the reader's scope: the same answer, still no leak
+        s2, js2, _ = c.req("POST", "/match/default", token=tok, body=body, query={"limit": "50", "threshold": "0.5"})
+        expect(s2 == 200 and js2 == js, f"{who} repeated yente match is the same answer")
     else:
         expect(not reader and s == 403, f"{who} yente match refused ({s})")
 

@@ -92,6 +92,9 @@ def rep(i, **kw):
 
 
 def audits(action="ews.report.import"):
+    # reads and refusals reach audit_log through the server's audit journal
+    # within milliseconds; reading the trail over HTTP waits until they have
+    c.req("GET", "/api/v1/audit/verify", token=tok["dea.aud"])
     return [(r[0], r[1], r[2], r[3]) for r in sqlite3.connect(DB).execute(
         "SELECT user_name, agency, outcome, detail FROM audit_log WHERE action = ? ORDER BY seq", (action,))]
 

@@ -1,0 +1,323 @@
+/* Unit tests for the audit journal (src/audit/audit_journal.c): the line
+ * format round-trips every byte that needs escaping, a torn last line is left
+ * out, bad lines are refused with file:line, entries reach the chain in jid
+ * order exactly once (also with two ingesters), a crashed server's journal is
+ * recovered, a second server is refused, and a journal that cannot be written
+ * fails the append (fail closed) while the entries already written survive. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+
+static char dir[256];
+
+static void paths(const char *name, char *db, char *jp) {
+    snprintf(db, 512, "%s/%s.db", dir, name);
+    snprintf(jp, 512, "%s/%s.db-audit.journal", dir, name);
+    unlink(db);
+    unlink(jp);
+}
+
+static db_t *open_db(const char *path) {
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open(path, NULL, &db, &e), PU_OK);
+    assert_int_equal(audit_migrate(db, &e), PU_OK);
+    return db;
+}
+
+static int64_t count(db_t *db, const char *where) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit_log WHERE %s", where);
+    db_stmt *st;
+    pu_err e;
+    assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    int64_t n = db_col_int64(st, 0);
+    db_finalize(st);
+    return n;
+}
+
+static void assert_intact(db_t *db, int64_t entries) {
+    audit_report r;
+    pu_err e;
+    assert_int_equal(audit_verify(db, &r, &e), PU_OK);
+    assert_int_equal(r.entries, entries);
+}
+
+static off_t file_size(const char *p) {
+    struct stat sb;
+    return stat(p, &sb) == 0 ? sb.st_size : -1;
+}
+
+static void write_file(const char *p, const char *text) {
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_parse_roundtrip_and_torn(void **state) {
+    (void)state;
+    const char *text = "7\t2026-01-02T03:04:05Z\thttp\tana\tDEA\tentity.read\ta,b\tsuccess\tq=tab\\there\\nnew \\\\ \\x01\n"
+                       "8\t2026-01-02T03:04:06Z\thttp\t-\t\tlogin\t\tdenied\t\n"
+                       "9\t2026-01-02T03:04:07Z\thttp\tcut";
+    audit_staged *ents;
+    size_t n, torn;
+    char *store;
+    pu_err e;
+    assert_int_equal(audit_journal_parse("j", text, strlen(text), &ents, &n, &store, &torn, &e), PU_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(torn, 1);
+    assert_int_equal(ents[0].jid, 7);
+    assert_string_equal(ents[0].ts, "2026-01-02T03:04:05Z");
+    assert_string_equal(ents[0].ev.detail, "q=tab\there\nnew \\ \x01");
+    assert_string_equal(ents[0].ev.targets, "a,b");
+    assert_string_equal(ents[1].ev.user, "-");
+    assert_string_equal(ents[1].ev.agency, "");
+    assert_string_equal(ents[1].ev.outcome, "denied");
+    audit_staged_free(ents, store);
+}
+
+static void expect_bad(const char *text, const char *where, const char *field) {
+    audit_staged *ents;
+    size_t n, torn;
+    char *store;
+    pu_err e;
+    assert_int_equal(audit_journal_parse("j", text, strlen(text), &ents, &n, &store, &torn, &e), PU_ERR_INVALID);
+    assert_string_equal(e.where, where);
+    if (field) assert_string_equal(e.field, field);
+    assert_null(ents);
+}
+
+static void test_parse_refuses_bad_lines(void **state) {
+    (void)state;
+    const char *good = "1\t2026-01-02T03:04:05Z\thttp\tana\tDEA\tx\t\tsuccess\t\n";
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s2\t2026-01-02T03:04:05Z\thttp\tana\n", good);
+    expect_bad(buf, "j:2", NULL);                                                          /* too few fields */
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\th\n", "j:1", NULL);          /* too many */
+    expect_bad("x\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
+    expect_bad("0\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
+    expect_bad("1\t2026-01-02 03:04:05\ta\tb\tc\td\te\tf\tg\n", "j:1", "ts");
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\\q\tb\tc\td\te\tf\tg\n", "j:1", NULL);         /* unknown escape */
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\\x0\tb\tc\td\te\tf\tg\n", "j:1", NULL);        /* short \x */
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\\x00\tb\tc\td\te\tf\tg\n", "j:1", NULL);       /* NUL */
+}
+
+static audit_staged staged(int64_t jid, const char *user) {
+    audit_staged s = {.jid = jid, .ts = "2026-03-01T10:00:00Z"};
+    s.ev = (audit_event){"http", user, "DEA", "entity.read", "ent-1", "success", ""};
+    return s;
+}
+
+static void test_staged_once_and_no_gap(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("staged", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    audit_staged a[3] = {staged(1, "u1"), staged(2, "u2"), staged(3, "u3")};
+    int64_t applied;
+    assert_int_equal(audit_append_staged(db, a, 2, &applied, &e), PU_OK);
+    assert_int_equal(applied, 2);
+    /* a second ingester offering 1..3 appends only 3 */
+    assert_int_equal(audit_append_staged(db, a, 3, &applied, &e), PU_OK);
+    assert_int_equal(applied, 1);
+    assert_int_equal(count(db, "1"), 3);
+    int64_t js;
+    assert_int_equal(audit_journal_seq(db, &js, &e), PU_OK);
+    assert_int_equal(js, 3);
+    /* a gap is refused and nothing is written */
+    audit_staged gap[2] = {staged(5, "u5"), staged(6, "u6")};
+    assert_int_equal(audit_append_staged(db, gap, 2, &applied, &e), PU_ERR_INVALID);
+    assert_int_equal(applied, 0);
+    assert_non_null(strstr(e.msg, "4"));
+    assert_int_equal(count(db, "1"), 3);
+    /* the journal's time is kept, not the ingest time */
+    assert_int_equal(count(db, "ts = '2026-03-01T10:00:00Z' AND user_name = 'u3'"), 1);
+    assert_intact(db, 3);
+    db_close(db);
+}
+
+static void test_server_journal_roundtrip(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("rt", dbp, jp);
+    db_t *db = open_db(dbp);
+    audit_journal *j;
+    pu_err e;
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
+    /* a second server on the same store is refused */
+    audit_journal *j2;
+    assert_int_equal(audit_journal_open(jp, dbp, &j2, &e), PU_ERR_CONFLICT);
+    for (int i = 0; i < 500; i++) {
+        char tgt[32];
+        snprintf(tgt, sizeof tgt, "ent-%d", i);
+        audit_event ev = {"http", "ana", "DEA", "entity.read", tgt, "success", "tab\there"};
+        assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
+    }
+    assert_int_equal(audit_journal_sync(j, &e), PU_OK);
+    assert_int_equal(count(db, "action = 'entity.read'"), 500);
+    assert_int_equal(count(db, "detail = 'tab\there'"), 500);
+    /* seq order is append order */
+    assert_int_equal(count(db, "targets = 'ent-499' AND seq = 500"), 1);
+    /* a change written directly after the sync comes after them in the chain */
+    audit_event chg = {"http", "ana", "DEA", "entity.update", "ent-1", "success", NULL};
+    assert_int_equal(audit_append(db, &chg, &e), PU_OK);
+    audit_event more = {"http", "ana", "DEA", "entity.read", "ent-x", "success", NULL};
+    assert_int_equal(audit_journal_append(j, &more, &e), PU_OK);
+    audit_journal_close(j);
+    assert_int_equal(count(db, "targets = 'ent-x' AND seq = 502"), 1);
+    assert_int_equal(file_size(jp), 0);
+    assert_intact(db, 502);
+    db_close(db);
+}
+
+static void test_recover_after_crash(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("crash", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    /* what a killed server leaves: three complete lines and a torn one */
+    write_file(jp, "1\t2026-01-02T03:04:05Z\thttp\tana\tDEA\tentity.read\te1\tsuccess\t\n"
+                   "2\t2026-01-02T03:04:06Z\thttp\tana\tDEA\tentity.read\te2\tsuccess\t\n"
+                   "3\t2026-01-02T03:04:07Z\thttp\tluis\tFGR\tscreen.match\te3\tsuccess\tqueries=1\n"
+                   "4\t2026-01-02T03:04:08Z\thttp\tlu");
+    int64_t n;
+    assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(file_size(jp), 0);
+    assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK); /* idempotent */
+    assert_int_equal(n, 0);
+    assert_int_equal(count(db, "user_name = 'luis' AND ts = '2026-01-02T03:04:07Z'"), 1);
+    assert_intact(db, 3);
+    /* a server started next continues the numbering */
+    audit_journal *j;
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
+    audit_event ev = {"http", "ana", "DEA", "entity.read", "e4", "success", NULL};
+    assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
+    audit_journal_close(j);
+    int64_t js;
+    assert_int_equal(audit_journal_seq(db, &js, &e), PU_OK);
+    assert_int_equal(js, 4);
+    assert_intact(db, 4);
+    /* a missing journal is nothing to recover */
+    unlink(jp);
+    assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK);
+    assert_int_equal(n, 0);
+    db_close(db);
+}
+
+static void test_corrupt_journal_stops_the_server(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("corrupt", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    write_file(jp, "1\t2026-01-02T03:04:05Z\thttp\tana\tDEA\tentity.read\te1\tsuccess\t\n"
+                   "3\t2026-01-02T03:04:06Z\thttp\tana\tDEA\tentity.read\te3\tsuccess\t\n");
+    audit_journal *j;
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_ERR_INVALID);
+    assert_non_null(strstr(e.msg, "missing"));
+    assert_int_equal(count(db, "1"), 0); /* all or nothing */
+    assert_true(file_size(jp) > 0);      /* kept for review */
+    write_file(jp, "1\t2026-01-02T03:04:05Z\thttp\tana\n2\tx\n");
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_ERR_INVALID);
+    assert_non_null(strstr(e.where, ":1"));
+    db_close(db);
+}
+
+static void test_cli_beside_running_server(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("beside", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    audit_journal *j;
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
+    for (int i = 0; i < 50; i++) {
+        audit_event ev = {"http", "ana", "DEA", "entity.read", "e", "success", NULL};
+        assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
+    }
+    /* `puente audit verify` beside the server: takes what is in the file */
+    int64_t n;
+    assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK);
+    assert_true(file_size(jp) > 0); /* the server's file is not emptied under it */
+    audit_journal_close(j);          /* its thread skips what the CLI took */
+    assert_int_equal(count(db, "1"), 50);
+    assert_intact(db, 50);
+    db_close(db);
+}
+
+static void test_unwritable_journal_fails_closed(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("full", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    audit_journal *j;
+    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
+    audit_event ev = {"http", "ana", "DEA", "entity.read", "before", "success", NULL};
+    assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
+    assert_int_equal(audit_journal_sync(j, &e), PU_OK);
+    /* no file may grow any more: the journal write fails, so must the append */
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = (rlim_t)file_size(jp);
+    setrlimit(RLIMIT_FSIZE, &lim);
+    audit_event refused = {"http", "ana", "DEA", "entity.read", "refused", "success", NULL};
+    int rc = audit_journal_append(j, &refused, &e);
+    setrlimit(RLIMIT_FSIZE, &old);
+    assert_int_equal(rc, PU_ERR_IO);
+    assert_non_null(strstr(e.msg, "journal"));
+    /* nothing torn was left: the next entry is written and the chain is whole */
+    audit_event after = {"http", "ana", "DEA", "entity.read", "after", "success", NULL};
+    assert_int_equal(audit_journal_append(j, &after, &e), PU_OK);
+    audit_journal_close(j);
+    assert_int_equal(count(db, "targets = 'refused'"), 0);
+    assert_int_equal(count(db, "targets IN ('before', 'after')"), 2);
+    assert_intact(db, 2);
+    db_close(db);
+}
+
+static void test_path(void **state) {
+    (void)state;
+    char out[64];
+    pu_err e;
+    assert_int_equal(audit_journal_path("/var/lib/p.db", out, sizeof out, &e), PU_OK);
+    assert_string_equal(out, "/var/lib/p.db-audit.journal");
+    assert_int_equal(audit_journal_path("/a/very/long/path/to/a/store/file/that/does/not/fit.db", out, 40, &e), PU_ERR_LIMIT);
+}
+
+int main(void) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/puente-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_roundtrip_and_torn), cmocka_unit_test(test_parse_refuses_bad_lines),
+        cmocka_unit_test(test_staged_once_and_no_gap),   cmocka_unit_test(test_server_journal_roundtrip),
+        cmocka_unit_test(test_recover_after_crash),      cmocka_unit_test(test_corrupt_journal_stops_the_server),
+        cmocka_unit_test(test_cli_beside_running_server), cmocka_unit_test(test_unwritable_journal_fails_closed),
+        cmocka_unit_test(test_path),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    return rc;
+}
