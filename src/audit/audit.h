@@ -65,14 +65,18 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * Why: a read request must not be answered before its audit entry is safe
  * (fail closed), but a store transaction per request (or per small batch,
  * with the request waiting for it) costs more than the request. The journal
- * is an append-only staging file next to the store: audit_journal_append
- * writes the entry as one line with one write(2) and returns; a background
- * thread appends the entries to the chain (audit_log) in large batches,
- * within AUDIT_JOURNAL_FLUSH_MS, and empties the file once everything in it
- * is in the chain. An entry whose write(2) returned survives a crash of the
- * process: the next audit_journal_open or audit_journal_recover puts it in
- * the chain. That is the same guarantee as a store commit with SQLite's
+ * is an append-only staging file next to the store, mapped into the server:
+ * audit_journal_append copies the entry into it as one line and returns (no
+ * system call); a background thread appends the entries to the chain
+ * (audit_log) in large batches, within AUDIT_JOURNAL_FLUSH_MS, and recycles
+ * the file's space once its entries are in the chain. An entry whose append
+ * returned survives a crash of the process (the bytes are in the kernel's
+ * page cache): the next audit_journal_open or audit_journal_recover puts it
+ * in the chain. That is the same guarantee as a store commit with SQLite's
  * synchronous=NORMAL (the store's setting), which does not fsync either.
+ * The file has a fixed size (2 x AUDIT_JOURNAL_HALF, reserved on disk at
+ * open); if the chain cannot be written for so long that both halves fill
+ * up, appends fail (fail closed) until it can.
  *
  * Entries are numbered by the journal (jid 1, 2, 3... for the store's whole
  * life); audit_meta.journal_seq is the newest jid in the chain, updated in
@@ -85,6 +89,8 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * change's transaction (audit_append) do not use the journal. */
 #define AUDIT_JOURNAL_FLUSH_MS 20        /* ingest at least this often */
 #define AUDIT_JOURNAL_BACKLOG 200000     /* entries waiting for the chain; more is PU_ERR_LIMIT */
+#define AUDIT_JOURNAL_HALF ((size_t)32 << 20)   /* the file is two halves (audit_journal.c) */
+#define AUDIT_JOURNAL_SWITCH ((size_t)4 << 20)  /* move to the other half once this much is used */
 
 /* One journal entry as it reaches the chain. */
 typedef struct audit_staged {
@@ -116,11 +122,15 @@ int audit_journal_path(const char *db_path, char *out, size_t size, pu_err *err)
  * start over an audit trail it cannot complete. *out is owned by the caller
  * (audit_journal_close). Errors: those, PU_ERR_IO, PU_ERR_DB, PU_ERR_NOMEM. */
 int audit_journal_open(const char *path, const char *db_path, audit_journal **out, pu_err *err);
-/* Record ev (time now). Thread-safe. PU_OK once the line is written (see
- * above); then the caller may answer. Errors (the caller must fail the
- * request): PU_ERR_IO (the write failed), PU_ERR_LIMIT (more than
- * AUDIT_JOURNAL_BACKLOG entries wait because the chain cannot be written),
- * PU_ERR_INTERRUPTED (closed). ev is copied. */
+/* The same with halves of `half` bytes (a multiple of 4096 up to
+ * AUDIT_JOURNAL_HALF; appends switch halves at half/8): for tests that fill
+ * the journal. Errors: as audit_journal_open, PU_ERR_INVALID for half. */
+int audit_journal_open_sized(const char *path, const char *db_path, size_t half, audit_journal **out, pu_err *err);
+/* Record ev (time now). Thread-safe. PU_OK once the line is in the file's
+ * mapping (see above); then the caller may answer. Errors (the caller must
+ * fail the request): PU_ERR_LIMIT (the journal is full or more than
+ * AUDIT_JOURNAL_BACKLOG entries wait, because the chain cannot be written;
+ * err says why), PU_ERR_INTERRUPTED (closed), PU_ERR_NOMEM. ev is copied. */
 int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err);
 /* Wait until every entry appended before this call is in the chain (e.g.
  * before the audit trail is read over HTTP). Errors: PU_ERR_DB (the chain

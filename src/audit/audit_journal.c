@@ -1,5 +1,19 @@
 /* audit_journal.c - the append-only staging file in front of the audit chain
- * (see audit.h, "the audit journal"). */
+ * (see audit.h, "the audit journal").
+ *
+ * Layout: the file is two halves of AUDIT_JOURNAL_HALF bytes, reserved on
+ * disk when a server opens it (so a full disk is found at start, not by a
+ * failed write later) and mapped shared into the server. Each half holds
+ * complete lines from its start, then zero bytes. Entries are appended to
+ * the active half with a memcpy under the journal mutex: no system call per
+ * request, and the bytes are in the kernel's page cache once the copy is
+ * done, so they survive a crash of the process like a write(2) would. When
+ * the active half holds AUDIT_JOURNAL_SWITCH bytes and the other half is
+ * empty, appends move to the other half; a half whose entries are all in the
+ * chain is zeroed by the ingest thread and becomes empty again. So the file
+ * never grows, also under a load that never lets the thread catch up
+ * completely. Reading back takes each half up to its first zero byte and
+ * orders the entries by jid. */
 #include "audit/audit.h"
 
 #include <errno.h>
@@ -8,15 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define JFIELDS 9                          /* jid ts + 7 event fields */
-#define TRUNCATE_AT ((off_t)4 << 20)       /* empty the file once it is this big and all in the chain */
 #define SYNC_WAIT_S 10
-#define MAX_JOURNAL_BYTES ((size_t)1 << 30) /* refuse to read back more than 1 GiB */
+#define READ_CHUNK ((size_t)1 << 20)
 
 /* ---- line format ---- */
 
@@ -172,55 +185,101 @@ int audit_journal_path(const char *db_path, char *out, size_t size, pu_err *err)
 
 /* ---- reading a journal back ---- */
 
-static int read_all(int fd, const char *path, char **out, size_t *len, pu_err *err) {
-    *out = NULL;
-    *len = 0;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot stat the audit journal: %s", strerror(errno));
-    if ((size_t)sb.st_size > MAX_JOURNAL_BYTES)
-        return pu_fail(err, PU_ERR_LIMIT, path, NULL, "the audit journal is over 1 GiB; it is not read back automatically");
-    size_t cap = (size_t)sb.st_size + 1, n = 0;
-    char *b = malloc(cap);
-    if (!b) return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            /* the file grew while it was read (a server appends beside us): stop at what was there */
-            break;
-        }
-        ssize_t r = pread(fd, b + n, cap - n, (off_t)n);
+/* Bytes [off, off+max) of fd up to the first NUL (the end of a half). */
+static int read_half(int fd, const char *path, off_t off, size_t max, pu_buf *out, pu_err *err) {
+    char *chunk = malloc(READ_CHUNK);
+    if (!chunk) return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
+    int rc = PU_OK;
+    for (size_t done = 0; done < max && rc == PU_OK;) {
+        size_t want = max - done < READ_CHUNK ? max - done : READ_CHUNK;
+        ssize_t r = pread(fd, chunk, want, off + (off_t)done);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
-            free(b);
-            return pu_fail(err, PU_ERR_IO, path, NULL, "cannot read the audit journal: %s", strerror(errno));
+            rc = pu_fail(err, PU_ERR_IO, path, NULL, "cannot read the audit journal: %s", strerror(errno));
+            break;
         }
         if (r == 0) break;
-        n += (size_t)r;
+        const char *nul = memchr(chunk, '\0', (size_t)r);
+        size_t take = nul ? (size_t)(nul - chunk) : (size_t)r;
+        if (pu_buf_append(out, chunk, take) != PU_OK) rc = pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
+        if (nul) break;
+        done += (size_t)r;
     }
-    *out = b;
-    *len = n;
-    return PU_OK;
+    free(chunk);
+    return rc;
+}
+
+static int by_jid(const void *a, const void *b) {
+    int64_t x = ((const audit_staged *)a)->jid, y = ((const audit_staged *)b)->jid;
+    return x < y ? -1 : x > y;
+}
+
+/* Both halves of the journal on fd, parsed and ordered by jid. A server's
+ * file is exactly two halves (size 2 * half, a multiple of 8192); any other
+ * file (one a person wrote, or an empty one) is read as a single half. */
+static int read_journal(int fd, const char *path, audit_staged **out, size_t *n, char *stores[2], size_t *torn,
+                        pu_err *err) {
+    *out = NULL;
+    *n = *torn = 0;
+    stores[0] = stores[1] = NULL;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot stat the audit journal: %s", strerror(errno));
+    size_t size = (size_t)sb.st_size;
+    if (size > 2 * AUDIT_JOURNAL_HALF)
+        return pu_fail(err, PU_ERR_LIMIT, path, NULL, "the audit journal is larger than a server writes (%zu bytes)", size);
+    int two = size > 0 && size % 8192 == 0;
+    size_t half = two ? size / 2 : size;
+    audit_staged *parts[2] = {NULL, NULL};
+    size_t counts[2] = {0, 0};
+    int rc = PU_OK;
+    for (int h = 0; h < (two ? 2 : 1) && rc == PU_OK; h++) {
+        pu_buf b = PU_BUF_INIT(half + 1);
+        char name[1100];
+        snprintf(name, sizeof name, two ? "%s (half %d)" : "%s", path, h + 1);
+        size_t t = 0;
+        rc = read_half(fd, path, (off_t)(h * half), half, &b, err);
+        if (rc == PU_OK) rc = audit_journal_parse(name, pu_buf_str(&b), b.len, &parts[h], &counts[h], &stores[h], &t, err);
+        *torn += t;
+        pu_buf_free(&b);
+    }
+    audit_staged *all = rc == PU_OK ? malloc((counts[0] + counts[1] + 1) * sizeof *all) : NULL;
+    if (rc == PU_OK && !all) rc = pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
+    if (rc == PU_OK) {
+        if (counts[0]) memcpy(all, parts[0], counts[0] * sizeof *all);
+        if (counts[1]) memcpy(all + counts[0], parts[1], counts[1] * sizeof *all);
+        size_t m = counts[0] + counts[1], k = 0;
+        qsort(all, m, sizeof *all, by_jid);
+        for (size_t i = 0; i < m; i++) /* the same line twice cannot be two entries */
+            if (k == 0 || all[i].jid != all[k - 1].jid) all[k++] = all[i];
+        *n = k;
+        *out = all;
+    } else {
+        free(stores[0]);
+        free(stores[1]);
+        stores[0] = stores[1] = NULL;
+    }
+    free(parts[0]);
+    free(parts[1]);
+    return rc;
 }
 
 /* Read the journal on fd and put into the chain what is not there yet.
  * strict: no server writes the file (a gap or a bad line is an error). */
 static int ingest_file(db_t *db, int fd, const char *path, int strict, int64_t *applied, pu_err *err) {
     *applied = 0;
-    char *buf;
-    size_t len;
-    int rc = read_all(fd, path, &buf, &len, err);
-    if (rc) return rc;
     audit_staged *ents;
     size_t n, torn;
-    char *store;
-    rc = audit_journal_parse(path, buf, len, &ents, &n, &store, &torn, err);
-    free(buf);
+    char *stores[2];
+    int rc = read_journal(fd, path, &ents, &n, stores, &torn, err);
     if (rc) return strict ? rc : PU_OK;
     if (strict && torn)
-        fprintf(stderr, "puente: %s: the last line was cut off by a crash before it was complete; that request was "
+        fprintf(stderr, "puente: %s: a last line was cut off by a crash before it was complete; that request was "
                         "never answered, and the line is dropped\n", path);
     rc = audit_append_staged(db, ents, n, applied, err);
-    audit_staged_free(ents, store);
-    if (rc == PU_ERR_INVALID && !strict) return PU_OK; /* read mid-truncation: the server's thread has them */
+    free(ents);
+    free(stores[0]);
+    free(stores[1]);
+    if (rc == PU_ERR_INVALID && !strict) return PU_OK; /* read while a half was being zeroed: the server has them */
     return rc;
 }
 
@@ -253,14 +312,19 @@ struct audit_journal {
     pthread_cond_t drained;  /* an ingest finished */
     int fd;
     char path[1024];
-    off_t size;              /* bytes in the file */
+    char *map;               /* the whole file, 2 * half bytes */
+    size_t half, switch_at;  /* AUDIT_JOURNAL_HALF / _SWITCH unless opened with other sizes */
+    int active;              /* the half appended to */
+    size_t used[2];          /* bytes of lines in each half */
+    int64_t last_jid[2];     /* newest jid in each half (0: empty) */
+    int zeroing[2];          /* the thread is zeroing this half */
     int64_t next_jid;
     int64_t ingested;        /* newest jid in the chain */
     jent *head, *tail;
     size_t queued;
     int idle;                /* the thread waits for a first entry */
     int hurry;               /* a sync waits: ingest now */
-    int stop, broken;
+    int stop;
     char last_error[PU_ERR_MSG_MAX];
     pthread_t thr;
     db_t *db;
@@ -269,11 +333,10 @@ struct audit_journal {
 static jent *entry_new(const audit_event *ev, const char *ts) {
     char clipbuf[AUDIT_FIELD_MAX];
     const char *src[7] = {ev->component, ev->user, ev->agency, ev->action, ev->targets, ev->outcome, ev->detail};
-    size_t lens[7], total = 0;
+    size_t total = 0;
     for (int i = 0; i < 7; i++) {
-        lens[i] = src[i] ? strlen(src[i]) : 0;
-        if (lens[i] >= AUDIT_FIELD_MAX) lens[i] = AUDIT_FIELD_MAX - 1;
-        total += lens[i] + 1;
+        size_t n = src[i] ? strlen(src[i]) : 0;
+        total += (n >= AUDIT_FIELD_MAX ? AUDIT_FIELD_MAX : n) + 1;
     }
     jent *e = malloc(sizeof *e + total);
     if (!e) return NULL;
@@ -305,32 +368,14 @@ static int line_tail(const jent *e, pu_buf *b) {
     return rc;
 }
 
-/* Write the whole line at the end of the file (caller holds mu). On failure
- * the file is cut back to where it was, so no torn line is left in the
- * middle; if even that fails the journal is broken and refuses every append. */
-static int write_line(audit_journal *j, const char *pre, size_t npre, const char *tail, size_t ntail) {
-    struct iovec iov[2] = {{(void *)pre, npre}, {(void *)tail, ntail}};
-    size_t want = npre + ntail, done = 0;
-    while (done < want) {
-        ssize_t w = writev(j->fd, iov, 2);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int saved = w < 0 ? errno : ENOSPC;
-            if (ftruncate(j->fd, j->size) != 0) j->broken = 1;
-            errno = saved;
-            return PU_ERR_IO;
-        }
-        done += (size_t)w;
-        /* advance the iovecs past what was written */
-        for (int i = 0; i < 2 && w > 0; i++) {
-            size_t k = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
-            iov[i].iov_base = (char *)iov[i].iov_base + k;
-            iov[i].iov_len -= k;
-            w -= (ssize_t)k;
-        }
-    }
-    j->size += (off_t)want;
-    return PU_OK;
+static int half_empty(const audit_journal *j, int h) { return j->used[h] == 0 && !j->zeroing[h]; }
+
+/* The half a line of `need` bytes goes to (caller holds mu), or -1 when both
+ * are too full: the chain has not taken their entries for a long time. */
+static int pick_half(audit_journal *j, size_t need) {
+    int h = j->active, o = 1 - h;
+    if ((j->used[h] >= j->switch_at || j->used[h] + need > j->half) && half_empty(j, o)) j->active = h = o;
+    return j->used[h] + need <= j->half ? h : -1;
 }
 
 int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err) {
@@ -345,25 +390,25 @@ int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err) {
     }
     int rc = PU_OK;
     pthread_mutex_lock(&j->mu);
+    char pre[24];
+    int npre = snprintf(pre, sizeof pre, "%lld", (long long)j->next_jid);
+    int h = j->stop ? -1 : pick_half(j, (size_t)npre + tail.len);
     if (j->stop) rc = pu_fail(err, PU_ERR_INTERRUPTED, j->path, NULL, "the audit journal is closed");
-    else if (j->broken) rc = pu_fail(err, PU_ERR_IO, j->path, NULL, "the audit journal could not be written earlier and is closed for safety");
-    else if (j->queued >= AUDIT_JOURNAL_BACKLOG)
+    else if (h < 0 || j->queued >= AUDIT_JOURNAL_BACKLOG)
         rc = pu_fail(err, PU_ERR_LIMIT, j->path, NULL, "%zu audit entries wait for the audit trail, which cannot be written: %s",
-                     j->queued, j->last_error);
+                     j->queued, j->last_error[0] ? j->last_error : "the store is busy");
     if (rc == PU_OK) {
-        char pre[24];
-        int npre = snprintf(pre, sizeof pre, "%lld", (long long)j->next_jid);
-        if (write_line(j, pre, (size_t)npre, pu_buf_str(&tail), tail.len) != PU_OK) {
-            rc = pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot write the audit journal: %s", strerror(errno));
-        } else {
-            e->s.jid = j->next_jid++;
-            if (j->tail) j->tail->next = e;
-            else j->head = e;
-            j->tail = e;
-            j->queued++;
-            e = NULL;
-            if (j->idle) pthread_cond_signal(&j->work);
-        }
+        char *at = j->map + (size_t)h * j->half + j->used[h];
+        memcpy(at, pre, (size_t)npre);
+        memcpy(at + npre, pu_buf_str(&tail), tail.len);
+        j->used[h] += (size_t)npre + tail.len;
+        e->s.jid = j->last_jid[h] = j->next_jid++;
+        if (j->tail) j->tail->next = e;
+        else j->head = e;
+        j->tail = e;
+        j->queued++;
+        e = NULL;
+        if (j->idle) pthread_cond_signal(&j->work);
     }
     pthread_mutex_unlock(&j->mu);
     free(e);
@@ -388,6 +433,22 @@ static int ingest_list(audit_journal *j, jent *list, size_t n, pu_err *err) {
     int rc = audit_append_staged(j->db, arr, k, NULL, err);
     free(arr);
     return rc;
+}
+
+/* Zero the inactive half once all its entries are in the chain (caller
+ * holds mu; the copy runs without it: nobody appends to a half that is not
+ * empty and not active). */
+static void recycle_inactive(audit_journal *j) {
+    int h = 1 - j->active;
+    if (j->used[h] == 0 || j->zeroing[h] || j->last_jid[h] > j->ingested) return;
+    j->zeroing[h] = 1;
+    size_t n = j->used[h];
+    pthread_mutex_unlock(&j->mu);
+    memset(j->map + (size_t)h * j->half, 0, n);
+    pthread_mutex_lock(&j->mu);
+    j->used[h] = 0;
+    j->last_jid[h] = 0;
+    j->zeroing[h] = 0;
 }
 
 /* Sleep up to ms unless stopped or hurried (caller holds mu). */
@@ -426,7 +487,7 @@ static void *ingester(void *arg) {
             free_list(list);
             backoff = 0;
             j->last_error[0] = '\0';
-            if (j->ingested == j->next_jid - 1 && j->size >= TRUNCATE_AT && ftruncate(j->fd, 0) == 0) j->size = 0;
+            recycle_inactive(j);
         } else {
             /* keep them, in order, ahead of what came meanwhile; retry */
             last->next = j->head;
@@ -468,6 +529,7 @@ int audit_journal_sync(audit_journal *j, pu_err *err) {
 }
 
 static void journal_free(audit_journal *j) {
+    if (j->map) munmap(j->map, 2 * j->half);
     if (j->fd >= 0) close(j->fd);
     db_close(j->db);
     pthread_mutex_destroy(&j->mu);
@@ -476,15 +538,37 @@ static void journal_free(audit_journal *j) {
     free(j);
 }
 
+/* Empty the file, reserve both halves on disk (zero-filled) and map them. */
+static int map_fresh(audit_journal *j, pu_err *err) {
+    if (ftruncate(j->fd, 0) != 0)
+        return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot empty the audit journal: %s", strerror(errno));
+    int e = posix_fallocate(j->fd, 0, (off_t)(2 * j->half));
+    if (e == EOPNOTSUPP || e == EINVAL) e = ftruncate(j->fd, (off_t)(2 * j->half)) == 0 ? 0 : errno;
+    if (e) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot reserve %zu KiB for the audit journal: %s",
+                          (2 * j->half) >> 10, strerror(e));
+    void *m = mmap(NULL, 2 * j->half, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
+    if (m == MAP_FAILED) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot map the audit journal: %s", strerror(errno));
+    j->map = m;
+    return PU_OK;
+}
+
 int audit_journal_open(const char *path, const char *db_path, audit_journal **out, pu_err *err) {
+    return audit_journal_open_sized(path, db_path, AUDIT_JOURNAL_HALF, out, err);
+}
+
+int audit_journal_open_sized(const char *path, const char *db_path, size_t half, audit_journal **out, pu_err *err) {
     *out = NULL;
+    if (half < 4096 || half > AUDIT_JOURNAL_HALF || half % 4096)
+        return pu_fail(err, PU_ERR_INVALID, path, "half", "expected a multiple of 4096 up to %zu, got %zu", AUDIT_JOURNAL_HALF, half);
     audit_journal *j = calloc(1, sizeof *j);
     if (!j) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    j->half = half;
+    j->switch_at = half / 8;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->work, NULL);
     pthread_cond_init(&j->drained, NULL);
     pu_strlcpy(j->path, path, sizeof j->path);
-    j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     int rc = PU_OK;
     if (j->fd < 0) rc = pu_fail(err, PU_ERR_IO, path, NULL, "cannot open the audit journal: %s", strerror(errno));
     else if (flock(j->fd, LOCK_EX | LOCK_NB) != 0)
@@ -495,8 +579,7 @@ int audit_journal_open(const char *path, const char *db_path, audit_journal **ou
     if (rc == PU_OK) rc = audit_migrate(j->db, err);
     int64_t applied = 0;
     if (rc == PU_OK) rc = ingest_file(j->db, j->fd, path, 1, &applied, err);
-    if (rc == PU_OK && ftruncate(j->fd, 0) != 0)
-        rc = pu_fail(err, PU_ERR_IO, path, NULL, "cannot empty the audit journal: %s", strerror(errno));
+    if (rc == PU_OK) rc = map_fresh(j, err);
     if (rc == PU_OK) rc = audit_journal_seq(j->db, &j->ingested, err);
     if (rc == PU_OK && applied > 0)
         fprintf(stderr, "puente: %lld audit entries left by an earlier run were added to the audit trail\n", (long long)applied);
@@ -520,6 +603,8 @@ void audit_journal_close(audit_journal *j) {
     pthread_join(j->thr, NULL);
     /* the thread put everything in the chain (or kept the rest in the file) */
     if (!j->head) {
+        munmap(j->map, 2 * j->half);
+        j->map = NULL;
         if (ftruncate(j->fd, 0) != 0) fprintf(stderr, "puente: %s: cannot empty the audit journal: %s\n", j->path, strerror(errno));
     } else {
         fprintf(stderr, "puente: %zu audit entries stay in %s and are added to the trail at the next start (%s)\n",

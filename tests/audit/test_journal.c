@@ -2,8 +2,9 @@
  * format round-trips every byte that needs escaping, a torn last line is left
  * out, bad lines are refused with file:line, entries reach the chain in jid
  * order exactly once (also with two ingesters), a crashed server's journal is
- * recovered, a second server is refused, and a journal that cannot be written
- * fails the append (fail closed) while the entries already written survive. */
+ * recovered, a second server is refused, and a journal that fills up while
+ * the chain cannot be written fails the append (fail closed), keeps what it
+ * holds and recycles its halves once the chain works again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,36 +262,94 @@ static void test_cli_beside_running_server(void **state) {
     db_close(db);
 }
 
-static void test_unwritable_journal_fails_closed(void **state) {
+static int64_t fill(audit_journal *j, int n, const char *detail, int sync_every, int *refused) {
+    pu_err e;
+    int64_t ok = 0;
+    *refused = 0;
+    for (int i = 0; i < n; i++) {
+        audit_event ev = {"http", "ana", "DEA", "entity.read", "bulk", "success", detail};
+        int rc = audit_journal_append(j, &ev, &e);
+        if (rc == PU_OK) ok++;
+        else {
+            assert_int_equal(rc, PU_ERR_LIMIT);
+            assert_non_null(strstr(e.msg, "refuses")); /* says why: the store's error */
+            (*refused)++;
+        }
+        if (sync_every && i % sync_every == sync_every - 1) assert_int_equal(audit_journal_sync(j, &e), PU_OK);
+    }
+    return ok;
+}
+
+static void test_full_journal_fails_closed_then_recovers(void **state) {
     (void)state;
     char dbp[512], jp[512];
     paths("full", dbp, jp);
     db_t *db = open_db(dbp);
     pu_err e;
     audit_journal *j;
-    assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
-    audit_event ev = {"http", "ana", "DEA", "entity.read", "before", "success", NULL};
-    assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
+    /* two halves of 64 KiB: about 70 entries of 1 KiB each */
+    assert_int_equal(audit_journal_open_sized(jp, dbp, 1000, &j, &e), PU_ERR_INVALID);
+    assert_int_equal(audit_journal_open_sized(jp, dbp, 65536, &j, &e), PU_OK);
+    char detail[1000];
+    memset(detail, 'x', sizeof detail - 1);
+    detail[sizeof detail - 1] = '\0';
+    /* the chain cannot be written: entries wait in the journal until it is full */
+    assert_int_equal(db_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
+                                 "BEGIN SELECT RAISE(ABORT, 'test: the store refuses'); END", &e), PU_OK);
+    int refused;
+    int64_t kept = fill(j, 1, detail, 0, &refused);
+    usleep(200 * 1000); /* the thread has tried and failed by now */
+    kept += fill(j, 199, detail, 0, &refused);
+    assert_true(kept > 60 && kept < 140);
+    assert_int_equal(refused, 200 - kept);
+    assert_int_equal(count(db, "1"), 0);
+    /* the store works again: the thread retries and everything kept arrives */
+    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
     assert_int_equal(audit_journal_sync(j, &e), PU_OK);
-    /* no file may grow any more: the journal write fails, so must the append */
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit old, lim;
-    getrlimit(RLIMIT_FSIZE, &old);
-    lim = old;
-    lim.rlim_cur = (rlim_t)file_size(jp);
-    setrlimit(RLIMIT_FSIZE, &lim);
-    audit_event refused = {"http", "ana", "DEA", "entity.read", "refused", "success", NULL};
-    int rc = audit_journal_append(j, &refused, &e);
-    setrlimit(RLIMIT_FSIZE, &old);
-    assert_int_equal(rc, PU_ERR_IO);
-    assert_non_null(strstr(e.msg, "journal"));
-    /* nothing torn was left: the next entry is written and the chain is whole */
-    audit_event after = {"http", "ana", "DEA", "entity.read", "after", "success", NULL};
-    assert_int_equal(audit_journal_append(j, &after, &e), PU_OK);
+    assert_int_equal(count(db, "1"), kept);
+    /* ten times the file's size passes through: halves are recycled */
+    assert_int_equal(fill(j, 1300, detail, 20, &refused), 1300);
     audit_journal_close(j);
-    assert_int_equal(count(db, "targets = 'refused'"), 0);
-    assert_int_equal(count(db, "targets IN ('before', 'after')"), 2);
-    assert_intact(db, 2);
+    assert_int_equal(count(db, "1"), kept + 1300);
+    assert_intact(db, kept + 1300);
+    db_close(db);
+}
+
+static void test_killed_server_halves_are_read_back(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("halves", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    audit_journal *j;
+    assert_int_equal(audit_journal_open_sized(jp, dbp, 65536, &j, &e), PU_OK);
+    char detail[1000];
+    memset(detail, 'y', sizeof detail - 1);
+    detail[sizeof detail - 1] = '\0';
+    assert_int_equal(db_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
+                                 "BEGIN SELECT RAISE(ABORT, 'test: the store refuses'); END", &e), PU_OK);
+    int refused;
+    int64_t kept = fill(j, 40, detail, 0, &refused); /* spans both halves (switch at 8 KiB) */
+    assert_int_equal(kept, 40);
+    /* what a killed server leaves: its file as it is (read beside it, then "killed") */
+    int fd = open(jp, O_RDONLY);
+    assert_true(fd >= 0);
+    char copy[600];
+    snprintf(copy, sizeof copy, "%s.copy", jp);
+    FILE *out = fopen(copy, "w");
+    char buf[65536];
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof buf)) > 0) assert_int_equal(fwrite(buf, 1, (size_t)r, out), (size_t)r);
+    fclose(out);
+    close(fd);
+    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
+    int64_t n;
+    assert_int_equal(audit_journal_recover(db, copy, &n, &e), PU_OK);
+    assert_int_equal(n, 40);
+    assert_int_equal(count(db, "1"), 40);
+    audit_journal_close(j); /* the server's own thread finds them in the chain already */
+    assert_int_equal(count(db, "1"), 40);
+    assert_intact(db, 40);
     db_close(db);
 }
 
@@ -312,7 +370,8 @@ int main(void) {
         cmocka_unit_test(test_parse_roundtrip_and_torn), cmocka_unit_test(test_parse_refuses_bad_lines),
         cmocka_unit_test(test_staged_once_and_no_gap),   cmocka_unit_test(test_server_journal_roundtrip),
         cmocka_unit_test(test_recover_after_crash),      cmocka_unit_test(test_corrupt_journal_stops_the_server),
-        cmocka_unit_test(test_cli_beside_running_server), cmocka_unit_test(test_unwritable_journal_fails_closed),
+        cmocka_unit_test(test_cli_beside_running_server), cmocka_unit_test(test_full_journal_fails_closed_then_recovers),
+        cmocka_unit_test(test_killed_server_halves_are_read_back),
         cmocka_unit_test(test_path),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,7 +58,7 @@ eq(answered, 500, "300 more answered")
 srv.p.kill()  # SIGKILL: no shutdown, the journal thread had no chance to finish
 srv.p.wait()
 left = os.path.getsize(JOURNAL) if os.path.exists(JOURNAL) else 0
-print(f"# journal left by the killed server: {left} bytes")
+print(f"# the killed server left its journal file ({left} bytes, fixed size)")
 got = me_entries()
 eq(len(got), 500, "after SIGKILL every answered request is in the trail (recovered from the journal)")
 seqs = [e["seq"] for e in got]
