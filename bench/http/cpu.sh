@@ -2,8 +2,9 @@
 # Server CPU time per request (user + system of the `puente serve` process,
 # from /proc, divided by the requests wrk completed) for the trivial endpoint,
 # /api/v1/me (authentication + audit and nothing else) and POST /match with
-# one query, at 16 connections. Unlike req/s, CPU per request barely depends
-# on what else runs on the machine, so it shows where a request's cost goes.
+# one query (repeated: answered from the answer cache; distinct: screened),
+# at 16 connections. Unlike req/s, CPU per request barely depends on what
+# else runs on the machine, so it shows where a request's cost goes.
 # Usage: bench/http/cpu.sh [SECONDS] (default 5). Needs wrk (make bench).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,18 @@ bench_http_start
 echo '{"queries":{"q1":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}' > "$work/match.json"
 printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$tok" > "$work/me.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "r"); wrk.body = f:read("*a"); f:close()\n' "$tok" "$work/match.json" > "$work/match.lua"
+cat > "$work/distinct.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $tok"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+function setup(thread) n = n + 1; thread:set("tid", n) end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, string.format('{"queries":{"t%d_%d":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}', tid or 0, i))
+end
+LUA
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 echo "machine: $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg); 16 connections, ${secs}s each"
@@ -20,7 +33,8 @@ echo
 echo "| endpoint | req/s | server CPU µs per request |"
 echo "|---|---|---|"
 for r in "GET /api/v1/health (trivial)|/api/v1/health|" "GET /api/v1/me (auth + audit)|/api/v1/me|$work/me.lua" \
-         "POST /match/default, 1 query|/match/default|$work/match.lua"; do
+         "POST /match/default, 1 query|/match/default|$work/match.lua" \
+         "POST /match/default, 1 query, every request distinct (no cache hit)|/match/default|$work/distinct.lua"; do
   IFS='|' read -r label path script <<<"$r"
   args=(-t2 -c16 -d"${secs}s"); [ -n "$script" ] && args+=(-s "$script")
   a=$(ticks); out=$(wrk "${args[@]}" "$base$path"); b=$(ticks)

@@ -51,6 +51,22 @@ with open(out, "w") as f:
     f.write("  return wrk.format(nil, nil, nil, bodies[i])\nend\n")
 PY
 cp "$work/match.json" "$work/mix.json"
+# Every request distinct: the same query under a new key each time, so the
+# server's whole-answer cache never hits and each request is screened (the
+# cost of an uncached /match).
+cat > "$work/distinct.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $tok"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+function setup(thread) n = n + 1; thread:set("tid", n) end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, string.format('{"queries":{"t%d_%d":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}', tid or 0, i))
+end
+LUA
+cp "$work/match.json" "$work/distinct.json"
 lua POST "$work/screen.json" screen
 lua GET /dev/null get
 
@@ -62,12 +78,13 @@ runs+=("entity|GET /api/v1/entities/{id} (auth + audit + store read)|$base/api/v
 if [ $have_screen = 1 ]; then
   runs+=("match|POST /match/default, 1 query|$base/match/default|$work/match.lua")
   runs+=("mix|POST /match/default, 1 query, 1,000 names in turn|$base/match/default|$work/mix.lua")
+  runs+=("distinct|POST /match/default, 1 query, every request distinct (no cache hit)|$base/match/default|$work/distinct.lua")
   runs+=("screen|POST /api/v1/screen, 1 query|$base/api/v1/screen|$work/screen.lua")
 fi
 # sanity: every benchmarked request succeeds
 for r in "${runs[@]}"; do
   IFS='|' read -r key label url script <<<"$r"
-  m=GET; case $key in match|mix|screen) m=POST ;; esac
+  m=GET; case $key in match|mix|distinct|screen) m=POST ;; esac
   d=(); [ "$m" = POST ] && d=(--data-binary @"$work/$key.json")
   code=$(curl -s -o /dev/null -w '%{http_code}' -X "$m" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "${d[@]}" "$url")
   [ "$code" = 200 ] || { echo "bench: $label answered $code" >&2; exit 1; }
