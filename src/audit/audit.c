@@ -36,6 +36,8 @@ static const char *const migrations[] = {
     "'0000000000000000000000000000000000000000000000000000000000000000');",
     /* 2: the newest journal entry (audit_journal_*) already in the chain */
     "ALTER TABLE audit_meta ADD COLUMN journal_seq INTEGER NOT NULL DEFAULT 0;",
+    /* 3: a random id of this store's trail, written into its journal */
+    "ALTER TABLE audit_meta ADD COLUMN store_id TEXT NOT NULL DEFAULT '';",
 };
 
 int audit_migrate(db_t *db, pu_err *err) {
@@ -199,6 +201,43 @@ int audit_journal_seq(db_t *db, int64_t *out, pu_err *err) {
     }
     db_finalize(st);
     return rc;
+}
+
+static int read_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err) {
+    out[0] = '\0';
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT store_id FROM audit_meta WHERE id = 1", &st, err);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        pu_strlcpy(out, db_col_text(st, 0), AUDIT_STORE_ID_HEX);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_INVALID, "audit_meta", NULL, "the audit anchor row is missing");
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int audit_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err) {
+    int rc = read_store_id(db, out, err);
+    if (rc || out[0]) return rc;
+    int own;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    rc = read_store_id(db, out, err); /* another process may have set it meanwhile */
+    if (rc == PU_OK && !out[0]) {
+        unsigned char raw[16];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2hex(out, AUDIT_STORE_ID_HEX, raw, sizeof raw);
+        db_stmt *st;
+        rc = db_prepare(db, "UPDATE audit_meta SET store_id = ? WHERE id = 1", &st, err);
+        if (rc == PU_OK) {
+            db_bind_text(st, 1, out, -1);
+            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            db_finalize(st);
+        }
+    }
+    return tx_end(db, own, rc, err);
 }
 
 /* The staged entries after journal_seq, as event and time arrays. */

@@ -105,6 +105,12 @@ typedef struct audit_staged {
  * the missing jid, and nothing is written). *applied (may be NULL) = entries
  * appended. Errors: PU_ERR_INVALID, PU_ERR_DB, PU_ERR_NOMEM. */
 int audit_append_staged(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err);
+/* This store's trail id (32 hex digits), made on first use. A journal
+ * carries the id of the store it belongs to, so a journal left beside a
+ * store that was replaced is never put into the new store's chain.
+ * Errors: PU_ERR_DB. */
+#define AUDIT_STORE_ID_HEX 33
+int audit_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err);
 /* The newest journal jid already in the chain (0 if none). Errors: PU_ERR_DB. */
 int audit_journal_seq(db_t *db, int64_t *out, pu_err *err);
 
@@ -145,7 +151,8 @@ void audit_journal_close(audit_journal *j);
  * running server (idempotent; the server's own thread then skips them). A
  * missing file is 0 entries. When no server holds the journal, the file is
  * emptied afterwards. *n (may be NULL) = entries appended.
- * Errors: PU_ERR_INVALID (file:line), PU_ERR_IO, PU_ERR_DB. */
+ * Errors: PU_ERR_INVALID (file:line), PU_ERR_CONFLICT (the journal belongs
+ * to another store: audit_store_id), PU_ERR_IO, PU_ERR_DB. */
 int audit_journal_recover(db_t *db, const char *path, int64_t *n, pu_err *err);
 /* Parse journal text (buf, len) into entries (for recovery and the fuzz
  * target). Complete lines only; a last line without its newline (a torn

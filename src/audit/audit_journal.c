@@ -1,7 +1,8 @@
 /* audit_journal.c - the append-only staging file in front of the audit chain
  * (see audit.h, "the audit journal").
  *
- * Layout: the file is two halves of AUDIT_JOURNAL_HALF bytes, reserved on
+ * Layout: a header page naming the store (audit_store_id) and the half size,
+ * then two halves of AUDIT_JOURNAL_HALF bytes, reserved on
  * disk when a server opens it (so a full disk is found at start, not by a
  * failed write later) and mapped shared into the server. Each half holds
  * complete lines from its start, then zero bytes. Entries are appended to
@@ -29,6 +30,8 @@
 
 #define JFIELDS 9                          /* jid ts + 7 event fields */
 #define SYNC_WAIT_S 10
+#define JHDR 4096                          /* header page: "puente-audit-journal v1 store=ID half=N\n" */
+#define JMAGIC "puente-audit-journal v1 "
 #define READ_CHUNK ((size_t)1 << 20)
 
 /* ---- line format ---- */
@@ -215,20 +218,36 @@ static int by_jid(const void *a, const void *b) {
 }
 
 /* Both halves of the journal on fd, parsed and ordered by jid. A server's
- * file is exactly two halves (size 2 * half, a multiple of 8192); any other
- * file (one a person wrote, or an empty one) is read as a single half. */
-static int read_journal(int fd, const char *path, audit_staged **out, size_t *n, char *stores[2], size_t *torn,
-                        pu_err *err) {
+ * file starts with its header (store id, half size); a file without one (a
+ * person wrote it) is read as a single half. A header naming another store
+ * is PU_ERR_CONFLICT. */
+static int read_journal(int fd, const char *path, const char *store_id, audit_staged **out, size_t *n,
+                        char *stores[2], size_t *torn, pu_err *err) {
     *out = NULL;
     *n = *torn = 0;
     stores[0] = stores[1] = NULL;
     struct stat sb;
     if (fstat(fd, &sb) != 0) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot stat the audit journal: %s", strerror(errno));
     size_t size = (size_t)sb.st_size;
-    if (size > 2 * AUDIT_JOURNAL_HALF)
+    if (size > JHDR + 2 * AUDIT_JOURNAL_HALF)
         return pu_fail(err, PU_ERR_LIMIT, path, NULL, "the audit journal is larger than a server writes (%zu bytes)", size);
-    int two = size > 0 && size % 8192 == 0;
-    size_t half = two ? size / 2 : size;
+    char hdr[128] = "";
+    ssize_t got = pread(fd, hdr, sizeof hdr - 1, 0);
+    hdr[got > 0 ? got : 0] = '\0';
+    int two = strncmp(hdr, JMAGIC, strlen(JMAGIC)) == 0;
+    size_t half = size, base = 0;
+    if (two) {
+        char id[AUDIT_STORE_ID_HEX] = "";
+        unsigned long long h = 0;
+        if (sscanf(hdr + strlen(JMAGIC), "store=%32s half=%llu", id, &h) != 2 || h == 0 || h > AUDIT_JOURNAL_HALF ||
+            size != JHDR + 2 * (size_t)h)
+            return pu_fail(err, PU_ERR_INVALID, path, "header", "the audit journal's header does not match its size (%zu bytes)", size);
+        if (strcmp(id, store_id) != 0)
+            return pu_fail(err, PU_ERR_CONFLICT, path, NULL,
+                           "the audit journal belongs to another store (trail %s, this store's trail %s); move it aside", id, store_id);
+        half = (size_t)h;
+        base = JHDR;
+    }
     audit_staged *parts[2] = {NULL, NULL};
     size_t counts[2] = {0, 0};
     int rc = PU_OK;
@@ -237,7 +256,7 @@ static int read_journal(int fd, const char *path, audit_staged **out, size_t *n,
         char name[1100];
         snprintf(name, sizeof name, two ? "%s (half %d)" : "%s", path, h + 1);
         size_t t = 0;
-        rc = read_half(fd, path, (off_t)(h * half), half, &b, err);
+        rc = read_half(fd, path, (off_t)(base + (size_t)h * half), half, &b, err);
         if (rc == PU_OK) rc = audit_journal_parse(name, pu_buf_str(&b), b.len, &parts[h], &counts[h], &stores[h], &t, err);
         *torn += t;
         pu_buf_free(&b);
@@ -269,9 +288,11 @@ static int ingest_file(db_t *db, int fd, const char *path, int strict, int64_t *
     *applied = 0;
     audit_staged *ents;
     size_t n, torn;
-    char *stores[2];
-    int rc = read_journal(fd, path, &ents, &n, stores, &torn, err);
-    if (rc) return strict ? rc : PU_OK;
+    char *stores[2], id[AUDIT_STORE_ID_HEX];
+    int rc = audit_store_id(db, id, err);
+    if (rc) return rc;
+    rc = read_journal(fd, path, id, &ents, &n, stores, &torn, err);
+    if (rc) return strict || rc == PU_ERR_CONFLICT ? rc : PU_OK;
     if (strict && torn)
         fprintf(stderr, "puente: %s: a last line was cut off by a crash before it was complete; that request was "
                         "never answered, and the line is dropped\n", path);
@@ -398,7 +419,7 @@ int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err) {
         rc = pu_fail(err, PU_ERR_LIMIT, j->path, NULL, "%zu audit entries wait for the audit trail, which cannot be written: %s",
                      j->queued, j->last_error[0] ? j->last_error : "the store is busy");
     if (rc == PU_OK) {
-        char *at = j->map + (size_t)h * j->half + j->used[h];
+        char *at = j->map + JHDR + (size_t)h * j->half + j->used[h];
         memcpy(at, pre, (size_t)npre);
         memcpy(at + npre, pu_buf_str(&tail), tail.len);
         j->used[h] += (size_t)npre + tail.len;
@@ -444,7 +465,7 @@ static void recycle_inactive(audit_journal *j) {
     j->zeroing[h] = 1;
     size_t n = j->used[h];
     pthread_mutex_unlock(&j->mu);
-    memset(j->map + (size_t)h * j->half, 0, n);
+    memset(j->map + JHDR + (size_t)h * j->half, 0, n);
     pthread_mutex_lock(&j->mu);
     j->used[h] = 0;
     j->last_jid[h] = 0;
@@ -529,7 +550,7 @@ int audit_journal_sync(audit_journal *j, pu_err *err) {
 }
 
 static void journal_free(audit_journal *j) {
-    if (j->map) munmap(j->map, 2 * j->half);
+    if (j->map) munmap(j->map, JHDR + 2 * j->half);
     if (j->fd >= 0) close(j->fd);
     db_close(j->db);
     pthread_mutex_destroy(&j->mu);
@@ -538,17 +559,22 @@ static void journal_free(audit_journal *j) {
     free(j);
 }
 
-/* Empty the file, reserve both halves on disk (zero-filled) and map them. */
+/* Empty the file, reserve the header and both halves on disk (zero-filled),
+ * map them and write the header. */
 static int map_fresh(audit_journal *j, pu_err *err) {
+    char id[AUDIT_STORE_ID_HEX];
+    int rc = audit_store_id(j->db, id, err);
+    if (rc) return rc;
+    size_t total = JHDR + 2 * j->half;
     if (ftruncate(j->fd, 0) != 0)
         return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot empty the audit journal: %s", strerror(errno));
-    int e = posix_fallocate(j->fd, 0, (off_t)(2 * j->half));
-    if (e == EOPNOTSUPP || e == EINVAL) e = ftruncate(j->fd, (off_t)(2 * j->half)) == 0 ? 0 : errno;
-    if (e) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot reserve %zu KiB for the audit journal: %s",
-                          (2 * j->half) >> 10, strerror(e));
-    void *m = mmap(NULL, 2 * j->half, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
+    int e = posix_fallocate(j->fd, 0, (off_t)total);
+    if (e == EOPNOTSUPP || e == EINVAL) e = ftruncate(j->fd, (off_t)total) == 0 ? 0 : errno;
+    if (e) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot reserve %zu KiB for the audit journal: %s", total >> 10, strerror(e));
+    void *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
     if (m == MAP_FAILED) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot map the audit journal: %s", strerror(errno));
     j->map = m;
+    snprintf(j->map, JHDR, JMAGIC "store=%s half=%zu\n", id, j->half);
     return PU_OK;
 }
 
@@ -603,7 +629,7 @@ void audit_journal_close(audit_journal *j) {
     pthread_join(j->thr, NULL);
     /* the thread put everything in the chain (or kept the rest in the file) */
     if (!j->head) {
-        munmap(j->map, 2 * j->half);
+        munmap(j->map, JHDR + 2 * j->half);
         j->map = NULL;
         if (ftruncate(j->fd, 0) != 0) fprintf(stderr, "puente: %s: cannot empty the audit journal: %s\n", j->path, strerror(errno));
     } else {

@@ -342,8 +342,20 @@ static void test_killed_server_halves_are_read_back(void **state) {
     while ((r = read(fd, buf, sizeof buf)) > 0) assert_int_equal(fwrite(buf, 1, (size_t)r, out), (size_t)r);
     fclose(out);
     close(fd);
-    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
+    /* the journal names its store: another store's trail refuses it */
+    char other[512], ojp[512];
+    paths("other", other, ojp);
+    db_t *odb = open_db(other);
     int64_t n;
+    assert_int_equal(audit_journal_recover(odb, copy, &n, &e), PU_ERR_CONFLICT);
+    assert_non_null(strstr(e.msg, "another store"));
+    rename(copy, ojp);
+    audit_journal *oj;
+    assert_int_equal(audit_journal_open(ojp, other, &oj, &e), PU_ERR_CONFLICT);
+    assert_int_equal(count(odb, "1"), 0);
+    rename(ojp, copy);
+    db_close(odb);
+    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
     assert_int_equal(audit_journal_recover(db, copy, &n, &e), PU_OK);
     assert_int_equal(n, 40);
     assert_int_equal(count(db, "1"), 40);
