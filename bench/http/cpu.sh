@@ -14,18 +14,7 @@ bench_http_start
 echo '{"queries":{"q1":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}' > "$work/match.json"
 printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$tok" > "$work/me.lua"
 printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("%s", "r"); wrk.body = f:read("*a"); f:close()\n' "$tok" "$work/match.json" > "$work/match.lua"
-cat > "$work/distinct.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $tok"
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-function setup(thread) n = n + 1; thread:set("tid", n) end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format(nil, nil, nil, string.format('{"queries":{"t%d_%d":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}', tid or 0, i))
-end
-LUA
+bench_http_distinct_lua "$work/distinct.lua"
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 echo "machine: $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg); 16 connections, ${secs}s each"

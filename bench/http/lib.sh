@@ -17,3 +17,21 @@ bench_http_start() {
   for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
   base="http://127.0.0.1:$(grep -o '127.0.0.1:[0-9]*' "$work/log" | head -1 | cut -d: -f2)"
 }
+
+# bench_http_distinct_lua FILE: a wrk script posting one /match query under a
+# new key each time, so the server's whole-answer cache never hits and every
+# request is screened (the cost of an uncached /match). Needs $tok.
+bench_http_distinct_lua() {
+  cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $tok"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+function setup(thread) n = n + 1; thread:set("tid", n) end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, string.format('{"queries":{"t%d_%d":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}', tid or 0, i))
+end
+LUA
+}

@@ -54,18 +54,7 @@ cp "$work/match.json" "$work/mix.json"
 # Every request distinct: the same query under a new key each time, so the
 # server's whole-answer cache never hits and each request is screened (the
 # cost of an uncached /match).
-cat > "$work/distinct.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $tok"
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-function setup(thread) n = n + 1; thread:set("tid", n) end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format(nil, nil, nil, string.format('{"queries":{"t%d_%d":{"schema":"Person","properties":{"name":["Joaquin Guzman Loera"],"birthDate":["1957-04-04"]}}}}', tid or 0, i))
-end
-LUA
+bench_http_distinct_lua "$work/distinct.lua"
 cp "$work/match.json" "$work/distinct.json"
 lua POST "$work/screen.json" screen
 lua GET /dev/null get

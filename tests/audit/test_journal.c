@@ -262,6 +262,16 @@ static void test_cli_beside_running_server(void **state) {
     db_close(db);
 }
 
+/* The chain cannot be written any more (or again): entries wait in the journal. */
+static void refuse_chain(db_t *db, int on) {
+    pu_err e;
+    assert_int_equal(db_exec(db, on ? "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
+                                      "BEGIN SELECT RAISE(ABORT, 'test: the store refuses'); END"
+                                    : "DROP TRIGGER refuse", &e), PU_OK);
+}
+
+static char big_detail[1000];
+
 static int64_t fill(audit_journal *j, int n, const char *detail, int sync_every, int *refused) {
     pu_err e;
     int64_t ok = 0;
@@ -290,12 +300,9 @@ static void test_full_journal_fails_closed_then_recovers(void **state) {
     /* two halves of 64 KiB: about 70 entries of 1 KiB each */
     assert_int_equal(audit_journal_open_sized(jp, dbp, 1000, &j, &e), PU_ERR_INVALID);
     assert_int_equal(audit_journal_open_sized(jp, dbp, 65536, &j, &e), PU_OK);
-    char detail[1000];
-    memset(detail, 'x', sizeof detail - 1);
-    detail[sizeof detail - 1] = '\0';
+    const char *detail = big_detail;
     /* the chain cannot be written: entries wait in the journal until it is full */
-    assert_int_equal(db_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-                                 "BEGIN SELECT RAISE(ABORT, 'test: the store refuses'); END", &e), PU_OK);
+    refuse_chain(db, 1);
     int refused;
     int64_t kept = fill(j, 1, detail, 0, &refused);
     usleep(200 * 1000); /* the thread has tried and failed by now */
@@ -304,7 +311,7 @@ static void test_full_journal_fails_closed_then_recovers(void **state) {
     assert_int_equal(refused, 200 - kept);
     assert_int_equal(count(db, "1"), 0);
     /* the store works again: the thread retries and everything kept arrives */
-    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
+    refuse_chain(db, 0);
     assert_int_equal(audit_journal_sync(j, &e), PU_OK);
     assert_int_equal(count(db, "1"), kept);
     /* ten times the file's size passes through: halves are recycled */
@@ -323,13 +330,9 @@ static void test_killed_server_halves_are_read_back(void **state) {
     pu_err e;
     audit_journal *j;
     assert_int_equal(audit_journal_open_sized(jp, dbp, 65536, &j, &e), PU_OK);
-    char detail[1000];
-    memset(detail, 'y', sizeof detail - 1);
-    detail[sizeof detail - 1] = '\0';
-    assert_int_equal(db_exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON audit_log "
-                                 "BEGIN SELECT RAISE(ABORT, 'test: the store refuses'); END", &e), PU_OK);
+    refuse_chain(db, 1);
     int refused;
-    int64_t kept = fill(j, 40, detail, 0, &refused); /* spans both halves (switch at 8 KiB) */
+    int64_t kept = fill(j, 40, big_detail, 0, &refused); /* spans both halves (switch at 8 KiB) */
     assert_int_equal(kept, 40);
     /* what a killed server leaves: its file as it is (read beside it, then "killed") */
     int fd = open(jp, O_RDONLY);
@@ -355,7 +358,7 @@ static void test_killed_server_halves_are_read_back(void **state) {
     assert_int_equal(count(odb, "1"), 0);
     rename(ojp, copy);
     db_close(odb);
-    assert_int_equal(db_exec(db, "DROP TRIGGER refuse", &e), PU_OK);
+    refuse_chain(db, 0);
     assert_int_equal(audit_journal_recover(db, copy, &n, &e), PU_OK);
     assert_int_equal(n, 40);
     assert_int_equal(count(db, "1"), 40);
@@ -378,6 +381,7 @@ int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/puente-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) return 1;
+    memset(big_detail, 'x', sizeof big_detail - 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_roundtrip_and_torn), cmocka_unit_test(test_parse_refuses_bad_lines),
         cmocka_unit_test(test_staged_once_and_no_gap),   cmocka_unit_test(test_server_journal_roundtrip),
