@@ -33,10 +33,10 @@
 #define BODY_BYTES_MAX ((size_t)64 << 20)
 #define BODY_ONE_MAX ((size_t)256 << 10)  /* larger bodies are not cached */
 
-/* Whole /match answers, keyed by BLAKE2b-128 of everything the answer
- * depends on: the request body, limit, threshold, dataset and the reader's
- * scope (store_visible reads only the scope's system flag, country and
- * agency). Screening workloads repeat names (the same counterparties come
+/* Whole answers of POST /match and POST /api/v1/screen, keyed by
+ * BLAKE2b-128 of everything the answer depends on: the route, the dataset,
+ * every query argument, the request body and the reader's scope
+ * (store_visible reads only the scope's system flag, country and agency). Screening workloads repeat names (the same counterparties come
  * back every day), and a repeated query then costs a copy instead of a
  * screening. Direct-mapped (a colliding key replaces the entry), at most
  * RESULT_BYTES_MAX bytes, entries live RESULT_TTL_S seconds, and every event
@@ -107,10 +107,21 @@ static uint64_t results_generation(http_screen_state *s) {
     return g;
 }
 
-static void result_key(http_req *r, const char *limit, const char *threshold, unsigned char key[16]) {
+static enum MHD_Result hash_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    crypto_generichash_state *h = cls;
+    crypto_generichash_update(h, (const unsigned char *)key, strlen(key) + 1);
+    crypto_generichash_update(h, (const unsigned char *)(value ? value : ""), (value ? strlen(value) : 0) + 1);
+    return MHD_YES;
+}
+
+/* The key of an answer: the route, the path parameter, every query
+ * argument, the reader's scope and the body. */
+static void result_key(http_req *r, const char *route, unsigned char key[16]) {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 16);
-    const char *parts[] = {r->params[0], limit ? limit : "", threshold ? threshold : "",
+    if (r->conn) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, hash_arg, &h);
+    const char *parts[] = {route, r->params[0] ? r->params[0] : "",
                            r->scope.system ? "system" : "", r->scope.country ? r->scope.country : "",
                            r->scope.agency ? r->scope.agency : ""};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -371,7 +382,15 @@ int h_screen(http_req *r) {
     static const char *const keys[] = {"queries", "threshold", "limit", "explain", NULL};
     int rc = check_unavailable(r);
     json_t *o = NULL;
-    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (rc) return rc;
+    unsigned char rkey[16];
+    result_key(r, "screen", rkey);
+    uint64_t gen = results_generation(r->screen);
+    if (results_get(r->screen, rkey, r)) {
+        r->status = 200;
+        return PU_OK;
+    }
+    if ((rc = http_body_object(r, &o))) return rc;
     double threshold = SCREEN_DEFAULT_THRESHOLD, limit = SCREEN_DEFAULT_LIMIT;
     json_t *qs = json_object_get(o, "queries"), *ex = json_object_get(o, "explain");
     if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = num_member(r, o, "threshold", 0.01, 1.0, &threshold)) &&
@@ -424,7 +443,9 @@ int h_screen(http_req *r) {
         json_decref(results);
         return rc;
     }
-    return http_json(r, 200, json_pack("{s:f,s:o}", "threshold", threshold, "results", results));
+    rc = http_json(r, 200, json_pack("{s:f,s:o}", "threshold", threshold, "results", results));
+    if (rc == PU_OK) results_put(r->screen, rkey, gen, r);
+    return rc;
 }
 
 /* ---- POST /api/v1/compare ---- */
@@ -632,7 +653,7 @@ int h_yente_match(http_req *r) {
             return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
     }
     unsigned char rkey[16];
-    result_key(r, http_arg(r, "limit"), t, rkey);
+    result_key(r, "match", rkey);
     uint64_t gen = results_generation(r->screen);
     if (results_get(r->screen, rkey, r)) {
         r->status = 200;

@@ -315,6 +315,9 @@ if have_screen:
     ok(s == 200 and other["responses"]["q1"]["results"] != before["responses"]["q1"]["results"]
        or all(x["match"] for x in other["responses"]["q1"]["results"]),
        "a different threshold is a different answer, not the cached one")
+    s, js, _ = c.req("POST", "/api/v1/screen", token=A, body={"queries": [q]})
+    m = js["results"][0]["results"][0] if s == 200 and js["results"][0]["results"] else {}
+    ok(m.get("suppressed") is False and m.get("match") is True, "before the decision the match stands", str(m))
     s, js, _ = c.req("POST", "/api/v1/decisions", token=A,
                      body={"query": q, "entity_id": "ofac-sdn-1", "decision": "false_positive", "note": "different DOB"})
     ok(s == 201 and js["analyst"] == "dea.an", "record a reviewed decision", str(js))

@@ -143,6 +143,8 @@ for (ag, role), tok in tokens.items():
     # screening: every record's exact name; hidden ones are never returned or counted
     queries = [{"id": r["id"], "schema": "Person", "properties": {"name": [r["name"]]}} for r in records]
     s, js, _ = c.req("POST", "/api/v1/screen", token=tok, body={"queries": queries, "limit": 50, "threshold": 0.5})
+    s2, js2, _ = c.req("POST", "/api/v1/screen", token=tok, body={"queries": queries, "limit": 50, "threshold": 0.5})
+    expect(s2 == s and js2 == js, f"{who} repeated screening (answer cache) is the same answer")
     if reader and s == 200:
         for r, res in zip(records, js["results"]):
             ids = {m["id"] for m in res["results"]}
