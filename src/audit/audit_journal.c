@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -469,6 +470,7 @@ static void recycle_inactive(audit_journal *j) {
      * reads as empty, whatever order memset writes in */
     char *base = j->map + JHDR + (size_t)h * j->half;
     *(volatile char *)base = 0;
+    atomic_signal_fence(memory_order_seq_cst); /* not moved after the memset */
     memset(base, 0, n);
     pthread_mutex_lock(&j->mu);
     j->used[h] = 0;
