@@ -78,11 +78,24 @@ ok("audit entries left by an earlier run" in srv.output() or os.path.getsize(JOU
 eq(srv.stop(), 0, "the server stops cleanly")
 eq(len(me_entries()), 550, "all 550 answered requests are in the trail")
 
+# ---- --audit-journal PATH: the CLI is told where with --journal ----
+custom = os.path.join(TMP, "elsewhere.journal")
+srv = Server(DB, "--audit-journal", custom)
+eq(hammer(srv.port, 40), 40, "a server with its journal elsewhere answers")
+srv.p.kill()
+srv.p.wait()
+ok(os.path.getsize(custom) > 0 and os.path.getsize(JOURNAL) == 0, "the entries were staged in the given file")
+rc, out = cli("audit", "export", "--db", DB, "--journal", custom)
+eq(sum(1 for l in out.splitlines() if l.strip() and json.loads(l)["action"] == "me"), 590,
+   "`audit export --journal PATH` adds them after a kill")
+rc, out = cli("audit", "verify", "--db", DB, "--journal", custom)
+ok(rc == 0 and "intact" in out, "and the chain verifies", out)
+
 # ---- --audit-journal commit: no journal, each request waits for its commit ----
 srv = Server(DB, "--audit-journal", "commit")
 eq(hammer(srv.port, 100), 100, "commit mode answers")
 eq(srv.stop(), 0, "commit mode stops cleanly")
-eq(len(me_entries()), 650, "commit mode audits every request")
+eq(len(me_entries()), 690, "commit mode audits every request")
 rc, out = cli("audit", "verify", "--db", DB)
 ok(rc == 0 and "intact" in out, "the chain is intact across the modes", out)
 finish()
