@@ -155,6 +155,9 @@ struct screen_index {
     uint32_t *post_off; uint32_t *post; /* vid -> names (CSR) */
     size_t skipped;
     double nnames_log;
+    /* compare --idf: the list whose IDF weighs query tokens (NULL: this
+     * index's own vocabulary, as screening does) */
+    const struct screen_index *wref;
     /* scratch pool for concurrent queries */
     pthread_mutex_t pool_mu;
     void **pool; size_t npool, pool_cap;

@@ -305,6 +305,16 @@ static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn,
     return PU_OK;
 }
 
+/* IDF weight of the exact token in ix's vocabulary, else dflt. */
+static float vocab_weight(const screen_index *ix, const char *s, size_t len, float dflt) {
+    uint64_t h = sn_hash(s, len);
+    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
+        uint32_t v = ix->vmap.a[k].v;
+        if (ix->vlen[v] == len && memcmp(ix->vstr[v], s, len) == 0) return ix->vw[v];
+    }
+    return dflt;
+}
+
 /* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
@@ -348,6 +358,9 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             best = qn->cand[t][i].s;
             w = ix->vw[qn->cand[t][i].v];
         }
+    /* compare --idf: a one-name index weighs query tokens by the reference
+     * list, as screening against that list would (unknown tokens weigh 1) */
+    if (ix->wref) w = vocab_weight(ix->wref, ti->s, ti->len, w);
     qn->w[t] = w;
     return rc;
 }
@@ -1157,18 +1170,11 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
         screen_index_free(one);
         return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name with letters or digits");
     }
-    /* weights: from the reference index when given, else all alike */
-    for (size_t v = 0; v < one->nvocab; v++) {
-        float wt = 1.0f;
-        if (ix) {
-            uint64_t h = sn_hash(one->vstr[v], one->vlen[v]);
-            for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++)
-                if (ix->vlen[ix->vmap.a[k].v] == one->vlen[v] &&
-                    memcmp(ix->vstr[ix->vmap.a[k].v], one->vstr[v], one->vlen[v]) == 0)
-                    wt = ix->vw[ix->vmap.a[k].v];
-        }
-        one->vw[v] = wt;
-    }
+    /* weights: from the reference index when given, else all alike; the
+     * query's tokens too (block_token), so that a query token that NAME2
+     * lacks weighs its list IDF, as in screening, not 1 */
+    for (size_t v = 0; v < one->nvocab; v++) one->vw[v] = ix ? vocab_weight(ix, one->vstr[v], one->vlen[v], 1.0f) : 1.0f;
+    one->wref = ix;
     for (size_t n = 0; n < one->nnames; n++) {
         ix_name *nm = &one->names[n];
         nm->wsum = nm->wcore = 0;
@@ -1184,7 +1190,6 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
     screen_query q = {.schema = schema, .names = names, .nnames = 1};
     screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1};
     screen_result *res = NULL;
-    /* query weights come from ix (when given) via a lookup in prep_query */
     rc = screen_run(one, &q, &p, &res, err);
     if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
     screen_match *m = NULL;
