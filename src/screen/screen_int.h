@@ -58,6 +58,12 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
  * when no token results (n->ntok == 0). */
 void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n);
 
+/* Canonical joined spelling of an Arabic/Persian compound given name
+ * (abdelrahman -> abdulrahman, abdullah -> abdallah, nourddin -> nourdin,
+ * alirida -> alireza; anything else unchanged) into out (NUL-terminated);
+ * returns its length, 0 when it does not fit. */
+size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size);
+
 /* Canonical string of the tokens (space-separated) into buf. */
 void sn_join(const sn_name *n, char *buf, size_t size);
 
@@ -78,7 +84,11 @@ typedef struct sn_tokinfo {
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT };
+/* Transliteration key of a romanised Arabic/Persian token (vowel letters and
+ * digraphs folded, doubles once; q = k in variant 0, q = g in variant 1)
+ * into key; returns its length, 0 when it does not fit. */
+size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size);
 const char *sn_how_name(int how);
 /* Consonant skeleton of a romanised Arabic/Persian token (vowels, w, y, h
  * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key

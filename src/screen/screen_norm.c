@@ -22,7 +22,7 @@
 static const char *const particles[] = {
     "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
-    "of", "the", "et", "und",
+    "of", "the", "et", "und", "bou", /* Maghrebi spelling of abu */
     /* the same particles as ICU romanises Arabic script (no short vowels):
      * abw = abu, bn = bin/ibn, bnt = bint */
     "abw", "bn", "bnt", NULL};
@@ -38,7 +38,9 @@ static const char *const honorifics[] = {
     "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
     "mister", "madame", "mme", "herr", "frau",
     /* Persian/Arabic "sayyid" as OFAC spells it in aliases */
-    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh", NULL};
+    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh",
+    /* Persian "Mir" (a sayyid title, also hyphenated: MIR-HEJAZI) */
+    "mir", NULL};
 
 /* Legal forms: the letters of a trailing run of tokens (dots and spaces
  * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
@@ -115,6 +117,19 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"abdel", "abdul"}, {"abd", "abdul"}, {"bd", "abdul"}, /* bd: ICU's abjad romanisation */ {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
     {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    /* Ukrainian and Russian forms of one given name (lists romanise a
+     * person's name from both languages: KATERYNA / YEKATERINA) */
+    {"yekaterina", "ekaterina"}, {"katerina", "ekaterina"}, {"kateryna", "ekaterina"},
+    {"oleksiy", "alexei"}, {"oleksii", "alexei"}, {"volodymyr", "vladimir"},
+    {"mykola", "nikolai"}, {"nikolay", "nikolai"}, {"mykhailo", "mikhail"}, {"mykhaylo", "mikhail"},
+    {"andriy", "andrey"}, {"andrii", "andrey"}, {"andrei", "andrey"}, {"dmytro", "dmitry"},
+    {"hryhoriy", "grigory"}, {"grigoriy", "grigory"}, {"grigori", "grigory"}, {"pavlo", "pavel"},
+    {"petro", "petr"}, {"pyotr", "petr"}, {"yurii", "yuri"}, {"ihor", "igor"},
+    {"olena", "elena"}, {"yelena", "elena"}, {"vasyl", "vasily"}, {"vasiliy", "vasily"},
+    {"yevgeny", "evgeny"}, {"yevgeniy", "evgeny"}, {"evgeniy", "evgeny"}, {"yevhen", "evgeny"},
+    {"anatoliy", "anatoly"}, {"anatolii", "anatoly"}, {"viktor", "victor"}, {"serhii", "sergei"},
+    /* Persian Reza = Arabic Rida (Alireza = Ali Rida) */
+    {"rida", "reza"}, {"ridha", "reza"}, {"riza", "reza"},
     /* Korean surnames: North Korean / McCune-Reischauer, Revised and common
      * South Korean spellings */
     {"ri", "lee"}, {"yi", "lee"}, {"rhee", "lee"}, {"pak", "park"}, {"bak", "park"}, {"choe", "choi"},
@@ -460,6 +475,80 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
     n->ntok++;
 }
 
+/* ---- compound given names ------------------------------------------------------ */
+
+static int ends_with(const char *s, size_t n, const char *suf, size_t *pre) {
+    size_t k = strlen(suf);
+    if (n < k || memcmp(s + n - k, suf, k) != 0) return 0;
+    *pre = n - k;
+    return 1;
+}
+
+/* Arabic and Persian given names are compounds written joined or apart:
+ * Abdulrahman = Abdul Rahman = Abd al-Rahman (= Abdelrahman, Abdurrahman),
+ * Abdullah = Abd Allah, Mohammadreza = Mohammad Reza, Alireza = Ali Rida,
+ * Nourddin = Nour Addin, Salahuddin = Salah al-Din. sn_compound_canon writes
+ * one canonical spelling of such a compound (joined): abd + connective ->
+ * "abdul", -ullah/-ollah/-alla -> "allah", -eddin/-uddin/-addin -> "din",
+ * -rida/-ridha -> "reza". The join rule of screen_score.c compares two
+ * adjacent tokens with one token in this form. Tokens are NOT split at
+ * tokenisation: a split would count one given name as two matched tokens
+ * (Fazlullah = Fazl + Allah) and change the coverage rules. */
+static int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen) {
+    static const char *const allah[] = {"ullah", "ollah", "allah", "ulla", "alla", "allh", NULL};
+    static const char *const din[] = {"eddine", "eddin", "uddin", "addin", "aldin", "eldin", "oddin", "iddin",
+                                      "ddin", "din", NULL};
+    static const char *const reza[] = {"reza", "ridha", "rida", NULL};
+    size_t pre;
+    if (n < 6) return 0;
+    for (int i = 0; allah[i]; i++)
+        if (ends_with(s, n, allah[i], &pre) && pre >= 3) {
+            *alen = pre, *b = "allah", *blen = 5;
+            return 1;
+        }
+    for (int i = 0; din[i]; i++)
+        if (ends_with(s, n, din[i], &pre) && pre >= 3) {
+            *alen = pre, *b = "din", *blen = 3;
+            return 1;
+        }
+    for (int i = 0; reza[i]; i++)
+        if (ends_with(s, n, reza[i], &pre) && pre >= 3) {
+            *alen = pre, *b = "reza", *blen = 4;
+            return 1;
+        }
+    /* abd + connective (ul, el, al, ol, or a vowel before an assimilated
+     * consonant: abdurrahman, abdussalam) + a name of >= 3 letters */
+    if (n >= 7 && memcmp(s, "abd", 3) == 0) {
+        const char *r = s + 3;
+        size_t rl = n - 3;
+        if (strchr("aeiou", r[0]) && r[1] == 'l' && rl >= 5) r += 2, rl -= 2;
+        else if (strchr("aeiou", r[0]) && r[1] == r[2] && rl >= 6) r += 2, rl -= 2;
+        else return 0;
+        *alen = 3, *b = r, *blen = rl;
+        return 2; /* first part: abd + connective, canonical "abdul" */
+    }
+    return 0;
+}
+
+size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size) {
+    size_t al, bl, k;
+    const char *b;
+    int r = compound_split(s, n, &al, &b, &bl);
+    if (!r) {
+        k = n < size - 1 ? n : size - 1;
+        memcpy(out, s, k);
+    } else {
+        const char *a = r == 2 ? "abdul" : s;
+        if (r == 2) al = 5;
+        if (al + bl >= size) return 0;
+        memcpy(out, a, al);
+        memcpy(out + al, b, bl);
+        k = al + bl;
+    }
+    out[k] = 0;
+    return k;
+}
+
 /* Legal forms that may also open a name ("OOO Yargeo", "Public Joint Stock
  * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
  * LLC; "SA" or "Co" at the start are too often part of the name. */
@@ -742,17 +831,32 @@ int sn_article(const char *s, size_t n, const char **rest) {
     return 1;
 }
 
+static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b);
+
 static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     const char *r;
     double best = 0;
     if (sn_article(a->s, a->len, &r)) {
         double jw = screen_jaro_winkler(r, a->len - 2, b->s, b->len);
         best = 1.0 - SIM_STRETCH * (1.0 - jw);
+        /* ICU writes Arabic script without short vowels: "alrhmn" ~ "rahman" */
+        sn_tokinfo ra = *a;
+        ra.s = r, ra.len = (uint8_t)(a->len - 2);
+        if (no_vowels(&ra)) {
+            double sk = skeleton_sim(&ra, b);
+            if (sk > best) best = sk;
+        }
     }
     if (sn_article(b->s, b->len, &r)) {
         double jw = screen_jaro_winkler(a->s, a->len, r, b->len - 2);
         double s = 1.0 - SIM_STRETCH * (1.0 - jw);
         if (s > best) best = s;
+        sn_tokinfo rb = *b;
+        rb.s = r, rb.len = (uint8_t)(b->len - 2);
+        if (no_vowels(&rb)) {
+            double sk = skeleton_sim(a, &rb);
+            if (sk > best) best = sk;
+        }
     }
     return best * 0.95; /* the article itself is a small difference */
 }
@@ -806,6 +910,54 @@ static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     return abjad ? PHON_SIM : SKEL_SIM;
 }
 
+/* Transliteration key of a romanised Arabic/Persian token: the spellings
+ * of one name differ in vowel letters and digraphs, not in consonants:
+ * ou = oo = u (ABOU/ABU, ABOOD/ABUD), ee = i, inner e = a and o = u
+ * (YEHIA/YAHIA, SEIR/SAIR, MOHAMMED/MOHAMMAD), y before a consonant or at
+ * the end = i (YAHYA/YAHIA), dh = d (QADHAFI/QADDAFI), doubled letters once
+ * (RADDAD/RADAD). q is k (Iraqi/Gulf QASIM = KASIM) in variant 0 and g in
+ * variant 1 (Libyan/Egyptian/Gulf dialects say q as g: GADDAFI/QADHAFI);
+ * g and k stay apart (GAMAL = JAMAL, KAMAL is another name). The last
+ * letter keeps its vowel (FELIPE/FELIPA, MARIO/MARIA stay apart). Returns
+ * the key length (0 when it does not fit). */
+size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o = c;
+        int last = i + 1 == n;
+        if ((c == 'o' && (nx == 'u' || nx == 'o')) || (c == 'e' && nx == 'e')) {
+            o = c == 'e' ? 'i' : 'u';
+            i++;
+            last = i + 1 == n;
+            if (last) o = c == 'e' ? 'i' : 'u';
+        } else if (c == 'd' && nx == 'h') {
+            o = 'd';
+            i++;
+        } else if (c == 'q') o = variant ? 'g' : 'k';
+        else if (c == 'e' && !last && i > 0) o = 'a';
+        else if (c == 'o' && !last && i > 0) o = 'u';
+        else if (c == 'y' && i > 0 && (last || !is_vowel(nx))) o = 'i';
+        if (k > 0 && key[k - 1] == o) continue; /* a doubled letter */
+        if (k + 1 >= size) return 0;
+        key[k++] = o;
+    }
+    key[k] = 0;
+    return k;
+}
+
+/* Equal transliteration keys (either variant) of two vowelled tokens. */
+#define TRANSLIT_SIM 0.9
+static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
+    if (a->len < 3 || b->len < 3 || no_vowels(a) || no_vowels(b)) return 0;
+    for (int v = 0; v < 2; v++) {
+        size_t la = sn_translit_key(a->s, a->len, v, ka, sizeof ka);
+        size_t lb = sn_translit_key(b->s, b->len, v, kb, sizeof kb);
+        if (la >= 3 && la == lb && memcmp(ka, kb, la) == 0) return TRANSLIT_SIM;
+    }
+    return 0;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
@@ -833,6 +985,14 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     if (a->group && a->group == b->group && s < 0.9) {
         s = 0.9;
         *how = SIM_NICK;
+    }
+    /* romanisations of one Arabic/Persian name (sn_translit_key) */
+    if (s < TRANSLIT_SIM && !gender_pair(a, b) && !(a->group && b->group && a->group != b->group)) {
+        double st = translit_sim(a, b);
+        if (st > s) {
+            s = st;
+            *how = SIM_TRANSLIT;
+        }
     }
     /* Arabic article written attached: "alfadhli" ~ "fadhli" */
     if (s < 0.9) {
@@ -873,6 +1033,7 @@ const char *sn_how_name(int how) {
     case SIM_NICK: return "nickname";
     case SIM_INITIAL: return "initial";
     case SIM_SKEL: return "consonant skeleton";
+    case SIM_TRANSLIT: return "transliteration";
     default: return "none";
     }
 }

@@ -47,16 +47,60 @@ typedef struct cand_pair { float s; uint8_t i, j, how; } cand_pair;
 
 static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
 
-/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman". */
-static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
-    char buf[2 * SN_TOK_MAX + 1];
-    size_t l = a->len + b->len;
-    if (l > 2 * SN_TOK_MAX || c->len < 4 || a->s[0] != c->s[0] || l > c->len + 2u || l + 2u < c->len) return 0;
-    memcpy(buf, a->s, a->len);
-    memcpy(buf + a->len, b->s, b->len);
-    double jw = screen_jaro_winkler(buf, l, c->s, c->len);
-    double s = 1.0 - 2.5 * (1.0 - jw);
+/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman",
+ * in the canonical spelling of Arabic/Persian compound given names
+ * (sn_compound_canon: "abd rahman" ~ "abdelrahman", "abd allah" ~
+ * "abdullah", "ali rida" ~ "alireza"). */
+static double join_sim(const char *as, size_t al, const char *bs, size_t bl, const char *cc, size_t cl) {
+    char buf[2 * SN_TOK_MAX + 8], j[2 * SN_TOK_MAX + 8];
+    memcpy(buf, as, al);
+    memcpy(buf + al, bs, bl);
+    size_t l = sn_compound_canon(buf, al + bl, j, sizeof j);
+    if (!l || j[0] != cc[0] || l > cl + 2u || l + 2u < cl) return 0;
+    double s = 1.0 - 2.5 * (1.0 - screen_jaro_winkler(j, l, cc, cl));
     return s >= 0.85 ? s : 0;
+}
+
+static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
+    char cc[SN_TOK_MAX + 8];
+    static uint16_t abdul;
+    if (!abdul) abdul = sn_nick_group("abdul", 5);
+    if (c->len < 4 || a->len > SN_TOK_MAX || b->len > SN_TOK_MAX) return 0;
+    size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
+    if (!cl) return 0;
+    double s = join_sim(a->s, a->len, b->s, b->len, cc, cl);
+    /* abd / abdel / bd (ICU's abjad "bd") + name: also as "abdul" + name
+     * and "abd" + name (abd allah = abdallah), the name also without an
+     * attached article (ICU: عبد الرحمن -> "bd alrhmn") */
+    if (abdul && a->group == abdul) {
+        const char *r;
+        int art = sn_article(b->s, b->len, &r);
+        for (int v = 0; v < (art ? 4 : 2); v++) {
+            const char *bs = v < 2 ? b->s : r;
+            size_t bl = v < 2 ? b->len : b->len - 2u;
+            double t = join_sim(v % 2 ? "abd" : "abdul", v % 2 ? 3 : 5, bs, bl, cc, cl);
+            if (t > s) s = t;
+        }
+    }
+    return s;
+}
+
+/* The second token of a compound that starts at i: the next token, or the
+ * one after a two-letter article ("abd al-rahman", "salah ad-din"); -1. */
+static int compound_next(const sc_side *x, int i) {
+    if (i + 1 < x->n && is_core(x->t[i + 1].kind)) return i + 1;
+    if (i + 2 < x->n && x->t[i + 1].kind == SN_PARTICLE && x->t[i + 1].len == 2 && x->t[i + 1].s[0] != 'd' &&
+        is_core(x->t[i + 2].kind))
+        return i + 2;
+    return -1;
+}
+
+static uint32_t span_mask(int i, int k) { return ((2u << (k - i)) - 1u) << i; }
+
+static double span_weight(const sc_side *x, int i, int k) {
+    double w = 0;
+    for (int t = i; t <= k; t++) w += x->w[t];
+    return w;
 }
 
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
@@ -130,38 +174,40 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
      * take them apart: two query tokens vs one listed token and the reverse */
     for (int i = 0; i + 1 < q->n; i++) {
-        if ((qused | qexact) >> i & 3u || !is_core(q->t[i].kind) || !is_core(q->t[i + 1].kind)) continue;
+        int k = is_core(q->t[i].kind) ? compound_next(q, i) : -1;
+        if (k < 0 || (qused | qexact) & span_mask(i, k)) continue;
         for (int j = 0; j < c->n; j++) {
             if ((cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
-            double s = compound_sim(&q->t[i], &q->t[i + 1], &c->t[j]);
+            double s = compound_sim(&q->t[i], &q->t[k], &c->t[j]);
             if (s <= 0) continue;
-            qused |= 3u << i;
+            qused |= span_mask(i, k);
             cused |= 1u << j;
-            Mq += s * (q->w[i] + q->w[i + 1]);
+            Mq += s * span_weight(q, i, k);
             Mc += s * c->w[j];
             Wcm += c->w[j];
             core++;
             if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = i + 1; d->cj[nd] = j; d->cj2[nd] = -1;
+                d->qi[nd] = i; d->qi2[nd] = k; d->cj[nd] = j; d->cj2[nd] = -1;
                 d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
             }
             break;
         }
     }
     for (int j = 0; j + 1 < c->n; j++) {
-        if ((cused | cexact) >> j & 3u || !is_core(c->t[j].kind) || !is_core(c->t[j + 1].kind)) continue;
+        int k = is_core(c->t[j].kind) ? compound_next(c, j) : -1;
+        if (k < 0 || (cused | cexact) & span_mask(j, k)) continue;
         for (int i = 0; i < q->n; i++) {
             if ((qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
-            double s = compound_sim(&c->t[j], &c->t[j + 1], &q->t[i]);
+            double s = compound_sim(&c->t[j], &c->t[k], &q->t[i]);
             if (s <= 0) continue;
             qused |= 1u << i;
-            cused |= 3u << j;
+            cused |= span_mask(j, k);
             Mq += s * q->w[i];
-            Mc += s * (c->w[j] + c->w[j + 1]);
-            Wcm += c->w[j] + c->w[j + 1];
+            Mc += s * span_weight(c, j, k);
+            Wcm += span_weight(c, j, k);
             core++;
             if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = j + 1;
+                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = k;
                 d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
             }
             break;
