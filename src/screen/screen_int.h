@@ -84,7 +84,7 @@ typedef struct sn_tokinfo {
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT, SIM_ACRONYM };
 /* Transliteration key of a romanised Arabic/Persian token (vowel letters and
  * digraphs folded, doubles once; q = k in variant 0, q = g in variant 1)
  * into key; returns its length, 0 when it does not fit. */
@@ -185,6 +185,7 @@ typedef struct sc_side {
     const float *w;        /* weight of each token */
     const uint32_t *id;    /* memo ids of the tokens (may be NULL) */
     int n;
+    int person;            /* a person's name: no acronym rule */
 } sc_side;
 
 /* Per-query memo of token similarities: a name shares most tokens with the

@@ -23,6 +23,7 @@ static const char *const particles[] = {
     "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
     "of", "the", "et", "und", "bou", /* Maghrebi spelling of abu */
+    "for", "ash", /* ash-Sham: the article before a sun letter */
     /* the same particles as ICU romanises Arabic script (no short vowels):
      * abw = abu, bn = bin/ibn, bnt = bint */
     "abw", "bn", "bnt", NULL};
@@ -1034,6 +1035,7 @@ const char *sn_how_name(int how) {
     case SIM_INITIAL: return "initial";
     case SIM_SKEL: return "consonant skeleton";
     case SIM_TRANSLIT: return "transliteration";
+    case SIM_ACRONYM: return "acronym";
     default: return "none";
     }
 }

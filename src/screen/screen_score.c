@@ -85,6 +85,33 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
     return s;
 }
 
+/* Acronyms: a single token of >= 3 letters that spells the initials of a
+ * run of >= 3 words of the other name, particles (of, the, and, for, al)
+ * skipped: RDIF = Russian Direct Investment Fund, ISIL = Islamic State of
+ * Iraq and the Levant, SME = Small and Medium Enterprises. Not for person
+ * names (a three-letter given name is no acronym). Finds the run [*from,
+ * *to] of y for token i of x; 1 if found. */
+#define ACRONYM_SIM 0.9
+static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused, int *from, int *to) {
+    const sn_tokinfo *a = &x->t[i];
+    if (a->kind != SN_WORD || a->len < 3 || a->len > 10 || a->group) return 0;
+    for (int j = 0; j < y->n; j++) {
+        if (y->t[j].kind != SN_WORD || y->t[j].s[0] != a->s[0] || (yused >> j & 1u)) continue;
+        size_t got = 0;
+        for (int k = j; k < y->n && !(yused >> k & 1u); k++) {
+            int kind = y->t[k].kind;
+            if (kind == SN_PARTICLE && got < a->len) continue;
+            if (kind != SN_WORD || y->t[k].s[0] != a->s[got]) break;
+            if (++got == a->len) {
+                *from = j;
+                *to = k;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* The second token of a compound that starts at i: the next token, or the
  * one after a two-letter article ("abd al-rahman", "salah ad-din"); -1. */
 static int compound_next(const sc_side *x, int i) {
@@ -173,6 +200,38 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         }
     /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
      * take them apart: two query tokens vs one listed token and the reverse */
+    /* acronyms before compounds and single pairs: the run's words are
+     * taken together as the acronym's counterpart */
+    if (!q->person && !c->person) {
+        for (int i = 0; i < q->n; i++) {
+            int f, t;
+            if ((qused | qexact) >> i & 1u || !acronym_run(q, i, c, cused | cexact, &f, &t)) continue;
+            qused |= 1u << i;
+            cused |= span_mask(f, t);
+            Mq += ACRONYM_SIM * q->w[i];
+            Mc += ACRONYM_SIM * span_weight(c, f, t);
+            Wcm += span_weight(c, f, t);
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = f; d->cj2[nd] = t;
+                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+            }
+        }
+        for (int j = 0; j < c->n; j++) {
+            int f, t;
+            if ((cused | cexact) >> j & 1u || !acronym_run(c, j, q, qused | qexact, &f, &t)) continue;
+            cused |= 1u << j;
+            qused |= span_mask(f, t);
+            Mq += ACRONYM_SIM * span_weight(q, f, t);
+            Mc += ACRONYM_SIM * c->w[j];
+            Wcm += c->w[j];
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = f; d->qi2[nd] = t; d->cj[nd] = j; d->cj2[nd] = -1;
+                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+            }
+        }
+    }
     for (int i = 0; i + 1 < q->n; i++) {
         int k = is_core(q->t[i].kind) ? compound_next(q, i) : -1;
         if (k < 0 || (qused | qexact) & span_mask(i, k)) continue;
@@ -704,13 +763,15 @@ static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti,
 }
 
 static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
-    const ix_name *nm = &r->ix->names[n];
+    const screen_index *ix = r->ix;
+    const ix_name *nm = &ix->names[n];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     uint32_t id[SN_MAX_TOK];
-    name_side(r->ix, nm, ti, w, id);
+    name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[qi];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     return sc_name_score(&qs, &cs, d, &r->s->memo) * kind_factor[nm->kind];
 }
 
@@ -975,7 +1036,8 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     double ns = sc_name_score(&qs, &cs, d, &s->memo);
     *name_score = ns;
     double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
@@ -1013,7 +1075,8 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[r->s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     screen_explain *xp = &m->explain;
     xp->query_name = pu_strdup(r->q->names[qn->src]);
     char buf[SN_BUF_MAX];
