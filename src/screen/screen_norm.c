@@ -588,14 +588,21 @@ static void legal_replace(sn_name *n, int from, int k, const char *v) {
 
 /* A leading run of tokens that spells an unambiguous legal form becomes its
  * canonical token. Keeps >= 1 other token. */
-static void fold_legal_leading(sn_name *n) {
-    for (int k = n->ntok - 1 < 8 ? n->ntok - 1 : 8; k >= 1; k--) {
-        const char *v = legal_run(n, 0, k);
+static void fold_legal_leading_at(sn_name *n, int from) {
+    for (int k = n->ntok - from - 1 < 8 ? n->ntok - from - 1 : 8; k >= 1; k--) {
+        const char *v = legal_run(n, from, k);
         if (v && leading_ok(v)) {
-            legal_replace(n, 0, k, v);
+            legal_replace(n, from, k, v);
             return;
         }
     }
+}
+
+/* Two leading forms happen too ("OAO JSC ORENBURGNEFT": the Russian and
+ * the English abbreviation of one form). */
+static void fold_legal_leading(sn_name *n) {
+    fold_legal_leading_at(n, 0);
+    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1);
 }
 
 /* Replace the longest trailing run of tokens that spells a legal form by its
@@ -735,7 +742,7 @@ void sn_phonetic(const char *t, size_t n, char *key, size_t size) {
         char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o = 0;
         if (i == 0 && (is_vowel(c) || c == 'y')) o = 'A';
         else if (is_vowel(c) || c == 'w') o = 0;
-        else if (c == 'y') o = (nx && is_vowel(nx)) ? 'y' : 0;
+        else if (c == 'y') o = (nx && is_vowel(nx) && is_vowel(t[i - 1])) ? 'y' : 0; /* cryo = krio */
         else if (c == 'h') o = 0;
         else if (c == 'c') {
             if (nx == 'e' || nx == 'i') o = 's';
@@ -959,12 +966,31 @@ static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     return 0;
 }
 
+/* 1 if the longer token is the shorter one + an East Slavic patronymic
+ * suffix: ROMANOVYCH is the son of ROMAN, not ROMAN (Jaro-Winkler's
+ * prefix bonus would call them close). */
+static int patronymic_of(const sn_tokinfo *a, const sn_tokinfo *b) {
+    static const char *const suf[] = {"ovich", "evich", "ovych", "evych", "yevich", "ovna", "evna", "ivna",
+                                      "yevna", "ich", "ych", NULL};
+    if (a->len > b->len) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->len < 3 || memcmp(a->s, b->s, a->len) != 0) return 0;
+    size_t rest = b->len - a->len;
+    for (int i = 0; suf[i]; i++)
+        if (strlen(suf[i]) == rest && memcmp(b->s + a->len, suf[i], rest) == 0) return 1;
+    return 0;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
         *how = SIM_EXACT;
         return 1.0;
     }
+    if (a->len != b->len && patronymic_of(a, b)) return 0.0;
     if (a->kind == SN_LEGAL || b->kind == SN_LEGAL) return 0.0;
     if (a->kind == SN_INITIAL || b->kind == SN_INITIAL) {
         if (a->s[0] == b->s[0] && a->kind != SN_NUMBER && b->kind != SN_NUMBER) {
