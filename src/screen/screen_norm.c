@@ -1021,6 +1021,16 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
             *how = SIM_TRANSLIT;
         }
     }
+    /* one compound given name, joined in two spellings: abdulrahman /
+     * abdelrahman / abdurrahman, abdullah / abdallah (sn_compound_canon) */
+    if (s < TRANSLIT_SIM && a->len >= 6 && b->len >= 6 && a->s[0] == b->s[0]) {
+        char ca[SN_TOK_MAX + 8], cb[SN_TOK_MAX + 8];
+        size_t la = sn_compound_canon(a->s, a->len, ca, sizeof ca), lb = sn_compound_canon(b->s, b->len, cb, sizeof cb);
+        if (la && la == lb && memcmp(ca, cb, la) == 0) {
+            s = TRANSLIT_SIM;
+            *how = SIM_TRANSLIT;
+        }
+    }
     /* Arabic article written attached: "alfadhli" ~ "fadhli" */
     if (s < 0.9) {
         double sa = article_sim(a, b);
