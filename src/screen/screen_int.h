@@ -64,6 +64,13 @@ void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n);
  * returns its length, 0 when it does not fit. */
 size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size);
 
+/* Blocking keys of two tokens written as one compound (a + b joined, in
+ * sn_compound_canon form; for a in the abdul group also "abdul" + b and
+ * "abd" + b): hashes into out; returns how many (0..3). */
+int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_t bl, uint64_t out[3]);
+/* 1 if a token may be an acronym: 3-10 letters, no known given name. */
+int sn_acronym_ok(const char *s, size_t n, uint16_t group);
+
 /* Canonical string of the tokens (space-separated) into buf. */
 void sn_join(const sn_name *n, char *buf, size_t size);
 
@@ -161,7 +168,9 @@ struct screen_index {
     ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
     ix_map gmap;     /* nickname group -> vid */
     ix_map idmap;    /* hash(identifier) -> entity */
-    ix_map cmap;     /* hash(two adjacent tokens joined) -> name */
+    ix_map cmap;     /* hash(two adjacent tokens joined, sn_join_keys) -> name */
+    ix_map kmap;     /* hash(sn_compound_canon(token)) -> vid */
+    ix_map amap;     /* hash(initials of a run of >= 3 words) -> name (not persons) */
     uint32_t *post_off; uint32_t *post; /* vid -> names (CSR) */
     size_t skipped;
     double nnames_log;

@@ -550,6 +550,30 @@ size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size) {
     return k;
 }
 
+int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_t bl, uint64_t out[3]) {
+    static uint16_t abdul;
+    char buf[2 * SN_TOK_MAX + 8], j[2 * SN_TOK_MAX + 8];
+    int n = 0;
+    if (!abdul) abdul = sn_nick_group("abdul", 5);
+    if (al > SN_TOK_MAX || bl > SN_TOK_MAX) return 0;
+    for (int v = 0; v < (abdul && agroup == abdul ? 3 : 1); v++) {
+        const char *as = v == 0 ? a : v == 1 ? "abdul" : "abd";
+        size_t asl = v == 0 ? al : v == 1 ? 5 : 3;
+        memcpy(buf, as, asl);
+        memcpy(buf + asl, b, bl);
+        size_t l = sn_compound_canon(buf, asl + bl, j, sizeof j);
+        if (l) out[n++] = sn_hash(j, l);
+    }
+    return n;
+}
+
+int sn_acronym_ok(const char *s, size_t n, uint16_t group) {
+    if (n < 3 || n > 10 || group) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z') return 0;
+    return 1;
+}
+
 /* Legal forms that may also open a name ("OOO Yargeo", "Public Joint Stock
  * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
  * LLC; "SA" or "Co" at the start are too often part of the name. */

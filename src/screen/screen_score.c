@@ -24,6 +24,9 @@
  * middle names ("Azzam Numan Abdel Rahman SALHAB"). Measured on the
  * independent OFAC pair sets (docs/screening.md). */
 #define QUERY_EXTRA_DISCOUNT 0.3
+/* A name matched through one Jaro-Winkler-only token pair below this
+ * similarity is scaled by it (sc_name_score). */
+#define WEAK_SINGLE_SIM 0.9
 /* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
 static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
 static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};
@@ -94,14 +97,15 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
 #define ACRONYM_SIM 0.9
 static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused, int *from, int *to) {
     const sn_tokinfo *a = &x->t[i];
-    if (a->kind != SN_WORD || a->len < 3 || a->len > 10 || a->group) return 0;
+    if (a->kind != SN_WORD || !sn_acronym_ok(a->s, a->len, a->group)) return 0;
     for (int j = 0; j < y->n; j++) {
         if (y->t[j].kind != SN_WORD || y->t[j].s[0] != a->s[0] || (yused >> j & 1u)) continue;
         size_t got = 0;
         for (int k = j; k < y->n && !(yused >> k & 1u); k++) {
             int kind = y->t[k].kind;
             if (kind == SN_PARTICLE && got < a->len) continue;
-            if (kind != SN_WORD || y->t[k].s[0] != a->s[got]) break;
+            /* given names (nickname groups) are no words of an acronym */
+            if (kind != SN_WORD || y->t[k].s[0] != a->s[got] || y->t[k].group) break;
             if (++got == a->len) {
                 *from = j;
                 *to = k;
@@ -128,6 +132,30 @@ static double span_weight(const sc_side *x, int i, int k) {
     double w = 0;
     for (int t = i; t <= k; t++) w += x->w[t];
     return w;
+}
+
+/* 1 if two tokens are within one edit (insertion, deletion, substitution,
+ * adjacent transposition) or share a phonetic key: what the index blocks,
+ * so not "one fuzzy token" evidence (sc_name_score). */
+static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->phon && b->phon && a->phon[0] && strcmp(a->phon, b->phon) == 0) return 1;
+    size_t la = a->len, lb = b->len;
+    if (la > lb) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+        la = a->len, lb = b->len;
+    }
+    if (lb - la > 1) return 0;
+    size_t i = 0;
+    while (i < la && a->s[i] == b->s[i]) i++;
+    if (la == lb) {
+        if (i == la) return 1;
+        if (memcmp(a->s + i + 1, b->s + i + 1, la - i - 1) == 0) return 1; /* substitution */
+        return i + 1 < la && a->s[i] == b->s[i + 1] && a->s[i + 1] == b->s[i] &&
+               memcmp(a->s + i + 2, b->s + i + 2, la - i - 2) == 0; /* transposition */
+    }
+    return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
 }
 
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
@@ -191,6 +219,9 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         pairs[b + 1] = x;
     }
     uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
+    int core_how = SIM_NONE; /* how the last single core pair matched */
+    double core_sim = 1;
+    int core_i = 0, core_j = 0;
     double Mq = 0, Mc = 0, Wcm = 0, Wcu_extra = 0;
     int core = 0, nd = 0;
     for (int a = 0; a < np; a++)
@@ -290,7 +321,13 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
             Mc += p->s * c->w[p->j];
             Wcm += c->w[p->j];
         }
-        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
+        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) {
+            core++;
+            core_how = p->how;
+            core_sim = p->s;
+            core_i = p->i;
+            core_j = p->j;
+        }
         if (d && nd < SN_MAX_TOK) {
             d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
             d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
@@ -321,6 +358,12 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     /* at least one core token must match when the query has one: particles
      * and initials alone never make a match */
     if (core > 0 || qcore == 0) score = pow(covq, COV_Q_EXP) * pow(covc, COV_C_EXP);
+    /* one fuzzy token is weak evidence: when the only matched core pair is
+     * Jaro-Winkler alone below 0.9 (two or more edits, no phonetic,
+     * skeleton or transliteration agreement: YARGEO ~ YARE, TRANSPRESS ~
+     * TRANSSERVIS), the score is multiplied by that similarity */
+    if (core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
+        score *= core_sim;
     /* legal forms: a different one costs a little, a missing one less */
     int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
     if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
@@ -844,41 +887,98 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             if (s->acc_n[n] < 255) s->acc_n[n]++;
         }
     }
-    /* compounds, for the bound only (scoring finds them itself) */
+    /* compounds, for the bound only (scoring finds them itself): the
+     * token as written and in canonical compound spelling */
     const sn_tokinfo *a = &qn->ti[t];
     if (a->len >= 4) {
+        char cc[SN_TOK_MAX + 8];
+        size_t cl = sn_compound_canon(a->s, a->len, cc, sizeof cc);
+        uint64_t hs[2] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0};
+        for (int x = 0; x < (cl && hs[1] != hs[0] ? 2 : 1); x++)
+            for (size_t k = ix_get(&ix->cmap, hs[x]); k < ix->cmap.n && ix->cmap.a[k].h == hs[x]; k++) {
+                uint32_t n = ix->cmap.a[k].v;
+                if (admit) touch(s, n, st);
+                else if (s->nstamp[n] != st) continue;
+                s->acc_q[n] += wq;
+                s->acc_c[n] += 3.0f; /* two tokens and an article, each weighs at most 1 */
+                if (s->acc_n[n] < 252) s->acc_n[n] += 3;
+            }
+    }
+    /* the token as the acronym of a run of listed words */
+    if (r->qp->cls != SC_PERSON && a->kind == SN_WORD && sn_acronym_ok(a->s, a->len, a->group)) {
         uint64_t h = sn_hash(a->s, a->len);
-        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
-            uint32_t n = ix->cmap.a[k].v;
+        for (size_t k = ix_get(&ix->amap, h); k < ix->amap.n && ix->amap.a[k].h == h; k++) {
+            uint32_t n = ix->amap.a[k].v;
             if (admit) touch(s, n, st);
             else if (s->nstamp[n] != st) continue;
             s->acc_q[n] += wq;
-            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
-            if (s->acc_n[n] < 254) s->acc_n[n] += 2;
+            s->acc_c[n] += (float)a->len * 1.1f; /* the run's words and particles */
+            if (s->acc_n[n] < 240) s->acc_n[n] += (uint8_t)a->len;
         }
     }
 }
 
-/* Two query tokens joined that are one listed token ("abdul rahman"). */
+/* A run of query words whose initials are a listed token (the list has the
+ * acronym): for the bound, every such run of >= 3 words reaches the names
+ * of that token. Not for persons. */
+static void accumulate_acronyms(runctx *r, qname *qn, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    if (r->qp->cls == SC_PERSON) return;
+    for (int j = 0; j < qn->n.ntok; j++) {
+        char ini[16];
+        size_t k = 0;
+        float wrun = 0;
+        for (int t = j; t < qn->n.ntok && k < 10; t++) {
+            const sn_tokinfo *x = &qn->ti[t];
+            wrun += qn->w[t];
+            if (x->kind == SN_PARTICLE && k > 0) continue;
+            if (x->kind != SN_WORD || x->group) break;
+            ini[k++] = x->s[0];
+            if (k < 3) continue;
+            uint64_t h = sn_hash(ini, k);
+            for (size_t p = ix_get(&ix->vmap, h); p < ix->vmap.n && ix->vmap.a[p].h == h; p++) {
+                uint32_t v = ix->vmap.a[p].v;
+                if (ix->vlen[v] != k || memcmp(ix->vstr[v], ini, k) != 0) continue;
+                for (uint32_t q = ix->post_off[v]; q < ix->post_off[v + 1]; q++) {
+                    uint32_t n = ix->post[q];
+                    touch(s, n, st);
+                    s->acc_q[n] += wrun;
+                    s->acc_c[n] += ix->vw[v];
+                    if (s->acc_n[n] < 255) s->acc_n[n]++;
+                }
+            }
+        }
+    }
+}
+
+/* Two query tokens joined that are one listed token ("abdul rahman",
+ * "abd al-rahman" ~ "abdelrahman": sn_join_keys against the canonical
+ * spellings of the vocabulary). */
 static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
-    float wq = qn->w[t];
-    if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t].kind) || !is_core(qn->ti[t + 1].kind)) return;
-    char cat[2 * SN_TOK_MAX + 1];
-    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[t + 1];
-    memcpy(cat, a->s, a->len);
-    memcpy(cat + a->len, b->s, b->len);
-    uint64_t h = sn_hash(cat, (size_t)a->len + b->len);
-    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
-        uint32_t v = ix->vmap.a[k].v;
-        for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
-            uint32_t n = ix->post[j];
-            if (admit) touch(s, n, st);
-            else if (s->nstamp[n] != st) continue;
-            s->acc_q[n] += wq + qn->w[t + 1];
-            s->acc_c[n] += ix->vw[v];
-            if (s->acc_n[n] < 255) s->acc_n[n]++;
+    if (!is_core(qn->ti[t].kind)) return;
+    sc_side qs = {qn->ti, qn->w, NULL, qn->n.ntok, 0};
+    int u = compound_next(&qs, t);
+    if (u < 0) return;
+    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[u];
+    uint64_t keys[3];
+    int nk = sn_join_keys(a->s, a->len, a->group, b->s, b->len, keys);
+    float wq = (float)span_weight(&qs, t, u);
+    for (int x = 0; x < nk; x++) {
+        uint64_t h = keys[x];
+        if (x > 0 && h == keys[0]) continue;
+        for (size_t k = ix_get(&ix->kmap, h); k < ix->kmap.n && ix->kmap.a[k].h == h; k++) {
+            uint32_t v = ix->kmap.a[k].v;
+            for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
+                uint32_t n = ix->post[j];
+                if (admit) touch(s, n, st);
+                else if (s->nstamp[n] != st) continue;
+                s->acc_q[n] += wq;
+                s->acc_c[n] += ix->vw[v];
+                if (s->acc_n[n] < 255) s->acc_n[n]++;
+            }
         }
     }
 }
@@ -921,11 +1021,12 @@ static void run_blocked(runctx *r, int qi) {
     for (int i = 0; i < n; i++)
         if (admit[ord[i]]) accumulate(r, qn, ord[i], 1, st);
     for (int t = 0; t + 1 < qn->n.ntok; t++)
-        if (admit[t] || admit[t + 1]) accumulate_pair(r, qn, t, 1, st);
+        if (admit[t] || admit[t + 1] || (t + 2 < qn->n.ntok && admit[t + 2])) accumulate_pair(r, qn, t, 1, st);
+    accumulate_acronyms(r, qn, st);
     for (int i = 0; i < n; i++)
         if (!admit[ord[i]]) accumulate(r, qn, ord[i], 0, st);
     for (int t = 0; t + 1 < qn->n.ntok; t++)
-        if (!admit[t] && !admit[t + 1]) accumulate_pair(r, qn, t, 0, st);
+        if (!admit[t] && !admit[t + 1] && !(t + 2 < qn->n.ntok && admit[t + 2])) accumulate_pair(r, qn, t, 0, st);
     for (size_t i = 0; i < s->ntouched; i++) {
         uint32_t n = s->touched[i];
         if (bound(r, qn, n) < r->min_score) continue;
