@@ -479,8 +479,9 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
 /* ---- compound given names ------------------------------------------------------ */
 
 static int ends_with(const char *s, size_t n, const char *suf, size_t *pre) {
+    if (n < 2 || s[n - 1] != suf[0 + strlen(suf) - 1]) return 0; /* most tokens fail here */
     size_t k = strlen(suf);
-    if (n < k || memcmp(s + n - k, suf, k) != 0) return 0;
+    if (n < k || s[n - 1] != suf[k - 1] || memcmp(s + n - k, suf, k) != 0) return 0;
     *pre = n - k;
     return 1;
 }
@@ -502,6 +503,8 @@ static int compound_split(const char *s, size_t n, size_t *alen, const char **b,
     static const char *const reza[] = {"reza", "ridha", "rida", NULL};
     size_t pre;
     if (n < 6) return 0;
+    char z = s[n - 1]; /* every second part ends in h, a, n or e */
+    if (z != 'h' && z != 'a' && z != 'n' && z != 'e' && memcmp(s, "abd", 3) != 0) return 0;
     for (int i = 0; allah[i]; i++)
         if (ends_with(s, n, allah[i], &pre) && pre >= 3) {
             *alen = pre, *b = "allah", *blen = 5;
@@ -981,13 +984,35 @@ size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t s
 #define TRANSLIT_SIM 0.9
 static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
-    if (a->len < 3 || b->len < 3 || no_vowels(a) || no_vowels(b)) return 0;
-    for (int v = 0; v < 2; v++) {
+    if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3 || no_vowels(a) || no_vowels(b))
+        return 0;
+    /* variant 1 (q = g) only matters when a q is there */
+    int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
+    for (int v = 0; v < 1 + q; v++) {
         size_t la = sn_translit_key(a->s, a->len, v, ka, sizeof ka);
         size_t lb = sn_translit_key(b->s, b->len, v, kb, sizeof kb);
         if (la >= 3 && la == lb && memcmp(ka, kb, la) == 0) return TRANSLIT_SIM;
     }
     return 0;
+}
+
+/* Two joined compound given names: 1 = one name (equal canonical forms:
+ * abdulrahman / abdelrahman), -1 = two names (both compounds, with
+ * different parts: abdallatif / abdallah, abdulrahman / abdulrahim),
+ * 0 = not both compounds. */
+static int compound_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    size_t aal, abl, bal, bbl;
+    const char *ab, *bb;
+    int ka = compound_split(a->s, a->len, &aal, &ab, &abl), kb = compound_split(b->s, b->len, &bal, &bb, &bbl);
+    if (!ka || !kb) return 0;
+    if (ka == 2) aal = 3; /* abd + connective: compare from "abd" */
+    if (kb == 2) bal = 3;
+    if (abl == bbl && memcmp(ab, bb, abl) == 0 &&
+        (aal == bal ? memcmp(a->s, b->s, aal) == 0 : 0))
+        return 1;
+    /* parts that are typos of each other stay to Jaro-Winkler */
+    double j2 = screen_jaro_winkler(ab, abl, bb, bbl), j1 = screen_jaro_winkler(a->s, aal, b->s, bal);
+    return j1 >= 0.9 && j2 >= 0.9 ? 0 : -1;
 }
 
 /* 1 if the longer token is the shorter one + an East Slavic patronymic
@@ -1014,7 +1039,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         *how = SIM_EXACT;
         return 1.0;
     }
-    if (a->len != b->len && patronymic_of(a, b)) return 0.0;
+
     if (a->kind == SN_LEGAL || b->kind == SN_LEGAL) return 0.0;
     if (a->kind == SN_INITIAL || b->kind == SN_INITIAL) {
         if (a->s[0] == b->s[0] && a->kind != SN_NUMBER && b->kind != SN_NUMBER) {
@@ -1026,6 +1051,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     if (a->kind == SN_NUMBER || b->kind == SN_NUMBER) return 0.0;
     double jw = screen_jaro_winkler(a->s, a->len, b->s, b->len);
     double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+    if (jw >= 0.8 && a->len != b->len && patronymic_of(a, b)) return 0.0;
     /* Spanish given names of the other gender are other names, not typos:
      * mario/maria, juan/juana, francisco/francisca */
     if (gender_pair(a, b)) {
@@ -1038,7 +1064,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         *how = SIM_NICK;
     }
     /* romanisations of one Arabic/Persian name (sn_translit_key) */
-    if (s < TRANSLIT_SIM && !gender_pair(a, b) && !(a->group && b->group && a->group != b->group)) {
+    if (s < TRANSLIT_SIM && jw >= 0.7 && !gender_pair(a, b) && !(a->group && b->group && a->group != b->group)) {
         double st = translit_sim(a, b);
         if (st > s) {
             s = st;
@@ -1047,12 +1073,14 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     }
     /* one compound given name, joined in two spellings: abdulrahman /
      * abdelrahman / abdurrahman, abdullah / abdallah (sn_compound_canon) */
-    if (s < TRANSLIT_SIM && a->len >= 6 && b->len >= 6 && a->s[0] == b->s[0]) {
-        char ca[SN_TOK_MAX + 8], cb[SN_TOK_MAX + 8];
-        size_t la = sn_compound_canon(a->s, a->len, ca, sizeof ca), lb = sn_compound_canon(b->s, b->len, cb, sizeof cb);
-        if (la && la == lb && memcmp(ca, cb, la) == 0) {
+    if (s < TRANSLIT_SIM && jw >= 0.75 && a->len >= 6 && b->len >= 6 && a->s[0] == b->s[0]) {
+        int cp = compound_pair(a, b);
+        if (cp > 0) {
             s = TRANSLIT_SIM;
             *how = SIM_TRANSLIT;
+        } else if (cp < 0) {
+            *how = SIM_NONE; /* Abdul Latif is not Abdullah */
+            return 0.0;
         }
     }
     /* Arabic article written attached: "alfadhli" ~ "fadhli" */

@@ -69,13 +69,20 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
     static uint16_t abdul;
     if (!abdul) abdul = sn_nick_group("abdul", 5);
     if (c->len < 4 || a->len > SN_TOK_MAX || b->len > SN_TOK_MAX) return 0;
+    /* cheap rejections first (this runs for every token pair of every
+     * scored name): canonical forms keep the first letter ("bd" becomes
+     * "abd") and change the length by a few letters */
+    int ab = abdul && a->group == abdul;
+    if (a->s[0] != c->s[0] && !(ab && c->s[0] == 'a')) return 0;
+    size_t jl = (size_t)a->len + b->len;
+    if (jl > (size_t)c->len + 6u || jl + 6u < c->len) return 0;
     size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
     if (!cl) return 0;
     double s = join_sim(a->s, a->len, b->s, b->len, cc, cl);
     /* abd / abdel / bd (ICU's abjad "bd") + name: also as "abdul" + name
      * and "abd" + name (abd allah = abdallah), the name also without an
      * attached article (ICU: عبد الرحمن -> "bd alrhmn") */
-    if (abdul && a->group == abdul) {
+    if (ab) {
         const char *r;
         int art = sn_article(b->s, b->len, &r);
         for (int v = 0; v < (art ? 4 : 2); v++) {
@@ -497,7 +504,10 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
         int novow = 1;
         for (size_t i = 0; i < ti->len; i++)
             if (strchr("aeiouy", ti->s[i])) novow = 0;
-        if (skl >= 3 || (skl == 2 && novow)) rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+        /* two-letter keys of long vowelled tokens too (russia ~ rossiya):
+         * the scoring gives them 0.75, so the index must find them */
+        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 5)))
+            rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
     }
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;
