@@ -986,6 +986,9 @@ static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
     if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3 || no_vowels(a) || no_vowels(b))
         return 0;
+    /* the first letters agree, or are q/g/k (GADDAFI, QADHAFI, KADDAFI) */
+    char fa = a->s[0], fb = b->s[0];
+    if (fa != fb && !(strchr("qgk", fa) && strchr("qgk", fb))) return 0;
     /* variant 1 (q = g) only matters when a q is there */
     int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
     for (int v = 0; v < 1 + q; v++) {

@@ -910,8 +910,8 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
                 if (admit) touch(s, n, st);
                 else if (s->nstamp[n] != st) continue;
                 s->acc_q[n] += wq;
-                s->acc_c[n] += 3.0f; /* two tokens and an article, each weighs at most 1 */
-                if (s->acc_n[n] < 252) s->acc_n[n] += 3;
+                s->acc_c[n] += 2.1f; /* two tokens (<= 1 each) and maybe an article (0.1) */
+                if (s->acc_n[n] < 254) s->acc_n[n] += 2;
             }
     }
     /* the token as the acronym of a run of listed words */
