@@ -497,7 +497,7 @@ static int ends_with(const char *s, size_t n, const char *suf, size_t *pre) {
  * tokenisation: a split would count one given name as two matched tokens
  * (Fazlullah = Fazl + Allah) and change the coverage rules. */
 static int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen) {
-    static const char *const allah[] = {"ullah", "ollah", "allah", "ulla", "alla", "allh", NULL};
+    static const char *const allah[] = {"ullah", "ollah", "allah", "ellah", "illah", "ulla", "alla", "allh", NULL};
     static const char *const din[] = {"eddine", "eddin", "uddin", "addin", "aldin", "eldin", "oddin", "iddin",
                                       "ddin", "din", NULL};
     static const char *const reza[] = {"reza", "ridha", "rida", NULL};
@@ -1013,9 +1013,11 @@ static int compound_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
     if (abl == bbl && memcmp(ab, bb, abl) == 0 &&
         (aal == bal ? memcmp(a->s, b->s, aal) == 0 : 0))
         return 1;
-    /* parts that are typos of each other stay to Jaro-Winkler */
-    double j2 = screen_jaro_winkler(ab, abl, bb, bbl), j1 = screen_jaro_winkler(a->s, aal, b->s, bal);
-    return j1 >= 0.9 && j2 >= 0.9 ? 0 : -1;
+    /* the same first part with a clearly different second part is another
+     * name (abd + latif, abd + allah); anything else (typos in either part)
+     * stays with Jaro-Winkler */
+    if (aal != bal || memcmp(a->s, b->s, aal) != 0 || abl < 4 || bbl < 4) return 0;
+    return screen_jaro_winkler(ab, abl, bb, bbl) < 0.8 ? -1 : 0;
 }
 
 /* 1 if the longer token is the shorter one + an East Slavic patronymic

@@ -506,8 +506,15 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             if (strchr("aeiouy", ti->s[i])) novow = 0;
         /* two-letter keys of long vowelled tokens too (russia ~ rossiya):
          * the scoring gives them 0.75, so the index must find them */
-        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 5)))
+        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 5))) {
             rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+            /* dialects say q as g (GADDAFI ~ QADHAFI, the skeleton writes q
+             * as k): the other first consonant too */
+            if (!rc && skl >= 3 && (sk[0] == 'g' || sk[0] == 'k')) {
+                sk[0] = sk[0] == 'g' ? 'k' : 'g';
+                rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+            }
+        }
     }
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;

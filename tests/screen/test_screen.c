@@ -427,6 +427,61 @@ static void test_compare_idf_query_weights(void **state) {
     free_fixture(&f);
 }
 
+
+static void test_weak_single_and_compound_parts(void **state) {
+    (void)state;
+    /* one token matched by Jaro-Winkler alone, two or more edits apart, is
+     * weak evidence */
+    assert_true(cmp("Company", "YARGEO", "YARE") < 0.75);
+    assert_true(cmp("Company", "TRANSPRESS LLC", "TRANSSERVICE LLC") < 0.75);
+    /* ... not one edit (a typo) */
+    assert_true(cmp("Company", "TRANSPRES", "TRANSPRESS") >= 0.85);
+    /* the same first part, another second part: another name */
+    assert_true(cmp("Person", "Abdallatif ASHQAR", "Abdallah ASHQAR") < 0.75);
+    assert_true(cmp("Person", "Abdellah ASHQAR", "Abdullah ASHQAR") >= 0.8);
+    assert_true(cmp("Person", "Nastollah SARDASHTI", "Nasrollah SARDASHTI") >= 0.8); /* a typo */
+}
+
+/* The index finds what the new rules score: indexed top-1 = exhaustive. */
+static void test_index_new_rules(void **state) {
+    (void)state;
+    ftm_entity *e[8];
+    size_t n = 0;
+    e[n++] = ent("o-rdif", "Company", (const char *const[]){"name", "RUSSIAN DIRECT INVESTMENT FUND", NULL});
+    e[n++] = ent("o-isil", "Organization", (const char *const[]){"name", "ISIL", NULL});
+    e[n++] = ent("o-rossiya", "Company", (const char *const[]){"name", "BANK ROSSIYA", NULL});
+    e[n++] = ent("p-nour", "Person", (const char *const[]){"name", "NOUREDDINE, Mohamad", NULL});
+    e[n++] = ent("p-abd", "Person", (const char *const[]){"name", "ABD AL-RAHMAN, Khalid", NULL});
+    e[n++] = ent("p-qadhafi", "Person", (const char *const[]){"name", "QADHAFI, Muammar", NULL});
+    e[n++] = ent("o-other", "Company", (const char *const[]){"name", "RUSSIAN TRADE BANK", NULL});
+    e[n++] = ent("p-other", "Person", (const char *const[]){"name", "RAHMAN, Khalid Omar", NULL});
+    screen_index *ix;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)e, n, NULL, &ix, &err), PU_OK);
+    const char *qs[][2] = {{"RDIF", "o-rdif"},
+                           {"Islamic State of Iraq and the Levant", "o-isil"},
+                           {"Bank of Russia", "o-rossiya"},
+                           {"Mohamed Nour Addin", "p-nour"},
+                           {"Khalid Abdelrahman", "p-abd"},
+                           {"Muammar GADDAFI", "p-qadhafi"}};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        const char *names[1] = {qs[i][0]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0}, pe = {.exhaustive = 1};
+        screen_result *a = run(ix, &q, &pi), *b = run(ix, &q, &pe);
+        if (!a->n || strcmp(a->matches[0].entity_id, qs[i][1]) != 0)
+            fprintf(stderr, "'%s': indexed top %s, want %s\n", qs[i][0], a->n ? a->matches[0].entity_id : "-", qs[i][1]);
+        assert_true(a->n >= 1 && b->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, qs[i][1]);
+        assert_string_equal(b->matches[0].entity_id, qs[i][1]);
+        assert_true(a->matches[0].score == b->matches[0].score);
+        screen_result_free(a);
+        screen_result_free(b);
+    }
+    screen_index_free(ix);
+    for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -787,6 +842,8 @@ int main(void) {
         cmocka_unit_test(test_slavic_names),
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
         cmocka_unit_test(test_compare_idf_query_weights),
+        cmocka_unit_test(test_weak_single_and_compound_parts),
+        cmocka_unit_test(test_index_new_rules),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
