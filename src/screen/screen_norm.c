@@ -478,13 +478,6 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
 
 /* ---- compound given names ------------------------------------------------------ */
 
-static int ends_with(const char *s, size_t n, const char *suf, size_t *pre) {
-    if (n < 2 || s[n - 1] != suf[0 + strlen(suf) - 1]) return 0; /* most tokens fail here */
-    size_t k = strlen(suf);
-    if (n < k || s[n - 1] != suf[k - 1] || memcmp(s + n - k, suf, k) != 0) return 0;
-    *pre = n - k;
-    return 1;
-}
 
 /* Arabic and Persian given names are compounds written joined or apart:
  * Abdulrahman = Abdul Rahman = Abd al-Rahman (= Abdelrahman, Abdurrahman),
@@ -496,37 +489,38 @@ static int ends_with(const char *s, size_t n, const char *suf, size_t *pre) {
  * adjacent tokens with one token in this form. Tokens are NOT split at
  * tokenisation: a split would count one given name as two matched tokens
  * (Fazlullah = Fazl + Allah) and change the coverage rules. */
+typedef struct csuf { const char *s; uint8_t n; uint8_t part; } csuf;
+enum { CP_ALLAH, CP_DIN, CP_REZA };
+static const char *const cpart[] = {"allah", "din", "reza"};
+static const uint8_t cpart_len[] = {5, 3, 4};
+
 static int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen) {
-    static const char *const allah[] = {"ullah", "ollah", "allah", "ellah", "illah", "ulla", "alla", "allh", NULL};
-    static const char *const din[] = {"eddine", "eddin", "uddin", "addin", "aldin", "eldin", "oddin", "iddin",
-                                      "ddin", "din", NULL};
-    static const char *const reza[] = {"reza", "ridha", "rida", NULL};
-    size_t pre;
+    /* second parts by their last letter (most tokens end otherwise) */
+    static const csuf end_h[] = {{"ullah", 5, CP_ALLAH}, {"ollah", 5, CP_ALLAH}, {"allah", 5, CP_ALLAH},
+                                 {"ellah", 5, CP_ALLAH}, {"illah", 5, CP_ALLAH}, {"allh", 4, CP_ALLAH},
+                                 {NULL, 0, 0}};
+    static const csuf end_a[] = {{"ulla", 4, CP_ALLAH}, {"alla", 4, CP_ALLAH}, {"reza", 4, CP_REZA},
+                                 {"rida", 4, CP_REZA}, {"ridha", 5, CP_REZA}, {NULL, 0, 0}};
+    static const csuf end_n[] = {{"eddin", 5, CP_DIN}, {"uddin", 5, CP_DIN}, {"addin", 5, CP_DIN},
+                                 {"aldin", 5, CP_DIN}, {"eldin", 5, CP_DIN}, {"oddin", 5, CP_DIN},
+                                 {"iddin", 5, CP_DIN}, {"ddin", 4, CP_DIN}, {"din", 3, CP_DIN}, {NULL, 0, 0}};
+    static const csuf end_e[] = {{"eddine", 6, CP_DIN}, {NULL, 0, 0}};
     if (n < 6) return 0;
-    char z = s[n - 1]; /* every second part ends in h, a, n or e */
-    if (z != 'h' && z != 'a' && z != 'n' && z != 'e' && memcmp(s, "abd", 3) != 0) return 0;
-    for (int i = 0; allah[i]; i++)
-        if (ends_with(s, n, allah[i], &pre) && pre >= 3) {
-            *alen = pre, *b = "allah", *blen = 5;
-            return 1;
-        }
-    for (int i = 0; din[i]; i++)
-        if (ends_with(s, n, din[i], &pre) && pre >= 3) {
-            *alen = pre, *b = "din", *blen = 3;
-            return 1;
-        }
-    for (int i = 0; reza[i]; i++)
-        if (ends_with(s, n, reza[i], &pre) && pre >= 3) {
-            *alen = pre, *b = "reza", *blen = 4;
+    char z = s[n - 1];
+    const csuf *t = z == 'h' ? end_h : z == 'a' ? end_a : z == 'n' ? end_n : z == 'e' ? end_e : NULL;
+    for (; t && t->s; t++)
+        if (n >= t->n + 3u && memcmp(s + n - t->n, t->s, t->n) == 0) {
+            *alen = n - t->n, *b = cpart[t->part], *blen = cpart_len[t->part];
             return 1;
         }
     /* abd + connective (ul, el, al, ol, or a vowel before an assimilated
      * consonant: abdurrahman, abdussalam) + a name of >= 3 letters */
-    if (n >= 7 && memcmp(s, "abd", 3) == 0) {
+    if (n >= 7 && s[0] == 'a' && s[1] == 'b' && s[2] == 'd') {
         const char *r = s + 3;
         size_t rl = n - 3;
-        if (strchr("aeiou", r[0]) && r[1] == 'l' && rl >= 5) r += 2, rl -= 2;
-        else if (strchr("aeiou", r[0]) && r[1] == r[2] && rl >= 6) r += 2, rl -= 2;
+        int v = r[0] == 'a' || r[0] == 'e' || r[0] == 'i' || r[0] == 'o' || r[0] == 'u';
+        if (v && r[1] == 'l' && rl >= 5) r += 2, rl -= 2;
+        else if (v && r[1] == r[2] && rl >= 6) r += 2, rl -= 2;
         else return 0;
         *alen = 3, *b = r, *blen = rl;
         return 2; /* first part: abd + connective, canonical "abdul" */
@@ -955,24 +949,36 @@ static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
  * g and k stay apart (GAMAL = JAMAL, KAMAL is another name). The last
  * letter keeps its vowel (FELIPE/FELIPA, MARIO/MARIA stay apart). Returns
  * the key length (0 when it does not fit). */
-size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size) {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o = c;
-        int last = i + 1 == n;
+/* One output letter of the key at a time (so that two keys can be compared
+ * letter by letter and stop at the first difference): *i is the input
+ * position, *prev the last output letter; 0 at the end. */
+static char tk_next(const char *t, size_t n, size_t *i, int variant, char *prev) {
+    while (*i < n) {
+        size_t p = *i;
+        char c = t[p], nx = p + 1 < n ? t[p + 1] : 0, o = c;
+        int last = p + 1 == n;
+        *i = p + 1;
         if ((c == 'o' && (nx == 'u' || nx == 'o')) || (c == 'e' && nx == 'e')) {
             o = c == 'e' ? 'i' : 'u';
-            i++;
-            last = i + 1 == n;
-            if (last) o = c == 'e' ? 'i' : 'u';
+            *i = p + 2;
         } else if (c == 'd' && nx == 'h') {
             o = 'd';
-            i++;
+            *i = p + 2;
         } else if (c == 'q') o = variant ? 'g' : 'k';
-        else if (c == 'e' && !last && i > 0) o = 'a';
-        else if (c == 'o' && !last && i > 0) o = 'u';
-        else if (c == 'y' && i > 0 && (last || !is_vowel(nx))) o = 'i';
-        if (k > 0 && key[k - 1] == o) continue; /* a doubled letter */
+        else if (c == 'e' && !last && p > 0) o = 'a';
+        else if (c == 'o' && !last && p > 0) o = 'u';
+        else if (c == 'y' && p > 0 && (last || !is_vowel(nx))) o = 'i';
+        if (o == *prev) continue; /* a doubled letter */
+        *prev = o;
+        return o;
+    }
+    return 0;
+}
+
+size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size) {
+    size_t k = 0, i = 0;
+    char prev = 0, o;
+    while ((o = tk_next(t, n, &i, variant, &prev))) {
         if (k + 1 >= size) return 0;
         key[k++] = o;
     }
@@ -980,22 +986,28 @@ size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t s
     return k;
 }
 
+static int translit_eq(const sn_tokinfo *a, const sn_tokinfo *b, int variant) {
+    size_t i = 0, j = 0, k = 0;
+    char pa = 0, pb = 0;
+    for (;;) {
+        char x = tk_next(a->s, a->len, &i, variant, &pa), y = tk_next(b->s, b->len, &j, variant, &pb);
+        if (x != y) return 0;
+        if (!x) return k >= 3;
+        k++;
+    }
+}
+
 /* Equal transliteration keys (either variant) of two vowelled tokens. */
 #define TRANSLIT_SIM 0.9
 static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
-    char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
-    if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3 || no_vowels(a) || no_vowels(b))
-        return 0;
+    if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3) return 0;
     /* the first letters agree, or are q/g/k (GADDAFI, QADHAFI, KADDAFI) */
     char fa = a->s[0], fb = b->s[0];
-    if (fa != fb && !(strchr("qgk", fa) && strchr("qgk", fb))) return 0;
+    if (fa != fb && !((fa == 'q' || fa == 'g' || fa == 'k') && (fb == 'q' || fb == 'g' || fb == 'k'))) return 0;
     /* variant 1 (q = g) only matters when a q is there */
     int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
-    for (int v = 0; v < 1 + q; v++) {
-        size_t la = sn_translit_key(a->s, a->len, v, ka, sizeof ka);
-        size_t lb = sn_translit_key(b->s, b->len, v, kb, sizeof kb);
-        if (la >= 3 && la == lb && memcmp(ka, kb, la) == 0) return TRANSLIT_SIM;
-    }
+    for (int v = 0; v < 1 + q; v++)
+        if (translit_eq(a, b, v)) return no_vowels(a) || no_vowels(b) ? 0 : TRANSLIT_SIM;
     return 0;
 }
 
@@ -1069,9 +1081,9 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         *how = SIM_NICK;
     }
     /* romanisations of one Arabic/Persian name (sn_translit_key) */
-    if (s < TRANSLIT_SIM && jw >= 0.7 && !gender_pair(a, b) && !(a->group && b->group && a->group != b->group)) {
+    if (s < TRANSLIT_SIM && jw >= 0.8 && !(a->group && b->group && a->group != b->group)) {
         double st = translit_sim(a, b);
-        if (st > s) {
+        if (st > s && !gender_pair(a, b)) {
             s = st;
             *how = SIM_TRANSLIT;
         }

@@ -506,7 +506,7 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             if (strchr("aeiouy", ti->s[i])) novow = 0;
         /* two-letter keys of long vowelled tokens too (russia ~ rossiya):
          * the scoring gives them 0.75, so the index must find them */
-        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 5))) {
+        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 6))) {
             rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
             /* dialects say q as g (GADDAFI ~ QADHAFI, the skeleton writes q
              * as k): the other first consonant too */
