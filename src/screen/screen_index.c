@@ -401,9 +401,10 @@ static int build_maps(screen_index *ix) {
     ix->vdf = calloc(nv + 1, sizeof *ix->vdf);
     ix->vw = calloc(nv + 1, sizeof *ix->vw);
     ix->vphon = calloc(nv + 1, sizeof *ix->vphon);
+    ix->vtk = calloc(nv + 1, sizeof *ix->vtk);
     ix->vgroup = calloc(nv + 1, sizeof *ix->vgroup);
     ix->post_off = calloc(nv + 2, sizeof *ix->post_off);
-    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
+    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vtk || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
     /* document frequency and postings: once per (name, token) */
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
@@ -470,6 +471,8 @@ static int build_maps(screen_index *ix) {
         char key[32];
         sn_phonetic(s, l, key, sizeof key);
         if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
+        char tk[SN_TOK_MAX + 1];
+        if (sn_translit_key(s, l, 0, tk, sizeof tk) && !(ix->vtk[v] = pu_strdup(tk))) return PU_ERR_NOMEM;
         if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
         char sk[SN_TOK_MAX + 1];
         size_t skl = l >= 3 ? sn_skeleton(s, l, sk, sizeof sk) : 0;
@@ -645,12 +648,14 @@ void screen_index_free(screen_index *ix) {
     for (size_t v = 0; v < ix->nvocab; v++) {
         free(ix->vstr[v]);
         if (ix->vphon) free(ix->vphon[v]);
+        if (ix->vtk) free(ix->vtk[v]);
     }
     free(ix->vstr);
     free(ix->vlen);
     free(ix->vdf);
     free(ix->vw);
     free(ix->vphon);
+    free(ix->vtk);
     free(ix->vgroup);
     ix_map_free(&ix->vmap);
     ix_map_free(&ix->dmap);

@@ -87,6 +87,7 @@ typedef struct sn_tokinfo {
     uint8_t len, kind;
     uint16_t group;    /* nickname group */
     const char *phon;  /* phonetic key or NULL */
+    const char *tk;    /* transliteration key (variant 0) or NULL: computed when needed */
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
@@ -161,6 +162,7 @@ struct screen_index {
     uint32_t *toks;  uint8_t *tkind; size_t ntoks;
     /* vocabulary */
     char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
+    char **vtk;      /* transliteration key of each token (sn_translit_key, variant 0) */
     size_t nvocab;
     ix_map vmap;     /* hash(token) -> vid */
     ix_map dmap;     /* hash(1-deletion, token without article) -> vid */

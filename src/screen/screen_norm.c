@@ -870,7 +870,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         best = 1.0 - SIM_STRETCH * (1.0 - jw);
         /* ICU writes Arabic script without short vowels: "alrhmn" ~ "rahman" */
         sn_tokinfo ra = *a;
-        ra.s = r, ra.len = (uint8_t)(a->len - 2);
+        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = NULL;
         if (no_vowels(&ra)) {
             double sk = skeleton_sim(&ra, b);
             if (sk > best) best = sk;
@@ -881,7 +881,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         double s = 1.0 - SIM_STRETCH * (1.0 - jw);
         if (s > best) best = s;
         sn_tokinfo rb = *b;
-        rb.s = r, rb.len = (uint8_t)(b->len - 2);
+        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = NULL;
         if (no_vowels(&rb)) {
             double sk = skeleton_sim(a, &rb);
             if (sk > best) best = sk;
@@ -1006,8 +1006,11 @@ static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     if (fa != fb && !((fa == 'q' || fa == 'g' || fa == 'k') && (fb == 'q' || fb == 'g' || fb == 'k'))) return 0;
     /* variant 1 (q = g) only matters when a q is there */
     int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
-    for (int v = 0; v < 1 + q; v++)
-        if (translit_eq(a, b, v)) return no_vowels(a) || no_vowels(b) ? 0 : TRANSLIT_SIM;
+    for (int v = 0; v < 1 + q; v++) {
+        /* variant 0 from the cached keys when both have one */
+        int eq = v == 0 && a->tk && b->tk ? strlen(a->tk) >= 3 && strcmp(a->tk, b->tk) == 0 : translit_eq(a, b, v);
+        if (eq) return no_vowels(a) || no_vowels(b) ? 0 : TRANSLIT_SIM;
+    }
     return 0;
 }
 

@@ -241,7 +241,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     /* acronyms before compounds and single pairs: the run's words are
      * taken together as the acronym's counterpart */
     if (!q->person && !c->person) {
-        for (int i = 0; i < q->n; i++) {
+        for (int i = 0; i < q->n && c->n >= 3; i++) {
             int f, t;
             if ((qused | qexact) >> i & 1u || !acronym_run(q, i, c, cused | cexact, &f, &t)) continue;
             qused |= 1u << i;
@@ -255,7 +255,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
                 d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
             }
         }
-        for (int j = 0; j < c->n; j++) {
+        for (int j = 0; j < c->n && q->n >= 3; j++) {
             int f, t;
             if ((cused | cexact) >> j & 1u || !acronym_run(c, j, q, qused | qexact, &f, &t)) continue;
             cused |= 1u << j;
@@ -396,6 +396,8 @@ typedef struct qname {
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     char phon[SN_MAX_TOK][24];
+    char tk[256];            /* transliteration keys of the tokens, packed */
+    size_t tkused;
     uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
     int src;                 /* index into q->names */
     float wsum, wconst;      /* total weight; weight of unblocked tokens */
@@ -443,13 +445,16 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
     ti->kind = (uint8_t)kind;
     ti->group = ix->vgroup[v];
     ti->phon = ix->vphon[v];
+    ti->tk = ix->vtk ? ix->vtk[v] : NULL;
 }
 
-/* Try vocabulary entries with hash h in map a; keep those similar to token t. */
-static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+/* Try vocabulary entries with hash h in map a (only those starting with
+ * need0 when it is not 0); keep those similar to token t. */
+static int probe_first(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap, char need0) {
     const ix_pair *a = m->a;
     size_t n = m->n;
     for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
+        if (need0 && ix->vstr[a[i].v][0] != need0) continue;
         if (cand_seen(qn, t, a[i].v)) continue;
         sn_tokinfo vi;
         vocab_info(ix, a[i].v, SN_WORD, &vi);
@@ -473,6 +478,10 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
 /* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
+static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+    return probe_first(ix, m, h, qn, t, cap, 0);
+}
+
 static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
@@ -508,11 +517,12 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
          * the scoring gives them 0.75, so the index must find them */
         if (skl >= 3 || (skl == 2 && (novow || ti->len >= 6))) {
             rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
-            /* dialects say q as g (GADDAFI ~ QADHAFI, the skeleton writes q
-             * as k): the other first consonant too */
-            if (!rc && skl >= 3 && (sk[0] == 'g' || sk[0] == 'k')) {
-                sk[0] = sk[0] == 'g' ? 'k' : 'g';
-                rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+            /* dialects say q as g (GADDAFI ~ QADHAFI; the skeleton writes q
+             * as k): a g token also probes the q tokens, a q token the g
+             * tokens (g and k stay apart) */
+            if (!rc && skl >= 3 && (ti->s[0] == 'g' || ti->s[0] == 'q')) {
+                sk[0] = ti->s[0] == 'g' ? 'k' : 'g';
+                rc = probe_first(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap, ti->s[0] == 'g' ? 'q' : 'g');
             }
         }
     }
@@ -574,6 +584,10 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->group = sn_nick_group(ti->s, ti->len);
                 sn_phonetic(ti->s, ti->len, qn->phon[t], sizeof qn->phon[t]);
                 ti->phon = qn->phon[t];
+                /* keys that do not fit are computed when needed (tk NULL) */
+                size_t tl = sn_translit_key(ti->s, ti->len, 0, qn->tk + qn->tkused, sizeof qn->tk - qn->tkused);
+                ti->tk = tl ? qn->tk + qn->tkused : NULL;
+                qn->tkused += tl ? tl + 1 : 0;
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
