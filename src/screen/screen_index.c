@@ -542,7 +542,7 @@ static int build_maps(screen_index *ix) {
                 int kind = ix->tkind[nm->tok_off + t];
                 uint32_t v = ix->toks[nm->tok_off + t];
                 if (kind == SN_PARTICLE && k > 0) continue;
-                if (kind != SN_WORD || ix->vgroup[v]) break;
+                if (kind != SN_WORD || sn_group_is_name(ix->vgroup[v])) break;
                 ini[k++] = ix->vstr[v][0];
                 if (k >= 3) ix->amap.a[ix->amap.n++] = (ix_pair){sn_hash(ini, k), (uint32_t)n};
             }

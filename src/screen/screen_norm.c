@@ -139,6 +139,29 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"ro", "roh"},
     {NULL, NULL}};
 
+/* Company words, a group each like a nickname group but no given name
+ * (sn_group_is_name is 0 for them: acronyms may contain them). */
+static const struct { const char *nick, *formal; } words[] = {
+    /* Russian company words as OFAC writes them transliterated, with the
+     * English word of the same name in another alias ("TSENTRALNY BANK
+     * ROSSISKOI FEDERATSII" = "CENTRAL BANK OF THE RUSSIAN FEDERATION").
+     * Adjectives only for Russia: "Rossiya" is itself a name (BANK
+     * ROSSIYA is not the Bank of Russia). */
+    {"tsentralny", "central"}, {"tsentralnyi", "central"}, {"tsentralnyy", "central"},
+    {"rossiiskoi", "russian"}, {"rossiskoi", "russian"}, {"rossiyskoy", "russian"}, {"rossiiskaya", "russian"},
+    {"rossiyskaya", "russian"}, {"rossiski", "russian"}, {"rossiiski", "russian"}, {"rossiyskiy", "russian"},
+    {"federatsii", "federation"}, {"federatsiya", "federation"}, {"respublika", "republic"},
+    {"respubliki", "republic"}, {"narodnaya", "peoples"}, {"zavod", "plant"}, {"kontsern", "concern"},
+    {"strakhovaya", "insurance"}, {"strakhovanie", "insurance"}, {"gruppa", "group"},
+    {"obedinenie", "association"}, {"obyedinenie", "association"}, {"obedinenye", "association"},
+    {"proizvodstvennoe", "production"}, {"proizvodstvennoye", "production"}, {"nauchno", "research"},
+    {"eksperimentalny", "experimental"}, {"tekhnologii", "technologies"}, {"materialy", "materials"},
+    {"kompleksy", "complexes"}, {"dengi", "money"}, {"pensionny", "pension"}, {"fond", "fund"},
+    {"investitsionny", "investment"}, {"torgovli", "trade"}, {"vneshney", "foreign"}, {"vneshnei", "foreign"},
+    {"razvitiya", "development"}, {"konsalting", "consulting"}, {"inzhiniring", "engineering"},
+    {"elektronika", "electronics"}, {"neftyanaya", "oil"}, {"neftyanoy", "oil"},
+    {NULL, NULL}};
+
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
 
 enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8 };
@@ -150,8 +173,9 @@ typedef struct lx_entry {
     uint16_t group;             /* nickname group */
 } lx_entry;
 
-#define LX_SLOTS 1024
+#define LX_SLOTS 2048
 static lx_entry lx[LX_SLOTS];
+static uint16_t name_groups_end; /* groups below this are given names */
 static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
 
 static lx_entry *lx_slot(const char *k, size_t n, int create) {
@@ -191,11 +215,29 @@ static void lx_build(void) {
         lx_entry *n = lx_slot(nicknames[i].nick, strlen(nicknames[i].nick), 1);
         if (!n->group) n->group = f->group;
     }
+    /* word groups after the name groups (sn_group_is_name) */
+    size_t base = 0;
+    while (nicknames[base].nick) base++;
+    name_groups_end = (uint16_t)(base + 1);
+    for (size_t i = 0; words[i].nick; i++) {
+        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 1);
+        if (!f->group) f->group = (uint16_t)(base + 1 + i);
+    }
+    for (size_t i = 0; words[i].nick; i++) {
+        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 0);
+        lx_entry *n = lx_slot(words[i].nick, strlen(words[i].nick), 1);
+        if (!n->group) n->group = f->group;
+    }
 }
 
 static const lx_entry *lx_get(const char *k, size_t n) {
     pthread_once(&lx_once, lx_build);
     return lx_slot(k, n, 0);
+}
+
+int sn_group_is_name(uint16_t g) {
+    pthread_once(&lx_once, lx_build);
+    return g && g < name_groups_end;
 }
 
 uint16_t sn_nick_group(const char *tok, size_t len) {
@@ -565,7 +607,7 @@ int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_
 }
 
 int sn_acronym_ok(const char *s, size_t n, uint16_t group) {
-    if (n < 3 || n > 10 || group) return 0;
+    if (n < 3 || n > 10 || sn_group_is_name(group)) return 0;
     for (size_t i = 0; i < n; i++)
         if (s[i] < 'a' || s[i] > 'z') return 0;
     return 1;

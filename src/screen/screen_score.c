@@ -112,7 +112,7 @@ static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused
             int kind = y->t[k].kind;
             if (kind == SN_PARTICLE && got < a->len) continue;
             /* given names (nickname groups) are no words of an acronym */
-            if (kind != SN_WORD || y->t[k].s[0] != a->s[got] || y->t[k].group) break;
+            if (kind != SN_WORD || y->t[k].s[0] != a->s[got] || sn_group_is_name(y->t[k].group)) break;
             if (++got == a->len) {
                 *from = j;
                 *to = k;
@@ -964,7 +964,7 @@ static void accumulate_acronyms(runctx *r, qname *qn, uint32_t st) {
             const sn_tokinfo *x = &qn->ti[t];
             wrun += qn->w[t];
             if (x->kind == SN_PARTICLE && k > 0) continue;
-            if (x->kind != SN_WORD || x->group) break;
+            if (x->kind != SN_WORD || sn_group_is_name(x->group)) break;
             ini[k++] = x->s[0];
             if (k < 3) continue;
             uint64_t h = sn_hash(ini, k);

@@ -482,6 +482,22 @@ static void test_index_new_rules(void **state) {
     for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
 }
 
+
+static void test_russian_company_words(void **state) {
+    (void)state;
+    /* transliterated Russian company words = their English words */
+    assert_true(cmp("Organization", "TSENTRALNY BANK ROSSISKOI FEDERATSII", "CENTRAL BANK OF THE RUSSIAN FEDERATION") >= 0.8);
+    assert_true(cmp("Company", "90 EKSPERIMENTALNY ZAVOD OAO", "90 EXPERIMENTAL PLANT OPEN JOINT STOCK COMPANY") >= 0.8);
+    /* Rossiya is a name, not the adjective (BANK ROSSIYA is not the
+     * Russian bank of anything) */
+    assert_true(cmp("Company", "ROSSIYA", "RUSSIAN") < 0.75);
+    assert_true(cmp("Company", "ROSSISKOI", "RUSSIAN") >= 0.85);
+    /* company words may be part of an acronym (RDIF: Russian ... Fund) */
+    assert_true(cmp("Company", "RDIF", "RUSSIAN DIRECT INVESTMENT FUND") >= 0.8);
+    /* the place name still decides between sister companies */
+    assert_true(cmp("Company", "GAZPROM DOBYCHA KRASNODAR ZAVOD", "GAZPROM DOBYCHA NOVY URENGOY PLANT") < 0.75);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -844,6 +860,7 @@ int main(void) {
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
         cmocka_unit_test(test_index_new_rules),
+        cmocka_unit_test(test_russian_company_words),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
