@@ -540,6 +540,16 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
     return rc;
 }
 
+/* The fields of a qname that are read before they are written. */
+static void qname_init(qname *qn) {
+    memset(qn->cand, 0, sizeof qn->cand);
+    memset(qn->ncand, 0, sizeof qn->ncand);
+    qn->tkused = 0;
+    qn->src = 0;
+    qn->wsum = qn->wconst = 0;
+    qn->ncore = 0;
+}
+
 static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, pu_err *err) {
     memset(p, 0, sizeof *p);
     if (!q || !q->names || q->nnames == 0)
@@ -556,7 +566,9 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
     p->has_country = q->country && *q->country;
     int cap = (int)q->nnames * 2 + 2, rc = PU_OK;
     char *work = malloc(SN_BUF_MAX * 2);
-    p->qn = calloc((size_t)cap, sizeof(qname));
+    /* not calloc: a qname is ~4.5 kB and zeroing them all cost ~5 % of a
+     * query; each one is initialised when it is used (qname_init) */
+    p->qn = malloc((size_t)cap * sizeof(qname));
     if (!p->qn || !work) {
         free(work);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -573,6 +585,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
         int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
         for (int i = 0; i < np && p->nqn < cap; i++) {
             qname *qn = &p->qn[p->nqn];
+            qname_init(qn);
             sn_tokenize(pieces[i], (enum sn_class)p->cls, &qn->n);
             if (qn->n.ntok == 0) continue;
             qn->src = (int)k;
