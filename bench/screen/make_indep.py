@@ -125,7 +125,9 @@ class Pool:
         best, bi = -1.0, None
         for i, c in cnt.items():
             j = c / (len(g) + self.grams[i] - c)
-            if j > best and self.ok(i, self_eids, self_keys, q):
+            # ties go to the first listed name: the dict's order depends on
+            # Python's per-run string hashing, the result must not
+            if (j > best or (j == best and i < bi)) and self.ok(i, self_eids, self_keys, q):
                 best, bi = j, i
         return bi
 
