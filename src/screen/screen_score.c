@@ -353,6 +353,13 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     for (int j = 0; j < c->n; j++)
         if (is_core(c->t[j].kind) && !((cused >> j) & 1u)) listed_covered = 0;
     double qdisc = core >= 2 && listed_covered ? QUERY_EXTRA_DISCOUNT : 1.0;
+    /* a substitution is no dropped name: when both names keep a core token
+     * the other lacks (QODS FORCE / AIR FORCE, KRASNODAR / KRASNOYARSK,
+     * Juan Carlos / Osiel), the listed one weighs in full */
+    int query_extra = 0;
+    for (int i = 0; i < q->n; i++)
+        if (is_core(q->t[i].kind) && !((qused >> i) & 1u)) query_extra = 1;
+    if (query_extra && !listed_covered) disc = 1.0;
     double Wqm = 0;
     for (int i = 0; i < q->n; i++)
         if ((qused >> i) & 1u) Wqm += q->w[i];
