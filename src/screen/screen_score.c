@@ -1129,7 +1129,7 @@ static const char *kind_label(int k) {
 /* Fill the explanation of a name comparison. */
 static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs, const sc_detail *d,
                          double name_score, double kindf, const char *kindname) {
-    char a[SN_TOK_MAX * 2 + 2], b[SN_TOK_MAX * 2 + 2], t2[SN_TOK_MAX + 1];
+    char a[256], b[256], t2[SN_TOK_MAX + 1]; /* spans of up to 10 tokens */
     int rc = add_feature(x, "name_similarity", name_score,
                          dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s%s",
                               d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
@@ -1140,15 +1140,16 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
                                   ? " (every listed token found: unmatched query tokens weigh 0.3, middle names or patronymics)"
                                   : ""));
     for (int i = 0; i < d->pairs && !rc; i++) {
+        /* a span (compound across an article, acronym run): every token */
         tok_str(&qs->t[d->qi[i]], a, sizeof a);
-        if (d->qi2[i] >= 0) {
-            tok_str(&qs->t[d->qi2[i]], t2, sizeof t2);
+        for (int k = d->qi[i] + 1; d->qi2[i] >= 0 && k <= d->qi2[i]; k++) {
+            tok_str(&qs->t[k], t2, sizeof t2);
             size_t l = strlen(a);
             snprintf(a + l, sizeof a - l, "+%s", t2);
         }
         tok_str(&cs->t[d->cj[i]], b, sizeof b);
-        if (d->cj2[i] >= 0) {
-            tok_str(&cs->t[d->cj2[i]], t2, sizeof t2);
+        for (int k = d->cj[i] + 1; d->cj2[i] >= 0 && k <= d->cj2[i]; k++) {
+            tok_str(&cs->t[k], t2, sizeof t2);
             size_t l = strlen(b);
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
