@@ -65,6 +65,7 @@ static char **read_lines(const char *path, size_t *n) {
 
 /* Screen every query; latencies in us into lat. Returns the top-1 ids. */
 static double g_cand, g_cpu;
+static double *g_score; /* top-1 score per query of the last run_all (when set) */
 
 static char **run_all(const screen_index *ix, char **qs, size_t n, int exhaustive, double *lat, double *total) {
     char **top = calloc(n, sizeof *top);
@@ -78,6 +79,7 @@ static char **run_all(const screen_index *ix, char **qs, size_t n, int exhaustiv
         double a = cpu_now();
         if (screen_run(ix, &q, &p, &r, NULL) == PU_OK && r->n && r->matches[0].match)
             top[i] = pu_strdup(r->matches[0].entity_id);
+        if (g_score) g_score[i] = r && r->n ? r->matches[0].score : 0;
         if (r) g_cand += (double)r->candidates;
         lat[i] = (cpu_now() - a) * 1e6;
         if (getenv("BENCH_SLOW") && lat[i] > atof(getenv("BENCH_SLOW")))
@@ -128,23 +130,31 @@ static int cmd_list(int argc, char **argv) {
     char **w = run_all(ix, qs, n < 200 ? n : 200, 0, lat, &total);
     for (size_t i = 0; i < (n < 200 ? n : 200); i++) free(w[i]);
     free(w);
+    double *isc = calloc(n + 1, sizeof *isc), *esc = calloc(n + 1, sizeof *esc);
+    g_score = isc;
     char **top = run_all(ix, qs, n, 0, lat, &total);
     report("indexed", lat, n, total);
     if (ex > n) ex = n;
+    g_score = esc;
     char **etop = run_all(ix, qs, ex, 1, lat, &total);
+    g_score = NULL;
     report("exhaustive", lat, ex, total);
     size_t ematch = 0, lost = 0;
     for (size_t i = 0; i < ex; i++) {
         if (!etop[i]) continue;
         ematch++;
-        if (!top[i] || strcmp(top[i], etop[i]) != 0) {
+        /* a different top-1 with the same score is a tie, not a loss */
+        if (!top[i] || (strcmp(top[i], etop[i]) != 0 && isc[i] < esc[i])) {
             lost++;
-            fprintf(stderr, "index lost: '%s' exhaustive top %s, indexed %s\n", qs[i], etop[i], top[i] ? top[i] : "-");
+            fprintf(stderr, "index lost: '%s' exhaustive top %s (%.4f), indexed %s (%.4f)\n", qs[i], etop[i], esc[i],
+                    top[i] ? top[i] : "-", isc[i]);
         }
     }
     printf("exhaustive_top1_matches: %zu\nindex_lost: %zu\nindex_lost_pct: %.3f\n", ematch, lost,
            ematch ? 100.0 * (double)lost / (double)ematch : 0.0);
     printf("rss_mb: %.1f\n", (double)rss_kb() / 1024.0);
+    free(isc);
+    free(esc);
     for (size_t i = 0; i < n; i++) {
         free(qs[i]);
         free(top[i]);

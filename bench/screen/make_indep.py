@@ -23,10 +23,15 @@ Hard negatives per positive query, from other entities of the 2021 SDN list
   neg_same_token another entity's name sharing the query's rarest token
 Names equal (case/space-insensitive) to a name of the query's entity are never
 used as negatives (the same entity listed twice, or an ambiguous label).
-Output CSV: name1,name2,schema,set,kind,label,entity_id. Deterministic.
+Held-out split (by entity): every row gets split = dev or test from BLAKE2b
+of the positive's entity id (the query's entity; its hard negatives go with
+it), 50/50. Rules are designed on dev errors only; test is reported as the
+blind figure. An entity in two sets lands in the same split in both.
+Output CSV: name1,name2,schema,set,kind,label,entity_id,split. Deterministic.
 Usage: make_indep.py OFAC_DIR INDEP_DIR OUT.csv [--max-per-set N]"""
 import csv
 import difflib
+import hashlib
 import math
 import random
 import re
@@ -63,6 +68,12 @@ LEGAL = {"ltd", "limited", "llc", "inc", "co", "company", "corp", "corporation",
 
 def core(s):
     return set(toks(s)) - LEGAL
+
+
+def split_of(eid):
+    """dev or test, 50/50 by a hash of the entity id: stable across runs,
+    Python versions and set sizes (no RNG state involved)."""
+    return "dev" if hashlib.blake2b(eid.encode(), digest_size=8).digest()[0] < 128 else "test"
 
 
 def kind_of(a, b):
@@ -114,7 +125,9 @@ class Pool:
         best, bi = -1.0, None
         for i, c in cnt.items():
             j = c / (len(g) + self.grams[i] - c)
-            if j > best and self.ok(i, self_eids, self_keys, q):
+            # ties go to the first listed name: the dict's order depends on
+            # Python's per-run string hashing, the result must not
+            if (j > best or (j == best and i < bi)) and self.ok(i, self_eids, self_keys, q):
                 best, bi = j, i
         return bi
 
@@ -179,21 +192,23 @@ def main():
             ps = sorted(rng.sample(ps, cap), key=lambda p: (p[1], p[3]))
         pool = all_pool if st == "consolidated" else sdn_pool
         for s, eid, schema, q, lst in ps:
-            rows.append((q, lst, schema, s, kind_of(q, lst), 1, eid))
+            sp = split_of(eid)
+            rows.append((q, lst, schema, s, kind_of(q, lst), 1, eid, sp))
             keys = own[eid] | {key(lst)}
             i = pool.nearest(q, {eid}, keys)
             if i is not None:
-                rows.append((q, pool.names[i][1], schema, s, "neg_nearest", 0, pool.names[i][0]))
+                rows.append((q, pool.names[i][1], schema, s, "neg_nearest", 0, pool.names[i][0], sp))
             i = pool.same_token(q, {eid}, keys, rng)
             if i is not None:
-                rows.append((q, pool.names[i][1], schema, s, "neg_same_token", 0, pool.names[i][0]))
+                rows.append((q, pool.names[i][1], schema, s, "neg_same_token", 0, pool.names[i][0], sp))
     with open(outp, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["name1", "name2", "schema", "set", "kind", "label", "entity_id"])
+        w.writerow(["name1", "name2", "schema", "set", "kind", "label", "entity_id", "split"])
         w.writerows(rows)
     cnt = defaultdict(int)
     for r in rows:
         cnt[(r[3], r[4])] += 1
+        cnt[(r[3], r[7] + "_" + r[4])] += 1
     for k in sorted(cnt):
         print(f"{k[0]} {k[1]}: {cnt[k]}", file=sys.stderr)
 

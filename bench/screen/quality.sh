@@ -4,6 +4,9 @@
 # precision/recall/F1 per kind of variant at the default threshold.
 # Usage: bench/screen/quality.sh [THRESHOLD]
 set -euo pipefail
+# make_eval.py iterates Python sets: a fixed hash seed makes the generated
+# pairs (and so the figures) the same from run to run
+export PYTHONHASHSEED=0
 cd "$(dirname "$0")/../.."
 T=${1:-0.75}
 W=$(mktemp -d)

@@ -6,6 +6,9 @@
 # Needs: build/ (make), python3 + make_eval.py, /usr/bin/python3 with jellyfish
 # (scripts/deps.sh bench).
 set -euo pipefail
+# make_eval.py iterates Python sets: a fixed hash seed makes the generated
+# pairs (and so the figures) the same from run to run
+export PYTHONHASHSEED=0
 cd "$(dirname "$0")/../.."
 SYN=${1:-1000000}
 W=$(mktemp -d)

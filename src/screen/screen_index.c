@@ -382,14 +382,29 @@ static int link_pending(screen_builder *b) {
     return rc;
 }
 
+/* The second token of a compound starting at token t of a listed name (as
+ * compound_next in screen_score.c): the next core token, or the one after
+ * a two-letter article ("abd al-rahman"); -1. */
+static int index_compound_next(const screen_index *ix, const ix_name *nm, uint32_t t) {
+    const uint8_t *k = ix->tkind + nm->tok_off;
+    const uint32_t *v = ix->toks + nm->tok_off;
+    if (k[t] != SN_WORD && k[t] != SN_NUMBER) return -1;
+    if (t + 1 < nm->ntok && (k[t + 1] == SN_WORD || k[t + 1] == SN_NUMBER)) return (int)t + 1;
+    if (t + 2 < nm->ntok && k[t + 1] == SN_PARTICLE && ix->vlen[v[t + 1]] == 2 && ix->vstr[v[t + 1]][0] != 'd' &&
+        (k[t + 2] == SN_WORD || k[t + 2] == SN_NUMBER))
+        return (int)t + 2;
+    return -1;
+}
+
 static int build_maps(screen_index *ix) {
     size_t nv = ix->nvocab;
     ix->vdf = calloc(nv + 1, sizeof *ix->vdf);
     ix->vw = calloc(nv + 1, sizeof *ix->vw);
     ix->vphon = calloc(nv + 1, sizeof *ix->vphon);
+    ix->vtk = calloc(nv + 1, sizeof *ix->vtk);
     ix->vgroup = calloc(nv + 1, sizeof *ix->vgroup);
     ix->post_off = calloc(nv + 2, sizeof *ix->post_off);
-    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
+    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vtk || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
     /* document frequency and postings: once per (name, token) */
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
@@ -456,6 +471,8 @@ static int build_maps(screen_index *ix) {
         char key[32];
         sn_phonetic(s, l, key, sizeof key);
         if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
+        char tk[SN_TOK_MAX + 1];
+        if (sn_translit_key(s, l, 0, tk, sizeof tk) && !(ix->vtk[v] = pu_strdup(tk))) return PU_ERR_NOMEM;
         if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
         char sk[SN_TOK_MAX + 1];
         size_t skl = l >= 3 ? sn_skeleton(s, l, sk, sizeof sk) : 0;
@@ -488,22 +505,50 @@ static int build_maps(screen_index *ix) {
         for (size_t i = 0; i < ix->ents[e].nids; i++)
             ix->idmap.a[ix->idmap.n++] = (ix_pair){sn_hash(ix->ents[e].ids[i], strlen(ix->ents[e].ids[i])), (uint32_t)e};
     if (ix_map_finish(&ix->idmap)) return PU_ERR_NOMEM;
-    /* compounds: "se bong" is found by "sebong" */
-    ix->cmap.a = malloc((ix->ntoks + 1) * sizeof(ix_pair));
-    if (!ix->cmap.a) return PU_ERR_NOMEM;
+    /* compounds: "se bong" is found by "sebong", "abd al-rahman" by
+     * "abdelrahman" (sn_join_keys: canonical joined spellings) */
+    ix->cmap.a = malloc((3 * ix->ntoks + 1) * sizeof(ix_pair));
+    ix->kmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    if (!ix->cmap.a || !ix->kmap.a) return PU_ERR_NOMEM;
+    for (size_t v = 0; v < nv; v++) {
+        char cc[SN_TOK_MAX + 8];
+        size_t cl = ix->vlen[v] >= 4 ? sn_compound_canon(ix->vstr[v], ix->vlen[v], cc, sizeof cc) : 0;
+        if (cl) ix->kmap.a[ix->kmap.n++] = (ix_pair){sn_hash(cc, cl), (uint32_t)v};
+    }
+    size_t na = 0;
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
         for (uint32_t t = 0; t + 1 < nm->ntok; t++) {
-            uint32_t a = ix->toks[nm->tok_off + t], b = ix->toks[nm->tok_off + t + 1];
-            int ka = ix->tkind[nm->tok_off + t], kb = ix->tkind[nm->tok_off + t + 1];
-            if ((ka != SN_WORD && ka != SN_NUMBER) || (kb != SN_WORD && kb != SN_NUMBER)) continue;
-            char cat[2 * SN_TOK_MAX + 1];
-            memcpy(cat, ix->vstr[a], ix->vlen[a]);
-            memcpy(cat + ix->vlen[a], ix->vstr[b], ix->vlen[b]);
-            ix->cmap.a[ix->cmap.n++] = (ix_pair){sn_hash(cat, (size_t)ix->vlen[a] + ix->vlen[b]), (uint32_t)n};
+            int u = index_compound_next(ix, nm, t);
+            if (u < 0) continue;
+            uint32_t a = ix->toks[nm->tok_off + t], b = ix->toks[nm->tok_off + (uint32_t)u];
+            uint64_t keys[3];
+            int nk = sn_join_keys(ix->vstr[a], ix->vlen[a], ix->vgroup[a], ix->vstr[b], ix->vlen[b], keys);
+            for (int k = 0; k < nk; k++) ix->cmap.a[ix->cmap.n++] = (ix_pair){keys[k], (uint32_t)n};
+        }
+        if (ix->ents[nm->entity].cls != SC_PERSON) na += (size_t)nm->ntok * 8;
+    }
+    /* acronyms: the initials of every run of >= 3 words (particles skipped)
+     * of organisation, vessel and unknown-schema names, up to 10 letters */
+    ix->amap.a = malloc((na + 1) * sizeof(ix_pair));
+    if (!ix->amap.a) return PU_ERR_NOMEM;
+    for (size_t n = 0; n < ix->nnames; n++) {
+        ix_name *nm = &ix->names[n];
+        if (ix->ents[nm->entity].cls == SC_PERSON) continue;
+        for (uint32_t j = 0; j < nm->ntok; j++) {
+            char ini[16];
+            size_t k = 0;
+            for (uint32_t t = j; t < nm->ntok && k < 10 && ix->amap.n < na; t++) {
+                int kind = ix->tkind[nm->tok_off + t];
+                uint32_t v = ix->toks[nm->tok_off + t];
+                if (kind == SN_PARTICLE && k > 0) continue;
+                if (kind != SN_WORD || sn_group_is_name(ix->vgroup[v])) break;
+                ini[k++] = ix->vstr[v][0];
+                if (k >= 3) ix->amap.a[ix->amap.n++] = (ix_pair){sn_hash(ini, k), (uint32_t)n};
+            }
         }
     }
-    if (ix_map_finish(&ix->cmap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->cmap) || ix_map_finish(&ix->kmap) || ix_map_finish(&ix->amap)) return PU_ERR_NOMEM;
     /* name weight sums */
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
@@ -574,7 +619,7 @@ void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
     st->skipped_names = ix->skipped;
     size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
                    ix->nvocab * (sizeof(char *) * 2 + 16 + 24) +
-                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n) * sizeof(ix_pair) +
+                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n + ix->kmap.n + ix->amap.n) * sizeof(ix_pair) +
                    (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
     st->bytes = bytes;
 }
@@ -603,12 +648,14 @@ void screen_index_free(screen_index *ix) {
     for (size_t v = 0; v < ix->nvocab; v++) {
         free(ix->vstr[v]);
         if (ix->vphon) free(ix->vphon[v]);
+        if (ix->vtk) free(ix->vtk[v]);
     }
     free(ix->vstr);
     free(ix->vlen);
     free(ix->vdf);
     free(ix->vw);
     free(ix->vphon);
+    free(ix->vtk);
     free(ix->vgroup);
     ix_map_free(&ix->vmap);
     ix_map_free(&ix->dmap);
@@ -617,6 +664,8 @@ void screen_index_free(screen_index *ix) {
     ix_map_free(&ix->gmap);
     ix_map_free(&ix->idmap);
     ix_map_free(&ix->cmap);
+    ix_map_free(&ix->kmap);
+    ix_map_free(&ix->amap);
     free(ix->post_off);
     free(ix->post);
     for (size_t i = 0; i < ix->npool; i++) free(ix->pool[i]);

@@ -58,6 +58,19 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
  * when no token results (n->ntok == 0). */
 void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n);
 
+/* Canonical joined spelling of an Arabic/Persian compound given name
+ * (abdelrahman -> abdulrahman, abdullah -> abdallah, nourddin -> nourdin,
+ * alirida -> alireza; anything else unchanged) into out (NUL-terminated);
+ * returns its length, 0 when it does not fit. */
+size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size);
+
+/* Blocking keys of two tokens written as one compound (a + b joined, in
+ * sn_compound_canon form; for a in the abdul group also "abdul" + b and
+ * "abd" + b): hashes into out; returns how many (0..3). */
+int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_t bl, uint64_t out[3]);
+/* 1 if a token may be an acronym: 3-10 letters, no known given name. */
+int sn_acronym_ok(const char *s, size_t n, uint16_t group);
+
 /* Canonical string of the tokens (space-separated) into buf. */
 void sn_join(const sn_name *n, char *buf, size_t size);
 
@@ -67,6 +80,8 @@ void sn_phonetic(const char *tok, size_t len, char *key, size_t size);
 /* Nickname group of a token: the id of the formal given name it stands for
  * ("pepe" and "jose" -> the group of jose), 0 when none. */
 uint16_t sn_nick_group(const char *tok, size_t len);
+/* 1 if a group is a given-name group (not a company-word group). */
+int sn_group_is_name(uint16_t g);
 
 /* One side of a token comparison. */
 typedef struct sn_tokinfo {
@@ -74,11 +89,16 @@ typedef struct sn_tokinfo {
     uint8_t len, kind;
     uint16_t group;    /* nickname group */
     const char *phon;  /* phonetic key or NULL */
+    const char *tk;    /* transliteration key (variant 0) or NULL: computed when needed */
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT, SIM_ACRONYM };
+/* Transliteration key of a romanised Arabic/Persian token (vowel letters and
+ * digraphs folded, doubles once; q = k in variant 0, q = g in variant 1)
+ * into key; returns its length, 0 when it does not fit. */
+size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size);
 const char *sn_how_name(int how);
 /* Consonant skeleton of a romanised Arabic/Persian token (vowels, w, y, h
  * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key
@@ -144,6 +164,7 @@ struct screen_index {
     uint32_t *toks;  uint8_t *tkind; size_t ntoks;
     /* vocabulary */
     char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
+    char **vtk;      /* transliteration key of each token (sn_translit_key, variant 0) */
     size_t nvocab;
     ix_map vmap;     /* hash(token) -> vid */
     ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
@@ -151,10 +172,15 @@ struct screen_index {
     ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
     ix_map gmap;     /* nickname group -> vid */
     ix_map idmap;    /* hash(identifier) -> entity */
-    ix_map cmap;     /* hash(two adjacent tokens joined) -> name */
+    ix_map cmap;     /* hash(two adjacent tokens joined, sn_join_keys) -> name */
+    ix_map kmap;     /* hash(sn_compound_canon(token)) -> vid */
+    ix_map amap;     /* hash(initials of a run of >= 3 words) -> name (not persons) */
     uint32_t *post_off; uint32_t *post; /* vid -> names (CSR) */
     size_t skipped;
     double nnames_log;
+    /* compare --idf: the list whose IDF weighs query tokens (NULL: this
+     * index's own vocabulary, as screening does) */
+    const struct screen_index *wref;
     /* scratch pool for concurrent queries */
     pthread_mutex_t pool_mu;
     void **pool; size_t npool, pool_cap;
@@ -172,6 +198,7 @@ typedef struct sc_side {
     const float *w;        /* weight of each token */
     const uint32_t *id;    /* memo ids of the tokens (may be NULL) */
     int n;
+    int person;            /* a person's name: no acronym rule */
 } sc_side;
 
 /* Per-query memo of token similarities: a name shares most tokens with the

@@ -22,7 +22,8 @@
 static const char *const particles[] = {
     "de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "du", "van", "von", "der", "den",
     "ter", "le", "di", "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "and",
-    "of", "the", "et", "und",
+    "of", "the", "et", "und", "bou", /* Maghrebi spelling of abu */
+    "for", "ash", /* ash-Sham: the article before a sun letter */
     /* the same particles as ICU romanises Arabic script (no short vowels):
      * abw = abu, bn = bin/ibn, bnt = bint */
     "abw", "bn", "bnt", NULL};
@@ -38,7 +39,9 @@ static const char *const honorifics[] = {
     "general", "coronel", "colonel", "comandante", "commander", "capt", "sgt", "sir", "lord", "hon",
     "mister", "madame", "mme", "herr", "frau",
     /* Persian/Arabic "sayyid" as OFAC spells it in aliases */
-    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh", NULL};
+    "seyyed", "seyed", "sayyed", "sayed", "sayyid", "syed", "sheykh",
+    /* Persian "Mir" (a sayyid title, also hyphenated: MIR-HEJAZI) */
+    "mir", NULL};
 
 /* Legal forms: the letters of a trailing run of tokens (dots and spaces
  * removed) -> canonical form. "S.A. de C.V." = "SA DE CV" = "SADECV" -> sacv. */
@@ -115,12 +118,48 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"abdel", "abdul"}, {"abd", "abdul"}, {"bd", "abdul"}, /* bd: ICU's abjad romanisation */ {"sergey", "sergei"}, {"sergiy", "sergei"}, {"serhiy", "sergei"},
     {"aleksandr", "alexander"}, {"oleksandr", "alexander"}, {"aleksei", "alexei"}, {"aleksey", "alexei"},
     {"alexey", "alexei"}, {"dmitriy", "dmitry"}, {"dmitri", "dmitry"}, {"yuriy", "yuri"}, {"yury", "yuri"},
+    /* Ukrainian and Russian forms of one given name (lists romanise a
+     * person's name from both languages: KATERYNA / YEKATERINA) */
+    {"yekaterina", "ekaterina"}, {"katerina", "ekaterina"}, {"kateryna", "ekaterina"},
+    {"oleksiy", "alexei"}, {"oleksii", "alexei"}, {"volodymyr", "vladimir"},
+    {"mykola", "nikolai"}, {"nikolay", "nikolai"}, {"mykhailo", "mikhail"}, {"mykhaylo", "mikhail"},
+    {"andriy", "andrey"}, {"andrii", "andrey"}, {"andrei", "andrey"}, {"dmytro", "dmitry"},
+    {"hryhoriy", "grigory"}, {"grigoriy", "grigory"}, {"grigori", "grigory"}, {"pavlo", "pavel"},
+    {"petro", "petr"}, {"pyotr", "petr"}, {"yurii", "yuri"}, {"ihor", "igor"},
+    {"olena", "elena"}, {"yelena", "elena"}, {"vasyl", "vasily"}, {"vasiliy", "vasily"},
+    {"yevgeny", "evgeny"}, {"yevgeniy", "evgeny"}, {"evgeniy", "evgeny"}, {"yevhen", "evgeny"},
+    {"anatoliy", "anatoly"}, {"anatolii", "anatoly"}, {"viktor", "victor"}, {"serhii", "sergei"},
+    /* Persian Reza = Arabic Rida (Alireza = Ali Rida) */
+    {"rida", "reza"}, {"ridha", "reza"}, {"riza", "reza"},
     /* Korean surnames: North Korean / McCune-Reischauer, Revised and common
      * South Korean spellings */
     {"ri", "lee"}, {"yi", "lee"}, {"rhee", "lee"}, {"pak", "park"}, {"bak", "park"}, {"choe", "choi"},
     {"jeong", "jong"}, {"jung", "jong"}, {"chung", "jong"}, {"gim", "kim"}, {"gang", "kang"},
     {"jo", "cho"}, {"yun", "yoon"}, {"rim", "lim"}, {"sin", "shin"}, {"gwon", "kwon"}, {"noh", "roh"},
     {"ro", "roh"},
+    {NULL, NULL}};
+
+/* Company words, a group each like a nickname group but no given name
+ * (sn_group_is_name is 0 for them: acronyms may contain them). */
+static const struct { const char *nick, *formal; } words[] = {
+    /* Russian company words as OFAC writes them transliterated, with the
+     * English word of the same name in another alias ("TSENTRALNY BANK
+     * ROSSISKOI FEDERATSII" = "CENTRAL BANK OF THE RUSSIAN FEDERATION").
+     * Adjectives only for Russia: "Rossiya" is itself a name (BANK
+     * ROSSIYA is not the Bank of Russia). */
+    {"tsentralny", "central"}, {"tsentralnyi", "central"}, {"tsentralnyy", "central"},
+    {"rossiiskoi", "russian"}, {"rossiskoi", "russian"}, {"rossiyskoy", "russian"}, {"rossiiskaya", "russian"},
+    {"rossiyskaya", "russian"}, {"rossiski", "russian"}, {"rossiiski", "russian"}, {"rossiyskiy", "russian"},
+    {"federatsii", "federation"}, {"federatsiya", "federation"}, {"respublika", "republic"},
+    {"respubliki", "republic"}, {"narodnaya", "peoples"}, {"zavod", "plant"}, {"kontsern", "concern"},
+    {"strakhovaya", "insurance"}, {"strakhovanie", "insurance"}, {"gruppa", "group"},
+    {"obedinenie", "association"}, {"obyedinenie", "association"}, {"obedinenye", "association"},
+    {"proizvodstvennoe", "production"}, {"proizvodstvennoye", "production"}, {"nauchno", "research"},
+    {"eksperimentalny", "experimental"}, {"tekhnologii", "technologies"}, {"materialy", "materials"},
+    {"kompleksy", "complexes"}, {"dengi", "money"}, {"pensionny", "pension"}, {"fond", "fund"},
+    {"investitsionny", "investment"}, {"torgovli", "trade"}, {"vneshney", "foreign"}, {"vneshnei", "foreign"},
+    {"razvitiya", "development"}, {"konsalting", "consulting"}, {"inzhiniring", "engineering"},
+    {"elektronika", "electronics"}, {"neftyanaya", "oil"}, {"neftyanoy", "oil"},
     {NULL, NULL}};
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
@@ -134,8 +173,9 @@ typedef struct lx_entry {
     uint16_t group;             /* nickname group */
 } lx_entry;
 
-#define LX_SLOTS 1024
+#define LX_SLOTS 2048
 static lx_entry lx[LX_SLOTS];
+static uint16_t name_groups_end; /* groups below this are given names */
 static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
 
 static lx_entry *lx_slot(const char *k, size_t n, int create) {
@@ -175,11 +215,29 @@ static void lx_build(void) {
         lx_entry *n = lx_slot(nicknames[i].nick, strlen(nicknames[i].nick), 1);
         if (!n->group) n->group = f->group;
     }
+    /* word groups after the name groups (sn_group_is_name) */
+    size_t base = 0;
+    while (nicknames[base].nick) base++;
+    name_groups_end = (uint16_t)(base + 1);
+    for (size_t i = 0; words[i].nick; i++) {
+        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 1);
+        if (!f->group) f->group = (uint16_t)(base + 1 + i);
+    }
+    for (size_t i = 0; words[i].nick; i++) {
+        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 0);
+        lx_entry *n = lx_slot(words[i].nick, strlen(words[i].nick), 1);
+        if (!n->group) n->group = f->group;
+    }
 }
 
 static const lx_entry *lx_get(const char *k, size_t n) {
     pthread_once(&lx_once, lx_build);
     return lx_slot(k, n, 0);
+}
+
+int sn_group_is_name(uint16_t g) {
+    pthread_once(&lx_once, lx_build);
+    return g && g < name_groups_end;
 }
 
 uint16_t sn_nick_group(const char *tok, size_t len) {
@@ -460,6 +518,101 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
     n->ntok++;
 }
 
+/* ---- compound given names ------------------------------------------------------ */
+
+
+/* Arabic and Persian given names are compounds written joined or apart:
+ * Abdulrahman = Abdul Rahman = Abd al-Rahman (= Abdelrahman, Abdurrahman),
+ * Abdullah = Abd Allah, Mohammadreza = Mohammad Reza, Alireza = Ali Rida,
+ * Nourddin = Nour Addin, Salahuddin = Salah al-Din. sn_compound_canon writes
+ * one canonical spelling of such a compound (joined): abd + connective ->
+ * "abdul", -ullah/-ollah/-alla -> "allah", -eddin/-uddin/-addin -> "din",
+ * -rida/-ridha -> "reza". The join rule of screen_score.c compares two
+ * adjacent tokens with one token in this form. Tokens are NOT split at
+ * tokenisation: a split would count one given name as two matched tokens
+ * (Fazlullah = Fazl + Allah) and change the coverage rules. */
+typedef struct csuf { const char *s; uint8_t n; uint8_t part; } csuf;
+enum { CP_ALLAH, CP_DIN, CP_REZA };
+static const char *const cpart[] = {"allah", "din", "reza"};
+static const uint8_t cpart_len[] = {5, 3, 4};
+
+static int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen) {
+    /* second parts by their last letter (most tokens end otherwise) */
+    static const csuf end_h[] = {{"ullah", 5, CP_ALLAH}, {"ollah", 5, CP_ALLAH}, {"allah", 5, CP_ALLAH},
+                                 {"ellah", 5, CP_ALLAH}, {"illah", 5, CP_ALLAH}, {"allh", 4, CP_ALLAH},
+                                 {NULL, 0, 0}};
+    static const csuf end_a[] = {{"ulla", 4, CP_ALLAH}, {"alla", 4, CP_ALLAH}, {"reza", 4, CP_REZA},
+                                 {"rida", 4, CP_REZA}, {"ridha", 5, CP_REZA}, {NULL, 0, 0}};
+    static const csuf end_n[] = {{"eddin", 5, CP_DIN}, {"uddin", 5, CP_DIN}, {"addin", 5, CP_DIN},
+                                 {"aldin", 5, CP_DIN}, {"eldin", 5, CP_DIN}, {"oddin", 5, CP_DIN},
+                                 {"iddin", 5, CP_DIN}, {"ddin", 4, CP_DIN}, {"din", 3, CP_DIN}, {NULL, 0, 0}};
+    static const csuf end_e[] = {{"eddine", 6, CP_DIN}, {NULL, 0, 0}};
+    if (n < 6) return 0;
+    char z = s[n - 1];
+    const csuf *t = z == 'h' ? end_h : z == 'a' ? end_a : z == 'n' ? end_n : z == 'e' ? end_e : NULL;
+    for (; t && t->s; t++)
+        if (n >= t->n + 3u && memcmp(s + n - t->n, t->s, t->n) == 0) {
+            *alen = n - t->n, *b = cpart[t->part], *blen = cpart_len[t->part];
+            return 1;
+        }
+    /* abd + connective (ul, el, al, ol, or a vowel before an assimilated
+     * consonant: abdurrahman, abdussalam) + a name of >= 3 letters */
+    if (n >= 7 && s[0] == 'a' && s[1] == 'b' && s[2] == 'd') {
+        const char *r = s + 3;
+        size_t rl = n - 3;
+        int v = r[0] == 'a' || r[0] == 'e' || r[0] == 'i' || r[0] == 'o' || r[0] == 'u';
+        if (v && r[1] == 'l' && rl >= 5) r += 2, rl -= 2;
+        else if (v && r[1] == r[2] && rl >= 6) r += 2, rl -= 2;
+        else return 0;
+        *alen = 3, *b = r, *blen = rl;
+        return 2; /* first part: abd + connective, canonical "abdul" */
+    }
+    return 0;
+}
+
+size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size) {
+    size_t al, bl, k;
+    const char *b;
+    int r = compound_split(s, n, &al, &b, &bl);
+    if (!r) {
+        k = n < size - 1 ? n : size - 1;
+        memcpy(out, s, k);
+    } else {
+        const char *a = r == 2 ? "abdul" : s;
+        if (r == 2) al = 5;
+        if (al + bl >= size) return 0;
+        memcpy(out, a, al);
+        memcpy(out + al, b, bl);
+        k = al + bl;
+    }
+    out[k] = 0;
+    return k;
+}
+
+int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_t bl, uint64_t out[3]) {
+    static uint16_t abdul;
+    char buf[2 * SN_TOK_MAX + 8], j[2 * SN_TOK_MAX + 8];
+    int n = 0;
+    if (!abdul) abdul = sn_nick_group("abdul", 5);
+    if (al > SN_TOK_MAX || bl > SN_TOK_MAX) return 0;
+    for (int v = 0; v < (abdul && agroup == abdul ? 3 : 1); v++) {
+        const char *as = v == 0 ? a : v == 1 ? "abdul" : "abd";
+        size_t asl = v == 0 ? al : v == 1 ? 5 : 3;
+        memcpy(buf, as, asl);
+        memcpy(buf + asl, b, bl);
+        size_t l = sn_compound_canon(buf, asl + bl, j, sizeof j);
+        if (l) out[n++] = sn_hash(j, l);
+    }
+    return n;
+}
+
+int sn_acronym_ok(const char *s, size_t n, uint16_t group) {
+    if (n < 3 || n > 10 || sn_group_is_name(group)) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z') return 0;
+    return 1;
+}
+
 /* Legal forms that may also open a name ("OOO Yargeo", "Public Joint Stock
  * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
  * LLC; "SA" or "Co" at the start are too often part of the name. */
@@ -498,14 +651,21 @@ static void legal_replace(sn_name *n, int from, int k, const char *v) {
 
 /* A leading run of tokens that spells an unambiguous legal form becomes its
  * canonical token. Keeps >= 1 other token. */
-static void fold_legal_leading(sn_name *n) {
-    for (int k = n->ntok - 1 < 8 ? n->ntok - 1 : 8; k >= 1; k--) {
-        const char *v = legal_run(n, 0, k);
+static void fold_legal_leading_at(sn_name *n, int from) {
+    for (int k = n->ntok - from - 1 < 8 ? n->ntok - from - 1 : 8; k >= 1; k--) {
+        const char *v = legal_run(n, from, k);
         if (v && leading_ok(v)) {
-            legal_replace(n, 0, k, v);
+            legal_replace(n, from, k, v);
             return;
         }
     }
+}
+
+/* Two leading forms happen too ("OAO JSC ORENBURGNEFT": the Russian and
+ * the English abbreviation of one form). */
+static void fold_legal_leading(sn_name *n) {
+    fold_legal_leading_at(n, 0);
+    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1);
 }
 
 /* Replace the longest trailing run of tokens that spells a legal form by its
@@ -645,7 +805,7 @@ void sn_phonetic(const char *t, size_t n, char *key, size_t size) {
         char c = t[i], nx = i + 1 < n ? t[i + 1] : 0, o = 0;
         if (i == 0 && (is_vowel(c) || c == 'y')) o = 'A';
         else if (is_vowel(c) || c == 'w') o = 0;
-        else if (c == 'y') o = (nx && is_vowel(nx)) ? 'y' : 0;
+        else if (c == 'y') o = (nx && is_vowel(nx) && is_vowel(t[i - 1])) ? 'y' : 0; /* cryo = krio */
         else if (c == 'h') o = 0;
         else if (c == 'c') {
             if (nx == 'e' || nx == 'i') o = 's';
@@ -742,17 +902,32 @@ int sn_article(const char *s, size_t n, const char **rest) {
     return 1;
 }
 
+static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b);
+
 static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     const char *r;
     double best = 0;
     if (sn_article(a->s, a->len, &r)) {
         double jw = screen_jaro_winkler(r, a->len - 2, b->s, b->len);
         best = 1.0 - SIM_STRETCH * (1.0 - jw);
+        /* ICU writes Arabic script without short vowels: "alrhmn" ~ "rahman" */
+        sn_tokinfo ra = *a;
+        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = NULL;
+        if (no_vowels(&ra)) {
+            double sk = skeleton_sim(&ra, b);
+            if (sk > best) best = sk;
+        }
     }
     if (sn_article(b->s, b->len, &r)) {
         double jw = screen_jaro_winkler(a->s, a->len, r, b->len - 2);
         double s = 1.0 - SIM_STRETCH * (1.0 - jw);
         if (s > best) best = s;
+        sn_tokinfo rb = *b;
+        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = NULL;
+        if (no_vowels(&rb)) {
+            double sk = skeleton_sim(a, &rb);
+            if (sk > best) best = sk;
+        }
     }
     return best * 0.95; /* the article itself is a small difference */
 }
@@ -806,12 +981,127 @@ static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     return abjad ? PHON_SIM : SKEL_SIM;
 }
 
+/* Transliteration key of a romanised Arabic/Persian token: the spellings
+ * of one name differ in vowel letters and digraphs, not in consonants:
+ * ou = oo = u (ABOU/ABU, ABOOD/ABUD), ee = i, inner e = a and o = u
+ * (YEHIA/YAHIA, SEIR/SAIR, MOHAMMED/MOHAMMAD), y before a consonant or at
+ * the end = i (YAHYA/YAHIA), dh = d (QADHAFI/QADDAFI), doubled letters once
+ * (RADDAD/RADAD). q is k (Iraqi/Gulf QASIM = KASIM) in variant 0 and g in
+ * variant 1 (Libyan/Egyptian/Gulf dialects say q as g: GADDAFI/QADHAFI);
+ * g and k stay apart (GAMAL = JAMAL, KAMAL is another name). The last
+ * letter keeps its vowel (FELIPE/FELIPA, MARIO/MARIA stay apart). Returns
+ * the key length (0 when it does not fit). */
+/* One output letter of the key at a time (so that two keys can be compared
+ * letter by letter and stop at the first difference): *i is the input
+ * position, *prev the last output letter; 0 at the end. */
+static char tk_next(const char *t, size_t n, size_t *i, int variant, char *prev) {
+    while (*i < n) {
+        size_t p = *i;
+        char c = t[p], nx = p + 1 < n ? t[p + 1] : 0, o = c;
+        int last = p + 1 == n;
+        *i = p + 1;
+        if ((c == 'o' && (nx == 'u' || nx == 'o')) || (c == 'e' && nx == 'e')) {
+            o = c == 'e' ? 'i' : 'u';
+            *i = p + 2;
+        } else if (c == 'd' && nx == 'h') {
+            o = 'd';
+            *i = p + 2;
+        } else if (c == 'q') o = variant ? 'g' : 'k';
+        else if (c == 'e' && !last && p > 0) o = 'a';
+        else if (c == 'o' && !last && p > 0) o = 'u';
+        else if (c == 'y' && p > 0 && (last || !is_vowel(nx))) o = 'i';
+        if (o == *prev) continue; /* a doubled letter */
+        *prev = o;
+        return o;
+    }
+    return 0;
+}
+
+size_t sn_translit_key(const char *t, size_t n, int variant, char *key, size_t size) {
+    size_t k = 0, i = 0;
+    char prev = 0, o;
+    while ((o = tk_next(t, n, &i, variant, &prev))) {
+        if (k + 1 >= size) return 0;
+        key[k++] = o;
+    }
+    key[k] = 0;
+    return k;
+}
+
+static int translit_eq(const sn_tokinfo *a, const sn_tokinfo *b, int variant) {
+    size_t i = 0, j = 0, k = 0;
+    char pa = 0, pb = 0;
+    for (;;) {
+        char x = tk_next(a->s, a->len, &i, variant, &pa), y = tk_next(b->s, b->len, &j, variant, &pb);
+        if (x != y) return 0;
+        if (!x) return k >= 3;
+        k++;
+    }
+}
+
+/* Equal transliteration keys (either variant) of two vowelled tokens. */
+#define TRANSLIT_SIM 0.9
+static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3) return 0;
+    /* the first letters agree, or are q/g/k (GADDAFI, QADHAFI, KADDAFI) */
+    char fa = a->s[0], fb = b->s[0];
+    if (fa != fb && !((fa == 'q' || fa == 'g' || fa == 'k') && (fb == 'q' || fb == 'g' || fb == 'k'))) return 0;
+    /* variant 1 (q = g) only matters when a q is there */
+    int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
+    for (int v = 0; v < 1 + q; v++) {
+        /* variant 0 from the cached keys when both have one */
+        int eq = v == 0 && a->tk && b->tk ? strlen(a->tk) >= 3 && strcmp(a->tk, b->tk) == 0 : translit_eq(a, b, v);
+        if (eq) return no_vowels(a) || no_vowels(b) ? 0 : TRANSLIT_SIM;
+    }
+    return 0;
+}
+
+/* Two joined compound given names: 1 = one name (equal canonical forms:
+ * abdulrahman / abdelrahman), -1 = two names (both compounds, with
+ * different parts: abdallatif / abdallah, abdulrahman / abdulrahim),
+ * 0 = not both compounds. */
+static int compound_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    size_t aal, abl, bal, bbl;
+    const char *ab, *bb;
+    int ka = compound_split(a->s, a->len, &aal, &ab, &abl), kb = compound_split(b->s, b->len, &bal, &bb, &bbl);
+    if (!ka || !kb) return 0;
+    if (ka == 2) aal = 3; /* abd + connective: compare from "abd" */
+    if (kb == 2) bal = 3;
+    if (abl == bbl && memcmp(ab, bb, abl) == 0 &&
+        (aal == bal ? memcmp(a->s, b->s, aal) == 0 : 0))
+        return 1;
+    /* the same first part with a clearly different second part is another
+     * name (abd + latif, abd + allah); anything else (typos in either part)
+     * stays with Jaro-Winkler */
+    if (aal != bal || memcmp(a->s, b->s, aal) != 0 || abl < 4 || bbl < 4) return 0;
+    return screen_jaro_winkler(ab, abl, bb, bbl) < 0.8 ? -1 : 0;
+}
+
+/* 1 if the longer token is the shorter one + an East Slavic patronymic
+ * suffix: ROMANOVYCH is the son of ROMAN, not ROMAN (Jaro-Winkler's
+ * prefix bonus would call them close). */
+static int patronymic_of(const sn_tokinfo *a, const sn_tokinfo *b) {
+    static const char *const suf[] = {"ovich", "evich", "ovych", "evych", "yevich", "ovna", "evna", "ivna",
+                                      "yevna", "ich", "ych", NULL};
+    if (a->len > b->len) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+    }
+    if (a->len < 3 || memcmp(a->s, b->s, a->len) != 0) return 0;
+    size_t rest = b->len - a->len;
+    for (int i = 0; suf[i]; i++)
+        if (strlen(suf[i]) == rest && memcmp(b->s + a->len, suf[i], rest) == 0) return 1;
+    return 0;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
         *how = SIM_EXACT;
         return 1.0;
     }
+
     if (a->kind == SN_LEGAL || b->kind == SN_LEGAL) return 0.0;
     if (a->kind == SN_INITIAL || b->kind == SN_INITIAL) {
         if (a->s[0] == b->s[0] && a->kind != SN_NUMBER && b->kind != SN_NUMBER) {
@@ -823,6 +1113,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     if (a->kind == SN_NUMBER || b->kind == SN_NUMBER) return 0.0;
     double jw = screen_jaro_winkler(a->s, a->len, b->s, b->len);
     double s = 1.0 - SIM_STRETCH * (1.0 - jw);
+    if (jw >= 0.8 && a->len != b->len && patronymic_of(a, b)) return 0.0;
     /* Spanish given names of the other gender are other names, not typos:
      * mario/maria, juan/juana, francisco/francisca */
     if (gender_pair(a, b)) {
@@ -833,6 +1124,26 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     if (a->group && a->group == b->group && s < 0.9) {
         s = 0.9;
         *how = SIM_NICK;
+    }
+    /* romanisations of one Arabic/Persian name (sn_translit_key) */
+    if (s < TRANSLIT_SIM && jw >= 0.8 && !(a->group && b->group && a->group != b->group)) {
+        double st = translit_sim(a, b);
+        if (st > s && !gender_pair(a, b)) {
+            s = st;
+            *how = SIM_TRANSLIT;
+        }
+    }
+    /* one compound given name, joined in two spellings: abdulrahman /
+     * abdelrahman / abdurrahman, abdullah / abdallah (sn_compound_canon) */
+    if (s < TRANSLIT_SIM && jw >= 0.75 && a->len >= 6 && b->len >= 6 && a->s[0] == b->s[0]) {
+        int cp = compound_pair(a, b);
+        if (cp > 0) {
+            s = TRANSLIT_SIM;
+            *how = SIM_TRANSLIT;
+        } else if (cp < 0) {
+            *how = SIM_NONE; /* Abdul Latif is not Abdullah */
+            return 0.0;
+        }
     }
     /* Arabic article written attached: "alfadhli" ~ "fadhli" */
     if (s < 0.9) {
@@ -873,6 +1184,8 @@ const char *sn_how_name(int how) {
     case SIM_NICK: return "nickname";
     case SIM_INITIAL: return "initial";
     case SIM_SKEL: return "consonant skeleton";
+    case SIM_TRANSLIT: return "transliteration";
+    case SIM_ACRONYM: return "acronym";
     default: return "none";
     }
 }

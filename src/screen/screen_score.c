@@ -24,6 +24,9 @@
  * middle names ("Azzam Numan Abdel Rahman SALHAB"). Measured on the
  * independent OFAC pair sets (docs/screening.md). */
 #define QUERY_EXTRA_DISCOUNT 0.3
+/* A name matched through one Jaro-Winkler-only token pair below this
+ * similarity is scaled by it (sc_name_score). */
+#define WEAK_SINGLE_SIM 0.9
 /* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
 static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
 static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};
@@ -47,16 +50,119 @@ typedef struct cand_pair { float s; uint8_t i, j, how; } cand_pair;
 
 static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
 
-/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman". */
-static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
-    char buf[2 * SN_TOK_MAX + 1];
-    size_t l = a->len + b->len;
-    if (l > 2 * SN_TOK_MAX || c->len < 4 || a->s[0] != c->s[0] || l > c->len + 2u || l + 2u < c->len) return 0;
-    memcpy(buf, a->s, a->len);
-    memcpy(buf + a->len, b->s, b->len);
-    double jw = screen_jaro_winkler(buf, l, c->s, c->len);
-    double s = 1.0 - 2.5 * (1.0 - jw);
+/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman",
+ * in the canonical spelling of Arabic/Persian compound given names
+ * (sn_compound_canon: "abd rahman" ~ "abdelrahman", "abd allah" ~
+ * "abdullah", "ali rida" ~ "alireza"). */
+static double join_sim(const char *as, size_t al, const char *bs, size_t bl, const char *cc, size_t cl) {
+    char buf[2 * SN_TOK_MAX + 8], j[2 * SN_TOK_MAX + 8];
+    memcpy(buf, as, al);
+    memcpy(buf + al, bs, bl);
+    size_t l = sn_compound_canon(buf, al + bl, j, sizeof j);
+    if (!l || j[0] != cc[0] || l > cl + 2u || l + 2u < cl) return 0;
+    double s = 1.0 - 2.5 * (1.0 - screen_jaro_winkler(j, l, cc, cl));
     return s >= 0.85 ? s : 0;
+}
+
+static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
+    char cc[SN_TOK_MAX + 8];
+    static uint16_t abdul;
+    if (!abdul) abdul = sn_nick_group("abdul", 5);
+    if (c->len < 4 || a->len > SN_TOK_MAX || b->len > SN_TOK_MAX) return 0;
+    /* cheap rejections first (this runs for every token pair of every
+     * scored name): canonical forms keep the first letter ("bd" becomes
+     * "abd") and change the length by a few letters */
+    int ab = abdul && a->group == abdul;
+    if (a->s[0] != c->s[0] && !(ab && c->s[0] == 'a')) return 0;
+    size_t jl = (size_t)a->len + b->len;
+    if (jl > (size_t)c->len + 6u || jl + 6u < c->len) return 0;
+    size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
+    if (!cl) return 0;
+    double s = join_sim(a->s, a->len, b->s, b->len, cc, cl);
+    /* abd / abdel / bd (ICU's abjad "bd") + name: also as "abdul" + name
+     * and "abd" + name (abd allah = abdallah), the name also without an
+     * attached article (ICU: عبد الرحمن -> "bd alrhmn") */
+    if (ab) {
+        const char *r;
+        int art = sn_article(b->s, b->len, &r);
+        for (int v = 0; v < (art ? 4 : 2); v++) {
+            const char *bs = v < 2 ? b->s : r;
+            size_t bl = v < 2 ? b->len : b->len - 2u;
+            double t = join_sim(v % 2 ? "abd" : "abdul", v % 2 ? 3 : 5, bs, bl, cc, cl);
+            if (t > s) s = t;
+        }
+    }
+    return s;
+}
+
+/* Acronyms: a single token of >= 3 letters that spells the initials of a
+ * run of >= 3 words of the other name, particles (of, the, and, for, al)
+ * skipped: RDIF = Russian Direct Investment Fund, ISIL = Islamic State of
+ * Iraq and the Levant, SME = Small and Medium Enterprises. Not for person
+ * names (a three-letter given name is no acronym). Finds the run [*from,
+ * *to] of y for token i of x; 1 if found. */
+#define ACRONYM_SIM 0.9
+static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused, int *from, int *to) {
+    const sn_tokinfo *a = &x->t[i];
+    if (a->kind != SN_WORD || !sn_acronym_ok(a->s, a->len, a->group)) return 0;
+    for (int j = 0; j < y->n; j++) {
+        if (y->t[j].kind != SN_WORD || y->t[j].s[0] != a->s[0] || (yused >> j & 1u)) continue;
+        size_t got = 0;
+        for (int k = j; k < y->n && !(yused >> k & 1u); k++) {
+            int kind = y->t[k].kind;
+            if (kind == SN_PARTICLE && got < a->len) continue;
+            /* given names (nickname groups) are no words of an acronym */
+            if (kind != SN_WORD || y->t[k].s[0] != a->s[got] || sn_group_is_name(y->t[k].group)) break;
+            if (++got == a->len) {
+                *from = j;
+                *to = k;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The second token of a compound that starts at i: the next token, or the
+ * one after a two-letter article ("abd al-rahman", "salah ad-din"); -1. */
+static int compound_next(const sc_side *x, int i) {
+    if (i + 1 < x->n && is_core(x->t[i + 1].kind)) return i + 1;
+    if (i + 2 < x->n && x->t[i + 1].kind == SN_PARTICLE && x->t[i + 1].len == 2 && x->t[i + 1].s[0] != 'd' &&
+        is_core(x->t[i + 2].kind))
+        return i + 2;
+    return -1;
+}
+
+static uint32_t span_mask(int i, int k) { return ((2u << (k - i)) - 1u) << i; }
+
+static double span_weight(const sc_side *x, int i, int k) {
+    double w = 0;
+    for (int t = i; t <= k; t++) w += x->w[t];
+    return w;
+}
+
+/* 1 if two tokens are within one edit (insertion, deletion, substitution,
+ * adjacent transposition) or share a phonetic key: what the index blocks,
+ * so not "one fuzzy token" evidence (sc_name_score). */
+static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->phon && b->phon && a->phon[0] && strcmp(a->phon, b->phon) == 0) return 1;
+    size_t la = a->len, lb = b->len;
+    if (la > lb) {
+        const sn_tokinfo *t = a;
+        a = b;
+        b = t;
+        la = a->len, lb = b->len;
+    }
+    if (lb - la > 1) return 0;
+    size_t i = 0;
+    while (i < la && a->s[i] == b->s[i]) i++;
+    if (la == lb) {
+        if (i == la) return 1;
+        if (memcmp(a->s + i + 1, b->s + i + 1, la - i - 1) == 0) return 1; /* substitution */
+        return i + 1 < la && a->s[i] == b->s[i + 1] && a->s[i + 1] == b->s[i] &&
+               memcmp(a->s + i + 2, b->s + i + 2, la - i - 2) == 0; /* transposition */
+    }
+    return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
 }
 
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
@@ -120,6 +226,9 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         pairs[b + 1] = x;
     }
     uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
+    int core_how = SIM_NONE; /* how the last single core pair matched */
+    double core_sim = 1;
+    int core_i = 0, core_j = 0;
     double Mq = 0, Mc = 0, Wcm = 0, Wcu_extra = 0;
     int core = 0, nd = 0;
     for (int a = 0; a < np; a++)
@@ -129,39 +238,73 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         }
     /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
      * take them apart: two query tokens vs one listed token and the reverse */
+    /* acronyms before compounds and single pairs: the run's words are
+     * taken together as the acronym's counterpart */
+    if (!q->person && !c->person) {
+        for (int i = 0; i < q->n && c->n >= 3; i++) {
+            int f, t;
+            if ((qused | qexact) >> i & 1u || !acronym_run(q, i, c, cused | cexact, &f, &t)) continue;
+            qused |= 1u << i;
+            cused |= span_mask(f, t);
+            Mq += ACRONYM_SIM * q->w[i];
+            Mc += ACRONYM_SIM * span_weight(c, f, t);
+            Wcm += span_weight(c, f, t);
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = f; d->cj2[nd] = t;
+                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+            }
+        }
+        for (int j = 0; j < c->n && q->n >= 3; j++) {
+            int f, t;
+            if ((cused | cexact) >> j & 1u || !acronym_run(c, j, q, qused | qexact, &f, &t)) continue;
+            cused |= 1u << j;
+            qused |= span_mask(f, t);
+            Mq += ACRONYM_SIM * span_weight(q, f, t);
+            Mc += ACRONYM_SIM * c->w[j];
+            Wcm += c->w[j];
+            core++;
+            if (d && nd < SN_MAX_TOK) {
+                d->qi[nd] = f; d->qi2[nd] = t; d->cj[nd] = j; d->cj2[nd] = -1;
+                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+            }
+        }
+    }
     for (int i = 0; i + 1 < q->n; i++) {
-        if ((qused | qexact) >> i & 3u || !is_core(q->t[i].kind) || !is_core(q->t[i + 1].kind)) continue;
+        int k = is_core(q->t[i].kind) ? compound_next(q, i) : -1;
+        if (k < 0 || (qused | qexact) & span_mask(i, k)) continue;
         for (int j = 0; j < c->n; j++) {
             if ((cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
-            double s = compound_sim(&q->t[i], &q->t[i + 1], &c->t[j]);
+            double s = compound_sim(&q->t[i], &q->t[k], &c->t[j]);
             if (s <= 0) continue;
-            qused |= 3u << i;
+            qused |= span_mask(i, k);
             cused |= 1u << j;
-            Mq += s * (q->w[i] + q->w[i + 1]);
+            Mq += s * span_weight(q, i, k);
             Mc += s * c->w[j];
             Wcm += c->w[j];
             core++;
             if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = i + 1; d->cj[nd] = j; d->cj2[nd] = -1;
+                d->qi[nd] = i; d->qi2[nd] = k; d->cj[nd] = j; d->cj2[nd] = -1;
                 d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
             }
             break;
         }
     }
     for (int j = 0; j + 1 < c->n; j++) {
-        if ((cused | cexact) >> j & 3u || !is_core(c->t[j].kind) || !is_core(c->t[j + 1].kind)) continue;
+        int k = is_core(c->t[j].kind) ? compound_next(c, j) : -1;
+        if (k < 0 || (cused | cexact) & span_mask(j, k)) continue;
         for (int i = 0; i < q->n; i++) {
             if ((qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
-            double s = compound_sim(&c->t[j], &c->t[j + 1], &q->t[i]);
+            double s = compound_sim(&c->t[j], &c->t[k], &q->t[i]);
             if (s <= 0) continue;
             qused |= 1u << i;
-            cused |= 3u << j;
+            cused |= span_mask(j, k);
             Mq += s * q->w[i];
-            Mc += s * (c->w[j] + c->w[j + 1]);
-            Wcm += c->w[j] + c->w[j + 1];
+            Mc += s * span_weight(c, j, k);
+            Wcm += span_weight(c, j, k);
             core++;
             if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = j + 1;
+                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = k;
                 d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
             }
             break;
@@ -185,7 +328,13 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
             Mc += p->s * c->w[p->j];
             Wcm += c->w[p->j];
         }
-        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) core++;
+        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) {
+            core++;
+            core_how = p->how;
+            core_sim = p->s;
+            core_i = p->i;
+            core_j = p->j;
+        }
         if (d && nd < SN_MAX_TOK) {
             d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
             d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
@@ -204,6 +353,13 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     for (int j = 0; j < c->n; j++)
         if (is_core(c->t[j].kind) && !((cused >> j) & 1u)) listed_covered = 0;
     double qdisc = core >= 2 && listed_covered ? QUERY_EXTRA_DISCOUNT : 1.0;
+    /* a substitution is no dropped name: when both names keep a core token
+     * the other lacks (QODS FORCE / AIR FORCE, KRASNODAR / KRASNOYARSK,
+     * Juan Carlos / Osiel), the listed one weighs in full */
+    int query_extra = 0;
+    for (int i = 0; i < q->n; i++)
+        if (is_core(q->t[i].kind) && !((qused >> i) & 1u)) query_extra = 1;
+    if (query_extra && !listed_covered) disc = 1.0;
     double Wqm = 0;
     for (int i = 0; i < q->n; i++)
         if ((qused >> i) & 1u) Wqm += q->w[i];
@@ -216,6 +372,12 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     /* at least one core token must match when the query has one: particles
      * and initials alone never make a match */
     if (core > 0 || qcore == 0) score = pow(covq, COV_Q_EXP) * pow(covc, COV_C_EXP);
+    /* one fuzzy token is weak evidence: when the only matched core pair is
+     * Jaro-Winkler alone below 0.9 (two or more edits, no phonetic,
+     * skeleton or transliteration agreement: YARGEO ~ YARE, TRANSPRESS ~
+     * TRANSSERVIS), the score is multiplied by that similarity */
+    if (core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
+        score *= core_sim;
     /* legal forms: a different one costs a little, a missing one less */
     int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
     if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
@@ -241,6 +403,8 @@ typedef struct qname {
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     char phon[SN_MAX_TOK][24];
+    char tk[256];            /* transliteration keys of the tokens, packed */
+    size_t tkused;
     uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
     int src;                 /* index into q->names */
     float wsum, wconst;      /* total weight; weight of unblocked tokens */
@@ -288,13 +452,16 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
     ti->kind = (uint8_t)kind;
     ti->group = ix->vgroup[v];
     ti->phon = ix->vphon[v];
+    ti->tk = ix->vtk ? ix->vtk[v] : NULL;
 }
 
-/* Try vocabulary entries with hash h in map a; keep those similar to token t. */
-static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+/* Try vocabulary entries with hash h in map a (only those starting with
+ * need0 when it is not 0); keep those similar to token t. */
+static int probe_first(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap, char need0) {
     const ix_pair *a = m->a;
     size_t n = m->n;
     for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
+        if (need0 && ix->vstr[a[i].v][0] != need0) continue;
         if (cand_seen(qn, t, a[i].v)) continue;
         sn_tokinfo vi;
         vocab_info(ix, a[i].v, SN_WORD, &vi);
@@ -305,9 +472,23 @@ static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn,
     return PU_OK;
 }
 
+/* IDF weight of the exact token in ix's vocabulary, else dflt. */
+static float vocab_weight(const screen_index *ix, const char *s, size_t len, float dflt) {
+    uint64_t h = sn_hash(s, len);
+    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
+        uint32_t v = ix->vmap.a[k].v;
+        if (ix->vlen[v] == len && memcmp(ix->vstr[v], s, len) == 0) return ix->vw[v];
+    }
+    return dflt;
+}
+
 /* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
+static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
+    return probe_first(ix, m, h, qn, t, cap, 0);
+}
+
 static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
@@ -339,7 +520,18 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
         int novow = 1;
         for (size_t i = 0; i < ti->len; i++)
             if (strchr("aeiouy", ti->s[i])) novow = 0;
-        if (skl >= 3 || (skl == 2 && novow)) rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+        /* two-letter keys of long vowelled tokens too (russia ~ rossiya):
+         * the scoring gives them 0.75, so the index must find them */
+        if (skl >= 3 || (skl == 2 && (novow || ti->len >= 6))) {
+            rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+            /* dialects say q as g (GADDAFI ~ QADHAFI; the skeleton writes q
+             * as k): a g token also probes the q tokens, a q token the g
+             * tokens (g and k stay apart) */
+            if (!rc && skl >= 3 && (ti->s[0] == 'g' || ti->s[0] == 'q')) {
+                sk[0] = ti->s[0] == 'g' ? 'k' : 'g';
+                rc = probe_first(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap, ti->s[0] == 'g' ? 'q' : 'g');
+            }
+        }
     }
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;
@@ -348,8 +540,21 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             best = qn->cand[t][i].s;
             w = ix->vw[qn->cand[t][i].v];
         }
+    /* compare --idf: a one-name index weighs query tokens by the reference
+     * list, as screening against that list would (unknown tokens weigh 1) */
+    if (ix->wref) w = vocab_weight(ix->wref, ti->s, ti->len, w);
     qn->w[t] = w;
     return rc;
+}
+
+/* The fields of a qname that are read before they are written. */
+static void qname_init(qname *qn) {
+    memset(qn->cand, 0, sizeof qn->cand);
+    memset(qn->ncand, 0, sizeof qn->ncand);
+    qn->tkused = 0;
+    qn->src = 0;
+    qn->wsum = qn->wconst = 0;
+    qn->ncore = 0;
 }
 
 static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, pu_err *err) {
@@ -368,7 +573,9 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
     p->has_country = q->country && *q->country;
     int cap = (int)q->nnames * 2 + 2, rc = PU_OK;
     char *work = malloc(SN_BUF_MAX * 2);
-    p->qn = calloc((size_t)cap, sizeof(qname));
+    /* not calloc: a qname is ~4.5 kB and zeroing them all cost ~5 % of a
+     * query; each one is initialised when it is used (qname_init) */
+    p->qn = malloc((size_t)cap * sizeof(qname));
     if (!p->qn || !work) {
         free(work);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -385,6 +592,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
         int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
         for (int i = 0; i < np && p->nqn < cap; i++) {
             qname *qn = &p->qn[p->nqn];
+            qname_init(qn);
             sn_tokenize(pieces[i], (enum sn_class)p->cls, &qn->n);
             if (qn->n.ntok == 0) continue;
             qn->src = (int)k;
@@ -396,6 +604,10 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->group = sn_nick_group(ti->s, ti->len);
                 sn_phonetic(ti->s, ti->len, qn->phon[t], sizeof qn->phon[t]);
                 ti->phon = qn->phon[t];
+                /* keys that do not fit are computed when needed (tk NULL) */
+                size_t tl = sn_translit_key(ti->s, ti->len, 0, qn->tk + qn->tkused, sizeof qn->tk - qn->tkused);
+                ti->tk = tl ? qn->tk + qn->tkused : NULL;
+                qn->tkused += tl ? tl + 1 : 0;
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
@@ -645,13 +857,15 @@ static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti,
 }
 
 static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
-    const ix_name *nm = &r->ix->names[n];
+    const screen_index *ix = r->ix;
+    const ix_name *nm = &ix->names[n];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     uint32_t id[SN_MAX_TOK];
-    name_side(r->ix, nm, ti, w, id);
+    name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[qi];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     return sc_name_score(&qs, &cs, d, &r->s->memo) * kind_factor[nm->kind];
 }
 
@@ -724,41 +938,98 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             if (s->acc_n[n] < 255) s->acc_n[n]++;
         }
     }
-    /* compounds, for the bound only (scoring finds them itself) */
+    /* compounds, for the bound only (scoring finds them itself): the
+     * token as written and in canonical compound spelling */
     const sn_tokinfo *a = &qn->ti[t];
     if (a->len >= 4) {
+        char cc[SN_TOK_MAX + 8];
+        size_t cl = sn_compound_canon(a->s, a->len, cc, sizeof cc);
+        uint64_t hs[2] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0};
+        for (int x = 0; x < (cl && hs[1] != hs[0] ? 2 : 1); x++)
+            for (size_t k = ix_get(&ix->cmap, hs[x]); k < ix->cmap.n && ix->cmap.a[k].h == hs[x]; k++) {
+                uint32_t n = ix->cmap.a[k].v;
+                if (admit) touch(s, n, st);
+                else if (s->nstamp[n] != st) continue;
+                s->acc_q[n] += wq;
+                s->acc_c[n] += 2.1f; /* two tokens (<= 1 each) and maybe an article (0.1) */
+                if (s->acc_n[n] < 254) s->acc_n[n] += 2;
+            }
+    }
+    /* the token as the acronym of a run of listed words */
+    if (r->qp->cls != SC_PERSON && a->kind == SN_WORD && sn_acronym_ok(a->s, a->len, a->group)) {
         uint64_t h = sn_hash(a->s, a->len);
-        for (size_t k = ix_get(&ix->cmap, h); k < ix->cmap.n && ix->cmap.a[k].h == h; k++) {
-            uint32_t n = ix->cmap.a[k].v;
+        for (size_t k = ix_get(&ix->amap, h); k < ix->amap.n && ix->amap.a[k].h == h; k++) {
+            uint32_t n = ix->amap.a[k].v;
             if (admit) touch(s, n, st);
             else if (s->nstamp[n] != st) continue;
             s->acc_q[n] += wq;
-            s->acc_c[n] += 2.0f; /* two tokens, each weighs at most 1 */
-            if (s->acc_n[n] < 254) s->acc_n[n] += 2;
+            s->acc_c[n] += (float)a->len * 1.1f; /* the run's words and particles */
+            if (s->acc_n[n] < 240) s->acc_n[n] += (uint8_t)a->len;
         }
     }
 }
 
-/* Two query tokens joined that are one listed token ("abdul rahman"). */
+/* A run of query words whose initials are a listed token (the list has the
+ * acronym): for the bound, every such run of >= 3 words reaches the names
+ * of that token. Not for persons. */
+static void accumulate_acronyms(runctx *r, qname *qn, uint32_t st) {
+    const screen_index *ix = r->ix;
+    scratch *s = r->s;
+    if (r->qp->cls == SC_PERSON) return;
+    for (int j = 0; j < qn->n.ntok; j++) {
+        char ini[16];
+        size_t k = 0;
+        float wrun = 0;
+        for (int t = j; t < qn->n.ntok && k < 10; t++) {
+            const sn_tokinfo *x = &qn->ti[t];
+            wrun += qn->w[t];
+            if (x->kind == SN_PARTICLE && k > 0) continue;
+            if (x->kind != SN_WORD || sn_group_is_name(x->group)) break;
+            ini[k++] = x->s[0];
+            if (k < 3) continue;
+            uint64_t h = sn_hash(ini, k);
+            for (size_t p = ix_get(&ix->vmap, h); p < ix->vmap.n && ix->vmap.a[p].h == h; p++) {
+                uint32_t v = ix->vmap.a[p].v;
+                if (ix->vlen[v] != k || memcmp(ix->vstr[v], ini, k) != 0) continue;
+                for (uint32_t q = ix->post_off[v]; q < ix->post_off[v + 1]; q++) {
+                    uint32_t n = ix->post[q];
+                    touch(s, n, st);
+                    s->acc_q[n] += wrun;
+                    s->acc_c[n] += ix->vw[v];
+                    if (s->acc_n[n] < 255) s->acc_n[n]++;
+                }
+            }
+        }
+    }
+}
+
+/* Two query tokens joined that are one listed token ("abdul rahman",
+ * "abd al-rahman" ~ "abdelrahman": sn_join_keys against the canonical
+ * spellings of the vocabulary). */
 static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
-    float wq = qn->w[t];
-    if (t + 1 >= qn->n.ntok || !is_core(qn->ti[t].kind) || !is_core(qn->ti[t + 1].kind)) return;
-    char cat[2 * SN_TOK_MAX + 1];
-    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[t + 1];
-    memcpy(cat, a->s, a->len);
-    memcpy(cat + a->len, b->s, b->len);
-    uint64_t h = sn_hash(cat, (size_t)a->len + b->len);
-    for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
-        uint32_t v = ix->vmap.a[k].v;
-        for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
-            uint32_t n = ix->post[j];
-            if (admit) touch(s, n, st);
-            else if (s->nstamp[n] != st) continue;
-            s->acc_q[n] += wq + qn->w[t + 1];
-            s->acc_c[n] += ix->vw[v];
-            if (s->acc_n[n] < 255) s->acc_n[n]++;
+    if (!is_core(qn->ti[t].kind)) return;
+    sc_side qs = {qn->ti, qn->w, NULL, qn->n.ntok, 0};
+    int u = compound_next(&qs, t);
+    if (u < 0) return;
+    const sn_tokinfo *a = &qn->ti[t], *b = &qn->ti[u];
+    uint64_t keys[3];
+    int nk = sn_join_keys(a->s, a->len, a->group, b->s, b->len, keys);
+    float wq = (float)span_weight(&qs, t, u);
+    for (int x = 0; x < nk; x++) {
+        uint64_t h = keys[x];
+        if (x > 0 && h == keys[0]) continue;
+        for (size_t k = ix_get(&ix->kmap, h); k < ix->kmap.n && ix->kmap.a[k].h == h; k++) {
+            uint32_t v = ix->kmap.a[k].v;
+            for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
+                uint32_t n = ix->post[j];
+                if (admit) touch(s, n, st);
+                else if (s->nstamp[n] != st) continue;
+                s->acc_q[n] += wq;
+                s->acc_c[n] += ix->vw[v];
+                if (s->acc_n[n] < 255) s->acc_n[n]++;
+            }
         }
     }
 }
@@ -801,11 +1072,12 @@ static void run_blocked(runctx *r, int qi) {
     for (int i = 0; i < n; i++)
         if (admit[ord[i]]) accumulate(r, qn, ord[i], 1, st);
     for (int t = 0; t + 1 < qn->n.ntok; t++)
-        if (admit[t] || admit[t + 1]) accumulate_pair(r, qn, t, 1, st);
+        if (admit[t] || admit[t + 1] || (t + 2 < qn->n.ntok && admit[t + 2])) accumulate_pair(r, qn, t, 1, st);
+    accumulate_acronyms(r, qn, st);
     for (int i = 0; i < n; i++)
         if (!admit[ord[i]]) accumulate(r, qn, ord[i], 0, st);
     for (int t = 0; t + 1 < qn->n.ntok; t++)
-        if (!admit[t] && !admit[t + 1]) accumulate_pair(r, qn, t, 0, st);
+        if (!admit[t] && !admit[t + 1] && !(t + 2 < qn->n.ntok && admit[t + 2])) accumulate_pair(r, qn, t, 0, st);
     for (size_t i = 0; i < s->ntouched; i++) {
         uint32_t n = s->touched[i];
         if (bound(r, qn, n) < r->min_score) continue;
@@ -857,7 +1129,7 @@ static const char *kind_label(int k) {
 /* Fill the explanation of a name comparison. */
 static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs, const sc_detail *d,
                          double name_score, double kindf, const char *kindname) {
-    char a[SN_TOK_MAX * 2 + 2], b[SN_TOK_MAX * 2 + 2], t2[SN_TOK_MAX + 1];
+    char a[256], b[256], t2[SN_TOK_MAX + 1]; /* spans of up to 10 tokens */
     int rc = add_feature(x, "name_similarity", name_score,
                          dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s%s",
                               d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
@@ -868,15 +1140,16 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
                                   ? " (every listed token found: unmatched query tokens weigh 0.3, middle names or patronymics)"
                                   : ""));
     for (int i = 0; i < d->pairs && !rc; i++) {
+        /* a span (compound across an article, acronym run): every token */
         tok_str(&qs->t[d->qi[i]], a, sizeof a);
-        if (d->qi2[i] >= 0) {
-            tok_str(&qs->t[d->qi2[i]], t2, sizeof t2);
+        for (int k = d->qi[i] + 1; d->qi2[i] >= 0 && k <= d->qi2[i]; k++) {
+            tok_str(&qs->t[k], t2, sizeof t2);
             size_t l = strlen(a);
             snprintf(a + l, sizeof a - l, "+%s", t2);
         }
         tok_str(&cs->t[d->cj[i]], b, sizeof b);
-        if (d->cj2[i] >= 0) {
-            tok_str(&cs->t[d->cj2[i]], t2, sizeof t2);
+        for (int k = d->cj[i] + 1; d->cj2[i] >= 0 && k <= d->cj2[i]; k++) {
+            tok_str(&cs->t[k], t2, sizeof t2);
             size_t l = strlen(b);
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
@@ -916,7 +1189,8 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     double ns = sc_name_score(&qs, &cs, d, &s->memo);
     *name_score = ns;
     double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
@@ -954,7 +1228,8 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[r->s->eqn[e]];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok}, cs = {ti, w, id, nm->ntok};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     screen_explain *xp = &m->explain;
     xp->query_name = pu_strdup(r->q->names[qn->src]);
     char buf[SN_BUF_MAX];
@@ -1157,18 +1432,11 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
         screen_index_free(one);
         return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name with letters or digits");
     }
-    /* weights: from the reference index when given, else all alike */
-    for (size_t v = 0; v < one->nvocab; v++) {
-        float wt = 1.0f;
-        if (ix) {
-            uint64_t h = sn_hash(one->vstr[v], one->vlen[v]);
-            for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++)
-                if (ix->vlen[ix->vmap.a[k].v] == one->vlen[v] &&
-                    memcmp(ix->vstr[ix->vmap.a[k].v], one->vstr[v], one->vlen[v]) == 0)
-                    wt = ix->vw[ix->vmap.a[k].v];
-        }
-        one->vw[v] = wt;
-    }
+    /* weights: from the reference index when given, else all alike; the
+     * query's tokens too (block_token), so that a query token that NAME2
+     * lacks weighs its list IDF, as in screening, not 1 */
+    for (size_t v = 0; v < one->nvocab; v++) one->vw[v] = ix ? vocab_weight(ix, one->vstr[v], one->vlen[v], 1.0f) : 1.0f;
+    one->wref = ix;
     for (size_t n = 0; n < one->nnames; n++) {
         ix_name *nm = &one->names[n];
         nm->wsum = nm->wcore = 0;
@@ -1184,7 +1452,6 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
     screen_query q = {.schema = schema, .names = names, .nnames = 1};
     screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1};
     screen_result *res = NULL;
-    /* query weights come from ix (when given) via a lookup in prep_query */
     rc = screen_run(one, &q, &p, &res, err);
     if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
     screen_match *m = NULL;
