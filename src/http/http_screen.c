@@ -155,6 +155,16 @@ static int results_get(http_screen_state *s, const unsigned char key[16], http_r
     return hit;
 }
 
+/* Look the request up (key and generation are kept for results_put): 1 when
+ * the answer was copied from the table into r, with status 200. */
+static int answer_cached(http_req *r, const char *route, unsigned char key[16], uint64_t *gen) {
+    result_key(r, route, key);
+    *gen = results_generation(r->screen);
+    if (!results_get(r->screen, key, r)) return 0;
+    r->status = 200;
+    return 1;
+}
+
 static void results_put(http_screen_state *s, const unsigned char key[16], uint64_t gen, const http_req *r) {
     if (r->out.len > RESULT_ONE_MAX) return;
     result_entry n = {.at = pu_monotonic(), .len = r->out.len};
@@ -384,12 +394,8 @@ int h_screen(http_req *r) {
     json_t *o = NULL;
     if (rc) return rc;
     unsigned char rkey[16];
-    result_key(r, "screen", rkey);
-    uint64_t gen = results_generation(r->screen);
-    if (results_get(r->screen, rkey, r)) {
-        r->status = 200;
-        return PU_OK;
-    }
+    uint64_t gen;
+    if (answer_cached(r, "screen", rkey, &gen)) return PU_OK;
     if ((rc = http_body_object(r, &o))) return rc;
     double threshold = SCREEN_DEFAULT_THRESHOLD, limit = SCREEN_DEFAULT_LIMIT;
     json_t *qs = json_object_get(o, "queries"), *ex = json_object_get(o, "explain");
@@ -653,12 +659,8 @@ int h_yente_match(http_req *r) {
             return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
     }
     unsigned char rkey[16];
-    result_key(r, "match", rkey);
-    uint64_t gen = results_generation(r->screen);
-    if (results_get(r->screen, rkey, r)) {
-        r->status = 200;
-        return PU_OK;
-    }
+    uint64_t gen;
+    if (answer_cached(r, "match", rkey, &gen)) return PU_OK;
     const char *ds = strcmp(r->params[0], "default") == 0 || strcmp(r->params[0], "all") == 0 ? NULL : r->params[0];
     if (ds) {
         store_query dq = {.dataset = ds, .limit = 1};
