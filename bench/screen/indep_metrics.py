@@ -16,25 +16,17 @@ Usage: indep_metrics.py PUENTE.csv THRESHOLD [BASELINE.csv] [--errors N]
                                or a set name) is below F
   --min-f1 F / --min-f1-matchable F   (older form) = --floor all:all:F /
                                --floor all:matchable:F"""
-import csv
 import sys
 from collections import defaultdict
+
+from metrics import load, prf as prf_counts  # same folder: one definition of P/R/F1
 
 SPLITS = ("dev", "test", "all")
 
 
-def load(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r.get("score", "") != ""]
-
-
 def prf(rows, thr):
-    tp = sum(1 for r in rows if r["label"] == "1" and float(r["score"]) >= thr)
-    fp = sum(1 for r in rows if r["label"] == "0" and float(r["score"]) >= thr)
-    fn = sum(1 for r in rows if r["label"] == "1" and float(r["score"]) < thr)
-    p = tp / (tp + fp) if tp + fp else 1.0
-    rc = tp / (tp + fn) if tp + fn else 1.0
-    return p, rc, (2 * p * rc / (p + rc) if p + rc else 0.0)
+    """precision, recall, F1 at thr (metrics.prf without the counts)"""
+    return prf_counts(rows, thr)[:3]
 
 
 def best(rows):

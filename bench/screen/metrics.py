@@ -8,7 +8,7 @@ from collections import defaultdict
 
 def load(path):
     with open(path, newline="", encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["score"] != ""]
+        return [r for r in csv.DictReader(f) if r.get("score", "") != ""]
 
 
 def prf(rows, thr):
