@@ -5,19 +5,11 @@
 #include <string.h>
 
 #include "cargo/cargo.h"
-
-static cargo_engine *eng;
+#include "fuzz_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!eng) {
-        cargo_watchlist *w;
-        cargo_rules *r;
-        if (cargo_watchlist_default(&w, NULL) || cargo_rules_default(&r, NULL)) return 0;
-        cargo_engine_new(w, r, NULL, &eng, NULL);
-        cargo_watchlist_free(w);
-        cargo_rules_free(r);
-        if (!eng) return 0;
-    }
+    cargo_engine *eng = fuzz_cargo_engine();
+    if (!eng) return 0;
     /* first byte picks the format so both readers get coverage */
     cargo_format fmt = size && (data[0] & 1) ? CARGO_FMT_JSONL : CARGO_FMT_CSV;
     cargo_reader *rd;

@@ -6,19 +6,11 @@
 #include <string.h>
 
 #include "cargo/cargo.h"
-
-static cargo_engine *eng;
+#include "fuzz_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (!eng) {
-        cargo_watchlist *w;
-        cargo_rules *r;
-        if (cargo_watchlist_default(&w, NULL) || cargo_rules_default(&r, NULL)) return 0;
-        cargo_engine_new(w, r, NULL, &eng, NULL);
-        cargo_watchlist_free(w);
-        cargo_rules_free(r);
-        if (!eng) return 0;
-    }
+    cargo_engine *eng = fuzz_cargo_engine();
+    if (!eng) return 0;
     if (!size) return 0;
     static const cargo_format FMT[4] = {CARGO_FMT_CSV, CARGO_FMT_JSONL, CARGO_FMT_JSON, CARGO_FMT_AUTO};
     cargo_format fmt = FMT[data[0] & 3];
