@@ -87,16 +87,22 @@ static void result_free(result_entry *e) {
     memset(e, 0, sizeof *e);
 }
 
-/* Forget every stored answer (an answer may have changed). */
-static void results_clear(http_screen_state *s) {
-    pthread_mutex_lock(&s->results_mu);
-    s->generation++;
+/* Free every stored answer (caller holds results_mu). */
+static void results_drop_locked(http_screen_state *s) {
     for (size_t i = 0; s->results && i < RESULT_SLOTS && s->result_bytes; i++)
         if (s->results[i].at) {
             s->result_bytes -= s->results[i].len;
             result_free(&s->results[i]);
         }
     s->result_bytes = 0;
+}
+
+/* Forget every stored answer because an answer may have changed: answers
+ * being computed now are not stored either (generation). */
+static void results_clear(http_screen_state *s) {
+    pthread_mutex_lock(&s->results_mu);
+    s->generation++;
+    results_drop_locked(s);
     pthread_mutex_unlock(&s->results_mu);
 }
 
@@ -179,21 +185,16 @@ static void results_put(http_screen_state *s, const unsigned char key[16], uint6
     memcpy(n.body, pu_buf_str(&r->out), n.len);
     pthread_mutex_lock(&s->results_mu);
     if (s->results && gen == s->generation) {
-        if (s->result_bytes + n.len > RESULT_BYTES_MAX) {
-            pthread_mutex_unlock(&s->results_mu);
-            results_clear(s);
-            pthread_mutex_lock(&s->results_mu);
-        }
+        /* full: start over (nothing changed, so the generation stays) */
+        if (s->result_bytes + n.len > RESULT_BYTES_MAX) results_drop_locked(s);
         result_entry *e = result_slot(s, key);
-        if (gen == s->generation) {
-            if (e->at) {
-                s->result_bytes -= e->len;
-                result_free(e);
-            }
-            *e = n;
-            s->result_bytes += n.len;
-            n.body = n.targets = n.detail = NULL;
+        if (e->at) {
+            s->result_bytes -= e->len;
+            result_free(e);
         }
+        *e = n;
+        s->result_bytes += n.len;
+        n.body = n.targets = n.detail = NULL;
     }
     pthread_mutex_unlock(&s->results_mu);
     result_free(&n);
