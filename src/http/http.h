@@ -34,10 +34,10 @@ typedef struct http_config {
     int retention_days;         /* audit retention; 0 = 365; pruned at start */
     int quiet;                  /* 1: no startup banner on stderr */
     /* Audit entries of reads and refusals (changes are audited inside their
-     * own transaction): NULL = through the audit journal next to a SQLite
-     * store ("<db>-audit.journal"; audit.h), or the group commit for
-     * PostgreSQL; a path = that journal; "commit" = each request waits until
-     * its entry is committed to the store (group commit, no journal). */
+     * own transaction): NULL = through the audit journal next to the store
+     * ("<db>-audit.journal"; audit.h); a path = that journal; "commit" =
+     * each request waits until its entry is committed to the store (group
+     * commit, no journal). */
     const char *audit_journal;
 } http_config;
 

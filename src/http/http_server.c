@@ -288,8 +288,7 @@ static int bind_addr(http_server *s, struct sockaddr_storage *ss, pu_err *err) {
 /* The audit mode (http.h, audit_journal): the journal, or the group commit. */
 static int start_audit(http_server *s, pu_err *err) {
     const char *mode = s->cfg.audit_journal;
-    int pg = strncmp(s->db_path, "postgres", 8) == 0;
-    if ((mode && strcmp(mode, "commit") == 0) || (!mode && pg)) {
+    if (mode && strcmp(mode, "commit") == 0) {
         s->cfg.audit_journal = "commit";
         return http_auditq_start(s->db_path, &s->auditq, err);
     }
