@@ -68,6 +68,8 @@ int cmd_audit(int argc, char **argv) {
     if (rc == PU_OK && jarg) rc = pu_snprintf(jpath, sizeof jpath, "%s", jarg) == PU_OK ? PU_OK : pu_fail(&e, PU_ERR_LIMIT, NULL, "journal", "the path is too long");
     else if (rc == PU_OK) rc = audit_journal_path(cli_db_path(dbp), jpath, sizeof jpath, &e);
     if (rc == PU_OK) rc = audit_journal_recover(db, jpath, &staged, &e);
+    if (rc == PU_OK && staged > 0)
+        fprintf(stderr, "puente: %lld audit entries staged in %s were added to the trail\n", (long long)staged, jpath);
     if (rc) {
         db_close(db);
         return cli_fail(&e);
