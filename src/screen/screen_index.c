@@ -396,15 +396,43 @@ static int index_compound_next(const screen_index *ix, const ix_name *nm, uint32
     return -1;
 }
 
+/* ix->vinfo / ix->varena from the vocabulary arrays (skl and nv are set). */
+static int vocab_pack(screen_index *ix) {
+    size_t bytes = 0;
+    for (size_t v = 0; v < ix->nvocab; v++)
+        bytes += ix->vlen[v] + strlen(ix->vphon[v]) + (ix->vtk[v] ? strlen(ix->vtk[v]) : 0) + ix->vinfo[v].skl + 4;
+    if (!(ix->varena = malloc(bytes + 1))) return PU_ERR_NOMEM;
+    char *p = ix->varena;
+    for (size_t v = 0; v < ix->nvocab; v++) {
+        ix_vinfo *x = &ix->vinfo[v];
+        const char *src[4] = {ix->vstr[v], ix->vphon[v], ix->vtk[v], ix->vsk[v]};
+        const char **dst[4] = {&x->s, &x->phon, &x->tk, &x->sk};
+        for (int k = 0; k < 4; k++) {
+            if (!src[k]) continue; /* tk NULL stays NULL */
+            size_t l = strlen(src[k]) + 1;
+            memcpy(p, src[k], l);
+            *dst[k] = p;
+            p += l;
+        }
+        x->len = ix->vlen[v];
+        x->group = ix->vgroup[v];
+    }
+    return PU_OK;
+}
+
 static int build_maps(screen_index *ix) {
     size_t nv = ix->nvocab;
     ix->vdf = calloc(nv + 1, sizeof *ix->vdf);
     ix->vw = calloc(nv + 1, sizeof *ix->vw);
     ix->vphon = calloc(nv + 1, sizeof *ix->vphon);
     ix->vtk = calloc(nv + 1, sizeof *ix->vtk);
+    ix->vsk = calloc(nv + 1, sizeof *ix->vsk);
+    ix->vinfo = calloc(nv + 1, sizeof *ix->vinfo);
     ix->vgroup = calloc(nv + 1, sizeof *ix->vgroup);
     ix->post_off = calloc(nv + 2, sizeof *ix->post_off);
-    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vtk || !ix->vgroup || !ix->post_off) return PU_ERR_NOMEM;
+    if (!ix->vdf || !ix->vw || !ix->vphon || !ix->vtk || !ix->vsk || !ix->vinfo || !ix->vgroup ||
+        !ix->post_off)
+        return PU_ERR_NOMEM;
     /* document frequency and postings: once per (name, token) */
     for (size_t n = 0; n < ix->nnames; n++) {
         ix_name *nm = &ix->names[n];
@@ -459,7 +487,7 @@ static int build_maps(screen_index *ix) {
     size_t nd = 0;
     for (size_t v = 0; v < nv; v++) nd += ix->vlen[v] >= 3 ? ix->vlen[v] + 1 : 0;
     ix->vmap.a = malloc((nv + 1) * sizeof(ix_pair));
-    ix->dmap.a = malloc((nd + 1) * sizeof(ix_pair));
+    ix->dmap.a = malloc((nd + nv + 1) * sizeof(ix_pair));
     ix->pmap.a = malloc((nv + 1) * sizeof(ix_pair));
     ix->smap.a = malloc((nv + 1) * sizeof(ix_pair));
     ix->gmap.a = malloc((nv + 1) * sizeof(ix_pair));
@@ -468,29 +496,35 @@ static int build_maps(screen_index *ix) {
         const char *s = ix->vstr[v];
         size_t l = ix->vlen[v];
         ix->vmap.a[ix->vmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
+        ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
         char key[32];
         sn_phonetic(s, l, key, sizeof key);
         if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
         char tk[SN_TOK_MAX + 1];
         if (sn_translit_key(s, l, 0, tk, sizeof tk) && !(ix->vtk[v] = pu_strdup(tk))) return PU_ERR_NOMEM;
         if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
+        /* the skeleton and the no-vowel flag, cached for sn_token_sim */
         char sk[SN_TOK_MAX + 1];
-        size_t skl = l >= 3 ? sn_skeleton(s, l, sk, sizeof sk) : 0;
-        if (skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
+        size_t skl = sn_skeleton(s, l, sk, sizeof sk);
+        if (!(ix->vsk[v] = pu_strdup(sk))) return PU_ERR_NOMEM;
+        ix->vinfo[v].skl = (uint8_t)skl;
+        ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
+        if (l >= 3 && skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
         uint16_t g = sn_nick_group(s, l);
         ix->vgroup[v] = g;
         if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
         if (l < 3) continue;
         const char *rest;
-        if (sn_article(s, l, &rest)) ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v};
+        if (sn_article(s, l, &rest)) ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(rest, l - 2), (uint32_t)v | IX_DEL};
         char del[SN_TOK_MAX + 1];
         for (size_t i = 0; i < l; i++) {
             if (i > 0 && s[i] == s[i - 1]) continue; /* same variant as the previous deletion */
             memcpy(del, s, i);
             memcpy(del + i, s + i + 1, l - i - 1);
-            ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(del, l - 1), (uint32_t)v};
+            ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(del, l - 1), (uint32_t)v | IX_DEL};
         }
     }
+    if (vocab_pack(ix)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->vmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->dmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->pmap)) return PU_ERR_NOMEM;
@@ -649,6 +683,7 @@ void screen_index_free(screen_index *ix) {
         free(ix->vstr[v]);
         if (ix->vphon) free(ix->vphon[v]);
         if (ix->vtk) free(ix->vtk[v]);
+        if (ix->vsk) free(ix->vsk[v]);
     }
     free(ix->vstr);
     free(ix->vlen);
@@ -656,6 +691,9 @@ void screen_index_free(screen_index *ix) {
     free(ix->vw);
     free(ix->vphon);
     free(ix->vtk);
+    free(ix->vsk);
+    free(ix->vinfo);
+    free(ix->varena);
     free(ix->vgroup);
     ix_map_free(&ix->vmap);
     ix_map_free(&ix->dmap);

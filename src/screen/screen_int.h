@@ -90,6 +90,11 @@ typedef struct sn_tokinfo {
     uint16_t group;    /* nickname group */
     const char *phon;  /* phonetic key or NULL */
     const char *tk;    /* transliteration key (variant 0) or NULL: computed when needed */
+    /* query-independent facts cached per token (speed only; 0/NULL = compute
+     * when needed): the consonant skeleton (sn_skeleton) and its length, and
+     * whether the token is written without vowels (1 no, 2 yes) */
+    const char *sk;
+    uint8_t skl, nv;
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
@@ -104,6 +109,9 @@ const char *sn_how_name(int how);
  * dropped; th/dh/kh/gh, sh/ch, q/c folded; doubles collapsed) into key
  * (NUL-terminated, truncated to size); returns its length. */
 size_t sn_skeleton(const char *tok, size_t len, char *key, size_t size);
+/* 1 if a token of >= 3 letters has no vowel (a, e, i, o, u, y): abjad
+ * romanisation ("mhmd"). */
+int sn_no_vowels(const char *s, size_t len);
 /* Korean names in Hangul or Han (screen_korean.c), applied to folded UTF-8
  * before ICU: *out = a malloc'ed rewrite, or NULL when the name has neither
  * Hangul nor a 2-4 character Han name with Korean readings. PU_OK or
@@ -141,6 +149,13 @@ typedef struct ix_name {
 } ix_name;
 
 typedef struct ix_pair { uint64_t h; uint32_t v; } ix_pair;
+#define IX_DEL 0x80000000u
+
+typedef struct ix_vinfo {
+    const char *s, *phon, *tk, *sk; /* into varena; tk NULL when it does not fit */
+    uint16_t group;
+    uint8_t len, skl, nv;           /* nv: sn_no_vowels + 1 */
+} ix_vinfo;
 
 /* A multimap hash -> values: pairs sorted by hash, plus an open-addressing
  * table from hash to the first pair (one or two cache misses per lookup
@@ -165,9 +180,20 @@ struct screen_index {
     /* vocabulary */
     char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
     char **vtk;      /* transliteration key of each token (sn_translit_key, variant 0) */
+    char **vsk;      /* consonant skeleton of each token (sn_skeleton) */
+    /* what a comparison reads of a vocabulary token, packed in one record
+     * per token with its strings side by side in varena (one or two cache
+     * lines per token instead of one per array: blocking reads ~50 vocabulary
+     * tokens per query) */
+    struct ix_vinfo *vinfo;
+    char *varena;
     size_t nvocab;
     ix_map vmap;     /* hash(token) -> vid */
-    ix_map dmap;     /* hash(1-deletion, token without article) -> vid */
+    /* hash(token) -> vid, then hash(1-deletion, token without article) ->
+     * vid | IX_DEL: the exact and deletion entries of one hash side by side,
+     * so that a probe of both is one lookup (IX_DEL entries sort after the
+     * exact ones, the order of two separate maps probed in turn) */
+    ix_map dmap;
     ix_map pmap;     /* hash(phonetic) -> vid */
     ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
     ix_map gmap;     /* nickname group -> vid */

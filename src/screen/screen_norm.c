@@ -475,7 +475,7 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
             continue;
         }
         for (size_t m = 0; markers[m]; m++) {
-            if (!word_at(work, i, markers[m])) continue;
+            if (work[i] != markers[m][0] || !word_at(work, i, markers[m])) continue; /* first letter: cheap */
             size_t ml = strlen(markers[m]);
             work[i] = 0;
             size_t j = i + ml;
@@ -841,25 +841,32 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
     if (nb > 64) nb = 64;
     size_t range = (na > nb ? na : nb) / 2;
     range = range > 0 ? range - 1 : 0;
-    unsigned char ma[64] = {0}, mb[64] = {0};
+    /* Bit-parallel form of the classic matching loop (same result): pos[c]
+     * has a bit for every position of letter c in b; each a[i] takes the
+     * first unmatched position of its letter inside its window. Only the
+     * entries of letters of a and b are cleared (this runs ~100 times per
+     * query, a 2 kB memset would cost more than the matching). */
+    uint64_t pos[256];
+    for (size_t i = 0; i < na; i++) pos[(unsigned char)a[i]] = 0;
+    for (size_t j = 0; j < nb; j++) pos[(unsigned char)b[j]] = 0;
+    for (size_t j = 0; j < nb; j++) pos[(unsigned char)b[j]] |= 1ull << j;
+    uint64_t ma = 0, mb = 0;
     size_t m = 0;
     for (size_t i = 0; i < na; i++) {
         size_t lo = i > range ? i - range : 0, hi = i + range + 1 < nb ? i + range + 1 : nb;
-        for (size_t j = lo; j < hi; j++) {
-            if (mb[j] || a[i] != b[j]) continue;
-            ma[i] = mb[j] = 1;
-            m++;
-            break;
-        }
+        if (lo >= hi) continue;
+        uint64_t win = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+        uint64_t av = pos[(unsigned char)a[i]] & ~mb & win;
+        if (!av) continue;
+        mb |= av & (~av + 1); /* the lowest available position */
+        ma |= 1ull << i;
+        m++;
     }
     if (m == 0) return 0.0;
-    size_t t = 0, j = 0;
-    for (size_t i = 0; i < na; i++) {
-        if (!ma[i]) continue;
-        while (!mb[j]) j++;
-        if (a[i] != b[j]) t++;
-        j++;
-    }
+    /* transpositions: matched letters of a and b in order */
+    size_t t = 0;
+    for (uint64_t x = ma, y = mb; x; x &= x - 1, y &= y - 1)
+        if (a[__builtin_ctzll(x)] != b[__builtin_ctzll(y)]) t++;
     double md = (double)m;
     double jaro = (md / (double)na + md / (double)nb + (md - (double)t / 2.0) / md) / 3.0;
     size_t l = 0;
@@ -887,11 +894,16 @@ static int gender_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
     return b->len == a->len + 1u && b->s[a->len] == 'a' && memcmp(a->s, b->s, a->len) == 0;
 }
 
-static int no_vowels(const sn_tokinfo *t) {
-    if (t->len < 3) return 0;
-    for (size_t i = 0; i < t->len; i++)
-        if (is_vowel(t->s[i]) || t->s[i] == 'y') return 0;
+int sn_no_vowels(const char *s, size_t len) {
+    if (len < 3) return 0;
+    for (size_t i = 0; i < len; i++)
+        if (is_vowel(s[i]) || s[i] == 'y') return 0;
     return 1;
+}
+
+static int no_vowels(const sn_tokinfo *t) {
+    if (t->nv) return t->nv - 1;
+    return sn_no_vowels(t->s, t->len);
 }
 
 /* 1 if the token starts with an attached Arabic article (al, el, ad, ar, as,
@@ -912,7 +924,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         best = 1.0 - SIM_STRETCH * (1.0 - jw);
         /* ICU writes Arabic script without short vowels: "alrhmn" ~ "rahman" */
         sn_tokinfo ra = *a;
-        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = NULL;
+        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = ra.sk = NULL, ra.nv = 0;
         if (no_vowels(&ra)) {
             double sk = skeleton_sim(&ra, b);
             if (sk > best) best = sk;
@@ -923,7 +935,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         double s = 1.0 - SIM_STRETCH * (1.0 - jw);
         if (s > best) best = s;
         sn_tokinfo rb = *b;
-        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = NULL;
+        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = rb.sk = NULL, rb.nv = 0;
         if (no_vowels(&rb)) {
             double sk = skeleton_sim(a, &rb);
             if (sk > best) best = sk;
@@ -972,11 +984,15 @@ static double skeleton_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     char fa = a->s[0] == 'q' || a->s[0] == 'c' ? 'k' : a->s[0], fb = b->s[0] == 'q' || b->s[0] == 'c' ? 'k' : b->s[0];
     /* cheap rejections first: this runs for most blocked token pairs */
     if (!abjad && !(va && vb) && fa != fb) return 0; /* "bush" ~ "habbash" stays apart */
-    char ka[SN_TOK_MAX + 1], kb[SN_TOK_MAX + 1];
-    size_t la = sn_skeleton(a->s, a->len, ka, sizeof ka), lb = sn_skeleton(b->s, b->len, kb, sizeof kb);
+    /* the skeletons cached with the tokens when they are (sn_tokinfo.sk) */
+    char ba[SN_TOK_MAX + 1], bb[SN_TOK_MAX + 1];
+    const char *ka = a->sk, *kb = b->sk;
+    size_t la = a->skl, lb = b->skl;
+    if (!ka) la = sn_skeleton(a->s, a->len, ba, sizeof ba), ka = ba;
+    if (!kb) lb = sn_skeleton(b->s, b->len, bb, sizeof bb), kb = bb;
     /* ta marbuta: ICU writes a final "t" that romanisations write as a/ah/eh */
-    if (abjad && la != lb && la > 2 && lb > 1 && ka[la - 1] == 't' && no_vowels(a)) ka[--la] = 0;
-    else if (abjad && la != lb && lb > 2 && la > 1 && kb[lb - 1] == 't' && no_vowels(b)) kb[--lb] = 0;
+    if (abjad && la != lb && la > 2 && lb > 1 && ka[la - 1] == 't' && no_vowels(a)) --la;
+    else if (abjad && la != lb && lb > 2 && la > 1 && kb[lb - 1] == 't' && no_vowels(b)) --lb;
     if (la < 2 || la != lb || memcmp(ka, kb, la) != 0) return 0;
     return abjad ? PHON_SIM : SKEL_SIM;
 }

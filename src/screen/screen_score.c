@@ -403,6 +403,7 @@ typedef struct qname {
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     char phon[SN_MAX_TOK][24];
+    char sk[SN_MAX_TOK][SN_TOK_MAX + 1]; /* consonant skeletons */
     char tk[256];            /* transliteration keys of the tokens, packed */
     size_t tkused;
     uint32_t id[SN_MAX_TOK];  /* memo ids: unique per query token */
@@ -447,27 +448,35 @@ static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
 }
 
 static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo *ti) {
-    ti->s = ix->vstr[v];
-    ti->len = ix->vlen[v];
+    const ix_vinfo *x = &ix->vinfo[v];
+    ti->s = x->s;
+    ti->len = x->len;
     ti->kind = (uint8_t)kind;
-    ti->group = ix->vgroup[v];
-    ti->phon = ix->vphon[v];
-    ti->tk = ix->vtk ? ix->vtk[v] : NULL;
+    ti->group = x->group;
+    ti->phon = x->phon;
+    ti->tk = x->tk;
+    ti->sk = x->sk;
+    ti->skl = x->skl;
+    ti->nv = x->nv;
 }
 
 /* Try vocabulary entries with hash h in map a (only those starting with
- * need0 when it is not 0); keep those similar to token t. */
-static int probe_first(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap, char need0) {
+ * need0 when it is not 0; entries tagged IX_DEL only when dels); keep those
+ * similar to token t. */
+static int probe_first(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap, char need0,
+                       int dels) {
     const ix_pair *a = m->a;
     size_t n = m->n;
     for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
-        if (need0 && ix->vstr[a[i].v][0] != need0) continue;
-        if (cand_seen(qn, t, a[i].v)) continue;
+        uint32_t v = a[i].v & ~IX_DEL;
+        if (!dels && v != a[i].v) break; /* the deletion entries come last */
+        if (need0 && ix->vinfo[v].s[0] != need0) continue;
+        if (cand_seen(qn, t, v)) continue;
         sn_tokinfo vi;
-        vocab_info(ix, a[i].v, SN_WORD, &vi);
+        vocab_info(ix, v, SN_WORD, &vi);
         int how;
         double s = sn_token_sim(&qn->ti[t], &vi, &how);
-        if (cand_add(qn, t, a[i].v, (float)s, cap)) return PU_ERR_NOMEM;
+        if (cand_add(qn, t, v, (float)s, cap)) return PU_ERR_NOMEM;
     }
     return PU_OK;
 }
@@ -486,15 +495,15 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
 static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
-    return probe_first(ix, m, h, qn, t, cap, 0);
+    return probe_first(ix, m, h, qn, t, cap, 0, 1);
 }
 
 static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
     uint64_t h = sn_hash(ti->s, ti->len);
-    rc = probe(ix, &ix->vmap, h, qn, t, &cap);
-    if (!rc && ti->len >= 2) rc = probe(ix, &ix->dmap, h, qn, t, &cap);
+    /* the exact token, and (dmap) the vocabulary tokens one deletion away */
+    rc = probe_first(ix, &ix->dmap, h, qn, t, &cap, 0, ti->len >= 2);
     if (!rc && ti->len >= 4) {
         char del[SN_TOK_MAX + 1];
         for (size_t i = 0; i < ti->len && !rc; i++) {
@@ -502,8 +511,7 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
             memcpy(del, ti->s, i);
             memcpy(del + i, ti->s + i + 1, ti->len - i - 1);
             uint64_t dh = sn_hash(del, ti->len - 1);
-            rc = probe(ix, &ix->vmap, dh, qn, t, &cap);
-            if (!rc) rc = probe(ix, &ix->dmap, dh, qn, t, &cap);
+            rc = probe(ix, &ix->dmap, dh, qn, t, &cap);
         }
     }
     const char *rest;
@@ -516,7 +524,8 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
      * written without vowels, so that short keys ("mr") do not flood */
     if (!rc && ti->len >= 3) {
         char sk[SN_TOK_MAX + 1];
-        size_t skl = sn_skeleton(ti->s, ti->len, sk, sizeof sk);
+        size_t skl = ti->skl;
+        memcpy(sk, ti->sk, skl + 1);
         int novow = 1;
         for (size_t i = 0; i < ti->len; i++)
             if (strchr("aeiouy", ti->s[i])) novow = 0;
@@ -529,7 +538,7 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
              * tokens (g and k stay apart) */
             if (!rc && skl >= 3 && (ti->s[0] == 'g' || ti->s[0] == 'q')) {
                 sk[0] = ti->s[0] == 'g' ? 'k' : 'g';
-                rc = probe_first(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap, ti->s[0] == 'g' ? 'q' : 'g');
+                rc = probe_first(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap, ti->s[0] == 'g' ? 'q' : 'g', 1);
             }
         }
     }
@@ -608,6 +617,9 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 size_t tl = sn_translit_key(ti->s, ti->len, 0, qn->tk + qn->tkused, sizeof qn->tk - qn->tkused);
                 ti->tk = tl ? qn->tk + qn->tkused : NULL;
                 qn->tkused += tl ? tl + 1 : 0;
+                ti->skl = (uint8_t)sn_skeleton(ti->s, ti->len, qn->sk[t], sizeof qn->sk[t]);
+                ti->sk = qn->sk[t];
+                ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
