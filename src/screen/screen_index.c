@@ -70,22 +70,11 @@ int ix_map_finish(ix_map *m) {
     m->mask = cap - 1;
     for (size_t i = 0; i < m->n; i++) {
         if (i > 0 && m->a[i].h == m->a[i - 1].h) continue;
-        size_t k = (size_t)(m->a[i].h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+        size_t k = ix_slot_of(m, m->a[i].h);
         while (m->slot[k]) k = (k + 1) & m->mask;
         m->slot[k] = (uint32_t)(i + 1);
     }
     return PU_OK;
-}
-
-size_t ix_get(const ix_map *m, uint64_t h) {
-    if (!m->slot) return m->n;
-    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
-    for (;;) {
-        uint32_t p = m->slot[k];
-        if (!p) return m->n;
-        if (m->a[p - 1].h == h) return p - 1;
-        k = (k + 1) & m->mask;
-    }
 }
 
 void ix_map_free(ix_map *m) {
@@ -416,6 +405,7 @@ static int vocab_pack(screen_index *ix) {
         }
         x->len = ix->vlen[v];
         x->group = ix->vgroup[v];
+        x->lm = sn_letter_mask(x->s, x->len);
     }
     return PU_OK;
 }

@@ -95,6 +95,7 @@ typedef struct sn_tokinfo {
      * whether the token is written without vowels (1 no, 2 yes) */
     const char *sk;
     uint8_t skl, nv;
+    uint64_t lm;       /* sn_letter_mask of the token, 0 = not known */
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
@@ -112,6 +113,13 @@ size_t sn_skeleton(const char *tok, size_t len, char *key, size_t size);
 /* 1 if a token of >= 3 letters has no vowel (a, e, i, o, u, y): abjad
  * romanisation ("mhmd"). */
 int sn_no_vowels(const char *s, size_t len);
+/* Letter set of a token for the Jaro-Winkler prefilter: bit (c & 63) for
+ * every character c (never 0 for a token of >= 1 character). */
+uint64_t sn_letter_mask(const char *s, size_t len);
+/* Upper bound of screen_jaro_winkler(a, b) from the letter masks and
+ * lengths (letters of one token missing from the other cannot match) and
+ * the common prefix. Never below the exact value (tested). */
+double sn_jw_bound(const char *a, size_t na, uint64_t ma, const char *b, size_t nb, uint64_t mb);
 /* Korean names in Hangul or Han (screen_korean.c), applied to folded UTF-8
  * before ICU: *out = a malloc'ed rewrite, or NULL when the name has neither
  * Hangul nor a 2-4 character Han name with Korean readings. PU_OK or
@@ -153,6 +161,7 @@ typedef struct ix_pair { uint64_t h; uint32_t v; } ix_pair;
 
 typedef struct ix_vinfo {
     const char *s, *phon, *tk, *sk; /* into varena; tk NULL when it does not fit */
+    uint64_t lm;                    /* sn_letter_mask */
     uint16_t group;
     uint8_t len, skl, nv;           /* nv: sn_no_vowels + 1 */
 } ix_vinfo;
@@ -169,8 +178,22 @@ typedef struct ix_map {
 
 /* Sort the pairs and build the table. Errors: PU_ERR_NOMEM. */
 int ix_map_finish(ix_map *m);
-/* Position of the first pair with hash h, or m->n. */
-size_t ix_get(const ix_map *m, uint64_t h);
+/* Slot of hash h in m's table (m->slot must be set). */
+static inline size_t ix_slot_of(const ix_map *m, uint64_t h) {
+    return (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & m->mask;
+}
+/* Position of the first pair with hash h, or m->n. Inline: blocking calls it
+ * ~50 times per query. */
+static inline size_t ix_get(const ix_map *m, uint64_t h) {
+    if (!m->slot) return m->n;
+    size_t k = ix_slot_of(m, h);
+    for (;;) {
+        uint32_t p = m->slot[k];
+        if (!p) return m->n;
+        if (m->a[p - 1].h == h) return p - 1;
+        k = (k + 1) & m->mask;
+    }
+}
 void ix_map_free(ix_map *m);
 
 struct screen_index {

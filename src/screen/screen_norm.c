@@ -324,6 +324,9 @@ static int translit(const char *in, size_t n, char **out) {
     return PU_OK;
 }
 
+#define FOLD_MEMO_OUT 4096
+static int fold_unicode(const char *in, size_t n, char **out, pu_err *err, const char *field);
+
 int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
     *out = NULL;
     if (!in) return pu_fail(err, PU_ERR_INVALID, NULL, field, "expected a name, got nothing");
@@ -349,6 +352,31 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field) {
         *out = s;
         return PU_OK;
     }
+    /* a query is folded twice (screening, then its subject key): the last
+     * non-ASCII fold of this thread is kept (ICU transliteration is costly) */
+    static _Thread_local char memo_in[SCREEN_NAME_MAX + 1], memo_out[FOLD_MEMO_OUT];
+    static _Thread_local size_t memo_inl, memo_outl;
+    if (memo_inl && memo_inl == n && memcmp(memo_in, in, n) == 0) {
+        char *c = malloc(memo_outl + 1);
+        if (!c) return pu_fail(err, PU_ERR_NOMEM, NULL, field, "out of memory");
+        memcpy(c, memo_out, memo_outl + 1);
+        *out = c;
+        return PU_OK;
+    }
+    int rc = fold_unicode(in, n, out, err, field);
+    if (rc) return rc;
+    size_t ol = strlen(*out);
+    if (ol < sizeof memo_out) {
+        memcpy(memo_in, in, n);
+        memcpy(memo_out, *out, ol + 1);
+        memo_inl = n;
+        memo_outl = ol;
+    }
+    return PU_OK;
+}
+
+/* sn_fold of a valid name with non-ASCII letters. */
+static int fold_unicode(const char *in, size_t n, char **out, pu_err *err, const char *field) {
     utf8proc_uint8_t *m = NULL;
     utf8proc_ssize_t ml = utf8proc_map((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)n, &m,
                                        UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
@@ -874,6 +902,28 @@ double screen_jaro_winkler(const char *a, size_t na, const char *b, size_t nb) {
     return jaro + (double)l * 0.1 * (1.0 - jaro);
 }
 
+uint64_t sn_letter_mask(const char *s, size_t len) {
+    uint64_t m = 0;
+    for (size_t i = 0; i < len; i++) m |= 1ull << ((unsigned char)s[i] & 63);
+    return m;
+}
+
+double sn_jw_bound(const char *a, size_t na, uint64_t ma, const char *b, size_t nb, uint64_t mb) {
+    if (na == 0 || nb == 0 || na > 64 || nb > 64) return 1.0; /* not bounded here */
+    /* every letter of a that b lacks (one bit per distinct letter, or per
+     * group of letters sharing a bit) leaves at least one position of a
+     * unmatched, and the reverse */
+    size_t xa = (size_t)__builtin_popcountll(ma & ~mb), xb = (size_t)__builtin_popcountll(mb & ~ma);
+    size_t m = na - xa < nb - xb ? na - xa : nb - xb;
+    if (m == 0 || xa >= na || xb >= nb) return 0.0; /* no match: Jaro-Winkler is 0 */
+    /* Jaro with m matches and no transposition; Winkler's prefix exactly */
+    double md = (double)m;
+    double jaro = (md / (double)na + md / (double)nb + 1.0) / 3.0;
+    size_t l = 0;
+    while (l < 4 && l < na && l < nb && a[l] == b[l]) l++;
+    return jaro + (double)l * 0.1 * (1.0 - jaro);
+}
+
 /* Floor and stretch: Jaro-Winkler is generous (maria~mario 0.92), so the
  * distance to 1 is multiplied by 2.5 and pairs below 0.5 count as unmatched. */
 #define SIM_STRETCH 2.5
@@ -924,7 +974,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         best = 1.0 - SIM_STRETCH * (1.0 - jw);
         /* ICU writes Arabic script without short vowels: "alrhmn" ~ "rahman" */
         sn_tokinfo ra = *a;
-        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = ra.sk = NULL, ra.nv = 0;
+        ra.s = r, ra.len = (uint8_t)(a->len - 2), ra.tk = ra.sk = NULL, ra.nv = 0, ra.lm = 0;
         if (no_vowels(&ra)) {
             double sk = skeleton_sim(&ra, b);
             if (sk > best) best = sk;
@@ -935,7 +985,7 @@ static double article_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
         double s = 1.0 - SIM_STRETCH * (1.0 - jw);
         if (s > best) best = s;
         sn_tokinfo rb = *b;
-        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = rb.sk = NULL, rb.nv = 0;
+        rb.s = r, rb.len = (uint8_t)(b->len - 2), rb.tk = rb.sk = NULL, rb.nv = 0, rb.lm = 0;
         if (no_vowels(&rb)) {
             double sk = skeleton_sim(a, &rb);
             if (sk > best) best = sk;
@@ -1127,7 +1177,15 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         return 0.0;
     }
     if (a->kind == SN_NUMBER || b->kind == SN_NUMBER) return 0.0;
-    double jw = screen_jaro_winkler(a->s, a->len, b->s, b->len);
+    /* Below 0.75 the value of jw changes nothing below: every rule that
+     * reads it needs jw >= 0.75 (or s >= SIM_FLOOR, jw >= 0.8), and the
+     * rules that do not (nickname, article, skeleton, phonetic without
+     * vowels) set s to a value of their own; a result below SIM_FLOOR is 0
+     * either way. So a cheap upper bound below 0.75 stands for it (most
+     * token pairs of two names are unrelated: juan / perez). */
+    double jw = a->lm && b->lm && sn_jw_bound(a->s, a->len, a->lm, b->s, b->len, b->lm) < 0.75 - 1e-9
+                    ? 0.0
+                    : screen_jaro_winkler(a->s, a->len, b->s, b->len);
     double s = 1.0 - SIM_STRETCH * (1.0 - jw);
     if (jw >= 0.8 && a->len != b->len && patronymic_of(a, b)) return 0.0;
     /* Spanish given names of the other gender are other names, not typos:

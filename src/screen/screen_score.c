@@ -50,6 +50,10 @@ typedef struct cand_pair { float s; uint8_t i, j, how; } cand_pair;
 
 static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
 
+/* pow for coverages: a full coverage (1.0, the common case) needs no call;
+ * pow(1, y) is exactly 1, so the result is bit for bit the same. */
+static inline double pow_cov(double x, double e) { return x == 1.0 ? 1.0 : pow(x, e); }
+
 /* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman",
  * in the canonical spelling of Arabic/Persian compound given names
  * (sn_compound_canon: "abd rahman" ~ "abdelrahman", "abd allah" ~
@@ -371,7 +375,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     double score = 0;
     /* at least one core token must match when the query has one: particles
      * and initials alone never make a match */
-    if (core > 0 || qcore == 0) score = pow(covq, COV_Q_EXP) * pow(covc, COV_C_EXP);
+    if (core > 0 || qcore == 0) score = pow_cov(covq, COV_Q_EXP) * pow_cov(covc, COV_C_EXP);
     /* one fuzzy token is weak evidence: when the only matched core pair is
      * Jaro-Winkler alone below 0.9 (two or more edits, no phonetic,
      * skeleton or transliteration agreement: YARGEO ~ YARE, TRANSPRESS ~
@@ -458,27 +462,7 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
     ti->sk = x->sk;
     ti->skl = x->skl;
     ti->nv = x->nv;
-}
-
-/* Try vocabulary entries with hash h in map a (only those starting with
- * need0 when it is not 0; entries tagged IX_DEL only when dels); keep those
- * similar to token t. */
-static int probe_first(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap, char need0,
-                       int dels) {
-    const ix_pair *a = m->a;
-    size_t n = m->n;
-    for (size_t i = ix_get(m, h); i < n && a[i].h == h; i++) {
-        uint32_t v = a[i].v & ~IX_DEL;
-        if (!dels && v != a[i].v) break; /* the deletion entries come last */
-        if (need0 && ix->vinfo[v].s[0] != need0) continue;
-        if (cand_seen(qn, t, v)) continue;
-        sn_tokinfo vi;
-        vocab_info(ix, v, SN_WORD, &vi);
-        int how;
-        double s = sn_token_sim(&qn->ti[t], &vi, &how);
-        if (cand_add(qn, t, v, (float)s, cap)) return PU_ERR_NOMEM;
-    }
-    return PU_OK;
+    ti->lm = x->lm;
 }
 
 /* IDF weight of the exact token in ix's vocabulary, else dflt. */
@@ -494,35 +478,54 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
 /* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
-static int probe(const screen_index *ix, const ix_map *m, uint64_t h, qname *qn, int t, int *cap) {
-    return probe_first(ix, m, h, qn, t, cap, 0, 1);
+/* One blocking probe of block_token: a map, a key, the filters of
+ * probe_first. */
+typedef struct probe_req { const ix_map *m; uint64_t h; char need0; uint8_t dels; } probe_req;
+typedef struct probe_hit { uint32_t v; char need0; } probe_hit;
+#define PROBE_REQ_MAX (SN_TOK_MAX + 8)
+#define PROBE_HIT_MAX 256
+
+/* Compare token t with the vocabulary tokens hits[0..n) in order (what
+ * probe_first does for one map entry at a time). */
+static int probe_hits(const screen_index *ix, const probe_hit *hits, int n, qname *qn, int t, int *cap) {
+    for (int k = 0; k < n; k++) {
+        if (k + 2 < n) __builtin_prefetch(ix->vinfo[hits[k + 2].v].s);
+        uint32_t v = hits[k].v;
+        if (hits[k].need0 && ix->vinfo[v].s[0] != hits[k].need0) continue;
+        if (cand_seen(qn, t, v)) continue;
+        sn_tokinfo vi;
+        vocab_info(ix, v, SN_WORD, &vi);
+        int how;
+        double s = sn_token_sim(&qn->ti[t], &vi, &how);
+        if (cand_add(qn, t, v, (float)s, cap)) return PU_ERR_NOMEM;
+    }
+    return PU_OK;
 }
 
 static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
-    uint64_t h = sn_hash(ti->s, ti->len);
+    probe_req rq[PROBE_REQ_MAX];
+    int nr = 0;
     /* the exact token, and (dmap) the vocabulary tokens one deletion away */
-    rc = probe_first(ix, &ix->dmap, h, qn, t, &cap, 0, ti->len >= 2);
-    if (!rc && ti->len >= 4) {
+    rq[nr++] = (probe_req){&ix->dmap, sn_hash(ti->s, ti->len), 0, ti->len >= 2};
+    if (ti->len >= 4) {
         char del[SN_TOK_MAX + 1];
-        for (size_t i = 0; i < ti->len && !rc; i++) {
+        for (size_t i = 0; i < ti->len; i++) {
             if (i > 0 && ti->s[i] == ti->s[i - 1]) continue;
             memcpy(del, ti->s, i);
             memcpy(del + i, ti->s + i + 1, ti->len - i - 1);
-            uint64_t dh = sn_hash(del, ti->len - 1);
-            rc = probe(ix, &ix->dmap, dh, qn, t, &cap);
+            rq[nr++] = (probe_req){&ix->dmap, sn_hash(del, ti->len - 1), 0, 1};
         }
     }
     const char *rest;
-    if (!rc && sn_article(ti->s, ti->len, &rest))
-        rc = probe(ix, &ix->vmap, sn_hash(rest, ti->len - 2u), qn, t, &cap);
-    if (!rc && ti->len >= 3 && ti->phon && ti->phon[0])
-        rc = probe(ix, &ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), qn, t, &cap);
-    if (!rc && ti->group) rc = probe(ix, &ix->gmap, ti->group, qn, t, &cap);
+    if (sn_article(ti->s, ti->len, &rest)) rq[nr++] = (probe_req){&ix->vmap, sn_hash(rest, ti->len - 2u), 0, 1};
+    if (ti->len >= 3 && ti->phon && ti->phon[0])
+        rq[nr++] = (probe_req){&ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), 0, 1};
+    if (ti->group) rq[nr++] = (probe_req){&ix->gmap, ti->group, 0, 1};
     /* Arabic consonant skeleton: only keys of >= 3 letters, or a query token
      * written without vowels, so that short keys ("mr") do not flood */
-    if (!rc && ti->len >= 3) {
+    if (ti->len >= 3) {
         char sk[SN_TOK_MAX + 1];
         size_t skl = ti->skl;
         memcpy(sk, ti->sk, skl + 1);
@@ -532,16 +535,47 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
         /* two-letter keys of long vowelled tokens too (russia ~ rossiya):
          * the scoring gives them 0.75, so the index must find them */
         if (skl >= 3 || (skl == 2 && (novow || ti->len >= 6))) {
-            rc = probe(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap);
+            rq[nr++] = (probe_req){&ix->smap, sn_hash(sk, skl), 0, 1};
             /* dialects say q as g (GADDAFI ~ QADHAFI; the skeleton writes q
              * as k): a g token also probes the q tokens, a q token the g
              * tokens (g and k stay apart) */
-            if (!rc && skl >= 3 && (ti->s[0] == 'g' || ti->s[0] == 'q')) {
+            if (skl >= 3 && (ti->s[0] == 'g' || ti->s[0] == 'q')) {
                 sk[0] = ti->s[0] == 'g' ? 'k' : 'g';
-                rc = probe_first(ix, &ix->smap, sn_hash(sk, skl), qn, t, &cap, ti->s[0] == 'g' ? 'q' : 'g', 1);
+                rq[nr++] = (probe_req){&ix->smap, sn_hash(sk, skl), ti->s[0] == 'g' ? 'q' : 'g', 1};
             }
         }
     }
+    /* Memory-level parallelism: the ~20 probes of a token miss the cache
+     * one after another (slot, pair, vocabulary record, its string). So:
+     * prefetch every slot, then every first pair, then collect the hits
+     * (prefetching their records) and compare them, in the order the probes
+     * were listed: the candidates and their order are those of probing one
+     * map after the other. */
+    for (int r = 0; r < nr; r++)
+        if (rq[r].m->slot) __builtin_prefetch(&rq[r].m->slot[ix_slot_of(rq[r].m, rq[r].h)]);
+    for (int r = 0; r < nr; r++) {
+        const ix_map *m = rq[r].m;
+        uint32_t p = m->slot ? m->slot[ix_slot_of(m, rq[r].h)] : 0;
+        if (p) __builtin_prefetch(&m->a[p - 1]);
+    }
+    probe_hit hits[PROBE_HIT_MAX];
+    int nh = 0;
+    for (int r = 0; r < nr && !rc; r++) {
+        const ix_map *m = rq[r].m;
+        const ix_pair *a = m->a;
+        uint64_t h = rq[r].h;
+        for (size_t i = ix_get(m, h); i < m->n && a[i].h == h; i++) {
+            uint32_t v = a[i].v & ~IX_DEL;
+            if (!rq[r].dels && v != a[i].v) break; /* the deletion entries come last */
+            if (nh == PROBE_HIT_MAX) { /* full: compare what is there */
+                if ((rc = probe_hits(ix, hits, nh, qn, t, &cap))) break;
+                nh = 0;
+            }
+            __builtin_prefetch(&ix->vinfo[v]);
+            hits[nh++] = (probe_hit){v, rq[r].need0};
+        }
+    }
+    if (!rc) rc = probe_hits(ix, hits, nh, qn, t, &cap);
     /* weight: exact vocabulary token, else the most similar one */
     float best = -1, w = 1.0f;
     for (int i = 0; i < qn->ncand[t]; i++)
@@ -620,6 +654,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->skl = (uint8_t)sn_skeleton(ti->s, ti->len, qn->sk[t], sizeof qn->sk[t]);
                 ti->sk = qn->sk[t];
                 ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
+                ti->lm = sn_letter_mask(ti->s, ti->len);
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
@@ -764,14 +799,25 @@ static int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int m
 
 /* ---- scratch (per query, pooled) ------------------------------------------------- */
 
+/* Per-name and per-entity state of a query, one record each (the fields
+ * are read together: one cache miss instead of one per array). */
+typedef struct nacc {
+    uint32_t stamp; /* name stamp of the query name that reached it */
+    float q, c;     /* accumulated query / listed weight of its token matches */
+    uint8_t n;      /* token matches accumulated (saturating) */
+} nacc;
+typedef struct eacc {
+    uint32_t stamp, name; /* entity stamp; its best name */
+    float best;           /* the best name's score, -1 none */
+    uint8_t qn, vis;      /* the query name of the best; 1 visible, 2 not */
+} eacc;
+
 typedef struct scratch {
-    float *acc_q, *acc_c;
-    uint8_t *acc_n; /* token matches accumulated per name (saturating) */
-    uint32_t *nstamp, *touched;
+    nacc *na;
+    uint32_t *touched;
     size_t ntouched;
-    float *ebest;
-    uint32_t *estamp, *ename, *touched_e;
-    uint8_t *eqn, *evis;
+    eacc *ea;
+    uint32_t *touched_e;
     size_t ntouched_e;
     sc_memo memo;
     uint32_t stamp;   /* entity stamp: one per query */
@@ -786,22 +832,15 @@ static scratch *scratch_take(const screen_index *cix) {
     pthread_mutex_unlock(&ix->pool_mu);
     if (s) return s;
     size_t nn = ix->nnames + 1, ne = ix->nents + 1;
-    size_t bytes = sizeof(scratch) + nn * (4 * 4) + ne * (4 * 4 + 2) + nn;
+    size_t bytes = sizeof(scratch) + nn * (sizeof(nacc) + 4) + ne * (sizeof(eacc) + 4);
     char *m = calloc(1, bytes);
     if (!m) return NULL;
     s = (scratch *)m;
-    char *p = m + sizeof(scratch);
-    s->acc_q = (float *)p; p += nn * 4;
-    s->acc_c = (float *)p; p += nn * 4;
-    s->nstamp = (uint32_t *)p; p += nn * 4;
+    char *p = m + sizeof(scratch); /* 8-aligned: scratch holds pointers */
+    s->na = (nacc *)p; p += nn * sizeof(nacc);
+    s->ea = (eacc *)p; p += ne * sizeof(eacc);
     s->touched = (uint32_t *)p; p += nn * 4;
-    s->ebest = (float *)p; p += ne * 4;
-    s->estamp = (uint32_t *)p; p += ne * 4;
-    s->ename = (uint32_t *)p; p += ne * 4;
-    s->acc_n = (uint8_t *)(m + bytes - nn);
-    s->touched_e = (uint32_t *)p; p += ne * 4;
-    s->eqn = (uint8_t *)p; p += ne;
-    s->evis = (uint8_t *)p;
+    s->touched_e = (uint32_t *)p;
     return s;
 }
 
@@ -845,17 +884,17 @@ static int schema_ok(int qcls, int ecls) {
 
 static int entity_visible(runctx *r, uint32_t e) {
     scratch *s = r->s;
-    if (s->estamp[e] != s->stamp) {
-        s->estamp[e] = s->stamp;
-        s->ebest[e] = -1;
-        s->evis[e] = 0;
+    if (s->ea[e].stamp != s->stamp) {
+        s->ea[e].stamp = s->stamp;
+        s->ea[e].best = -1;
+        s->ea[e].vis = 0;
         const ix_entity *x = &r->ix->ents[e];
         int vis = schema_ok(r->qp->cls, x->cls);
         if (vis && r->p->scope && !r->p->scope->system) vis = store_visible(r->p->scope, x->owner, x->marking);
-        s->evis[e] = (uint8_t)(vis ? 1 : 2);
+        s->ea[e].vis = (uint8_t)(vis ? 1 : 2);
         if (vis) s->touched_e[s->ntouched_e++] = e;
     }
-    return s->evis[e] == 1;
+    return s->ea[e].vis == 1;
 }
 
 static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti, float *w, uint32_t *id) {
@@ -887,29 +926,30 @@ static void consider(runctx *r, int qi, uint32_t n) {
     r->scored++;
     double sc = score_name(r, qi, n, NULL);
     scratch *s = r->s;
-    if (sc > s->ebest[e] || (sc == s->ebest[e] && r->ix->names[n].kind < r->ix->names[s->ename[e]].kind)) {
-        s->ebest[e] = (float)sc;
-        s->ename[e] = n;
-        s->eqn[e] = (uint8_t)qi;
+    if (sc > s->ea[e].best || (sc == s->ea[e].best && r->ix->names[n].kind < r->ix->names[s->ea[e].name].kind)) {
+        s->ea[e].best = (float)sc;
+        s->ea[e].name = n;
+        s->ea[e].qn = (uint8_t)qi;
     }
 }
 
-/* Upper bound of a touched name's score from the accumulated matches. */
+/* Upper bound of a touched name's score from the accumulated matches (or,
+ * when it surely reaches min_score, a lower value that does too). */
 static double bound(runctx *r, const qname *qn, uint32_t n) {
     const ix_name *nm = &r->ix->names[n];
-    double aq = r->s->acc_q[n] + qn->wconst, ac = r->s->acc_c[n] + (nm->wsum - nm->wcore);
+    double aq = r->s->na[n].q + qn->wconst, ac = r->s->na[n].c + (nm->wsum - nm->wcore);
     if (aq > qn->wsum) aq = qn->wsum;
     /* unmatched query tokens are discounted only when every listed core
      * token is matched, each with similarity >= SIM_FLOOR (0.5): below half
      * the listed core weight that cannot be */
     double dq = 1.0;
-    if (qn->ncore >= 2 && r->s->acc_n[n] >= 2 && r->s->acc_c[n] >= 0.5 * nm->wcore - 1e-6) {
+    if (qn->ncore >= 2 && r->s->na[n].n >= 2 && r->s->na[n].c >= 0.5 * nm->wcore - 1e-6) {
         /* the discount needs >= 2 listed core tokens, each matched: at
          * least as many accumulated token matches as listed core tokens */
         int ncore = 0;
         for (uint8_t k = 0; k < nm->ntok; k++)
             if (is_core(r->ix->tkind[nm->tok_off + k])) ncore++;
-        if (ncore >= 2 && r->s->acc_n[n] >= ncore) dq = QUERY_EXTRA_DISCOUNT;
+        if (ncore >= 2 && r->s->na[n].n >= ncore) dq = QUERY_EXTRA_DISCOUNT;
     }
     double cq = qn->wsum > 0 ? aq / (aq + dq * (qn->wsum - aq)) : 1;
     if (cq > 1) cq = 1;
@@ -918,14 +958,22 @@ static double bound(runctx *r, const qname *qn, uint32_t n) {
     double cc = W > 0 ? ac / (ac + UNMATCHED_DISCOUNT * (W - ac)) : 1;
     /* cq^0.6 * cc^0.4 <= min(cq, cc)^0.4 ... cheap rejections first */
     if (cq < r->need_q || cc < r->need_c) return 0;
-    return pow(cq, COV_Q_EXP) * pow(cc, COV_C_EXP) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+    /* the weighted means bracket cq^0.6 * cc^0.4: harmonic <= geometric <=
+     * arithmetic. When the bracket is clear of min_score (with a margin far
+     * above pow's rounding) the caller's decision is known, and a value on
+     * the same side of min_score is returned; pow only near the cut */
+    double hi = (COV_Q_EXP * cq + COV_C_EXP * cc) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+    if (hi < r->min_score - 1e-9) return 0;
+    double lo = cq > 0 && cc > 0 ? SCREEN_NAME_ONLY_CAP / (COV_Q_EXP / cq + COV_C_EXP / cc) + r->bonus_max : 0;
+    if (lo >= r->min_score + 1e-9) return lo;
+    return pow_cov(cq, COV_Q_EXP) * pow_cov(cc, COV_C_EXP) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
 }
 
 static inline void touch(scratch *s, uint32_t n, uint32_t st) {
-    if (s->nstamp[n] != st) {
-        s->nstamp[n] = st;
-        s->acc_q[n] = s->acc_c[n] = 0;
-        s->acc_n[n] = 0;
+    if (s->na[n].stamp != st) {
+        s->na[n].stamp = st;
+        s->na[n].q = s->na[n].c = 0;
+        s->na[n].n = 0;
         s->touched[s->ntouched++] = n;
     }
 }
@@ -944,10 +992,10 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
         for (uint32_t k = ix->post_off[v]; k < ix->post_off[v + 1]; k++) {
             uint32_t n = ix->post[k];
             if (admit) touch(s, n, st);
-            else if (s->nstamp[n] != st) continue;
-            s->acc_q[n] += wq * sim;
-            s->acc_c[n] += wc * sim;
-            if (s->acc_n[n] < 255) s->acc_n[n]++;
+            else if (s->na[n].stamp != st) continue;
+            s->na[n].q += wq * sim;
+            s->na[n].c += wc * sim;
+            if (s->na[n].n < 255) s->na[n].n++;
         }
     }
     /* compounds, for the bound only (scoring finds them itself): the
@@ -961,10 +1009,10 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             for (size_t k = ix_get(&ix->cmap, hs[x]); k < ix->cmap.n && ix->cmap.a[k].h == hs[x]; k++) {
                 uint32_t n = ix->cmap.a[k].v;
                 if (admit) touch(s, n, st);
-                else if (s->nstamp[n] != st) continue;
-                s->acc_q[n] += wq;
-                s->acc_c[n] += 2.1f; /* two tokens (<= 1 each) and maybe an article (0.1) */
-                if (s->acc_n[n] < 254) s->acc_n[n] += 2;
+                else if (s->na[n].stamp != st) continue;
+                s->na[n].q += wq;
+                s->na[n].c += 2.1f; /* two tokens (<= 1 each) and maybe an article (0.1) */
+                if (s->na[n].n < 254) s->na[n].n += 2;
             }
     }
     /* the token as the acronym of a run of listed words */
@@ -973,10 +1021,10 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
         for (size_t k = ix_get(&ix->amap, h); k < ix->amap.n && ix->amap.a[k].h == h; k++) {
             uint32_t n = ix->amap.a[k].v;
             if (admit) touch(s, n, st);
-            else if (s->nstamp[n] != st) continue;
-            s->acc_q[n] += wq;
-            s->acc_c[n] += (float)a->len * 1.1f; /* the run's words and particles */
-            if (s->acc_n[n] < 240) s->acc_n[n] += (uint8_t)a->len;
+            else if (s->na[n].stamp != st) continue;
+            s->na[n].q += wq;
+            s->na[n].c += (float)a->len * 1.1f; /* the run's words and particles */
+            if (s->na[n].n < 240) s->na[n].n += (uint8_t)a->len;
         }
     }
 }
@@ -1006,9 +1054,9 @@ static void accumulate_acronyms(runctx *r, qname *qn, uint32_t st) {
                 for (uint32_t q = ix->post_off[v]; q < ix->post_off[v + 1]; q++) {
                     uint32_t n = ix->post[q];
                     touch(s, n, st);
-                    s->acc_q[n] += wrun;
-                    s->acc_c[n] += ix->vw[v];
-                    if (s->acc_n[n] < 255) s->acc_n[n]++;
+                    s->na[n].q += wrun;
+                    s->na[n].c += ix->vw[v];
+                    if (s->na[n].n < 255) s->na[n].n++;
                 }
             }
         }
@@ -1037,10 +1085,10 @@ static void accumulate_pair(runctx *r, qname *qn, int t, int admit, uint32_t st)
             for (uint32_t j = ix->post_off[v]; j < ix->post_off[v + 1]; j++) {
                 uint32_t n = ix->post[j];
                 if (admit) touch(s, n, st);
-                else if (s->nstamp[n] != st) continue;
-                s->acc_q[n] += wq;
-                s->acc_c[n] += ix->vw[v];
-                if (s->acc_n[n] < 255) s->acc_n[n]++;
+                else if (s->na[n].stamp != st) continue;
+                s->na[n].q += wq;
+                s->na[n].c += ix->vw[v];
+                if (s->na[n].n < 255) s->na[n].n++;
             }
         }
     }
@@ -1053,7 +1101,7 @@ static void run_blocked(runctx *r, int qi) {
     s->ntouched = 0;
     uint32_t st = ++s->nstampc;
     if (st == 0) { /* wrapped */
-        memset(s->nstamp, 0, (ix->nnames + 1) * 4);
+        memset(s->na, 0, (ix->nnames + 1) * sizeof *s->na);
         st = s->nstampc = 1;
     }
     /* Prefix filtering: heaviest (rarest) tokens first. Once the tokens left
@@ -1195,12 +1243,12 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
 static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail *d, double *name_score) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
-    const ix_name *nm = &ix->names[s->ename[e]];
+    const ix_name *nm = &ix->names[s->ea[e].name];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
-    qname *qn = &r->qp->qn[s->eqn[e]];
+    qname *qn = &r->qp->qn[s->ea[e].qn];
     sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
            cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     double ns = sc_name_score(&qs, &cs, d, &s->memo);
@@ -1234,12 +1282,12 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     int nq = 0, idmatch = 0;
     double ns;
     final_score(r, e, quals, &nq, &d, &ns);
-    const ix_name *nm = &ix->names[r->s->ename[e]];
+    const ix_name *nm = &ix->names[r->s->ea[e].name];
     sn_tokinfo ti[SN_MAX_TOK];
     float w[SN_MAX_TOK];
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
-    qname *qn = &r->qp->qn[r->s->eqn[e]];
+    qname *qn = &r->qp->qn[r->s->ea[e].qn];
     sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
            cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
     screen_explain *xp = &m->explain;
@@ -1335,8 +1383,8 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     }
     s->stamp += 2;
     if (s->stamp < 2) { /* wrapped: clear the stamps */
-        memset(s->nstamp, 0, (ix->nnames + 1) * 4);
-        memset(s->estamp, 0, (ix->nents + 1) * 4);
+        memset(s->na, 0, (ix->nnames + 1) * sizeof *s->na);
+        memset(s->ea, 0, (ix->nents + 1) * sizeof *s->ea);
         s->stamp = 2;
     }
     for (int qi = 0; qi < qp.nqn; qi++) {
@@ -1360,7 +1408,7 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     rc = fs ? PU_OK : PU_ERR_NOMEM;
     for (size_t i = 0; i < s->ntouched_e && !rc; i++) {
         uint32_t e = s->touched_e[i];
-        if (s->ebest[e] < 0) continue;
+        if (s->ea[e].best < 0) continue;
         sc_detail d;
         qual quals[8];
         int nq;
