@@ -908,12 +908,21 @@ uint64_t sn_letter_mask(const char *s, size_t len) {
     return m;
 }
 
+/* Bit count without a libgcc call (the build targets baseline x86-64,
+ * which has no popcnt instruction). */
+static inline size_t popcount64(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 double sn_jw_bound(const char *a, size_t na, uint64_t ma, const char *b, size_t nb, uint64_t mb) {
     if (na == 0 || nb == 0 || na > 64 || nb > 64) return 1.0; /* not bounded here */
     /* every letter of a that b lacks (one bit per distinct letter, or per
      * group of letters sharing a bit) leaves at least one position of a
      * unmatched, and the reverse */
-    size_t xa = (size_t)__builtin_popcountll(ma & ~mb), xb = (size_t)__builtin_popcountll(mb & ~ma);
+    size_t xa = popcount64(ma & ~mb), xb = popcount64(mb & ~ma);
     size_t m = na - xa < nb - xb ? na - xa : nb - xb;
     if (m == 0 || xa >= na || xb >= nb) return 0.0; /* no match: Jaro-Winkler is 0 */
     /* Jaro with m matches and no transposition; Winkler's prefix exactly */

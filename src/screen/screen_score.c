@@ -169,21 +169,43 @@ static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
     return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
 }
 
+/* Memo slot: the first of 8 from the key's home that holds the key (*hit
+ * = 1) or is free; when all are taken, the home slot (overwritten). */
+static size_t memo_slot(const sc_memo *m, uint64_t key, int *hit) {
+    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
+    *hit = 0;
+    for (int p = 0; p < 8; p++) {
+        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
+        if (m->stamp[k] != m->cur) return k;
+        if (m->key[k] == key) {
+            *hit = 1;
+            return k;
+        }
+    }
+    return h;
+}
+
+/* Enter a similarity computed elsewhere (blocking compares each query
+ * token with its candidate vocabulary tokens: the same sn_token_sim call
+ * scoring would make for a listed WORD token). */
+static void memo_put(sc_memo *m, uint64_t key, float s, int how) {
+    int hit;
+    size_t k = memo_slot(m, key, &hit);
+    if (hit) return;
+    m->key[k] = key;
+    m->stamp[k] = m->cur;
+    m->sim[k] = s;
+    m->how[k] = (uint8_t)how;
+}
+
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
     if (!m || !q->id || !c->id) return (float)sn_token_sim(&q->t[i], &c->t[j], how);
     uint64_t key = (uint64_t)q->id[i] << 36 | c->id[j];
-    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
-    size_t slot = h;
-    for (int p = 0; p < 8; p++) {
-        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
-        if (m->stamp[k] != m->cur) {
-            slot = k;
-            break;
-        }
-        if (m->key[k] == key) {
-            *how = m->how[k];
-            return m->sim[k];
-        }
+    int hit;
+    size_t slot = memo_slot(m, key, &hit);
+    if (hit) {
+        *how = m->how[slot];
+        return m->sim[slot];
     }
     double s = sn_token_sim(&q->t[i], &c->t[j], how);
     m->key[slot] = key;
@@ -400,7 +422,7 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
 
 /* ---- query preparation ---------------------------------------------------------- */
 
-typedef struct qtok_cand { uint32_t v; float s; } qtok_cand;
+typedef struct qtok_cand { uint32_t v; float s; uint8_t how; } qtok_cand;
 
 typedef struct qname {
     sn_name n;
@@ -439,7 +461,7 @@ static int cand_seen(const qname *qn, int t, uint32_t v) {
 
 /* Candidates with s == 0 are kept too, so that a vocabulary token reached
  * through several maps is compared once; accumulation skips them. */
-static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
+static int cand_add(qname *qn, int t, uint32_t v, float s, int how, int *cap) {
     if (qn->ncand[t] >= *cap) {
         int nc = *cap ? *cap * 2 : 8;
         qtok_cand *n = realloc(qn->cand[t], (size_t)nc * sizeof *n);
@@ -447,7 +469,7 @@ static int cand_add(qname *qn, int t, uint32_t v, float s, int *cap) {
         qn->cand[t] = n;
         *cap = nc;
     }
-    qn->cand[t][qn->ncand[t]++] = (qtok_cand){v, s};
+    qn->cand[t][qn->ncand[t]++] = (qtok_cand){v, s, (uint8_t)how};
     return PU_OK;
 }
 
@@ -497,7 +519,7 @@ static int probe_hits(const screen_index *ix, const probe_hit *hits, int n, qnam
         vocab_info(ix, v, SN_WORD, &vi);
         int how;
         double s = sn_token_sim(&qn->ti[t], &vi, &how);
-        if (cand_add(qn, t, v, (float)s, cap)) return PU_ERR_NOMEM;
+        if (cand_add(qn, t, v, (float)s, how, cap)) return PU_ERR_NOMEM;
     }
     return PU_OK;
 }
@@ -810,6 +832,7 @@ typedef struct eacc {
     uint32_t stamp, name; /* entity stamp; its best name */
     float best;           /* the best name's score, -1 none */
     uint8_t qn, vis;      /* the query name of the best; 1 visible, 2 not */
+    double ns;            /* sc_name_score of the best (final_score reuses it) */
 } eacc;
 
 typedef struct scratch {
@@ -907,7 +930,8 @@ static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti,
     }
 }
 
-static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
+/* The name score times the name kind's factor; *ns the name score. */
+static double score_name(runctx *r, int qi, uint32_t n, double *ns) {
     const screen_index *ix = r->ix;
     const ix_name *nm = &ix->names[n];
     sn_tokinfo ti[SN_MAX_TOK];
@@ -917,19 +941,21 @@ static double score_name(runctx *r, int qi, uint32_t n, sc_detail *d) {
     qname *qn = &r->qp->qn[qi];
     sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
            cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
-    return sc_name_score(&qs, &cs, d, &r->s->memo) * kind_factor[nm->kind];
+    *ns = sc_name_score(&qs, &cs, NULL, &r->s->memo);
+    return *ns * kind_factor[nm->kind];
 }
 
 static void consider(runctx *r, int qi, uint32_t n) {
     uint32_t e = r->ix->names[n].entity;
     if (!entity_visible(r, e)) return;
     r->scored++;
-    double sc = score_name(r, qi, n, NULL);
+    double ns, sc = score_name(r, qi, n, &ns);
     scratch *s = r->s;
     if (sc > s->ea[e].best || (sc == s->ea[e].best && r->ix->names[n].kind < r->ix->names[s->ea[e].name].kind)) {
         s->ea[e].best = (float)sc;
         s->ea[e].name = n;
         s->ea[e].qn = (uint8_t)qi;
+        s->ea[e].ns = ns;
     }
 }
 
@@ -1239,19 +1265,23 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
 }
 
 /* Final score of an entity: its best name's score, capped for a name alone,
- * plus qualifiers. quals/nq/d receive the parts (for explanations). */
+ * plus qualifiers. quals/nq/d receive the parts (for explanations). Without
+ * d the name score consider() kept is used (the same computation). */
 static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail *d, double *name_score) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
     const ix_name *nm = &ix->names[s->ea[e].name];
-    sn_tokinfo ti[SN_MAX_TOK];
-    float w[SN_MAX_TOK];
-    uint32_t id[SN_MAX_TOK];
-    name_side(ix, nm, ti, w, id);
-    qname *qn = &r->qp->qn[s->ea[e].qn];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
-           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
-    double ns = sc_name_score(&qs, &cs, d, &s->memo);
+    double ns = s->ea[e].ns;
+    if (d) {
+        sn_tokinfo ti[SN_MAX_TOK];
+        float w[SN_MAX_TOK];
+        uint32_t id[SN_MAX_TOK];
+        name_side(ix, nm, ti, w, id);
+        qname *qn = &r->qp->qn[s->ea[e].qn];
+        sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
+               cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
+        ns = sc_name_score(&qs, &cs, d, &s->memo);
+    }
     *name_score = ns;
     double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
     *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
@@ -1381,6 +1411,14 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         memset(s->memo.stamp, 0, sizeof s->memo.stamp);
         s->memo.cur = 1;
     }
+    /* the similarities blocking computed (listed WORD tokens: name_side's
+     * memo id v << 3 | kind) */
+    for (int i = 0; i < qp.nqn; i++)
+        for (int t = 0; t < qp.qn[i].n.ntok; t++)
+            for (int c = 0; c < qp.qn[i].ncand[t]; c++) {
+                const qtok_cand *k = &qp.qn[i].cand[t][c];
+                memo_put(&s->memo, (uint64_t)qp.qn[i].id[t] << 36 | (k->v << 3 | SN_WORD), k->s, k->how);
+            }
     s->stamp += 2;
     if (s->stamp < 2) { /* wrapped: clear the stamps */
         memset(s->na, 0, (ix->nnames + 1) * sizeof *s->na);
@@ -1409,10 +1447,9 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     for (size_t i = 0; i < s->ntouched_e && !rc; i++) {
         uint32_t e = s->touched_e[i];
         if (s->ea[e].best < 0) continue;
-        sc_detail d;
         qual quals[8];
         int nq;
-        double ns, sc = final_score(&r, e, quals, &nq, &d, &ns);
+        double ns, sc = final_score(&r, e, quals, &nq, NULL, &ns);
         if (sc < p.min_score) continue;
         int rv = p.reviews ? sr_find(p.reviews, subject, ix->ents[e].id) : -1;
         fs[nf++] = (fin){e, sc, rv, 0};
