@@ -391,6 +391,7 @@ static int vocab_pack(screen_index *ix) {
     for (size_t v = 0; v < ix->nvocab; v++)
         bytes += ix->vlen[v] + strlen(ix->vphon[v]) + (ix->vtk[v] ? strlen(ix->vtk[v]) : 0) + ix->vinfo[v].skl + 4;
     if (!(ix->varena = malloc(bytes + 1))) return PU_ERR_NOMEM;
+    ix->varena_n = bytes + 1;
     char *p = ix->varena;
     for (size_t v = 0; v < ix->nvocab; v++) {
         ix_vinfo *x = &ix->vinfo[v];
@@ -407,6 +408,16 @@ static int vocab_pack(screen_index *ix) {
         x->group = ix->vgroup[v];
         x->lm = sn_letter_mask(x->s, x->len);
     }
+    /* the separate copies are not needed any more */
+    for (size_t v = 0; v < ix->nvocab; v++) {
+        free(ix->vphon[v]);
+        free(ix->vtk[v]);
+        free(ix->vsk[v]);
+    }
+    free(ix->vphon);
+    free(ix->vtk);
+    free(ix->vsk);
+    ix->vphon = ix->vtk = ix->vsk = NULL;
     return PU_OK;
 }
 
@@ -642,7 +653,7 @@ void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
     st->tokens = ix->nvocab;
     st->skipped_names = ix->skipped;
     size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
-                   ix->nvocab * (sizeof(char *) * 2 + 16 + 24) +
+                   ix->nvocab * (sizeof(char *) + 16 + sizeof(ix_vinfo)) + ix->varena_n +
                    (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n + ix->kmap.n + ix->amap.n) * sizeof(ix_pair) +
                    (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
     st->bytes = bytes;

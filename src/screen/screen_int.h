@@ -201,15 +201,17 @@ struct screen_index {
     ix_name *names;  size_t nnames;
     uint32_t *toks;  uint8_t *tkind; size_t ntoks;
     /* vocabulary */
-    char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; char **vphon; uint16_t *vgroup;
-    char **vtk;      /* transliteration key of each token (sn_translit_key, variant 0) */
-    char **vsk;      /* consonant skeleton of each token (sn_skeleton) */
+    char **vstr; uint8_t *vlen; uint32_t *vdf; float *vw; uint16_t *vgroup;
+    /* while building only (NULL after, the strings are in vinfo/varena):
+     * phonetic key, transliteration key (sn_translit_key, variant 0) and
+     * consonant skeleton (sn_skeleton) of each token */
+    char **vphon, **vtk, **vsk;
     /* what a comparison reads of a vocabulary token, packed in one record
      * per token with its strings side by side in varena (one or two cache
      * lines per token instead of one per array: blocking reads ~50 vocabulary
      * tokens per query) */
     struct ix_vinfo *vinfo;
-    char *varena;
+    char *varena; size_t varena_n;
     size_t nvocab;
     ix_map vmap;     /* hash(token) -> vid */
     /* hash(token) -> vid, then hash(1-deletion, token without article) ->

@@ -502,8 +502,10 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
             pieces[np++] = work + i + 1;
             continue;
         }
+        /* a marker starts a word: most positions are inside one (cheap) */
+        if (i > 0 && isalnum((unsigned char)work[i - 1])) continue;
         for (size_t m = 0; markers[m]; m++) {
-            if (work[i] != markers[m][0] || !word_at(work, i, markers[m])) continue; /* first letter: cheap */
+            if (work[i] != markers[m][0] || !word_at(work, i, markers[m])) continue;
             size_t ml = strlen(markers[m]);
             work[i] = 0;
             size_t j = i + ml;
