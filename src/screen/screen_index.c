@@ -209,6 +209,7 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
         nm->kind = (uint8_t)(p > 0 ? 2 : kind); /* a quoted nickname is a weak alias */
         nm->tok_off = (uint32_t)ix->ntoks;
         nm->ntok = (uint8_t)b->tmp.ntok;
+        nm->person_form = (uint8_t)b->tmp.person_form;
         if (!(nm->raw = pu_strdup(raw))) {
             rc = PU_ERR_NOMEM;
             break;

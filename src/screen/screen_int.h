@@ -41,6 +41,8 @@ typedef struct sn_name {
     sn_token tok[SN_MAX_TOK];
     int ntok;
     int dropped;     /* tokens over SN_MAX_TOK */
+    int person_form; /* written "SURNAME, Given" and reordered: a person's
+                      * name whatever the schema (no acronym rule) */
 } sn_name;
 
 enum sn_class sn_class_of(const char *schema);
@@ -135,6 +137,7 @@ typedef struct ix_name {
     uint32_t tok_off;      /* into ix->toks / ix->tkind */
     uint8_t ntok;
     uint8_t kind;          /* 0 name, 1 alias, 2 weakAlias, 3 previousName */
+    uint8_t person_form;   /* sn_name.person_form of the listed name */
     float wsum;            /* sum of weights of its tokens */
     float wcore;           /* ... of its WORD/NUMBER tokens (the blocked ones) */
     char *raw;             /* as listed */

@@ -737,6 +737,7 @@ void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n) {
     n->used = 0;
     n->ntok = 0;
     n->dropped = 0;
+    n->person_form = 0;
     int comma_at = -1, commas = 0;
     char cur[SN_TOK_MAX + 1];
     size_t cl = 0;
@@ -770,6 +771,7 @@ void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n) {
             for (int i = comma_at; i < n->ntok; i++) tmp[k++] = n->tok[i];
             for (int i = 0; i < comma_at; i++) tmp[k++] = n->tok[i];
             memcpy(n->tok, tmp, sizeof(sn_token) * (size_t)n->ntok);
+            n->person_form = 1;
         }
     }
 }
