@@ -85,7 +85,13 @@ static const struct { const char *k, *v; } numbers[] = {
     {"six", "6"}, {"seis", "6"}, {"seven", "7"}, {"siete", "7"}, {"eight", "8"}, {"ocho", "8"},
     {"nine", "9"}, {"nueve", "9"}, {"ten", "10"}, {"diez", "10"}, {"eleven", "11"}, {"once", "11"},
     {"twelve", "12"}, {"doce", "12"}, {"twenty", "20"}, {"veinte", "20"}, {"hundred", "100"},
-    {"cien", "100"}, {"ciento", "100"}, {NULL, NULL}};
+    {"cien", "100"}, {"ciento", "100"},
+    /* ordinals (1ST = FIRST = PRIMERA); not the Spanish ones that are also
+     * common words or names in company names (cuarto, quinta, sexto) */
+    {"first", "1"}, {"second", "2"}, {"third", "3"}, {"fourth", "4"}, {"fifth", "5"}, {"sixth", "6"},
+    {"seventh", "7"}, {"eighth", "8"}, {"ninth", "9"}, {"tenth", "10"}, {"primero", "1"}, {"primera", "1"},
+    {"primer", "1"}, {"segundo", "2"}, {"segunda", "2"}, {"tercero", "3"}, {"tercera", "3"}, {"tercer", "3"},
+    {NULL, NULL}};
 
 /* Nicknames (hypocorisms) -> formal given name. Spanish first, then a few
  * English/Russian ones seen in designation lists. A formal name is its own
@@ -708,6 +714,13 @@ static void fold_legal(sn_name *n) {
     fold_legal_leading(n);
 }
 
+static int ordinal_suffix(const char *s, size_t n) {
+    static const char *const suf[] = {"st", "nd", "rd", "th", "o", "a", "er", "eme", "e", NULL};
+    for (size_t i = 0; suf[i]; i++)
+        if (strlen(suf[i]) == n && memcmp(s, suf[i], n) == 0) return 1;
+    return 0;
+}
+
 static void classify(sn_name *n, enum sn_class cls) {
     int out = 0;
     for (int i = 0; i < n->ntok; i++) {
@@ -718,6 +731,16 @@ static void classify(sn_name *n, enum sn_class cls) {
             int isdigit_tok = 1;
             for (size_t j = 0; j < t.len; j++)
                 if (!isdigit((unsigned char)t.s[j])) isdigit_tok = 0;
+            /* an ordinal is its number: 27TH SCIENTIFIC CENTER = 27 ...,
+             * 1ST, 2ND, 3RD; Spanish 1O / 1A (1º, 1ª after NFKC) */
+            if (!isdigit_tok) {
+                size_t d = 0;
+                while (d < t.len && isdigit((unsigned char)t.s[d])) d++;
+                if (d > 0 && ordinal_suffix(t.s + d, t.len - d)) {
+                    t.len = (uint8_t)d;
+                    isdigit_tok = 1;
+                }
+            }
             if (num && !(cls == SC_PERSON || has_flag(t.s, t.len, LX_PARTICLE))) {
                 char *d = (char *)t.s; /* digits are never longer than the word */
                 size_t nl = strlen(num);

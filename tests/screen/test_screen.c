@@ -401,6 +401,19 @@ static void test_legal_forms_twice_and_phonetic_y(void **state) {
     assert_true(cmp("Person", "HEJAZI, Asghar", "MIR-HEJAZI, Asghar") >= 0.9);
 }
 
+/* Ordinals are numbers: 27TH = 27, 1ST = FIRST = PRIMERA (not for persons:
+ * Segundo is a given name). */
+static void test_ordinals(void **state) {
+    (void)state;
+    assert_norm("27TH SCIENTIFIC CENTER", "Organization", "27 scientific center");
+    assert_norm("1st Battalion", "Organization", "1 battalion");
+    assert_norm("Primera Division", "Organization", "1 division");
+    assert_true(cmp("Organization", "FIRST BATTALION", "1ST BATTALION") >= 0.9);
+    assert_norm("Segundo PEREZ", "Person", "segundo perez");
+    /* a digit run with another suffix stays a word */
+    assert_norm("7ELEVEN", "Company", "7eleven");
+}
+
 static void test_compare_idf_query_weights(void **state) {
     (void)state;
     fixture f;
@@ -871,6 +884,7 @@ int main(void) {
         cmocka_unit_test(test_translit_key),
         cmocka_unit_test(test_slavic_names),
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
+        cmocka_unit_test(test_ordinals),
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
         cmocka_unit_test(test_index_new_rules),
