@@ -18,6 +18,9 @@ Modes:
   score RESULTS.jsonl THRESHOLD [JW.csv]   metrics from `puente screen`
         JSON lines (run with --min-score low enough for the sweep) and,
         optionally, the jellyfish baseline's per-query scores
+  check RESULTS.jsonl THRESHOLD [--min SPLIT:METRIC:X] [--max SPLIT:METRIC:X]
+        exit 1 when a metric (recall, precision, top1, f1, neg_alert) of a split
+        (dev, test, all) is under its --min or over its --max (the e2e test)
   jw OFAC_DIR QUERIES.csv OUT.csv      baseline: python3-jellyfish
         Jaro-Winkler of the lower-cased query against every listed name
         (sdn.csv + alt.csv); per query the 10 best entities and scores
@@ -30,9 +33,10 @@ Metrics at a threshold (an alert = a listed entity scoring >= threshold):
 import csv
 import hashlib
 import json
+import os
 import sys
 
-IND = "data/screen/indep"
+IND = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "screen", "indep")
 
 
 def split_of(ent):
@@ -157,12 +161,26 @@ def jw_baseline(ofac, qpath, out):
                 w.writerow([r["id"], e, f"{s:.4f}"])
 
 
+def check(res_path, t, args):
+    qs, res, bad = load_queries(), read_puente(res_path), 0
+    for flag, spec in zip(args[::2], args[1::2]):
+        sp, metric, lim = spec.split(":")
+        m = metrics(qs, res, t, None if sp == "all" else sp)
+        v = m[{"recall": "r", "precision": "p"}.get(metric, metric)]
+        ok = v >= float(lim) if flag == "--min" else v <= float(lim)
+        print(f"{'ok' if ok else 'FAIL'} {sp} {metric} {v:.3f} ({flag[2:]} {lim})")
+        bad += not ok
+    return 1 if bad else 0
+
+
 def main():
     a = sys.argv[1:]
     if a and a[0] == "queries" and len(a) == 2:
         write_queries(a[1])
     elif a and a[0] == "score" and len(a) in (3, 4):
         report(a[1], float(a[2]), a[3] if len(a) == 4 else None)
+    elif a and a[0] == "check" and len(a) >= 3 and len(a) % 2 == 1:
+        sys.exit(check(a[1], float(a[2]), a[3:]))
     elif a and a[0] == "jw" and len(a) == 4:
         jw_baseline(a[1], a[2], a[3])
     else:
