@@ -189,7 +189,7 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
         return PU_OK;
     }
     char *pieces[SN_MAX_PIECES];
-    int np = sn_split(f, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
+    int np = sn_split_cls(f, cls, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
     int rc = PU_OK;
     for (int p = 0; p < np && rc == PU_OK; p++) {
         sn_tokenize(pieces[p], cls, &b->tmp);

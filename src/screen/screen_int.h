@@ -56,6 +56,12 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field);
  * (caller-provided, >= strlen(folded)+1). Returns the number of pieces. */
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces);
 
+/* sn_split with the class rules: for organisations (SC_ORG) text in quotes
+ * is part of the name and also a name of its own ("OAO SHIP REPAIR CENTER
+ * 'ZVEZDOCHKA'" -> "oao ship repair center zvezdochka" and "zvezdochka"):
+ * without it the main name would be the generic words alone. */
+int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces);
+
 /* Tokenise one folded piece into *n with the class rules. Returns PU_OK even
  * when no token results (n->ntok == 0). */
 void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n);

@@ -441,7 +441,31 @@ static int only_legal_outside(const char *work, const char *p, const char *e) {
     return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
 }
 
+/* 1 if a word outside the segment [p, e] is a legal form ("JSC 'ALMAZ-ANTEY'
+ * MSDB"): a company's name even when the schema is unknown. */
+static int legal_word_outside(const char *work, const char *p, const char *e) {
+    char w[24];
+    size_t wl = 0;
+    for (const char *q = work;; q++) {
+        int inside = q >= p && q <= e;
+        if (*q && !inside && isalnum((unsigned char)*q)) {
+            if (wl + 1 < sizeof w) w[wl++] = *q;
+            continue;
+        }
+        if (wl) {
+            w[wl] = 0;
+            if (lookup_kv(w, 0)) return 1;
+        }
+        wl = 0;
+        if (!*q) return 0;
+    }
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
+    return sn_split_cls(folded, SC_ANY, work, worksz, pieces, maxpieces);
+}
+
+int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces) {
     size_t n = strlen(folded);
     if (n + 1 > worksz / 2) n = worksz / 2 - 1;
     /* first half of work: the main part; second half: segments cut out of it */
@@ -470,7 +494,9 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
             store += l + 1;
             storesz -= l + 1;
         }
-        memset(p, ' ', l + 2);
+        /* a company's quoted name stays in its name */
+        if (*p != '(' && (cls == SC_ORG || (cls == SC_ANY && legal_word_outside(work, p, e)))) *p = *e = ' ';
+        else memset(p, ' ', l + 2);
     }
     /* alias markers split the main part: "x alias y", "x a.k.a. y", "x (a) y" */
     static const char *const markers[] = {"alias", "aka", "a.k.a", "a/k/a", "apodo", NULL};
@@ -1243,7 +1269,7 @@ int screen_normalize(const char *name, const char *schema, char **out, pu_err *e
         return PU_ERR_NOMEM;
     }
     char *pieces[SN_MAX_PIECES];
-    int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+    int np = sn_split_cls(f, sn_class_of(schema), work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
     pu_buf b = PU_BUF_INIT(SN_BUF_MAX * 2);
     char tmp[SN_BUF_MAX];
     for (int i = 0; i < np; i++) {

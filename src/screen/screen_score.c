@@ -605,7 +605,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
             break;
         }
         char *pieces[SN_MAX_PIECES];
-        int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+        int np = sn_split_cls(f, (enum sn_class)p->cls, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
         for (int i = 0; i < np && p->nqn < cap; i++) {
             qname *qn = &p->qn[p->nqn];
             qname_init(qn);

@@ -414,6 +414,19 @@ static void test_ordinals(void **state) {
     assert_norm("7ELEVEN", "Company", "7eleven");
 }
 
+/* A company's quoted name is part of its name (and a name of its own); a
+ * person's quoted text is a nickname. */
+static void test_quoted_company_names(void **state) {
+    (void)state;
+    assert_norm("OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'", "Organization", "oao ship repair center zvezdochka / zvezdochka");
+    assert_norm("JSC 'ALMAZ-ANTEY' MSDB", NULL, "ao almaz antey msdb / almaz antey");
+    assert_norm("Juan PEREZ 'El Huevo'", NULL, "juan perez / el huevo");
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank ag / austria");
+    /* another ship repair centre is not ZVEZDOCHKA */
+    assert_true(cmp("Organization", "DALZAVOD SHIP REPAIR CENTRE", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") < 0.75);
+    assert_true(cmp("Organization", "ZVEZDOCHKA SHIP REPAIR CENTER", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") >= 0.9);
+}
+
 static void test_compare_idf_query_weights(void **state) {
     (void)state;
     fixture f;
@@ -885,6 +898,7 @@ int main(void) {
         cmocka_unit_test(test_slavic_names),
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
         cmocka_unit_test(test_ordinals),
+        cmocka_unit_test(test_quoted_company_names),
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
         cmocka_unit_test(test_index_new_rules),
