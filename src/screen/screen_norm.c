@@ -461,6 +461,16 @@ static int legal_word_outside(const char *work, const char *p, const char *e) {
     }
 }
 
+/* 1 if s[0..n) is one word of >= 3 letters or digits (no space or dot). */
+static int one_word(const char *s, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i])) return 0;
+        k++;
+    }
+    return k >= 3;
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
     return sn_split_cls(folded, SC_ANY, work, worksz, pieces, maxpieces);
 }
@@ -475,28 +485,50 @@ int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t works
     size_t storesz = worksz - worksz / 2;
     int np = 1;
     pieces[0] = work;
+    /* without a schema, "X (Y)" may be a person with a nickname or an
+     * organisation with its name or place in brackets: besides "x" and "y"
+     * the whole "x y" is a name too (added last, when room allows) */
+    char *full = NULL;
+    int cut = 0, marker = 0;
+    if (cls == SC_ANY && 2 * (n + 1) <= storesz) {
+        full = store;
+        memcpy(full, work, n + 1);
+        store += n + 1;
+        storesz -= n + 1;
+    }
     char *e, *p;
     while (np < maxpieces && (p = next_segment(work, &e))) {
         size_t l = (size_t)(e - p - 1);
+        if (full) full[p - work] = full[e - work] = ' ';
         if (l == 1 && p[1] == 'a' && *p == '(') { /* "(a)" is an alias marker */
             memset(p, ' ', 3);
             *p = '|';
+            marker = 1;
             continue;
         }
         if (only_legal_outside(work, p, e)) {
             *p = *e = ' ';
             continue;
         }
-        if (l + 1 <= storesz) {
+        /* a company's quoted or bracketed text stays in its name: the quoted
+         * name proper, or a place that tells a subsidiary from its parent
+         * ("VTB BANK (AUSTRIA) AG", "LEADER (HONG KONG) INTERNATIONAL
+         * TRADING"); brackets hold a name of their own only as one word
+         * (an acronym: "(IRGC)", "(NICO)"), never as a place of two */
+        int company = cls == SC_ORG || (cls == SC_ANY && legal_word_outside(work, p, e));
+        int own = !company || *p != '(' || one_word(p + 1, l);
+        if (own && l + 1 <= storesz) {
             memcpy(store, p + 1, l);
             store[l] = 0;
             pieces[np++] = store;
             store += l + 1;
             storesz -= l + 1;
         }
-        /* a company's quoted name stays in its name */
-        if (*p != '(' && (cls == SC_ORG || (cls == SC_ANY && legal_word_outside(work, p, e)))) *p = *e = ' ';
-        else memset(p, ' ', l + 2);
+        if (company) *p = *e = ' ';
+        else {
+            memset(p, ' ', l + 2);
+            cut = 1;
+        }
     }
     /* alias markers split the main part: "x alias y", "x a.k.a. y", "x (a) y" */
     static const char *const markers[] = {"alias", "aka", "a.k.a", "a/k/a", "apodo", NULL};
@@ -514,9 +546,11 @@ int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t works
             while (work[j] == '.' || work[j] == ':' || work[j] == ' ') j++;
             pieces[np++] = work + j;
             i = j - 1;
+            marker = 1;
             break;
         }
     }
+    if (full && cut && !marker && np < maxpieces) pieces[np++] = full;
     return np;
 }
 

@@ -420,8 +420,15 @@ static void test_quoted_company_names(void **state) {
     (void)state;
     assert_norm("OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'", "Organization", "oao ship repair center zvezdochka / zvezdochka");
     assert_norm("JSC 'ALMAZ-ANTEY' MSDB", NULL, "ao almaz antey msdb / almaz antey");
-    assert_norm("Juan PEREZ 'El Huevo'", NULL, "juan perez / el huevo");
-    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank ag / austria");
+    /* without a schema both readings, the whole name last */
+    assert_norm("Juan PEREZ 'El Huevo'", NULL, "juan perez / el huevo / juan perez el huevo");
+    assert_norm("Juan PEREZ 'El Huevo'", "Person", "juan perez / el huevo");
+    assert_norm("PCC (UK)", NULL, "pcc / uk / pcc uk");
+    /* brackets: a one-word acronym is also a name; a place stays in the name */
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag / austria");
+    assert_norm("LEADER (HONG KONG) INTERNATIONAL TRADING LIMITED", "Company", "leader hong kong international trading ltd");
+    assert_norm("ISLAMIC REVOLUTIONARY GUARD CORPS (IRGC)", "Organization", "islamic revolutionary guard corps irgc / irgc");
+    assert_norm("Juan PEREZ (El Huevo)", "Person", "juan perez / el huevo");
     /* another ship repair centre is not ZVEZDOCHKA */
     assert_true(cmp("Organization", "DALZAVOD SHIP REPAIR CENTRE", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") < 0.75);
     assert_true(cmp("Organization", "ZVEZDOCHKA SHIP REPAIR CENTER", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") >= 0.9);
