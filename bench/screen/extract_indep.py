@@ -15,8 +15,16 @@ Writes:
   ofac_renamed.csv      ent_num,sdn_type,name_2019,name_2021  (primary name
                     re-spelt or replaced between the 2019 and 2021 sdn.csv)
   cons_prim.csv, cons_alt.csv  copied verbatim (consolidated non-SDN list).
+  ofac_later_entities.csv  ent_num,alt_type,alt_name,first_seen: one alias
+                    (the first listed) of each of 1,000 entities that a later
+                    alt.csv (2024-01, 2025-02, 2025-12) lists and that are on
+                    neither the 2021 sdn.csv nor the consolidated list:
+                    designated after the bundled list, so names NOT on it (the
+                    negatives of bench/screen/indep_screen.py). Sample: the
+                    1,000 smallest SHA-256 hashes of the entity number.
 Usage: extract_indep.py REF_OFAC_DIR OUT_DIR"""
 import csv
+import hashlib
 import shutil
 import sys
 
@@ -72,6 +80,28 @@ def main():
     for fn in ("cons_prim.csv", "cons_alt.csv"):
         shutil.copyfile(f"{ref}/consolidated_test-testdata/{fn}", f"{out}/{fn}")
     print(f"new aliases: {len(recs)}")
+    write_later_entities(ref, out, sdn21)
+
+
+def write_later_entities(ref, out, sdn21):
+    """One alias each of 1,000 entities designated after the 2021 list."""
+    cons = {r[0] for r in rows(f"{ref}/consolidated_test-testdata/cons_prim.csv")}
+    first = {}
+    for vint in ("2024-01_test-testdata-static", "2025-02_pkg-sources-ofac-testdata",
+                 "2025-12_internal-tfidf-testdata"):
+        for r in rows(f"{ref}/{vint}/alt.csv"):
+            e, name = r[0].strip(), clean(r[3])
+            if e in sdn21 or e in cons or not name or e in first:
+                continue
+            first[e] = [e, clean(r[2]), name, vint[:7]]
+    # sha256, not the BLAKE2b of the dev/test split: the smallest BLAKE2b hashes
+    # would all fall into one split
+    pick = sorted(first, key=lambda e: hashlib.sha256(e.encode()).digest())[:1000]
+    with open(f"{out}/ofac_later_entities.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["ent_num", "alt_type", "alt_name", "first_seen"])
+        w.writerows(sorted((first[e] for e in pick), key=lambda r: int(r[0])))
+    print(f"later entities: {len(first)}, kept {len(pick)}")
 
 
 if __name__ == "__main__":

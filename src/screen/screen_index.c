@@ -178,7 +178,7 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
         return PU_OK;
     }
     char *pieces[SN_MAX_PIECES];
-    int np = sn_split(f, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
+    int np = sn_split_cls(f, cls, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
     int rc = PU_OK;
     for (int p = 0; p < np && rc == PU_OK; p++) {
         sn_tokenize(pieces[p], cls, &b->tmp);
@@ -198,6 +198,7 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
         nm->kind = (uint8_t)(p > 0 ? 2 : kind); /* a quoted nickname is a weak alias */
         nm->tok_off = (uint32_t)ix->ntoks;
         nm->ntok = (uint8_t)b->tmp.ntok;
+        nm->person_form = (uint8_t)b->tmp.person_form;
         if (!(nm->raw = pu_strdup(raw))) {
             rc = PU_ERR_NOMEM;
             break;

@@ -41,6 +41,8 @@ typedef struct sn_name {
     sn_token tok[SN_MAX_TOK];
     int ntok;
     int dropped;     /* tokens over SN_MAX_TOK */
+    int person_form; /* written "SURNAME, Given" and reordered: a person's
+                      * name whatever the schema (no acronym rule) */
 } sn_name;
 
 enum sn_class sn_class_of(const char *schema);
@@ -53,6 +55,12 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field);
  * "x alias y", "x a.k.a. y"): pieces point into a modified copy `work`
  * (caller-provided, >= strlen(folded)+1). Returns the number of pieces. */
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces);
+
+/* sn_split with the class rules: for organisations (SC_ORG) text in quotes
+ * is part of the name and also a name of its own ("OAO SHIP REPAIR CENTER
+ * 'ZVEZDOCHKA'" -> "oao ship repair center zvezdochka" and "zvezdochka"):
+ * without it the main name would be the generic words alone. */
+int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces);
 
 /* Tokenise one folded piece into *n with the class rules. Returns PU_OK even
  * when no token results (n->ntok == 0). */
@@ -151,6 +159,7 @@ typedef struct ix_name {
     uint32_t tok_off;      /* into ix->toks / ix->tkind */
     uint8_t ntok;
     uint8_t kind;          /* 0 name, 1 alias, 2 weakAlias, 3 previousName */
+    uint8_t person_form;   /* sn_name.person_form of the listed name */
     float wsum;            /* sum of weights of its tokens */
     float wcore;           /* ... of its WORD/NUMBER tokens (the blocked ones) */
     char *raw;             /* as listed */

@@ -85,7 +85,13 @@ static const struct { const char *k, *v; } numbers[] = {
     {"six", "6"}, {"seis", "6"}, {"seven", "7"}, {"siete", "7"}, {"eight", "8"}, {"ocho", "8"},
     {"nine", "9"}, {"nueve", "9"}, {"ten", "10"}, {"diez", "10"}, {"eleven", "11"}, {"once", "11"},
     {"twelve", "12"}, {"doce", "12"}, {"twenty", "20"}, {"veinte", "20"}, {"hundred", "100"},
-    {"cien", "100"}, {"ciento", "100"}, {NULL, NULL}};
+    {"cien", "100"}, {"ciento", "100"},
+    /* ordinals (1ST = FIRST = PRIMERA); not the Spanish ones that are also
+     * common words or names in company names (cuarto, quinta, sexto) */
+    {"first", "1"}, {"second", "2"}, {"third", "3"}, {"fourth", "4"}, {"fifth", "5"}, {"sixth", "6"},
+    {"seventh", "7"}, {"eighth", "8"}, {"ninth", "9"}, {"tenth", "10"}, {"primero", "1"}, {"primera", "1"},
+    {"primer", "1"}, {"segundo", "2"}, {"segunda", "2"}, {"tercero", "3"}, {"tercera", "3"}, {"tercer", "3"},
+    {NULL, NULL}};
 
 /* Nicknames (hypocorisms) -> formal given name. Spanish first, then a few
  * English/Russian ones seen in designation lists. A formal name is its own
@@ -463,7 +469,41 @@ static int only_legal_outside(const char *work, const char *p, const char *e) {
     return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
 }
 
+/* 1 if a word outside the segment [p, e] is a legal form ("JSC 'ALMAZ-ANTEY'
+ * MSDB"): a company's name even when the schema is unknown. */
+static int legal_word_outside(const char *work, const char *p, const char *e) {
+    char w[24];
+    size_t wl = 0;
+    for (const char *q = work;; q++) {
+        int inside = q >= p && q <= e;
+        if (*q && !inside && isalnum((unsigned char)*q)) {
+            if (wl + 1 < sizeof w) w[wl++] = *q;
+            continue;
+        }
+        if (wl) {
+            w[wl] = 0;
+            if (lookup_kv(w, 0)) return 1;
+        }
+        wl = 0;
+        if (!*q) return 0;
+    }
+}
+
+/* 1 if s[0..n) is one word of >= 3 letters or digits (no space or dot). */
+static int one_word(const char *s, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i])) return 0;
+        k++;
+    }
+    return k >= 3;
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
+    return sn_split_cls(folded, SC_ANY, work, worksz, pieces, maxpieces);
+}
+
+int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces) {
     size_t n = strlen(folded);
     if (n + 1 > worksz / 2) n = worksz / 2 - 1;
     /* first half of work: the main part; second half: segments cut out of it */
@@ -473,26 +513,50 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
     size_t storesz = worksz - worksz / 2;
     int np = 1;
     pieces[0] = work;
+    /* without a schema, "X (Y)" may be a person with a nickname or an
+     * organisation with its name or place in brackets: besides "x" and "y"
+     * the whole "x y" is a name too (added last, when room allows) */
+    char *full = NULL;
+    int cut = 0, marker = 0;
+    if (cls == SC_ANY && 2 * (n + 1) <= storesz) {
+        full = store;
+        memcpy(full, work, n + 1);
+        store += n + 1;
+        storesz -= n + 1;
+    }
     char *e, *p;
     while (np < maxpieces && (p = next_segment(work, &e))) {
         size_t l = (size_t)(e - p - 1);
+        if (full) full[p - work] = full[e - work] = ' ';
         if (l == 1 && p[1] == 'a' && *p == '(') { /* "(a)" is an alias marker */
             memset(p, ' ', 3);
             *p = '|';
+            marker = 1;
             continue;
         }
         if (only_legal_outside(work, p, e)) {
             *p = *e = ' ';
             continue;
         }
-        if (l + 1 <= storesz) {
+        /* a company's quoted or bracketed text stays in its name: the quoted
+         * name proper, or a place that tells a subsidiary from its parent
+         * ("VTB BANK (AUSTRIA) AG", "LEADER (HONG KONG) INTERNATIONAL
+         * TRADING"); brackets hold a name of their own only as one word
+         * (an acronym: "(IRGC)", "(NICO)"), never as a place of two */
+        int company = cls == SC_ORG || (cls == SC_ANY && legal_word_outside(work, p, e));
+        int own = !company || *p != '(' || one_word(p + 1, l);
+        if (own && l + 1 <= storesz) {
             memcpy(store, p + 1, l);
             store[l] = 0;
             pieces[np++] = store;
             store += l + 1;
             storesz -= l + 1;
         }
-        memset(p, ' ', l + 2);
+        if (company) *p = *e = ' ';
+        else {
+            memset(p, ' ', l + 2);
+            cut = 1;
+        }
     }
     /* alias markers split the main part: "x alias y", "x a.k.a. y", "x (a) y" */
     static const char *const markers[] = {"alias", "aka", "a.k.a", "a/k/a", "apodo", NULL};
@@ -512,9 +576,11 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
             while (work[j] == '.' || work[j] == ':' || work[j] == ' ') j++;
             pieces[np++] = work + j;
             i = j - 1;
+            marker = 1;
             break;
         }
     }
+    if (full && cut && !marker && np < maxpieces) pieces[np++] = full;
     return np;
 }
 
@@ -738,6 +804,13 @@ static void fold_legal(sn_name *n) {
     fold_legal_leading(n);
 }
 
+static int ordinal_suffix(const char *s, size_t n) {
+    static const char *const suf[] = {"st", "nd", "rd", "th", "o", "a", "er", "eme", "e", NULL};
+    for (size_t i = 0; suf[i]; i++)
+        if (strlen(suf[i]) == n && memcmp(s, suf[i], n) == 0) return 1;
+    return 0;
+}
+
 static void classify(sn_name *n, enum sn_class cls) {
     int out = 0;
     for (int i = 0; i < n->ntok; i++) {
@@ -748,6 +821,16 @@ static void classify(sn_name *n, enum sn_class cls) {
             int isdigit_tok = 1;
             for (size_t j = 0; j < t.len; j++)
                 if (!isdigit((unsigned char)t.s[j])) isdigit_tok = 0;
+            /* an ordinal is its number: 27TH SCIENTIFIC CENTER = 27 ...,
+             * 1ST, 2ND, 3RD; Spanish 1O / 1A (1º, 1ª after NFKC) */
+            if (!isdigit_tok) {
+                size_t d = 0;
+                while (d < t.len && isdigit((unsigned char)t.s[d])) d++;
+                if (d > 0 && ordinal_suffix(t.s + d, t.len - d)) {
+                    t.len = (uint8_t)d;
+                    isdigit_tok = 1;
+                }
+            }
             if (num && !(cls == SC_PERSON || has_flag(t.s, t.len, LX_PARTICLE))) {
                 char *d = (char *)t.s; /* digits are never longer than the word */
                 size_t nl = strlen(num);
@@ -767,6 +850,7 @@ void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n) {
     n->used = 0;
     n->ntok = 0;
     n->dropped = 0;
+    n->person_form = 0;
     int comma_at = -1, commas = 0;
     char cur[SN_TOK_MAX + 1];
     size_t cl = 0;
@@ -800,6 +884,7 @@ void sn_tokenize(const char *piece, enum sn_class cls, sn_name *n) {
             for (int i = comma_at; i < n->ntok; i++) tmp[k++] = n->tok[i];
             for (int i = 0; i < comma_at; i++) tmp[k++] = n->tok[i];
             memcpy(n->tok, tmp, sizeof(sn_token) * (size_t)n->ntok);
+            n->person_form = 1;
         }
     }
 }
@@ -1303,7 +1388,7 @@ int screen_normalize(const char *name, const char *schema, char **out, pu_err *e
         return PU_ERR_NOMEM;
     }
     char *pieces[SN_MAX_PIECES];
-    int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+    int np = sn_split_cls(f, sn_class_of(schema), work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
     pu_buf b = PU_BUF_INIT(SN_BUF_MAX * 2);
     char tmp[SN_BUF_MAX];
     for (int i = 0; i < np; i++) {

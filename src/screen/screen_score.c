@@ -24,6 +24,11 @@
  * middle names ("Azzam Numan Abdel Rahman SALHAB"). Measured on the
  * independent OFAC pair sets (docs/screening.md). */
 #define QUERY_EXTRA_DISCOUNT 0.3
+/* ... and only when the matched listed tokens weigh at least this much (IDF
+ * weights, a unique token weighs 1): a short listed name of common words
+ * ("NATIONAL BANK" 0.57 + 0.44, "AL-IBRAHIM, Muhammad") is no short form of
+ * every longer name that contains it ("BANK NATIONAL FACTORING COMPANY"). */
+#define QUERY_EXTRA_MIN_EVIDENCE 1.2
 /* A name matched through one Jaro-Winkler-only token pair below this
  * similarity is scaled by it (sc_name_score). */
 #define WEAK_SINGLE_SIM 0.9
@@ -104,8 +109,14 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
  * skipped: RDIF = Russian Direct Investment Fund, ISIL = Islamic State of
  * Iraq and the Levant, SME = Small and Medium Enterprises. Not for person
  * names (a three-letter given name is no acronym). Finds the run [*from,
- * *to] of y for token i of x; 1 if found. */
-#define ACRONYM_SIM 0.9
+ * *to] of y for token i of x; 1 if found.
+ * Similarity by length: 0.9 from 5 letters, 0.85 for 4, 0.75 for 3. Why:
+ * the list has hundreds of short acronym aliases, and three initials
+ * collide often (ROCKET INDUSTRY DEPARTMENT spells RID, an alias of the
+ * Russian Imperial Movement; MAYGU INTERNATIONAL TRADING spells MIT): a
+ * three-letter acronym alone stays a near miss (0.75 x 0.95), with other
+ * matching words it can still match (SME BANK). */
+static double acronym_sim(size_t len) { return len >= 5 ? 0.9 : len == 4 ? 0.85 : 0.75; }
 static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused, int *from, int *to) {
     const sn_tokinfo *a = &x->t[i];
     if (a->kind != SN_WORD || !sn_acronym_ok(a->s, a->len, a->group)) return 0;
@@ -272,13 +283,14 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
             if ((qused | qexact) >> i & 1u || !acronym_run(q, i, c, cused | cexact, &f, &t)) continue;
             qused |= 1u << i;
             cused |= span_mask(f, t);
-            Mq += ACRONYM_SIM * q->w[i];
-            Mc += ACRONYM_SIM * span_weight(c, f, t);
+            double as = acronym_sim(q->t[i].len);
+            Mq += as * q->w[i];
+            Mc += as * span_weight(c, f, t);
             Wcm += span_weight(c, f, t);
             core++;
             if (d && nd < SN_MAX_TOK) {
                 d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = f; d->cj2[nd] = t;
-                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+                d->sim[nd] = as; d->how[nd] = SIM_ACRONYM; nd++;
             }
         }
         for (int j = 0; j < c->n && q->n >= 3; j++) {
@@ -286,13 +298,14 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
             if ((cused | cexact) >> j & 1u || !acronym_run(c, j, q, qused | qexact, &f, &t)) continue;
             cused |= 1u << j;
             qused |= span_mask(f, t);
-            Mq += ACRONYM_SIM * span_weight(q, f, t);
-            Mc += ACRONYM_SIM * c->w[j];
+            double as = acronym_sim(c->t[j].len);
+            Mq += as * span_weight(q, f, t);
+            Mc += as * c->w[j];
             Wcm += c->w[j];
             core++;
             if (d && nd < SN_MAX_TOK) {
                 d->qi[nd] = f; d->qi2[nd] = t; d->cj[nd] = j; d->cj2[nd] = -1;
-                d->sim[nd] = ACRONYM_SIM; d->how[nd] = SIM_ACRONYM; nd++;
+                d->sim[nd] = as; d->how[nd] = SIM_ACRONYM; nd++;
             }
         }
     }
@@ -378,7 +391,10 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     int listed_covered = 1;
     for (int j = 0; j < c->n; j++)
         if (is_core(c->t[j].kind) && !((cused >> j) & 1u)) listed_covered = 0;
-    double qdisc = core >= 2 && listed_covered ? QUERY_EXTRA_DISCOUNT : 1.0;
+    double Wc_core = 0;
+    for (int j = 0; j < c->n; j++)
+        if (is_core(c->t[j].kind)) Wc_core += c->w[j];
+    double qdisc = core >= 2 && listed_covered && Wc_core >= QUERY_EXTRA_MIN_EVIDENCE ? QUERY_EXTRA_DISCOUNT : 1.0;
     /* a substitution is no dropped name: when both names keep a core token
      * the other lacks (QODS FORCE / AIR FORCE, KRASNODAR / KRASNOYARSK,
      * Juan Carlos / Osiel), the listed one weighs in full */
@@ -500,8 +516,9 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
 /* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
  * the same phonetic key or in the same nickname group. Also sets the query
  * token's weight from the best vocabulary match (unknown tokens weigh 1). */
-/* One blocking probe of block_token: a map, a key, the filters of
- * probe_first. */
+/* One blocking probe of block_token: a map, a key, and its filters: only
+ * vocabulary tokens starting with need0 (when not 0), deletion entries
+ * (IX_DEL) only when dels. */
 typedef struct probe_req { const ix_map *m; uint64_t h; char need0; uint8_t dels; } probe_req;
 typedef struct probe_hit { uint32_t v; char need0; } probe_hit;
 #define PROBE_REQ_MAX (SN_TOK_MAX + 8)
@@ -654,7 +671,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
             break;
         }
         char *pieces[SN_MAX_PIECES];
-        int np = sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+        int np = sn_split_cls(f, (enum sn_class)p->cls, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
         for (int i = 0; i < np && p->nqn < cap; i++) {
             qname *qn = &p->qn[p->nqn];
             qname_init(qn);
@@ -930,6 +947,13 @@ static void name_side(const screen_index *ix, const ix_name *nm, sn_tokinfo *ti,
     }
 }
 
+/* A person's name gets no acronym rule: by schema, or written "SURNAME,
+ * Given" when the schema is unknown ("NIYAZOV, Ibrohim Ahiy" is no IAN). */
+static int q_person(const runctx *r, const qname *qn) { return r->qp->cls == SC_PERSON || qn->n.person_form; }
+static int listed_person(const screen_index *ix, const ix_name *nm) {
+    return ix->ents[nm->entity].cls == SC_PERSON || nm->person_form;
+}
+
 /* The name score times the name kind's factor; *ns the name score. */
 static double score_name(runctx *r, int qi, uint32_t n, double *ns) {
     const screen_index *ix = r->ix;
@@ -939,8 +963,8 @@ static double score_name(runctx *r, int qi, uint32_t n, double *ns) {
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[qi];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
-           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, q_person(r, qn)},
+           cs = {ti, w, id, nm->ntok, listed_person(ix, nm)};
     *ns = sc_name_score(&qs, &cs, NULL, &r->s->memo);
     return *ns * kind_factor[nm->kind];
 }
@@ -1042,7 +1066,7 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
             }
     }
     /* the token as the acronym of a run of listed words */
-    if (r->qp->cls != SC_PERSON && a->kind == SN_WORD && sn_acronym_ok(a->s, a->len, a->group)) {
+    if (!q_person(r, qn) && a->kind == SN_WORD && sn_acronym_ok(a->s, a->len, a->group)) {
         uint64_t h = sn_hash(a->s, a->len);
         for (size_t k = ix_get(&ix->amap, h); k < ix->amap.n && ix->amap.a[k].h == h; k++) {
             uint32_t n = ix->amap.a[k].v;
@@ -1061,7 +1085,7 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
 static void accumulate_acronyms(runctx *r, qname *qn, uint32_t st) {
     const screen_index *ix = r->ix;
     scratch *s = r->s;
-    if (r->qp->cls == SC_PERSON) return;
+    if (q_person(r, qn)) return;
     for (int j = 0; j < qn->n.ntok; j++) {
         char ini[16];
         size_t k = 0;
@@ -1278,8 +1302,8 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
         uint32_t id[SN_MAX_TOK];
         name_side(ix, nm, ti, w, id);
         qname *qn = &r->qp->qn[s->ea[e].qn];
-        sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
-               cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
+        sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, q_person(r, qn)},
+               cs = {ti, w, id, nm->ntok, listed_person(ix, nm)};
         ns = sc_name_score(&qs, &cs, d, &s->memo);
     }
     *name_score = ns;
@@ -1318,8 +1342,8 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     uint32_t id[SN_MAX_TOK];
     name_side(ix, nm, ti, w, id);
     qname *qn = &r->qp->qn[r->s->ea[e].qn];
-    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, r->qp->cls == SC_PERSON},
-           cs = {ti, w, id, nm->ntok, ix->ents[nm->entity].cls == SC_PERSON};
+    sc_side qs = {qn->ti, qn->w, qn->id, qn->n.ntok, q_person(r, qn)},
+           cs = {ti, w, id, nm->ntok, listed_person(ix, nm)};
     screen_explain *xp = &m->explain;
     xp->query_name = pu_strdup(r->q->names[qn->src]);
     char buf[SN_BUF_MAX];

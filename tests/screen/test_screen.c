@@ -401,6 +401,39 @@ static void test_legal_forms_twice_and_phonetic_y(void **state) {
     assert_true(cmp("Person", "HEJAZI, Asghar", "MIR-HEJAZI, Asghar") >= 0.9);
 }
 
+/* Ordinals are numbers: 27TH = 27, 1ST = FIRST = PRIMERA (not for persons:
+ * Segundo is a given name). */
+static void test_ordinals(void **state) {
+    (void)state;
+    assert_norm("27TH SCIENTIFIC CENTER", "Organization", "27 scientific center");
+    assert_norm("1st Battalion", "Organization", "1 battalion");
+    assert_norm("Primera Division", "Organization", "1 division");
+    assert_true(cmp("Organization", "FIRST BATTALION", "1ST BATTALION") >= 0.9);
+    assert_norm("Segundo PEREZ", "Person", "segundo perez");
+    /* a digit run with another suffix stays a word */
+    assert_norm("7ELEVEN", "Company", "7eleven");
+}
+
+/* A company's quoted name is part of its name (and a name of its own); a
+ * person's quoted text is a nickname. */
+static void test_quoted_company_names(void **state) {
+    (void)state;
+    assert_norm("OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'", "Organization", "oao ship repair center zvezdochka / zvezdochka");
+    assert_norm("JSC 'ALMAZ-ANTEY' MSDB", NULL, "ao almaz antey msdb / almaz antey");
+    /* without a schema both readings, the whole name last */
+    assert_norm("Juan PEREZ 'El Huevo'", NULL, "juan perez / el huevo / juan perez el huevo");
+    assert_norm("Juan PEREZ 'El Huevo'", "Person", "juan perez / el huevo");
+    assert_norm("PCC (UK)", NULL, "pcc / uk / pcc uk");
+    /* brackets: a one-word acronym is also a name; a place stays in the name */
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag / austria");
+    assert_norm("LEADER (HONG KONG) INTERNATIONAL TRADING LIMITED", "Company", "leader hong kong international trading ltd");
+    assert_norm("ISLAMIC REVOLUTIONARY GUARD CORPS (IRGC)", "Organization", "islamic revolutionary guard corps irgc / irgc");
+    assert_norm("Juan PEREZ (El Huevo)", "Person", "juan perez / el huevo");
+    /* another ship repair centre is not ZVEZDOCHKA */
+    assert_true(cmp("Organization", "DALZAVOD SHIP REPAIR CENTRE", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") < 0.75);
+    assert_true(cmp("Organization", "ZVEZDOCHKA SHIP REPAIR CENTER", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") >= 0.9);
+}
+
 static void test_compare_idf_query_weights(void **state) {
     (void)state;
     fixture f;
@@ -871,6 +904,8 @@ int main(void) {
         cmocka_unit_test(test_translit_key),
         cmocka_unit_test(test_slavic_names),
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
+        cmocka_unit_test(test_ordinals),
+        cmocka_unit_test(test_quoted_company_names),
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
         cmocka_unit_test(test_index_new_rules),
