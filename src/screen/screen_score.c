@@ -513,19 +513,16 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
     return dflt;
 }
 
-/* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
- * the same phonetic key or in the same nickname group. Also sets the query
- * token's weight from the best vocabulary match (unknown tokens weigh 1). */
 /* One blocking probe of block_token: a map, a key, and its filters: only
  * vocabulary tokens starting with need0 (when not 0), deletion entries
  * (IX_DEL) only when dels. */
 typedef struct probe_req { const ix_map *m; uint64_t h; char need0; uint8_t dels; } probe_req;
 typedef struct probe_hit { uint32_t v; char need0; } probe_hit;
-#define PROBE_REQ_MAX (SN_TOK_MAX + 8)
+#define PROBE_REQ_MAX (SN_TOK_MAX + 8) /* exact, <= SN_TOK_MAX deletions, article, phonetic, group, 2 skeletons */
 #define PROBE_HIT_MAX 256
 
-/* Compare token t with the vocabulary tokens hits[0..n) in order (what
- * probe_first does for one map entry at a time). */
+/* Compare token t with the vocabulary tokens hits[0..n) in order and keep
+ * them as its candidates (each vocabulary token once). */
 static int probe_hits(const screen_index *ix, const probe_hit *hits, int n, qname *qn, int t, int *cap) {
     for (int k = 0; k < n; k++) {
         if (k + 2 < n) __builtin_prefetch(ix->vinfo[hits[k + 2].v].s);
@@ -541,6 +538,9 @@ static int probe_hits(const screen_index *ix, const probe_hit *hits, int n, qnam
     return PU_OK;
 }
 
+/* Blocking: vocabulary tokens within one edit (deletion neighbourhoods), with
+ * the same phonetic key or in the same nickname group. Also sets the query
+ * token's weight from the best vocabulary match (unknown tokens weigh 1). */
 static int block_token(const screen_index *ix, qname *qn, int t) {
     const sn_tokinfo *ti = &qn->ti[t];
     int cap = 0, rc = PU_OK;
