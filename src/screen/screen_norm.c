@@ -62,19 +62,26 @@ static const struct { const char *k, *v; } legal_forms[] = {
      * (OFAC's consolidated list writes all of them): one canonical code per
      * form, never longer than the letters it replaces */
     {"jsc", "ao"}, {"ao", "ao"}, {"jointstockcompany", "ao"}, {"jointstockco", "ao"},
-    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernoyeobshchestvo", "ao"},
+    /* transliterated forms in one spelling each: legal_spelling() folds
+     * OFAC's other spellings (OBSCHESTVO, AKTSIONERNOYE, ...) to these */
+    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernayakompaniya", "ao"},
     {"ojsc", "oao"}, {"oao", "oao"}, {"openjointstockcompany", "oao"},
-    {"otkrytoeaktsionernoeobshchestvo", "oao"}, {"otkrytoyeaktsionernoyeobshchestvo", "oao"},
+    {"otkrytoeaktsionernoeobshchestvo", "oao"},
     {"cjsc", "zao"}, {"zao", "zao"}, {"closedjointstockcompany", "zao"},
-    {"zakrytoeaktsionernoeobshchestvo", "zao"}, {"zakrytoyeaktsionernoyeobshchestvo", "zao"},
+    {"zakrytoeaktsionernoeobshchestvo", "zao"},
     {"pjsc", "pao"}, {"pao", "pao"}, {"publicjointstockcompany", "pao"},
-    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoyeaktsionernoyeobshchestvo", "pao"},
-    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"},
+    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoejointstockcompany", "pao"},
+    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"}, {"privatejointstockcorporation", "prao"},
+    {"privatejointstock", "prao"}, {"privatejsc", "prao"}, {"asaprivatejointstockcompany", "prao"},
     {"ooo", "llc"}, {"limitedliabilitycompany", "llc"}, {"limitedliabilitycorporation", "llc"},
     {"obshchestvosogranichennoiotvetstvennostyu", "llc"},
-    {"obshchestvosogranichennoyotvetstvennostyu", "llc"},
-    {"obshchestvosogranichennoyotvetstvennostiu", "llc"},
-    {"obshchestvosorganichennoiotvetstvennostyu", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
+    /* Ukrainian (OFAC's romanisation): publichne / pryvatne aktsionerne
+     * tovarystvo = PJSC / private JSC, tovarystvo z obmezhenoyu
+     * vidpovidalnistyu = LLC */
+    {"publichneaktsionernetovarystvo", "pao"}, {"pryvatneaktsionernetovarystvo", "prao"},
+    {"aktsionernetovarystvo", "ao"}, {"tovarystvozobmezhenoyuvidpovidalnistyu", "llc"},
+    /* South Slavic: AD (akcionarsko drushtvo) = JSC, d.o.o. = LLC */
+    {"ad", "ao"}, {"doo", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
@@ -490,8 +497,53 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
 
 /* ---- tokenisation ------------------------------------------------------------ */
 
+/* OFAC spells the transliterated Russian and Ukrainian legal forms many
+ * ways (OBSHCHESTVO, OBSCHESTVO, OBSHCESTVO, OBSCHCHESTVO; OGRANICHENNOI,
+ * OGRANICHENNOY, ORGANICHENNOI; AKTSIONERNOE, AKTSIONERNOYE, AKTSIONERNOY;
+ * OTVESTVENNOSTYU; ...: every one of these is in the bundled lists). The
+ * letters of a candidate form are rewritten to the one spelling of the
+ * legal_forms table, in this order (longer variants first), before lookup. */
+static const struct { const char *from, *to; } legal_spell[] = {
+    {"obschchestv", "obshchestv"}, {"obshcestv", "obshchestv"}, {"obschestv", "obshchestv"},
+    {"obshestv", "obshchestv"}, {"organichenn", "ogranichenn"}, {"ogranichennoy", "ogranichennoi"},
+    {"ogranichennoj", "ogranichennoi"}, {"otvestvenn", "otvetstvenn"}, {"otvetstvennostiu", "otvetstvennostyu"},
+    {"otvetstvennostju", "otvetstvennostyu"}, {"aktsionernoye", "aktsionernoe"}, {"aktsionernoy", "aktsionernoe"},
+    {"aktsionernoje", "aktsionernoe"}, {"publichnoye", "publichnoe"}, {"otkrytoye", "otkrytoe"},
+    {"zakrytoye", "zakrytoe"}, {"obmezhenoiu", "obmezhenoyu"}, {"vidpovidalnistiu", "vidpovidalnistyu"},
+    {"jointstok", "jointstock"}, {NULL, NULL}};
+
+/* Rewrite s (NUL-terminated, in a buffer of size) with legal_spell;
+ * returns 1 if anything changed. Stops rewriting when a result would not
+ * fit. */
+static int legal_spelling(char *s, size_t size) {
+    int changed = 0;
+    for (size_t r = 0; legal_spell[r].from; r++) {
+        const char *f = legal_spell[r].from, *t = legal_spell[r].to;
+        size_t fl = strlen(f), tl = strlen(t);
+        char *p;
+        while ((p = strstr(s, f))) {
+            size_t sl = strlen(s);
+            if (sl - fl + tl + 1 > size) return changed;
+            memmove(p + tl, p + fl, sl - (size_t)(p - s) - fl + 1);
+            memcpy(p, t, tl);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
 static const char *lookup_kv(const char *s, int which) {
     const lx_entry *e = lx_get(s, strlen(s));
+    if (which == 0 && (!e || !e->legal)) {
+        /* another spelling of a transliterated form? (only long keys: the
+         * abbreviations have one spelling) */
+        char sp[72];
+        size_t n = strlen(s);
+        if (n < 8 || n >= sizeof sp - 8) return NULL;
+        memcpy(sp, s, n + 1);
+        if (!legal_spelling(sp, sizeof sp)) return NULL;
+        e = lx_get(sp, strlen(sp));
+    }
     if (!e) return NULL;
     return which == 0 ? e->legal : e->number;
 }

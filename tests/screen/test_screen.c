@@ -512,6 +512,29 @@ static void test_substitution(void **state) {
                                   "ISLAMIC REVOLUTIONARY GUARD CORPS AIR FORCE", "unmatched listed tokens weigh half"));
 }
 
+/* Round 4: OFAC's other spellings of transliterated legal forms, Ukrainian
+ * and South Slavic forms. */
+static void test_legal_forms_round4(void **state) {
+    (void)state;
+    assert_norm("OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU PROMINVEST", "Company", "llc prominvest");
+    assert_norm("OBSHCESTVO S OGRANICHENNOI OTVETSTVENNOSTYU KARST", "Company", "llc karst");
+    assert_norm("OBSHCHESTVO S ORGANICHENNOI OTVETSTVENNOSTYU 'BM-DIREKTSIYA'", "Company", "llc bm direktsiya");
+    assert_norm("OBSCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU BALTEKH", "Company", "llc baltekh");
+    assert_norm("AKTSIONERNY BANK OTKRYTOE AKTSIONERNOE OBSCHCHESTVO", "Company", "aktsionerny bank oao");
+    assert_norm("PUBLICHNOE AKTSIONERNOY OBSHCHESTVO ROSTELEKOM", "Company", "pao rostelekom");
+    assert_norm("AKTSIONERNOYE OBSHCHESTVO BANK SEVERNY MORSKOY PUT", "Company", "ao bank severny morskoy put");
+    assert_norm("PUBLICHNE AKTSIONERNE TOVARYSTVO VTB BANK", "Company", "pao vtb bank");
+    assert_norm("AKTSIONERNE TOVARYSTVO SBERBANK", "Company", "ao sberbank");
+    assert_norm("TOVARYSTVO Z OBMEZHENOYU VIDPOVIDALNISTYU 'DART'", "Company", "llc dart");
+    assert_norm("WINGS PRIVATE JSC", "Company", "wings prao");
+    assert_norm("MOSKOVSKA BANKA AD", "Company", "moskovska banka ao");
+    /* the spelling fold is for legal forms only: a name token stays as written */
+    assert_norm("OBSCHESTVO", "Company", "obschestvo");
+    assert_true(cmp("Company", "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU PROMINVEST", "PROMINVEST, OOO") >= 0.9);
+    assert_true(cmp("Company", "AKTSIONERNE TOVARYSTVO SBERBANK", "JOINT STOCK COMPANY SBERBANK") >= 0.9);
+    assert_true(cmp("Company", "WINGS PRIVATE JOINT STOCK COMPANY", "WINGS PRIVATE JSC") >= 0.9);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -876,6 +899,7 @@ int main(void) {
         cmocka_unit_test(test_index_new_rules),
         cmocka_unit_test(test_russian_company_words),
         cmocka_unit_test(test_substitution),
+        cmocka_unit_test(test_legal_forms_round4),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
