@@ -81,7 +81,11 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"publichneaktsionernetovarystvo", "pao"}, {"pryvatneaktsionernetovarystvo", "prao"},
     {"aktsionernetovarystvo", "ao"}, {"tovarystvozobmezhenoyuvidpovidalnistyu", "llc"},
     /* South Slavic: AD (akcionarsko drushtvo) = JSC, d.o.o. = LLC */
-    {"ad", "ao"}, {"doo", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
+    {"ad", "ao"}, {"doo", "llc"},
+    /* the words for "corporation" and "company" in the translation lexicon
+     * are legal forms at the end of a name like the English words */
+    {"korporatsiya", "corp"}, {"korporatsiia", "corp"}, {"corporacion", "corp"}, {"kompaniya", "co"},
+    {"kompaniia", "co"}, {"fze", "fze"}, {"fzco", "fzco"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
@@ -146,41 +150,187 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"ro", "roh"},
     {NULL, NULL}};
 
-/* Company words, a group each like a nickname group but no given name
- * (sn_group_is_name is 0 for them: acronyms may contain them). */
-static const struct { const char *nick, *formal; } words[] = {
-    /* Russian company words as OFAC writes them transliterated, with the
-     * English word of the same name in another alias ("TSENTRALNY BANK
-     * ROSSISKOI FEDERATSII" = "CENTRAL BANK OF THE RUSSIAN FEDERATION").
-     * Adjectives only for Russia: "Rossiya" is itself a name (BANK
-     * ROSSIYA is not the Bank of Russia). */
-    {"tsentralny", "central"}, {"tsentralnyi", "central"}, {"tsentralnyy", "central"},
-    {"rossiiskoi", "russian"}, {"rossiskoi", "russian"}, {"rossiyskoy", "russian"}, {"rossiiskaya", "russian"},
-    {"rossiyskaya", "russian"}, {"rossiski", "russian"}, {"rossiiski", "russian"}, {"rossiyskiy", "russian"},
-    {"federatsii", "federation"}, {"federatsiya", "federation"}, {"respublika", "republic"},
-    {"respubliki", "republic"}, {"narodnaya", "peoples"}, {"zavod", "plant"}, {"kontsern", "concern"},
-    {"strakhovaya", "insurance"}, {"strakhovanie", "insurance"}, {"gruppa", "group"},
-    {"obedinenie", "association"}, {"obyedinenie", "association"}, {"obedinenye", "association"},
-    {"proizvodstvennoe", "production"}, {"proizvodstvennoye", "production"}, {"nauchno", "research"},
-    {"eksperimentalny", "experimental"}, {"tekhnologii", "technologies"}, {"materialy", "materials"},
-    {"kompleksy", "complexes"}, {"dengi", "money"}, {"pensionny", "pension"}, {"fond", "fund"},
-    {"investitsionny", "investment"}, {"torgovli", "trade"}, {"vneshney", "foreign"}, {"vneshnei", "foreign"},
-    {"razvitiya", "development"}, {"konsalting", "consulting"}, {"inzhiniring", "engineering"},
-    {"elektronika", "electronics"}, {"neftyanaya", "oil"}, {"neftyanoy", "oil"},
-    {NULL, NULL}};
+/* Organisation vocabulary across languages: each row is one group (the
+ * English word first, then its equivalents), compared like a nickname
+ * group (similarity 0.9) so that a name and its translation match word by
+ * word ("CARTEL DE JALISCO NUEVA GENERACION" = "JALISCO NEW GENERATION
+ * CARTEL", "BANK REFAH KARGARAN" = "WORKERS WELFARE BANK", "VNESHNEY
+ * TORGOVLI" = "FOREIGN TRADE"). Where the words come from: the
+ * transliterated Russian/Ukrainian, Persian, Arabic and Spanish words that
+ * occur in organisation names of the bundled OFAC lists (SDN, aliases,
+ * consolidated list), each with its ordinary dictionary translation;
+ * several are confirmed by OFAC's own bilingual aliases (BANK MASKAN =
+ * HOUSING BANK, ALUMINIOM JONUB = SOUTH ALUMINUM). Only general vocabulary:
+ * no word that names one listed entity. Words every sister company shares
+ * and that would say nothing (BANK, BANCO) are left out. Russian
+ * adjectives are listed as stems in ru_stems below (any case ending). */
+static const char *const word_groups[] = {
+    /* Spanish and English organisation words (SDNTK: cartels and their companies) */
+    "cartel", "carteles", "cartels", NULL,
+    "gulf", "golfo", "khalij", "khaleej", NULL,
+    "new", "nueva", "nuevo", "nuevas", "nuevos", "novye", "novaya", "novy", "novyi", "novyy", "novoe", NULL,
+    "generation", "generacion", "pokolenie", NULL,
+    "group", "grupo", "gruppa", "gruppy", "groupe", NULL,
+    "organization", "organisation", "organizacion", "organizatsiya", "organizatsii", "sazman", "sazeman",
+    "sazmane", "munazzamat", "munazzama", NULL,
+    "trade", "trading", "comercio", "comercializadora", "comercializacion", "torgovli", "torgovlya", "torgov",
+    "tejarat", "tijarat", "tijara", NULL,
+    "commercial", "comercial", "comerciales", "tejari", "tijari", "tijariya", NULL,
+    "construction", "constructions", "constructora", "construcciones", "construccion", "stroitelstvo",
+    "stroitelstva", NULL,
+    "property", "properties", "inmobiliaria", "inmobiliario", "inmobiliarias", "inmuebles", "nedvizhimost",
+    "nedvizhimosti", NULL,
+    "transport", "transportation", "transportes", "transporte", "transporta", "transportu", NULL,
+    "pharmacy", "pharmacies", "farmacia", "farmacias", "apteka", NULL,
+    "pharmaceutical", "pharmaceuticals", "farmaceutica", "farmaceuticos", "farmaceuticas", NULL,
+    "services", "service", "servicios", "servicio", "uslugi", NULL,
+    "investment", "investments", "inversiones", "inversion", "inversora", "investitsii", NULL,
+    "distribution", "distributor", "distribuidora", "distribuciones", NULL,
+    "agricultural", "agriculture", "agricola", "agricolas", "agricultura", "agropecuaria", "agropecuarias",
+    "keshavarzi", NULL,
+    "foundation", "fundacion", "fundacao", "bonyad", "bonyade", NULL,
+    "corporation", "corporacion", "korporatsiya", "korporatsii", "korporatsiia", "korporatsiyu", NULL,
+    "company", "kompaniya", "kompanii", "kompaniia", "sherkat", "sherkate", "shirkat", "sharikat", "sharika",
+    NULL,
+    "development", "developments", "desarrollo", "desarrollos", "razvitiya", "razvitie", "razvitiye",
+    "tose", "tosee", "toseh", "tosse", "tanmiya", "tanmiyah", NULL,
+    "import", "imports", "importadora", "importaciones", "importer", NULL,
+    "export", "exports", "exportadora", "exportaciones", "eksport", "eksporta", "exporter", NULL,
+    "enterprise", "enterprises", "empresa", "empresas", "predpriyatie", "predpriyatiye", "predpriyatiya",
+    "pidpryemstvo", "pidpryiemstvo", NULL,
+    "brothers", "hermanos", NULL,
+    "exchange", "cambio", "cambios", "sarafi", "sarrafi", NULL,
+    "center", "centre", "centro", "centros", "tsentr", "tsentra", "centr", "markaz", "markaze", NULL,
+    "industry", "industries", "industria", "industrias", "sanat", "sanaat", "sanaye", "sanayi", "sanaee",
+    "promyshlennost", "promyshlennosti", NULL,
+    "system", "systems", "sistema", "sistemy", "sistemas", NULL,
+    "association", "asociacion", "assotsiatsiya", "obedinenie", "obyedinenie", "obedinenye",
+    "obyedinenye", NULL,
+    "consulting", "consultoria", "consultores", "consultants", "konsalting", NULL,
+    "fuel", "fuels", "combustible", "combustibles", "toplivo", NULL,
+    "mining", "minera", "mineras", "mineria", NULL,
+    "fishing", "fisheries", "pesca", "pesquera", NULL,
+    "army", "ejercito", "armiya", "jaish", "jaysh", "artesh", NULL,
+    "force", "forces", "fuerza", "fuerzas", "niru", "niroo", "nirou", "niroye", "nirooye", "niruye",
+    "niruyeh", "niroohaye", NULL,
+    "revolutionary", "revolution", "revolucion", "revolucionaria", "revolucionarias", "revolucionario",
+    "revolucionarios", "enghelab", "enqelab", "engelab", "inqilab", NULL,
+    "armed", "armadas", "armados", "armada", "mosallah", "mosalah", NULL,
+    "front", "frente", "jabhat", "jabha", "jabhet", NULL,
+    "national", "nacional", "melli", NULL,
+    "liberation", "liberacion", "tahrir", NULL,
+    "united", "unidas", "unidos", "unida", "unido", NULL,
+    "family", "familia", NULL,
+    "knights", "caballeros", NULL,
+    "pacific", "pacifico", "tikhi", "tikhiy", NULL,
+    "movement", "movimiento", "harakat", "haraka", "harakah", "dvizhenie", NULL,
+    "party", "partido", "partiya", "hizb", NULL,
+    "brigade", "brigades", "brigada", "brigadas", "kataib", "katibat", "katiba", "kataeb", "liwa", "liwaa",
+    NULL,
+    "council", "consejo", "sovet", "majlis", "majles", NULL,
+    "ministry", "ministerio", "ministerstvo", "ministerstva", "vezarat", "vezarate", "wizarat", "wizarah",
+    "vizarat", NULL,
+    "defense", "defence", "defensa", "oborony", "oborona", "defa", "defae", "difa", "difaa", NULL,
+    "province", "provincia", "wilayat", "wilayah", "vilayat", "velayat", "ostan", NULL,
+    "state", "estado", "dawla", "dawlat", "dowlat", "gosudarstvo", NULL,
+    "islamic", "islami", "islamiya", "islamiyah", "islamiyya", "islamiyyah", "islamia", "eslami", NULL,
+    "republic", "republica", "respublika", "respubliki", "jomhouri", "jomhuri", "jumhuriya", "jumhuriyah",
+    NULL,
+    "peoples", "narodnaya", NULL,
+    "housing", "maskan", "vivienda", NULL,
+    "welfare", "refah", "bienestar", NULL,
+    "workers", "kargaran", "trabajadores", NULL,
+    "south", "southern", "sur", "jonub", "jonoub", "jonoob", "janub", "janoub", NULL,
+    "north", "northern", "norte", "shomal", "sever", NULL,
+    "east", "eastern", "oriente", "sharq", "shargh", "vostok", NULL,
+    "west", "western", "occidente", "gharb", "zapad", NULL,
+    "aluminum", "aluminium", "aluminio", "aluminiom", "alyuminiy", NULL,
+    "steel", "steels", "acero", "aceros", "foolad", "fulad", "stal", NULL,
+    "petrochemical", "petrochemicals", "petroquimica", "petroquimicos", "petrokhimiya", "petroshimi", NULL,
+    "shipping", "kashtirani", "naviera", NULL,
+    "airline", "airlines", "aerolineas", "aerolinea", "aviakompaniya", NULL,
+    "communications", "comunicaciones", "svyazi", "ertebatat", NULL,
+    "energy", "energia", "energii", "energetika", NULL,
+    "oil", "neft", "nefti", "naft", "nafte", NULL,
+    "petroleum", "petroleo", "petroleos", "petrolera", NULL,
+    "gas", "gaz", NULL,
+    "refinery", "refining", "npz", "refineria", "palayesh", NULL,
+    "subsidiary", "subsidiaria", NULL,
+    "moscow", "moskva", "moskvy", NULL,
+    "caucasus", "kavkaz", "kavkaza", NULL,
+    "siberia", "sibir", "sibiri", NULL,
+    "insurance", "strakhovanie", "strahovanie", "strakhovaniya", "seguros", "aseguradora", "bimeh", NULL,
+    "cis", "sng", NULL,
+    "fund", "fond", "fonda", "fondo", "fondos", NULL,
+    "plant", "factory", "zavod", "zavoda", "fabrika", "fabrica", NULL,
+    "concern", "kontsern", NULL,
+    "production", "produccion", "proizvodstvo", "proizvodstva", NULL,
+    "research", "nauchno", "issledovaniy", "issledovaniya", "tahghighat", "tahqiqat", NULL,
+    "technologies", "technology", "tekhnologii", "tekhnologiya", "tecnologia", "tecnologias", NULL,
+    "materials", "materialy", "materiales", NULL,
+    "complexes", "complex", "kompleksy", "kompleks", "complejo", NULL,
+    "money", "dengi", NULL,
+    "engineering", "inzhiniring", "ingenieria", NULL,
+    "electronics", "elektronika", "elektroniki", "electronica", NULL,
+    "federation", "federatsii", "federatsiya", "federacion", NULL,
+    "security", "bezopasnosti", "bezopasnost", "seguridad", "amniat", NULL,
+    "intelligence", "razvedki", "razvedka", "etelaat", "ettelaat", "inteligencia", NULL,
+    "guard", "guards", "okhrana", "okhrany", "pasdaran", "guardia", NULL,
+    "corps", "sepah", "korpus", NULL,
+    "jerusalem", "quds", "qods", "ghods", NULL,
+    "resistance", "moghavemat", "moqavemat", "moghavemate", "resistencia", "soprotivlenie", NULL,
+    "oppressed", "mostazafan", "mostazafin", "mostazafeen", NULL,
+    "charitable", "khayriyya", "khayriyah", "khairiya", "khairiyah", "benefica", NULL,
+    "management", "upravleniya", "upravlenie", NULL,
+    "financial", "financiera", "financiero", NULL,
+    "finance", "finansirovaniya", "finanzas", NULL,
+    "chemical", "chemicals", "quimica", "quimicos", NULL,
+    "composite", "kompozit", NULL,
+    "leasing", "lizing", NULL,
+    "precision", "vysokotochnye", "vysokotochnykh", "vysokotochnyi", "vysokotochny", NULL,
+    "automated", "avtomatizirovannaya", "avtomatizirovannye", "avtomatizirovannoy", NULL,
+    "private", "negosudarstvenny", "negosudarstvennyi", "negosudarstvennyy", "negosudarstvennogo", NULL,
+    "institute", "moassese", "moasseseh", "moassesseh", NULL,
+    "scientific", "cientifico", "cientifica", "elmi", NULL,
+    "university", "universidad", "universitet", "daneshgah", NULL,
+    "agency", "agencia", "agentstvo", "agentstva", NULL,
+    NULL};
+
+/* Russian adjectives (OFAC writes them in any case and gender: TSENTRALNY,
+ * TSENTRALNAYA, TSENTRALNOGO, TSENTRALNOI, ...): the stem and the English
+ * word; sn_nick_group folds the case ending (ru_endings) before looking
+ * the stem up. Stems of >= 5 letters only. */
+static const struct { const char *stem, *word; } ru_stems[] = {
+    {"tsentraln", "central"}, {"rossiisk", "russian"}, {"rossisk", "russian"}, {"rossiysk", "russian"},
+    {"rossijsk", "russian"}, {"federaln", "federal"}, {"strakhov", "insurance"},
+    {"pensionn", "pension"}, {"investitsionn", "investment"}, {"vneshn", "foreign"},
+    {"eksperimentaln", "experimental"}, {"proizvodstvenn", "production"}, {"neftyan", "oil"},
+    {"gazov", "gas"}, {"torgov", "trade"}, {"kommerchesk", "commercial"}, {"natsionaln", "national"},
+    {"mezhdunarodn", "international"}, {"obedinenn", "united"}, {"obyedinenn", "united"},
+    {"gosudarstvenn", "state"}, {"finansov", "financial"}, {"stroiteln", "construction"},
+    {"khimichesk", "chemical"}, {"kompozitsionn", "composite"}, {"moskovsk", "moscow"},
+    {"severn", "north"}, {"yuzhn", "south"}, {"vostochn", "east"}, {"zapadn", "west"},
+    {"sibirsk", "siberia"}, {"kavkazsk", "caucasus"}, {"upravlyayushch", "management"},
+    {"nauchn", "scientific"}, {"issledovatelsk", "research"}, {"avtomatizirovann", "automated"},
+    {"vysokotochn", "precision"}, {"negosudarstvenn", "private"}, {"promyshlenn", "industrial"},
+    {"elektrichesk", "electric"}, {"energetichesk", "energy"}, {"aviatsionn", "aviation"},
+    {"transportn", "transport"}, {"narodn", "peoples"},
+    {"regionaln", "regional"}, {"oblastn", "regional"}, {"tekhnichesk", "technical"},
+    {"mashinostroiteln", "engineering"}, {NULL, NULL}};
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
 
-enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8 };
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16 };
 
 typedef struct lx_entry {
     const char *key;
     uint8_t flags;
     const char *legal, *number; /* canonical legal form, digits */
     uint16_t group;             /* nickname group */
+    uint16_t stem_group;        /* LX_STEM: the group of a Russian adjective stem */
 } lx_entry;
 
-#define LX_SLOTS 2048
+#define LX_SLOTS 4096
 static lx_entry lx[LX_SLOTS];
 static uint16_t name_groups_end; /* groups below this are given names */
 static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
@@ -226,14 +376,23 @@ static void lx_build(void) {
     size_t base = 0;
     while (nicknames[base].nick) base++;
     name_groups_end = (uint16_t)(base + 1);
-    for (size_t i = 0; words[i].nick; i++) {
-        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 1);
-        if (!f->group) f->group = (uint16_t)(base + 1 + i);
+    uint16_t next = (uint16_t)(base + 1);
+    for (size_t i = 0; word_groups[i];) {
+        /* one row: the head word, its equivalents, NULL */
+        lx_entry *f = lx_slot(word_groups[i], strlen(word_groups[i]), 1);
+        if (!f->group) f->group = next++;
+        for (i++; word_groups[i]; i++) {
+            lx_entry *n = lx_slot(word_groups[i], strlen(word_groups[i]), 1);
+            if (!n->group) n->group = f->group;
+        }
+        i++;
     }
-    for (size_t i = 0; words[i].nick; i++) {
-        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 0);
-        lx_entry *n = lx_slot(words[i].nick, strlen(words[i].nick), 1);
-        if (!n->group) n->group = f->group;
+    for (size_t i = 0; ru_stems[i].stem; i++) {
+        lx_entry *f = lx_slot(ru_stems[i].word, strlen(ru_stems[i].word), 1);
+        if (!f->group) f->group = next++;
+        lx_entry *n = lx_slot(ru_stems[i].stem, strlen(ru_stems[i].stem), 1);
+        n->flags |= LX_STEM;
+        n->stem_group = f->group;
     }
 }
 
@@ -247,9 +406,26 @@ int sn_group_is_name(uint16_t g) {
     return g && g < name_groups_end;
 }
 
+/* Case and gender endings of Russian adjectives as OFAC romanises them
+ * (longest first): TSENTRALNY / -YY / -YI / -AYA / -OE / -OYE / -OGO / -OI /
+ * -YE / -YKH ... */
+static const char *const ru_endings[] = {"yaya", "aya", "aia", "oye", "oie", "eye", "ogo", "ego", "uyu",
+                                         "yye", "iye", "ykh", "ikh", "oe", "ee", "ye", "ie", "yy", "yi",
+                                         "iy", "ii", "yj", "ij", "oy", "oi", "oj", "ey", "ei", "ym",
+                                         "im", "y", "i", NULL};
+
 uint16_t sn_nick_group(const char *tok, size_t len) {
     const lx_entry *e = lx_get(tok, len);
-    return e ? e->group : 0;
+    if (e && e->group) return e->group;
+    /* a Russian adjective in another case: its stem (>= 5 letters) */
+    if (len < 6 || !strchr("aeiouyhmj", tok[len - 1])) return 0;
+    for (size_t i = 0; ru_endings[i]; i++) {
+        size_t el = strlen(ru_endings[i]);
+        if (len < el + 5 || memcmp(tok + len - el, ru_endings[i], el) != 0) continue;
+        const lx_entry *s = lx_get(tok, len - el);
+        if (s && (s->flags & LX_STEM)) return s->stem_group;
+    }
+    return 0;
 }
 
 enum sn_class sn_class_of(const char *schema) {

@@ -535,6 +535,57 @@ static void test_legal_forms_round4(void **state) {
     assert_true(cmp("Company", "WINGS PRIVATE JOINT STOCK COMPANY", "WINGS PRIVATE JSC") >= 0.9);
 }
 
+/* Round 4: the translation lexicon (word groups, Russian adjective stems). */
+static void test_translation_lexicon(void **state) {
+    (void)state;
+    /* Spanish <-> English: listed SDNTK organisations */
+    assert_true(cmp("Organization", "Cártel de Jalisco Nueva Generación", "JALISCO NEW GENERATION CARTEL") >= 0.85);
+    assert_true(cmp("Organization", "Cártel del Golfo", "GULF CARTEL") >= 0.85);
+    assert_true(cmp("Organization", "Los Caballeros Templarios", "KNIGHTS TEMPLAR") >= 0.75);
+    assert_true(cmp("Company", "Grupo Comercializadora Almanza", "ALMANZA TRADING GROUP") >= 0.85);
+    /* a translation of the shared word does not make other cartels one */
+    assert_true(cmp("Organization", "Cártel del Golfo", "SINALOA CARTEL") < 0.6);
+    assert_true(cmp("Organization", "Cártel de Jalisco Nueva Generación", "CARTEL DEL GOLFO") < 0.6);
+    /* Persian/Arabic <-> English, as OFAC's own aliases write them */
+    assert_true(cmp("Company", "BANK MASKAN", "HOUSING BANK") >= 0.85);
+    assert_true(cmp("Company", "BANK REFAH KARGARAN", "WORKERS WELFARE BANK") >= 0.85);
+    assert_true(cmp("Company", "ALUMINIOM JONUB", "SOUTH ALUMINUM") >= 0.85);
+    assert_true(cmp("Organization", "WILAYAT SINAI", "SINAI PROVINCE") >= 0.85);
+    /* MELLI (national) is in the lexicon, MELLAT (nation: another bank) is not */
+    assert_true(cmp("Company", "BANK MELLI", "NATIONAL BANK") >= 0.85);
+    assert_true(cmp("Company", "BANK MELLAT", "NATIONAL BANK") < 0.75);
+    /* Russian adjectives in any case ending */
+    assert_true(cmp("Company", "NOVYE FINANSOVYE TEKHNOLOGII", "NEW FINANCIAL TECHNOLOGIES") >= 0.85);
+    assert_true(cmp("Company", "TSENTRALNAYA KORPORATSIYA", "CENTRAL CORPORATION") >= 0.85);
+    assert_true(cmp("Company", "KORPORATSIYA RAZVITIYA SEVERNOGO KAVKAZA", "DEVELOPMENT CORPORATION OF NORTH CAUCASUS") >= 0.85);
+    assert_true(cmp("Company", "KORUS KONSALTING SNG", "KORUS CONSULTING CIS") >= 0.85);
+    assert_true(cmp("Company", "RN KOMSOMOLSKIY NPZ", "RN KOMSOMOLSKIY REFINERY") >= 0.85);
+    /* an ending alone is no word: the stem must be listed */
+    assert_true(cmp("Company", "KRASNYI", "RED") == 0);
+    /* the index finds what the lexicon matches (word-group blocking) */
+    ftm_entity *e[3];
+    size_t n = 0;
+    e[n++] = ent("o-gulf", "Organization", (const char *const[]){"name", "GULF CARTEL", NULL});
+    e[n++] = ent("o-cjng", "Organization", (const char *const[]){"name", "CARTEL DE JALISCO NUEVA GENERACION", NULL});
+    e[n++] = ent("o-sin", "Organization", (const char *const[]){"name", "SINALOA CARTEL", NULL});
+    screen_index *ix;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)e, n, NULL, &ix, &err), PU_OK);
+    const char *qs[][2] = {{"Cartel del Golfo", "o-gulf"}, {"Jalisco New Generation Cartel", "o-cjng"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *names[1] = {qs[i][0]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0};
+        screen_result *a = run(ix, &q, &pi);
+        assert_true(a->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, qs[i][1]);
+        assert_true(a->matches[0].match);
+        screen_result_free(a);
+    }
+    screen_index_free(ix);
+    for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -900,6 +951,7 @@ int main(void) {
         cmocka_unit_test(test_russian_company_words),
         cmocka_unit_test(test_substitution),
         cmocka_unit_test(test_legal_forms_round4),
+        cmocka_unit_test(test_translation_lexicon),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
