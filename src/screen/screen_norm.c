@@ -318,9 +318,33 @@ static const struct { const char *stem, *word; } ru_stems[] = {
     {"regionaln", "regional"}, {"oblastn", "regional"}, {"tekhnichesk", "technical"},
     {"mashinostroiteln", "engineering"}, {NULL, NULL}};
 
+/* Country names (English, and Spanish where different), one token each: a
+ * country in an organisation's name tells sister companies apart
+ * ("GAZPROMBANK (SWITZERLAND) LTD" is not GAZPROMBANK, "VTB BANK (AUSTRIA)
+ * AG" not VTB BANK). sn_is_place; used by sn_split and sc_name_score. */
+static const char *const countries[] = {
+    "afghanistan", "albania", "algeria", "andorra", "angola", "argentina", "armenia", "australia", "austria",
+    "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados", "belarus", "belgium", "belize", "benin",
+    "bermuda", "bhutan", "bolivia", "bosnia", "botswana", "brazil", "brasil", "brunei", "bulgaria", "burma",
+    "burundi", "cambodia", "cameroon", "canada", "chile", "china", "colombia", "comoros", "congo", "croatia",
+    "cuba", "curacao", "cyprus", "czechia", "denmark", "djibouti", "ecuador", "egypt", "eritrea", "estonia",
+    "eswatini", "ethiopia", "fiji", "finland", "france", "francia", "gabon", "gambia", "germany", "alemania",
+    "ghana", "gibraltar", "greece", "guatemala", "guyana", "haiti", "honduras", "hungary", "iceland", "india",
+    "indonesia", "iran", "iraq", "ireland", "italy", "italia", "jamaica", "japan", "kazakhstan", "kenya", "korea",
+    "kosovo", "kuwait", "kyrgyzstan", "laos", "latvia", "lebanon", "lesotho", "liberia", "libya",
+    "liechtenstein", "lithuania", "luxembourg", "macau", "macao", "madagascar", "malawi", "malaysia",
+    "maldives", "mali", "malta", "mauritania", "mauritius", "mexico", "moldova", "monaco", "mongolia",
+    "montenegro", "morocco", "mozambique", "myanmar", "namibia", "nepal", "netherlands", "holland",
+    "nicaragua", "niger", "nigeria", "norway", "oman", "pakistan", "palestine", "panama", "paraguay", "peru",
+    "philippines", "poland", "portugal", "qatar", "romania", "russia", "rusia", "rwanda", "senegal", "serbia",
+    "seychelles", "singapore", "slovakia", "slovenia", "somalia", "spain", "espana", "sudan", "suriname",
+    "sweden", "switzerland", "suiza", "syria", "taiwan", "tajikistan", "tanzania", "thailand", "togo",
+    "tunisia", "turkey", "turkiye", "turkmenistan", "uganda", "ukraine", "uruguay", "uzbekistan", "venezuela",
+    "vietnam", "yemen", "zambia", "zimbabwe", NULL};
+
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
 
-enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16 };
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32 };
 
 typedef struct lx_entry {
     const char *key;
@@ -376,6 +400,7 @@ static void lx_build(void) {
     size_t base = 0;
     while (nicknames[base].nick) base++;
     name_groups_end = (uint16_t)(base + 1);
+    for (size_t i = 0; countries[i]; i++) lx_slot(countries[i], strlen(countries[i]), 1)->flags |= LX_PLACE;
     uint16_t next = (uint16_t)(base + 1);
     for (size_t i = 0; word_groups[i];) {
         /* one row: the head word, its equivalents, NULL */
@@ -399,6 +424,11 @@ static void lx_build(void) {
 static const lx_entry *lx_get(const char *k, size_t n) {
     pthread_once(&lx_once, lx_build);
     return lx_slot(k, n, 0);
+}
+
+int sn_is_place(const char *tok, size_t len) {
+    const lx_entry *e = lx_get(tok, len);
+    return e && (e->flags & LX_PLACE);
 }
 
 int sn_group_is_name(uint16_t g) {
@@ -618,6 +648,17 @@ static int only_legal_outside(const char *work, const char *p, const char *e) {
     return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
 }
 
+/* 1 if the segment [p, e] holds one country name: "VTB BANK (AUSTRIA) AG"
+ * names the Austrian subsidiary, it is no alias "AUSTRIA". */
+static int only_place_inside(const char *p, const char *e) {
+    const char *a = p + 1, *b = e;
+    while (a < b && !isalnum((unsigned char)*a)) a++;
+    while (b > a && !isalnum((unsigned char)b[-1])) b--;
+    for (const char *q = a; q < b; q++)
+        if (!isalpha((unsigned char)*q)) return 0;
+    return b > a && sn_is_place(a, (size_t)(b - a));
+}
+
 int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
     size_t n = strlen(folded);
     if (n + 1 > worksz / 2) n = worksz / 2 - 1;
@@ -636,7 +677,7 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
             *p = '|';
             continue;
         }
-        if (only_legal_outside(work, p, e)) {
+        if (only_legal_outside(work, p, e) || (*p == '(' && only_place_inside(p, e))) {
             *p = *e = ' ';
             continue;
         }

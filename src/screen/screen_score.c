@@ -165,6 +165,20 @@ static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
     return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
 }
 
+/* Weight of the unmatched country tokens of a listed organisation name:
+ * such a token names another entity (a subsidiary abroad, "GAZPROMBANK
+ * (SWITZERLAND)"), so it weighs in full, never as a dropped middle name.
+ * Not for persons (ISRAEL, JORDAN and GEORGIA are given names too). A
+ * country the query adds is not weighed so: "HOUSING BANK OF IRAN" names
+ * the home country of BANK MASKAN (dev data). */
+static double place_weight(const sc_side *q, const sc_side *c, uint32_t cused) {
+    double wc = 0;
+    if (q->person || c->person) return 0;
+    for (int j = 0; j < c->n; j++)
+        if (!((cused >> j) & 1u) && c->t[j].kind == SN_WORD && sn_is_place(c->t[j].s, c->t[j].len)) wc += c->w[j];
+    return wc;
+}
+
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
     if (!m || !q->id || !c->id) return (float)sn_token_sim(&q->t[i], &c->t[j], how);
     uint64_t key = (uint64_t)q->id[i] << 36 | c->id[j];
@@ -364,7 +378,8 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     for (int i = 0; i < q->n; i++)
         if ((qused >> i) & 1u) Wqm += q->w[i];
     double Wqe = Wqm + qdisc * (Wq - Wqm);
-    double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * Wcu;
+    double Wplace = disc < 1.0 ? place_weight(q, c, cused) : 0;
+    double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * (Wcu - Wplace) + Wplace;
     double covc = Wce > 0 ? Mc / Wce : 0;
     if (covq > 1) covq = 1;
     if (covc > 1) covc = 1;
@@ -1166,8 +1181,10 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
     for (int j = 0; j < cs->n && !rc; j++) {
         if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
         tok_str(&cs->t[j], b, sizeof b);
+        int place = !qs->person && !cs->person && cs->t[j].kind == SN_WORD && sn_is_place(cs->t[j].s, cs->t[j].len);
         rc = add_feature(x, "listed_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart", b, kind_label(cs->t[j].kind), cs->w[j]));
+                         dupf("'%s' (%s, weight %.2f) has no counterpart%s", b, kind_label(cs->t[j].kind), cs->w[j],
+                              place ? "; a country: weighs in full (another entity abroad)" : ""));
     }
     if (!rc && d->legal_conflict == 1)
         rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ (name score x %.2f)", 1.0 + Q_LEGAL_CONFLICT));

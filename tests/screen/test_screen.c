@@ -586,6 +586,26 @@ static void test_translation_lexicon(void **state) {
     for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
 }
 
+/* Round 4: a country in an organisation's name names another entity. */
+static void test_sister_companies_abroad(void **state) {
+    (void)state;
+    /* a parenthesised country stays in the name (it is no alias) */
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag");
+    assert_norm("Juan Perez (El Huevo)", "Person", "juan perez / el huevo");
+    /* the foreign subsidiary is not the parent */
+    assert_true(cmp("Company", "GAZPROMBANK OPEN JOINT STOCK COMPANY", "GAZPROMBANK (SWITZERLAND) LTD") < 0.75);
+    /* a country weighs more than another dropped word */
+    assert_true(cmp("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY") + 0.05 <
+                cmp("Company", "MAPNA GROUP", "MAPNA GROUP INTERNATIONAL"));
+    assert_true(explain_mentions("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY", "a country: weighs in full"));
+    /* but the subsidiary queried by its own name is found */
+    assert_true(cmp("Company", "GAZPROMBANK SWITZERLAND", "GAZPROMBANK (SWITZERLAND) LTD") >= 0.9);
+    /* a country the query adds is its home country, not another entity */
+    assert_true(cmp("Company", "HOUSING BANK OF IRAN", "BANK MASKAN") >= 0.75);
+    /* persons: Israel, Jordan, Georgia are given names */
+    assert_true(cmp("Person", "Jose PEREZ", "PEREZ, Jose Israel") >= 0.85);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -952,6 +972,7 @@ int main(void) {
         cmocka_unit_test(test_substitution),
         cmocka_unit_test(test_legal_forms_round4),
         cmocka_unit_test(test_translation_lexicon),
+        cmocka_unit_test(test_sister_companies_abroad),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
