@@ -872,7 +872,39 @@ int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_
         size_t l = sn_compound_canon(buf, asl + bl, j, sizeof j);
         if (l) out[n++] = sn_hash(j, l);
     }
+    /* RUSSIAN + word = ROS/RUS + word (sn_ros_key) */
+    if (agroup && agroup == sn_russian_group() && bl >= 5 && n < 3) out[n++] = sn_ros_key(b, bl);
     return n;
+}
+
+/* Russian compound names abbreviate "Russian" to ROS-/RUS-: ROSELEKTRONIKA
+ * = RUSSIAN ELECTRONICS, RUSELECTRONICS, ROSSELKHOZ... */
+int sn_ros_split(const char *s, size_t n, const char **rest, size_t *rl) {
+    if (n < 8 || s[0] != 'r' || !((s[1] == 'o' || s[1] == 'u') && s[2] == 's')) return 0;
+    *rest = s + 3;
+    *rl = n - 3;
+    return 1;
+}
+
+uint16_t sn_russian_group(void) {
+    static uint16_t g;
+    if (!g) g = sn_nick_group("russian", 7);
+    return g;
+}
+
+uint64_t sn_ros_key(const char *rest, size_t rl) {
+    /* the word, or its lexicon group (ELEKTRONIKA = ELECTRONICS) */
+    uint16_t g = sn_nick_group(rest, rl);
+    char buf[SN_TOK_MAX + 8];
+    size_t k;
+    if (g && !sn_group_is_name(g)) k = (size_t)snprintf(buf, sizeof buf, "ros#%u", (unsigned)g);
+    else {
+        if (rl > SN_TOK_MAX) rl = SN_TOK_MAX;
+        memcpy(buf, "ros#", 4);
+        memcpy(buf + 4, rest, rl);
+        k = 4 + rl;
+    }
+    return sn_hash(buf, k);
 }
 
 int sn_acronym_ok(const char *s, size_t n, uint16_t group) {

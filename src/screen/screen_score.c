@@ -64,6 +64,20 @@ static double join_sim(const char *as, size_t al, const char *bs, size_t bl, con
     return s >= 0.85 ? s : 0;
 }
 
+/* RUSSIAN + b vs one token ROS/RUS + rest (ROSELEKTRONIKA, RUSELECTRONICS):
+ * b compared with the rest like two tokens (spelling, lexicon), at most
+ * 0.9 (an abbreviated word). */
+static double ros_sim(const sn_tokinfo *b, const sn_tokinfo *c) {
+    const char *rest;
+    size_t rl;
+    if (b->kind != SN_WORD || !sn_ros_split(c->s, c->len, &rest, &rl)) return 0;
+    sn_tokinfo r = {rest, (uint8_t)rl, SN_WORD, sn_nick_group(rest, rl), NULL, NULL};
+    int how;
+    double s = sn_token_sim(b, &r, &how);
+    if (s < 0.85) return 0;
+    return s > 0.9 ? 0.9 : s;
+}
+
 static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
     char cc[SN_TOK_MAX + 8];
     static uint16_t abdul;
@@ -74,6 +88,10 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
      * "abd") and change the length by a few letters */
     int ab = abdul && a->group == abdul;
     if (a->s[0] != c->s[0] && !(ab && c->s[0] == 'a')) return 0;
+    if (a->group && a->group == sn_russian_group()) {
+        double r = ros_sim(b, c);
+        if (r > 0) return r;
+    }
     size_t jl = (size_t)a->len + b->len;
     if (jl > (size_t)c->len + 6u || jl + 6u < c->len) return 0;
     size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
@@ -959,8 +977,12 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
     if (a->len >= 4) {
         char cc[SN_TOK_MAX + 8];
         size_t cl = sn_compound_canon(a->s, a->len, cc, sizeof cc);
-        uint64_t hs[2] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0};
-        for (int x = 0; x < (cl && hs[1] != hs[0] ? 2 : 1); x++)
+        uint64_t hs[3] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0, 0};
+        int nh = cl && hs[1] != hs[0] ? 2 : 1;
+        const char *rest;
+        size_t rl;
+        if (sn_ros_split(a->s, a->len, &rest, &rl)) hs[nh++] = sn_ros_key(rest, rl); /* ROSELEKTRONIKA */
+        for (int x = 0; x < nh; x++)
             for (size_t k = ix_get(&ix->cmap, hs[x]); k < ix->cmap.n && ix->cmap.a[k].h == hs[x]; k++) {
                 uint32_t n = ix->cmap.a[k].v;
                 if (admit) touch(s, n, st);

@@ -606,6 +606,41 @@ static void test_sister_companies_abroad(void **state) {
     assert_true(cmp("Person", "Jose PEREZ", "PEREZ, Jose Israel") >= 0.85);
 }
 
+/* Round 4: ROS-/RUS- + word = RUSSIAN + word. */
+static void test_ros_compounds(void **state) {
+    (void)state;
+    assert_true(cmp("Company", "AO ROSELEKTRONIKA", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS") >= 0.8);
+    assert_true(cmp("Company", "JSC RUSELECTRONICS", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS") >= 0.8);
+    assert_true(cmp("Company", "RUSSIAN ELECTRONICS", "ROSELEKTRONIKA") >= 0.8);
+    /* only with RUSSIAN, and the rest must match */
+    assert_true(cmp("Company", "ROSELEKTRONIKA", "GERMAN ELECTRONICS") < 0.5);
+    assert_true(cmp("Company", "ROSOBORONEXPORT", "RUSSIAN ELECTRONICS") < 0.5);
+    /* the index finds both directions */
+    ftm_entity *e[3];
+    size_t n = 0;
+    e[n++] = ent("o-re", "Company", (const char *const[]){"name", "RUSSIAN ELECTRONICS", NULL});
+    e[n++] = ent("o-rt", "Company", (const char *const[]){"name", "ROSTELEKOM", NULL});
+    e[n++] = ent("o-x", "Company", (const char *const[]){"name", "ELECTRONICS TRADING", NULL});
+    screen_index *ix;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)e, n, NULL, &ix, &err), PU_OK);
+    const char *qs[][2] = {{"ROSELEKTRONIKA", "o-re"}, {"RUSSIAN TELEKOM", "o-rt"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *names[1] = {qs[i][0]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0}, pe = {.exhaustive = 1};
+        screen_result *a = run(ix, &q, &pi), *b = run(ix, &q, &pe);
+        assert_true(a->n >= 1 && b->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, qs[i][1]);
+        assert_true(a->matches[0].match);
+        assert_true(a->matches[0].score == b->matches[0].score);
+        screen_result_free(a);
+        screen_result_free(b);
+    }
+    screen_index_free(ix);
+    for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
+}
+
 static void test_korean_names(void **state) {
     (void)state;
     /* Hangul: one token per syllable, romanised as the list writes DPRK names */
@@ -973,6 +1008,7 @@ int main(void) {
         cmocka_unit_test(test_legal_forms_round4),
         cmocka_unit_test(test_translation_lexicon),
         cmocka_unit_test(test_sister_companies_abroad),
+        cmocka_unit_test(test_ros_compounds),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
