@@ -89,6 +89,28 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
+/* OFAC spells the transliterated Russian and Ukrainian legal forms many
+ * ways (OBSHCHESTVO, OBSCHESTVO, OBSHCESTVO, OBSCHCHESTVO; OGRANICHENNOI,
+ * OGRANICHENNOY, ORGANICHENNOI; AKTSIONERNOE, AKTSIONERNOYE, AKTSIONERNOY;
+ * OTVESTVENNOSTYU; ...: every one of these is in the bundled lists). The
+ * letters of a candidate form are rewritten to the one spelling of the
+ * legal_forms table, in this order (longer variants first), before lookup. */
+static const struct { const char *from, *to; } legal_spell[] = {
+    {"obschchestv", "obshchestv"}, {"obshcestv", "obshchestv"}, {"obschestv", "obshchestv"},
+    {"obshestv", "obshchestv"}, {"organichenn", "ogranichenn"}, {"ogranichennoy", "ogranichennoi"},
+    {"ogranichennoj", "ogranichennoi"}, {"otvestvenn", "otvetstvenn"}, {"otvetstvennostiu", "otvetstvennostyu"},
+    {"otvetstvennostju", "otvetstvennostyu"}, {"aktsionernoye", "aktsionernoe"}, {"aktsionernoy", "aktsionernoe"},
+    {"aktsionernoje", "aktsionernoe"}, {"publichnoye", "publichnoe"}, {"otkrytoye", "otkrytoe"},
+    {"zakrytoye", "zakrytoe"}, {"obmezhenoiu", "obmezhenoyu"}, {"vidpovidalnistiu", "vidpovidalnistyu"},
+    {"jointstok", "jointstock"}, {NULL, NULL}};
+
+/* The tokens that legal_spell rewrites (flagged LX_SPELL in the lexicon):
+ * the rewrite is tried only for names that have one. */
+static const char *const legal_spell_tokens[] = {
+    "obschchestvo", "obshcestvo", "obschestvo", "obshestvo", "organichennoi", "ogranichennoy", "ogranichennoj",
+    "otvestvennostyu", "otvetstvennostiu", "otvetstvennostju", "aktsionernoye", "aktsionernoy", "aktsionernoje",
+    "publichnoye", "otkrytoye", "zakrytoye", "obmezhenoiu", "vidpovidalnistiu", "stok", NULL};
+
 /* Number words (English and Spanish) -> digits. */
 static const struct { const char *k, *v; } numbers[] = {
     {"zero", "0"}, {"cero", "0"}, {"one", "1"}, {"uno", "1"}, {"una", "1"}, {"two", "2"}, {"dos", "2"},
@@ -344,7 +366,7 @@ static const char *const countries[] = {
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
 
-enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32 };
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32, LX_SPELL = 64 };
 
 typedef struct lx_entry {
     const char *key;
@@ -400,6 +422,8 @@ static void lx_build(void) {
     size_t base = 0;
     while (nicknames[base].nick) base++;
     name_groups_end = (uint16_t)(base + 1);
+    for (size_t i = 0; legal_spell_tokens[i]; i++)
+        lx_slot(legal_spell_tokens[i], strlen(legal_spell_tokens[i]), 1)->flags |= LX_SPELL;
     for (size_t i = 0; countries[i]; i++) lx_slot(countries[i], strlen(countries[i]), 1)->flags |= LX_PLACE;
     uint16_t next = (uint16_t)(base + 1);
     for (size_t i = 0; word_groups[i];) {
@@ -439,19 +463,21 @@ int sn_group_is_name(uint16_t g) {
 /* Case and gender endings of Russian adjectives as OFAC romanises them
  * (longest first): TSENTRALNY / -YY / -YI / -AYA / -OE / -OYE / -OGO / -OI /
  * -YE / -YKH ... */
-static const char *const ru_endings[] = {"yaya", "aya", "aia", "oye", "oie", "eye", "ogo", "ego", "uyu",
-                                         "yye", "iye", "ykh", "ikh", "oe", "ee", "ye", "ie", "yy", "yi",
-                                         "iy", "ii", "yj", "ij", "oy", "oi", "oj", "ey", "ei", "ym",
-                                         "im", "y", "i", NULL};
+static const struct { const char *s; uint8_t n; } ru_endings[] = {
+    {"yaya", 4}, {"aya", 3}, {"aia", 3}, {"oye", 3}, {"oie", 3}, {"eye", 3}, {"ogo", 3}, {"ego", 3}, {"uyu", 3},
+    {"yye", 3}, {"iye", 3}, {"ykh", 3}, {"ikh", 3}, {"oe", 2}, {"ee", 2}, {"ye", 2}, {"ie", 2}, {"yy", 2},
+    {"yi", 2}, {"iy", 2}, {"ii", 2}, {"yj", 2}, {"ij", 2}, {"oy", 2}, {"oi", 2}, {"oj", 2}, {"ey", 2},
+    {"ei", 2}, {"ym", 2}, {"im", 2}, {"y", 1}, {"i", 1}, {NULL, 0}};
 
 uint16_t sn_nick_group(const char *tok, size_t len) {
     const lx_entry *e = lx_get(tok, len);
     if (e && e->group) return e->group;
     /* a Russian adjective in another case: its stem (>= 5 letters) */
     if (len < 6 || !strchr("aeiouyhmj", tok[len - 1])) return 0;
-    for (size_t i = 0; ru_endings[i]; i++) {
-        size_t el = strlen(ru_endings[i]);
-        if (len < el + 5 || memcmp(tok + len - el, ru_endings[i], el) != 0) continue;
+    for (size_t i = 0; ru_endings[i].s; i++) {
+        size_t el = ru_endings[i].n;
+        if (len < el + 5 || tok[len - 1] != ru_endings[i].s[el - 1] || memcmp(tok + len - el, ru_endings[i].s, el) != 0)
+            continue;
         const lx_entry *s = lx_get(tok, len - el);
         if (s && (s->flags & LX_STEM)) return s->stem_group;
     }
@@ -631,6 +657,7 @@ static char *next_segment(char *s, char **end) {
 }
 
 static const char *lookup_kv(const char *s, int which);
+static const char *lookup_legal(const char *s, int spell);
 
 /* 1 if everything outside the segment [p, e] is a legal form: in
  * "OOO 'Prominvest'" or "Aktsionernoe Obshchestvo 'Druzhba'" the quotes hold
@@ -645,7 +672,7 @@ static int only_legal_outside(const char *work, const char *p, const char *e) {
         cat[cl++] = *q;
     }
     cat[cl] = 0;
-    return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
+    return cl > 0 && cl <= 48 && lookup_legal(cat, 1) != NULL;
 }
 
 /* 1 if the segment [p, e] holds one country name: "VTB BANK (AUSTRIA) AG"
@@ -714,20 +741,7 @@ int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int m
 
 /* ---- tokenisation ------------------------------------------------------------ */
 
-/* OFAC spells the transliterated Russian and Ukrainian legal forms many
- * ways (OBSHCHESTVO, OBSCHESTVO, OBSHCESTVO, OBSCHCHESTVO; OGRANICHENNOI,
- * OGRANICHENNOY, ORGANICHENNOI; AKTSIONERNOE, AKTSIONERNOYE, AKTSIONERNOY;
- * OTVESTVENNOSTYU; ...: every one of these is in the bundled lists). The
- * letters of a candidate form are rewritten to the one spelling of the
- * legal_forms table, in this order (longer variants first), before lookup. */
-static const struct { const char *from, *to; } legal_spell[] = {
-    {"obschchestv", "obshchestv"}, {"obshcestv", "obshchestv"}, {"obschestv", "obshchestv"},
-    {"obshestv", "obshchestv"}, {"organichenn", "ogranichenn"}, {"ogranichennoy", "ogranichennoi"},
-    {"ogranichennoj", "ogranichennoi"}, {"otvestvenn", "otvetstvenn"}, {"otvetstvennostiu", "otvetstvennostyu"},
-    {"otvetstvennostju", "otvetstvennostyu"}, {"aktsionernoye", "aktsionernoe"}, {"aktsionernoy", "aktsionernoe"},
-    {"aktsionernoje", "aktsionernoe"}, {"publichnoye", "publichnoe"}, {"otkrytoye", "otkrytoe"},
-    {"zakrytoye", "zakrytoe"}, {"obmezhenoiu", "obmezhenoyu"}, {"vidpovidalnistiu", "vidpovidalnistyu"},
-    {"jointstok", "jointstock"}, {NULL, NULL}};
+
 
 /* Rewrite s (NUL-terminated, in a buffer of size) with legal_spell;
  * returns 1 if anything changed. Stops rewriting when a result would not
@@ -749,9 +763,28 @@ static int legal_spelling(char *s, size_t size) {
     return changed;
 }
 
+
+
+static int has_flag(const char *s, size_t n, int flag);
+
+/* 1 if a token of n is spelt as legal_spell rewrites. */
+static int legal_spell_needed(const sn_name *n) {
+    for (int i = 0; i < n->ntok; i++)
+        if (has_flag(n->tok[i].s, n->tok[i].len, LX_SPELL)) return 1;
+    return 0;
+}
+
 static const char *lookup_kv(const char *s, int which) {
     const lx_entry *e = lx_get(s, strlen(s));
-    if (which == 0 && (!e || !e->legal)) {
+    if (!e) return NULL;
+    return which == 0 ? e->legal : e->number;
+}
+
+/* The canonical legal form spelt by the letters s, also in another
+ * spelling (legal_spell) when spell is set. */
+static const char *lookup_legal(const char *s, int spell) {
+    const lx_entry *e = lx_get(s, strlen(s));
+    if (spell && (!e || !e->legal)) {
         /* another spelling of a transliterated form? (only long keys: the
          * abbreviations have one spelling) */
         char sp[72];
@@ -761,8 +794,7 @@ static const char *lookup_kv(const char *s, int which) {
         if (!legal_spelling(sp, sizeof sp)) return NULL;
         e = lx_get(sp, strlen(sp));
     }
-    if (!e) return NULL;
-    return which == 0 ? e->legal : e->number;
+    return e ? e->legal : NULL;
 }
 
 static int has_flag(const char *s, size_t n, int flag) {
@@ -925,7 +957,7 @@ static int leading_ok(const char *canon) {
 }
 
 /* The canonical legal form spelt by tokens [from, from + k), or NULL. */
-static const char *legal_run(const sn_name *n, int from, int k) {
+static const char *legal_run(const sn_name *n, int from, int k, int spell) {
     char cat[64];
     size_t cl = 0;
     for (int i = from; i < from + k; i++) {
@@ -934,7 +966,7 @@ static const char *legal_run(const sn_name *n, int from, int k) {
         cl += n->tok[i].len;
     }
     cat[cl] = 0;
-    return cl <= 48 ? lookup_kv(cat, 0) : NULL; /* no legal form is longer */
+    return cl <= 48 ? lookup_legal(cat, spell) : NULL; /* no legal form is longer */
 }
 
 /* Replace tokens [from, from + k) by the canonical token v (in place:
@@ -952,9 +984,9 @@ static void legal_replace(sn_name *n, int from, int k, const char *v) {
 
 /* A leading run of tokens that spells an unambiguous legal form becomes its
  * canonical token. Keeps >= 1 other token. */
-static void fold_legal_leading_at(sn_name *n, int from) {
+static void fold_legal_leading_at(sn_name *n, int from, int spell) {
     for (int k = n->ntok - from - 1 < 8 ? n->ntok - from - 1 : 8; k >= 1; k--) {
-        const char *v = legal_run(n, from, k);
+        const char *v = legal_run(n, from, k, spell);
         if (v && leading_ok(v)) {
             legal_replace(n, from, k, v);
             return;
@@ -964,15 +996,15 @@ static void fold_legal_leading_at(sn_name *n, int from) {
 
 /* Two leading forms happen too ("OAO JSC ORENBURGNEFT": the Russian and
  * the English abbreviation of one form). */
-static void fold_legal_leading(sn_name *n) {
-    fold_legal_leading_at(n, 0);
-    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1);
+static void fold_legal_leading(sn_name *n, int spell) {
+    fold_legal_leading_at(n, 0, spell);
+    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1, spell);
 }
 
 /* Replace the longest trailing run of tokens that spells a legal form by its
  * canonical token; repeat (e.g. "sa de cv sofom enr"). Keeps >= 1 other token. */
 static void fold_legal(sn_name *n) {
-    int end = n->ntok;
+    int end = n->ntok, spell = legal_spell_needed(n);
     for (int round = 0; round < 4 && end > 1; round++) {
         int found = 0;
         for (int k = end - 1 < 8 ? end - 1 : 8; k >= 1 && !found; k--) {
@@ -989,7 +1021,7 @@ static void fold_legal(sn_name *n) {
             }
             if (!ok || cl > 48) continue; /* no legal form is longer */
             cat[cl] = 0;
-            const char *v = lookup_kv(cat, 0);
+            const char *v = lookup_legal(cat, spell);
             if (!v) continue;
             /* rewrite token end-k in place: canonical forms are never longer
              * than the letters they replace */
@@ -1006,7 +1038,7 @@ static void fold_legal(sn_name *n) {
         }
         if (!found) break;
     }
-    fold_legal_leading(n);
+    fold_legal_leading(n, spell);
 }
 
 static void classify(sn_name *n, enum sn_class cls) {
