@@ -183,18 +183,35 @@ static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
     return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
 }
 
-/* Weight of the unmatched country tokens of a listed organisation name:
- * such a token names another entity (a subsidiary abroad, "GAZPROMBANK
- * (SWITZERLAND)"), so it weighs in full, never as a dropped middle name.
+/* Weight of the unmatched country and number tokens of a listed
+ * organisation name: such a token names another entity (a subsidiary
+ * abroad, "GAZPROMBANK (SWITZERLAND)"; "VTB 24"), so it weighs in full,
+ * never as a dropped middle name.
  * Not for persons (ISRAEL, JORDAN and GEORGIA are given names too). A
  * country the query adds is not weighed so: "HOUSING BANK OF IRAN" names
  * the home country of BANK MASKAN (dev data). */
+/* A country or a number names another entity of an organisation. */
+static int distinguishing(const sn_tokinfo *t) {
+    return t->kind == SN_NUMBER || (t->kind == SN_WORD && sn_is_place(t->s, t->len));
+}
+
 static double place_weight(const sc_side *q, const sc_side *c, uint32_t cused) {
     double wc = 0;
     if (q->person || c->person) return 0;
     for (int j = 0; j < c->n; j++)
-        if (!((cused >> j) & 1u) && c->t[j].kind == SN_WORD && sn_is_place(c->t[j].s, c->t[j].len)) wc += c->w[j];
+        if (!((cused >> j) & 1u) && distinguishing(&c->t[j])) wc += c->w[j];
     return wc;
+}
+
+/* Weight of the unmatched number tokens of a query organisation name: "BANK
+ * VTB 24" is another bank than VTB, "ZAVOD 91" another plant than ZAVOD 90;
+ * such a token is no extra middle name. */
+static double query_number_weight(const sc_side *q, uint32_t qused, const sc_side *c) {
+    double w = 0;
+    if (q->person || c->person) return 0;
+    for (int i = 0; i < q->n; i++)
+        if (!((qused >> i) & 1u) && q->t[i].kind == SN_NUMBER) w += q->w[i];
+    return w;
 }
 
 static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
@@ -395,7 +412,8 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     double Wqm = 0;
     for (int i = 0; i < q->n; i++)
         if ((qused >> i) & 1u) Wqm += q->w[i];
-    double Wqe = Wqm + qdisc * (Wq - Wqm);
+    double Wqnum = qdisc < 1.0 ? query_number_weight(q, qused, c) : 0;
+    double Wqe = Wqm + qdisc * (Wq - Wqm - Wqnum) + Wqnum;
     double Wplace = disc < 1.0 ? place_weight(q, c, cused) : 0;
     double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * (Wcu - Wplace) + Wplace;
     double covc = Wce > 0 ? Mc / Wce : 0;
@@ -1203,10 +1221,10 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
     for (int j = 0; j < cs->n && !rc; j++) {
         if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
         tok_str(&cs->t[j], b, sizeof b);
-        int place = !qs->person && !cs->person && cs->t[j].kind == SN_WORD && sn_is_place(cs->t[j].s, cs->t[j].len);
+        int place = !qs->person && !cs->person && distinguishing(&cs->t[j]);
         rc = add_feature(x, "listed_token_unmatched", 0,
                          dupf("'%s' (%s, weight %.2f) has no counterpart%s", b, kind_label(cs->t[j].kind), cs->w[j],
-                              place ? "; a country: weighs in full (another entity abroad)" : ""));
+                              place ? "; a country or number: weighs in full (another entity)" : ""));
     }
     if (!rc && d->legal_conflict == 1)
         rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ (name score x %.2f)", 1.0 + Q_LEGAL_CONFLICT));

@@ -597,11 +597,15 @@ static void test_sister_companies_abroad(void **state) {
     /* a country weighs more than another dropped word */
     assert_true(cmp("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY") + 0.05 <
                 cmp("Company", "MAPNA GROUP", "MAPNA GROUP INTERNATIONAL"));
-    assert_true(explain_mentions("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY", "a country: weighs in full"));
+    assert_true(explain_mentions("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY", "a country or number: weighs in full"));
     /* but the subsidiary queried by its own name is found */
     assert_true(cmp("Company", "GAZPROMBANK SWITZERLAND", "GAZPROMBANK (SWITZERLAND) LTD") >= 0.9);
     /* a country the query adds is its home country, not another entity */
     assert_true(cmp("Company", "HOUSING BANK OF IRAN", "BANK MASKAN") >= 0.75);
+    /* a number names another entity too, on either side */
+    assert_true(cmp("Company", "BANK VTB 24 ZAO", "BANK VTB PAO") < 0.75);
+    assert_true(cmp("Company", "BANK VTB PAO", "BANK VTB 24 ZAO") < 0.8); /* 0.84 before */
+    assert_true(cmp("Company", "EKSPERIMENTALNY ZAVOD 90", "EKSPERIMENTALNY ZAVOD 91") < 0.75);
     /* persons: Israel, Jordan, Georgia are given names */
     assert_true(cmp("Person", "Jose PEREZ", "PEREZ, Jose Israel") >= 0.85);
 }
