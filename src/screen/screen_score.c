@@ -1209,7 +1209,12 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
         rc = add_feature(x, "token_match", d->sim[i],
-                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b, sn_how_name(d->how[i]),
+                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b,
+                              /* a word group of the lexicon is a translation, not a nickname */
+                              d->how[i] == SIM_NICK && d->qi2[i] < 0 && d->cj2[i] < 0 &&
+                                      qs->t[d->qi[i]].group && !sn_group_is_name(qs->t[d->qi[i]].group)
+                                  ? "translation"
+                                  : sn_how_name(d->how[i]),
                               d->sim[i], qs->w[d->qi[i]], cs->w[d->cj[i]]));
     }
     for (int i = 0; i < qs->n && !rc; i++) {

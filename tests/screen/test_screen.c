@@ -560,6 +560,9 @@ static void test_translation_lexicon(void **state) {
     assert_true(cmp("Company", "KORPORATSIYA RAZVITIYA SEVERNOGO KAVKAZA", "DEVELOPMENT CORPORATION OF NORTH CAUCASUS") >= 0.85);
     assert_true(cmp("Company", "KORUS KONSALTING SNG", "KORUS CONSULTING CIS") >= 0.85);
     assert_true(cmp("Company", "RN KOMSOMOLSKIY NPZ", "RN KOMSOMOLSKIY REFINERY") >= 0.85);
+    /* the explanation calls a lexicon pair a translation, a given-name pair a nickname */
+    assert_true(explain_mentions("Organization", "Cartel del Golfo", "GULF CARTEL", "'golfo' ~ 'gulf': translation"));
+    assert_true(explain_mentions("Person", "Pepe PEREZ", "PEREZ, Jose", "nickname"));
     /* an ending alone is no word: the stem must be listed */
     assert_true(cmp("Company", "KRASNYI", "RED") == 0);
     /* the index finds what the lexicon matches (word-group blocking) */
