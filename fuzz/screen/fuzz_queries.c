@@ -18,7 +18,12 @@ static void build(void) {
          * the consonant skeleton run on the index side too */
         {"p5", "Person", "\xea\xb9\x80\xec\xa0\x95\xec\x9d\x80"}, {"p6", "Person", "\xe9\x87\x91\xe6\xad\xa3\xe6\x97\xa5"},
         {"p7", "Person", "\xd8\xad\xd8\xb3\xd9\x86 \xd9\x86\xd8\xb5\xd8\xb1"},
-        {"c2", "Company", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'PROMINVEST'"}};
+        {"c2", "Company", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'PROMINVEST'"},
+        /* round 4: lexicon words, a Russian adjective stem, a country in
+         * parentheses, a number, a ROS- compound */
+        {"c3", "Organization", "CARTEL DE JALISCO NUEVA GENERACION"}, {"c4", "Company", "VTB BANK (AUSTRIA) AG"},
+        {"c5", "Company", "OTKRYTOE AKTSIONERNOE OBSCHESTVO RUSSIAN ELECTRONICS 24"},
+        {"c6", "Company", "ROSELEKTRONIKA TSENTRALNOGO FEDERALNOGO OKRUGA"}};
     enum { N = sizeof names / sizeof names[0] };
     ftm_entity *e[N];
     for (int i = 0; i < N; i++) {

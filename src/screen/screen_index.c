@@ -544,12 +544,17 @@ static int build_maps(screen_index *ix) {
     /* compounds: "se bong" is found by "sebong", "abd al-rahman" by
      * "abdelrahman" (sn_join_keys: canonical joined spellings) */
     ix->cmap.a = malloc((3 * ix->ntoks + 1) * sizeof(ix_pair));
-    ix->kmap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->kmap.a = malloc((2 * nv + 1) * sizeof(ix_pair));
     if (!ix->cmap.a || !ix->kmap.a) return PU_ERR_NOMEM;
     for (size_t v = 0; v < nv; v++) {
         char cc[SN_TOK_MAX + 8];
         size_t cl = ix->vlen[v] >= 4 ? sn_compound_canon(ix->vstr[v], ix->vlen[v], cc, sizeof cc) : 0;
         if (cl) ix->kmap.a[ix->kmap.n++] = (ix_pair){sn_hash(cc, cl), (uint32_t)v};
+        /* ROSELEKTRONIKA is found by "russian electronics" */
+        const char *rest;
+        size_t rl;
+        if (sn_ros_split(ix->vstr[v], ix->vlen[v], &rest, &rl))
+            ix->kmap.a[ix->kmap.n++] = (ix_pair){sn_ros_key(rest, rl), (uint32_t)v};
     }
     size_t na = 0;
     for (size_t n = 0; n < ix->nnames; n++) {

@@ -74,8 +74,17 @@ size_t sn_compound_canon(const char *s, size_t n, char *out, size_t size);
 
 /* Blocking keys of two tokens written as one compound (a + b joined, in
  * sn_compound_canon form; for a in the abdul group also "abdul" + b and
- * "abd" + b): hashes into out; returns how many (0..3). */
+ * "abd" + b; for a = RUSSIAN also sn_ros_key(b)): hashes into out;
+ * returns how many (0..3). */
 int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_t bl, uint64_t out[3]);
+/* ROS-/RUS- compounds (ROSELEKTRONIKA = RUSSIAN ELECTRONICS): 1 if a token
+ * of >= 8 letters starts with ros/rus; rest and rl receive the rest. */
+int sn_ros_split(const char *s, size_t n, const char **rest, size_t *rl);
+/* Blocking key of "ros" + a word (its lexicon group when it has one), for
+ * both the joined token's rest and the word after RUSSIAN. */
+uint64_t sn_ros_key(const char *rest, size_t rl);
+/* The lexicon group of RUSSIAN (ROSSIISKOI, ...). */
+uint16_t sn_russian_group(void);
 /* 1 if a token may be an acronym: 3-10 letters, no known given name. */
 int sn_acronym_ok(const char *s, size_t n, uint16_t group);
 
@@ -88,6 +97,8 @@ void sn_phonetic(const char *tok, size_t len, char *key, size_t size);
 /* Nickname group of a token: the id of the formal given name it stands for
  * ("pepe" and "jose" -> the group of jose), 0 when none. */
 uint16_t sn_nick_group(const char *tok, size_t len);
+/* 1 if a token is a country name (screen_norm.c countries[]). */
+int sn_is_place(const char *tok, size_t len);
 /* 1 if a group is a given-name group (not a company-word group). */
 int sn_group_is_name(uint16_t g);
 

@@ -62,21 +62,54 @@ static const struct { const char *k, *v; } legal_forms[] = {
      * (OFAC's consolidated list writes all of them): one canonical code per
      * form, never longer than the letters it replaces */
     {"jsc", "ao"}, {"ao", "ao"}, {"jointstockcompany", "ao"}, {"jointstockco", "ao"},
-    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernoyeobshchestvo", "ao"},
+    /* transliterated forms in one spelling each: legal_spelling() folds
+     * OFAC's other spellings (OBSCHESTVO, AKTSIONERNOYE, ...) to these */
+    {"aktsionernoeobshchestvo", "ao"}, {"aktsionernayakompaniya", "ao"},
     {"ojsc", "oao"}, {"oao", "oao"}, {"openjointstockcompany", "oao"},
-    {"otkrytoeaktsionernoeobshchestvo", "oao"}, {"otkrytoyeaktsionernoyeobshchestvo", "oao"},
+    {"otkrytoeaktsionernoeobshchestvo", "oao"},
     {"cjsc", "zao"}, {"zao", "zao"}, {"closedjointstockcompany", "zao"},
-    {"zakrytoeaktsionernoeobshchestvo", "zao"}, {"zakrytoyeaktsionernoyeobshchestvo", "zao"},
+    {"zakrytoeaktsionernoeobshchestvo", "zao"},
     {"pjsc", "pao"}, {"pao", "pao"}, {"publicjointstockcompany", "pao"},
-    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoyeaktsionernoyeobshchestvo", "pao"},
-    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"},
+    {"publichnoeaktsionernoeobshchestvo", "pao"}, {"publichnoejointstockcompany", "pao"},
+    {"prjsc", "prao"}, {"privatejointstockcompany", "prao"}, {"privatejointstockcorporation", "prao"},
+    {"privatejointstock", "prao"}, {"privatejsc", "prao"}, {"asaprivatejointstockcompany", "prao"},
     {"ooo", "llc"}, {"limitedliabilitycompany", "llc"}, {"limitedliabilitycorporation", "llc"},
     {"obshchestvosogranichennoiotvetstvennostyu", "llc"},
-    {"obshchestvosogranichennoyotvetstvennostyu", "llc"},
-    {"obshchestvosogranichennoyotvetstvennostiu", "llc"},
-    {"obshchestvosorganichennoiotvetstvennostyu", "llc"}, {"fze", "fze"}, {"fzco", "fzco"},
+    /* Ukrainian (OFAC's romanisation): publichne / pryvatne aktsionerne
+     * tovarystvo = PJSC / private JSC, tovarystvo z obmezhenoyu
+     * vidpovidalnistyu = LLC */
+    {"publichneaktsionernetovarystvo", "pao"}, {"pryvatneaktsionernetovarystvo", "prao"},
+    {"aktsionernetovarystvo", "ao"}, {"tovarystvozobmezhenoyuvidpovidalnistyu", "llc"},
+    /* South Slavic: AD (akcionarsko drushtvo) = JSC, d.o.o. = LLC */
+    {"ad", "ao"}, {"doo", "llc"},
+    /* the words for "corporation" and "company" in the translation lexicon
+     * are legal forms at the end of a name like the English words */
+    {"korporatsiya", "corp"}, {"korporatsiia", "corp"}, {"corporacion", "corp"}, {"kompaniya", "co"},
+    {"kompaniia", "co"}, {"fze", "fze"}, {"fzco", "fzco"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
+
+/* OFAC spells the transliterated Russian and Ukrainian legal forms many
+ * ways (OBSHCHESTVO, OBSCHESTVO, OBSHCESTVO, OBSCHCHESTVO; OGRANICHENNOI,
+ * OGRANICHENNOY, ORGANICHENNOI; AKTSIONERNOE, AKTSIONERNOYE, AKTSIONERNOY;
+ * OTVESTVENNOSTYU; ...: every one of these is in the bundled lists). The
+ * letters of a candidate form are rewritten to the one spelling of the
+ * legal_forms table, in this order (longer variants first), before lookup. */
+static const struct { const char *from, *to; } legal_spell[] = {
+    {"obschchestv", "obshchestv"}, {"obshcestv", "obshchestv"}, {"obschestv", "obshchestv"},
+    {"obshestv", "obshchestv"}, {"organichenn", "ogranichenn"}, {"ogranichennoy", "ogranichennoi"},
+    {"ogranichennoj", "ogranichennoi"}, {"otvestvenn", "otvetstvenn"}, {"otvetstvennostiu", "otvetstvennostyu"},
+    {"otvetstvennostju", "otvetstvennostyu"}, {"aktsionernoye", "aktsionernoe"}, {"aktsionernoy", "aktsionernoe"},
+    {"aktsionernoje", "aktsionernoe"}, {"publichnoye", "publichnoe"}, {"otkrytoye", "otkrytoe"},
+    {"zakrytoye", "zakrytoe"}, {"obmezhenoiu", "obmezhenoyu"}, {"vidpovidalnistiu", "vidpovidalnistyu"},
+    {"jointstok", "jointstock"}, {NULL, NULL}};
+
+/* The tokens that legal_spell rewrites (flagged LX_SPELL in the lexicon):
+ * the rewrite is tried only for names that have one. */
+static const char *const legal_spell_tokens[] = {
+    "obschchestvo", "obshcestvo", "obschestvo", "obshestvo", "organichennoi", "ogranichennoy", "ogranichennoj",
+    "otvestvennostyu", "otvetstvennostiu", "otvetstvennostju", "aktsionernoye", "aktsionernoy", "aktsionernoje",
+    "publichnoye", "otkrytoye", "zakrytoye", "obmezhenoiu", "vidpovidalnistiu", "stok", NULL};
 
 /* Number words (English and Spanish) -> digits. */
 static const struct { const char *k, *v; } numbers[] = {
@@ -145,41 +178,211 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"ro", "roh"},
     {NULL, NULL}};
 
-/* Company words, a group each like a nickname group but no given name
- * (sn_group_is_name is 0 for them: acronyms may contain them). */
-static const struct { const char *nick, *formal; } words[] = {
-    /* Russian company words as OFAC writes them transliterated, with the
-     * English word of the same name in another alias ("TSENTRALNY BANK
-     * ROSSISKOI FEDERATSII" = "CENTRAL BANK OF THE RUSSIAN FEDERATION").
-     * Adjectives only for Russia: "Rossiya" is itself a name (BANK
-     * ROSSIYA is not the Bank of Russia). */
-    {"tsentralny", "central"}, {"tsentralnyi", "central"}, {"tsentralnyy", "central"},
-    {"rossiiskoi", "russian"}, {"rossiskoi", "russian"}, {"rossiyskoy", "russian"}, {"rossiiskaya", "russian"},
-    {"rossiyskaya", "russian"}, {"rossiski", "russian"}, {"rossiiski", "russian"}, {"rossiyskiy", "russian"},
-    {"federatsii", "federation"}, {"federatsiya", "federation"}, {"respublika", "republic"},
-    {"respubliki", "republic"}, {"narodnaya", "peoples"}, {"zavod", "plant"}, {"kontsern", "concern"},
-    {"strakhovaya", "insurance"}, {"strakhovanie", "insurance"}, {"gruppa", "group"},
-    {"obedinenie", "association"}, {"obyedinenie", "association"}, {"obedinenye", "association"},
-    {"proizvodstvennoe", "production"}, {"proizvodstvennoye", "production"}, {"nauchno", "research"},
-    {"eksperimentalny", "experimental"}, {"tekhnologii", "technologies"}, {"materialy", "materials"},
-    {"kompleksy", "complexes"}, {"dengi", "money"}, {"pensionny", "pension"}, {"fond", "fund"},
-    {"investitsionny", "investment"}, {"torgovli", "trade"}, {"vneshney", "foreign"}, {"vneshnei", "foreign"},
-    {"razvitiya", "development"}, {"konsalting", "consulting"}, {"inzhiniring", "engineering"},
-    {"elektronika", "electronics"}, {"neftyanaya", "oil"}, {"neftyanoy", "oil"},
-    {NULL, NULL}};
+/* Organisation vocabulary across languages: each row is one group (the
+ * English word first, then its equivalents), compared like a nickname
+ * group (similarity 0.9) so that a name and its translation match word by
+ * word ("CARTEL DE JALISCO NUEVA GENERACION" = "JALISCO NEW GENERATION
+ * CARTEL", "BANK REFAH KARGARAN" = "WORKERS WELFARE BANK", "VNESHNEY
+ * TORGOVLI" = "FOREIGN TRADE"). Where the words come from: the
+ * transliterated Russian/Ukrainian, Persian, Arabic and Spanish words that
+ * occur in organisation names of the bundled OFAC lists (SDN, aliases,
+ * consolidated list), each with its ordinary dictionary translation;
+ * several are confirmed by OFAC's own bilingual aliases (BANK MASKAN =
+ * HOUSING BANK, ALUMINIOM JONUB = SOUTH ALUMINUM). Only general vocabulary:
+ * no word that names one listed entity. Words every sister company shares
+ * and that would say nothing (BANK, BANCO) are left out. Russian
+ * adjectives are listed as stems in ru_stems below (any case ending). */
+static const char *const word_groups[] = {
+    /* Spanish and English organisation words (SDNTK: cartels and their companies) */
+    "cartel", "carteles", "cartels", NULL,
+    "gulf", "golfo", "khalij", "khaleej", NULL,
+    "new", "nueva", "nuevo", "nuevas", "nuevos", "novye", "novaya", "novy", "novyi", "novyy", "novoe", NULL,
+    "generation", "generacion", "pokolenie", NULL,
+    "group", "grupo", "gruppa", "gruppy", "groupe", NULL,
+    "organization", "organisation", "organizacion", "organizatsiya", "organizatsii", "sazman", "sazeman",
+    "sazmane", "munazzamat", "munazzama", NULL,
+    "trade", "trading", "comercio", "comercializadora", "comercializacion", "torgovli", "torgovlya", "torgov",
+    "tejarat", "tijarat", "tijara", NULL,
+    "commercial", "comercial", "comerciales", "tejari", "tijari", "tijariya", NULL,
+    "construction", "constructions", "constructora", "construcciones", "construccion", "stroitelstvo",
+    "stroitelstva", NULL,
+    "property", "properties", "inmobiliaria", "inmobiliario", "inmobiliarias", "inmuebles", "nedvizhimost",
+    "nedvizhimosti", NULL,
+    "transport", "transportation", "transportes", "transporte", "transporta", "transportu", NULL,
+    "pharmacy", "pharmacies", "farmacia", "farmacias", "apteka", NULL,
+    "pharmaceutical", "pharmaceuticals", "farmaceutica", "farmaceuticos", "farmaceuticas", NULL,
+    "services", "service", "servicios", "servicio", "uslugi", NULL,
+    "investment", "investments", "inversiones", "inversion", "inversora", "investitsii", NULL,
+    "distribution", "distributor", "distribuidora", "distribuciones", NULL,
+    "agricultural", "agriculture", "agricola", "agricolas", "agricultura", "agropecuaria", "agropecuarias",
+    "keshavarzi", NULL,
+    "foundation", "fundacion", "fundacao", "bonyad", "bonyade", NULL,
+    "corporation", "corporacion", "korporatsiya", "korporatsii", "korporatsiia", "korporatsiyu", NULL,
+    "company", "kompaniya", "kompanii", "kompaniia", "sherkat", "sherkate", "shirkat", "sharikat", "sharika",
+    NULL,
+    "development", "developments", "desarrollo", "desarrollos", "razvitiya", "razvitie", "razvitiye",
+    "tose", "tosee", "toseh", "tosse", "tanmiya", "tanmiyah", NULL,
+    "import", "imports", "importadora", "importaciones", "importer", NULL,
+    "export", "exports", "exportadora", "exportaciones", "eksport", "eksporta", "exporter", NULL,
+    "enterprise", "enterprises", "empresa", "empresas", "predpriyatie", "predpriyatiye", "predpriyatiya",
+    "pidpryemstvo", "pidpryiemstvo", NULL,
+    "brothers", "hermanos", NULL,
+    "exchange", "cambio", "cambios", "sarafi", "sarrafi", NULL,
+    "center", "centre", "centro", "centros", "tsentr", "tsentra", "centr", "markaz", "markaze", NULL,
+    "industry", "industries", "industria", "industrias", "sanat", "sanaat", "sanaye", "sanayi", "sanaee",
+    "promyshlennost", "promyshlennosti", NULL,
+    "system", "systems", "sistema", "sistemy", "sistemas", NULL,
+    "association", "asociacion", "assotsiatsiya", "obedinenie", "obyedinenie", "obedinenye",
+    "obyedinenye", NULL,
+    "consulting", "consultoria", "consultores", "consultants", "konsalting", NULL,
+    "fuel", "fuels", "combustible", "combustibles", "toplivo", NULL,
+    "mining", "minera", "mineras", "mineria", NULL,
+    "fishing", "fisheries", "pesca", "pesquera", NULL,
+    "army", "ejercito", "armiya", "jaish", "jaysh", "artesh", NULL,
+    "force", "forces", "fuerza", "fuerzas", "niru", "niroo", "nirou", "niroye", "nirooye", "niruye",
+    "niruyeh", "niroohaye", NULL,
+    "revolutionary", "revolution", "revolucion", "revolucionaria", "revolucionarias", "revolucionario",
+    "revolucionarios", "enghelab", "enqelab", "engelab", "inqilab", NULL,
+    "armed", "armadas", "armados", "armada", "mosallah", "mosalah", NULL,
+    "front", "frente", "jabhat", "jabha", "jabhet", NULL,
+    "national", "nacional", "melli", NULL,
+    "liberation", "liberacion", "tahrir", NULL,
+    "united", "unidas", "unidos", "unida", "unido", NULL,
+    "family", "familia", NULL,
+    "knights", "caballeros", NULL,
+    "pacific", "pacifico", "tikhi", "tikhiy", NULL,
+    "movement", "movimiento", "harakat", "haraka", "harakah", "dvizhenie", NULL,
+    "party", "partido", "partiya", "hizb", NULL,
+    "brigade", "brigades", "brigada", "brigadas", "kataib", "katibat", "katiba", "kataeb", "liwa", "liwaa",
+    NULL,
+    "council", "consejo", "sovet", "majlis", "majles", NULL,
+    "ministry", "ministerio", "ministerstvo", "ministerstva", "vezarat", "vezarate", "wizarat", "wizarah",
+    "vizarat", NULL,
+    "defense", "defence", "defensa", "oborony", "oborona", "defa", "defae", "difa", "difaa", NULL,
+    "province", "provincia", "wilayat", "wilayah", "vilayat", "velayat", "ostan", NULL,
+    "state", "estado", "dawla", "dawlat", "dowlat", "gosudarstvo", NULL,
+    "islamic", "islami", "islamiya", "islamiyah", "islamiyya", "islamiyyah", "islamia", "eslami", NULL,
+    "republic", "republica", "respublika", "respubliki", "jomhouri", "jomhuri", "jumhuriya", "jumhuriyah",
+    NULL,
+    "peoples", "narodnaya", NULL,
+    "housing", "maskan", "vivienda", NULL,
+    "welfare", "refah", "bienestar", NULL,
+    "workers", "kargaran", "trabajadores", NULL,
+    "south", "southern", "sur", "jonub", "jonoub", "jonoob", "janub", "janoub", NULL,
+    "north", "northern", "norte", "shomal", "sever", NULL,
+    "east", "eastern", "oriente", "sharq", "shargh", "vostok", NULL,
+    "west", "western", "occidente", "gharb", "zapad", NULL,
+    "aluminum", "aluminium", "aluminio", "aluminiom", "alyuminiy", NULL,
+    "steel", "steels", "acero", "aceros", "foolad", "fulad", "stal", NULL,
+    "petrochemical", "petrochemicals", "petroquimica", "petroquimicos", "petrokhimiya", "petroshimi", NULL,
+    "shipping", "kashtirani", "naviera", NULL,
+    "airline", "airlines", "aerolineas", "aerolinea", "aviakompaniya", NULL,
+    "communications", "comunicaciones", "svyazi", "ertebatat", NULL,
+    "energy", "energia", "energii", "energetika", NULL,
+    "oil", "neft", "nefti", "naft", "nafte", NULL,
+    "petroleum", "petroleo", "petroleos", "petrolera", NULL,
+    "gas", "gaz", NULL,
+    "refinery", "refining", "npz", "refineria", "palayesh", NULL,
+    "subsidiary", "subsidiaria", NULL,
+    "moscow", "moskva", "moskvy", NULL,
+    "caucasus", "kavkaz", "kavkaza", NULL,
+    "siberia", "sibir", "sibiri", NULL,
+    "insurance", "strakhovanie", "strahovanie", "strakhovaniya", "seguros", "aseguradora", "bimeh", NULL,
+    "cis", "sng", NULL,
+    "fund", "fond", "fonda", "fondo", "fondos", NULL,
+    "plant", "factory", "zavod", "zavoda", "fabrika", "fabrica", NULL,
+    "concern", "kontsern", NULL,
+    "production", "produccion", "proizvodstvo", "proizvodstva", NULL,
+    "research", "nauchno", "issledovaniy", "issledovaniya", "tahghighat", "tahqiqat", NULL,
+    "technologies", "technology", "tekhnologii", "tekhnologiya", "tecnologia", "tecnologias", NULL,
+    "materials", "materialy", "materiales", NULL,
+    "complexes", "complex", "kompleksy", "kompleks", "complejo", NULL,
+    "money", "dengi", NULL,
+    "engineering", "inzhiniring", "ingenieria", NULL,
+    "electronics", "elektronika", "elektroniki", "electronica", NULL,
+    "federation", "federatsii", "federatsiya", "federacion", NULL,
+    "security", "bezopasnosti", "bezopasnost", "seguridad", "amniat", NULL,
+    "intelligence", "razvedki", "razvedka", "etelaat", "ettelaat", "inteligencia", NULL,
+    "guard", "guards", "okhrana", "okhrany", "pasdaran", "guardia", NULL,
+    "corps", "sepah", "korpus", NULL,
+    "jerusalem", "quds", "qods", "ghods", NULL,
+    "resistance", "moghavemat", "moqavemat", "moghavemate", "resistencia", "soprotivlenie", NULL,
+    "oppressed", "mostazafan", "mostazafin", "mostazafeen", NULL,
+    "charitable", "khayriyya", "khayriyah", "khairiya", "khairiyah", "benefica", NULL,
+    "management", "upravleniya", "upravlenie", NULL,
+    "financial", "financiera", "financiero", NULL,
+    "finance", "finansirovaniya", "finanzas", NULL,
+    "chemical", "chemicals", "quimica", "quimicos", NULL,
+    "composite", "kompozit", NULL,
+    "leasing", "lizing", NULL,
+    "precision", "vysokotochnye", "vysokotochnykh", "vysokotochnyi", "vysokotochny", NULL,
+    "automated", "avtomatizirovannaya", "avtomatizirovannye", "avtomatizirovannoy", NULL,
+    "private", "negosudarstvenny", "negosudarstvennyi", "negosudarstvennyy", "negosudarstvennogo", NULL,
+    "institute", "moassese", "moasseseh", "moassesseh", NULL,
+    "scientific", "cientifico", "cientifica", "elmi", NULL,
+    "university", "universidad", "universitet", "daneshgah", NULL,
+    "agency", "agencia", "agentstvo", "agentstva", NULL,
+    NULL};
+
+/* Russian adjectives (OFAC writes them in any case and gender: TSENTRALNY,
+ * TSENTRALNAYA, TSENTRALNOGO, TSENTRALNOI, ...): the stem and the English
+ * word; sn_nick_group folds the case ending (ru_endings) before looking
+ * the stem up. Stems of >= 5 letters only. */
+static const struct { const char *stem, *word; } ru_stems[] = {
+    {"tsentraln", "central"}, {"rossiisk", "russian"}, {"rossisk", "russian"}, {"rossiysk", "russian"},
+    {"rossijsk", "russian"}, {"federaln", "federal"}, {"strakhov", "insurance"},
+    {"pensionn", "pension"}, {"investitsionn", "investment"}, {"vneshn", "foreign"},
+    {"eksperimentaln", "experimental"}, {"proizvodstvenn", "production"}, {"neftyan", "oil"},
+    {"gazov", "gas"}, {"torgov", "trade"}, {"kommerchesk", "commercial"}, {"natsionaln", "national"},
+    {"mezhdunarodn", "international"}, {"obedinenn", "united"}, {"obyedinenn", "united"},
+    {"gosudarstvenn", "state"}, {"finansov", "financial"}, {"stroiteln", "construction"},
+    {"khimichesk", "chemical"}, {"kompozitsionn", "composite"}, {"moskovsk", "moscow"},
+    {"severn", "north"}, {"yuzhn", "south"}, {"vostochn", "east"}, {"zapadn", "west"},
+    {"sibirsk", "siberia"}, {"kavkazsk", "caucasus"}, {"upravlyayushch", "management"},
+    {"nauchn", "scientific"}, {"issledovatelsk", "research"}, {"avtomatizirovann", "automated"},
+    {"vysokotochn", "precision"}, {"negosudarstvenn", "private"}, {"promyshlenn", "industrial"},
+    {"elektrichesk", "electric"}, {"energetichesk", "energy"}, {"aviatsionn", "aviation"},
+    {"transportn", "transport"}, {"narodn", "peoples"},
+    {"regionaln", "regional"}, {"oblastn", "regional"}, {"tekhnichesk", "technical"},
+    {"mashinostroiteln", "engineering"}, {NULL, NULL}};
+
+/* Country names (English, and Spanish where different), one token each: a
+ * country in an organisation's name tells sister companies apart
+ * ("GAZPROMBANK (SWITZERLAND) LTD" is not GAZPROMBANK, "VTB BANK (AUSTRIA)
+ * AG" not VTB BANK). sn_is_place; used by sn_split and sc_name_score. */
+static const char *const countries[] = {
+    "afghanistan", "albania", "algeria", "andorra", "angola", "argentina", "armenia", "australia", "austria",
+    "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados", "belarus", "belgium", "belize", "benin",
+    "bermuda", "bhutan", "bolivia", "bosnia", "botswana", "brazil", "brasil", "brunei", "bulgaria", "burma",
+    "burundi", "cambodia", "cameroon", "canada", "chile", "china", "colombia", "comoros", "congo", "croatia",
+    "cuba", "curacao", "cyprus", "czechia", "denmark", "djibouti", "ecuador", "egypt", "eritrea", "estonia",
+    "eswatini", "ethiopia", "fiji", "finland", "france", "francia", "gabon", "gambia", "germany", "alemania",
+    "ghana", "gibraltar", "greece", "guatemala", "guyana", "haiti", "honduras", "hungary", "iceland", "india",
+    "indonesia", "iran", "iraq", "ireland", "italy", "italia", "jamaica", "japan", "kazakhstan", "kenya", "korea",
+    "kosovo", "kuwait", "kyrgyzstan", "laos", "latvia", "lebanon", "lesotho", "liberia", "libya",
+    "liechtenstein", "lithuania", "luxembourg", "macau", "macao", "madagascar", "malawi", "malaysia",
+    "maldives", "mali", "malta", "mauritania", "mauritius", "mexico", "moldova", "monaco", "mongolia",
+    "montenegro", "morocco", "mozambique", "myanmar", "namibia", "nepal", "netherlands", "holland",
+    "nicaragua", "niger", "nigeria", "norway", "oman", "pakistan", "palestine", "panama", "paraguay", "peru",
+    "philippines", "poland", "portugal", "qatar", "romania", "russia", "rusia", "rwanda", "senegal", "serbia",
+    "seychelles", "singapore", "slovakia", "slovenia", "somalia", "spain", "espana", "sudan", "suriname",
+    "sweden", "switzerland", "suiza", "syria", "taiwan", "tajikistan", "tanzania", "thailand", "togo",
+    "tunisia", "turkey", "turkiye", "turkmenistan", "uganda", "ukraine", "uruguay", "uzbekistan", "venezuela",
+    "vietnam", "yemen", "zambia", "zimbabwe", NULL};
 
 /* ---- lexicon: one hash table over the word lists, built once ----------------- */
 
-enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8 };
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32, LX_SPELL = 64 };
 
 typedef struct lx_entry {
     const char *key;
     uint8_t flags;
     const char *legal, *number; /* canonical legal form, digits */
     uint16_t group;             /* nickname group */
+    uint16_t stem_group;        /* LX_STEM: the group of a Russian adjective stem */
 } lx_entry;
 
-#define LX_SLOTS 2048
+#define LX_SLOTS 4096
 static lx_entry lx[LX_SLOTS];
 static uint16_t name_groups_end; /* groups below this are given names */
 static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
@@ -225,14 +428,26 @@ static void lx_build(void) {
     size_t base = 0;
     while (nicknames[base].nick) base++;
     name_groups_end = (uint16_t)(base + 1);
-    for (size_t i = 0; words[i].nick; i++) {
-        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 1);
-        if (!f->group) f->group = (uint16_t)(base + 1 + i);
+    for (size_t i = 0; legal_spell_tokens[i]; i++)
+        lx_slot(legal_spell_tokens[i], strlen(legal_spell_tokens[i]), 1)->flags |= LX_SPELL;
+    for (size_t i = 0; countries[i]; i++) lx_slot(countries[i], strlen(countries[i]), 1)->flags |= LX_PLACE;
+    uint16_t next = (uint16_t)(base + 1);
+    for (size_t i = 0; word_groups[i];) {
+        /* one row: the head word, its equivalents, NULL */
+        lx_entry *f = lx_slot(word_groups[i], strlen(word_groups[i]), 1);
+        if (!f->group) f->group = next++;
+        for (i++; word_groups[i]; i++) {
+            lx_entry *n = lx_slot(word_groups[i], strlen(word_groups[i]), 1);
+            if (!n->group) n->group = f->group;
+        }
+        i++;
     }
-    for (size_t i = 0; words[i].nick; i++) {
-        lx_entry *f = lx_slot(words[i].formal, strlen(words[i].formal), 0);
-        lx_entry *n = lx_slot(words[i].nick, strlen(words[i].nick), 1);
-        if (!n->group) n->group = f->group;
+    for (size_t i = 0; ru_stems[i].stem; i++) {
+        lx_entry *f = lx_slot(ru_stems[i].word, strlen(ru_stems[i].word), 1);
+        if (!f->group) f->group = next++;
+        lx_entry *n = lx_slot(ru_stems[i].stem, strlen(ru_stems[i].stem), 1);
+        n->flags |= LX_STEM;
+        n->stem_group = f->group;
     }
 }
 
@@ -241,14 +456,38 @@ static const lx_entry *lx_get(const char *k, size_t n) {
     return lx_slot(k, n, 0);
 }
 
+int sn_is_place(const char *tok, size_t len) {
+    const lx_entry *e = lx_get(tok, len);
+    return e && (e->flags & LX_PLACE);
+}
+
 int sn_group_is_name(uint16_t g) {
     pthread_once(&lx_once, lx_build);
     return g && g < name_groups_end;
 }
 
+/* Case and gender endings of Russian adjectives as OFAC romanises them
+ * (longest first): TSENTRALNY / -YY / -YI / -AYA / -OE / -OYE / -OGO / -OI /
+ * -YE / -YKH ... */
+static const struct { const char *s; uint8_t n; } ru_endings[] = {
+    {"yaya", 4}, {"aya", 3}, {"aia", 3}, {"oye", 3}, {"oie", 3}, {"eye", 3}, {"ogo", 3}, {"ego", 3}, {"uyu", 3},
+    {"yye", 3}, {"iye", 3}, {"ykh", 3}, {"ikh", 3}, {"oe", 2}, {"ee", 2}, {"ye", 2}, {"ie", 2}, {"yy", 2},
+    {"yi", 2}, {"iy", 2}, {"ii", 2}, {"yj", 2}, {"ij", 2}, {"oy", 2}, {"oi", 2}, {"oj", 2}, {"ey", 2},
+    {"ei", 2}, {"ym", 2}, {"im", 2}, {"y", 1}, {"i", 1}, {NULL, 0}};
+
 uint16_t sn_nick_group(const char *tok, size_t len) {
     const lx_entry *e = lx_get(tok, len);
-    return e ? e->group : 0;
+    if (e && e->group) return e->group;
+    /* a Russian adjective in another case: its stem (>= 5 letters) */
+    if (len < 6 || !strchr("aeiouyhmj", tok[len - 1])) return 0;
+    for (size_t i = 0; ru_endings[i].s; i++) {
+        size_t el = ru_endings[i].n;
+        if (len < el + 5 || tok[len - 1] != ru_endings[i].s[el - 1] || memcmp(tok + len - el, ru_endings[i].s, el) != 0)
+            continue;
+        const lx_entry *s = lx_get(tok, len - el);
+        if (s && (s->flags & LX_STEM)) return s->stem_group;
+    }
+    return 0;
 }
 
 enum sn_class sn_class_of(const char *schema) {
@@ -452,6 +691,7 @@ static char *next_segment(char *s, char **end) {
 }
 
 static const char *lookup_kv(const char *s, int which);
+static const char *lookup_legal(const char *s, int spell);
 
 /* 1 if everything outside the segment [p, e] is a legal form: in
  * "OOO 'Prominvest'" or "Aktsionernoe Obshchestvo 'Druzhba'" the quotes hold
@@ -466,7 +706,18 @@ static int only_legal_outside(const char *work, const char *p, const char *e) {
         cat[cl++] = *q;
     }
     cat[cl] = 0;
-    return cl > 0 && cl <= 48 && lookup_kv(cat, 0) != NULL;
+    return cl > 0 && cl <= 48 && lookup_legal(cat, 1) != NULL;
+}
+
+/* 1 if the segment [p, e] holds one country name: "VTB BANK (AUSTRIA) AG"
+ * names the Austrian subsidiary, it is no alias "AUSTRIA". */
+static int only_place_inside(const char *p, const char *e) {
+    const char *a = p + 1, *b = e;
+    while (a < b && !isalnum((unsigned char)*a)) a++;
+    while (b > a && !isalnum((unsigned char)b[-1])) b--;
+    for (const char *q = a; q < b; q++)
+        if (!isalpha((unsigned char)*q)) return 0;
+    return b > a && sn_is_place(a, (size_t)(b - a));
 }
 
 /* 1 if a word outside the segment [p, e] is a legal form ("JSC 'ALMAZ-ANTEY'
@@ -534,7 +785,7 @@ int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t works
             marker = 1;
             continue;
         }
-        if (only_legal_outside(work, p, e)) {
+        if (only_legal_outside(work, p, e) || (*p == '(' && only_place_inside(p, e))) {
             *p = *e = ' ';
             continue;
         }
@@ -586,10 +837,60 @@ int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t works
 
 /* ---- tokenisation ------------------------------------------------------------ */
 
+
+
+/* Rewrite s (NUL-terminated, in a buffer of size) with legal_spell;
+ * returns 1 if anything changed. Stops rewriting when a result would not
+ * fit. */
+static int legal_spelling(char *s, size_t size) {
+    int changed = 0;
+    for (size_t r = 0; legal_spell[r].from; r++) {
+        const char *f = legal_spell[r].from, *t = legal_spell[r].to;
+        size_t fl = strlen(f), tl = strlen(t);
+        char *p;
+        while ((p = strstr(s, f))) {
+            size_t sl = strlen(s);
+            if (sl - fl + tl + 1 > size) return changed;
+            memmove(p + tl, p + fl, sl - (size_t)(p - s) - fl + 1);
+            memcpy(p, t, tl);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+
+
+static int has_flag(const char *s, size_t n, int flag);
+
+/* 1 if a token of n is spelt as legal_spell rewrites. */
+static int legal_spell_needed(const sn_name *n) {
+    for (int i = 0; i < n->ntok; i++)
+        if (has_flag(n->tok[i].s, n->tok[i].len, LX_SPELL)) return 1;
+    return 0;
+}
+
 static const char *lookup_kv(const char *s, int which) {
     const lx_entry *e = lx_get(s, strlen(s));
     if (!e) return NULL;
     return which == 0 ? e->legal : e->number;
+}
+
+/* The canonical legal form spelt by the letters s, also in another
+ * spelling (legal_spell) when spell is set. */
+static const char *lookup_legal(const char *s, int spell) {
+    const lx_entry *e = lx_get(s, strlen(s));
+    if (spell && (!e || !e->legal)) {
+        /* another spelling of a transliterated form? (only long keys: the
+         * abbreviations have one spelling) */
+        char sp[72];
+        size_t n = strlen(s);
+        if (n < 8 || n >= sizeof sp - 8) return NULL;
+        memcpy(sp, s, n + 1);
+        if (!legal_spelling(sp, sizeof sp)) return NULL;
+        e = lx_get(sp, strlen(sp));
+    }
+    return e ? e->legal : NULL;
 }
 
 static int has_flag(const char *s, size_t n, int flag) {
@@ -699,7 +1000,39 @@ int sn_join_keys(const char *a, size_t al, uint16_t agroup, const char *b, size_
         size_t l = sn_compound_canon(buf, asl + bl, j, sizeof j);
         if (l) out[n++] = sn_hash(j, l);
     }
+    /* RUSSIAN + word = ROS/RUS + word (sn_ros_key) */
+    if (agroup && agroup == sn_russian_group() && bl >= 5 && n < 3) out[n++] = sn_ros_key(b, bl);
     return n;
+}
+
+/* Russian compound names abbreviate "Russian" to ROS-/RUS-: ROSELEKTRONIKA
+ * = RUSSIAN ELECTRONICS, RUSELECTRONICS, ROSSELKHOZ... */
+int sn_ros_split(const char *s, size_t n, const char **rest, size_t *rl) {
+    if (n < 8 || s[0] != 'r' || !((s[1] == 'o' || s[1] == 'u') && s[2] == 's')) return 0;
+    *rest = s + 3;
+    *rl = n - 3;
+    return 1;
+}
+
+uint16_t sn_russian_group(void) {
+    static uint16_t g;
+    if (!g) g = sn_nick_group("russian", 7);
+    return g;
+}
+
+uint64_t sn_ros_key(const char *rest, size_t rl) {
+    /* the word, or its lexicon group (ELEKTRONIKA = ELECTRONICS) */
+    uint16_t g = sn_nick_group(rest, rl);
+    char buf[SN_TOK_MAX + 8];
+    size_t k;
+    if (g && !sn_group_is_name(g)) k = (size_t)snprintf(buf, sizeof buf, "ros#%u", (unsigned)g);
+    else {
+        if (rl > SN_TOK_MAX) rl = SN_TOK_MAX;
+        memcpy(buf, "ros#", 4);
+        memcpy(buf + 4, rest, rl);
+        k = 4 + rl;
+    }
+    return sn_hash(buf, k);
 }
 
 int sn_acronym_ok(const char *s, size_t n, uint16_t group) {
@@ -720,7 +1053,7 @@ static int leading_ok(const char *canon) {
 }
 
 /* The canonical legal form spelt by tokens [from, from + k), or NULL. */
-static const char *legal_run(const sn_name *n, int from, int k) {
+static const char *legal_run(const sn_name *n, int from, int k, int spell) {
     char cat[64];
     size_t cl = 0;
     for (int i = from; i < from + k; i++) {
@@ -729,7 +1062,7 @@ static const char *legal_run(const sn_name *n, int from, int k) {
         cl += n->tok[i].len;
     }
     cat[cl] = 0;
-    return cl <= 48 ? lookup_kv(cat, 0) : NULL; /* no legal form is longer */
+    return cl <= 48 ? lookup_legal(cat, spell) : NULL; /* no legal form is longer */
 }
 
 /* Replace tokens [from, from + k) by the canonical token v (in place:
@@ -747,9 +1080,9 @@ static void legal_replace(sn_name *n, int from, int k, const char *v) {
 
 /* A leading run of tokens that spells an unambiguous legal form becomes its
  * canonical token. Keeps >= 1 other token. */
-static void fold_legal_leading_at(sn_name *n, int from) {
+static void fold_legal_leading_at(sn_name *n, int from, int spell) {
     for (int k = n->ntok - from - 1 < 8 ? n->ntok - from - 1 : 8; k >= 1; k--) {
-        const char *v = legal_run(n, from, k);
+        const char *v = legal_run(n, from, k, spell);
         if (v && leading_ok(v)) {
             legal_replace(n, from, k, v);
             return;
@@ -759,15 +1092,15 @@ static void fold_legal_leading_at(sn_name *n, int from) {
 
 /* Two leading forms happen too ("OAO JSC ORENBURGNEFT": the Russian and
  * the English abbreviation of one form). */
-static void fold_legal_leading(sn_name *n) {
-    fold_legal_leading_at(n, 0);
-    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1);
+static void fold_legal_leading(sn_name *n, int spell) {
+    fold_legal_leading_at(n, 0, spell);
+    if (n->ntok > 2 && n->tok[0].kind == SN_LEGAL) fold_legal_leading_at(n, 1, spell);
 }
 
 /* Replace the longest trailing run of tokens that spells a legal form by its
  * canonical token; repeat (e.g. "sa de cv sofom enr"). Keeps >= 1 other token. */
 static void fold_legal(sn_name *n) {
-    int end = n->ntok;
+    int end = n->ntok, spell = legal_spell_needed(n);
     for (int round = 0; round < 4 && end > 1; round++) {
         int found = 0;
         for (int k = end - 1 < 8 ? end - 1 : 8; k >= 1 && !found; k--) {
@@ -784,7 +1117,7 @@ static void fold_legal(sn_name *n) {
             }
             if (!ok || cl > 48) continue; /* no legal form is longer */
             cat[cl] = 0;
-            const char *v = lookup_kv(cat, 0);
+            const char *v = lookup_legal(cat, spell);
             if (!v) continue;
             /* rewrite token end-k in place: canonical forms are never longer
              * than the letters they replace */
@@ -801,7 +1134,7 @@ static void fold_legal(sn_name *n) {
         }
         if (!found) break;
     }
-    fold_legal_leading(n);
+    fold_legal_leading(n, spell);
 }
 
 static int ordinal_suffix(const char *s, size_t n) {

@@ -73,6 +73,20 @@ static double join_sim(const char *as, size_t al, const char *bs, size_t bl, con
     return s >= 0.85 ? s : 0;
 }
 
+/* RUSSIAN + b vs one token ROS/RUS + rest (ROSELEKTRONIKA, RUSELECTRONICS):
+ * b compared with the rest like two tokens (spelling, lexicon), at most
+ * 0.9 (an abbreviated word). */
+static double ros_sim(const sn_tokinfo *b, const sn_tokinfo *c) {
+    const char *rest;
+    size_t rl;
+    if (b->kind != SN_WORD || !sn_ros_split(c->s, c->len, &rest, &rl)) return 0;
+    sn_tokinfo r = {.s = rest, .len = (uint8_t)rl, .kind = SN_WORD, .group = sn_nick_group(rest, rl)};
+    int how;
+    double s = sn_token_sim(b, &r, &how);
+    if (s < 0.85) return 0;
+    return s > 0.9 ? 0.9 : s;
+}
+
 static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
     char cc[SN_TOK_MAX + 8];
     static uint16_t abdul;
@@ -83,6 +97,10 @@ static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_to
      * "abd") and change the length by a few letters */
     int ab = abdul && a->group == abdul;
     if (a->s[0] != c->s[0] && !(ab && c->s[0] == 'a')) return 0;
+    if (a->group && a->group == sn_russian_group()) {
+        double r = ros_sim(b, c);
+        if (r > 0) return r;
+    }
     size_t jl = (size_t)a->len + b->len;
     if (jl > (size_t)c->len + 6u || jl + 6u < c->len) return 0;
     size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
@@ -178,6 +196,37 @@ static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
                memcmp(a->s + i + 2, b->s + i + 2, la - i - 2) == 0; /* transposition */
     }
     return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
+}
+
+/* Weight of the unmatched country and number tokens of a listed
+ * organisation name: such a token names another entity (a subsidiary
+ * abroad, "GAZPROMBANK (SWITZERLAND)"; "VTB 24"), so it weighs in full,
+ * never as a dropped middle name.
+ * Not for persons (ISRAEL, JORDAN and GEORGIA are given names too). A
+ * country the query adds is not weighed so: "HOUSING BANK OF IRAN" names
+ * the home country of BANK MASKAN (dev data). */
+/* A country or a number names another entity of an organisation. */
+static int distinguishing(const sn_tokinfo *t) {
+    return t->kind == SN_NUMBER || (t->kind == SN_WORD && sn_is_place(t->s, t->len));
+}
+
+static double place_weight(const sc_side *q, const sc_side *c, uint32_t cused) {
+    double wc = 0;
+    if (q->person || c->person) return 0;
+    for (int j = 0; j < c->n; j++)
+        if (!((cused >> j) & 1u) && distinguishing(&c->t[j])) wc += c->w[j];
+    return wc;
+}
+
+/* Weight of the unmatched number tokens of a query organisation name: "BANK
+ * VTB 24" is another bank than VTB, "ZAVOD 91" another plant than ZAVOD 90;
+ * such a token is no extra middle name. */
+static double query_number_weight(const sc_side *q, uint32_t qused, const sc_side *c) {
+    double w = 0;
+    if (q->person || c->person) return 0;
+    for (int i = 0; i < q->n; i++)
+        if (!((qused >> i) & 1u) && q->t[i].kind == SN_NUMBER) w += q->w[i];
+    return w;
 }
 
 /* Memo slot: the first of 8 from the key's home that holds the key (*hit
@@ -405,8 +454,10 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     double Wqm = 0;
     for (int i = 0; i < q->n; i++)
         if ((qused >> i) & 1u) Wqm += q->w[i];
-    double Wqe = Wqm + qdisc * (Wq - Wqm);
-    double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * Wcu;
+    double Wqnum = qdisc < 1.0 ? query_number_weight(q, qused, c) : 0;
+    double Wqe = Wqm + qdisc * (Wq - Wqm - Wqnum) + Wqnum;
+    double Wplace = disc < 1.0 ? place_weight(q, c, cused) : 0;
+    double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * (Wcu - Wplace) + Wplace;
     double covc = Wce > 0 ? Mc / Wce : 0;
     if (covq > 1) covq = 1;
     if (covc > 1) covc = 1;
@@ -1054,8 +1105,12 @@ static void accumulate(runctx *r, qname *qn, int t, int admit, uint32_t st) {
     if (a->len >= 4) {
         char cc[SN_TOK_MAX + 8];
         size_t cl = sn_compound_canon(a->s, a->len, cc, sizeof cc);
-        uint64_t hs[2] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0};
-        for (int x = 0; x < (cl && hs[1] != hs[0] ? 2 : 1); x++)
+        uint64_t hs[3] = {sn_hash(a->s, a->len), cl ? sn_hash(cc, cl) : 0, 0};
+        int nh = cl && hs[1] != hs[0] ? 2 : 1;
+        const char *rest;
+        size_t rl;
+        if (sn_ros_split(a->s, a->len, &rest, &rl)) hs[nh++] = sn_ros_key(rest, rl); /* ROSELEKTRONIKA */
+        for (int x = 0; x < nh; x++)
             for (size_t k = ix_get(&ix->cmap, hs[x]); k < ix->cmap.n && ix->cmap.a[k].h == hs[x]; k++) {
                 uint32_t n = ix->cmap.a[k].v;
                 if (admit) touch(s, n, st);
@@ -1264,7 +1319,12 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
         rc = add_feature(x, "token_match", d->sim[i],
-                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b, sn_how_name(d->how[i]),
+                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b,
+                              /* a word group of the lexicon is a translation, not a nickname */
+                              d->how[i] == SIM_NICK && d->qi2[i] < 0 && d->cj2[i] < 0 &&
+                                      qs->t[d->qi[i]].group && !sn_group_is_name(qs->t[d->qi[i]].group)
+                                  ? "translation"
+                                  : sn_how_name(d->how[i]),
                               d->sim[i], qs->w[d->qi[i]], cs->w[d->cj[i]]));
     }
     for (int i = 0; i < qs->n && !rc; i++) {
@@ -1276,8 +1336,10 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
     for (int j = 0; j < cs->n && !rc; j++) {
         if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
         tok_str(&cs->t[j], b, sizeof b);
+        int place = !qs->person && !cs->person && distinguishing(&cs->t[j]);
         rc = add_feature(x, "listed_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart", b, kind_label(cs->t[j].kind), cs->w[j]));
+                         dupf("'%s' (%s, weight %.2f) has no counterpart%s", b, kind_label(cs->t[j].kind), cs->w[j],
+                              place ? "; a country or number: weighs in full (another entity)" : ""));
     }
     if (!rc && d->legal_conflict == 1)
         rc = add_feature(x, "legal_form_mismatch", Q_LEGAL_CONFLICT, dupf("the legal forms differ (name score x %.2f)", 1.0 + Q_LEGAL_CONFLICT));

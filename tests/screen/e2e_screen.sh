@@ -92,6 +92,20 @@ printf 'name\n%s\n' "$big" > "$TMP/big.csv"
 "$PUENTE" screen "$TMP/big.csv" >/dev/null 2>"$TMP/err"
 assert_rc $? 3 "10 kB name: exit 3"
 assert_contains "$(cat "$TMP/err")" "maximum" "10 kB name: clear message"
+# --- Spanish <-> English organisation names (round 4 lexicon) -------------
+cat > "$TMP/orgs.csv" <<'EOF'
+id,name,schema
+o1,Cártel del Golfo,Organization
+o2,Jalisco New Generation Cartel,Organization
+o3,Gulf Clan,Organization
+EOF
+out=$("$PUENTE" screen "$TMP/orgs.csv" --format csv --limit 2)
+assert_rc $? 0 "screen organisation names in the other language"
+assert_contains "$(echo "$out" | grep ',o1,' | head -1)" "GULF CARTEL" "Cártel del Golfo finds GULF CARTEL first"
+assert_contains "$(echo "$out" | grep ',o1,' | head -1)" ",true," "... as a match"
+assert_contains "$(echo "$out" | grep ',o2,' | head -1)" "CARTEL DE JALISCO NUEVA GENERACION" "the English name finds CJNG first"
+assert_contains "$(echo "$out" | grep ',o3,' | head -1)" "CLAN DEL GOLFO" "Gulf Clan finds CLAN DEL GOLFO first"
+
 printf 'name\nabc\001def\n' > "$TMP/cc.csv"
 "$PUENTE" screen "$TMP/cc.csv" >/dev/null 2>"$TMP/err"
 assert_rc $? 3 "control character: exit 3"

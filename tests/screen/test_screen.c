@@ -424,8 +424,8 @@ static void test_quoted_company_names(void **state) {
     assert_norm("Juan PEREZ 'El Huevo'", NULL, "juan perez / el huevo / juan perez el huevo");
     assert_norm("Juan PEREZ 'El Huevo'", "Person", "juan perez / el huevo");
     assert_norm("PCC (UK)", NULL, "pcc / uk / pcc uk");
-    /* brackets: a one-word acronym is also a name; a place stays in the name */
-    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag / austria");
+    /* brackets: a one-word acronym is also a name; a place only in the name */
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag");
     assert_norm("LEADER (HONG KONG) INTERNATIONAL TRADING LIMITED", "Company", "leader hong kong international trading ltd");
     assert_norm("ISLAMIC REVOLUTIONARY GUARD CORPS (IRGC)", "Organization", "islamic revolutionary guard corps irgc / irgc");
     assert_norm("Juan PEREZ (El Huevo)", "Person", "juan perez / el huevo");
@@ -543,6 +543,142 @@ static void test_substitution(void **state) {
     /* the explanation no longer halves the extra listed token */
     assert_false(explain_mentions("Organization", "ISLAMIC REVOLUTIONARY GUARD CORPS QODS FORCE",
                                   "ISLAMIC REVOLUTIONARY GUARD CORPS AIR FORCE", "unmatched listed tokens weigh half"));
+}
+
+/* Round 4: OFAC's other spellings of transliterated legal forms, Ukrainian
+ * and South Slavic forms. */
+static void test_legal_forms_round4(void **state) {
+    (void)state;
+    assert_norm("OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU PROMINVEST", "Company", "llc prominvest");
+    assert_norm("OBSHCESTVO S OGRANICHENNOI OTVETSTVENNOSTYU KARST", "Company", "llc karst");
+    assert_norm("OBSHCHESTVO S ORGANICHENNOI OTVETSTVENNOSTYU 'BM-DIREKTSIYA'", "Company", "llc bm direktsiya");
+    assert_norm("OBSCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU BALTEKH", "Company", "llc baltekh");
+    assert_norm("AKTSIONERNY BANK OTKRYTOE AKTSIONERNOE OBSCHCHESTVO", "Company", "aktsionerny bank oao");
+    assert_norm("PUBLICHNOE AKTSIONERNOY OBSHCHESTVO ROSTELEKOM", "Company", "pao rostelekom");
+    assert_norm("AKTSIONERNOYE OBSHCHESTVO BANK SEVERNY MORSKOY PUT", "Company", "ao bank severny morskoy put");
+    assert_norm("PUBLICHNE AKTSIONERNE TOVARYSTVO VTB BANK", "Company", "pao vtb bank");
+    assert_norm("AKTSIONERNE TOVARYSTVO SBERBANK", "Company", "ao sberbank");
+    assert_norm("TOVARYSTVO Z OBMEZHENOYU VIDPOVIDALNISTYU 'DART'", "Company", "llc dart");
+    assert_norm("WINGS PRIVATE JSC", "Company", "wings prao");
+    assert_norm("MOSKOVSKA BANKA AD", "Company", "moskovska banka ao");
+    /* the spelling fold is for legal forms only: a name token stays as written */
+    assert_norm("OBSCHESTVO", "Company", "obschestvo");
+    assert_true(cmp("Company", "OBSCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU PROMINVEST", "PROMINVEST, OOO") >= 0.9);
+    assert_true(cmp("Company", "AKTSIONERNE TOVARYSTVO SBERBANK", "JOINT STOCK COMPANY SBERBANK") >= 0.9);
+    assert_true(cmp("Company", "WINGS PRIVATE JOINT STOCK COMPANY", "WINGS PRIVATE JSC") >= 0.9);
+}
+
+/* Round 4: the translation lexicon (word groups, Russian adjective stems). */
+static void test_translation_lexicon(void **state) {
+    (void)state;
+    /* Spanish <-> English: listed SDNTK organisations */
+    assert_true(cmp("Organization", "Cártel de Jalisco Nueva Generación", "JALISCO NEW GENERATION CARTEL") >= 0.85);
+    assert_true(cmp("Organization", "Cártel del Golfo", "GULF CARTEL") >= 0.85);
+    assert_true(cmp("Organization", "Los Caballeros Templarios", "KNIGHTS TEMPLAR") >= 0.75);
+    assert_true(cmp("Company", "Grupo Comercializadora Almanza", "ALMANZA TRADING GROUP") >= 0.85);
+    /* a translation of the shared word does not make other cartels one */
+    assert_true(cmp("Organization", "Cártel del Golfo", "SINALOA CARTEL") < 0.6);
+    assert_true(cmp("Organization", "Cártel de Jalisco Nueva Generación", "CARTEL DEL GOLFO") < 0.6);
+    /* Persian/Arabic <-> English, as OFAC's own aliases write them */
+    assert_true(cmp("Company", "BANK MASKAN", "HOUSING BANK") >= 0.85);
+    assert_true(cmp("Company", "BANK REFAH KARGARAN", "WORKERS WELFARE BANK") >= 0.85);
+    assert_true(cmp("Company", "ALUMINIOM JONUB", "SOUTH ALUMINUM") >= 0.85);
+    assert_true(cmp("Organization", "WILAYAT SINAI", "SINAI PROVINCE") >= 0.85);
+    /* MELLI (national) is in the lexicon, MELLAT (nation: another bank) is not */
+    assert_true(cmp("Company", "BANK MELLI", "NATIONAL BANK") >= 0.85);
+    assert_true(cmp("Company", "BANK MELLAT", "NATIONAL BANK") < 0.75);
+    /* Russian adjectives in any case ending */
+    assert_true(cmp("Company", "NOVYE FINANSOVYE TEKHNOLOGII", "NEW FINANCIAL TECHNOLOGIES") >= 0.85);
+    assert_true(cmp("Company", "TSENTRALNAYA KORPORATSIYA", "CENTRAL CORPORATION") >= 0.85);
+    assert_true(cmp("Company", "KORPORATSIYA RAZVITIYA SEVERNOGO KAVKAZA", "DEVELOPMENT CORPORATION OF NORTH CAUCASUS") >= 0.85);
+    assert_true(cmp("Company", "KORUS KONSALTING SNG", "KORUS CONSULTING CIS") >= 0.85);
+    assert_true(cmp("Company", "RN KOMSOMOLSKIY NPZ", "RN KOMSOMOLSKIY REFINERY") >= 0.85);
+    /* the explanation calls a lexicon pair a translation, a given-name pair a nickname */
+    assert_true(explain_mentions("Organization", "Cartel del Golfo", "GULF CARTEL", "'golfo' ~ 'gulf': translation"));
+    assert_true(explain_mentions("Person", "Pepe PEREZ", "PEREZ, Jose", "nickname"));
+    /* an ending alone is no word: the stem must be listed */
+    assert_true(cmp("Company", "KRASNYI", "RED") == 0);
+    /* the index finds what the lexicon matches (word-group blocking) */
+    ftm_entity *e[3];
+    size_t n = 0;
+    e[n++] = ent("o-gulf", "Organization", (const char *const[]){"name", "GULF CARTEL", NULL});
+    e[n++] = ent("o-cjng", "Organization", (const char *const[]){"name", "CARTEL DE JALISCO NUEVA GENERACION", NULL});
+    e[n++] = ent("o-sin", "Organization", (const char *const[]){"name", "SINALOA CARTEL", NULL});
+    screen_index *ix;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)e, n, NULL, &ix, &err), PU_OK);
+    const char *qs[][2] = {{"Cartel del Golfo", "o-gulf"}, {"Jalisco New Generation Cartel", "o-cjng"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *names[1] = {qs[i][0]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0};
+        screen_result *a = run(ix, &q, &pi);
+        assert_true(a->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, qs[i][1]);
+        assert_true(a->matches[0].match);
+        screen_result_free(a);
+    }
+    screen_index_free(ix);
+    for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
+}
+
+/* Round 4: a country in an organisation's name names another entity. */
+static void test_sister_companies_abroad(void **state) {
+    (void)state;
+    /* a parenthesised country stays in the name (it is no alias) */
+    assert_norm("VTB BANK (AUSTRIA) AG", "Company", "vtb bank austria ag");
+    assert_norm("Juan Perez (El Huevo)", "Person", "juan perez / el huevo");
+    /* the foreign subsidiary is not the parent */
+    assert_true(cmp("Company", "GAZPROMBANK OPEN JOINT STOCK COMPANY", "GAZPROMBANK (SWITZERLAND) LTD") < 0.75);
+    /* a country weighs more than another dropped word */
+    assert_true(cmp("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY") + 0.05 <
+                cmp("Company", "MAPNA GROUP", "MAPNA GROUP INTERNATIONAL"));
+    assert_true(explain_mentions("Company", "MAPNA GROUP", "MAPNA GROUP GERMANY", "a country or number: weighs in full"));
+    /* but the subsidiary queried by its own name is found */
+    assert_true(cmp("Company", "GAZPROMBANK SWITZERLAND", "GAZPROMBANK (SWITZERLAND) LTD") >= 0.9);
+    /* a country the query adds is its home country, not another entity */
+    assert_true(cmp("Company", "HOUSING BANK OF IRAN", "BANK MASKAN") >= 0.75);
+    /* a number names another entity too, on either side */
+    assert_true(cmp("Company", "BANK VTB 24 ZAO", "BANK VTB PAO") < 0.75);
+    assert_true(cmp("Company", "BANK VTB PAO", "BANK VTB 24 ZAO") < 0.8); /* 0.84 before */
+    assert_true(cmp("Company", "EKSPERIMENTALNY ZAVOD 90", "EKSPERIMENTALNY ZAVOD 91") < 0.75);
+    /* persons: Israel, Jordan, Georgia are given names */
+    assert_true(cmp("Person", "Jose PEREZ", "PEREZ, Jose Israel") >= 0.85);
+}
+
+/* Round 4: ROS-/RUS- + word = RUSSIAN + word. */
+static void test_ros_compounds(void **state) {
+    (void)state;
+    assert_true(cmp("Company", "AO ROSELEKTRONIKA", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS") >= 0.8);
+    assert_true(cmp("Company", "JSC RUSELECTRONICS", "OPEN JOINT STOCK COMPANY RUSSIAN ELECTRONICS") >= 0.8);
+    assert_true(cmp("Company", "RUSSIAN ELECTRONICS", "ROSELEKTRONIKA") >= 0.8);
+    /* only with RUSSIAN, and the rest must match */
+    assert_true(cmp("Company", "ROSELEKTRONIKA", "GERMAN ELECTRONICS") < 0.5);
+    assert_true(cmp("Company", "ROSOBORONEXPORT", "RUSSIAN ELECTRONICS") < 0.5);
+    /* the index finds both directions */
+    ftm_entity *e[3];
+    size_t n = 0;
+    e[n++] = ent("o-re", "Company", (const char *const[]){"name", "RUSSIAN ELECTRONICS", NULL});
+    e[n++] = ent("o-rt", "Company", (const char *const[]){"name", "ROSTELEKOM", NULL});
+    e[n++] = ent("o-x", "Company", (const char *const[]){"name", "ELECTRONICS TRADING", NULL});
+    screen_index *ix;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)e, n, NULL, &ix, &err), PU_OK);
+    const char *qs[][2] = {{"ROSELEKTRONIKA", "o-re"}, {"RUSSIAN TELEKOM", "o-rt"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *names[1] = {qs[i][0]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params pi = {0}, pe = {.exhaustive = 1};
+        screen_result *a = run(ix, &q, &pi), *b = run(ix, &q, &pe);
+        assert_true(a->n >= 1 && b->n >= 1);
+        assert_string_equal(a->matches[0].entity_id, qs[i][1]);
+        assert_true(a->matches[0].match);
+        assert_true(a->matches[0].score == b->matches[0].score);
+        screen_result_free(a);
+        screen_result_free(b);
+    }
+    screen_index_free(ix);
+    for (size_t i = 0; i < n; i++) ftm_entity_free(e[i]);
 }
 
 static void test_korean_names(void **state) {
@@ -911,6 +1047,10 @@ int main(void) {
         cmocka_unit_test(test_index_new_rules),
         cmocka_unit_test(test_russian_company_words),
         cmocka_unit_test(test_substitution),
+        cmocka_unit_test(test_legal_forms_round4),
+        cmocka_unit_test(test_translation_lexicon),
+        cmocka_unit_test(test_sister_companies_abroad),
+        cmocka_unit_test(test_ros_compounds),
         cmocka_unit_test(test_index_stats),
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
