@@ -4,9 +4,10 @@
 # 204 aliases that OFAC added after 2021 for listed entities must find their
 # entity, and 1,000 names of entities designated after 2021 (not on the
 # bundled list) should not alert. Floors/ceilings a few points from the
-# figures of this version (docs/screening.md, "Screening mode"), on the dev
-# and the blind test half; the engine before round 4 fails the alert ceiling
-# and the F1 floor.
+# figures of this version (docs/screening.md, "Screening mode": dev recall
+# 0.778, F1 0.700, false-alert rate 0.032; test 0.610, 0.653, 0.028), on the
+# dev and the blind test half; the engine before round 4 (false-alert rate
+# 0.056 / 0.050, F1 0.639 / 0.590) fails the ceilings and the F1 floors.
 source "${PUENTE_SRC:-.}/tests/lib.sh"
 "$PUENTE" import ofac "$SRC/data/ofac" --db "$TMP/s.db" >/dev/null 2>&1
 assert_rc $? 0 "import the bundled OFAC list"
@@ -16,8 +17,8 @@ assert_eq "$(($(wc -l < "$TMP/q.csv") - 1))" 1204 "204 later aliases + 1,000 unl
 "$PUENTE" screen "$TMP/q.csv" --db "$TMP/s.db" --min-score 0.5 --limit 10 > "$TMP/r.jsonl"
 assert_rc $? 0 "puente screen screens every query"
 assert_eq "$(wc -l < "$TMP/r.jsonl")" 1204 "one result line per query"
-LIMITS=(--min dev:recall:0.74 --min test:recall:0.58 --max dev:neg_alert:0.05 --max test:neg_alert:0.05
-        --min dev:f1:0.64 --min test:f1:0.60)
+LIMITS=(--min dev:recall:0.75 --min test:recall:0.58 --max dev:neg_alert:0.045 --max test:neg_alert:0.045
+        --min dev:f1:0.67 --min test:f1:0.62)
 out=$(python3 "$SRC/bench/screen/indep_screen.py" check "$TMP/r.jsonl" 0.75 "${LIMITS[@]}")
 rc=$?
 echo "$out"
