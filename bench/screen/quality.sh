@@ -22,3 +22,6 @@ python3 bench/screen/metrics.py "$W/scored_flat.csv" "$T"
 echo
 echo "## independent OFAC name pairs (bench/screen/indep.sh)"
 bench/screen/indep.sh "$T"
+echo
+echo "## independent screening: later aliases and unlisted names against the list (bench/screen/indep_screen.sh)"
+bench/screen/indep_screen.sh "$T"
