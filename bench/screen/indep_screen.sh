@@ -14,7 +14,7 @@ build/puente import ofac data/ofac --db "$W/s.db" >/dev/null 2>&1
 python3 bench/screen/indep_screen.py queries "$W/q.csv"
 build/puente screen "$W/q.csv" --db "$W/s.db" --min-score 0.5 --limit 10 > "$W/r.jsonl"
 if /usr/bin/python3 -c 'import jellyfish' 2>/dev/null; then
-  /usr/bin/python3 bench/screen/indep_screen.py jw data/ofac "$W/q.csv" "$W/jw.csv"
+  /usr/bin/python3 -W ignore bench/screen/indep_screen.py jw data/ofac "$W/q.csv" "$W/jw.csv"
   python3 bench/screen/indep_screen.py score "$W/r.jsonl" "$T" "$W/jw.csv"
 else
   echo "(python3-jellyfish missing: scripts/deps.sh bench; baseline skipped)"
