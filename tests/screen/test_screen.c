@@ -434,6 +434,16 @@ static void test_quoted_company_names(void **state) {
     assert_true(cmp("Organization", "ZVEZDOCHKA SHIP REPAIR CENTER", "OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'") >= 0.9);
 }
 
+/* English words as Russian company names write them = the English word. */
+static void test_russian_loanwords(void **state) {
+    (void)state;
+    assert_true(cmp("Company", "AO ABR MENEDZHMENT", "CJSC ABR MANAGEMENT") >= 0.8);
+    assert_true(cmp("Company", "KHOLDING KAPITAL OOO", "HOLDING CAPITAL LLC") >= 0.8);
+    assert_true(cmp("Company", "FAKTORING LOGISTIK", "FACTORING LOGISTICS") >= 0.8);
+    /* one shared loanword is not the same company */
+    assert_true(cmp("Company", "VOLGA KAPITAL", "URAL CAPITAL") < 0.75);
+}
+
 static void test_compare_idf_query_weights(void **state) {
     (void)state;
     fixture f;
@@ -1041,6 +1051,7 @@ int main(void) {
         cmocka_unit_test(test_slavic_names),
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
         cmocka_unit_test(test_ordinals),
+        cmocka_unit_test(test_russian_loanwords),
         cmocka_unit_test(test_quoted_company_names),
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
