@@ -1499,6 +1499,13 @@ static char tk_next(const char *t, size_t n, size_t *i, int variant, char *prev)
     while (*i < n) {
         size_t p = *i;
         char c = t[p], nx = p + 1 < n ? t[p + 1] : 0, o = c;
+        /* German/Polish/Czech-style romanisation of Slavic names writes j
+         * for y: MURAVJOV = MURAVYOV, KOVALEVSKIJ = KOVALEVSKIY; variant 2:
+         * Russian writes G for H (Ukrainian HUBAREVA = Russian GUBAREVA,
+         * GASAN = HASAN, GERMAN = HERMAN) */
+        if (c == 'j' && p > 0) c = 'y';
+        if (variant == 2 && c == 'h' && (p == 0 || !strchr("cdkgsz", t[p - 1]))) c = 'g';
+        o = c;
         int last = p + 1 == n;
         *i = p + 1;
         if ((c == 'o' && (nx == 'u' || nx == 'o')) || (c == 'e' && nx == 'e')) {
@@ -1507,7 +1514,7 @@ static char tk_next(const char *t, size_t n, size_t *i, int variant, char *prev)
         } else if (c == 'd' && nx == 'h') {
             o = 'd';
             *i = p + 2;
-        } else if (c == 'q') o = variant ? 'g' : 'k';
+        } else if (c == 'q') o = variant == 1 ? 'g' : 'k';
         else if (c == 'e' && !last && p > 0) o = 'a';
         else if (c == 'o' && !last && p > 0) o = 'u';
         else if (c == 'y' && p > 0 && (last || !is_vowel(nx))) o = 'i';
@@ -1544,12 +1551,19 @@ static int translit_eq(const sn_tokinfo *a, const sn_tokinfo *b, int variant) {
 #define TRANSLIT_SIM 0.9
 static double translit_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
     if (a->len < 3 || b->len < 3 || a->len > b->len + 3 || b->len > a->len + 3) return 0;
-    /* the first letters agree, or are q/g/k (GADDAFI, QADHAFI, KADDAFI) */
+    /* the first letters agree, or are q/g/k (GADDAFI, QADHAFI, KADDAFI),
+     * or h/g (HUBAREVA, GUBAREVA) */
     char fa = a->s[0], fb = b->s[0];
-    if (fa != fb && !((fa == 'q' || fa == 'g' || fa == 'k') && (fb == 'q' || fb == 'g' || fb == 'k'))) return 0;
-    /* variant 1 (q = g) only matters when a q is there */
+    if (fa != fb && !((fa == 'q' || fa == 'g' || fa == 'k') && (fb == 'q' || fb == 'g' || fb == 'k')) &&
+        !((fa == 'h' && fb == 'g') || (fa == 'g' && fb == 'h')))
+        return 0;
+    /* variant 1 (q = g) only matters when a q is there, variant 2 (h = g)
+     * when one side has an h and the other a g */
     int q = memchr(a->s, 'q', a->len) || memchr(b->s, 'q', b->len);
-    for (int v = 0; v < 1 + q; v++) {
+    int hg = (memchr(a->s, 'h', a->len) && memchr(b->s, 'g', b->len)) ||
+             (memchr(a->s, 'g', a->len) && memchr(b->s, 'h', b->len));
+    for (int v = 0; v < 3; v++) {
+        if ((v == 1 && !q) || (v == 2 && !hg)) continue;
         /* variant 0 from the cached keys when both have one */
         int eq = v == 0 && a->tk && b->tk ? strlen(a->tk) >= 3 && strcmp(a->tk, b->tk) == 0 : translit_eq(a, b, v);
         if (eq) return no_vowels(a) || no_vowels(b) ? 0 : TRANSLIT_SIM;

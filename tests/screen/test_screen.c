@@ -444,6 +444,25 @@ static void test_russian_loanwords(void **state) {
     assert_true(cmp("Company", "VOLGA KAPITAL", "URAL CAPITAL") < 0.75);
 }
 
+/* Slavic romanisations: j = y (MURAVJOV, KOVALEVSKIJ), Russian G for H
+ * (Ukrainian HUBAREVA = Russian GUBAREVA); digraphs keep their h. */
+static void test_slavic_romanisations(void **state) {
+    (void)state;
+    char a[32], b[32];
+    sn_translit_key("muravjov", 8, 0, a, sizeof a);
+    sn_translit_key("muravyov", 8, 0, b, sizeof b);
+    assert_string_equal(a, b);
+    assert_true(sn_translit_key("hubareva", 8, 2, a, sizeof a) > 0);
+    assert_true(sn_translit_key("gubareva", 8, 2, b, sizeof b) > 0);
+    assert_string_equal(a, b);
+    sn_translit_key("khan", 4, 2, a, sizeof a);
+    assert_true(strchr(a, 'g') == NULL); /* kh stays kh */
+    assert_true(cmp("Person", "HUBAREVA, Katerina Yuriivna", "GUBAREVA, Ekaterina") >= 0.75);
+    assert_true(cmp("Person", "Hasan HASANOV", "Gasan GASANOV") >= 0.75);
+    /* h/g only with the rest of the key equal */
+    assert_true(cmp("Person", "Ivan HORBACH", "Ivan GORBUNOV") < 0.75);
+}
+
 static void test_compare_idf_query_weights(void **state) {
     (void)state;
     fixture f;
@@ -1052,6 +1071,7 @@ int main(void) {
         cmocka_unit_test(test_legal_forms_twice_and_phonetic_y),
         cmocka_unit_test(test_ordinals),
         cmocka_unit_test(test_russian_loanwords),
+        cmocka_unit_test(test_slavic_romanisations),
         cmocka_unit_test(test_quoted_company_names),
         cmocka_unit_test(test_compare_idf_query_weights),
         cmocka_unit_test(test_weak_single_and_compound_parts),
