@@ -86,6 +86,17 @@ static const struct { const char *k, *v; } legal_forms[] = {
      * are legal forms at the end of a name like the English words */
     {"korporatsiya", "corp"}, {"korporatsiia", "corp"}, {"corporacion", "corp"}, {"kompaniya", "co"},
     {"kompaniia", "co"}, {"fze", "fze"}, {"fzco", "fzco"},
+    /* Russian state enterprises and institutions (FGUP, GUP, FGBU, FKU, FAU,
+     * MUP), spelt out in English or transliterated: "FEDERAL STATE UNITARY
+     * ENTERPRISE 'CRIMEAN RAILWAY'". Not a bare SUE (a given name). */
+    {"federalstateunitaryenterprise", "fgup"}, {"fsue", "fgup"}, {"federalsue", "fgup"}, {"fgup", "fgup"},
+    {"federalnoegosudarstvennoeunitarnoepredpriyatie", "fgup"}, {"stateunitaryenterprise", "gup"},
+    {"gup", "gup"}, {"gosudarstvennoeunitarnoepredpriyatie", "gup"},
+    {"federalstatebudgetaryinstitution", "fgbu"}, {"federalstatebudgetaryestablishment", "fgbu"},
+    {"fgbu", "fgbu"}, {"federalnoegosudarstvennoebyudzhetnoeuchrezhdenie", "fgbu"},
+    {"federalstateinstitution", "fku"}, {"federalgovernmentinstitution", "fku"}, {"fku", "fku"},
+    {"federalstateautonomousinstitution", "fau"}, {"fau", "fau"}, {"municipalunitaryenterprise", "mup"},
+    {"mup", "mup"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
     {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
 
@@ -1052,7 +1063,7 @@ int sn_acronym_ok(const char *s, size_t n, uint16_t group) {
  * Company Sberbank of Russia"): only the unambiguous Russian/CIS codes and
  * LLC; "SA" or "Co" at the start are too often part of the name. */
 static int leading_ok(const char *canon) {
-    static const char *const ok[] = {"ao", "oao", "zao", "pao", "prao", "llc", NULL};
+    static const char *const ok[] = {"ao", "oao", "zao", "pao", "prao", "llc", "fgup", "gup", "fgbu", "fku", "fau", "mup", NULL};
     for (int i = 0; ok[i]; i++)
         if (strcmp(canon, ok[i]) == 0) return 1;
     return 0;

@@ -410,6 +410,10 @@ static void test_ordinals(void **state) {
     assert_norm("Primera Division", "Organization", "1 division");
     assert_true(cmp("Organization", "FIRST BATTALION", "1ST BATTALION") >= 0.9);
     assert_norm("Segundo PEREZ", "Person", "segundo perez");
+    /* Russian state enterprises: the form is a legal form, also leading */
+    assert_norm("FEDERAL STATE UNITARY ENTERPRISE 'CRIMEAN RAILWAY'", "Organization", "fgup crimean railway");
+    assert_norm("FSUE CRIMEAN RAILWAY", "Organization", "fgup crimean railway");
+    assert_norm("Sue SMITH", NULL, "sue smith");
     /* a digit run with another suffix stays a word */
     assert_norm("7ELEVEN", "Company", "7eleven");
 }
