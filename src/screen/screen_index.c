@@ -492,8 +492,9 @@ static int build_maps(screen_index *ix) {
     ix->dmap.a = malloc((nd + nv + 1) * sizeof(ix_pair));
     ix->pmap.a = malloc((nv + 1) * sizeof(ix_pair));
     ix->smap.a = malloc((nv + 1) * sizeof(ix_pair));
+    ix->fmap.a = malloc((3 * nv + 1) * sizeof(ix_pair));
     ix->gmap.a = malloc((nv + 1) * sizeof(ix_pair));
-    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->smap.a || !ix->gmap.a) return PU_ERR_NOMEM;
+    if (!ix->vmap.a || !ix->dmap.a || !ix->pmap.a || !ix->smap.a || !ix->fmap.a || !ix->gmap.a) return PU_ERR_NOMEM;
     for (size_t v = 0; v < nv; v++) {
         const char *s = ix->vstr[v];
         size_t l = ix->vlen[v];
@@ -512,6 +513,8 @@ static int build_maps(screen_index *ix) {
         ix->vinfo[v].skl = (uint8_t)skl;
         ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
         if (l >= 3 && skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
+        for (size_t k = IX_PREFIX; k <= IX_PREFIX_MAX && k + 2 <= l; k++)
+            ix->fmap.a[ix->fmap.n++] = (ix_pair){sn_hash(s, k), (uint32_t)v};
         uint16_t g = sn_nick_group(s, l);
         ix->vgroup[v] = g;
         if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
@@ -531,6 +534,7 @@ static int build_maps(screen_index *ix) {
     if (ix_map_finish(&ix->dmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->pmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->smap)) return PU_ERR_NOMEM;
+    if (ix_map_finish(&ix->fmap)) return PU_ERR_NOMEM;
     if (ix_map_finish(&ix->gmap)) return PU_ERR_NOMEM;
     /* identifiers */
     size_t ni = 0;
@@ -660,7 +664,7 @@ void screen_index_get_stats(const screen_index *ix, screen_index_stats *st) {
     st->skipped_names = ix->skipped;
     size_t bytes = ix->nents * sizeof(ix_entity) + ix->nnames * sizeof(ix_name) + ix->ntoks * 5 +
                    ix->nvocab * (sizeof(char *) + 16 + sizeof(ix_vinfo)) + ix->varena_n +
-                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n + ix->kmap.n + ix->amap.n) * sizeof(ix_pair) +
+                   (ix->vmap.n + ix->dmap.n + ix->pmap.n + ix->smap.n + ix->fmap.n + ix->gmap.n + ix->idmap.n + ix->cmap.n + ix->kmap.n + ix->amap.n) * sizeof(ix_pair) +
                    (ix->post_off ? ix->post_off[ix->nvocab] * 4 : 0);
     st->bytes = bytes;
 }
@@ -706,6 +710,7 @@ void screen_index_free(screen_index *ix) {
     ix_map_free(&ix->dmap);
     ix_map_free(&ix->pmap);
     ix_map_free(&ix->smap);
+    ix_map_free(&ix->fmap);
     ix_map_free(&ix->gmap);
     ix_map_free(&ix->idmap);
     ix_map_free(&ix->cmap);

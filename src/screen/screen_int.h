@@ -177,6 +177,14 @@ typedef struct ix_name {
 } ix_name;
 
 typedef struct ix_pair { uint64_t h; uint32_t v; } ix_pair;
+
+/* Prefix blocking: a query token of IX_PREFIX..IX_PREFIX_MAX letters
+ * reaches the vocabulary tokens that start with it and are two or more
+ * letters longer (a truncated or inflected word: ROSSI ~ ROSSIYA, which
+ * Jaro-Winkler's prefix bonus scores 0.86; the deletion neighbourhoods
+ * reach one letter only). */
+#define IX_PREFIX 5
+#define IX_PREFIX_MAX 7
 #define IX_DEL 0x80000000u
 
 typedef struct ix_vinfo {
@@ -241,6 +249,7 @@ struct screen_index {
     ix_map dmap;
     ix_map pmap;     /* hash(phonetic) -> vid */
     ix_map smap;     /* hash(Arabic consonant skeleton, >= 2 letters) -> vid */
+    ix_map fmap;     /* hash(first k letters, IX_PREFIX <= k <= IX_PREFIX_MAX, of tokens of >= k + 2) -> vid */
     ix_map gmap;     /* nickname group -> vid */
     ix_map idmap;    /* hash(identifier) -> entity */
     ix_map cmap;     /* hash(two adjacent tokens joined, sn_join_keys) -> name */

@@ -569,7 +569,7 @@ static float vocab_weight(const screen_index *ix, const char *s, size_t len, flo
  * (IX_DEL) only when dels. */
 typedef struct probe_req { const ix_map *m; uint64_t h; char need0; uint8_t dels; } probe_req;
 typedef struct probe_hit { uint32_t v; char need0; } probe_hit;
-#define PROBE_REQ_MAX (SN_TOK_MAX + 8) /* exact, <= SN_TOK_MAX deletions, article, phonetic, group, 2 skeletons */
+#define PROBE_REQ_MAX (SN_TOK_MAX + 8) /* exact, <= SN_TOK_MAX deletions, article, phonetic, group, 2 skeletons, prefix */
 #define PROBE_HIT_MAX 256
 
 /* Compare token t with the vocabulary tokens hits[0..n) in order and keep
@@ -613,6 +613,7 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
     if (ti->len >= 3 && ti->phon && ti->phon[0])
         rq[nr++] = (probe_req){&ix->pmap, sn_hash(ti->phon, strlen(ti->phon)), 0, 1};
     if (ti->group) rq[nr++] = (probe_req){&ix->gmap, ti->group, 0, 1};
+    if (ti->len >= IX_PREFIX && ti->len <= IX_PREFIX_MAX) rq[nr++] = (probe_req){&ix->fmap, sn_hash(ti->s, ti->len), 0, 1};
     /* Arabic consonant skeleton: only keys of >= 3 letters, or a query token
      * written without vowels, so that short keys ("mr") do not flood */
     if (ti->len >= 3) {

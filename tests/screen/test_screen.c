@@ -529,7 +529,9 @@ static void test_index_new_rules(void **state) {
                            {"Bank of Russia", "o-rossiya"},
                            {"Mohamed Nour Addin", "p-nour"},
                            {"Khalid Abdelrahman", "p-abd"},
-                           {"Muammar GADDAFI", "p-qadhafi"}};
+                           {"Muammar GADDAFI", "p-qadhafi"},
+                           /* a truncated word (prefix map): ROSSI ~ ROSSIYA */
+                           {"ROSSI", "o-rossiya"}};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         const char *names[1] = {qs[i][0]};
         screen_query q = {.names = names, .nnames = 1};
