@@ -742,17 +742,20 @@ static int only_place_inside(const char *p, const char *e) {
 static int legal_word_outside(const char *work, const char *p, const char *e) {
     char w[24];
     size_t wl = 0;
+    int longer = 0; /* a word longer than w is no legal form */
     for (const char *q = work;; q++) {
         int inside = q >= p && q <= e;
         if (*q && !inside && isalnum((unsigned char)*q)) {
             if (wl + 1 < sizeof w) w[wl++] = *q;
+            else longer = 1;
             continue;
         }
-        if (wl) {
+        if (wl && !longer) {
             w[wl] = 0;
             if (lookup_kv(w, 0)) return 1;
         }
         wl = 0;
+        longer = 0;
         if (!*q) return 0;
     }
 }
