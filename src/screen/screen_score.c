@@ -275,6 +275,35 @@ static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, in
     return (float)s; /* the same precision whether memoised or not */
 }
 
+/* What the matched pairs of a name add up to (sc_name_score). */
+typedef struct sc_acc {
+    uint32_t qused, cused;  /* matched tokens of each side */
+    double Mq, Mc, Wcm;     /* similarity-weighted matched weight; listed matched weight */
+    int core, nd;           /* matched core pairs; detail entries */
+} sc_acc;
+
+/* Match the query span [qi, qk] with the listed span [cj, ck] (a compound
+ * or an acronym run on one side, one token on the other) at similarity s. */
+static void take_span(sc_acc *a, const sc_side *q, int qi, int qk, const sc_side *c, int cj, int ck, double s,
+                      int how, sc_detail *d) {
+    double wq = span_weight(q, qi, qk), wc = span_weight(c, cj, ck);
+    a->qused |= span_mask(qi, qk);
+    a->cused |= span_mask(cj, ck);
+    a->Mq += s * wq;
+    a->Mc += s * wc;
+    a->Wcm += wc;
+    a->core++;
+    if (d && a->nd < SN_MAX_TOK) {
+        d->qi[a->nd] = qi;
+        d->qi2[a->nd] = qk > qi ? qk : -1;
+        d->cj[a->nd] = cj;
+        d->cj2[a->nd] = ck > cj ? ck : -1;
+        d->sim[a->nd] = s;
+        d->how[a->nd] = how;
+        a->nd++;
+    }
+}
+
 double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo) {
     cand_pair pairs[SN_MAX_TOK * SN_MAX_TOK];
     int np = 0;
@@ -311,12 +340,12 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         }
         pairs[b + 1] = x;
     }
-    uint32_t qused = 0, cused = 0, qexact = 0, cexact = 0;
+    uint32_t qexact = 0, cexact = 0;
     int core_how = SIM_NONE; /* how the last single core pair matched */
     double core_sim = 1;
     int core_i = 0, core_j = 0;
-    double Mq = 0, Mc = 0, Wcm = 0, Wcu_extra = 0;
-    int core = 0, nd = 0;
+    double Wcu_extra = 0;
+    sc_acc A = {0};
     for (int a = 0; a < np; a++)
         if (pairs[a].how == SIM_EXACT) {
             qexact |= 1u << pairs[a].i;
@@ -329,103 +358,65 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
     if (!q->person && !c->person) {
         for (int i = 0; i < q->n && c->n >= 3; i++) {
             int f, t;
-            if ((qused | qexact) >> i & 1u || !acronym_run(q, i, c, cused | cexact, &f, &t)) continue;
-            qused |= 1u << i;
-            cused |= span_mask(f, t);
-            double as = acronym_sim(q->t[i].len);
-            Mq += as * q->w[i];
-            Mc += as * span_weight(c, f, t);
-            Wcm += span_weight(c, f, t);
-            core++;
-            if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = f; d->cj2[nd] = t;
-                d->sim[nd] = as; d->how[nd] = SIM_ACRONYM; nd++;
-            }
+            if ((A.qused | qexact) >> i & 1u || !acronym_run(q, i, c, A.cused | cexact, &f, &t)) continue;
+            take_span(&A, q, i, i, c, f, t, acronym_sim(q->t[i].len), SIM_ACRONYM, d);
         }
         for (int j = 0; j < c->n && q->n >= 3; j++) {
             int f, t;
-            if ((cused | cexact) >> j & 1u || !acronym_run(c, j, q, qused | qexact, &f, &t)) continue;
-            cused |= 1u << j;
-            qused |= span_mask(f, t);
-            double as = acronym_sim(c->t[j].len);
-            Mq += as * span_weight(q, f, t);
-            Mc += as * c->w[j];
-            Wcm += c->w[j];
-            core++;
-            if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = f; d->qi2[nd] = t; d->cj[nd] = j; d->cj2[nd] = -1;
-                d->sim[nd] = as; d->how[nd] = SIM_ACRONYM; nd++;
-            }
+            if ((A.cused | cexact) >> j & 1u || !acronym_run(c, j, q, A.qused | qexact, &f, &t)) continue;
+            take_span(&A, q, f, t, c, j, j, acronym_sim(c->t[j].len), SIM_ACRONYM, d);
         }
     }
     for (int i = 0; i + 1 < q->n; i++) {
         int k = is_core(q->t[i].kind) ? compound_next(q, i) : -1;
-        if (k < 0 || (qused | qexact) & span_mask(i, k)) continue;
+        if (k < 0 || (A.qused | qexact) & span_mask(i, k)) continue;
         for (int j = 0; j < c->n; j++) {
-            if ((cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
+            if ((A.cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
             double s = compound_sim(&q->t[i], &q->t[k], &c->t[j]);
             if (s <= 0) continue;
-            qused |= span_mask(i, k);
-            cused |= 1u << j;
-            Mq += s * span_weight(q, i, k);
-            Mc += s * c->w[j];
-            Wcm += c->w[j];
-            core++;
-            if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = k; d->cj[nd] = j; d->cj2[nd] = -1;
-                d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
-            }
+            take_span(&A, q, i, k, c, j, j, s, SIM_JW, d);
             break;
         }
     }
     for (int j = 0; j + 1 < c->n; j++) {
         int k = is_core(c->t[j].kind) ? compound_next(c, j) : -1;
-        if (k < 0 || (cused | cexact) & span_mask(j, k)) continue;
+        if (k < 0 || (A.cused | cexact) & span_mask(j, k)) continue;
         for (int i = 0; i < q->n; i++) {
-            if ((qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
+            if ((A.qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
             double s = compound_sim(&c->t[j], &c->t[k], &q->t[i]);
             if (s <= 0) continue;
-            qused |= 1u << i;
-            cused |= span_mask(j, k);
-            Mq += s * q->w[i];
-            Mc += s * span_weight(c, j, k);
-            Wcm += span_weight(c, j, k);
-            core++;
-            if (d && nd < SN_MAX_TOK) {
-                d->qi[nd] = i; d->qi2[nd] = -1; d->cj[nd] = j; d->cj2[nd] = k;
-                d->sim[nd] = s; d->how[nd] = SIM_JW; nd++;
-            }
+            take_span(&A, q, i, i, c, j, k, s, SIM_JW, d);
             break;
         }
     }
     for (int a = 0; a < np; a++) {
         cand_pair *p = &pairs[a];
-        if ((qused >> p->i) & 1u || (cused >> p->j) & 1u) continue;
-        qused |= 1u << p->i;
-        cused |= 1u << p->j;
+        if ((A.qused >> p->i) & 1u || (A.cused >> p->j) & 1u) continue;
+        A.qused |= 1u << p->i;
+        A.cused |= 1u << p->j;
         if (p->how == SIM_INITIAL) {
             /* an initial stands for a name but says little: both sides get
              * the initial's weight, the rest of the full name is unmatched */
             double wp = q->w[p->i] < c->w[p->j] ? q->w[p->i] : c->w[p->j];
-            Mq += p->s * wp;
-            Mc += p->s * wp;
-            Wcm += wp;
+            A.Mq += p->s * wp;
+            A.Mc += p->s * wp;
+            A.Wcm += wp;
             Wcu_extra += c->w[p->j] - wp;
         } else {
-            Mq += p->s * q->w[p->i];
-            Mc += p->s * c->w[p->j];
-            Wcm += c->w[p->j];
+            A.Mq += p->s * q->w[p->i];
+            A.Mc += p->s * c->w[p->j];
+            A.Wcm += c->w[p->j];
         }
         if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) {
-            core++;
+            A.core++;
             core_how = p->how;
             core_sim = p->s;
             core_i = p->i;
             core_j = p->j;
         }
-        if (d && nd < SN_MAX_TOK) {
-            d->qi[nd] = p->i; d->qi2[nd] = -1; d->cj[nd] = p->j; d->cj2[nd] = -1;
-            d->sim[nd] = p->s; d->how[nd] = p->how; nd++;
+        if (d && A.nd < SN_MAX_TOK) {
+            d->qi[A.nd] = p->i; d->qi2[A.nd] = -1; d->cj[A.nd] = p->j; d->cj2[A.nd] = -1;
+            d->sim[A.nd] = p->s; d->how[A.nd] = p->how; A.nd++;
         }
     }
     double Wq = 0, Wcu = Wcu_extra;
@@ -435,49 +426,49 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
         if (is_core(q->t[i].kind)) qcore++;
     }
     for (int j = 0; j < c->n; j++)
-        if (!((cused >> j) & 1u)) Wcu += c->w[j];
-    double disc = core >= 2 ? UNMATCHED_DISCOUNT : 1.0;
+        if (!((A.cused >> j) & 1u)) Wcu += c->w[j];
+    double disc = A.core >= 2 ? UNMATCHED_DISCOUNT : 1.0;
     int listed_covered = 1;
     for (int j = 0; j < c->n; j++)
-        if (is_core(c->t[j].kind) && !((cused >> j) & 1u)) listed_covered = 0;
+        if (is_core(c->t[j].kind) && !((A.cused >> j) & 1u)) listed_covered = 0;
     double Wc_core = 0;
     for (int j = 0; j < c->n; j++)
         if (is_core(c->t[j].kind)) Wc_core += c->w[j];
-    double qdisc = core >= 2 && listed_covered && Wc_core >= QUERY_EXTRA_MIN_EVIDENCE ? QUERY_EXTRA_DISCOUNT : 1.0;
+    double qdisc = A.core >= 2 && listed_covered && Wc_core >= QUERY_EXTRA_MIN_EVIDENCE ? QUERY_EXTRA_DISCOUNT : 1.0;
     /* a substitution is no dropped name: when both names keep a core token
      * the other lacks (QODS FORCE / AIR FORCE, KRASNODAR / KRASNOYARSK,
      * Juan Carlos / Osiel), the listed one weighs in full */
     int query_extra = 0;
     for (int i = 0; i < q->n; i++)
-        if (is_core(q->t[i].kind) && !((qused >> i) & 1u)) query_extra = 1;
+        if (is_core(q->t[i].kind) && !((A.qused >> i) & 1u)) query_extra = 1;
     if (query_extra && !listed_covered) disc = 1.0;
     double Wqm = 0;
     for (int i = 0; i < q->n; i++)
-        if ((qused >> i) & 1u) Wqm += q->w[i];
-    double Wqnum = qdisc < 1.0 ? query_number_weight(q, qused, c) : 0;
+        if ((A.qused >> i) & 1u) Wqm += q->w[i];
+    double Wqnum = qdisc < 1.0 ? query_number_weight(q, A.qused, c) : 0;
     double Wqe = Wqm + qdisc * (Wq - Wqm - Wqnum) + Wqnum;
-    double Wplace = disc < 1.0 ? place_weight(q, c, cused) : 0;
-    double covq = Wqe > 0 ? Mq / Wqe : 0, Wce = Wcm + disc * (Wcu - Wplace) + Wplace;
-    double covc = Wce > 0 ? Mc / Wce : 0;
+    double Wplace = disc < 1.0 ? place_weight(q, c, A.cused) : 0;
+    double covq = Wqe > 0 ? A.Mq / Wqe : 0, Wce = A.Wcm + disc * (Wcu - Wplace) + Wplace;
+    double covc = Wce > 0 ? A.Mc / Wce : 0;
     if (covq > 1) covq = 1;
     if (covc > 1) covc = 1;
     double score = 0;
     /* at least one core token must match when the query has one: particles
      * and initials alone never make a match */
-    if (core > 0 || qcore == 0) score = pow_cov(covq, COV_Q_EXP) * pow_cov(covc, COV_C_EXP);
+    if (A.core > 0 || qcore == 0) score = pow_cov(covq, COV_Q_EXP) * pow_cov(covc, COV_C_EXP);
     /* one fuzzy token is weak evidence: when the only matched core pair is
      * Jaro-Winkler alone below 0.9 (two or more edits, no phonetic,
      * skeleton or transliteration agreement: YARGEO ~ YARE, TRANSPRESS ~
      * TRANSSERVIS), the score is multiplied by that similarity */
-    if (core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
+    if (A.core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
         score *= core_sim;
     /* legal forms: a different one costs a little, a missing one less */
     int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
     if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
     if (d) {
-        d->pairs = nd;
-        d->qused = qused;
-        d->cused = cused;
+        d->pairs = A.nd;
+        d->qused = A.qused;
+        d->cused = A.cused;
         d->cov_q = covq;
         d->cov_c = covc;
         d->disc = disc;
