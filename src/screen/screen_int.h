@@ -53,13 +53,14 @@ int sn_fold(const char *in, char **out, pu_err *err, const char *field);
 
 /* Split a folded string into its main name and nicknames ("x 'el huevo'",
  * "x alias y", "x a.k.a. y"): pieces point into a modified copy `work`
- * (caller-provided, >= strlen(folded)+1). Returns the number of pieces. */
-int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces);
-
-/* sn_split with the class rules: for organisations (SC_ORG) text in quotes
- * is part of the name and also a name of its own ("OAO SHIP REPAIR CENTER
- * 'ZVEZDOCHKA'" -> "oao ship repair center zvezdochka" and "zvezdochka"):
- * without it the main name would be the generic words alone. */
+ * (caller-provided, >= strlen(folded)+1). Returns the number of pieces.
+ * Class rules: for organisations (SC_ORG) text in quotes is part of the
+ * name and also a name of its own ("OAO SHIP REPAIR CENTER 'ZVEZDOCHKA'" ->
+ * "oao ship repair center zvezdochka" and "zvezdochka"): without it the
+ * main name would be the generic words alone; brackets are a name of
+ * their own only as one word (an acronym). SC_ANY treats a name with a
+ * legal form outside the quotes as an organisation, and otherwise adds the
+ * whole text as a last piece (a person's nickname or a company's name). */
 int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces);
 
 /* Tokenise one folded piece into *n with the class rules. Returns PU_OK even

@@ -366,7 +366,7 @@ static const struct { const char *stem, *word; } ru_stems[] = {
 /* Country names (English, and Spanish where different), one token each: a
  * country in an organisation's name tells sister companies apart
  * ("GAZPROMBANK (SWITZERLAND) LTD" is not GAZPROMBANK, "VTB BANK (AUSTRIA)
- * AG" not VTB BANK). sn_is_place; used by sn_split and sc_name_score. */
+ * AG" not VTB BANK). sn_is_place; used by sn_split_cls and sc_name_score. */
 static const char *const countries[] = {
     "afghanistan", "albania", "algeria", "andorra", "angola", "argentina", "armenia", "australia", "austria",
     "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados", "belarus", "belgium", "belize", "benin",
@@ -768,10 +768,6 @@ static int one_word(const char *s, size_t n) {
         k++;
     }
     return k >= 3;
-}
-
-int sn_split(const char *folded, char *work, size_t worksz, char **pieces, int maxpieces) {
-    return sn_split_cls(folded, SC_ANY, work, worksz, pieces, maxpieces);
 }
 
 int sn_split_cls(const char *folded, enum sn_class cls, char *work, size_t worksz, char **pieces, int maxpieces) {

@@ -152,7 +152,9 @@ int screen_subject_key(const screen_query *q, char *buf, size_t size, pu_err *er
         return PU_ERR_NOMEM;
     }
     char *pieces[SN_MAX_PIECES];
-    sn_split(f, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
+    /* schema-less split on purpose: subject keys of stored reviews stay
+     * what they were when the review was recorded */
+    sn_split_cls(f, SC_ANY, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
     sn_tokenize(pieces[0], sn_class_of(q->schema), n);
     /* sorted tokens: "Perez, Juan" and "Juan Perez" are the same subject */
     qsort(n->tok, (size_t)n->ntok, sizeof n->tok[0], tok_cmp);
