@@ -99,9 +99,11 @@ static int acronym_normalise(const char *in, char out[ACL_ACRONYM_MAX], pu_err *
                        ACL_ACRONYM_MAX - 1, n);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
-        if (!isalnum(c) && c != '/' && c != '-' && c != '_')
+        /* no '-': it separates an agency's id namespace from the id
+         * (store_id_in_namespace), so "DEA" could otherwise squat "DEA-X"'s */
+        if (!isalnum(c) && c != '/' && c != '_')
             return pu_fail(err, PU_ERR_INVALID, NULL, "acronym",
-                           "expected letters, digits, '/', '-' or '_', got '%s'", in);
+                           "expected letters, digits, '/' or '_' (no '-'), got '%s'", in);
         out[i] = (char)toupper(c);
     }
     out[n] = '\0';
@@ -232,8 +234,6 @@ int acl_seed_agencies(db_t *db, int *added, pu_err *err) {
 }
 
 /* ---- markings and caveats ---- */
-static const char *const markings[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
-
 void acl_scope(const acl_principal *p, store_scope *out) {
     memset(out, 0, sizeof *out);
     out->system = 0;
@@ -242,23 +242,19 @@ void acl_scope(const acl_principal *p, store_scope *out) {
 }
 
 int acl_check_write(const acl_principal *p, const char *owner, const char *marking, pu_err *err) {
-    int known = 0;
-    for (size_t i = 0; marking && i < sizeof markings / sizeof markings[0]; i++)
-        if (strcmp(marking, markings[i]) == 0) known = 1;
-    if (!known)
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'",
-                       marking ? marking : "");
+    store_marking m;
+    int rc = store_marking_parse(marking, "marking", &m, err);
+    if (rc) return rc;
     if (!(p->perms & ACL_P_WRITE))
         return pu_fail(err, PU_ERR_DENIED, NULL, NULL, "role '%s' may not change records", p->role);
+    /* A new record is always filed under the writer's own agency (grants
+     * let another agency change existing records: store_check_owner). */
     if (!owner || strcmp(owner, p->agency) != 0)
         return pu_fail(err, PU_ERR_DENIED, NULL, "owner",
                        "records can only be written by their owning agency (%s)", p->agency);
-    if (strcmp(marking, "US-ONLY") == 0 && strcmp(p->country, "US") != 0)
-        return pu_fail(err, PU_ERR_DENIED, NULL, "marking", "only US agencies may mark records US-ONLY");
-    if (strcmp(marking, "MX-ONLY") == 0 && strcmp(p->country, "MX") != 0)
-        return pu_fail(err, PU_ERR_DENIED, NULL, "marking", "only MX agencies may mark records MX-ONLY");
-    return PU_OK;
+    store_scope sc;
+    acl_scope(p, &sc);
+    return store_check_file(&sc, m, err);
 }
 
 static const char *const caveats[] = {"LES", "PII", "ORCON", "FOUO", "PROPIN"};

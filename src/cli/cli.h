@@ -34,4 +34,22 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
  * or prints the error and returns its exit code with *out = NULL. */
 int cli_open_store(const char *db_opt, store_t **out);
 
+/* ---- the reader's scope: one convention for every command -------------
+ * `--agency A --country C` (C is US or MX, any case) makes a command read
+ * and write as a user of agency A would; both or neither. Without them the
+ * command runs as the operator of the store file (STORE_SYSTEM): it sees
+ * everything, as the importers do. docs/CLI.md "Reader scope". */
+#define CLI_SCOPE_HELP                                                                           \
+    "  --agency A --country C   act as a user of agency A of country C (US or MX): see and\n"     \
+    "                           change only what that user may (default: the store operator,\n"  \
+    "                           who sees everything)\n"
+typedef struct cli_scope {
+    store_scope scope;  /* points into the arrays below, or is STORE_SYSTEM's copy */
+    char agency[32];
+    char country[3];
+} cli_scope;
+/* Fill out from the two option values (NULL when absent). Returns 0, or
+ * prints a usage error naming cmd and returns CLI_EXIT_USAGE. */
+int cli_scope_parse(const char *cmd, const char *agency, const char *country, cli_scope *out);
+
 #endif

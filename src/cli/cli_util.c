@@ -1,6 +1,7 @@
 /* cli_util.c - shared helpers for subcommands (see cli.h). */
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,4 +59,22 @@ int cli_open_store(const char *db_opt, store_t **out) {
     pu_err_clear(&err);
     int rc = store_open(cli_db_path(db_opt), out, &err);
     return rc ? cli_fail(&err) : 0;
+}
+
+int cli_scope_parse(const char *cmd, const char *agency, const char *country, cli_scope *out) {
+    memset(out, 0, sizeof *out);
+    if ((agency == NULL) != (country == NULL)) return cli_usage_error(cmd, "--agency and --country go together");
+    if (!agency) {
+        out->scope = store_scope_system;
+        return 0;
+    }
+    if (pu_blank(agency) || strlen(agency) >= sizeof out->agency)
+        return cli_usage_error(cmd, "--agency expects an agency acronym, got '%s'", agency);
+    if (!pu_strieq(country, "US") && !pu_strieq(country, "MX"))
+        return cli_usage_error(cmd, "--country expects US or MX, got '%s'", country);
+    for (size_t i = 0; agency[i]; i++) out->agency[i] = (char)toupper((unsigned char)agency[i]);
+    out->country[0] = (char)toupper((unsigned char)country[0]);
+    out->country[1] = (char)toupper((unsigned char)country[1]);
+    out->scope = (store_scope){0, out->country, out->agency};
+    return 0;
 }

@@ -220,14 +220,9 @@ static const char *const entity_keys[] = {"id", "schema", "properties", "dataset
  * ("dea-..."), so one agency can never collide with, overwrite or probe
  * another agency's hidden record by guessing its id. */
 static int namespaced_id(http_req *r, const char *id, char *out, size_t size) {
-    char prefix[ACL_ACRONYM_MAX + 1];
-    size_t i;
-    for (i = 0; r->p.agency[i] && i < sizeof prefix - 2; i++) prefix[i] = (char)tolower((unsigned char)r->p.agency[i]);
-    prefix[i++] = '-';
-    prefix[i] = '\0';
-    int n = pu_starts_with(id, prefix) ? snprintf(out, size, "%s", id) : snprintf(out, size, "%s%s", prefix, id);
-    if (n < 0 || (size_t)n >= size) return http_fail(r, PU_ERR_INVALID, "id", "the id is too long");
-    return PU_OK;
+    pu_err e;
+    int rc = store_id_in_namespace(r->p.agency, id, out, size, &e);
+    return rc ? http_fail(r, rc == PU_ERR_LIMIT ? PU_ERR_INVALID : rc, "id", "%s", e.msg) : PU_OK;
 }
 
 /* Fail naming "where.field" (where = "line 3" for uploads, or NULL). */

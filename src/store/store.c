@@ -37,14 +37,13 @@ static const char *const migrations[] = {
     /* 2: no owner index: the visibility clause is an OR no index serves, and
      * one index less is one B-tree insert less per entity on bulk imports */
     "DROP INDEX IF EXISTS entity_owner;",
+    /* 3: change generations (caches see every writer's changes at once) and
+     * grants between agencies (store_check_owner) */
+    "CREATE TABLE store_generation (domain TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+    "CREATE TABLE store_grant (owner TEXT NOT NULL, grantee TEXT NOT NULL, created TEXT NOT NULL,"
+    " PRIMARY KEY (owner, grantee));",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-
-/* The releasability rule (store.h), as SQL over the entity row. Parameters:
- * system flag, country, country, agency. */
-#define VISIBLE_SQL                                                                           \
-    "(? = 1 OR marking IN ('PUBLIC', 'SHARED') OR (marking = 'US-ONLY' AND ? = 'US')"         \
-    " OR (marking = 'MX-ONLY' AND ? = 'MX') OR owner = ?)"
 
 #define ENTITY_COLS "data, first_seen, last_seen, owner, marking, caveats, created, updated"
 
@@ -75,7 +74,11 @@ struct store {
     db_stmt *upsert[3];  /* [0] merge, [1] keep times, [2] plain insert; prepared on first use */
     db_stmt *ds_del, *ds_ins;
     store_row row;       /* reused between puts */
+    int in_store_tx;     /* a transaction opened by store_begin is open */
+    int changed_in_tx;   /* ... and it changed entities: bump at commit */
 };
+
+int store_migrate(db_t *db, pu_err *err) { return db_migrate(db, "store", migrations, NMIGRATIONS, err); }
 
 int store_open(const char *path, store_t **out, pu_err *err) {
     *out = NULL;
@@ -83,7 +86,7 @@ int store_open(const char *path, store_t **out, pu_err *err) {
     if (!st) return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
     store_row_init(&st->row);
     int rc = db_open(path, NULL, &st->db, err);
-    if (!rc) rc = db_migrate(st->db, "store", migrations, NMIGRATIONS, err);
+    if (!rc) rc = store_migrate(st->db, err);
     if (rc) {
         store_close(st);
         return rc;
@@ -104,27 +107,35 @@ void store_close(store_t *st) {
 
 db_t *store_db(store_t *st) { return st->db; }
 
-int store_begin(store_t *st, pu_err *err) { return db_begin(st->db, err); }
-int store_commit(store_t *st, pu_err *err) { return db_commit(st->db, err); }
+int store_begin(store_t *st, pu_err *err) {
+    int rc = db_begin(st->db, err);
+    if (!rc) st->in_store_tx = 1, st->changed_in_tx = 0;
+    return rc;
+}
+
+int store_commit(store_t *st, pu_err *err) {
+    int rc = st->in_store_tx && st->changed_in_tx ? store_generation_bump(st->db, "entity", err) : PU_OK;
+    if (rc) return rc; /* the caller rolls back */
+    rc = db_commit(st->db, err);
+    if (!rc) st->in_store_tx = st->changed_in_tx = 0;
+    return rc;
+}
+
 void store_rollback(store_t *st) {
-    if (st) db_rollback(st->db);
+    if (!st) return;
+    db_rollback(st->db);
+    st->in_store_tx = st->changed_in_tx = 0;
 }
 
-int store_marking_valid(const char *m) {
-    static const char *const known[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY", NULL};
-    if (!m) return 0;
-    for (int i = 0; known[i]; i++)
-        if (strcmp(m, known[i]) == 0) return 1;
-    return 0;
-}
-
-int store_visible(const store_scope *scope, const char *owner, const char *marking) {
-    if (!scope || !marking) return 0;
-    if (scope->system) return 1;
-    if (strcmp(marking, "PUBLIC") == 0 || strcmp(marking, "SHARED") == 0) return 1;
-    if (strcmp(marking, "US-ONLY") == 0 && scope->country && strcmp(scope->country, "US") == 0) return 1;
-    if (strcmp(marking, "MX-ONLY") == 0 && scope->country && strcmp(scope->country, "MX") == 0) return 1;
-    return owner && scope->agency && strcmp(owner, scope->agency) == 0;
+/* Entities changed: inside a store_begin transaction the generation is
+ * bumped once at store_commit (bulk imports write thousands of rows);
+ * otherwise now, in the transaction that makes the change. */
+static int entity_changed(store_t *st, pu_err *err) {
+    if (st->in_store_tx && db_in_tx(st->db)) {
+        st->changed_in_tx = 1;
+        return PU_OK;
+    }
+    return store_generation_bump(st->db, "entity", err);
 }
 
 int store_fold(const char *s, char **out) {
@@ -189,10 +200,8 @@ static int check_entity(const ftm_entity *e, pu_err *err) {
     const char *marking = e->marking ? e->marking : "PUBLIC";
     if (!e->id || !e->schema || !ftm_schema_get(e->schema))
         return pu_fail(err, PU_ERR_INVALID, e->id, "schema", "entity without id or with unknown schema");
-    if (!store_marking_valid(marking))
-        return pu_fail(err, PU_ERR_INVALID, e->id, "marking",
-                       "unknown marking '%s' (expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY)",
-                       marking);
+    store_marking m;
+    if (store_marking_parse(marking, "marking", &m, err)) return pu_fail(err, PU_ERR_INVALID, e->id, "marking", "%s", err ? err->msg : "");
     if (strcmp(marking, "PUBLIC") != 0 && pu_blank(e->owner))
         return pu_fail(err, PU_ERR_INVALID, e->id, "owner", "a %s record needs an owning agency", marking);
     return PU_OK;
@@ -279,6 +288,7 @@ int store_put_row(store_t *st, const store_row *row, int flags, pu_err *err) {
     int own_tx = !db_in_tx(st->db);
     if (own_tx && (rc = db_begin(st->db, err))) return rc;
     rc = put_rows(st, row, flags, err);
+    if (!rc) rc = entity_changed(st, err);
     if (own_tx) {
         if (rc) db_rollback(st->db);
         else rc = db_commit(st->db, err);
@@ -296,15 +306,23 @@ int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err) {
 int store_put(store_t *st, const ftm_entity *e, pu_err *err) { return store_put_ex(st, e, 0, err); }
 
 int store_delete(store_t *st, const char *id, pu_err *err) {
+    int own_tx = !db_in_tx(st->db), rc;
+    if (own_tx && (rc = db_begin(st->db, err))) return rc;
     db_stmt *s;
-    int rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
-    if (rc) return rc;
-    db_bind_text(s, 1, id, -1);
-    rc = db_step(s, err);
-    db_finalize(s);
-    if (rc != DB_DONE) return rc;
-    if (db_changes(st->db) == 0) return pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
-    return PU_OK;
+    rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
+    if (!rc) {
+        db_bind_text(s, 1, id, -1);
+        int step = db_step(s, err);
+        db_finalize(s);
+        rc = step == DB_DONE ? PU_OK : step;
+    }
+    if (!rc && db_changes(st->db) == 0) rc = pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
+    if (!rc) rc = entity_changed(st, err);
+    if (own_tx) {
+        if (rc) db_rollback(st->db);
+        else rc = db_commit(st->db, err);
+    }
+    return rc;
 }
 
 /* Build an entity from the ENTITY_COLS columns starting at `col`. */
@@ -326,20 +344,17 @@ static int row_entity(db_stmt *s, int col, ftm_entity **out, pu_err *err) {
     return PU_OK;
 }
 
-static void bind_scope(db_stmt *s, int first, const store_scope *scope) {
-    db_bind_int64(s, first, scope && scope->system ? 1 : 0);
-    db_bind_text(s, first + 1, scope ? scope->country : NULL, -1);
-    db_bind_text(s, first + 2, scope ? scope->country : NULL, -1);
-    db_bind_text(s, first + 3, scope ? scope->agency : NULL, -1);
-}
-
 int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity **out, pu_err *err) {
     *out = NULL;
     db_stmt *s;
-    int rc = db_prepare(st->db, "SELECT " ENTITY_COLS " FROM entity WHERE id = ? AND " VISIBLE_SQL, &s, err);
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT " ENTITY_COLS " FROM entity WHERE id = ? AND ");
+    db_sql_text(&q, id);
+    store_scope_sql(&q, scope, NULL);
+    int rc = db_sql_prepare(st->db, &q, &s, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    db_bind_text(s, 1, id, -1);
-    bind_scope(s, 2, scope);
     rc = db_step(s, err);
     if (rc == DB_ROW) rc = row_entity(s, 0, out, err);
     else if (rc == DB_DONE) rc = pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
@@ -348,28 +363,6 @@ int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity 
 }
 
 /* ---- queries ---- */
-
-#define QMAX_PARAMS 64
-
-typedef struct qbuild {
-    pu_buf sql;
-    const char *text[QMAX_PARAMS];
-    char *owned[QMAX_PARAMS];
-    int n;
-} qbuild;
-
-static int qb_param(qbuild *qb, const char *v, int owned) {
-    if (qb->n >= QMAX_PARAMS) return PU_ERR_LIMIT;
-    qb->text[qb->n] = v;
-    qb->owned[qb->n] = owned ? (char *)v : NULL;
-    qb->n++;
-    return PU_OK;
-}
-
-static void qb_free(qbuild *qb) {
-    for (int i = 0; i < qb->n; i++) free(qb->owned[i]);
-    pu_buf_free(&qb->sql);
-}
 
 /* "%folded%" with LIKE metacharacters escaped by '\'. */
 static int like_pattern(const char *name, char **out) {
@@ -392,56 +385,52 @@ static int like_pattern(const char *name, char **out) {
     return *out ? PU_OK : PU_ERR_NOMEM;
 }
 
-/* WHERE clause (after the 4 scope parameters) for q into qb. */
-static int build_where(const store_query *q, qbuild *qb, pu_err *err) {
-    int rc = pu_buf_puts(&qb->sql, " WHERE " VISIBLE_SQL);
-    if (!q) return rc;
+/* " WHERE <visibility> AND <q's filters>" into qb. */
+static int build_where(const store_scope *scope, const store_query *q, db_sql *qb, pu_err *err) {
+    db_sql_add(qb, " WHERE ");
+    int rc = store_scope_sql(qb, scope, NULL);
+    if (rc == PU_ERR_INTERNAL) return pu_fail(err, rc, NULL, NULL, "no reader scope");
+    if (!q) return qb->rc;
     if (q->schema) {
-        const ftm_schema *s = ftm_schema_get(q->schema);
-        if (!s) return pu_fail(err, PU_ERR_INVALID, NULL, "schema", "unknown schema '%s'", q->schema);
-        rc = pu_buf_puts(&qb->sql, " AND schema IN (");
+        const ftm_schema *sc = ftm_schema_get(q->schema);
+        if (!sc) return pu_fail(err, PU_ERR_INVALID, NULL, "schema", "unknown schema '%s'", q->schema);
+        db_sql_add(qb, " AND schema IN (");
         int k = 0;
-        for (const char *const *n = ftm_schema_names(); *n && !rc; n++) {
+        for (const char *const *n = ftm_schema_names(); *n; n++) {
             if (!ftm_schema_is_a(ftm_schema_get(*n), q->schema)) continue;
-            rc = pu_buf_puts(&qb->sql, k++ ? ", ?" : "?");
-            if (!rc) rc = qb_param(qb, *n, 0);
+            db_sql_add(qb, k++ ? ", ?" : "?");
+            db_sql_text(qb, *n);
         }
-        if (!rc) rc = pu_buf_putc(&qb->sql, ')');
+        db_sql_add(qb, ")");
     }
-    if (!rc && q->dataset) {
-        rc = pu_buf_puts(&qb->sql, " AND id IN (SELECT entity_id FROM entity_dataset WHERE dataset = ?)");
-        if (!rc) rc = qb_param(qb, q->dataset, 0);
+    if (q->dataset) {
+        db_sql_add(qb, " AND id IN (SELECT entity_id FROM entity_dataset WHERE dataset = ?)");
+        db_sql_text(qb, q->dataset);
     }
-    if (!rc && q->name && *q->name) {
+    if (q->name && *q->name) {
         char *pat = NULL;
         rc = like_pattern(q->name, &pat);
         if (rc == PU_ERR_INVALID) return pu_fail(err, rc, NULL, "name", "name is not valid UTF-8");
-        if (!rc) rc = pu_buf_puts(&qb->sql, " AND names LIKE ? ESCAPE '\\'");
-        if (!rc) rc = qb_param(qb, pat, 1);
-        else free(pat);
+        if (rc) return pu_fail(err, rc, NULL, NULL, "out of memory");
+        db_sql_add(qb, " AND names LIKE ? ESCAPE '\\'");
+        db_sql_text(qb, pat);
+        free(pat);
     }
-    return rc;
-}
-
-static int prepare_query(store_t *st, const store_scope *scope, qbuild *qb, db_stmt **s, pu_err *err) {
-    int rc = db_prepare(st->db, pu_buf_str(&qb->sql), s, err);
-    if (rc) return rc;
-    bind_scope(*s, 1, scope);
-    for (int i = 0; i < qb->n; i++) db_bind_text(*s, 5 + i, qb->text[i], -1);
-    return PU_OK;
+    return qb->rc;
 }
 
 int store_iter(store_t *st, const store_scope *scope, const store_query *q, store_entity_cb cb, void *ctx,
                pu_err *err) {
-    qbuild qb = {PU_BUF_INIT(1u << 16), {0}, {0}, 0};
-    int rc = pu_buf_puts(&qb.sql, "SELECT " ENTITY_COLS " FROM entity");
-    if (!rc) rc = build_where(q, &qb, err);
-    if (!rc) rc = pu_buf_puts(&qb.sql, " ORDER BY id");
-    if (!rc && q && (q->limit > 0 || q->offset > 0))
-        rc = pu_buf_printf(&qb.sql, " LIMIT %lld OFFSET %lld", q->limit > 0 ? (long long)q->limit : (long long)INT64_MAX,
-                           q->offset > 0 ? (long long)q->offset : 0LL);
+    db_sql qb;
+    db_sql_init(&qb);
+    db_sql_add(&qb, "SELECT " ENTITY_COLS " FROM entity");
+    int rc = build_where(scope, q, &qb, err);
+    db_sql_add(&qb, " ORDER BY id");
+    if (q && (q->limit > 0 || q->offset > 0))
+        db_sql_addf(&qb, " LIMIT %lld OFFSET %lld", q->limit > 0 ? (long long)q->limit : (long long)INT64_MAX,
+                      q->offset > 0 ? (long long)q->offset : 0LL);
     db_stmt *s = NULL;
-    if (!rc) rc = prepare_query(st, scope, &qb, &s, err);
+    if (!rc) rc = db_sql_prepare(st->db, &qb, &s, err);
     while (!rc) {
         int step = db_step(s, err);
         if (step == DB_DONE) break;
@@ -457,24 +446,25 @@ int store_iter(store_t *st, const store_scope *scope, const store_query *q, stor
         if (stop) break;
     }
     db_finalize(s);
-    qb_free(&qb);
-    return rc == PU_ERR_LIMIT || rc == PU_ERR_NOMEM ? pu_fail(err, rc, NULL, NULL, "query too large") : rc;
+    db_sql_free(&qb);
+    return rc;
 }
 
 int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err) {
     *out = 0;
-    qbuild qb = {PU_BUF_INIT(1u << 16), {0}, {0}, 0};
-    int rc = pu_buf_puts(&qb.sql, "SELECT count(*) FROM entity");
-    if (!rc) rc = build_where(q, &qb, err);
+    db_sql qb;
+    db_sql_init(&qb);
+    db_sql_add(&qb, "SELECT count(*) FROM entity");
+    int rc = build_where(scope, q, &qb, err);
     db_stmt *s = NULL;
-    if (!rc) rc = prepare_query(st, scope, &qb, &s, err);
+    if (!rc) rc = db_sql_prepare(st->db, &qb, &s, err);
     if (!rc) {
         int step = db_step(s, err);
         if (step == DB_ROW) *out = db_col_int64(s, 0);
         else if (step != DB_DONE) rc = step;
     }
     db_finalize(s);
-    qb_free(&qb);
+    db_sql_free(&qb);
     return rc;
 }
 
@@ -500,9 +490,13 @@ int store_stats_get(store_t *st, const store_scope *scope, store_stats **out, pu
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     db_stmt *s = NULL;
-    int rc = db_prepare(st->db, "SELECT schema, count(*) FROM entity WHERE " VISIBLE_SQL
-                                " GROUP BY schema ORDER BY schema", &s, err);
-    if (!rc) bind_scope(s, 1, scope);
+    db_sql qb;
+    db_sql_init(&qb);
+    db_sql_add(&qb, "SELECT schema, count(*) FROM entity WHERE ");
+    store_scope_sql(&qb, scope, NULL);
+    db_sql_add(&qb, " GROUP BY schema ORDER BY schema");
+    int rc = db_sql_prepare(st->db, &qb, &s, err);
+    db_sql_free(&qb);
     while (!rc) {
         int step = db_step(s, err);
         if (step == DB_DONE) break;

@@ -124,11 +124,118 @@ void store_stats_free(store_stats *s);
  * each string and the array. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
 int store_dataset_ids(store_t *st, const char *dataset, char ***ids, size_t *n, pu_err *err);
 
-/* 1 if a record with this owner/marking is visible to scope (the same rule
- * the SQL applies; exported for engines that keep their own marked records). */
-int store_visible(const store_scope *scope, const char *owner, const char *marking);
-/* 1 if marking is one of the known markings. */
+/* ---- markings, the reader's scope and the write rule (store_scope.c) -----
+ * This section is the ONE place where Puente decides who sees and who may
+ * write what. Every engine filters reads with store_scope_sql (in SQL, never
+ * in C) and checks writes with store_check_*; no engine keeps its own copy
+ * of the marking list, the visibility rule or the write rule.
+ */
+#include "db/db_sql.h"
+
+typedef enum store_marking {
+    STORE_PUBLIC = 0,
+    STORE_SHARED,
+    STORE_US_ONLY,
+    STORE_MX_ONLY,
+    STORE_AGENCY_ONLY,
+    STORE_NMARKINGS
+} store_marking;
+
+/* "PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY": for help and messages. */
+#define STORE_MARKINGS_TEXT "PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY"
+/* The marking given to a new record when its writer names none: SHARED for
+ * records an agency files (operational data is shared between the partners
+ * unless the writer restricts it), PUBLIC for designation lists (public
+ * sources). docs/access.md "Default marking". */
+#define STORE_DEFAULT_MARKING "SHARED"
+#define STORE_LIST_MARKING "PUBLIC"
+
+/* Parse a marking name (exact, upper case). field names the input field in
+ * the error ("marking" when NULL). Errors: PU_ERR_INVALID "expected PUBLIC,
+ * SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got 'x'". */
+int store_marking_parse(const char *s, const char *field, store_marking *out, pu_err *err);
+/* The canonical name of m ("US-ONLY"); "" for an out-of-range value. */
+const char *store_marking_name(store_marking m);
+/* 1 if marking is one of the known markings (exact match). */
 int store_marking_valid(const char *marking);
+/* The marking of a record derived from two records (an alert from reports,
+ * a disposition over a line): the stricter of the two, so derived data never
+ * reveals more than its sources. PUBLIC < SHARED < US-ONLY, MX-ONLY <
+ * AGENCY-ONLY; US-ONLY with MX-ONLY gives AGENCY-ONLY. *owner_out (size
+ * owner_size) gets the owner that goes with the result: the owner of the
+ * stricter input (a's on ties). */
+store_marking store_marking_stricter(store_marking a, const char *owner_a, store_marking b, const char *owner_b,
+                                     char *owner_out, size_t owner_size);
+
+/* Append the releasability rule for rows of one table to q: a parenthesised
+ * SQL condition over the columns `<alias>.owner` and `<alias>.marking`
+ * (alias NULL or "" = unqualified), with its bindings. Any table with those
+ * two columns, owner TEXT (agency acronym) and marking TEXT (a marking
+ * name), can be filtered this way. The rule:
+ *   PUBLIC, SHARED         -> every reader with a scope
+ *   US-ONLY / MX-ONLY      -> readers of agencies of that country
+ *   AGENCY-ONLY            -> the owning agency
+ *   the owning agency always sees its own rows; STORE_SYSTEM sees all.
+ * A scope with an unknown country sees only PUBLIC, SHARED and its own.
+ * Errors (also left in q->rc): PU_ERR_INTERNAL for a NULL scope (a reader
+ * must always be named: pass STORE_SYSTEM for operator tools). */
+int store_scope_sql(db_sql *q, const store_scope *scope, const char *alias);
+
+/* The same rule for one row already in memory. ONLY for checking a row
+ * that was read through store_scope_sql again after it was cached (caches
+ * of rendered bodies); never to filter a table in C. */
+int store_visible(const store_scope *scope, const char *owner, const char *marking);
+
+/* May the reader file (create or re-mark) a record with marking m? An
+ * agency may only use markings its own country may hold: a MX agency
+ * cannot file US-ONLY, a US agency cannot file MX-ONLY. STORE_SYSTEM may
+ * file anything. Errors: PU_ERR_DENIED naming field "marking". */
+int store_check_file(const store_scope *scope, store_marking m, pu_err *err);
+/* May the reader change a record owned by `owner` (update, delete,
+ * dispose, re-mark)? Yes when the reader is the owner, when the owner
+ * granted the reader's agency (store_grant_add), or for STORE_SYSTEM.
+ * Errors: PU_ERR_DENIED naming field "owner"; PU_ERR_DB. */
+int store_check_owner(db_t *db, const store_scope *scope, const char *owner, pu_err *err);
+/* May the reader act in the name of `agency` (acknowledge an alert for an
+ * addressee, record a decision for an agency)? Only for its own agency;
+ * STORE_SYSTEM (an operator) may act for any agency it names. Errors:
+ * PU_ERR_INVALID (agency empty), PU_ERR_DENIED (another agency). */
+int store_check_act_for(const store_scope *scope, const char *agency, pu_err *err);
+
+/* Grants: owner lets grantee change its records (store_check_owner), for
+ * instance CBP lets HSI dispose its cargo holds. Idempotent. Errors:
+ * PU_ERR_INVALID (empty or equal agencies), PU_ERR_DB. */
+int store_grant_add(db_t *db, const char *owner, const char *grantee, pu_err *err);
+int store_grant_remove(db_t *db, const char *owner, const char *grantee, pu_err *err);
+
+/* The id namespace of an agency: records an agency creates have ids
+ * starting with its lower-cased acronym and '-' ("dea-..."). Acronyms hold
+ * no '-' (acl_agency_add refuses one), so the prefix up to the first '-'
+ * names exactly one agency and no agency can squat or probe another's ids.
+ * Writes `<prefix><id>` to out unless id already carries the prefix.
+ * Errors: PU_ERR_INVALID (empty agency or id, '-' in the agency),
+ * PU_ERR_LIMIT (out too small). */
+int store_id_in_namespace(const char *agency, const char *id, char *out, size_t size, pu_err *err);
+
+/* ---- change generations (store_scope.c) ----------------------------------
+ * Caches and indexes built from the store (the screening index, rendered
+ * entity bodies, answers, later the graph) must see a change made by any
+ * process at once: by this server, another server on the same store, or the
+ * CLI. Writers bump a per-domain counter inside the transaction that makes
+ * the change; readers compare the counter they were built at with the
+ * current one (one indexed row read) before they answer from the cache.
+ * Domains: "entity" (store_put/store_delete/marking changes; bumped by the
+ * store itself), "review" (screening decisions), "grant"; engines add
+ * their own names. */
+/* Bump domain's counter (inside the caller's transaction, if one is open).
+ * Errors: PU_ERR_DB. */
+int store_generation_bump(db_t *db, const char *domain, pu_err *err);
+/* Current counter of domain (0 before its first change). Errors: PU_ERR_DB. */
+int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err);
+/* Run the store's own migrations (entity, grants, generations) on db: for
+ * engines and tools that open a db_t without store_open. Errors: PU_ERR_DB,
+ * PU_ERR_CONFLICT. */
+int store_migrate(db_t *db, pu_err *err);
 
 /* The folding used for store_query.name: Unicode case fold, accents
  * stripped (NFD without marks), so "TREVIÑO" matches "trevino".

@@ -9,7 +9,7 @@ list=$("$PUENTE" agency list --db "$DB")
 assert_eq "$(grep -c '^US' <<<"$list")" "7" "7 US agencies"
 assert_eq "$(grep -c '^MX' <<<"$list")" "7" "7 MX agencies"
 assert_contains "$list" "MX	ANAM	Agencia Nacional de Aduanas de México" "ANAM listed with its country"
-"$PUENTE" agency add SSP-CDMX --name "Secretaría de Seguridad Ciudadana CDMX" --country mx --db "$DB"; assert_rc $? 0 "agency add"
+"$PUENTE" agency add SSP_CDMX --name "Secretaría de Seguridad Ciudadana CDMX" --country mx --db "$DB"; assert_rc $? 0 "agency add"
 err=$("$PUENTE" agency add XX --name X --country CA --db "$DB" 2>&1); assert_rc $? 3 "agency add with a bad country"
 assert_contains "$err" "country" "the error names the field"
 "$PUENTE" agency add DEA --name again --country US --db "$DB" 2>/dev/null; assert_rc $? 6 "duplicate agency is a conflict"

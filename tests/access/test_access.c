@@ -37,9 +37,12 @@ static void test_agencies(void **state) {
     assert_int_equal(acl_agency_add(db, "dea", "again", "us", &e), PU_ERR_CONFLICT);
     assert_int_equal(acl_agency_add(db, "bad acr", "x", "US", &e), PU_ERR_INVALID);
     assert_string_equal(e.field, "acronym");
-    assert_int_equal(acl_agency_add(db, "ssp-cdmx", "Policía CDMX", "mx", &e), PU_OK);
+    /* '-' separates an agency's id namespace: "DEA-X" would own ids DEA could write */
+    assert_int_equal(acl_agency_add(db, "dea-x", "squatter", "us", &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "acronym");
+    assert_int_equal(acl_agency_add(db, "ssp_cdmx", "Policía CDMX", "mx", &e), PU_OK);
     acl_agency a;
-    assert_int_equal(acl_agency_get(db, "SSP-CDMX", &a, &e), PU_OK);
+    assert_int_equal(acl_agency_get(db, "SSP_CDMX", &a, &e), PU_OK);
     assert_string_equal(a.country, "MX");
     acl_agency *v;
     size_t n;
