@@ -17,6 +17,25 @@
 
 #define CLI_EXIT_USAGE 2
 
+/* The subcommands (src/cli/cmd_*.c), registered by their modules in
+ * src/app/modules.c. Each takes argv[0] = its name and returns an exit code. */
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_entity(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_agency(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_kinship(int argc, char **argv);
+int cmd_ews(int argc, char **argv);
+int cmd_cargo(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);
 /* 1 if argv (after argv[0]) contains -h or --help. */

@@ -1,5 +1,6 @@
 /* cli_util.c - shared helpers for subcommands (see cli.h). */
 #include "cli/cli.h"
+#include "app/app.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -58,6 +59,10 @@ int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
     int rc = store_open(cli_db_path(db_opt), out, &err);
+    if (!rc && (rc = app_migrate(store_db(*out), &err))) {
+        store_close(*out);
+        *out = NULL;
+    }
     return rc ? cli_fail(&err) : 0;
 }
 

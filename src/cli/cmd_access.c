@@ -9,12 +9,13 @@
 
 #include "access/access.h"
 #include "audit/audit.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 static int open_db(const char *path, db_t **db) {
     pu_err e;
     int rc = db_open(cli_db_path(path), NULL, db, &e);
-    if (rc == PU_OK && (rc = acl_migrate(*db, &e)) == PU_OK) rc = audit_migrate(*db, &e);
+    if (rc == PU_OK) rc = app_migrate(*db, &e);
     if (rc) {
         db_close(*db);
         *db = NULL;
@@ -51,7 +52,12 @@ static int audited(db_t *db, int rc, pu_err *e, const char *action, const char *
 static int agency_usage(FILE *f) {
     fputs("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
           "       puente agency list [--db PATH]\n"
-          "       puente agency seed [--db PATH]   add the framework's 14 agencies\n",
+          "       puente agency seed [--db PATH]   add the framework's 14 agencies\n"
+          "       puente agency grant OWNER GRANTEE [--db PATH]\n"
+          "       puente agency revoke OWNER GRANTEE [--db PATH]\n"
+          "\n"
+          "A grant lets GRANTEE change records owned by OWNER (dispose its cargo holds,\n"
+          "update its records); it does not widen what GRANTEE may see (markings do).\n",
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -102,6 +108,23 @@ int cmd_agency(int argc, char **argv) {
         char detail[256];
         snprintf(detail, sizeof detail, "country=%s; name=%s", country, name);
         if (rc == PU_OK) rc = audited(db, acl_agency_add(db, argv[optind], name, country, &e), &e, "agency.add", argv[optind], detail);
+        db_close(db);
+        return rc ? cli_fail(&e) : 0;
+    }
+    if (strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) {
+        int grant = sub[0] == 'g';
+        if (optind + 2 != argc) return cli_usage_error("agency", "agency %s needs OWNER and GRANTEE", sub);
+        if ((x = open_db(dbp, &db))) return x;
+        acl_agency owner, grantee;
+        int rc = acl_agency_get(db, argv[optind], &owner, &e);
+        if (rc == PU_OK) rc = acl_agency_get(db, argv[optind + 1], &grantee, &e);
+        if (rc == PU_OK) rc = db_begin(db, &e);
+        char target[64];
+        snprintf(target, sizeof target, "%s>%s", owner.acronym, grantee.acronym);
+        if (rc == PU_OK)
+            rc = audited(db, grant ? store_grant_add(db, owner.acronym, grantee.acronym, &e)
+                                   : store_grant_remove(db, owner.acronym, grantee.acronym, &e),
+                         &e, grant ? "agency.grant" : "agency.revoke", target, NULL);
         db_close(db);
         return rc ? cli_fail(&e) : 0;
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "app/app.h"
 #include "cli/cli.h"
 
 static int usage(FILE *f) {
@@ -61,7 +62,7 @@ int cmd_audit(int argc, char **argv) {
     db_t *db;
     pu_err e;
     int rc = db_open(cli_db_path(dbp), NULL, &db, &e);
-    if (rc == PU_OK) rc = audit_migrate(db, &e);
+    if (rc == PU_OK) rc = app_migrate(db, &e);
     /* entries a server staged in its journal belong to the trail read here */
     char jpath[1100];
     int64_t staged = 0;

@@ -61,4 +61,16 @@ int http_run(const http_config *cfg, pu_err *err);
  * strings (static). Used by tests to check docs/openapi.yaml covers them. */
 const char *const *http_routes(void);
 
+/* Each module's route table, for the module registry (src/app/modules.c):
+ * returns the table (the server's own struct http_route), *n its size. */
+struct http_route;
+const struct http_route *http_routes_core(size_t *n);
+const struct http_route *http_routes_access(size_t *n);
+const struct http_route *http_routes_audit(size_t *n);
+const struct http_route *http_routes_store(size_t *n);
+const struct http_route *http_routes_screen(size_t *n);
+const struct http_route *http_routes_ews(size_t *n);
+const struct http_route *http_routes_cargo(size_t *n);
+const struct http_route *http_routes_kinship(size_t *n);
+
 #endif

@@ -79,8 +79,7 @@ typedef struct http_req {
     _Atomic int audit_state;           /* 0 none, 1 queued, 2 committed, 3 failed */
 } http_req;
 
-/* Screening routes (http_screen.c) join the table when the engine is built. */
-#ifdef PUENTE_HAVE_SCREEN
+/* Screening routes (http_screen.c). */
 #define HTTP_SCREEN_ROUTES                                                                              \
     {"POST", "/api/v1/screen", h_screen, "screen.batch", 1, ACL_P_SCREEN},                              \
     {"POST", "/api/v1/compare", h_compare, "screen.compare", 1, ACL_P_SCREEN},                          \
@@ -98,14 +97,6 @@ void http_screen_dirty(http_screen_state *s);
  * http_screen_index_release; NULL (and no lock) when screening is off. */
 const struct screen_index *http_screen_index_acquire(http_req *r);
 void http_screen_index_release(http_req *r);
-#else
-#define HTTP_SCREEN_ROUTES
-static inline int http_screen_init(store_t *st, http_screen_state **out, pu_err *err) {
-    (void)st; (void)err; *out = NULL; return PU_OK;
-}
-static inline void http_screen_free(http_screen_state *s) { (void)s; }
-static inline void http_screen_dirty(http_screen_state *s) { (void)s; }
-#endif
 
 typedef int (*http_handler)(http_req *r);
 
@@ -118,9 +109,9 @@ typedef struct http_route {
     unsigned perm;          /* ACL_P_* needed (0 = any authenticated user) */
 } http_route;
 
-/* route table (http_routes.c) */
-extern const http_route http_route_table[];
-extern const size_t http_route_count;
+/* The route table of every registered module, joined in registry order
+ * (http_routes.c); *n gets its size. */
+const http_route *http_route_table(size_t *n);
 
 /* ---- helpers (http_util.c) ---- */
 /* Fail the request: sets r->err and returns code (handlers `return http_fail(...)`). */

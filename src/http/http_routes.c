@@ -3,13 +3,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include "app/app.h"
 #include "http/http_int.h"
 
+/* Each module's routes; the module registry (src/app/modules.c) names them
+ * and http_route_table() joins them in registry order. */
 #define R ACL_P_READ
-const http_route http_route_table[] = {
+#define ROUTES(name, ...)                                          \
+    static const http_route name##_table[] = {__VA_ARGS__};        \
+    const struct http_route *name(size_t *n) {                     \
+        *n = sizeof name##_table / sizeof name##_table[0];         \
+        return name##_table;                                       \
+    }
+
+ROUTES(http_routes_core,
     {"GET", "/api/v1/health", h_health, NULL, 0, 0},
     {"GET", "/healthz", h_health, NULL, 0, 0},
-    {"GET", "/api/v1/version", h_version, NULL, 0, 0},
+    {"GET", "/api/v1/version", h_version, NULL, 0, 0})
+ROUTES(http_routes_access,
     {"POST", "/api/v1/login", h_login, "login", 0, 0},
     {"POST", "/api/v1/logout", h_logout, "logout", 1, 0},
     {"GET", "/api/v1/me", h_me, "me", 1, 0},
@@ -17,9 +30,11 @@ const http_route http_route_table[] = {
     {"GET", "/api/v1/users", h_users_list, "user.list", 1, ACL_P_ADMIN},
     {"POST", "/api/v1/users", h_users_add, "user.add", 1, ACL_P_ADMIN},
     {"PATCH", "/api/v1/users/{name}", h_user_update, "user.update", 1, ACL_P_ADMIN},
-    {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0},
+    {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0})
+ROUTES(http_routes_audit,
     {"GET", "/api/v1/audit", h_audit_list, "audit.read", 1, ACL_P_AUDIT},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT})
+ROUTES(http_routes_store,
     {"GET", "/api/v1/entities", h_entities_search, "entity.search", 1, R},
     {"POST", "/api/v1/entities", h_entity_create, "entity.create", 1, ACL_P_WRITE},
     {"POST", "/api/v1/entities/upload", h_entities_upload, "entity.upload", 1, ACL_P_WRITE},
@@ -28,28 +43,52 @@ const http_route http_route_table[] = {
     {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
     {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},
     {"GET", "/api/v1/export", h_export, "entity.export", 1, R},
-    {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R},
-    HTTP_SCREEN_ROUTES
+    {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R})
+ROUTES(http_routes_screen, HTTP_SCREEN_ROUTES)
+ROUTES(http_routes_ews,
     {"POST", "/api/v1/ews/reports", h_ews_reports, "ews.report.import", 1, ACL_P_WRITE},
     {"GET", "/api/v1/ews/alerts", h_ews_alerts, "ews.alert.list", 1, R},
     {"POST", "/api/v1/ews/alerts/{id}/ack", h_ews_alert_ack, "ews.alert.ack", 1, ACL_P_WRITE},
-    {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE})
+ROUTES(http_routes_cargo,
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
-    {"POST", "/api/v1/cargo/manifests", h_cargo_manifests, "cargo.manifest.import", 1, ACL_P_WRITE}, /* + SCREEN in the handler */
+    {"POST", "/api/v1/cargo/manifests", h_cargo_manifests, "cargo.manifest.import", 1, ACL_P_WRITE}) /* + SCREEN in the handler */
+ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
-    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
-};
+    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
 #undef R
-const size_t http_route_count = sizeof http_route_table / sizeof http_route_table[0];
+
+/* The registry's routes joined once, in registry order. */
+#define HTTP_MAX_ROUTES 256
+static http_route joined[HTTP_MAX_ROUTES];
+static size_t njoined;
+static pthread_once_t join_once = PTHREAD_ONCE_INIT;
+
+static void join_routes(void) {
+    for (const app_module *const *m = app_modules(); *m; m++) {
+        if (!(*m)->routes) continue;
+        size_t n = 0;
+        const http_route *t = (*m)->routes(&n);
+        for (size_t i = 0; i < n && njoined < HTTP_MAX_ROUTES; i++) joined[njoined++] = t[i];
+    }
+}
+
+const http_route *http_route_table(size_t *n) {
+    pthread_once(&join_once, join_routes);
+    *n = njoined;
+    return joined;
+}
 
 const char *const *http_routes(void) {
-    static char lines[sizeof http_route_table / sizeof http_route_table[0]][96];
-    static const char *v[sizeof http_route_table / sizeof http_route_table[0] + 1];
+    static char lines[HTTP_MAX_ROUTES][96];
+    static const char *v[HTTP_MAX_ROUTES + 1];
+    size_t n;
+    const http_route *t = http_route_table(&n);
     if (!v[0])
-        for (size_t i = 0; i < http_route_count; i++) {
-            snprintf(lines[i], sizeof lines[i], "%s %s", http_route_table[i].method, http_route_table[i].pattern);
+        for (size_t i = 0; i < n; i++) {
+            snprintf(lines[i], sizeof lines[i], "%s %s", t[i].method, t[i].pattern);
             v[i] = lines[i];
         }
     return v;
@@ -124,14 +163,16 @@ static const char *outcome_of(http_req *r, int rc) {
 void http_dispatch(http_req *r) {
     const http_route *rt = NULL;
     char allow[128] = "";
-    for (size_t i = 0; i < http_route_count; i++) {
-        if (!match(r, http_route_table[i].pattern, r->path)) continue;
-        if (strcmp(r->method, http_route_table[i].method) == 0) {
-            rt = &http_route_table[i];
+    size_t nroutes;
+    const http_route *table = http_route_table(&nroutes);
+    for (size_t i = 0; i < nroutes; i++) {
+        if (!match(r, table[i].pattern, r->path)) continue;
+        if (strcmp(r->method, table[i].method) == 0) {
+            rt = &table[i];
             break;
         }
         size_t n = strlen(allow);
-        snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", http_route_table[i].method);
+        snprintf(allow + n, sizeof allow - n, "%s%s", n ? ", " : "", table[i].method);
     }
     if (!rt) {
         int rc = allow[0] ? http_fail(r, PU_ERR_UNSUPPORTED, "method", "method %s is not allowed here; use %s", r->method, allow)

@@ -39,7 +39,19 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM acl_secret WHERE hash='$tok' OR prefix='
 assert_eq "$n" "0" "the token itself is not stored"
 "$PUENTE" token create nobody --db "$DB" 2>/dev/null; assert_rc $? 4 "token for an unknown user"
 "$PUENTE" token --db "$DB" 2>/dev/null; assert_rc $? 2 "token without subcommand"
+"$PUENTE" agency add DEA-X --name squatter --country us --db "$DB" 2>/dev/null; assert_rc $? 3 "an acronym with '-' (the id namespace separator) is refused"
+"$PUENTE" agency seed --db "$DB" >/dev/null
+"$PUENTE" agency grant cbp hsi --db "$DB"; assert_rc $? 0 "agency grant"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM store_grant WHERE owner='CBP' AND grantee='HSI'")
+assert_eq "$n" "1" "the grant is stored under the normalised acronyms"
+"$PUENTE" agency grant cbp nobody --db "$DB" 2>/dev/null; assert_rc $? 4 "grant to an unknown agency"
+"$PUENTE" agency grant cbp cbp --db "$DB" 2>/dev/null; assert_rc $? 3 "grant to itself"
+"$PUENTE" agency revoke cbp hsi --db "$DB"; assert_rc $? 0 "agency revoke"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM store_grant")
+assert_eq "$n" "0" "revoked"
 audit=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$audit" '"action":"agency.grant","targets":"CBP>HSI","outcome":"success"' "grant audited"
+assert_contains "$audit" '"action":"agency.revoke","targets":"CBP>HSI","outcome":"success"' "revoke audited"
 assert_contains "$audit" '"action":"user.update","targets":"ana","outcome":"success","detail":"role=supervisor"' "role change audited"
 assert_contains "$audit" '"action":"token.create","targets":"ana"' "token creation audited"
 assert_not_contains "$audit" "$tok" "the token never reaches the audit trail"

@@ -1,0 +1,94 @@
+/*
+ * modules.c - the module registry: every capability registers here, once,
+ * with its migrations, CLI commands and HTTP routes (app.h). The list is in
+ * dependency order: a module's migrations run after those of the modules
+ * it builds on.
+ *
+ * To add a module: write its descriptor below (name, migrate function from
+ * its engine header, commands from src/cli/cmd_<m>.c, routes from
+ * src/http/http_<m>.c via http.h) and add it to `registry`.
+ */
+#include "access/access.h"
+#include "app/app.h"
+#include "audit/audit.h"
+#include "cargo/cargo.h"
+#include "cli/cli.h"
+#include "ews/ews.h"
+#include "http/http.h"
+#include "screen/screen.h"
+#include "store/store.h"
+#include "trace/trace.h"
+
+#define COMMANDS(...) .commands = (const app_command[]){__VA_ARGS__}, \
+    .ncommands = sizeof((const app_command[]){__VA_ARGS__}) / sizeof(app_command)
+
+static const app_module store_module = {
+    .name = "store",
+    .migrate = store_migrate,
+    COMMANDS({"import", "import designation lists (OFAC CSV) or FtM JSON lines", cmd_import},
+             {"export", "export entities as FtM JSON lines", cmd_export},
+             {"entity", "show one entity", cmd_entity},
+             {"stats", "counts per schema in the store", cmd_stats}),
+    .routes = http_routes_store,
+};
+
+static const app_module access_module = {
+    .name = "access",
+    .migrate = acl_migrate,
+    COMMANDS({"agency", "manage agencies and grants between them", cmd_agency},
+             {"user", "manage users", cmd_user},
+             {"token", "create API tokens", cmd_token}),
+    .routes = http_routes_access,
+};
+
+static const app_module audit_module = {
+    .name = "audit",
+    .migrate = audit_migrate,
+    COMMANDS({"audit", "verify and export the audit trail", cmd_audit}),
+    .routes = http_routes_audit,
+};
+
+static const app_module http_module = {
+    .name = "http",
+    COMMANDS({"serve", "run the HTTP API server", cmd_serve}),
+    .routes = http_routes_core,
+};
+
+static const app_module screen_module = {
+    .name = "screen",
+    COMMANDS({"screen", "screen a batch of names against designated entities", cmd_screen},
+             {"compare", "score two names against each other", cmd_compare},
+             {"review", "record reviewed screening decisions (false positives)", cmd_review}),
+    .routes = http_routes_screen,
+};
+
+static const app_module kinship_module = {
+    .name = "kinship",
+    COMMANDS({"kinship", "DNA kinship likelihood ratios and DVI", cmd_kinship}),
+    .routes = http_routes_kinship,
+};
+
+static const app_module ews_module = {
+    .name = "ews",
+    COMMANDS({"ews", "early warning for emerging drugs", cmd_ews}),
+    .routes = http_routes_ews,
+};
+
+static const app_module cargo_module = {
+    .name = "cargo",
+    .migrate = cargo_migrate,
+    COMMANDS({"cargo", "cargo targeting of inbound manifests", cmd_cargo}),
+    .routes = http_routes_cargo,
+};
+
+static const app_module trace_module = {
+    .name = "trace",
+    COMMANDS({"trace", "firearms tracing", cmd_trace}),
+};
+
+static const app_module *const registry[] = {
+    &store_module, &access_module, &audit_module, &http_module, &screen_module,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, NULL,
+};
+
+const app_module *const *app_modules(void) { return registry; }
