@@ -8,17 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 NFF=${1:-5}
 BUILD=${BUILD:-build}
-[ -f "$BUILD/libpuente.a" ] || { echo "build Puente first (make)"; exit 1; }
+[ -x "$BUILD/bench/ews/bench_ews" ] || { echo "build Puente first (make: bench/ews/meson.build builds bench_ews)"; exit 1; }
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/ews-bench.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
-cc -O2 -std=c17 -D_GNU_SOURCE -Isrc -I"$BUILD/src" bench/ews/bench_ews.c "$BUILD/libpuente.a" \
-   $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libutf8proc icu-uc icu-i18n libsodium) -lcsv -lm -lpthread \
-   -o "$OUT/bench_ews"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== R surveillance (earsC all 1000 series; farringtonFlexible full range on $NFF series; newest week on 1000)"
 Rscript bench/ews/bench_r.R "$OUT" "$NFF"
 echo "== Puente (library, one core)"
-"$OUT/bench_ews" "$OUT" "$NFF"
+"$BUILD/bench/ews/bench_ews" "$OUT" "$NFF"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== alarms identical?"
 same=1

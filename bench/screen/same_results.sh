@@ -10,7 +10,7 @@
 #   - the "index lost" lines of `bench_screen list` (exhaustive top-1 matches
 #     the index misses: 1,000 generated queries, all independent ones).
 # Usage: bench/screen/same_results.sh OLD_BUILD NEW_BUILD
-#   OLD_BUILD / NEW_BUILD: build directories (puente, tests/screen/bench_screen)
+#   OLD_BUILD / NEW_BUILD: build directories (puente, bench/screen/bench_screen)
 #   SAME_KEEP=DIR  keep the outputs in DIR/old and DIR/new
 #   SAME_NO_LOSS=1 skip the bench_screen loss runs (about 80 s per build)
 #   SAME_OLD=DIR   take OLD's outputs from DIR (an earlier SAME_KEEP DIR/old)
@@ -56,10 +56,12 @@ run() { # BUILD OUTDIR
   done
   "$b/puente" compare --csv "$W/pairs.csv" --idf --db "$W/s.db" > "$o/pairs.scored.csv" 2>"$o/pairs.err" || true
   "$b/puente" compare --csv "$W/indep.csv" --idf --db "$W/s.db" > "$o/indep.scored.csv" 2>"$o/indep.err" || true
+  local bs="$b/bench/screen/bench_screen"
+  [ -x "$bs" ] || bs="$b/tests/screen/bench_screen"   # builds from before bench/meson.build
   if [ -z "${SAME_NO_LOSS:-}" ]; then
-    "$b/tests/screen/bench_screen" list "$W/s.db" "$W/queries.txt" 1000 2>&1 >/dev/null |
+    "$bs" list "$W/s.db" "$W/queries.txt" 1000 2>&1 >/dev/null |
       grep "index lost" > "$o/lost.txt" || true
-    "$b/tests/screen/bench_screen" list "$W/s.db" "$W/iqueries.txt" 2000 2>&1 >/dev/null |
+    "$bs" list "$W/s.db" "$W/iqueries.txt" 2000 2>&1 >/dev/null |
       grep "index lost" > "$o/ilost.txt" || true
   fi
 }

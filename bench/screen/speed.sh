@@ -23,7 +23,7 @@ import csv,sys
 for r in csv.DictReader(open('$W/pairs.csv', encoding='utf-8')):
     print(r['name1'].replace('\n',' '))" > "$W/queries.txt"
 echo "queries_file_lines: $(wc -l < "$W/queries.txt")"
-build/tests/screen/bench_screen list "$W/s.db" "$W/queries.txt" 1000 2>"$W/lost.txt"
+build/bench/screen/bench_screen list "$W/s.db" "$W/queries.txt" 1000 2>"$W/lost.txt"
 grep -c "index lost" "$W/lost.txt" | sed 's/^/index_lost_lines: /' || true
 # index loss on the independent OFAC pair queries (make_indep.py): queries
 # that are OFAC's own aliases, not our variants
@@ -34,10 +34,10 @@ seen = set()
 for r in csv.DictReader(open('$W/indep.csv', encoding='utf-8')):
     if r['name1'] not in seen:
         seen.add(r['name1']); print(r['name1'].replace('\n', ' '))" > "$W/iqueries.txt"
-build/tests/screen/bench_screen list "$W/s.db" "$W/iqueries.txt" 2000 2>"$W/ilost.txt" | sed 's/^/indep_/'
+build/bench/screen/bench_screen list "$W/s.db" "$W/iqueries.txt" 2000 2>"$W/ilost.txt" | sed 's/^/indep_/'
 grep "index lost" "$W/ilost.txt" | head -20 || true
 /usr/bin/python3 bench/screen/jellyfish_baseline.py data/ofac "$W/queries.txt" 100 2>/dev/null
 echo "load_mid: $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/time -v build/tests/screen/bench_screen synth "$SYN" 2>"$W/time.txt"
+/usr/bin/time -v build/bench/screen/bench_screen synth "$SYN" 2>"$W/time.txt"
 grep -E "Maximum resident" "$W/time.txt" | sed 's/.*: /synth_max_rss_kb: /'
 echo "load_after: $(cut -d' ' -f1-3 /proc/loadavg)"
