@@ -9,7 +9,7 @@
 #include "common/pu_io.h"
 #include "http/http_int.h"
 
-#define DEFAULT_MARKING "AGENCY-ONLY"
+#define DEFAULT_MARKING STORE_DEFAULT_MARKING
 #define MAX_LIMIT 500
 
 /* ---- reads ---- */

@@ -143,11 +143,13 @@ typedef enum store_marking {
 
 /* "PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY": for help and messages. */
 #define STORE_MARKINGS_TEXT "PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY"
-/* The marking given to a new record when its writer names none: SHARED for
- * records an agency files (operational data is shared between the partners
- * unless the writer restricts it), PUBLIC for designation lists (public
- * sources). docs/access.md "Default marking". */
-#define STORE_DEFAULT_MARKING "SHARED"
+/* The ONE default: a record an agency files without naming a marking is
+ * AGENCY-ONLY, in every engine, the API and the CLI. Releasing wider is a
+ * deliberate act of the owner (least privilege, CJIS 5.5.2); an engine
+ * never picks a wider default for convenience. Importers of public
+ * designation lists mark what they import STORE_LIST_MARKING (the source is
+ * public). docs/access.md "Default marking". */
+#define STORE_DEFAULT_MARKING "AGENCY-ONLY"
 #define STORE_LIST_MARKING "PUBLIC"
 
 /* Parse a marking name (exact, upper case). field names the input field in
