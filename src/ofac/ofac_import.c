@@ -383,7 +383,7 @@ static int remember(ctx *c, const char *id) {
 static int new_entity(const char *id, const char *schema, ftm_entity **out, pu_err *err) {
     int rc = ftm_entity_new(id, schema, out, err);
     if (rc) return rc;
-    if (ftm_entity_set(&(*out)->owner, OFAC_OWNER) || ftm_entity_set(&(*out)->marking, "PUBLIC") ||
+    if (ftm_entity_set(&(*out)->owner, OFAC_OWNER) || ftm_entity_set(&(*out)->marking, STORE_LIST_MARKING) ||
         ftm_entity_add_dataset(*out, OFAC_DATASET)) {
         ftm_entity_free(*out);
         *out = NULL;

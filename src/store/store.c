@@ -197,12 +197,12 @@ static int step_done(db_stmt *s, pu_err *err) {
 }
 
 static int check_entity(const ftm_entity *e, pu_err *err) {
-    const char *marking = e->marking ? e->marking : "PUBLIC";
+    const char *marking = e->marking ? e->marking : STORE_LIST_MARKING;
     if (!e->id || !e->schema || !ftm_schema_get(e->schema))
         return pu_fail(err, PU_ERR_INVALID, e->id, "schema", "entity without id or with unknown schema");
     store_marking m;
     if (store_marking_parse(marking, "marking", &m, err)) return pu_fail(err, PU_ERR_INVALID, e->id, "marking", "%s", err ? err->msg : "");
-    if (strcmp(marking, "PUBLIC") != 0 && pu_blank(e->owner))
+    if (m != STORE_PUBLIC && pu_blank(e->owner))
         return pu_fail(err, PU_ERR_INVALID, e->id, "owner", "a %s record needs an owning agency", marking);
     return PU_OK;
 }
@@ -250,7 +250,7 @@ static int write_entity(store_t *st, const store_row *row, int which, int keep, 
     db_bind_text(s, 6, e->first_seen, -1);
     db_bind_text(s, 7, e->last_seen, -1);
     db_bind_text(s, 8, pu_blank(e->owner) ? NULL : e->owner, -1);
-    db_bind_text(s, 9, e->marking ? e->marking : "PUBLIC", -1);
+    db_bind_text(s, 9, e->marking ? e->marking : STORE_LIST_MARKING, -1);
     db_bind_text(s, 10, e->caveats, -1);
     db_bind_text(s, 11, e->created ? e->created : now, -1);
     db_bind_text(s, 12, keep && e->updated ? e->updated : now, -1);

@@ -95,7 +95,11 @@ static int apply_defaults(ftm_entity *e, const store_import_opts *o) {
     int rc = PU_OK;
     if (!o) return rc;
     if (!e->owner && o->owner) rc = ftm_entity_set(&e->owner, o->owner);
-    if (!rc && !e->marking && o->marking) rc = ftm_entity_set(&e->marking, o->marking);
+    /* the one default rule (store.h): a record with an owner agency and no
+     * marking is that agency's (AGENCY-ONLY); one without an owner comes
+     * from a public list (PUBLIC, in store_put) */
+    const char *marking = o->marking ? o->marking : e->owner ? STORE_DEFAULT_MARKING : NULL;
+    if (!rc && !e->marking && marking) rc = ftm_entity_set(&e->marking, marking);
     if (!rc && o->dataset) rc = ftm_entity_add_dataset(e, o->dataset);
     return rc;
 }
@@ -349,7 +353,7 @@ static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, in
 int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, store_summary *sum,
                      pu_err *err) {
     if (o && o->marking && !store_marking_valid(o->marking))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking", "unknown marking '%s'", o->marking);
+        return pu_fail(err, PU_ERR_INVALID, NULL, "marking", "expected " STORE_MARKINGS_TEXT ", got '%s'", o->marking);
     pu_lines *r;
     int rc = pu_lines_open(path, FTM_LINE_MAX, &r, err);
     if (rc) return rc;

@@ -95,6 +95,18 @@ P entity get "ofac-$ent5" --db "$DB" >/dev/null 2>&1; assert_rc $? 4 "delisted e
 P import ofac "$TMP/ofac2" --strict --db "$TMP/d.db" >/dev/null 2>&1; assert_rc $? 3 "--strict OFAC import fails"
 assert_eq "$(P stats --json --db "$TMP/d.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "0" "and writes nothing"
 
+# The one default marking: an agency's records without a marking are AGENCY-ONLY;
+# records without an owner (a public list) are PUBLIC
+printf '%s\n' '{"id":"dea-def-1","schema":"Person","properties":{"name":["Default Marking Person"]}}' > "$TMP/own.jsonl"
+printf '%s\n' '{"id":"list-def-1","schema":"Person","properties":{"name":["Public List Person"]}}' > "$TMP/pub.jsonl"
+P import ftm "$TMP/own.jsonl" --owner DEA --db "$TMP/def.db" >/dev/null; assert_rc $? 0 "import ftm --owner without --marking"
+P import ftm "$TMP/pub.jsonl" --db "$TMP/def.db" >/dev/null; assert_rc $? 0 "import ftm without owner"
+assert_contains "$(P entity get dea-def-1 --db "$TMP/def.db")" '"marking":"AGENCY-ONLY"' "an agency's record defaults to AGENCY-ONLY"
+P entity get dea-def-1 --agency DEA --country US --db "$TMP/def.db" >/dev/null; assert_rc $? 0 "the owner sees it"
+P entity get dea-def-1 --agency CBP --country US --db "$TMP/def.db" >/dev/null 2>&1; assert_rc $? 4 "another agency of the same country does not"
+assert_contains "$(P entity get list-def-1 --agency FGR --country MX --db "$TMP/def.db")" '"marking":"PUBLIC"' "a list record defaults to PUBLIC"
+P import ftm "$TMP/own.jsonl" --owner DEA --marking us-only --db "$TMP/def.db" >/dev/null 2>&1; assert_rc $? 3 "an unknown marking is refused (markings are exact)"
+
 # Atomicity: kill -9 in the middle of an import leaves the store as it was
 kill9_test() { # label db args...
   local label=$1 db=$2; shift 2
