@@ -7,11 +7,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cargo_watchlist *w = NULL;
     if (cargo_watchlist_read_csv_mem((const char *)data, size, NULL, &w, NULL) == PU_OK) {
-        cargo_rules *r = NULL;
+        cargo_open_opts o = {.watchlist = w}; /* with the bundled rules */
         cargo_engine *e = NULL;
-        if (cargo_rules_default(&r, NULL) == PU_OK) cargo_engine_new(w, r, NULL, &e, NULL);
+        cargo_open(NULL, &o, &e, NULL);
         cargo_engine_free(e);
-        cargo_rules_free(r);
     }
     cargo_watchlist_free(w);
     cargo_rules *r = NULL;

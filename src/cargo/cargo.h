@@ -20,6 +20,14 @@
  * Persistence: own tables (module "cargo", db_migrate) through db/db.h; every
  * stored record (watchlist version, rules version, batch, shipment,
  * disposition) carries an owner agency and a marking (store.h markings).
+ * Readers and writers: every function that reads or writes those records
+ * takes the reader's `const store_scope *` (STORE_SYSTEM for the operator;
+ * NULL is PU_ERR_INTERNAL). Reads filter in SQL with store_scope_sql; writes
+ * check store_check_file (the marking), store_check_act_for (the stamp's
+ * owner) and, for dispositions, store_check_owner (the line's owner).
+ * Migrations: cargo_migrate runs once where a process opens its store (the
+ * server at start, the CLI per command); the functions below expect the
+ * tables to exist.
  * Threads: an engine and its batches are used by one thread at a time.
  * Ownership: every _new, _open and _load result is the caller's and is freed
  * with the matching *_free (all NULL-safe). Strings in result structs belong
@@ -34,6 +42,7 @@
 
 #include "common/pu.h"
 #include "db/db.h"
+#include "store/store.h"
 
 /* ---- caps ---------------------------------------------------------------- */
 /* Real manifest fields are short (ACAS descriptions are a few hundred bytes);
@@ -134,26 +143,43 @@ int cargo_rules_default(cargo_rules **out, pu_err *err);
 
 /* ---- persistence of versions --------------------------------------------- */
 
-/* Create/upgrade the cargo tables. Called by every function below that
- * touches the store; exported for tests and the server. Errors: PU_ERR_DB,
- * PU_ERR_CONFLICT (store newer than the binary). */
+/* Create/upgrade the cargo tables. Called once where a process opens its
+ * store (puente serve at start, the CLI when it opens the store for a cargo
+ * command, tests after store_open); no other cargo function migrates.
+ * Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer than the binary). */
 int cargo_migrate(db_t *db, pu_err *err);
 
 typedef struct cargo_stamp {   /* who records a version, batch or disposition */
     const char *owner;         /* agency acronym (required) */
-    const char *marking;       /* PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY */
+    const char *marking;       /* store.h marking; NULL = STORE_DEFAULT_MARKING */
     const char *author;        /* free text (user or operator), may be NULL */
     const char *note;          /* free text, may be NULL */
 } cargo_stamp;
 
-/* Store w as the next watchlist version (one transaction) and set w->version.
- * Errors: PU_ERR_INVALID (bad owner/marking), PU_ERR_DB. */
-int cargo_watchlist_save(db_t *db, cargo_watchlist *w, const cargo_stamp *stamp, pu_err *err);
-/* Load version `version` (0 = the latest). If the store has none and version is
- * 0, returns the bundled default with version 0. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
-int cargo_watchlist_load(db_t *db, int version, cargo_watchlist **out, pu_err *err);
-int cargo_rules_save(db_t *db, cargo_rules *r, const cargo_stamp *stamp, pu_err *err);
-int cargo_rules_load(db_t *db, int version, cargo_rules **out, pu_err *err);
+/* May `scope` file a record with this stamp? The owner is non-blank and one
+ * the writer may act for (store_check_act_for: its own agency; the operator
+ * any), the marking parses (store_marking_parse) and the writer's country
+ * may hold it (store_check_file: a MX agency cannot file US-ONLY). Every
+ * cargo write calls it; shells call it to refuse early. Errors:
+ * PU_ERR_INVALID (blank owner, unknown marking, field "owner"/"marking"),
+ * PU_ERR_DENIED (another agency, a marking the country may not file),
+ * PU_ERR_INTERNAL (NULL scope). */
+int cargo_stamp_check(const store_scope *scope, const cargo_stamp *stamp, pu_err *err);
+/* The marking a stamp files under (its own or STORE_DEFAULT_MARKING). */
+const char *cargo_stamp_marking(const cargo_stamp *stamp);
+
+/* Store w as the next watchlist version (one transaction) and set w->version,
+ * as the writer `scope` (cargo_stamp_check). Errors: those of
+ * cargo_stamp_check, PU_ERR_DB. */
+int cargo_watchlist_save(db_t *db, const store_scope *scope, cargo_watchlist *w, const cargo_stamp *stamp,
+                         pu_err *err);
+/* Load version `version` (0 = the latest `scope` may see). If the store has
+ * none visible and version is 0, returns the bundled default with version 0.
+ * A version scope may not see is PU_ERR_NOTFOUND, as an absent one.
+ * Errors: PU_ERR_NOTFOUND, PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
+int cargo_watchlist_load(db_t *db, const store_scope *scope, int version, cargo_watchlist **out, pu_err *err);
+int cargo_rules_save(db_t *db, const store_scope *scope, cargo_rules *r, const cargo_stamp *stamp, pu_err *err);
+int cargo_rules_load(db_t *db, const store_scope *scope, int version, cargo_rules **out, pu_err *err);
 
 /* One stored version, for `watchlist versions` / `rules versions`. */
 typedef struct cargo_version_info {
@@ -163,8 +189,13 @@ typedef struct cargo_version_info {
     char author[128], note[256];
     int64_t rows;
 } cargo_version_info;
-/* kind is "watchlist" or "rules"; *out (caller frees with free()) newest first. */
-int cargo_versions(db_t *db, const char *kind, cargo_version_info **out, size_t *n, pu_err *err);
+/* The versions of kind "watchlist" or "rules" that scope may see; *out
+ * (caller frees with free()) newest first. Errors: PU_ERR_INVALID (kind),
+ * PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
+int cargo_versions(db_t *db, const store_scope *scope, const char *kind, cargo_version_info **out, size_t *n,
+                   pu_err *err);
+/* The same as a table (VERSION CREATED OWNER MARKING ROWS AUTHOR / NOTE). */
+int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, FILE *out, pu_err *err);
 
 /* ---- manifests ------------------------------------------------------------ */
 
@@ -245,15 +276,37 @@ typedef struct cargo_party_hit {
 typedef int (*cargo_party_fn)(void *ctx, const char *name, const char *country,
                               cargo_party_hit *hits, size_t max, size_t *n, pu_err *err);
 
-typedef struct cargo_engine_opts {
-    cargo_party_fn party;  /* NULL: parties are not screened (reported in stats) */
-    void *party_ctx;
-} cargo_engine_opts;
+struct screen_index; /* src/screen/screen.h */
 
-/* Compile a watchlist and rules into an engine. The engine keeps its own
- * copies. Errors: PU_ERR_INVALID (a rule parameter is malformed), PU_ERR_NOMEM. */
-int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, const cargo_engine_opts *opts,
-                     cargo_engine **out, pu_err *err);
+typedef struct cargo_open_opts {
+    /* The reader the engine works for: the watchlist and rules versions it
+     * may see, the designated parties it may see (never scored or reported
+     * otherwise). Required when a store is given; STORE_SYSTEM for the
+     * operator. Must outlive the engine. */
+    const store_scope *scope;
+    int watchlist_version, rules_version; /* 0 = the latest visible (else the bundled default) */
+    /* Use these instead of the store's versions (copied; curators' checks,
+     * tests). With st NULL and these NULL: the bundled defaults. */
+    const cargo_watchlist *watchlist;
+    const cargo_rules *rules;
+    /* Party screening, at most one of: */
+    int parties;                      /* 1: over the designated parties in st (an index built here) */
+    const struct screen_index *index; /* over this index (borrowed: it must outlive the engine) */
+    cargo_party_fn party;             /* a matcher of the caller's (tests) */
+    void *party_ctx;
+} cargo_open_opts;
+
+/* THE constructor of a cargo engine for every shell (CLI, API, tests): loads
+ * the watchlist and rules (o->watchlist_version/rules_version as o->scope
+ * may see, or the given ones), wires party screening and compiles them. st
+ * may be NULL when o names the watchlist and rules or wants the defaults
+ * (no parties from a store then). When the store holds no designated party
+ * the engine screens none (cargo_engine_screens_parties says so). The
+ * engine owns its copies and the party screening it built; it does not
+ * own st. Errors: PU_ERR_INTERNAL (store without scope, two party sources),
+ * PU_ERR_NOTFOUND (no such version), PU_ERR_INVALID (a rule parameter is
+ * malformed), PU_ERR_DB, PU_ERR_NOMEM. */
+int cargo_open(store_t *st, const cargo_open_opts *o, cargo_engine **out, pu_err *err);
 void cargo_engine_free(cargo_engine *e);
 const cargo_watchlist *cargo_engine_watchlist(const cargo_engine *e);
 const cargo_rules *cargo_engine_rules(const cargo_engine *e);
@@ -292,13 +345,12 @@ typedef struct cargo_result {
 
 typedef struct cargo_batch cargo_batch;
 
-typedef struct cargo_scope cargo_scope;
 typedef struct cargo_batch_opts {
     db_t *history;        /* store with past shipments for the history rules; may be NULL */
     int keep_manifests;   /* 1: keep the full lines so cargo_batch_save can persist them */
-    const cargo_scope *scope; /* reader of the history: shipments it may not see do not
+    const store_scope *scope; /* reader of the history: shipments it may not see do not
                                  count (first-time consignee, shared address, split);
-                                 NULL = all (the CLI operator) */
+                                 required with history (STORE_SYSTEM for the operator) */
 } cargo_batch_opts;
 
 int cargo_batch_new(cargo_engine *e, const cargo_batch_opts *opts, cargo_batch **out, pu_err *err);
@@ -312,15 +364,16 @@ const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i);
 /* Indexes of results sorted by descending score (then input order): the
  * review queue of this batch. Owned by the batch. */
 const size_t *cargo_batch_ranked(cargo_batch *b);
-/* Persist batch + shipments (needs keep_manifests) in one transaction (its
+/* Persist batch + shipments (needs keep_manifests) as the writer scope
+ * (cargo_stamp_check) in one transaction (its
  * own; or, when the caller already holds one on db, the caller's: nothing is
  * committed or rolled back here then, so the caller can add its audit entry
  * to the same transaction and must roll back on error); a
  * shipment the same agency already stored (same awb+hawb+owner: an amended
  * manifest) is replaced, keeping its dispositions; each agency keeps its own
- * record of an AWB. *batch_id gets the new batch id. Errors: PU_ERR_INVALID (bad
- * stamp), PU_ERR_DB (nothing written). */
-int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_stamp *stamp,
+ * record of an AWB. *batch_id gets the new batch id. Errors: those of
+ * cargo_stamp_check (nothing written), PU_ERR_DB (nothing written). */
+int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const char *source, const cargo_stamp *stamp,
                      int64_t nrejected, int64_t *batch_id, pu_err *err);
 void cargo_batch_free(cargo_batch *b);
 
@@ -364,50 +417,80 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
 
 /* ---- queue, dispositions, statistics ------------------------------------- */
 
-/* Who is reading (same rule as store_visible). NULL = system (sees all). */
-struct cargo_scope {
-    const char *country;  /* "US" / "MX" */
-    const char *agency;
-};
+/* What a reader sees (docs/cargo.md "Markings"): a line when its own
+ * owner/marking lets it (store_scope_sql over cargo_shipment); a disposition
+ * when BOTH the line's and the disposition's owner/marking let it. A
+ * disposition the reader may not see does not exist for it: the line stays
+ * undisposed in its queue, counts as pending in its statistics, and its
+ * outcome, note, author and time are never shown. Among the dispositions a
+ * reader sees, the latest counts. */
 
 typedef struct cargo_queue_opts {
-    const char *decision;   /* "hold", "review", NULL = hold and review */
-    int include_disposed;   /* 1: also lines that have a disposition */
+    const char *decision;   /* "hold", "review", "release", NULL = hold and review */
+    int include_disposed;   /* 1: also lines with a disposition the reader sees */
     int64_t limit;          /* 0 = all */
 } cargo_queue_opts;
 
-/* Callback per queue line: columns are id, awb, hawb, score, decision,
- * reasons, chemicals, parties, shipper, consignee, arrival_date, disposition,
- * owner, marking. Return non-zero to stop. */
+/* One queue line. The disposition_* fields are "" when the reader sees no
+ * disposition of the line. Strings are valid during the callback only. */
 typedef struct cargo_queue_row {
     int64_t id;
     const char *awb, *hawb, *decision, *reasons, *chemicals, *parties, *shipper, *consignee,
-        *arrival_date, *disposition, *owner, *marking;
+        *arrival_date, *owner, *marking;
     double score;
+    const char *disposition;          /* outcome, "" = undisposed for this reader */
+    const char *disposition_note, *disposition_author, *disposition_at, *disposition_owner,
+        *disposition_marking;
 } cargo_queue_row;
 typedef int (*cargo_queue_cb)(const cargo_queue_row *row, void *ctx);
-int cargo_queue(db_t *db, const cargo_scope *scope, const cargo_queue_opts *o, cargo_queue_cb cb,
+/* Call cb per queue line scope may see, highest score first (cb returns
+ * non-zero to stop). Errors: PU_ERR_INVALID (decision), PU_ERR_DB,
+ * PU_ERR_INTERNAL (NULL scope). */
+int cargo_queue(db_t *db, const store_scope *scope, const cargo_queue_opts *o, cargo_queue_cb cb,
                 void *ctx, pu_err *err);
+
+typedef enum { CARGO_QUEUE_TABLE = 0, CARGO_QUEUE_CSV, CARGO_QUEUE_JSONL } cargo_queue_format;
+/* Parse "table", "csv" or "json" (JSON lines). Errors: PU_ERR_INVALID. */
+int cargo_queue_format_parse(const char *s, cargo_queue_format *out, pu_err *err);
+/* The queue written to out: a table for people, CSV (a header row, then
+ * awb,hawb,score,decision,reasons,chemicals,parties,shipper,consignee,
+ * arrival_date,disposition,owner,marking,disposition_note,disposition_author,
+ * disposition_at,disposition_owner,disposition_marking) or JSON lines (the
+ * objects of cargo_queue_row_to_json). Errors: cargo_queue's, PU_ERR_IO. */
+int cargo_queue_write(db_t *db, const store_scope *scope, const cargo_queue_opts *o, cargo_queue_format fmt,
+                      FILE *out, pu_err *err);
+/* One queue line as the JSON object the API returns (id, awb, hawb, score,
+ * decision, reasons, chemicals, parties, shipper, consignee, arrival_date,
+ * disposition, owner, marking, disposition_note, disposition_author,
+ * disposition_at, disposition_owner, disposition_marking); the caller owns
+ * it (json_decref). Errors: PU_ERR_NOMEM. */
+struct json_t;
+int cargo_queue_row_to_json(const cargo_queue_row *row, struct json_t **out);
 
 /* Outcome of a disposition. */
 #define CARGO_OUTCOMES "released, held, inspected_found, inspected_not_found"
 /* 1 if outcome is one of CARGO_OUTCOMES. */
 int cargo_outcome_valid(const char *outcome);
 /* Record a disposition for the shipment awb (+hawb; NULL/"" = any house
- * bill). Among several visible records the stamp owner's own wins. Errors:
- * PU_ERR_INVALID (bad outcome/stamp), PU_ERR_NOTFOUND (no such visible
- * shipment), PU_ERR_CONFLICT (still several: give hawb), PU_ERR_DB. */
-int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const char *hawb,
+ * bill) as the writer scope. The line is looked up among those scope may
+ * see; among several the stamp owner's own wins. Write rule: only the
+ * owner agency of the line, or an agency it granted (store_check_owner),
+ * may dispose it; the stamp passes cargo_stamp_check (its owner is the
+ * writer's agency, its marking one the writer may file). The disposition
+ * keeps its own marking (see cargo_queue for who sees it). Errors:
+ * PU_ERR_INVALID (bad outcome, stamp), PU_ERR_NOTFOUND (no such visible
+ * shipment), PU_ERR_CONFLICT (still several: give hawb), PU_ERR_DENIED (the
+ * line belongs to an agency that did not grant the writer's; the marking),
+ * PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
+int cargo_dispose(db_t *db, const store_scope *scope, const char *awb, const char *hawb,
                   const char *outcome, const cargo_stamp *stamp, pu_err *err);
 
-/* Statistics over visible shipments: counts per decision and per outcome,
- * and per rule how often it fired and what inspections found (the feedback
- * for tuning weights). Written as text or JSON. */
-int cargo_stats_write(db_t *db, const cargo_scope *scope, int json, FILE *out, pu_err *err);
-
-/* Check a stamp: owner non-blank, marking one of store.h's markings.
- * Errors: PU_ERR_INVALID naming the field. */
-int cargo_stamp_valid(const cargo_stamp *s, pu_err *err);
+/* Statistics over the shipments scope may see, each with the latest
+ * disposition scope may see (cargo_queue's rule): counts per decision and
+ * per outcome, and per rule how often it fired and what inspections found
+ * (the feedback for tuning weights). Written as a text table or one JSON
+ * object. Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
+int cargo_stats_write(db_t *db, const store_scope *scope, int json, FILE *out, pu_err *err);
 
 /* Small writers shared with the CLI: one CSV field (quoted when needed) and
  * one JSON string (quoted, escaped). */

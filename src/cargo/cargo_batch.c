@@ -1,7 +1,7 @@
 /* cargo_batch.c - screening a batch of manifest lines: per-line rules, then
  * the rules that need the whole batch and the history (first-time consignee,
  * shared address, split shipments), scores, decisions, persistence, output. */
-#include "cargo/cargo_engine.h"
+#include "cargo/cargo_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -441,15 +441,19 @@ static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64m
                         pu_vec *evs, int64_t minday, pu_err *err) {
     db_t *db = b->o.history;
     if (!db) return PU_OK;
-    int rc = cargo_migrate(db, err);
-    if (rc) return rc;
+    /* history the reader may not see must not move its scores (nor leak through them) */
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT s.consignee_key, s.address_key, s.shipper_key, s.day, s.weight_kg FROM cargo_shipment s WHERE ");
+    store_scope_sql(&q, b->o.scope, "s");
     db_stmt *s;
-    if ((rc = db_prepare(db, "SELECT consignee_key, address_key, shipper_key, day, weight_kg, owner, marking FROM cargo_shipment", &s, err)))
-        return rc;
+    int rc = db_sql_prepare(db, &q, &s, err);
+    db_sql_free(&q);
+    if (rc == PU_ERR_INTERNAL && !b->o.scope)
+        return pu_fail(err, rc, NULL, NULL, "the history rules need the reader's scope");
+    if (rc) return rc;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
-        /* history the reader may not see must not move its scores (nor leak through them) */
-        if (!cargo_visible(b->o.scope, db_col_text(s, 5), db_col_text(s, 6))) continue;
         uint64_t ck = (uint64_t)db_col_int64(s, 0), ak = (uint64_t)db_col_int64(s, 1), sk = (uint64_t)db_col_int64(s, 2);
         int64_t day = db_col_isnull(s, 3) ? 0 : db_col_int64(s, 3);
         double w = db_col_isnull(s, 4) ? -1 : db_col_double(s, 4);
@@ -782,7 +786,7 @@ static int save_one(cargo_batch *b, db_stmt *s, int64_t batch_id, const cargo_re
     party_list(r, tmp);
     db_bind_text(s, i++, pu_buf_str(tmp), -1);
     db_bind_text(s, i++, st->owner, -1);
-    db_bind_text(s, i++, st->marking, -1);
+    db_bind_text(s, i++, cargo_stamp_marking(st), -1);
     db_bind_text(s, i++, now, -1);
     db_bind_text(s, i++, now, -1);
     int rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
@@ -790,14 +794,14 @@ static int save_one(cargo_batch *b, db_stmt *s, int64_t batch_id, const cargo_re
     return rc;
 }
 
-int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_stamp *stamp,
+int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const char *source, const cargo_stamp *stamp,
                      int64_t nrejected, int64_t *batch_id, pu_err *err) {
     if (!b->finished) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo_batch_finish was not called");
     if (!b->o.keep_manifests) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "batch made without keep_manifests");
-    int rc = cargo_stamp_check(stamp, err);
+    int rc = cargo_stamp_check(scope, stamp, err);
     /* inside the caller's transaction (the API adds its audit entry to it) */
     int own_tx = !db_in_tx(db);
-    if (rc || (rc = cargo_migrate(db, err)) || (own_tx && (rc = db_begin(db, err)))) return rc;
+    if (rc || (own_tx && (rc = db_begin(db, err)))) return rc;
     char now[32];
     pu_now_iso(now, sizeof now);
     db_stmt *s = NULL;
@@ -812,7 +816,7 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const char *source, const cargo_s
         db_bind_int64(s, 6, b->e->r->version);
         db_bind_int64(s, 7, b->e->party != NULL);
         db_bind_text(s, 8, stamp->owner, -1);
-        db_bind_text(s, 9, stamp->marking, -1);
+        db_bind_text(s, 9, cargo_stamp_marking(stamp), -1);
         db_bind_text(s, 10, stamp->author ? stamp->author : "", -1);
         rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
         db_finalize(s);

@@ -2,7 +2,7 @@
  * names, with bounded-edit fuzzy walks), CAS lookup, and compiled rule
  * parameters. Detection of chemicals in free text lives here; the per-line
  * and batch rules are in cargo_batch.c. */
-#include "cargo/cargo_engine.h"
+#include "cargo/cargo_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -198,14 +198,15 @@ static int copy_rules(const cargo_rules *r, cargo_rules **out) {
     return PU_OK;
 }
 
-int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, const cargo_engine_opts *opts,
+int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, cargo_party_fn party, void *party_ctx,
                      cargo_engine **out, pu_err *err) {
     *out = NULL;
     cargo_engine *e = calloc(1, sizeof *e);
     if (!e) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     pu_buf_init(&e->norm, CARGO_MAX_DESCRIPTION * 2);
     pu_buf_init(&e->scratch, CARGO_MAX_FIELD * 8);
-    if (opts) { e->party = opts->party; e->party_ctx = opts->party_ctx; }
+    e->party = party;
+    e->party_ctx = party_ctx;
     int rc = copy_watchlist(w, &e->w);
     if (rc) {
         cargo_engine_free(e);
@@ -220,8 +221,63 @@ int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, const cargo
     return PU_OK;
 }
 
+/* Party screening for cargo_open: the caller's matcher, or the designated
+ * parties of the store / a borrowed index as o->scope may see them. */
+static int open_parties(store_t *st, const cargo_open_opts *o, cargo_party_fn *fn, void **ctx,
+                        cargo_party_ctx **own, pu_err *err) {
+    *fn = o->party;
+    *ctx = o->party_ctx;
+    *own = NULL;
+    if ((o->party != NULL) + (o->index != NULL) + (o->parties != 0) > 1)
+        return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo_open: more than one party source");
+    if (!o->index && !o->parties) return PU_OK;
+#if CARGO_HAVE_SCREEN
+    if (!o->index && !st) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo_open: parties need a store");
+    int rc = cargo_party_new(st, o->index, o->scope, own, err);
+    if (rc || !*own) return rc;
+    *fn = cargo_party_screen;
+    *ctx = *own;
+    return PU_OK;
+#else
+    (void)st;
+    (void)err;
+    return PU_OK; /* built without src/screen: parties are not screened, and the summary says so */
+#endif
+}
+
+int cargo_open(store_t *st, const cargo_open_opts *o, cargo_engine **out, pu_err *err) {
+    *out = NULL;
+    cargo_open_opts none = {0};
+    if (!o) o = &none;
+    if (st && !o->scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo_open: a store needs the reader's scope");
+    cargo_watchlist *w = NULL;
+    cargo_rules *r = NULL;
+    const cargo_watchlist *wl = o->watchlist;
+    const cargo_rules *ru = o->rules;
+    int rc = PU_OK;
+    if (!wl) rc = st ? cargo_watchlist_load(store_db(st), o->scope, o->watchlist_version, &w, err)
+                     : cargo_watchlist_default(&w, err);
+    if (!rc && !ru) rc = st ? cargo_rules_load(store_db(st), o->scope, o->rules_version, &r, err)
+                            : cargo_rules_default(&r, err);
+    cargo_party_fn fn = NULL;
+    void *ctx = NULL;
+    cargo_party_ctx *own = NULL;
+    if (!rc) rc = open_parties(st, o, &fn, &ctx, &own, err);
+    if (!rc) rc = cargo_engine_new(wl ? wl : w, ru ? ru : r, fn, ctx, out, err);
+    if (!rc) (*out)->party_own = own;
+#if CARGO_HAVE_SCREEN
+    else cargo_party_free(own);
+#endif
+    cargo_watchlist_free(w);
+    cargo_rules_free(r);
+    return rc;
+}
+
 void cargo_engine_free(cargo_engine *e) {
     if (!e) return;
+#if CARGO_HAVE_SCREEN
+    cargo_party_free(e->party_own);
+#endif
     cargo_watchlist_free(e->w);
     cargo_rules_free(e->r);
     free(e->child);

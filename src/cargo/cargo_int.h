@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cargo/cargo.h"
+#include "cargo/cargo_config.h"
 
 /* ---- arena: many small strings freed together ---------------------------- */
 typedef struct cargo_arena_chunk cargo_arena_chunk;
@@ -74,8 +75,78 @@ void cargo_cas_scan(const char *text, size_t len, cargo_cas_cb cb, void *ctx);
 int cargo_reader_open_mem_ex(const char *data, size_t n, cargo_format fmt, FILE *warn, int strict, cargo_reader **out,
                              pu_err *err);
 
-/* 1 if a record with owner/marking is visible to scope (NULL = all). */
-int cargo_visible(const cargo_scope *scope, const char *owner, const char *marking);
+
+/* ---- the engine (cargo_engine.c, cargo_batch.c) ----------------------------- */
+#define TRIE_W 36 /* 0-9 a-z */
+
+typedef struct cargo_form {   /* one matchable name form */
+    int chem, via, weak, len;
+    char shown[64];
+} cargo_form;
+
+typedef struct cargo_party_cache {
+    cargo_party_hit *hits;
+    size_t n;
+} cargo_party_cache;
+
+struct cargo_engine {
+    cargo_watchlist *w;
+    cargo_rules *r;
+    /* names */
+    int32_t (*child)[TRIE_W];
+    int32_t *term;            /* node -> form index or -1 */
+    uint8_t *maxlen;          /* node -> longest form length in its subtree (cap 255) */
+    size_t nnodes, cap_nodes;
+    cargo_form *forms;
+    size_t nforms, cap_forms;
+    cargo_u64map cas;         /* CAS integer -> chemical index */
+    cargo_strset exclude, salts;
+    /* compiled rule parameters */
+    cargo_strset context_terms, context_hs, hs_headings, chem_chapters, goods_terms, generic_terms,
+        forwarder_terms, residential_terms, hubs, risk_countries;
+    double shared_min_names, max_transship, min_usd_kg, max_usd_kg, split_window, split_min,
+        split_max_kg, party_hit, party_possible;
+    /* parties */
+    cargo_party_fn party;
+    void *party_ctx;
+    struct cargo_party_ctx *party_own; /* built by cargo_open, freed with the engine */
+    cargo_u64map party_keys;   /* key of squashed name + country -> cache index */
+    cargo_party_cache *cache;
+    size_t ncache, cap_cache;
+    uint64_t party_calls, party_lookups;
+    /* scratch */
+    pu_buf norm, scratch;
+};
+
+/* Detection over an already normalised text t (n bytes) of raw text raw.
+ * *context is set to 1 when the line has chemical context. */
+int cargo_detect_norm(cargo_engine *e, const char *raw, size_t rawlen, const char *t, size_t n,
+                      const char *hs_code, cargo_chem_hit *hits, size_t max, size_t *nhits,
+                      char (*bad_cas)[24], size_t max_bad, size_t *nbad, int *context);
+
+/* Compile a watchlist and rules into an engine (copies both); party may be
+ * NULL. cargo_open is the constructor shells use. Errors: PU_ERR_INVALID (a
+ * rule parameter is malformed), PU_ERR_NOMEM. */
+int cargo_engine_new(const cargo_watchlist *w, const cargo_rules *r, cargo_party_fn party, void *party_ctx,
+                     cargo_engine **out, pu_err *err);
+
+/* ---- party screening (cargo_party.c; built when CARGO_HAVE_SCREEN) ----------
+ * The adapter from cargo_party_fn to the screening engine (src/screen) over
+ * the designated parties in the store, screened as one reader. */
+typedef struct cargo_party_ctx cargo_party_ctx;
+#if CARGO_HAVE_SCREEN
+/* Over a new index of st's designated parties (owned), or over ix (borrowed;
+ * it must outlive the context) when ix is not NULL. *out is NULL (and PU_OK)
+ * when there is no designated party to screen against. scope (required)
+ * must outlive the context: parties it may not see are never scored.
+ * Errors: screen_index_build's (PU_ERR_DB, PU_ERR_NOMEM). */
+int cargo_party_new(store_t *st, const struct screen_index *ix, const store_scope *scope, cargo_party_ctx **out,
+                    pu_err *err);
+/* cargo_party_fn over a cargo_party_ctx: best designated matches of a name. */
+int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_party_hit *hits, size_t max,
+                       size_t *n, pu_err *err);
+void cargo_party_free(cargo_party_ctx *c);
+#endif
 
 /* Embedded default data (generated from data/cargo/ at build time). */
 extern const char cargo_default_watchlist_csv[];

@@ -1,6 +1,6 @@
 /* cargo_party.c - shipper/consignee/notify screening through the screening
  * engine (src/screen) over the designated parties in the store. */
-#include "cargo/cargo_party.h"
+#include "cargo/cargo_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,43 +10,33 @@
 struct cargo_party_ctx {
     screen_index *ix;
     int borrowed;              /* ix belongs to the caller */
-    const store_scope *scope;
+    const store_scope *scope;  /* the reader: parties it may not see are never scored */
 };
 
-void cargo_party_set_scope(cargo_party_ctx *c, const store_scope *scope) {
-    if (c) c->scope = scope;
-}
-
-int cargo_party_new(store_t *st, cargo_party_ctx **out, pu_err *err) {
+int cargo_party_new(store_t *st, const screen_index *ix, const store_scope *scope, cargo_party_ctx **out,
+                    pu_err *err) {
     *out = NULL;
-    screen_index *ix = NULL;
-    int rc = screen_index_build(st, NULL, &ix, err);
-    if (rc) return rc;
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "party screening needs the reader's scope");
+    screen_index *own = NULL;
+    if (!ix) {
+        int rc = screen_index_build(st, NULL, &own, err);
+        if (rc) return rc;
+        ix = own;
+    }
     screen_index_stats s;
     screen_index_get_stats(ix, &s);
     if (!s.entities) { /* nothing designated in this store: nothing to screen against */
-        screen_index_free(ix);
+        screen_index_free(own);
         return PU_OK;
     }
     cargo_party_ctx *c = calloc(1, sizeof *c);
     if (!c) {
-        screen_index_free(ix);
+        screen_index_free(own);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    c->ix = ix;
-    *out = c;
-    return PU_OK;
-}
-
-int cargo_party_borrow(const screen_index *ix, cargo_party_ctx **out, pu_err *err) {
-    *out = NULL;
-    screen_index_stats s;
-    screen_index_get_stats(ix, &s);
-    if (!s.entities) return PU_OK;
-    cargo_party_ctx *c = calloc(1, sizeof *c);
-    if (!c) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    c->ix = (screen_index *)ix; /* only ever read through screen_run */
-    c->borrowed = 1;
+    c->ix = own ? own : (screen_index *)ix; /* a borrowed one is only ever read through screen_run */
+    c->borrowed = own == NULL;
+    c->scope = scope;
     *out = c;
     return PU_OK;
 }

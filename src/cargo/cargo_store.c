@@ -1,9 +1,11 @@
 /* cargo_store.c - cargo tables: versions of watchlist and rules, queue,
  * dispositions, statistics (portable SQL through db/db.h). */
-#include "cargo/cargo_engine.h"
+#include "cargo/cargo_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "store/store.h"
 
@@ -48,26 +50,26 @@ int cargo_migrate(db_t *db, pu_err *err) {
     return db_migrate(db, "cargo", MIGRATIONS, (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]), err);
 }
 
-int cargo_stamp_valid(const cargo_stamp *s, pu_err *err) { return cargo_stamp_check(s, err); }
+const char *cargo_stamp_marking(const cargo_stamp *s) {
+    return s && s->marking && *s->marking ? s->marking : STORE_DEFAULT_MARKING;
+}
 
-int cargo_stamp_check(const cargo_stamp *s, pu_err *err) {
+int cargo_stamp_check(const store_scope *scope, const cargo_stamp *s, pu_err *err) {
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "a cargo write needs the writer's scope");
     if (!s || !s->owner || pu_blank(s->owner))
         return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "every cargo record needs an owner agency (--owner or $PUENTE_AGENCY)");
-    if (!s->marking || !store_marking_valid(s->marking))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", s->marking ? s->marking : "");
-    return PU_OK;
+    store_marking m;
+    int rc = store_marking_parse(cargo_stamp_marking(s), "marking", &m, err);
+    if (!rc) rc = store_check_act_for(scope, s->owner, err);
+    if (!rc) rc = store_check_file(scope, m, err);
+    return rc;
 }
 
-/* Visibility of a cargo record: the store's rule (store_visible). */
-int cargo_visible(const cargo_scope *scope, const char *owner, const char *marking) {
-    if (!scope) return 1;
-    store_scope s = {0, scope->country, scope->agency};
-    return store_visible(&s, owner, marking);
-}
-
-static int visible(const cargo_scope *scope, const char *owner, const char *marking) {
-    return cargo_visible(scope, owner, marking);
+/* Prepare q (freed here) on db. */
+static int prepare(db_t *db, db_sql *q, db_stmt **st, pu_err *err) {
+    int rc = db_sql_prepare(db, q, st, err);
+    db_sql_free(q);
+    return rc;
 }
 
 /* ---- versions ---------------------------------------------------------------- */
@@ -85,7 +87,7 @@ static int insert_version(db_t *db, const char *table, const cargo_stamp *st, in
     db_bind_int64(s, 1, maxv + 1);
     db_bind_text(s, 2, now, -1);
     db_bind_text(s, 3, st->owner, -1);
-    db_bind_text(s, 4, st->marking, -1);
+    db_bind_text(s, 4, cargo_stamp_marking(st), -1);
     db_bind_text(s, 5, st->author ? st->author : "", -1);
     db_bind_text(s, 6, st->note ? st->note : "", -1);
     db_bind_int64(s, 7, nrows);
@@ -95,9 +97,10 @@ static int insert_version(db_t *db, const char *table, const cargo_stamp *st, in
     return rc;
 }
 
-int cargo_watchlist_save(db_t *db, cargo_watchlist *w, const cargo_stamp *stamp, pu_err *err) {
-    int rc = cargo_stamp_check(stamp, err);
-    if (rc || (rc = cargo_migrate(db, err)) || (rc = db_begin(db, err))) return rc;
+int cargo_watchlist_save(db_t *db, const store_scope *scope, cargo_watchlist *w, const cargo_stamp *stamp,
+                         pu_err *err) {
+    int rc = cargo_stamp_check(scope, stamp, err);
+    if (rc || (rc = db_begin(db, err))) return rc;
     int version = 0;
     db_stmt *s = NULL;
     rc = insert_version(db, "cargo_watchlist_version", stamp, (int64_t)w->n, &version, err);
@@ -126,23 +129,33 @@ int cargo_watchlist_save(db_t *db, cargo_watchlist *w, const cargo_stamp *stamp,
     return PU_OK;
 }
 
-static int latest(db_t *db, const char *table, int *version, pu_err *err) {
-    char sql[128];
-    int64_t v = 0;
-    snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(version), 0) FROM %s", table);
-    int rc = db_query_int64(db, sql, NULL, &v, err);
-    *version = (int)v;
-    return rc;
+/* The version to load: `version` when scope may see it (0 when it may not,
+ * or when it does not exist), else the latest scope may see (0 = none). */
+static int pick_version(db_t *db, const store_scope *scope, const char *table, int version, int *out, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_addf(&q, "SELECT COALESCE(MAX(v.version), 0) FROM %s v WHERE ", table);
+    store_scope_sql(&q, scope, "v");
+    if (version) {
+        db_sql_add(&q, " AND v.version = ?");
+        db_sql_int64(&q, version);
+    }
+    db_stmt *st;
+    int rc = prepare(db, &q, &st, err);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    *out = s == DB_ROW ? (int)db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    return s == DB_ROW ? PU_OK : s == DB_DONE ? pu_fail(err, PU_ERR_DB, NULL, NULL, "MAX returned no row") : s;
 }
 
 static char *dup_col(db_stmt *s, int col) { return pu_strdup(db_col_text(s, col)); }
 
-int cargo_watchlist_load(db_t *db, int version, cargo_watchlist **out, pu_err *err) {
+int cargo_watchlist_load(db_t *db, const store_scope *scope, int version, cargo_watchlist **out, pu_err *err) {
     *out = NULL;
-    int rc = cargo_migrate(db, err);
+    int v = 0;
+    int rc = pick_version(db, scope, "cargo_watchlist_version", version, &v, err);
     if (rc) return rc;
-    int v = version;
-    if (!v && (rc = latest(db, "cargo_watchlist_version", &v, err))) return rc;
     if (!v) {
         if (version) return pu_fail(err, PU_ERR_NOTFOUND, db_path(db), "version", "no watchlist version %d", version);
         return cargo_watchlist_default(out, err);
@@ -184,9 +197,9 @@ int cargo_watchlist_load(db_t *db, int version, cargo_watchlist **out, pu_err *e
     return PU_OK;
 }
 
-int cargo_rules_save(db_t *db, cargo_rules *r, const cargo_stamp *stamp, pu_err *err) {
-    int rc = cargo_stamp_check(stamp, err);
-    if (rc || (rc = cargo_migrate(db, err)) || (rc = db_begin(db, err))) return rc;
+int cargo_rules_save(db_t *db, const store_scope *scope, cargo_rules *r, const cargo_stamp *stamp, pu_err *err) {
+    int rc = cargo_stamp_check(scope, stamp, err);
+    if (rc || (rc = db_begin(db, err))) return rc;
     int version = 0;
     db_stmt *s = NULL;
     rc = insert_version(db, "cargo_rules_version", stamp, CARGO_NRULES, &version, err);
@@ -210,12 +223,11 @@ int cargo_rules_save(db_t *db, cargo_rules *r, const cargo_stamp *stamp, pu_err 
     return PU_OK;
 }
 
-int cargo_rules_load(db_t *db, int version, cargo_rules **out, pu_err *err) {
+int cargo_rules_load(db_t *db, const store_scope *scope, int version, cargo_rules **out, pu_err *err) {
     *out = NULL;
-    int rc = cargo_migrate(db, err);
+    int v = 0;
+    int rc = pick_version(db, scope, "cargo_rules_version", version, &v, err);
     if (rc) return rc;
-    int v = version;
-    if (!v && (rc = latest(db, "cargo_rules_version", &v, err))) return rc;
     if (!v) {
         if (version) return pu_fail(err, PU_ERR_NOTFOUND, db_path(db), "version", "no rules version %d", version);
         return cargo_rules_default(out, err);
@@ -258,19 +270,22 @@ int cargo_rules_load(db_t *db, int version, cargo_rules **out, pu_err *err) {
     return PU_OK;
 }
 
-int cargo_versions(db_t *db, const char *kind, cargo_version_info **out, size_t *n, pu_err *err) {
+int cargo_versions(db_t *db, const store_scope *scope, const char *kind, cargo_version_info **out, size_t *n,
+                   pu_err *err) {
     *out = NULL;
     *n = 0;
-    const char *sql;
-    if (strcmp(kind, "watchlist") == 0)
-        sql = "SELECT version, created, owner, marking, author, note, nrows FROM cargo_watchlist_version ORDER BY version DESC";
-    else if (strcmp(kind, "rules") == 0)
-        sql = "SELECT version, created, owner, marking, author, note, nrows FROM cargo_rules_version ORDER BY version DESC";
-    else
-        return pu_fail(err, PU_ERR_INVALID, NULL, "kind", "expected watchlist or rules, got '%s'", kind);
-    int rc = cargo_migrate(db, err);
+    const char *table;
+    if (strcmp(kind, "watchlist") == 0) table = "cargo_watchlist_version";
+    else if (strcmp(kind, "rules") == 0) table = "cargo_rules_version";
+    else return pu_fail(err, PU_ERR_INVALID, NULL, "kind", "expected watchlist or rules, got '%s'", kind);
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_addf(&q, "SELECT v.version, v.created, v.owner, v.marking, v.author, v.note, v.nrows FROM %s v WHERE ", table);
+    store_scope_sql(&q, scope, "v");
+    db_sql_add(&q, " ORDER BY v.version DESC");
     db_stmt *s;
-    if (rc || (rc = db_prepare(db, sql, &s, err))) return rc;
+    int rc = prepare(db, &q, &s, err);
+    if (rc) return rc;
     cargo_version_info *v = NULL;
     size_t k = 0;
     int st;
@@ -295,36 +310,66 @@ int cargo_versions(db_t *db, const char *kind, cargo_version_info **out, size_t 
     return PU_OK;
 }
 
+int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, FILE *out, pu_err *err) {
+    cargo_version_info *v;
+    size_t n;
+    int rc = cargo_versions(db, scope, kind, &v, &n, err);
+    if (rc) return rc;
+    fprintf(out, "%-7s %-20s %-10s %-11s %6s  %s\n", "VERSION", "CREATED", "OWNER", "MARKING", "ROWS", "AUTHOR / NOTE");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%-7d %-20s %-10s %-11s %6lld  %s%s%s\n", v[i].version, v[i].created, v[i].owner, v[i].marking,
+                (long long)v[i].rows, v[i].author, *v[i].author && *v[i].note ? " / " : "", v[i].note);
+    if (!n) fprintf(out, "(no stored version: the bundled default is in use)\n");
+    free(v);
+    return ferror(out) ? pu_fail(err, PU_ERR_IO, NULL, NULL, "write error") : PU_OK;
+}
+
 /* ---- queue ----------------------------------------------------------------------- */
 
-#define LAST_OUTCOME "(SELECT d.outcome FROM cargo_disposition d WHERE d.shipment_id = s.id ORDER BY d.id DESC LIMIT 1)"
+/* FROM clause shared by the queue and the statistics: the lines scope may
+ * see (alias s), each with the latest of its dispositions scope may see
+ * (alias d; NULL columns when there is none). A disposition is a record
+ * derived from its line: the reader must see both, so the condition is the
+ * line's rule (WHERE) and the disposition's rule (inside the join). */
+static void visible_lines(db_sql *q, const store_scope *scope) {
+    db_sql_add(q, " FROM cargo_shipment s LEFT JOIN cargo_disposition d ON d.id ="
+                  " (SELECT MAX(x.id) FROM cargo_disposition x WHERE x.shipment_id = s.id AND ");
+    store_scope_sql(q, scope, "x");
+    db_sql_add(q, ") WHERE ");
+    store_scope_sql(q, scope, "s");
+}
 
-int cargo_queue(db_t *db, const cargo_scope *scope, const cargo_queue_opts *o, cargo_queue_cb cb,
+int cargo_queue(db_t *db, const store_scope *scope, const cargo_queue_opts *o, cargo_queue_cb cb,
                 void *ctx, pu_err *err) {
     cargo_queue_opts def = {0};
     if (!o) o = &def;
     if (o->decision && strcmp(o->decision, "hold") && strcmp(o->decision, "review") && strcmp(o->decision, "release"))
         return pu_fail(err, PU_ERR_INVALID, NULL, "decision", "expected hold, review or release, got '%s'", o->decision);
-    int rc = cargo_migrate(db, err);
-    if (rc) return rc;
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT s.id, s.awb, s.hawb, s.score, s.decision, s.reasons, s.chemicals, s.parties, s.shipper_name,"
-             " s.consignee_name, s.arrival_date, COALESCE(" LAST_OUTCOME ", ''), s.owner, s.marking"
-             " FROM cargo_shipment s WHERE %s ORDER BY s.score DESC, s.id",
-             o->decision ? "s.decision = ?" : "s.decision IN ('hold', 'review')");
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "the cargo queue needs the reader's scope");
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT s.id, s.awb, s.hawb, s.score, s.decision, s.reasons, s.chemicals, s.parties, s.shipper_name,"
+                   " s.consignee_name, s.arrival_date, s.owner, s.marking, COALESCE(d.outcome, ''), COALESCE(d.note, ''),"
+                   " COALESCE(d.author, ''), COALESCE(d.created, ''), COALESCE(d.owner, ''), COALESCE(d.marking, '')");
+    visible_lines(&q, scope);
+    if (o->decision) {
+        db_sql_add(&q, " AND s.decision = ?");
+        db_sql_text(&q, o->decision);
+    } else {
+        db_sql_add(&q, " AND s.decision IN ('hold', 'review')");
+    }
+    if (!o->include_disposed) db_sql_add(&q, " AND d.id IS NULL");
+    db_sql_add(&q, " ORDER BY s.score DESC, s.id");
+    if (o->limit > 0) {
+        db_sql_add(&q, " LIMIT ?");
+        db_sql_int64(&q, o->limit);
+    }
     db_stmt *s;
-    if ((rc = db_prepare(db, sql, &s, err))) return rc;
-    if (o->decision) db_bind_text(s, 1, o->decision, -1);
-    int64_t shown = 0;
+    int rc = prepare(db, &q, &s, err);
+    if (rc) return rc;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
         cargo_queue_row r;
-        r.owner = db_col_text(s, 12);
-        r.marking = db_col_text(s, 13);
-        if (!visible(scope, r.owner, r.marking)) continue;
-        r.disposition = db_col_text(s, 11);
-        if (*r.disposition && !o->include_disposed) continue;
         r.id = db_col_int64(s, 0);
         r.awb = db_col_text(s, 1);
         r.hawb = db_col_text(s, 2);
@@ -336,11 +381,101 @@ int cargo_queue(db_t *db, const cargo_scope *scope, const cargo_queue_opts *o, c
         r.shipper = db_col_text(s, 8);
         r.consignee = db_col_text(s, 9);
         r.arrival_date = db_col_text(s, 10);
+        r.owner = db_col_text(s, 11);
+        r.marking = db_col_text(s, 12);
+        r.disposition = db_col_text(s, 13);
+        r.disposition_note = db_col_text(s, 14);
+        r.disposition_author = db_col_text(s, 15);
+        r.disposition_at = db_col_text(s, 16);
+        r.disposition_owner = db_col_text(s, 17);
+        r.disposition_marking = db_col_text(s, 18);
         if (cb(&r, ctx)) break;
-        if (o->limit && ++shown >= o->limit) break;
     }
     db_finalize(s);
     return st == DB_ROW || st == DB_DONE ? PU_OK : st;
+}
+
+/* ---- queue writers ------------------------------------------------------------------ */
+
+int cargo_queue_format_parse(const char *s, cargo_queue_format *out, pu_err *err) {
+    static const char *const NAMES[] = {"table", "csv", "json"};
+    for (int i = 0; i < 3; i++)
+        if (s && !strcmp(s, NAMES[i])) return (*out = (cargo_queue_format)i), PU_OK;
+    return pu_fail(err, PU_ERR_INVALID, NULL, "format", "expected table, csv or json, got '%s'", s ? s : "");
+}
+
+int cargo_queue_row_to_json(const cargo_queue_row *q, json_t **out) {
+    const char *keys[] = {"awb", "hawb", "decision", "reasons", "chemicals", "parties", "shipper", "consignee",
+                          "arrival_date", "disposition", "owner", "marking", "disposition_note",
+                          "disposition_author", "disposition_at", "disposition_owner", "disposition_marking"};
+    const char *vals[] = {q->awb, q->hawb, q->decision, q->reasons, q->chemicals, q->parties, q->shipper,
+                          q->consignee, q->arrival_date, q->disposition, q->owner, q->marking, q->disposition_note,
+                          q->disposition_author, q->disposition_at, q->disposition_owner, q->disposition_marking};
+    json_t *o = json_object();
+    int bad = !o || json_object_set_new(o, "id", json_integer((json_int_t)q->id)) ||
+              json_object_set_new(o, "score", json_real(q->score));
+    for (size_t i = 0; !bad && i < sizeof keys / sizeof keys[0]; i++)
+        bad = json_object_set_new(o, keys[i], json_string(vals[i] ? vals[i] : "")) != 0;
+    if (bad) {
+        json_decref(o);
+        *out = NULL;
+        return PU_ERR_NOMEM;
+    }
+    *out = o;
+    return PU_OK;
+}
+
+typedef struct qwrite { FILE *out; cargo_queue_format fmt; int rc; } qwrite;
+
+static int queue_write_row(const cargo_queue_row *r, void *ctx) {
+    qwrite *w = ctx;
+    if (w->fmt == CARGO_QUEUE_TABLE) {
+        fprintf(w->out, "%-14s %-10s %6.0f %-7s %-20.20s %s%s%s\n", r->awb, r->hawb, r->score, r->decision,
+                *r->chemicals ? r->chemicals : *r->parties ? r->parties : "-", r->reasons, *r->disposition ? " => " : "",
+                r->disposition);
+    } else if (w->fmt == CARGO_QUEUE_CSV) {
+        const char *f[] = {r->awb, r->hawb};
+        for (int i = 0; i < 2; i++) {
+            cargo_csv_field(w->out, f[i]);
+            fputc(',', w->out);
+        }
+        fprintf(w->out, "%g,%s,", r->score, r->decision);
+        const char *g[] = {r->reasons, r->chemicals, r->parties, r->shipper, r->consignee, r->arrival_date,
+                           r->disposition, r->owner, r->marking, r->disposition_note, r->disposition_author,
+                           r->disposition_at, r->disposition_owner, r->disposition_marking};
+        size_t n = sizeof g / sizeof g[0];
+        for (size_t i = 0; i < n; i++) {
+            cargo_csv_field(w->out, g[i]);
+            fputc(i + 1 < n ? ',' : '\n', w->out);
+        }
+    } else {
+        json_t *o;
+        char *txt = NULL;
+        if (cargo_queue_row_to_json(r, &o) || !(txt = json_dumps(o, JSON_COMPACT))) {
+            json_decref(o);
+            w->rc = PU_ERR_NOMEM;
+            return 1;
+        }
+        json_decref(o);
+        fputs(txt, w->out);
+        fputc('\n', w->out);
+        free(txt);
+    }
+    return 0;
+}
+
+int cargo_queue_write(db_t *db, const store_scope *scope, const cargo_queue_opts *o, cargo_queue_format fmt,
+                      FILE *out, pu_err *err) {
+    qwrite w = {out, fmt, PU_OK};
+    if (fmt == CARGO_QUEUE_TABLE)
+        fprintf(out, "%-14s %-10s %6s %-7s %-20s %s\n", "AWB", "HAWB", "SCORE", "DECIS.", "MATCHED", "REASONS");
+    else if (fmt == CARGO_QUEUE_CSV)
+        fputs("awb,hawb,score,decision,reasons,chemicals,parties,shipper,consignee,arrival_date,disposition,owner,"
+              "marking,disposition_note,disposition_author,disposition_at,disposition_owner,disposition_marking\n", out);
+    int rc = cargo_queue(db, scope, o, queue_write_row, &w, err);
+    if (!rc && w.rc) rc = pu_fail(err, w.rc, NULL, NULL, "out of memory");
+    if (!rc && ferror(out)) rc = pu_fail(err, PU_ERR_IO, NULL, NULL, "write error");
+    return rc;
 }
 
 /* ---- dispositions ------------------------------------------------------------------- */
@@ -350,42 +485,70 @@ int cargo_outcome_valid(const char *o) {
                  !strcmp(o, "inspected_not_found"));
 }
 
-int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const char *hawb,
-                  const char *outcome, const cargo_stamp *stamp, pu_err *err) {
-    if (!cargo_outcome_valid(outcome))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "outcome", "expected one of %s, got '%s'", CARGO_OUTCOMES,
-                       outcome ? outcome : "");
-    int rc = cargo_stamp_check(stamp, err);
-    if (rc || (rc = cargo_migrate(db, err))) return rc;
+/* The one line scope may see with awb (+hawb): *id and its owner. Each
+ * agency keeps its own record of an AWB; among the visible ones the
+ * stamp owner's own record wins. */
+static int find_line(db_t *db, const store_scope *scope, const char *awb, const char *hawb, const char *own_agency,
+                     int64_t *id, char *owner, size_t owner_size, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT s.id, s.owner FROM cargo_shipment s WHERE s.awb = ?");
+    db_sql_text(&q, awb);
+    if (hawb && *hawb) {
+        db_sql_add(&q, " AND s.hawb = ?");
+        db_sql_text(&q, hawb);
+    }
+    db_sql_add(&q, " AND ");
+    store_scope_sql(&q, scope, "s");
+    db_sql_add(&q, " ORDER BY s.id");
     db_stmt *s;
-    if ((rc = db_prepare(db, "SELECT id, hawb, owner, marking FROM cargo_shipment WHERE awb = ? ORDER BY id", &s, err)))
-        return rc;
-    db_bind_text(s, 1, awb, -1);
-    /* Each agency keeps its own record of an AWB; among the visible ones the
-     * disposing agency's own record wins. */
-    int64_t id = 0, matches = 0, own_id = 0, own = 0;
+    int rc = prepare(db, &q, &s, err);
+    if (rc) return rc;
+    int64_t matches = 0, own = 0;
+    char any_owner[64] = "", own_owner[64] = "";
+    int64_t any_id = 0, own_id = 0;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
-        if (!visible(scope, db_col_text(s, 2), db_col_text(s, 3))) continue;
-        const char *h = db_col_text(s, 1);
-        if (hawb && *hawb && strcmp(h, hawb) != 0) continue;
         matches++;
-        id = db_col_int64(s, 0);
-        if (strcmp(db_col_text(s, 2), stamp->owner) == 0) { own++; own_id = id; }
+        any_id = db_col_int64(s, 0);
+        pu_strlcpy(any_owner, db_col_text(s, 1), sizeof any_owner);
+        if (strcmp(any_owner, own_agency) == 0) {
+            own++;
+            own_id = any_id;
+            pu_strlcpy(own_owner, any_owner, sizeof own_owner);
+        }
     }
-    if (matches > 1 && own == 1) { matches = 1; id = own_id; }
     db_finalize(s);
     if (st != DB_DONE) return st;
     if (!matches)
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "awb", "no screened shipment with AWB '%s'%s%s", awb,
                        hawb && *hawb ? " and HAWB " : "", hawb && *hawb ? hawb : "");
-    if (matches > 1)
+    if (matches > 1 && own != 1)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "hawb",
                        "AWB '%s' matches %lld screened shipments (house bills or agencies); give --hawb", awb,
                        (long long)matches);
+    *id = matches > 1 ? own_id : any_id;
+    pu_strlcpy(owner, matches > 1 ? own_owner : any_owner, owner_size);
+    return PU_OK;
+}
+
+int cargo_dispose(db_t *db, const store_scope *scope, const char *awb, const char *hawb,
+                  const char *outcome, const cargo_stamp *stamp, pu_err *err) {
+    if (!cargo_outcome_valid(outcome))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "outcome", "expected one of %s, got '%s'", CARGO_OUTCOMES,
+                       outcome ? outcome : "");
+    int rc = cargo_stamp_check(scope, stamp, err);
+    if (rc) return rc;
+    int64_t id = 0;
+    char owner[64];
+    if ((rc = find_line(db, scope, awb ? awb : "", hawb, stamp->owner, &id, owner, sizeof owner, err))) return rc;
+    /* the write rule: the line's owner decides who may dispose it */
+    if ((rc = store_check_owner(db, scope, owner, err))) return rc;
     char now[32];
     pu_now_iso(now, sizeof now);
-    if ((rc = db_begin(db, err))) return rc;
+    int own_tx = !db_in_tx(db);
+    if (own_tx && (rc = db_begin(db, err))) return rc;
+    db_stmt *s;
     rc = db_prepare(db, "INSERT INTO cargo_disposition (shipment_id, outcome, note, author, owner, marking, created)"
                         " VALUES (?,?,?,?,?,?,?)", &s, err);
     if (!rc) {
@@ -394,13 +557,15 @@ int cargo_dispose(db_t *db, const cargo_scope *scope, const char *awb, const cha
         db_bind_text(s, 3, stamp->note ? stamp->note : "", -1);
         db_bind_text(s, 4, stamp->author ? stamp->author : "", -1);
         db_bind_text(s, 5, stamp->owner, -1);
-        db_bind_text(s, 6, stamp->marking, -1);
+        db_bind_text(s, 6, cargo_stamp_marking(stamp), -1);
         db_bind_text(s, 7, now, -1);
         rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
         db_finalize(s);
     }
-    if (!rc) rc = db_commit(db, err);
-    if (rc) db_rollback(db);
+    if (own_tx) {
+        if (!rc) rc = db_commit(db, err);
+        if (rc) db_rollback(db);
+    }
     return rc;
 }
 
@@ -414,26 +579,30 @@ static int outcome_index(const char *o) {
     return O_NONE;
 }
 
-int cargo_stats_write(db_t *db, const cargo_scope *scope, int json, FILE *out, pu_err *err) {
-    int rc = cargo_migrate(db, err);
-    if (rc) return rc;
+int cargo_stats_write(db_t *db, const store_scope *scope, int json, FILE *out, pu_err *err) {
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cargo statistics need the reader's scope");
+    db_sql q;
+    db_sql_init(&q);
+    /* grouped in SQL: one row per (decision, fired rules, outcome) */
+    db_sql_add(&q, "SELECT s.decision, s.fired, COALESCE(d.outcome, ''), COUNT(*)");
+    visible_lines(&q, scope);
+    db_sql_add(&q, " GROUP BY s.decision, s.fired, COALESCE(d.outcome, '')");
     db_stmt *s;
-    if ((rc = db_prepare(db, "SELECT s.decision, s.fired, COALESCE(" LAST_OUTCOME ", ''), s.owner, s.marking"
-                             " FROM cargo_shipment s", &s, err)))
-        return rc;
+    int rc = prepare(db, &q, &s, err);
+    if (rc) return rc;
     static const char *const DEC[3] = {"hold", "review", "release"};
     int64_t dec[3][O_N] = {{0}}, rule[CARGO_NRULES][O_N] = {{0}}, total = 0;
     int st;
     while ((st = db_step(s, err)) == DB_ROW) {
-        if (!visible(scope, db_col_text(s, 3), db_col_text(s, 4))) continue;
         const char *d = db_col_text(s, 0);
         int di = !strcmp(d, "hold") ? 0 : !strcmp(d, "review") ? 1 : 2;
-        int oi = outcome_index(db_col_text(s, 2));
         uint32_t fired = (uint32_t)db_col_int64(s, 1);
-        dec[di][oi]++;
-        total++;
+        int oi = outcome_index(db_col_text(s, 2));
+        int64_t n = db_col_int64(s, 3);
+        dec[di][oi] += n;
+        total += n;
         for (int r = 0; r < CARGO_NRULES; r++)
-            if (fired & (1u << r)) rule[r][oi]++;
+            if (fired & (1u << r)) rule[r][oi] += n;
     }
     db_finalize(s);
     if (st != DB_DONE) return st;

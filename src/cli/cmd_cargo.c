@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cargo/cargo.h"
-#include "cargo/cargo_party.h"
 #include "cli/cli.h"
 #include "common/pu_io.h"
 #include "store/store.h"
@@ -51,10 +50,14 @@ static const char SCREEN_HELP[] =
     "  --rejects FILE        write lines that could not be read (raw, + error) to FILE\n"
     "  --dry-run             do not store results (history rules still read the store)\n"
     "  --no-parties          do not screen parties (chemicals and rules only)\n"
-    "  --owner AGENCY        owner of the stored shipments (default $PUENTE_AGENCY)\n"
-    "  --marking M           PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY (default SHARED)\n"
+    "  --owner AGENCY        owner of the stored shipments (default: the --agency, else\n"
+    "                        $PUENTE_AGENCY)\n"
+    "  --marking M           " STORE_MARKINGS_TEXT " (default " STORE_DEFAULT_MARKING ")\n"
     "  --author NAME         recorded with the batch\n"
     "  --watchlist-version N, --rules-version N   screen with an older version\n"
+    CLI_SCOPE_HELP
+    "                           (the history rules and the designated parties count only\n"
+    "                           what that user may see)\n"
     "  --db PATH             store file (default $PUENTE_DB, else ./puente.db)\n"
     "\n"
     "A summary goes to stderr. Bad lines (malformed CSV, invalid UTF-8, bad numbers or\n"
@@ -71,7 +74,9 @@ static const char QUEUE_HELP[] =
     "  --decision D          only this decision\n"
     "  --all                 include shipments that already have a disposition\n"
     "  --limit N             at most N lines\n"
-    "  --agency A --country C   what a user of agency A (US or MX) may see\n"
+    CLI_SCOPE_HELP
+    "A disposition counts for a reader only when its marking lets the reader see it;\n"
+    "otherwise the line is still undisposed (in the queue) for that reader.\n"
     "Exit: 0 ok, 1 store failure, 2 usage.\n";
 
 static const char DISPOSE_HELP[] =
@@ -80,18 +85,27 @@ static const char DISPOSE_HELP[] =
     "\n"
     "Record what happened to a screened shipment. O is one of released, held,\n"
     "inspected_found, inspected_not_found. The latest disposition counts.\n"
-    "Exit: 0 ok, 2 usage, 3 bad outcome, 4 no such shipment, 6 several house bills (give --hawb).\n";
+    "Only the agency that owns the screened line, or an agency it granted, may dispose\n"
+    "it. The disposition is filed as --owner (default: the --agency, else $PUENTE_AGENCY)\n"
+    "with --marking M (" STORE_MARKINGS_TEXT ", default " STORE_DEFAULT_MARKING ");\n"
+    "readers the marking hides still see the line as undisposed.\n"
+    CLI_SCOPE_HELP
+    "Exit: 0 ok, 2 usage, 3 bad outcome or marking, 4 no such shipment, 5 not the owner\n"
+    "(nor granted) or a marking the agency may not file, 6 several house bills (give --hawb).\n";
 
 static const char STATS_HELP[] =
     "usage: puente cargo stats [--json] [--agency A --country C] [--db PATH]\n"
     "\n"
     "Shipments per decision and disposition, and per rule how often it fired and how\n"
-    "often an inspection found something (hit rate): the feedback for rule weights.\n";
+    "often an inspection found something (hit rate): the feedback for rule weights.\n"
+    "Counts only the lines and dispositions the reader may see.\n"
+    CLI_SCOPE_HELP;
 
 static const char WATCHLIST_HELP[] =
     "usage: puente cargo watchlist import FILE [--owner A] [--marking M] [--author N] [--note T]\n"
     "       puente cargo watchlist export [FILE] [--version N]\n"
     "       puente cargo watchlist versions\n"
+    "       (each also takes --agency A --country C)\n"
     "\n"
     "The chemical watchlist is data. 'import' validates the whole file (CAS check\n"
     "digits, tiers, duplicates; every error with file:line and field) and stores it\n"
@@ -99,27 +113,33 @@ static const char WATCHLIST_HELP[] =
     "latest (or --version N) as CSV; without a stored version, the bundled default.\n"
     "Columns: id,name_en,name_es,synonyms_en,synonyms_es,code_names,cas,hs_codes,incb,\n"
     "dea,mexico,tier,threshold_kg,exclude,notes,source (see docs/cargo.md).\n"
-    "Default owner $PUENTE_AGENCY (else PUENTE), marking PUBLIC.\n";
+    "Default owner the --agency, else $PUENTE_AGENCY, else PUENTE; marking " STORE_LIST_MARKING "\n"
+    "(reference data). Markings: " STORE_MARKINGS_TEXT ".\n"
+    CLI_SCOPE_HELP;
 
 static const char RULES_HELP[] =
     "usage: puente cargo rules import FILE [--owner A] [--marking M] [--author N] [--note T]\n"
     "       puente cargo rules export [FILE] [--version N]\n"
     "       puente cargo rules versions\n"
+    "       (each also takes --agency A --country C)\n"
     "\n"
     "Risk rules and weights are data: id,weight,enabled,params,explanation. Every rule\n"
     "the engine implements must be listed once (enabled=0 turns one off); the rows\n"
     "decision_hold and decision_review hold the score thresholds. See docs/cargo.md.\n"
-    "Default owner $PUENTE_AGENCY (else PUENTE), marking SHARED.\n";
+    "Default owner the --agency, else $PUENTE_AGENCY, else PUENTE; marking " STORE_DEFAULT_MARKING ".\n"
+    "Markings: " STORE_MARKINGS_TEXT ".\n"
+    CLI_SCOPE_HELP;
 
 static const char DETECT_HELP[] =
-    "usage: puente cargo detect TEXT [--hs CODE] [--db PATH]\n"
+    "usage: puente cargo detect TEXT [--hs CODE] [--agency A --country C] [--db PATH]\n"
     "\n"
     "Show the watchlist chemicals found in one cargo description (CAS numbers with\n"
     "their check digit, names, synonyms, code names, salts, fuzzy spellings).\n";
 
 static const char GENERATE_HELP[] =
     "usage: puente cargo generate [--lines N] [--seed S] [--jsonl] [--out FILE] [--truth FILE]\n"
-    "                             [--precursor-rate R] [--party-rate R] [--designated N] [--db PATH]\n"
+    "                             [--precursor-rate R] [--party-rate R] [--designated N]\n"
+    "                             [--agency A --country C] [--db PATH]\n"
     "\n"
     "Write a synthetic, labelled air-cargo manifest: benign goods and chemicals, legal\n"
     "solvent trade, precursors disguised in several ways (declared, cas_only, synonym,\n"
@@ -169,6 +189,7 @@ typedef struct opts {
     double prate, partyrate;
     int npos;
     char *pos[4];
+    cli_scope cs;   /* the reader/writer (--agency/--country; else the operator) */
 } opts;
 
 /* Parse options; `allowed` lists the option codes this command accepts. */
@@ -227,11 +248,11 @@ static int parse(const char *cmd, int argc, char **argv, const int *allowed, opt
         if (o->npos >= 4) return cli_usage_error(cmd, "too many arguments");
         o->pos[o->npos++] = argv[i];
     }
-    if ((o->agency == NULL) != (o->country == NULL)) return cli_usage_error(cmd, "--agency and --country go together");
-    if (o->country && strcmp(o->country, "US") && strcmp(o->country, "MX"))
-        return cli_usage_error(cmd, "--country expects US or MX, got '%s'", o->country);
-    return 0;
+    return cli_scope_parse(cmd, o->agency, o->country, &o->cs);
 }
+
+/* The reader of the command (STORE_SYSTEM's copy for the operator). */
+static const store_scope *scope_of(const opts *o) { return &o->cs.scope; }
 
 static const char *default_owner(const char *opt, const char *fallback) {
     if (opt && *opt) return opt;
@@ -239,12 +260,16 @@ static const char *default_owner(const char *opt, const char *fallback) {
     return env && *env ? env : fallback;
 }
 
-static cargo_scope *scope_of(const opts *o, cargo_scope *sc) {
-    if (!o->agency) return NULL;
-    sc->agency = o->agency;
-    sc->country = o->country;
-    return sc;
+/* The owner of records this command files: --owner, else the acting
+ * agency, else $PUENTE_AGENCY, else fallback. */
+static const char *owner_of(const opts *o, const char *fallback) {
+    if (!o->cs.scope.system && !(o->owner && *o->owner)) return o->cs.agency;
+    return default_owner(o->owner, fallback);
 }
+
+/* The store with the cargo tables (cli_open_store runs every module's
+ * migrations through the registry). */
+static int open_store(const char *db, store_t **st) { return cli_open_store(db, st); }
 
 static FILE *open_out(const char *path) {
     if (!path || strcmp(path, "-") == 0) return stdout;
@@ -277,41 +302,24 @@ static int write_reject(FILE *rej, const pu_err *e, const char *raw) {
 typedef struct screen_ctx {
     cargo_engine *eng;
     cargo_batch *batch;
-    cargo_party_ctx *party;
 } screen_ctx;
 
 static void screen_ctx_free(screen_ctx *c) {
     cargo_batch_free(c->batch);
     cargo_engine_free(c->eng);
-#if CARGO_HAVE_SCREEN
-    cargo_party_free(c->party);
-#endif
 }
 
+/* The engine over the store's watchlist and rules (--watchlist-version,
+ * --rules-version) as the command's reader sees them. */
 static int build_engine(store_t *st, const opts *o, int parties, screen_ctx *c, pu_err *err) {
-    db_t *db = store_db(st);
-    cargo_watchlist *w = NULL;
-    cargo_rules *r = NULL;
-    int rc = cargo_watchlist_load(db, (int)o->wlv, &w, err);
-    if (!rc) rc = cargo_rules_load(db, (int)o->rv, &r, err);
-    cargo_engine_opts eo = {0};
-#if CARGO_HAVE_SCREEN
-    if (!rc && parties) {
-        rc = cargo_party_new(st, &c->party, err);
-        if (!rc && c->party) { eo.party = cargo_party_screen; eo.party_ctx = c->party; }
-    }
-#else
-    (void)parties;
-#endif
-    if (!rc) rc = cargo_engine_new(w, r, &eo, &c->eng, err);
-    cargo_watchlist_free(w);
-    cargo_rules_free(r);
-    return rc;
+    cargo_open_opts co = {.scope = scope_of(o), .watchlist_version = (int)o->wlv, .rules_version = (int)o->rv,
+                          .parties = parties};
+    return cargo_open(st, &co, &c->eng, err);
 }
 
 static int cmd_screen_run(int argc, char **argv) {
     static const int allowed[] = {O_FORMAT, O_OUT, O_INFMT, O_INORDER, O_REJECTS, O_DRY, O_NOPARTIES, O_OWNER,
-                                  O_MARKING, O_AUTHOR, O_WLV, O_RV, 0};
+                                  O_MARKING, O_AUTHOR, O_WLV, O_RV, O_AGENCY, O_COUNTRY, 0};
     opts o;
     int rc = parse("cargo screen", argc, argv, allowed, &o);
     if (rc) return rc;
@@ -325,20 +333,20 @@ static int cmd_screen_run(int argc, char **argv) {
     else if (o.infmt && strcmp(o.infmt, "jsonl") == 0) fmt = CARGO_FMT_JSONL;
     else if (o.infmt && strcmp(o.infmt, "json") == 0) fmt = CARGO_FMT_JSON;
     else if (o.infmt) return cli_usage_error("cargo screen", "--input-format expects csv, jsonl or json, got '%s'", o.infmt);
-    cargo_stamp stamp = {default_owner(o.owner, NULL), o.marking ? o.marking : "SHARED", o.author, NULL};
+    cargo_stamp stamp = {owner_of(&o, NULL), o.marking, o.author, NULL};
     pu_err err;
     pu_err_clear(&err);
-    if (!o.dry && (rc = cargo_stamp_valid(&stamp, &err))) return cli_fail(&err);
+    if (!o.dry && (rc = cargo_stamp_check(scope_of(&o), &stamp, &err))) return cli_fail(&err);
 
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = open_store(o.db, &st))) return rc;
     screen_ctx c = {0};
     cargo_reader *rd = NULL;
     FILE *rej = NULL, *out = NULL;
     int64_t nrej = 0;
     double t0 = pu_monotonic();
     rc = build_engine(st, &o, !o.noparties, &c, &err);
-    cargo_batch_opts bo = {store_db(st), !o.dry, NULL};
+    cargo_batch_opts bo = {store_db(st), !o.dry, scope_of(&o)};
     if (!rc) rc = cargo_batch_new(c.eng, &bo, &c.batch, &err);
     if (!rc) rc = cargo_reader_open(o.pos[0], fmt, stderr, &rd, &err);
     if (!rc && o.rejects && !(rej = open_out(o.rejects))) rc = PU_ERR_IO;
@@ -365,7 +373,7 @@ static int cmd_screen_run(int argc, char **argv) {
     if (!rc) rc = cargo_batch_finish(c.batch, &err);
     double t1 = pu_monotonic();
     int64_t bid = 0;
-    if (!rc && !o.dry) rc = cargo_batch_save(c.batch, store_db(st), o.pos[0], &stamp, nrej, &bid, &err);
+    if (!rc && !o.dry) rc = cargo_batch_save(c.batch, store_db(st), scope_of(&o), o.pos[0], &stamp, nrej, &bid, &err);
     if (!rc && !(out = open_out(o.out))) rc = PU_ERR_IO, pu_fail(&err, PU_ERR_IO, o.out, NULL, "cannot write");
     if (!rc) {
         size_t n = cargo_batch_count(c.batch);
@@ -396,76 +404,23 @@ static int cmd_screen_run(int argc, char **argv) {
 
 /* ---- queue ------------------------------------------------------------------------- */
 
-typedef struct qctx { FILE *out; int fmt; } qctx;
-
-static int queue_row(const cargo_queue_row *r, void *ctx) {
-    qctx *q = ctx;
-    if (q->fmt == 0) {
-        fprintf(q->out, "%-14s %-10s %6.0f %-7s %-20.20s %s\n", r->awb, r->hawb, r->score, r->decision,
-                *r->chemicals ? r->chemicals : *r->parties ? r->parties : "-", r->reasons);
-    } else if (q->fmt == 1) {
-        const char *f[] = {r->awb, r->hawb};
-        for (int i = 0; i < 2; i++) {
-            cargo_csv_field(q->out, f[i]);
-            fputc(',', q->out);
-        }
-        fprintf(q->out, "%g,%s,", r->score, r->decision);
-        const char *g[] = {r->reasons, r->chemicals, r->parties, r->shipper, r->consignee, r->arrival_date,
-                           r->disposition, r->owner, r->marking};
-        for (int i = 0; i < 9; i++) {
-            cargo_csv_field(q->out, g[i]);
-            fputc(i < 8 ? ',' : '\n', q->out);
-        }
-    } else {
-        fprintf(q->out, "{\"id\":%lld,\"awb\":", (long long)r->id);
-        cargo_json_string(q->out, r->awb);
-        fputs(",\"hawb\":", q->out);
-        cargo_json_string(q->out, r->hawb);
-        fprintf(q->out, ",\"score\":%g,\"decision\":\"%s\",\"reasons\":", r->score, r->decision);
-        cargo_json_string(q->out, r->reasons);
-        fputs(",\"chemicals\":", q->out);
-        cargo_json_string(q->out, r->chemicals);
-        fputs(",\"parties\":", q->out);
-        cargo_json_string(q->out, r->parties);
-        fputs(",\"shipper\":", q->out);
-        cargo_json_string(q->out, r->shipper);
-        fputs(",\"consignee\":", q->out);
-        cargo_json_string(q->out, r->consignee);
-        fputs(",\"arrival_date\":", q->out);
-        cargo_json_string(q->out, r->arrival_date);
-        fputs(",\"disposition\":", q->out);
-        cargo_json_string(q->out, r->disposition);
-        fputs(",\"owner\":", q->out);
-        cargo_json_string(q->out, r->owner);
-        fputs(",\"marking\":", q->out);
-        cargo_json_string(q->out, r->marking);
-        fputs("}\n", q->out);
-    }
-    return 0;
-}
-
 static int cmd_queue_run(int argc, char **argv) {
     static const int allowed[] = {O_DECISION, O_ALL, O_LIMIT, O_FORMAT, O_AGENCY, O_COUNTRY, 0};
     opts o;
     int rc = parse("cargo queue", argc, argv, allowed, &o);
     if (rc) return rc;
     if (o.npos) return cli_usage_error("cargo queue", "unexpected argument '%s'", o.pos[0]);
-    qctx q = {stdout, 0};
-    if (o.format && !strcmp(o.format, "csv")) q.fmt = 1;
-    else if (o.format && !strcmp(o.format, "json")) q.fmt = 2;
-    else if (o.format && strcmp(o.format, "table"))
+    pu_err err;
+    pu_err_clear(&err);
+    cargo_queue_format fmt = CARGO_QUEUE_TABLE;
+    if (o.format && cargo_queue_format_parse(o.format, &fmt, &err))
         return cli_usage_error("cargo queue", "--format expects table, csv or json, got '%s'", o.format);
     if (o.decision && strcmp(o.decision, "hold") && strcmp(o.decision, "review") && strcmp(o.decision, "release"))
         return cli_usage_error("cargo queue", "--decision expects hold, review or release, got '%s'", o.decision);
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
-    cargo_scope sc;
+    if ((rc = open_store(o.db, &st))) return rc;
     cargo_queue_opts qo = {o.decision, o.all, o.limit};
-    pu_err err;
-    pu_err_clear(&err);
-    if (q.fmt == 0) fprintf(stdout, "%-14s %-10s %6s %-7s %-20s %s\n", "AWB", "HAWB", "SCORE", "DECIS.", "MATCHED", "REASONS");
-    if (q.fmt == 1) fputs("awb,hawb,score,decision,reasons,chemicals,parties,shipper,consignee,arrival_date,disposition,owner,marking\n", stdout);
-    rc = cargo_queue(store_db(st), scope_of(&o, &sc), &qo, queue_row, &q, &err);
+    rc = cargo_queue_write(store_db(st), scope_of(&o), &qo, fmt, stdout, &err);
     store_close(st);
     return rc ? cli_fail(&err) : 0;
 }
@@ -480,12 +435,11 @@ static int cmd_dispose_run(int argc, char **argv) {
     if (o.npos != 1) return cli_usage_error("cargo dispose", "expected one AWB");
     if (!o.outcome) return cli_usage_error("cargo dispose", "--outcome is required (" CARGO_OUTCOMES ")");
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
-    cargo_scope sc;
-    cargo_stamp stamp = {default_owner(o.owner, o.agency), o.marking ? o.marking : "SHARED", o.author, o.note};
+    if ((rc = open_store(o.db, &st))) return rc;
+    cargo_stamp stamp = {owner_of(&o, NULL), o.marking, o.author, o.note};
     pu_err err;
     pu_err_clear(&err);
-    rc = cargo_dispose(store_db(st), scope_of(&o, &sc), o.pos[0], o.hawb, o.outcome, &stamp, &err);
+    rc = cargo_dispose(store_db(st), scope_of(&o), o.pos[0], o.hawb, o.outcome, &stamp, &err);
     store_close(st);
     if (rc) return cli_fail(&err);
     printf("%s%s%s: %s\n", o.pos[0], o.hawb ? " / " : "", o.hawb ? o.hawb : "", o.outcome);
@@ -498,32 +452,15 @@ static int cmd_stats_run(int argc, char **argv) {
     int rc = parse("cargo stats", argc, argv, allowed, &o);
     if (rc) return rc;
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
-    cargo_scope sc;
+    if ((rc = open_store(o.db, &st))) return rc;
     pu_err err;
     pu_err_clear(&err);
-    rc = cargo_stats_write(store_db(st), scope_of(&o, &sc), o.json, stdout, &err);
+    rc = cargo_stats_write(store_db(st), scope_of(&o), o.json, stdout, &err);
     store_close(st);
     return rc ? cli_fail(&err) : 0;
 }
 
 /* ---- watchlist, rules --------------------------------------------------------------------- */
-
-static int versions(store_t *st, const char *kind) {
-    cargo_version_info *v;
-    size_t n;
-    pu_err err;
-    pu_err_clear(&err);
-    int rc = cargo_versions(store_db(st), kind, &v, &n, &err);
-    if (rc) return cli_fail(&err);
-    printf("%-7s %-20s %-10s %-11s %6s  %s\n", "VERSION", "CREATED", "OWNER", "MARKING", "ROWS", "AUTHOR / NOTE");
-    for (size_t i = 0; i < n; i++)
-        printf("%-7d %-20s %-10s %-11s %6lld  %s%s%s\n", v[i].version, v[i].created, v[i].owner, v[i].marking,
-               (long long)v[i].rows, v[i].author, *v[i].author && *v[i].note ? " / " : "", v[i].note);
-    if (!n) printf("(no stored version: the bundled default is in use)\n");
-    free(v);
-    return 0;
-}
 
 static int cmd_list_run(int argc, char **argv, int is_rules) {
     const char *cmd = is_rules ? "cargo rules" : "cargo watchlist";
@@ -532,7 +469,7 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     const char *sub = argv[1];
-    static const int allowed[] = {O_OWNER, O_MARKING, O_AUTHOR, O_NOTE, O_VERSION, 0};
+    static const int allowed[] = {O_OWNER, O_MARKING, O_AUTHOR, O_NOTE, O_VERSION, O_AGENCY, O_COUNTRY, 0};
     opts o;
     int rc = parse(cmd, argc - 1, argv + 1, allowed, &o);
     if (rc) return rc;
@@ -541,9 +478,9 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
     store_t *st;
     if (!strcmp(sub, "import")) {
         if (o.npos != 1) return cli_usage_error(cmd, "import expects one FILE");
-        cargo_stamp stamp = {default_owner(o.owner, "PUENTE"), o.marking ? o.marking : is_rules ? "SHARED" : "PUBLIC",
+        cargo_stamp stamp = {owner_of(&o, "PUENTE"), o.marking ? o.marking : is_rules ? STORE_DEFAULT_MARKING : STORE_LIST_MARKING,
                              o.author, o.note};
-        if ((rc = cargo_stamp_valid(&stamp, &err))) return cli_fail(&err);
+        if ((rc = cargo_stamp_check(scope_of(&o), &stamp, &err))) return cli_fail(&err);
         cargo_watchlist *w = NULL;
         cargo_rules *r = NULL;
         rc = is_rules ? cargo_rules_read_csv(o.pos[0], stderr, &r, &err) : cargo_watchlist_read_csv(o.pos[0], stderr, &w, &err);
@@ -552,16 +489,15 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
             return pu_exit_code(rc);
         }
         if (!is_rules) {
-            /* compile once so a list that cannot be used is refused now */
-            cargo_rules *dr = NULL;
+            /* compile once (with the bundled rules) so a list that cannot be used is refused now */
+            cargo_open_opts co = {.watchlist = w};
             cargo_engine *e = NULL;
-            rc = cargo_rules_default(&dr, &err);
-            if (!rc) rc = cargo_engine_new(w, dr, NULL, &e, &err);
+            rc = cargo_open(NULL, &co, &e, &err);
             cargo_engine_free(e);
-            cargo_rules_free(dr);
         }
-        if (!rc && (rc = cli_open_store(o.db, &st)) == 0) {
-            rc = is_rules ? cargo_rules_save(store_db(st), r, &stamp, &err) : cargo_watchlist_save(store_db(st), w, &stamp, &err);
+        if (!rc && (rc = open_store(o.db, &st)) == 0) {
+            rc = is_rules ? cargo_rules_save(store_db(st), scope_of(&o), r, &stamp, &err)
+                          : cargo_watchlist_save(store_db(st), scope_of(&o), w, &stamp, &err);
             store_close(st);
             if (!rc) printf("%s: stored as %s version %d (%zu rows)\n", o.pos[0], is_rules ? "rules" : "watchlist",
                             is_rules ? r->version : w->version, is_rules ? (size_t)CARGO_NRULES : w->n);
@@ -573,11 +509,11 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
     }
     if (!strcmp(sub, "export")) {
         if (o.npos > 1) return cli_usage_error(cmd, "export takes at most one FILE");
-        if ((rc = cli_open_store(o.db, &st))) return rc;
+        if ((rc = open_store(o.db, &st))) return rc;
         cargo_watchlist *w = NULL;
         cargo_rules *r = NULL;
-        rc = is_rules ? cargo_rules_load(store_db(st), (int)o.version, &r, &err)
-                      : cargo_watchlist_load(store_db(st), (int)o.version, &w, &err);
+        rc = is_rules ? cargo_rules_load(store_db(st), scope_of(&o), (int)o.version, &r, &err)
+                      : cargo_watchlist_load(store_db(st), scope_of(&o), (int)o.version, &w, &err);
         store_close(st);
         if (rc) return cli_fail(&err);
         FILE *f = open_out(o.npos ? o.pos[0] : NULL);
@@ -591,10 +527,10 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
         return rc;
     }
     if (!strcmp(sub, "versions")) {
-        if ((rc = cli_open_store(o.db, &st))) return rc;
-        rc = versions(st, is_rules ? "rules" : "watchlist");
+        if ((rc = open_store(o.db, &st))) return rc;
+        rc = cargo_versions_write(store_db(st), scope_of(&o), is_rules ? "rules" : "watchlist", stdout, &err);
         store_close(st);
-        return rc;
+        return rc ? cli_fail(&err) : 0;
     }
     return cli_usage_error(cmd, "unknown subcommand '%s' (import, export, versions)", sub);
 }
@@ -602,13 +538,13 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
 /* ---- detect, generate, evaluate ---------------------------------------------------------------- */
 
 static int cmd_detect_run(int argc, char **argv) {
-    static const int allowed[] = {O_HS, 0};
+    static const int allowed[] = {O_HS, O_AGENCY, O_COUNTRY, 0};
     opts o;
     int rc = parse("cargo detect", argc, argv, allowed, &o);
     if (rc) return rc;
     if (o.npos != 1) return cli_usage_error("cargo detect", "expected one TEXT (quote it)");
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = open_store(o.db, &st))) return rc;
     screen_ctx c = {0};
     pu_err err;
     pu_err_clear(&err);
@@ -644,25 +580,26 @@ static int collect_name(const ftm_entity *e, void *ctx) {
 }
 
 static int cmd_generate_run(int argc, char **argv) {
-    static const int allowed[] = {O_LINES, O_SEED, O_JSONL, O_OUT, O_TRUTH, O_PRATE, O_PARTYRATE, O_DESIGNATED, 0};
+    static const int allowed[] = {O_LINES, O_SEED, O_JSONL, O_OUT, O_TRUTH, O_PRATE, O_PARTYRATE, O_DESIGNATED,
+                                  O_AGENCY, O_COUNTRY, 0};
     opts o;
     int rc = parse("cargo generate", argc, argv, allowed, &o);
     if (rc) return rc;
     if (o.lines < 1 || o.lines > 100000000) return cli_usage_error("cargo generate", "--lines expects 1..100000000");
     if (o.designated < 0 || o.designated > 64) return cli_usage_error("cargo generate", "--designated expects 0..64");
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = open_store(o.db, &st))) return rc;
     pu_err err;
     pu_err_clear(&err);
     cargo_watchlist *w = NULL;
     names nm = {calloc((size_t)o.designated + 1, sizeof(char *)), 0, (size_t)o.designated};
-    rc = cargo_watchlist_load(store_db(st), 0, &w, &err);
+    rc = cargo_watchlist_load(store_db(st), scope_of(&o), 0, &w, &err);
     if (!rc && o.designated && nm.v) {
         store_query q = {.schema = "Organization", .dataset = NULL, .name = "S.A. DE C.V."};
-        rc = store_iter(st, STORE_SYSTEM, &q, collect_name, &nm, &err);
+        rc = store_iter(st, scope_of(&o), &q, collect_name, &nm, &err);
         if (!rc && nm.n < nm.max) {
             store_query q2 = {.schema = "Organization"};
-            rc = store_iter(st, STORE_SYSTEM, &q2, collect_name, &nm, &err);
+            rc = store_iter(st, scope_of(&o), &q2, collect_name, &nm, &err);
         }
     }
     store_close(st);

@@ -1,37 +1,24 @@
 /* http_cargo.c - cargo routes: manifest import and screening, the review
- * queue and dispositions. Markings are enforced by the engine's scope-aware
- * functions (cargo_scope of the caller); every request is audited (a stored
- * manifest in the same transaction as its shipments, the rest by the
- * dispatcher). */
+ * queue and dispositions. Markings and the write rule are enforced by the
+ * engine's functions, which take the caller's store_scope; every request is
+ * audited (a stored manifest in the same transaction as its shipments, the
+ * rest by the dispatcher). The cargo tables are migrated once when the
+ * server starts (http_server.c). */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cargo/cargo.h"
-#include "cargo/cargo_party.h"
 #include "http/http_int.h"
 
 /* Lines per submission: bounds the work and the response (about 1 KiB per
  * line) of one request; larger manifests go in several requests or the CLI. */
 #define MANIFEST_MAX_LINES 100000
-#define MANIFEST_DEFAULT_MARKING "SHARED"
-
-static int migrate(http_req *r) {
-    pu_err pe;
-    int rc = cargo_migrate(r->db, &pe);
-    return rc ? http_fail(r, rc, NULL, "cargo store unavailable: %s", pe.msg) : PU_OK;
-}
 
 static int queue_row(const cargo_queue_row *q, void *ctx) {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:f,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)q->id,
-                          "awb", q->awb ? q->awb : "", "hawb", q->hawb ? q->hawb : "", "score", q->score, "decision",
-                          q->decision ? q->decision : "", "reasons", q->reasons ? q->reasons : "", "chemicals",
-                          q->chemicals ? q->chemicals : "", "parties", q->parties ? q->parties : "", "shipper",
-                          q->shipper ? q->shipper : "", "consignee", q->consignee ? q->consignee : "", "arrival_date",
-                          q->arrival_date ? q->arrival_date : "", "disposition", q->disposition ? q->disposition : "",
-                          "owner", q->owner ? q->owner : "", "marking", q->marking ? q->marking : "");
-    return (!o || json_array_append_new((json_t *)ctx, o)) ? PU_ERR_NOMEM : PU_OK;
+    json_t *o;
+    return (cargo_queue_row_to_json(q, &o) || json_array_append_new((json_t *)ctx, o)) ? PU_ERR_NOMEM : PU_OK;
 }
 
 int h_cargo_queue(http_req *r) {
@@ -45,13 +32,11 @@ int h_cargo_queue(http_req *r) {
         return http_fail(r, PU_ERR_INVALID, "all", "expected true or false");
     int64_t limit;
     if ((rc = http_arg_int(r, "limit", 1, 100000, 1000, &limit))) return rc;
-    if ((rc = migrate(r))) return rc;
-    cargo_scope sc = {r->p.country, r->p.agency};
     cargo_queue_opts qo = {d, all && !strcmp(all, "true"), limit};
     json_t *arr = json_array();
     pu_err pe;
     pu_err_clear(&pe);
-    if ((rc = cargo_queue(r->db, &sc, &qo, queue_row, arr, &pe))) {
+    if ((rc = cargo_queue(r->db, &r->scope, &qo, queue_row, arr, &pe))) {
         json_decref(arr);
         return http_fail(r, rc, NULL, "%s", pe.msg);
     }
@@ -80,12 +65,11 @@ int h_cargo_dispose(http_req *r) {
         goto out;
     }
     http_target(r, awb);
-    if ((rc = migrate(r))) goto out;
-    cargo_scope sc = {r->p.country, r->p.agency};
-    cargo_stamp stamp = {r->p.agency, marking ? marking : "SHARED", r->p.user, note};
+    /* filed as the caller's agency; the line's owner (or a grant) decides */
+    cargo_stamp stamp = {r->p.agency, marking, r->p.user, note};
     pu_err pe;
     pu_err_clear(&pe);
-    if ((rc = cargo_dispose(r->db, &sc, awb, hawb, outcome, &stamp, &pe))) {
+    if ((rc = cargo_dispose(r->db, &r->scope, awb, hawb, outcome, &stamp, &pe))) {
         rc = http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "awb" : rc == PU_ERR_CONFLICT ? "hawb" : pe.field, "%s", pe.msg);
         goto out;
     }
@@ -162,61 +146,44 @@ static int manifest_args(http_req *r, manifest_opts *o) {
     if (strlen(o->source) > 256 || !pu_utf8_valid(o->source, strlen(o->source)))
         return http_fail(r, PU_ERR_INVALID, "source", "expected a file or system name of at most 256 bytes of UTF-8");
     o->marking = http_arg(r, "marking");
-    if (!o->marking || !*o->marking) o->marking = MANIFEST_DEFAULT_MARKING;
+    if (!o->marking || !*o->marking) o->marking = STORE_DEFAULT_MARKING;
     /* the owner is always the caller's agency; the marking must be one the
-     * caller's agency may set (US-ONLY only from a US agency, ...) */
+     * caller's agency may file (US-ONLY only from a US agency, ...): checked
+     * before anything is screened */
+    cargo_stamp stamp = {r->p.agency, o->marking, r->p.user, NULL};
     pu_err pe;
     pu_err_clear(&pe);
-    if ((rc = acl_check_write(&r->p, r->p.agency, o->marking, &pe)))
-        return http_fail(r, rc, "marking", "%s", pe.msg);
+    if ((rc = cargo_stamp_check(&r->scope, &stamp, &pe)))
+        return http_fail(r, rc, pe.field[0] ? pe.field : "marking", "%s", pe.msg);
     return PU_OK;
 }
 
 typedef struct manifest_engine {
     cargo_engine *eng;
-#if CARGO_HAVE_SCREEN
-    cargo_party_ctx *party;
     http_req *holds_index;     /* the server's screening index is borrowed */
-#endif
 } manifest_engine;
 
 static void engine_free(manifest_engine *m) {
     cargo_engine_free(m->eng);
-#if CARGO_HAVE_SCREEN
-    cargo_party_free(m->party);
     if (m->holds_index) http_screen_index_release(m->holds_index);
-#endif
 }
 
-/* The latest watchlist and rules, and party screening over the designated
- * parties the caller may see (the CLI screens as the system). */
+/* The latest watchlist and rules the caller may see, and party screening
+ * over the designated parties the caller may see. */
 static int engine_new(http_req *r, manifest_engine *m) {
-    cargo_watchlist *w = NULL;
-    cargo_rules *ru = NULL;
-    cargo_engine_opts eo = {0};
-    pu_err pe;
-    pu_err_clear(&pe);
-    int rc = cargo_watchlist_load(r->db, 0, &w, &pe);
-    if (!rc) rc = cargo_rules_load(r->db, 0, &ru, &pe);
-#if CARGO_HAVE_SCREEN
-    /* the server's shared index (the same build as cargo_party_new's): a
-     * fresh one per request cost ~0.7 s with the OFAC list */
-    const struct screen_index *ix = rc ? NULL : http_screen_index_acquire(r);
+    cargo_open_opts co = {.scope = &r->scope};
+    /* the server's shared index (the same build as a store index): a fresh
+     * one per request cost ~0.7 s with the OFAC list */
+    const struct screen_index *ix = http_screen_index_acquire(r);
     if (ix) {
         m->holds_index = r;
-        rc = cargo_party_borrow(ix, &m->party, &pe);
-    } else if (!rc) {
-        rc = cargo_party_new(r->st, &m->party, &pe);
+        co.index = ix;
+    } else {
+        co.parties = 1;
     }
-    if (!rc && m->party) {
-        cargo_party_set_scope(m->party, &r->scope);
-        eo.party = cargo_party_screen;
-        eo.party_ctx = m->party;
-    }
-#endif
-    if (!rc) rc = cargo_engine_new(w, ru, &eo, &m->eng, &pe);
-    cargo_watchlist_free(w);
-    cargo_rules_free(ru);
+    pu_err pe;
+    pu_err_clear(&pe);
+    int rc = cargo_open(r->st, &co, &m->eng, &pe);
     return rc ? http_fail(r, rc, NULL, "cannot prepare cargo screening: %s", pe.msg) : PU_OK;
 }
 
@@ -236,7 +203,7 @@ static int manifest_store(http_req *r, cargo_batch *b, const manifest_opts *o, i
     pu_err pe;
     pu_err_clear(&pe);
     int rc = http_begin(r, &pe);
-    if (!rc) rc = cargo_batch_save(b, r->db, o->source, &stamp, 0, batch_id, &pe);
+    if (!rc) rc = cargo_batch_save(b, r->db, &r->scope, o->source, &stamp, 0, batch_id, &pe);
     if (!rc) {
         char id[32];
         snprintf(id, sizeof id, "cargo-batch-%lld", (long long)*batch_id);
@@ -300,9 +267,8 @@ int h_cargo_manifests(http_req *r) {
     manifest_opts o = {0};
     cargo_format fmt = CARGO_FMT_AUTO;
     int rc = manifest_args(r, &o);
-    if (rc || (rc = body_format(r, &fmt)) || (rc = migrate(r))) return rc;
-    cargo_scope sc = {r->p.country, r->p.agency};
-    cargo_batch_opts bo = {r->db, !o.dry_run, &sc};
+    if (rc || (rc = body_format(r, &fmt))) return rc;
+    cargo_batch_opts bo = {r->db, !o.dry_run, &r->scope};
     cargo_batch *b = NULL;
     size_t nbad = 0;
     pu_err pe;

@@ -13,22 +13,16 @@
 #include "cargo/cargo.h"
 #include <jansson.h>
 
-#include "cargo/cargo_party.h"
+#include "cargo/cargo_config.h"
 #include "store/store.h"
 
 /* ---- fixtures --------------------------------------------------------------- */
 
 static cargo_engine *engine_with(cargo_party_fn party, void *ctx) {
-    cargo_watchlist *w;
-    cargo_rules *r;
     cargo_engine *e;
     pu_err err;
-    assert_int_equal(cargo_watchlist_default(&w, &err), PU_OK);
-    assert_int_equal(cargo_rules_default(&r, &err), PU_OK);
-    cargo_engine_opts o = {party, ctx};
-    assert_int_equal(cargo_engine_new(w, r, &o, &e, &err), PU_OK);
-    cargo_watchlist_free(w);
-    cargo_rules_free(r);
+    cargo_open_opts o = {.party = party, .party_ctx = ctx}; /* the bundled watchlist and rules */
+    assert_int_equal(cargo_open(NULL, &o, &e, &err), PU_OK);
     return e;
 }
 
@@ -448,9 +442,10 @@ static void test_split_and_history(void **state) {
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
     db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
     cargo_batch *b;
-    cargo_batch_opts o = {db, 1, NULL};
+    cargo_batch_opts o = {db, 1, STORE_SYSTEM};
     /* day 1: one small consignment to "Alfa" at address A; stored */
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
     cargo_manifest m = mk("100", "Organic intermediate");
@@ -465,7 +460,7 @@ static void test_split_and_history(void **state) {
     assert_false(fired(cargo_batch_result(b, 0), CARGO_SPLIT_SHIPMENT));
     cargo_stamp stamp = {"CBP", "SHARED", "test", NULL};
     int64_t bid;
-    assert_int_equal(cargo_batch_save(b, db, "day1", &stamp, 0, &bid, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "day1", &stamp, 0, &bid, &err), PU_OK);
     cargo_batch_free(b);
     /* days 3-4: two more to related consignees (same address, other names), a 4th far away in time */
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
@@ -533,15 +528,27 @@ static void test_parties(void **state) {
 }
 
 #if CARGO_HAVE_SCREEN
-/* The real adapter over the screening engine and a store with one designated organisation. */
+/* Party screening wired by cargo_open over a store with one designated
+ * organisation (the real screening engine). */
+static cargo_engine *open_parties(store_t *st, const store_scope *scope) {
+    cargo_open_opts co = {.scope = scope, .parties = 1};
+    cargo_engine *e = NULL;
+    pu_err err;
+    assert_int_equal(cargo_open(st, &co, &e, &err), PU_OK);
+    return e;
+}
+
 static void test_party_adapter(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
-    cargo_party_ctx *pc = (cargo_party_ctx *)1;
-    assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
-    assert_null(pc); /* nothing designated yet: nothing to screen */
+    assert_int_equal(cargo_migrate(store_db(st), &err), PU_OK);
+    cargo_engine *e = open_parties(st, STORE_SYSTEM);
+    assert_false(cargo_engine_screens_parties(e)); /* nothing designated yet: nothing to screen */
+    cargo_engine_free(e);
+    cargo_open_opts bad = {.parties = 1};
+    assert_int_equal(cargo_open(st, &bad, &e, &err), PU_ERR_INTERNAL); /* a store needs a reader */
     ftm_entity *o;
     assert_int_equal(ftm_entity_new("ofac-t1", "Organization", &o, &err), PU_OK);
     assert_int_equal(ftm_entity_add(o, "name", "QUIMICA CENTRAL DE MEXICO, S.A. DE C.V.", &err), PU_OK);
@@ -549,9 +556,8 @@ static void test_party_adapter(void **state) {
     assert_int_equal(ftm_entity_set(&o->marking, "PUBLIC"), PU_OK);
     assert_int_equal(store_put(st, o, &err), PU_OK);
     ftm_entity_free(o);
-    assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
-    assert_non_null(pc);
-    cargo_engine *e = engine_with(cargo_party_screen, pc);
+    e = open_parties(st, STORE_SYSTEM);
+    assert_true(cargo_engine_screens_parties(e));
     cargo_batch *b;
     assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
     cargo_manifest m = mk("1", "Cotton T-shirts");
@@ -568,7 +574,6 @@ static void test_party_adapter(void **state) {
     assert_int_equal(cargo_batch_result(b, 1)->nparty, 0);
     cargo_batch_free(b);
     cargo_engine_free(e);
-    cargo_party_free(pc);
 
     /* a designated party only DEA may see: screened as a reader (the API),
      * it is matched for DEA and never scored or reported for ANAM */
@@ -580,12 +585,10 @@ static void test_party_adapter(void **state) {
     assert_int_equal(store_put(st, o, &err), PU_OK);
     ftm_entity_free(o);
     const store_scope dea = {0, "US", "DEA"}, anam = {0, "MX", "ANAM"};
-    const store_scope *scopes[3] = {NULL, &dea, &anam};
+    const store_scope *scopes[3] = {STORE_SYSTEM, &dea, &anam};
     const int expect[3] = {1, 1, 0};
     for (int k = 0; k < 3; k++) {
-        assert_int_equal(cargo_party_new(st, &pc, &err), PU_OK);
-        cargo_party_set_scope(pc, scopes[k]);
-        e = engine_with(cargo_party_screen, pc);
+        e = open_parties(st, scopes[k]);
         assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
         m = mk("3", "Cotton T-shirts");
         m.consignee_name = "Importadora Zacatecana de Reactivos";
@@ -598,7 +601,6 @@ static void test_party_adapter(void **state) {
         assert_int_equal(seen, expect[k]);
         cargo_batch_free(b);
         cargo_engine_free(e);
-        cargo_party_free(pc);
     }
     store_close(st);
 }
@@ -645,10 +647,11 @@ static void test_curator_threshold_mexico(void **state) {
     /* stored as a version and loaded again */
     store_t *st;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(cargo_migrate(store_db(st), &err), PU_OK);
     cargo_stamp stamp = {"ANAM", "PUBLIC", "curator", "Mexico list + threshold"};
-    assert_int_equal(cargo_watchlist_save(store_db(st), back, &stamp, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_save(store_db(st), STORE_SYSTEM, back, &stamp, &err), PU_OK);
     cargo_watchlist *loaded;
-    assert_int_equal(cargo_watchlist_load(store_db(st), 0, &loaded, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_load(store_db(st), STORE_SYSTEM, 0, &loaded, &err), PU_OK);
     assert_int_equal(loaded->version, 1);
     assert_string_equal(loaded->chem[0].mexico, "Mexico: controlled (DOF, curator entry)");
     assert_true(loaded->chem[0].threshold_kg == 10);
@@ -656,7 +659,8 @@ static void test_curator_threshold_mexico(void **state) {
     cargo_rules *r;
     assert_int_equal(cargo_rules_default(&r, &err), PU_OK);
     cargo_engine *e;
-    assert_int_equal(cargo_engine_new(loaded, r, NULL, &e, &err), PU_OK);
+    cargo_open_opts co = {.watchlist = loaded, .rules = r};
+    assert_int_equal(cargo_open(NULL, &co, &e, &err), PU_OK);
     cargo_batch *bt;
     assert_int_equal(cargo_batch_new(e, NULL, &bt, &err), PU_OK);
     const double weights[3] = {25, 2, -1};
@@ -698,7 +702,7 @@ static void test_curator_threshold_mexico(void **state) {
 /* Screen data with cargo_screen_mem; returns rc, fills err/nbad. */
 static int screen_mem(cargo_engine *e, db_t *db, const char *data, cargo_format fmt, size_t max, cargo_batch **b,
                       size_t *nbad, pu_err *err) {
-    cargo_batch_opts o = {db, db != NULL, NULL};
+    cargo_batch_opts o = {db, db != NULL, STORE_SYSTEM};
     pu_err_clear(err);
     return cargo_screen_mem(e, &o, data, strlen(data), fmt, max, b, nbad, err);
 }
@@ -858,7 +862,7 @@ static void test_batch_save_in_caller_tx(void **state) {
         cargo_batch *b = NULL;
         assert_int_equal(screen_mem(e, db, csv, CARGO_FMT_CSV, 0, &b, NULL, &err), PU_OK);
         assert_int_equal(db_begin(db, &err), PU_OK);
-        assert_int_equal(cargo_batch_save(b, db, "api", &stamp, 0, &id, &err), PU_OK);
+        assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "api", &stamp, 0, &id, &err), PU_OK);
         assert_true(db_in_tx(db)); /* left open for the caller */
         assert_true(id > 0);
         if (commit) assert_int_equal(db_commit(db, &err), PU_OK);
@@ -881,19 +885,20 @@ static void test_history_scope(void **state) {
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
     db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
     cargo_batch *b;
-    cargo_batch_opts o = {db, 1, NULL};
+    cargo_batch_opts o = {db, 1, STORE_SYSTEM};
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
     cargo_manifest m = mk("DEA-1", "Cotton T-shirts");
     m.consignee_name = "Distribuidora Huasteca SA de CV";
     assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
     assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
     cargo_stamp stamp = {"DEA", "AGENCY-ONLY", NULL, NULL};
-    assert_int_equal(cargo_batch_save(b, db, "t", &stamp, 0, NULL, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t", &stamp, 0, NULL, &err), PU_OK);
     cargo_batch_free(b);
-    const cargo_scope dea = {"US", "DEA"}, cbp = {"US", "CBP"};
-    const cargo_scope *scopes[3] = {NULL, &dea, &cbp};
+    const store_scope dea = {0, "US", "DEA"}, cbp = {0, "US", "CBP"};
+    const store_scope *scopes[3] = {STORE_SYSTEM, &dea, &cbp};
     const int first_time[3] = {0, 0, 1};
     for (int k = 0; k < 3; k++) {
         cargo_batch_opts ok = {db, 0, scopes[k]};
@@ -915,9 +920,10 @@ static void test_store_queue_dispose(void **state) {
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
     db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
     cargo_batch *b;
-    cargo_batch_opts o = {db, 1, NULL};
+    cargo_batch_opts o = {db, 1, STORE_SYSTEM};
     assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
     cargo_manifest m1 = mk("A1", "NPP 99% purity"), m2 = mk("A2", "Cotton T-shirts"), m3 = mk("A3", "Acetone solvent");
     m3.origin_country = "CN";
@@ -927,40 +933,41 @@ static void test_store_queue_dispose(void **state) {
     assert_int_equal(cargo_batch_add(b, &m3, &err), PU_OK);
     assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
     cargo_stamp bad = {"CBP", "SECRET", NULL, NULL};
-    assert_int_equal(cargo_batch_save(b, db, "t", &bad, 0, NULL, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t", &bad, 0, NULL, &err), PU_ERR_INVALID);
     assert_string_equal(err.field, "marking");
     cargo_stamp stamp = {"CBP", "US-ONLY", "analyst", NULL};
-    assert_int_equal(cargo_batch_save(b, db, "t", &stamp, 0, NULL, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t", &stamp, 0, NULL, &err), PU_OK);
     cargo_batch_free(b);
     qc q = {0};
-    assert_int_equal(cargo_queue(db, NULL, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(cargo_queue(db, STORE_SYSTEM, NULL, qcount, &q, &err), PU_OK);
     assert_int_equal(q.n, 2); /* hold + review; the T-shirts are released */
     assert_string_equal(q.first, "A1");
     /* visibility: US-ONLY is hidden from a Mexican agency */
-    cargo_scope mx = {"MX", "ANAM"}, us = {"US", "HSI"};
+    store_scope mx = {0, "MX", "ANAM"}, us = {0, "US", "HSI"};
     q = (qc){0};
     assert_int_equal(cargo_queue(db, &mx, NULL, qcount, &q, &err), PU_OK);
     assert_int_equal(q.n, 0);
     q = (qc){0};
     assert_int_equal(cargo_queue(db, &us, NULL, qcount, &q, &err), PU_OK);
     assert_int_equal(q.n, 2);
-    assert_int_equal(cargo_dispose(db, &mx, "A1", NULL, "held", &stamp, &err), PU_ERR_NOTFOUND);
+    cargo_stamp anam_us = {"ANAM", "SHARED", NULL, NULL};
+    assert_int_equal(cargo_dispose(db, &mx, "A1", NULL, "held", &anam_us, &err), PU_ERR_NOTFOUND);
     /* dispositions */
-    assert_int_equal(cargo_dispose(db, NULL, "A1", NULL, "lost", &stamp, &err), PU_ERR_INVALID);
-    assert_int_equal(cargo_dispose(db, NULL, "ZZ", NULL, "held", &stamp, &err), PU_ERR_NOTFOUND);
-    assert_int_equal(cargo_dispose(db, NULL, "A1", NULL, "inspected_found", &stamp, &err), PU_OK);
+    assert_int_equal(cargo_dispose(db, STORE_SYSTEM, "A1", NULL, "lost", &stamp, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_dispose(db, STORE_SYSTEM, "ZZ", NULL, "held", &stamp, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(cargo_dispose(db, STORE_SYSTEM, "A1", NULL, "inspected_found", &stamp, &err), PU_OK);
     q = (qc){0};
-    assert_int_equal(cargo_queue(db, NULL, NULL, qcount, &q, &err), PU_OK);
+    assert_int_equal(cargo_queue(db, STORE_SYSTEM, NULL, qcount, &q, &err), PU_OK);
     assert_int_equal(q.n, 1);
     cargo_queue_opts all = {NULL, 1, 0};
     q = (qc){0};
-    assert_int_equal(cargo_queue(db, NULL, &all, qcount, &q, &err), PU_OK);
+    assert_int_equal(cargo_queue(db, STORE_SYSTEM, &all, qcount, &q, &err), PU_OK);
     assert_int_equal(q.n, 2);
     /* statistics count the finding against the rules that fired */
     char *js = NULL;
     size_t jn;
     FILE *f = open_memstream(&js, &jn);
-    assert_int_equal(cargo_stats_write(db, NULL, 1, f, &err), PU_OK);
+    assert_int_equal(cargo_stats_write(db, STORE_SYSTEM, 1, f, &err), PU_OK);
     fclose(f);
     assert_non_null(strstr(js, "\"shipments\":3"));
     assert_non_null(strstr(js, "\"chem_controlled\":{\"fired\":1,\"released\":0,\"held\":0,\"inspected_found\":1"));
@@ -971,7 +978,7 @@ static void test_store_queue_dispose(void **state) {
     m1.description = "Cotton T-shirts";
     assert_int_equal(cargo_batch_add(b, &m1, &err), PU_OK);
     assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
-    assert_int_equal(cargo_batch_save(b, db, "t2", &stamp, 0, NULL, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t2", &stamp, 0, NULL, &err), PU_OK);
     cargo_batch_free(b);
     int64_t cnt = 0;
     assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment", NULL, &cnt, &err), PU_OK);
@@ -984,17 +991,321 @@ static void test_store_queue_dispose(void **state) {
     assert_int_equal(cargo_batch_add(b, &m2, &err), PU_OK);
     assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
     cargo_stamp anam = {"ANAM", "SHARED", NULL, NULL};
-    assert_int_equal(cargo_batch_save(b, db, "t3", &anam, 0, NULL, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t3", &anam, 0, NULL, &err), PU_OK);
     cargo_batch_free(b);
     assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment WHERE awb = ?", "A2", &cnt, &err), PU_OK);
     assert_int_equal(cnt, 2);
-    assert_int_equal(cargo_dispose(db, NULL, "A2", NULL, "released", &stamp, &err), PU_OK); /* CBP's own */
+    assert_int_equal(cargo_dispose(db, STORE_SYSTEM, "A2", NULL, "released", &stamp, &err), PU_OK); /* CBP's own */
     cargo_stamp hsi = {"HSI", "SHARED", NULL, NULL};
-    assert_int_equal(cargo_dispose(db, NULL, "A2", NULL, "released", &hsi, &err), PU_ERR_CONFLICT);
+    assert_int_equal(cargo_dispose(db, STORE_SYSTEM, "A2", NULL, "released", &hsi, &err), PU_ERR_CONFLICT);
     int64_t cbp_disp = 0;
     assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition d JOIN cargo_shipment s ON s.id = d.shipment_id"
                                         " WHERE s.awb = 'A2' AND s.owner = ?", "CBP", &cbp_disp, &err), PU_OK);
     assert_int_equal(cbp_disp, 1);
+    cargo_engine_free(e);
+    store_close(st);
+}
+
+/* ---- who sees what, who may change what -------------------------------------------- */
+
+static const char *const MARKINGS[5] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
+
+/* The releasability rule written out by hand from docs/access.md: an oracle
+ * independent of store_scope_sql. */
+static int may_see(const store_scope *r, const char *owner, const char *marking) {
+    if (r->system) return 1;
+    if (!strcmp(marking, "PUBLIC") || !strcmp(marking, "SHARED")) return 1;
+    if (!strcmp(marking, "US-ONLY")) return !strcmp(r->country, "US") || !strcmp(owner, r->agency);
+    if (!strcmp(marking, "MX-ONLY")) return !strcmp(r->country, "MX") || !strcmp(owner, r->agency);
+    return !strcmp(owner, r->agency);
+}
+
+/* Screen and store one line (a hold: a controlled precursor) owned by owner. */
+static void store_line(cargo_engine *e, db_t *db, const char *awb, const char *owner, const char *marking) {
+    cargo_batch_opts o = {db, 1, STORE_SYSTEM};
+    cargo_batch *b;
+    pu_err err;
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    cargo_manifest m = mk(awb, "NPP 99% purity");
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    assert_string_equal(cargo_batch_result(b, 0)->decision, "hold");
+    cargo_stamp st = {owner, marking, "test", NULL};
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t", &st, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+}
+
+/* The grid: lines of 3 owners x 5 markings x (no disposition or one
+ * disposition by the line's owner under each of the 5 markings). */
+#define NOWN 3
+typedef struct cell { char awb[32]; const char *owner, *lmark, *dmark; } cell;
+static size_t grid(cell *c) {
+    static const char *const owners[NOWN] = {"CBP", "DEA", "FGR"};
+    size_t n = 0;
+    for (int o = 0; o < NOWN; o++)
+        for (int l = 0; l < 5; l++)
+            for (int d = -1; d < 5; d++) {
+                snprintf(c[n].awb, sizeof c[n].awb, "%s-%d-%d", owners[o], l, d + 1);
+                c[n].owner = owners[o];
+                c[n].lmark = MARKINGS[l];
+                c[n].dmark = d < 0 ? NULL : MARKINGS[d];
+                n++;
+            }
+    return n;
+}
+
+typedef struct seen { const cell *cells; size_t n; int rows[NOWN * 5 * 6]; char outcome[NOWN * 5 * 6][32];
+                      int bad; } seen;
+static int seen_row(const cargo_queue_row *r, void *ctx) {
+    seen *s = ctx;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->cells[i].awb, r->awb)) {
+            s->rows[i]++;
+            snprintf(s->outcome[i], sizeof s->outcome[i], "%s", r->disposition);
+            /* nothing of a hidden disposition shows */
+            if (!*r->disposition && (*r->disposition_note || *r->disposition_author || *r->disposition_at ||
+                                     *r->disposition_owner || *r->disposition_marking))
+                s->bad++;
+            if (*r->disposition && strcmp(r->disposition_note, s->cells[i].awb)) s->bad++;
+            return 0;
+        }
+    s->bad++;
+    return 0;
+}
+
+/* Every list, count and lookup of the module against the oracle, for
+ * readers of the same agency, the same country and the other country. */
+static void test_scope_matrix(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
+    cargo_engine *e = engine();
+    static cell cells[NOWN * 5 * 6];
+    size_t n = grid(cells);
+    for (size_t i = 0; i < n; i++) {
+        store_line(e, db, cells[i].awb, cells[i].owner, cells[i].lmark);
+        if (!cells[i].dmark) continue;
+        cargo_stamp d = {cells[i].owner, cells[i].dmark, "inspector", cells[i].awb};
+        assert_int_equal(cargo_dispose(db, STORE_SYSTEM, cells[i].awb, NULL, "inspected_found", &d, &err), PU_OK);
+    }
+    /* watchlist versions of every marking, filed by CBP */
+    cargo_watchlist *w;
+    assert_int_equal(cargo_watchlist_default(&w, &err), PU_OK);
+    for (int m = 0; m < 5; m++) {
+        cargo_stamp vs = {"CBP", MARKINGS[m], "curator", NULL};
+        assert_int_equal(cargo_watchlist_save(db, STORE_SYSTEM, w, &vs, &err), PU_OK);
+    }
+    cargo_watchlist_free(w);
+    const store_scope readers[] = {{0, "US", "CBP"}, {0, "US", "HSI"}, {0, "MX", "FGR"}, {0, "MX", "ANAM"},
+                                   {1, NULL, NULL}};
+    for (size_t k = 0; k < sizeof readers / sizeof readers[0]; k++) {
+        const store_scope *r = &readers[k];
+        int64_t lines = 0, pending = 0, found = 0;
+        seen all = {cells, n, {0}, {{0}}, 0}, open = {cells, n, {0}, {{0}}, 0};
+        cargo_queue_opts qa = {NULL, 1, 0};
+        assert_int_equal(cargo_queue(db, r, &qa, seen_row, &all, &err), PU_OK);
+        assert_int_equal(cargo_queue(db, r, NULL, seen_row, &open, &err), PU_OK);
+        assert_int_equal(all.bad + open.bad, 0);
+        for (size_t i = 0; i < n; i++) {
+            int line = may_see(r, cells[i].owner, cells[i].lmark);
+            int disp = line && cells[i].dmark && may_see(r, cells[i].owner, cells[i].dmark);
+            lines += line;
+            pending += line && !disp;
+            found += disp;
+            if (all.rows[i] != line || open.rows[i] != (line && !disp))
+                fail_msg("reader %s: line %s (line %s, disposition %s): all %d, open %d", r->agency ? r->agency : "system",
+                         cells[i].awb, cells[i].lmark, cells[i].dmark ? cells[i].dmark : "-", all.rows[i], open.rows[i]);
+            assert_string_equal(all.outcome[i], disp ? "inspected_found" : "");
+            /* a line the reader may not see cannot be disposed by it either */
+            if (!line && r->agency) {
+                cargo_stamp mine = {r->agency, "SHARED", NULL, NULL};
+                assert_int_equal(cargo_dispose(db, r, cells[i].awb, NULL, "held", &mine, &err), PU_ERR_NOTFOUND);
+            }
+        }
+        /* the statistics count the same lines and dispositions */
+        char *js = NULL;
+        size_t jn;
+        FILE *f = open_memstream(&js, &jn);
+        assert_int_equal(cargo_stats_write(db, r, 1, f, &err), PU_OK);
+        fclose(f);
+        json_t *j = json_loads(js, 0, NULL);
+        assert_non_null(j);
+        json_t *hold = json_object_get(json_object_get(j, "decisions"), "hold");
+        assert_int_equal(json_integer_value(json_object_get(j, "shipments")), lines);
+        assert_int_equal(json_integer_value(json_object_get(hold, "none")), pending);
+        assert_int_equal(json_integer_value(json_object_get(hold, "inspected_found")), found);
+        json_decref(j);
+        free(js);
+        /* versions: listed and loaded only as the reader may see them */
+        cargo_version_info *v;
+        size_t nv;
+        assert_int_equal(cargo_versions(db, r, "watchlist", &v, &nv, &err), PU_OK);
+        size_t want = 0;
+        int latest = 0;
+        for (int m = 0; m < 5; m++)
+            if (may_see(r, "CBP", MARKINGS[m])) {
+                want++;
+                latest = m + 1;
+            }
+        assert_int_equal(nv, want);
+        for (size_t i = 0; i < nv; i++) assert_true(may_see(r, v[i].owner, v[i].marking));
+        free(v);
+        assert_int_equal(cargo_watchlist_load(db, r, 0, &w, &err), PU_OK);
+        assert_int_equal(w->version, latest);
+        cargo_watchlist_free(w);
+        for (int m = 0; m < 5; m++) {
+            int rc = cargo_watchlist_load(db, r, m + 1, &w, &err);
+            assert_int_equal(rc, may_see(r, "CBP", MARKINGS[m]) ? PU_OK : PU_ERR_NOTFOUND);
+            cargo_watchlist_free(rc ? NULL : w);
+        }
+    }
+    /* a NULL reader is a bug, never "everything" */
+    assert_int_equal(cargo_queue(db, NULL, NULL, seen_row, NULL, &err), PU_ERR_INTERNAL);
+    assert_int_equal(cargo_stats_write(db, NULL, 1, stdout, &err), PU_ERR_INTERNAL);
+    cargo_engine_free(e);
+    store_close(st);
+}
+
+/* Only the owner of a line, or an agency it granted, may dispose it; a
+ * writer files only for its own agency and only markings its country may
+ * hold. */
+static void test_dispose_write_rule(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
+    cargo_engine *e = engine();
+    store_line(e, db, "H-1", "CBP", "SHARED");
+    const store_scope fgr = {0, "MX", "FGR"}, cbp = {0, "US", "CBP"};
+    cargo_stamp by_fgr = {"FGR", "SHARED", "fgr.an", "opened"};
+    int64_t n = -1;
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "held", &by_fgr, &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "owner");
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition", NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 0);
+    /* FGR cannot sign as CBP, nor file what Mexico may not hold */
+    cargo_stamp as_cbp = {"CBP", "SHARED", NULL, NULL}, us_only = {"FGR", "US-ONLY", NULL, NULL},
+                secret = {"FGR", "SECRET", NULL, NULL};
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "held", &as_cbp, &err), PU_ERR_DENIED);
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "held", &us_only, &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "marking");
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "held", &secret, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, STORE_MARKINGS_TEXT));
+    /* CBP grants FGR: now FGR may dispose CBP's hold */
+    assert_int_equal(store_grant_add(db, "CBP", "FGR", &err), PU_OK);
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "held", &by_fgr, &err), PU_OK);
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_disposition WHERE owner = ?", "FGR", &n, &err), PU_OK);
+    assert_int_equal(n, 1);
+    /* the grant goes one way only */
+    store_line(e, db, "H-2", "FGR", "SHARED");
+    cargo_stamp by_cbp = {"CBP", "SHARED", NULL, NULL};
+    assert_int_equal(cargo_dispose(db, &cbp, "H-2", NULL, "held", &by_cbp, &err), PU_ERR_DENIED);
+    assert_int_equal(store_grant_remove(db, "CBP", "FGR", &err), PU_OK);
+    assert_int_equal(cargo_dispose(db, &fgr, "H-1", NULL, "released", &by_fgr, &err), PU_ERR_DENIED);
+    /* filing a manifest: the same stamp rules, nothing written when refused */
+    cargo_batch_opts o = {db, 1, &fgr};
+    cargo_batch *b;
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    cargo_manifest m = mk("H-3", "Cotton T-shirts");
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    assert_int_equal(cargo_batch_save(b, db, &fgr, "t", &us_only, 0, NULL, &err), PU_ERR_DENIED);
+    assert_int_equal(cargo_batch_save(b, db, &fgr, "t", &as_cbp, 0, NULL, &err), PU_ERR_DENIED);
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment WHERE awb = ?", "H-3", &n, &err), PU_OK);
+    assert_int_equal(n, 0);
+    cargo_stamp dflt = {"FGR", NULL, NULL, NULL};
+    assert_int_equal(cargo_batch_save(b, db, &fgr, "t", &dflt, 0, NULL, &err), PU_OK);
+    cargo_batch_free(b);
+    char mk_[32] = "";
+    db_stmt *q;
+    assert_int_equal(db_prepare(db, "SELECT marking FROM cargo_shipment WHERE awb = 'H-3'", &q, &err), PU_OK);
+    assert_int_equal(db_step(q, &err), DB_ROW);
+    snprintf(mk_, sizeof mk_, "%s", db_col_text(q, 0));
+    db_finalize(q);
+    assert_string_equal(mk_, STORE_DEFAULT_MARKING);
+    cargo_engine_free(e);
+    store_close(st);
+}
+
+typedef struct one { char disp[32], note[64]; int n; } one;
+static int one_row(const cargo_queue_row *r, void *ctx) {
+    one *o = ctx;
+    o->n++;
+    snprintf(o->disp, sizeof o->disp, "%s", r->disposition);
+    snprintf(o->note, sizeof o->note, "%s", r->disposition_note);
+    return 0;
+}
+
+/* A disposition's marking decides who sees it: a reader it hides keeps
+ * the line in its queue as undisposed (and pending in its statistics);
+ * among the dispositions a reader sees, the latest counts. */
+static void test_disposition_marking(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
+    cargo_engine *e = engine();
+    store_line(e, db, "L-1", "CBP", "SHARED");
+    store_line(e, db, "L-2", "CBP", "SHARED");
+    const store_scope cbp = {0, "US", "CBP"}, hsi = {0, "US", "HSI"}, fgr = {0, "MX", "FGR"};
+    cargo_stamp shared = {"CBP", "SHARED", "a", "held at the gate"}, mine = {"CBP", "AGENCY-ONLY", "a", "25 kg seized"};
+    assert_int_equal(cargo_dispose(db, &cbp, "L-1", NULL, "held", &shared, &err), PU_OK);
+    assert_int_equal(cargo_dispose(db, &cbp, "L-1", NULL, "inspected_found", &mine, &err), PU_OK);
+    assert_int_equal(cargo_dispose(db, &cbp, "L-2", NULL, "inspected_found", &mine, &err), PU_OK);
+    const store_scope *rs[3] = {&cbp, &hsi, &fgr};
+    const char *l1[3] = {"inspected_found", "held", "held"};
+    const char *n1[3] = {"25 kg seized", "held at the gate", "held at the gate"};
+    const char *l2[3] = {"inspected_found", "", ""};
+    for (int k = 0; k < 3; k++) {
+        one o = {0};
+        cargo_queue_opts all = {"hold", 1, 0};
+        assert_int_equal(cargo_queue(db, rs[k], &all, one_row, &o, &err), PU_OK);
+        assert_int_equal(o.n, 2);
+        /* each line's disposition columns, through the CSV writer */
+        char *csv = NULL;
+        size_t cn;
+        FILE *f = open_memstream(&csv, &cn);
+        assert_int_equal(cargo_queue_write(db, rs[k], &all, CARGO_QUEUE_CSV, f, &err), PU_OK);
+        fclose(f);
+        char want1[160], want2[64];
+        const char *row1 = strstr(csv, "\nL-1,"), *row2 = strstr(csv, "\nL-2,");
+        assert_non_null(row1);
+        assert_non_null(row2);
+        char line1[1024], line2[1024];
+        snprintf(line1, sizeof line1, "%.*s", (int)strcspn(row1 + 1, "\n"), row1 + 1);
+        snprintf(line2, sizeof line2, "%.*s", (int)strcspn(row2 + 1, "\n"), row2 + 1);
+        snprintf(want1, sizeof want1, ",%s,CBP,SHARED,%s,", l1[k], n1[k]);
+        assert_non_null(strstr(line1, want1));
+        snprintf(want2, sizeof want2, ",%s,CBP,SHARED,%s", l2[k], *l2[k] ? "25 kg seized" : ",");
+        assert_non_null(strstr(line2, want2));
+        if (!*l2[k]) assert_null(strstr(line2, "seized")); /* nothing of the hidden disposition */
+        free(csv);
+        /* the default queue: what the reader sees disposed leaves it */
+        o = (one){0};
+        assert_int_equal(cargo_queue(db, rs[k], NULL, one_row, &o, &err), PU_OK);
+        assert_int_equal(o.n, *l2[k] ? 0 : 1);
+        if (o.n) assert_string_equal(o.disp, "");
+        /* statistics: L-2 pending for readers the disposition hides */
+        char *js = NULL;
+        size_t jn;
+        f = open_memstream(&js, &jn);
+        assert_int_equal(cargo_stats_write(db, rs[k], 1, f, &err), PU_OK);
+        fclose(f);
+        json_t *j = json_loads(js, 0, NULL);
+        json_t *hold = json_object_get(json_object_get(j, "decisions"), "hold");
+        assert_int_equal(json_integer_value(json_object_get(hold, "none")), *l2[k] ? 0 : 1);
+        assert_int_equal(json_integer_value(json_object_get(hold, "held")), k ? 1 : 0);
+        assert_int_equal(json_integer_value(json_object_get(hold, "inspected_found")), k ? 0 : 2);
+        json_decref(j);
+        free(js);
+    }
     cargo_engine_free(e);
     store_close(st);
 }
@@ -1005,39 +1316,40 @@ static void test_versions(void **state) {
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
     db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_watchlist *w;
-    assert_int_equal(cargo_watchlist_load(db, 0, &w, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_load(db, STORE_SYSTEM, 0, &w, &err), PU_OK);
     assert_int_equal(w->version, 0); /* bundled default */
     cargo_stamp s = {"PUENTE", "PUBLIC", "curator", "first"};
-    assert_int_equal(cargo_watchlist_save(db, w, &s, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_save(db, STORE_SYSTEM, w, &s, &err), PU_OK);
     assert_int_equal(w->version, 1);
     free(w->chem[0].name_es);
     w->chem[0].name_es = strdup("anhídrido acético (editado)");
-    assert_int_equal(cargo_watchlist_save(db, w, &s, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_save(db, STORE_SYSTEM, w, &s, &err), PU_OK);
     assert_int_equal(w->version, 2);
     cargo_watchlist_free(w);
-    assert_int_equal(cargo_watchlist_load(db, 1, &w, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_load(db, STORE_SYSTEM, 1, &w, &err), PU_OK);
     assert_string_equal(w->chem[0].name_es, "anhídrido acético");
     cargo_watchlist_free(w);
-    assert_int_equal(cargo_watchlist_load(db, 0, &w, &err), PU_OK);
+    assert_int_equal(cargo_watchlist_load(db, STORE_SYSTEM, 0, &w, &err), PU_OK);
     assert_int_equal(w->version, 2);
     assert_string_equal(w->chem[0].name_es, "anhídrido acético (editado)");
     cargo_watchlist_free(w);
-    assert_int_equal(cargo_watchlist_load(db, 9, &w, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(cargo_watchlist_load(db, STORE_SYSTEM, 9, &w, &err), PU_ERR_NOTFOUND);
     cargo_rules *r;
-    assert_int_equal(cargo_rules_load(db, 0, &r, &err), PU_OK);
+    assert_int_equal(cargo_rules_load(db, STORE_SYSTEM, 0, &r, &err), PU_OK);
     r->rule[CARGO_SPLIT_SHIPMENT].weight = 33;
     cargo_stamp bad = {"", "PUBLIC", NULL, NULL};
-    assert_int_equal(cargo_rules_save(db, r, &bad, &err), PU_ERR_INVALID);
-    assert_int_equal(cargo_rules_save(db, r, &s, &err), PU_OK);
+    assert_int_equal(cargo_rules_save(db, STORE_SYSTEM, r, &bad, &err), PU_ERR_INVALID);
+    assert_int_equal(cargo_rules_save(db, STORE_SYSTEM, r, &s, &err), PU_OK);
     cargo_rules_free(r);
-    assert_int_equal(cargo_rules_load(db, 0, &r, &err), PU_OK);
+    assert_int_equal(cargo_rules_load(db, STORE_SYSTEM, 0, &r, &err), PU_OK);
     assert_true(r->rule[CARGO_SPLIT_SHIPMENT].weight == 33);
     assert_int_equal(r->version, 1);
     cargo_rules_free(r);
     cargo_version_info *v;
     size_t n;
-    assert_int_equal(cargo_versions(db, "watchlist", &v, &n, &err), PU_OK);
+    assert_int_equal(cargo_versions(db, STORE_SYSTEM, "watchlist", &v, &n, &err), PU_OK);
     assert_int_equal(n, 2);
     assert_int_equal(v[0].version, 2);
     assert_string_equal(v[1].note, "first");
@@ -1129,6 +1441,9 @@ int main(void) {
         cmocka_unit_test(test_party_adapter),
 #endif
         cmocka_unit_test(test_store_queue_dispose),
+        cmocka_unit_test(test_scope_matrix),
+        cmocka_unit_test(test_dispose_write_rule),
+        cmocka_unit_test(test_disposition_marking),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_quality),
     };

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import sys
 
@@ -23,6 +24,9 @@ DB = os.path.join(TMP, "cargo_manifests.db")
 ROUTE = "/api/v1/cargo/manifests"
 MAX_BODY = 1 << 20
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
+# the marking of records filed without one: the store's one default
+DEFAULT_MARKING = re.search(r'#define STORE_DEFAULT_MARKING "([^"]+)"',
+                            open(os.path.join(SRC, "src/store/store.h")).read()).group(1)
 
 tok = seed_users(DB, [("cbp.an", "CBP", "analyst"), ("cbp.sup", "CBP", "supervisor"), ("anam.an", "ANAM", "analyst"),
                       ("dea.an", "DEA", "analyst"), ("cbp.tip", "CBP", "tip-handler"), ("cbp.aud", "CBP", "auditor"),
@@ -144,8 +148,8 @@ s, js, _ = post(A, open(m_csv, "rb").read(), CSV, {"order": "input", "source": "
 eq(s, 201, "CSV body stored: 201")
 res = js["results"] if s == 201 else []
 same(res, ref_csv, "CSV body: results equal the CLI's on the same file")
-ok(s == 201 and js["stored"] and isinstance(js["batch_id"], int) and js["owner"] == "CBP" and js["marking"] == "SHARED",
-   "a batch of the caller's agency, SHARED by default")
+ok(s == 201 and js["stored"] and isinstance(js["batch_id"], int) and js["owner"] == "CBP" and js["marking"] == DEFAULT_MARKING,
+   "a batch of the caller's agency, under the store's default marking")
 cnt = {d: sum(r["decision"] == d for r in ref_csv) for d in ("hold", "review", "release")}
 ok(s == 201 and js["counts"] == cnt and js["lines"] == 300, "counts per decision", str(js and js.get("counts")))
 ok(s == 201 and js["lines_with_invalid_cas"] == sum(bool(r.get("invalid_cas")) for r in ref_csv),
@@ -262,7 +266,7 @@ def queue_awbs(token):
 eq(post(A, marked("AO"), CSV, {"marking": "AGENCY-ONLY"})[0], 201, "CBP stores AGENCY-ONLY lines")
 eq(post(A, marked("US"), CSV, {"marking": "US-ONLY"})[0], 201, "CBP stores US-ONLY lines")
 eq(post(X, marked("MX"), CSV, {"marking": "MX-ONLY"})[0], 201, "ANAM stores MX-ONLY lines")
-eq(post(X, marked("SH"), CSV)[0], 201, "ANAM stores SHARED lines")
+eq(post(X, marked("SH"), CSV, {"marking": "SHARED"})[0], 201, "ANAM stores SHARED lines")
 qa, qx, qd = queue_awbs(A), queue_awbs(X), queue_awbs(D)
 ok({"AO-0", "US-0", "SH-0"} <= qa and "MX-0" not in qa, "CBP's queue: its own, US-ONLY and SHARED lines, not MX-ONLY")
 ok({"MX-0", "SH-0"} <= qx and not {"AO-0", "US-0"} & qx, "ANAM's queue: no CBP AGENCY-ONLY or US-ONLY line")
