@@ -143,7 +143,9 @@ typedef struct fx {
 static int setup(void **s) {
     fx *f = calloc(1, sizeof *f);
     pu_err e;
-    if (db_open(":memory:", NULL, &f->db, &e) || trace_open(f->db, TODAY, &f->t, &e)) return -1;
+    if (db_open(":memory:", NULL, &f->db, &e) || store_migrate(f->db, &e) || trace_migrate(f->db, &e) ||
+        trace_open(f->db, TODAY, &f->t, &e))
+        return -1;
     *s = f;
     return 0;
 }
@@ -187,7 +189,7 @@ static void import_fixture(fx *f, trace_import_stats *st) {
     pu_err e;
     assert_int_equal(pu_csv_open_mem(ACQ, sizeof ACQ - 1, NULL, &r, &e), PU_OK);
     trace_import_opts o = {.owner = "ATF", .marking = "SHARED"};
-    int rc = trace_import_acquisitions(f->t, r, &o, st, &e);
+    int rc = trace_import_acquisitions(f->t, STORE_SYSTEM, r, &o, st, &e);
     pu_csv_close(r);
     assert_int_equal(rc, PU_OK);
 }
@@ -227,7 +229,7 @@ static void test_import_rejects(void **s) {
     trace_import_opts o = {.owner = "ATF", .strict = 1};
     int64_t before;
     db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &before, &e);
-    assert_int_equal(trace_import_acquisitions(f->t, r, &o, &st, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_import_acquisitions(f->t, STORE_SYSTEM, r, &o, &st, &e), PU_ERR_INVALID);
     pu_csv_close(r);
     db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &n, &e);
     assert_int_equal(n, before);
@@ -243,7 +245,7 @@ static int64_t submit(fx *f, const char *serial, const char *mfr, const char *ty
     int64_t id = 0;
     char num[32];
     pu_err e;
-    int rc = trace_request_submit(f->t, k, v, possessor ? 9 : 7, &o, &id, num, sizeof num, &e);
+    int rc = trace_request_submit(f->t, STORE_SYSTEM, k, v, possessor ? 9 : 7, &o, &id, num, sizeof num, &e);
     if (!possessor) { /* obliterated flag only passed with possessor in this helper */
     }
     assert_int_equal(rc, PU_OK);
@@ -280,29 +282,29 @@ static void test_requests_and_run(void **s) {
     trace_import_opts o = {.owner = "FGR"};
     pu_err e;
     int64_t id;
-    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
     assert_string_equal(e.field, "serial");
     v[2] = "AB1";
     v[5] = "2027-01-01";
-    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
     assert_string_equal(e.field, "recovery_date");
     v[5] = "2024-01-01";
     v[6] = "Texas";
-    assert_int_equal(trace_request_submit(f->t, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 7, &o, &id, NULL, 0, &e), PU_ERR_INVALID);
     assert_string_equal(e.field, "recovery_state");
 
     /* run with the baseline first, reset, then with the index: same outcome */
     trace_run_stats rs;
-    assert_int_equal(trace_run(f->t, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(trace_run(f->t, STORE_SYSTEM, NULL, 0, &rs, &e), PU_OK);
     assert_int_equal(rs.processed, 7);
     char base_status[7][64];
     int64_t ids[] = {a, b, c, d, p, u, m};
     for (int i = 0; i < 7; i++) col(f, ids[i], "status", base_status[i], sizeof base_status[i]);
     assert_int_equal(db_exec(f->db, "UPDATE trace_request SET status = 'submitted'", &e), PU_OK);
     trace_index *ix;
-    assert_int_equal(trace_index_build(f->t, &ix, &e), PU_OK);
+    assert_int_equal(trace_index_build(f->t, STORE_SYSTEM, &ix, &e), PU_OK);
     assert_int_equal(trace_index_size(ix), 9);
-    assert_int_equal(trace_run(f->t, ix, 0, &rs, &e), PU_OK);
+    assert_int_equal(trace_run(f->t, STORE_SYSTEM, ix, 0, &rs, &e), PU_OK);
     char buf[256];
     for (int i = 0; i < 7; i++) {
         col(f, ids[i], "status", buf, sizeof buf);
@@ -353,10 +355,10 @@ static void test_requests_and_run(void **s) {
     trace_index_free(ix);
 
     /* workflow */
-    assert_int_equal(trace_request_set_status(f->t, a, "submitted", NULL, &e), PU_ERR_CONFLICT);
-    assert_int_equal(trace_request_set_status(f->t, p, "cannot_trace", "", &e), PU_ERR_INVALID);
-    assert_int_equal(trace_request_set_status(f->t, p, "cannot_trace", "examiner could not restore", &e), PU_OK);
-    assert_int_equal(trace_request_set_status(f->t, 9999, "completed", NULL, &e), PU_ERR_NOTFOUND);
+    assert_int_equal(trace_request_set_status(f->t, STORE_SYSTEM, a, "submitted", NULL, &e), PU_ERR_CONFLICT);
+    assert_int_equal(trace_request_set_status(f->t, STORE_SYSTEM, p, "cannot_trace", "", &e), PU_ERR_INVALID);
+    assert_int_equal(trace_request_set_status(f->t, STORE_SYSTEM, p, "cannot_trace", "examiner could not restore", &e), PU_OK);
+    assert_int_equal(trace_request_set_status(f->t, STORE_SYSTEM, 9999, "completed", NULL, &e), PU_ERR_NOTFOUND);
 
     /* rendering and visibility */
     pu_buf out = PU_BUF_INIT(1 << 20);
@@ -399,7 +401,7 @@ static void test_msr_and_leads(void **s) {
     submit(f, "850-12345", "Ruger", "rifle", "Pedro", "2021-10-01", "SHARED");
     submit(f, "850-22222", "Ruger", "rifle", "Ann Buyer", "2026-01-01", "SHARED");
     trace_run_stats rs;
-    assert_int_equal(trace_run(f->t, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(trace_run(f->t, STORE_SYSTEM, NULL, 0, &rs, &e), PU_OK);
     assert_int_equal(rs.completed, 3);
     trace_lead *l;
     size_t nl;
@@ -434,7 +436,7 @@ static void test_generator(void **s) {
     assert_int_equal(trace_msr_detect(f->t, &ms, &e), PU_OK);
     assert_true(ms.handgun_reports > 0 && ms.rifle_reports > 0);
     trace_index *ix;
-    assert_int_equal(trace_index_build(f->t, &ix, &e), PU_OK);
+    assert_int_equal(trace_index_build(f->t, STORE_SYSTEM, &ix, &e), PU_OK);
     /* partial queries through the index agree with a brute-force scan */
     db_stmt *st;
     assert_int_equal(db_prepare(f->db, "SELECT mfr, serial_norm FROM trace_firearm WHERE id % 997 = 3", &st, &e), PU_OK);
@@ -464,7 +466,7 @@ static void test_generator(void **s) {
     db_finalize(st);
     assert_true(checked > 10);
     trace_run_stats rs;
-    assert_int_equal(trace_run(f->t, ix, 0, &rs, &e), PU_OK);
+    assert_int_equal(trace_run(f->t, STORE_SYSTEM, ix, 0, &rs, &e), PU_OK);
     trace_index_free(ix);
     assert_int_equal(rs.processed, 1500);
     /* published shares: about 70 % US-sourced, Texas about 40 % of those */
