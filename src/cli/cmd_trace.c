@@ -5,7 +5,6 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
-#include "db/db.h"
 #include "trace/trace.h"
 
 static const char *USAGE =

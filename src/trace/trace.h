@@ -344,12 +344,15 @@ typedef struct trace_gen_stats {
 } trace_gen_stats;
 
 /* Generate realistic demo data into the store (one transaction) and record
- * the planted ring purchasers in trace_gen_truth for evaluation.
+ * the planted ring purchasers in trace_gen_truth for evaluation. Operator
+ * work (the CLI refuses it with a reader scope): records are ATF's and
+ * FGR's, STORE_DEFAULT_MARKING, 15 % of requests MX-ONLY.
  * Errors: PU_ERR_DB, PU_ERR_INVALID (zero sizes). */
 int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_err *err);
 
 /* Precision and recall at k of planted ring purchasers among the top-k
- * purchaser leads (needs trace_gen_truth). Errors: PU_ERR_NOTFOUND when no
+ * purchaser leads (needs trace_gen_truth), as the operator (STORE_SYSTEM):
+ * the ground truth is the operator's. Errors: PU_ERR_NOTFOUND when no
  * ground truth is stored. */
 int trace_eval_at_k(trace_t *t, size_t k, double *precision, double *recall, size_t *truth_n, pu_err *err);
 

@@ -61,7 +61,10 @@ static const char *const STEPS[] = {
     " WHERE retail_event_id IS NOT NULL;"
     "DROP TABLE trace_purchaser;"
     "CREATE TABLE trace_purchaser (party_key TEXT NOT NULL, owner TEXT NOT NULL, marking TEXT NOT NULL,"
-    " purchases INTEGER NOT NULL, PRIMARY KEY (party_key, owner, marking));" TRACE_PURCHASER_FILL ";",
+    " purchases INTEGER NOT NULL, PRIMARY KEY (party_key, owner, marking));" TRACE_PURCHASER_FILL ";"
+    /* reports derived before v3 carry their first sale's marking, which may
+     * be laxer than another sale's: dropped, `trace msr` derives them again */
+    "DELETE FROM trace_msr_item; DELETE FROM trace_msr;",
 };
 #define NSTEPS ((int)(sizeof STEPS / sizeof STEPS[0]))
 
