@@ -8,7 +8,7 @@
 #    apart), then again with the baseline (SQLite B-tree index lookups),
 #    from the same starting state.
 # 3. Partial-serial latency: NPAT patterns (2-3 obliterated characters of
-#    real serials), in-memory index vs. SQLite LIKE scan, with and without
+#    real serials), in-memory index vs. SQLite GLOB scan, with and without
 #    the manufacturer.
 # 4. Quality: precision/recall at k of planted ring purchasers.
 #
@@ -54,7 +54,7 @@ echo "## trace run: in-memory index on the first $BASE_N requests (same subset a
 sqlite3 "$DB" "UPDATE trace_request SET status = CASE WHEN id <= $BASE_N THEN 'submitted' ELSE 'completed' END; DELETE FROM trace_candidate;"
 T run
 echo "## trace run: baseline (SQLite index lookups) on the first $BASE_N requests"
-# the baseline answers partial serials with LIKE scans (seconds each at this
+# the baseline answers partial serials with GLOB scans (seconds each at this
 # size), so it runs on a subset to keep the benchmark within minutes
 sqlite3 "$DB" "UPDATE trace_request SET status = CASE WHEN id <= $BASE_N THEN 'submitted' ELSE 'completed' END; DELETE FROM trace_candidate;"
 T run --baseline

@@ -17,7 +17,9 @@ static int null_fd = -1, saved_fd = -1;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     if (!db) {
-        if (db_open(":memory:", NULL, &db, NULL) || trace_open(db, "2026-11-27", &t, NULL)) return 0;
+        if (db_open(":memory:", NULL, &db, NULL) || store_migrate(db, NULL) || trace_migrate(db, NULL) ||
+            trace_open(db, "2026-11-27", &t, NULL))
+            return 0;
         null_fd = open("/dev/null", O_WRONLY);
         saved_fd = dup(2);
     }
@@ -32,16 +34,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* rejected rows are reported on stderr: silence them, not libFuzzer */
     fflush(stderr);
     if (null_fd >= 0) dup2(null_fd, 2);
-    if (data[0] & 1) trace_import_recoveries(t, r, &io, &st, NULL);
-    else trace_import_acquisitions(t, r, &io, &st, NULL);
+    if (data[0] & 1) trace_import_recoveries(t, STORE_SYSTEM, r, &io, &st, NULL);
+    else trace_import_acquisitions(t, STORE_SYSTEM, r, &io, &st, NULL);
     fflush(stderr);
     if (saved_fd >= 0) dup2(saved_fd, 2);
     pu_csv_close(r);
     if (data[0] & 8) { /* and run what was imported */
         trace_run_stats rs;
         trace_index *ix = NULL;
-        trace_index_build(t, &ix, NULL);
-        trace_run(t, ix, 1, &rs, NULL);
+        trace_index_build(t, STORE_SYSTEM, &ix, NULL);
+        trace_run(t, STORE_SYSTEM, ix, 1, &rs, NULL);
         trace_index_free(ix);
     }
     return 0;

@@ -5,7 +5,6 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
-#include "db/db.h"
 #include "trace/trace.h"
 
 static const char *USAGE =
@@ -30,12 +29,13 @@ static const char *USAGE =
     "        [--repeat N] [--baseline]          ranked candidates for a partial serial (? * [..])\n"
     "  match --patterns FILE [--baseline]      timing: one 'MANUFACTURER<TAB>PATTERN' per line\n"
     "  msr                                     derive multiple-sale reports from retail sales\n"
-    "  leads [--kind purchaser|dealer] [--top K] [--evaluate K,K..]\n"
+    "  leads [--kind purchaser|dealer] [--top K] [--json] [--evaluate K,K..]\n"
     "  stats [--json]\n"
     "  generate [--firearms N] [--recoveries N] [--rings N] [--seed S]   demo data\n"
     "\n"
     "Common options: --db PATH; --today YYYY-MM-DD (the date 'future' is judged against);\n"
-    "  --agency AG --country US|MX (read as that agency: markings apply; default: operator).\n";
+    CLI_SCOPE_HELP
+    "  generate, msr counts and leads --evaluate are the operator's (no --agency).\n";
 
 typedef struct opts {
     const char *db, *today, *owner, *marking, *lang, *status, *reason, *kind, *evaluate;
@@ -44,6 +44,7 @@ typedef struct opts {
     long limit, top, repeat, firearms, recoveries, rings, seed;
     int nargs;
     char **args;
+    cli_scope sc;  /* the reader: --agency/--country, else the operator */
 } opts;
 
 enum { O_DB = 1000, O_TODAY, O_OWNER, O_MARKING, O_LANG, O_STATUS, O_REASON, O_KIND, O_EVAL, O_AGENCY, O_COUNTRY,
@@ -112,9 +113,7 @@ static int parse(int argc, char **argv, opts *o) {
     o->args = argv + optind;
     if (o->lang && strcmp(o->lang, "en") && strcmp(o->lang, "es"))
         return cli_usage_error("trace", "--lang expects en or es, got '%s'", o->lang);
-    if ((o->agency == NULL) != (o->country == NULL))
-        return cli_usage_error("trace", "--agency and --country go together");
-    return 0;
+    return cli_scope_parse("trace", o->agency, o->country, &o->sc);
 }
 
 /* Options may follow positional arguments: move options first. */
@@ -162,7 +161,8 @@ static int open_engine(const opts *o, store_t **st, trace_t **t) {
     if (rc) return rc;
     pu_err err;
     pu_err_clear(&err);
-    if (trace_open(store_db(*st), o->today, t, &err)) {
+    /* moves to the module registry */
+    if (trace_migrate(store_db(*st), &err) || trace_open(store_db(*st), o->today, t, &err)) {
         store_close(*st);
         *st = NULL;
         return cli_fail(&err);
@@ -170,16 +170,27 @@ static int open_engine(const opts *o, store_t **st, trace_t **t) {
     return 0;
 }
 
-static store_scope scope_of(const opts *o) {
-    if (!o->agency) return *STORE_SYSTEM;
-    return (store_scope){0, o->country, o->agency};
+#define SCOPE(o) (&(o)->sc.scope)
+
+/* Operator-only commands (demo data, ground truth) refuse a reader scope. */
+static int need_operator(const opts *o, const char *what) {
+    if (o->sc.scope.system) return 0;
+    pu_err err;
+    pu_fail(&err, PU_ERR_DENIED, NULL, "agency", "%s is an operator command: run it without --agency", what);
+    return cli_fail(&err);
 }
 
-static int do_msr(trace_t *t) {
+/* The reports are derived by the system (their markings follow their
+ * sources); the totals cover every report, so only the operator sees them. */
+static int do_msr(trace_t *t, const opts *o) {
     pu_err err;
     trace_msr_stats ms;
     double t0 = pu_monotonic();
     if (trace_msr_detect(t, &ms, &err)) return cli_fail(&err);
+    if (!o->sc.scope.system) {
+        printf("multiple-sale reports derived again\n");
+        return 0;
+    }
     printf("multiple-sale reports: %llu handgun (3310.4), %llu SW-border rifle (3310.12), %llu firearms; %.1f s\n",
            (unsigned long long)ms.handgun_reports, (unsigned long long)ms.rifle_reports,
            (unsigned long long)ms.firearms_in_reports, pu_monotonic() - t0);
@@ -195,10 +206,13 @@ static int do_import(trace_t *t, const opts *o) {
     pu_err_clear(&err);
     pu_csv *r;
     if (pu_csv_open(o->args[2], NULL, &r, &err)) return cli_fail(&err);
-    trace_import_opts io = {.owner = o->owner ? o->owner : acq ? "ATF" : NULL, .marking = o->marking,
-                            .strict = o->strict};
+    /* owner: --owner, else the acting agency, else (operator) ATF's records
+     * or each recovery's requesting agency */
+    const char *owner = o->owner ? o->owner : !o->sc.scope.system ? o->sc.agency : acq ? "ATF" : NULL;
+    trace_import_opts io = {.owner = owner, .marking = o->marking, .strict = o->strict};
     trace_import_stats st;
-    int rc = acq ? trace_import_acquisitions(t, r, &io, &st, &err) : trace_import_recoveries(t, r, &io, &st, &err);
+    int rc = acq ? trace_import_acquisitions(t, SCOPE(o), r, &io, &st, &err)
+                 : trace_import_recoveries(t, SCOPE(o), r, &io, &st, &err);
     pu_csv_close(r);
     if (rc) return cli_fail(&err);
     printf("imported %llu of %llu rows (%llu rejected, kept in trace_reject)", (unsigned long long)st.accepted,
@@ -208,7 +222,7 @@ static int do_import(trace_t *t, const opts *o) {
     if (st.unknown_mfr)
         printf("flag: %llu rows name a manufacturer not in the alias table (kept as given)\n",
                (unsigned long long)st.unknown_mfr);
-    if (acq && (rc = do_msr(t))) return rc;
+    if (acq && (rc = do_msr(t, o))) return rc;
     return st.rejected ? pu_exit_code(PU_ERR_INVALID) : 0;
 }
 
@@ -251,11 +265,12 @@ static int do_request(trace_t *t, const opts *o) {
         int64_t id = 0;
         char num[32];
         trace_import_opts io = {.owner = o->owner, .marking = o->marking};
+        if (!io.owner && !o->sc.scope.system) io.owner = o->sc.agency;
         if (!rc && !io.owner) {
             for (size_t i = 0; i < n; i++)
                 if (!strcmp(k[i], "agency")) io.owner = v[i];
         }
-        if (!rc && trace_request_submit(t, k, v, n, &io, &id, num, sizeof num, &err)) rc = cli_fail(&err);
+        if (!rc && trace_request_submit(t, SCOPE(o), k, v, n, &io, &id, num, sizeof num, &err)) rc = cli_fail(&err);
         if (!rc) printf("%lld %s submitted\n", (long long)id, num);
         for (size_t i = 0; i < n; i++) free(dup[i]);
         free(dup);
@@ -266,9 +281,8 @@ static int do_request(trace_t *t, const opts *o) {
     if (!strcmp(sub, "show")) {
         int64_t id;
         if (o->nargs != 3 || parse_id(o->args[2], &id)) return cli_usage_error("trace", "request show expects ID");
-        store_scope sc = scope_of(o);
         pu_buf b = PU_BUF_INIT(1 << 24);
-        int rc = trace_request_render(t, &sc, id, o->lang, o->json, &b, &err);
+        int rc = trace_request_render(t, SCOPE(o), id, o->lang, o->json, &b, &err);
         if (!rc) fputs(pu_buf_str(&b), stdout);
         pu_buf_free(&b);
         return rc ? cli_fail(&err) : 0;
@@ -276,7 +290,7 @@ static int do_request(trace_t *t, const opts *o) {
     if (!strcmp(sub, "status")) {
         int64_t id;
         if (o->nargs != 4 || parse_id(o->args[2], &id)) return cli_usage_error("trace", "request status expects ID STATUS");
-        if (trace_request_set_status(t, id, o->args[3], o->reason, &err)) return cli_fail(&err);
+        if (trace_request_set_status(t, SCOPE(o), id, o->args[3], o->reason, &err)) return cli_fail(&err);
         printf("%lld %s\n", (long long)id, o->args[3]);
         return 0;
     }
@@ -285,14 +299,13 @@ static int do_request(trace_t *t, const opts *o) {
         long rank;
         if (o->nargs != 4 || parse_id(o->args[2], &id) || cli_parse_long("trace", "RANK", o->args[3], &rank))
             return cli_usage_error("trace", "request pick expects ID RANK");
-        if (trace_request_pick(t, id, (int)rank, &err)) return cli_fail(&err);
+        if (trace_request_pick(t, SCOPE(o), id, (int)rank, &err)) return cli_fail(&err);
         printf("%lld candidate %ld picked; run 'puente trace run' to trace it\n", (long long)id, rank);
         return 0;
     }
     if (!strcmp(sub, "list")) {
-        store_scope sc = scope_of(o);
         pu_buf b = PU_BUF_INIT(1u << 30);
-        int rc = trace_request_list(t, &sc, o->status, o->limit, &b, &err);
+        int rc = trace_request_list(t, SCOPE(o), o->status, o->limit, &b, &err);
         if (!rc) fputs(pu_buf_str(&b), stdout);
         pu_buf_free(&b);
         return rc ? cli_fail(&err) : 0;
@@ -306,11 +319,11 @@ static int do_run(trace_t *t, const opts *o) {
     trace_index *ix = NULL;
     if (!o->baseline) {
         double t0 = pu_monotonic();
-        if (trace_index_build(t, &ix, &err)) return cli_fail(&err);
+        if (trace_index_build(t, SCOPE(o), &ix, &err)) return cli_fail(&err);
         printf("index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
     }
     trace_run_stats st;
-    int rc = trace_run(t, ix, o->rerun, &st, &err);
+    int rc = trace_run(t, SCOPE(o), ix, o->rerun, &st, &err);
     trace_index_free(ix);
     if (rc) return cli_fail(&err);
     printf("traced %llu requests in %.2f s (matching %.2f s, %s): %llu completed, %llu cannot trace, %llu for review\n",
@@ -333,16 +346,11 @@ static int match_batch(trace_t *t, const opts *o) {
     pu_lines *l;
     if (pu_lines_open(o->patterns, 4096, &l, &err)) return cli_fail(&err);
     trace_index *ix = NULL;
-    db_stmt *st = NULL, *st_m = NULL;
     int rc = 0;
     if (!o->baseline) {
         double t0 = pu_monotonic();
-        if (trace_index_build(t, &ix, &err)) rc = cli_fail(&err);
+        if (trace_index_build(t, SCOPE(o), &ix, &err)) rc = cli_fail(&err);
         else printf("index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
-    } else if (db_prepare(trace_db(t), "SELECT serial_norm FROM trace_firearm WHERE serial_norm LIKE ?", &st, &err) ||
-               db_prepare(trace_db(t), "SELECT serial_norm FROM trace_firearm WHERE mfr = ? AND serial_norm LIKE ?",
-                          &st_m, &err)) {
-        rc = cli_fail(&err);
     }
     size_t n = 0, cap = 0, matches = 0;
     double *lat = NULL;
@@ -369,26 +377,13 @@ static int match_batch(trace_t *t, const opts *o) {
                 lat = nl;
             }
             size_t total = 0, got;
+            trace_candidate c[10];
             double t0 = pu_monotonic();
-            if (ix) {
-                trace_candidate c[10];
-                trace_index_partial(ix, mfr, pat, NULL, c, 10, &got, &total, &err);
-            } else {
-                char like[TRACE_SERIAL_MAX * 2];
-                size_t k = 0;
-                int in_set = 0;
-                if (pat[0] == '?') like[k++] = '%';
-                for (const char *p = pat; *p && k + 2 < sizeof like; p++) {
-                    if (*p == '[') { in_set = 1; like[k++] = '_'; continue; }
-                    if (*p == ']') { in_set = 0; continue; }
-                    if (!in_set) like[k++] = *p == '?' ? '_' : *p == '*' ? '%' : *p;
-                }
-                like[k] = 0;
-                db_stmt *q = *mfr ? st_m : st;
-                db_reset(q);
-                if (*mfr) db_bind_text(q, 1, mfr, -1);
-                db_bind_text(q, *mfr ? 2 : 1, like, -1);
-                while (db_step(q, &err) == DB_ROW) total += trace_serial_match(pat, db_col_text(q, 0));
+            int qrc = ix ? trace_index_partial(ix, mfr, pat, NULL, c, 10, &got, &total, &err)
+                         : trace_sql_partial(t, SCOPE(o), mfr, pat, c, 10, &got, &total, &err);
+            if (qrc) {
+                rc = cli_fail(&err);
+                break;
             }
             lat[n++] = pu_monotonic() - t0;
             if (r == 0) matches += total;
@@ -403,8 +398,6 @@ static int match_batch(trace_t *t, const opts *o) {
                1000 * lat[(size_t)((double)n * 0.95) < n ? (size_t)((double)n * 0.95) : n - 1], 1000 * lat[n - 1], matches);
     }
     free(lat);
-    db_finalize(st);
-    db_finalize(st_m);
     trace_index_free(ix);
     pu_lines_close(l);
     return rc;
@@ -428,48 +421,16 @@ static int do_match(trace_t *t, const opts *o) {
     int rc = 0;
     double *lat = calloc((size_t)(o->repeat ? o->repeat : 1), sizeof *lat);
     if (o->baseline) {
-        /* baseline: the same query through SQL (LIKE on the serial column) */
-        db_stmt *st;
-        char like[TRACE_SERIAL_MAX * 2];
-        size_t k = 0;
-        int in_set = 0;
-        for (const char *p = pat; *p && k + 2 < sizeof like; p++) {
-            if (*p == '[') { in_set = 1; like[k++] = '_'; continue; }
-            if (*p == ']') { in_set = 0; continue; }
-            if (!in_set) like[k++] = *p == '?' ? '_' : *p == '*' ? '%' : *p;
-        }
-        like[k] = 0;
-        if (db_prepare(trace_db(t), "SELECT id, serial_norm, mfr FROM trace_firearm WHERE (? = '' OR mfr = ?) AND serial_norm LIKE ?",
-                       &st, &err)) {
-            free(c);
-            free(lat);
-            return cli_fail(&err);
-        }
-        for (long r = 0; r < o->repeat; r++) {
+        /* baseline: the same query through SQLite (GLOB on the serial column) */
+        for (long r = 0; r < o->repeat && !rc; r++) {
             double t0 = pu_monotonic();
-            db_reset(st);
-            db_bind_text(st, 1, mfr, -1);
-            db_bind_text(st, 2, mfr, -1);
-            db_bind_text(st, 3, like, -1);
-            n = total = 0;
-            while (db_step(st, &err) == DB_ROW) {
-                if (!trace_serial_match(pat, db_col_text(st, 1))) continue;
-                if (n < max) {
-                    c[n].firearm_id = db_col_int64(st, 0);
-                    c[n].score = 1;
-                    pu_strlcpy(c[n].serial, db_col_text(st, 1), sizeof c[n].serial);
-                    pu_strlcpy(c[n].mfr, db_col_text(st, 2), sizeof c[n].mfr);
-                    n++;
-                }
-                total++;
-            }
+            if (trace_sql_partial(t, SCOPE(o), mfr, pat, c, max, &n, &total, &err)) rc = cli_fail(&err);
             lat[r] = pu_monotonic() - t0;
         }
-        db_finalize(st);
     } else {
         trace_index *ix;
         double t0 = pu_monotonic();
-        if (trace_index_build(t, &ix, &err)) {
+        if (trace_index_build(t, SCOPE(o), &ix, &err)) {
             free(c);
             free(lat);
             return cli_fail(&err);
@@ -483,10 +444,10 @@ static int do_match(trace_t *t, const opts *o) {
         trace_index_free(ix);
     }
     if (!rc) {
-        printf("pattern %s%s%s: %zu match%s\n", pat, *mfr ? " within " : "", mfr, total, total == 1 ? "" : "es");
-        for (size_t i = 0; i < n; i++)
-            printf("%2zu. %.2f  %s %s (firearm %lld)\n", i + 1, c[i].score, c[i].mfr, c[i].serial,
-                   (long long)c[i].firearm_id);
+        pu_buf b = PU_BUF_INIT(1 << 20);
+        trace_candidates_write(pat, mfr, c, n, total, &b);
+        fputs(pu_buf_str(&b), stdout);
+        pu_buf_free(&b);
         double best = lat[0], sum = 0;
         for (long r = 0; r < o->repeat; r++) {
             sum += lat[r];
@@ -504,6 +465,8 @@ static int do_leads(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     if (o->evaluate) {
+        int denied = need_operator(o, "leads --evaluate");
+        if (denied) return denied;
         char *list = pu_strdup(o->evaluate), *save = NULL;
         int rc = 0;
         for (char *k = strtok_r(list, ",", &save); k && !rc; k = strtok_r(NULL, ",", &save)) {
@@ -530,18 +493,13 @@ static int do_leads(trace_t *t, const opts *o) {
         printf("\nDealer leads\n");
         return do_leads(t, &p);
     }
-    store_scope sc = scope_of(o);
     trace_lead *l;
     size_t n;
-    if (trace_leads(t, &sc, o->kind, (size_t)o->top, &l, &n, &err)) return cli_fail(&err);
-    for (size_t i = 0; i < n; i++) {
-        printf("%2zu. %-9s %6.1f  %s  [%s]\n", i + 1, l[i].kind, l[i].strength, l[i].name, l[i].key);
-        for (char *p = l[i].explain; p && *p;) {
-            char *nl = strchr(p, '\n');
-            printf("      - %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
-            p = nl ? nl + 1 : p + strlen(p);
-        }
-    }
+    if (trace_leads(t, SCOPE(o), o->kind, (size_t)o->top, &l, &n, &err)) return cli_fail(&err);
+    pu_buf b = PU_BUF_INIT(1 << 26);
+    trace_leads_write(l, n, o->json, &b);
+    fputs(pu_buf_str(&b), stdout);
+    pu_buf_free(&b);
     trace_leads_free(l, n);
     return 0;
 }
@@ -549,15 +507,16 @@ static int do_leads(trace_t *t, const opts *o) {
 static int do_stats(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
-    store_scope sc = scope_of(o);
     pu_buf b = PU_BUF_INIT(1 << 24);
-    int rc = trace_stats(t, &sc, o->json, &b, &err);
+    int rc = trace_stats(t, SCOPE(o), o->json, &b, &err);
     if (!rc) fputs(pu_buf_str(&b), stdout);
     pu_buf_free(&b);
     return rc ? cli_fail(&err) : 0;
 }
 
 static int do_generate(trace_t *t, const opts *o) {
+    int denied = need_operator(o, "generate");
+    if (denied) return denied;
     pu_err err;
     pu_err_clear(&err);
     trace_gen_opts g = {.firearms = (uint64_t)o->firearms, .recoveries = (uint64_t)o->recoveries,
@@ -568,7 +527,7 @@ static int do_generate(trace_t *t, const opts *o) {
     printf("generated %llu firearms, %llu acquisition records, %llu recoveries, %llu ring purchasers in %.1f s\n",
            (unsigned long long)st.firearms, (unsigned long long)st.events, (unsigned long long)st.recoveries,
            (unsigned long long)st.ring_purchasers, pu_monotonic() - t0);
-    return do_msr(t);
+    return do_msr(t, o);
 }
 
 int cmd_trace(int argc, char **argv) {
@@ -601,7 +560,7 @@ int cmd_trace(int argc, char **argv) {
     else if (!strcmp(sub, "request")) rc = do_request(t, &o);
     else if (!strcmp(sub, "run")) rc = do_run(t, &o);
     else if (!strcmp(sub, "match")) rc = do_match(t, &o);
-    else if (!strcmp(sub, "msr")) rc = do_msr(t);
+    else if (!strcmp(sub, "msr")) rc = do_msr(t, &o);
     else if (!strcmp(sub, "leads")) rc = do_leads(t, &o);
     else if (!strcmp(sub, "stats")) rc = do_stats(t, &o);
     else rc = do_generate(t, &o);

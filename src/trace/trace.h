@@ -4,9 +4,13 @@
  * time-to-crime, trafficking leads and Mexico-style statistics.
  *
  * Persistence: the module's own tables (prefix trace_) in the store's SQL
- * handle, created by db_migrate(module "trace"). Every record carries an owner
- * agency and a marking (PUBLIC, SHARED, US-ONLY, MX-ONLY, AGENCY-ONLY); reads
- * that take a store_scope return only what store_visible() allows.
+ * handle, created by trace_migrate (db_migrate, module "trace"). Every record
+ * carries an owner agency and a marking (store_marking); every read that takes
+ * a store_scope filters in SQL through store_scope_sql, so hidden records are
+ * never returned, counted or folded into derived figures (leads, statistics,
+ * trace results). Writes: filing uses store_check_file (and
+ * store_check_act_for for the owner named), changes use store_check_owner.
+ * A NULL scope is PU_ERR_INTERNAL; operators pass STORE_SYSTEM.
  *
  * Matching: manufacturers are reduced to a canonical name through a built-in
  * alias table ("Colt's Manufacturing Company" = "COLT"); unknown names are kept
@@ -14,7 +18,9 @@
  * dashes, dots or slashes, O->0, I->1, leading zeros dropped) and are unique
  * only within a manufacturer. Partial serials use '?' (one character), '*'
  * (any run) and '[..]' (one of the listed characters, for partly restored
- * characters) and return ranked candidates from an in-memory index.
+ * characters) and return ranked candidates from an in-memory index. The
+ * pattern has one definition (trace_pattern.c): the matcher, the index and
+ * the SQL translation (trace_serial_glob) all derive from it.
  *
  * Ownership: trace_open returns an engine the caller closes with trace_close
  * (NULL-safe); the db_t stays the caller's. Arrays returned through
@@ -39,10 +45,17 @@
 
 typedef struct trace trace_t;
 
-/* Open the engine on an SQL handle (not owned), applying the module's
- * migrations. `today` ("YYYY-MM-DD", NULL = the current UTC date) is the date
- * against which "in the future" is judged (tests and demos pin it).
- * Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer), PU_ERR_INVALID (today). */
+/* Apply the module's migrations to db (idempotent: applied steps are
+ * skipped). Run once by whoever opens the store, before trace_open. The
+ * write rule also needs the store's own tables (store_open or
+ * store_migrate). Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer). */
+int trace_migrate(db_t *db, pu_err *err);
+
+/* Open the engine on an SQL handle (not owned) whose trace schema is
+ * current (trace_migrate); it does not migrate. `today` ("YYYY-MM-DD", NULL
+ * = the current UTC date) is the date against which "in the future" is
+ * judged (tests and demos pin it). Errors: PU_ERR_DB (schema not migrated),
+ * PU_ERR_CONFLICT (store newer), PU_ERR_INVALID (today). */
 int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err);
 void trace_close(trace_t *t);
 db_t *trace_db(trace_t *t);
@@ -58,9 +71,21 @@ int64_t trace_today(const trace_t *t);
  * with field "serial" and the offending character in the message. */
 int trace_serial_norm(const char *raw, int allow_wild, char *out, size_t size, int *is_wild, pu_err *err);
 
-/* 1 if the normalised pattern (with wildcards) matches the normalised serial.
- * Leading '?' may also stand for a leading zero that normalisation dropped. */
+/* 1 if the normalised pattern (with wildcards) matches the normalised serial:
+ * '?' one character, '*' any run (also empty), '[..]' one of the listed
+ * characters, anything else literal (byte for byte, '%' '_' '\' included).
+ * A leading run of '?' may also stand for leading zeros that normalisation
+ * dropped. The empty pattern matches only "". 0 for a malformed pattern. */
 int trace_serial_match(const char *pattern, const char *serial);
+
+/* The SQL GLOB pattern for a normalised pattern, from the same definition
+ * as trace_serial_match, into out (size >= 2 * TRACE_SERIAL_MAX is always
+ * enough). *exact = 1 when `serial GLOB out` agrees with trace_serial_match
+ * on every serial; 0 when it is a superset (a leading '?' run, which may
+ * stand for dropped zeros) and rows must be re-checked with
+ * trace_serial_match. Errors: PU_ERR_INVALID (malformed pattern),
+ * PU_ERR_LIMIT (out too small). */
+int trace_serial_glob(const char *pattern, char *out, size_t size, int *exact, pu_err *err);
 
 /* Canonical manufacturer or importer name into out: the alias table's
  * canonical name when known (*known = 1), else the upper-cased name with
@@ -107,7 +132,7 @@ const trace_form_field *trace_form_fields(size_t *n);
 typedef struct trace_import_opts {
     const char *owner;    /* owning agency (required for acquisitions; for
                              recoveries NULL = each row's requesting agency) */
-    const char *marking;  /* default SHARED */
+    const char *marking;  /* default STORE_DEFAULT_MARKING */
     int strict;           /* 1: any rejected row rolls back the whole file */
 } trace_import_opts;
 
@@ -118,63 +143,88 @@ typedef struct trace_import_stats {
 } trace_import_stats;
 
 /* Import acquisition/disposition records (one event per CSV row; columns in
- * docs/trace.md). Rows that fail validation are reported on stderr as
+ * docs/trace.md), filed by `scope`: the owner must be the scope's agency
+ * (store_check_act_for) and the marking one its country may file
+ * (store_check_file). An existing firearm is found through the scope; a row
+ * that would change a firearm the reader may not change (store_check_owner)
+ * is rejected. Rows that fail validation are reported on stderr as
  * "file:line: field 'x': ..." and kept verbatim in trace_reject, so nothing
  * a user gave is lost; the rest is imported in one transaction.
  * Errors: PU_ERR_INVALID (missing header column; or strict and a row was
- * rejected: nothing imported), PU_ERR_DB, PU_ERR_IO. */
-int trace_import_acquisitions(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
-                              pu_err *err);
+ * rejected: nothing imported), PU_ERR_DENIED (owner or marking not allowed
+ * for scope), PU_ERR_DB, PU_ERR_IO. */
+int trace_import_acquisitions(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
+                              trace_import_stats *st, pu_err *err);
 /* Import recoveries as trace requests (status submitted; columns are the
- * trace_form_fields keys). Same reject and transaction rules. Errors as for
+ * trace_form_fields keys), filed by scope (each row's owner must be the
+ * scope's agency). Same reject and transaction rules. Errors as for
  * acquisitions. */
-int trace_import_recoveries(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
-                            pu_err *err);
+int trace_import_recoveries(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
+                            trace_import_stats *st, pu_err *err);
 
 /* ---- trace requests ------------------------------------------------------ */
-/* Submit one request. `keys`/`vals` are n parallel strings named by the
- * trace_form_fields keys. *id receives the new request id and number (e.g.
+/* Submit one request, filed by scope. `keys`/`vals` are n parallel strings
+ * named by the trace_form_fields keys. o->owner must be scope's agency
+ * (store_check_act_for) and o->marking (default STORE_DEFAULT_MARKING) one
+ * its country may file (store_check_file: an MX agency cannot file
+ * US-ONLY). *id receives the new request id and number (e.g.
  * "T2026-000042") goes into number (size >= 32) when non-NULL.
  * Errors: PU_ERR_INVALID (missing required field, malformed serial, date in
- * the future, unknown key). */
-int trace_request_submit(trace_t *t, const char *const *keys, const char *const *vals, size_t n,
-                         const trace_import_opts *o, int64_t *id, char *number, size_t nsize, pu_err *err);
+ * the future, unknown key, unknown marking), PU_ERR_DENIED (owner or
+ * marking not allowed for scope). */
+int trace_request_submit(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                         size_t n, const trace_import_opts *o, int64_t *id, char *number, size_t nsize,
+                         pu_err *err);
 
 /* Status workflow: submitted -> in_progress -> completed | cannot_trace
- * (reason required), and in_progress -> submitted to re-run. Errors:
- * PU_ERR_NOTFOUND, PU_ERR_CONFLICT (transition not allowed), PU_ERR_INVALID
+ * (reason required), and in_progress -> submitted to re-run. The request is
+ * read through scope and changed only by its owner or an agency it granted
+ * (store_check_owner). Errors: PU_ERR_NOTFOUND (absent or not visible),
+ * PU_ERR_DENIED, PU_ERR_CONFLICT (transition not allowed), PU_ERR_INVALID
  * (unknown status, cannot_trace without reason). */
-int trace_request_set_status(trace_t *t, int64_t id, const char *status, const char *reason, pu_err *err);
+int trace_request_set_status(trace_t *t, const store_scope *scope, int64_t id, const char *status,
+                             const char *reason, pu_err *err);
 
 /* The examiner's choice for a partial serial: candidate `rank` (1-based, as
  * listed by trace_request_render) becomes the request's serial and maker, a
  * note records the choice, and the request goes back to submitted so the
  * next trace_run follows that firearm's chain. Only for requests in
- * in_progress. Errors: PU_ERR_NOTFOUND (request or rank), PU_ERR_CONFLICT
- * (not in_progress). */
-int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err);
+ * in_progress; the request and the candidate's firearm are read through
+ * scope, and only the request's owner or an agency it granted may pick
+ * (store_check_owner). Errors: PU_ERR_NOTFOUND (request or rank, absent or
+ * not visible), PU_ERR_DENIED, PU_ERR_CONFLICT (not in_progress). */
+int trace_request_pick(trace_t *t, const store_scope *scope, int64_t id, int rank, pu_err *err);
 
 /* Render one request (form fields with labels in `lang` "en" or "es",
  * status, result, chain of custody, indicators and candidates) as text into
- * out, or as a JSON object when json = 1. Chain events not visible to scope
- * are left out. Errors: PU_ERR_NOTFOUND (absent or not visible). */
+ * out, or as a JSON object when json = 1. Chain events and candidates not
+ * visible to scope are left out; the result (purchaser, dealer, TTC) is
+ * shown only when the records it was read from are visible (the dealer
+ * only with its own record). Errors: PU_ERR_NOTFOUND (absent or not
+ * visible). */
 int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const char *lang, int json,
                          pu_buf *out, pu_err *err);
 
 /* One line per request visible to scope (id, number, status, maker and
  * serial, recovery date and state, reason), oldest first, into out; status
- * NULL = all; limit 0 = no limit. Errors: PU_ERR_DB. */
+ * NULL = all; limit 0 = no limit (both applied in SQL). Errors: PU_ERR_DB. */
 int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
                        pu_err *err);
 
 /* ---- in-memory index ----------------------------------------------------- */
 typedef struct trace_index trace_index;
 
-/* Build the index of every firearm (manufacturer, normalised serial) from the
- * store. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
-int trace_index_build(trace_t *t, trace_index **out, pu_err *err);
+/* Build the index of the firearms (manufacturer, normalised serial) visible
+ * to scope, from a read filtered by store_scope_sql: the index holds only
+ * what that reader may see and answers only that reader (trace_run checks
+ * with trace_index_scope_is). Errors: PU_ERR_DB, PU_ERR_NOMEM,
+ * PU_ERR_INTERNAL (NULL scope). */
+int trace_index_build(trace_t *t, const store_scope *scope, trace_index **out, pu_err *err);
 void trace_index_free(trace_index *ix);
 size_t trace_index_size(const trace_index *ix);
+/* 1 if ix was built for the same reader as scope (system, or the same
+ * agency and country). */
+int trace_index_scope_is(const trace_index *ix, const store_scope *scope);
 /* Exact lookup: firearm id, or 0 when absent. */
 int64_t trace_index_lookup(const trace_index *ix, const char *mfr, const char *serial_norm);
 
@@ -196,18 +246,36 @@ typedef struct trace_hint {  /* what the request says about the gun (may be NULL
 int trace_index_partial(const trace_index *ix, const char *mfr, const char *pattern, const trace_hint *hint,
                         trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err);
 
+/* The baseline for trace_index_partial: the same query through SQLite
+ * (trace_serial_glob on serial_norm, narrowed to the maker's part of the
+ * (mfr, serial_norm) index when mfr is given), over the firearms visible
+ * to scope. Candidates in (maker, serial) order with score 1. Errors:
+ * PU_ERR_INVALID (bad pattern), PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
+int trace_sql_partial(trace_t *t, const store_scope *scope, const char *mfr, const char *pattern,
+                      trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err);
+
+/* Write candidates as text ("pattern P within M: N matches" and one ranked
+ * line each) into out. */
+void trace_candidates_write(const char *pattern, const char *mfr, const trace_candidate *c, size_t n,
+                            size_t total, pu_buf *out);
+
 /* ---- running traces ------------------------------------------------------ */
 typedef struct trace_run_stats {
     uint64_t processed, completed, cannot_trace, pending_review;
     double lookup_seconds, total_seconds;
 } trace_run_stats;
 
-/* Run every request in status submitted (and in_progress when rerun = 1):
- * match the firearm (ix, or SQL index lookups when ix is NULL - the
- * baseline), follow the chain to the first retail purchaser, compute
- * time-to-crime and the possessor flag, and set the status. One transaction.
- * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
-int trace_run(trace_t *t, const trace_index *ix, int rerun, trace_run_stats *st, pu_err *err);
+/* Run every request in status submitted (and in_progress when rerun = 1)
+ * that scope may see and change (store_check_owner; others are left as
+ * they are): match the firearm among those visible to scope (ix, built for
+ * the same scope, or SQL lookups when ix is NULL - the baseline), follow the
+ * chain of visible events to the first retail purchaser, compute
+ * time-to-crime and the possessor flag, and set the status. The operator
+ * (STORE_SYSTEM) runs them all - ATF's tracing service. One transaction.
+ * Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INVALID (ix built for another
+ * scope), PU_ERR_INTERNAL (NULL scope). */
+int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
+              pu_err *err);
 
 /* ---- multiple-sale reports ------------------------------------------------ */
 typedef struct trace_msr_stats {
@@ -216,7 +284,12 @@ typedef struct trace_msr_stats {
 
 /* Derive multiple-sale reports from first retail sales (replacing earlier
  * derived ones, with the purchase volume of every buyer with 3 or more
- * first retail purchases, used by trace_leads): 2+ handguns to one purchaser from one dealer within 5
+ * first retail purchases, kept per owner and marking of the sales, used by
+ * trace_leads). System work: it reads every sale and writes derived records
+ * whose marking is the stricter of their sources' (store_marking_stricter),
+ * so a report is visible only to readers who may see all its sales; the
+ * counts in *st cover every report (for the operator).
+ * Rules: 2+ handguns to one purchaser from one dealer within 5
  * business days (ATF Form 3310.4), and 2+ semi-automatic rifles over .22
  * calibre with a detachable magazine from a dealer in AZ, CA, NM or TX within
  * 5 consecutive business days (Form 3310.12). Errors: PU_ERR_DB. */
@@ -232,17 +305,29 @@ typedef struct trace_lead {
     char *explain;          /* one indicator per line; owned by the array */
 } trace_lead;
 
-/* Rank purchasers and dealers behind completed traces visible to scope.
+/* Rank purchasers and dealers behind completed traces, computed only over
+ * records visible to scope: the request, its firearm and first retail sale
+ * (and the dealer's record for the dealer name), the multiple-sale reports
+ * and the buyer volume the reader may see. So a record the reader may not
+ * see neither makes a lead appear nor changes its counts or strength.
  * kind: "purchaser", "dealer" or NULL (both). *out (caller frees with
- * trace_leads_free) holds at most max leads, strongest first. */
+ * trace_leads_free) holds at most max leads, strongest first. Errors:
+ * PU_ERR_INVALID (kind), PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL (NULL
+ * scope). */
 int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t max, trace_lead **out,
                 size_t *n, pu_err *err);
 void trace_leads_free(trace_lead *l, size_t n);
+/* Write leads as numbered text (one line per lead, its indicators below)
+ * or, with json = 1, as a JSON array of objects, into out. */
+void trace_leads_write(const trace_lead *l, size_t n, int json, pu_buf *out);
 
 /* ---- statistics ------------------------------------------------------------ */
 /* Mexico trace statistics over requests visible to scope, written as text
  * tables or as one JSON object into out: by recovery year, source state,
- * manufacturer, calibre and type; TTC median and mean; US-sourced share. */
+ * manufacturer, calibre and type; TTC median and mean; US-sourced share.
+ * Figures read from a trace result (source state, TTC, sourcing, result
+ * maker) count only results the reader may see (as in
+ * trace_request_render). Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL. */
 int trace_stats(trace_t *t, const store_scope *scope, int json, pu_buf *out, pu_err *err);
 
 /* ---- demo data ------------------------------------------------------------ */
@@ -259,12 +344,15 @@ typedef struct trace_gen_stats {
 } trace_gen_stats;
 
 /* Generate realistic demo data into the store (one transaction) and record
- * the planted ring purchasers in trace_gen_truth for evaluation.
+ * the planted ring purchasers in trace_gen_truth for evaluation. Operator
+ * work (the CLI refuses it with a reader scope): records are ATF's and
+ * FGR's, STORE_DEFAULT_MARKING, 15 % of requests MX-ONLY.
  * Errors: PU_ERR_DB, PU_ERR_INVALID (zero sizes). */
 int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_err *err);
 
 /* Precision and recall at k of planted ring purchasers among the top-k
- * purchaser leads (needs trace_gen_truth). Errors: PU_ERR_NOTFOUND when no
+ * purchaser leads (needs trace_gen_truth), as the operator (STORE_SYSTEM):
+ * the ground truth is the operator's. Errors: PU_ERR_NOTFOUND when no
  * ground truth is stored. */
 int trace_eval_at_k(trace_t *t, size_t k, double *precision, double *recall, size_t *truth_n, pu_err *err);
 

@@ -4,12 +4,6 @@
 
 #include "trace/trace_int.h"
 
-/* Visibility is the store's rule (store.h), applied to the module's own
- * marked records. */
-int trace_visible(const store_scope *scope, const char *owner, const char *marking) {
-    return store_visible(scope, owner, marking);
-}
-
 static const char *const STEPS[] = {
     /* v1: records, requests, reports */
     "CREATE TABLE trace_firearm ("
@@ -52,7 +46,29 @@ static const char *const STEPS[] = {
      * derived with the multiple-sale reports (volume buyers vs straw buyers) */
     "CREATE TABLE trace_purchaser (party_key TEXT PRIMARY KEY, purchases INTEGER NOT NULL,"
     " owner TEXT NOT NULL, marking TEXT NOT NULL);",
+    /* v3: visibility of derived data. A request names the events its result
+     * came from (first retail sale, selling dealer), so the result is shown
+     * only to readers who may see them; buyer volume is kept per (owner,
+     * marking) of the sales, so leads sum only what the reader may see. */
+    "ALTER TABLE trace_request ADD COLUMN retail_event_id INTEGER;"
+    "ALTER TABLE trace_request ADD COLUMN dealer_event_id INTEGER;"
+    "UPDATE trace_request SET retail_event_id = (SELECT e.id FROM trace_event e"
+    " WHERE e.firearm_id = trace_request.firearm_id AND e.kind = 'RETAIL' ORDER BY e.date, e.id LIMIT 1)"
+    " WHERE firearm_id IS NOT NULL AND purchase_date IS NOT NULL;"
+    "UPDATE trace_request SET dealer_event_id = (SELECT d.id FROM trace_event d JOIN trace_event r"
+    " ON r.id = trace_request.retail_event_id WHERE d.firearm_id = r.firearm_id AND d.kind = 'DEALER'"
+    " AND (d.date < r.date OR (d.date = r.date AND d.id < r.id)) ORDER BY d.date DESC, d.id DESC LIMIT 1)"
+    " WHERE retail_event_id IS NOT NULL;"
+    "DROP TABLE trace_purchaser;"
+    "CREATE TABLE trace_purchaser (party_key TEXT NOT NULL, owner TEXT NOT NULL, marking TEXT NOT NULL,"
+    " purchases INTEGER NOT NULL, PRIMARY KEY (party_key, owner, marking));" TRACE_PURCHASER_FILL ";"
+    /* reports derived before v3 carry their first sale's marking, which may
+     * be laxer than another sale's: dropped, `trace msr` derives them again */
+    "DELETE FROM trace_msr_item; DELETE FROM trace_msr;",
 };
+#define NSTEPS ((int)(sizeof STEPS / sizeof STEPS[0]))
+
+int trace_migrate(db_t *db, pu_err *err) { return db_migrate(db, "trace", STEPS, NSTEPS, err); }
 
 int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
     *out = NULL;
@@ -66,8 +82,15 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
         now[10] = 0;
         pu_parse_date(now, &day);
     }
-    int rc = db_migrate(db, "trace", STEPS, (int)(sizeof STEPS / sizeof STEPS[0]), err);
+    /* migrations are run once by whoever opens the store (trace_migrate),
+     * not on every open: here one read checks they were */
+    int version = 0;
+    int rc = db_schema_version(db, "trace", &version, err);
     if (rc) return rc;
+    if (version != NSTEPS)
+        return pu_fail(err, version > NSTEPS ? PU_ERR_CONFLICT : PU_ERR_DB, NULL, "trace",
+                       "trace schema is at version %d, this binary needs %d%s", version, NSTEPS,
+                       version > NSTEPS ? " (store newer than binary)" : ": run trace_migrate first");
     trace_t *t = calloc(1, sizeof *t);
     if (!t) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     t->db = db;
@@ -87,10 +110,41 @@ int trace_kind_rank(const char *kind) {
     return -1;
 }
 
+static int query_rows(db_stmt *st, trace_row_cb cb, void *ctx, pu_err *err);
+
 int trace_query(db_t *db, const char *sql, trace_row_cb cb, void *ctx, pu_err *err) {
     db_stmt *st;
     int rc = db_prepare(db, sql, &st, err);
     if (rc) return rc;
+    return query_rows(st, cb, ctx, err);
+}
+
+int trace_query_sql(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_err *err) {
+    db_stmt *st;
+    int rc = db_sql_prepare(db, q, &st, err);
+    if (rc) return rc;
+    return query_rows(st, cb, ctx, err);
+}
+
+int trace_result_visible_sql(db_sql *q, const store_scope *scope, const char *r) {
+    db_sql_addf(q, "(%s.firearm_id IS NOT NULL AND EXISTS (SELECT 1 FROM trace_firearm rv_f"
+                   " WHERE rv_f.id = %s.firearm_id AND ", r, r);
+    store_scope_sql(q, scope, "rv_f");
+    db_sql_addf(q, ") AND (%s.retail_event_id IS NULL OR EXISTS (SELECT 1 FROM trace_event rv_e"
+                   " WHERE rv_e.id = %s.retail_event_id AND ", r, r);
+    store_scope_sql(q, scope, "rv_e");
+    return db_sql_add(q, ")))");
+}
+
+int trace_dealer_visible_sql(db_sql *q, const store_scope *scope, const char *r) {
+    db_sql_addf(q, "(%s.dealer_event_id IS NOT NULL AND EXISTS (SELECT 1 FROM trace_event dv_e"
+                   " WHERE dv_e.id = %s.dealer_event_id AND ", r, r);
+    store_scope_sql(q, scope, "dv_e");
+    return db_sql_add(q, "))");
+}
+
+static int query_rows(db_stmt *st, trace_row_cb cb, void *ctx, pu_err *err) {
+    int rc;
     for (;;) {
         rc = db_step(st, err);
         if (rc == DB_DONE) {

@@ -203,7 +203,7 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     bind_opt(st, i++, r->v[F_RECOVERY_PLACE]);
     bind_opt(st, i++, notes[0] ? notes : NULL);
     db_bind_text(st, i++, o->owner, -1);
-    db_bind_text(st, i++, o->marking ? o->marking : "SHARED", -1);
+    db_bind_text(st, i++, o->marking ? o->marking : STORE_DEFAULT_MARKING, -1);
     db_bind_text(st, i++, now, -1);
     db_bind_text(st, i++, now, -1);
     rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
@@ -215,26 +215,22 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     return PU_OK;
 }
 
-int trace_check_opts(const trace_import_opts *o, pu_err *err) {
-    if (!o || !o->owner || pu_blank(o->owner))
+int trace_check_opts(const store_scope *scope, const trace_import_opts *o, int need_owner, pu_err *err) {
+    if (!o || ((!o->owner || pu_blank(o->owner)) && need_owner))
         return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "expected the owning agency (--owner)");
-    if (o->marking && !trace_marking_valid(o->marking))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", o->marking);
-    return PU_OK;
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
+    store_marking m;
+    int rc = store_marking_parse(o->marking ? o->marking : STORE_DEFAULT_MARKING, "marking", &m, err);
+    if (!rc) rc = store_check_file(scope, m, err);
+    if (!rc && o->owner && !pu_blank(o->owner)) rc = store_check_act_for(scope, o->owner, err);
+    return rc;
 }
 
-int trace_marking_valid(const char *m) {
-    static const char *const ok[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
-    for (int i = 0; i < 5; i++)
-        if (m && !strcmp(m, ok[i])) return 1;
-    return 0;
-}
-
-int trace_request_submit(trace_t *t, const char *const *keys, const char *const *vals, size_t n,
-                         const trace_import_opts *o, int64_t *id, char *number, size_t nsize, pu_err *err) {
+int trace_request_submit(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                         size_t n, const trace_import_opts *o, int64_t *id, char *number, size_t nsize,
+                         pu_err *err) {
     const char *v[NF] = {0};
-    int rc = trace_check_opts(o, err);
+    int rc = trace_check_opts(scope, o, 1, err);
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         int k = trace_form_index(keys[i]);
@@ -254,7 +250,33 @@ int trace_request_submit(trace_t *t, const char *const *keys, const char *const 
     return db_commit(t->db, err);
 }
 
-int trace_request_set_status(trace_t *t, int64_t id, const char *status, const char *reason, pu_err *err) {
+/* The status and owner of request id as scope sees it: PU_ERR_NOTFOUND
+ * when absent or hidden (the two are indistinguishable). */
+static int req_status(trace_t *t, const store_scope *scope, int64_t id, char *status, size_t ssize, char *owner,
+                      size_t osize, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT r.status, r.owner FROM trace_request r WHERE r.id = ? AND ");
+    db_sql_int64(&q, id);
+    store_scope_sql(&q, scope, "r");
+    db_stmt *st;
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        pu_strlcpy(status, db_col_text(st, 0), ssize);
+        pu_strlcpy(owner, db_col_text(st, 1), osize);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %lld", (long long)id);
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int trace_request_set_status(trace_t *t, const store_scope *scope, int64_t id, const char *status,
+                             const char *reason, pu_err *err) {
     static const char *const S[] = {"submitted", "in_progress", "completed", "cannot_trace"};
     int to = -1;
     for (int i = 0; i < 4; i++)
@@ -265,16 +287,15 @@ int trace_request_set_status(trace_t *t, int64_t id, const char *status, const c
     if (to == 3 && pu_blank(reason))
         return pu_fail(err, PU_ERR_INVALID, NULL, "reason",
                        "cannot_trace needs a reason (obliterated serial, no purchaser record, ...)");
-    db_stmt *st;
-    int rc = db_prepare(t->db, "SELECT status FROM trace_request WHERE id = ?", &st, err);
+    char cur[32], owner[64];
+    int rc = req_status(t, scope, id, cur, sizeof cur, owner, sizeof owner, err);
+    if (!rc) rc = store_check_owner(t->db, scope, owner, err);
     if (rc) return rc;
-    db_bind_int64(st, 1, id);
     int from = -1;
-    if (db_step(st, err) == DB_ROW)
-        for (int i = 0; i < 4; i++)
-            if (!strcmp(db_col_text(st, 0), S[i])) from = i;
-    db_finalize(st);
-    if (from < 0) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %lld", (long long)id);
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(cur, S[i])) from = i;
+    if (from < 0) return pu_fail(err, PU_ERR_INTERNAL, NULL, "status", "request %lld has status '%s'", (long long)id, cur);
+    db_stmt *st;
     /* allowed: submitted->in_progress|cannot_trace, in_progress->any other,
      * completed/cannot_trace are final except re-opening to in_progress */
     int ok = (from == 0 && (to == 1 || to == 3)) || (from == 1 && to != 1) || (from >= 2 && to == 1);
@@ -302,8 +323,8 @@ static const char *REQ_COLS =
     " importer, type, calibre, model, country, markings, possessor, possessor_alias, possessor_dob,"
     " possessor_address, recovery_date, recovery_state, recovery_place,"
     " number, status, reason, firearm_id, purchaser, purchase_date, purchase_state, dealer, dealer_ffl,"
-    " ttc_days, possessor_differs, us_sourced, notes, owner, marking, mfr, mfr_known"
-    " FROM trace_request WHERE id = ?";
+    " ttc_days, possessor_differs, us_sourced, notes, owner, marking, mfr, mfr_known, ";
+enum { C_RESULT_OK = 39, C_DEALER_OK = 40 };
 
 /* "  label<pad> " with the label padded to 34 characters (not bytes, so
  * Spanish accents keep the columns aligned). */
@@ -315,13 +336,17 @@ static void label(pu_buf *out, const char *l) {
 
 static int render_chain(trace_t *t, const store_scope *scope, int64_t fid, int json, json_t *arr, pu_buf *out,
                         pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT e.kind, e.date, e.party, e.ffl, e.state FROM trace_event e WHERE e.firearm_id = ? AND ");
+    db_sql_int64(&q, fid);
+    store_scope_sql(&q, scope, "e");
+    db_sql_add(&q, " ORDER BY e.date, e.id");
     db_stmt *st;
-    int rc = db_prepare(t->db, "SELECT kind, date, party, ffl, state, owner, marking FROM trace_event "
-                               "WHERE firearm_id = ? ORDER BY date, id", &st, err);
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    db_bind_int64(st, 1, fid);
     while ((rc = db_step(st, err)) == DB_ROW) {
-        if (!trace_visible(scope, db_col_text(st, 5), db_col_text(st, 6))) continue;
         if (json) {
             json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", db_col_text(st, 0), "date",
                                                  db_col_text(st, 1), "party", db_col_text(st, 2), "ffl",
@@ -338,14 +363,25 @@ static int render_chain(trace_t *t, const store_scope *scope, int64_t fid, int j
 int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const char *lang, int json,
                          pu_buf *out, pu_err *err) {
     int es = lang && pu_strieq(lang, "es");
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, REQ_COLS);
+    trace_result_visible_sql(&q, scope, "r");
+    db_sql_add(&q, ", ");
+    trace_dealer_visible_sql(&q, scope, "r");
+    db_sql_add(&q, " FROM trace_request r WHERE r.id = ? AND ");
+    db_sql_int64(&q, id);
+    store_scope_sql(&q, scope, "r");
     db_stmt *st;
-    int rc = db_prepare(t->db, REQ_COLS, &st, err);
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    db_bind_int64(st, 1, id);
-    if (db_step(st, err) != DB_ROW || !trace_visible(scope, db_col_text(st, 35), db_col_text(st, 36))) {
+    if ((rc = db_step(st, err)) != DB_ROW) {
         db_finalize(st);
+        if (rc != DB_DONE) return rc;
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %lld", (long long)id);
     }
+    rc = PU_OK;
     json_t *o = json ? json_object() : NULL, *form = json ? json_object() : NULL;
     if (!json) pu_buf_printf(out, "%s %s  [%s]\n", es ? "Solicitud de rastreo" : "Trace request",
                              db_col_text(st, 22), db_col_text(st, 36));
@@ -359,7 +395,9 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         }
     }
     const char *status = db_col_text(st, 23), *reason = db_col_text(st, 24);
-    int64_t fid = db_col_int64(st, 25);
+    /* a result read from records the reader may not see is not shown */
+    int64_t fid = db_col_int64(st, C_RESULT_OK) ? db_col_int64(st, 25) : 0;
+    int dealer_ok = (int)db_col_int64(st, C_DEALER_OK);
     if (json) {
         json_object_set_new(o, "id", json_integer(id));
         json_object_set_new(o, "number", json_string(db_col_text(st, 22)));
@@ -387,7 +425,7 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         json_t *res = json ? json_object() : NULL;
         if (!json) pu_buf_printf(out, "%s\n", es ? "Resultado" : "Result");
         for (int i = 0; i < 5; i++) {
-            const char *v = db_col_text(st, 26 + i);
+            const char *v = i == 3 && !dealer_ok ? "" : db_col_text(st, 26 + i);
             if (json) json_object_set_new(res, keys[i], *v ? json_string(v) : json_null());
             else if (*v) {
                 label(out, es ? labels_es[i] : labels_en[i]);
@@ -431,13 +469,18 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
     }
     /* ranked candidates for partial serials */
     db_stmt *c;
-    rc = db_prepare(t->db, "SELECT c.rank, c.score, f.mfr, f.serial, f.model, f.id FROM trace_candidate c "
-                           "JOIN trace_firearm f ON f.id = c.firearm_id WHERE c.request_id = ? ORDER BY c.rank", &c, err);
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT c.rank, c.score, f.mfr, f.serial, COALESCE(f.model, ''), f.id FROM trace_candidate c"
+                   " JOIN trace_firearm f ON f.id = c.firearm_id WHERE c.request_id = ? AND ");
+    db_sql_int64(&q, id);
+    store_scope_sql(&q, scope, "f");
+    db_sql_add(&q, " ORDER BY c.rank");
+    rc = db_sql_prepare(t->db, &q, &c, err);
+    db_sql_free(&q);
     if (rc) {
         json_decref(o);
         return rc;
     }
-    db_bind_int64(c, 1, id);
     json_t *cands = json ? json_array() : NULL;
     int any = 0;
     while (db_step(c, err) == DB_ROW) {
@@ -467,38 +510,56 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
 
 int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
                        pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT r.id, r.number, r.status, COALESCE(r.reason, ''), COALESCE(r.mfr_raw, ''),"
+                   " COALESCE(r.serial, ''), r.recovery_date, r.recovery_state FROM trace_request r WHERE ");
+    store_scope_sql(&q, scope, "r");
+    if (status) {
+        db_sql_add(&q, " AND r.status = ?");
+        db_sql_text(&q, status);
+    }
+    db_sql_add(&q, " ORDER BY r.id");
+    if (limit > 0) {
+        db_sql_add(&q, " LIMIT ?");
+        db_sql_int64(&q, limit);
+    }
     db_stmt *st;
-    int rc = db_prepare(t->db, "SELECT id, number, status, COALESCE(reason, ''), COALESCE(mfr_raw, ''),"
-                               " COALESCE(serial, ''), recovery_date, recovery_state, owner, marking"
-                               " FROM trace_request WHERE (? = '' OR status = ?) ORDER BY id", &st, err);
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    const char *s = status ? status : "";
-    db_bind_text(st, 1, s, -1);
-    db_bind_text(st, 2, s, -1);
-    long shown = 0;
-    while ((rc = db_step(st, err)) == DB_ROW && (!limit || shown < limit)) {
-        if (!trace_visible(scope, db_col_text(st, 8), db_col_text(st, 9))) continue;
+    while ((rc = db_step(st, err)) == DB_ROW)
         pu_buf_printf(out, "%lld\t%s\t%s\t%s %s\t%s %s\t%s\n", (long long)db_col_int64(st, 0), db_col_text(st, 1),
                       db_col_text(st, 2), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
                       db_col_text(st, 7), db_col_text(st, 3));
-        shown++;
-    }
     db_finalize(st);
-    return rc == DB_DONE || rc == DB_ROW ? PU_OK : rc;
+    return rc == DB_DONE ? PU_OK : rc;
 }
 
-int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err) {
+int trace_request_pick(trace_t *t, const store_scope *scope, int64_t id, int rank, pu_err *err) {
+    /* the request through the scope; the candidate only when its firearm
+     * is visible too (a hidden firearm is no candidate for this reader) */
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT r.status, f.mfr, f.serial_norm, f.serial, r.owner FROM trace_request r"
+                   " LEFT JOIN trace_candidate c ON c.request_id = r.id AND c.rank = ?"
+                   " LEFT JOIN trace_firearm f ON f.id = c.firearm_id AND ");
+    db_sql_int64(&q, rank);
+    store_scope_sql(&q, scope, "f");
+    db_sql_add(&q, " WHERE r.id = ? AND ");
+    db_sql_int64(&q, id);
+    store_scope_sql(&q, scope, "r");
     db_stmt *st;
-    int rc = db_prepare(t->db, "SELECT r.status, f.mfr, f.serial_norm, f.serial FROM trace_request r"
-                               " LEFT JOIN trace_candidate c ON c.request_id = r.id AND c.rank = ?"
-                               " LEFT JOIN trace_firearm f ON f.id = c.firearm_id WHERE r.id = ?", &st, err);
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    db_bind_int64(st, 1, rank);
-    db_bind_int64(st, 2, id);
-    if (db_step(st, err) != DB_ROW) {
+    if ((rc = db_step(st, err)) != DB_ROW) {
         db_finalize(st);
+        if (rc != DB_DONE) return rc;
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %lld", (long long)id);
     }
+    char owner[64];
+    pu_strlcpy(owner, db_col_text(st, 4), sizeof owner);
     char status[32], mfr[TRACE_NAME_MAX], sn[TRACE_SERIAL_MAX], note[256];
     pu_strlcpy(status, db_col_text(st, 0), sizeof status);
     int has = !db_col_isnull(st, 2);
@@ -506,6 +567,7 @@ int trace_request_pick(trace_t *t, int64_t id, int rank, pu_err *err) {
     pu_strlcpy(sn, db_col_text(st, 2), sizeof sn);
     snprintf(note, sizeof note, "examiner picked candidate %d: %s %s", rank, mfr, db_col_text(st, 3));
     db_finalize(st);
+    if ((rc = store_check_owner(t->db, scope, owner, err))) return rc;
     if (strcmp(status, "in_progress") != 0)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "status", "request %lld is %s; candidates are picked in in_progress",
                        (long long)id, status);

@@ -411,7 +411,7 @@ static int request(gen *g, const model *md, const char *serial, int oblit, int64
     trace_req r;
     int rc = trace_req_validate(g->t, v, &r, g->err);
     if (rc) return rc;
-    trace_import_opts o = {.owner = v[F_AGENCY], .marking = U(g) < 0.15 ? "MX-ONLY" : "SHARED"};
+    trace_import_opts o = {.owner = v[F_AGENCY], .marking = U(g) < 0.15 ? "MX-ONLY" : STORE_DEFAULT_MARKING};
     rc = trace_req_insert(g->t, &g->req_cache, &r, &o, NULL, NULL, 0, g->err);
     if (!rc) g->st->recoveries++;
     return rc;
@@ -572,10 +572,10 @@ static int prepare(gen *g) {
     db_t *db = g->t->db;
     int rc = db_prepare(db, "INSERT INTO trace_firearm(id, mfr, mfr_raw, mfr_known, serial, serial_norm, importer,"
                             " model, type, calibre, action, detachable_mag, country, mfg_date, owner, marking)"
-                            " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','SHARED')", &g->ins_fa, g->err);
+                            " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','" STORE_DEFAULT_MARKING "')", &g->ins_fa, g->err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_event(firearm_id, kind, date, party, party_key, dob, ffl, state, owner,"
-                            " marking) VALUES (?,?,?,?,?,?,?,?,'ATF','SHARED')", &g->ins_ev, g->err);
+                            " marking) VALUES (?,?,?,?,?,?,?,?,'ATF','" STORE_DEFAULT_MARKING "')", &g->ins_ev, g->err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_gen_truth(party_key, ring) VALUES (?, ?) ON CONFLICT (party_key) DO NOTHING",
                         &g->truth, g->err);

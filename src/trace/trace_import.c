@@ -65,15 +65,44 @@ static const char *cell(const pu_csv_row *row, int col) {
 
 typedef struct acq_ctx {
     trace_t *t;
+    const store_scope *scope;
     const trace_import_opts *o;
-    db_stmt *find, *add_fa, *set_mfg, *add_ev;
+    db_stmt *add_fa, *set_mfg, *add_ev;
 } acq_ctx;
+
+/* The firearm (maker, serial) as the filer sees it: *fid = 0 when absent
+ * or hidden. Prepared per row (the connection caches the statement text):
+ * the scope's bindings cannot be re-bound after a reset. */
+static int find_firearm(acq_ctx *c, const char *mfr, const char *sn, int64_t *fid, int64_t *mfg, char *owner,
+                        size_t osize, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT f.id, f.mfg_date, f.owner FROM trace_firearm f WHERE f.mfr = ? AND f.serial_norm = ? AND ");
+    db_sql_text(&q, mfr);
+    db_sql_text(&q, sn);
+    store_scope_sql(&q, c->scope, "f");
+    db_stmt *st;
+    int rc = db_sql_prepare(c->t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    *fid = 0;
+    *mfg = INT64_MIN;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        *fid = db_col_int64(st, 0);
+        if (!db_col_isnull(st, 1)) pu_parse_date(db_col_text(st, 1), mfg);
+        pu_strlcpy(owner, db_col_text(st, 2), osize);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = PU_OK;
+    }
+    db_finalize(st);
+    return rc;
+}
 
 static int acq_prepare(acq_ctx *c, pu_err *err) {
     db_t *db = c->t->db;
-    int rc = db_prepare(db, "SELECT id, mfg_date FROM trace_firearm WHERE mfr = ? AND serial_norm = ?", &c->find, err);
-    if (!rc)
-        rc = db_prepare(db, "INSERT INTO trace_firearm(mfr, mfr_raw, mfr_known, serial, serial_norm, importer, model,"
+    int rc = db_prepare(db, "INSERT INTO trace_firearm(mfr, mfr_raw, mfr_known, serial, serial_norm, importer, model,"
                             " type, calibre, action, detachable_mag, country, markings, mfg_date, owner, marking)"
                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &c->add_fa, err);
     if (!rc) rc = db_prepare(db, "UPDATE trace_firearm SET mfg_date = ? WHERE id = ?", &c->set_mfg, err);
@@ -84,7 +113,6 @@ static int acq_prepare(acq_ctx *c, pu_err *err) {
 }
 
 static void acq_finish(acq_ctx *c) {
-    db_finalize(c->find);
     db_finalize(c->add_fa);
     db_finalize(c->set_mfg);
     db_finalize(c->add_ev);
@@ -137,18 +165,10 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         return pu_fail(err, PU_ERR_INVALID, NULL, "type", "expected pistol, revolver, rifle, shotgun, ... got '%s'",
                        v[A_TYPE]);
     /* find the firearm: serials are unique only within a manufacturer */
-    db_reset(c->find);
-    db_bind_text(c->find, 1, mfr, -1);
-    db_bind_text(c->find, 2, sn, -1);
     int64_t fid = 0, mfg = INT64_MIN;
-    int rc = db_step(c->find, err);
-    if (rc == DB_ROW) {
-        fid = db_col_int64(c->find, 0);
-        if (!db_col_isnull(c->find, 1)) pu_parse_date(db_col_text(c->find, 1), &mfg);
-    } else if (rc != DB_DONE) {
-        return rc;
-    }
-    db_reset(c->find);
+    char fowner[64] = "";
+    int rc = find_firearm(c, mfr, sn, &fid, &mfg, fowner, sizeof fowner, err);
+    if (rc) return rc;
     if (kind == 0 && mfg == INT64_MIN) mfg = day;
     if (day < mfg && mfg != INT64_MIN) {
         pu_format_date(mfg, when, sizeof when);
@@ -157,7 +177,9 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
     }
     if (!fid && !type)
         return pu_fail(err, PU_ERR_INVALID, NULL, "type", "first record of a firearm needs its type");
-    const char *mk = c->o->marking ? c->o->marking : "SHARED";
+    const char *mk = c->o->marking ? c->o->marking : STORE_DEFAULT_MARKING;
+    /* a manufacture date changes the firearm's record: its owner's to change */
+    if (fid && kind == 0 && (rc = store_check_owner(c->t->db, c->scope, fowner, err))) return rc;
     if (!fid) {
         db_stmt *s = c->add_fa;
         db_reset(s);
@@ -182,7 +204,14 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         bind_opt(s, 14, kind == 0 ? v[A_DATE] : NULL);
         db_bind_text(s, 15, c->o->owner, -1);
         db_bind_text(s, 16, mk, -1);
-        if ((rc = db_step(s, err)) != DB_DONE) return rc == PU_OK ? PU_ERR_DB : rc;
+        if ((rc = db_step(s, err)) != DB_DONE) {
+            /* UNIQUE (mfr, serial_norm): the firearm exists under a marking
+             * the filer cannot see; refused as a row, not a store failure */
+            if (rc == PU_ERR_CONFLICT)
+                return pu_fail(err, PU_ERR_CONFLICT, NULL, "serial",
+                               "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : "this user");
+            return rc == PU_OK ? PU_ERR_DB : rc;
+        }
         fid = db_last_id(c->t->db);
         *new_fa = 1;
     } else if (kind == 0) {
@@ -218,13 +247,12 @@ typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_im
 static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);
 
 /* Shared driver: header, rows, rejects, one transaction, strict mode. */
-static int import_file(trace_t *t, pu_csv *r, const trace_import_opts *o, const char *const *names, int nnames,
-                       const int *req, row_fn fn, void *ctx, trace_import_stats *st, pu_err *err) {
+static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
+                       const char *const *names, int nnames, const int *req, row_fn fn, void *ctx,
+                       trace_import_stats *st, pu_err *err) {
     memset(st, 0, sizeof *st);
     /* recoveries may leave the owner to each row's requesting agency */
-    trace_import_opts chk = *o;
-    if (fn != acq_fn && !chk.owner) chk.owner = "(agency)";
-    int rc = trace_check_opts(&chk, err);
+    int rc = trace_check_opts(scope, o, fn == acq_fn, err);
     if (rc) return rc;
     const pu_csv_row *h;
     rc = pu_csv_next(r, &h, err);
@@ -252,6 +280,8 @@ static int import_file(trace_t *t, pu_csv *r, const trace_import_opts *o, const 
                 if (st->rows % 4096 == 0) pu_progress_tick(&pg, pu_csv_offset(r), st->rows);
                 continue;
             }
+            /* refused by the write rule: a rejected row like a malformed one */
+            if (rc == PU_ERR_DENIED || rc == PU_ERR_CONFLICT) rc = PU_ERR_INVALID;
             if (rc != PU_ERR_INVALID) { /* store failure: abort the file */
                 *err = e;
                 break;
@@ -296,17 +326,18 @@ static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import
     return rc;
 }
 
-int trace_import_acquisitions(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
-                              pu_err *err) {
-    acq_ctx c = {.t = t, .o = o};
+int trace_import_acquisitions(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
+                              trace_import_stats *st, pu_err *err) {
+    acq_ctx c = {.t = t, .scope = scope, .o = o};
     int rc = acq_prepare(&c, err);
-    if (!rc) rc = import_file(t, r, o, ACOLS, A_NCOLS, AREQ, acq_fn, &c, st, err);
+    if (!rc) rc = import_file(t, scope, r, o, ACOLS, A_NCOLS, AREQ, acq_fn, &c, st, err);
     acq_finish(&c);
     return rc;
 }
 
 typedef struct rec_ctx {
     trace_t *t;
+    const store_scope *scope;
     const trace_import_opts *o;
     db_stmt *ins;
 } rec_ctx;
@@ -320,13 +351,14 @@ static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import
     if (rc) return rc;
     trace_import_opts o = *c->o;
     if (!o.owner) o.owner = q.v[F_AGENCY]; /* the requesting agency owns its request */
+    if ((rc = store_check_act_for(c->scope, o.owner, err))) return rc;
     rc = trace_req_insert(c->t, &c->ins, &q, &o, NULL, NULL, 0, err);
     if (rc == PU_OK && !q.mfr_known) st->unknown_mfr++;
     return rc == PU_ERR_INVALID ? PU_ERR_DB : rc;
 }
 
-int trace_import_recoveries(trace_t *t, pu_csv *r, const trace_import_opts *o, trace_import_stats *st,
-                            pu_err *err) {
+int trace_import_recoveries(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
+                            trace_import_stats *st, pu_err *err) {
     size_t n;
     const trace_form_field *f = trace_form_fields(&n);
     const char *names[F_COUNT];
@@ -335,8 +367,8 @@ int trace_import_recoveries(trace_t *t, pu_csv *r, const trace_import_opts *o, t
         names[i] = f[i].key;
         req[i] = 0; /* required values are checked per row, so a row is rejected, not the file */
     }
-    rec_ctx c = {.t = t, .o = o};
-    int rc = import_file(t, r, o, names, F_COUNT, req, rec_fn, &c, st, err);
+    rec_ctx c = {.t = t, .scope = scope, .o = o};
+    int rc = import_file(t, scope, r, o, names, F_COUNT, req, rec_fn, &c, st, err);
     db_finalize(c.ins);
     return rc;
 }

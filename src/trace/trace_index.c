@@ -81,6 +81,9 @@ struct trace_index {
     size_t *range;     /* per mfr: [range[m], range[m+1]) in sorted */
     uint32_t *gram_off; /* postings: entries with key k are post[gram_off[k] .. gram_off[k+1]) */
     uint32_t *post;
+    /* the reader whose scoped read built it (see trace_index_scope_is) */
+    int sys;
+    char agency[64], country[8];
 };
 
 /* Posting keys: trigrams anywhere in the serial (for patterns with '*'),
@@ -236,13 +239,25 @@ static int build_tables(trace_index *ix) {
     return PU_OK;
 }
 
-int trace_index_build(trace_t *t, trace_index **out, pu_err *err) {
+int trace_index_build(trace_t *t, const store_scope *scope, trace_index **out, pu_err *err) {
     *out = NULL;
     trace_index *ix = calloc(1, sizeof *ix);
     if (!ix) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     load_ctx c = {ix, PU_OK};
-    int rc = trace_query(t->db, "SELECT id, mfr, serial_norm, COALESCE(model, ''), COALESCE(calibre, ''),"
-                                " COALESCE(type, '') FROM trace_firearm", load_row, &c, err);
+    /* built from a scoped read: the index holds only firearms the reader
+     * may see, so nothing answered from it needs filtering again */
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT f.id, f.mfr, f.serial_norm, COALESCE(f.model, ''), COALESCE(f.calibre, ''),"
+                   " COALESCE(f.type, '') FROM trace_firearm f WHERE ");
+    store_scope_sql(&q, scope, "f");
+    int rc = trace_query_sql(t->db, &q, load_row, &c, err);
+    db_sql_free(&q);
+    if (!rc) {
+        ix->sys = scope->system;
+        pu_strlcpy(ix->agency, scope->agency ? scope->agency : "", sizeof ix->agency);
+        pu_strlcpy(ix->country, scope->country ? scope->country : "", sizeof ix->country);
+    }
     if (c.rc) rc = pu_fail(err, c.rc, NULL, NULL, "cannot build the firearm index (%s)", pu_strerror(c.rc));
     if (!rc && ix->n > UINT32_MAX - 1) rc = pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "more than 4 billion firearms");
     if (!rc && build_tables(ix)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory building the index");
@@ -272,6 +287,13 @@ void trace_index_free(trace_index *ix) {
 
 size_t trace_index_size(const trace_index *ix) { return ix ? ix->n : 0; }
 
+int trace_index_scope_is(const trace_index *ix, const store_scope *scope) {
+    if (!ix || !scope) return 0;
+    if (ix->sys || scope->system) return ix->sys == scope->system;
+    return !strcmp(ix->agency, scope->agency ? scope->agency : "") &&
+           !strcmp(ix->country, scope->country ? scope->country : "");
+}
+
 int64_t trace_index_lookup(const trace_index *ix, const char *mfr, const char *serial_norm) {
     uint32_t m = trace_strtab_get((trace_strtab *)&ix->mfrs, mfr, 0);
     if (m == UINT32_MAX || !ix->nhash) return 0;
@@ -282,40 +304,6 @@ int64_t trace_index_lookup(const trace_index *ix, const char *mfr, const char *s
         j = (uint32_t)((j + 1) & (ix->nhash - 1));
     }
     return 0;
-}
-
-/* Pattern facts used to prune: literal prefix, element count, literals. */
-typedef struct pat {
-    const char *p;
-    char prefix[TRACE_SERIAL_MAX];
-    size_t plen;
-    int star;          /* has '*': length not fixed */
-    size_t elems;      /* elements when no '*' */
-    size_t lead_q;     /* leading '?' (may stand for dropped zeros) */
-    int literals;
-} pat;
-
-static int pat_init(pat *q, const char *p) {
-    memset(q, 0, sizeof *q);
-    q->p = p;
-    int in_set = 0, prefix_done = 0, lead = 1;
-    for (const char *c = p; *c; c++) {
-        if (*c == '[') { in_set = 1; prefix_done = 1; lead = 0; q->elems++; continue; }
-        if (*c == ']') { in_set = 0; continue; }
-        if (in_set) continue;
-        if (*c == '*') { q->star = 1; prefix_done = 1; lead = 0; continue; }
-        if (*c == '?') { prefix_done = 1; q->elems++; if (lead) q->lead_q++; continue; }
-        lead = 0;
-        q->elems++;
-        q->literals++;
-        if (!prefix_done) q->prefix[q->plen++] = *c;
-    }
-    return in_set ? PU_ERR_INVALID : PU_OK;
-}
-
-static int pat_len_ok(const pat *q, size_t len) {
-    if (q->star) return 1;
-    return len <= q->elems && len + q->lead_q >= q->elems;
 }
 
 static int ieq_alnum(const char *a, const char *b) {
@@ -329,7 +317,7 @@ static int ieq_alnum(const char *a, const char *b) {
     }
 }
 
-static double score_of(const trace_index *ix, const entry *e, const pat *q, const trace_hint *h) {
+static double score_of(const trace_index *ix, const entry *e, const trace_pattern *q, const trace_hint *h) {
     double s = (double)q->literals / (double)(e->len > q->literals ? e->len : (q->literals ? q->literals : 1));
     if (h) {
         if (h->model && *h->model && ieq_alnum(h->model, ix->models.s[e->model])) s += 0.5;
@@ -370,7 +358,7 @@ static void topk_add(topk *k, const trace_index *ix, const entry *e, double scor
     pu_strlcpy(c->mfr, ix->mfrs.s[e->mfr], sizeof c->mfr);
 }
 
-static void scan_range(const trace_index *ix, size_t lo, size_t hi, const pat *q, const trace_hint *h, topk *k) {
+static void scan_range(const trace_index *ix, size_t lo, size_t hi, const trace_pattern *q, const trace_hint *h, topk *k) {
     if (q->plen) { /* narrow to the literal prefix by binary search */
         size_t a = lo, b = hi;
         while (a < b) {
@@ -384,29 +372,28 @@ static void scan_range(const trace_index *ix, size_t lo, size_t hi, const pat *q
         const entry *e = &ix->e[ix->sorted[i]];
         const char *s = ser(ix, e);
         if (q->plen && strncmp(s, q->prefix, q->plen) != 0) break;
-        if (!pat_len_ok(q, e->len)) continue;
-        if (trace_serial_match(q->p, s)) topk_add(k, ix, e, score_of(ix, e, q, h));
+        if (!trace_pattern_len_ok(q, e->len)) continue;
+        if (trace_pattern_match(q, s)) topk_add(k, ix, e, score_of(ix, e, q, h));
     }
 }
 
 /* The posting key of the pattern (literal trigram, or literal pair at a
- * position from the end) with the shortest list, or -1. */
-static int rarest_gram(const trace_index *ix, const char *p) {
+ * position from the end) with the shortest list, or -1. Both come from
+ * the compiled elements: runs of literals give trigrams; in fixed-length
+ * patterns adjacent literals give pairs at their position from the end
+ * (right even when leading '?' stood for dropped zeros). */
+static int rarest_gram(const trace_index *ix, const trace_pattern *q) {
     int best = -1;
     size_t best_n = SIZE_MAX;
-    char run[TRACE_SERIAL_MAX];
+    char run[TRACE_PAT_MAX + 1];
     size_t rl = 0;
-    int in_set = 0;
-    for (const char *c = p;; c++) {
-        int lit = *c && !in_set && *c != '?' && *c != '*' && *c != '[' && *c != ']';
-        if (*c == '[') in_set = 1;
-        if (*c == ']') in_set = 0;
-        if (lit) {
-            run[rl++] = *c;
+    for (size_t i = 0;; i++) {
+        if (i < q->n && q->e[i].kind == TRACE_PAT_LIT) {
+            run[rl++] = q->e[i].c;
             continue;
         }
-        for (size_t i = 0; i + 3 <= rl; i++) {
-            int g = gram(run + i);
+        for (size_t j = 0; j + 3 <= rl; j++) {
+            int g = gram(run + j);
             if (g < 0) continue;
             size_t n = ix->gram_off[g + 1] - ix->gram_off[g];
             if (n < best_n) {
@@ -415,24 +402,12 @@ static int rarest_gram(const trace_index *ix, const char *p) {
             }
         }
         rl = 0;
-        if (!*c) break;
+        if (i >= q->n) break;
     }
-    /* fixed-length patterns: literal pairs at a position from the end */
-    if (!strchr(p, '*')) {
-        char el[TRACE_SERIAL_MAX]; /* literal char, or 0 for a wildcard element */
-        size_t ne = 0;
-        for (const char *c = p; *c && ne < sizeof el; c++) {
-            if (*c == '[') {
-                while (*c && *c != ']') c++;
-                el[ne++] = 0;
-                if (!*c) break;
-            } else {
-                el[ne++] = *c == '?' ? 0 : *c;
-            }
-        }
-        for (size_t j = 0; j + 1 < ne; j++) {
-            if (!el[j] || !el[j + 1]) continue;
-            int k = pair_key(el[j], el[j + 1], ne - 2 - j);
+    if (!q->star) {
+        for (size_t j = 0; j + 1 < q->n; j++) {
+            if (q->e[j].kind != TRACE_PAT_LIT || q->e[j + 1].kind != TRACE_PAT_LIT) continue;
+            int k = pair_key(q->e[j].c, q->e[j + 1].c, q->n - 2 - j);
             if (k < 0) continue;
             size_t n = ix->gram_off[k + 1] - ix->gram_off[k];
             if (n < best_n) {
@@ -446,10 +421,10 @@ static int rarest_gram(const trace_index *ix, const char *p) {
 
 int trace_index_partial(const trace_index *ix, const char *mfr, const char *pattern, const trace_hint *hint,
                         trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err) {
-    pat q;
+    trace_pattern q;
     *n = 0;
     if (total) *total = 0;
-    if (!pattern || !*pattern || pat_init(&q, pattern))
+    if (!pattern || !*pattern || trace_pattern_compile(pattern, &q))
         return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "expected a normalised serial pattern, got '%s'",
                        pattern ? pattern : "");
     topk k = {out, max, 0, 0};
@@ -458,15 +433,15 @@ int trace_index_partial(const trace_index *ix, const char *mfr, const char *patt
         m = trace_strtab_get((trace_strtab *)&ix->mfrs, mfr, 0);
         if (m == UINT32_MAX) return PU_OK; /* no firearm of that maker */
     }
-    int g = rarest_gram(ix, pattern);
+    int g = rarest_gram(ix, &q);
     size_t glen = g < 0 ? SIZE_MAX : ix->gram_off[g + 1] - ix->gram_off[g];
     size_t rlen = m != UINT32_MAX ? ix->range[m + 1] - ix->range[m] : ix->n;
     if (g >= 0 && (glen < rlen || !q.plen)) {
         for (uint32_t p = ix->gram_off[g]; p < ix->gram_off[g + 1]; p++) {
             const entry *e = &ix->e[ix->post[p]];
             if (m != UINT32_MAX && e->mfr != m) continue;
-            if (!pat_len_ok(&q, e->len)) continue;
-            if (trace_serial_match(q.p, ser(ix, e))) topk_add(&k, ix, e, score_of(ix, e, &q, hint));
+            if (!trace_pattern_len_ok(&q, e->len)) continue;
+            if (trace_pattern_match(&q, ser(ix, e))) topk_add(&k, ix, e, score_of(ix, e, &q, hint));
         }
     } else if (m != UINT32_MAX) {
         scan_range(ix, ix->range[m], ix->range[m + 1], &q, hint, &k);

@@ -13,12 +13,61 @@ struct trace {
 #define TRACE_KINDS "MANUFACTURE IMPORT DISTRIBUTOR DEALER RETAIL TRANSFER"
 int trace_kind_rank(const char *kind); /* 0..5, or -1 when unknown */
 
-/* store_visible (kept as one call site for the module's reads). */
-int trace_visible(const store_scope *scope, const char *owner, const char *marking);
+/* ---- partial-serial patterns: the one definition (trace_pattern.c) ----
+ * A pattern compiled into elements; the matcher, the index's pruning facts
+ * and the SQL GLOB text all come from it. */
+#define TRACE_PAT_MAX TRACE_SERIAL_MAX
+enum { TRACE_PAT_LIT = 1, TRACE_PAT_ONE, TRACE_PAT_ANY, TRACE_PAT_SET };
+typedef struct trace_pat_elem {
+    int kind;
+    char c;                       /* TRACE_PAT_LIT */
+    char set[TRACE_SERIAL_MAX];   /* TRACE_PAT_SET: the members */
+} trace_pat_elem;
+typedef struct trace_pattern {
+    trace_pat_elem e[TRACE_PAT_MAX];
+    size_t n;
+    size_t lead_q;                /* leading '?' (may stand for dropped zeros) */
+    size_t fixed;                 /* elements other than '*' */
+    int star;                     /* has '*': length not fixed */
+    size_t literals;
+    char prefix[TRACE_PAT_MAX + 1]; /* literal prefix before the first wildcard */
+    size_t plen;
+} trace_pattern;
+/* Compile; PU_ERR_INVALID (unbalanced or empty '[]', stray ']'),
+ * PU_ERR_LIMIT (too many elements). No pu_err: callers word the message. */
+int trace_pattern_compile(const char *pattern, trace_pattern *p);
+int trace_pattern_match(const trace_pattern *p, const char *serial);
+/* 1 when a serial of len bytes can match (pruning; never drops a match). */
+int trace_pattern_len_ok(const trace_pattern *p, size_t len);
+/* The GLOB text; *exact = 0 when rows must be re-checked with the matcher. */
+int trace_pattern_glob(const trace_pattern *p, char *out, size_t size, int *exact);
 
-/* Prepare-or-fail helper: runs sql with no params, calls cb per row. */
+/* Prepare-or-fail helper: runs sql with no params, calls cb per row. Only
+ * for tables without owner/marking (or system-only work such as deriving
+ * the multiple-sale reports); marked tables are read with trace_query_sql
+ * and store_scope_sql. */
 typedef int (*trace_row_cb)(db_stmt *st, void *ctx);
 int trace_query(db_t *db, const char *sql, trace_row_cb cb, void *ctx, pu_err *err);
+/* The same for a built query (text + bindings). */
+int trace_query_sql(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_err *err);
+
+/* Append a condition, true when the result of request `r` (alias) may be
+ * shown to scope: the matched firearm and the first retail sale the result
+ * was read from are both visible. A result is derived from those records,
+ * so it is released only with them (docs/trace.md "Visibility"). */
+int trace_result_visible_sql(db_sql *q, const store_scope *scope, const char *r);
+/* True when the selling dealer's record (dealer_event_id) is visible. */
+int trace_dealer_visible_sql(db_sql *q, const store_scope *scope, const char *r);
+
+/* Buyer volume per (buyer, owner, marking) of the sales, for buyers with 3
+ * or more first retail purchases in all: leads sum the rows the reader may
+ * see. Used by the v3 migration and by trace_msr_detect. */
+#define TRACE_PURCHASER_FILL                                                                          \
+    "INSERT INTO trace_purchaser(party_key, owner, marking, purchases)"                               \
+    " SELECT e.party_key, e.owner, e.marking, COUNT(*) FROM trace_event e"                             \
+    " WHERE e.kind = 'RETAIL' AND e.party_key IN (SELECT party_key FROM trace_event"                   \
+    " WHERE kind = 'RETAIL' AND party_key IS NOT NULL GROUP BY party_key HAVING COUNT(*) >= 3)"        \
+    " GROUP BY e.party_key, e.owner, e.marking"
 
 /* Keep a rejected input row verbatim (trace_reject), so nothing is lost. */
 int trace_reject_keep(trace_t *t, const char *source, uint64_t line, const pu_err *why, const char *raw,

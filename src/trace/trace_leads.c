@@ -64,7 +64,6 @@ static void agg_free(agg *g) {
 }
 
 typedef struct lctx {
-    const store_scope *scope;
     agg p, d;
     int oom;
 } lctx;
@@ -91,7 +90,6 @@ static void add_rec(acc *a, db_stmt *st) {
 
 static int lead_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    if (!trace_visible(c->scope, db_col_text(st, 10), db_col_text(st, 11))) return PU_OK;
     const char *pk = db_col_text(st, 0), *ffl = db_col_text(st, 2);
     if (*pk) {
         acc *a = agg_get(&c->p, pk);
@@ -113,7 +111,6 @@ static int lead_row(db_stmt *st, void *vctx) {
 
 static int msr_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    if (!trace_visible(c->scope, db_col_text(st, 2), db_col_text(st, 3))) return PU_OK;
     uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
     if (i == UINT32_MAX) return PU_OK; /* only purchasers behind recoveries become leads */
     if (!strcmp(db_col_text(st, 1), "handgun")) c->p.a[i].msr_hg++;
@@ -123,7 +120,6 @@ static int msr_row(db_stmt *st, void *vctx) {
 
 static int volume_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    if (!trace_visible(c->scope, db_col_text(st, 2), db_col_text(st, 3))) return PU_OK;
     uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
     if (i != UINT32_MAX) c->p.a[i].purchases = db_col_int64(st, 1);
     return PU_OK;
@@ -246,22 +242,52 @@ static int collect(agg *g, const char *kind, trace_lead **all, size_t *n, size_t
     return PU_OK;
 }
 
+/* Everything a lead is computed from, read through the scope in SQL: the
+ * completed request, the firearm and first retail sale its result came
+ * from (the purchaser, FFL and purchase state are read from that sale, not
+ * from the copy on the request), the selling dealer's record for its name,
+ * then the multiple-sale reports and the buyer volume the reader may see. */
+static int read_scoped(trace_t *t, const store_scope *scope, lctx *c, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT COALESCE(e.party_key, ''), COALESCE(e.party, ''), COALESCE(e.ffl, ''),"
+                   " CASE WHEN d.id IS NULL THEN '' ELSE COALESCE(d.party, '') END, r.ttc_days, r.possessor_differs,"
+                   " r.obliterated, COALESCE(e.state, ''), r.recovery_state, r.number"
+                   " FROM trace_request r JOIN trace_event e ON e.id = r.retail_event_id AND ");
+    store_scope_sql(&q, scope, "e");
+    db_sql_add(&q, " JOIN trace_firearm f ON f.id = r.firearm_id AND ");
+    store_scope_sql(&q, scope, "f");
+    db_sql_add(&q, " LEFT JOIN trace_event d ON d.id = r.dealer_event_id AND ");
+    store_scope_sql(&q, scope, "d");
+    db_sql_add(&q, " WHERE r.status = 'completed' AND r.ttc_days IS NOT NULL AND ");
+    store_scope_sql(&q, scope, "r");
+    db_sql_add(&q, " ORDER BY r.id");
+    int rc = trace_query_sql(t->db, &q, lead_row, c, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT m.purchaser_key, m.kind FROM trace_msr m WHERE ");
+    store_scope_sql(&q, scope, "m");
+    rc = trace_query_sql(t->db, &q, msr_row, c, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT p.party_key, SUM(p.purchases) FROM trace_purchaser p WHERE ");
+    store_scope_sql(&q, scope, "p");
+    db_sql_add(&q, " GROUP BY p.party_key");
+    rc = trace_query_sql(t->db, &q, volume_row, c, err);
+    db_sql_free(&q);
+    return rc;
+}
+
 int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t max, trace_lead **out, size_t *n,
                 pu_err *err) {
     *out = NULL;
     *n = 0;
     if (kind && strcmp(kind, "purchaser") && strcmp(kind, "dealer"))
         return pu_fail(err, PU_ERR_INVALID, NULL, "kind", "expected purchaser or dealer, got '%s'", kind);
-    lctx c = {.scope = scope};
-    int rc = trace_query(t->db, "SELECT COALESCE(purchaser_key, ''), COALESCE(purchaser, ''), COALESCE(dealer_ffl, ''),"
-                                " COALESCE(dealer, ''), ttc_days, possessor_differs, obliterated,"
-                                " COALESCE(purchase_state, ''), recovery_state, number, owner, marking"
-                                " FROM trace_request WHERE status = 'completed' AND ttc_days IS NOT NULL ORDER BY id",
-                         lead_row, &c, err);
-    if (!rc)
-        rc = trace_query(t->db, "SELECT purchaser_key, kind, owner, marking FROM trace_msr", msr_row, &c, err);
-    if (!rc)
-        rc = trace_query(t->db, "SELECT party_key, purchases, owner, marking FROM trace_purchaser", volume_row, &c, err);
+    lctx c = {0};
+    int rc = read_scoped(t, scope, &c, err);
     if (!rc && c.oom) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     trace_lead *all = NULL;
     size_t na = 0, cap = 0;
@@ -287,6 +313,33 @@ void trace_leads_free(trace_lead *l, size_t n) {
     if (!l) return;
     for (size_t i = 0; i < n; i++) free(l[i].explain);
     free(l);
+}
+
+void trace_leads_write(const trace_lead *l, size_t n, int json, pu_buf *out) {
+    json_t *arr = json ? json_array() : NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *ind = json ? json_array() : NULL;
+        if (!json)
+            pu_buf_printf(out, "%2zu. %-9s %6.1f  %s  [%s]\n", i + 1, l[i].kind, l[i].strength, l[i].name, l[i].key);
+        for (const char *p = l[i].explain; p && *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            if (json) json_array_append_new(ind, json_stringn(p, len));
+            else pu_buf_printf(out, "      - %.*s\n", (int)len, p);
+            p += len + (nl != NULL);
+        }
+        if (json)
+            json_array_append_new(arr, json_pack("{s:I,s:s,s:f,s:s,s:s,s:i,s:o}", "rank", (json_int_t)(i + 1), "kind",
+                                                 l[i].kind, "strength", l[i].strength, "name", l[i].name, "key",
+                                                 l[i].key, "recoveries", l[i].recoveries, "indicators", ind));
+    }
+    if (json) {
+        char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s) pu_buf_puts(out, s);
+        pu_buf_putc(out, '\n');
+        free(s);
+        json_decref(arr);
+    }
 }
 
 /* ---- evaluation ----------------------------------------------------------- */
@@ -341,7 +394,6 @@ static int count(counter *c, const char *key, int64_t by) {
 }
 
 typedef struct sctx {
-    const store_scope *scope;
     counter year_req, year_traced, year_us, state, mfr, cal, type, status, reason;
     int64_t *ttc;
     size_t nttc, cap;
@@ -358,18 +410,26 @@ static void cal_key(const char *raw, char *out, size_t size) {
 
 static int stat_row(db_stmt *st, void *vctx) {
     sctx *c = vctx;
-    if (!trace_visible(c->scope, db_col_text(st, 9), db_col_text(st, 10))) return PU_OK;
     const char *status = db_col_text(st, 0), *reason = db_col_text(st, 8);
+    /* figures read from the trace result count only when the reader may see
+     * the records the result came from; the request's own fields always */
+    int res_ok = db_col_int64(st, 9) != 0;
     char year[8], cal[32];
     pu_strlcpy(year, db_col_text(st, 1), 5);
     c->requests++;
     int done = !strcmp(status, "completed"), us = db_col_int64(st, 6) == 1;
+    /* us_sourced = 0 means no record at all (the run saw every record), so
+     * it reveals nothing; a 1 read from hidden records is left unknown */
+    int sourced_hidden = us && !res_ok;
+    if (sourced_hidden) us = 0;
     int oblit_fail = !strcmp(status, "cannot_trace") && !strncmp(reason, "obliterated", 11);
     int r = count(&c->year_req, year, 1) | count(&c->status, status, 1) |
             count(&c->type, db_col_text(st, 3), 1);
     cal_key(db_col_text(st, 4), cal, sizeof cal);
-    r |= count(&c->cal, cal, 1) | count(&c->mfr, *db_col_text(st, 7) ? db_col_text(st, 7) : db_col_text(st, 2), 1);
-    if (done) r |= count(&c->year_traced, year, 1) | count(&c->state, db_col_text(st, 5), 1);
+    r |= count(&c->cal, cal, 1) |
+         count(&c->mfr, res_ok && *db_col_text(st, 7) ? db_col_text(st, 7) : db_col_text(st, 2), 1);
+    if (done) r |= count(&c->year_traced, year, 1);
+    if (done && res_ok) r |= count(&c->state, db_col_text(st, 5), 1);
     if (us) r |= count(&c->year_us, year, 1);
     if (!strcmp(status, "cannot_trace")) {
         char rk[40];
@@ -380,11 +440,11 @@ static int stat_row(db_stmt *st, void *vctx) {
         if (!strncmp(reason, "no purchaser", 12)) c->no_purchaser++;
     }
     /* sourcing is known once processed, unless nothing could be read */
-    if ((done || !strcmp(status, "cannot_trace")) && !oblit_fail) {
+    if ((done || !strcmp(status, "cannot_trace")) && !oblit_fail && !sourced_hidden) {
         c->sourced_known++;
         c->us += us;
     }
-    if (done && !db_col_isnull(st, 11)) {
+    if (done && res_ok && !db_col_isnull(st, 10)) {
         if (c->nttc == c->cap) {
             size_t nc = c->cap ? c->cap * 2 : 1024;
             int64_t *nt = realloc(c->ttc, nc * sizeof *nt);
@@ -392,7 +452,7 @@ static int stat_row(db_stmt *st, void *vctx) {
             c->ttc = nt;
             c->cap = nc;
         }
-        c->ttc[c->nttc++] = db_col_int64(st, 11);
+        c->ttc[c->nttc++] = db_col_int64(st, 10);
     }
     if (r) c->oom = PU_ERR_NOMEM;
     return c->oom;
@@ -451,11 +511,17 @@ static int64_t counter_of(const counter *c, const char *k) {
 }
 
 int trace_stats(trace_t *t, const store_scope *scope, int json, pu_buf *out, pu_err *err) {
-    sctx c = {.scope = scope};
-    int rc = trace_query(t->db, "SELECT status, recovery_date, COALESCE(mfr, ''), COALESCE(type, ''),"
-                                " COALESCE(calibre, ''), COALESCE(purchase_state, ''), us_sourced,"
-                                " COALESCE(result_mfr, ''), COALESCE(reason, ''), owner, marking, ttc_days"
-                                " FROM trace_request", stat_row, &c, err);
+    sctx c = {0};
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT r.status, r.recovery_date, COALESCE(r.mfr, ''), COALESCE(r.type, ''),"
+                   " COALESCE(r.calibre, ''), COALESCE(r.purchase_state, ''), r.us_sourced,"
+                   " COALESCE(r.result_mfr, ''), COALESCE(r.reason, ''), ");
+    trace_result_visible_sql(&q, scope, "r");
+    db_sql_add(&q, ", r.ttc_days FROM trace_request r WHERE ");
+    store_scope_sql(&q, scope, "r");
+    int rc = trace_query_sql(t->db, &q, stat_row, &c, err);
+    db_sql_free(&q);
     if (!rc && c.oom) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     double median = 0, mean = 0;
     if (c.nttc) {

@@ -9,10 +9,13 @@
 typedef struct sale {
     int64_t event_id, day;
     int handgun, sw_rifle;
+    /* the stricter of the sale's and the firearm's marking, with its owner */
+    store_marking marking;
+    char owner[64];
 } sale;
 
 typedef struct grp {
-    char key[TRACE_NAME_MAX + 16], party[128], ffl[40], state[8], owner[64], marking[16];
+    char key[TRACE_NAME_MAX + 16], party[128], ffl[40], state[8];
     sale *s;
     size_t n, cap;
 } grp;
@@ -20,9 +23,7 @@ typedef struct grp {
 typedef struct msr_ctx {
     trace_t *t;
     grp g;
-    db_stmt *add, *item, *buyer;
-    char pkey[TRACE_NAME_MAX + 16], powner[64], pmarking[16];
-    int64_t purchases; /* of pkey, across dealers */
+    db_stmt *add, *item;
     trace_msr_stats *st;
     int rc;
     pu_err *err;
@@ -35,6 +36,16 @@ static int sw_state(const char *s) {
 static int within5(int64_t a, int64_t b) { return b - a <= 14 && trace_business_days(a, b) <= 5; }
 
 static int emit(msr_ctx *c, const char *kind, const sale *const *v, size_t n) {
+    /* a report is derived from all its sales: it carries the stricter of
+     * their markings, so only a reader who may see every sale sees it */
+    char owner[64];
+    pu_strlcpy(owner, v[0]->owner, sizeof owner);
+    store_marking m = v[0]->marking;
+    for (size_t i = 1; i < n; i++) {
+        char o2[64];
+        m = store_marking_stricter(m, owner, v[i]->marking, v[i]->owner, o2, sizeof o2);
+        pu_strlcpy(owner, o2, sizeof owner);
+    }
     char d1[16], d2[16];
     pu_format_date(v[0]->day, d1, sizeof d1);
     pu_format_date(v[n - 1]->day, d2, sizeof d2);
@@ -48,8 +59,8 @@ static int emit(msr_ctx *c, const char *kind, const sale *const *v, size_t n) {
     db_bind_text(a, 6, d1, -1);
     db_bind_text(a, 7, d2, -1);
     db_bind_int64(a, 8, (int64_t)n);
-    db_bind_text(a, 9, c->g.owner, -1);
-    db_bind_text(a, 10, c->g.marking, -1);
+    db_bind_text(a, 9, owner, -1);
+    db_bind_text(a, 10, store_marking_name(m), -1);
     int rc = db_step(a, c->err);
     if (rc != DB_DONE) return rc;
     int64_t id = db_last_id(c->t->db);
@@ -97,30 +108,9 @@ static int flush(msr_ctx *c) {
     return rc;
 }
 
-/* Volume of the purchaser just finished (only 3+ purchases are kept). */
-static int buyer_flush(msr_ctx *c) {
-    if (c->purchases >= 3) {
-        db_reset(c->buyer);
-        db_bind_text(c->buyer, 1, c->pkey, -1);
-        db_bind_int64(c->buyer, 2, c->purchases);
-        db_bind_text(c->buyer, 3, c->powner, -1);
-        db_bind_text(c->buyer, 4, c->pmarking, -1);
-        if (db_step(c->buyer, c->err) != DB_DONE) return PU_ERR_DB;
-    }
-    c->purchases = 0;
-    return PU_OK;
-}
-
 static int row(db_stmt *st, void *vctx) {
     msr_ctx *c = vctx;
     const char *key = db_col_text(st, 1), *ffl = db_col_text(st, 3);
-    if (strcmp(key, c->pkey) != 0) {
-        if ((c->rc = buyer_flush(c))) return c->rc;
-        pu_strlcpy(c->pkey, key, sizeof c->pkey);
-        pu_strlcpy(c->powner, db_col_text(st, 10), sizeof c->powner);
-        pu_strlcpy(c->pmarking, db_col_text(st, 11), sizeof c->pmarking);
-    }
-    c->purchases++;
     if (c->g.n && (strcmp(key, c->g.key) || strcmp(ffl, c->g.ffl))) {
         if ((c->rc = flush(c))) return c->rc;
     }
@@ -129,8 +119,6 @@ static int row(db_stmt *st, void *vctx) {
         pu_strlcpy(c->g.party, db_col_text(st, 2), sizeof c->g.party);
         pu_strlcpy(c->g.ffl, ffl, sizeof c->g.ffl);
         pu_strlcpy(c->g.state, db_col_text(st, 4), sizeof c->g.state);
-        pu_strlcpy(c->g.owner, db_col_text(st, 10), sizeof c->g.owner);
-        pu_strlcpy(c->g.marking, db_col_text(st, 11), sizeof c->g.marking);
     }
     if (c->g.n == c->g.cap) {
         size_t nc = c->g.cap ? c->g.cap * 2 : 64;
@@ -141,6 +129,11 @@ static int row(db_stmt *st, void *vctx) {
     }
     sale *s = &c->g.s[c->g.n++];
     s->event_id = db_col_int64(st, 0);
+    store_marking me, mf;
+    /* markings were validated on the way in; an unknown one is the strictest */
+    if (store_marking_parse(db_col_text(st, 11), NULL, &me, NULL)) me = STORE_AGENCY_ONLY;
+    if (store_marking_parse(db_col_text(st, 13), NULL, &mf, NULL)) mf = STORE_AGENCY_ONLY;
+    s->marking = store_marking_stricter(me, db_col_text(st, 10), mf, db_col_text(st, 12), s->owner, sizeof s->owner);
     pu_parse_date(db_col_text(st, 5), &s->day);
     const char *type = db_col_text(st, 6);
     s->handgun = trace_type_class(type) == TRACE_CLASS_HANDGUN;
@@ -155,10 +148,8 @@ int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
     msr_ctx c = {.t = t, .st = st, .err = err};
     int rc = db_begin(t->db, err);
     if (rc) return rc;
-    rc = db_exec(t->db, "DELETE FROM trace_msr_item; DELETE FROM trace_msr; DELETE FROM trace_purchaser;", err);
-    if (!rc)
-        rc = db_prepare(t->db, "INSERT INTO trace_purchaser(party_key, purchases, owner, marking) VALUES (?,?,?,?)",
-                        &c.buyer, err);
+    rc = db_exec(t->db, "DELETE FROM trace_msr_item; DELETE FROM trace_msr; DELETE FROM trace_purchaser;"
+                        TRACE_PURCHASER_FILL ";", err);
     if (!rc)
         rc = db_prepare(t->db, "INSERT INTO trace_msr(kind, purchaser_key, purchaser, ffl, state, first_date, last_date,"
                                " count, owner, marking) VALUES (?,?,?,?,?,?,?,?,?,?)", &c.add, err);
@@ -166,14 +157,12 @@ int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
     if (!rc)
         rc = trace_query(t->db, "SELECT e.id, e.party_key, COALESCE(e.party, ''), COALESCE(e.ffl, ''),"
                                 " COALESCE(e.state, ''), e.date, COALESCE(f.type, ''), COALESCE(f.action, ''),"
-                                " COALESCE(f.calibre, ''), f.detachable_mag, e.owner, e.marking"
+                                " COALESCE(f.calibre, ''), f.detachable_mag, e.owner, e.marking, f.owner, f.marking"
                                 " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id"
                                 " WHERE e.kind = 'RETAIL' AND e.party_key IS NOT NULL"
                                 " ORDER BY e.party_key, e.ffl, e.date, e.id", row, &c, err);
     if (!rc && c.rc) rc = c.rc;
     if (!rc) rc = flush(&c);
-    if (!rc) rc = buyer_flush(&c);
-    db_finalize(c.buyer);
     db_finalize(c.add);
     db_finalize(c.item);
     free(c.g.s);

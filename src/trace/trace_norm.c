@@ -85,60 +85,6 @@ int trace_serial_norm(const char *raw, int allow_wild, char *out, size_t size, i
     return PU_OK;
 }
 
-/* Match one pattern element at p against c; returns pointer after the
- * element or NULL on mismatch. */
-static const char *elem_match(const char *p, char c) {
-    if (*p == '?') return p + 1;
-    if (*p == '[') {
-        int hit = 0;
-        p++;
-        while (*p && *p != ']') {
-            if (*p == c) hit = 1;
-            p++;
-        }
-        return hit && *p == ']' ? p + 1 : NULL;
-    }
-    return *p == c ? p + 1 : NULL;
-}
-
-static int glob(const char *p, const char *s) {
-    /* iterative glob with single-star backtracking: linear in practice */
-    const char *star = NULL, *ss = NULL;
-    while (*s) {
-        if (*p == '*') {
-            star = p++;
-            ss = s;
-            continue;
-        }
-        const char *np = *p ? elem_match(p, *s) : NULL;
-        if (np) {
-            p = np;
-            s++;
-            continue;
-        }
-        if (!star) return 0;
-        p = star + 1;
-        s = ++ss;
-    }
-    while (*p == '*') p++;
-    return *p == 0;
-}
-
-int trace_serial_match(const char *pattern, const char *serial) {
-    if (glob(pattern, serial)) return 1;
-    /* a leading '?' may have been a zero that normalisation dropped */
-    char buf[TRACE_SERIAL_MAX + 8];
-    size_t lead = 0;
-    while (pattern[lead] == '?') lead++;
-    size_t sl = strlen(serial);
-    for (size_t z = 1; z <= lead && z < 8 && sl + z + 1 < sizeof buf; z++) {
-        memset(buf, '0', z);
-        memcpy(buf + z, serial, sl + 1);
-        if (glob(pattern, buf)) return 1;
-    }
-    return 0;
-}
-
 /* ---- manufacturers ------------------------------------------------------ */
 
 static const char *const MFR_ALIASES[][8] = {

@@ -26,8 +26,11 @@ typedef struct trace_req {
 int trace_form_index(const char *key);
 const char *trace_type_norm(const char *raw);
 int trace_type_class(const char *type);
-int trace_marking_valid(const char *m);
-int trace_check_opts(const trace_import_opts *o, pu_err *err);
+/* The write rule for filing: the marking (default STORE_DEFAULT_MARKING)
+ * parses and scope's country may file it (store_check_file), and o->owner,
+ * when given, is scope's own agency (store_check_act_for). need_owner: an
+ * owner is required. PU_ERR_INVALID, PU_ERR_DENIED. */
+int trace_check_opts(const store_scope *scope, const trace_import_opts *o, int need_owner, pu_err *err);
 int trace_req_validate(trace_t *t, const char *const *v, trace_req *r, pu_err *err);
 /* Insert with an optional cached statement (*cache prepared on first use). */
 int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trace_import_opts *o, int64_t *id,

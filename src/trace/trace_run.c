@@ -10,6 +10,7 @@
 
 typedef struct req {
     int64_t id;
+    char owner[64];
     char serial[TRACE_SERIAL_MAX];
     int wild, obliterated, mfr_known;
     char mfr[TRACE_NAME_MAX];
@@ -46,6 +47,7 @@ static int load_req(db_stmt *st, void *ctx) {
     r->possessor = pu_strdup(db_col_text(st, 9));
     r->possessor_dob = pu_strdup(db_col_text(st, 10));
     pu_parse_date(db_col_text(st, 11), &r->recovery);
+    pu_strlcpy(r->owner, db_col_text(st, 12), sizeof r->owner);
     q->n++;
     if (!r->type || !r->calibre || !r->model || !r->possessor || !r->possessor_dob) return q->rc = PU_ERR_NOMEM;
     return PU_OK;
@@ -64,8 +66,9 @@ static void reqs_free(reqs *q) {
 
 typedef struct runner {
     trace_t *t;
+    const store_scope *scope;
     const trace_index *ix;
-    db_stmt *sql_exact, *sql_like, *sql_like_mfr, *chain, *update, *del_cand, *add_cand;
+    db_stmt *update, *del_cand, *add_cand;
 } runner;
 
 typedef struct outcome {
@@ -73,6 +76,7 @@ typedef struct outcome {
     char reason[256];
     char note[256];
     int64_t fid;
+    int64_t retail_event, dealer_event; /* the records the result was read from */
     char purchaser[128], pkey[TRACE_NAME_MAX + 16], pdate[16], pstate[8], dealer[128], ffl[40];
     char rmfr[TRACE_NAME_MAX], rtype[32], rcal[32];
     int has_ttc;
@@ -83,35 +87,36 @@ typedef struct outcome {
     size_t ncand;
 } outcome;
 
-/* Baseline partial search through SQL: LIKE prefilter, then the same matcher. */
-static int sql_partial(runner *R, const char *mfr, const char *pattern, trace_candidate *out, size_t max, size_t *n,
-                       size_t *total, pu_err *err) {
-    char like[TRACE_SERIAL_MAX * 2];
-    size_t k = 0;
-    int in_set = 0;
-    for (const char *p = pattern; *p && k + 2 < sizeof like; p++) {
-        if (*p == '[') { in_set = 1; like[k++] = '_'; continue; }
-        if (*p == ']') { in_set = 0; continue; }
-        if (in_set) continue;
-        like[k++] = *p == '?' ? '_' : *p == '*' ? '%' : *p;
-    }
-    like[k] = 0;
-    if (pattern[0] == '?') { /* leading '?' may be dropped zeros: widen */
-        memmove(like + 1, like, k + 1);
-        like[0] = '%';
-    }
-    /* with a maker, SQLite narrows by the (mfr, serial_norm) index first */
-    int by_mfr = mfr && *mfr;
-    db_stmt *st = by_mfr ? R->sql_like_mfr : R->sql_like;
-    db_reset(st);
-    if (by_mfr) db_bind_text(st, 1, mfr, -1);
-    db_bind_text(st, by_mfr ? 2 : 1, like, -1);
+int trace_sql_partial(trace_t *t, const store_scope *scope, const char *mfr, const char *pattern,
+                      trace_candidate *out, size_t max, size_t *n, size_t *total, pu_err *err) {
     *n = 0;
     *total = 0;
-    int rc;
+    trace_pattern pat;
+    char glob[TRACE_SERIAL_MAX * 3];
+    int exact = 0;
+    if (!pattern || !*pattern || trace_pattern_compile(pattern, &pat) ||
+        trace_pattern_glob(&pat, glob, sizeof glob, &exact))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "expected a normalised serial pattern, got '%s'",
+                       pattern ? pattern : "");
+    /* with a maker, SQLite narrows by the (mfr, serial_norm) index first */
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT f.id, f.serial_norm, f.mfr FROM trace_firearm f WHERE f.serial_norm GLOB ?");
+    db_sql_text(&q, glob);
+    if (mfr && *mfr) {
+        db_sql_add(&q, " AND f.mfr = ?");
+        db_sql_text(&q, mfr);
+    }
+    db_sql_add(&q, " AND ");
+    store_scope_sql(&q, scope, "f");
+    db_sql_add(&q, " ORDER BY f.mfr, f.serial_norm");
+    db_stmt *st;
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
     while ((rc = db_step(st, err)) == DB_ROW) {
         const char *s = db_col_text(st, 1);
-        if (!trace_serial_match(pattern, s)) continue;
+        if (!exact && !trace_pattern_match(&pat, s)) continue;
         (*total)++;
         if (*n < max) {
             out[*n].firearm_id = db_col_int64(st, 0);
@@ -121,18 +126,35 @@ static int sql_partial(runner *R, const char *mfr, const char *pattern, trace_ca
             (*n)++;
         }
     }
-    db_reset(st);
+    db_finalize(st);
     return rc == DB_DONE ? PU_OK : rc;
 }
 
-static int64_t sql_exact(runner *R, const char *mfr, const char *serial) {
-    db_stmt *st = R->sql_exact;
-    db_reset(st);
-    db_bind_text(st, 1, mfr, -1);
-    db_bind_text(st, 2, serial, -1);
-    int64_t id = db_step(st, NULL) == DB_ROW ? db_col_int64(st, 0) : 0;
-    db_reset(st);
-    return id;
+void trace_candidates_write(const char *pattern, const char *mfr, const trace_candidate *c, size_t n, size_t total,
+                            pu_buf *out) {
+    pu_buf_printf(out, "pattern %s%s%s: %zu match%s\n", pattern, mfr && *mfr ? " within " : "", mfr ? mfr : "", total,
+                  total == 1 ? "" : "es");
+    for (size_t i = 0; i < n; i++)
+        pu_buf_printf(out, "%2zu. %.2f  %s %s (firearm %lld)\n", i + 1, c[i].score, c[i].mfr, c[i].serial,
+                      (long long)c[i].firearm_id);
+}
+
+/* Exact (maker, serial) among the firearms visible to the runner. */
+static int sql_exact(runner *R, const char *mfr, const char *serial, int64_t *id, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT f.id FROM trace_firearm f WHERE f.mfr = ? AND f.serial_norm = ? AND ");
+    db_sql_text(&q, mfr);
+    db_sql_text(&q, serial);
+    store_scope_sql(&q, R->scope, "f");
+    db_stmt *st;
+    int rc = db_sql_prepare(R->t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    *id = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
 }
 
 static int find(runner *R, const req *r, const char *mfr, const char *pattern, outcome *o, size_t *total,
@@ -140,7 +162,7 @@ static int find(runner *R, const req *r, const char *mfr, const char *pattern, o
     trace_hint h = {r->model, r->calibre, r->type};
     if (R->ix)
         return trace_index_partial(R->ix, mfr, pattern, &h, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
-    return sql_partial(R, mfr, pattern, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
+    return trace_sql_partial(R->t, R->scope, mfr, pattern, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
 }
 
 /* Decide which firearm the request is about: 0 with status set when none. */
@@ -164,8 +186,9 @@ static int match(runner *R, const req *r, outcome *o, double *secs, pu_err *err)
             snprintf(o->note, sizeof o->note, "partial serial '%s': %zu candidates for examiner review", r->serial, total);
         }
     } else {
-        o->fid = R->ix ? trace_index_lookup(R->ix, r->mfr, r->serial) : sql_exact(R, r->mfr, r->serial);
-        if (!o->fid && !r->mfr_known) {
+        if (R->ix) o->fid = trace_index_lookup(R->ix, r->mfr, r->serial);
+        else rc = sql_exact(R, r->mfr, r->serial, &o->fid, err);
+        if (!rc && !o->fid && !r->mfr_known) {
             /* unknown manufacturer: the serial alone, across manufacturers */
             rc = find(R, r, "", r->serial, o, &total, err);
             if (!rc && total == 1) {
@@ -189,12 +212,23 @@ static int match(runner *R, const req *r, outcome *o, double *secs, pu_err *err)
     return rc;
 }
 
-/* Follow the chain: first retail sale, its dealer, TTC, possessor flag. */
+/* Follow the chain of events visible to the runner: first retail sale, its
+ * dealer, TTC, possessor flag. */
 static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
-    db_stmt *st = R->chain;
-    db_reset(st);
-    db_bind_int64(st, 1, o->fid);
-    int rc, found_retail = 0, seen_any = 0;
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''), COALESCE(e.ffl, ''),"
+                   " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date, e.id"
+                   " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE e.firearm_id = ? AND ");
+    db_sql_int64(&q, o->fid);
+    store_scope_sql(&q, R->scope, "e");
+    db_sql_add(&q, " ORDER BY e.date, e.id");
+    db_stmt *st;
+    int rc = db_sql_prepare(R->t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    int found_retail = 0, seen_any = 0;
+    int64_t dealer_event = 0;
     int64_t mfg = INT64_MIN;
     char last_party[128] = "", dealer_name[128] = "";
     while ((rc = db_step(st, err)) == DB_ROW) {
@@ -206,10 +240,14 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
         }
         seen_any = 1;
         const char *kind = db_col_text(st, 0);
-        if (!strcmp(kind, "DEALER") && !found_retail) pu_strlcpy(dealer_name, db_col_text(st, 2), sizeof dealer_name);
+        if (!strcmp(kind, "DEALER") && !found_retail) {
+            pu_strlcpy(dealer_name, db_col_text(st, 2), sizeof dealer_name);
+            dealer_event = db_col_int64(st, 10);
+        }
         if (!found_retail && *db_col_text(st, 2)) pu_strlcpy(last_party, db_col_text(st, 2), sizeof last_party);
         if (!strcmp(kind, "RETAIL") && !found_retail) {
             found_retail = 1;
+            o->retail_event = db_col_int64(st, 10);
             pu_strlcpy(o->purchaser, db_col_text(st, 2), sizeof o->purchaser);
             pu_strlcpy(o->pkey, db_col_text(st, 3), sizeof o->pkey);
             pu_strlcpy(o->pdate, db_col_text(st, 1), sizeof o->pdate);
@@ -217,7 +255,7 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
             pu_strlcpy(o->pstate, db_col_text(st, 5), sizeof o->pstate);
         }
     }
-    db_reset(st);
+    db_finalize(st);
     if (rc != DB_DONE) return rc;
     o->us_sourced = 1;
     if (mfg != INT64_MIN && r->recovery < mfg) {
@@ -232,6 +270,7 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
         return PU_OK;
     }
     pu_strlcpy(o->dealer, dealer_name, sizeof o->dealer);
+    o->dealer_event = dealer_event;
     int64_t pd;
     pu_parse_date(o->pdate, &pd);
     if (r->recovery < pd) {
@@ -288,6 +327,10 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
     bind_s(u, i++, o->rtype);
     bind_s(u, i++, o->rcal);
     bind_s(u, i++, o->note);
+    if (o->retail_event) db_bind_int64(u, i++, o->retail_event);
+    else db_bind_null(u, i++);
+    if (o->dealer_event) db_bind_int64(u, i++, o->dealer_event);
+    else db_bind_null(u, i++);
     db_bind_text(u, i++, now, -1);
     db_bind_int64(u, i++, r->id);
     int rc = db_step(u, err);
@@ -309,23 +352,13 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
 
 static int prepare(runner *R, pu_err *err) {
     db_t *db = R->t->db;
-    int rc = db_prepare(db, "SELECT id FROM trace_firearm WHERE mfr = ? AND serial_norm = ?", &R->sql_exact, err);
-    if (!rc)
-        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE serial_norm LIKE ?"
-                            " ORDER BY mfr, serial_norm", &R->sql_like, err);
-    if (!rc)
-        rc = db_prepare(db, "SELECT id, serial_norm, mfr FROM trace_firearm WHERE mfr = ? AND serial_norm LIKE ?"
-                            " ORDER BY serial_norm", &R->sql_like_mfr, err);
-    if (!rc)
-        rc = db_prepare(db, "SELECT e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''), COALESCE(e.ffl, ''),"
-                            " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date"
-                            " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id"
-                            " WHERE e.firearm_id = ? ORDER BY e.date, e.id", &R->chain, err);
+    int rc = PU_OK;
     if (!rc)
         rc = db_prepare(db, "UPDATE trace_request SET status = ?, reason = ?, firearm_id = ?, purchaser = ?,"
                             " purchaser_key = ?, purchase_date = ?, purchase_state = ?, dealer = ?, dealer_ffl = ?,"
                             " ttc_days = ?, possessor_differs = ?, us_sourced = ?, result_mfr = ?, result_type = ?,"
-                            " result_calibre = ?, notes = COALESCE(?, notes), updated = ? WHERE id = ?", &R->update, err);
+                            " result_calibre = ?, notes = COALESCE(?, notes), retail_event_id = ?, dealer_event_id = ?, updated = ?"
+                            " WHERE id = ?", &R->update, err);
     if (!rc) rc = db_prepare(db, "DELETE FROM trace_candidate WHERE request_id = ?", &R->del_cand, err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_candidate(request_id, rank, firearm_id, score) VALUES (?,?,?,?)",
@@ -334,36 +367,50 @@ static int prepare(runner *R, pu_err *err) {
 }
 
 static void finish(runner *R) {
-    db_finalize(R->sql_exact);
-    db_finalize(R->sql_like);
-    db_finalize(R->sql_like_mfr);
-    db_finalize(R->chain);
     db_finalize(R->update);
     db_finalize(R->del_cand);
     db_finalize(R->add_cand);
 }
 
-int trace_run(trace_t *t, const trace_index *ix, int rerun, trace_run_stats *st, pu_err *err) {
+int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
+              pu_err *err) {
     memset(st, 0, sizeof *st);
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
+    if (ix && !trace_index_scope_is(ix, scope))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "index", "the index was built for another reader");
     double t0 = pu_monotonic();
     reqs q = {0};
-    int rc = trace_query(t->db, rerun ? "SELECT id, COALESCE(serial_norm, ''), serial_wild, obliterated, mfr, mfr_known,"
-                                        " COALESCE(type, ''), COALESCE(calibre, ''), COALESCE(model, ''),"
-                                        " COALESCE(possessor, ''), COALESCE(possessor_dob, ''), recovery_date"
-                                        " FROM trace_request WHERE status IN ('submitted', 'in_progress') ORDER BY id"
-                                      : "SELECT id, COALESCE(serial_norm, ''), serial_wild, obliterated, mfr, mfr_known,"
-                                        " COALESCE(type, ''), COALESCE(calibre, ''), COALESCE(model, ''),"
-                                        " COALESCE(possessor, ''), COALESCE(possessor_dob, ''), recovery_date"
-                                        " FROM trace_request WHERE status = 'submitted' ORDER BY id",
-                         load_req, &q, err);
+    db_sql sq;
+    db_sql_init(&sq);
+    db_sql_add(&sq, "SELECT r.id, COALESCE(r.serial_norm, ''), r.serial_wild, r.obliterated, r.mfr, r.mfr_known,"
+                    " COALESCE(r.type, ''), COALESCE(r.calibre, ''), COALESCE(r.model, ''),"
+                    " COALESCE(r.possessor, ''), COALESCE(r.possessor_dob, ''), r.recovery_date, r.owner"
+                    " FROM trace_request r WHERE ");
+    db_sql_add(&sq, rerun ? "r.status IN ('submitted', 'in_progress')" : "r.status = 'submitted'");
+    db_sql_add(&sq, " AND ");
+    store_scope_sql(&sq, scope, "r");
+    db_sql_add(&sq, " ORDER BY r.id");
+    int rc = trace_query_sql(t->db, &sq, load_req, &q, err);
+    db_sql_free(&sq);
     if (!rc && q.rc) rc = pu_fail(err, q.rc, NULL, NULL, "out of memory loading requests");
-    runner R = {.t = t, .ix = ix};
+    runner R = {.t = t, .scope = scope, .ix = ix};
     if (!rc) rc = prepare(&R, err);
     if (!rc) rc = db_begin(t->db, err);
     int in_tx = rc == PU_OK;
     pu_progress pg;
     pu_progress_start(&pg, "trace run", q.n);
     for (size_t i = 0; !rc && i < q.n; i++) {
+        /* visible is not enough: only requests the reader may change */
+        if (!scope->system) {
+            pu_err deny;
+            int ok = store_check_owner(t->db, scope, q.r[i].owner, &deny);
+            if (ok == PU_ERR_DENIED) continue;
+            if (ok) {
+                if (err) *err = deny;
+                rc = ok;
+                break;
+            }
+        }
         outcome o;
         memset(&o, 0, sizeof o);
         o.differs = -1;

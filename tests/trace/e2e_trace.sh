@@ -90,4 +90,105 @@ out=$(P request list --limit 0 --agency FGR --country MX)
 assert_contains "$out" "T2026-000006" "MX-ONLY request visible to a Mexican agency"
 P request show 6 --agency CBP --country US >/dev/null 2>&1; assert_rc $? 4 "hidden request is 'not found'"
 P frobnicate >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand is a usage error"
+
+# ---- visibility: every read, readers of the same agency, the same country
+# and the other country, over records of every marking ----
+V() { "$PUENTE" trace --db "$TMP/v.db" --today 2026-11-27 "$@"; }
+# the rule written out by hand (docs/access.md): sees READER COUNTRY OWNER MARKING
+sees() {
+  case "$4" in
+    PUBLIC|SHARED) return 0 ;;
+    US-ONLY) [ "$2" = US ] || [ "$1" = "$3" ] ;;
+    MX-ONLY) [ "$2" = MX ] || [ "$1" = "$3" ] ;;
+    *) [ "$1" = "$3" ] ;;
+  esac
+}
+country_of() { case "$1" in FGR|SEDENA) echo MX ;; *) echo US ;; esac; }
+H="manufacturer,serial,model,type,calibre,event,date,party,party_dob,ffl,state"
+FFL="5-74-001-01-2A-00001"
+printf '%s\n' "$H" "Glock,G2,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
+  "Glock,G2,,,,RETAIL,2024-01-08,Hidden Buyer,1975-05-05,$FFL,TX" \
+  "Glock,G3,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
+  "Glock,G3,,,,RETAIL,2024-06-03,Hidden Buyer,1975-05-05,$FFL,TX" > "$TMP/shared.csv"
+printf '%s\n' "$H" "Glock,H1,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
+  "Glock,H1,,,,RETAIL,2024-01-09,Hidden Buyer,1975-05-05,$FFL,TX" \
+  "Glock,S1,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
+  "Glock,S1,,,,RETAIL,2024-02-05,Secret Only,1960-06-06,$FFL,TX" > "$TMP/hidden.csv"
+V import acquisitions "$TMP/shared.csv" >/dev/null; assert_rc $? 0 "SHARED sales imported"
+out=$(V import acquisitions "$TMP/hidden.csv" --marking AGENCY-ONLY --agency ATF --country US); rc=$?
+assert_rc $rc 0 "ATF files its own AGENCY-ONLY sales"
+assert_contains "$out" "multiple-sale reports derived again" "an agency does not get the operator's report totals"
+V import acquisitions "$TMP/hidden.csv" --owner ATF --agency DEA --country US >/dev/null 2>&1
+assert_rc $? 5 "DEA cannot file records in ATF's name"
+for s in G2 G3 H1 S1; do
+  V request submit agency=FGR crime_code=5212 serial=$s manufacturer=Glock type=pistol recovery_date=2024-09-02 \
+    recovery_state=Chihuahua possessor="Someone Else" --agency FGR --country MX >/dev/null
+done
+V request submit agency=FGR crime_code=5212 serial=AB12 manufacturer=Glock type=pistol recovery_date=2024-09-02 \
+  recovery_state=Chihuahua --agency FGR --country MX --marking US-ONLY >/dev/null 2>"$TMP/err"
+assert_rc $? 5 "an MX agency cannot file US-ONLY"
+assert_contains "$(cat "$TMP/err")" "field 'marking'" "refusal names the marking"
+out=$(V request show 1 --json --agency FGR --country MX)
+assert_contains "$out" "\"marking\": \"SHARED\"" "a request filed without a marking is SHARED"
+declare -A ID
+for owner in FGR ATF; do
+  for m in PUBLIC SHARED US-ONLY MX-ONLY AGENCY-ONLY; do
+    out=$(V request submit agency=$owner crime_code=5212 serial=RS99 manufacturer=Glock type=pistol \
+      recovery_date=2024-09-02 recovery_state=Sonora --owner $owner --marking $m)
+    ID[$owner/$m]=${out%% *}
+  done
+done
+V run >/dev/null; assert_rc $? 0 "operator runs the traces"
+for reader in FGR SEDENA ATF DEA; do
+  c=$(country_of $reader)
+  want=4
+  list=$(V request list --limit 0 --agency $reader --country $c)
+  for owner in FGR ATF; do
+    for m in PUBLIC SHARED US-ONLY MX-ONLY AGENCY-ONLY; do
+      id=${ID[$owner/$m]}
+      V request show "$id" --agency $reader --country $c >/dev/null 2>&1; rc=$?
+      if sees $reader $c $owner $m; then
+        want=$((want+1))
+        assert_rc $rc 0 "$reader sees $owner's $m request"
+        assert_contains "$list" "$(printf '\n%s\t' "$id")" "$reader lists $owner's $m request"
+      else
+        assert_rc $rc 4 "$owner's $m request is 'not found' for $reader"
+        assert_not_contains "$list" "$(printf '\n%s\t' "$id")" "$reader does not list $owner's $m request"
+      fi
+    done
+  done
+  assert_eq "$(printf '%s\n' "$list" | grep -c .)" "$want" "$reader: list has exactly the visible requests"
+  out=$(V stats --json --agency $reader --country $c)
+  assert_contains "$out" "\"requests\": $want," "$reader: stats count exactly the visible requests"
+  leads=$(V leads --kind purchaser --agency $reader --country $c)
+  if [ $reader = ATF ]; then
+    assert_contains "$leads" "Secret Only" "the owner sees the lead from its AGENCY-ONLY sale"
+    assert_contains "$leads" "3 firearms recovered" "the owner counts its hidden sale"
+  else
+    assert_not_contains "$leads" "Secret Only" "$reader: an AGENCY-ONLY sale makes no lead"
+    assert_contains "$leads" "Hidden Buyer" "$reader: the lead from SHARED sales is there"
+    assert_contains "$leads" "2 firearms recovered" "$reader: the hidden sale does not change its count"
+    assert_not_contains "$leads" "T2026-000003" "$reader: the request on the hidden sale is not cited"
+  fi
+  out=$(V request show 3 --json --agency $reader --country $c)
+  if [ $reader = ATF ]; then assert_contains "$out" "Hidden Buyer" "ATF sees the result read from its sale"
+  else assert_not_contains "$out" "Hidden Buyer" "$reader: no result read from a hidden sale"; fi
+done
+out=$(V leads --kind purchaser --json --agency FGR --country MX)
+assert_contains "$out" "\"recoveries\": 2" "leads as JSON, written by the engine"
+V request status 1 in_progress --agency DEA --country US >/dev/null 2>&1
+assert_rc $? 5 "only the owner (or a granted agency) changes a request"
+V request status 1 in_progress --agency FGR --country MX >/dev/null; assert_rc $? 0 "the owner changes its request"
+V generate --firearms 10 --agency FGR --country MX >/dev/null 2>&1; assert_rc $? 5 "generate is the operator's"
+V request list --agency FGR >/dev/null 2>&1; assert_rc $? 2 "--agency without --country is a usage error"
+out=$(V match 'G?' --manufacturer Glock --agency FGR --country MX 2>/dev/null)
+assert_contains "$out" "2 matches" "match sees only visible firearms (G2, G3; not H1)"
+out=$(V match 'G?' --manufacturer Glock --agency FGR --country MX --baseline 2>/dev/null)
+assert_contains "$out" "2 matches" "the SQL baseline agrees"
+out=$(V match '?1' --manufacturer Glock --agency FGR --country MX 2>/dev/null)
+assert_contains "$out" "0 matches" "AGENCY-ONLY firearms (H1, S1) are not candidates for FGR"
+out=$(V match '?1' --manufacturer Glock --agency ATF --country US 2>/dev/null)
+assert_contains "$out" "2 matches" "... and are for their owner"
+out=$(V match '?1' --manufacturer Glock --agency ATF --country US --baseline 2>/dev/null)
+assert_contains "$out" "2 matches" "the SQL baseline agrees for the owner"
 finish
