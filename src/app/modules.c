@@ -83,6 +83,7 @@ static const app_module cargo_module = {
 
 static const app_module trace_module = {
     .name = "trace",
+    .migrate = trace_migrate,
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
 };
 

@@ -161,8 +161,8 @@ static int open_engine(const opts *o, store_t **st, trace_t **t) {
     if (rc) return rc;
     pu_err err;
     pu_err_clear(&err);
-    /* moves to the module registry */
-    if (trace_migrate(store_db(*st), &err) || trace_open(store_db(*st), o->today, t, &err)) {
+    /* the tables: cli_open_store migrated every registered module */
+    if (trace_open(store_db(*st), o->today, t, &err)) {
         store_close(*st);
         *st = NULL;
         return cli_fail(&err);

@@ -5,7 +5,7 @@ D="$SRC/tests/trace/data"
 DB="$TMP/t.db"
 P() { "$PUENTE" trace --db "$DB" --today 2026-11-27 "$@"; }
 
-out=$(P import acquisitions "$D/acquisitions.csv" 2>"$TMP/err"); rc=$?
+out=$(P import acquisitions "$D/acquisitions.csv" --marking SHARED 2>"$TMP/err"); rc=$?
 assert_rc $rc 3 "import with bad rows exits 3 (invalid input)"
 assert_contains "$out" "imported 17 of 20 rows (3 rejected" "good rows imported, bad rows counted"
 assert_contains "$out" "1 rows name a manufacturer not in the alias table" "unknown manufacturer flagged"
@@ -17,14 +17,14 @@ assert_contains "$err" "before the firearm's manufacture" "date before manufactu
 n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_reject")
 assert_eq "$n" "3" "rejected rows kept verbatim"
 
-out=$(P import recoveries "$D/recoveries.csv" 2>"$TMP/err"); rc=$?
+out=$(P import recoveries "$D/recoveries.csv" --marking SHARED 2>"$TMP/err"); rc=$?
 assert_rc $rc 3 "recoveries with bad rows exit 3"
 assert_contains "$out" "imported 4 of 7 rows (3 rejected" "4 requests submitted"
 assert_contains "$(cat "$TMP/err")" "recoveries.csv:8: field 'recovery_state'" "US state as recovery state refused"
 
 out=$(P request fields --lang es)
 assert_contains "$out" "Número de serie" "Form 3312.1 Spanish labels"
-out=$(P request submit agency=FGR crime_code=5212 serial=ABC999 manufacturer=Glock type=pistol recovery_date=2025-01-01 recovery_state=Jalisco)
+out=$(P request submit agency=FGR crime_code=5212 serial=ABC999 manufacturer=Glock type=pistol recovery_date=2025-01-01 recovery_state=Jalisco --marking SHARED)
 assert_contains "$out" "T2026-000005 submitted" "request submitted through the CLI"
 P request submit agency=FGR crime_code=5212 serial=ABC999 manufacturer=Glock type=bazooka recovery_date=2025-01-01 recovery_state=Jalisco >/dev/null 2>"$TMP/err"
 assert_rc $? 3 "bad type refused"
@@ -114,7 +114,7 @@ printf '%s\n' "$H" "Glock,H1,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
   "Glock,H1,,,,RETAIL,2024-01-09,Hidden Buyer,1975-05-05,$FFL,TX" \
   "Glock,S1,G19,pistol,9mm,MANUFACTURE,2023-01-02,,,," \
   "Glock,S1,,,,RETAIL,2024-02-05,Secret Only,1960-06-06,$FFL,TX" > "$TMP/hidden.csv"
-V import acquisitions "$TMP/shared.csv" >/dev/null; assert_rc $? 0 "SHARED sales imported"
+V import acquisitions "$TMP/shared.csv" --marking SHARED >/dev/null; assert_rc $? 0 "SHARED sales imported"
 out=$(V import acquisitions "$TMP/hidden.csv" --marking AGENCY-ONLY --agency ATF --country US); rc=$?
 assert_rc $rc 0 "ATF files its own AGENCY-ONLY sales"
 assert_contains "$out" "multiple-sale reports derived again" "an agency does not get the operator's report totals"
@@ -122,14 +122,14 @@ V import acquisitions "$TMP/hidden.csv" --owner ATF --agency DEA --country US >/
 assert_rc $? 5 "DEA cannot file records in ATF's name"
 for s in G2 G3 H1 S1; do
   V request submit agency=FGR crime_code=5212 serial=$s manufacturer=Glock type=pistol recovery_date=2024-09-02 \
-    recovery_state=Chihuahua possessor="Someone Else" --agency FGR --country MX >/dev/null
+    recovery_state=Chihuahua possessor="Someone Else" --agency FGR --country MX --marking SHARED >/dev/null
 done
 V request submit agency=FGR crime_code=5212 serial=AB12 manufacturer=Glock type=pistol recovery_date=2024-09-02 \
   recovery_state=Chihuahua --agency FGR --country MX --marking US-ONLY >/dev/null 2>"$TMP/err"
 assert_rc $? 5 "an MX agency cannot file US-ONLY"
 assert_contains "$(cat "$TMP/err")" "field 'marking'" "refusal names the marking"
 out=$(V request show 1 --json --agency FGR --country MX)
-assert_contains "$out" "\"marking\": \"SHARED\"" "a request filed without a marking is SHARED"
+assert_contains "$out" "\"marking\": \"SHARED\"" "a request filed as SHARED is SHARED"
 declare -A ID
 for owner in FGR ATF; do
   for m in PUBLIC SHARED US-ONLY MX-ONLY AGENCY-ONLY; do
@@ -191,4 +191,10 @@ out=$(V match '?1' --manufacturer Glock --agency ATF --country US 2>/dev/null)
 assert_contains "$out" "2 matches" "... and are for their owner"
 out=$(V match '?1' --manufacturer Glock --agency ATF --country US --baseline 2>/dev/null)
 assert_contains "$out" "2 matches" "the SQL baseline agrees for the owner"
+# the one default marking (store.h): a request filed without one is its agency's alone
+V request submit agency=FGR crime_code=5212 serial=AB13 manufacturer=Glock type=pistol recovery_date=2024-09-02 \
+  recovery_state=Chihuahua --agency FGR --country MX >"$TMP/out"
+nid=$(grep -o 'T2026-[0-9]*' "$TMP/out" | head -1 | sed 's/^T2026-0*//')
+assert_contains "$(V request show "$nid" --json --agency FGR --country MX)" "\"marking\": \"AGENCY-ONLY\"" "a request filed without a marking is AGENCY-ONLY (the one default)"
+V request show "$nid" --agency SEDENA --country MX >/dev/null 2>&1; assert_rc $? 4 "and another agency of the same country does not see it"
 finish

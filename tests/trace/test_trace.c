@@ -891,10 +891,17 @@ static void test_write_rule(void **s) {
     trace_import_opts for_atf = {.owner = "ATF"};
     assert_int_equal(trace_request_submit(f->t, &fgr, k, v, 7, &for_atf, &id, NULL, 0, &e), PU_ERR_DENIED);
     trace_import_opts mine = {.owner = "FGR"};
-    assert_int_equal(trace_request_submit(f->t, &fgr, k, v, 7, &mine, &id, NULL, 0, &e), PU_OK);
+    int64_t own_default;
+    assert_int_equal(trace_request_submit(f->t, &fgr, k, v, 7, &mine, &own_default, NULL, 0, &e), PU_OK);
+    pu_buf def = PU_BUF_INIT(1 << 16);
+    assert_int_equal(trace_request_render(f->t, &fgr, own_default, "en", 1, &def, &e), PU_OK);
+    assert_non_null(strstr(pu_buf_str(&def), "\"marking\": \"" STORE_DEFAULT_MARKING "\""));
+    pu_buf_free(&def);
+    trace_import_opts shared = {.owner = "FGR", .marking = "SHARED"};
+    assert_int_equal(trace_request_submit(f->t, &fgr, k, v, 7, &shared, &id, NULL, 0, &e), PU_OK);
     pu_buf out = PU_BUF_INIT(1 << 16);
     assert_int_equal(trace_request_render(f->t, &fgr, id, "en", 1, &out, &e), PU_OK);
-    assert_non_null(strstr(pu_buf_str(&out), "\"marking\": \"" STORE_DEFAULT_MARKING "\""));
+    assert_non_null(strstr(pu_buf_str(&out), "\"marking\": \"SHARED\""));
     pu_buf_free(&out);
     /* the same rule for imports: US-ONLY refused up front; a row filed for
      * another agency is a rejected row */
@@ -908,7 +915,7 @@ static void test_write_rule(void **s) {
     assert_int_equal(trace_import_recoveries(f->t, &fgr, r, &rec_us, &st, &e), PU_ERR_DENIED);
     pu_csv_close(r);
     assert_int_equal(pu_csv_open_mem(REC, sizeof REC - 1, NULL, &r, &e), PU_OK);
-    trace_import_opts rec = {0};
+    trace_import_opts rec = {.marking = "SHARED"};
     assert_int_equal(trace_import_recoveries(f->t, &fgr, r, &rec, &st, &e), PU_OK);
     pu_csv_close(r);
     assert_int_equal(st.accepted, 1);
