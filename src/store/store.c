@@ -179,10 +179,11 @@ static int prepare_put(store_t *st, int which, pu_err *err) {
     return rc;
 }
 
+/* db_step_done, then reset the reused statement. */
 static int step_done(db_stmt *s, pu_err *err) {
-    int rc = db_step(s, err);
+    int rc = db_step_done(s, err);
     db_reset(s);
-    return rc == DB_DONE ? PU_OK : rc;
+    return rc;
 }
 
 static int check_entity(const ftm_entity *e, pu_err *err) {
@@ -300,9 +301,9 @@ int store_delete(store_t *st, const char *id, pu_err *err) {
     int rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
     if (rc) return rc;
     db_bind_text(s, 1, id, -1);
-    rc = db_step(s, err);
+    rc = db_step_done(s, err);
     db_finalize(s);
-    if (rc != DB_DONE) return rc;
+    if (rc) return rc;
     if (db_changes(st->db) == 0) return pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
     return PU_OK;
 }
