@@ -34,6 +34,25 @@ static const struct backend *backend_for(const char *path) {
     return NULL;
 }
 
+char *db_where_of(const char *path) {
+    const char *sep = strstr(path, "://");
+    if (!sep) return pu_strdup(path);
+    const char *host = sep + 3, *end = host + strcspn(host, "/?#");
+    const char *at = memchr(host, '@', (size_t)(end - host));
+    while (at) { /* the last '@' of the authority ends the user info */
+        host = at + 1;
+        at = memchr(host, '@', (size_t)(end - host));
+    }
+    size_t keep = strcspn(end, "?#");
+    pu_buf b = PU_BUF_INIT((size_t)-1);
+    if (pu_buf_append(&b, path, (size_t)(sep + 3 - path)) || pu_buf_append(&b, host, (size_t)(end - host)) ||
+        pu_buf_append(&b, end, keep)) {
+        pu_buf_free(&b);
+        return NULL;
+    }
+    return pu_buf_detach(&b);
+}
+
 int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err) {
     *out = NULL;
     if (!path || !*path) return pu_fail(err, PU_ERR_INVALID, NULL, "db", "expected a store path or URI, got ''");
@@ -42,9 +61,9 @@ int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err) {
     /* no `where`: a URI may carry a password */
     if (!b->ops) return pu_fail(err, PU_ERR_UNSUPPORTED, NULL, "db", "%s", b->missing);
     db_t *db = calloc(1, sizeof *db);
-    if (!db || !(db->path = pu_strdup(path))) {
+    if (!db || !(db->path = db_where_of(path))) {
         free(db);
-        return pu_fail(err, PU_ERR_NOMEM, path, NULL, "out of memory");
+        return pu_fail(err, PU_ERR_NOMEM, NULL, "db", "out of memory");
     }
     db->ops = b->ops;
     int rc = db->ops->open(db, path, opts, err);

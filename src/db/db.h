@@ -72,7 +72,9 @@ int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err);
 /* Roll back an open transaction, free the cached statements, disconnect,
  * free. Statements still handed out must be finalised before. NULL-safe. */
 void db_close(db_t *db);
-/* The path or URI given to db_open (owned by db). */
+/* The store's path for messages (owned by db): the path given to db_open;
+ * for a URI without its user, password and query
+ * ("postgresql://u:pw@h/db?sslmode=x" -> "postgresql://h/db"). */
 const char *db_path(const db_t *db);
 /* Backend name (static): "sqlite" or "postgresql". For messages and tests;
  * engines must not branch on it (use the maintenance functions below). */

@@ -32,7 +32,9 @@ extern const char *const db_type_token_names[DB_T_COUNT];
 struct db {
     const struct db_ops *ops;
     void *conn;      /* the backend's connection (sqlite3 *, PGconn * ...) */
-    char *path;      /* as given to db_open; `where` of error messages */
+    char *path;      /* db_path(): the path given to db_open, or a URI without
+                        its user, password and query (db_where_of); the
+                        `where` of error messages */
     int in_tx;
     int ncached;
     struct db_stmt *cache[DB_STMT_CACHE]; /* idle statements, oldest first */
@@ -98,6 +100,11 @@ typedef struct db_ops {
     int (*autocheckpoint)(db_t *db, int on, pu_err *err);
     int (*bulk_load_hint)(db_t *db, size_t cache_bytes, pu_err *err);
 } db_ops;
+
+/* The path shown in messages: a `scheme://` URI loses its user, password
+ * and query ("postgresql://u:pw@h:5432/db?x=y" -> "postgresql://h:5432/db");
+ * other paths are kept. Caller frees; NULL when out of memory. */
+char *db_where_of(const char *path);
 
 extern const db_ops db_sqlite_ops; /* db_sqlite.c */
 extern const db_ops db_pg_ops;     /* db_pg.c: issue #18, not written yet (never referenced before) */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "db/db_int.h" /* db_where_of */
 
 static const char *const steps[] = {
     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
@@ -160,6 +161,21 @@ static void test_backend_selection(void **state) {
     pu_err e;
     assert_int_equal(db_open("", NULL, &db, &e), PU_ERR_INVALID);
     assert_null(db);
+    /* what db_path (and so every message) shows of a URI: no user, password or query */
+    static const char *const where[][2] = {
+        {"postgresql://puente:s3cret@db.example:5432/puente?sslmode=require&password=x",
+         "postgresql://db.example:5432/puente"},
+        {"postgres://a@b@h/db#frag", "postgres://h/db"},
+        {"postgresql://h", "postgresql://h"},
+        {"/var/lib/puente/p@x.db", "/var/lib/puente/p@x.db"},
+        {":memory:", ":memory:"},
+    };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char *w = db_where_of(where[i][0]);
+        assert_non_null(w);
+        assert_string_equal(w, where[i][1]);
+        free(w);
+    }
 }
 
 /* db_step_done: PU_OK when done, keeps the step's code otherwise. */
