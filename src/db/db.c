@@ -177,15 +177,15 @@ const void *db_col_blob(db_stmt *st, int col, size_t *n) { return st->ops->col_b
 
 int64_t db_changes(db_t *db) { return db->ops->changes(db); }
 
-/* The first line of a statement's SQL, shortened, for messages. */
+/* At most this many bytes of a statement's SQL go into a message. */
 #define SQL_SHOWN 80
 
 int db_step_done(db_stmt *st, pu_err *err) {
     int rc = db_step(st, err);
     if (rc == DB_DONE) return PU_OK;
     if (rc == DB_ROW)
-        return pu_fail(err, PU_ERR_INTERNAL, st->db->path, NULL, "statement returned a row where none was expected: %.*s",
-                       SQL_SHOWN, st->sql);
+        return pu_fail(err, PU_ERR_INTERNAL, st->db->path, NULL,
+                       "statement returned a row where none was expected: %.*s", SQL_SHOWN, st->sql);
     return rc;
 }
 
@@ -193,8 +193,8 @@ int db_insert_id(db_stmt *st, int64_t *id, pu_err *err) {
     *id = 0;
     int rc = db_step(st, err);
     if (rc == DB_DONE)
-        return pu_fail(err, PU_ERR_INTERNAL, st->db->path, NULL, "insert returned no id (expected INSERT ... RETURNING id): %.*s",
-                       SQL_SHOWN, st->sql);
+        return pu_fail(err, PU_ERR_INTERNAL, st->db->path, NULL,
+                       "insert returned no id (expected INSERT ... RETURNING id): %.*s", SQL_SHOWN, st->sql);
     if (rc != DB_ROW) return rc;
     int64_t v = db_col_int64(st, 0);
     /* step to the end: the statement is complete (SQLite keeps a RETURNING
@@ -249,7 +249,8 @@ int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, p
 /* ---- DDL type tokens ---- */
 
 const char *const db_type_token_names[DB_T_COUNT] = {
-    [DB_T_ID] = "ID", [DB_T_INT] = "INT", [DB_T_REAL] = "REAL", [DB_T_BLOB] = "BLOB", [DB_T_TS] = "TS", [DB_T_BOOL] = "BOOL",
+    [DB_T_ID] = "ID", [DB_T_INT] = "INT", [DB_T_REAL] = "REAL",
+    [DB_T_BLOB] = "BLOB", [DB_T_TS] = "TS", [DB_T_BOOL] = "BOOL",
 };
 
 #define DDL_MAX ((size_t)16 << 20)

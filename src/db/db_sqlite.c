@@ -50,7 +50,8 @@ static int sq_exec(db_t *db, const char *sql, pu_err *err) {
 
 static int sq_prepare(db_stmt *st, const char *sql, pu_err *err) {
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(H(st->db), sql, -1, &s, NULL) != SQLITE_OK) return sq_fail(st->db, err, "cannot prepare statement");
+    if (sqlite3_prepare_v2(H(st->db), sql, -1, &s, NULL) != SQLITE_OK)
+        return sq_fail(st->db, err, "cannot prepare statement");
     st->impl = s;
     return PU_OK;
 }
@@ -104,7 +105,9 @@ static int sq_checkpoint(db_t *db, pu_err *err) {
 
 /* SQLite's default: checkpoint on commit once the WAL has 1000 pages. */
 static int sq_autocheckpoint(db_t *db, int on, pu_err *err) {
-    return sqlite3_wal_autocheckpoint(H(db), on ? 1000 : 0) == SQLITE_OK ? PU_OK : sq_fail(db, err, "cannot set autocheckpoint");
+    if (sqlite3_wal_autocheckpoint(H(db), on ? 1000 : 0) != SQLITE_OK)
+        return sq_fail(db, err, "cannot set autocheckpoint");
+    return PU_OK;
 }
 
 /* The page cache of this connection, in KiB (negative cache_size); 0 = the
