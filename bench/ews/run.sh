@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/ews-bench.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc -I"$BUILD/src" bench/ews/bench_ews.c "$BUILD/libpuente.a" \
-   $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libutf8proc icu-uc icu-i18n libsodium) -lcsv -lm -lpthread \
+   $(pkg-config --libs libmicrohttpd jansson sqlite3 libutf8proc icu-uc icu-i18n libsodium) -lcsv -lm -lpthread \
    -o "$OUT/bench_ews"
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== R surveillance (earsC all 1000 series; farringtonFlexible full range on $NFF series; newest week on 1000)"
