@@ -8,7 +8,7 @@
  * ":memory:"). The functions below are a generic front (db.c: the statement
  * cache, transactions, helpers, DDL type tokens) over the chosen backend's
  * operations table (src/db/db_int.h; db_sqlite.c implements it for SQLite).
- * See docs/store.md "Backends".
+ * See docs/store.md, "The SQL layer and its backends".
  *
  * Portable SQL rules for module authors (so the PostgreSQL backend needs no
  * engine changes):
