@@ -35,8 +35,10 @@ static void setup(void) {
         acl_token_create(store_db(st), "fuzzlab", acl_now(), forensic_token, &e))
         abort();
     store_close(st);
+    static char journal[sizeof path + 16];
+    snprintf(journal, sizeof journal, "%s-audit.journal", path);
     http_config cfg = {.db_path = path, .port = 0, .threads = 2, .max_body = 65536, .quiet = 1,
-                       .max_conns_per_ip = 1000};
+                       .max_conns_per_ip = 1000, .audit_journal = journal};
     if (http_start(&cfg, &srv, &e)) abort();
 }
 

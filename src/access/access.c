@@ -15,24 +15,24 @@ static const char *const migrations[] = {
     " country TEXT NOT NULL CHECK (country IN ('US','MX')),"
     " created TEXT NOT NULL);"
     "CREATE TABLE acl_user ("
-    " id INTEGER PRIMARY KEY,"
+    " id {ID},"
     " name TEXT NOT NULL UNIQUE,"
     " agency TEXT NOT NULL REFERENCES acl_agency(acronym),"
     " role TEXT NOT NULL,"
     " pwhash TEXT,"
-    " failures INTEGER NOT NULL DEFAULT 0,"
-    " locked_until INTEGER NOT NULL DEFAULT 0,"
-    " disabled INTEGER NOT NULL DEFAULT 0,"
+    " failures {INT} NOT NULL DEFAULT 0,"
+    " locked_until {INT} NOT NULL DEFAULT 0,"
+    " disabled {BOOL} NOT NULL DEFAULT 0,"
     " created TEXT NOT NULL);"
     /* kind: 't' API token, 's' session. hash: hex BLAKE2b-256 of the secret. */
     "CREATE TABLE acl_secret ("
-    " id INTEGER PRIMARY KEY,"
+    " id {ID},"
     " hash TEXT NOT NULL UNIQUE,"
     " kind TEXT NOT NULL CHECK (kind IN ('t','s')),"
-    " user_id INTEGER NOT NULL REFERENCES acl_user(id),"
+    " user_id {INT} NOT NULL REFERENCES acl_user(id),"
     " prefix TEXT NOT NULL,"
-    " created INTEGER NOT NULL,"
-    " last_used INTEGER NOT NULL);"
+    " created {INT} NOT NULL,"
+    " last_used {INT} NOT NULL);"
     "CREATE INDEX acl_secret_user ON acl_secret(user_id);",
 };
 
@@ -135,11 +135,11 @@ int acl_agency_add(db_t *db, const char *acronym, const char *name, const char *
     db_bind_text(st, 2, name, -1);
     db_bind_text(st, 3, cc, -1);
     db_bind_text(st, 4, now, -1);
-    rc = db_step(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
     if (rc == PU_ERR_CONFLICT)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "acronym", "agency '%s' already exists", acr);
-    return rc == DB_DONE ? PU_OK : rc;
+    return rc;
 }
 
 static void agency_from_row(db_stmt *st, acl_agency *a) {

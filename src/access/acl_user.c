@@ -68,9 +68,9 @@ static int exec_params(db_t *db, const char *sql, const char *const *p, int np, 
         if (p[i]) db_bind_text(st, i + 1, p[i], -1);
         else db_bind_null(st, i + 1);
     }
-    rc = db_step(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
-    if (rc != DB_DONE) return rc;
+    if (rc) return rc;
     if (changed) *changed = db_changes(db);
     return PU_OK;
 }
@@ -259,9 +259,9 @@ static int secret_create(db_t *db, int64_t user_id, char kind, int64_t now, char
     db_bind_text(st, 4, prefix, -1);
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
-    rc = db_step(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
-    if (rc != DB_DONE) return rc;
+    if (rc) return rc;
     pu_strlcpy(out, secret, ACL_SECRET_MAX);
     sodium_memzero(secret, sizeof secret);
     return PU_OK;
@@ -288,7 +288,7 @@ static int record_failure(db_t *db, int64_t user_id, int64_t now, int *locked, p
     rc = db_prepare(db, "UPDATE acl_user SET failures = failures + 1 WHERE id = ?", &st, err);
     if (rc == PU_OK) {
         db_bind_int64(st, 1, user_id);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
     }
     db_finalize(st);
     st = NULL;
@@ -299,7 +299,7 @@ static int record_failure(db_t *db, int64_t user_id, int64_t now, int *locked, p
         db_bind_int64(st, 1, now + ACL_LOCK_SECONDS);
         db_bind_int64(st, 2, user_id);
         db_bind_int64(st, 3, ACL_MAX_FAILURES);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
         if (rc == PU_OK && db_changes(db) > 0) *locked = 1;
     }
     db_finalize(st);
@@ -344,7 +344,7 @@ int acl_login(db_t *db, const char *name, const char *password, int64_t now, acl
         rc = db_prepare(db, "UPDATE acl_user SET failures = 0, locked_until = 0 WHERE id = ?", &st, err);
         if (rc == PU_OK) {
             db_bind_int64(st, 1, uid);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
             db_finalize(st);
         }
         if (rc == PU_OK) rc = secret_create(db, uid, 's', now, session, err);

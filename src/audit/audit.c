@@ -12,7 +12,7 @@
 
 static const char *const migrations[] = {
     "CREATE TABLE audit_log ("
-    " seq INTEGER PRIMARY KEY,"
+    " seq {INT} PRIMARY KEY,"
     " ts TEXT NOT NULL,"
     " component TEXT NOT NULL,"
     " user_name TEXT NOT NULL,"
@@ -26,16 +26,16 @@ static const char *const migrations[] = {
     "CREATE INDEX audit_log_ts ON audit_log(ts);"
     /* one row: the anchor (chain start after pruning) and the head */
     "CREATE TABLE audit_meta ("
-    " id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " anchor_seq INTEGER NOT NULL,"
+    " id {INT} PRIMARY KEY CHECK (id = 1),"
+    " anchor_seq {INT} NOT NULL,"
     " anchor_hash TEXT NOT NULL,"
-    " head_seq INTEGER NOT NULL,"
+    " head_seq {INT} NOT NULL,"
     " head_hash TEXT NOT NULL);"
     "INSERT INTO audit_meta VALUES (1, 0, "
     "'0000000000000000000000000000000000000000000000000000000000000000', 0, "
     "'0000000000000000000000000000000000000000000000000000000000000000');",
     /* 2: the newest journal entry (audit_journal_*) already in the chain */
-    "ALTER TABLE audit_meta ADD COLUMN journal_seq INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE audit_meta ADD COLUMN journal_seq {INT} NOT NULL DEFAULT 0;",
     /* 3: a random id of this store's trail, written into its journal */
     "ALTER TABLE audit_meta ADD COLUMN store_id TEXT NOT NULL DEFAULT '';",
 };
@@ -155,7 +155,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
         for (int i = 0; i < NFIELDS; i++) db_bind_text(st, i + 2, f[i], -1);
         db_bind_text(st, 10, prev, -1);
         db_bind_text(st, 11, hash, -1);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
         pu_strlcpy(prev, hash, sizeof prev);
     }
     db_finalize(st);
@@ -164,7 +164,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
     if (rc == PU_OK && n > 0) {
         db_bind_int64(st, 1, seq);
         db_bind_text(st, 2, prev, -1);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
     }
     db_finalize(st);
     free(b);
@@ -233,7 +233,7 @@ int audit_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err) {
         rc = db_prepare(db, "UPDATE audit_meta SET store_id = ? WHERE id = 1", &st, err);
         if (rc == PU_OK) {
             db_bind_text(st, 1, out, -1);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
             db_finalize(st);
         }
     }
@@ -271,7 +271,7 @@ static int staged_locked(db_t *db, const audit_staged *ents, size_t n, int64_t *
     if (rc == PU_OK) rc = db_prepare(db, "UPDATE audit_meta SET journal_seq = ? WHERE id = 1", &st, err);
     if (rc == PU_OK) {
         db_bind_int64(st, 1, ents[n - 1].jid);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
     }
     db_finalize(st);
     if (rc == PU_OK) *applied = (int64_t)m;
@@ -477,7 +477,7 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
         if (rc == PU_OK) rc = db_prepare(db, "DELETE FROM audit_log WHERE seq <= ?", &st, err);
         if (rc == PU_OK) {
             db_bind_int64(st, 1, last_old);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
             nrem = db_changes(db);
         }
         db_finalize(st);
@@ -486,7 +486,7 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
         if (rc == PU_OK) {
             db_bind_int64(st, 1, last_old);
             db_bind_text(st, 2, anchor, -1);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
         }
         db_finalize(st);
         if (rc == PU_OK) {

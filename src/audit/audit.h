@@ -65,7 +65,10 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * Why: a read request must not be answered before its audit entry is safe
  * (fail closed), but a store transaction per request (or per small batch,
  * with the request waiting for it) costs more than the request. The journal
- * is an append-only staging file next to the store, mapped into the server:
+ * is an append-only staging file, mapped into the server, at a path the
+ * caller gives (configuration: `puente serve --audit-journal`,
+ * $PUENTE_AUDIT_JOURNAL, by default next to an SQLite store file; see
+ * cli_audit_journal_path):
  * audit_journal_append copies the entry into it as one line and returns (no
  * system call); a background thread appends the entries to the chain
  * (audit_log) in large batches, within AUDIT_JOURNAL_FLUSH_MS, and recycles
@@ -116,9 +119,6 @@ int audit_journal_seq(db_t *db, int64_t *out, pu_err *err);
 
 typedef struct audit_journal audit_journal;
 
-/* The journal path for a store: "<db_path>-audit.journal" (PU_ERR_LIMIT if
- * it does not fit in size). */
-int audit_journal_path(const char *db_path, char *out, size_t size, pu_err *err);
 /* Open (create) the journal at path for the store db_path, for the life of a
  * server: takes an exclusive lock on it (PU_ERR_CONFLICT when another process
  * holds it), puts what a previous run left into the chain, empties the file

@@ -181,12 +181,6 @@ void audit_staged_free(audit_staged *ents, char *store) {
     free(store);
 }
 
-int audit_journal_path(const char *db_path, char *out, size_t size, pu_err *err) {
-    if (pu_snprintf(out, size, "%s-audit.journal", db_path) != PU_OK)
-        return pu_fail(err, PU_ERR_LIMIT, NULL, "db", "the store path is too long for its audit journal path");
-    return PU_OK;
-}
-
 /* ---- reading a journal back ---- */
 
 /* Bytes [off, off+max) of fd up to the first NUL (the end of a half). */

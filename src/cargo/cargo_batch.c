@@ -789,7 +789,7 @@ static int save_one(cargo_batch *b, db_stmt *s, int64_t batch_id, const cargo_re
     db_bind_text(s, i++, cargo_stamp_marking(st), -1);
     db_bind_text(s, i++, now, -1);
     db_bind_text(s, i++, now, -1);
-    int rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    int rc = db_step_done(s, err);
     db_reset(s);
     return rc;
 }
@@ -805,8 +805,9 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const c
     char now[32];
     pu_now_iso(now, sizeof now);
     db_stmt *s = NULL;
+    int64_t bid = 0;
     rc = db_prepare(db, "INSERT INTO cargo_batch (created, source, nlines, nrejected, watchlist_version, rules_version,"
-                        " parties_screened, owner, marking, author) VALUES (?,?,?,?,?,?,?,?,?,?)", &s, err);
+                        " parties_screened, owner, marking, author) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id", &s, err);
     if (!rc) {
         db_bind_text(s, 1, now, -1);
         db_bind_text(s, 2, source ? source : "", -1);
@@ -818,11 +819,10 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const c
         db_bind_text(s, 8, stamp->owner, -1);
         db_bind_text(s, 9, cargo_stamp_marking(stamp), -1);
         db_bind_text(s, 10, stamp->author ? stamp->author : "", -1);
-        rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_insert_id(s, &bid, err);
         db_finalize(s);
         s = NULL;
     }
-    int64_t bid = rc ? 0 : db_last_id(db);
     if (!rc) rc = db_prepare(db, SHIP_SQL, &s, err);
     pu_buf tmp = PU_BUF_INIT(1u << 20);
     for (size_t i = 0; !rc && i < b->n; i++) rc = save_one(b, s, bid, &b->res[i], stamp, now, &tmp, err);

@@ -11,37 +11,37 @@
 
 static const char *const MIGRATIONS[] = {
     /* v1 */
-    "CREATE TABLE cargo_watchlist_version (version INTEGER PRIMARY KEY, created TEXT NOT NULL,"
-    " owner TEXT NOT NULL, marking TEXT NOT NULL, author TEXT, note TEXT, nrows INTEGER NOT NULL);"
-    "CREATE TABLE cargo_chemical (version INTEGER NOT NULL REFERENCES cargo_watchlist_version(version),"
-    " pos INTEGER NOT NULL, id TEXT NOT NULL, name_en TEXT NOT NULL, name_es TEXT, synonyms_en TEXT,"
+    "CREATE TABLE cargo_watchlist_version (version {INT} PRIMARY KEY, created TEXT NOT NULL,"
+    " owner TEXT NOT NULL, marking TEXT NOT NULL, author TEXT, note TEXT, nrows {INT} NOT NULL);"
+    "CREATE TABLE cargo_chemical (version {INT} NOT NULL REFERENCES cargo_watchlist_version(version),"
+    " pos {INT} NOT NULL, id TEXT NOT NULL, name_en TEXT NOT NULL, name_es TEXT, synonyms_en TEXT,"
     " synonyms_es TEXT, code_names TEXT, cas TEXT, hs_codes TEXT, incb TEXT, dea TEXT, mexico TEXT,"
-    " tier TEXT NOT NULL, threshold_kg REAL, exclude TEXT, notes TEXT, source TEXT,"
+    " tier TEXT NOT NULL, threshold_kg {REAL}, exclude TEXT, notes TEXT, source TEXT,"
     " PRIMARY KEY (version, id));"
-    "CREATE TABLE cargo_rules_version (version INTEGER PRIMARY KEY, created TEXT NOT NULL,"
-    " owner TEXT NOT NULL, marking TEXT NOT NULL, author TEXT, note TEXT, nrows INTEGER NOT NULL);"
-    "CREATE TABLE cargo_rule (version INTEGER NOT NULL REFERENCES cargo_rules_version(version),"
-    " id TEXT NOT NULL, weight REAL NOT NULL, enabled INTEGER NOT NULL, params TEXT, explanation TEXT,"
+    "CREATE TABLE cargo_rules_version (version {INT} PRIMARY KEY, created TEXT NOT NULL,"
+    " owner TEXT NOT NULL, marking TEXT NOT NULL, author TEXT, note TEXT, nrows {INT} NOT NULL);"
+    "CREATE TABLE cargo_rule (version {INT} NOT NULL REFERENCES cargo_rules_version(version),"
+    " id TEXT NOT NULL, weight {REAL} NOT NULL, enabled {BOOL} NOT NULL, params TEXT, explanation TEXT,"
     " PRIMARY KEY (version, id));"
-    "CREATE TABLE cargo_batch (id INTEGER PRIMARY KEY, created TEXT NOT NULL, source TEXT,"
-    " nlines INTEGER NOT NULL, nrejected INTEGER NOT NULL, watchlist_version INTEGER,"
-    " rules_version INTEGER, parties_screened INTEGER NOT NULL, owner TEXT NOT NULL,"
+    "CREATE TABLE cargo_batch (id {ID}, created TEXT NOT NULL, source TEXT,"
+    " nlines {INT} NOT NULL, nrejected {INT} NOT NULL, watchlist_version {INT},"
+    " rules_version {INT}, parties_screened {BOOL} NOT NULL, owner TEXT NOT NULL,"
     " marking TEXT NOT NULL, author TEXT);"
-    "CREATE TABLE cargo_shipment (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES cargo_batch(id),"
-    " line INTEGER, awb TEXT NOT NULL, hawb TEXT NOT NULL, shipper_name TEXT, shipper_address TEXT,"
+    "CREATE TABLE cargo_shipment (id {ID}, batch_id {INT} NOT NULL REFERENCES cargo_batch(id),"
+    " line {INT}, awb TEXT NOT NULL, hawb TEXT NOT NULL, shipper_name TEXT, shipper_address TEXT,"
     " shipper_country TEXT, consignee_name TEXT, consignee_address TEXT, consignee_country TEXT,"
-    " notify_name TEXT, notify_address TEXT, description TEXT, hs_code TEXT, pieces INTEGER,"
-    " weight_kg REAL, value_usd REAL, origin TEXT, origin_country TEXT, transshipment TEXT,"
+    " notify_name TEXT, notify_address TEXT, description TEXT, hs_code TEXT, pieces {INT},"
+    " weight_kg {REAL}, value_usd {REAL}, origin TEXT, origin_country TEXT, transshipment TEXT,"
     " destination TEXT, destination_country TEXT, carrier TEXT, forwarder TEXT, departure_date TEXT,"
-    " arrival_date TEXT, day INTEGER, shipper_key INTEGER, consignee_key INTEGER, address_key INTEGER,"
-    " score REAL NOT NULL, decision TEXT NOT NULL, fired INTEGER NOT NULL, reasons TEXT, chemicals TEXT,"
+    " arrival_date TEXT, day {INT}, shipper_key {INT}, consignee_key {INT}, address_key {INT},"
+    " score {REAL} NOT NULL, decision TEXT NOT NULL, fired {INT} NOT NULL, reasons TEXT, chemicals TEXT,"
     " parties TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
     " UNIQUE (awb, hawb, owner));"
     "CREATE INDEX cargo_shipment_queue ON cargo_shipment (decision, score);"
     "CREATE INDEX cargo_shipment_consignee ON cargo_shipment (consignee_key);"
     "CREATE INDEX cargo_shipment_day ON cargo_shipment (day);"
-    "CREATE TABLE cargo_disposition (id INTEGER PRIMARY KEY,"
-    " shipment_id INTEGER NOT NULL REFERENCES cargo_shipment(id), outcome TEXT NOT NULL, note TEXT,"
+    "CREATE TABLE cargo_disposition (id {ID},"
+    " shipment_id {INT} NOT NULL REFERENCES cargo_shipment(id), outcome TEXT NOT NULL, note TEXT,"
     " author TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL);"
     "CREATE INDEX cargo_disposition_shipment ON cargo_disposition (shipment_id);",
 };
@@ -91,7 +91,7 @@ static int insert_version(db_t *db, const char *table, const cargo_stamp *st, in
     db_bind_text(s, 5, st->author ? st->author : "", -1);
     db_bind_text(s, 6, st->note ? st->note : "", -1);
     db_bind_int64(s, 7, nrows);
-    rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    rc = db_step_done(s, err);
     db_finalize(s);
     *version = (int)(maxv + 1);
     return rc;
@@ -119,7 +119,7 @@ int cargo_watchlist_save(db_t *db, const store_scope *scope, cargo_watchlist *w,
         db_bind_text(s, 16, c->exclude, -1);
         db_bind_text(s, 17, c->notes, -1);
         db_bind_text(s, 18, c->source, -1);
-        if (db_step(s, err) != DB_DONE) rc = PU_ERR_DB;
+        rc = db_step_done(s, err);
         db_reset(s);
     }
     db_finalize(s);
@@ -213,7 +213,7 @@ int cargo_rules_save(db_t *db, const store_scope *scope, cargo_rules *r, const c
         db_bind_int64(s, 4, r->rule[i].enabled);
         db_bind_text(s, 5, r->rule[i].params, -1);
         db_bind_text(s, 6, r->rule[i].explanation, -1);
-        if (db_step(s, err) != DB_DONE) rc = PU_ERR_DB;
+        rc = db_step_done(s, err);
         db_reset(s);
     }
     db_finalize(s);
@@ -559,7 +559,7 @@ int cargo_dispose(db_t *db, const store_scope *scope, const char *awb, const cha
         db_bind_text(s, 5, stamp->owner, -1);
         db_bind_text(s, 6, cargo_stamp_marking(stamp), -1);
         db_bind_text(s, 7, now, -1);
-        rc = db_step(s, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(s, err);
         db_finalize(s);
     }
     if (own_tx) {

@@ -38,6 +38,16 @@ int cmd_trace(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);
+/* The audit journal of the store db_path (docs/audit.md, "The journal"):
+ * `opt` if non-empty, else $PUENTE_AUDIT_JOURNAL if non-empty, else, for an
+ * SQLite store file, "<db_path>-audit.journal" next to it (the one place
+ * where that default is made). The value "commit" (serve's mode without a
+ * journal) is passed through as is. A store that is not a file (":memory:",
+ * a `scheme://` URI) has no default: the path must be given.
+ * Writes the path into out (size bytes).
+ * Errors: PU_ERR_INVALID (no path for a non-file store; field
+ * "audit-journal"), PU_ERR_LIMIT (does not fit in size). */
+int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err);
 /* 1 if argv (after argv[0]) contains -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* Print "puente: usage error: <msg>; see 'puente <cmd> --help'" and return 2. */

@@ -14,6 +14,25 @@ const char *cli_db_path(const char *opt) {
     return env && *env ? env : "puente.db";
 }
 
+int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err) {
+    const char *env = getenv("PUENTE_AUDIT_JOURNAL");
+    const char *given = opt && *opt ? opt : env && *env ? env : NULL;
+    int rc;
+    if (given) {
+        rc = pu_snprintf(out, size, "%s", given);
+    } else if (!db_path || !*db_path || strcmp(db_path, ":memory:") == 0 || strstr(db_path, "://")) {
+        /* the URI is not shown: it may carry a password */
+        return pu_fail(err, PU_ERR_INVALID, NULL, "audit-journal",
+                       "the store is not a file (%s), so the audit journal has no default place: "
+                       "give its path with --audit-journal PATH or $PUENTE_AUDIT_JOURNAL",
+                       db_path && strcmp(db_path, ":memory:") == 0 ? ":memory:" : "a URI");
+    } else {
+        rc = pu_snprintf(out, size, "%s-audit.journal", db_path);
+    }
+    if (rc != PU_OK) return pu_fail(err, PU_ERR_LIMIT, NULL, "audit-journal", "the audit journal path is too long");
+    return PU_OK;
+}
+
 int cli_wants_help(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) break;

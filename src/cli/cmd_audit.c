@@ -15,9 +15,10 @@ static int usage(FILE *f) {
           "verify recomputes the BLAKE2b hash chain and exits 0 when intact, 3 when an entry\n"
           "was edited, deleted or reordered (naming the first bad entry). export writes JSON\n"
           "lines; the export itself is recorded in the trail.\n"
-          "Each first adds the entries a server staged in its audit journal (default\n"
-          "<db>-audit.journal; --journal PATH for a server run with --audit-journal PATH),\n"
-          "also beside a running server and after a crash.\n",
+          "Each first adds the entries a server staged in its audit journal (--journal PATH,\n"
+          "default $PUENTE_AUDIT_JOURNAL, else <db>-audit.journal for a store file: the same\n"
+          "rule as `puente serve --audit-journal`), also beside a running server and after\n"
+          "a crash.\n",
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -59,16 +60,16 @@ int cmd_audit(int argc, char **argv) {
         default: return cli_usage_error("audit", "unknown option");
         }
     }
-    db_t *db;
+    db_t *db = NULL;
     pu_err e;
-    int rc = db_open(cli_db_path(dbp), NULL, &db, &e);
-    if (rc == PU_OK) rc = app_migrate(db, &e);
-    /* entries a server staged in its journal belong to the trail read here */
+    /* entries a server staged in its journal belong to the trail read here
+     * (none in the server's 'commit' mode) */
     char jpath[1100];
     int64_t staged = 0;
-    if (rc == PU_OK && jarg) rc = pu_snprintf(jpath, sizeof jpath, "%s", jarg) == PU_OK ? PU_OK : pu_fail(&e, PU_ERR_LIMIT, NULL, "journal", "the path is too long");
-    else if (rc == PU_OK) rc = audit_journal_path(cli_db_path(dbp), jpath, sizeof jpath, &e);
-    if (rc == PU_OK) rc = audit_journal_recover(db, jpath, &staged, &e);
+    int rc = cli_audit_journal_path(jarg, cli_db_path(dbp), jpath, sizeof jpath, &e);
+    if (rc == PU_OK) rc = db_open(cli_db_path(dbp), NULL, &db, &e);
+    if (rc == PU_OK) rc = app_migrate(db, &e);
+    if (rc == PU_OK && strcmp(jpath, "commit") != 0) rc = audit_journal_recover(db, jpath, &staged, &e);
     if (rc == PU_OK && staged > 0)
         fprintf(stderr, "puente: %lld audit entries staged in %s were added to the trail\n", (long long)staged, jpath);
     if (rc) {

@@ -16,8 +16,9 @@ static int usage(FILE *f) {
           "  --timeout SECONDS       idle connection timeout (default 30)\n"
           "  --retention-days N      audit retention, pruned at start (default 365)\n"
           "  --audit-journal PATH    where read requests' audit entries are staged before\n"
-          "                          they reach the audit chain (default <db>-audit.journal);\n"
-          "                          'commit': each request waits for its store commit\n"
+          "                          they reach the audit chain (default $PUENTE_AUDIT_JOURNAL,\n"
+          "                          else <db>-audit.journal for a store file; required for a\n"
+          "                          store URI); 'commit': each request waits for its store commit\n"
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
           f);
@@ -47,7 +48,7 @@ int cmd_serve(int argc, char **argv) {
     http_config cfg = {0};
     char addr[64] = "127.0.0.1";
     cfg.port = 8000;
-    const char *dbp = NULL;
+    const char *dbp = NULL, *jopt = NULL;
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},    {"db", required_argument, 0, 'd'},
         {"threads", required_argument, 0, 't'},   {"max-body", required_argument, 0, 'b'},
@@ -69,7 +70,7 @@ int cmd_serve(int argc, char **argv) {
         }
         if (c == 'J') {
             if (!*optarg) return cli_usage_error("serve", "--audit-journal expects a path or 'commit'");
-            cfg.audit_journal = optarg;
+            jopt = optarg;
             continue;
         }
         if (c == 'L') {
@@ -93,6 +94,9 @@ int cmd_serve(int argc, char **argv) {
     cfg.db_path = cli_db_path(dbp);
     pu_err e;
     pu_err_clear(&e);
+    char journal[1100];
+    if (cli_audit_journal_path(jopt, cfg.db_path, journal, sizeof journal, &e)) return cli_fail(&e);
+    cfg.audit_journal = journal;
     int rc = http_run(&cfg, &e);
     return rc ? cli_fail(&e) : 0;
 }

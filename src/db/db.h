@@ -2,19 +2,27 @@
  * db.h - Puente's portable SQL layer. Every module that persists data talks to
  * this interface only; no engine includes sqlite3.h or libpq-fe.h.
  *
- * Backends: SQLite (embedded default, implemented in db_sqlite.c). A PostgreSQL
- * backend implements the same functions over libpq (placeholders `?` are
- * rewritten to `$n`; see docs/ARCHITECTURE.md "Store interface").
+ * Backends: db_open picks one by the path. A `postgresql://` or
+ * `postgres://` URI selects the PostgreSQL backend (not built yet, issue #18:
+ * db_open answers PU_ERR_UNSUPPORTED); anything else is an SQLite file (or
+ * ":memory:"). The functions below are a generic front (db.c: the statement
+ * cache, transactions, helpers, DDL type tokens) over the chosen backend's
+ * operations table (src/db/db_int.h; db_sqlite.c implements it for SQLite).
+ * See docs/store.md, "The SQL layer and its backends".
  *
  * Portable SQL rules for module authors (so the PostgreSQL backend needs no
  * engine changes):
  *  - placeholders are `?` only; no named parameters;
- *  - types: INTEGER (64-bit), REAL, TEXT, BLOB; booleans are INTEGER 0/1;
- *    timestamps are TEXT ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ";
- *  - use `INSERT ... ON CONFLICT (...) DO UPDATE/NOTHING` (both support it);
- *  - no SQLite-only functions (json_*, GLOB, rowid) in engine SQL;
- *  - auto ids: `id INTEGER PRIMARY KEY` + db_last_id() (PostgreSQL backend
- *    maps it to a BIGSERIAL + RETURNING).
+ *  - DDL in migrations writes the non-portable types as tokens, which
+ *    db_migrate expands for the backend (see "DDL type tokens" below):
+ *    {ID} auto id primary key, {INT} 64-bit integer, {REAL}, {BLOB},
+ *    {TS} timestamp (ISO-8601 UTC text "YYYY-MM-DDTHH:MM:SSZ"), {BOOL} 0/1;
+ *    TEXT is written as is;
+ *  - a new auto id comes back with `INSERT ... RETURNING id` (db_insert_id);
+ *  - use `INSERT ... ON CONFLICT (...) DO UPDATE/NOTHING` (both support it),
+ *    never `INSERT OR REPLACE/IGNORE`;
+ *  - no SQLite-only functions or names (json_*, GLOB, rowid, PRAGMA) in
+ *    engine SQL; maintenance goes through db_checkpoint & co.
  *
  * Threads: a db_t is used by one thread at a time. Open one per thread (the
  * SQLite backend runs in WAL mode, so readers do not block the writer).
@@ -52,20 +60,37 @@ typedef struct db_opts {
     int busy_timeout_ms; /* wait for a lock this long; default 5000 */
 } db_opts;
 
-/* Open (creating if needed) the store at `path`; ":memory:" is an in-memory
- * store. Sets WAL, foreign keys on, synchronous NORMAL.
- * Errors: PU_ERR_DB (cannot open: message says why), PU_ERR_NOMEM. */
+/* Open the store at `path` (opts may be NULL). A `postgresql://` or
+ * `postgres://` URI (any case) selects the PostgreSQL backend; anything else
+ * is an SQLite file, created if needed, or ":memory:" (an in-memory store).
+ * SQLite: WAL (not for ":memory:" or readonly), foreign keys on, synchronous
+ * NORMAL. *out is the caller's (db_close); NULL on failure.
+ * Errors: PU_ERR_UNSUPPORTED "PostgreSQL backend not built yet (issue #18)"
+ * for a PostgreSQL URI; PU_ERR_INVALID for an empty path; PU_ERR_DB (cannot
+ * open: the message says why); PU_ERR_NOMEM. */
 int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err);
+/* Roll back an open transaction, free the cached statements, disconnect,
+ * free. Statements still handed out must be finalised before. NULL-safe. */
 void db_close(db_t *db);
+/* The store's path for messages (owned by db): the path given to db_open;
+ * for a URI without its user, password and query
+ * ("postgresql://u:pw@h/db?sslmode=x" -> "postgresql://h/db"). */
 const char *db_path(const db_t *db);
-/* Backend name: "sqlite" or "postgresql". */
+/* Backend name (static): "sqlite" or "postgresql". For messages and tests;
+ * engines must not branch on it (use the maintenance functions below). */
 const char *db_backend(const db_t *db);
 
-/* Run SQL without parameters (may hold several statements). */
+/* Run SQL without parameters (may hold several statements).
+ * Errors: PU_ERR_CONFLICT (constraint violation), PU_ERR_DB, PU_ERR_NOMEM. */
 int db_exec(db_t *db, const char *sql, pu_err *err);
 
+/* Prepare one statement (or take the cached one with the same text). *out
+ * belongs to db; give it back with db_finalize. Errors: PU_ERR_DB (the SQL
+ * does not compile: the message says why), PU_ERR_NOMEM. */
 int db_prepare(db_t *db, const char *sql, db_stmt **out, pu_err *err);
-/* Bind the 1-based parameter idx. len < 0 means NUL-terminated; text is copied. */
+/* Bind the 1-based parameter idx. len < 0 means NUL-terminated; text is
+ * copied; text NULL binds NULL. Blob bytes are copied.
+ * Returns PU_OK, PU_ERR_NOMEM or PU_ERR_DB (bad index). */
 int db_bind_text(db_stmt *st, int idx, const char *text, long len);
 int db_bind_int64(db_stmt *st, int idx, int64_t v);
 int db_bind_double(db_stmt *st, int idx, double v);
@@ -74,9 +99,22 @@ int db_bind_null(db_stmt *st, int idx);
 /* Returns DB_ROW, DB_DONE, or a PU_ERR_* code (PU_ERR_CONFLICT for a
  * constraint violation, PU_ERR_DB otherwise) with details in *err. */
 int db_step(db_stmt *st, pu_err *err);
-int db_reset(db_stmt *st);  /* reset and clear bindings for reuse */
+/* Step a statement that returns no row (INSERT/UPDATE/DELETE without
+ * RETURNING, DDL): PU_OK when it is done. Otherwise db_step's error code is
+ * kept (PU_ERR_CONFLICT for a constraint violation, PU_ERR_DB, PU_ERR_NOMEM);
+ * a row is PU_ERR_INTERNAL (a bug: the SQL returns rows), naming the SQL. */
+int db_step_done(db_stmt *st, pu_err *err);
+/* Step an `INSERT ... RETURNING id` and set *id to the first column of its
+ * single row (0 on failure). The statement is stepped to its end.
+ * Errors: db_step's (PU_ERR_CONFLICT for a constraint violation, PU_ERR_DB),
+ * PU_ERR_INTERNAL when it returns no row (e.g. no RETURNING, or ON CONFLICT
+ * DO NOTHING skipped the row) or more than one. */
+int db_insert_id(db_stmt *st, int64_t *id, pu_err *err);
+int db_reset(db_stmt *st);  /* reset and clear bindings for reuse; PU_OK */
+/* Give the statement back (to the cache); NULL-safe. */
 void db_finalize(db_stmt *st);
 
+/* Columns of the current row (0-based). Values convert as SQLite does. */
 int db_col_count(db_stmt *st);
 int db_col_isnull(db_stmt *st, int col);
 const char *db_col_text(db_stmt *st, int col);   /* "" for NULL, never NULL */
@@ -84,28 +122,70 @@ int64_t db_col_int64(db_stmt *st, int col);
 double db_col_double(db_stmt *st, int col);
 const void *db_col_blob(db_stmt *st, int col, size_t *n);
 
-int64_t db_last_id(db_t *db);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this db_t. */
 int64_t db_changes(db_t *db);
 
-/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE), so a
- * transaction never fails half-way for lock upgrades. Nesting is not allowed:
- * db_begin inside a transaction is PU_ERR_INTERNAL. */
+/* Transactions. db_begin takes the write lock at once, so write
+ * transactions run one at a time (serializable writes) and none fails
+ * half-way for a lock upgrade. SQLite: BEGIN IMMEDIATE. PostgreSQL (#18):
+ * BEGIN (READ COMMITTED) plus a transaction-level advisory lock of the store,
+ * the same one-writer-at-a-time rule. Nesting is not allowed: db_begin
+ * inside a transaction is PU_ERR_INTERNAL. Errors: PU_ERR_DB (e.g. the lock
+ * was not granted within busy_timeout_ms). db_commit rolls back when the
+ * commit fails. */
 int db_begin(db_t *db, pu_err *err);
 int db_commit(db_t *db, pu_err *err);
-int db_rollback(db_t *db);   /* NULL-safe, no-op outside a transaction */
+int db_rollback(db_t *db);   /* NULL-safe, no-op outside a transaction; PU_OK */
 int db_in_tx(const db_t *db);
 
 /* Schema migrations, per module. `steps[i]` moves the module's schema from
- * version i to i+1. db_migrate applies the missing steps, each in its own
- * transaction, recording the version in table schema_version(module,version).
- * Errors: PU_ERR_DB, or PU_ERR_CONFLICT when the store is newer than this
- * binary. */
+ * version i to i+1; its type tokens (below) are expanded for the backend.
+ * db_migrate applies the missing steps, each in its own transaction,
+ * recording the version in table schema_version(module,version).
+ * Errors: PU_ERR_DB, PU_ERR_INVALID (unknown type token), or
+ * PU_ERR_CONFLICT when the store is newer than this binary. */
 int db_migrate(db_t *db, const char *module, const char *const *steps, int nsteps, pu_err *err);
 /* Current version of a module's schema (0 = none). */
 int db_schema_version(db_t *db, const char *module, int *version, pu_err *err);
 
+/* DDL type tokens: `{NAME}` (upper-case letters in braces) in a migration.
+ *   token   SQLite                PostgreSQL (#18)
+ *   {ID}    INTEGER PRIMARY KEY   BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY
+ *   {INT}   INTEGER               BIGINT            (64-bit integer)
+ *   {REAL}  REAL                  DOUBLE PRECISION
+ *   {BLOB}  BLOB                  BYTEA
+ *   {TS}    TEXT                  TEXT              (ISO-8601 UTC, for now)
+ *   {BOOL}  INTEGER               INTEGER           (0/1)
+ * The SQLite text is exactly what migrations wrote before the tokens, so
+ * existing stores keep their schema. Any other `{WORD}` is an error (a
+ * typo); braces not around upper-case letters are copied as they are.
+ * db_expand_types returns the expanded text in *out (the caller frees it with
+ * free()). Errors: PU_ERR_INVALID (unknown token), PU_ERR_NOMEM. */
+int db_expand_types(db_t *db, const char *sql, char **out, pu_err *err);
+
 /* Convenience: run SQL with one optional text parameter and return the
  * first column of the first row as int64 (0 when no row). */
 int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, pu_err *err);
+
+/* ---- maintenance ----
+ * Backend housekeeping that engines used to ask for with PRAGMA strings.
+ * Each returns PU_OK and does nothing on a backend that has nothing to do
+ * (PostgreSQL: the server checkpoints and sizes its caches itself). */
+
+/* Copy what the write-ahead log holds into the store file, without waiting
+ * for (or blocking) readers and the writer (SQLite: a PASSIVE WAL
+ * checkpoint; one another connection is running counts as done). Meant for
+ * a housekeeping connection of its own. Errors: PU_ERR_DB. */
+int db_checkpoint(db_t *db, pu_err *err);
+/* on = 0: this connection's commits no longer checkpoint the WAL (a
+ * checkpoint fsyncs the store and stalls the committing thread; run
+ * db_checkpoint from another connection instead). on = 1: back to the
+ * default (SQLite: every 1000 WAL pages). Errors: PU_ERR_DB. */
+int db_autocheckpoint(db_t *db, int on, pu_err *err);
+/* Before a large load in one transaction: let this connection cache up to
+ * cache_bytes of the store (SQLite's default 2 MB page cache spills the same
+ * pages to the WAL over and over under random index inserts); 0 = back to
+ * the default. Errors: PU_ERR_DB. */
+int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err);
 
 #endif

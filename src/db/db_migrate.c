@@ -1,5 +1,8 @@
-/* db_migrate.c - per-module schema migrations over db.h (backend-neutral). */
+/* db_migrate.c - per-module schema migrations over db.h (backend-neutral;
+ * the type tokens of a step are expanded for the store's backend). */
 #include "db/db.h"
+
+#include <stdlib.h>
 
 static const char *VERSION_TABLE =
     "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -18,9 +21,11 @@ int db_schema_version(db_t *db, const char *module, int *version, pu_err *err) {
 static int apply_step(db_t *db, const char *module, const char *sql, int to, pu_err *err) {
     char now[32];
     pu_now_iso(now, sizeof now);
-    int rc = db_begin(db, err);
-    if (rc) return rc;
-    rc = db_exec(db, sql, err);
+    char *ddl = NULL;
+    int rc = db_expand_types(db, sql, &ddl, err);
+    if (!rc) rc = db_begin(db, err);
+    if (!rc) rc = db_exec(db, ddl, err);
+    free(ddl);
     db_stmt *st = NULL;
     if (!rc) rc = db_prepare(db, "INSERT INTO schema_version(module, version, updated) VALUES (?, ?, ?) "
                                  "ON CONFLICT(module) DO UPDATE SET version = excluded.version, "
@@ -29,13 +34,14 @@ static int apply_step(db_t *db, const char *module, const char *sql, int to, pu_
         db_bind_text(st, 1, module, -1);
         db_bind_int64(st, 2, to);
         db_bind_text(st, 3, now, -1);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
     }
     db_finalize(st);
     if (rc) {
         db_rollback(db);
-        return pu_fail(err, rc, db_path(db), NULL, "migration %s to version %d failed: %s", module, to,
-                       err ? err->msg : "");
+        char why[PU_ERR_MSG_MAX]; /* err->msg cannot be both source and target of the message */
+        pu_strlcpy(why, err ? err->msg : "", sizeof why);
+        return pu_fail(err, rc, db_path(db), NULL, "migration %s to version %d failed: %s", module, to, why);
     }
     return db_commit(db, err);
 }

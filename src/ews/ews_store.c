@@ -27,22 +27,22 @@ static const char *const MIGRATIONS[] = {
     "  name TEXT NOT NULL, lang TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL);"
     "CREATE TABLE ews_place (code TEXT PRIMARY KEY, country TEXT NOT NULL, name_en TEXT NOT NULL,"
     "  name_es TEXT NOT NULL, agencies TEXT NOT NULL);"
-    "CREATE TABLE ews_report (id TEXT PRIMARY KEY, date TEXT NOT NULL, day INTEGER NOT NULL, week INTEGER NOT NULL,"
+    "CREATE TABLE ews_report (id TEXT PRIMARY KEY, date TEXT NOT NULL, day {INT} NOT NULL, week {INT} NOT NULL,"
     "  place TEXT NOT NULL, state TEXT NOT NULL, country TEXT NOT NULL, source_agency TEXT NOT NULL,"
-    "  type TEXT NOT NULL, matrix TEXT, quantity_g REAL, purity_pct REAL, substances TEXT NOT NULL,"
-    "  owner TEXT NOT NULL, marking TEXT NOT NULL, batch INTEGER NOT NULL, imported TEXT NOT NULL);"
+    "  type TEXT NOT NULL, matrix TEXT, quantity_g {REAL}, purity_pct {REAL}, substances TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, marking TEXT NOT NULL, batch {INT} NOT NULL, imported TEXT NOT NULL);"
     "CREATE INDEX ews_report_week ON ews_report(state, week);"
-    "CREATE TABLE ews_queue (id INTEGER PRIMARY KEY, norm TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
-    "  count INTEGER NOT NULL, first_report TEXT NOT NULL, status TEXT NOT NULL, substance TEXT,"
+    "CREATE TABLE ews_queue (id {ID}, norm TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  count {INT} NOT NULL, first_report TEXT NOT NULL, status TEXT NOT NULL, substance TEXT,"
     "  owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL);"
     "CREATE TABLE ews_detection (report TEXT NOT NULL REFERENCES ews_report(id), norm TEXT NOT NULL,"
-    "  name TEXT NOT NULL, substance TEXT, queue INTEGER, PRIMARY KEY (report, norm));"
+    "  name TEXT NOT NULL, substance TEXT, queue {INT}, PRIMARY KEY (report, norm));"
     "CREATE INDEX ews_detection_substance ON ews_detection(substance);"
     "CREATE TABLE ews_first (substance TEXT NOT NULL, scope TEXT NOT NULL, report TEXT NOT NULL,"
-    "  day INTEGER NOT NULL, PRIMARY KEY (substance, scope));"
-    "CREATE TABLE ews_alert (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, severity TEXT NOT NULL,"
+    "  day {INT} NOT NULL, PRIMARY KEY (substance, scope));"
+    "CREATE TABLE ews_alert (id {ID}, kind TEXT NOT NULL, severity TEXT NOT NULL,"
     "  substance TEXT NOT NULL, place TEXT NOT NULL, week TEXT NOT NULL, method TEXT NOT NULL,"
-    "  observed REAL, expected REAL, upper REAL, evidence TEXT NOT NULL, text_en TEXT NOT NULL,"
+    "  observed {REAL}, expected {REAL}, upper {REAL}, evidence TEXT NOT NULL, text_en TEXT NOT NULL,"
     "  text_es TEXT NOT NULL, addressed TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,"
     "  marking TEXT NOT NULL, created TEXT NOT NULL, acked_by TEXT, acked_at TEXT, closed_by TEXT,"
     "  closed_at TEXT, note TEXT, dedup TEXT NOT NULL UNIQUE);",
@@ -348,11 +348,6 @@ static void where_of(const importer *im, const char *src, uint64_t line, uint64_
     else snprintf(buf, n, "%s%srecord %llu (line %llu)", pre, sep, (unsigned long long)rec, (unsigned long long)line);
 }
 
-static int step_done(db_stmt *st, pu_err *err) {
-    int s = db_step(st, err);
-    return s == DB_DONE || s == DB_ROW ? PU_OK : s;
-}
-
 /* An already imported report with the same id: identical content is skipped
  * (re-importing a file is harmless), different content is a conflict. */
 static int report_exists(db_t *db, const report *r, int *same, const char *where, pu_err *err) {
@@ -389,7 +384,7 @@ static int queue_name(importer *im, const report *r, const char *name, const cha
     db_bind_text(st, 4, r->owner, -1);
     db_bind_text(st, 5, r->marking, -1);
     db_bind_text(st, 6, im->now, -1);
-    rc = step_done(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
     return db_query_int64(db, "SELECT id FROM ews_queue WHERE norm = ?", norm, qid, err);
@@ -430,7 +425,7 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     db_bind_text(st, 15, r->marking, -1);
     db_bind_int64(st, 16, im->batch);
     db_bind_text(st, 17, im->now, -1);
-    rc = step_done(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
     im->st.reports++;
@@ -456,7 +451,7 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
                 db_bind_text(st, 3, r->sub[i], -1);
                 if (id) db_bind_text(st, 4, id, -1); else db_bind_null(st, 4);
                 if (qid) db_bind_int64(st, 5, qid); else db_bind_null(st, 5);
-                rc = step_done(st, err);
+                rc = db_step_done(st, err);
                 db_finalize(st);
             }
             if (id) im->st.substances++;
@@ -727,7 +722,7 @@ static int alert_add(importer *im, alert_in *a, int *added, pu_err *err) {
     db_bind_text(st, 15, a->marking, -1);
     db_bind_text(st, 16, im->now, -1);
     db_bind_text(st, 17, a->dedup, -1);
-    rc = step_done(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
     if (!rc && db_changes(im->e->db) > 0) {
         *added = 1;
@@ -783,7 +778,7 @@ static int first_detection(importer *im, const char *rid, const char *sid, int64
         db_bind_text(st, 2, scopes[i], -1);
         db_bind_text(st, 3, rid, -1);
         db_bind_int64(st, 4, day);
-        rc = step_done(st, err);
+        rc = db_step_done(st, err);
         db_finalize(st);
     }
     if (rc) return rc;
@@ -1029,14 +1024,14 @@ int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err
     if (!rc) {
         db_bind_text(st, 1, substance, -1);
         db_bind_int64(st, 2, item);
-        rc = step_done(st, err);
+        rc = db_step_done(st, err);
         db_finalize(st);
     }
     if (!rc) rc = db_prepare(e->db, "UPDATE ews_detection SET substance = ? WHERE queue = ?", &st, err);
     if (!rc) {
         db_bind_text(st, 1, substance, -1);
         db_bind_int64(st, 2, item);
-        rc = step_done(st, err);
+        rc = db_step_done(st, err);
         db_finalize(st);
     }
     if (!rc) rc = first_detections(&im, "d.queue = ?", item, err);
@@ -1164,7 +1159,7 @@ static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, cons
         db_bind_text(st, 2, now, -1);
         if (note) db_bind_text(st, 3, note, -1); else db_bind_null(st, 3);
         db_bind_int64(st, 4, id);
-        rc = step_done(st, err);
+        rc = db_step_done(st, err);
         db_finalize(st);
     }
     if (rc) {

@@ -149,7 +149,7 @@ static int put_synonym(db_t *db, const char *id, const char *name, const char *l
         db_bind_text(st, 4, lang, -1);
         db_bind_text(st, 5, owner, -1);
         db_bind_text(st, 6, marking, -1);
-        rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+        rc = db_step_done(st, err);
     }
     db_finalize(st);
     free(norm);
@@ -229,7 +229,7 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
             }
             db_bind_text(st, 7, f[8], -1);
             db_bind_text(st, 8, f[9], -1);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
         }
         db_finalize(st);
         if (!rc) rc = put_synonym(db, f[0], f[0], "id", f[8], f[9], where, err);
@@ -275,7 +275,7 @@ int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
                             "name_es = excluded.name_es, agencies = excluded.agencies", &st, err);
         if (!rc) {
             for (int i = 0; i < 5; i++) db_bind_text(st, i + 1, f[i], -1);
-            rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+            rc = db_step_done(st, err);
         }
         db_finalize(st);
     }

@@ -23,7 +23,7 @@
 #include "common/pu.h"
 
 typedef struct http_config {
-    const char *db_path;        /* the store file (required; not ":memory:") */
+    const char *db_path;        /* the store (required; not ":memory:") */
     const char *addr;           /* IPv4/IPv6 literal to bind; default "127.0.0.1" */
     int port;                   /* 0 = any free port (see http_port) */
     unsigned threads;           /* worker threads; 0 = number of CPUs */
@@ -34,10 +34,10 @@ typedef struct http_config {
     int retention_days;         /* audit retention; 0 = 365; pruned at start */
     int quiet;                  /* 1: no startup banner on stderr */
     /* Audit entries of reads and refusals (changes are audited inside their
-     * own transaction): NULL = through the audit journal next to the store
-     * ("<db>-audit.journal"; audit.h); a path = that journal; "commit" =
-     * each request waits until its entry is committed to the store (group
-     * commit, no journal). */
+     * own transaction), required: a path = through the audit journal at that
+     * path (audit.h); "commit" = each request waits until its entry is
+     * committed to the store (group commit, no journal). The CLI's default
+     * (next to the store file) comes from cli_audit_journal_path. */
     const char *audit_journal;
 } http_config;
 

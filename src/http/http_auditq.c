@@ -15,10 +15,11 @@
  * Changes (create/update/delete/upload, user changes) do not come here: their
  * audit entry is written inside the change's own transaction.
  *
- * SQLite only: the writer's connection does not checkpoint the WAL itself
- * (a checkpoint fsyncs the store and would stall every waiting request);
- * a second thread runs a PASSIVE checkpoint once a second instead, which never
- * blocks the writer. */
+ * The writer's connection does not checkpoint the WAL itself (a checkpoint
+ * fsyncs the store and would stall every waiting request; db_autocheckpoint
+ * off); a second thread runs db_checkpoint (SQLite: PASSIVE) once a second on
+ * a connection of its own instead, which never blocks the writer. On a
+ * backend without a WAL to checkpoint both calls do nothing. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static void *checkpointer(void *arg) {
         if (q->stop) break;
         pthread_mutex_unlock(&q->mu);
         pu_err e;
-        (void)db_exec(q->ckpt_db, "PRAGMA wal_checkpoint(PASSIVE)", &e);
+        (void)db_checkpoint(q->ckpt_db, &e);
         pthread_mutex_lock(&q->mu);
     }
     pthread_mutex_unlock(&q->mu);
@@ -153,9 +154,9 @@ int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err) {
     pthread_cond_init(&q->work, NULL);
     pthread_cond_init(&q->done, NULL);
     pthread_cond_init(&q->stopping, NULL);
-    if (strcmp(db_backend(q->db), "sqlite") == 0 && db_open(db_path, NULL, &q->ckpt_db, err) == PU_OK) {
+    if (db_open(db_path, NULL, &q->ckpt_db, err) == PU_OK) {
         pu_err e;
-        (void)db_exec(q->db, "PRAGMA wal_autocheckpoint=0", &e);
+        (void)db_autocheckpoint(q->db, 0, &e);
         q->have_ckpt = pthread_create(&q->ckpt_thr, NULL, checkpointer, q) == 0;
     }
     if (pthread_create(&q->thr, NULL, writer, q) != 0) {

@@ -208,15 +208,15 @@ static int manifest_store(http_req *r, cargo_batch *b, const manifest_opts *o, i
         char id[32];
         snprintf(id, sizeof id, "cargo-batch-%lld", (long long)*batch_id);
         http_target(r, id);
-        rc = http_audit_now(r, "success");
+        rc = http_audit_now(r, "success") ? PU_ERR_DB : PU_OK;
         if (rc) pu_strlcpy(pe.msg, "the audit trail could not be written", sizeof pe.msg);
     }
     if (!rc) rc = db_commit(r->db, &pe);
     if (rc) {
         db_rollback(r->db);
         r->audited = 0; /* the entry went with the rollback: the dispatcher records the failure */
-        return http_fail(r, rc == PU_ERR_INVALID ? rc : PU_ERR_DB, pe.field[0] ? pe.field : NULL,
-                         "the manifest was not stored: %s", pe.msg);
+        int code = rc == PU_ERR_INVALID || rc == PU_ERR_CONFLICT ? rc : PU_ERR_DB; /* 400, 409, else 500 */
+        return http_fail(r, code, pe.field[0] ? pe.field : NULL, "the manifest was not stored: %s", pe.msg);
     }
     return PU_OK;
 }

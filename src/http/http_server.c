@@ -294,9 +294,8 @@ static int start_audit(http_server *s, pu_err *err) {
         s->cfg.audit_journal = "commit";
         return http_auditq_start(s->db_path, &s->auditq, err);
     }
-    int rc = mode ? pu_snprintf(s->journal_path, sizeof s->journal_path, "%s", mode)
-                  : audit_journal_path(s->db_path, s->journal_path, sizeof s->journal_path, err);
-    if (rc) return mode ? pu_fail(err, PU_ERR_LIMIT, NULL, "audit-journal", "the path is too long") : rc;
+    if (pu_snprintf(s->journal_path, sizeof s->journal_path, "%s", mode))
+        return pu_fail(err, PU_ERR_LIMIT, NULL, "audit-journal", "the path is too long");
     s->cfg.audit_journal = s->journal_path;
     return audit_journal_open(s->journal_path, s->db_path, &s->journal, err);
 }
@@ -306,6 +305,8 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     if (!cfg->db_path || !*cfg->db_path || strcmp(cfg->db_path, ":memory:") == 0)
         return pu_fail(err, PU_ERR_INVALID, NULL, "db", "the server needs a store file, got '%s'",
                        cfg->db_path ? cfg->db_path : "");
+    if (!cfg->audit_journal || !*cfg->audit_journal)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "audit-journal", "expected the audit journal's path or 'commit'");
     if (cfg->port < 0 || cfg->port > 65535)
         return pu_fail(err, PU_ERR_INVALID, NULL, "port", "expected 0-65535, got %d", cfg->port);
     http_server *s = calloc(1, sizeof *s);

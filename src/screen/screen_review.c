@@ -56,8 +56,7 @@ int screen_review_add(store_t *st, const char *subject, const char *entity_id, c
         db_bind_text(s, 4, analyst, -1);
         db_bind_text(s, 5, note, -1);
         db_bind_text(s, 6, now, -1);
-        rc = db_step(s, err);
-        rc = rc == DB_DONE ? PU_OK : rc;
+        rc = db_step_done(s, err);
     }
     db_finalize(s);
     if (!rc) rc = db_commit(db, err);
@@ -75,8 +74,7 @@ int screen_review_remove(store_t *st, const char *subject, const char *entity_id
     if (!rc) {
         db_bind_text(s, 1, subject ? subject : "", -1);
         db_bind_text(s, 2, entity_id ? entity_id : "", -1);
-        rc = db_step(s, err);
-        rc = rc == DB_DONE ? PU_OK : rc;
+        rc = db_step_done(s, err);
     }
     db_finalize(s);
     if (!rc && db_changes(db) == 0)

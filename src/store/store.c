@@ -190,10 +190,11 @@ static int prepare_put(store_t *st, int which, pu_err *err) {
     return rc;
 }
 
+/* db_step_done, then reset the reused statement. */
 static int step_done(db_stmt *s, pu_err *err) {
-    int rc = db_step(s, err);
+    int rc = db_step_done(s, err);
     db_reset(s);
-    return rc == DB_DONE ? PU_OK : rc;
+    return rc;
 }
 
 static int check_entity(const ftm_entity *e, pu_err *err) {
@@ -312,9 +313,8 @@ int store_delete(store_t *st, const char *id, pu_err *err) {
     rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
     if (!rc) {
         db_bind_text(s, 1, id, -1);
-        int step = db_step(s, err);
+        rc = db_step_done(s, err);
         db_finalize(s);
-        rc = step == DB_DONE ? PU_OK : step;
     }
     if (!rc && db_changes(st->db) == 0) rc = pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
     if (!rc) rc = entity_changed(st, err);

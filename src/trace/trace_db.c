@@ -7,44 +7,44 @@
 static const char *const STEPS[] = {
     /* v1: records, requests, reports */
     "CREATE TABLE trace_firearm ("
-    " id INTEGER PRIMARY KEY, mfr TEXT NOT NULL, mfr_raw TEXT NOT NULL, mfr_known INTEGER NOT NULL,"
+    " id {ID}, mfr TEXT NOT NULL, mfr_raw TEXT NOT NULL, mfr_known {BOOL} NOT NULL,"
     " serial TEXT NOT NULL, serial_norm TEXT NOT NULL, importer TEXT, model TEXT, type TEXT,"
-    " calibre TEXT, action TEXT, detachable_mag INTEGER NOT NULL DEFAULT 0, country TEXT, markings TEXT,"
+    " calibre TEXT, action TEXT, detachable_mag {BOOL} NOT NULL DEFAULT 0, country TEXT, markings TEXT,"
     " mfg_date TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, UNIQUE (mfr, serial_norm));"
     "CREATE TABLE trace_event ("
-    " id INTEGER PRIMARY KEY, firearm_id INTEGER NOT NULL REFERENCES trace_firearm(id),"
+    " id {ID}, firearm_id {INT} NOT NULL REFERENCES trace_firearm(id),"
     " kind TEXT NOT NULL, date TEXT NOT NULL, party TEXT, party_key TEXT, dob TEXT, ffl TEXT, state TEXT,"
     " owner TEXT NOT NULL, marking TEXT NOT NULL);"
     "CREATE INDEX trace_event_firearm ON trace_event (firearm_id, date);"
     "CREATE TABLE trace_request ("
-    " id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, request_date TEXT NOT NULL,"
+    " id {ID}, number TEXT NOT NULL UNIQUE, request_date TEXT NOT NULL,"
     " priority TEXT NOT NULL, agency TEXT NOT NULL, requester TEXT, case_number TEXT, crime_code TEXT NOT NULL,"
-    " serial TEXT, serial_norm TEXT, serial_wild INTEGER NOT NULL DEFAULT 0, obliterated INTEGER NOT NULL DEFAULT 0,"
-    " mfr TEXT, mfr_raw TEXT, mfr_known INTEGER NOT NULL DEFAULT 0, importer TEXT, type TEXT, calibre TEXT,"
+    " serial TEXT, serial_norm TEXT, serial_wild {BOOL} NOT NULL DEFAULT 0, obliterated {BOOL} NOT NULL DEFAULT 0,"
+    " mfr TEXT, mfr_raw TEXT, mfr_known {BOOL} NOT NULL DEFAULT 0, importer TEXT, type TEXT, calibre TEXT,"
     " model TEXT, country TEXT, markings TEXT, possessor TEXT, possessor_alias TEXT, possessor_dob TEXT,"
     " possessor_address TEXT, recovery_date TEXT NOT NULL, recovery_state TEXT NOT NULL, recovery_place TEXT,"
-    " status TEXT NOT NULL, reason TEXT, firearm_id INTEGER, purchaser TEXT, purchaser_key TEXT,"
-    " purchase_date TEXT, purchase_state TEXT, dealer TEXT, dealer_ffl TEXT, ttc_days INTEGER,"
-    " possessor_differs INTEGER, us_sourced INTEGER, result_mfr TEXT, result_type TEXT, result_calibre TEXT,"
+    " status TEXT NOT NULL, reason TEXT, firearm_id {INT}, purchaser TEXT, purchaser_key TEXT,"
+    " purchase_date TEXT, purchase_state TEXT, dealer TEXT, dealer_ffl TEXT, ttc_days {INT},"
+    " possessor_differs {BOOL}, us_sourced {BOOL}, result_mfr TEXT, result_type TEXT, result_calibre TEXT,"
     " notes TEXT, owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);"
     "CREATE INDEX trace_request_status ON trace_request (status);"
     "CREATE TABLE trace_candidate ("
-    " request_id INTEGER NOT NULL REFERENCES trace_request(id), rank INTEGER NOT NULL,"
-    " firearm_id INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY (request_id, rank));"
+    " request_id {INT} NOT NULL REFERENCES trace_request(id), rank {INT} NOT NULL,"
+    " firearm_id {INT} NOT NULL, score {REAL} NOT NULL, PRIMARY KEY (request_id, rank));"
     "CREATE TABLE trace_msr ("
-    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, purchaser_key TEXT NOT NULL, purchaser TEXT,"
-    " ffl TEXT, state TEXT, first_date TEXT NOT NULL, last_date TEXT NOT NULL, count INTEGER NOT NULL,"
+    " id {ID}, kind TEXT NOT NULL, purchaser_key TEXT NOT NULL, purchaser TEXT,"
+    " ffl TEXT, state TEXT, first_date TEXT NOT NULL, last_date TEXT NOT NULL, count {INT} NOT NULL,"
     " owner TEXT NOT NULL, marking TEXT NOT NULL);"
     "CREATE INDEX trace_msr_purchaser ON trace_msr (purchaser_key);"
-    "CREATE TABLE trace_msr_item (msr_id INTEGER NOT NULL REFERENCES trace_msr(id), event_id INTEGER NOT NULL);"
+    "CREATE TABLE trace_msr_item (msr_id {INT} NOT NULL REFERENCES trace_msr(id), event_id {INT} NOT NULL);"
     "CREATE TABLE trace_reject ("
-    " id INTEGER PRIMARY KEY, source TEXT NOT NULL, line INTEGER NOT NULL, field TEXT, message TEXT NOT NULL,"
+    " id {ID}, source TEXT NOT NULL, line {INT} NOT NULL, field TEXT, message TEXT NOT NULL,"
     " raw TEXT NOT NULL, created TEXT NOT NULL);"
-    "CREATE TABLE trace_gen_truth (party_key TEXT PRIMARY KEY, ring INTEGER NOT NULL);"
-    "CREATE TABLE trace_counter (year INTEGER PRIMARY KEY, next INTEGER NOT NULL);",
+    "CREATE TABLE trace_gen_truth (party_key TEXT PRIMARY KEY, ring {INT} NOT NULL);"
+    "CREATE TABLE trace_counter (year {INT} PRIMARY KEY, next {INT} NOT NULL);",
     /* v2: purchase volume of buyers with 3 or more first retail purchases,
      * derived with the multiple-sale reports (volume buyers vs straw buyers) */
-    "CREATE TABLE trace_purchaser (party_key TEXT PRIMARY KEY, purchases INTEGER NOT NULL,"
+    "CREATE TABLE trace_purchaser (party_key TEXT PRIMARY KEY, purchases {INT} NOT NULL,"
     " owner TEXT NOT NULL, marking TEXT NOT NULL);",
     /* v3: visibility of derived data. A request names the events its result
      * came from (first retail sale, selling dealer), so the result is shown
@@ -173,7 +173,7 @@ int trace_reject_keep(trace_t *t, const char *source, uint64_t line, const pu_er
     db_bind_text(st, 4, why->msg, -1);
     db_bind_text(st, 5, raw ? raw : "", -1);
     db_bind_text(st, 6, now, -1);
-    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    rc = db_step_done(st, err);
     db_finalize(st);
     return rc;
 }
@@ -187,7 +187,7 @@ int trace_next_number(trace_t *t, char *out, size_t size, pu_err *err) {
                                "ON CONFLICT (year) DO UPDATE SET next = trace_counter.next + 1", &st, err);
     if (rc) return rc;
     db_bind_int64(st, 1, year);
-    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    rc = db_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
     int64_t next = 0;

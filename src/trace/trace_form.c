@@ -150,7 +150,7 @@ static const char *INSERT_REQ =
     " serial, serial_norm, serial_wild, obliterated, mfr, mfr_raw, mfr_known, importer, type, calibre, model,"
     " country, markings, possessor, possessor_alias, possessor_dob, possessor_address, recovery_date,"
     " recovery_state, recovery_place, status, notes, owner, marking, created, updated)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?,?)";
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'submitted',?,?,?,?,?) RETURNING id";
 
 static void bind_opt(db_stmt *st, int i, const char *s) {
     if (s) db_bind_text(st, i, s, -1);
@@ -206,11 +206,12 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     db_bind_text(st, i++, o->marking ? o->marking : STORE_DEFAULT_MARKING, -1);
     db_bind_text(st, i++, now, -1);
     db_bind_text(st, i++, now, -1);
-    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    int64_t new_id;
+    rc = db_insert_id(st, &new_id, err);
     db_reset(st);
     if (!cache) db_finalize(st);
     if (rc) return rc;
-    if (id) *id = db_last_id(t->db);
+    if (id) *id = new_id;
     if (number) pu_strlcpy(number, num, nsize);
     return PU_OK;
 }
@@ -311,7 +312,7 @@ int trace_request_set_status(trace_t *t, const store_scope *scope, int64_t id, c
     else db_bind_null(st, 2);
     db_bind_text(st, 3, now, -1);
     db_bind_int64(st, 4, id);
-    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    rc = db_step_done(st, err);
     db_finalize(st);
     return rc;
 }
@@ -582,7 +583,7 @@ int trace_request_pick(trace_t *t, const store_scope *scope, int64_t id, int ran
     db_bind_text(st, 3, note, -1);
     db_bind_text(st, 4, now, -1);
     db_bind_int64(st, 5, id);
-    rc = db_step(st, err) == DB_DONE ? PU_OK : PU_ERR_DB;
+    rc = db_step_done(st, err);
     db_finalize(st);
     return rc;
 }

@@ -260,9 +260,9 @@ static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *pa
     else db_bind_null(s, 7);
     if (state) db_bind_text(s, 8, state, -1);
     else db_bind_null(s, 8);
-    int rc = db_step(s, g->err);
+    int rc = db_step_done(s, g->err);
     g->st->events++;
-    return rc == DB_DONE ? PU_OK : rc;
+    return rc;
 }
 
 static int bucket_add(gen *g, size_t i) {
@@ -329,9 +329,9 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
         db_bind_int64(s, 11, md->detach);
         db_bind_text(s, 12, md->country, -1);
         db_bind_text(s, 13, mfgd, -1);
-        rc = db_step(s, g->err);
+        rc = db_step_done(s, g->err);
     }
-    if (rc != DB_DONE) return rc == PU_OK ? PU_ERR_DB : rc;
+    if (rc) return rc;
     g->st->firearms++;
     int64_t d = mfg;
     if ((rc = ev(g, fid, md->importer ? "IMPORT" : "MANUFACTURE", d, md->importer ? md->importer : md->mfr, NULL, NULL,
@@ -541,8 +541,8 @@ static int rings(gen *g, size_t *next) {
             db_reset(g->truth);
             db_bind_text(g->truth, 1, key, -1);
             db_bind_int64(g->truth, 2, r + 1);
-            int rc = db_step(g->truth, g->err);
-            if (rc != DB_DONE) return rc;
+            int rc = db_step_done(g->truth, g->err);
+            if (rc) return rc;
             g->st->ring_purchasers++;
             int bursts = 2 + (int)pick(g, 3);
             for (int b = 0; b < bursts; b++) {
@@ -639,7 +639,7 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     int rc = db_query_int64(t->db, "SELECT COALESCE(MAX(id), 0) FROM trace_firearm", NULL, &g.fid_base, err);
     /* one big transaction with random index inserts: SQLite's default 2 MB
      * page cache makes it spill the same pages to the WAL over and over */
-    if (!rc && !strcmp(db_backend(t->db), "sqlite")) rc = db_exec(t->db, "PRAGMA cache_size = -1048576", err);
+    if (!rc) rc = db_bulk_load_hint(t->db, (size_t)1 << 30, err);
     if (!rc) rc = db_begin(t->db, err);
     if (rc) return rc;
     rc = generate(&g);

@@ -104,7 +104,7 @@ static int acq_prepare(acq_ctx *c, pu_err *err) {
     db_t *db = c->t->db;
     int rc = db_prepare(db, "INSERT INTO trace_firearm(mfr, mfr_raw, mfr_known, serial, serial_norm, importer, model,"
                             " type, calibre, action, detachable_mag, country, markings, mfg_date, owner, marking)"
-                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &c->add_fa, err);
+                            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", &c->add_fa, err);
     if (!rc) rc = db_prepare(db, "UPDATE trace_firearm SET mfg_date = ? WHERE id = ?", &c->set_mfg, err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_event(firearm_id, kind, date, party, party_key, dob, ffl, state, owner,"
@@ -204,21 +204,20 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         bind_opt(s, 14, kind == 0 ? v[A_DATE] : NULL);
         db_bind_text(s, 15, c->o->owner, -1);
         db_bind_text(s, 16, mk, -1);
-        if ((rc = db_step(s, err)) != DB_DONE) {
+        if ((rc = db_insert_id(s, &fid, err))) {
             /* UNIQUE (mfr, serial_norm): the firearm exists under a marking
              * the filer cannot see; refused as a row, not a store failure */
             if (rc == PU_ERR_CONFLICT)
                 return pu_fail(err, PU_ERR_CONFLICT, NULL, "serial",
                                "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : "this user");
-            return rc == PU_OK ? PU_ERR_DB : rc;
+            return rc;
         }
-        fid = db_last_id(c->t->db);
         *new_fa = 1;
     } else if (kind == 0) {
         db_reset(c->set_mfg);
         db_bind_text(c->set_mfg, 1, v[A_DATE], -1);
         db_bind_int64(c->set_mfg, 2, fid);
-        if ((rc = db_step(c->set_mfg, err)) != DB_DONE) return rc;
+        if ((rc = db_step_done(c->set_mfg, err))) return rc;
     }
     static const char *const K[] = {"MANUFACTURE", "IMPORT", "DISTRIBUTOR", "DEALER", "RETAIL", "TRANSFER"};
     char key[TRACE_NAME_MAX + 16];
@@ -239,8 +238,7 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
     bind_opt(e, 8, v[A_STATE]);
     db_bind_text(e, 9, c->o->owner, -1);
     db_bind_text(e, 10, mk, -1);
-    rc = db_step(e, err);
-    return rc == DB_DONE ? PU_OK : rc;
+    return db_step_done(e, err);
 }
 
 typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);

@@ -61,14 +61,14 @@ static int emit(msr_ctx *c, const char *kind, const sale *const *v, size_t n) {
     db_bind_int64(a, 8, (int64_t)n);
     db_bind_text(a, 9, owner, -1);
     db_bind_text(a, 10, store_marking_name(m), -1);
-    int rc = db_step(a, c->err);
-    if (rc != DB_DONE) return rc;
-    int64_t id = db_last_id(c->t->db);
+    int64_t id;
+    int rc = db_insert_id(a, &id, c->err);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         db_reset(c->item);
         db_bind_int64(c->item, 1, id);
         db_bind_int64(c->item, 2, v[i]->event_id);
-        if ((rc = db_step(c->item, c->err)) != DB_DONE) return rc;
+        if ((rc = db_step_done(c->item, c->err))) return rc;
     }
     if (!strcmp(kind, "handgun")) c->st->handgun_reports++;
     else c->st->rifle_reports++;
@@ -152,7 +152,7 @@ int trace_msr_detect(trace_t *t, trace_msr_stats *st, pu_err *err) {
                         TRACE_PURCHASER_FILL ";", err);
     if (!rc)
         rc = db_prepare(t->db, "INSERT INTO trace_msr(kind, purchaser_key, purchaser, ffl, state, first_date, last_date,"
-                               " count, owner, marking) VALUES (?,?,?,?,?,?,?,?,?,?)", &c.add, err);
+                               " count, owner, marking) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id", &c.add, err);
     if (!rc) rc = db_prepare(t->db, "INSERT INTO trace_msr_item(msr_id, event_id) VALUES (?, ?)", &c.item, err);
     if (!rc)
         rc = trace_query(t->db, "SELECT e.id, e.party_key, COALESCE(e.party, ''), COALESCE(e.ffl, ''),"

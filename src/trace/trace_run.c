@@ -333,11 +333,11 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
     else db_bind_null(u, i++);
     db_bind_text(u, i++, now, -1);
     db_bind_int64(u, i++, r->id);
-    int rc = db_step(u, err);
-    if (rc != DB_DONE) return rc;
+    int rc = db_step_done(u, err);
+    if (rc) return rc;
     db_reset(R->del_cand);
     db_bind_int64(R->del_cand, 1, r->id);
-    if ((rc = db_step(R->del_cand, err)) != DB_DONE) return rc;
+    if ((rc = db_step_done(R->del_cand, err))) return rc;
     for (size_t k = 0; k < o->ncand; k++) {
         db_stmt *a = R->add_cand;
         db_reset(a);
@@ -345,7 +345,7 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
         db_bind_int64(a, 2, (int64_t)k + 1);
         db_bind_int64(a, 3, o->cand[k].firearm_id);
         db_bind_double(a, 4, o->cand[k].score);
-        if ((rc = db_step(a, err)) != DB_DONE) return rc;
+        if ((rc = db_step_done(a, err))) return rc;
     }
     return PU_OK;
 }

@@ -371,15 +371,6 @@ static void test_killed_server_halves_are_read_back(void **state) {
     db_close(db);
 }
 
-static void test_path(void **state) {
-    (void)state;
-    char out[64];
-    pu_err e;
-    assert_int_equal(audit_journal_path("/var/lib/p.db", out, sizeof out, &e), PU_OK);
-    assert_string_equal(out, "/var/lib/p.db-audit.journal");
-    assert_int_equal(audit_journal_path("/a/very/long/path/to/a/store/file/that/does/not/fit.db", out, 40, &e), PU_ERR_LIMIT);
-}
-
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/puente-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -391,7 +382,6 @@ int main(void) {
         cmocka_unit_test(test_recover_after_crash),      cmocka_unit_test(test_corrupt_journal_stops_the_server),
         cmocka_unit_test(test_cli_beside_running_server), cmocka_unit_test(test_full_journal_fails_closed_then_recovers),
         cmocka_unit_test(test_killed_server_halves_are_read_back),
-        cmocka_unit_test(test_path),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];

@@ -1,13 +1,18 @@
-/* Unit tests for src/db (SQLite backend, migrations, transactions). */
+/* Unit tests for src/db (backend selection, SQLite backend, migrations and
+ * their type tokens, transactions, db_step_done / db_insert_id, maintenance). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db/db.h"
+#include "db/db_int.h" /* db_where_of */
 
 static const char *const steps[] = {
     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
@@ -116,11 +121,283 @@ static void test_stmt_cache(void **state) {
     db_close(db); /* frees the cache (ASan checks for leaks) */
 }
 
+/* db_open picks the backend by the path; PostgreSQL is not built yet. */
+static void test_backend_selection(void **state) {
+    (void)state;
+    static const char *const pg[] = {"postgresql://puente:s3cret@db.example:5432/puente", "postgres://localhost/p",
+                                     "PostgreSQL://h/db"};
+    for (size_t i = 0; i < sizeof pg / sizeof pg[0]; i++) {
+        db_t *db = (db_t *)&db; /* any non-NULL value: db_open must set it to NULL */
+        pu_err e;
+        pu_err_clear(&e);
+        assert_int_equal(db_open(pg[i], NULL, &db, &e), PU_ERR_UNSUPPORTED);
+        assert_null(db);
+        assert_int_equal(e.code, PU_ERR_UNSUPPORTED);
+        assert_string_equal(e.msg, "PostgreSQL backend not built yet (issue #18)");
+        assert_string_equal(e.field, "db");
+        assert_null(strstr(e.where, "s3cret")); /* a URI's password never reaches a message */
+    }
+    /* anything else is SQLite: ":memory:", a file, a name that merely mentions postgres */
+    char path[128];
+    snprintf(path, sizeof path, "%s/puente-db-sel-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    const char *const lite[] = {":memory:", path};
+    for (size_t i = 0; i < 2; i++) {
+        db_t *db;
+        pu_err e;
+        assert_int_equal(db_open(lite[i], NULL, &db, &e), PU_OK);
+        assert_string_equal(db_backend(db), "sqlite");
+        assert_string_equal(db_path(db), lite[i]);
+        db_close(db);
+    }
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0); /* the file store was created */
+    unlink(path);
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open("", NULL, &db, &e), PU_ERR_INVALID);
+    assert_null(db);
+    /* what db_path (and so every message) shows of a URI: no user, password or query */
+    static const char *const where[][2] = {
+        {"postgresql://puente:s3cret@db.example:5432/puente?sslmode=require&password=x",
+         "postgresql://db.example:5432/puente"},
+        {"postgres://a@b@h/db#frag", "postgres://h/db"},
+        {"postgresql://h", "postgresql://h"},
+        {"/var/lib/puente/p@x.db", "/var/lib/puente/p@x.db"},
+        {":memory:", ":memory:"},
+    };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char *w = db_where_of(where[i][0]);
+        assert_non_null(w);
+        assert_string_equal(w, where[i][1]);
+        free(w);
+    }
+}
+
+/* db_step_done: PU_OK when done, keeps the step's code otherwise. */
+static void test_step_done_keeps_codes(void **state) {
+    (void)state;
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_exec(db, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                                 "CREATE TABLE u (name TEXT NOT NULL UNIQUE, p INTEGER REFERENCES p(id))", &e), PU_OK);
+    db_stmt *st;
+    assert_int_equal(db_prepare(db, "INSERT INTO u(name) VALUES (?)", &st, &e), PU_OK);
+    db_bind_text(st, 1, "Treviño", -1);
+    assert_int_equal(db_step_done(st, &e), PU_OK);
+    db_reset(st);
+    db_bind_text(st, 1, "Treviño", -1);
+    pu_err_clear(&e);
+    assert_int_equal(db_step_done(st, &e), PU_ERR_CONFLICT); /* UNIQUE: not PU_ERR_DB */
+    assert_int_equal(e.code, PU_ERR_CONFLICT);
+    assert_non_null(strstr(e.msg, "UNIQUE"));
+    db_reset(st);
+    db_bind_null(st, 1); /* NOT NULL is a constraint too */
+    assert_int_equal(db_step_done(st, &e), PU_ERR_CONFLICT);
+    db_finalize(st);
+    /* a foreign key (foreign_keys=ON) */
+    assert_int_equal(db_prepare(db, "INSERT INTO u(name, p) VALUES ('x', 42)", &st, &e), PU_OK);
+    assert_int_equal(db_step_done(st, &e), PU_ERR_CONFLICT);
+    db_finalize(st);
+    /* a statement that returns a row is a bug of the caller */
+    assert_int_equal(db_prepare(db, "SELECT count(*) FROM u", &st, &e), PU_OK);
+    pu_err_clear(&e);
+    assert_int_equal(db_step_done(st, &e), PU_ERR_INTERNAL);
+    assert_non_null(strstr(e.msg, "SELECT count(*) FROM u"));
+    db_finalize(st);
+    /* a failure that is not a constraint stays PU_ERR_DB (an integer overflow at run time) */
+    assert_int_equal(db_prepare(db, "UPDATE u SET p = abs(-9223372036854775807 - 1)", &st, &e), PU_OK);
+    assert_int_equal(db_step_done(st, &e), PU_ERR_DB);
+    db_finalize(st);
+    /* db_exec keeps the code too */
+    assert_int_equal(db_exec(db, "INSERT INTO u(name) VALUES ('Treviño')", &e), PU_ERR_CONFLICT);
+    int64_t n;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM u", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 1);
+    db_close(db);
+}
+
+/* New ids come back through INSERT ... RETURNING id (no db_last_id). */
+static void test_returning_ids(void **state) {
+    (void)state;
+    static const char *const mig[] = {"CREATE TABLE t (id {ID}, name TEXT NOT NULL UNIQUE)"};
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_migrate(db, "ids", mig, 1, &e), PU_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t(id, name) VALUES (41, 'explicit')", &e), PU_OK);
+    const char *names[] = {"a", "b", "c"};
+    int64_t ids[3];
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    db_stmt *ins;
+    assert_int_equal(db_prepare(db, "INSERT INTO t(name) VALUES (?) RETURNING id", &ins, &e), PU_OK);
+    for (int i = 0; i < 3; i++) {
+        db_reset(ins);
+        db_bind_text(ins, 1, names[i], -1);
+        assert_int_equal(db_insert_id(ins, &ids[i], &e), PU_OK);
+        int64_t want;
+        assert_int_equal(db_query_int64(db, "SELECT id FROM t WHERE name = ?", names[i], &want, &e), PU_OK);
+        assert_int_equal(ids[i], want);
+        if (i) assert_true(ids[i] > ids[i - 1]);
+    }
+    assert_true(ids[0] > 41);
+    /* the statement was stepped to its end: the commit is not blocked by it */
+    assert_int_equal(db_commit(db, &e), PU_OK);
+    /* a duplicate keeps the conflict code and leaves *id at 0 */
+    db_reset(ins);
+    db_bind_text(ins, 1, "a", -1);
+    int64_t id = -1;
+    assert_int_equal(db_insert_id(ins, &id, &e), PU_ERR_CONFLICT);
+    assert_int_equal(id, 0);
+    db_finalize(ins);
+    /* no row back (ON CONFLICT DO NOTHING skipped it; or no RETURNING) is a bug */
+    assert_int_equal(db_prepare(db, "INSERT INTO t(name) VALUES ('a') ON CONFLICT (name) DO NOTHING RETURNING id", &ins,
+                                &e), PU_OK);
+    assert_int_equal(db_insert_id(ins, &id, &e), PU_ERR_INTERNAL);
+    db_finalize(ins);
+    assert_int_equal(db_prepare(db, "INSERT INTO t(name) VALUES ('d')", &ins, &e), PU_OK);
+    assert_int_equal(db_insert_id(ins, &id, &e), PU_ERR_INTERNAL);
+    db_finalize(ins);
+    int64_t n;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM t", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 5);
+    db_close(db);
+}
+
+/* The DDL type tokens: SQLite's text is what migrations wrote before. */
+static void test_type_tokens(void **state) {
+    (void)state;
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    const char *ddl = "CREATE TABLE x (id {ID}, n {INT} NOT NULL, r {REAL}, b {BLOB}, t {TS}, f {BOOL} DEFAULT 0,"
+                      " j TEXT DEFAULT '{}', k TEXT DEFAULT '{a}', m TEXT DEFAULT '{')";
+    const char *want = "CREATE TABLE x (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, r REAL, b BLOB, t TEXT,"
+                       " f INTEGER DEFAULT 0, j TEXT DEFAULT '{}', k TEXT DEFAULT '{a}', m TEXT DEFAULT '{')";
+    char *out = NULL;
+    assert_int_equal(db_expand_types(db, ddl, &out, &e), PU_OK);
+    assert_string_equal(out, want);
+    free(out);
+    assert_int_equal(db_expand_types(db, "", &out, &e), PU_OK);
+    assert_string_equal(out, "");
+    free(out);
+    /* a typo is an error, not DDL with a stray brace */
+    pu_err_clear(&e);
+    out = (char *)"sentinel";
+    assert_int_equal(db_expand_types(db, "CREATE TABLE y (id {IDD})", &out, &e), PU_ERR_INVALID);
+    assert_null(out);
+    assert_non_null(strstr(e.msg, "{IDD}"));
+    /* through db_migrate: the store holds the expanded text */
+    const char *const mig[] = {ddl, "ALTER TABLE x ADD COLUMN z {REAL}"};
+    assert_int_equal(db_migrate(db, "tok", mig, 2, &e), PU_OK);
+    db_stmt *st;
+    assert_int_equal(db_prepare(db, "SELECT sql FROM sqlite_master WHERE name = 'x'", &st, &e), PU_OK);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    char stored[512];
+    snprintf(stored, sizeof stored, "%s", db_col_text(st, 0));
+    db_finalize(st);
+    assert_null(strstr(stored, "{ID}"));
+    assert_null(strstr(stored, "{REAL}"));
+    assert_int_equal(strncmp(stored, want, strlen(want) - 1), 0); /* ALTER appended ", z REAL" before ')' */
+    assert_non_null(strstr(stored, "z REAL"));
+    /* {ID} is an auto id: a row without one gets one */
+    assert_int_equal(db_exec(db, "INSERT INTO x(n) VALUES (7); INSERT INTO x(n) VALUES (8)", &e), PU_OK);
+    int64_t maxid;
+    assert_int_equal(db_query_int64(db, "SELECT max(id) FROM x", NULL, &maxid, &e), PU_OK);
+    assert_int_equal(maxid, 2);
+    /* a migration with an unknown token fails as a whole: version unchanged */
+    const char *const bad[] = {mig[0], mig[1], "CREATE TABLE w (a {TEXT})"};
+    assert_int_equal(db_migrate(db, "tok", bad, 3, &e), PU_ERR_INVALID);
+    assert_non_null(strstr(e.msg, "migration tok to version 3"));
+    int v;
+    assert_int_equal(db_schema_version(db, "tok", &v, &e), PU_OK);
+    assert_int_equal(v, 2);
+    db_close(db);
+}
+
+static off_t file_size(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* db_checkpoint / db_autocheckpoint / db_bulk_load_hint do what they say on
+ * SQLite, and are callable on any store. */
+static void test_maintenance(void **state) {
+    (void)state;
+    db_t *mem;
+    pu_err e;
+    assert_int_equal(db_open(":memory:", NULL, &mem, &e), PU_OK);
+    assert_int_equal(db_checkpoint(mem, &e), PU_OK); /* no WAL: nothing to do */
+    assert_int_equal(db_autocheckpoint(mem, 0, &e), PU_OK);
+    assert_int_equal(db_autocheckpoint(mem, 1, &e), PU_OK);
+    /* the page cache follows the hint (SQLite: negative cache_size = KiB) */
+    int64_t kib;
+    assert_int_equal(db_bulk_load_hint(mem, (size_t)1 << 30, &e), PU_OK);
+    assert_int_equal(db_query_int64(mem, "PRAGMA cache_size", NULL, &kib, &e), PU_OK);
+    assert_int_equal(kib, -1048576);
+    assert_int_equal(db_bulk_load_hint(mem, 0, &e), PU_OK);
+    assert_int_equal(db_query_int64(mem, "PRAGMA cache_size", NULL, &kib, &e), PU_OK);
+    assert_int_equal(kib, -2000);
+    db_close(mem);
+
+    /* a WAL store: with autocheckpoint off the writes stay in the WAL until
+     * db_checkpoint (from another connection) copies them into the file */
+    char path[128], wal[140];
+    snprintf(path, sizeof path, "%s/puente-db-ckpt-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(path);
+    db_t *w, *ck;
+    assert_int_equal(db_open(path, NULL, &w, &e), PU_OK);
+    assert_int_equal(db_open(path, NULL, &ck, &e), PU_OK);
+    assert_int_equal(db_autocheckpoint(w, 0, &e), PU_OK);
+    assert_int_equal(db_exec(w, "CREATE TABLE big (b BLOB)", &e), PU_OK);
+    char blob[4000];
+    memset(blob, 'x', sizeof blob);
+    db_stmt *st;
+    for (int tx = 0; tx < 20; tx++) { /* 20 commits x 100 rows x 4 KB: past the 1000-page autocheckpoint */
+        assert_int_equal(db_begin(w, &e), PU_OK);
+        assert_int_equal(db_prepare(w, "INSERT INTO big VALUES (?)", &st, &e), PU_OK);
+        for (int i = 0; i < 100; i++) {
+            db_reset(st);
+            blob[0] = (char)('a' + i % 26);
+            db_bind_blob(st, 1, blob, sizeof blob);
+            assert_int_equal(db_step_done(st, &e), PU_OK);
+        }
+        db_finalize(st);
+        assert_int_equal(db_commit(w, &e), PU_OK);
+    }
+    off_t before = file_size(path), walsz = file_size(wal);
+    assert_true(walsz > (off_t)8000000);  /* everything is in the WAL ... */
+    assert_true(before < (off_t)1000000); /* ... none of it in the store file */
+    assert_int_equal(db_checkpoint(ck, &e), PU_OK);
+    off_t after = file_size(path);
+    assert_true(after > (off_t)8000000);  /* copied into the store file */
+    int64_t n;
+    assert_int_equal(db_query_int64(ck, "SELECT count(*) FROM big", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 2000);
+    db_close(ck);
+    db_close(w);
+    unlink(path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate_and_crud),
         cmocka_unit_test(test_rollback),
         cmocka_unit_test(test_stmt_cache),
+        cmocka_unit_test(test_backend_selection),
+        cmocka_unit_test(test_step_done_keeps_codes),
+        cmocka_unit_test(test_returning_ids),
+        cmocka_unit_test(test_type_tokens),
+        cmocka_unit_test(test_maintenance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

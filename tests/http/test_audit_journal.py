@@ -1,13 +1,15 @@
 """The audit journal end to end: every answered request is in the audit trail
 even when the server is killed (SIGKILL) right after answering, `puente audit
 verify` beside a running server sees every answered request, a second server
-on the same store is refused, and `--audit-journal commit` (no journal) still
-audits every request. Run by tests/http/e2e_driver.sh."""
+on the same store is refused, `--audit-journal commit` (no journal) still
+audits every request, $PUENTE_AUDIT_JOURNAL places the journal for the server
+and the CLI alike, and a store that is not a file needs an explicit path. Run by tests/http/e2e_driver.sh."""
 import concurrent.futures
 import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -107,4 +109,35 @@ eq(srv.stop(), 0, "commit mode stops cleanly")
 eq(len(me_entries()), 690, "commit mode audits every request")
 rc, out = cli("audit", "verify", "--db", DB)
 ok(rc == 0 and "intact" in out, "the chain is intact across the modes", out)
+
+# ---- $PUENTE_AUDIT_JOURNAL: the same place for the server and the CLI ----
+envj = os.path.join(TMP, "from-env.journal")
+os.environ["PUENTE_AUDIT_JOURNAL"] = envj
+srv = Server(DB)
+eq(hammer(srv.port, 30), 30, "a server with $PUENTE_AUDIT_JOURNAL answers")
+srv.p.kill()
+srv.p.wait()
+ok(os.path.getsize(envj) > 0 and os.path.getsize(JOURNAL) == 0, "the entries were staged in $PUENTE_AUDIT_JOURNAL")
+eq(len(me_entries()), 720, "`audit export` finds them through $PUENTE_AUDIT_JOURNAL (no --journal)")
+eq(os.path.getsize(envj), 0, "and empties that journal")
+del os.environ["PUENTE_AUDIT_JOURNAL"]
+
+# ---- a store that is not a file: the journal path must be given ----
+exe = os.environ.get("PUENTE_BIN", "build/puente")
+
+
+def run(*args):
+    p = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+uri = "postgresql://puente:s3cret@db.example/puente"
+rc, out = run("serve", "--listen", "127.0.0.1:0", "--db", uri)
+ok(rc != 0 and "--audit-journal PATH or $PUENTE_AUDIT_JOURNAL" in out and "s3cret" not in out,
+   "serve on a store URI without a journal path is refused, saying how to give it (no password shown)", out)
+rc, out = run("serve", "--listen", "127.0.0.1:0", "--db", uri, "--audit-journal", os.path.join(TMP, "pg.journal"))
+ok(rc != 0 and "PostgreSQL backend not built yet (issue #18)" in out and "s3cret" not in out,
+   "with a journal path, the store URI gets the backend's own error", out)
+rc, out = run("audit", "verify", "--db", ":memory:")
+ok(rc != 0 and "audit journal has no default place" in out, "`audit verify` on :memory: asks for the journal path", out)
 finish()

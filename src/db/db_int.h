@@ -1,0 +1,112 @@
+/*
+ * db_int.h - inside src/db only: the backend interface behind db.h.
+ *
+ * db.c is the generic front: the public functions of db.h, backend selection
+ * in db_open, the statement cache, transaction bookkeeping, db_step_done /
+ * db_insert_id, the DDL type tokens and the maintenance calls. It reaches the
+ * database only through the db_ops table that db_open picked for the path
+ * (as SQLite's VFS or nomenklatura's Store classes do). A backend is one file
+ * defining one `const db_ops` (db_sqlite.c: db_sqlite_ops) and one line in
+ * the backend table in db.c.
+ *
+ * Adding the PostgreSQL backend (issue #18): write db_pg.c defining
+ * `const db_ops db_pg_ops` over libpq (declared below), add the file to
+ * src/db/meson.build, and in db.c's BACKENDS replace the NULL of the
+ * PostgreSQL line by &db_pg_ops. Nothing else changes.
+ */
+#ifndef PU_DB_INT_H
+#define PU_DB_INT_H
+
+#include "db/db.h"
+
+/* The type tokens of migrations (db.h, "DDL type tokens"), in the order of
+ * db_type_token_names. */
+enum db_type_token { DB_T_ID, DB_T_INT, DB_T_REAL, DB_T_BLOB, DB_T_TS, DB_T_BOOL, DB_T_COUNT };
+
+/* "ID", "INT", ... (without braces), indexed by enum db_type_token. */
+extern const char *const db_type_token_names[DB_T_COUNT];
+
+/* Statements kept idle per connection (db.h, "Statement cache"). */
+#define DB_STMT_CACHE 48
+
+struct db {
+    const struct db_ops *ops;
+    void *conn;      /* the backend's connection (sqlite3 *, PGconn * ...) */
+    char *path;      /* db_path(): the path given to db_open, or a URI without
+                        its user, password and query (db_where_of); the
+                        `where` of error messages */
+    int in_tx;
+    int ncached;
+    struct db_stmt *cache[DB_STMT_CACHE]; /* idle statements, oldest first */
+};
+
+struct db_stmt {
+    const struct db_ops *ops;
+    db_t *db;
+    void *impl;      /* the backend's statement (sqlite3_stmt * ...) */
+    char *sql;       /* the text given to db_prepare (cache key); owned */
+};
+
+/*
+ * One backend. Every function pointer is required unless marked optional.
+ * Functions receive the generic handles; the backend keeps its state in
+ * db->conn and st->impl. Error codes follow db.h: PU_ERR_CONFLICT for a
+ * constraint violation, PU_ERR_DB for other database failures, PU_ERR_NOMEM.
+ */
+typedef struct db_ops {
+    const char *name; /* db_backend(): "sqlite", "postgresql" */
+
+    /* Connect to `path` and set db->conn. On failure db->conn may be set
+     * (close is called on it). db->path is already set. */
+    int (*open)(db_t *db, const char *path, const db_opts *opts, pu_err *err);
+    /* Release db->conn (may be NULL). Idle statements are already freed. */
+    void (*close)(db_t *db);
+    /* Run SQL without parameters, possibly several statements. */
+    int (*exec)(db_t *db, const char *sql, pu_err *err);
+
+    /* Prepare sql for st->db into st->impl. */
+    int (*prepare)(db_stmt *st, const char *sql, pu_err *err);
+    /* Free st->impl (st itself is freed by the front). */
+    void (*finalize)(db_stmt *st);
+    /* Back to before the first step, bindings cleared, no open cursor or
+     * snapshot held. */
+    void (*reset)(db_stmt *st);
+    int (*bind_text)(db_stmt *st, int idx, const char *text, long len); /* text != NULL */
+    int (*bind_int64)(db_stmt *st, int idx, int64_t v);
+    int (*bind_double)(db_stmt *st, int idx, double v);
+    int (*bind_blob)(db_stmt *st, int idx, const void *data, size_t n);
+    int (*bind_null)(db_stmt *st, int idx);
+    /* DB_ROW, DB_DONE or an error code with *err filled. */
+    int (*step)(db_stmt *st, pu_err *err);
+    int (*col_count)(db_stmt *st);
+    int (*col_isnull)(db_stmt *st, int col);
+    const char *(*col_text)(db_stmt *st, int col); /* NULL or the text */
+    int64_t (*col_int64)(db_stmt *st, int col);
+    double (*col_double)(db_stmt *st, int col);
+    const void *(*col_blob)(db_stmt *st, int col, size_t *n);
+    /* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+    int64_t (*changes)(db_t *db);
+
+    /* The statement db_begin runs: it must take the store's write lock at
+     * once (one writer at a time), so a transaction never fails half-way on
+     * a lock upgrade. SQLite: "BEGIN IMMEDIATE". */
+    const char *begin_sql;
+
+    /* What each DDL type token expands to (every entry set). */
+    const char *types[DB_T_COUNT];
+
+    /* Maintenance (db.h); optional: NULL means nothing to do (PU_OK). */
+    int (*checkpoint)(db_t *db, pu_err *err);
+    int (*autocheckpoint)(db_t *db, int on, pu_err *err);
+    int (*bulk_load_hint)(db_t *db, size_t cache_bytes, pu_err *err);
+} db_ops;
+
+/* The path shown in messages: a `scheme://` URI loses its user, password
+ * and query ("postgresql://u:pw@h:5432/db?x=y" -> "postgresql://h:5432/db");
+ * other paths are kept. Caller frees; NULL when out of memory. */
+char *db_where_of(const char *path);
+
+extern const db_ops db_sqlite_ops; /* db_sqlite.c */
+extern const db_ops db_pg_ops;     /* db_pg.c: issue #18, not written yet (never referenced before) */
+
+#endif
