@@ -162,9 +162,8 @@ static int grant_change(db_t *db, const char *sql, const char *owner, const char
     if (!rc) rc = db_sql_prepare(db, &q, &st, err);
     db_sql_free(&q);
     if (!rc) {
-        int s = db_step(st, err);
+        rc = db_step_done(st, err);
         db_finalize(st);
-        rc = s == DB_DONE ? PU_OK : s;
     }
     if (!rc) rc = store_generation_bump(db, "grant", err);
     if (own) {
@@ -203,9 +202,9 @@ int store_generation_bump(db_t *db, const char *domain, pu_err *err) {
                             " ON CONFLICT (domain) DO UPDATE SET n = store_generation.n + 1", &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, domain, -1);
-    int s = db_step(st, err);
+    rc = db_step_done(st, err);
     db_finalize(st);
-    return s == DB_DONE ? PU_OK : s;
+    return rc;
 }
 
 int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err) {
