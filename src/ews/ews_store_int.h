@@ -1,13 +1,84 @@
-/* ews_store_int.h - internals shared by ews_vocab.c and ews_store.c. */
+/*
+ * ews_store_int.h - internals shared by the persistent-EWS files
+ * (ews_store.c, ews_vocab.c, ews_import.c, ews_first.c, ews_alert.c,
+ * ews_queue.c, ews_scan.c). Not a public contract.
+ */
 #ifndef PU_EWS_STORE_INT_H
 #define PU_EWS_STORE_INT_H
 
 #include "db/db.h"
+#include "ews/ews.h"
 
+struct ews {
+    db_t *db;
+};
+
+/* ---- vocabulary and places loaders (ews_vocab.c) ---- */
 int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err);
 int ews_places_load_db(db_t *db, const char *path, pu_err *err);
 int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
                        const char *marking, pu_err *err);
 int ews_class_valid(const char *c);
+
+/* ---- shared helpers (ews_store.c) ---- */
+/* db_step expecting no row: PU_OK or the step's error. */
+int ews_step_done(db_stmt *st, pu_err *err);
+/* A pu_vec failure as a message (other codes are db_step's, already told). */
+int ews_vec_fail(int code, pu_err *err);
+/* The canonical id of a normalised name (caller frees), without a reader:
+ * for the engine's own linking. Errors: PU_ERR_NOTFOUND (quiet), DB. */
+int ews_resolve_norm(db_t *db, const char *norm, char **id, pu_err *err);
+/* PU_OK when substance id exists, else PU_ERR_NOTFOUND naming it. */
+int ews_substance_exists(db_t *db, const char *id, pu_err *err);
+
+typedef struct substance_info {
+    char id[64], en[96], es[96], cls[32];
+} substance_info;
+int ews_substance_get(db_t *db, const char *id, substance_info *s, pu_err *err);
+/* The class as words, English (es = 0) or Spanish. Static string. */
+const char *ews_class_text(const char *cls, int es);
+/* 1 for the classes whose alerts get one severity step more. */
+int ews_potent(const char *cls);
+
+/* A place: "US", "MX-SIN", or "MX-SIN/Culiacán". */
+typedef struct place {
+    char code[64], state[16], country[4], name_en[96], name_es[96], agencies[256];
+} place;
+/* Errors: PU_ERR_INVALID (unknown or malformed code), DB. */
+int ews_place_lookup(db_t *db, const char *code, place *p, pu_err *err);
+
+/* ---- reports and the import batch (ews_import.c) ---- */
+extern const char *const ews_type_en[];
+extern const char *const ews_type_es[];
+/* Index of a report type in the tables above, -1 when unknown. */
+int ews_type_index(const char *t);
+
+/* One run that writes alerts: an import, a queue resolution or a scan. */
+typedef struct importer {
+    ews_t *e;
+    int64_t batch;
+    char now[32];
+    ews_import_stats st;
+    int mem;                 /* reading from memory: "record N" places, not "file:line" */
+    const char *name;        /* memory input: prefix of the places in messages (may be NULL) */
+    const char *owner;       /* non-NULL: every report is filed as this agency */
+} importer;
+/* Start a run: the next batch number, the time stamp. Errors: DB. */
+int ews_importer_init(importer *im, ews_t *e, pu_err *err);
+
+/* ---- alerts (ews_alert.c) ---- */
+typedef struct alert_in {
+    const char *kind, *substance, *place, *week, *method, *owner, *marking, *dedup;
+    int severity;
+    double observed, expected, upper;
+    char evidence[512], en[512], es[512], addressed[256];
+} alert_in;
+/* Insert an alert unless its dedup key exists; *added = 1 when inserted. */
+int ews_alert_add(importer *im, alert_in *a, int *added, pu_err *err);
+
+/* ---- first detection (ews_first.c) ---- */
+/* Run first detection over the detections selected by `where_sql` (one int
+ * parameter), in date order. */
+int ews_first_detections(importer *im, const char *where_sql, int64_t param, pu_err *err);
 
 #endif

@@ -1,0 +1,158 @@
+/*
+ * ews_alert.c - alerts: writing one (deduplicated), listing them for a reader,
+ * and the acknowledge / close workflow.
+ */
+#include "ews/ews.h"
+#include "ews/ews_store_int.h"
+#include "common/pu_io.h"
+#include "common/pu_vec.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- alert writes ---------------------------------------------------------- */
+
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+int ews_alert_add(importer *im, alert_in *a, int *added, pu_err *err) {
+    db_stmt *st;
+    *added = 0;
+    int rc = db_prepare(im->e->db,
+                        "INSERT INTO ews_alert(kind, severity, substance, place, week, method, observed, expected, upper, "
+                        "evidence, text_en, text_es, addressed, status, owner, marking, created, dedup) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?,?) ON CONFLICT (dedup) DO NOTHING",
+                        &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, a->kind, -1);
+    db_bind_text(st, 2, severities[a->severity < 0 ? 0 : a->severity > 3 ? 3 : a->severity], -1);
+    db_bind_text(st, 3, a->substance, -1);
+    db_bind_text(st, 4, a->place, -1);
+    db_bind_text(st, 5, a->week, -1);
+    db_bind_text(st, 6, a->method, -1);
+    if (isnan(a->observed)) db_bind_null(st, 7); else db_bind_double(st, 7, a->observed);
+    if (isnan(a->expected)) db_bind_null(st, 8); else db_bind_double(st, 8, a->expected);
+    if (isnan(a->upper)) db_bind_null(st, 9); else db_bind_double(st, 9, a->upper);
+    db_bind_text(st, 10, a->evidence, -1);
+    db_bind_text(st, 11, a->en, -1);
+    db_bind_text(st, 12, a->es, -1);
+    db_bind_text(st, 13, a->addressed, -1);
+    db_bind_text(st, 14, a->owner, -1);
+    db_bind_text(st, 15, a->marking, -1);
+    db_bind_text(st, 16, im->now, -1);
+    db_bind_text(st, 17, a->dedup, -1);
+    rc = ews_step_done(st, err);
+    db_finalize(st);
+    if (!rc && db_changes(im->e->db) > 0) {
+        *added = 1;
+        im->st.alerts++;
+    }
+    return rc;
+}
+
+/* ---- alert reads and workflow -------------------------------------------- */
+
+#define ALERT_COLS "id, kind, severity, substance, place, week, method, observed, expected, upper, text_en, text_es, " \
+                   "addressed, status, owner, marking, created, COALESCE(acked_by, ''), COALESCE(closed_by, ''), " \
+                   "COALESCE(note, '')"
+
+static double col_num(db_stmt *st, int c) { return db_col_isnull(st, c) ? NAN : db_col_double(st, c); }
+
+static void alert_row(db_stmt *st, ews_alert *a) {
+    memset(a, 0, sizeof *a);
+    a->id = db_col_int64(st, 0);
+    pu_strlcpy(a->kind, db_col_text(st, 1), sizeof a->kind);
+    pu_strlcpy(a->severity, db_col_text(st, 2), sizeof a->severity);
+    pu_strlcpy(a->substance, db_col_text(st, 3), sizeof a->substance);
+    pu_strlcpy(a->place, db_col_text(st, 4), sizeof a->place);
+    pu_strlcpy(a->week, db_col_text(st, 5), sizeof a->week);
+    pu_strlcpy(a->method, db_col_text(st, 6), sizeof a->method);
+    a->observed = col_num(st, 7);
+    a->expected = col_num(st, 8);
+    a->upper = col_num(st, 9);
+    pu_strlcpy(a->text_en, db_col_text(st, 10), sizeof a->text_en);
+    pu_strlcpy(a->text_es, db_col_text(st, 11), sizeof a->text_es);
+    pu_strlcpy(a->addressed, db_col_text(st, 12), sizeof a->addressed);
+    pu_strlcpy(a->status, db_col_text(st, 13), sizeof a->status);
+    pu_strlcpy(a->owner, db_col_text(st, 14), sizeof a->owner);
+    pu_strlcpy(a->marking, db_col_text(st, 15), sizeof a->marking);
+    pu_strlcpy(a->created, db_col_text(st, 16), sizeof a->created);
+    pu_strlcpy(a->acked_by, db_col_text(st, 17), sizeof a->acked_by);
+    pu_strlcpy(a->closed_by, db_col_text(st, 18), sizeof a->closed_by);
+    pu_strlcpy(a->note, db_col_text(st, 19), sizeof a->note);
+}
+
+static int addressed_to(const char *list, const char *agency) {
+    char cur[300], probe[64];
+    snprintf(cur, sizeof cur, ";%s;", list);
+    snprintf(probe, sizeof probe, ";%s;", agency);
+    return strstr(cur, probe) != NULL;
+}
+
+int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(e->db, "SELECT " ALERT_COLS " FROM ews_alert ORDER BY id", &st, err);
+    if (rc) return rc;
+    int s;
+    ews_alert a;
+    while ((s = db_step(st, err)) == DB_ROW) {
+        alert_row(st, &a);
+        if (!store_visible(scope, a.owner, a.marking)) continue;
+        if (q && q->status && strcmp(q->status, a.status) != 0) continue;
+        if (q && q->substance && strcmp(q->substance, a.substance) != 0) continue;
+        if (q && q->agency && !addressed_to(a.addressed, q->agency)) continue;
+        if (cb(&a, ctx)) break;
+    }
+    db_finalize(st);
+    return s == DB_ROW || s == DB_DONE ? PU_OK : s;
+}
+
+static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note,
+                            int close, pu_err *err) {
+    if (pu_blank(agency)) return pu_fail(err, PU_ERR_INVALID, NULL, "agency", "the acting agency is required");
+    db_stmt *st;
+    int rc = db_prepare(e->db, "SELECT " ALERT_COLS " FROM ews_alert WHERE id = ?", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, id);
+    ews_alert a;
+    int s = db_step(st, err);
+    if (s == DB_ROW) alert_row(st, &a);
+    db_finalize(st);
+    if (s != DB_ROW && s != DB_DONE) return s;
+    if (s == DB_DONE || !store_visible(scope, a.owner, a.marking))
+        return pu_fail(err, PU_ERR_NOTFOUND, NULL, "alert", "no alert %lld", (long long)id);
+    if (strcmp(a.status, "closed") == 0)
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld is already closed", (long long)id);
+    if (!close && strcmp(a.status, "acknowledged") == 0)
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld was already acknowledged by %s", (long long)id,
+                       a.acked_by);
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    if ((rc = db_begin(e->db, err))) return rc;
+    rc = db_prepare(e->db, close ? "UPDATE ews_alert SET status = 'closed', closed_by = ?, closed_at = ?, note = ? WHERE id = ?"
+                                 : "UPDATE ews_alert SET status = 'acknowledged', acked_by = ?, acked_at = ?, note = COALESCE(?, note) WHERE id = ?",
+                    &st, err);
+    if (!rc) {
+        db_bind_text(st, 1, agency, -1);
+        db_bind_text(st, 2, now, -1);
+        if (note) db_bind_text(st, 3, note, -1); else db_bind_null(st, 3);
+        db_bind_int64(st, 4, id);
+        rc = ews_step_done(st, err);
+        db_finalize(st);
+    }
+    if (rc) {
+        db_rollback(e->db);
+        return rc;
+    }
+    return db_commit(e->db, err);
+}
+
+int ews_alert_ack(ews_t *e, const store_scope *scope, int64_t id, const char *agency, pu_err *err) {
+    return alert_transition(e, scope, id, agency, NULL, 0, err);
+}
+
+int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note, pu_err *err) {
+    return alert_transition(e, scope, id, agency, note, 1, err);
+}
