@@ -286,7 +286,8 @@ static int do_store(const char *sub, opts *o) {
     if (rc) return rc;
     db_t *db = store_db(store);
     ews_t *e;
-    rc = ews_open(db, NULL, &e, &err);
+    rc = ews_migrate(db, &err); /* moves to the module registry */
+    if (!rc) rc = ews_open(db, &e, &err);
     if (rc) {
         store_close(store);
         return cli_fail(&err);

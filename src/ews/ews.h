@@ -155,15 +155,18 @@ int ews_normalize_name(const char *name, char **out, pu_err *err);
 
 typedef struct ews ews_t;
 
-/* Open the EWS on an open SQL handle (not owned), running the "ews"
- * migrations. When the vocabulary/places tables are empty, loads
- * `data_dir`/substances.csv and places.csv (NULL: the bundled data/ews).
- * Errors: PU_ERR_DB, PU_ERR_IO / PU_ERR_INVALID (bundled data). */
-int ews_open(db_t *db, const char *data_dir, ews_t **out, pu_err *err);
+/* Run the "ews" migrations on db and, when the vocabulary or places table
+ * is empty (a new store), load the bundled data (data/ews/substances.csv
+ * and places.csv, compiled into the binary). Idempotent: run it once when a
+ * process starts (the server at startup, the CLI before a store command),
+ * not per request. Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer than the
+ * binary), PU_ERR_INVALID (bundled data: a build error). */
+int ews_migrate(db_t *db, pu_err *err);
+/* Open the EWS on an open SQL handle (not owned) whose schema ews_migrate
+ * has set up. Cheap (no SQL): fit for every request. The handle is freed
+ * with ews_close (NULL-safe). Errors: PU_ERR_NOMEM. */
+int ews_open(db_t *db, ews_t **out, pu_err *err);
 void ews_close(ews_t *e);
-/* Directory of the bundled data (data/ews in the source tree, or
- * $PUENTE_EWS_DATA). Static string. */
-const char *ews_data_dir(void);
 
 /* Vocabulary: load a substances CSV (canonical id, names, class, CAS,
  * InChIKey, synonyms; optional owner and marking, default EWS / PUBLIC)

@@ -6,7 +6,6 @@
  */
 #include "ews/ews.h"
 #include "ews/ews_store_int.h"
-#include "ews/ews_config.h"
 #include "common/pu_io.h"
 #include "common/pu_vec.h"
 
@@ -44,10 +43,12 @@ static const char *const MIGRATIONS[] = {
     "  closed_at TEXT, note TEXT, dedup TEXT NOT NULL UNIQUE);",
 };
 
-const char *ews_data_dir(void) {
-    const char *env = getenv("PUENTE_EWS_DATA");
-    return env && *env ? env : EWS_DATA_DIR;
-}
+/* The bundled vocabulary and places, compiled in from data/ews by
+ * src/ews/embed.py (ews_data.c), so an installed binary needs no source tree. */
+extern const char ews_data_substances_csv[];
+extern const size_t ews_data_substances_csv_len;
+extern const char ews_data_places_csv[];
+extern const size_t ews_data_places_csv_len;
 
 static int table_empty(db_t *db, const char *table, int *empty, pu_err *err) {
     char sql[128];
@@ -58,30 +59,31 @@ static int table_empty(db_t *db, const char *table, int *empty, pu_err *err) {
     return rc;
 }
 
-int ews_open(db_t *db, const char *data_dir, ews_t **out, pu_err *err) {
-    *out = NULL;
-    int rc = db_migrate(db, "ews", MIGRATIONS, (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]), err);
-    if (rc) return rc;
-    const char *dir = data_dir ? data_dir : ews_data_dir();
-    int es, ep;
+/* Seed the vocabulary and places from the bundled data when a table is
+ * empty (a new store), in one transaction. */
+static int seed_bundled(db_t *db, pu_err *err) {
+    int es, ep, rc;
     if ((rc = table_empty(db, "ews_substance", &es, err)) || (rc = table_empty(db, "ews_place", &ep, err))) return rc;
-    if (es || ep) {
-        char path[1024];
-        if ((rc = db_begin(db, err))) return rc;
-        if (es) {
-            snprintf(path, sizeof path, "%s/substances.csv", dir);
-            rc = ews_vocab_load_db(db, path, NULL, err);
-        }
-        if (!rc && ep) {
-            snprintf(path, sizeof path, "%s/places.csv", dir);
-            rc = ews_places_load_db(db, path, err);
-        }
-        if (rc) {
-            db_rollback(db);
-            return rc;
-        }
-        if ((rc = db_commit(db, err))) return rc;
+    if (!es && !ep) return PU_OK;
+    if ((rc = db_begin(db, err))) return rc;
+    if (es)
+        rc = ews_vocab_load_mem(db, "substances.csv (bundled)", ews_data_substances_csv, ews_data_substances_csv_len,
+                                NULL, err);
+    if (!rc && ep) rc = ews_places_load_mem(db, "places.csv (bundled)", ews_data_places_csv, ews_data_places_csv_len, err);
+    if (rc) {
+        db_rollback(db);
+        return rc;
     }
+    return db_commit(db, err);
+}
+
+int ews_migrate(db_t *db, pu_err *err) {
+    int rc = db_migrate(db, "ews", MIGRATIONS, (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]), err);
+    return rc ? rc : seed_bundled(db, err);
+}
+
+int ews_open(db_t *db, ews_t **out, pu_err *err) {
+    *out = NULL;
     ews_t *e = calloc(1, sizeof *e);
     if (!e) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     e->db = db;

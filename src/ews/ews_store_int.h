@@ -15,7 +15,9 @@ struct ews {
 
 /* ---- vocabulary and places loaders (ews_vocab.c) ---- */
 int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err);
-int ews_places_load_db(db_t *db, const char *path, pu_err *err);
+/* The same from n bytes at data (not copied); name is used in messages. */
+int ews_vocab_load_mem(db_t *db, const char *name, const char *data, size_t n, int64_t *loaded, pu_err *err);
+int ews_places_load_mem(db_t *db, const char *name, const char *data, size_t n, pu_err *err);
 int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
                        const char *marking, pu_err *err);
 int ews_class_valid(const char *c);

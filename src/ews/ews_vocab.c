@@ -171,11 +171,10 @@ static int put_synonym_list(db_t *db, const char *id, const char *list, const ch
     return PU_OK;
 }
 
-int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) {
-    pu_csv *r;
-    int rc = pu_csv_open(path, NULL, &r, err);
-    if (rc) return rc;
+/* Load a vocabulary CSV from reader r (closed here); `path` names it in messages. */
+static int vocab_load_csv(db_t *db, pu_csv *r, const char *path, int64_t *loaded, pu_err *err) {
     const pu_csv_row *row;
+    int rc;
     char where[PU_ERR_WHERE_MAX];
     rc = pu_csv_next(r, &row, err);
     int c[10];
@@ -244,11 +243,22 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
     return rc;
 }
 
-int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
+int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) {
     pu_csv *r;
     int rc = pu_csv_open(path, NULL, &r, err);
-    if (rc) return rc;
+    return rc ? rc : vocab_load_csv(db, r, path, loaded, err);
+}
+
+int ews_vocab_load_mem(db_t *db, const char *name, const char *data, size_t n, int64_t *loaded, pu_err *err) {
+    pu_csv *r;
+    int rc = pu_csv_open_mem(data, n, NULL, &r, err);
+    return rc ? rc : vocab_load_csv(db, r, name, loaded, err);
+}
+
+/* Load a places CSV from reader r (closed here); `path` names it in messages. */
+static int places_load_csv(db_t *db, pu_csv *r, const char *path, pu_err *err) {
     const pu_csv_row *row;
+    int rc;
     char where[PU_ERR_WHERE_MAX];
     rc = pu_csv_next(r, &row, err);
     int c[5];
@@ -281,6 +291,12 @@ int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
     }
     pu_csv_close(r);
     return rc;
+}
+
+int ews_places_load_mem(db_t *db, const char *name, const char *data, size_t n, pu_err *err) {
+    pu_csv *r;
+    int rc = pu_csv_open_mem(data, n, NULL, &r, err);
+    return rc ? rc : places_load_csv(db, r, name, err);
 }
 
 int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,

@@ -8,9 +8,11 @@
 #include "ews/ews.h"
 #include "http/http_int.h"
 
+/* Cheap: no SQL. The schema was migrated once at server start
+ * (prepare_store in http_server.c). */
 static int open_ews(http_req *r, ews_t **e) {
     pu_err pe;
-    int rc = ews_open(r->db, NULL, e, &pe);
+    int rc = ews_open(r->db, e, &pe);
     if (rc) return http_fail(r, rc, NULL, "early warning store unavailable: %s", pe.msg);
     return PU_OK;
 }
@@ -119,7 +121,7 @@ int h_ews_reports(http_req *r) {
     if (rc) return rc;
     if (body_blank(r)) return http_fail(r, PU_ERR_INVALID, "body", "expected report records (JSON lines or an array)");
     ews_t *e = NULL;
-    if ((rc = open_ews(r, &e))) return rc; /* migrations run in their own transactions, before ours */
+    if ((rc = open_ews(r, &e))) return rc;
     pu_err pe;
     pu_err_clear(&pe);
     ews_import_stats st = {0};

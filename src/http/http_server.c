@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ews/ews.h"
 #include "http/http_int.h"
 
 struct http_server {
@@ -251,7 +252,8 @@ static int prepare_store(http_server *s, pu_err *err) {
     int rc = store_open(s->db_path, &st, err);
     if (rc) return rc;
     db_t *db = store_db(st);
-    if ((rc = acl_migrate(db, err)) == PU_OK && (rc = audit_migrate(db, err)) == PU_OK) {
+    if ((rc = acl_migrate(db, err)) == PU_OK && (rc = audit_migrate(db, err)) == PU_OK &&
+        (rc = ews_migrate(db, err)) == PU_OK /* moves to the module registry */) {
         int64_t removed = 0;
         rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
         if (rc == PU_OK) {

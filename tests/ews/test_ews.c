@@ -212,8 +212,8 @@ static int setup(void **st) {
     pu_err err;
     if (store_open(":memory:", &f->store, &err)) return -1;
     f->db = store_db(f->store);
-    if (ews_open(f->db, NULL, &f->e, &err)) {
-        fprintf(stderr, "ews_open: %s %s\n", err.where, err.msg);
+    if (ews_migrate(f->db, &err) || ews_open(f->db, &f->e, &err)) {
+        fprintf(stderr, "ews_migrate/ews_open: %s %s\n", err.where, err.msg);
         return -1;
     }
     snprintf(f->dir, sizeof f->dir, "/tmp/ews-unit-XXXXXX");
