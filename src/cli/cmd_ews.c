@@ -266,6 +266,13 @@ static int print_queue(const ews_queue_item *q, void *ctx) {
     return 0;
 }
 
+static int print_substance(const ews_substance *v, void *ctx) {
+    (void)ctx;
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", v->id, v->cls, v->name_en, v->name_es, v->cas, v->inchikey,
+           (long long)v->synonyms);
+    return 0;
+}
+
 static int parse_id(const char *cmd, const char *s, int64_t *id) {
     long v;
     if (!s) return cli_usage_error(cmd, "an id is required");
@@ -372,19 +379,8 @@ static int do_store(const char *sub, opts *o) {
                                        o->marking, &err);
             if (!rc) printf("'%s' now resolves to %s\n", o->pos[2], o->pos[1]);
         } else if (strcmp(verb, "list") == 0) {
-            db_stmt *st;
-            rc = db_prepare(db, "SELECT s.id, s.class, s.name_en, s.name_es, COALESCE(s.cas, ''), COALESCE(s.inchikey, ''), "
-                                "(SELECT COUNT(*) FROM ews_synonym y WHERE y.substance = s.id), s.owner, s.marking "
-                                "FROM ews_substance s ORDER BY s.class, s.id",
-                            &st, &err);
-            if (!rc) {
-                puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
-                while (db_step(st, &err) == DB_ROW)
-                    if (store_visible(&sc, db_col_text(st, 7), db_col_text(st, 8)))
-                        printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-                           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), (long long)db_col_int64(st, 6));
-                db_finalize(st);
-            }
+            puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
+            rc = ews_vocab_list(e, &sc, print_substance, NULL, &err);
         } else {
             exit = cli_usage_error(cmd, "expected list, load FILE, resolve NAME or add-synonym ID NAME");
         }
@@ -398,7 +394,7 @@ static int do_store(const char *sub, opts *o) {
             if ((exit = parse_id(cmd, o->pos[1], &id)) == 0) {
                 char *sid = NULL;
                 rc = ews_vocab_resolve(e, &sc, o->pos[2], &sid, &err);
-                if (!rc) rc = ews_queue_resolve(e, id, sid, &err);
+                if (!rc) rc = ews_queue_resolve(e, &sc, id, sid, &err);
                 if (!rc) printf("queue item %lld resolved to %s\n", (long long)id, sid);
                 free(sid);
             }

@@ -10,7 +10,8 @@
  *  2. Persistent EWS (store): reports, vocabulary, curator queue, alerts in the
  *     SQL handle (db/db.h) under module "ews" (own migrations). Every record
  *     has an owner agency and a marking; reads take a store_scope and filter
- *     with store_visible().
+ *     in SQL with store_scope_sql() (hidden records are never returned,
+ *     counted or told apart from absent ones).
  *
  * Conventions: PU_OK / PU_ERR_* results, out-parameters, `pu_err` details
  * naming file:line (or record) and the field. NA values in results are NAN
@@ -177,6 +178,17 @@ int ews_vocab_load(ews_t *e, const char *path, int64_t *loaded, pu_err *err);
  * (caller frees), for a reader: the synonym and the substance must be
  * visible to scope. Errors: PU_ERR_NOTFOUND when unknown or hidden. */
 int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char **id, pu_err *err);
+/* One vocabulary entry as a reader sees it. */
+typedef struct ews_substance {
+    char id[64], cls[32], name_en[96], name_es[96], cas[16], inchikey[32];
+    int64_t synonyms;        /* synonyms visible to the reader */
+    char owner[32], marking[16];
+} ews_substance;
+typedef int (*ews_substance_cb)(const ews_substance *s, void *ctx);
+/* Call cb for every substance visible to scope (in SQL: store_scope_sql),
+ * by class then id; a non-zero cb result stops the walk. Errors: PU_ERR_DB,
+ * PU_ERR_INTERNAL (NULL scope). */
+int ews_vocab_list(ews_t *e, const store_scope *scope, ews_substance_cb cb, void *ctx, pu_err *err);
 /* Add a synonym to a substance (curator work) with its owner and marking
  * (NULL: "EWS", "PUBLIC"). Errors: NOTFOUND, CONFLICT (the name already
  * resolves to another substance), INVALID (marking), DB. */
@@ -245,10 +257,12 @@ typedef struct ews_queue_item {
 typedef int (*ews_queue_cb)(const ews_queue_item *q, void *ctx);
 /* List queue items with status (NULL = all), visible to scope. */
 int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_queue_cb cb, void *ctx, pu_err *err);
-/* Resolve a queued name to a substance: adds the synonym, re-links the
- * reports that used it and runs first-detection on them.
- * Errors: NOTFOUND (item or substance), CONFLICT (already resolved), DB. */
-int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err);
+/* Resolve a queued name to a substance as scope (curator work; the operator
+ * passes STORE_SYSTEM): adds the synonym, re-links the reports that used it
+ * and runs first-detection on them. The item and the substance must be
+ * visible to scope. Errors: NOTFOUND (item or substance absent or hidden),
+ * CONFLICT (already resolved), DB. */
+int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const char *substance, pu_err *err);
 
 /* Resolve every open queue item whose name the vocabulary now knows (after
  * a vocabulary load), as ews_queue_resolve does; *resolved gets the number.

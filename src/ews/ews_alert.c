@@ -84,50 +84,69 @@ static void alert_row(db_stmt *st, ews_alert *a) {
     pu_strlcpy(a->note, db_col_text(st, 19), sizeof a->note);
 }
 
-static int addressed_to(const char *list, const char *agency) {
-    char cur[300], probe[64];
-    snprintf(cur, sizeof cur, ";%s;", list);
-    snprintf(probe, sizeof probe, ";%s;", agency);
-    return strstr(cur, probe) != NULL;
-}
-
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT " ALERT_COLS " FROM ews_alert a WHERE ");
+    store_scope_sql(&sql, scope, "a");
+    if (q && q->status) {
+        db_sql_add(&sql, " AND a.status = ?");
+        db_sql_text(&sql, q->status);
+    }
+    if (q && q->substance) {
+        db_sql_add(&sql, " AND a.substance = ?");
+        db_sql_text(&sql, q->substance);
+    }
+    if (q && q->agency) {
+        db_sql_add(&sql, " AND ");
+        ews_sql_in_list(&sql, "a.addressed", q->agency);
+    }
+    db_sql_add(&sql, " ORDER BY a.id");
     db_stmt *st;
-    int rc = db_prepare(e->db, "SELECT " ALERT_COLS " FROM ews_alert ORDER BY id", &st, err);
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
     if (rc) return rc;
     int s;
     ews_alert a;
     while ((s = db_step(st, err)) == DB_ROW) {
         alert_row(st, &a);
-        if (!store_visible(scope, a.owner, a.marking)) continue;
-        if (q && q->status && strcmp(q->status, a.status) != 0) continue;
-        if (q && q->substance && strcmp(q->substance, a.substance) != 0) continue;
-        if (q && q->agency && !addressed_to(a.addressed, q->agency)) continue;
         if (cb(&a, ctx)) break;
     }
     db_finalize(st);
     return s == DB_ROW || s == DB_DONE ? PU_OK : s;
 }
 
+/* The alert `id` as scope sees it; PU_ERR_NOTFOUND when absent or hidden
+ * (the two look the same). */
+static int alert_get(ews_t *e, const store_scope *scope, int64_t id, ews_alert *a, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT " ALERT_COLS " FROM ews_alert a WHERE a.id = ? AND ");
+    db_sql_int64(&sql, id);
+    store_scope_sql(&sql, scope, "a");
+    db_stmt *st;
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    if (s == DB_ROW) alert_row(st, a);
+    db_finalize(st);
+    if (s == DB_DONE) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "alert", "no alert %lld", (long long)id);
+    return s == DB_ROW ? PU_OK : s;
+}
+
 static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note,
                             int close, pu_err *err) {
     if (pu_blank(agency)) return pu_fail(err, PU_ERR_INVALID, NULL, "agency", "the acting agency is required");
-    db_stmt *st;
-    int rc = db_prepare(e->db, "SELECT " ALERT_COLS " FROM ews_alert WHERE id = ?", &st, err);
-    if (rc) return rc;
-    db_bind_int64(st, 1, id);
     ews_alert a;
-    int s = db_step(st, err);
-    if (s == DB_ROW) alert_row(st, &a);
-    db_finalize(st);
-    if (s != DB_ROW && s != DB_DONE) return s;
-    if (s == DB_DONE || !store_visible(scope, a.owner, a.marking))
-        return pu_fail(err, PU_ERR_NOTFOUND, NULL, "alert", "no alert %lld", (long long)id);
+    int rc = alert_get(e, scope, id, &a, err);
+    if (rc) return rc;
     if (strcmp(a.status, "closed") == 0)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld is already closed", (long long)id);
     if (!close && strcmp(a.status, "acknowledged") == 0)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld was already acknowledged by %s", (long long)id,
                        a.acked_by);
+    db_stmt *st;
     char now[32];
     pu_now_iso(now, sizeof now);
     if ((rc = db_begin(e->db, err))) return rc;

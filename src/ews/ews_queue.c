@@ -16,14 +16,22 @@
 /* ---- curator queue ------------------------------------------------------- */
 
 int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_queue_cb cb, void *ctx, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT q.id, q.name, q.norm, q.count, q.first_report, q.status, COALESCE(q.substance, '') "
+                     "FROM ews_queue q WHERE ");
+    store_scope_sql(&sql, scope, "q");
+    if (status) {
+        db_sql_add(&sql, " AND q.status = ?");
+        db_sql_text(&sql, status);
+    }
+    db_sql_add(&sql, " ORDER BY q.count DESC, q.id");
     db_stmt *st;
-    int rc = db_prepare(e->db, "SELECT id, name, norm, count, first_report, status, COALESCE(substance, ''), owner, "
-                               "marking FROM ews_queue ORDER BY count DESC, id", &st, err);
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
     if (rc) return rc;
     int s;
     while ((s = db_step(st, err)) == DB_ROW) {
-        if (status && strcmp(status, db_col_text(st, 5)) != 0) continue;
-        if (!store_visible(scope, db_col_text(st, 7), db_col_text(st, 8))) continue;
         ews_queue_item q;
         memset(&q, 0, sizeof q);
         q.id = db_col_int64(st, 0);
@@ -39,13 +47,19 @@ int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_q
     return s == DB_ROW || s == DB_DONE ? PU_OK : s;
 }
 
-int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err) {
+int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const char *substance, pu_err *err) {
     db_stmt *st;
-    int rc = ews_substance_exists(e->db, substance, err);
+    int rc = ews_substance_exists(e->db, scope, substance, err);
     if (rc) return rc;
     char name[256] = "", status[16] = "", owner[32] = "", marking[16] = "";
-    if ((rc = db_prepare(e->db, "SELECT name, status, owner, marking FROM ews_queue WHERE id = ?", &st, err))) return rc;
-    db_bind_int64(st, 1, item);
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT q.name, q.status, q.owner, q.marking FROM ews_queue q WHERE q.id = ? AND ");
+    db_sql_int64(&sql, item);
+    store_scope_sql(&sql, scope, "q");
+    rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
     int s = db_step(st, err);
     if (s == DB_ROW) {
         pu_strlcpy(name, db_col_text(st, 0), sizeof name);
@@ -108,7 +122,7 @@ int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err) {
     rc = s == DB_DONE ? PU_OK : ews_vec_fail(s, err);
     const hit *hits = v.data;
     for (size_t i = 0; i < v.len && !rc; i++) {
-        rc = ews_queue_resolve(e, hits[i].id, hits[i].sid, err);
+        rc = ews_queue_resolve(e, STORE_SYSTEM, hits[i].id, hits[i].sid, err);
         if (!rc) (*resolved)++;
     }
     pu_vec_free(&v);

@@ -25,21 +25,27 @@ static int64_t monday_of(int64_t day) { return day - (((day + 4) % 7 + 7) % 7 + 
 int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substance, const char *placep,
                           ews_counts **out, pu_err *err) {
     *out = NULL;
-    int rc = ews_substance_exists(e->db, substance, err);
+    int rc = ews_substance_exists(e->db, scope, substance, err);
     if (rc) return rc;
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT DISTINCT r.id, r.week FROM ews_detection d JOIN ews_report r ON r.id = d.report "
+                     "WHERE d.substance = ? AND ");
+    db_sql_text(&sql, substance);
+    store_scope_sql(&sql, scope, "r");
+    if (placep && *placep) {
+        db_sql_add(&sql, " AND ");
+        ews_sql_place_under(&sql, "r.place", placep);
+    }
+    db_sql_add(&sql, " ORDER BY r.week");
     db_stmt *st;
-    rc = db_prepare(e->db, "SELECT DISTINCT r.id, r.week, r.place, r.owner, r.marking FROM ews_detection d "
-                           "JOIN ews_report r ON r.id = d.report WHERE d.substance = ? ORDER BY r.week", &st, err);
+    rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
     if (rc) return rc;
-    db_bind_text(st, 1, substance, -1);
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     pu_vec weeks = PU_VEC_INIT(int64_t, 0);
     int s;
-    size_t plen = placep ? strlen(placep) : 0;
     while ((s = db_step(st, err)) == DB_ROW) {
-        if (!store_visible(scope, db_col_text(st, 3), db_col_text(st, 4))) continue;
-        const char *pl = db_col_text(st, 2);
-        if (plen && !(strncmp(pl, placep, plen) == 0 && (pl[plen] == 0 || pl[plen] == '-' || pl[plen] == '/'))) continue;
         int64_t w = db_col_int64(st, 1);
         int vr = pu_vec_push(&weeks, &w, sizeof w);
         if (vr) { s = vr; break; }

@@ -1,8 +1,8 @@
 /*
  * ews_store.c - the persistent EWS: schema, open/close, vocabulary wrappers,
  * places and substances, and the helpers the other ews_*.c files share.
- * Everything goes through db/db.h in transactions; reads are filtered with
- * store_visible().
+ * Everything goes through db/db.h in transactions; reads for a reader are
+ * filtered in SQL with store_scope_sql().
  */
 #include "ews/ews.h"
 #include "ews/ews_store_int.h"
@@ -128,37 +128,85 @@ int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char
     *id = NULL;
     int rc = ews_normalize_name(name, &norm, err);
     if (rc) return rc;
-    db_stmt *st;
-    rc = db_prepare(e->db, "SELECT y.substance, y.owner, y.marking, s.owner, s.marking FROM ews_synonym y "
-                           "JOIN ews_substance s ON s.id = y.substance WHERE y.norm = ?", &st, err);
-    if (!rc) {
-        db_bind_text(st, 1, norm, -1);
-        int s = db_step(st, err);
-        if (s == DB_ROW && store_visible(scope, db_col_text(st, 1), db_col_text(st, 2)) &&
-            store_visible(scope, db_col_text(st, 3), db_col_text(st, 4))) {
-            *id = pu_strdup(db_col_text(st, 0));
-            rc = *id ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-        } else if (s == DB_ROW || s == DB_DONE) {
-            rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "unknown substance name '%s'", name);
-        } else {
-            rc = s;
-        }
-        db_finalize(st);
-    }
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT y.substance FROM ews_synonym y JOIN ews_substance s ON s.id = y.substance "
+                     "WHERE y.norm = ? AND ");
+    db_sql_text(&sql, norm);
+    store_scope_sql(&sql, scope, "y");
+    db_sql_add(&sql, " AND ");
+    store_scope_sql(&sql, scope, "s");
     free(norm);
+    db_stmt *st;
+    rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    if (s == DB_ROW) {
+        *id = pu_strdup(db_col_text(st, 0));
+        rc = *id ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    } else if (s == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "unknown substance name '%s'", name);
+    } else {
+        rc = s;
+    }
+    db_finalize(st);
     return rc;
 }
 
-int ews_substance_exists(db_t *db, const char *id, pu_err *err) {
-    int64_t n = 0;
-    int rc = db_query_int64(db, "SELECT COUNT(*) FROM ews_substance WHERE id = ?", id, &n, err);
+int ews_vocab_list(ews_t *e, const store_scope *scope, ews_substance_cb cb, void *ctx, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    /* the synonym count counts only the synonyms the reader may see */
+    db_sql_add(&sql, "SELECT s.id, s.class, s.name_en, s.name_es, COALESCE(s.cas, ''), COALESCE(s.inchikey, ''), "
+                     "(SELECT COUNT(*) FROM ews_synonym y WHERE y.substance = s.id AND ");
+    store_scope_sql(&sql, scope, "y");
+    db_sql_add(&sql, "), s.owner, s.marking FROM ews_substance s WHERE ");
+    store_scope_sql(&sql, scope, "s");
+    db_sql_add(&sql, " ORDER BY s.class, s.id");
+    db_stmt *st;
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
     if (rc) return rc;
+    int s;
+    while ((s = db_step(st, err)) == DB_ROW) {
+        ews_substance v;
+        memset(&v, 0, sizeof v);
+        pu_strlcpy(v.id, db_col_text(st, 0), sizeof v.id);
+        pu_strlcpy(v.cls, db_col_text(st, 1), sizeof v.cls);
+        pu_strlcpy(v.name_en, db_col_text(st, 2), sizeof v.name_en);
+        pu_strlcpy(v.name_es, db_col_text(st, 3), sizeof v.name_es);
+        pu_strlcpy(v.cas, db_col_text(st, 4), sizeof v.cas);
+        pu_strlcpy(v.inchikey, db_col_text(st, 5), sizeof v.inchikey);
+        v.synonyms = db_col_int64(st, 6);
+        pu_strlcpy(v.owner, db_col_text(st, 7), sizeof v.owner);
+        pu_strlcpy(v.marking, db_col_text(st, 8), sizeof v.marking);
+        if (cb(&v, ctx)) break;
+    }
+    db_finalize(st);
+    return s == DB_ROW || s == DB_DONE ? PU_OK : s;
+}
+
+int ews_substance_exists(db_t *db, const store_scope *scope, const char *id, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT COUNT(*) FROM ews_substance s WHERE s.id = ? AND ");
+    db_sql_text(&sql, id);
+    store_scope_sql(&sql, scope, "s");
+    db_stmt *st;
+    int rc = db_sql_prepare(db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    int64_t n = s == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    if (s != DB_ROW) return s;
     return n ? PU_OK : pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "no substance with id '%s'", id);
 }
 
 int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
                           const char *marking, pu_err *err) {
-    int rc = ews_substance_exists(e->db, id, err);
+    int rc = ews_substance_exists(e->db, STORE_SYSTEM, id, err);
     if (rc) return rc;
     if ((rc = db_begin(e->db, err))) return rc;
     rc = ews_synonym_add_db(e->db, id, name, lang, owner ? owner : "EWS", marking ? marking : "PUBLIC", err);
@@ -214,6 +262,37 @@ int ews_place_lookup(db_t *db, const char *code, place *p, pu_err *err) {
 int ews_step_done(db_stmt *st, pu_err *err) {
     int s = db_step(st, err);
     return s == DB_DONE || s == DB_ROW ? PU_OK : s;
+}
+
+/* `pre` + value with LIKE's wildcards and the escape character escaped
+ * ('!') + `post`, as the next binding of q. */
+static int like_arg(db_sql *q, const char *pre, const char *value, const char *post) {
+    pu_buf b = PU_BUF_INIT(4096);
+    int rc = pu_buf_puts(&b, pre);
+    for (const char *c = value; *c && !rc; c++) {
+        if (*c == '%' || *c == '_' || *c == '!') rc = pu_buf_putc(&b, '!');
+        if (!rc) rc = pu_buf_putc(&b, *c);
+    }
+    if (!rc) rc = pu_buf_puts(&b, post);
+    if (rc) {
+        if (!q->rc) q->rc = rc;
+    } else {
+        rc = db_sql_text(q, pu_buf_str(&b));
+    }
+    pu_buf_free(&b);
+    return rc;
+}
+
+int ews_sql_in_list(db_sql *q, const char *col, const char *item) {
+    db_sql_addf(q, "(';' || %s || ';') LIKE ? ESCAPE '!'", col);
+    return like_arg(q, "%;", item, ";%");
+}
+
+int ews_sql_place_under(db_sql *q, const char *col, const char *prefix) {
+    db_sql_addf(q, "(%s = ? OR %s LIKE ? ESCAPE '!' OR %s LIKE ? ESCAPE '!')", col, col, col);
+    db_sql_text(q, prefix);
+    like_arg(q, "", prefix, "-%");
+    return like_arg(q, "", prefix, "/%");
 }
 
 /* A pu_vec failure as a message (other codes are db_step's, already told). */

@@ -7,6 +7,7 @@
 #define PU_EWS_STORE_INT_H
 
 #include "db/db.h"
+#include "db/db_sql.h"
 #include "ews/ews.h"
 
 struct ews {
@@ -30,8 +31,16 @@ int ews_vec_fail(int code, pu_err *err);
 /* The canonical id of a normalised name (caller frees), without a reader:
  * for the engine's own linking. Errors: PU_ERR_NOTFOUND (quiet), DB. */
 int ews_resolve_norm(db_t *db, const char *norm, char **id, pu_err *err);
-/* PU_OK when substance id exists, else PU_ERR_NOTFOUND naming it. */
-int ews_substance_exists(db_t *db, const char *id, pu_err *err);
+/* Append to q the condition "the ';'-separated list in column `col`
+ * contains `item`" (one binding; LIKE with the item's wildcards escaped, so
+ * it runs on SQLite and PostgreSQL alike). */
+int ews_sql_in_list(db_sql *q, const char *col, const char *item);
+/* Append "column `col` is the place `prefix` or lies under it" ("MX" covers
+ * "MX-SIN" and "MX-SIN/Culiacan"; "MX-SIN" covers "MX-SIN/Culiacan"). */
+int ews_sql_place_under(db_sql *q, const char *col, const char *prefix);
+/* PU_OK when substance id exists and scope may see it, else
+ * PU_ERR_NOTFOUND naming it. */
+int ews_substance_exists(db_t *db, const store_scope *scope, const char *id, pu_err *err);
 
 typedef struct substance_info {
     char id[64], en[96], es[96], cls[32];

@@ -559,9 +559,9 @@ static void test_alerts_visibility_workflow(void **st) {
     assert_int_equal(ews_queue_list(f->e, &mx, "open", qcount, &nq, &err), PU_OK);
     assert_int_equal(nq, 1);
     int64_t qid = q1(f, "SELECT id FROM ews_queue");
-    assert_int_equal(ews_queue_resolve(f->e, qid, "nope", &err), PU_ERR_NOTFOUND);
-    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_OK);
-    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "nope", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_OK);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_ERR_CONFLICT);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'A3' AND substance = 'protonitazene'"), 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE substance = 'protonitazene' AND kind = 'first-country' "
                            "AND place = 'MX-SON'"), 1);
