@@ -229,6 +229,12 @@ typedef struct ews_import_opts {
                            without an owner is filed as it, a report naming
                            another owner is refused (PU_ERR_DENIED, field
                            "owner") */
+    const store_scope *scope; /* non-NULL: the filing user (the API). Its
+                           agency is the owner when `owner` is NULL, and
+                           every report's marking must be one that agency
+                           may file (store_check_file: a MX agency cannot
+                           file US-ONLY; PU_ERR_DENIED, field "marking").
+                           NULL: the operator, who may file anything */
 } ews_import_opts;
 
 /* Import reports from the n bytes at data (not copied, need not be
@@ -238,7 +244,7 @@ typedef struct ews_import_opts {
  * Places in messages are "record N" for JSON (N-th report; for JSON lines
  * blank lines are not counted and "(line L)" is added when it differs) and
  * "line L" for CSV. Creates no file.
- * Errors: as ews_import, plus PU_ERR_DENIED (owner, see above) and
+ * Errors: as ews_import, plus PU_ERR_DENIED (owner or marking, see above) and
  * PU_ERR_INVALID for an unknown format or a body that is neither an array
  * nor JSON lines. */
 int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,
@@ -293,9 +299,15 @@ typedef struct ews_alert_query {
     const char *substance;   /* canonical id; NULL = all */
 } ews_alert_query;
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err);
-/* Acknowledge / close an alert as `agency` (must be visible to scope).
- * Errors: NOTFOUND, CONFLICT (wrong state: closing a closed alert,
- * acknowledging a closed one), DB. */
+/* Acknowledge / close an alert as `agency`. The write rule: the reader acts
+ * only for its own agency (store_check_act_for: STORE_SYSTEM, the operator,
+ * may name any agency), the alert must be visible to scope, and `agency`
+ * must be one of the alert's addressees: only an addressee acknowledges or
+ * closes, and only for itself. note (may be NULL) replaces the note on close.
+ * Errors: INVALID (agency empty), DENIED (another agency than the reader's,
+ * or not an addressee; field "agency"), NOTFOUND (absent or hidden: the two
+ * look the same), CONFLICT (wrong state: closing a closed alert,
+ * acknowledging an acknowledged or closed one), DB. */
 int ews_alert_ack(ews_t *e, const store_scope *scope, int64_t id, const char *agency, pu_err *err);
 int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note, pu_err *err);
 

@@ -135,32 +135,72 @@ static int alert_get(ews_t *e, const store_scope *scope, int64_t id, ews_alert *
     return s == DB_ROW ? PU_OK : s;
 }
 
+/* *yes = 1 when `agency` is among the addressees of alert id (in SQL). */
+static int alert_addressed(ews_t *e, int64_t id, const char *agency, int *yes, pu_err *err) {
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT COUNT(*) FROM ews_alert a WHERE a.id = ? AND ");
+    db_sql_int64(&sql, id);
+    ews_sql_in_list(&sql, "a.addressed", agency);
+    db_stmt *st;
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    *yes = s == DB_ROW && db_col_int64(st, 0) > 0;
+    db_finalize(st);
+    return s == DB_ROW ? PU_OK : s;
+}
+
+/* The write rule of the workflow: the reader acts only for its own agency
+ * (store_check_act_for), sees the alert (else NOTFOUND, as if absent), and
+ * that agency is an addressee: only an addressee acknowledges or closes an
+ * alert, and only for itself. The UPDATE repeats the conditions, so a
+ * concurrent change cannot slip between the checks and the write. */
 static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note,
                             int close, pu_err *err) {
-    if (pu_blank(agency)) return pu_fail(err, PU_ERR_INVALID, NULL, "agency", "the acting agency is required");
-    ews_alert a;
-    int rc = alert_get(e, scope, id, &a, err);
+    int rc = store_check_act_for(scope, agency, err);
     if (rc) return rc;
+    ews_alert a;
+    if ((rc = alert_get(e, scope, id, &a, err))) return rc;
+    int yes = 0;
+    if ((rc = alert_addressed(e, id, agency, &yes, err))) return rc;
+    if (!yes)
+        return pu_fail(err, PU_ERR_DENIED, NULL, "agency", "alert %lld is not addressed to %s (addressees: %s)",
+                       (long long)id, agency, a.addressed);
     if (strcmp(a.status, "closed") == 0)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld is already closed", (long long)id);
     if (!close && strcmp(a.status, "acknowledged") == 0)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld was already acknowledged by %s", (long long)id,
                        a.acked_by);
-    db_stmt *st;
     char now[32];
     pu_now_iso(now, sizeof now);
-    if ((rc = db_begin(e->db, err))) return rc;
-    rc = db_prepare(e->db, close ? "UPDATE ews_alert SET status = 'closed', closed_by = ?, closed_at = ?, note = ? WHERE id = ?"
-                                 : "UPDATE ews_alert SET status = 'acknowledged', acked_by = ?, acked_at = ?, note = COALESCE(?, note) WHERE id = ?",
-                    &st, err);
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, close ? "UPDATE ews_alert SET status = 'closed', closed_by = ?, closed_at = ?, note = ? "
+                             "WHERE id = ? AND status <> 'closed' AND "
+                           : "UPDATE ews_alert SET status = 'acknowledged', acked_by = ?, acked_at = ?, "
+                             "note = COALESCE(?, note) WHERE id = ? AND status = 'open' AND ");
+    db_sql_text(&sql, agency);
+    db_sql_text(&sql, now);
+    db_sql_text(&sql, note);
+    db_sql_int64(&sql, id);
+    ews_sql_in_list(&sql, "addressed", agency);
+    db_sql_add(&sql, " AND ");
+    store_scope_sql(&sql, scope, NULL);
+    if ((rc = db_begin(e->db, err))) {
+        db_sql_free(&sql);
+        return rc;
+    }
+    db_stmt *st;
+    rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
     if (!rc) {
-        db_bind_text(st, 1, agency, -1);
-        db_bind_text(st, 2, now, -1);
-        if (note) db_bind_text(st, 3, note, -1); else db_bind_null(st, 3);
-        db_bind_int64(st, 4, id);
         rc = ews_step_done(st, err);
         db_finalize(st);
     }
+    if (!rc && db_changes(e->db) == 0)
+        rc = pu_fail(err, PU_ERR_CONFLICT, NULL, "alert", "alert %lld changed meanwhile; read it again", (long long)id);
     if (rc) {
         db_rollback(e->db);
         return rc;

@@ -18,6 +18,7 @@
 #define MAX_SUBST 32
 typedef struct report {
     char id[128], date[16], place[64], agency[32], type[32], matrix[32], owner[32], marking[16];
+    store_marking mk;          /* marking, parsed */
     int64_t day;
     double quantity, purity;   /* NAN when unknown */
     int nsub;
@@ -94,10 +95,11 @@ static int report_from(void *src, field_fn get, report *r, const char *where, pu
                            "oral-fluid, vitreous, hair, tissue or other; got '%s'", r->matrix);
     }
     if (!*r->owner) pu_strlcpy(r->owner, r->agency, sizeof r->owner);
-    if (!*r->marking) pu_strlcpy(r->marking, "SHARED", sizeof r->marking);
-    if (!store_marking_valid(r->marking))
-        return pu_fail(err, PU_ERR_INVALID, where, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", r->marking);
+    if (!*r->marking) pu_strlcpy(r->marking, STORE_DEFAULT_MARKING, sizeof r->marking);
+    if (store_marking_parse(r->marking, "marking", &r->mk, err) != PU_OK) {
+        if (err) pu_strlcpy(err->where, where, sizeof err->where);
+        return PU_ERR_INVALID;
+    }
     if (parse_num(get(src, "quantity_g"), 0, 1e9, &r->quantity))
         return pu_fail(err, PU_ERR_INVALID, where, "quantity_g", "expected a quantity in grams >= 0, got '%s'",
                        get(src, "quantity_g"));
@@ -254,8 +256,14 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
 
 /* The report is filed as im->owner when the import is on behalf of an
  * agency (the API): a missing owner becomes that agency, another one is
- * refused, so no agency files reports in another's name. */
+ * refused, so no agency files reports in another's name. With a filing
+ * scope, the marking must be one the agency's country may hold
+ * (store_check_file: a MX agency cannot file US-ONLY). */
 static int file_as(const importer *im, void *src, field_fn get, report *r, const char *where, pu_err *err) {
+    if (im->scope && store_check_file(im->scope, r->mk, err) != PU_OK) {
+        if (err) pu_strlcpy(err->where, where, sizeof err->where);
+        return PU_ERR_DENIED;
+    }
     if (!im->owner) return PU_OK;
     const char *given = get(src, "owner");
     if (!pu_blank(given) && strcmp(r->owner, im->owner) != 0)
@@ -514,6 +522,8 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     im.mem = src->path == NULL;
     im.name = o ? o->name : NULL;
     im.owner = o ? o->owner : NULL;
+    im.scope = o ? o->scope : NULL;
+    if (!im.owner && im.scope && !im.scope->system) im.owner = im.scope->agency;
     if (!rc) rc = import_records(&im, src, err);
     if (!rc) rc = ews_first_detections(&im, "r.batch = ?", im.batch, err);
     if (rc) {
@@ -540,6 +550,8 @@ int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *
                    pu_err *err) {
     import_src src = {.data = data ? data : "", .n = data ? n : 0};
     if (o && o->owner && pu_blank(o->owner))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "the importing agency is empty");
+    if (o && o->scope && !o->scope->system && pu_blank(o->scope->agency))
         return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "the importing agency is empty");
     int rc = parse_format(o ? o->format : NULL, NULL, &src.fmt, err);
     return rc ? rc : import_run(e, &src, o, stats, err);

@@ -82,32 +82,32 @@ int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substa
     return PU_OK;
 }
 
-/* Marking of an aberration alert: SHARED when every report behind the alarm
- * week is PUBLIC/SHARED; otherwise the strictest marking among them, owned by
- * that report's owner, so an alert never reveals more than its evidence. */
+/* Marking of an aberration alert: the stricter (store_marking_stricter) of
+ * SHARED and the markings of every report behind the alarm week, owned by
+ * the owner of the strictest one, so an alert never reveals more than its
+ * evidence. */
 static int week_marking(db_t *db, const char *sid, const char *state, int64_t week, char *owner, char *marking,
                         pu_err *err) {
     db_stmt *st;
+    store_marking mk = STORE_SHARED;
     pu_strlcpy(owner, "EWS", 32);
-    pu_strlcpy(marking, "SHARED", 16);
     int rc = db_prepare(db, "SELECT DISTINCT r.owner, r.marking FROM ews_detection d JOIN ews_report r ON r.id = d.report "
                             "WHERE d.substance = ? AND r.state = ? AND r.week = ?", &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, sid, -1);
     db_bind_text(st, 2, state, -1);
     db_bind_int64(st, 3, week);
-    int rank = 0, s;
+    int s;
     while ((s = db_step(st, err)) == DB_ROW) {
-        const char *m = db_col_text(st, 1);
-        int r = strcmp(m, "AGENCY-ONLY") == 0 ? 3 : (strcmp(m, "US-ONLY") == 0 || strcmp(m, "MX-ONLY") == 0) ? 2 : 0;
-        if (r == 2 && rank == 2 && strcmp(marking, m) != 0) r = 3; /* US-ONLY and MX-ONLY together */
-        if (r > rank) {
-            rank = r;
-            pu_strlcpy(owner, db_col_text(st, 0), 32);
-            pu_strlcpy(marking, r == 3 ? "AGENCY-ONLY" : m, 16);
-        }
+        store_marking m;
+        char cur[32];
+        /* markings were parsed at import: an unknown one is a damaged row, treated as the strictest */
+        if (store_marking_parse(db_col_text(st, 1), "marking", &m, NULL) != PU_OK) m = STORE_AGENCY_ONLY;
+        pu_strlcpy(cur, owner, sizeof cur);
+        mk = store_marking_stricter(mk, cur, m, db_col_text(st, 0), owner, 32);
     }
     db_finalize(st);
+    pu_strlcpy(marking, store_marking_name(mk), 16);
     return s == DB_DONE ? PU_OK : s;
 }
 

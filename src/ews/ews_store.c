@@ -209,7 +209,8 @@ int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char
     int rc = ews_substance_exists(e->db, STORE_SYSTEM, id, err);
     if (rc) return rc;
     if ((rc = db_begin(e->db, err))) return rc;
-    rc = ews_synonym_add_db(e->db, id, name, lang, owner ? owner : "EWS", marking ? marking : "PUBLIC", err);
+    rc = ews_synonym_add_db(e->db, id, name, lang, owner ? owner : "EWS", marking ? marking : STORE_LIST_MARKING,
+                            err);
     if (rc) {
         db_rollback(e->db);
         return rc;

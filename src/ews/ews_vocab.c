@@ -191,10 +191,10 @@ static int vocab_load_csv(db_t *db, pu_csv *r, const char *path, int64_t *loaded
         for (int i = 0; i < 10; i++) f[i] = c[i] >= 0 && (size_t)c[i] < row->n ? row->fields[c[i]] : "";
         /* vocabulary is reference data: PUBLIC and owned by the EWS unless the file says otherwise */
         if (!*f[8]) f[8] = "EWS";
-        if (!*f[9]) f[9] = "PUBLIC";
-        if (!store_marking_valid(f[9])) {
-            rc = pu_fail(err, PU_ERR_INVALID, where, "marking",
-                         "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", f[9]);
+        if (!*f[9]) f[9] = STORE_LIST_MARKING;
+        store_marking mk;
+        if ((rc = store_marking_parse(f[9], "marking", &mk, err)) != PU_OK) {
+            if (err) pu_strlcpy(err->where, where, sizeof err->where);
             break;
         }
         if (pu_blank(f[0]) || pu_blank(f[1]) || pu_blank(f[2])) {
@@ -301,8 +301,8 @@ int ews_places_load_mem(db_t *db, const char *name, const char *data, size_t n, 
 
 int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
                        const char *marking, pu_err *err) {
-    if (!store_marking_valid(marking))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", marking ? marking : "");
+    store_marking mk;
+    int rc = store_marking_parse(marking ? marking : "", "marking", &mk, err);
+    if (rc) return rc;
     return put_synonym(db, id, name, lang ? lang : "", owner, marking, "synonym", err);
 }
