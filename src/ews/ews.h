@@ -237,6 +237,12 @@ typedef struct ews_import_opts {
                            NULL: the operator, who may file anything */
 } ews_import_opts;
 
+/* ews_import with options: the file at path as o->format (NULL: by
+ * extension), on behalf of o->owner / o->scope when set (see above; o->name
+ * is not used: messages name file:line). Same rules and errors as ews_import,
+ * plus PU_ERR_DENIED (owner or marking). */
+int ews_import_path(ews_t *e, const char *path, const ews_import_opts *o, ews_import_stats *stats, pu_err *err);
+
 /* Import reports from the n bytes at data (not copied, need not be
  * NUL-terminated), parsed by the same code as ews_import and with the same
  * all-or-nothing and transaction rules (use it inside the caller's

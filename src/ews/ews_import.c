@@ -540,10 +540,17 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
 }
 
 int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err) {
+    ews_import_opts o = {.format = format};
+    return ews_import_path(e, path, &o, stats, err);
+}
+
+int ews_import_path(ews_t *e, const char *path, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
     import_src src = {.path = path};
     if (!path) return pu_fail(err, PU_ERR_INVALID, NULL, "path", "no input file given");
-    int rc = parse_format(format, path, &src.fmt, err);
-    return rc ? rc : import_run(e, &src, NULL, stats, err);
+    if (o && o->scope && !o->scope->system && pu_blank(o->scope->agency))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "the importing agency is empty");
+    int rc = parse_format(o ? o->format : NULL, path, &src.fmt, err);
+    return rc ? rc : import_run(e, &src, o, stats, err);
 }
 
 int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,

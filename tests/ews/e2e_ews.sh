@@ -129,17 +129,17 @@ for n in p-fluorofentanyl para-fluorofentanyl 4-FF; do
   assert_eq "$("$PUENTE" ews vocab resolve "$n" --db "$DB")" "4-fluorofentanyl" "vocab resolves $n"
 done
 id=$("$PUENTE" ews alerts --db "$DB" --substance isotonitazene | awk '/first-anywhere/{sub("#","",$1); print $1; exit}')
-out=$("$PUENTE" ews alerts ack "$id" --agency FGR --db "$DB"); rc=$?
+out=$("$PUENTE" ews alerts ack "$id" --agency FGR --country MX --db "$DB"); rc=$?
 assert_rc $rc 0 "acknowledge an alert"
-out=$("$PUENTE" ews alerts close "$id" --agency FGR --note "confirmed by lab" --db "$DB"); rc=$?
+out=$("$PUENTE" ews alerts close "$id" --agency FGR --country MX --note "confirmed by lab" --db "$DB"); rc=$?
 assert_rc $rc 0 "close an alert"
-out=$("$PUENTE" ews alerts close "$id" --agency FGR --db "$DB" 2>&1); rc=$?
+out=$("$PUENTE" ews alerts close "$id" --agency FGR --country MX --db "$DB" 2>&1); rc=$?
 assert_rc $rc 6 "closing a closed alert is a conflict"
 out=$("$PUENTE" ews alerts --status closed --db "$DB")
 assert_contains "$out" "closed by FGR: confirmed by lab" "closed alerts keep who closed them and the note"
 # releasability: MX-ONLY/US-ONLY alerts are invisible across the border
-nus=$("$PUENTE" ews alerts --db "$DB" --as CDC:US | grep -c 'marking=MX-ONLY')
-nmx=$("$PUENTE" ews alerts --db "$DB" --as FGR:MX | grep -c 'marking=US-ONLY')
+nus=$("$PUENTE" ews alerts --db "$DB" --agency CDC --country US | grep -c 'marking=MX-ONLY')
+nmx=$("$PUENTE" ews alerts --db "$DB" --agency FGR --country MX | grep -c 'marking=US-ONLY')
 assert_eq "$nus$nmx" "00" "US readers see no MX-ONLY alert and MX readers no US-ONLY alert"
 out=$("$PUENTE" ews scan --db "$DB" --method c2 --last 8); rc=$?
 assert_rc $rc 0 "scan with c2"
