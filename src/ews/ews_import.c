@@ -163,23 +163,36 @@ static int report_exists(db_t *db, const report *r, int *same, const char *where
     return rc;
 }
 
-static int queue_name(importer *im, const report *r, const char *name, const char *norm, int64_t *qid, pu_err *err) {
+/* Queue an unknown name for the report's audience: one item per (name,
+ * audience), so an item's count and first report never mix in reports its
+ * readers may not see (docs/ews.md "Derived data"). */
+static int queue_name(importer *im, const report *r, const audience *au, const char *name, const char *norm,
+                      int64_t *qid, pu_err *err) {
     db_t *db = im->e->db;
     db_stmt *st;
+    const char *mk = store_marking_name(au->marking);
     int rc = db_prepare(db, "INSERT INTO ews_queue(norm, name, count, first_report, status, owner, marking, created) "
-                            "VALUES (?, ?, 1, ?, 'open', ?, ?, ?) ON CONFLICT (norm) DO UPDATE SET count = ews_queue.count + 1",
+                            "VALUES (?, ?, 1, ?, 'open', ?, ?, ?) "
+                            "ON CONFLICT (norm, owner, marking) DO UPDATE SET count = ews_queue.count + 1",
                         &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, norm, -1);
     db_bind_text(st, 2, name, -1);
     db_bind_text(st, 3, r->id, -1);
-    db_bind_text(st, 4, r->owner, -1);
-    db_bind_text(st, 5, r->marking, -1);
+    db_bind_text(st, 4, au->owner, -1);
+    db_bind_text(st, 5, mk, -1);
     db_bind_text(st, 6, im->now, -1);
     rc = ews_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
-    return db_query_int64(db, "SELECT id FROM ews_queue WHERE norm = ?", norm, qid, err);
+    if ((rc = db_prepare(db, "SELECT id FROM ews_queue WHERE norm = ? AND owner = ? AND marking = ?", &st, err))) return rc;
+    db_bind_text(st, 1, norm, -1);
+    db_bind_text(st, 2, au->owner, -1);
+    db_bind_text(st, 3, mk, -1);
+    int s = db_step(st, err);
+    if (s == DB_ROW) *qid = db_col_int64(st, 0);
+    db_finalize(st);
+    return s == DB_ROW ? PU_OK : s == DB_DONE ? pu_fail(err, PU_ERR_DB, NULL, "queue", "queued name not found") : s;
 }
 
 static int import_report(importer *im, report *r, const char *where, pu_err *err) {
@@ -221,6 +234,11 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     db_finalize(st);
     if (rc) return rc;
     im->st.reports++;
+    /* names are linked and queued for the report's audience: a name only
+     * a hidden synonym knows stays unknown to the readers of this report */
+    audience au;
+    if ((rc = ews_audience_of(im, r->owner, r->marking, &au, err))) return rc;
+    store_scope asc = ews_audience_scope(&au);
     for (int i = 0; i < r->nsub && !rc; i++) {
         char *norm = NULL, *id = NULL;
         int64_t qid = 0;
@@ -229,9 +247,9 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
             if (err) pu_strlcpy(err->where, where, sizeof err->where);
             break;
         }
-        rc = ews_resolve_norm(db, norm, &id, err);
+        rc = ews_resolve_norm(db, &asc, norm, &id, err);
         if (rc == PU_ERR_NOTFOUND) {
-            rc = queue_name(im, r, r->sub[i], norm, &qid, err);
+            rc = queue_name(im, r, &au, r->sub[i], norm, &qid, err);
             im->st.queued++;
         }
         if (!rc) {

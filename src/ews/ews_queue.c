@@ -101,15 +101,22 @@ int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const ch
 
 int ews_queue_autoresolve(ews_t *e, int64_t *resolved, pu_err *err) {
     *resolved = 0;
+    importer im;
     db_stmt *st;
-    int rc = db_prepare(e->db, "SELECT id, norm FROM ews_queue WHERE status = 'open' ORDER BY id", &st, err);
+    int rc = ews_importer_init(&im, e, err);
+    if (!rc) rc = db_prepare(e->db, "SELECT id, norm, owner, marking FROM ews_queue WHERE status = 'open' ORDER BY id", &st, err);
     if (rc) return rc;
     typedef struct { int64_t id; char sid[64]; } hit;
     pu_vec v = PU_VEC_INIT(hit, 0);
     int s;
     while ((s = db_step(st, err)) == DB_ROW) {
         char *sid = NULL;
-        if (ews_resolve_norm(e->db, db_col_text(st, 1), &sid, NULL) == PU_OK) {
+        /* the vocabulary must know the name for the item's whole audience */
+        audience au;
+        if ((s = ews_audience_of(&im, db_col_text(st, 2), db_col_text(st, 3), &au, err)) != PU_OK) break;
+        store_scope asc = ews_audience_scope(&au);
+        s = DB_ROW;
+        if (ews_resolve_norm(e->db, &asc, db_col_text(st, 1), &sid, NULL) == PU_OK) {
             hit h = {db_col_int64(st, 0), ""};
             pu_strlcpy(h.sid, sid, sizeof h.sid);
             int vr = pu_vec_push(&v, &h, sizeof h);

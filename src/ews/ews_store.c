@@ -41,6 +41,19 @@ static const char *const MIGRATIONS[] = {
     "  text_es TEXT NOT NULL, addressed TEXT NOT NULL, status TEXT NOT NULL, owner TEXT NOT NULL,"
     "  marking TEXT NOT NULL, created TEXT NOT NULL, acked_by TEXT, acked_at TEXT, closed_by TEXT,"
     "  closed_at TEXT, note TEXT, dedup TEXT NOT NULL UNIQUE);",
+    /* 2: first-detection marks per audience (ews_first.c); ews_migrate backfills them */
+    "CREATE TABLE ews_first_seen (substance TEXT NOT NULL, scope TEXT NOT NULL, owner TEXT NOT NULL,"
+    "  marking TEXT NOT NULL, report TEXT NOT NULL, day INTEGER NOT NULL,"
+    "  PRIMARY KEY (substance, scope, owner, marking));"
+    "DROP TABLE ews_first;",
+    /* 3: one curator-queue item per (name, audience) instead of per name */
+    "CREATE TABLE ews_queue_new (id INTEGER PRIMARY KEY, norm TEXT NOT NULL, name TEXT NOT NULL,"
+    "  count INTEGER NOT NULL, first_report TEXT NOT NULL, status TEXT NOT NULL, substance TEXT,"
+    "  owner TEXT NOT NULL, marking TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (norm, owner, marking));"
+    "INSERT INTO ews_queue_new (id, norm, name, count, first_report, status, substance, owner, marking, created)"
+    "  SELECT id, norm, name, count, first_report, status, substance, owner, marking, created FROM ews_queue;"
+    "DROP TABLE ews_queue;"
+    "ALTER TABLE ews_queue_new RENAME TO ews_queue;",
 };
 
 /* The bundled vocabulary and places, compiled in from data/ews by
@@ -79,7 +92,10 @@ static int seed_bundled(db_t *db, pu_err *err) {
 
 int ews_migrate(db_t *db, pu_err *err) {
     int rc = db_migrate(db, "ews", MIGRATIONS, (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]), err);
-    return rc ? rc : seed_bundled(db, err);
+    if (!rc) rc = seed_bundled(db, err);
+    if (rc) return rc;
+    ews_t e = {db};
+    return ews_first_backfill(&e, err);
 }
 
 int ews_open(db_t *db, ews_t **out, pu_err *err) {
@@ -106,16 +122,24 @@ int ews_vocab_load(ews_t *e, const char *path, int64_t *loaded, pu_err *err) {
     return db_commit(e->db, err);
 }
 
-int ews_resolve_norm(db_t *db, const char *norm, char **id, pu_err *err) {
-    db_stmt *st;
+int ews_resolve_norm(db_t *db, const store_scope *scope, const char *norm, char **id, pu_err *err) {
     *id = NULL;
-    int rc = db_prepare(db, "SELECT substance FROM ews_synonym WHERE norm = ?", &st, err);
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT y.substance FROM ews_synonym y JOIN ews_substance s ON s.id = y.substance "
+                     "WHERE y.norm = ? AND ");
+    db_sql_text(&sql, norm);
+    store_scope_sql(&sql, scope, "y");
+    db_sql_add(&sql, " AND ");
+    store_scope_sql(&sql, scope, "s");
+    db_stmt *st;
+    int rc = db_sql_prepare(db, &sql, &st, err);
+    db_sql_free(&sql);
     if (rc) return rc;
-    db_bind_text(st, 1, norm, -1);
     int s = db_step(st, err);
     if (s == DB_ROW) {
         *id = pu_strdup(db_col_text(st, 0));
-        rc = *id ? PU_OK : PU_ERR_NOMEM;
+        rc = *id ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     } else {
         rc = s == DB_DONE ? PU_ERR_NOTFOUND : s;
     }
@@ -128,29 +152,9 @@ int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char
     *id = NULL;
     int rc = ews_normalize_name(name, &norm, err);
     if (rc) return rc;
-    db_sql sql;
-    db_sql_init(&sql);
-    db_sql_add(&sql, "SELECT y.substance FROM ews_synonym y JOIN ews_substance s ON s.id = y.substance "
-                     "WHERE y.norm = ? AND ");
-    db_sql_text(&sql, norm);
-    store_scope_sql(&sql, scope, "y");
-    db_sql_add(&sql, " AND ");
-    store_scope_sql(&sql, scope, "s");
+    rc = ews_resolve_norm(e->db, scope, norm, id, err);
     free(norm);
-    db_stmt *st;
-    rc = db_sql_prepare(e->db, &sql, &st, err);
-    db_sql_free(&sql);
-    if (rc) return rc;
-    int s = db_step(st, err);
-    if (s == DB_ROW) {
-        *id = pu_strdup(db_col_text(st, 0));
-        rc = *id ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    } else if (s == DB_DONE) {
-        rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "unknown substance name '%s'", name);
-    } else {
-        rc = s;
-    }
-    db_finalize(st);
+    if (rc == PU_ERR_NOTFOUND) rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "substance", "unknown substance name '%s'", name);
     return rc;
 }
 

@@ -28,9 +28,10 @@ int ews_class_valid(const char *c);
 int ews_step_done(db_stmt *st, pu_err *err);
 /* A pu_vec failure as a message (other codes are db_step's, already told). */
 int ews_vec_fail(int code, pu_err *err);
-/* The canonical id of a normalised name (caller frees), without a reader:
- * for the engine's own linking. Errors: PU_ERR_NOTFOUND (quiet), DB. */
-int ews_resolve_norm(db_t *db, const char *norm, char **id, pu_err *err);
+/* The canonical id of a normalised name (caller frees) when the synonym and
+ * its substance are visible to scope (a reader, or the audience of a report
+ * being linked). Errors: PU_ERR_NOTFOUND (quiet), DB. */
+int ews_resolve_norm(db_t *db, const store_scope *scope, const char *norm, char **id, pu_err *err);
 /* Append to q the condition "the ';'-separated list in column `col`
  * contains `item`" (one binding; LIKE with the item's wildcards escaped, so
  * it runs on SQLite and PostgreSQL alike). */
@@ -88,9 +89,27 @@ typedef struct alert_in {
 /* Insert an alert unless its dedup key exists; *added = 1 when inserted. */
 int ews_alert_add(importer *im, alert_in *a, int *added, pu_err *err);
 
-/* ---- first detection (ews_first.c) ---- */
+/* ---- audiences and first detection (ews_first.c) ---- */
+/* Who may read a report: the readers every derived fact about it must be
+ * computed for (docs/ews.md "First detection"). PUBLIC/SHARED -> everyone
+ * (EWS, SHARED); US-ONLY / MX-ONLY -> that country (EWS, X-ONLY);
+ * AGENCY-ONLY -> the owner (owner, AGENCY-ONLY). */
+typedef struct audience {
+    char owner[32];          /* owner of records derived for the audience */
+    store_marking marking;   /* their marking */
+    char country[4];         /* the audience as a reader: "" = no country */
+    char agency[32];         /* "" = no agency (a whole country or everyone) */
+} audience;
+int ews_audience_of(importer *im, const char *owner, const char *marking, audience *a, pu_err *err);
+/* The audience as a reader scope (points into *au). */
+store_scope ews_audience_scope(const audience *au);
+
 /* Run first detection over the detections selected by `where_sql` (one int
  * parameter), in date order. */
 int ews_first_detections(importer *im, const char *where_sql, int64_t param, pu_err *err);
+/* After the migration to per-audience marks (ews_first_seen): when there are
+ * no marks yet but linked detections exist, leave the marks of every linked
+ * detection without raising alerts. Idempotent. Errors: DB. */
+int ews_first_backfill(ews_t *e, pu_err *err);
 
 #endif
