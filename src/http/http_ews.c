@@ -89,11 +89,14 @@ static int change(http_req *r, int close) {
         return rc;
     }
     pu_err pe;
+    pu_err_clear(&pe);
+    /* the caller acts for its own agency: a request cannot name another */
     rc = close ? ews_alert_close(e, &r->scope, id, r->p.agency, note, &pe)
                : ews_alert_ack(e, &r->scope, id, r->p.agency, &pe);
     ews_close(e);
     free((char *)note);
-    if (rc) return http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "id" : NULL, "%s", pe.msg);
+    /* a refusal names its field: "agency" when the caller is no addressee */
+    if (rc) return http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "id" : pe.field[0] ? pe.field : NULL, "%s", pe.msg);
     return http_json(r, 200, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "status",
                                        close ? "closed" : "acknowledged", "by", r->p.agency));
 }
