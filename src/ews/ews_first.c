@@ -7,8 +7,6 @@
 #include "common/pu_io.h"
 #include "common/pu_vec.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +40,14 @@ static void add_agencies(char *list, size_t cap, const char *more) {
  * Each processed (substance, place scope) leaves a mark in ews_first_seen
  * under the audience's (owner, marking); "R is new" means no mark that the
  * audience's scope may see (store_scope_sql over the marks: the one
- * visibility rule decides which audiences' facts reach which reader). */
+ * visibility rule decides which audiences' facts reach which reader).
+ * docs/ews.md "First detection: computed for the report's audience". */
+
 /* The country of agency `owner`: the filer's own scope when it is the
  * filer, else the country whose places list the agency (data/ews/places.csv);
  * "" when unknown or ambiguous (the audience then sees only SHARED and its
- * own marks: it may be told "first" too often, never too rarely). */
+ * own marks: it may be told "first" too often, but never learns of a
+ * report it may not see). */
 static int owner_country(importer *im, const char *owner, char *out, size_t n, pu_err *err) {
     out[0] = 0;
     if (im->scope && !im->scope->system && im->scope->agency && strcmp(im->scope->agency, owner) == 0) {
