@@ -377,8 +377,7 @@ static int do_store(const char *sub, opts *o) {
             if (!rc) printf("%s\n", id);
             free(id);
         } else if (strcmp(verb, "add-synonym") == 0 && o->npos == 3) {
-            rc = ews_vocab_add_synonym(e, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->agency ? cs.agency : NULL,
-                                       o->marking, &err);
+            rc = ews_vocab_add_synonym_as(e, sc, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->marking, &err);
             if (!rc) printf("'%s' now resolves to %s\n", o->pos[2], o->pos[1]);
         } else if (strcmp(verb, "list") == 0) {
             puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");

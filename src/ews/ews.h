@@ -195,6 +195,14 @@ int ews_vocab_list(ews_t *e, const store_scope *scope, ews_substance_cb cb, void
 int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
                           const char *marking, pu_err *err);
 
+/* ews_vocab_add_synonym done by a user (curator work under a scope): the
+ * synonym is owned by the scope's agency, its marking (NULL: PUBLIC) must
+ * pass store_check_file, and the substance must be visible to scope.
+ * STORE_SYSTEM: as ews_vocab_add_synonym with owner "EWS".
+ * Errors: as ews_vocab_add_synonym, plus DENIED (marking; field "marking"). */
+int ews_vocab_add_synonym_as(ews_t *e, const store_scope *scope, const char *id, const char *name, const char *lang,
+                             const char *marking, pu_err *err);
+
 /* Import statistics. */
 typedef struct ews_import_stats {
     int64_t reports, substances, queued, alerts;

@@ -6,8 +6,6 @@
 #include "common/pu_io.h"
 #include "common/pu_vec.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,8 +9,6 @@
 #include "common/pu_io.h"
 #include "common/pu_vec.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +218,16 @@ int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char
         return rc;
     }
     return db_commit(e->db, err);
+}
+
+int ews_vocab_add_synonym_as(ews_t *e, const store_scope *scope, const char *id, const char *name, const char *lang,
+                             const char *marking, pu_err *err) {
+    if (!scope || scope->system) return ews_vocab_add_synonym(e, id, name, lang, NULL, marking, err);
+    store_marking m;
+    int rc = store_marking_parse(marking ? marking : STORE_LIST_MARKING, "marking", &m, err);
+    if (!rc) rc = store_check_file(scope, m, err);
+    if (!rc) rc = ews_substance_exists(e->db, scope, id, err);
+    return rc ? rc : ews_vocab_add_synonym(e, id, name, lang, scope->agency, store_marking_name(m), err);
 }
 
 /* ---- places ----------------------------------------------------------- */

@@ -743,6 +743,13 @@ static void test_alert_write_rule(void **st) {
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'F3' AND owner = 'FGR' AND marking = 'MX-ONLY'"), 1);
     o.scope = &dea;
     assert_int_equal(ews_import_mem(f->e, mx_only, strlen(mx_only), &o, NULL, &err), PU_ERR_DENIED);
+    /* a curator synonym follows the same filing rule and is owned by its agency */
+    assert_int_equal(ews_vocab_add_synonym_as(f->e, &fgr, "fentanyl", "zz-fgr-us", "es", "US-ONLY", &err),
+                     PU_ERR_DENIED);
+    assert_int_equal(ews_vocab_add_synonym_as(f->e, &fgr, "fentanyl", "zz-fgr-mx", "es", "MX-ONLY", &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_synonym WHERE name = 'zz-fgr-mx' AND owner = 'FGR' "
+                           "AND marking = 'MX-ONLY'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_synonym WHERE name = 'zz-fgr-us'"), 0);
 }
 
 /* ---- first detection reveals no hidden report ----
