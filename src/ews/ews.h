@@ -264,7 +264,9 @@ int ews_import_path(ews_t *e, const char *path, const ews_import_opts *o, ews_im
 int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,
                    pu_err *err);
 
-/* Curator queue entry (unknown names). */
+/* Curator queue entry (unknown names). One item per (name, audience of the
+ * reports that used it: everyone, a country, or one agency), so its count
+ * and first report only cover reports its readers may see. */
 typedef struct ews_queue_item {
     int64_t id;
     char name[256];
@@ -275,7 +277,9 @@ typedef struct ews_queue_item {
     char substance[64];      /* resolved target */
 } ews_queue_item;
 typedef int (*ews_queue_cb)(const ews_queue_item *q, void *ctx);
-/* List queue items with status (NULL = all), visible to scope. */
+/* Call cb for every queue item with status (NULL = all) visible to scope
+ * (filtered in SQL: store_scope_sql), most used first; a non-zero cb result
+ * stops. Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
 int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_queue_cb cb, void *ctx, pu_err *err);
 /* Resolve a queued name to a substance as scope (curator work; the operator
  * passes STORE_SYSTEM): adds the synonym, re-links the reports that used it
@@ -309,9 +313,13 @@ typedef int (*ews_alert_cb)(const ews_alert *a, void *ctx);
 
 typedef struct ews_alert_query {
     const char *status;      /* NULL = all */
-    const char *agency;      /* only alerts addressed to this agency; NULL = all */
+    const char *agency;      /* only alerts addressed to this agency (CLI --to); NULL = all */
     const char *substance;   /* canonical id; NULL = all */
 } ews_alert_query;
+/* Call cb for every alert visible to scope that matches q (may be NULL),
+ * by id; every condition is SQL (store_scope_sql and the filters), so hidden
+ * alerts are never read. A non-zero cb result stops. Errors: PU_ERR_DB,
+ * PU_ERR_INTERNAL (NULL scope). */
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err);
 /* Acknowledge / close an alert as `agency`. The write rule: the reader acts
  * only for its own agency (store_check_act_for: STORE_SYSTEM, the operator,
@@ -335,9 +343,9 @@ int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *
 int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, int64_t *too_short,
              pu_err *err);
 
-/* Weekly counts for one substance (and place prefix, e.g. "MX-SIN", "MX",
- * NULL = all), visible to scope, into a counts series (caller frees).
- * Errors: NOTFOUND (unknown substance), DB. */
+/* Weekly counts of the reports visible to scope (in SQL) of one substance
+ * (and place prefix, e.g. "MX-SIN", "MX", NULL = all) into a counts series
+ * (caller frees). Errors: NOTFOUND (unknown or hidden substance), DB. */
 int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substance, const char *place,
                           ews_counts **out, pu_err *err);
 
