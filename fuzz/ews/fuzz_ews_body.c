@@ -26,7 +26,7 @@ static int64_t rows(const char *table) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!store) {
         if (store_open(":memory:", &store, NULL) != PU_OK) abort();
-        if (ews_open(store_db(store), NULL, &ews, NULL) != PU_OK) abort();
+        if (ews_migrate(store_db(store), NULL) != PU_OK || ews_open(store_db(store), &ews, NULL) != PU_OK) abort();
     }
     db_t *db = store_db(store);
     if (db_begin(db, NULL) != PU_OK) abort();

@@ -15,7 +15,7 @@ static ews_t *ews;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!store) {
         if (store_open(":memory:", &store, NULL) != PU_OK) abort();
-        if (ews_open(store_db(store), NULL, &ews, NULL) != PU_OK) abort();
+        if (ews_migrate(store_db(store), NULL) != PU_OK || ews_open(store_db(store), &ews, NULL) != PU_OK) abort();
     }
     ews_import_stats st;
     ews_import_opts csv = {.format = "csv"}, jsonl = {.format = "jsonl"};

@@ -15,7 +15,7 @@ echo "-- alerts on isotonitazene (Spanish text, as the Mexican agencies read the
 "$PUENTE" ews alerts --substance isotonitazene --lang es > "$out/ews-alerts-isotonitazene.txt"
 head -12 "$out/ews-alerts-isotonitazene.txt"
 echo "-- alerts addressed to the Arizona health department, as CDC sees them:"
-"$PUENTE" ews alerts --agency US-AZ-DOH --as CDC:US --lang en > "$out/ews-alerts-az.txt"
+"$PUENTE" ews alerts --to US-AZ-DOH --agency CDC --country US --lang en > "$out/ews-alerts-az.txt"
 grep -E '^#' "$out/ews-alerts-az.txt" | sed -n 1,8p
 echo "-- curator queue (unknown names are kept, never dropped):"
 "$PUENTE" ews queue

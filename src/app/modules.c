@@ -70,6 +70,7 @@ static const app_module kinship_module = {
 
 static const app_module ews_module = {
     .name = "ews",
+    .migrate = ews_migrate,
     COMMANDS({"ews", "early warning for emerging drugs", cmd_ews}),
     .routes = http_routes_ews,
 };

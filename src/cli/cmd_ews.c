@@ -3,14 +3,16 @@
  *
  *   puente ews detect --method M --counts FILE [--alpha A] [--from N] [--reset] [--diagnostics]
  *   puente ews import FILE [--format csv|jsonl]
- *   puente ews alerts [list|ack ID|close ID] [--status S] [--agency A] [--note TEXT] [--lang en|es]
+ *   puente ews alerts [list] [--status S] [--to A] [--substance ID] [--lang en|es]
+ *   puente ews alerts ack ID | close ID [--note TEXT]   (as --agency A --country C)
  *   puente ews scan [--method M] [--until DATE] [--last N]
  *   puente ews counts --substance ID [--place P]
  *   puente ews vocab [list|load FILE|resolve NAME|add-synonym ID NAME [--lang L]]
  *   puente ews queue [list|resolve ID SUBSTANCE] [--status S]
  *   puente ews generate [--start DATE] [--weeks N] [--seed S]
- * Store commands take --db PATH and a reader scope --as AGENCY:COUNTRY
- * (default: the operator, who sees everything).
+ * Store commands take --db PATH and the reader scope --agency A --country C
+ * (cli_scope_parse; default: the operator, who sees everything). The scope's
+ * agency is also the acting agency of ack/close and the filer of imports.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,22 +35,29 @@ static int usage(FILE *f) {
           "            --k K --h H (cusum), --diagnostics (extra columns).\n"
           "  import    FILE [--format csv|jsonl]: reports (seizure-lab, toxicology-postmortem,\n"
           "            toxicology-clinical, ed-visit, drug-checking). One transaction per file.\n"
-          "  alerts    [list] [--status open|acknowledged|closed] [--agency A] [--substance ID] [--lang en|es]\n"
-          "            ack ID --agency A | close ID --agency A [--note TEXT]\n"
+          "            With --agency A --country C the reports are filed as A, and only with\n"
+          "            markings A's country may hold (a MX agency cannot file US-ONLY).\n"
+          "  alerts    [list] [--status open|acknowledged|closed] [--to A] [--substance ID] [--lang en|es]\n"
+          "            --to A: only the alerts addressed to agency A.\n"
+          "            ack ID | close ID [--note TEXT], with --agency A --country C: agency A\n"
+          "            acknowledges or closes for itself; only an addressee of the alert may.\n"
           "  scan      [--method M] [--until DATE] [--last N]: aberration alerts from stored reports\n"
           "            (weekly counts per substance x state; default farrington, newest week).\n"
+          "            Operator only (no --agency).\n"
           "  counts    --substance ID [--place US|MX|STATE]: weekly counts CSV (input for detect).\n"
           "  vocab     [list] | load FILE | resolve NAME | add-synonym ID NAME [--lang en|es] [--marking M]\n"
+          "            load is operator only; add-synonym is owned by --agency (else EWS).\n"
           "  queue     [list] [--status open|resolved] | resolve ID SUBSTANCE: the curator queue.\n"
           "  generate  [--start DATE] [--weeks N] [--seed S]: demo report stream (CSV) on stdout.\n\n"
-          "Common options: --db PATH (else $PUENTE_DB), --as AGENCY:COUNTRY (read as that agency;\n"
-          "default: operator scope, sees every marking).\n",
+          "Common options: --db PATH (else $PUENTE_DB)\n" CLI_SCOPE_HELP
+          "Every list, count and lookup shows only what that user may see.\n",
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
 
 typedef struct opts {
-    const char *db, *method, *counts, *format, *status, *agency, *substance, *place, *note, *until, *lang, *start, *as;
+    const char *db, *method, *counts, *format, *status, *agency, *country, *to, *substance, *place, *note, *until, *lang,
+        *start;
     const char *marking;
     double alpha, k, h;
     long from, last, weeks, seed, baseline, years, window;
@@ -63,7 +72,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         {"format", required_argument, 0, 'f'}, {"status", required_argument, 0, 's'}, {"agency", required_argument, 0, 'a'},
         {"substance", required_argument, 0, 'S'}, {"place", required_argument, 0, 'p'}, {"note", required_argument, 0, 'n'},
         {"until", required_argument, 0, 'u'}, {"lang", required_argument, 0, 'l'}, {"start", required_argument, 0, 'T'},
-        {"as", required_argument, 0, 'A'}, {"alpha", required_argument, 0, 'x'}, {"from", required_argument, 0, 'F'},
+        {"country", required_argument, 0, 'C'}, {"to", required_argument, 0, 'o'}, {"alpha", required_argument, 0, 'x'}, {"from", required_argument, 0, 'F'},
         {"last", required_argument, 0, 'L'}, {"weeks", required_argument, 0, 'w'}, {"seed", required_argument, 0, 'e'},
         {"baseline", required_argument, 0, 'b'}, {"marking", required_argument, 0, 'M'},
         {"years", required_argument, 0, 'Y'}, {"window", required_argument, 0, 'W'}, {"k", required_argument, 0, 'K'},
@@ -92,7 +101,8 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case 'u': o->until = optarg; break;
         case 'l': o->lang = optarg; break;
         case 'T': o->start = optarg; break;
-        case 'A': o->as = optarg; break;
+        case 'C': o->country = optarg; break;
+        case 'o': o->to = optarg; break;
         case 'M': o->marking = optarg; break;
         case 'Y': if (cli_parse_long(cmd, "--years", optarg, &o->years)) return CLI_EXIT_USAGE; break;
         case 'W': if (cli_parse_long(cmd, "--window", optarg, &o->window)) return CLI_EXIT_USAGE; break;
@@ -217,26 +227,6 @@ static int do_detect(opts *o) {
     return rc ? cli_fail(&err) : 0;
 }
 
-/* --as AGENCY:COUNTRY -> scope (system when absent). */
-static int make_scope(const char *cmd, const char *as, store_scope *sc, char *agency, char *country) {
-    if (!as) {
-        *sc = *STORE_SYSTEM;
-        return 0;
-    }
-    const char *colon = strchr(as, ':');
-    if (!colon || colon == as || (strcmp(colon + 1, "US") != 0 && strcmp(colon + 1, "MX") != 0))
-        return cli_usage_error(cmd, "--as expects AGENCY:COUNTRY with COUNTRY US or MX, got '%s'", as);
-    size_t n = (size_t)(colon - as);
-    if (n >= 32) return cli_usage_error(cmd, "--as: agency name too long");
-    memcpy(agency, as, n);
-    agency[n] = 0;
-    pu_strlcpy(country, colon + 1, 4);
-    sc->system = 0;
-    sc->agency = agency;
-    sc->country = country;
-    return 0;
-}
-
 typedef struct lister { const char *lang; int n; } lister;
 
 static int print_alert(const ews_alert *a, void *ctx) {
@@ -266,6 +256,13 @@ static int print_queue(const ews_queue_item *q, void *ctx) {
     return 0;
 }
 
+static int print_substance(const ews_substance *v, void *ctx) {
+    (void)ctx;
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", v->id, v->cls, v->name_en, v->name_es, v->cas, v->inchikey,
+           (long long)v->synonyms);
+    return 0;
+}
+
 static int parse_id(const char *cmd, const char *s, int64_t *id) {
     long v;
     if (!s) return cli_usage_error(cmd, "an id is required");
@@ -274,11 +271,22 @@ static int parse_id(const char *cmd, const char *s, int64_t *id) {
     return 0;
 }
 
+/* Commands that run as the operator only: they write derived or reference
+ * data for everyone (alerts of a scan, the vocabulary). */
+static int operator_only(const char *cmd, const char *sub, const char *verb, const opts *o) {
+    int op = strcmp(sub, "scan") == 0 || (strcmp(sub, "vocab") == 0 && strcmp(verb, "load") == 0);
+    if (op && o->agency) return cli_usage_error(cmd, "runs as the store operator: drop --agency/--country");
+    return 0;
+}
+
 static int do_store(const char *sub, opts *o) {
-    char cmd[32], agency[32], country[4];
+    char cmd[32];
     snprintf(cmd, sizeof cmd, "ews %s", sub);
-    store_scope sc;
-    if (make_scope(cmd, o->as, &sc, agency, country)) return CLI_EXIT_USAGE;
+    cli_scope cs;
+    if (cli_scope_parse(cmd, o->agency, o->country, &cs)) return CLI_EXIT_USAGE;
+    const store_scope *sc = &cs.scope;
+    const char *verb = o->npos ? o->pos[0] : "list";
+    if (operator_only(cmd, sub, verb, o)) return CLI_EXIT_USAGE;
     pu_err err;
     pu_err_clear(&err);
     store_t *store;
@@ -286,18 +294,18 @@ static int do_store(const char *sub, opts *o) {
     if (rc) return rc;
     db_t *db = store_db(store);
     ews_t *e;
-    rc = ews_open(db, NULL, &e, &err);
+    rc = ews_open(db, &e, &err); /* cli_open_store migrated every registered module */
     if (rc) {
         store_close(store);
         return cli_fail(&err);
     }
     int exit = 0;
-    const char *verb = o->npos ? o->pos[0] : "list";
     if (strcmp(sub, "import") == 0) {
         if (o->npos != 1) exit = cli_usage_error(cmd, "expected one FILE");
         else {
             ews_import_stats st;
-            rc = ews_import(e, o->pos[0], o->format, &st, &err);
+            ews_import_opts io = {.format = o->format, .scope = o->agency ? sc : NULL};
+            rc = ews_import_path(e, o->pos[0], &io, &st, &err);
             if (!rc)
                 printf("imported %lld reports (%lld substance detections, %lld names sent to the curator queue), %lld new alerts\n",
                        (long long)st.reports, (long long)st.substances, (long long)st.queued, (long long)st.alerts);
@@ -306,19 +314,20 @@ static int do_store(const char *sub, opts *o) {
         if (strcmp(verb, "list") == 0) {
             char *sid = NULL;
             /* any name of the substance works: "isotonitaceno", "4-FF" ... */
-            if (o->substance) rc = ews_vocab_resolve(e, &sc, o->substance, &sid, &err);
-            ews_alert_query q = {o->status, o->agency, sid};
+            if (o->substance) rc = ews_vocab_resolve(e, sc, o->substance, &sid, &err);
+            ews_alert_query q = {o->status, o->to, sid};
             lister l = {o->lang, 0};
-            if (!rc) rc = ews_alerts_list(e, &sc, &q, print_alert, &l, &err);
+            if (!rc) rc = ews_alerts_list(e, sc, &q, print_alert, &l, &err);
             free(sid);
             if (!rc) printf("%d alert(s)\n", l.n);
         } else if (strcmp(verb, "ack") == 0 || strcmp(verb, "close") == 0) {
             int64_t id = 0;
             if ((exit = parse_id(cmd, o->npos > 1 ? o->pos[1] : NULL, &id)) == 0) {
-                const char *ag = o->agency ? o->agency : (o->as ? agency : NULL);
-                if (!ag) exit = cli_usage_error(cmd, "--agency A (the acting agency) is required");
-                else if (verb[0] == 'a') rc = ews_alert_ack(e, &sc, id, ag, &err);
-                else rc = ews_alert_close(e, &sc, id, ag, o->note, &err);
+                /* the acting agency is the scope's: an agency acts only for itself */
+                const char *ag = o->agency ? cs.agency : NULL;
+                if (!ag) exit = cli_usage_error(cmd, "--agency A --country C (the acting agency) are required");
+                else if (verb[0] == 'a') rc = ews_alert_ack(e, sc, id, ag, &err);
+                else rc = ews_alert_close(e, sc, id, ag, o->note, &err);
                 if (!exit && !rc) printf("alert %lld %s by %s\n", (long long)id, verb[0] == 'a' ? "acknowledged" : "closed", ag);
             }
         } else {
@@ -347,8 +356,8 @@ static int do_store(const char *sub, opts *o) {
         else {
             char *id = NULL;
             ews_counts *c = NULL;
-            rc = ews_vocab_resolve(e, &sc, o->substance, &id, &err);
-            if (!rc) rc = ews_counts_from_store(e, &sc, id, o->place, &c, &err);
+            rc = ews_vocab_resolve(e, sc, o->substance, &id, &err);
+            if (!rc) rc = ews_counts_from_store(e, sc, id, o->place, &c, &err);
             if (!rc) rc = ews_result_write_csv(stdout, c, NULL, &err);
             if (!rc && c->n == 0) fprintf(stderr, "puente: no reports of %s visible\n", id);
             ews_counts_free(c);
@@ -363,41 +372,29 @@ static int do_store(const char *sub, opts *o) {
             if (!rc) printf("loaded %lld substances; %lld queued name(s) now resolved\n", (long long)n, (long long)q);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 2) {
             char *id;
-            rc = ews_vocab_resolve(e, &sc, o->pos[1], &id, &err);
+            rc = ews_vocab_resolve(e, sc, o->pos[1], &id, &err);
             if (!rc) printf("%s\n", id);
             free(id);
         } else if (strcmp(verb, "add-synonym") == 0 && o->npos == 3) {
-            rc = ews_vocab_add_synonym(e, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->as ? agency : NULL,
-                                       o->marking, &err);
+            rc = ews_vocab_add_synonym_as(e, sc, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->marking, &err);
             if (!rc) printf("'%s' now resolves to %s\n", o->pos[2], o->pos[1]);
         } else if (strcmp(verb, "list") == 0) {
-            db_stmt *st;
-            rc = db_prepare(db, "SELECT s.id, s.class, s.name_en, s.name_es, COALESCE(s.cas, ''), COALESCE(s.inchikey, ''), "
-                                "(SELECT COUNT(*) FROM ews_synonym y WHERE y.substance = s.id), s.owner, s.marking "
-                                "FROM ews_substance s ORDER BY s.class, s.id",
-                            &st, &err);
-            if (!rc) {
-                puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
-                while (db_step(st, &err) == DB_ROW)
-                    if (store_visible(&sc, db_col_text(st, 7), db_col_text(st, 8)))
-                        printf("%s\t%s\t%s\t%s\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-                           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), (long long)db_col_int64(st, 6));
-                db_finalize(st);
-            }
+            puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
+            rc = ews_vocab_list(e, sc, print_substance, NULL, &err);
         } else {
             exit = cli_usage_error(cmd, "expected list, load FILE, resolve NAME or add-synonym ID NAME");
         }
     } else if (strcmp(sub, "queue") == 0) {
         if (strcmp(verb, "list") == 0) {
             int n = 0;
-            rc = ews_queue_list(e, &sc, o->status, print_queue, &n, &err);
+            rc = ews_queue_list(e, sc, o->status, print_queue, &n, &err);
             if (!rc) printf("%d queued name(s)\n", n);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 3) {
             int64_t id = 0;
             if ((exit = parse_id(cmd, o->pos[1], &id)) == 0) {
                 char *sid = NULL;
-                rc = ews_vocab_resolve(e, &sc, o->pos[2], &sid, &err);
-                if (!rc) rc = ews_queue_resolve(e, id, sid, &err);
+                rc = ews_vocab_resolve(e, sc, o->pos[2], &sid, &err);
+                if (!rc) rc = ews_queue_resolve(e, sc, id, sid, &err);
                 if (!rc) printf("queue item %lld resolved to %s\n", (long long)id, sid);
                 free(sid);
             }

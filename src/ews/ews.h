@@ -10,7 +10,8 @@
  *  2. Persistent EWS (store): reports, vocabulary, curator queue, alerts in the
  *     SQL handle (db/db.h) under module "ews" (own migrations). Every record
  *     has an owner agency and a marking; reads take a store_scope and filter
- *     with store_visible().
+ *     in SQL with store_scope_sql() (hidden records are never returned,
+ *     counted or told apart from absent ones).
  *
  * Conventions: PU_OK / PU_ERR_* results, out-parameters, `pu_err` details
  * naming file:line (or record) and the field. NA values in results are NAN
@@ -155,15 +156,18 @@ int ews_normalize_name(const char *name, char **out, pu_err *err);
 
 typedef struct ews ews_t;
 
-/* Open the EWS on an open SQL handle (not owned), running the "ews"
- * migrations. When the vocabulary/places tables are empty, loads
- * `data_dir`/substances.csv and places.csv (NULL: the bundled data/ews).
- * Errors: PU_ERR_DB, PU_ERR_IO / PU_ERR_INVALID (bundled data). */
-int ews_open(db_t *db, const char *data_dir, ews_t **out, pu_err *err);
+/* Run the "ews" migrations on db and, when the vocabulary or places table
+ * is empty (a new store), load the bundled data (data/ews/substances.csv
+ * and places.csv, compiled into the binary). Idempotent: run it once when a
+ * process starts (the server at startup, the CLI before a store command),
+ * not per request. Errors: PU_ERR_DB, PU_ERR_CONFLICT (store newer than the
+ * binary), PU_ERR_INVALID (bundled data: a build error). */
+int ews_migrate(db_t *db, pu_err *err);
+/* Open the EWS on an open SQL handle (not owned) whose schema ews_migrate
+ * has set up. Cheap (no SQL): fit for every request. The handle is freed
+ * with ews_close (NULL-safe). Errors: PU_ERR_NOMEM. */
+int ews_open(db_t *db, ews_t **out, pu_err *err);
 void ews_close(ews_t *e);
-/* Directory of the bundled data (data/ews in the source tree, or
- * $PUENTE_EWS_DATA). Static string. */
-const char *ews_data_dir(void);
 
 /* Vocabulary: load a substances CSV (canonical id, names, class, CAS,
  * InChIKey, synonyms; optional owner and marking, default EWS / PUBLIC)
@@ -174,11 +178,30 @@ int ews_vocab_load(ews_t *e, const char *path, int64_t *loaded, pu_err *err);
  * (caller frees), for a reader: the synonym and the substance must be
  * visible to scope. Errors: PU_ERR_NOTFOUND when unknown or hidden. */
 int ews_vocab_resolve(ews_t *e, const store_scope *scope, const char *name, char **id, pu_err *err);
+/* One vocabulary entry as a reader sees it. */
+typedef struct ews_substance {
+    char id[64], cls[32], name_en[96], name_es[96], cas[16], inchikey[32];
+    int64_t synonyms;        /* synonyms visible to the reader */
+    char owner[32], marking[16];
+} ews_substance;
+typedef int (*ews_substance_cb)(const ews_substance *s, void *ctx);
+/* Call cb for every substance visible to scope (in SQL: store_scope_sql),
+ * by class then id; a non-zero cb result stops the walk. Errors: PU_ERR_DB,
+ * PU_ERR_INTERNAL (NULL scope). */
+int ews_vocab_list(ews_t *e, const store_scope *scope, ews_substance_cb cb, void *ctx, pu_err *err);
 /* Add a synonym to a substance (curator work) with its owner and marking
  * (NULL: "EWS", "PUBLIC"). Errors: NOTFOUND, CONFLICT (the name already
  * resolves to another substance), INVALID (marking), DB. */
 int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char *lang, const char *owner,
                           const char *marking, pu_err *err);
+
+/* ews_vocab_add_synonym done by a user (curator work under a scope): the
+ * synonym is owned by the scope's agency, its marking (NULL: PUBLIC) must
+ * pass store_check_file, and the substance must be visible to scope.
+ * STORE_SYSTEM: as ews_vocab_add_synonym with owner "EWS".
+ * Errors: as ews_vocab_add_synonym, plus DENIED (marking; field "marking"). */
+int ews_vocab_add_synonym_as(ews_t *e, const store_scope *scope, const char *id, const char *name, const char *lang,
+                             const char *marking, pu_err *err);
 
 /* Import statistics. */
 typedef struct ews_import_stats {
@@ -214,7 +237,19 @@ typedef struct ews_import_opts {
                            without an owner is filed as it, a report naming
                            another owner is refused (PU_ERR_DENIED, field
                            "owner") */
+    const store_scope *scope; /* non-NULL: the filing user (the API). Its
+                           agency is the owner when `owner` is NULL, and
+                           every report's marking must be one that agency
+                           may file (store_check_file: a MX agency cannot
+                           file US-ONLY; PU_ERR_DENIED, field "marking").
+                           NULL: the operator, who may file anything */
 } ews_import_opts;
+
+/* ews_import with options: the file at path as o->format (NULL: by
+ * extension), on behalf of o->owner / o->scope when set (see above; o->name
+ * is not used: messages name file:line). Same rules and errors as ews_import,
+ * plus PU_ERR_DENIED (owner or marking). */
+int ews_import_path(ews_t *e, const char *path, const ews_import_opts *o, ews_import_stats *stats, pu_err *err);
 
 /* Import reports from the n bytes at data (not copied, need not be
  * NUL-terminated), parsed by the same code as ews_import and with the same
@@ -223,13 +258,15 @@ typedef struct ews_import_opts {
  * Places in messages are "record N" for JSON (N-th report; for JSON lines
  * blank lines are not counted and "(line L)" is added when it differs) and
  * "line L" for CSV. Creates no file.
- * Errors: as ews_import, plus PU_ERR_DENIED (owner, see above) and
+ * Errors: as ews_import, plus PU_ERR_DENIED (owner or marking, see above) and
  * PU_ERR_INVALID for an unknown format or a body that is neither an array
  * nor JSON lines. */
 int ews_import_mem(ews_t *e, const char *data, size_t n, const ews_import_opts *o, ews_import_stats *stats,
                    pu_err *err);
 
-/* Curator queue entry (unknown names). */
+/* Curator queue entry (unknown names). One item per (name, audience of the
+ * reports that used it: everyone, a country, or one agency), so its count
+ * and first report only cover reports its readers may see. */
 typedef struct ews_queue_item {
     int64_t id;
     char name[256];
@@ -240,12 +277,16 @@ typedef struct ews_queue_item {
     char substance[64];      /* resolved target */
 } ews_queue_item;
 typedef int (*ews_queue_cb)(const ews_queue_item *q, void *ctx);
-/* List queue items with status (NULL = all), visible to scope. */
+/* Call cb for every queue item with status (NULL = all) visible to scope
+ * (filtered in SQL: store_scope_sql), most used first; a non-zero cb result
+ * stops. Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope). */
 int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_queue_cb cb, void *ctx, pu_err *err);
-/* Resolve a queued name to a substance: adds the synonym, re-links the
- * reports that used it and runs first-detection on them.
- * Errors: NOTFOUND (item or substance), CONFLICT (already resolved), DB. */
-int ews_queue_resolve(ews_t *e, int64_t item, const char *substance, pu_err *err);
+/* Resolve a queued name to a substance as scope (curator work; the operator
+ * passes STORE_SYSTEM): adds the synonym, re-links the reports that used it
+ * and runs first-detection on them. The item and the substance must be
+ * visible to scope. Errors: NOTFOUND (item or substance absent or hidden),
+ * CONFLICT (already resolved), DB. */
+int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const char *substance, pu_err *err);
 
 /* Resolve every open queue item whose name the vocabulary now knows (after
  * a vocabulary load), as ews_queue_resolve does; *resolved gets the number.
@@ -272,13 +313,23 @@ typedef int (*ews_alert_cb)(const ews_alert *a, void *ctx);
 
 typedef struct ews_alert_query {
     const char *status;      /* NULL = all */
-    const char *agency;      /* only alerts addressed to this agency; NULL = all */
+    const char *agency;      /* only alerts addressed to this agency (CLI --to); NULL = all */
     const char *substance;   /* canonical id; NULL = all */
 } ews_alert_query;
+/* Call cb for every alert visible to scope that matches q (may be NULL),
+ * by id; every condition is SQL (store_scope_sql and the filters), so hidden
+ * alerts are never read. A non-zero cb result stops. Errors: PU_ERR_DB,
+ * PU_ERR_INTERNAL (NULL scope). */
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err);
-/* Acknowledge / close an alert as `agency` (must be visible to scope).
- * Errors: NOTFOUND, CONFLICT (wrong state: closing a closed alert,
- * acknowledging a closed one), DB. */
+/* Acknowledge / close an alert as `agency`. The write rule: the reader acts
+ * only for its own agency (store_check_act_for: STORE_SYSTEM, the operator,
+ * may name any agency), the alert must be visible to scope, and `agency`
+ * must be one of the alert's addressees: only an addressee acknowledges or
+ * closes, and only for itself. note (may be NULL) replaces the note on close.
+ * Errors: INVALID (agency empty), DENIED (another agency than the reader's,
+ * or not an addressee; field "agency"), NOTFOUND (absent or hidden: the two
+ * look the same), CONFLICT (wrong state: closing a closed alert,
+ * acknowledging an acknowledged or closed one), DB. */
 int ews_alert_ack(ews_t *e, const store_scope *scope, int64_t id, const char *agency, pu_err *err);
 int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note, pu_err *err);
 
@@ -292,9 +343,9 @@ int ews_alert_close(ews_t *e, const store_scope *scope, int64_t id, const char *
 int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, int64_t *raised, int64_t *too_short,
              pu_err *err);
 
-/* Weekly counts for one substance (and place prefix, e.g. "MX-SIN", "MX",
- * NULL = all), visible to scope, into a counts series (caller frees).
- * Errors: NOTFOUND (unknown substance), DB. */
+/* Weekly counts of the reports visible to scope (in SQL) of one substance
+ * (and place prefix, e.g. "MX-SIN", "MX", NULL = all) into a counts series
+ * (caller frees). Errors: NOTFOUND (unknown or hidden substance), DB. */
 int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substance, const char *place,
                           ews_counts **out, pu_err *err);
 

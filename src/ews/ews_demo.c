@@ -73,7 +73,7 @@ static int emit(FILE *out, rng *r, long *id, int64_t monday, const char *place, 
     if (t == 0) pu_strlcpy(agency, us ? "DEA" : "FGR", sizeof agency);
     else if (t == 4) pu_strlcpy(agency, us ? "CDC" : "CONASAMA", sizeof agency);
     else snprintf(agency, sizeof agency, "%s-%s", state, us ? "DOH" : "SSA");
-    const char *marking = unif(r) < 0.85 ? "SHARED" : us ? "US-ONLY" : "MX-ONLY";
+    const char *marking = store_marking_name(unif(r) < 0.85 ? STORE_SHARED : us ? STORE_US_ONLY : STORE_MX_ONLY);
     char date[16], qty[32] = "", pur[32] = "";
     pu_format_date(monday + (int64_t)(next(r) % 7), date, sizeof date);
     if (t == 0) {

@@ -171,11 +171,10 @@ static int put_synonym_list(db_t *db, const char *id, const char *list, const ch
     return PU_OK;
 }
 
-int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) {
-    pu_csv *r;
-    int rc = pu_csv_open(path, NULL, &r, err);
-    if (rc) return rc;
+/* Load a vocabulary CSV from reader r (closed here); `path` names it in messages. */
+static int vocab_load_csv(db_t *db, pu_csv *r, const char *path, int64_t *loaded, pu_err *err) {
     const pu_csv_row *row;
+    int rc;
     char where[PU_ERR_WHERE_MAX];
     rc = pu_csv_next(r, &row, err);
     int c[10];
@@ -192,10 +191,10 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
         for (int i = 0; i < 10; i++) f[i] = c[i] >= 0 && (size_t)c[i] < row->n ? row->fields[c[i]] : "";
         /* vocabulary is reference data: PUBLIC and owned by the EWS unless the file says otherwise */
         if (!*f[8]) f[8] = "EWS";
-        if (!*f[9]) f[9] = "PUBLIC";
-        if (!store_marking_valid(f[9])) {
-            rc = pu_fail(err, PU_ERR_INVALID, where, "marking",
-                         "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", f[9]);
+        if (!*f[9]) f[9] = STORE_LIST_MARKING;
+        store_marking mk;
+        if ((rc = store_marking_parse(f[9], "marking", &mk, err)) != PU_OK) {
+            if (err) pu_strlcpy(err->where, where, sizeof err->where);
             break;
         }
         if (pu_blank(f[0]) || pu_blank(f[1]) || pu_blank(f[2])) {
@@ -244,11 +243,22 @@ int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) 
     return rc;
 }
 
-int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
+int ews_vocab_load_db(db_t *db, const char *path, int64_t *loaded, pu_err *err) {
     pu_csv *r;
     int rc = pu_csv_open(path, NULL, &r, err);
-    if (rc) return rc;
+    return rc ? rc : vocab_load_csv(db, r, path, loaded, err);
+}
+
+int ews_vocab_load_mem(db_t *db, const char *name, const char *data, size_t n, int64_t *loaded, pu_err *err) {
+    pu_csv *r;
+    int rc = pu_csv_open_mem(data, n, NULL, &r, err);
+    return rc ? rc : vocab_load_csv(db, r, name, loaded, err);
+}
+
+/* Load a places CSV from reader r (closed here); `path` names it in messages. */
+static int places_load_csv(db_t *db, pu_csv *r, const char *path, pu_err *err) {
     const pu_csv_row *row;
+    int rc;
     char where[PU_ERR_WHERE_MAX];
     rc = pu_csv_next(r, &row, err);
     int c[5];
@@ -283,10 +293,16 @@ int ews_places_load_db(db_t *db, const char *path, pu_err *err) {
     return rc;
 }
 
+int ews_places_load_mem(db_t *db, const char *name, const char *data, size_t n, pu_err *err) {
+    pu_csv *r;
+    int rc = pu_csv_open_mem(data, n, NULL, &r, err);
+    return rc ? rc : places_load_csv(db, r, name, err);
+}
+
 int ews_synonym_add_db(db_t *db, const char *id, const char *name, const char *lang, const char *owner,
                        const char *marking, pu_err *err) {
-    if (!store_marking_valid(marking))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "marking",
-                       "expected PUBLIC, SHARED, US-ONLY, MX-ONLY or AGENCY-ONLY, got '%s'", marking ? marking : "");
+    store_marking mk;
+    int rc = store_marking_parse(marking ? marking : "", "marking", &mk, err);
+    if (rc) return rc;
     return put_synonym(db, id, name, lang ? lang : "", owner, marking, "synonym", err);
 }

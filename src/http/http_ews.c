@@ -8,9 +8,11 @@
 #include "ews/ews.h"
 #include "http/http_int.h"
 
+/* Cheap: no SQL. The schema was migrated once at server start
+ * (prepare_store in http_server.c). */
 static int open_ews(http_req *r, ews_t **e) {
     pu_err pe;
-    int rc = ews_open(r->db, NULL, e, &pe);
+    int rc = ews_open(r->db, e, &pe);
     if (rc) return http_fail(r, rc, NULL, "early warning store unavailable: %s", pe.msg);
     return PU_OK;
 }
@@ -87,11 +89,14 @@ static int change(http_req *r, int close) {
         return rc;
     }
     pu_err pe;
+    pu_err_clear(&pe);
+    /* the caller acts for its own agency: a request cannot name another */
     rc = close ? ews_alert_close(e, &r->scope, id, r->p.agency, note, &pe)
                : ews_alert_ack(e, &r->scope, id, r->p.agency, &pe);
     ews_close(e);
     free((char *)note);
-    if (rc) return http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "id" : NULL, "%s", pe.msg);
+    /* a refusal names its field: "agency" when the caller is no addressee */
+    if (rc) return http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "id" : pe.field[0] ? pe.field : NULL, "%s", pe.msg);
     return http_json(r, 200, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "status",
                                        close ? "closed" : "acknowledged", "by", r->p.agency));
 }
@@ -119,11 +124,11 @@ int h_ews_reports(http_req *r) {
     if (rc) return rc;
     if (body_blank(r)) return http_fail(r, PU_ERR_INVALID, "body", "expected report records (JSON lines or an array)");
     ews_t *e = NULL;
-    if ((rc = open_ews(r, &e))) return rc; /* migrations run in their own transactions, before ours */
+    if ((rc = open_ews(r, &e))) return rc;
     pu_err pe;
     pu_err_clear(&pe);
     ews_import_stats st = {0};
-    ews_import_opts o = {.format = "json", .owner = r->p.agency};
+    ews_import_opts o = {.format = "json", .owner = r->p.agency, .scope = &r->scope};
     rc = http_begin(r, &pe);
     if (rc == PU_OK && (rc = ews_import_mem(e, r->body.data, r->body.len, &o, &st, &pe)) != PU_OK)
         rc = http_fail(r, rc, pe.field[0] ? pe.field : rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT ? "body" : NULL,

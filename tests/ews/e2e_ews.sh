@@ -129,17 +129,17 @@ for n in p-fluorofentanyl para-fluorofentanyl 4-FF; do
   assert_eq "$("$PUENTE" ews vocab resolve "$n" --db "$DB")" "4-fluorofentanyl" "vocab resolves $n"
 done
 id=$("$PUENTE" ews alerts --db "$DB" --substance isotonitazene | awk '/first-anywhere/{sub("#","",$1); print $1; exit}')
-out=$("$PUENTE" ews alerts ack "$id" --agency FGR --db "$DB"); rc=$?
+out=$("$PUENTE" ews alerts ack "$id" --agency FGR --country MX --db "$DB"); rc=$?
 assert_rc $rc 0 "acknowledge an alert"
-out=$("$PUENTE" ews alerts close "$id" --agency FGR --note "confirmed by lab" --db "$DB"); rc=$?
+out=$("$PUENTE" ews alerts close "$id" --agency FGR --country MX --note "confirmed by lab" --db "$DB"); rc=$?
 assert_rc $rc 0 "close an alert"
-out=$("$PUENTE" ews alerts close "$id" --agency FGR --db "$DB" 2>&1); rc=$?
+out=$("$PUENTE" ews alerts close "$id" --agency FGR --country MX --db "$DB" 2>&1); rc=$?
 assert_rc $rc 6 "closing a closed alert is a conflict"
 out=$("$PUENTE" ews alerts --status closed --db "$DB")
 assert_contains "$out" "closed by FGR: confirmed by lab" "closed alerts keep who closed them and the note"
 # releasability: MX-ONLY/US-ONLY alerts are invisible across the border
-nus=$("$PUENTE" ews alerts --db "$DB" --as CDC:US | grep -c 'marking=MX-ONLY')
-nmx=$("$PUENTE" ews alerts --db "$DB" --as FGR:MX | grep -c 'marking=US-ONLY')
+nus=$("$PUENTE" ews alerts --db "$DB" --agency CDC --country US | grep -c 'marking=MX-ONLY')
+nmx=$("$PUENTE" ews alerts --db "$DB" --agency FGR --country MX | grep -c 'marking=US-ONLY')
 assert_eq "$nus$nmx" "00" "US readers see no MX-ONLY alert and MX readers no US-ONLY alert"
 out=$("$PUENTE" ews scan --db "$DB" --method c2 --last 8); rc=$?
 assert_rc $rc 0 "scan with c2"
@@ -157,4 +157,54 @@ out=$("$PUENTE" ews import "$TMP/bad.csv" --db "$DB" 2>&1); rc=$?
 assert_rc $rc 3 "unknown place exits 3"
 assert_contains "$out" "bad.csv:3: field 'place'" "unknown place names file:line and field"
 assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed import writes nothing"
+# ---- reader scope (--agency A --country C), visibility for three readers ----
+VDB="$TMP/vis.db"
+H='report_id,date,place,source_agency,type,substances,matrix,quantity_g,purity_pct,owner,marking'
+{ echo "$H"
+  echo "V1,2025-01-06,US-AZ,DEA,seizure-lab,fentanyl|zz-public,powder,,,DEA,PUBLIC"
+  echo "V2,2025-02-03,MX-SON,FGR,seizure-lab,heroin|zz-shared,powder,,,FGR,SHARED"
+  echo "V3,2025-03-03,US-AZ,CDC,seizure-lab,cocaine|zz-us,powder,,,CDC,US-ONLY"
+  echo "V4,2025-04-07,MX-SON,FGR,seizure-lab,methamphetamine|zz-mx,powder,,,FGR,MX-ONLY"
+  echo "V5,2025-05-05,US-AZ,DEA,seizure-lab,xylazine|zz-dea,powder,,,DEA,AGENCY-ONLY"
+} > "$TMP/vis.csv"
+"$PUENTE" ews import "$TMP/vis.csv" --db "$VDB" > /dev/null
+# expected by hand: DEA (owner of V5) V1 V2 V3 V5; CDC (same country) V1 V2 V3; FGR (other country) V1 V2 V4
+for r in "DEA US fentanyl,heroin,cocaine,xylazine" "CDC US fentanyl,heroin,cocaine" "FGR MX fentanyl,heroin,methamphetamine"; do
+  set -- $r
+  got=$("$PUENTE" ews alerts --db "$VDB" --agency "$1" --country "$2" | awk '/^#/{print $4}' | sort | paste -sd, -)
+  assert_eq "$got" "$(printf '%s\n' $(echo "$3" | tr , ' ') | sort | paste -sd, -)" "ews alerts as $1/$2 lists exactly the visible alerts"
+  n=$(printf '%s\n' $(echo "$3" | tr , ' ') | wc -l)
+  assert_contains "$("$PUENTE" ews queue --db "$VDB" --agency "$1" --country "$2")" "$n queued name(s)" "ews queue as $1/$2 lists $n names"
+  for s in fentanyl heroin cocaine methamphetamine xylazine; do
+    c=$("$PUENTE" ews counts --substance "$s" --db "$VDB" --agency "$1" --country "$2" 2>/dev/null | awk -F, 'NR>1{t+=$2} END{print t+0}')
+    case ",$3," in *",$s,"*) want=1 ;; *) want=0 ;; esac
+    assert_eq "$c" "$want" "ews counts $s as $1/$2"
+  done
+done
+out=$("$PUENTE" ews alerts --db "$VDB" --agency DEA 2>&1); rc=$?
+assert_rc $rc 2 "--agency without --country is a usage error"
+out=$("$PUENTE" ews alerts --db "$VDB" --as DEA:US 2>&1); rc=$?
+assert_rc $rc 2 "--as is gone"
+out=$("$PUENTE" ews scan --db "$VDB" --agency DEA --country US 2>&1); rc=$?
+assert_rc $rc 2 "scan runs as the operator only"
+
+# ---- write rule: only an addressee acknowledges or closes, for itself ----
+printf '%s\nW1,2025-06-02,MX-SON,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n' "$H" > "$TMP/w.csv"
+"$PUENTE" ews import "$TMP/w.csv" --db "$VDB" > /dev/null
+out=$("$PUENTE" ews alerts --db "$VDB" --to MX-SON-SSA --substance fentanyl)
+wid=$(printf '%s\n' "$out" | awk '/first-country fentanyl MX-SON/{sub("#","",$1); print $1; exit}')
+assert_not_contains "$(printf '%s\n' "$out" | grep -A4 "^#$wid " | grep 'to:')" "DEA" "the first-in-Mexico alert is not addressed to DEA"
+out=$("$PUENTE" ews alerts close "$wid" --agency DEA --country US --db "$VDB" 2>&1); rc=$?
+assert_rc $rc 5 "DEA cannot close FGR's alert"
+assert_contains "$out" "not addressed to DEA" "and is told why"
+out=$("$PUENTE" ews alerts ack "$wid" --db "$VDB" 2>&1); rc=$?
+assert_rc $rc 2 "ack needs the acting agency's scope"
+out=$("$PUENTE" ews alerts close "$wid" --agency FGR --country MX --db "$VDB"); rc=$?
+assert_rc $rc 0 "FGR, an addressee, closes it"
+assert_contains "$out" "closed by FGR" "as FGR"
+# filing: a MX agency cannot file US-ONLY
+printf '%s\nW2,2025-06-09,MX-SON,FGR,seizure-lab,fentanyl,powder,,,FGR,US-ONLY\n' "$H" > "$TMP/w2.csv"
+out=$("$PUENTE" ews import "$TMP/w2.csv" --agency FGR --country MX --db "$VDB" 2>&1); rc=$?
+assert_rc $rc 5 "FGR cannot file a US-ONLY report"
+assert_contains "$out" "w2.csv:2: field 'marking'" "the refusal names file:line and field"
 finish

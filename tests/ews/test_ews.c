@@ -212,8 +212,8 @@ static int setup(void **st) {
     pu_err err;
     if (store_open(":memory:", &f->store, &err)) return -1;
     f->db = store_db(f->store);
-    if (ews_open(f->db, NULL, &f->e, &err)) {
-        fprintf(stderr, "ews_open: %s %s\n", err.where, err.msg);
+    if (ews_migrate(f->db, &err) || ews_open(f->db, &f->e, &err)) {
+        fprintf(stderr, "ews_migrate/ews_open: %s %s\n", err.where, err.msg);
         return -1;
     }
     snprintf(f->dir, sizeof f->dir, "/tmp/ews-unit-XXXXXX");
@@ -369,7 +369,7 @@ static void test_import_jsonl(void **st) {
     assert_int_equal(ews_import(f->e, j, NULL, &s, &err), PU_OK);
     assert_int_equal(s.reports, 2);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE substance = '4-fluorofentanyl'"), 1);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'J2' AND owner = 'FGR' AND marking = 'SHARED' "
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'J2' AND owner = 'FGR' AND marking = '" STORE_DEFAULT_MARKING "' "
                            "AND quantity_g = 250.5"), 1);
     const char *bad = write_file(f, "b.jsonl", "{\"report_id\":\"J3\",\"date\":\"2025-04-01\",\"place\":\"US-PA\","
                                                "\"source_agency\":\"X\",\"type\":\"ed-visit\",\"substances\":\"fentanyl\","
@@ -559,16 +559,248 @@ static void test_alerts_visibility_workflow(void **st) {
     assert_int_equal(ews_queue_list(f->e, &mx, "open", qcount, &nq, &err), PU_OK);
     assert_int_equal(nq, 1);
     int64_t qid = q1(f, "SELECT id FROM ews_queue");
-    assert_int_equal(ews_queue_resolve(f->e, qid, "nope", &err), PU_ERR_NOTFOUND);
-    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_OK);
-    assert_int_equal(ews_queue_resolve(f->e, qid, "protonitazene", &err), PU_ERR_CONFLICT);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "nope", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_OK);
+    assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_ERR_CONFLICT);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'A3' AND substance = 'protonitazene'"), 1);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE substance = 'protonitazene' AND kind = 'first-country' "
-                           "AND place = 'MX-SON'"), 1);
+    /* the earlier protonitazene report A1 is US-ONLY: for the MX readers of A3
+     * (MX-ONLY) it does not exist, so A3 is the first anywhere in their view
+     * (the alert says nothing a MX reader could not see: docs/ews.md) */
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE substance = 'protonitazene' AND kind = 'first-anywhere' "
+                           "AND place = 'MX-SON' AND marking = 'MX-ONLY'"), 1);
     char *id;
     assert_int_equal(ews_vocab_resolve(f->e, STORE_SYSTEM, "n-pyrrolidino-protonitazene", &id, NULL), PU_OK);
     assert_string_equal(id, "protonitazene");
     free(id);
+}
+
+
+/* ---- visibility of every list, count and lookup: three readers, every marking ---- */
+
+typedef struct seen { char text[4096]; int n; } seen;
+static void seen_add(seen *v, const char *a, const char *b) {
+    size_t l = strlen(v->text);
+    snprintf(v->text + l, sizeof v->text - l, "%s %s\n", a, b);
+    v->n++;
+}
+static int seen_alert(const ews_alert *a, void *ctx) {
+    seen_add(ctx, a->substance, a->kind);
+    return 0;
+}
+static int seen_queue(const ews_queue_item *q, void *ctx) {
+    seen_add(ctx, q->name, q->status);
+    return 0;
+}
+
+typedef struct collect_syn { const char *id; int64_t *out; } collect_syn;
+static int count_synonyms(const ews_substance *v, void *ctx) {
+    collect_syn *c = ctx;
+    if (strcmp(v->id, c->id) == 0) *c->out = v->synonyms;
+    return 0;
+}
+static int render_alert(const ews_alert *a, void *ctx) {
+    char line[1024];
+    const char *rep = strstr(a->text_en, "report ");
+    snprintf(line, sizeof line, "%s %s %s %s", a->kind, a->substance, a->place, a->marking);
+    size_t l = strlen(((seen *)ctx)->text);
+    snprintf(((seen *)ctx)->text + l, sizeof ((seen *)ctx)->text - l, "%s %.9s to:%s %s|%s\n", line, rep ? rep : "",
+             a->addressed, a->text_en, a->status);
+    ((seen *)ctx)->n++;
+    return 0;
+}
+static int render_queue(const ews_queue_item *q, void *ctx) {
+    char line[512];
+    snprintf(line, sizeof line, "%s count=%lld first=%s", q->name, (long long)q->count, q->first_report);
+    seen_add(ctx, line, q->status);
+    return 0;
+}
+
+typedef struct matrix_row { const char *id, *owner, *marking, *substance, *name; } matrix_row;
+static const matrix_row MATRIX[] = {
+    {"V1", "DEA", "PUBLIC", "fentanyl", "zz-public"},
+    {"V2", "FGR", "SHARED", "heroin", "zz-shared"},
+    {"V3", "CDC", "US-ONLY", "cocaine", "zz-us"},
+    {"V4", "FGR", "MX-ONLY", "methamphetamine", "zz-mx"},
+    {"V5", "DEA", "AGENCY-ONLY", "xylazine", "zz-dea"},
+    {"V6", "FGR", "AGENCY-ONLY", "medetomidine", "zz-fgr"},
+};
+#define NMATRIX (sizeof MATRIX / sizeof MATRIX[0])
+
+static void test_scope_matrix(void **st) {
+    fx *f = *st;
+    char csv[2048] = HDR;
+    for (size_t i = 0; i < NMATRIX; i++) {
+        size_t l = strlen(csv);
+        snprintf(csv + l, sizeof csv - l, "%s,2025-0%zu-03,%s,%s,seizure-lab,%s|%s,powder,,,%s,%s\n", MATRIX[i].id, i + 1,
+                 MATRIX[i].marking[0] == 'M' || strcmp(MATRIX[i].owner, "FGR") == 0 ? "MX-SON" : "US-AZ",
+                 MATRIX[i].owner, MATRIX[i].substance, MATRIX[i].name, MATRIX[i].owner, MATRIX[i].marking);
+    }
+    pu_err err;
+    assert_int_equal(ews_import(f->e, write_file(f, "m.csv", csv), NULL, NULL, &err), PU_OK);
+    /* a curator synonym only DEA may see */
+    assert_int_equal(ews_vocab_add_synonym(f->e, "fentanyl", "zz-dea-syn", "en", "DEA", "AGENCY-ONLY", &err), PU_OK);
+    /* the readers and, written out by hand, which rows each may see */
+    static const struct { store_scope sc; const char *sees; } readers[] = {
+        {{0, "US", "DEA"}, "V1 V2 V3 V5"},      /* the owning agency */
+        {{0, "US", "CDC"}, "V1 V2 V3"},         /* same country */
+        {{0, "MX", "FGR"}, "V1 V2 V4 V6"},      /* the other country (and owner of V6) */
+    };
+    int64_t syn[3];
+    for (size_t r = 0; r < 3; r++) {
+        const store_scope *sc = &readers[r].sc;
+        seen al = {"", 0}, qu = {"", 0};
+        assert_int_equal(ews_alerts_list(f->e, sc, NULL, seen_alert, &al, &err), PU_OK);
+        assert_int_equal(ews_queue_list(f->e, sc, NULL, seen_queue, &qu, &err), PU_OK);
+        int nvis = 0;
+        for (size_t i = 0; i < NMATRIX; i++) {
+            int vis = strstr(readers[r].sees, MATRIX[i].id) != NULL;
+            nvis += vis;
+            char probe[128];
+            /* alerts: the first detection of the row's substance, in the row's audience */
+            snprintf(probe, sizeof probe, "%s first-anywhere\n", MATRIX[i].substance);
+            assert_int_equal(strstr(al.text, probe) != NULL, vis);
+            /* curator queue: the row's unknown name */
+            snprintf(probe, sizeof probe, "%s open\n", MATRIX[i].name);
+            assert_int_equal(strstr(qu.text, probe) != NULL, vis);
+            /* weekly counts: the row counts only for readers who may see it */
+            ews_counts *c = NULL;
+            assert_int_equal(ews_counts_from_store(f->e, sc, MATRIX[i].substance, NULL, &c, &err), PU_OK);
+            double total = 0;
+            for (size_t k = 0; k < c->n; k++) total += c->y[k];
+            assert_true(total == (vis ? 1 : 0));
+            ews_counts_free(c);
+            /* alert get (through ack) and queue resolve: hidden = absent */
+            collect all = {0};
+            ews_alert_query q = {.substance = MATRIX[i].substance};
+            assert_int_equal(ews_alerts_list(f->e, STORE_SYSTEM, &q, collect_cb, &all, &err), PU_OK);
+            assert_int_equal(all.n, 1);
+            if (!vis) {
+                assert_int_equal(ews_alert_ack(f->e, sc, all.ids[0], sc->agency, &err), PU_ERR_NOTFOUND);
+                char sql[256];
+                snprintf(sql, sizeof sql, "SELECT id FROM ews_queue WHERE first_report = '%s'", MATRIX[i].id);
+                assert_int_equal(ews_queue_resolve(f->e, sc, q1(f, sql), "fentanyl", &err), PU_ERR_NOTFOUND);
+            }
+        }
+        assert_int_equal(al.n, nvis);
+        assert_int_equal(qu.n, nvis);
+        /* vocabulary: the DEA synonym resolves and counts for DEA only */
+        char *id = NULL;
+        assert_int_equal(ews_vocab_resolve(f->e, sc, "zz-dea-syn", &id, &err), r == 0 ? PU_OK : PU_ERR_NOTFOUND);
+        free(id);
+        syn[r] = -1;
+        collect_syn cs = {"fentanyl", &syn[r]};
+        assert_int_equal(ews_vocab_list(f->e, sc, count_synonyms, &cs, &err), PU_OK);
+    }
+    assert_true(syn[1] > 0);
+    assert_int_equal(syn[0], syn[1] + 1);
+    assert_int_equal(syn[2], syn[1]);
+}
+
+
+/* ---- the write rule ---- */
+static void test_alert_write_rule(void **st) {
+    fx *f = *st;
+    const char *csv = write_file(f, "w.csv", HDR
+        "W1,2025-05-05,US-AZ,DEA,seizure-lab,etonitazene,powder,,,DEA,SHARED\n"
+        "W2,2025-05-12,MX-SON,FGR,seizure-lab,etonitazene,powder,,,FGR,SHARED\n");
+    pu_err err;
+    assert_int_equal(ews_import(f->e, csv, NULL, NULL, &err), PU_OK);
+    collect c = {0};
+    ews_alert_query q = {.substance = "etonitazene", .agency = "MX-SON-SSA"};
+    assert_int_equal(ews_alerts_list(f->e, STORE_SYSTEM, &q, collect_cb, &c, &err), PU_OK);
+    assert_int_equal(c.n, 1);                       /* the first in Mexico, addressed to MX agencies only */
+    assert_string_equal(c.last.kind, "first-country");
+    assert_null(strstr(c.last.addressed, "DEA"));
+    int64_t id = c.ids[0];
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"};
+    /* DEA sees the SHARED alert but is no addressee: it may not close or acknowledge it */
+    assert_int_equal(ews_alert_close(f->e, &dea, id, "DEA", "not ours", &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "agency");
+    assert_int_equal(ews_alert_ack(f->e, &dea, id, "DEA", &err), PU_ERR_DENIED);
+    /* nor act in FGR's name */
+    assert_int_equal(ews_alert_close(f->e, &dea, id, "FGR", NULL, &err), PU_ERR_DENIED);
+    /* the operator names any agency, but it must be an addressee too */
+    assert_int_equal(ews_alert_ack(f->e, STORE_SYSTEM, id, "DEA", &err), PU_ERR_DENIED);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE status <> 'open'"), 0);
+    /* FGR, an addressee, for itself */
+    assert_int_equal(ews_alert_ack(f->e, &fgr, id, "FGR", &err), PU_OK);
+    assert_int_equal(ews_alert_close(f->e, &fgr, id, "FGR", "lab confirmed", &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE status = 'closed' AND closed_by = 'FGR'"), 1);
+    /* filing: an agency files only markings its country may hold */
+    const char *us_only = "[{\"report_id\":\"F1\",\"date\":\"2025-06-02\",\"place\":\"MX-SON\",\"source_agency\":\"FGR\","
+                          "\"type\":\"seizure-lab\",\"substances\":[\"fentanyl\"],\"marking\":\"US-ONLY\"}]";
+    ews_import_opts o = {.scope = &fgr};
+    assert_int_equal(ews_import_mem(f->e, us_only, strlen(us_only), &o, NULL, &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "marking");
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'F1'"), 0);
+    const char *bad = "[{\"report_id\":\"F2\",\"date\":\"2025-06-02\",\"place\":\"MX-SON\",\"source_agency\":\"FGR\","
+                      "\"type\":\"seizure-lab\",\"substances\":[\"fentanyl\"],\"marking\":\"SECRET\"}]";
+    assert_int_equal(ews_import_mem(f->e, bad, strlen(bad), &o, NULL, &err), PU_ERR_INVALID);
+    assert_non_null(strstr(err.msg, STORE_MARKINGS_TEXT));
+    const char *mx_only = "[{\"report_id\":\"F3\",\"date\":\"2025-06-02\",\"place\":\"MX-SON\",\"source_agency\":\"FGR\","
+                          "\"type\":\"seizure-lab\",\"substances\":[\"fentanyl\"],\"marking\":\"MX-ONLY\"}]";
+    assert_int_equal(ews_import_mem(f->e, mx_only, strlen(mx_only), &o, NULL, &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'F3' AND owner = 'FGR' AND marking = 'MX-ONLY'"), 1);
+    o.scope = &dea;
+    assert_int_equal(ews_import_mem(f->e, mx_only, strlen(mx_only), &o, NULL, &err), PU_ERR_DENIED);
+    /* a curator synonym follows the same filing rule and is owned by its agency */
+    assert_int_equal(ews_vocab_add_synonym_as(f->e, &fgr, "fentanyl", "zz-fgr-us", "es", "US-ONLY", &err),
+                     PU_ERR_DENIED);
+    assert_int_equal(ews_vocab_add_synonym_as(f->e, &fgr, "fentanyl", "zz-fgr-mx", "es", "MX-ONLY", &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_synonym WHERE name = 'zz-fgr-mx' AND owner = 'FGR' "
+                           "AND marking = 'MX-ONLY'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_synonym WHERE name = 'zz-fgr-us'"), 0);
+}
+
+/* ---- first detection reveals no hidden report ----
+ * DEA files an AGENCY-ONLY report of xylazine (and of an unknown name) in
+ * Arizona; CDC later files a SHARED one of both. What CDC, and FGR, see in
+ * every list must be exactly what they would see had DEA's report never
+ * been filed (ids aside). The old engine raised no alert for CDC's report
+ * and merged its name into DEA's hidden queue item. */
+static void render(ews_t *e, const store_scope *sc, char *out, size_t n) {
+    seen al = {"", 0}, qu = {"", 0};
+    assert_int_equal(ews_alerts_list(e, sc, NULL, render_alert, &al, NULL), PU_OK);
+    assert_int_equal(ews_queue_list(e, sc, NULL, render_queue, &qu, NULL), PU_OK);
+    snprintf(out, n, "%s--\n%s", al.text, qu.text);
+}
+
+static void test_first_detection_hidden(void **st) {
+    fx *f = *st;
+    char dea_csv[256], cdc_path[256];   /* write_file returns a static buffer */
+    pu_strlcpy(dea_csv, write_file(f, "a.csv", HDR
+        "H1,2025-03-03,US-AZ,DEA,seizure-lab,xylazine|zz-new-name,powder,,,DEA,AGENCY-ONLY\n"), sizeof dea_csv);
+    pu_strlcpy(cdc_path, write_file(f, "b.csv", HDR
+        "H2,2025-03-10,US-AZ,CDC,seizure-lab,xylazine|zz-new-name,powder,,,CDC,SHARED\n"), sizeof cdc_path);
+    pu_err err;
+    assert_int_equal(ews_import(f->e, dea_csv, NULL, NULL, &err), PU_OK);
+    assert_int_equal(ews_import(f->e, cdc_path, NULL, NULL, &err), PU_OK);
+    /* the control: a store where DEA never filed */
+    store_t *s2;
+    ews_t *e2;
+    assert_int_equal(store_open(":memory:", &s2, &err), PU_OK);
+    assert_int_equal(ews_migrate(store_db(s2), &err), PU_OK);
+    assert_int_equal(ews_open(store_db(s2), &e2, &err), PU_OK);
+    assert_int_equal(ews_import(e2, cdc_path, NULL, NULL, &err), PU_OK);
+    store_scope readers[] = {{0, "US", "CDC"}, {0, "MX", "FGR"}};
+    for (size_t r = 0; r < 2; r++) {
+        char with[8192], without[8192];
+        render(f->e, &readers[r], with, sizeof with);
+        render(e2, &readers[r], without, sizeof without);
+        assert_string_equal(with, without);
+        /* and CDC's report is a first detection in their view */
+        assert_non_null(strstr(with, "first-anywhere xylazine US-AZ SHARED report H2"));
+        assert_non_null(strstr(with, "zz-new-name count=1 first=H2"));
+        assert_null(strstr(with, "H1"));
+    }
+    /* DEA sees both: its own first (AGENCY-ONLY, to itself) and everyone's */
+    char dea_view[8192];
+    store_scope dea = {0, "US", "DEA"};
+    render(f->e, &dea, dea_view, sizeof dea_view);
+    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ AGENCY-ONLY report H1"));
+    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ SHARED report H2"));
+    ews_close(e2);
+    store_close(s2);
 }
 
 /* An emergence injected into a flat weekly stream raises aberration alerts in
@@ -662,6 +894,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_import_mem_caller_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alerts_visibility_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_matrix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert_write_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_detection_hidden, setup, teardown),
         cmocka_unit_test(test_demo_generator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,21 @@ eq(s, 409, "acknowledging a closed alert is a conflict")
 s, js, _ = c.req("GET", "/api/v1/ews/alerts", token=A, query={"status": "open"})
 ok(s == 200 and js["total"] == len(dea) - 1, "one alert fewer is open")
 
+# ---- write rule: only an addressee acknowledges or closes, and only for itself ----
+notmine = sorted(a["id"] for a in dea.values()
+                 if a["status"] == "open" and "DEA" not in a["addressed"].split(";") and "FGR" in a["addressed"].split(";"))
+ok(len(notmine) > 0, "DEA sees open alerts addressed to FGR and not to DEA")
+if notmine:
+    nid = notmine[0]
+    s, js, _ = c.req("POST", f"/api/v1/ews/alerts/{nid}/close", token=A, body={"note": "not ours"})
+    ok(s == 403 and err_of(js).get("field") == "agency", "DEA cannot close FGR's alert (403, field agency)", f"{s} {js}")
+    s, js, _ = c.req("POST", f"/api/v1/ews/alerts/{nid}/ack", token=A)
+    eq(s, 403, "nor acknowledge it")
+    s, js, _ = c.req("GET", "/api/v1/ews/alerts", token=F, query={"status": "open"})
+    ok(s == 200 and nid in [a["id"] for a in js["results"]], "the refused alert is still open")
+    s, js, _ = c.req("POST", f"/api/v1/ews/alerts/{nid}/ack", token=F)
+    ok(s == 200 and js["by"] == "FGR", "FGR, an addressee, acknowledges it for itself", f"{s} {js}")
+
 # ---- report import ----
 def rep(i, **kw):
     d = {"report_id": f"API-{i}", "date": "2024-03-04", "place": "US-AZ/Tucson", "source_agency": "DEA",
@@ -109,6 +124,10 @@ s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(5)])
 ok(s == 200 and js["reports"] == 1, "nothing of the failed import was written (its good record imports afterwards)")
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(7, owner="FGR")])
 ok(s == 403 and err_of(js).get("field") == "owner", "reports cannot be filed as another agency")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=F, body=[rep(9, place="MX-SON", source_agency="FGR", marking="US-ONLY")])
+ok(s == 403 and err_of(js).get("field") == "marking", "a MX agency cannot file a US-ONLY report", f"{s} {js}")
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=F, body=[rep(10, place="MX-SON", source_agency="FGR", marking="MX-ONLY")])
+ok(s == 200 and js["reports"] == 1, "but may file MX-ONLY", f"{s} {js}")
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=b"{not json")
 eq(s, 400, "malformed JSON is 400")
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, raw=b"")
