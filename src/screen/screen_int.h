@@ -304,9 +304,10 @@ typedef struct sc_detail {
     int legal_conflict;
 } sc_detail;
 
-/* Reviewed decisions (screen_review.c): index of the decision for
- * (subject, entity) or -1; whether it suppresses; copy it into a match. */
-int sr_find(const screen_reviews *rv, const char *subject, const char *entity_id);
+/* Reviewed decisions (screen_review.c): index of the decision on
+ * (subject, entity) that applies for scope (NULL = STORE_SYSTEM) or -1;
+ * whether it suppresses; copy it into a match. */
+int sr_find(const screen_reviews *rv, const store_scope *scope, const char *subject, const char *entity_id);
 int sr_suppresses(const screen_reviews *rv, int i);
 int sr_fill(const screen_reviews *rv, int i, screen_match *m);
 

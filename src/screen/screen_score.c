@@ -1284,12 +1284,20 @@ static const char *kind_label(int k) {
 }
 
 /* Fill the explanation of a name comparison. */
+/* Token weights and the coverages made of them are statistics of the whole
+ * index (IDF over every entity, whoever may see it): they are shown only
+ * when `stats` is set (STORE_SYSTEM readers); others get the same features
+ * and values without them (docs/screening.md "What an explanation shows"). */
 static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs, const sc_detail *d,
-                         double name_score, double kindf, const char *kindname) {
-    char a[256], b[256], t2[SN_TOK_MAX + 1]; /* spans of up to 10 tokens */
+                         double name_score, double kindf, const char *kindname, int stats) {
+    char a[256], b[256], t2[SN_TOK_MAX + 1], cov[128] = "", wq[64] = "", wc[64] = ""; /* spans of up to 10 tokens */
+    if (stats)
+        snprintf(cov, sizeof cov, ": query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f", d->cov_q, COV_Q_EXP,
+                 d->cov_c, COV_C_EXP);
+    else
+        snprintf(cov, sizeof cov, " (both names' coverages, made of list-wide token statistics, not shown)");
     int rc = add_feature(x, "name_similarity", name_score,
-                         dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s%s",
-                              d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
+                         dupf("token alignment%s%s%s", cov,
                               d->disc < 1 && (~d->cused & ((1u << cs->n) - 1u))
                                   ? " (unmatched listed tokens weigh half: dropped maternal surname or middle name)"
                                   : "",
@@ -1310,27 +1318,30 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
             size_t l = strlen(b);
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
+        if (stats) snprintf(wq, sizeof wq, " (weights %.2f / %.2f)", qs->w[d->qi[i]], cs->w[d->cj[i]]);
         rc = add_feature(x, "token_match", d->sim[i],
-                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b,
+                         dupf("'%s' ~ '%s': %s %.3f%s", a, b,
                               /* a word group of the lexicon is a translation, not a nickname */
                               d->how[i] == SIM_NICK && d->qi2[i] < 0 && d->cj2[i] < 0 &&
                                       qs->t[d->qi[i]].group && !sn_group_is_name(qs->t[d->qi[i]].group)
                                   ? "translation"
                                   : sn_how_name(d->how[i]),
-                              d->sim[i], qs->w[d->qi[i]], cs->w[d->cj[i]]));
+                              d->sim[i], wq));
     }
     for (int i = 0; i < qs->n && !rc; i++) {
         if ((d->qused >> i) & 1u || qs->t[i].kind == SN_LEGAL) continue;
         tok_str(&qs->t[i], a, sizeof a);
+        if (stats) snprintf(wq, sizeof wq, ", weight %.2f", qs->w[i]);
         rc = add_feature(x, "query_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart", a, kind_label(qs->t[i].kind), qs->w[i]));
+                         dupf("'%s' (%s%s) has no counterpart", a, kind_label(qs->t[i].kind), wq));
     }
     for (int j = 0; j < cs->n && !rc; j++) {
         if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
         tok_str(&cs->t[j], b, sizeof b);
         int place = !qs->person && !cs->person && distinguishing(&cs->t[j]);
+        if (stats) snprintf(wc, sizeof wc, ", weight %.2f", cs->w[j]);
         rc = add_feature(x, "listed_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart%s", b, kind_label(cs->t[j].kind), cs->w[j],
+                         dupf("'%s' (%s%s) has no counterpart%s", b, kind_label(cs->t[j].kind), wc,
                               place ? "; a country or number: weighs in full (another entity)" : ""));
     }
     if (!rc && d->legal_conflict == 1)
@@ -1412,7 +1423,8 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     xp->matched_norm = pu_buf_detach(&nb);
     xp->matched_kind = pu_strdup(kind_name[nm->kind]);
     if (!xp->query_name || !xp->query_norm || !xp->matched_name || !xp->matched_kind) return PU_ERR_NOMEM;
-    int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind]);
+    int stats = !r->p->no_weights && (!r->p->scope || r->p->scope->system);
+    int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind], stats);
     if (!rc)
         rc = add_feature(xp, "name_only_cap", SCREEN_NAME_ONLY_CAP,
                          dupf("a name alone scores at most %.2f; qualifiers adjust it", SCREEN_NAME_ONLY_CAP));
@@ -1529,7 +1541,7 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         int nq;
         double ns, sc = final_score(&r, e, quals, &nq, NULL, &ns);
         if (sc < p.min_score) continue;
-        int rv = p.reviews ? sr_find(p.reviews, subject, ix->ents[e].id) : -1;
+        int rv = p.reviews ? sr_find(p.reviews, p.scope, subject, ix->ents[e].id) : -1;
         fs[nf++] = (fin){e, sc, rv, 0};
     }
     screen_match *ms = NULL;
@@ -1572,7 +1584,13 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
 
 int screen_compare(const screen_index *ix, const char *schema, const char *name1, const char *name2,
                    double threshold, screen_match **out, pu_err *err) {
+    return screen_compare_as(ix, STORE_SYSTEM, schema, name1, name2, threshold, out, err);
+}
+
+int screen_compare_as(const screen_index *ix, const store_scope *scope, const char *schema, const char *name1,
+                      const char *name2, double threshold, screen_match **out, pu_err *err) {
     *out = NULL;
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
     if (threshold <= 0) threshold = SCREEN_DEFAULT_THRESHOLD;
     /* a one-entity index of name2, with token weights from ix when given */
     ftm_entity e = {0};
@@ -1625,7 +1643,10 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
     }
     const char *names[1] = {name1};
     screen_query q = {.schema = schema, .names = names, .nnames = 1};
-    screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1};
+    /* the one-name index has no owner or marking: the reader's scope only
+     * decides whether list statistics (token weights) are shown */
+    screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1,
+                       .no_weights = !scope->system};
     screen_result *res = NULL;
     rc = screen_run(one, &q, &p, &res, err);
     if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
