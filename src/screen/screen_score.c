@@ -965,6 +965,14 @@ static int schema_ok(int qcls, int ecls) {
     return qcls == ecls;
 }
 
+/* The releasability rule per reader. The index was built from a scoped
+ * store read (screen_index_build: store_iter with STORE_SYSTEM, i.e. the
+ * store's store_scope_sql condition for the operator, which sees every row)
+ * and keeps each entity's owner and marking; store_visible is the in-memory
+ * form of the same rule (generated from the same table as store_scope_sql;
+ * tests/store/test_scope.c proves they agree on every combination). The
+ * module's only other uses re-check rows held in memory the same way: the
+ * loaded decisions (sr_find) and the service's cached bodies. */
 static int entity_visible(runctx *r, uint32_t e) {
     scratch *s = r->s;
     if (s->ea[e].stamp != s->stamp) {
