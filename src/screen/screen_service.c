@@ -57,10 +57,29 @@ struct screen_service {
 
 /* ---- generations ---- */
 
+/* The two generations in one statement, i.e. one read transaction: this
+ * runs before every answer (the whole cost the hot path of a cached /match
+ * adds), and the read transaction is most of a statement's cost — one
+ * statement measured 5.5 us against 14 us for two store_generation_get
+ * calls. It reads the store's own counter table (store_generation, the one
+ * store_generation_get reads, store.h "change generations"); a domain not
+ * yet bumped is 0, as there. */
 static int read_gens(store_t *st, int64_t *entity, int64_t *review, pu_err *err) {
-    db_t *db = store_db(st);
-    int rc = store_generation_get(db, "entity", entity, err);
-    return rc ? rc : store_generation_get(db, SCREEN_REVIEW_GENERATION, review, err);
+    *entity = *review = 0;
+    db_stmt *q = NULL;
+    int rc = db_prepare(store_db(st),
+                        "SELECT (SELECT n FROM store_generation WHERE domain = 'entity'),"
+                        " (SELECT n FROM store_generation WHERE domain = '" SCREEN_REVIEW_GENERATION "')",
+                        &q, err);
+    if (rc) return rc;
+    int step = db_step(q, err);
+    if (step == DB_ROW) {
+        *entity = db_col_int64(q, 0); /* NULL (never bumped) reads as 0 */
+        *review = db_col_int64(q, 1);
+        step = PU_OK;
+    }
+    db_finalize(q);
+    return step == DB_DONE ? PU_OK : step;
 }
 
 /* ---- caches ---- */
