@@ -152,6 +152,26 @@ uint64_t sn_hash(const char *s, size_t n);
  * points past it. */
 int sn_article(const char *s, size_t n, const char **rest);
 
+/* The lexicon (screen_lexicon.c): one entry per listed word, with what the
+ * word lists say about it. */
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32, LX_SPELL = 64 };
+
+typedef struct lx_entry {
+    const char *key;
+    uint8_t flags;
+    const char *legal, *number; /* canonical legal form, digits */
+    uint16_t group;             /* nickname group */
+    uint16_t stem_group;        /* LX_STEM: the group of a Russian adjective stem */
+} lx_entry;
+
+/* Rewrite a candidate legal form to the one spelling of the legal_forms
+ * table (screen_lexicon.c: see its comment). */
+int legal_spelling(char *s, size_t size);
+/* The entry of a word, or NULL (the table is built on first use). */
+const lx_entry *lx_get(const char *k, size_t n);
+/* Split a compound given name (screen_tokenize.c): see its comment. */
+int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen);
+
 /* ---- index internals ---- */
 
 typedef struct ix_entity {
