@@ -13,6 +13,9 @@
  *      index concurrently without locking (per-query scratch memory is taken
  *      from an internal, mutex-protected pool).
  *   3. screen_index_free when no query uses it any more.
+ * A long-running reader (a server) uses the screening service instead
+ * (screen_service_*, below): it owns the index and the decisions, rebuilds
+ * them when the store's generations move, and keeps the caches.
  *
  * Scores are in [0, 1]. A result is a `match` when score >= threshold;
  * SCREEN_DEFAULT_THRESHOLD is the documented default (docs/screening.md says

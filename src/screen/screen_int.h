@@ -100,7 +100,7 @@ void sn_phonetic(const char *tok, size_t len, char *key, size_t size);
 /* Nickname group of a token: the id of the formal given name it stands for
  * ("pepe" and "jose" -> the group of jose), 0 when none. */
 uint16_t sn_nick_group(const char *tok, size_t len);
-/* 1 if a token is a country name (screen_norm.c countries[]). */
+/* 1 if a token is a country name (screen_lexicon.c countries[]). */
 int sn_is_place(const char *tok, size_t len);
 /* 1 if a group is a given-name group (not a company-word group). */
 int sn_group_is_name(uint16_t g);

@@ -253,7 +253,7 @@ static void add_tok(sn_name *n, const char *s, size_t len, int kind) {
  * Nourddin = Nour Addin, Salahuddin = Salah al-Din. sn_compound_canon writes
  * one canonical spelling of such a compound (joined): abd + connective ->
  * "abdul", -ullah/-ollah/-alla -> "allah", -eddin/-uddin/-addin -> "din",
- * -rida/-ridha -> "reza". The join rule of screen_score.c compares two
+ * -rida/-ridha -> "reza". The join rule of screen_name_score.c compares two
  * adjacent tokens with one token in this form. Tokens are NOT split at
  * tokenisation: a split would count one given name as two matched tokens
  * (Fazlullah = Fazl + Allah) and change the coverage rules. */
