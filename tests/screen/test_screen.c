@@ -1107,6 +1107,72 @@ static char *explain_text(const screen_index *ix, const store_scope *scope) {
     return pu_buf_detach(&b);
 }
 
+/* The service follows the store's generations: a re-marking made through
+ * the store is seen by the next acquire (index rebuilt, caches emptied), a
+ * decision by the next acquire too; nothing is answered from the old state. */
+static int found_for(const screen_snapshot *snap, const store_scope *scope, const char *name, const char *id) {
+    const char *names[1] = {name};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1};
+    screen_params p = {.scope = scope, .reviews = snap->reviews};
+    screen_result *r = run(snap->ix, &q, &p);
+    int found = 0;
+    for (size_t i = 0; i < r->n; i++) found |= strcmp(r->matches[i].entity_id, id) == 0;
+    screen_result_free(r);
+    return found;
+}
+
+static void test_service_generations(void **state) {
+    (void)state;
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    ftm_entity *e = ent("dea-q1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL});
+    ftm_entity_set(&e->owner, "DEA");
+    ftm_entity_set(&e->marking, "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    screen_service *svc = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+    store_scope fgr = {0, "MX", "FGR"}, dea = {0, "US", "DEA"};
+    screen_snapshot snap;
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    int64_t g0 = snap.entity_gen;
+    assert_true(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-q1"));
+    screen_service_body_put(svc, "dea-q1", "DEA", "SHARED", "{\"id\":\"dea-q1\"", 15);
+    unsigned char key[16] = {1, 2, 3};
+    screen_service_answer_put(svc, key, "answer", 6, "dea-q1", "d");
+    pu_buf out = PU_BUF_INIT(1 << 20), tg = PU_BUF_INIT(1 << 20), dt = PU_BUF_INIT(1 << 20);
+    int rc = PU_OK;
+    assert_int_equal(screen_service_body_get(svc, "dea-q1", &fgr, &out, &rc), 1);
+    assert_int_equal(screen_service_answer_get(svc, key, &out, &tg, &dt), 1);
+    assert_string_equal(pu_buf_str(&out), "answer");
+    screen_service_release(svc, &snap);
+    /* re-marked AGENCY-ONLY (any writer: the store bumps "entity") */
+    ftm_entity_set(&e->marking, "AGENCY-ONLY");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_true(snap.entity_gen > g0);
+    assert_false(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-q1"));
+    assert_true(found_for(&snap, &dea, "Quetzal Abundio Tlacuache", "dea-q1"));
+    pu_buf_reset(&out);
+    assert_int_equal(screen_service_body_get(svc, "dea-q1", &dea, &out, &rc), 0); /* emptied */
+    assert_int_equal(screen_service_answer_get(svc, key, &out, &tg, &dt), 0);
+    int64_t r0 = snap.review_gen;
+    screen_service_release(svc, &snap);
+    /* a decision: the next snapshot carries it */
+    screen_review_in in = {"abundio quetzal tlacuache", "dea-q1", "false_positive", "dea.an", "n", NULL};
+    assert_int_equal(screen_review_add(st, &dea, &in, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_true(snap.review_gen > r0);
+    assert_int_equal(screen_reviews_count(snap.reviews), 1);
+    screen_service_release(svc, &snap);
+    pu_buf_free(&out);
+    pu_buf_free(&tg);
+    pu_buf_free(&dt);
+    screen_service_close(svc);
+    ftm_entity_free(e);
+    store_close(st);
+}
+
 /* Does an explanation text show token weights or coverages (numbers)? */
 static int shows_stats(const char *s) {
     return strstr(s, "(weights ") || strstr(s, ", weight ") || strstr(s, "coverage 0") || strstr(s, "coverage 1");
@@ -1286,6 +1352,7 @@ int main(void) {
         cmocka_unit_test(test_review_owner),
         cmocka_unit_test(test_review_migration),
         cmocka_unit_test(test_explain_hidden_stats),
+        cmocka_unit_test(test_service_generations),
         cmocka_unit_test(test_exhaustive_agrees),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reviews),
