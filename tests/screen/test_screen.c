@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -1313,6 +1314,84 @@ static void test_threads(void **state) {
     free_fixture(&f);
 }
 
+/* Readers on their own connections while a writer re-marks the record:
+ * every snapshot is at least as new as the generation its reader saw
+ * before asking (never an index older than a change it could see); once
+ * the writer is done, the next snapshot shows the last marking. (The
+ * generation a snapshot carries is a lower bound of its state, so the
+ * content is checked only once the store is quiet.) */
+typedef struct svc_thr {
+    screen_service *svc;
+    const char *path;
+    int ok, checks;
+} svc_thr;
+
+static void *svc_reader(void *arg) {
+    svc_thr *t = arg;
+    store_t *st = NULL;
+    pu_err err;
+    t->ok = store_open(t->path, &st, &err) == PU_OK;
+    for (int i = 0; t->ok && i < 200; i++) {
+        int64_t g = 0;
+        t->ok = store_generation_get(store_db(st), "entity", &g, &err) == PU_OK;
+        screen_snapshot snap;
+        if (t->ok) t->ok = screen_service_acquire(t->svc, st, &snap, &err) == PU_OK;
+        if (!t->ok) break;
+        t->ok = snap.entity_gen >= g && found_for(&snap, STORE_SYSTEM, "Quetzal Abundio Tlacuache", "dea-t1");
+        screen_service_release(t->svc, &snap);
+        t->checks++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+static void test_service_threads(void **state) {
+    (void)state;
+    char dir[] = "/tmp/puente-svc-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(path, &st, &err), PU_OK);
+    ftm_entity *e = ent("dea-t1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL});
+    ftm_entity_set(&e->owner, "DEA");
+    ftm_entity_set(&e->marking, "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    screen_service *svc = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+    pthread_t th[3];
+    svc_thr t[3];
+    for (int i = 0; i < 3; i++) {
+        t[i] = (svc_thr){svc, path, 0, 0};
+        pthread_create(&th[i], NULL, svc_reader, &t[i]);
+    }
+    for (int i = 0; i < 41; i++) { /* ends AGENCY-ONLY */
+        ftm_entity_set(&e->marking, i % 2 ? "SHARED" : "AGENCY-ONLY");
+        assert_int_equal(store_put(st, e, &err), PU_OK);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(t[i].ok);
+        assert_int_equal(t[i].checks, 200);
+    }
+    store_scope fgr = {0, "MX", "FGR"}, dea = {0, "US", "DEA"};
+    screen_snapshot snap;
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_false(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-t1"));
+    assert_true(found_for(&snap, &dea, "Quetzal Abundio Tlacuache", "dea-t1"));
+    screen_service_release(svc, &snap);
+    screen_service_close(svc);
+    ftm_entity_free(e);
+    store_close(st);
+    char f[96];
+    const char *const sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(f, sizeof f, "%s%s", path, sfx[i]);
+        remove(f);
+    }
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_basic),
@@ -1353,6 +1432,7 @@ int main(void) {
         cmocka_unit_test(test_review_migration),
         cmocka_unit_test(test_explain_hidden_stats),
         cmocka_unit_test(test_service_generations),
+        cmocka_unit_test(test_service_threads),
         cmocka_unit_test(test_exhaustive_agrees),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reviews),
