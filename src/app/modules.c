@@ -54,12 +54,25 @@ static const app_module http_module = {
     .routes = http_routes_core,
 };
 
+/* The screening service (index, decisions, caches) lives as long as the
+ * process and follows the store's generations (screen.h). */
+static int screen_state_open(store_t *st, void **state, pu_err *err) {
+    screen_service *svc = NULL;
+    int rc = screen_service_open(st, NULL, &svc, err);
+    *state = svc;
+    return rc;
+}
+static void screen_state_close(void *state) { screen_service_close(state); }
+
 static const app_module screen_module = {
     .name = "screen",
+    .migrate = screen_migrate,
     COMMANDS({"screen", "screen a batch of names against designated entities", cmd_screen},
              {"compare", "score two names against each other", cmd_compare},
              {"review", "record reviewed screening decisions (false positives)", cmd_review}),
     .routes = http_routes_screen,
+    .state_open = screen_state_open,
+    .state_close = screen_state_close,
 };
 
 static const app_module kinship_module = {

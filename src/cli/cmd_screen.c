@@ -31,8 +31,9 @@ static const char SCREEN_HELP[] =
     "  --format F        json (JSON lines, one object per query; default) or csv\n"
     "  --explain         add the explanation (names compared, features, qualifiers)\n"
     "  --exhaustive      score every listed name instead of using the index\n"
-    "  --agency A --country C   screen as a user of agency A (country US or MX):\n"
-    "                    entities that user may not see are never considered\n"
+    CLI_SCOPE_HELP
+    "                    (entities and decisions that user may not see are never\n"
+    "                    considered; explanations then omit list token weights)\n"
     "  --db PATH         store file (default $PUENTE_DB, else ./puente.db)\n"
     "\n"
     "Reviewed false positives (puente review) are applied: they stay in the output\n"
@@ -52,6 +53,9 @@ static const char COMPARE_HELP[] =
     "  --idf             weight rare tokens by their frequency in the store's list\n"
     "                    (like screen); default: every token weighs the same\n"
     "  --format F        text (default) or json, for the two-name form\n"
+    CLI_SCOPE_HELP
+    "                    (with --idf: the scores are the same, the token weights are\n"
+    "                    not shown to an agency user)\n"
     "  --db PATH         store file for --idf\n"
     "Exit: 0 ok, 2 usage, 3 invalid names (with --csv: rows are reported and\n"
     "written with an empty score).\n";
@@ -59,20 +63,26 @@ static const char COMPARE_HELP[] =
 static const char REVIEW_HELP[] =
     "usage: puente review add --subject NAME [--birth-date D] --entity ID\n"
     "                         [--decision false_positive|confirmed] --analyst WHO --note WHY\n"
-    "       puente review remove --subject NAME [--birth-date D] --entity ID\n"
-    "       puente review list [--format text|json]\n"
+    "                         [--marking M] [--agency A --country C]\n"
+    "       puente review remove --subject NAME [--birth-date D] --entity ID [--agency A --country C]\n"
+    "       puente review list [--format text|json] [--agency A --country C]\n"
     "\n"
     "Record reviewed screening decisions. A false_positive decision suppresses the\n"
     "entity in later screenings of the same subject (same name tokens in any order,\n"
     "and the same birth date when one was given); `puente screen` says so.\n"
+    "A decision belongs to the agency that records it and applies only for readers\n"
+    "who may see it (its marking); without --agency it is the operator's.\n"
     "  --key KEY         give the subject key itself (as printed by screen) instead\n"
     "                    of --subject/--birth-date\n"
+    "  --marking M       " STORE_MARKINGS_TEXT " (default AGENCY-ONLY:\n"
+    "                    only the recording agency sees and applies it)\n"
+    CLI_SCOPE_HELP
     "  --db PATH         store file (default $PUENTE_DB, else ./puente.db)\n"
     "Exit: 0 ok, 1 store failure, 2 usage, 3 invalid input, 4 no such decision.\n";
 
 enum { O_DB = 1000, O_THRESHOLD, O_MINSCORE, O_LIMIT, O_FORMAT, O_EXPLAIN, O_EXHAUSTIVE, O_AGENCY,
        O_COUNTRY, O_NAME, O_SCHEMA, O_BIRTH, O_NAT, O_GENDER, O_IDNUM, O_CSV, O_IDF, O_SUBJECT, O_KEY,
-       O_ENTITY, O_DECISION, O_ANALYST, O_NOTE };
+       O_ENTITY, O_DECISION, O_ANALYST, O_NOTE, O_MARKING };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, O_DB},           {"threshold", required_argument, NULL, O_THRESHOLD},
@@ -86,13 +96,15 @@ static const struct option long_opts[] = {
     {"idf", no_argument, NULL, O_IDF},               {"subject", required_argument, NULL, O_SUBJECT},
     {"key", required_argument, NULL, O_KEY},         {"entity", required_argument, NULL, O_ENTITY},
     {"decision", required_argument, NULL, O_DECISION}, {"analyst", required_argument, NULL, O_ANALYST},
-    {"note", required_argument, NULL, O_NOTE},       {NULL, 0, NULL, 0}};
+    {"note", required_argument, NULL, O_NOTE},       {"marking", required_argument, NULL, O_MARKING},
+    {NULL, 0, NULL, 0}};
 
 #define MAXV 64
 
 typedef struct opts {
     const char *db, *format, *agency, *country, *schema, *birth, *nat, *gender, *csv, *subject, *key, *entity,
-        *decision, *analyst, *note;
+        *decision, *analyst, *note, *marking;
+    cli_scope scope;
     double threshold, min_score;
     long limit;
     int explain, exhaustive, idf;
@@ -150,14 +162,13 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case O_DECISION: o->decision = optarg; break;
         case O_ANALYST: o->analyst = optarg; break;
         case O_NOTE: o->note = optarg; break;
+        case O_MARKING: o->marking = optarg; break;
         default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
     o->args = argv + optind;
     o->nargs = argc - optind;
-    if ((o->agency != NULL) != (o->country != NULL))
-        return cli_usage_error(cmd, "--agency and --country go together");
-    return 0;
+    return cli_scope_parse(cmd, o->agency, o->country, &o->scope);
 }
 
 /* ---- screen ---- */
@@ -306,12 +317,10 @@ int cmd_screen(int argc, char **argv) {
         store_close(st);
         return cli_fail(&err);
     }
-    store_scope scope = store_scope_system;
-    if (o.agency) scope = (store_scope){0, o.country, o.agency};
     run_ctx c = {0};
     c.ix = ix;
     c.p = (screen_params){.threshold = o.threshold, .min_score = o.min_score, .limit = (int)o.limit,
-                          .exhaustive = o.exhaustive, .explain = o.explain, .scope = &scope, .reviews = rv};
+                          .exhaustive = o.exhaustive, .explain = o.explain, .scope = &o.scope.scope, .reviews = rv};
     c.csv = o.format && strcmp(o.format, "csv") == 0;
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
@@ -382,7 +391,7 @@ static int compare_csv(const opts *o, const screen_index *ix) {
         const char *n1 = (size_t)c1 < row->n ? row->fields[c1] : "", *n2 = (size_t)c2 < row->n ? row->fields[c2] : "";
         const char *sch = cs >= 0 && (size_t)cs < row->n && *row->fields[cs] ? row->fields[cs] : o->schema;
         screen_match *m = NULL;
-        int crc = screen_compare(ix, sch, n1, n2, o->threshold, &m, &err);
+        int crc = screen_compare_as(ix, &o->scope.scope, sch, n1, n2, o->threshold, &m, &err);
         for (size_t i = 0; i < row->n; i++) {
             if (i) putchar(',');
             csv_cell(row->fields[i]);
@@ -425,7 +434,8 @@ int cmd_compare(int argc, char **argv) {
     if (o.csv) rc = compare_csv(&o, ix);
     else {
         screen_match *m = NULL;
-        if ((rc = screen_compare(ix, o.schema, o.args[0], o.args[1], o.threshold, &m, &err))) rc = cli_fail(&err);
+        if ((rc = screen_compare_as(ix, &o.scope.scope, o.schema, o.args[0], o.args[1], o.threshold, &m, &err)))
+            rc = cli_fail(&err);
         else if (o.format && strcmp(o.format, "json") == 0) {
             json_t *j = screen_match_to_json(m);
             json_object_del(j, "id");
@@ -459,15 +469,17 @@ static int subject_of(const opts *o, char *buf, size_t size, pu_err *err) {
 
 typedef struct list_ctx { int json; json_t *arr; } list_ctx;
 
-static int on_review(const char *subject, const char *entity, const char *decision, const char *analyst,
-                     const char *note, const char *created, void *vctx) {
+static int on_review(const screen_review_row *r, void *vctx) {
     list_ctx *c = vctx;
+    const char *owner = r->owner ? r->owner : "operator";
     if (c->json) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "subject", subject, "entity_id", entity, "decision",
-                              decision, "analyst", analyst, "note", note, "created", created);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "subject", r->subject, "entity_id", r->entity_id,
+                              "decision", r->decision, "analyst", r->analyst, "note", r->note, "created", r->created,
+                              "agency", owner, "marking", r->marking);
         json_array_append_new(c->arr, o);
     } else {
-        printf("%s\t%s\t%s\t%s\t%s\t%s\n", created, subject, entity, decision, analyst, note);
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->created, r->subject, r->entity_id, r->decision, r->analyst,
+               r->note, owner, r->marking);
     }
     return 0;
 }
@@ -492,15 +504,15 @@ int cmd_review(int argc, char **argv) {
         if (strcmp(verb, "add") == 0) {
             /* the entity must exist: a decision about a typo'd id would never apply */
             ftm_entity *e = NULL;
-            rc = store_get(st, STORE_SYSTEM, o.entity, &e, &err);
+            rc = store_get(st, &o.scope.scope, o.entity, &e, &err);
             ftm_entity_free(e);
-            if (!rc)
-                rc = screen_review_add(st, key, o.entity, o.decision ? o.decision : "false_positive", o.analyst,
-                                       o.note, &err);
+            screen_review_in in = {key, o.entity, o.decision ? o.decision : "false_positive", o.analyst, o.note,
+                                   o.marking};
+            if (!rc) rc = screen_review_add(st, &o.scope.scope, &in, &err);
             if (!rc) printf("recorded: subject '%s', entity %s, %s\n", key, o.entity,
                             o.decision ? o.decision : "false_positive");
         } else {
-            rc = screen_review_remove(st, key, o.entity, &err);
+            rc = screen_review_remove(st, &o.scope.scope, key, o.entity, &err);
             if (!rc) printf("removed: subject '%s', entity %s\n", key, o.entity);
         }
         store_close(st);
@@ -509,20 +521,19 @@ int cmd_review(int argc, char **argv) {
     if (strcmp(verb, "list") == 0) {
         if (o.format && strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
             return cli_usage_error("review", "--format expects text or json, got '%s'", o.format);
-        screen_reviews *rv = NULL;
-        if ((rc = store_open(cli_db_path(o.db), &st, &err)) || (rc = screen_reviews_load(st, &rv, &err))) {
+        if ((rc = store_open(cli_db_path(o.db), &st, &err))) return cli_fail(&err);
+        list_ctx c = {o.format && strcmp(o.format, "json") == 0, json_array()};
+        if ((rc = screen_reviews_list(st, &o.scope.scope, on_review, &c, &err))) {
+            json_decref(c.arr);
             store_close(st);
             return cli_fail(&err);
         }
-        list_ctx c = {o.format && strcmp(o.format, "json") == 0, json_array()};
-        screen_reviews_each(rv, on_review, &c);
         if (c.json) {
             char *s = json_dumps(c.arr, JSON_INDENT(2));
             if (s) puts(s);
             free(s);
         }
         json_decref(c.arr);
-        screen_reviews_free(rv);
         store_close(st);
         return 0;
     }

@@ -294,7 +294,6 @@ static int put_audited(http_req *r, ftm_entity *const *v, size_t n) {
         store_rollback(r->st);
         return http_fail(r, rc, e.field[0] ? e.field : NULL, "%s", e.msg);
     }
-    http_screen_dirty(r->screen);
     return PU_OK;
 }
 
@@ -384,7 +383,6 @@ int h_entity_delete(http_req *r) {
         store_rollback(r->st);
         return http_fail(r, rc, NULL, "%s", e.msg);
     }
-    http_screen_dirty(r->screen);
     return http_json(r, 200, json_pack("{s:s}", "deleted", r->params[0]));
 }
 

@@ -48,7 +48,8 @@ typedef struct http_req {
     int too_large;
     int started;                       /* counted in the in-flight gauge */
 
-    http_screen_state *screen;         /* shared screening index (may be NULL) */
+    http_screen_state *screen;         /* shared screening service (may be NULL) */
+    const struct screen_index *screen_ix; /* held by http_screen_index_acquire */
     http_auditq *auditq;               /* audit group commit (mode "commit") */
     audit_journal *journal;            /* audit journal (default mode) */
     store_t *st;                       /* this thread's store */
@@ -86,15 +87,16 @@ typedef struct http_req {
     {"GET", "/api/v1/decisions", h_decisions_list, "decision.list", 1, ACL_P_SCREEN},                   \
     {"POST", "/api/v1/decisions", h_decision_add, "decision.add", 1, ACL_P_REVIEW},                     \
     {"POST", "/match/{dataset}", h_yente_match, "screen.match", 1, ACL_P_SCREEN},
-/* Build the screening index and load the reviewed decisions from st. */
-int http_screen_init(store_t *st, http_screen_state **out, pu_err *err);
+/* The shell's handle on the screening service, which the application
+ * context owns (app_state(app, "screen")); svc outlives the handle. */
+struct screen_service;
+int http_screen_init(struct screen_service *svc, http_screen_state **out, pu_err *err);
 void http_screen_free(http_screen_state *s);
-/* Entities changed: the index is rebuilt before the next screening (at most
- * once every few seconds). */
-void http_screen_dirty(http_screen_state *s);
 /* Borrow the shared screening index for the rest of a request (other
- * engines: cargo party screening). Holds the read lock until
- * http_screen_index_release; NULL (and no lock) when screening is off. */
+ * engines: cargo party screening), brought up to date with the store first
+ * (screen_service_acquire). Holds the service's read lock until
+ * http_screen_index_release; NULL (and no lock) when screening is off, when
+ * this request already holds it, or when it could not be brought up to date. */
 const struct screen_index *http_screen_index_acquire(http_req *r);
 void http_screen_index_release(http_req *r);
 

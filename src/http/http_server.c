@@ -20,6 +20,7 @@ struct http_server {
     char addr[64];
     int port;
     pthread_key_t key;
+    app_t *app;                /* the application context: primary store, engine state */
     http_screen_state *screen;
     http_auditq *auditq;       /* audit mode "commit" */
     audit_journal *journal;    /* default audit mode */
@@ -248,25 +249,26 @@ static unsigned cpu_count(void) {
 }
 
 static int prepare_store(http_server *s, pu_err *err) {
-    store_t *st;
-    int rc = store_open(s->db_path, &st, err);
+    /* the application context: its store is the server's primary connection,
+     * app_open brings every module's schema up to date once, before the first
+     * request, and it owns the engines' long-lived state (src/app) */
+    app_opts ao = {s->db_path};
+    int rc = app_open(&ao, &s->app, err);
     if (rc) return rc;
-    db_t *db = store_db(st);
-    /* every module's schema, once, before the first request (src/app) */
-    if ((rc = app_migrate(db, err)) == PU_OK) {
-        int64_t removed = 0;
-        rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
-        if (rc == PU_OK) {
-            audit_event ev = {"http", "-", "", "server.start", "", "success", NULL};
-            char detail[128];
-            snprintf(detail, sizeof detail, "listen %s:%d; retention %d days; pruned %lld", s->addr, s->cfg.port,
-                     s->cfg.retention_days, (long long)removed);
-            ev.detail = detail;
-            rc = audit_append(db, &ev, err);
-        }
+    db_t *db = app_db(s->app);
+    int64_t removed = 0;
+    rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
+    if (rc == PU_OK) {
+        audit_event ev = {"http", "-", "", "server.start", "", "success", NULL};
+        char detail[128];
+        snprintf(detail, sizeof detail, "listen %s:%d; retention %d days; pruned %lld", s->addr, s->cfg.port,
+                 s->cfg.retention_days, (long long)removed);
+        ev.detail = detail;
+        rc = audit_append(db, &ev, err);
     }
-    if (rc == PU_OK) rc = http_screen_init(st, &s->screen, err);
-    store_close(st);
+    void *svc = NULL;
+    if (rc == PU_OK) rc = app_state(s->app, "screen", &svc, err);
+    if (rc == PU_OK) rc = http_screen_init(svc, &s->screen, err);
     return rc;
 }
 
@@ -396,6 +398,7 @@ void http_stop(http_server *s) {
     }
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
+    app_close(s->app);
     free(s->stores);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);

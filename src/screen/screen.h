@@ -13,6 +13,9 @@
  *      index concurrently without locking (per-query scratch memory is taken
  *      from an internal, mutex-protected pool).
  *   3. screen_index_free when no query uses it any more.
+ * A long-running reader (a server) uses the screening service instead
+ * (screen_service_*, below): it owns the index and the decisions, rebuilds
+ * them when the store's generations move, and keeps the caches.
  *
  * Scores are in [0, 1]. A result is a `match` when score >= threshold;
  * SCREEN_DEFAULT_THRESHOLD is the documented default (docs/screening.md says
@@ -22,9 +25,10 @@
  *
  * Reviewed decisions: an analyst marks a (subject, entity) pair as a false
  * positive with screen_review_add; screen_reviews_load reads all decisions
- * into an immutable set that screen_run applies through screen_params.reviews:
- * such results are kept in the output with suppressed = 1 and match = 0, and
- * carry the review (who, when, why).
+ * into an immutable set that screen_run applies through screen_params.reviews
+ * for the decisions the reader (screen_params.scope) may see: such results
+ * are kept in the output with suppressed = 1 and match = 0, and carry the
+ * review (who, when, why).
  *
  * Ownership: everything returned through an out-parameter is owned by the
  * caller and freed with the matching *_free function (all NULL-safe).
@@ -103,6 +107,11 @@ typedef struct screen_index_stats {
 void screen_index_get_stats(const screen_index *ix, screen_index_stats *out);
 void screen_index_free(screen_index *ix);
 
+/* Bring the module's tables (screen_review) up to date; idempotent. Run
+ * once per process by the module registry (src/app); the decision
+ * functions below expect it. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
+int screen_migrate(db_t *db, pu_err *err);
+
 /* ---- reviewed decisions -------------------------------------------------- */
 
 typedef struct screen_reviews screen_reviews;
@@ -114,21 +123,54 @@ typedef struct screen_reviews screen_reviews;
 struct screen_query;
 int screen_subject_key(const struct screen_query *q, char *buf, size_t size, pu_err *err);
 
-/* Record (insert or replace) a decision in the store's screen_review table in
- * one transaction. decision is "false_positive" (suppress) or "confirmed"
- * (kept, annotated). analyst and note must be non-empty.
- * Errors: PU_ERR_INVALID (bad decision / empty field), PU_ERR_DB. */
-int screen_review_add(store_t *st, const char *subject_key, const char *entity_id, const char *decision,
-                      const char *analyst, const char *note, pu_err *err);
-/* Delete a decision. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
-int screen_review_remove(store_t *st, const char *subject_key, const char *entity_id, pu_err *err);
-/* Load all decisions (immutable, safe for concurrent readers).
- * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+/* Decisions belong to the agency that made them (docs/screening.md
+ * "Reviewed decisions"): owner = the recording scope's agency (NULL for the
+ * operator, STORE_SYSTEM), marking = SCREEN_REVIEW_DEFAULT_MARKING unless
+ * given. A decision is listed through store_scope_sql and applied
+ * (suppression, review fields in results) only for readers who may see it;
+ * of several visible decisions on one pair the reader's own agency's wins,
+ * else the most recent. Every change bumps SCREEN_REVIEW_GENERATION in its
+ * transaction, so every service reloads the set before its next answer. */
+#define SCREEN_REVIEW_DEFAULT_MARKING "AGENCY-ONLY"
+#define SCREEN_REVIEW_GENERATION "review"
+
+typedef struct screen_review_in {
+    const char *subject;    /* subject key (screen_subject_key) */
+    const char *entity_id;
+    const char *decision;   /* "false_positive" (suppress) or "confirmed" (kept, annotated) */
+    const char *analyst;    /* who decided; non-empty */
+    const char *note;       /* why; non-empty */
+    const char *marking;    /* NULL = SCREEN_REVIEW_DEFAULT_MARKING */
+} screen_review_in;
+
+/* Record (insert or replace) scope's decision on (subject, entity) in the
+ * store's screen_review table, in one transaction with the generation bump.
+ * Other agencies' decisions on the same pair are kept. The caller checks that
+ * scope may see the entity. Errors: PU_ERR_INTERNAL (NULL scope),
+ * PU_ERR_INVALID (bad decision / empty field / unknown marking, a scope
+ * without agency), PU_ERR_DENIED (a marking scope's country may not file,
+ * store_check_file), PU_ERR_DB. */
+int screen_review_add(store_t *st, const store_scope *scope, const screen_review_in *in, pu_err *err);
+/* Delete scope's own decision on (subject, entity) (the operator's for
+ * STORE_SYSTEM). Errors: PU_ERR_INTERNAL (NULL scope), PU_ERR_NOTFOUND (no
+ * such decision of this owner), PU_ERR_DB. */
+int screen_review_remove(store_t *st, const store_scope *scope, const char *subject_key, const char *entity_id,
+                         pu_err *err);
+/* One decision as listed; strings valid during the callback only. owner is
+ * NULL for the operator's decisions. */
+typedef struct screen_review_row {
+    const char *subject, *entity_id, *owner, *marking, *decision, *analyst, *note, *created;
+} screen_review_row;
+/* cb returns non-zero to stop. */
+typedef int (*screen_review_cb)(const screen_review_row *row, void *ctx);
+/* Call cb for every decision scope may see (filtered in SQL by
+ * store_scope_sql), oldest first. Errors: PU_ERR_INTERNAL (NULL scope),
+ * PU_ERR_DB. */
+int screen_reviews_list(store_t *st, const store_scope *scope, screen_review_cb cb, void *ctx, pu_err *err);
+/* Load every decision (read as STORE_SYSTEM; each keeps its owner and
+ * marking, and screen_run applies one only for a reader who may see it).
+ * Immutable, safe for concurrent readers. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
 int screen_reviews_load(store_t *st, screen_reviews **out, pu_err *err);
-/* Iterate over loaded decisions (for listing). cb returns non-zero to stop. */
-typedef int (*screen_review_cb)(const char *subject, const char *entity_id, const char *decision,
-                                const char *analyst, const char *note, const char *created, void *ctx);
-void screen_reviews_each(const screen_reviews *r, screen_review_cb cb, void *ctx);
 size_t screen_reviews_count(const screen_reviews *r);
 void screen_reviews_free(screen_reviews *r);
 
@@ -155,6 +197,9 @@ typedef struct screen_params {
     const store_scope *scope;     /* reader; NULL = STORE_SYSTEM. Entities it cannot see
                                      are never scored, returned or counted */
     const screen_reviews *reviews;/* reviewed decisions to apply; may be NULL */
+    int no_weights;               /* 1: explanations omit token weights and the coverages
+                                     made of them; implied for a scope other than
+                                     STORE_SYSTEM (they are statistics of the whole index) */
 } screen_params;
 
 /* One scored feature of an explanation. */
@@ -217,6 +262,86 @@ void screen_result_free(screen_result *r);
 int screen_result_to_json(const screen_result *r, json_t **out);
 json_t *screen_match_to_json(const screen_match *m);
 
+/* ---- the screening service (screen_service.c) ----------------------------
+ * What a long-running reader (the HTTP server) shares between its threads:
+ * one immutable index and one immutable set of reviewed decisions, the
+ * rendered-body cache and the whole-answer cache. The HTTP handlers and
+ * other engines (cargo) are thin shells over it.
+ *
+ * Freshness: the service remembers the store's "entity" and "review"
+ * generations (store_generation_get) it was built at. screen_service_acquire
+ * reads the current ones (cheap row reads) before every answer; when either
+ * moved (a change by this process, another server or the CLI), it rebuilds
+ * the index and/or reloads the decisions and empties both caches before the
+ * reader gets a snapshot. One rebuild runs at a time; other readers that
+ * need the new state wait for it. So no answer is computed from, or copied
+ * out of a cache filled from, state older than the last change the reader
+ * could see. A rebuild that fails is an error for that reader (nothing is
+ * answered from the stale index); the next reader tries again.
+ *
+ * The caches are only touched between acquire and release: a snapshot holds
+ * the read lock and the swap + emptying happen under the write lock, so
+ * nothing filled from an old snapshot survives the swap. */
+typedef struct screen_service screen_service;
+
+typedef struct screen_service_opts {
+    const screen_build_opts *build; /* index options; NULL = defaults */
+    int no_caches;                  /* 1: keep no bodies or answers (tests) */
+} screen_service_opts;
+
+/* Build the index and load the decisions from st (read as STORE_SYSTEM: the
+ * index keeps owner and marking per entity, screen_run filters per reader).
+ * o may be NULL. Errors: those of screen_index_build and
+ * screen_reviews_load, PU_ERR_NOMEM. */
+int screen_service_open(store_t *st, const screen_service_opts *o, screen_service **out, pu_err *err);
+/* Free the service; no snapshot may be held. NULL-safe. */
+void screen_service_close(screen_service *s);
+
+/* A consistent (index, decisions) pair for one reader. */
+typedef struct screen_snapshot {
+    const screen_index *ix;
+    const screen_reviews *reviews;
+    int64_t entity_gen, review_gen; /* the store generations they were built at */
+} screen_snapshot;
+
+/* Bring the service up to date with st (the caller's own connection to the
+ * store the service was opened on) and take a snapshot: the read lock is
+ * held until screen_service_release. A thread must not acquire twice.
+ * Errors: PU_ERR_DB (generation read or rebuild), PU_ERR_NOMEM; then no
+ * lock is held and *snap is zeroed. */
+int screen_service_acquire(screen_service *s, store_t *st, screen_snapshot *snap, pu_err *err);
+void screen_service_release(screen_service *s, screen_snapshot *snap);
+
+/* Rendered-body cache (under a snapshot): bodies (any serialisation the
+ * caller chooses, e.g. a yente entity object) keyed by entity id, each with
+ * the owner and marking of the store row it was rendered from (read through
+ * the caller's scoped store_get). body_get appends the body to out only if
+ * scope may see that row (store_visible re-check: the cache never widens
+ * what a reader sees) and returns 1; else 0 (*rc untouched). *rc gets the
+ * append's result. body_put keeps a copy (bodies over 256 KiB are not kept). */
+int screen_service_body_get(screen_service *s, const char *id, const store_scope *scope, pu_buf *out, int *rc);
+void screen_service_body_put(screen_service *s, const char *id, const char *owner, const char *marking,
+                             const char *body, size_t len);
+
+/* Whole-answer cache (under a snapshot): answers keyed by a 16-byte digest
+ * of everything the answer depends on besides the store (the caller hashes
+ * route, arguments, body and the reader's scope), with the audit targets and
+ * detail that go with it; entries live SCREEN_ANSWER_TTL_S seconds. get
+ * replaces body/targets/detail with the stored ones and returns 1, or
+ * resets them and returns 0. */
+#define SCREEN_ANSWER_TTL_S 60.0
+int screen_service_answer_get(screen_service *s, const unsigned char key[16], pu_buf *body, pu_buf *targets,
+                              pu_buf *detail);
+void screen_service_answer_put(screen_service *s, const unsigned char key[16], const char *body, size_t len,
+                               const char *targets, const char *detail);
+
+/* The dataset filter of yente's /match/{dataset}: 1 if m lists dataset
+ * (dataset NULL = every match). */
+int screen_match_in_dataset(const screen_match *m, const char *dataset);
+/* Whether dataset holds any entity scope may see (store_count through the
+ * store's scoped read). Errors: PU_ERR_DB. */
+int screen_dataset_visible(store_t *st, const store_scope *scope, const char *dataset, int *out, pu_err *err);
+
 /* ---- compare -------------------------------------------------------------- */
 
 /* Score two names against each other as screen_run would (no qualifiers).
@@ -228,6 +353,12 @@ json_t *screen_match_to_json(const screen_match *m);
  * PU_ERR_LIMIT, PU_ERR_NOMEM. */
 int screen_compare(const screen_index *ix, const char *schema, const char *name1, const char *name2,
                    double threshold, screen_match **out, pu_err *err);
+/* The same for a reader: scores are identical; for a scope other than
+ * STORE_SYSTEM the explanation omits the token weights and coverages (they
+ * are statistics of the whole index, hidden entities included). Errors: as
+ * screen_compare, PU_ERR_INTERNAL for a NULL scope. */
+int screen_compare_as(const screen_index *ix, const store_scope *scope, const char *schema, const char *name1,
+                      const char *name2, double threshold, screen_match **out, pu_err *err);
 void screen_match_free(screen_match *m);
 
 /* ---- normalisation (exposed for other engines and tests) ------------------ */

@@ -373,7 +373,7 @@ static int link_pending(screen_builder *b) {
 }
 
 /* The second token of a compound starting at token t of a listed name (as
- * compound_next in screen_score.c): the next core token, or the one after
+ * compound_next in screen_int.h): the next core token, or the one after
  * a two-letter article ("abd al-rahman"); -1. */
 static int index_compound_next(const screen_index *ix, const ix_name *nm, uint32_t t) {
     const uint8_t *k = ix->tkind + nm->tok_off;

@@ -5,8 +5,10 @@
 #ifndef PU_SCREEN_INT_H
 #define PU_SCREEN_INT_H
 
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "screen/screen.h"
 
@@ -98,7 +100,7 @@ void sn_phonetic(const char *tok, size_t len, char *key, size_t size);
 /* Nickname group of a token: the id of the formal given name it stands for
  * ("pepe" and "jose" -> the group of jose), 0 when none. */
 uint16_t sn_nick_group(const char *tok, size_t len);
-/* 1 if a token is a country name (screen_norm.c countries[]). */
+/* 1 if a token is a country name (screen_lexicon.c countries[]). */
 int sn_is_place(const char *tok, size_t len);
 /* 1 if a group is a given-name group (not a company-word group). */
 int sn_group_is_name(uint16_t g);
@@ -151,6 +153,26 @@ uint64_t sn_hash(const char *s, size_t n);
 /* 1 if a token begins with an attached Arabic article ("alfadhli"); *rest
  * points past it. */
 int sn_article(const char *s, size_t n, const char **rest);
+
+/* The lexicon (screen_lexicon.c): one entry per listed word, with what the
+ * word lists say about it. */
+enum { LX_PARTICLE = 1, LX_HONORIFIC = 2, LX_LEGAL = 4, LX_NUMBER = 8, LX_STEM = 16, LX_PLACE = 32, LX_SPELL = 64 };
+
+typedef struct lx_entry {
+    const char *key;
+    uint8_t flags;
+    const char *legal, *number; /* canonical legal form, digits */
+    uint16_t group;             /* nickname group */
+    uint16_t stem_group;        /* LX_STEM: the group of a Russian adjective stem */
+} lx_entry;
+
+/* Rewrite a candidate legal form to the one spelling of the legal_forms
+ * table (screen_lexicon.c: see its comment). */
+int legal_spelling(char *s, size_t size);
+/* The entry of a word, or NULL (the table is built on first use). */
+const lx_entry *lx_get(const char *k, size_t n);
+/* Split a compound given name (screen_tokenize.c): see its comment. */
+int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t *blen);
 
 /* ---- index internals ---- */
 
@@ -273,7 +295,7 @@ size_t ix_find(const ix_pair *a, size_t n, uint64_t h);
 /* Weight of a token kind/IDF. */
 float ix_token_weight(const screen_index *ix, int kind, uint32_t vid_or_max, size_t df);
 
-/* Name-vs-name scoring over normalised tokens (in screen_score.c). */
+/* Name-vs-name scoring over normalised tokens (screen_name_score.c). */
 typedef struct sc_side {
     const sn_tokinfo *t;
     const float *w;        /* weight of each token */
@@ -304,9 +326,116 @@ typedef struct sc_detail {
     int legal_conflict;
 } sc_detail;
 
-/* Reviewed decisions (screen_review.c): index of the decision for
- * (subject, entity) or -1; whether it suppresses; copy it into a match. */
-int sr_find(const screen_reviews *rv, const char *subject, const char *entity_id);
+/* ---- scoring constants (docs/screening.md) ---- */
+
+/* Exponents of the coverage blend: the query's coverage counts more than the
+ * candidate's (a listed name with an extra maternal surname or middle name
+ * is still the same person; a query with one token of a long name is not). */
+#define COV_Q_EXP 0.6
+#define COV_C_EXP 0.4
+/* Unmatched candidate tokens weigh half when >= 2 core tokens matched. */
+#define UNMATCHED_DISCOUNT 0.5
+/* Unmatched query tokens weigh 0.3 when >= 2 core tokens matched and every
+ * core token of the listed name found a counterpart: the list has the short
+ * form ("SALHAB, Azzam") and the query the full name with patronymics and
+ * middle names ("Azzam Numan Abdel Rahman SALHAB"). Measured on the
+ * independent OFAC pair sets (docs/screening.md). */
+#define QUERY_EXTRA_DISCOUNT 0.3
+/* ... and only when the matched listed tokens weigh at least this much (IDF
+ * weights, a unique token weighs 1): a short listed name of common words
+ * ("NATIONAL BANK" 0.57 + 0.44, "AL-IBRAHIM, Muhammad") is no short form of
+ * every longer name that contains it ("BANK NATIONAL FACTORING COMPANY"). */
+#define QUERY_EXTRA_MIN_EVIDENCE 1.2
+/* A name matched through one Jaro-Winkler-only token pair below this
+ * similarity is scaled by it (sc_name_score). */
+#define WEAK_SINGLE_SIM 0.9
+/* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
+static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
+static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};
+/* Qualifiers (added to the score, clamped to [0, 1]). */
+#define Q_DOB_EXACT 0.05
+#define Q_DOB_YEAR 0.02
+#define Q_DOB_YEAR_CONFLICT (-0.15)
+#define Q_DOB_DAY_CONFLICT (-0.10)
+#define Q_COUNTRY_MATCH 0.02
+#define Q_COUNTRY_CONFLICT (-0.10)
+#define Q_GENDER_CONFLICT (-0.15)
+#define Q_ID_MATCH_FLOOR 0.90
+#define Q_ID_MATCH 0.10
+#define Q_ID_CONFLICT (-0.20)
+#define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
+#define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
+
+/* ---- scoring helpers shared by screen_name_score.c and screen_run.c ---- */
+
+static inline int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
+
+/* pow for coverages: a full coverage (1.0, the common case) needs no call;
+ * pow(1, y) is exactly 1, so the result is bit for bit the same. */
+static inline double pow_cov(double x, double e) { return x == 1.0 ? 1.0 : pow(x, e); }
+
+/* The second token of a compound that starts at i: the next token, or the
+ * one after a two-letter article ("abd al-rahman", "salah ad-din"); -1. */
+static inline int compound_next(const sc_side *x, int i) {
+    if (i + 1 < x->n && is_core(x->t[i + 1].kind)) return i + 1;
+    if (i + 2 < x->n && x->t[i + 1].kind == SN_PARTICLE && x->t[i + 1].len == 2 && x->t[i + 1].s[0] != 'd' &&
+        is_core(x->t[i + 2].kind))
+        return i + 2;
+    return -1;
+}
+
+static inline double span_weight(const sc_side *x, int i, int k) {
+    double w = 0;
+    for (int t = i; t <= k; t++) w += x->w[t];
+    return w;
+}
+
+/* A country or a number names another entity of an organisation. */
+static inline int distinguishing(const sn_tokinfo *t) {
+    return t->kind == SN_NUMBER || (t->kind == SN_WORD && sn_is_place(t->s, t->len));
+}
+
+/* Memo slot: the first of 8 from the key's home that holds the key (*hit
+ * = 1) or is free; when all are taken, the home slot (overwritten). */
+static inline size_t memo_slot(const sc_memo *m, uint64_t key, int *hit) {
+    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
+    *hit = 0;
+    for (int p = 0; p < 8; p++) {
+        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
+        if (m->stamp[k] != m->cur) return k;
+        if (m->key[k] == key) {
+            *hit = 1;
+            return k;
+        }
+    }
+    return h;
+}
+
+/* Enter a similarity computed elsewhere (blocking compares each query
+ * token with its candidate vocabulary tokens: the same sn_token_sim call
+ * scoring would make for a listed WORD token). */
+static inline void memo_put(sc_memo *m, uint64_t key, float s, int how) {
+    int hit;
+    size_t k = memo_slot(m, key, &hit);
+    if (hit) return;
+    m->key[k] = key;
+    m->stamp[k] = m->cur;
+    m->sim[k] = s;
+    m->how[k] = (uint8_t)how;
+}
+
+/* Qualifiers (screen_qual.c): the qualifier features of entity x for
+ * query q, at most max, into qs; returns how many. */
+typedef struct qual { const char *name; double v; char detail[256]; } qual;
+int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int max);
+/* IDF weight of the exact token in ix's vocabulary, else dflt
+ * (screen_run.c; compare weighs its names with it). */
+float vocab_weight(const screen_index *ix, const char *s, size_t len, float dflt);
+
+/* Reviewed decisions (screen_review.c): index of the decision on
+ * (subject, entity) that applies for scope (NULL = STORE_SYSTEM) or -1;
+ * whether it suppresses; copy it into a match. */
+int sr_find(const screen_reviews *rv, const store_scope *scope, const char *subject, const char *entity_id);
 int sr_suppresses(const screen_reviews *rv, int i);
 int sr_fill(const screen_reviews *rv, int i, screen_match *m);
 

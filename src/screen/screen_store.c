@@ -40,6 +40,9 @@ int screen_index_build(store_t *st, const screen_build_opts *o, screen_index **o
         memset(&q, 0, sizeof q);
         q.schema = wanted[i];
         if (o && o->dataset) q.dataset = o->dataset;
+        /* a scoped read as the operator (STORE_SYSTEM: every row): the index
+         * keeps owner and marking, and screen_run applies each reader's
+         * scope with store_visible, the in-memory form of the same rule */
         rc = store_iter(st, STORE_SYSTEM, &q, on_entity, &c, err);
     }
     pu_progress_end(&c.prog, c.n);

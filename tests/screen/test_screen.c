@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -928,15 +929,20 @@ static void test_reviews(void **state) {
     store_t *st = NULL;
     pu_err err;
     assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
     const char *names[1] = {"Ezequiel Cardenas"};
     screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
     char key[256];
     assert_int_equal(screen_subject_key(&q, key, sizeof key, &err), PU_OK);
     assert_string_equal(key, "cardenas ezequiel|1962-03-05");
-    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "maybe", "ana", "x", &err), PU_ERR_INVALID);
-    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "false_positive", "ana", "", &err), PU_ERR_INVALID);
-    assert_int_equal(screen_review_add(st, key, "p-ezequiel", "false_positive", "ana",
-                                       "customer born in Monterrey, different CURP", &err), PU_OK);
+    screen_review_in in = {key, "p-ezequiel", "maybe", "ana", "x", NULL};
+    assert_int_equal(screen_review_add(st, STORE_SYSTEM, &in, &err), PU_ERR_INVALID);
+    in.decision = "false_positive";
+    in.note = "";
+    assert_int_equal(screen_review_add(st, STORE_SYSTEM, &in, &err), PU_ERR_INVALID);
+    in.note = "customer born in Monterrey, different CURP";
+    assert_int_equal(screen_review_add(st, NULL, &in, &err), PU_ERR_INTERNAL);
+    assert_int_equal(screen_review_add(st, STORE_SYSTEM, &in, &err), PU_OK);
     screen_reviews *rv = NULL;
     assert_int_equal(screen_reviews_load(st, &rv, &err), PU_OK);
     assert_int_equal(screen_reviews_count(rv), 1);
@@ -959,10 +965,266 @@ static void test_reviews(void **state) {
     assert_int_equal(r->suppressed, 0);
     screen_result_free(r);
     screen_reviews_free(rv);
-    assert_int_equal(screen_review_remove(st, key, "p-ezequiel", &err), PU_OK);
-    assert_int_equal(screen_review_remove(st, key, "p-ezequiel", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(screen_review_remove(st, STORE_SYSTEM, key, "p-ezequiel", &err), PU_OK);
+    assert_int_equal(screen_review_remove(st, STORE_SYSTEM, key, "p-ezequiel", &err), PU_ERR_NOTFOUND);
     store_close(st);
     free_fixture(&f);
+}
+
+/* Is p-ezequiel suppressed (and annotated) for this reader? */
+static int suppressed_for(const fixture *f, const screen_reviews *rv, const store_scope *scope, screen_query *q,
+                          const char **analyst) {
+    screen_params p = {.reviews = rv, .scope = scope};
+    screen_result *r = run(f->ix, q, &p);
+    int sup = -1;
+    *analyst = NULL;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->matches[i].entity_id, "p-ezequiel") == 0) {
+            sup = r->matches[i].suppressed;
+            *analyst = r->matches[i].review_analyst ? (r->matches[i].review_analyst[0] == 'd' ? "dea" : "other") : NULL;
+        }
+    screen_result_free(r);
+    return sup;
+}
+
+typedef struct count_ctx { int n; char owners[8][16]; } count_ctx;
+static int count_row(const screen_review_row *row, void *ctx) {
+    count_ctx *c = ctx;
+    if (c->n < 8) pu_strlcpy(c->owners[c->n], row->owner ? row->owner : "-", sizeof c->owners[0]);
+    c->n++;
+    return 0;
+}
+
+/* A decision belongs to its agency: DEA's false positive (AGENCY-ONLY by
+ * default) neither shows nor suppresses anything for FGR, and does for DEA;
+ * a SHARED one applies to FGR too; listing goes through the scope. */
+static void test_review_owner(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
+    const char *names[1] = {"Ezequiel Cardenas"};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
+    char key[256];
+    assert_int_equal(screen_subject_key(&q, key, sizeof key, &err), PU_OK);
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"}, fbi = {0, "US", "FBI"};
+    screen_review_in in = {key, "p-ezequiel", "false_positive", "dea.analyst", "different CURP", NULL};
+    assert_int_equal(screen_review_add(st, &dea, &in, &err), PU_OK);
+    /* a MX agency may not file US-ONLY (the store's write rule) */
+    screen_review_in bad = {key, "p-ezequiel", "confirmed", "fgr.analyst", "n", "US-ONLY"};
+    assert_int_equal(screen_review_add(st, &fgr, &bad, &err), PU_ERR_DENIED);
+    screen_reviews *rv = NULL;
+    assert_int_equal(screen_reviews_load(st, &rv, &err), PU_OK);
+    const char *who;
+    assert_int_equal(suppressed_for(&f, rv, &dea, &q, &who), 1);
+    assert_string_equal(who, "dea");
+    assert_int_equal(suppressed_for(&f, rv, &fgr, &q, &who), 0);
+    assert_null(who);
+    assert_int_equal(suppressed_for(&f, rv, &fbi, &q, &who), 0); /* same country, other agency */
+    assert_null(who);
+    count_ctx c = {0};
+    assert_int_equal(screen_reviews_list(st, &fgr, count_row, &c, &err), PU_OK);
+    assert_int_equal(c.n, 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(screen_reviews_list(st, &dea, count_row, &c, &err), PU_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.owners[0], "DEA");
+    assert_int_equal(screen_reviews_list(st, NULL, count_row, &c, &err), PU_ERR_INTERNAL);
+    screen_reviews_free(rv);
+    /* FGR's own SHARED decision on the same pair: DEA keeps its own, FGR and
+     * FBI now see FGR's */
+    screen_review_in shared = {key, "p-ezequiel", "confirmed", "fgr.analyst", "checked", "SHARED"};
+    assert_int_equal(screen_review_add(st, &fgr, &shared, &err), PU_OK);
+    assert_int_equal(screen_reviews_load(st, &rv, &err), PU_OK);
+    assert_int_equal(screen_reviews_count(rv), 2);
+    assert_int_equal(suppressed_for(&f, rv, &dea, &q, &who), 1);
+    assert_string_equal(who, "dea");
+    assert_int_equal(suppressed_for(&f, rv, &fgr, &q, &who), 0);
+    assert_string_equal(who, "other");
+    assert_int_equal(suppressed_for(&f, rv, &fbi, &q, &who), 0);
+    assert_string_equal(who, "other");
+    screen_reviews_free(rv);
+    /* removing acts on the remover's own decision only */
+    assert_int_equal(screen_review_remove(st, &fbi, key, "p-ezequiel", &err), PU_ERR_NOTFOUND);
+    assert_int_equal(screen_review_remove(st, &dea, key, "p-ezequiel", &err), PU_OK);
+    int64_t g = 0;
+    assert_int_equal(store_generation_get(store_db(st), SCREEN_REVIEW_GENERATION, &g, &err), PU_OK);
+    assert_int_equal(g, 3); /* two adds and a remove, each bumped the review generation */
+    store_close(st);
+    free_fixture(&f);
+}
+
+/* Decisions of schema version 1 (global) become the operator's, AGENCY-ONLY:
+ * they no longer apply to any agency. */
+static void test_review_migration(void **state) {
+    (void)state;
+    fixture f;
+    build_fixture(&f);
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    const char *v1[] = {"CREATE TABLE screen_review (subject TEXT NOT NULL, entity_id TEXT NOT NULL,"
+                        " decision TEXT NOT NULL, analyst TEXT NOT NULL, note TEXT NOT NULL, created TEXT NOT NULL,"
+                        " PRIMARY KEY (subject, entity_id))"};
+    assert_int_equal(db_migrate(db, "screen", v1, 1, &err), PU_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO screen_review VALUES ('cardenas ezequiel|1962-03-05', 'p-ezequiel',"
+                                 " 'false_positive', 'old', 'legacy', '2025-01-01T00:00:00Z')", &err), PU_OK);
+    assert_int_equal(screen_migrate(db, &err), PU_OK); /* version 1 -> latest */
+    screen_reviews *rv = NULL;
+    assert_int_equal(screen_reviews_load(st, &rv, &err), PU_OK);
+    assert_int_equal(screen_reviews_count(rv), 1);
+    const char *names[1] = {"Ezequiel Cardenas"};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
+    store_scope dea = {0, "US", "DEA"};
+    const char *who;
+    assert_int_equal(suppressed_for(&f, rv, &dea, &q, &who), 0);
+    assert_null(who);
+    assert_int_equal(suppressed_for(&f, rv, STORE_SYSTEM, &q, &who), 1);
+    count_ctx c = {0};
+    assert_int_equal(screen_reviews_list(st, STORE_SYSTEM, count_row, &c, &err), PU_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.owners[0], "-");
+    screen_reviews_free(rv);
+    store_close(st);
+    free_fixture(&f);
+}
+
+/* Token weights are statistics of the whole index: an AGENCY-ONLY entity
+ * with a rare token changes them, so an explanation for another agency
+ * shows none (the scores stay those of the whole index); the operator sees
+ * them, and they move. */
+static char *explain_text(const screen_index *ix, const store_scope *scope) {
+    const char *names[1] = {"Zyxwv Cardenas"};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1};
+    screen_params p = {.scope = scope, .explain = 1, .min_score = 0.01};
+    screen_result *r = run(ix, &q, &p);
+    pu_buf b = PU_BUF_INIT(1 << 20);
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t k = 0; k < r->matches[i].explain.nfeatures; k++)
+            pu_buf_printf(&b, "%s|%s|%s\n", r->matches[i].entity_id, r->matches[i].explain.features[k].name,
+                          r->matches[i].explain.features[k].detail ? r->matches[i].explain.features[k].detail : "");
+    screen_result_free(r);
+    return pu_buf_detach(&b);
+}
+
+/* The service follows the store's generations: a re-marking made through
+ * the store is seen by the next acquire (index rebuilt, caches emptied), a
+ * decision by the next acquire too; nothing is answered from the old state. */
+static int found_for(const screen_snapshot *snap, const store_scope *scope, const char *name, const char *id) {
+    const char *names[1] = {name};
+    screen_query q = {.schema = "Person", .names = names, .nnames = 1};
+    screen_params p = {.scope = scope, .reviews = snap->reviews};
+    screen_result *r = run(snap->ix, &q, &p);
+    int found = 0;
+    for (size_t i = 0; i < r->n; i++) found |= strcmp(r->matches[i].entity_id, id) == 0;
+    screen_result_free(r);
+    return found;
+}
+
+static void test_service_generations(void **state) {
+    (void)state;
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
+    ftm_entity *e = ent("dea-q1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL});
+    ftm_entity_set(&e->owner, "DEA");
+    ftm_entity_set(&e->marking, "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    screen_service *svc = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+    store_scope fgr = {0, "MX", "FGR"}, dea = {0, "US", "DEA"};
+    screen_snapshot snap;
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    int64_t g0 = snap.entity_gen;
+    assert_true(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-q1"));
+    screen_service_body_put(svc, "dea-q1", "DEA", "SHARED", "{\"id\":\"dea-q1\"", 15);
+    unsigned char key[16] = {1, 2, 3};
+    screen_service_answer_put(svc, key, "answer", 6, "dea-q1", "d");
+    pu_buf out = PU_BUF_INIT(1 << 20), tg = PU_BUF_INIT(1 << 20), dt = PU_BUF_INIT(1 << 20);
+    int rc = PU_OK;
+    assert_int_equal(screen_service_body_get(svc, "dea-q1", &fgr, &out, &rc), 1);
+    assert_int_equal(screen_service_answer_get(svc, key, &out, &tg, &dt), 1);
+    assert_string_equal(pu_buf_str(&out), "answer");
+    screen_service_release(svc, &snap);
+    /* re-marked AGENCY-ONLY (any writer: the store bumps "entity") */
+    ftm_entity_set(&e->marking, "AGENCY-ONLY");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_true(snap.entity_gen > g0);
+    assert_false(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-q1"));
+    assert_true(found_for(&snap, &dea, "Quetzal Abundio Tlacuache", "dea-q1"));
+    pu_buf_reset(&out);
+    assert_int_equal(screen_service_body_get(svc, "dea-q1", &dea, &out, &rc), 0); /* emptied */
+    assert_int_equal(screen_service_answer_get(svc, key, &out, &tg, &dt), 0);
+    int64_t r0 = snap.review_gen;
+    screen_service_release(svc, &snap);
+    /* a decision: the next snapshot carries it */
+    screen_review_in in = {"abundio quetzal tlacuache", "dea-q1", "false_positive", "dea.an", "n", NULL};
+    assert_int_equal(screen_review_add(st, &dea, &in, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_true(snap.review_gen > r0);
+    assert_int_equal(screen_reviews_count(snap.reviews), 1);
+    screen_service_release(svc, &snap);
+    pu_buf_free(&out);
+    pu_buf_free(&tg);
+    pu_buf_free(&dt);
+    screen_service_close(svc);
+    ftm_entity_free(e);
+    store_close(st);
+}
+
+/* Does an explanation text show token weights or coverages (numbers)? */
+static int shows_stats(const char *s) {
+    return strstr(s, "(weights ") || strstr(s, ", weight ") || strstr(s, "coverage 0") || strstr(s, "coverage 1");
+}
+
+static void test_explain_hidden_stats(void **state) {
+    (void)state;
+    ftm_entity *v[3];
+    v[0] = ent("p-visible", "Person", (const char *const[]){"name", "ZYXWV CARDENAS, Pedro", NULL});
+    v[1] = ent("p-other", "Person", (const char *const[]){"name", "LOPEZ CARDENAS, Maria", NULL});
+    v[2] = ent("p-secret", "Person", (const char *const[]){"name", "ZYXWV RAMOS, Luis", NULL});
+    ftm_entity_set(&v[2]->owner, "DEA");
+    ftm_entity_set(&v[2]->marking, "AGENCY-ONLY");
+    screen_index *without = NULL, *with = NULL;
+    pu_err err;
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)v, 2, NULL, &without, &err), PU_OK);
+    assert_int_equal(screen_index_from_entities((const ftm_entity *const *)v, 3, NULL, &with, &err), PU_OK);
+    store_scope fgr = {0, "MX", "FGR"};
+    char *a = explain_text(without, &fgr), *b = explain_text(with, &fgr);
+    assert_true(strstr(a, "p-visible|token_match") != NULL);
+    assert_false(shows_stats(a));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    /* the operator's explanation shows the weights, and the hidden entity moves them */
+    a = explain_text(without, STORE_SYSTEM);
+    b = explain_text(with, STORE_SYSTEM);
+    assert_true(shows_stats(a));
+    assert_string_not_equal(a, b);
+    free(a);
+    free(b);
+    /* compare: the same rule */
+    screen_match *m1 = NULL, *m2 = NULL;
+    assert_int_equal(screen_compare_as(with, &fgr, "Person", "Zyxwv Cardenas", "Pedro Zyxwv Cardenas", 0, &m1, &err), PU_OK);
+    assert_int_equal(screen_compare(with, "Person", "Zyxwv Cardenas", "Pedro Zyxwv Cardenas", 0, &m2, &err), PU_OK);
+    assert_true(m1->score == m2->score);
+    for (size_t k = 0; k < m1->explain.nfeatures; k++)
+        assert_false(shows_stats(m1->explain.features[k].detail ? m1->explain.features[k].detail : ""));
+    int shown = 0;
+    for (size_t k = 0; k < m2->explain.nfeatures; k++)
+        shown |= m2->explain.features[k].detail && shows_stats(m2->explain.features[k].detail);
+    assert_true(shown);
+    screen_match_free(m1);
+    screen_match_free(m2);
+    screen_index_free(without);
+    screen_index_free(with);
+    for (int i = 0; i < 3; i++) ftm_entity_free(v[i]);
 }
 
 /* ---- readers ---- */
@@ -1056,6 +1318,85 @@ static void test_threads(void **state) {
     free_fixture(&f);
 }
 
+/* Readers on their own connections while a writer re-marks the record:
+ * every snapshot is at least as new as the generation its reader saw
+ * before asking (never an index older than a change it could see); once
+ * the writer is done, the next snapshot shows the last marking. (The
+ * generation a snapshot carries is a lower bound of its state, so the
+ * content is checked only once the store is quiet.) */
+typedef struct svc_thr {
+    screen_service *svc;
+    const char *path;
+    int ok, checks;
+} svc_thr;
+
+static void *svc_reader(void *arg) {
+    svc_thr *t = arg;
+    store_t *st = NULL;
+    pu_err err;
+    t->ok = store_open(t->path, &st, &err) == PU_OK;
+    for (int i = 0; t->ok && i < 200; i++) {
+        int64_t g = 0;
+        t->ok = store_generation_get(store_db(st), "entity", &g, &err) == PU_OK;
+        screen_snapshot snap;
+        if (t->ok) t->ok = screen_service_acquire(t->svc, st, &snap, &err) == PU_OK;
+        if (!t->ok) break;
+        t->ok = snap.entity_gen >= g && found_for(&snap, STORE_SYSTEM, "Quetzal Abundio Tlacuache", "dea-t1");
+        screen_service_release(t->svc, &snap);
+        t->checks++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+static void test_service_threads(void **state) {
+    (void)state;
+    char dir[] = "/tmp/puente-svc-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(path, &st, &err), PU_OK);
+    assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
+    ftm_entity *e = ent("dea-t1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL});
+    ftm_entity_set(&e->owner, "DEA");
+    ftm_entity_set(&e->marking, "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    screen_service *svc = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+    pthread_t th[3];
+    svc_thr t[3];
+    for (int i = 0; i < 3; i++) {
+        t[i] = (svc_thr){svc, path, 0, 0};
+        pthread_create(&th[i], NULL, svc_reader, &t[i]);
+    }
+    for (int i = 0; i < 41; i++) { /* ends AGENCY-ONLY */
+        ftm_entity_set(&e->marking, i % 2 ? "SHARED" : "AGENCY-ONLY");
+        assert_int_equal(store_put(st, e, &err), PU_OK);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(t[i].ok);
+        assert_int_equal(t[i].checks, 200);
+    }
+    store_scope fgr = {0, "MX", "FGR"}, dea = {0, "US", "DEA"};
+    screen_snapshot snap;
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    assert_false(found_for(&snap, &fgr, "Quetzal Abundio Tlacuache", "dea-t1"));
+    assert_true(found_for(&snap, &dea, "Quetzal Abundio Tlacuache", "dea-t1"));
+    screen_service_release(svc, &snap);
+    screen_service_close(svc);
+    ftm_entity_free(e);
+    store_close(st);
+    char f[96];
+    const char *const sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(f, sizeof f, "%s%s", path, sfx[i]);
+        remove(f);
+    }
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_basic),
@@ -1092,6 +1433,11 @@ int main(void) {
         cmocka_unit_test(test_run_ranks_and_programs),
         cmocka_unit_test(test_qualifiers_and_ids),
         cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_review_owner),
+        cmocka_unit_test(test_review_migration),
+        cmocka_unit_test(test_explain_hidden_stats),
+        cmocka_unit_test(test_service_generations),
+        cmocka_unit_test(test_service_threads),
         cmocka_unit_test(test_exhaustive_agrees),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reviews),

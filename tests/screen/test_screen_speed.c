@@ -207,7 +207,7 @@ static void test_token_sim_same_with_caches(void **st) {
     assert_true(byhow[SIM_JW] > 1000 && byhow[SIM_SKEL] > 100 && byhow[SIM_PHON] > 100 && byhow[SIM_TRANSLIT] > 100 && byhow[SIM_NICK] > 20); /* by several rules */
 }
 
-/* The candidate bound (screen_score.c) brackets cq^0.6 * cc^0.4 between the
+/* The candidate bound (screen_run.c) brackets cq^0.6 * cc^0.4 between the
  * weighted harmonic and arithmetic means and decides without pow when the
  * bracket is 1e-9 clear of the cut: the bracket must hold in doubles. */
 static void test_coverage_bracket(void **st) {

@@ -1,8 +1,10 @@
 /*
- * screen_score.c - scoring and query execution: token alignment of two
- * names, candidate generation from the blocking index (or every name in
- * exhaustive mode), qualifiers, identifiers, reviewed decisions, ranking and
- * explanations. See docs/screening.md for the method and its constants.
+ * screen_run.c - running a query: query preparation, candidate generation
+ * from the blocking index (or every name in exhaustive mode), final scores
+ * with qualifiers, identifiers, reviewed decisions, ranking and
+ * explanations. Name scoring: screen_name_score.c; qualifiers:
+ * screen_qual.c; compare: screen_compare.c; the constants: screen_int.h.
+ * See docs/screening.md for the method.
  */
 #include <ctype.h>
 #include <math.h>
@@ -10,473 +12,6 @@
 #include <string.h>
 
 #include "screen/screen_int.h"
-
-/* Exponents of the coverage blend: the query's coverage counts more than the
- * candidate's (a listed name with an extra maternal surname or middle name
- * is still the same person; a query with one token of a long name is not). */
-#define COV_Q_EXP 0.6
-#define COV_C_EXP 0.4
-/* Unmatched candidate tokens weigh half when >= 2 core tokens matched. */
-#define UNMATCHED_DISCOUNT 0.5
-/* Unmatched query tokens weigh 0.3 when >= 2 core tokens matched and every
- * core token of the listed name found a counterpart: the list has the short
- * form ("SALHAB, Azzam") and the query the full name with patronymics and
- * middle names ("Azzam Numan Abdel Rahman SALHAB"). Measured on the
- * independent OFAC pair sets (docs/screening.md). */
-#define QUERY_EXTRA_DISCOUNT 0.3
-/* ... and only when the matched listed tokens weigh at least this much (IDF
- * weights, a unique token weighs 1): a short listed name of common words
- * ("NATIONAL BANK" 0.57 + 0.44, "AL-IBRAHIM, Muhammad") is no short form of
- * every longer name that contains it ("BANK NATIONAL FACTORING COMPANY"). */
-#define QUERY_EXTRA_MIN_EVIDENCE 1.2
-/* A name matched through one Jaro-Winkler-only token pair below this
- * similarity is scaled by it (sc_name_score). */
-#define WEAK_SINGLE_SIM 0.9
-/* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
-static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
-static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};
-/* Qualifiers (added to the score, clamped to [0, 1]). */
-#define Q_DOB_EXACT 0.05
-#define Q_DOB_YEAR 0.02
-#define Q_DOB_YEAR_CONFLICT (-0.15)
-#define Q_DOB_DAY_CONFLICT (-0.10)
-#define Q_COUNTRY_MATCH 0.02
-#define Q_COUNTRY_CONFLICT (-0.10)
-#define Q_GENDER_CONFLICT (-0.15)
-#define Q_ID_MATCH_FLOOR 0.90
-#define Q_ID_MATCH 0.10
-#define Q_ID_CONFLICT (-0.20)
-#define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
-#define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
-
-/* ---- name vs name --------------------------------------------------------------- */
-
-typedef struct cand_pair { float s; uint8_t i, j, how; } cand_pair;
-
-static int is_core(int kind) { return kind == SN_WORD || kind == SN_NUMBER; }
-
-/* pow for coverages: a full coverage (1.0, the common case) needs no call;
- * pow(1, y) is exactly 1, so the result is bit for bit the same. */
-static inline double pow_cov(double x, double e) { return x == 1.0 ? 1.0 : pow(x, e); }
-
-/* Join two tokens and compare with a third: "abdul rahman" ~ "abdulrahman",
- * in the canonical spelling of Arabic/Persian compound given names
- * (sn_compound_canon: "abd rahman" ~ "abdelrahman", "abd allah" ~
- * "abdullah", "ali rida" ~ "alireza"). */
-static double join_sim(const char *as, size_t al, const char *bs, size_t bl, const char *cc, size_t cl) {
-    char buf[2 * SN_TOK_MAX + 8], j[2 * SN_TOK_MAX + 8];
-    memcpy(buf, as, al);
-    memcpy(buf + al, bs, bl);
-    size_t l = sn_compound_canon(buf, al + bl, j, sizeof j);
-    if (!l || j[0] != cc[0] || l > cl + 2u || l + 2u < cl) return 0;
-    double s = 1.0 - 2.5 * (1.0 - screen_jaro_winkler(j, l, cc, cl));
-    return s >= 0.85 ? s : 0;
-}
-
-/* RUSSIAN + b vs one token ROS/RUS + rest (ROSELEKTRONIKA, RUSELECTRONICS):
- * b compared with the rest like two tokens (spelling, lexicon), at most
- * 0.9 (an abbreviated word). */
-static double ros_sim(const sn_tokinfo *b, const sn_tokinfo *c) {
-    const char *rest;
-    size_t rl;
-    if (b->kind != SN_WORD || !sn_ros_split(c->s, c->len, &rest, &rl)) return 0;
-    sn_tokinfo r = {.s = rest, .len = (uint8_t)rl, .kind = SN_WORD, .group = sn_nick_group(rest, rl)};
-    int how;
-    double s = sn_token_sim(b, &r, &how);
-    if (s < 0.85) return 0;
-    return s > 0.9 ? 0.9 : s;
-}
-
-static double compound_sim(const sn_tokinfo *a, const sn_tokinfo *b, const sn_tokinfo *c) {
-    char cc[SN_TOK_MAX + 8];
-    static uint16_t abdul;
-    if (!abdul) abdul = sn_nick_group("abdul", 5);
-    if (c->len < 4 || a->len > SN_TOK_MAX || b->len > SN_TOK_MAX) return 0;
-    /* cheap rejections first (this runs for every token pair of every
-     * scored name): canonical forms keep the first letter ("bd" becomes
-     * "abd") and change the length by a few letters */
-    int ab = abdul && a->group == abdul;
-    if (a->s[0] != c->s[0] && !(ab && c->s[0] == 'a')) return 0;
-    if (a->group && a->group == sn_russian_group()) {
-        double r = ros_sim(b, c);
-        if (r > 0) return r;
-    }
-    size_t jl = (size_t)a->len + b->len;
-    if (jl > (size_t)c->len + 6u || jl + 6u < c->len) return 0;
-    size_t cl = sn_compound_canon(c->s, c->len, cc, sizeof cc);
-    if (!cl) return 0;
-    double s = join_sim(a->s, a->len, b->s, b->len, cc, cl);
-    /* abd / abdel / bd (ICU's abjad "bd") + name: also as "abdul" + name
-     * and "abd" + name (abd allah = abdallah), the name also without an
-     * attached article (ICU: عبد الرحمن -> "bd alrhmn") */
-    if (ab) {
-        const char *r;
-        int art = sn_article(b->s, b->len, &r);
-        for (int v = 0; v < (art ? 4 : 2); v++) {
-            const char *bs = v < 2 ? b->s : r;
-            size_t bl = v < 2 ? b->len : b->len - 2u;
-            double t = join_sim(v % 2 ? "abd" : "abdul", v % 2 ? 3 : 5, bs, bl, cc, cl);
-            if (t > s) s = t;
-        }
-    }
-    return s;
-}
-
-/* Acronyms: a single token of >= 3 letters that spells the initials of a
- * run of >= 3 words of the other name, particles (of, the, and, for, al)
- * skipped: RDIF = Russian Direct Investment Fund, ISIL = Islamic State of
- * Iraq and the Levant, SME = Small and Medium Enterprises. Not for person
- * names (a three-letter given name is no acronym). Finds the run [*from,
- * *to] of y for token i of x; 1 if found.
- * Similarity by length: 0.9 from 5 letters, 0.85 for 4, 0.75 for 3. Why:
- * the list has hundreds of short acronym aliases, and three initials
- * collide often (ROCKET INDUSTRY DEPARTMENT spells RID, an alias of the
- * Russian Imperial Movement; MAYGU INTERNATIONAL TRADING spells MIT): a
- * three-letter acronym alone stays a near miss (0.75 x 0.95), with other
- * matching words it can still match (SME BANK). */
-static double acronym_sim(size_t len) { return len >= 5 ? 0.9 : len == 4 ? 0.85 : 0.75; }
-static int acronym_run(const sc_side *x, int i, const sc_side *y, uint32_t yused, int *from, int *to) {
-    const sn_tokinfo *a = &x->t[i];
-    if (a->kind != SN_WORD || !sn_acronym_ok(a->s, a->len, a->group)) return 0;
-    for (int j = 0; j < y->n; j++) {
-        if (y->t[j].kind != SN_WORD || y->t[j].s[0] != a->s[0] || (yused >> j & 1u)) continue;
-        size_t got = 0;
-        for (int k = j; k < y->n && !(yused >> k & 1u); k++) {
-            int kind = y->t[k].kind;
-            if (kind == SN_PARTICLE && got < a->len) continue;
-            /* given names (nickname groups) are no words of an acronym */
-            if (kind != SN_WORD || y->t[k].s[0] != a->s[got] || sn_group_is_name(y->t[k].group)) break;
-            if (++got == a->len) {
-                *from = j;
-                *to = k;
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* The second token of a compound that starts at i: the next token, or the
- * one after a two-letter article ("abd al-rahman", "salah ad-din"); -1. */
-static int compound_next(const sc_side *x, int i) {
-    if (i + 1 < x->n && is_core(x->t[i + 1].kind)) return i + 1;
-    if (i + 2 < x->n && x->t[i + 1].kind == SN_PARTICLE && x->t[i + 1].len == 2 && x->t[i + 1].s[0] != 'd' &&
-        is_core(x->t[i + 2].kind))
-        return i + 2;
-    return -1;
-}
-
-static uint32_t span_mask(int i, int k) { return ((2u << (k - i)) - 1u) << i; }
-
-static double span_weight(const sc_side *x, int i, int k) {
-    double w = 0;
-    for (int t = i; t <= k; t++) w += x->w[t];
-    return w;
-}
-
-/* 1 if two tokens are within one edit (insertion, deletion, substitution,
- * adjacent transposition) or share a phonetic key: what the index blocks,
- * so not "one fuzzy token" evidence (sc_name_score). */
-static int near_pair(const sn_tokinfo *a, const sn_tokinfo *b) {
-    if (a->phon && b->phon && a->phon[0] && strcmp(a->phon, b->phon) == 0) return 1;
-    size_t la = a->len, lb = b->len;
-    if (la > lb) {
-        const sn_tokinfo *t = a;
-        a = b;
-        b = t;
-        la = a->len, lb = b->len;
-    }
-    if (lb - la > 1) return 0;
-    size_t i = 0;
-    while (i < la && a->s[i] == b->s[i]) i++;
-    if (la == lb) {
-        if (i == la) return 1;
-        if (memcmp(a->s + i + 1, b->s + i + 1, la - i - 1) == 0) return 1; /* substitution */
-        return i + 1 < la && a->s[i] == b->s[i + 1] && a->s[i + 1] == b->s[i] &&
-               memcmp(a->s + i + 2, b->s + i + 2, la - i - 2) == 0; /* transposition */
-    }
-    return memcmp(a->s + i, b->s + i + 1, la - i) == 0; /* one insertion */
-}
-
-/* Weight of the unmatched country and number tokens of a listed
- * organisation name: such a token names another entity (a subsidiary
- * abroad, "GAZPROMBANK (SWITZERLAND)"; "VTB 24"), so it weighs in full,
- * never as a dropped middle name.
- * Not for persons (ISRAEL, JORDAN and GEORGIA are given names too). A
- * country the query adds is not weighed so: "HOUSING BANK OF IRAN" names
- * the home country of BANK MASKAN (dev data). */
-/* A country or a number names another entity of an organisation. */
-static int distinguishing(const sn_tokinfo *t) {
-    return t->kind == SN_NUMBER || (t->kind == SN_WORD && sn_is_place(t->s, t->len));
-}
-
-static double place_weight(const sc_side *q, const sc_side *c, uint32_t cused) {
-    double wc = 0;
-    if (q->person || c->person) return 0;
-    for (int j = 0; j < c->n; j++)
-        if (!((cused >> j) & 1u) && distinguishing(&c->t[j])) wc += c->w[j];
-    return wc;
-}
-
-/* Weight of the unmatched number tokens of a query organisation name: "BANK
- * VTB 24" is another bank than VTB, "ZAVOD 91" another plant than ZAVOD 90;
- * such a token is no extra middle name. */
-static double query_number_weight(const sc_side *q, uint32_t qused, const sc_side *c) {
-    double w = 0;
-    if (q->person || c->person) return 0;
-    for (int i = 0; i < q->n; i++)
-        if (!((qused >> i) & 1u) && q->t[i].kind == SN_NUMBER) w += q->w[i];
-    return w;
-}
-
-/* Memo slot: the first of 8 from the key's home that holds the key (*hit
- * = 1) or is free; when all are taken, the home slot (overwritten). */
-static size_t memo_slot(const sc_memo *m, uint64_t key, int *hit) {
-    size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull >> 50) & (SC_MEMO_SLOTS - 1);
-    *hit = 0;
-    for (int p = 0; p < 8; p++) {
-        size_t k = (h + (size_t)p) & (SC_MEMO_SLOTS - 1);
-        if (m->stamp[k] != m->cur) return k;
-        if (m->key[k] == key) {
-            *hit = 1;
-            return k;
-        }
-    }
-    return h;
-}
-
-/* Enter a similarity computed elsewhere (blocking compares each query
- * token with its candidate vocabulary tokens: the same sn_token_sim call
- * scoring would make for a listed WORD token). */
-static void memo_put(sc_memo *m, uint64_t key, float s, int how) {
-    int hit;
-    size_t k = memo_slot(m, key, &hit);
-    if (hit) return;
-    m->key[k] = key;
-    m->stamp[k] = m->cur;
-    m->sim[k] = s;
-    m->how[k] = (uint8_t)how;
-}
-
-static double memo_sim(sc_memo *m, const sc_side *q, int i, const sc_side *c, int j, int *how) {
-    if (!m || !q->id || !c->id) return (float)sn_token_sim(&q->t[i], &c->t[j], how);
-    uint64_t key = (uint64_t)q->id[i] << 36 | c->id[j];
-    int hit;
-    size_t slot = memo_slot(m, key, &hit);
-    if (hit) {
-        *how = m->how[slot];
-        return m->sim[slot];
-    }
-    double s = sn_token_sim(&q->t[i], &c->t[j], how);
-    m->key[slot] = key;
-    m->stamp[slot] = m->cur;
-    m->sim[slot] = (float)s;
-    m->how[slot] = (uint8_t)*how;
-    return (float)s; /* the same precision whether memoised or not */
-}
-
-/* What the matched pairs of a name add up to (sc_name_score). */
-typedef struct sc_acc {
-    uint32_t qused, cused;  /* matched tokens of each side */
-    double Mq, Mc, Wcm;     /* similarity-weighted matched weight; listed matched weight */
-    int core, nd;           /* matched core pairs; detail entries */
-} sc_acc;
-
-/* Match the query span [qi, qk] with the listed span [cj, ck] (a compound
- * or an acronym run on one side, one token on the other) at similarity s. */
-static void take_span(sc_acc *a, const sc_side *q, int qi, int qk, const sc_side *c, int cj, int ck, double s,
-                      int how, sc_detail *d) {
-    double wq = span_weight(q, qi, qk), wc = span_weight(c, cj, ck);
-    a->qused |= span_mask(qi, qk);
-    a->cused |= span_mask(cj, ck);
-    a->Mq += s * wq;
-    a->Mc += s * wc;
-    a->Wcm += wc;
-    a->core++;
-    if (d && a->nd < SN_MAX_TOK) {
-        d->qi[a->nd] = qi;
-        d->qi2[a->nd] = qk > qi ? qk : -1;
-        d->cj[a->nd] = cj;
-        d->cj2[a->nd] = ck > cj ? ck : -1;
-        d->sim[a->nd] = s;
-        d->how[a->nd] = how;
-        a->nd++;
-    }
-}
-
-double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo) {
-    cand_pair pairs[SN_MAX_TOK * SN_MAX_TOK];
-    int np = 0;
-    int qlegal = 0, clegal = 0, legal_same = 0;
-    for (int i = 0; i < q->n; i++) {
-        if (q->t[i].kind == SN_LEGAL) {
-            qlegal = 1;
-            for (int j = 0; j < c->n; j++)
-                if (c->t[j].kind == SN_LEGAL && c->t[j].len == q->t[i].len &&
-                    memcmp(c->t[j].s, q->t[i].s, q->t[i].len) == 0)
-                    legal_same = 1;
-            continue;
-        }
-        for (int j = 0; j < c->n; j++) {
-            if (c->t[j].kind == SN_LEGAL) continue;
-            int how;
-            double s = memo_sim(memo, q, i, c, j, &how);
-            if (s <= 0) continue;
-            /* particles only pair with particles or exact tokens */
-            if ((q->t[i].kind == SN_PARTICLE) != (c->t[j].kind == SN_PARTICLE) && how != SIM_EXACT) continue;
-            pairs[np++] = (cand_pair){(float)s, (uint8_t)i, (uint8_t)j, (uint8_t)how};
-        }
-    }
-    for (int j = 0; j < c->n; j++)
-        if (c->t[j].kind == SN_LEGAL) clegal = 1;
-    /* best pairs first (insertion sort: a handful of pairs); ties prefer the
-     * heavier query token */
-    for (int a = 1; a < np; a++) {
-        cand_pair x = pairs[a];
-        int b = a - 1;
-        while (b >= 0 && (pairs[b].s < x.s || (pairs[b].s == x.s && q->w[pairs[b].i] < q->w[x.i]))) {
-            pairs[b + 1] = pairs[b];
-            b--;
-        }
-        pairs[b + 1] = x;
-    }
-    uint32_t qexact = 0, cexact = 0;
-    int core_how = SIM_NONE; /* how the last single core pair matched */
-    double core_sim = 1;
-    int core_i = 0, core_j = 0;
-    double Wcu_extra = 0;
-    sc_acc A = {0};
-    for (int a = 0; a < np; a++)
-        if (pairs[a].how == SIM_EXACT) {
-            qexact |= 1u << pairs[a].i;
-            cexact |= 1u << pairs[a].j;
-        }
-    /* compounds first, so that a partial pair ("tongchol" ~ "tong") does not
-     * take them apart: two query tokens vs one listed token and the reverse */
-    /* acronyms before compounds and single pairs: the run's words are
-     * taken together as the acronym's counterpart */
-    if (!q->person && !c->person) {
-        for (int i = 0; i < q->n && c->n >= 3; i++) {
-            int f, t;
-            if ((A.qused | qexact) >> i & 1u || !acronym_run(q, i, c, A.cused | cexact, &f, &t)) continue;
-            take_span(&A, q, i, i, c, f, t, acronym_sim(q->t[i].len), SIM_ACRONYM, d);
-        }
-        for (int j = 0; j < c->n && q->n >= 3; j++) {
-            int f, t;
-            if ((A.cused | cexact) >> j & 1u || !acronym_run(c, j, q, A.qused | qexact, &f, &t)) continue;
-            take_span(&A, q, f, t, c, j, j, acronym_sim(c->t[j].len), SIM_ACRONYM, d);
-        }
-    }
-    for (int i = 0; i + 1 < q->n; i++) {
-        int k = is_core(q->t[i].kind) ? compound_next(q, i) : -1;
-        if (k < 0 || (A.qused | qexact) & span_mask(i, k)) continue;
-        for (int j = 0; j < c->n; j++) {
-            if ((A.cused | cexact) >> j & 1u || !is_core(c->t[j].kind)) continue;
-            double s = compound_sim(&q->t[i], &q->t[k], &c->t[j]);
-            if (s <= 0) continue;
-            take_span(&A, q, i, k, c, j, j, s, SIM_JW, d);
-            break;
-        }
-    }
-    for (int j = 0; j + 1 < c->n; j++) {
-        int k = is_core(c->t[j].kind) ? compound_next(c, j) : -1;
-        if (k < 0 || (A.cused | cexact) & span_mask(j, k)) continue;
-        for (int i = 0; i < q->n; i++) {
-            if ((A.qused | qexact) >> i & 1u || !is_core(q->t[i].kind)) continue;
-            double s = compound_sim(&c->t[j], &c->t[k], &q->t[i]);
-            if (s <= 0) continue;
-            take_span(&A, q, i, i, c, j, k, s, SIM_JW, d);
-            break;
-        }
-    }
-    for (int a = 0; a < np; a++) {
-        cand_pair *p = &pairs[a];
-        if ((A.qused >> p->i) & 1u || (A.cused >> p->j) & 1u) continue;
-        A.qused |= 1u << p->i;
-        A.cused |= 1u << p->j;
-        if (p->how == SIM_INITIAL) {
-            /* an initial stands for a name but says little: both sides get
-             * the initial's weight, the rest of the full name is unmatched */
-            double wp = q->w[p->i] < c->w[p->j] ? q->w[p->i] : c->w[p->j];
-            A.Mq += p->s * wp;
-            A.Mc += p->s * wp;
-            A.Wcm += wp;
-            Wcu_extra += c->w[p->j] - wp;
-        } else {
-            A.Mq += p->s * q->w[p->i];
-            A.Mc += p->s * c->w[p->j];
-            A.Wcm += c->w[p->j];
-        }
-        if (is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) {
-            A.core++;
-            core_how = p->how;
-            core_sim = p->s;
-            core_i = p->i;
-            core_j = p->j;
-        }
-        if (d && A.nd < SN_MAX_TOK) {
-            d->qi[A.nd] = p->i; d->qi2[A.nd] = -1; d->cj[A.nd] = p->j; d->cj2[A.nd] = -1;
-            d->sim[A.nd] = p->s; d->how[A.nd] = p->how; A.nd++;
-        }
-    }
-    double Wq = 0, Wcu = Wcu_extra;
-    int qcore = 0;
-    for (int i = 0; i < q->n; i++) {
-        Wq += q->w[i];
-        if (is_core(q->t[i].kind)) qcore++;
-    }
-    for (int j = 0; j < c->n; j++)
-        if (!((A.cused >> j) & 1u)) Wcu += c->w[j];
-    double disc = A.core >= 2 ? UNMATCHED_DISCOUNT : 1.0;
-    int listed_covered = 1;
-    for (int j = 0; j < c->n; j++)
-        if (is_core(c->t[j].kind) && !((A.cused >> j) & 1u)) listed_covered = 0;
-    double Wc_core = 0;
-    for (int j = 0; j < c->n; j++)
-        if (is_core(c->t[j].kind)) Wc_core += c->w[j];
-    double qdisc = A.core >= 2 && listed_covered && Wc_core >= QUERY_EXTRA_MIN_EVIDENCE ? QUERY_EXTRA_DISCOUNT : 1.0;
-    /* a substitution is no dropped name: when both names keep a core token
-     * the other lacks (QODS FORCE / AIR FORCE, KRASNODAR / KRASNOYARSK,
-     * Juan Carlos / Osiel), the listed one weighs in full */
-    int query_extra = 0;
-    for (int i = 0; i < q->n; i++)
-        if (is_core(q->t[i].kind) && !((A.qused >> i) & 1u)) query_extra = 1;
-    if (query_extra && !listed_covered) disc = 1.0;
-    double Wqm = 0;
-    for (int i = 0; i < q->n; i++)
-        if ((A.qused >> i) & 1u) Wqm += q->w[i];
-    double Wqnum = qdisc < 1.0 ? query_number_weight(q, A.qused, c) : 0;
-    double Wqe = Wqm + qdisc * (Wq - Wqm - Wqnum) + Wqnum;
-    double Wplace = disc < 1.0 ? place_weight(q, c, A.cused) : 0;
-    double covq = Wqe > 0 ? A.Mq / Wqe : 0, Wce = A.Wcm + disc * (Wcu - Wplace) + Wplace;
-    double covc = Wce > 0 ? A.Mc / Wce : 0;
-    if (covq > 1) covq = 1;
-    if (covc > 1) covc = 1;
-    double score = 0;
-    /* at least one core token must match when the query has one: particles
-     * and initials alone never make a match */
-    if (A.core > 0 || qcore == 0) score = pow_cov(covq, COV_Q_EXP) * pow_cov(covc, COV_C_EXP);
-    /* one fuzzy token is weak evidence: when the only matched core pair is
-     * Jaro-Winkler alone below 0.9 (two or more edits, no phonetic,
-     * skeleton or transliteration agreement: YARGEO ~ YARE, TRANSPRESS ~
-     * TRANSSERVIS), the score is multiplied by that similarity */
-    if (A.core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
-        score *= core_sim;
-    /* legal forms: a different one costs a little, a missing one less */
-    int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
-    if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);
-    if (d) {
-        d->pairs = A.nd;
-        d->qused = A.qused;
-        d->cused = A.cused;
-        d->cov_q = covq;
-        d->cov_c = covc;
-        d->disc = disc;
-        d->qdisc = qdisc;
-        d->legal_conflict = legal;
-    }
-    return score;
-}
 
 /* ---- query preparation ---------------------------------------------------------- */
 
@@ -546,7 +81,7 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
 }
 
 /* IDF weight of the exact token in ix's vocabulary, else dflt. */
-static float vocab_weight(const screen_index *ix, const char *s, size_t len, float dflt) {
+float vocab_weight(const screen_index *ix, const char *s, size_t len, float dflt) {
     uint64_t h = sn_hash(s, len);
     for (size_t k = ix_get(&ix->vmap, h); k < ix->vmap.n && ix->vmap.a[k].h == h; k++) {
         uint32_t v = ix->vmap.a[k].v;
@@ -756,129 +291,6 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
     return rc;
 }
 
-/* ---- qualifiers ------------------------------------------------------------------ */
-
-typedef struct qual { const char *name; double v; char detail[256]; } qual;
-
-static int date_parts(const char *s, int *y, int *m, int *d) {
-    *y = *m = *d = 0;
-    if (!s || strlen(s) < 4) return 0;
-    for (int i = 0; i < 4; i++)
-        if (!isdigit((unsigned char)s[i])) return 0;
-    *y = atoi(s);
-    if (s[4] == '-' && isdigit((unsigned char)s[5])) *m = atoi(s + 5);
-    if (*m && s[7] == '-' && isdigit((unsigned char)s[8])) *d = atoi(s + 8);
-    return 1;
-}
-
-static const struct { const char *name, *code; } country_names[] = {
-    {"mexico", "mx"}, {"united states", "us"}, {"usa", "us"}, {"colombia", "co"}, {"venezuela", "ve"},
-    {"guatemala", "gt"}, {"honduras", "hn"}, {"el salvador", "sv"}, {"china", "cn"}, {"russia", "ru"},
-    {"iran", "ir"}, {"syria", "sy"}, {"cuba", "cu"}, {"north korea", "kp"}, {"spain", "es"},
-    {"canada", "ca"}, {"panama", "pa"}, {"peru", "pe"}, {"ecuador", "ec"}, {"lebanon", "lb"},
-    {"iraq", "iq"}, {"afghanistan", "af"}, {"pakistan", "pk"}, {"united kingdom", "gb"}, {NULL, NULL}};
-
-static void country_code(const char *in, char *buf, size_t size) {
-    size_t l = pu_strlcpy(buf, in, size);
-    if (l >= size) buf[size - 1] = 0;
-    for (char *c = buf; *c; c++) *c = (char)tolower((unsigned char)*c);
-    pu_trim(buf);
-    for (size_t i = 0; country_names[i].name; i++)
-        if (strcmp(buf, country_names[i].name) == 0) pu_strlcpy(buf, country_names[i].code, size);
-}
-
-static const char *gender_norm(const char *g) {
-    if (!g) return NULL;
-    if (pu_strieq(g, "male") || pu_strieq(g, "m") || pu_strieq(g, "h") || pu_strieq(g, "hombre") ||
-        pu_strieq(g, "masculino"))
-        return "male";
-    if (pu_strieq(g, "female") || pu_strieq(g, "f") || pu_strieq(g, "mujer") || pu_strieq(g, "femenino"))
-        return "female";
-    return NULL;
-}
-
-/* Kind of a normalised Mexican identifier: 'C' CURP, 'R' RFC, 0 other. */
-static char id_kind(const char *id) {
-    size_t l = strlen(id);
-    int letters4 = l >= 4 && isalpha((unsigned char)id[0]) && isalpha((unsigned char)id[1]) &&
-                   isalpha((unsigned char)id[2]) && isalpha((unsigned char)id[3]);
-    if (l == 18 && letters4 && isdigit((unsigned char)id[4])) return 'C';
-    if ((l == 13 && letters4 && isdigit((unsigned char)id[4])) ||
-        (l == 12 && isalpha((unsigned char)id[0]) && isdigit((unsigned char)id[3])))
-        return 'R';
-    return 0;
-}
-
-static int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int max) {
-    int n = 0;
-    if (q->birth_date && *q->birth_date && x->ndates && n < max) {
-        int qy, qm, qd, best = -1; /* 2 exact, 1 year, 0 day conflict, -1 year conflict */
-        if (date_parts(q->birth_date, &qy, &qm, &qd)) {
-            for (size_t i = 0; i < x->ndates; i++) {
-                int y, m, d;
-                if (!date_parts(x->dates[i], &y, &m, &d)) continue;
-                int r;
-                if (y != qy) r = -1;
-                else if (qm && m && qd && d) r = (qm == m && qd == d) ? 2 : 0;
-                else if (qm && m && qm != m) r = 0;
-                else r = 1;
-                if (r > best) best = r;
-            }
-            qual *u = &qs[n];
-            if (best == 2) { u->name = "birth_date_match"; u->v = Q_DOB_EXACT; }
-            else if (best == 1) { u->name = "birth_year_match"; u->v = Q_DOB_YEAR; }
-            else if (best == 0) { u->name = "birth_date_mismatch"; u->v = Q_DOB_DAY_CONFLICT; }
-            else { u->name = "birth_year_mismatch"; u->v = Q_DOB_YEAR_CONFLICT; }
-            snprintf(u->detail, sizeof u->detail, "query %s vs listed %s%s", q->birth_date, x->dates[0],
-                     x->ndates > 1 ? " (and others)" : "");
-            n++;
-        }
-    }
-    if (q->country && *q->country && x->ncountries && n < max) {
-        char c[64];
-        country_code(q->country, c, sizeof c);
-        int hit = 0;
-        for (size_t i = 0; i < x->ncountries; i++)
-            if (strcmp(x->countries[i], c) == 0) hit = 1;
-        qual *u = &qs[n++];
-        u->name = hit ? "country_match" : "country_mismatch";
-        u->v = hit ? Q_COUNTRY_MATCH : Q_COUNTRY_CONFLICT;
-        snprintf(u->detail, sizeof u->detail, "query %s vs listed %s%s", c, x->countries[0],
-                 x->ncountries > 1 ? " (and others)" : "");
-    }
-    const char *qg = gender_norm(q->gender), *xg = gender_norm(x->gender);
-    if (qg && xg && strcmp(qg, xg) != 0 && n < max) {
-        qual *u = &qs[n++];
-        u->name = "gender_mismatch";
-        u->v = Q_GENDER_CONFLICT;
-        snprintf(u->detail, sizeof u->detail, "query %s vs listed %s", qg, xg);
-    }
-    if (q->nids && x->nids && n < max) {
-        int match = 0, conflict = 0;
-        char hit[128] = "";
-        for (size_t i = 0; i < q->nids; i++) {
-            char b[128];
-            if (screen_normalize_id(q->id_numbers[i], b, sizeof b) != PU_OK) continue;
-            char k = id_kind(b);
-            for (size_t j = 0; j < x->nids; j++) {
-                if (strcmp(b, x->ids[j]) == 0) {
-                    match = 1;
-                    pu_strlcpy(hit, b, sizeof hit);
-                } else if (k && id_kind(x->ids[j]) == k)
-                    conflict = 1;
-            }
-        }
-        if (match || conflict) {
-            qual *u = &qs[n++];
-            u->name = match ? "identifier_match" : "identifier_mismatch";
-            u->v = match ? Q_ID_MATCH : Q_ID_CONFLICT;
-            if (match) snprintf(u->detail, sizeof u->detail, "identifier %s is listed for this entity", hit);
-            else snprintf(u->detail, sizeof u->detail, "an identifier of the same kind (RFC/CURP) differs");
-        }
-    }
-    return n;
-}
-
 /* ---- scratch (per query, pooled) ------------------------------------------------- */
 
 /* Per-name and per-entity state of a query, one record each (the fields
@@ -965,6 +377,14 @@ static int schema_ok(int qcls, int ecls) {
     return qcls == ecls;
 }
 
+/* The releasability rule per reader. The index was built from a scoped
+ * store read (screen_index_build: store_iter with STORE_SYSTEM, i.e. the
+ * store's store_scope_sql condition for the operator, which sees every row)
+ * and keeps each entity's owner and marking; store_visible is the in-memory
+ * form of the same rule (generated from the same table as store_scope_sql;
+ * tests/store/test_scope.c proves they agree on every combination). The
+ * module's only other uses re-check rows held in memory the same way: the
+ * loaded decisions (sr_find) and the service's cached bodies. */
 static int entity_visible(runctx *r, uint32_t e) {
     scratch *s = r->s;
     if (s->ea[e].stamp != s->stamp) {
@@ -1284,12 +704,20 @@ static const char *kind_label(int k) {
 }
 
 /* Fill the explanation of a name comparison. */
+/* Token weights and the coverages made of them are statistics of the whole
+ * index (IDF over every entity, whoever may see it): they are shown only
+ * when `stats` is set (STORE_SYSTEM readers); others get the same features
+ * and values without them (docs/screening.md "What an explanation shows"). */
 static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs, const sc_detail *d,
-                         double name_score, double kindf, const char *kindname) {
-    char a[256], b[256], t2[SN_TOK_MAX + 1]; /* spans of up to 10 tokens */
+                         double name_score, double kindf, const char *kindname, int stats) {
+    char a[256], b[256], t2[SN_TOK_MAX + 1], cov[128] = "", wq[64] = "", wc[64] = ""; /* spans of up to 10 tokens */
+    if (stats)
+        snprintf(cov, sizeof cov, ": query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f", d->cov_q, COV_Q_EXP,
+                 d->cov_c, COV_C_EXP);
+    else
+        snprintf(cov, sizeof cov, " (both names' coverages, made of list-wide token statistics, not shown)");
     int rc = add_feature(x, "name_similarity", name_score,
-                         dupf("token alignment: query coverage %.3f ^ %.1f x listed coverage %.3f ^ %.1f%s%s",
-                              d->cov_q, COV_Q_EXP, d->cov_c, COV_C_EXP,
+                         dupf("token alignment%s%s%s", cov,
                               d->disc < 1 && (~d->cused & ((1u << cs->n) - 1u))
                                   ? " (unmatched listed tokens weigh half: dropped maternal surname or middle name)"
                                   : "",
@@ -1310,27 +738,30 @@ static int explain_names(screen_explain *x, const sc_side *qs, const sc_side *cs
             size_t l = strlen(b);
             snprintf(b + l, sizeof b - l, "+%s", t2);
         }
+        if (stats) snprintf(wq, sizeof wq, " (weights %.2f / %.2f)", qs->w[d->qi[i]], cs->w[d->cj[i]]);
         rc = add_feature(x, "token_match", d->sim[i],
-                         dupf("'%s' ~ '%s': %s %.3f (weights %.2f / %.2f)", a, b,
+                         dupf("'%s' ~ '%s': %s %.3f%s", a, b,
                               /* a word group of the lexicon is a translation, not a nickname */
                               d->how[i] == SIM_NICK && d->qi2[i] < 0 && d->cj2[i] < 0 &&
                                       qs->t[d->qi[i]].group && !sn_group_is_name(qs->t[d->qi[i]].group)
                                   ? "translation"
                                   : sn_how_name(d->how[i]),
-                              d->sim[i], qs->w[d->qi[i]], cs->w[d->cj[i]]));
+                              d->sim[i], wq));
     }
     for (int i = 0; i < qs->n && !rc; i++) {
         if ((d->qused >> i) & 1u || qs->t[i].kind == SN_LEGAL) continue;
         tok_str(&qs->t[i], a, sizeof a);
+        if (stats) snprintf(wq, sizeof wq, ", weight %.2f", qs->w[i]);
         rc = add_feature(x, "query_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart", a, kind_label(qs->t[i].kind), qs->w[i]));
+                         dupf("'%s' (%s%s) has no counterpart", a, kind_label(qs->t[i].kind), wq));
     }
     for (int j = 0; j < cs->n && !rc; j++) {
         if ((d->cused >> j) & 1u || cs->t[j].kind == SN_LEGAL) continue;
         tok_str(&cs->t[j], b, sizeof b);
         int place = !qs->person && !cs->person && distinguishing(&cs->t[j]);
+        if (stats) snprintf(wc, sizeof wc, ", weight %.2f", cs->w[j]);
         rc = add_feature(x, "listed_token_unmatched", 0,
-                         dupf("'%s' (%s, weight %.2f) has no counterpart%s", b, kind_label(cs->t[j].kind), cs->w[j],
+                         dupf("'%s' (%s%s) has no counterpart%s", b, kind_label(cs->t[j].kind), wc,
                               place ? "; a country or number: weighs in full (another entity)" : ""));
     }
     if (!rc && d->legal_conflict == 1)
@@ -1412,7 +843,8 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     xp->matched_norm = pu_buf_detach(&nb);
     xp->matched_kind = pu_strdup(kind_name[nm->kind]);
     if (!xp->query_name || !xp->query_norm || !xp->matched_name || !xp->matched_kind) return PU_ERR_NOMEM;
-    int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind]);
+    int stats = !r->p->no_weights && (!r->p->scope || r->p->scope->system);
+    int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind], stats);
     if (!rc)
         rc = add_feature(xp, "name_only_cap", SCREEN_NAME_ONLY_CAP,
                          dupf("a name alone scores at most %.2f; qualifiers adjust it", SCREEN_NAME_ONLY_CAP));
@@ -1529,7 +961,7 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         int nq;
         double ns, sc = final_score(&r, e, quals, &nq, NULL, &ns);
         if (sc < p.min_score) continue;
-        int rv = p.reviews ? sr_find(p.reviews, subject, ix->ents[e].id) : -1;
+        int rv = p.reviews ? sr_find(p.reviews, p.scope, subject, ix->ents[e].id) : -1;
         fs[nf++] = (fin){e, sc, rv, 0};
     }
     screen_match *ms = NULL;
@@ -1568,90 +1000,3 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     return PU_OK;
 }
 
-/* ---- compare --------------------------------------------------------------------- */
-
-int screen_compare(const screen_index *ix, const char *schema, const char *name1, const char *name2,
-                   double threshold, screen_match **out, pu_err *err) {
-    *out = NULL;
-    if (threshold <= 0) threshold = SCREEN_DEFAULT_THRESHOLD;
-    /* a one-entity index of name2, with token weights from ix when given */
-    ftm_entity e = {0};
-    ftm_prop prop = {0};
-    char *vals[1] = {(char *)name2};
-    char idbuf[] = "compare";
-    char sch[32];
-    pu_strlcpy(sch, schema && sn_class_of(schema) != SC_ANY ? schema : "LegalEntity", sizeof sch);
-    e.id = idbuf;
-    e.schema = sch;
-    prop.name = (char *)"name";
-    prop.values = vals;
-    prop.n = 1;
-    e.props = &prop;
-    e.nprops = 1;
-    if (!name2 || pu_blank(name2))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name, got nothing");
-    char *chk = NULL;
-    int rc = sn_fold(name2, &chk, err, "name2");
-    free(chk);
-    if (rc) return rc;
-    screen_builder *b;
-    if (screen_builder_new(NULL, &b)) return PU_ERR_NOMEM;
-    const ftm_entity *ep = &e;
-    if ((rc = screen_builder_add(b, ep, err))) {
-        screen_builder_free(b);
-        return rc;
-    }
-    screen_index *one;
-    if ((rc = screen_builder_finish(b, &one, err))) return rc;
-    if (one->nnames == 0) {
-        screen_index_free(one);
-        return pu_fail(err, PU_ERR_INVALID, NULL, "name2", "expected a name with letters or digits");
-    }
-    /* weights: from the reference index when given, else all alike; the
-     * query's tokens too (block_token), so that a query token that NAME2
-     * lacks weighs its list IDF, as in screening, not 1 */
-    for (size_t v = 0; v < one->nvocab; v++) one->vw[v] = ix ? vocab_weight(ix, one->vstr[v], one->vlen[v], 1.0f) : 1.0f;
-    one->wref = ix;
-    for (size_t n = 0; n < one->nnames; n++) {
-        ix_name *nm = &one->names[n];
-        nm->wsum = nm->wcore = 0;
-        for (uint32_t t = 0; t < nm->ntok; t++) {
-            int k = one->tkind[nm->tok_off + t];
-            float wt = ix_token_weight(one, k, one->toks[nm->tok_off + t], 0);
-            nm->wsum += wt;
-            if (is_core(k)) nm->wcore += wt;
-        }
-        nm->kind = 0; /* compare scores names, not name kinds */
-    }
-    const char *names[1] = {name1};
-    screen_query q = {.schema = schema, .names = names, .nnames = 1};
-    screen_params p = {.threshold = threshold, .min_score = 1e-9, .limit = 1, .exhaustive = 1, .explain = 1};
-    screen_result *res = NULL;
-    rc = screen_run(one, &q, &p, &res, err);
-    if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
-    screen_match *m = NULL;
-    if (!rc) {
-        m = calloc(1, sizeof *m);
-        if (!m) rc = PU_ERR_NOMEM;
-        else if (res->n) {
-            *m = res->matches[0];
-            memset(&res->matches[0], 0, sizeof res->matches[0]);
-            res->n = 0;
-            free(m->entity_id);
-            free(m->caption);
-            free(m->schema);
-            m->entity_id = m->caption = m->schema = NULL;
-        } else {
-            m->score = 0;
-        }
-        if (m) m->match = m->score >= threshold;
-    }
-    screen_result_free(res);
-    screen_index_free(one);
-    if (rc) {
-        free(m);
-        return rc;
-    }
-    *out = m;
-    return PU_OK;
-}
