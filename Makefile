@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 20
 
 # Modules are discovered at configure time (fs.is_file in meson.build), so a
 # new module folder or command file triggers a reconfigure.
-MODULE_FILES = $(sort $(wildcard src/*/meson.build tests/*/meson.build fuzz/*/meson.build src/cli/cmd_*.c))
+MODULE_FILES = $(sort $(wildcard src/*/meson.build tests/*/meson.build fuzz/*/meson.build bench/*/meson.build src/cli/cmd_*.c))
 define reconfigure_if_modules_changed
 	@echo "$(MODULE_FILES)" | cmp -s - $(1)/.puente-modules || \
 	  { meson setup --reconfigure $(1) >/dev/null && echo "$(MODULE_FILES)" > $(1)/.puente-modules; }
