@@ -48,6 +48,11 @@ const char *cli_db_path(const char *opt);
  * Errors: PU_ERR_INVALID (no path for a non-file store; field
  * "audit-journal"), PU_ERR_LIMIT (does not fit in size). */
 int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err);
+/* The audit anchor file of the store (docs/audit.md, "Anchors"): `opt` if
+ * non-empty, else $PUENTE_AUDIT_ANCHORS, else "<db_path>-audit.anchors" for
+ * an SQLite store file; "" (no anchors) for a store that is not a file
+ * without a path given. Errors: PU_ERR_LIMIT. */
+int cli_audit_anchor_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err);
 /* 1 if argv (after argv[0]) contains -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* Print "puente: usage error: <msg>; see 'puente <cmd> --help'" and return 2. */

@@ -33,6 +33,17 @@ int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size
     return PU_OK;
 }
 
+int cli_audit_anchor_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err) {
+    const char *env = getenv("PUENTE_AUDIT_ANCHORS");
+    const char *given = opt && *opt ? opt : env && *env ? env : NULL;
+    int rc;
+    if (given) rc = pu_snprintf(out, size, "%s", given);
+    else if (!db_path || !*db_path || strcmp(db_path, ":memory:") == 0 || strstr(db_path, "://")) rc = pu_snprintf(out, size, "%s", "");
+    else rc = pu_snprintf(out, size, "%s-audit.anchors", db_path);
+    if (rc != PU_OK) return pu_fail(err, PU_ERR_LIMIT, NULL, "anchors", "the anchor file path is too long");
+    return PU_OK;
+}
+
 int cli_wants_help(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) break;
