@@ -99,6 +99,15 @@ int cli_open_store(const char *db_opt, store_t **out) {
 int cli_scope_parse(const char *cmd, const char *agency, const char *country, cli_scope *out) {
     memset(out, 0, sizeof *out);
     if ((agency == NULL) != (country == NULL)) return cli_usage_error(cmd, "--agency and --country go together");
+    const cli_operator *op = cli_operator_get();
+    if (op->authenticated) {
+        /* `puente --user NAME`: the account's agency is the scope; no other */
+        if (agency && !pu_strieq(agency, op->agency))
+            return cli_usage_error(cmd, "--agency %s: the user %s belongs to %s and acts only for it", agency, op->user,
+                                   op->agency);
+        agency = op->agency;
+        country = op->country;
+    }
     if (!agency) {
         out->scope = store_scope_system;
         return 0;

@@ -124,7 +124,7 @@ int h_entities_search(http_req *r) {
  * response is built in memory up to HTTP_OUT_MAX (256 MiB; beyond: 413). */
 int h_export(http_req *r) {
     static const char *const args[] = {"q", "schema", "dataset", NULL};
-    store_query q = {0};
+    store_query q = {.export = 1};
     int rc;
     if ((rc = http_only_args(r, args))) return rc;
     q.name = http_arg(r, "q");

@@ -42,7 +42,7 @@ ROUTES(http_routes_store,
     {"PUT", "/api/v1/entities/{id}", h_entity_update, "entity.update", 1, ACL_P_WRITE},
     {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
     {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},
-    {"GET", "/api/v1/export", h_export, "entity.export", 1, R},
+    {"GET", "/api/v1/export", h_export, "entity.export", 1, ACL_P_EXPORT},
     {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R})
 ROUTES(http_routes_screen, HTTP_SCREEN_ROUTES)
 ROUTES(http_routes_ews,

@@ -391,6 +391,13 @@ static int build_where(const store_scope *scope, const store_query *q, db_sql *q
     int rc = store_scope_sql(qb, scope, NULL);
     if (rc == PU_ERR_INTERNAL) return pu_fail(err, rc, NULL, NULL, "no reader scope");
     if (!q) return qb->rc;
+    if (q->export && scope && !scope->system) {
+        /* originator control: ORCON leaves only with its owner's consent */
+        db_sql_add(qb, " AND (caveats IS NULL OR ',' || caveats || ',' NOT LIKE '%,ORCON,%' OR owner = ?"
+                       " OR owner IN (SELECT g.owner FROM store_grant g WHERE g.grantee = ?))");
+        db_sql_text(qb, scope->agency ? scope->agency : "");
+        db_sql_text(qb, scope->agency ? scope->agency : "");
+    }
     if (q->schema) {
         const ftm_schema *sc = ftm_schema_get(q->schema);
         if (!sc) return pu_fail(err, PU_ERR_INVALID, NULL, "schema", "unknown schema '%s'", q->schema);

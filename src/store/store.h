@@ -96,6 +96,11 @@ typedef struct store_query {
     const char *name;      /* case-insensitive substring of any name-type value; NULL = all */
     int64_t limit;         /* 0 = no limit */
     int64_t offset;
+    int export;            /* 1: a bulk export / re-share: records with the
+                              ORCON caveat are left out unless the reader's
+                              agency owns them or holds the owner's grant
+                              (store_grant_add); the operator's system scope
+                              (a store backup) keeps them. docs/access.md */
 } store_query;
 
 /* Called once per entity, in id order; return non-zero to stop early.
@@ -301,7 +306,9 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *opt
                      pu_err *err);
 
 /* Write the entities matching q (visible to scope), one FtM JSON object per
- * line in id order, with the Puente fields when with_puente. *count gets the
+ * line in id order, with the Puente fields when with_puente. Always an
+ * export (q->export is implied: ORCON records of other agencies are left
+ * out unless granted). *count gets the
  * number written (may be NULL). Errors: PU_ERR_IO, PU_ERR_DB, PU_ERR_INVALID. */
 int store_export_ftm(store_t *st, const store_scope *scope, const store_query *q, int with_puente, FILE *out,
                      int64_t *count, pu_err *err);
