@@ -45,6 +45,9 @@ typedef struct audit_event {
     const char *targets;    /* comma-separated target ids */
     const char *outcome;    /* "success", "denied", "not_found", "invalid", ... */
     const char *detail;     /* free text: query, counts, reason */
+    const char *source;     /* where the request came from: the client
+                               address ("203.0.113.7"), "cli" for the CLI */
+    const char *purpose;    /* the stated purpose of a read of case data */
 } audit_event;
 
 /* Create/upgrade the audit tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */

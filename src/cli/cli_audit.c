@@ -97,7 +97,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
         agency_of(db, name, agency, sizeof agency);
         os_user(os, sizeof os);
         snprintf(detail, sizeof detail, "via the CLI as %s%s%s", os, lrc ? "; reason=" : "", lrc ? le.field : "");
-        audit_event ev = {"cli", name, agency, "login", "", lrc ? pu_code_name(lrc) : "success", detail};
+        audit_event ev = {"cli", name, agency, "login", "", lrc ? pu_code_name(lrc) : "success", detail, "cli", NULL};
         pu_err ae;
         if (audit_append(db, &ev, &ae) != PU_OK && lrc == PU_OK) lrc = pu_fail(&le, ae.code, NULL, NULL, "%s", ae.msg);
         if (lrc == PU_OK) (void)acl_revoke(db, session, &ae); /* the CLI keeps no session */
@@ -264,7 +264,7 @@ int cli_audit_invocation(int argc, char **argv, int code) {
         pu_strlcpy(user, o->user, sizeof user);
     }
     audit_event ev = {"cli", user, agency ? agency : "", pu_buf_str(&action), pu_buf_str(&targets),
-                      outcome_of_exit(code), pu_buf_str(&detail)};
+                      outcome_of_exit(code), pu_buf_str(&detail), "cli", NULL};
     db_t *db = NULL;
     pu_err e;
     int rc = db_open(path, NULL, &db, &e);

@@ -35,7 +35,7 @@ static void record(db_t *db, const char *action, const char *outcome, const char
     if (pw) u = pw->pw_name;
     char op[96];
     snprintf(op, sizeof op, "cli:%s", u && *u ? u : "unknown");
-    audit_event ev = {"cli", op, "", action, "", outcome, detail};
+    audit_event ev = {"cli", op, "", action, "", outcome, detail, "cli", NULL};
     pu_err ignore;
     (void)audit_append(db, &ev, &ignore);
 }

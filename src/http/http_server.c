@@ -265,7 +265,7 @@ static int prepare_store(http_server *s, pu_err *err) {
     int64_t removed = 0;
     rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
     if (rc == PU_OK) {
-        audit_event ev = {"http", "-", "", "server.start", "", "success", NULL};
+        audit_event ev = {"http", "-", "", "server.start", "", "success", NULL, NULL, NULL};
         char detail[128];
         snprintf(detail, sizeof detail, "listen %s:%d; retention %d days; pruned %lld", s->addr, s->cfg.port,
                  s->cfg.retention_days, (long long)removed);
@@ -392,6 +392,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
+    if (rc == PU_OK) rc = http_audit_names_policy_check(err);
     if (rc == PU_OK) rc = start_audit(s, err);
     if (rc == PU_OK) rc = start_anchors(s, err);
     if (rc) {
@@ -439,7 +440,7 @@ void http_stop(http_server *s) {
             nanosleep(&ts, NULL);
         }
     }
-    audit_event stop_ev = {"http", "-", "", "server.stop", "", "success", NULL};
+    audit_event stop_ev = {"http", "-", "", "server.stop", "", "success", NULL, NULL, NULL};
     if (s->auditq) (void)http_auditq_append(s->auditq, &stop_ev);
     /* The audit writer stops before the daemon: it drains its queue and
      * resumes every connection still waiting for its entry; then the workers

@@ -35,7 +35,7 @@ static void add(db_t *db, int from, int to) {
         char ts[32], tgt[32];
         snprintf(ts, sizeof ts, "2025-02-%02dT10:00:00Z", i);
         snprintf(tgt, sizeof tgt, "ent-%d", i);
-        audit_event ev = {"http", "ana", "DEA", "entity.read", tgt, "success", NULL};
+        audit_event ev = {"http", "ana", "DEA", "entity.read", tgt, "success", NULL, NULL, NULL};
         assert_int_equal(audit_append_at(db, &ev, ts, &e), PU_OK);
     }
 }
@@ -241,7 +241,7 @@ static void test_bad_key_fails_closed(void **state) {
     pu_err e;
     setenv("PUENTE_AUDIT_KEY", "not-hex", 1);
     assert_int_equal(audit_key_reload(&e), PU_ERR_INVALID);
-    audit_event ev = {"http", "ana", "DEA", "entity.read", "x", "success", NULL};
+    audit_event ev = {"http", "ana", "DEA", "entity.read", "x", "success", NULL, NULL, NULL};
     assert_int_equal(audit_append(db, &ev, &e), PU_ERR_INVALID);
     assert_string_equal(e.field, "audit-key");
     int64_t n = -1;

@@ -113,9 +113,10 @@ for (ag, role), tok in tokens.items():
         s, js, _ = c.req("GET", "/api/v1/entities", token=tok, query={"q": r["name"]})
         expect((s == 200 and js["total"] == (1 if r["id"] in want else 0)) or (not reader and s == 403),
                f"{who} count of an exact-name search for {r['id']}")
-    # export (JSON lines, no paging)
+    # export (JSON lines, no paging): its own permission, supervisors only
+    # (ACL_P_EXPORT, docs/access.md "Export")
     s, js, raw = c.req("GET", "/api/v1/export", token=tok, query={"q": "zorglub"})
-    if reader:
+    if role == "supervisor":
         got = {json.loads(l)["id"] for l in raw.decode().splitlines() if l.strip()}
         expect(s == 200 and got == want, f"{who} export: {sorted(got ^ want)}")
     else:
