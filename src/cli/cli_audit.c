@@ -169,9 +169,11 @@ int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_ar
 
 /* ---- the invocation's audit entry ---- */
 
-/* Options whose value is a secret: the value is not recorded. */
+/* Options whose value is a secret, or case content that is sealed at rest
+ * (a decision's note and analyst, a disposition's note): the value is not
+ * copied into the trail, only its size. */
 static int secret_option(const char *a) {
-    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", NULL};
+    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst", NULL};
     for (const char *const *s = secrets; *s; s++) {
         size_t n = strlen(*s);
         if (strncmp(a, *s, n) == 0 && (a[n] == '\0' || a[n] == '=' || a[n] == '-')) return 1;
@@ -208,7 +210,8 @@ static void describe(int argc, char **argv, int code, pu_buf *action, pu_buf *ta
             int takes = !has_eq && i + 1 < argc && argv[i + 1][0] != '-';
             if (detail->len) (void)pu_buf_putc(detail, ' ');
             if (secret_option(a)) {
-                (void)pu_buf_printf(detail, "%.*s=***", (int)strcspn(a, "="), a);
+                const char *v = has_eq ? strchr(a, '=') + 1 : takes ? argv[i + 1] : "";
+                (void)pu_buf_printf(detail, "%.*s=(%zu bytes)", (int)strcspn(a, "="), a, strlen(v));
                 if (takes) i++;
             } else if (takes) {
                 (void)pu_buf_printf(detail, "%s=%s", a, argv[i + 1]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cli_db_path(const char *opt) {
     if (opt && *opt) return opt;
@@ -88,6 +89,9 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out) {
 int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
+    /* an operator at a terminal is told when sensitive fields are stored in clear */
+    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", store_seal_status());
+    if (store_seal_check(&err) != PU_OK) return cli_fail(&err);
     int rc = store_open(cli_db_path(db_opt), out, &err);
     if (!rc && (rc = app_migrate(store_db(*out), &err))) {
         store_close(*out);

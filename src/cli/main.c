@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "audit/audit.h"
 #include "cli/cli.h"
+#include "store/store.h"
 
 static void usage(FILE *out) {
     fputs("usage: puente [--version] [--user NAME] <command> [options]\n\n"
@@ -45,6 +47,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("puente %s\n", PUENTE_VERSION);
+        printf("%s\naudit chain key: %s\n", store_seal_status(),
+               audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE / $PUENTE_AUDIT_KEY)");
         return 0;
     }
     /* `puente --user NAME <command>`: act as that account (cli_audit.c) */

@@ -392,6 +392,8 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
+    if (rc == PU_OK) rc = store_seal_check(err);
+    if (rc == PU_OK) rc = audit_key_current(&(const unsigned char *){NULL}, &(const char *){NULL}, err);
     if (rc == PU_OK) rc = http_audit_names_policy_check(err);
     if (rc == PU_OK) rc = start_audit(s, err);
     if (rc == PU_OK) rc = start_anchors(s, err);
@@ -489,6 +491,9 @@ int http_run(const http_config *cfg, pu_err *err) {
     if (!cfg->quiet) {
         fprintf(stderr, "puente: listening on http://%s:%d (store %s, %u threads)\n", s->addr, s->port, s->db_path,
                 s->cfg.threads);
+        fprintf(stderr, "puente: %s; audit chain key: %s; audit anchors: %s\n", store_seal_status(),
+                audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE)",
+                s->anchors_path[0] ? s->anchors_path : "none");
         fflush(stderr);
     }
     int sig = 0;
