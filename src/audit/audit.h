@@ -88,7 +88,7 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * life); audit_meta.journal_seq is the newest jid in the chain, updated in
  * the same transaction as the entries, so ingesting is idempotent and two
  * ingesters (a server and `puente audit verify` run beside it) never append
- * an entry twice. Each line: jid, ts, then the seven event fields, separated
+ * an entry twice. Each line: jid, ts, then the nine event fields (seven in lines written before source and purpose), separated
  * by tabs; \\, \t, \n, \r and other control bytes are escaped (\xHH).
  * The chain hash is computed when an entry reaches audit_log (in jid order),
  * so seq order = jid order for journal entries. Entries written inside a
