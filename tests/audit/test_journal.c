@@ -87,6 +87,14 @@ static void test_parse_roundtrip_and_torn(void **state) {
     assert_string_equal(ents[1].ev.user, "-");
     assert_string_equal(ents[1].ev.agency, "");
     assert_string_equal(ents[1].ev.outcome, "denied");
+    assert_string_equal(ents[1].ev.source, ""); /* a line of the seven-field format */
+    audit_staged_free(ents, store);
+    /* the current format: source and purpose after the detail */
+    const char *now = "10\t2026-01-02T03:04:08Z\thttp\tana\tDEA\tentity.read\tx\tsuccess\t\t192.0.2.7\tcase 17\n";
+    assert_int_equal(audit_journal_parse("j", now, strlen(now), &ents, &n, &store, &torn, &e), PU_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ents[0].ev.source, "192.0.2.7");
+    assert_string_equal(ents[0].ev.purpose, "case 17");
     audit_staged_free(ents, store);
 }
 
@@ -108,6 +116,7 @@ static void test_parse_refuses_bad_lines(void **state) {
     snprintf(buf, sizeof buf, "%s2\t2026-01-02T03:04:05Z\thttp\tana\n", good);
     expect_bad(buf, "j:2", NULL);                                                          /* too few fields */
     expect_bad("1\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\th\n", "j:1", NULL);          /* too many */
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\th\ti\tj\n", "j:1", NULL); /* too many (12) */
     expect_bad("x\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
     expect_bad("0\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
     expect_bad("1\t2026-01-02 03:04:05\ta\tb\tc\td\te\tf\tg\n", "j:1", "ts");
