@@ -122,7 +122,7 @@ int cli_operator_may(const char *command, pu_err *err);
  * compare, review, ews, cargo, trace) for an account (--user): its own
  * --agency/--country added when absent; another agency or country is
  * PU_ERR_DENIED. argv[0] is the command. *out_argv is argv itself or a new
- * array that lives as long as the process. Errors: PU_ERR_DENIED,
+ * array the caller frees (free(), not its strings). Errors: PU_ERR_DENIED,
  * PU_ERR_INVALID (one of the two given), PU_ERR_NOMEM. */
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err);
 /* Write the audit entry of the invocation argv[0..argc) (argv[0] = the

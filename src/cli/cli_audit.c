@@ -163,7 +163,7 @@ int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_ar
     v[n++] = op.country;
     for (; i < argc; i++) v[n++] = argv[i];
     *out_argc = n;
-    *out_argv = v; /* lives as long as the process */
+    *out_argv = v; /* the caller frees the array (not its strings) */
     return PU_OK;
 }
 

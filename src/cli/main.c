@@ -3,6 +3,7 @@
  * modules register (src/app/modules.c). It keeps no list of its own.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -75,7 +76,9 @@ int main(int argc, char **argv) {
         int code = cli_operator_may(c->name, &e) == PU_OK && cli_operator_scope_args(n, v, &n, &v, &e) == PU_OK
                        ? c->run(n, v)
                        : cli_fail(&e);
-        return cli_audit_invocation(n, v, code);
+        code = cli_audit_invocation(n, v, code);
+        if (v != argv + 1) free(v); /* the array cli_operator_scope_args made (its strings are argv's and the operator's) */
+        return code;
     }
     fprintf(stderr, "puente: unknown command '%s'; see 'puente --help'\n", argv[1]);
     return CLI_EXIT_USAGE;
