@@ -16,9 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (audit_journal_parse("fuzz", (const char *)data, size, &ents, &n, &store, &torn, &e) != PU_OK) return 0;
     for (size_t i = 0; i < n; i++) {
         if (ents[i].jid < 1 || strlen(ents[i].ts) != 20) abort();
-        const char *f[7] = {ents[i].ev.component, ents[i].ev.user, ents[i].ev.agency, ents[i].ev.action,
-                            ents[i].ev.targets, ents[i].ev.outcome, ents[i].ev.detail};
-        for (int k = 0; k < 7; k++)
+        const char *f[9] = {ents[i].ev.component, ents[i].ev.user,   ents[i].ev.agency,
+                            ents[i].ev.action,    ents[i].ev.targets, ents[i].ev.outcome,
+                            ents[i].ev.detail,    ents[i].ev.source,  ents[i].ev.purpose};
+        for (int k = 0; k < 9; k++)
             if (!f[k] || strlen(f[k]) > size) abort();
     }
     audit_staged_free(ents, store);

@@ -54,6 +54,9 @@
 #define ACL_P_AUDIT 0x40u   /* read, verify and export the audit trail    */
 #define ACL_P_FORENSIC 0x80u /* kinship / DNA identification (purpose-limited;
                                forensic role only, docs/access.md)         */
+#define ACL_P_EXPORT 0x100u /* bulk export of entities (GET /api/v1/export,
+                               `puente export`): supervisor only;
+                               docs/access.md "Export"                     */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);

@@ -9,6 +9,7 @@
 
 #define HBYTES 32
 #define NFIELDS 8 /* ts component user agency action targets outcome detail */
+#define NEXTRA 2  /* source purpose: hashed after the others when either is set */
 
 static const char *const migrations[] = {
     "CREATE TABLE audit_log ("
@@ -38,6 +39,11 @@ static const char *const migrations[] = {
     "ALTER TABLE audit_meta ADD COLUMN journal_seq {INT} NOT NULL DEFAULT 0;",
     /* 3: a random id of this store's trail, written into its journal */
     "ALTER TABLE audit_meta ADD COLUMN store_id TEXT NOT NULL DEFAULT '';",
+    /* 4: the id of the chain key an entry was hashed with ('' = unkeyed) */
+    "ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';",
+    /* 5: the source address and the stated purpose */
+    "ALTER TABLE audit_log ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE audit_log ADD COLUMN purpose TEXT NOT NULL DEFAULT '';",
 };
 
 int audit_migrate(db_t *db, pu_err *err) {
@@ -54,16 +60,25 @@ static void h_field(crypto_generichash_state *s, const char *v) {
     crypto_generichash_update(s, (const unsigned char *)v, n);
 }
 
-/* hash = BLAKE2b-256(prev_hex || seq || fields...), written as hex. */
-static int chain_hash(const char *prev_hex, int64_t seq, const char *const f[NFIELDS], char out[AUDIT_HASH_HEX]) {
+/* hash = BLAKE2b-256(prev_hex || seq || fields...), written as hex. With a
+ * chain key (audit_key.c) the hash is keyed and the key's id is hashed too,
+ * so an entry cannot be recomputed without the key nor moved to another. */
+static int chain_hash(const char *prev_hex, int64_t seq, const char *const f[NFIELDS], const char *const x[NEXTRA],
+                      const unsigned char *key, const char *key_id, char out[AUDIT_HASH_HEX]) {
     crypto_generichash_state s;
     unsigned char h[HBYTES];
     char seqs[24];
     snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
-    if (crypto_generichash_init(&s, NULL, 0, HBYTES) != 0) return PU_ERR_INTERNAL;
+    if (crypto_generichash_init(&s, key, key ? AUDIT_KEY_BYTES : 0, HBYTES) != 0) return PU_ERR_INTERNAL;
     h_field(&s, prev_hex);
     h_field(&s, seqs);
     for (int i = 0; i < NFIELDS; i++) h_field(&s, f[i]);
+    /* source and purpose (migration 5): entries without them hash as they
+     * always did; with them the two fields follow, length-prefixed, so an
+     * entry with and one without can never serialise alike */
+    if (*x[0] || *x[1])
+        for (int i = 0; i < NEXTRA; i++) h_field(&s, x[i]);
+    if (key) h_field(&s, key_id);
     crypto_generichash_final(&s, h, sizeof h);
     sodium_bin2hex(out, AUDIT_HASH_HEX, h, sizeof h);
     return PU_OK;
@@ -124,14 +139,17 @@ static int tx_end(db_t *db, int own, int rc, pu_err *err) {
  * Entry k gets the time tss[k] when tss is given, else ts. */
 static int append_locked(db_t *db, const audit_event *const *evs, const char *const *tss, size_t n, const char *ts,
                          pu_err *err) {
-    char *b = malloc((size_t)7 * AUDIT_FIELD_MAX);
+    char *b = malloc((size_t)9 * AUDIT_FIELD_MAX);
     if (!b) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    meta m;
-    int rc = meta_read(db, &m, err);
+    meta m = {0};
+    const unsigned char *key;
+    const char *kid;
+    int rc = audit_key_current(&key, &kid, err); /* a bad key configuration fails the append (fail closed) */
+    if (rc == PU_OK) rc = meta_read(db, &m, err);
     db_stmt *st = NULL;
     if (rc == PU_OK)
         rc = db_prepare(db, "INSERT INTO audit_log(seq, ts, component, user_name, agency, action, targets, outcome, "
-                            "detail, prev, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            "detail, prev, hash, key_id, source, purpose) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &st, err);
     char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
     pu_strlcpy(prev, m.head_hash, sizeof prev);
@@ -148,13 +166,18 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
             clip(ev->outcome, b + 5 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
             clip(ev->detail, b + 6 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
         };
+        const char *x[NEXTRA] = {clip(ev->source, b + 7 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX),
+                                 clip(ev->purpose, b + 8 * AUDIT_FIELD_MAX, AUDIT_FIELD_MAX)};
         seq++;
-        if ((rc = chain_hash(prev, seq, f, hash))) break;
+        if ((rc = chain_hash(prev, seq, f, x, key, kid, hash))) break;
         db_reset(st);
         db_bind_int64(st, 1, seq);
         for (int i = 0; i < NFIELDS; i++) db_bind_text(st, i + 2, f[i], -1);
         db_bind_text(st, 10, prev, -1);
         db_bind_text(st, 11, hash, -1);
+        db_bind_text(st, 12, kid, -1);
+        db_bind_text(st, 13, x[0], -1);
+        db_bind_text(st, 14, x[1], -1);
         rc = db_step_done(st, err);
         pu_strlcpy(prev, hash, sizeof prev);
     }
@@ -327,14 +350,45 @@ static int last_prune_anchor(db_t *db, char *out, size_t size, pu_err *err) {
     return rc;
 }
 
+int audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX], pu_err *err) {
+    meta m;
+    int rc = meta_read(db, &m, err);
+    if (rc) return rc;
+    *seq = m.head_seq;
+    pu_strlcpy(hash, m.head_hash, AUDIT_HASH_HEX);
+    return PU_OK;
+}
+
+int audit_anchor_seq(db_t *db, int64_t *seq, pu_err *err) {
+    meta m;
+    int rc = meta_read(db, &m, err);
+    if (rc == PU_OK) *seq = m.anchor_seq;
+    return rc;
+}
+
+/* Recompute one entry's hash: with its key when it was keyed (NULL key and
+ * *known = 0 when that key is not configured here: only the links can be
+ * checked), else unkeyed. */
+static void entry_hash(const char *running, int64_t seq, const char *const f[NFIELDS], const char *const x[NEXTRA],
+                       const char *kid, int *known, char calc[AUDIT_HASH_HEX]) {
+    const unsigned char *key = NULL;
+    *known = 1;
+    if (*kid && audit_key_find(kid, &key) != PU_OK) {
+        *known = 0;
+        calc[0] = '\0';
+        return;
+    }
+    chain_hash(running, seq, f, x, key, kid, calc);
+}
+
 int audit_verify(db_t *db, audit_report *rep, pu_err *err) {
     memset(rep, 0, sizeof *rep);
     meta m;
     int rc = meta_read(db, &m, err);
     if (rc) return rc;
     db_stmt *st;
-    if ((rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash "
-                             "FROM audit_log ORDER BY seq",
+    if ((rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash, "
+                             "key_id, source, purpose FROM audit_log ORDER BY seq",
                          &st, err)))
         return rc;
     char running[AUDIT_HASH_HEX];
@@ -345,8 +399,11 @@ int audit_verify(db_t *db, audit_report *rep, pu_err *err) {
         int64_t seq = db_col_int64(st, 0);
         const char *f[NFIELDS];
         for (int i = 0; i < NFIELDS; i++) f[i] = db_col_text(st, i + 1);
+        const char *kid = db_col_text(st, 11);
+        const char *x[NEXTRA] = {db_col_text(st, 12), db_col_text(st, 13)};
         char calc[AUDIT_HASH_HEX];
-        chain_hash(running, seq, f, calc);
+        int known;
+        entry_hash(running, seq, f, x, kid, &known, calc);
         if (seq != expect) {
             rc = broken(rep, err, seq, "expected entry %lld next: entries were deleted or reordered",
                         (long long)expect);
@@ -355,11 +412,20 @@ int audit_verify(db_t *db, audit_report *rep, pu_err *err) {
             rc = broken(rep, err, seq, "the link to entry %lld does not match: an entry was removed or reordered",
                         (long long)(seq - 1));
             bad = 1;
-        } else if (strcmp(db_col_text(st, 10), calc) != 0) {
+        } else if (!*kid && rep->keyed > 0) {
+            rc = broken(rep, err, seq, "the entry is not keyed although entries before it are: the chain was "
+                                       "recomputed without the key");
+            bad = 1;
+        } else if (known && strcmp(db_col_text(st, 10), calc) != 0) {
             rc = broken(rep, err, seq, "the content does not match its hash: the entry was edited");
             bad = 1;
         } else {
-            pu_strlcpy(running, calc, sizeof running);
+            /* an entry whose key is not configured here: its stored hash is
+             * taken as given (the links are still checked) */
+            pu_strlcpy(running, known ? calc : db_col_text(st, 10), sizeof running);
+            if (*kid) rep->keyed++;
+            else rep->unkeyed++;
+            if (*kid && known) rep->key_verified++;
             if (!rep->first_seq) rep->first_seq = seq;
             rep->last_seq = seq;
             rep->entries++;
@@ -400,8 +466,8 @@ int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_
     bound(f->since ? f->since : "", 0, lo, sizeof lo);
     bound(f->until ? f->until : "9999", 1, hi, sizeof hi);
     db_stmt *st;
-    int rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash "
-                            "FROM audit_log WHERE ts >= ? AND ts <= ? AND (? = '' OR agency = ?) ORDER BY seq "
+    int rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash, "
+                            "key_id, source, purpose FROM audit_log WHERE ts >= ? AND ts <= ? AND (? = '' OR agency = ?) ORDER BY seq "
                             "LIMIT ? OFFSET ?",
                         &st, err);
     if (rc) return rc;
@@ -418,6 +484,9 @@ int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_
         json_t *o = json_object();
         json_object_set_new(o, "seq", json_integer(db_col_int64(st, 0)));
         for (int i = 0; i < 10; i++) json_object_set_new(o, names[i], json_string(db_col_text(st, i + 1)));
+        if (*db_col_text(st, 11)) json_object_set_new(o, "key_id", json_string(db_col_text(st, 11)));
+        json_object_set_new(o, "source", json_string(db_col_text(st, 12)));
+        json_object_set_new(o, "purpose", json_string(db_col_text(st, 13)));
         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(o);
         int bad = !s || fprintf(out, "%s\n", s) < 0;
@@ -493,7 +562,7 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
             char detail[256];
             snprintf(detail, sizeof detail, "removed %lld entries before %s (retention %d days); anchor=%lld:%s",
                      (long long)nrem, cutoff, days, (long long)last_old, anchor);
-            audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail};
+            audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail, NULL, NULL};
             const audit_event *one = &ev;
             rc = append_locked(db, &one, NULL, 1, now, err);
         }

@@ -45,6 +45,9 @@ typedef struct audit_event {
     const char *targets;    /* comma-separated target ids */
     const char *outcome;    /* "success", "denied", "not_found", "invalid", ... */
     const char *detail;     /* free text: query, counts, reason */
+    const char *source;     /* where the request came from: the client
+                               address ("203.0.113.7"), "cli" for the CLI */
+    const char *purpose;    /* the stated purpose of a read of case data */
 } audit_event;
 
 /* Create/upgrade the audit tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
@@ -85,7 +88,7 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * life); audit_meta.journal_seq is the newest jid in the chain, updated in
  * the same transaction as the entries, so ingesting is idempotent and two
  * ingesters (a server and `puente audit verify` run beside it) never append
- * an entry twice. Each line: jid, ts, then the seven event fields, separated
+ * an entry twice. Each line: jid, ts, then the nine event fields (seven in lines written before source and purpose), separated
  * by tabs; \\, \t, \n, \r and other control bytes are escaped (\xHH).
  * The chain hash is computed when an entry reaches audit_log (in jid order),
  * so seq order = jid order for journal entries. Entries written inside a
@@ -171,7 +174,83 @@ typedef struct audit_report {
     char head[AUDIT_HASH_HEX];
     int64_t bad_seq;        /* first entry that fails (0 if none) */
     char problem[256];      /* what failed, in words */
+    int64_t keyed;          /* entries hashed with a chain key */
+    int64_t key_verified;   /* keyed entries whose hash was recomputed with their key */
+    int64_t unkeyed;        /* entries hashed without a key (before a key was configured) */
 } audit_report;
+
+/* ---- the chain key (audit_key.c) ----
+ * Why: an unkeyed chain can be recomputed by anyone who can write the store
+ * file. With a key (outside the store: $PUENTE_AUDIT_KEY = 64 hex digits, or
+ * $PUENTE_AUDIT_KEY_FILE = a file with one such key per line, the last one
+ * current, earlier ones kept to verify entries from before a rotation), each
+ * new entry is hashed with keyed BLAKE2b-256 and carries the key's id (16 hex
+ * digits of a hash of the key, never the key): recomputing the chain needs
+ * the key. Once keyed entries exist, an unkeyed entry after them is reported
+ * as a downgrade (the chain was recomputed without the key). No key
+ * configured: entries are hashed as before (unkeyed), and the server and CLI
+ * say so. */
+#define AUDIT_KEY_BYTES 32
+#define AUDIT_KEY_ID_HEX 17         /* 16 hex digits + NUL */
+#define AUDIT_KEYS_MAX 16
+/* (Re)read the key configuration from the environment (it is read once on
+ * first use otherwise; for tests and tools that change it). Not safe while
+ * other threads append. Errors: PU_ERR_INVALID (a malformed key),
+ * PU_ERR_IO (key file unreadable), PU_ERR_LIMIT (too many keys). */
+int audit_key_reload(pu_err *err);
+/* The current key and its id (*key NULL and *id "" when none is
+ * configured). The key stays owned by the module. Errors: as
+ * audit_key_reload when the configured key is bad (appends then fail:
+ * the trail must not silently go unkeyed). */
+int audit_key_current(const unsigned char **key, const char **id, pu_err *err);
+/* The key with this id. PU_ERR_NOTFOUND when not in the ring. */
+int audit_key_find(const char *id, const unsigned char **key);
+/* 1 when a (valid) chain key is configured. */
+int audit_key_configured(void);
+
+/* ---- anchors (audit_key.c) ----
+ * Why: the head kept in audit_meta lives in the same store file as the
+ * chain, so whoever truncates or rewrites the chain can rewrite the head.
+ * An anchor is the head (seq, hash) appended, with its time, to a file
+ * outside the store (fsync'ed; copy it to a second party for full effect):
+ * by the server at start, every AUDIT_ANCHOR_INTERVAL_S and at stop, and by
+ * `puente audit anchor`. With a key, each anchor line carries a MAC under
+ * the key, so anchors cannot be forged. audit_anchor_check then finds an
+ * anchor beyond the head (the newest entries were removed) and an anchored
+ * entry whose hash changed (the chain was recomputed from before it).
+ * Path: `--anchors PATH`, else $PUENTE_AUDIT_ANCHORS, else
+ * `<db>-audit.anchors` for a store file (cli_audit_anchor_path). */
+#define AUDIT_ANCHOR_INTERVAL_S 300
+typedef struct audit_anchor {
+    int64_t seq;
+    char hash[AUDIT_HASH_HEX];
+    int written;            /* 0: the head had not moved since the last anchor */
+} audit_anchor;
+/* Append the current head to the anchor file at path (created 0640), unless
+ * it equals the last anchor. out may be NULL.
+ * Errors: PU_ERR_INVALID (no path), PU_ERR_IO, PU_ERR_DB, key errors. */
+int audit_anchor_write(db_t *db, const char *path, audit_anchor *out, pu_err *err);
+typedef struct audit_anchor_report {
+    int missing;            /* no anchor file */
+    int64_t anchors;        /* lines read */
+    int64_t checked;        /* anchors whose entry is in the chain with that hash */
+    int64_t pruned;         /* anchors of entries removed by retention */
+    int64_t unverified;     /* anchors whose MAC key is not configured here */
+    int64_t last_seq;       /* newest anchored seq (-1 none) */
+    int truncated;          /* an anchor names an entry beyond the head */
+    char problem[256];
+} audit_anchor_report;
+/* Check the anchor file against the chain. PU_OK when every anchor is
+ * consistent (a missing file is rep->missing, PU_OK); PU_ERR_INVALID with
+ * rep->problem (and err) when an anchor is beyond the head (truncation),
+ * names an entry whose hash differs (rewritten), carries a wrong MAC, or
+ * goes backwards. A torn last line is ignored. Errors: those, PU_ERR_IO,
+ * PU_ERR_DB. */
+int audit_anchor_check(db_t *db, const char *path, audit_anchor_report *rep, pu_err *err);
+/* The head (last seq and hash) as recorded in audit_meta. Errors: PU_ERR_DB. */
+int audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX], pu_err *err);
+/* The seq of the pruning anchor (0 when nothing was pruned). Errors: PU_ERR_DB. */
+int audit_anchor_seq(db_t *db, int64_t *seq, pu_err *err);
 
 /* Recompute the chain. PU_OK when intact; PU_ERR_INVALID when not, with
  * rep->bad_seq and rep->problem (and err) saying where and why.

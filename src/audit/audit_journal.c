@@ -29,7 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define JFIELDS 9                          /* jid ts + 7 event fields */
+#define JFIELDS 11                         /* jid ts + 9 event fields */
+#define JFIELDS_V1 9                       /* lines written before source and purpose */
 #define SYNC_WAIT_S 10
 #define JHDR 4096                          /* header page: "puente-audit-journal v1 store=ID half=N\n" */
 #define JMAGIC "puente-audit-journal v1 "
@@ -125,7 +126,8 @@ static int parse_line(const char *name, size_t lineno, const char *p, const char
             start = q + 1;
         }
     }
-    if (nf != JFIELDS) return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected %d tab-separated fields, got %zu", JFIELDS, nf);
+    if (nf != JFIELDS && nf != JFIELDS_V1)
+        return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected %d tab-separated fields, got %zu", JFIELDS, nf);
     char *endp;
     errno = 0;
     long long jid = strtoll(f[0], &endp, 10);
@@ -133,7 +135,7 @@ static int parse_line(const char *name, size_t lineno, const char *p, const char
     if (!ts_ok(f[1])) return pu_fail(err, PU_ERR_INVALID, where, "ts", "expected YYYY-MM-DDTHH:MM:SSZ, got '%.32s'", f[1]);
     e->jid = jid;
     pu_strlcpy(e->ts, f[1], sizeof e->ts);
-    e->ev = (audit_event){f[2], f[3], f[4], f[5], f[6], f[7], f[8]};
+    e->ev = (audit_event){f[2], f[3], f[4], f[5], f[6], f[7], f[8], nf == JFIELDS ? f[9] : "", nf == JFIELDS ? f[10] : ""};
     return PU_OK;
 }
 
@@ -348,9 +350,10 @@ struct audit_journal {
 
 static jent *entry_new(const audit_event *ev, const char *ts) {
     char clipbuf[AUDIT_FIELD_MAX];
-    const char *src[7] = {ev->component, ev->user, ev->agency, ev->action, ev->targets, ev->outcome, ev->detail};
+    const char *src[9] = {ev->component, ev->user,    ev->agency, ev->action, ev->targets,
+                          ev->outcome,   ev->detail,  ev->source, ev->purpose};
     size_t total = 0;
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 9; i++) {
         size_t n = src[i] ? strlen(src[i]) : 0;
         total += (n >= AUDIT_FIELD_MAX ? AUDIT_FIELD_MAX : n) + 1;
     }
@@ -359,9 +362,10 @@ static jent *entry_new(const audit_event *ev, const char *ts) {
     e->next = NULL;
     pu_strlcpy(e->s.ts, ts, sizeof e->s.ts);
     char *o = e->data;
-    const char **dst[7] = {&e->s.ev.component, &e->s.ev.user,    &e->s.ev.agency, &e->s.ev.action,
-                           &e->s.ev.targets,   &e->s.ev.outcome, &e->s.ev.detail};
-    for (int i = 0; i < 7; i++) {
+    const char **dst[9] = {&e->s.ev.component, &e->s.ev.user,    &e->s.ev.agency, &e->s.ev.action,
+                           &e->s.ev.targets,   &e->s.ev.outcome, &e->s.ev.detail, &e->s.ev.source,
+                           &e->s.ev.purpose};
+    for (int i = 0; i < 9; i++) {
         const char *v = clipped(src[i], clipbuf);
         size_t n = strlen(v);
         memcpy(o, v, n + 1);
@@ -374,9 +378,9 @@ static jent *entry_new(const audit_event *ev, const char *ts) {
 static int line_tail(const jent *e, pu_buf *b) {
     int rc = pu_buf_putc(b, '\t');
     if (rc == PU_OK) rc = pu_buf_puts(b, e->s.ts);
-    const char *f[7] = {e->s.ev.component, e->s.ev.user,    e->s.ev.agency, e->s.ev.action,
-                        e->s.ev.targets,   e->s.ev.outcome, e->s.ev.detail};
-    for (int i = 0; i < 7 && rc == PU_OK; i++) {
+    const char *f[9] = {e->s.ev.component, e->s.ev.user,    e->s.ev.agency, e->s.ev.action, e->s.ev.targets,
+                        e->s.ev.outcome,   e->s.ev.detail,  e->s.ev.source, e->s.ev.purpose};
+    for (int i = 0; i < 9 && rc == PU_OK; i++) {
         rc = pu_buf_putc(b, '\t');
         if (rc == PU_OK) rc = put_escaped(b, f[i]);
     }

@@ -384,14 +384,19 @@ int cargo_queue(db_t *db, const store_scope *scope, const cargo_queue_opts *o, c
         r.owner = db_col_text(s, 11);
         r.marking = db_col_text(s, 12);
         r.disposition = db_col_text(s, 13);
-        r.disposition_note = db_col_text(s, 14);
+        char *note = NULL;
+        if ((rc = store_unseal("cargo_disposition.note", db_col_text(s, 14), &note, err))) break;
+        r.disposition_note = note;
         r.disposition_author = db_col_text(s, 15);
         r.disposition_at = db_col_text(s, 16);
         r.disposition_owner = db_col_text(s, 17);
         r.disposition_marking = db_col_text(s, 18);
-        if (cb(&r, ctx)) break;
+        int stop = cb(&r, ctx);
+        free(note);
+        if (stop) break;
     }
     db_finalize(s);
+    if (rc) return rc;
     return st == DB_ROW || st == DB_DONE ? PU_OK : st;
 }
 
@@ -546,15 +551,20 @@ int cargo_dispose(db_t *db, const store_scope *scope, const char *awb, const cha
     if ((rc = store_check_owner(db, scope, owner, err))) return rc;
     char now[32];
     pu_now_iso(now, sizeof now);
+    char *note = NULL; /* sealed at rest (store_seal) */
+    if ((rc = store_seal("cargo_disposition.note", stamp->note ? stamp->note : "", &note, err))) return rc;
     int own_tx = !db_in_tx(db);
-    if (own_tx && (rc = db_begin(db, err))) return rc;
+    if (own_tx && (rc = db_begin(db, err))) {
+        free(note);
+        return rc;
+    }
     db_stmt *s;
     rc = db_prepare(db, "INSERT INTO cargo_disposition (shipment_id, outcome, note, author, owner, marking, created)"
                         " VALUES (?,?,?,?,?,?,?)", &s, err);
     if (!rc) {
         db_bind_int64(s, 1, id);
         db_bind_text(s, 2, outcome, -1);
-        db_bind_text(s, 3, stamp->note ? stamp->note : "", -1);
+        db_bind_text(s, 3, note, -1);
         db_bind_text(s, 4, stamp->author ? stamp->author : "", -1);
         db_bind_text(s, 5, stamp->owner, -1);
         db_bind_text(s, 6, cargo_stamp_marking(stamp), -1);
@@ -562,6 +572,7 @@ int cargo_dispose(db_t *db, const store_scope *scope, const char *awb, const cha
         rc = db_step_done(s, err);
         db_finalize(s);
     }
+    free(note);
     if (own_tx) {
         if (!rc) rc = db_commit(db, err);
         if (rc) db_rollback(db);

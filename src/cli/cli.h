@@ -48,6 +48,11 @@ const char *cli_db_path(const char *opt);
  * Errors: PU_ERR_INVALID (no path for a non-file store; field
  * "audit-journal"), PU_ERR_LIMIT (does not fit in size). */
 int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err);
+/* The audit anchor file of the store (docs/audit.md, "Anchors"): `opt` if
+ * non-empty, else $PUENTE_AUDIT_ANCHORS, else "<db_path>-audit.anchors" for
+ * an SQLite store file; "" (no anchors) for a store that is not a file
+ * without a path given. Errors: PU_ERR_LIMIT. */
+int cli_audit_anchor_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err);
 /* 1 if argv (after argv[0]) contains -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* Print "puente: usage error: <msg>; see 'puente <cmd> --help'" and return 2. */
@@ -80,5 +85,52 @@ typedef struct cli_scope {
 /* Fill out from the two option values (NULL when absent). Returns 0, or
  * prints a usage error naming cmd and returns CLI_EXIT_USAGE. */
 int cli_scope_parse(const char *cmd, const char *agency, const char *country, cli_scope *out);
+
+/* ---- the operator and the audit entry of a command (cli_audit.c) ----
+ * Every command invocation is audited once, centrally (main.c), like an API
+ * request: component "cli", the operator, the agency, action
+ * "cli.<command>[.<sub>]", the positional arguments as targets, the options
+ * (secret values masked) and the exit code as detail, the outcome from the
+ * exit code. The operator is the OS user ("cli:<login>"), or, after
+ * `puente --user NAME <command>`, the account NAME authenticated with its
+ * password ($PUENTE_PASSWORD or asked on the terminal): its agency is then
+ * the reader scope of every command (cli_scope_parse), and --agency naming
+ * another agency is refused. docs/audit.md "The CLI". */
+typedef struct cli_operator {
+    int authenticated;      /* 1: --user NAME logged in */
+    char user[96];          /* account name, or "cli:<os login>" */
+    char agency[32];
+    char country[3];
+    char role[32];
+    unsigned perms;
+} cli_operator;
+/* The process's operator (never NULL; the OS user until a login). */
+const cli_operator *cli_operator_get(void);
+/* Authenticate account `name` against the store at db_path (migrated
+ * first) with its password; the login is audited (failures attributed to
+ * the account's agency when the name exists) and leaves no session behind.
+ * Errors: PU_ERR_DENIED (login failed: unknown, wrong password, locked,
+ * disabled - one message), PU_ERR_INVALID (no password available),
+ * PU_ERR_DB. */
+int cli_operator_login(const char *name, const char *db_path, pu_err *err);
+/* May the operator run `command`? The OS operator may run everything; an
+ * account (--user) needs its role's permission for the command (export:
+ * ACL_P_EXPORT, audit: ACL_P_AUDIT, user/agency/token: ACL_P_ADMIN, ...).
+ * Errors: PU_ERR_DENIED. */
+int cli_operator_may(const char *command, pu_err *err);
+/* The arguments of a scoped command (export, entity, stats, import, screen,
+ * compare, review, ews, cargo, trace) for an account (--user): its own
+ * --agency/--country added when absent; another agency or country is
+ * PU_ERR_DENIED. argv[0] is the command. *out_argv is argv itself or a new
+ * array the caller frees (free(), not its strings). Errors: PU_ERR_DENIED,
+ * PU_ERR_INVALID (one of the two given), PU_ERR_NOMEM. */
+int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err);
+/* Write the audit entry of the invocation argv[0..argc) (argv[0] = the
+ * command) that ended with exit code `code`, into the store named by its
+ * --db option ($PUENTE_DB, ./puente.db) when that store exists (a command
+ * that touched no store leaves no entry; `serve` audits itself; --help is
+ * not audited). Returns code, or a failure code when the entry could not be
+ * written (fail closed: the caller exits non-zero). */
+int cli_audit_invocation(int argc, char **argv, int code);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cli_db_path(const char *opt) {
     if (opt && *opt) return opt;
@@ -30,6 +31,17 @@ int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size
         rc = pu_snprintf(out, size, "%s-audit.journal", db_path);
     }
     if (rc != PU_OK) return pu_fail(err, PU_ERR_LIMIT, NULL, "audit-journal", "the audit journal path is too long");
+    return PU_OK;
+}
+
+int cli_audit_anchor_path(const char *opt, const char *db_path, char *out, size_t size, pu_err *err) {
+    const char *env = getenv("PUENTE_AUDIT_ANCHORS");
+    const char *given = opt && *opt ? opt : env && *env ? env : NULL;
+    int rc;
+    if (given) rc = pu_snprintf(out, size, "%s", given);
+    else if (!db_path || !*db_path || strcmp(db_path, ":memory:") == 0 || strstr(db_path, "://")) rc = pu_snprintf(out, size, "%s", "");
+    else rc = pu_snprintf(out, size, "%s-audit.anchors", db_path);
+    if (rc != PU_OK) return pu_fail(err, PU_ERR_LIMIT, NULL, "anchors", "the anchor file path is too long");
     return PU_OK;
 }
 
@@ -77,6 +89,9 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out) {
 int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
+    /* an operator at a terminal is told when sensitive fields are stored in clear */
+    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", store_seal_status());
+    if (store_seal_check(&err) != PU_OK) return cli_fail(&err);
     int rc = store_open(cli_db_path(db_opt), out, &err);
     if (!rc && (rc = app_migrate(store_db(*out), &err))) {
         store_close(*out);
@@ -88,6 +103,15 @@ int cli_open_store(const char *db_opt, store_t **out) {
 int cli_scope_parse(const char *cmd, const char *agency, const char *country, cli_scope *out) {
     memset(out, 0, sizeof *out);
     if ((agency == NULL) != (country == NULL)) return cli_usage_error(cmd, "--agency and --country go together");
+    const cli_operator *op = cli_operator_get();
+    if (op->authenticated) {
+        /* `puente --user NAME`: the account's agency is the scope; no other */
+        if (agency && !pu_strieq(agency, op->agency))
+            return cli_usage_error(cmd, "--agency %s: the user %s belongs to %s and acts only for it", agency, op->user,
+                                   op->agency);
+        agency = op->agency;
+        country = op->country;
+    }
     if (!agency) {
         out->scope = store_scope_system;
         return 0;

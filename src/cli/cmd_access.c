@@ -36,7 +36,7 @@ static const char *operator_name(char *buf, size_t size) {
 static int audited(db_t *db, int rc, pu_err *e, const char *action, const char *target, const char *detail) {
     char op[96];
     audit_event ev = {"cli", operator_name(op, sizeof op), "", action, target, rc == PU_OK ? "success" : pu_code_name(rc),
-                      detail};
+                      detail, "cli", NULL};
     if (rc == PU_OK) {
         if ((rc = audit_append(db, &ev, e)) == PU_OK) rc = db_commit(db, e);
         if (rc) db_rollback(db);

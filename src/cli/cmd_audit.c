@@ -9,11 +9,17 @@
 #include "cli/cli.h"
 
 static int usage(FILE *f) {
-    fputs("usage: puente audit verify [--db PATH]\n"
+    fputs("usage: puente audit verify [--anchors FILE] [--db PATH]\n"
+          "       puente audit anchor [--anchors FILE] [--db PATH]\n"
           "       puente audit export [--since DATE] [--until DATE] [--agency ACR] [--out FILE] [--db PATH]\n"
           "       puente audit prune [--days N] [--db PATH]     (default retention: 365 days)\n"
-          "verify recomputes the BLAKE2b hash chain and exits 0 when intact, 3 when an entry\n"
-          "was edited, deleted or reordered (naming the first bad entry). export writes JSON\n"
+          "verify recomputes the BLAKE2b hash chain (keyed with the chain key of\n"
+          "$PUENTE_AUDIT_KEY / $PUENTE_AUDIT_KEY_FILE when configured) and checks the anchor\n"
+          "file; it exits 0 when intact, 3 when an entry was edited, deleted or reordered,\n"
+          "the chain was recomputed without the key, or an anchor shows truncation or a\n"
+          "rewrite (naming the first bad entry or anchor). anchor appends the current head\n"
+          "to the anchor file (--anchors FILE, else $PUENTE_AUDIT_ANCHORS, else\n"
+          "<db>-audit.anchors); keep a copy with a second party. export writes JSON\n"
           "lines; the export itself is recorded in the trail.\n"
           "Each first adds the entries a server staged in its audit journal (--journal PATH,\n"
           "default $PUENTE_AUDIT_JOURNAL, else <db>-audit.journal for a store file: the same\n"
@@ -29,21 +35,68 @@ static void record(db_t *db, const char *action, const char *outcome, const char
     if (pw) u = pw->pw_name;
     char op[96];
     snprintf(op, sizeof op, "cli:%s", u && *u ? u : "unknown");
-    audit_event ev = {"cli", op, "", action, "", outcome, detail};
+    audit_event ev = {"cli", op, "", action, "", outcome, detail, "cli", NULL};
     pu_err ignore;
     (void)audit_append(db, &ev, &ignore);
+}
+
+/* verify: the chain (with its key), then the anchors; one line each. */
+static int verify(db_t *db, const char *apath) {
+    audit_report rep;
+    pu_err e, ae;
+    int rc = audit_verify(db, &rep, &e);
+    if (rc == PU_OK)
+        printf("audit trail intact: %lld entries (seq %lld..%lld), head %s\n", (long long)rep.entries,
+               (long long)rep.first_seq, (long long)rep.last_seq, rep.head);
+    else if (rc == PU_ERR_INVALID)
+        printf("audit trail BROKEN at entry %lld: %s (%lld entries verified before it)\n", (long long)rep.bad_seq,
+               rep.problem, (long long)rep.entries);
+    if (rc == PU_OK || rc == PU_ERR_INVALID) {
+        if (!audit_key_configured())
+            printf("chain key: none configured ($PUENTE_AUDIT_KEY_FILE): %lld keyed entries checked for links only, "
+                   "%lld unkeyed entries\n", (long long)rep.keyed, (long long)rep.unkeyed);
+        else
+            printf("chain key: %s: %lld of %lld keyed entries verified with their key, %lld unkeyed entries (before "
+                   "the key)\n", rep.key_verified == rep.keyed ? "verified" : "NOT verified (unknown key id)",
+                   (long long)rep.key_verified, (long long)rep.keyed, (long long)rep.unkeyed);
+    }
+    audit_anchor_report ar = {0};
+    int arc = PU_OK;
+    if (!*apath) printf("anchors: none (the store is not a file; give --anchors FILE)\n");
+    else if ((arc = audit_anchor_check(db, apath, &ar, &ae)) == PU_OK && ar.missing)
+        printf("anchors: no anchor file %s (run 'puente audit anchor'; the server writes it)\n", apath);
+    else if (arc == PU_OK)
+        printf("anchors consistent: %lld anchors in %s (%lld checked, %lld pruned, %lld with an unknown key), "
+               "no truncation\n", (long long)ar.anchors, apath, (long long)ar.checked, (long long)ar.pruned,
+               (long long)ar.unverified);
+    else if (arc == PU_ERR_INVALID)
+        printf("anchors INCONSISTENT%s: %s\n", ar.truncated ? " (TRUNCATION)" : "", ar.problem);
+    else
+        fprintf(stderr, "puente: %s\n", ae.msg);
+    /* recorded after the check so the check itself does not change what it read */
+    char detail[700];
+    snprintf(detail, sizeof detail, "keyed=%lld; key_verified=%lld; anchors=%lld; %s%s", (long long)rep.keyed,
+             (long long)rep.key_verified, (long long)ar.anchors, rc == PU_OK ? "" : rep.problem,
+             arc == PU_OK ? "" : ar.problem);
+    int ok = rc == PU_OK && arc == PU_OK;
+    record(db, "audit.verify", ok ? "success" : "broken", detail);
+    db_close(db);
+    if (!ok && rc == PU_OK && arc != PU_ERR_INVALID) return pu_exit_code(arc);
+    return ok ? 0 : pu_exit_code(rc != PU_OK ? rc : arc);
 }
 
 int cmd_audit(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) return usage(stdout);
     if (argc < 2) return usage(stderr);
     const char *jarg = NULL; /* the server's --audit-journal, when not the default */
+    const char *aarg = NULL; /* the anchor file, when not the default */
     const char *sub = argv[1], *dbp = NULL, *since = NULL, *until = NULL, *agency = NULL, *outp = NULL;
     long days = AUDIT_DEFAULT_RETENTION_DAYS;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},    {"since", required_argument, 0, 's'},
                                          {"until", required_argument, 0, 'u'}, {"agency", required_argument, 0, 'a'},
                                          {"out", required_argument, 0, 'o'},   {"days", required_argument, 0, 'n'},
-                                         {"journal", required_argument, 0, 'j'}, {0, 0, 0, 0}};
+                                         {"journal", required_argument, 0, 'j'}, {"anchors", required_argument, 0, 'A'},
+                                         {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -54,6 +107,7 @@ int cmd_audit(int argc, char **argv) {
         case 'a': agency = optarg; break;
         case 'o': outp = optarg; break;
         case 'j': jarg = optarg; break;
+        case 'A': aarg = optarg; break;
         case 'n':
             if (cli_parse_long("audit", "--days", optarg, &days)) return CLI_EXIT_USAGE;
             break;
@@ -76,19 +130,23 @@ int cmd_audit(int argc, char **argv) {
         db_close(db);
         return cli_fail(&e);
     }
-    if (strcmp(sub, "verify") == 0) {
-        audit_report rep;
-        rc = audit_verify(db, &rep, &e);
-        if (rc == PU_OK)
-            printf("audit trail intact: %lld entries (seq %lld..%lld), head %s\n", (long long)rep.entries,
-                   (long long)rep.first_seq, (long long)rep.last_seq, rep.head);
-        else if (rc == PU_ERR_INVALID)
-            printf("audit trail BROKEN at entry %lld: %s (%lld entries verified before it)\n", (long long)rep.bad_seq,
-                   rep.problem, (long long)rep.entries);
-        /* recorded after the check so the check itself does not change what it read */
-        record(db, "audit.verify", rc == PU_OK ? "success" : "broken", rc == PU_OK ? NULL : rep.problem);
+    char apath[1100];
+    if ((rc = cli_audit_anchor_path(aarg, cli_db_path(dbp), apath, sizeof apath, &e))) {
         db_close(db);
-        return rc == PU_OK ? 0 : pu_exit_code(rc);
+        return cli_fail(&e);
+    }
+    if (strcmp(sub, "verify") == 0) return verify(db, apath);
+    if (strcmp(sub, "anchor") == 0) {
+        audit_anchor a;
+        if (!*apath) rc = pu_fail(&e, PU_ERR_INVALID, NULL, "anchors", "the store is not a file: give --anchors FILE");
+        if (rc == PU_OK) rc = audit_anchor_write(db, apath, &a, &e);
+        char detail[1200];
+        snprintf(detail, sizeof detail, "anchors=%s; seq=%lld", apath, rc == PU_OK ? (long long)a.seq : -1LL);
+        record(db, "audit.anchor", rc == PU_OK ? "success" : pu_code_name(rc), detail);
+        db_close(db);
+        if (rc) return cli_fail(&e);
+        printf("anchored seq %lld, head %s %s %s\n", (long long)a.seq, a.hash, a.written ? "to" : "(unchanged) in", apath);
+        return 0;
     }
     if (strcmp(sub, "export") == 0) {
         FILE *out = outp ? fopen(outp, "w") : stdout;

@@ -97,6 +97,9 @@ int cmd_serve(int argc, char **argv) {
     char journal[1100];
     if (cli_audit_journal_path(jopt, cfg.db_path, journal, sizeof journal, &e)) return cli_fail(&e);
     cfg.audit_journal = journal;
+    char anchors[1100];
+    if (cli_audit_anchor_path(NULL, cfg.db_path, anchors, sizeof anchors, &e)) return cli_fail(&e);
+    cfg.audit_anchors = anchors;
     int rc = http_run(&cfg, &e);
     return rc ? cli_fail(&e) : 0;
 }

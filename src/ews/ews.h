@@ -243,6 +243,10 @@ typedef struct ews_import_opts {
                            may file (store_check_file: a MX agency cannot
                            file US-ONLY; PU_ERR_DENIED, field "marking").
                            NULL: the operator, who may file anything */
+    pu_buf *ids;        /* non-NULL: the stored ids of the reports imported
+                           (in the filer's namespace, "dea-R1") are appended,
+                           comma-separated, for the audit trail; a full
+                           buffer clips the list (the count is in stats) */
 } ews_import_opts;
 
 /* ews_import with options: the file at path as o->format (NULL: by

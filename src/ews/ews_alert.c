@@ -58,7 +58,7 @@ int ews_alert_add(importer *im, alert_in *a, int *added, pu_err *err) {
 
 static double col_num(db_stmt *st, int c) { return db_col_isnull(st, c) ? NAN : db_col_double(st, c); }
 
-static void alert_row(db_stmt *st, ews_alert *a) {
+static int alert_row(db_stmt *st, ews_alert *a, pu_err *err) {
     memset(a, 0, sizeof *a);
     a->id = db_col_int64(st, 0);
     pu_strlcpy(a->kind, db_col_text(st, 1), sizeof a->kind);
@@ -79,7 +79,8 @@ static void alert_row(db_stmt *st, ews_alert *a) {
     pu_strlcpy(a->created, db_col_text(st, 16), sizeof a->created);
     pu_strlcpy(a->acked_by, db_col_text(st, 17), sizeof a->acked_by);
     pu_strlcpy(a->closed_by, db_col_text(st, 18), sizeof a->closed_by);
-    pu_strlcpy(a->note, db_col_text(st, 19), sizeof a->note);
+    /* the note is sealed at rest (store_seal) */
+    return store_unseal_buf("ews_alert.note", db_col_text(st, 19), a->note, sizeof a->note, err);
 }
 
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err) {
@@ -107,10 +108,11 @@ int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q
     int s;
     ews_alert a;
     while ((s = db_step(st, err)) == DB_ROW) {
-        alert_row(st, &a);
+        if ((rc = alert_row(st, &a, err))) break;
         if (cb(&a, ctx)) break;
     }
     db_finalize(st);
+    if (rc) return rc;
     return s == DB_ROW || s == DB_DONE ? PU_OK : s;
 }
 
@@ -127,7 +129,7 @@ static int alert_get(ews_t *e, const store_scope *scope, int64_t id, ews_alert *
     db_sql_free(&sql);
     if (rc) return rc;
     int s = db_step(st, err);
-    if (s == DB_ROW) alert_row(st, a);
+    if (s == DB_ROW && (rc = alert_row(st, a, err))) s = rc;
     db_finalize(st);
     if (s == DB_DONE) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "alert", "no alert %lld", (long long)id);
     return s == DB_ROW ? PU_OK : s;
@@ -179,9 +181,15 @@ static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, cons
                              "WHERE id = ? AND status <> 'closed' AND "
                            : "UPDATE ews_alert SET status = 'acknowledged', acked_by = ?, acked_at = ?, "
                              "note = COALESCE(?, note) WHERE id = ? AND status = 'open' AND ");
+    char *sealed = NULL;
+    if ((rc = store_seal("ews_alert.note", note, &sealed, err))) {
+        db_sql_free(&sql);
+        return rc;
+    }
     db_sql_text(&sql, agency);
     db_sql_text(&sql, now);
-    db_sql_text(&sql, note);
+    db_sql_text(&sql, sealed);
+    free(sealed); /* db_sql_text copies (db_sql.h) */
     db_sql_int64(&sql, id);
     ews_sql_in_list(&sql, "addressed", agency);
     db_sql_add(&sql, " AND ");

@@ -145,14 +145,14 @@ static void where_of(const importer *im, const char *src, uint64_t line, uint64_
 static int report_exists(db_t *db, const report *r, int *same, const char *where, pu_err *err) {
     db_stmt *st;
     *same = -1;
-    int rc = db_prepare(db, "SELECT date, place, source_agency, type, substances FROM ews_report WHERE id = ?", &st, err);
+    int rc = db_prepare(db, "SELECT date, place, source_agency, type, substances, owner FROM ews_report WHERE id = ?", &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, r->id, -1);
     int s = db_step(st, err);
     if (s == DB_ROW) {
         *same = strcmp(db_col_text(st, 0), r->date) == 0 && strcmp(db_col_text(st, 1), r->place) == 0 &&
                 strcmp(db_col_text(st, 2), r->agency) == 0 && strcmp(db_col_text(st, 3), r->type) == 0 &&
-                strcmp(db_col_text(st, 4), r->subs_joined) == 0;
+                strcmp(db_col_text(st, 4), r->subs_joined) == 0 && strcmp(db_col_text(st, 5), r->owner) == 0;
         if (!*same)
             rc = pu_fail(err, PU_ERR_CONFLICT, where, "report_id",
                          "report '%s' was already imported with different content", r->id);
@@ -195,10 +195,42 @@ static int queue_name(importer *im, const report *r, const audience *au, const c
     return s == DB_ROW ? PU_OK : s == DB_DONE ? pu_fail(err, PU_ERR_DB, NULL, "queue", "queued name not found") : s;
 }
 
+/* Append a stored id to the caller's list (comma-separated). A full list
+ * is clipped, not an error: the audit detail carries the count. */
+static int note_id(pu_buf *ids, const char *id, pu_err *err) {
+    size_t len = ids->len;
+    int rc = ids->len ? pu_buf_putc(ids, ',') : PU_OK;
+    if (!rc) rc = pu_buf_puts(ids, id);
+    if (rc == PU_ERR_NOMEM) return pu_fail(err, rc, NULL, "ids", "out of memory");
+    if (rc) pu_buf_truncate(ids, len);
+    return PU_OK;
+}
+
+/* Report ids live in the filing agency's namespace (store_id_in_namespace:
+ * "R1" filed by DEA is stored as "dea-R1"), so one agency's ids never meet
+ * another's: re-importing an id can only ever meet the importer's own
+ * report, and the answer (skipped, conflict, imported) never depends on a
+ * report the importer cannot see (docs/ews.md "Report ids"). An owner that
+ * is not an agency acronym (a '-' in it, e.g. a health department named in
+ * an operator's file) cannot have a namespace: its ids stay as given; only
+ * the operator files for such owners. */
+static int namespace_id(report *r, const char *where, pu_err *err) {
+    if (strchr(r->owner, '-')) return PU_OK;
+    char ns[sizeof r->id];
+    if (store_id_in_namespace(r->owner, r->id, ns, sizeof ns, err) != PU_OK) {
+        if (err) pu_strlcpy(err->where, where, sizeof err->where);
+        return PU_ERR_INVALID;
+    }
+    pu_strlcpy(r->id, ns, sizeof r->id);
+    return PU_OK;
+}
+
 static int import_report(importer *im, report *r, const char *where, pu_err *err) {
     db_t *db = im->e->db;
     place pl;
-    int rc = ews_place_lookup(db, r->place, &pl, err);
+    int rc = namespace_id(r, where, err);
+    if (rc) return rc;
+    rc = ews_place_lookup(db, r->place, &pl, err);
     if (rc) {
         if (err) pu_strlcpy(err->where, where, sizeof err->where);
         return rc;
@@ -234,6 +266,7 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     db_finalize(st);
     if (rc) return rc;
     im->st.reports++;
+    if (im->ids && (rc = note_id(im->ids, r->id, err))) return rc;
     /* names are linked and queued for the report's audience: a name only
      * a hidden synonym knows stays unknown to the readers of this report */
     audience au;
@@ -541,6 +574,7 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     im.name = o ? o->name : NULL;
     im.owner = o ? o->owner : NULL;
     im.scope = o ? o->scope : NULL;
+    im.ids = o ? o->ids : NULL;
     if (!im.owner && im.scope && !im.scope->system) im.owner = im.scope->agency;
     if (!rc) rc = import_records(&im, src, err);
     if (!rc) rc = ews_first_detections(&im, "r.batch = ?", im.batch, err);

@@ -73,6 +73,7 @@ typedef struct importer {
     const char *name;        /* memory input: prefix of the places in messages (may be NULL) */
     const char *owner;       /* non-NULL: every report is filed as this agency */
     const store_scope *scope;/* non-NULL: the filer; markings checked with store_check_file */
+    pu_buf *ids;             /* non-NULL: the stored ids of imported reports are appended */
 } importer;
 /* Start a run: the next batch number, the time stamp. Errors: DB. */
 int ews_importer_init(importer *im, ews_t *e, pu_err *err);

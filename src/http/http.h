@@ -39,6 +39,11 @@ typedef struct http_config {
      * committed to the store (group commit, no journal). The CLI's default
      * (next to the store file) comes from cli_audit_journal_path. */
     const char *audit_journal;
+    /* The audit anchor file (audit.h "anchors"): the head of the chain is
+     * appended to it at start, every AUDIT_ANCHOR_INTERVAL_S and at stop.
+     * NULL or "" = no anchors. The CLI's default comes from
+     * cli_audit_anchor_path ($PUENTE_AUDIT_ANCHORS, <db>-audit.anchors). */
+    const char *audit_anchors;
 } http_config;
 
 typedef struct http_server http_server;

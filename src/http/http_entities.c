@@ -124,7 +124,7 @@ int h_entities_search(http_req *r) {
  * response is built in memory up to HTTP_OUT_MAX (256 MiB; beyond: 413). */
 int h_export(http_req *r) {
     static const char *const args[] = {"q", "schema", "dataset", NULL};
-    store_query q = {0};
+    store_query q = {.export = 1};
     int rc;
     if ((rc = http_only_args(r, args))) return rc;
     q.name = http_arg(r, "q");
@@ -352,6 +352,9 @@ int h_entity_update(http_req *r) {
         return http_fail(r, PU_ERR_INVALID, "id", "the body id must match the path");
     }
     json_object_set_new(o, "id", json_string(r->params[0]));
+    char old_marking[32], old_caveats[128];
+    pu_strlcpy(old_marking, old->marking ? old->marking : "", sizeof old_marking);
+    pu_strlcpy(old_caveats, old->caveats ? old->caveats : "", sizeof old_caveats);
     char *text = json_dumps(o, JSON_COMPACT);
     ftm_entity *e = NULL;
     rc = text ? parse_entity(r, o, text, strlen(text), NULL, old->marking ? old->marking : DEFAULT_MARKING,
@@ -362,6 +365,9 @@ int h_entity_update(http_req *r) {
     ftm_entity_free(old);
     if (rc == PU_OK && strcmp(e->id, r->params[0]) != 0)
         rc = http_fail(r, PU_ERR_INVALID, "id", "ids of %s records start with '%s-'", r->p.agency, e->id);
+    if (rc == PU_OK) /* the audit entry names the marking before and after the change */
+        (void)pu_buf_printf(&r->detail, "marking=%s->%s; caveats=%s->%s", old_marking, e->marking ? e->marking : "",
+                            old_caveats, e->caveats ? e->caveats : "");
     if (rc == PU_OK) rc = put_audited(r, &e, 1);
     if (rc == PU_OK) rc = entity_response(r, 200, e->id);
     ftm_entity_free(e);

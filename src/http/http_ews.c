@@ -128,7 +128,7 @@ int h_ews_reports(http_req *r) {
     pu_err pe;
     pu_err_clear(&pe);
     ews_import_stats st = {0};
-    ews_import_opts o = {.format = "json", .owner = r->p.agency, .scope = &r->scope};
+    ews_import_opts o = {.format = "json", .owner = r->p.agency, .scope = &r->scope, .ids = &r->targets};
     rc = http_begin(r, &pe);
     if (rc == PU_OK && (rc = ews_import_mem(e, r->body.data, r->body.len, &o, &st, &pe)) != PU_OK)
         rc = http_fail(r, rc, pe.field[0] ? pe.field : rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT ? "body" : NULL,

@@ -68,6 +68,8 @@ typedef struct http_req {
     pu_err err;                        /* set by handlers on failure */
 
     const char *action;                /* audit */
+    char source[64];                   /* the client address (audit) */
+    char purpose[256];                 /* the stated purpose (X-Puente-Purpose, kinship body) */
     pu_buf targets;
     pu_buf detail;
     char outcome[24];
@@ -141,6 +143,27 @@ int http_arg_int(http_req *r, const char *name, int64_t lo, int64_t hi, int64_t 
 int http_str_member(http_req *r, json_t *o, const char *key, const char *where, const char **out);
 /* Append an id to the audit targets (comma separated). */
 void http_target(http_req *r, const char *id);
+/* The names a screening query asked for (/screen, /match), for the audit
+ * detail: http_audit_query_names adds the names of one query object
+ * ({"name": ...} or yente's {"properties":{"name":[...]}}) to `names` (a
+ * pu_buf of the caller; a full one keeps the first names);
+ * http_audit_names_put appends them to the detail as `; names=[...]` (JSON
+ * strings) or, when the policy $PUENTE_AUDIT_NAMES=hash is set, as keyed
+ * BLAKE2b-128 hashes under the audit chain key (`; names_hashed=[...]`: the
+ * same name gives the same hash, so an auditor holding the key can test a
+ * name; nobody else can read it). */
+#define HTTP_AUDIT_NAMES_MAX 2048
+void http_audit_query_names(pu_buf *names, json_t *q);
+void http_audit_names_put(http_req *r, const pu_buf *names);
+/* The names policy at server start: PU_ERR_INVALID when
+ * $PUENTE_AUDIT_NAMES is not plain/hash, or is hash without a chain key. */
+int http_audit_names_policy_check(pu_err *err);
+/* Is a stated purpose required for this audit action? Built in: kinship.*
+ * (the purpose is in the body; its handler checks it). Configurable:
+ * $PUENTE_PURPOSE_REQUIRED, a comma-separated list of actions or prefixes
+ * ending in '*' ("entity.read,ews.*"): those routes need the header
+ * X-Puente-Purpose (docs/audit.md "Purpose"). */
+int http_purpose_required(const char *action);
 /* Write the audit entry now (inside the caller's transaction, for changes). */
 int http_audit_now(http_req *r, const char *outcome);
 /* Begin a change's transaction (db_begin / store_begin) after the entries

@@ -67,6 +67,7 @@ static int load(http_req *r, kin_request **out) {
     int rc = kin_request_parse(r->body.data, r->body.len, &caps, &q, &e);
     if (rc) return kin_fail(r, rc, &e);
     if (q->case_ref) http_target(r, q->case_ref);
+    if (q->purpose) pu_strlcpy(r->purpose, q->purpose, sizeof r->purpose); /* the audit entry's purpose field */
     set_detail(r, q, NULL);
     rc = kin_request_load(q, &e);
     if (rc) {

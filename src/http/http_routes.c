@@ -42,7 +42,7 @@ ROUTES(http_routes_store,
     {"PUT", "/api/v1/entities/{id}", h_entity_update, "entity.update", 1, ACL_P_WRITE},
     {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
     {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},
-    {"GET", "/api/v1/export", h_export, "entity.export", 1, R},
+    {"GET", "/api/v1/export", h_export, "entity.export", 1, ACL_P_EXPORT},
     {"GET", "/search/{dataset}", h_yente_search, "entity.search", 1, R})
 ROUTES(http_routes_screen, HTTP_SCREEN_ROUTES)
 ROUTES(http_routes_ews,
@@ -160,6 +160,18 @@ static const char *outcome_of(http_req *r, int rc) {
     return rc == PU_OK ? "success" : pu_code_name(rc);
 }
 
+/* The stated purpose (header X-Puente-Purpose), kept for the audit entry;
+ * required where the policy says so (http_purpose_required). */
+#define HTTP_PURPOSE_HEADER "X-Puente-Purpose"
+static int purpose_check(http_req *r) {
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HTTP_PURPOSE_HEADER);
+    if (h && *h) pu_strlcpy(r->purpose, h, sizeof r->purpose);
+    if (!r->purpose[0] && http_purpose_required(r->action))
+        return http_fail(r, PU_ERR_INVALID, HTTP_PURPOSE_HEADER,
+                         "this route needs a stated purpose: send the header " HTTP_PURPOSE_HEADER);
+    return PU_OK;
+}
+
 void http_dispatch(http_req *r) {
     const http_route *rt = NULL;
     char allow[128] = "";
@@ -189,8 +201,19 @@ void http_dispatch(http_req *r) {
     if (rt->auth) rc = authenticate(r);
     if (rc == PU_OK && rt->perm && !(r->p.perms & rt->perm))
         rc = http_fail(r, PU_ERR_DENIED, NULL, "the role '%s' does not allow this", r->p.role);
+    if (rc == PU_OK) rc = purpose_check(r);
     if (rc == PU_OK) rc = rt->fn(r);
-    if (rc != PU_OK) error_body(r, rc);
+    if (rc != PU_OK && rt->fn == h_login && r->p.user[0] && !r->p.agency[0]) {
+        /* a failed login counts against the agency of the account it named */
+        acl_principal named;
+        pu_err ignore;
+        if (acl_user_get(r->db, r->p.user, &named, &ignore) == PU_OK) pu_strlcpy(r->p.agency, named.agency, sizeof r->p.agency);
+    }
+    if (rc != PU_OK) {
+        /* what was asked: the id named in the path of a refused request */
+        if (!r->targets.len && r->params[0] && strchr(rt->pattern, '{')) http_target(r, r->params[0]);
+        error_body(r, rc);
+    }
     if (!rt->action || r->audited) return;
     if (r->auditq && !db_in_tx(r->db)) {
         /* reads and refusals: the server queues the entry after this returns

@@ -152,6 +152,7 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
                        .reviews = snap->reviews};
     json_t *results = json_array();
     size_t nmatch = 0;
+    pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
@@ -159,6 +160,7 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         screen_result *res = NULL;
         pu_err e;
         json_t *jr = NULL;
+        http_audit_query_names(&names, json_array_get(qs, i)); /* what was asked */
         rc = screen_query_from_json(json_array_get(qs, i), where, &qo, &e);
         if (rc == PU_OK) {
             rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
@@ -178,6 +180,8 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         else json_array_append_new(results, jr);
     }
     (void)pu_buf_printf(&r->detail, "queries=%zu; matches=%zu; threshold=%.2f", json_array_size(qs), nmatch, threshold);
+    http_audit_names_put(r, &names);
+    pu_buf_free(&names);
     json_decref(o);
     if (rc) {
         json_decref(results);
@@ -422,6 +426,7 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
     pu_buf_reset(out);
     rc = pu_buf_puts(out, "{\"responses\":{");
     size_t nq = 0;
+    pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
     json_object_foreach(qs, key, qv) {
         char where[96];
         snprintf(where, sizeof where, "queries.%.60s", key);
@@ -429,6 +434,7 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
         screen_result *res = NULL;
         pu_err e;
         if (rc) break;
+        http_audit_query_names(&names, qv);
         rc = screen_query_from_json(qv, where, &qo, &e);
         if (rc == PU_OK) {
             rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
@@ -443,6 +449,8 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
         screen_result_free(res);
     }
     (void)pu_buf_printf(&r->detail, "queries=%zu; dataset=%s", json_object_size(qs), r->params[0]);
+    http_audit_names_put(r, &names);
+    pu_buf_free(&names);
     json_decref(o);
     if (rc == PU_OK) rc = pu_buf_printf(out, "},\"matcher\":{\"name\":\"puente\",\"version\":");
     if (rc == PU_OK) rc = http_put_jstr(out, PUENTE_VERSION);

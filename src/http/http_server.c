@@ -25,6 +25,12 @@ struct http_server {
     http_auditq *auditq;       /* audit mode "commit" */
     audit_journal *journal;    /* default audit mode */
     char journal_path[1100];
+    char anchors_path[1100];   /* "" = no anchors */
+    pthread_t anchor_thread;   /* appends the head every AUDIT_ANCHOR_INTERVAL_S */
+    int anchor_running;
+    pthread_mutex_t anchor_mu;
+    pthread_cond_t anchor_cv;
+    int anchor_stop;
     atomic_int inflight;
     /* libmicrohttpd aborts if the daemon is stopped while a connection is
      * suspended: deferrals are counted, and refused once stopping is set
@@ -259,7 +265,7 @@ static int prepare_store(http_server *s, pu_err *err) {
     int64_t removed = 0;
     rc = audit_prune(db, s->cfg.retention_days, NULL, &removed, err);
     if (rc == PU_OK) {
-        audit_event ev = {"http", "-", "", "server.start", "", "success", NULL};
+        audit_event ev = {"http", "-", "", "server.start", "", "success", NULL, NULL, NULL};
         char detail[128];
         snprintf(detail, sizeof detail, "listen %s:%d; retention %d days; pruned %lld", s->addr, s->cfg.port,
                  s->cfg.retention_days, (long long)removed);
@@ -287,6 +293,60 @@ static int bind_addr(http_server *s, struct sockaddr_storage *ss, pu_err *err) {
         return PU_OK;
     }
     return pu_fail(err, PU_ERR_INVALID, NULL, "listen", "expected an IPv4 or IPv6 address, got '%s'", s->addr);
+}
+
+/* ---- anchors: the head of the audit chain, outside the store ---- */
+static void anchor_now(http_server *s, db_t *db) {
+    if (!s->anchors_path[0]) return;
+    pu_err e;
+    db_t *own = NULL;
+    if (!db && db_open(s->db_path, NULL, &own, &e) != PU_OK) {
+        fprintf(stderr, "puente: audit anchor: %s\n", e.msg);
+        return;
+    }
+    if (audit_anchor_write(db ? db : own, s->anchors_path, NULL, &e) != PU_OK)
+        fprintf(stderr, "puente: audit anchor to %s failed: %s\n", s->anchors_path, e.msg);
+    db_close(own);
+}
+
+static void *anchor_loop(void *arg) {
+    http_server *s = arg;
+    pthread_mutex_lock(&s->anchor_mu);
+    while (!s->anchor_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += AUDIT_ANCHOR_INTERVAL_S;
+        while (!s->anchor_stop && pthread_cond_timedwait(&s->anchor_cv, &s->anchor_mu, &until) != ETIMEDOUT) {}
+        if (s->anchor_stop) break;
+        pthread_mutex_unlock(&s->anchor_mu);
+        anchor_now(s, NULL);
+        pthread_mutex_lock(&s->anchor_mu);
+    }
+    pthread_mutex_unlock(&s->anchor_mu);
+    return NULL;
+}
+
+static int start_anchors(http_server *s, pu_err *err) {
+    if (pu_snprintf(s->anchors_path, sizeof s->anchors_path, "%s", s->cfg.audit_anchors ? s->cfg.audit_anchors : ""))
+        return pu_fail(err, PU_ERR_LIMIT, NULL, "audit-anchors", "the path is too long");
+    if (!s->anchors_path[0]) return PU_OK;
+    /* at start, after the journal's leftovers are in the chain */
+    int rc = audit_anchor_write(app_db(s->app), s->anchors_path, NULL, err);
+    if (rc) return rc;
+    if (pthread_create(&s->anchor_thread, NULL, anchor_loop, s) != 0)
+        return pu_fail(err, PU_ERR_INTERNAL, NULL, "audit-anchors", "cannot start the anchor thread");
+    s->anchor_running = 1;
+    return PU_OK;
+}
+
+static void stop_anchors(http_server *s) {
+    if (!s->anchor_running) return;
+    pthread_mutex_lock(&s->anchor_mu);
+    s->anchor_stop = 1;
+    pthread_cond_signal(&s->anchor_cv);
+    pthread_mutex_unlock(&s->anchor_mu);
+    pthread_join(s->anchor_thread, NULL);
+    s->anchor_running = 0;
 }
 
 /* The audit mode (http.h, audit_journal): the journal, or the group commit. */
@@ -326,11 +386,17 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     s->cfg.addr = s->addr;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->defer_mu, NULL);
+    pthread_mutex_init(&s->anchor_mu, NULL);
+    pthread_cond_init(&s->anchor_cv, NULL);
     pthread_key_create(&s->key, NULL);
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
+    if (rc == PU_OK) rc = store_seal_check(err);
+    if (rc == PU_OK) rc = audit_key_current(&(const unsigned char *){NULL}, &(const char *){NULL}, err);
+    if (rc == PU_OK) rc = http_audit_names_policy_check(err);
     if (rc == PU_OK) rc = start_audit(s, err);
+    if (rc == PU_OK) rc = start_anchors(s, err);
     if (rc) {
         http_stop(s);
         return rc;
@@ -376,7 +442,7 @@ void http_stop(http_server *s) {
             nanosleep(&ts, NULL);
         }
     }
-    audit_event stop_ev = {"http", "-", "", "server.stop", "", "success", NULL};
+    audit_event stop_ev = {"http", "-", "", "server.stop", "", "success", NULL, NULL, NULL};
     if (s->auditq) (void)http_auditq_append(s->auditq, &stop_ev);
     /* The audit writer stops before the daemon: it drains its queue and
      * resumes every connection still waiting for its entry; then the workers
@@ -396,6 +462,8 @@ void http_stop(http_server *s) {
         if (audit_journal_append(s->journal, &stop_ev, &e) != PU_OK) fprintf(stderr, "puente: %s\n", e.msg);
         audit_journal_close(s->journal);
     }
+    stop_anchors(s);
+    if (s->app && s->anchors_path[0]) anchor_now(s, app_db(s->app)); /* the final head */
     for (size_t i = 0; i < s->nstores; i++) store_close(s->stores[i]);
     http_screen_free(s->screen);
     app_close(s->app);
@@ -403,6 +471,8 @@ void http_stop(http_server *s) {
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->defer_mu);
+    pthread_mutex_destroy(&s->anchor_mu);
+    pthread_cond_destroy(&s->anchor_cv);
     free(s);
 }
 
@@ -421,6 +491,9 @@ int http_run(const http_config *cfg, pu_err *err) {
     if (!cfg->quiet) {
         fprintf(stderr, "puente: listening on http://%s:%d (store %s, %u threads)\n", s->addr, s->port, s->db_path,
                 s->cfg.threads);
+        fprintf(stderr, "puente: %s; audit chain key: %s; audit anchors: %s\n", store_seal_status(),
+                audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE)",
+                s->anchors_path[0] ? s->anchors_path : "none");
         fflush(stderr);
     }
     int sig = 0;

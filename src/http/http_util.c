@@ -1,5 +1,8 @@
 /* http_util.c - request/response helpers for the handlers (http_int.h). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +181,98 @@ void http_target(http_req *r, const char *id) {
     (void)pu_buf_puts(&r->targets, id);
 }
 
+/* The client address of the request, once. */
+static void source_of(http_req *r) {
+    if (r->source[0] || !r->conn) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->source, sizeof r->source);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->source, sizeof r->source);
+}
+
+static int names_hashed(void) {
+    const char *p = getenv("PUENTE_AUDIT_NAMES");
+    return p && strcmp(p, "hash") == 0;
+}
+
+int http_audit_names_policy_check(pu_err *err) {
+    const char *p = getenv("PUENTE_AUDIT_NAMES");
+    if (!p || !*p || strcmp(p, "plain") == 0) return PU_OK;
+    if (strcmp(p, "hash") != 0)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "PUENTE_AUDIT_NAMES", "expected plain or hash, got '%.40s'", p);
+    if (!audit_key_configured())
+        return pu_fail(err, PU_ERR_INVALID, NULL, "PUENTE_AUDIT_NAMES",
+                       "hashed names need the audit chain key ($PUENTE_AUDIT_KEY_FILE or $PUENTE_AUDIT_KEY)");
+    return PU_OK;
+}
+
+static void add_name(pu_buf *names, const char *name) {
+    if (!name || !*name) return;
+    if (names->len + 40 >= names->max) return; /* a full list keeps the first names */
+    if (names->len) (void)pu_buf_putc(names, ',');
+    if (names_hashed()) {
+        const unsigned char *key;
+        const char *kid;
+        unsigned char h[16];
+        char hex[33];
+        if (audit_key_current(&key, &kid, NULL) != PU_OK || !key) {
+            (void)pu_buf_puts(names, "\"?\""); /* checked at start: cannot happen */
+            return;
+        }
+        crypto_generichash(h, sizeof h, (const unsigned char *)name, strlen(name), key, AUDIT_KEY_BYTES);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        (void)pu_buf_printf(names, "\"%s\"", hex);
+    } else {
+        json_t *v = json_string(name);
+        char *enc = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+        size_t len = names->len;
+        if (enc && pu_buf_puts(names, enc) != PU_OK) pu_buf_truncate(names, len);
+        free(enc);
+        json_decref(v);
+    }
+}
+
+void http_audit_query_names(pu_buf *names, json_t *q) {
+    if (!json_is_object(q)) return;
+    add_name(names, json_string_value(json_object_get(q, "name")));
+    json_t *props = json_object_get(q, "properties"), *list = props ? json_object_get(props, "name") : NULL;
+    size_t i;
+    json_t *v;
+    if (json_is_array(list))
+        json_array_foreach(list, i, v) add_name(names, json_string_value(v));
+    else if (json_is_string(list))
+        add_name(names, json_string_value(list));
+}
+
+void http_audit_names_put(http_req *r, const pu_buf *names) {
+    if (!names->len) return;
+    (void)pu_buf_printf(&r->detail, "; %s=[%s]", names_hashed() ? "names_hashed" : "names", pu_buf_str(names));
+}
+
+int http_purpose_required(const char *action) {
+    if (!action) return 0;
+    const char *p = getenv("PUENTE_PURPOSE_REQUIRED");
+    if (!p || !*p) return 0;
+    size_t al = strlen(action);
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *item = p;
+        size_t len = n;
+        while (len && *item == ' ') item++, len--;
+        while (len && item[len - 1] == ' ') len--;
+        if (len && item[len - 1] == '*' ? strncmp(action, item, len - 1) == 0
+                                        : len == al && strncmp(action, item, len) == 0)
+            return 1;
+        p += n;
+        if (*p == ',') p++;
+    }
+    return 0;
+}
+
 void http_audit_event(http_req *r, const char *outcome, audit_event *ev) {
+    source_of(r);
     pu_strlcpy(r->outcome, outcome, sizeof r->outcome);
     ev->component = "http";
     ev->user = r->p.user[0] ? r->p.user : "-";
@@ -187,6 +281,8 @@ void http_audit_event(http_req *r, const char *outcome, audit_event *ev) {
     ev->targets = pu_buf_str(&r->targets);
     ev->outcome = r->outcome;
     ev->detail = pu_buf_str(&r->detail);
+    ev->source = r->source;
+    ev->purpose = r->purpose;
 }
 
 int http_audit_now(http_req *r, const char *outcome) {

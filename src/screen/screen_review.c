@@ -109,7 +109,14 @@ int screen_review_add(store_t *st, const store_scope *scope, const screen_review
     const char *owner = scope_owner(scope);
     char now[32];
     pu_now_iso(now, sizeof now);
-    if ((rc = db_begin(db, err))) return rc;
+    /* who decided and why are sealed at rest (store_seal) */
+    char *analyst = NULL, *note = NULL;
+    if ((rc = store_seal("screen_review.analyst", in->analyst, &analyst, err)) ||
+        (rc = store_seal("screen_review.note", in->note, &note, err)) || (rc = db_begin(db, err))) {
+        free(analyst);
+        free(note);
+        return rc;
+    }
     /* replace this agency's decision on the pair (other agencies' stay) */
     rc = delete_one(db, in->subject, in->entity_id, owner, NULL, err);
     db_stmt *s = NULL;
@@ -125,12 +132,14 @@ int screen_review_add(store_t *st, const store_scope *scope, const screen_review
         else db_bind_null(s, 3);
         db_bind_text(s, 4, marking, -1);
         db_bind_text(s, 5, in->decision, -1);
-        db_bind_text(s, 6, in->analyst, -1);
-        db_bind_text(s, 7, in->note, -1);
+        db_bind_text(s, 6, analyst, -1);
+        db_bind_text(s, 7, note, -1);
         db_bind_text(s, 8, now, -1);
         rc = db_step_done(s, err);
     }
     db_finalize(s);
+    free(analyst);
+    free(note);
     if (!rc) rc = store_generation_bump(db, SCREEN_REVIEW_GENERATION, err);
     if (!rc) rc = db_commit(db, err);
     if (rc) db_rollback(db);
@@ -174,10 +183,18 @@ int screen_reviews_list(store_t *st, const store_scope *scope, screen_review_cb 
             rc = step;
             break;
         }
+        char *analyst = NULL, *note = NULL;
+        if ((rc = store_unseal("screen_review.analyst", db_col_text(s, 5), &analyst, err)) ||
+            (rc = store_unseal("screen_review.note", db_col_text(s, 6), &note, err))) {
+            free(analyst);
+            break;
+        }
         screen_review_row row = {db_col_text(s, 0), db_col_text(s, 1), db_col_isnull(s, 2) ? NULL : db_col_text(s, 2),
-                                 db_col_text(s, 3), db_col_text(s, 4), db_col_text(s, 5), db_col_text(s, 6),
-                                 db_col_text(s, 7)};
-        if (cb(&row, ctx)) break;
+                                 db_col_text(s, 3), db_col_text(s, 4), analyst, note, db_col_text(s, 7)};
+        int stop = cb(&row, ctx);
+        free(analyst);
+        free(note);
+        if (stop) break;
     }
     db_finalize(s);
     return rc;

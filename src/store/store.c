@@ -221,6 +221,34 @@ void store_row_free(store_row *r) {
     r->e = NULL;
 }
 
+/* Does the caveat list ("LES,PII") name a caveat whose records are sealed at rest? */
+static int sealed_caveats(const char *caveats) {
+    static const char *const sealed[] = {"PII", "LES"};
+    if (!caveats) return 0;
+    for (size_t i = 0; i < sizeof sealed / sizeof sealed[0]; i++) {
+        size_t n = strlen(sealed[i]);
+        for (const char *p = caveats; (p = strstr(p, sealed[i])) != NULL; p += n)
+            if ((p == caveats || p[-1] == ',' || p[-1] == ' ') && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+                return 1;
+    }
+    return 0;
+}
+
+/* A body with a PII or LES caveat is sealed at rest (store_seal) when a key
+ * is configured; its name index is left empty, so it is not found by a name
+ * search in SQL (it is read by id, listed, screened from the decrypted body). */
+static int seal_body(store_row *r, const ftm_entity *e, pu_err *err) {
+    if (!sealed_caveats(e->caveats) || !store_seal_configured()) return PU_OK;
+    char *sealed = NULL;
+    int rc = store_seal("entity.data", pu_buf_str(&r->json), &sealed, err);
+    if (rc) return rc;
+    pu_buf_reset(&r->json);
+    pu_buf_reset(&r->names);
+    rc = pu_buf_puts(&r->json, sealed);
+    free(sealed);
+    return rc ? pu_fail(err, rc, e->id, NULL, "cannot seal the entity") : PU_OK;
+}
+
 int store_row_fill(store_row *r, const ftm_entity *e, pu_err *err) {
     int rc = check_entity(e, err);
     if (rc) return rc;
@@ -231,6 +259,7 @@ int store_row_fill(store_row *r, const ftm_entity *e, pu_err *err) {
     rc = ftm_entity_to_json_buf(&body, 0, &r->json);
     if (!rc) rc = build_names(e, &r->names);
     if (rc) return pu_fail(err, rc, e->id, NULL, "cannot serialise entity");
+    if ((rc = seal_body(r, e, err))) return rc;
     r->e = e;
     return PU_OK;
 }
@@ -245,7 +274,8 @@ static int write_entity(store_t *st, const store_row *row, int which, int keep, 
     db_stmt *s = st->upsert[which];
     db_bind_text(s, 1, e->id, -1);
     db_bind_text(s, 2, e->schema, -1);
-    db_bind_text(s, 3, ftm_entity_caption(e), -1);
+    /* a sealed body keeps its caption (a name) out of the clear columns too */
+    db_bind_text(s, 3, store_is_sealed(pu_buf_str(&row->json)) ? "" : ftm_entity_caption(e), -1);
     db_bind_text(s, 4, pu_buf_str(&row->names), (long)row->names.len);
     db_bind_text(s, 5, pu_buf_str(&row->json), (long)row->json.len);
     db_bind_text(s, 6, e->first_seen, -1);
@@ -328,7 +358,14 @@ int store_delete(store_t *st, const char *id, pu_err *err) {
 /* Build an entity from the ENTITY_COLS columns starting at `col`. */
 static int row_entity(db_stmt *s, int col, ftm_entity **out, pu_err *err) {
     const char *data = db_col_text(s, col);
+    char *opened = NULL;
+    if (store_is_sealed(data)) { /* sealed at rest (seal_body) */
+        int urc = store_unseal("entity.data", data, &opened, err);
+        if (urc) return urc;
+        data = opened;
+    }
     int rc = ftm_entity_from_json(data, strlen(data), out, err);
+    free(opened);
     if (rc) return pu_fail(err, PU_ERR_DB, err ? err->where : NULL, NULL, "corrupt entity row: %s",
                            err ? err->msg : "");
     ftm_entity *e = *out;
@@ -391,6 +428,13 @@ static int build_where(const store_scope *scope, const store_query *q, db_sql *q
     int rc = store_scope_sql(qb, scope, NULL);
     if (rc == PU_ERR_INTERNAL) return pu_fail(err, rc, NULL, NULL, "no reader scope");
     if (!q) return qb->rc;
+    if (q->export && scope && !scope->system) {
+        /* originator control: ORCON leaves only with its owner's consent */
+        db_sql_add(qb, " AND (caveats IS NULL OR ',' || caveats || ',' NOT LIKE '%,ORCON,%' OR owner = ?"
+                       " OR owner IN (SELECT g.owner FROM store_grant g WHERE g.grantee = ?))");
+        db_sql_text(qb, scope->agency ? scope->agency : "");
+        db_sql_text(qb, scope->agency ? scope->agency : "");
+    }
     if (q->schema) {
         const ftm_schema *sc = ftm_schema_get(q->schema);
         if (!sc) return pu_fail(err, PU_ERR_INVALID, NULL, "schema", "unknown schema '%s'", q->schema);

@@ -96,6 +96,11 @@ typedef struct store_query {
     const char *name;      /* case-insensitive substring of any name-type value; NULL = all */
     int64_t limit;         /* 0 = no limit */
     int64_t offset;
+    int export;            /* 1: a bulk export / re-share: records with the
+                              ORCON caveat are left out unless the reader's
+                              agency owns them or holds the owner's grant
+                              (store_grant_add); the operator's system scope
+                              (a store backup) keeps them. docs/access.md */
 } store_query;
 
 /* Called once per entity, in id order; return non-zero to stop early.
@@ -301,9 +306,49 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *opt
                      pu_err *err);
 
 /* Write the entities matching q (visible to scope), one FtM JSON object per
- * line in id order, with the Puente fields when with_puente. *count gets the
+ * line in id order, with the Puente fields when with_puente. Always an
+ * export (q->export is implied: ORCON records of other agencies are left
+ * out unless granted). *count gets the
  * number written (may be NULL). Errors: PU_ERR_IO, PU_ERR_DB, PU_ERR_INVALID. */
 int store_export_ftm(store_t *st, const store_scope *scope, const store_query *q, int with_puente, FILE *out,
                      int64_t *count, pu_err *err);
+
+/* ---- sealed fields: encryption at rest (store_seal.c) ----------------------
+ * Sensitive fields are sealed before they are written: XChaCha20-Poly1305
+ * (libsodium) under the deployment's key, with the field's context string
+ * ("screen_review.note") as associated data, so a sealed value moved to
+ * another field does not open. The stored text is
+ * "pu1:<key id, 16 hex>:<base64url(nonce || ciphertext)>". Keys come from
+ * $PUENTE_SEAL_KEY_FILE (one key of 64 hex digits per line; the last one
+ * seals, all of them open: rotation) or $PUENTE_SEAL_KEY. Without a key
+ * sealing is the identity (make demo, tests): values are stored as given
+ * and the server and CLI say that encryption at rest is off. Values
+ * written before a key was configured open as they are. A sealed field
+ * cannot be searched in SQL (no LIKE, no equality): seal only what is read
+ * back by id. Sealed today: screening decision notes and analysts, cargo
+ * disposition notes, EWS alert notes, entity bodies with a PII or LES
+ * caveat (their name index is left empty). docs/security.md. */
+/* Seal plain (NULL stays NULL) for the field ctx; *out is the caller's
+ * (free()). Errors: PU_ERR_INVALID/PU_ERR_IO (a bad key configuration: the
+ * write must fail rather than store plaintext), PU_ERR_NOMEM. */
+int store_seal(const char *ctx, const char *plain, char **out, pu_err *err);
+/* Open a stored value (sealed or not) of the field ctx; *out is the
+ * caller's (free()). Errors: PU_ERR_DENIED (sealed with a key that is not
+ * configured), PU_ERR_INVALID (altered, moved from another field, or
+ * malformed), PU_ERR_NOMEM. */
+int store_unseal(const char *ctx, const char *stored, char **out, pu_err *err);
+/* store_unseal into a fixed buffer (truncated to size). Errors as store_unseal. */
+int store_unseal_buf(const char *ctx, const char *stored, char *out, size_t size, pu_err *err);
+/* 1 when the stored text is a sealed value. */
+int store_is_sealed(const char *stored);
+/* 1 when a (valid) sealing key is configured. */
+int store_seal_configured(void);
+/* PU_OK when the key configuration is valid or absent; the configuration's
+ * error otherwise (for a start-up check). */
+int store_seal_check(pu_err *err);
+/* Re-read the key configuration (tests, tools; not while other threads seal). */
+int store_seal_reload(pu_err *err);
+/* One line for banners: "encryption at rest: on (...)" / "...: OFF (...)". */
+const char *store_seal_status(void);
 
 #endif

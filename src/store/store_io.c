@@ -402,7 +402,9 @@ static int export_one(const ftm_entity *e, void *vctx) {
 int store_export_ftm(store_t *st, const store_scope *scope, const store_query *q, int with_puente, FILE *out,
                      int64_t *count, pu_err *err) {
     export_ctx c = {out, PU_BUF_INIT(64u * 1024u * 1024u), with_puente, 0, PU_OK};
-    int rc = store_iter(st, scope, q, export_one, &c, err);
+    store_query eq = q ? *q : (store_query){0};
+    eq.export = 1; /* an export is a re-share: ORCON stays with its owner (store_query) */
+    int rc = store_iter(st, scope, &eq, export_one, &c, err);
     pu_buf_free(&c.buf);
     if (count) *count = c.n;
     if (rc) return rc;

@@ -12,10 +12,12 @@ for i in 1 2 3 4 5 6; do "$PUENTE" user add "user$i" --agency DEA --role analyst
 "$PUENTE" token create user2 --db "$DB" >/dev/null
 out=$("$PUENTE" audit verify --db "$DB"); rc=$?
 assert_rc "$rc" 0 "an untouched trail verifies"
-assert_contains "$out" "intact: 10 entries" "verify counts every administration event"
+# each command is recorded twice: by the engine (user.add...) and as an
+# invocation (cli.user.add...; docs/audit.md "The CLI"): 10 commands, 20 entries
+assert_contains "$out" "intact: 20 entries" "verify counts every administration event and every invocation"
 
 exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
-assert_eq "$(printf '%s\n' "$exp" | wc -l)" "11" "export writes one JSON line per entry (incl. the verify)"
+assert_eq "$(printf '%s\n' "$exp" | wc -l)" "22" "export writes one JSON line per entry (incl. the verify and its invocation)"
 assert_contains "$exp" '"action":"user.update","targets":"user3","outcome":"success","detail":"role=supervisor"' "permission change exported"
 assert_contains "$exp" '"action":"user.add","targets":"user1","outcome":"conflict"' "a refused change is recorded"
 python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <<<"$exp"; assert_rc $? 0 "export is valid JSON lines"
@@ -31,7 +33,7 @@ tamper() {  # name, SQL
 }
 "$PUENTE" audit verify --db "$DB" >/dev/null   # checkpoint: all in the main file
 sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-tamper "edited outcome" "UPDATE audit_log SET outcome='success' WHERE seq=9"
+tamper "edited outcome" "UPDATE audit_log SET outcome='success' WHERE action='user.add' AND outcome='conflict'"
 tamper "edited user" "UPDATE audit_log SET user_name='someone' WHERE seq=2"
 tamper "edited and rehashed" "UPDATE audit_log SET targets='x', hash='00' WHERE seq=4"
 tamper "deleted entry" "DELETE FROM audit_log WHERE seq=5"
@@ -39,6 +41,60 @@ tamper "deleted and renumbered" "DELETE FROM audit_log WHERE seq=5; UPDATE audit
 tamper "reordered entries" "UPDATE audit_log SET seq=-1 WHERE seq=3; UPDATE audit_log SET seq=3 WHERE seq=4; UPDATE audit_log SET seq=4 WHERE seq=-1"
 tamper "newest entries removed" "DELETE FROM audit_log WHERE seq>=10"
 tamper "anchor moved" "DELETE FROM audit_log WHERE seq<=2; UPDATE audit_meta SET anchor_seq=2, anchor_hash=(SELECT prev FROM audit_log WHERE seq=3)"
+
+# the invocation entries: command, sub-command, targets, options, outcome from the exit code
+assert_contains "$exp" '"component":"cli","user":"cli:' "invocations are attributed to the OS user"
+assert_contains "$exp" '"action":"cli.user.add","targets":"user1","outcome":"conflict","detail":"--agency=DEA --role=analyst --db=' "a refused command is recorded with its outcome"
+assert_contains "$exp" '"agency":"DEA","action":"cli.user.add"' "the agency named on the command line is recorded"
+
+# anchors: the head written outside the store; truncation is caught even
+# when the head in the store is moved back consistently
+cp "$DB" "$TMP/an.db"; rm -f "$TMP/an.db-wal" "$TMP/an.db-shm"
+out=$("$PUENTE" audit anchor --db "$TMP/an.db"); rc=$?
+assert_rc "$rc" 0 "audit anchor runs"
+assert_contains "$out" "an.db-audit.anchors" "the anchor file defaults to <db>-audit.anchors"
+out=$("$PUENTE" audit verify --db "$TMP/an.db"); rc=$?
+assert_rc "$rc" 0 "anchored trail verifies"
+assert_contains "$out" "anchors consistent: 1 anchors" "verify checks the anchors"
+assert_contains "$out" "chain key: none configured" "verify says when no chain key is configured"
+sqlite3 "$TMP/an.db" "DELETE FROM audit_log WHERE seq >= 20; UPDATE audit_meta SET head_seq = 19, head_hash = (SELECT hash FROM audit_log WHERE seq = 19)"
+out=$("$PUENTE" audit verify --db "$TMP/an.db"); rc=$?
+assert_rc "$rc" 3 "truncation with a consistent head is caught by the anchors"
+assert_contains "$out" "anchors INCONSISTENT (TRUNCATION)" "verify reports the truncation"
+assert_contains "$out" "audit trail intact" "the chain alone could not tell"
+
+# a keyed chain: the key outside the store; entries written with it verify
+# with it, and an unkeyed recomputation of the newest entry is a downgrade
+KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+cp "$DB" "$TMP/k.db"; rm -f "$TMP/k.db-wal" "$TMP/k.db-shm"
+PUENTE_AUDIT_KEY=$KEY "$PUENTE" user add keyed1 --agency FGR --role analyst --db "$TMP/k.db"
+out=$(PUENTE_AUDIT_KEY=$KEY "$PUENTE" audit verify --db "$TMP/k.db"); rc=$?
+assert_rc "$rc" 0 "a keyed chain verifies with its key"
+assert_contains "$out" "chain key: verified: 2 of 2 keyed entries" "verify reports the keyed entries"
+out=$(PUENTE_AUDIT_KEY=not-a-key "$PUENTE" user add keyed2 --agency FGR --role analyst --db "$TMP/k.db" 2>&1); rc=$?
+[ "$rc" -ne 0 ] && ok "a malformed chain key fails the command (fail closed)" || nok "a malformed chain key fails the command (exit 0)"
+n=$(sqlite3 "$TMP/k.db" "SELECT count(*) FROM acl_user WHERE name = 'keyed2'" 2>/dev/null || echo 0)
+assert_eq "$n" "0" "nothing is changed without its audit entry"
+
+# --user: a named account with its password; failures go to the account's agency
+echo 'correct horse battery' | "$PUENTE" user add ana.dea --agency DEA --role analyst --password-stdin --db "$DB"
+PUENTE_PASSWORD='wrong password here' "$PUENTE" --user ana.dea audit verify --db "$DB" >/dev/null 2>&1; rc=$?
+assert_rc "$rc" 5 "a wrong password is refused"
+exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$exp" '"user":"ana.dea","agency":"DEA","action":"login","targets":"","outcome":"denied"' "a failed CLI login is recorded under the account's agency"
+out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea audit export --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 5 "an analyst may not read the audit trail from the CLI either"
+echo 'auditor horse battery' | "$PUENTE" user add aud.dea --agency DEA --role auditor --password-stdin --db "$DB"
+out=$(PUENTE_PASSWORD='auditor horse battery' "$PUENTE" --user aud.dea audit export --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 0 "the right password and role let the account run the command"
+exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$exp" '"user":"ana.dea","agency":"DEA","action":"cli.audit.export","targets":"","outcome":"denied"' "the refused command is recorded under the account and its agency"
+assert_contains "$exp" '"user":"aud.dea","agency":"DEA","action":"cli.audit.export","targets":"","outcome":"success"' "the command is recorded under the account and its agency"
+out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea stats --agency FGR --country MX --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 5 "an account cannot name another agency's scope"
+assert_contains "$out" "belongs to DEA" "the refusal says why"
+out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea stats --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 0 "an account's command runs in its agency's scope"
 
 # retention: prune keeps the chain verifiable
 sqlite3 "$DB" "UPDATE audit_meta SET head_seq=head_seq" # no-op write

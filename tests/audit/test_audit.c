@@ -20,7 +20,7 @@ static db_t *with_entries(int n) {
         char ts[32], tgt[32];
         snprintf(ts, sizeof ts, "2025-01-%02dT10:00:00Z", i);
         snprintf(tgt, sizeof tgt, "ent-%d", i);
-        audit_event ev = {"http", i % 2 ? "ana" : "luis", i % 2 ? "DEA" : "FGR", "entity.read", tgt, "success", NULL};
+        audit_event ev = {"http", i % 2 ? "ana" : "luis", i % 2 ? "DEA" : "FGR", "entity.read", tgt, "success", NULL, NULL, NULL};
         assert_int_equal(audit_append_at(db, &ev, ts, &e), PU_OK);
     }
     return db;
@@ -106,7 +106,7 @@ static void test_prune(void **state) {
     /* nothing more to prune: no new entry */
     assert_int_equal(audit_prune(db, 365, "2026-01-05T12:00:00Z", &removed, &e), PU_OK);
     assert_int_equal(removed, 0);
-    audit_event ev = {"http", "ana", "DEA", "entity.read", "ent-1", "success", "after prune"};
+    audit_event ev = {"http", "ana", "DEA", "entity.read", "ent-1", "success", "after prune", NULL, NULL};
     assert_int_equal(audit_append(db, &ev, &e), PU_OK);
     assert_int_equal(verify(db, &r), PU_OK);
     assert_int_equal(r.entries, 7);
@@ -155,8 +155,8 @@ static void test_append_many(void **state) {
     (void)state;
     db_t *db = with_entries(2);
     pu_err e;
-    audit_event a = {"http", "ana", "DEA", "entity.read", "x-1", "success", NULL};
-    audit_event b = {"http", "luis", "FGR", "entity.search", "x-2,x-3", "success", "q=x"};
+    audit_event a = {"http", "ana", "DEA", "entity.read", "x-1", "success", NULL, NULL, NULL};
+    audit_event b = {"http", "luis", "FGR", "entity.search", "x-2,x-3", "success", "q=x", NULL, NULL};
     const audit_event *evs[] = {&a, &b, &a};
     assert_int_equal(audit_append_many(db, evs, 3, &e), PU_OK);
     assert_int_equal(audit_append(db, &b, &e), PU_OK);
@@ -177,7 +177,7 @@ static void test_long_fields_clipped(void **state) {
     char *big = malloc(AUDIT_FIELD_MAX * 2);
     memset(big, 'a', AUDIT_FIELD_MAX * 2 - 1);
     big[AUDIT_FIELD_MAX * 2 - 1] = 0;
-    audit_event ev = {"http", "ana", "DEA", "entity.search", big, "success", big};
+    audit_event ev = {"http", "ana", "DEA", "entity.search", big, "success", big, NULL, NULL};
     assert_int_equal(audit_append(db, &ev, &e), PU_OK);
     int64_t n = 0;
     assert_int_equal(db_query_int64(db, "SELECT length(detail) FROM audit_log", NULL, &n, &e), PU_OK);

@@ -87,6 +87,14 @@ static void test_parse_roundtrip_and_torn(void **state) {
     assert_string_equal(ents[1].ev.user, "-");
     assert_string_equal(ents[1].ev.agency, "");
     assert_string_equal(ents[1].ev.outcome, "denied");
+    assert_string_equal(ents[1].ev.source, ""); /* a line of the seven-field format */
+    audit_staged_free(ents, store);
+    /* the current format: source and purpose after the detail */
+    const char *now = "10\t2026-01-02T03:04:08Z\thttp\tana\tDEA\tentity.read\tx\tsuccess\t\t192.0.2.7\tcase 17\n";
+    assert_int_equal(audit_journal_parse("j", now, strlen(now), &ents, &n, &store, &torn, &e), PU_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ents[0].ev.source, "192.0.2.7");
+    assert_string_equal(ents[0].ev.purpose, "case 17");
     audit_staged_free(ents, store);
 }
 
@@ -108,6 +116,7 @@ static void test_parse_refuses_bad_lines(void **state) {
     snprintf(buf, sizeof buf, "%s2\t2026-01-02T03:04:05Z\thttp\tana\n", good);
     expect_bad(buf, "j:2", NULL);                                                          /* too few fields */
     expect_bad("1\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\th\n", "j:1", NULL);          /* too many */
+    expect_bad("1\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\th\ti\tj\n", "j:1", NULL); /* too many (12) */
     expect_bad("x\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
     expect_bad("0\t2026-01-02T03:04:05Z\ta\tb\tc\td\te\tf\tg\n", "j:1", "jid");
     expect_bad("1\t2026-01-02 03:04:05\ta\tb\tc\td\te\tf\tg\n", "j:1", "ts");
@@ -118,7 +127,7 @@ static void test_parse_refuses_bad_lines(void **state) {
 
 static audit_staged staged(int64_t jid, const char *user) {
     audit_staged s = {.jid = jid, .ts = "2026-03-01T10:00:00Z"};
-    s.ev = (audit_event){"http", user, "DEA", "entity.read", "ent-1", "success", ""};
+    s.ev = (audit_event){"http", user, "DEA", "entity.read", "ent-1", "success", "", NULL, NULL};
     return s;
 }
 
@@ -165,7 +174,7 @@ static void test_server_journal_roundtrip(void **state) {
     for (int i = 0; i < 500; i++) {
         char tgt[32];
         snprintf(tgt, sizeof tgt, "ent-%d", i);
-        audit_event ev = {"http", "ana", "DEA", "entity.read", tgt, "success", "tab\there"};
+        audit_event ev = {"http", "ana", "DEA", "entity.read", tgt, "success", "tab\there", NULL, NULL};
         assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
     }
     assert_int_equal(audit_journal_sync(j, &e), PU_OK);
@@ -174,9 +183,9 @@ static void test_server_journal_roundtrip(void **state) {
     /* seq order is append order */
     assert_int_equal(count(db, "targets = 'ent-499' AND seq = 500"), 1);
     /* a change written directly after the sync comes after them in the chain */
-    audit_event chg = {"http", "ana", "DEA", "entity.update", "ent-1", "success", NULL};
+    audit_event chg = {"http", "ana", "DEA", "entity.update", "ent-1", "success", NULL, NULL, NULL};
     assert_int_equal(audit_append(db, &chg, &e), PU_OK);
-    audit_event more = {"http", "ana", "DEA", "entity.read", "ent-x", "success", NULL};
+    audit_event more = {"http", "ana", "DEA", "entity.read", "ent-x", "success", NULL, NULL, NULL};
     assert_int_equal(audit_journal_append(j, &more, &e), PU_OK);
     audit_journal_close(j);
     assert_int_equal(count(db, "targets = 'ent-x' AND seq = 502"), 1);
@@ -207,7 +216,7 @@ static void test_recover_after_crash(void **state) {
     /* a server started next continues the numbering */
     audit_journal *j;
     assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
-    audit_event ev = {"http", "ana", "DEA", "entity.read", "e4", "success", NULL};
+    audit_event ev = {"http", "ana", "DEA", "entity.read", "e4", "success", NULL, NULL, NULL};
     assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
     audit_journal_close(j);
     int64_t js;
@@ -249,7 +258,7 @@ static void test_cli_beside_running_server(void **state) {
     audit_journal *j;
     assert_int_equal(audit_journal_open(jp, dbp, &j, &e), PU_OK);
     for (int i = 0; i < 50; i++) {
-        audit_event ev = {"http", "ana", "DEA", "entity.read", "e", "success", NULL};
+        audit_event ev = {"http", "ana", "DEA", "entity.read", "e", "success", NULL, NULL, NULL};
         assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
     }
     /* `puente audit verify` beside the server: takes what is in the file */
@@ -277,7 +286,7 @@ static int64_t fill(audit_journal *j, int n, const char *detail, int sync_every,
     int64_t ok = 0;
     *refused = 0;
     for (int i = 0; i < n; i++) {
-        audit_event ev = {"http", "ana", "DEA", "entity.read", "bulk", "success", detail};
+        audit_event ev = {"http", "ana", "DEA", "entity.read", "bulk", "success", detail, NULL, NULL};
         int rc = audit_journal_append(j, &ev, &e);
         if (rc == PU_OK) ok++;
         else {

@@ -308,7 +308,7 @@ static void test_import_csv(void **st) {
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 3);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_queue WHERE status = 'open'"), 1);
     /* the unknown name is kept on the report, not dropped */
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'R3' AND substance IS NULL"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'cdc-R3' AND substance IS NULL"), 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere' AND substance = 'isotonitazene' "
                            "AND evidence LIKE 'report R1 %'"), 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-country' AND substance = 'isotonitazene' "
@@ -320,10 +320,10 @@ static void test_import_csv(void **st) {
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert"), alerts);
     /* same id, other content: conflict, and nothing of that file is kept */
     const char *c2 = write_file(f, "c.csv", HDR "R9,2025-03-21,US-TX,DEA,seizure-lab,cocaine,powder,,,DEA,SHARED\n"
-                                                "R1,2025-03-04,MX-SIN,FGR,seizure-lab,fentanyl,powder,,,FGR,SHARED\n");
+                                                "R1,2025-03-04,MX-SIN,MX-SIN-SSA,seizure-lab,fentanyl,powder,,,MX-SIN-SSA,MX-ONLY\n");
     assert_int_equal(ews_import(f->e, c2, NULL, &s, &err), PU_ERR_CONFLICT);
     assert_non_null(strstr(err.where, "c.csv:3"));
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'R9'"), 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'dea-R9'"), 0);
 }
 
 static void test_import_errors(void **st) {
@@ -369,7 +369,7 @@ static void test_import_jsonl(void **st) {
     assert_int_equal(ews_import(f->e, j, NULL, &s, &err), PU_OK);
     assert_int_equal(s.reports, 2);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE substance = '4-fluorofentanyl'"), 1);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'J2' AND owner = 'FGR' AND marking = '" STORE_DEFAULT_MARKING "' "
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'fgr-J2' AND owner = 'FGR' AND marking = '" STORE_DEFAULT_MARKING "' "
                            "AND quantity_g = 250.5"), 1);
     const char *bad = write_file(f, "b.jsonl", "{\"report_id\":\"J3\",\"date\":\"2025-04-01\",\"place\":\"US-PA\","
                                                "\"source_agency\":\"X\",\"type\":\"ed-visit\",\"substances\":\"fentanyl\","
@@ -401,7 +401,7 @@ static void test_import_mem(void **st) {
     assert_int_equal(ews_import_mem(f->e, jl, strlen(jl), &o, &s, &err), PU_OK);
     assert_int_equal(s.reports, 2);
     assert_int_equal(s.queued, 2);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE owner = 'DEA' AND id IN ('M1', 'M2')"), 2);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE owner = 'DEA' AND id IN ('dea-M1', 'dea-M2')"), 2);
     assert_int_equal(q1(f, "SELECT count FROM ews_queue WHERE name = 'zz-mem-unknown'"), 2);
     assert_false(db_in_tx(f->db)); /* no caller transaction: committed on its own */
 
@@ -434,7 +434,7 @@ static void test_import_mem(void **st) {
     assert_int_equal(counts_sig(f), before);
     /* without an importing agency the owner is taken as given */
     assert_int_equal(ews_import_mem(f->e, other, strlen(other), NULL, &s, &err), PU_OK);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'M6' AND owner = 'FGR'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'fgr-M6' AND owner = 'FGR'"), 1);
 
     /* CSV from memory: places are lines */
     before = counts_sig(f);
@@ -470,7 +470,7 @@ static void test_import_mem_caller_tx(void **st) {
     assert_int_equal(ews_import_mem(f->e, good, strlen(good), &o, &s, &err), PU_OK);
     assert_int_equal(s.reports, 1);
     assert_true(db_in_tx(f->db)); /* the import did not commit the caller's transaction */
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'T1'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'dea-T1'"), 1);
     db_rollback(f->db);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 0);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert"), 0);
@@ -487,7 +487,7 @@ static void test_import_mem_caller_tx(void **st) {
     assert_int_equal(db_commit(f->db, &err), PU_OK);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM side WHERE x = 7"), 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id IN ('T2', 'T3')"), 0);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'T1'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'dea-T1'"), 1);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere' AND substance = 'fentanyl'"), 1);
     /* the file path runs the same way inside a caller's transaction */
     const char *path = write_file(f, "t.jsonl", JREC("T4", "2025-07-02", ",\"owner\":\"DEA\""));
@@ -562,7 +562,7 @@ static void test_alerts_visibility_workflow(void **st) {
     assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "nope", &err), PU_ERR_NOTFOUND);
     assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_OK);
     assert_int_equal(ews_queue_resolve(f->e, STORE_SYSTEM, qid, "protonitazene", &err), PU_ERR_CONFLICT);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'A3' AND substance = 'protonitazene'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_detection WHERE report = 'fgr-A3' AND substance = 'protonitazene'"), 1);
     /* the earlier protonitazene report A1 is US-ONLY: for the MX readers of A3
      * (MX-ONLY) it does not exist, so A3 is the first anywhere in their view
      * (the alert says nothing a MX reader could not see: docs/ews.md) */
@@ -603,7 +603,7 @@ static int render_alert(const ews_alert *a, void *ctx) {
     const char *rep = strstr(a->text_en, "report ");
     snprintf(line, sizeof line, "%s %s %s %s", a->kind, a->substance, a->place, a->marking);
     size_t l = strlen(((seen *)ctx)->text);
-    snprintf(((seen *)ctx)->text + l, sizeof ((seen *)ctx)->text - l, "%s %.9s to:%s %s|%s\n", line, rep ? rep : "",
+    snprintf(((seen *)ctx)->text + l, sizeof ((seen *)ctx)->text - l, "%s %.13s to:%s %s|%s\n", line, rep ? rep : "",
              a->addressed, a->text_en, a->status);
     ((seen *)ctx)->n++;
     return 0;
@@ -677,7 +677,9 @@ static void test_scope_matrix(void **st) {
             if (!vis) {
                 assert_int_equal(ews_alert_ack(f->e, sc, all.ids[0], sc->agency, &err), PU_ERR_NOTFOUND);
                 char sql[256];
-                snprintf(sql, sizeof sql, "SELECT id FROM ews_queue WHERE first_report = '%s'", MATRIX[i].id);
+                snprintf(sql, sizeof sql, "SELECT id FROM ews_queue WHERE first_report = lower('%s') || '-%s'",
+                         MATRIX[i].owner, MATRIX[i].id);
+                assert_true(q1(f, sql) > 0); /* the row's queue item exists (ids in the owner's namespace) */
                 assert_int_equal(ews_queue_resolve(f->e, sc, q1(f, sql), "fentanyl", &err), PU_ERR_NOTFOUND);
             }
         }
@@ -740,7 +742,7 @@ static void test_alert_write_rule(void **st) {
     const char *mx_only = "[{\"report_id\":\"F3\",\"date\":\"2025-06-02\",\"place\":\"MX-SON\",\"source_agency\":\"FGR\","
                           "\"type\":\"seizure-lab\",\"substances\":[\"fentanyl\"],\"marking\":\"MX-ONLY\"}]";
     assert_int_equal(ews_import_mem(f->e, mx_only, strlen(mx_only), &o, NULL, &err), PU_OK);
-    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'F3' AND owner = 'FGR' AND marking = 'MX-ONLY'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'fgr-F3' AND owner = 'FGR' AND marking = 'MX-ONLY'"), 1);
     o.scope = &dea;
     assert_int_equal(ews_import_mem(f->e, mx_only, strlen(mx_only), &o, NULL, &err), PU_ERR_DENIED);
     /* a curator synonym follows the same filing rule and is owned by its agency */
@@ -789,16 +791,16 @@ static void test_first_detection_hidden(void **st) {
         render(e2, &readers[r], without, sizeof without);
         assert_string_equal(with, without);
         /* and CDC's report is a first detection in their view */
-        assert_non_null(strstr(with, "first-anywhere xylazine US-AZ SHARED report H2"));
-        assert_non_null(strstr(with, "zz-new-name count=1 first=H2"));
+        assert_non_null(strstr(with, "first-anywhere xylazine US-AZ SHARED report cdc-H2"));
+        assert_non_null(strstr(with, "zz-new-name count=1 first=cdc-H2"));
         assert_null(strstr(with, "H1"));
     }
     /* DEA sees both: its own first (AGENCY-ONLY, to itself) and everyone's */
     char dea_view[8192];
     store_scope dea = {0, "US", "DEA"};
     render(f->e, &dea, dea_view, sizeof dea_view);
-    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ AGENCY-ONLY report H1"));
-    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ SHARED report H2"));
+    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ AGENCY-ONLY report dea-H1"));
+    assert_non_null(strstr(dea_view, "first-anywhere xylazine US-AZ SHARED report cdc-H2"));
     ews_close(e2);
     store_close(s2);
 }
@@ -878,6 +880,51 @@ static void test_demo_generator(void **st) {
     assert_int_equal(ews_demo_generate(stdout, "bad", 3, 1, NULL), PU_ERR_INVALID);
 }
 
+/* ---- leak 4: a hidden report id answers like an absent one ----
+ * DEA files report "K1" AGENCY-ONLY. FGR imports "K1" twice: once with
+ * DEA's exact content (the old oracle answered "skipped"), once with other
+ * content (the old oracle answered a conflict). Both must import like a
+ * fresh id, into FGR's namespace, and DEA's report must be untouched. */
+static void test_hidden_report_id(void **st) {
+    fx *f = *st;
+    ews_import_stats s;
+    pu_err err;
+    ews_import_opts dea = {.format = "json", .owner = "DEA"};
+    const char *k1 = JREC("K1", "2025-08-04", ",\"marking\":\"AGENCY-ONLY\"");
+    assert_int_equal(ews_import_mem(f->e, k1, strlen(k1), &dea, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1);
+    store_scope fgr_scope = {0, "MX", "FGR"};
+    ews_import_opts fgr = {.format = "json", .scope = &fgr_scope};
+    /* same content as DEA's hidden report, FGR as owner */
+    const char *same = "{\"report_id\":\"K1\",\"date\":\"2025-08-04\",\"place\":\"US-AZ/Tucson\","
+                       "\"source_agency\":\"DEA\",\"type\":\"seizure-lab\","
+                       "\"substances\":[\"fentanyl\",\"zz-mem-unknown\"],\"marking\":\"SHARED\"}";
+    assert_int_equal(ews_import_mem(f->e, same, strlen(same), &fgr, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1); /* imported, not "already there" */
+    /* different content, a fresh id and an id in DEA's namespace: all import */
+    const char *other = "{\"report_id\":\"K1\",\"date\":\"2025-08-05\",\"place\":\"MX-SON\","
+                        "\"source_agency\":\"FGR\",\"type\":\"seizure-lab\",\"substances\":[\"heroin\"],"
+                        "\"marking\":\"SHARED\"}";
+    /* K1 of FGR now exists with other content: a conflict in FGR's OWN namespace (visible to FGR) */
+    assert_int_equal(ews_import_mem(f->e, other, strlen(other), &fgr, &s, &err), PU_ERR_CONFLICT);
+    const char *squat = "{\"report_id\":\"dea-K1\",\"date\":\"2025-08-05\",\"place\":\"MX-SON\","
+                        "\"source_agency\":\"FGR\",\"type\":\"seizure-lab\",\"substances\":[\"heroin\"],"
+                        "\"marking\":\"SHARED\"}";
+    assert_int_equal(ews_import_mem(f->e, squat, strlen(squat), &fgr, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'dea-K1' AND owner = 'DEA' "
+                           "AND marking = 'AGENCY-ONLY' AND date = '2025-08-04'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'fgr-K1' AND owner = 'FGR'"), 1);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE id = 'fgr-dea-K1' AND owner = 'FGR'"), 1);
+    /* the ids of an import are reported for the audit trail */
+    pu_buf ids = PU_BUF_INIT(256);
+    const char *k2 = JREC("K2", "2025-08-06", "") "\n" JREC("K3", "2025-08-06", "");
+    ews_import_opts withids = {.format = "json", .owner = "DEA", .ids = &ids};
+    assert_int_equal(ews_import_mem(f->e, k2, strlen(k2), &withids, &s, &err), PU_OK);
+    assert_string_equal(pu_buf_str(&ids), "dea-K2,dea-K3");
+    pu_buf_free(&ids);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distributions),
@@ -897,6 +944,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_scope_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_write_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_detection_hidden, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_report_id, setup, teardown),
         cmocka_unit_test(test_demo_generator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

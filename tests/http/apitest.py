@@ -134,9 +134,11 @@ class Client:
         self.spec = spec
         self.checked = set()
         self.conn = None
+        self.requests = 0
 
     def req(self, method, path, token=None, body=None, raw=None, headers=None, query=None, check=True):
         """Send a request; returns (status, parsed JSON or None, raw bytes)."""
+        self.requests += 1
         url = path
         if query:
             url += "?" + urllib.parse.urlencode(query)

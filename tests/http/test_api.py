@@ -23,7 +23,7 @@ eq(cli("agency", "seed", "--db", DB)[0], 0, "agency seed")
 users = {
     "dea.an": ("DEA", "analyst"), "dea.sup": ("DEA", "supervisor"), "dea.adm": ("DEA", "admin"),
     "dea.aud": ("DEA", "auditor"), "fgr.an": ("FGR", "analyst"), "ofac.an": ("OFAC", "analyst"),
-    "fgr.tip": ("FGR", "tip-handler"), "fbi.an": ("FBI", "analyst"),
+    "fgr.tip": ("FGR", "tip-handler"), "fbi.an": ("FBI", "analyst"), "fgr.sup": ("FGR", "supervisor"),
 }
 tok = {}
 for name, (ag, role) in users.items():
@@ -200,17 +200,20 @@ s, js, _ = c.req("GET", "/search/dea_cases", token=A, query={"q": "upload", "fuz
 ok(s == 200 and js["total"]["value"] == 3, "yente /search/{dataset} filters by dataset and tolerates yente params")
 s, js, _ = c.req("GET", "/search/no_such_dataset", token=A)
 eq(s, 404, "yente search of an unknown dataset is 404")
+# bulk export is its own permission (supervisor; docs/access.md "Export")
 s, _, raw = c.req("GET", "/api/v1/export", token=A, query={"schema": "Company"})
+ok(s == 403 and b"dea-up" not in raw, "an analyst may not bulk-export")
+s, _, raw = c.req("GET", "/api/v1/export", token=tok["dea.sup"], query={"schema": "Company"})
 ids = [json.loads(l)["id"] for l in raw.decode().splitlines()]
 ok(s == 200 and sorted(ids) == ["dea-up-0", "dea-up-1", "dea-up-2"], "export as JSON lines", str(ids))
 s, js, _ = c.req("POST", "/api/v1/entities", token=A, body={"id": "hidden-2", "schema": "Person",
                                                              "properties": {"name": ["Zacarias Escondido"]}})
 eq(s, 201, "another AGENCY-ONLY record")
-s, _, raw = c.req("GET", "/api/v1/export", token=A, query={"q": "zacarias"})
+s, _, raw = c.req("GET", "/api/v1/export", token=tok["dea.sup"], query={"q": "zacarias"})
 ok(s == 200 and b"dea-hidden-2" in raw, "the owner exports it")
-s, _, raw = c.req("GET", "/api/v1/export", token=tok["fgr.an"], query={"q": "zacarias"})
+s, _, raw = c.req("GET", "/api/v1/export", token=tok["fgr.sup"], query={"q": "zacarias"})
 ok(s == 200 and raw == b"", "export skips records hidden from the caller")
-s, js, _ = c.req("GET", "/api/v1/export", token=A, query={"limit": "5"})
+s, js, _ = c.req("GET", "/api/v1/export", token=tok["dea.sup"], query={"limit": "5"})
 ok(s == 400 and err_of(js)["field"] == "limit", "export has no paging parameters")
 s, js, _ = c.req("GET", "/api/v1/entities", token=tok["dea.adm"])
 eq(s, 403, "admins do not read records (separation of duties)")

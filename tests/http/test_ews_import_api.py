@@ -115,7 +115,7 @@ base = state()
 n_audit = len(audits())
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(1), rep(2)])
 ok(s == 200 and js["reports"] == 2 and js["queued"] == 2 and js["alerts"] >= 1, "a good import answers 200", f"{s} {js}")
-ok(q("SELECT COUNT(*) FROM ews_report WHERE id IN ('IMP-1', 'IMP-2') AND owner = 'DEA'") == 2,
+ok(q("SELECT COUNT(*) FROM ews_report WHERE id IN ('dea-IMP-1', 'dea-IMP-2') AND owner = 'DEA'") == 2,
    "both reports are stored, filed as the caller's agency")
 au = audits()
 ok(len(au) == n_audit + 1 and au[-1][:3] == ("dea.an", "DEA", "success")

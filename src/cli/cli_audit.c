@@ -1,0 +1,286 @@
+/* cli_audit.c - who runs the CLI (the OS user, or `puente --user NAME` with
+ * a password) and one audit entry per command invocation (docs/audit.md,
+ * "The CLI"). Done once here for every command, so each cmd_*.c stays a thin
+ * shell; what engines record themselves (decisions, grants) comes on top. */
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "access/access.h"
+#include "app/app.h"
+#include "audit/audit.h"
+#include "cli/cli.h"
+
+static cli_operator op;   /* the process's operator (one per CLI process) */
+
+/* The value of option `name` in argv[1..argc) ("--name V" or "--name=V"), or NULL. */
+static const char *opt_value_any(int argc, char **argv, const char *name) {
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strncmp(argv[i], name, n) != 0) continue;
+        if (argv[i][n] == '=') return argv[i] + n + 1;
+        if (argv[i][n] == '\0' && i + 1 < argc) return argv[i + 1];
+    }
+    return NULL;
+}
+
+static void os_user(char *out, size_t size) {
+    struct passwd *pw = getpwuid(getuid());
+    const char *u = pw ? pw->pw_name : getenv("USER");
+    snprintf(out, size, "cli:%s", u && *u ? u : "unknown");
+}
+
+const cli_operator *cli_operator_get(void) {
+    if (!op.user[0]) os_user(op.user, sizeof op.user);
+    return &op;
+}
+
+/* The password: $PUENTE_PASSWORD (scripts), else asked on the terminal
+ * without echo. */
+static int read_password(char *out, size_t size, pu_err *err) {
+    const char *env = getenv("PUENTE_PASSWORD");
+    if (env && *env) {
+        if (pu_strlcpy(out, env, size) >= size) return pu_fail(err, PU_ERR_INVALID, NULL, "password", "too long");
+        return PU_OK;
+    }
+    if (!isatty(STDIN_FILENO))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "password",
+                       "--user needs a password: set $PUENTE_PASSWORD or run on a terminal");
+    struct termios old, quiet;
+    int tty = tcgetattr(STDIN_FILENO, &old) == 0;
+    fputs("password: ", stderr);
+    fflush(stderr);
+    if (tty) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char *got = fgets(out, (int)size, stdin);
+    if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+    if (!got) return pu_fail(err, PU_ERR_INVALID, NULL, "password", "no password read");
+    out[strcspn(out, "\r\n")] = '\0';
+    return PU_OK;
+}
+
+/* The agency of an account name, for the audit entry of a failed login ("" when
+ * the name is not an account). */
+static void agency_of(db_t *db, const char *name, char *out, size_t size) {
+    acl_principal p;
+    pu_err e;
+    out[0] = '\0';
+    if (acl_user_get(db, name, &p, &e) == PU_OK) pu_strlcpy(out, p.agency, size);
+}
+
+int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
+    char pw[256];
+    int rc = read_password(pw, sizeof pw, err);
+    if (rc) return rc;
+    db_t *db = NULL;
+    if ((rc = db_open(db_path, NULL, &db, err)) == PU_OK) rc = app_migrate(db, err);
+    acl_principal p;
+    char session[ACL_SECRET_MAX];
+    pu_err le;
+    pu_err_clear(&le);
+    int lrc = rc ? rc : acl_login(db, name, pw, acl_now(), &p, session, &le);
+    sodium_memzero(pw, sizeof pw);
+    if (rc == PU_OK) {
+        /* the login itself is audited like the API's, failures attributed to
+         * the account's agency when the name is an account */
+        char agency[ACL_ACRONYM_MAX], os[96], detail[256];
+        agency_of(db, name, agency, sizeof agency);
+        os_user(os, sizeof os);
+        snprintf(detail, sizeof detail, "via the CLI as %s%s%s", os, lrc ? "; reason=" : "", lrc ? le.field : "");
+        audit_event ev = {"cli", name, agency, "login", "", lrc ? pu_code_name(lrc) : "success", detail, "cli", NULL};
+        pu_err ae;
+        if (audit_append(db, &ev, &ae) != PU_OK && lrc == PU_OK) lrc = pu_fail(&le, ae.code, NULL, NULL, "%s", ae.msg);
+        if (lrc == PU_OK) (void)acl_revoke(db, session, &ae); /* the CLI keeps no session */
+    }
+    db_close(db);
+    if (rc) return rc;
+    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", lrc == PU_ERR_DENIED ? "login failed" : le.msg);
+    memset(&op, 0, sizeof op);
+    op.authenticated = 1;
+    pu_strlcpy(op.user, p.user, sizeof op.user);
+    pu_strlcpy(op.agency, p.agency, sizeof op.agency);
+    pu_strlcpy(op.country, p.country, sizeof op.country);
+    pu_strlcpy(op.role, p.role, sizeof op.role);
+    op.perms = p.perms;
+    return PU_OK;
+}
+
+/* The permission an account acting through --user needs for each command
+ * (the same bits as the API's routes); a command not listed needs read. */
+static const struct { const char *command; unsigned perm; } command_perms[] = {
+    {"import", ACL_P_WRITE},  {"export", ACL_P_EXPORT}, {"agency", ACL_P_ADMIN},    {"user", ACL_P_ADMIN},
+    {"token", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},   {"serve", ACL_P_ADMIN},     {"screen", ACL_P_SCREEN},
+    {"compare", ACL_P_SCREEN}, {"review", ACL_P_REVIEW}, {"kinship", ACL_P_FORENSIC},
+};
+
+int cli_operator_may(const char *command, pu_err *err) {
+    if (!op.authenticated) return PU_OK; /* the OS operator runs the store */
+    unsigned need = ACL_P_READ;
+    for (size_t i = 0; i < sizeof command_perms / sizeof command_perms[0]; i++)
+        if (strcmp(command, command_perms[i].command) == 0) need = command_perms[i].perm;
+    if (op.perms & need) return PU_OK;
+    return pu_fail(err, PU_ERR_DENIED, NULL, "user", "the role '%s' of %s does not allow '%s'", op.role, op.user,
+                   command);
+}
+
+/* Commands that read or change records under a reader scope (--agency A
+ * --country C). An account (--user) always runs them in its own scope: the
+ * options are added when absent, and naming another agency or country is
+ * refused. Without this an account would get the operator's system scope. */
+static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
+                                              "review", "ews", "cargo", "trace", NULL};
+
+int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
+    *out_argc = argc;
+    *out_argv = argv;
+    if (!op.authenticated || argc < 1) return PU_OK;
+    int scoped = 0;
+    for (const char *const *c = scoped_commands; *c; c++) scoped |= strcmp(argv[0], *c) == 0;
+    if (!scoped) return PU_OK;
+    const char *ag = opt_value_any(argc, argv, "--agency"), *co = opt_value_any(argc, argv, "--country");
+    if ((ag && !pu_strieq(ag, op.agency)) || (co && !pu_strieq(co, op.country)))
+        return pu_fail(err, PU_ERR_DENIED, NULL, "agency", "the user %s belongs to %s (%s) and acts only for it", op.user,
+                       op.agency, op.country);
+    if (ag && co) return PU_OK;
+    if (ag || co) return pu_fail(err, PU_ERR_INVALID, NULL, "agency", "--agency and --country go together");
+    char **v = calloc((size_t)argc + 5, sizeof *v);
+    if (!v) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    int n = 0, i = 0;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) v[n++] = argv[i];
+    v[n++] = "--agency";
+    v[n++] = op.agency;
+    v[n++] = "--country";
+    v[n++] = op.country;
+    for (; i < argc; i++) v[n++] = argv[i];
+    *out_argc = n;
+    *out_argv = v; /* the caller frees the array (not its strings) */
+    return PU_OK;
+}
+
+/* ---- the invocation's audit entry ---- */
+
+/* Options whose value is a secret, or case content that is sealed at rest
+ * (a decision's note and analyst, a disposition's note): the value is not
+ * copied into the trail, only its size. */
+static int secret_option(const char *a) {
+    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst", NULL};
+    for (const char *const *s = secrets; *s; s++) {
+        size_t n = strlen(*s);
+        if (strncmp(a, *s, n) == 0 && (a[n] == '\0' || a[n] == '=' || a[n] == '-')) return 1;
+    }
+    return 0;
+}
+
+static const char *outcome_of_exit(int code) {
+    switch (code) {
+    case 0: return "success";
+    case CLI_EXIT_USAGE: return "usage";
+    case 3: return "invalid";
+    case 4: return "not_found";
+    case 5: return "denied";
+    case 6: return "conflict";
+    default: return "failure";
+    }
+}
+
+/* Build the entry's fields from argv (argv[0] = the command): action
+ * "cli.<command>[.<sub>]", targets = the positional arguments (ids, files,
+ * names), detail = the options (secret values masked) and the exit code. */
+static void describe(int argc, char **argv, int code, pu_buf *action, pu_buf *targets, pu_buf *detail) {
+    (void)pu_buf_printf(action, "cli.%s", argv[0]);
+    int sub_done = 0, after_dashdash = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!after_dashdash && strcmp(a, "--") == 0) {
+            after_dashdash = 1;
+            continue;
+        }
+        if (!after_dashdash && a[0] == '-' && a[1]) {
+            int has_eq = strchr(a, '=') != NULL;
+            int takes = !has_eq && i + 1 < argc && argv[i + 1][0] != '-';
+            if (detail->len) (void)pu_buf_putc(detail, ' ');
+            if (secret_option(a)) {
+                const char *v = has_eq ? strchr(a, '=') + 1 : takes ? argv[i + 1] : "";
+                (void)pu_buf_printf(detail, "%.*s=(%zu bytes)", (int)strcspn(a, "="), a, strlen(v));
+                if (takes) i++;
+            } else if (takes) {
+                (void)pu_buf_printf(detail, "%s=%s", a, argv[i + 1]);
+                i++;
+            } else {
+                (void)pu_buf_puts(detail, a);
+            }
+            continue;
+        }
+        if (!sub_done && i == 1 && !after_dashdash) {
+            (void)pu_buf_printf(action, ".%s", a); /* the sub-command */
+            sub_done = 1;
+            continue;
+        }
+        if (targets->len) (void)pu_buf_putc(targets, ',');
+        (void)pu_buf_puts(targets, a);
+    }
+    if (detail->len) (void)pu_buf_putc(detail, ' ');
+    (void)pu_buf_printf(detail, "exit=%d", code);
+}
+
+/* Commands that touch no store (their own audit or none): the server
+ * audits its start and stop itself, and help output reads nothing. */
+static int audited_command(int argc, char **argv) {
+    if (strcmp(argv[0], "serve") == 0) return 0;
+    return !cli_wants_help(argc, argv);
+}
+
+/* Is there a store to write to? A file store that does not exist was not
+ * touched (the command failed before, or works on files only): nothing is
+ * created just to hold the entry. */
+static int store_exists(const char *path) {
+    if (!path || !*path || strcmp(path, ":memory:") == 0) return 0;
+    if (strstr(path, "://")) return 1;
+    return access(path, F_OK) == 0;
+}
+
+int cli_audit_invocation(int argc, char **argv, int code) {
+    if (argc < 1 || !audited_command(argc, argv)) return code;
+    const char *path = cli_db_path(opt_value_any(argc, argv, "--db"));
+    if (!store_exists(path)) return code;
+    const cli_operator *o = cli_operator_get();
+    const char *agency = o->authenticated ? o->agency : opt_value_any(argc, argv, "--agency");
+    pu_buf action = PU_BUF_INIT(256), targets = PU_BUF_INIT(AUDIT_FIELD_MAX - 1), detail = PU_BUF_INIT(AUDIT_FIELD_MAX - 1);
+    describe(argc, argv, code, &action, &targets, &detail);
+    char user[160];
+    if (o->authenticated) {
+        char os[96];
+        os_user(os, sizeof os);
+        snprintf(user, sizeof user, "%s", o->user);
+        (void)pu_buf_printf(&detail, " os_user=%s", os + 4);
+    } else {
+        pu_strlcpy(user, o->user, sizeof user);
+    }
+    audit_event ev = {"cli", user, agency ? agency : "", pu_buf_str(&action), pu_buf_str(&targets),
+                      outcome_of_exit(code), pu_buf_str(&detail), "cli", NULL};
+    db_t *db = NULL;
+    pu_err e;
+    int rc = db_open(path, NULL, &db, &e);
+    if (rc == PU_OK) rc = audit_migrate(db, &e);
+    if (rc == PU_OK) rc = audit_append(db, &ev, &e);
+    db_close(db);
+    pu_buf_free(&action);
+    pu_buf_free(&targets);
+    pu_buf_free(&detail);
+    if (rc != PU_OK) {
+        /* the action happened but its record did not: say so loudly and fail */
+        fprintf(stderr, "puente: the audit trail could not record this command: %s\n", e.msg);
+        return code ? code : 1;
+    }
+    return code;
+}

@@ -1,0 +1,209 @@
+/* store_seal.c - field-level encryption at rest (store.h "sealed fields";
+ * docs/security.md "Encryption at rest"): XChaCha20-Poly1305 (libsodium)
+ * under a per-deployment key from the environment, the key's id stored with
+ * each ciphertext so keys can be rotated. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEAL_PREFIX "pu1:"                 /* format version 1 */
+#define SEAL_KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define SEAL_KEY_ID_HEX 17                 /* 16 hex digits + NUL */
+#define SEAL_KEYS_MAX 16
+#define SEAL_KEY_ID_CTX "puente-seal-key"
+
+typedef struct sealring {
+    int loaded, failed;
+    size_t n;
+    unsigned char key[SEAL_KEYS_MAX][SEAL_KEY_BYTES];
+    char id[SEAL_KEYS_MAX][SEAL_KEY_ID_HEX];
+    char problem[256];
+} sealring;
+
+static sealring ring;
+static pthread_mutex_t ring_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void key_id_of(const unsigned char *key, char out[SEAL_KEY_ID_HEX]) {
+    unsigned char h[32];
+    crypto_generichash_state s;
+    crypto_generichash_init(&s, NULL, 0, sizeof h);
+    crypto_generichash_update(&s, (const unsigned char *)SEAL_KEY_ID_CTX, strlen(SEAL_KEY_ID_CTX));
+    crypto_generichash_update(&s, key, SEAL_KEY_BYTES);
+    crypto_generichash_final(&s, h, sizeof h);
+    sodium_bin2hex(out, SEAL_KEY_ID_HEX, h, (SEAL_KEY_ID_HEX - 1) / 2);
+}
+
+static int add_hex(const char *hex, const char *where) {
+    while (*hex == ' ' || *hex == '\t') hex++;
+    size_t len = strcspn(hex, " \t\r\n"), bin = 0;
+    if (len == 0 || hex[0] == '#') return PU_OK;
+    if (ring.n >= SEAL_KEYS_MAX) {
+        snprintf(ring.problem, sizeof ring.problem, "%s: more than %d keys", where, SEAL_KEYS_MAX);
+        return PU_ERR_LIMIT;
+    }
+    if (len != 2 * SEAL_KEY_BYTES ||
+        sodium_hex2bin(ring.key[ring.n], SEAL_KEY_BYTES, hex, len, NULL, &bin, NULL) != 0 || bin != SEAL_KEY_BYTES) {
+        snprintf(ring.problem, sizeof ring.problem, "%s: expected a key of %d hex digits", where, 2 * SEAL_KEY_BYTES);
+        return PU_ERR_INVALID;
+    }
+    key_id_of(ring.key[ring.n], ring.id[ring.n]);
+    ring.n++;
+    return PU_OK;
+}
+
+static void load_locked(void) {
+    sodium_memzero(&ring, sizeof ring);
+    ring.loaded = 1;
+    if (sodium_init() < 0) {
+        ring.failed = PU_ERR_INTERNAL;
+        pu_strlcpy(ring.problem, "libsodium could not be initialised", sizeof ring.problem);
+        return;
+    }
+    const char *file = getenv("PUENTE_SEAL_KEY_FILE"), *hex = getenv("PUENTE_SEAL_KEY");
+    int rc = PU_OK;
+    if (file && *file) {
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            snprintf(ring.problem, sizeof ring.problem, "$PUENTE_SEAL_KEY_FILE %s: %s", file, strerror(errno));
+            rc = PU_ERR_IO;
+        } else {
+            char line[256], where[64];
+            int no = 0;
+            while (rc == PU_OK && fgets(line, sizeof line, f)) {
+                snprintf(where, sizeof where, "$PUENTE_SEAL_KEY_FILE line %d", ++no);
+                rc = add_hex(line, where);
+            }
+            sodium_memzero(line, sizeof line);
+            fclose(f);
+            if (rc == PU_OK && ring.n == 0) {
+                snprintf(ring.problem, sizeof ring.problem, "$PUENTE_SEAL_KEY_FILE %s holds no key", file);
+                rc = PU_ERR_INVALID;
+            }
+        }
+    } else if (hex && *hex) {
+        rc = add_hex(hex, "$PUENTE_SEAL_KEY");
+    }
+    if (rc) {
+        ring.failed = rc;
+        ring.n = 0;
+    }
+}
+
+static int ring_get(pu_err *err) {
+    pthread_mutex_lock(&ring_mu);
+    if (!ring.loaded) load_locked();
+    pthread_mutex_unlock(&ring_mu);
+    if (ring.failed) return pu_fail(err, ring.failed, NULL, "seal-key", "%s", ring.problem);
+    return PU_OK;
+}
+
+int store_seal_reload(pu_err *err) {
+    pthread_mutex_lock(&ring_mu);
+    load_locked();
+    pthread_mutex_unlock(&ring_mu);
+    return ring_get(err);
+}
+
+int store_seal_configured(void) { return ring_get(NULL) == PU_OK && ring.n > 0; }
+
+int store_seal_check(pu_err *err) { return ring_get(err); }
+
+int store_is_sealed(const char *stored) { return stored && strncmp(stored, SEAL_PREFIX, strlen(SEAL_PREFIX)) == 0; }
+
+int store_seal(const char *ctx, const char *plain, char **out, pu_err *err) {
+    *out = NULL;
+    int rc = ring_get(err);
+    if (rc) return rc;
+    if (!plain) return PU_OK;
+    if (ring.n == 0 || store_is_sealed(plain)) { /* encryption at rest off, or sealed already */
+        *out = pu_strdup(plain);
+        return *out ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    const unsigned char *key = ring.key[ring.n - 1];
+    size_t plen = strlen(plain), blen = SEAL_NONCE + plen + SEAL_TAG;
+    unsigned char *bin = malloc(blen);
+    size_t b64len = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    size_t total = strlen(SEAL_PREFIX) + SEAL_KEY_ID_HEX + b64len + 1;
+    char *s = malloc(total);
+    if (!bin || !s) {
+        free(bin);
+        free(s);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    randombytes_buf(bin, SEAL_NONCE);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(bin + SEAL_NONCE, &clen, (const unsigned char *)plain, plen,
+                                               (const unsigned char *)(ctx ? ctx : ""), ctx ? strlen(ctx) : 0, NULL,
+                                               bin, key);
+    int n = snprintf(s, total, "%s%s:", SEAL_PREFIX, ring.id[ring.n - 1]);
+    sodium_bin2base64(s + n, total - (size_t)n, bin, SEAL_NONCE + (size_t)clen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(bin);
+    *out = s;
+    return PU_OK;
+}
+
+int store_unseal(const char *ctx, const char *stored, char **out, pu_err *err) {
+    *out = NULL;
+    if (!stored) return PU_OK;
+    if (!store_is_sealed(stored)) { /* written before encryption at rest was on */
+        *out = pu_strdup(stored);
+        return *out ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    int rc = ring_get(err);
+    if (rc) return rc;
+    const char *kid = stored + strlen(SEAL_PREFIX), *b64 = strchr(kid, ':');
+    if (!b64 || (size_t)(b64 - kid) != SEAL_KEY_ID_HEX - 1)
+        return pu_fail(err, PU_ERR_INVALID, ctx, NULL, "a sealed field is malformed");
+    const unsigned char *key = NULL;
+    for (size_t i = 0; i < ring.n && !key; i++)
+        if (strncmp(ring.id[i], kid, SEAL_KEY_ID_HEX - 1) == 0) key = ring.key[i];
+    if (!key)
+        return pu_fail(err, PU_ERR_DENIED, ctx, "seal-key",
+                       "a sealed field needs key %.16s, which is not configured ($PUENTE_SEAL_KEY_FILE)", kid);
+    b64++;
+    size_t cap = strlen(b64), blen = 0;
+    unsigned char *bin = malloc(cap + 1);
+    if (!bin) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &blen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        blen < SEAL_NONCE + SEAL_TAG) {
+        free(bin);
+        return pu_fail(err, PU_ERR_INVALID, ctx, NULL, "a sealed field is malformed");
+    }
+    char *plain = malloc(blen - SEAL_NONCE - SEAL_TAG + 1);
+    unsigned long long plen = 0;
+    if (!plain) {
+        free(bin);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL, bin + SEAL_NONCE,
+                                                   blen - SEAL_NONCE, (const unsigned char *)(ctx ? ctx : ""),
+                                                   ctx ? strlen(ctx) : 0, bin, key) != 0) {
+        free(bin);
+        free(plain);
+        return pu_fail(err, PU_ERR_INVALID, ctx, NULL, "a sealed field does not authenticate (altered, or moved from another field)");
+    }
+    free(bin);
+    plain[plen] = '\0';
+    *out = plain;
+    return PU_OK;
+}
+
+int store_unseal_buf(const char *ctx, const char *stored, char *out, size_t size, pu_err *err) {
+    char *p = NULL;
+    int rc = store_unseal(ctx, stored, &p, err);
+    if (rc == PU_OK) pu_strlcpy(out, p ? p : "", size);
+    free(p);
+    return rc;
+}
+
+const char *store_seal_status(void) {
+    if (ring_get(NULL) != PU_OK) return "encryption at rest: MISCONFIGURED (see the error of the first write)";
+    return ring.n ? "encryption at rest: on (sealed fields, XChaCha20-Poly1305)"
+                  : "encryption at rest: OFF (no $PUENTE_SEAL_KEY_FILE / $PUENTE_SEAL_KEY)";
+}
