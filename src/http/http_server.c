@@ -170,6 +170,16 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn) {
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     http_req *r = req_new(cls, conn);
     if (r) r->uri_problem = http_uri_check(uri, &r->uri_why);
+    if (r && r->uri_problem == PU_ERR_LIMIT) {
+        /* libmicrohttpd (0.9.75) parses the arguments right after this call
+         * into the connection's memory pool, and when the pool runs out it
+         * never answers: the connection hangs until its timeout (measured:
+         * 1,000 arguments with the 64 KiB pool). The request is refused
+         * anyway, so its query is cut here, in libmicrohttpd's own writable
+         * request buffer, and nothing is left to parse. */
+        char *q = strchr((char *)(uintptr_t)uri, '?');
+        if (q) q[1] = '\0';
+    }
     return r;
 }
 
