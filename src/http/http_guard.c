@@ -87,7 +87,7 @@ int http_uri_check(const char *raw, const char **why) {
         }
         if (*p == '?' && !in_query) {
             in_query = 1;
-            args = p[1] && p[1] != '#' ? 1 : 0;
+            args = p[1] ? 1 : 0;
         } else if (in_query && *p == '&') {
             args++;
         }
