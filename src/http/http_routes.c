@@ -191,6 +191,7 @@ static void error_body(http_req *r, int rc) {
 /* What to call the outcome of a request in the audit trail. */
 static const char *outcome_of(http_req *r, int rc) {
     if (r->unauthenticated) return "unauthenticated";
+    if (rc != PU_OK && r->force_code) return r->force_code; /* rate_limited, busy */
     return rc == PU_OK ? "success" : pu_code_name(rc);
 }
 
