@@ -367,16 +367,19 @@ static int exec_ints(db_t *db, const char *sql, const int64_t *v, int n, int64_t
 
 /* Count an attempt before the password is checked, in one statement: the
  * count can then never be passed by guesses running in parallel (each takes
- * its slot first). An expired lock starts a new count. 0 rows = locked (or
- * every slot taken by attempts in flight). */
+ * its slot first). Taking the last slot also sets the lock: if that attempt
+ * succeeds the success clears it, and if the process dies (or the store
+ * fails) before the attempt's outcome is written, the account is locked for
+ * ACL_LOCK_SECONDS, never for good. An expired lock starts a new count.
+ * 0 rows = locked. */
 static int reserve_attempt(db_t *db, int64_t user_id, int64_t now, int *reserved, pu_err *err) {
-    const int64_t v[] = {ACL_MAX_FAILURES, user_id, now, ACL_MAX_FAILURES};
+    const int64_t v[] = {ACL_MAX_FAILURES, now + ACL_LOCK_SECONDS, user_id, now, ACL_MAX_FAILURES};
     int64_t n = 0;
     int rc = exec_ints(db,
-                       "UPDATE acl_user SET failures = CASE WHEN failures >= ? THEN 1 ELSE failures + 1 END, "
-                       "locked_until = 0 "
+                       "UPDATE acl_user SET failures = CASE WHEN locked_until > 0 THEN 1 ELSE failures + 1 END, "
+                       "locked_until = CASE WHEN locked_until = 0 AND failures + 1 >= ? THEN ? ELSE 0 END "
                        "WHERE id = ? AND locked_until <= ? AND (failures < ? OR locked_until > 0)",
-                       v, 4, &n, err);
+                       v, 5, &n, err);
     *reserved = n > 0;
     return rc;
 }
