@@ -6,11 +6,18 @@
  *  - An agency has an acronym (its key, e.g. "DEA"), a name and a country
  *    ("US" or "MX"). Every user belongs to exactly one agency and has exactly
  *    one role; the role gives a fixed set of permissions (ACL_P_*).
- *  - Passwords are hashed with Argon2id (libsodium crypto_pwhash_str). After
+ *  - Passwords are hashed with Argon2id (libsodium crypto_pwhash_str) and
+ *    checked against a blocklist (acl_password_check). After
  *    ACL_MAX_FAILURES failed logins in a row an account is locked for
- *    ACL_LOCK_SECONDS; while locked even the right password is refused.
+ *    ACL_LOCK_SECONDS; while locked even the right password is refused, and
+ *    so are the user's sessions and tokens. Attempts are counted before the
+ *    hash, atomically (parallel guesses get no more).
  *  - A login creates a session; a session expires after ACL_SESSION_IDLE
- *    seconds without use. API tokens do not expire but can be revoked.
+ *    seconds without use and ACL_SESSION_ABSOLUTE after the login. API
+ *    tokens expire (token-days), may be read-only, and are revoked with
+ *    their user's disable, password reset or role change.
+ *  - A second factor (TOTP) is required per role by policy (mfa-roles);
+ *    role assignments made through the API need a second administrator.
  *    Sessions and tokens are 256-bit random secrets shown once; the store
  *    keeps only their BLAKE2b-256 hash (a fast hash is right for
  *    high-entropy secrets; the slow hash is for low-entropy passwords).
@@ -20,7 +27,8 @@
  * Time: functions that depend on the clock take `now` (Unix seconds) so tests
  * can move time; callers pass acl_now().
  *
- * Tables (module "access", via db_migrate): acl_agency, acl_user, acl_secret.
+ * Tables (module "access", via db_migrate): acl_agency, acl_user, acl_secret,
+ * acl_recovery, acl_grant, acl_setting.
  * All functions take the caller's db_t (one per thread, see db.h). They run
  * inside the caller's transaction when one is open, else in their own.
  */
