@@ -6,7 +6,8 @@ set -euo pipefail
 want=${1:-build}
 build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
   libsqlite3-dev libpq-dev libutf8proc-dev libicu-dev libsodium-dev libcsv-dev
-  libcmocka-dev sqlite3 curl python3 python3-yaml strace)
+  libcmocka-dev sqlite3 curl python3 python3-yaml strace
+  liboath-dev libqrencode-dev gnutls-bin john-data openssl)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time)
 case "$want" in

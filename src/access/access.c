@@ -34,6 +34,37 @@ static const char *const migrations[] = {
     " created {INT} NOT NULL,"
     " last_used {INT} NOT NULL);"
     "CREATE INDEX acl_secret_user ON acl_secret(user_id);",
+    /* 2: last-logon notice, second factor, token expiry and scope, session
+     * scope, two-person role grants, settings (docs/access.md) */
+    "ALTER TABLE acl_user ADD COLUMN login_at {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_user ADD COLUMN login_src TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE acl_user ADD COLUMN prev_login_at {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_user ADD COLUMN prev_login_src TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE acl_user ADD COLUMN failed_recent {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_user ADD COLUMN failed_before {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_user ADD COLUMN totp_key TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE acl_user ADD COLUMN totp_on {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_user ADD COLUMN totp_step {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_secret ADD COLUMN expires {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_secret ADD COLUMN readonly {INT} NOT NULL DEFAULT 0;"
+    "ALTER TABLE acl_secret ADD COLUMN limited {INT} NOT NULL DEFAULT 0;"
+    /* tokens made before expiry existed get the default lifetime from their creation */
+    "UPDATE acl_secret SET expires = created + 7776000 WHERE kind = 't';"
+    "CREATE TABLE acl_recovery ("
+    " id {ID},"
+    " user_id {INT} NOT NULL REFERENCES acl_user(id),"
+    " hash TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE acl_grant ("
+    " id {ID},"
+    " user_name TEXT NOT NULL,"
+    " agency TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " requested_by TEXT NOT NULL,"
+    " created {INT} NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','approved','rejected')),"
+    " decided_by TEXT NOT NULL DEFAULT '',"
+    " decided {INT} NOT NULL DEFAULT 0);"
+    "CREATE TABLE acl_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 int acl_migrate(db_t *db, pu_err *err) {
@@ -83,6 +114,9 @@ const char *const *acl_role_names(void) {
 }
 
 int acl_role_valid(const char *role) { return acl_role_perms(role) != 0; }
+
+/* A role an account may hold: a real role, or "none" while a grant waits. */
+int acl_role_storable(const char *role) { return acl_role_valid(role) || (role && strcmp(role, ACL_ROLE_NONE) == 0); }
 
 unsigned acl_role_perms(const char *role) {
     if (!role) return 0;

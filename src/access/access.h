@@ -6,11 +6,18 @@
  *  - An agency has an acronym (its key, e.g. "DEA"), a name and a country
  *    ("US" or "MX"). Every user belongs to exactly one agency and has exactly
  *    one role; the role gives a fixed set of permissions (ACL_P_*).
- *  - Passwords are hashed with Argon2id (libsodium crypto_pwhash_str). After
+ *  - Passwords are hashed with Argon2id (libsodium crypto_pwhash_str) and
+ *    checked against a blocklist (acl_password_check). After
  *    ACL_MAX_FAILURES failed logins in a row an account is locked for
- *    ACL_LOCK_SECONDS; while locked even the right password is refused.
+ *    ACL_LOCK_SECONDS; while locked even the right password is refused, and
+ *    so are the user's sessions and tokens. Attempts are counted before the
+ *    hash, atomically (parallel guesses get no more).
  *  - A login creates a session; a session expires after ACL_SESSION_IDLE
- *    seconds without use. API tokens do not expire but can be revoked.
+ *    seconds without use and ACL_SESSION_ABSOLUTE after the login. API
+ *    tokens expire (token-days), may be read-only, and are revoked with
+ *    their user's disable, password reset or role change.
+ *  - A second factor (TOTP) is required per role by policy (mfa-roles);
+ *    role assignments made through the API need a second administrator.
  *    Sessions and tokens are 256-bit random secrets shown once; the store
  *    keeps only their BLAKE2b-256 hash (a fast hash is right for
  *    high-entropy secrets; the slow hash is for low-entropy passwords).
@@ -20,7 +27,8 @@
  * Time: functions that depend on the clock take `now` (Unix seconds) so tests
  * can move time; callers pass acl_now().
  *
- * Tables (module "access", via db_migrate): acl_agency, acl_user, acl_secret.
+ * Tables (module "access", via db_migrate): acl_agency, acl_user, acl_secret,
+ * acl_recovery, acl_grant, acl_setting.
  * All functions take the caller's db_t (one per thread, see db.h). They run
  * inside the caller's transaction when one is open, else in their own.
  */
@@ -36,6 +44,13 @@
 #define ACL_MAX_FAILURES 5
 #define ACL_LOCK_SECONDS 600
 #define ACL_SESSION_IDLE 1800
+/* A session ends ACL_SESSION_ABSOLUTE seconds after its login however busy it
+ * is (a stolen session cookie is worth at most one working day). */
+#define ACL_SESSION_ABSOLUTE (12 * 3600)
+/* API tokens expire; the default lifetime is the store's "token-days"
+ * setting (ACL_TOKEN_DAYS_DEFAULT when unset), capped at ACL_TOKEN_DAYS_MAX. */
+#define ACL_TOKEN_DAYS_DEFAULT 90
+#define ACL_TOKEN_DAYS_MAX 365
 #define ACL_SECRET_MAX 64      /* buffer size for a token / session secret */
 #define ACL_NAME_MAX 64        /* user names */
 #define ACL_ACRONYM_MAX 24     /* agency acronyms */
@@ -100,8 +115,16 @@ typedef struct acl_principal {
     char agency[ACL_ACRONYM_MAX];
     char country[3];
     char role[ACL_ROLE_MAX];
-    unsigned perms;
+    unsigned perms;           /* the role's, masked by read_only / mfa_pending */
+    int read_only;            /* a read-only token: no write permission */
+    int mfa_pending;          /* a session whose role needs a second factor that
+                                 is not enrolled yet: may only enrol (ACL_P_*: 0) */
+    int64_t expires;          /* when the secret ends (Unix s); 0 unknown */
 } acl_principal;
+
+/* The role of an account created or changed through the API while its role
+ * grant waits for a second administrator (no permissions). */
+#define ACL_ROLE_NONE "none"
 
 /* Add a user. name: 1-63 chars of a-z 0-9 . _ - @ ; the agency must exist;
  * password may be NULL (token-only account), else ACL_PASSWORD_MIN..MAX bytes.
@@ -109,9 +132,14 @@ typedef struct acl_principal {
  * PU_ERR_CONFLICT (name taken), PU_ERR_NOMEM (hashing), PU_ERR_DB. */
 int acl_user_add(db_t *db, const char *name, const char *agency, const char *role,
                  const char *password, pu_err *err);
-/* Replace the password (and clear a lockout). Errors as acl_user_add. */
+/* Replace the password (and clear a lockout); every session and token of the
+ * user is revoked (a reset ends whatever the old password opened).
+ * Errors as acl_user_add. */
 int acl_user_set_password(db_t *db, const char *name, const char *password, pu_err *err);
-/* Change the role. Errors: PU_ERR_INVALID, PU_ERR_NOTFOUND, PU_ERR_DB. */
+/* Change the role directly (the framework operator: the CLI with the store
+ * file; administrators go through acl_grant_request). Revokes the user's
+ * sessions and tokens when the role changes (they were issued for the old
+ * one). Errors: PU_ERR_INVALID, PU_ERR_NOTFOUND, PU_ERR_DB. */
 int acl_user_set_role(db_t *db, const char *name, const char *role, pu_err *err);
 /* Disable (1) or enable (0) an account; disabling also revokes its sessions
  * and tokens. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
@@ -131,16 +159,165 @@ int acl_user_list(db_t *db, const char *agency, acl_principal **out, size_t *n, 
  * Errors: PU_ERR_DENIED, PU_ERR_DB. */
 int acl_login(db_t *db, const char *name, const char *password, int64_t now,
               acl_principal *out, char session[ACL_SECRET_MAX], pu_err *err);
-/* Create an API token for a user; writes it into token[ACL_SECRET_MAX]. It
+/* What a login asks (acl_login2). */
+typedef struct acl_login_req {
+    const char *user, *password;
+    const char *code;         /* TOTP or recovery code; NULL when none given */
+    const char *source;       /* client address, kept for the last-logon notice */
+    int64_t now;
+} acl_login_req;
+
+/* What a login tells the user (the last-logon notice) and the caller. */
+typedef struct acl_logon_info {
+    int64_t prev_time;        /* previous successful login (0 = none) */
+    char prev_source[64];
+    int64_t failed_since;     /* failed attempts since that login */
+    int mfa;                  /* ACL_MFA_* */
+} acl_logon_info;
+#define ACL_MFA_NONE 0        /* not enrolled, not required for the role */
+#define ACL_MFA_USED 1        /* enrolled and the code was checked */
+#define ACL_MFA_ENROL 2       /* required for the role, not enrolled: the
+                                 session may only enrol (principal.mfa_pending) */
+
+/* Password (+ second factor) login; see acl_login for the common contract.
+ * The attempt is counted before the password is checked, in one statement,
+ * so parallel guesses never get more than ACL_MAX_FAILURES tries; unknown,
+ * wrong and locked accounts cost the same Argon2id verification. A user with
+ * TOTP enrolled must send `code` (a TOTP code, or one of its recovery codes,
+ * which is then used up); err->field "code" when it is missing or wrong.
+ * info (may be NULL) gets the last-logon notice. Errors: PU_ERR_DENIED, PU_ERR_DB. */
+int acl_login2(db_t *db, const acl_login_req *req, acl_principal *out, acl_logon_info *info,
+               char session[ACL_SECRET_MAX], pu_err *err);
+/* The last-logon notice of a user as of its latest login (the login before
+ * it and the failures in between). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int acl_logon_info_get(db_t *db, const char *user, acl_logon_info *out, pu_err *err);
+
+/* Options of a new API token. */
+typedef struct acl_token_opts {
+    int64_t days;             /* lifetime; 0 = the store's token-days setting */
+    int read_only;            /* 1: the token never has write permissions */
+} acl_token_opts;
+/* Create an API token with options; writes it into token[ACL_SECRET_MAX] and
+ * its expiry into *expires (may be NULL). Errors: PU_ERR_INVALID (days out of
+ * 1..ACL_TOKEN_DAYS_MAX), PU_ERR_NOTFOUND, PU_ERR_DENIED (disabled), PU_ERR_DB. */
+int acl_token_create2(db_t *db, const char *user, int64_t now, const acl_token_opts *o, char token[ACL_SECRET_MAX],
+                      int64_t *expires, pu_err *err);
+/* Check a user's password (and second factor when enrolled) again before a
+ * sensitive step (a new long-lived token), with the login's lockout counting.
+ * Errors: PU_ERR_DENIED (field "password" or "code"), PU_ERR_DB. */
+int acl_reauthenticate(db_t *db, const char *user, const char *password, const char *code, int64_t now, pu_err *err);
+
+/* Create an API token for a user (default lifetime, read-write); writes it into token[ACL_SECRET_MAX]. It
  * cannot be shown again. Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
 int acl_token_create(db_t *db, const char *user, int64_t now, char token[ACL_SECRET_MAX], pu_err *err);
 /* Resolve a bearer secret (token or session) to its principal. A session
- * unused for ACL_SESSION_IDLE seconds is expired (and deleted); a used one
- * has its idle clock reset.
+ * unused for ACL_SESSION_IDLE seconds, or older than ACL_SESSION_ABSOLUTE,
+ * is expired (and deleted); a used one has its idle clock reset. Tokens past
+ * their expiry and every secret of a locked or disabled user are refused.
  * Errors: PU_ERR_DENIED (unknown, revoked, expired, disabled user), PU_ERR_DB. */
 int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *out, pu_err *err);
 /* Revoke a secret (logout / token revocation). Unknown secrets are PU_OK. */
 int acl_revoke(db_t *db, const char *secret, pu_err *err);
+
+/* ---- password policy (acl_policy.c) ----
+ * ACL_PASSWORD_MIN..MAX bytes, valid UTF-8, not one repeated character, not
+ * containing the user name, and not a common password: the password folded
+ * to lower case, with or without trailing digits and punctuation, or a
+ * repetition of one word, is looked up in the blocklist: the Openwall list
+ * shipped by Debian's john-data (ACL_PASSWORD_BLOCKLIST, or the file named
+ * by $PUENTE_PASSWORD_BLOCKLIST), plus a small built-in list. */
+#define ACL_PASSWORD_BLOCKLIST "/usr/share/john/password.lst"
+/* Errors: PU_ERR_INVALID (field "password", message says which rule). */
+int acl_password_check(const char *user, const char *password, pu_err *err);
+
+/* ---- settings (acl_policy.c): store-wide, changed by the operator ----
+ * "banner"     the use notice shown before login (GET /api/v1/banner);
+ * "mfa-roles"  comma-separated roles that must use a second factor;
+ * "token-days" default token lifetime in days. */
+#define ACL_MFA_ROLES_DEFAULT "admin,auditor"
+#define ACL_SETTING_MAX 4096
+extern const char ACL_BANNER_DEFAULT[];
+/* The value or its default into out[size]. Errors: PU_ERR_INVALID (unknown
+ * key), PU_ERR_LIMIT, PU_ERR_DB. */
+int acl_setting_get(db_t *db, const char *key, char *out, size_t size, pu_err *err);
+/* Validate and store. Errors: PU_ERR_INVALID (unknown key, bad value), PU_ERR_DB. */
+int acl_setting_set(db_t *db, const char *key, const char *value, pu_err *err);
+/* 1 when the policy makes role use a second factor. */
+int acl_mfa_required(db_t *db, const char *role);
+
+/* ---- two-person role grants (acl_policy.c) ----
+ * An administrator does not give roles alone: through the API every role
+ * assignment (new account or change) is a pending grant that a second
+ * administrator of the same agency, or the framework operator (the CLI with
+ * the store file), approves. Neither the requester nor the account itself
+ * may approve. */
+typedef struct acl_grant {
+    int64_t id;
+    char user[ACL_NAME_MAX];
+    char agency[ACL_ACRONYM_MAX];
+    char role[ACL_ROLE_MAX];
+    char requested_by[ACL_NAME_MAX];
+    char state[12];           /* pending, approved, rejected */
+    char decided_by[ACL_NAME_MAX];
+    int64_t created;
+} acl_grant;
+/* Request role for user (of admin's agency). *id gets the grant id.
+ * Errors: PU_ERR_INVALID (role), PU_ERR_NOTFOUND (user not in the agency),
+ * PU_ERR_DENIED (admin lacks ACL_P_ADMIN), PU_ERR_DB. */
+int acl_grant_request(db_t *db, const acl_principal *admin, const char *user, const char *role, int64_t now,
+                      int64_t *id, pu_err *err);
+/* Approve (approve=1) or reject a pending grant; approver NULL = the framework
+ * operator. Approval sets the role (acl_user_set_role). *out (may be NULL) gets
+ * the grant after the decision. Errors: PU_ERR_NOTFOUND (no pending grant of
+ * that id visible to the approver), PU_ERR_DENIED (self-approval, not an
+ * administrator), PU_ERR_DB. */
+int acl_grant_decide(db_t *db, const acl_principal *approver, int64_t id, int approve, int64_t now, acl_grant *out,
+                     pu_err *err);
+/* Pending grants (of one agency, or all when agency is NULL), oldest first;
+ * *out owned by the caller (free()). */
+int acl_grant_list(db_t *db, const char *agency, acl_grant **out, size_t *n, pu_err *err);
+
+/* ---- second factor (acl_mfa.c): TOTP, RFC 6238 ----
+ * HMAC-SHA-256/512 from libsodium; HMAC-SHA-1, which authenticator apps use
+ * by default and libsodium does not offer, from liboath (docs/access.md).
+ * Enrolment uses SHA-1, 6 digits, 30 s steps; a code is accepted for the
+ * step before, the current and the next one, and each step only once. */
+typedef enum { ACL_TOTP_SHA1, ACL_TOTP_SHA256, ACL_TOTP_SHA512 } acl_totp_alg;
+#define ACL_TOTP_STEP 30
+#define ACL_TOTP_DIGITS 6
+#define ACL_TOTP_WINDOW 1        /* steps accepted either side of now */
+#define ACL_TOTP_KEY_BYTES 20
+#define ACL_RECOVERY_CODES 10
+#define ACL_RECOVERY_LEN 24      /* "xxxx-xxxx-xxxx-xxxx" + NUL, 80 bits */
+#define ACL_TOTP_ISSUER "Puente"
+/* The code of key at Unix time t (RFC 6238: T = t / step) with digits 6..8
+ * into out[10]. Errors: PU_ERR_INVALID (digits, step 0), PU_ERR_INTERNAL. */
+int acl_totp_code(const unsigned char *key, size_t keylen, acl_totp_alg alg, int64_t t, unsigned step,
+                  unsigned digits, char out[10], pu_err *err);
+/* Start (or restart) enrolment: a new random key, kept unconfirmed (the
+ * login does not ask for it yet). uri[size] gets the otpauth:// URI,
+ * secret32[64] the key in base32. Errors: PU_ERR_NOTFOUND, PU_ERR_LIMIT, PU_ERR_DB. */
+int acl_totp_begin(db_t *db, const char *user, char *uri, size_t size, char secret32[64], pu_err *err);
+/* Confirm enrolment with a code of the new key: the second factor is on and
+ * codes[ACL_RECOVERY_CODES] get fresh recovery codes (stored hashed; shown
+ * once). Errors: PU_ERR_INVALID (no enrolment started), PU_ERR_DENIED (wrong
+ * code, field "code"), PU_ERR_DB. */
+int acl_totp_confirm(db_t *db, const char *user, const char *code, int64_t now,
+                     char codes[ACL_RECOVERY_CODES][ACL_RECOVERY_LEN], pu_err *err);
+/* Check a code (TOTP, or a recovery code which is used up) of an enrolled
+ * user; a TOTP step already used is refused (replay). Errors: PU_ERR_DENIED,
+ * PU_ERR_DB. */
+int acl_totp_verify(db_t *db, int64_t user_id, const char *code, int64_t now, pu_err *err);
+/* Remove the second factor and the recovery codes (operator / lost device).
+ * Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int acl_totp_reset(db_t *db, const char *user, pu_err *err);
+/* 1 when the user has a confirmed second factor. */
+int acl_totp_enabled(db_t *db, const char *user);
+/* Render text as a QR code (libqrencode, error correction M): an SVG
+ * document, or terminal text (two rows per line with half blocks).
+ * Errors: PU_ERR_LIMIT (too long for a QR code), PU_ERR_NOMEM. */
+int acl_qr_svg(const char *text, pu_buf *out, pu_err *err);
+int acl_qr_text(const char *text, pu_buf *out, pu_err *err);
 
 /* ---- server-side authentication cache ----
  * acl_authenticate costs a hash and a store read on every request, and the

@@ -37,7 +37,8 @@ static const app_module access_module = {
     .migrate = acl_migrate,
     COMMANDS({"agency", "manage agencies and grants between them", cmd_agency},
              {"user", "manage users", cmd_user},
-             {"token", "create API tokens", cmd_token}),
+             {"token", "create API tokens", cmd_token},
+             {"policy", "authentication policy: use banner, second-factor roles, token lifetime", cmd_policy}),
     .routes = http_routes_access,
 };
 

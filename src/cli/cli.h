@@ -30,6 +30,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_agency(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_kinship(int argc, char **argv);
 int cmd_ews(int argc, char **argv);

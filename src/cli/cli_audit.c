@@ -88,7 +88,15 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     char session[ACL_SECRET_MAX];
     pu_err le;
     pu_err_clear(&le);
-    int lrc = rc ? rc : acl_login(db, name, pw, acl_now(), &p, session, &le);
+    /* the same login as the API's (lockout, second factor): the code of an
+     * enrolled account comes from $PUENTE_OTP */
+    const char *code = getenv("PUENTE_OTP");
+    acl_login_req req = {name, pw, code && *code ? code : NULL, "cli", acl_now()};
+    acl_logon_info info;
+    int lrc = rc ? rc : acl_login2(db, &req, &p, &info, session, &le);
+    if (lrc == PU_OK && p.mfa_pending)
+        lrc = pu_fail(&le, PU_ERR_DENIED, NULL, "code",
+                      "the role '%s' must use a second factor: enrol it, then give the code in $PUENTE_OTP", p.role);
     sodium_memzero(pw, sizeof pw);
     if (rc == PU_OK) {
         /* the login itself is audited like the API's, failures attributed to
@@ -104,7 +112,10 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     }
     db_close(db);
     if (rc) return rc;
-    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", lrc == PU_ERR_DENIED ? "login failed" : le.msg);
+    /* a refused password says no more than "login failed"; a missing second
+     * factor after the right password may say what is missing */
+    int say_why = lrc != PU_ERR_DENIED || strcmp(le.field, "code") == 0;
+    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : "login failed");
     memset(&op, 0, sizeof op);
     op.authenticated = 1;
     pu_strlcpy(op.user, p.user, sizeof op.user);

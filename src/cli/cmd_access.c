@@ -138,7 +138,15 @@ static int user_usage(FILE *f) {
           "       puente user role NAME ROLE [--db PATH]\n"
           "       puente user password NAME --password-stdin [--db PATH]\n"
           "       puente user disable|enable NAME [--db PATH]\n"
+          "       puente user grants [--agency ACRONYM] [--db PATH]   pending role grants\n"
+          "       puente user approve|reject GRANT_ID [--db PATH]     as the framework operator\n"
+          "       puente user totp NAME [--db PATH]          start second-factor enrolment: prints\n"
+          "                                                  the otpauth URI and its QR code\n"
+          "       puente user totp-confirm NAME CODE [--db PATH]  finish it: prints recovery codes\n"
+          "       puente user totp-reset NAME [--db PATH]    remove the second factor (lost device)\n"
           "Roles: analyst, supervisor, forensic, tip-handler, admin, auditor.\n"
+          "Administrators using the API request roles; a second administrator of the\n"
+          "agency, or the operator here, approves them (docs/access.md).\n"
           "--password-stdin reads the password from the first line of stdin (never from argv,\n"
           "which other local users can see). Without it the account is token-only.\n",
           f);
@@ -185,6 +193,19 @@ int cmd_user(int argc, char **argv) {
         free(v);
         return 0;
     }
+    if (strcmp(sub, "grants") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        acl_grant *v;
+        size_t n;
+        rc = acl_grant_list(db, agency, &v, &n, &e);
+        db_close(db);
+        if (rc) return cli_fail(&e);
+        for (size_t i = 0; i < n; i++)
+            printf("%lld\t%s\t%s\t%s\trequested by %s\n", (long long)v[i].id, v[i].user, v[i].agency, v[i].role,
+                   v[i].requested_by);
+        free(v);
+        return 0;
+    }
     if (!name) return cli_usage_error("user", "user %s needs a NAME", sub);
     char detail[160] = "";
     if (strcmp(sub, "add") == 0) {
@@ -209,6 +230,45 @@ int cmd_user(int argc, char **argv) {
         if ((x = open_db(dbp, &db))) return x;
         if ((rc = db_begin(db, &e)) == PU_OK)
             rc = audited(db, acl_user_set_disabled(db, name, dis, &e), &e, "user.update", name, dis ? "disabled=true" : "disabled=false");
+    } else if (strcmp(sub, "approve") == 0 || strcmp(sub, "reject") == 0) {
+        char *end;
+        long long id = strtoll(name, &end, 10);
+        if (*end || id <= 0) return cli_usage_error("user", "user %s needs a GRANT_ID (see 'user grants')", sub);
+        if ((x = open_db(dbp, &db))) return x;
+        acl_grant g;
+        memset(&g, 0, sizeof g);
+        if ((rc = db_begin(db, &e)) == PU_OK) {
+            int drc = acl_grant_decide(db, NULL, id, sub[0] == 'a', acl_now(), &g, &e);
+            snprintf(detail, sizeof detail, "grant=%lld; role=%s", id, g.role);
+            rc = audited(db, drc, &e, sub[0] == 'a' ? "grant.approve" : "grant.reject", g.user, detail);
+        }
+        if (rc == PU_OK) printf("%s: %s gets %s\n", g.state, g.user, g.role);
+    } else if (strcmp(sub, "totp") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        char uri[512], secret[64];
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_totp_begin(db, name, uri, sizeof uri, secret, &e), &e, "totp.begin", name, NULL);
+        if (rc == PU_OK) {
+            pu_buf qr = PU_BUF_INIT((size_t)1 << 20);
+            if (acl_qr_text(uri, &qr, &e) == PU_OK) fputs(pu_buf_str(&qr), stdout);
+            pu_buf_free(&qr);
+            printf("%s\nsecret: %s\nthen: puente user totp-confirm %s CODE\n", uri, secret, name);
+        }
+    } else if (strcmp(sub, "totp-confirm") == 0) {
+        if (optind + 1 >= argc) return cli_usage_error("user", "user totp-confirm needs NAME CODE");
+        if ((x = open_db(dbp, &db))) return x;
+        char codes[ACL_RECOVERY_CODES][ACL_RECOVERY_LEN];
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_totp_confirm(db, name, argv[optind + 1], acl_now(), codes, &e), &e, "totp.confirm",
+                         name, NULL);
+        if (rc == PU_OK) {
+            puts("second factor enrolled; recovery codes (shown once, each works once):");
+            for (int i = 0; i < ACL_RECOVERY_CODES; i++) puts(codes[i]);
+        }
+    } else if (strcmp(sub, "totp-reset") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_totp_reset(db, name, &e), &e, "totp.reset", name, NULL);
     } else {
         return cli_usage_error("user", "unknown subcommand '%s'", sub);
     }
@@ -220,19 +280,32 @@ int cmd_user(int argc, char **argv) {
 /* ---- token ---- */
 int cmd_token(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        puts("usage: puente token create USER [--db PATH]\n"
+        puts("usage: puente token create USER [--expires-days N] [--read-only] [--db PATH]\n"
              "Prints the new API token (and nothing else) on stdout. It is stored hashed\n"
-             "and cannot be shown again. Use it as 'Authorization: Bearer TOKEN'.");
+             "and cannot be shown again. Use it as 'Authorization: Bearer TOKEN'.\n"
+             "It expires after N days (default: the 'token-days' policy, 90); a read-only\n"
+             "token is refused (403) by every route that changes something.");
         return 0;
     }
     const char *dbp = NULL;
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+    acl_token_opts topt = {0, 0};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"expires-days", required_argument, 0, 'e'},
+                                         {"read-only", no_argument, 0, 'r'},
+                                         {0, 0, 0, 0}};
     int c;
     optind = 2;
     if (argc < 2 || strcmp(argv[1], "create") != 0) return cli_usage_error("token", "expected 'token create USER'");
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        long v;
         if (c == 'd') dbp = optarg;
-        else return cli_usage_error("token", "unknown option");
+        else if (c == 'r') topt.read_only = 1;
+        else if (c == 'e') {
+            if (cli_parse_long("token", "--expires-days", optarg, &v)) return CLI_EXIT_USAGE;
+            if (v < 1 || v > ACL_TOKEN_DAYS_MAX)
+                return cli_usage_error("token", "--expires-days expects 1-%d, got %ld", ACL_TOKEN_DAYS_MAX, v);
+            topt.days = v;
+        } else return cli_usage_error("token", "unknown option");
     }
     if (optind >= argc) return cli_usage_error("token", "token create needs a USER");
     db_t *db;
@@ -241,10 +314,69 @@ int cmd_token(int argc, char **argv) {
     pu_err e;
     char tok[ACL_SECRET_MAX];
     int rc = db_begin(db, &e);
-    if (rc == PU_OK) rc = audited(db, acl_token_create(db, argv[optind], acl_now(), tok, &e), &e, "token.create", argv[optind], NULL);
+    char detail[64];
+    snprintf(detail, sizeof detail, "read_only=%d; days=%lld", topt.read_only, (long long)topt.days);
+    if (rc == PU_OK)
+        rc = audited(db, acl_token_create2(db, argv[optind], acl_now(), &topt, tok, NULL, &e), &e, "token.create",
+                     argv[optind], detail);
     db_close(db);
     if (rc) return cli_fail(&e);
     printf("%s\n", tok);
     memset(tok, 0, sizeof tok);
     return 0;
+}
+
+/* ---- policy: store-wide settings ---- */
+static int policy_usage(FILE *f) {
+    fputs("usage: puente policy show [--db PATH]\n"
+          "       puente policy set KEY VALUE [--db PATH]\n"
+          "       puente policy banner [--db PATH]     print the use banner\n"
+          "Keys: banner      the use notice shown before login (GET /api/v1/banner)\n"
+          "      mfa-roles   roles that must use a second factor (default admin,auditor)\n"
+          "      token-days  default API token lifetime in days (default 90, at most 365)\n",
+          f);
+    return f == stdout ? 0 : CLI_EXIT_USAGE;
+}
+
+int cmd_policy(int argc, char **argv) {
+    if (cli_wants_help(argc, argv)) return policy_usage(stdout);
+    if (argc < 2) return policy_usage(stderr);
+    const char *sub = argv[1], *dbp = NULL;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') dbp = optarg;
+        else return cli_usage_error("policy", "unknown option");
+    }
+    db_t *db;
+    int x, rc;
+    pu_err e;
+    static const char *const keys[] = {"banner", "mfa-roles", "token-days", NULL};
+    char v[ACL_SETTING_MAX];
+    if (strcmp(sub, "show") == 0 || strcmp(sub, "banner") == 0) {
+        if ((x = open_db(dbp, &db))) return x;
+        rc = PU_OK;
+        for (size_t i = 0; keys[i] && rc == PU_OK; i++) {
+            if (sub[0] == 'b' && i > 0) break;
+            if ((rc = acl_setting_get(db, keys[i], v, sizeof v, &e)) == PU_OK) {
+                if (sub[0] == 'b') puts(v);
+                else printf("%s\t%s\n", keys[i], v);
+            }
+        }
+        db_close(db);
+        return rc ? cli_fail(&e) : 0;
+    }
+    if (strcmp(sub, "set") == 0) {
+        if (optind + 2 != argc) return cli_usage_error("policy", "policy set needs KEY VALUE");
+        if ((x = open_db(dbp, &db))) return x;
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s=%.120s", argv[optind], argv[optind + 1]);
+        if ((rc = db_begin(db, &e)) == PU_OK)
+            rc = audited(db, acl_setting_set(db, argv[optind], argv[optind + 1], &e), &e, "policy.set", argv[optind],
+                         detail);
+        db_close(db);
+        return rc ? cli_fail(&e) : 0;
+    }
+    return cli_usage_error("policy", "unknown subcommand '%s'", sub);
 }

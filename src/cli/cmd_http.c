@@ -19,6 +19,12 @@ static int usage(FILE *f) {
           "                          they reach the audit chain (default $PUENTE_AUDIT_JOURNAL,\n"
           "                          else <db>-audit.journal for a store file; required for a\n"
           "                          store URI); 'commit': each request waits for its store commit\n"
+          "  --tls-cert FILE         PEM certificate (chain): serve HTTPS, TLS 1.2/1.3 only, HSTS\n"
+          "  --tls-key FILE          PEM private key of the certificate\n"
+          "  --allow-plain           plain HTTP on a non-loopback address (only behind a\n"
+          "                          TLS-terminating proxy); without TLS the default is loopback only\n"
+          "  --login-rate PER_S      login attempts per second and client address (default 0.5)\n"
+          "  --login-burst N         ... allowed in a burst (default 20); more get 429\n"
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
           f);
@@ -55,6 +61,9 @@ int cmd_serve(int argc, char **argv) {
         {"max-conns", required_argument, 0, 'c'}, {"max-conns-per-ip", required_argument, 0, 'i'},
         {"timeout", required_argument, 0, 'T'},   {"retention-days", required_argument, 0, 'r'},
         {"list-routes", no_argument, 0, 'L'},     {"audit-journal", required_argument, 0, 'J'},
+        {"tls-cert", required_argument, 0, 'C'},  {"tls-key", required_argument, 0, 'K'},
+        {"allow-plain", no_argument, 0, 'P'},     {"login-rate", required_argument, 0, 'R'},
+        {"login-burst", required_argument, 0, 'B'},
         {0, 0, 0, 0}};
     int c;
     long v;
@@ -73,11 +82,28 @@ int cmd_serve(int argc, char **argv) {
             jopt = optarg;
             continue;
         }
+        if (c == 'C' || c == 'K') {
+            if (!*optarg) return cli_usage_error("serve", "--tls-cert/--tls-key expect a file");
+            *(c == 'C' ? &cfg.tls_cert : &cfg.tls_key) = optarg;
+            continue;
+        }
+        if (c == 'P') {
+            cfg.allow_plain = 1;
+            continue;
+        }
+        if (c == 'R') {
+            char *end;
+            double rate = strtod(optarg, &end);
+            if (*end || end == optarg || !(rate > 0 && rate <= 1e6))
+                return cli_usage_error("serve", "--login-rate expects a number of attempts per second > 0, got '%s'", optarg);
+            cfg.login_rate = rate;
+            continue;
+        }
         if (c == 'L') {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
         }
-        if (c == '?' || !strchr("tbciTr", c)) return cli_usage_error("serve", "unknown option");
+        if (c == '?' || !strchr("tbciTrB", c)) return cli_usage_error("serve", "unknown option");
         if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
         if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
         switch (c) {
@@ -87,6 +113,7 @@ int cmd_serve(int argc, char **argv) {
         case 'i': cfg.max_conns_per_ip = (unsigned)v; break;
         case 'T': cfg.timeout_s = (unsigned)v; break;
         case 'r': cfg.retention_days = (int)v; break;
+        case 'B': cfg.login_burst = (unsigned)v; break;
         }
     }
     if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);

@@ -44,13 +44,31 @@ typedef struct http_config {
      * NULL or "" = no anchors. The CLI's default comes from
      * cli_audit_anchor_path ($PUENTE_AUDIT_ANCHORS, <db>-audit.anchors). */
     const char *audit_anchors;
+    /* Transport (docs/http.md "TLS"): with both files the server speaks only
+     * TLS 1.2/1.3 (HTTP_TLS_PRIORITIES) and sends HSTS. Without them it
+     * serves plain HTTP on a loopback address only, unless allow_plain. */
+    const char *tls_cert;       /* PEM certificate (chain) file */
+    const char *tls_key;        /* PEM private key file */
+    int allow_plain;            /* 1: plain HTTP on any address (behind a TLS proxy) */
+    /* Unauthenticated logins per client address: a token bucket refilled at
+     * login_rate per second up to login_burst (0 = HTTP_LOGIN_RATE/BURST). */
+    double login_rate;
+    unsigned login_burst;
 } http_config;
+
+/* GnuTLS priority string: TLS 1.2 and 1.3 only, the server's cipher order. */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
+#define HTTP_HSTS "max-age=31536000; includeSubDomains"
+#define HTTP_LOGIN_RATE 0.5      /* login attempts per second and address, sustained */
+#define HTTP_LOGIN_BURST 20u     /* ... and in a burst */
 
 typedef struct http_server http_server;
 
 /* Open the store (running every module's migrations), prune the audit trail
  * to the retention period and start listening.
- * Errors: PU_ERR_INVALID (bad config field named), PU_ERR_IO (cannot bind:
+ * Errors: PU_ERR_INVALID (bad config field named; plain HTTP on a
+ * non-loopback address without allow_plain; a half TLS configuration;
+ * unreadable certificate or key), PU_ERR_IO (cannot bind:
  * address in use...), PU_ERR_DB, PU_ERR_NOMEM. */
 int http_start(const http_config *cfg, http_server **out, pu_err *err);
 /* The TCP port actually bound. */

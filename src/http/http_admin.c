@@ -32,14 +32,53 @@ static json_t *principal_json(const acl_principal *p) {
                      p->role, "permissions", perms);
 }
 
+static const char *mfa_name(int mfa) {
+    return mfa == ACL_MFA_USED ? "enrolled" : mfa == ACL_MFA_ENROL ? "enrolment-required" : "none";
+}
+
+/* The last-logon notice: the previous login and the failures since. */
+static json_t *logon_json(const acl_logon_info *i) {
+    char when[32];
+    http_iso_time(i->prev_time, when);
+    json_t *last = i->prev_time ? json_pack("{s:s,s:s}", "time", when, "source", i->prev_source) : json_null();
+    return json_pack("{s:o,s:I,s:s}", "last_login", last, "failed_attempts_since", (json_int_t)i->failed_since,
+                     "second_factor", mfa_name(i->mfa));
+}
+
+/* The flood guard runs before the password hash: per address, then a cap
+ * on hashes at once. 1 = go on (and *hashing set), else the answer is made. */
+static int login_guard(http_req *r, int *hashing) {
+    *hashing = 0;
+    if (!r->guard) return 1;
+    unsigned wait = 0;
+    if (!http_guard_take(r->guard, r->source, pu_monotonic(), &wait)) {
+        r->force_status = 429;
+        r->force_code = "rate_limited";
+        r->retry_after = wait;
+        (void)pu_buf_puts(&r->detail, "reason=rate");
+        http_fail(r, PU_ERR_LIMIT, NULL, "too many login attempts from this address; retry in %u s", wait);
+        return 0;
+    }
+    if (!http_guard_hash_enter(r->guard)) {
+        r->force_status = 503;
+        r->force_code = "busy";
+        r->retry_after = 1;
+        (void)pu_buf_puts(&r->detail, "reason=busy");
+        http_fail(r, PU_ERR_INTERRUPTED, NULL, "the server is busy with other logins; retry in 1 s");
+        return 0;
+    }
+    *hashing = 1;
+    return 1;
+}
+
 int h_login(http_req *r) {
-    static const char *const keys[] = {"user", "password", NULL};
+    static const char *const keys[] = {"user", "password", "code", NULL};
     json_t *o;
     int rc = http_body_object(r, &o);
     if (rc) return rc;
-    const char *user = NULL, *pw = NULL;
+    const char *user = NULL, *pw = NULL, *code = NULL;
     if ((rc = http_only_keys(r, o, keys, NULL)) || (rc = http_str_member(r, o, "user", NULL, &user)) ||
-        (rc = http_str_member(r, o, "password", NULL, &pw))) {
+        (rc = http_str_member(r, o, "password", NULL, &pw)) || (rc = http_str_member(r, o, "code", NULL, &code))) {
         json_decref(o);
         return rc;
     }
@@ -48,21 +87,31 @@ int h_login(http_req *r) {
         return http_fail(r, PU_ERR_INVALID, user ? "password" : "user", "expected a string");
     }
     pu_strlcpy(r->p.user, user, sizeof r->p.user); /* the audit names who tried */
+    int hashing;
+    if (!login_guard(r, &hashing)) {
+        json_decref(o);
+        return r->err.code;
+    }
     char session[ACL_SECRET_MAX];
     pu_err e;
     acl_principal p;
-    rc = acl_login(r->db, user, pw, acl_now(), &p, session, &e);
+    acl_logon_info info;
+    acl_login_req req = {user, pw, code, r->source, acl_now()};
+    rc = acl_login2(r->db, &req, &p, &info, session, &e);
+    http_guard_hash_leave(r->guard);
     json_decref(o);
     if (rc == PU_ERR_DENIED) {
         (void)pu_buf_printf(&r->detail, "reason=%s", e.field);
         r->unauthenticated = 1;
-        return http_fail(r, rc, NULL, "%s", e.msg);
+        /* only a right password learns that a code is missing or wrong */
+        return http_fail(r, rc, strcmp(e.field, "code") == 0 ? "code" : NULL, "%s", e.msg);
     }
     if (rc) return http_fail(r, rc, NULL, "login failed: %s", pu_strerror(rc));
     r->p = p;
     r->authed = 1;
-    rc = http_json(r, 200, json_pack("{s:s,s:i,s:o}", "session", session, "expires_idle_seconds", ACL_SESSION_IDLE,
-                                     "user", principal_json(&p)));
+    rc = http_json(r, 200, json_pack("{s:s,s:i,s:i,s:o,s:o}", "session", session, "expires_idle_seconds",
+                                     ACL_SESSION_IDLE, "expires_absolute_seconds", ACL_SESSION_ABSOLUTE, "user",
+                                     principal_json(&p), "notice", logon_json(&info)));
     memset(session, 0, sizeof session);
     return rc;
 }
@@ -75,7 +124,17 @@ int h_logout(http_req *r) {
 
 int h_me(http_req *r) {
     int rc = http_only_args(r, no_args);
-    return rc ? rc : http_json(r, 200, principal_json(&r->p));
+    if (rc) return rc;
+    acl_logon_info info;
+    pu_err e;
+    if ((rc = acl_logon_info_get(r->db, r->p.user, &info, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
+    json_t *me = principal_json(&r->p);
+    char exp[32];
+    http_iso_time(r->p.expires, exp);
+    json_object_set_new(me, "read_only", json_boolean(r->p.read_only));
+    json_object_set_new(me, "expires", r->p.expires ? json_string(exp) : json_null());
+    json_object_set_new(me, "notice", logon_json(&info));
+    return http_json(r, 200, me);
 }
 
 int h_agencies(http_req *r) {
@@ -142,18 +201,25 @@ int h_users_add(http_req *r) {
     }
     if (rc == PU_OK) {
         http_target(r, name);
-        (void)pu_buf_printf(&r->detail, "role=%s", role);
+        (void)pu_buf_printf(&r->detail, "role=%s (pending approval)", role);
         pu_err e;
-        if ((rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
-        else if ((rc = acl_user_add(r->db, name, r->p.agency, role, pw, &e)) != PU_OK) {
+        int64_t gid = 0;
+        if (!acl_role_valid(role))
+            rc = http_fail(r, PU_ERR_INVALID, "role", "expected analyst, supervisor, forensic, tip-handler, admin or auditor");
+        else if ((rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
+        /* the account starts without a role: a second administrator approves it (two-person rule) */
+        else if ((rc = acl_user_add(r->db, name, r->p.agency, ACL_ROLE_NONE, pw, &e)) != PU_OK ||
+                 (rc = acl_grant_request(r->db, &r->p, name, role, acl_now(), &gid, &e)) != PU_OK) {
             db_rollback(r->db);
             rc = from_acl(r, rc, &e);
         } else {
             rc = commit_audited(r, PU_OK);
         }
+        if (rc == PU_OK)
+            rc = http_json(r, 201, json_pack("{s:s,s:s,s:s,s:{s:I,s:s,s:s}}", "name", name, "agency", r->p.agency,
+                                             "role", ACL_ROLE_NONE, "pending_grant", "id", (json_int_t)gid, "role",
+                                             role, "requested_by", r->p.user));
     }
-    if (rc == PU_OK)
-        rc = http_json(r, 201, json_pack("{s:s,s:s,s:s}", "name", name, "agency", r->p.agency, "role", role));
     json_decref(o);
     return rc;
 }
@@ -177,6 +243,7 @@ int h_user_update(http_req *r) {
     json_t *o;
     if ((rc = http_body_object(r, &o))) return rc;
     const char *role = NULL, *pw = NULL;
+    int64_t gid = 0;
     json_t *dis = json_object_get(o, "disabled");
     if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "role", NULL, &role)) &&
         !(rc = http_str_member(r, o, "password", NULL, &pw))) {
@@ -187,8 +254,9 @@ int h_user_update(http_req *r) {
     if (rc == PU_OK && (rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
     else if (rc == PU_OK) {
         if (role) {
-            (void)pu_buf_printf(&r->detail, "role %s->%s; ", u.role, role);
-            rc = acl_user_set_role(r->db, name, role, &e);
+            /* a role is requested, not given: a second administrator approves */
+            (void)pu_buf_printf(&r->detail, "role %s->%s requested; ", u.role, role);
+            rc = acl_grant_request(r->db, &r->p, name, role, acl_now(), &gid, &e);
         }
         if (rc == PU_OK && dis) {
             (void)pu_buf_printf(&r->detail, "disabled=%s; ", json_is_true(dis) ? "true" : "false");
@@ -209,29 +277,71 @@ int h_user_update(http_req *r) {
     json_decref(o);
     if (rc) return rc;
     if (acl_user_get(r->db, name, &u, &e)) return from_acl(r, e.code, &e);
-    return http_json(r, 200, user_json(&u));
+    json_t *out = user_json(&u);
+    if (gid) {
+        acl_grant *g;
+        size_t n;
+        json_t *pg = json_null();
+        if (acl_grant_list(r->db, r->p.agency, &g, &n, &e) == PU_OK) {
+            for (size_t i = 0; i < n; i++)
+                if (g[i].id == gid)
+                    pg = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)gid, "role", g[i].role, "requested_by",
+                                   g[i].requested_by);
+            free(g);
+        }
+        json_object_set_new(out, "pending_grant", pg);
+    }
+    return http_json(r, 200, out);
 }
 
 int h_token_create(http_req *r) {
+    static const char *const keys[] = {"password", "code", "expires_days", "read_only", NULL};
     const char *name = r->params[0];
     http_target(r, name);
-    /* a user may create tokens for themself; an administrator for their agency */
-    if (strcmp(name, r->p.user) != 0) {
-        if (!(r->p.perms & ACL_P_ADMIN)) return http_fail(r, PU_ERR_DENIED, NULL, "only administrators create tokens for other users");
-        acl_principal u;
-        int rc = own_agency_user(r, name, &u);
-        if (rc) return rc;
+    /* tokens are minted by their own user only (an administrator holding a
+     * token of someone else could act as them), and only after the password
+     * (and second factor) again: a stolen session must not turn into a
+     * long-lived token */
+    if (strcmp(name, r->p.user) != 0)
+        return http_fail(r, PU_ERR_DENIED, NULL, "tokens are created by their own user only");
+    if (r->p.read_only) return http_fail(r, PU_ERR_DENIED, "Authorization", "a read-only token cannot create tokens");
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    const char *pw = NULL, *code = NULL;
+    json_t *days = json_object_get(o, "expires_days"), *ro = json_object_get(o, "read_only");
+    if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "password", NULL, &pw)) &&
+        !(rc = http_str_member(r, o, "code", NULL, &code))) {
+        if (!pw) rc = http_fail(r, PU_ERR_INVALID, "password", "creating a token needs your password again");
+        else if (days && (!json_is_integer(days) || json_integer_value(days) < 1 ||
+                          json_integer_value(days) > ACL_TOKEN_DAYS_MAX))
+            rc = http_fail(r, PU_ERR_INVALID, "expires_days", "expected an integer from 1 to %d", ACL_TOKEN_DAYS_MAX);
+        else if (ro && !json_is_boolean(ro)) rc = http_fail(r, PU_ERR_INVALID, "read_only", "expected true or false");
     }
-    char token[ACL_SECRET_MAX];
+    acl_token_opts opts = {days ? json_integer_value(days) : 0, ro && json_is_true(ro)};
+    int hashing = 0;
     pu_err e;
-    int rc = http_begin(r, &e);
-    if (rc) return from_acl(r, rc, &e);
-    if ((rc = acl_token_create(r->db, name, acl_now(), token, &e)) != PU_OK) {
+    if (rc == PU_OK && !login_guard(r, &hashing)) rc = r->err.code;
+    if (rc == PU_OK) {
+        rc = acl_reauthenticate(r->db, name, pw, code, acl_now(), &e);
+        if (rc) rc = http_fail(r, rc, rc == PU_ERR_DENIED ? e.field : NULL, "%s", rc == PU_ERR_DENIED ? "re-authentication failed" : e.msg);
+    }
+    if (hashing) http_guard_hash_leave(r->guard);
+    json_decref(o);
+    if (rc) return rc;
+    (void)pu_buf_printf(&r->detail, "read_only=%d", opts.read_only);
+    char token[ACL_SECRET_MAX];
+    int64_t expires = 0;
+    if ((rc = http_begin(r, &e))) return from_acl(r, rc, &e);
+    if ((rc = acl_token_create2(r->db, name, acl_now(), &opts, token, &expires, &e)) != PU_OK) {
         db_rollback(r->db);
         return from_acl(r, rc, &e);
     }
     if ((rc = commit_audited(r, PU_OK))) return rc;
-    rc = http_json(r, 201, json_pack("{s:s,s:s}", "user", name, "token", token));
+    char exp[32];
+    http_iso_time(expires, exp);
+    rc = http_json(r, 201, json_pack("{s:s,s:s,s:s,s:b}", "user", name, "token", token, "expires", exp, "read_only",
+                                     opts.read_only));
     memset(token, 0, sizeof token);
     return rc;
 }

@@ -13,6 +13,37 @@
 
 #define HTTP_MAX_PARAMS 3
 #define HTTP_OUT_MAX ((size_t)256 << 20) /* cap on one response body */
+#define HTTP_MAX_QUERY_ARGS 64           /* more is refused (414) before parsing */
+/* Content-Security-Policy of API answers (JSON: nothing to load, never framed).
+ * Web pages set r->csp to their own policy (the hook: docs/http.md). */
+#define HTTP_CSP_API "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+/* Password hashes running at once; more logins wait their turn with 503 so
+ * a login flood cannot take every worker (each hash costs ~64 MiB and tens
+ * of ms). */
+#define HTTP_LOGIN_HASHING_MAX 4
+
+/* Login flood guard (http_guard.c): token buckets per client address. */
+typedef struct http_guard http_guard;
+/* Errors: PU_ERR_NOMEM. rate per second, burst tokens. */
+int http_guard_new(double rate, unsigned burst, http_guard **out, pu_err *err);
+void http_guard_free(http_guard *g);
+/* Take one token for source at monotonic time now (seconds). 1 = allowed;
+ * 0 = refused and *retry_after gets whole seconds until the next token. */
+int http_guard_take(http_guard *g, const char *source, double now, unsigned *retry_after);
+/* Enter/leave the password-hash section; 0 when HTTP_LOGIN_HASHING_MAX run. */
+int http_guard_hash_enter(http_guard *g);
+void http_guard_hash_leave(http_guard *g);
+
+/* ---- raw request line checks (http_guard.c; fuzz/http/fuzz_uri.c) ----
+ * Check the URI exactly as received (before libmicrohttpd unescapes it, which
+ * it does once for the path and each argument): no encoded NUL ("%00"), at
+ * most HTTP_MAX_QUERY_ARGS query arguments. Returns PU_OK, PU_ERR_INVALID
+ * (NUL; *why "nul") or PU_ERR_LIMIT (arguments; *why "query"). */
+int http_uri_check(const char *raw, const char **why);
+/* Copy the path libmicrohttpd decoded (up to '?') into out[size] without
+ * decoding it again (a "%252e" arrives as "%2e" and stays so); refuses
+ * control characters and invalid UTF-8. Errors: PU_ERR_LIMIT, PU_ERR_INVALID. */
+int http_path_copy(const char *url, char *out, size_t size);
 
 typedef struct http_screen_state http_screen_state;
 struct screen_index; /* src/screen/screen.h */
@@ -47,6 +78,15 @@ typedef struct http_req {
     pu_buf body;
     int too_large;
     int started;                       /* counted in the in-flight gauge */
+    int uri_problem;                   /* http_uri_check's code on the raw URI */
+    const char *uri_why;
+    char source[64];                   /* client address (rate limit, last-logon notice, audit) */
+    int tls;                           /* served over TLS: HSTS */
+    http_guard *guard;                 /* login flood guard */
+    const char *csp;                   /* NULL = HTTP_CSP_API */
+    int force_status;                  /* error status other than http_status_of (429, 503) */
+    const char *force_code;            /* its error code name */
+    unsigned retry_after;              /* Retry-After seconds (0 = none) */
 
     http_screen_state *screen;         /* shared screening service (may be NULL) */
     const struct screen_index *screen_ix; /* held by http_screen_index_acquire */
@@ -68,7 +108,6 @@ typedef struct http_req {
     pu_err err;                        /* set by handlers on failure */
 
     const char *action;                /* audit */
-    char source[64];                   /* the client address (audit) */
     char purpose[256];                 /* the stated purpose (X-Puente-Purpose, kinship body) */
     pu_buf targets;
     pu_buf detail;
@@ -137,6 +176,9 @@ int http_only_keys(http_req *r, json_t *o, const char *const *allowed, const cha
 int http_only_args(http_req *r, const char *const *allowed);
 /* A query argument or NULL. */
 const char *http_arg(http_req *r, const char *name);
+/* Real query argument in [lo, hi], default def when absent; NaN, infinities
+ * and trailing characters are refused (400). */
+int http_arg_real(http_req *r, const char *name, double lo, double hi, double def, double *out);
 /* Integer query argument in [lo, hi], default def when absent. */
 int http_arg_int(http_req *r, const char *name, int64_t lo, int64_t hi, int64_t def, int64_t *out);
 /* Optional string member of o: NULL when absent; PU_ERR_INVALID when not a string. */
@@ -191,6 +233,15 @@ int h_users_list(http_req *r);
 int h_users_add(http_req *r);
 int h_user_update(http_req *r);
 int h_token_create(http_req *r);
+/* authentication extras (http_auth.c) */
+int h_banner(http_req *r);
+int h_totp_begin(http_req *r);
+int h_totp_confirm(http_req *r);
+int h_grants_list(http_req *r);
+int h_grant_approve(http_req *r);
+int h_grant_reject(http_req *r);
+/* "2026-12-06T09:51:10Z" of Unix seconds t into out[32] ("" for 0). */
+void http_iso_time(int64_t t, char out[32]);
 int h_audit_list(http_req *r);
 int h_audit_verify(http_req *r);
 int h_entities_search(http_req *r);

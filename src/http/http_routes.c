@@ -30,7 +30,13 @@ ROUTES(http_routes_access,
     {"GET", "/api/v1/users", h_users_list, "user.list", 1, ACL_P_ADMIN},
     {"POST", "/api/v1/users", h_users_add, "user.add", 1, ACL_P_ADMIN},
     {"PATCH", "/api/v1/users/{name}", h_user_update, "user.update", 1, ACL_P_ADMIN},
-    {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0})
+    {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0},
+    {"GET", "/api/v1/banner", h_banner, NULL, 0, 0},
+    {"POST", "/api/v1/me/totp", h_totp_begin, "totp.begin", 1, 0},
+    {"POST", "/api/v1/me/totp/confirm", h_totp_confirm, "totp.confirm", 1, 0},
+    {"GET", "/api/v1/grants", h_grants_list, "grant.list", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/grants/{id}/approve", h_grant_approve, "grant.approve", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/grants/{id}/reject", h_grant_reject, "grant.reject", 1, ACL_P_ADMIN})
 ROUTES(http_routes_audit,
     {"GET", "/api/v1/audit", h_audit_list, "audit.read", 1, ACL_P_AUDIT},
     {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT})
@@ -146,9 +152,37 @@ static int authenticate(http_req *r) {
     return PU_OK;
 }
 
+/* ---- what a principal's secret allows besides its role (docs/access.md) ---- */
+/* A session waiting for second-factor enrolment reaches only these. */
+static int enrolment_route(const http_route *rt) {
+    static const char *const allowed[] = {"me", "logout", "totp.begin", "totp.confirm", NULL};
+    for (size_t i = 0; rt->action && allowed[i]; i++)
+        if (strcmp(rt->action, allowed[i]) == 0) return 1;
+    return 0;
+}
+
+/* A read-only token may call routes that only read, even with POST
+ * (screening, comparing, kinship computations), and log out. */
+static int read_only_route(const http_route *rt) {
+    const unsigned reading = ACL_P_READ | ACL_P_SCREEN | ACL_P_FORENSIC | ACL_P_AUDIT;
+    if (strcmp(rt->method, "GET") == 0) return 1;
+    if (rt->action && strcmp(rt->action, "logout") == 0) return 1;
+    return rt->perm && !(rt->perm & ~reading);
+}
+
+static int secret_scope(http_req *r, const http_route *rt) {
+    if (r->p.mfa_pending && !enrolment_route(rt))
+        return http_fail(r, PU_ERR_DENIED, "second_factor",
+                         "your role requires a second factor: enrol it first (POST /api/v1/me/totp)");
+    if (r->p.read_only && !read_only_route(rt))
+        return http_fail(r, PU_ERR_DENIED, "Authorization", "this token is read-only");
+    return PU_OK;
+}
+
 static void error_body(http_req *r, int rc) {
-    int status = r->unauthenticated ? 401 : r->allow ? 405 : http_status_of(rc);
-    const char *code = r->unauthenticated ? "unauthenticated" : r->allow ? "method_not_allowed" : pu_code_name(rc);
+    int status = r->unauthenticated ? 401 : r->allow ? 405 : r->force_status ? r->force_status : http_status_of(rc);
+    const char *code = r->unauthenticated ? "unauthenticated" : r->allow ? "method_not_allowed"
+                     : r->force_code ? r->force_code : pu_code_name(rc);
     if (status == 500 && !r->err.msg[0]) pu_strlcpy(r->err.msg, pu_strerror(rc), sizeof r->err.msg);
     json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", r->err.msg, "field", r->err.field);
     http_json(r, status, e);
@@ -157,6 +191,7 @@ static void error_body(http_req *r, int rc) {
 /* What to call the outcome of a request in the audit trail. */
 static const char *outcome_of(http_req *r, int rc) {
     if (r->unauthenticated) return "unauthenticated";
+    if (rc != PU_OK && r->force_code) return r->force_code; /* rate_limited, busy */
     return rc == PU_OK ? "success" : pu_code_name(rc);
 }
 
@@ -199,6 +234,7 @@ void http_dispatch(http_req *r) {
     r->action = rt->action;
     int rc = PU_OK;
     if (rt->auth) rc = authenticate(r);
+    if (rc == PU_OK && rt->auth) rc = secret_scope(r, rt);
     if (rc == PU_OK && rt->perm && !(r->p.perms & rt->perm))
         rc = http_fail(r, PU_ERR_DENIED, NULL, "the role '%s' does not allow this", r->p.role);
     if (rc == PU_OK) rc = purpose_check(r);

@@ -468,14 +468,10 @@ int h_yente_match(http_req *r) {
     int rc = check_unavailable(r);
     int64_t limit = 5;
     double threshold = SCREEN_DEFAULT_THRESHOLD;
-    if (rc || (rc = http_arg_int(r, "limit", 1, 100, 5, &limit))) return rc;
-    const char *t = http_arg(r, "threshold");
-    if (t) {
-        char *end;
-        threshold = strtod(t, &end);
-        if (*end || end == t || threshold <= 0 || threshold > 1)
-            return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
-    }
+    if (rc || (rc = http_arg_int(r, "limit", 1, 100, 5, &limit)) ||
+        (rc = http_arg_real(r, "threshold", 0, 1, SCREEN_DEFAULT_THRESHOLD, &threshold)))
+        return rc;
+    if (threshold <= 0) return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
     screen_snapshot snap;
     if ((rc = screen_acquire(r, &snap))) return rc;
     rc = yente_match(r, &snap, limit, threshold);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -38,6 +39,8 @@ struct http_server {
     pthread_mutex_t defer_mu;
     int stopping;
     atomic_int suspended;
+    http_guard *guard;         /* login flood guard */
+    char *tls_cert, *tls_key;  /* PEM contents when serving TLS */
     pthread_mutex_t lock;      /* guards stores[] */
     store_t **stores;          /* every per-thread store, closed at stop */
     size_t nstores, cap;
@@ -87,8 +90,19 @@ static enum MHD_Result send_response(http_req *r) {
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type ? r->content_type : "application/json");
+    /* security headers on every answer (docs/http.md "Headers") */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Content-Security-Policy", r->csp ? r->csp : HTTP_CSP_API);
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    if (r->tls) MHD_add_response_header(resp, "Strict-Transport-Security", HTTP_HSTS);
+    if (r->retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -117,33 +131,62 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     *con_cls = NULL;
 }
 
-/* Decode %XX in the path (MHD leaves the path encoded). */
-static int decode_path(const char *url, char *out, size_t size) {
-    size_t j = 0;
-    for (size_t i = 0; url[i] && url[i] != '?'; i++) {
-        if (j + 1 >= size) return PU_ERR_LIMIT;
-        char c = url[i];
-        if (c == '%' && url[i + 1] && url[i + 2]) {
-            char hex[3] = {url[i + 1], url[i + 2], 0};
-            char *end;
-            long v = strtol(hex, &end, 16);
-            if (*end || v <= 0) return PU_ERR_INVALID;
-            c = (char)v;
-            i += 2;
-        }
-        out[j++] = c;
-    }
-    out[j] = '\0';
-    return pu_utf8_valid(out, j) ? PU_OK : PU_ERR_INVALID;
-}
-
-static enum MHD_Result early_error(http_req *r, int code, const char *field, const char *msg) {
+static enum MHD_Result early_error_status(http_req *r, int code, int status, const char *field, const char *msg) {
     http_fail(r, code, field, "%s", msg);
-    r->status = http_status_of(code);
+    r->status = status;
     json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", pu_code_name(code), "message", msg, "field",
                           field ? field : "");
     http_json(r, r->status, e);
     return send_response(r);
+}
+
+static enum MHD_Result early_error(http_req *r, int code, const char *field, const char *msg) {
+    return early_error_status(r, code, http_status_of(code), field, msg);
+}
+
+/* ---- the request record, made when the request line arrives ---- */
+static void client_address(struct MHD_Connection *c, char *out, size_t size) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+static http_req *req_new(http_server *s, struct MHD_Connection *conn) {
+    http_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->conn = conn;
+    r->status = 200;
+    pu_buf_init(&r->body, s->cfg.max_body);
+    pu_buf_init(&r->out, HTTP_OUT_MAX);
+    pu_buf_init(&r->targets, AUDIT_FIELD_MAX);
+    pu_buf_init(&r->detail, AUDIT_FIELD_MAX);
+    r->tls = s->tls_cert != NULL;
+    r->guard = s->guard;
+    client_address(conn, r->source, sizeof r->source);
+    return r;
+}
+
+/* libmicrohttpd shows the URI here exactly as received, before it unescapes
+ * the path and the arguments (once): the checks that need the raw form run
+ * here, their answer is given when the request reaches on_request. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    http_req *r = req_new(cls, conn);
+    if (r) r->uri_problem = http_uri_check(uri, &r->uri_why);
+    if (r && r->uri_problem == PU_ERR_LIMIT) {
+        /* libmicrohttpd (0.9.75) parses the arguments right after this call
+         * into the connection's memory pool, and when the pool runs out it
+         * never answers: the connection hangs until its timeout (measured:
+         * 1,000 arguments with the 64 KiB pool). The request is refused
+         * anyway, so its query is cut here, in libmicrohttpd's own writable
+         * request buffer, and nothing is left to parse. */
+        char *q = strchr((char *)(uintptr_t)uri, '?');
+        if (q) q[1] = '\0';
+    }
+    return r;
 }
 
 /* ---- deferred audit: the connection waits, not the worker ---- */
@@ -183,20 +226,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     http_server *s = cls;
     http_req *r = *con_cls;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r) return MHD_NO;
-        *con_cls = r;
-        r->conn = conn;
+    if (!r && !(r = *con_cls = req_new(s, conn))) return MHD_NO;
+    if (!r->started) {
         r->method = method;
-        r->status = 200;
-        pu_buf_init(&r->body, s->cfg.max_body);
-        pu_buf_init(&r->out, HTTP_OUT_MAX);
-        pu_buf_init(&r->targets, AUDIT_FIELD_MAX);
-        pu_buf_init(&r->detail, AUDIT_FIELD_MAX);
         r->started = 1;
         atomic_fetch_add(&s->inflight, 1);
-        int drc = decode_path(url, r->path, sizeof r->path);
+        if (r->uri_problem == PU_ERR_INVALID)
+            return early_error(r, PU_ERR_INVALID, "path", "the request contains an encoded NUL (%00)");
+        if (r->uri_problem == PU_ERR_LIMIT) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "more than %d query arguments", HTTP_MAX_QUERY_ARGS);
+            return early_error_status(r, PU_ERR_LIMIT, 414, "query", msg);
+        }
+        /* libmicrohttpd has decoded the path once; it is not decoded again */
+        int drc = http_path_copy(url, r->path, sizeof r->path);
         if (drc) return early_error(r, drc, "path", "the request path is too long or not valid UTF-8");
         /* refuse an oversize body before reading it */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -276,6 +319,53 @@ static int prepare_store(http_server *s, pu_err *err) {
     if (rc == PU_OK) rc = app_state(s->app, "screen", &svc, err);
     if (rc == PU_OK) rc = http_screen_init(svc, &s->screen, err);
     return rc;
+}
+
+/* Plain HTTP is for loopback only (docs/http.md "TLS"). */
+static int is_loopback(const struct sockaddr_storage *ss) {
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(a);
+}
+
+#define TLS_FILE_MAX ((uint64_t)1 << 20)
+
+static int read_pem(const char *path, const char *field, char **out, pu_err *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return pu_fail(err, PU_ERR_INVALID, NULL, field, "cannot read '%s'", path);
+    pu_buf b = PU_BUF_INIT(TLS_FILE_MAX);
+    char chunk[4096];
+    size_t n;
+    int rc = PU_OK;
+    while (rc == PU_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = pu_buf_append(&b, chunk, n);
+    fclose(f);
+    if (rc == PU_OK && !strstr(pu_buf_str(&b), "-----BEGIN ")) rc = PU_ERR_INVALID;
+    if (rc) {
+        pu_buf_free(&b);
+        return pu_fail(err, PU_ERR_INVALID, NULL, field, "'%s' is not a PEM file", path);
+    }
+    (void)pu_buf_str(&b);
+    *out = pu_buf_detach(&b);
+    return PU_OK;
+}
+
+static int transport_check(http_server *s, const struct sockaddr_storage *ss, pu_err *err) {
+    const char *cert = s->cfg.tls_cert, *key = s->cfg.tls_key;
+    if ((cert && *cert) != (key && *key))
+        return pu_fail(err, PU_ERR_INVALID, NULL, cert && *cert ? "tls-key" : "tls-cert",
+                       "TLS needs both a certificate and its key");
+    if (cert && *cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            return pu_fail(err, PU_ERR_UNSUPPORTED, NULL, "tls-cert", "this libmicrohttpd was built without TLS");
+        int rc = read_pem(cert, "tls-cert", &s->tls_cert, err);
+        return rc ? rc : read_pem(key, "tls-key", &s->tls_key, err);
+    }
+    if (!is_loopback(ss) && !s->cfg.allow_plain)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "listen",
+                       "plain HTTP is only served on a loopback address; give --tls-cert and --tls-key, "
+                       "or --allow-plain behind a TLS-terminating proxy");
+    return PU_OK;
 }
 
 static int bind_addr(http_server *s, struct sockaddr_storage *ss, pu_err *err) {
@@ -391,6 +481,8 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     pthread_key_create(&s->key, NULL);
     struct sockaddr_storage ss;
     int rc = bind_addr(s, &ss, err);
+    if (rc == PU_OK) rc = transport_check(s, &ss, err);
+    if (rc == PU_OK) rc = http_guard_new(s->cfg.login_rate, s->cfg.login_burst, &s->guard, err);
     if (rc == PU_OK) rc = prepare_store(s, err);
     if (rc == PU_OK) rc = store_seal_check(err);
     if (rc == PU_OK) rc = audit_key_current(&(const unsigned char *){NULL}, &(const char *){NULL}, err);
@@ -404,6 +496,15 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (s->tls_cert) flags |= MHD_USE_TLS;
+    /* TLS options only when serving TLS (MHD_OPTION_ARRAY ends at the first END) */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)HTTP_TLS_PRIORITIES},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (!s->tls_cert) tls_opts[0].option = MHD_OPTION_END;
     s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
@@ -412,7 +513,9 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
                             MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_END);
     if (!s->d) {
         http_stop(s);
@@ -473,6 +576,10 @@ void http_stop(http_server *s) {
     pthread_mutex_destroy(&s->defer_mu);
     pthread_mutex_destroy(&s->anchor_mu);
     pthread_cond_destroy(&s->anchor_cv);
+    http_guard_free(s->guard);
+    if (s->tls_key) sodium_memzero(s->tls_key, strlen(s->tls_key));
+    free(s->tls_key);
+    free(s->tls_cert);
     free(s);
 }
 
@@ -489,8 +596,8 @@ int http_run(const http_config *cfg, pu_err *err) {
     int rc = http_start(cfg, &s, err);
     if (rc) return rc;
     if (!cfg->quiet) {
-        fprintf(stderr, "puente: listening on http://%s:%d (store %s, %u threads)\n", s->addr, s->port, s->db_path,
-                s->cfg.threads);
+        fprintf(stderr, "puente: listening on %s://%s:%d (store %s, %u threads%s)\n", s->tls_cert ? "https" : "http",
+                s->addr, s->port, s->db_path, s->cfg.threads, s->tls_cert ? ", TLS 1.2+" : "");
         fprintf(stderr, "puente: %s; audit chain key: %s; audit anchors: %s\n", store_seal_status(),
                 audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE)",
                 s->anchors_path[0] ? s->anchors_path : "none");

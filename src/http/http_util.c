@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <math.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,30 @@ int http_arg_int(http_req *r, const char *name, int64_t lo, int64_t hi, int64_t 
                          (long long)hi, s);
     *out = v;
     return PU_OK;
+}
+
+int http_arg_real(http_req *r, const char *name, double lo, double hi, double def, double *out) {
+    const char *s = http_arg(r, name);
+    if (!s) {
+        *out = def;
+        return PU_OK;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    /* NaN compares false with every bound, so it must be refused by name */
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return http_fail(r, PU_ERR_INVALID, name, "expected a number from %g to %g, got '%.40s'", lo, hi, s);
+    *out = v;
+    return PU_OK;
+}
+
+void http_iso_time(int64_t t, char out[32]) {
+    out[0] = '\0';
+    if (t <= 0) return;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm)) strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int http_str_member(http_req *r, json_t *o, const char *key, const char *where, const char **out) {

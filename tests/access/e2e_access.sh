@@ -55,4 +55,25 @@ assert_contains "$audit" '"action":"agency.revoke","targets":"CBP>HSI","outcome"
 assert_contains "$audit" '"action":"user.update","targets":"ana","outcome":"success","detail":"role=supervisor"' "role change audited"
 assert_contains "$audit" '"action":"token.create","targets":"ana"' "token creation audited"
 assert_not_contains "$audit" "$tok" "the token never reaches the audit trail"
+
+# ---- authentication policy, token options, grants, second factor (issue #15) ----
+printf 'Password2024!\n' | "$PUENTE" user password luis --password-stdin --db "$DB" 2>/dev/null
+assert_rc $? 3 "a common password is refused (blocklist)"
+"$PUENTE" token create ana --expires-days 366 --db "$DB" 2>/dev/null; assert_rc $? 2 "token lifetime is capped at 365 days"
+rot=$("$PUENTE" token create ana --read-only --expires-days 1 --db "$DB"); assert_rc $? 0 "a read-only token"
+n=$(sqlite3 "$DB" "SELECT readonly || ':' || (expires - created) FROM acl_secret WHERE prefix = '${rot:0:11}'")
+assert_eq "$n" "1:86400" "stored read-only, expiring after one day"
+"$PUENTE" policy set token-days 0 --db "$DB" 2>/dev/null; assert_rc $? 3 "token-days must be 1-365"
+"$PUENTE" policy set nonsense 1 --db "$DB" 2>/dev/null; assert_rc $? 3 "unknown policy key"
+"$PUENTE" policy set mfa-roles admin,auditor,supervisor --db "$DB"; assert_rc $? 0 "policy set mfa-roles"
+assert_contains "$("$PUENTE" policy show --db "$DB")" "mfa-roles	admin,auditor,supervisor" "policy show"
+assert_contains "$("$PUENTE" policy banner --db "$DB")" "official use" "the default banner"
+"$PUENTE" user approve 999 --db "$DB" 2>/dev/null; assert_rc $? 4 "approving an unknown grant"
+qr=$("$PUENTE" user totp luis --db "$DB"); assert_rc $? 0 "user totp"
+assert_contains "$qr" "otpauth://totp/Puente:luis?secret=" "user totp prints the otpauth URI"
+"$PUENTE" user totp-confirm luis 000000x --db "$DB" 2>/dev/null; assert_rc $? 5 "a wrong code does not confirm"
+"$PUENTE" user totp-reset luis --db "$DB"; assert_rc $? 0 "user totp-reset"
+audit=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$audit" '"action":"policy.set","targets":"mfa-roles"' "policy changes are audited"
+assert_contains "$audit" '"action":"totp.reset","targets":"luis","outcome":"success"' "second-factor resets are audited"
 finish

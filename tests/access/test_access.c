@@ -140,8 +140,12 @@ static void test_tokens(void **state) {
     assert_int_equal(db_query_int64(db, "SELECT count(*) FROM acl_secret WHERE hash = ? OR prefix = ?", t1, &n, &e), PU_OK);
     assert_int_equal(n, 0);
     acl_principal p;
-    assert_int_equal(acl_authenticate(db, t1, 1000000000, &p, &e), PU_OK); /* tokens do not idle out */
+    /* tokens do not idle out, but expire (default ACL_TOKEN_DAYS_DEFAULT days) */
+    assert_int_equal(acl_authenticate(db, t1, 5 + ACL_TOKEN_DAYS_DEFAULT * 86400 - 1, &p, &e), PU_OK);
     assert_string_equal(p.agency, "CBP");
+    assert_true(p.expires == 5 + ACL_TOKEN_DAYS_DEFAULT * 86400);
+    assert_int_equal(acl_authenticate(db, t1, 5 + ACL_TOKEN_DAYS_DEFAULT * 86400, &p, &e), PU_ERR_DENIED);
+    assert_string_equal(e.field, "expired");
     /* a token-only account cannot log in with a password */
     char s[ACL_SECRET_MAX];
     assert_int_equal(acl_login(db, "bot", "", 5, &p, s, &e), PU_ERR_DENIED);
@@ -167,8 +171,11 @@ static void test_auth_cache(void **state) {
     assert_int_equal(acl_token_create(db, "svc", 5, t, &e), PU_OK);
     assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
     assert_string_equal(p.role, "analyst");
-    /* through acl_*: the next answer already sees it */
+    /* through acl_*: the next answer already sees it (a role change revokes
+     * the user's secrets, which were issued for the old role) */
     assert_int_equal(acl_user_set_role(db, "svc", "supervisor", &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_token_create(db, "svc", 5, t, &e), PU_OK);
     assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
     assert_string_equal(p.role, "supervisor");
     assert_int_equal(acl_revoke(db, t, &e), PU_OK);
@@ -194,7 +201,8 @@ static void test_auth_cache(void **state) {
 
 static void test_write_rules_and_caveats(void **state) {
     (void)state;
-    acl_principal us = {1, "u", "DEA", "US", "analyst", 0}, mx = {2, "m", "FGR", "MX", "tip-handler", 0};
+    acl_principal us = {.user_id = 1, .user = "u", .agency = "DEA", .country = "US", .role = "analyst"},
+                  mx = {.user_id = 2, .user = "m", .agency = "FGR", .country = "MX", .role = "tip-handler"};
     us.perms = acl_role_perms(us.role);
     mx.perms = acl_role_perms(mx.role);
     pu_err e;

@@ -86,6 +86,10 @@ out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea audit exp
 assert_rc "$rc" 5 "an analyst may not read the audit trail from the CLI either"
 echo 'auditor horse battery' | "$PUENTE" user add aud.dea --agency DEA --role auditor --password-stdin --db "$DB"
 out=$(PUENTE_PASSWORD='auditor horse battery' "$PUENTE" --user aud.dea audit export --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 5 "an auditor without a second factor is refused (policy mfa-roles: admin,auditor)"
+assert_contains "$out" "second factor" "the refusal names the second factor"
+"$PUENTE" policy set mfa-roles admin --db "$DB" >/dev/null
+out=$(PUENTE_PASSWORD='auditor horse battery' "$PUENTE" --user aud.dea audit export --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 0 "the right password and role let the account run the command"
 exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
 assert_contains "$exp" '"user":"ana.dea","agency":"DEA","action":"cli.audit.export","targets":"","outcome":"denied"' "the refused command is recorded under the account and its agency"

@@ -15,7 +15,7 @@ class Server:
         self.port = None
         deadline = time.time() + 30
         while time.time() < deadline and self.p.poll() is None:
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", open(self.log).read())
+            m = re.search(r"listening on https?://127\.0\.0\.1:(\d+)", open(self.log).read())
             if m:
                 self.port = int(m.group(1))
                 break

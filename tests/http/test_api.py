@@ -227,7 +227,9 @@ ok(s == 200 and {u["agency"] for u in js["users"]} == {"DEA"}, "admin lists the 
 s, js, _ = c.req("GET", "/api/v1/users", token=A)
 eq(s, 403, "analysts cannot list users")
 s, js, _ = c.req("POST", "/api/v1/users", token=ADM, body={"name": "dea.new", "role": "analyst"})
-ok(s == 201 and js["agency"] == "DEA", "admin adds a user")
+# two-person rule (issue #15): the account starts without a role, the grant waits
+ok(s == 201 and js["agency"] == "DEA" and js["role"] == "none" and js["pending_grant"]["role"] == "analyst",
+   "admin adds a user; its role waits for approval")
 s, js, _ = c.req("POST", "/api/v1/users", token=ADM, body={"name": "fgr.new", "role": "analyst", "agency": "FGR"})
 eq(s, 403, "admin cannot add users to another agency")
 s, js, _ = c.req("POST", "/api/v1/users", token=ADM, body={"name": "dea.x", "role": "king"})
@@ -235,23 +237,31 @@ ok(s == 400 and err_of(js)["field"] == "role", "unknown role is 400")
 s, js, _ = c.req("POST", "/api/v1/users", token=ADM, body={"name": "dea.y", "role": 3})
 ok(s == 400 and err_of(js)["field"] == "role", "wrong type is 400")
 s, js, _ = c.req("PATCH", "/api/v1/users/dea.new", token=ADM, body={"role": "supervisor"})
-ok(s == 200 and js["role"] == "supervisor", "admin changes a role")
+ok(s == 200 and js["role"] == "none" and js["pending_grant"]["role"] == "supervisor",
+   "admin requests a role change (not given until approved)")
+gid = js["pending_grant"]["id"]
+s, js, _ = c.req("POST", f"/api/v1/grants/{gid}/approve", token=ADM)
+eq(s, 403, "the requesting admin cannot approve its own request")
+rc, out = cli("user", "approve", str(gid), "--db", DB)
+ok(rc == 0 and "supervisor" in out, "the framework operator approves it", out)
 s, js, _ = c.req("PATCH", "/api/v1/users/fgr.an", token=ADM, body={"role": "admin"})
 eq(s, 404, "admin cannot see users of another agency")
 s, js, _ = c.req("PATCH", "/api/v1/users/dea.new", token=ADM, body={"disabled": "yes"})
 eq(s, 400, "disabled must be a boolean")
-s, js, _ = c.req("POST", "/api/v1/users/dea.new/tokens", token=ADM)
-ok(s == 201 and js["token"].startswith("pt_"), "admin creates a token for a user of its agency")
-newtok = js["token"]
+s, js, _ = c.req("POST", "/api/v1/users/dea.new/tokens", token=ADM, body={"password": PW})
+eq(s, 403, "admin cannot create a token for another user (issue #15)")
+rc, newtok = cli("token", "create", "dea.new", "--db", DB)
 s, js, _ = c.req("GET", "/api/v1/me", token=newtok)
-ok(s == 200 and js["role"] == "supervisor", "the new token works")
+ok(s == 200 and js["role"] == "supervisor", "the approved role is in force")
 s, js, _ = c.req("PATCH", "/api/v1/users/dea.new", token=ADM, body={"disabled": True})
 s, js, _ = c.req("GET", "/api/v1/me", token=newtok)
 eq(s, 401, "disabling a user revokes its tokens")
 s, js, _ = c.req("POST", "/api/v1/users/fgr.an/tokens", token=A)
 eq(s, 403, "analysts cannot create tokens for others")
 s, js, _ = c.req("POST", "/api/v1/users/dea.an/tokens", token=A)
-eq(s, 201, "users create their own tokens")
+eq(s, 400, "creating a token needs the password again")
+s, js, _ = c.req("POST", "/api/v1/users/dea.an/tokens", token=A, body={"password": PW})
+eq(s, 201, "users create their own tokens after re-entering the password")
 
 # ---- screening (when built) ----
 if have_screen:
@@ -350,8 +360,8 @@ ok(any(e["action"] == "entity.read" and e["targets"] == "dea-secret-1" and e["us
    "a read is audited with user, action and target")
 ok(any(e["action"] == "entity.delete" and e["targets"] == "dea-secret-1" and e["outcome"] == "success" for e in entries),
    "a delete is audited")
-ok(any(e["action"] == "user.update" and "role analyst->supervisor" in e["detail"] for e in entries),
-   "a permission change is audited")
+ok(any(e["action"] == "user.update" and "role none->supervisor requested" in e["detail"] for e in entries),
+   "a permission change request is audited")
 ok(any(e["action"] == "entity.delete" and e["outcome"] == "denied" for e in entries), "a refused request is audited")
 s, js, _ = c.req("GET", "/api/v1/audit", token=A)
 eq(s, 403, "analysts cannot read the audit trail")
