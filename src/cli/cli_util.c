@@ -98,6 +98,11 @@ static int check_writable(const char *path, pu_err *err) {
     char *slash = strrchr(dir, '/');
     if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
     else pu_strlcpy(dir, ".", sizeof dir);
+    if (stat(dir, &st) != 0)
+        return pu_fail(err, PU_ERR_IO, path, NULL,
+                       "the store's directory '%s' does not exist; create it (mkdir -p %s) or give another "
+                       "--db / $PUENTE_DB%s",
+                       dir, dir, strcmp(dir, "demo-out") == 0 ? " (demo-out/ is made by 'make demo', which the README tour needs first)" : "");
     if (access(dir, W_OK) != 0)
         return pu_fail(err, PU_ERR_IO, path, NULL,
                        "the store's directory '%s' is read-only; the store needs to write its journal there", dir);

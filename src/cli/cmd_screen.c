@@ -180,6 +180,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
 /* ---- screen ---- */
 
 typedef struct run_ctx {
+    pu_dupset *ids;        /* query ids seen: a repeated id is named (a warning) */
     const char *path;
     const screen_index *ix;
     screen_params p;
@@ -262,6 +263,14 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
     screen_result *r = NULL;
     pu_err e;
     pu_err_clear(&e);
+    if (q->id && c->ids && c->path) {
+        char where[PU_ERR_WHERE_MAX];
+        const char *first = NULL;
+        snprintf(where, sizeof where, "%s:%llu", c->path, (unsigned long long)line);
+        if (pu_dupset_add(c->ids, q->id, where, &first) == 1)
+            fprintf(stderr, "puente: warning: %s: duplicate query id '%s' (first at %s); both are screened\n", where,
+                    q->id, first);
+    }
     int rc = screen_run(c->ix, q, &c->p, &r, &e);
     if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) {
         if (c->path) snprintf(e.where, sizeof e.where, "%s:%llu", c->path, (unsigned long long)line);
@@ -352,7 +361,9 @@ int cmd_screen(int argc, char **argv) {
         on_query(&q, 0, &c);
     } else {
         c.path = o.args[0];
+        if (pu_dupset_new(&c.ids)) c.ids = NULL;
         rc = screen_read_queries(o.args[0], on_query, on_bad, &c, &err);
+        pu_dupset_free(c.ids);
     }
     screen_reviews_free(rv);
     screen_index_free(ix);

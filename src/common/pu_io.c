@@ -519,6 +519,7 @@ int pu_csv_next(pu_csv *c, const pu_csv_row **row, pu_err *err) {
 }
 
 int pu_csv_truncated(const pu_csv *c) { return c->truncated; }
+int pu_csv_fatal(const pu_csv *c) { return c->fatal; }
 int pu_csv_had_bom(const pu_csv *c) { return c->in.had_bom; }
 
 const char *pu_csv_name(const pu_csv *c) { return c->in.name; }

@@ -74,6 +74,9 @@ int pu_csv_open_mem(const char *data, size_t n, const pu_csv_opts *opts, pu_csv 
  * PU_ERR_INVALID/PU_ERR_LIMIT the caller may call again to continue; after a
  * whole-file error (wrong delimiter, truncated) the next call returns end. */
 int pu_csv_next(pu_csv *r, const pu_csv_row **row, pu_err *err);
+/* 1 after a whole-file error (wrong delimiter, truncated): the file as a
+ * whole must be refused, not counted as one bad record. */
+int pu_csv_fatal(const pu_csv *r);
 /* 1 when the input ended inside a quoted field (cut off); see pu_csv_next. */
 int pu_csv_truncated(const pu_csv *r);
 /* 1 when a UTF-8 BOM was dropped from the start of the input. */

@@ -153,6 +153,11 @@ static int read_file(ctx *c, const char *name, int optional, row_fn fn) {
         pu_err_clear(&e);
         rc = pu_csv_next(r, &row, &e);
         if (rc == PU_OK && !row) break;
+        if (rc && pu_csv_fatal(r) && !pu_csv_truncated(r)) { /* e.g. ';' as delimiter */
+            if (c->err) *c->err = e;
+            rc = PU_ERR_INVALID;
+            break;
+        }
         if (rc && pu_csv_truncated(r) && !(c->opts && c->opts->force)) {
             /* a cut-off file is not a list with fewer entries: refuse it all */
             if (c->err) {
