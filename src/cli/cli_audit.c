@@ -288,6 +288,11 @@ int cli_audit_invocation(int argc, char **argv, int code) {
     pu_buf_free(&action);
     pu_buf_free(&targets);
     pu_buf_free(&detail);
+    if (rc != PU_OK && code != 0 && !strstr(path, "://") && access(path, W_OK) != 0) {
+        /* a read-only store: the command itself failed on it and said so
+         * (one message, docs/input.md); nothing happened to record */
+        return code;
+    }
     if (rc != PU_OK) {
         /* the action happened but its record did not: say so loudly and fail */
         fprintf(stderr, "puente: the audit trail could not record this command: %s\n", e.msg);
