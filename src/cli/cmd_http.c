@@ -19,6 +19,10 @@ static int usage(FILE *f) {
           "                          they reach the audit chain (default $PUENTE_AUDIT_JOURNAL,\n"
           "                          else <db>-audit.journal for a store file; required for a\n"
           "                          store URI); 'commit': each request waits for its store commit\n"
+          "  --web-root DIR          the built web front end (default: <dir of puente>/web)\n"
+          "  --session-idle SECONDS  idle limit of browser sessions (default and maximum:\n"
+          "                          the API's session idle time, 1800)\n"
+          "  --secure-cookies        mark cookies Secure even over plain HTTP (TLS proxy)\n"
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
           f);
@@ -55,6 +59,8 @@ int cmd_serve(int argc, char **argv) {
         {"max-conns", required_argument, 0, 'c'}, {"max-conns-per-ip", required_argument, 0, 'i'},
         {"timeout", required_argument, 0, 'T'},   {"retention-days", required_argument, 0, 'r'},
         {"list-routes", no_argument, 0, 'L'},     {"audit-journal", required_argument, 0, 'J'},
+        {"web-root", required_argument, 0, 'W'},  {"session-idle", required_argument, 0, 'S'},
+        {"secure-cookies", no_argument, 0, 'C'},
         {0, 0, 0, 0}};
     int c;
     long v;
@@ -73,11 +79,19 @@ int cmd_serve(int argc, char **argv) {
             jopt = optarg;
             continue;
         }
+        if (c == 'W') {
+            cfg.web_root = optarg;
+            continue;
+        }
+        if (c == 'C') {
+            cfg.secure_cookies = 1;
+            continue;
+        }
         if (c == 'L') {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
         }
-        if (c == '?' || !strchr("tbciTr", c)) return cli_usage_error("serve", "unknown option");
+        if (c == '?' || !strchr("tbciTrS", c)) return cli_usage_error("serve", "unknown option");
         if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
         if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
         switch (c) {
@@ -87,6 +101,7 @@ int cmd_serve(int argc, char **argv) {
         case 'i': cfg.max_conns_per_ip = (unsigned)v; break;
         case 'T': cfg.timeout_s = (unsigned)v; break;
         case 'r': cfg.retention_days = (int)v; break;
+        case 'S': cfg.session_idle_s = (int)v; break;
         }
     }
     if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);

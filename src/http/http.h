@@ -39,6 +39,13 @@ typedef struct http_config {
      * committed to the store (group commit, no journal). The CLI's default
      * (next to the store file) comes from cli_audit_journal_path. */
     const char *audit_journal;
+    /* The web application (docs/web.md): the built front end's directory
+     * (NULL = "<dir of the executable>/web"), the idle limit of browser
+     * sessions in seconds (0 = the API's ACL_SESSION_IDLE; never longer),
+     * and 1 to mark cookies Secure whatever the connection (TLS proxy). */
+    const char *web_root;
+    int session_idle_s;
+    int secure_cookies;
 } http_config;
 
 typedef struct http_server http_server;
@@ -72,5 +79,6 @@ const struct http_route *http_routes_screen(size_t *n);
 const struct http_route *http_routes_ews(size_t *n);
 const struct http_route *http_routes_cargo(size_t *n);
 const struct http_route *http_routes_kinship(size_t *n);
+const struct http_route *http_routes_web(size_t *n);
 
 #endif

@@ -9,6 +9,7 @@
 #include "access/access.h"
 #include "audit/audit.h"
 #include "http/http.h"
+#include "http/http_web.h"
 #include "store/store.h"
 
 #define HTTP_MAX_PARAMS 3
@@ -59,6 +60,13 @@ typedef struct http_req {
     acl_principal p;
     store_scope scope;
     char secret[ACL_SECRET_MAX];
+    /* the web application (http_web.c) */
+    const http_web_cfg *web;           /* the server's web settings */
+    int cookie_auth;                   /* authenticated by the session cookie */
+    i18n_lang lang;                    /* language of error messages */
+    char cookies[HTTP_WEB_MAX_COOKIES][256]; /* Set-Cookie lines */
+    int ncookies;
+    const char *location;              /* Location header (redirects) */
 
     int status;                        /* response */
     pu_buf out;
@@ -197,6 +205,17 @@ int h_cargo_manifests(http_req *r);
 int h_kin_pairwise(http_req *r);
 int h_kin_solve(http_req *r);
 int h_kin_joint(http_req *r);
+int h_ews_alert_series(http_req *r);
+/* the web application (http_web.c) */
+int h_web_root(http_req *r);
+int h_web_page(http_req *r);
+int h_web_asset(http_req *r);
+int h_i18n(http_req *r);
+int h_web_session(http_req *r);
+int h_web_login(http_req *r);
+int h_web_logout(http_req *r);
+int h_web_logout_all(http_req *r);
+int h_web_lang(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

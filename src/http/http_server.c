@@ -22,6 +22,7 @@ struct http_server {
     pthread_key_t key;
     app_t *app;                /* the application context: primary store, engine state */
     http_screen_state *screen;
+    http_web_cfg web;          /* the web application's settings */
     http_auditq *auditq;       /* audit mode "commit" */
     audit_journal *journal;    /* default audit mode */
     char journal_path[1100];
@@ -84,6 +85,7 @@ static enum MHD_Result send_response(http_req *r) {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    http_web_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -184,6 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->conn = conn;
         r->method = method;
         r->status = 200;
+        r->web = &s->web;
         pu_buf_init(&r->body, s->cfg.max_body);
         pu_buf_init(&r->out, HTTP_OUT_MAX);
         pu_buf_init(&r->targets, AUDIT_FIELD_MAX);
@@ -320,6 +323,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     if (!s->cfg.max_conns_per_ip) s->cfg.max_conns_per_ip = 64;
     if (!s->cfg.timeout_s) s->cfg.timeout_s = 30;
     if (!s->cfg.retention_days) s->cfg.retention_days = AUDIT_DEFAULT_RETENTION_DAYS;
+    http_web_configure(&s->web, cfg->web_root, cfg->session_idle_s, cfg->secure_cookies);
     pu_strlcpy(s->db_path, cfg->db_path, sizeof s->db_path);
     pu_strlcpy(s->addr, cfg->addr && *cfg->addr ? cfg->addr : "127.0.0.1", sizeof s->addr);
     s->cfg.db_path = s->db_path;

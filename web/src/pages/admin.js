@@ -1,0 +1,87 @@
+// admin.js - the users of the administrator's agency (GET/POST
+// /api/v1/users) and API tokens, shown once (POST /api/v1/users/{name}/tokens).
+import { get, post } from "../api.js";
+import { field, h, mount, raw, status } from "../dom.js";
+import { t, tv } from "../i18n.js";
+import { session } from "../main.js";
+import { errorMsg, loading, table } from "./common.js";
+
+const ROLES = ["analyst", "supervisor", "forensic", "tip-handler", "admin", "auditor"];
+
+function tokenOnce(user, tok) {
+  return h(
+    "div",
+    { class: "card token", role: "status" },
+    h("p", {}, t("admin.token_once", { user })),
+    h("p", {}, h("label", { for: "token-value" }, t("admin.token")), " ", h("input", { id: "token-value", type: "text", readonly: true, value: tok, size: 60 })),
+  );
+}
+
+export function adminPage(main) {
+  const list = h("div", { id: "user-list" });
+  const msg = h("div", { "aria-live": "polite", id: "admin-msg" });
+  const name = h("input", { type: "text", id: "new-user", autocomplete: "off", required: true });
+  const role = h("select", { id: "new-role" }, ROLES.map((r) => h("option", { value: r }, tv("role", r))));
+  const pw = h("input", { type: "password", id: "new-password", autocomplete: "new-password", minlength: 12 });
+  const token = (user) => async () => {
+    try {
+      const r = await post(`/api/v1/users/${encodeURIComponent(user)}/tokens`);
+      mount(msg, tokenOnce(r.user, r.token));
+      msg.querySelector("input").focus();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const load = async () => {
+    mount(list, loading());
+    try {
+      const r = await get("/api/v1/users");
+      const rows = r.users.map((u) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, raw(u.name)),
+          h("td", {}, raw(u.agency)),
+          h("td", {}, tv("role", u.role)),
+          h("td", {}, h("button", { type: "button", class: "small", onclick: token(u.name), "aria-label": t("admin.new_token_for", { user: u.name }) }, t("admin.new_token"))),
+        ),
+      );
+      mount(list, table(t("admin.users_of", { agency: session().user.agency }), [t("admin.user"), t("admin.agency"), t("admin.role"), t("admin.actions")], rows));
+    } catch (e) {
+      mount(list, errorMsg(e));
+    }
+  };
+  mount(
+    main,
+    h("h1", {}, t("admin.title")),
+    msg,
+    list,
+    h(
+      "form",
+      {
+        class: "card row",
+        id: "add-user",
+        onsubmit: async (ev) => {
+          ev.preventDefault();
+          const body = { name: name.value.trim(), role: role.value };
+          if (pw.value) body.password = pw.value;
+          try {
+            await post("/api/v1/users", body);
+            mount(msg, status(t("admin.added", { user: body.name }), "ok"));
+            name.value = "";
+            pw.value = "";
+            load();
+          } catch (e) {
+            mount(msg, errorMsg(e));
+          }
+        },
+      },
+      h("h2", {}, t("admin.add")),
+      field(t("admin.user"), name, t("admin.user_hint")),
+      field(t("admin.role"), role),
+      field(t("admin.password"), pw, t("admin.password_hint")),
+      h("button", { type: "submit" }, t("admin.add_submit")),
+    ),
+  );
+  load();
+}
