@@ -354,8 +354,7 @@ async function alerts(browser, base) {
     ok(series.weeks.length > 20 && series.weeks.some((w) => w.upper !== null), "the series has weekly counts and an upper bound");
     ok(series.weeks.some((w) => w.alarm === true), "the series marks alarm weeks");
     ok(cap.includes(String(series.weeks.length)), "the plot's caption counts the weeks", cap);
-    await page.locator("#plot-panel").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, "en-alert-plot.png"), fullPage: true });
+    await page.locator("#plot-panel").screenshot({ path: path.join(SHOTS, "en-alert-plot.png") });
   }
   await page.context().close();
 }

@@ -22,7 +22,7 @@ export function locale() {
   return lang === "es" ? "es-MX" : "en-US";
 }
 
-// t("cargo.hold_count", {n: 3}) -> the text with {n} replaced.
+// t("cargo.uploaded", {n: 3, holds: 1}) -> the text with {n} replaced.
 export function t(key, vars) {
   let s = messages[key];
   if (s === undefined) {

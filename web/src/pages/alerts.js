@@ -108,8 +108,8 @@ export function alertsPage(main) {
       h("button", { type: "submit" }, t("alerts.filter")),
     ),
     msg,
-    list,
     panel,
+    list,
   );
   load();
 }
