@@ -175,6 +175,7 @@ async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   try {
     await rolesAndPages(browser, base);
+    await keyboard(browser, base);
     await forbidden(browser, base);
     await screening(browser, base);
     await cargo(browser, base);
@@ -248,6 +249,39 @@ async function rolesAndPages(browser, base) {
   ok(true, "login page: switched to English");
   await axeCheck(page, "login (en)");
   await page.screenshot({ path: path.join(SHOTS, "en-login.png") });
+  await page.context().close();
+}
+
+// Keyboard only: sign in with Tab and Enter, then reach the menu and screen
+// a name without the mouse; the focus is visible (an outline is drawn).
+async function keyboard(browser, base) {
+  const page = await newPage(browser);
+  await page.goto(`${base}/app/home`);
+  await page.waitForSelector("#login-form");
+  const seen = [];
+  await page.locator("body").focus();
+  for (let i = 0; i < 8 && !seen.includes("login-submit"); i++) {
+    await page.keyboard.press("Tab");
+    const f = await page.evaluate(() => {
+      const a = document.activeElement;
+      return { id: a.name || a.id || a.tagName, outline: getComputedStyle(a).outlineStyle };
+    });
+    seen.push(f.id);
+    if (f.id === "user") await page.keyboard.type("dea.analyst");
+    if (f.id === "password") await page.keyboard.type(PW);
+    if (f.id !== "BODY") ok(f.outline !== "none", `keyboard: the focus on ${f.id} is visible`);
+  }
+  ok(seen.includes("user") && seen.includes("password") && seen.includes("login-submit"), "keyboard: the sign-in form is reachable with Tab", JSON.stringify(seen));
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#menu");
+  await page.focus('#menu a[href="/app/search"]');
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#screen-name");
+  await page.focus("#screen-name");
+  await page.keyboard.type("Ismael Zambada Garcia");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".hit");
+  ok(true, "keyboard: a name is screened without the mouse");
   await page.context().close();
 }
 
