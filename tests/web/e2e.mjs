@@ -180,6 +180,7 @@ async function main() {
     await screening(browser, base);
     await cargo(browser, base);
     await alerts(browser, base);
+    await kinship(browser, base);
     await csrf(browser, base);
     await markup(browser, base);
     await headers(base);
@@ -259,18 +260,22 @@ async function keyboard(browser, base) {
   await page.goto(`${base}/app/home`);
   await page.waitForSelector("#login-form");
   const seen = [];
-  await page.locator("body").focus();
-  for (let i = 0; i < 8 && !seen.includes("login-submit"); i++) {
-    await page.keyboard.press("Tab");
-    const f = await page.evaluate(() => {
+  const focused = () =>
+    page.evaluate(() => {
       const a = document.activeElement;
       return { id: a.name || a.id || a.tagName, outline: getComputedStyle(a).outlineStyle };
     });
+  let f = await focused();
+  ok(f.id === "user", "keyboard: the sign-in form starts in the user field", f.id);
+  for (let i = 0; i < 8 && f.id !== "login-submit"; i++) {
     seen.push(f.id);
     if (f.id === "user") await page.keyboard.type("dea.analyst");
     if (f.id === "password") await page.keyboard.type(PW);
     if (f.id !== "BODY") ok(f.outline !== "none", `keyboard: the focus on ${f.id} is visible`);
+    await page.keyboard.press("Tab");
+    f = await focused();
   }
+  seen.push(f.id);
   ok(seen.includes("user") && seen.includes("password") && seen.includes("login-submit"), "keyboard: the sign-in form is reachable with Tab", JSON.stringify(seen));
   await page.keyboard.press("Enter");
   await page.waitForSelector("#menu");
@@ -391,6 +396,36 @@ async function alerts(browser, base) {
     await page.locator("#plot-panel").screenshot({ path: path.join(SHOTS, "en-alert-plot.png") });
   }
   await page.context().close();
+}
+
+// The forensic role runs a pairwise case from the CSV files of dvir's
+// example2 and gets dvir's LRs (expected_pairwiseLR.csv).
+async function kinship(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "spf.forensic");
+  await page.goto(`${base}/app/kinship`);
+  const dir = path.join(SRC, "data/kinship/dvi_example2");
+  await page.fill("#kin-purpose", "Identification of remains, web test case");
+  await page.fill("#kin-case", "WEB/DVI/1");
+  const files = { freqs: "freqs.csv", mutation: "mutation_models.csv", pedigrees: "am_pedigrees.csv", am: "am_genotypes.csv", pm: "pm_genotypes.csv" };
+  for (const [k, f] of Object.entries(files)) await page.setInputFiles(`#kin-${k}`, path.join(dir, f));
+  await page.click("#kin-submit");
+  await page.waitForSelector("#kin-results table");
+  const got = await page.$$eval("#kin-results tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-pair"), tr.querySelector(".lr").textContent]));
+  const want = fs.readFileSync(path.join(dir, "expected_pairwiseLR.csv"), "utf8").trim().split("\n").slice(1)
+    .map((l) => l.split(",").map((c) => c.replace(/"/g, ""))).filter((c) => c[2] !== "");
+  let same = want.length > 0;
+  for (const [v, m, lr] of want) {
+    const row = got.find(([p]) => p === `${v}/${m}`);
+    const x = row ? Number(row[1].replace(/,/g, "")) : NaN;
+    if (!(Math.abs(x - Number(lr)) <= 1e-3 * Math.max(1, Math.abs(Number(lr))))) same = false;
+  }
+  ok(same && got.length >= want.length, "a forensic user runs a pairwise case and gets dvir's LRs", JSON.stringify(got.slice(0, 6)));
+  await axeCheck(page, "kinship results");
+  await page.screenshot({ path: path.join(SHOTS, "en-kinship-pairwise.png"), fullPage: true });
+  await page.context().close();
+  const audit = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
+  ok(/kinship\.pairwise/.test(audit) && audit.includes("web test case"), "the purpose is in the audit trail");
 }
 
 async function csrf(browser, base) {
