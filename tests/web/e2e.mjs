@@ -181,6 +181,7 @@ async function main() {
     await cargo(browser, base);
     await alerts(browser, base);
     await kinship(browser, base);
+    await admin(browser, base);
     await csrf(browser, base);
     await markup(browser, base);
     await headers(base);
@@ -426,6 +427,31 @@ async function kinship(browser, base) {
   await page.context().close();
   const audit = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
   ok(/kinship\.pairwise/.test(audit) && audit.includes("web test case"), "the purpose is in the audit trail");
+}
+
+// Administration: add a user, its token shown once, change its role.
+async function admin(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.admin");
+  await page.goto(`${base}/app/admin`);
+  await page.waitForSelector("#user-list table");
+  await page.fill("#new-user", "dea.newcomer");
+  await page.selectOption("#new-role", "analyst");
+  await page.fill("#new-password", "a-long-enough-password");
+  await page.click("#add-user button[type=submit]");
+  await page.waitForSelector("#admin-msg .msg-ok");
+  await page.waitForSelector('select[data-role-of="dea.newcomer"]');
+  await page.click('button[aria-label="New API token for dea.newcomer"]');
+  await page.waitForSelector("#token-value");
+  const tok = await page.inputValue("#token-value");
+  const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${tok}` } });
+  ok(me.status === 200 && (await me.json()).user === "dea.newcomer", "a new user's token is shown once and works");
+  await page.selectOption('select[data-role-of="dea.newcomer"]', "supervisor");
+  await page.click('button[aria-label="Change the role of dea.newcomer"]');
+  await page.waitForSelector("#admin-msg .msg-ok");
+  const users = await page.evaluate(async () => (await (await fetch("/api/v1/users")).json()).users);
+  ok(users.some((u) => u.name === "dea.newcomer" && u.role === "supervisor"), "the administrator changes a role");
+  await page.context().close();
 }
 
 async function csrf(browser, base) {

@@ -1,6 +1,6 @@
 // admin.js - the users of the administrator's agency (GET/POST
 // /api/v1/users) and API tokens, shown once (POST /api/v1/users/{name}/tokens).
-import { get, post } from "../api.js";
+import { api, get, post } from "../api.js";
 import { field, h, mount, raw, status } from "../dom.js";
 import { t, tv } from "../i18n.js";
 import { session } from "../main.js";
@@ -32,21 +32,49 @@ export function adminPage(main) {
       mount(msg, errorMsg(e));
     }
   };
+  // PATCH /api/v1/users/{name}: a new role, or the account disabled
+  const change = (user, body, done) => async () => {
+    try {
+      await api("PATCH", `/api/v1/users/${encodeURIComponent(user)}`, body);
+      mount(msg, status(t(done, { user }), "ok"));
+      load();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const row = (u) => {
+    const sel = h("select", { "aria-label": t("admin.role_of", { user: u.name }), "data-role-of": u.name }, ROLES.map((r) => h("option", { value: r }, tv("role", r))));
+    sel.value = u.role;
+    const self = u.name === session().user.user;
+    return h(
+      "tr",
+      {},
+      h("td", {}, raw(u.name)),
+      h("td", {}, raw(u.agency)),
+      h("td", {}, sel, " ", h("button", { type: "button", class: "small secondary", disabled: self, onclick: () => change(u.name, { role: sel.value }, "admin.role_changed")(), "aria-label": t("admin.save_role_for", { user: u.name }) }, t("admin.save_role"))),
+      h(
+        "td",
+        {},
+        h("button", { type: "button", class: "small", onclick: token(u.name), "aria-label": t("admin.new_token_for", { user: u.name }) }, t("admin.new_token")),
+        h("button", { type: "button", class: "small secondary", disabled: self, onclick: change(u.name, { disabled: true }, "admin.disabled"), "aria-label": t("admin.disable_for", { user: u.name }) }, t("admin.disable")),
+        h("button", { type: "button", class: "small secondary", disabled: self, onclick: change(u.name, { disabled: false }, "admin.enabled"), "aria-label": t("admin.enable_for", { user: u.name }) }, t("admin.enable")),
+      ),
+    );
+  };
   const load = async () => {
     mount(list, loading());
     try {
-      const r = await get("/api/v1/users");
-      const rows = r.users.map((u) =>
+      const [r, ag] = await Promise.all([get("/api/v1/users"), get("/api/v1/agencies")]);
+      mount(
+        list,
+        table(t("admin.users_of", { agency: session().user.agency }), [t("admin.user"), t("admin.agency"), t("admin.role"), t("admin.actions")], r.users.map(row)),
         h(
-          "tr",
-          {},
-          h("td", {}, raw(u.name)),
-          h("td", {}, raw(u.agency)),
-          h("td", {}, tv("role", u.role)),
-          h("td", {}, h("button", { type: "button", class: "small", onclick: token(u.name), "aria-label": t("admin.new_token_for", { user: u.name }) }, t("admin.new_token"))),
+          "details",
+          { class: "card" },
+          h("summary", {}, t("admin.agencies", { n: ag.agencies.length })),
+          table(t("admin.agencies_table"), [t("admin.acronym"), t("admin.agency_name"), t("admin.country")], ag.agencies.map((a) => h("tr", {}, h("td", {}, raw(a.acronym)), h("td", {}, raw(a.name)), h("td", {}, tv("country", a.country))))),
         ),
       );
-      mount(list, table(t("admin.users_of", { agency: session().user.agency }), [t("admin.user"), t("admin.agency"), t("admin.role"), t("admin.actions")], rows));
     } catch (e) {
       mount(list, errorMsg(e));
     }

@@ -11,6 +11,8 @@ const PAGE = 200;
 export function auditPage(main) {
   const since = h("input", { type: "date", id: "audit-since" });
   const until = h("input", { type: "date", id: "audit-until" });
+  const who = h("input", { type: "text", id: "audit-user" });
+  const what = h("input", { type: "text", id: "audit-action" });
   const list = h("div", { id: "audit-list" });
   const verdict = h("div", { "aria-live": "polite", id: "audit-verdict" });
   const load = async () => {
@@ -20,6 +22,10 @@ export function auditPage(main) {
     if (until.value) q.set("until", until.value);
     try {
       const r = await get(`/api/v1/audit?${q}`);
+      // user and action filters narrow the page fetched (the API filters by date)
+      const u = who.value.trim().toLowerCase();
+      const a = what.value.trim().toLowerCase();
+      r.entries = r.entries.filter((e) => (!u || e.user.toLowerCase().includes(u)) && (!a || e.action.toLowerCase().includes(a) || tv("action", e.action).toLowerCase().includes(a)));
       const rows = r.entries.map((e) =>
         h(
           "tr",
@@ -37,7 +43,7 @@ export function auditPage(main) {
       const url = URL.createObjectURL(new Blob([r.entries.map((e) => JSON.stringify(e)).join("\n") + "\n"], { type: "application/x-ndjson" }));
       mount(
         list,
-        h("p", {}, t("audit.count", { n: num(r.count) }), " ", h("a", { href: url, download: "audit.jsonl", class: "button" }, t("audit.export"))),
+        h("p", {}, t("audit.count", { n: num(r.entries.length) }), " ", h("a", { href: url, download: "audit.jsonl", class: "button" }, t("audit.export"))),
         table(t("audit.table"), [t("audit.seq"), t("audit.ts"), t("audit.user"), t("audit.agency"), t("audit.action"), t("audit.targets"), t("audit.outcome"), t("audit.detail")], rows),
       );
     } catch (e) {
@@ -60,6 +66,8 @@ export function auditPage(main) {
       { class: "card row", id: "audit-filter", onsubmit: (ev) => { ev.preventDefault(); load(); } },
       field(t("audit.since"), since),
       field(t("audit.until"), until),
+      field(t("audit.user"), who),
+      field(t("audit.action"), what),
       h("button", { type: "submit" }, t("audit.filter")),
       h("button", { type: "button", class: "secondary", id: "audit-verify", onclick: verify }, t("audit.verify")),
     ),
