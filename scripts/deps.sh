@@ -21,6 +21,13 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The web front end (docs/web.md): Node.js and npm build it (npm ci + esbuild),
+# Chromium runs its end-to-end tests. Asked for by command, not package: a
+# machine whose Node.js comes with its own npm (a nodesource build conflicts
+# with Debian's npm package) already has what is needed.
+for pair in node:nodejs npm:npm chromium:chromium; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps.sh: installing missing Debian packages: ${missing[*]}" >&2
 SUDO=""

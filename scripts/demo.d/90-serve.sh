@@ -29,7 +29,11 @@ req = {"purpose": "Demostración: identificación de restos (caso simulado)", "c
 json.dump(req, open(os.path.join(d, "api-request.json"), "w", encoding="utf-8"), ensure_ascii=False)
 PY
 fi
+login() { awk -v u="$1" '$1==u{printf "%-16s %-6s %-12s %s\n", $1, $2, $3, $4}' "$creds" 2>/dev/null || true; }
 cat <<MSG
+Puente in the browser: http://$listen/  (English / Español; docs/web.md)
+  Sign in as (user, agency, role, password — also in $creds):
+$(for u in dea.analyst cbp.supervisor fgr.analyst spf.forensic cnb.tips dea.admin fgr.auditor; do l=$(login "$u"); [ -z "$l" ] || printf '    %s\n' "$l"; done)
 Puente API on http://$listen  (OpenAPI: docs/openapi.yaml, guide: docs/API.md)
 Try:
   curl -s http://$listen/api/v1/health

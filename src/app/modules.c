@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "ews/ews.h"
 #include "http/http.h"
+#include "i18n/i18n.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "trace/trace.h"
@@ -102,9 +103,19 @@ static const app_module trace_module = {
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
 };
 
+/* The message catalogue (src/i18n) and the web application that uses it
+ * (src/http/http_web.c, web/): each user's remembered language, the page
+ * shells, assets, catalogue and browser sessions. Last, so no route of an
+ * engine is shadowed. */
+static const app_module web_module = {
+    .name = "i18n",
+    .migrate = i18n_migrate,
+    .routes = http_routes_web,
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

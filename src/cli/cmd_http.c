@@ -25,6 +25,10 @@ static int usage(FILE *f) {
           "                          TLS-terminating proxy); without TLS the default is loopback only\n"
           "  --login-rate PER_S      login attempts per second and client address (default 0.5)\n"
           "  --login-burst N         ... allowed in a burst (default 20); more get 429\n"
+          "  --web-root DIR          the built web front end (default: <dir of puente>/web)\n"
+          "  --session-idle SECONDS  idle limit of browser sessions (default and maximum:\n"
+          "                          the API's session idle time, 1800)\n"
+          "  --secure-cookies        mark cookies Secure even over plain HTTP (TLS proxy)\n"
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
           f);
@@ -64,6 +68,8 @@ int cmd_serve(int argc, char **argv) {
         {"tls-cert", required_argument, 0, 'C'},  {"tls-key", required_argument, 0, 'K'},
         {"allow-plain", no_argument, 0, 'P'},     {"login-rate", required_argument, 0, 'R'},
         {"login-burst", required_argument, 0, 'B'},
+        {"web-root", required_argument, 0, 'W'},  {"session-idle", required_argument, 0, 'S'},
+        {"secure-cookies", no_argument, 0, 'Y'},
         {0, 0, 0, 0}};
     int c;
     long v;
@@ -99,11 +105,19 @@ int cmd_serve(int argc, char **argv) {
             cfg.login_rate = rate;
             continue;
         }
+        if (c == 'W') {
+            cfg.web_root = optarg;
+            continue;
+        }
+        if (c == 'Y') {
+            cfg.secure_cookies = 1;
+            continue;
+        }
         if (c == 'L') {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
         }
-        if (c == '?' || !strchr("tbciTrB", c)) return cli_usage_error("serve", "unknown option");
+        if (c == '?' || !strchr("tbciTrBS", c)) return cli_usage_error("serve", "unknown option");
         if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
         if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
         switch (c) {
@@ -114,6 +128,7 @@ int cmd_serve(int argc, char **argv) {
         case 'T': cfg.timeout_s = (unsigned)v; break;
         case 'r': cfg.retention_days = (int)v; break;
         case 'B': cfg.login_burst = (unsigned)v; break;
+        case 'S': cfg.session_idle_s = (int)v; break;
         }
     }
     if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);

@@ -10,19 +10,52 @@
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "store/store.h"
+#include "i18n/i18n.h"
+
+/* The catalogue's text of key in the CLI's language (src/i18n). */
+static const char *tr(const char *key) { return i18n_get(i18n_cli(), key); }
 
 static void usage(FILE *out) {
-    fputs("usage: puente [--version] [--user NAME] <command> [options]\n\n"
-          "Puente: shared information system of the US-Mexico Bicentennial Framework.\n\n"
-          "Commands:\n", out);
+    fprintf(out, "%s\n\n%s\n\n%s\n", tr("cli.usage"), tr("cli.about"), tr("cli.commands"));
     for (const app_module *const *m = app_modules(); *m; m++)
         for (size_t i = 0; i < (*m)->ncommands; i++)
             fprintf(out, "  %-10s %s\n", (*m)->commands[i].name, (*m)->commands[i].summary);
-    fputs("\nEvery command takes --help. The store is --db PATH, else $PUENTE_DB, else ./puente.db.\n"
-          "--user NAME: act as that account (password from $PUENTE_PASSWORD or the terminal); its\n"
-          "agency is the scope of the command. Every command is recorded in the audit trail.\n"
-          "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 not found, 5 denied, 6 conflict.\n",
-          out);
+    fprintf(out, "\n%s\n%s\n%s\n", tr("cli.footer"), tr("cli.user"), tr("cli.exit_codes"));
+}
+
+/* "{name}" of a catalogue text replaced by v, printed on stderr. */
+static void say_with(const char *key, const char *v) {
+    const char *t = tr(key), *p = strstr(t, "{name}");
+    if (!p) fprintf(stderr, "%s\n", t);
+    else fprintf(stderr, "%.*s%s%s\n", (int)(p - t), t, v, p + 6);
+}
+
+/* Take a leading --lang X / --lang=X off argv (the language of everything
+ * the CLI says; else PUENTE_LANG, else LANG). Returns 0, or -1 after
+ * refusing an unsupported language. */
+static int take_lang(int *argc, char ***argv) {
+    const char *flag = NULL;
+    int skip = 0;
+    if (*argc >= 2 && strncmp((*argv)[1], "--lang=", 7) == 0) {
+        flag = (*argv)[1] + 7;
+        skip = 1;
+    } else if (*argc >= 3 && strcmp((*argv)[1], "--lang") == 0) {
+        flag = (*argv)[2];
+        skip = 2;
+    }
+    i18n_lang l;
+    pu_err e;
+    if (i18n_cli_lang(flag, &l, &e) != PU_OK) {
+        say_with("cli.bad_lang", flag ? flag : getenv("PUENTE_LANG"));
+        return -1;
+    }
+    i18n_set_cli(l);
+    if (skip) {
+        (*argv)[skip] = (*argv)[0];
+        *argv += skip;
+        *argc -= skip;
+    }
+    return 0;
 }
 
 /* The value of option `name` ("--name V" or "--name=V") in argv[1..argc), or NULL. */
@@ -38,6 +71,7 @@ static const char *opt_value(int argc, char **argv, const char *name) {
 }
 
 int main(int argc, char **argv) {
+    if (take_lang(&argc, &argv)) return CLI_EXIT_USAGE;
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;
@@ -80,6 +114,6 @@ int main(int argc, char **argv) {
         if (v != argv + 1) free(v); /* the array cli_operator_scope_args made (its strings are argv's and the operator's) */
         return code;
     }
-    fprintf(stderr, "puente: unknown command '%s'; see 'puente --help'\n", argv[1]);
+    say_with("cli.unknown_command", argv[1]);
     return CLI_EXIT_USAGE;
 }

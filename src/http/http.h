@@ -54,6 +54,13 @@ typedef struct http_config {
      * login_rate per second up to login_burst (0 = HTTP_LOGIN_RATE/BURST). */
     double login_rate;
     unsigned login_burst;
+    /* The web application (docs/web.md): the built front end's directory
+     * (NULL = "<dir of the executable>/web"), the idle limit of browser
+     * sessions in seconds (0 = the API's ACL_SESSION_IDLE; never longer),
+     * and 1 to mark cookies Secure whatever the connection (TLS proxy). */
+    const char *web_root;
+    int session_idle_s;
+    int secure_cookies;
 } http_config;
 
 /* GnuTLS priority string: TLS 1.2 and 1.3 only, the server's cipher order. */
@@ -95,5 +102,6 @@ const struct http_route *http_routes_screen(size_t *n);
 const struct http_route *http_routes_ews(size_t *n);
 const struct http_route *http_routes_cargo(size_t *n);
 const struct http_route *http_routes_kinship(size_t *n);
+const struct http_route *http_routes_web(size_t *n);
 
 #endif

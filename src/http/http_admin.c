@@ -71,6 +71,26 @@ static int login_guard(http_req *r, int *hashing) {
     return 1;
 }
 
+int http_login_check(http_req *r, const char *user, const char *pw, const char *code, acl_principal *p,
+                     acl_logon_info *info, char session[ACL_SECRET_MAX]) {
+    pu_strlcpy(r->p.user, user, sizeof r->p.user); /* the audit names who tried */
+    int hashing;
+    if (!login_guard(r, &hashing)) return r->err.code;
+    pu_err e;
+    acl_login_req req = {user, pw, code, r->source, acl_now()};
+    int rc = acl_login2(r->db, &req, p, info, session, &e);
+    http_guard_hash_leave(r->guard);
+    if (rc == PU_ERR_DENIED) {
+        (void)pu_buf_printf(&r->detail, "reason=%s", e.field);
+        r->unauthenticated = 1;
+        /* only a right password learns that a code is missing or wrong */
+        return http_fail(r, rc, strcmp(e.field, "code") == 0 ? "code" : NULL, "%s", e.msg);
+    }
+    return rc ? http_fail(r, rc, NULL, "login failed: %s", pu_strerror(rc)) : PU_OK;
+}
+
+json_t *http_logon_json(const acl_logon_info *i) { return logon_json(i); }
+
 int h_login(http_req *r) {
     static const char *const keys[] = {"user", "password", "code", NULL};
     json_t *o;
@@ -86,27 +106,12 @@ int h_login(http_req *r) {
         json_decref(o);
         return http_fail(r, PU_ERR_INVALID, user ? "password" : "user", "expected a string");
     }
-    pu_strlcpy(r->p.user, user, sizeof r->p.user); /* the audit names who tried */
-    int hashing;
-    if (!login_guard(r, &hashing)) {
-        json_decref(o);
-        return r->err.code;
-    }
-    char session[ACL_SECRET_MAX];
-    pu_err e;
     acl_principal p;
     acl_logon_info info;
-    acl_login_req req = {user, pw, code, r->source, acl_now()};
-    rc = acl_login2(r->db, &req, &p, &info, session, &e);
-    http_guard_hash_leave(r->guard);
+    char session[ACL_SECRET_MAX];
+    rc = http_login_check(r, user, pw, code, &p, &info, session);
     json_decref(o);
-    if (rc == PU_ERR_DENIED) {
-        (void)pu_buf_printf(&r->detail, "reason=%s", e.field);
-        r->unauthenticated = 1;
-        /* only a right password learns that a code is missing or wrong */
-        return http_fail(r, rc, strcmp(e.field, "code") == 0 ? "code" : NULL, "%s", e.msg);
-    }
-    if (rc) return http_fail(r, rc, NULL, "login failed: %s", pu_strerror(rc));
+    if (rc) return rc;
     r->p = p;
     r->authed = 1;
     rc = http_json(r, 200, json_pack("{s:s,s:i,s:i,s:o,s:o}", "session", session, "expires_idle_seconds",

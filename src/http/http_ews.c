@@ -153,3 +153,69 @@ int h_ews_reports(http_req *r) {
                                        (json_int_t)st.substances, "queued", (json_int_t)st.queued, "alerts",
                                        (json_int_t)st.alerts));
 }
+
+/* ---- an alert's weekly series (the web's plot) ----
+ * The weekly counts of the alert's substance in its place, from the reports
+ * the reader may see, with the alert method's upper bound and alarm weeks
+ * recomputed on them (an aberration alert); first-detection alerts have
+ * counts only. Hidden or absent alerts are one 404. */
+/* ctx: the wanted alert; its `status` stays "" until the alert is found. */
+static int find_alert(const ews_alert *a, void *ctx) {
+    ews_alert *want = ctx;
+    if (a->id != want->id) return PU_OK;
+    *want = *a;
+    return 1; /* found: stop */
+}
+
+static json_t *series_weeks(const ews_counts *c, const ews_result *res) {
+    json_t *a = json_array();
+    for (size_t t = 0; t < c->n; t++) {
+        char date[16] = "";
+        if (c->days) pu_format_date(c->days[t], date, sizeof date);
+        else (void)pu_snprintf(date, sizeof date, "%lld", (long long)c->week[t]);
+        json_t *alarm = !res || res->alarm[t] < 0 ? json_null() : json_boolean(res->alarm[t] == 1);
+        json_array_append_new(a, json_pack("{s:s,s:f,s:o,s:o}", "week", date, "count", c->y[t], "upper",
+                                           res ? num_or_null(res->upper[t]) : json_null(), "alarm", alarm));
+    }
+    return a;
+}
+
+int h_ews_alert_series(http_req *r) {
+    static const char *const no_args[] = {NULL};
+    int64_t id = 0;
+    int rc = http_only_args(r, no_args);
+    if (rc == PU_OK) rc = alert_id(r, &id);
+    if (rc) return rc;
+    ews_t *e;
+    if ((rc = open_ews(r, &e))) return rc;
+    ews_alert a = {.id = id};
+    pu_err pe;
+    pu_err_clear(&pe);
+    rc = ews_alerts_list(e, &r->scope, NULL, find_alert, &a, &pe);
+    if (rc != PU_OK) {
+        ews_close(e);
+        return http_fail(r, rc, NULL, "%s", pe.msg);
+    }
+    if (!a.status[0]) {
+        ews_close(e);
+        return http_fail(r, PU_ERR_NOTFOUND, "id", "no alert %lld", (long long)id);
+    }
+    ews_counts *c = NULL;
+    rc = ews_counts_from_store(e, &r->scope, a.substance, a.place, &c, &pe);
+    ews_close(e);
+    if (rc) return http_fail(r, rc, rc == PU_ERR_NOTFOUND ? "id" : NULL, "%s", pe.msg);
+    ews_method m;
+    ews_result *res = NULL;
+    if (ews_method_parse(a.method, &m, &pe) == PU_OK) {
+        ews_params p;
+        ews_params_default(m, &p);
+        ews_series s = {c->n, c->y, c->days};
+        if (ews_detect(&s, &p, &res, &pe) != PU_OK) res = NULL; /* too short: counts only */
+    }
+    json_t *weeks = series_weeks(c, res);
+    ews_result_free(res);
+    ews_counts_free(c);
+    (void)pu_buf_printf(&r->detail, "weeks=%zu", json_array_size(weeks));
+    return http_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "substance", a.substance,
+                                       "place", a.place, "method", a.method, "alert_week", a.week, "weeks", weeks));
+}

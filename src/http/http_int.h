@@ -9,6 +9,7 @@
 #include "access/access.h"
 #include "audit/audit.h"
 #include "http/http.h"
+#include "http/http_web.h"
 #include "store/store.h"
 
 #define HTTP_MAX_PARAMS 3
@@ -99,6 +100,13 @@ typedef struct http_req {
     acl_principal p;
     store_scope scope;
     char secret[ACL_SECRET_MAX];
+    /* the web application (http_web.c) */
+    const http_web_cfg *web;           /* the server's web settings */
+    int cookie_auth;                   /* authenticated by the session cookie */
+    i18n_lang lang;                    /* language of error messages */
+    char cookies[HTTP_WEB_MAX_COOKIES][256]; /* Set-Cookie lines */
+    int ncookies;
+    const char *location;              /* Location header (redirects) */
 
     int status;                        /* response */
     pu_buf out;
@@ -222,6 +230,15 @@ void http_audit_failed(http_req *r);
 /* HTTP status of a PU_ERR_* code. */
 int http_status_of(int code);
 
+/* The one login check of the API and the web (http_admin.c): the flood
+ * guard, then acl_login2 (lockout, second factor, last-logon notice). On
+ * failure the request is failed (401 with the reason audited; 429/503 from
+ * the guard) and its code returned. */
+int http_login_check(http_req *r, const char *user, const char *pw, const char *code, acl_principal *p,
+                     acl_logon_info *info, char session[ACL_SECRET_MAX]);
+/* The last-logon notice as JSON (new reference). */
+json_t *http_logon_json(const acl_logon_info *i);
+
 /* ---- handlers ---- */
 int h_health(http_req *r);
 int h_version(http_req *r);
@@ -271,6 +288,17 @@ int h_cargo_manifests(http_req *r);
 int h_kin_pairwise(http_req *r);
 int h_kin_solve(http_req *r);
 int h_kin_joint(http_req *r);
+int h_ews_alert_series(http_req *r);
+/* the web application (http_web.c) */
+int h_web_root(http_req *r);
+int h_web_page(http_req *r);
+int h_web_asset(http_req *r);
+int h_i18n(http_req *r);
+int h_web_session(http_req *r);
+int h_web_login(http_req *r);
+int h_web_logout(http_req *r);
+int h_web_logout_all(http_req *r);
+int h_web_lang(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

@@ -55,7 +55,8 @@ ROUTES(http_routes_ews,
     {"POST", "/api/v1/ews/reports", h_ews_reports, "ews.report.import", 1, ACL_P_WRITE},
     {"GET", "/api/v1/ews/alerts", h_ews_alerts, "ews.alert.list", 1, R},
     {"POST", "/api/v1/ews/alerts/{id}/ack", h_ews_alert_ack, "ews.alert.ack", 1, ACL_P_WRITE},
-    {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE})
+    {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/ews/alerts/{id}/series", h_ews_alert_series, "ews.alert.series", 1, R})
 ROUTES(http_routes_cargo,
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
@@ -64,6 +65,19 @@ ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
+/* The web application (http_web.c): page shells and files are not audited
+ * (they hold no record); the API calls the pages make are. */
+ROUTES(http_routes_web,
+    {"GET", "/", h_web_root, NULL, 0, 0},
+    {"GET", "/app/{page}", h_web_page, NULL, 0, 0},
+    {"GET", "/app/{page}/{id}", h_web_page, NULL, 0, 0},
+    {"GET", "/assets/{file}", h_web_asset, NULL, 0, 0},
+    {"GET", "/api/v1/i18n/{lang}", h_i18n, NULL, 0, 0},
+    {"GET", "/api/v1/web/session", h_web_session, "web.session", 1, 0},
+    {"POST", "/api/v1/web/session", h_web_login, "login", 0, 0},
+    {"DELETE", "/api/v1/web/session", h_web_logout, "logout", 1, 0},
+    {"POST", "/api/v1/web/session/revoke-all", h_web_logout_all, "logout.everywhere", 1, 0},
+    {"PUT", "/api/v1/web/lang", h_web_lang, "web.lang", 1, 0})
 #undef R
 
 /* The registry's routes joined once, in registry order. */
@@ -136,6 +150,11 @@ static const char *bearer(http_req *r) {
 static int authenticate(http_req *r) {
     const char *secret = bearer(r);
     if (!secret || !*secret) {
+        /* the web's session cookie; CSRF and idle checks follow (http_web.c) */
+        secret = http_web_cookie_secret(r);
+        r->cookie_auth = secret != NULL;
+    }
+    if (!secret || !*secret) {
         r->unauthenticated = 1;
         return http_fail(r, PU_ERR_DENIED, "Authorization", "authentication required: send 'Authorization: Bearer <token>'");
     }
@@ -149,7 +168,7 @@ static int authenticate(http_req *r) {
     r->authed = 1;
     pu_strlcpy(r->secret, secret, sizeof r->secret);
     acl_scope(&r->p, &r->scope);
-    return PU_OK;
+    return r->cookie_auth ? http_web_check_cookie(r) : PU_OK;
 }
 
 /* ---- what a principal's secret allows besides its role (docs/access.md) ---- */
@@ -184,6 +203,11 @@ static void error_body(http_req *r, int rc) {
     const char *code = r->unauthenticated ? "unauthenticated" : r->allow ? "method_not_allowed"
                      : r->force_code ? r->force_code : pu_code_name(rc);
     if (status == 500 && !r->err.msg[0]) pu_strlcpy(r->err.msg, pu_strerror(rc), sizeof r->err.msg);
+    if (r->lang != I18N_EN) { /* the catalogue's message of the code (docs/web.md, "Languages") */
+        char key[64];
+        (void)pu_snprintf(key, sizeof key, "error.%s", code);
+        pu_strlcpy(r->err.msg, i18n_get(r->lang, key), sizeof r->err.msg);
+    }
     json_t *e = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", code, "message", r->err.msg, "field", r->err.field);
     http_json(r, status, e);
 }
@@ -212,6 +236,7 @@ void http_dispatch(http_req *r) {
     char allow[128] = "";
     size_t nroutes;
     const http_route *table = http_route_table(&nroutes);
+    r->lang = http_web_lang(r);
     for (size_t i = 0; i < nroutes; i++) {
         if (!match(r, table[i].pattern, r->path)) continue;
         if (strcmp(r->method, table[i].method) == 0) {

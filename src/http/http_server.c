@@ -23,6 +23,7 @@ struct http_server {
     pthread_key_t key;
     app_t *app;                /* the application context: primary store, engine state */
     http_screen_state *screen;
+    http_web_cfg web;          /* the web application's settings */
     http_auditq *auditq;       /* audit mode "commit" */
     audit_journal *journal;    /* default audit mode */
     char journal_path[1100];
@@ -104,6 +105,7 @@ static enum MHD_Result send_response(http_req *r) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
     }
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    http_web_headers(r, resp);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -166,6 +168,7 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn) {
     pu_buf_init(&r->detail, AUDIT_FIELD_MAX);
     r->tls = s->tls_cert != NULL;
     r->guard = s->guard;
+    r->web = &s->web;
     client_address(conn, r->source, sizeof r->source);
     return r;
 }
@@ -470,6 +473,7 @@ int http_start(const http_config *cfg, http_server **out, pu_err *err) {
     if (!s->cfg.max_conns_per_ip) s->cfg.max_conns_per_ip = 64;
     if (!s->cfg.timeout_s) s->cfg.timeout_s = 30;
     if (!s->cfg.retention_days) s->cfg.retention_days = AUDIT_DEFAULT_RETENTION_DAYS;
+    http_web_configure(&s->web, cfg->web_root, cfg->session_idle_s, cfg->secure_cookies);
     pu_strlcpy(s->db_path, cfg->db_path, sizeof s->db_path);
     pu_strlcpy(s->addr, cfg->addr && *cfg->addr ? cfg->addr : "127.0.0.1", sizeof s->addr);
     s->cfg.db_path = s->db_path;

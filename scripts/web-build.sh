@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Build the web front end (docs/web.md): install the pinned npm packages
+# (npm ci, from web/package-lock.json) when they are missing or older than
+# the lockfile, then bundle with esbuild into OUT (build/web): index.html,
+# app.js, app.css. Called by meson (web/meson.build) on every `make`.
+# Usage: scripts/web-build.sh SOURCE_ROOT OUT_DIR
+set -euo pipefail
+src=$1
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+cd "$src/web"
+command -v node >/dev/null || { echo "web-build: node not found (scripts/deps.sh installs nodejs)" >&2; exit 1; }
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+mkdir -p "$out"
+esbuild=node_modules/.bin/esbuild
+"$esbuild" src/main.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
+  --outfile="$out/app.js" --log-level=warning
+"$esbuild" src/style.css --bundle --minify --outfile="$out/app.css" --log-level=warning
+cp index.html "$out/index.html"

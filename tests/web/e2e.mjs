@@ -1,0 +1,536 @@
+// e2e.mjs - the web application end to end in Debian's Chromium, driven by
+// playwright-core (docs/web.md, "Tests"). Starts `puente serve` on a loopback
+// port over demo-like data (fixture.sh), then: menus per role, 403 pages,
+// Spanish with no English left (catalogue-driven), screening with its
+// explanation and a false positive, a cargo upload and hold, an alert
+// acknowledged and its plot, CSRF refusal, markup shown as text, the idle
+// timeout, axe-core on every page, screenshots of every page in both
+// languages under build/web-screenshots. Prints TAP-like lines.
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const BIN = process.env.PUENTE_BIN;
+const SRC = process.env.PUENTE_SRC;
+const BUILD = process.env.PUENTE_BUILD || path.dirname(BIN);
+const CHROMIUM = process.env.PUENTE_CHROMIUM || "/usr/bin/chromium";
+const PW = "web-test-password-1";
+const SHOTS = path.join(BUILD, "web-screenshots");
+
+let passed = 0;
+let failed = 0;
+function ok(cond, name, extra = "") {
+  if (cond) {
+    passed++;
+    console.log(`ok - ${name}`);
+  } else {
+    failed++;
+    console.log(`not ok - ${name} ${extra}`.slice(0, 3000));
+  }
+  return cond;
+}
+function fatal(msg) {
+  console.log(`not ok - ${msg}`);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+}
+
+if (!BIN || !SRC) fatal("PUENTE_BIN and PUENTE_SRC must be set (run through meson test)");
+if (!fs.existsSync(CHROMIUM))
+  fatal(`Chromium not found at ${CHROMIUM}: install Debian's chromium (scripts/deps.sh build does) — the web tests cannot run without it`);
+const require = createRequire(path.join(SRC, "web", "package.json"));
+let chromium, axeSource;
+try {
+  ({ chromium } = require("playwright-core"));
+  axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+} catch (e) {
+  fatal(`playwright-core / axe-core missing under web/node_modules (make runs npm ci): ${e.message}`);
+}
+if (!fs.existsSync(path.join(BUILD, "web", "app.js"))) fatal(`the front end is not built (${BUILD}/web/app.js missing)`);
+
+// ---- the store and the server ----
+const tmp = fs.mkdtempSync(path.join(process.env.TEST_TMP || "/tmp", "puente-web-"));
+const db = path.join(tmp, "p.db");
+execFileSync("bash", [path.join(SRC, "tests/web/fixture.sh"), BIN, db, SRC, tmp], { stdio: ["ignore", "ignore", "inherit"] });
+const catalogue = {};
+for (const lang of ["en", "es"]) catalogue[lang] = {};
+
+function startServer(extra) {
+  return new Promise((resolve, reject) => {
+    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", "--web-root", path.join(BUILD, "web"), ...extra];
+    const srv = spawn(BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20000);
+    srv.stderr.on("data", (d) => {
+      log += d;
+      const m = log.match(/listening on http:\/\/([0-9.]+:\d+)/);
+      if (m && !srv.base) {
+        srv.base = `http://${m[1]}`;
+        clearTimeout(timer);
+        resolve(srv);
+      }
+    });
+    srv.on("exit", (code) => reject(new Error(`server exited ${code}: ${log}`)));
+  });
+}
+function stopServer(srv) {
+  return new Promise((resolve) => {
+    srv.removeAllListeners("exit");
+    srv.on("exit", resolve);
+    srv.kill("SIGTERM");
+  });
+}
+
+// ---- roles, their menus and pages ----
+const ROLES = {
+  "dea.analyst": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002"] },
+  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
+  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "kinship"], pages: ["kinship"] },
+  "cnb.tips": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
+  "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
+  "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
+};
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+async function newPage(browser, viewport = { width: 1280, height: 800 }, locale = "en-US") {
+  const ctx = await browser.newContext({ viewport, locale });
+  const page = await ctx.newPage();
+  page.cspErrors = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) page.cspErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => page.cspErrors.push(`pageerror: ${e.message}`));
+  return page;
+}
+
+// Sign in through the form; the language the user chose last comes back
+// (remembered per user): switch to `lang` when it is not that one.
+async function login(page, base, user, lang = "en") {
+  await page.goto(`${base}/app/home`);
+  await page.waitForSelector("#login-form");
+  await page.fill("input[name=user]", user);
+  await page.fill("input[name=password]", PW);
+  await page.click("#login-submit");
+  await page.waitForSelector("#menu");
+  const want = lang === "es" ? "es-MX" : "en";
+  const had = await page.evaluate(() => document.documentElement.lang);
+  if (had !== want) {
+    await page.click("#lang-switch");
+    await waitFor(page, (w) => document.documentElement.lang === w && document.querySelector("#menu"), want);
+  }
+  return had;
+}
+
+// Poll a function in the page (page.waitForFunction evaluates a string,
+// which the pages' CSP rightly forbids).
+async function waitFor(page, fn, arg, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg).catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function settle(page) {
+  await page.waitForLoadState("networkidle");
+  await waitFor(page, () => !document.querySelector(".loading")).catch(() => {});
+}
+
+async function axeCheck(page, label) {
+  await page.evaluate(`${axeSource};0`);
+  const res = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  });
+  ok(res.length === 0, `axe-core: no serious or critical violation on ${label}`, JSON.stringify(res));
+}
+
+// Visible text outside data values (.raw: names, ids, engine details).
+async function interfaceText(page) {
+  return page.evaluate(() => {
+    const clone = document.body.cloneNode(true);
+    clone.querySelectorAll(".raw, script, style, .uplot .u-legend .u-value").forEach((n) => n.remove());
+    return `${clone.innerText}\n${[...document.querySelectorAll("[aria-label]")].filter((n) => !n.closest(".raw")).map((n) => n.getAttribute("aria-label")).join("\n")}`;
+  });
+}
+
+// English catalogue texts that must not appear on a Spanish page: those
+// that differ from their Spanish text and occur in no Spanish text.
+function englishOnly() {
+  const esAll = Object.values(catalogue.es).join("\n");
+  return Object.entries(catalogue.en)
+    .filter(([k, v]) => !k.startsWith("cli.") && v !== catalogue.es[k] && v.length >= 4 && !esAll.includes(v.replace(/\{[a-z_]+\}/g, "")))
+    .map(([, v]) => v.split(/\{[a-z_]+\}/)[0].trim())
+    .filter((v) => v.length >= 4);
+}
+
+async function main() {
+  const srv = await startServer([]);
+  const base = srv.base;
+  for (const lang of ["en", "es"]) catalogue[lang] = (await (await fetch(`${base}/api/v1/i18n/${lang}`)).json()).messages;
+  ok(Object.keys(catalogue.en).length > 100 && Object.keys(catalogue.en).length === Object.keys(catalogue.es).length, "the catalogue has the same keys in both languages");
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  try {
+    await rolesAndPages(browser, base);
+    await keyboard(browser, base);
+    await forbidden(browser, base);
+    await screening(browser, base);
+    await cargo(browser, base);
+    await alerts(browser, base);
+    await kinship(browser, base);
+    await admin(browser, base);
+    await csrf(browser, base);
+    await markup(browser, base);
+    await headers(base);
+  } finally {
+    await stopServer(srv);
+  }
+  const idleSrv = await startServer(["--session-idle", "2", "--audit-journal", "commit"]);
+  try {
+    await idle(browser, idleSrv.base);
+  } finally {
+    await stopServer(idleSrv);
+    await browser.close();
+  }
+}
+
+// Each role: its menu exactly; every page of it in English and Spanish,
+// with axe-core, the Spanish check and screenshots.
+async function rolesAndPages(browser, base) {
+  const banned = englishOnly();
+  for (const [user, spec] of Object.entries(ROLES)) {
+    const page = await newPage(browser);
+    await login(page, base, user);
+    const menu = await page.$$eval("#menu a", (as) => as.map((a) => a.getAttribute("href").replace("/app/", "")));
+    ok(JSON.stringify(menu) === JSON.stringify(spec.menu), `${user} sees exactly its menu`, `got ${JSON.stringify(menu)}`);
+    for (const lang of ["en", "es"]) {
+      if (lang === "es") {
+        await page.click("#lang-switch");
+        await waitFor(page, () => document.documentElement.lang === "es-MX");
+      }
+      for (const p of spec.pages) {
+        const resp = await page.goto(`${base}/app/${p}`);
+        await page.waitForSelector("#menu");
+        await settle(page);
+        const label = `${user} ${p} (${lang})`;
+        ok(resp.status() === 200, `${label}: HTTP 200`, `got ${resp.status()}`);
+        const missing = await page.evaluate(() => [...(window.__puenteMissing || [])]);
+        ok(missing.length === 0, `${label}: every text is in the catalogue`, JSON.stringify(missing));
+        if (lang === "es") {
+          const text = await interfaceText(page);
+          const left = banned.filter((b) => new RegExp(`(?<![\\p{L}\\p{N}._@-])${b.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}_@-])`, "u").test(text));
+          ok(left.length === 0, `${label}: no English interface text left`, JSON.stringify(left.slice(0, 10)));
+        }
+        await axeCheck(page, label);
+        const name = p.replace(/\W+/g, "-");
+        await page.screenshot({ path: path.join(SHOTS, `${lang}-${user}-${name}.png`), fullPage: false });
+        if (user === "dea.analyst") {
+          await page.setViewportSize({ width: 768, height: 1024 });
+          await page.screenshot({ path: path.join(SHOTS, `${lang}-${user}-${name}-768.png`) });
+          const overflow = await page.evaluate(() => document.querySelector("header.top").scrollWidth > window.innerWidth + 1);
+          ok(!overflow, `${label}: the header fits 768 px`);
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
+      }
+    }
+    ok(page.cspErrors.length === 0, `${user}: no CSP violation or script error`, JSON.stringify(page.cspErrors.slice(0, 5)));
+    await page.context().close();
+  }
+  // the login page itself, in both languages
+  const page = await newPage(browser, undefined, "es-MX");
+  await page.goto(`${base}/app/home`);
+  await page.waitForSelector("#login-form");
+  ok((await page.textContent("h1")) === catalogue.es["login.title"], "login page: Spanish from Accept-Language");
+  await axeCheck(page, "login (es)");
+  await page.screenshot({ path: path.join(SHOTS, "es-login.png") });
+  await page.click("#lang-switch");
+  await waitFor(page, (t) => document.querySelector("h1").textContent === t, catalogue.en["login.title"]);
+  ok(true, "login page: switched to English");
+  await axeCheck(page, "login (en)");
+  await page.screenshot({ path: path.join(SHOTS, "en-login.png") });
+  await page.context().close();
+}
+
+// Keyboard only: sign in with Tab and Enter, then reach the menu and screen
+// a name without the mouse; the focus is visible (an outline is drawn).
+async function keyboard(browser, base) {
+  const page = await newPage(browser);
+  await page.goto(`${base}/app/home`);
+  await page.waitForSelector("#login-form");
+  const seen = [];
+  const focused = () =>
+    page.evaluate(() => {
+      const a = document.activeElement;
+      return { id: a.name || a.id || a.tagName, outline: getComputedStyle(a).outlineStyle };
+    });
+  let f = await focused();
+  ok(f.id === "user", "keyboard: the sign-in form starts in the user field", f.id);
+  for (let i = 0; i < 8 && f.id !== "login-submit"; i++) {
+    seen.push(f.id);
+    if (f.id === "user") await page.keyboard.type("dea.analyst");
+    if (f.id === "password") await page.keyboard.type(PW);
+    if (f.id !== "BODY") ok(f.outline !== "none", `keyboard: the focus on ${f.id} is visible`);
+    await page.keyboard.press("Tab");
+    f = await focused();
+  }
+  seen.push(f.id);
+  ok(seen.includes("user") && seen.includes("password") && seen.includes("login-submit"), "keyboard: the sign-in form is reachable with Tab", JSON.stringify(seen));
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#menu");
+  await page.focus('#menu a[href="/app/search"]');
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#screen-name");
+  await page.focus("#screen-name");
+  await page.keyboard.type("Ismael Zambada Garcia");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".hit");
+  ok(true, "keyboard: a name is screened without the mouse");
+  await page.context().close();
+}
+
+async function forbidden(browser, base) {
+  const page = await newPage(browser);
+  const had = await login(page, base, "dea.analyst");
+  ok(had === "es-MX", "the language a user chose is remembered at the next sign-in", had);
+  for (const p of ["admin", "kinship", "audit"]) {
+    const resp = await page.goto(`${base}/app/${p}`);
+    await page.waitForSelector(".error-page");
+    ok(resp.status() === 403, `analyst opening /app/${p}: HTTP 403`, `got ${resp.status()}`);
+    ok((await page.textContent(".error-page h1")) === catalogue.en["page.error_403.title"], `analyst opening /app/${p}: the 403 page`);
+  }
+  await axeCheck(page, "403 page");
+  await page.screenshot({ path: path.join(SHOTS, "en-403.png") });
+  const resp = await page.goto(`${base}/app/nosuchpage`);
+  await page.waitForSelector(".error-page");
+  ok(resp.status() === 404, "an unknown page: HTTP 404 and the 404 page");
+  await page.goto(`${base}/app/entity/fgr-cp-0002`);
+  await page.waitForSelector("main .msg-error");
+  ok((await page.textContent("main .msg-error")) === catalogue.en["error.not_found"], "a record hidden from the reader reads as not found");
+  await page.context().close();
+}
+
+async function screening(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/search`);
+  await page.fill("#screen-name", "Joaquin Guzman Loera");
+  await page.click("#screen-submit");
+  await page.waitForSelector(".hit");
+  const first = page.locator(".hit").first();
+  ok((await first.locator("h3").textContent()).toUpperCase().includes("GUZMAN"), "screening a name: the designated person comes first");
+  await first.locator("details summary").first().click();
+  const why = await first.locator(".reasons").first().innerText();
+  ok(why.includes(catalogue.en["feature.name_similarity"]) && why.includes(catalogue.en["feature.name_similarity_help"].slice(0, 20)), "the hit's explanation is in plain words", why.slice(0, 300));
+  await page.screenshot({ path: path.join(SHOTS, "en-search-explained.png"), fullPage: false });
+  // a reviewed false positive with a note
+  await first.locator("details summary").nth(1).click();
+  await first.locator("textarea").fill("Different person: born 1990, Tijuana resident (web test)");
+  await first.locator(".fp button").click();
+  await page.waitForSelector(".fp .msg-ok");
+  ok(true, "a reviewed false positive is recorded with its note");
+  const decisions = await page.evaluate(async () => (await (await fetch("/api/v1/decisions")).json()).decisions);
+  ok(decisions.some((d) => d.note.includes("web test") && d.decision === "false_positive"), "the decision is stored with the note and the reviewer");
+  // a batch from a CSV file, with its progress and download
+  const csv = path.join(tmp, "names.csv");
+  fs.writeFileSync(csv, "name\nJoaquin Guzman Loera\nIsmael Zambada Garcia\nMaria Fernanda Ochoa\n");
+  await page.setInputFiles("#screen-file", csv);
+  await page.click("#batch-submit");
+  await page.waitForSelector("#screen-results .result:nth-of-type(3)");
+  ok((await page.locator("#screen-results .result").count()) === 3, "a CSV batch: one result block per name");
+  ok((await page.locator("#screen-results a[download]").count()) === 1, "a CSV batch: the results can be downloaded");
+  await page.context().close();
+}
+
+async function cargo(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "cbp.supervisor");
+  await page.goto(`${base}/app/cargo`);
+  await page.waitForSelector("#cargo-queue table");
+  await page.setInputFiles("#cargo-file", path.join(tmp, "manifest-small.csv"));
+  await page.selectOption("#cargo-marking", "SHARED");
+  await page.click("#cargo-upload-submit");
+  await page.waitForSelector("#cargo-msg .msg-ok");
+  ok(/40/.test(await page.textContent("#cargo-msg")), "a manifest upload is screened (40 lines)", await page.textContent("#cargo-msg"));
+  await page.waitForSelector("#cargo-queue table tbody tr");
+  const row = page.locator("#cargo-queue tbody tr").first();
+  const awb = await row.getAttribute("data-awb");
+  const scores = await page.$$eval("#cargo-queue tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
+  ok(scores.length > 1, "the queue lists lines ranked by score with their reasons");
+  await row.locator("button[data-outcome=held]").click();
+  await page.waitForSelector("#cargo-msg .msg-ok");
+  const q = await page.evaluate(async () => (await (await fetch("/api/v1/cargo/queue?all=true&limit=100000")).json()).results);
+  ok(q.some((l) => l.awb === awb && l.disposition === "held"), `the line ${awb} is held`);
+  await page.screenshot({ path: path.join(SHOTS, "en-cargo-held.png") });
+  await page.context().close();
+}
+
+async function alerts(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/alerts`);
+  await page.check("#alert-mine");
+  await page.click("#alert-filter button[type=submit]");
+  await page.waitForSelector("#alert-list button[data-ack]");
+  const id = await page.locator("#alert-list button[data-ack]").first().getAttribute("data-ack");
+  await page.click(`#alert-list button[data-ack="${id}"]`);
+  await waitFor(page, (i) => !document.querySelector(`button[data-ack="${i}"]`) && !document.querySelector(".loading"), id);
+  const list = await page.evaluate(async () => (await (await fetch("/api/v1/ews/alerts")).json()).results);
+  ok(list.some((a) => String(a.id) === id && a.status === "acknowledged"), `alert ${id} acknowledged from the page`);
+  // the plot of an aberration alert: counts, upper bound, alarm weeks
+  await page.selectOption("#alert-status", "");
+  await page.uncheck("#alert-mine");
+  await page.click("#alert-filter button[type=submit]");
+  await page.waitForSelector("#alert-list tbody tr");
+  const ab = list.find((a) => a.kind === "aberration");
+  ok(!!ab, "the demo data has an aberration alert");
+  if (ab) {
+    await page.click(`button[data-plot="${ab.id}"]`);
+    await page.waitForSelector("#plot-panel figure.plot canvas");
+    const cap = await page.textContent("#plot-panel figcaption");
+    const series = await page.evaluate(async (i) => (await fetch(`/api/v1/ews/alerts/${i}/series`)).json(), ab.id);
+    ok(series.weeks.length > 20 && series.weeks.some((w) => w.upper !== null), "the series has weekly counts and an upper bound");
+    ok(series.weeks.some((w) => w.alarm === true), "the series marks alarm weeks");
+    ok(cap.includes(String(series.weeks.length)), "the plot's caption counts the weeks", cap);
+    await page.locator("#plot-panel").screenshot({ path: path.join(SHOTS, "en-alert-plot.png") });
+  }
+  await page.context().close();
+}
+
+// The forensic role runs a pairwise case from the CSV files of dvir's
+// example2 and gets dvir's LRs (expected_pairwiseLR.csv).
+async function kinship(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "spf.forensic");
+  await page.goto(`${base}/app/kinship`);
+  const dir = path.join(SRC, "data/kinship/dvi_example2");
+  await page.fill("#kin-purpose", "Identification of remains, web test case");
+  await page.fill("#kin-case", "WEB/DVI/1");
+  const files = { freqs: "freqs.csv", mutation: "mutation_models.csv", pedigrees: "am_pedigrees.csv", am: "am_genotypes.csv", pm: "pm_genotypes.csv" };
+  for (const [k, f] of Object.entries(files)) await page.setInputFiles(`#kin-${k}`, path.join(dir, f));
+  await page.click("#kin-submit");
+  await page.waitForSelector("#kin-results table");
+  const got = await page.$$eval("#kin-results tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-pair"), tr.querySelector(".lr").textContent]));
+  const want = fs.readFileSync(path.join(dir, "expected_pairwiseLR.csv"), "utf8").trim().split("\n").slice(1)
+    .map((l) => l.split(",").map((c) => c.replace(/"/g, ""))).filter((c) => c[2] !== "");
+  let same = want.length > 0;
+  for (const [v, m, lr] of want) {
+    const row = got.find(([p]) => p === `${v}/${m}`);
+    const x = row ? Number(row[1].replace(/,/g, "")) : NaN;
+    if (!(Math.abs(x - Number(lr)) <= 1e-3 * Math.max(1, Math.abs(Number(lr))))) same = false;
+  }
+  ok(same && got.length >= want.length, "a forensic user runs a pairwise case and gets dvir's LRs", JSON.stringify(got.slice(0, 6)));
+  await axeCheck(page, "kinship results");
+  await page.screenshot({ path: path.join(SHOTS, "en-kinship-pairwise.png"), fullPage: true });
+  await page.context().close();
+  const audit = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
+  ok(/kinship\.pairwise/.test(audit) && audit.includes("web test case"), "the purpose is in the audit trail");
+}
+
+// Administration under the two-person rule (docs/access.md): an administrator
+// adds a user whose role waits for a second administrator, cannot approve its
+// own request, another administrator approves; tokens are only minted for
+// oneself, with the password again, and shown once.
+async function admin(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.admin");
+  await page.goto(`${base}/app/admin`);
+  await page.waitForSelector("#user-list table");
+  await page.fill("#new-user", "dea.newcomer");
+  await page.selectOption("#new-role", "analyst");
+  await page.fill("#new-password", "a-long-enough-password");
+  await page.click("#add-user button[type=submit]");
+  await page.waitForSelector("#admin-msg .msg-ok");
+  await page.waitForSelector('button[aria-label="Approve the role change of dea.newcomer"]');
+  let users = await page.evaluate(async () => (await (await fetch("/api/v1/users")).json()).users);
+  ok(users.some((u) => u.name === "dea.newcomer" && u.role === "none"), "a new user has no role until a second administrator approves");
+  await page.click('button[aria-label="Approve the role change of dea.newcomer"]');
+  await page.waitForSelector("#admin-msg .msg-error, #admin-msg [role=alert]");
+  users = await page.evaluate(async () => (await (await fetch("/api/v1/users")).json()).users);
+  ok(users.some((u) => u.name === "dea.newcomer" && u.role === "none"), "the requesting administrator cannot approve its own request");
+  // its own token: the password again, shown once, and it works
+  await page.fill("#token-password", PW);
+  await page.click("#my-token button[type=submit]");
+  await page.waitForSelector("#token-value");
+  const tok = await page.inputValue("#token-value");
+  const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${tok}` } });
+  ok(me.status === 200 && (await me.json()).user === "dea.admin", "an administrator's own token is shown once and works");
+  // the second administrator approves
+  const page2 = await newPage(browser);
+  await login(page2, base, "dea.admin2");
+  await page2.goto(`${base}/app/admin`);
+  await page2.waitForSelector('button[aria-label="Approve the role change of dea.newcomer"]');
+  await page2.click('button[aria-label="Approve the role change of dea.newcomer"]');
+  await page2.waitForSelector("#admin-msg .msg-ok");
+  users = await page2.evaluate(async () => (await (await fetch("/api/v1/users")).json()).users);
+  ok(users.some((u) => u.name === "dea.newcomer" && u.role === "analyst"), "a second administrator approves the role");
+  await page.context().close();
+  await page2.context().close();
+}
+
+async function csrf(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/home`);
+  const r = await page.evaluate(async () => {
+    const list = (await (await fetch("/api/v1/ews/alerts?status=open")).json()).results;
+    const a = list.find((x) => x.addressed.split(";").includes("DEA"));
+    const none = await fetch(`/api/v1/ews/alerts/${a.id}/ack`, { method: "POST" });
+    const wrong = await fetch(`/api/v1/ews/alerts/${a.id}/ack`, { method: "POST", headers: { "X-CSRF-Token": "0".repeat(32) } });
+    const after = (await (await fetch("/api/v1/ews/alerts")).json()).results.find((x) => x.id === a.id);
+    return { none: none.status, noneBody: await none.json(), wrong: wrong.status, status: after.status };
+  });
+  ok(r.none === 403 && r.noneBody.error.field === "X-CSRF-Token", "a POST without the CSRF token is refused (403)");
+  ok(r.wrong === 403, "a POST with a wrong CSRF token is refused (403)");
+  ok(r.status === "open", "the refused POST changed nothing");
+  await page.context().close();
+}
+
+async function markup(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/entity/dea-case-0003`);
+  await page.waitForSelector("main dl.facts");
+  const h1 = await page.textContent("main h1");
+  const xss = await page.evaluate(() => window.__xss);
+  ok(h1.includes("<script>window.__xss=1</script>") && xss === undefined, "a name containing <script> is shown as text, never run", `h1=${h1} xss=${xss}`);
+  ok((await page.locator("main script, main img").count()) === 0, "no element was made from the name");
+  await page.context().close();
+}
+
+async function headers(base) {
+  const r = await fetch(`${base}/app/home`);
+  const csp = r.headers.get("content-security-policy") || "";
+  ok(/script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp) && /frame-ancestors 'none'/.test(csp), "the pages carry a strict Content-Security-Policy", csp);
+  const l = await fetch(`${base}/api/v1/web/session`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "dea.analyst", password: PW }) });
+  const cookie = l.headers.get("set-cookie") || "";
+  ok(/HttpOnly/.test(cookie) && /SameSite=Strict/.test(cookie) && !/Secure/.test(cookie), "the session cookie is HttpOnly, SameSite=Strict (not Secure over plain HTTP)", cookie);
+  const tok = execFileSync(BIN, ["token", "create", "dea.analyst", "--db", db]).toString().trim();
+  const b = await fetch(`${base}/api/v1/ews/alerts/1/ack`, { method: "POST", headers: { Authorization: `Bearer ${tok}` } });
+  ok(b.status !== 403 || (await b.json()).error.field !== "X-CSRF-Token", "bearer-token API clients need no CSRF token");
+  const es = await fetch(`${base}/api/v1/users`, { headers: { Authorization: `Bearer ${tok}`, "Accept-Language": "es-MX,es;q=0.9" } });
+  ok(es.status === 403 && (await es.json()).error.message === catalogue.es["error.denied"], "the API's error message follows Accept-Language");
+}
+
+async function idle(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.waitForTimeout(3500);
+  await page.click('#menu a[href="/app/alerts"]');
+  await page.waitForSelector("#login-form");
+  ok((await page.textContent("#login-form .msg-error")) === catalogue.en["login.expired"], "a session past its idle time is sent to the login page");
+  await page.reload();
+  await page.waitForSelector("#login-form");
+  ok(true, "after the idle time a reload shows the login page too");
+  await page.context().close();
+}
+
+main()
+  .catch((e) => ok(false, "the web tests ran to the end", e.stack))
+  .finally(() => {
+    console.log(`${passed} passed, ${failed} failed`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.exit(failed ? 1 : 0);
+  });
