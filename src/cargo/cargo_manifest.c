@@ -41,6 +41,8 @@ struct cargo_reader {
     cargo_manifest m;
     pu_buf raw, trans;
     cargo_strset warned;
+    cargo_issue issues[CARGO_MAX_ISSUES]; /* bad fields of the current line */
+    size_t nissues;
     char name[PU_ERR_WHERE_MAX / 2];
 };
 
@@ -201,23 +203,84 @@ static int parse_num(const char *s, double *out) {
     return 1;
 }
 
-/* Fill r->m from r->vals and check every field. */
+/* A bad field: the strict reader (API) refuses the line; the lenient one
+ * (CLI) blanks the field, records the issue and goes on, so the rest of the
+ * line is still screened. Returns PU_OK when the line goes on. */
+static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const char *fmt, ...) {
+    char msg[192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->strict) return bad(err, r->name, line, MCOLS[k], "%s", msg);
+    r->vals[k] = "";
+    if (r->nissues < CARGO_MAX_ISSUES) {
+        cargo_issue *is = &r->issues[r->nissues++];
+        pu_strlcpy(is->field, MCOLS[k], sizeof is->field);
+        pu_strlcpy(is->msg, msg, sizeof is->msg);
+    }
+    return PU_OK;
+}
+
+/* Numbers, dates, countries and the date order; a bad one is a field issue. */
+static int check_values(cargo_reader *r, uint64_t line, pu_err *err) {
+    const char **v = r->vals;
+    double d;
+    int rc;
+    if (!pu_blank(v[M_PIECES]) && (!parse_num(v[M_PIECES], &d) || d != floor(d) || d > 1e9) &&
+        (rc = field_issue(r, line, M_PIECES, err, "expected a whole number of pieces, got '%.60s'", v[M_PIECES])))
+        return rc;
+    if (!pu_blank(v[M_WEIGHT]) && !parse_num(v[M_WEIGHT], &d) &&
+        (rc = field_issue(r, line, M_WEIGHT, err, "expected a non-negative number of kilograms, got '%.60s'", v[M_WEIGHT])))
+        return rc;
+    if (!pu_blank(v[M_VALUE]) && !parse_num(v[M_VALUE], &d) &&
+        (rc = field_issue(r, line, M_VALUE, err, "expected a non-negative amount in USD, got '%.60s'", v[M_VALUE])))
+        return rc;
+    const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
+    int64_t day[2] = {INT64_MIN, INT64_MIN};
+    for (int i = 0; i < 2; i++)
+        if (!pu_blank(v[dates[i]]) && pu_parse_date(v[dates[i]], &day[i]) != PU_OK &&
+            (rc = field_issue(r, line, dates[i], err, "expected a date YYYY-MM-DD, got '%.60s'", v[dates[i]])))
+            return rc;
+    /* an arrival before the departure: the arrival is the field refused (the
+     * departure is what the carrier filed first) */
+    if (day[0] != INT64_MIN && day[1] != INT64_MIN && day[1] < day[0] &&
+        (rc = field_issue(r, line, M_ARR_DATE, err, "arrival %.10s is before the departure %.10s", v[M_ARR_DATE],
+                          v[M_DEP_DATE])))
+        return rc;
+    const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
+    for (int i = 0; i < 4; i++) {
+        const char *c = v[ctry[i]];
+        if (*c && !(strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1])) &&
+            (rc = field_issue(r, line, ctry[i], err, "expected an ISO 3166 two-letter country code, got '%.60s'", c)))
+            return rc;
+    }
+    return PU_OK;
+}
+
+/* Fill r->m from r->vals and check every field. Only a line without an awb
+ * is refused whole (it cannot be queued or disposed); bad fields are issues. */
 static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
     cargo_manifest *m = &r->m;
     memset(m, 0, sizeof *m);
     m->line = line;
+    r->nissues = 0;
+    int rc;
     for (int k = 0; k < M_NCOLS; k++) {
         const char *v = r->vals[k] ? r->vals[k] : "";
         size_t n = strlen(v);
         size_t cap = k == M_DESC ? CARGO_MAX_DESCRIPTION : CARGO_MAX_FIELD;
-        if (n > cap)
-            return bad(err, r->name, line, MCOLS[k], "%zu bytes; the cap is %zu bytes (record kept in the rejects)", n, cap);
-        if (!pu_utf8_valid(v, n)) return bad(err, r->name, line, MCOLS[k], "invalid UTF-8; expected UTF-8 text");
         r->vals[k] = v;
+        if (n > cap && (rc = field_issue(r, line, k, err, "%zu bytes; the cap is %zu bytes", n, cap))) return rc;
+        if (n <= cap && !pu_utf8_valid(v, n) && (rc = field_issue(r, line, k, err, "invalid UTF-8; expected UTF-8 text")))
+            return rc;
     }
     const char **v = r->vals;
+    if (pu_blank(v[M_AWB])) return bad(err, r->name, line, "awb", "required; expected an air waybill number like 172-12345675");
+    if ((rc = check_values(r, line, err))) return rc;
     m->awb = v[M_AWB];
-    if (pu_blank(m->awb)) return bad(err, r->name, line, "awb", "required; expected an air waybill number like 172-12345675");
     m->hawb = v[M_HAWB];
     m->shipper_name = v[M_SHIP_NAME];
     m->shipper_address = v[M_SHIP_ADDR];
@@ -240,28 +303,12 @@ static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
     m->arrival_date = v[M_ARR_DATE];
     m->pieces = -1;
     m->weight_kg = m->value_usd = -1;
-    if (!pu_blank(v[M_PIECES])) {
-        double d;
-        if (!parse_num(v[M_PIECES], &d) || d != floor(d) || d > 1e9)
-            return bad(err, r->name, line, "pieces", "expected a whole number of pieces, got '%.60s'", v[M_PIECES]);
-        m->pieces = (long)d;
-    }
-    if (!pu_blank(v[M_WEIGHT]) && !parse_num(v[M_WEIGHT], &m->weight_kg))
-        return bad(err, r->name, line, "weight_kg", "expected a non-negative number of kilograms, got '%.60s'", v[M_WEIGHT]);
-    if (!pu_blank(v[M_VALUE]) && !parse_num(v[M_VALUE], &m->value_usd))
-        return bad(err, r->name, line, "value_usd", "expected a non-negative amount in USD, got '%.60s'", v[M_VALUE]);
-    const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
-    for (int i = 0; i < 2; i++) {
-        int64_t day;
-        if (!pu_blank(v[dates[i]]) && pu_parse_date(v[dates[i]], &day) != PU_OK)
-            return bad(err, r->name, line, MCOLS[dates[i]], "expected a date YYYY-MM-DD, got '%.60s'", v[dates[i]]);
-    }
-    const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
-    for (int i = 0; i < 4; i++) {
-        const char *c = v[ctry[i]];
-        if (*c && !(strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1])))
-            return bad(err, r->name, line, MCOLS[ctry[i]], "expected an ISO 3166 two-letter country code, got '%.60s'", c);
-    }
+    double d;
+    if (!pu_blank(v[M_PIECES]) && parse_num(v[M_PIECES], &d)) m->pieces = (long)d;
+    if (!pu_blank(v[M_WEIGHT])) parse_num(v[M_WEIGHT], &m->weight_kg);
+    if (!pu_blank(v[M_VALUE])) parse_num(v[M_VALUE], &m->value_usd);
+    m->issues = r->nissues ? r->issues : NULL;
+    m->nissues = r->nissues;
     return PU_OK;
 }
 
