@@ -5,19 +5,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define CHUNK 65536
 
+typedef struct src src;
+static long src_read_raw(src *s, char *buf, size_t n);
+
 /* A byte source: a FILE or a memory block. */
-typedef struct src {
+struct src {
     FILE *fp;
     int own_fp;
     const char *mem;
     size_t mem_len, mem_pos;
     char name[PU_ERR_WHERE_MAX / 2];
     uint64_t offset;
-} src;
+    int bom_checked;           /* the first bytes were looked at for a BOM */
+    int had_bom;               /* a UTF-8 BOM was dropped (never data) */
+    int bom_reported_empty;
+};
 
 static int src_open(src *s, const char *path, pu_err *err) {
     memset(s, 0, sizeof *s);
@@ -27,9 +34,22 @@ static int src_open(src *s, const char *path, pu_err *err) {
         pu_strlcpy(s->name, "<stdin>", sizeof s->name);
         return PU_OK;
     }
-    s->fp = fopen(path, "rb");
-    if (!s->fp) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
-    s->own_fp = 1;
+    return pu_input_open(path, &s->fp, err) == PU_OK ? (s->own_fp = 1, PU_OK) : PU_ERR_IO;
+}
+
+int pu_input_open(const char *path, FILE **out, pu_err *err) {
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return pu_fail(err, PU_ERR_IO, path, NULL, "no such file (check the path; '-' reads standard input)");
+        return pu_fail(err, PU_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode))
+        return pu_fail(err, PU_ERR_IO, path, NULL, "is a directory; expected a file");
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
+    *out = fp;
     return PU_OK;
 }
 
@@ -40,8 +60,35 @@ static void src_mem(src *s, const char *data, size_t n) {
     pu_strlcpy(s->name, "<memory>", sizeof s->name);
 }
 
+/* Drop a UTF-8 byte-order mark at the very start of the input: it is an
+ * encoding signature, not data (a BOM glued to the first field made the
+ * first OFAC designation and FtM record unreadable). */
+static long src_strip_bom(src *s, char *buf, long k) {
+    if (s->bom_checked || k <= 0) return k;
+    s->bom_checked = 1;
+    if (k >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF) {
+        memmove(buf, buf + 3, (size_t)k - 3);
+        s->had_bom = 1;
+        return k - 3;
+    }
+    return k;
+}
+
 /* Read up to n bytes; returns count, 0 at EOF, -1 on error. */
 static long src_read(src *s, char *buf, size_t n) {
+    long k = src_read_raw(s, buf, n);
+    if (k == 0 && !s->bom_checked) s->bom_checked = 1;
+    k = src_strip_bom(s, buf, k);
+    /* A file that held only a BOM reads as empty; a chunk that became empty
+     * after stripping must not look like end of input. */
+    if (k == 0 && s->had_bom && !s->bom_reported_empty) {
+        s->bom_reported_empty = 1;
+        return src_read_raw(s, buf, n);
+    }
+    return k;
+}
+
+static long src_read_raw(src *s, char *buf, size_t n) {
     if (!s->fp) {
         size_t k = s->mem_len - s->mem_pos < n ? s->mem_len - s->mem_pos : n;
         if (k) memcpy(buf, s->mem + s->mem_pos, k);
@@ -73,7 +120,9 @@ typedef struct qrow {          /* a completed record waiting to be returned */
     size_t *offs, *lens;
     size_t n, cap;
     uint64_t line;
-    int error;                 /* PU_ERR_LIMIT when the record was over a cap */
+    int error;                 /* PU_ERR_LIMIT when the record was over a cap,
+                                  PU_ERR_INVALID for invalid UTF-8 */
+    uint64_t bad_line, bad_col;/* where the invalid UTF-8 is */
 } qrow;
 
 struct pu_csv {
@@ -95,6 +144,14 @@ struct pu_csv {
     char **out_fields;
     size_t out_cap;
     qrow last;                 /* record currently lent to the caller */
+    int skipping;              /* discarding the rest of an oversized record's line */
+    pu_u8state u8;             /* UTF-8 decoder state across chunks */
+    uint64_t col;              /* characters seen on the current line */
+    int u8_bad;                /* the record being fed holds invalid UTF-8 ... */
+    uint64_t u8_line, u8_col;  /* ... first seen here */
+    int first_done;            /* the first record was checked for its delimiter */
+    int fatal;                 /* a whole-file error was reported: no more records */
+    int truncated;             /* the input ended inside a quoted field */
 };
 
 static void qrow_free(qrow *r) {
@@ -136,6 +193,14 @@ static void on_row(int term, void *ctx) {
     (void)term;
     pu_csv *c = ctx;
     if (!c->cur_started) c->cur.line = c->start_line;
+    if (c->u8_bad) {
+        if (!c->cur.error) {
+            c->cur.error = PU_ERR_INVALID;
+            c->cur.bad_line = c->u8_line;
+            c->cur.bad_col = c->u8_col;
+        }
+        c->u8_bad = 0;
+    }
     if (c->qn == c->qcap) {
         size_t nc = c->qcap ? c->qcap * 2 : 8;
         qrow *q = realloc(c->q, nc * sizeof *q);
@@ -197,18 +262,102 @@ int pu_csv_open_mem(const char *data, size_t n, const pu_csv_opts *opts, pu_csv 
     return PU_OK;
 }
 
+/* ---- incremental UTF-8 check (chunks may split a character) ---- */
+
+/* Advance the decoder by one byte: 0 when still valid, -1 when `b` cannot
+ * appear here (bad lead byte, bad continuation, overlong, surrogate, > U+10FFFF). */
+static int u8_step(pu_u8state *s, unsigned char b) {
+    if (s->need) {
+        if (b < s->lo || b > s->hi) { s->need = 0; return -1; }
+        s->lo = 0x80; s->hi = 0xBF; s->need--;
+        return 0;
+    }
+    if (b < 0x80) return 0;
+    s->lo = 0x80; s->hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) s->need = 1;
+    else if (b == 0xE0) { s->need = 2; s->lo = 0xA0; }
+    else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) s->need = 2;
+    else if (b == 0xED) { s->need = 2; s->hi = 0x9F; }
+    else if (b == 0xF0) { s->need = 3; s->lo = 0x90; }
+    else if (b >= 0xF1 && b <= 0xF3) s->need = 3;
+    else if (b == 0xF4) { s->need = 3; s->hi = 0x8F; }
+    else return -1;
+    return 0;
+}
+
+size_t pu_utf8_find_invalid(const char *str, size_t n, size_t *col) {
+    pu_u8state st = {0, 0, 0};
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)str[i];
+        if (!st.need) chars++;
+        if (u8_step(&st, b) != 0) { if (col) *col = chars; return i; }
+    }
+    if (st.need) { if (col) *col = chars; return n; }
+    return (size_t)-1;
+}
+
+/* Check the n bytes about to be parsed; remember the first bad position so
+ * the record that holds it is refused (once) with file:line:column. */
+static void csv_check_utf8(pu_csv *c, const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        if (b == '\n' && !c->u8.need) { c->col = 0; continue; }
+        if (!c->u8.need) c->col++;
+        if (u8_step(&c->u8, b) != 0 && !c->u8_bad) {
+            c->u8_bad = 1;
+            c->u8_line = c->line;
+            c->u8_col = c->col;
+        }
+        if (b == '\n') c->col = 0;
+    }
+}
+
+static void csv_drop_record(pu_csv *c) {
+    csv_free(&c->p);
+    qrow_free(&c->cur);
+    c->cur_started = 0;
+    c->rec_bytes = 0;
+    c->u8_bad = 0;
+    c->u8.need = 0;
+    pu_csv_opts keep = c->o;
+    uint64_t line = c->line, col = c->col;
+    csv_setup(c, &keep, NULL);
+    c->line = line; /* csv_setup starts at line 1: keep counting */
+    c->col = col;
+}
+
+/* Discard the rest of an oversized record's line. Returns 1 once the line's
+ * newline has been consumed (reading resumes on the next line). */
+static int csv_skip_line(pu_csv *c) {
+    const char *start = c->buf + c->buf_pos;
+    size_t avail = c->buf_len - c->buf_pos;
+    const char *nl = memchr(start, '\n', avail);
+    if (!nl) { c->buf_pos = c->buf_len; return 0; }
+    c->buf_pos += (size_t)(nl - start) + 1;
+    c->skipping = 0;
+    c->line++;
+    c->col = 0;
+    c->at_row_start = 1;
+    return 1;
+}
+
 /* Feed input up to and including the next newline (or buffer end). */
 static int feed_some(pu_csv *c, pu_err *err) {
     if (c->buf_pos == c->buf_len) {
         long k = src_read(&c->in, c->buf, sizeof c->buf);
         if (k < 0) return pu_fail(err, PU_ERR_IO, c->in.name, NULL, "read error: %s", strerror(errno));
         if (k == 0) {
+            if (c->u8.need && !c->u8_bad && c->o.check_utf8) {
+                c->u8_bad = 1; c->u8_line = c->line; c->u8_col = c->col;
+            }
             c->eof = 1;
             return PU_OK;
         }
         c->buf_len = (size_t)k;
         c->buf_pos = 0;
     }
+    if (c->skipping) { csv_skip_line(c); return PU_OK; }
     const char *start = c->buf + c->buf_pos;
     size_t avail = c->buf_len - c->buf_pos;
     const char *nl = memchr(start, '\n', avail);
@@ -217,28 +366,31 @@ static int feed_some(pu_csv *c, pu_err *err) {
         c->at_row_start = 0;
         c->start_line = c->line;
     }
+    if (c->o.check_utf8) csv_check_utf8(c, start, n);
     if (csv_parse(&c->p, start, n, on_field, on_row, c) != n) {
         uint64_t line = c->start_line;
         c->buf_pos += n;
-        return pu_fail(err, PU_ERR_INVALID, c->in.name, NULL, "line %llu: malformed CSV: %s",
-                       (unsigned long long)line, csv_strerror(csv_error(&c->p)));
+        if (nl) c->line++;
+        csv_drop_record(c);
+        c->at_row_start = 1;
+        char w[PU_ERR_WHERE_MAX];
+        snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)line);
+        return pu_fail(err, PU_ERR_INVALID, w, NULL, "malformed CSV: %s", csv_strerror(csv_error(&c->p)));
     }
     c->buf_pos += n;
     c->rec_bytes += n;
     if (nl) c->line++;
     if (c->rec_bytes > c->o.max_record && c->qn == c->qhead) {
-        /* runaway record (e.g. an unclosed quote): drop it and resync */
-        uint64_t line = c->start_line, resume = c->line + (nl ? 0 : 1);
-        csv_free(&c->p);
-        qrow_free(&c->cur);
-        c->cur_started = 0;
-        c->rec_bytes = 0;
-        pu_csv_opts keep = c->o;
-        csv_setup(c, &keep, NULL);
-        c->line = resume;
+        /* An oversized record (a huge field, or an unclosed quote): ONE error
+         * on the line where it starts; drop what was parsed, skip the rest
+         * of the current line and resume at the next one. */
+        uint64_t line = c->start_line;
+        csv_drop_record(c);
+        if (nl) c->at_row_start = 1;
+        else c->skipping = 1;
         char w[PU_ERR_WHERE_MAX];
         snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)line);
-        return pu_fail(err, PU_ERR_LIMIT, w, NULL, "record longer than %zu bytes (unclosed quote?); skipped",
+        return pu_fail(err, PU_ERR_LIMIT, w, NULL, "record longer than %zu bytes (a huge field or an unclosed quote); skipped",
                        c->o.max_record);
     }
     return PU_OK;
@@ -252,23 +404,82 @@ static int row_is_blank(const qrow *r) {
     return 1;
 }
 
+/* Report a queued record that was refused while it was parsed. */
+static int csv_row_error(pu_csv *c, qrow *r, pu_err *err) {
+    char w[PU_ERR_WHERE_MAX];
+    int code = r->error;
+    int rc;
+    if (code == PU_ERR_INVALID) {
+        snprintf(w, sizeof w, "%s:%llu:%llu", c->in.name, (unsigned long long)r->bad_line,
+                 (unsigned long long)r->bad_col);
+        rc = pu_fail(err, code, w, NULL, "invalid UTF-8 (the file must be UTF-8; convert it, e.g. iconv -f LATIN1 -t UTF-8); record skipped");
+    } else {
+        snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)r->line);
+        rc = code == PU_ERR_LIMIT
+            ? pu_fail(err, code, w, NULL, "record too large (over %zu bytes or %zu fields); skipped",
+                      c->o.max_record, c->o.max_fields)
+            : pu_fail(err, code, w, NULL, "out of memory");
+    }
+    qrow_free(r);
+    return rc;
+}
+
+/* Name of a delimiter for messages. */
+static const char *delim_name(char d) {
+    switch (d) {
+    case ',': return "','";
+    case ';': return "';'";
+    case '\t': return "a tab";
+    case '|': return "'|'";
+    default: return "another character";
+    }
+}
+
+/* The first record of a file that should be split by `delim` came back as
+ * one field holding another usual delimiter: the file uses that one. Say so
+ * instead of reporting every record as missing columns. */
+static int csv_check_delim(pu_csv *c, const qrow *r, pu_err *err) {
+    if (c->o.single_column || r->n != 1) return PU_OK;
+    static const char cand[] = {';', '\t', '|', ','};
+    const char *f = r->arena.data + r->offs[0];
+    for (size_t i = 0; i < sizeof cand; i++) {
+        if (cand[i] == c->o.delim || !memchr(f, cand[i], r->lens[0])) continue;
+        char w[PU_ERR_WHERE_MAX];
+        snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)r->line);
+        return pu_fail(err, PU_ERR_INVALID, w, NULL,
+                       "the fields are separated by %s but %s is expected; save the file as CSV with %s",
+                       delim_name(cand[i]), delim_name(c->o.delim), delim_name(c->o.delim));
+    }
+    return PU_OK;
+}
+
+/* Stop reading after a whole-file error: drop queued records. */
+static int csv_fatal(pu_csv *c, int rc) {
+    for (size_t i = c->qhead; i < c->qn; i++) qrow_free(&c->q[i]);
+    c->qhead = c->qn = 0;
+    c->fatal = 1;
+    c->finished = 1;
+    return rc;
+}
+
+/* libcsv's parser state while inside a field (csv.c: FIELD_BEGUN). */
+#define LIBCSV_FIELD_BEGUN 2
+
 int pu_csv_next(pu_csv *c, const pu_csv_row **row, pu_err *err) {
     *row = NULL;
     qrow_free(&c->last);
+    if (c->fatal) return PU_OK;
     for (;;) {
         if (c->qhead < c->qn) {
             qrow r = c->q[c->qhead++];
             if (c->qhead == c->qn) c->qhead = c->qn = 0;
-            if (r.error) {
-                char w[PU_ERR_WHERE_MAX];
-                snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)r.line);
-                int code = r.error;
-                qrow_free(&r);
-                return pu_fail(err, code, w, NULL, code == PU_ERR_LIMIT
-                               ? "record too large (over %zu bytes or %zu fields); skipped"
-                               : "out of memory", c->o.max_record, c->o.max_fields);
-            }
+            if (r.error) { c->first_done = 1; return csv_row_error(c, &r, err); }
             if (!c->o.keep_blank_rows && row_is_blank(&r)) { qrow_free(&r); continue; }
+            if (!c->first_done) {
+                c->first_done = 1;
+                int rc = csv_check_delim(c, &r, err);
+                if (rc) { qrow_free(&r); return csv_fatal(c, rc); }
+            }
             c->last = r;
             if (c->out_cap < r.n || !c->out_fields) {
                 size_t nc = r.n ? r.n : 1;
@@ -288,15 +499,27 @@ int pu_csv_next(pu_csv *c, const pu_csv_row **row, pu_err *err) {
         if (c->finished) return PU_OK;
         if (c->eof) {
             c->finished = 1;
+            char w[PU_ERR_WHERE_MAX];
+            snprintf(w, sizeof w, "%s:%llu", c->in.name, (unsigned long long)c->start_line);
+            if (c->p.pstate == LIBCSV_FIELD_BEGUN && c->p.quoted) {
+                /* A quoted field still open at the end: the file was cut off
+                 * (an interrupted download). The partial record is not data. */
+                c->truncated = 1;
+                return csv_fatal(c, pu_fail(err, PU_ERR_INVALID, w, NULL,
+                    "the file ends inside a quoted field: it looks truncated (an interrupted download?)"));
+            }
             if (csv_fini(&c->p, on_field, on_row, c) != 0)
-                return pu_fail(err, PU_ERR_INVALID, c->in.name, NULL, "line %llu: malformed CSV at end of file: %s",
-                               (unsigned long long)c->start_line, csv_strerror(csv_error(&c->p)));
+                return pu_fail(err, PU_ERR_INVALID, w, NULL, "malformed CSV at end of file: %s",
+                               csv_strerror(csv_error(&c->p)));
             continue;
         }
         int rc = feed_some(c, err);
         if (rc) return rc;
     }
 }
+
+int pu_csv_truncated(const pu_csv *c) { return c->truncated; }
+int pu_csv_had_bom(const pu_csv *c) { return c->in.had_bom; }
 
 const char *pu_csv_name(const pu_csv *c) { return c->in.name; }
 uint64_t pu_csv_offset(const pu_csv *c) { return c->in.offset; }
@@ -348,7 +571,11 @@ struct pu_lines {
     int eof;
     pu_buf line;
     uint64_t lineno;
+    int check_utf8;
 };
+
+void pu_lines_check_utf8(pu_lines *r, int on) { r->check_utf8 = on; }
+int pu_lines_had_bom(const pu_lines *r) { return r->in.had_bom; }
 
 static int lines_new(pu_lines **out, size_t max_line) {
     pu_lines *r = calloc(1, sizeof *r);
@@ -408,6 +635,15 @@ int pu_lines_next(pu_lines *r, const char **line, size_t *len, uint64_t *lineno,
         return pu_fail(err, PU_ERR_LIMIT, w, NULL, "line longer than %zu bytes; skipped", r->max_line);
     }
     if (r->line.len && r->line.data[r->line.len - 1] == '\r') r->line.data[--r->line.len] = '\0';
+    if (r->check_utf8 && r->line.len) {
+        size_t col = 0;
+        if (pu_utf8_find_invalid(r->line.data, r->line.len, &col) != (size_t)-1) {
+            char w[PU_ERR_WHERE_MAX];
+            snprintf(w, sizeof w, "%s:%llu:%zu", r->in.name, (unsigned long long)r->lineno, col);
+            return pu_fail(err, PU_ERR_INVALID, w, NULL,
+                           "invalid UTF-8 (the file must be UTF-8; convert it, e.g. iconv -f LATIN1 -t UTF-8); line skipped");
+        }
+    }
     *line = pu_buf_str(&r->line);
     if (len) *len = r->line.len;
     if (lineno) *lineno = r->lineno;
@@ -422,4 +658,77 @@ void pu_lines_close(pu_lines *r) {
     pu_buf_free(&r->line);
     src_close(&r->in);
     free(r);
+}
+
+/* ================= header checks ================= */
+
+/* 1 when header cell `h` (trimmed, case-insensitive) names column `c`. */
+static int col_matches(const char *h, size_t hn, const pu_col *c) {
+    while (hn && (*h == ' ' || *h == '\t')) { h++; hn--; }
+    while (hn && (h[hn - 1] == ' ' || h[hn - 1] == '\t' || h[hn - 1] == '\r')) hn--;
+    if (hn == strlen(c->name) && strncasecmp(h, c->name, hn) == 0) return 1;
+    for (const char *a = c->aliases; a && *a;) {
+        const char *bar = strchr(a, '|');
+        size_t an = bar ? (size_t)(bar - a) : strlen(a);
+        if (an == hn && strncasecmp(h, a, hn) == 0) return 1;
+        a = bar ? bar + 1 : a + an;
+    }
+    return 0;
+}
+
+static void list_expected(pu_buf *b, const pu_col *cols, size_t ncols) {
+    for (size_t i = 0; i < ncols; i++) pu_buf_printf(b, "%s%s", i ? ", " : "", cols[i].name);
+}
+
+int pu_csv_header(const char *file, const pu_csv_row *h, const pu_col *cols, size_t ncols,
+                  int unknown, int *idx, char **warn, pu_err *err) {
+    if (warn) *warn = NULL;
+    char w[PU_ERR_WHERE_MAX];
+    snprintf(w, sizeof w, "%s:%llu", file ? file : "<input>", (unsigned long long)h->line);
+    for (size_t i = 0; i < ncols; i++) idx[i] = -1;
+    pu_buf unk = PU_BUF_INIT(4096), exp = PU_BUF_INIT(4096);
+    list_expected(&exp, cols, ncols);
+    int rc = PU_OK;
+    size_t nunk = 0;
+    for (size_t j = 0; j < h->n && rc == PU_OK; j++) {
+        int hit = -1;
+        for (size_t i = 0; i < ncols && hit < 0; i++)
+            if (col_matches(h->fields[j], h->lens[j], &cols[i])) hit = (int)i;
+        if (hit < 0) {
+            if (pu_blank(h->fields[j])) pu_buf_printf(&unk, "%s(column %zu has no name)", nunk ? ", " : "", j + 1);
+            else pu_buf_printf(&unk, "%s'%s'", nunk ? ", " : "", h->fields[j]);
+            nunk++;
+        } else if (idx[hit] >= 0) {
+            rc = pu_fail(err, PU_ERR_INVALID, w, cols[hit].name,
+                         "duplicate column '%s': columns %d and %zu; each column may appear once",
+                         cols[hit].name, idx[hit] + 1, j + 1);
+        } else {
+            idx[hit] = (int)j;
+        }
+    }
+    if (rc == PU_OK) {
+        pu_buf miss = PU_BUF_INIT(4096);
+        size_t nmiss = 0;
+        for (size_t i = 0; i < ncols; i++)
+            if ((cols[i].flags & PU_COL_REQUIRED) && idx[i] < 0)
+                pu_buf_printf(&miss, "%s'%s'", nmiss++ ? ", " : "", cols[i].name);
+        if (nmiss)
+            rc = pu_fail(err, PU_ERR_INVALID, w, NULL, "missing required column%s %s; the header must name: %s",
+                         nmiss > 1 ? "s" : "", pu_buf_str(&miss), pu_buf_str(&exp));
+        pu_buf_free(&miss);
+    }
+    if (rc == PU_OK && nunk) {
+        if (unknown == PU_UNKNOWN_ERROR) {
+            rc = pu_fail(err, PU_ERR_INVALID, w, NULL, "unknown column%s %s; accepted columns: %s",
+                         nunk > 1 ? "s" : "", pu_buf_str(&unk), pu_buf_str(&exp));
+        } else if (warn) {
+            pu_buf m = PU_BUF_INIT(8192);
+            pu_buf_printf(&m, "%s: unknown column%s %s ignored; accepted columns: %s", w, nunk > 1 ? "s" : "",
+                          pu_buf_str(&unk), pu_buf_str(&exp));
+            *warn = pu_buf_detach(&m);
+        }
+    }
+    pu_buf_free(&unk);
+    pu_buf_free(&exp);
+    return rc;
 }
