@@ -117,6 +117,19 @@ static int allele_label_ok(const char *s) {
     return 1;
 }
 
+/* A repeat number: digits with an optional ".digits" microvariant (12, 9.3). */
+static int allele_numeric(const char *s) {
+    size_t i = 0;
+    while (isdigit((unsigned char)s[i])) i++;
+    if (i == 0) return 0;
+    if (s[i] == '.') {
+        size_t j = ++i;
+        while (isdigit((unsigned char)s[i])) i++;
+        if (i == j) return 0;
+    }
+    return s[i] == '\0';
+}
+
 static double label_num(const char *s) {
     double v;
     if (parse_double(s, &v)) return NAN;
@@ -809,7 +822,15 @@ static int parse_geno(kin_db *db, int mi, const char *a1, const char *a2, const 
     for (int k = 0; k < 2; k++) {
         if (!allele_label_ok(al[k]))
             return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
-                            "expected an allele label such as 12 or 9.3, got '%s'", al[k]);
+                            "marker %s: expected an allele label such as 12 or 9.3, got '%s'", db->m[mi].name, al[k]);
+        /* An allele missing from the frequency database is accepted (at the
+         * minimum frequency, with a warning) only when it is a repeat number:
+         * a rare allele. Anything else ("abc") is a typo that would change
+         * every LR of the case: refused. */
+        if (kin_db_allele(db, mi, al[k], 0, w) < 0 && !allele_numeric(al[k]))
+            return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
+                            "marker %s: allele '%s' is not a repeat number (such as 12 or 9.3) and not an allele of "
+                            "the frequency database", db->m[mi].name, al[k]);
         int ai = kin_db_allele(db, mi, al[k], 1, w);
         if (ai < 0)
             return -pu_fail(err, PU_ERR_LIMIT, w, k ? "allele2" : "allele1", "more than %d alleles for marker %s",
