@@ -53,6 +53,7 @@
 #define CARGO_MAX_JSON_DOC (256u << 20)    /* one JSON document (CARGO_FMT_JSON) */
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
+#define CARGO_MAX_PIECES 1e9               /* pieces per line; more is garbage, not cargo */
 
 /* ---- CAS registry numbers ----------------------------------------------- */
 

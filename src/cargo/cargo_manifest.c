@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_parse.h"
 
 enum { M_AWB, M_HAWB, M_SHIP_NAME, M_SHIP_ADDR, M_SHIP_CTRY, M_CONS_NAME, M_CONS_ADDR, M_CONS_CTRY,
        M_NOTIFY_NAME, M_NOTIFY_ADDR, M_DESC, M_HS, M_PIECES, M_WEIGHT, M_VALUE, M_ORIGIN, M_ORIGIN_CTRY,
@@ -42,6 +43,9 @@ struct cargo_reader {
     pu_buf raw, trans;
     cargo_strset warned;
     cargo_issue issues[CARGO_MAX_ISSUES]; /* bad fields of the current line */
+    long pieces;                 /* parsed values of the current line (-1: not given) */
+    double weight, value;
+    char ctry[4][3];             /* normalised countries of the current line */
     size_t nissues;
     char name[PU_ERR_WHERE_MAX / 2];
 };
@@ -193,16 +197,6 @@ static int bad(pu_err *err, const char *file, uint64_t line, const char *field, 
     return PU_ERR_INVALID;
 }
 
-static int parse_num(const char *s, double *out) {
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    while (*end == ' ') end++;
-    if (errno || end == s || *end || !isfinite(d) || d < 0) return 0;
-    *out = d;
-    return 1;
-}
-
 /* A bad field: the strict reader (API) refuses the line; the lenient one
  * (CLI) blanks the field, records the issue and goes on, so the rest of the
  * line is still screened. Returns PU_OK when the line goes on. */
@@ -224,38 +218,71 @@ static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const
     return PU_OK;
 }
 
-/* Numbers, dates, countries and the date order; a bad one is a field issue. */
+/* A value the shared parser refused (its message names the value and the
+ * expected form): a field issue, like field_issue. */
+static int parser_issue(cargo_reader *r, uint64_t line, int k, const pu_err *pe, pu_err *err) {
+    return field_issue(r, line, k, err, "%s", pe->msg);
+}
+
+/* Numbers, dates, countries and the date order through the shared parsers
+ * (common/pu_parse.h: the same values accepted, and refused with the same
+ * words, as in every other importer); a bad one is a field issue. Parsed
+ * values go to r->pieces/weight/value and r->ctry (upper-case alpha-2). */
 static int check_values(cargo_reader *r, uint64_t line, pu_err *err) {
     const char **v = r->vals;
-    double d;
+    pu_err pe;
     int rc;
-    if (!pu_blank(v[M_PIECES]) && (!parse_num(v[M_PIECES], &d) || d != floor(d) || d > 1e9) &&
-        (rc = field_issue(r, line, M_PIECES, err, "expected a whole number of pieces, got '%.60s'", v[M_PIECES])))
-        return rc;
-    if (!pu_blank(v[M_WEIGHT]) && !parse_num(v[M_WEIGHT], &d) &&
-        (rc = field_issue(r, line, M_WEIGHT, err, "expected a non-negative number of kilograms, got '%.60s'", v[M_WEIGHT])))
-        return rc;
-    if (!pu_blank(v[M_VALUE]) && !parse_num(v[M_VALUE], &d) &&
-        (rc = field_issue(r, line, M_VALUE, err, "expected a non-negative amount in USD, got '%.60s'", v[M_VALUE])))
-        return rc;
+    double d;
+    r->pieces = -1;
+    r->weight = r->value = -1;
+    if (!pu_blank(v[M_PIECES])) {
+        if (pu_number_parse(v[M_PIECES], PU_NUM_NONNEG | PU_NUM_INTEGER, NULL, "pieces", &d, &pe) != PU_OK)
+            rc = parser_issue(r, line, M_PIECES, &pe, err);
+        else if (d > CARGO_MAX_PIECES)
+            rc = field_issue(r, line, M_PIECES, err, "%.60s pieces is over the cap of %.0f", v[M_PIECES],
+                             (double)CARGO_MAX_PIECES);
+        else
+            rc = PU_OK, r->pieces = (long)d;
+        if (rc) return rc;
+    }
+    /* a weight may carry its unit ("500 kg", "1.2 t", "800 lb"); a bare number is kg */
+    if (!pu_blank(v[M_WEIGHT])) {
+        if (pu_mass_parse(v[M_WEIGHT], "kg", NULL, "weight_kg", &r->weight, &pe) != PU_OK) {
+            r->weight = -1;
+            if ((rc = parser_issue(r, line, M_WEIGHT, &pe, err))) return rc;
+        }
+    }
+    if (!pu_blank(v[M_VALUE]) && pu_number_parse(v[M_VALUE], PU_NUM_NONNEG, NULL, "value_usd", &r->value, &pe) != PU_OK) {
+        r->value = -1;
+        if ((rc = parser_issue(r, line, M_VALUE, &pe, err))) return rc;
+    }
     const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
-    int64_t day[2] = {INT64_MIN, INT64_MIN};
-    for (int i = 0; i < 2; i++)
-        if (!pu_blank(v[dates[i]]) && pu_parse_date(v[dates[i]], &day[i]) != PU_OK &&
-            (rc = field_issue(r, line, dates[i], err, "expected a date YYYY-MM-DD, got '%.60s'", v[dates[i]])))
-            return rc;
+    pu_date day[2];
+    int have[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        if (pu_blank(v[dates[i]])) continue;
+        if (pu_date_parse(v[dates[i]], 0, NULL, MCOLS[dates[i]], &day[i], &pe) == PU_OK) have[i] = 1;
+        else if ((rc = parser_issue(r, line, dates[i], &pe, err))) return rc;
+    }
     /* an arrival before the departure: the arrival is the field refused (the
      * departure is what the carrier filed first) */
-    if (day[0] != INT64_MIN && day[1] != INT64_MIN && day[1] < day[0] &&
+    if (have[0] && have[1] && pu_date_order(&day[0], "departure_date", &day[1], "arrival_date", NULL, &pe) != PU_OK &&
         (rc = field_issue(r, line, M_ARR_DATE, err, "arrival %.10s is before the departure %.10s", v[M_ARR_DATE],
                           v[M_DEP_DATE])))
         return rc;
+    /* countries: ISO 3166 codes (alpha-2 or -3) or English/Spanish names, stored as alpha-2 */
     const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
     for (int i = 0; i < 4; i++) {
-        const char *c = v[ctry[i]];
-        if (*c && !(strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1])) &&
-            (rc = field_issue(r, line, ctry[i], err, "expected an ISO 3166 two-letter country code, got '%.60s'", c)))
-            return rc;
+        if (pu_blank(v[ctry[i]])) continue;
+        char cc[3];
+        if (pu_country_parse(v[ctry[i]], NULL, MCOLS[ctry[i]], cc, &pe) != PU_OK) {
+            if ((rc = parser_issue(r, line, ctry[i], &pe, err))) return rc;
+            continue;
+        }
+        r->ctry[i][0] = (char)toupper((unsigned char)cc[0]);
+        r->ctry[i][1] = (char)toupper((unsigned char)cc[1]);
+        r->ctry[i][2] = '\0';
+        v[ctry[i]] = r->ctry[i];
     }
     return PU_OK;
 }
@@ -301,12 +328,9 @@ static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
     m->forwarder = v[M_FORWARDER];
     m->departure_date = v[M_DEP_DATE];
     m->arrival_date = v[M_ARR_DATE];
-    m->pieces = -1;
-    m->weight_kg = m->value_usd = -1;
-    double d;
-    if (!pu_blank(v[M_PIECES]) && parse_num(v[M_PIECES], &d)) m->pieces = (long)d;
-    if (!pu_blank(v[M_WEIGHT])) parse_num(v[M_WEIGHT], &m->weight_kg);
-    if (!pu_blank(v[M_VALUE])) parse_num(v[M_VALUE], &m->value_usd);
+    m->pieces = r->pieces;
+    m->weight_kg = r->weight;
+    m->value_usd = r->value;
     m->issues = r->nissues ? r->issues : NULL;
     m->nissues = r->nissues;
     return PU_OK;

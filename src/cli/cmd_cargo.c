@@ -10,6 +10,7 @@
 
 #include "cargo/cargo.h"
 #include "cli/cli.h"
+#include "common/pu_report.h"
 #include "common/pu_io.h"
 #include "store/store.h"
 
@@ -67,7 +68,8 @@ static const char SCREEN_HELP[] =
     "wrong field count, no awb) is reported, skipped and kept in --rejects. Lines\n"
     "repeating an AWB+HAWB are both screened and reported; the store keeps the one\n"
     "with the higher score (on a tie the later one).\n"
-    "Exit: 0 ok, 1 store/IO failure, 2 usage, 3 some lines or fields were refused.\n";
+    "Exit: 0 ok, 1 store/IO failure, 2 usage, 3 the file was refused (no header),\n"
+    "7 partial: some lines or fields were refused (the rest is screened and stored).\n";
 
 static const char QUEUE_HELP[] =
     "usage: puente cargo queue [--decision hold|review|release] [--all] [--limit N]\n"
@@ -362,6 +364,8 @@ static int cmd_screen_run(int argc, char **argv) {
         pu_err e;
         pu_err_clear(&e);
         int r = cargo_reader_next(rd, &m, &e);
+        /* a bad header refuses the whole file (exit 3), not each line */
+        if (r == PU_ERR_INVALID && !strcmp(e.field, "header")) { rc = r; err = e; break; }
         if (r == PU_ERR_INVALID || r == PU_ERR_LIMIT) {
             pu_err_print(&e);
             write_reject(rej, &e, cargo_reader_raw(rd, NULL));
@@ -416,7 +420,7 @@ static int cmd_screen_run(int argc, char **argv) {
     screen_ctx_free(&c);
     store_close(st);
     if (rc) return cli_fail(&err);
-    return nrej || nrefused ? 3 : 0;
+    return nrej || nrefused ? PU_EXIT_PARTIAL : 0; /* partial: docs/CLI.md exit 7 */
 }
 
 /* ---- queue ------------------------------------------------------------------------- */

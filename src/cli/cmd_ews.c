@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "ews/ews.h"
+#include "common/pu_report.h"
 
 static int usage(FILE *f) {
     fputs("usage: puente ews <command> [options]\n\n"
@@ -36,7 +37,7 @@ static int usage(FILE *f) {
           "  import    FILE [--format csv|jsonl] [--strict] [--baseline]: reports (seizure-lab,\n"
           "            toxicology-postmortem, toxicology-clinical, ed-visit, drug-checking).\n"
           "            Every bad record is reported (file:line, field) and refused; the good ones\n"
-          "            are imported (exit 3 when any was refused). --strict: all or nothing.\n"
+          "            are imported (exit 7 when any was refused). --strict: all or nothing.\n"
           "            --baseline: load history (known substances, past reports) without raising\n"
           "            alerts; later imports are judged against it. Dates after today (UTC, one\n"
           "            day of tolerance) are refused.\n"
@@ -316,13 +317,23 @@ static int do_store(const char *sub, opts *o) {
                                   .baseline = o->backfill, .report = stderr, .today = o->today};
             rc = ews_import_path(e, o->pos[0], &io, &st, &err);
             if (!rc) {
-                /* the counts add up: read = imported + rejected + unchanged + duplicate */
-                printf("read %lld reports: %lld imported, %lld rejected, %lld unchanged (already imported), %lld duplicate "
-                       "in this file; %lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n",
-                       (long long)st.read, (long long)st.reports, (long long)st.rejected, (long long)st.unchanged,
-                       (long long)st.duplicate, (long long)st.substances, (long long)st.queued, (long long)st.alerts,
-                       o->backfill ? " (--baseline: history loaded without alerts)" : "");
-                if (st.rejected || st.duplicate) exit = 3;
+                /* the counts add up: read = written + unchanged + rejected + duplicate (common/pu_report.h) */
+                pu_report rep;
+                pu_report_init(&rep, o->backfill ? "ews import --baseline" : "ews import", NULL);
+                rep.read = (uint64_t)st.read;
+                rep.written = (uint64_t)st.reports;
+                rep.unchanged = (uint64_t)st.unchanged;
+                rep.rejected = (uint64_t)st.rejected;
+                rep.duplicate = (uint64_t)st.duplicate;
+                rc = pu_report_check(&rep, &err);
+                if (!rc) {
+                    pu_report_print(&rep, stdout);
+                    printf("%lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n",
+                           (long long)st.substances, (long long)st.queued, (long long)st.alerts,
+                           o->backfill ? " (--baseline: history loaded without alerts)" : "");
+                    exit = pu_report_exit(&rep);
+                }
+                pu_report_free(&rep);
             }
         }
     } else if (strcmp(sub, "alerts") == 0) {

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 #include "trace/trace.h"
 
 static const char *USAGE =
@@ -215,10 +216,17 @@ static int do_import(trace_t *t, const opts *o) {
                  : trace_import_recoveries(t, SCOPE(o), r, &io, &st, &err);
     pu_csv_close(r);
     if (rc) return cli_fail(&err);
-    /* the counts add up: read = imported + rejected + duplicate + unchanged */
-    printf("read %llu rows: %llu imported, %llu rejected (kept in trace_reject), %llu duplicate in this file, "
-           "%llu unchanged (already stored)", (unsigned long long)st.rows, (unsigned long long)st.accepted,
-           (unsigned long long)st.rejected, (unsigned long long)st.duplicate, (unsigned long long)st.unchanged);
+    /* the counts add up: read = written + unchanged + rejected + duplicate (common/pu_report.h) */
+    pu_report rep;
+    pu_report_init(&rep, acq ? "trace import acquisitions" : "trace import recoveries", NULL);
+    rep.read = st.rows;
+    rep.written = st.accepted;
+    rep.unchanged = st.unchanged;
+    rep.rejected = st.rejected;
+    rep.duplicate = st.duplicate;
+    if (pu_report_check(&rep, &err)) return cli_fail(&err);
+    pu_report_print(&rep, stdout);
+    printf("rejected rows are kept in trace_reject");
     if (acq) printf("; %llu new firearms", (unsigned long long)st.firearms_new);
     printf("\n");
     if (st.unknown_mfr)
@@ -227,7 +235,9 @@ static int do_import(trace_t *t, const opts *o) {
     if (st.rows && st.unchanged == st.rows) printf("nothing changed: every row was already stored\n");
     /* multiple-sale reports are derived again only when events were added */
     if (acq && st.accepted && (rc = do_msr(t, o))) return rc;
-    return st.rejected || st.duplicate ? pu_exit_code(PU_ERR_INVALID) : 0;
+    rc = pu_report_exit(&rep);
+    pu_report_free(&rep);
+    return rc;
 }
 
 /* A request named by its number (T2026-000002, as printed and documented)

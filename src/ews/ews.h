@@ -269,7 +269,7 @@ typedef struct ews_import_opts {
     FILE *report;       /* non-NULL: one line per refused or repeated record,
                            "puente: place: field 'f': message" */
     const char *today;  /* "YYYY-MM-DD" that future dates are judged against;
-                           NULL = today's UTC date (tests set it) */
+                           NULL = pu_today() (UTC; PUENTE_TODAY overrides) */
 } ews_import_opts;
 
 /* ews_import with options: the file at path as o->format (NULL: by

@@ -5,6 +5,8 @@
 #include "ews/ews.h"
 #include "ews/ews_store_int.h"
 #include "common/pu_io.h"
+#include "common/pu_parse.h"
+#include "common/pu_report.h"
 #include "common/pu_vec.h"
 
 #include <errno.h>
@@ -221,11 +223,14 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     if (same == 1) {
         /* the same report again: from this input a duplicate (reported), from
          * an earlier import unchanged (re-importing a file is harmless) */
-        if (batch == im->batch) {
+        const char *first = NULL;
+        int again = im->seen ? pu_dupset_add(im->seen, r->id, where, &first) : batch == im->batch;
+        if (again < 0) return pu_fail(err, PU_ERR_NOMEM, where, NULL, "out of memory");
+        if (again || batch == im->batch) {
             im->st.duplicate++;
             if (im->report)
-                fprintf(im->report, "puente: %s: field 'report_id': duplicate of an earlier record of this input "
-                                    "(report '%s'); not imported again\n", where, r->id);
+                fprintf(im->report, "puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n",
+                        where, first ? first : "an earlier record of this input", r->id);
         } else {
             im->st.unchanged++;
         }
@@ -257,6 +262,8 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     rc = db_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
+    if (im->seen && pu_dupset_add(im->seen, r->id, where, NULL) < 0)
+        return pu_fail(err, PU_ERR_NOMEM, where, NULL, "out of memory");
     im->st.reports++;
     /* names are linked and queued for the report's audience: a name only
      * a hidden synonym knows stays unknown to the readers of this report */
@@ -610,16 +617,10 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
  * transaction open and usable (SAVEPOINT is standard SQL: SQLite and
  * PostgreSQL both have it). */
 static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
-    int64_t today;
-    char now[32];
-    pu_now_iso(now, sizeof now);
-    now[10] = '\0';
-    if (o && o->today) {
-        if (pu_parse_date(o->today, &today) != PU_OK)
-            return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", o->today);
-    } else if (pu_parse_date(now, &today) != PU_OK) {
-        return pu_fail(err, PU_ERR_INTERNAL, NULL, "today", "the clock gives no date");
-    }
+    /* today: the shared pu_today() (UTC; PUENTE_TODAY fixes it for replays), or o->today */
+    int64_t today = pu_today();
+    if (o && o->today && pu_parse_date(o->today, &today) != PU_OK)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", o->today);
     int own = !db_in_tx(e->db);
     int rc = own ? db_begin(e->db, err) : db_exec(e->db, "SAVEPOINT ews_import", err);
     if (rc) return rc;
@@ -630,6 +631,7 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     im.owner = o ? o->owner : NULL;
     im.scope = o ? o->scope : NULL;
     im.today = today;
+    if (!rc && pu_dupset_new(&im.seen)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     im.partial = o ? o->partial : 0;
     im.baseline = o ? o->baseline : 0;
     im.report = o ? o->report : NULL;
@@ -646,6 +648,8 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     /* a baseline (history) leaves the first-seen marks without alerting */
     if (!rc) rc = o && o->baseline ? ews_first_marks(&im, "r.batch = ?", im.batch, err)
                                    : ews_first_detections(&im, "r.batch = ?", im.batch, err);
+    pu_dupset_free(im.seen);
+    im.seen = NULL;
     if (rc) {
         if (own) db_rollback(e->db);
         else (void)db_exec(e->db, "ROLLBACK TO SAVEPOINT ews_import; RELEASE SAVEPOINT ews_import", NULL);

@@ -77,6 +77,7 @@ typedef struct importer {
     int partial;             /* bad records are refused alone (else all or nothing) */
     int baseline;            /* history: no alerts, recent reports refused */
     FILE *report;            /* one line per refused / repeated record, or NULL */
+    struct pu_dupset *seen;  /* report ids of this input -> where first seen */
     pu_err first;            /* the first refused record's error */
     int first_rc;
 } importer;

@@ -7,6 +7,7 @@
 
 #include "trace/trace_int.h"
 #include "trace/trace_req.h"
+#include "common/pu_report.h"
 
 enum { A_MFR, A_SERIAL, A_IMPORTER, A_MODEL, A_TYPE, A_CALIBRE, A_ACTION, A_DETACH, A_COUNTRY, A_MARKINGS,
        A_EVENT, A_DATE, A_PARTY, A_DOB, A_FFL, A_STATE, A_NCOLS };
@@ -285,46 +286,6 @@ typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_im
 static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_buf *nkey,
                   int *existing, pu_err *err);
 
-/* ---- the rows seen in one input: natural-key hash -> first line ---------------- */
-typedef struct seen_map {
-    uint64_t *key, *line;      /* line 0 = empty slot */
-    size_t cap, n;
-} seen_map;
-
-static uint64_t fnv64(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
-/* The line that first gave key h, or 0; records (h, line) when new. */
-static uint64_t seen_put(seen_map *m, uint64_t h, uint64_t line) {
-    if (2 * (m->n + 1) > m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 1024;
-        uint64_t *k = calloc(nc, sizeof *k), *l = calloc(nc, sizeof *l);
-        if (!k || !l) { free(k); free(l); return 0; } /* no memory: no duplicate found, the store still dedups */
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->line[i]) {
-                size_t j = m->key[i] & (nc - 1);
-                while (l[j]) j = (j + 1) & (nc - 1);
-                k[j] = m->key[i];
-                l[j] = m->line[i];
-            }
-        free(m->key);
-        free(m->line);
-        m->key = k;
-        m->line = l;
-        m->cap = nc;
-    }
-    size_t j = h & (m->cap - 1);
-    for (; m->line[j]; j = (j + 1) & (m->cap - 1))
-        if (m->key[j] == h) return m->line[j];
-    m->key[j] = h;
-    m->line[j] = line;
-    m->n++;
-    return 0;
-}
-
 /* Shared driver: header, rows, rejects, one transaction, strict mode. */
 static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
                        const char *const *names, int nnames, const int *req, row_fn fn, void *ctx,
@@ -342,7 +303,13 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
     if ((rc = db_begin(t->db, err))) return rc;
     pu_buf raw = PU_BUF_INIT(PU_IO_DEFAULT_MAX_RECORD * 2);
     pu_buf nkey = PU_BUF_INIT(PU_IO_DEFAULT_MAX_RECORD * 2);
-    seen_map seen = {0};
+    pu_dupset *seen = NULL; /* natural keys of this input -> where first seen */
+    if ((rc = pu_dupset_new(&seen))) {
+        pu_buf_free(&raw);
+        pu_buf_free(&nkey);
+        db_rollback(t->db);
+        return pu_fail(err, rc, NULL, NULL, "out of memory");
+    }
     pu_progress pg;
     pu_progress_start(&pg, "trace import", pu_file_size(pu_csv_name(r)));
     for (;;) {
@@ -357,14 +324,19 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
             snprintf(where, sizeof where, "%s:%llu", pu_csv_name(r), (unsigned long long)row->line);
             int existing = 0;
             rc = fn(ctx, row, col, st, &nkey, &existing, &e);
-            uint64_t first = rc == PU_OK ? seen_put(&seen, fnv64(nkey.data ? pu_buf_str(&nkey) : "", nkey.len), row->line) : 0;
+            const char *first = NULL;
+            int again = rc == PU_OK ? pu_dupset_add(seen, pu_buf_str(&nkey), where, &first) : 0;
+            if (again < 0) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
             if (rc == PU_OK && existing) {
                 /* the same record twice: inside this input a duplicate (reported),
                  * from an earlier import unchanged (a re-import changes nothing) */
-                if (first) {
+                if (again) {
                     st->duplicate++;
-                    fprintf(stderr, "puente: %s: duplicate of line %llu; not imported again\n", where,
-                            (unsigned long long)first);
+                    fprintf(stderr, "puente: %s: duplicate of %s (the same record); not imported again\n", where,
+                            first);
                 } else {
                     st->unchanged++;
                 }
@@ -399,8 +371,7 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
     pu_progress_end(&pg, st->rows);
     pu_buf_free(&raw);
     pu_buf_free(&nkey);
-    free(seen.key);
-    free(seen.line);
+    pu_dupset_free(seen);
     if (rc == PU_OK && o->strict && st->rejected) {
         db_rollback(t->db);
         return pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), NULL,

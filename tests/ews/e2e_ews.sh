@@ -103,7 +103,7 @@ out=$("$PUENTE" ews import "$TMP/demo.csv" --db "$DB"); rc=$?
 assert_rc $rc 0 "import of the generated stream"
 assert_contains "$out" "new alerts" "import reports its counts"
 nrep=$(($(wc -l < "$TMP/demo.csv") - 1))
-assert_contains "$out" "read $nrep reports: $nrep imported, 0 rejected" "every generated report imported"
+assert_contains "$out" "ews import: $nrep read, $nrep written, 0 unchanged, 0 rejected, 0 duplicate" "every generated report imported"
 out=$("$PUENTE" ews alerts --db "$DB" --substance isotonitazene)
 assert_contains "$out" "first-anywhere isotonitazene MX-SIN" "nitazene emergence in Sinaloa raises a first-anywhere alert"
 assert_contains "$out" "first-country isotonitazene US-AZ" "and a first-in-country alert in Arizona"
@@ -160,16 +160,16 @@ assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a fail
 # issue 16: without --strict every bad record is reported and the good ones imported
 printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\nZ3,01/02/2025,US-AZ,DEA,seizure-lab,fentanyl\nZ4,2029-01-02,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\n' > "$TMP/bad2.csv"
 out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1); rc=$?
-assert_rc $rc 3 "some records refused: exit 3"
+assert_rc $rc 7 "some records refused: exit 7 (partial)"
 assert_contains "$out" "bad2.csv:3: field 'place'" "every bad line reported: place"
 assert_contains "$out" "bad2.csv:4: field 'date'" "every bad line reported: non-ISO date"
 assert_contains "$out" "bad2.csv:5: field 'date': date 2029-01-02 is in the future" "a report dated in the future is refused"
 assert_contains "$out" "bad2.csv:7: field 'report_id': duplicate" "a repeated report is reported"
-assert_contains "$out" "read 6 reports: 2 imported, 3 rejected, 0 unchanged (already imported), 1 duplicate" "counts add up"
+assert_contains "$out" "ews import: 6 read, 2 written, 0 unchanged, 3 rejected, 1 duplicate" "counts add up"
 assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$((before + 2))" "the good records are imported"
 assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM ews_report WHERE date > '2026-12-31'")" "0" "no future report stored"
 out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1)
-assert_contains "$out" "read 6 reports: 0 imported, 3 rejected, 3 unchanged" "a re-import changes nothing"
+assert_contains "$out" "ews import: 6 read, 0 written, 2 unchanged, 3 rejected, 1 duplicate" "a re-import changes nothing"
 # --baseline: history without alerts; the next report is judged against it
 BDB="$TMP/base.db"
 printf 'report_id,date,place,source_agency,type,substances,marking\nH1,2020-03-02,US-AZ,DEA,seizure-lab,fentanyl,SHARED\nH2,2020-03-09,MX-SIN,FGR,seizure-lab,fentanyl|isotonitazene,SHARED\n' > "$TMP/hist.csv"

@@ -6,8 +6,8 @@ DB="$TMP/t.db"
 P() { "$PUENTE" trace --db "$DB" --today 2026-11-27 "$@"; }
 
 out=$(P import acquisitions "$D/acquisitions.csv" --marking SHARED 2>"$TMP/err"); rc=$?
-assert_rc $rc 3 "import with bad rows exits 3 (invalid input)"
-assert_contains "$out" "read 20 rows: 17 imported, 3 rejected (kept in trace_reject), 0 duplicate in this file, 0 unchanged" "good rows imported, bad rows counted"
+assert_rc $rc 7 "import with bad rows exits 7 (partial: some rows refused)"
+assert_contains "$out" "trace import acquisitions: 20 read, 17 written, 0 unchanged, 3 rejected, 0 duplicate" "good rows imported, bad rows counted"
 assert_contains "$out" "1 rows name a manufacturer not in the alias table" "unknown manufacturer flagged"
 assert_contains "$out" "multiple-sale reports: 1 handgun (3310.4), 1 SW-border rifle" "MSRs derived after import"
 err=$(cat "$TMP/err")
@@ -18,19 +18,19 @@ n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_reject")
 assert_eq "$n" "3" "rejected rows kept verbatim"
 
 out=$(P import recoveries "$D/recoveries.csv" --marking SHARED 2>"$TMP/err"); rc=$?
-assert_rc $rc 3 "recoveries with bad rows exit 3"
-assert_contains "$out" "read 7 rows: 4 imported, 3 rejected" "4 requests submitted"
+assert_rc $rc 7 "recoveries with bad rows exit 7 (partial)"
+assert_contains "$out" "trace import recoveries: 7 read, 4 written, 0 unchanged, 3 rejected, 0 duplicate" "4 requests submitted"
 assert_contains "$(cat "$TMP/err")" "recoveries.csv:8: field 'recovery_state'" "US state as recovery state refused"
 
 # issue 16: imports are idempotent; a re-import changes nothing and says so
 ev0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event"); rq0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_request")
 msr0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_msr")
 out=$(P import acquisitions "$D/acquisitions.csv" --marking SHARED 2>/dev/null)
-assert_contains "$out" "read 20 rows: 0 imported, 3 rejected (kept in trace_reject), 0 duplicate in this file, 17 unchanged" "re-import of acquisitions: every good row unchanged"
+assert_contains "$out" "trace import acquisitions: 20 read, 0 written, 17 unchanged, 3 rejected, 0 duplicate" "re-import of acquisitions: every good row unchanged"
 assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event")" "$ev0" "re-import adds no event"
 assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_msr")" "$msr0" "re-import does not inflate multiple-sale reports"
 out=$(P import recoveries "$D/recoveries.csv" --marking SHARED 2>/dev/null)
-assert_contains "$out" "read 7 rows: 0 imported, 3 rejected (kept in trace_reject), 0 duplicate in this file, 4 unchanged" "re-import of recoveries: no new request"
+assert_contains "$out" "trace import recoveries: 7 read, 0 written, 4 unchanged, 3 rejected, 0 duplicate" "re-import of recoveries: no new request"
 assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_request")" "$rq0" "re-import adds no request"
 { head -1 "$D/acquisitions.csv"
   echo "Glock,DUP0001,,G19,pistol,9mm,,,,MANUFACTURE,2020-01-01,,,,"
@@ -39,9 +39,9 @@ assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_request")" "$rq0" "re-imp
   echo "Glock,DUP0002,,G19,pistol,9mm,,,,RETAIL,2021-01-01,Baby Buyer,2022-05-01,1-74-000-00-0A-00001,TX"
 } > "$TMP/dup.csv"
 out=$(P import acquisitions "$TMP/dup.csv" --marking SHARED 2>"$TMP/err"); rc=$?
-assert_rc $rc 3 "a duplicate row or a bad date: exit 3"
-assert_contains "$out" "read 4 rows: 2 imported, 1 rejected (kept in trace_reject), 1 duplicate in this file, 0 unchanged" "identical rows in one file imported once, counts add up"
-assert_contains "$(cat "$TMP/err")" "dup.csv:4: duplicate of line 3" "the duplicate names both lines"
+assert_rc $rc 7 "a duplicate row or a bad date: exit 7 (partial)"
+assert_contains "$out" "trace import acquisitions: 4 read, 2 written, 0 unchanged, 1 rejected, 1 duplicate" "identical rows in one file imported once, counts add up"
+assert_contains "$(cat "$TMP/err")" "dup.csv:4: duplicate of $TMP/dup.csv:3" "the duplicate names both lines"
 assert_contains "$(cat "$TMP/err")" "dup.csv:5: field 'party_dob'" "a purchaser born after the purchase is refused"
 assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE f.serial = 'DUP0001' AND e.kind = 'RETAIL'")" "1" "one retail event stored"
 
