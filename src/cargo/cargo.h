@@ -54,6 +54,7 @@
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
 #define CARGO_MAX_PIECES 1e9               /* pieces per line; more is garbage, not cargo */
+#define CARGO_MAX_DAYS_AHEAD 60            /* departure/arrival dates at most this far after today */
 
 /* ---- CAS registry numbers ----------------------------------------------- */
 

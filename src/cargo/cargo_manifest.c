@@ -264,6 +264,17 @@ static int check_values(cargo_reader *r, uint64_t line, pu_err *err) {
         if (pu_date_parse(v[dates[i]], 0, NULL, MCOLS[dates[i]], &day[i], &pe) == PU_OK) have[i] = 1;
         else if ((rc = parser_issue(r, line, dates[i], &pe, err))) return rc;
     }
+    /* a date far ahead is a typo (2099 for 2026): manifests are filed before
+     * departure, so up to CARGO_MAX_DAYS_AHEAD ahead of today is normal */
+    for (int i = 0; i < 2; i++)
+        if (have[i] && pu_date_days(&day[i]) > pu_today() + CARGO_MAX_DAYS_AHEAD) {
+            char t[16];
+            pu_format_date(pu_today(), t, sizeof t);
+            have[i] = 0;
+            if ((rc = field_issue(r, line, dates[i], err, "%.10s is in the future (more than %d days after today, %s)",
+                                  v[dates[i]], CARGO_MAX_DAYS_AHEAD, t)))
+                return rc;
+        }
     /* an arrival before the departure: the arrival is the field refused (the
      * departure is what the carrier filed first) */
     if (have[0] && have[1] && pu_date_order(&day[0], "departure_date", &day[1], "arrival_date", NULL, &pe) != PU_OK &&
@@ -385,6 +396,9 @@ static int next_csv(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
     for (;;) {
         pu_buf_reset(&r->raw);
         int rc = pu_csv_next(r->csv, &row, err);
+        /* the first record unreadable (a ';' delimiter, bad quoting): the file has no usable header */
+        if (rc == PU_ERR_INVALID && !r->header_done && err && !err->field[0])
+            pu_strlcpy(err->field, "header", sizeof err->field);
         if (rc) return rc;
         if (!row) return PU_OK;
         if (!r->header_done) {

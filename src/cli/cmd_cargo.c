@@ -388,6 +388,10 @@ static int cmd_screen_run(int argc, char **argv) {
         if (++nlines % 4096 == 0) pu_progress_tick(&prog, cargo_reader_offset(rd), nlines);
     }
     pu_progress_end(&prog, nlines);
+    /* an empty file or a header without lines is refused: screening nothing must not look like "all clear" */
+    if (!rc && nlines == 0 && nrej == 0)
+        rc = pu_fail(&err, PU_ERR_INVALID, o.pos[0], NULL,
+                     "no manifest line; expected a header row (awb, description, ...) and at least one line");
     if (!rc) rc = cargo_batch_finish(c.batch, &err);
     size_t nrefused = c.batch ? cargo_batch_nquality(c.batch) : 0;
     double t1 = pu_monotonic();

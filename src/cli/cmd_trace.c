@@ -206,7 +206,8 @@ static int do_import(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     pu_csv *r;
-    if (pu_csv_open(o->args[2], NULL, &r, &err)) return cli_fail(&err);
+    pu_csv_opts co = {.check_utf8 = 1}; /* a record with invalid UTF-8 is refused alone, file:line:column */
+    if (pu_csv_open(o->args[2], &co, &r, &err)) return cli_fail(&err);
     /* owner: --owner, else the acting agency, else (operator) ATF's records
      * or each recovery's requesting agency */
     const char *owner = o->owner ? o->owner : !o->sc.scope.system ? o->sc.agency : acq ? "ATF" : NULL;

@@ -598,12 +598,13 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
         rc = src->path ? pu_lines_open(src->path, PU_IO_DEFAULT_MAX_RECORD, &l, err)
                        : pu_lines_open_mem(src->data, src->n, PU_IO_DEFAULT_MAX_RECORD, &l, err);
         if (rc) return rc;
+        pu_lines_check_utf8(l, 1);
         rc = import_jsonl(im, l, err);
         pu_lines_close(l);
         return rc;
     }
     pu_csv *r;
-    pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1};
+    pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1, .check_utf8 = 1};
     rc = src->path ? pu_csv_open(src->path, &o, &r, err) : pu_csv_open_mem(src->data, src->n, &o, &r, err);
     if (rc) return rc;
     rc = import_csv(im, r, err);

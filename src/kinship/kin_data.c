@@ -58,7 +58,7 @@ typedef struct csvf {
 } csvf;
 
 static int csv_open_any(const char *path, const char *data, size_t len, pu_csv **r, pu_err *err) {
-    pu_csv_opts o = {.max_record = 1 << 16, .max_fields = 64};
+    pu_csv_opts o = {.max_record = 1 << 16, .max_fields = 64, .check_utf8 = 1};
     if (data) return pu_csv_open_mem(data, len, &o, r, err);
     return pu_csv_open(path, &o, r, err);
 }
