@@ -851,6 +851,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
     for (int i = 0; rc == PU_OK && !pm && i < c->nfam; i++) rc = sidx_add(&fidx, fam_key, c, i);
     const pu_csv_row *row;
     char w[PU_ERR_WHERE_MAX];
+    long typed = 0; /* typed rows: a post-mortem file without any is refused */
     while (rc == PU_OK && (rc = pu_csv_next(f.r, &row, err)) == PU_OK && row) {
         where_of(w, sizeof w, f.r, row->line);
         const char *k0 = pu_trim((char *)fld(row, f.col[0]));
@@ -928,11 +929,17 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             break;
         }
         if (t == 0) continue;
-        if (dst[0] != KIN_UNTYPED && (dst[0] != g[0] || dst[1] != g[1])) {
+        typed++;
+        int16_t lo = g[0] < g[1] ? g[0] : g[1], hi = g[0] < g[1] ? g[1] : g[0]; /* stored ordered */
+        if (dst[0] != KIN_UNTYPED && (dst[0] != lo || dst[1] != hi)) {
             rc = pu_fail(err, PU_ERR_INVALID, w, "marker", "%s %s is typed twice at marker %s with different alleles",
                          k0, pm ? "" : k1, db->m[mi].name);
             break;
         }
+        /* the same typing twice changes nothing, but a repeated row is reported, never silent */
+        if (dst[0] != KIN_UNTYPED)
+            warnf(db, w, "%s%s%s is typed twice at marker %s with the same alleles; the repeat is ignored", k0,
+                  pm ? "" : " ", pm ? "" : k1, db->m[mi].name);
         dst[0] = g[0] < g[1] ? g[0] : g[1];
         dst[1] = g[0] < g[1] ? g[1] : g[0];
         if (!pm) {
@@ -941,6 +948,11 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             if (p->role == KIN_ROLE_UNTYPED) p->role = KIN_ROLE_REFERENCE;
         }
     }
+    /* victims are what a DVI identifies: a post-mortem file typing nobody
+     * (empty after its header) would give an empty, "successful" answer */
+    if (rc == PU_OK && pm && typed == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, f.r ? src_name(f.r) : path, NULL,
+                     "no post-mortem sample is typed; expected rows sample,sex,marker,allele1,allele2");
     free(vidx.slot);
     free(fidx.slot);
     pu_csv_close(f.r);
