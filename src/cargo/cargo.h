@@ -204,7 +204,7 @@ int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, F
 /* A field of a manifest line that could not be read (a bad number, date or
  * country, invalid UTF-8, an arrival before the departure): the field is
  * treated as not given and the rest of the line is screened. */
-#define CARGO_MAX_ISSUES 8
+#define CARGO_MAX_ISSUES 32 /* more than the fields of a line: no issue is dropped */
 typedef struct cargo_issue {
     char field[32];              /* manifest field, e.g. "weight_kg" */
     char msg[192];               /* what was wrong, with the value */
