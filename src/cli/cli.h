@@ -63,6 +63,13 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out);
  * or prints the error and returns its exit code with *out = NULL. */
 int cli_open_store(const char *db_opt, store_t **out);
 
+/* Open an EXISTING store for a command that only reads (screen, export,
+ * stats, entity get, review list): a path that does not exist is refused
+ * ("no store at 'typo.db'"), never created as an empty store whose answer
+ * ("no hits") would look like a real one. Otherwise like cli_open_store.
+ * Exit codes: 1 (no such store / store failure). */
+int cli_open_store_existing(const char *db_opt, store_t **out);
+
 /* ---- the reader's scope: one convention for every command -------------
  * `--agency A --country C` (C is US or MX, any case) makes a command read
  * and write as a user of agency A would; both or neither. Without them the

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *cli_db_path(const char *opt) {
     if (opt && *opt) return opt;
@@ -74,10 +76,64 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long *out) {
     return 0;
 }
 
+/* 1 when the store path names a file (not ":memory:" or a URI). */
+static int store_is_file(const char *path) {
+    return path && *path && strcmp(path, ":memory:") != 0 && !strstr(path, "://") && strncmp(path, "file:", 5) != 0;
+}
+
+/* A store file (or its directory) that cannot be written: one message that
+ * names the store, instead of SQLite's errors at each step that follows. */
+static int check_writable(const char *path, pu_err *err) {
+    if (!store_is_file(path)) return PU_OK;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return pu_fail(err, PU_ERR_IO, path, NULL, "is a directory, not a store; give the store file with --db");
+        if (access(path, W_OK) != 0)
+            return pu_fail(err, PU_ERR_IO, path, NULL,
+                           "the store is read-only (no write permission on the file); Puente writes to its store even to read it (migrations, journal)");
+    }
+    char dir[4096];
+    pu_strlcpy(dir, path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+    else pu_strlcpy(dir, ".", sizeof dir);
+    if (stat(dir, &st) != 0)
+        return pu_fail(err, PU_ERR_IO, path, NULL,
+                       "the store's directory '%s' does not exist; create it (mkdir -p %s) or give another "
+                       "--db / $PUENTE_DB%s",
+                       dir, dir, strcmp(dir, "demo-out") == 0 ? " (demo-out/ is made by 'make demo', which the README tour needs first)" : "");
+    if (access(dir, W_OK) != 0)
+        return pu_fail(err, PU_ERR_IO, path, NULL,
+                       "the store's directory '%s' is read-only; the store needs to write its journal there", dir);
+    return PU_OK;
+}
+
+int cli_open_store_existing(const char *db_opt, store_t **out) {
+    const char *path = cli_db_path(db_opt);
+    *out = NULL;
+    if (store_is_file(path)) {
+        struct stat st;
+        pu_err err;
+        if (stat(path, &st) != 0) {
+            pu_fail(&err, PU_ERR_IO, path, NULL,
+                    "no store here (check --db or $PUENTE_DB; a store is created by 'puente import')");
+            return cli_fail(&err);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            pu_fail(&err, PU_ERR_IO, path, NULL, "is not a store file");
+            return cli_fail(&err);
+        }
+    }
+    return cli_open_store(db_opt, out);
+}
+
 int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
-    int rc = store_open(cli_db_path(db_opt), out, &err);
+    int rc = check_writable(cli_db_path(db_opt), &err);
+    if (rc) return cli_fail(&err);
+    rc = store_open(cli_db_path(db_opt), out, &err);
     if (!rc && (rc = app_migrate(store_db(*out), &err))) {
         store_close(*out);
         *out = NULL;

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 #include "screen/screen.h"
 #include "store/store.h"
 
@@ -38,8 +39,13 @@ static const char SCREEN_HELP[] =
     "\n"
     "Reviewed false positives (puente review) are applied: they stay in the output\n"
     "with \"suppressed\": true and match false, with the reviewer's note.\n"
-    "Exit: 0 ok, 1 store failure, 2 usage, 3 some queries were invalid (reported\n"
-    "on stderr with file:line; the others were screened).\n";
+    "Birth dates are ISO 8601 (1967, 1967-05 or 1967-05-02), countries ISO codes or\n"
+    "English/Spanish names; a query with another form is refused and named. Unknown\n"
+    "CSV columns are named in a warning (docs/input.md).\n"
+    "Exit: 0 ok, 1 store failure (or no such store), 2 usage, 3 every query was\n"
+    "invalid or the file was refused, 4 the store has nothing to screen against,\n"
+    "7 some queries were invalid (reported on stderr with file:line; the others\n"
+    "were screened).\n";
 
 static const char COMPARE_HELP[] =
     "usage: puente compare [--schema S] [--threshold T] [--format text|json] NAME1 NAME2\n"
@@ -174,6 +180,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
 /* ---- screen ---- */
 
 typedef struct run_ctx {
+    pu_dupset *ids;        /* query ids seen: a repeated id is named (a warning) */
     const char *path;
     const screen_index *ix;
     screen_params p;
@@ -217,8 +224,10 @@ static void print_csv(const screen_query *q, uint64_t line, const screen_result 
         putchar(',');
         csv_cell(q->names[0]);
         if (!r->n) {
-            fputs(",0,,,,,,,,,", stdout);
-            if (explain) putchar(',');
+            /* rank 0 and the 8 empty columns id..programs (+ 2 with --explain):
+             * exactly as many fields as the header */
+            fputs(",0,,,,,,,,", stdout);
+            if (explain) fputs(",,", stdout);
             putchar('\n');
             continue;
         }
@@ -244,8 +253,6 @@ static void print_csv(const screen_query *q, uint64_t line, const screen_result 
                               m->explain.features[k].detail ? m->explain.features[k].detail : "");
             csv_cell(pu_buf_str(&b));
             pu_buf_free(&b);
-        } else {
-            putchar(',');
         }
         putchar('\n');
     }
@@ -256,6 +263,14 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
     screen_result *r = NULL;
     pu_err e;
     pu_err_clear(&e);
+    if (q->id && c->ids && c->path) {
+        char where[PU_ERR_WHERE_MAX];
+        const char *first = NULL;
+        snprintf(where, sizeof where, "%s:%llu", c->path, (unsigned long long)line);
+        if (pu_dupset_add(c->ids, q->id, where, &first) == 1)
+            fprintf(stderr, "puente: warning: %s: duplicate query id '%s' (first at %s); both are screened\n", where,
+                    q->id, first);
+    }
     int rc = screen_run(c->ix, q, &c->p, &r, &e);
     if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) {
         if (c->path) snprintf(e.where, sizeof e.where, "%s:%llu", c->path, (unsigned long long)line);
@@ -294,6 +309,17 @@ static void on_bad(const pu_err *e, void *vctx) {
     c->bad++;
 }
 
+/* A store without screenable entities answers "no hits" to every query,
+ * which reads like a clean result: refuse instead. */
+static int require_designations(const screen_index *ix, const char *db, pu_err *err) {
+    screen_index_stats s;
+    screen_index_get_stats(ix, &s);
+    if (s.entities > 0) return PU_OK;
+    return pu_fail(err, PU_ERR_NOTFOUND, db, NULL,
+                   "the store has no designated entities to screen against; import a list first "
+                   "('puente import ofac DIR' or 'puente import ftm FILE')");
+}
+
 int cmd_screen(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
         fputs(SCREEN_HELP, stdout);
@@ -311,8 +337,12 @@ int cmd_screen(int argc, char **argv) {
     store_t *st = NULL;
     screen_index *ix = NULL;
     screen_reviews *rv = NULL;
-    if ((rc = store_open(cli_db_path(o.db), &st, &err)) || (rc = screen_index_build(st, NULL, &ix, &err)) ||
-        (rc = screen_reviews_load(st, &rv, &err))) {
+    /* screening only reads: a mistyped --db must not create an empty store
+     * whose "no hits" would look like a real answer */
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
+    if ((rc = screen_index_build(st, NULL, &ix, &err)) || (rc = screen_reviews_load(st, &rv, &err)) ||
+        (rc = require_designations(ix, cli_db_path(o.db), &err))) {
+        screen_reviews_free(rv);
         screen_index_free(ix);
         store_close(st);
         return cli_fail(&err);
@@ -331,16 +361,23 @@ int cmd_screen(int argc, char **argv) {
         on_query(&q, 0, &c);
     } else {
         c.path = o.args[0];
+        if (pu_dupset_new(&c.ids)) c.ids = NULL;
         rc = screen_read_queries(o.args[0], on_query, on_bad, &c, &err);
+        pu_dupset_free(c.ids);
     }
     screen_reviews_free(rv);
     screen_index_free(ix);
     store_close(st);
     if (rc) return cli_fail(&err);
     if (c.failed) return cli_fail(&c.err);
+    if (!o.nnames && c.done == 0 && c.bad == 0) {
+        pu_fail(&err, PU_ERR_INVALID, o.args[0], NULL, "no queries: the file has a header but no records");
+        return cli_fail(&err);
+    }
     if (c.bad) {
         fprintf(stderr, "puente: %zu queries screened, %zu invalid (see above)\n", c.done, c.bad);
-        return pu_exit_code(PU_ERR_INVALID);
+        /* none screened: the input was refused (3); some: partial (7) */
+        return c.done ? PU_EXIT_PARTIAL : pu_exit_code(PU_ERR_INVALID);
     }
     return 0;
 }
@@ -359,7 +396,8 @@ static int compare_csv(const opts *o, const screen_index *ix) {
     pu_csv *r;
     pu_err err;
     pu_err_clear(&err);
-    if (pu_csv_open(o->csv, NULL, &r, &err)) return cli_fail(&err);
+    pu_csv_opts copts = {.check_utf8 = 1};
+    if (pu_csv_open(o->csv, &copts, &r, &err)) return cli_fail(&err);
     const pu_csv_row *row;
     int rc = pu_csv_next(r, &row, &err);
     if (rc || !row) {
@@ -427,7 +465,8 @@ int cmd_compare(int argc, char **argv) {
     pu_err_clear(&err);
     store_t *st = NULL;
     screen_index *ix = NULL;
-    if (o.idf && ((rc = store_open(cli_db_path(o.db), &st, &err)) || (rc = screen_index_build(st, NULL, &ix, &err)))) {
+    if (o.idf && (rc = cli_open_store_existing(o.db, &st))) return rc;
+    if (o.idf && (rc = screen_index_build(st, NULL, &ix, &err))) {
         store_close(st);
         return cli_fail(&err);
     }
@@ -500,7 +539,7 @@ int cmd_review(int argc, char **argv) {
     if (strcmp(verb, "add") == 0 || strcmp(verb, "remove") == 0) {
         if (!o.entity) return cli_usage_error("review", "expected --entity ID");
         if ((rc = subject_of(&o, key, sizeof key, &err))) return cli_fail(&err);
-        if ((rc = store_open(cli_db_path(o.db), &st, &err))) return cli_fail(&err);
+        if ((rc = cli_open_store_existing(o.db, &st))) return rc;
         if (strcmp(verb, "add") == 0) {
             /* the entity must exist: a decision about a typo'd id would never apply */
             ftm_entity *e = NULL;
@@ -521,7 +560,7 @@ int cmd_review(int argc, char **argv) {
     if (strcmp(verb, "list") == 0) {
         if (o.format && strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0)
             return cli_usage_error("review", "--format expects text or json, got '%s'", o.format);
-        if ((rc = store_open(cli_db_path(o.db), &st, &err))) return cli_fail(&err);
+        if ((rc = cli_open_store_existing(o.db, &st))) return rc;
         list_ctx c = {o.format && strcmp(o.format, "json") == 0, json_array()};
         if ((rc = screen_reviews_list(st, &o.scope.scope, on_review, &c, &err))) {
             json_decref(c.arr);

@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 static const char IMPORT_HELP[] =
-    "usage: puente import ofac DIR [--strict] [--keep-delisted] [--db PATH]\n"
+    "usage: puente import ofac DIR [--strict] [--keep-delisted] [--force] [--db PATH]\n"
     "       puente import ftm FILE [--strict] [--owner AGENCY] [--marking M] [--dataset NAME] [--db PATH]\n"
     "\n"
     "Import into the store, all or nothing (one transaction: an interrupted import\n"
@@ -36,12 +36,19 @@ static const char IMPORT_HELP[] =
     "                    records without one, as from a public list)\n"
     "  --dataset NAME    (ftm) add this dataset to every record\n"
     "  --keep-delisted   (ofac) keep entities that the new export no longer lists\n"
+    "  --force           (ofac) import an export that looks truncated (a file ends\n"
+    "                    inside a quoted field) or that would remove more than 10%\n"
+    "                    of the OFAC entities (refused by default, store unchanged)\n"
     "  --db PATH         store file (default $PUENTE_DB, else ./puente.db)\n"
     "\n"
     "Progress goes to stderr (on a terminal, or with PUENTE_PROGRESS=1); the summary\n"
     "(counts per schema, rejected records with file:line and reason) to stdout.\n"
-    "Exit: 0 ok (also when records were skipped), 1 store/IO failure, 2 usage,\n"
-    "3 invalid input with --strict.\n";
+    "A record whose id appeared earlier in the same file is refused (the first\n"
+    "stands) and listed with both lines. Dates must be ISO 8601, countries ISO codes\n"
+    "or English/Spanish names (normalised to the code); see docs/input.md.\n"
+    "Exit: 0 ok, 7 done but records were refused (rejected or duplicate; the\n"
+    "summary lists them), 1 store/IO failure, 2 usage, 3 invalid input refused as a\n"
+    "whole (--strict, a truncated or shrunken OFAC export without --force).\n";
 
 static const char EXPORT_HELP[] =
     "usage: puente export ftm [FILE] [--schema S] [--dataset NAME] [--plain] [--agency A --country C] [--db PATH]\n"
@@ -77,7 +84,7 @@ static const char STATS_HELP[] =
     "Exit: 0 ok, 1 store failure, 2 usage.\n";
 
 enum { O_DB = 1000, O_STRICT, O_OWNER, O_MARKING, O_DATASET, O_KEEP, O_SCHEMA, O_PLAIN, O_PRETTY, O_JSON,
-       O_AGENCY, O_COUNTRY, O_HELP };
+       O_AGENCY, O_COUNTRY, O_HELP, O_FORCE };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, O_DB},           {"strict", no_argument, NULL, O_STRICT},
@@ -86,11 +93,12 @@ static const struct option long_opts[] = {
     {"schema", required_argument, NULL, O_SCHEMA},   {"plain", no_argument, NULL, O_PLAIN},
     {"pretty", no_argument, NULL, O_PRETTY},         {"json", no_argument, NULL, O_JSON},
     {"agency", required_argument, NULL, O_AGENCY},   {"country", required_argument, NULL, O_COUNTRY},
-    {"help", no_argument, NULL, O_HELP},             {NULL, 0, NULL, 0}};
+    {"help", no_argument, NULL, O_HELP},             {"force", no_argument, NULL, O_FORCE},
+    {NULL, 0, NULL, 0}};
 
 typedef struct opts {
     const char *db, *owner, *marking, *dataset, *schema, *agency, *country;
-    int strict, keep, plain, pretty, json;
+    int strict, keep, plain, pretty, json, force;
     int npos;
     char *pos[4];
 } opts;
@@ -121,6 +129,7 @@ static int parse(const char *cmd, int argc, char **argv, const char *allowed, op
         case O_JSON: o->json = 1; break;
         case O_AGENCY: o->agency = optarg; break;
         case O_COUNTRY: o->country = optarg; break;
+        case O_FORCE: o->force = 1; break;
         default: break;
         }
     }
@@ -141,7 +150,7 @@ static void scope_of(const opts *o, store_scope *sc) {
 }
 
 static int import_ofac(const opts *o, store_t *st, store_summary *sum, pu_err *err) {
-    ofac_import_opts io = {o->strict, o->keep};
+    ofac_import_opts io = {o->strict, o->keep, o->force};
     return ofac_import_dir(st, o->pos[1], &io, sum, err);
 }
 
@@ -157,7 +166,8 @@ int cmd_import(int argc, char **argv) {
     }
     opts o;
     char allowed[128];
-    snprintf(allowed, sizeof allowed, "%d,%d,%d,%d,%d,%d,", O_DB, O_STRICT, O_OWNER, O_MARKING, O_DATASET, O_KEEP);
+    snprintf(allowed, sizeof allowed, "%d,%d,%d,%d,%d,%d,%d,", O_DB, O_STRICT, O_OWNER, O_MARKING, O_DATASET, O_KEEP,
+             O_FORCE);
     int rc = parse("import", argc, argv, allowed, &o);
     if (rc) return rc;
     if (o.npos != 2) return cli_usage_error("import", "expected 'ofac DIR' or 'ftm FILE'");
@@ -166,7 +176,8 @@ int cmd_import(int argc, char **argv) {
         return cli_usage_error("import", "unknown format '%s' (expected ofac or ftm)", o.pos[0]);
     if (ofac && (o.owner || o.marking || o.dataset))
         return cli_usage_error("import", "--owner/--marking/--dataset apply to 'import ftm' only");
-    if (!ofac && o.keep) return cli_usage_error("import", "--keep-delisted applies to 'import ofac' only");
+    if (!ofac && (o.keep || o.force))
+        return cli_usage_error("import", "--keep-delisted/--force apply to 'import ofac' only");
     store_t *st;
     if ((rc = cli_open_store(o.db, &st))) return rc;
     store_summary sum;
@@ -183,8 +194,9 @@ int cmd_import(int argc, char **argv) {
     char label[64];
     snprintf(label, sizeof label, "import %s", o.pos[0]);
     store_summary_print(&sum, label, stdout);
+    int code = store_summary_exit(&sum);
     store_summary_free(&sum);
-    return 0;
+    return code;
 }
 
 int cmd_export(int argc, char **argv) {
@@ -201,7 +213,7 @@ int cmd_export(int argc, char **argv) {
         return cli_usage_error("export", "expected 'ftm [FILE]'");
     const char *file = o.npos == 2 && strcmp(o.pos[1], "-") != 0 ? o.pos[1] : NULL;
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
     char tmp[4200];
     FILE *out = stdout;
     pu_err err;
@@ -260,7 +272,7 @@ int cmd_entity(int argc, char **argv) {
     if (rc) return rc;
     if (o.npos != 2 || strcmp(o.pos[0], "get") != 0) return cli_usage_error("entity", "expected 'get ID'");
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
     store_scope sc;
     scope_of(&o, &sc);
     ftm_entity *e;
@@ -286,7 +298,7 @@ int cmd_stats(int argc, char **argv) {
     if (rc) return rc;
     if (o.npos) return cli_usage_error("stats", "unexpected argument '%s'", o.pos[0]);
     store_t *st;
-    if ((rc = cli_open_store(o.db, &st))) return rc;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
     store_scope sc;
     scope_of(&o, &sc);
     store_stats *s;

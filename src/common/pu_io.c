@@ -519,9 +519,11 @@ int pu_csv_next(pu_csv *c, const pu_csv_row **row, pu_err *err) {
 }
 
 int pu_csv_truncated(const pu_csv *c) { return c->truncated; }
+int pu_csv_fatal(const pu_csv *c) { return c->fatal; }
 int pu_csv_had_bom(const pu_csv *c) { return c->in.had_bom; }
 
 const char *pu_csv_name(const pu_csv *c) { return c->in.name; }
+void pu_csv_set_name(pu_csv *c, const char *name) { pu_strlcpy(c->in.name, name ? name : "<memory>", sizeof c->in.name); }
 uint64_t pu_csv_offset(const pu_csv *c) { return c->in.offset; }
 
 void pu_csv_close(pu_csv *c) {
@@ -651,6 +653,7 @@ int pu_lines_next(pu_lines *r, const char **line, size_t *len, uint64_t *lineno,
 }
 
 const char *pu_lines_name(const pu_lines *r) { return r->in.name; }
+void pu_lines_set_name(pu_lines *r, const char *name) { pu_strlcpy(r->in.name, name ? name : "<memory>", sizeof r->in.name); }
 uint64_t pu_lines_offset(const pu_lines *r) { return r->in.offset; }
 
 void pu_lines_close(pu_lines *r) {
@@ -709,11 +712,14 @@ int pu_csv_header(const char *file, const pu_csv_row *h, const pu_col *cols, siz
     if (rc == PU_OK) {
         pu_buf miss = PU_BUF_INIT(4096);
         size_t nmiss = 0;
+        const char *first = NULL;
         for (size_t i = 0; i < ncols; i++)
-            if ((cols[i].flags & PU_COL_REQUIRED) && idx[i] < 0)
+            if ((cols[i].flags & PU_COL_REQUIRED) && idx[i] < 0) {
+                if (!first) first = cols[i].name;
                 pu_buf_printf(&miss, "%s'%s'", nmiss++ ? ", " : "", cols[i].name);
+            }
         if (nmiss)
-            rc = pu_fail(err, PU_ERR_INVALID, w, NULL, "missing required column%s %s; the header must name: %s",
+            rc = pu_fail(err, PU_ERR_INVALID, w, first, "missing required column%s %s; the header must name: %s",
                          nmiss > 1 ? "s" : "", pu_buf_str(&miss), pu_buf_str(&exp));
         pu_buf_free(&miss);
     }

@@ -74,12 +74,18 @@ int pu_csv_open_mem(const char *data, size_t n, const pu_csv_opts *opts, pu_csv 
  * PU_ERR_INVALID/PU_ERR_LIMIT the caller may call again to continue; after a
  * whole-file error (wrong delimiter, truncated) the next call returns end. */
 int pu_csv_next(pu_csv *r, const pu_csv_row **row, pu_err *err);
+/* 1 after a whole-file error (wrong delimiter, truncated): the file as a
+ * whole must be refused, not counted as one bad record. */
+int pu_csv_fatal(const pu_csv *r);
 /* 1 when the input ended inside a quoted field (cut off); see pu_csv_next. */
 int pu_csv_truncated(const pu_csv *r);
 /* 1 when a UTF-8 BOM was dropped from the start of the input. */
 int pu_csv_had_bom(const pu_csv *r);
 /* Name used in messages: the path, or "<memory>". */
 const char *pu_csv_name(const pu_csv *r);
+/* Name the input in messages (a reader over memory that holds a file's
+ * content, an upload): errors then say "name:line". Copied. */
+void pu_csv_set_name(pu_csv *r, const char *name);
 /* Bytes consumed so far (for progress). */
 uint64_t pu_csv_offset(const pu_csv *r);
 void pu_csv_close(pu_csv *r);
@@ -115,7 +121,7 @@ enum pu_unknown_cols {
  *  - a duplicate column (same name or alias twice): PU_ERR_INVALID naming
  *    the column and both positions;
  *  - required columns missing: PU_ERR_INVALID naming every missing one and
- *    listing the expected columns;
+ *    listing the expected columns (err->field = the first missing one);
  *  - unknown columns: with PU_UNKNOWN_ERROR, PU_ERR_INVALID naming them and
  *    the accepted columns; with PU_UNKNOWN_WARN, PU_OK and *warn (may be
  *    NULL; then the caller did not want it) receives a malloc'ed message
@@ -141,6 +147,8 @@ int pu_lines_open_mem(const char *data, size_t n, size_t max_line, pu_lines **ou
  * PU_ERR_LIMIT (skipped; call again to continue). */
 int pu_lines_next(pu_lines *r, const char **line, size_t *len, uint64_t *lineno, pu_err *err);
 const char *pu_lines_name(const pu_lines *r);
+/* Name the input in messages (see pu_csv_set_name). Copied. */
+void pu_lines_set_name(pu_lines *r, const char *name);
 /* on = 1: a line with invalid UTF-8 is PU_ERR_INVALID with file:line:column
  * (the line is skipped). Off by default (see the discipline above). */
 void pu_lines_check_utf8(pu_lines *r, int on);

@@ -105,6 +105,21 @@ int ftm_entity_set(char **field, const char *value);
  * (full address, program, ...), else the id. Never NULL. */
 const char *ftm_entity_caption(const ftm_entity *e);
 
+/*
+ * Validate and normalise the typed values of e in place, with the shared
+ * parsers (common/pu_parse.h, docs/input.md), for entities that come from
+ * outside (imports, uploads, API writes; not rows read back from the store):
+ *  - date properties: ISO 8601 "YYYY", "YYYY-MM", "YYYY-MM-DD" or a date-time;
+ *    impossible dates refused; birthDate, deathDate and incorporationDate
+ *    not in the future; deathDate not before birthDate;
+ *  - country properties: ISO codes or EN/ES names, normalised to the
+ *    lower-case alpha-2 code ("mexico" -> "mx"), or one of FtM's own
+ *    territory codes ("zz", "eu", "suhh", "ge-ab", ...).
+ * Errors: PU_ERR_INVALID with where = the entity id and field = the property
+ * (the message quotes the value and names the expected form), PU_ERR_NOMEM.
+ */
+int ftm_entity_check_values(ftm_entity *e, pu_err *err);
+
 /* Serialise as one line of FtM JSON (no newline). `with_puente` adds the
  * Puente fields ("owner", "marking", "caveats", "created", "updated").
  * *out is owned by the caller (free()). */

@@ -2,6 +2,7 @@
 #include "ftm/ftm.h"
 
 #include <stdlib.h>
+#include "common/pu_parse.h"
 #include <string.h>
 
 #define FTM_VALUE_MAX (64u * 1024u)
@@ -184,4 +185,92 @@ const char *ftm_entity_caption(const ftm_entity *e) {
         if (v) return v;
     }
     return e->id;
+}
+
+/* ---- value checks (the shared input discipline) ---- */
+
+/* FtM's territory codes outside ISO 3166-1 (followthemoney/types/country.py):
+ * sanctions data uses them, so they are accepted as they are. */
+static const char *const ftm_territories[] = {
+    "zz", "eu", "un", "xk", "suhh", "csxx", "yucs", "ddde", "cshh", "ge-ab", "ge-so", "iq-kr", "cy-trnc",
+    "md-pmr", "ua-cri", "ua-dpr", "ua-lpr", "so-som", "az-nk", "ps-gz", "kp-nk", "gb-eng", "gb-sct", "gb-wls",
+    "gb-nir", "x-ieeu", "x-ssr",
+    /* ISO 3166-3 withdrawn codes still found in lists (OFAC birth countries) */
+    "an", "bu", "cs", "dd", "nt", "su", "tp", "yd", "yu", "zr",
+};
+
+/* Date properties that describe the past: a value after today is a typo. */
+static int past_only(const char *prop) {
+    return strcmp(prop, "birthDate") == 0 || strcmp(prop, "deathDate") == 0 ||
+           strcmp(prop, "incorporationDate") == 0;
+}
+
+static int check_date(const ftm_entity *e, const char *prop, const char *v, pu_err *err) {
+    pu_date d;
+    int rc = pu_date_parse(v, PU_DATE_PARTIAL | PU_DATE_TIME, e->id, prop, &d, err);
+    if (!rc && past_only(prop)) rc = pu_date_not_future(&d, e->id, prop, err);
+    return rc;
+}
+
+/* The normalised country code for v into out, or an error. */
+static int check_country(const ftm_entity *e, const char *prop, const char *v, char *out, size_t size, pu_err *err) {
+    for (size_t i = 0; i < sizeof ftm_territories / sizeof *ftm_territories; i++)
+        if (pu_strieq(v, ftm_territories[i])) {
+            pu_strlcpy(out, ftm_territories[i], size);
+            return PU_OK;
+        }
+    char code[3];
+    int rc = pu_country_parse(v, e->id, prop, code, err);
+    if (!rc) pu_strlcpy(out, code, size);
+    return rc;
+}
+
+/* Replace values[j] by `nv`, dropping it when the property already holds nv. */
+static int replace_value(ftm_prop *p, size_t j, const char *nv) {
+    for (size_t k = 0; k < p->n; k++)
+        if (k != j && strcmp(p->values[k], nv) == 0) {
+            free(p->values[j]);
+            memmove(&p->values[j], &p->values[j + 1], (p->n - j - 1) * sizeof *p->values);
+            p->n--;
+            return 1; /* removed: the caller re-examines index j */
+        }
+    char *c = pu_strdup(nv);
+    if (!c) return -1;
+    free(p->values[j]);
+    p->values[j] = c;
+    return 0;
+}
+
+/* The first birthDate/deathDate as dates, to compare them. */
+static int first_date(const ftm_entity *e, const char *prop, pu_date *d) {
+    const char *v = ftm_entity_first(e, prop);
+    return v && pu_date_parse(v, PU_DATE_PARTIAL | PU_DATE_TIME, NULL, NULL, d, NULL) == PU_OK;
+}
+
+int ftm_entity_check_values(ftm_entity *e, pu_err *err) {
+    const ftm_schema *s = ftm_schema_get(e->schema);
+    for (size_t i = 0; i < e->nprops; i++) {
+        ftm_prop *p = &e->props[i];
+        int type = ftm_schema_prop_type(s, p->name);
+        for (size_t j = 0; j < p->n;) {
+            int rc = PU_OK;
+            if (type == FTM_DATE) {
+                rc = check_date(e, p->name, p->values[j], err);
+            } else if (type == FTM_COUNTRY) {
+                char code[16];
+                rc = check_country(e, p->name, p->values[j], code, sizeof code, err);
+                if (!rc && strcmp(code, p->values[j]) != 0) {
+                    int r = replace_value(p, j, code);
+                    if (r < 0) return pu_fail(err, PU_ERR_NOMEM, e->id, p->name, "out of memory");
+                    if (r == 1) continue;
+                }
+            }
+            if (rc) return rc;
+            j++;
+        }
+    }
+    pu_date born, died;
+    if (first_date(e, "birthDate", &born) && first_date(e, "deathDate", &died))
+        return pu_date_order(&born, "birthDate", &died, "deathDate", e->id, err);
+    return PU_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 #include "http/http_int.h"
 
 #define DEFAULT_MARKING STORE_DEFAULT_MARKING
@@ -251,6 +252,11 @@ static int parse_entity(http_req *r, json_t *o, const char *text, size_t len, co
     if ((rc = ftm_entity_from_json(text, len, &e, &e2))) {
         return fail_at(r, rc, where, &e2);
     }
+    /* dates and countries through the shared parsers (docs/input.md) */
+    if ((rc = ftm_entity_check_values(e, &e2))) {
+        ftm_entity_free(e);
+        return fail_at(r, rc, where, &e2);
+    }
     char cav[128], id[512];
     if (!marking) marking = def_marking;
     if ((rc = acl_check_write(&r->p, owner ? owner : r->p.agency, marking, &e2)) ||
@@ -398,6 +404,12 @@ int h_entities_upload(http_req *r) {
     pu_err e;
     if ((rc = pu_lines_open_mem(r->body.data ? r->body.data : "", r->body.len, PU_IO_DEFAULT_MAX_RECORD, &lr, &e)))
         return http_fail(r, rc, "body", "%s", e.msg);
+    pu_lines_check_utf8(lr, 1);
+    pu_dupset *seen = NULL;
+    if (pu_dupset_new(&seen)) {
+        pu_lines_close(lr);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    }
     ftm_entity **v = NULL;
     size_t n = 0, cap = 0;
     const char *line;
@@ -424,6 +436,17 @@ int h_entities_upload(http_req *r) {
         rc = parse_entity(r, o, line, len, where, def_marking, def_caveats, &ent);
         json_decref(o);
         if (rc) break;
+        /* the same id twice in one upload: refused, naming both lines (the
+         * upload is all or nothing, so nothing is stored) */
+        const char *first = NULL;
+        int d = pu_dupset_add(seen, ent->id, where, &first);
+        if (d != 0) {
+            rc = d < 0 ? http_fail(r, PU_ERR_NOMEM, NULL, "out of memory")
+                       : http_fail(r, PU_ERR_INVALID, where, "duplicate id '%.100s' (first at %s); each entity may appear once",
+                                   ent->id, first);
+            ftm_entity_free(ent);
+            break;
+        }
         int mine = 1;
         int hrc = holder(r, ent->id, &mine);
         if (hrc == PU_OK && !mine) rc = http_fail(r, PU_ERR_CONFLICT, where, "the id '%.100s' is taken; choose another", ent->id);
@@ -445,6 +468,7 @@ int h_entities_upload(http_req *r) {
         http_target(r, ent->id);
     }
     pu_lines_close(lr);
+    pu_dupset_free(seen);
     if (rc == PU_OK && n == 0) rc = http_fail(r, PU_ERR_INVALID, "body", "expected FtM JSON lines, got no entity");
     (void)pu_buf_printf(&r->detail, "entities=%zu", n);
     if (rc == PU_OK) rc = put_audited(r, v, n);

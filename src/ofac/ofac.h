@@ -77,7 +77,15 @@ int ofac_country_none(const char *name);
 typedef struct ofac_import_opts {
     int strict;          /* 1: the first malformed row aborts and rolls back */
     int keep_delisted;   /* 1: do not remove us_ofac_sdn entities absent from this export */
+    int force;           /* 1: import a truncated or sharply shrunken export anyway */
 } ofac_import_opts;
+
+/* A new export that would remove more than this fraction of the dataset's
+ * entities (and at least OFAC_SHRINK_MIN_REMOVED of them) looks cut off or
+ * incomplete, not like OFAC's usual handful of delistings: refused without
+ * --force. Real updates remove a few dozen entries at most. */
+#define OFAC_SHRINK_MAX_FRACTION 0.10
+#define OFAC_SHRINK_MIN_REMOVED 100
 
 /* Import the four files from dir in ONE transaction (all or nothing).
  * Malformed rows are skipped and noted in *sum with "file:line" and the
@@ -85,7 +93,10 @@ typedef struct ofac_import_opts {
  * removes the ones OFAC delisted (unless keep_delisted). sdn_comments.csv is
  * optional (older exports lack it); the other three are required.
  * sum must be initialised by the caller (store_summary_init).
- * Errors: PU_ERR_IO (missing file), PU_ERR_INVALID (strict), PU_ERR_DB,
+ * A file that ends inside a quoted field (cut off) or an export that would
+ * remove more than OFAC_SHRINK_MAX_FRACTION of the dataset is refused as a
+ * whole (PU_ERR_INVALID, store unchanged) unless opts->force.
+ * Errors: PU_ERR_IO (missing file), PU_ERR_INVALID (strict, truncated, shrunken), PU_ERR_DB,
  * PU_ERR_NOMEM. */
 int ofac_import_dir(store_t *st, const char *dir, const ofac_import_opts *opts, store_summary *sum,
                     pu_err *err);

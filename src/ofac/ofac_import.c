@@ -103,6 +103,12 @@ static int parse_ent(const char *s, int64_t *out) {
 }
 
 /* Record a bad row: note it (skip) or, with --strict, make it the error. */
+/* Append a sentence to an error message (truncated, never overflowed). */
+static void pu_strlcat_msg(pu_err *e, const char *more) {
+    size_t n = strlen(e->msg);
+    if (n < sizeof e->msg) pu_strlcpy(e->msg + n, more, sizeof e->msg - n);
+}
+
 static int reject(ctx *c, const char *file, uint64_t line, const char *fieldname, const char *fmt, const char *arg) {
     pu_err e;
     char where[PU_ERR_WHERE_MAX];
@@ -138,7 +144,7 @@ static int read_file(ctx *c, const char *name, int optional, row_fn fn) {
         fclose(f);
     }
     pu_csv *r;
-    pu_csv_opts o = {.delim = ',', .max_record = PU_IO_DEFAULT_MAX_RECORD, .max_fields = 64};
+    pu_csv_opts o = {.delim = ',', .max_record = PU_IO_DEFAULT_MAX_RECORD, .max_fields = 64, .check_utf8 = 1};
     int rc = pu_csv_open(path, &o, &r, c->err);
     if (rc) return rc;
     for (;;) {
@@ -147,6 +153,20 @@ static int read_file(ctx *c, const char *name, int optional, row_fn fn) {
         pu_err_clear(&e);
         rc = pu_csv_next(r, &row, &e);
         if (rc == PU_OK && !row) break;
+        if (rc && pu_csv_fatal(r) && !pu_csv_truncated(r)) { /* e.g. ';' as delimiter */
+            if (c->err) *c->err = e;
+            rc = PU_ERR_INVALID;
+            break;
+        }
+        if (rc && pu_csv_truncated(r) && !(c->opts && c->opts->force)) {
+            /* a cut-off file is not a list with fewer entries: refuse it all */
+            if (c->err) {
+                *c->err = e;
+                pu_strlcat_msg(c->err, " (--force imports it anyway)");
+            }
+            rc = PU_ERR_INVALID;
+            break;
+        }
         if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) {
             c->sum->read++;
             if (c->opts && c->opts->strict) {
@@ -660,6 +680,20 @@ static int write_one(ctx *c, const sdn *s) {
 
 static int strp_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Refuse an export that would delist a large share of the dataset: it is
+ * far more likely cut off or incomplete than a real update. */
+static int check_shrink(ctx *c, char **old, size_t nold) {
+    if (c->opts && c->opts->force) return PU_OK;
+    size_t gone = 0;
+    for (size_t i = 0; i < nold; i++)
+        if (!bsearch(&old[i], c->written, c->nwritten, sizeof *c->written, strp_cmp)) gone++;
+    if (gone < OFAC_SHRINK_MIN_REMOVED || (double)gone <= OFAC_SHRINK_MAX_FRACTION * (double)nold) return PU_OK;
+    return pu_fail(c->err, PU_ERR_INVALID, c->dir, NULL,
+                   "this export would remove %zu of the %zu entities of %s (more than %.0f%%): it looks truncated "
+                   "or incomplete (check the files, or use --force if OFAC really delisted them)",
+                   gone, nold, OFAC_DATASET, OFAC_SHRINK_MAX_FRACTION * 100);
+}
+
 /* Entities of the dataset that this export no longer has were delisted. */
 static int remove_delisted(ctx *c) {
     char **old;
@@ -667,6 +701,7 @@ static int remove_delisted(ctx *c) {
     int rc = store_dataset_ids(c->st, OFAC_DATASET, &old, &nold, c->err);
     if (rc) return rc;
     if (c->nwritten) qsort(c->written, c->nwritten, sizeof *c->written, strp_cmp);
+    rc = check_shrink(c, old, nold);
     for (size_t i = 0; i < nold; i++) {
         if (!rc && !bsearch(&old[i], c->written, c->nwritten, sizeof *c->written, strp_cmp)) {
             rc = store_delete(c->st, old[i], c->err);

@@ -122,7 +122,8 @@ typedef struct sn_tokinfo {
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how);
-enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT, SIM_ACRONYM };
+enum { SIM_NONE = 0, SIM_EXACT, SIM_JW, SIM_PHON, SIM_NICK, SIM_INITIAL, SIM_SKEL, SIM_TRANSLIT, SIM_ACRONYM,
+       SIM_GENDER /* a Spanish given name of the other gender (mario/maria): another person */ };
 /* Transliteration key of a romanised Arabic/Persian token (vowel letters and
  * digraphs folded, doubles once; q = k in variant 0, q = g in variant 1)
  * into key; returns its length, 0 when it does not fit. */
@@ -349,6 +350,11 @@ typedef struct sc_detail {
 /* A name matched through one Jaro-Winkler-only token pair below this
  * similarity is scaled by it (sc_name_score). */
 #define WEAK_SINGLE_SIM 0.9
+/* A person's name with a given name of the other gender (SIM_GENDER) scores at
+ * most this: below the default threshold (0.75) and the usual 0.7 floor of
+ * --threshold, above the default --min-score (0.55), so it is listed as a
+ * non-match. */
+#define GENDER_PAIR_NAME_CAP 0.6
 /* Name kind factors: primary > alias > previous > weak alias (tie-breaks). */
 static const double kind_factor[] = {1.0, 0.995, 0.97, 0.98};
 static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousName"};

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_parse.h"
 #include "screen/screen_int.h"
 
 #define QUERIES_MAX_BYTES (512u << 20)
@@ -95,6 +96,29 @@ static int in_list(const char *const *l, const char *s) {
     return 0;
 }
 
+/* The shared discipline for the qualifiers (docs/input.md): a birth date is
+ * ISO 8601 ("1967", "1967-05" or "1967-05-02"), a real date and not in the
+ * future; a country is an ISO code or an English/Spanish name, normalised to
+ * the alpha-2 code. Anything else refuses the query, naming the field: a
+ * date that is silently ignored or compared as another year is worse. */
+static int check_qualifiers(screen_query_owned *qo, const char *where, const char *date_field,
+                            const char *country_field, pu_err *err) {
+    if (qo->q.birth_date) {
+        pu_date d;
+        int rc = pu_date_parse(qo->q.birth_date, PU_DATE_PARTIAL, where, date_field, &d, err);
+        if (!rc) rc = pu_date_not_future(&d, where, date_field, err);
+        if (rc) return rc;
+    }
+    if (qo->q.country) {
+        char code[3];
+        int rc = pu_country_parse(qo->q.country, where, country_field, code, err);
+        if (rc) return rc;
+        if (strcmp(code, qo->q.country) != 0 && (rc = keep(qo, code, &qo->q.country)))
+            return pu_fail(err, rc, where, country_field, "too many values");
+    }
+    return PU_OK;
+}
+
 int screen_query_from_json(const json_t *obj, const char *where, screen_query_owned *qo, pu_err *err) {
     owned_init(qo);
     int rc = PU_OK;
@@ -139,6 +163,7 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
     }
     if (qo->q.nnames == 0)
         rc = pu_fail(err, PU_ERR_INVALID, where, "properties.name", "expected at least one non-empty name");
+    if (!rc) rc = check_qualifiers(qo, where, "birthDate", "nationality", err);
 out:
     if (rc) screen_query_owned_clear(qo);
     return rc;
@@ -161,6 +186,8 @@ static int read_jsonl(reader *r, const char *data, size_t n, pu_err *err) {
     pu_lines *l;
     int rc = pu_lines_open_mem(data, n, PU_IO_DEFAULT_MAX_RECORD, &l, err);
     if (rc) return rc;
+    pu_lines_set_name(l, r->name);
+    pu_lines_check_utf8(l, 1);
     screen_query_owned *qo = malloc(sizeof *qo);
     if (!qo) {
         pu_lines_close(l);
@@ -173,7 +200,7 @@ static int read_jsonl(reader *r, const char *data, size_t n, pu_err *err) {
         pu_err e;
         pu_err_clear(&e);
         rc = pu_lines_next(l, &line, &len, &no, &e);
-        if (rc == PU_ERR_LIMIT) {
+        if (rc == PU_ERR_LIMIT || rc == PU_ERR_INVALID) {
             bad(r, &e);
             continue;
         }
@@ -202,7 +229,7 @@ static int read_jsonl(reader *r, const char *data, size_t n, pu_err *err) {
     }
     free(qo);
     pu_lines_close(l);
-    return rc == PU_ERR_LIMIT ? PU_OK : rc;
+    return rc == PU_ERR_LIMIT || rc == PU_ERR_INVALID ? PU_OK : rc;
 }
 
 static const char *field(const pu_csv_row *row, int col) {
@@ -224,26 +251,67 @@ static int split_add(screen_query_owned *qo, const char *cell, const char *where
     return rc;
 }
 
+/* The CSV columns of a query batch; unknown columns are a named warning. */
+enum { C_NAME, C_ID, C_SCHEMA, C_BIRTH, C_COUNTRY, C_GENDER, C_IDNUM, C_ALIAS, C_N };
+static const pu_col query_cols[C_N] = {
+    {"name", NULL, PU_COL_REQUIRED},
+    {"id", NULL, 0},
+    {"schema", NULL, 0},
+    {"birth_date", "birthdate|dob|date_of_birth", 0},
+    {"country", "nationality", 0},
+    {"gender", NULL, 0},
+    {"id_number", "idnumber", 0},
+    {"alias", "aliases", 0},
+};
+
+/* One CSV record into qo (errors into *e, naming the field). */
+static int csv_query(const pu_csv_row *row, const int *col, const char *where, screen_query_owned *qo, pu_err *e) {
+    owned_init(qo);
+    const char *nm = field(row, col[C_NAME]), *sc = field(row, col[C_SCHEMA]);
+    int qrc = PU_OK;
+    if (pu_blank(nm)) qrc = pu_fail(e, PU_ERR_INVALID, where, "name", "expected a non-empty name");
+    if (!qrc) qrc = add_name(qo, nm, where, "name", e);
+    if (!qrc) qrc = split_add(qo, field(row, col[C_ALIAS]), where, "alias", add_name, e);
+    if (!qrc) qrc = split_add(qo, field(row, col[C_IDNUM]), where, "id_number", add_id, e);
+    if (!qrc && !pu_blank(sc)) {
+        if (!valid_schema(sc))
+            qrc = pu_fail(e, PU_ERR_INVALID, where, "schema",
+                          "expected Person, Company, Organization, LegalEntity, Vessel or Airplane, got '%s'", sc);
+        else qrc = keep(qo, sc, &qo->q.schema);
+    }
+    const char *v;
+    if (!qrc && !pu_blank(v = field(row, col[C_ID]))) qrc = keep(qo, v, &qo->q.id);
+    if (!qrc && !pu_blank(v = field(row, col[C_BIRTH]))) qrc = keep(qo, v, &qo->q.birth_date);
+    if (!qrc && !pu_blank(v = field(row, col[C_COUNTRY]))) qrc = keep(qo, v, &qo->q.country);
+    if (!qrc && !pu_blank(v = field(row, col[C_GENDER]))) qrc = keep(qo, v, &qo->q.gender);
+    if (!qrc) qrc = check_qualifiers(qo, where, "birth_date", "country", e);
+    if (qrc && !e->code) pu_fail(e, qrc, where, NULL, "cannot read the query");
+    return qrc;
+}
+
 static int read_csv(reader *r, const char *data, size_t n, pu_err *err) {
     pu_csv *c;
-    pu_csv_opts o = {0};
+    pu_csv_opts o = {.check_utf8 = 1};
     int rc = pu_csv_open_mem(data, n, &o, &c, err);
     if (rc) return rc;
+    pu_csv_set_name(c, r->name);
     const pu_csv_row *row;
+    /* the header: a bad first record (bad UTF-8, too large) cannot name the columns */
     rc = pu_csv_next(c, &row, err);
     if (rc || !row) {
         pu_csv_close(c);
-        return rc ? rc : pu_fail(err, PU_ERR_INVALID, r->name, "name", "empty input: expected a CSV header");
+        return rc ? rc : pu_fail(err, PU_ERR_INVALID, r->name, "name", "empty input: expected a CSV header with a 'name' column");
     }
-    int cname = pu_csv_col(row, "name"), cid = pu_csv_col(row, "id"), cschema = pu_csv_col(row, "schema"),
-        cbd = pu_csv_col(row, "birth_date"), ccountry = pu_csv_col(row, "country"),
-        cgender = pu_csv_col(row, "gender"), cids = pu_csv_col(row, "id_number"),
-        calias = pu_csv_col(row, "alias");
-    if (cname < 0) {
+    int col[C_N];
+    char *warn = NULL;
+    rc = pu_csv_header(r->name, row, query_cols, C_N, PU_UNKNOWN_WARN, col, &warn, err);
+    if (rc) {
         pu_csv_close(c);
-        return pu_fail(err, PU_ERR_INVALID, r->name, "name",
-                       "expected a header with a 'name' column (and optionally id, schema, birth_date, "
-                       "country, gender, id_number, alias)");
+        return rc;
+    }
+    if (warn) { /* never silently dropped: said once, on stderr */
+        fprintf(stderr, "puente: warning: %s\n", warn);
+        free(warn);
     }
     screen_query_owned *qo = malloc(sizeof *qo);
     if (!qo) {
@@ -256,31 +324,13 @@ static int read_csv(reader *r, const char *data, size_t n, pu_err *err) {
         rc = pu_csv_next(c, &row, &e);
         if (rc == PU_ERR_LIMIT || rc == PU_ERR_INVALID) {
             bad(r, &e);
+            rc = PU_OK;
             continue;
         }
         if (rc || !row) break;
         char where[PU_ERR_WHERE_MAX];
         snprintf(where, sizeof where, "%s:%llu", r->name, (unsigned long long)row->line);
-        owned_init(qo);
-        const char *nm = field(row, cname), *sc = field(row, cschema);
-        int qrc = PU_OK;
-        if (pu_blank(nm)) qrc = pu_fail(&e, PU_ERR_INVALID, where, "name", "expected a non-empty name");
-        if (!qrc) qrc = add_name(qo, nm, where, "name", &e);
-        if (!qrc) qrc = split_add(qo, field(row, calias), where, "alias", add_name, &e);
-        if (!qrc) qrc = split_add(qo, field(row, cids), where, "id_number", add_id, &e);
-        if (!qrc && !pu_blank(sc)) {
-            if (!valid_schema(sc))
-                qrc = pu_fail(&e, PU_ERR_INVALID, where, "schema",
-                              "expected Person, Company, Organization, LegalEntity, Vessel or Airplane, got '%s'", sc);
-            else qrc = keep(qo, sc, &qo->q.schema);
-        }
-        const char *v;
-        if (!qrc && !pu_blank(v = field(row, cid))) qrc = keep(qo, v, &qo->q.id);
-        if (!qrc && !pu_blank(v = field(row, cbd))) qrc = keep(qo, v, &qo->q.birth_date);
-        if (!qrc && !pu_blank(v = field(row, ccountry))) qrc = keep(qo, v, &qo->q.country);
-        if (!qrc && !pu_blank(v = field(row, cgender))) qrc = keep(qo, v, &qo->q.gender);
-        if (qrc) {
-            if (!e.code) pu_fail(&e, qrc, where, NULL, "cannot read the query");
+        if (csv_query(row, col, where, qo, &e)) {
             screen_query_owned_clear(qo);
             bad(r, &e);
             continue;
@@ -313,8 +363,11 @@ int screen_read_queries_mem(const char *data, size_t n, screen_query_cb cb, scre
 }
 
 int screen_read_queries(const char *path, screen_query_cb cb, screen_bad_cb badcb, void *ctx, pu_err *err) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot open the queries file");
+    FILE *f = stdin;
+    if (strcmp(path, "-") != 0) {
+        int orc = pu_input_open(path, &f, err);
+        if (orc) return orc;
+    }
     pu_buf b = PU_BUF_INIT(QUERIES_MAX_BYTES);
     char chunk[65536];
     size_t got;

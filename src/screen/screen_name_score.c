@@ -301,11 +301,13 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
             break;
         }
     }
+    int gender_conflict = 0;
     for (int a = 0; a < np; a++) {
         cand_pair *p = &pairs[a];
         if ((A.qused >> p->i) & 1u || (A.cused >> p->j) & 1u) continue;
         A.qused |= 1u << p->i;
         A.cused |= 1u << p->j;
+        if (p->how == SIM_GENDER && is_core(q->t[p->i].kind) && is_core(c->t[p->j].kind)) gender_conflict = 1;
         if (p->how == SIM_INITIAL) {
             /* an initial stands for a name but says little: both sides get
              * the initial's weight, the rest of the full name is unmatched */
@@ -374,6 +376,14 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
      * TRANSSERVIS), the score is multiplied by that similarity */
     if (A.core == 1 && core_how == SIM_JW && core_sim < WEAK_SINGLE_SIM && !near_pair(&q->t[core_i], &c->t[core_j]))
         score *= core_sim;
+    /* Spanish given names of the other gender (Francisca / Francisco, María /
+     * Mario) name other people (docs/screening.md): the token pair alone is
+     * capped at the floor, but with two equal surnames the average still
+     * reached a match ("Francisca Lopez Garcia" vs "Francisco Lopez
+     * Garcia"). When such a pair is part of a name, the whole name
+     * is capped below any match threshold (whatever the schema, like the
+     * token rule); it stays listed as a non-match. */
+    if (gender_conflict && score > GENDER_PAIR_NAME_CAP) score = GENDER_PAIR_NAME_CAP;
     /* legal forms: a different one costs a little, a missing one less */
     int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
     if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);

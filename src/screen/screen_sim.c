@@ -407,7 +407,7 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     /* Spanish given names of the other gender are other names, not typos:
      * mario/maria, juan/juana, francisco/francisca */
     if (gender_pair(a, b)) {
-        *how = SIM_JW;
+        *how = SIM_GENDER; /* the name score caps the whole name (screen_name_score.c) */
         return SIM_FLOOR;
     }
     if (s >= SIM_FLOOR) *how = SIM_JW;
@@ -476,6 +476,7 @@ const char *sn_how_name(int how) {
     case SIM_SKEL: return "consonant skeleton";
     case SIM_TRANSLIT: return "transliteration";
     case SIM_ACRONYM: return "acronym";
+    case SIM_GENDER: return "other gender";
     default: return "none";
     }
 }

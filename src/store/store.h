@@ -266,6 +266,7 @@ typedef struct store_summary {
     int64_t rejected;    /* input records skipped (bad input) */
     int64_t warnings;    /* accepted with a loss, e.g. an unresolved link */
     int64_t removed;     /* entities deleted because the source dropped them */
+    int64_t duplicate;   /* input records refused: their id appeared earlier in the same input */
     int64_t per_schema[STORE_MAX_SCHEMATA]; /* indexed like ftm_schema_names() */
     char *notes[STORE_SUMMARY_NOTES];       /* the first rejects and warnings */
     size_t nnotes;
@@ -276,6 +277,12 @@ void store_summary_init(store_summary *s);
 void store_summary_free(store_summary *s);   /* frees the notes; NULL-safe */
 /* Record a rejected record (is_reject=1) or a warning (0) with err's text. */
 void store_summary_note(store_summary *s, const pu_err *err, int is_reject);
+/* Record a record refused because its id appeared earlier in the same input
+ * (both places named in the note). */
+void store_summary_duplicate(store_summary *s, const char *id, const char *where, const char *first);
+/* The exit code of an import that completed: 0, or PU_EXIT_PARTIAL (7) when
+ * records were rejected or duplicate (docs/CLI.md, docs/input.md). */
+int store_summary_exit(const store_summary *s);
 /* Print the summary ("imported N entities: 4620 Person, ...") to out. */
 void store_summary_print(const store_summary *s, const char *label, FILE *out);
 /* store_put_ex + count in s + the test hook. Same errors as store_put. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 
 #define FTM_LINE_MAX (16u * 1024u * 1024u) /* one JSON entity per line */
 
@@ -76,6 +77,23 @@ int store_summary_put(store_t *st, const ftm_entity *e, int flags, store_summary
     return PU_OK;
 }
 
+void store_summary_duplicate(store_summary *s, const char *id, const char *where, const char *first) {
+    s->duplicate++;
+    pu_err e;
+    pu_fail(&e, PU_ERR_CONFLICT, where, "id", "duplicate id '%s' (first at %s): refused, the first record stands",
+            id ? id : "", first ? first : "?");
+    if (s->nnotes >= STORE_SUMMARY_NOTES) return;
+    char buf[PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + PU_ERR_MSG_MAX + 64];
+    pu_err_format(&e, buf, sizeof buf);
+    pu_buf b = PU_BUF_INIT(sizeof buf + 32);
+    if (pu_buf_printf(&b, "duplicate: %s", buf) == PU_OK) s->notes[s->nnotes++] = pu_buf_detach(&b);
+    else pu_buf_free(&b);
+}
+
+int store_summary_exit(const store_summary *s) {
+    return s->rejected || s->duplicate ? PU_EXIT_PARTIAL : 0;
+}
+
 void store_summary_print(const store_summary *s, const char *label, FILE *out) {
     const char *const *names = ftm_schema_names();
     fprintf(out, "%s: %lld records read, %lld entities written in %.1fs\n", label, (long long)s->read,
@@ -84,9 +102,10 @@ void store_summary_print(const store_summary *s, const char *label, FILE *out) {
         if (s->per_schema[i]) fprintf(out, "  %-16s %10lld\n", names[i], (long long)s->per_schema[i]);
     if (s->removed) fprintf(out, "  removed (no longer in the source): %lld\n", (long long)s->removed);
     fprintf(out, "  rejected records: %lld\n", (long long)s->rejected);
+    if (s->duplicate) fprintf(out, "  duplicate records: %lld\n", (long long)s->duplicate);
     if (s->warnings) fprintf(out, "  warnings: %lld\n", (long long)s->warnings);
     for (size_t i = 0; i < s->nnotes; i++) fprintf(out, "  %s\n", s->notes[i]);
-    int64_t shown = (int64_t)s->nnotes, all = s->rejected + s->warnings;
+    int64_t shown = (int64_t)s->nnotes, all = s->rejected + s->warnings + s->duplicate;
     if (all > shown) fprintf(out, "  ... and %lld more\n", (long long)(all - shown));
 }
 
@@ -160,6 +179,8 @@ static void parse_item(pitem *it, const char *line, size_t len, const char *wher
     pu_err_clear(&it->err);
     it->e = NULL;
     it->rc = ftm_entity_from_json(line, len, &it->e, &it->err);
+    /* the shared discipline: dates and countries checked and normalised */
+    if (!it->rc) it->rc = ftm_entity_check_values(it->e, &it->err);
     if (!it->rc && apply_defaults(it->e, o)) {
         ftm_entity_free(it->e);
         it->e = NULL;
@@ -285,12 +306,25 @@ static void done_batch(pipeline *p, pbatch *b) {
 
 /* Write one batch; returns PU_OK or the fatal error (in *err). */
 static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, int flags, store_summary *sum,
-                       pu_err *err) {
+                       pu_dupset *seen, pu_err *err) {
     for (size_t i = 0; i < b->n; i++) {
         pitem *it = &b->items[i];
         sum->read++;
         int rc = it->rc;
         if (!rc) {
+            /* The same id twice in one input: the first record stands, the
+             * second is refused and named with both lines (docs/input.md). */
+            const char *first = NULL;
+            int d = pu_dupset_add(seen, it->e->id, it->where, &first);
+            if (d < 0) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+            if (d == 1) {
+                if (o && o->strict)
+                    return pu_fail(err, PU_ERR_INVALID, it->where, "id",
+                                   "duplicate id '%s' (first at %s)", it->e->id, first);
+                store_summary_duplicate(sum, it->e->id, it->where, first);
+                continue;
+            }
+
             rc = store_summary_put_row(st, &it->row, flags, sum, &it->err);
             if (rc) set_where(&it->err, it->where);
         }
@@ -322,6 +356,8 @@ static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, in
     p.o = o;
     pthread_t th[MAX_WORKERS];
     int nw = 0, want = nworkers(), rc = PU_OK;
+    pu_dupset *seen = NULL;
+    if (pu_dupset_new(&seen)) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     for (; nw < want; nw++)
         if (pthread_create(&th[nw], NULL, worker, &p) != 0) break;
     if (nw == 0) rc = pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cannot start a parser thread");
@@ -332,7 +368,7 @@ static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, in
             break;
         }
         last = b->last;
-        rc = write_batch(st, b, o, flags, sum, err);
+        rc = write_batch(st, b, o, flags, sum, seen, err);
         uint64_t off = b->offset;
         done_batch(&p, b);
         pu_progress_tick(prog, off, (uint64_t)sum->read);
@@ -347,6 +383,7 @@ static int run_pipeline(store_t *st, pu_lines *r, const store_import_opts *o, in
     pthread_cond_destroy(&p.cv_free);
     pthread_cond_destroy(&p.cv_ready);
     pthread_mutex_destroy(&p.mu);
+    pu_dupset_free(seen);
     return rc;
 }
 
@@ -357,6 +394,7 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, 
     pu_lines *r;
     int rc = pu_lines_open(path, FTM_LINE_MAX, &r, err);
     if (rc) return rc;
+    pu_lines_check_utf8(r, 1);
     if ((rc = store_begin(st, err))) {
         pu_lines_close(r);
         return rc;
@@ -370,6 +408,8 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, 
     pu_progress prog;
     pu_progress_start(&prog, "import ftm", pu_file_size(path));
     if (!rc) rc = run_pipeline(st, r, o, flags, sum, &prog, err);
+    if (!rc && sum->read == 0) /* an empty file is a mistake, not an import of nothing */
+        rc = pu_fail(err, PU_ERR_INVALID, pu_lines_name(r), NULL, "the file is empty: expected FtM JSON lines");
     pu_lines_close(r);
     if (rc) {
         store_rollback(st);

@@ -185,6 +185,28 @@ s, js, _ = c.req("POST", "/api/v1/entities/upload", token=A, raw=b"\n\n")
 eq(s, 400, "empty upload is 400")
 s, js, _ = c.req("POST", "/api/v1/entities/upload", token=A, raw=nd, query={"marking": "NOPE"})
 eq(s, 400, "upload with an unknown marking is 400")
+# the shared input discipline (issue #16, docs/input.md): duplicates, BOM, dates, countries
+dup = [{"id": "dup-1", "schema": "Person", "properties": {"name": ["Primera"]}},
+       {"id": "dup-2", "schema": "Person", "properties": {"name": ["Otra"]}},
+       {"id": "dup-1", "schema": "Person", "properties": {"name": ["Segunda"]}}]
+s, js, _ = c.req("POST", "/api/v1/entities/upload", token=A, raw="\n".join(json.dumps(x) for x in dup).encode())
+ok(s == 400 and "duplicate id" in err_of(js)["message"] and "line 1" in err_of(js)["message"]
+   and err_of(js)["field"].startswith("line 3"), "a duplicate id names both lines", str(js))
+s, js, _ = c.req("GET", "/api/v1/entities/dea-dup-2", token=A)
+eq(s, 404, "an upload with a duplicate id stores nothing")
+bom = b"\xef\xbb\xbf" + json.dumps({"id": "bom-1", "schema": "Person",
+                                     "properties": {"name": ["Con Bom"], "country": ["México"],
+                                                    "birthDate": ["1970-11-18"]}}).encode() + b"\r\n"
+# (uploaded by FGR as MX-ONLY, so DEA's counts below stay as they were)
+s, js, _ = c.req("POST", "/api/v1/entities/upload", token=tok["fgr.an"], raw=bom, query={"marking": "MX-ONLY"})
+ok(s == 200 and js["imported"] == 1, "a BOM and CRLF are accepted", str(js))
+s, js, _ = c.req("GET", "/api/v1/entities/fgr-bom-1", token=tok["fgr.an"])
+ok(s == 200 and js["properties"]["country"] == ["mx"], "the country name is stored as its ISO code", str(js))
+for bad, what in ((["1980-02-30"], "February 1980 has 29 days"), (["18/11/1970"], "write 1970-11-18")):
+    x = {"id": "bad-date", "schema": "Person", "properties": {"name": ["Fecha Mala"], "birthDate": bad}}
+    s, js, _ = c.req("POST", "/api/v1/entities/upload", token=A, raw=json.dumps(x).encode())
+    ok(s == 400 and what in err_of(js)["message"] and "birthDate" in err_of(js)["field"],
+       "birthDate %s refused, naming the field" % bad[0], str(js))
 
 # ---- search, stats, yente search ----
 s, js, _ = c.req("GET", "/api/v1/entities", token=A, query={"q": "upload", "schema": "Company", "limit": "2"})

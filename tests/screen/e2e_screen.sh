@@ -84,7 +84,7 @@ assert_rc $? 0 "review remove"
 # --- bad input ---------------------------------------------------------------
 printf 'name\n\xff\xfe bad\nOsiel Cardenas\n' > "$TMP/bad.csv"
 out=$("$PUENTE" screen "$TMP/bad.csv" --format csv 2>"$TMP/err")
-assert_rc $? 3 "invalid UTF-8 row: exit 3"
+assert_rc $? 7 "invalid UTF-8 row: exit 7 (partial: the other rows were screened)"
 assert_contains "$(cat "$TMP/err")" "bad.csv:2" "error names file:line"
 assert_contains "$out" "ofac-6857" "the other rows are still screened"
 big=$(head -c 10240 /dev/zero | tr '\0' 'a')

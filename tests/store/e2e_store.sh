@@ -61,19 +61,23 @@ assert_rc $? 0 "import ftm from stdin"
 assert_contains "$err" "import ftm: 100 records in" "progress/timing line on stderr with PUENTE_PROGRESS=1"
 assert_eq "$(P stats --json --db "$TMP/s.db" | sed 's/.*"total":\([0-9]*\).*/\1/')" "100" "stdin import wrote 100"
 
-# duplicate ids in one file into an empty store: the last one wins
+# duplicate ids in one file (issue #16): the first stands, the second is
+# refused and named with both lines, the counts add up, exit 7 (partial)
 printf '%s\n' '{"id":"d1","schema":"Person","properties":{"name":["First"]},"datasets":["x"]}' \
   '{"id":"d1","schema":"Person","properties":{"name":["Second"]},"datasets":["y"]}' >"$TMP/dup.jsonl"
-P import ftm "$TMP/dup.jsonl" --db "$TMP/dup.db" >/dev/null; assert_rc $? 0 "import with a duplicate id"
+sum=$(P import ftm "$TMP/dup.jsonl" --db "$TMP/dup.db"); assert_rc $? 7 "import with a duplicate id: exit 7"
+assert_contains "$sum" "2 records read, 1 entities written" "counts: 2 read, 1 written"
+assert_contains "$sum" "duplicate records: 1" "... and 1 duplicate"
+assert_contains "$sum" "dup.jsonl:2: field 'id': duplicate id 'd1' (first at $TMP/dup.jsonl:1)" "both lines named"
 out=$(P entity get d1 --db "$TMP/dup.db")
-assert_contains "$out" '"name":["Second"]' "later duplicate wins"
-assert_contains "$out" '"datasets":["y"]' "its datasets replace the earlier ones"
+assert_contains "$out" '"name":["First"]' "the first record stands"
+assert_contains "$out" '"datasets":["x"]' "with its datasets"
 
 # Bad FtM lines: skipped with file:line, or fatal with --strict
 printf '%s\n' '{"id":"x1","schema":"Person","properties":{"name":["Ana"]}}' 'not json' \
   '{"id":"x2","schema":"Dragon"}' '{"id":"x3","schema":"Person","properties":{"imoNumber":["1"]}}' \
   '{"id":"x4","schema":"Person","marking":"SECRET","properties":{}}' >"$TMP/bad.jsonl"
-out=$(P import ftm "$TMP/bad.jsonl" --db "$TMP/c.db"); assert_rc $? 0 "bad lines are skipped by default"
+out=$(P import ftm "$TMP/bad.jsonl" --db "$TMP/c.db"); assert_rc $? 7 "bad lines are skipped by default (exit 7: partial)"
 assert_contains "$out" "rejected records: 4" "four rejected"
 assert_contains "$out" "bad.jsonl:2" "reason names file:line"
 assert_contains "$out" "unknown schema 'Dragon'" "reason names the schema"
@@ -88,7 +92,7 @@ assert_eq "$(P export ftm --db "$TMP/c.db" 2>/dev/null | md5sum)" "$before" "--s
 mkdir -p "$TMP/ofac2"; cp "$DATA"/*.csv "$TMP/ofac2/"
 sed -i '5s/^[0-9]*,/X9,/' "$TMP/ofac2/sdn.csv"
 ent5=$(sed -n '5p' "$DATA/sdn.csv" | cut -d, -f1)
-out=$(P import ofac "$TMP/ofac2" --db "$DB"); assert_rc $? 0 "import with a bad row"
+out=$(P import ofac "$TMP/ofac2" --db "$DB"); assert_rc $? 7 "import with a bad row: exit 7 (partial)"
 assert_contains "$out" "sdn.csv:5: field 'ent_num'" "bad row reported with file:line and field"
 assert_contains "$out" "removed (no longer in the source): " "the dropped entry counts as delisted"
 P entity get "ofac-$ent5" --db "$DB" >/dev/null 2>&1; assert_rc $? 4 "delisted entity is gone"
