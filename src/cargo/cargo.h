@@ -263,6 +263,9 @@ int cargo_reader_next(cargo_reader *r, const cargo_manifest **m, pu_err *err);
  * line), for reject files. Never NULL. */
 const char *cargo_reader_raw(cargo_reader *r, size_t *len);
 const char *cargo_reader_name(const cargo_reader *r);
+/* 1 once a CSV header row (or any JSON record) has been read: tells an empty
+ * file from a header without lines. */
+int cargo_reader_saw_header(const cargo_reader *r);
 uint64_t cargo_reader_offset(const cargo_reader *r);
 void cargo_reader_close(cargo_reader *r);
 

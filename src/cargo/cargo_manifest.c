@@ -169,6 +169,8 @@ void cargo_reader_close(cargo_reader *r) {
 
 const char *cargo_reader_name(const cargo_reader *r) { return r->name; }
 
+int cargo_reader_saw_header(const cargo_reader *r) { return r->header_done; }
+
 uint64_t cargo_reader_offset(const cargo_reader *r) {
     if (r->jsonl == 2) return 0; /* the whole document is parsed at open: no byte progress */
     return r->jsonl ? pu_lines_offset(r->lines) : pu_csv_offset(r->csv);

@@ -391,7 +391,9 @@ static int cmd_screen_run(int argc, char **argv) {
     /* an empty file or a header without lines is refused: screening nothing must not look like "all clear" */
     if (!rc && nlines == 0 && nrej == 0)
         rc = pu_fail(&err, PU_ERR_INVALID, o.pos[0], NULL,
-                     "no manifest line; expected a header row (awb, description, ...) and at least one line");
+                     cargo_reader_saw_header(rd) ? "no records after the header: no manifest line to screen"
+                                                 : "empty file: expected a header row (awb, description, ...) and "
+                                                   "manifest lines");
     if (!rc) rc = cargo_batch_finish(c.batch, &err);
     size_t nrefused = c.batch ? cargo_batch_nquality(c.batch) : 0;
     double t1 = pu_monotonic();

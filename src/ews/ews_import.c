@@ -638,6 +638,10 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     im.report = o ? o->report : NULL;
     if (!im.owner && im.scope && !im.scope->system) im.owner = im.scope->agency;
     if (!rc) rc = import_records(&im, src, err);
+    /* nothing to import (a header without rows, blank lines) is refused */
+    if (!rc && im.st.read == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, src->path ? src->path : (im.name ? im.name : "body"), NULL,
+                     "no records: nothing to import");
     if (!rc && im.first_rc && !im.partial) {
         /* all or nothing: the first refused record, and how many there were */
         *err = im.first;

@@ -936,10 +936,13 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
                          k0, pm ? "" : k1, db->m[mi].name);
             break;
         }
-        /* the same typing twice changes nothing, but a repeated row is reported, never silent */
-        if (dst[0] != KIN_UNTYPED)
-            warnf(db, w, "%s%s%s is typed twice at marker %s with the same alleles; the repeat is ignored", k0,
-                  pm ? "" : " ", pm ? "" : k1, db->m[mi].name);
+        /* the same typing twice: a duplicate row (the files are read all or
+         * nothing, and a repeated row is a copy-paste slip worth a look) */
+        if (dst[0] != KIN_UNTYPED) {
+            rc = pu_fail(err, PU_ERR_INVALID, w, "marker", "duplicate row: %s%s%s is typed twice at marker %s", k0,
+                         pm ? "" : " ", pm ? "" : k1, db->m[mi].name);
+            break;
+        }
         dst[0] = g[0] < g[1] ? g[0] : g[1];
         dst[1] = g[0] < g[1] ? g[1] : g[0];
         if (!pm) {
@@ -952,7 +955,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
      * (empty after its header) would give an empty, "successful" answer */
     if (rc == PU_OK && pm && typed == 0)
         rc = pu_fail(err, PU_ERR_INVALID, f.r ? src_name(f.r) : path, NULL,
-                     "no post-mortem sample is typed; expected rows sample,sex,marker,allele1,allele2");
+                     "no records: no post-mortem sample is typed; expected rows sample,sex,marker,allele1,allele2");
     free(vidx.slot);
     free(fidx.slot);
     pu_csv_close(f.r);

@@ -369,6 +369,9 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
         if (rc) break;
     }
     pu_progress_end(&pg, st->rows);
+    /* a header without rows: nothing to import is refused, not "0 of 0 imported" */
+    if (rc == PU_OK && st->rows == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), NULL, "no records after the header: nothing to import");
     pu_buf_free(&raw);
     pu_buf_free(&nkey);
     pu_dupset_free(seen);

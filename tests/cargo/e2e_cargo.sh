@@ -214,22 +214,4 @@ assert_contains "$($P cargo detect 'Brake pads P/N 1609-66-5')" "no watchlist ch
 $P cargo screen 2>/dev/null; assert_rc $? 2 "screen without file is a usage error"
 assert_contains "$($P cargo screen --help)" "usage: puente cargo screen" "screen --help"
 $P cargo bogus 2>/dev/null; assert_rc $? 2 "unknown subcommand"
-# --- issue 16: the shared bad-input corpus (tests/corpus.sh) through `cargo screen`
-. "$SRC/tests/corpus.sh"
-C="$TMP/corpus"
-corpus_csv "$C" 'awb,hawb,description,weight_kg,arrival_date,origin_country' '801,A,Acetone,5,2026-01-05,CN' \
-  '802,A,Cotton,5,2026-01-05,CN' '803,A,Cotton,5,2099-01-05,CN' '804,A,Cotton,-5,2026-01-05,CN'
-S() { PUENTE_DB="$TMP/corpus.db" $P cargo screen "$@" --dry-run; }
-corpus_run cargo missing 1 "no such file" S "$C/missing.csv"
-corpus_run cargo directory 1 "is a directory" S "$C/dir"
-corpus_run cargo empty 3 "no manifest line" S "$C/empty.csv"
-corpus_run cargo header-only 3 "no manifest line" S "$C/header.csv"
-corpus_run cargo bom 0 "1 lines screened" S "$C/bom.csv"
-corpus_run cargo crlf 0 "1 lines screened" S "$C/crlf.csv"
-corpus_run cargo semicolon 3 "separated by ';'" S "$C/semicolon.csv"
-corpus_run cargo utf8 7 "invalid UTF-8" S "$C/utf8.csv"
-corpus_run cargo big 7 "big.csv:2: record longer than" S "$C/big.csv"
-corpus_run cargo duplicate 7 "repeats line 2" S "$C/dup.csv"
-corpus_run cargo future 7 "2099-01-05 is in the future" S "$C/future.csv"
-corpus_run cargo negative 7 "weight_kg: '-5' must be greater than zero" S "$C/negative.csv"
 finish

@@ -234,23 +234,4 @@ printf '%s\nW2,2025-06-09,MX-SON,FGR,seizure-lab,fentanyl,powder,,,FGR,US-ONLY\n
 out=$("$PUENTE" ews import "$TMP/w2.csv" --strict --agency FGR --country MX --db "$VDB" 2>&1); rc=$?
 assert_rc $rc 5 "FGR cannot file a US-ONLY report"
 assert_contains "$out" "w2.csv:2: field 'marking'" "the refusal names file:line and field"
-# --- issue 16: the shared bad-input corpus (tests/corpus.sh) through `ews import`
-. "$SRC/tests/corpus.sh"
-C="$TMP/corpus"
-corpus_csv "$C" 'report_id,date,place,source_agency,type,substances,quantity_g' 'K1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl,1' \
-  'K2,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl,1' 'K3,2099-01-01,US-AZ,DEA,seizure-lab,fentanyl,1' \
-  'K4,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl,-5'
-I() { "$PUENTE" ews import "$@" --db "$TMP/corpus.db" --today 2026-11-27; }
-corpus_run ews missing 1 "no such file" I "$C/missing.csv"
-corpus_run ews directory 1 "is a directory" I "$C/dir"
-corpus_run ews empty 3 "empty input" I "$C/empty.csv"
-corpus_run ews header-only 0 "0 read, 0 written" I "$C/header.csv"
-corpus_run ews bom 0 "1 read, 1 written" I "$C/bom.csv"
-corpus_run ews crlf 0 "1 read, 0 written, 1 unchanged" I "$C/crlf.csv"
-corpus_run ews semicolon 3 "separated by ';'" I "$C/semicolon.csv"
-corpus_run ews utf8 7 "utf8.csv:2:" I "$C/utf8.csv"
-corpus_run ews big 7 "big.csv:2: record longer than" I "$C/big.csv"
-corpus_run ews duplicate 7 "duplicate of" I "$C/dup.csv"
-corpus_run ews future 7 "2099-01-01 is in the future" I "$C/future.csv"
-corpus_run ews negative 7 "quantity_g" I "$C/negative.csv"
 finish

@@ -143,22 +143,4 @@ for f in "$TMP"/bom/*.csv; do { printf '\xef\xbb\xbf'; cat "$f"; } > "$f.t" && m
 a=$("$PUENTE" kinship pairwise --dir "$D/dvi_example2" 2>/dev/null); b=$("$PUENTE" kinship pairwise --dir "$TMP/bom" 2>/dev/null)
 assert_rc $? 0 "every kinship CSV with a BOM is read"
 assert_eq "$b" "$a" "the same LRs with and without a BOM"
-# --- issue 16: the shared bad-input corpus (tests/corpus.sh) as the post-mortem file of a case
-. "$SRC/tests/corpus.sh"
-C="$TMP/corpus"
-corpus_csv "$C" '"sample","sex","marker","allele1","allele2"' '"V1",1,"L1","1","1"' '"V2",1,"L1","1","2"' \
-  '"V3",2,"L1","3","4"' '"V2",1,"L1","-5","2"'
-K() { rm -rf "$TMP/kc"; cp -r "$D/dvi_example2" "$TMP/kc"; rm "$TMP/kc/pm_genotypes.csv"
-      [ -e "$1" ] && cp -r "$1" "$TMP/kc/pm_genotypes.csv"; "$PUENTE" kinship pairwise --dir "$TMP/kc"; }
-corpus_run kinship missing 1 "pm_genotypes.csv" K "$C/missing.csv"
-corpus_run kinship directory 1 "is a directory" K "$C/dir"
-corpus_run kinship empty 3 "empty file" K "$C/empty.csv"
-corpus_run kinship header-only 3 "no post-mortem sample is typed" K "$C/header.csv"
-corpus_run kinship bom 0 "V1,F1,M1" K "$C/bom.csv"
-corpus_run kinship crlf 0 "V1,F1,M1" K "$C/crlf.csv"
-corpus_run kinship semicolon 3 "separated by ';'" K "$C/semicolon.csv"
-corpus_run kinship utf8 3 "pm_genotypes.csv:2:" K "$C/utf8.csv"
-corpus_run kinship big 3 "pm_genotypes.csv:2: record longer than" K "$C/big.csv"
-corpus_run kinship duplicate 0 "typed twice at marker L1 with the same alleles" K "$C/dup.csv"
-corpus_run kinship negative 3 "allele '-5'" K "$C/negative.csv"
 finish

@@ -469,6 +469,8 @@ static void test_bad_genotypes(void **state) {
      * the marker and the value, instead of a warning that changes the LRs */
     expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,abc,9\n", "allele1", "marker L: allele 'abc'");
     expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,OL\n", "allele2", "not a repeat number");
+    /* the same typing twice, alleles in either order: a duplicate row */
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,10\nF,R,L,10,9\n", "marker", "duplicate row");
 }
 
 /* A UTF-8 byte-order mark in front of any kinship CSV is not data (issue 16). */

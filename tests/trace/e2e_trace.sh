@@ -228,22 +228,4 @@ V request submit agency=FGR crime_code=5212 serial=AB13 manufacturer=Glock type=
 nid=$(grep -o 'T2026-[0-9]*' "$TMP/out" | head -1 | sed 's/^T2026-0*//')
 assert_contains "$(V request show "$nid" --json --agency FGR --country MX)" "\"marking\": \"AGENCY-ONLY\"" "a request filed without a marking is AGENCY-ONLY (the one default)"
 V request show "$nid" --agency SEDENA --country MX >/dev/null 2>&1; assert_rc $? 4 "and another agency of the same country does not see it"
-# --- issue 16: the shared bad-input corpus (tests/corpus.sh) through `trace import`
-. "$SRC/tests/corpus.sh"
-C="$TMP/corpus"
-corpus_csv "$C" 'manufacturer,serial,type,event,date,party,party_dob,ffl,state' 'Glock,K1,pistol,MANUFACTURE,2020-01-01,,,,' \
-  'Glock,K2,pistol,MANUFACTURE,2020-01-01,,,,' 'Glock,K3,pistol,MANUFACTURE,2099-01-01,,,,' 'Glock,K4,pistol,MANUFACTURE,-5,,,,'
-I() { "$PUENTE" trace --db "$TMP/corpus.db" --today 2026-11-27 import acquisitions "$@"; }
-corpus_run trace missing 1 "no such file" I "$C/missing.csv"
-corpus_run trace directory 1 "is a directory" I "$C/dir"
-corpus_run trace empty 3 "empty file" I "$C/empty.csv"
-corpus_run trace header-only 0 "0 read, 0 written" I "$C/header.csv"
-corpus_run trace bom 0 "1 read, 1 written" I "$C/bom.csv"
-corpus_run trace crlf 0 "1 read, 0 written, 1 unchanged" I "$C/crlf.csv"
-corpus_run trace semicolon 3 "separated by ';'" I "$C/semicolon.csv"
-corpus_run trace utf8 7 "utf8.csv:2:" I "$C/utf8.csv"
-corpus_run trace big 7 "big.csv:2: record longer than" I "$C/big.csv"
-corpus_run trace duplicate 7 "duplicate of" I "$C/dup.csv"
-corpus_run trace future 7 "2099-01-01 is in the future" I "$C/future.csv"
-corpus_run trace negative 7 "expected a date YYYY-MM-DD, got '-5'" I "$C/negative.csv"
 finish
