@@ -380,10 +380,11 @@ double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *
      * Mario) name other people (docs/screening.md): the token pair alone is
      * capped at the floor, but with two equal surnames the average still
      * reached a match ("Francisca Lopez Garcia" vs "Francisco Lopez
-     * Garcia"). When such a pair is part of a name, the whole name
-     * is capped below any match threshold (whatever the schema, like the
-     * token rule); it stays listed as a non-match. */
-    if (gender_conflict && score > GENDER_PAIR_NAME_CAP) score = GENDER_PAIR_NAME_CAP;
+     * Garcia"). When such a pair is part of a person's name (either side a
+     * Person), the whole name is capped below any match threshold; it stays
+     * listed as a non-match. Not for organisations: BANKA / BANK, SBERBANKA /
+     * SBERBANK are Slavic case endings, not given names of another gender. */
+    if (gender_conflict && (q->person || c->person) && score > GENDER_PAIR_NAME_CAP) score = GENDER_PAIR_NAME_CAP;
     /* legal forms: a different one costs a little, a missing one less */
     int legal = qlegal && clegal && !legal_same ? 1 : (qlegal != clegal ? 2 : 0);
     if (legal) score *= 1.0 + (legal == 1 ? Q_LEGAL_CONFLICT : Q_LEGAL_ONE_SIDED);

@@ -408,6 +408,12 @@ int store_import_ftm(store_t *st, const char *path, const store_import_opts *o, 
     pu_progress prog;
     pu_progress_start(&prog, "import ftm", pu_file_size(path));
     if (!rc) rc = run_pipeline(st, r, o, flags, sum, &prog, err);
+    /* every input record is accounted for exactly once (docs/input.md) */
+    if (!rc && sum->read != sum->written + sum->rejected + sum->duplicate)
+        rc = pu_fail(err, PU_ERR_INTERNAL, pu_lines_name(r), NULL,
+                     "counts do not add up: %lld read, %lld written, %lld rejected, %lld duplicate",
+                     (long long)sum->read, (long long)sum->written, (long long)sum->rejected,
+                     (long long)sum->duplicate);
     if (!rc && sum->read == 0) /* an empty file is a mistake, not an import of nothing */
         rc = pu_fail(err, PU_ERR_INVALID, pu_lines_name(r), NULL, "the file is empty: expected FtM JSON lines");
     pu_lines_close(r);
