@@ -19,8 +19,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ews_import_stats st;
     ews_import_opts csv = {.format = "csv"}, jsonl = {.format = "jsonl"};
+    /* issue 16: per-record refusal (a savepoint per record) and the baseline */
+    ews_import_opts partial = {.format = "csv", .partial = 1, .today = "2026-01-01"},
+                    base = {.format = "jsonl", .partial = 1, .baseline = 1, .today = "2026-01-01"};
     (void)ews_import_mem(ews, (const char *)data, size, &csv, &st, NULL);
     (void)ews_import_mem(ews, (const char *)data, size, &jsonl, &st, NULL);
+    if (ews_import_mem(ews, (const char *)data, size, &partial, &st, NULL) == PU_OK &&
+        st.read != st.reports + st.rejected + st.unchanged + st.duplicate)
+        abort(); /* the counts must add up */
+    (void)ews_import_mem(ews, (const char *)data, size, &base, &st, NULL);
     char *n = NULL;
     char name[128];
     size_t k = size < sizeof name - 1 ? size : sizeof name - 1;

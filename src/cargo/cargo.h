@@ -53,6 +53,8 @@
 #define CARGO_MAX_JSON_DOC (256u << 20)    /* one JSON document (CARGO_FMT_JSON) */
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
+#define CARGO_MAX_PIECES 1e9               /* pieces per line; more is garbage, not cargo */
+#define CARGO_MAX_DAYS_AHEAD 60            /* departure/arrival dates at most this far after today */
 
 /* ---- CAS registry numbers ----------------------------------------------- */
 
@@ -199,6 +201,15 @@ int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, F
 
 /* ---- manifests ------------------------------------------------------------ */
 
+/* A field of a manifest line that could not be read (a bad number, date or
+ * country, invalid UTF-8, an arrival before the departure): the field is
+ * treated as not given and the rest of the line is screened. */
+#define CARGO_MAX_ISSUES 32 /* more than the fields of a line: no issue is dropped */
+typedef struct cargo_issue {
+    char field[32];              /* manifest field, e.g. "weight_kg" */
+    char msg[192];               /* what was wrong, with the value */
+} cargo_issue;
+
 typedef struct cargo_manifest {
     const char *awb, *hawb;
     const char *shipper_name, *shipper_address, *shipper_country;
@@ -214,6 +225,8 @@ typedef struct cargo_manifest {
     const char *carrier, *forwarder;
     const char *departure_date, *arrival_date; /* "YYYY-MM-DD" or "" */
     uint64_t line;               /* source line (set by the reader) */
+    const cargo_issue *issues;   /* fields that were refused (data quality), nissues of them */
+    size_t nissues;
 } cargo_manifest;
 
 typedef enum { CARGO_FMT_AUTO = 0, CARGO_FMT_CSV, CARGO_FMT_JSONL, CARGO_FMT_JSON } cargo_format;
@@ -233,15 +246,26 @@ typedef struct cargo_reader cargo_reader;
  * and ignored. */
 int cargo_reader_open(const char *path, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
 int cargo_reader_open_mem(const char *data, size_t n, cargo_format fmt, FILE *warn, cargo_reader **out, pu_err *err);
-/* Next manifest line into *m (NULL at end). A bad line returns PU_ERR_INVALID
- * or PU_ERR_LIMIT with file:line and field in err; the raw fields (when any)
- * stay available through cargo_reader_raw until the next call, and the
- * caller may call again to continue with the next line. */
+/* Next manifest line into *m (NULL at end). A line that cannot be read at
+ * all (malformed CSV or JSON, a wrong field count, no awb) returns
+ * PU_ERR_INVALID or PU_ERR_LIMIT with file:line and field in err; the raw
+ * fields (when any) stay available through cargo_reader_raw until the next
+ * call, and the caller may call again to continue with the next line.
+ * A line with bad FIELDS (a number that is not one or negative, a date that
+ * is not YYYY-MM-DD, a country that is not ISO 3166 alpha-2, invalid UTF-8
+ * or an over-long value in a field, an arrival before the departure) is
+ * returned with each bad field blanked (treated as not given) and listed in
+ * m->issues (data quality), so the rest of the line is still screened: a
+ * precursor must not escape screening because its weight is "abc". With the
+ * strict reader (cargo_screen_mem, the API) a bad field is an error instead. */
 int cargo_reader_next(cargo_reader *r, const cargo_manifest **m, pu_err *err);
 /* The raw content of the last line (CSV fields joined as CSV, or the JSON
  * line), for reject files. Never NULL. */
 const char *cargo_reader_raw(cargo_reader *r, size_t *len);
 const char *cargo_reader_name(const cargo_reader *r);
+/* 1 once a CSV header row (or any JSON record) has been read: tells an empty
+ * file from a header without lines. */
+int cargo_reader_saw_header(const cargo_reader *r);
 uint64_t cargo_reader_offset(const cargo_reader *r);
 void cargo_reader_close(cargo_reader *r);
 
@@ -339,6 +363,14 @@ typedef struct cargo_result {
     uint64_t shipper_key, consignee_key, address_key;
     int64_t day;                   /* arrival (else departure) day, or INT64_MIN */
     double weight_kg;
+    const char *quality;           /* data-quality issues "field: msg; ..." or "" (reader
+                                      issues and a repeated AWB+HAWB in the batch) */
+    size_t nquality;
+    size_t dup_of;                 /* 1-based index of the first result with the same
+                                      AWB+HAWB in this batch, 0 when none */
+    int superseded;                /* 1: another line with the same AWB+HAWB is the one
+                                      cargo_batch_save keeps (the higher score; on a tie
+                                      the later line, an amendment) */
     const char *line_detail;       /* internal: per-line rule details */
     size_t manifest;               /* internal: index of the kept manifest */
 } cargo_result;
@@ -354,11 +386,18 @@ typedef struct cargo_batch_opts {
 } cargo_batch_opts;
 
 int cargo_batch_new(cargo_engine *e, const cargo_batch_opts *opts, cargo_batch **out, pu_err *err);
-/* Screen one line (chemicals, parties, per-line rules). */
+/* Screen one line (chemicals, parties, per-line rules). Its data-quality
+ * issues (m->issues) go into the result's `quality` and its reasons; a line
+ * repeating the AWB+HAWB of an earlier line of the batch is screened too and
+ * both carry a data-quality note naming the other line (dup_of). */
 int cargo_batch_add(cargo_batch *b, const cargo_manifest *m, pu_err *err);
-/* Apply the batch/history rules and decide. Call once after the last add. */
+/* Apply the batch/history rules and decide. Call once after the last add.
+ * Also sets `superseded` on the repeated AWB+HAWB lines the store will not keep. */
 int cargo_batch_finish(cargo_batch *b, pu_err *err);
 size_t cargo_batch_count(const cargo_batch *b);
+/* Lines with data-quality issues and lines repeating an earlier AWB+HAWB. */
+size_t cargo_batch_nquality(const cargo_batch *b);
+size_t cargo_batch_nduplicates(const cargo_batch *b);
 /* Results in input order; valid until the batch is freed. */
 const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i);
 /* Indexes of results sorted by descending score (then input order): the
@@ -371,7 +410,8 @@ const size_t *cargo_batch_ranked(cargo_batch *b);
  * to the same transaction and must roll back on error); a
  * shipment the same agency already stored (same awb+hawb+owner: an amended
  * manifest) is replaced, keeping its dispositions; each agency keeps its own
- * record of an AWB. *batch_id gets the new batch id. Errors: those of
+ * record of an AWB. Of lines repeating one AWB+HAWB inside the batch only the
+ * one not `superseded` is stored (its reasons name the other lines). *batch_id gets the new batch id. Errors: those of
  * cargo_stamp_check (nothing written), PU_ERR_DB (nothing written). */
 int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const char *source, const cargo_stamp *stamp,
                      int64_t nrejected, int64_t *batch_id, pu_err *err);

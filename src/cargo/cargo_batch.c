@@ -29,6 +29,8 @@ struct cargo_batch {
     size_t *ranked;
     int finished;
     pu_buf det;                  /* per-line details being built */
+    cargo_strset keys;           /* awb \x1f hawb -> 1-based index of its first line */
+    size_t nquality, ndup;
 };
 
 int cargo_batch_new(cargo_engine *e, const cargo_batch_opts *opts, cargo_batch **out, pu_err *err) {
@@ -49,10 +51,13 @@ void cargo_batch_free(cargo_batch *b) {
     free(b->kept);
     free(b->ranked);
     pu_buf_free(&b->det);
+    cargo_strset_free(&b->keys);
     free(b);
 }
 
 size_t cargo_batch_count(const cargo_batch *b) { return b->n; }
+size_t cargo_batch_nquality(const cargo_batch *b) { return b->nquality; }
+size_t cargo_batch_nduplicates(const cargo_batch *b) { return b->ndup; }
 const cargo_result *cargo_batch_result(const cargo_batch *b, size_t i) { return i < b->n ? &b->res[i] : NULL; }
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -339,6 +344,51 @@ static int grow(cargo_batch *b, pu_err *err) {
     return PU_OK;
 }
 
+/* Append "; note" to an arena string. */
+static const char *append_note(cargo_arena *a, const char *s, const char *note) {
+    pu_buf t = PU_BUF_INIT(1u << 16);
+    pu_buf_printf(&t, "%s%s%s", s, *s ? "; " : "", note);
+    const char *out = cargo_arena_strdup(a, pu_buf_str(&t));
+    pu_buf_free(&t);
+    return out;
+}
+
+/* The line's data-quality notes: the reader's field issues and a repeated
+ * AWB+HAWB (noted on both lines). */
+static int quality_notes(cargo_batch *b, const cargo_manifest *m, cargo_result *r, pu_err *err) {
+    cargo_arena *a = &b->arena;
+    r->quality = "";
+    for (size_t i = 0; i < m->nissues; i++) {
+        char t[256];
+        snprintf(t, sizeof t, "%s: %s", m->issues[i].field, m->issues[i].msg);
+        if (!(r->quality = append_note(a, r->quality, t))) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    r->nquality = m->nissues;
+    pu_buf key = PU_BUF_INIT(2 * CARGO_MAX_FIELD + 2);
+    pu_buf_printf(&key, "%s\x1f%s", m->awb, m->hawb ? m->hawb : "");
+    int first = cargo_strset_get(&b->keys, pu_buf_str(&key), key.len);
+    int rc = PU_OK;
+    if (first < 0) {
+        rc = cargo_strset_put(&b->keys, pu_buf_str(&key), key.len, (int)b->n + 1);
+    } else {
+        cargo_result *f = &b->res[first - 1];
+        char t[160];
+        r->dup_of = (size_t)first;
+        snprintf(t, sizeof t, "duplicate: the same AWB+HAWB as line %llu", (unsigned long long)f->line);
+        if (!(r->quality = append_note(a, r->quality, t))) rc = PU_ERR_NOMEM;
+        snprintf(t, sizeof t, "duplicate: the same AWB+HAWB as line %llu", (unsigned long long)r->line);
+        if (!rc && !(f->quality = append_note(a, f->quality, t))) rc = PU_ERR_NOMEM;
+        if (!rc && !f->nquality) b->nquality++;
+        if (!rc) f->nquality++;
+        r->nquality++;
+        b->ndup++;
+    }
+    pu_buf_free(&key);
+    if (rc) return pu_fail(err, rc, NULL, NULL, "out of memory");
+    if (r->nquality) b->nquality++;
+    return PU_OK;
+}
+
 int cargo_batch_add(cargo_batch *b, const cargo_manifest *m, pu_err *err) {
     if (b->finished) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "batch already finished");
     int rc = grow(b, err);
@@ -399,6 +449,7 @@ int cargo_batch_add(cargo_batch *b, const cargo_manifest *m, pu_err *err) {
     if ((rc = screen_parties(b, m, r, &fired, err))) return rc;
     r->fired = fired;
     r->line_detail = cargo_arena_strdup(a, pu_buf_str(&b->det));
+    if ((rc = quality_notes(b, m, r, err))) return rc;
     if ((rc = keep_manifest(b, m, b->n, err))) return rc;
     b->n++;
     return PU_OK;
@@ -570,6 +621,9 @@ static int decide(cargo_batch *b, cargo_result *r, pu_err *err) {
         pu_buf_printf(&rb, "%s%s(%+g)", k ? "; " : "", cargo_rule_name(i), rules->rule[i].weight);
         if (det[i]) pu_buf_printf(&rb, ": %.*s", (int)dlen[i], det[i]);
     }
+    /* data quality weighs nothing: it tells the analyst which fields were
+     * refused (and so not used by the rules) and which lines repeat */
+    if (r->quality && *r->quality) pu_buf_printf(&rb, "%sdata_quality: %s", n ? "; " : "", r->quality);
     r->reasons = cargo_arena_strdup(&b->arena, pu_buf_str(&rb));
     pu_buf_free(&rb);
     if (!r->reasons) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -579,10 +633,31 @@ static int decide(cargo_batch *b, cargo_result *r, pu_err *err) {
     return PU_OK;
 }
 
+/* Of the lines repeating one AWB+HAWB, the store keeps the highest score
+ * (a hold is never replaced by a release); on a tie the later line, as an
+ * amended manifest replaces a stored one. The others are superseded. */
+static int mark_superseded(cargo_batch *b, pu_err *err) {
+    if (!b->ndup) return PU_OK;
+    size_t *best = malloc(b->n * sizeof *best); /* per first line: the kept line */
+    if (!best) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < b->n; i++) best[i] = i;
+    for (size_t j = 0; j < b->n; j++) {
+        const cargo_result *x = &b->res[j];
+        if (x->dup_of && x->score >= b->res[best[x->dup_of - 1]].score) best[x->dup_of - 1] = j;
+    }
+    for (size_t j = 0; j < b->n; j++) {
+        size_t root = b->res[j].dup_of ? b->res[j].dup_of - 1 : j;
+        b->res[j].superseded = best[root] != j;
+    }
+    free(best);
+    return PU_OK;
+}
+
 int cargo_batch_finish(cargo_batch *b, pu_err *err) {
     if (b->finished) return PU_OK;
     int rc = history_rules(b, err);
     for (size_t i = 0; !rc && i < b->n; i++) rc = decide(b, &b->res[i], err);
+    if (!rc) rc = mark_superseded(b, err);
     if (!rc) b->finished = 1;
     return rc;
 }
@@ -715,6 +790,8 @@ int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, json_t **
     }
     json_object_set_new(o, "parties", parties);
     if (*r->bad_cas) json_object_set_new(o, "invalid_cas", json_string(r->bad_cas));
+    if (r->quality && *r->quality) json_object_set_new(o, "data_quality", json_string(r->quality));
+    if (r->superseded) json_object_set_new(o, "superseded", json_true());
     json_object_set_new(o, "shipper", json_string(r->shipper));
     json_object_set_new(o, "consignee", json_string(r->consignee));
     json_object_set_new(o, "origin_country", json_string(r->origin_country));
@@ -825,7 +902,8 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const c
     }
     if (!rc) rc = db_prepare(db, SHIP_SQL, &s, err);
     pu_buf tmp = PU_BUF_INIT(1u << 20);
-    for (size_t i = 0; !rc && i < b->n; i++) rc = save_one(b, s, bid, &b->res[i], stamp, now, &tmp, err);
+    for (size_t i = 0; !rc && i < b->n; i++)
+        if (!b->res[i].superseded) rc = save_one(b, s, bid, &b->res[i], stamp, now, &tmp, err);
     pu_buf_free(&tmp);
     db_finalize(s);
     if (!rc && own_tx) rc = db_commit(db, err);

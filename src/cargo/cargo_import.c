@@ -33,6 +33,23 @@ static void locate(pu_err *e, int records) {
     if (!e->field[0]) pu_strlcpy(e->field, records ? "json" : "csv", sizeof e->field);
 }
 
+/* 1 when m repeats the AWB+HAWB of an earlier line (err then names both):
+ * one submission is one manifest, where a house bill is one shipment, and the
+ * API is all or nothing, so a repeat is refused rather than chosen from. */
+static int dup_line(cargo_strset *keys, const cargo_manifest *m, int records, pu_err *err) {
+    pu_buf key = PU_BUF_INIT(2 * CARGO_MAX_FIELD + 2);
+    pu_buf_printf(&key, "%s\x1f%s", m->awb, m->hawb ? m->hawb : "");
+    int prev = cargo_strset_get(keys, pu_buf_str(&key), key.len);
+    if (prev < 0) cargo_strset_put(keys, pu_buf_str(&key), key.len, (int)m->line);
+    pu_buf_free(&key);
+    if (prev < 0) return 0;
+    char where[48];
+    snprintf(where, sizeof where, "%s %llu", records ? "record" : "line", (unsigned long long)m->line);
+    pu_fail(err, PU_ERR_INVALID, where, "awb", "AWB '%.60s' HAWB '%.60s' repeats %s %d (a duplicate shipment)", m->awb,
+            m->hawb ? m->hawb : "", records ? "record" : "line", prev);
+    return 1;
+}
+
 int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *data, size_t n, cargo_format fmt,
                      size_t max_lines, cargo_batch **out, size_t *nbad, pu_err *err) {
     *out = NULL;
@@ -64,6 +81,7 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
     if (e) rc = cargo_batch_new(e, opts, &b, err);
     size_t lines = 0, bad = 0;
     int first_rc = PU_OK;
+    cargo_strset keys = {0}; /* awb \x1f hawb -> the line that gave it first */
     while (rc == PU_OK) {
         const cargo_manifest *m;
         pu_err_clear(&cur);
@@ -88,8 +106,13 @@ int cargo_screen_mem(cargo_engine *e, const cargo_batch_opts *opts, const char *
             rc = pu_fail(err, PU_ERR_LIMIT, "body", "lines", "more than %zu manifest lines in one submission", max_lines);
             break;
         }
+        if (dup_line(&keys, m, records, &cur)) {
+            if (!bad++) { first = cur; first_rc = PU_ERR_INVALID; }
+            continue;
+        }
         if (!bad && b) rc = cargo_batch_add(b, m, err); /* no use screening what will be refused */
     }
+    cargo_strset_free(&keys);
     cargo_reader_close(rd);
     if (nbad) *nbad = bad;
     if (rc == PU_OK && bad) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/pu_io.h"
+#include "common/pu_parse.h"
 
 enum { M_AWB, M_HAWB, M_SHIP_NAME, M_SHIP_ADDR, M_SHIP_CTRY, M_CONS_NAME, M_CONS_ADDR, M_CONS_CTRY,
        M_NOTIFY_NAME, M_NOTIFY_ADDR, M_DESC, M_HS, M_PIECES, M_WEIGHT, M_VALUE, M_ORIGIN, M_ORIGIN_CTRY,
@@ -41,6 +42,11 @@ struct cargo_reader {
     cargo_manifest m;
     pu_buf raw, trans;
     cargo_strset warned;
+    cargo_issue issues[CARGO_MAX_ISSUES]; /* bad fields of the current line */
+    long pieces;                 /* parsed values of the current line (-1: not given) */
+    double weight, value;
+    char ctry[4][3];             /* normalised countries of the current line */
+    size_t nissues;
     char name[PU_ERR_WHERE_MAX / 2];
 };
 
@@ -163,6 +169,8 @@ void cargo_reader_close(cargo_reader *r) {
 
 const char *cargo_reader_name(const cargo_reader *r) { return r->name; }
 
+int cargo_reader_saw_header(const cargo_reader *r) { return r->header_done; }
+
 uint64_t cargo_reader_offset(const cargo_reader *r) {
     if (r->jsonl == 2) return 0; /* the whole document is parsed at open: no byte progress */
     return r->jsonl ? pu_lines_offset(r->lines) : pu_csv_offset(r->csv);
@@ -191,33 +199,128 @@ static int bad(pu_err *err, const char *file, uint64_t line, const char *field, 
     return PU_ERR_INVALID;
 }
 
-static int parse_num(const char *s, double *out) {
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    while (*end == ' ') end++;
-    if (errno || end == s || *end || !isfinite(d) || d < 0) return 0;
-    *out = d;
-    return 1;
+/* A bad field: the strict reader (API) refuses the line; the lenient one
+ * (CLI) blanks the field, records the issue and goes on, so the rest of the
+ * line is still screened. Returns PU_OK when the line goes on. */
+static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const char *fmt, ...) {
+    char msg[192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->strict) return bad(err, r->name, line, MCOLS[k], "%s", msg);
+    r->vals[k] = "";
+    if (r->nissues < CARGO_MAX_ISSUES) {
+        cargo_issue *is = &r->issues[r->nissues++];
+        pu_strlcpy(is->field, MCOLS[k], sizeof is->field);
+        pu_strlcpy(is->msg, msg, sizeof is->msg);
+    }
+    return PU_OK;
 }
 
-/* Fill r->m from r->vals and check every field. */
+/* A value the shared parser refused (its message names the value and the
+ * expected form): a field issue, like field_issue. */
+static int parser_issue(cargo_reader *r, uint64_t line, int k, const pu_err *pe, pu_err *err) {
+    return field_issue(r, line, k, err, "%s", pe->msg);
+}
+
+/* Numbers, dates, countries and the date order through the shared parsers
+ * (common/pu_parse.h: the same values accepted, and refused with the same
+ * words, as in every other importer); a bad one is a field issue. Parsed
+ * values go to r->pieces/weight/value and r->ctry (upper-case alpha-2). */
+static int check_values(cargo_reader *r, uint64_t line, pu_err *err) {
+    const char **v = r->vals;
+    pu_err pe;
+    int rc;
+    double d;
+    r->pieces = -1;
+    r->weight = r->value = -1;
+    if (!pu_blank(v[M_PIECES])) {
+        if (pu_number_parse(v[M_PIECES], PU_NUM_NONNEG | PU_NUM_INTEGER, NULL, "pieces", &d, &pe) != PU_OK)
+            rc = parser_issue(r, line, M_PIECES, &pe, err);
+        else if (d > CARGO_MAX_PIECES)
+            rc = field_issue(r, line, M_PIECES, err, "%.60s pieces is over the cap of %.0f", v[M_PIECES],
+                             (double)CARGO_MAX_PIECES);
+        else
+            rc = PU_OK, r->pieces = (long)d;
+        if (rc) return rc;
+    }
+    /* a weight may carry its unit ("500 kg", "1.2 t", "800 lb"); a bare number is kg */
+    if (!pu_blank(v[M_WEIGHT])) {
+        if (pu_mass_parse(v[M_WEIGHT], "kg", NULL, "weight_kg", &r->weight, &pe) != PU_OK) {
+            r->weight = -1;
+            if ((rc = parser_issue(r, line, M_WEIGHT, &pe, err))) return rc;
+        }
+    }
+    if (!pu_blank(v[M_VALUE]) && pu_number_parse(v[M_VALUE], PU_NUM_NONNEG, NULL, "value_usd", &r->value, &pe) != PU_OK) {
+        r->value = -1;
+        if ((rc = parser_issue(r, line, M_VALUE, &pe, err))) return rc;
+    }
+    const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
+    pu_date day[2];
+    int have[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        if (pu_blank(v[dates[i]])) continue;
+        if (pu_date_parse(v[dates[i]], 0, NULL, MCOLS[dates[i]], &day[i], &pe) == PU_OK) have[i] = 1;
+        else if ((rc = parser_issue(r, line, dates[i], &pe, err))) return rc;
+    }
+    /* a date far ahead is a typo (2099 for 2026): manifests are filed before
+     * departure, so up to CARGO_MAX_DAYS_AHEAD ahead of today is normal */
+    for (int i = 0; i < 2; i++)
+        if (have[i] && pu_date_days(&day[i]) > pu_today() + CARGO_MAX_DAYS_AHEAD) {
+            char t[16];
+            pu_format_date(pu_today(), t, sizeof t);
+            have[i] = 0;
+            if ((rc = field_issue(r, line, dates[i], err, "%.10s is in the future (more than %d days after today, %s)",
+                                  v[dates[i]], CARGO_MAX_DAYS_AHEAD, t)))
+                return rc;
+        }
+    /* an arrival before the departure: the arrival is the field refused (the
+     * departure is what the carrier filed first) */
+    if (have[0] && have[1] && pu_date_order(&day[0], "departure_date", &day[1], "arrival_date", NULL, &pe) != PU_OK &&
+        (rc = field_issue(r, line, M_ARR_DATE, err, "arrival %.10s is before the departure %.10s", v[M_ARR_DATE],
+                          v[M_DEP_DATE])))
+        return rc;
+    /* countries: ISO 3166 codes (alpha-2 or -3) or English/Spanish names, stored as alpha-2 */
+    const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
+    for (int i = 0; i < 4; i++) {
+        if (pu_blank(v[ctry[i]])) continue;
+        char cc[3];
+        if (pu_country_parse(v[ctry[i]], NULL, MCOLS[ctry[i]], cc, &pe) != PU_OK) {
+            if ((rc = parser_issue(r, line, ctry[i], &pe, err))) return rc;
+            continue;
+        }
+        r->ctry[i][0] = (char)toupper((unsigned char)cc[0]);
+        r->ctry[i][1] = (char)toupper((unsigned char)cc[1]);
+        r->ctry[i][2] = '\0';
+        v[ctry[i]] = r->ctry[i];
+    }
+    return PU_OK;
+}
+
+/* Fill r->m from r->vals and check every field. Only a line without an awb
+ * is refused whole (it cannot be queued or disposed); bad fields are issues. */
 static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
     cargo_manifest *m = &r->m;
     memset(m, 0, sizeof *m);
     m->line = line;
+    r->nissues = 0;
+    int rc;
     for (int k = 0; k < M_NCOLS; k++) {
         const char *v = r->vals[k] ? r->vals[k] : "";
         size_t n = strlen(v);
         size_t cap = k == M_DESC ? CARGO_MAX_DESCRIPTION : CARGO_MAX_FIELD;
-        if (n > cap)
-            return bad(err, r->name, line, MCOLS[k], "%zu bytes; the cap is %zu bytes (record kept in the rejects)", n, cap);
-        if (!pu_utf8_valid(v, n)) return bad(err, r->name, line, MCOLS[k], "invalid UTF-8; expected UTF-8 text");
         r->vals[k] = v;
+        if (n > cap && (rc = field_issue(r, line, k, err, "%zu bytes; the cap is %zu bytes", n, cap))) return rc;
+        if (n <= cap && !pu_utf8_valid(v, n) && (rc = field_issue(r, line, k, err, "invalid UTF-8; expected UTF-8 text")))
+            return rc;
     }
     const char **v = r->vals;
+    if (pu_blank(v[M_AWB])) return bad(err, r->name, line, "awb", "required; expected an air waybill number like 172-12345675");
+    if ((rc = check_values(r, line, err))) return rc;
     m->awb = v[M_AWB];
-    if (pu_blank(m->awb)) return bad(err, r->name, line, "awb", "required; expected an air waybill number like 172-12345675");
     m->hawb = v[M_HAWB];
     m->shipper_name = v[M_SHIP_NAME];
     m->shipper_address = v[M_SHIP_ADDR];
@@ -238,30 +341,11 @@ static int build_manifest(cargo_reader *r, uint64_t line, pu_err *err) {
     m->forwarder = v[M_FORWARDER];
     m->departure_date = v[M_DEP_DATE];
     m->arrival_date = v[M_ARR_DATE];
-    m->pieces = -1;
-    m->weight_kg = m->value_usd = -1;
-    if (!pu_blank(v[M_PIECES])) {
-        double d;
-        if (!parse_num(v[M_PIECES], &d) || d != floor(d) || d > 1e9)
-            return bad(err, r->name, line, "pieces", "expected a whole number of pieces, got '%.60s'", v[M_PIECES]);
-        m->pieces = (long)d;
-    }
-    if (!pu_blank(v[M_WEIGHT]) && !parse_num(v[M_WEIGHT], &m->weight_kg))
-        return bad(err, r->name, line, "weight_kg", "expected a non-negative number of kilograms, got '%.60s'", v[M_WEIGHT]);
-    if (!pu_blank(v[M_VALUE]) && !parse_num(v[M_VALUE], &m->value_usd))
-        return bad(err, r->name, line, "value_usd", "expected a non-negative amount in USD, got '%.60s'", v[M_VALUE]);
-    const int dates[2] = {M_DEP_DATE, M_ARR_DATE};
-    for (int i = 0; i < 2; i++) {
-        int64_t day;
-        if (!pu_blank(v[dates[i]]) && pu_parse_date(v[dates[i]], &day) != PU_OK)
-            return bad(err, r->name, line, MCOLS[dates[i]], "expected a date YYYY-MM-DD, got '%.60s'", v[dates[i]]);
-    }
-    const int ctry[4] = {M_SHIP_CTRY, M_CONS_CTRY, M_ORIGIN_CTRY, M_DEST_CTRY};
-    for (int i = 0; i < 4; i++) {
-        const char *c = v[ctry[i]];
-        if (*c && !(strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1])))
-            return bad(err, r->name, line, MCOLS[ctry[i]], "expected an ISO 3166 two-letter country code, got '%.60s'", c);
-    }
+    m->pieces = r->pieces;
+    m->weight_kg = r->weight;
+    m->value_usd = r->value;
+    m->issues = r->nissues ? r->issues : NULL;
+    m->nissues = r->nissues;
     return PU_OK;
 }
 
@@ -314,6 +398,9 @@ static int next_csv(cargo_reader *r, const cargo_manifest **out, pu_err *err) {
     for (;;) {
         pu_buf_reset(&r->raw);
         int rc = pu_csv_next(r->csv, &row, err);
+        /* the first record unreadable (a ';' delimiter, bad quoting): the file has no usable header */
+        if (rc == PU_ERR_INVALID && !r->header_done && err && !err->field[0])
+            pu_strlcpy(err->field, "header", sizeof err->field);
         if (rc) return rc;
         if (!row) return PU_OK;
         if (!r->header_done) {

@@ -10,6 +10,7 @@
 
 #include "cargo/cargo.h"
 #include "cli/cli.h"
+#include "common/pu_report.h"
 #include "common/pu_io.h"
 #include "store/store.h"
 
@@ -60,10 +61,15 @@ static const char SCREEN_HELP[] =
     "                           what that user may see)\n"
     "  --db PATH             store file (default $PUENTE_DB, else ./puente.db)\n"
     "\n"
-    "A summary goes to stderr. Bad lines (malformed CSV, invalid UTF-8, bad numbers or\n"
-    "dates, over-long fields) are reported with file:line and field, skipped, and kept\n"
-    "in --rejects; the other lines are screened.\n"
-    "Exit: 0 ok, 1 store/IO failure, 2 usage, 3 some lines were rejected.\n";
+    "A summary goes to stderr. A bad FIELD (a number, date or country that is not one,\n"
+    "invalid UTF-8, an arrival before the departure) is reported with file:line and\n"
+    "field and ignored; the rest of its line is still screened and carries a\n"
+    "data_quality reason. A line that cannot be read at all (malformed CSV or JSON,\n"
+    "wrong field count, no awb) is reported, skipped and kept in --rejects. Lines\n"
+    "repeating an AWB+HAWB are both screened and reported; the store keeps the one\n"
+    "with the higher score (on a tie the later one).\n"
+    "Exit: 0 ok, 1 store/IO failure, 2 usage, 3 the file was refused (no header),\n"
+    "7 partial: some lines or fields were refused (the rest is screened and stored).\n";
 
 static const char QUEUE_HELP[] =
     "usage: puente cargo queue [--decision hold|review|release] [--all] [--limit N]\n"
@@ -358,6 +364,8 @@ static int cmd_screen_run(int argc, char **argv) {
         pu_err e;
         pu_err_clear(&e);
         int r = cargo_reader_next(rd, &m, &e);
+        /* a bad header refuses the whole file (exit 3), not each line */
+        if (r == PU_ERR_INVALID && !strcmp(e.field, "header")) { rc = r; err = e; break; }
         if (r == PU_ERR_INVALID || r == PU_ERR_LIMIT) {
             pu_err_print(&e);
             write_reject(rej, &e, cargo_reader_raw(rd, NULL));
@@ -366,11 +374,28 @@ static int cmd_screen_run(int argc, char **argv) {
         }
         if (r) { rc = r; err = e; break; }
         if (!m) break;
+        /* every refused field, with file:line and field; the line is still screened */
+        for (size_t k = 0; k < m->nissues; k++)
+            fprintf(stderr, "puente: %s:%llu: %s: %s; the field is ignored, the rest of the line is screened\n",
+                    cargo_reader_name(rd), (unsigned long long)m->line, m->issues[k].field, m->issues[k].msg);
         if ((rc = cargo_batch_add(c.batch, m, &err))) break;
+        const cargo_result *just = cargo_batch_result(c.batch, cargo_batch_count(c.batch) - 1);
+        if (just && just->dup_of)
+            fprintf(stderr, "puente: %s:%llu: awb: AWB '%s' HAWB '%s' repeats line %llu; both lines are screened, the "
+                            "store keeps the one with the higher score (on a tie this later one)\n",
+                    cargo_reader_name(rd), (unsigned long long)m->line, m->awb, m->hawb,
+                    (unsigned long long)cargo_batch_result(c.batch, just->dup_of - 1)->line);
         if (++nlines % 4096 == 0) pu_progress_tick(&prog, cargo_reader_offset(rd), nlines);
     }
     pu_progress_end(&prog, nlines);
+    /* an empty file or a header without lines is refused: screening nothing must not look like "all clear" */
+    if (!rc && nlines == 0 && nrej == 0)
+        rc = pu_fail(&err, PU_ERR_INVALID, o.pos[0], NULL,
+                     cargo_reader_saw_header(rd) ? "no records after the header: no manifest line to screen"
+                                                 : "empty file: expected a header row (awb, description, ...) and "
+                                                   "manifest lines");
     if (!rc) rc = cargo_batch_finish(c.batch, &err);
+    size_t nrefused = c.batch ? cargo_batch_nquality(c.batch) : 0;
     double t1 = pu_monotonic();
     int64_t bid = 0;
     if (!rc && !o.dry) rc = cargo_batch_save(c.batch, store_db(st), scope_of(&o), o.pos[0], &stamp, nrej, &bid, &err);
@@ -388,9 +413,11 @@ static int cmd_screen_run(int argc, char **argv) {
         }
         if (close_out(out, o.out)) rc = PU_ERR_IO, pu_fail(&err, PU_ERR_IO, o.out, NULL, "write error");
         fprintf(stderr, "puente: cargo screen %s: %zu lines screened in %.2f s (%.0f lines/min): %zu hold, %zu review, "
-                        "%zu release; %lld rejected; parties %s; watchlist v%d, rules v%d%s\n",
+                        "%zu release; read %llu = %zu screened + %lld rejected (unreadable); %zu with refused fields "
+                        "or repeated, %zu duplicate AWB+HAWB; parties %s; watchlist v%d, rules v%d%s\n",
                 o.pos[0], n, t1 - t0, n / ((t1 - t0) > 1e-9 ? (t1 - t0) : 1e-9) * 60.0, cnt[0], cnt[1], cnt[2],
-                (long long)nrej, cargo_engine_screens_parties(c.eng) ? "screened" : "NOT screened (no designated parties in the store or --no-parties)",
+                (unsigned long long)(n + (size_t)nrej), n, (long long)nrej, cargo_batch_nquality(c.batch),
+                cargo_batch_nduplicates(c.batch), cargo_engine_screens_parties(c.eng) ? "screened" : "NOT screened (no designated parties in the store or --no-parties)",
                 cargo_engine_watchlist(c.eng)->version, cargo_engine_rules(c.eng)->version,
                 o.dry ? "; not stored (--dry-run)" : "");
     }
@@ -399,7 +426,7 @@ static int cmd_screen_run(int argc, char **argv) {
     screen_ctx_free(&c);
     store_close(st);
     if (rc) return cli_fail(&err);
-    return nrej ? 3 : 0;
+    return nrej || nrefused ? PU_EXIT_PARTIAL : 0; /* partial: docs/CLI.md exit 7 */
 }
 
 /* ---- queue ------------------------------------------------------------------------- */

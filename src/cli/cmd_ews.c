@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "ews/ews.h"
+#include "common/pu_report.h"
 
 static int usage(FILE *f) {
     fputs("usage: puente ews <command> [options]\n\n"
@@ -33,8 +34,13 @@ static int usage(FILE *f) {
           "            Options: --alpha A, --from WEEK (1-based first monitored week), --reset (cusum),\n"
           "            --baseline N (EARS / cusum baseline weeks), --years B and --window W (Farrington),\n"
           "            --k K --h H (cusum), --diagnostics (extra columns).\n"
-          "  import    FILE [--format csv|jsonl]: reports (seizure-lab, toxicology-postmortem,\n"
-          "            toxicology-clinical, ed-visit, drug-checking). One transaction per file.\n"
+          "  import    FILE [--format csv|jsonl] [--strict] [--baseline]: reports (seizure-lab,\n"
+          "            toxicology-postmortem, toxicology-clinical, ed-visit, drug-checking).\n"
+          "            Every bad record is reported (file:line, field) and refused; the good ones\n"
+          "            are imported (exit 7 when any was refused). --strict: all or nothing.\n"
+          "            --baseline: load history (known substances, past reports) without raising\n"
+          "            alerts; later imports are judged against it. Dates after today (UTC, one\n"
+          "            day of tolerance) are refused.\n"
           "            With --agency A --country C the reports are filed as A, and only with\n"
           "            markings A's country may hold (a MX agency cannot file US-ONLY).\n"
           "  alerts    [list] [--status open|acknowledged|closed] [--to A] [--substance ID] [--lang en|es]\n"
@@ -57,11 +63,12 @@ static int usage(FILE *f) {
 
 typedef struct opts {
     const char *db, *method, *counts, *format, *status, *agency, *country, *to, *substance, *place, *note, *until, *lang,
-        *start;
+        *start, *today;
     const char *marking;
     double alpha, k, h;
     long from, last, weeks, seed, baseline, years, window;
     int reset, diag;
+    int strict, backfill;     /* import: all or nothing; --baseline (history, no alerts) */
     int npos;
     char *pos[4];
 } opts;
@@ -77,7 +84,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         {"baseline", required_argument, 0, 'b'}, {"marking", required_argument, 0, 'M'},
         {"years", required_argument, 0, 'Y'}, {"window", required_argument, 0, 'W'}, {"k", required_argument, 0, 'K'},
         {"h", required_argument, 0, 'H'}, {"reset", no_argument, 0, 'r'}, {"diagnostics", no_argument, 0, 'D'},
-        {0, 0, 0, 0}};
+        {"strict", no_argument, 0, 'R'}, {"today", required_argument, 0, 't'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->alpha = o->k = o->h = NAN;
     o->years = o->window = o->baseline = -1;   /* -1: not given */
@@ -116,6 +123,8 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case 'b': if (cli_parse_long(cmd, "--baseline", optarg, &o->baseline)) return CLI_EXIT_USAGE; break;
         case 'r': o->reset = 1; break;
         case 'D': o->diag = 1; break;
+        case 'R': o->strict = 1; break;
+        case 't': o->today = optarg; break;
         default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -304,11 +313,28 @@ static int do_store(const char *sub, opts *o) {
         if (o->npos != 1) exit = cli_usage_error(cmd, "expected one FILE");
         else {
             ews_import_stats st;
-            ews_import_opts io = {.format = o->format, .scope = o->agency ? sc : NULL};
+            ews_import_opts io = {.format = o->format, .scope = o->agency ? sc : NULL, .partial = !o->strict,
+                                  .baseline = o->backfill, .report = stderr, .today = o->today};
             rc = ews_import_path(e, o->pos[0], &io, &st, &err);
-            if (!rc)
-                printf("imported %lld reports (%lld substance detections, %lld names sent to the curator queue), %lld new alerts\n",
-                       (long long)st.reports, (long long)st.substances, (long long)st.queued, (long long)st.alerts);
+            if (!rc) {
+                /* the counts add up: read = written + unchanged + rejected + duplicate (common/pu_report.h) */
+                pu_report rep;
+                pu_report_init(&rep, o->backfill ? "ews import --baseline" : "ews import", NULL);
+                rep.read = (uint64_t)st.read;
+                rep.written = (uint64_t)st.reports;
+                rep.unchanged = (uint64_t)st.unchanged;
+                rep.rejected = (uint64_t)st.rejected;
+                rep.duplicate = (uint64_t)st.duplicate;
+                rc = pu_report_check(&rep, &err);
+                if (!rc) {
+                    pu_report_print(&rep, stdout);
+                    printf("%lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n",
+                           (long long)st.substances, (long long)st.queued, (long long)st.alerts,
+                           o->backfill ? " (--baseline: history loaded without alerts)" : "");
+                    exit = pu_report_exit(&rep);
+                }
+                pu_report_free(&rep);
+            }
         }
     } else if (strcmp(sub, "alerts") == 0) {
         if (strcmp(verb, "list") == 0) {
@@ -416,8 +442,19 @@ int cmd_ews(int argc, char **argv) {
     opts o;
     char cmd[32];
     snprintf(cmd, sizeof cmd, "ews %s", sub);
+    /* `import --baseline` is a flag; elsewhere --baseline N takes weeks */
+    int backfill = 0;
+    if (strcmp(sub, "import") == 0) {
+        int k = 1;
+        for (int i = 1; i < argc; i++) {
+            if (strcmp(argv[i], "--baseline") == 0) backfill = 1;
+            else argv[k++] = argv[i];
+        }
+        argc = k;
+    }
     int rc = parse(cmd, argc - 1, argv + 1, &o);
     if (rc) return rc;
+    o.backfill = backfill;
     if (strcmp(sub, "detect") == 0) return do_detect(&o);
     if (strcmp(sub, "generate") == 0) {
         pu_err err;

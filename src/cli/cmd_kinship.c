@@ -381,7 +381,13 @@ int cmd_kinship(int argc, char **argv) {
         case O_OUT: a.out = optarg; break;
         case O_THETA: r = cli_parse_double(CMD, "--theta", optarg, &a.theta); break;
         case O_MINF: r = cli_parse_double(CMD, "--min-freq", optarg, &a.min_freq); break;
-        case O_THR: r = cli_parse_double(CMD, "--threshold", optarg, &a.threshold); break;
+        case O_THR:
+            r = cli_parse_double(CMD, "--threshold", optarg, &a.threshold);
+            /* an LR threshold: 0 or a negative one would silently mean "the default" */
+            if (!r && !(a.threshold > 0 && a.threshold <= KIN_THRESHOLD_MAX))
+                r = cli_usage_error(CMD, "--threshold is a likelihood ratio: expected a number > 0 and <= %g (e.g. 1e4), "
+                                         "got '%s'", KIN_THRESHOLD_MAX, optarg);
+            break;
         case O_MAXI: r = cli_parse_long(CMD, "--max-incomp", optarg, &a.max_incomp); break;
         case O_TOP: r = cli_parse_long(CMD, "--top", optarg, &a.top); break;
         case O_THREADS: r = cli_parse_long(CMD, "--threads", optarg, &a.threads); break;

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 #include "trace/trace.h"
 
 static const char *USAGE =
@@ -18,7 +19,7 @@ static const char *USAGE =
     "        request per row); bad rows are reported and kept in the rejects table\n"
     "  request fields [--lang en|es]           the Form 3312.1 fields and labels\n"
     "  request submit key=value... [--owner AG] [--marking M]\n"
-    "  request show ID [--lang en|es] [--json]\n"
+    "  request show ID [--lang en|es] [--json]   ID: the number (T2026-000002) or row id\n"
     "  request status ID STATUS [--reason TEXT]  submitted|in_progress|completed|cannot_trace\n"
     "  request list [--status S] [--limit N]   (default limit 10; 0 = all)\n"
     "  request pick ID RANK                    examiner picks a partial-serial candidate;\n"
@@ -205,7 +206,8 @@ static int do_import(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     pu_csv *r;
-    if (pu_csv_open(o->args[2], NULL, &r, &err)) return cli_fail(&err);
+    pu_csv_opts co = {.check_utf8 = 1}; /* a record with invalid UTF-8 is refused alone, file:line:column */
+    if (pu_csv_open(o->args[2], &co, &r, &err)) return cli_fail(&err);
     /* owner: --owner, else the acting agency, else (operator) ATF's records
      * or each recovery's requesting agency */
     const char *owner = o->owner ? o->owner : !o->sc.scope.system ? o->sc.agency : acq ? "ATF" : NULL;
@@ -215,22 +217,36 @@ static int do_import(trace_t *t, const opts *o) {
                  : trace_import_recoveries(t, SCOPE(o), r, &io, &st, &err);
     pu_csv_close(r);
     if (rc) return cli_fail(&err);
-    printf("imported %llu of %llu rows (%llu rejected, kept in trace_reject)", (unsigned long long)st.accepted,
-           (unsigned long long)st.rows, (unsigned long long)st.rejected);
+    /* the counts add up: read = written + unchanged + rejected + duplicate (common/pu_report.h) */
+    pu_report rep;
+    pu_report_init(&rep, acq ? "trace import acquisitions" : "trace import recoveries", NULL);
+    rep.read = st.rows;
+    rep.written = st.accepted;
+    rep.unchanged = st.unchanged;
+    rep.rejected = st.rejected;
+    rep.duplicate = st.duplicate;
+    if (pu_report_check(&rep, &err)) return cli_fail(&err);
+    pu_report_print(&rep, stdout);
+    printf("rejected rows are kept in trace_reject");
     if (acq) printf("; %llu new firearms", (unsigned long long)st.firearms_new);
     printf("\n");
     if (st.unknown_mfr)
         printf("flag: %llu rows name a manufacturer not in the alias table (kept as given)\n",
                (unsigned long long)st.unknown_mfr);
-    if (acq && (rc = do_msr(t, o))) return rc;
-    return st.rejected ? pu_exit_code(PU_ERR_INVALID) : 0;
+    if (st.rows && st.unchanged == st.rows) printf("nothing changed: every row was already stored\n");
+    /* multiple-sale reports are derived again only when events were added */
+    if (acq && st.accepted && (rc = do_msr(t, o))) return rc;
+    rc = pu_report_exit(&rep);
+    pu_report_free(&rep);
+    return rc;
 }
 
-static int parse_id(const char *s, int64_t *id) {
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end || v <= 0) return cli_usage_error("trace", "expected a request id, got '%s'", s);
-    *id = v;
+/* A request named by its number (T2026-000002, as printed and documented)
+ * or its row id, as the command's reader sees it. */
+static int parse_id(trace_t *t, const opts *o, const char *s, int64_t *id) {
+    pu_err err;
+    pu_err_clear(&err);
+    if (trace_request_resolve(t, SCOPE(o), s, id, &err)) return cli_fail(&err);
     return 0;
 }
 
@@ -239,6 +255,7 @@ static int do_request(trace_t *t, const opts *o) {
     const char *sub = o->args[1];
     pu_err err;
     pu_err_clear(&err);
+    int rc0;
     int es = o->lang && !strcmp(o->lang, "es");
     if (!strcmp(sub, "fields")) {
         size_t n;
@@ -280,7 +297,8 @@ static int do_request(trace_t *t, const opts *o) {
     }
     if (!strcmp(sub, "show")) {
         int64_t id;
-        if (o->nargs != 3 || parse_id(o->args[2], &id)) return cli_usage_error("trace", "request show expects ID");
+        if (o->nargs != 3) return cli_usage_error("trace", "request show expects ID");
+        if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         pu_buf b = PU_BUF_INIT(1 << 24);
         int rc = trace_request_render(t, SCOPE(o), id, o->lang, o->json, &b, &err);
         if (!rc) fputs(pu_buf_str(&b), stdout);
@@ -289,7 +307,8 @@ static int do_request(trace_t *t, const opts *o) {
     }
     if (!strcmp(sub, "status")) {
         int64_t id;
-        if (o->nargs != 4 || parse_id(o->args[2], &id)) return cli_usage_error("trace", "request status expects ID STATUS");
+        if (o->nargs != 4) return cli_usage_error("trace", "request status expects ID STATUS");
+        if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         if (trace_request_set_status(t, SCOPE(o), id, o->args[3], o->reason, &err)) return cli_fail(&err);
         printf("%lld %s\n", (long long)id, o->args[3]);
         return 0;
@@ -297,8 +316,9 @@ static int do_request(trace_t *t, const opts *o) {
     if (!strcmp(sub, "pick")) {
         int64_t id;
         long rank;
-        if (o->nargs != 4 || parse_id(o->args[2], &id) || cli_parse_long("trace", "RANK", o->args[3], &rank))
+        if (o->nargs != 4 || cli_parse_long("trace", "RANK", o->args[3], &rank))
             return cli_usage_error("trace", "request pick expects ID RANK");
+        if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         if (trace_request_pick(t, SCOPE(o), id, (int)rank, &err)) return cli_fail(&err);
         printf("%lld candidate %ld picked; run 'puente trace run' to trace it\n", (long long)id, rank);
         return 0;

@@ -203,18 +203,33 @@ int ews_vocab_add_synonym(ews_t *e, const char *id, const char *name, const char
 int ews_vocab_add_synonym_as(ews_t *e, const store_scope *scope, const char *id, const char *name, const char *lang,
                              const char *marking, pu_err *err);
 
-/* Import statistics. */
+/* Import statistics. read = reports + rejected + unchanged + duplicate. */
 typedef struct ews_import_stats {
     int64_t reports, substances, queued, alerts;
+    int64_t read;       /* records in the input */
+    int64_t rejected;   /* records refused (each reported with its place and field) */
+    int64_t unchanged;  /* records already imported earlier with the same content (not written) */
+    int64_t duplicate;  /* records repeating an earlier record of the same input (not written) */
 } ews_import_stats;
+
+/* A report may be dated at most this many days after today (UTC): a lab in
+ * a time zone ahead of UTC dates its report "tomorrow". Anything later is a
+ * typo (2029 for 2026) that would move the weekly scan into the future. */
+#define EWS_FUTURE_TOLERANCE_DAYS 1
+/* A baseline (ews_import_opts.baseline) holds history only: a report younger
+ * than this is refused there, so a baseline cannot silence the alert of a
+ * current emergence (recent reports are imported normally and may alert). */
+#define EWS_BASELINE_MIN_AGE_DAYS 28
 
 /* Import reports from CSV (header with columns report_id, date, place,
  * source_agency, type, substances ('|'-separated), matrix, quantity_g,
  * purity_pct, owner, marking) or JSON lines (same keys, substances an array)
  * chosen by `format` ("csv", "jsonl" (= "json", "ndjson"), or NULL: by
- * extension). The whole file is one all-or-nothing unit: any invalid record
- * aborts the import with file:line, field and what was expected, and nothing
- * is written. Unknown substance names are stored on the report AND queued
+ * extension). This form is all or nothing (strict, see ews_import_opts):
+ * every invalid record is checked, the first is returned with file:line,
+ * field and what was expected (the message says how many were bad), and
+ * nothing is written. A report dated after today + EWS_FUTURE_TOLERANCE_DAYS
+ * is invalid. Unknown substance names are stored on the report AND queued
  * for the curator (never dropped). First detections (anywhere, in a country,
  * in a state) raise alerts. `stats` (may be NULL) is set on success only.
  * Transactions: with no transaction open on the EWS's db handle the import
@@ -226,7 +241,7 @@ typedef struct ews_import_stats {
  * PU_ERR_CONFLICT (report_id exists with other content), PU_ERR_DB. */
 int ews_import(ews_t *e, const char *path, const char *format, ews_import_stats *stats, pu_err *err);
 
-/* Options of an in-memory import (all may be NULL / the struct may be NULL). */
+/* Options of an import (all may be NULL / 0; the struct may be NULL). */
 typedef struct ews_import_opts {
     const char *format; /* "csv", "jsonl", or "json" = one JSON array of report
                            objects, or JSON lines (the first non-blank byte
@@ -247,21 +262,34 @@ typedef struct ews_import_opts {
                            (in the filer's namespace, "dea-R1") are appended,
                            comma-separated, for the audit trail; a full
                            buffer clips the list (the count is in stats) */
+    int partial;        /* 1: a bad record is refused alone (counted in
+                           stats->rejected, reported to `report`) and the good
+                           ones are imported; 0 (strict): all or nothing */
+    int baseline;       /* 1: backfill of known history: reports and their
+                           first-seen marks are stored, but no alert is raised
+                           (so later reports are judged against this history);
+                           a report dated within EWS_BASELINE_MIN_AGE_DAYS of
+                           today is refused (field "date") */
+    FILE *report;       /* non-NULL: one line per refused or repeated record,
+                           "puente: place: field 'f': message" */
+    const char *today;  /* "YYYY-MM-DD" that future dates are judged against;
+                           NULL = pu_today() (UTC; PUENTE_TODAY overrides) */
 } ews_import_opts;
 
 /* ews_import with options: the file at path as o->format (NULL: by
  * extension), on behalf of o->owner / o->scope when set (see above; o->name
- * is not used: messages name file:line). Same rules and errors as ews_import,
- * plus PU_ERR_DENIED (owner or marking). */
+ * is not used: messages name file:line). Strict unless o->partial: then it
+ * returns PU_OK with stats->rejected > 0 when some records were refused.
+ * Same errors as ews_import, plus PU_ERR_DENIED (owner or marking). */
 int ews_import_path(ews_t *e, const char *path, const ews_import_opts *o, ews_import_stats *stats, pu_err *err);
 
 /* Import reports from the n bytes at data (not copied, need not be
  * NUL-terminated), parsed by the same code as ews_import and with the same
- * all-or-nothing and transaction rules (use it inside the caller's
- * transaction to commit the import together with, e.g., its audit entry).
- * Places in messages are "record N" for JSON (N-th report; for JSON lines
- * blank lines are not counted and "(line L)" is added when it differs) and
- * "line L" for CSV. Creates no file.
+ * all-or-nothing (unless o->partial) and transaction rules (use it inside
+ * the caller's transaction to commit the import together with, e.g., its
+ * audit entry). Places in messages are "record N" for JSON (N-th report; for
+ * JSON lines blank lines are not counted and "(line L)" is added when it
+ * differs) and "line L" for CSV. Creates no file.
  * Errors: as ews_import, plus PU_ERR_DENIED (owner or marking, see above) and
  * PU_ERR_INVALID for an unknown format or a body that is neither an array
  * nor JSON lines. */
@@ -325,12 +353,16 @@ typedef struct ews_alert_query {
  * alerts are never read. A non-zero cb result stops. Errors: PU_ERR_DB,
  * PU_ERR_INTERNAL (NULL scope). */
 int ews_alerts_list(ews_t *e, const store_scope *scope, const ews_alert_query *q, ews_alert_cb cb, void *ctx, pu_err *err);
-/* Acknowledge / close an alert as `agency`. The write rule: the reader acts
- * only for its own agency (store_check_act_for: STORE_SYSTEM, the operator,
- * may name any agency), the alert must be visible to scope, and `agency`
- * must be one of the alert's addressees: only an addressee acknowledges or
- * closes, and only for itself. note (may be NULL) replaces the note on close.
- * Errors: INVALID (agency empty), DENIED (another agency than the reader's,
+/* Acknowledge / close an alert as `agency`. The write rule: `agency` is a
+ * known agency (registered in acl_agency, or an addressee agency of the EWS
+ * places data, e.g. the state health secretariats "MX-SIN-SSA", which the
+ * acronym rule keeps out of acl_agency) - an unknown one is refused before
+ * anything else; the reader acts only for its own agency
+ * (store_check_act_for: STORE_SYSTEM, the operator, may name any agency),
+ * the alert must be visible to scope, and `agency` must be one of the
+ * alert's addressees: only an addressee acknowledges or closes, and only for
+ * itself. note (may be NULL) replaces the note on close.
+ * Errors: INVALID (agency empty or unknown, field "agency"), DENIED (another agency than the reader's,
  * or not an addressee; field "agency"), NOTFOUND (absent or hidden: the two
  * look the same), CONFLICT (wrong state: closing a closed alert,
  * acknowledging an acknowledged or closed one), DB. */

@@ -152,6 +152,52 @@ static int alert_addressed(ews_t *e, int64_t id, const char *agency, int *yes, p
     return s == DB_ROW ? PU_OK : s;
 }
 
+/* An agency that may act on alerts: registered (acl_agency, when the access
+ * module is set up in this store) or an addressee agency of the places data
+ * (the state health secretariats cannot be registered: their codes hold a
+ * '-'). Anything else ("NOPE", a typo) is refused before the write rule, so
+ * a typo is never mistaken for "not an addressee". */
+static int agency_known(ews_t *e, const char *agency, pu_err *err) {
+    if (pu_blank(agency)) return pu_fail(err, PU_ERR_INVALID, NULL, "agency", "the acting agency is empty");
+    int version = 0;
+    int rc = db_schema_version(e->db, "access", &version, err);
+    if (rc) return rc;
+    int64_t n = 0;
+    if (version > 0) {
+        db_sql q;
+        db_sql_init(&q);
+        db_sql_add(&q, "SELECT COUNT(*) FROM acl_agency WHERE acronym = ?");
+        db_sql_text(&q, agency);
+        db_stmt *st;
+        rc = db_sql_prepare(e->db, &q, &st, err);
+        db_sql_free(&q);
+        if (rc) return rc;
+        int s = db_step(st, err);
+        if (s == DB_ROW) n = db_col_int64(st, 0);
+        db_finalize(st);
+        if (s != DB_ROW) return s;
+    }
+    if (n == 0) {
+        db_sql q;
+        db_sql_init(&q);
+        db_sql_add(&q, "SELECT COUNT(*) FROM ews_place p WHERE ");
+        ews_sql_in_list(&q, "p.agencies", agency);
+        db_stmt *st;
+        rc = db_sql_prepare(e->db, &q, &st, err);
+        db_sql_free(&q);
+        if (rc) return rc;
+        int s = db_step(st, err);
+        if (s == DB_ROW) n = db_col_int64(st, 0);
+        db_finalize(st);
+        if (s != DB_ROW) return s;
+    }
+    if (n == 0)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "agency",
+                       "unknown agency '%.40s' (see 'puente agency list'; alerts are acted on by registered agencies "
+                       "and the addressees of data/ews/places.csv)", agency);
+    return PU_OK;
+}
+
 /* The write rule of the workflow: the reader acts only for its own agency
  * (store_check_act_for), sees the alert (else NOTFOUND, as if absent), and
  * that agency is an addressee: only an addressee acknowledges or closes an
@@ -159,7 +205,8 @@ static int alert_addressed(ews_t *e, int64_t id, const char *agency, int *yes, p
  * concurrent change cannot slip between the checks and the write. */
 static int alert_transition(ews_t *e, const store_scope *scope, int64_t id, const char *agency, const char *note,
                             int close, pu_err *err) {
-    int rc = store_check_act_for(scope, agency, err);
+    int rc = agency_known(e, agency, err);
+    if (!rc) rc = store_check_act_for(scope, agency, err);
     if (rc) return rc;
     ews_alert a;
     if ((rc = alert_get(e, scope, id, &a, err))) return rc;

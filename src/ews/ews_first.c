@@ -236,6 +236,10 @@ int ews_first_detections(importer *im, const char *where_sql, int64_t param, pu_
     return run_first(im, where_sql, param, 1, err);
 }
 
+int ews_first_marks(importer *im, const char *where_sql, int64_t param, pu_err *err) {
+    return run_first(im, where_sql, param, 0, err);
+}
+
 int ews_first_backfill(ews_t *e, pu_err *err) {
     int64_t marks = 0, linked = 0;
     int rc = db_query_int64(e->db, "SELECT COUNT(*) FROM ews_first_seen", NULL, &marks, err);

@@ -5,6 +5,8 @@
 #include "ews/ews.h"
 #include "ews/ews_store_int.h"
 #include "common/pu_io.h"
+#include "common/pu_parse.h"
+#include "common/pu_report.h"
 #include "common/pu_vec.h"
 
 #include <errno.h>
@@ -60,7 +62,8 @@ static int parse_num(const char *s, double lo, double hi, double *out) {
  * field value ("" when absent). */
 typedef const char *(*field_fn)(void *src, const char *name);
 
-static int report_from(void *src, field_fn get, report *r, const char *where, pu_err *err) {
+static int report_from(void *src, field_fn get, report *r, const importer *im, const char *where, pu_err *err) {
+    int64_t today = im->today;
     memset(r, 0, sizeof *r);
     static const struct { const char *name; size_t off, cap; int required; } tf[] = {
         {"report_id", offsetof(report, id), sizeof((report *)0)->id, 1},
@@ -82,6 +85,15 @@ static int report_from(void *src, field_fn get, report *r, const char *where, pu
     }
     if (pu_parse_date(r->date, &r->day) != PU_OK)
         return pu_fail(err, PU_ERR_INVALID, where, "date", "expected an ISO date YYYY-MM-DD, got '%s'", r->date);
+    if (r->day > today + EWS_FUTURE_TOLERANCE_DAYS) {
+        char t[16];
+        pu_format_date(today, t, sizeof t);
+        return pu_fail(err, PU_ERR_INVALID, where, "date", "date %s is in the future (today is %s, UTC)", r->date, t);
+    }
+    if (im->baseline && r->day > today - EWS_BASELINE_MIN_AGE_DAYS)
+        return pu_fail(err, PU_ERR_INVALID, where, "date",
+                       "date %s is within %d days of today: a baseline holds history only; import recent reports "
+                       "without --baseline so they can alert", r->date, EWS_BASELINE_MIN_AGE_DAYS);
     if (ews_type_index(r->type) < 0)
         return pu_fail(err, PU_ERR_INVALID, where, "type",
                        "expected seizure-lab, toxicology-postmortem, toxicology-clinical, ed-visit or drug-checking; "
@@ -142,10 +154,10 @@ static void where_of(const importer *im, const char *src, uint64_t line, uint64_
 
 /* An already imported report with the same id: identical content is skipped
  * (re-importing a file is harmless), different content is a conflict. */
-static int report_exists(db_t *db, const report *r, int *same, const char *where, pu_err *err) {
+static int report_exists(db_t *db, const report *r, int *same, int64_t *batch, const char *where, pu_err *err) {
     db_stmt *st;
     *same = -1;
-    int rc = db_prepare(db, "SELECT date, place, source_agency, type, substances, owner FROM ews_report WHERE id = ?", &st, err);
+    int rc = db_prepare(db, "SELECT date, place, source_agency, type, substances, owner, batch FROM ews_report WHERE id = ?", &st, err);
     if (rc) return rc;
     db_bind_text(st, 1, r->id, -1);
     int s = db_step(st, err);
@@ -153,6 +165,7 @@ static int report_exists(db_t *db, const report *r, int *same, const char *where
         *same = strcmp(db_col_text(st, 0), r->date) == 0 && strcmp(db_col_text(st, 1), r->place) == 0 &&
                 strcmp(db_col_text(st, 2), r->agency) == 0 && strcmp(db_col_text(st, 3), r->type) == 0 &&
                 strcmp(db_col_text(st, 4), r->subs_joined) == 0 && strcmp(db_col_text(st, 5), r->owner) == 0;
+        *batch = db_col_int64(st, 6);
         if (!*same)
             rc = pu_fail(err, PU_ERR_CONFLICT, where, "report_id",
                          "report '%s' was already imported with different content", r->id);
@@ -237,8 +250,24 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     }
     if (r->nsub == 0) return pu_fail(err, PU_ERR_INVALID, where, "substances", "expected at least one substance");
     int same;
-    if ((rc = report_exists(db, r, &same, where, err))) return rc;
-    if (same == 1) return PU_OK;
+    int64_t batch = 0;
+    if ((rc = report_exists(db, r, &same, &batch, where, err))) return rc;
+    if (same == 1) {
+        /* the same report again: from this input a duplicate (reported), from
+         * an earlier import unchanged (re-importing a file is harmless) */
+        const char *first = NULL;
+        int again = im->seen ? pu_dupset_add(im->seen, r->id, where, &first) : batch == im->batch;
+        if (again < 0) return pu_fail(err, PU_ERR_NOMEM, where, NULL, "out of memory");
+        if (again || batch == im->batch) {
+            im->st.duplicate++;
+            if (im->report)
+                fprintf(im->report, "puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n",
+                        where, first ? first : "an earlier record of this input", r->id);
+        } else {
+            im->st.unchanged++;
+        }
+        return PU_OK;
+    }
     int64_t monday = r->day - (((r->day + 4) % 7 + 7) % 7 + 6) % 7;
     db_stmt *st;
     rc = db_prepare(db, "INSERT INTO ews_report(id, date, day, week, place, state, country, source_agency, type, "
@@ -265,6 +294,8 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
     rc = db_step_done(st, err);
     db_finalize(st);
     if (rc) return rc;
+    if (im->seen && pu_dupset_add(im->seen, r->id, where, NULL) < 0)
+        return pu_fail(err, PU_ERR_NOMEM, where, NULL, "out of memory");
     im->st.reports++;
     if (im->ids && (rc = note_id(im->ids, r->id, err))) return rc;
     /* names are linked and queued for the report's audience: a name only
@@ -353,6 +384,39 @@ static const char *csv_get(void *p, const char *name) {
     return "";
 }
 
+/* A record-level refusal (bad value, conflict, denied, too long, unknown
+ * place) does not end the import: it is counted, reported and remembered
+ * (the first one is the import's error when it is all or nothing).
+ * Anything else (the store, the file) ends it. Returns what ends it. */
+static int record_done(importer *im, int rc, const pu_err *rec_err) {
+    if (rc == PU_OK) return PU_OK;
+    if (rc != PU_ERR_INVALID && rc != PU_ERR_LIMIT && rc != PU_ERR_CONFLICT && rc != PU_ERR_DENIED &&
+        rc != PU_ERR_NOTFOUND)
+        return rc;
+    im->st.rejected++;
+    if (!im->first_rc) {
+        im->first = *rec_err;
+        im->first_rc = rc;
+    }
+    if (im->report) {
+        char msg[PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + PU_ERR_MSG_MAX + 32];
+        pu_err_format(rec_err, msg, sizeof msg);
+        fprintf(im->report, "puente: %s\n", msg);
+    }
+    return PU_OK;
+}
+
+/* Import one validated report under its own savepoint, so a record refused
+ * half-way (an unknown place, a conflict) leaves nothing behind. */
+static int import_one(importer *im, report *r, const char *where, pu_err *err) {
+    int rc = db_exec(im->e->db, "SAVEPOINT ews_record", err);
+    if (rc) return rc;
+    rc = import_report(im, r, where, err);
+    if (rc) (void)db_exec(im->e->db, "ROLLBACK TO SAVEPOINT ews_record", NULL);
+    int rc2 = db_exec(im->e->db, "RELEASE SAVEPOINT ews_record", rc ? NULL : err);
+    return rc ? rc : rc2;
+}
+
 static int import_csv(importer *im, pu_csv *r, pu_err *err) {
     const pu_csv_row *row;
     csv_src src;
@@ -371,17 +435,27 @@ static int import_csv(importer *im, pu_csv *r, pu_err *err) {
     }
     size_t ncols = row->n;
     report rep;
-    while ((rc = pu_csv_next(r, &row, err)) == PU_OK && row) {
+    for (;;) {
+        pu_err re;
+        pu_err_clear(&re);
+        rc = pu_csv_next(r, &row, &re);
+        if (rc == PU_OK && !row) break;
+        im->st.read++;
+        if (rc) { /* malformed quoting, a record over the cap: that record only */
+            if ((rc = record_done(im, rc, &re))) { *err = re; return rc; }
+            continue;
+        }
         where_of(im, pu_csv_name(r), row->line, 0, where, sizeof where);
-        if (row->n != ncols)
-            return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected %zu fields like the header, got %zu", ncols, row->n);
         src.row = row;
-        if ((rc = report_from(&src, csv_get, &rep, where, err)) || (rc = file_as(im, &src, csv_get, &rep, where, err)) ||
-            (rc = add_substance_list(&rep, csv_get(&src, "substances"), where, err)) ||
-            (rc = import_report(im, &rep, where, err)))
-            return rc;
+        if (row->n != ncols)
+            rc = pu_fail(&re, PU_ERR_INVALID, where, NULL, "expected %zu fields like the header, got %zu", ncols, row->n);
+        else if (!(rc = report_from(&src, csv_get, &rep, im, where, &re)) &&
+                 !(rc = file_as(im, &src, csv_get, &rep, where, &re)) &&
+                 !(rc = add_substance_list(&rep, csv_get(&src, "substances"), where, &re)))
+            rc = import_one(im, &rep, where, &re);
+        if ((rc = record_done(im, rc, &re))) { *err = re; return rc; }
     }
-    return rc;
+    return PU_OK;
 }
 
 /* JSON: one report object (JSON lines or an element of a JSON array) */
@@ -442,10 +516,10 @@ static int import_json_record(importer *im, json_t *o, const char *where, pu_err
     report rep;
     json_src src = {.o = o};
     int rc = json_types_ok(o, where, err);
-    if (!rc) rc = report_from(&src, json_get, &rep, where, err);
+    if (!rc) rc = report_from(&src, json_get, &rep, im, where, err);
     if (!rc) rc = file_as(im, &src, json_get, &rep, where, err);
     if (!rc) rc = json_substances(&rep, json_object_get(o, "substances"), where, err);
-    if (!rc) rc = import_report(im, &rep, where, err);
+    if (!rc) rc = import_one(im, &rep, where, err);
     return rc;
 }
 
@@ -455,17 +529,24 @@ static int import_jsonl(importer *im, pu_lines *l, pu_err *err) {
     uint64_t no, rec = 0;
     char where[PU_ERR_WHERE_MAX];
     int rc;
-    while ((rc = pu_lines_next(l, &line, &len, &no, err)) == PU_OK && line) {
-        if (pu_blank(line)) continue;
-        where_of(im, pu_lines_name(l), no, ++rec, where, sizeof where);
-        json_error_t je;
-        json_t *o = json_loadb(line, len, 0, &je);
-        if (!o) return pu_fail(err, PU_ERR_INVALID, where, NULL, "expected one JSON object per line: %s", je.text);
-        rc = import_json_record(im, o, where, err);
-        json_decref(o);
-        if (rc) return rc;
+    for (;;) {
+        pu_err re;
+        pu_err_clear(&re);
+        rc = pu_lines_next(l, &line, &len, &no, &re);
+        if (rc == PU_OK && !line) break;
+        if (rc == PU_OK && pu_blank(line)) continue;
+        im->st.read++;
+        if (rc == PU_OK) {
+            where_of(im, pu_lines_name(l), no, ++rec, where, sizeof where);
+            json_error_t je;
+            json_t *o = json_loadb(line, len, 0, &je);
+            if (!o) rc = pu_fail(&re, PU_ERR_INVALID, where, NULL, "expected one JSON object per line: %s", je.text);
+            else rc = import_json_record(im, o, where, &re);
+            json_decref(o);
+        }
+        if ((rc = record_done(im, rc, &re))) { *err = re; return rc; }
     }
-    return rc;
+    return PU_OK;
 }
 
 /* One JSON array of report objects (memory input only). */
@@ -482,8 +563,12 @@ static int import_json_array(importer *im, const char *data, size_t n, pu_err *e
     }
     int rc = PU_OK;
     for (size_t k = 0; k < json_array_size(a) && !rc; k++) {
+        pu_err re;
+        pu_err_clear(&re);
         where_of(im, NULL, 0, k + 1, where, sizeof where);
-        rc = import_json_record(im, json_array_get(a, k), where, err);
+        im->st.read++;
+        rc = record_done(im, import_json_record(im, json_array_get(a, k), where, &re), &re);
+        if (rc) *err = re;
     }
     json_decref(a);
     return rc;
@@ -546,12 +631,13 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
         rc = src->path ? pu_lines_open(src->path, PU_IO_DEFAULT_MAX_RECORD, &l, err)
                        : pu_lines_open_mem(src->data, src->n, PU_IO_DEFAULT_MAX_RECORD, &l, err);
         if (rc) return rc;
+        pu_lines_check_utf8(l, 1);
         rc = import_jsonl(im, l, err);
         pu_lines_close(l);
         return rc;
     }
     pu_csv *r;
-    pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1};
+    pu_csv_opts o = {.delim = ',', .max_record = 65536, .max_fields = 64, .strict_quotes = 1, .check_utf8 = 1};
     rc = src->path ? pu_csv_open(src->path, &o, &r, err) : pu_csv_open_mem(src->data, src->n, &o, &r, err);
     if (rc) return rc;
     rc = import_csv(im, r, err);
@@ -565,6 +651,10 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
  * transaction open and usable (SAVEPOINT is standard SQL: SQLite and
  * PostgreSQL both have it). */
 static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
+    /* today: the shared pu_today() (UTC; PUENTE_TODAY fixes it for replays), or o->today */
+    int64_t today = pu_today();
+    if (o && o->today && pu_parse_date(o->today, &today) != PU_OK)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", o->today);
     int own = !db_in_tx(e->db);
     int rc = own ? db_begin(e->db, err) : db_exec(e->db, "SAVEPOINT ews_import", err);
     if (rc) return rc;
@@ -575,9 +665,30 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
     im.owner = o ? o->owner : NULL;
     im.scope = o ? o->scope : NULL;
     im.ids = o ? o->ids : NULL;
+    im.today = today;
+    if (!rc && pu_dupset_new(&im.seen)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    im.partial = o ? o->partial : 0;
+    im.baseline = o ? o->baseline : 0;
+    im.report = o ? o->report : NULL;
     if (!im.owner && im.scope && !im.scope->system) im.owner = im.scope->agency;
     if (!rc) rc = import_records(&im, src, err);
-    if (!rc) rc = ews_first_detections(&im, "r.batch = ?", im.batch, err);
+    /* nothing to import (a header without rows, blank lines) is refused */
+    if (!rc && im.st.read == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, src->path ? src->path : (im.name ? im.name : "body"), NULL,
+                     "no records: nothing to import");
+    if (!rc && im.first_rc && !im.partial) {
+        /* all or nothing: the first refused record, and how many there were */
+        *err = im.first;
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, " (%lld of %lld records refused; nothing imported)",
+                 (long long)im.st.rejected, (long long)im.st.read);
+        rc = im.first_rc;
+    }
+    /* a baseline (history) leaves the first-seen marks without alerting */
+    if (!rc) rc = o && o->baseline ? ews_first_marks(&im, "r.batch = ?", im.batch, err)
+                                   : ews_first_detections(&im, "r.batch = ?", im.batch, err);
+    pu_dupset_free(im.seen);
+    im.seen = NULL;
     if (rc) {
         if (own) db_rollback(e->db);
         else (void)db_exec(e->db, "ROLLBACK TO SAVEPOINT ews_import; RELEASE SAVEPOINT ews_import", NULL);

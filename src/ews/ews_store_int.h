@@ -74,6 +74,13 @@ typedef struct importer {
     const char *owner;       /* non-NULL: every report is filed as this agency */
     const store_scope *scope;/* non-NULL: the filer; markings checked with store_check_file */
     pu_buf *ids;             /* non-NULL: the stored ids of imported reports are appended */
+    int64_t today;           /* day future dates are judged against */
+    int partial;             /* bad records are refused alone (else all or nothing) */
+    int baseline;            /* history: no alerts, recent reports refused */
+    FILE *report;            /* one line per refused / repeated record, or NULL */
+    struct pu_dupset *seen;  /* report ids of this input -> where first seen */
+    pu_err first;            /* the first refused record's error */
+    int first_rc;
 } importer;
 /* Start a run: the next batch number, the time stamp. Errors: DB. */
 int ews_importer_init(importer *im, ews_t *e, pu_err *err);
@@ -106,6 +113,8 @@ store_scope ews_audience_scope(const audience *au);
 /* Run first detection over the detections selected by `where_sql` (one int
  * parameter), in date order. */
 int ews_first_detections(importer *im, const char *where_sql, int64_t param, pu_err *err);
+/* The same without alerts: first-seen marks only (ews import --baseline). */
+int ews_first_marks(importer *im, const char *where_sql, int64_t param, pu_err *err);
 /* After the migration to per-audience marks (ews_first_seen): when there are
  * no marks yet but linked detections exist, leave the marks of every linked
  * detection without raising alerts. Idempotent. Errors: DB. */

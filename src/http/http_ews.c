@@ -119,16 +119,28 @@ static int body_blank(const http_req *r) {
 }
 
 int h_ews_reports(http_req *r) {
-    static const char *const no_args[] = {NULL};
-    int rc = http_only_args(r, no_args);
+    static const char *const args[] = {"baseline", NULL};
+    int rc = http_only_args(r, args);
     if (rc) return rc;
+    /* baseline=true: history without alerts (docs/ews.md). Loading data that
+     * raises no alert is a supervisor's decision (ACL_P_DELETE, the bulk-data
+     * right only supervisors hold; analysts review and write, administrators
+     * do not write records at all), and the engine
+     * refuses recent reports, so a baseline cannot silence a current emergence */
+    const char *bl = http_arg(r, "baseline");
+    if (bl && strcmp(bl, "true") && strcmp(bl, "false"))
+        return http_fail(r, PU_ERR_INVALID, "baseline", "expected true or false, got '%.20s'", bl);
+    int baseline = bl && !strcmp(bl, "true");
+    if (baseline && !(r->p.perms & ACL_P_DELETE))
+        return http_fail(r, PU_ERR_DENIED, "baseline", "a baseline import (no alerts) needs a supervisor");
     if (body_blank(r)) return http_fail(r, PU_ERR_INVALID, "body", "expected report records (JSON lines or an array)");
     ews_t *e = NULL;
     if ((rc = open_ews(r, &e))) return rc;
     pu_err pe;
     pu_err_clear(&pe);
     ews_import_stats st = {0};
-    ews_import_opts o = {.format = "json", .owner = r->p.agency, .scope = &r->scope, .ids = &r->targets};
+    ews_import_opts o = {.format = "json", .owner = r->p.agency, .scope = &r->scope, .ids = &r->targets,
+                         .baseline = baseline};
     rc = http_begin(r, &pe);
     if (rc == PU_OK && (rc = ews_import_mem(e, r->body.data, r->body.len, &o, &st, &pe)) != PU_OK)
         rc = http_fail(r, rc, pe.field[0] ? pe.field : rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT ? "body" : NULL,
@@ -137,7 +149,8 @@ int h_ews_reports(http_req *r) {
         rc = http_fail(r, rc, NULL, "early warning store unavailable: %s", pe.msg);
     ews_close(e);
     if (rc == PU_OK) {
-        (void)pu_buf_printf(&r->detail, "reports=%lld alerts=%lld", (long long)st.reports, (long long)st.alerts);
+        (void)pu_buf_printf(&r->detail, "reports=%lld alerts=%lld%s", (long long)st.reports, (long long)st.alerts,
+                            baseline ? " baseline=1" : "");
         if (http_audit_now(r, "success") != PU_OK)
             rc = http_fail(r, PU_ERR_DB, NULL, "the audit trail could not be written; nothing was imported");
     }
@@ -149,9 +162,11 @@ int h_ews_reports(http_req *r) {
         r->audited = 0;
         return rc;
     }
-    return http_json(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "reports", (json_int_t)st.reports, "substances",
-                                       (json_int_t)st.substances, "queued", (json_int_t)st.queued, "alerts",
-                                       (json_int_t)st.alerts));
+    return http_json(r, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "reports", (json_int_t)st.reports,
+                                       "substances", (json_int_t)st.substances, "queued", (json_int_t)st.queued,
+                                       "alerts", (json_int_t)st.alerts, "read", (json_int_t)st.read, "unchanged",
+                                       (json_int_t)st.unchanged, "duplicate", (json_int_t)st.duplicate, "baseline",
+                                       baseline));
 }
 
 /* ---- an alert's weekly series (the web's plot) ----

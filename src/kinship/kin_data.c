@@ -58,7 +58,7 @@ typedef struct csvf {
 } csvf;
 
 static int csv_open_any(const char *path, const char *data, size_t len, pu_csv **r, pu_err *err) {
-    pu_csv_opts o = {.max_record = 1 << 16, .max_fields = 64};
+    pu_csv_opts o = {.max_record = 1 << 16, .max_fields = 64, .check_utf8 = 1};
     if (data) return pu_csv_open_mem(data, len, &o, r, err);
     return pu_csv_open(path, &o, r, err);
 }
@@ -115,6 +115,19 @@ static int allele_label_ok(const char *s) {
         if (!isalnum(ch) && ch != '.' && ch != '<' && ch != '>' && ch != '-' && ch != '_') return 0;
     }
     return 1;
+}
+
+/* A repeat number: digits with an optional ".digits" microvariant (12, 9.3). */
+static int allele_numeric(const char *s) {
+    size_t i = 0;
+    while (isdigit((unsigned char)s[i])) i++;
+    if (i == 0) return 0;
+    if (s[i] == '.') {
+        size_t j = ++i;
+        while (isdigit((unsigned char)s[i])) i++;
+        if (i == j) return 0;
+    }
+    return s[i] == '\0';
 }
 
 static double label_num(const char *s) {
@@ -809,7 +822,15 @@ static int parse_geno(kin_db *db, int mi, const char *a1, const char *a2, const 
     for (int k = 0; k < 2; k++) {
         if (!allele_label_ok(al[k]))
             return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
-                            "expected an allele label such as 12 or 9.3, got '%s'", al[k]);
+                            "marker %s: expected an allele label such as 12 or 9.3, got '%s'", db->m[mi].name, al[k]);
+        /* An allele missing from the frequency database is accepted (at the
+         * minimum frequency, with a warning) only when it is a repeat number:
+         * a rare allele. Anything else ("abc") is a typo that would change
+         * every LR of the case: refused. */
+        if (kin_db_allele(db, mi, al[k], 0, w) < 0 && !allele_numeric(al[k]))
+            return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
+                            "marker %s: allele '%s' is not a repeat number (such as 12 or 9.3) and not an allele of "
+                            "the frequency database", db->m[mi].name, al[k]);
         int ai = kin_db_allele(db, mi, al[k], 1, w);
         if (ai < 0)
             return -pu_fail(err, PU_ERR_LIMIT, w, k ? "allele2" : "allele1", "more than %d alleles for marker %s",
@@ -830,6 +851,7 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
     for (int i = 0; rc == PU_OK && !pm && i < c->nfam; i++) rc = sidx_add(&fidx, fam_key, c, i);
     const pu_csv_row *row;
     char w[PU_ERR_WHERE_MAX];
+    long typed = 0; /* typed rows: a post-mortem file without any is refused */
     while (rc == PU_OK && (rc = pu_csv_next(f.r, &row, err)) == PU_OK && row) {
         where_of(w, sizeof w, f.r, row->line);
         const char *k0 = pu_trim((char *)fld(row, f.col[0]));
@@ -907,9 +929,18 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             break;
         }
         if (t == 0) continue;
-        if (dst[0] != KIN_UNTYPED && (dst[0] != g[0] || dst[1] != g[1])) {
+        typed++;
+        int16_t lo = g[0] < g[1] ? g[0] : g[1], hi = g[0] < g[1] ? g[1] : g[0]; /* stored ordered */
+        if (dst[0] != KIN_UNTYPED && (dst[0] != lo || dst[1] != hi)) {
             rc = pu_fail(err, PU_ERR_INVALID, w, "marker", "%s %s is typed twice at marker %s with different alleles",
                          k0, pm ? "" : k1, db->m[mi].name);
+            break;
+        }
+        /* the same typing twice: a duplicate row (the files are read all or
+         * nothing, and a repeated row is a copy-paste slip worth a look) */
+        if (dst[0] != KIN_UNTYPED) {
+            rc = pu_fail(err, PU_ERR_INVALID, w, "marker", "duplicate row: %s%s%s is typed twice at marker %s", k0,
+                         pm ? "" : " ", pm ? "" : k1, db->m[mi].name);
             break;
         }
         dst[0] = g[0] < g[1] ? g[0] : g[1];
@@ -920,6 +951,11 @@ static int read_genos(kin_case *c, const char *path, const char *data, size_t le
             if (p->role == KIN_ROLE_UNTYPED) p->role = KIN_ROLE_REFERENCE;
         }
     }
+    /* victims are what a DVI identifies: a post-mortem file typing nobody
+     * (empty after its header) would give an empty, "successful" answer */
+    if (rc == PU_OK && pm && typed == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, f.r ? src_name(f.r) : path, NULL,
+                     "no records: no post-mortem sample is typed; expected rows sample,sex,marker,allele1,allele2");
     free(vidx.slot);
     free(fidx.slot);
     pu_csv_close(f.r);

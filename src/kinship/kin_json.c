@@ -132,7 +132,7 @@ static int get_options(json_t *root, kin_request *q, double *min_freq, pu_err *e
     int rc = only_keys(o, keys, "options", err);
     if (!rc) rc = get_num(o, "theta", 0, 1, 1, &q->opts.theta, err);
     if (!rc) rc = get_num(o, "min_freq", 0, 1, 0, min_freq, err);
-    if (!rc) rc = get_num(o, "threshold", 1e-300, 1e300, 0, &q->opts.threshold, err);
+    if (!rc) rc = get_num(o, "threshold", 1e-300, KIN_THRESHOLD_MAX, 0, &q->opts.threshold, err);
     if (!rc) rc = get_int(o, "max_incomp", 0, KIN_MAX_MARKERS, &mi, err);
     if (!rc) rc = get_int(o, "top", 1, KIN_REQ_MAX_TOP, &top, err);
     q->opts.max_incomp = (int)mi;

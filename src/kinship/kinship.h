@@ -36,6 +36,7 @@
 #define KIN_MAX_PERSONS 512      /* per family */
 #define KIN_ALLELE_LABEL_MAX 32
 #define KIN_ID_MAX 128
+#define KIN_THRESHOLD_MAX 1e300  /* LR thresholds are in (0, KIN_THRESHOLD_MAX] (the API's range too) */
 
 /* ---- mutation models (pedmut) ------------------------------------------ */
 enum kin_mut_kind { KIN_MUT_NONE = 0, KIN_MUT_EQUAL, KIN_MUT_PROPORTIONAL, KIN_MUT_STEPWISE, KIN_MUT_ONESTEP };

@@ -136,8 +136,11 @@ typedef struct trace_import_opts {
     int strict;           /* 1: any rejected row rolls back the whole file */
 } trace_import_opts;
 
+/* rows = accepted + rejected + duplicate + unchanged, always. */
 typedef struct trace_import_stats {
     uint64_t rows, accepted, rejected;
+    uint64_t duplicate;        /* rows repeating an earlier row of the same input (not written) */
+    uint64_t unchanged;        /* rows already in the store from an earlier import (not written) */
     uint64_t firearms_new;     /* acquisitions: firearms created */
     uint64_t unknown_mfr;      /* rows whose manufacturer is not in the alias table */
 } trace_import_stats;
@@ -150,6 +153,12 @@ typedef struct trace_import_stats {
  * is rejected. Rows that fail validation are reported on stderr as
  * "file:line: field 'x': ..." and kept verbatim in trace_reject, so nothing
  * a user gave is lost; the rest is imported in one transaction.
+ * Idempotent: an event's natural key is (owner, firearm = maker + serial,
+ * kind, date, party, party_dob, ffl, state); a row whose event the owner
+ * already stored is `unchanged` (nothing written), a row repeating an earlier
+ * row of the same file is a `duplicate`, reported on stderr as "file:line:
+ * duplicate of line N; not imported again". A party_dob after the event date
+ * (a purchaser born after the purchase) is rejected.
  * Errors: PU_ERR_INVALID (missing header column; or strict and a row was
  * rejected: nothing imported), PU_ERR_DENIED (owner or marking not allowed
  * for scope), PU_ERR_DB, PU_ERR_IO. */
@@ -157,8 +166,10 @@ int trace_import_acquisitions(trace_t *t, const store_scope *scope, pu_csv *r, c
                               trace_import_stats *st, pu_err *err);
 /* Import recoveries as trace requests (status submitted; columns are the
  * trace_form_fields keys), filed by scope (each row's owner must be the
- * scope's agency). Same reject and transaction rules. Errors as for
- * acquisitions. */
+ * scope's agency). Same reject, transaction and idempotence rules: a
+ * request's natural key is its owner and every value of the row as given
+ * (kept as trace_request.import_key), so importing the same recoveries again
+ * creates no second request. Errors as for acquisitions. */
 int trace_import_recoveries(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
                             trace_import_stats *st, pu_err *err);
 
@@ -182,6 +193,11 @@ int trace_request_submit(trace_t *t, const store_scope *scope, const char *const
  * (store_check_owner). Errors: PU_ERR_NOTFOUND (absent or not visible),
  * PU_ERR_DENIED, PU_ERR_CONFLICT (transition not allowed), PU_ERR_INVALID
  * (unknown status, cannot_trace without reason). */
+/* The request `ref` names, as scope sees it: its number as documented and
+ * printed ("T2026-000002", case-insensitive) or its row id ("42"). *id gets
+ * the row id. Errors: PU_ERR_INVALID (neither form), PU_ERR_NOTFOUND
+ * (absent or hidden: indistinguishable), PU_ERR_DB. */
+int trace_request_resolve(trace_t *t, const store_scope *scope, const char *ref, int64_t *id, pu_err *err);
 int trace_request_set_status(trace_t *t, const store_scope *scope, int64_t id, const char *status,
                              const char *reason, pu_err *err);
 

@@ -65,6 +65,10 @@ static const char *const STEPS[] = {
     /* reports derived before v3 carry their first sale's marking, which may
      * be laxer than another sale's: dropped, `trace msr` derives them again */
     "DELETE FROM trace_msr_item; DELETE FROM trace_msr;",
+    /* v4: idempotent imports (issue 16): a request imported from recoveries
+     * keeps its natural key (owner + the row as given), so a re-import finds it */
+    "ALTER TABLE trace_request ADD COLUMN import_key TEXT;"
+    "CREATE INDEX trace_request_import_key ON trace_request (import_key);",
 };
 #define NSTEPS ((int)(sizeof STEPS / sizeof STEPS[0]))
 

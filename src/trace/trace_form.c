@@ -130,10 +130,15 @@ int trace_req_validate(trace_t *t, const char *const *v, trace_req *r, pu_err *e
         return pu_fail(err, PU_ERR_INVALID, NULL, "type",
                        "expected pistol, revolver, derringer, rifle, shotgun, machine gun, receiver/frame "
                        "(or pistola, fusil, escopeta...), got '%s'", r->v[F_TYPE]);
-    if (r->v[F_POSSESSOR_DOB] && check_date(t, r->v[F_POSSESSOR_DOB], "possessor_dob", &d, err))
+    int64_t dob = INT64_MIN;
+    if (r->v[F_POSSESSOR_DOB] && check_date(t, r->v[F_POSSESSOR_DOB], "possessor_dob", &dob, err))
         return PU_ERR_INVALID;
     int64_t rec;
     if (check_date(t, r->v[F_RECOVERY_DATE], "recovery_date", &rec, err)) return PU_ERR_INVALID;
+    /* the dates of one record must agree: nobody possesses before being born */
+    if (dob != INT64_MIN && dob > rec)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "possessor_dob", "born %s, after the recovery date %s",
+                       r->v[F_POSSESSOR_DOB], r->v[F_RECOVERY_DATE]);
     pu_parse_date(r->request_date, &d);
     if (rec > d)
         return pu_fail(err, PU_ERR_INVALID, NULL, "recovery_date", "recovery date %s is after the request date %s",
@@ -249,6 +254,45 @@ int trace_request_submit(trace_t *t, const store_scope *scope, const char *const
         return rc;
     }
     return db_commit(t->db, err);
+}
+
+int trace_request_resolve(trace_t *t, const store_scope *scope, const char *ref, int64_t *id, pu_err *err) {
+    *id = 0;
+    const char *s = ref ? ref : "";
+    int digits = *s != '\0';
+    for (const char *p = s; *p; p++) digits &= *p >= '0' && *p <= '9';
+    /* the documented form: T, a year, '-', the sequence (trace_next_number) */
+    int number = (s[0] == 'T' || s[0] == 't') && strlen(s) > 6 && strchr(s, '-') != NULL;
+    if (!digits && !number)
+        return pu_fail(err, PU_ERR_INVALID, NULL, "id", "expected a request number like T2026-000002 (or its row id), got '%s'",
+                       s);
+    if (digits && strlen(s) > 18) return pu_fail(err, PU_ERR_INVALID, NULL, "id", "request id '%s' is too long", s);
+    db_sql q;
+    db_sql_init(&q);
+    if (digits) {
+        db_sql_add(&q, "SELECT r.id FROM trace_request r WHERE r.id = ? AND ");
+        db_sql_int64(&q, strtoll(s, NULL, 10));
+    } else {
+        char up[64];
+        pu_strlcpy(up, s, sizeof up);
+        up[0] = 'T';
+        db_sql_add(&q, "SELECT r.id FROM trace_request r WHERE r.number = ? AND ");
+        db_sql_text(&q, up);
+    }
+    store_scope_sql(&q, scope, "r");
+    db_stmt *st;
+    int rc = db_sql_prepare(t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    rc = db_step(st, err);
+    if (rc == DB_ROW) {
+        *id = db_col_int64(st, 0);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "id", "no trace request %s", s);
+    }
+    db_finalize(st);
+    return rc;
 }
 
 /* The status and owner of request id as scope sees it: PU_ERR_NOTFOUND

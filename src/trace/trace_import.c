@@ -7,6 +7,7 @@
 
 #include "trace/trace_int.h"
 #include "trace/trace_req.h"
+#include "common/pu_report.h"
 
 enum { A_MFR, A_SERIAL, A_IMPORTER, A_MODEL, A_TYPE, A_CALIBRE, A_ACTION, A_DETACH, A_COUNTRY, A_MARKINGS,
        A_EVENT, A_DATE, A_PARTY, A_DOB, A_FFL, A_STATE, A_NCOLS };
@@ -67,7 +68,7 @@ typedef struct acq_ctx {
     trace_t *t;
     const store_scope *scope;
     const trace_import_opts *o;
-    db_stmt *add_fa, *set_mfg, *add_ev;
+    db_stmt *add_fa, *set_mfg, *add_ev, *find_ev;
 } acq_ctx;
 
 /* The firearm (maker, serial) as the filer sees it: *fid = 0 when absent
@@ -116,6 +117,7 @@ static void acq_finish(acq_ctx *c) {
     db_finalize(c->add_fa);
     db_finalize(c->set_mfg);
     db_finalize(c->add_ev);
+    db_finalize(c->find_ev);
 }
 
 static void bind_opt(db_stmt *st, int i, const char *s) {
@@ -123,9 +125,31 @@ static void bind_opt(db_stmt *st, int i, const char *s) {
     else db_bind_null(st, i);
 }
 
+/* *found = 1 when the owner already stored this event of firearm fid
+ * (ev: kind, date, party, dob, ffl, state; NULL = absent). */
+static int event_exists(acq_ctx *c, int64_t fid, const char *const ev[6], int *found, pu_err *err) {
+    db_stmt *s = c->find_ev;
+    if (!s) {
+        int rc = db_prepare(c->t->db, "SELECT 1 FROM trace_event WHERE firearm_id = ? AND kind = ? AND date = ?"
+                                      " AND COALESCE(party, '') = ? AND COALESCE(dob, '') = ? AND COALESCE(ffl, '') = ?"
+                                      " AND COALESCE(state, '') = ? AND owner = ? LIMIT 1", &c->find_ev, err);
+        if (rc) return rc;
+        s = c->find_ev;
+    }
+    db_reset(s);
+    db_bind_int64(s, 1, fid);
+    for (int i = 0; i < 6; i++) db_bind_text(s, i + 2, ev[i] ? ev[i] : "", -1);
+    db_bind_text(s, 8, c->o->owner, -1);
+    int rc = db_step(s, err);
+    *found = rc == DB_ROW;
+    db_reset(s);
+    return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
+}
+
 /* Validate and write one acquisition row. PU_ERR_INVALID leaves the store
  * untouched (all checks run before the first write). */
-static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unknown_mfr, int *new_fa, pu_err *err) {
+static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unknown_mfr, int *new_fa, pu_buf *nkey,
+                   int *existing, pu_err *err) {
     const char *v[A_NCOLS];
     for (int i = 0; i < A_NCOLS; i++) v[i] = cell(row, col[i]);
     for (int i = 0; i < A_NCOLS; i++)
@@ -150,6 +174,10 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         int64_t dob;
         if (pu_parse_date(v[A_DOB], &dob) || dob > c->t->today)
             return pu_fail(err, PU_ERR_INVALID, NULL, "party_dob", "expected a past date YYYY-MM-DD, got '%s'", v[A_DOB]);
+        /* the dates of one record must agree: nobody buys before being born */
+        if (dob > day)
+            return pu_fail(err, PU_ERR_INVALID, NULL, "party_dob", "born %s, after the %s date %s", v[A_DOB],
+                           v[A_EVENT], v[A_DATE]);
     }
     if ((kind == 4 || kind == 5) && !v[A_PARTY])
         return pu_fail(err, PU_ERR_INVALID, NULL, "party", "a %s record needs the purchaser's name", v[A_EVENT]);
@@ -177,6 +205,17 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
     }
     if (!fid && !type)
         return pu_fail(err, PU_ERR_INVALID, NULL, "type", "first record of a firearm needs its type");
+    static const char *const K[] = {"MANUFACTURE", "IMPORT", "DISTRIBUTOR", "DEALER", "RETAIL", "TRANSFER"};
+    /* the event's natural key; an event the owner already stored is not written again */
+    pu_buf_reset(nkey);
+    pu_buf_printf(nkey, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", c->o->owner, mfr, sn, K[kind], v[A_DATE],
+                  v[A_PARTY] ? v[A_PARTY] : "", v[A_DOB] ? v[A_DOB] : "", v[A_FFL] ? v[A_FFL] : "",
+                  v[A_STATE] ? v[A_STATE] : "");
+    if (fid) {
+        const char *ev[] = {K[kind], v[A_DATE], v[A_PARTY], v[A_DOB], v[A_FFL], v[A_STATE]};
+        if ((rc = event_exists(c, fid, ev, existing, err))) return rc;
+        if (*existing) return PU_OK;
+    }
     const char *mk = c->o->marking ? c->o->marking : STORE_DEFAULT_MARKING;
     /* a manufacture date changes the firearm's record: its owner's to change */
     if (fid && kind == 0 && (rc = store_check_owner(c->t->db, c->scope, fowner, err))) return rc;
@@ -219,7 +258,6 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         db_bind_int64(c->set_mfg, 2, fid);
         if ((rc = db_step_done(c->set_mfg, err))) return rc;
     }
-    static const char *const K[] = {"MANUFACTURE", "IMPORT", "DISTRIBUTOR", "DEALER", "RETAIL", "TRANSFER"};
     char key[TRACE_NAME_MAX + 16];
     db_stmt *e = c->add_ev;
     db_reset(e);
@@ -241,8 +279,12 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
     return db_step_done(e, err);
 }
 
-typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);
-static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err);
+/* One row: validate and write it. *nkey gets the row's natural key and
+ * *existing is 1 when the store already holds its record (nothing written). */
+typedef int (*row_fn)(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_buf *nkey,
+                      int *existing, pu_err *err);
+static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_buf *nkey,
+                  int *existing, pu_err *err);
 
 /* Shared driver: header, rows, rejects, one transaction, strict mode. */
 static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const trace_import_opts *o,
@@ -260,6 +302,14 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
     if ((rc = map_header(r, h, names, nnames, req, col, err))) return rc;
     if ((rc = db_begin(t->db, err))) return rc;
     pu_buf raw = PU_BUF_INIT(PU_IO_DEFAULT_MAX_RECORD * 2);
+    pu_buf nkey = PU_BUF_INIT(PU_IO_DEFAULT_MAX_RECORD * 2);
+    pu_dupset *seen = NULL; /* natural keys of this input -> where first seen */
+    if ((rc = pu_dupset_new(&seen))) {
+        pu_buf_free(&raw);
+        pu_buf_free(&nkey);
+        db_rollback(t->db);
+        return pu_fail(err, rc, NULL, NULL, "out of memory");
+    }
     pu_progress pg;
     pu_progress_start(&pg, "trace import", pu_file_size(pu_csv_name(r)));
     for (;;) {
@@ -272,7 +322,26 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
         if (rc == PU_OK) {
             st->rows++;
             snprintf(where, sizeof where, "%s:%llu", pu_csv_name(r), (unsigned long long)row->line);
-            rc = fn(ctx, row, col, st, &e);
+            int existing = 0;
+            rc = fn(ctx, row, col, st, &nkey, &existing, &e);
+            const char *first = NULL;
+            int again = rc == PU_OK ? pu_dupset_add(seen, pu_buf_str(&nkey), where, &first) : 0;
+            if (again < 0) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            if (rc == PU_OK && existing) {
+                /* the same record twice: inside this input a duplicate (reported),
+                 * from an earlier import unchanged (a re-import changes nothing) */
+                if (again) {
+                    st->duplicate++;
+                    fprintf(stderr, "puente: %s: duplicate of %s (the same record); not imported again\n", where,
+                            first);
+                } else {
+                    st->unchanged++;
+                }
+                continue;
+            }
             if (rc == PU_OK) {
                 st->accepted++;
                 if (st->rows % 4096 == 0) pu_progress_tick(&pg, pu_csv_offset(r), st->rows);
@@ -300,7 +369,12 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
         if (rc) break;
     }
     pu_progress_end(&pg, st->rows);
+    /* a header without rows: nothing to import is refused, not "0 of 0 imported" */
+    if (rc == PU_OK && st->rows == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), NULL, "no records after the header: nothing to import");
     pu_buf_free(&raw);
+    pu_buf_free(&nkey);
+    pu_dupset_free(seen);
     if (rc == PU_OK && o->strict && st->rejected) {
         db_rollback(t->db);
         return pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), NULL,
@@ -314,10 +388,11 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
     return db_commit(t->db, err);
 }
 
-static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err) {
+static int acq_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_buf *nkey,
+                  int *existing, pu_err *err) {
     int unk = 0, nf = 0;
-    int rc = acq_row(ctx, row, col, &unk, &nf, err);
-    if (rc == PU_OK) {
+    int rc = acq_row(ctx, row, col, &unk, &nf, nkey, existing, err);
+    if (rc == PU_OK && !*existing) {
         st->unknown_mfr += (uint64_t)unk;
         st->firearms_new += (uint64_t)nf;
     }
@@ -337,10 +412,26 @@ typedef struct rec_ctx {
     trace_t *t;
     const store_scope *scope;
     const trace_import_opts *o;
-    db_stmt *ins;
+    db_stmt *ins, *find, *set_key;
 } rec_ctx;
 
-static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_err *err) {
+/* *found = 1 when owner already holds a request imported with key. */
+static int request_exists(rec_ctx *c, const char *owner, const pu_buf *key, int *found, pu_err *err) {
+    int rc = PU_OK;
+    if (!c->find)
+        rc = db_prepare(c->t->db, "SELECT 1 FROM trace_request WHERE import_key = ? AND owner = ? LIMIT 1", &c->find, err);
+    if (rc) return rc;
+    db_reset(c->find);
+    db_bind_text(c->find, 1, pu_buf_str(key), (int)key->len);
+    db_bind_text(c->find, 2, owner, -1);
+    rc = db_step(c->find, err);
+    *found = rc == DB_ROW;
+    db_reset(c->find);
+    return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
+}
+
+static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import_stats *st, pu_buf *nkey,
+                  int *existing, pu_err *err) {
     rec_ctx *c = ctx;
     const char *v[F_COUNT];
     for (int i = 0; i < F_COUNT; i++) v[i] = cell(row, col[i]);
@@ -350,7 +441,24 @@ static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import
     trace_import_opts o = *c->o;
     if (!o.owner) o.owner = q.v[F_AGENCY]; /* the requesting agency owns its request */
     if ((rc = store_check_act_for(c->scope, o.owner, err))) return rc;
-    rc = trace_req_insert(c->t, &c->ins, &q, &o, NULL, NULL, 0, err);
+    /* natural key: the owner and the row as given (the request number is ours) */
+    pu_buf_reset(nkey);
+    pu_buf_puts(nkey, o.owner);
+    for (int i = 0; i < F_COUNT; i++) {
+        pu_buf_putc(nkey, '\x1f');
+        if (q.v[i]) pu_buf_puts(nkey, q.v[i]);
+    }
+    if ((rc = request_exists(c, o.owner, nkey, existing, err)) || *existing) return rc;
+    int64_t id = 0;
+    rc = trace_req_insert(c->t, &c->ins, &q, &o, &id, NULL, 0, err);
+    if (!rc && !c->set_key)
+        rc = db_prepare(c->t->db, "UPDATE trace_request SET import_key = ? WHERE id = ?", &c->set_key, err);
+    if (!rc) {
+        db_reset(c->set_key);
+        db_bind_text(c->set_key, 1, pu_buf_str(nkey), (int)nkey->len);
+        db_bind_int64(c->set_key, 2, id);
+        rc = db_step_done(c->set_key, err);
+    }
     if (rc == PU_OK && !q.mfr_known) st->unknown_mfr++;
     return rc == PU_ERR_INVALID ? PU_ERR_DB : rc;
 }
@@ -368,5 +476,7 @@ int trace_import_recoveries(trace_t *t, const store_scope *scope, pu_csv *r, con
     rec_ctx c = {.t = t, .scope = scope, .o = o};
     int rc = import_file(t, scope, r, o, names, F_COUNT, req, rec_fn, &c, st, err);
     db_finalize(c.ins);
+    db_finalize(c.find);
+    db_finalize(c.set_key);
     return rc;
 }

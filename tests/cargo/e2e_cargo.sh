@@ -101,14 +101,57 @@ with open(sys.argv[2], "wb") as f:
     f.write(b'777-2,H,"unclosed quote,x\n')                                                 # line 7: malformed
 PY
 err=$($P cargo screen "$TMP/bad.csv" --dry-run --rejects "$TMP/rej.txt" --out "$TMP/rb.csv" 2>&1)
-assert_rc $? 3 "bad lines: exit 3"
+assert_rc $? 7 "bad lines: exit 7 (partial)"
 assert_contains "$err" "bad.csv:7" "malformed CSV named by line"
 assert_contains "$err" "weight_kg" "bad number names the field"
 assert_contains "$err" "invalid UTF-8" "invalid UTF-8 reported"
 assert_contains "$err" "description" "huge description reported"
 good=$(($(wc -l < "$TMP/rb.csv") - 1))
 [ "$good" -ge 2 ] && ok "good lines still screened ($good)" || nok "good lines screened ($good)"
-assert_contains "$(cat "$TMP/rej.txt")" "777-00000033" "rejected line kept in the rejects file"
+assert_contains "$(cat "$TMP/rej.txt")" "bad.csv:7" "unreadable line kept in the rejects file"
+# issue 16: a bad field (line 3's weight, line 4's UTF-8, line 5's description) no longer
+# drops the line: it is screened with a data_quality reason; stderr names file:line and field
+assert_contains "$(cat "$TMP/rb.csv")" "777-00000033" "line with a bad weight still screened"
+assert_contains "$(grep 777-00000033 "$TMP/rb.csv")" "data_quality: weight_kg" "the screened line carries the data-quality reason"
+assert_contains "$err" "bad.csv:3: weight_kg" "bad field named by file:line and field"
+assert_not_contains "$(cat "$TMP/rej.txt")" "777-00000033" "a line with a bad field is not a reject"
+
+# --- issue 16: precursor lines with one bad field reach the queue --------------------------
+cat > "$TMP/q16.csv" <<'CSV'
+awb,hawb,description,weight_kg,arrival_date,departure_date,origin_country
+916-1,A,Acido fenilacetico 500 kg,-500,2026-01-05,,CN
+916-2,A,Acido fenilacetico 500 kg,abc,2026-01-05,,CN
+916-3,A,Acido fenilacetico 500 kg,500,05/01/2026,,CN
+916-4,A,Acido fenilacetico 500 kg,500,2026-01-05,,Narnia
+916-5,A,Cotton T-shirts,10,2026-01-02,2026-01-04,CN
+916-6,H,Acido fenilacetico 500 kg,500,2026-01-05,,CN
+916-6,H,Cotton T-shirts,10,2026-01-05,,CN
+CSV
+err=$(PUENTE_DB="$TMP/q16.db" $P cargo screen "$TMP/q16.csv" --out "$TMP/q16r.csv" 2>&1)
+assert_rc $? 7 "refused fields: exit 7 (partial)"
+for l in "q16.csv:2: weight_kg" "q16.csv:3: weight_kg" "q16.csv:4: arrival_date" "q16.csv:5: origin_country" \
+         "q16.csv:6: arrival_date" "q16.csv:8: awb"; do
+    assert_contains "$err" "$l" "reported: $l"
+done
+assert_contains "$err" "repeats line 7" "duplicate names both lines"
+assert_contains "$err" "read 7 = 7 screened + 0 rejected" "summary counts add up"
+assert_contains "$err" "1 duplicate AWB+HAWB" "summary counts the duplicate"
+q=$(PUENTE_DB="$TMP/q16.db" $P cargo queue --format csv 2>&1)
+for a in 916-1 916-2 916-3 916-4 916-6; do
+    assert_contains "$(printf '%s\n' "$q" | grep "^$a,")" "hold" "$a: precursor with a bad field is held"
+    assert_contains "$(printf '%s\n' "$q" | grep "^$a,")" "data_quality" "$a: data-quality reason in the queue"
+done
+assert_eq "$(printf '%s\n' "$q" | grep -c '^916-6,')" 1 "a repeated AWB+HAWB is stored once (the hold)"
+# the shared parsers: a country name (CHINA, China) or alpha-3 code is a country, a weight may carry its unit
+printf 'awb,description,weight_kg,origin_country\n917-1,Acido fenilacetico,500 kg,CHINA\n917-2,Cotton,1.2 t,chn\n' > "$TMP/q17.csv"
+out=$($P cargo screen "$TMP/q17.csv" --dry-run --format json --input-order 2>"$TMP/q17.err"); rc=$?
+assert_rc $rc 0 "country names and weight units are accepted"
+python3 - "$out" <<'PY' && ok "CHINA/chn stored as CN, 1.2 t as 1200 kg" || nok "normalised values: $out"
+import json, sys
+rows = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert [r["origin_country"] for r in rows] == ["CN", "CN"], rows
+assert "data_quality" not in rows[0] and "data_quality" not in rows[1], rows
+PY
 # invalid CAS check digit: reported, not matched
 printf 'awb,description\n1,Chemical sample CAS 1609-66-5\n2,Chemical sample CAS 1609-66-1\n' > "$TMP/cas.csv"
 r=$($P cargo screen "$TMP/cas.csv" --dry-run --input-order 2>/dev/null)

@@ -274,7 +274,7 @@ static void test_reader_csv(void **state) {
     fputs("172-4,H4,Acme,B,Av 4,shoes,6404.11,5,5,CN,05/01/2026\n", f);          /* bad date */
     fputs("172-5,H5,Acme,B\n", f);                                               /* too few fields */
     fputs(",H6,Acme,B,Av 6,shoes,6404.11,5,5,CN,2026-01-05\n", f);               /* no awb */
-    fputs("172-7,H7,Acme,B,Av 7,shoes,6404.11,5,5,CHN,2026-01-05\n", f);         /* country */
+    fputs("172-7,H7,Acme,B,Av 7,shoes,6404.11,5,5,Narnia,2026-01-05\n", f);      /* country */
     fputs("172-8,H8,Acme,B,Av 8,toys,9503.00,10,100,CN,2026-01-06\n", f);
     fclose(f);
     cargo_reader *r;
@@ -286,17 +286,37 @@ static void test_reader_csv(void **state) {
     assert_string_equal(m->consignee_name, "Quimica, SA");
     assert_true(m->weight_kg == 25 && m->value_usd == 500 && m->pieces == -1);
     assert_int_equal(m->line, 2);
-    static const char *const fields[] = {"weight_kg", "description", "arrival_date", "columns", "awb", "origin_country"};
-    for (int i = 0; i < 6; i++) {
+    /* a bad FIELD (issue 16): the line is returned with the field blanked and
+     * the issue named, so the rest of it is still screened */
+    static const struct { const char *awb, *field; } bad_fields[] = {
+        {"172-2", "weight_kg"}, {"172-3", "description"}, {"172-4", "arrival_date"}};
+    for (int i = 0; i < 3; i++) {
+        pu_err_clear(&err);
+        assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+        assert_non_null(m);
+        assert_string_equal(m->awb, bad_fields[i].awb);
+        assert_int_equal(m->line, (uint64_t)(i + 3));
+        assert_int_equal(m->nissues, 1);
+        assert_string_equal(m->issues[0].field, bad_fields[i].field);
+    }
+    assert_true(m->arrival_date[0] == '\0'); /* the refused date is not used */
+    /* a line that cannot be read at all is still refused whole */
+    static const char *const fields[] = {"columns", "awb"};
+    for (int i = 0; i < 2; i++) {
         pu_err_clear(&err);
         assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
         assert_string_equal(err.field, fields[i]);
         char want[32];
-        snprintf(want, sizeof want, "<memory>:%d", i + 3);
+        snprintf(want, sizeof want, "<memory>:%d", i + 6);
         assert_string_equal(err.where, want);
         size_t rl;
         assert_true(strlen(cargo_reader_raw(r, &rl)) > 0); /* kept for the rejects file */
     }
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
+    assert_string_equal(m->awb, "172-7");
+    assert_int_equal(m->nissues, 1);
+    assert_string_equal(m->issues[0].field, "origin_country");
+    assert_true(strstr(m->issues[0].msg, "Narnia") != NULL);
     assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
     assert_non_null(m);
     assert_string_equal(m->awb, "172-8");
@@ -329,8 +349,11 @@ static void test_reader_jsonl_and_limits(void **state) {
     assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
     assert_string_equal(err.field, "json");
     assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
-    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
-    assert_string_equal(err.field, "weight_kg");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK); /* a negative weight: a field issue */
+    assert_string_equal(m->awb, "3");
+    assert_int_equal(m->nissues, 1);
+    assert_string_equal(m->issues[0].field, "weight_kg");
+    assert_true(m->weight_kg < 0); /* not given */
     assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
     assert_string_equal(m->awb, "4");
     cargo_reader_close(r);
@@ -341,8 +364,11 @@ static void test_reader_jsonl_and_limits(void **state) {
     memset(d + k, 'a', big);
     snprintf(d + k + big, 200, "\n2,ok\n");
     assert_int_equal(cargo_reader_open_mem(d, strlen(d), CARGO_FMT_CSV, NULL, &r, &err), PU_OK);
-    assert_int_equal(cargo_reader_next(r, &m, &err), PU_ERR_INVALID);
-    assert_string_equal(err.field, "description");
+    assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK); /* over the cap: refused, never cut */
+    assert_string_equal(m->awb, "1");
+    assert_int_equal(m->nissues, 1);
+    assert_string_equal(m->issues[0].field, "description");
+    assert_string_equal(m->description, "");
     assert_int_equal(cargo_reader_next(r, &m, &err), PU_OK);
     assert_string_equal(m->awb, "2");
     cargo_reader_close(r);
@@ -831,6 +857,87 @@ static void test_screen_mem_refusals(void **state) {
     refused(e, huge, CARGO_FMT_CSV, PU_ERR_INVALID, "line 2", "description", 1);
     free(huge);
     cargo_engine_free(e);
+}
+
+
+/* Issue 16: a precursor line with ONE bad field is still screened and held,
+ * carrying a data-quality reason; the bad field is named; repeated AWB+HAWB
+ * lines are both screened and the store keeps one (the higher score); an
+ * arrival before the departure is refused for that field only. */
+static void test_bad_fields_still_screened(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    assert_int_equal(cargo_migrate(db, &err), PU_OK);
+    cargo_engine *e = engine();
+    const char *csv =
+        "awb,hawb,description,weight_kg,arrival_date,departure_date,origin_country\n"
+        "1,A,Acido fenilacetico 500 kg,-500,2026-01-05,,CN\n"     /* 2: negative weight */
+        "2,A,Acido fenilacetico 500 kg,abc,2026-01-05,,CN\n"      /* 3: not a number */
+        "3,A,Acido fenilacetico 500 kg,500,05/01/2026,,CN\n"      /* 4: not ISO */
+        "4,A,Acido fenilacetico 500 kg,500,2026-01-05,,Narnia\n"  /* 5: not a country */
+        "5,A,Cotton T-shirts,10,2026-01-02,2026-01-04,CN\n"       /* 6: arrival before departure */
+        "6,H,Cotton T-shirts,10,2026-01-05,,CN\n"                 /* 7 */
+        "6,H,Acido fenilacetico 500 kg,500,2026-01-05,,CN\n";     /* 8: same AWB+HAWB as 7 */
+    cargo_reader *rd;
+    assert_int_equal(cargo_reader_open_mem(csv, strlen(csv), CARGO_FMT_CSV, NULL, &rd, &err), PU_OK);
+    cargo_batch *b;
+    cargo_batch_opts o = {db, 1, STORE_SYSTEM};
+    assert_int_equal(cargo_batch_new(e, &o, &b, &err), PU_OK);
+    const cargo_manifest *m;
+    static const char *const field[] = {"weight_kg", "weight_kg", "arrival_date", "origin_country", "arrival_date"};
+    size_t i = 0;
+    while (cargo_reader_next(rd, &m, &err) == PU_OK && m) {
+        if (i < 5) {
+            assert_int_equal(m->nissues, 1);
+            assert_string_equal(m->issues[0].field, field[i]);
+        } else {
+            assert_int_equal(m->nissues, 0);
+        }
+        assert_int_equal(cargo_batch_add(b, m, &err), PU_OK);
+        i++;
+    }
+    assert_int_equal(i, 7); /* no line lost */
+    cargo_reader_close(rd);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    for (i = 0; i < 4; i++) {
+        const cargo_result *r = cargo_batch_result(b, i);
+        assert_string_equal(r->decision, "hold"); /* the chemical evidence is clear */
+        assert_true(fired(r, CARGO_CHEM_CONTROLLED));
+        assert_non_null(strstr(r->reasons, "data_quality: "));
+        assert_non_null(strstr(r->reasons, field[i]));
+    }
+    const cargo_result *r5 = cargo_batch_result(b, 4);
+    assert_non_null(strstr(r5->reasons, "arrival 2026-01-02 is before the departure 2026-01-04"));
+    assert_string_equal(r5->arrival_date, "2026-01-04"); /* the departure stands in */
+    const cargo_result *d1 = cargo_batch_result(b, 5), *d2 = cargo_batch_result(b, 6);
+    assert_int_equal(d1->dup_of, 0);
+    assert_int_equal(d2->dup_of, 6);
+    assert_non_null(strstr(d1->reasons, "as line 8"));
+    assert_non_null(strstr(d2->reasons, "as line 7"));
+    assert_true(d1->superseded && !d2->superseded); /* the hold is kept, not the release */
+    assert_int_equal(cargo_batch_nduplicates(b), 1);
+    assert_int_equal(cargo_batch_nquality(b), 7);
+    cargo_stamp stamp = {"CBP", "SHARED", NULL, NULL};
+    assert_int_equal(cargo_batch_save(b, db, STORE_SYSTEM, "t", &stamp, 0, NULL, &err), PU_OK);
+    int64_t n = 0;
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment", NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 6);
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM cargo_shipment WHERE awb = '6' AND decision = 'hold'"
+                                        " AND reasons LIKE '%data_quality%'", NULL, &n, &err), PU_OK);
+    assert_int_equal(n, 1);
+    cargo_batch_free(b);
+    /* the API's strict reader: a repeated AWB+HAWB refuses the submission */
+    const char *dup = "awb,hawb,description\n1,A,x\n2,A,y\n1,A,z\n";
+    cargo_batch_opts so = {NULL, 0, NULL};
+    assert_int_equal(cargo_screen_mem(e, &so, dup, strlen(dup), CARGO_FMT_CSV, 0, &b, NULL, &err), PU_ERR_INVALID);
+    assert_null(b);
+    assert_string_equal(err.where, "line 4");
+    assert_non_null(strstr(err.msg, "repeats line 2"));
+    cargo_engine_free(e);
+    store_close(st);
 }
 
 /* ---- persistence, queue, dispositions, statistics --------------------------------- */
@@ -1432,6 +1539,7 @@ int main(void) {
         cmocka_unit_test(test_curator_threshold_mexico),
         cmocka_unit_test(test_screen_mem_formats),
         cmocka_unit_test(test_screen_mem_refusals),
+        cmocka_unit_test(test_bad_fields_still_screened),
         cmocka_unit_test(test_batch_save_in_caller_tx),
         cmocka_unit_test(test_history_scope),
         cmocka_unit_test(test_line_rules),

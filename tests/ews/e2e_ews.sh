@@ -103,7 +103,7 @@ out=$("$PUENTE" ews import "$TMP/demo.csv" --db "$DB"); rc=$?
 assert_rc $rc 0 "import of the generated stream"
 assert_contains "$out" "new alerts" "import reports its counts"
 nrep=$(($(wc -l < "$TMP/demo.csv") - 1))
-assert_contains "$out" "imported $nrep reports" "every generated report imported"
+assert_contains "$out" "ews import: $nrep read, $nrep written, 0 unchanged, 0 rejected, 0 duplicate" "every generated report imported"
 out=$("$PUENTE" ews alerts --db "$DB" --substance isotonitazene)
 assert_contains "$out" "first-anywhere isotonitazene MX-SIN" "nitazene emergence in Sinaloa raises a first-anywhere alert"
 assert_contains "$out" "first-country isotonitazene US-AZ" "and a first-in-country alert in Arizona"
@@ -153,10 +153,34 @@ out=$("$PUENTE" ews detect --method c1 --counts "$TMP/az.csv" 2>&1); rc=$?
 # bad reports: unknown place, all or nothing
 before=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')
 printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\n' > "$TMP/bad.csv"
-out=$("$PUENTE" ews import "$TMP/bad.csv" --db "$DB" 2>&1); rc=$?
+out=$("$PUENTE" ews import "$TMP/bad.csv" --strict --db "$DB" 2>&1); rc=$?
 assert_rc $rc 3 "unknown place exits 3"
 assert_contains "$out" "bad.csv:3: field 'place'" "unknown place names file:line and field"
-assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed import writes nothing"
+assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed --strict import writes nothing"
+# issue 16: without --strict every bad record is reported and the good ones imported
+printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\nZ3,01/02/2025,US-AZ,DEA,seizure-lab,fentanyl\nZ4,2029-01-02,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\n' > "$TMP/bad2.csv"
+out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1); rc=$?
+assert_rc $rc 7 "some records refused: exit 7 (partial)"
+assert_contains "$out" "bad2.csv:3: field 'place'" "every bad line reported: place"
+assert_contains "$out" "bad2.csv:4: field 'date'" "every bad line reported: non-ISO date"
+assert_contains "$out" "bad2.csv:5: field 'date': date 2029-01-02 is in the future" "a report dated in the future is refused"
+assert_contains "$out" "bad2.csv:7: field 'report_id': duplicate" "a repeated report is reported"
+assert_contains "$out" "ews import: 6 read, 2 written, 0 unchanged, 3 rejected, 1 duplicate" "counts add up"
+assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$((before + 2))" "the good records are imported"
+assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM ews_report WHERE date > '2026-12-31'")" "0" "no future report stored"
+out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1)
+assert_contains "$out" "ews import: 6 read, 0 written, 2 unchanged, 3 rejected, 1 duplicate" "a re-import changes nothing"
+# --baseline: history without alerts; the next report is judged against it
+BDB="$TMP/base.db"
+printf 'report_id,date,place,source_agency,type,substances,marking\nH1,2020-03-02,US-AZ,DEA,seizure-lab,fentanyl,SHARED\nH2,2020-03-09,MX-SIN,FGR,seizure-lab,fentanyl|isotonitazene,SHARED\n' > "$TMP/hist.csv"
+out=$("$PUENTE" ews import "$TMP/hist.csv" --baseline --db "$BDB" 2>&1); rc=$?
+assert_rc $rc 0 "baseline import"
+assert_contains "$out" "0 new alerts (--baseline" "a baseline raises no alert"
+assert_eq "$(sqlite3 "$BDB" 'SELECT COUNT(*) FROM ews_alert')" "0" "no alert stored for history"
+printf 'report_id,date,place,source_agency,type,substances,marking\nN1,2025-03-03,US-AZ,DEA,seizure-lab,fentanyl,SHARED\nN2,2025-03-03,US-TX,DEA,seizure-lab,isotonitazene,SHARED\n' > "$TMP/new.csv"
+out=$("$PUENTE" ews import "$TMP/new.csv" --db "$BDB" 2>&1)
+assert_eq "$(sqlite3 "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere'")" "0" "substances of the baseline are not 'first anywhere' again"
+assert_eq "$(sqlite3 "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-country' AND substance = 'isotonitazene'")" "1" "a new country after the baseline still alerts"
 # ---- reader scope (--agency A --country C), visibility for three readers ----
 VDB="$TMP/vis.db"
 H='report_id,date,place,source_agency,type,substances,matrix,quantity_g,purity_pct,owner,marking'
@@ -199,12 +223,15 @@ assert_rc $rc 5 "DEA cannot close FGR's alert"
 assert_contains "$out" "not addressed to DEA" "and is told why"
 out=$("$PUENTE" ews alerts ack "$wid" --db "$VDB" 2>&1); rc=$?
 assert_rc $rc 2 "ack needs the acting agency's scope"
+out=$("$PUENTE" ews alerts ack "$wid" --agency NOPE --country MX --db "$VDB" 2>&1); rc=$?
+assert_rc $rc 3 "an unknown agency cannot acknowledge (issue 16)"
+assert_contains "$out" "unknown agency 'NOPE'" "the refusal says the agency is unknown"
 out=$("$PUENTE" ews alerts close "$wid" --agency FGR --country MX --db "$VDB"); rc=$?
 assert_rc $rc 0 "FGR, an addressee, closes it"
 assert_contains "$out" "closed by FGR" "as FGR"
 # filing: a MX agency cannot file US-ONLY
 printf '%s\nW2,2025-06-09,MX-SON,FGR,seizure-lab,fentanyl,powder,,,FGR,US-ONLY\n' "$H" > "$TMP/w2.csv"
-out=$("$PUENTE" ews import "$TMP/w2.csv" --agency FGR --country MX --db "$VDB" 2>&1); rc=$?
+out=$("$PUENTE" ews import "$TMP/w2.csv" --strict --agency FGR --country MX --db "$VDB" 2>&1); rc=$?
 assert_rc $rc 5 "FGR cannot file a US-ONLY report"
 assert_contains "$out" "w2.csv:2: field 'marking'" "the refusal names file:line and field"
 finish

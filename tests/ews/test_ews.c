@@ -699,6 +699,66 @@ static void test_scope_matrix(void **st) {
 }
 
 
+
+/* ---- issue 16: future dates, every bad record, baseline ---- */
+static void test_import_discipline(void **st) {
+    fx *f = *st;
+    pu_err err;
+    ews_import_stats s;
+    const char *body = HDR
+        "D1,2026-03-02,US-AZ,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n"
+        "D2,2029-03-02,US-AZ,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n"   /* future */
+        "D3,2026-03-03,US-AZ,DEA,seizure-lab,fentanyl,powder,abc,,DEA,SHARED\n" /* quantity */
+        "D4,2026-03-04,US-XX,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n"   /* place */
+        "D1,2026-03-02,US-AZ,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n"   /* repeated */
+        "D5,2026-03-07,US-AZ,DEA,seizure-lab,fentanyl,powder,,,DEA,SHARED\n";  /* today + 1: tolerated */
+    ews_import_opts strict = {.format = "csv", .today = "2026-03-06"};
+    assert_int_equal(ews_import_mem(f->e, body, strlen(body), &strict, &s, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "date");
+    assert_non_null(strstr(err.msg, "in the future"));
+    assert_non_null(strstr(err.msg, "3 of 6 records refused; nothing imported"));
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report"), 0);
+    char *log = NULL;
+    size_t loglen = 0;
+    FILE *rep = open_memstream(&log, &loglen);
+    ews_import_opts partial = {.format = "csv", .today = "2026-03-06", .partial = 1, .report = rep};
+    assert_int_equal(ews_import_mem(f->e, body, strlen(body), &partial, &s, &err), PU_OK);
+    fclose(rep);
+    assert_int_equal(s.read, 6);
+    assert_int_equal(s.reports, 2);
+    assert_int_equal(s.rejected, 3);
+    assert_int_equal(s.duplicate, 1);
+    assert_int_equal(s.read, s.reports + s.rejected + s.unchanged + s.duplicate);
+    assert_non_null(strstr(log, "line 3: field 'date'"));
+    assert_non_null(strstr(log, "line 4: field 'quantity_g'"));
+    assert_non_null(strstr(log, "line 5: field 'place'"));
+    assert_non_null(strstr(log, "line 6: field 'report_id': duplicate"));
+    free(log);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_report WHERE date > '2026-03-07'"), 0);
+    /* a re-import changes nothing and says so */
+    partial.report = NULL;
+    assert_int_equal(ews_import_mem(f->e, body, strlen(body), &partial, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 0);
+    assert_int_equal(s.unchanged, 2); /* D1 and D5 */
+    assert_int_equal(s.duplicate, 1); /* D1 again, inside this input */
+    assert_int_equal(s.alerts, 0);
+    /* baseline: history without alerts, recent reports refused; later reports judged against it */
+    const char *hist = HDR
+        "B1,2020-01-06,MX-SIN,FGR,seizure-lab,isotonitazene,powder,,,FGR,SHARED\n"
+        "B2,2026-03-01,MX-SIN,FGR,seizure-lab,protonitazene,powder,,,FGR,SHARED\n"; /* too recent */
+    int64_t alerts0 = q1(f, "SELECT COUNT(*) FROM ews_alert");
+    ews_import_opts base = {.format = "csv", .today = "2026-03-06", .baseline = 1, .partial = 1};
+    assert_int_equal(ews_import_mem(f->e, hist, strlen(hist), &base, &s, &err), PU_OK);
+    assert_int_equal(s.reports, 1);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.alerts, 0);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert"), alerts0);
+    const char *later = HDR "L1,2026-03-02,MX-SIN,FGR,seizure-lab,isotonitazene,powder,,,FGR,SHARED\n";
+    ews_import_opts now = {.format = "csv", .today = "2026-03-06"};
+    assert_int_equal(ews_import_mem(f->e, later, strlen(later), &now, &s, &err), PU_OK);
+    assert_int_equal(s.alerts, 0); /* isotonitazene in Sinaloa is known from the baseline */
+}
+
 /* ---- the write rule ---- */
 static void test_alert_write_rule(void **st) {
     fx *f = *st;
@@ -721,6 +781,17 @@ static void test_alert_write_rule(void **st) {
     assert_int_equal(ews_alert_ack(f->e, &dea, id, "DEA", &err), PU_ERR_DENIED);
     /* nor act in FGR's name */
     assert_int_equal(ews_alert_close(f->e, &dea, id, "FGR", NULL, &err), PU_ERR_DENIED);
+    /* issue 16: an unknown agency is refused as such, by the operator or anyone */
+    store_scope nope = {0, "US", "NOPE"};
+    assert_int_equal(ews_alert_ack(f->e, STORE_SYSTEM, id, "NOPE", &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "agency");
+    assert_non_null(strstr(err.msg, "unknown agency"));
+    assert_int_equal(ews_alert_close(f->e, &nope, id, "NOPE", NULL, &err), PU_ERR_INVALID);
+    assert_int_equal(ews_alert_ack(f->e, STORE_SYSTEM, id, "", &err), PU_ERR_INVALID);
+    /* a state health secretariat (not a registrable acronym) is known through the places data */
+    assert_int_equal(ews_alert_ack(f->e, STORE_SYSTEM, id, "MX-SON-SSA", &err), PU_OK);
+    assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE status = 'acknowledged' AND acked_by = 'MX-SON-SSA'"), 1);
+    assert_int_equal(db_exec(f->db, "UPDATE ews_alert SET status = 'open', acked_by = NULL", &err), PU_OK);
     /* the operator names any agency, but it must be an addressee too */
     assert_int_equal(ews_alert_ack(f->e, STORE_SYSTEM, id, "DEA", &err), PU_ERR_DENIED);
     assert_int_equal(q1(f, "SELECT COUNT(*) FROM ews_alert WHERE status <> 'open'"), 0);
@@ -943,6 +1014,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_write_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_discipline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_detection_hidden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hidden_report_id, setup, teardown),
         cmocka_unit_test(test_demo_generator),

@@ -214,6 +214,17 @@ s, js, _ = post(A, b"awb,description\n1,a\x00b\n", CSV)
 eq((s, err_of(js).get("field")), (400, "line 2.body"), "a NUL byte: 400 naming the line")
 s, js, _ = post(A, "awb,description\n", CSV)
 eq((s, err_of(js).get("field")), (400, "body"), "no manifest line: 400")
+# issue 16: a repeated AWB+HAWB (one would be lost in the store) and an arrival
+# before the departure refuse the submission, naming both lines / the field
+s, js, _ = post(A, "awb,hawb,description\n916-1,H,Acetone\n916-2,H,Cotton\n916-1,H,Cotton\n", CSV)
+e = err_of(js)
+ok(s == 400 and e.get("field") == "line 4.awb" and "repeats line 2" in e.get("message", ""),
+   "a repeated AWB+HAWB: 400 naming both lines", str(e))
+s, js, _ = post(A, "awb,description,departure_date,arrival_date\n916-3,Acetone,2026-01-05,2026-01-02\n", CSV)
+e = err_of(js)
+ok(s == 400 and e.get("field") == "line 2.arrival_date" and "before the departure" in e.get("message", ""),
+   "an arrival before the departure: 400 naming the field", str(e))
+eq((count("cargo_shipment"), count("cargo_batch")), before, "refused submissions store nothing")
 eq((count("cargo_shipment"), count("cargo_batch")), before, "nothing was stored by any refused body")
 
 # ---- body cap, content types, query parameters ----

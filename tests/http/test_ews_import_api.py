@@ -21,7 +21,8 @@ TMP = os.environ["TEST_TMP"]
 DB = os.path.join(TMP, "ews_import_api.db")
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
-tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("dea.aud", "DEA", "auditor"), ("fgr.an", "FGR", "analyst")])
+tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("dea.aud", "DEA", "auditor"), ("fgr.an", "FGR", "analyst"),
+                      ("dea.sup", "DEA", "supervisor")])
 A = tok["dea.an"]
 
 
@@ -133,6 +134,27 @@ ok(s == 400 and err_of(js).get("field") == "purity_pct" and err_of(js).get("mess
    "a bad third record is 400 naming the record and the field", f"{s} {js}")
 eq(state(), before, "nothing of the failed import is stored (reports, queue, detections, alerts)")
 ok(audits()[-1][2] not in ("success", ""), "the failed import is audited as a failure", f"{audits()[-1:]}")
+# issue 16: a report dated in the future is refused; baseline=true loads history without alerts
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(30), rep(31, date="2099-01-02")])
+ok(s == 400 and err_of(js).get("field") == "date" and "in the future" in err_of(js).get("message", "")
+   and "record 2" in err_of(js).get("message", ""), "a report dated in the future: 400 naming record and field", f"{s} {js}")
+eq(state(), before, "nothing of it is stored")
+hist = [rep(40, date="2020-01-06", place="MX-SIN", source_agency="FGR", substances=["protonitazene"], marking="SHARED")]
+s, js, _ = c.req("POST", "/api/v1/ews/reports?baseline=true", token=A, body=hist)
+ok(s == 403 and err_of(js).get("field") == "baseline", "a baseline needs a supervisor", f"{s} {js}")
+s, js, _ = c.req("POST", "/api/v1/ews/reports?baseline=maybe", token=tok["dea.sup"], body=hist)
+eq(s, 400, "baseline must be true or false")
+alerts0 = q("SELECT COUNT(*) FROM ews_alert")
+s, js, _ = c.req("POST", "/api/v1/ews/reports?baseline=true", token=tok["dea.sup"], body=hist)
+ok(s == 200 and js["reports"] == 1 and js["alerts"] == 0 and js["baseline"] is True,
+   "a supervisor's baseline loads history without alerts", f"{s} {js}")
+eq(q("SELECT COUNT(*) FROM ews_alert"), alerts0, "no alert stored for the baseline")
+s, js, _ = c.req("POST", "/api/v1/ews/reports?baseline=true", token=tok["dea.sup"], body=hist)
+ok(s == 200 and js["reports"] == 0 and js["unchanged"] == 1 and js["read"] == 1, "re-sending it changes nothing", f"{s} {js}")
+s, js, _ = c.req("POST", "/api/v1/ews/reports?baseline=true", token=tok["dea.sup"],
+                 body=[rep(41, date=time.strftime("%Y-%m-%d", time.gmtime()))])
+ok(s == 400 and err_of(js).get("field") == "date", "a baseline refuses recent reports", f"{s} {js}")
+before = state()
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[rep(6), rep(7, owner="FGR")])
 ok(s == 403 and err_of(js).get("field") == "owner" and "record 2" in err_of(js).get("message", ""),
    "a record filed as another agency is 403 naming the record", f"{s} {js}")

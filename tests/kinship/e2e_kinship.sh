@@ -127,4 +127,20 @@ assert_contains "$first" ",,F" "stream: first hit readable from a pipe"
 # --- usage errors
 "$PUENTE" kinship frobnicate >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand: exit 2"
 "$PUENTE" kinship pairwise --theta 2 >/dev/null 2>&1; assert_rc $? 2 "bad theta: exit 2"
+# issue 16: the threshold is an LR (> 0); a non-numeric allele is refused; a BOM is not data
+for t in -5 0; do
+  e=$("$PUENTE" kinship solve --dir "$D/dvi_example2" --threshold "$t" 2>&1 >/dev/null); rc=$?
+  assert_rc "$rc" 2 "--threshold $t: exit 2"
+  assert_contains "$e" "expected a number > 0" "--threshold $t: the valid range is named"
+done
+cp -r "$D/dvi_example2" "$TMP/abc"
+sed -i '3s/"1","2"/"abc","2"/' "$TMP/abc/pm_genotypes.csv"
+e=$("$PUENTE" kinship pairwise --dir "$TMP/abc" 2>&1 >/dev/null); rc=$?
+assert_rc "$rc" 3 "a non-numeric allele: exit 3"
+assert_contains "$e" "pm_genotypes.csv:3: field 'allele1': marker L1: allele 'abc'" "names file:line, marker and value"
+cp -r "$D/dvi_example2" "$TMP/bom"
+for f in "$TMP"/bom/*.csv; do { printf '\xef\xbb\xbf'; cat "$f"; } > "$f.t" && mv "$f.t" "$f"; done
+a=$("$PUENTE" kinship pairwise --dir "$D/dvi_example2" 2>/dev/null); b=$("$PUENTE" kinship pairwise --dir "$TMP/bom" 2>/dev/null)
+assert_rc $? 0 "every kinship CSV with a BOM is read"
+assert_eq "$b" "$a" "the same LRs with and without a BOM"
 finish

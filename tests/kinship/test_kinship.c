@@ -465,6 +465,35 @@ static void test_bad_genotypes(void **state) {
     expect_err(P, "family,id,marker,allele1,allele2\nF,X,L,9,9\n", "id", "not in the pedigree");
     expect_err(P, "family,id,marker,allele1,allele2\nF,M,L,9,9\n", "id", "missing person");
     expect_err(P, "family,id,marker,allele1\nF,R,L,9\n", "allele2", "missing column");
+    /* issue 16: a non-numeric allele missing from the database is refused, naming
+     * the marker and the value, instead of a warning that changes the LRs */
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,abc,9\n", "allele1", "marker L: allele 'abc'");
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,OL\n", "allele2", "not a repeat number");
+    /* the same typing twice, alleles in either order: a duplicate row */
+    expect_err(P, "family,id,marker,allele1,allele2\nF,R,L,9,10\nF,R,L,10,9\n", "marker", "duplicate row");
+}
+
+/* A UTF-8 byte-order mark in front of any kinship CSV is not data (issue 16). */
+static void test_bom_readers(void **state) {
+    (void)state;
+    char f[sizeof FREQ + 3] = "\xef\xbb\xbf";
+    memcpy(f + 3, FREQ, sizeof FREQ);
+    kin_db *db, *ref;
+    pu_err err;
+    assert_int_equal(kin_db_read_mem(f, sizeof f - 1, "f", NULL, 0, &db, &err), PU_OK);
+    assert_int_equal(kin_db_read_mem(FREQ, sizeof FREQ - 1, "f", NULL, 0, &ref, &err), PU_OK);
+    assert_int_equal(db->n, ref->n);
+    assert_int_equal(db->m[0].n, ref->m[0].n);
+    assert_string_equal(db->m[0].name, ref->m[0].name);
+    db->warn = NULL;
+    const char *P = "\xef\xbb\xbf" "family,id,fid,mid,sex,role\nF,R,0,0,1,reference\nF,M,R,W,1,missing\nF,W,0,0,2,untyped\n";
+    const char *A = "\xef\xbb\xbf" "family,id,marker,allele1,allele2\nF,R,L,9,9\n";
+    kin_case *c;
+    assert_int_equal(kin_case_read_pedigrees_mem(db, P, strlen(P), "p", &c, &err), PU_OK);
+    assert_int_equal(kin_case_read_am_mem(c, A, strlen(A), "a", &err), PU_OK);
+    kin_case_free(c);
+    kin_db_free(db);
+    kin_db_free(ref);
 }
 
 static void test_unknown_allele_minfreq(void **state) {
@@ -992,6 +1021,7 @@ int main(void) {
         cmocka_unit_test(test_bad_pedigrees),
         cmocka_unit_test(test_bad_genotypes),
         cmocka_unit_test(test_unknown_allele_minfreq),
+        cmocka_unit_test(test_bom_readers),
         cmocka_unit_test(test_bad_freqs),
         cmocka_unit_test(test_table_matches_direct),
         cmocka_unit_test(test_search_matches_pairwise),

@@ -235,6 +235,92 @@ static void test_import_rejects(void **s) {
     assert_int_equal(n, before);
 }
 
+
+/* Issue 16: imports are idempotent (natural keys), duplicates inside one input
+ * are counted and not written, counts add up, a purchaser born after the
+ * purchase is refused, and a request is found by its documented number. */
+static void test_import_idempotent(void **s) {
+    fx *f = *s;
+    trace_import_stats st;
+    pu_err e;
+    int64_t ev1, ev2;
+    import_fixture(f, &st);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &ev1, &e);
+    import_fixture(f, &st);
+    db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event", NULL, &ev2, &e);
+    assert_int_equal(ev2, ev1);
+    assert_int_equal(st.accepted, 0);
+    assert_int_equal(st.unchanged, 19);
+    assert_int_equal(st.duplicate, 0);
+    assert_int_equal(st.rows, st.accepted + st.rejected + st.duplicate + st.unchanged);
+    static const char DUP[] =
+        "manufacturer,serial,type,event,date,party,party_dob,ffl,state\n"
+        "Glock,IDEM1,pistol,MANUFACTURE,2020-01-01,,,,\n"
+        "Glock,IDEM1,pistol,RETAIL,2021-01-01,Ann Buyer,1980-01-01,1-74-000-00-0A-00001,TX\n"
+        "GLOCK,IDEM1,pistol,RETAIL,2021-01-01,Ann Buyer,1980-01-01,1-74-000-00-0A-00001,TX\n" /* same event */
+        "Glock,IDEM2,pistol,RETAIL,2021-01-01,Baby Buyer,2021-01-02,1-74-000-00-0A-00001,TX\n"; /* born after */
+    pu_csv *r;
+    trace_import_opts o = {.owner = "ATF", .marking = "SHARED"};
+    assert_int_equal(pu_csv_open_mem(DUP, sizeof DUP - 1, NULL, &r, &e), PU_OK);
+    assert_int_equal(trace_import_acquisitions(f->t, STORE_SYSTEM, r, &o, &st, &e), PU_OK);
+    pu_csv_close(r);
+    assert_int_equal(st.rows, 4);
+    assert_int_equal(st.accepted, 2);
+    assert_int_equal(st.duplicate, 1);
+    assert_int_equal(st.rejected, 1);
+    int64_t n;
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_reject WHERE field = 'party_dob'", NULL, &n, &e),
+                     PU_OK);
+    assert_int_equal(n, 1);
+    /* recoveries: a second import creates no second request */
+    static const char REC[] = "agency,crime_code,serial,manufacturer,type,recovery_date,recovery_state\n"
+                              "FGR,5212,ABC123,Glock,pistol,2024-05-01,Chihuahua\n"
+                              "FGR,5212,ABC123,Glock,pistol,2024-05-01,Chihuahua\n"
+                              "FGR,5212,ZZ1,Glock,pistol,2024-05-02,Chihuahua\n";
+    trace_import_opts ro = {.marking = "SHARED"};
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(pu_csv_open_mem(REC, sizeof REC - 1, NULL, &r, &e), PU_OK);
+        assert_int_equal(trace_import_recoveries(f->t, STORE_SYSTEM, r, &ro, &st, &e), PU_OK);
+        pu_csv_close(r);
+        assert_int_equal(st.rows, 3);
+        assert_int_equal(st.accepted, pass ? 0 : 2);
+        assert_int_equal(st.duplicate, 1); /* line 3 repeats line 2, on both passes */
+        assert_int_equal(st.unchanged, pass ? 2 : 0);
+    }
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_request", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 2);
+    /* the documented id */
+    char num[32];
+    int64_t id = 0, want;
+    assert_int_equal(db_query_int64(f->db, "SELECT MAX(id) FROM trace_request", NULL, &want, &e), PU_OK);
+    db_stmt *q;
+    assert_int_equal(db_prepare(f->db, "SELECT number FROM trace_request WHERE id = ?", &q, &e), PU_OK);
+    db_bind_int64(q, 1, want);
+    assert_int_equal(db_step(q, &e), DB_ROW);
+    snprintf(num, sizeof num, "%s", db_col_text(q, 0));
+    db_finalize(q);
+    assert_int_equal(trace_request_resolve(f->t, STORE_SYSTEM, num, &id, &e), PU_OK);
+    assert_int_equal(id, want);
+    num[0] = 't';
+    assert_int_equal(trace_request_resolve(f->t, STORE_SYSTEM, num, &id, &e), PU_OK);
+    assert_int_equal(id, want);
+    char digits[24];
+    snprintf(digits, sizeof digits, "%lld", (long long)want);
+    assert_int_equal(trace_request_resolve(f->t, STORE_SYSTEM, digits, &id, &e), PU_OK);
+    assert_int_equal(id, want);
+    assert_int_equal(trace_request_resolve(f->t, STORE_SYSTEM, "T2026-999999", &id, &e), PU_ERR_NOTFOUND);
+    assert_int_equal(trace_request_resolve(f->t, STORE_SYSTEM, "x1", &id, &e), PU_ERR_INVALID);
+    const store_scope sedena = {0, "MX", "SEDENA"}; /* SHARED requests of FGR: visible to a MX agency */
+    assert_int_equal(trace_request_resolve(f->t, &sedena, num, &id, &e), PU_OK);
+    /* a possessor born after the recovery */
+    const char *k[] = {"agency", "crime_code", "serial", "manufacturer", "type", "recovery_date", "recovery_state",
+                       "possessor_dob"};
+    const char *v[] = {"FGR", "5212", "QQ1", "Glock", "pistol", "2024-05-01", "Chihuahua", "2024-06-01"};
+    trace_import_opts so = {.owner = "FGR"};
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 8, &so, &id, NULL, 0, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "possessor_dob");
+}
+
 static int64_t submit(fx *f, const char *serial, const char *mfr, const char *type, const char *possessor,
                       const char *rec, const char *marking) {
     const char *k[] = {"agency", "crime_code", "serial", "manufacturer", "type", "recovery_date", "recovery_state",
@@ -963,7 +1049,7 @@ static void test_migrate(void **s) {
     assert_int_equal(trace_migrate(db, &e), PU_OK); /* idempotent */
     int version;
     assert_int_equal(db_schema_version(db, "trace", &version, &e), PU_OK);
-    assert_int_equal(version, 3);
+    assert_int_equal(version, 4); /* v4: import_key (idempotent recoveries) */
     assert_int_equal(trace_open(db, TODAY, &t, &e), PU_OK);
     trace_close(t);
     db_close(db);
@@ -972,6 +1058,7 @@ static void test_migrate(void **s) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serial_norm),
+        cmocka_unit_test_setup_teardown(test_import_idempotent, setup, teardown),
         cmocka_unit_test(test_serial_match),
         cmocka_unit_test(test_mfr_norm),
         cmocka_unit_test(test_names_calibre),
