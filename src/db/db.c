@@ -19,7 +19,7 @@ static const struct backend {
     const db_ops *ops;
     const char *missing;
 } BACKENDS[] = {
-    {PG_PREFIXES, NULL, "PostgreSQL backend not built yet (issue #18)"}, /* #18: NULL -> &db_pg_ops */
+    {PG_PREFIXES, &db_pg_ops, NULL},
     {NULL, &db_sqlite_ops, NULL}, /* anything else: a file path or ":memory:" */
 };
 
@@ -208,11 +208,39 @@ int db_insert_id(db_stmt *st, int64_t *id, pu_err *err) {
     return PU_OK;
 }
 
+/* The savepoint of db_step_try; statements never nest, so one name does. */
+#define TRY_SAVEPOINT "pu_try"
+
+int db_step_try(db_stmt *st, pu_err *err) {
+    db_t *db = st->db;
+    if (!db->in_tx || !db->ops->error_aborts_tx) return db_step_done(st, err);
+    int rc = db->ops->exec(db, "SAVEPOINT " TRY_SAVEPOINT, err);
+    if (rc) return rc;
+    rc = db_step_done(st, err);
+    db->ops->reset(st); /* the statement is complete before the savepoint goes */
+    const char *end = rc ? "ROLLBACK TO SAVEPOINT " TRY_SAVEPOINT "; RELEASE SAVEPOINT " TRY_SAVEPOINT
+                         : "RELEASE SAVEPOINT " TRY_SAVEPOINT;
+    pu_err ignored;
+    int rc2 = db->ops->exec(db, end, &ignored);
+    if (rc2 && !rc) {
+        if (err) *err = ignored;
+        rc = rc2;
+    }
+    return rc;
+}
+
+int db_sync_ids(db_t *db, const char *table, pu_err *err) {
+    for (const char *p = table; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_sync_ids: bad table name '%s'", table);
+    return db->ops->sync_ids ? db->ops->sync_ids(db, table, err) : PU_OK;
+}
+
 /* ---- transactions ---- */
 
 int db_begin(db_t *db, pu_err *err) {
     if (db->in_tx) return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "nested transaction");
-    int rc = db->ops->exec(db, db->ops->begin_sql, err);
+    int rc = db->ops->begin ? db->ops->begin(db, err) : db->ops->exec(db, db->ops->begin_sql, err);
     if (rc == PU_OK) db->in_tx = 1;
     return rc;
 }
