@@ -5,6 +5,7 @@
 #                                          loopback port, print the store URI
 #   scripts/pg-test-cluster.sh stop DIR    stop it (DIR is left to the caller)
 #   scripts/pg-test-cluster.sh available   exit 0 when PostgreSQL is installed
+#   scripts/pg-test-cluster.sh bindir      where its programs (psql) are
 # The server runs as an unprivileged user: the caller, or `nobody` when the
 # caller is root (PostgreSQL refuses to run as root). Trust authentication on
 # 127.0.0.1 and a socket in DIR only: nothing outside this machine reaches it,
@@ -27,6 +28,7 @@ free_port() {
 cmd=${1:-}; dir=${2:-}
 case "$cmd" in
   available) bindir >/dev/null ;;
+  bindir) bindir ;;
   start)
     [ -n "$dir" ] || { echo "usage: $0 start DIR" >&2; exit 2; }
     bin=$(bindir) || { echo "pg-test-cluster: PostgreSQL is not installed" >&2; exit 1; }

@@ -274,6 +274,45 @@ int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, p
     return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
 }
 
+/* ---- GLOB (db.h) ---- */
+
+/* PostgreSQL has no GLOB: its POSIX regular expressions (`~`) do the same
+ * once the pattern is translated and anchored. */
+static int glob_as_regex(const db_t *db) { return strcmp(db->ops->name, "postgresql") == 0; }
+
+const char *db_glob_op(const db_t *db) { return glob_as_regex(db) ? "~" : "GLOB"; }
+
+int db_glob_pattern(const db_t *db, const char *glob, char *out, size_t size) {
+    if (!glob_as_regex(db)) return pu_strlcpy(out, glob, size) < size ? PU_OK : PU_ERR_LIMIT;
+    pu_buf b = PU_BUF_INIT(size ? size - 1 : 0);
+    int rc = pu_buf_putc(&b, '^');
+    for (const char *p = glob; *p && !rc; p++) {
+        if (*p == '*') {
+            rc = pu_buf_puts(&b, ".*");
+        } else if (*p == '?') {
+            rc = pu_buf_putc(&b, '.');
+        } else if (*p == '[' && strchr(p + 1 + (p[1] == '^') + 1, ']')) {
+            /* a set reads the same in both: '^' first negates, a ']' right
+             * after the opening (or the '^') is a member, '-' a range */
+            const char *q = p + 1;
+            if (*q == '^') q++;
+            q = strchr(q + 1, ']');
+            rc = pu_buf_append(&b, p, (size_t)(q - p) + 1);
+            p = q;
+        } else {
+            if (strchr(".^$|()+{}[]\\", *p)) rc = pu_buf_putc(&b, '\\');
+            if (!rc) rc = pu_buf_putc(&b, *p);
+        }
+    }
+    if (!rc) rc = pu_buf_putc(&b, '$');
+    if (!rc) {
+        if (b.len + 1 > size) rc = PU_ERR_LIMIT;
+        else memcpy(out, pu_buf_str(&b), b.len + 1);
+    }
+    pu_buf_free(&b);
+    return rc ? PU_ERR_LIMIT : PU_OK;
+}
+
 /* ---- DDL type tokens ---- */
 
 const char *const db_type_token_names[DB_T_COUNT] = {

@@ -178,6 +178,16 @@ int db_schema_version(db_t *db, const char *module, int *version, pu_err *err);
  * free()). Errors: PU_ERR_INVALID (unknown token), PU_ERR_NOMEM. */
 int db_expand_types(db_t *db, const char *sql, char **out, pu_err *err);
 
+/* Whole-string, case-sensitive pattern match with SQLite's GLOB syntax
+ * (`*` any run, `?` one character, `[set]`, `[^set]`), for a pattern bound
+ * as a parameter: write `expr <db_glob_op(db)> ?` and bind the text that
+ * db_glob_pattern made of the GLOB pattern. SQLite: "GLOB" and the pattern
+ * as it is; PostgreSQL: "~" and the equivalent anchored regular
+ * expression. db_glob_pattern returns PU_OK or PU_ERR_LIMIT (out too
+ * small). */
+const char *db_glob_op(const db_t *db);
+int db_glob_pattern(const db_t *db, const char *glob, char *out, size_t size);
+
 /* Convenience: run SQL with one optional text parameter and return the
  * first column of the first row as int64 (0 when no row). */
 int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, pu_err *err);

@@ -343,11 +343,20 @@ static int pg_prepare(db_stmt *st, const char *sql, pu_err *err) {
     /* prepared now with the types the server infers, so bad SQL fails here
      * as it does with SQLite; a parameter whose type cannot be inferred
      * (`? IS NULL`) is prepared at the first step with its bound type */
+    /* inside a transaction a failed PREPARE would abort it (SQLite's
+     * failed prepare does not): a savepoint keeps it */
+    int in_tx = db_in_tx(st->db);
+    int rc = in_tx ? pg_exec(st->db, "SAVEPOINT pu_prep", err) : PU_OK;
+    if (rc) goto fail;
     PGresult *r = PQprepare(c->pg, s->name, s->sql, s->nparams, NULL);
-    int rc = PU_OK;
-    if (PQresultStatus(r) == PGRES_COMMAND_OK) s->prepared = 1;
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (ok) s->prepared = 1;
     else if (!sqlstate_is(r, "42P18") && !sqlstate_is(r, "42725")) rc = pg_fail_res(st->db, err, "cannot prepare statement", r);
     PQclear(r);
+    if (in_tx)
+        (void)pg_exec(st->db, ok ? "RELEASE SAVEPOINT pu_prep" : "ROLLBACK TO SAVEPOINT pu_prep; RELEASE SAVEPOINT pu_prep",
+                      NULL);
+fail:
     if (rc) {
         pg_free_arrays(s);
         free(s);

@@ -4,7 +4,7 @@
 # truncation of the newest entries, moving the anchor) is applied to a copy
 # of the store with sqlite3 and `puente audit verify` must catch it.
 . "$(dirname "$0")/../lib.sh"
-DB="$TMP/a.db"
+DB="$(test_store a.db)"
 "$PUENTE" agency seed --db "$DB" >/dev/null
 for i in 1 2 3 4 5 6; do "$PUENTE" user add "user$i" --agency DEA --role analyst --db "$DB"; done
 "$PUENTE" user role user3 supervisor --db "$DB"
@@ -22,10 +22,11 @@ python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <<<"$exp"; asse
 n=$("$PUENTE" audit export --since 2000-01-01 --until 2000-12-31 --db "$DB" 2>/dev/null | wc -l)
 assert_eq "$n" "0" "export honours --since/--until"
 
+sqlite_only "tampers with a copy of the store file"
 tamper() {  # name, SQL
   cp "$DB" "$TMP/t.db"; rm -f "$TMP/t.db-wal" "$TMP/t.db-shm"
   sqlite3 "$TMP/t.db" "$2"
-  local o; o=$("$PUENTE" audit verify --db "$TMP/t.db"); local r=$?
+  local o; o=$("$PUENTE" audit verify --db "$(test_store t.db)"); local r=$?
   assert_rc "$r" 3 "verify catches: $1"
   assert_contains "$o" "BROKEN at entry" "verify names the entry: $1"
 }

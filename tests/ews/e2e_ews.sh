@@ -3,7 +3,7 @@
 # on a generated report stream.
 . "$(dirname "$0")/../lib.sh"
 REF="$SRC/data/ews/reference"
-DB="$TMP/ews.db"
+DB="$(test_store ews.db)"
 
 # counts file from a reference CSV: ISO dates (salmNewport) or week indexes (ha)
 mkcounts() { # file datecol -> counts csv
@@ -151,14 +151,14 @@ out=$("$PUENTE" ews detect --method c1 --counts "$TMP/az.csv" 2>&1); rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 3 ] && ok "counts output feeds detect (rc $rc)" || nok "counts -> detect rc $rc"
 
 # bad reports: unknown place, all or nothing
-before=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')
+before=$(store_sql "$DB" 'SELECT COUNT(*) FROM ews_report')
 printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\n' > "$TMP/bad.csv"
 out=$("$PUENTE" ews import "$TMP/bad.csv" --db "$DB" 2>&1); rc=$?
 assert_rc $rc 3 "unknown place exits 3"
 assert_contains "$out" "bad.csv:3: field 'place'" "unknown place names file:line and field"
-assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed import writes nothing"
+assert_eq "$(store_sql "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed import writes nothing"
 # ---- reader scope (--agency A --country C), visibility for three readers ----
-VDB="$TMP/vis.db"
+VDB="$(test_store vis.db)"
 H='report_id,date,place,source_agency,type,substances,matrix,quantity_g,purity_pct,owner,marking'
 { echo "$H"
   echo "V1,2025-01-06,US-AZ,DEA,seizure-lab,fentanyl|zz-public,powder,,,DEA,PUBLIC"

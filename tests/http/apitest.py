@@ -36,6 +36,28 @@ def eq(got, want, name):
     return ok(got == want, name, f"(expected {want!r}, got {got!r})")
 
 
+_RUN = __import__("time").time_ns()
+
+
+def test_store(path):
+    """The store a test uses: `path` (an SQLite file), or, when PUENTE_TEST_DB
+    holds a PostgreSQL URI (the second run of `make check`), a schema of that
+    database named after the file and this process (created on first open)."""
+    base = os.environ.get("PUENTE_TEST_DB", "")
+    if not base:
+        return path
+    name = re.sub(r"[^a-z0-9]", "_", os.path.basename(path).lower())
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3Dt_{name}_{os.getpid()}_{_RUN}"
+
+
+def sqlite_only(why):
+    """Skip the rest (exit 77) on PostgreSQL: the test reads the SQLite file."""
+    if os.environ.get("PUENTE_TEST_DB"):
+        print(f"skip: SQLite only ({why})")
+        sys.exit(77)
+
+
 def finish():
     print(f"{_pass} passed, {_fail} failed")
     sys.exit(1 if _fail else 0)

@@ -15,12 +15,13 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, raw_post, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, raw_post, seed_users, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
 DB = os.path.join(TMP, "cargo_manifests.db")
+sqlite_only("reads the store file with python's sqlite3")
 ROUTE = "/api/v1/cargo/manifests"
 MAX_BODY = 1 << 20
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
