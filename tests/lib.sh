@@ -19,6 +19,9 @@ assert_rc()       { [ "$1" -eq "$2" ] && ok "$3" || nok "$3 (exit $1, expected $
 # on first open): the same NAME gives the same store within one test. Tests
 # that read the SQLite file itself call sqlite_only first.
 _store_run="$$_$(date +%s%N)"
+# Several servers may share a PostgreSQL store: no local audit journal there
+# (docs/audit.md, `commit` mode); an SQLite file keeps its default journal.
+[ -n "${PUENTE_TEST_DB:-}" ] && export PUENTE_AUDIT_JOURNAL=${PUENTE_AUDIT_JOURNAL:-commit}
 test_store() {
   if [ -z "${PUENTE_TEST_DB:-}" ]; then echo "$TMP/$1"; return; fi
   local sep='?'; case "$PUENTE_TEST_DB" in *'?'*) sep='&' ;; esac

@@ -37,6 +37,10 @@ def eq(got, want, name):
 
 
 _RUN = __import__("time").time_ns()
+# Several servers may share a PostgreSQL store: no local audit journal there
+# (docs/audit.md, `commit` mode); an SQLite file keeps its default journal.
+if os.environ.get("PUENTE_TEST_DB"):
+    os.environ.setdefault("PUENTE_AUDIT_JOURNAL", "commit")
 
 
 def test_store(path):
