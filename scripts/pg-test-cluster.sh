@@ -33,7 +33,13 @@ case "$cmd" in
     [ -n "$dir" ] || { echo "usage: $0 start DIR" >&2; exit 2; }
     bin=$(bindir) || { echo "pg-test-cluster: PostgreSQL is not installed" >&2; exit 1; }
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown nobody "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+      # nobody must reach DIR: open the directories above it for traversal
+      # (mktemp makes them 0700), not for listing
+      p=$(dirname "$(realpath "$dir")")
+      while [ "$p" != / ]; do chmod o+x "$p"; p=$(dirname "$p"); done
+      chown nobody "$dir"
+    fi
     chmod 700 "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U puente --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }

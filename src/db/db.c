@@ -216,8 +216,7 @@ int db_step_try(db_stmt *st, pu_err *err) {
     if (!db->in_tx || !db->ops->error_aborts_tx) return db_step_done(st, err);
     int rc = db->ops->exec(db, "SAVEPOINT " TRY_SAVEPOINT, err);
     if (rc) return rc;
-    rc = db_step_done(st, err);
-    db->ops->reset(st); /* the statement is complete before the savepoint goes */
+    rc = db_step_done(st, err); /* done or failed: the statement is complete */
     const char *end = rc ? "ROLLBACK TO SAVEPOINT " TRY_SAVEPOINT "; RELEASE SAVEPOINT " TRY_SAVEPOINT
                          : "RELEASE SAVEPOINT " TRY_SAVEPOINT;
     pu_err ignored;

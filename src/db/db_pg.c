@@ -205,6 +205,13 @@ static int pg_exec_res(db_t *db, const char *sql, PGresult **out, pu_err *err) {
         PQclear(r);
         return rc;
     }
+    /* COMMIT of a transaction that an error aborted "succeeds" as ROLLBACK:
+     * that is a failed commit (SQLite would have committed the rest) */
+    if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+        PQclear(r);
+        return pu_fail(err, PU_ERR_DB, db->path, NULL,
+                       "commit failed: an earlier statement failed and PostgreSQL rolled the transaction back");
+    }
     const char *n = PQcmdTuples(r);
     if (*n) C(db)->changes = strtoll(n, NULL, 10);
     if (out) *out = r;

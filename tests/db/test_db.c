@@ -510,6 +510,15 @@ static void test_portable_behaviour(void **state) {
     db_bind_text(st, 1, "fresh", -1);
     assert_int_equal(db_step_try(st, &e), PU_OK);
     db_finalize(st);
+    if (strcmp(db_backend(db), "postgresql") == 0) { /* a plain failed step aborts a PostgreSQL transaction: */
+        assert_int_equal(db_commit(db, &e), PU_OK);  /* (commit what db_step_try kept) */
+        assert_int_equal(db_begin(db, &e), PU_OK);
+        assert_int_equal(db_exec(db, "INSERT INTO v(name) VALUES ('n01')", &e), PU_ERR_CONFLICT);
+        assert_int_equal(db_commit(db, &e), PU_ERR_DB); /* the commit says so, it does not "succeed" */
+        assert_non_null(strstr(e.msg, "rolled the transaction back"));
+        assert_false(db_in_tx(db));
+        assert_int_equal(db_begin(db, &e), PU_OK);
+    }
     /* a second writer waits for the first, then gives up: one writer at a time */
     db_opts quick = {.busy_timeout_ms = 200};
     db_t *other;
