@@ -156,7 +156,9 @@ int db_in_tx(const db_t *db);
 /* Schema migrations, per module. `steps[i]` moves the module's schema from
  * version i to i+1; its type tokens (below) are expanded for the backend.
  * db_migrate applies the missing steps, each in its own transaction,
- * recording the version in table schema_version(module,version).
+ * recording the version in table schema_version(module,version); the
+ * version is read again under the write lock, so processes migrating one
+ * store at the same moment apply each step once.
  * Errors: PU_ERR_DB, PU_ERR_INVALID (unknown type token), or
  * PU_ERR_CONFLICT when the store is newer than this binary. */
 int db_migrate(db_t *db, const char *module, const char *const *steps, int nsteps, pu_err *err);

@@ -20,6 +20,7 @@ docs/store.md, "Several servers on one database").
 import json
 import os
 import sys
+import subprocess
 import threading
 import time
 
@@ -33,6 +34,16 @@ DB = test_store(os.path.join(TMP, "two.db"))
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 PW = "correct horse battery staple"
 THREADS, PER_THREAD = 4, 15
+
+# ---- processes that open a new store at the same moment all migrate it ----
+exe = os.environ.get("PUENTE_BIN", "build/puente")
+procs = [subprocess.Popen([exe, "agency", "seed", "--db", DB], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         for _ in range(4)]
+outs = [(p.wait(timeout=120), p.stdout.read()) for p in procs]
+eq([rc for rc, _ in outs], [0] * 4, "four processes migrate and seed one new store at once")
+added = sum(int(o.split()[0]) for rc, o in outs if rc == 0 and o.split() and o.split()[0].isdigit())
+eq(added, len(cli("agency", "list", "--db", DB)[1].splitlines()),
+   "each agency is added once, by whichever process got there first")
 
 tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst")])
 rc, _ = cli("user", "add", "dea.pw", "--agency", "DEA", "--role", "analyst", "--password-stdin", "--db", DB,
