@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Puente needs, only when some are missing.
-# Usage: scripts/deps.sh [build|bench|all]   (default: build)
+# Usage: scripts/deps.sh [build|fuzz|pg|bench|all]   (default: build)
+# pg: PostgreSQL 15, for the second run of the test suite (docs/store.md,
+# "Tests on both backends"); `make check` runs it when it is installed.
 # Runs apt-get as root, or through sudo when available.
 set -euo pipefail
 want=${1:-build}
@@ -9,13 +11,15 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   libcmocka-dev sqlite3 curl python3 python3-yaml strace
   liboath-dev libqrencode-dev gnutls-bin john-data openssl)
 fuzz_pkgs=(clang libclang-rt-14-dev)
+pg_pkgs=(postgresql-15 postgresql-client-15)
 bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time)
 case "$want" in
   build) pkgs=("${build_pkgs[@]}") ;;
   fuzz)  pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  pg)    pkgs=("${build_pkgs[@]}" "${pg_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown set '$want' (expected build, fuzz, bench or all)" >&2; exit 2 ;;
+  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${pg_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$want' (expected build, fuzz, pg, bench or all)" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

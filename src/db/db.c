@@ -19,7 +19,7 @@ static const struct backend {
     const db_ops *ops;
     const char *missing;
 } BACKENDS[] = {
-    {PG_PREFIXES, NULL, "PostgreSQL backend not built yet (issue #18)"}, /* #18: NULL -> &db_pg_ops */
+    {PG_PREFIXES, &db_pg_ops, NULL},
     {NULL, &db_sqlite_ops, NULL}, /* anything else: a file path or ":memory:" */
 };
 
@@ -208,11 +208,38 @@ int db_insert_id(db_stmt *st, int64_t *id, pu_err *err) {
     return PU_OK;
 }
 
+/* The savepoint of db_step_try; statements never nest, so one name does. */
+#define TRY_SAVEPOINT "pu_try"
+
+int db_step_try(db_stmt *st, pu_err *err) {
+    db_t *db = st->db;
+    if (!db->in_tx || !db->ops->error_aborts_tx) return db_step_done(st, err);
+    int rc = db->ops->exec(db, "SAVEPOINT " TRY_SAVEPOINT, err);
+    if (rc) return rc;
+    rc = db_step_done(st, err); /* done or failed: the statement is complete */
+    const char *end = rc ? "ROLLBACK TO SAVEPOINT " TRY_SAVEPOINT "; RELEASE SAVEPOINT " TRY_SAVEPOINT
+                         : "RELEASE SAVEPOINT " TRY_SAVEPOINT;
+    pu_err ignored;
+    int rc2 = db->ops->exec(db, end, &ignored);
+    if (rc2 && !rc) {
+        if (err) *err = ignored;
+        rc = rc2;
+    }
+    return rc;
+}
+
+int db_sync_ids(db_t *db, const char *table, pu_err *err) {
+    for (const char *p = table; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_sync_ids: bad table name '%s'", table);
+    return db->ops->sync_ids ? db->ops->sync_ids(db, table, err) : PU_OK;
+}
+
 /* ---- transactions ---- */
 
 int db_begin(db_t *db, pu_err *err) {
     if (db->in_tx) return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "nested transaction");
-    int rc = db->ops->exec(db, db->ops->begin_sql, err);
+    int rc = db->ops->begin ? db->ops->begin(db, err) : db->ops->exec(db, db->ops->begin_sql, err);
     if (rc == PU_OK) db->in_tx = 1;
     return rc;
 }
@@ -244,6 +271,45 @@ int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, p
     if (rc == DB_ROW) *out = db_col_int64(st, 0);
     db_finalize(st);
     return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
+}
+
+/* ---- GLOB (db.h) ---- */
+
+/* PostgreSQL has no GLOB: its POSIX regular expressions (`~`) do the same
+ * once the pattern is translated and anchored. */
+static int glob_as_regex(const db_t *db) { return strcmp(db->ops->name, "postgresql") == 0; }
+
+const char *db_glob_op(const db_t *db) { return glob_as_regex(db) ? "~" : "GLOB"; }
+
+int db_glob_pattern(const db_t *db, const char *glob, char *out, size_t size) {
+    if (!glob_as_regex(db)) return pu_strlcpy(out, glob, size) < size ? PU_OK : PU_ERR_LIMIT;
+    pu_buf b = PU_BUF_INIT(size ? size - 1 : 0);
+    int rc = pu_buf_putc(&b, '^');
+    for (const char *p = glob; *p && !rc; p++) {
+        if (*p == '*') {
+            rc = pu_buf_puts(&b, ".*");
+        } else if (*p == '?') {
+            rc = pu_buf_putc(&b, '.');
+        } else if (*p == '[' && strchr(p + 1 + (p[1] == '^') + 1, ']')) {
+            /* a set reads the same in both: '^' first negates, a ']' right
+             * after the opening (or the '^') is a member, '-' a range */
+            const char *q = p + 1;
+            if (*q == '^') q++;
+            q = strchr(q + 1, ']');
+            rc = pu_buf_append(&b, p, (size_t)(q - p) + 1);
+            p = q;
+        } else {
+            if (strchr(".^$|()+{}[]\\", *p)) rc = pu_buf_putc(&b, '\\');
+            if (!rc) rc = pu_buf_putc(&b, *p);
+        }
+    }
+    if (!rc) rc = pu_buf_putc(&b, '$');
+    if (!rc) {
+        if (b.len + 1 > size) rc = PU_ERR_LIMIT;
+        else memcpy(out, pu_buf_str(&b), b.len + 1);
+    }
+    pu_buf_free(&b);
+    return rc ? PU_ERR_LIMIT : PU_OK;
 }
 
 /* ---- DDL type tokens ---- */

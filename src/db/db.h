@@ -3,9 +3,8 @@
  * this interface only; no engine includes sqlite3.h or libpq-fe.h.
  *
  * Backends: db_open picks one by the path. A `postgresql://` or
- * `postgres://` URI selects the PostgreSQL backend (not built yet, issue #18:
- * db_open answers PU_ERR_UNSUPPORTED); anything else is an SQLite file (or
- * ":memory:"). The functions below are a generic front (db.c: the statement
+ * `postgres://` URI selects the PostgreSQL backend (db_pg.c, libpq);
+ * anything else is an SQLite file (or ":memory:"). The functions below are a generic front (db.c: the statement
  * cache, transactions, helpers, DDL type tokens) over the chosen backend's
  * operations table (src/db/db_int.h; db_sqlite.c implements it for SQLite).
  * See docs/store.md, "The SQL layer and its backends".
@@ -65,8 +64,10 @@ typedef struct db_opts {
  * is an SQLite file, created if needed, or ":memory:" (an in-memory store).
  * SQLite: WAL (not for ":memory:" or readonly), foreign keys on, synchronous
  * NORMAL. *out is the caller's (db_close); NULL on failure.
- * Errors: PU_ERR_UNSUPPORTED "PostgreSQL backend not built yet (issue #18)"
- * for a PostgreSQL URI; PU_ERR_INVALID for an empty path; PU_ERR_DB (cannot
+ * PostgreSQL: the URI is libpq's (user, password, host, port, database,
+ * options such as `options=-csearch_path%3Dschema`); lock_timeout is
+ * busy_timeout_ms; readonly sets default_transaction_read_only.
+ * Errors: PU_ERR_INVALID for an empty path; PU_ERR_DB (cannot
  * open: the message says why); PU_ERR_NOMEM. */
 int db_open(const char *path, const db_opts *opts, db_t **out, pu_err *err);
 /* Roll back an open transaction, free the cached statements, disconnect,
@@ -110,6 +111,19 @@ int db_step_done(db_stmt *st, pu_err *err);
  * PU_ERR_INTERNAL when it returns no row (e.g. no RETURNING, or ON CONFLICT
  * DO NOTHING skipped the row) or more than one. */
 int db_insert_id(db_stmt *st, int64_t *id, pu_err *err);
+/* db_step_done for a statement that may fail as expected inside a
+ * transaction (an insert that may hit a UNIQUE key, the caller then doing
+ * something else): after a failure the transaction goes on, as it does on
+ * SQLite. PostgreSQL aborts a transaction on any error, so there the
+ * statement runs under a savepoint that the failure rolls back. Outside a
+ * transaction it is db_step_done. Errors: db_step_done's. */
+int db_step_try(db_stmt *st, pu_err *err);
+/* After rows were inserted with explicit values in an {ID} column: make the
+ * next generated id larger than every id of `table` (PostgreSQL: setval of
+ * the identity sequence; SQLite: nothing, it takes max(id)+1 anyway).
+ * table: lower-case letters, digits and '_'. Errors: PU_ERR_DB,
+ * PU_ERR_INTERNAL (bad name). */
+int db_sync_ids(db_t *db, const char *table, pu_err *err);
 int db_reset(db_stmt *st);  /* reset and clear bindings for reuse; PU_OK */
 /* Give the statement back (to the cache); NULL-safe. */
 void db_finalize(db_stmt *st);
@@ -127,9 +141,10 @@ int64_t db_changes(db_t *db);
 
 /* Transactions. db_begin takes the write lock at once, so write
  * transactions run one at a time (serializable writes) and none fails
- * half-way for a lock upgrade. SQLite: BEGIN IMMEDIATE. PostgreSQL (#18):
- * BEGIN (READ COMMITTED) plus a transaction-level advisory lock of the store,
- * the same one-writer-at-a-time rule. Nesting is not allowed: db_begin
+ * half-way for a lock upgrade. SQLite: BEGIN IMMEDIATE. PostgreSQL:
+ * BEGIN (READ COMMITTED) plus a transaction-level advisory lock of the store
+ * (pg_advisory_xact_lock keyed by the schema), the same one-writer-at-a-time
+ * rule. Nesting is not allowed: db_begin
  * inside a transaction is PU_ERR_INTERNAL. Errors: PU_ERR_DB (e.g. the lock
  * was not granted within busy_timeout_ms). db_commit rolls back when the
  * commit fails. */
@@ -141,7 +156,9 @@ int db_in_tx(const db_t *db);
 /* Schema migrations, per module. `steps[i]` moves the module's schema from
  * version i to i+1; its type tokens (below) are expanded for the backend.
  * db_migrate applies the missing steps, each in its own transaction,
- * recording the version in table schema_version(module,version).
+ * recording the version in table schema_version(module,version); the
+ * version is read again under the write lock, so processes migrating one
+ * store at the same moment apply each step once.
  * Errors: PU_ERR_DB, PU_ERR_INVALID (unknown type token), or
  * PU_ERR_CONFLICT when the store is newer than this binary. */
 int db_migrate(db_t *db, const char *module, const char *const *steps, int nsteps, pu_err *err);
@@ -149,7 +166,7 @@ int db_migrate(db_t *db, const char *module, const char *const *steps, int nstep
 int db_schema_version(db_t *db, const char *module, int *version, pu_err *err);
 
 /* DDL type tokens: `{NAME}` (upper-case letters in braces) in a migration.
- *   token   SQLite                PostgreSQL (#18)
+ *   token   SQLite                PostgreSQL
  *   {ID}    INTEGER PRIMARY KEY   BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY
  *   {INT}   INTEGER               BIGINT            (64-bit integer)
  *   {REAL}  REAL                  DOUBLE PRECISION
@@ -162,6 +179,16 @@ int db_schema_version(db_t *db, const char *module, int *version, pu_err *err);
  * db_expand_types returns the expanded text in *out (the caller frees it with
  * free()). Errors: PU_ERR_INVALID (unknown token), PU_ERR_NOMEM. */
 int db_expand_types(db_t *db, const char *sql, char **out, pu_err *err);
+
+/* Whole-string, case-sensitive pattern match with SQLite's GLOB syntax
+ * (`*` any run, `?` one character, `[set]`, `[^set]`), for a pattern bound
+ * as a parameter: write `expr <db_glob_op(db)> ?` and bind the text that
+ * db_glob_pattern made of the GLOB pattern. SQLite: "GLOB" and the pattern
+ * as it is; PostgreSQL: "~" and the equivalent anchored regular
+ * expression. db_glob_pattern returns PU_OK or PU_ERR_LIMIT (out too
+ * small). */
+const char *db_glob_op(const db_t *db);
+int db_glob_pattern(const db_t *db, const char *glob, char *out, size_t size);
 
 /* Convenience: run SQL with one optional text parameter and return the
  * first column of the first row as int64 (0 when no row). */

@@ -9,10 +9,7 @@
  * defining one `const db_ops` (db_sqlite.c: db_sqlite_ops) and one line in
  * the backend table in db.c.
  *
- * Adding the PostgreSQL backend (issue #18): write db_pg.c defining
- * `const db_ops db_pg_ops` over libpq (declared below), add the file to
- * src/db/meson.build, and in db.c's BACKENDS replace the NULL of the
- * PostgreSQL line by &db_pg_ops. Nothing else changes.
+ * Backends: db_sqlite.c (db_sqlite_ops) and db_pg.c (db_pg_ops, libpq).
  */
 #ifndef PU_DB_INT_H
 #define PU_DB_INT_H
@@ -91,6 +88,17 @@ typedef struct db_ops {
      * once (one writer at a time), so a transaction never fails half-way on
      * a lock upgrade. SQLite: "BEGIN IMMEDIATE". */
     const char *begin_sql;
+    /* Optional: a function that begins instead of begin_sql (PostgreSQL:
+     * BEGIN plus the store's advisory lock); on failure no transaction is
+     * left open. */
+    int (*begin)(db_t *db, pu_err *err);
+    /* 1 when an error inside a transaction aborts the whole transaction
+     * (PostgreSQL): db_step_try then runs its statement under a savepoint,
+     * so the transaction goes on as it does on SQLite. */
+    int error_aborts_tx;
+    /* Optional (db_sync_ids): move the id generator of `table` (a checked
+     * name, lower-case letters, digits, '_') past its largest id. */
+    int (*sync_ids)(db_t *db, const char *table, pu_err *err);
 
     /* What each DDL type token expands to (every entry set). */
     const char *types[DB_T_COUNT];
@@ -107,6 +115,6 @@ typedef struct db_ops {
 char *db_where_of(const char *path);
 
 extern const db_ops db_sqlite_ops; /* db_sqlite.c */
-extern const db_ops db_pg_ops;     /* db_pg.c: issue #18, not written yet (never referenced before) */
+extern const db_ops db_pg_ops;     /* db_pg.c */
 
 #endif

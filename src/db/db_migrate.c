@@ -8,9 +8,18 @@ static const char *VERSION_TABLE =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     " module TEXT PRIMARY KEY, version INTEGER NOT NULL, updated TEXT NOT NULL)";
 
+/* CREATE TABLE IF NOT EXISTS is not safe against a concurrent create on
+ * PostgreSQL (a unique violation in its catalog when two servers start at
+ * once): the loser tries again and finds the table. */
+static int version_table(db_t *db, pu_err *err) {
+    int rc = db_exec(db, VERSION_TABLE, err);
+    if (rc == PU_ERR_CONFLICT && !db_in_tx(db)) rc = db_exec(db, VERSION_TABLE, err);
+    return rc;
+}
+
 int db_schema_version(db_t *db, const char *module, int *version, pu_err *err) {
     *version = 0;
-    int rc = db_exec(db, VERSION_TABLE, err);
+    int rc = version_table(db, err);
     if (rc) return rc;
     int64_t v = 0;
     rc = db_query_int64(db, "SELECT version FROM schema_version WHERE module = ?", module, &v, err);
@@ -18,12 +27,21 @@ int db_schema_version(db_t *db, const char *module, int *version, pu_err *err) {
     return rc;
 }
 
+/* Apply the step to version `to` unless another process did meanwhile: the
+ * version is read again under the write lock (two servers starting at once
+ * on one PostgreSQL store both see the old version before either locks). */
 static int apply_step(db_t *db, const char *module, const char *sql, int to, pu_err *err) {
     char now[32];
     pu_now_iso(now, sizeof now);
     char *ddl = NULL;
+    int64_t cur = 0;
     int rc = db_expand_types(db, sql, &ddl, err);
     if (!rc) rc = db_begin(db, err);
+    if (!rc) rc = db_query_int64(db, "SELECT version FROM schema_version WHERE module = ?", module, &cur, err);
+    if (!rc && cur >= to) {
+        free(ddl);
+        return db_commit(db, err);
+    }
     if (!rc) rc = db_exec(db, ddl, err);
     free(ddl);
     db_stmt *st = NULL;

@@ -285,6 +285,11 @@ static int write_entity(store_t *st, const store_row *row, int which, int keep, 
     db_bind_text(s, 10, e->caveats, -1);
     db_bind_text(s, 11, e->created ? e->created : now, -1);
     db_bind_text(s, 12, keep && e->updated ? e->updated : now, -1);
+    if (which == 2) { /* the plain insert may meet an existing id: the transaction must go on */
+        int rc2 = db_step_try(s, err);
+        db_reset(s);
+        return rc2;
+    }
     return step_done(s, err);
 }
 

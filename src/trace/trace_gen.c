@@ -329,7 +329,7 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
         db_bind_int64(s, 11, md->detach);
         db_bind_text(s, 12, md->country, -1);
         db_bind_text(s, 13, mfgd, -1);
-        rc = db_step_done(s, g->err);
+        rc = db_step_try(s, g->err); /* a taken serial: the transaction goes on */
     }
     if (rc) return rc;
     g->st->firearms++;
@@ -658,6 +658,11 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     if (rc) {
         db_rollback(t->db);
         if (rc == PU_ERR_NOMEM) return pu_fail(err, rc, NULL, NULL, "out of memory generating demo data");
+        return rc;
+    }
+    /* the firearms carry explicit ids (fid_base + i) */
+    if ((rc = db_sync_ids(t->db, "trace_firearm", err))) {
+        db_rollback(t->db);
         return rc;
     }
     return db_commit(t->db, err);

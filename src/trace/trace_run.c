@@ -101,8 +101,13 @@ int trace_sql_partial(trace_t *t, const store_scope *scope, const char *mfr, con
     /* with a maker, SQLite narrows by the (mfr, serial_norm) index first */
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT f.id, f.serial_norm, f.mfr FROM trace_firearm f WHERE f.serial_norm GLOB ?");
-    db_sql_text(&q, glob);
+    char sqlpat[TRACE_SERIAL_MAX * 6];
+    if (db_glob_pattern(t->db, glob, sqlpat, sizeof sqlpat)) {
+        db_sql_free(&q);
+        return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "serial pattern too long: '%s'", pattern);
+    }
+    db_sql_addf(&q, "SELECT f.id, f.serial_norm, f.mfr FROM trace_firearm f WHERE f.serial_norm %s ?", db_glob_op(t->db));
+    db_sql_text(&q, sqlpat);
     if (mfr && *mfr) {
         db_sql_add(&q, " AND f.mfr = ?");
         db_sql_text(&q, mfr);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: agency, user and token administration through the CLI.
 . "$(dirname "$0")/../lib.sh"
-DB="$TMP/acc.db"
+DB="$(test_store acc.db)"
 out=$("$PUENTE" agency seed --db "$DB"); assert_rc $? 0 "agency seed"
 assert_eq "$out" "14 agencies added" "seed adds the 14 framework agencies"
 assert_eq "$("$PUENTE" agency seed --db "$DB")" "0 agencies added" "seed is idempotent"
@@ -35,19 +35,19 @@ tok=$("$PUENTE" token create ana --db "$DB" 2>/dev/null); assert_rc $? 0 "token 
 [[ "$tok" =~ ^pt_[A-Za-z0-9_-]{43}$ ]] && ok "token create prints only the token" || nok "token output: '$tok'"
 tok2=$("$PUENTE" token create ana --db "$DB")
 [ "$tok" != "$tok2" ] && ok "tokens are random" || nok "two equal tokens"
-n=$(sqlite3 "$DB" "SELECT count(*) FROM acl_secret WHERE hash='$tok' OR prefix='$tok'")
+n=$(store_sql "$DB" "SELECT count(*) FROM acl_secret WHERE hash='$tok' OR prefix='$tok'")
 assert_eq "$n" "0" "the token itself is not stored"
 "$PUENTE" token create nobody --db "$DB" 2>/dev/null; assert_rc $? 4 "token for an unknown user"
 "$PUENTE" token --db "$DB" 2>/dev/null; assert_rc $? 2 "token without subcommand"
 "$PUENTE" agency add DEA-X --name squatter --country us --db "$DB" 2>/dev/null; assert_rc $? 3 "an acronym with '-' (the id namespace separator) is refused"
 "$PUENTE" agency seed --db "$DB" >/dev/null
 "$PUENTE" agency grant cbp hsi --db "$DB"; assert_rc $? 0 "agency grant"
-n=$(sqlite3 "$DB" "SELECT count(*) FROM store_grant WHERE owner='CBP' AND grantee='HSI'")
+n=$(store_sql "$DB" "SELECT count(*) FROM store_grant WHERE owner='CBP' AND grantee='HSI'")
 assert_eq "$n" "1" "the grant is stored under the normalised acronyms"
 "$PUENTE" agency grant cbp nobody --db "$DB" 2>/dev/null; assert_rc $? 4 "grant to an unknown agency"
 "$PUENTE" agency grant cbp cbp --db "$DB" 2>/dev/null; assert_rc $? 3 "grant to itself"
 "$PUENTE" agency revoke cbp hsi --db "$DB"; assert_rc $? 0 "agency revoke"
-n=$(sqlite3 "$DB" "SELECT count(*) FROM store_grant")
+n=$(store_sql "$DB" "SELECT count(*) FROM store_grant")
 assert_eq "$n" "0" "revoked"
 audit=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
 assert_contains "$audit" '"action":"agency.grant","targets":"CBP>HSI","outcome":"success"' "grant audited"

@@ -11,13 +11,14 @@
 #include <time.h>
 
 #include "access/access.h"
+#include "../test_store_uri.h"
 
 #define PW "correct horse battery"
 
 static db_t *fresh(void) {
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(acl_migrate(db, &e), PU_OK);
     int added = -1;
     assert_int_equal(acl_seed_agencies(db, &added, &e), PU_OK);

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "http/http.h"
+#include "../test_store_uri.h"
 
 /* Names of modules and commands are unique; every command has a summary
  * and a function. */
@@ -49,7 +50,7 @@ static void test_open_migrates_all(void **state) {
     (void)state;
     app_t *app;
     pu_err err;
-    app_opts o = {":memory:"};
+    app_opts o = {test_store_uri()};
     assert_int_equal(app_open(&o, &app, &err), PU_OK);
     for (const app_module *const *m = app_modules(); *m; m++) {
         if (!(*m)->migrate) continue;

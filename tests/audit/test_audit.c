@@ -10,11 +10,12 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "../test_store_uri.h"
 
 static db_t *with_entries(int n) {
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(audit_migrate(db, &e), PU_OK);
     for (int i = 1; i <= n; i++) {
         char ts[32], tgt[32];

@@ -1,7 +1,7 @@
 # End-to-end tests of `puente cargo` through the binary, on the bundled data
 # and on generated manifests.
 source "$PUENTE_SRC/tests/lib.sh"
-export PUENTE_DB="$TMP/p.db"
+export PUENTE_DB="$(test_store p.db)"
 export PUENTE_AGENCY=CBP
 P=$PUENTE
 

@@ -15,6 +15,7 @@
 
 #include "cargo/cargo_config.h"
 #include "store/store.h"
+#include "../test_store_uri.h"
 
 /* ---- fixtures --------------------------------------------------------------- */
 
@@ -466,7 +467,7 @@ static void test_split_and_history(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -568,7 +569,7 @@ static void test_party_adapter(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     assert_int_equal(cargo_migrate(store_db(st), &err), PU_OK);
     cargo_engine *e = open_parties(st, STORE_SYSTEM);
     assert_false(cargo_engine_screens_parties(e)); /* nothing designated yet: nothing to screen */
@@ -672,7 +673,7 @@ static void test_curator_threshold_mexico(void **state) {
     assert_true(back->chem[0].threshold_kg == 10);
     /* stored as a version and loaded again */
     store_t *st;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     assert_int_equal(cargo_migrate(store_db(st), &err), PU_OK);
     cargo_stamp stamp = {"ANAM", "PUBLIC", "curator", "Mexico list + threshold"};
     assert_int_equal(cargo_watchlist_save(store_db(st), STORE_SYSTEM, back, &stamp, &err), PU_OK);
@@ -958,7 +959,7 @@ static void test_batch_save_in_caller_tx(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -990,7 +991,7 @@ static void test_history_scope(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -1025,7 +1026,7 @@ static void test_store_queue_dispose(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -1186,7 +1187,7 @@ static void test_scope_matrix(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -1283,7 +1284,7 @@ static void test_dispose_write_rule(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -1355,7 +1356,7 @@ static void test_disposition_marking(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_engine *e = engine();
@@ -1421,7 +1422,7 @@ static void test_versions(void **state) {
     (void)state;
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     assert_int_equal(cargo_migrate(db, &err), PU_OK);
     cargo_watchlist *w;

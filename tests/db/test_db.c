@@ -13,9 +13,10 @@
 
 #include "db/db.h"
 #include "db/db_int.h" /* db_where_of */
+#include "../test_store_uri.h"
 
 static const char *const steps[] = {
-    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE t (id {ID}, name TEXT NOT NULL UNIQUE)",
     "ALTER TABLE t ADD COLUMN score REAL",
 };
 
@@ -23,7 +24,7 @@ static void test_migrate_and_crud(void **state) {
     (void)state;
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(db_migrate(db, "demo", steps, 1, &e), PU_OK);
     int v;
     assert_int_equal(db_schema_version(db, "demo", &v, &e), PU_OK);
@@ -55,7 +56,7 @@ static void test_rollback(void **state) {
     (void)state;
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(db_migrate(db, "demo", steps, 2, &e), PU_OK);
     assert_int_equal(db_begin(db, &e), PU_OK);
     assert_int_equal(db_begin(db, &e), PU_ERR_INTERNAL);
@@ -75,7 +76,7 @@ static void test_stmt_cache(void **state) {
     (void)state;
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(db_migrate(db, "demo", steps, 2, &e), PU_OK);
     assert_int_equal(db_exec(db, "INSERT INTO t(name) VALUES ('a'),('b'),('c')", &e), PU_OK);
     const char *q = "SELECT count(*) FROM t WHERE name = ? OR ? IS NULL";
@@ -121,21 +122,29 @@ static void test_stmt_cache(void **state) {
     db_close(db); /* frees the cache (ASan checks for leaks) */
 }
 
-/* db_open picks the backend by the path; PostgreSQL is not built yet. */
+/* db_open picks the backend by the path: a PostgreSQL URI goes to libpq
+ * (here a port where nothing listens: a connection failure, PU_ERR_DB). */
 static void test_backend_selection(void **state) {
     (void)state;
-    static const char *const pg[] = {"postgresql://puente:s3cret@db.example:5432/puente", "postgres://localhost/p",
-                                     "PostgreSQL://h/db"};
+    static const char *const pg[] = {"postgresql://puente:s3cret@127.0.0.1:1/puente?connect_timeout=2",
+                                     "postgres://puente:s3cret@127.0.0.1:1/p", "PostgreSQL://u:s3cret@127.0.0.1:1/db"};
     for (size_t i = 0; i < sizeof pg / sizeof pg[0]; i++) {
         db_t *db = (db_t *)&db; /* any non-NULL value: db_open must set it to NULL */
         pu_err e;
         pu_err_clear(&e);
-        assert_int_equal(db_open(pg[i], NULL, &db, &e), PU_ERR_UNSUPPORTED);
+        assert_int_equal(db_open(pg[i], NULL, &db, &e), PU_ERR_DB);
         assert_null(db);
-        assert_int_equal(e.code, PU_ERR_UNSUPPORTED);
-        assert_string_equal(e.msg, "PostgreSQL backend not built yet (issue #18)");
-        assert_string_equal(e.field, "db");
-        assert_null(strstr(e.where, "s3cret")); /* a URI's password never reaches a message */
+        assert_int_equal(e.code, PU_ERR_DB);
+        assert_non_null(strstr(e.msg, "cannot connect to store"));
+        assert_null(strstr(e.msg, "s3cret")); /* a URI's password never reaches a message */
+        assert_null(strstr(e.where, "s3cret"));
+        assert_non_null(strstr(e.where, "127.0.0.1:1"));
+    }
+    { /* a malformed URI: refused without quoting it (libpq's message would) */
+        db_t *db;
+        pu_err e;
+        assert_int_equal(db_open("postgresql://u:s3cret@h/db?nosuchoption=1", NULL, &db, &e), PU_ERR_INVALID);
+        assert_null(strstr(e.msg, "s3cret"));
     }
     /* anything else is SQLite: ":memory:", a file, a name that merely mentions postgres */
     char path[128];
@@ -183,7 +192,7 @@ static void test_step_done_keeps_codes(void **state) {
     (void)state;
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(db_exec(db, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
                                  "CREATE TABLE u (name TEXT NOT NULL UNIQUE, p INTEGER REFERENCES p(id))", &e), PU_OK);
     db_stmt *st;
@@ -195,7 +204,7 @@ static void test_step_done_keeps_codes(void **state) {
     pu_err_clear(&e);
     assert_int_equal(db_step_done(st, &e), PU_ERR_CONFLICT); /* UNIQUE: not PU_ERR_DB */
     assert_int_equal(e.code, PU_ERR_CONFLICT);
-    assert_non_null(strstr(e.msg, "UNIQUE"));
+    assert_non_null(strcasestr(e.msg, "UNIQUE"));
     db_reset(st);
     db_bind_null(st, 1); /* NOT NULL is a constraint too */
     assert_int_equal(db_step_done(st, &e), PU_ERR_CONFLICT);
@@ -228,9 +237,13 @@ static void test_returning_ids(void **state) {
     static const char *const mig[] = {"CREATE TABLE t (id {ID}, name TEXT NOT NULL UNIQUE)"};
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     assert_int_equal(db_migrate(db, "ids", mig, 1, &e), PU_OK);
     assert_int_equal(db_exec(db, "INSERT INTO t(id, name) VALUES (41, 'explicit')", &e), PU_OK);
+    /* explicit ids: the generator moves past them (PostgreSQL's identity
+     * sequence would otherwise hand out 1, 2, 3) */
+    assert_int_equal(db_sync_ids(db, "t", &e), PU_OK);
+    assert_int_equal(db_sync_ids(db, "t; DROP TABLE t", &e), PU_ERR_INTERNAL);
     const char *names[] = {"a", "b", "c"};
     int64_t ids[3];
     assert_int_equal(db_begin(db, &e), PU_OK);
@@ -274,11 +287,15 @@ static void test_type_tokens(void **state) {
     (void)state;
     db_t *db;
     pu_err e;
-    assert_int_equal(db_open(":memory:", NULL, &db, &e), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
     const char *ddl = "CREATE TABLE x (id {ID}, n {INT} NOT NULL, r {REAL}, b {BLOB}, t {TS}, f {BOOL} DEFAULT 0,"
                       " j TEXT DEFAULT '{}', k TEXT DEFAULT '{a}', m TEXT DEFAULT '{')";
     const char *want = "CREATE TABLE x (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, r REAL, b BLOB, t TEXT,"
                        " f INTEGER DEFAULT 0, j TEXT DEFAULT '{}', k TEXT DEFAULT '{a}', m TEXT DEFAULT '{')";
+    if (strcmp(db_backend(db), "postgresql") == 0)
+        want = "CREATE TABLE x (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n BIGINT NOT NULL,"
+               " r DOUBLE PRECISION, b BYTEA, t TEXT, f INTEGER DEFAULT 0, j TEXT DEFAULT '{}', k TEXT DEFAULT '{a}',"
+               " m TEXT DEFAULT '{')";
     char *out = NULL;
     assert_int_equal(db_expand_types(db, ddl, &out, &e), PU_OK);
     assert_string_equal(out, want);
@@ -296,6 +313,19 @@ static void test_type_tokens(void **state) {
     const char *const mig[] = {ddl, "ALTER TABLE x ADD COLUMN z {REAL}"};
     assert_int_equal(db_migrate(db, "tok", mig, 2, &e), PU_OK);
     db_stmt *st;
+    if (strcmp(db_backend(db), "postgresql") == 0) { /* the column types PostgreSQL gave them */
+        static const char *const cols[][2] = {{"id", "bigint"}, {"n", "bigint"}, {"r", "double precision"},
+                                              {"b", "bytea"}, {"t", "text"}, {"f", "integer"}, {"z", "double precision"}};
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+            assert_int_equal(db_prepare(db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'x' "
+                                            "AND table_schema = current_schema() AND column_name = ?", &st, &e), PU_OK);
+            db_bind_text(st, 1, cols[i][0], -1);
+            assert_int_equal(db_step(st, &e), DB_ROW);
+            assert_string_equal(db_col_text(st, 0), cols[i][1]);
+            db_finalize(st);
+        }
+        goto auto_id;
+    }
     assert_int_equal(db_prepare(db, "SELECT sql FROM sqlite_master WHERE name = 'x'", &st, &e), PU_OK);
     assert_int_equal(db_step(st, &e), DB_ROW);
     char stored[512];
@@ -305,6 +335,7 @@ static void test_type_tokens(void **state) {
     assert_null(strstr(stored, "{REAL}"));
     assert_int_equal(strncmp(stored, want, strlen(want) - 1), 0); /* ALTER appended ", z REAL" before ')' */
     assert_non_null(strstr(stored, "z REAL"));
+auto_id:
     /* {ID} is an auto id: a row without one gets one */
     assert_int_equal(db_exec(db, "INSERT INTO x(n) VALUES (7); INSERT INTO x(n) VALUES (8)", &e), PU_OK);
     int64_t maxid;
@@ -331,6 +362,14 @@ static void test_maintenance(void **state) {
     (void)state;
     db_t *mem;
     pu_err e;
+    if (test_store_is_pg()) { /* nothing to do on PostgreSQL, and no error */
+        assert_int_equal(db_open(test_store_uri(), NULL, &mem, &e), PU_OK);
+        assert_int_equal(db_checkpoint(mem, &e), PU_OK);
+        assert_int_equal(db_autocheckpoint(mem, 0, &e), PU_OK);
+        assert_int_equal(db_bulk_load_hint(mem, (size_t)1 << 30, &e), PU_OK);
+        db_close(mem);
+        return;
+    }
     assert_int_equal(db_open(":memory:", NULL, &mem, &e), PU_OK);
     assert_int_equal(db_checkpoint(mem, &e), PU_OK); /* no WAL: nothing to do */
     assert_int_equal(db_autocheckpoint(mem, 0, &e), PU_OK);
@@ -388,6 +427,119 @@ static void test_maintenance(void **state) {
     unlink(wal);
 }
 
+/* Behaviour the backends share that PostgreSQL must emulate: `?` inside
+ * literals and comments is not a placeholder; a nested statement while
+ * another streams; values convert as SQLite converts them; blobs round-trip;
+ * db_step_try leaves the transaction usable after a constraint error;
+ * db_begin serialises writers (a second writer waits, then gives up). */
+static void test_portable_behaviour(void **state) {
+    (void)state;
+    db_t *db;
+    pu_err e;
+    const char *uri = test_store_uri();
+    assert_int_equal(db_open(uri, NULL, &db, &e), PU_OK);
+    static const char *const mig[] = {"CREATE TABLE v (id {ID}, name TEXT NOT NULL UNIQUE, n {INT}, r {REAL}, b {BLOB})"};
+    assert_int_equal(db_migrate(db, "pv", mig, 1, &e), PU_OK);
+    db_stmt *st;
+    /* '?' in a literal, a comment and a quoted name are text */
+    assert_int_equal(db_prepare(db, "SELECT '?' || ? /* ? */ -- ?\n", &st, &e), PU_OK);
+    db_bind_text(st, 1, "it's", -1);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    assert_string_equal(db_col_text(st, 0), "?it's");
+    db_finalize(st);
+    /* 50 rows; a second statement runs while the first is mid-way */
+    assert_int_equal(db_prepare(db, "INSERT INTO v(name, n, r, b) VALUES (?, ?, ?, ?)", &st, &e), PU_OK);
+    unsigned char bytes[4] = {0, 0xff, '\\', 'x'};
+    for (int i = 0; i < 50; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%02d", i);
+        db_reset(st);
+        db_bind_text(st, 1, name, -1);
+        db_bind_int64(st, 2, (int64_t)i * 1000000000000LL);
+        db_bind_double(st, 3, i + 0.25);
+        db_bind_blob(st, 4, bytes, sizeof bytes);
+        assert_int_equal(db_step_done(st, &e), PU_OK);
+    }
+    db_finalize(st);
+    db_stmt *outer, *inner;
+    assert_int_equal(db_prepare(db, "SELECT name, n, r, b, n > 0 FROM v ORDER BY name", &outer, &e), PU_OK);
+    int rows = 0;
+    while (db_step(outer, &e) == DB_ROW) {
+        char want[16];
+        snprintf(want, sizeof want, "n%02d", rows);
+        assert_string_equal(db_col_text(outer, 0), want);
+        assert_int_equal(db_col_int64(outer, 1), (int64_t)rows * 1000000000000LL);
+        assert_true(db_col_double(outer, 2) == rows + 0.25);
+        size_t n = 0;
+        const void *b = db_col_blob(outer, 3, &n);
+        assert_int_equal(n, sizeof bytes);
+        assert_memory_equal(b, bytes, sizeof bytes);
+        assert_string_equal(db_col_text(outer, 4), rows > 0 ? "1" : "0"); /* a boolean reads as 1/0 */
+        assert_int_equal(db_col_int64(outer, 4), rows > 0);
+        if (rows == 10) { /* a nested read, as a store_iter callback may do */
+            int64_t cnt;
+            assert_int_equal(db_query_int64(db, "SELECT count(*) FROM v WHERE n >= ?", "0", &cnt, &e), PU_OK);
+            assert_int_equal(cnt, 50);
+            assert_int_equal(db_prepare(db, "SELECT name FROM v WHERE name = ?", &inner, &e), PU_OK);
+            db_bind_text(inner, 1, "n49", -1);
+            assert_int_equal(db_step(inner, &e), DB_ROW);
+            assert_string_equal(db_col_text(inner, 0), "n49");
+            db_finalize(inner);
+        }
+        rows++;
+    }
+    assert_int_equal(rows, 50);
+    db_finalize(outer);
+    /* text of numbers, numbers of text */
+    assert_int_equal(db_prepare(db, "SELECT n, '42', '3.7', r FROM v WHERE name = 'n02'", &st, &e), PU_OK);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    assert_string_equal(db_col_text(st, 0), "2000000000000");
+    assert_int_equal(db_col_int64(st, 1), 42);
+    assert_int_equal(db_col_int64(st, 2), 3);
+    assert_true(db_col_double(st, 3) == 2.25);
+    db_finalize(st);
+    /* db_changes */
+    assert_int_equal(db_exec(db, "UPDATE v SET n = 0 WHERE name < 'n10'", &e), PU_OK);
+    assert_int_equal(db_changes(db), 10);
+    /* a constraint error under db_step_try leaves the transaction usable */
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    assert_int_equal(db_prepare(db, "INSERT INTO v(name) VALUES (?)", &st, &e), PU_OK);
+    db_bind_text(st, 1, "n01", -1);
+    assert_int_equal(db_step_try(st, &e), PU_ERR_CONFLICT);
+    db_reset(st);
+    db_bind_text(st, 1, "fresh", -1);
+    assert_int_equal(db_step_try(st, &e), PU_OK);
+    db_finalize(st);
+    if (strcmp(db_backend(db), "postgresql") == 0) { /* a plain failed step aborts a PostgreSQL transaction: */
+        assert_int_equal(db_commit(db, &e), PU_OK);  /* (commit what db_step_try kept) */
+        assert_int_equal(db_begin(db, &e), PU_OK);
+        assert_int_equal(db_exec(db, "INSERT INTO v(name) VALUES ('n01')", &e), PU_ERR_CONFLICT);
+        assert_int_equal(db_commit(db, &e), PU_ERR_DB); /* the commit says so, it does not "succeed" */
+        assert_non_null(strstr(e.msg, "rolled the transaction back"));
+        assert_false(db_in_tx(db));
+        assert_int_equal(db_begin(db, &e), PU_OK);
+    }
+    /* a second writer waits for the first, then gives up: one writer at a time */
+    db_opts quick = {.busy_timeout_ms = 200};
+    db_t *other;
+    assert_int_equal(db_open(uri, &quick, &other, &e), PU_OK);
+    if (strcmp(uri, ":memory:") != 0) { /* two connections to one in-memory store are two stores */
+        pu_err_clear(&e);
+        assert_int_equal(db_begin(other, &e), PU_ERR_DB);
+        assert_false(db_in_tx(other));
+    }
+    assert_int_equal(db_commit(db, &e), PU_OK);
+    if (strcmp(uri, ":memory:") != 0) {
+        int64_t n;
+        assert_int_equal(db_query_int64(other, "SELECT count(*) FROM v WHERE name = ?", "fresh", &n, &e), PU_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(db_begin(other, &e), PU_OK);
+        assert_int_equal(db_commit(other, &e), PU_OK);
+    }
+    db_close(other);
+    db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate_and_crud),
@@ -398,6 +550,7 @@ int main(void) {
         cmocka_unit_test(test_returning_ids),
         cmocka_unit_test(test_type_tokens),
         cmocka_unit_test(test_maintenance),
+        cmocka_unit_test(test_portable_behaviour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

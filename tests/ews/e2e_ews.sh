@@ -3,7 +3,7 @@
 # on a generated report stream.
 . "$(dirname "$0")/../lib.sh"
 REF="$SRC/data/ews/reference"
-DB="$TMP/ews.db"
+DB="$(test_store ews.db)"
 
 # counts file from a reference CSV: ISO dates (salmNewport) or week indexes (ha)
 mkcounts() { # file datecol -> counts csv
@@ -151,12 +151,12 @@ out=$("$PUENTE" ews detect --method c1 --counts "$TMP/az.csv" 2>&1); rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 3 ] && ok "counts output feeds detect (rc $rc)" || nok "counts -> detect rc $rc"
 
 # bad reports: unknown place, all or nothing
-before=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')
+before=$(store_sql "$DB" 'SELECT COUNT(*) FROM ews_report')
 printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\n' > "$TMP/bad.csv"
 out=$("$PUENTE" ews import "$TMP/bad.csv" --strict --db "$DB" 2>&1); rc=$?
 assert_rc $rc 3 "unknown place exits 3"
 assert_contains "$out" "bad.csv:3: field 'place'" "unknown place names file:line and field"
-assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed --strict import writes nothing"
+assert_eq "$(store_sql "$DB" 'SELECT COUNT(*) FROM ews_report')" "$before" "a failed --strict import writes nothing"
 # issue 16: without --strict every bad record is reported and the good ones imported
 printf 'report_id,date,place,source_agency,type,substances\nZ1,2025-01-01,US-AZ,DEA,seizure-lab,fentanyl\nZ2,2025-01-02,US-XX,DEA,seizure-lab,fentanyl\nZ3,01/02/2025,US-AZ,DEA,seizure-lab,fentanyl\nZ4,2029-01-02,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\nZ5,2025-01-03,US-AZ,DEA,seizure-lab,fentanyl\n' > "$TMP/bad2.csv"
 out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1); rc=$?
@@ -166,23 +166,23 @@ assert_contains "$out" "bad2.csv:4: field 'date'" "every bad line reported: non-
 assert_contains "$out" "bad2.csv:5: field 'date': date 2029-01-02 is in the future" "a report dated in the future is refused"
 assert_contains "$out" "bad2.csv:7: field 'report_id': duplicate" "a repeated report is reported"
 assert_contains "$out" "ews import: 6 read, 2 written, 0 unchanged, 3 rejected, 1 duplicate" "counts add up"
-assert_eq "$(sqlite3 "$DB" 'SELECT COUNT(*) FROM ews_report')" "$((before + 2))" "the good records are imported"
-assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM ews_report WHERE date > '2026-12-31'")" "0" "no future report stored"
+assert_eq "$(store_sql "$DB" 'SELECT COUNT(*) FROM ews_report')" "$((before + 2))" "the good records are imported"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM ews_report WHERE date > '2026-12-31'")" "0" "no future report stored"
 out=$("$PUENTE" ews import "$TMP/bad2.csv" --today 2026-12-06 --db "$DB" 2>&1)
 assert_contains "$out" "ews import: 6 read, 0 written, 2 unchanged, 3 rejected, 1 duplicate" "a re-import changes nothing"
 # --baseline: history without alerts; the next report is judged against it
-BDB="$TMP/base.db"
+BDB=$(test_store base.db)
 printf 'report_id,date,place,source_agency,type,substances,marking\nH1,2020-03-02,US-AZ,DEA,seizure-lab,fentanyl,SHARED\nH2,2020-03-09,MX-SIN,FGR,seizure-lab,fentanyl|isotonitazene,SHARED\n' > "$TMP/hist.csv"
 out=$("$PUENTE" ews import "$TMP/hist.csv" --baseline --db "$BDB" 2>&1); rc=$?
 assert_rc $rc 0 "baseline import"
 assert_contains "$out" "0 new alerts (--baseline" "a baseline raises no alert"
-assert_eq "$(sqlite3 "$BDB" 'SELECT COUNT(*) FROM ews_alert')" "0" "no alert stored for history"
+assert_eq "$(store_sql "$BDB" 'SELECT COUNT(*) FROM ews_alert')" "0" "no alert stored for history"
 printf 'report_id,date,place,source_agency,type,substances,marking\nN1,2025-03-03,US-AZ,DEA,seizure-lab,fentanyl,SHARED\nN2,2025-03-03,US-TX,DEA,seizure-lab,isotonitazene,SHARED\n' > "$TMP/new.csv"
 out=$("$PUENTE" ews import "$TMP/new.csv" --db "$BDB" 2>&1)
-assert_eq "$(sqlite3 "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere'")" "0" "substances of the baseline are not 'first anywhere' again"
-assert_eq "$(sqlite3 "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-country' AND substance = 'isotonitazene'")" "1" "a new country after the baseline still alerts"
+assert_eq "$(store_sql "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-anywhere'")" "0" "substances of the baseline are not 'first anywhere' again"
+assert_eq "$(store_sql "$BDB" "SELECT COUNT(*) FROM ews_alert WHERE kind = 'first-country' AND substance = 'isotonitazene'")" "1" "a new country after the baseline still alerts"
 # ---- reader scope (--agency A --country C), visibility for three readers ----
-VDB="$TMP/vis.db"
+VDB="$(test_store vis.db)"
 H='report_id,date,place,source_agency,type,substances,matrix,quantity_g,purity_pct,owner,marking'
 { echo "$H"
   echo "V1,2025-01-06,US-AZ,DEA,seizure-lab,fentanyl|zz-public,powder,,,DEA,PUBLIC"

@@ -16,6 +16,7 @@
 
 #include "ews/ews.h"
 #include "ews/ews_int.h"
+#include "../test_store_uri.h"
 
 /* ---- distributions against values printed by R 4.2.2 ---- */
 static void test_distributions(void **st) {
@@ -210,7 +211,7 @@ typedef struct fx {
 static int setup(void **st) {
     fx *f = calloc(1, sizeof *f);
     pu_err err;
-    if (store_open(":memory:", &f->store, &err)) return -1;
+    if (store_open(test_store_uri(), &f->store, &err)) return -1;
     f->db = store_db(f->store);
     if (ews_migrate(f->db, &err) || ews_open(f->db, &f->e, &err)) {
         fprintf(stderr, "ews_migrate/ews_open: %s %s\n", err.where, err.msg);
@@ -851,7 +852,7 @@ static void test_first_detection_hidden(void **st) {
     /* the control: a store where DEA never filed */
     store_t *s2;
     ews_t *e2;
-    assert_int_equal(store_open(":memory:", &s2, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &s2, &err), PU_OK);
     assert_int_equal(ews_migrate(store_db(s2), &err), PU_OK);
     assert_int_equal(ews_open(store_db(s2), &e2, &err), PU_OK);
     assert_int_equal(ews_import(e2, cdc_path, NULL, NULL, &err), PU_OK);

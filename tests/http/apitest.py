@@ -36,6 +36,61 @@ def eq(got, want, name):
     return ok(got == want, name, f"(expected {want!r}, got {got!r})")
 
 
+_RUN = __import__("time").time_ns()
+# Several servers may share a PostgreSQL store: no local audit journal there
+# (docs/audit.md, `commit` mode); an SQLite file keeps its default journal.
+if os.environ.get("PUENTE_TEST_DB"):
+    os.environ.setdefault("PUENTE_AUDIT_JOURNAL", "commit")
+
+
+def test_store(path):
+    """The store a test uses: `path` (an SQLite file), or, when PUENTE_TEST_DB
+    holds a PostgreSQL URI (the second run of `make check`), a schema of that
+    database named after the file and this process (created on first open)."""
+    base = os.environ.get("PUENTE_TEST_DB", "")
+    if not base:
+        return path
+    name = re.sub(r"[^a-z0-9]", "_", os.path.basename(path).lower())
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3Dt_{name}_{os.getpid()}_{_RUN}"
+
+
+def store_query(db, sql, args=()):
+    """The test's own probe of a store: the rows of `sql` (`?` parameters) as
+    tuples; sqlite3 for a file, psql for a PostgreSQL URI (integers come back
+    as int). Raises RuntimeError when the SQL fails."""
+    if "://" not in db:
+        import sqlite3
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            rows = con.execute(sql, args).fetchall()
+            con.commit()
+            return rows
+        except sqlite3.Error as e:
+            raise RuntimeError(str(e)) from e
+        finally:
+            con.close()
+    it = iter(args)
+
+    def lit(_m):
+        v = next(it)
+        return "NULL" if v is None else str(v) if isinstance(v, (int, float)) else "'" + str(v).replace("'", "''") + "'"
+    text = re.sub(r"\?", lit, sql)
+    p = subprocess.run([os.environ.get("PUENTE_PSQL", "psql"), "-qAtX", "-F", "\x1f", "-d", db, "-c", text],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    conv = lambda v: int(v) if re.fullmatch(r"-?\d+", v) else v  # noqa: E731
+    return [tuple(conv(v) for v in line.split("\x1f")) for line in p.stdout.splitlines()]
+
+
+def sqlite_only(why):
+    """Skip the rest (exit 77) on PostgreSQL: the test reads the SQLite file."""
+    if os.environ.get("PUENTE_TEST_DB"):
+        print(f"skip: SQLite only ({why})")
+        sys.exit(77)
+
+
 def finish():
     print(f"{_pass} passed, {_fail} failed")
     sys.exit(1 if _fail else 0)

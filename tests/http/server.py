@@ -8,7 +8,11 @@ import time
 class Server:
     def __init__(self, db, *args):
         exe = os.environ.get("PUENTE_BIN", "build/puente")
-        self.log = db + ".serve.log"
+        if "://" in db:  # a PostgreSQL store: the log goes to the test's directory
+            tmp = os.environ.get("TEST_TMP", "/tmp")
+            self.log = os.path.join(tmp, re.sub(r"[^A-Za-z0-9_]", "_", db.rsplit("=", 1)[-1]) + ".serve.log")
+        else:
+            self.log = db + ".serve.log"
         self.logf = open(self.log, "w")
         self.p = subprocess.Popen([exe, "serve", "--listen", "127.0.0.1:0", "--db", db, *args],
                                   stdout=self.logf, stderr=self.logf)

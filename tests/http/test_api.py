@@ -9,12 +9,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, raw_post  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, raw_post, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "api.db")
+DB = test_store(os.path.join(TMP, "api.db"))
 PW = "correct horse battery staple"
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 

@@ -11,12 +11,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "authz.db")
+DB = test_store(os.path.join(TMP, "authz.db"))
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
 ROLES = ["analyst", "supervisor", "forensic", "tip-handler", "admin", "auditor"]

@@ -11,16 +11,15 @@ import io
 import json
 import os
 import re
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, raw_post, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, raw_post, seed_users, store_query, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "cargo_manifests.db")
+DB = test_store(os.path.join(TMP, "cargo_manifests.db"))
 ROUTE = "/api/v1/cargo/manifests"
 MAX_BODY = 1 << 20
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
@@ -76,13 +75,10 @@ def cli_results(path):
 
 
 def count(table):
-    con = sqlite3.connect(DB)
     try:
-        return con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    except sqlite3.OperationalError:
+        return store_query(DB, f"SELECT COUNT(*) FROM {table}")[0][0]
+    except RuntimeError:  # no such table yet
         return 0
-    finally:
-        con.close()
 
 
 KEYS = ("awb", "hawb", "score", "decision", "reasons_text", "reasons", "chemicals", "parties", "invalid_cas")

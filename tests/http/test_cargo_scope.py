@@ -15,16 +15,15 @@ tests/http/e2e_driver.sh."""
 import datetime
 import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, store_query, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "cargo_scope.db")
+DB = test_store(os.path.join(TMP, "cargo_scope.db"))
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 MARKINGS = ("PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY")
 COUNTRY = {"CBP": "US", "HSI": "US", "FGR": "MX", "ANAM": "MX"}
@@ -160,11 +159,8 @@ s, rows = api_queue(tok["cbp.an"], all="true")
 eq(next((r["disposition"] for r in rows if r["awb"] == "CBP-SHARED"), None), "", "nothing was recorded")
 
 # CBP grants FGR (test-only: the store's grant table, as store_grant_add writes it)
-con = sqlite3.connect(DB)
-con.execute("INSERT INTO store_grant (owner, grantee, created) VALUES (?, ?, ?)",
+store_query(DB, "INSERT INTO store_grant (owner, grantee, created) VALUES (?, ?, ?)",
             ("CBP", "FGR", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")))
-con.commit()
-con.close()
 s, js, _ = c.req("POST", "/api/v1/cargo/dispositions", token=tok["fgr.an"], body=body)
 eq(s, 200, "after CBP grants FGR, FGR disposes CBP's hold")
 s, rows = api_queue(tok["cbp.an"], all="true")

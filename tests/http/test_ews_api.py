@@ -7,12 +7,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "ews_api.db")
+DB = test_store(os.path.join(TMP, "ews_api.db"))
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
 tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst"), ("dea.aud", "DEA", "auditor"), ("dea.tip", "DEA", "tip-handler")])

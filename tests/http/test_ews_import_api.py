@@ -14,11 +14,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, eq, finish, ok, seed_users, sqlite_only, test_store  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
 DB = os.path.join(TMP, "ews_import_api.db")
+sqlite_only("reads the store file with python's sqlite3")
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
 tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("dea.aud", "DEA", "auditor"), ("fgr.an", "FGR", "analyst"),

@@ -13,12 +13,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "kinship_api.db")
+DB = test_store(os.path.join(TMP, "kinship_api.db"))
 DATA = os.path.join(SRC, "data/kinship")
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 ROUTES = ["pairwise", "solve", "joint"]

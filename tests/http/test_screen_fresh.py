@@ -18,12 +18,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from apitest import Client, Spec, cli, eq, finish, ok, seed_users  # noqa: E402
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, sqlite_only, test_store  # noqa: E402
 from server import Server  # noqa: E402
 
 SRC = os.environ.get("PUENTE_SRC", ".")
 TMP = os.environ["TEST_TMP"]
-DB = os.path.join(TMP, "fresh.db")
+DB = test_store(os.path.join(TMP, "fresh.db"))
 spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
 if "POST /api/v1/screen" not in cli("serve", "--list-routes")[1].splitlines():

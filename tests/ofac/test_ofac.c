@@ -15,6 +15,7 @@
 
 #include "common/pu_io.h"
 #include "ofac/ofac.h"
+#include "../test_store_uri.h"
 
 /* The values a parse gave for prop (kind PROP or DOC), joined by "|". */
 static const char *values(const ofac_remarks *r, const char *prop) {
@@ -237,7 +238,7 @@ static void test_import_bundled(void **state) {
     snprintf(dir, sizeof dir, "%s/data/ofac", src ? src : ".");
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     store_summary sum;
     store_summary_init(&sum);
     int rc = ofac_import_dir(st, dir, NULL, &sum, &err);

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end: puente screen / compare / review over the bundled OFAC list.
 source "${PUENTE_SRC:-.}/tests/lib.sh"
-export PUENTE_DB="$TMP/e2e.db"
+export PUENTE_DB="$(test_store e2e.db)"
 
 # The bundled OFAC list, cut down to the counter-narcotics program (SDNTK:
 # ~1,770 Mexican and Colombian entries with their Sanctions) so that each of
 # the many `puente screen` runs below builds its index quickly, also under
 # ASan. The full list is covered by tests/screen/test_screen_ofac.c.
-"$PUENTE" import ofac "$SRC/data/ofac" --db "$TMP/full.db" >/dev/null 2>&1
+"$PUENTE" import ofac "$SRC/data/ofac" --db "$(test_store full.db)" >/dev/null 2>&1
 assert_rc $? 0 "import the bundled OFAC list"
-"$PUENTE" export ftm --db "$TMP/full.db" 2>/dev/null | grep '"SDNTK"' > "$TMP/sdntk.jsonl"
+"$PUENTE" export ftm --db "$(test_store full.db)" 2>/dev/null | grep '"SDNTK"' > "$TMP/sdntk.jsonl"
 "$PUENTE" import ftm "$TMP/sdntk.jsonl" >/dev/null 2>&1
 assert_rc $? 0 "import the SDNTK part as FtM"
 

@@ -11,7 +11,7 @@
 # 0.692 / 0.819: all four floors fail for it; round 3 (dev 0.739 / 0.864)
 # fails the dev floors.
 source "${PUENTE_SRC:-.}/tests/lib.sh"
-"$PUENTE" import ofac "$SRC/data/ofac" --db "$TMP/s.db" >/dev/null 2>&1
+"$PUENTE" import ofac "$SRC/data/ofac" --db "$(test_store s.db)" >/dev/null 2>&1
 assert_rc $? 0 "import the bundled OFAC list"
 python3 "$SRC/bench/screen/make_indep.py" "$SRC/data/ofac" "$SRC/data/screen/indep" "$TMP/pairs.csv" \
     2>"$TMP/counts.txt"
@@ -23,7 +23,7 @@ for set in later_alias alias_2019_2021 consolidated; do
     assert_contains "$(cat "$TMP/counts.txt")" "$set ${sp}_neg_nearest" "set $set has $sp hard negatives"
   done
 done
-"$PUENTE" compare --csv "$TMP/pairs.csv" --idf --db "$TMP/s.db" > "$TMP/scored.csv"
+"$PUENTE" compare --csv "$TMP/pairs.csv" --idf --db "$(test_store s.db)" > "$TMP/scored.csv"
 assert_rc $? 0 "compare --csv scores the pairs"
 assert_eq "$(($(wc -l < "$TMP/scored.csv") - 1))" "$n" "one scored row per pair"
 FLOORS=(--floor dev:all:0.75 --floor dev:matchable:0.86 --floor test:all:0.72 --floor test:matchable:0.83)

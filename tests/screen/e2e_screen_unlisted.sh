@@ -9,12 +9,12 @@
 # dev and the blind test half; the engine before round 4 (false-alert rate
 # 0.056 / 0.050, F1 0.639 / 0.590) fails the ceilings and the F1 floors.
 source "${PUENTE_SRC:-.}/tests/lib.sh"
-"$PUENTE" import ofac "$SRC/data/ofac" --db "$TMP/s.db" >/dev/null 2>&1
+"$PUENTE" import ofac "$SRC/data/ofac" --db "$(test_store s.db)" >/dev/null 2>&1
 assert_rc $? 0 "import the bundled OFAC list"
 python3 "$SRC/bench/screen/indep_screen.py" queries "$TMP/q.csv"
 assert_rc $? 0 "write the screening queries"
 assert_eq "$(($(wc -l < "$TMP/q.csv") - 1))" 1204 "204 later aliases + 1,000 unlisted names"
-"$PUENTE" screen "$TMP/q.csv" --db "$TMP/s.db" --min-score 0.5 --limit 10 > "$TMP/r.jsonl"
+"$PUENTE" screen "$TMP/q.csv" --db "$(test_store s.db)" --min-score 0.5 --limit 10 > "$TMP/r.jsonl"
 assert_rc $? 0 "puente screen screens every query"
 assert_eq "$(wc -l < "$TMP/r.jsonl")" 1204 "one result line per query"
 LIMITS=(--min dev:recall:0.75 --min test:recall:0.58 --max dev:neg_alert:0.045 --max test:neg_alert:0.045

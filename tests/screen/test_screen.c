@@ -13,6 +13,7 @@
 
 #include "screen/screen.h"
 #include "screen/screen_int.h" /* sn_translit_key */
+#include "../test_store_uri.h"
 
 /* ---- helpers ---- */
 
@@ -937,7 +938,7 @@ static void test_reviews(void **state) {
     build_fixture(&f);
     store_t *st = NULL;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
     const char *names[1] = {"Ezequiel Cardenas"};
     screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
@@ -1013,7 +1014,7 @@ static void test_review_owner(void **state) {
     build_fixture(&f);
     store_t *st = NULL;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
     const char *names[1] = {"Ezequiel Cardenas"};
     screen_query q = {.schema = "Person", .names = names, .nnames = 1, .birth_date = "1962-03-05"};
@@ -1074,7 +1075,7 @@ static void test_review_migration(void **state) {
     build_fixture(&f);
     store_t *st = NULL;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     db_t *db = store_db(st);
     const char *v1[] = {"CREATE TABLE screen_review (subject TEXT NOT NULL, entity_id TEXT NOT NULL,"
                         " decision TEXT NOT NULL, analyst TEXT NOT NULL, note TEXT NOT NULL, created TEXT NOT NULL,"
@@ -1138,7 +1139,7 @@ static void test_service_generations(void **state) {
     (void)state;
     store_t *st = NULL;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
     ftm_entity *e = ent("dea-q1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL});
     ftm_entity_set(&e->owner, "DEA");

@@ -12,6 +12,7 @@
 
 #include "ofac/ofac.h"
 #include "screen/screen.h"
+#include "../test_store_uri.h"
 
 typedef struct item { char *id, *name, *kind; } item;
 typedef struct coll { item *v; size_t n, cap; } coll;
@@ -40,7 +41,7 @@ static void ofac_index(store_t **stp, screen_index **ixp) {
     snprintf(dir, sizeof dir, "%s/data/ofac", src ? src : ".");
     store_t *st = NULL;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     ofac_import_opts io = {0};
     store_summary sum;
     store_summary_init(&sum);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "../test_store_uri.h"
 
 static const char *const owners[] = {"DEA", "FGR", "CBP", NULL};
 static const char *const markings[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
@@ -33,7 +34,7 @@ static int expected(const store_scope *r, const char *owner, const char *marking
 static db_t *open_db(void) {
     db_t *db;
     pu_err err;
-    assert_int_equal(db_open(":memory:", NULL, &db, &err), PU_OK);
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &err), PU_OK);
     assert_int_equal(store_migrate(db, &err), PU_OK);
     assert_int_equal(db_exec(db, "CREATE TABLE rec (id INTEGER PRIMARY KEY, owner TEXT, marking TEXT NOT NULL)", &err),
                      PU_OK);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "../test_store_uri.h"
 
 static ftm_entity *mk(const char *id, const char *schema, const char *name, const char *owner,
                       const char *marking) {
@@ -32,7 +33,7 @@ static void put(store_t *st, ftm_entity *e) {
 static store_t *fixture(void) {
     store_t *st;
     pu_err err;
-    assert_int_equal(store_open(":memory:", &st, &err), PU_OK);
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
     ftm_entity *e = mk("p1", "Person", "Miguel Ángel TREVIÑO MORALES", "OFAC", "PUBLIC");
     assert_int_equal(ftm_entity_add(e, "alias", "Z-40", NULL), PU_OK);
     assert_int_equal(ftm_entity_add_dataset(e, "us_ofac_sdn"), PU_OK);

@@ -2,7 +2,7 @@
 # End-to-end: puente trace import / request / run / match / leads / stats.
 . "${PUENTE_SRC:-.}/tests/lib.sh"
 D="$SRC/tests/trace/data"
-DB="$TMP/t.db"
+DB="$(test_store t.db)"
 P() { "$PUENTE" trace --db "$DB" --today 2026-11-27 "$@"; }
 
 out=$(P import acquisitions "$D/acquisitions.csv" --marking SHARED 2>"$TMP/err"); rc=$?
@@ -14,7 +14,7 @@ err=$(cat "$TMP/err")
 assert_contains "$err" "acquisitions.csv:19: field 'serial'" "malformed serial: file:line and field"
 assert_contains "$err" "2030-01-01 is in the future" "future date refused"
 assert_contains "$err" "before the firearm's manufacture" "date before manufacture refused"
-n=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_reject")
+n=$(store_sql "$DB" "SELECT COUNT(*) FROM trace_reject")
 assert_eq "$n" "3" "rejected rows kept verbatim"
 
 out=$(P import recoveries "$D/recoveries.csv" --marking SHARED 2>"$TMP/err"); rc=$?
@@ -124,7 +124,7 @@ P frobnicate >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand is a usage erro
 
 # ---- visibility: every read, readers of the same agency, the same country
 # and the other country, over records of every marking ----
-V() { "$PUENTE" trace --db "$TMP/v.db" --today 2026-11-27 "$@"; }
+V() { "$PUENTE" trace --db "$(test_store v.db)" --today 2026-11-27 "$@"; }
 # the rule written out by hand (docs/access.md): sees READER COUNTRY OWNER MARKING
 sees() {
   case "$4" in

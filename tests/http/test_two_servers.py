@@ -1,0 +1,138 @@
+"""Two `puente serve` processes on one store (issue #18, "Several servers,
+one database"): what one server changes, the other serves at once, and
+concurrent writers through both leave one valid audit chain and no lost
+write.
+
+Runs on both backends: on PostgreSQL (the deployment this is for) and on an
+SQLite file (WAL: two processes may share it too). Both servers run with
+`--audit-journal commit` (a journal file belongs to one server;
+docs/store.md, "Several servers on one database").
+
+(a) screening: a SHARED record re-marked AGENCY-ONLY through server A is no
+    longer matched for FGR by server B on the very next request;
+(b) sessions: a session opened on A works on B; logged out on A, B refuses
+    it within the authentication cache's lifetime (2 s);
+(c) concurrent writes: 4 threads create entities through A and B
+    alternately; every acknowledged write is in the store, counted by both
+    servers; `puente audit verify` finds one intact chain holding exactly
+    one entity.create entry per write.
+"""
+import json
+import os
+import sys
+import subprocess
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, test_store  # noqa: E402
+from server import Server  # noqa: E402
+
+SRC = os.environ.get("PUENTE_SRC", ".")
+TMP = os.environ["TEST_TMP"]
+DB = test_store(os.path.join(TMP, "two.db"))
+spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
+PW = "correct horse battery staple"
+THREADS, PER_THREAD = 4, 15
+
+# ---- processes that open a new store at the same moment all migrate it ----
+exe = os.environ.get("PUENTE_BIN", "build/puente")
+procs = [subprocess.Popen([exe, "agency", "seed", "--db", DB], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         for _ in range(4)]
+outs = [(p.wait(timeout=120), p.stdout.read()) for p in procs]
+eq([rc for rc, _ in outs], [0] * 4, "four processes migrate and seed one new store at once")
+added = sum(int(o.split()[0]) for rc, o in outs if rc == 0 and o.split() and o.split()[0].isdigit())
+eq(added, len(cli("agency", "list", "--db", DB)[1].splitlines()),
+   "each agency is added once, by whichever process got there first")
+
+tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst")])
+rc, _ = cli("user", "add", "dea.pw", "--agency", "DEA", "--role", "analyst", "--password-stdin", "--db", DB,
+            stdin=PW + "\n")
+eq(rc, 0, "a user with a password")
+
+srv_a = Server(DB, "--threads", "2", "--audit-journal", "commit")
+srv_b = Server(DB, "--threads", "2", "--audit-journal", "commit")
+a, b = Client(srv_a.port, spec), Client(srv_b.port, spec)
+ok(srv_a.port != srv_b.port, "two servers on one store")
+
+# ---- (a) screening follows the other server's write ----
+person = {"id": "two-1", "schema": "Person", "marking": "SHARED",
+          "properties": {"name": ["Anacleto Xochimilco Huitzilopochtli"], "birthDate": ["1966-06-06"]}}
+s, js, _ = a.req("POST", "/api/v1/entities", token=tok["dea.an"], body=person)
+eq(s, 201, "create a SHARED record through A")
+eid = (js or {}).get("id", "dea-two-1")
+
+
+def fgr_match(client):
+    q = {"schema": "Person", "properties": {"name": ["Anacleto Xochimilco Huitzilopochtli"]}}
+    s, js, _ = client.req("POST", "/match/default", token=tok["fgr.an"], body={"queries": {"q": q}})
+    ids = [r.get("id") for r in ((js or {}).get("responses", {}).get("q", {}).get("results", []))]
+    return s, ids
+
+
+s, ids = fgr_match(b)
+ok(s == 200 and eid in ids, "B matches the record A created (FGR may see SHARED)", f"{s} {ids}")
+s, _, _ = a.req("PUT", f"/api/v1/entities/{eid}", token=tok["dea.an"], body=dict(person, id=eid, marking="AGENCY-ONLY"))
+eq(s, 200, "A re-marks it AGENCY-ONLY")
+s, ids = fgr_match(b)
+ok(s == 200 and eid not in ids, "B's very next match no longer shows it to FGR", f"{s} {ids}")
+s, ids = fgr_match(a)
+ok(s == 200 and eid not in ids, "nor does A's")
+
+# ---- (b) sessions live in the store, not in one server ----
+s, js, _ = a.req("POST", "/api/v1/login", body={"user": "dea.pw", "password": PW})
+sess = (js or {}).get("session", "")
+ok(s == 200 and sess, "login on A")
+s, js, _ = b.req("GET", "/api/v1/me", token=sess)
+ok(s == 200 and (js or {}).get("user") == "dea.pw", "the session opened on A works on B", f"{s} {js}")
+s, _, _ = a.req("POST", "/api/v1/logout", token=sess)
+eq(s, 200, "logout on A")
+# B's authentication cache answers for at most ACL_AUTH_CACHE_TTL_MS (2 s,
+# src/access/access.h) after a change made by another process: the logout
+# reaches B within that (issue #18 asks for "at once": not done yet)
+t0 = time.time()
+while True:
+    s, _, _ = b.req("GET", "/api/v1/me", token=sess, check=False)
+    if s == 401 or time.time() - t0 > 5:
+        break
+    time.sleep(0.1)
+ok(s == 401 and time.time() - t0 < 3.0, "B refuses the session within the auth cache's 2 s",
+   f"{s} after {time.time() - t0:.1f} s")
+
+# ---- (c) concurrent writers through both servers ----
+acked, failures = [], []
+lock = threading.Lock()
+
+
+def writer(t):
+    clients = [Client(srv_a.port, spec), Client(srv_b.port, spec)]
+    for i in range(PER_THREAD):
+        body = {"id": f"w{t}-{i}", "schema": "Person", "marking": "SHARED",
+                "properties": {"name": [f"Escritor {t} Numero {i}"]}}
+        s, js, _ = clients[(t + i) % 2].req("POST", "/api/v1/entities", token=tok["dea.an"], body=body)
+        with lock:
+            (acked if s == 201 else failures).append((t, i, s, json.dumps(js)[:200]))
+
+
+threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+eq(failures, [], "every concurrent write through A and B is acknowledged")
+eq(len(acked), THREADS * PER_THREAD, "all writes answered")
+for name, client in (("A", a), ("B", b)):
+    s, js, _ = client.req("GET", "/api/v1/entities", token=tok["dea.an"], query={"q": "escritor", "limit": 1})
+    total = (js or {}).get("total")
+    ok(s == 200 and total == THREADS * PER_THREAD, f"{name} counts every acknowledged write", f"{s} total={total}")
+
+eq(srv_a.stop(), 0, "server A stops cleanly")
+eq(srv_b.stop(), 0, "server B stops cleanly")
+
+rc, out = cli("audit", "verify", "--db", DB)
+ok(rc == 0 and "intact" in out, "one intact audit chain after concurrent writers", out)
+rc, out = cli("audit", "export", "--db", DB)
+creates = [json.loads(line) for line in out.splitlines() if '"entity.create"' in line]
+eq(sum(1 for e in creates if e.get("outcome") == "success"), THREADS * PER_THREAD + 1,
+   "one entity.create entry per acknowledged write (and the first record)")
+finish()
