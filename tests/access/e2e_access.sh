@@ -61,7 +61,7 @@ printf 'Password2024!\n' | "$PUENTE" user password luis --password-stdin --db "$
 assert_rc $? 3 "a common password is refused (blocklist)"
 "$PUENTE" token create ana --expires-days 366 --db "$DB" 2>/dev/null; assert_rc $? 2 "token lifetime is capped at 365 days"
 rot=$("$PUENTE" token create ana --read-only --expires-days 1 --db "$DB"); assert_rc $? 0 "a read-only token"
-n=$(sqlite3 "$DB" "SELECT readonly || ':' || (expires - created) FROM acl_secret WHERE prefix = '${rot:0:11}'")
+n=$(store_sql "$DB" "SELECT readonly || ':' || (expires - created) FROM acl_secret WHERE prefix = '${rot:0:11}'")
 assert_eq "$n" "1:86400" "stored read-only, expiring after one day"
 "$PUENTE" policy set token-days 0 --db "$DB" 2>/dev/null; assert_rc $? 3 "token-days must be 1-365"
 "$PUENTE" policy set nonsense 1 --db "$DB" 2>/dev/null; assert_rc $? 3 "unknown policy key"

@@ -23,15 +23,15 @@ assert_contains "$out" "trace import recoveries: 7 read, 4 written, 0 unchanged,
 assert_contains "$(cat "$TMP/err")" "recoveries.csv:8: field 'recovery_state'" "US state as recovery state refused"
 
 # issue 16: imports are idempotent; a re-import changes nothing and says so
-ev0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event"); rq0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_request")
-msr0=$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_msr")
+ev0=$(store_sql "$DB" "SELECT COUNT(*) FROM trace_event"); rq0=$(store_sql "$DB" "SELECT COUNT(*) FROM trace_request")
+msr0=$(store_sql "$DB" "SELECT COUNT(*) FROM trace_msr")
 out=$(P import acquisitions "$D/acquisitions.csv" --marking SHARED 2>/dev/null)
 assert_contains "$out" "trace import acquisitions: 20 read, 0 written, 17 unchanged, 3 rejected, 0 duplicate" "re-import of acquisitions: every good row unchanged"
-assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event")" "$ev0" "re-import adds no event"
-assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_msr")" "$msr0" "re-import does not inflate multiple-sale reports"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM trace_event")" "$ev0" "re-import adds no event"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM trace_msr")" "$msr0" "re-import does not inflate multiple-sale reports"
 out=$(P import recoveries "$D/recoveries.csv" --marking SHARED 2>/dev/null)
 assert_contains "$out" "trace import recoveries: 7 read, 0 written, 4 unchanged, 3 rejected, 0 duplicate" "re-import of recoveries: no new request"
-assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_request")" "$rq0" "re-import adds no request"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM trace_request")" "$rq0" "re-import adds no request"
 { head -1 "$D/acquisitions.csv"
   echo "Glock,DUP0001,,G19,pistol,9mm,,,,MANUFACTURE,2020-01-01,,,,"
   echo "Glock,DUP0001,,G19,pistol,9mm,,,,RETAIL,2021-01-01,Ann Buyer,1980-01-01,1-74-000-00-0A-00001,TX"
@@ -43,7 +43,7 @@ assert_rc $rc 7 "a duplicate row or a bad date: exit 7 (partial)"
 assert_contains "$out" "trace import acquisitions: 4 read, 2 written, 0 unchanged, 1 rejected, 1 duplicate" "identical rows in one file imported once, counts add up"
 assert_contains "$(cat "$TMP/err")" "dup.csv:4: duplicate of $TMP/dup.csv:3" "the duplicate names both lines"
 assert_contains "$(cat "$TMP/err")" "dup.csv:5: field 'party_dob'" "a purchaser born after the purchase is refused"
-assert_eq "$(sqlite3 "$DB" "SELECT COUNT(*) FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE f.serial = 'DUP0001' AND e.kind = 'RETAIL'")" "1" "one retail event stored"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE f.serial = 'DUP0001' AND e.kind = 'RETAIL'")" "1" "one retail event stored"
 
 out=$(P request fields --lang es)
 assert_contains "$out" "Número de serie" "Form 3312.1 Spanish labels"
@@ -71,7 +71,7 @@ assert_contains "$out" "850-12345" "candidate serial"
 out=$(P request show 4)
 assert_contains "$out" "cannot_trace: no record" "non-US firearm"
 # issue 16: the documented id (the request number) works wherever an id is accepted
-n4=$(sqlite3 "$DB" "SELECT number FROM trace_request WHERE id = 4")
+n4=$(store_sql "$DB" "SELECT number FROM trace_request WHERE id = 4")
 assert_eq "$(P request show "$n4")" "$out" "request show by number = by row id"
 assert_eq "$(P request show "$(printf '%s' "$n4" | tr T t)")" "$out" "the number is case-insensitive"
 P request show T2026-999999 >/dev/null 2>&1; assert_rc $? 4 "an unknown number: not found"
@@ -80,7 +80,7 @@ out=$(P request show 3 --agency ATF --country US)
 assert_contains "$out" "Trace request" "SHARED visible to a US agency"
 
 P request pick 3 9 >/dev/null 2>&1; assert_rc $? 4 "no candidate 9"
-n3=$(sqlite3 "$DB" "SELECT number FROM trace_request WHERE id = 3")
+n3=$(store_sql "$DB" "SELECT number FROM trace_request WHERE id = 3")
 P request pick "$n3" 9 >/dev/null 2>&1; assert_rc $? 4 "pick accepts the request number"
 out=$(P request pick 3 1); assert_contains "$out" "candidate 1 picked" "examiner picks candidate 1"
 P request pick 3 1 >/dev/null 2>&1; assert_rc $? 6 "pick only while in review"
