@@ -52,7 +52,10 @@ assert_contains "$exp" '"action":"cli.user.add","targets":"user1","outcome":"con
 assert_contains "$exp" '"agency":"DEA","action":"cli.user.add"' "the agency named on the command line is recorded"
 
 # anchors: the head written outside the store; truncation is caught even
-# when the head in the store is moved back consistently
+# when the head in the store is moved back consistently. The truncation is
+# made on a copy of the SQLite file: SQLite only (the anchor check is the
+# same code on both backends)
+if [ -z "${PUENTE_TEST_DB:-}" ]; then
 cp "$DB" "$TMP/an.db"; rm -f "$TMP/an.db-wal" "$TMP/an.db-shm"
 out=$("$PUENTE" audit anchor --db "$TMP/an.db"); rc=$?
 assert_rc "$rc" 0 "audit anchor runs"
@@ -66,6 +69,7 @@ out=$("$PUENTE" audit verify --db "$TMP/an.db"); rc=$?
 assert_rc "$rc" 3 "truncation with a consistent head is caught by the anchors"
 assert_contains "$out" "anchors INCONSISTENT (TRUNCATION)" "verify reports the truncation"
 assert_contains "$out" "audit trail intact" "the chain alone could not tell"
+fi
 
 # a keyed chain: the key outside the store; entries written with it verify
 # with it, and an unkeyed recomputation of the newest entry is a downgrade
