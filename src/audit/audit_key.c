@@ -3,6 +3,7 @@
  * a chain recomputed or truncated from some point is detected). Contracts in
  * audit.h, "the chain key" and "anchors"; docs/audit.md. */
 #include "audit/audit.h"
+#include "common/pu_keyring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,85 +23,14 @@
 
 #define KEY_ID_CTX "puente-audit-key"
 
-typedef struct keyring {
-    int loaded, failed;
-    size_t n;
-    unsigned char key[AUDIT_KEYS_MAX][AUDIT_KEY_BYTES];
-    char id[AUDIT_KEYS_MAX][AUDIT_KEY_ID_HEX];
-    char problem[256];
-} keyring;
+typedef pu_keyring keyring;
+_Static_assert(AUDIT_KEY_BYTES == PU_KEY_BYTES && AUDIT_KEY_ID_HEX == PU_KEY_ID_HEX && AUDIT_KEYS_MAX == PU_KEYRING_MAX,
+               "audit keys live in the shared key ring");
 
 static keyring ring;
 static pthread_mutex_t ring_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void key_id_of(const unsigned char *key, char out[AUDIT_KEY_ID_HEX]) {
-    unsigned char h[32];
-    crypto_generichash_state s;
-    crypto_generichash_init(&s, NULL, 0, sizeof h);
-    crypto_generichash_update(&s, (const unsigned char *)KEY_ID_CTX, strlen(KEY_ID_CTX));
-    crypto_generichash_update(&s, key, AUDIT_KEY_BYTES);
-    crypto_generichash_final(&s, h, sizeof h);
-    sodium_bin2hex(out, AUDIT_KEY_ID_HEX, h, (AUDIT_KEY_ID_HEX - 1) / 2);
-}
-
-/* One key of 64 hex digits (surrounding blanks allowed) into the ring. */
-static int ring_add_hex(keyring *k, const char *hex, const char *where) {
-    while (*hex == ' ' || *hex == '\t') hex++;
-    size_t len = strcspn(hex, " \t\r\n");
-    if (len == 0) return PU_OK; /* blank line */
-    size_t bin = 0;
-    if (k->n >= AUDIT_KEYS_MAX) {
-        snprintf(k->problem, sizeof k->problem, "%s: more than %d keys", where, AUDIT_KEYS_MAX);
-        return PU_ERR_LIMIT;
-    }
-    if (len != 2 * AUDIT_KEY_BYTES ||
-        sodium_hex2bin(k->key[k->n], AUDIT_KEY_BYTES, hex, len, NULL, &bin, NULL) != 0 || bin != AUDIT_KEY_BYTES) {
-        snprintf(k->problem, sizeof k->problem, "%s: expected a key of %d hex digits", where, 2 * AUDIT_KEY_BYTES);
-        return PU_ERR_INVALID;
-    }
-    key_id_of(k->key[k->n], k->id[k->n]);
-    k->n++;
-    return PU_OK;
-}
-
-static int ring_from_file(keyring *k, const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(k->problem, sizeof k->problem, "$PUENTE_AUDIT_KEY_FILE %s: %s", path, strerror(errno));
-        return PU_ERR_IO;
-    }
-    char line[256], where[64];
-    int rc = PU_OK, no = 0;
-    while (rc == PU_OK && fgets(line, sizeof line, f)) {
-        snprintf(where, sizeof where, "$PUENTE_AUDIT_KEY_FILE line %d", ++no);
-        if (line[0] != '#') rc = ring_add_hex(k, line, where);
-    }
-    fclose(f);
-    sodium_memzero(line, sizeof line);
-    if (rc == PU_OK && k->n == 0) {
-        snprintf(k->problem, sizeof k->problem, "$PUENTE_AUDIT_KEY_FILE %s holds no key", path);
-        rc = PU_ERR_INVALID;
-    }
-    return rc;
-}
-
-static void ring_load_locked(void) {
-    sodium_memzero(&ring, sizeof ring);
-    ring.loaded = 1;
-    if (sodium_init() < 0) {
-        ring.failed = PU_ERR_INTERNAL;
-        pu_strlcpy(ring.problem, "libsodium could not be initialised", sizeof ring.problem);
-        return;
-    }
-    const char *hex = getenv("PUENTE_AUDIT_KEY"), *file = getenv("PUENTE_AUDIT_KEY_FILE");
-    int rc = PU_OK;
-    if (file && *file) rc = ring_from_file(&ring, file);
-    else if (hex && *hex) rc = ring_add_hex(&ring, hex, "$PUENTE_AUDIT_KEY");
-    if (rc) {
-        ring.failed = rc;
-        ring.n = 0;
-    }
-}
+static void ring_load_locked(void) { pu_keyring_load(&ring, "PUENTE_AUDIT_KEY", "PUENTE_AUDIT_KEY_FILE", KEY_ID_CTX); }
 
 /* The ring, loaded on first use. Errors when the configured key is bad. */
 static int ring_get(const keyring **out, pu_err *err) {

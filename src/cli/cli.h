@@ -76,6 +76,11 @@ int cli_open_store(const char *db_opt, store_t **out);
  * Exit codes: 1 (no such store / store failure). */
 int cli_open_store_existing(const char *db_opt, store_t **out);
 
+/* The value of option `name` in argv[1..argc) ("--name V" or "--name=V"),
+ * before any "--", without parsing the command's other options (for the
+ * dispatcher and the audit of an invocation); NULL when absent. */
+const char *cli_opt_value(int argc, char **argv, const char *name);
+
 /* ---- the reader's scope: one convention for every command -------------
  * `--agency A --country C` (C is US or MX, any case) makes a command read
  * and write as a user of agency A would; both or neither. Without them the

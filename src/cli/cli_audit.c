@@ -18,17 +18,6 @@
 
 static cli_operator op;   /* the process's operator (one per CLI process) */
 
-/* The value of option `name` in argv[1..argc) ("--name V" or "--name=V"), or NULL. */
-static const char *opt_value_any(int argc, char **argv, const char *name) {
-    size_t n = strlen(name);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) break;
-        if (strncmp(argv[i], name, n) != 0) continue;
-        if (argv[i][n] == '=') return argv[i] + n + 1;
-        if (argv[i][n] == '\0' && i + 1 < argc) return argv[i + 1];
-    }
-    return NULL;
-}
 
 static void os_user(char *out, size_t size) {
     struct passwd *pw = getpwuid(getuid());
@@ -158,7 +147,7 @@ int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_ar
     int scoped = 0;
     for (const char *const *c = scoped_commands; *c; c++) scoped |= strcmp(argv[0], *c) == 0;
     if (!scoped) return PU_OK;
-    const char *ag = opt_value_any(argc, argv, "--agency"), *co = opt_value_any(argc, argv, "--country");
+    const char *ag = cli_opt_value(argc, argv, "--agency"), *co = cli_opt_value(argc, argv, "--country");
     if ((ag && !pu_strieq(ag, op.agency)) || (co && !pu_strieq(co, op.country)))
         return pu_fail(err, PU_ERR_DENIED, NULL, "agency", "the user %s belongs to %s (%s) and acts only for it", op.user,
                        op.agency, op.country);
@@ -262,10 +251,10 @@ static int store_exists(const char *path) {
 
 int cli_audit_invocation(int argc, char **argv, int code) {
     if (argc < 1 || !audited_command(argc, argv)) return code;
-    const char *path = cli_db_path(opt_value_any(argc, argv, "--db"));
+    const char *path = cli_db_path(cli_opt_value(argc, argv, "--db"));
     if (!store_exists(path)) return code;
     const cli_operator *o = cli_operator_get();
-    const char *agency = o->authenticated ? o->agency : opt_value_any(argc, argv, "--agency");
+    const char *agency = o->authenticated ? o->agency : cli_opt_value(argc, argv, "--agency");
     pu_buf action = PU_BUF_INIT(256), targets = PU_BUF_INIT(AUDIT_FIELD_MAX - 1), detail = PU_BUF_INIT(AUDIT_FIELD_MAX - 1);
     describe(argc, argv, code, &action, &targets, &detail);
     char user[160];

@@ -181,3 +181,14 @@ int cli_scope_parse(const char *cmd, const char *agency, const char *country, cl
     out->scope = (store_scope){0, out->country, out->agency};
     return 0;
 }
+
+const char *cli_opt_value(int argc, char **argv, const char *name) {
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strncmp(argv[i], name, n) != 0) continue;
+        if (argv[i][n] == '=') return argv[i] + n + 1;
+        if (argv[i][n] == '\0' && i + 1 < argc) return argv[i + 1];
+    }
+    return NULL;
+}

@@ -58,17 +58,6 @@ static int take_lang(int *argc, char ***argv) {
     return 0;
 }
 
-/* The value of option `name` ("--name V" or "--name=V") in argv[1..argc), or NULL. */
-static const char *opt_value(int argc, char **argv, const char *name) {
-    size_t n = strlen(name);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) break;
-        if (strncmp(argv[i], name, n) != 0) continue;
-        if (argv[i][n] == '=') return argv[i] + n + 1;
-        if (argv[i][n] == '\0' && i + 1 < argc) return argv[i + 1];
-    }
-    return NULL;
-}
 
 int main(int argc, char **argv) {
     if (take_lang(&argc, &argv)) return CLI_EXIT_USAGE;
@@ -97,7 +86,7 @@ int main(int argc, char **argv) {
         const char *name = argv[2];
         argc -= 2;
         argv += 2;
-        if (cli_operator_login(name, cli_db_path(opt_value(argc - 1, argv + 1, "--db")), &e) != PU_OK)
+        if (cli_operator_login(name, cli_db_path(cli_opt_value(argc - 1, argv + 1, "--db")), &e) != PU_OK)
             return cli_fail(&e);
     }
     const app_command *c = app_command_find(argv[1]);

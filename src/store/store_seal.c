@@ -3,6 +3,7 @@
  * under a per-deployment key from the environment, the key's id stored with
  * each ciphertext so keys can be rotated. */
 #include "store/store.h"
+#include "common/pu_keyring.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,86 +15,14 @@
 #define SEAL_KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 #define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
-#define SEAL_KEY_ID_HEX 17                 /* 16 hex digits + NUL */
-#define SEAL_KEYS_MAX 16
+#define SEAL_KEY_ID_HEX PU_KEY_ID_HEX      /* 16 hex digits + NUL */
+_Static_assert(SEAL_KEY_BYTES == PU_KEY_BYTES, "the key ring holds XChaCha20-Poly1305 keys");
 #define SEAL_KEY_ID_CTX "puente-seal-key"
 
-typedef struct sealring {
-    int loaded, failed;
-    size_t n;
-    unsigned char key[SEAL_KEYS_MAX][SEAL_KEY_BYTES];
-    char id[SEAL_KEYS_MAX][SEAL_KEY_ID_HEX];
-    char problem[256];
-} sealring;
-
-static sealring ring;
+static pu_keyring ring;
 static pthread_mutex_t ring_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void key_id_of(const unsigned char *key, char out[SEAL_KEY_ID_HEX]) {
-    unsigned char h[32];
-    crypto_generichash_state s;
-    crypto_generichash_init(&s, NULL, 0, sizeof h);
-    crypto_generichash_update(&s, (const unsigned char *)SEAL_KEY_ID_CTX, strlen(SEAL_KEY_ID_CTX));
-    crypto_generichash_update(&s, key, SEAL_KEY_BYTES);
-    crypto_generichash_final(&s, h, sizeof h);
-    sodium_bin2hex(out, SEAL_KEY_ID_HEX, h, (SEAL_KEY_ID_HEX - 1) / 2);
-}
-
-static int add_hex(const char *hex, const char *where) {
-    while (*hex == ' ' || *hex == '\t') hex++;
-    size_t len = strcspn(hex, " \t\r\n"), bin = 0;
-    if (len == 0 || hex[0] == '#') return PU_OK;
-    if (ring.n >= SEAL_KEYS_MAX) {
-        snprintf(ring.problem, sizeof ring.problem, "%s: more than %d keys", where, SEAL_KEYS_MAX);
-        return PU_ERR_LIMIT;
-    }
-    if (len != 2 * SEAL_KEY_BYTES ||
-        sodium_hex2bin(ring.key[ring.n], SEAL_KEY_BYTES, hex, len, NULL, &bin, NULL) != 0 || bin != SEAL_KEY_BYTES) {
-        snprintf(ring.problem, sizeof ring.problem, "%s: expected a key of %d hex digits", where, 2 * SEAL_KEY_BYTES);
-        return PU_ERR_INVALID;
-    }
-    key_id_of(ring.key[ring.n], ring.id[ring.n]);
-    ring.n++;
-    return PU_OK;
-}
-
-static void load_locked(void) {
-    sodium_memzero(&ring, sizeof ring);
-    ring.loaded = 1;
-    if (sodium_init() < 0) {
-        ring.failed = PU_ERR_INTERNAL;
-        pu_strlcpy(ring.problem, "libsodium could not be initialised", sizeof ring.problem);
-        return;
-    }
-    const char *file = getenv("PUENTE_SEAL_KEY_FILE"), *hex = getenv("PUENTE_SEAL_KEY");
-    int rc = PU_OK;
-    if (file && *file) {
-        FILE *f = fopen(file, "r");
-        if (!f) {
-            snprintf(ring.problem, sizeof ring.problem, "$PUENTE_SEAL_KEY_FILE %s: %s", file, strerror(errno));
-            rc = PU_ERR_IO;
-        } else {
-            char line[256], where[64];
-            int no = 0;
-            while (rc == PU_OK && fgets(line, sizeof line, f)) {
-                snprintf(where, sizeof where, "$PUENTE_SEAL_KEY_FILE line %d", ++no);
-                rc = add_hex(line, where);
-            }
-            sodium_memzero(line, sizeof line);
-            fclose(f);
-            if (rc == PU_OK && ring.n == 0) {
-                snprintf(ring.problem, sizeof ring.problem, "$PUENTE_SEAL_KEY_FILE %s holds no key", file);
-                rc = PU_ERR_INVALID;
-            }
-        }
-    } else if (hex && *hex) {
-        rc = add_hex(hex, "$PUENTE_SEAL_KEY");
-    }
-    if (rc) {
-        ring.failed = rc;
-        ring.n = 0;
-    }
-}
+static void load_locked(void) { pu_keyring_load(&ring, "PUENTE_SEAL_KEY", "PUENTE_SEAL_KEY_FILE", SEAL_KEY_ID_CTX); }
 
 static int ring_get(pu_err *err) {
     pthread_mutex_lock(&ring_mu);
