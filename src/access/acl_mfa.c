@@ -59,6 +59,7 @@ int acl_totp_code(const unsigned char *key, size_t keylen, acl_totp_alg alg, int
 }
 
 /* ---- the stored key ---- */
+#define ACL_TOTP_SEAL_FIELD "acl_user.totp_key" /* the field a sealed key is bound to */
 static int user_key(db_t *db, int64_t user_id, char b32[64], int64_t *on, int64_t *last_step, pu_err *err) {
     db_stmt *st;
     int rc = db_prepare(db, "SELECT totp_key, totp_on, totp_step FROM acl_user WHERE id = ?", &st, err);
@@ -66,10 +67,11 @@ static int user_key(db_t *db, int64_t user_id, char b32[64], int64_t *on, int64_
     db_bind_int64(st, 1, user_id);
     rc = db_step(st, err);
     if (rc == DB_ROW) {
-        pu_strlcpy(b32, db_col_text(st, 0), 64);
+        /* sealed at rest when a key is configured (store_seal: the second
+         * factor's secret is as sensitive as a password hash is not) */
+        rc = store_unseal_buf(ACL_TOTP_SEAL_FIELD, db_col_text(st, 0), b32, 64, err);
         *on = db_col_int64(st, 1);
         *last_step = db_col_int64(st, 2);
-        rc = PU_OK;
     } else if (rc == DB_DONE) {
         rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "user", "no such user");
     }
@@ -190,13 +192,17 @@ int acl_totp_begin(db_t *db, const char *user, char *uri, size_t size, char secr
     int own;
     if ((rc = acl_tx_begin(db, &own, err))) return rc;
     db_stmt *st;
-    rc = db_prepare(db, "UPDATE acl_user SET totp_key = ?, totp_on = 0, totp_step = 0 WHERE id = ?", &st, err);
+    char *sealed = NULL;
+    rc = store_seal(ACL_TOTP_SEAL_FIELD, secret32, &sealed, err);
+    if (rc == PU_OK)
+        rc = db_prepare(db, "UPDATE acl_user SET totp_key = ?, totp_on = 0, totp_step = 0 WHERE id = ?", &st, err);
     if (rc == PU_OK) {
-        db_bind_text(st, 1, secret32, -1);
+        db_bind_text(st, 1, sealed, -1);
         db_bind_int64(st, 2, id);
         rc = db_step_done(st, err);
         db_finalize(st);
     }
+    free(sealed);
     return acl_tx_end(db, own, rc, err);
 }
 

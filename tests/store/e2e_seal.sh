@@ -84,6 +84,21 @@ assert_contains "$("$PUENTE" cargo queue --decision hold --all --format csv --db
 # the audit trail of the commands does not copy the notes either
 assert_not_contains "$("$PUENTE" audit export --db "$TMP/sealed.db" 2>/dev/null)" "NOTA-SELLADA-7731" "the invocation audit entry records the note's size, not the note"
 
+# the second factor's secret is sealed too (acl_user.totp_key)
+echo 'a-long-enough-password-x' | "$PUENTE" user add tot.user --agency DEA --role analyst --password-stdin --db "$TMP/sealed.db" >/dev/null
+secret=$("$PUENTE" user totp tot.user --db "$TMP/sealed.db" 2>&1 | grep -o 'secret=[A-Z2-7]*' | head -1 | cut -d= -f2)
+[ -n "$secret" ] && ok "a second factor is enrolled with a key configured" || nok "no otpauth secret printed"
+"$PUENTE" audit verify --db "$TMP/sealed.db" >/dev/null 2>&1   # a checkpoint: the row reaches the main file
+assert_eq "$(cat "$TMP/sealed.db"* 2>/dev/null | grep -a -c "$secret")" "0" "the TOTP secret is not in the store files"
+code=$(python3 -c "
+import base64, hmac, hashlib, struct, time
+k = base64.b32decode('$secret' + '=' * (-len('$secret') % 8))
+m = hmac.new(k, struct.pack('>Q', int(time.time()) // 30), hashlib.sha1).digest()
+o = m[-1] & 15
+print('%06d' % ((struct.unpack('>I', m[o:o + 4])[0] & 0x7fffffff) % 1000000))")
+"$PUENTE" user totp-confirm tot.user "$code" --db "$TMP/sealed.db" >/dev/null 2>&1
+assert_rc $? 0 "the sealed secret still verifies a code"
+
 # --- the wrong key cannot open; a rotated key file opens both --------------------------
 out=$(PUENTE_SEAL_KEY=$KEY2 "$PUENTE" review list --db "$TMP/sealed.db" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && ok "another key cannot open the sealed fields" || nok "another key opened the sealed fields"
