@@ -65,9 +65,15 @@ static const char *const migrations[] = {
     " decided_by TEXT NOT NULL DEFAULT '',"
     " decided {INT} NOT NULL DEFAULT 0);"
     "CREATE TABLE acl_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 1: the password was set by an administrator and must be changed at
+     * the next login (acl_user_set_password; docs/access.md) */
+    "ALTER TABLE acl_user ADD COLUMN pw_change {INT} NOT NULL DEFAULT 0;",
 };
 
 int acl_migrate(db_t *db, pu_err *err) {
+    /* the account generation (ACL_GENERATION) lives in the store's table */
+    int rc = store_migrate(db, err);
+    if (rc) return rc;
     return db_migrate(db, "access", migrations, (int)(sizeof migrations / sizeof migrations[0]), err);
 }
 

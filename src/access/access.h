@@ -323,24 +323,41 @@ int acl_qr_text(const char *text, pu_buf *out, pu_err *err);
  * acl_authenticate costs a hash and a store read on every request, and the
  * read is rarely served from the page cache because the audit writer commits
  * to the same store all the time. The server therefore keeps recent positive
- * answers in memory, keyed by the secret's hash:
- *  - an answer is reused for at most ttl_ms milliseconds;
- *  - every change this process makes through acl_* (role, disabled, password,
- *    revoke, new user) and acl_auth_cache_invalidate() drop all answers at
- *    once, so a change made through the API takes effect on the next request;
- *  - a change made by another process writing the same store (the CLI:
- *    `puente user ...`) takes effect within ttl_ms;
- *  - refusals are never cached; sessions near their idle limit, or due for
- *    their once-a-minute idle-clock touch, always go to the store.
- * ACL_AUTH_CACHE_TTL_MS is what `puente serve` uses (docs/access.md). */
-#define ACL_AUTH_CACHE_TTL_MS 2000
+ * answers in memory, keyed by the secret's hash, and trusts one only while
+ * the store's account generation (ACL_GENERATION, store.h "change
+ * generations") is the one it was read at:
+ *  - every change to accounts, sessions or tokens (acl_* functions: role,
+ *    disabled, lock, password, revoke, logout everywhere, second factor) bumps
+ *    the generation in the transaction that makes the change, whichever
+ *    process makes it: this server, another server on the same store, or
+ *    the CLI (`puente user disable/password/role`). The next request of any
+ *    server reads the new generation (one indexed row) and goes to the store:
+ *    the change is effective at once, with no time window;
+ *  - token expiry and the session's absolute limit are checked on the cached
+ *    answer; sessions due for their once-a-minute idle-clock touch go to
+ *    the store; refusals are never cached;
+ *  - ttl_ms only bounds how long an answer lives at all (for a change made
+ *    behind the acl_* functions' back, such as SQL typed into the database).
+ * Code that changes acl_user/acl_secret rows with its own SQL must call
+ * acl_account_changed in the same transaction. */
+#define ACL_GENERATION "account"
+#define ACL_AUTH_CACHE_TTL_MS 60000
 /* Same contract as acl_authenticate, answered from the cache when it can.
  * Thread-safe. ttl_ms 0 = no cache (plain acl_authenticate). */
 int acl_authenticate_cached(db_t *db, const char *secret, int64_t now, unsigned ttl_ms, acl_principal *out,
                             pu_err *err);
-/* Forget every cached answer (call after committing a change to users or
- * secrets made outside the acl_* functions, or in the caller's transaction). */
+/* Forget every cached answer of this process (tests; acl_account_changed
+ * does this and more). */
 void acl_auth_cache_invalidate(void);
+/* Record that accounts, sessions or tokens changed: bumps the store's
+ * ACL_GENERATION inside the caller's transaction (open one first: the bump
+ * must commit or roll back with the change) and drops this process's cached
+ * answers. Errors: PU_ERR_DB. */
+int acl_account_changed(db_t *db, pu_err *err);
+/* Logout everywhere: revoke every session of the user (its API tokens stay),
+ * with the generation bumped in the same transaction (the caller's, or its
+ * own). *revoked (may be NULL) gets the number of sessions. Errors: PU_ERR_DB. */
+int acl_revoke_sessions(db_t *db, int64_t user_id, int64_t *revoked, pu_err *err);
 
 /* ---- markings and scope ---- */
 /* The store scope of a principal (points into p; valid while p is). */

@@ -265,12 +265,14 @@ int acl_totp_confirm(db_t *db, const char *user, const char *code, int64_t now,
     /* sessions limited to enrolment were issued before the factor existed */
     if (rc == PU_OK) {
         const char *p[] = {user};
-        rc = acl_exec(db, "UPDATE acl_secret SET limited = 0 WHERE kind = 's' AND user_id = (SELECT id FROM acl_user WHERE name = ?)",
+        /* clear the enrolment bit (ACL_LIMIT_ENROL); a pending password
+         * change (ACL_LIMIT_PASSWORD) stays */
+        rc = acl_exec(db, "UPDATE acl_secret SET limited = limited - (limited % 2) WHERE kind = 's' AND "
+                          "user_id = (SELECT id FROM acl_user WHERE name = ?)",
                       p, 1, NULL, err);
     }
-    rc = acl_tx_end(db, own, rc, err);
-    acl_auth_cache_invalidate();
-    return rc;
+    if (rc == PU_OK) rc = acl_account_changed(db, err);
+    return acl_tx_end(db, own, rc, err);
 }
 
 int acl_totp_reset(db_t *db, const char *user, pu_err *err) {

@@ -105,8 +105,27 @@ int acl_revoke_user(db_t *db, const char *name, pu_err *err) {
     const char *p[] = {name};
     int rc = acl_exec(db, "DELETE FROM acl_secret WHERE user_id = (SELECT id FROM acl_user WHERE name = ?)", p, 1, NULL,
                       err);
+    return rc ? rc : acl_account_changed(db, err);
+}
+
+int acl_account_changed(db_t *db, pu_err *err) {
     acl_auth_cache_invalidate();
-    return rc;
+    return store_generation_bump(db, ACL_GENERATION, err);
+}
+
+int acl_revoke_sessions(db_t *db, int64_t user_id, int64_t *revoked, pu_err *err) {
+    int own, rc;
+    if (revoked) *revoked = 0;
+    if ((rc = acl_tx_begin(db, &own, err))) return rc;
+    db_stmt *st;
+    if ((rc = db_prepare(db, "DELETE FROM acl_secret WHERE kind = 's' AND user_id = ?", &st, err)) == PU_OK) {
+        db_bind_int64(st, 1, user_id);
+        rc = db_step_done(st, err);
+        db_finalize(st);
+        if (rc == PU_OK && revoked) *revoked = db_changes(db);
+    }
+    if (rc == PU_OK) rc = acl_account_changed(db, err);
+    return acl_tx_end(db, own, rc, err);
 }
 
 int acl_user_set_password(db_t *db, const char *name, const char *password, pu_err *err) {
@@ -153,7 +172,7 @@ int acl_user_set_disabled(db_t *db, const char *name, int disabled, pu_err *err)
     int64_t n = 0;
     rc = acl_exec(db, "UPDATE acl_user SET disabled = ? WHERE name = ?", p, 2, &n, err);
     if (rc == PU_OK && n == 0) rc = not_found(err, name);
-    if (rc == PU_OK && disabled) rc = acl_revoke_user(db, name, err);
+    if (rc == PU_OK) rc = disabled ? acl_revoke_user(db, name, err) : acl_account_changed(db, err);
     rc = acl_tx_end(db, own, rc, err);
     acl_auth_cache_invalidate();
     return rc;
@@ -388,7 +407,11 @@ static int reserve_attempt(db_t *db, int64_t user_id, int64_t now, int *reserved
 static int record_failure(db_t *db, int64_t user_id, int64_t now, int *locked, pu_err *err) {
     const int64_t v[] = {ACL_MAX_FAILURES, now + ACL_LOCK_SECONDS, user_id, ACL_MAX_FAILURES};
     int64_t n = 0;
-    int rc = exec_ints(db,
+    int own;
+    *locked = 0;
+    int rc = acl_tx_begin(db, &own, err);
+    if (rc) return rc;
+    rc = exec_ints(db,
                        "UPDATE acl_user SET failed_recent = failed_recent + 1, "
                        "locked_until = CASE WHEN failures >= ? THEN ? ELSE locked_until END "
                        "WHERE id = ? AND failures >= ?",
@@ -398,8 +421,8 @@ static int record_failure(db_t *db, int64_t user_id, int64_t now, int *locked, p
         const int64_t w[] = {user_id};
         rc = exec_ints(db, "UPDATE acl_user SET failed_recent = failed_recent + 1 WHERE id = ?", w, 1, NULL, err);
     }
-    acl_auth_cache_invalidate(); /* a lock also stops the user's tokens */
-    return rc;
+    if (rc == PU_OK && n) rc = acl_account_changed(db, err); /* a lock also stops the user's tokens */
+    return acl_tx_end(db, own, rc, err);
 }
 
 /* Verify the password; the same Argon2id work whether or not the account
@@ -601,9 +624,13 @@ int acl_revoke(db_t *db, const char *secret, pu_err *err) {
     char hex[HASH_HEX];
     secret_hash(secret, hex);
     const char *p[] = {hex};
-    int rc = acl_exec(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, NULL, err);
-    acl_auth_cache_invalidate();
-    return rc;
+    int own;
+    int64_t n = 0;
+    int rc = acl_tx_begin(db, &own, err);
+    if (rc) return rc;
+    rc = acl_exec(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, &n, err);
+    if (rc == PU_OK && n) rc = acl_account_changed(db, err);
+    return acl_tx_end(db, own, rc, err);
 }
 
 /* ---- authentication cache (contract in access.h) ---- */
@@ -614,8 +641,9 @@ typedef struct auth_slot {
     acl_principal p;
     char kind;             /* 't' token, 's' session */
     int64_t last_used;     /* sessions: the idle clock as read */
-    double expires;        /* pu_monotonic() seconds */
+    double expires;        /* pu_monotonic() seconds: the age bound */
     unsigned gen;          /* auth_gen when the store was read */
+    int64_t store_gen;     /* the store's ACL_GENERATION when it was read */
 } auth_slot;
 
 static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -630,13 +658,23 @@ static auth_slot *auth_slot_of(const char *hex) {
     return &auth_slots[v & (AUTH_SLOTS - 1)];
 }
 
-/* 1 and *out filled if a fresh, still usable answer is cached. */
-static int auth_lookup(const char *hex, int64_t now, acl_principal *out) {
+/* Would acl_authenticate still say yes at `now` to what it said then? The
+ * clock-driven refusals (token expiry, the session's absolute limit) are
+ * checked here; the idle clock is the store's (a session due for its touch
+ * goes there). Every other refusal follows a change, which moved the
+ * generation. */
+static int auth_still_valid(const auth_slot *s, int64_t now) {
+    if (s->kind == 's') return now - s->last_used < 60 && (s->p.expires == 0 || now < s->p.expires);
+    return s->p.expires == 0 || now < s->p.expires;
+}
+
+/* 1 and *out filled if an answer read at store generation sgen is cached. */
+static int auth_lookup(const char *hex, int64_t sgen, int64_t now, acl_principal *out) {
     int hit = 0;
     pthread_mutex_lock(&auth_mu);
     const auth_slot *s = auth_slot_of(hex);
-    if (s->hash[0] && strcmp(s->hash, hex) == 0 && s->gen == atomic_load(&auth_gen) && pu_monotonic() < s->expires &&
-        (s->kind != 's' || now - s->last_used < 60)) {
+    if (s->hash[0] && strcmp(s->hash, hex) == 0 && s->gen == atomic_load(&auth_gen) && s->store_gen == sgen &&
+        pu_monotonic() < s->expires && auth_still_valid(s, now)) {
         *out = s->p;
         hit = 1;
     }
@@ -644,7 +682,7 @@ static int auth_lookup(const char *hex, int64_t now, acl_principal *out) {
     return hit;
 }
 
-static void auth_store(const char *hex, const acl_principal *p, char kind, int64_t last, unsigned gen,
+static void auth_store(const char *hex, const acl_principal *p, char kind, int64_t last, unsigned gen, int64_t sgen,
                        unsigned ttl_ms) {
     pthread_mutex_lock(&auth_mu);
     auth_slot *s = auth_slot_of(hex);
@@ -654,19 +692,26 @@ static void auth_store(const char *hex, const acl_principal *p, char kind, int64
     s->last_used = last;
     s->expires = pu_monotonic() + ttl_ms / 1000.0;
     s->gen = gen;
+    s->store_gen = sgen;
     pthread_mutex_unlock(&auth_mu);
 }
 
 int acl_authenticate_cached(db_t *db, const char *secret, int64_t now, unsigned ttl_ms, acl_principal *out,
                             pu_err *err) {
     if (!ttl_ms || !secret || strlen(secret) >= ACL_SECRET_MAX) return acl_authenticate(db, secret, now, out, err);
+    /* the store's account generation: every change to accounts, sessions or
+     * tokens, by any process, bumps it in the transaction that makes the
+     * change; one indexed row read (docs/PERFORMANCE.md, "Security") */
+    int64_t sgen = 0;
+    if (store_generation_get(db, ACL_GENERATION, &sgen, NULL) != PU_OK)
+        return acl_authenticate(db, secret, now, out, err); /* no cache without the generation */
     char hex[HASH_HEX];
     secret_hash(secret, hex);
-    if (auth_lookup(hex, now, out)) return PU_OK;
-    /* the generation is taken before the read: a change committed meanwhile
-     * bumps it, and the answer stored below is then never used */
+    if (auth_lookup(hex, sgen, now, out)) return PU_OK;
+    /* the generations are taken before the read: a change committed
+     * meanwhile moves them, and the answer stored below is then never used */
     unsigned gen = atomic_load(&auth_gen);
     int rc = acl_authenticate(db, secret, now, out, err);
-    if (rc == PU_OK) auth_store(hex, out, secret[1] == 's' ? 's' : 't', now, gen, ttl_ms);
+    if (rc == PU_OK) auth_store(hex, out, secret[1] == 's' ? 's' : 't', now, gen, sgen, ttl_ms);
     return rc;
 }

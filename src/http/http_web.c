@@ -331,21 +331,15 @@ int h_web_logout(http_req *r) {
 }
 
 /* Logout everywhere: every session of the user (its API tokens stay; they
- * are revoked one by one by an administrator). The table belongs to
- * src/access; this is the one statement it lacks an acl_* function for
- * (docs/web.md, "Left"). */
+ * are revoked one by one by an administrator); every server on the store
+ * refuses them from its next request (acl_revoke_sessions bumps the account
+ * generation in this transaction). */
 int h_web_logout_all(http_req *r) {
     pu_err e;
-    db_stmt *st;
+    int64_t n = 0;
     int rc = http_begin(r, &e);
-    if (rc == PU_OK) rc = db_prepare(r->db, "DELETE FROM acl_secret WHERE kind = 's' AND user_id = ?", &st, &e);
-    if (rc == PU_OK) {
-        db_bind_int64(st, 1, r->p.user_id);
-        rc = db_step_done(st, &e);
-        int64_t n = db_changes(r->db);
-        db_finalize(st);
+    if (rc == PU_OK && (rc = acl_revoke_sessions(r->db, r->p.user_id, &n, &e)) == PU_OK)
         (void)pu_buf_printf(&r->detail, "sessions=%lld", (long long)n);
-    }
     if (rc == PU_OK) rc = http_audit_now(r, "success") == PU_OK ? PU_OK : PU_ERR_DB;
     if (rc == PU_OK) rc = db_commit(r->db, &e);
     if (rc) {

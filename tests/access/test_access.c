@@ -160,8 +160,10 @@ static void test_tokens(void **state) {
     db_close(db);
 }
 
-/* The server's authentication cache: changes made in this process apply at
- * once; changes behind its back (another process) within the TTL. */
+/* The server's authentication cache: changes made through acl_* apply at
+ * once (they bump the account generation; another process's changes are
+ * test_auth.c's test_auth_cache_cross_process); SQL behind the acl_*
+ * functions' back, which bumps nothing, within the TTL. */
 static void test_auth_cache(void **state) {
     (void)state;
     db_t *db = fresh();
@@ -181,7 +183,7 @@ static void test_auth_cache(void **state) {
     assert_string_equal(p.role, "supervisor");
     assert_int_equal(acl_revoke(db, t, &e), PU_OK);
     assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_ERR_DENIED);
-    /* behind the cache's back (as the CLI would, from another process) */
+    /* behind the cache's back: SQL that bumps no generation (not what the CLI does) */
     assert_int_equal(acl_token_create(db, "svc", 5, t, &e), PU_OK);
     assert_int_equal(acl_authenticate_cached(db, t, 6, 1000, &p, &e), PU_OK);
     assert_int_equal(db_exec(db, "UPDATE acl_user SET disabled = 1 WHERE name = 'svc'", &e), PU_OK);

@@ -496,6 +496,96 @@ static void test_qr(void **state) {
     pu_buf_free(&b2);
 }
 
+/* ---- the authentication cache follows the store's account generation ---- */
+static int64_t account_gen(db_t *db) {
+    int64_t g = -1;
+    pu_err e;
+    assert_int_equal(store_generation_get(db, ACL_GENERATION, &g, &e), PU_OK);
+    return g;
+}
+
+/* Every acl_* change that can turn a yes into a no bumps the generation. */
+static void test_account_generation_bumped(void **state) {
+    (void)state;
+    db_t *db = fresh();
+    pu_err e;
+    acl_principal p;
+    char s1[ACL_SECRET_MAX], t1[ACL_SECRET_MAX];
+    assert_int_equal(acl_user_add(db, "gen", "DEA", "analyst", PW, &e), PU_OK);
+    int64_t g = account_gen(db);
+    assert_int_equal(acl_user_set_disabled(db, "gen", 1, &e), PU_OK);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_user_set_disabled(db, "gen", 0, &e), PU_OK);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_user_set_role(db, "gen", "supervisor", &e), PU_OK);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_user_set_password(db, "gen", "another long passphrase", &e), PU_OK);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_login(db, "gen", "another long passphrase", 100, &p, s1, &e), PU_OK);
+    assert_int_equal(account_gen(db), g); /* a new session changes no cached answer */
+    assert_int_equal(acl_revoke(db, s1, &e), PU_OK);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_revoke(db, s1, &e), PU_OK); /* already gone: nothing changed */
+    assert_int_equal(account_gen(db), g);
+    assert_int_equal(acl_login(db, "gen", "another long passphrase", 100, &p, s1, &e), PU_OK);
+    int64_t n = 0;
+    assert_int_equal(acl_revoke_sessions(db, p.user_id, &n, &e), PU_OK);
+    assert_int_equal(n, 1);
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_token_create(db, "gen", 100, t1, &e), PU_OK);
+    for (int i = 0; i < ACL_MAX_FAILURES - 1; i++) (void)acl_login(db, "gen", "wrong wrong wrong", 200, &p, s1, &e);
+    assert_int_equal(account_gen(db), g); /* failures below the limit lock nothing */
+    (void)acl_login(db, "gen", "wrong wrong wrong", 200, &p, s1, &e);
+    assert_string_equal(e.field, "locked");
+    assert_true(account_gen(db) > g), g = account_gen(db);
+    assert_int_equal(acl_totp_reset(db, "gen", &e), PU_OK);
+    assert_true(account_gen(db) > g);
+    db_close(db);
+}
+
+/* Another process (a second connection that changes the rows and bumps the
+ * generation, as the CLI's acl_* calls do in its own process: nothing
+ * reaches this process's memory) is seen on the very next call, with a
+ * cache lifetime far longer than the test. */
+static void test_auth_cache_cross_process(void **state) {
+    (void)state;
+    char path[] = "/tmp/puente-test-authgen-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    db_t *a = fresh_at(path), *b;
+    pu_err e;
+    assert_int_equal(db_open(path, NULL, &b, &e), PU_OK);
+    assert_int_equal(acl_user_add(a, "far", "FGR", "analyst", PW, &e), PU_OK);
+    char tok[ACL_SECRET_MAX];
+    assert_int_equal(acl_token_create(a, "far", acl_now(), tok, &e), PU_OK);
+    acl_principal p;
+    const unsigned ttl = 3600u * 1000u;
+    int64_t now = acl_now();
+    assert_int_equal(acl_authenticate_cached(a, tok, now, ttl, &p, &e), PU_OK);
+    assert_string_equal(p.role, "analyst");
+    /* the cache answers while nothing changed: prove it by a change that does
+     * not bump the generation (SQL behind the acl_* functions' back) */
+    db_stmt *st;
+    assert_int_equal(db_prepare(b, "UPDATE acl_user SET role = 'supervisor' WHERE name = 'far'", &st, &e), PU_OK);
+    assert_int_equal(db_step_done(st, &e), PU_OK);
+    db_finalize(st);
+    assert_int_equal(acl_authenticate_cached(a, tok, now, ttl, &p, &e), PU_OK);
+    assert_string_equal(p.role, "analyst"); /* served from the cache */
+    /* the same kind of change with the generation bumped, as every acl_*
+     * change does: seen at once */
+    assert_int_equal(db_begin(b, &e), PU_OK);
+    assert_int_equal(db_prepare(b, "UPDATE acl_user SET disabled = 1 WHERE name = 'far'", &st, &e), PU_OK);
+    assert_int_equal(db_step_done(st, &e), PU_OK);
+    db_finalize(st);
+    assert_int_equal(store_generation_bump(b, ACL_GENERATION, &e), PU_OK);
+    assert_int_equal(db_commit(b, &e), PU_OK);
+    assert_int_equal(acl_authenticate_cached(a, tok, now, ttl, &p, &e), PU_ERR_DENIED);
+    db_close(b);
+    db_close(a);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totp_rfc6238_vectors),
@@ -508,6 +598,8 @@ int main(void) {
         cmocka_unit_test(test_lockout_parallel),
         cmocka_unit_test(test_login_timing),
         cmocka_unit_test(test_qr),
+        cmocka_unit_test(test_account_generation_bumped),
+        cmocka_unit_test(test_auth_cache_cross_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
