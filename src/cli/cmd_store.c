@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "cli/cli.h"
 #include "ofac/ofac.h"
 #include "store/store.h"
@@ -154,8 +155,24 @@ static int import_ofac(const opts *o, store_t *st, store_summary *sum, pu_err *e
     return ofac_import_dir(st, o->pos[1], &io, sum, err);
 }
 
+/* A record the import re-marked: its own audit entry with the marking (and
+ * caveats) before and after, in the import's transaction, like the API's
+ * PUT /api/v1/entities/{id} (action entity.update, detail
+ * "marking=OLD->NEW; caveats=OLD->NEW"; docs/audit.md). */
+static int audit_remark(void *ctx, const ftm_entity *e, const char *old_marking, const char *old_caveats,
+                        pu_err *err) {
+    store_t *st = ctx;
+    const cli_operator *op = cli_operator_get();
+    char detail[320];
+    snprintf(detail, sizeof detail, "marking=%s->%s; caveats=%s->%s; via import ftm", old_marking,
+             e->marking ? e->marking : STORE_LIST_MARKING, old_caveats, e->caveats ? e->caveats : "");
+    audit_event ev = {"cli", op->user, op->authenticated ? op->agency : (e->owner ? e->owner : ""), "entity.update",
+                      e->id, "success", detail, "cli", NULL};
+    return audit_append(store_db(st), &ev, err);
+}
+
 static int import_ftm(const opts *o, store_t *st, store_summary *sum, pu_err *err) {
-    store_import_opts io = {o->strict, o->owner, o->marking, o->dataset};
+    store_import_opts io = {o->strict, o->owner, o->marking, o->dataset, audit_remark, st};
     return store_import_ftm(st, o->pos[1], &io, sum, err);
 }
 

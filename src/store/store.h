@@ -295,14 +295,27 @@ int store_summary_put(store_t *st, const ftm_entity *e, int flags, store_summary
 /* The same for a filled row (store_put_row). */
 int store_summary_put_row(store_t *st, const store_row *r, int flags, store_summary *s, pu_err *err);
 
+/* Called inside the import's transaction after a record that was already in
+ * the store was written with another marking or other caveats (a re-marking),
+ * with the values it had before; e holds the new ones (e->marking,
+ * e->caveats; NULL = none). An error aborts the import (nothing is written):
+ * the CLI records each re-marking in the audit trail this way, in the same
+ * transaction as the change. */
+typedef int (*store_remark_cb)(void *ctx, const ftm_entity *e, const char *old_marking, const char *old_caveats,
+                               pu_err *err);
+
 typedef struct store_import_opts {
     int strict;            /* 1: the first bad record aborts (and rolls back) */
     const char *owner;     /* default owner for records without one */
     const char *marking;   /* default marking for records without one */
     const char *dataset;   /* added to every record's datasets when non-NULL */
+    store_remark_cb on_remark; /* may be NULL */
+    void *remark_ctx;
 } store_import_opts;
 
 /* Import FtM JSON lines (OpenSanctions / Aleph / `puente export ftm`) from
+ * path ("-" = stdin); a record whose id is in the store with another
+ * marking or caveats is reported to opts->on_remark (when set). From
  * path ("-" = stdin) in ONE transaction: on any failure, or on a bad record
  * with opts->strict, nothing is written. Records keep their own created /
  * updated / first_seen / last_seen (STORE_PUT_KEEP_TIMES), so an export

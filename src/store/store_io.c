@@ -304,6 +304,40 @@ static void done_batch(pipeline *p, pbatch *b) {
     free_batch(b);
 }
 
+/* What a record was before it is written again (re-marking audit). */
+typedef struct remark_before {
+    int existed;
+    char marking[24];
+    char caveats[128];
+} remark_before;
+
+/* The stored marking and caveats of id, if it is in the store. */
+static int remark_read(store_t *st, const char *id, remark_before *out, pu_err *err) {
+    memset(out, 0, sizeof *out);
+    db_stmt *q;
+    int rc = db_prepare(store_db(st), "SELECT marking, caveats FROM entity WHERE id = ?", &q, err);
+    if (rc) return rc;
+    db_bind_text(q, 1, id, -1);
+    rc = db_step(q, err);
+    if (rc == DB_ROW) {
+        out->existed = 1;
+        pu_strlcpy(out->marking, db_col_text(q, 0), sizeof out->marking);
+        pu_strlcpy(out->caveats, db_col_text(q, 1), sizeof out->caveats);
+        rc = PU_OK;
+    } else if (rc == DB_DONE) {
+        rc = PU_OK;
+    }
+    db_finalize(q);
+    return rc;
+}
+
+/* Did writing e change the marking or caveats of a record that existed? */
+static int remark_changed(const remark_before *b, const ftm_entity *e) {
+    if (!b->existed) return 0;
+    const char *m = e->marking ? e->marking : STORE_LIST_MARKING, *c = e->caveats ? e->caveats : "";
+    return strcmp(b->marking, m) != 0 || strcmp(b->caveats, c) != 0;
+}
+
 /* Write one batch; returns PU_OK or the fatal error (in *err). */
 static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, int flags, store_summary *sum,
                        pu_dupset *seen, pu_err *err) {
@@ -325,7 +359,11 @@ static int write_batch(store_t *st, pbatch *b, const store_import_opts *o, int f
                 continue;
             }
 
-            rc = store_summary_put_row(st, &it->row, flags, sum, &it->err);
+            remark_before rb = {0};
+            rc = o && o->on_remark && !(flags & STORE_PUT_NEW) ? remark_read(st, it->e->id, &rb, &it->err) : PU_OK;
+            if (!rc) rc = store_summary_put_row(st, &it->row, flags, sum, &it->err);
+            if (!rc && o && o->on_remark && remark_changed(&rb, it->e))
+                rc = o->on_remark(o->remark_ctx, it->e, rb.marking, rb.caveats, &it->err);
             if (rc) set_where(&it->err, it->where);
         }
         if (rc && is_input_error(rc) && !(o && o->strict)) {

@@ -108,6 +108,28 @@ assert_contains "$out" "belongs to DEA" "the refusal says why"
 out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea stats --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 0 "an account's command runs in its agency's scope"
 
+# re-marking through the CLI (import ftm of a record already in the store with
+# another marking) records the marking before and after, like the API's PUT
+printf '%s\n' '{"id":"dea-rm-1","schema":"Person","owner":"DEA","marking":"SHARED","properties":{"name":["Remarca Uno"]}}' \
+  '{"id":"dea-rm-2","schema":"Person","owner":"DEA","marking":"SHARED","properties":{"name":["Remarca Dos"]}}' >"$TMP/rm1.jsonl"
+printf '%s\n' '{"id":"dea-rm-1","schema":"Person","owner":"DEA","marking":"AGENCY-ONLY","caveats":"PII","properties":{"name":["Remarca Uno"]}}' \
+  '{"id":"dea-rm-2","schema":"Person","owner":"DEA","marking":"SHARED","properties":{"name":["Remarca Dos"]}}' >"$TMP/rm2.jsonl"
+"$PUENTE" import ftm "$TMP/rm1.jsonl" --db "$DB" >/dev/null; assert_rc $? 0 "import two SHARED records"
+exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_not_contains "$exp" '"targets":"dea-rm-1","outcome":"success","detail":"marking=' "a new record is no re-marking"
+"$PUENTE" import ftm "$TMP/rm2.jsonl" --db "$DB" >/dev/null; assert_rc $? 0 "re-import: one record re-marked"
+exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$exp" '"action":"entity.update","targets":"dea-rm-1","outcome":"success","detail":"marking=SHARED->AGENCY-ONLY; caveats=->PII; via import ftm"' \
+  "the CLI re-marking records the marking and caveats before and after"
+assert_contains "$exp" '"component":"cli"' "recorded as a CLI action"
+n=$(printf '%s\n' "$exp" | grep -c '"action":"entity.update","targets":"dea-rm-2"')
+assert_eq "$n" "0" "an unchanged marking is no re-marking"
+"$PUENTE" import ftm "$TMP/rm1.jsonl" --db "$DB" >/dev/null
+exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$exp" '"targets":"dea-rm-1","outcome":"success","detail":"marking=AGENCY-ONLY->SHARED; caveats=PII->; via import ftm"' \
+  "widening back is recorded too"
+"$PUENTE" audit verify --db "$DB" >/dev/null; assert_rc $? 0 "the chain with the re-marking entries verifies"
+
 # retention: prune keeps the chain verifiable
 store_sql "$DB" "UPDATE audit_meta SET head_seq=head_seq" >/dev/null # no-op write
 out=$("$PUENTE" audit prune --days 1 --db "$DB"); rc=$?
