@@ -24,7 +24,7 @@ printf '%-16s %-6s %-12s %-22s %s\n' USER AGENCY ROLE PASSWORD TOKEN > "$creds"
 for u in "${users[@]}"; do
   read -r name agency role <<<"$u"
   pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-  printf '%s\n' "$pw" | "$PUENTE" user add "$name" --agency "$agency" --role "$role" --password-stdin --db "$PUENTE_DB"
+  printf '%s\n' "$pw" | "$PUENTE" user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent --db "$PUENTE_DB"
   tok=$("$PUENTE" token create "$name" --db "$PUENTE_DB")
   printf '%-16s %-6s %-12s %-22s %s\n' "$name" "$agency" "$role" "$pw" "$tok" >> "$creds"
 done

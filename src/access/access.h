@@ -119,6 +119,11 @@ typedef struct acl_principal {
     int read_only;            /* a read-only token: no write permission */
     int mfa_pending;          /* a session whose role needs a second factor that
                                  is not enrolled yet: may only enrol (ACL_P_*: 0) */
+    int pw_change;            /* the password was set by someone else than the
+                                 user (an administrator, the operator): until the
+                                 user changes it (acl_password_change) every
+                                 secret of the user may only change it, log out
+                                 and read "me" (ACL_P_*: 0) */
     int64_t expires;          /* when the secret ends (Unix s); 0 unknown */
 } acl_principal;
 
@@ -132,10 +137,26 @@ typedef struct acl_principal {
  * PU_ERR_CONFLICT (name taken), PU_ERR_NOMEM (hashing), PU_ERR_DB. */
 int acl_user_add(db_t *db, const char *name, const char *agency, const char *role,
                  const char *password, pu_err *err);
-/* Replace the password (and clear a lockout); every session and token of the
- * user is revoked (a reset ends whatever the old password opened).
- * Errors as acl_user_add. */
+/* Replace the password (and clear a lockout): the administrator's or the
+ * operator's reset. Every session and token of the user is revoked (a reset
+ * ends whatever the old password opened) and the user must change the
+ * password at the next login (pw_change; the user's own change is
+ * acl_password_change). Errors as acl_user_add. */
 int acl_user_set_password(db_t *db, const char *name, const char *password, pu_err *err);
+/* Set (on=1) or clear the must-change state of a user's password: for an
+ * account created with a password chosen by an administrator (API) or the
+ * operator (CLI `user add`). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int acl_user_require_change(db_t *db, const char *name, int on, pu_err *err);
+/* The user's own password change: `current` is checked like a login (the
+ * attempt counts towards the lockout; no second-factor code: the session
+ * was opened with it), `next` must pass the password policy and differ from
+ * `current`. Clears the must-change state, revokes every other session and
+ * token of the user; keep_secret (the session making the change; may be
+ * NULL) goes on, now unrestricted. Errors: PU_ERR_DENIED (field
+ * "current_password", or "locked"), PU_ERR_INVALID (field "new_password"),
+ * PU_ERR_NOMEM, PU_ERR_DB. */
+int acl_password_change(db_t *db, const char *user, const char *current, const char *next, const char *keep_secret,
+                        int64_t now, pu_err *err);
 /* Change the role directly (the framework operator: the CLI with the store
  * file; administrators go through acl_grant_request). Revokes the user's
  * sessions and tokens when the role changes (they were issued for the old
@@ -173,6 +194,7 @@ typedef struct acl_logon_info {
     char prev_source[64];
     int64_t failed_since;     /* failed attempts since that login */
     int mfa;                  /* ACL_MFA_* */
+    int pw_change;            /* the password must be changed first (acl_principal) */
 } acl_logon_info;
 #define ACL_MFA_NONE 0        /* not enrolled, not required for the role */
 #define ACL_MFA_USED 1        /* enrolled and the code was checked */

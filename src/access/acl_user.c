@@ -136,7 +136,9 @@ int acl_user_set_password(db_t *db, const char *name, const char *password, pu_e
     if ((rc = acl_tx_begin(db, &own, err))) return rc;
     const char *p[] = {hash, name};
     int64_t n = 0;
-    rc = acl_exec(db, "UPDATE acl_user SET pwhash = ?, failures = 0, locked_until = 0 WHERE name = ?", p, 2, &n, err);
+    /* set by someone else than the user: it must be changed at the next login */
+    rc = acl_exec(db, "UPDATE acl_user SET pwhash = ?, failures = 0, locked_until = 0, pw_change = 1 WHERE name = ?", p,
+                  2, &n, err);
     if (rc == PU_OK && n == 0) rc = not_found(err, name);
     /* a reset ends everything the old password (or its thief) opened */
     if (rc == PU_OK) rc = acl_revoke_user(db, name, err);
@@ -180,7 +182,8 @@ int acl_user_set_disabled(db_t *db, const char *name, int disabled, pu_err *err)
 
 #define PRINCIPAL_SQL                                                                                                \
     "SELECT u.id, u.name, u.agency, a.country, u.role, u.pwhash, u.failures, u.locked_until, u.disabled, "        \
-    "u.totp_on, u.login_at, u.login_src, u.failed_recent, u.prev_login_at, u.prev_login_src, u.failed_before "      \
+    "u.totp_on, u.login_at, u.login_src, u.failed_recent, u.prev_login_at, u.prev_login_src, u.failed_before, "     \
+    "u.pw_change "                                                                                                  \
     "FROM acl_user u JOIN acl_agency a ON a.acronym = u.agency "
 
 typedef struct user_row {
@@ -210,6 +213,7 @@ static void principal_from_row(db_stmt *st, user_row *r) {
     r->prev_login_at = db_col_int64(st, 13);
     pu_strlcpy(r->prev_login_src, db_col_text(st, 14), sizeof r->prev_login_src);
     r->failed_before = db_col_int64(st, 15);
+    r->p.pw_change = db_col_int64(st, 16) != 0;
 }
 
 /* One user by a WHERE clause with one parameter; PU_ERR_NOTFOUND when none. */
@@ -249,6 +253,7 @@ int acl_logon_info_get(db_t *db, const char *user, acl_logon_info *out, pu_err *
         pu_strlcpy(out->prev_source, r.prev_login_src, sizeof out->prev_source);
         out->failed_since = r.failed_before;
         out->mfa = r.totp_on ? ACL_MFA_USED : acl_mfa_required(db, r.p.role) ? ACL_MFA_ENROL : ACL_MFA_NONE;
+        out->pw_change = r.p.pw_change;
     }
     sodium_memzero(&r, sizeof r);
     return rc;
@@ -458,8 +463,8 @@ static int record_success(db_t *db, const user_row *r, const char *source, int64
 
 /* Password (+ code) of a known user, with the attempt counted first.
  * PU_OK when both are right; PU_ERR_DENIED with field password/code/locked. */
-static int check_credentials(db_t *db, const user_row *r, const char *password, const char *code, int64_t now,
-                             pu_err *err) {
+static int check_credentials(db_t *db, const user_row *r, const char *password, const char *code, int need_code,
+                             int64_t now, pu_err *err) {
     int reserved = 0;
     int rc = reserve_attempt(db, r->p.user_id, now, &reserved, err);
     if (rc) return rc;
@@ -469,8 +474,8 @@ static int check_credentials(db_t *db, const user_row *r, const char *password, 
     }
     const char *why = NULL;
     if (!verify_password(r->pwhash, password)) why = "password";
-    else if (r->totp_on && (!code || !*code)) why = "code";
-    else if (r->totp_on && acl_totp_verify(db, r->p.user_id, code, now, NULL) != PU_OK) why = "code";
+    else if (need_code && r->totp_on && (!code || !*code)) why = "code";
+    else if (need_code && r->totp_on && acl_totp_verify(db, r->p.user_id, code, now, NULL) != PU_OK) why = "code";
     if (!why) return PU_OK;
     int locked;
     if ((rc = record_failure(db, r->p.user_id, now, &locked, err))) return rc;
@@ -497,7 +502,7 @@ int acl_login2(db_t *db, const acl_login_req *req, acl_principal *out, acl_logon
         if (err) *err = e2;
         return rc;
     }
-    rc = check_credentials(db, &r, req->password, req->code, req->now, err);
+    rc = check_credentials(db, &r, req->password, req->code, 1, req->now, err);
     if (rc) {
         sodium_memzero(&r, sizeof r);
         return rc;
@@ -513,7 +518,7 @@ int acl_login2(db_t *db, const acl_login_req *req, acl_principal *out, acl_logon
     if (rc == PU_OK) {
         *out = r.p;
         out->mfa_pending = enrol;
-        if (enrol) out->perms = 0;
+        if (enrol || out->pw_change) out->perms = 0;
         out->expires = req->now + ACL_SESSION_ABSOLUTE;
         if (info) {
             memset(info, 0, sizeof *info);
@@ -521,6 +526,7 @@ int acl_login2(db_t *db, const acl_login_req *req, acl_principal *out, acl_logon
             pu_strlcpy(info->prev_source, r.login_src, sizeof info->prev_source);
             info->failed_since = r.failed_recent;
             info->mfa = r.totp_on ? ACL_MFA_USED : enrol ? ACL_MFA_ENROL : ACL_MFA_NONE;
+            info->pw_change = r.p.pw_change;
         }
     }
     sodium_memzero(&r, sizeof r);
@@ -549,12 +555,87 @@ int acl_reauthenticate(db_t *db, const char *user, const char *password, const c
         if (err) *err = e2;
         return rc;
     }
-    rc = check_credentials(db, &r, password, code, now, err);
+    rc = check_credentials(db, &r, password, code, 1, now, err);
     if (rc == PU_OK) {
         const int64_t v[] = {r.p.user_id};
         rc = exec_ints(db, "UPDATE acl_user SET failures = 0 WHERE id = ?", v, 1, NULL, err);
     }
     sodium_memzero(&r, sizeof r);
+    return rc;
+}
+
+/* ---- the password change an administrator's password asks for ---- */
+int acl_user_require_change(db_t *db, const char *name, int on, pu_err *err) {
+    int own, rc;
+    if ((rc = acl_tx_begin(db, &own, err))) return rc;
+    const char *p[] = {on ? "1" : "0", name};
+    int64_t n = 0;
+    rc = acl_exec(db, "UPDATE acl_user SET pw_change = ? WHERE name = ?", p, 2, &n, err);
+    if (rc == PU_OK && n == 0) rc = not_found(err, name);
+    if (rc == PU_OK) rc = acl_account_changed(db, err); /* cached answers carry the state */
+    return acl_tx_end(db, own, rc, err);
+}
+
+static int change_stored(db_t *db, int64_t user_id, const char *hash, const char *keep_secret, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(db, "UPDATE acl_user SET pwhash = ?, pw_change = 0, failures = 0, locked_until = 0 WHERE id = ?",
+                        &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, hash, -1);
+    db_bind_int64(st, 2, user_id);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    if (rc) return rc;
+    /* every other secret the old password opened ends; the session that made
+     * the change goes on (no second login right after the change) */
+    char keep[HASH_HEX] = "";
+    if (keep_secret) secret_hash(keep_secret, keep);
+    if ((rc = db_prepare(db, "DELETE FROM acl_secret WHERE user_id = ? AND hash <> ?", &st, err))) return rc;
+    db_bind_int64(st, 1, user_id);
+    db_bind_text(st, 2, keep, -1);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    return rc ? rc : acl_account_changed(db, err);
+}
+
+int acl_password_change(db_t *db, const char *user, const char *current, const char *next, const char *keep_secret,
+                        int64_t now, pu_err *err) {
+    if (!next) return pu_fail(err, PU_ERR_INVALID, NULL, "new_password", "a new password is required");
+    int rc = need_sodium(err);
+    if (rc) return rc;
+    user_row r;
+    pu_err e2;
+    rc = load_user(db, "WHERE u.name = ?", user ? user : "", 0, &r, &e2);
+    if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r.disabled || !r.pwhash[0]))) {
+        (void)verify_password(NULL, current);
+        sodium_memzero(&r, sizeof r);
+        return denied(err, "current_password");
+    }
+    if (rc) {
+        if (err) *err = e2;
+        return rc;
+    }
+    /* the current password, counted like a login (a stolen session cannot
+     * guess it); the second factor was given when the session was opened */
+    rc = check_credentials(db, &r, current, NULL, 0, now, err);
+    if (rc == PU_ERR_DENIED && err && strcmp(err->field, "password") == 0)
+        pu_strlcpy(err->field, "current_password", sizeof err->field);
+    if (rc == PU_OK) { /* the attempt succeeded: its slot (and a lock it set) is released */
+        const int64_t v[] = {r.p.user_id};
+        rc = exec_ints(db, "UPDATE acl_user SET failures = 0, locked_until = 0 WHERE id = ?", v, 1, NULL, err);
+    }
+    char hash[crypto_pwhash_STRBYTES] = "";
+    if (rc == PU_OK && next && current && strcmp(next, current) == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, NULL, "new_password", "the new password must differ from the current one");
+    if (rc == PU_OK && (rc = hash_password(r.p.user, next, hash, err)) == PU_ERR_INVALID && err)
+        pu_strlcpy(err->field, "new_password", sizeof err->field);
+    int own;
+    if (rc == PU_OK && (rc = acl_tx_begin(db, &own, err)) == PU_OK) {
+        rc = change_stored(db, r.p.user_id, hash, keep_secret, err);
+        rc = acl_tx_end(db, own, rc, err);
+    }
+    sodium_memzero(&r, sizeof r);
+    sodium_memzero(hash, sizeof hash);
     return rc;
 }
 
@@ -566,7 +647,7 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
     /* one statement: this runs on every request */
     db_stmt *st;
     int rc = db_prepare(db, "SELECT s.id, s.kind, s.last_used, u.id, u.name, u.agency, a.country, u.role, u.disabled, "
-                            "s.created, s.expires, s.readonly, s.limited, u.locked_until "
+                            "s.created, s.expires, s.readonly, s.limited, u.locked_until, u.pw_change "
                             "FROM acl_secret s JOIN acl_user u ON u.id = s.user_id "
                             "JOIN acl_agency a ON a.acronym = u.agency WHERE s.hash = ?",
                         &st, err);
@@ -593,6 +674,7 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
         p.read_only = db_col_int64(st, 11) != 0;
         p.mfa_pending = db_col_int64(st, 12) != 0;
         locked_until = db_col_int64(st, 13);
+        p.pw_change = db_col_int64(st, 14) != 0;
     }
     db_finalize(st);
     if (rc == DB_DONE) return denied(err, "token");
@@ -605,7 +687,7 @@ int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *o
     if (disabled) return denied(err, "user");
     if (locked_until > now) return denied(err, "locked");
     if (p.read_only) p.perms &= ~(ACL_P_WRITE | ACL_P_DELETE | ACL_P_REVIEW | ACL_P_ADMIN);
-    if (p.mfa_pending) p.perms = 0;
+    if (p.mfa_pending || p.pw_change) p.perms = 0;
     p.expires = kind == 's' ? created + ACL_SESSION_ABSOLUTE : expires;
     /* Touch the idle clock at most once a minute: a write per request would
      * serialise every reader on the store's write lock. */

@@ -83,7 +83,11 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     acl_login_req req = {name, pw, code && *code ? code : NULL, "cli", acl_now()};
     acl_logon_info info;
     int lrc = rc ? rc : acl_login2(db, &req, &p, &info, session, &le);
-    if (lrc == PU_OK && p.mfa_pending)
+    if (lrc == PU_OK && p.pw_change)
+        lrc = pu_fail(&le, PU_ERR_DENIED, NULL, "password_change",
+                      "the password of %s was set by an administrator: change it first "
+                      "(puente user change-password %s --password-stdin, or the web sign-in)", p.user, p.user);
+    else if (lrc == PU_OK && p.mfa_pending)
         lrc = pu_fail(&le, PU_ERR_DENIED, NULL, "code",
                       "the role '%s' must use a second factor: enrol it, then give the code in $PUENTE_OTP", p.role);
     sodium_memzero(pw, sizeof pw);
@@ -103,7 +107,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     if (rc) return rc;
     /* a refused password says no more than "login failed"; a missing second
      * factor after the right password may say what is missing */
-    int say_why = lrc != PU_ERR_DENIED || strcmp(le.field, "code") == 0;
+    int say_why = lrc != PU_ERR_DENIED || strcmp(le.field, "code") == 0 || strcmp(le.field, "password_change") == 0;
     if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : "login failed");
     memset(&op, 0, sizeof op);
     op.authenticated = 1;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <pwd.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 #include <unistd.h>
 
@@ -133,10 +134,14 @@ int cmd_agency(int argc, char **argv) {
 
 /* ---- user ---- */
 static int user_usage(FILE *f) {
-    fputs("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin] [--db PATH]\n"
+    fputs("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin [--permanent]] [--db PATH]\n"
           "       puente user list [--agency ACRONYM] [--db PATH]\n"
           "       puente user role NAME ROLE [--db PATH]\n"
-          "       puente user password NAME --password-stdin [--db PATH]\n"
+          "       puente user password NAME --password-stdin [--db PATH]   reset: the user must\n"
+          "                                                  change it at the next login\n"
+          "       puente user change-password NAME --password-stdin [--db PATH]\n"
+          "                                                  the user's own change: stdin holds the\n"
+          "                                                  current password, then the new one\n"
           "       puente user disable|enable NAME [--db PATH]\n"
           "       puente user grants [--agency ACRONYM] [--db PATH]   pending role grants\n"
           "       puente user approve|reject GRANT_ID [--db PATH]     as the framework operator\n"
@@ -147,6 +152,10 @@ static int user_usage(FILE *f) {
           "Roles: analyst, supervisor, forensic, tip-handler, admin, auditor.\n"
           "Administrators using the API request roles; a second administrator of the\n"
           "agency, or the operator here, approves them (docs/access.md).\n"
+          "A password set by the operator (user add, user password) must be changed by the\n"
+          "user at the next login (API: POST /api/v1/me/password; the web sign-in asks;\n"
+          "here: user change-password); --permanent skips that for accounts provisioned\n"
+          "with a password the user already chose.\n"
           "--password-stdin reads the password from the first line of stdin (never from argv,\n"
           "which other local users can see). Without it the account is token-only.\n",
           f);
@@ -163,10 +172,10 @@ int cmd_user(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) return user_usage(stdout);
     if (argc < 2) return user_usage(stderr);
     const char *sub = argv[1], *dbp = NULL, *agency = NULL, *role = NULL;
-    int pw_stdin = 0;
+    int pw_stdin = 0, permanent = 0;
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},     {"agency", required_argument, 0, 'a'},
                                          {"role", required_argument, 0, 'r'},   {"password-stdin", no_argument, 0, 'p'},
-                                         {0, 0, 0, 0}};
+                                         {"permanent", no_argument, 0, 'P'},    {0, 0, 0, 0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -174,11 +183,16 @@ int cmd_user(int argc, char **argv) {
         else if (c == 'a') agency = optarg;
         else if (c == 'r') role = optarg;
         else if (c == 'p') pw_stdin = 1;
+        else if (c == 'P') permanent = 1;
         else return cli_usage_error("user", "unknown option");
     }
     const char *name = optind < argc ? argv[optind] : NULL;
-    char pw[ACL_PASSWORD_MAX + 2] = "";
+    char pw[ACL_PASSWORD_MAX + 2] = "", pw2[ACL_PASSWORD_MAX + 2] = "";
     if (pw_stdin && read_password(pw, sizeof pw)) return cli_usage_error("user", "--password-stdin: no password on stdin");
+    if (pw_stdin && strcmp(sub, "change-password") == 0 && read_password(pw2, sizeof pw2))
+        return cli_usage_error("user", "change-password: stdin needs the current password, then the new one");
+    if (permanent && (strcmp(sub, "add") != 0 || !pw_stdin))
+        return cli_usage_error("user", "--permanent goes with 'user add --password-stdin'");
     db_t *db;
     int x, rc;
     pu_err e;
@@ -211,9 +225,14 @@ int cmd_user(int argc, char **argv) {
     if (strcmp(sub, "add") == 0) {
         if (!agency || !role) return cli_usage_error("user", "user add needs --agency and --role");
         if ((x = open_db(dbp, &db))) return x;
-        snprintf(detail, sizeof detail, "agency=%s; role=%s", agency, role);
-        if ((rc = db_begin(db, &e)) == PU_OK)
-            rc = audited(db, acl_user_add(db, name, agency, role, pw_stdin ? pw : NULL, &e), &e, "user.add", name, detail);
+        snprintf(detail, sizeof detail, "agency=%s; role=%s%s", agency, role,
+                 pw_stdin ? (permanent ? "; password=permanent" : "; password=must-change") : "");
+        if ((rc = db_begin(db, &e)) == PU_OK) {
+            int arc = acl_user_add(db, name, agency, role, pw_stdin ? pw : NULL, &e);
+            /* a password the operator chose is the user's to replace at the first login */
+            if (arc == PU_OK && pw_stdin && !permanent) arc = acl_user_require_change(db, name, 1, &e);
+            rc = audited(db, arc, &e, "user.add", name, detail);
+        }
     } else if (strcmp(sub, "role") == 0) {
         if (optind + 1 >= argc) return cli_usage_error("user", "user role needs NAME ROLE");
         if ((x = open_db(dbp, &db))) return x;
@@ -224,7 +243,27 @@ int cmd_user(int argc, char **argv) {
         if (!pw_stdin) return cli_usage_error("user", "user password needs --password-stdin");
         if ((x = open_db(dbp, &db))) return x;
         if ((rc = db_begin(db, &e)) == PU_OK)
-            rc = audited(db, acl_user_set_password(db, name, pw, &e), &e, "user.update", name, "password changed");
+            rc = audited(db, acl_user_set_password(db, name, pw, &e), &e, "user.update", name,
+                         "password reset; must change at next login");
+    } else if (strcmp(sub, "change-password") == 0) {
+        if (!pw_stdin) return cli_usage_error("user", "user change-password needs --password-stdin");
+        if ((x = open_db(dbp, &db))) return x;
+        /* its own transaction: a wrong current password must count (lockout) */
+        int crc = acl_password_change(db, name, pw, pw2, NULL, acl_now(), &e);
+        pu_err ae;
+        char op[96];
+        char why[96];
+        snprintf(why, sizeof why, "own password change%s%s", crc ? "; reason=" : "", crc ? e.field : "");
+        audit_event ev = {"cli", operator_name(op, sizeof op), "", "password.change", name,
+                          crc == PU_OK ? "success" : pu_code_name(crc), why, "cli", NULL};
+        int arc = audit_append(db, &ev, &ae);
+        rc = crc;
+        if (rc == PU_OK && arc != PU_OK) {
+            e = ae;
+            rc = arc;
+        }
+        if (rc == PU_ERR_DENIED) pu_fail(&e, rc, NULL, "password", "the current password is wrong, or the account is locked");
+        sodium_memzero(pw2, sizeof pw2);
     } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
         int dis = sub[0] == 'd';
         if ((x = open_db(dbp, &db))) return x;

@@ -28,8 +28,8 @@ static json_t *principal_json(const acl_principal *p) {
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (p->perms & names[i].bit) json_array_append_new(perms, json_string(names[i].name));
-    return json_pack("{s:s,s:s,s:s,s:s,s:o}", "user", p->user, "agency", p->agency, "country", p->country, "role",
-                     p->role, "permissions", perms);
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "user", p->user, "agency", p->agency, "country", p->country, "role",
+                     p->role, "permissions", perms, "password_change_required", p->pw_change);
 }
 
 static const char *mfa_name(int mfa) {
@@ -114,11 +114,41 @@ int h_login(http_req *r) {
     if (rc) return rc;
     r->p = p;
     r->authed = 1;
-    rc = http_json(r, 200, json_pack("{s:s,s:i,s:i,s:o,s:o}", "session", session, "expires_idle_seconds",
+    rc = http_json(r, 200, json_pack("{s:s,s:i,s:i,s:o,s:o,s:b}", "session", session, "expires_idle_seconds",
                                      ACL_SESSION_IDLE, "expires_absolute_seconds", ACL_SESSION_ABSOLUTE, "user",
-                                     principal_json(&p), "notice", logon_json(&info)));
+                                     principal_json(&p), "notice", logon_json(&info), "password_change_required",
+                                     p.pw_change));
     memset(session, 0, sizeof session);
     return rc;
+}
+
+/* The user's own password change (the only thing a session whose password
+ * an administrator set may do besides reading "me" and logging out). The
+ * current password is checked like a login: rate-limited per address before
+ * the hash, counted towards the lockout. The session making the change goes
+ * on; every other secret of the user ends. */
+int h_password_change(http_req *r) {
+    static const char *const keys[] = {"current_password", "new_password", NULL};
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    const char *cur = NULL, *next = NULL;
+    if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "current_password", NULL, &cur)) &&
+        !(rc = http_str_member(r, o, "new_password", NULL, &next)) && (!cur || !next))
+        rc = http_fail(r, PU_ERR_INVALID, cur ? "new_password" : "current_password", "expected a string");
+    int hashing = 0;
+    if (rc == PU_OK && !login_guard(r, &hashing)) rc = r->err.code;
+    if (rc == PU_OK) {
+        pu_err e;
+        rc = acl_password_change(r->db, r->p.user, cur, next, r->secret, acl_now(), &e);
+        if (rc == PU_ERR_DENIED) (void)pu_buf_printf(&r->detail, "reason=%s", e.field);
+        if (rc) rc = http_fail(r, rc, e.field[0] ? e.field : NULL, "%s", e.msg);
+    }
+    if (hashing) http_guard_hash_leave(r->guard);
+    json_decref(o);
+    if (rc) return rc;
+    r->p.pw_change = 0;
+    return http_json(r, 200, json_pack("{s:s}", "status", "password changed"));
 }
 
 int h_logout(http_req *r) {
@@ -137,6 +167,7 @@ int h_me(http_req *r) {
     char exp[32];
     http_iso_time(r->p.expires, exp);
     json_object_set_new(me, "read_only", json_boolean(r->p.read_only));
+    json_object_set_new(me, "password_change_required", json_boolean(info.pw_change));
     json_object_set_new(me, "expires", r->p.expires ? json_string(exp) : json_null());
     json_object_set_new(me, "notice", logon_json(&info));
     return http_json(r, 200, me);
@@ -214,6 +245,8 @@ int h_users_add(http_req *r) {
         else if ((rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
         /* the account starts without a role: a second administrator approves it (two-person rule) */
         else if ((rc = acl_user_add(r->db, name, r->p.agency, ACL_ROLE_NONE, pw, &e)) != PU_OK ||
+                 /* a password the administrator chose: the user changes it at the first login */
+                 (pw && (rc = acl_user_require_change(r->db, name, 1, &e)) != PU_OK) ||
                  (rc = acl_grant_request(r->db, &r->p, name, role, acl_now(), &gid, &e)) != PU_OK) {
             db_rollback(r->db);
             rc = from_acl(r, rc, &e);

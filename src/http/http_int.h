@@ -243,6 +243,8 @@ json_t *http_logon_json(const acl_logon_info *i);
 int h_health(http_req *r);
 int h_version(http_req *r);
 int h_login(http_req *r);
+/* POST /api/v1/me/password: the user's own password change. */
+int h_password_change(http_req *r);
 int h_logout(http_req *r);
 int h_me(http_req *r);
 int h_agencies(http_req *r);

@@ -32,6 +32,7 @@ ROUTES(http_routes_access,
     {"PATCH", "/api/v1/users/{name}", h_user_update, "user.update", 1, ACL_P_ADMIN},
     {"POST", "/api/v1/users/{name}/tokens", h_token_create, "token.create", 1, 0},
     {"GET", "/api/v1/banner", h_banner, NULL, 0, 0},
+    {"POST", "/api/v1/me/password", h_password_change, "password.change", 1, 0},
     {"POST", "/api/v1/me/totp", h_totp_begin, "totp.begin", 1, 0},
     {"POST", "/api/v1/me/totp/confirm", h_totp_confirm, "totp.confirm", 1, 0},
     {"GET", "/api/v1/grants", h_grants_list, "grant.list", 1, ACL_P_ADMIN},
@@ -189,7 +190,23 @@ static int read_only_route(const http_route *rt) {
     return rt->perm && !(rt->perm & ~reading);
 }
 
+/* A secret of a user whose password an administrator set reaches only
+ * these until the user changes it (docs/access.md, "Password set by an
+ * administrator"). */
+static int password_change_route(const http_route *rt) {
+    static const char *const allowed[] = {"me", "logout", "password.change", "web.session", NULL};
+    for (size_t i = 0; rt->action && allowed[i]; i++)
+        if (strcmp(rt->action, allowed[i]) == 0) return 1;
+    return 0;
+}
+
 static int secret_scope(http_req *r, const http_route *rt) {
+    if (r->p.pw_change && !password_change_route(rt)) {
+        r->force_status = 403;
+        r->force_code = "password_change_required";
+        return http_fail(r, PU_ERR_DENIED, "password",
+                         "your password was set by an administrator: change it first (POST /api/v1/me/password)");
+    }
     if (r->p.mfa_pending && !enrolment_route(rt))
         return http_fail(r, PU_ERR_DENIED, "second_factor",
                          "your role requires a second factor: enrol it first (POST /api/v1/me/totp)");

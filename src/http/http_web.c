@@ -268,8 +268,9 @@ static int session_json(http_req *r, const acl_principal *p, const char *secret,
     char csrf[HTTP_WEB_CSRF_LEN + 1];
     csrf_of(secret, csrf);
     int idle = r->web ? r->web->idle_s : ACL_SESSION_IDLE;
-    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o},s:s,s:s,s:i}", "user", "user", p->user, "agency", p->agency,
-                          "country", p->country, "role", p->role, "permissions", perms_json(p->perms), "csrf", csrf,
+    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b},s:s,s:s,s:i}", "user", "user", p->user, "agency", p->agency,
+                          "country", p->country, "role", p->role, "permissions", perms_json(p->perms),
+                          "password_change_required", p->pw_change, "csrf", csrf,
                           "lang", lang == I18N_ES ? "es" : "en", "idle_seconds", idle);
     if (o && notice) json_object_set_new(o, "notice", notice);
     else json_decref(notice);

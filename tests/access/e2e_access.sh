@@ -16,7 +16,7 @@ assert_contains "$err" "country" "the error names the field"
 "$PUENTE" agency add --db "$DB" 2>/dev/null; assert_rc $? 2 "agency add without acronym is a usage error"
 
 "$PUENTE" user add ana --agency DEA --role analyst --db "$DB"; assert_rc $? 0 "user add (token-only)"
-printf 'a long enough password\n' | "$PUENTE" user add luis --agency fgr --role supervisor --password-stdin --db "$DB"
+printf 'a long enough password\n' | "$PUENTE" user add luis --agency fgr --role supervisor --password-stdin --permanent --db "$DB"
 assert_rc $? 0 "user add with a password from stdin"
 printf 'short\n' | "$PUENTE" user add bob --agency FGR --role analyst --password-stdin --db "$DB" 2>/dev/null
 assert_rc $? 3 "a short password is refused"

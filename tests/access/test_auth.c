@@ -586,6 +586,68 @@ static void test_auth_cache_cross_process(void **state) {
     unlink(path);
 }
 
+/* An administrator's password must be changed by the user: every secret of
+ * the user may only change it until then; the user's own change lifts it. */
+static void test_password_must_change(void **state) {
+    (void)state;
+    db_t *db = fresh();
+    pu_err e;
+    acl_principal p;
+    acl_logon_info info;
+    char s1[ACL_SECRET_MAX], s2[ACL_SECRET_MAX], t1[ACL_SECRET_MAX];
+    assert_int_equal(acl_user_add(db, "eva", "FGR", "analyst", PW, &e), PU_OK);
+    assert_int_equal(acl_login(db, "eva", PW, 100, &p, s1, &e), PU_OK);
+    assert_false(p.pw_change);
+    assert_true(p.perms & ACL_P_READ);
+    /* the administrator's reset */
+    assert_int_equal(acl_user_set_password(db, "eva", "an admin chose this one", &e), PU_OK);
+    acl_login_req req = {"eva", "an admin chose this one", NULL, "test", 200};
+    assert_int_equal(acl_login2(db, &req, &p, &info, s1, &e), PU_OK);
+    assert_true(p.pw_change);
+    assert_true(info.pw_change);
+    assert_int_equal(p.perms, 0);
+    assert_int_equal(acl_authenticate(db, s1, 201, &p, &e), PU_OK);
+    assert_true(p.pw_change);
+    assert_int_equal(p.perms, 0);
+    assert_int_equal(acl_token_create(db, "eva", 201, t1, &e), PU_OK); /* the operator's token: limited too */
+    assert_int_equal(acl_authenticate(db, t1, 202, &p, &e), PU_OK);
+    assert_true(p.pw_change);
+    assert_int_equal(p.perms, 0);
+    assert_int_equal(acl_login(db, "eva", "an admin chose this one", 203, &p, s2, &e), PU_OK);
+    /* refusals: wrong current (counted), same again, the policy */
+    assert_int_equal(acl_password_change(db, "eva", "not the password", "a fresh passphrase", s1, 210, &e),
+                     PU_ERR_DENIED);
+    assert_string_equal(e.field, "current_password");
+    assert_int_equal(acl_password_change(db, "eva", "an admin chose this one", "an admin chose this one", s1, 211, &e),
+                     PU_ERR_INVALID);
+    assert_string_equal(e.field, "new_password");
+    assert_int_equal(acl_password_change(db, "eva", "an admin chose this one", "Password2024!", s1, 212, &e),
+                     PU_ERR_INVALID);
+    assert_string_equal(e.field, "new_password");
+    assert_int_equal(acl_password_change(db, "eva", "an admin chose this one", NULL, s1, 212, &e), PU_ERR_INVALID);
+    /* the user's own change: this session goes on, unrestricted; the others end */
+    assert_int_equal(acl_password_change(db, "eva", "an admin chose this one", "a fresh passphrase", s1, 213, &e),
+                     PU_OK);
+    assert_int_equal(acl_authenticate(db, s1, 214, &p, &e), PU_OK);
+    assert_false(p.pw_change);
+    assert_true(p.perms & ACL_P_READ);
+    assert_int_equal(acl_authenticate(db, s2, 214, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_authenticate(db, t1, 214, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_login(db, "eva", "a fresh passphrase", 215, &p, s2, &e), PU_OK);
+    assert_false(p.pw_change);
+    assert_true(p.perms & ACL_P_READ);
+    /* a voluntary change never sets the state; require_change does */
+    assert_int_equal(acl_password_change(db, "eva", "a fresh passphrase", "another fresh passphrase", NULL, 216, &e),
+                     PU_OK);
+    assert_int_equal(acl_login(db, "eva", "another fresh passphrase", 217, &p, s2, &e), PU_OK);
+    assert_false(p.pw_change);
+    assert_int_equal(acl_user_require_change(db, "eva", 1, &e), PU_OK);
+    assert_int_equal(acl_authenticate(db, s2, 218, &p, &e), PU_OK);
+    assert_true(p.pw_change);
+    assert_int_equal(acl_user_require_change(db, "nobody", 1, &e), PU_ERR_NOTFOUND);
+    db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totp_rfc6238_vectors),
@@ -600,6 +662,7 @@ int main(void) {
         cmocka_unit_test(test_qr),
         cmocka_unit_test(test_account_generation_bumped),
         cmocka_unit_test(test_auth_cache_cross_process),
+        cmocka_unit_test(test_password_must_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

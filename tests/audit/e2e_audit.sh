@@ -85,14 +85,14 @@ n=$(sqlite3 "$TMP/k.db" "SELECT count(*) FROM acl_user WHERE name = 'keyed2'" 2>
 assert_eq "$n" "0" "nothing is changed without its audit entry"
 
 # --user: a named account with its password; failures go to the account's agency
-echo 'correct horse battery' | "$PUENTE" user add ana.dea --agency DEA --role analyst --password-stdin --db "$DB"
+echo 'correct horse battery' | "$PUENTE" user add ana.dea --agency DEA --role analyst --password-stdin --permanent --db "$DB"
 PUENTE_PASSWORD='wrong password here' "$PUENTE" --user ana.dea audit verify --db "$DB" >/dev/null 2>&1; rc=$?
 assert_rc "$rc" 5 "a wrong password is refused"
 exp=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
 assert_contains "$exp" '"user":"ana.dea","agency":"DEA","action":"login","targets":"","outcome":"denied"' "a failed CLI login is recorded under the account's agency"
 out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea audit export --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 5 "an analyst may not read the audit trail from the CLI either"
-echo 'auditor horse battery' | "$PUENTE" user add aud.dea --agency DEA --role auditor --password-stdin --db "$DB"
+echo 'auditor horse battery' | "$PUENTE" user add aud.dea --agency DEA --role auditor --password-stdin --permanent --db "$DB"
 out=$(PUENTE_PASSWORD='auditor horse battery' "$PUENTE" --user aud.dea audit export --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 5 "an auditor without a second factor is refused (policy mfa-roles: admin,auditor)"
 assert_contains "$out" "second factor" "the refusal names the second factor"

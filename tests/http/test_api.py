@@ -27,13 +27,13 @@ users = {
 }
 tok = {}
 for name, (ag, role) in users.items():
-    pw = ["--password-stdin"] if name in ("dea.an", "dea.adm") else []
+    pw = ["--password-stdin", "--permanent"] if name in ("dea.an", "dea.adm") else []
     rc, _ = cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB, *pw, stdin=PW + "\n")
     eq(rc, 0, f"user add {name}")
     rc, out = cli("token", "create", name, "--db", DB)
     ok(rc == 0 and out.startswith("pt_") and "\n" not in out, f"token create {name} prints only the token")
     tok[name] = out
-cli("user", "add", "lock.me", "--agency", "CBP", "--role", "analyst", "--db", DB, "--password-stdin", stdin=PW + "\n")
+cli("user", "add", "lock.me", "--agency", "CBP", "--role", "analyst", "--db", DB, "--password-stdin", "--permanent", stdin=PW + "\n")
 
 srv = Server(DB, "--threads", "2", "--max-body", "65536")
 c = Client(srv.port, spec)

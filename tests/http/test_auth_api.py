@@ -42,7 +42,7 @@ def err_of(js):
 eq(cli("agency", "seed", "--db", DB)[0], 0, "agency seed")
 for name, ag, role in (("adm1", "DEA", "admin"), ("adm2", "DEA", "admin"), ("fgradm", "FGR", "admin"),
                        ("ana", "DEA", "analyst"), ("victim", "CBP", "analyst")):
-    eq(cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB, "--password-stdin", stdin=PW + "\n")[0], 0,
+    eq(cli("user", "add", name, "--agency", ag, "--role", role, "--db", DB, "--password-stdin", "--permanent", stdin=PW + "\n")[0], 0,
        f"user add {name}")
 rc, _ = cli("user", "add", "weak", "--agency", "DEA", "--role", "analyst", "--db", DB, "--password-stdin",
             stdin="Password2024!\n")

@@ -48,7 +48,7 @@ eq(added, len(cli("agency", "list", "--db", DB)[1].splitlines()),
    "each agency is added once, by whichever process got there first")
 
 tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst")])
-rc, _ = cli("user", "add", "dea.pw", "--agency", "DEA", "--role", "analyst", "--password-stdin", "--db", DB,
+rc, _ = cli("user", "add", "dea.pw", "--agency", "DEA", "--role", "analyst", "--password-stdin", "--permanent", "--db", DB,
             stdin=PW + "\n")
 eq(rc, 0, "a user with a password")
 
@@ -107,7 +107,7 @@ def me(client, secret):
 
 
 for u in ("dea.lock", "dea.all", "dea.cli", "dea.pass", "dea.role"):
-    eq(cli("user", "add", u, "--agency", "DEA", "--role", "analyst", "--password-stdin", "--db", DB,
+    eq(cli("user", "add", u, "--agency", "DEA", "--role", "analyst", "--password-stdin", "--permanent", "--db", DB,
            stdin=PW + "\n")[0], 0, f"user add {u}")
 
 # a lock through A (the fifth wrong password) ends the user's sessions and

@@ -21,7 +21,12 @@ spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
 
 tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("dea.adm", "DEA", "admin")])
 for u in ("dea.an", "dea.adm"):
-    eq(cli("user", "password", u, "--password-stdin", "--db", DB, stdin=PW + "\n")[0], 0, f"password for {u}")
+    # the operator's password must be changed by the user (docs/access.md): set a
+    # temporary one, then the user's own change to PW
+    eq(cli("user", "password", u, "--password-stdin", "--db", DB, stdin="temporary-" + PW + "\n")[0], 0,
+       f"temporary password for {u}")
+    eq(cli("user", "change-password", u, "--password-stdin", "--db", DB, stdin=f"temporary-{PW}\n{PW}\n")[0], 0,
+       f"{u} changes it")
     # a password set revokes the user's earlier tokens (docs/access.md): mint them after
     tok[u] = cli("token", "create", u, "--db", DB)[1]
 rc, demo = cli("ews", "generate", "--weeks", "120", "--seed", "3")

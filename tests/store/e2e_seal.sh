@@ -85,7 +85,7 @@ assert_contains "$("$PUENTE" cargo queue --decision hold --all --format csv --db
 assert_not_contains "$("$PUENTE" audit export --db "$TMP/sealed.db" 2>/dev/null)" "NOTA-SELLADA-7731" "the invocation audit entry records the note's size, not the note"
 
 # the second factor's secret is sealed too (acl_user.totp_key)
-echo 'a-long-enough-password-x' | "$PUENTE" user add tot.user --agency DEA --role analyst --password-stdin --db "$TMP/sealed.db" >/dev/null
+echo 'a-long-enough-password-x' | "$PUENTE" user add tot.user --agency DEA --role analyst --password-stdin --permanent --db "$TMP/sealed.db" >/dev/null
 secret=$("$PUENTE" user totp tot.user --db "$TMP/sealed.db" 2>&1 | grep -o 'secret=[A-Z2-7]*' | head -1 | cut -d= -f2)
 [ -n "$secret" ] && ok "a second factor is enrolled with a key configured" || nok "no otpauth secret printed"
 "$PUENTE" audit verify --db "$TMP/sealed.db" >/dev/null 2>&1   # a checkpoint: the row reaches the main file

@@ -184,6 +184,7 @@ async function main() {
     await admin(browser, base);
     await csrf(browser, base);
     await markup(browser, base);
+    await passwordChange(browser, base);
     await headers(base);
   } finally {
     await stopServer(srv);
@@ -497,6 +498,34 @@ async function markup(browser, base) {
   const xss = await page.evaluate(() => window.__xss);
   ok(h1.includes("<script>window.__xss=1</script>") && xss === undefined, "a name containing <script> is shown as text, never run", `h1=${h1} xss=${xss}`);
   ok((await page.locator("main script, main img").count()) === 0, "no element was made from the name");
+  await page.context().close();
+}
+
+// A password the operator set: the sign-in leads to the change form, and the
+// app opens only after the user's own change (docs/access.md).
+async function passwordChange(browser, base) {
+  const temp = "temporary-web-pass-1";
+  execFileSync(BIN, ["user", "password", "cdc.analyst", "--password-stdin", "--db", db], { input: `${temp}\n` });
+  const page = await newPage(browser);
+  await page.goto(`${base}/app/home`);
+  await page.waitForSelector("#login-form");
+  await page.fill("input[name=user]", "cdc.analyst");
+  await page.fill("input[name=password]", temp);
+  await page.click("#login-submit");
+  await page.waitForSelector("#password-change-form");
+  ok((await page.locator("#menu").count()) === 0, "a password set by the operator: the change form, not the app");
+  await page.fill("#new-password", "my-own-web-passphrase-9");
+  await page.fill("#new-password-again", "my-own-web-passphrase-8");
+  await page.click("#password-change-submit");
+  await waitFor(page, (m) => (document.querySelector("#password-change-form .msg-error") || {}).textContent === m, catalogue.en["pwchange.mismatch"]);
+  ok(true, "two different new passwords are caught in the page");
+  await page.fill("#new-password", "my-own-web-passphrase-9");
+  await page.fill("#new-password-again", "my-own-web-passphrase-9");
+  await page.click("#password-change-submit");
+  await page.waitForSelector("#menu");
+  ok(true, "after the change the app opens");
+  const me = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).password_change_required);
+  ok(me === false, "the session is an ordinary one now");
   await page.context().close();
 }
 

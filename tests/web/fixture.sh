@@ -13,7 +13,7 @@ p agency seed >/dev/null
 # the test store asks no role for one (the default policy asks admin,auditor)
 p policy set mfa-roles "" >/dev/null
 while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin >/dev/null
+  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
 done <<'USERS'
 dea.analyst DEA analyst
 cbp.supervisor CBP supervisor

@@ -3,7 +3,7 @@
 import { api, get, setCsrf, setOnUnauthenticated } from "./api.js";
 import { h, mount, raw, status } from "./dom.js";
 import { currentLang, loadCatalogue, t, tv } from "./i18n.js";
-import { loginPage } from "./pages/login.js";
+import { loginPage, passwordChangePage } from "./pages/login.js";
 import { homePage } from "./pages/home.js";
 import { searchPage } from "./pages/search.js";
 import { entityPage } from "./pages/entity.js";
@@ -156,10 +156,11 @@ export function render() {
   const skip = document.getElementById("skip");
   if (skip) skip.textContent = t("app.skip");
   document.title = `${t(`nav.${PAGES[page] ? page : "home"}`)} · ${t("app.name")}`;
-  if (!app.session) {
+  if (!app.session || app.session.user.password_change_required) {
     const main = h("main", { id: "main", tabindex: "-1", class: "narrow" });
     mount(root, h("header", { class: "top login-top" }, h("div", { class: "brand" }, t("app.name")), langSwitch()), main);
-    loginPage(main, { notice: app.notice, onLogin: onLogin });
+    if (app.session) passwordChangePage(main, { session: app.session, current: "", onLogin: onLogin });
+    else loginPage(main, { notice: app.notice, onLogin: onLogin });
     app.notice = "";
     return;
   }
