@@ -19,6 +19,23 @@ static int sq_fail(db_t *db, pu_err *err, const char *what) {
     return pu_fail(err, sq_code(h), db->path, NULL, "%s: %s", what, h ? sqlite3_errmsg(h) : "no database");
 }
 
+/* Switching a new file to WAL needs a moment alone with it, and SQLite
+ * answers SQLITE_BUSY at once (without its busy handler) while another
+ * process is creating the same store: retry for up to WAL_RETRY_MS (seen as
+ * "cannot enable WAL: database is locked" when four processes open a new
+ * store together, tests/http/test_two_servers.py). */
+#define WAL_RETRY_MS 5000
+#define WAL_RETRY_STEP_MS 10
+static int enable_wal(sqlite3 *h) {
+    int rc = SQLITE_BUSY;
+    for (int waited = 0; waited <= WAL_RETRY_MS; waited += WAL_RETRY_STEP_MS) {
+        rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) break;
+        sqlite3_sleep(WAL_RETRY_STEP_MS);
+    }
+    return rc;
+}
+
 static int sq_open(db_t *db, const char *path, const db_opts *opts, pu_err *err) {
     int flags = opts && opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;
@@ -30,8 +47,7 @@ static int sq_open(db_t *db, const char *path, const db_opts *opts, pu_err *err)
     sqlite3_extended_result_codes(h, 1);
     if (sqlite3_exec(h, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
         return sq_fail(db, err, "cannot configure store");
-    if (!(opts && opts->readonly) && strcmp(path, ":memory:") != 0 &&
-        sqlite3_exec(h, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL) != SQLITE_OK)
+    if (!(opts && opts->readonly) && strcmp(path, ":memory:") != 0 && enable_wal(h) != SQLITE_OK)
         return sq_fail(db, err, "cannot enable WAL");
     return PU_OK;
 }
