@@ -33,10 +33,14 @@ static const char *USAGE =
     "  leads [--kind purchaser|dealer] [--top K] [--json] [--evaluate K,K..]\n"
     "  stats [--json]\n"
     "  generate [--firearms N] [--recoveries N] [--rings N] [--seed S]   demo data\n"
+    "  seal                                    seal purchasers' and possessors' names and\n"
+    "                                          re-index buyers under the configured key: once,\n"
+    "                                          after a sealing key is first configured\n"
+    "                                          ($PUENTE_SEAL_KEY_FILE) for a store with trace data\n"
     "\n"
     "Common options: --db PATH; --today YYYY-MM-DD (the date 'future' is judged against);\n"
     CLI_SCOPE_HELP
-    "  generate, msr counts and leads --evaluate are the operator's (no --agency).\n";
+    "  generate, seal, msr counts and leads --evaluate are the operator's (no --agency).\n";
 
 typedef struct opts {
     const char *db, *today, *owner, *marking, *lang, *status, *reason, *kind, *evaluate;
@@ -179,6 +183,27 @@ static int need_operator(const opts *o, const char *what) {
     pu_err err;
     pu_fail(&err, PU_ERR_DENIED, NULL, "agency", "%s is an operator command: run it without --agency", what);
     return cli_fail(&err);
+}
+
+/* The migration to sealed names (trace_seal_all): the operator's, on the
+ * store itself (trace_open would refuse a store indexed under another key). */
+static int do_seal(const opts *o) {
+    int rc = need_operator(o, "trace seal");
+    if (rc) return rc;
+    store_t *st;
+    rc = cli_open_store(o->db, &st);
+    if (rc) return rc;
+    pu_err err;
+    pu_err_clear(&err);
+    trace_seal_stats s;
+    rc = trace_seal_all(store_db(st), &s, &err);
+    store_close(st);
+    if (rc) return cli_fail(&err);
+    printf("trace names %s: %llu events, %llu requests, %llu multiple-sale reports; buyers re-indexed%s\n",
+           store_seal_configured() ? "sealed" : "opened (no sealing key: stored plain)",
+           (unsigned long long)s.events, (unsigned long long)s.requests, (unsigned long long)s.reports,
+           s.import_keys_dropped ? " (some import keys could not be made again: see docs/security.md)" : "");
+    return 0;
 }
 
 /* The reports are derived by the system (their markings follow their
@@ -563,7 +588,7 @@ int cmd_trace(int argc, char **argv) {
         return cli_usage_error("trace", "missing subcommand");
     }
     const char *sub = o.args[0];
-    static const char *const subs[] = {"import", "request", "run", "match", "msr", "leads", "stats", "generate", NULL};
+    static const char *const subs[] = {"import", "request", "run", "match", "msr", "leads", "stats", "generate", "seal", NULL};
     int known = 0;
     for (int i = 0; subs[i]; i++) known |= !strcmp(sub, subs[i]);
     if (!known) {
@@ -572,6 +597,11 @@ int cmd_trace(int argc, char **argv) {
     }
     store_t *st;
     trace_t *t;
+    if (!strcmp(sub, "seal")) {
+        rc = do_seal(&o);
+        free(o.args);
+        return rc;
+    }
     if ((rc = open_engine(&o, &st, &t))) {
         free(o.args);
         return rc;

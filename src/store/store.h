@@ -347,7 +347,8 @@ int store_export_ftm(store_t *st, const store_scope *scope, const store_query *q
  * cannot be searched in SQL (no LIKE, no equality): seal only what is read
  * back by id. Sealed today: screening decision notes and analysts, cargo
  * disposition notes, EWS alert notes, entity bodies with a PII or LES
- * caveat (their name index is left empty). docs/security.md. */
+ * caveat (their name index is left empty), trace purchasers' and possessors'
+ * names (joined on a blind index: store_blind_index). docs/security.md. */
 /* Seal plain (NULL stays NULL) for the field ctx; *out is the caller's
  * (free()). Errors: PU_ERR_INVALID/PU_ERR_IO (a bad key configuration: the
  * write must fail rather than store plaintext), PU_ERR_NOMEM. */
@@ -370,5 +371,26 @@ int store_seal_check(pu_err *err);
 int store_seal_reload(pu_err *err);
 /* One line for banners: "encryption at rest: on (...)" / "...: OFF (...)". */
 const char *store_seal_status(void);
+
+/* ---- keyed blind index (store_seal.c) ----
+ * A sealed field cannot be compared in SQL; when a sealed value is also a
+ * join or lookup key (a purchaser's name), the table keeps beside it a blind
+ * index: "bi1:" + 32 hex digits, the first 128 bits of HMAC-SHA-256 of
+ * ctx || NUL || value under a subkey derived (crypto_kdf, context
+ * "pubindex") from the FIRST key of the sealing ring, so it stays the same
+ * when sealing keys rotate. Equal values give equal indexes (equality joins,
+ * GROUP BY, lookups keep working); nothing else is preserved (no order, no
+ * prefix, no similarity), and equal values are visibly equal: the frequency
+ * of each value leaks (docs/security.md "Blind index"). The caller
+ * normalises the value first. Without a key the index is the value itself
+ * (encryption at rest off). Errors: PU_ERR_INVALID/PU_ERR_IO (bad key
+ * configuration), PU_ERR_LIMIT (out too small: give STORE_BLIND_MAX, or
+ * the value's length + 1 without a key). */
+#define STORE_BLIND_MAX 40
+int store_blind_index(const char *ctx, const char *plain, char *out, size_t size, pu_err *err);
+/* The id of the key blind indexes are made with ("" when no key): stored
+ * with the indexes, so a store indexed under another key (or none) is
+ * recognised. out has 17 bytes. */
+void store_blind_key_id(char out[17]);
 
 #endif

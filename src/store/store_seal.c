@@ -136,3 +136,42 @@ const char *store_seal_status(void) {
     return ring.n ? "encryption at rest: on (sealed fields, XChaCha20-Poly1305)"
                   : "encryption at rest: OFF (no $PUENTE_SEAL_KEY_FILE / $PUENTE_SEAL_KEY)";
 }
+
+/* ---- keyed blind index (store.h) ---- */
+#define BLIND_PREFIX "bi1:"               /* format version 1 */
+#define BLIND_KDF_CTX "pubindex"          /* crypto_kdf context: 8 bytes */
+#define BLIND_KDF_ID 1
+#define BLIND_BYTES 16                    /* 128 bits kept of the HMAC-SHA-256 */
+
+int store_blind_index(const char *ctx, const char *plain, char *out, size_t size, pu_err *err) {
+    int rc = ring_get(err);
+    if (rc) return rc;
+    if (!plain) plain = "";
+    if (ring.n == 0) { /* encryption at rest off: the value is its own index */
+        if (pu_strlcpy(out, plain, size) >= size)
+            return pu_fail(err, PU_ERR_LIMIT, NULL, ctx, "the value is too long for its index");
+        return PU_OK;
+    }
+    if (size < strlen(BLIND_PREFIX) + 2 * BLIND_BYTES + 1)
+        return pu_fail(err, PU_ERR_LIMIT, NULL, ctx, "index buffer too small");
+    /* the first key of the ring: sealing keys rotate (the last seals), the
+     * index must not change with them */
+    unsigned char sub[crypto_auth_hmacsha256_KEYBYTES], mac[crypto_auth_hmacsha256_BYTES];
+    _Static_assert(crypto_kdf_KEYBYTES == PU_KEY_BYTES, "ring keys are KDF master keys");
+    crypto_kdf_derive_from_key(sub, sizeof sub, BLIND_KDF_ID, BLIND_KDF_CTX, ring.key[0]);
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, sub, sizeof sub);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)(ctx ? ctx : ""), ctx ? strlen(ctx) + 1 : 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)plain, strlen(plain));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(sub, sizeof sub);
+    sodium_memzero(&st, sizeof st);
+    memcpy(out, BLIND_PREFIX, strlen(BLIND_PREFIX));
+    sodium_bin2hex(out + strlen(BLIND_PREFIX), size - strlen(BLIND_PREFIX), mac, BLIND_BYTES);
+    return PU_OK;
+}
+
+void store_blind_key_id(char out[PU_KEY_ID_HEX]) {
+    out[0] = '\0';
+    if (ring_get(NULL) == PU_OK && ring.n > 0) pu_strlcpy(out, ring.id[0], PU_KEY_ID_HEX);
+}

@@ -372,4 +372,20 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
  * ground truth is stored. */
 int trace_eval_at_k(trace_t *t, size_t k, double *precision, double *recall, size_t *truth_n, pu_err *err);
 
+/* ---- sealing persons' names (trace_seal.c) ----
+ * Purchasers' and possessors' names are sealed at rest and buyers are joined
+ * on a keyed blind index (docs/security.md "Trace names"). A store written
+ * before (or under another first key) is refused by trace_open until this
+ * runs once: every person's name is opened (with any key of the ring) and
+ * sealed under the current key, every buyer key made again from the opened
+ * name, the copies of the keys (requests, multiple-sale reports, buyer
+ * volume, generator ground truth) follow, and the store records the key.
+ * One transaction; idempotent. Does not need trace_open. */
+typedef struct trace_seal_stats {
+    uint64_t events, requests, reports, import_keys_dropped;
+} trace_seal_stats;
+/* Errors: PU_ERR_DENIED (a name sealed under a key that is not configured),
+ * PU_ERR_INVALID/PU_ERR_IO (bad key configuration), PU_ERR_DB. */
+int trace_seal_all(db_t *db, trace_seal_stats *s, pu_err *err);
+
 #endif

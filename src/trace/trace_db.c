@@ -69,6 +69,9 @@ static const char *const STEPS[] = {
      * keeps its natural key (owner + the row as given), so a re-import finds it */
     "ALTER TABLE trace_request ADD COLUMN import_key TEXT;"
     "CREATE INDEX trace_request_import_key ON trace_request (import_key);",
+    /* v5: persons' names sealed, buyers joined on a keyed blind index
+     * (trace_party_key); which key made the indexes (trace_blind_check) */
+    "CREATE TABLE trace_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 #define NSTEPS ((int)(sizeof STEPS / sizeof STEPS[0]))
 
@@ -95,6 +98,10 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
         return pu_fail(err, version > NSTEPS ? PU_ERR_CONFLICT : PU_ERR_DB, NULL, "trace",
                        "trace schema is at version %d, this binary needs %d%s", version, NSTEPS,
                        version > NSTEPS ? " (store newer than binary)" : ": run trace_migrate first");
+    /* names are sealed and buyers indexed under the configured key: a store
+     * written under another (or none) must be re-indexed first, or joins
+     * between old and new rows would silently miss */
+    if ((rc = trace_blind_check(db, err))) return rc;
     trace_t *t = calloc(1, sizeof *t);
     if (!t) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     t->db = db;
@@ -202,10 +209,61 @@ int trace_next_number(trace_t *t, char *out, size_t size, pu_err *err) {
     return pu_snprintf(out, size, "T%d-%06lld", year, (long long)next);
 }
 
-void trace_party_key(const char *name, const char *dob, char *out, size_t size) {
-    char n[TRACE_NAME_MAX];
+int trace_party_key(const char *name, const char *dob, char *out, size_t size, pu_err *err) {
+    char n[TRACE_NAME_MAX], plain[TRACE_KEY_MAX];
     trace_name_norm(name ? name : "", n, sizeof n);
-    snprintf(out, size, "%s|%s", n, dob ? dob : "");
+    snprintf(plain, sizeof plain, "%s|%s", n, dob ? dob : "");
+    return store_blind_index("trace.party_key", plain, out, size, err);
+}
+
+int trace_person_seal(const char *plain, char **out, pu_err *err) {
+    return store_seal(TRACE_PERSON_CTX, plain, out, err);
+}
+
+const char *trace_person_open(const char *stored, char *buf, size_t size) {
+    if (!store_is_sealed(stored)) {
+        pu_strlcpy(buf, stored ? stored : "", size);
+        return buf;
+    }
+    if (store_unseal_buf(TRACE_PERSON_CTX, stored, buf, size, NULL) != PU_OK) pu_strlcpy(buf, "[sealed]", size);
+    return buf;
+}
+
+/* The key the trace tables' blind indexes were made with is kept in
+ * trace_meta ('blind_key': a key id, or '' for the plain text). */
+int trace_blind_check(db_t *db, pu_err *err) {
+    char want[17], have[32] = "";
+    store_blind_key_id(want);
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT value FROM trace_meta WHERE key = 'blind_key'", &st, err);
+    if (rc) return rc;
+    int step = db_step(st, err);
+    int found = step == DB_ROW;
+    if (found) pu_strlcpy(have, db_col_text(st, 0), sizeof have);
+    db_finalize(st);
+    if (step != DB_ROW && step != DB_DONE) return step;
+    if (!found) {
+        /* first use: an empty store takes the configured key; rows written
+         * before this check existed were indexed with none */
+        int64_t rows = 0;
+        rc = db_query_int64(db, "SELECT (SELECT COUNT(*) FROM trace_event) + (SELECT COUNT(*) FROM trace_request)",
+                            NULL, &rows, err);
+        if (rc) return rc;
+        if (rows) have[0] = '\0';
+        else pu_strlcpy(have, want, sizeof have);
+        if ((rc = db_prepare(db, "INSERT INTO trace_meta(key, value) VALUES ('blind_key', ?)"
+                                 " ON CONFLICT (key) DO NOTHING", &st, err)))
+            return rc;
+        db_bind_text(st, 1, have, -1);
+        rc = db_step_done(st, err);
+        db_finalize(st);
+        if (rc) return rc;
+    }
+    if (strcmp(have, want) == 0) return PU_OK;
+    return pu_fail(err, PU_ERR_CONFLICT, NULL, "seal-key",
+                   "the trace records were indexed under sealing key '%s' and the configured first key is '%s' "
+                   "('' = none): run `puente trace seal` once to re-seal and re-index them",
+                   have, want);
 }
 
 uint64_t trace_rng(uint64_t *s) {

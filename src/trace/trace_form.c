@@ -199,10 +199,20 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     bind_opt(st, i++, r->v[F_MODEL]);
     bind_opt(st, i++, r->v[F_COUNTRY]);
     bind_opt(st, i++, r->v[F_MARKINGS]);
-    bind_opt(st, i++, r->v[F_POSSESSOR]);
-    bind_opt(st, i++, r->v[F_POSSESSOR_ALIAS]);
+    /* the possessor's name, alias and address are sealed at rest */
+    char *poss = NULL, *alias = NULL, *addr = NULL;
+    if ((rc = trace_person_seal(r->v[F_POSSESSOR], &poss, err)) ||
+        (rc = trace_person_seal(r->v[F_POSSESSOR_ALIAS], &alias, err)) ||
+        (rc = trace_person_seal(r->v[F_POSSESSOR_ADDRESS], &addr, err))) {
+        free(poss);
+        free(alias);
+        if (!cache) db_finalize(st);
+        return rc;
+    }
+    bind_opt(st, i++, poss);
+    bind_opt(st, i++, alias);
     bind_opt(st, i++, r->v[F_POSSESSOR_DOB]);
-    bind_opt(st, i++, r->v[F_POSSESSOR_ADDRESS]);
+    bind_opt(st, i++, addr);
     bind_opt(st, i++, r->v[F_RECOVERY_DATE]);
     db_bind_text(st, i++, r->recovery_state, -1);
     bind_opt(st, i++, r->v[F_RECOVERY_PLACE]);
@@ -213,6 +223,9 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     db_bind_text(st, i++, now, -1);
     int64_t new_id;
     rc = db_insert_id(st, &new_id, err);
+    free(poss);
+    free(alias);
+    free(addr);
     db_reset(st);
     if (!cache) db_finalize(st);
     if (rc) return rc;
@@ -392,13 +405,15 @@ static int render_chain(trace_t *t, const store_scope *scope, int64_t fid, int j
     db_sql_free(&q);
     if (rc) return rc;
     while ((rc = db_step(st, err)) == DB_ROW) {
+        char party[512];
+        trace_person_open(db_col_text(st, 2), party, sizeof party);
         if (json) {
             json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", db_col_text(st, 0), "date",
-                                                 db_col_text(st, 1), "party", db_col_text(st, 2), "ffl",
+                                                 db_col_text(st, 1), "party", party, "ffl",
                                                  db_col_text(st, 3), "state", db_col_text(st, 4)));
         } else {
             pu_buf_printf(out, "    %s  %-11s %-40s %s %s\n", db_col_text(st, 1), db_col_text(st, 0),
-                          db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4));
+                          party, db_col_text(st, 3), db_col_text(st, 4));
         }
     }
     db_finalize(st);
@@ -432,6 +447,9 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
                              db_col_text(st, 22), db_col_text(st, 36));
     for (size_t i = 0; i < NF; i++) {
         const char *v = db_col_text(st, (int)i);
+        char opened[512];
+        if (i == F_POSSESSOR || i == F_POSSESSOR_ALIAS || i == F_POSSESSOR_ADDRESS)
+            v = trace_person_open(v, opened, sizeof opened);
         if (i == F_OBLITERATED) v = db_col_int64(st, 7) ? (es ? "sí" : "yes") : (es ? "no" : "no");
         if (json) json_object_set_new(form, FIELDS[i].key, json_string(v));
         else if (*v) {
@@ -470,7 +488,9 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         json_t *res = json ? json_object() : NULL;
         if (!json) pu_buf_printf(out, "%s\n", es ? "Resultado" : "Result");
         for (int i = 0; i < 5; i++) {
+            char opened[512];
             const char *v = i == 3 && !dealer_ok ? "" : db_col_text(st, 26 + i);
+            if (i == 0) v = trace_person_open(v, opened, sizeof opened); /* the purchaser */
             if (json) json_object_set_new(res, keys[i], *v ? json_string(v) : json_null());
             else if (*v) {
                 label(out, es ? labels_es[i] : labels_en[i]);

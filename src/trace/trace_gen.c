@@ -239,17 +239,22 @@ static int state_group(const char *s) {
 
 static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *party, const char *dob,
               const char *ffl, const char *state) {
-    char d[16], key[TRACE_NAME_MAX + 16];
+    char d[16], key[TRACE_KEY_MAX];
+    char *sealed = NULL; /* a person (with a date of birth): the name is sealed */
+    if (dob) {
+        int rc = trace_party_key(party, dob, key, sizeof key, g->err);
+        if (!rc && party) rc = trace_person_seal(party, &sealed, g->err);
+        if (rc) return rc;
+    }
     pu_format_date(day, d, sizeof d);
     db_stmt *s = g->ins_ev;
     db_reset(s);
     db_bind_int64(s, 1, fid);
     db_bind_text(s, 2, kind, -1);
     db_bind_text(s, 3, d, -1);
-    if (party) db_bind_text(s, 4, party, -1);
+    if (party) db_bind_text(s, 4, sealed ? sealed : party, -1);
     else db_bind_null(s, 4);
     if (dob) {
-        trace_party_key(party, dob, key, sizeof key);
         db_bind_text(s, 5, key, -1);
         db_bind_text(s, 6, dob, -1);
     } else {
@@ -261,6 +266,7 @@ static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *pa
     if (state) db_bind_text(s, 8, state, -1);
     else db_bind_null(s, 8);
     int rc = db_step_done(s, g->err);
+    free(sealed);
     g->st->events++;
     return rc;
 }
@@ -535,9 +541,10 @@ static int rings(gen *g, size_t *next) {
         int64_t start = today - 400 - (int64_t)pick(g, 5 * 365);
         for (int m = 0; m < members; m++) {
             uint32_t who = g->npurch + 1 + (uint32_t)(r * 16 + m);
-            char name[96], dob[16], key[TRACE_NAME_MAX + 16];
+            char name[96], dob[16], key[TRACE_KEY_MAX];
             person(who, 0, name, sizeof name, dob, sizeof dob);
-            trace_party_key(name, dob, key, sizeof key);
+            int krc = trace_party_key(name, dob, key, sizeof key, g->err);
+            if (krc) return krc;
             db_reset(g->truth);
             db_bind_text(g->truth, 1, key, -1);
             db_bind_int64(g->truth, 2, r + 1);

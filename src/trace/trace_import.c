@@ -126,12 +126,14 @@ static void bind_opt(db_stmt *st, int i, const char *s) {
 }
 
 /* *found = 1 when the owner already stored this event of firearm fid
- * (ev: kind, date, party, dob, ffl, state; NULL = absent). */
+ * (ev: kind, date, party, dob, ffl, state; NULL = absent). A person's name
+ * is sealed (a random nonce each time): persons are compared on their
+ * blind key (ev[2] is then the key), businesses on the name. */
 static int event_exists(acq_ctx *c, int64_t fid, const char *const ev[6], int *found, pu_err *err) {
     db_stmt *s = c->find_ev;
     if (!s) {
         int rc = db_prepare(c->t->db, "SELECT 1 FROM trace_event WHERE firearm_id = ? AND kind = ? AND date = ?"
-                                      " AND COALESCE(party, '') = ? AND COALESCE(dob, '') = ? AND COALESCE(ffl, '') = ?"
+                                      " AND COALESCE(party_key, party, '') = ? AND COALESCE(dob, '') = ? AND COALESCE(ffl, '') = ?"
                                       " AND COALESCE(state, '') = ? AND owner = ? LIMIT 1", &c->find_ev, err);
         if (rc) return rc;
         s = c->find_ev;
@@ -211,8 +213,11 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
     pu_buf_printf(nkey, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", c->o->owner, mfr, sn, K[kind], v[A_DATE],
                   v[A_PARTY] ? v[A_PARTY] : "", v[A_DOB] ? v[A_DOB] : "", v[A_FFL] ? v[A_FFL] : "",
                   v[A_STATE] ? v[A_STATE] : "");
+    char key[TRACE_KEY_MAX];
+    int person = v[A_PARTY] && kind >= 4;
+    if (person && (rc = trace_party_key(v[A_PARTY], v[A_DOB], key, sizeof key, err))) return rc;
     if (fid) {
-        const char *ev[] = {K[kind], v[A_DATE], v[A_PARTY], v[A_DOB], v[A_FFL], v[A_STATE]};
+        const char *ev[] = {K[kind], v[A_DATE], person ? key : v[A_PARTY], v[A_DOB], v[A_FFL], v[A_STATE]};
         if ((rc = event_exists(c, fid, ev, existing, err))) return rc;
         if (*existing) return PU_OK;
     }
@@ -258,25 +263,24 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         db_bind_int64(c->set_mfg, 2, fid);
         if ((rc = db_step_done(c->set_mfg, err))) return rc;
     }
-    char key[TRACE_NAME_MAX + 16];
+    char *sealed = NULL;
+    if (person && (rc = trace_person_seal(v[A_PARTY], &sealed, err))) return rc;
     db_stmt *e = c->add_ev;
     db_reset(e);
     db_bind_int64(e, 1, fid);
     db_bind_text(e, 2, K[kind], -1);
     db_bind_text(e, 3, v[A_DATE], -1);
-    bind_opt(e, 4, v[A_PARTY]);
-    if (v[A_PARTY] && kind >= 4) {
-        trace_party_key(v[A_PARTY], v[A_DOB], key, sizeof key);
-        db_bind_text(e, 5, key, -1);
-    } else {
-        db_bind_null(e, 5);
-    }
+    bind_opt(e, 4, person ? sealed : v[A_PARTY]);
+    if (person) db_bind_text(e, 5, key, -1);
+    else db_bind_null(e, 5);
     bind_opt(e, 6, v[A_DOB]);
     bind_opt(e, 7, v[A_FFL]);
     bind_opt(e, 8, v[A_STATE]);
     db_bind_text(e, 9, c->o->owner, -1);
     db_bind_text(e, 10, mk, -1);
-    return db_step_done(e, err);
+    rc = db_step_done(e, err);
+    free(sealed);
+    return rc;
 }
 
 /* One row: validate and write it. *nkey gets the row's natural key and
@@ -447,6 +451,12 @@ static int rec_fn(void *ctx, const pu_csv_row *row, const int *col, trace_import
     for (int i = 0; i < F_COUNT; i++) {
         pu_buf_putc(nkey, '\x1f');
         if (q.v[i]) pu_buf_puts(nkey, q.v[i]);
+    }
+    if (store_seal_configured()) { /* the row holds the possessor's name: keep only its blind index */
+        char bi[STORE_BLIND_MAX];
+        if ((rc = store_blind_index("trace_request.import_key", pu_buf_str(nkey), bi, sizeof bi, err))) return rc;
+        pu_buf_reset(nkey);
+        pu_buf_puts(nkey, bi);
     }
     if ((rc = request_exists(c, o.owner, nkey, existing, err)) || *existing) return rc;
     int64_t id = 0;

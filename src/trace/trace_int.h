@@ -76,8 +76,33 @@ int trace_reject_keep(trace_t *t, const char *source, uint64_t line, const pu_er
 /* Allocate the next request number "TYYYY-NNNNNN" for today's year. */
 int trace_next_number(trace_t *t, char *out, size_t size, pu_err *err);
 
-/* Purchaser key "NORMALISED NAME|YYYY-MM-DD" (dob may be empty). */
-void trace_party_key(const char *name, const char *dob, char *out, size_t size);
+/* Purchaser key: the blind index (store_blind_index, context
+ * "trace.party_key") of "NORMALISED NAME|YYYY-MM-DD" (dob may be empty);
+ * without a sealing key the text itself. Every join, GROUP BY and lookup on
+ * buyers (leads, multiple-sale reports, buyer volume, ground truth) uses
+ * it, never the name. out: TRACE_KEY_MAX. Errors: those of store_blind_index. */
+#define TRACE_KEY_MAX (TRACE_NAME_MAX + 16)
+int trace_party_key(const char *name, const char *dob, char *out, size_t size, pu_err *err);
+
+/* ---- persons' names at rest (docs/security.md "Trace names") ----
+ * The names, aliases and addresses of purchasers and possessors
+ * (trace_event.party of RETAIL/TRANSFER events, trace_request.possessor,
+ * possessor_alias, possessor_address and purchaser, trace_msr.purchaser) are
+ * sealed with store_seal under one context, TRACE_PERSON_CTX, so a sealed
+ * name moves between these columns as it is. Businesses (manufacturers,
+ * importers, dealers) stay plain. */
+#define TRACE_PERSON_CTX "trace.person"
+/* Seal a person's name (NULL stays NULL); *out is the caller's (free()).
+ * Errors: those of store_seal. */
+int trace_person_seal(const char *plain, char **out, pu_err *err);
+/* The stored value opened into buf[size] (truncated); a value that cannot
+ * be opened (a key that is not configured) reads "[sealed]". Returns buf. */
+const char *trace_person_open(const char *stored, char *buf, size_t size);
+/* The store's blind-index state: PU_OK when the trace tables were indexed
+ * under the configured key (or none, and there is none); PU_ERR_CONFLICT
+ * naming `puente trace seal` otherwise. An empty store takes the current
+ * key. Errors: PU_ERR_CONFLICT, PU_ERR_DB. */
+int trace_blind_check(db_t *db, pu_err *err);
 
 /* Simple deterministic PRNG (splitmix64) for the generator. */
 uint64_t trace_rng(uint64_t *s);

@@ -15,7 +15,8 @@ typedef struct sale {
 } sale;
 
 typedef struct grp {
-    char key[TRACE_NAME_MAX + 16], party[128], ffl[40], state[8];
+    char key[TRACE_KEY_MAX], ffl[40], state[8];
+    char party[1024]; /* as stored: sealed names go to trace_msr.purchaser as they are (one context) */
     sale *s;
     size_t n, cap;
 } grp;

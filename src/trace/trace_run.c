@@ -44,7 +44,8 @@ static int load_req(db_stmt *st, void *ctx) {
     r->type = pu_strdup(db_col_text(st, 6));
     r->calibre = pu_strdup(db_col_text(st, 7));
     r->model = pu_strdup(db_col_text(st, 8));
-    r->possessor = pu_strdup(db_col_text(st, 9));
+    char name[TRACE_NAME_MAX];
+    r->possessor = pu_strdup(trace_person_open(db_col_text(st, 9), name, sizeof name));
     r->possessor_dob = pu_strdup(db_col_text(st, 10));
     pu_parse_date(db_col_text(st, 11), &r->recovery);
     pu_strlcpy(r->owner, db_col_text(st, 12), sizeof r->owner);
@@ -77,7 +78,8 @@ typedef struct outcome {
     char note[256];
     int64_t fid;
     int64_t retail_event, dealer_event; /* the records the result was read from */
-    char purchaser[128], pkey[TRACE_NAME_MAX + 16], pdate[16], pstate[8], dealer[128], ffl[40];
+    char purchaser[128], pkey[TRACE_KEY_MAX], pdate[16], pstate[8], dealer[128], ffl[40];
+    char pdob[16];  /* the purchaser's date of birth as recorded with the sale */
     char rmfr[TRACE_NAME_MAX], rtype[32], rcal[32];
     int has_ttc;
     int64_t ttc;
@@ -223,8 +225,8 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''), COALESCE(e.ffl, ''),"
-                   " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date, e.id"
-                   " FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE e.firearm_id = ? AND ");
+                   " COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''), f.mfg_date, e.id,"
+                   " COALESCE(e.dob, '') FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id WHERE e.firearm_id = ? AND ");
     db_sql_int64(&q, o->fid);
     store_scope_sql(&q, R->scope, "e");
     db_sql_add(&q, " ORDER BY e.date, e.id");
@@ -249,11 +251,12 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
             pu_strlcpy(dealer_name, db_col_text(st, 2), sizeof dealer_name);
             dealer_event = db_col_int64(st, 10);
         }
-        if (!found_retail && *db_col_text(st, 2)) pu_strlcpy(last_party, db_col_text(st, 2), sizeof last_party);
+        if (!found_retail && *db_col_text(st, 2)) trace_person_open(db_col_text(st, 2), last_party, sizeof last_party);
         if (!strcmp(kind, "RETAIL") && !found_retail) {
             found_retail = 1;
             o->retail_event = db_col_int64(st, 10);
-            pu_strlcpy(o->purchaser, db_col_text(st, 2), sizeof o->purchaser);
+            trace_person_open(db_col_text(st, 2), o->purchaser, sizeof o->purchaser);
+            pu_strlcpy(o->pdob, db_col_text(st, 11), sizeof o->pdob);
             pu_strlcpy(o->pkey, db_col_text(st, 3), sizeof o->pkey);
             pu_strlcpy(o->pdate, db_col_text(st, 1), sizeof o->pdate);
             pu_strlcpy(o->ffl, db_col_text(st, 4), sizeof o->ffl);
@@ -287,15 +290,12 @@ static int follow(runner *R, const req *r, outcome *o, pu_err *err) {
     o->ttc = r->recovery - pd;
     o->differs = -1;
     if (r->possessor && *r->possessor) {
-        char a[TRACE_NAME_MAX + 16], b[TRACE_NAME_MAX + 16];
-        trace_party_key(r->possessor, r->possessor_dob, a, sizeof a);
-        /* compare names; dates of birth only when both are known */
-        char *pa = strchr(a, '|'), *pb;
-        pu_strlcpy(b, o->pkey, sizeof b);
-        pb = strchr(b, '|');
-        int dob_conflict = pa && pb && pa[1] && pb[1] && strcmp(pa, pb) != 0;
-        if (pa) *pa = 0;
-        if (pb) *pb = 0;
+        /* compare the normalised names (opened: the keys are blind and hold
+         * the dates of birth); dates of birth only when both are known */
+        char a[TRACE_NAME_MAX], b[TRACE_NAME_MAX];
+        trace_name_norm(r->possessor, a, sizeof a);
+        trace_name_norm(o->purchaser, b, sizeof b);
+        int dob_conflict = r->possessor_dob && r->possessor_dob[0] && o->pdob[0] && strcmp(r->possessor_dob, o->pdob);
         o->differs = strcmp(a, b) != 0 || dob_conflict;
     }
     if (!o->status) o->status = "completed";
@@ -313,11 +313,14 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
     db_stmt *u = R->update;
     db_reset(u);
     int i = 1;
+    char *purchaser = NULL;
+    int rc = o->purchaser[0] ? trace_person_seal(o->purchaser, &purchaser, err) : PU_OK;
+    if (rc) return rc;
     db_bind_text(u, i++, o->status, -1);
     bind_s(u, i++, o->reason);
     if (o->fid) db_bind_int64(u, i++, o->fid);
     else db_bind_null(u, i++);
-    bind_s(u, i++, o->purchaser);
+    bind_s(u, i++, purchaser);
     bind_s(u, i++, o->pkey);
     bind_s(u, i++, o->pdate);
     bind_s(u, i++, o->pstate);
@@ -338,7 +341,8 @@ static int save(runner *R, const req *r, const outcome *o, pu_err *err) {
     else db_bind_null(u, i++);
     db_bind_text(u, i++, now, -1);
     db_bind_int64(u, i++, r->id);
-    int rc = db_step_done(u, err);
+    rc = db_step_done(u, err);
+    free(purchaser);
     if (rc) return rc;
     db_reset(R->del_cand);
     db_bind_int64(R->del_cand, 1, r->id);

@@ -112,4 +112,52 @@ out=$("$PUENTE" review list --db "$TMP/sealed.db")
 assert_contains "$out" "NOTA-SELLADA-7731" "after rotation the old key still opens the old note"
 assert_contains "$out" "NOTA-ROTADA-2" "and the new key the new one"
 unset PUENTE_SEAL_KEY_FILE
+
+# --- trace: purchasers' and possessors' names sealed, buyers joined on a blind index ---
+# The same generated data (fixed seed and date) in a store without a key (the
+# control), in a store with a key, and in the control store migrated with
+# `puente trace seal`: the leads are the same (names, strengths, order), and
+# with a key the names are in none of the files.
+trace_all() {  # db -> leads without their keys (blind when sealed)
+  local db=$1 T="--today 2026-06-01"
+  "$PUENTE" agency seed --db "$db" >/dev/null
+  "$PUENTE" trace generate --firearms 3000 --recoveries 300 --rings 3 --seed 7 --db "$db" $T >/dev/null || return 1
+  "$PUENTE" trace run --db "$db" $T >/dev/null || return 2
+  "$PUENTE" trace msr --db "$db" $T >/dev/null || return 3
+}
+trace_leads() { "$PUENTE" trace leads --top 15 --db "$1" --today 2026-06-01 | sed 's/  \[[^]]*\]$//'; }
+trace_all "$TMP/tclear.db"; assert_rc $? 0 "trace data without a key"
+leads0=$(trace_leads "$TMP/tclear.db")
+buyer=$(printf '%s\n' "$leads0" | awk '/^ *1\. purchaser/{sub(/^ *1\. purchaser +[0-9.]+ +/, ""); print; exit}')
+poss=$(sqlite3 "$TMP/tclear.db" "SELECT possessor FROM trace_request WHERE possessor IS NOT NULL AND possessor <> '' LIMIT 1")
+[ -n "$buyer" ] && [ -n "$poss" ] && ok "a lead's purchaser ('$buyer') and a possessor ('$poss') to look for" || nok "no names to look for"
+"$PUENTE" audit verify --db "$TMP/tclear.db" >/dev/null 2>&1
+assert_eq "$(cat "$TMP/tclear.db"* | grep -a -c -F "$buyer" | grep -v '^0$' | head -1 | sed 's/.*/found/')" "found" \
+  "without a key the purchaser's name is in the store file (the grep works)"
+cp "$TMP/tclear.db" "$TMP/tmigrated.db"
+export PUENTE_SEAL_KEY=$KEY1
+trace_all "$TMP/tsealed.db"; assert_rc $? 0 "the same trace data with a key"
+"$PUENTE" audit verify --db "$TMP/tsealed.db" >/dev/null 2>&1   # a checkpoint: everything in the main file
+assert_eq "$(cat "$TMP/tsealed.db"* | grep -a -c -F -e "$buyer" -e "$poss")" "0" \
+  "with a key neither the purchaser's nor the possessor's name is in the store files"
+assert_eq "$(sqlite3 "$TMP/tsealed.db" "SELECT COUNT(*) FROM trace_event WHERE party_key IS NOT NULL AND party_key NOT LIKE 'bi1:%'")" "0" \
+  "every buyer key is a blind index"
+assert_eq "$(trace_leads "$TMP/tsealed.db")" "$leads0" "the same leads (names, strengths, indicators, order) with sealed names"
+assert_contains "$("$PUENTE" trace request show 1 --db "$TMP/tsealed.db" --today 2026-06-01)" "Trace request" "a request reads back"
+# migration of the store written without a key
+out=$("$PUENTE" trace leads --db "$TMP/tmigrated.db" --today 2026-06-01 2>&1); rc=$?
+assert_rc "$rc" 6 "a store with plain names is refused under a key until it is sealed"
+assert_contains "$out" "puente trace seal" "and the refusal names the command"
+out=$("$PUENTE" trace seal --db "$TMP/tmigrated.db"); assert_rc $? 0 "trace seal migrates it"
+assert_contains "$out" "requests" "trace seal reports what it sealed"
+assert_eq "$(trace_leads "$TMP/tmigrated.db")" "$leads0" "the same leads after the migration"
+"$PUENTE" audit verify --db "$TMP/tmigrated.db" >/dev/null 2>&1
+sqlite3 "$TMP/tmigrated.db" "VACUUM" # the old rows' pages (docs/security.md "Trace names")
+assert_eq "$(cat "$TMP/tmigrated.db"* | grep -a -c -F -e "$buyer" -e "$poss")" "0" \
+  "after the migration (and VACUUM) the names are gone from the store file"
+"$PUENTE" trace seal --db "$TMP/tmigrated.db" >/dev/null; assert_rc $? 0 "trace seal again (idempotent)"
+assert_eq "$(trace_leads "$TMP/tmigrated.db")" "$leads0" "still the same leads"
+out=$(PUENTE_SEAL_KEY=$KEY2 "$PUENTE" trace leads --db "$TMP/tsealed.db" --today 2026-06-01 2>&1); rc=$?
+assert_rc "$rc" 6 "another key is refused: its blind indexes would not join with the stored ones"
+unset PUENTE_SEAL_KEY
 finish
