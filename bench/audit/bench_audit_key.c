@@ -2,7 +2,9 @@
  * same batches of entries appended to an in-memory store unkeyed and with a
  * chain key ($PUENTE_AUDIT_KEY), as the journal's ingest thread appends them
  * (audit_append_many, one transaction per batch), and the hash alone.
- * Usage: bench_audit_key [ENTRIES] (default 200000). Prints entries/s. */
+ * Usage: bench_audit_key [ENTRIES] (default 200000). Prints entries/s.
+ *        bench_audit_key --hash keyed|unkeyed N: N hashes of one kind only
+ *        (for callgrind's instruction count). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -62,10 +64,29 @@ static void hash_only(long n) {
     }
 }
 
+/* One kind of hash only, for an instruction count that the machine's load
+ * cannot disturb: valgrind --tool=callgrind bench_audit_key --hash keyed N,
+ * then unkeyed; (Ir keyed - Ir unkeyed) / N is what the key adds per entry
+ * (docs/PERFORMANCE.md, "Security"). */
+static int hash_one_kind(int keyed, long n) {
+    unsigned char msg[300], key[32], out[32];
+    memset(msg, 'x', sizeof msg);
+    memset(key, 7, sizeof key);
+    unsigned acc = 0;
+    for (long i = 0; i < n; i++) {
+        msg[0] = (unsigned char)i;
+        crypto_generichash(out, sizeof out, msg, sizeof msg, keyed ? key : NULL, keyed ? sizeof key : 0);
+        acc += out[0];
+    }
+    printf("%s: %ld hashes (%u)\n", keyed ? "keyed" : "unkeyed", n, acc);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (sodium_init() < 0) return 1;
+    if (argc > 3 && strcmp(argv[1], "--hash") == 0) return hash_one_kind(strcmp(argv[2], "keyed") == 0, atol(argv[3]));
     long n = argc > 1 ? atol(argv[1]) : 200000;
     pu_err e;
-    if (sodium_init() < 0) return 1;
     hash_only(2000000);
     for (int round = 0; round < 3; round++) {
         unsetenv("PUENTE_AUDIT_KEY");
