@@ -261,7 +261,7 @@ int store_node_set(db_t *db, const char *name, const char *country, pu_err *err)
  * or the agency is unknown here so its home is unknown), PU_ERR_DB. */
 int store_check_home(db_t *db, const char *owner, const char *record, pu_err *err);
 /* The markings the other country's agencies may see, as a SQL condition
- * over the column `marking` ("marking IN ('PUBLIC', ...)"), generated from
+ * over the column `marking` (`marking` followed by IN and the list), generated from
  * the same table as store_scope_sql: the row filter of what a node
  * publishes to the node of country `to` (AGENCY-ONLY never leaves home:
  * only its owner sees it, and the owner is home). Writes into out (size
