@@ -277,3 +277,31 @@ int fed_status(db_t *db, json_t **out, pu_err *err) {
     *out = o;
     return PU_OK;
 }
+
+int fed_health(db_t *db, json_t **out, pu_err *err) {
+    *out = NULL;
+    if (strcmp(db_backend(db), "postgresql") != 0) return PU_OK;
+    store_node node;
+    int federated = 0;
+    int rc = store_node_get(db, &node, &federated, err);
+    if (rc || !federated) return rc;
+    json_t *st;
+    if ((rc = fed_status(db, &st, err))) return rc;
+    int connected = 0, receiving = 0;
+    json_int_t errors = 0, lag = -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(st, "outgoing"), i, v) {
+        connected |= json_is_true(json_object_get(v, "active"));
+        json_t *l = json_object_get(v, "lag_bytes");
+        if (json_is_integer(l) && json_integer_value(l) > lag) lag = json_integer_value(l);
+    }
+    json_array_foreach(json_object_get(st, "subscriptions"), i, v) {
+        receiving |= json_is_true(json_object_get(v, "running"));
+        errors += json_integer_value(json_object_get(v, "apply_errors"));
+    }
+    json_decref(st);
+    *out = json_pack("{s:s,s:b,s:b,s:o,s:I}", "node", node.name, "peer_connected", connected, "receiving", receiving,
+                     "lag_bytes", lag < 0 ? json_null() : json_integer(lag), "apply_errors", errors);
+    return *out ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+}

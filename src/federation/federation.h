@@ -95,4 +95,12 @@ int fed_subscribe(db_t *db, const fed_config *c, int self, pu_err *err);
  * Errors: PU_ERR_INVALID (SQLite), PU_ERR_DB, PU_ERR_NOMEM. */
 int fed_status(db_t *db, json_t **out, pu_err *err);
 
+/* The replication state of a node in brief, for the server's health route:
+ *   {"node": "us", "peer_connected": bool, "receiving": bool,
+ *    "lag_bytes": N | null, "apply_errors": N}
+ * lag_bytes is the largest outgoing lag (fed_status). *out is NULL (and
+ * PU_OK) when the store is no federation node, SQLite included: the health
+ * route then says nothing about federation. Errors: fed_status's. */
+int fed_health(db_t *db, json_t **out, pu_err *err);
+
 #endif

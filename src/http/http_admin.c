@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "federation/federation.h"
 #include "http/http_int.h"
 
 static const char *const no_args[] = {NULL};
@@ -13,7 +14,11 @@ int h_health(http_req *r) {
     pu_err e;
     if (db_query_int64(r->db, "SELECT 1", NULL, &one, &e) != PU_OK || one != 1)
         return http_fail(r, PU_ERR_DB, NULL, "the store does not answer");
-    return http_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    json_t *o = json_pack("{s:s}", "status", "ok"), *fed = NULL;
+    /* a federation node adds its replication state (docs/federation.md); a
+     * lagging peer is not this server's failure, so the status stays ok */
+    if (fed_health(r->db, &fed, &e) == PU_OK && fed) json_object_set_new(o, "federation", fed);
+    return http_json(r, 200, o);
 }
 
 int h_version(http_req *r) {

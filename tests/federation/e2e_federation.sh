@@ -184,6 +184,14 @@ assert_contains "$out" "403 " "a DEA account on the MX node cannot update the re
 assert_contains "$out" "home node (US)" "the API says where to change it"
 out=$(api "$TOKEN" DELETE /api/v1/entities/dea-shared)
 assert_contains "$out" "403 " "nor delete it"
+out=$(curl -s "http://127.0.0.1:$PORT/api/v1/health")
+python3 - "$out" <<'EOF' && ok "the health route carries the node's replication state" || nok "health: $out"
+import json, sys
+h = json.loads(sys.argv[1])
+f = h["federation"]
+assert h["status"] == "ok" and f["node"] == "mx" and f["receiving"] is True and f["apply_errors"] == 0, h
+assert isinstance(f["lag_bytes"], int) and f["lag_bytes"] >= 0 and f["peer_connected"] is True, h
+EOF
 stop_server
 assert_eq "$(sql "$MX" "SELECT count(*) FROM entity WHERE id = 'dea-shared'")" 1 "the replica is still there"
 
