@@ -85,7 +85,8 @@ assert_contains "$out" "node mx (MX): subscribed to puente_us" "init reports the
 
 # one record through the API on each node after init (the normal write path)
 start_server() { # db -> SERVER_PID, PORT
-  p serve --listen 127.0.0.1:0 --db "$1" --audit-journal commit >"$TMP/serve.log" 2>&1 &
+  # the binary itself in the background (not the p function: $! would be a subshell)
+  "$PUENTE" serve --listen 127.0.0.1:0 --db "$1" --audit-journal commit >"$TMP/serve.log" 2>&1 &
   SERVER_PID=$!
   PORT=""
   for _ in $(seq 1 200); do
