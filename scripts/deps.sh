@@ -22,7 +22,7 @@ case "$want" in
   pg)    pkgs=("${build_pkgs[@]}" "${pg_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   ha)    pkgs=("${build_pkgs[@]}" "${ha_pkgs[@]}") ;;
-  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${pg_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${pg_pkgs[@]}" "${bench_pkgs[@]}" "${ha_pkgs[@]}") ;;
   *) echo "deps.sh: unknown set '$want' (expected build, fuzz, pg, bench, ha or all)" >&2; exit 2 ;;
 esac
 missing=()

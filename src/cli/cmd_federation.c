@@ -59,7 +59,7 @@ static int init(const fed_config *c) {
         if (!rc) printf("node %s (%s): publication puente_%s ready\n", c->node[i].name, c->node[i].country, c->node[i].name);
     }
     for (int i = 0; i < FED_NODES && !code && !rc; i++) {
-        rc = fed_subscribe(store_db(st[i]), c, i, &err);
+        rc = fed_subscribe(store_db(st[i]), store_db(st[1 - i]), c, i, &err);
         if (!rc)
             printf("node %s (%s): subscribed to puente_%s\n", c->node[i].name, c->node[i].country, c->node[1 - i].name);
     }

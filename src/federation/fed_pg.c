@@ -148,7 +148,26 @@ int fed_prepare(db_t *db, const fed_config *c, int self, pu_err *err) {
     return db_commit(db, err);
 }
 
-int fed_subscribe(db_t *db, const fed_config *c, int self, pu_err *err) {
+/* Remove the replicas of node `peer` (their dataset rows go by the foreign
+ * key's cascade: this is an ordinary local delete, not the apply worker). */
+static int drop_replicas(db_t *db, const char *peer, pu_err *err) {
+    int rc = db_begin(db, err);
+    if (rc) return rc;
+    db_stmt *st;
+    if (!(rc = db_prepare(db, "DELETE FROM entity WHERE home = ?", &st, err))) {
+        db_bind_text(st, 1, peer, -1);
+        rc = db_step_done(st, err);
+        db_finalize(st);
+    }
+    if (!rc) rc = store_generation_bump(db, "entity", err);
+    if (rc) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db, err);
+}
+
+int fed_subscribe(db_t *db, db_t *peer_db, const fed_config *c, int self, pu_err *err) {
     if (self < 0 || self >= FED_NODES) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no node %d", self);
     int rc = need_pg(db, err);
     if (rc) return rc;
@@ -163,9 +182,17 @@ int fed_subscribe(db_t *db, const fed_config *c, int self, pu_err *err) {
         if (!rc) rc = exec_f(db, err, "ALTER SUBSCRIPTION %s ENABLE", sub);
         return rc;
     }
+    /* A new subscription copies everything the peer releases: replicas from
+     * an earlier subscription (dropped, or its slot lost) would collide with
+     * the copy, and some may since have been withdrawn at home. */
+    if ((rc = drop_replicas(db, peer->name, err))) return rc;
+    int64_t slot = 0;
+    if ((rc = db_query_int64(peer_db, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?", sub, &slot, err)))
+        return rc;
     /* the initial copy brings what the filter releases now; streaming the rest */
-    return exec_f(db, err, "CREATE SUBSCRIPTION %s CONNECTION '%s' PUBLICATION puente_%s WITH (copy_data = true)", sub,
-                  peer->peer_uri, peer->name);
+    return exec_f(db, err,
+                  "CREATE SUBSCRIPTION %s CONNECTION '%s' PUBLICATION puente_%s WITH (copy_data = true%s)", sub,
+                  peer->peer_uri, peer->name, slot ? ", create_slot = false" : "");
 }
 
 /* ---- status ---- */

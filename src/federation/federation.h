@@ -74,13 +74,18 @@ int fed_config_load(const char *path, fed_config *out, pu_err *err);
  * Errors: PU_ERR_INVALID (an SQLite store: federation needs PostgreSQL;
  * wal_level is not `logical`), store_node_set's (PU_ERR_CONFLICT), PU_ERR_DB. */
 int fed_prepare(db_t *db, const fed_config *c, int self, pu_err *err);
-/* Subscribe node `self` to the other node's publication (initial copy of
- * what the filter releases, then streaming). Idempotent: an existing
- * subscription gets the config's connection and is enabled. Runs outside a
+/* Subscribe node `self` (store db) to the other node's publication (store
+ * peer_db): initial copy of what the filter releases, then streaming. A new
+ * subscription first removes the replicas of the peer left by an earlier
+ * one (the copy brings them again, without those withdrawn meanwhile).
+ * Idempotent: an existing subscription gets the config's connection and is
+ * enabled. A replication slot of the subscription's name that already
+ * exists on the peer (a permanent slot Patroni keeps across failovers,
+ * deploy/patroni) is used instead of creating one. Runs outside a
  * transaction (CREATE SUBSCRIPTION cannot run in one).
  * Errors: PU_ERR_INVALID (SQLite), PU_ERR_DB (e.g. the peer is unreachable
  * from this node's server: the message says why). */
-int fed_subscribe(db_t *db, const fed_config *c, int self, pu_err *err);
+int fed_subscribe(db_t *db, db_t *peer_db, const fed_config *c, int self, pu_err *err);
 
 /* The state of the node whose store is db, as JSON:
  *   {"node": "us", "country": "US", "federated": true, "wal_level": "logical",

@@ -252,6 +252,22 @@ assert_eq "$(wait_for "$MX" "SELECT count(*) FROM entity WHERE id = 'dea-late'" 
 assert_eq "$(sql "$US" "SELECT count(*) FROM pg_publication")|$(sql "$US" "SELECT count(*) FROM pg_subscription")" "1|1" \
   "one publication and one subscription per node after two inits"
 assert_eq "$(sql "$US" "SELECT count(*) FROM entity GROUP BY id HAVING count(*) > 1")" "" "no record came back to its home"
+# a subscription re-created over a slot that exists already (Patroni keeps it
+# as a permanent slot across failovers, deploy/patroni): init uses the slot,
+# and the fresh initial copy replaces the replicas left by the old one
+want_rep=$(sql "$MX" "SELECT string_agg(id || '|' || marking, ',' ORDER BY id) FROM entity WHERE home = 'us'")
+sql "$MX" "DROP SUBSCRIPTION puente_mx_from_us" >/dev/null
+sql "$MX" "UPDATE entity SET caption = 'stale' WHERE id = 'dea-pub'" >/dev/null
+sql "$US" "SELECT pg_create_logical_replication_slot('puente_mx_from_us', 'pgoutput')" >/dev/null
+p federation init --config "$TMP/fed.json" >/dev/null; assert_rc $? 0 "init over an existing slot"
+assert_eq "$(wait_for "$MX" "SELECT string_agg(id || '|' || marking, ',' ORDER BY id) FROM entity WHERE home = 'us'" "$want_rep")" \
+  "$want_rep" "the new subscription's initial copy brings every released record again"
+assert_eq "$(sql "$MX" "SELECT caption FROM entity WHERE id = 'dea-pub'")" "Uno Publico" "stale replicas were replaced"
+assert_eq "$(sql "$US" "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'puente%'")" 1 \
+  "the existing slot was used, none added"
+rec dea-new DEA SHARED "Catorce Nuevo" dea_cases >"$TMP/n.json"
+p import ftm "$TMP/n.json" --db "$US" >/dev/null
+assert_eq "$(wait_for "$MX" "SELECT count(*) FROM entity WHERE id = 'dea-new'" 1)" 1 "and it streams through that slot"
 # a node keeps its identity
 sed 's/"name": "us", "country": "US"/"name": "usa", "country": "US"/' "$TMP/fed.json" >"$TMP/renamed.json"
 out=$(p federation init --config "$TMP/renamed.json" 2>&1); rc=$?
