@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "db/db.h"
 #include "federation/federation.h"
 
 static int usage(FILE *f) {
@@ -112,7 +113,7 @@ static void print_status(json_t *o) {
     }
 }
 
-/* The status of one store, added to `all` under its node name (or printed). */
+/* The status of one store: printed (all == NULL) or added to `all`. */
 static int status_one(const char *uri, int as_json, json_t *all) {
     store_t *st;
     int code = cli_open_store_existing(uri, &st);
@@ -132,29 +133,51 @@ static int status_one(const char *uri, int as_json, json_t *all) {
     return 0;
 }
 
+/* A node of the config: its status, or, when it cannot be reached (down,
+ * network), an entry that says so, so the other node is still reported. */
+static int status_node(const fed_node_conf *n, json_t *all) {
+    db_t *db = NULL;
+    json_t *o = NULL;
+    pu_err err;
+    int rc = db_open(n->uri, NULL, &db, &err);
+    if (!rc) rc = fed_status(db, &o, &err);
+    db_close(db);
+    if (rc) {
+        o = json_pack("{s:s,s:s,s:b,s:s}", "node", n->name, "country", n->country, "reachable", 0, "error", err.msg);
+        json_array_append_new(all, o);
+        return rc;
+    }
+    json_object_set_new(o, "reachable", json_true());
+    json_array_append_new(all, o);
+    return PU_OK;
+}
+
 static int status(const char *config, const char *db, int as_json) {
     if (!config) return status_one(cli_db_path(db), as_json, NULL);
     fed_config c;
     pu_err err;
     if (fed_config_load(config, &c, &err)) return cli_fail(&err);
     json_t *all = json_array();
-    int code = 0;
-    for (int i = 0; i < FED_NODES && !code; i++) code = status_one(c.node[i].uri, as_json, all);
-    if (!code) {
-        if (as_json) {
-            json_t *o = json_pack("{s:O}", "nodes", all);
-            char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-            if (s) puts(s);
-            free(s);
-            json_decref(o);
-        } else {
-            size_t i;
-            json_t *v;
-            json_array_foreach(all, i, v) print_status(v);
+    int down = 0;
+    for (int i = 0; i < FED_NODES; i++) down |= status_node(&c.node[i], all) != PU_OK;
+    if (as_json) {
+        json_t *o = json_pack("{s:O}", "nodes", all);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        if (s) puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v) {
+            if (json_is_false(json_object_get(v, "reachable")))
+                printf("node %s (%s): UNREACHABLE: %s\n", json_string_value(json_object_get(v, "node")),
+                       json_string_value(json_object_get(v, "country")), json_string_value(json_object_get(v, "error")));
+            else print_status(v);
         }
     }
     json_decref(all);
-    return code;
+    return down ? 1 : 0; /* a node that cannot be reached is a failure of the check */
 }
 
 int cmd_federation(int argc, char **argv) {

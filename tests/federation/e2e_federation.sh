@@ -273,4 +273,19 @@ sed 's/"name": "us", "country": "US"/"name": "usa", "country": "US"/' "$TMP/fed.
 out=$(p federation init --config "$TMP/renamed.json" 2>&1); rc=$?
 assert_rc $rc 6 "init with another name for an existing node is refused"
 assert_contains "$out" "already node 'us'" "naming the node it is"
+
+# ---- a node down: the other works on, status names the unreachable node ----
+"$CLUSTER" stop "$TMP/mx" >/dev/null
+rec dea-down DEA SHARED "Quince Caida" dea_cases >"$TMP/d.json"
+p import ftm "$TMP/d.json" --db "$US" >/dev/null; assert_rc $? 0 "the US node takes writes while MX is down"
+out=$(p federation status --config "$TMP/fed.json" --json); rc=$?
+assert_rc $rc 1 "status with a node down fails the check"
+python3 - "$out" <<'EOF' && ok "status reports the US node and MX as unreachable" || nok "status with MX down: $out"
+import json, sys
+us, mx = json.loads(sys.argv[1])["nodes"]
+assert us["reachable"] and us["node"] == "us" and mx == {**mx, "node": "mx", "reachable": False}, (us, mx)
+assert mx["error"] and not us["outgoing"][0]["active"], (us, mx)
+EOF
+out=$(p federation status --config "$TMP/fed.json" 2>&1)
+assert_contains "$out" "node mx (MX): UNREACHABLE" "the text status says so"
 finish
