@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages Puente needs, only when some are missing.
-# Usage: scripts/deps.sh [build|fuzz|pg|bench|all]   (default: build)
+# Usage: scripts/deps.sh [build|fuzz|pg|bench|ha|all]   (default: build)
 # pg: PostgreSQL 15, for the second run of the test suite (docs/store.md,
 # "Tests on both backends"); `make check` runs it when it is installed.
+# ha: Patroni and etcd (with Patroni's etcd client), for the high-availability
+# configuration and its smoke test deploy/ha-smoke.sh (docs/deploy.md).
 # Runs apt-get as root, or through sudo when available.
 set -euo pipefail
 want=${1:-build}
@@ -12,14 +14,16 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   liboath-dev libqrencode-dev gnutls-bin john-data openssl)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15)
+ha_pkgs=(postgresql-15 postgresql-client-15 patroni etcd-server etcd-client python3-etcd)
 bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time)
 case "$want" in
   build) pkgs=("${build_pkgs[@]}") ;;
   fuzz)  pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
   pg)    pkgs=("${build_pkgs[@]}" "${pg_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${pg_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown set '$want' (expected build, fuzz, pg, bench or all)" >&2; exit 2 ;;
+  ha)    pkgs=("${build_pkgs[@]}" "${ha_pkgs[@]}") ;;
+  all)   pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${pg_pkgs[@]}" "${bench_pkgs[@]}" "${ha_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$want' (expected build, fuzz, pg, bench, ha or all)" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

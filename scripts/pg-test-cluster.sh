@@ -10,6 +10,9 @@
 # caller is root (PostgreSQL refuses to run as root). Trust authentication on
 # 127.0.0.1 and a socket in DIR only: nothing outside this machine reaches it,
 # and fsync is off (the data is thrown away).
+# PG_TEST_LOGICAL=1 starts it with wal_level = logical (and room for
+# replication slots and workers): a node of the federation test
+# (tests/federation, docs/federation.md).
 set -euo pipefail
 bindir() {
   local d
@@ -43,10 +46,12 @@ case "$cmd" in
     chmod 700 "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U puente --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
+    extra=""
+    [ "${PG_TEST_LOGICAL:-0}" = 1 ] && extra="-c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10 -c max_logical_replication_workers=6 -c wal_sender_timeout=10s"
     for try in 1 2 3 4 5; do
       port=$(free_port)
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 $extra" \
            start >/dev/null; then
         echo "$port" >"$dir/port"
         "$bin/psql" -qAt -h 127.0.0.1 -p "$port" -U puente -d postgres -c "CREATE DATABASE puente_test" >/dev/null

@@ -103,6 +103,15 @@ static const app_module trace_module = {
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
 };
 
+/* The two-country federation (src/federation, docs/federation.md): no tables
+ * of its own (the node identity and each record's home are the store's, the
+ * rest is PostgreSQL's replication catalogue). */
+static const app_module federation_module = {
+    .name = "federation",
+    COMMANDS({"federation", "two-country federation by PostgreSQL logical replication: init, status",
+              cmd_federation}),
+};
+
 /* The message catalogue (src/i18n) and the web application that uses it
  * (src/http/http_web.c, web/): each user's remembered language, the page
  * shells, assets, catalogue and browser sessions. Last, so no route of an
@@ -115,7 +124,7 @@ static const app_module web_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

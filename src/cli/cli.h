@@ -36,6 +36,7 @@ int cmd_kinship(int argc, char **argv);
 int cmd_ews(int argc, char **argv);
 int cmd_cargo(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_federation(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

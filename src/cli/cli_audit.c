@@ -124,7 +124,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
 static const struct { const char *command; unsigned perm; } command_perms[] = {
     {"import", ACL_P_WRITE},  {"export", ACL_P_EXPORT}, {"agency", ACL_P_ADMIN},    {"user", ACL_P_ADMIN},
     {"token", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},   {"serve", ACL_P_ADMIN},     {"screen", ACL_P_SCREEN},
-    {"compare", ACL_P_SCREEN}, {"review", ACL_P_REVIEW}, {"kinship", ACL_P_FORENSIC},
+    {"compare", ACL_P_SCREEN}, {"review", ACL_P_REVIEW}, {"kinship", ACL_P_FORENSIC}, {"federation", ACL_P_ADMIN},
 };
 
 int cli_operator_may(const char *command, pu_err *err) {

@@ -94,6 +94,8 @@ void db_close(db_t *db) {
 const char *db_path(const db_t *db) { return db->path; }
 const char *db_backend(const db_t *db) { return db->ops->name; }
 
+int db_alive(db_t *db) { return !db->ops->alive || db->ops->alive(db); }
+
 int db_exec(db_t *db, const char *sql, pu_err *err) { return db->ops->exec(db, sql, err); }
 
 /* ---- statements and the statement cache (db.h) ---- */

@@ -81,6 +81,15 @@ const char *db_path(const db_t *db);
  * engines must not branch on it (use the maintenance functions below). */
 const char *db_backend(const db_t *db);
 
+/* 0 when the connection is known to be broken (PostgreSQL: the server went
+ * away, e.g. a failover to another primary, and a statement failed on it);
+ * 1 otherwise, SQLite always. No round trip: it reports what the last
+ * statement found. A long-lived connection that is not alive is closed and
+ * opened again by its owner (the server's per-thread stores), which a
+ * multi-host URI with target_session_attrs=read-write sends to the new
+ * primary (docs/deploy.md). */
+int db_alive(db_t *db);
+
 /* Run SQL without parameters (may hold several statements).
  * Errors: PU_ERR_CONFLICT (constraint violation), PU_ERR_DB, PU_ERR_NOMEM. */
 int db_exec(db_t *db, const char *sql, pu_err *err);

@@ -107,6 +107,9 @@ typedef struct db_ops {
     int (*checkpoint)(db_t *db, pu_err *err);
     int (*autocheckpoint)(db_t *db, int on, pu_err *err);
     int (*bulk_load_hint)(db_t *db, size_t cache_bytes, pu_err *err);
+    /* Optional (db_alive): 0 when the connection is known to be broken,
+     * without a round trip; NULL means always alive (a file). */
+    int (*alive)(db_t *db);
 } db_ops;
 
 /* The path shown in messages: a `scheme://` URI loses its user, password

@@ -1,11 +1,38 @@
 /* http_admin.c - health, version, login/logout, agencies, users, tokens and
  * the audit trail over HTTP. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "federation/federation.h"
 #include "http/http_int.h"
 
 static const char *const no_args[] = {NULL};
+
+/* The federation block of the health route, computed at most once per
+ * FED_HEALTH_TTL_S per process: health is polled by load balancers and is the
+ * trivial endpoint of the benchmarks, and a node's status costs several
+ * catalogue queries. NULL: not a node (or SQLite). */
+#define FED_HEALTH_TTL_S 1.0
+static pthread_mutex_t fed_health_mu = PTHREAD_MUTEX_INITIALIZER;
+static double fed_health_at = -1e9;
+static json_t *fed_health_cached;
+
+static json_t *health_federation(db_t *db) {
+    pthread_mutex_lock(&fed_health_mu);
+    double now = pu_monotonic();
+    if (now - fed_health_at >= FED_HEALTH_TTL_S) {
+        json_t *fresh = NULL;
+        pu_err e;
+        if (fed_health(db, &fresh, &e) != PU_OK) fresh = NULL; /* health says nothing it cannot read */
+        json_decref(fed_health_cached);
+        fed_health_cached = fresh;
+        fed_health_at = now;
+    }
+    json_t *copy = fed_health_cached ? json_deep_copy(fed_health_cached) : NULL;
+    pthread_mutex_unlock(&fed_health_mu);
+    return copy;
+}
 
 int h_health(http_req *r) {
     /* a cheap query proves the store answers, not just the socket */
@@ -13,7 +40,11 @@ int h_health(http_req *r) {
     pu_err e;
     if (db_query_int64(r->db, "SELECT 1", NULL, &one, &e) != PU_OK || one != 1)
         return http_fail(r, PU_ERR_DB, NULL, "the store does not answer");
-    return http_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    json_t *o = json_pack("{s:s}", "status", "ok"), *fed = health_federation(r->db);
+    /* a federation node adds its replication state (docs/federation.md); a
+     * lagging peer is not this server's failure, so the status stays ok */
+    if (fed) json_object_set_new(o, "federation", fed);
+    return http_json(r, 200, o);
 }
 
 int h_version(http_req *r) {

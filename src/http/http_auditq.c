@@ -48,6 +48,7 @@ struct http_auditq {
     pthread_t thr, ckpt_thr;
     int have_ckpt;
     db_t *db, *ckpt_db;
+    char db_path[1024];        /* to reopen q->db after a failover */
 };
 
 static void *checkpointer(void *arg) {
@@ -114,6 +115,20 @@ static void gather_window(http_auditq *q) {
     }
 }
 
+/* The writer's connection broke (a PostgreSQL failover: the old primary is
+ * gone): open a new one, which a multi-host URI sends to the new primary.
+ * The batch that found it broken failed; the next one goes through. */
+static int writer_db(http_auditq *q, pu_err *err) {
+    if (db_alive(q->db)) return PU_OK;
+    db_t *fresh = NULL;
+    int rc = db_open(q->db_path, NULL, &fresh, err);
+    if (rc) return rc;
+    db_close(q->db);
+    q->db = fresh;
+    (void)db_autocheckpoint(q->db, 0, err);
+    return PU_OK;
+}
+
 static void *writer(void *arg) {
     http_auditq *q = arg;
     pthread_mutex_lock(&q->mu);
@@ -133,6 +148,7 @@ static void *writer(void *arg) {
         int rc = evs ? PU_OK : PU_ERR_NOMEM;
         size_t k = 0;
         for (qitem *it = batch; evs && it; it = it->next) evs[k++] = it->ev;
+        if (rc == PU_OK) rc = writer_db(q, &e);
         if (rc == PU_OK) rc = audit_append_many(q->db, evs, k, &e);
         free(evs);
         finish_batch(q, batch, rc);
@@ -145,6 +161,11 @@ int http_auditq_start(const char *db_path, http_auditq **out, pu_err *err) {
     *out = NULL;
     http_auditq *q = calloc(1, sizeof *q);
     if (!q) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (strlen(db_path) >= sizeof q->db_path) {
+        free(q);
+        return pu_fail(err, PU_ERR_LIMIT, NULL, "db", "the store path is too long");
+    }
+    pu_strlcpy(q->db_path, db_path, sizeof q->db_path);
     int rc = db_open(db_path, NULL, &q->db, err);
     if (rc) {
         free(q);

@@ -53,8 +53,27 @@ void http_dispatch(http_req *r);
 enum { AUDIT_NONE, AUDIT_QUEUED, AUDIT_COMMITTED, AUDIT_FAILED };
 
 /* ---- per-thread store ---- */
+/* Forget this thread's store whose connection broke (a PostgreSQL failover:
+ * the old primary is gone), so the next request opens a new one: one failed
+ * request per thread instead of a server that fails until restarted. */
+static void drop_dead_store(http_server *s, store_t *st) {
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->nstores; i++)
+        if (s->stores[i] == st) {
+            s->stores[i] = s->stores[--s->nstores];
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+    pthread_setspecific(s->key, NULL);
+    store_close(st);
+}
+
 static int thread_store(http_server *s, store_t **out, pu_err *err) {
     store_t *st = pthread_getspecific(s->key);
+    if (st && !db_alive(store_db(st))) {
+        drop_dead_store(s, st);
+        st = NULL;
+    }
     if (st) {
         *out = st;
         return PU_OK;

@@ -42,6 +42,12 @@ static const char *const migrations[] = {
     "CREATE TABLE store_generation (domain TEXT PRIMARY KEY, n INTEGER NOT NULL);"
     "CREATE TABLE store_grant (owner TEXT NOT NULL, grantee TEXT NOT NULL, created TEXT NOT NULL,"
     " PRIMARY KEY (owner, grantee));",
+    /* 4: federation (docs/federation.md): the node this store is (no row:
+     * none) and each record's home node, so that a node publishes only what
+     * was written on it and a replica never travels back (PostgreSQL 15
+     * subscriptions have no origin filter) */
+    "CREATE TABLE store_node (id {INT} PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, country TEXT NOT NULL);"
+    "ALTER TABLE entity ADD COLUMN home TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -76,6 +82,13 @@ struct store {
     store_row row;       /* reused between puts */
     int in_store_tx;     /* a transaction opened by store_begin is open */
     int changed_in_tx;   /* ... and it changed entities: bump at commit */
+    /* The home rule's answers (store.h "federation"), kept for one store
+     * transaction so a bulk import asks once per owner, not per record. */
+    struct {
+        int loaded, federated;
+        store_node node;
+        char owner_ok[64];   /* the last owner found at home here */
+    } home;
 };
 
 int store_migrate(db_t *db, pu_err *err) { return db_migrate(db, "store", migrations, NMIGRATIONS, err); }
@@ -110,6 +123,7 @@ db_t *store_db(store_t *st) { return st->db; }
 int store_begin(store_t *st, pu_err *err) {
     int rc = db_begin(st->db, err);
     if (!rc) st->in_store_tx = 1, st->changed_in_tx = 0;
+    st->home.loaded = 0;
     return rc;
 }
 
@@ -318,12 +332,34 @@ static int put_rows(store_t *st, const store_row *row, int flags, pu_err *err) {
     return rc;
 }
 
+/* The node (store.h "federation"), read once per store transaction (once
+ * per write outside one); the last owner found at home is remembered. */
+static int home_load(store_t *st, pu_err *err) {
+    if (st->home.loaded) return PU_OK;
+    int rc = store_node_get(st->db, &st->home.node, &st->home.federated, err);
+    st->home.loaded = rc == PU_OK;
+    st->home.owner_ok[0] = '\0';
+    return rc;
+}
+
+/* The home rule for a write of a record of `owner`. */
+static int home_check(store_t *st, const char *owner, const char *record, pu_err *err) {
+    if (pu_blank(owner)) return PU_OK;
+    int rc = home_load(st, err);
+    if (rc || !st->home.federated || strcmp(owner, st->home.owner_ok) == 0) return rc;
+    rc = store_check_home(st->db, owner, record, err);
+    if (!rc && strlen(owner) < sizeof st->home.owner_ok) pu_strlcpy(st->home.owner_ok, owner, sizeof st->home.owner_ok);
+    return rc;
+}
+
 int store_put_row(store_t *st, const store_row *row, int flags, pu_err *err) {
     if (!row->e) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "store_put_row: row not filled");
     int rc;
     int own_tx = !db_in_tx(st->db);
     if (own_tx && (rc = db_begin(st->db, err))) return rc;
-    rc = put_rows(st, row, flags, err);
+    if (!st->in_store_tx) st->home.loaded = 0; /* a write of its own: read the node again */
+    rc = home_check(st, row->e->owner, row->e->id, err);
+    if (!rc) rc = put_rows(st, row, flags, err);
     if (!rc) rc = entity_changed(st, err);
     if (own_tx) {
         if (rc) db_rollback(st->db);
@@ -341,11 +377,28 @@ int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err) {
 
 int store_put(store_t *st, const ftm_entity *e, pu_err *err) { return store_put_ex(st, e, 0, err); }
 
+/* The home rule for deleting record id: its owner must be at home here. */
+static int delete_home_check(store_t *st, const char *id, pu_err *err) {
+    int rc = home_load(st, err);
+    if (rc || !st->home.federated) return rc;
+    db_stmt *s;
+    if ((rc = db_prepare(st->db, "SELECT owner FROM entity WHERE id = ?", &s, err))) return rc;
+    db_bind_text(s, 1, id, -1);
+    char owner[64] = "";
+    int r = db_step(s, err);
+    if (r == DB_ROW) pu_strlcpy(owner, db_col_text(s, 0), sizeof owner);
+    db_finalize(s);
+    if (r != DB_ROW && r != DB_DONE) return r;
+    return home_check(st, owner, id, err);
+}
+
 int store_delete(store_t *st, const char *id, pu_err *err) {
     int own_tx = !db_in_tx(st->db), rc;
     if (own_tx && (rc = db_begin(st->db, err))) return rc;
+    if (!st->in_store_tx) st->home.loaded = 0;
+    rc = delete_home_check(st, id, err);
     db_stmt *s;
-    rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
+    if (!rc) rc = db_prepare(st->db, "DELETE FROM entity WHERE id = ?", &s, err);
     if (!rc) {
         db_bind_text(s, 1, id, -1);
         rc = db_step_done(s, err);

@@ -200,7 +200,9 @@ int store_visible(const store_scope *scope, const char *owner, const char *marki
 int store_check_file(const store_scope *scope, store_marking m, pu_err *err);
 /* May the reader change a record owned by `owner` (update, delete,
  * dispose, re-mark)? Yes when the reader is the owner, when the owner
- * granted the reader's agency (store_grant_add), or for STORE_SYSTEM.
+ * granted the reader's agency (store_grant_add), or for STORE_SYSTEM; and,
+ * for every scope, only on the owner's home node (store_check_home) when the
+ * store is a federation node.
  * Errors: PU_ERR_DENIED naming field "owner"; PU_ERR_DB. */
 int store_check_owner(db_t *db, const store_scope *scope, const char *owner, pu_err *err);
 /* May the reader act in the name of `agency` (acknowledge an alert for an
@@ -223,6 +225,48 @@ int store_grant_remove(db_t *db, const char *owner, const char *grantee, pu_err 
  * Errors: PU_ERR_INVALID (empty agency or id, '-' in the agency),
  * PU_ERR_LIMIT (out too small). */
 int store_id_in_namespace(const char *agency, const char *id, char *out, size_t size, pu_err *err);
+
+/* ---- federation: the node and the home rule (store_home.c) -----------------
+ * In a two-country federation (docs/federation.md) each store is one node,
+ * US or MX, and records travel between nodes by PostgreSQL logical
+ * replication. An agency's home node is the node of its country
+ * (acl_agency.country); a record is written on its owner's home node only,
+ * so a record that arrived by replication is read-only where it arrived,
+ * and two nodes never write the same row. The store enforces this in every
+ * write path: store_put/store_put_row/store_delete and store_check_owner
+ * (which every engine calls before changing a record), for every scope,
+ * STORE_SYSTEM included (a local change of a replicated row would silently
+ * diverge from its home). A store that is no node (no store_node row: every
+ * SQLite store, every PostgreSQL store before `puente federation init`)
+ * has no home rule. Records without an owner (public lists imported on each
+ * node) are local reference data: never replicated, always writable. */
+typedef struct store_node {
+    char name[32];      /* "us": lower-case letters, digits, '_' */
+    char country[3];    /* "US" or "MX" */
+} store_node;
+/* The node this store is. *federated = 0 (and out zeroed) when it is none.
+ * Errors: PU_ERR_DB. */
+int store_node_get(db_t *db, store_node *out, int *federated, pu_err *err);
+/* Make this store node `name` of `country` (replaces an earlier identity;
+ * joins the caller's transaction if one is open). Records already in the
+ * store become this node's (entity.home), as they were written here.
+ * Errors: PU_ERR_INVALID (bad name or country), PU_ERR_CONFLICT (the store
+ * holds records of agencies of the other country: they would have two
+ * homes), PU_ERR_DB. */
+int store_node_set(db_t *db, const char *name, const char *country, pu_err *err);
+/* May this node write a record owned by `owner`? PU_OK when the store is no
+ * node, when owner is NULL/empty, or when owner's agency is of this node's
+ * country. record names the record in the message (may be NULL).
+ * Errors: PU_ERR_DENIED (field "owner": the owner's home is the other node,
+ * or the agency is unknown here so its home is unknown), PU_ERR_DB. */
+int store_check_home(db_t *db, const char *owner, const char *record, pu_err *err);
+/* The markings the other country's agencies may see, as a SQL condition
+ * over the column `marking` (`marking` followed by IN and the list), generated from
+ * the same table as store_scope_sql: the row filter of what a node
+ * publishes to the node of country `to` (AGENCY-ONLY never leaves home:
+ * only its owner sees it, and the owner is home). Writes into out (size
+ * bytes). Errors: PU_ERR_INVALID (country not US or MX), PU_ERR_LIMIT. */
+int store_release_sql(const char *to, char *out, size_t size, pu_err *err);
 
 /* ---- change generations (store_scope.c) ----------------------------------
  * Caches and indexes built from the store (the screening index, rendered

@@ -113,6 +113,9 @@ int store_check_file(const store_scope *scope, store_marking m, pu_err *err) {
 }
 
 int store_check_owner(db_t *db, const store_scope *scope, const char *owner, pu_err *err) {
+    /* first the home rule, for every scope: a replica is read-only here */
+    int rc = store_check_home(db, owner, NULL, err);
+    if (rc) return rc;
     if (scope && scope->system) return PU_OK;
     const char *agency = scope && scope->agency ? scope->agency : "";
     if (owner && *agency && strcmp(owner, agency) == 0) return PU_OK;
@@ -217,4 +220,18 @@ int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err
     if (s == DB_ROW) *out = db_col_int64(st, 0);
     db_finalize(st);
     return s == DB_ROW || s == DB_DONE ? PU_OK : s;
+}
+
+int store_release_sql(const char *to, char *out, size_t size, pu_err *err) {
+    size_t c = country_row(to);
+    if (c == 0) return pu_fail(err, PU_ERR_INVALID, NULL, "country", "expected US or MX, got '%.8s'", to ? to : "");
+    pu_buf b = PU_BUF_INIT(size ? size - 1 : 0);
+    int rc = pu_buf_printf(&b, "marking IN (");
+    int k = 0;
+    for (int m = 0; m < STORE_NMARKINGS && !rc; m++)
+        if (country_sees[c].sees[m]) rc = pu_buf_printf(&b, "%s'%s'", k++ ? ", " : "", marking_names[m]);
+    if (!rc) rc = pu_buf_printf(&b, ")");
+    if (!rc && size) pu_strlcpy(out, pu_buf_str(&b), size);
+    pu_buf_free(&b);
+    return rc ? pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "the release condition does not fit") : PU_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access/access.h"
 #include "store/store.h"
 #include "../test_store_uri.h"
 
@@ -287,7 +288,7 @@ static void test_transactions(void **state) {
     assert_int_equal(n, 2);
     int v;
     assert_int_equal(db_schema_version(store_db(st), "store", &v, &err), PU_OK);
-    assert_int_equal(v, 3);
+    assert_int_equal(v, 4);
     store_close(st);
     store_close(NULL);
     char side[300];
@@ -334,13 +335,93 @@ static void test_fold(void **state) {
     assert_int_equal(store_fold("\xff", &f), PU_ERR_INVALID);
 }
 
+/* The federation home rule (store.h "federation"): a node writes only the
+ * records of its own country's agencies; everything else is refused with a
+ * message naming the home node, in every write path and for every scope. */
+static void test_home_rule(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+    db_t *db = store_db(st);
+    int added = 0;
+    assert_int_equal(acl_migrate(db, &err), PU_OK);
+    assert_int_equal(acl_seed_agencies(db, &added, &err), PU_OK);
+    /* not a node: anything goes, and nothing is a node */
+    store_node node;
+    int fed = -1;
+    assert_int_equal(store_node_get(db, &node, &fed, &err), PU_OK);
+    assert_int_equal(fed, 0);
+    put(st, mk("fgr-early", "Person", "Antes", "FGR", "SHARED"));
+    /* a store holding records of both countries cannot become a node */
+    assert_int_equal(store_node_set(db, "us", "US", &err), PU_ERR_CONFLICT);
+    assert_non_null(strstr(err.msg, "1 records"));
+    assert_int_equal(store_delete(st, "fgr-early", &err), PU_OK);
+    put(st, mk("dea-1", "Person", "Uno", "DEA", "SHARED"));
+    put(st, mk("pub-1", "Person", "Lista", NULL, "PUBLIC"));
+    assert_int_equal(store_node_set(db, "US", "US", &err), PU_ERR_INVALID);  /* names are lower case */
+    assert_int_equal(store_node_set(db, "us", "CA", &err), PU_ERR_INVALID);
+    assert_int_equal(store_node_set(db, "us", "US", &err), PU_OK);
+    assert_int_equal(store_node_set(db, "us", "US", &err), PU_OK);            /* idempotent */
+    assert_int_equal(store_node_set(db, "mx", "MX", &err), PU_ERR_CONFLICT);  /* a node keeps its identity */
+    assert_int_equal(store_node_get(db, &node, &fed, &err), PU_OK);
+    assert_int_equal(fed, 1);
+    assert_string_equal(node.name, "us");
+    assert_string_equal(node.country, "US");
+    /* the records written before became this node's */
+    int64_t n = -1;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM entity WHERE home = ?", "us", &n, &err), PU_OK);
+    assert_int_equal(n, 2);
+    /* US owners and owner-less public records: written here */
+    put(st, mk("dea-2", "Person", "Dos", "DEA", "US-ONLY"));
+    put(st, mk("pub-2", "Person", "Lista Dos", NULL, NULL));
+    assert_int_equal(store_check_home(db, "CBP", NULL, &err), PU_OK);
+    /* an MX owner: refused by store_put, in a transaction too, naming the home */
+    ftm_entity *e = mk("fgr-1", "Person", "Uno", "FGR", "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_ERR_DENIED);
+    assert_string_equal(err.field, "owner");
+    assert_non_null(strstr(err.msg, "home node (MX)"));
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    ftm_entity *ok = mk("dea-3", "Person", "Tres", "DEA", "SHARED");
+    assert_int_equal(store_put(st, ok, &err), PU_OK);
+    assert_int_equal(store_put(st, e, &err), PU_ERR_DENIED);  /* a cached owner does not let another through */
+    store_rollback(st);
+    ftm_entity_free(ok);
+    ftm_entity_free(e);
+    /* an agency unknown here has no known home */
+    e = mk("xyz-1", "Person", "X", "XYZ", "SHARED");
+    assert_int_equal(store_put(st, e, &err), PU_ERR_DENIED);
+    assert_non_null(strstr(err.msg, "not known"));
+    ftm_entity_free(e);
+    /* a replica (written here by replication, not by Puente): delete and
+     * owner checks refuse it, for the operator too */
+    assert_int_equal(db_exec(db, "INSERT INTO entity (id, schema, caption, names, data, owner, marking, created, updated, home)"
+                                 " VALUES ('fgr-9', 'Person', 'R', 'r', '{\"id\":\"fgr-9\",\"schema\":\"Person\",\"properties\":{}}',"
+                                 " 'FGR', 'SHARED', 't', 't', 'mx')", &err), PU_OK);
+    assert_int_equal(store_delete(st, "fgr-9", &err), PU_ERR_DENIED);
+    assert_int_equal(store_check_owner(db, STORE_SYSTEM, "FGR", &err), PU_ERR_DENIED);
+    store_scope fgr = {0, "MX", "FGR"};
+    assert_int_equal(store_check_owner(db, &fgr, "FGR", &err), PU_ERR_DENIED);
+    assert_int_equal(store_check_owner(db, STORE_SYSTEM, "DEA", &err), PU_OK);
+    assert_int_equal(store_delete(st, "dea-2", &err), PU_OK);
+    /* what the US node releases to MX: what MX agencies may see, AGENCY-ONLY never */
+    char cond[128];
+    assert_int_equal(store_release_sql("MX", cond, sizeof cond, &err), PU_OK);
+    assert_string_equal(cond, "marking IN ('PUBLIC', 'SHARED', 'MX-ONLY')");
+    assert_int_equal(store_release_sql("US", cond, sizeof cond, &err), PU_OK);
+    assert_string_equal(cond, "marking IN ('PUBLIC', 'SHARED', 'US-ONLY')");
+    assert_int_equal(store_release_sql("CA", cond, sizeof cond, &err), PU_ERR_INVALID);
+    assert_int_equal(store_release_sql("MX", cond, 10, &err), PU_ERR_LIMIT);
+    store_close(st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get),        cmocka_unit_test(test_bad_marking),
         cmocka_unit_test(test_visibility),     cmocka_unit_test(test_queries),
         cmocka_unit_test(test_iter_stop_and_stats), cmocka_unit_test(test_update_and_delete),
         cmocka_unit_test(test_transactions),   cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_put_new_fallback),
+        cmocka_unit_test(test_put_new_fallback), cmocka_unit_test(test_home_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
