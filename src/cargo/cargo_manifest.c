@@ -194,7 +194,7 @@ static int bad(pu_err *err, const char *file, uint64_t line, const char *field, 
     pu_strlcpy(err->field, field, sizeof err->field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err->msg, sizeof err->msg, pu_tr(fmt), ap);
     va_end(ap);
     return PU_ERR_INVALID;
 }
@@ -208,7 +208,7 @@ static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const
     char msg[192];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, pu_tr(fmt), ap);
     va_end(ap);
     if (r->strict) return bad(err, r->name, line, MCOLS[k], "%s", msg);
     r->vals[k] = "";

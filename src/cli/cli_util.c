@@ -57,9 +57,9 @@ int cli_wants_help(int argc, char **argv) {
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("puente: usage error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "; see 'puente %s --help'\n", cmd);
+    fputs(T("puente: usage error: "), stderr);
+    vfprintf(stderr, T(fmt), ap);
+    fprintf(stderr, T("; see 'puente %s --help'\n"), cmd);
     va_end(ap);
     return CLI_EXIT_USAGE;
 }

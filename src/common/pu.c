@@ -36,6 +36,18 @@ const char *pu_code_name(int code) {
     return "unknown";
 }
 
+static pu_translator translator;
+static _Thread_local int tr_off;
+
+void pu_set_translator(pu_translator fn) { translator = fn; }
+void pu_tr_thread_off(int off) { tr_off = off; }
+
+const char *pu_tr(const char *msgid) {
+    if (!msgid || !translator || tr_off) return msgid;
+    const char *t = translator(msgid);
+    return t ? t : msgid;
+}
+
 void pu_err_clear(pu_err *err) {
     if (err) memset(err, 0, sizeof *err);
 }
@@ -47,21 +59,21 @@ int pu_fail(pu_err *err, int code, const char *where, const char *field, const c
     pu_strlcpy(err->field, field ? field : "", sizeof err->field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err->msg, sizeof err->msg, pu_tr(fmt), ap);
     va_end(ap);
     return code;
 }
 
 void pu_err_format(const pu_err *err, char *buf, size_t size) {
     if (!buf || size == 0) return;
-    if (!err) { pu_strlcpy(buf, "unknown error", size); return; }
-    const char *msg = err->msg[0] ? err->msg : pu_strerror(err->code);
+    if (!err) { pu_strlcpy(buf, pu_tr("unknown error"), size); return; }
+    const char *msg = err->msg[0] ? err->msg : pu_tr(pu_strerror(err->code));
     if (err->where[0] && err->field[0])
-        snprintf(buf, size, "%s: field '%s': %s", err->where, err->field, msg);
+        snprintf(buf, size, pu_tr("%s: field '%s': %s"), err->where, err->field, msg);
     else if (err->where[0])
         snprintf(buf, size, "%s: %s", err->where, msg);
     else if (err->field[0])
-        snprintf(buf, size, "field '%s': %s", err->field, msg);
+        snprintf(buf, size, pu_tr("field '%s': %s"), err->field, msg);
     else
         snprintf(buf, size, "%s", msg);
 }
