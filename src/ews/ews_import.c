@@ -83,8 +83,7 @@ static int report_from(void *src, field_fn get, report *r, const importer *im, c
         pu_trim(dst);
         if (tf[i].required && !*dst) return pu_fail(err, PU_ERR_INVALID, where, tf[i].name, "required value is empty");
     }
-    if (pu_parse_date(r->date, &r->day) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, where, "date", "expected an ISO date YYYY-MM-DD, got '%s'", r->date);
+    if (pu_date_parse_days(r->date, where, "date", &r->day, err) != PU_OK) return PU_ERR_INVALID;
     if (r->day > today + EWS_FUTURE_TOLERANCE_DAYS) {
         char t[16];
         pu_format_date(today, t, sizeof t);
@@ -653,8 +652,7 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
 static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
     /* today: the shared pu_today() (UTC; PUENTE_TODAY fixes it for replays), or o->today */
     int64_t today = pu_today();
-    if (o && o->today && pu_parse_date(o->today, &today) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", o->today);
+    if (o && o->today && pu_date_parse_days(o->today, NULL, "today", &today, err) != PU_OK) return PU_ERR_INVALID;
     int own = !db_in_tx(e->db);
     int rc = own ? db_begin(e->db, err) : db_exec(e->db, "SAVEPOINT ews_import", err);
     if (rc) return rc;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "trace/trace_int.h"
+#include "common/pu_parse.h"
 
 static const char *const STEPS[] = {
     /* v1: records, requests, reports */
@@ -78,8 +79,7 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
     *out = NULL;
     int64_t day;
     if (today) {
-        if (pu_parse_date(today, &day))
-            return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", today);
+        if (pu_date_parse_days(today, NULL, "today", &day, err)) return PU_ERR_INVALID;
     } else {
         char now[32];
         pu_now_iso(now, sizeof now);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trace/trace_int.h"
+#include "common/pu_parse.h"
 #include "trace/trace_req.h"
 #include "common/pu_report.h"
 
@@ -164,15 +165,15 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         return pu_fail(err, PU_ERR_INVALID, NULL, "event",
                        "expected one of " TRACE_KINDS ", got '%s'", v[A_EVENT]);
     int64_t day;
-    if (pu_parse_date(v[A_DATE], &day))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "date", "expected a date YYYY-MM-DD, got '%s'", v[A_DATE]);
+    if (pu_date_parse_days(v[A_DATE], NULL, "date", &day, err)) return PU_ERR_INVALID;
     if (day > c->t->today) {
         pu_format_date(c->t->today, when, sizeof when);
         return pu_fail(err, PU_ERR_INVALID, NULL, "date", "date %s is in the future (today is %s)", v[A_DATE], when);
     }
     if (v[A_DOB]) {
         int64_t dob;
-        if (pu_parse_date(v[A_DOB], &dob) || dob > c->t->today)
+        if (pu_date_parse_days(v[A_DOB], NULL, "party_dob", &dob, err)) return PU_ERR_INVALID;
+        if (dob > c->t->today)
             return pu_fail(err, PU_ERR_INVALID, NULL, "party_dob", "expected a past date YYYY-MM-DD, got '%s'", v[A_DOB]);
         /* the dates of one record must agree: nobody buys before being born */
         if (dob > day)
