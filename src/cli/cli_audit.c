@@ -43,7 +43,7 @@ static int read_password(char *out, size_t size, pu_err *err) {
                        "--user needs a password: set $PUENTE_PASSWORD or run on a terminal");
     struct termios old, quiet;
     int tty = tcgetattr(STDIN_FILENO, &old) == 0;
-    fputs("password: ", stderr);
+    fputs(T("password: "), stderr);
     fflush(stderr);
     if (tty) {
         quiet = old;
@@ -284,7 +284,7 @@ int cli_audit_invocation(int argc, char **argv, int code) {
     }
     if (rc != PU_OK) {
         /* the action happened but its record did not: say so loudly and fail */
-        fprintf(stderr, "puente: the audit trail could not record this command: %s\n", e.msg);
+        fprintf(stderr, T("puente: the audit trail could not record this command: %s\n"), e.msg);
         return code ? code : 1;
     }
     return code;

@@ -50,14 +50,14 @@ static int audited(db_t *db, int rc, pu_err *e, const char *action, const char *
 
 /* ---- agency ---- */
 static int agency_usage(FILE *f) {
-    fputs("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
+    fputs(T("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
           "       puente agency list [--db PATH]\n"
           "       puente agency seed [--db PATH]   add the framework's 14 agencies\n"
           "       puente agency grant OWNER GRANTEE [--db PATH]\n"
           "       puente agency revoke OWNER GRANTEE [--db PATH]\n"
           "\n"
           "A grant lets GRANTEE change records owned by OWNER (dispose its cargo holds,\n"
-          "update its records); it does not widen what GRANTEE may see (markings do).\n",
+          "update its records); it does not widen what GRANTEE may see (markings do).\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -97,7 +97,7 @@ int cmd_agency(int argc, char **argv) {
         if (rc == PU_OK) rc = audited(db, acl_seed_agencies(db, &added, &e), &e, "agency.seed", "", "framework seed list");
         db_close(db);
         if (rc) return cli_fail(&e);
-        printf("%d agencies added\n", added);
+        printf(T("%d agencies added\n"), added);
         return 0;
     }
     if (strcmp(sub, "add") == 0) {
@@ -133,7 +133,7 @@ int cmd_agency(int argc, char **argv) {
 
 /* ---- user ---- */
 static int user_usage(FILE *f) {
-    fputs("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin] [--db PATH]\n"
+    fputs(T("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin] [--db PATH]\n"
           "       puente user list [--agency ACRONYM] [--db PATH]\n"
           "       puente user role NAME ROLE [--db PATH]\n"
           "       puente user password NAME --password-stdin [--db PATH]\n"
@@ -148,7 +148,7 @@ static int user_usage(FILE *f) {
           "Administrators using the API request roles; a second administrator of the\n"
           "agency, or the operator here, approves them (docs/access.md).\n"
           "--password-stdin reads the password from the first line of stdin (never from argv,\n"
-          "which other local users can see). Without it the account is token-only.\n",
+          "which other local users can see). Without it the account is token-only.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -262,7 +262,7 @@ int cmd_user(int argc, char **argv) {
             rc = audited(db, acl_totp_confirm(db, name, argv[optind + 1], acl_now(), codes, &e), &e, "totp.confirm",
                          name, NULL);
         if (rc == PU_OK) {
-            puts("second factor enrolled; recovery codes (shown once, each works once):");
+            puts(T("second factor enrolled; recovery codes (shown once, each works once):"));
             for (int i = 0; i < ACL_RECOVERY_CODES; i++) puts(codes[i]);
         }
     } else if (strcmp(sub, "totp-reset") == 0) {
@@ -280,11 +280,11 @@ int cmd_user(int argc, char **argv) {
 /* ---- token ---- */
 int cmd_token(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        puts("usage: puente token create USER [--expires-days N] [--read-only] [--db PATH]\n"
+        puts(T("usage: puente token create USER [--expires-days N] [--read-only] [--db PATH]\n"
              "Prints the new API token (and nothing else) on stdout. It is stored hashed\n"
              "and cannot be shown again. Use it as 'Authorization: Bearer TOKEN'.\n"
              "It expires after N days (default: the 'token-days' policy, 90); a read-only\n"
-             "token is refused (403) by every route that changes something.");
+             "token is refused (403) by every route that changes something."));
         return 0;
     }
     const char *dbp = NULL;
@@ -328,12 +328,12 @@ int cmd_token(int argc, char **argv) {
 
 /* ---- policy: store-wide settings ---- */
 static int policy_usage(FILE *f) {
-    fputs("usage: puente policy show [--db PATH]\n"
+    fputs(T("usage: puente policy show [--db PATH]\n"
           "       puente policy set KEY VALUE [--db PATH]\n"
           "       puente policy banner [--db PATH]     print the use banner\n"
           "Keys: banner      the use notice shown before login (GET /api/v1/banner)\n"
           "      mfa-roles   roles that must use a second factor (default admin,auditor)\n"
-          "      token-days  default API token lifetime in days (default 90, at most 365)\n",
+          "      token-days  default API token lifetime in days (default 90, at most 365)\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }

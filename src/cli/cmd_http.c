@@ -6,7 +6,7 @@
 #include "http/http.h"
 
 static int usage(FILE *f) {
-    fputs("usage: puente serve [--listen ADDR:PORT] [--db PATH] [options]\n"
+    fputs(T("usage: puente serve [--listen ADDR:PORT] [--db PATH] [options]\n"
           "  --listen ADDR:PORT      default 127.0.0.1:8000; port 0 picks a free port\n"
           "                          (IPv6: [::1]:8000)\n"
           "  --threads N             worker threads (default: number of CPUs)\n"
@@ -30,7 +30,7 @@ static int usage(FILE *f) {
           "                          the API's session idle time, 1800)\n"
           "  --secure-cookies        mark cookies Secure even over plain HTTP (TLS proxy)\n"
           "  --list-routes           print the routes and exit\n"
-          "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
+          "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }

@@ -161,7 +161,7 @@ static int import_ftm(const opts *o, store_t *st, store_summary *sum, pu_err *er
 
 int cmd_import(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(IMPORT_HELP, stdout);
+        fputs(T(IMPORT_HELP), stdout);
         return 0;
     }
     opts o;
@@ -188,7 +188,7 @@ int cmd_import(int argc, char **argv) {
     store_close(st);
     if (rc) {
         store_summary_free(&sum);
-        fprintf(stderr, "puente: import failed; the store is unchanged\n");
+        fprintf(stderr, T("puente: import failed; the store is unchanged\n"));
         return cli_fail(&err);
     }
     char label[64];
@@ -201,7 +201,7 @@ int cmd_import(int argc, char **argv) {
 
 int cmd_export(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(EXPORT_HELP, stdout);
+        fputs(T(EXPORT_HELP), stdout);
         return 0;
     }
     opts o;
@@ -262,7 +262,7 @@ static int print_entity(const ftm_entity *e, int pretty) {
 
 int cmd_entity(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(ENTITY_HELP, stdout);
+        fputs(T(ENTITY_HELP), stdout);
         return 0;
     }
     opts o;
@@ -288,7 +288,7 @@ int cmd_entity(int argc, char **argv) {
 
 int cmd_stats(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(STATS_HELP, stdout);
+        fputs(T(STATS_HELP), stdout);
         return 0;
     }
     opts o;
@@ -317,7 +317,7 @@ int cmd_stats(int argc, char **argv) {
         free(txt);
         json_decref(root);
     } else {
-        printf("store: %s\n", cli_db_path(o.db));
+        printf(T("store: %s\n"), cli_db_path(o.db));
         for (size_t i = 0; i < s->n; i++) printf("  %-16s %10lld\n", s->schema[i], (long long)s->count[i]);
         printf("  %-16s %10lld\n", "total", (long long)s->total);
     }

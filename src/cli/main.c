@@ -19,7 +19,7 @@ static void usage(FILE *out) {
     fprintf(out, "%s\n\n%s\n\n%s\n", tr("cli.usage"), tr("cli.about"), tr("cli.commands"));
     for (const app_module *const *m = app_modules(); *m; m++)
         for (size_t i = 0; i < (*m)->ncommands; i++)
-            fprintf(out, "  %-10s %s\n", (*m)->commands[i].name, (*m)->commands[i].summary);
+            fprintf(out, "  %-10s %s\n", (*m)->commands[i].name, T((*m)->commands[i].summary));
     fprintf(out, "\n%s\n%s\n%s\n", tr("cli.footer"), tr("cli.user"), tr("cli.exit_codes"));
 }
 

@@ -21,8 +21,11 @@ What is a message format:
     checked like any other);
   - the argument of T("..."), pu_tr("..."), PU_N("...") and i18n_tr(lang, "...").
 An argument counts when it is made of string literals and macros that expand
-to string literals (DATE_FORM, CLI_SCOPE_HELP); in `c ? "a" : "b"` both
-literals count. A format without letters ("%s: %s") needs no entry.
+to string literals (DATE_FORM, CLI_SCOPE_HELP) or string constants of the
+file (static const char HELP[] = "..."); in `c ? "a" : "b"` both literals
+count. Usage texts (string constants named *HELP or USAGE) count wherever
+they are used, and so do the command summaries registered with COMMANDS(...)
+(src/app/modules.c; `puente --help` shows them through T()). A format without letters ("%s: %s") needs no entry.
 
 A message wrapper (a function with a printf format attribute not in
 NOT_MESSAGES) must translate its format (its body calls pu_tr/T, or it hands
@@ -127,6 +130,30 @@ def string_macros(toks, macros):
         s = literal_run(body, 0, macros)
         if s is not None and s[1] == len(body):
             macros[m.group(1)] = s[0]
+
+
+def string_constants(toks, macros, messages):
+    """static const char NAME[] = "..." "...";  /  const char *NAME = "...";
+    -> macros[NAME]; usage texts (NAME ends in HELP, or is USAGE) are
+    messages wherever they are used (cmd_cargo.c picks one from a table)."""
+    for i in range(len(toks) - 4):
+        if toks[i][1] != "char":
+            continue
+        j = i + 1
+        if toks[j][1] == "*":
+            j += 1
+        if toks[j][0] != "ident" or toks[j][1] in ("const",):
+            continue
+        name, k = toks[j][1], j + 1
+        if toks[k][1] == "[" and toks[k + 1][1] == "]":
+            k += 2
+        if toks[k][1] != "=":
+            continue
+        r = literal_run(toks, k + 1, macros)
+        if r and r[1] < len(toks) and toks[r[1]][1] == ";":
+            macros[name] = r[0]
+            if name.endswith("HELP") or name == "USAGE":
+                messages.append((r[0], toks[k + 1][2]))
 
 
 def literal_run(toks, i, macros):
@@ -277,6 +304,15 @@ def extract(root):
     for path, toks in files:
         local = dict(macros)
         string_macros(toks, local)
+        usage = []
+        string_constants(toks, local, usage)
+        for s, line in usage:
+            found.setdefault(s, []).append(f"{path}:{line}")
+        # the command summaries of the registry (src/app/modules.c), shown by `puente --help`
+        for i in range(len(toks) - 4):
+            if toks[i][1] == "{" and toks[i + 1][0] == "string" and toks[i + 2][1] == "," and \
+                    toks[i + 3][0] == "string" and any(t[1] == "COMMANDS" for t in toks[max(0, i - 400):i]):
+                found.setdefault(c_string(toks[i + 3][1]), []).append(f"{path}:{toks[i + 3][2]}")
         for i in range(len(toks) - 1):
             kind, val, _ = toks[i]
             if kind != "ident" or toks[i + 1][1] != "(":
