@@ -387,7 +387,7 @@ static int csv_header(cargo_reader *r, const pu_csv_row *row, pu_err *err) {
                        row->fields[i]);
         }
         if (!known && r->warn)
-            fprintf(r->warn, "puente: %s:%llu: column '%s' is not a manifest field; ignored\n", r->name,
+            fprintf(r->warn, pu_tr("puente: %s:%llu: column '%s' is not a manifest field; ignored\n"), r->name,
                     (unsigned long long)row->line, row->fields[i]);
     }
     return PU_OK;
@@ -439,7 +439,7 @@ static int json_record(cargo_reader *r, json_t *obj, uint64_t no, pu_err *err) {
             if (r->strict) return bad(err, r->name, no, key, "not a manifest field (see docs/cargo.md)");
             if (r->warn && cargo_strset_get(&r->warned, key, strlen(key)) < 0 &&
                 cargo_strset_put(&r->warned, key, strlen(key), 1) == PU_OK)
-                fprintf(r->warn, "puente: %s:%llu: key '%s' is not a manifest field; ignored\n", r->name,
+                fprintf(r->warn, pu_tr("puente: %s:%llu: key '%s' is not a manifest field; ignored\n"), r->name,
                         (unsigned long long)no, key);
             continue;
         }

@@ -319,7 +319,7 @@ int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, F
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%-7d %-20s %-10s %-11s %6lld  %s%s%s\n", v[i].version, v[i].created, v[i].owner, v[i].marking,
                 (long long)v[i].rows, v[i].author, *v[i].author && *v[i].note ? " / " : "", v[i].note);
-    if (!n) fprintf(out, "(no stored version: the bundled default is in use)\n");
+    if (!n) fputs(pu_tr("(no stored version: the bundled default is in use)\n"), out);
     free(v);
     return ferror(out) ? pu_fail(err, PU_ERR_IO, NULL, NULL, "write error") : PU_OK;
 }

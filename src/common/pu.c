@@ -340,10 +340,10 @@ void pu_progress_tick(pu_progress *p, uint64_t done, uint64_t records) {
     double rate = el > 0 ? (double)records / el : 0;
     if (p->total && done && done <= p->total) {
         double eta = el * (double)(p->total - done) / (double)done;
-        fprintf(stderr, "\r%s: %llu records, %.0f rec/s, %.0f%%, ETA %.0fs   ", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records, %.0f rec/s, %.0f%%, ETA %.0fs   "), p->label,
                 (unsigned long long)records, rate, 100.0 * (double)done / (double)p->total, eta);
     } else {
-        fprintf(stderr, "\r%s: %llu records, %.0f rec/s   ", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records, %.0f rec/s   "), p->label,
                 (unsigned long long)records, rate);
     }
 }
@@ -351,6 +351,6 @@ void pu_progress_tick(pu_progress *p, uint64_t done, uint64_t records) {
 void pu_progress_end(pu_progress *p, uint64_t records) {
     double el = pu_monotonic() - p->start;
     if (p->enabled)
-        fprintf(stderr, "\r%s: %llu records in %.1fs (%.0f rec/s)          \n", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records in %.1fs (%.0f rec/s)          \n"), p->label,
                 (unsigned long long)records, el, el > 0 ? (double)records / el : 0.0);
 }

@@ -42,7 +42,7 @@ void pu_report_reject(pu_report *r, const pu_err *e) {
     r->rejected++;
     char buf[PU_ERR_MSG_MAX + PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + 32];
     pu_err_format(e, buf, sizeof buf);
-    report_msg(r, "error", buf);
+    report_msg(r, PU_N("error"), buf);
 }
 
 void pu_report_duplicate(pu_report *r, const char *key, const char *where, const char *first_where,
@@ -51,7 +51,7 @@ void pu_report_duplicate(pu_report *r, const char *key, const char *where, const
     char buf[PU_ERR_MSG_MAX + 2 * PU_ERR_WHERE_MAX];
     snprintf(buf, sizeof buf, pu_tr("%s: duplicate id '%s' (first at %s): %s"), where ? where : "?", key ? key : "",
              first_where ? first_where : "?", pu_tr(action ? action : "refused"));
-    report_msg(r, "error", buf);
+    report_msg(r, PU_N("error"), buf);
 }
 
 void pu_report_warn(pu_report *r, const char *where, const char *fmt, ...) {
@@ -63,7 +63,7 @@ void pu_report_warn(pu_report *r, const char *where, const char *fmt, ...) {
     va_end(ap);
     if (where && *where) snprintf(buf, sizeof buf, "%s: %s", where, msg);
     else pu_strlcpy(buf, msg, sizeof buf);
-    report_msg(r, "warning", buf);
+    report_msg(r, PU_N("warning"), buf);
 }
 
 int pu_report_check(const pu_report *r, pu_err *err) {

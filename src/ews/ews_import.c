@@ -260,8 +260,8 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
         if (again || batch == im->batch) {
             im->st.duplicate++;
             if (im->report)
-                fprintf(im->report, "puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n",
-                        where, first ? first : "an earlier record of this input", r->id);
+                fprintf(im->report, pu_tr("puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n"),
+                        where, first ? first : pu_tr("an earlier record of this input"), r->id);
         } else {
             im->st.unchanged++;
         }

@@ -69,7 +69,7 @@ def add_vocab(rows, path):
 
 # a printf conversion: %[argpos$][flags][width][.precision][length]conversion
 CONV = re.compile(r"%(?:\d+\$)?[-+ #0']*(?:\*|\d+)?(?:\.(?:\*|\d+)?)?(hh|h|ll|l|L|z|j|t)?([diouxXeEfFgGaAcspn%])")
-PO_ESC = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+PO_ESC = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 
 def conversions(fmt):
@@ -105,7 +105,7 @@ def po_string(where, text):
         if ch == "\\":
             nxt = body[i + 1] if i + 1 < len(body) else ""
             if nxt not in PO_ESC:
-                fail(where, f"unknown escape '\\{nxt}' (use \\n, \\t, \\\" or \\\\)")
+                fail(where, f"unknown escape '\\{nxt}' (use \\n, \\t, \\r, \\\" or \\\\)")
             out.append(PO_ESC[nxt])
             i += 2
             continue

@@ -336,7 +336,7 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
                  * from an earlier import unchanged (a re-import changes nothing) */
                 if (again) {
                     st->duplicate++;
-                    fprintf(stderr, "puente: %s: duplicate of %s (the same record); not imported again\n", where,
+                    fprintf(stderr, pu_tr("puente: %s: duplicate of %s (the same record); not imported again\n"), where,
                             first);
                 } else {
                     st->unchanged++;

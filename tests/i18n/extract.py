@@ -346,7 +346,7 @@ def load_po(root):
 
 
 def po_quote(s):
-    s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\r", "\\r")
     lines = s.split("\n")
     parts = [ln + "\\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if len(parts) == 1:
