@@ -16,7 +16,8 @@ formats in src/ and compares them with es.po:
 What is a message format:
   - the format argument of a function declared with
     __attribute__((format(printf, N, M))) (pu_fail, cli_usage_error,
-    pu_report_warn and the modules' own wrappers), unless the function is
+    pu_report_warn and the modules' own wrappers), or with a parameter
+    `const char *fmt` (ofac_import.c's reject), unless the function is
     listed in NOT_MESSAGES below (it formats data, SQL or API text; pu_fail itself is
     checked like any other);
   - the argument of T("..."), pu_tr("..."), PU_N("...") and i18n_tr(lang, "...").
@@ -42,8 +43,11 @@ import sys
 # (the API translates per request by error code, docs/web.md).
 NOT_MESSAGES = {
     "pu_buf_printf", "pu_snprintf", "db_sql_addf", "http_fail", "note", "dupf",
-    "printf", "fprintf", "snprintf", "vsnprintf", "dprintf",
+    "printf", "fprintf", "snprintf", "vsnprintf", "dprintf", "pu_buf_vprintf",
+    "serial_of",   # trace_gen.c: a serial-number pattern of the demo generator
 }
+# The translators themselves (their argument is the message id, see CALLS).
+TRANSLATORS = {"pu_tr", "i18n_tr", "tr_cli", "T"}
 CALLS = {"T": 0, "pu_tr": 0, "PU_N": 0, "i18n_tr": 1}
 
 TOKEN = re.compile(r'''
@@ -226,6 +230,20 @@ def format_functions(files_toks):
     return funcs
 
 
+def fmt_param_functions(files_toks, funcs):
+    """Functions with a `const char *fmt` parameter (a format handed on to
+    pu_fail, like ofac_import.c's reject): name -> index of that parameter."""
+    for path, toks in files_toks:
+        for i in range(len(toks) - 2):
+            if toks[i][0] == "ident" and toks[i + 1][1] == "(" and (i == 0 or toks[i - 1][0] == "ident"
+                                                                    or toks[i - 1][1] == "*"):
+                args, _ = split_args(toks, i + 1)
+                for k, a in enumerate(args):
+                    names = [t[1] for t in a]
+                    if names[-3:] == ["char", "*", "fmt"] and "const" in names:
+                        funcs.setdefault(toks[i][1], (k, path))
+
+
 def declared_name(toks, i):
     """The function an __attribute__ at toks[i] belongs to: the identifier
     just before the first '(' of its declaration (before or after the attribute)."""
@@ -276,6 +294,16 @@ def function_bodies(toks, name):
     return out
 
 
+def hands_to_pu_fail(body):
+    """1 when the body passes its `fmt` as pu_fail's format (pu_fail translates it)."""
+    for i in range(len(body) - 1):
+        if body[i][1] == "pu_fail" and body[i + 1][1] == "(":
+            args, _ = split_args(body, i + 1)
+            if len(args) > 4 and [t[1] for t in args[4]] == ["fmt"]:
+                return True
+    return False
+
+
 def extract(root):
     src = os.path.join(root, "src")
     files = []
@@ -291,12 +319,13 @@ def extract(root):
         if path.endswith(".h"):
             string_macros(toks, macros)
     funcs = format_functions(files)
+    fmt_param_functions(files, funcs)
     problems = []
     for name, (_, path) in sorted(funcs.items()):
-        if name in NOT_MESSAGES:
+        if name in NOT_MESSAGES or name in TRANSLATORS:
             continue
         bodies = [b for p, t in files for b in function_bodies(t, name)]
-        ok = any(any(t[0] == "ident" and t[1] in ("pu_tr", "T") for t in b) for b in bodies)
+        ok = any(any(t[0] == "ident" and t[1] in ("pu_tr", "T") for t in b) or hands_to_pu_fail(b) for b in bodies)
         if bodies and not ok:
             problems.append(f"{path}: {name}() formats messages but never translates its format "
                             f"(call pu_tr(fmt), or list it in NOT_MESSAGES in {sys.argv[0]} if it formats data)")
