@@ -143,7 +143,7 @@ int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
     /* an operator at a terminal is told when sensitive fields are stored in clear */
-    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", store_seal_status());
+    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", T(store_seal_status()));
     if (store_seal_check(&err) != PU_OK) return cli_fail(&err);
     int rc = check_writable(cli_db_path(db_opt), &err);
     if (rc) return cli_fail(&err);

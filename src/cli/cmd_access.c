@@ -252,7 +252,7 @@ int cmd_user(int argc, char **argv) {
             pu_buf qr = PU_BUF_INIT((size_t)1 << 20);
             if (acl_qr_text(uri, &qr, &e) == PU_OK) fputs(pu_buf_str(&qr), stdout);
             pu_buf_free(&qr);
-            printf("%s\nsecret: %s\nthen: puente user totp-confirm %s CODE\n", uri, secret, name);
+            printf(T("%s\nsecret: %s\nthen: puente user totp-confirm %s CODE\n"), uri, secret, name);
         }
     } else if (strcmp(sub, "totp-confirm") == 0) {
         if (optind + 1 >= argc) return cli_usage_error("user", "user totp-confirm needs NAME CODE");

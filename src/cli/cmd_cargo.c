@@ -589,7 +589,7 @@ static int cmd_detect_run(int argc, char **argv) {
         printf("%s\t%s\t%s\t%s\tvia %s '%s'%s%s%s\n", ch->id, ch->name_en, ch->cas, ch->tier, VIA[hits[i].via],
                hits[i].text, hits[i].salt[0] ? "\tsalt " : "", hits[i].salt, hits[i].weak ? "\tambiguous code, no chemical context" : "");
     }
-    for (size_t i = 0; i < nb && i < 8; i++) printf("invalid CAS check digit\t%s\n", bad[i]);
+    for (size_t i = 0; i < nb && i < 8; i++) printf(T("invalid CAS check digit\t%s\n"), bad[i]);
     if (!n && !nb) printf(T("no watchlist chemical found\n"));
     screen_ctx_free(&c);
     return 0;

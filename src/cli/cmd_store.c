@@ -237,7 +237,8 @@ int cmd_export(int argc, char **argv) {
         if (rc) unlink(tmp);
     }
     if (rc) return cli_fail(&err);
-    fprintf(stderr, "export ftm: %lld entities%s%s\n", (long long)n, file ? " to " : "", file ? file : "");
+    if (file) fprintf(stderr, T("export ftm: %lld entities to %s\n"), (long long)n, file);
+    else fprintf(stderr, T("export ftm: %lld entities\n"), (long long)n);
     return 0;
 }
 
@@ -319,7 +320,7 @@ int cmd_stats(int argc, char **argv) {
     } else {
         printf(T("store: %s\n"), cli_db_path(o.db));
         for (size_t i = 0; i < s->n; i++) printf("  %-16s %10lld\n", s->schema[i], (long long)s->count[i]);
-        printf("  %-16s %10lld\n", "total", (long long)s->total);
+        printf("  %-16s %10lld\n", T("total"), (long long)s->total);
     }
     store_stats_free(s);
     return 0;

@@ -498,7 +498,7 @@ static int do_leads(trace_t *t, const opts *o) {
             double p, r;
             size_t tn;
             if (trace_eval_at_k(t, (size_t)kk, &p, &r, &tn, &err)) rc = cli_fail(&err);
-            else printf("k=%-4ld precision@k %.3f  recall@k %.3f  (%zu planted ring purchasers)\n", kk, p, r, tn);
+            else printf(T("k=%-4ld precision@k %.3f  recall@k %.3f  (%zu planted ring purchasers)\n"), kk, p, r, tn);
         }
         free(list);
         return rc;

@@ -71,8 +71,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("puente %s\n", PUENTE_VERSION);
-        printf("%s\naudit chain key: %s\n", store_seal_status(),
-               audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE / $PUENTE_AUDIT_KEY)");
+        printf(T("%s\naudit chain key: %s\n"), T(store_seal_status()),
+               audit_key_configured() ? T("on") : T("OFF (no $PUENTE_AUDIT_KEY_FILE / $PUENTE_AUDIT_KEY)"));
         return 0;
     }
     /* `puente --user NAME <command>`: act as that account (cli_audit.c) */
