@@ -104,7 +104,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     /* a refused password says no more than "login failed"; a missing second
      * factor after the right password may say what is missing */
     int say_why = lrc != PU_ERR_DENIED || strcmp(le.field, "code") == 0;
-    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : "login failed");
+    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : T("login failed"));
     memset(&op, 0, sizeof op);
     op.authenticated = 1;
     pu_strlcpy(op.user, p.user, sizeof op.user);
