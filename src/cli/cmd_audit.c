@@ -70,7 +70,7 @@ static int verify(db_t *db, const char *apath) {
                "no truncation\n"), (long long)ar.anchors, apath, (long long)ar.checked, (long long)ar.pruned,
                (long long)ar.unverified);
     else if (arc == PU_ERR_INVALID)
-        printf(T("anchors INCONSISTENT%s: %s\n"), ar.truncated ? " (TRUNCATION)" : "", ar.problem);
+        printf(T("anchors INCONSISTENT%s: %s\n"), ar.truncated ? T(" (TRUNCATION)") : "", ar.problem);
     else
         fprintf(stderr, "puente: %s\n", ae.msg);
     /* recorded after the check so the check itself does not change what it read */
@@ -145,7 +145,7 @@ int cmd_audit(int argc, char **argv) {
         record(db, "audit.anchor", rc == PU_OK ? "success" : pu_code_name(rc), detail);
         db_close(db);
         if (rc) return cli_fail(&e);
-        printf(T("anchored seq %lld, head %s %s %s\n"), (long long)a.seq, a.hash, a.written ? "to" : "(unchanged) in", apath);
+        printf(T("anchored seq %lld, head %s %s %s\n"), (long long)a.seq, a.hash, a.written ? T("to") : T("(unchanged) in"), apath);
         return 0;
     }
     if (strcmp(sub, "export") == 0) {

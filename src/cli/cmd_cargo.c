@@ -417,9 +417,9 @@ static int cmd_screen_run(int argc, char **argv) {
                         "or repeated, %zu duplicate AWB+HAWB; parties %s; watchlist v%d, rules v%d%s\n"),
                 o.pos[0], n, t1 - t0, n / ((t1 - t0) > 1e-9 ? (t1 - t0) : 1e-9) * 60.0, cnt[0], cnt[1], cnt[2],
                 (unsigned long long)(n + (size_t)nrej), n, (long long)nrej, cargo_batch_nquality(c.batch),
-                cargo_batch_nduplicates(c.batch), cargo_engine_screens_parties(c.eng) ? "screened" : "NOT screened (no designated parties in the store or --no-parties)",
+                cargo_batch_nduplicates(c.batch), cargo_engine_screens_parties(c.eng) ? T("screened") : T("NOT screened (no designated parties in the store or --no-parties)"),
                 cargo_engine_watchlist(c.eng)->version, cargo_engine_rules(c.eng)->version,
-                o.dry ? "; not stored (--dry-run)" : "");
+                o.dry ? T("; not stored (--dry-run)") : "");
     }
     if (rej) close_out(rej, o.rejects);
     cargo_reader_close(rd);

@@ -330,7 +330,7 @@ static int do_store(const char *sub, opts *o) {
                     pu_report_print(&rep, stdout);
                     printf(T("%lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n"),
                            (long long)st.substances, (long long)st.queued, (long long)st.alerts,
-                           o->backfill ? " (--baseline: history loaded without alerts)" : "");
+                           o->backfill ? T(" (--baseline: history loaded without alerts)") : "");
                     exit = pu_report_exit(&rep);
                 }
                 pu_report_free(&rep);
@@ -354,7 +354,7 @@ static int do_store(const char *sub, opts *o) {
                 if (!ag) exit = cli_usage_error(cmd, "--agency A --country C (the acting agency) are required");
                 else if (verb[0] == 'a') rc = ews_alert_ack(e, sc, id, ag, &err);
                 else rc = ews_alert_close(e, sc, id, ag, o->note, &err);
-                if (!exit && !rc) printf(T("alert %lld %s by %s\n"), (long long)id, verb[0] == 'a' ? "acknowledged" : "closed", ag);
+                if (!exit && !rc) printf(T("alert %lld %s by %s\n"), (long long)id, verb[0] == 'a' ? T("acknowledged") : T("closed"), ag);
             }
         } else {
             exit = cli_usage_error(cmd, "expected list, ack or close, got '%s'", verb);

@@ -348,7 +348,7 @@ static int do_run(trace_t *t, const opts *o) {
     if (rc) return cli_fail(&err);
     printf(T("traced %llu requests in %.2f s (matching %.2f s, %s): %llu completed, %llu cannot trace, %llu for review\n"),
            (unsigned long long)st.processed, st.total_seconds, st.lookup_seconds,
-           o->baseline ? "SQLite index lookups" : "in-memory index", (unsigned long long)st.completed,
+           o->baseline ? T("SQLite index lookups") : T("in-memory index"), (unsigned long long)st.completed,
            (unsigned long long)st.cannot_trace, (unsigned long long)st.pending_review);
     return 0;
 }
@@ -414,7 +414,7 @@ static int match_batch(trace_t *t, const opts *o) {
         for (size_t i = 0; i < n; i++) sum += lat[i];
         qsort(lat, n, sizeof *lat, cmp_dbl);
         printf(T("%zu queries (%s): mean %.3f ms, p50 %.3f ms, p95 %.3f ms, max %.3f ms; %zu matches in all\n"), n,
-               o->baseline ? "SQLite LIKE baseline" : "in-memory index", 1000 * sum / (double)n, 1000 * lat[n / 2],
+               o->baseline ? T("SQLite LIKE baseline") : T("in-memory index"), 1000 * sum / (double)n, 1000 * lat[n / 2],
                1000 * lat[(size_t)((double)n * 0.95) < n ? (size_t)((double)n * 0.95) : n - 1], 1000 * lat[n - 1], matches);
     }
     free(lat);
@@ -474,7 +474,7 @@ static int do_match(trace_t *t, const opts *o) {
             if (lat[r] < best) best = lat[r];
         }
         fprintf(stderr, T("query: %.3f ms mean, %.3f ms best over %ld run(s) (%s)\n"), 1000 * sum / (double)o->repeat,
-                1000 * best, o->repeat, o->baseline ? "SQLite LIKE scan" : "in-memory index");
+                1000 * best, o->repeat, o->baseline ? T("SQLite LIKE scan") : T("in-memory index"));
     }
     free(lat);
     free(c);
