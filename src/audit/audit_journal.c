@@ -416,7 +416,7 @@ int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err) {
     if (j->stop) rc = pu_fail(err, PU_ERR_INTERRUPTED, j->path, NULL, "the audit journal is closed");
     else if (h < 0 || j->queued >= AUDIT_JOURNAL_BACKLOG)
         rc = pu_fail(err, PU_ERR_LIMIT, j->path, NULL, "%zu audit entries wait for the audit trail, which cannot be written: %s",
-                     j->queued, j->last_error[0] ? j->last_error : "the store is busy");
+                     j->queued, j->last_error[0] ? j->last_error : pu_tr("the store is busy"));
     if (rc == PU_OK) {
         char *at = j->map + JHDR + (size_t)h * j->half + j->used[h];
         memcpy(at, pre, (size_t)npre);
@@ -547,7 +547,7 @@ int audit_journal_sync(audit_journal *j, pu_err *err) {
         pthread_cond_signal(&j->work);
         if (pthread_cond_timedwait(&j->drained, &j->mu, &until) != 0 && j->ingested < target)
             rc = pu_fail(err, PU_ERR_DB, j->path, NULL, "the audit trail cannot be written: %s",
-                         j->last_error[0] ? j->last_error : "timed out");
+                         j->last_error[0] ? j->last_error : pu_tr("timed out"));
     }
     pthread_mutex_unlock(&j->mu);
     return rc;

@@ -462,7 +462,7 @@ static int json_record(cargo_reader *r, json_t *obj, uint64_t no, pu_err *err) {
             }
             r->vals[k] = pu_buf_str(&r->trans);
         } else if (!json_is_null(val)) {
-            return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? " or a number" : "");
+            return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? pu_tr(" or a number") : "");
         }
     }
     r->header_done = 1;

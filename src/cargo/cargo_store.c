@@ -527,7 +527,7 @@ static int find_line(db_t *db, const store_scope *scope, const char *awb, const 
     if (st != DB_DONE) return st;
     if (!matches)
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "awb", "no screened shipment with AWB '%s'%s%s", awb,
-                       hawb && *hawb ? " and HAWB " : "", hawb && *hawb ? hawb : "");
+                       hawb && *hawb ? pu_tr(" and HAWB ") : "", hawb && *hawb ? hawb : "");
     if (matches > 1 && own != 1)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "hawb",
                        "AWB '%s' matches %lld screened shipments (house bills or agencies); give --hawb", awb,

@@ -227,7 +227,7 @@ int pu_date_order(const pu_date *earlier, const char *earlier_field, const pu_da
     pu_date_format(earlier, a, sizeof a);
     pu_date_format(later, b, sizeof b);
     return pu_fail(err, PU_ERR_INVALID, where, later_field, "%s %s is before %s %s", later_field ? later_field : "date",
-                   b, earlier_field ? earlier_field : "the earlier date", a);
+                   b, earlier_field ? earlier_field : pu_tr("the earlier date"), a);
 }
 
 int pu_datetime_parse(const char *s, const char *where, const char *field, int64_t *epoch, pu_err *err) {

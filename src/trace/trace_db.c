@@ -94,7 +94,7 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
     if (version != NSTEPS)
         return pu_fail(err, version > NSTEPS ? PU_ERR_CONFLICT : PU_ERR_DB, NULL, "trace",
                        "trace schema is at version %d, this binary needs %d%s", version, NSTEPS,
-                       version > NSTEPS ? " (store newer than binary)" : ": run trace_migrate first");
+                       version > NSTEPS ? pu_tr(" (store newer than binary)") : pu_tr(": run trace_migrate first"));
     trace_t *t = calloc(1, sizeof *t);
     if (!t) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     t->db = db;

@@ -249,7 +249,7 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
              * the filer cannot see; refused as a row, not a store failure */
             if (rc == PU_ERR_CONFLICT)
                 return pu_fail(err, PU_ERR_CONFLICT, NULL, "serial",
-                               "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : "this user");
+                               "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : pu_tr("this user"));
             return rc;
         }
         *new_fa = 1;
