@@ -74,7 +74,7 @@ int cmd_agency(int argc, char **argv) {
         if (c == 'd') dbp = optarg;
         else if (c == 'n') name = optarg;
         else if (c == 'c') country = optarg;
-        else return cli_usage_error("agency", "unknown option");
+        else return cli_usage_error("agency", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     db_t *db;
     int x;
@@ -174,7 +174,7 @@ int cmd_user(int argc, char **argv) {
         else if (c == 'a') agency = optarg;
         else if (c == 'r') role = optarg;
         else if (c == 'p') pw_stdin = 1;
-        else return cli_usage_error("user", "unknown option");
+        else return cli_usage_error("user", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     const char *name = optind < argc ? argv[optind] : NULL;
     char pw[ACL_PASSWORD_MAX + 2] = "";
@@ -305,7 +305,7 @@ int cmd_token(int argc, char **argv) {
             if (v < 1 || v > ACL_TOKEN_DAYS_MAX)
                 return cli_usage_error("token", "--expires-days expects 1-%d, got %ld", ACL_TOKEN_DAYS_MAX, v);
             topt.days = v;
-        } else return cli_usage_error("token", "unknown option");
+        } else return cli_usage_error("token", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     if (optind >= argc) return cli_usage_error("token", "token create needs a USER");
     db_t *db;
@@ -347,7 +347,7 @@ int cmd_policy(int argc, char **argv) {
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd') dbp = optarg;
-        else return cli_usage_error("policy", "unknown option");
+        else return cli_usage_error("policy", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     db_t *db;
     int x, rc;

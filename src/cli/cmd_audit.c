@@ -111,7 +111,7 @@ int cmd_audit(int argc, char **argv) {
         case 'n':
             if (cli_parse_long("audit", "--days", optarg, &days)) return CLI_EXIT_USAGE;
             break;
-        default: return cli_usage_error("audit", "unknown option");
+        default: return cli_usage_error("audit", "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     db_t *db = NULL;

@@ -117,7 +117,7 @@ int cmd_serve(int argc, char **argv) {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
         }
-        if (c == '?' || !strchr("tbciTrBS", c)) return cli_usage_error("serve", "unknown option");
+        if (c == '?' || !strchr("tbciTrBS", c)) return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
         if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
         if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
         switch (c) {

@@ -403,7 +403,7 @@ int cmd_kinship(int argc, char **argv) {
         case O_QUIET: a.quiet = 1; break;
         case O_STREAM: a.stream = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_usage_error(CMD, "unknown option or missing value: '%s'", sargv[optind - 1]);
         }
         if (r) return r;
     }

@@ -60,6 +60,9 @@ static int take_lang(int *argc, char ***argv) {
 
 
 int main(int argc, char **argv) {
+    /* getopt's own messages are English (no setlocale): the commands say
+     * "unknown option" themselves, in the CLI's language */
+    opterr = 0;
     if (take_lang(&argc, &argv)) return CLI_EXIT_USAGE;
     if (argc < 2) {
         usage(stderr);

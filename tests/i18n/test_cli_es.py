@@ -193,6 +193,11 @@ def main():
     cmds = re.findall(r"^  ([a-z]+) ", out.split("Commands:")[1], re.M)
     check(len(cmds) >= 15, "the registry lists the commands", out)
     for c in cmds:
+        # an unknown option: the command's own usage error, in Spanish (never getopt's English)
+        got_rc, out = run([c] + (["create"] if c == "token" else []) + ["--bogus-option"], "flag")
+        leaked = sorted(f for f in LEAKS if f in out)
+        check(got_rc == 2 and "unrecognized option" not in out and not leaked and "--bogus-option" in out,
+              "%s --bogus-option: a Spanish usage error naming it" % c, "exit %d: %s %s" % (got_rc, out, leaked[:3]))
         for how in ("flag", "env"):
             env = {k: v for k, v in os.environ.items() if k != "PUENTE_LANG"}
             cmd = [BIN, "--lang", "fr", c, "--help"] if how == "flag" else [BIN, c, "--help"]
