@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "i18n/i18n.h"
 #include "common/pu_io.h"
 #include "common/pu_report.h"
 #include "trace/trace.h"
@@ -256,7 +257,7 @@ static int do_request(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     int rc0;
-    int es = o->lang && !strcmp(o->lang, "es");
+    int es = o->lang ? !strcmp(o->lang, "es") : i18n_cli() == I18N_ES;   /* default: the CLI's language */
     if (!strcmp(sub, "fields")) {
         size_t n;
         const trace_form_field *f = trace_form_fields(&n);
@@ -300,7 +301,7 @@ static int do_request(trace_t *t, const opts *o) {
         if (o->nargs != 3) return cli_usage_error("trace", "request show expects ID");
         if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         pu_buf b = PU_BUF_INIT(1 << 24);
-        int rc = trace_request_render(t, SCOPE(o), id, o->lang, o->json, &b, &err);
+        int rc = trace_request_render(t, SCOPE(o), id, o->lang ? o->lang : i18n_cli() == I18N_ES ? "es" : "en", o->json, &b, &err);
         if (!rc) fputs(pu_buf_str(&b), stdout);
         pu_buf_free(&b);
         return rc ? cli_fail(&err) : 0;

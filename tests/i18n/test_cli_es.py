@@ -160,6 +160,7 @@ def main():
     spanish("trace request show", ["trace", "request", "show", "X-1"], "env", 3,
             "se esperaba un número de solicitud como T2026-000002")
     spanish("trace usage", ["trace"], "lang", 2, "Rastreo de armas de fuego")
+    spanish("trace request fields", ["trace", "request", "fields"], "env", 0, "Fecha de solicitud", "obligatorio")
 
     # ---- early warning ----
     rep = os.path.join(work, "r.csv")
