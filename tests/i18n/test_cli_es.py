@@ -63,7 +63,7 @@ def check(cond, what, detail=""):
 
 
 def run(args, how="flag", stdin=None, cwd=None):
-    """Run puente in Spanish chosen by `how` (flag, env, lang) or English (None)."""
+    """Run puente in Spanish chosen by `how` (flag, env, lang; "after": args hold --lang) or English (None)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PUENTE_LANG", "LANG", "LC_ALL")}
     env["LANG"] = "C.UTF-8"
     cmd = [BIN] + args
@@ -123,6 +123,9 @@ def main():
     spanish("missing file", ["import", "ftm", os.path.join(work, "nope.jsonl")], "flag", 1,
             "no existe el archivo", "la importación falló; el almacén no cambió")
     spanish("stats", ["stats"], "env", 0, "almacén: ")
+    # --lang after the command: the same choice (and no "unknown option")
+    spanish("--lang after the command", ["stats", "--lang", "es"], "after", 0, "almacén: ")
+    spanish("--lang= after the command", ["import", "ftm", ftm, "--lang=es-MX"], "after", 7, "registros leídos")
 
     # ---- screening ----
     q = os.path.join(work, "q.csv")
@@ -199,15 +202,17 @@ def main():
         leaked = sorted(f for f in LEAKS if f in out)
         check(got_rc == 2 and "unrecognized option" not in out and not leaked and "--bogus-option" in out,
               "%s --bogus-option: a Spanish usage error naming it" % c, "exit %d: %s %s" % (got_rc, out, leaked[:3]))
-        for how in ("flag", "env"):
+        for how in ("flag", "env", "after"):
             env = {k: v for k, v in os.environ.items() if k != "PUENTE_LANG"}
-            cmd = [BIN, "--lang", "fr", c, "--help"] if how == "flag" else [BIN, c, "--help"]
+            cmd = {"flag": [BIN, "--lang", "fr", c, "--help"], "env": [BIN, c, "--help"],
+                   "after": [BIN, c, "--help", "--lang", "fr"]}[how]
             if how == "env":
                 env["PUENTE_LANG"] = "fr"
             r = subprocess.run(cmd, capture_output=True, env=env, timeout=60)
             err = r.stderr.decode("utf-8", "replace")
             check(r.returncode == 2 and "unsupported language 'fr'" in err and not r.stdout,
-                  "%s: %s fr refused with exit 2" % (c, "--lang" if how == "flag" else "PUENTE_LANG"),
+                  "%s: %s fr refused with exit 2" % (c, {"flag": "--lang", "env": "PUENTE_LANG",
+                                                         "after": "--lang after the command"}[how]),
                   "exit %d: %s" % (r.returncode, err))
 
     print("%d checks, %d failed" % (checks, failures))
