@@ -325,7 +325,7 @@ static int broken(audit_report *rep, pu_err *err, int64_t seq, const char *fmt, 
     rep->bad_seq = seq;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rep->problem, sizeof rep->problem, fmt, ap);
+    vsnprintf(rep->problem, sizeof rep->problem, pu_tr(fmt), ap);
     va_end(ap);
     char where[32];
     snprintf(where, sizeof where, "entry %lld", (long long)seq);

@@ -291,8 +291,8 @@ static int ingest_file(db_t *db, int fd, const char *path, int strict, int64_t *
     rc = read_journal(fd, path, id, &ents, &n, stores, &torn, err);
     if (rc) return strict || rc == PU_ERR_CONFLICT ? rc : PU_OK;
     if (strict && torn)
-        fprintf(stderr, "puente: %s: a last line was cut off by a crash before it was complete; that request was "
-                        "never answered, and the line is dropped\n", path);
+        fprintf(stderr, pu_tr("puente: %s: a last line was cut off by a crash before it was complete; that request was "
+                               "never answered, and the line is dropped\n"), path);
     rc = audit_append_staged(db, ents, n, applied, err);
     free(ents);
     free(stores[0]);
@@ -416,7 +416,7 @@ int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err) {
     if (j->stop) rc = pu_fail(err, PU_ERR_INTERRUPTED, j->path, NULL, "the audit journal is closed");
     else if (h < 0 || j->queued >= AUDIT_JOURNAL_BACKLOG)
         rc = pu_fail(err, PU_ERR_LIMIT, j->path, NULL, "%zu audit entries wait for the audit trail, which cannot be written: %s",
-                     j->queued, j->last_error[0] ? j->last_error : "the store is busy");
+                     j->queued, j->last_error[0] ? j->last_error : pu_tr("the store is busy"));
     if (rc == PU_OK) {
         char *at = j->map + JHDR + (size_t)h * j->half + j->used[h];
         memcpy(at, pre, (size_t)npre);
@@ -519,7 +519,7 @@ static void *ingester(void *arg) {
             j->head = list;
             if (!j->tail) j->tail = last;
             j->queued += n;
-            if (!j->last_error[0]) fprintf(stderr, "puente: audit trail: %s (retrying; entries are kept in %s)\n", e.msg, j->path);
+            if (!j->last_error[0]) fprintf(stderr, pu_tr("puente: audit trail: %s (retrying; entries are kept in %s)\n"), e.msg, j->path);
             pu_strlcpy(j->last_error, e.msg, sizeof j->last_error);
             backoff = backoff ? (backoff * 2 > 1000 ? 1000 : backoff * 2) : 50;
             if (j->stop) break; /* close: leave them in the file for the next open */
@@ -547,7 +547,7 @@ int audit_journal_sync(audit_journal *j, pu_err *err) {
         pthread_cond_signal(&j->work);
         if (pthread_cond_timedwait(&j->drained, &j->mu, &until) != 0 && j->ingested < target)
             rc = pu_fail(err, PU_ERR_DB, j->path, NULL, "the audit trail cannot be written: %s",
-                         j->last_error[0] ? j->last_error : "timed out");
+                         j->last_error[0] ? j->last_error : pu_tr("timed out"));
     }
     pthread_mutex_unlock(&j->mu);
     return rc;
@@ -612,7 +612,7 @@ int audit_journal_open_sized(const char *path, const char *db_path, size_t half,
     if (rc == PU_OK) rc = map_fresh(j, err);
     if (rc == PU_OK) rc = audit_journal_seq(j->db, &j->ingested, err);
     if (rc == PU_OK && applied > 0)
-        fprintf(stderr, "puente: %lld audit entries left by an earlier run were added to the audit trail\n", (long long)applied);
+        fprintf(stderr, pu_tr("puente: %lld audit entries left by an earlier run were added to the audit trail\n"), (long long)applied);
     j->next_jid = j->ingested + 1;
     if (rc == PU_OK && pthread_create(&j->thr, NULL, ingester, j) != 0)
         rc = pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "cannot start the audit journal thread");
@@ -635,9 +635,9 @@ void audit_journal_close(audit_journal *j) {
     if (!j->head) {
         munmap(j->map, JHDR + 2 * j->half);
         j->map = NULL;
-        if (ftruncate(j->fd, 0) != 0) fprintf(stderr, "puente: %s: cannot empty the audit journal: %s\n", j->path, strerror(errno));
+        if (ftruncate(j->fd, 0) != 0) fprintf(stderr, pu_tr("puente: %s: cannot empty the audit journal: %s\n"), j->path, strerror(errno));
     } else {
-        fprintf(stderr, "puente: %zu audit entries stay in %s and are added to the trail at the next start (%s)\n",
+        fprintf(stderr, pu_tr("puente: %zu audit entries stay in %s and are added to the trail at the next start (%s)\n"),
                 j->queued, j->path, j->last_error);
         free_list(j->head);
     }

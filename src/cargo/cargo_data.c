@@ -57,7 +57,7 @@ static void fail_row(reader_ctx *c, const char *file, uint64_t line, const char 
     if (field) pu_strlcpy(e.field, field, sizeof e.field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    vsnprintf(e.msg, sizeof e.msg, pu_tr(fmt), ap);
     va_end(ap);
     note_err(c, &e);
 }

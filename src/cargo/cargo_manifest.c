@@ -194,7 +194,7 @@ static int bad(pu_err *err, const char *file, uint64_t line, const char *field, 
     pu_strlcpy(err->field, field, sizeof err->field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err->msg, sizeof err->msg, pu_tr(fmt), ap);
     va_end(ap);
     return PU_ERR_INVALID;
 }
@@ -208,7 +208,7 @@ static int field_issue(cargo_reader *r, uint64_t line, int k, pu_err *err, const
     char msg[192];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, pu_tr(fmt), ap);
     va_end(ap);
     if (r->strict) return bad(err, r->name, line, MCOLS[k], "%s", msg);
     r->vals[k] = "";
@@ -387,7 +387,7 @@ static int csv_header(cargo_reader *r, const pu_csv_row *row, pu_err *err) {
                        row->fields[i]);
         }
         if (!known && r->warn)
-            fprintf(r->warn, "puente: %s:%llu: column '%s' is not a manifest field; ignored\n", r->name,
+            fprintf(r->warn, pu_tr("puente: %s:%llu: column '%s' is not a manifest field; ignored\n"), r->name,
                     (unsigned long long)row->line, row->fields[i]);
     }
     return PU_OK;
@@ -439,7 +439,7 @@ static int json_record(cargo_reader *r, json_t *obj, uint64_t no, pu_err *err) {
             if (r->strict) return bad(err, r->name, no, key, "not a manifest field (see docs/cargo.md)");
             if (r->warn && cargo_strset_get(&r->warned, key, strlen(key)) < 0 &&
                 cargo_strset_put(&r->warned, key, strlen(key), 1) == PU_OK)
-                fprintf(r->warn, "puente: %s:%llu: key '%s' is not a manifest field; ignored\n", r->name,
+                fprintf(r->warn, pu_tr("puente: %s:%llu: key '%s' is not a manifest field; ignored\n"), r->name,
                         (unsigned long long)no, key);
             continue;
         }
@@ -462,7 +462,7 @@ static int json_record(cargo_reader *r, json_t *obj, uint64_t no, pu_err *err) {
             }
             r->vals[k] = pu_buf_str(&r->trans);
         } else if (!json_is_null(val)) {
-            return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? " or a number" : "");
+            return bad(err, r->name, no, key, "expected a string%s", k == M_PIECES || k == M_WEIGHT || k == M_VALUE ? pu_tr(" or a number") : "");
         }
     }
     r->header_done = 1;

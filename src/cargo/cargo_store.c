@@ -319,7 +319,7 @@ int cargo_versions_write(db_t *db, const store_scope *scope, const char *kind, F
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%-7d %-20s %-10s %-11s %6lld  %s%s%s\n", v[i].version, v[i].created, v[i].owner, v[i].marking,
                 (long long)v[i].rows, v[i].author, *v[i].author && *v[i].note ? " / " : "", v[i].note);
-    if (!n) fprintf(out, "(no stored version: the bundled default is in use)\n");
+    if (!n) fputs(pu_tr("(no stored version: the bundled default is in use)\n"), out);
     free(v);
     return ferror(out) ? pu_fail(err, PU_ERR_IO, NULL, NULL, "write error") : PU_OK;
 }
@@ -527,7 +527,7 @@ static int find_line(db_t *db, const store_scope *scope, const char *awb, const 
     if (st != DB_DONE) return st;
     if (!matches)
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "awb", "no screened shipment with AWB '%s'%s%s", awb,
-                       hawb && *hawb ? " and HAWB " : "", hawb && *hawb ? hawb : "");
+                       hawb && *hawb ? pu_tr(" and HAWB ") : "", hawb && *hawb ? hawb : "");
     if (matches > 1 && own != 1)
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "hawb",
                        "AWB '%s' matches %lld screened shipments (house bills or agencies); give --hawb", awb,

@@ -17,6 +17,14 @@
 
 #define CLI_EXIT_USAGE 2
 
+/* The CLI's text or printf format in the CLI's language: T("...") around
+ * every message for people (usage texts, status lines, summaries), never
+ * around output for programs (CSV, JSON, TSV, ids). The English literal is
+ * the message id; src/i18n/es.po gives its Spanish (docs/web.md
+ * "Languages"); tests/i18n/extract.py finds every T(), pu_fail and
+ * cli_usage_error format in src/ and lists those without Spanish. */
+#define T(msgid) pu_tr(msgid)
+
 /* The subcommands (src/cli/cmd_*.c), registered by their modules in
  * src/app/modules.c. Each takes argv[0] = its name and returns an exit code. */
 int cmd_import(int argc, char **argv);

@@ -43,7 +43,7 @@ static int read_password(char *out, size_t size, pu_err *err) {
                        "--user needs a password: set $PUENTE_PASSWORD or run on a terminal");
     struct termios old, quiet;
     int tty = tcgetattr(STDIN_FILENO, &old) == 0;
-    fputs("password: ", stderr);
+    fputs(T("password: "), stderr);
     fflush(stderr);
     if (tty) {
         quiet = old;
@@ -108,7 +108,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
     /* a refused password says no more than "login failed"; a missing second
      * factor after the right password may say what is missing */
     int say_why = lrc != PU_ERR_DENIED || strcmp(le.field, "code") == 0 || strcmp(le.field, "password_change") == 0;
-    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : "login failed");
+    if (lrc) return pu_fail(err, lrc, NULL, "user", "%s", say_why ? le.msg : T("login failed"));
     memset(&op, 0, sizeof op);
     op.authenticated = 1;
     pu_strlcpy(op.user, p.user, sizeof op.user);
@@ -288,7 +288,7 @@ int cli_audit_invocation(int argc, char **argv, int code) {
     }
     if (rc != PU_OK) {
         /* the action happened but its record did not: say so loudly and fail */
-        fprintf(stderr, "puente: the audit trail could not record this command: %s\n", e.msg);
+        fprintf(stderr, T("puente: the audit trail could not record this command: %s\n"), e.msg);
         return code ? code : 1;
     }
     return code;

@@ -27,7 +27,7 @@ int cli_audit_journal_path(const char *opt, const char *db_path, char *out, size
         return pu_fail(err, PU_ERR_INVALID, NULL, "audit-journal",
                        "the store is not a file (%s), so the audit journal has no default place: "
                        "give its path with --audit-journal PATH or $PUENTE_AUDIT_JOURNAL",
-                       db_path && strcmp(db_path, ":memory:") == 0 ? ":memory:" : "a URI");
+                       db_path && strcmp(db_path, ":memory:") == 0 ? ":memory:" : T("a URI"));
     } else {
         rc = pu_snprintf(out, size, "%s-audit.journal", db_path);
     }
@@ -57,9 +57,9 @@ int cli_wants_help(int argc, char **argv) {
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("puente: usage error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "; see 'puente %s --help'\n", cmd);
+    fputs(T("puente: usage error: "), stderr);
+    vfprintf(stderr, T(fmt), ap);
+    fprintf(stderr, T("; see 'puente %s --help'\n"), cmd);
     va_end(ap);
     return CLI_EXIT_USAGE;
 }
@@ -113,7 +113,7 @@ static int check_writable(const char *path, pu_err *err) {
         return pu_fail(err, PU_ERR_IO, path, NULL,
                        "the store's directory '%s' does not exist; create it (mkdir -p %s) or give another "
                        "--db / $PUENTE_DB%s",
-                       dir, dir, strcmp(dir, "demo-out") == 0 ? " (demo-out/ is made by 'make demo', which the README tour needs first)" : "");
+                       dir, dir, strcmp(dir, "demo-out") == 0 ? T(" (demo-out/ is made by 'make demo', which the README tour needs first)") : "");
     if (access(dir, W_OK) != 0)
         return pu_fail(err, PU_ERR_IO, path, NULL,
                        "the store's directory '%s' is read-only; the store needs to write its journal there", dir);
@@ -143,7 +143,7 @@ int cli_open_store(const char *db_opt, store_t **out) {
     pu_err err;
     pu_err_clear(&err);
     /* an operator at a terminal is told when sensitive fields are stored in clear */
-    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", store_seal_status());
+    if (isatty(STDERR_FILENO) && !store_seal_configured()) fprintf(stderr, "puente: %s\n", T(store_seal_status()));
     if (store_seal_check(&err) != PU_OK) return cli_fail(&err);
     int rc = check_writable(cli_db_path(db_opt), &err);
     if (rc) return cli_fail(&err);

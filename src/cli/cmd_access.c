@@ -51,14 +51,14 @@ static int audited(db_t *db, int rc, pu_err *e, const char *action, const char *
 
 /* ---- agency ---- */
 static int agency_usage(FILE *f) {
-    fputs("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
+    fputs(T("usage: puente agency add ACRONYM --name NAME --country US|MX [--db PATH]\n"
           "       puente agency list [--db PATH]\n"
           "       puente agency seed [--db PATH]   add the framework's 14 agencies\n"
           "       puente agency grant OWNER GRANTEE [--db PATH]\n"
           "       puente agency revoke OWNER GRANTEE [--db PATH]\n"
           "\n"
           "A grant lets GRANTEE change records owned by OWNER (dispose its cargo holds,\n"
-          "update its records); it does not widen what GRANTEE may see (markings do).\n",
+          "update its records); it does not widen what GRANTEE may see (markings do).\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -75,7 +75,7 @@ int cmd_agency(int argc, char **argv) {
         if (c == 'd') dbp = optarg;
         else if (c == 'n') name = optarg;
         else if (c == 'c') country = optarg;
-        else return cli_usage_error("agency", "unknown option");
+        else return cli_usage_error("agency", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     db_t *db;
     int x;
@@ -98,7 +98,7 @@ int cmd_agency(int argc, char **argv) {
         if (rc == PU_OK) rc = audited(db, acl_seed_agencies(db, &added, &e), &e, "agency.seed", "", "framework seed list");
         db_close(db);
         if (rc) return cli_fail(&e);
-        printf("%d agencies added\n", added);
+        printf(T("%d agencies added\n"), added);
         return 0;
     }
     if (strcmp(sub, "add") == 0) {
@@ -134,7 +134,7 @@ int cmd_agency(int argc, char **argv) {
 
 /* ---- user ---- */
 static int user_usage(FILE *f) {
-    fputs("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin [--permanent]] [--db PATH]\n"
+    fputs(T("usage: puente user add NAME --agency ACRONYM --role ROLE [--password-stdin [--permanent]] [--db PATH]\n"
           "       puente user list [--agency ACRONYM] [--db PATH]\n"
           "       puente user role NAME ROLE [--db PATH]\n"
           "       puente user password NAME --password-stdin [--db PATH]   reset: the user must\n"
@@ -157,7 +157,7 @@ static int user_usage(FILE *f) {
           "here: user change-password); --permanent skips that for accounts provisioned\n"
           "with a password the user already chose.\n"
           "--password-stdin reads the password from the first line of stdin (never from argv,\n"
-          "which other local users can see). Without it the account is token-only.\n",
+          "which other local users can see). Without it the account is token-only.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -184,7 +184,7 @@ int cmd_user(int argc, char **argv) {
         else if (c == 'r') role = optarg;
         else if (c == 'p') pw_stdin = 1;
         else if (c == 'P') permanent = 1;
-        else return cli_usage_error("user", "unknown option");
+        else return cli_usage_error("user", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     const char *name = optind < argc ? argv[optind] : NULL;
     char pw[ACL_PASSWORD_MAX + 2] = "", pw2[ACL_PASSWORD_MAX + 2] = "";
@@ -291,7 +291,7 @@ int cmd_user(int argc, char **argv) {
             pu_buf qr = PU_BUF_INIT((size_t)1 << 20);
             if (acl_qr_text(uri, &qr, &e) == PU_OK) fputs(pu_buf_str(&qr), stdout);
             pu_buf_free(&qr);
-            printf("%s\nsecret: %s\nthen: puente user totp-confirm %s CODE\n", uri, secret, name);
+            printf(T("%s\nsecret: %s\nthen: puente user totp-confirm %s CODE\n"), uri, secret, name);
         }
     } else if (strcmp(sub, "totp-confirm") == 0) {
         if (optind + 1 >= argc) return cli_usage_error("user", "user totp-confirm needs NAME CODE");
@@ -301,7 +301,7 @@ int cmd_user(int argc, char **argv) {
             rc = audited(db, acl_totp_confirm(db, name, argv[optind + 1], acl_now(), codes, &e), &e, "totp.confirm",
                          name, NULL);
         if (rc == PU_OK) {
-            puts("second factor enrolled; recovery codes (shown once, each works once):");
+            puts(T("second factor enrolled; recovery codes (shown once, each works once):"));
             for (int i = 0; i < ACL_RECOVERY_CODES; i++) puts(codes[i]);
         }
     } else if (strcmp(sub, "totp-reset") == 0) {
@@ -319,11 +319,11 @@ int cmd_user(int argc, char **argv) {
 /* ---- token ---- */
 int cmd_token(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        puts("usage: puente token create USER [--expires-days N] [--read-only] [--db PATH]\n"
+        puts(T("usage: puente token create USER [--expires-days N] [--read-only] [--db PATH]\n"
              "Prints the new API token (and nothing else) on stdout. It is stored hashed\n"
              "and cannot be shown again. Use it as 'Authorization: Bearer TOKEN'.\n"
              "It expires after N days (default: the 'token-days' policy, 90); a read-only\n"
-             "token is refused (403) by every route that changes something.");
+             "token is refused (403) by every route that changes something."));
         return 0;
     }
     const char *dbp = NULL;
@@ -344,7 +344,7 @@ int cmd_token(int argc, char **argv) {
             if (v < 1 || v > ACL_TOKEN_DAYS_MAX)
                 return cli_usage_error("token", "--expires-days expects 1-%d, got %ld", ACL_TOKEN_DAYS_MAX, v);
             topt.days = v;
-        } else return cli_usage_error("token", "unknown option");
+        } else return cli_usage_error("token", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     if (optind >= argc) return cli_usage_error("token", "token create needs a USER");
     db_t *db;
@@ -367,12 +367,12 @@ int cmd_token(int argc, char **argv) {
 
 /* ---- policy: store-wide settings ---- */
 static int policy_usage(FILE *f) {
-    fputs("usage: puente policy show [--db PATH]\n"
+    fputs(T("usage: puente policy show [--db PATH]\n"
           "       puente policy set KEY VALUE [--db PATH]\n"
           "       puente policy banner [--db PATH]     print the use banner\n"
           "Keys: banner      the use notice shown before login (GET /api/v1/banner)\n"
           "      mfa-roles   roles that must use a second factor (default admin,auditor)\n"
-          "      token-days  default API token lifetime in days (default 90, at most 365)\n",
+          "      token-days  default API token lifetime in days (default 90, at most 365)\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -386,7 +386,7 @@ int cmd_policy(int argc, char **argv) {
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd') dbp = optarg;
-        else return cli_usage_error("policy", "unknown option");
+        else return cli_usage_error("policy", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
     db_t *db;
     int x, rc;

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 
 static int usage(FILE *f) {
-    fputs("usage: puente audit verify [--anchors FILE] [--db PATH]\n"
+    fputs(T("usage: puente audit verify [--anchors FILE] [--db PATH]\n"
           "       puente audit anchor [--anchors FILE] [--db PATH]\n"
           "       puente audit export [--since DATE] [--until DATE] [--agency ACR] [--out FILE] [--db PATH]\n"
           "       puente audit prune [--days N] [--db PATH]     (default retention: 365 days)\n"
@@ -24,7 +24,7 @@ static int usage(FILE *f) {
           "Each first adds the entries a server staged in its audit journal (--journal PATH,\n"
           "default $PUENTE_AUDIT_JOURNAL, else <db>-audit.journal for a store file: the same\n"
           "rule as `puente serve --audit-journal`), also beside a running server and after\n"
-          "a crash.\n",
+          "a crash.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -46,31 +46,31 @@ static int verify(db_t *db, const char *apath) {
     pu_err e, ae;
     int rc = audit_verify(db, &rep, &e);
     if (rc == PU_OK)
-        printf("audit trail intact: %lld entries (seq %lld..%lld), head %s\n", (long long)rep.entries,
+        printf(T("audit trail intact: %lld entries (seq %lld..%lld), head %s\n"), (long long)rep.entries,
                (long long)rep.first_seq, (long long)rep.last_seq, rep.head);
     else if (rc == PU_ERR_INVALID)
-        printf("audit trail BROKEN at entry %lld: %s (%lld entries verified before it)\n", (long long)rep.bad_seq,
+        printf(T("audit trail BROKEN at entry %lld: %s (%lld entries verified before it)\n"), (long long)rep.bad_seq,
                rep.problem, (long long)rep.entries);
     if (rc == PU_OK || rc == PU_ERR_INVALID) {
         if (!audit_key_configured())
-            printf("chain key: none configured ($PUENTE_AUDIT_KEY_FILE): %lld keyed entries checked for links only, "
-                   "%lld unkeyed entries\n", (long long)rep.keyed, (long long)rep.unkeyed);
+            printf(T("chain key: none configured ($PUENTE_AUDIT_KEY_FILE): %lld keyed entries checked for links only, "
+                   "%lld unkeyed entries\n"), (long long)rep.keyed, (long long)rep.unkeyed);
         else
-            printf("chain key: %s: %lld of %lld keyed entries verified with their key, %lld unkeyed entries (before "
-                   "the key)\n", rep.key_verified == rep.keyed ? "verified" : "NOT verified (unknown key id)",
+            printf(T("chain key: %s: %lld of %lld keyed entries verified with their key, %lld unkeyed entries (before "
+                   "the key)\n"), rep.key_verified == rep.keyed ? "verified" : "NOT verified (unknown key id)",
                    (long long)rep.key_verified, (long long)rep.keyed, (long long)rep.unkeyed);
     }
     audit_anchor_report ar = {0};
     int arc = PU_OK;
-    if (!*apath) printf("anchors: none (the store is not a file; give --anchors FILE)\n");
+    if (!*apath) printf(T("anchors: none (the store is not a file; give --anchors FILE)\n"));
     else if ((arc = audit_anchor_check(db, apath, &ar, &ae)) == PU_OK && ar.missing)
-        printf("anchors: no anchor file %s (run 'puente audit anchor'; the server writes it)\n", apath);
+        printf(T("anchors: no anchor file %s (run 'puente audit anchor'; the server writes it)\n"), apath);
     else if (arc == PU_OK)
-        printf("anchors consistent: %lld anchors in %s (%lld checked, %lld pruned, %lld with an unknown key), "
-               "no truncation\n", (long long)ar.anchors, apath, (long long)ar.checked, (long long)ar.pruned,
+        printf(T("anchors consistent: %lld anchors in %s (%lld checked, %lld pruned, %lld with an unknown key), "
+               "no truncation\n"), (long long)ar.anchors, apath, (long long)ar.checked, (long long)ar.pruned,
                (long long)ar.unverified);
     else if (arc == PU_ERR_INVALID)
-        printf("anchors INCONSISTENT%s: %s\n", ar.truncated ? " (TRUNCATION)" : "", ar.problem);
+        printf(T("anchors INCONSISTENT%s: %s\n"), ar.truncated ? T(" (TRUNCATION)") : "", ar.problem);
     else
         fprintf(stderr, "puente: %s\n", ae.msg);
     /* recorded after the check so the check itself does not change what it read */
@@ -111,7 +111,7 @@ int cmd_audit(int argc, char **argv) {
         case 'n':
             if (cli_parse_long("audit", "--days", optarg, &days)) return CLI_EXIT_USAGE;
             break;
-        default: return cli_usage_error("audit", "unknown option");
+        default: return cli_usage_error("audit", "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     db_t *db = NULL;
@@ -125,7 +125,7 @@ int cmd_audit(int argc, char **argv) {
     if (rc == PU_OK) rc = app_migrate(db, &e);
     if (rc == PU_OK && strcmp(jpath, "commit") != 0) rc = audit_journal_recover(db, jpath, &staged, &e);
     if (rc == PU_OK && staged > 0)
-        fprintf(stderr, "puente: %lld audit entries staged in %s were added to the trail\n", (long long)staged, jpath);
+        fprintf(stderr, T("puente: %lld audit entries staged in %s were added to the trail\n"), (long long)staged, jpath);
     if (rc) {
         db_close(db);
         return cli_fail(&e);
@@ -145,7 +145,7 @@ int cmd_audit(int argc, char **argv) {
         record(db, "audit.anchor", rc == PU_OK ? "success" : pu_code_name(rc), detail);
         db_close(db);
         if (rc) return cli_fail(&e);
-        printf("anchored seq %lld, head %s %s %s\n", (long long)a.seq, a.hash, a.written ? "to" : "(unchanged) in", apath);
+        printf(T("anchored seq %lld, head %s %s %s\n"), (long long)a.seq, a.hash, a.written ? T("to") : T("(unchanged) in"), apath);
         return 0;
     }
     if (strcmp(sub, "export") == 0) {
@@ -165,7 +165,7 @@ int cmd_audit(int argc, char **argv) {
         record(db, "audit.export", rc == PU_OK ? "success" : pu_code_name(rc), detail);
         db_close(db);
         if (rc) return cli_fail(&e);
-        fprintf(stderr, "puente: exported %lld audit entries\n", (long long)n);
+        fprintf(stderr, T("puente: exported %lld audit entries\n"), (long long)n);
         return 0;
     }
     if (strcmp(sub, "prune") == 0) {
@@ -177,7 +177,7 @@ int cmd_audit(int argc, char **argv) {
         rc = audit_prune(db, (int)days, NULL, &removed, &e);
         db_close(db);
         if (rc) return cli_fail(&e);
-        printf("%lld entries older than %ld days removed\n", (long long)removed, days);
+        printf(T("%lld entries older than %ld days removed\n"), (long long)removed, days);
         return 0;
     }
     db_close(db);

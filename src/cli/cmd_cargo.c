@@ -280,14 +280,14 @@ static int open_store(const char *db, store_t **st) { return cli_open_store(db, 
 static FILE *open_out(const char *path) {
     if (!path || strcmp(path, "-") == 0) return stdout;
     FILE *f = fopen(path, "w");
-    if (!f) fprintf(stderr, "puente: %s: cannot write: %s\n", path, strerror(errno));
+    if (!f) fprintf(stderr, T("puente: %s: cannot write: %s\n"), path, strerror(errno));
     return f;
 }
 
 static int close_out(FILE *f, const char *path) {
     if (f == stdout) return fflush(f) == 0 ? 0 : 1;
     int bad = ferror(f) | (fclose(f) != 0);
-    if (bad) fprintf(stderr, "puente: %s: write error\n", path);
+    if (bad) fprintf(stderr, T("puente: %s: write error\n"), path);
     return bad;
 }
 
@@ -376,13 +376,13 @@ static int cmd_screen_run(int argc, char **argv) {
         if (!m) break;
         /* every refused field, with file:line and field; the line is still screened */
         for (size_t k = 0; k < m->nissues; k++)
-            fprintf(stderr, "puente: %s:%llu: %s: %s; the field is ignored, the rest of the line is screened\n",
+            fprintf(stderr, T("puente: %s:%llu: %s: %s; the field is ignored, the rest of the line is screened\n"),
                     cargo_reader_name(rd), (unsigned long long)m->line, m->issues[k].field, m->issues[k].msg);
         if ((rc = cargo_batch_add(c.batch, m, &err))) break;
         const cargo_result *just = cargo_batch_result(c.batch, cargo_batch_count(c.batch) - 1);
         if (just && just->dup_of)
-            fprintf(stderr, "puente: %s:%llu: awb: AWB '%s' HAWB '%s' repeats line %llu; both lines are screened, the "
-                            "store keeps the one with the higher score (on a tie this later one)\n",
+            fprintf(stderr, T("puente: %s:%llu: awb: AWB '%s' HAWB '%s' repeats line %llu; both lines are screened, the "
+                            "store keeps the one with the higher score (on a tie this later one)\n"),
                     cargo_reader_name(rd), (unsigned long long)m->line, m->awb, m->hawb,
                     (unsigned long long)cargo_batch_result(c.batch, just->dup_of - 1)->line);
         if (++nlines % 4096 == 0) pu_progress_tick(&prog, cargo_reader_offset(rd), nlines);
@@ -412,14 +412,14 @@ static int cmd_screen_run(int argc, char **argv) {
             else cargo_result_write_csv(c.eng, r, out);
         }
         if (close_out(out, o.out)) rc = PU_ERR_IO, pu_fail(&err, PU_ERR_IO, o.out, NULL, "write error");
-        fprintf(stderr, "puente: cargo screen %s: %zu lines screened in %.2f s (%.0f lines/min): %zu hold, %zu review, "
+        fprintf(stderr, T("puente: cargo screen %s: %zu lines screened in %.2f s (%.0f lines/min): %zu hold, %zu review, "
                         "%zu release; read %llu = %zu screened + %lld rejected (unreadable); %zu with refused fields "
-                        "or repeated, %zu duplicate AWB+HAWB; parties %s; watchlist v%d, rules v%d%s\n",
+                        "or repeated, %zu duplicate AWB+HAWB; parties %s; watchlist v%d, rules v%d%s\n"),
                 o.pos[0], n, t1 - t0, n / ((t1 - t0) > 1e-9 ? (t1 - t0) : 1e-9) * 60.0, cnt[0], cnt[1], cnt[2],
                 (unsigned long long)(n + (size_t)nrej), n, (long long)nrej, cargo_batch_nquality(c.batch),
-                cargo_batch_nduplicates(c.batch), cargo_engine_screens_parties(c.eng) ? "screened" : "NOT screened (no designated parties in the store or --no-parties)",
+                cargo_batch_nduplicates(c.batch), cargo_engine_screens_parties(c.eng) ? T("screened") : T("NOT screened (no designated parties in the store or --no-parties)"),
                 cargo_engine_watchlist(c.eng)->version, cargo_engine_rules(c.eng)->version,
-                o.dry ? "; not stored (--dry-run)" : "");
+                o.dry ? T("; not stored (--dry-run)") : "");
     }
     if (rej) close_out(rej, o.rejects);
     cargo_reader_close(rd);
@@ -492,7 +492,7 @@ static int cmd_stats_run(int argc, char **argv) {
 static int cmd_list_run(int argc, char **argv, int is_rules) {
     const char *cmd = is_rules ? "cargo rules" : "cargo watchlist";
     if (argc < 2 || cli_wants_help(argc, argv)) {
-        fputs(is_rules ? RULES_HELP : WATCHLIST_HELP, argc < 2 ? stderr : stdout);
+        fputs(T(is_rules ? RULES_HELP : WATCHLIST_HELP), argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     const char *sub = argv[1];
@@ -512,7 +512,7 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
         cargo_rules *r = NULL;
         rc = is_rules ? cargo_rules_read_csv(o.pos[0], stderr, &r, &err) : cargo_watchlist_read_csv(o.pos[0], stderr, &w, &err);
         if (rc) {
-            fprintf(stderr, "puente: %s: not imported; nothing stored\n", o.pos[0]);
+            fprintf(stderr, T("puente: %s: not imported; nothing stored\n"), o.pos[0]);
             return pu_exit_code(rc);
         }
         if (!is_rules) {
@@ -526,7 +526,7 @@ static int cmd_list_run(int argc, char **argv, int is_rules) {
             rc = is_rules ? cargo_rules_save(store_db(st), scope_of(&o), r, &stamp, &err)
                           : cargo_watchlist_save(store_db(st), scope_of(&o), w, &stamp, &err);
             store_close(st);
-            if (!rc) printf("%s: stored as %s version %d (%zu rows)\n", o.pos[0], is_rules ? "rules" : "watchlist",
+            if (!rc) printf(T("%s: stored as %s version %d (%zu rows)\n"), o.pos[0], is_rules ? "rules" : "watchlist",
                             is_rules ? r->version : w->version, is_rules ? (size_t)CARGO_NRULES : w->n);
             else rc = cli_fail(&err);
         } else if (rc && err.code) rc = cli_fail(&err);
@@ -589,8 +589,8 @@ static int cmd_detect_run(int argc, char **argv) {
         printf("%s\t%s\t%s\t%s\tvia %s '%s'%s%s%s\n", ch->id, ch->name_en, ch->cas, ch->tier, VIA[hits[i].via],
                hits[i].text, hits[i].salt[0] ? "\tsalt " : "", hits[i].salt, hits[i].weak ? "\tambiguous code, no chemical context" : "");
     }
-    for (size_t i = 0; i < nb && i < 8; i++) printf("invalid CAS check digit\t%s\n", bad[i]);
-    if (!n && !nb) printf("no watchlist chemical found\n");
+    for (size_t i = 0; i < nb && i < 8; i++) printf(T("invalid CAS check digit\t%s\n"), bad[i]);
+    if (!n && !nb) printf(T("no watchlist chemical found\n"));
     screen_ctx_free(&c);
     return 0;
 }
@@ -637,7 +637,7 @@ static int cmd_generate_run(int argc, char **argv) {
         cargo_gen_opts g = {(uint64_t)o.seed, (size_t)o.lines, o.prate, o.partyrate, (const char *const *)nm.v, NULL, o.jsonl};
         rc = cargo_generate(w, &g, out, truth, &err);
         if (nm.n == 0 && o.designated)
-            fprintf(stderr, "puente: cargo generate: no designated organisations in the store; no party shipments generated\n");
+            fprintf(stderr, T("puente: cargo generate: no designated organisations in the store; no party shipments generated\n"));
     }
     if (out && close_out(out, o.out ? o.out : "stdout")) rc = rc ? rc : PU_ERR_IO;
     if (truth && close_out(truth, o.truth)) rc = rc ? rc : PU_ERR_IO;
@@ -661,9 +661,9 @@ static int cmd_evaluate_run(int argc, char **argv) {
 }
 
 int cmd_cargo(int argc, char **argv) {
-    if (argc < 2) { fputs(HELP, stderr); return CLI_EXIT_USAGE; }
+    if (argc < 2) { fputs(T(HELP), stderr); return CLI_EXIT_USAGE; }
     const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) { fputs(HELP, stdout); return 0; }
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) { fputs(T(HELP), stdout); return 0; }
     static const struct { const char *name, *help; int (*fn)(int, char **); } subs[] = {
         {"screen", SCREEN_HELP, cmd_screen_run}, {"queue", QUEUE_HELP, cmd_queue_run},
         {"dispose", DISPOSE_HELP, cmd_dispose_run}, {"stats", STATS_HELP, cmd_stats_run},
@@ -671,11 +671,11 @@ int cmd_cargo(int argc, char **argv) {
         {"evaluate", EVALUATE_HELP, cmd_evaluate_run}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
-        if (cli_wants_help(argc - 1, argv + 1)) { fputs(subs[i].help, stdout); return 0; }
+        if (cli_wants_help(argc - 1, argv + 1)) { fputs(T(subs[i].help), stdout); return 0; }
         return subs[i].fn(argc - 1, argv + 1);
     }
     if (!strcmp(sub, "watchlist")) return cmd_list_run(argc - 1, argv + 1, 0);
     if (!strcmp(sub, "rules")) return cmd_list_run(argc - 1, argv + 1, 1);
-    fprintf(stderr, "puente: cargo: unknown command '%s'\n%s", sub, HELP);
+    fprintf(stderr, T("puente: cargo: unknown command '%s'\n%s"), sub, T(HELP));
     return CLI_EXIT_USAGE;
 }

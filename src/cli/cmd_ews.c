@@ -24,7 +24,7 @@
 #include "common/pu_report.h"
 
 static int usage(FILE *f) {
-    fputs("usage: puente ews <command> [options]\n\n"
+    fputs(T("usage: puente ews <command> [options]\n\n"
           "Early warning for emerging drugs.\n\n"
           "Commands:\n"
           "  detect    --method c1|c2|c3|c3-cdc|farrington|farrington-noufaily|cusum --counts FILE\n"
@@ -56,7 +56,7 @@ static int usage(FILE *f) {
           "  queue     [list] [--status open|resolved] | resolve ID SUBSTANCE: the curator queue.\n"
           "  generate  [--start DATE] [--weeks N] [--seed S]: demo report stream (CSV) on stdout.\n\n"
           "Common options: --db PATH (else $PUENTE_DB)\n" CLI_SCOPE_HELP
-          "Every list, count and lookup shows only what that user may see.\n",
+          "Every list, count and lookup shows only what that user may see.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -200,7 +200,7 @@ static int do_detect(opts *o) {
         if (rc && name && rc == PU_ERR_INVALID) {
             /* many strata: a series too short for the method keeps its rows
              * (no bounds) and is reported, the others still run */
-            fprintf(stderr, "puente: %s: series '%s': %s; no bounds for this series\n", o->counts, name, derr.msg);
+            fprintf(stderr, T("puente: %s: series '%s': %s; no bounds for this series\n"), o->counts, name, derr.msg);
             skipped++;
             rc = PU_OK;
         } else if (rc) {
@@ -230,7 +230,7 @@ static int do_detect(opts *o) {
         ews_result_free(r);
     }
     if (!rc && fflush(stdout) != 0) rc = pu_fail(&err, PU_ERR_IO, NULL, NULL, "cannot write the output");
-    if (!rc && skipped) fprintf(stderr, "puente: %d of %zu series had too little history for %s\n", skipped, set->n,
+    if (!rc && skipped) fprintf(stderr, T("puente: %d of %zu series had too little history for %s\n"), skipped, set->n,
                                 ews_method_name(m));
     ews_counts_set_free(set);
     return rc ? cli_fail(&err) : 0;
@@ -247,12 +247,12 @@ static int print_alert(const ews_alert *a, void *ctx) {
     printf("#%lld [%s] %s %s %s %s %s %s status=%s marking=%s owner=%s\n", (long long)a->id, a->severity, a->kind,
            a->substance, a->place, a->method, strcmp(a->kind, "aberration") == 0 ? "week" : "date", a->week,
            a->status, a->marking, a->owner);
-    printf("    evidence: observed %s, expected %s, upper bound %s\n", ob[0] ? ob : "-", ex[0] ? ex : "-", ub[0] ? ub : "-");
+    printf(T("    evidence: observed %s, expected %s, upper bound %s\n"), ob[0] ? ob : "-", ex[0] ? ex : "-", ub[0] ? ub : "-");
     if (!l->lang || strcmp(l->lang, "es") != 0) printf("    en: %s\n", a->text_en);
     if (!l->lang || strcmp(l->lang, "en") != 0) printf("    es: %s\n", a->text_es);
-    printf("    to: %s\n", a->addressed);
-    if (a->acked_by[0]) printf("    acknowledged by %s\n", a->acked_by);
-    if (a->closed_by[0]) printf("    closed by %s%s%s\n", a->closed_by, a->note[0] ? ": " : "", a->note);
+    printf(T("    to: %s\n"), a->addressed);
+    if (a->acked_by[0]) printf(T("    acknowledged by %s\n"), a->acked_by);
+    if (a->closed_by[0]) printf(T("    closed by %s%s%s\n"), a->closed_by, a->note[0] ? ": " : "", a->note);
     l->n++;
     return 0;
 }
@@ -328,9 +328,9 @@ static int do_store(const char *sub, opts *o) {
                 rc = pu_report_check(&rep, &err);
                 if (!rc) {
                     pu_report_print(&rep, stdout);
-                    printf("%lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n",
+                    printf(T("%lld substance detections, %lld names sent to the curator queue, %lld new alerts%s\n"),
                            (long long)st.substances, (long long)st.queued, (long long)st.alerts,
-                           o->backfill ? " (--baseline: history loaded without alerts)" : "");
+                           o->backfill ? T(" (--baseline: history loaded without alerts)") : "");
                     exit = pu_report_exit(&rep);
                 }
                 pu_report_free(&rep);
@@ -345,7 +345,7 @@ static int do_store(const char *sub, opts *o) {
             lister l = {o->lang, 0};
             if (!rc) rc = ews_alerts_list(e, sc, &q, print_alert, &l, &err);
             free(sid);
-            if (!rc) printf("%d alert(s)\n", l.n);
+            if (!rc) printf(T("%d alert(s)\n"), l.n);
         } else if (strcmp(verb, "ack") == 0 || strcmp(verb, "close") == 0) {
             int64_t id = 0;
             if ((exit = parse_id(cmd, o->npos > 1 ? o->pos[1] : NULL, &id)) == 0) {
@@ -354,7 +354,7 @@ static int do_store(const char *sub, opts *o) {
                 if (!ag) exit = cli_usage_error(cmd, "--agency A --country C (the acting agency) are required");
                 else if (verb[0] == 'a') rc = ews_alert_ack(e, sc, id, ag, &err);
                 else rc = ews_alert_close(e, sc, id, ag, o->note, &err);
-                if (!exit && !rc) printf("alert %lld %s by %s\n", (long long)id, verb[0] == 'a' ? "acknowledged" : "closed", ag);
+                if (!exit && !rc) printf(T("alert %lld %s by %s\n"), (long long)id, verb[0] == 'a' ? T("acknowledged") : T("closed"), ag);
             }
         } else {
             exit = cli_usage_error(cmd, "expected list, ack or close, got '%s'", verb);
@@ -372,9 +372,9 @@ static int do_store(const char *sub, opts *o) {
             }
             int64_t raised, shorter;
             rc = ews_scan(e, &p, o->until, (int)o->last, &raised, &shorter, &err);
-            if (!rc) printf("scan (%s): %lld new aberration alert(s)\n", ews_method_name(m), (long long)raised);
+            if (!rc) printf(T("scan (%s): %lld new aberration alert(s)\n"), ews_method_name(m), (long long)raised);
             if (!rc && shorter)
-                fprintf(stderr, "puente: %lld substance x state series have too little history for %s (no verdict)\n",
+                fprintf(stderr, T("puente: %lld substance x state series have too little history for %s (no verdict)\n"),
                         (long long)shorter, ews_method_name(m));
         }
     } else if (strcmp(sub, "counts") == 0) {
@@ -385,7 +385,7 @@ static int do_store(const char *sub, opts *o) {
             rc = ews_vocab_resolve(e, sc, o->substance, &id, &err);
             if (!rc) rc = ews_counts_from_store(e, sc, id, o->place, &c, &err);
             if (!rc) rc = ews_result_write_csv(stdout, c, NULL, &err);
-            if (!rc && c->n == 0) fprintf(stderr, "puente: no reports of %s visible\n", id);
+            if (!rc && c->n == 0) fprintf(stderr, T("puente: no reports of %s visible\n"), id);
             ews_counts_free(c);
             free(id);
         }
@@ -395,7 +395,7 @@ static int do_store(const char *sub, opts *o) {
             int64_t q = 0;
             rc = ews_vocab_load(e, o->pos[1], &n, &err);
             if (!rc) rc = ews_queue_autoresolve(e, &q, &err);
-            if (!rc) printf("loaded %lld substances; %lld queued name(s) now resolved\n", (long long)n, (long long)q);
+            if (!rc) printf(T("loaded %lld substances; %lld queued name(s) now resolved\n"), (long long)n, (long long)q);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 2) {
             char *id;
             rc = ews_vocab_resolve(e, sc, o->pos[1], &id, &err);
@@ -403,7 +403,7 @@ static int do_store(const char *sub, opts *o) {
             free(id);
         } else if (strcmp(verb, "add-synonym") == 0 && o->npos == 3) {
             rc = ews_vocab_add_synonym_as(e, sc, o->pos[1], o->pos[2], o->lang ? o->lang : "", o->marking, &err);
-            if (!rc) printf("'%s' now resolves to %s\n", o->pos[2], o->pos[1]);
+            if (!rc) printf(T("'%s' now resolves to %s\n"), o->pos[2], o->pos[1]);
         } else if (strcmp(verb, "list") == 0) {
             puts("id\tclass\tname_en\tname_es\tcas\tinchikey\tsynonyms");
             rc = ews_vocab_list(e, sc, print_substance, NULL, &err);
@@ -414,14 +414,14 @@ static int do_store(const char *sub, opts *o) {
         if (strcmp(verb, "list") == 0) {
             int n = 0;
             rc = ews_queue_list(e, sc, o->status, print_queue, &n, &err);
-            if (!rc) printf("%d queued name(s)\n", n);
+            if (!rc) printf(T("%d queued name(s)\n"), n);
         } else if (strcmp(verb, "resolve") == 0 && o->npos == 3) {
             int64_t id = 0;
             if ((exit = parse_id(cmd, o->pos[1], &id)) == 0) {
                 char *sid = NULL;
                 rc = ews_vocab_resolve(e, sc, o->pos[2], &sid, &err);
                 if (!rc) rc = ews_queue_resolve(e, sc, id, sid, &err);
-                if (!rc) printf("queue item %lld resolved to %s\n", (long long)id, sid);
+                if (!rc) printf(T("queue item %lld resolved to %s\n"), (long long)id, sid);
                 free(sid);
             }
         } else {

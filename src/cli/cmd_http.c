@@ -6,7 +6,7 @@
 #include "http/http.h"
 
 static int usage(FILE *f) {
-    fputs("usage: puente serve [--listen ADDR:PORT] [--db PATH] [options]\n"
+    fputs(T("usage: puente serve [--listen ADDR:PORT] [--db PATH] [options]\n"
           "  --listen ADDR:PORT      default 127.0.0.1:8000; port 0 picks a free port\n"
           "                          (IPv6: [::1]:8000)\n"
           "  --threads N             worker threads (default: number of CPUs)\n"
@@ -30,7 +30,7 @@ static int usage(FILE *f) {
           "                          the API's session idle time, 1800)\n"
           "  --secure-cookies        mark cookies Secure even over plain HTTP (TLS proxy)\n"
           "  --list-routes           print the routes and exit\n"
-          "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n",
+          "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -117,7 +117,7 @@ int cmd_serve(int argc, char **argv) {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
         }
-        if (c == '?' || !strchr("tbciTrBS", c)) return cli_usage_error("serve", "unknown option");
+        if (c == '?' || !strchr("tbciTrBS", c)) return cli_usage_error("serve", "unknown option or missing value: '%s'", argv[optind - 1]);
         if (cli_parse_long("serve", "option", optarg, &v)) return CLI_EXIT_USAGE;
         if (v < 1 || v > 1000000000L) return cli_usage_error("serve", "option values must be 1-1000000000, got %ld", v);
         switch (c) {

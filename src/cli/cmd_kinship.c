@@ -19,7 +19,7 @@ typedef struct kargs {
 } kargs;
 
 static void usage(FILE *o) {
-    fputs("usage: puente kinship <pairwise|solve|joint|search|simulate> [options]\n\n"
+    fputs(T("usage: puente kinship <pairwise|solve|joint|search|simulate> [options]\n\n"
           "  pairwise   LR of every victim (PM sample) against every missing person:\n"
           "             CSV pm_sample,family,missing,lr,excluded_markers\n"
           "  solve      dviSolve-style conclusions: AM table then PM table\n"
@@ -45,7 +45,7 @@ static void usage(FILE *o) {
           "                     as soon as its missing person is scored (rank column empty, unordered)\n"
           "  --out F            output file (simulate: directory) instead of stdout\n"
           "  simulate: --families N --pm-true N --pm-unrelated N --min-refs N --max-refs N --seed N\n"
-          "            (frequencies from --freqs [--population], mutation from --mutation)\n",
+          "            (frequencies from --freqs [--population], mutation from --mutation)\n"),
           o);
 }
 
@@ -309,9 +309,9 @@ static int do_search(const kargs *a, kin_case *c, FILE *o, pu_err *err) {
     }
     if (!rc && !a->quiet)
         fprintf(stderr,
-                "puente: kinship search: %d PM x %ld missing persons (%d families): %llu pairs (%llu pruned early) "
+                T("puente: kinship search: %d PM x %ld missing persons (%d families): %llu pairs (%llu pruned early) "
                 "in %.3f s; tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair), total %.4f us/pair; "
-                "cpu: tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair)\n",
+                "cpu: tables %.3f s (%.1f us/family), scoring %.3f s (%.4f us/pair)\n"),
                 c->nvic, st.targets, c->nfam, (unsigned long long)st.pairs, (unsigned long long)st.pruned, t1 - t0,
                 st.table_seconds, st.targets ? st.table_seconds * 1e6 / (double)st.targets : 0, st.score_seconds,
                 st.pairs ? st.score_seconds * 1e6 / (double)st.pairs : 0,
@@ -342,7 +342,7 @@ static int do_simulate(const kargs *a, pu_err *err) {
                        .seed = a->seed >= 0 ? (uint64_t)a->seed : 1};
     if (!rc) rc = kin_simulate(db, &so, a->out, err);
     kin_db_free(db);
-    if (!rc && !a->quiet) fprintf(stderr, "puente: kinship simulate: wrote %s\n", a->out);
+    if (!rc && !a->quiet) fprintf(stderr, T("puente: kinship simulate: wrote %s\n"), a->out);
     return rc;
 }
 
@@ -403,7 +403,7 @@ int cmd_kinship(int argc, char **argv) {
         case O_QUIET: a.quiet = 1; break;
         case O_STREAM: a.stream = 1; break;
         case 'h': usage(stdout); return 0;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_usage_error(CMD, "unknown option or missing value: '%s'", sargv[optind - 1]);
         }
         if (r) return r;
     }
@@ -432,7 +432,7 @@ int cmd_kinship(int argc, char **argv) {
     kin_case *c;
     rc = load_case(&a, 1, &db, &c, &err);
     if (rc) return cli_fail(&err);
-    if (!a.quiet && db->n_warnings) fprintf(stderr, "puente: %ld warning(s) while reading the input\n", db->n_warnings);
+    if (!a.quiet && db->n_warnings) fprintf(stderr, T("puente: %ld warning(s) while reading the input\n"), db->n_warnings);
     FILE *o = stdout;
     if (a.out && !(o = fopen(a.out, "w"))) {
         rc = pu_fail(&err, PU_ERR_IO, a.out, NULL, "cannot write the output file");

@@ -268,7 +268,7 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
         const char *first = NULL;
         snprintf(where, sizeof where, "%s:%llu", c->path, (unsigned long long)line);
         if (pu_dupset_add(c->ids, q->id, where, &first) == 1)
-            fprintf(stderr, "puente: warning: %s: duplicate query id '%s' (first at %s); both are screened\n", where,
+            fprintf(stderr, T("puente: warning: %s: duplicate query id '%s' (first at %s); both are screened\n"), where,
                     q->id, first);
     }
     int rc = screen_run(c->ix, q, &c->p, &r, &e);
@@ -322,7 +322,7 @@ static int require_designations(const screen_index *ix, const char *db, pu_err *
 
 int cmd_screen(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(SCREEN_HELP, stdout);
+        fputs(T(SCREEN_HELP), stdout);
         return 0;
     }
     opts o;
@@ -375,7 +375,7 @@ int cmd_screen(int argc, char **argv) {
         return cli_fail(&err);
     }
     if (c.bad) {
-        fprintf(stderr, "puente: %zu queries screened, %zu invalid (see above)\n", c.done, c.bad);
+        fprintf(stderr, T("puente: %zu queries screened, %zu invalid (see above)\n"), c.done, c.bad);
         /* none screened: the input was refused (3); some: partial (7) */
         return c.done ? PU_EXIT_PARTIAL : pu_exit_code(PU_ERR_INVALID);
     }
@@ -451,7 +451,7 @@ static int compare_csv(const opts *o, const screen_index *ix) {
 
 int cmd_compare(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(COMPARE_HELP, stdout);
+        fputs(T(COMPARE_HELP), stdout);
         return 0;
     }
     opts o;
@@ -525,7 +525,7 @@ static int on_review(const screen_review_row *r, void *vctx) {
 
 int cmd_review(int argc, char **argv) {
     if (cli_wants_help(argc, argv) || argc < 2) {
-        fputs(REVIEW_HELP, argc < 2 ? stderr : stdout);
+        fputs(T(REVIEW_HELP), argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     const char *verb = argv[1];
@@ -548,11 +548,11 @@ int cmd_review(int argc, char **argv) {
             screen_review_in in = {key, o.entity, o.decision ? o.decision : "false_positive", o.analyst, o.note,
                                    o.marking};
             if (!rc) rc = screen_review_add(st, &o.scope.scope, &in, &err);
-            if (!rc) printf("recorded: subject '%s', entity %s, %s\n", key, o.entity,
+            if (!rc) printf(T("recorded: subject '%s', entity %s, %s\n"), key, o.entity,
                             o.decision ? o.decision : "false_positive");
         } else {
             rc = screen_review_remove(st, &o.scope.scope, key, o.entity, &err);
-            if (!rc) printf("removed: subject '%s', entity %s\n", key, o.entity);
+            if (!rc) printf(T("removed: subject '%s', entity %s\n"), key, o.entity);
         }
         store_close(st);
         return rc ? cli_fail(&err) : 0;

@@ -178,7 +178,7 @@ static int import_ftm(const opts *o, store_t *st, store_summary *sum, pu_err *er
 
 int cmd_import(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(IMPORT_HELP, stdout);
+        fputs(T(IMPORT_HELP), stdout);
         return 0;
     }
     opts o;
@@ -205,7 +205,7 @@ int cmd_import(int argc, char **argv) {
     store_close(st);
     if (rc) {
         store_summary_free(&sum);
-        fprintf(stderr, "puente: import failed; the store is unchanged\n");
+        fprintf(stderr, T("puente: import failed; the store is unchanged\n"));
         return cli_fail(&err);
     }
     char label[64];
@@ -218,7 +218,7 @@ int cmd_import(int argc, char **argv) {
 
 int cmd_export(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(EXPORT_HELP, stdout);
+        fputs(T(EXPORT_HELP), stdout);
         return 0;
     }
     opts o;
@@ -254,7 +254,8 @@ int cmd_export(int argc, char **argv) {
         if (rc) unlink(tmp);
     }
     if (rc) return cli_fail(&err);
-    fprintf(stderr, "export ftm: %lld entities%s%s\n", (long long)n, file ? " to " : "", file ? file : "");
+    if (file) fprintf(stderr, T("export ftm: %lld entities to %s\n"), (long long)n, file);
+    else fprintf(stderr, T("export ftm: %lld entities\n"), (long long)n);
     return 0;
 }
 
@@ -279,7 +280,7 @@ static int print_entity(const ftm_entity *e, int pretty) {
 
 int cmd_entity(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(ENTITY_HELP, stdout);
+        fputs(T(ENTITY_HELP), stdout);
         return 0;
     }
     opts o;
@@ -305,7 +306,7 @@ int cmd_entity(int argc, char **argv) {
 
 int cmd_stats(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) {
-        fputs(STATS_HELP, stdout);
+        fputs(T(STATS_HELP), stdout);
         return 0;
     }
     opts o;
@@ -334,9 +335,9 @@ int cmd_stats(int argc, char **argv) {
         free(txt);
         json_decref(root);
     } else {
-        printf("store: %s\n", cli_db_path(o.db));
+        printf(T("store: %s\n"), cli_db_path(o.db));
         for (size_t i = 0; i < s->n; i++) printf("  %-16s %10lld\n", s->schema[i], (long long)s->count[i]);
-        printf("  %-16s %10lld\n", "total", (long long)s->total);
+        printf("  %-16s %10lld\n", T("total"), (long long)s->total);
     }
     store_stats_free(s);
     return 0;

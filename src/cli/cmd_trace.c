@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "i18n/i18n.h"
 #include "common/pu_io.h"
 #include "common/pu_report.h"
 #include "trace/trace.h"
@@ -214,10 +215,10 @@ static int do_msr(trace_t *t, const opts *o) {
     double t0 = pu_monotonic();
     if (trace_msr_detect(t, &ms, &err)) return cli_fail(&err);
     if (!o->sc.scope.system) {
-        printf("multiple-sale reports derived again\n");
+        printf(T("multiple-sale reports derived again\n"));
         return 0;
     }
-    printf("multiple-sale reports: %llu handgun (3310.4), %llu SW-border rifle (3310.12), %llu firearms; %.1f s\n",
+    printf(T("multiple-sale reports: %llu handgun (3310.4), %llu SW-border rifle (3310.12), %llu firearms; %.1f s\n"),
            (unsigned long long)ms.handgun_reports, (unsigned long long)ms.rifle_reports,
            (unsigned long long)ms.firearms_in_reports, pu_monotonic() - t0);
     return 0;
@@ -252,13 +253,13 @@ static int do_import(trace_t *t, const opts *o) {
     rep.duplicate = st.duplicate;
     if (pu_report_check(&rep, &err)) return cli_fail(&err);
     pu_report_print(&rep, stdout);
-    printf("rejected rows are kept in trace_reject");
-    if (acq) printf("; %llu new firearms", (unsigned long long)st.firearms_new);
+    printf(T("rejected rows are kept in trace_reject"));
+    if (acq) printf(T("; %llu new firearms"), (unsigned long long)st.firearms_new);
     printf("\n");
     if (st.unknown_mfr)
-        printf("flag: %llu rows name a manufacturer not in the alias table (kept as given)\n",
+        printf(T("flag: %llu rows name a manufacturer not in the alias table (kept as given)\n"),
                (unsigned long long)st.unknown_mfr);
-    if (st.rows && st.unchanged == st.rows) printf("nothing changed: every row was already stored\n");
+    if (st.rows && st.unchanged == st.rows) printf(T("nothing changed: every row was already stored\n"));
     /* multiple-sale reports are derived again only when events were added */
     if (acq && st.accepted && (rc = do_msr(t, o))) return rc;
     rc = pu_report_exit(&rep);
@@ -281,7 +282,7 @@ static int do_request(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     int rc0;
-    int es = o->lang && !strcmp(o->lang, "es");
+    int es = o->lang ? !strcmp(o->lang, "es") : i18n_cli() == I18N_ES;   /* default: the CLI's language */
     if (!strcmp(sub, "fields")) {
         size_t n;
         const trace_form_field *f = trace_form_fields(&n);
@@ -313,7 +314,7 @@ static int do_request(trace_t *t, const opts *o) {
                 if (!strcmp(k[i], "agency")) io.owner = v[i];
         }
         if (!rc && trace_request_submit(t, SCOPE(o), k, v, n, &io, &id, num, sizeof num, &err)) rc = cli_fail(&err);
-        if (!rc) printf("%lld %s submitted\n", (long long)id, num);
+        if (!rc) printf(T("%lld %s submitted\n"), (long long)id, num);
         for (size_t i = 0; i < n; i++) free(dup[i]);
         free(dup);
         free(k);
@@ -325,7 +326,7 @@ static int do_request(trace_t *t, const opts *o) {
         if (o->nargs != 3) return cli_usage_error("trace", "request show expects ID");
         if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         pu_buf b = PU_BUF_INIT(1 << 24);
-        int rc = trace_request_render(t, SCOPE(o), id, o->lang, o->json, &b, &err);
+        int rc = trace_request_render(t, SCOPE(o), id, o->lang ? o->lang : i18n_cli() == I18N_ES ? "es" : "en", o->json, &b, &err);
         if (!rc) fputs(pu_buf_str(&b), stdout);
         pu_buf_free(&b);
         return rc ? cli_fail(&err) : 0;
@@ -345,7 +346,7 @@ static int do_request(trace_t *t, const opts *o) {
             return cli_usage_error("trace", "request pick expects ID RANK");
         if ((rc0 = parse_id(t, o, o->args[2], &id))) return rc0;
         if (trace_request_pick(t, SCOPE(o), id, (int)rank, &err)) return cli_fail(&err);
-        printf("%lld candidate %ld picked; run 'puente trace run' to trace it\n", (long long)id, rank);
+        printf(T("%lld candidate %ld picked; run 'puente trace run' to trace it\n"), (long long)id, rank);
         return 0;
     }
     if (!strcmp(sub, "list")) {
@@ -365,15 +366,15 @@ static int do_run(trace_t *t, const opts *o) {
     if (!o->baseline) {
         double t0 = pu_monotonic();
         if (trace_index_build(t, SCOPE(o), &ix, &err)) return cli_fail(&err);
-        printf("index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
+        printf(T("index: %zu firearms in %.2f s\n"), trace_index_size(ix), pu_monotonic() - t0);
     }
     trace_run_stats st;
     int rc = trace_run(t, SCOPE(o), ix, o->rerun, &st, &err);
     trace_index_free(ix);
     if (rc) return cli_fail(&err);
-    printf("traced %llu requests in %.2f s (matching %.2f s, %s): %llu completed, %llu cannot trace, %llu for review\n",
+    printf(T("traced %llu requests in %.2f s (matching %.2f s, %s): %llu completed, %llu cannot trace, %llu for review\n"),
            (unsigned long long)st.processed, st.total_seconds, st.lookup_seconds,
-           o->baseline ? "SQLite index lookups" : "in-memory index", (unsigned long long)st.completed,
+           o->baseline ? T("SQLite index lookups") : T("in-memory index"), (unsigned long long)st.completed,
            (unsigned long long)st.cannot_trace, (unsigned long long)st.pending_review);
     return 0;
 }
@@ -395,7 +396,7 @@ static int match_batch(trace_t *t, const opts *o) {
     if (!o->baseline) {
         double t0 = pu_monotonic();
         if (trace_index_build(t, SCOPE(o), &ix, &err)) rc = cli_fail(&err);
-        else printf("index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
+        else printf(T("index: %zu firearms in %.2f s\n"), trace_index_size(ix), pu_monotonic() - t0);
     }
     size_t n = 0, cap = 0, matches = 0;
     double *lat = NULL;
@@ -438,8 +439,8 @@ static int match_batch(trace_t *t, const opts *o) {
         double sum = 0;
         for (size_t i = 0; i < n; i++) sum += lat[i];
         qsort(lat, n, sizeof *lat, cmp_dbl);
-        printf("%zu queries (%s): mean %.3f ms, p50 %.3f ms, p95 %.3f ms, max %.3f ms; %zu matches in all\n", n,
-               o->baseline ? "SQLite LIKE baseline" : "in-memory index", 1000 * sum / (double)n, 1000 * lat[n / 2],
+        printf(T("%zu queries (%s): mean %.3f ms, p50 %.3f ms, p95 %.3f ms, max %.3f ms; %zu matches in all\n"), n,
+               o->baseline ? T("SQLite LIKE baseline") : T("in-memory index"), 1000 * sum / (double)n, 1000 * lat[n / 2],
                1000 * lat[(size_t)((double)n * 0.95) < n ? (size_t)((double)n * 0.95) : n - 1], 1000 * lat[n - 1], matches);
     }
     free(lat);
@@ -457,7 +458,7 @@ static int do_match(trace_t *t, const opts *o) {
     int wild, known = 0;
     if (trace_serial_norm(o->args[1], 1, pat, sizeof pat, &wild, &err)) return cli_fail(&err);
     if (o->mfr) trace_mfr_norm(o->mfr, mfr, sizeof mfr, &known);
-    if (o->mfr && !known) fprintf(stderr, "puente: flag: manufacturer '%s' not in the alias table; searching as '%s'\n", o->mfr, mfr);
+    if (o->mfr && !known) fprintf(stderr, T("puente: flag: manufacturer '%s' not in the alias table; searching as '%s'\n"), o->mfr, mfr);
     size_t max = o->limit > 0 && o->limit < 1000 ? (size_t)o->limit : 10;
     trace_candidate *c = calloc(max, sizeof *c);
     if (!c) return 1;
@@ -480,7 +481,7 @@ static int do_match(trace_t *t, const opts *o) {
             free(lat);
             return cli_fail(&err);
         }
-        fprintf(stderr, "index: %zu firearms in %.2f s\n", trace_index_size(ix), pu_monotonic() - t0);
+        fprintf(stderr, T("index: %zu firearms in %.2f s\n"), trace_index_size(ix), pu_monotonic() - t0);
         for (long r = 0; r < o->repeat && !rc; r++) {
             t0 = pu_monotonic();
             if (trace_index_partial(ix, mfr, pat, &h, c, max, &n, &total, &err)) rc = cli_fail(&err);
@@ -498,8 +499,8 @@ static int do_match(trace_t *t, const opts *o) {
             sum += lat[r];
             if (lat[r] < best) best = lat[r];
         }
-        fprintf(stderr, "query: %.3f ms mean, %.3f ms best over %ld run(s) (%s)\n", 1000 * sum / (double)o->repeat,
-                1000 * best, o->repeat, o->baseline ? "SQLite LIKE scan" : "in-memory index");
+        fprintf(stderr, T("query: %.3f ms mean, %.3f ms best over %ld run(s) (%s)\n"), 1000 * sum / (double)o->repeat,
+                1000 * best, o->repeat, o->baseline ? T("SQLite LIKE scan") : T("in-memory index"));
     }
     free(lat);
     free(c);
@@ -523,7 +524,7 @@ static int do_leads(trace_t *t, const opts *o) {
             double p, r;
             size_t tn;
             if (trace_eval_at_k(t, (size_t)kk, &p, &r, &tn, &err)) rc = cli_fail(&err);
-            else printf("k=%-4ld precision@k %.3f  recall@k %.3f  (%zu planted ring purchasers)\n", kk, p, r, tn);
+            else printf(T("k=%-4ld precision@k %.3f  recall@k %.3f  (%zu planted ring purchasers)\n"), kk, p, r, tn);
         }
         free(list);
         return rc;
@@ -531,11 +532,11 @@ static int do_leads(trace_t *t, const opts *o) {
     if (!o->kind) { /* both lists, each ranked on its own scale */
         opts p = *o;
         p.kind = "purchaser";
-        printf("Purchaser leads\n");
+        printf(T("Purchaser leads\n"));
         int rc = do_leads(t, &p);
         if (rc) return rc;
         p.kind = "dealer";
-        printf("\nDealer leads\n");
+        printf(T("\nDealer leads\n"));
         return do_leads(t, &p);
     }
     trace_lead *l;
@@ -569,7 +570,7 @@ static int do_generate(trace_t *t, const opts *o) {
     trace_gen_stats st;
     double t0 = pu_monotonic();
     if (trace_generate(t, &g, &st, &err)) return cli_fail(&err);
-    printf("generated %llu firearms, %llu acquisition records, %llu recoveries, %llu ring purchasers in %.1f s\n",
+    printf(T("generated %llu firearms, %llu acquisition records, %llu recoveries, %llu ring purchasers in %.1f s\n"),
            (unsigned long long)st.firearms, (unsigned long long)st.events, (unsigned long long)st.recoveries,
            (unsigned long long)st.ring_purchasers, pu_monotonic() - t0);
     return do_msr(t, o);
@@ -577,7 +578,7 @@ static int do_generate(trace_t *t, const opts *o) {
 
 int cmd_trace(int argc, char **argv) {
     if (argc < 2 || cli_wants_help(argc, argv)) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
+        fputs(T(USAGE), argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     opts o;

@@ -19,7 +19,7 @@ static void usage(FILE *out) {
     fprintf(out, "%s\n\n%s\n\n%s\n", tr("cli.usage"), tr("cli.about"), tr("cli.commands"));
     for (const app_module *const *m = app_modules(); *m; m++)
         for (size_t i = 0; i < (*m)->ncommands; i++)
-            fprintf(out, "  %-10s %s\n", (*m)->commands[i].name, (*m)->commands[i].summary);
+            fprintf(out, "  %-10s %s\n", (*m)->commands[i].name, T((*m)->commands[i].summary));
     fprintf(out, "\n%s\n%s\n%s\n", tr("cli.footer"), tr("cli.user"), tr("cli.exit_codes"));
 }
 
@@ -58,8 +58,45 @@ static int take_lang(int *argc, char ***argv) {
     return 0;
 }
 
+/* Commands whose own --lang option chooses the language of what they show
+ * (trace request fields|show, ews alerts and vocab): they keep the option
+ * in their arguments as well. */
+static const char *const KEEP_LANG_OPTION[] = {"ews", "trace"};
+
+static int keeps_lang(const char *cmd) {
+    for (size_t i = 0; i < sizeof KEEP_LANG_OPTION / sizeof KEEP_LANG_OPTION[0]; i++)
+        if (strcmp(cmd, KEEP_LANG_OPTION[i]) == 0) return 1;
+    return 0;
+}
+
+/* `puente CMD ... --lang X` (or --lang=X, before any "--"): the same choice
+ * as `puente --lang X CMD`, so the language is chosen the same way in every
+ * command. The option is taken out of argv[2..] (except for the commands of
+ * KEEP_LANG_OPTION). Returns 0, or -1 after refusing an unsupported one. */
+static int take_command_lang(int *argc, char **argv) {
+    for (int i = 2; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+        int eq = strncmp(argv[i], "--lang=", 7) == 0, skip = eq ? 1 : 2;
+        if (!eq && (strcmp(argv[i], "--lang") != 0 || i + 1 >= *argc)) continue;
+        const char *flag = eq ? argv[i] + 7 : argv[i + 1];
+        i18n_lang l;
+        pu_err e;
+        if (i18n_cli_lang(flag, &l, &e) != PU_OK) {
+            say_with("cli.bad_lang", flag);
+            return -1;
+        }
+        i18n_set_cli(l);
+        if (keeps_lang(argv[1])) return 0;
+        memmove(argv + i, argv + i + skip, (size_t)(*argc - i - skip + 1) * sizeof *argv);  /* with the final NULL */
+        *argc -= skip;
+        i--;
+    }
+    return 0;
+}
 
 int main(int argc, char **argv) {
+    /* getopt's own messages are English (no setlocale): the commands say
+     * "unknown option" themselves, in the CLI's language */
+    opterr = 0;
     if (take_lang(&argc, &argv)) return CLI_EXIT_USAGE;
     if (argc < 2) {
         usage(stderr);
@@ -71,8 +108,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("puente %s\n", PUENTE_VERSION);
-        printf("%s\naudit chain key: %s\n", store_seal_status(),
-               audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE / $PUENTE_AUDIT_KEY)");
+        printf(T("%s\naudit chain key: %s\n"), T(store_seal_status()),
+               audit_key_configured() ? T("on") : T("OFF (no $PUENTE_AUDIT_KEY_FILE / $PUENTE_AUDIT_KEY)"));
         return 0;
     }
     /* `puente --user NAME <command>`: act as that account (cli_audit.c) */
@@ -90,6 +127,7 @@ int main(int argc, char **argv) {
             return cli_fail(&e);
     }
     const app_command *c = app_command_find(argv[1]);
+    if (c && take_command_lang(&argc, argv)) return CLI_EXIT_USAGE;
     /* one audit entry per invocation, with its outcome (docs/audit.md "The CLI") */
     if (c) {
         pu_err e;

@@ -36,6 +36,18 @@ const char *pu_code_name(int code) {
     return "unknown";
 }
 
+static pu_translator translator;
+static _Thread_local int tr_off;
+
+void pu_set_translator(pu_translator fn) { translator = fn; }
+void pu_tr_thread_off(int off) { tr_off = off; }
+
+const char *pu_tr(const char *msgid) {
+    if (!msgid || !translator || tr_off) return msgid;
+    const char *t = translator(msgid);
+    return t ? t : msgid;
+}
+
 void pu_err_clear(pu_err *err) {
     if (err) memset(err, 0, sizeof *err);
 }
@@ -47,21 +59,21 @@ int pu_fail(pu_err *err, int code, const char *where, const char *field, const c
     pu_strlcpy(err->field, field ? field : "", sizeof err->field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(err->msg, sizeof err->msg, pu_tr(fmt), ap);
     va_end(ap);
     return code;
 }
 
 void pu_err_format(const pu_err *err, char *buf, size_t size) {
     if (!buf || size == 0) return;
-    if (!err) { pu_strlcpy(buf, "unknown error", size); return; }
-    const char *msg = err->msg[0] ? err->msg : pu_strerror(err->code);
+    if (!err) { pu_strlcpy(buf, pu_tr("unknown error"), size); return; }
+    const char *msg = err->msg[0] ? err->msg : pu_tr(pu_strerror(err->code));
     if (err->where[0] && err->field[0])
-        snprintf(buf, size, "%s: field '%s': %s", err->where, err->field, msg);
+        snprintf(buf, size, pu_tr("%s: field '%s': %s"), err->where, err->field, msg);
     else if (err->where[0])
         snprintf(buf, size, "%s: %s", err->where, msg);
     else if (err->field[0])
-        snprintf(buf, size, "field '%s': %s", err->field, msg);
+        snprintf(buf, size, pu_tr("field '%s': %s"), err->field, msg);
     else
         snprintf(buf, size, "%s", msg);
 }
@@ -328,10 +340,10 @@ void pu_progress_tick(pu_progress *p, uint64_t done, uint64_t records) {
     double rate = el > 0 ? (double)records / el : 0;
     if (p->total && done && done <= p->total) {
         double eta = el * (double)(p->total - done) / (double)done;
-        fprintf(stderr, "\r%s: %llu records, %.0f rec/s, %.0f%%, ETA %.0fs   ", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records, %.0f rec/s, %.0f%%, ETA %.0fs   "), p->label,
                 (unsigned long long)records, rate, 100.0 * (double)done / (double)p->total, eta);
     } else {
-        fprintf(stderr, "\r%s: %llu records, %.0f rec/s   ", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records, %.0f rec/s   "), p->label,
                 (unsigned long long)records, rate);
     }
 }
@@ -339,6 +351,6 @@ void pu_progress_tick(pu_progress *p, uint64_t done, uint64_t records) {
 void pu_progress_end(pu_progress *p, uint64_t records) {
     double el = pu_monotonic() - p->start;
     if (p->enabled)
-        fprintf(stderr, "\r%s: %llu records in %.1fs (%.0f rec/s)          \n", p->label,
+        fprintf(stderr, pu_tr("\r%s: %llu records in %.1fs (%.0f rec/s)          \n"), p->label,
                 (unsigned long long)records, el, el > 0 ? (double)records / el : 0.0);
 }

@@ -66,6 +66,30 @@ void pu_err_clear(pu_err *err);
 int pu_fail(pu_err *err, int code, const char *where, const char *field,
             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* ---- the language of messages (docs/web.md "Languages") ------------------
+ * pu_fail and the CLI's output take their format through pu_tr: the English
+ * printf format is the message id (gettext's convention), the catalogue
+ * (src/i18n) gives the Spanish format with the same conversions in the same
+ * order, so the arguments are the same. The common layer knows no catalogue:
+ * the CLI installs the lookup once (pu_set_translator, main.c); without one,
+ * and in a thread that opted out (pu_tr_thread_off: the HTTP server's request
+ * threads, whose API translates per request by error code), the English
+ * format is used as it is. */
+typedef const char *(*pu_translator)(const char *msgid);
+/* Install the process's translator (NULL: English). Not thread-safe: call
+ * before starting threads. */
+void pu_set_translator(pu_translator fn);
+/* 1: the calling thread formats in English whatever the process's language
+ * (0 undoes it). */
+void pu_tr_thread_off(int off);
+/* The message format for msgid in the current language (static storage;
+ * msgid itself when there is no translation). Never NULL for non-NULL msgid. */
+const char *pu_tr(const char *msgid) __attribute__((format_arg(1)));
+/* Marks a literal as a message id that is translated later, where it is
+ * used, with pu_tr (gettext's N_): a table of month names, a word passed as
+ * an argument. It is the literal itself; tests/i18n/extract.py finds it. */
+#define PU_N(msgid) (msgid)
+
 /* Format "where: field 'f': msg (code name)" into buf (always NUL-terminated). */
 void pu_err_format(const pu_err *err, char *buf, size_t size);
 

@@ -698,7 +698,7 @@ int pu_csv_header(const char *file, const pu_csv_row *h, const pu_col *cols, siz
         for (size_t i = 0; i < ncols && hit < 0; i++)
             if (col_matches(h->fields[j], h->lens[j], &cols[i])) hit = (int)i;
         if (hit < 0) {
-            if (pu_blank(h->fields[j])) pu_buf_printf(&unk, "%s(column %zu has no name)", nunk ? ", " : "", j + 1);
+            if (pu_blank(h->fields[j])) pu_buf_printf(&unk, pu_tr("%s(column %zu has no name)"), nunk ? ", " : "", j + 1);
             else pu_buf_printf(&unk, "%s'%s'", nunk ? ", " : "", h->fields[j]);
             nunk++;
         } else if (idx[hit] >= 0) {
@@ -729,7 +729,7 @@ int pu_csv_header(const char *file, const pu_csv_row *h, const pu_col *cols, siz
                          nunk > 1 ? "s" : "", pu_buf_str(&unk), pu_buf_str(&exp));
         } else if (warn) {
             pu_buf m = PU_BUF_INIT(8192);
-            pu_buf_printf(&m, "%s: unknown column%s %s ignored; accepted columns: %s", w, nunk > 1 ? "s" : "",
+            pu_buf_printf(&m, pu_tr("%s: unknown column%s %s ignored; accepted columns: %s"), w, nunk > 1 ? "s" : "",
                           pu_buf_str(&unk), pu_buf_str(&exp));
             *warn = pu_buf_detach(&m);
         }

@@ -37,8 +37,9 @@ static int64_t civil_days(int y, int m, int d) {
 }
 
 static const char *month_name(int m) {
-    static const char *n[] = {"January", "February", "March", "April", "May", "June", "July",
-                              "August", "September", "October", "November", "December"};
+    static const char *n[] = {PU_N("January"), PU_N("February"), PU_N("March"),     PU_N("April"),
+                              PU_N("May"),     PU_N("June"),     PU_N("July"),      PU_N("August"),
+                              PU_N("September"), PU_N("October"), PU_N("November"), PU_N("December")};
     return n[m - 1];
 }
 
@@ -69,17 +70,17 @@ static int date_wrong_form(const char *v, const char *where, const char *field, 
     if (n == 8 && digits(v, 4, &y) && digits(v + 4, 2, &m) && digits(v + 6, 2, &d) && m >= 1 && m <= 12 &&
         d >= 1 && d <= month_days(y ? y : 2000, m))
         return pu_fail(err, PU_ERR_INVALID, where, field, "expected %s with dashes, got '%s' (write %04d-%02d-%02d)",
-                       DATE_FORM, v, y, m, d);
+                       pu_tr(DATE_FORM), v, y, m, d);
     if (n == 10 && (v[2] == '/' || v[2] == '.' || v[2] == '-') && v[5] == v[2] && digits(v, 2, &d) &&
         digits(v + 3, 2, &m) && digits(v + 6, 4, &y)) {
         if (d > 12 && m >= 1 && m <= 12 && d <= month_days(y, m))
             return pu_fail(err, PU_ERR_INVALID, where, field,
-                           "expected %s, got '%s' (day/month/year? write %04d-%02d-%02d)", DATE_FORM, v, y, m, d);
+                           "expected %s, got '%s' (day/month/year? write %04d-%02d-%02d)", pu_tr(DATE_FORM), v, y, m, d);
         return pu_fail(err, PU_ERR_INVALID, where, field,
                        "expected %s, got '%s' (day and month order is ambiguous; write year-month-day)",
-                       DATE_FORM, v);
+                       pu_tr(DATE_FORM), v);
     }
-    return pu_fail(err, PU_ERR_INVALID, where, field, "expected %s, got '%s'", DATE_FORM, v);
+    return pu_fail(err, PU_ERR_INVALID, where, field, "expected %s, got '%s'", pu_tr(DATE_FORM), v);
 }
 
 /* Check the calendar: month 1-12, day within the month. */
@@ -89,10 +90,10 @@ static int date_check_calendar(const char *v, const pu_date *d, const char *wher
         return pu_fail(err, PU_ERR_INVALID, where, field, "'%s' is not a date: there is no year 0000", v);
     if (d->prec >= PU_DATE_MONTH && (d->m < 1 || d->m > 12))
         return pu_fail(err, PU_ERR_INVALID, where, field, "'%s' is not a date: there is no month %d (%s)", v, d->m,
-                       DATE_FORM);
+                       pu_tr(DATE_FORM));
     if (d->prec == PU_DATE_DAY && (d->d < 1 || d->d > month_days(d->y, d->m)))
         return pu_fail(err, PU_ERR_INVALID, where, field, "'%s' is not a date: %s %d has %d days", v,
-                       month_name(d->m), d->y, month_days(d->y, d->m));
+                       pu_tr(month_name(d->m)), d->y, month_days(d->y, d->m));
     return PU_OK;
 }
 
@@ -147,11 +148,14 @@ static int date_prefix(const char *v, unsigned flags, pu_date *d, size_t *used) 
     return 1;
 }
 
-int pu_date_parse(const char *s, unsigned flags, const char *where, const char *field, pu_date *out,
-                  pu_err *err) {
+/* pu_date_parse; *wrong_form is 1 when v is empty or not in the ISO form
+ * (rather than an impossible date), so pu_datetime_parse can name its own. */
+static int date_parse(const char *s, unsigned flags, const char *where, const char *field, pu_date *out,
+                      int *wrong_form, pu_err *err) {
     char v[VALUE_SHOW_MAX + 1];
     show(s ? s : "", v, sizeof v);
-    if (!*v) return pu_fail(err, PU_ERR_INVALID, where, field, "empty; expected %s", DATE_FORM);
+    *wrong_form = 1;
+    if (!*v) return pu_fail(err, PU_ERR_INVALID, where, field, "empty; expected %s", pu_tr(DATE_FORM));
     pu_date d;
     size_t used = 0;
     if (!date_prefix(v, flags, &d, &used)) return date_wrong_form(v, where, field, err);
@@ -162,10 +166,24 @@ int pu_date_parse(const char *s, unsigned flags, const char *where, const char *
         if (!t || rest[t]) return date_wrong_form(v, where, field, err);
     }
     if (d.prec < PU_DATE_DAY && !(flags & PU_DATE_PARTIAL)) return date_wrong_form(v, where, field, err);
+    *wrong_form = 0;
     int rc = date_check_calendar(v, &d, where, field, err);
     if (rc) return rc;
     *out = d;
     return PU_OK;
+}
+
+int pu_date_parse(const char *s, unsigned flags, const char *where, const char *field, pu_date *out,
+                  pu_err *err) {
+    int wrong_form;
+    return date_parse(s, flags, where, field, out, &wrong_form, err);
+}
+
+int pu_date_parse_days(const char *s, const char *where, const char *field, int64_t *days, pu_err *err) {
+    pu_date d;
+    int rc = pu_date_parse(s, 0, where, field, &d, err);
+    if (rc == PU_OK) *days = pu_date_days(&d);
+    return rc;
 }
 
 int64_t pu_date_days(const pu_date *d) {
@@ -209,16 +227,17 @@ int pu_date_order(const pu_date *earlier, const char *earlier_field, const pu_da
     pu_date_format(earlier, a, sizeof a);
     pu_date_format(later, b, sizeof b);
     return pu_fail(err, PU_ERR_INVALID, where, later_field, "%s %s is before %s %s", later_field ? later_field : "date",
-                   b, earlier_field ? earlier_field : "the earlier date", a);
+                   b, earlier_field ? earlier_field : pu_tr("the earlier date"), a);
 }
 
 int pu_datetime_parse(const char *s, const char *where, const char *field, int64_t *epoch, pu_err *err) {
     char v[VALUE_SHOW_MAX + 1];
     show(s ? s : "", v, sizeof v);
     pu_date d;
-    int rc = pu_date_parse(v, PU_DATE_TIME, where, field, &d, err);
+    int wrong_form;
+    int rc = date_parse(v, PU_DATE_TIME, where, field, &d, &wrong_form, err);
     if (rc) {
-        if (err && strstr(err->msg, "expected " DATE_FORM))
+        if (wrong_form)
             pu_fail(err, PU_ERR_INVALID, where, field,
                     "expected an ISO 8601 date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ), got '%s'", v);
         return PU_ERR_INVALID;

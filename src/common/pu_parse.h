@@ -42,6 +42,13 @@ typedef struct pu_date {
 int pu_date_parse(const char *s, unsigned flags, const char *where, const char *field,
                   pu_date *out, pu_err *err);
 
+/* pu_date_parse of a full date (YYYY-MM-DD, no time, no partial date) into
+ * days since 1970-01-01: the one parser for commands that keep days (trace,
+ * early warning), with the same messages (the expected form named, the
+ * suggestion for 19520101 or 18/11/1970, impossible dates explained).
+ * *days is untouched on failure. Errors: PU_ERR_INVALID. */
+int pu_date_parse_days(const char *s, const char *where, const char *field, int64_t *days, pu_err *err);
+
 /* Days since 1970-01-01 of the first day the date can mean ("1970" -> 1970-01-01). */
 int64_t pu_date_days(const pu_date *d);
 /* The last day the date can mean ("1970" -> 1970-12-31). */

@@ -22,9 +22,9 @@ void pu_report_free(pu_report *r) {
 /* Print (capped) and keep (capped) one message. */
 static void report_msg(pu_report *r, const char *kind, const char *text) {
     if (r->diag) {
-        if (r->shown < PU_REPORT_MAX_SHOWN) fprintf(r->diag, "puente: %s: %s\n", kind, text);
+        if (r->shown < PU_REPORT_MAX_SHOWN) fprintf(r->diag, "puente: %s: %s\n", pu_tr(kind), text);
         else if (r->shown == PU_REPORT_MAX_SHOWN)
-            fprintf(r->diag, "puente: (further messages not shown; the summary counts them)\n");
+            fputs(pu_tr("puente: (further messages not shown; the summary counts them)\n"), r->diag);
         r->shown++;
     }
     if (r->nkept >= PU_REPORT_MAX_KEPT) return;
@@ -42,16 +42,16 @@ void pu_report_reject(pu_report *r, const pu_err *e) {
     r->rejected++;
     char buf[PU_ERR_MSG_MAX + PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + 32];
     pu_err_format(e, buf, sizeof buf);
-    report_msg(r, "error", buf);
+    report_msg(r, PU_N("error"), buf);
 }
 
 void pu_report_duplicate(pu_report *r, const char *key, const char *where, const char *first_where,
                          const char *action) {
     r->duplicate++;
     char buf[PU_ERR_MSG_MAX + 2 * PU_ERR_WHERE_MAX];
-    snprintf(buf, sizeof buf, "%s: duplicate id '%s' (first at %s): %s", where ? where : "?", key ? key : "",
-             first_where ? first_where : "?", action ? action : "refused");
-    report_msg(r, "error", buf);
+    snprintf(buf, sizeof buf, pu_tr("%s: duplicate id '%s' (first at %s): %s"), where ? where : "?", key ? key : "",
+             first_where ? first_where : "?", pu_tr(action ? action : "refused"));
+    report_msg(r, PU_N("error"), buf);
 }
 
 void pu_report_warn(pu_report *r, const char *where, const char *fmt, ...) {
@@ -59,11 +59,11 @@ void pu_report_warn(pu_report *r, const char *where, const char *fmt, ...) {
     char msg[PU_ERR_MSG_MAX], buf[PU_ERR_MSG_MAX + PU_ERR_WHERE_MAX + 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, pu_tr(fmt), ap);
     va_end(ap);
     if (where && *where) snprintf(buf, sizeof buf, "%s: %s", where, msg);
     else pu_strlcpy(buf, msg, sizeof buf);
-    report_msg(r, "warning", buf);
+    report_msg(r, PU_N("warning"), buf);
 }
 
 int pu_report_check(const pu_report *r, pu_err *err) {
@@ -76,10 +76,11 @@ int pu_report_check(const pu_report *r, pu_err *err) {
 }
 
 void pu_report_print(const pu_report *r, FILE *out) {
-    fprintf(out, "%s: %llu read, %llu written, %llu unchanged, %llu rejected, %llu duplicate", r->label,
+    fprintf(out, pu_tr("%s: %llu read, %llu written, %llu unchanged, %llu rejected, %llu duplicate"), r->label,
             (unsigned long long)r->read, (unsigned long long)r->written, (unsigned long long)r->unchanged,
             (unsigned long long)r->rejected, (unsigned long long)r->duplicate);
-    if (r->warnings) fprintf(out, " (%llu warning%s)", (unsigned long long)r->warnings, r->warnings > 1 ? "s" : "");
+    if (r->warnings == 1) fputs(pu_tr(" (1 warning)"), out);
+    else if (r->warnings) fprintf(out, pu_tr(" (%llu warnings)"), (unsigned long long)r->warnings);
     fputc('\n', out);
 }
 

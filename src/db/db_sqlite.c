@@ -16,7 +16,7 @@ static int sq_code(sqlite3 *h) {
 
 static int sq_fail(db_t *db, pu_err *err, const char *what) {
     sqlite3 *h = H(db);
-    return pu_fail(err, sq_code(h), db->path, NULL, "%s: %s", what, h ? sqlite3_errmsg(h) : "no database");
+    return pu_fail(err, sq_code(h), db->path, NULL, "%s: %s", what, h ? sqlite3_errmsg(h) : pu_tr("no database"));
 }
 
 /* Switching a new file to WAL needs a moment alone with it, and SQLite

@@ -2,6 +2,7 @@
  * ews_counts.c - the "date,count" weekly series reader and the detection
  * CSV writer. Outside input: every rejection names file:line and the field.
  */
+#include "common/pu_parse.h"
 #include "ews/ews.h"
 #include "common/pu_io.h"
 
@@ -58,10 +59,11 @@ static int add_row(ews_counts *c, row_state *st, const char *dsv, const char *cs
     pu_trim(cs);
     int64_t v;
     int k;
-    if (strchr(ds, '-') && strlen(ds) == 10 && pu_parse_date(ds, &v) == PU_OK) k = 1;
-    else if (parse_int64(ds, &v) == 0) k = 2;
-    else return pu_fail(err, PU_ERR_INVALID, where, "date",
-                        "expected an ISO date YYYY-MM-DD or an integer week index, got '%s'", ds);
+    pu_err de;
+    if (parse_int64(ds, &v) == 0) k = 2;
+    else if (pu_date_parse_days(ds, where, "date", &v, &de) == PU_OK) k = 1;
+    else /* the shared parser's reason (a suggestion for 18/11/1970), and the other accepted form */
+        return pu_fail(err, PU_ERR_INVALID, where, "date", "%s; or an integer week index", de.msg);
     if (st->kind && k != st->kind)
         return pu_fail(err, PU_ERR_INVALID, where, "date", "mixes ISO dates and week indexes; use one kind for the whole file");
     st->kind = k;

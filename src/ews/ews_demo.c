@@ -14,6 +14,7 @@
  *     4 weeks (goes to the curator queue).
  */
 #include "ews/ews.h"
+#include "common/pu_parse.h"
 
 #include <math.h>
 #include <string.h>
@@ -88,8 +89,7 @@ static int emit(FILE *out, rng *r, long *id, int64_t monday, const char *place, 
 
 int ews_demo_generate(FILE *out, const char *start, int weeks, uint64_t seed, pu_err *err) {
     int64_t d0;
-    if (pu_parse_date(start, &d0) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, NULL, "start", "expected an ISO date YYYY-MM-DD, got '%s'", start);
+    if (pu_date_parse_days(start, NULL, "start", &d0, err) != PU_OK) return PU_ERR_INVALID;
     if (weeks < 1 || weeks > 5200) return pu_fail(err, PU_ERR_INVALID, NULL, "weeks", "expected 1..5200 weeks, got %d", weeks);
     d0 -= (((d0 + 4) % 7 + 7) % 7 + 6) % 7;   /* the Monday of that week */
     rng r = {seed ? seed : 1};

@@ -83,8 +83,7 @@ static int report_from(void *src, field_fn get, report *r, const importer *im, c
         pu_trim(dst);
         if (tf[i].required && !*dst) return pu_fail(err, PU_ERR_INVALID, where, tf[i].name, "required value is empty");
     }
-    if (pu_parse_date(r->date, &r->day) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, where, "date", "expected an ISO date YYYY-MM-DD, got '%s'", r->date);
+    if (pu_date_parse_days(r->date, where, "date", &r->day, err) != PU_OK) return PU_ERR_INVALID;
     if (r->day > today + EWS_FUTURE_TOLERANCE_DAYS) {
         char t[16];
         pu_format_date(today, t, sizeof t);
@@ -261,8 +260,8 @@ static int import_report(importer *im, report *r, const char *where, pu_err *err
         if (again || batch == im->batch) {
             im->st.duplicate++;
             if (im->report)
-                fprintf(im->report, "puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n",
-                        where, first ? first : "an earlier record of this input", r->id);
+                fprintf(im->report, pu_tr("puente: %s: field 'report_id': duplicate of %s (report '%s'); not imported again\n"),
+                        where, first ? first : pu_tr("an earlier record of this input"), r->id);
         } else {
             im->st.unchanged++;
         }
@@ -653,8 +652,7 @@ static int import_records(importer *im, const import_src *src, pu_err *err) {
 static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o, ews_import_stats *stats, pu_err *err) {
     /* today: the shared pu_today() (UTC; PUENTE_TODAY fixes it for replays), or o->today */
     int64_t today = pu_today();
-    if (o && o->today && pu_parse_date(o->today, &today) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", o->today);
+    if (o && o->today && pu_date_parse_days(o->today, NULL, "today", &today, err) != PU_OK) return PU_ERR_INVALID;
     int own = !db_in_tx(e->db);
     int rc = own ? db_begin(e->db, err) : db_exec(e->db, "SAVEPOINT ews_import", err);
     if (rc) return rc;

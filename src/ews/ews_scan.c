@@ -2,6 +2,7 @@
  * ews_scan.c - weekly counts from the stored reports and the aberration scan.
  */
 #include "ews/ews.h"
+#include "common/pu_parse.h"
 #include "ews/ews_store_int.h"
 #include "common/pu_io.h"
 #include "common/pu_vec.h"
@@ -114,8 +115,7 @@ int ews_scan(ews_t *e, const ews_params *p, const char *until, int last_weeks, i
     *raised = 0;
     if (too_short) *too_short = 0;
     int64_t until_day = INT64_MAX;
-    if (until && pu_parse_date(until, &until_day) != PU_OK)
-        return pu_fail(err, PU_ERR_INVALID, NULL, "until", "expected an ISO date YYYY-MM-DD, got '%s'", until);
+    if (until && pu_date_parse_days(until, NULL, "until", &until_day, err) != PU_OK) return PU_ERR_INVALID;
     int64_t lo = 0, hi = 0;
     int rc = db_query_int64(e->db, "SELECT COALESCE(MIN(week), 0) FROM ews_report", NULL, &lo, err);
     if (!rc) rc = db_query_int64(e->db, "SELECT COALESCE(MAX(week), 0) FROM ews_report", NULL, &hi, err);

@@ -196,6 +196,9 @@ static http_req *req_new(http_server *s, struct MHD_Connection *conn) {
  * the path and the arguments (once): the checks that need the raw form run
  * here, their answer is given when the request reaches on_request. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    /* the API translates per request (error.<code>), never by the language
+     * `puente --lang` set for the server process's own output */
+    pu_tr_thread_off(1);
     http_req *r = req_new(cls, conn);
     if (r) r->uri_problem = http_uri_check(uri, &r->uri_why);
     if (r && r->uri_problem == PU_ERR_LIMIT) {
@@ -246,6 +249,7 @@ static enum MHD_Result defer_until_audited(http_server *s, http_req *r) {
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls) {
     (void)version;
+    pu_tr_thread_off(1);
     http_server *s = cls;
     http_req *r = *con_cls;
     if (!r && !(r = *con_cls = req_new(s, conn))) return MHD_NO;

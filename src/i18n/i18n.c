@@ -88,8 +88,11 @@ int i18n_cli_lang(const char *flag, i18n_lang *out, pu_err *err) {
 
 static int cmp_row(const void *k, const void *row) { return strcmp(k, ((const i18n_row *)row)->key); }
 
+/* The entry of key: a dotted key (messages.tsv), else an English format (es.po). */
 static const i18n_row *find(const char *key) {
-    return key ? bsearch(key, i18n_rows, i18n_nrows, sizeof i18n_rows[0], cmp_row) : NULL;
+    if (!key) return NULL;
+    const i18n_row *r = bsearch(key, i18n_rows, i18n_nrows, sizeof i18n_rows[0], cmp_row);
+    return r ? r : bsearch(key, i18n_fmts, i18n_nfmts, sizeof i18n_fmts[0], cmp_row);
 }
 
 const char *i18n_get(i18n_lang lang, const char *key) {
@@ -107,5 +110,16 @@ void i18n_entry(size_t i, i18n_lang lang, const char **key, const char **text) {
     *text = i18n_rows[i].text[lang == I18N_ES ? I18N_ES : I18N_EN];
 }
 
-void i18n_set_cli(i18n_lang lang) { cli_lang = lang; }
+const char *i18n_tr(i18n_lang lang, const char *fmt) {
+    if (lang != I18N_ES || !fmt) return fmt;
+    const i18n_row *r = bsearch(fmt, i18n_fmts, i18n_nfmts, sizeof i18n_fmts[0], cmp_row);
+    return r ? r->text[I18N_ES] : fmt;
+}
+
+static const char *tr_cli(const char *fmt) { return i18n_tr(cli_lang, fmt); }
+
+void i18n_set_cli(i18n_lang lang) {
+    cli_lang = lang;
+    pu_set_translator(lang == I18N_EN ? NULL : tr_cli);
+}
 i18n_lang i18n_cli(void) { return cli_lang; }

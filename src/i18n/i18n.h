@@ -56,8 +56,15 @@ int i18n_has(const char *key);
 size_t i18n_count(void);
 void i18n_entry(size_t i, i18n_lang lang, const char **key, const char **text);
 
+/* The message format for the English printf format fmt in lang (gettext's
+ * convention: the English format is the id; es.po holds the Spanish format
+ * with the same conversions in the same order, checked at build time).
+ * fmt itself for English or when there is no entry (static storage). */
+const char *i18n_tr(i18n_lang lang, const char *fmt) __attribute__((format_arg(2)));
+
 /* The CLI's current language (set once by main from i18n_cli_lang;
- * English until then). */
+ * English until then). Setting it installs the process's translator of
+ * pu_tr (src/common/pu.h), so pu_fail and T() speak that language. */
 void i18n_set_cli(i18n_lang lang);
 i18n_lang i18n_cli(void);
 

@@ -11,5 +11,8 @@ typedef struct i18n_row {
 
 extern const i18n_row i18n_rows[];
 extern const size_t i18n_nrows;
+/* The CLI's message formats, keyed by the English printf format (es.po). */
+extern const i18n_row i18n_fmts[];
+extern const size_t i18n_nfmts;
 
 #endif

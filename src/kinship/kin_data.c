@@ -30,8 +30,8 @@ static void warnf(kin_db *db, const char *where, const char *fmt, ...) {
     if (!db->warn) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(db->warn, "puente: warning: %s: ", where ? where : "");
-    vfprintf(db->warn, fmt, ap);
+    fprintf(db->warn, pu_tr("puente: warning: %s: "), where ? where : "");
+    vfprintf(db->warn, pu_tr(fmt), ap);
     fputc('\n', db->warn);
     va_end(ap);
 }

@@ -310,7 +310,7 @@ static int read_csv(reader *r, const char *data, size_t n, pu_err *err) {
         return rc;
     }
     if (warn) { /* never silently dropped: said once, on stderr */
-        fprintf(stderr, "puente: warning: %s\n", warn);
+        fprintf(stderr, pu_tr("puente: warning: %s\n"), warn);
         free(warn);
     }
     screen_query_owned *qo = malloc(sizeof *qo);

@@ -156,7 +156,7 @@ int screen_review_remove(store_t *st, const store_scope *scope, const char *subj
     rc = delete_one(db, subject ? subject : "", entity_id ? entity_id : "", scope_owner(scope), &n, err);
     if (!rc && n == 0)
         rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "entity_id", "no decision of %s for subject '%s' and entity '%s'",
-                     scope->system ? "the operator" : scope->agency, subject ? subject : "",
+                     scope->system ? pu_tr("the operator") : scope->agency, subject ? subject : "",
                      entity_id ? entity_id : "");
     if (!rc) rc = store_generation_bump(db, SCREEN_REVIEW_GENERATION, err);
     if (!rc) rc = db_commit(db, err);

@@ -32,7 +32,7 @@ void store_summary_note(store_summary *s, const pu_err *err, int is_reject) {
     char buf[PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + PU_ERR_MSG_MAX + 64];
     pu_err_format(err, buf, sizeof buf);
     pu_buf b = PU_BUF_INIT(sizeof buf + 32);
-    if (pu_buf_printf(&b, "%s %s", is_reject ? "rejected:" : "warning: ", buf) == PU_OK)
+    if (pu_buf_printf(&b, "%s %s", is_reject ? pu_tr("rejected:") : pu_tr("warning: "), buf) == PU_OK)
         s->notes[s->nnotes++] = pu_buf_detach(&b);
     else
         pu_buf_free(&b);
@@ -86,7 +86,7 @@ void store_summary_duplicate(store_summary *s, const char *id, const char *where
     char buf[PU_ERR_WHERE_MAX + PU_ERR_FIELD_MAX + PU_ERR_MSG_MAX + 64];
     pu_err_format(&e, buf, sizeof buf);
     pu_buf b = PU_BUF_INIT(sizeof buf + 32);
-    if (pu_buf_printf(&b, "duplicate: %s", buf) == PU_OK) s->notes[s->nnotes++] = pu_buf_detach(&b);
+    if (pu_buf_printf(&b, pu_tr("duplicate: %s"), buf) == PU_OK) s->notes[s->nnotes++] = pu_buf_detach(&b);
     else pu_buf_free(&b);
 }
 
@@ -96,17 +96,17 @@ int store_summary_exit(const store_summary *s) {
 
 void store_summary_print(const store_summary *s, const char *label, FILE *out) {
     const char *const *names = ftm_schema_names();
-    fprintf(out, "%s: %lld records read, %lld entities written in %.1fs\n", label, (long long)s->read,
+    fprintf(out, pu_tr("%s: %lld records read, %lld entities written in %.1fs\n"), label, (long long)s->read,
             (long long)s->written, s->seconds);
     for (int i = 0; names[i] && i < STORE_MAX_SCHEMATA; i++)
         if (s->per_schema[i]) fprintf(out, "  %-16s %10lld\n", names[i], (long long)s->per_schema[i]);
-    if (s->removed) fprintf(out, "  removed (no longer in the source): %lld\n", (long long)s->removed);
-    fprintf(out, "  rejected records: %lld\n", (long long)s->rejected);
-    if (s->duplicate) fprintf(out, "  duplicate records: %lld\n", (long long)s->duplicate);
-    if (s->warnings) fprintf(out, "  warnings: %lld\n", (long long)s->warnings);
+    if (s->removed) fprintf(out, pu_tr("  removed (no longer in the source): %lld\n"), (long long)s->removed);
+    fprintf(out, pu_tr("  rejected records: %lld\n"), (long long)s->rejected);
+    if (s->duplicate) fprintf(out, pu_tr("  duplicate records: %lld\n"), (long long)s->duplicate);
+    if (s->warnings) fprintf(out, pu_tr("  warnings: %lld\n"), (long long)s->warnings);
     for (size_t i = 0; i < s->nnotes; i++) fprintf(out, "  %s\n", s->notes[i]);
     int64_t shown = (int64_t)s->nnotes, all = s->rejected + s->warnings + s->duplicate;
-    if (all > shown) fprintf(out, "  ... and %lld more\n", (long long)(all - shown));
+    if (all > shown) fprintf(out, pu_tr("  ... and %lld more\n"), (long long)(all - shown));
 }
 
 /* Apply the import defaults to e. */

@@ -108,7 +108,7 @@ int store_check_file(const store_scope *scope, store_marking m, pu_err *err) {
         return pu_fail(err, PU_ERR_INVALID, NULL, "marking", "expected " STORE_MARKINGS_TEXT);
     if (m == STORE_AGENCY_ONLY || country_sees[country_row(scope ? scope->country : NULL)].sees[m]) return PU_OK;
     return pu_fail(err, PU_ERR_DENIED, NULL, "marking", "an agency of %s may not file records marked %s",
-                   scope && scope->country && *scope->country ? scope->country : "an unknown country",
+                   scope && scope->country && *scope->country ? scope->country : pu_tr("an unknown country"),
                    marking_names[m]);
 }
 
@@ -145,7 +145,7 @@ int store_check_act_for(const store_scope *scope, const char *agency, pu_err *er
     if (scope && scope->system) return PU_OK;
     if (scope && scope->agency && strcmp(scope->agency, agency) == 0) return PU_OK;
     return pu_fail(err, PU_ERR_DENIED, NULL, "agency", "%s may only act for itself, not for %s",
-                   scope && scope->agency ? scope->agency : "this user", agency);
+                   scope && scope->agency ? scope->agency : pu_tr("this user"), agency);
 }
 
 static int grant_change(db_t *db, const char *sql, const char *owner, const char *grantee, int with_time, pu_err *err) {

@@ -132,9 +132,9 @@ int store_unseal_buf(const char *ctx, const char *stored, char *out, size_t size
 }
 
 const char *store_seal_status(void) {
-    if (ring_get(NULL) != PU_OK) return "encryption at rest: MISCONFIGURED (see the error of the first write)";
-    return ring.n ? "encryption at rest: on (sealed fields, XChaCha20-Poly1305)"
-                  : "encryption at rest: OFF (no $PUENTE_SEAL_KEY_FILE / $PUENTE_SEAL_KEY)";
+    if (ring_get(NULL) != PU_OK) return PU_N("encryption at rest: MISCONFIGURED (see the error of the first write)");
+    return ring.n ? PU_N("encryption at rest: on (sealed fields, XChaCha20-Poly1305)")
+                  : PU_N("encryption at rest: OFF (no $PUENTE_SEAL_KEY_FILE / $PUENTE_SEAL_KEY)");
 }
 
 /* ---- keyed blind index (store.h) ---- */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "trace/trace_int.h"
+#include "common/pu_parse.h"
 
 static const char *const STEPS[] = {
     /* v1: records, requests, reports */
@@ -81,8 +82,7 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
     *out = NULL;
     int64_t day;
     if (today) {
-        if (pu_parse_date(today, &day))
-            return pu_fail(err, PU_ERR_INVALID, NULL, "today", "expected YYYY-MM-DD, got '%s'", today);
+        if (pu_date_parse_days(today, NULL, "today", &day, err)) return PU_ERR_INVALID;
     } else {
         char now[32];
         pu_now_iso(now, sizeof now);
@@ -97,7 +97,7 @@ int trace_open(db_t *db, const char *today, trace_t **out, pu_err *err) {
     if (version != NSTEPS)
         return pu_fail(err, version > NSTEPS ? PU_ERR_CONFLICT : PU_ERR_DB, NULL, "trace",
                        "trace schema is at version %d, this binary needs %d%s", version, NSTEPS,
-                       version > NSTEPS ? " (store newer than binary)" : ": run trace_migrate first");
+                       version > NSTEPS ? pu_tr(" (store newer than binary)") : pu_tr(": run trace_migrate first"));
     /* names are sealed and buyers indexed under the configured key: a store
      * written under another (or none) must be re-indexed first, or joins
      * between old and new rows would silently miss */

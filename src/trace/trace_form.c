@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "trace/trace_int.h"
+#include "common/pu_parse.h"
 #include "trace/trace_req.h"
 
 /* Order and wording follow the sections of Form 3312.1 (request, firearm,
@@ -75,8 +76,7 @@ static int yes(const char *s) {
 }
 
 static int check_date(const trace_t *t, const char *s, const char *field, int64_t *out, pu_err *err) {
-    if (pu_parse_date(s, out))
-        return pu_fail(err, PU_ERR_INVALID, NULL, field, "expected a date YYYY-MM-DD, got '%s'", s);
+    if (pu_date_parse_days(s, NULL, field, out, err)) return PU_ERR_INVALID;
     if (*out > t->today) {
         char d[16];
         pu_format_date(t->today, d, sizeof d);

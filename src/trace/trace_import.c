@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trace/trace_int.h"
+#include "common/pu_parse.h"
 #include "trace/trace_req.h"
 #include "common/pu_report.h"
 
@@ -166,15 +167,15 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
         return pu_fail(err, PU_ERR_INVALID, NULL, "event",
                        "expected one of " TRACE_KINDS ", got '%s'", v[A_EVENT]);
     int64_t day;
-    if (pu_parse_date(v[A_DATE], &day))
-        return pu_fail(err, PU_ERR_INVALID, NULL, "date", "expected a date YYYY-MM-DD, got '%s'", v[A_DATE]);
+    if (pu_date_parse_days(v[A_DATE], NULL, "date", &day, err)) return PU_ERR_INVALID;
     if (day > c->t->today) {
         pu_format_date(c->t->today, when, sizeof when);
         return pu_fail(err, PU_ERR_INVALID, NULL, "date", "date %s is in the future (today is %s)", v[A_DATE], when);
     }
     if (v[A_DOB]) {
         int64_t dob;
-        if (pu_parse_date(v[A_DOB], &dob) || dob > c->t->today)
+        if (pu_date_parse_days(v[A_DOB], NULL, "party_dob", &dob, err)) return PU_ERR_INVALID;
+        if (dob > c->t->today)
             return pu_fail(err, PU_ERR_INVALID, NULL, "party_dob", "expected a past date YYYY-MM-DD, got '%s'", v[A_DOB]);
         /* the dates of one record must agree: nobody buys before being born */
         if (dob > day)
@@ -253,7 +254,7 @@ static int acq_row(acq_ctx *c, const pu_csv_row *row, const int *col, int *unkno
              * the filer cannot see; refused as a row, not a store failure */
             if (rc == PU_ERR_CONFLICT)
                 return pu_fail(err, PU_ERR_CONFLICT, NULL, "serial",
-                               "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : "this user");
+                               "this maker and serial cannot be filed by %s", c->scope->agency ? c->scope->agency : pu_tr("this user"));
             return rc;
         }
         *new_fa = 1;
@@ -339,7 +340,7 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
                  * from an earlier import unchanged (a re-import changes nothing) */
                 if (again) {
                     st->duplicate++;
-                    fprintf(stderr, "puente: %s: duplicate of %s (the same record); not imported again\n", where,
+                    fprintf(stderr, pu_tr("puente: %s: duplicate of %s (the same record); not imported again\n"), where,
                             first);
                 } else {
                     st->unchanged++;

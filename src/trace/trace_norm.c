@@ -62,7 +62,7 @@ int trace_serial_norm(const char *raw, int allow_wild, char *out, size_t size, i
                                "expected letters, digits, spaces or dashes; got a non-ASCII character in '%s'", raw);
             return pu_fail(err, PU_ERR_INVALID, NULL, "serial",
                            "expected letters, digits, spaces or dashes%s; got '%c' in '%s'",
-                           allow_wild ? " (wildcards ? * [..])" : "", c, raw);
+                           allow_wild ? pu_tr(" (wildcards ? * [..])") : "", c, raw);
         }
         if (n + 2 >= size || n + 2 >= TRACE_SERIAL_MAX)
             return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "expected at most 32 characters, got '%.60s'", raw);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -276,6 +277,54 @@ static void test_dates(void **state) {
     assert_int_equal(t, 60);
     assert_int_equal(pu_datetime_parse("1970-01-01T25:00", NULL, "ts", &t, &e), PU_ERR_INVALID);
     assert_non_null(strstr(e.msg, "date-time"));
+
+    /* the days form (trace, early warning): the same parser and messages */
+    int64_t days = -1;
+    assert_int_equal(pu_date_parse_days("1970-01-03", "f:4", "date", &days, &e), PU_OK);
+    assert_int_equal(days, 2);
+    assert_int_equal(pu_date_parse_days("18/11/1970", "f:5", "date", &days, &e), PU_ERR_INVALID);
+    assert_int_equal(days, 2);
+    assert_non_null(strstr(e.msg, "write 1970-11-18"));
+    assert_string_equal(e.where, "f:5");
+    assert_int_equal(pu_date_parse_days("1970", NULL, "date", &days, &e), PU_ERR_INVALID);
+    assert_int_equal(pu_date_parse_days("1970-01-01T10:00", NULL, "date", &days, &e), PU_ERR_INVALID);
+}
+
+/* A translator for the test: a few formats in "Spanish". */
+static const char *fake_tr(const char *id) {
+    if (strcmp(id, "expected %s, got '%s'") == 0) return "se esperaba %s; se recibió '%s'";
+    if (strcmp(id, "an ISO 8601 date YYYY-MM-DD") == 0) return "una fecha ISO 8601 AAAA-MM-DD";
+    return NULL;
+}
+
+static void *other_thread(void *arg) {
+    pu_err *e = arg;
+    pu_tr_thread_off(1);   /* as the HTTP server's request threads do */
+    pu_date d;
+    pu_date_parse("1 Jan 1948", 0, NULL, NULL, &d, e);
+    return NULL;
+}
+
+static void test_translated_messages(void **state) {
+    (void)state;
+    pu_err e;
+    pu_date d;
+    int64_t t;
+    pu_set_translator(fake_tr);
+    assert_int_equal(pu_date_parse("1 Jan 1948", 0, NULL, NULL, &d, &e), PU_ERR_INVALID);
+    assert_string_equal(e.msg, "se esperaba una fecha ISO 8601 AAAA-MM-DD; se recibió '1 Jan 1948'");
+    assert_string_equal(pu_tr("no such entry"), "no such entry");
+    /* the date-time message is chosen by the kind of failure, not by the text */
+    assert_int_equal(pu_datetime_parse("1 Jan 1948", NULL, "ts", &t, &e), PU_ERR_INVALID);
+    assert_non_null(strstr(e.msg, "date-time"));
+    pthread_t th;
+    pu_err other;
+    assert_int_equal(pthread_create(&th, NULL, other_thread, &other), 0);
+    pthread_join(th, NULL);
+    assert_non_null(strstr(other.msg, "expected an ISO 8601 date"));
+    pu_set_translator(NULL);
+    assert_int_equal(pu_date_parse("1 Jan 1948", 0, NULL, NULL, &d, &e), PU_ERR_INVALID);
+    assert_non_null(strstr(e.msg, "expected an ISO 8601 date"));
 }
 
 static void expect_country(const char *in, const char *code) {
@@ -410,7 +459,7 @@ int main(void) {
         cmocka_unit_test(test_truncated),    cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_header),       cmocka_unit_test(test_dates),
         cmocka_unit_test(test_countries),    cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_report),       cmocka_unit_test(test_translated_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,6 +88,37 @@ static void test_lookup(void **state) {
 }
 
 /* Every code an API error can carry has its catalogue message. */
+/* The CLI's message formats (es.po): looked up by their English format,
+ * installed into pu_fail by i18n_set_cli, kept out of the web catalogue. */
+static void test_formats(void **state) {
+    (void)state;
+    const char *fmt = "expected %s, got '%s'";
+    assert_string_equal(i18n_tr(I18N_ES, fmt), "se esperaba %s; se recibió '%s'");
+    assert_ptr_equal(i18n_tr(I18N_EN, fmt), fmt);
+    const char *none = "a format nobody translated %d";
+    assert_ptr_equal(i18n_tr(I18N_ES, none), none);
+    assert_string_equal(i18n_get(I18N_ES, "January"), "enero");
+    /* the web catalogue (GET /api/v1/i18n/{lang}) lists dotted keys only */
+    for (size_t i = 0; i < i18n_count(); i++) {
+        const char *k, *t;
+        i18n_entry(i, I18N_EN, &k, &t);
+        assert_null(strchr(k, ' '));
+    }
+    pu_err e;
+    i18n_set_cli(I18N_ES);
+    assert_int_equal(i18n_cli(), I18N_ES);
+    pu_fail(&e, PU_ERR_INVALID, "f:2", "x", fmt, "A", "B");
+    assert_string_equal(e.msg, "se esperaba A; se recibió 'B'");
+    char buf[256];
+    pu_err_format(&e, buf, sizeof buf);
+    assert_string_equal(buf, "f:2: campo 'x': se esperaba A; se recibió 'B'");
+    i18n_set_cli(I18N_EN);
+    pu_fail(&e, PU_ERR_INVALID, "f:2", "x", fmt, "A", "B");
+    assert_string_equal(e.msg, "expected A, got 'B'");
+    pu_err_format(&e, buf, sizeof buf);
+    assert_string_equal(buf, "f:2: field 'x': expected A, got 'B'");
+}
+
 static void test_error_codes(void **state) {
     (void)state;
     static const int codes[] = {PU_ERR_INVALID, PU_ERR_NOTFOUND, PU_ERR_DENIED, PU_ERR_CONFLICT, PU_ERR_LIMIT,
@@ -104,7 +135,7 @@ static void test_error_codes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lang_parse), cmocka_unit_test(test_accept_language), cmocka_unit_test(test_cli_lang),
-        cmocka_unit_test(test_lookup),     cmocka_unit_test(test_error_codes),
+        cmocka_unit_test(test_lookup),     cmocka_unit_test(test_error_codes), cmocka_unit_test(test_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
