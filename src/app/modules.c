@@ -101,6 +101,7 @@ static const app_module trace_module = {
     .name = "trace",
     .migrate = trace_migrate,
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
+    .routes = http_routes_trace,
 };
 
 /* The message catalogue (src/i18n) and the web application that uses it

@@ -377,8 +377,10 @@ static void finish(runner *R) {
     db_finalize(R->add_cand);
 }
 
-int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
-              pu_err *err) {
+/* Run the requests scope may change: every submitted one (and in_progress
+ * with rerun), or only request `only` when it is not 0. */
+static int run_requests(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, int64_t only,
+                        trace_run_stats *st, pu_err *err) {
     memset(st, 0, sizeof *st);
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
     if (ix && !trace_index_scope_is(ix, scope))
@@ -392,6 +394,10 @@ int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int r
                     " COALESCE(r.possessor, ''), COALESCE(r.possessor_dob, ''), r.recovery_date, r.owner"
                     " FROM trace_request r WHERE ");
     db_sql_add(&sq, rerun ? "r.status IN ('submitted', 'in_progress')" : "r.status = 'submitted'");
+    if (only) {
+        db_sql_add(&sq, " AND r.id = ?");
+        db_sql_int64(&sq, only);
+    }
     db_sql_add(&sq, " AND ");
     store_scope_sql(&sq, scope, "r");
     db_sql_add(&sq, " ORDER BY r.id");
@@ -439,4 +445,14 @@ int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int r
     }
     st->total_seconds = pu_monotonic() - t0;
     return rc;
+}
+
+int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
+              pu_err *err) {
+    return run_requests(t, scope, ix, rerun, 0, st, err);
+}
+
+int trace_run_request(trace_t *t, const store_scope *scope, int64_t id, trace_run_stats *st, pu_err *err) {
+    if (id <= 0) return pu_fail(err, PU_ERR_INVALID, NULL, "id", "expected a request id");
+    return run_requests(t, scope, NULL, 0, id, st, err);
 }
