@@ -399,7 +399,9 @@ void trace_leads_write(const trace_lead *l, size_t n, int json, pu_buf *out);
 /* ---- statistics ------------------------------------------------------------ */
 /* Mexico trace statistics over requests visible to scope, written as text
  * tables or as one JSON object into out: by recovery year, source state,
- * manufacturer, calibre and type; TTC median and mean; US-sourced share.
+ * recovery state, manufacturer, calibre and type; TTC median, mean and a
+ * histogram in whole years; US-sourced share. JSON lists every source and
+ * recovery state (text: the top 15).
  * Figures read from a trace result (source state, TTC, sourcing, result
  * maker) count only results the reader may see (as in
  * trace_request_render). Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL. */
