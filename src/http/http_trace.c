@@ -220,6 +220,7 @@ static int form_read(http_req *r, json_t *o, form_body *f) {
             has_agency = 1;
             if (!pu_strieq(json_string_value(v), r->p.agency))
                 return http_fail(r, PU_ERR_DENIED, "agency", "the requesting agency is the caller's own (%s)", r->p.agency);
+            f->vals[f->n - 1] = r->p.agency; /* as the agency is registered ("fgr" -> "FGR") */
         }
     }
     if (!has_agency && f->n < TRACE_FORM_MAX) {

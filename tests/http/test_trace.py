@@ -128,6 +128,9 @@ ok(s == 200 and js["id"] == colt["id"] and js["result"]["ttc_days"] == want_ttc,
 s, js, _ = c.req("GET", f"/api/v1/trace/requests/{colt['id']}", token=FGR)
 ok(s == 200 and js["number"] == colt["number"], "read back by its row id")
 
+s, js, _ = submit(FGR, **dict(BASE, serial="CV10234", manufacturer="Colt", agency="fgr", recovery_state="COL"))
+ok(s == 201 and js["form"]["agency"] == "FGR" and js["owner"] == "FGR", "the caller's agency named in another case is stored as registered")
+
 # ---- a partial serial: candidates, the examiner's pick ----
 s, part, _ = submit(FGR, **dict(BASE, serial="ADC54?", manufacturer="GLOCK", model="G19", marking="SHARED"))
 cands = part.get("candidates", []) if s == 201 else []
@@ -212,8 +215,8 @@ ok(all(l["kind"] == "purchaser" for l in js["purchasers"]) and all(l["indicators
 s, js, _ = c.req("GET", "/api/v1/trace/leads", token=FGR, query={"kind": "dealer", "top": "1"})
 ok(s == 200 and "purchasers" not in js and len(js["dealers"]) == 1, "one kind, top 1")
 # a lead counts only the recoveries the reader may see: Straw's gun was
-# recovered three times (SHARED, MX-ONLY, AGENCY-ONLY requests of FGR)
-for user, n in (("fgr.an", 3), ("sdn.an", 2), ("dea.an", 1)):
+# recovered four times (SHARED, MX-ONLY and two AGENCY-ONLY requests of FGR)
+for user, n in (("fgr.an", 4), ("sdn.an", 2), ("dea.an", 1)):
     s, js, _ = c.req("GET", "/api/v1/trace/leads", token=tok[user], query={"kind": "purchaser"})
     straw = [l for l in js.get("purchasers", []) if "Straw" in l["name"]]
     ok(s == 200 and len(straw) == 1 and straw[0]["recoveries"] == n, f"{user}: the Straw lead counts {n} recoveries it may see",
