@@ -315,6 +315,13 @@ async function overview(browser, base, lang) {
   await languageChecks(page, `trace overview (${lang})`, lang);
   await page.screenshot({ path: path.join(SHOTS, `${lang}-trace.png`), fullPage: true });
   await page.locator("#trace-stats").screenshot({ path: path.join(SHOTS, `${lang}-trace-maps.png`) });
+  const fits = () => document.querySelector("header.top").scrollWidth <= window.innerWidth + 1 &&
+    [...document.querySelectorAll("svg.map, svg.histogram")].every((m) => m.getBoundingClientRect().right <= document.querySelector("main").getBoundingClientRect().right + 1);
+  ok(await page.evaluate(fits), `(${lang}) at 1280 px both maps and the histogram fit the page`);
+  await page.setViewportSize({ width: 768, height: 1024 });
+  ok(await page.evaluate(fits), `(${lang}) at 768 px the header, the maps and the histogram fit`);
+  await page.screenshot({ path: path.join(SHOTS, `${lang}-trace-768.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${base}/app/trace/new`);
   await page.waitForSelector("#trace-form");
   await settle(page);
