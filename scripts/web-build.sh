@@ -20,3 +20,5 @@ esbuild=node_modules/.bin/esbuild
   --outfile="$out/app.js" --log-level=warning
 "$esbuild" src/style.css --bundle --minify --outfile="$out/app.css" --log-level=warning
 cp index.html "$out/index.html"
+# the trace page's map data, fetched lazily by that page only (docs/web.md, "Maps")
+node maps/build-maps.cjs . "$out/trace-maps.json"

@@ -13,6 +13,7 @@ creds="$(dirname "$PUENTE_DB")/credentials.txt"
 tok=$(awk '$1=="dea.analyst"{print $5}' "$creds" 2>/dev/null || true)
 cbp=$(awk '$1=="cbp.supervisor"{print $5}' "$creds" 2>/dev/null || true)
 lab=$(awk '$1=="spf.forensic"{print $5}' "$creds" 2>/dev/null || true)
+fgr=$(awk '$1=="fgr.analyst"{print $5}' "$creds" 2>/dev/null || true)
 out=$(dirname "$PUENTE_DB")
 # the demo's DVI case as one API request (the CLI's CSV files, verbatim)
 kin="$out/kinship"
@@ -46,6 +47,9 @@ Try:
   # cargo: screen the demo manifest without storing it (CBP supervisor)
   curl -s -H 'Authorization: Bearer ${cbp:-TOKEN}' -H 'Content-Type: text/csv' \\
        --data-binary @$out/cargo/manifest.csv 'http://$listen/api/v1/cargo/manifests?dry_run=true' | head -c 600
+  # firearms tracing: FGR's requests and where the guns came from (FGR analyst; web: Tracing)
+  curl -s -H 'Authorization: Bearer ${fgr:-TOKEN}' 'http://$listen/api/v1/trace/requests?limit=3'
+  curl -s -H 'Authorization: Bearer ${fgr:-TOKEN}' http://$listen/api/v1/trace/stats | head -c 600
   # kinship (forensic role only; the stated purpose is audited)
   curl -s -H 'Authorization: Bearer ${lab:-TOKEN}' -H 'Content-Type: application/json' \\
        --data-binary @$kin/api-request.json http://$listen/api/v1/kinship/solve | head -c 600

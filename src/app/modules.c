@@ -101,6 +101,7 @@ static const app_module trace_module = {
     .name = "trace",
     .migrate = trace_migrate,
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
+    .routes = http_routes_trace,
 };
 
 /* The two-country federation (src/federation, docs/federation.md): no tables

@@ -33,7 +33,8 @@ static const char *USAGE =
     "  msr                                     derive multiple-sale reports from retail sales\n"
     "  leads [--kind purchaser|dealer] [--top K] [--json] [--evaluate K,K..]\n"
     "  stats [--json]\n"
-    "  generate [--firearms N] [--recoveries N] [--rings N] [--seed S]   demo data\n"
+    "  generate [--firearms N] [--recoveries N] [--rings N] [--seed S] [--marking M]   demo data\n"
+    "                                          (--marking: of ATF's acquisition records)\n"
     "  seal                                    seal purchasers' and possessors' names and\n"
     "                                          re-index buyers under the configured key: once,\n"
     "                                          after a sealing key is first configured\n"
@@ -566,7 +567,8 @@ static int do_generate(trace_t *t, const opts *o) {
     pu_err err;
     pu_err_clear(&err);
     trace_gen_opts g = {.firearms = (uint64_t)o->firearms, .recoveries = (uint64_t)o->recoveries,
-                        .rings = (int)o->rings, .seed = (uint64_t)o->seed};
+                        .rings = (int)o->rings, .seed = (uint64_t)o->seed,
+                        .marking_records = o->marking};
     trace_gen_stats st;
     double t0 = pu_monotonic();
     if (trace_generate(t, &g, &st, &err)) return cli_fail(&err);

@@ -290,6 +290,15 @@ int h_cargo_manifests(http_req *r);
 int h_kin_pairwise(http_req *r);
 int h_kin_solve(http_req *r);
 int h_kin_joint(http_req *r);
+/* firearms tracing (http_trace.c) */
+int h_trace_fields(http_req *r);
+int h_trace_requests(http_req *r);
+int h_trace_submit(http_req *r);
+int h_trace_request(http_req *r);
+int h_trace_pick(http_req *r);
+int h_trace_status(http_req *r);
+int h_trace_leads(http_req *r);
+int h_trace_stats(http_req *r);
 int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);

@@ -66,6 +66,15 @@ ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
+ROUTES(http_routes_trace,
+    {"GET", "/api/v1/trace/fields", h_trace_fields, "trace.fields", 1, R},
+    {"GET", "/api/v1/trace/requests", h_trace_requests, "trace.request.list", 1, R},
+    {"POST", "/api/v1/trace/requests", h_trace_submit, "trace.request.submit", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/trace/requests/{id}", h_trace_request, "trace.request.read", 1, R},
+    {"POST", "/api/v1/trace/requests/{id}/pick", h_trace_pick, "trace.request.pick", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/trace/requests/{id}/status", h_trace_status, "trace.request.status", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/trace/leads", h_trace_leads, "trace.leads", 1, R},
+    {"GET", "/api/v1/trace/stats", h_trace_stats, "trace.stats", 1, R})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,

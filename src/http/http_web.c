@@ -153,7 +153,7 @@ int http_web_check_cookie(http_req *r) {
 static const struct { const char *name; unsigned perm; } pages[] = {
     {"login", 0},          {"home", 0},           {"search", ACL_P_SCREEN}, {"entity", ACL_P_READ},
     {"alerts", ACL_P_READ}, {"cargo", ACL_P_READ}, {"admin", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},
-    {"kinship", ACL_P_FORENSIC},
+    {"kinship", ACL_P_FORENSIC}, {"trace", ACL_P_READ},
 };
 
 static const char *content_type_of(const char *name) {

@@ -187,6 +187,24 @@ int trace_request_submit(trace_t *t, const store_scope *scope, const char *const
                          size_t n, const trace_import_opts *o, int64_t *id, char *number, size_t nsize,
                          pu_err *err);
 
+/* What a valid request normalises to (trace_request_check). */
+typedef struct trace_checked {
+    char serial_norm[TRACE_SERIAL_MAX]; /* "" when obliterated without a serial */
+    int partial;                        /* the serial has wildcards: candidates will be ranked */
+    int obliterated;
+    char manufacturer[TRACE_NAME_MAX];  /* canonical name */
+    int manufacturer_known;             /* in the alias table */
+    const char *type, *priority;        /* canonical (static) */
+    char recovery_state[8];             /* ISO 3166-2:MX code */
+    char request_date[16];              /* as given, or today */
+} trace_checked;
+
+/* Validate a request exactly as trace_request_submit does (write rule,
+ * keys, field rules) without storing it; *out gets the normalised values.
+ * Errors as trace_request_submit's, with the field named in err->field. */
+int trace_request_check(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                        size_t n, const trace_import_opts *o, trace_checked *out, pu_err *err);
+
 /* Status workflow: submitted -> in_progress -> completed | cannot_trace
  * (reason required), and in_progress -> submitted to re-run. The request is
  * read through scope and changed only by its owner or an agency it granted
@@ -226,6 +244,38 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
  * NULL = all; limit 0 = no limit (both applied in SQL). Errors: PU_ERR_DB. */
 int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
                        pu_err *err);
+
+/* One row of a request list (strings borrowed for the callback only). */
+typedef struct trace_request_row {
+    int64_t id;
+    const char *number, *status, *reason, *priority, *request_date, *agency, *crime_code, *manufacturer, *serial,
+        *type, *recovery_date, *recovery_state, *owner, *marking, *updated;
+    int64_t candidates;   /* partial-serial candidates whose firearm the reader may see */
+} trace_request_row;
+typedef int (*trace_request_cb)(const trace_request_row *row, void *ctx);
+
+typedef struct trace_list_query {
+    const char *status;          /* NULL = every status */
+    const char *recovery_state;  /* ISO 3166-2:MX code ("CHH"), NULL = every state */
+    long limit, offset;          /* limit 0 = no limit */
+    int newest_first;            /* 1: highest id first; 0: oldest first */
+} trace_list_query;
+
+/* Call fn for each request visible to scope that the filters keep (scope,
+ * filters, order, limit and offset applied in SQL), stopping at fn's first
+ * non-zero return, which is returned. *total (when not NULL) gets the
+ * number of rows the filters give before limit and offset. lq may be NULL
+ * (everything). Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), fn's. */
+int trace_request_each(trace_t *t, const store_scope *scope, const trace_list_query *lq, trace_request_cb fn,
+                       void *ctx, int64_t *total, pu_err *err);
+
+/* The Mexican states in a fixed order: trace_mx_state_at(i, &code) gives
+ * the i-th state's name (accents omitted) and ISO 3166-2:MX code ("CHH"),
+ * NULL when i >= trace_mx_state_count(). Static strings. */
+size_t trace_mx_state_count(void);
+const char *trace_mx_state_at(size_t i, const char **code);
+/* The canonical firearm types the form accepts (static, *n set). */
+const char *const *trace_types(size_t *n);
 
 /* ---- in-memory index ----------------------------------------------------- */
 typedef struct trace_index trace_index;
@@ -293,6 +343,15 @@ typedef struct trace_run_stats {
 int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
               pu_err *err);
 
+/* Run one request (row id), as trace_run does for every submitted one:
+ * only when it is in status submitted, visible to scope and scope may change
+ * it (otherwise nothing happens and st->processed stays 0); firearms are
+ * matched through SQL lookups over those visible to scope (no index: one
+ * request does not pay for building one). The HTTP API runs a request right
+ * after it is submitted or a candidate is picked, with the caller's scope.
+ * Errors: as trace_run; PU_ERR_INVALID (id <= 0). */
+int trace_run_request(trace_t *t, const store_scope *scope, int64_t id, trace_run_stats *st, pu_err *err);
+
 /* ---- multiple-sale reports ------------------------------------------------ */
 typedef struct trace_msr_stats {
     uint64_t handgun_reports, rifle_reports, firearms_in_reports;
@@ -340,7 +399,9 @@ void trace_leads_write(const trace_lead *l, size_t n, int json, pu_buf *out);
 /* ---- statistics ------------------------------------------------------------ */
 /* Mexico trace statistics over requests visible to scope, written as text
  * tables or as one JSON object into out: by recovery year, source state,
- * manufacturer, calibre and type; TTC median and mean; US-sourced share.
+ * recovery state, manufacturer, calibre and type; TTC median, mean and a
+ * histogram in whole years; US-sourced share. JSON lists every source and
+ * recovery state (text: the top 15).
  * Figures read from a trace result (source state, TTC, sourcing, result
  * maker) count only results the reader may see (as in
  * trace_request_render). Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL. */
@@ -353,6 +414,7 @@ typedef struct trace_gen_opts {
     int rings;             /* planted straw-purchase rings */
     uint64_t seed;
     const char *owner_records, *owner_requests;  /* default ATF / FGR */
+    const char *marking_records;  /* marking of the acquisition records (NULL = STORE_DEFAULT_MARKING) */
 } trace_gen_opts;
 
 typedef struct trace_gen_stats {

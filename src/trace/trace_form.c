@@ -63,6 +63,13 @@ const char *trace_type_norm(const char *raw) {
     return NULL;
 }
 
+const char *const *trace_types(size_t *n) {
+    static const char *const TYPES[] = {"PISTOL", "REVOLVER", "DERRINGER", "RIFLE", "SHOTGUN", "MACHINE GUN",
+                                        "RECEIVER/FRAME", "GRENADE LAUNCHER"};
+    *n = sizeof TYPES / sizeof TYPES[0];
+    return TYPES;
+}
+
 int trace_type_class(const char *type) {
     if (!type) return TRACE_CLASS_OTHER;
     if (!strcmp(type, "PISTOL") || !strcmp(type, "REVOLVER") || !strcmp(type, "DERRINGER")) return TRACE_CLASS_HANDGUN;
@@ -245,9 +252,9 @@ int trace_check_opts(const store_scope *scope, const trace_import_opts *o, int n
     return rc;
 }
 
-int trace_request_submit(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
-                         size_t n, const trace_import_opts *o, int64_t *id, char *number, size_t nsize,
-                         pu_err *err) {
+/* The write rule, the keys and the field rules of one request. */
+static int request_validate(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                            size_t n, const trace_import_opts *o, trace_req *r, pu_err *err) {
     const char *v[NF] = {0};
     int rc = trace_check_opts(scope, o, 1, err);
     if (rc) return rc;
@@ -256,8 +263,32 @@ int trace_request_submit(trace_t *t, const store_scope *scope, const char *const
         if (k < 0) return pu_fail(err, PU_ERR_INVALID, NULL, keys[i], "unknown field; see 'puente trace request --fields'");
         v[k] = vals[i];
     }
+    return trace_req_validate(t, v, r, err);
+}
+
+int trace_request_check(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                        size_t n, const trace_import_opts *o, trace_checked *out, pu_err *err) {
     trace_req r;
-    rc = trace_req_validate(t, v, &r, err);
+    int rc = request_validate(t, scope, keys, vals, n, o, &r, err);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    pu_strlcpy(out->serial_norm, r.serial_norm, sizeof out->serial_norm);
+    out->partial = r.wild;
+    out->obliterated = r.obliterated;
+    pu_strlcpy(out->manufacturer, r.mfr, sizeof out->manufacturer);
+    out->manufacturer_known = r.mfr_known;
+    out->type = r.type;
+    out->priority = r.priority;
+    pu_strlcpy(out->recovery_state, r.recovery_state, sizeof out->recovery_state);
+    pu_strlcpy(out->request_date, r.request_date, sizeof out->request_date);
+    return PU_OK;
+}
+
+int trace_request_submit(trace_t *t, const store_scope *scope, const char *const *keys, const char *const *vals,
+                         size_t n, const trace_import_opts *o, int64_t *id, char *number, size_t nsize,
+                         pu_err *err) {
+    trace_req r;
+    int rc = request_validate(t, scope, keys, vals, n, o, &r, err);
     if (rc) return rc;
     rc = db_begin(t->db, err);
     if (rc) return rc;
@@ -470,6 +501,7 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
         json_object_set_new(o, "manufacturer_known", json_boolean(db_col_int64(st, 38)));
         json_object_set_new(o, "owner", json_string(db_col_text(st, 35)));
         json_object_set_new(o, "marking", json_string(db_col_text(st, 36)));
+        json_object_set_new(o, "notes", *db_col_text(st, 34) ? json_string(db_col_text(st, 34)) : json_null());
         json_object_set_new(o, "form", form);
     } else {
         label(out, es ? "Estado" : "Status");
@@ -573,32 +605,88 @@ int trace_request_render(trace_t *t, const store_scope *scope, int64_t id, const
     return PU_OK;
 }
 
+/* Filters of a request list, applied in SQL after the reader's scope. */
+static void list_where(db_sql *q, const store_scope *scope, const trace_list_query *lq) {
+    store_scope_sql(q, scope, "r");
+    if (lq->status) {
+        db_sql_add(q, " AND r.status = ?");
+        db_sql_text(q, lq->status);
+    }
+    if (lq->recovery_state) {
+        db_sql_add(q, " AND r.recovery_state = ?");
+        db_sql_text(q, lq->recovery_state);
+    }
+}
+
+typedef struct each_ctx {
+    trace_request_cb fn;
+    void *ctx;
+} each_ctx;
+
+static int each_row(db_stmt *st, void *vctx) {
+    each_ctx *c = vctx;
+    trace_request_row row = {
+        .id = db_col_int64(st, 0), .number = db_col_text(st, 1), .status = db_col_text(st, 2),
+        .reason = db_col_text(st, 3), .manufacturer = db_col_text(st, 4), .serial = db_col_text(st, 5),
+        .recovery_date = db_col_text(st, 6), .recovery_state = db_col_text(st, 7), .priority = db_col_text(st, 8),
+        .request_date = db_col_text(st, 9), .agency = db_col_text(st, 10), .crime_code = db_col_text(st, 11),
+        .type = db_col_text(st, 12), .owner = db_col_text(st, 13), .marking = db_col_text(st, 14),
+        .updated = db_col_text(st, 15), .candidates = db_col_int64(st, 16)};
+    return c->fn(&row, c->ctx);
+}
+
+int trace_request_each(trace_t *t, const store_scope *scope, const trace_list_query *lq, trace_request_cb fn,
+                       void *ctx, int64_t *total, pu_err *err) {
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
+    trace_list_query none = {0};
+    if (!lq) lq = &none;
+    db_sql q;
+    int rc = PU_OK;
+    if (total) { /* the count of every row the filters give, for paging */
+        db_sql_init(&q);
+        db_sql_add(&q, "SELECT COUNT(*) FROM trace_request r WHERE ");
+        list_where(&q, scope, lq);
+        db_stmt *st;
+        rc = db_sql_prepare(t->db, &q, &st, err);
+        db_sql_free(&q);
+        if (rc) return rc;
+        rc = db_step(st, err);
+        *total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+        db_finalize(st);
+        if (rc != DB_ROW) return rc == DB_DONE ? pu_fail(err, PU_ERR_DB, NULL, NULL, "no count") : rc;
+    }
+    db_sql_init(&q);
+    /* candidates are counted only when their firearm is visible, as shown */
+    db_sql_add(&q, "SELECT r.id, r.number, r.status, COALESCE(r.reason, ''), COALESCE(r.mfr_raw, ''),"
+                   " COALESCE(r.serial, ''), r.recovery_date, r.recovery_state, r.priority, r.request_date,"
+                   " r.agency, r.crime_code, COALESCE(r.type, ''), r.owner, r.marking, r.updated,"
+                   " (SELECT COUNT(*) FROM trace_candidate c JOIN trace_firearm f ON f.id = c.firearm_id"
+                   " WHERE c.request_id = r.id AND ");
+    store_scope_sql(&q, scope, "f");
+    db_sql_add(&q, ") FROM trace_request r WHERE ");
+    list_where(&q, scope, lq);
+    db_sql_add(&q, lq->newest_first ? " ORDER BY r.id DESC" : " ORDER BY r.id");
+    if (lq->limit > 0 || lq->offset > 0) {
+        db_sql_add(&q, " LIMIT ? OFFSET ?");
+        db_sql_int64(&q, lq->limit > 0 ? lq->limit : INT64_MAX);
+        db_sql_int64(&q, lq->offset > 0 ? lq->offset : 0);
+    }
+    each_ctx c = {fn, ctx};
+    rc = trace_query_sql(t->db, &q, each_row, &c, err);
+    db_sql_free(&q);
+    return rc;
+}
+
+static int list_line(const trace_request_row *r, void *ctx) {
+    pu_buf *out = ctx;
+    return pu_buf_printf(out, "%lld\t%s\t%s\t%s %s\t%s %s\t%s\n", (long long)r->id, r->number, r->status,
+                         r->manufacturer, r->serial, r->recovery_date, r->recovery_state, r->reason);
+}
+
 int trace_request_list(trace_t *t, const store_scope *scope, const char *status, long limit, pu_buf *out,
                        pu_err *err) {
-    db_sql q;
-    db_sql_init(&q);
-    db_sql_add(&q, "SELECT r.id, r.number, r.status, COALESCE(r.reason, ''), COALESCE(r.mfr_raw, ''),"
-                   " COALESCE(r.serial, ''), r.recovery_date, r.recovery_state FROM trace_request r WHERE ");
-    store_scope_sql(&q, scope, "r");
-    if (status) {
-        db_sql_add(&q, " AND r.status = ?");
-        db_sql_text(&q, status);
-    }
-    db_sql_add(&q, " ORDER BY r.id");
-    if (limit > 0) {
-        db_sql_add(&q, " LIMIT ?");
-        db_sql_int64(&q, limit);
-    }
-    db_stmt *st;
-    int rc = db_sql_prepare(t->db, &q, &st, err);
-    db_sql_free(&q);
-    if (rc) return rc;
-    while ((rc = db_step(st, err)) == DB_ROW)
-        pu_buf_printf(out, "%lld\t%s\t%s\t%s %s\t%s %s\t%s\n", (long long)db_col_int64(st, 0), db_col_text(st, 1),
-                      db_col_text(st, 2), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
-                      db_col_text(st, 7), db_col_text(st, 3));
-    db_finalize(st);
-    return rc == DB_DONE ? PU_OK : rc;
+    trace_list_query lq = {.status = status, .limit = limit};
+    return trace_request_each(t, scope, &lq, list_line, out, NULL, err);
 }
 
 int trace_request_pick(trace_t *t, const store_scope *scope, int64_t id, int rank, pu_err *err) {

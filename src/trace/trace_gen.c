@@ -127,6 +127,7 @@ typedef struct gen {
     uint32_t npurch;
     int64_t fid_base;
     db_stmt *ins_fa, *ins_ev, *truth;
+    const char *marking; /* of the acquisition records */
     trace_gen_stats *st;
     pu_err *err;
     db_stmt *req_cache;
@@ -577,12 +578,18 @@ static int rings(gen *g, size_t *next) {
 
 static int prepare(gen *g) {
     db_t *db = g->t->db;
-    int rc = db_prepare(db, "INSERT INTO trace_firearm(id, mfr, mfr_raw, mfr_known, serial, serial_norm, importer,"
-                            " model, type, calibre, action, detachable_mag, country, mfg_date, owner, marking)"
-                            " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','" STORE_DEFAULT_MARKING "')", &g->ins_fa, g->err);
-    if (!rc)
-        rc = db_prepare(db, "INSERT INTO trace_event(firearm_id, kind, date, party, party_key, dob, ffl, state, owner,"
-                            " marking) VALUES (?,?,?,?,?,?,?,?,'ATF','" STORE_DEFAULT_MARKING "')", &g->ins_ev, g->err);
+    /* the marking was parsed into its canonical name (trace_generate) */
+    char sql[512];
+    const char *m = g->marking;
+    (void)pu_snprintf(sql, sizeof sql,
+                "INSERT INTO trace_firearm(id, mfr, mfr_raw, mfr_known, serial, serial_norm, importer,"
+                " model, type, calibre, action, detachable_mag, country, mfg_date, owner, marking)"
+                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','%s')", m);
+    int rc = db_prepare(db, sql, &g->ins_fa, g->err);
+    (void)pu_snprintf(sql, sizeof sql,
+                "INSERT INTO trace_event(firearm_id, kind, date, party, party_key, dob, ffl, state, owner,"
+                " marking) VALUES (?,?,?,?,?,?,?,?,'ATF','%s')", m);
+    if (!rc) rc = db_prepare(db, sql, &g->ins_ev, g->err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_gen_truth(party_key, ring) VALUES (?, ?) ON CONFLICT (party_key) DO NOTHING",
                         &g->truth, g->err);
@@ -641,7 +648,10 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     memset(st, 0, sizeof *st);
     if (!o->firearms || o->firearms > 100000000ull)
         return pu_fail(err, PU_ERR_INVALID, NULL, "firearms", "expected 1 to 100000000 firearms");
-    gen g = {.t = t, .o = o, .rng = o->seed ? o->seed : 42, .st = st, .err = err};
+    store_marking mk;
+    if (store_marking_parse(o->marking_records ? o->marking_records : STORE_DEFAULT_MARKING, "marking", &mk, err))
+        return PU_ERR_INVALID;
+    gen g = {.t = t, .o = o, .rng = o->seed ? o->seed : 42, .st = st, .err = err, .marking = store_marking_name(mk)};
     pu_parse_date("1995-01-01", &g.y0);
     int rc = db_query_int64(t->db, "SELECT COALESCE(MAX(id), 0) FROM trace_firearm", NULL, &g.fid_base, err);
     /* one big transaction with random index inserts: SQLite's default 2 MB

@@ -306,25 +306,8 @@ int64_t trace_index_lookup(const trace_index *ix, const char *mfr, const char *s
     return 0;
 }
 
-static int ieq_alnum(const char *a, const char *b) {
-    /* "9mm" = "9 MM", ".223 Rem" = ".223 REM" */
-    for (;;) {
-        while (*a && !isalnum((unsigned char)*a)) a++;
-        while (*b && !isalnum((unsigned char)*b)) b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (toupper((unsigned char)*a) != toupper((unsigned char)*b)) return 0;
-        a++, b++;
-    }
-}
-
 static double score_of(const trace_index *ix, const entry *e, const trace_pattern *q, const trace_hint *h) {
-    double s = (double)q->literals / (double)(e->len > q->literals ? e->len : (q->literals ? q->literals : 1));
-    if (h) {
-        if (h->model && *h->model && ieq_alnum(h->model, ix->models.s[e->model])) s += 0.5;
-        if (h->calibre && *h->calibre && ieq_alnum(h->calibre, ix->cals.s[e->cal])) s += 0.3;
-        if (h->type && *h->type && pu_strieq(h->type, ix->types.s[e->type])) s += 0.2;
-    }
-    return s;
+    return trace_candidate_score(q->literals, e->len, ix->models.s[e->model], ix->cals.s[e->cal], ix->types.s[e->type], h);
 }
 
 typedef struct topk {

@@ -37,6 +37,12 @@ typedef struct trace_pattern {
  * PU_ERR_LIMIT (too many elements). No pu_err: callers word the message. */
 int trace_pattern_compile(const char *pattern, trace_pattern *p);
 int trace_pattern_match(const trace_pattern *p, const char *serial);
+/* The rank score of a candidate serial of len bytes for a pattern with
+ * `literals` literal characters, with the request's hints (docs/trace.md
+ * "Candidates are ranked by"): the index and the SQL runner both use it,
+ * so a request ranks the same whichever way it was run. h may be NULL. */
+double trace_candidate_score(size_t literals, size_t len, const char *model, const char *calibre, const char *type,
+                             const trace_hint *h);
 /* 1 when a serial of len bytes can match (pruning; never drops a match). */
 int trace_pattern_len_ok(const trace_pattern *p, size_t len);
 /* The GLOB text; *exact = 0 when rows must be re-checked with the matcher. */

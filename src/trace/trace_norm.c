@@ -458,3 +458,11 @@ int trace_state_distance(const char *us_state, const char *mx_state, double *km)
     *km = 2 * r * asin(sqrt(h));
     return PU_OK;
 }
+
+size_t trace_mx_state_count(void) { return sizeof MX / sizeof MX[0]; }
+
+const char *trace_mx_state_at(size_t i, const char **code) {
+    if (i >= sizeof MX / sizeof MX[0]) return NULL;
+    if (code) *code = MX[i].code;
+    return MX[i].name;
+}

@@ -13,6 +13,7 @@
  *   too: they never occur in normalised serials, but a pattern holding
  *   them must not turn into an SQL wildcard).
  * The empty pattern matches only the empty serial. */
+#include <ctype.h>
 #include <string.h>
 
 #include "trace/trace_int.h"
@@ -170,4 +171,26 @@ int trace_serial_glob(const char *pattern, char *out, size_t size, int *exact, p
         return pu_fail(err, rc, NULL, "serial", "expected a normalised serial pattern (? * [..]), got '%.60s'",
                        pattern ? pattern : "");
     return PU_OK;
+}
+
+/* "9mm" = "9 MM", ".223 Rem" = ".223 REM" */
+static int ieq_alnum(const char *a, const char *b) {
+    for (;;) {
+        while (*a && !isalnum((unsigned char)*a)) a++;
+        while (*b && !isalnum((unsigned char)*b)) b++;
+        if (!*a || !*b) return !*a && !*b;
+        if (toupper((unsigned char)*a) != toupper((unsigned char)*b)) return 0;
+        a++, b++;
+    }
+}
+
+double trace_candidate_score(size_t literals, size_t len, const char *model, const char *calibre, const char *type,
+                             const trace_hint *h) {
+    double s = (double)literals / (double)(len > literals ? len : (literals ? literals : 1));
+    if (h) {
+        if (h->model && *h->model && model && ieq_alnum(h->model, model)) s += 0.5;
+        if (h->calibre && *h->calibre && calibre && ieq_alnum(h->calibre, calibre)) s += 0.3;
+        if (h->type && *h->type && type && pu_strieq(h->type, type)) s += 0.2;
+    }
+    return s;
 }

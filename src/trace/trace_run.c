@@ -164,12 +164,70 @@ static int sql_exact(runner *R, const char *mfr, const char *serial, int64_t *id
     return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
 }
 
+/* Keep the best max candidates by (score desc, serial asc), as the index does. */
+static void ranked_add(trace_candidate *c, size_t max, size_t *n, const trace_candidate *x) {
+    size_t pos = *n < max ? (*n)++ : max;
+    if (pos == max) {
+        const trace_candidate *last = &c[max - 1];
+        if (x->score < last->score || (x->score == last->score && strcmp(x->serial, last->serial) >= 0)) return;
+        pos = max - 1;
+    }
+    while (pos > 0 && (c[pos - 1].score < x->score || (c[pos - 1].score == x->score && strcmp(c[pos - 1].serial, x->serial) > 0))) {
+        c[pos] = c[pos - 1];
+        pos--;
+    }
+    c[pos] = *x;
+}
+
+/* Without an index (one request run by the API): the same matches through
+ * SQL over the firearms visible to the runner, ranked with the index's
+ * score (trace_candidate_score), so the examiner sees the same order. */
+static int sql_ranked(runner *R, const char *mfr, const char *pattern, const trace_hint *h, outcome *o, size_t *total,
+                      pu_err *err) {
+    trace_pattern pat;
+    char glob[TRACE_SERIAL_MAX * 3], sqlpat[TRACE_SERIAL_MAX * 6];
+    int exact = 0;
+    *total = 0;
+    o->ncand = 0;
+    if (trace_pattern_compile(pattern, &pat) || trace_pattern_glob(&pat, glob, sizeof glob, &exact) ||
+        db_glob_pattern(R->t->db, glob, sqlpat, sizeof sqlpat))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "serial", "expected a normalised serial pattern, got '%s'", pattern);
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_addf(&q, "SELECT f.id, f.serial_norm, f.mfr, COALESCE(f.model, ''), COALESCE(f.calibre, ''),"
+                    " COALESCE(f.type, '') FROM trace_firearm f WHERE f.serial_norm %s ?", db_glob_op(R->t->db));
+    db_sql_text(&q, sqlpat);
+    if (mfr && *mfr) {
+        db_sql_add(&q, " AND f.mfr = ?");
+        db_sql_text(&q, mfr);
+    }
+    db_sql_add(&q, " AND ");
+    store_scope_sql(&q, R->scope, "f");
+    db_stmt *st;
+    int rc = db_sql_prepare(R->t->db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        const char *sn = db_col_text(st, 1);
+        if (!exact && !trace_pattern_match(&pat, sn)) continue;
+        (*total)++;
+        trace_candidate x = {.firearm_id = db_col_int64(st, 0)};
+        x.score = trace_candidate_score(pat.literals, strlen(sn), db_col_text(st, 3), db_col_text(st, 4),
+                                        db_col_text(st, 5), h);
+        pu_strlcpy(x.serial, sn, sizeof x.serial);
+        pu_strlcpy(x.mfr, db_col_text(st, 2), sizeof x.mfr);
+        ranked_add(o->cand, MAX_CANDIDATES, &o->ncand, &x);
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? PU_OK : rc;
+}
+
 static int find(runner *R, const req *r, const char *mfr, const char *pattern, outcome *o, size_t *total,
                 pu_err *err) {
     trace_hint h = {r->model, r->calibre, r->type};
     if (R->ix)
         return trace_index_partial(R->ix, mfr, pattern, &h, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
-    return trace_sql_partial(R->t, R->scope, mfr, pattern, o->cand, MAX_CANDIDATES, &o->ncand, total, err);
+    return sql_ranked(R, mfr, pattern, &h, o, total, err);
 }
 
 /* Decide which firearm the request is about: 0 with status set when none. */
@@ -381,8 +439,10 @@ static void finish(runner *R) {
     db_finalize(R->add_cand);
 }
 
-int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
-              pu_err *err) {
+/* Run the requests scope may change: every submitted one (and in_progress
+ * with rerun), or only request `only` when it is not 0. */
+static int run_requests(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, int64_t only,
+                        trace_run_stats *st, pu_err *err) {
     memset(st, 0, sizeof *st);
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
     if (ix && !trace_index_scope_is(ix, scope))
@@ -396,6 +456,10 @@ int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int r
                     " COALESCE(r.possessor, ''), COALESCE(r.possessor_dob, ''), r.recovery_date, r.owner"
                     " FROM trace_request r WHERE ");
     db_sql_add(&sq, rerun ? "r.status IN ('submitted', 'in_progress')" : "r.status = 'submitted'");
+    if (only) {
+        db_sql_add(&sq, " AND r.id = ?");
+        db_sql_int64(&sq, only);
+    }
     db_sql_add(&sq, " AND ");
     store_scope_sql(&sq, scope, "r");
     db_sql_add(&sq, " ORDER BY r.id");
@@ -443,4 +507,14 @@ int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int r
     }
     st->total_seconds = pu_monotonic() - t0;
     return rc;
+}
+
+int trace_run(trace_t *t, const store_scope *scope, const trace_index *ix, int rerun, trace_run_stats *st,
+              pu_err *err) {
+    return run_requests(t, scope, ix, rerun, 0, st, err);
+}
+
+int trace_run_request(trace_t *t, const store_scope *scope, int64_t id, trace_run_stats *st, pu_err *err) {
+    if (id <= 0) return pu_fail(err, PU_ERR_INVALID, NULL, "id", "expected a request id");
+    return run_requests(t, scope, NULL, 0, id, st, err);
 }

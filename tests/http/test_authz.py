@@ -240,6 +240,42 @@ for (ag, role), tok in tokens.items():
     bad = [r["id"] for r in js["results"] if not may_see(ag, r["marking"], r["owner"])]
     expect(s == 200 and not bad, f"{ag}/{role} cargo queue shows only what its marking allows: {bad}")
 
+# firearms tracing: one request per owner x marking (filed by the operator
+# through the CLI); each user lists, reads and counts exactly what its
+# marking allows, and a hidden request is a 404 worded like an absent one
+trace_reqs = {}  # number -> (owner, marking)
+for owner in OWNERS:
+    for marking in MARKINGS:
+        path = os.path.join(TMP, f"trace-{owner}-{marking}.csv")
+        with open(path, "w") as f:
+            f.write("request_date,agency,case_number,crime_code,serial,manufacturer,type,recovery_date,recovery_state\n"
+                    f"2024-05-10,{owner},authz-{owner}-{marking},5212,AZ{len(trace_reqs) + 100},Colt,pistol,2024-05-01,Sonora\n")
+        rc, out = cli("trace", "import", "recoveries", path, "--owner", owner, "--marking", marking, "--db", DB)
+        expect(rc == 0, f"trace request of {owner} marked {marking} filed ({rc})")
+        trace_reqs[f"authz-{owner}-{marking}"] = (owner, marking)
+for (ag, role), tok in tokens.items():
+    who = f"{ag}/{role}"
+    s, js, raw = c.req("GET", "/api/v1/trace/requests", token=tok, query={"limit": "1000"})
+    if role not in READERS:
+        expect(s == 403 and b"authz-" not in raw, f"{who} trace requests refused ({s})")
+        s, _, _ = c.req("GET", "/api/v1/trace/stats", token=tok)
+        expect(s == 403, f"{who} trace stats refused ({s})")
+        continue
+    want = {cn for cn, (o, m) in trace_reqs.items() if may_see(ag, m, o)}
+    got = {f"authz-{r['owner']}-{r['marking']}" for r in js["results"]}
+    expect(s == 200 and got == want and js["total"] == len(want), f"{who} trace list: {sorted(got ^ want)} total {js.get('total')}")
+    _, absent, _ = c.req("GET", "/api/v1/trace/requests/T1999-999999", token=tok)
+    # row ids follow the filing order above
+    for n, (cn, (o, m)) in enumerate(trace_reqs.items(), 1):
+        s, js2, raw2 = c.req("GET", f"/api/v1/trace/requests/{n}", token=tok)
+        if cn in want:
+            expect(s == 200 and (js2["owner"], js2["marking"]) == (o, m), f"{who} reads trace request {n} ({o} {m}) ({s})")
+        else:
+            expect(s == 404 and js2["error"]["field"] == absent["error"]["field"] and cn.encode() not in raw2,
+                   f"{who} hidden trace request {n} ({o} {m}): 404 like an absent one ({s})")
+    s, st, _ = c.req("GET", "/api/v1/trace/stats", token=tok)
+    expect(s == 200 and st["requests"] == len(want), f"{who} trace stats count {st.get('requests')} of {len(want)} visible")
+
 # ---- the CLI with --agency/--country: the same rule as the API ----
 requests_cli = 0
 for ag in AGENCIES:

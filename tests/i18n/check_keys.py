@@ -37,7 +37,7 @@ for d, _, files in os.walk(os.path.join(root, "src")):
             used |= set(re.findall(r'\b(?:tr|say_with|i18n_get\([^,]+,)\s*\(?"([a-z0-9_]+\.[a-z0-9_.\-]+)"', text))
 
 # keys built at run time by the shell (web/src/main.js)
-pages = ["home", "search", "alerts", "cargo", "kinship", "admin", "audit", "entity"]
+pages = ["home", "search", "alerts", "cargo", "kinship", "admin", "audit", "entity", "trace"]
 used |= {f"nav.{p}" for p in pages}
 used |= {f"page.error_{c}.{w}" for c in (403, 404) for w in ("title", "body")}
 used |= {"lang.switch_to_en", "lang.switch_to_es", "alerts.ack_done", "alerts.close_done"}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -459,6 +460,63 @@ static void test_requests_and_run(void **s) {
     assert_int_equal(trace_request_render(f->t, &mx, c, "en", 1, &out, &e), PU_OK);
     assert_non_null(strstr(pu_buf_str(&out), "\"status\": \"cannot_trace\""));
     pu_buf_free(&out);
+}
+
+/* One request run without an index (the HTTP API's trace_run_request)
+ * ranks its partial-serial candidates exactly as the index does, and only
+ * that request is run. */
+static void test_run_request_ranks(void **s) {
+    fx *f = *s;
+    static const char CSV[] =
+        "manufacturer,serial,model,type,calibre,event,date\n"
+        "Glock,QR100,G17,pistol,9mm,IMPORT,2019-01-01\n"
+        "Glock,QR101,G19,pistol,9mm,IMPORT,2019-01-01\n"
+        "Glock,QR102,G19,pistol,.40 S&W,IMPORT,2019-01-01\n"
+        "Glock,QR1003,G19,rifle,9mm,IMPORT,2019-01-01\n";
+    pu_csv *r;
+    pu_err e;
+    trace_import_stats st;
+    assert_int_equal(pu_csv_open_mem(CSV, sizeof CSV - 1, NULL, &r, &e), PU_OK);
+    trace_import_opts io = {.owner = "ATF", .marking = "SHARED"};
+    assert_int_equal(trace_import_acquisitions(f->t, STORE_SYSTEM, r, &io, &st, &e), PU_OK);
+    pu_csv_close(r);
+    const char *k[] = {"agency", "crime_code", "serial", "manufacturer", "type", "recovery_date", "recovery_state",
+                       "model", "calibre"};
+    const char *v[] = {"FGR", "5212", "QR10*", "Glock", "pistol", "2024-01-01", "Sonora", "G19", "9 mm"};
+    trace_import_opts o = {.owner = "FGR", .marking = "SHARED"};
+    int64_t id, other;
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 9, &o, &id, NULL, 0, &e), PU_OK);
+    assert_int_equal(trace_request_submit(f->t, STORE_SYSTEM, k, v, 9, &o, &other, NULL, 0, &e), PU_OK);
+    trace_run_stats rs;
+    assert_int_equal(trace_run_request(f->t, STORE_SYSTEM, id, &rs, &e), PU_OK);
+    assert_int_equal(rs.processed, 1);
+    assert_int_equal(rs.pending_review, 1);
+    char status[32];
+    col(f, other, "status", status, sizeof status);
+    assert_string_equal(status, "submitted"); /* the other request was not run */
+    /* the index's ranking with the same hints */
+    trace_index *ix;
+    assert_int_equal(trace_index_build(f->t, STORE_SYSTEM, &ix, &e), PU_OK);
+    trace_candidate c[8];
+    size_t n, total;
+    trace_hint h = {"G19", "9 mm", "PISTOL"};
+    assert_int_equal(trace_index_partial(ix, "GLOCK", "QR10*", &h, c, 8, &n, &total, &e), PU_OK);
+    trace_index_free(ix);
+    assert_int_equal(n, 4);
+    assert_string_equal(c[0].serial, "QR101"); /* model, calibre and type agree */
+    db_stmt *q;
+    assert_int_equal(db_prepare(f->db, "SELECT f.serial_norm, c.score FROM trace_candidate c JOIN trace_firearm f"
+                                       " ON f.id = c.firearm_id WHERE c.request_id = ? ORDER BY c.rank", &q, &e), PU_OK);
+    db_bind_int64(q, 1, id);
+    size_t i = 0;
+    for (; db_step(q, &e) == DB_ROW; i++) {
+        assert_true(i < n);
+        assert_string_equal(db_col_text(q, 0), c[i].serial);
+        assert_true(fabs(db_col_double(q, 1) - c[i].score) < 1e-9);
+    }
+    db_finalize(q);
+    assert_int_equal(i, n);
+    assert_int_equal(trace_run_request(f->t, STORE_SYSTEM, 0, &rs, &e), PU_ERR_INVALID);
 }
 
 static void test_msr_and_leads(void **s) {
@@ -1071,6 +1129,7 @@ int main(void) {
         cmocka_unit_test(test_geography),
         cmocka_unit_test_setup_teardown(test_import_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_requests_and_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_request_ranks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_msr_and_leads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_agreement, setup, teardown),

@@ -84,10 +84,10 @@ function stopServer(srv) {
 
 // ---- roles, their menus and pages ----
 const ROLES = {
-  "dea.analyst": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002"] },
-  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
-  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "kinship"], pages: ["kinship"] },
-  "cnb.tips": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
+  "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002"] },
+  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home"] },
+  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship"], pages: ["kinship"] },
+  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
 };

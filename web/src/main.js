@@ -12,6 +12,7 @@ import { cargoPage } from "./pages/cargo.js";
 import { adminPage } from "./pages/admin.js";
 import { auditPage } from "./pages/audit.js";
 import { kinshipPage } from "./pages/kinship.js";
+import { tracePage } from "./pages/trace.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -20,6 +21,7 @@ const PAGES = {
   search: { perm: "screen", menu: true, render: searchPage },
   alerts: { perm: "read", menu: true, render: alertsPage },
   cargo: { perm: "read", menu: true, render: cargoPage },
+  trace: { perm: "read", menu: true, render: tracePage },
   kinship: { perm: "forensic", menu: true, render: kinshipPage },
   admin: { perm: "admin", menu: true, render: adminPage },
   audit: { perm: "audit", menu: true, render: auditPage },
