@@ -174,7 +174,10 @@ static int authenticate(http_req *r) {
 /* ---- what a principal's secret allows besides its role (docs/access.md) ---- */
 /* A session waiting for second-factor enrolment reaches only these. */
 static int enrolment_route(const http_route *rt) {
-    static const char *const allowed[] = {"me", "logout", "totp.begin", "totp.confirm", NULL};
+    /* + the web's own session, language and sign-out routes, so a browser
+     * session can show the enrolment page (docs/web.md, "Second factor") */
+    static const char *const allowed[] = {"me",         "logout",   "totp.begin",        "totp.confirm",
+                                          "web.session", "web.lang", "logout.everywhere", NULL};
     for (size_t i = 0; rt->action && allowed[i]; i++)
         if (strcmp(rt->action, allowed[i]) == 0) return 1;
     return 0;

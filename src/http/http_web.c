@@ -153,7 +153,7 @@ int http_web_check_cookie(http_req *r) {
 static const struct { const char *name; unsigned perm; } pages[] = {
     {"login", 0},          {"home", 0},           {"search", ACL_P_SCREEN}, {"entity", ACL_P_READ},
     {"alerts", ACL_P_READ}, {"cargo", ACL_P_READ}, {"admin", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},
-    {"kinship", ACL_P_FORENSIC},
+    {"kinship", ACL_P_FORENSIC}, {"security", 0},
 };
 
 static const char *content_type_of(const char *name) {
@@ -268,9 +268,12 @@ static int session_json(http_req *r, const acl_principal *p, const char *secret,
     char csrf[HTTP_WEB_CSRF_LEN + 1];
     csrf_of(secret, csrf);
     int idle = r->web ? r->web->idle_s : ACL_SESSION_IDLE;
-    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o},s:s,s:s,s:i}", "user", "user", p->user, "agency", p->agency,
-                          "country", p->country, "role", p->role, "permissions", perms_json(p->perms), "csrf", csrf,
-                          "lang", lang == I18N_ES ? "es" : "en", "idle_seconds", idle);
+    /* mfa_pending: the role needs a second factor that is not enrolled yet,
+     * so the pages show only the enrolment (docs/web.md, "Second factor") */
+    json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o},s:s,s:s,s:i,s:b,s:b}", "user", "user", p->user, "agency",
+                          p->agency, "country", p->country, "role", p->role, "permissions", perms_json(p->perms),
+                          "csrf", csrf, "lang", lang == I18N_ES ? "es" : "en", "idle_seconds", idle, "mfa_pending",
+                          p->mfa_pending, "mfa_enrolled", acl_totp_enabled(r->db, p->user));
     if (o && notice) json_object_set_new(o, "notice", notice);
     else json_decref(notice);
     return http_json(r, 200, o);

@@ -7,6 +7,7 @@
 // timeout, axe-core on every page, screenshots of every page in both
 // languages under build/web-screenshots. Prints TAP-like lines.
 import { spawn, execFileSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -58,7 +59,9 @@ for (const lang of ["en", "es"]) catalogue[lang] = {};
 
 function startServer(extra) {
   return new Promise((resolve, reject) => {
-    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", "--web-root", path.join(BUILD, "web"), ...extra];
+    // every sign-in of an enrolled user is two attempts (password, then code):
+    // a burst allowance above the tests' own logins from one address
+    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", "--web-root", path.join(BUILD, "web"), "--login-burst", "500", ...extra];
     const srv = spawn(BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20000);
@@ -84,7 +87,7 @@ function stopServer(srv) {
 
 // ---- roles, their menus and pages ----
 const ROLES = {
-  "dea.analyst": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002"] },
+  "dea.analyst": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
   "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
   "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "kinship"], pages: ["kinship"] },
   "cnb.tips": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
@@ -104,15 +107,90 @@ async function newPage(browser, viewport = { width: 1280, height: 800 }, locale 
   return page;
 }
 
-// Sign in through the form; the language the user chose last comes back
+// ---- the second factor: TOTP codes computed here from the key the
+// enrolment page shows (RFC 6238, HMAC-SHA-1, 30 s, 6 digits) ----
+const factor = {}; // user -> { key, last step used, recovery codes }
+function base32(s) {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, val = 0;
+  const out = [];
+  for (const c of s.replace(/[=\s]/g, "").toUpperCase()) {
+    const i = A.indexOf(c);
+    if (i < 0) throw new Error(`not base32: ${c}`);
+    val = ((val << 5) | i) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((val >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+function totp(key, step) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac("sha1", key).update(msg).digest();
+  const o = mac[19] & 15;
+  const n = ((mac[o] & 127) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
+  return String(n % 1e6).padStart(6, "0");
+}
+// A code the server has not seen yet: each step is accepted once, and the
+// next step is accepted early (clock drift), so two sign-ins within one
+// step use the current and the next; a third waits for the clock.
+async function nextCode(user) {
+  const f = factor[user];
+  for (;;) {
+    const now = Math.floor(Date.now() / 30000);
+    const s = Math.max(now, f.last + 1);
+    if (s <= now + 1) {
+      f.last = s;
+      return totp(f.key, s);
+    }
+    await new Promise((r) => setTimeout(r, (now + 1) * 30000 - Date.now() + 200));
+  }
+}
+
+// The enrolment page: the QR code and the key, a code from the key, the
+// recovery codes once. Returns what it saw.
+async function enrol(page, user) {
+  await page.click("#enrol-start");
+  await page.waitForSelector("#totp-secret");
+  const key = (await page.textContent("#totp-secret")).trim();
+  const qr = await page.getAttribute("#totp-qr", "src");
+  factor[user] = { key: base32(key), last: 0, recovery: [] };
+  await page.fill("#enrol-code", await nextCode(user));
+  await page.click("#enrol-confirm-submit");
+  await page.waitForSelector("#recovery-codes");
+  factor[user].recovery = await page.$$eval("#recovery-codes li", (li) => li.map((x) => x.textContent.trim()));
+  await page.click("#enrol-done");
+  await waitFor(page, () => !document.querySelector("#enrol-done") && document.querySelector("#menu a"));
+  return { key, qr, recovery: factor[user].recovery };
+}
+
+// Submit the sign-in form and answer the second-factor step if it comes:
+// with `code` when given, else the next TOTP code of the user.
+async function submitLogin(page, user, code) {
+  await page.click("#login-submit");
+  const asked = () => document.querySelector("#menu") || (document.querySelector("#login-code") && !document.querySelector("#login-code").closest(".field").hidden);
+  await waitFor(page, asked);
+  if (await page.$("#menu")) return false;
+  await page.fill("#login-code", code || (await nextCode(user)));
+  await page.click("#login-submit");
+  await waitFor(page, () => document.querySelector("#menu") || document.querySelector("#login-form .msg-error"));
+  return true;
+}
+
+// Sign in through the form (with the second factor when enrolled; enrolling
+// it when the role needs one); the language the user chose last comes back
 // (remembered per user): switch to `lang` when it is not that one.
 async function login(page, base, user, lang = "en") {
   await page.goto(`${base}/app/home`);
   await page.waitForSelector("#login-form");
   await page.fill("input[name=user]", user);
   await page.fill("input[name=password]", PW);
-  await page.click("#login-submit");
-  await page.waitForSelector("#menu");
+  await submitLogin(page, user);
+  await page.waitForSelector("#menu", { state: "attached" }); // empty (hidden) while only enrolment is allowed
+  if (await page.$("#enrol-start")) await enrol(page, user);
   const want = lang === "es" ? "es-MX" : "en";
   const had = await page.evaluate(() => document.documentElement.lang);
   if (had !== want) {
@@ -174,6 +252,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   fs.mkdirSync(SHOTS, { recursive: true });
   try {
+    await secondFactor(browser, base);
     await rolesAndPages(browser, base);
     await keyboard(browser, base);
     await forbidden(browser, base);
@@ -195,6 +274,94 @@ async function main() {
     await stopServer(idleSrv);
     await browser.close();
   }
+}
+
+// The second factor under the default policy (admin and auditor need one):
+// the auditor's first session can only enrol; the QR code and the key are
+// shown once, a wrong code changes nothing, the right one switches it on and
+// shows ten recovery codes once; the next sign-in asks for the code; a
+// recovery code works once.
+async function secondFactor(browser, base) {
+  const page = await newPage(browser);
+  const user = "fgr.auditor";
+  await page.goto(`${base}/app/audit`);
+  await page.waitForSelector("#login-form");
+  await page.fill("input[name=user]", user);
+  await page.fill("input[name=password]", PW);
+  ok((await submitLogin(page, user)) === false, "a role that needs a second factor, not yet enrolled: the password alone opens a session");
+  await page.waitForSelector("#enrol-start");
+  ok((await page.$$("#menu a")).length === 0, "that session shows no menu, only the enrolment page");
+  const denied = await page.evaluate(async () => (await fetch("/api/v1/audit/verify")).status);
+  ok(denied === 403, "that session cannot use the API beyond enrolment", String(denied));
+  for (const lang of ["es", "en"]) {
+    await page.click("#lang-switch");
+    await waitFor(page, (w) => document.documentElement.lang === w && document.querySelector("#enrol-start"), lang === "es" ? "es-MX" : "en");
+    await axeCheck(page, `second factor enrolment (${lang})`);
+    if (lang === "es") {
+      const text = await interfaceText(page);
+      const left = englishOnly().filter((b) => text.includes(b));
+      ok(left.length === 0, "enrolment page (es): no English interface text left", JSON.stringify(left.slice(0, 10)));
+    }
+    await page.screenshot({ path: path.join(SHOTS, `${lang}-enrol.png`) });
+  }
+  await page.click("#enrol-start");
+  await page.waitForSelector("#totp-secret");
+  const key = (await page.textContent("#totp-secret")).trim();
+  ok(/^data:image\/svg\+xml;base64,/.test(await page.getAttribute("#totp-qr", "src")), "the enrolment shows the server's QR code (SVG)");
+  ok(/^[A-Z2-7]{32}$/.test(key), "and the key in base32", key);
+  factor[user] = { key: base32(key), last: 0, recovery: [] };
+  await page.fill("#enrol-code", totp(factor[user].key, Math.floor(Date.now() / 30000) + 5));
+  await page.click("#enrol-confirm-submit");
+  await page.waitForSelector("#enrol-msg .msg-error");
+  ok((await page.$("#recovery-codes")) === null, "a wrong code does not switch the factor on");
+  await axeCheck(page, "second factor: the QR code and the code form");
+  await page.screenshot({ path: path.join(SHOTS, "en-enrol-qr.png") });
+  await page.fill("#enrol-code", await nextCode(user));
+  await page.click("#enrol-confirm-submit");
+  await page.waitForSelector("#recovery-codes");
+  const codes = await page.$$eval("#recovery-codes li", (li) => li.map((x) => x.textContent.trim()));
+  ok(codes.length === 10 && new Set(codes).size === 10, "a right code switches it on and shows ten recovery codes", JSON.stringify(codes));
+  factor[user].recovery = codes;
+  await axeCheck(page, "second factor: recovery codes");
+  await page.click("#enrol-done");
+  await page.waitForSelector('#menu a[href="/app/audit"]');
+  const verify = await page.evaluate(async () => (await fetch("/api/v1/audit/verify")).status);
+  ok(verify === 200, "after enrolment the same session has the role's permissions", String(verify));
+  // the next sign-in: the code is asked for after the right password only
+  await page.click("#logout");
+  await page.waitForSelector("#login-form");
+  await page.fill("input[name=user]", user);
+  await page.fill("input[name=password]", "a-wrong-password-1");
+  await page.click("#login-submit");
+  await page.waitForSelector("#login-form .msg-error");
+  ok(await page.evaluate(() => document.querySelector("#login-code").closest(".field").hidden), "a wrong password is refused without asking for a code");
+  await page.fill("input[name=password]", PW);
+  await page.click("#login-submit");
+  await waitFor(page, () => !document.querySelector("#login-code").closest(".field").hidden);
+  ok(true, "after the right password the sign-in asks for the second factor");
+  await axeCheck(page, "sign-in: the code step");
+  await page.screenshot({ path: path.join(SHOTS, "en-login-code.png") });
+  await page.fill("#login-code", "000000");
+  await page.click("#login-submit");
+  await page.waitForSelector("#login-form .msg-error");
+  ok((await page.$("#menu")) === null, "a wrong code is refused");
+  await page.fill("#login-code", await nextCode(user));
+  await page.click("#login-submit");
+  await page.waitForSelector('#menu a[href="/app/audit"]');
+  ok(true, "the TOTP code computed from the enrolled key signs in");
+  // a recovery code works once
+  for (const round of [1, 2]) {
+    await page.click("#logout");
+    await page.waitForSelector("#login-form");
+    await page.fill("input[name=user]", user);
+    await page.fill("input[name=password]", PW);
+    await submitLogin(page, user, codes[0]);
+    if (round === 1) ok((await page.$("#menu")) !== null, "a recovery code signs in in place of the TOTP code");
+    else ok((await page.$("#menu")) === null && (await page.$("#login-form .msg-error")) !== null, "the same recovery code is refused the second time");
+  }
+  const audit = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
+  ok(/"totp\.confirm"/.test(audit), "the enrolment is in the audit trail");
+  await page.context().close();
 }
 
 // Each role: its menu exactly; every page of it in English and Spanish,
@@ -452,6 +619,7 @@ async function admin(browser, base) {
   ok(users.some((u) => u.name === "dea.newcomer" && u.role === "none"), "the requesting administrator cannot approve its own request");
   // its own token: the password again, shown once, and it works
   await page.fill("#token-password", PW);
+  await page.fill("#token-code", await nextCode("dea.admin"));
   await page.click("#my-token button[type=submit]");
   await page.waitForSelector("#token-value");
   const tok = await page.inputValue("#token-value");

@@ -27,12 +27,16 @@ export function adminPage(main) {
   const role = h("select", { id: "new-role" }, ROLES.map((r) => h("option", { value: r }, tv("role", r))));
   const pw = h("input", { type: "password", id: "new-password", autocomplete: "new-password", minlength: 12 });
   const mypw = h("input", { type: "password", id: "token-password", autocomplete: "current-password" });
+  const mycode = h("input", { type: "text", id: "token-code", autocomplete: "one-time-code", maxlength: 24 });
   const mytoken = async (ev) => {
     ev.preventDefault();
     const me = session().user.user;
     try {
-      const r = await post(`/api/v1/users/${encodeURIComponent(me)}/tokens`, { password: mypw.value });
+      const body = { password: mypw.value };
+      if (mycode.value.trim()) body.code = mycode.value.trim();
+      const r = await post(`/api/v1/users/${encodeURIComponent(me)}/tokens`, body);
       mypw.value = "";
+      mycode.value = "";
       mount(msg, tokenOnce(r.user, r.token));
       msg.querySelector("input").focus();
     } catch (e) {
@@ -154,6 +158,7 @@ export function adminPage(main) {
       { class: "card row", id: "my-token", onsubmit: mytoken },
       h("h2", {}, t("admin.my_token")),
       field(t("admin.my_password"), mypw, t("admin.my_token_hint")),
+      field(t("login.code"), mycode, t("admin.my_code_hint")),
       h("button", { type: "submit" }, t("admin.new_token")),
     ),
   );
