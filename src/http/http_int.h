@@ -259,8 +259,15 @@ int h_grant_approve(http_req *r);
 int h_grant_reject(http_req *r);
 /* "2026-12-06T09:51:10Z" of Unix seconds t into out[32] ("" for 0). */
 void http_iso_time(int64_t t, char out[32]);
-int h_audit_list(http_req *r);
 int h_audit_verify(http_req *r);
+/* the audit trail with filters, its export, who viewed a record, agency
+ * grants (http_oversight.c) */
+int h_audit_list(http_req *r);
+int h_audit_export(http_req *r);
+int h_entity_views(http_req *r);
+int h_agency_grants(http_req *r);
+int h_agency_grant_add(http_req *r);
+int h_agency_grant_remove(http_req *r);
 int h_entities_search(http_req *r);
 int h_entity_get(http_req *r);
 int h_entity_create(http_req *r);

@@ -36,15 +36,20 @@ ROUTES(http_routes_access,
     {"POST", "/api/v1/me/totp/confirm", h_totp_confirm, "totp.confirm", 1, 0},
     {"GET", "/api/v1/grants", h_grants_list, "grant.list", 1, ACL_P_ADMIN},
     {"POST", "/api/v1/grants/{id}/approve", h_grant_approve, "grant.approve", 1, ACL_P_ADMIN},
-    {"POST", "/api/v1/grants/{id}/reject", h_grant_reject, "grant.reject", 1, ACL_P_ADMIN})
+    {"POST", "/api/v1/grants/{id}/reject", h_grant_reject, "grant.reject", 1, ACL_P_ADMIN},
+    {"GET", "/api/v1/agency-grants", h_agency_grants, "agency.grant.list", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/agency-grants", h_agency_grant_add, "agency.grant", 1, ACL_P_ADMIN},
+    {"DELETE", "/api/v1/agency-grants/{grantee}", h_agency_grant_remove, "agency.revoke", 1, ACL_P_ADMIN})
 ROUTES(http_routes_audit,
     {"GET", "/api/v1/audit", h_audit_list, "audit.read", 1, ACL_P_AUDIT},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT})
+    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT},
+    {"GET", "/api/v1/audit/export", h_audit_export, "audit.export", 1, ACL_P_AUDIT})
 ROUTES(http_routes_store,
     {"GET", "/api/v1/entities", h_entities_search, "entity.search", 1, R},
     {"POST", "/api/v1/entities", h_entity_create, "entity.create", 1, ACL_P_WRITE},
     {"POST", "/api/v1/entities/upload", h_entities_upload, "entity.upload", 1, ACL_P_WRITE},
     {"GET", "/api/v1/entities/{id}", h_entity_get, "entity.read", 1, R},
+    {"GET", "/api/v1/entities/{id}/views", h_entity_views, "entity.views", 1, ACL_P_OVERSIGHT},
     {"PUT", "/api/v1/entities/{id}", h_entity_update, "entity.update", 1, ACL_P_WRITE},
     {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
     {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},

@@ -255,6 +255,7 @@ static json_t *perms_json(unsigned perms) {
     static const struct { unsigned bit; const char *name; } names[] = {
         {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
         {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"},
+        {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"},
     };
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

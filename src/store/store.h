@@ -214,6 +214,15 @@ int store_check_act_for(const store_scope *scope, const char *agency, pu_err *er
  * PU_ERR_INVALID (empty or equal agencies), PU_ERR_DB. */
 int store_grant_add(db_t *db, const char *owner, const char *grantee, pu_err *err);
 int store_grant_remove(db_t *db, const char *owner, const char *grantee, pu_err *err);
+/* One grant as listed. */
+typedef struct store_grant {
+    char owner[32], grantee[32];
+    char created[32];      /* ISO time */
+} store_grant;
+/* The grants that name agency as owner or grantee (every grant when agency
+ * is NULL), ordered by owner then grantee. *out is owned by the caller
+ * (free()). Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int store_grant_list(db_t *db, const char *agency, store_grant **out, size_t *n, pu_err *err);
 
 /* The id namespace of an agency: records an agency creates have ids
  * starting with its lower-cased acronym and '-' ("dea-..."). Acronyms hold
