@@ -265,6 +265,8 @@ int h_audit_verify(http_req *r);
 int h_audit_list(http_req *r);
 int h_audit_export(http_req *r);
 int h_entity_views(http_req *r);
+/* sanctions and links around a record (http_adjacent.c) */
+int h_entity_adjacent(http_req *r);
 int h_agency_grants(http_req *r);
 int h_agency_grant_add(http_req *r);
 int h_agency_grant_remove(http_req *r);

@@ -127,11 +127,32 @@ static json_t *envelope(const kin_request *q) {
                      (json_int_t)q->n_warnings);
 }
 
+#define KIN_PER_MARKER_MAX 100000 /* pairs x markers of one per-marker answer */
+
+/* [{"marker", "lr", "incompatible"}] of one pair (options.per_marker). */
+static json_t *marker_lrs(const kin_request *q, int v, int j, double *logm, int *inc, pu_err *e) {
+    if (kin_pair_markers(q->c, &q->opts, v, j, logm, inc, e)) return NULL;
+    json_t *a = json_array();
+    for (int m = 0; a && m < q->db->n; m++)
+        json_array_append_new(a, json_pack("{s:s,s:o,s:b}", "marker", q->db->m[m].name, "lr", num_or_null(exp(logm[m])),
+                                           "incompatible", inc[m]));
+    return a;
+}
+
 int h_kin_pairwise(http_req *r) {
     kin_request *q;
     int rc = load(r, &q);
     if (rc) return rc;
     const kin_case *c = q->c;
+    if (q->per_marker && (long)c->nvic * c->nmiss * q->db->n > KIN_PER_MARKER_MAX) {
+        long n = (long)c->nvic * c->nmiss * q->db->n;
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_LIMIT, "options.per_marker",
+                         "%ld pair-markers asked, at most %d per answer: send fewer samples or families", n,
+                         KIN_PER_MARKER_MAX);
+    }
+    double *logm = malloc(((size_t)q->db->n + 1) * sizeof *logm);
+    int *inc = malloc(((size_t)q->db->n + 1) * sizeof *inc);
     size_t n = (size_t)c->nvic * c->nmiss + 1;
     double *lr = malloc(n * sizeof *lr);
     int *ex = malloc(n * sizeof *ex);
@@ -144,15 +165,21 @@ int h_kin_pairwise(http_req *r) {
         for (int j = 0; j < c->nmiss; j++) {
             size_t k = (size_t)v * c->nmiss + j;
             int sex_ok = ex[k] >= 0;
-            push(res,
-                 json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "pm_sample", jstr(c->vic[v].id), "family",
-                           jstr(miss_family(c, j)), "missing", jstr(miss_name(c, j)), "lr", num_or_null(lr[k]),
-                           "log10_lr", num_or_null(lr[k] > 0 ? log10(lr[k]) : NAN), "excluded_markers",
-                           sex_ok ? json_integer(ex[k]) : json_null(), "sex_compatible", sex_ok),
-                 &bad);
+            json_t *row = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "pm_sample", jstr(c->vic[v].id), "family",
+                                    jstr(miss_family(c, j)), "missing", jstr(miss_name(c, j)), "lr", num_or_null(lr[k]),
+                                    "log10_lr", num_or_null(lr[k] > 0 ? log10(lr[k]) : NAN), "excluded_markers",
+                                    sex_ok ? json_integer(ex[k]) : json_null(), "sex_compatible", sex_ok);
+            if (row && q->per_marker && sex_ok) {
+                json_t *ms = logm && inc ? marker_lrs(q, v, j, logm, inc, &e) : NULL;
+                if (!ms) bad = 1;
+                else json_object_set_new(row, "markers", ms);
+            }
+            push(res, row, &bad);
         }
     free(lr);
     free(ex);
+    free(logm);
+    free(inc);
     if (rc || bad) {
         json_decref(res);
         kin_request_free(q);

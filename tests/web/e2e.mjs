@@ -88,7 +88,7 @@ function stopServer(srv) {
 // ---- roles, their menus and pages ----
 const ROLES = {
   "dea.analyst": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
-  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
+  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo"], pages: ["home", "entity/dea-case-0002"] },
   "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "kinship"], pages: ["kinship"] },
   "cnb.tips": { menu: ["home", "search", "alerts", "cargo"], pages: ["home"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
@@ -261,6 +261,8 @@ async function main() {
     await alerts(browser, base);
     await kinship(browser, base);
     await admin(browser, base);
+    await auditTrail(browser, base);
+    await entityPage(browser, base);
     await csrf(browser, base);
     await markup(browser, base);
     await headers(base);
@@ -634,8 +636,85 @@ async function admin(browser, base) {
   await page2.waitForSelector("#admin-msg .msg-ok");
   users = await page2.evaluate(async () => (await (await fetch("/api/v1/users")).json()).users);
   ok(users.some((u) => u.name === "dea.newcomer" && u.role === "analyst"), "a second administrator approves the role");
+  // an agency grant: DEA lets HSI change its records, then revokes it
+  await page2.goto(`${base}/app/admin`);
+  await page2.waitForSelector("#grant-form");
+  await page2.selectOption("#grant-agency", "HSI");
+  await page2.click("#grant-form button[type=submit]");
+  await page2.waitForSelector('tr[data-grant="DEA>HSI"]');
+  let grants = await page2.evaluate(async () => (await (await fetch("/api/v1/agency-grants")).json()).grants);
+  ok(grants.some((g) => g.owner === "DEA" && g.grantee === "HSI"), "an administrator grants another agency from the page");
+  await axeCheck(page2, "administration with an agency grant");
+  await page2.screenshot({ path: path.join(SHOTS, "en-admin-grants.png"), fullPage: true });
+  await page2.click('button[aria-label="Revoke the grant of HSI"]');
+  await waitFor(page2, () => !document.querySelector('tr[data-grant="DEA>HSI"]') && document.querySelector("#admin-msg .msg-ok"));
+  grants = await page2.evaluate(async () => (await (await fetch("/api/v1/agency-grants")).json()).grants);
+  ok(!grants.some((g) => g.grantee === "HSI"), "and revokes it");
+  const trail = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
+  ok(/"agency\.grant","targets":"DEA>HSI"/.test(trail) && /"agency\.revoke","targets":"DEA>HSI"/.test(trail), "grant and revocation are audited");
   await page.context().close();
   await page2.context().close();
+}
+
+// The auditor's trail: filters done by the API (user, action prefix,
+// outcome), newest first, the export of the filter, the chain verified.
+async function auditTrail(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "fgr.auditor");
+  await page.goto(`${base}/app/audit`);
+  await page.waitForSelector("#audit-list table");
+  await page.fill("#audit-user", "fgr.auditor");
+  await page.fill("#audit-action", "totp");
+  await page.click("#audit-filter button[type=submit]");
+  await waitFor(page, () => document.querySelector("#audit-list table") && !document.querySelector(".loading"));
+  const rows = await page.$$eval("#audit-list tbody tr", (trs) => trs.map((tr) => [Number(tr.dataset.seq), tr.children[2].textContent, tr.children[4].textContent]));
+  const want = catalogue.en["action.totp_begin"];
+  ok(rows.length >= 2 && rows.every((r) => r[1] === "fgr.auditor"), "the user and action filters are applied by the API", JSON.stringify(rows.slice(0, 4)));
+  ok(rows.some((r) => r[2] === want) && rows.every((r, i) => i === 0 || r[0] < rows[i - 1][0]), "entries of the prefix, newest first", JSON.stringify(rows.slice(0, 4)));
+  const href = await page.getAttribute("#audit-export", "href");
+  const lines = await page.evaluate(async (u) => (await (await fetch(u)).text()).trim().split("\n").map((l) => JSON.parse(l)), href);
+  ok(lines.length === rows.length && lines.every((e) => e.user === "fgr.auditor" && e.action.startsWith("totp.") && e.hash.length === 64), "the export holds the filtered entries with their hashes", `${lines.length} vs ${rows.length}`);
+  await page.click("#audit-verify");
+  await page.waitForSelector("#audit-verdict .msg-ok");
+  ok(true, "the chain is verified from the page");
+  await axeCheck(page, "audit trail filtered");
+  await page.screenshot({ path: path.join(SHOTS, "en-audit-filtered.png") });
+  await page.context().close();
+}
+
+// The entity page: sanctions (programs) and links both ways, from the
+// OFAC extract; a supervisor sees who read the record, an analyst does not.
+async function entityPage(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/home`);
+  const link = await page.evaluate(async () => (await (await fetch("/api/v1/entities?schema=UnknownLink&limit=1")).json()).results[0]);
+  const subject = link.properties.subject[0];
+  const object = link.properties.object[0];
+  const subj = await page.evaluate(async (i) => (await fetch(`/api/v1/entities/${i}`)).json(), subject);
+  await page.goto(`${base}/app/entity/${subject}`);
+  await page.waitForSelector("#links");
+  const programs = await page.textContent("#sanctions tbody");
+  ok((subj.properties.program || []).length > 0 && subj.properties.program.every((p) => programs.includes(p)), "the entity page lists the record's sanction programs", programs);
+  ok((await page.locator(`#links tr[data-link="${object}"] a`).count()) === 1, "and links to the record at the other end of a link", object);
+  await axeCheck(page, "entity with sanctions and links");
+  await page.screenshot({ path: path.join(SHOTS, "en-entity-sanctions.png"), fullPage: true });
+  ok((await page.$("#views")) === null, "an analyst does not see who read the record");
+  await page.click(`#links tr[data-link="${object}"] a`);
+  await waitFor(page, (o) => location.pathname.endsWith(o) && document.querySelector("#links"), object);
+  ok((await page.locator(`#links tr[data-link="${subject}"]`).count()) >= 1, "the linked record links back (the link read from its other side)");
+  await page.context().close();
+  const sup = await newPage(browser);
+  await login(sup, base, "cbp.supervisor");
+  for (let i = 0; i < 2; i++) {
+    await sup.goto(`${base}/app/entity/dea-case-0002`);
+    await sup.waitForSelector("#views");
+  }
+  const views = await sup.textContent("#views");
+  ok(views.includes("cbp.supervisor") && !views.includes("dea.analyst"), "a supervisor sees who of its agency read the record (not another agency's readers)", views.slice(0, 300));
+  await axeCheck(sup, "entity with its readers (supervisor)");
+  await sup.screenshot({ path: path.join(SHOTS, "en-entity-views.png"), fullPage: true });
+  await sup.context().close();
 }
 
 async function csrf(browser, base) {
