@@ -297,6 +297,9 @@ int h_cargo_manifests(http_req *r);
 int h_kin_pairwise(http_req *r);
 int h_kin_solve(http_req *r);
 int h_kin_joint(http_req *r);
+int h_kin_search_start(http_req *r);
+int h_kin_search_get(http_req *r);
+int h_kin_search_list(http_req *r);
 int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);

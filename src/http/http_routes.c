@@ -70,7 +70,10 @@ ROUTES(http_routes_cargo,
 ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
-    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
+    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/search", h_kin_search_start, "kinship.search", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/search", h_kin_search_list, "kinship.search.list", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/search/{id}", h_kin_search_get, "kinship.search.read", 1, ACL_P_FORENSIC})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,
