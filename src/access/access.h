@@ -221,6 +221,12 @@ int acl_token_create(db_t *db, const char *user, int64_t now, char token[ACL_SEC
 int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *out, pu_err *err);
 /* Revoke a secret (logout / token revocation). Unknown secrets are PU_OK. */
 int acl_revoke(db_t *db, const char *secret, pu_err *err);
+/* Sign a user out everywhere: revoke every login session of the user (API
+ * tokens stay: they are revoked one by one, or with the user's disable or
+ * password reset). *n (may be NULL) gets the number revoked. Runs in the
+ * caller's transaction when one is open. Errors: PU_ERR_NOTFOUND (no such
+ * user), PU_ERR_DB. */
+int acl_revoke_sessions(db_t *db, const char *user, int64_t *n, pu_err *err);
 
 /* ---- password policy (acl_policy.c) ----
  * ACL_PASSWORD_MIN..MAX bytes, valid UTF-8, not one repeated character, not

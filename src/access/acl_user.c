@@ -606,6 +606,19 @@ int acl_revoke(db_t *db, const char *secret, pu_err *err) {
     return rc;
 }
 
+int acl_revoke_sessions(db_t *db, const char *user, int64_t *n, pu_err *err) {
+    acl_principal p;
+    int rc = acl_user_get(db, user, &p, err);
+    if (rc) return rc;
+    const char *args[] = {p.user};
+    int64_t changed = 0;
+    rc = acl_exec(db, "DELETE FROM acl_secret WHERE kind = 's' AND user_id = (SELECT id FROM acl_user WHERE name = ?)",
+                  args, 1, &changed, err);
+    acl_auth_cache_invalidate();
+    if (n) *n = rc ? 0 : changed;
+    return rc;
+}
+
 /* ---- authentication cache (contract in access.h) ---- */
 #define AUTH_SLOTS 1024u /* power of two; a collision just evicts */
 

@@ -289,6 +289,9 @@ int h_ews_reports(http_req *r);
 int h_ews_alerts(http_req *r);
 int h_ews_alert_ack(http_req *r);
 int h_ews_alert_close(http_req *r);
+int h_ews_queue(http_req *r);
+int h_ews_queue_resolve(http_req *r);
+int h_ews_queue_reject(http_req *r);
 /* cargo (http_cargo.c) */
 int h_cargo_queue(http_req *r);
 int h_cargo_dispose(http_req *r);

@@ -62,7 +62,10 @@ ROUTES(http_routes_ews,
     {"GET", "/api/v1/ews/alerts", h_ews_alerts, "ews.alert.list", 1, R},
     {"POST", "/api/v1/ews/alerts/{id}/ack", h_ews_alert_ack, "ews.alert.ack", 1, ACL_P_WRITE},
     {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
-    {"GET", "/api/v1/ews/alerts/{id}/series", h_ews_alert_series, "ews.alert.series", 1, R})
+    {"GET", "/api/v1/ews/alerts/{id}/series", h_ews_alert_series, "ews.alert.series", 1, R},
+    {"GET", "/api/v1/ews/queue", h_ews_queue, "ews.queue.list", 1, R},
+    {"POST", "/api/v1/ews/queue/{id}/resolve", h_ews_queue_resolve, "ews.queue.resolve", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/ews/queue/{id}/reject", h_ews_queue_reject, "ews.queue.reject", 1, ACL_P_WRITE})
 ROUTES(http_routes_cargo,
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},

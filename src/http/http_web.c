@@ -335,29 +335,23 @@ int h_web_logout(http_req *r) {
 }
 
 /* Logout everywhere: every session of the user (its API tokens stay; they
- * are revoked one by one by an administrator). The table belongs to
- * src/access; this is the one statement it lacks an acl_* function for
- * (docs/web.md, "Left"). */
+ * are revoked one by one by an administrator), with the audit entry in the
+ * same transaction. */
 int h_web_logout_all(http_req *r) {
     pu_err e;
-    db_stmt *st;
+    int64_t n = 0;
     int rc = http_begin(r, &e);
-    if (rc == PU_OK) rc = db_prepare(r->db, "DELETE FROM acl_secret WHERE kind = 's' AND user_id = ?", &st, &e);
+    if (rc == PU_OK) rc = acl_revoke_sessions(r->db, r->p.user, &n, &e);
     if (rc == PU_OK) {
-        db_bind_int64(st, 1, r->p.user_id);
-        rc = db_step_done(st, &e);
-        int64_t n = db_changes(r->db);
-        db_finalize(st);
         (void)pu_buf_printf(&r->detail, "sessions=%lld", (long long)n);
+        rc = http_audit_now(r, "success") == PU_OK ? PU_OK : PU_ERR_DB;
     }
-    if (rc == PU_OK) rc = http_audit_now(r, "success") == PU_OK ? PU_OK : PU_ERR_DB;
     if (rc == PU_OK) rc = db_commit(r->db, &e);
     if (rc) {
         db_rollback(r->db);
         r->audited = 0;
         return http_fail(r, rc, NULL, "the sessions could not be revoked");
     }
-    acl_auth_cache_invalidate();
     set_cookie(r, HTTP_WEB_COOKIE, "", 1, -1);
     return http_json(r, 200, json_pack("{s:s}", "status", "logged out everywhere"));
 }

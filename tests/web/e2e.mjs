@@ -568,34 +568,76 @@ async function alerts(browser, base) {
   await page.context().close();
 }
 
-// The forensic role runs a pairwise case from the CSV files of dvir's
-// example2 and gets dvir's LRs (expected_pairwiseLR.csv).
+// The forensic role's case from the CSV files of dvir's example2, given at
+// once as several files: pairwise LRs equal dvir's, each pair's LRs per
+// marker multiply to its LR; the purpose is asked again before the next
+// action; the conclusions and joint assignments equal dvir's; a blind
+// search job runs to 100 % with the pairs over the threshold.
 async function kinship(browser, base) {
   const page = await newPage(browser);
   await login(page, base, "spf.forensic");
   await page.goto(`${base}/app/kinship`);
   const dir = path.join(SRC, "data/kinship/dvi_example2");
+  const names = ["freqs.csv", "mutation_models.csv", "am_pedigrees.csv", "am_genotypes.csv", "pm_genotypes.csv"];
+  await page.setInputFiles("#kin-files", names.map((f) => path.join(dir, f)));
+  await waitFor(page, () => document.querySelectorAll("#kin-parts li.ok").length === 5);
+  ok(true, "the case's five files are recognised by their names");
   await page.fill("#kin-purpose", "Identification of remains, web test case");
   await page.fill("#kin-case", "WEB/DVI/1");
-  const files = { freqs: "freqs.csv", mutation: "mutation_models.csv", pedigrees: "am_pedigrees.csv", am: "am_genotypes.csv", pm: "pm_genotypes.csv" };
-  for (const [k, f] of Object.entries(files)) await page.setInputFiles(`#kin-${k}`, path.join(dir, f));
-  await page.click("#kin-submit");
+  await page.click("#kin-pairwise");
   await page.waitForSelector("#kin-results table");
-  const got = await page.$$eval("#kin-results tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-pair"), tr.querySelector(".lr").textContent]));
-  const want = fs.readFileSync(path.join(dir, "expected_pairwiseLR.csv"), "utf8").trim().split("\n").slice(1)
-    .map((l) => l.split(",").map((c) => c.replace(/"/g, ""))).filter((c) => c[2] !== "");
+  const got = await page.$$eval("#kin-results > table > tbody > tr", (trs) => trs.map((tr) => [tr.getAttribute("data-pair"), tr.querySelector(".lr").textContent]));
+  const csv = (f) => fs.readFileSync(path.join(dir, f), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map((c) => c.replace(/"/g, "")));
+  const want = csv("expected_pairwiseLR.csv").filter((c) => c[2] !== "");
+  const close = (a, b) => Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(b));
+  const number = (x) => Number(x.replace(/,/g, ""));
   let same = want.length > 0;
   for (const [v, m, lr] of want) {
     const row = got.find(([p]) => p === `${v}/${m}`);
-    const x = row ? Number(row[1].replace(/,/g, "")) : NaN;
-    if (!(Math.abs(x - Number(lr)) <= 1e-3 * Math.max(1, Math.abs(Number(lr))))) same = false;
+    if (!row || !close(number(row[1]), Number(lr))) same = false;
   }
   ok(same && got.length >= want.length, "a forensic user runs a pairwise case and gets dvir's LRs", JSON.stringify(got.slice(0, 6)));
-  await axeCheck(page, "kinship results");
+  const per = await page.$$eval("#kin-results > table > tbody > tr", (trs) =>
+    trs.filter((tr) => tr.querySelector("details.markers")).map((tr) => [tr.querySelector(".lr").textContent, [...tr.querySelectorAll("details.markers tbody .lr")].map((td) => td.textContent)]));
+  ok(per.length > 0 && per.every(([lr, ms]) => close(ms.reduce((p, x) => p * number(x), 1), number(lr)) || number(lr) < 1e-3), "each pair's LR per marker, whose product is its LR", JSON.stringify(per.slice(0, 2)).slice(0, 300));
+  await page.locator("details.markers summary").first().click();
+  await axeCheck(page, "kinship pairwise with the LR per marker");
   await page.screenshot({ path: path.join(SHOTS, "en-kinship-pairwise.png"), fullPage: true });
+  // the purpose is asked again before the next action
+  ok((await page.inputValue("#kin-purpose")) === "", "after an action the purpose field is empty");
+  await page.click("#kin-solve");
+  await page.waitForSelector("#kin-results .msg-error");
+  ok((await page.textContent("#kin-results")) === catalogue.en["kinship.purpose_needed"], "the next action without a purpose is not sent");
+  await page.fill("#kin-purpose", "Identification of remains: conclusions (web test)");
+  await page.click("#kin-solve");
+  await page.waitForSelector("#kin-results tr[data-missing]");
+  const concl = await page.$$eval("#kin-results tr[data-missing]", (trs) => trs.map((tr) => [tr.dataset.missing, tr.querySelector(".conclusion").textContent]));
+  const wantAm = csv("expected_dviSolve_AM.csv");
+  ok(wantAm.every(([, m, , , , c]) => concl.some(([mm, cc]) => mm === m && cc === (catalogue.en[`kinship_conclusion.${c.toLowerCase().replace(/[^a-z0-9_-]+/g, "_")}`] || c))), "the identification's conclusions are dvir's", JSON.stringify(concl));
+  await page.screenshot({ path: path.join(SHOTS, "en-kinship-solve.png"), fullPage: true });
+  await page.fill("#kin-purpose", "Identification of remains: joint assignments (web test)");
+  await page.click("#kin-joint");
+  await page.waitForSelector("#kin-results tr[data-rank]");
+  const top = await page.$$eval("#kin-results tr[data-rank]", (trs) => trs.slice(0, 3).map((tr) => tr.children[1].textContent));
+  const wantJ = csv("expected_dviJoint_top.csv").slice(0, 3).map((c) => Number(c[4]));
+  ok(top.length === 3 && top.every((x, i) => close(number(x), wantJ[i])), "the joint assignments' LRs are dvir's", JSON.stringify([top, wantJ]));
+  // a blind search job, polled to its end
+  await page.fill("#kin-purpose", "Blind search of the remains against the families (web test)");
+  await page.fill("#kin-threshold", "10");
+  await page.click("#kin-search");
+  await page.waitForSelector("#job-progress");
+  await waitFor(page, () => document.querySelector("#kin-results").dataset.jobState === "done", undefined, 60000);
+  const progress = await page.getAttribute("#job-progress", "value");
+  const hits = await page.$$eval("#kin-results tr[data-pair]", (trs) => trs.map((tr) => tr.dataset.pair));
+  const over = want.filter((c) => Number(c[2]) >= 10).map(([v, m]) => `${v}/${m}`);
+  ok(progress === "1" && over.every((p) => hits.includes(p)), "a blind search job runs to 100 % and finds the pairs over the threshold", JSON.stringify([progress, hits, over]));
+  ok((await page.locator("#kin-jobs tr[data-job]").count()) >= 1, "the job is in the user's job table");
+  await axeCheck(page, "kinship blind search job");
+  await page.screenshot({ path: path.join(SHOTS, "en-kinship-search.png"), fullPage: true });
   await page.context().close();
   const audit = execFileSync(BIN, ["audit", "export", "--db", db]).toString();
   ok(/kinship\.pairwise/.test(audit) && audit.includes("web test case"), "the purpose is in the audit trail");
+  ok(["conclusions (web test)", "joint assignments (web test)", "Blind search of the remains"].every((p) => audit.includes(p)), "each action's own purpose is in the audit trail");
 }
 
 // Administration under the two-person rule (docs/access.md): an administrator
