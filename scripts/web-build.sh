@@ -20,3 +20,6 @@ esbuild=node_modules/.bin/esbuild
   --outfile="$out/app.js" --log-level=warning
 "$esbuild" src/style.css --bundle --minify --outfile="$out/app.css" --log-level=warning
 cp index.html "$out/index.html"
+# precompressed copies, sent by the server to clients that take gzip
+# (src/http/http_web.c send_file): compressed once here, never per request
+for f in app.js app.css index.html; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done

@@ -295,10 +295,13 @@ static int queue_decide(http_req *r, int resolve) {
         if (rc) rc = http_fail(r, rc, pe.field[0] ? pe.field : NULL, "%s", pe.msg);
     }
     ews_close(e);
+    /* the answer before the body goes: substance points into it */
+    if (rc == PU_OK)
+        rc = http_json(r, 200, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "status",
+                                         resolve ? "resolved" : "rejected", "substance",
+                                         substance ? json_string(substance) : json_null()));
     json_decref(o);
-    if (rc) return rc;
-    return http_json(r, 200, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "status", resolve ? "resolved" : "rejected",
-                                       "substance", substance ? json_string(substance) : json_null()));
+    return rc;
 }
 
 int h_ews_queue_resolve(http_req *r) { return queue_decide(r, 1); }

@@ -107,6 +107,8 @@ typedef struct http_req {
     char cookies[HTTP_WEB_MAX_COOKIES][256]; /* Set-Cookie lines */
     int ncookies;
     const char *location;              /* Location header (redirects) */
+    const char *content_encoding;      /* Content-Encoding of the body ("gzip": a precompressed web file) */
+    int web_file;                      /* a file of the web root: Vary: Accept-Encoding */
 
     int status;                        /* response */
     pu_buf out;

@@ -259,6 +259,7 @@ async function main() {
     await screening(browser, base);
     await cargo(browser, base);
     await alerts(browser, base);
+    await curator(browser, base);
     await kinship(browser, base);
     await admin(browser, base);
     await auditTrail(browser, base);
@@ -564,6 +565,30 @@ async function alerts(browser, base) {
     ok(series.weeks.some((w) => w.alarm === true), "the series marks alarm weeks");
     ok(cap.includes(String(series.weeks.length)), "the plot's caption counts the weeks", cap);
     await page.locator("#plot-panel").screenshot({ path: path.join(SHOTS, "en-alert-plot.png") });
+  }
+  await page.context().close();
+}
+
+// The curator queue on the early-warning page: the demo's unknown name
+// (N-pyrrolidino protonitazene, reported in Sonora) is mapped to a known
+// substance and leaves the open queue.
+async function curator(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "dea.analyst");
+  await page.goto(`${base}/app/alerts`);
+  await page.waitForSelector("#curator-list table");
+  const q = await page.evaluate(async () => (await (await fetch("/api/v1/ews/queue?status=open")).json()).results);
+  const item = q.find((x) => /pyrrolidino protonitazene/i.test(x.name));
+  ok(!!item && (await page.locator(`#curator tr[data-queue="${item.id}"]`).count()) === 1, "the curator queue lists the demo's unknown name", JSON.stringify(q).slice(0, 300));
+  if (item) {
+    await axeCheck(page, "early warning with the curator queue");
+    await page.locator("#curator").screenshot({ path: path.join(SHOTS, "en-curator-queue.png") });
+    await page.selectOption(`select[data-map="${item.id}"]`, "protonitazene");
+    await page.click(`#curator tr[data-queue="${item.id}"] button:not(.secondary)`);
+    await page.waitForSelector("#curator-msg .msg-ok");
+    await waitFor(page, (i) => !document.querySelector(`#curator tr[data-queue="${i}"]`), item.id);
+    const done = await page.evaluate(async () => (await (await fetch("/api/v1/ews/queue?status=resolved")).json()).results);
+    ok(done.some((x) => x.id === item.id && x.substance === "protonitazene"), "a name is mapped to a known substance from the page and leaves the queue");
   }
   await page.context().close();
 }
