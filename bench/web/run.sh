@@ -9,14 +9,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$PWD
 bin=$src/build/puente
-work=$(mktemp -d /tmp/puente-bench-web.XXXXXX)
+# BENCH_WEB_DIR=DIR keeps the demo store there and reuses it on the next run
+# (building it takes minutes); by default a temporary one is removed.
+work=${BENCH_WEB_DIR:-}
+keep=1
+[ -n "$work" ] || { work=$(mktemp -d /tmp/puente-bench-web.XXXXXX); keep=0; }
+mkdir -p "$work"
 srv_pid=
-cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; [ "$keep" = 1 ] || rm -rf "$work"; }
 trap cleanup EXIT
 export PUENTE_DB=$work/puente.db
+creds=$work/credentials.txt
+if [ ! -s "$work/creds.json" ]; then
 echo "bench/web: building the demo store in $work" >&2
 PUENTE_DEMO_NO_SERVE=1 scripts/demo.sh > "$work/demo.log" 2>&1
-creds=$work/credentials.txt
 # the demo's administrator and auditor enrol a second factor (default policy)
 python3 - "$bin" "$PUENTE_DB" "$creds" > "$work/creds.json" <<'PY'
 import base64, hashlib, hmac, json, re, struct, subprocess, sys, time, urllib.parse
@@ -37,6 +43,7 @@ for line in open(creds, encoding="utf-8").read().splitlines()[1:]:
         out[name]["totp"] = key
 json.dump(out, sys.stdout)
 PY
+fi
 "$bin" serve --db "$PUENTE_DB" --listen 127.0.0.1:0 --threads 4 --login-burst 1000 2> "$work/serve.log" &
 srv_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done

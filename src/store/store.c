@@ -513,15 +513,22 @@ static int refers_to(const ftm_entity *e, const char *id) {
 int store_referrers(store_t *st, const store_scope *scope, const char *id, int64_t limit, store_entity_cb cb,
                     void *ctx, pu_err *err) {
     if (pu_blank(id)) return pu_fail(err, PU_ERR_INVALID, NULL, "id", "the id is empty");
-    pu_buf pat = PU_BUF_INIT(FTM_ID_MAX * 2 + 8);
-    int rc = pu_buf_puts(&pat, "%\"");
+    /* *"id"*, case-sensitive (GLOB: about twice as fast as LIKE's folding
+     * scan on SQLite; a regular expression on PostgreSQL), with the
+     * pattern characters of the id taken literally ([*] [?] [[]) */
+    pu_buf glob = PU_BUF_INIT(FTM_ID_MAX * 3 + 8);
+    int rc = pu_buf_puts(&glob, "*\"");
     for (const char *p = id; *p && !rc; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\') rc = pu_buf_putc(&pat, '\\');
-        if (!rc) rc = pu_buf_putc(&pat, *p);
+        if (*p == '*' || *p == '?' || *p == '[') rc = pu_buf_printf(&glob, "[%c]", *p);
+        else rc = pu_buf_putc(&glob, *p);
     }
-    if (!rc) rc = pu_buf_puts(&pat, "\"%");
+    if (!rc) rc = pu_buf_puts(&glob, "\"*");
+    size_t cap = glob.len * 4 + 16;
+    char *pat = rc ? NULL : malloc(cap);
+    if (!rc && (!pat || db_glob_pattern(st->db, pu_buf_str(&glob), pat, cap))) rc = PU_ERR_LIMIT;
+    pu_buf_free(&glob);
     if (rc) {
-        pu_buf_free(&pat);
+        free(pat);
         return pu_fail(err, PU_ERR_INVALID, NULL, "id", "the id is too long");
     }
     db_sql qb;
@@ -529,10 +536,10 @@ int store_referrers(store_t *st, const store_scope *scope, const char *id, int64
     db_sql_add(&qb, "SELECT " ENTITY_COLS " FROM entity WHERE ");
     rc = store_scope_sql(&qb, scope, NULL);
     if (rc == PU_ERR_INTERNAL) rc = pu_fail(err, rc, NULL, NULL, "no reader scope");
-    db_sql_add(&qb, " AND id <> ? AND data LIKE ? ESCAPE '\\' ORDER BY id");
+    db_sql_addf(&qb, " AND id <> ? AND data %s ? ORDER BY id", db_glob_op(st->db));
     db_sql_text(&qb, id);
-    db_sql_text(&qb, pu_buf_str(&pat));
-    pu_buf_free(&pat);
+    db_sql_text(&qb, pat);
+    free(pat);
     db_stmt *s = NULL;
     if (!rc) rc = db_sql_prepare(st->db, &qb, &s, err);
     db_sql_free(&qb);
