@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 only=${1:-}
 status=0
-for m in store screen http kinship ews cargo trace; do
+for m in store screen http kinship ews cargo trace web; do
   [ -n "$only" ] && [ "$only" != "$m" ] && continue
   for s in bench/$m/run.sh bench/$m/quality.sh bench/$m/speed.sh; do
     [ -x "$s" ] || [ -f "$s" ] || continue

@@ -22,3 +22,6 @@ esbuild=node_modules/.bin/esbuild
 cp index.html "$out/index.html"
 # the trace page's map data, fetched lazily by that page only (docs/web.md, "Maps")
 node maps/build-maps.cjs . "$out/trace-maps.json"
+# precompressed copies, sent by the server to clients that take gzip
+# (src/http/http_web.c send_file): compressed once here, never per request
+for f in app.js app.css index.html; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done

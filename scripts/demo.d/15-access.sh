@@ -16,10 +16,9 @@ users=(
   "dea.admin DEA admin"
   "fgr.auditor FGR auditor"
 )
-# Demo only: the default policy makes administrators and auditors use a second
-# factor (docs/access.md); the web pages cannot enrol one yet (docs/web.md,
-# "Left"), so the demo store asks it of no role. A deployment keeps the default.
-"$PUENTE" policy set mfa-roles "" --db "$PUENTE_DB" >/dev/null
+# The default policy: administrators and auditors use a second factor
+# (docs/access.md). Their first sign-in in the browser shows the enrolment
+# page (QR code for an authenticator app); see the note printed below.
 printf '%-16s %-6s %-12s %-22s %s\n' USER AGENCY ROLE PASSWORD TOKEN > "$creds"
 for u in "${users[@]}"; do
   read -r name agency role <<<"$u"
@@ -41,3 +40,8 @@ echo "Demo users (also in $creds, mode 600):"
 cat "$creds"
 echo "Marked demo records: dea-case-0001 (US-ONLY, LES), dea-case-0002 (SHARED),"
 echo "  fgr-cp-0001 (MX-ONLY, LES,PII), fgr-cp-0002 (AGENCY-ONLY: FGR only)."
+echo "Second factor: dea.admin and fgr.auditor (roles admin, auditor) must enrol one. Their first"
+echo "  sign-in opens only the enrolment page: scan the QR code with an authenticator app"
+echo "  (FreeOTP, Aegis, Google/Microsoft Authenticator) or type its key, confirm with a code, keep"
+echo "  the ten recovery codes; later sign-ins ask for the app's code. Without a phone:"
+echo "  oathtool --totp -b KEY (package oathtool) prints the code. Reset: puente user totp-reset NAME."

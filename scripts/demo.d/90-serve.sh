@@ -35,6 +35,9 @@ cat <<MSG
 Puente in the browser: http://$listen/  (English / Español; docs/web.md)
   Sign in as (user, agency, role, password — also in $creds):
 $(for u in dea.analyst cbp.supervisor fgr.analyst spf.forensic cnb.tips dea.admin fgr.auditor; do l=$(login "$u"); [ -z "$l" ] || printf '    %s\n' "$l"; done)
+  dea.admin and fgr.auditor need a second factor (default policy): their first sign-in shows
+  the enrolment page (QR code for an authenticator app, or \`oathtool --totp -b KEY\`), later
+  sign-ins ask for the code; a lost device: $PUENTE user totp-reset NAME --db $PUENTE_DB
 Puente API on http://$listen  (OpenAPI: docs/openapi.yaml, guide: docs/API.md)
 Try:
   curl -s http://$listen/api/v1/health

@@ -100,7 +100,8 @@ static const struct {
     unsigned perms;
 } roles[] = {
     {"analyst", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN | ACL_P_REVIEW},
-    {"supervisor", ACL_P_READ | ACL_P_WRITE | ACL_P_DELETE | ACL_P_SCREEN | ACL_P_REVIEW | ACL_P_EXPORT},
+    {"supervisor", ACL_P_READ | ACL_P_WRITE | ACL_P_DELETE | ACL_P_SCREEN | ACL_P_REVIEW | ACL_P_EXPORT |
+                       ACL_P_OVERSIGHT},
     /* DNA data is purpose-limited: only forensic scientists compute kinship
      * (not supervisors, not admins: docs/access.md, "Kinship data"). */
     {"forensic", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN | ACL_P_FORENSIC},

@@ -72,6 +72,9 @@
 #define ACL_P_EXPORT 0x100u /* bulk export of entities (GET /api/v1/export,
                                `puente export`): supervisor only;
                                docs/access.md "Export"                     */
+#define ACL_P_OVERSIGHT 0x200u /* who of the agency read or changed a record
+                               (GET /api/v1/entities/{id}/views): supervisor
+                               only; docs/access.md "Oversight"            */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);
@@ -240,6 +243,14 @@ int acl_token_create(db_t *db, const char *user, int64_t now, char token[ACL_SEC
 int acl_authenticate(db_t *db, const char *secret, int64_t now, acl_principal *out, pu_err *err);
 /* Revoke a secret (logout / token revocation). Unknown secrets are PU_OK. */
 int acl_revoke(db_t *db, const char *secret, pu_err *err);
+/* Sign a user out everywhere: revoke every login session of the user (API
+ * tokens stay: they are revoked one by one, or with the user's disable or
+ * password reset). *n (may be NULL) gets the number revoked. The account
+ * generation is bumped in the same transaction (the caller's when one is
+ * open, else its own), so every server on the store refuses the sessions
+ * from its next request. Errors: PU_ERR_NOTFOUND (no such
+ * user), PU_ERR_DB. */
+int acl_revoke_sessions(db_t *db, const char *user, int64_t *n, pu_err *err);
 
 /* ---- password policy (acl_policy.c) ----
  * ACL_PASSWORD_MIN..MAX bytes, valid UTF-8, not one repeated character, not
@@ -376,10 +387,6 @@ void acl_auth_cache_invalidate(void);
  * must commit or roll back with the change) and drops this process's cached
  * answers. Errors: PU_ERR_DB. */
 int acl_account_changed(db_t *db, pu_err *err);
-/* Logout everywhere: revoke every session of the user (its API tokens stay),
- * with the generation bumped in the same transaction (the caller's, or its
- * own). *revoked (may be NULL) gets the number of sessions. Errors: PU_ERR_DB. */
-int acl_revoke_sessions(db_t *db, int64_t user_id, int64_t *revoked, pu_err *err);
 
 /* ---- markings and scope ---- */
 /* The store scope of a principal (points into p; valid while p is). */

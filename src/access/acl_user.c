@@ -113,7 +113,7 @@ int acl_account_changed(db_t *db, pu_err *err) {
     return store_generation_bump(db, ACL_GENERATION, err);
 }
 
-int acl_revoke_sessions(db_t *db, int64_t user_id, int64_t *revoked, pu_err *err) {
+static int revoke_sessions_of(db_t *db, int64_t user_id, int64_t *revoked, pu_err *err) {
     int own, rc;
     if (revoked) *revoked = 0;
     if ((rc = acl_tx_begin(db, &own, err))) return rc;
@@ -713,6 +713,13 @@ int acl_revoke(db_t *db, const char *secret, pu_err *err) {
     rc = acl_exec(db, "DELETE FROM acl_secret WHERE hash = ?", p, 1, &n, err);
     if (rc == PU_OK && n) rc = acl_account_changed(db, err);
     return acl_tx_end(db, own, rc, err);
+}
+
+int acl_revoke_sessions(db_t *db, const char *user, int64_t *n, pu_err *err) {
+    acl_principal p;
+    if (n) *n = 0;
+    int rc = acl_user_get(db, user, &p, err);
+    return rc ? rc : revoke_sessions_of(db, p.user_id, n, err);
 }
 
 /* ---- authentication cache (contract in access.h) ---- */

@@ -1,5 +1,6 @@
 /* audit.c - append-only, hash-chained audit trail (see audit.h). */
 #include "audit/audit.h"
+#include "db/db_sql.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -459,24 +460,72 @@ static void bound(const char *in, int upper, char *out, size_t size) {
     else pu_strlcpy(out, in, size);
 }
 
+/* A LIKE pattern matching s literally ('\\' escapes % _ and itself),
+ * between prefix and suffix. */
+static void like_literal(pu_buf *b, const char *prefix, const char *s, const char *suffix) {
+    (void)pu_buf_puts(b, prefix);
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') (void)pu_buf_putc(b, '\\');
+        (void)pu_buf_putc(b, *s);
+    }
+    (void)pu_buf_puts(b, suffix);
+}
+
+/* The optional conditions of a filter (portable SQL: ||, LIKE ESCAPE and
+ * db_glob_op work on SQLite and PostgreSQL). targets is a comma-separated
+ * list, so a target matches as a whole item of ',' || targets || ','. */
+static void filter_sql(db_t *db, db_sql *q, const audit_filter *f) {
+    if (f->agency && *f->agency) db_sql_add(q, " AND agency = ?"), db_sql_text(q, f->agency);
+    if (f->user && *f->user) db_sql_add(q, " AND user_name = ?"), db_sql_text(q, f->user);
+    if (f->outcome && *f->outcome) db_sql_add(q, " AND outcome = ?"), db_sql_text(q, f->outcome);
+    if (f->before_seq > 0) db_sql_add(q, " AND seq < ?"), db_sql_int64(q, f->before_seq);
+    pu_buf b = PU_BUF_INIT(AUDIT_FIELD_MAX * 2 + 8);
+    if (f->action && *f->action) {
+        like_literal(&b, "", f->action, ".%");
+        db_sql_add(q, " AND (action = ? OR action LIKE ? ESCAPE '\\')");
+        db_sql_text(q, f->action);
+        db_sql_text(q, pu_buf_str(&b));
+    }
+    if (f->target && *f->target) {
+        /* GLOB (case-sensitive, ids are): faster than LIKE's folding scan */
+        pu_buf_reset(&b);
+        int rc = pu_buf_puts(&b, "*,");
+        for (const char *p = f->target; *p && !rc; p++)
+            rc = (*p == '*' || *p == '?' || *p == '[') ? pu_buf_printf(&b, "[%c]", *p) : pu_buf_putc(&b, *p);
+        if (!rc) rc = pu_buf_puts(&b, ",*");
+        size_t cap = b.len * 4 + 16;
+        char *pat = rc ? NULL : malloc(cap);
+        if (pat && db_glob_pattern(db, pu_buf_str(&b), pat, cap) == PU_OK) {
+            db_sql_addf(q, " AND ',' || targets || ',' %s ?", db_glob_op(db));
+            db_sql_text(q, pat);
+        } else {
+            db_sql_add(q, " AND 1 = 0"); /* a target too long to be one */
+        }
+        free(pat);
+    }
+    pu_buf_free(&b);
+}
+
 int audit_export(db_t *db, FILE *out, const audit_filter *f, int64_t *count, pu_err *err) {
     static const audit_filter all = {0};
     if (!f) f = &all;
     char lo[40], hi[40];
     bound(f->since ? f->since : "", 0, lo, sizeof lo);
     bound(f->until ? f->until : "9999", 1, hi, sizeof hi);
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash, "
+                   "key_id, source, purpose FROM audit_log WHERE ts >= ? AND ts <= ?");
+    db_sql_text(&q, lo);
+    db_sql_text(&q, hi);
+    filter_sql(db, &q, f);
+    db_sql_add(&q, f->newest_first ? " ORDER BY seq DESC LIMIT ? OFFSET ?" : " ORDER BY seq LIMIT ? OFFSET ?");
+    db_sql_int64(&q, f->limit > 0 ? f->limit : INT64_MAX);
+    db_sql_int64(&q, f->offset > 0 ? f->offset : 0);
     db_stmt *st;
-    int rc = db_prepare(db, "SELECT seq, ts, component, user_name, agency, action, targets, outcome, detail, prev, hash, "
-                            "key_id, source, purpose FROM audit_log WHERE ts >= ? AND ts <= ? AND (? = '' OR agency = ?) ORDER BY seq "
-                            "LIMIT ? OFFSET ?",
-                        &st, err);
+    int rc = db_sql_prepare(db, &q, &st, err);
+    db_sql_free(&q);
     if (rc) return rc;
-    db_bind_text(st, 1, lo, -1);
-    db_bind_text(st, 2, hi, -1);
-    db_bind_text(st, 3, f->agency ? f->agency : "", -1);
-    db_bind_text(st, 4, f->agency ? f->agency : "", -1);
-    db_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
-    db_bind_int64(st, 6, f->offset > 0 ? f->offset : 0);
     static const char *const names[] = {"ts", "component", "user", "agency", "action", "targets", "outcome", "detail",
                                         "prev", "hash"};
     int64_t n = 0;

@@ -262,9 +262,17 @@ typedef struct audit_filter {
     const char *since, *until;  /* inclusive ISO timestamps or dates */
     const char *agency;         /* only entries of this agency */
     int64_t limit, offset;      /* 0 = no limit */
+    const char *user;           /* only entries of this user (exact) */
+    const char *action;         /* this action ("entity.read"), or every action
+                                   under a prefix ("entity" = entity.*) */
+    const char *target;         /* entries naming this id among their targets */
+    const char *outcome;        /* "success", "denied", ... (exact) */
+    int newest_first;           /* 1: descending seq (paging back from now) */
+    int64_t before_seq;         /* > 0: only entries with seq below it (a page
+                                   cursor that new entries do not shift) */
 } audit_filter;
 
-/* Write entries in seq order as JSON lines (one object per entry with seq,
+/* Write entries in seq order (descending with f->newest_first) as JSON lines (one object per entry with seq,
  * ts, component, user, agency, action, targets, outcome, detail, prev, hash)
  * to out. f may be NULL (everything). *count (may be NULL) receives the
  * number written. Errors: PU_ERR_DB, PU_ERR_IO. */

@@ -155,7 +155,7 @@ int cmd_audit(int argc, char **argv) {
             pu_fail(&e, PU_ERR_IO, outp, NULL, "cannot create the export file");
             return cli_fail(&e);
         }
-        audit_filter f = {since, until, agency, 0, 0};
+        audit_filter f = {.since = since, .until = until, .agency = agency};
         int64_t n = 0;
         rc = audit_export(db, out, &f, &n, &e);
         if (outp && fclose(out) != 0 && rc == PU_OK) rc = pu_fail(&e, PU_ERR_IO, outp, NULL, "cannot write the export file");

@@ -320,6 +320,15 @@ int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_q
  * CONFLICT (already resolved), DB. */
 int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const char *substance, pu_err *err);
 
+/* Dismiss a queued name (not a substance: a typo of a known word, a brand
+ * of no interest...) as scope: the item's status becomes "rejected" and it
+ * leaves the open queue; its reports keep the name as they wrote it. The
+ * item must be visible to scope and its owner must be the reader's agency or
+ * have granted it (store_check_owner); the operator passes STORE_SYSTEM.
+ * Errors: NOTFOUND (absent or hidden), DENIED (another agency's item),
+ * CONFLICT (not open), DB. */
+int ews_queue_reject(ews_t *e, const store_scope *scope, int64_t item, pu_err *err);
+
 /* Resolve every open queue item whose name the vocabulary now knows (after
  * a vocabulary load), as ews_queue_resolve does; *resolved gets the number.
  * Errors: DB. */

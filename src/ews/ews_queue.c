@@ -45,6 +45,36 @@ int ews_queue_list(ews_t *e, const store_scope *scope, const char *status, ews_q
     return s == DB_ROW || s == DB_DONE ? PU_OK : s;
 }
 
+int ews_queue_reject(ews_t *e, const store_scope *scope, int64_t item, pu_err *err) {
+    char status[16] = "", owner[32] = "";
+    db_sql sql;
+    db_sql_init(&sql);
+    db_sql_add(&sql, "SELECT q.status, COALESCE(q.owner, '') FROM ews_queue q WHERE q.id = ? AND ");
+    db_sql_int64(&sql, item);
+    store_scope_sql(&sql, scope, "q");
+    db_stmt *st;
+    int rc = db_sql_prepare(e->db, &sql, &st, err);
+    db_sql_free(&sql);
+    if (rc) return rc;
+    int s = db_step(st, err);
+    if (s == DB_ROW) {
+        pu_strlcpy(status, db_col_text(st, 0), sizeof status);
+        pu_strlcpy(owner, db_col_text(st, 1), sizeof owner);
+    }
+    db_finalize(st);
+    if (s == DB_DONE) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "queue", "no queue item %lld", (long long)item);
+    if (s != DB_ROW) return s;
+    if (strcmp(status, "open") != 0)
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "queue", "queue item %lld is already %s", (long long)item, status);
+    if (*owner && (rc = store_check_owner(e->db, scope, owner, err))) return rc;
+    if ((rc = db_prepare(e->db, "UPDATE ews_queue SET status = 'rejected' WHERE id = ? AND status = 'open'", &st, err)))
+        return rc;
+    db_bind_int64(st, 1, item);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    return rc;
+}
+
 int ews_queue_resolve(ews_t *e, const store_scope *scope, int64_t item, const char *substance, pu_err *err) {
     db_stmt *st;
     int rc = ews_substance_exists(e->db, scope, substance, err);

@@ -55,7 +55,7 @@ static json_t *principal_json(const acl_principal *p) {
     json_t *perms = json_array();
     static const struct { unsigned bit; const char *name; } names[] = {
         {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
-        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"}, {ACL_P_EXPORT, "export"},
+        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"}, {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (p->perms & names[i].bit) json_array_append_new(perms, json_string(names[i].name));
@@ -412,41 +412,6 @@ int h_token_create(http_req *r) {
     rc = http_json(r, 201, json_pack("{s:s,s:s,s:s,s:b}", "user", name, "token", token, "expires", exp, "read_only",
                                      opts.read_only));
     memset(token, 0, sizeof token);
-    return rc;
-}
-
-int h_audit_list(http_req *r) {
-    static const char *const args[] = {"since", "until", "limit", "offset", NULL};
-    int64_t limit, offset;
-    int rc;
-    if ((rc = http_only_args(r, args)) || (rc = http_arg_int(r, "limit", 1, 10000, 1000, &limit)) ||
-        (rc = http_arg_int(r, "offset", 0, INT64_MAX / 2, 0, &offset)))
-        return rc;
-    /* every entry written so far is in the chain before it is read */
-    pu_err e;
-    if (r->journal && (rc = audit_journal_sync(r->journal, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
-    /* auditors read the entries of their own agency */
-    audit_filter f = {http_arg(r, "since"), http_arg(r, "until"), r->p.agency, limit, offset};
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
-    int64_t n = 0;
-    rc = audit_export(r->db, m, &f, &n, &e);
-    fclose(m);
-    if (rc == PU_OK) {
-        pu_buf_reset(&r->out);
-        rc = pu_buf_printf(&r->out, "{\"count\":%lld,\"entries\":[", (long long)n);
-        /* the export is JSON lines: join them with commas */
-        for (size_t i = 0; rc == PU_OK && i < len; i++)
-            rc = pu_buf_putc(&r->out, buf[i] == '\n' ? (i + 1 < len ? ',' : ' ') : buf[i]);
-        if (rc == PU_OK) rc = pu_buf_puts(&r->out, "]}");
-        if (rc) rc = http_fail(r, rc, NULL, "the export is too large; narrow it with since/until/limit");
-        (void)pu_buf_printf(&r->detail, "entries=%lld", (long long)n);
-    } else {
-        rc = http_fail(r, rc, NULL, "%s", e.msg);
-    }
-    free(buf);
     return rc;
 }
 

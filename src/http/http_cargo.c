@@ -21,8 +21,15 @@ static int queue_row(const cargo_queue_row *q, void *ctx) {
     return (cargo_queue_row_to_json(q, &o) || json_array_append_new((json_t *)ctx, o)) ? PU_ERR_NOMEM : PU_OK;
 }
 
+/* summary=true: only the count (the home page's tile), no rows sent. */
+static int count_row(const cargo_queue_row *q, void *ctx) {
+    (void)q;
+    (*(int64_t *)ctx)++;
+    return PU_OK;
+}
+
 int h_cargo_queue(http_req *r) {
-    static const char *const args[] = {"decision", "all", "limit", NULL};
+    static const char *const args[] = {"decision", "all", "limit", "summary", NULL};
     int rc = http_only_args(r, args);
     if (rc) return rc;
     const char *d = http_arg(r, "decision"), *all = http_arg(r, "all");
@@ -33,6 +40,16 @@ int h_cargo_queue(http_req *r) {
     int64_t limit;
     if ((rc = http_arg_int(r, "limit", 1, 100000, 1000, &limit))) return rc;
     cargo_queue_opts qo = {d, all && !strcmp(all, "true"), limit};
+    const char *summary = http_arg(r, "summary");
+    if (summary && strcmp(summary, "true") && strcmp(summary, "false"))
+        return http_fail(r, PU_ERR_INVALID, "summary", "expected true or false");
+    if (summary && !strcmp(summary, "true")) {
+        int64_t n = 0;
+        pu_err pe;
+        if ((rc = cargo_queue(r->db, &r->scope, &qo, count_row, &n, &pe))) return http_fail(r, rc, NULL, "%s", pe.msg);
+        (void)pu_buf_printf(&r->detail, "rows=%lld; summary", (long long)n);
+        return http_json(r, 200, json_pack("{s:I,s:[]}", "total", (json_int_t)n, "results"));
+    }
     json_t *arr = json_array();
     pu_err pe;
     pu_err_clear(&pe);

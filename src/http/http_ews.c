@@ -234,3 +234,75 @@ int h_ews_alert_series(http_req *r) {
     return http_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "substance", a.substance,
                                        "place", a.place, "method", a.method, "alert_week", a.week, "weeks", weeks));
 }
+
+/* ---- the curator queue of unknown substance names ----
+ * GET /api/v1/ews/queue[?status=open|resolved|rejected]: the items visible
+ * to the reader, most used first; POST /api/v1/ews/queue/{id}/resolve
+ * {"substance"} maps the name to a known substance (ews_queue_resolve: a
+ * synonym, the reports re-linked, first detections run); POST
+ * /api/v1/ews/queue/{id}/reject dismisses it (ews_queue_reject). */
+static int queue_row(const ews_queue_item *q, void *ctx) {
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:o}", "id", (json_int_t)q->id, "name", q->name, "norm", q->norm,
+                          "count", (json_int_t)q->count, "first_report", q->first_report, "status", q->status,
+                          "substance", q->substance[0] ? json_string(q->substance) : json_null());
+    return o ? json_array_append_new(ctx, o) : 1;
+}
+
+int h_ews_queue(http_req *r) {
+    static const char *const args[] = {"status", NULL};
+    int rc = http_only_args(r, args);
+    if (rc) return rc;
+    const char *status = http_arg(r, "status");
+    if (status && strcmp(status, "open") && strcmp(status, "resolved") && strcmp(status, "rejected"))
+        return http_fail(r, PU_ERR_INVALID, "status", "expected one of open, resolved, rejected");
+    ews_t *e;
+    if ((rc = open_ews(r, &e))) return rc;
+    json_t *arr = json_array();
+    pu_err pe;
+    rc = ews_queue_list(e, &r->scope, status, queue_row, arr, &pe);
+    ews_close(e);
+    if (rc) {
+        json_decref(arr);
+        return http_fail(r, rc, NULL, "%s", pe.msg);
+    }
+    (void)pu_buf_printf(&r->detail, "items=%zu", json_array_size(arr));
+    return http_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(arr), "results", arr));
+}
+
+static int queue_decide(http_req *r, int resolve) {
+    char *end;
+    long long id = strtoll(r->params[0], &end, 10);
+    http_target(r, r->params[0]);
+    if (*end || id <= 0 || end == r->params[0])
+        return http_fail(r, PU_ERR_INVALID, "id", "expected a positive integer queue item, got '%.64s'", r->params[0]);
+    const char *substance = NULL;
+    json_t *o = NULL;
+    int rc = PU_OK;
+    if (resolve) {
+        static const char *const keys[] = {"substance", NULL};
+        if ((rc = http_body_object(r, &o))) return rc;
+        if (!(rc = http_only_keys(r, o, keys, NULL)) && !(rc = http_str_member(r, o, "substance", NULL, &substance)) &&
+            !substance)
+            rc = http_fail(r, PU_ERR_INVALID, "substance", "expected the id of a known substance");
+    }
+    ews_t *e = NULL;
+    if (rc == PU_OK) rc = open_ews(r, &e);
+    pu_err pe;
+    pu_err_clear(&pe);
+    if (rc == PU_OK) {
+        if (resolve) (void)pu_buf_printf(&r->detail, "substance=%s", substance);
+        rc = resolve ? ews_queue_resolve(e, &r->scope, id, substance, &pe) : ews_queue_reject(e, &r->scope, id, &pe);
+        if (rc) rc = http_fail(r, rc, pe.field[0] ? pe.field : NULL, "%s", pe.msg);
+    }
+    ews_close(e);
+    /* the answer before the body goes: substance points into it */
+    if (rc == PU_OK)
+        rc = http_json(r, 200, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id, "status",
+                                         resolve ? "resolved" : "rejected", "substance",
+                                         substance ? json_string(substance) : json_null()));
+    json_decref(o);
+    return rc;
+}
+
+int h_ews_queue_resolve(http_req *r) { return queue_decide(r, 1); }
+int h_ews_queue_reject(http_req *r) { return queue_decide(r, 0); }

@@ -107,6 +107,8 @@ typedef struct http_req {
     char cookies[HTTP_WEB_MAX_COOKIES][256]; /* Set-Cookie lines */
     int ncookies;
     const char *location;              /* Location header (redirects) */
+    const char *content_encoding;      /* Content-Encoding of the body ("gzip": a precompressed web file) */
+    int web_file;                      /* a file of the web root: Vary: Accept-Encoding */
 
     int status;                        /* response */
     pu_buf out;
@@ -261,8 +263,17 @@ int h_grant_approve(http_req *r);
 int h_grant_reject(http_req *r);
 /* "2026-12-06T09:51:10Z" of Unix seconds t into out[32] ("" for 0). */
 void http_iso_time(int64_t t, char out[32]);
-int h_audit_list(http_req *r);
 int h_audit_verify(http_req *r);
+/* the audit trail with filters, its export, who viewed a record, agency
+ * grants (http_oversight.c) */
+int h_audit_list(http_req *r);
+int h_audit_export(http_req *r);
+int h_entity_views(http_req *r);
+/* sanctions and links around a record (http_adjacent.c) */
+int h_entity_adjacent(http_req *r);
+int h_agency_grants(http_req *r);
+int h_agency_grant_add(http_req *r);
+int h_agency_grant_remove(http_req *r);
 int h_entities_search(http_req *r);
 int h_entity_get(http_req *r);
 int h_entity_create(http_req *r);
@@ -282,6 +293,9 @@ int h_ews_reports(http_req *r);
 int h_ews_alerts(http_req *r);
 int h_ews_alert_ack(http_req *r);
 int h_ews_alert_close(http_req *r);
+int h_ews_queue(http_req *r);
+int h_ews_queue_resolve(http_req *r);
+int h_ews_queue_reject(http_req *r);
 /* cargo (http_cargo.c) */
 int h_cargo_queue(http_req *r);
 int h_cargo_dispose(http_req *r);
@@ -299,6 +313,9 @@ int h_trace_pick(http_req *r);
 int h_trace_status(http_req *r);
 int h_trace_leads(http_req *r);
 int h_trace_stats(http_req *r);
+int h_kin_search_start(http_req *r);
+int h_kin_search_get(http_req *r);
+int h_kin_search_list(http_req *r);
 int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);

@@ -37,15 +37,21 @@ ROUTES(http_routes_access,
     {"POST", "/api/v1/me/totp/confirm", h_totp_confirm, "totp.confirm", 1, 0},
     {"GET", "/api/v1/grants", h_grants_list, "grant.list", 1, ACL_P_ADMIN},
     {"POST", "/api/v1/grants/{id}/approve", h_grant_approve, "grant.approve", 1, ACL_P_ADMIN},
-    {"POST", "/api/v1/grants/{id}/reject", h_grant_reject, "grant.reject", 1, ACL_P_ADMIN})
+    {"POST", "/api/v1/grants/{id}/reject", h_grant_reject, "grant.reject", 1, ACL_P_ADMIN},
+    {"GET", "/api/v1/agency-grants", h_agency_grants, "agency.grant.list", 1, ACL_P_ADMIN},
+    {"POST", "/api/v1/agency-grants", h_agency_grant_add, "agency.grant", 1, ACL_P_ADMIN},
+    {"DELETE", "/api/v1/agency-grants/{grantee}", h_agency_grant_remove, "agency.revoke", 1, ACL_P_ADMIN})
 ROUTES(http_routes_audit,
     {"GET", "/api/v1/audit", h_audit_list, "audit.read", 1, ACL_P_AUDIT},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT})
+    {"GET", "/api/v1/audit/verify", h_audit_verify, "audit.verify", 1, ACL_P_AUDIT},
+    {"GET", "/api/v1/audit/export", h_audit_export, "audit.export", 1, ACL_P_AUDIT})
 ROUTES(http_routes_store,
     {"GET", "/api/v1/entities", h_entities_search, "entity.search", 1, R},
     {"POST", "/api/v1/entities", h_entity_create, "entity.create", 1, ACL_P_WRITE},
     {"POST", "/api/v1/entities/upload", h_entities_upload, "entity.upload", 1, ACL_P_WRITE},
     {"GET", "/api/v1/entities/{id}", h_entity_get, "entity.read", 1, R},
+    {"GET", "/api/v1/entities/{id}/views", h_entity_views, "entity.views", 1, ACL_P_OVERSIGHT},
+    {"GET", "/api/v1/entities/{id}/adjacent", h_entity_adjacent, "entity.adjacent", 1, R},
     {"PUT", "/api/v1/entities/{id}", h_entity_update, "entity.update", 1, ACL_P_WRITE},
     {"DELETE", "/api/v1/entities/{id}", h_entity_delete, "entity.delete", 1, ACL_P_DELETE},
     {"GET", "/api/v1/stats", h_stats, "entity.stats", 1, R},
@@ -57,7 +63,10 @@ ROUTES(http_routes_ews,
     {"GET", "/api/v1/ews/alerts", h_ews_alerts, "ews.alert.list", 1, R},
     {"POST", "/api/v1/ews/alerts/{id}/ack", h_ews_alert_ack, "ews.alert.ack", 1, ACL_P_WRITE},
     {"POST", "/api/v1/ews/alerts/{id}/close", h_ews_alert_close, "ews.alert.close", 1, ACL_P_WRITE},
-    {"GET", "/api/v1/ews/alerts/{id}/series", h_ews_alert_series, "ews.alert.series", 1, R})
+    {"GET", "/api/v1/ews/alerts/{id}/series", h_ews_alert_series, "ews.alert.series", 1, R},
+    {"GET", "/api/v1/ews/queue", h_ews_queue, "ews.queue.list", 1, R},
+    {"POST", "/api/v1/ews/queue/{id}/resolve", h_ews_queue_resolve, "ews.queue.resolve", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/ews/queue/{id}/reject", h_ews_queue_reject, "ews.queue.reject", 1, ACL_P_WRITE})
 ROUTES(http_routes_cargo,
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
@@ -65,7 +74,11 @@ ROUTES(http_routes_cargo,
 ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
-    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
+    {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/search", h_kin_search_start, "kinship.search", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/search", h_kin_search_list, "kinship.search.list", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/search/{id}", h_kin_search_get, "kinship.search.read", 1, ACL_P_FORENSIC})
+
 ROUTES(http_routes_trace,
     {"GET", "/api/v1/trace/fields", h_trace_fields, "trace.fields", 1, R},
     {"GET", "/api/v1/trace/requests", h_trace_requests, "trace.request.list", 1, R},
@@ -184,7 +197,10 @@ static int authenticate(http_req *r) {
 /* ---- what a principal's secret allows besides its role (docs/access.md) ---- */
 /* A session waiting for second-factor enrolment reaches only these. */
 static int enrolment_route(const http_route *rt) {
-    static const char *const allowed[] = {"me", "logout", "totp.begin", "totp.confirm", NULL};
+    /* + the web's own session, language and sign-out routes, so a browser
+     * session can show the enrolment page (docs/web.md, "Second factor") */
+    static const char *const allowed[] = {"me",         "logout",   "totp.begin",        "totp.confirm",
+                                          "web.session", "web.lang", "logout.everywhere", NULL};
     for (size_t i = 0; rt->action && allowed[i]; i++)
         if (strcmp(rt->action, allowed[i]) == 0) return 1;
     return 0;

@@ -10,7 +10,6 @@ void kin_fam_gt(const kin_case *c, const kin_family *F, int m, int16_t *gt);
 int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place, int mutate, double *out,
                    pu_err *err);
 int kin_vic_loglik(const kin_case *c, const kin_opts *o, int v, double *out, pu_err *err);
-int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double *logm, int *incomp, pu_err *err);
 
 /* kin_db_read_mem with the warning sink set before reading (NULL = silent),
  * so that warnings about the frequency file itself are captured too. */

@@ -124,7 +124,7 @@ static int get_int(json_t *o, const char *key, long lo, long hi, long *out, pu_e
 }
 
 static int get_options(json_t *root, kin_request *q, double *min_freq, pu_err *err) {
-    static const char *const keys[] = {"theta", "min_freq", "max_incomp", "threshold", "top", NULL};
+    static const char *const keys[] = {"theta", "min_freq", "max_incomp", "threshold", "top", "per_marker", NULL};
     json_t *o = json_object_get(root, "options");
     if (!o || json_is_null(o)) return PU_OK;
     if (!json_is_object(o)) return pu_fail(err, PU_ERR_INVALID, NULL, "options", "expected a JSON object");
@@ -135,6 +135,10 @@ static int get_options(json_t *root, kin_request *q, double *min_freq, pu_err *e
     if (!rc) rc = get_num(o, "threshold", 1e-300, KIN_THRESHOLD_MAX, 0, &q->opts.threshold, err);
     if (!rc) rc = get_int(o, "max_incomp", 0, KIN_MAX_MARKERS, &mi, err);
     if (!rc) rc = get_int(o, "top", 1, KIN_REQ_MAX_TOP, &top, err);
+    json_t *pm = json_object_get(o, "per_marker");
+    if (!rc && pm && !json_is_null(pm) && !json_is_boolean(pm))
+        rc = pu_fail(err, PU_ERR_INVALID, NULL, "options.per_marker", "expected true or false");
+    q->per_marker = pm && json_is_true(pm);
     q->opts.max_incomp = (int)mi;
     q->top = (int)top;
     return rc;

@@ -246,7 +246,11 @@ static int score_target(shared *S, int tid, int bj) {
     }
     atomic_fetch_add(&S->pairs, pairs);
     atomic_fetch_add(&S->pruned, pruned);
-    return ns ? emit_stream(S, tid, sb, ns) : PU_OK;
+    int rc = ns ? emit_stream(S, tid, sb, ns) : PU_OK;
+    /* progress for a caller polling a running search (a job's percentage);
+     * counted after the target's hits are passed on */
+    if (S->so->progress) atomic_fetch_add_explicit(S->so->progress, 1, memory_order_relaxed);
+    return rc;
 }
 
 typedef struct targ {

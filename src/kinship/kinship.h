@@ -196,6 +196,14 @@ void kin_opts_default(kin_opts *o);
  * Errors: as kin_ped_lik. */
 int kin_pairwise(const kin_case *c, const kin_opts *o, double *lr, int *excl, pu_err *err);
 
+/* One pair per marker: logm[m] = natural log of the LR of victim v as
+ * missing person j at marker m (0 for a marker the victim is not typed at),
+ * incomp[m] (may be NULL) = 1 when the marker is Mendelian-incompatible
+ * (mutation ignored). Arrays of c->db->n, caller-allocated; the product of
+ * exp(logm) is kin_pairwise's LR. The db must be prepared (kin_db_prepare,
+ * done by kin_pairwise and kin_request_load). Errors: as kin_ped_lik. */
+int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double *logm, int *incomp, pu_err *err);
+
 /* Log-likelihood (natural log) of the whole case under one assignment:
  * assign[v] = index into c->miss or -1. -INFINITY if impossible. */
 int kin_joint_loglik(const kin_case *c, const kin_opts *o, const int *assign, double *out, pu_err *err);
@@ -254,6 +262,10 @@ typedef struct kin_search_opts {
     int min_shared;        /* PM x PM: markers typed in both (default 8) */
     int pm_pm;             /* also run PM x PM direct matching */
     int stream;            /* 1: threshold-only streaming (no top-k, see kin_search_run) */
+    _Atomic long *progress; /* may be NULL: incremented (atomically, from the
+                               workers) once per missing person scored against
+                               every PM, so another thread can show how far a
+                               search got (kin_search_run only; not reset) */
 } kin_search_opts;
 /* threshold 1e4, top_k 5, threads 0 (CPUs), block 2048, max_incomp 2, min_shared 8, pm_pm 0, stream 0. */
 void kin_search_opts_default(kin_search_opts *o);
@@ -312,7 +324,7 @@ int kin_search_pmpm(const kin_case *c, const kin_search_opts *so, kin_hit_cb cb,
 /* ---- a case as one JSON document (the HTTP API) -------------------------
  * {"purpose": "...", "case_ref": "...",
  *  "case": {"freqs": CSV, "mutation": CSV, "pedigrees": CSV, "am": CSV, "pm": CSV, "population": "..."},
- *  "options": {"theta": 0, "min_freq": 0, "max_incomp": 2, "threshold": 1e4, "top": 20}}
+ *  "options": {"theta": 0, "min_freq": 0, "max_incomp": 2, "threshold": 1e4, "top": 20, "per_marker": false}}
  * The CSV texts are those of the CLI's files (docs/kinship.md). purpose is
  * required, case_ref, mutation, population and options are optional. */
 #define KIN_PURPOSE_MAX 500       /* bytes of the stated purpose */
@@ -338,6 +350,7 @@ typedef struct kin_request {
     kin_case *c;           /* c->db == db */
     kin_opts opts;         /* theta, max_incomp, threshold from options; max_rows from the caps */
     int top;               /* joint rows to return (default 20) */
+    int per_marker;        /* options.per_marker: pairwise answers carry the LR of every marker */
     long n_warnings;       /* warnings while reading (unknown alleles given the minimum frequency, ...) */
     int nwarn;             /* the first KIN_REQ_MAX_WARNINGS of them, as text "case.pm:3: ..." */
     char **warn;

@@ -552,6 +552,71 @@ int store_iter(store_t *st, const store_scope *scope, const store_query *q, stor
     return rc;
 }
 
+/* 1 when an entity-typed property of e has the value id. */
+static int refers_to(const ftm_entity *e, const char *id) {
+    const ftm_schema *sc = ftm_schema_get(e->schema);
+    for (size_t i = 0; sc && i < e->nprops; i++) {
+        if (ftm_schema_prop_type(sc, e->props[i].name) != FTM_ENTITY) continue;
+        for (size_t k = 0; k < e->props[i].n; k++)
+            if (strcmp(e->props[i].values[k], id) == 0) return 1;
+    }
+    return 0;
+}
+
+int store_referrers(store_t *st, const store_scope *scope, const char *id, int64_t limit, store_entity_cb cb,
+                    void *ctx, pu_err *err) {
+    if (pu_blank(id)) return pu_fail(err, PU_ERR_INVALID, NULL, "id", "the id is empty");
+    /* *"id"*, case-sensitive (GLOB: about twice as fast as LIKE's folding
+     * scan on SQLite; a regular expression on PostgreSQL), with the
+     * pattern characters of the id taken literally ([*] [?] [[]) */
+    pu_buf glob = PU_BUF_INIT(FTM_ID_MAX * 3 + 8);
+    int rc = pu_buf_puts(&glob, "*\"");
+    for (const char *p = id; *p && !rc; p++) {
+        if (*p == '*' || *p == '?' || *p == '[') rc = pu_buf_printf(&glob, "[%c]", *p);
+        else rc = pu_buf_putc(&glob, *p);
+    }
+    if (!rc) rc = pu_buf_puts(&glob, "\"*");
+    size_t cap = glob.len * 4 + 16;
+    char *pat = rc ? NULL : malloc(cap);
+    if (!rc && (!pat || db_glob_pattern(st->db, pu_buf_str(&glob), pat, cap))) rc = PU_ERR_LIMIT;
+    pu_buf_free(&glob);
+    if (rc) {
+        free(pat);
+        return pu_fail(err, PU_ERR_INVALID, NULL, "id", "the id is too long");
+    }
+    db_sql qb;
+    db_sql_init(&qb);
+    db_sql_add(&qb, "SELECT " ENTITY_COLS " FROM entity WHERE ");
+    rc = store_scope_sql(&qb, scope, NULL);
+    if (rc == PU_ERR_INTERNAL) rc = pu_fail(err, rc, NULL, NULL, "no reader scope");
+    db_sql_addf(&qb, " AND id <> ? AND data %s ? ORDER BY id", db_glob_op(st->db));
+    db_sql_text(&qb, id);
+    db_sql_text(&qb, pat);
+    free(pat);
+    db_stmt *s = NULL;
+    if (!rc) rc = db_sql_prepare(st->db, &qb, &s, err);
+    db_sql_free(&qb);
+    for (int64_t n = 0; !rc && n < limit;) {
+        int step = db_step(s, err);
+        if (step == DB_DONE) break;
+        if (step != DB_ROW) {
+            rc = step;
+            break;
+        }
+        ftm_entity *e;
+        if ((rc = row_entity(s, 0, &e, err))) break;
+        int stop = 0;
+        if (refers_to(e, id)) {
+            n++;
+            stop = cb(e, ctx);
+        }
+        ftm_entity_free(e);
+        if (stop) break;
+    }
+    db_finalize(s);
+    return rc;
+}
+
 int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err) {
     *out = 0;
     db_sql qb;

@@ -109,6 +109,16 @@ typedef struct store_query {
 typedef int (*store_entity_cb)(const ftm_entity *e, void *ctx);
 int store_iter(store_t *st, const store_scope *scope, const store_query *q,
                store_entity_cb cb, void *ctx, pu_err *err);
+/* Entities visible to scope that refer to `id` through an entity-typed
+ * property (a Sanction's entity, a link's subject or object, an Ownership's
+ * owner or asset, an Identification's holder...), at most limit (> 0), in
+ * id order, each passed to cb as store_iter does. The bodies are searched
+ * for the quoted id (a scan of the entity table: there is no reference
+ * index; docs/web.md "Entity page") and every candidate is checked on its
+ * properties, so only exact references are returned; bodies sealed at rest
+ * are not searched. Errors: PU_ERR_INVALID (empty id), PU_ERR_DB. */
+int store_referrers(store_t *st, const store_scope *scope, const char *id, int64_t limit, store_entity_cb cb,
+                    void *ctx, pu_err *err);
 /* Number of entities matching q (limit/offset ignored: it is the total for
  * paging). Errors: PU_ERR_INVALID (unknown schema in q), PU_ERR_DB. */
 int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err);
@@ -216,6 +226,15 @@ int store_check_act_for(const store_scope *scope, const char *agency, pu_err *er
  * PU_ERR_INVALID (empty or equal agencies), PU_ERR_DB. */
 int store_grant_add(db_t *db, const char *owner, const char *grantee, pu_err *err);
 int store_grant_remove(db_t *db, const char *owner, const char *grantee, pu_err *err);
+/* One grant as listed. */
+typedef struct store_grant {
+    char owner[32], grantee[32];
+    char created[32];      /* ISO time */
+} store_grant;
+/* The grants that name agency as owner or grantee (every grant when agency
+ * is NULL), ordered by owner then grantee. *out is owned by the caller
+ * (free()). Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int store_grant_list(db_t *db, const char *agency, store_grant **out, size_t *n, pu_err *err);
 
 /* The id namespace of an agency: records an agency creates have ids
  * starting with its lower-cased acronym and '-' ("dea-..."). Acronyms hold

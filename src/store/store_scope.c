@@ -9,6 +9,7 @@
  */
 #include "store/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const marking_names[STORE_NMARKINGS] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
@@ -183,6 +184,49 @@ int store_grant_add(db_t *db, const char *owner, const char *grantee, pu_err *er
 
 int store_grant_remove(db_t *db, const char *owner, const char *grantee, pu_err *err) {
     return grant_change(db, "DELETE FROM store_grant WHERE owner = ? AND grantee = ?", owner, grantee, 0, err);
+}
+
+int store_grant_list(db_t *db, const char *agency, store_grant **out, size_t *n, pu_err *err) {
+    *out = NULL;
+    *n = 0;
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT owner, grantee, created FROM store_grant");
+    if (agency) {
+        db_sql_add(&q, " WHERE owner = ? OR grantee = ?");
+        db_sql_text(&q, agency);
+        db_sql_text(&q, agency);
+    }
+    db_sql_add(&q, " ORDER BY owner, grantee");
+    db_stmt *st;
+    int rc = db_sql_prepare(db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    size_t cap = 0;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            store_grant *v = realloc(*out, ncap * sizeof *v);
+            if (!v) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory listing grants");
+                break;
+            }
+            *out = v;
+            cap = ncap;
+        }
+        store_grant *g = &(*out)[(*n)++];
+        pu_strlcpy(g->owner, db_col_text(st, 0), sizeof g->owner);
+        pu_strlcpy(g->grantee, db_col_text(st, 1), sizeof g->grantee);
+        pu_strlcpy(g->created, db_col_text(st, 2), sizeof g->created);
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc == DB_ROW ? PU_ERR_DB : rc;
+    }
+    return PU_OK;
 }
 
 int store_id_in_namespace(const char *agency, const char *id, char *out, size_t size, pu_err *err) {

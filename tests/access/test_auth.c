@@ -232,6 +232,20 @@ static void test_tokens_and_sessions(void **state) {
     assert_int_equal(acl_user_set_password(db, "svc", "a brand new passphrase", &e), PU_OK);
     assert_int_equal(acl_authenticate(db, s1, 3001, &p, &e), PU_ERR_DENIED);
     assert_int_equal(acl_authenticate(db, t2, 3001, &p, &e), PU_ERR_DENIED);
+    /* sign out everywhere: every session of the user, its tokens stay */
+    char s2[ACL_SECRET_MAX], t3[ACL_SECRET_MAX];
+    int64_t nrev = -1;
+    assert_int_equal(acl_login(db, "svc", "a brand new passphrase", 3001, &p, s1, &e), PU_OK);
+    assert_int_equal(acl_login(db, "svc", "a brand new passphrase", 3001, &p, s2, &e), PU_OK);
+    assert_int_equal(acl_token_create2(db, "svc", 3001, NULL, t3, NULL, &e), PU_OK);
+    assert_int_equal(acl_revoke_sessions(db, "svc", &nrev, &e), PU_OK);
+    assert_int_equal(nrev, 2);
+    assert_int_equal(acl_authenticate(db, s1, 3001, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_authenticate(db, s2, 3001, &p, &e), PU_ERR_DENIED);
+    assert_int_equal(acl_authenticate(db, t3, 3001, &p, &e), PU_OK);
+    assert_int_equal(acl_revoke_sessions(db, "svc", &nrev, &e), PU_OK);
+    assert_int_equal(nrev, 0);
+    assert_int_equal(acl_revoke_sessions(db, "nobody", &nrev, &e), PU_ERR_NOTFOUND);
     /* re-authentication counts like a login */
     assert_int_equal(acl_reauthenticate(db, "svc", "a brand new passphrase", NULL, 3002, &e), PU_OK);
     assert_int_equal(acl_reauthenticate(db, "svc", PW, NULL, 3002, &e), PU_ERR_DENIED);
@@ -529,7 +543,7 @@ static void test_account_generation_bumped(void **state) {
     assert_int_equal(account_gen(db), g);
     assert_int_equal(acl_login(db, "gen", "another long passphrase", 100, &p, s1, &e), PU_OK);
     int64_t n = 0;
-    assert_int_equal(acl_revoke_sessions(db, p.user_id, &n, &e), PU_OK);
+    assert_int_equal(acl_revoke_sessions(db, p.user, &n, &e), PU_OK);
     assert_int_equal(n, 1);
     assert_true(account_gen(db) > g), g = account_gen(db);
     assert_int_equal(acl_token_create(db, "gen", 100, t1, &e), PU_OK);

@@ -128,7 +128,7 @@ static void test_export(void **state) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     int64_t n = -1;
-    audit_filter flt = {"2025-01-03", "2025-01-05", NULL, 0, 0};
+    audit_filter flt = {.since = "2025-01-03", .until = "2025-01-05"};
     assert_int_equal(audit_export(db, f, &flt, &n, &e), PU_OK);
     fclose(f);
     assert_int_equal(n, 3);
@@ -141,13 +141,64 @@ static void test_export(void **state) {
     free(buf);
     /* by agency, with paging */
     f = open_memstream(&buf, &len);
-    audit_filter fa = {NULL, NULL, "FGR", 2, 1};
+    audit_filter fa = {.agency = "FGR", .limit = 2, .offset = 1};
     assert_int_equal(audit_export(db, f, &fa, &n, &e), PU_OK);
     fclose(f);
     assert_int_equal(n, 2);
     assert_non_null(strstr(buf, "\"seq\":4"));
     assert_non_null(strstr(buf, "\"seq\":6"));
     assert_null(strstr(buf, "\"DEA\""));
+    free(buf);
+    db_close(db);
+}
+
+/* Export entries of flt into a string; returns the count. */
+static int64_t export_str(db_t *db, const audit_filter *flt, char **buf) {
+    size_t len = 0;
+    FILE *f = open_memstream(buf, &len);
+    int64_t n = -1;
+    pu_err e;
+    assert_int_equal(audit_export(db, f, flt, &n, &e), PU_OK);
+    fclose(f);
+    return n;
+}
+
+/* The filters of the web's audit page: user, action (exact or prefix),
+ * target as a whole item of the list (LIKE's % and _ taken literally),
+ * outcome, newest first. */
+static void test_export_filters(void **state) {
+    (void)state;
+    db_t *db = with_entries(0);
+    pu_err e;
+    audit_event evs[] = {
+        {"http", "ana", "DEA", "entity.read", "dea-1", "success", NULL, NULL, NULL},
+        {"http", "ana", "DEA", "entity.search", "dea-1,dea-10", "success", NULL, NULL, NULL},
+        {"http", "luis", "DEA", "entity.read", "dea-10", "denied", NULL, NULL, NULL},
+        {"http", "luis", "DEA", "entityx.read", "a_b", "success", NULL, NULL, NULL},
+        {"http", "ana", "DEA", "entity.read", "axb", "success", NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) assert_int_equal(audit_append(db, &evs[i], &e), PU_OK);
+    char *buf = NULL;
+    audit_filter by_user = {.user = "luis"};
+    assert_int_equal(export_str(db, &by_user, &buf), 2);
+    assert_null(strstr(buf, "\"ana\""));
+    free(buf);
+    audit_filter by_prefix = {.action = "entity"};
+    assert_int_equal(export_str(db, &by_prefix, &buf), 4); /* entity.* and not entityx.read */
+    assert_null(strstr(buf, "entityx"));
+    free(buf);
+    audit_filter exact = {.action = "entity.read", .outcome = "success"};
+    assert_int_equal(export_str(db, &exact, &buf), 2);
+    free(buf);
+    audit_filter target = {.target = "dea-1"};
+    assert_int_equal(export_str(db, &target, &buf), 2); /* not dea-10 alone */
+    free(buf);
+    audit_filter literal = {.target = "a_b"};
+    assert_int_equal(export_str(db, &literal, &buf), 1); /* '_' is not a wildcard: not axb */
+    free(buf);
+    audit_filter newest = {.user = "ana", .newest_first = 1, .limit = 1};
+    assert_int_equal(export_str(db, &newest, &buf), 1);
+    assert_non_null(strstr(buf, "\"targets\":\"axb\""));
     free(buf);
     db_close(db);
 }
@@ -192,7 +243,7 @@ static void test_long_fields_clipped(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intact),   cmocka_unit_test(test_edit),   cmocka_unit_test(test_delete),
-        cmocka_unit_test(test_reorder),  cmocka_unit_test(test_prune),  cmocka_unit_test(test_export),
+        cmocka_unit_test(test_reorder),  cmocka_unit_test(test_prune),  cmocka_unit_test(test_export), cmocka_unit_test(test_export_filters),
         cmocka_unit_test(test_long_fields_clipped), cmocka_unit_test(test_append_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

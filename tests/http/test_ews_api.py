@@ -135,10 +135,43 @@ eq(s, 400, "an empty body is 400")
 s, js, _ = c.req("POST", "/api/v1/ews/reports", token=tok["dea.tip"], body=[rep(8)])
 eq(s, 403, "a tip handler cannot import reports")
 
+# ---- the curator queue of unknown names ----
+s, js, _ = c.req("POST", "/api/v1/ews/reports", token=A, body=[
+    rep(20, substances=["xylazinna test-a"], marking="AGENCY-ONLY"),
+    rep(21, substances=["xylazinna test-a"], marking="AGENCY-ONLY"),
+    rep(22, substances=["brand nobody knows"], marking="AGENCY-ONLY")])
+ok(s == 200, "reports with unknown names are imported (and queued)", f"{s} {js}")
+s, js, _ = c.req("GET", "/api/v1/ews/queue", token=A, query={"status": "open"})
+mine = {q["name"]: q for q in js["results"]} if s == 200 else {}
+ok("xylazinna test-a" in mine and mine["xylazinna test-a"]["count"] == 2 and all(q["status"] == "open" for q in js["results"]),
+   "DEA lists the open queue with the use counts", json.dumps(js)[:300])
+s, js, _ = c.req("GET", "/api/v1/ews/queue", token=F)
+ok(s == 200 and not any(q["name"] in ("xylazinna test-a", "brand nobody knows") for q in js["results"]),
+   "FGR does not see DEA's AGENCY-ONLY names")
+qa, qb = mine["xylazinna test-a"]["id"], mine["brand nobody knows"]["id"]
+eq(c.req("POST", f"/api/v1/ews/queue/{qa}/resolve", token=F, body={"substance": "xylazine"})[0], 404,
+   "FGR cannot resolve an item it cannot see")
+eq(c.req("POST", f"/api/v1/ews/queue/{qa}/resolve", token=tok["dea.tip"], body={"substance": "xylazine"})[0], 403,
+   "a tip handler cannot curate")
+eq(c.req("POST", f"/api/v1/ews/queue/{qa}/resolve", token=A, body={"substance": "no-such-substance"})[0], 404,
+   "an unknown substance is refused")
+s, js, _ = c.req("POST", f"/api/v1/ews/queue/{qa}/resolve", token=A, body={"substance": "xylazine"})
+ok(s == 200 and js["status"] == "resolved" and js["substance"] == "xylazine", "DEA maps the name to xylazine")
+eq(c.req("POST", f"/api/v1/ews/queue/{qa}/resolve", token=A, body={"substance": "xylazine"})[0], 409, "only once")
+s, js, _ = c.req("POST", f"/api/v1/ews/queue/{qb}/reject", token=A)
+ok(s == 200 and js["status"] == "rejected", "DEA dismisses the other name")
+s, js, _ = c.req("GET", "/api/v1/ews/queue", token=A, query={"status": "open"})
+ok(s == 200 and not any(q["id"] in (qa, qb) for q in js["results"]), "both leave the open queue")
+s, js, _ = c.req("GET", "/api/v1/ews/queue", token=A, query={"status": "resolved"})
+ok(any(q["id"] == qa and q["substance"] == "xylazine" for q in js["results"]), "the resolved item names its substance")
+eq(c.req("GET", "/api/v1/ews/queue", token=A, query={"status": "maybe"})[0], 400, "a bad status is refused")
+
 # ---- audit ----
 s, js, _ = c.req("GET", "/api/v1/audit", token=tok["dea.aud"], query={"limit": "10000"})
 ent = js["entries"] if s == 200 else []
 ok(any(e["action"] == "ews.alert.list" and e["user"] == "dea.an" for e in ent), "listing is audited")
+ok(any(e["action"] == "ews.queue.resolve" and e["targets"] == str(qa) and "substance=xylazine" in e["detail"] for e in ent),
+   "a resolution is audited with its item and substance")
 ok(any(e["action"] == "ews.alert.ack" and e["targets"] == str(aid) and e["outcome"] == "success" for e in ent),
    "acknowledging is audited with the alert id")
 ok(any(e["action"] == "ews.alert.close" and e["outcome"] != "success" for e in ent), "refused changes are audited")

@@ -240,6 +240,42 @@ ok(any(json.loads(e["detail"] or "{}").get("purpose") == PURPOSE and e["targets"
    "a refused case is audited with its purpose")
 ok(any(e["detail"] == "" for e in inval), "a request without a purpose is audited as invalid")
 
+# ---- LR per marker: the product of the markers' LRs is the pair's LR ----
+s, js, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F, body=body_of("example2", options={"per_marker": True}))
+rows = [x for x in (js or {}).get("results", []) if x["sex_compatible"]]
+prod_ok = bool(rows)
+for x in rows:
+    p = math.prod(m["lr"] for m in x["markers"])
+    if not close(p, x["lr"], 1e-9) or len(x["markers"]) != js["counts"]["markers"]:
+        prod_ok = False
+ok(s == 200 and prod_ok, "per_marker: every marker's LR, whose product is the pair's LR")
+s, js, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F, body=body_of("example2", options={"per_marker": 1}))
+ok(s == 400 and err_of(js).get("field") == "options.per_marker", "per_marker must be a boolean")
+
+# ---- blind search jobs: started, polled to the end, hits = pairwise LRs over the threshold ----
+import time  # noqa: E402
+s, pw, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F, body=body_of("example2", options={"threshold": 10}))
+want = {(x["pm_sample"], x["missing"]) for x in pw["results"] if x["lr"] is not None and x["lr"] >= 10
+        and x["excluded_markers"] is not None and x["excluded_markers"] <= 2}
+s, job, _ = c.req("POST", "/api/v1/kinship/search", token=F, body=body_of("example2", options={"threshold": 10}))
+ok(s == 202 and job["state"] in ("running", "done") and job["targets"] > 0, "a blind search job starts (202)", str(job)[:300])
+for _ in range(300):
+    s, got, _ = c.req("GET", f"/api/v1/kinship/search/{job['id']}", token=F)
+    if got["state"] != "running":
+        break
+    time.sleep(0.1)
+ok(got["state"] == "done" and got["done"] == got["targets"] and got["progress"] == 1, "the job ends with its progress at 100 %", str(got)[:300])
+hits = {(h["pm_sample"], h["missing"]) for h in got["hits"]}
+ok(hits == want and got["hits_total"] == len(want), "its hits are the pairs with LR >= the threshold",
+   f"{sorted(hits)} vs {sorted(want)}")
+ok(all(close(10 ** h["log10_lr"], next(x["lr"] for x in pw["results"] if (x["pm_sample"], x["missing"]) == (h["pm_sample"], h["missing"])), 1e-3)
+       for h in got["hits"]), "and their LRs are the pairwise LRs")
+s, lst, _ = c.req("GET", "/api/v1/kinship/search", token=F)
+ok(s == 200 and any(j["id"] == job["id"] and "hits" not in j for j in lst["jobs"]), "the user's jobs are listed (without hits)")
+eq(c.req("GET", f"/api/v1/kinship/search/{job['id']}", token=tok["fgr.for"])[0], 404, "another forensic user does not see the job")
+eq(c.req("GET", f"/api/v1/kinship/search/{job['id']}", token=tok["spf.analyst"])[0], 403, "an analyst cannot read a job")
+eq(c.req("POST", "/api/v1/kinship/search", token=F, body={"case": case_of("example2")})[0], 400, "a job needs a purpose")
+
 eq(srv.stop(), 0, "server stops cleanly")
 log = srv.output()
 ok("31.3" not in log and "minimum frequency" not in log and "V1" not in log, "no case data in the server log")

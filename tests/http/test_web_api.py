@@ -4,6 +4,7 @@ logout everywhere), the page shells' 200/403/404, the files and a path that
 tries to leave the web root, the catalogue, an alert's series, and the
 language of error messages. JSON responses are checked against
 docs/openapi.yaml. Run by tests/http/e2e_driver.sh."""
+import gzip
 import http.client
 import json
 import os
@@ -42,6 +43,8 @@ with open(os.path.join(webroot, "index.html"), "w") as f:
     f.write("<!doctype html><title>shell</title>")
 with open(os.path.join(webroot, "app.js"), "w") as f:
     f.write("console.log(1)\n")
+with open(os.path.join(webroot, "app.js.gz"), "wb") as f:
+    f.write(gzip.compress(b"console.log(1)\n"))
 with open(os.path.join(TMP, "secret.js"), "w") as f:
     f.write("outside the web root\n")
 
@@ -145,6 +148,14 @@ r, _ = raw("GET", "/app/nosuch")
 eq(r.status, 404, "an unknown page is 404")
 r, body = raw("GET", "/assets/app.js")
 ok(r.status == 200 and "javascript" in r.getheader("Content-Type"), "a file of the web root")
+ok(r.getheader("Content-Encoding") is None and body == b"console.log(1)\n", "plain without Accept-Encoding")
+r, body = raw("GET", "/assets/app.js", headers={"Accept-Encoding": "gzip, deflate"})
+ok(r.status == 200 and r.getheader("Content-Encoding") == "gzip" and gzip.decompress(body) == b"console.log(1)\n"
+   and "Accept-Encoding" in (r.getheader("Vary") or ""), "its precompressed copy for a client that takes gzip")
+r, body = raw("GET", "/assets/app.js", headers={"Accept-Encoding": "gzip;q=0, identity"})
+ok(r.getheader("Content-Encoding") is None, "gzip;q=0 gets the plain file")
+r, body = raw("GET", "/assets/app.js.gz")
+eq(r.status, 404, "the .gz copy is not a file of its own")
 for bad in ("/assets/..%2fsecret.js", "/assets/.hidden.js", "/assets/index.html", "/assets/app.exe"):
     r, body = raw("GET", bad)
     eq(r.status, 404, f"{bad} is not served")

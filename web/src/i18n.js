@@ -40,6 +40,11 @@ export function tv(prefix, value) {
   return key in messages ? messages[key] : String(value);
 }
 
+// The catalogue's keys under a prefix ("substance.").
+export function keysWith(prefix) {
+  return Object.keys(messages).filter((k) => k.startsWith(prefix));
+}
+
 export function has(key) {
   return key in messages;
 }

@@ -13,6 +13,7 @@ import { adminPage } from "./pages/admin.js";
 import { auditPage } from "./pages/audit.js";
 import { kinshipPage } from "./pages/kinship.js";
 import { tracePage } from "./pages/trace.js";
+import { enrolPage } from "./pages/enrol.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -26,7 +27,23 @@ const PAGES = {
   admin: { perm: "admin", menu: true, render: adminPage },
   audit: { perm: "audit", menu: true, render: auditPage },
   entity: { perm: "read", menu: false, render: entityPage },
+  security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
 };
+
+// The second factor's page: forced while the session is enrolment-only
+// (mfa_pending), reachable from the header otherwise.
+function enrolScreen(main) {
+  const s = app.session;
+  enrolPage(main, {
+    pending: s.mfa_pending,
+    enrolled: s.mfa_enrolled,
+    onEnrolled: (fresh) => {
+      app.session = fresh;
+      setCsrf(fresh.csrf);
+      navigate("/app/home");
+    },
+  });
+}
 
 const app = { session: null, notice: "" };
 
@@ -122,7 +139,7 @@ function header(page) {
       "ul",
       {},
       Object.entries(PAGES)
-        .filter(([, p]) => p.menu && can(p.perm))
+        .filter(([, p]) => p.menu && can(p.perm) && !s.mfa_pending)
         .map(([name]) => h("li", {}, link(`/app/${name}`, t(`nav.${name}`), name === page))),
     ),
   );
@@ -136,6 +153,7 @@ function header(page) {
       { class: "who" },
       h("span", { class: "user" }, raw(s.user.user), " · ", raw(s.user.agency), " · ", tv("role", s.user.role)),
       langSwitch(),
+      s.mfa_pending ? null : link("/app/security", t("nav.security"), page === "security"),
       h("button", { type: "button", id: "logout", onclick: () => logout(false) }, t("nav.logout")),
       h("button", { type: "button", id: "logout-all", class: "secondary", onclick: () => logout(true) }, t("nav.logout_all")),
     ),
@@ -173,7 +191,8 @@ export function render() {
   const main = h("main", { id: "main", tabindex: "-1" });
   const p = PAGES[page];
   mount(root, header(page), main);
-  if (!p) mount(main, errorPage(404));
+  if (app.session.mfa_pending) enrolScreen(main);
+  else if (!p) mount(main, errorPage(404));
   else if (!can(p.perm)) mount(main, errorPage(403));
   else {
     if (app.notice) main.appendChild(status(app.notice, "error"));

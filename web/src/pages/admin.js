@@ -2,10 +2,11 @@
 // /api/v1/users), role grants that wait for a second administrator
 // (GET /api/v1/grants, POST /api/v1/grants/{id}/approve|reject) and the
 // administrator's own API token, shown once (POST /api/v1/users/{me}/tokens,
-// with the password again: nobody mints tokens for another user).
+// with the password again: nobody mints tokens for another user), and the
+// agency grants of the own agency (GET/POST/DELETE /api/v1/agency-grants).
 import { api, get, post } from "../api.js";
 import { field, h, mount, raw, status } from "../dom.js";
-import { t, tv } from "../i18n.js";
+import { date, t, tv } from "../i18n.js";
 import { session } from "../main.js";
 import { errorMsg, loading, table } from "./common.js";
 
@@ -27,12 +28,16 @@ export function adminPage(main) {
   const role = h("select", { id: "new-role" }, ROLES.map((r) => h("option", { value: r }, tv("role", r))));
   const pw = h("input", { type: "password", id: "new-password", autocomplete: "new-password", minlength: 12 });
   const mypw = h("input", { type: "password", id: "token-password", autocomplete: "current-password" });
+  const mycode = h("input", { type: "text", id: "token-code", autocomplete: "one-time-code", maxlength: 24 });
   const mytoken = async (ev) => {
     ev.preventDefault();
     const me = session().user.user;
     try {
-      const r = await post(`/api/v1/users/${encodeURIComponent(me)}/tokens`, { password: mypw.value });
+      const body = { password: mypw.value };
+      if (mycode.value.trim()) body.code = mycode.value.trim();
+      const r = await post(`/api/v1/users/${encodeURIComponent(me)}/tokens`, body);
       mypw.value = "";
+      mycode.value = "";
       mount(msg, tokenOnce(r.user, r.token));
       msg.querySelector("input").focus();
     } catch (e) {
@@ -92,10 +97,55 @@ export function adminPage(main) {
       ),
     );
   };
+  // Agency grants (`puente agency grant/revoke`): the own agency lets
+  // another change its records; a grant never widens what it may see.
+  const grantChange = (grantee, add) => async () => {
+    try {
+      if (add) await post("/api/v1/agency-grants", { grantee });
+      else await api("DELETE", `/api/v1/agency-grants/${encodeURIComponent(grantee)}`);
+      mount(msg, status(t(add ? "admin.agency_granted" : "admin.agency_revoked", { agency: grantee }), "ok"));
+      load();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const agencyGrants = (agencies, grants) => {
+    const me = session().user.agency;
+    const pick = h("select", { id: "grant-agency" }, agencies.filter((a) => a.acronym !== me).map((a) => h("option", { value: a.acronym }, `${a.acronym} — ${a.name}`)));
+    const rows = grants.map((g) =>
+      h(
+        "tr",
+        { "data-grant": `${g.owner}>${g.grantee}` },
+        h("td", {}, raw(g.owner)),
+        h("td", {}, raw(g.grantee)),
+        h("td", {}, date(g.created)),
+        h(
+          "td",
+          {},
+          g.owner === me
+            ? h("button", { type: "button", class: "small secondary", onclick: grantChange(g.grantee, false), "aria-label": t("admin.agency_revoke_for", { agency: g.grantee }) }, t("admin.agency_revoke"))
+            : t("admin.agency_granted_to_us"),
+        ),
+      ),
+    );
+    return h(
+      "section",
+      { class: "card", id: "agency-grants" },
+      h("h2", {}, t("admin.agency_grants")),
+      h("p", { class: "sub" }, t("admin.agency_grants_intro", { agency: me })),
+      rows.length ? table(t("admin.agency_grants"), [t("admin.grant_owner"), t("admin.grant_grantee"), t("admin.grant_since"), t("admin.actions")], rows) : h("p", {}, t("admin.agency_no_grants")),
+      h(
+        "form",
+        { class: "row", id: "grant-form", onsubmit: (ev) => { ev.preventDefault(); grantChange(pick.value, true)(); } },
+        field(t("admin.grant_to"), pick),
+        h("button", { type: "submit" }, t("admin.agency_grant")),
+      ),
+    );
+  };
   const load = async () => {
     mount(list, loading());
     try {
-      const [r, ag, gr] = await Promise.all([get("/api/v1/users"), get("/api/v1/agencies"), get("/api/v1/grants")]);
+      const [r, ag, gr, ag2] = await Promise.all([get("/api/v1/users"), get("/api/v1/agencies"), get("/api/v1/grants"), get("/api/v1/agency-grants")]);
       const pending = gr.grants.filter((g) => g.state === "pending");
       mount(
         list,
@@ -107,10 +157,12 @@ export function adminPage(main) {
             ? table(t("admin.grants"), [t("admin.user"), t("admin.role"), t("admin.requested_by"), t("admin.actions")], pending.map(grantRow))
             : h("p", {}, t("admin.no_grants")),
         ),
+        agencyGrants(ag.agencies, ag2.grants),
         h(
           "details",
           { class: "card" },
           h("summary", {}, t("admin.agencies", { n: ag.agencies.length })),
+          h("p", { class: "sub" }, t("admin.agencies_operator")),
           table(t("admin.agencies_table"), [t("admin.acronym"), t("admin.agency_name"), t("admin.country")], ag.agencies.map((a) => h("tr", {}, h("td", {}, raw(a.acronym)), h("td", {}, raw(a.name)), h("td", {}, tv("country", a.country))))),
         ),
       );
@@ -154,6 +206,7 @@ export function adminPage(main) {
       { class: "card row", id: "my-token", onsubmit: mytoken },
       h("h2", {}, t("admin.my_token")),
       field(t("admin.my_password"), mypw, t("admin.my_token_hint")),
+      field(t("login.code"), mycode, t("admin.my_code_hint")),
       h("button", { type: "submit" }, t("admin.new_token")),
     ),
   );

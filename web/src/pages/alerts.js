@@ -1,12 +1,14 @@
 // alerts.js - early warning: alerts the reader may see, with filters;
 // acknowledge / close (addressees only, as the API rules); per alert the
-// weekly series plot (GET /api/v1/ews/alerts/{id}/series).
+// weekly series plot (GET /api/v1/ews/alerts/{id}/series); the curator
+// queue of unknown names below (curator.js).
 import { get, post } from "../api.js";
 import { field, h, mount, raw, status } from "../dom.js";
 import { currentLang, date, num, t, tv } from "../i18n.js";
 import { can, session } from "../main.js";
 import { seriesPlot } from "../plot.js";
 import { errorMsg, loading, marking, table } from "./common.js";
+import { curatorSection } from "./curator.js";
 
 const STATUSES = ["open", "acknowledged", "closed"];
 
@@ -110,6 +112,7 @@ export function alertsPage(main) {
     msg,
     panel,
     list,
+    curatorSection(),
   );
   load();
 }

@@ -35,7 +35,7 @@ export async function homePage(main) {
       ),
     );
     jobs.push(
-      get("/api/v1/cargo/queue?decision=hold&limit=100000").then((r) =>
+      get("/api/v1/cargo/queue?decision=hold&limit=100000&summary=true").then((r) =>
         tile("tile-cargo", t("home.cargo"), num(r.total), t("home.cargo_note"), "/app/cargo"),
       ),
     );

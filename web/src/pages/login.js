@@ -1,8 +1,11 @@
 // login.js - user + password against POST /api/v1/web/session (the same
 // acl_login as the API); the answer sets the HttpOnly session cookie. A user
-// whose password an administrator set gets a session that may only change it
-// (user.password_change_required): the change form follows, and the app opens
-// only after POST /api/v1/me/password (docs/access.md).
+// with a second factor is asked for the authenticator's code (or a recovery
+// code) when the server answers 401 with field "code": only a right password
+// learns that (docs/access.md), so the code step never shows for a wrong one.
+// A user whose password an administrator set gets a session that may only
+// change it (user.password_change_required): the change form follows, and the
+// app opens only after POST /api/v1/me/password (docs/access.md).
 import { api, get, setCsrf } from "../api.js";
 import { field, h, mount, status } from "../dom.js";
 import { t } from "../i18n.js";
@@ -10,6 +13,18 @@ import { t } from "../i18n.js";
 export function loginPage(main, { notice, onLogin }) {
   const user = h("input", { type: "text", name: "user", autocomplete: "username", required: true, autocapitalize: "none" });
   const pass = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const code = h("input", {
+    type: "text",
+    name: "code",
+    id: "login-code",
+    autocomplete: "one-time-code",
+    inputmode: "text",
+    maxlength: 24,
+    autocapitalize: "none",
+    spellcheck: "false",
+  });
+  const codeField = field(t("login.code"), code, t("login.code_hint"));
+  codeField.hidden = true;
   const msg = h("div", { "aria-live": "polite" }, notice ? status(notice, "error") : null);
   const form = h(
     "form",
@@ -19,12 +34,26 @@ export function loginPage(main, { notice, onLogin }) {
       onsubmit: async (ev) => {
         ev.preventDefault();
         mount(msg);
+        const body = { user: user.value, password: pass.value };
+        if (!codeField.hidden && code.value.trim()) body.code = code.value.trim();
         try {
-          const s = await api("POST", "/api/v1/web/session", { user: user.value, password: pass.value }, { quiet401: true });
+          const s = await api("POST", "/api/v1/web/session", body, { quiet401: true });
           if (s.user && s.user.password_change_required) passwordChangePage(main, { session: s, current: pass.value, onLogin });
           else onLogin(s);
         } catch (e) {
+          if (e.status === 401 && e.field === "code") {
+            // the password was right: ask for the second factor (a wrong
+            // or reused code comes back the same way)
+            const again = !codeField.hidden && body.code;
+            codeField.hidden = false;
+            code.required = true;
+            code.value = "";
+            mount(msg, status(again ? t("login.code_wrong") : t("login.code_needed"), again ? "error" : "info"));
+            code.focus();
+            return;
+          }
           pass.value = "";
+          code.value = "";
           mount(msg, status(e.status === 401 ? t("login.failed") : t("error.generic"), "error"));
           pass.focus();
         }
@@ -34,6 +63,7 @@ export function loginPage(main, { notice, onLogin }) {
     h("p", {}, t("login.intro")),
     field(t("login.user"), user),
     field(t("login.password"), pass),
+    codeField,
     msg,
     h("button", { type: "submit", id: "login-submit" }, t("login.submit")),
   );
