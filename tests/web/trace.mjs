@@ -309,6 +309,15 @@ async function overview(browser, base, lang) {
   ok(leads > 2, `(${lang}) purchaser and dealer leads are listed (${leads} rows)`);
   const rows = await page.$$eval("#trace-list tbody tr", (trs) => trs.length);
   ok(rows === 25, `(${lang}) the first page of requests (${rows} rows)`);
+  await page.selectOption("#trace-state", "SIN");
+  await page.click("#trace-filter button[type=submit]");
+  await waitFor(page, () => !document.querySelector(".loading") && [...document.querySelectorAll("#trace-list tbody tr")].length > 0);
+  const sin = await apiGet(page, "/api/v1/trace/requests?state=SIN&limit=1");
+  const states = await page.$$eval("#trace-list tbody tr td:nth-child(6) .sub", (ds) => ds.map((d) => d.textContent));
+  ok(states.length === Math.min(25, sin.total) && states.every((x) => x === catalogue[lang]["trace.mx.sin"]), `(${lang}) the list filtered by recovery state (${sin.total} in Sinaloa)`);
+  await page.selectOption("#trace-state", "");
+  await page.click("#trace-filter button[type=submit]");
+  await waitFor(page, () => document.querySelectorAll("#trace-list tbody tr").length === 25 && !document.querySelector(".loading"));
   await page.click("#trace-next");
   await waitFor(page, () => !document.querySelector("#trace-prev")?.disabled);
   ok(true, `(${lang}) the next page of requests`);

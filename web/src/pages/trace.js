@@ -19,6 +19,9 @@ const STATUSES = ["submitted", "in_progress", "completed", "cannot_trace"];
 const MARKINGS = ["AGENCY-ONLY", "SHARED", "MX-ONLY", "US-ONLY", "PUBLIC"];
 // Crime codes of Form 3312.1 as the requests carry them ("code NAME").
 const CRIMES = ["5212 WEAPON OFFENSE", "0999 HOMICIDE", "3599 DRUG TRAFFICKING", "7099 ORGANIZED CRIME", "1099 KIDNAPPING", "1299 ROBBERY"];
+// ISO 3166-2:MX codes of the recovery-state filter (names from the catalogue)
+const MX_STATES = ["AGU", "BCN", "BCS", "CAM", "CHP", "CHH", "CMX", "COA", "COL", "DUR", "GUA", "GRO", "HID", "JAL", "MEX", "MIC",
+  "MOR", "NAY", "NLE", "OAX", "PUE", "QUE", "ROO", "SLP", "SIN", "SON", "TAB", "TAM", "TLA", "VER", "YUC", "ZAC"];
 const PAGE = 25;
 const LEADS_TOP = 10;
 
@@ -294,12 +297,15 @@ async function detailView(main, number) {
 // ---- /app/trace: requests, maps, histogram, leads ----
 function requestsSection() {
   const st = h("select", { id: "trace-status" }, h("option", { value: "" }, t("trace.all")), STATUSES.map((s) => h("option", { value: s }, tv("trace.status", s))));
+  const state = h("select", { id: "trace-state" }, h("option", { value: "" }, t("trace.all_states")),
+    MX_STATES.map((c) => [c, stateName(c)]).sort((a, b) => a[1].localeCompare(b[1])).map(([c, n]) => h("option", { value: c }, n)));
   const list = h("div", { id: "trace-list" });
   let offset = 0;
   const load = async () => {
     mount(list, loading());
     const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (st.value) q.set("status", st.value);
+    if (state.value) q.set("state", state.value);
     try {
       const r = await get(`/api/v1/trace/requests?${q}`);
       const rows = r.results.map((x) =>
@@ -332,7 +338,7 @@ function requestsSection() {
     "section",
     { "aria-labelledby": "trace-req-h" },
     h("h2", { id: "trace-req-h" }, t("trace.requests")),
-    h("form", { class: "card row", id: "trace-filter", onsubmit: (ev) => { ev.preventDefault(); offset = 0; load(); } }, field(t("trace.status_h"), st), h("button", { type: "submit" }, t("trace.filter"))),
+    h("form", { class: "card row", id: "trace-filter", onsubmit: (ev) => { ev.preventDefault(); offset = 0; load(); } }, field(t("trace.status_h"), st), field(t("trace.field.recovery_state"), state), h("button", { type: "submit" }, t("trace.filter"))),
     list,
   );
 }
