@@ -135,11 +135,13 @@ const cli_operator *cli_operator_get(void);
  * disabled - one message), PU_ERR_INVALID (no password available),
  * PU_ERR_DB. */
 int cli_operator_login(const char *name, const char *db_path, pu_err *err);
-/* May the operator run `command`? The OS operator may run everything; an
- * account (--user) needs its role's permission for the command (export:
- * ACL_P_EXPORT, audit: ACL_P_AUDIT, user/agency/token: ACL_P_ADMIN, ...).
- * Errors: PU_ERR_DENIED. */
-int cli_operator_may(const char *command, pu_err *err);
+/* May the operator run the command argv[0] with its arguments? The OS
+ * operator may run everything; an account (--user) needs its role's
+ * permission for the command (export: ACL_P_EXPORT, audit: ACL_P_AUDIT,
+ * user/agency/token: ACL_P_ADMIN, ...) and, where a command both reads and
+ * writes, for its subcommand (cargo dispose, ews alerts ack, trace request
+ * submit...: ACL_P_WRITE, as the API's routes). Errors: PU_ERR_DENIED. */
+int cli_operator_may(int argc, char **argv, pu_err *err);
 /* The arguments of a scoped command (export, entity, stats, import, screen,
  * compare, review, ews, cargo, trace) for an account (--user): its own
  * --agency/--country added when absent; another agency or country is

@@ -120,18 +120,48 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err) {
 }
 
 /* The permission an account acting through --user needs for each command
- * (the same bits as the API's routes); a command not listed needs read. */
-static const struct { const char *command; unsigned perm; } command_perms[] = {
-    {"import", ACL_P_WRITE},  {"export", ACL_P_EXPORT}, {"agency", ACL_P_ADMIN},    {"user", ACL_P_ADMIN},
-    {"token", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},   {"serve", ACL_P_ADMIN},     {"screen", ACL_P_SCREEN},
-    {"compare", ACL_P_SCREEN}, {"review", ACL_P_REVIEW}, {"kinship", ACL_P_FORENSIC}, {"federation", ACL_P_ADMIN},
+ * (the same bits as the API's routes). A row names the command and, for
+ * commands that both read and write, the subcommand words that change
+ * records ("trace request submit" needs write like POST
+ * /api/v1/trace/requests); the most specific matching row wins, and a
+ * command not listed needs read. */
+static const struct { const char *command, *sub, *verb; unsigned perm; } command_perms[] = {
+    {"import", NULL, NULL, ACL_P_WRITE},    {"export", NULL, NULL, ACL_P_EXPORT},
+    {"agency", NULL, NULL, ACL_P_ADMIN},    {"user", NULL, NULL, ACL_P_ADMIN},
+    {"token", NULL, NULL, ACL_P_ADMIN},     {"audit", NULL, NULL, ACL_P_AUDIT},
+    {"serve", NULL, NULL, ACL_P_ADMIN},     {"screen", NULL, NULL, ACL_P_SCREEN},
+    {"compare", NULL, NULL, ACL_P_SCREEN},  {"review", NULL, NULL, ACL_P_REVIEW},
+    {"kinship", NULL, NULL, ACL_P_FORENSIC}, {"federation", NULL, NULL, ACL_P_ADMIN},
+    {"cargo", "screen", NULL, ACL_P_WRITE}, {"cargo", "dispose", NULL, ACL_P_WRITE},
+    {"ews", "import", NULL, ACL_P_WRITE},   {"ews", "alerts", "ack", ACL_P_WRITE},
+    {"ews", "alerts", "close", ACL_P_WRITE}, {"ews", "vocab", "load", ACL_P_WRITE},
+    {"ews", "vocab", "add-synonym", ACL_P_WRITE}, {"ews", "queue", "resolve", ACL_P_WRITE},
+    {"ews", "scan", NULL, ACL_P_WRITE},     {"trace", "import", NULL, ACL_P_WRITE},
+    {"trace", "run", NULL, ACL_P_WRITE},    {"trace", "request", "submit", ACL_P_WRITE},
+    {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
 };
 
-int cli_operator_may(const char *command, pu_err *err) {
-    if (!op.authenticated) return PU_OK; /* the OS operator runs the store */
+/* The n-th word of argv that is not an option (argv[0] = the command). */
+static const char *nth_word(int argc, char **argv, int n) {
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-') continue;
+        if (--n == 0) return argv[i];
+    }
+    return NULL;
+}
+
+int cli_operator_may(int argc, char **argv, pu_err *err) {
+    if (!op.authenticated || argc < 1) return PU_OK; /* the OS operator runs the store */
+    const char *command = argv[0], *sub = nth_word(argc, argv, 1), *verb = nth_word(argc, argv, 2);
     unsigned need = ACL_P_READ;
-    for (size_t i = 0; i < sizeof command_perms / sizeof command_perms[0]; i++)
-        if (strcmp(command, command_perms[i].command) == 0) need = command_perms[i].perm;
+    int best = -1;
+    for (size_t i = 0; i < sizeof command_perms / sizeof command_perms[0]; i++) {
+        if (strcmp(command, command_perms[i].command) != 0) continue;
+        if (command_perms[i].sub && (!sub || strcmp(sub, command_perms[i].sub) != 0)) continue;
+        if (command_perms[i].verb && (!verb || strcmp(verb, command_perms[i].verb) != 0)) continue;
+        int specific = (command_perms[i].sub != NULL) + (command_perms[i].verb != NULL);
+        if (specific > best) best = specific, need = command_perms[i].perm;
+    }
     if (op.perms & need) return PU_OK;
     return pu_fail(err, PU_ERR_DENIED, NULL, "user", "the role '%s' of %s does not allow '%s'", op.role, op.user,
                    command);

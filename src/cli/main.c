@@ -134,7 +134,7 @@ int main(int argc, char **argv) {
         pu_err_clear(&e);
         int n = argc - 1;
         char **v = argv + 1;
-        int code = cli_operator_may(c->name, &e) == PU_OK && cli_operator_scope_args(n, v, &n, &v, &e) == PU_OK
+        int code = cli_operator_may(n, v, &e) == PU_OK && cli_operator_scope_args(n, v, &n, &v, &e) == PU_OK
                        ? c->run(n, v)
                        : cli_fail(&e);
         code = cli_audit_invocation(n, v, code);

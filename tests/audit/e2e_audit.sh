@@ -108,6 +108,17 @@ assert_contains "$out" "belongs to DEA" "the refusal says why"
 out=$(PUENTE_PASSWORD='correct horse battery' "$PUENTE" --user ana.dea stats --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 0 "an account's command runs in its agency's scope"
 
+# permissions per subcommand: a role with read but no write (tip-handler) may
+# list trace requests and alerts through --user, not submit, acknowledge or dispose
+echo 'handler horse battery' | "$PUENTE" user add tip.dea --agency DEA --role tip-handler --password-stdin --permanent --db "$DB"
+out=$(PUENTE_PASSWORD='handler horse battery' "$PUENTE" --user tip.dea trace request list --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 0 "a read-only role lists trace requests"
+for cmd in "trace request submit serial=X1" "trace request pick T2026-000001 1" "ews alerts ack 1" "cargo dispose AWB1 --disposition held" "trace import acquisitions $TMP/none.csv"; do
+  out=$(PUENTE_PASSWORD='handler horse battery' "$PUENTE" --user tip.dea $cmd --db "$DB" 2>&1); rc=$?
+  assert_rc "$rc" 5 "a read-only role may not run '$cmd'"
+  assert_contains "$out" "does not allow" "the refusal of '$cmd' names the role"
+done
+
 # re-marking through the CLI (import ftm of a record already in the store with
 # another marking) records the marking before and after, like the API's PUT
 printf '%s\n' '{"id":"dea-rm-1","schema":"Person","owner":"DEA","marking":"SHARED","properties":{"name":["Remarca Uno"]}}' \
