@@ -132,16 +132,17 @@ wrk_many() {
   python3 - "$OUT" "$n" <<'PY'
 import re, sys
 out, n = sys.argv[1], int(sys.argv[2])
-rps, p99, errs = 0.0, 0.0, 0
+rps, p99, errs, total = 0.0, 0.0, 0, 0
 def ms(v):
     m = re.match(r"([0-9.]+)(us|ms|s)", v); return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
 for i in range(n):
     t = open(f"{out}/wrk.{i}").read()
     rps += float(re.search(r"Requests/sec:\s+([0-9.]+)", t).group(1))
+    total += int(re.search(r"(\d+) requests in", t).group(1))
     p99 = max(p99, ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1)))
     for m in re.finditer(r"Non-2xx or 3xx responses: (\d+)|Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t):
         errs += sum(int(g) for g in m.groups() if g)
-print(f"{rps:.0f} {p99:.2f} {errs}")
+print(f"{rps:.0f} {p99:.2f} {errs} {total}")
 PY
 }
 match_lua() { # TOKEN -> writes $OUT/match.lua (one repeated query) and $OUT/distinct.lua (every request new)
@@ -156,8 +157,15 @@ LUA
 
 if want match; then
   echo; echo "## POST /match/default, 16 connections, ${SECS}s per run (OFAC list, 8,976 entities)"; echo
-  echo "| store | servers | audit journal | query | req/s | p99 ms | errors |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| store | servers | audit journal | query | req/s | p99 ms | errors | CPU µs per request (servers + PostgreSQL) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  # CPU seconds used so far by the puente servers and the PostgreSQL cluster:
+  # the load-independent cost of a request (the machine is shared)
+  cpu_now() {
+    local tck; tck=$(getconf CLK_TCK)
+    { for p in "${pids[@]}"; do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null; done; } |
+      awk -v t="$tck" -v pg="$(pg_server_cpu)" '{s+=$1} END {printf "%.3f\n", s/t + pg}'
+  }
   fresh "$OUT/match.db"
   sdb="$OUT/match.db"; pdb=$(pg_store match)
   stok=$(seed "$sdb"); ptok=$(seed "$pdb")
@@ -165,9 +173,11 @@ if want match; then
     local store=$1 nsrv=$2 journal=$3 tok=$4; shift 4
     match_lua "$tok"
     for q in match distinct; do
-      read -r rps p99 errs < <(wrk_many "$OUT/$q.lua" "$@")
+      local c0 c1; c0=$(cpu_now)
+      read -r rps p99 errs total < <(wrk_many "$OUT/$q.lua" "$@")
+      c1=$(cpu_now)
       label="repeated (answer cache)"; [ $q = distinct ] && label="every request new (no cache)"
-      echo "| $store | $nsrv | $journal | $label | $rps | $p99 | $errs |"
+      echo "| $store | $nsrv | $journal | $label | $rps | $p99 | $errs | $(python3 -c "print(f'{($c1 - $c0) / $total * 1e6:.0f}')") |"
       eval "rps_${store}_${nsrv}_${journal//[^a-z]/}_$q=$rps"
     done
   }
