@@ -70,7 +70,7 @@ if want import; then
   fi
   echo; echo "ratio PostgreSQL/SQLite (wall): $(ratio "$pw" "$sw")"
   echo "rows: SQLite $(sqlite3 "$OUT/big.db" 'SELECT count(*) FROM entity'), PostgreSQL $(pg_sql 'SELECT count(*) FROM big.entity')"
-  echo "store size: SQLite $(du -m "$OUT/big.db" | cut -f1) MB, PostgreSQL $(pg_sql "SELECT sum(pg_total_relation_size(c.oid))/1048576 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'big' AND c.relkind = 'r'") MB"
+  echo "store size: SQLite $(du -m "$OUT/big.db" | cut -f1) MB, PostgreSQL $(pg_sql "SELECT round(sum(pg_total_relation_size(c.oid))/1048576.0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'big' AND c.relkind = 'r'") MB"
 fi
 
 if want screen; then
@@ -96,7 +96,7 @@ PY
     build/bench/screen/bench_screen list "$db" "$OUT/queries.txt" 0 >"$OUT/screen-$b.txt" 2>"$OUT/screen-$b.err"
     v() { awk -v k="$1:" '$1==k{print $2}' "$OUT/screen-$b.txt"; }
     printf "| %s | %s | %s | %s | %s | %s |\n" "$b" "$(v list_build_s)" "$(v list_entities)" "$(v list_names)" \
-      "$(v list_qps_wall)" "$(python3 -c "print(f'{$(pg_server_cpu) - $s0:.1f}')")"
+      "$(v indexed_qps_wall)" "$(python3 -c "print(f'{$(pg_server_cpu) - $s0:.1f}')")"
     eval "build_$b=$(v list_build_s)"
   done
   echo; echo "ratio PostgreSQL/SQLite (build): $(ratio "$build_pg" "$build_sqlite")"
@@ -188,6 +188,11 @@ if want match; then
   serve "$pdb" "$OUT/p1.log" --audit-journal commit; p1=$PORT
   serve "$pdb" "$OUT/p2.log" --audit-journal commit; p2=$PORT
   row PostgreSQL 2 commit "$ptok" "$p1" "$p2"; stop_servers
+  # the same without waiting for the WAL flush at each commit (the servers'
+  # sessions only): how much of the commit mode is the fsync
+  serve "$pdb%20-csynchronous_commit%3Doff" "$OUT/p1.log" --audit-journal commit; p1=$PORT
+  serve "$pdb%20-csynchronous_commit%3Doff" "$OUT/p2.log" --audit-journal commit; p2=$PORT
+  row PostgreSQL 2 "commit, synchronous_commit=off" "$ptok" "$p1" "$p2"; stop_servers
   echo
   for q in match distinct; do
     s=rps_SQLite_1_file_$q; a=rps_PostgreSQL_1_file_$q; c=rps_SQLite_1_commit_$q; d=rps_PostgreSQL_2_commit_$q
