@@ -81,8 +81,8 @@ echo "two servers (--audit-journal commit, 2 worker threads each) on one Postgre
 w=()
 SIDE=a ACK_FILE="$OUT/ack-a" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/write.lua" "http://127.0.0.1:$pa/api/v1/entities" >"$OUT/wrk-write-a.txt" 2>&1 & w+=($!)
 SIDE=b ACK_FILE="$OUT/ack-b" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/write.lua" "http://127.0.0.1:$pb/api/v1/entities" >"$OUT/wrk-write-b.txt" 2>&1 & w+=($!)
-wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/match.lua" "http://127.0.0.1:$pa/match/default" >"$OUT/wrk-match-a.txt" 2>&1 & w+=($!)
-wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/match.lua" "http://127.0.0.1:$pb/match/default" >"$OUT/wrk-match-b.txt" 2>&1 & w+=($!)
+wrk -t1 -c"$CONNS" -d"${SECS}s" --timeout 30s --latency -s "$OUT/match.lua" "http://127.0.0.1:$pa/match/default" >"$OUT/wrk-match-a.txt" 2>&1 & w+=($!)
+wrk -t1 -c"$CONNS" -d"${SECS}s" --timeout 30s --latency -s "$OUT/match.lua" "http://127.0.0.1:$pb/match/default" >"$OUT/wrk-match-b.txt" 2>&1 & w+=($!)
 sleep $((SECS / 2))
 kill -9 "$pid_b"
 wait "$pid_b" 2>/dev/null || true
