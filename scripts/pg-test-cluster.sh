@@ -9,7 +9,9 @@
 # The server runs as an unprivileged user: the caller, or `nobody` when the
 # caller is root (PostgreSQL refuses to run as root). Trust authentication on
 # 127.0.0.1 and a socket in DIR only: nothing outside this machine reaches it,
-# and fsync is off (the data is thrown away).
+# and fsync is off (the data is thrown away). PG_CLUSTER_SETTINGS replaces
+# those durability settings (the benchmarks, bench/pg/, pass the server's
+# defaults plus their memory settings, so figures are for a durable store).
 # PG_TEST_LOGICAL=1 starts it with wal_level = logical (and room for
 # replication slots and workers): a node of the federation test
 # (tests/federation, docs/federation.md).
@@ -36,6 +38,7 @@ case "$cmd" in
     [ -n "$dir" ] || { echo "usage: $0 start DIR" >&2; exit 2; }
     bin=$(bindir) || { echo "pg-test-cluster: PostgreSQL is not installed" >&2; exit 1; }
     mkdir -p "$dir"
+    settings=${PG_CLUSTER_SETTINGS:--c fsync=off -c synchronous_commit=off -c full_page_writes=off}
     if [ "$(id -u)" -eq 0 ]; then
       # nobody must reach DIR: open the directories above it for traversal
       # (mktemp makes them 0700), not for listing
@@ -51,7 +54,7 @@ case "$cmd" in
     for try in 1 2 3 4 5; do
       port=$(free_port)
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 $extra" \
+           -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $settings -c max_connections=300 $extra" \
            start >/dev/null; then
         echo "$port" >"$dir/port"
         "$bin/psql" -qAt -h 127.0.0.1 -p "$port" -U puente -d postgres -c "CREATE DATABASE puente_test" >/dev/null

@@ -381,3 +381,98 @@ int db_autocheckpoint(db_t *db, int on, pu_err *err) {
 int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err) {
     return db->ops->bulk_load_hint ? db->ops->bulk_load_hint(db, cache_bytes, err) : PU_OK;
 }
+
+/* ---- bulk insert (db.h) ---- */
+
+/* Rows queued by a backend's bulk_encode are at most this large in memory
+ * (a caller that never flushes gets PU_ERR_NOMEM, not an unbounded heap). */
+#define BULK_QUEUE_MAX ((size_t)1 << 30)
+
+struct db_bulk {
+    db_t *db;
+    int ncols;
+    char *target;   /* "table (col, ...)" */
+    db_stmt *ins;   /* backends without bulk_encode: the prepared INSERT */
+    pu_buf queue;   /* backends with it: rows not sent yet */
+    int64_t queued, rows;
+};
+
+static int bulk_name_ok(const char *s) {
+    if (!s || !*s) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return 0;
+    return 1;
+}
+
+/* "table (a, b)" into t; "INSERT INTO table (a, b) VALUES (?, ?)" into ins. */
+static int bulk_sql(const char *table, const char *const *cols, int ncols, pu_buf *t, pu_buf *ins) {
+    int rc = pu_buf_printf(t, "%s (", table);
+    for (int i = 0; i < ncols && !rc; i++) rc = pu_buf_printf(t, "%s%s", i ? ", " : "", cols[i]);
+    if (!rc) rc = pu_buf_putc(t, ')');
+    if (!rc) rc = pu_buf_printf(ins, "INSERT INTO %s VALUES (", pu_buf_str(t));
+    for (int i = 0; i < ncols && !rc; i++) rc = pu_buf_puts(ins, i ? ", ?" : "?");
+    if (!rc) rc = pu_buf_putc(ins, ')');
+    return rc;
+}
+
+int db_bulk_open(db_t *db, const char *table, const char *const *cols, int ncols, db_bulk **out, pu_err *err) {
+    *out = NULL;
+    if (ncols < 1 || ncols > DB_BULK_MAX_COLS || !bulk_name_ok(table))
+        return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_bulk_open: bad table name or column count");
+    for (int i = 0; i < ncols; i++)
+        if (!bulk_name_ok(cols[i])) return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_bulk_open: bad column name");
+    db_bulk *b = calloc(1, sizeof *b);
+    pu_buf t = PU_BUF_INIT(64u * 1024u), ins = PU_BUF_INIT(64u * 1024u);
+    if (!b || bulk_sql(table, cols, ncols, &t, &ins) || !(b->target = pu_buf_detach(&t))) {
+        free(b);
+        pu_buf_free(&t);
+        pu_buf_free(&ins);
+        return pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
+    }
+    b->db = db;
+    b->ncols = ncols;
+    pu_buf_init(&b->queue, BULK_QUEUE_MAX);
+    int rc = db->ops->bulk_encode ? PU_OK : db_prepare(db, pu_buf_str(&ins), &b->ins, err);
+    pu_buf_free(&ins);
+    if (rc) {
+        db_bulk_close(b);
+        return rc;
+    }
+    *out = b;
+    return PU_OK;
+}
+
+int db_bulk_row(db_bulk *b, const char *const *vals, pu_err *err) {
+    if (b->db->ops->bulk_encode) {
+        if (b->db->ops->bulk_encode(&b->queue, vals, b->ncols))
+            return pu_fail(err, PU_ERR_NOMEM, b->db->path, NULL, "bulk insert into %s: queue full", b->target);
+        b->queued++;
+        return PU_OK;
+    }
+    for (int i = 0; i < b->ncols; i++) db_bind_text(b->ins, i + 1, vals[i], -1);
+    int rc = db_step_done(b->ins, err);
+    db_reset(b->ins);
+    if (!rc) b->rows++;
+    return rc;
+}
+
+size_t db_bulk_pending(const db_bulk *b) { return b->queue.len; }
+
+int db_bulk_flush(db_bulk *b, pu_err *err) {
+    if (!b->queue.len) return PU_OK;
+    int rc = b->db->ops->bulk_send(b->db, b->target, b->queue.data, b->queue.len, err);
+    if (!rc) b->rows += b->queued;
+    b->queued = 0;
+    pu_buf_reset(&b->queue);
+    return rc;
+}
+
+int64_t db_bulk_rows(const db_bulk *b) { return b->rows; }
+
+void db_bulk_close(db_bulk *b) {
+    if (!b) return;
+    db_finalize(b->ins);
+    pu_buf_free(&b->queue);
+    free(b->target);
+    free(b);
+}

@@ -203,6 +203,47 @@ int db_glob_pattern(const db_t *db, const char *glob, char *out, size_t size);
  * first column of the first row as int64 (0 when no row). */
 int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, pu_err *err);
 
+/* ---- bulk insert ----
+ * Many new rows into one table, without one round trip per row: the
+ * PostgreSQL backend queues them in COPY's text format and sends them with
+ * `COPY table (cols) FROM STDIN` at db_bulk_flush (one command for
+ * thousands of rows); SQLite, which runs in-process, inserts each row at
+ * db_bulk_row with one prepared INSERT (already the fast path there). For
+ * loads where every row is new: there is no ON CONFLICT, so a constraint
+ * violation is an error (PU_ERR_CONFLICT), reported by db_bulk_row
+ * (SQLite) or by the db_bulk_flush that sends the row (PostgreSQL, where
+ * it also aborts the transaction). Use inside a transaction (db_begin):
+ * a failure then leaves nothing behind once the caller rolls back.
+ * A row is in the table at the latest when db_bulk_flush returns; statements
+ * of the same connection see queued rows only after it (flush before reading
+ * them, and before db_commit). Values are text (NULL = SQL NULL), converted
+ * by the column's type as an INSERT of a text parameter would be.
+ * Ownership: the db_bulk belongs to the caller (db_bulk_close) and must be
+ * closed before its db_t. */
+typedef struct db_bulk db_bulk;
+/* Prepare a bulk insert of ncols columns (1..DB_BULK_MAX_COLS) into table.
+ * Names: lower-case letters, digits and '_'. Errors: PU_ERR_INTERNAL (a
+ * bad name or column count), PU_ERR_DB (SQLite: the INSERT does not
+ * compile), PU_ERR_NOMEM. */
+#define DB_BULK_MAX_COLS 32
+int db_bulk_open(db_t *db, const char *table, const char *const *cols, int ncols, db_bulk **out, pu_err *err);
+/* Add one row: vals[0..ncols-1], NUL-terminated text or NULL for SQL NULL
+ * (copied; the caller may reuse them at once). Errors: PU_ERR_CONFLICT,
+ * PU_ERR_DB (SQLite, from the insert), PU_ERR_NOMEM. */
+int db_bulk_row(db_bulk *b, const char *const *vals, pu_err *err);
+/* Bytes of rows queued and not sent yet (0 on SQLite): callers flush when
+ * it passes their memory bound. */
+size_t db_bulk_pending(const db_bulk *b);
+/* Send the queued rows (nothing to do on SQLite, or when none are queued).
+ * Errors: PU_ERR_CONFLICT (a constraint violation: no row of this flush is
+ * written and, on PostgreSQL, the transaction is aborted), PU_ERR_DB,
+ * PU_ERR_NOMEM. The queue is empty afterwards, on success or failure. */
+int db_bulk_flush(db_bulk *b, pu_err *err);
+/* Rows written so far (flushed or, on SQLite, inserted). */
+int64_t db_bulk_rows(const db_bulk *b);
+/* Drop rows not flushed, free. NULL-safe. */
+void db_bulk_close(db_bulk *b);
+
 /* ---- maintenance ----
  * Backend housekeeping that engines used to ask for with PRAGMA strings.
  * Each returns PU_OK and does nothing on a backend that has nothing to do

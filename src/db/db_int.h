@@ -100,6 +100,13 @@ typedef struct db_ops {
      * name, lower-case letters, digits, '_') past its largest id. */
     int (*sync_ids)(db_t *db, const char *table, pu_err *err);
 
+    /* Optional bulk insert (db.h, "bulk insert"); NULL: db.c inserts each
+     * row with a prepared INSERT. bulk_encode appends one row (ncols values,
+     * NULL = SQL NULL) to the queue in the backend's own format;
+     * bulk_send writes the queue into `target` ("table (col, ...)"). */
+    int (*bulk_encode)(pu_buf *queue, const char *const *vals, int ncols);
+    int (*bulk_send)(db_t *db, const char *target, const char *data, size_t len, pu_err *err);
+
     /* What each DDL type token expands to (every entry set). */
     const char *types[DB_T_COUNT];
 

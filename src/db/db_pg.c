@@ -36,6 +36,9 @@
  * space ("PU" in ASCII), so no other application's key collides. */
 #define PG_LOCK_CLASS 0x5055
 
+/* PQputCopyData takes the rows of a bulk insert in pieces of this size. */
+#define PG_COPY_CHUNK ((size_t)1 << 20)
+
 /* Longest SQL shown in an error message. */
 #define PG_SQL_SHOWN 120
 
@@ -626,6 +629,70 @@ static const void *pg_col_blob(db_stmt *st, int col, size_t *n) {
     return s->blob;
 }
 
+/* ---- bulk insert: COPY FROM STDIN ---- */
+
+/* One row in COPY's text format: values separated by tabs, the row ended
+ * by a newline, NULL as \N; a backslash, tab, newline or carriage return
+ * inside a value is escaped with a backslash. */
+static int pg_bulk_encode(pu_buf *q, const char *const *vals, int ncols) {
+    int rc = PU_OK;
+    for (int i = 0; i < ncols && !rc; i++) {
+        if (i) rc = pu_buf_putc(q, '\t');
+        if (rc) break;
+        if (!vals[i]) {
+            rc = pu_buf_append(q, "\\N", 2);
+            continue;
+        }
+        for (const char *p = vals[i]; *p && !rc;) {
+            size_t run = strcspn(p, "\\\t\n\r");
+            rc = pu_buf_append(q, p, run);
+            p += run;
+            if (!*p || rc) break;
+            char esc[2] = {'\\', *p == '\t' ? 't' : *p == '\n' ? 'n' : *p == '\r' ? 'r' : '\\'};
+            rc = pu_buf_append(q, esc, 2);
+            p++;
+        }
+    }
+    return rc ? rc : pu_buf_putc(q, '\n');
+}
+
+/* COPY target FROM STDIN with the queued rows: one command for all of them. */
+static int pg_bulk_send(db_t *db, const char *target, const char *data, size_t len, pu_err *err) {
+    pg_conn *c = C(db);
+    pg_park(db);
+    pu_buf sql = PU_BUF_INIT(64u * 1024u);
+    if (pu_buf_printf(&sql, "COPY %s FROM STDIN", target)) {
+        pu_buf_free(&sql);
+        return pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
+    }
+    PGresult *r = PQexec(c->pg, pu_buf_str(&sql));
+    pu_buf_free(&sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int rc = pg_fail_res(db, err, "bulk insert failed", r);
+        PQclear(r);
+        while ((r = PQgetResult(c->pg))) PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    int sent = 1;
+    /* PQputCopyData takes an int length: send in pieces */
+    for (size_t off = 0; off < len && sent == 1;) {
+        size_t n = len - off > PG_COPY_CHUNK ? PG_COPY_CHUNK : len - off;
+        sent = PQputCopyData(c->pg, data + off, (int)n);
+        off += n;
+    }
+    if (sent == 1) sent = PQputCopyEnd(c->pg, NULL);
+    else (void)PQputCopyEnd(c->pg, "client could not send the rows");
+    int rc = PU_OK;
+    while ((r = PQgetResult(c->pg))) {
+        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) rc = pg_fail_res(db, err, "bulk insert failed", r);
+        else if (!rc) c->changes = strtoll(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    if (!rc && sent != 1) rc = pg_fail_msg(db, err, PU_ERR_DB, "bulk insert failed", PQerrorMessage(c->pg));
+    return rc;
+}
+
 static int64_t pg_changes(db_t *db) { return C(db)->changes; }
 
 /* db_alive: libpq marks the connection bad once a command found the server
@@ -671,4 +738,7 @@ const db_ops db_pg_ops = {
     .checkpoint = NULL,
     .autocheckpoint = NULL,
     .bulk_load_hint = NULL,
+    /* COPY FROM STDIN */
+    .bulk_encode = pg_bulk_encode,
+    .bulk_send = pg_bulk_send,
 };

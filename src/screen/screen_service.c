@@ -268,12 +268,20 @@ void screen_service_close(screen_service *s) {
     free(s);
 }
 
-/* Catch up with the store (the caller holds no lock). Under the rebuild
- * mutex the generations are read again: a reader that waited for another's
- * rebuild finds nothing left to do. They are read before the build, so the
- * new state is at least as new as the generation recorded with it. */
-static int refresh(screen_service *s, store_t *st, pu_err *err) {
+/* Catch up with the store to at least the generations want_e/want_r (the
+ * caller holds no lock). A reader that waited for another's rebuild finds
+ * nothing left to do when that one already covers what it wants (the
+ * generations are only written under this mutex, so they may be read here
+ * without the rwlock); it does not build again for changes made after it
+ * asked, or every reader would rebuild under a steady stream of writes.
+ * The generations are read before the build, so the new state is at least
+ * as new as the generation recorded with it. */
+static int refresh(screen_service *s, store_t *st, int64_t want_e, int64_t want_r, pu_err *err) {
     pthread_mutex_lock(&s->rebuild);
+    if (s->entity_gen >= want_e && s->review_gen >= want_r) {
+        pthread_mutex_unlock(&s->rebuild);
+        return PU_OK;
+    }
     int64_t ge, gr;
     int rc = read_gens(st, &ge, &gr, err);
     screen_index *ix = NULL;
@@ -303,19 +311,24 @@ static int refresh(screen_service *s, store_t *st, pu_err *err) {
     return rc;
 }
 
+/* The generations are read once, when the request arrives: the snapshot
+ * must hold every change committed before that (at most one refresh), not
+ * the changes made while it waited — re-reading them in the loop let a
+ * steady stream of writes (another server's, or this one's) keep /match
+ * rebuilding without ever answering. */
 int screen_service_acquire(screen_service *s, store_t *st, screen_snapshot *snap, pu_err *err) {
     memset(snap, 0, sizeof *snap);
+    int64_t ge, gr;
+    int rc = read_gens(st, &ge, &gr, err);
+    if (rc) return rc;
     for (;;) {
-        int64_t ge, gr;
-        int rc = read_gens(st, &ge, &gr, err);
-        if (rc) return rc;
         pthread_rwlock_rdlock(&s->lock);
         if (s->entity_gen >= ge && s->review_gen >= gr) {
             *snap = (screen_snapshot){s->ix, s->reviews, s->entity_gen, s->review_gen};
             return PU_OK;
         }
         pthread_rwlock_unlock(&s->lock);
-        if ((rc = refresh(s, st, err))) return rc;
+        if ((rc = refresh(s, st, ge, gr, err))) return rc;
     }
 }
 

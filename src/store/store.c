@@ -89,7 +89,35 @@ struct store {
         store_node node;
         char owner_ok[64];   /* the last owner found at home here */
     } home;
+    /* STORE_PUT_NEW inside a store_begin transaction: rows of entity and
+     * entity_dataset queued for a bulk insert (db_bulk: COPY on PostgreSQL),
+     * sent by bulk_sync; opened on first use, closed at the transaction's end */
+    db_bulk *bulk_ent, *bulk_ds;
 };
+
+/* Queued bulk rows are sent once they take this much memory (and before
+ * any other statement of the store, and at commit). */
+#define STORE_BULK_FLUSH_BYTES ((size_t)8 << 20)
+
+static const char *const ENTITY_BULK_COLS[] = {"id", "schema", "caption", "names", "data", "first_seen",
+                                               "last_seen", "owner", "marking", "caveats", "created", "updated"};
+static const char *const DATASET_BULK_COLS[] = {"dataset", "entity_id"};
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Send the queued bulk rows: entities first (their datasets refer to them).
+ * Every statement of the store runs after this, so it sees them. */
+static int bulk_sync(store_t *st, pu_err *err) {
+    int rc = st->bulk_ent ? db_bulk_flush(st->bulk_ent, err) : PU_OK;
+    if (!rc && st->bulk_ds) rc = db_bulk_flush(st->bulk_ds, err);
+    return rc;
+}
+
+/* The end of the transaction: queued rows not sent are dropped. */
+static void bulk_close(store_t *st) {
+    db_bulk_close(st->bulk_ent);
+    db_bulk_close(st->bulk_ds);
+    st->bulk_ent = st->bulk_ds = NULL;
+}
 
 int store_migrate(db_t *db, pu_err *err) { return db_migrate(db, "store", migrations, NMIGRATIONS, err); }
 
@@ -110,6 +138,7 @@ int store_open(const char *path, store_t **out, pu_err *err) {
 
 void store_close(store_t *st) {
     if (!st) return;
+    bulk_close(st);
     for (int i = 0; i < 3; i++) db_finalize(st->upsert[i]);
     db_finalize(st->ds_del);
     db_finalize(st->ds_ins);
@@ -128,7 +157,9 @@ int store_begin(store_t *st, pu_err *err) {
 }
 
 int store_commit(store_t *st, pu_err *err) {
-    int rc = st->in_store_tx && st->changed_in_tx ? store_generation_bump(st->db, "entity", err) : PU_OK;
+    int rc = bulk_sync(st, err);
+    bulk_close(st);
+    if (!rc && st->in_store_tx && st->changed_in_tx) rc = store_generation_bump(st->db, "entity", err);
     if (rc) return rc; /* the caller rolls back */
     rc = db_commit(st->db, err);
     if (!rc) st->in_store_tx = st->changed_in_tx = 0;
@@ -137,6 +168,7 @@ int store_commit(store_t *st, pu_err *err) {
 
 void store_rollback(store_t *st) {
     if (!st) return;
+    bulk_close(st);
     db_rollback(st->db);
     st->in_store_tx = st->changed_in_tx = 0;
 }
@@ -307,9 +339,41 @@ static int write_entity(store_t *st, const store_row *row, int which, int keep, 
     return step_done(s, err);
 }
 
+/* STORE_PUT_NEW inside a store_begin transaction: queue the entity and
+ * its dataset rows for a bulk insert (sent by bulk_sync). The caller
+ * guarantees the id is new; one that exists fails the flush (a conflict). */
+static int put_bulk(store_t *st, const store_row *row, int keep, pu_err *err) {
+    const ftm_entity *e = row->e;
+    int rc = PU_OK;
+    if (!st->bulk_ent)
+        rc = db_bulk_open(st->db, "entity", ENTITY_BULK_COLS, NCOLS(ENTITY_BULK_COLS), &st->bulk_ent, err);
+    if (!rc && !st->bulk_ds)
+        rc = db_bulk_open(st->db, "entity_dataset", DATASET_BULK_COLS, NCOLS(DATASET_BULK_COLS), &st->bulk_ds, err);
+    if (rc) return rc;
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    const char *vals[] = {e->id, e->schema,
+                          /* as write_entity: a sealed body keeps its caption out of the clear columns */
+                          store_is_sealed(pu_buf_str(&row->json)) ? "" : ftm_entity_caption(e),
+                          pu_buf_str(&row->names), pu_buf_str(&row->json), e->first_seen, e->last_seen,
+                          pu_blank(e->owner) ? NULL : e->owner, e->marking ? e->marking : STORE_LIST_MARKING,
+                          e->caveats, e->created ? e->created : now, keep && e->updated ? e->updated : now};
+    rc = db_bulk_row(st->bulk_ent, vals, err);
+    for (size_t i = 0; i < e->ndatasets && !rc; i++) {
+        const char *ds[] = {e->datasets[i], e->id};
+        rc = db_bulk_row(st->bulk_ds, ds, err);
+    }
+    if (!rc && db_bulk_pending(st->bulk_ent) + db_bulk_pending(st->bulk_ds) > STORE_BULK_FLUSH_BYTES)
+        rc = bulk_sync(st, err);
+    return rc;
+}
+
 static int put_rows(store_t *st, const store_row *row, int flags, pu_err *err) {
     const ftm_entity *e = row->e;
     int keep = (flags & STORE_PUT_KEEP_TIMES) ? 1 : 0, rc = -1;
+    if ((flags & STORE_PUT_NEW) && st->in_store_tx && db_in_tx(st->db)) return put_bulk(st, row, keep, err);
+    if ((rc = bulk_sync(st, err))) return rc;
+    rc = -1;
     if (flags & STORE_PUT_NEW) { /* plain insert; an existing id falls back to the upsert */
         pu_err ignored;
         rc = write_entity(st, row, 2, keep, &ignored);
@@ -394,6 +458,7 @@ static int delete_home_check(store_t *st, const char *id, pu_err *err) {
 
 int store_delete(store_t *st, const char *id, pu_err *err) {
     int own_tx = !db_in_tx(st->db), rc;
+    if ((rc = bulk_sync(st, err))) return rc;
     if (own_tx && (rc = db_begin(st->db, err))) return rc;
     if (!st->in_store_tx) st->home.loaded = 0;
     rc = delete_home_check(st, id, err);
@@ -441,6 +506,8 @@ static int row_entity(db_stmt *s, int col, ftm_entity **out, pu_err *err) {
 
 int store_get(store_t *st, const store_scope *scope, const char *id, ftm_entity **out, pu_err *err) {
     *out = NULL;
+    int src = bulk_sync(st, err); /* queued bulk rows first: reads see them */
+    if (src) return src;
     db_stmt *s;
     db_sql q;
     db_sql_init(&q);
@@ -523,6 +590,8 @@ static int build_where(const store_scope *scope, const store_query *q, db_sql *q
 
 int store_iter(store_t *st, const store_scope *scope, const store_query *q, store_entity_cb cb, void *ctx,
                pu_err *err) {
+    int src = bulk_sync(st, err); /* queued bulk rows first: reads see them */
+    if (src) return src;
     db_sql qb;
     db_sql_init(&qb);
     db_sql_add(&qb, "SELECT " ENTITY_COLS " FROM entity");
@@ -619,6 +688,8 @@ int store_referrers(store_t *st, const store_scope *scope, const char *id, int64
 
 int store_count(store_t *st, const store_scope *scope, const store_query *q, int64_t *out, pu_err *err) {
     *out = 0;
+    int src = bulk_sync(st, err); /* queued bulk rows first: reads see them */
+    if (src) return src;
     db_sql qb;
     db_sql_init(&qb);
     db_sql_add(&qb, "SELECT count(*) FROM entity");
@@ -645,6 +716,8 @@ void store_stats_free(store_stats *s) {
 
 int store_stats_get(store_t *st, const store_scope *scope, store_stats **out, pu_err *err) {
     *out = NULL;
+    int src = bulk_sync(st, err); /* queued bulk rows first: reads see them */
+    if (src) return src;
     store_stats *r = calloc(1, sizeof *r);
     size_t nschema = 0;
     while (ftm_schema_names()[nschema]) nschema++;
@@ -694,6 +767,8 @@ static int strp_cmp(const void *a, const void *b) { return strcmp(*(char *const 
 int store_dataset_ids(store_t *st, const char *dataset, char ***ids, size_t *n, pu_err *err) {
     *ids = NULL;
     *n = 0;
+    int src = bulk_sync(st, err); /* queued bulk rows first: reads see them */
+    if (src) return src;
     db_stmt *s;
     int rc = db_prepare(st->db, "SELECT entity_id FROM entity_dataset WHERE dataset = ?", &s, err);
     if (rc) return rc;

@@ -65,10 +65,16 @@ int store_put(store_t *st, const ftm_entity *e, pu_err *err);
  * updated = now, first_seen keeps the earliest known, last_seen the newest.
  * Same errors as store_put. */
 #define STORE_PUT_KEEP_TIMES 1
-/* STORE_PUT_NEW: the caller expects the id to be new (a bulk load into an
- * empty store): try a plain INSERT first, which skips the upsert and the
- * dataset cleanup; an id that exists after all falls back to the normal
- * path, so the result is the same either way. */
+/* STORE_PUT_NEW: the caller guarantees the id is new (a bulk load into an
+ * empty store under the write lock, with duplicate ids of the input
+ * removed). Inside a store_begin transaction the rows are queued for a bulk
+ * insert (db_bulk: COPY FROM STDIN on PostgreSQL, a prepared INSERT on
+ * SQLite) and sent when the queue passes a few MB, before any other call
+ * of this store, and at store_commit; an id that exists after all is then
+ * PU_ERR_CONFLICT, from this call or from the call that sends it (at the
+ * latest store_commit), and the caller rolls back. Other modules' SQL on
+ * store_db() does not see queued rows. Outside a transaction: a plain
+ * INSERT, and an id that exists falls back to the upsert. */
 #define STORE_PUT_NEW 2
 int store_put_ex(store_t *st, const ftm_entity *e, int flags, pu_err *err);
 

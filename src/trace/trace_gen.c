@@ -48,6 +48,9 @@ static const model MODELS[] = {
 };
 #define NMODELS (sizeof MODELS / sizeof MODELS[0])
 
+/* Queued trace_event rows are sent once they take this much memory. */
+#define GEN_BULK_FLUSH_BYTES ((size_t)8 << 20)
+
 /* Foreign makers for non-US-sourced recoveries (no US record exists). */
 static const model FOREIGN[] = {
     {"NORINCO", "Norinco", "Type 56", "RIFLE", "7.62x39mm", "SEMI-AUTO", 1, "China", NULL, "##L#####", 1, 0},
@@ -126,7 +129,8 @@ typedef struct gen {
     size_t ndealers;
     uint32_t npurch;
     int64_t fid_base;
-    db_stmt *ins_fa, *ins_ev, *truth;
+    db_stmt *ins_fa, *truth;
+    db_bulk *ins_ev; /* trace_event rows (sent when GEN_BULK_FLUSH_BYTES are queued, and before reads) */
     const char *marking; /* of the acquisition records */
     trace_gen_stats *st;
     pu_err *err;
@@ -240,7 +244,7 @@ static int state_group(const char *s) {
 
 static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *party, const char *dob,
               const char *ffl, const char *state) {
-    char d[16], key[TRACE_KEY_MAX];
+    char d[16], key[TRACE_KEY_MAX], fids[24];
     char *sealed = NULL; /* a person (with a date of birth): the name is sealed */
     if (dob) {
         int rc = trace_party_key(party, dob, key, sizeof key, g->err);
@@ -248,26 +252,11 @@ static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *pa
         if (rc) return rc;
     }
     pu_format_date(day, d, sizeof d);
-    db_stmt *s = g->ins_ev;
-    db_reset(s);
-    db_bind_int64(s, 1, fid);
-    db_bind_text(s, 2, kind, -1);
-    db_bind_text(s, 3, d, -1);
-    if (party) db_bind_text(s, 4, sealed ? sealed : party, -1);
-    else db_bind_null(s, 4);
-    if (dob) {
-        db_bind_text(s, 5, key, -1);
-        db_bind_text(s, 6, dob, -1);
-    } else {
-        db_bind_null(s, 5);
-        db_bind_null(s, 6);
-    }
-    if (ffl) db_bind_text(s, 7, ffl, -1);
-    else db_bind_null(s, 7);
-    if (state) db_bind_text(s, 8, state, -1);
-    else db_bind_null(s, 8);
-    int rc = db_step_done(s, g->err);
+    snprintf(fids, sizeof fids, "%lld", (long long)fid);
+    const char *row[] = {fids, kind, d, sealed ? sealed : party, dob ? key : NULL, dob, ffl, state, "ATF", g->marking};
+    int rc = db_bulk_row(g->ins_ev, row, g->err);
     free(sealed);
+    if (!rc && db_bulk_pending(g->ins_ev) > GEN_BULK_FLUSH_BYTES) rc = db_bulk_flush(g->ins_ev, g->err);
     g->st->events++;
     return rc;
 }
@@ -336,7 +325,10 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
         db_bind_int64(s, 11, md->detach);
         db_bind_text(s, 12, md->country, -1);
         db_bind_text(s, 13, mfgd, -1);
-        rc = db_step_try(s, g->err); /* a taken serial: the transaction goes on */
+        /* a taken serial inserts nothing (no error: the transaction goes on
+         * on every backend, without a savepoint per firearm) */
+        rc = db_step_done(s, g->err);
+        if (!rc && db_changes(g->t->db) == 0) rc = PU_ERR_CONFLICT;
     }
     if (rc) return rc;
     g->st->firearms++;
@@ -390,6 +382,9 @@ static double lognormal(gen *g, double median, double sigma) {
 /* Write one request through the same validation as user input. */
 static int request(gen *g, const model *md, const char *serial, int oblit, int64_t rec, const char *possessor,
                    const char *mxstate, const char *mfr_name) {
+    /* the request's validation and insert may read the chains: send them */
+    int frc = db_bulk_flush(g->ins_ev, g->err);
+    if (frc) return frc;
     const char *v[F_COUNT] = {0};
     char recd[16], reqd[16], pdob[16] = "";
     pu_format_date(rec, recd, sizeof recd);
@@ -580,16 +575,15 @@ static int prepare(gen *g) {
     db_t *db = g->t->db;
     /* the marking was parsed into its canonical name (trace_generate) */
     char sql[512];
-    const char *m = g->marking;
     (void)pu_snprintf(sql, sizeof sql,
                 "INSERT INTO trace_firearm(id, mfr, mfr_raw, mfr_known, serial, serial_norm, importer,"
                 " model, type, calibre, action, detachable_mag, country, mfg_date, owner, marking)"
-                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','%s')", m);
+                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','%s') ON CONFLICT DO NOTHING", g->marking);
     int rc = db_prepare(db, sql, &g->ins_fa, g->err);
-    (void)pu_snprintf(sql, sizeof sql,
-                "INSERT INTO trace_event(firearm_id, kind, date, party, party_key, dob, ffl, state, owner,"
-                " marking) VALUES (?,?,?,?,?,?,?,?,'ATF','%s')", m);
-    if (!rc) rc = db_prepare(db, sql, &g->ins_ev, g->err);
+    /* events: a bulk insert (COPY on PostgreSQL), sent before anything reads them */
+    static const char *const cols[] = {"firearm_id", "kind", "date", "party", "party_key",
+                                       "dob",        "ffl",  "state", "owner", "marking"};
+    if (!rc) rc = db_bulk_open(db, "trace_event", cols, (int)(sizeof cols / sizeof cols[0]), &g->ins_ev, g->err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_gen_truth(party_key, ring) VALUES (?, ?) ON CONFLICT (party_key) DO NOTHING",
                         &g->truth, g->err);
@@ -639,6 +633,7 @@ static int generate(gen *g) {
     pu_progress_end(&pg, o->firearms);
     size_t next = o->firearms;
     if ((rc = rings(g, &next))) return rc;
+    if ((rc = db_bulk_flush(g->ins_ev, g->err))) return rc; /* before the recoveries (request() flushes too) */
     g->nf = next;
     uint64_t ring_recoveries = g->st->recoveries;
     return recoveries(g, o->recoveries > ring_recoveries ? o->recoveries - ring_recoveries : 0);
@@ -660,8 +655,9 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     if (!rc) rc = db_begin(t->db, err);
     if (rc) return rc;
     rc = generate(&g);
+    if (!rc) rc = db_bulk_flush(g.ins_ev, err);
     db_finalize(g.ins_fa);
-    db_finalize(g.ins_ev);
+    db_bulk_close(g.ins_ev);
     db_finalize(g.truth);
     db_finalize(g.req_cache);
     free(g.f);

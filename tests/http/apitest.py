@@ -91,6 +91,13 @@ def sqlite_only(why):
         sys.exit(77)
 
 
+def postgresql_only(why):
+    """Skip the rest (exit 77) on SQLite: the test is about a PostgreSQL store."""
+    if "://" not in os.environ.get("PUENTE_TEST_DB", ""):
+        print(f"skip: PostgreSQL only ({why})")
+        sys.exit(77)
+
+
 def finish():
     print(f"{_pass} passed, {_fail} failed")
     sys.exit(1 if _fail else 0)

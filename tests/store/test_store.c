@@ -412,6 +412,66 @@ static void test_home_rule(void **state) {
     assert_string_equal(cond, "marking IN ('PUBLIC', 'SHARED', 'US-ONLY')");
     assert_int_equal(store_release_sql("CA", cond, sizeof cond, &err), PU_ERR_INVALID);
     assert_int_equal(store_release_sql("MX", cond, 10, &err), PU_ERR_LIMIT);
+/* STORE_PUT_NEW inside a transaction: rows go through the bulk insert
+ * (COPY on PostgreSQL), are seen by the store's own reads before the
+ * commit, and an id that exists after all fails the transaction, which the
+ * rollback undoes whole. */
+static void test_put_new_bulk(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    pu_err err;
+    int64_t before;
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &before, &err), PU_OK);
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    for (int i = 0; i < 500; i++) {
+        char id[16], name[32];
+        snprintf(id, sizeof id, "b%03d", i);
+        snprintf(name, sizeof name, "Bulk\tName\n\\%d", i); /* tab, newline, backslash survive COPY */
+        ftm_entity *e = mk(id, "Person", name, "DEA", "SHARED");
+        assert_int_equal(ftm_entity_add_dataset(e, "bulk_a"), PU_OK);
+        if (i % 2) assert_int_equal(ftm_entity_add_dataset(e, "bulk_b"), PU_OK);
+        assert_int_equal(store_put_ex(st, e, STORE_PUT_NEW | STORE_PUT_KEEP_TIMES, &err), PU_OK);
+        ftm_entity_free(e);
+    }
+    /* read inside the transaction: the queued rows were sent first */
+    ftm_entity *got;
+    assert_int_equal(store_get(st, STORE_SYSTEM, "b007", &got, &err), PU_OK);
+    assert_string_equal(ftm_entity_first(got, "name"), "Bulk\tName\n\\7");
+    assert_string_equal(got->marking, "SHARED");
+    assert_int_equal(got->ndatasets, 2);
+    ftm_entity_free(got);
+    store_query qb = {.dataset = "bulk_b"};
+    int64_t n;
+    assert_int_equal(store_count(st, STORE_SYSTEM, &qb, &n, &err), PU_OK);
+    assert_int_equal(n, 250);
+    ftm_entity *e = mk("b999", "Person", "Last One", NULL, NULL);
+    assert_int_equal(store_put_ex(st, e, STORE_PUT_NEW, &err), PU_OK);
+    ftm_entity_free(e);
+    assert_int_equal(store_commit(st, &err), PU_OK);
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, before + 501);
+    store_query qn = {.name = "last one"};
+    assert_int_equal(store_count(st, STORE_SYSTEM, &qn, &n, &err), PU_OK);
+    assert_int_equal(n, 1);
+
+    /* an id that exists after all: the transaction fails, nothing of it stays */
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    e = mk("c001", "Person", "Fresh", NULL, NULL);
+    int rc = store_put_ex(st, e, STORE_PUT_NEW, &err);
+    ftm_entity_free(e);
+    assert_int_equal(rc, PU_OK);
+    e = mk("p1", "Person", "Overwritten", NULL, NULL);
+    rc = store_put_ex(st, e, STORE_PUT_NEW, &err);
+    ftm_entity_free(e);
+    if (!rc) rc = store_commit(st, &err);
+    assert_int_equal(rc, PU_ERR_CONFLICT);
+    store_rollback(st);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "c001", &got, &err), PU_ERR_NOTFOUND);
+    assert_int_equal(store_get(st, STORE_SYSTEM, "p1", &got, &err), PU_OK);
+    assert_string_equal(ftm_entity_first(got, "name"), "Miguel Ángel TREVIÑO MORALES");
+    ftm_entity_free(got);
+    assert_int_equal(store_count(st, STORE_SYSTEM, NULL, &n, &err), PU_OK);
+    assert_int_equal(n, before + 501);
     store_close(st);
 }
 
@@ -421,7 +481,7 @@ int main(void) {
         cmocka_unit_test(test_visibility),     cmocka_unit_test(test_queries),
         cmocka_unit_test(test_iter_stop_and_stats), cmocka_unit_test(test_update_and_delete),
         cmocka_unit_test(test_transactions),   cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_put_new_fallback), cmocka_unit_test(test_home_rule),
+        cmocka_unit_test(test_put_new_fallback), cmocka_unit_test(test_home_rule), cmocka_unit_test(test_put_new_bulk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

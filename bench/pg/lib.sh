@@ -1,0 +1,36 @@
+# bench/pg/lib.sh - shared set-up of the PostgreSQL benchmarks (sourced).
+# pg_bench_start: a throwaway PostgreSQL 15 cluster on a loopback port
+# (scripts/pg-test-cluster.sh) with durable settings — fsync and
+# synchronous_commit on, as a deployment runs — and memory for the loads
+# (PG_BENCH_SETTINGS). Sets PGDIR, PGURI, PGBIN; stopped by pg_bench_stop
+# (the caller's EXIT trap).
+PG_BENCH_SETTINGS=${PG_BENCH_SETTINGS:-"-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c wal_buffers=64MB -c maintenance_work_mem=256MB"}
+pg_bench_start() {
+  PGBIN=$(scripts/pg-test-cluster.sh bindir) || { echo "PostgreSQL is not installed (scripts/deps.sh)" >&2; exit 2; }
+  PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/puente-pgbench.XXXXXX")
+  PGURI=$(PG_CLUSTER_SETTINGS="$PG_BENCH_SETTINGS" scripts/pg-test-cluster.sh start "$PGDIR/c")
+}
+pg_bench_stop() {
+  [ -n "${PGDIR:-}" ] || return 0
+  scripts/pg-test-cluster.sh stop "$PGDIR/c" || true
+  rm -rf "$PGDIR"
+}
+# pg_store NAME: the URI of a fresh store (a schema of the bench database)
+pg_store() { echo "$PGURI?options=-csearch_path%3D$1"; }
+# pg_sql SQL: run SQL on the bench database
+pg_sql() { "$PGBIN/psql" -qAtX -d "$PGURI" -c "$1"; }
+# pg_server_cpu: CPU seconds (user+sys) the cluster's processes have used so
+# far: the postmaster, its live children and the children it has reaped (a
+# client's backend ends when the client disconnects)
+pg_server_cpu() {
+  local pm tck
+  pm=$(head -1 "$PGDIR/c/data/postmaster.pid")
+  tck=$(getconf CLK_TCK)
+  { awk '{print $14+$15+$16+$17}' "/proc/$pm/stat"
+    for c in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do awk '{print $14+$15}' "/proc/$c/stat" 2>/dev/null; done
+  } | awk -v t="$tck" '{s+=$1} END {printf "%.2f\n", s/t}'
+}
+# machine: one line for the reports
+pg_machine() {
+  echo "machine: $(nproc) CPUs ($(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2; exit}')), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(. /etc/os-release; echo "$PRETTY_NAME"), PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
+}
