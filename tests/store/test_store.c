@@ -412,6 +412,9 @@ static void test_home_rule(void **state) {
     assert_string_equal(cond, "marking IN ('PUBLIC', 'SHARED', 'US-ONLY')");
     assert_int_equal(store_release_sql("CA", cond, sizeof cond, &err), PU_ERR_INVALID);
     assert_int_equal(store_release_sql("MX", cond, 10, &err), PU_ERR_LIMIT);
+    store_close(st);
+}
+
 /* STORE_PUT_NEW inside a transaction: rows go through the bulk insert
  * (COPY on PostgreSQL), are seen by the store's own reads before the
  * commit, and an id that exists after all fails the transaction, which the
