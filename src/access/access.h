@@ -72,6 +72,9 @@
 #define ACL_P_EXPORT 0x100u /* bulk export of entities (GET /api/v1/export,
                                `puente export`): supervisor only;
                                docs/access.md "Export"                     */
+#define ACL_P_TIPS 0x200u   /* the tip line's handling: read, question,
+                               route, link and close tips (tip-handler
+                               role only; docs/tips.md)                    */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);

@@ -121,6 +121,7 @@ static const struct { const char *command; unsigned perm; } command_perms[] = {
     {"import", ACL_P_WRITE},  {"export", ACL_P_EXPORT}, {"agency", ACL_P_ADMIN},    {"user", ACL_P_ADMIN},
     {"token", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},   {"serve", ACL_P_ADMIN},     {"screen", ACL_P_SCREEN},
     {"compare", ACL_P_SCREEN}, {"review", ACL_P_REVIEW}, {"kinship", ACL_P_FORENSIC},
+    {"tip", ACL_P_TIPS},
 };
 
 int cli_operator_may(const char *command, pu_err *err) {
@@ -138,7 +139,7 @@ int cli_operator_may(const char *command, pu_err *err) {
  * options are added when absent, and naming another agency or country is
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
-                                              "review", "ews", "cargo", "trace", NULL};
+                                              "review", "ews", "cargo", "trace", "tip", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;

@@ -65,6 +65,22 @@ ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/pairwise", h_kin_pairwise, "kinship.pairwise", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/solve", h_kin_solve, "kinship.solve", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC})
+/* The tip line (http_tips.c; docs/tips.md). The public routes have no audit
+ * action on purpose: nothing about a tipster's request is recorded. The
+ * handlers' routes are audited like every staff action, reads included.
+ * /indicators before /{id}: the first matching pattern wins. */
+ROUTES(http_routes_tips,
+    {"GET", "/api/v1/tips/form", h_tips_form, NULL, 0, 0},
+    {"GET", "/api/v1/tips/challenge", h_tips_challenge, NULL, 0, 0},
+    {"POST", "/api/v1/tips", h_tips_submit, NULL, 0, 0},
+    {"POST", "/api/v1/tips/receipt", h_tips_receipt, NULL, 0, 0},
+    {"POST", "/api/v1/tips/receipt/messages", h_tips_receipt_reply, NULL, 0, 0},
+    {"GET", "/api/v1/tips", h_tips_list, "tip.list", 1, ACL_P_TIPS},
+    {"GET", "/api/v1/tips/indicators", h_tips_indicators, "tip.indicators", 1, ACL_P_TIPS},
+    {"GET", "/api/v1/tips/{id}", h_tips_get, "tip.read", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/messages", h_tips_message, "tip.message", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/state", h_tips_state, "tip.state", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/links/{link}", h_tips_link, "tip.link", 1, ACL_P_TIPS})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,

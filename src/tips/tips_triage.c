@@ -99,6 +99,11 @@ static void alnum_upper(const char *s, char *out, size_t size, int *letters, int
     out[k] = '\0';
 }
 
+/* "123-12345678": an air waybill (prefix of the carrier, serial). */
+static int is_awb(const char *s) {
+    return strlen(s) == 12 && strspn(s, "0123456789") == 3 && s[3] == '-' && strspn(s + 4, "0123456789") == 8;
+}
+
 /* ---- phones: runs of digit groups ---- */
 static void phone_from_digits(ctx *c, const char *d, size_t n) {
     char v[32];
@@ -118,7 +123,7 @@ static void find_phones(ctx *c) {
         /* a phone is one to five tokens of digits and separators only */
         for (; j < c->n && j < i + 5; j++) {
             const char *s = c->t[j].raw;
-            if (strspn(s, "0123456789-.()+") != strlen(s) || !strpbrk(s, "0123456789")) break;
+            if (strspn(s, "0123456789-.()+") != strlen(s) || !strpbrk(s, "0123456789") || is_awb(s)) break;
             if (strchr(s, '-') && strlen(s) <= 10 && strspn(s, "0123456789") >= 2 &&
                 s[strspn(s, "0123456789")] == '-' && strchr(s + strspn(s, "0123456789") + 1, '-') &&
                 strlen(strrchr(s, '-') + 1) == 1)
@@ -146,8 +151,7 @@ static void find_cas_awb(ctx *c) {
             cargo_cas_format(v, buf, sizeof buf);
             emit(c, "cas", buf);
         }
-        if (strlen(s) == 12 && strspn(s, "0123456789") == 3 && s[3] == '-' && strspn(s + 4, "0123456789") == 8)
-            emit(c, "awb", s);
+        if (is_awb(s)) emit(c, "awb", s);
     }
 }
 
@@ -185,14 +189,16 @@ static int capitalised(const char *raw) {
 static void find_nicknames(ctx *c) {
     static const char *const CUE[] = {"alias", "apodo", "apodado", "apodada", "aka", "nickname", "mote", NULL};
     static const char *const ART[] = {"el", "la", "los", "las", NULL};
-    static const char *const NOT_NICK[] = {"paz", "laguna", "piedad", "ciudad", "salto", "sauz", "rosario", "junta", NULL};
+    /* places written "El Paso", "La Paz", "Los Mochis": not nicknames */
+    static const char *const NOT_NICK[] = {"paz", "paso", "laguna", "piedad", "ciudad", "salto", "sauz", "rosario",
+                                           "junta", "angeles", "vegas", "mochis", "cruces", "barca", NULL};
     for (size_t i = 0; i < c->n; i++) {
         int cue = in_list(c->t[i].fold, CUE);
         size_t a = cue ? i + 1 : i;
         if (a >= c->n) continue;
         int art = in_list(c->t[a].fold, ART);
-        /* without a cue: an article written with a capital inside a sentence, before a capitalised word */
-        if (!cue && !(art && capitalised(c->t[a].raw) && i > 0)) continue;
+        /* without a cue: a capitalised article before a capitalised word ("El Huevo") */
+        if (!cue && !(art && capitalised(c->t[a].raw))) continue;
         size_t w = art ? a + 1 : a;
         if (w >= c->n || !capitalised(c->t[w].raw) || in_list(c->t[w].fold, NOT_NICK)) continue;
         if (!cue && !art) continue;
