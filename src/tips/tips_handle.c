@@ -141,15 +141,20 @@ static int read_entities(db_t *db, tips_detail *d, pu_err *err) {
     return rc == DB_DONE ? PU_OK : rc;
 }
 
-/* Links the reader may see: the link's own owner/marking are those of what
- * it points to (another tip, the tip itself for watchlist hits). */
+/* Links the reader may see: a link to another tip only when the reader may
+ * see that tip now (its marking may have changed since the proposal); other
+ * links by their own owner/marking (those of what they point to). */
 static int read_links(db_t *db, const store_scope *scope, tips_detail *d, pu_err *err) {
     db_sql s;
     db_stmt *st;
     db_sql_init(&s);
-    db_sql_add(&s, "SELECT l.id, l.kind, l.target, l.status, l.score, l.evidence FROM tip_link l WHERE l.tip_id = ? AND ");
+    db_sql_add(&s, "SELECT l.id, l.kind, l.target, l.status, l.score, l.evidence FROM tip_link l WHERE l.tip_id = ?"
+                   " AND ((l.kind = 'tip' AND EXISTS (SELECT 1 FROM tip o WHERE o.id = l.target AND ");
     db_sql_text(&s, d->id);
+    scope_where(&s, scope, "o");
+    db_sql_add(&s, ")) OR (l.kind <> 'tip' AND ");
     scope_where(&s, scope, "l");
+    db_sql_add(&s, "))");
     db_sql_add(&s, " ORDER BY l.id");
     int rc = db_sql_prepare(db, &s, &st, err);
     db_sql_free(&s);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end tests of `puente tip` (the handlers' CLI and the phone operators'
+# submit): routing, receipts shown once and never stored, visibility by agency,
+# states and reopening, links, indicators, the retention purge and its audit
+# entry, bad input refused with nothing half-stored.
+. "$(dirname "$0")/../lib.sh"
+export PUENTE_TIPS_KDF=1:8192   # libsodium's minimum: bench/tips measures the real cost
+DB=$(test_store tips.db)
+
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang es --tip-country MX --state CHH \
+  --text "El Huevo vende rifles en Juárez, su tel 656 123 4567" --answer plates=ABC1234 --json)
+assert_rc $? 0 "submit a tip for a caller"
+id1=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+receipt1=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["receipt"])')
+assert_contains "$out" '"owner":"FGR"' "a firearms tip in Mexico goes to FGR"
+assert_eq "$(printf '%s' "$receipt1" | wc -w)" 7 "the receipt is seven words"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE text LIKE '%Huevo%' OR receipt_hash LIKE '%$(printf '%s' "$receipt1" | cut -d' ' -f1)%'")" 1 \
+  "the text is stored (no seal key here) but the receipt is not"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE receipt_hash LIKE '%$(printf '%s' "$receipt1" | cut -d' ' -f2)%'")" 0 \
+  "no word of the receipt is in its hash"
+
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang en --tip-country US \
+  --text "A man called El Huevo sells rifles; phone 656-123-4567" --json)
+id2=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+assert_contains "$out" '"owner":"ATF"' "a firearms tip in the US goes to ATF"
+assert_contains "$out" '"links":' "triage ran"
+
+# visibility
+out=$("$PUENTE" tip list --db "$DB" --agency FGR --country MX)
+assert_contains "$out" "$id1" "FGR lists its tip"
+assert_not_contains "$out" "$id2" "FGR does not list ATF's tip"
+"$PUENTE" tip show "$id1" --db "$DB" --agency ATF --country US >/dev/null 2>&1
+assert_rc $? 4 "ATF cannot read FGR's AGENCY-ONLY tip (404)"
+out=$("$PUENTE" tip show "$id2" --db "$DB" --agency ATF --country US --json)
+assert_contains "$out" '"kind":"phone"' "the phone number was extracted"
+assert_contains "$out" '"nickname"' "the nickname was extracted"
+
+# handling
+"$PUENTE" tip reply "$id1" --db "$DB" --agency FGR --country MX --text "¿De qué color es la camioneta?" >/dev/null
+assert_rc $? 0 "a handler's question"
+"$PUENTE" tip reply "$id1" --db "$DB" --agency ATF --country US --text "hi" >/dev/null 2>&1
+assert_rc $? 4 "another agency cannot write to the tip"
+"$PUENTE" tip close "$id1" --db "$DB" --agency FGR --country MX >/dev/null
+assert_rc $? 0 "close"
+err=$("$PUENTE" tip state "$id1" --to triaged --db "$DB" --agency FGR --country MX 2>&1)
+assert_rc $? 3 "reopening without a reason is refused"
+assert_contains "$err" "reason" "... naming the reason"
+"$PUENTE" tip state "$id1" --to triaged --reason "the tipster wrote again" --db "$DB" --agency FGR --country MX >/dev/null
+assert_rc $? 0 "reopen with a reason"
+"$PUENTE" tip state "$id1" --to new --db "$DB" --agency FGR --country MX >/dev/null 2>&1
+assert_rc $? 6 "no move back to new"
+out=$("$PUENTE" tip show "$id2" --db "$DB" --agency ATF --country US --json)
+assert_not_contains "$out" "$id1" "ATF does not see the link to FGR's AGENCY-ONLY tip"
+"$PUENTE" tip state "$id1" --to assigned --marking SHARED --db "$DB" --agency FGR --country MX >/dev/null
+assert_rc $? 0 "FGR releases its tip to every agency (read-only copies)"
+out=$("$PUENTE" tip show "$id2" --db "$DB" --agency ATF --country US --json)
+assert_contains "$out" "\"target\":\"$id1\"" "now ATF sees the proposed link, with its evidence"
+assert_contains "$out" "same phone" "... the shared phone number as evidence"
+lid=$(printf '%s' "$out" | python3 -c 'import json,sys; print([l for l in json.load(sys.stdin)["links"] if l["kind"] == "tip"][0]["id"])')
+"$PUENTE" tip link "$id2" "$lid" --decision confirmed --db "$DB" --agency ATF --country US >/dev/null
+assert_rc $? 0 "confirm a proposed link"
+out=$("$PUENTE" tip indicators --db "$DB" --json)
+assert_contains "$out" '"received":2' "indicators: received"
+assert_contains "$out" '"linked":1' "indicators: linked"
+assert_contains "$out" '"links_confirmed":1' "indicators: confirmed links"
+
+# bad input: refused, nothing stored
+before=$(store_sql "$DB" "SELECT COUNT(*) FROM tip")
+"$PUENTE" tip submit --db "$DB" --category guns --lang es --text x >/dev/null 2>&1
+assert_rc $? 3 "an unknown category is invalid input"
+"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text "$(printf 'a\001b')" >/dev/null 2>&1
+assert_rc $? 3 "a control character is refused"
+printf 'bad \xff\xfe utf8' > "$TMP/bad.txt"
+"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text-file "$TMP/bad.txt" >/dev/null 2>&1
+assert_rc $? 3 "invalid UTF-8 is refused"
+head -c 30000 /dev/zero | tr '\0' a > "$TMP/big.txt"
+"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text-file "$TMP/big.txt" >/dev/null 2>&1
+assert_rc $? 3 "a text over the cap is refused"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" "$before" "nothing was half-stored"
+out=$("$PUENTE" tip triage "precursor: efedrina, CAS 299-42-3")
+assert_contains "$out" "chemical	ephedrine" "triage names the precursor"
+
+# retention
+"$PUENTE" tip close "$id1" --db "$DB" >/dev/null
+"$PUENTE" tip purge --db "$DB" >/dev/null
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 2 "a tip closed today is kept"
+later=$(date -u -d '+91 days' +%Y-%m-%d)
+out=$("$PUENTE" tip purge --db "$DB" --today "$later")
+assert_contains "$out" "purged 1 closed tip" "purged 91 days after closing"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE id = '$id1'")" 0 "the tip is gone"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM audit_log WHERE action = 'tip.purge' AND targets = '$id1'")" 1 \
+  "the purge is in the audit trail with the purged id"
+"$PUENTE" tip purge --db "$DB" --agency FGR --country MX >/dev/null 2>&1
+assert_rc $? 2 "the purge is the operator's job"
+finish
