@@ -171,10 +171,12 @@ int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_ar
 /* ---- the invocation's audit entry ---- */
 
 /* Options whose value is a secret, or case content that is sealed at rest
- * (a decision's note and analyst, a disposition's note): the value is not
- * copied into the trail, only its size. */
+ * (a decision's note and analyst, a disposition's note; a tip's text,
+ * answers, messages and reasons: docs/tips.md): the value is not copied
+ * into the trail, only its size. */
 static int secret_option(const char *a) {
-    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst", NULL};
+    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst",
+                                          "--text", "--answer", "--reason", NULL};
     for (const char *const *s = secrets; *s; s++) {
         size_t n = strlen(*s);
         if (strncmp(a, *s, n) == 0 && (a[n] == '\0' || a[n] == '=' || a[n] == '-')) return 1;

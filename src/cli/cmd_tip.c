@@ -29,7 +29,7 @@ static const char HELP[] =
     "  close ID [--reason R]  the same as state ID --to closed\n"
     "  link ID LINK --decision confirmed|rejected   decide a proposed link\n"
     "  indicators             received, linked, opened a new case, ...\n"
-    "  triage TEXT            show what triage extracts from a text (no store)\n"
+    "  triage --text T        show what triage extracts from a text (no store)\n"
     "  purge [--days N]       delete tips closed more than N days ago (default 90);\n"
     "                         audited as tip.purge\n"
     "\n"
@@ -390,12 +390,13 @@ static int print_entity(const char *kind, const char *value, void *ctx) {
 static int run_triage(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip triage", argc, argv, &o);
-    if (rc || (rc = need_pos("tip triage", &o, 1, "one text"))) return rc;
+    if (rc || (rc = need_pos("tip triage", &o, 0, "no arguments (the text goes in --text)"))) return rc;
+    if (!o.text) return cli_usage_error("tip triage", "--text is required");
     pu_err e;
     pu_err_clear(&e);
-    if (!pu_utf8_valid(o.pos[0], strlen(o.pos[0])))
+    if (!pu_utf8_valid(o.text, strlen(o.text)))
         return cli_fail(&(pu_err){.code = PU_ERR_INVALID, .field = "text", .msg = "not valid UTF-8"});
-    rc = tips_extract(o.pos[0], print_entity, NULL, &e);
+    rc = tips_extract(o.text, print_entity, NULL, &e);
     return rc ? cli_fail(&e) : 0;
 }
 

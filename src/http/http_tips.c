@@ -48,7 +48,7 @@ int h_tips_form(http_req *r) {
         (void)pu_snprintf(key, sizeof key, "tip.cat.%s", *c);
         json_array_append_new(cats, json_pack("{s:s,s:s,s:o}", "code", *c, "label", i18n_get(lang, key), "questions", qs));
     }
-    return http_json(r, 200, json_pack("{s:s,s:o,s:s,s:i}", "lang", i18n_code(lang), "categories", cats, "notice",
+    return http_json(r, 200, json_pack("{s:s,s:o,s:s,s:i}", "lang", lang == I18N_ES ? "es" : "en", "categories", cats, "notice",
                                        i18n_get(lang, "tip.notice"), "text_max", TIPS_TEXT_MAX));
 }
 

@@ -77,8 +77,12 @@ head -c 30000 /dev/zero | tr '\0' a > "$TMP/big.txt"
 "$PUENTE" tip submit --db "$DB" --category drugs --lang es --text-file "$TMP/big.txt" >/dev/null 2>&1
 assert_rc $? 3 "a text over the cap is refused"
 assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" "$before" "nothing was half-stored"
-out=$("$PUENTE" tip triage "precursor: efedrina, CAS 299-42-3")
+out=$("$PUENTE" tip triage --text "precursor: efedrina, CAS 299-42-3")
 assert_contains "$out" "chemical	ephedrine" "triage names the precursor"
+
+trail=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
+assert_contains "$trail" "cli.tip.submit" "the operator's submit is audited"
+assert_not_contains "$trail" "Huevo" "... without the tip's text (only its size)"
 
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
