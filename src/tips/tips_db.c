@@ -57,12 +57,7 @@ static void new_id(char out[TIPS_ID_MAX]) {
 }
 
 /* ---- intake ---- */
-typedef struct intake_ctx {
-    db_t *db;
-    const char *id, *owner, *marking;
-    int64_t entities, links;
-    pu_err *err;
-} intake_ctx;
+typedef tips_intake_ctx intake_ctx;
 
 /* The blind index of an entity: keyed like the receipt lookup, so equal
  * values of different tips meet in SQL while the value stays sealed. */
@@ -79,7 +74,7 @@ static void vkey_of(const char *kind, const char *value, char out[TIPS_TAG_HEX])
     pu_strlcpy(out, tags[0], TIPS_TAG_HEX);
 }
 
-static int insert_link(intake_ctx *c, const char *kind, const char *target, double score, const char *evidence,
+int tips_link_insert(intake_ctx *c, const char *kind, const char *target, double score, const char *evidence,
                        const char *owner, const char *marking) {
     db_stmt *st;
     char *sealed = NULL;
@@ -131,7 +126,7 @@ static int link_same_entity(intake_ctx *c, const char *kind, const char *value, 
     for (size_t i = 0; i < n; i++) {
         char ev[256];
         (void)pu_snprintf(ev, sizeof ev, "same %s: %s", kind, value);
-        if ((rc = insert_link(c, "tip", ids[i], 0.9, ev, owners[i], markings[i]))) return rc;
+        if ((rc = tips_link_insert(c, "tip", ids[i], 0.9, ev, owners[i], markings[i]))) return rc;
     }
     return PU_OK;
 }
@@ -159,9 +154,9 @@ static int on_entity(const char *kind, const char *value, void *vctx) {
     if (!strcmp(kind, "chemical")) {
         char ev[160];
         (void)pu_snprintf(ev, sizeof ev, "names the watched precursor '%s' (cargo watchlist)", value);
-        return insert_link(c, "watchlist", value, 0.7, ev, c->owner, c->marking);
+        return tips_link_insert(c, "watchlist", value, 0.7, ev, c->owner, c->marking);
     }
-    return PU_OK;
+    return tips_link_entity(c, kind, value);
 }
 
 /* Near-duplicates: tips whose SimHash is within TIPS_DUP_BITS. The scan
@@ -188,7 +183,7 @@ static int find_duplicate(intake_ctx *c, uint64_t sim, char dup[TIPS_ID_MAX]) {
     if (!dup[0]) return PU_OK;
     char ev[96];
     (void)pu_snprintf(ev, sizeof ev, "near-duplicate text (SimHash distance %d of 64 bits)", best);
-    return insert_link(c, "tip", dup, 1.0 - best / 64.0, ev, owner, marking);
+    return tips_link_insert(c, "tip", dup, 1.0 - best / 64.0, ev, owner, marking);
 }
 
 static int answers_json(const tips_intake *in, char **out) {
@@ -256,7 +251,8 @@ int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *
     if ((rc = db_begin(db, err))) goto out;
     char dup[TIPS_ID_MAX];
     if ((rc = insert_tip(&c, in, out->day, tags[0], hash, sim)) ||
-        (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = find_duplicate(&c, sim, dup)))
+        (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = tips_link_substances(&c, pu_buf_str(&all))) ||
+        (rc = find_duplicate(&c, sim, dup)))
         goto fail;
     if (dup[0]) {
         db_stmt *st;

@@ -58,6 +58,26 @@ int tips_message_insert(db_t *db, const char *id, const char *author, const char
 /* A message text: non-blank, <= TIPS_MESSAGE_MAX, UTF-8, no control characters. */
 int tips_message_text_ok(const char *text, pu_err *err);
 
+/* The intake transaction's context (tips_db.c), shared with the proposers
+ * of links to what Puente knows (tips_links.c). */
+typedef struct tips_intake_ctx {
+    db_t *db;
+    const char *id, *owner, *marking;
+    int64_t entities, links;
+    pu_err *err;
+} tips_intake_ctx;
+/* Insert one proposed link of the tip being filed; owner/marking are those
+ * of what it points to (readers see the link only when they may see that). */
+int tips_link_insert(tips_intake_ctx *c, const char *kind, const char *target, double score, const char *evidence,
+                     const char *owner, const char *marking);
+/* Links for one extracted entity to the other engines' records: a serial to
+ * trace requests, an air waybill and a company to cargo shipments, a
+ * nickname or company to entities of the store (designations included).
+ * tips_links.c. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int tips_link_entity(tips_intake_ctx *c, const char *kind, const char *value);
+/* Links to the early-warning vocabulary for the substances a text names. */
+int tips_link_substances(tips_intake_ctx *c, const char *text);
+
 /* Today as YYYY-MM-DD (UTC), for day-rounded dates. */
 void tips_today(char out[11]);
 

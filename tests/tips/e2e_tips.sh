@@ -84,10 +84,35 @@ trail=$("$PUENTE" audit export --db "$DB" 2>/dev/null)
 assert_contains "$trail" "cli.tip.submit" "the operator's submit is audited"
 assert_not_contains "$trail" "Huevo" "... without the tip's text (only its size)"
 
+# links to what Puente knows: a trace request's serial, a screened shipment's
+# air waybill, a designated person's nickname, an early-warning substance
+"$PUENTE" trace generate --db "$DB" --firearms 300 --recoveries 40 --seed 5 >/dev/null 2>&1
+serial=$(store_sql "$DB" "SELECT serial FROM trace_request WHERE serial_wild = 0 AND serial IS NOT NULL AND serial <> '' ORDER BY id LIMIT 1")
+tnum=$(store_sql "$DB" "SELECT number FROM trace_request WHERE serial = '$serial' ORDER BY id LIMIT 1")
+"$PUENTE" cargo generate --lines 30 --seed 3 --out "$TMP/m.csv" >/dev/null 2>&1
+"$PUENTE" cargo screen "$TMP/m.csv" --db "$DB" --owner CBP --marking SHARED --out /dev/null >/dev/null 2>&1
+awb=$(store_sql "$DB" "SELECT awb FROM cargo_shipment ORDER BY id LIMIT 1")
+printf '%s\n' '{"id":"ofac-9999","schema":"Person","properties":{"name":["Ramiro Zambada"],"alias":["El Huevo"]},"owner":"OFAC","marking":"PUBLIC","datasets":["ofac"]}' > "$TMP/sdn.jsonl"
+"$PUENTE" import ftm "$TMP/sdn.jsonl" --db "$DB" >/dev/null 2>&1
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang es --tip-country MX \
+  --text "El Huevo recogió el rifle con número de serie $serial y mandó la guía $awb con fentanilo" --json)
+id3=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+links=$("$PUENTE" tip show "$id3" --db "$DB" --json | python3 -c '
+import json,sys
+for l in json.load(sys.stdin)["links"]: print(l["kind"], l["target"], "|", l["evidence"])')
+[ -n "$tnum" ] && assert_contains "$links" "trace $tnum" "the serial is linked to its trace request"
+[ -z "$tnum" ] && nok "the generated trace data has a request with a serial"
+assert_contains "$links" "cargo $awb" "the air waybill is linked to the screened shipment"
+assert_contains "$links" "entity ofac-9999" "the nickname is linked to the designated person"
+assert_contains "$links" "ews fentanyl" "the substance is linked to the early-warning vocabulary"
+out=$("$PUENTE" tip show "$id3" --db "$DB" --agency FGR --country MX --json)
+assert_not_contains "$out" "\"kind\":\"trace\"" "FGR does not see the link to an AGENCY-ONLY trace request of another agency"
+assert_contains "$out" "ofac-9999" "... but sees the link to the public designation"
+
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
 "$PUENTE" tip purge --db "$DB" >/dev/null
-assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 2 "a tip closed today is kept"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 3 "a tip closed today is kept"
 later=$(date -u -d '+91 days' +%Y-%m-%d)
 out=$("$PUENTE" tip purge --db "$DB" --today "$later")
 assert_contains "$out" "purged 1 closed tip" "purged 91 days after closing"
