@@ -30,6 +30,8 @@ static const char HELP[] =
     "  link ID LINK --decision confirmed|rejected   decide a proposed link\n"
     "  indicators             received, linked, opened a new case, ...\n"
     "  triage --text T        show what triage extracts from a text (no store)\n"
+    "  generate [--count N] [--seed S]   file N generated bilingual tips (demo, bench;\n"
+    "                         default 300)\n"
     "  purge [--days N]       delete tips closed more than N days ago (default 90);\n"
     "                         audited as tip.purge\n"
     "\n"
@@ -45,7 +47,7 @@ static const char HELP[] =
     "5 not the owner, 6 state change not allowed.\n";
 
 enum { O_DB = 1000, O_AGENCY, O_COUNTRY, O_CATEGORY, O_LANG, O_TEXT, O_TEXT_FILE, O_ANSWER, O_TIP_COUNTRY, O_STATE,
-       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY };
+       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY, O_COUNT, O_SEED };
 
 #define MAX_POS 3
 typedef struct tip_opts {
@@ -53,7 +55,7 @@ typedef struct tip_opts {
         *reason, *agency_to, *marking, *decision, *today;
     const char *answers[TIPS_MAX_ANSWERS];
     size_t nanswers;
-    long limit, days;
+    long limit, days, count, seed;
     int json, new_case;
     const char *pos[MAX_POS];
     int npos;
@@ -72,9 +74,12 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         {"reason", required_argument, 0, O_REASON},    {"agency-to", required_argument, 0, O_AGENCY_TO},
         {"marking", required_argument, 0, O_MARKING},  {"new-case", no_argument, 0, O_NEW_CASE},
         {"decision", required_argument, 0, O_DECISION}, {"days", required_argument, 0, O_DAYS},
-        {"today", required_argument, 0, O_TODAY},      {0, 0, 0, 0}};
+        {"today", required_argument, 0, O_TODAY},      {"count", required_argument, 0, O_COUNT},
+        {"seed", required_argument, 0, O_SEED},        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->days = TIPS_RETENTION_DAYS;
+    o->count = 300;
+    o->seed = 2026;
     optind = 1;
     opterr = 0;
     int c;
@@ -109,6 +114,10 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
                          return cli_usage_error(cmd, "--days expects a whole number of days >= 1");
                      break;
         case O_TODAY: o->today = optarg; break;
+        case O_COUNT: if (cli_parse_long(cmd, "--count", optarg, &o->count) || o->count < 1 || o->count > 1000000)
+                          return cli_usage_error(cmd, "--count expects 1 to 1000000");
+                      break;
+        case O_SEED: if (cli_parse_long(cmd, "--seed", optarg, &o->seed)) return CLI_EXIT_USAGE; break;
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -400,6 +409,23 @@ static int run_triage(int argc, char **argv) {
     return rc ? cli_fail(&e) : 0;
 }
 
+static int run_generate(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip generate", argc, argv, &o);
+    if (rc || (rc = need_pos("tip generate", &o, 0, "no arguments"))) return rc;
+    if (!o.scope.scope.system) return cli_usage_error("tip generate", "demo data is the operator's: no --agency");
+    store_t *st;
+    if ((rc = open_store(&o, &st))) return rc;
+    int64_t n = 0;
+    pu_err e;
+    pu_err_clear(&e);
+    rc = tips_generate(store_db(st), (int)o.count, (unsigned)o.seed, &n, &e);
+    store_close(st);
+    if (rc) return cli_fail(&e);
+    printf("filed %lld generated tips\n", (long long)n);
+    return 0;
+}
+
 static int run_purge(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip purge", argc, argv, &o);
@@ -431,7 +457,7 @@ int cmd_tip(int argc, char **argv) {
     static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
         {"submit", run_submit}, {"list", run_list}, {"show", run_show}, {"reply", run_reply},
         {"state", run_state},   {"close", run_close}, {"link", run_link}, {"indicators", run_indicators},
-        {"triage", run_triage}, {"purge", run_purge}};
+        {"triage", run_triage}, {"purge", run_purge}, {"generate", run_generate}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
         if (cli_wants_help(argc - 1, argv + 1)) { fputs(HELP, stdout); return 0; }

@@ -277,6 +277,15 @@ uint64_t tips_simhash(const char *text);
 /* Hamming distance at or below which two tips are near-duplicates. */
 #define TIPS_DUP_BITS 6
 
+/* ---- generated tips (tips_gen.c) ------------------------------------------- */
+/* File `count` generated tips (English and Spanish, every category, places
+ * on both sides; two thirds in groups of three sharing a phone, plate,
+ * nickname or company; some naming serials of trace requests and air
+ * waybills of screened shipments found in the store), each through
+ * tips_submit. Deterministic for a seed. *filed counts them. Errors: those
+ * of tips_submit. For `make demo`, bench/tips and the link evaluation. */
+int tips_generate(db_t *db, int count, unsigned seed, int64_t *filed, pu_err *err);
+
 /* ---- abuse without identity (tips_guard.c) -------------------------------- *
  * Process-wide, in memory only (nothing of it is ever written): a
  * hashcash-style proof of work whose difficulty rises with the number of
