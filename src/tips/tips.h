@@ -274,6 +274,10 @@ int tips_extract(const char *text, tips_entity_cb cb, void *ctx, pu_err *err);
 /* 64-bit SimHash of the word 3-shingles of a text (folded, accents off):
  * near-duplicates differ in few bits. */
 uint64_t tips_simhash(const char *text);
+/* 1 when a text looks like spam: three or more links, fewer than 15
+ * letters, or one character repeated more than 30 times. Flagged, never
+ * refused: a handler decides (a real tip may be short). */
+int tips_spam(const char *text);
 /* Hamming distance at or below which two tips are near-duplicates. */
 #define TIPS_DUP_BITS 6
 

@@ -206,12 +206,13 @@ static int insert_tip(intake_ctx *c, const tips_intake *in, const char *day, con
     rc = db_prepare(c->db,
                     "INSERT INTO tip (id, owner, marking, category, lang, country, state_code, status, received_day,"
                     " updated_day, lookup, receipt_hash, text, answers, simhash, spam, opened_new)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 0, 0)", &st, c->err);
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, 0)", &st, c->err);
     if (rc) goto out;
     const char *v[] = {c->id, c->owner, c->marking, in->category, in->lang, in->country, in->state, day, day,
                        lookup, hash, s_text, s_answers};
     for (int i = 0; i < 13; i++) db_bind_text(st, i + 1, v[i], -1);
     db_bind_int64(st, 14, (int64_t)sim);
+    db_bind_int64(st, 15, tips_spam(in->text));
     rc = db_step_done(st, c->err);
     db_finalize(st);
 out:
@@ -282,6 +283,7 @@ static int receipt_find(db_t *db, const char *receipt, char id[TIPS_ID_MAX], cha
     size_t ntags = 0;
     id[0] = '\0';
     if (!tips_kdf_enter()) return pu_fail(err, PU_ERR_LIMIT, NULL, "receipt", "too many receipt checks at once: try again in a few seconds");
+    tips_receipt_dummy_ready();
     int rc = PU_OK, wellformed = tips_receipt_norm(receipt, norm, sizeof norm) == PU_OK;
     if (wellformed && tips_receipt_tags(norm, tags, PU_KEYRING_MAX, &ntags) == PU_OK && ntags) {
         db_sql q;

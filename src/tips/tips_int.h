@@ -44,6 +44,9 @@ int tips_receipt_hash(const char *norm, char *out, size_t size, pu_err *err);
 int tips_receipt_verify(const char *hash, const char *norm);
 /* Run one Argon2id check against a dummy hash (uniform cost for misses). */
 void tips_receipt_dummy(void);
+/* Make the dummy hash now (once per process): every check calls this first,
+ * so the first check, right or wrong, pays for it alike. */
+void tips_receipt_dummy_ready(void);
 /* Enter/leave the receipt-check section (at most TIPS_KDF_CONCURRENCY). */
 #define TIPS_KDF_CONCURRENCY 2
 int tips_kdf_enter(void);

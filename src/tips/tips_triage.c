@@ -385,3 +385,21 @@ uint64_t tips_simhash(const char *text) {
         if (acc[b] > 0) out |= 1ULL << b;
     return out;
 }
+
+/* ---- spam: what no real tip looks like ---- */
+#define SPAM_URLS 3          /* links in one tip */
+#define SPAM_LETTERS_MIN 15  /* letters in the whole text */
+#define SPAM_RUN 30          /* one character repeated */
+
+int tips_spam(const char *text) {
+    int urls = 0, letters = 0, run = 0, longest = 0;
+    char prev = 0;
+    for (const char *p = text; *p; p++) {
+        if (!strncmp(p, "http://", 7) || !strncmp(p, "https://", 8) || !strncmp(p, "www.", 4)) urls++;
+        if (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80) letters++;
+        run = *p == prev ? run + 1 : 1;
+        if (run > longest) longest = run;
+        prev = *p;
+    }
+    return urls >= SPAM_URLS || letters < SPAM_LETTERS_MIN || longest > SPAM_RUN;
+}

@@ -200,6 +200,15 @@ static void test_extract(void **state) {
     assert_false(has(&g, "cas=299-42-4"));
 }
 
+static void test_spam(void **state) {
+    (void)state;
+    assert_true(tips_spam("buy now http://a.example http://b.example www.c.example cheap"));
+    assert_true(tips_spam("!!!!"));
+    assert_true(tips_spam("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa help"));
+    assert_false(tips_spam("El Huevo vende armas en la colonia Anapra los viernes"));
+    assert_false(tips_spam("Vi una camioneta gris en https://maps.example/x cerca del puente"));
+}
+
 static void test_simhash(void **state) {
     (void)state;
     const char *a = "Un hombre apodado El Huevo vende armas largas cada viernes en la colonia Anapra de Ciudad Juárez "
@@ -472,7 +481,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intake_ok),   cmocka_unit_test(test_intake_bad),  cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_pow),         cmocka_unit_test(test_states_routing), cmocka_unit_test(test_extract),
-        cmocka_unit_test(test_simhash),     cmocka_unit_test(test_store_flow),
+        cmocka_unit_test(test_simhash),     cmocka_unit_test(test_spam),     cmocka_unit_test(test_store_flow),
         cmocka_unit_test(test_links_precision_recall),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
