@@ -121,4 +121,26 @@ assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM audit_log WHERE action = 'tip
   "the purge is in the audit trail with the purged id"
 "$PUENTE" tip purge --db "$DB" --agency FGR --country MX >/dev/null 2>&1
 assert_rc $? 2 "the purge is the operator's job"
+
+# sealed at rest: with a key, no tip text, answer, message or entity is in the file
+if [ -z "${PUENTE_TEST_DB:-}" ]; then
+  export PUENTE_SEAL_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  SDB="$TMP/sealed.db"
+  out=$("$PUENTE" tip submit --db "$SDB" --category drugs --lang es --tip-country MX \
+    --text "Zorglubio Quetzalcoatl vende cristal; tel 667 765 4321" --answer where="Calle Xochiquetzal 9" --json)
+  sid=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  sr=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["receipt"])')
+  "$PUENTE" tip reply "$sid" --db "$SDB" --text "Pregunta Tlacuachito" >/dev/null
+  "$PUENTE" tip state "$sid" --to closed --db "$SDB" >/dev/null
+  "$PUENTE" tip state "$sid" --to triaged --reason "Razon Ahuizotl" --db "$SDB" >/dev/null
+  sqlite3 "$SDB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  found=$(cat "$SDB"* | grep -a -c -E "Zorglubio|Xochiquetzal|Tlacuachito|Ahuizotl|6677654321")
+  assert_eq "$found" 0 "with a seal key, no text, answer, message, reason or phone is in the store"
+  out=$("$PUENTE" tip show "$sid" --db "$SDB")
+  assert_contains "$out" "Zorglubio Quetzalcoatl" "... and the handler reads them back"
+  assert_contains "$out" "6677654321" "... with the extracted phone"
+  unset PUENTE_SEAL_KEY
+  "$PUENTE" tip show "$sid" --db "$SDB" >/dev/null 2>&1
+  assert_rc $? 5 "without the key the sealed tip does not open"
+fi
 finish
