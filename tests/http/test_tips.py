@@ -124,9 +124,12 @@ def http_entries():
 
 
 n_before = len(http_entries())
-t0 = time.time()
-s, js, _ = c.req("POST", "/api/v1/tips/receipt", body={"receipt": receipt1.upper().replace(" ", "-")})
-t_right = time.time() - t0
+c.req("POST", "/api/v1/tips/receipt", body={"receipt": "warm up"})  # the process's first check makes the dummy hash
+rights = []
+for _ in range(3):
+    t0 = time.time()
+    s, js, _ = c.req("POST", "/api/v1/tips/receipt", body={"receipt": receipt1.upper().replace(" ", "-")})
+    rights.append(time.time() - t0)
 ok(s == 200 and js["status"] == "open" and js["messages"] == [], "the receipt opens the tip (typed in capitals with hyphens)")
 wrong = []
 for r in ["abacus abacus abacus abacus abacus abacus abacus", "short", "a" * 150,
@@ -136,8 +139,16 @@ for r in ["abacus abacus abacus abacus abacus abacus abacus", "short", "a" * 150
     wrong.append((s, json.dumps(js, sort_keys=True), time.time() - t0))
 ok(len({(s, b) for s, b, _ in wrong}) == 1 and wrong[0][0] == 404, "every wrong receipt gets the same answer",
    str({(s, b) for s, b, _ in wrong}))
-ok(min(t for _, _, t in wrong) >= 0.3 * t_right, "... after the same Argon2id work as a right one",
-   f"right {t_right:.3f}s, wrong {[round(t, 3) for _, _, t in wrong]}")
+plain = []
+for _ in range(5):
+    t0 = time.time()
+    c.req("GET", "/api/v1/tips/challenge")
+    plain.append(time.time() - t0)
+med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+wt = [t for _, _, t in wrong]
+ok(min(wt) > 3 * med(plain) and med(wt) >= 0.4 * med(rights),
+   "... after the same Argon2id work as a right one (a loaded machine makes this noisy: medians)",
+   f"right {[round(t, 3) for t in rights]}, wrong {[round(t, 3) for t in wt]}, no hash {round(med(plain), 4)}")
 s, js, _ = c.req("POST", "/api/v1/tips/receipt", body={"receipt": "x" * 300})
 eq(s, 404, "an over-long receipt is the same 404")
 s, js, _ = c.req("POST", "/api/v1/tips/receipt", body={})
