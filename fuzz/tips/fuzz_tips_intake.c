@@ -1,10 +1,13 @@
 /* libFuzzer target: the tip line's public intake body (tips_intake_parse),
- * the receipt normaliser and triage extraction on whatever text the intake
- * accepted (all three read the public's input). Invariants: a parsed intake
- * has a known category and language and a non-blank text within its cap;
- * a normalised receipt normalises to itself. */
+ * the receipt normaliser, triage extraction on whatever text the intake
+ * accepted, and the attachment type check and metadata strippers (JPEG
+ * segments, PNG chunks): all read the public's input. Invariants: a parsed
+ * intake has a known category and language and a non-blank text within its
+ * cap; a normalised receipt normalises to itself; a stripped copy is
+ * shorter than the file and keeps its type. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tips/tips.h"
@@ -31,6 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     in[k] = '\0';
     if (tips_receipt_norm(in, a, sizeof a) == PU_OK) {
         if (tips_receipt_norm(a, b, sizeof b) != PU_OK || strcmp(a, b)) __builtin_trap();
+    }
+    const char *type = tips_attach_type(data, size);
+    unsigned char *clean = NULL;
+    size_t n = 0;
+    if (type && tips_attach_strip(type, data, size, &clean, &n) == PU_OK && clean) {
+        if (n >= size || tips_attach_type(clean, n) != type) __builtin_trap();
+        free(clean);
     }
     return 0;
 }

@@ -3,7 +3,10 @@
  * line, docs/tips.md). `submit` is for phone operators filing a caller's tip;
  * the rest is the handlers' side. Exit codes: docs/CLI.md.
  */
+#include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,12 @@ static const char HELP[] =
     "  close ID [--reason R]  the same as state ID --to closed\n"
     "  link ID LINK --decision confirmed|rejected   decide a proposed link\n"
     "  indicators             received, linked, opened a new case, ...\n"
+    "  keygen AGENCY --key-file F   make the agency's key pair for tip files: the public key\n"
+    "                         into the store, the secret key appended to F (mode 0600)\n"
+    "  attach ID FILE         add a caller's file to a tip (sealed to the tip's agency)\n"
+    "  attachment ID N --out F [--original]   write a file of the tip: the copy without\n"
+    "                         image metadata, or the sealed original (needs\n"
+    "                         $PUENTE_TIPS_KEY_FILE with the agency's secret key)\n"
     "  triage --text T        show what triage extracts from a text (no store)\n"
     "  generate [--count N] [--seed S]   file N generated bilingual tips (demo, bench;\n"
     "                         default 300)\n"
@@ -47,16 +56,16 @@ static const char HELP[] =
     "5 not the owner, 6 state change not allowed.\n";
 
 enum { O_DB = 1000, O_AGENCY, O_COUNTRY, O_CATEGORY, O_LANG, O_TEXT, O_TEXT_FILE, O_ANSWER, O_TIP_COUNTRY, O_STATE,
-       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY, O_COUNT, O_SEED };
+       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY, O_COUNT, O_SEED, O_KEY_FILE, O_OUT, O_ORIGINAL };
 
 #define MAX_POS 3
 typedef struct tip_opts {
     const char *db, *agency, *country, *category, *lang, *text, *text_file, *tip_country, *state, *status, *to,
-        *reason, *agency_to, *marking, *decision, *today;
+        *reason, *agency_to, *marking, *decision, *today, *key_file, *out;
     const char *answers[TIPS_MAX_ANSWERS];
     size_t nanswers;
     long limit, days, count, seed;
-    int json, new_case;
+    int json, new_case, original;
     const char *pos[MAX_POS];
     int npos;
     cli_scope scope;
@@ -75,7 +84,9 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         {"marking", required_argument, 0, O_MARKING},  {"new-case", no_argument, 0, O_NEW_CASE},
         {"decision", required_argument, 0, O_DECISION}, {"days", required_argument, 0, O_DAYS},
         {"today", required_argument, 0, O_TODAY},      {"count", required_argument, 0, O_COUNT},
-        {"seed", required_argument, 0, O_SEED},        {0, 0, 0, 0}};
+        {"seed", required_argument, 0, O_SEED},        {"key-file", required_argument, 0, O_KEY_FILE},
+        {"out", required_argument, 0, O_OUT},          {"original", no_argument, 0, O_ORIGINAL},
+        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->days = TIPS_RETENTION_DAYS;
     o->count = 300;
@@ -117,6 +128,9 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         case O_COUNT: if (cli_parse_long(cmd, "--count", optarg, &o->count) || o->count < 1 || o->count > 1000000)
                           return cli_usage_error(cmd, "--count expects 1 to 1000000");
                       break;
+        case O_KEY_FILE: o->key_file = optarg; break;
+        case O_OUT: o->out = optarg; break;
+        case O_ORIGINAL: o->original = 1; break;
         case O_SEED: if (cli_parse_long(cmd, "--seed", optarg, &o->seed)) return CLI_EXIT_USAGE; break;
         }
     }
@@ -426,6 +440,110 @@ static int run_generate(int argc, char **argv) {
     return 0;
 }
 
+static int run_keygen(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip keygen", argc, argv, &o);
+    if (rc || (rc = need_pos("tip keygen", &o, 1, "one agency"))) return rc;
+    if (!o.key_file) return cli_usage_error("tip keygen", "--key-file is required (where the secret key goes)");
+    if (!o.scope.scope.system) return cli_usage_error("tip keygen", "keys are the operator's: no --agency");
+    int fd = open(o.key_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd < 0) return cli_fail(&(pu_err){.code = PU_ERR_IO, .field = "key-file", .msg = "cannot open the key file"});
+    store_t *st;
+    if ((rc = open_store(&o, &st))) {
+        close(fd);
+        return rc;
+    }
+    char hex[65];
+    pu_err e;
+    pu_err_clear(&e);
+    rc = tips_agency_keygen(store_db(st), o.pos[0], hex, &e);
+    store_close(st);
+    if (rc == PU_OK) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "%s %s\n", o.pos[0], hex);
+        if (n < 0 || write(fd, line, (size_t)n) != n) rc = pu_fail(&e, PU_ERR_IO, o.key_file, "key-file", "write failed");
+        sodium_memzero(line, sizeof line);
+    }
+    sodium_memzero(hex, sizeof hex);
+    close(fd);
+    if (rc) return cli_fail(&e);
+    printf("key pair for %s: public key stored; secret key appended to %s\n", o.pos[0], o.key_file);
+    return 0;
+}
+
+static int read_file(const char *path, unsigned char **out, size_t *n, pu_err *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return pu_fail(err, PU_ERR_IO, path, "file", "cannot open");
+    pu_buf b = PU_BUF_INIT((size_t)TIPS_ATTACH_MAX + 1);
+    char chunk[65536];
+    size_t k;
+    int rc = PU_OK;
+    while (rc == PU_OK && (k = fread(chunk, 1, sizeof chunk, f)) > 0) rc = pu_buf_append(&b, chunk, k);
+    fclose(f);
+    if (rc) {
+        pu_buf_free(&b);
+        return pu_fail(err, PU_ERR_LIMIT, path, "file", "at most %d bytes per file", TIPS_ATTACH_MAX);
+    }
+    *n = b.len;
+    *out = (unsigned char *)pu_buf_detach(&b);
+    return PU_OK;
+}
+
+static int run_attach(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip attach", argc, argv, &o);
+    if (rc || (rc = need_pos("tip attach", &o, 2, "a tip id and a file"))) return rc;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = read_file(o.pos[1], &data, &n, &e))) return cli_fail(&e);
+    store_t *st;
+    if ((rc = cli_open_store_existing(o.db, &st))) {
+        free(data);
+        return rc;
+    }
+    tips_detail d;
+    tips_attachment_out a;
+    rc = tips_get(store_db(st), &o.scope.scope, o.pos[0], &d, &e);
+    int got = rc == PU_OK;
+    if (rc == PU_OK) rc = store_check_owner(store_db(st), &o.scope.scope, d.owner, &e);
+    if (rc == PU_OK) rc = tips_attach_add(store_db(st), o.pos[0], d.owner, data, n, &a, &e);
+    if (got) tips_detail_free(&d);
+    store_close(st);
+    free(data);
+    if (rc) return cli_fail(&e);
+    printf("file #%lld (%s, %lld bytes%s) sealed to %s\n", (long long)a.id, a.type, (long long)a.size,
+           a.stripped ? ", metadata-free copy made" : "", o.pos[0]);
+    return 0;
+}
+
+static int run_attachment(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip attachment", argc, argv, &o);
+    if (rc || (rc = need_pos("tip attachment", &o, 2, "a tip id and a file number"))) return rc;
+    if (!o.out) return cli_usage_error("tip attachment", "--out FILE is required");
+    long aid;
+    if (cli_parse_long("tip attachment", "N", o.pos[1], &aid)) return CLI_EXIT_USAGE;
+    store_t *st;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    char type[32];
+    pu_err e;
+    pu_err_clear(&e);
+    rc = tips_attach_open(store_db(st), &o.scope.scope, o.pos[0], aid, o.original, &data, &n, type, &e);
+    store_close(st);
+    if (rc) return cli_fail(&e);
+    FILE *f = fopen(o.out, "wb");
+    if (!f || fwrite(data, 1, n, f) != n) rc = pu_fail(&e, PU_ERR_IO, o.out, "out", "write failed");
+    if (f && fclose(f) != 0 && !rc) rc = pu_fail(&e, PU_ERR_IO, o.out, "out", "write failed");
+    free(data);
+    if (rc) return cli_fail(&e);
+    printf("%s (%zu bytes, %s)\n", o.out, n, o.original ? "original" : "copy without metadata when there is one");
+    return 0;
+}
+
 static int run_purge(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip purge", argc, argv, &o);
@@ -457,7 +575,8 @@ int cmd_tip(int argc, char **argv) {
     static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
         {"submit", run_submit}, {"list", run_list}, {"show", run_show}, {"reply", run_reply},
         {"state", run_state},   {"close", run_close}, {"link", run_link}, {"indicators", run_indicators},
-        {"triage", run_triage}, {"purge", run_purge}, {"generate", run_generate}};
+        {"triage", run_triage}, {"purge", run_purge}, {"generate", run_generate},
+        {"keygen", run_keygen}, {"attach", run_attach}, {"attachment", run_attachment}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
         if (cli_wants_help(argc - 1, argv + 1)) { fputs(HELP, stdout); return 0; }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "http/http_int.h"
 #include "i18n/i18n.h"
 #include "tips/tips.h"
@@ -24,6 +26,10 @@ static int engine_fail(http_req *r, int rc, const pu_err *e) {
         r->force_status = 503;
         r->force_code = "busy";
         r->retry_after = 2;
+    } else if (rc == PU_ERR_LIMIT && !strcmp(e->field, "rate")) { /* the tip's hourly budget */
+        r->force_status = 429;
+        r->force_code = "rate_limited";
+        r->retry_after = 3600;
     }
     return http_fail(r, rc, e->field[0] ? e->field : NULL, "%s", e->msg);
 }
@@ -141,17 +147,50 @@ int h_tips_receipt_reply(http_req *r) {
     char id[TIPS_ID_MAX];
     pu_err e;
     pu_err_clear(&e);
-    rc = tips_tipster_reply(r->db, receipt, text, id, &e);
+    rc = tips_tipster_reply(r->db, receipt, text, id, &e); /* the tip's hourly budget included */
     json_decref(o);
     if (rc) return engine_fail(r, rc, &e);
-    /* counted after the check, so a wrong receipt cannot spend a tip's budget */
-    if (!tips_guard_take_reply(id, now_s())) {
-        r->force_status = 429;
-        r->force_code = "rate_limited";
-        r->retry_after = 3600;
-        return http_fail(r, PU_ERR_LIMIT, "text", "at most %d messages per hour on one tip", TIPS_REPLIES_PER_HOUR);
-    }
     return http_json(r, 201, json_pack("{s:s}", "status", "received"));
+}
+
+/* ---- POST /api/v1/tips/receipt/attachments {"receipt", "content_base64"} ---- */
+int h_tips_receipt_attach(http_req *r) {
+    static const char *const keys[] = {"receipt", "content_base64", NULL};
+    json_t *o;
+    const char *receipt, *b64 = NULL;
+    int rc = receipt_body(r, keys, &o, &receipt);
+    if (rc) return rc;
+    if ((rc = http_str_member(r, o, "content_base64", "body", &b64))) goto out;
+    if (!b64 || !*b64) {
+        rc = http_fail(r, PU_ERR_INVALID, "content_base64", "the file is required (base64)");
+        goto out;
+    }
+    size_t cap = strlen(b64) / 4 * 3 + 3, n = 0;
+    if (cap > (size_t)TIPS_ATTACH_MAX + 3) {
+        rc = http_fail(r, PU_ERR_LIMIT, "content_base64", "at most %d bytes per file", TIPS_ATTACH_MAX);
+        goto out;
+    }
+    unsigned char *bin = malloc(cap);
+    if (!bin || sodium_base642bin(bin, cap, b64, strlen(b64), "\r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(bin);
+        rc = http_fail(r, PU_ERR_INVALID, "content_base64", "not valid base64");
+        goto out;
+    }
+    tips_attachment_out a;
+    char id[TIPS_ID_MAX];
+    pu_err e;
+    pu_err_clear(&e);
+    rc = tips_tipster_attach(r->db, receipt, bin, n, &a, id, &e);
+    free(bin);
+    if (rc) {
+        rc = engine_fail(r, rc, &e);
+        goto out;
+    }
+    rc = http_json(r, 201, json_pack("{s:s,s:I,s:b}", "type", a.type, "size", (json_int_t)a.size, "metadata_stripped",
+                                     a.stripped));
+out:
+    json_decref(o);
+    return rc;
 }
 
 /* ---- the handlers' routes ---- */
@@ -184,7 +223,14 @@ int h_tips_list(http_req *r) {
 }
 
 static json_t *detail_json(const tips_detail *d) {
-    json_t *answers = json_object(), *ents = json_array(), *links = json_array(), *events = json_array();
+    json_t *answers = json_object(), *ents = json_array(), *links = json_array(), *events = json_array(),
+           *files = json_array();
+    for (size_t i = 0; i < d->nattachments; i++) {
+        const tips_attachment_row *a = &d->attachments[i];
+        json_array_append_new(files, json_pack("{s:I,s:s,s:I,s:s,s:s,s:b}", "id", (json_int_t)a->id, "type", a->type,
+                                               "size", (json_int_t)a->size, "agency", a->agency, "day", a->day,
+                                               "metadata_stripped", a->stripped));
+    }
     for (size_t i = 0; i < d->nanswers; i++) json_object_set_new(answers, d->qkey[i], json_string(d->answer[i]));
     for (size_t i = 0; i < d->nentities; i++)
         json_array_append_new(ents, json_pack("{s:s,s:s}", "kind", d->entities[i].kind, "value", d->entities[i].value));
@@ -199,11 +245,12 @@ static json_t *detail_json(const tips_detail *d) {
         json_array_append_new(events, json_pack("{s:s,s:s,s:s,s:s,s:s}", "day", e->day, "from", e->from, "to", e->to,
                                                 "by", e->by, "reason", e->reason ? e->reason : ""));
     }
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o}", "id", d->id, "category",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", d->id, "category",
                      d->category, "lang", d->lang, "country", d->country, "state", d->state_code, "status", d->status,
                      "owner", d->owner, "marking", d->marking, "received", d->received_day, "duplicate_of", d->dup_of,
                      "spam", d->spam, "text", d->text ? d->text : "", "answers", answers, "messages",
-                     messages_json(d->messages, d->nmessages), "entities", ents, "links", links, "events", events);
+                     messages_json(d->messages, d->nmessages), "entities", ents, "links", links, "events", events,
+                     "attachments", files);
 }
 
 int h_tips_get(http_req *r) {
@@ -314,4 +361,37 @@ int h_tips_indicators(http_req *r) {
                                (json_int_t)x.closed, "duplicates", (json_int_t)x.duplicates, "spam", (json_int_t)x.spam,
                                "links", "proposed", (json_int_t)x.links_proposed, "confirmed",
                                (json_int_t)x.links_confirmed, "rejected", (json_int_t)x.links_rejected));
+}
+
+/* ---- GET /api/v1/tips/{id}/attachments/{n}?copy=clean|original ---- */
+int h_tips_attachment(http_req *r) {
+    static const char *const args[] = {"copy", NULL};
+    int rc = http_only_args(r, args);
+    if (rc) return rc;
+    http_target(r, r->params[0]);
+    const char *copy = http_arg(r, "copy");
+    if (copy && strcmp(copy, "clean") && strcmp(copy, "original"))
+        return http_fail(r, PU_ERR_INVALID, "copy", "expected clean or original");
+    char *end;
+    long long aid = strtoll(r->params[1], &end, 10);
+    if (*end || aid <= 0) return http_fail(r, PU_ERR_NOTFOUND, "attachment", "no such attachment on this tip");
+    unsigned char *data;
+    size_t n;
+    char type[32];
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = tips_attach_open(r->db, &r->scope, r->params[0], aid, copy && !strcmp(copy, "original"), &data, &n, type, &e)))
+        return http_fail(r, rc, e.field[0] ? e.field : NULL, "%s", e.msg);
+    (void)pu_buf_printf(&r->detail, "attachment=%lld; copy=%s", aid, copy ? copy : "clean");
+    pu_buf_reset(&r->out);
+    rc = pu_buf_append(&r->out, data, n);
+    free(data);
+    if (rc) return http_fail(r, rc, NULL, "the file is too large to send");
+    /* a static string: the answer may be sent after this returns (deferred audit) */
+    static const char *const TYPES[] = {"image/jpeg", "image/png", "application/pdf", "text/plain", NULL};
+    r->content_type = "application/octet-stream";
+    for (size_t i = 0; TYPES[i]; i++)
+        if (!strcmp(type, TYPES[i])) r->content_type = TYPES[i];
+    r->status = 200;
+    return PU_OK;
 }

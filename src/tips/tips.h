@@ -154,9 +154,11 @@ void tips_tipster_view_free(tips_tipster_view *v);   /* NULL-safe */
 int tips_receipt_open(db_t *db, const char *receipt, tips_tipster_view *out, pu_err *err);
 /* The tipster answers: the receipt is checked as in tips_receipt_open; the
  * message is sealed and stored with the day. A closed tip takes no more
- * messages (PU_ERR_CONFLICT). Errors: those of tips_receipt_open,
- * PU_ERR_INVALID/PU_ERR_LIMIT (text), PU_ERR_CONFLICT. *id gets the tip id
- * (for the in-memory per-tip limits of the shell). */
+ * messages (PU_ERR_CONFLICT); more than TIPS_REPLIES_PER_HOUR on one tip in
+ * the hour are refused before anything is stored (PU_ERR_LIMIT, field
+ * "rate"; the count is taken after the receipt check, in memory).
+ * Errors: those of tips_receipt_open, PU_ERR_INVALID/PU_ERR_LIMIT (text),
+ * PU_ERR_CONFLICT. *id gets the tip id. */
 int tips_tipster_reply(db_t *db, const char *receipt, const char *text, char id[TIPS_ID_MAX], pu_err *err);
 
 /* ---- the handler's side --------------------------------------------------- */
@@ -194,6 +196,12 @@ typedef struct tips_event {
     char by[96];
     char *reason;             /* owned; may be "" */
 } tips_event;
+typedef struct tips_attachment_row {
+    int64_t id;
+    char type[32], agency[32], day[11];
+    int64_t size;
+    int stripped;
+} tips_attachment_row;
 typedef struct tips_detail {
     char id[TIPS_ID_MAX], category[16], lang[3], country[3], state_code[8];
     char status[12], owner[32], marking[16], received_day[11], dup_of[TIPS_ID_MAX];
@@ -201,7 +209,8 @@ typedef struct tips_detail {
     char *text;               /* owned, unsealed */
     size_t nanswers;
     char **qkey, **answer;    /* owned */
-    size_t nmessages, nentities, nlinks, nevents;
+    size_t nmessages, nentities, nlinks, nevents, nattachments;
+    tips_attachment_row *attachments;
     tips_message *messages;
     tips_entity *entities;
     tips_link *links;
@@ -281,6 +290,59 @@ int tips_spam(const char *text);
 /* Hamming distance at or below which two tips are near-duplicates. */
 #define TIPS_DUP_BITS 6
 
+/* ---- attachments (tips_attach.c) ------------------------------------------- *
+ * Files from the tipster (with the receipt) or the operator: at most
+ * TIPS_ATTACH_MAX bytes each and TIPS_ATTACH_PER_TIP per tip; the type comes
+ * from the content (JPEG, PNG, PDF, plain UTF-8 text; anything else, and so
+ * every archive that would be unpacked, is refused); sealed with
+ * crypto_box_seal to the public key of the agency that owns the tip at upload
+ * (`puente tip keygen AGENCY`: the public key goes into the store, the secret
+ * key to the agency's key file $PUENTE_TIPS_KEY_FILE, never into the store).
+ * JPEG and PNG also get a copy with the metadata stripped (EXIF/GPS, XMP,
+ * IPTC, comments, text chunks), sealed the same way; the original is kept
+ * as evidence. Served only to handlers of that agency. */
+#define TIPS_ATTACH_MAX (5 << 20)
+#define TIPS_ATTACH_PER_TIP 20
+#define TIPS_ATTACH_PER_HOUR 5     /* tipster uploads per tip per hour (in memory) */
+typedef struct tips_attachment_out {
+    int64_t id;
+    char type[32];
+    int64_t size;
+    int stripped;                  /* 1: a metadata-free copy was made */
+} tips_attachment_out;
+/* The media type of a file by its content, or NULL when it is not taken. */
+const char *tips_attach_type(const unsigned char *d, size_t n);
+/* A copy of a JPEG/PNG without its metadata into *out (the caller frees);
+ * *out NULL when there is nothing to strip or the type has no metadata.
+ * PU_ERR_INVALID when the file's structure cannot be walked. */
+int tips_attach_strip(const char *type, const unsigned char *d, size_t n, unsigned char **out, size_t *outn);
+/* Make an agency's key pair: the public key is stored (replacing an older
+ * one), the secret key handed out as hex (the caller writes it to the
+ * agency's key file as "AGENCY <hex>" and wipes it). Errors: PU_ERR_INVALID,
+ * PU_ERR_DB. */
+int tips_agency_keygen(db_t *db, const char *agency, char secret_hex[65], pu_err *err);
+/* Seal and store one file for tip_id, to `agency` (inside the caller's
+ * transaction when one is open). Errors: PU_ERR_INVALID (empty),
+ * PU_ERR_LIMIT (size, count), PU_ERR_UNSUPPORTED (type), PU_ERR_CONFLICT (the
+ * agency has no key), PU_ERR_DB, PU_ERR_NOMEM. */
+int tips_attach_add(db_t *db, const char *tip_id, const char *agency, const unsigned char *d, size_t n,
+                    tips_attachment_out *out, pu_err *err);
+/* The tipster adds a file with the receipt (one Argon2id check, as
+ * tips_receipt_open); sealed to the tip's current owner; more than
+ * TIPS_ATTACH_PER_HOUR on one tip in the hour are refused (PU_ERR_LIMIT,
+ * field "rate"). *id gets the tip id. Errors: those of tips_receipt_open and
+ * tips_attach_add, PU_ERR_CONFLICT (closed). */
+int tips_tipster_attach(db_t *db, const char *receipt, const unsigned char *d, size_t n, tips_attachment_out *out,
+                        char id[TIPS_ID_MAX], pu_err *err);
+/* Open one attachment for a reader: the tip must be visible to scope and
+ * the reader's agency must be the one the file was sealed to (STORE_SYSTEM:
+ * any); the secret key comes from $PUENTE_TIPS_KEY_FILE. original = 1: the
+ * sealed original; 0: the stripped copy when there is one. *data is the
+ * caller's. Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED (another agency, no key
+ * configured, a key that does not open it), PU_ERR_IO, PU_ERR_DB. */
+int tips_attach_open(db_t *db, const store_scope *scope, const char *tip_id, int64_t att_id, int original,
+                     unsigned char **data, size_t *n, char type[32], pu_err *err);
+
 /* ---- generated tips (tips_gen.c) ------------------------------------------- */
 /* File `count` generated tips (English and Spanish, every category, places
  * on both sides; two thirds in groups of three sharing a phone, plate,
@@ -314,6 +376,8 @@ void tips_guard_note_tip(int64_t now);
  * 0 = over TIPS_REPLIES_PER_HOUR. */
 #define TIPS_REPLIES_PER_HOUR 10
 int tips_guard_take_reply(const char *id, int64_t now);
+/* The same for tipster uploads (TIPS_ATTACH_PER_HOUR per tip). */
+int tips_guard_take_attachment(const char *id, int64_t now);
 /* Forget everything (tests). */
 void tips_guard_reset(void);
 /* 1 when a proof-of-work solution is valid for this bits count (tests, bench). */

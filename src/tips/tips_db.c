@@ -32,6 +32,11 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE tip_event (id {ID}, tip_id TEXT NOT NULL REFERENCES tip(id), day TEXT NOT NULL,"
     " from_state TEXT NOT NULL, to_state TEXT NOT NULL, by_user TEXT NOT NULL, reason TEXT NOT NULL);"
     "CREATE INDEX tip_event_tip ON tip_event (tip_id);",
+    /* v2: attachments, sealed to the receiving agency's public key */
+    "CREATE TABLE tip_agency_key (agency TEXT PRIMARY KEY, public_key TEXT NOT NULL);"
+    "CREATE TABLE tip_attachment (id {ID}, tip_id TEXT NOT NULL REFERENCES tip(id), agency TEXT NOT NULL,"
+    " day TEXT NOT NULL, type TEXT NOT NULL, size {INT} NOT NULL, original {BLOB} NOT NULL, clean {BLOB});"
+    "CREATE INDEX tip_attachment_tip ON tip_attachment (tip_id);",
 };
 
 int tips_migrate(db_t *db, pu_err *err) {
@@ -278,7 +283,7 @@ out:
 
 /* ---- the tipster's side ---- */
 /* Find the tip of a receipt with one Argon2id check, whatever happens. */
-static int receipt_find(db_t *db, const char *receipt, char id[TIPS_ID_MAX], char status[12], pu_err *err) {
+int tips_receipt_find(db_t *db, const char *receipt, char id[TIPS_ID_MAX], char status[12], pu_err *err) {
     char norm[TIPS_RECEIPT_MAX], tags[PU_KEYRING_MAX][TIPS_TAG_HEX], hash[crypto_pwhash_STRBYTES] = "";
     size_t ntags = 0;
     id[0] = '\0';
@@ -354,7 +359,7 @@ int tips_messages_read(db_t *db, const char *id, tips_message **out, size_t *n, 
 int tips_receipt_open(db_t *db, const char *receipt, tips_tipster_view *out, pu_err *err) {
     char status[12];
     memset(out, 0, sizeof *out);
-    int rc = receipt_find(db, receipt, out->id, status, err);
+    int rc = tips_receipt_find(db, receipt, out->id, status, err);
     if (rc) return rc;
     db_stmt *st;
     if ((rc = db_prepare(db, "SELECT category, lang, received_day FROM tip WHERE id = ?", &st, err))) return rc;
@@ -410,8 +415,11 @@ int tips_tipster_reply(db_t *db, const char *receipt, const char *text, char id[
     char status[12];
     int rc = tips_message_text_ok(text, err);
     if (rc) return rc;
-    if ((rc = receipt_find(db, receipt, id, status, err))) return rc;
+    if ((rc = tips_receipt_find(db, receipt, id, status, err))) return rc;
     if (!strcmp(status, "closed")) return pu_fail(err, PU_ERR_CONFLICT, NULL, "receipt", "this tip is closed");
+    /* counted after the check, so a wrong receipt cannot spend a tip's budget */
+    if (!tips_guard_take_reply(id, (int64_t)time(NULL)))
+        return pu_fail(err, PU_ERR_LIMIT, NULL, "rate", "at most %d messages per hour on one tip", TIPS_REPLIES_PER_HOUR);
     if ((rc = db_begin(db, err))) return rc;
     if ((rc = tips_message_insert(db, id, "tipster", NULL, text, err)) || (rc = store_generation_bump(db, "tips", err)) ||
         (rc = db_commit(db, err))) {
@@ -419,4 +427,27 @@ int tips_tipster_reply(db_t *db, const char *receipt, const char *text, char id[
         return rc;
     }
     return PU_OK;
+}
+
+int tips_tipster_attach(db_t *db, const char *receipt, const unsigned char *d, size_t n, tips_attachment_out *out,
+                        char id[TIPS_ID_MAX], pu_err *err) {
+    char status[12], owner[32] = "";
+    memset(out, 0, sizeof *out);
+    int rc = tips_receipt_find(db, receipt, id, status, err);
+    if (rc) return rc;
+    if (!strcmp(status, "closed")) return pu_fail(err, PU_ERR_CONFLICT, NULL, "receipt", "this tip is closed");
+    if (!tips_guard_take_attachment(id, (int64_t)time(NULL)))
+        return pu_fail(err, PU_ERR_LIMIT, NULL, "rate", "at most %d files per hour on one tip", TIPS_ATTACH_PER_HOUR);
+    if ((rc = db_begin(db, err))) return rc;
+    db_stmt *st;
+    if ((rc = db_prepare(db, "SELECT owner FROM tip WHERE id = ?", &st, err)) == PU_OK) {
+        db_bind_text(st, 1, id, -1);
+        if (db_step(st, err) == DB_ROW) pu_strlcpy(owner, db_col_text(st, 0), sizeof owner);
+        db_finalize(st);
+    }
+    if (rc == PU_OK) rc = tips_attach_add(db, id, owner, d, n, out, err);
+    if (rc == PU_OK) rc = store_generation_bump(db, "tips", err);
+    if (rc == PU_OK) rc = db_commit(db, err);
+    if (rc) db_rollback(db);
+    return rc;
 }

@@ -170,9 +170,14 @@ int tips_pow_solve(const char *challenge, int bits, char *nonce, size_t size) {
     return 0;
 }
 
-int tips_guard_take_reply(const char *id, int64_t now) {
+/* One per-tip budget per hour: kind 'm' messages, 'a' attachments. */
+static int take(char kind, const char *id, int limit, int64_t now) {
     unsigned char h[8];
-    crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), NULL, 0);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)&kind, 1);
+    crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_generichash_final(&st, h, sizeof h);
     size_t slot = ((size_t)h[0] << 8 | h[1]) % REPLY_SLOTS;
     int64_t hour = now / 3600;
     pthread_mutex_lock(&mu);
@@ -181,8 +186,11 @@ int tips_guard_take_reply(const char *id, int64_t now) {
         replies[slot].hour = hour;
         replies[slot].n = 0;
     }
-    int ok = replies[slot].n < TIPS_REPLIES_PER_HOUR;
+    int ok = replies[slot].n < limit;
     if (ok) replies[slot].n++;
     pthread_mutex_unlock(&mu);
     return ok;
 }
+
+int tips_guard_take_reply(const char *id, int64_t now) { return take('m', id, TIPS_REPLIES_PER_HOUR, now); }
+int tips_guard_take_attachment(const char *id, int64_t now) { return take('a', id, TIPS_ATTACH_PER_HOUR, now); }

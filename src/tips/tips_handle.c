@@ -65,6 +65,7 @@ void tips_detail_free(tips_detail *d) {
     free(d->links);
     for (size_t i = 0; i < d->nevents; i++) free(d->events[i].reason);
     free(d->events);
+    free(d->attachments);
     memset(d, 0, sizeof *d);
 }
 
@@ -198,6 +199,29 @@ static int read_events(db_t *db, tips_detail *d, pu_err *err) {
     return rc == DB_DONE ? PU_OK : rc;
 }
 
+static int read_attachments(db_t *db, tips_detail *d, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT id, type, agency, day, size, clean IS NOT NULL FROM tip_attachment WHERE tip_id = ? ORDER BY id",
+                        &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, d->id, -1);
+    pu_vec v = PU_VEC_INIT(tips_attachment_row, 0);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        tips_attachment_row *a;
+        if ((rc = pu_vec_push_zero(&v, (void **)&a))) break;
+        a->id = db_col_int64(st, 0);
+        pu_strlcpy(a->type, db_col_text(st, 1), sizeof a->type);
+        pu_strlcpy(a->agency, db_col_text(st, 2), sizeof a->agency);
+        pu_strlcpy(a->day, db_col_text(st, 3), sizeof a->day);
+        a->size = db_col_int64(st, 4);
+        a->stripped = (int)db_col_int64(st, 5);
+    }
+    db_finalize(st);
+    d->attachments = v.data;
+    d->nattachments = v.len;
+    return rc == DB_DONE ? PU_OK : rc;
+}
+
 int tips_get(db_t *db, const store_scope *scope, const char *id, tips_detail *out, pu_err *err) {
     char *answers = NULL;
     memset(out, 0, sizeof *out);
@@ -208,6 +232,7 @@ int tips_get(db_t *db, const store_scope *scope, const char *id, tips_detail *ou
     if (rc == PU_OK) rc = read_entities(db, out, err);
     if (rc == PU_OK) rc = read_links(db, scope, out, err);
     if (rc == PU_OK) rc = read_events(db, out, err);
+    if (rc == PU_OK) rc = read_attachments(db, out, err);
     if (rc) tips_detail_free(out);
     return rc;
 }
@@ -396,6 +421,7 @@ static int cutoff_day(const char *today, int days, char out[11], pu_err *err) {
 
 static int delete_children(db_t *db, const char *id, pu_err *err) {
     static const char *const SQL[] = {"DELETE FROM tip_message WHERE tip_id = ?", "DELETE FROM tip_entity WHERE tip_id = ?",
+                                      "DELETE FROM tip_attachment WHERE tip_id = ?",
                                       "DELETE FROM tip_link WHERE tip_id = ? OR (kind = 'tip' AND target = ?)",
                                       "DELETE FROM tip_event WHERE tip_id = ?", "DELETE FROM tip WHERE id = ?"};
     for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++) {

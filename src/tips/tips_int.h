@@ -52,6 +52,8 @@ void tips_receipt_dummy_ready(void);
 int tips_kdf_enter(void);
 void tips_kdf_leave(void);
 
+/* The tip of a receipt after one Argon2id check (uniform failure). */
+int tips_receipt_find(db_t *db, const char *receipt, char id[TIPS_ID_MAX], char status[12], pu_err *err);
 /* Messages of a tip, oldest first, unsealed; *out the caller's (free each
  * text and the array). tips_db.c */
 int tips_messages_read(db_t *db, const char *id, tips_message **out, size_t *n, pu_err *err);

@@ -28,6 +28,10 @@ tok = seed_users(DB, [("fgr.tip", "FGR", "tip-handler"), ("atf.tip", "ATF", "tip
                       ("fgr.an", "FGR", "analyst"), ("fgr.aud", "FGR", "auditor")])
 H, A = tok["fgr.tip"], tok["atf.tip"]
 
+KEYS = os.path.join(TMP, "tips-agency.keys")
+for ag in ("FGR", "ATF"):
+    eq(cli("tip", "keygen", ag, "--key-file", KEYS, "--db", DB)[0], 0, f"key pair for {ag}'s tip files")
+os.environ["PUENTE_TIPS_KEY_FILE"] = KEYS
 os.environ["PUENTE_TIPS_POW_BITS"] = "8"      # the tests solve in Python
 os.environ["PUENTE_TIPS_KDF"] = "1:32768"     # 32 MiB: fast, still a real Argon2id; bench/tips measures the real cost
 srv = Server(DB, "--threads", "2")
@@ -182,8 +186,37 @@ s, js, _ = c.req("POST", "/api/v1/tips/receipt/messages", body={"receipt": recei
 eq(s, 201, "the tipster answers")
 s, js, _ = c.req("POST", "/api/v1/tips/receipt/messages", body={"receipt": "abacus " * 7, "text": "spam"})
 eq(s, 404, "an answer with a wrong receipt is the same 404")
+# files: sealed to FGR, a metadata-free copy for the analyst, the original as evidence
+import base64  # noqa: E402
+JPEG = (b"\xff\xd8\xff\xe0\x00\x06JFIF\xff\xe1\x00\x11Exif\x00\x00GPS" + MARK.encode()[:6] +
+        b"\xff\xda\x00\x04\x01\x02\x11\x22\xff\xd9")
+s, js, _ = c.req("POST", "/api/v1/tips/receipt/attachments", headers=HDRS,
+                 body={"receipt": receipt1, "content_base64": base64.b64encode(JPEG).decode()})
+ok(s == 201 and js["type"] == "image/jpeg" and js["metadata_stripped"] is True, "the tipster adds a photo", f"{s} {js}")
+s, js, _ = c.req("POST", "/api/v1/tips/receipt/attachments",
+                 body={"receipt": receipt1, "content_base64": base64.b64encode(b"PK\x03\x04\x14\x00zip").decode()})
+eq(s, 415, "an archive is refused by its content")
+s, js, _ = c.req("POST", "/api/v1/tips/receipt/attachments", body={"receipt": receipt1, "content_base64": "@@@"})
+eq(s, 400, "bad base64 is 400")
+s, js, _ = c.req("POST", "/api/v1/tips/receipt/attachments",
+                 body={"receipt": receipt1, "content_base64": base64.b64encode(b"a" * ((5 << 20) + 10)).decode()})
+eq(s, 413, "a file over 5 MiB is refused")
+s, js, _ = c.req("POST", "/api/v1/tips/receipt/attachments",
+                 body={"receipt": "abacus " * 7, "content_base64": base64.b64encode(JPEG).decode()})
+eq(s, 404, "a file with a wrong receipt is the same 404")
+s, js, _ = c.req("GET", f"/api/v1/tips/{tid}", token=H)
+files = js.get("attachments", []) if s == 200 else []
+ok(len(files) == 1 and files[0]["agency"] == "FGR", "the handler sees one file, sealed to FGR")
+fid = files[0]["id"] if files else 0
+s, _, raw = c.req("GET", f"/api/v1/tips/{tid}/attachments/{fid}", token=H, check=False)
+ok(s == 200 and raw.startswith(b"\xff\xd8") and b"Exif" not in raw and b"JFIF" in raw, "the analyst's copy has no EXIF")
+s, _, raw = c.req("GET", f"/api/v1/tips/{tid}/attachments/{fid}", token=H, query={"copy": "original"}, check=False)
+ok(s == 200 and raw == JPEG, "the original is kept as evidence, byte for byte")
+ok(not any(JPEG[10:] in open(f, "rb").read() for f in glob.glob(os.path.join(TMP, "tips_api.db*"))) if SQLITE else True,
+   "the file is sealed in the store")
 s, js, _ = c.req("POST", f"/api/v1/tips/{tid}/state", token=H, body={"state": "assigned", "marking": "SHARED"})
 eq(s, 200, "FGR assigns and releases the tip to every agency")
+eq(c.req("GET", f"/api/v1/tips/{tid}/attachments/{fid}", token=A)[0], 403, "a released tip does not release its files")
 s, js, _ = c.req("GET", f"/api/v1/tips/{tid2}", token=A)
 links = [l for l in js.get("links", []) if l["kind"] == "tip" and l["target"] == tid] if s == 200 else []
 ok(links and "same" in links[0]["evidence"], "ATF now sees the proposed link with its evidence", str(js.get("links")))

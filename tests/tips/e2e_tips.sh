@@ -109,6 +109,24 @@ out=$("$PUENTE" tip show "$id3" --db "$DB" --agency FGR --country MX --json)
 assert_not_contains "$out" "\"kind\":\"trace\"" "FGR does not see the link to an AGENCY-ONLY trace request of another agency"
 assert_contains "$out" "ofac-9999" "... but sees the link to the public designation"
 
+# files: keys, a caller's photo sealed to the tip's agency, the metadata-free copy
+"$PUENTE" tip keygen ATF --key-file "$TMP/keys" --db "$DB" >/dev/null
+assert_rc $? 0 "a key pair for ATF's tip files"
+assert_eq "$(stat -c %a "$TMP/keys")" 600 "the secret key file is private"
+printf '\xff\xd8\xff\xe1\x00\x0cExif\x00\x00GPSX\xff\xda\x00\x04\x01\x02\x33\xff\xd9' > "$TMP/p.jpg"
+out=$("$PUENTE" tip attach "$id2" "$TMP/p.jpg" --db "$DB" --agency ATF --country US)
+assert_contains "$out" "metadata-free copy made" "the operator adds a caller's photo"
+fid=$(store_sql "$DB" "SELECT MAX(id) FROM tip_attachment")
+PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip attachment "$id2" "$fid" --out "$TMP/clean.jpg" --db "$DB" --agency ATF --country US >/dev/null
+assert_rc $? 0 "ATF's handler writes the copy"
+assert_eq "$(grep -c Exif "$TMP/clean.jpg")" 0 "... without EXIF"
+PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip attachment "$id2" "$fid" --original --out "$TMP/orig.jpg" --db "$DB" --agency ATF --country US >/dev/null
+assert_eq "$(cmp -s "$TMP/orig.jpg" "$TMP/p.jpg" && echo same)" same "... and the original, byte for byte"
+"$PUENTE" tip attachment "$id2" "$fid" --out "$TMP/x.jpg" --db "$DB" --agency ATF --country US >/dev/null 2>&1
+assert_rc $? 5 "without the agency's key file nothing opens"
+PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip attachment "$id2" "$fid" --out "$TMP/x.jpg" --db "$DB" --agency FGR --country MX >/dev/null 2>&1
+assert_rc $? 4 "FGR cannot even see ATF's tip"
+
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
 "$PUENTE" tip purge --db "$DB" >/dev/null

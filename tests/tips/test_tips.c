@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "audit/audit.h"
@@ -369,6 +371,119 @@ static void test_store_flow(void **state) {
     store_close(st);
 }
 
+/* ---- attachments ---- */
+static const unsigned char JPEG[] = {0xFF, 0xD8,                                            /* SOI */
+                                     0xFF, 0xE0, 0x00, 0x06, 'J', 'F', 'I', 'F',            /* APP0 */
+                                     0xFF, 0xE1, 0x00, 0x10, 'E', 'x', 'i', 'f', 0, 0, 'G', 'P', 'S', 'M', 'A', 'R', 'K', 'X',
+                                     0xFF, 0xFE, 0x00, 0x06, 'c', 'o', 'm', 'm',            /* COM */
+                                     0xFF, 0xDA, 0x00, 0x04, 0x01, 0x02, 0x11, 0x22, 0x33,  /* SOS + data */
+                                     0xFF, 0xD9};
+static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                    0, 0, 0, 2, 'I', 'H', 'D', 'R', 1, 2, 9, 9, 9, 9,
+                                    0, 0, 0, 7, 't', 'E', 'X', 't', 'G', 'P', 'S', 'M', 'A', 'R', 'K', 9, 9, 9, 9,
+                                    0, 0, 0, 0, 'I', 'E', 'N', 'D', 9, 9, 9, 9};
+
+static int contains(const unsigned char *d, size_t n, const char *needle) {
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(d + i, needle, k)) return 1;
+    return 0;
+}
+
+static void test_attach_types_strip(void **state) {
+    (void)state;
+    assert_string_equal(tips_attach_type(JPEG, sizeof JPEG), "image/jpeg");
+    assert_string_equal(tips_attach_type(PNG, sizeof PNG), "image/png");
+    assert_string_equal(tips_attach_type((const unsigned char *)"%PDF-1.7 x", 10), "application/pdf");
+    assert_string_equal(tips_attach_type((const unsigned char *)"hola señor", 11), "text/plain");
+    assert_null(tips_attach_type((const unsigned char *)"PK\x03\x04zip", 7));      /* an archive: refused */
+    assert_null(tips_attach_type((const unsigned char *)"\x1f\x8b\x08\0gz", 6)); /* gzip: refused */
+    unsigned char *out;
+    size_t n;
+    assert_int_equal(tips_attach_strip("image/jpeg", JPEG, sizeof JPEG, &out, &n), PU_OK);
+    assert_non_null(out);
+    assert_false(contains(out, n, "GPSMARK"));
+    assert_false(contains(out, n, "comm"));
+    assert_true(contains(out, n, "JFIF"));
+    assert_int_equal(out[n - 1], 0xD9);
+    free(out);
+    assert_int_equal(tips_attach_strip("image/png", PNG, sizeof PNG, &out, &n), PU_OK);
+    assert_non_null(out);
+    assert_false(contains(out, n, "GPSMARK"));
+    assert_true(contains(out, n, "IHDR") && contains(out, n, "IEND"));
+    free(out);
+    unsigned char broken[sizeof JPEG];
+    memcpy(broken, JPEG, sizeof JPEG);
+    broken[13] = 0xFF; /* APP1 length past the end */
+    assert_int_equal(tips_attach_strip("image/jpeg", broken, sizeof broken, &out, &n), PU_ERR_INVALID);
+}
+
+static void test_attach_sealed(void **state) {
+    (void)state;
+    store_t *st = open_store();
+    db_t *db = store_db(st);
+    pu_err e;
+    tips_receipt_out a;
+    file_tip(db, "firearms", "es", "MX", "El Huevo y sus fotos", &a);
+    tips_attachment_out o;
+    assert_int_equal(tips_attach_add(db, a.id, "FGR", JPEG, sizeof JPEG, &o, &e), PU_ERR_CONFLICT); /* no key yet */
+    char hex[65], path[] = "/tmp/puente-tips-keys-XXXXXX";
+    assert_int_equal(tips_agency_keygen(db, "FGR", hex, &e), PU_OK);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char line[128];
+    int k = snprintf(line, sizeof line, "FGR %s\n", hex);
+    assert_int_equal(write(fd, line, (size_t)k), k);
+    close(fd);
+    setenv("PUENTE_TIPS_KEY_FILE", path, 1);
+    assert_int_equal(tips_attach_add(db, a.id, "FGR", JPEG, sizeof JPEG, &o, &e), PU_OK);
+    assert_true(o.stripped);
+    assert_string_equal(o.type, "image/jpeg");
+    assert_int_equal(tips_attach_add(db, a.id, "FGR", (const unsigned char *)"PK\x03\x04", 4, &o, &e), PU_ERR_UNSUPPORTED);
+    /* the store holds no plain byte of the file */
+    db_stmt *q;
+    assert_int_equal(db_prepare(db, "SELECT original, clean FROM tip_attachment", &q, &e), PU_OK);
+    int rows = 0;
+    while (db_step(q, &e) == DB_ROW) {
+        size_t n0, n1;
+        const unsigned char *o0 = db_col_blob(q, 0, &n0), *o1 = db_col_blob(q, 1, &n1);
+        assert_false(contains(o0, n0, "GPSMARK") || contains(o0, n0, "JFIF") || contains(o1, n1, "JFIF"));
+        rows++;
+    }
+    db_finalize(q);
+    assert_int_equal(rows, 1);
+    store_scope fgr = {0, "MX", "FGR"}, atf = {0, "US", "ATF"};
+    unsigned char *data;
+    size_t n;
+    char type[32];
+    int64_t id = count(db, "SELECT MAX(id) FROM tip_attachment");
+    assert_int_equal(tips_attach_open(db, &fgr, a.id, id, 1, &data, &n, type, &e), PU_OK);
+    assert_int_equal(n, sizeof JPEG);
+    assert_memory_equal(data, JPEG, n); /* the original, as evidence */
+    free(data);
+    assert_int_equal(tips_attach_open(db, &fgr, a.id, id, 0, &data, &n, type, &e), PU_OK);
+    assert_false(contains(data, n, "GPSMARK"));
+    free(data);
+    /* released to every agency: the tip yes, its files no */
+    tips_change rel = {"triaged", NULL, NULL, "SHARED", "fgr.tip", 0};
+    assert_int_equal(tips_set_state(db, &fgr, a.id, &rel, &e), PU_OK);
+    assert_int_equal(tips_attach_open(db, &atf, a.id, id, 0, &data, &n, type, &e), PU_ERR_DENIED);
+    /* a new pair (rotation): new files go to it, the old line still opens the old file */
+    assert_int_equal(tips_agency_keygen(db, "FGR", hex, &e), PU_OK);
+    assert_int_equal(tips_attach_open(db, &fgr, a.id, id, 1, &data, &n, type, &e), PU_OK);
+    free(data);
+    /* another agency's key cannot open it */
+    assert_int_equal(tips_agency_keygen(db, "ATF", hex, &e), PU_OK);
+    fd = open(path, O_WRONLY | O_TRUNC);
+    k = snprintf(line, sizeof line, "FGR %s\n", hex); /* ATF's secret under FGR's name */
+    assert_int_equal(write(fd, line, (size_t)k), k);
+    close(fd);
+    assert_int_equal(tips_attach_open(db, &fgr, a.id, id, 1, &data, &n, type, &e), PU_ERR_DENIED);
+    unlink(path);
+    unsetenv("PUENTE_TIPS_KEY_FILE");
+    store_close(st);
+}
+
 /* ---- precision and recall of proposed links on generated tips ----
  * Groups of 2-3 tips share a planted phone, plate, nickname or company
  * (in English and Spanish wording); the other tips share nothing. The truth
@@ -482,7 +597,8 @@ int main(void) {
         cmocka_unit_test(test_intake_ok),   cmocka_unit_test(test_intake_bad),  cmocka_unit_test(test_receipt),
         cmocka_unit_test(test_pow),         cmocka_unit_test(test_states_routing), cmocka_unit_test(test_extract),
         cmocka_unit_test(test_simhash),     cmocka_unit_test(test_spam),     cmocka_unit_test(test_store_flow),
-        cmocka_unit_test(test_links_precision_recall),
+        cmocka_unit_test(test_links_precision_recall), cmocka_unit_test(test_attach_types_strip),
+        cmocka_unit_test(test_attach_sealed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
