@@ -248,7 +248,7 @@ int tips_attach_open(db_t *db, const store_scope *scope, const char *tip_id, int
     }
     db_finalize(st);
     /* only the agency the file was sealed to: a released (SHARED) tip does not release its files */
-    if (rc == PU_OK && !scope->system && (!scope->agency || strcmp(scope->agency, agency)))
+    if (rc == PU_OK && store_check_act_for(scope, agency, err) != PU_OK)
         rc = pu_fail(err, PU_ERR_DENIED, tip_id, "attachment", "tip files are served only to the handlers of %s", agency);
     if (rc == PU_OK) {
         if (ns < crypto_box_SEALBYTES || !(*data = malloc(ns - crypto_box_SEALBYTES + 1)))

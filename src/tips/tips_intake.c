@@ -7,7 +7,9 @@
 
 #include "tips/tips_int.h"
 
-#define INTAKE_BODY_MAX ((size_t)64 << 10) /* a tip with every answer at its cap fits */
+/* A tip with every answer at its cap fits even when a client escapes every
+ * character as \uXXXX (6 bytes for one). */
+#define INTAKE_BODY_MAX ((size_t)512 << 10)
 
 void tips_intake_free(tips_intake *t) {
     if (!t) return;
