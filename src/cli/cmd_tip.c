@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "screen/screen.h"
 #include "tips/tips.h"
 
 static const char HELP[] =
@@ -46,7 +47,8 @@ static const char HELP[] =
     "\n"
     "Options (where they apply):\n"
     "  --category C  --lang en|es  --text T | --text-file F  --answer KEY=VALUE (repeat)\n"
-    "  --country US|MX  --state CODE     (submit)\n"
+    "  --tip-country US|MX  --state CODE  --screen   (submit; --screen: screen the names\n"
+    "                                   the tip gives on a screening index built now)\n"
     "  --agency-to A  --marking M  --new-case   (state: route to agency A, release wider,\n"
     "                                            count as having opened a new case)\n"
     "  --json                           JSON output (list, show, indicators, submit)\n"
@@ -56,7 +58,7 @@ static const char HELP[] =
     "5 not the owner, 6 state change not allowed.\n";
 
 enum { O_DB = 1000, O_AGENCY, O_COUNTRY, O_CATEGORY, O_LANG, O_TEXT, O_TEXT_FILE, O_ANSWER, O_TIP_COUNTRY, O_STATE,
-       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY, O_COUNT, O_SEED, O_KEY_FILE, O_OUT, O_ORIGINAL };
+       O_STATUS, O_LIMIT, O_JSON, O_TO, O_REASON, O_AGENCY_TO, O_MARKING, O_NEW_CASE, O_DECISION, O_DAYS, O_TODAY, O_COUNT, O_SEED, O_KEY_FILE, O_OUT, O_ORIGINAL, O_SCREEN };
 
 #define MAX_POS 3
 typedef struct tip_opts {
@@ -65,7 +67,7 @@ typedef struct tip_opts {
     const char *answers[TIPS_MAX_ANSWERS];
     size_t nanswers;
     long limit, days, count, seed;
-    int json, new_case, original;
+    int json, new_case, original, screen;
     const char *pos[MAX_POS];
     int npos;
     cli_scope scope;
@@ -86,6 +88,7 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         {"today", required_argument, 0, O_TODAY},      {"count", required_argument, 0, O_COUNT},
         {"seed", required_argument, 0, O_SEED},        {"key-file", required_argument, 0, O_KEY_FILE},
         {"out", required_argument, 0, O_OUT},          {"original", no_argument, 0, O_ORIGINAL},
+        {"screen", no_argument, 0, O_SCREEN},
         {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->days = TIPS_RETENTION_DAYS;
@@ -131,6 +134,7 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         case O_KEY_FILE: o->key_file = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_ORIGINAL: o->original = 1; break;
+        case O_SCREEN: o->screen = 1; break;
         case O_SEED: if (cli_parse_long(cmd, "--seed", optarg, &o->seed)) return CLI_EXIT_USAGE; break;
         }
     }
@@ -210,7 +214,14 @@ static int run_submit(int argc, char **argv) {
         return rc;
     }
     tips_receipt_out out;
-    rc = tips_submit(store_db(st), &in, &out, &e);
+    screen_index *ix = NULL;
+    if (o.screen && (rc = screen_index_build(st, NULL, &ix, &e))) {
+        tips_intake_free(&in);
+        store_close(st);
+        return cli_fail(&e);
+    }
+    rc = tips_submit_screened(store_db(st), &in, ix, &out, &e);
+    screen_index_free(ix);
     tips_intake_free(&in);
     store_close(st);
     if (rc) return cli_fail(&e);

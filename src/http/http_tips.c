@@ -82,7 +82,10 @@ int h_tips_submit(http_req *r) {
         return http_fail(r, rc, "pow", "%s", e.msg);
     }
     tips_receipt_out out;
-    rc = tips_submit(r->db, &in, &out, &e);
+    /* names the tip gives are screened on the shared index when screening is on */
+    const struct screen_index *ix = http_screen_index_acquire(r);
+    rc = tips_submit_screened(r->db, &in, ix, &out, &e);
+    if (ix) http_screen_index_release(r);
     tips_intake_free(&in);
     if (rc) return http_fail(r, rc == PU_ERR_INVALID ? rc : PU_ERR_DB, NULL, "the tip could not be stored; nothing was kept");
     tips_guard_note_tip(now_s());

@@ -128,6 +128,14 @@ typedef struct tips_receipt_out {
  * in the tip (the CLI's audit entry records it). Errors: PU_ERR_INVALID
  * (intake), PU_ERR_IO (bad seal key configuration), PU_ERR_DB, PU_ERR_NOMEM. */
 int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *err);
+/* tips_submit with the screening index (borrowed, may be NULL): the names a
+ * tip gives (nicknames, companies, the `who` and `person` answers) are
+ * screened against it (screen_run, every designation and entity) and each
+ * match at or above the screening threshold is proposed as a link with its
+ * score. Without an index only the store's name index is searched. */
+struct screen_index;
+int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_index *ix, tips_receipt_out *out,
+                         pu_err *err);
 
 /* The tipster's view, after one Argon2id check of the receipt. */
 typedef struct tips_message {

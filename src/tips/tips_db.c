@@ -234,7 +234,37 @@ static int triage_text(const tips_intake *in, pu_buf *b) {
     return rc;
 }
 
+/* The names of the `who` and `person` answers, split on commas, ";" and
+ * " y " / " and ", screened when an index is given. */
+static int screen_answers(intake_ctx *c, const tips_intake *in) {
+    int rc = PU_OK;
+    for (size_t i = 0; rc == PU_OK && i < in->nanswers; i++) {
+        if (strcmp(in->qkey[i], "who") && strcmp(in->qkey[i], "person")) continue;
+        char buf[TIPS_ANSWER_MAX + 1];
+        pu_strlcpy(buf, in->answer[i], sizeof buf);
+        for (char *p = buf; rc == PU_OK && *p;) {
+            size_t n = strcspn(p, ",;\n");
+            char *y = strstr(p, " y "), *and = strstr(p, " and ");
+            if (y && (size_t)(y - p) < n) n = (size_t)(y - p);
+            if (and && (size_t)(and - p) < n) n = (size_t)(and - p);
+            char name[256];
+            (void)pu_snprintf(name, sizeof name, "%.*s", (int)n, p);
+            if (strlen(name) >= 4) rc = tips_link_screen(c, name, in->qkey[i]);
+            p += n;
+            while (*p && strchr(",;\n ", *p)) p++;
+            if (!strncmp(p, "y ", 2)) p += 2;
+            else if (!strncmp(p, "and ", 4)) p += 4;
+        }
+    }
+    return rc;
+}
+
 int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *err) {
+    return tips_submit_screened(db, in, NULL, out, err);
+}
+
+int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_index *ix, tips_receipt_out *out,
+                         pu_err *err) {
     char norm[TIPS_RECEIPT_MAX], hash[crypto_pwhash_STRBYTES], tags[1][TIPS_TAG_HEX];
     size_t ntags = 0;
     memset(out, 0, sizeof *out);
@@ -252,12 +282,12 @@ int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *
     tips_today(out->day);
     pu_buf all = PU_BUF_INIT(TIPS_TEXT_MAX + TIPS_MAX_ANSWERS * (TIPS_ANSWER_MAX + 32));
     if ((rc = triage_text(in, &all))) return pu_fail(err, rc, NULL, "text", "tip too large");
-    intake_ctx c = {db, out->id, out->owner, STORE_DEFAULT_MARKING, 0, 0, err};
+    intake_ctx c = {db, out->id, out->owner, STORE_DEFAULT_MARKING, 0, 0, err, ix};
     uint64_t sim = tips_simhash(pu_buf_str(&all));
     if ((rc = db_begin(db, err))) goto out;
     char dup[TIPS_ID_MAX];
     if ((rc = insert_tip(&c, in, out->day, tags[0], hash, sim)) ||
-        (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = tips_link_substances(&c, pu_buf_str(&all))) ||
+        (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = tips_link_substances(&c, pu_buf_str(&all))) || (ix && (rc = screen_answers(&c, in))) ||
         (rc = find_duplicate(&c, sim, dup)))
         goto fail;
     if (dup[0]) {

@@ -70,6 +70,7 @@ typedef struct tips_intake_ctx {
     const char *id, *owner, *marking;
     int64_t entities, links;
     pu_err *err;
+    const struct screen_index *ix;   /* the screening index, or NULL */
 } tips_intake_ctx;
 /* Insert one proposed link of the tip being filed; owner/marking are those
  * of what it points to (readers see the link only when they may see that). */
@@ -80,6 +81,9 @@ int tips_link_insert(tips_intake_ctx *c, const char *kind, const char *target, d
  * nickname or company to entities of the store (designations included).
  * tips_links.c. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
 int tips_link_entity(tips_intake_ctx *c, const char *kind, const char *value);
+/* Screen one name the tip gives against the index (c->ix) and propose the
+ * matches. tips_links.c */
+int tips_link_screen(tips_intake_ctx *c, const char *name, const char *said_as);
 /* Links to the early-warning vocabulary for the substances a text names. */
 int tips_link_substances(tips_intake_ctx *c, const char *text);
 

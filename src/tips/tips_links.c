@@ -13,6 +13,7 @@
 
 #include "common/pu_vec.h"
 #include "ews/ews.h"
+#include "screen/screen.h"
 #include "tips/tips_int.h"
 #include "trace/trace.h"
 
@@ -162,11 +163,66 @@ static int company_to_cargo(tips_intake_ctx *c, const char *company, const char 
     return propose_rows(c, st, "cargo", 0.6, what);
 }
 
+/* ---- names through the screening engine ---- */
+#define SCREEN_LINKS 3        /* matches proposed per name */
+
+/* The owner and marking of an entity (for the link's visibility). */
+static int entity_marking(tips_intake_ctx *c, const char *id, char owner[32], char marking[16]) {
+    db_stmt *st;
+    int rc = db_prepare(c->db, "SELECT COALESCE(owner, ''), marking FROM entity WHERE id = ?", &st, c->err);
+    if (rc) return rc;
+    db_bind_text(st, 1, id, -1);
+    owner[0] = marking[0] = '\0';
+    if ((rc = db_step(st, c->err)) == DB_ROW) {
+        pu_strlcpy(owner, db_col_text(st, 0), 32);
+        pu_strlcpy(marking, db_col_text(st, 1), 16);
+    }
+    db_finalize(st);
+    return rc == DB_ROW || rc == DB_DONE ? PU_OK : rc;
+}
+
+int tips_link_screen(tips_intake_ctx *c, const char *name, const char *said_as) {
+    if (!c->ix) return PU_OK;
+    const char *names[1] = {name};
+    screen_query q;
+    screen_params p;
+    memset(&q, 0, sizeof q);
+    memset(&p, 0, sizeof p);
+    q.names = names;
+    q.nnames = 1;
+    p.limit = SCREEN_LINKS;
+    screen_result *res = NULL;
+    pu_err e;
+    int rc = screen_run(c->ix, &q, &p, &res, &e);
+    if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) return PU_OK; /* nothing screenable in it */
+    if (rc) return pu_fail(c->err, rc, NULL, "screen", "%s", e.msg);
+    for (size_t i = 0; rc == PU_OK && i < res->n; i++) {
+        const screen_match *m = &res->matches[i];
+        if (!m->match || !m->entity_id) continue;
+        char owner[32], marking[16], ev[400], progs[160] = "";
+        if ((rc = entity_marking(c, m->entity_id, owner, marking)) || !marking[0]) continue;
+        for (size_t k = 0; k < m->nprograms && k < 4; k++) {
+            size_t len = strlen(progs);
+            (void)pu_snprintf(progs + len, sizeof progs - len, "%s%s", k ? ", " : "", m->programs[k]);
+        }
+        (void)pu_snprintf(ev, sizeof ev, "%s '%s' screened %.2f against %s (%s)%s%s", said_as, name, m->score,
+                          m->caption ? m->caption : m->entity_id, m->schema ? m->schema : "", progs[0] ? "; programs " : "",
+                          progs);
+        rc = tips_link_insert(c, m->nprograms ? "designation" : "entity", m->entity_id, m->score, ev, owner, marking);
+    }
+    screen_result_free(res);
+    return rc;
+}
+
 int tips_link_entity(tips_intake_ctx *c, const char *kind, const char *value) {
     char core[128];
     if (!strcmp(kind, "serial")) return serial_to_trace(c, value);
     if (!strcmp(kind, "awb")) return awb_to_cargo(c, value);
     if (strcmp(kind, "nickname") && strcmp(kind, "company")) return PU_OK;
+    if (c->ix) { /* the screening engine scores the name; the name index is the fallback without it */
+        int rc = tips_link_screen(c, value, kind);
+        if (rc) return rc;
+    }
     if (!name_core(kind, value, core, sizeof core)) return PU_OK;
     int rc = name_to_entities(c, kind, value, core);
     if (rc == PU_OK && !strcmp(kind, "company")) rc = company_to_cargo(c, value, core);

@@ -28,6 +28,11 @@ tok = seed_users(DB, [("fgr.tip", "FGR", "tip-handler"), ("atf.tip", "ATF", "tip
                       ("fgr.an", "FGR", "analyst"), ("fgr.aud", "FGR", "auditor")])
 H, A = tok["fgr.tip"], tok["atf.tip"]
 
+sdn = os.path.join(TMP, "sdn.jsonl")
+with open(sdn, "w") as f:
+    f.write(json.dumps({"id": "ofac-7777", "schema": "Person", "properties": {"name": ["Heriberto Lazcano Ochoa"]},
+                        "owner": "OFAC", "marking": "PUBLIC", "datasets": ["ofac"]}) + "\n")
+eq(cli("import", "ftm", sdn, "--db", DB)[0], 0, "a designated person in the store")
 KEYS = os.path.join(TMP, "tips-agency.keys")
 for ag in ("FGR", "ATF"):
     eq(cli("tip", "keygen", ag, "--key-file", KEYS, "--db", DB)[0], 0, f"key pair for {ag}'s tip files")
@@ -169,6 +174,14 @@ tid = fgr[0]["id"] if fgr else "none"
 s, js, _ = c.req("GET", "/api/v1/tips", token=A)
 ok(s == 200 and js["total"] == 1 and js["results"][0]["owner"] == "ATF", "ATF's handler lists the US tip")
 tid2 = js["results"][0]["id"] if s == 200 and js["results"] else "none"
+s, js, _ = submit({"category": "corruption", "lang": "es", "country": "MX", "text": "Un comandante cobra cuotas en la aduana.",
+                   "answers": {"who": "Heriberto Lazcano Ochoa y su chofer"}})
+eq(s, 201, "a tip naming someone in the 'who' answer")
+s, js, _ = c.req("GET", "/api/v1/tips", token=H, query={"category": "corruption"})
+cid = js["results"][0]["id"] if s == 200 and js["results"] else "none"
+s, js, _ = c.req("GET", f"/api/v1/tips/{cid}", token=H)
+ok(s == 200 and any(l["target"] == "ofac-7777" and "screened" in l["evidence"] for l in js["links"]),
+   "the name is screened on the server's screening index and the match proposed", str(js.get("links") if js else s))
 eq(c.req("GET", "/api/v1/tips", token=tok["fgr.an"])[0], 403, "an analyst may not read tips")
 eq(c.req("GET", "/api/v1/tips", token=tok["fgr.aud"])[0], 403, "nor an auditor")
 eq(c.req("GET", "/api/v1/tips")[0], 401, "nor anyone without a token")

@@ -105,6 +105,12 @@ for l in json.load(sys.stdin)["links"]: print(l["kind"], l["target"], "|", l["ev
 assert_contains "$links" "cargo $awb" "the air waybill is linked to the screened shipment"
 assert_contains "$links" "entity ofac-9999" "the nickname is linked to the designated person"
 assert_contains "$links" "ews fentanyl" "the substance is linked to the early-warning vocabulary"
+out=$("$PUENTE" tip submit --db "$DB" --category drugs --lang en --tip-country US --screen \
+  --text "The boss runs a stash house near the bridge." --answer who="Ramiro Zambada, his cousin" --json)
+id4=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+out=$("$PUENTE" tip show "$id4" --db "$DB" --json)
+assert_contains "$out" "screened" "the names of the 'who' answer are screened (--screen)"
+assert_contains "$out" "ofac-9999" "... and matched to the designated person"
 out=$("$PUENTE" tip show "$id3" --db "$DB" --agency FGR --country MX --json)
 assert_not_contains "$out" "\"kind\":\"trace\"" "FGR does not see the link to an AGENCY-ONLY trace request of another agency"
 assert_contains "$out" "ofac-9999" "... but sees the link to the public designation"
@@ -130,7 +136,7 @@ assert_rc $? 4 "FGR cannot even see ATF's tip"
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
 "$PUENTE" tip purge --db "$DB" >/dev/null
-assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 3 "a tip closed today is kept"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 4 "a tip closed today is kept"
 later=$(date -u -d '+91 days' +%Y-%m-%d)
 out=$("$PUENTE" tip purge --db "$DB" --today "$later")
 assert_contains "$out" "purged 1 closed tip" "purged 91 days after closing"
