@@ -27,7 +27,7 @@ int tips_us_state_valid(const char *code) {
     static const char US[] = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
                              "MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY";
     if (!code || strlen(code) != 2) return 0;
-    for (const char *p = US; *p; p += 3)
-        if (p[0] == code[0] && p[1] == code[1]) return 1;
+    for (size_t i = 0; i + 2 <= sizeof US - 1; i += 3) /* "AL AK ...": a code every 3 bytes */
+        if (US[i] == code[0] && US[i + 1] == code[1]) return 1;
     return 0;
 }
