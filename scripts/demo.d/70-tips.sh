@@ -9,7 +9,8 @@
 set -euo pipefail
 : "${PUENTE:?}" "${PUENTE_DB:?}"
 export PUENTE_TIPS_KDF=${PUENTE_TIPS_KDF:-1:8192}
-T() { "$PUENTE" tip --db "$PUENTE_DB" "$@"; }
+export PUENTE_DB
+T() { "$PUENTE" tip "$@"; }   # the store: $PUENTE_DB
 T generate --count "${TIPS_COUNT:-300}" --seed 2026
 echo "-- one tip filed by a phone operator for a caller (the receipt is read to the caller once)"
 T submit --category firearms --lang es --tip-country MX --state CHH \

@@ -70,7 +70,7 @@ int tips_generate(db_t *db, int count, unsigned seed, int64_t *filed, pu_err *er
         int en = rand_r(&seed) % 2, t = rand_r(&seed) % (int)NT, pl = rand_r(&seed) % 10;
         int g = i < count * 2 / 3 ? i / 3 : -1; /* two thirds of the tips come in groups of three */
         char extra[256] = "", fact[128] = "", text[1024];
-        if (g >= 0) planted(g, (i + en) % 2, fact, sizeof fact);
+        if (g >= 0) planted(g, en, fact, sizeof fact);
         if (!strcmp(ES[t][0], "firearms") && nser && rand_r(&seed) % 3 == 0)
             (void)pu_snprintf(extra, sizeof extra, en ? " One rifle had serial number %s." : " Un rifle traía número de serie %s.", serials[rand_r(&seed) % nser]);
         if (!strcmp(ES[t][0], "precursors") && nawb && rand_r(&seed) % 2 == 0)
