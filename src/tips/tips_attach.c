@@ -31,14 +31,19 @@ const char *tips_attach_type(const unsigned char *d, size_t n) {
 
 /* ---- metadata stripping (no decoding, no inflating: segment and chunk walks) ---- */
 /* JPEG: drop APP1 (EXIF, XMP), APP12, APP13 (IPTC) and COM segments before
- * the scan; the rest is copied as is. 0 when the structure is not walkable. */
+ * the scan; the rest is copied as is. 0 when the structure is not walkable
+ * (a segment runs past the end, or no start of scan follows the headers). */
 static int strip_jpeg(const unsigned char *d, size_t n, unsigned char *out, size_t *outn) {
     size_t i = 2, o = 2;
+    int scan = 0;
     memcpy(out, d, 2);
     while (i + 4 <= n) {
         if (d[i] != 0xFF) return 0;
         unsigned char m = d[i + 1];
-        if (m == 0xDA) break; /* start of scan: the rest is image data */
+        if (m == 0xDA) { /* start of scan: the rest is image data */
+            scan = 1;
+            break;
+        }
         size_t len = (size_t)d[i + 2] << 8 | d[i + 3];
         if (len < 2 || i + 2 + len > n) return 0;
         int drop = m == 0xE1 || m == 0xEC || m == 0xED || m == 0xFE;
@@ -48,7 +53,7 @@ static int strip_jpeg(const unsigned char *d, size_t n, unsigned char *out, size
         }
         i += 2 + len;
     }
-    if (i > n) return 0;
+    if (!scan || i > n) return 0;
     memcpy(out + o, d + i, n - i);
     *outn = o + (n - i);
     return 1;
