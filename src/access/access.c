@@ -105,7 +105,9 @@ static const struct {
     /* DNA data is purpose-limited: only forensic scientists compute kinship
      * (not supervisors, not admins: docs/access.md, "Kinship data"). */
     {"forensic", ACL_P_READ | ACL_P_WRITE | ACL_P_SCREEN | ACL_P_FORENSIC},
-    {"tip-handler", ACL_P_READ | ACL_P_SCREEN},
+    /* The tip line (docs/tips.md): tips come from the public and may name
+     * the tipster by accident; only the handlers read them. */
+    {"tip-handler", ACL_P_READ | ACL_P_SCREEN | ACL_P_TIPS},
     /* Separation of duties (CJIS 5.5.2): administrators manage accounts and
      * auditors read the trail; neither reads case records. */
     {"admin", ACL_P_ADMIN},

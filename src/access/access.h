@@ -75,6 +75,9 @@
 #define ACL_P_OVERSIGHT 0x200u /* who of the agency read or changed a record
                                (GET /api/v1/entities/{id}/views): supervisor
                                only; docs/access.md "Oversight"            */
+#define ACL_P_TIPS 0x400u   /* the tip line's handling: read, question,
+                               route, link and close tips (tip-handler
+                               role only; docs/tips.md)                    */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);

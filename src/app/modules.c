@@ -18,6 +18,7 @@
 #include "i18n/i18n.h"
 #include "screen/screen.h"
 #include "store/store.h"
+#include "tips/tips.h"
 #include "trace/trace.h"
 
 #define COMMANDS(...) .commands = (const app_command[]){__VA_ARGS__}, \
@@ -113,6 +114,14 @@ static const app_module federation_module = {
               cmd_federation}),
 };
 
+/* The anonymous tip line (src/tips, docs/tips.md). */
+static const app_module tips_module = {
+    .name = "tips",
+    .migrate = tips_migrate,
+    COMMANDS({"tip", "the anonymous tip line: file, read, question, route, link, close, purge", cmd_tip}),
+    .routes = http_routes_tips,
+};
+
 /* The message catalogue (src/i18n) and the web application that uses it
  * (src/http/http_web.c, web/): each user's remembered language, the page
  * shells, assets, catalogue and browser sessions. Last, so no route of an
@@ -125,7 +134,7 @@ static const app_module web_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

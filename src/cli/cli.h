@@ -45,6 +45,7 @@ int cmd_ews(int argc, char **argv);
 int cmd_cargo(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_federation(int argc, char **argv);
+int cmd_tip(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);
@@ -143,7 +144,7 @@ int cli_operator_login(const char *name, const char *db_path, pu_err *err);
  * submit...: ACL_P_WRITE, as the API's routes). Errors: PU_ERR_DENIED. */
 int cli_operator_may(int argc, char **argv, pu_err *err);
 /* The arguments of a scoped command (export, entity, stats, import, screen,
- * compare, review, ews, cargo, trace) for an account (--user): its own
+ * compare, review, ews, cargo, trace, tip) for an account (--user): its own
  * --agency/--country added when absent; another agency or country is
  * PU_ERR_DENIED. argv[0] is the command. *out_argv is argv itself or a new
  * array the caller frees (free(), not its strings). Errors: PU_ERR_DENIED,

@@ -139,6 +139,7 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"ews", "scan", NULL, ACL_P_WRITE},     {"trace", "import", NULL, ACL_P_WRITE},
     {"trace", "run", NULL, ACL_P_WRITE},    {"trace", "request", "submit", ACL_P_WRITE},
     {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
+    {"tip", NULL, NULL, ACL_P_TIPS},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -172,7 +173,7 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * options are added when absent, and naming another agency or country is
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
-                                              "review", "ews", "cargo", "trace", NULL};
+                                              "review", "ews", "cargo", "trace", "tip", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;
@@ -204,10 +205,12 @@ int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_ar
 /* ---- the invocation's audit entry ---- */
 
 /* Options whose value is a secret, or case content that is sealed at rest
- * (a decision's note and analyst, a disposition's note): the value is not
- * copied into the trail, only its size. */
+ * (a decision's note and analyst, a disposition's note; a tip's text,
+ * answers, messages and reasons: docs/tips.md): the value is not copied
+ * into the trail, only its size. */
 static int secret_option(const char *a) {
-    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst", NULL};
+    static const char *const secrets[] = {"--password", "--token", "--secret", "--key", "--note", "--analyst",
+                                          "--text", "--answer", "--reason", NULL};
     for (const char *const *s = secrets; *s; s++) {
         size_t n = strlen(*s);
         if (strncmp(a, *s, n) == 0 && (a[n] == '\0' || a[n] == '=' || a[n] == '-')) return 1;

@@ -56,6 +56,7 @@ static json_t *principal_json(const acl_principal *p) {
     static const struct { unsigned bit; const char *name; } names[] = {
         {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
         {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"}, {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"},
+        {ACL_P_TIPS, "tips"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (p->perms & names[i].bit) json_array_append_new(perms, json_string(names[i].name));

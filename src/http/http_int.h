@@ -327,6 +327,20 @@ int h_web_login(http_req *r);
 int h_web_logout(http_req *r);
 int h_web_logout_all(http_req *r);
 int h_web_lang(http_req *r);
+/* the tip line (http_tips.c) */
+int h_tips_form(http_req *r);
+int h_tips_challenge(http_req *r);
+int h_tips_submit(http_req *r);
+int h_tips_receipt(http_req *r);
+int h_tips_receipt_reply(http_req *r);
+int h_tips_list(http_req *r);
+int h_tips_indicators(http_req *r);
+int h_tips_get(http_req *r);
+int h_tips_message(http_req *r);
+int h_tips_state(http_req *r);
+int h_tips_link(http_req *r);
+int h_tips_receipt_attach(http_req *r);
+int h_tips_attachment(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

@@ -88,6 +88,24 @@ ROUTES(http_routes_trace,
     {"POST", "/api/v1/trace/requests/{id}/status", h_trace_status, "trace.request.status", 1, ACL_P_WRITE},
     {"GET", "/api/v1/trace/leads", h_trace_leads, "trace.leads", 1, R},
     {"GET", "/api/v1/trace/stats", h_trace_stats, "trace.stats", 1, R})
+/* The tip line (http_tips.c; docs/tips.md). The public routes have no audit
+ * action on purpose: nothing about a tipster's request is recorded. The
+ * handlers' routes are audited like every staff action, reads included.
+ * /indicators before /{id}: the first matching pattern wins. */
+ROUTES(http_routes_tips,
+    {"GET", "/api/v1/tips/form", h_tips_form, NULL, 0, 0},
+    {"GET", "/api/v1/tips/challenge", h_tips_challenge, NULL, 0, 0},
+    {"POST", "/api/v1/tips", h_tips_submit, NULL, 0, 0},
+    {"POST", "/api/v1/tips/receipt", h_tips_receipt, NULL, 0, 0},
+    {"POST", "/api/v1/tips/receipt/messages", h_tips_receipt_reply, NULL, 0, 0},
+    {"POST", "/api/v1/tips/receipt/attachments", h_tips_receipt_attach, NULL, 0, 0},
+    {"GET", "/api/v1/tips", h_tips_list, "tip.list", 1, ACL_P_TIPS},
+    {"GET", "/api/v1/tips/indicators", h_tips_indicators, "tip.indicators", 1, ACL_P_TIPS},
+    {"GET", "/api/v1/tips/{id}", h_tips_get, "tip.read", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/messages", h_tips_message, "tip.message", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/state", h_tips_state, "tip.state", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/links/{link}", h_tips_link, "tip.link", 1, ACL_P_TIPS},
+    {"GET", "/api/v1/tips/{id}/attachments/{n}", h_tips_attachment, "tip.attachment", 1, ACL_P_TIPS})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,
