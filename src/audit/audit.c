@@ -43,8 +43,9 @@ static const char *const migrations[] = {
     /* 4: the id of the chain key an entry was hashed with ('' = unkeyed) */
     "ALTER TABLE audit_log ADD COLUMN key_id TEXT NOT NULL DEFAULT '';",
     /* 5: the source address and the stated purpose */
-    "ALTER TABLE audit_log ADD COLUMN source TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE audit_log ADD COLUMN purpose TEXT NOT NULL DEFAULT '';",
+    /* (one step, two statements: one literal, as clang's
+     * -Wstring-concatenation wants in an array of strings) */
+    "ALTER TABLE audit_log ADD COLUMN source TEXT NOT NULL DEFAULT ''; ALTER TABLE audit_log ADD COLUMN purpose TEXT NOT NULL DEFAULT '';",
 };
 
 int audit_migrate(db_t *db, pu_err *err) {
