@@ -62,6 +62,9 @@ void pu_err_clear(pu_err *err);
  * can write `return pu_fail(err, PU_ERR_INVALID, where, "birth_date",
  * "expected an ISO date YYYY-MM-DD, got '%s'", s);`. `where`/`field` may be
  * NULL. Messages longer than the caps are truncated, never overflowed.
+ * The format is the message id of the catalogue: it goes through pu_tr, so
+ * the CLI records the message in its language (src/i18n/es.po gives the
+ * Spanish of each English format, with the same conversions).
  */
 int pu_fail(pu_err *err, int code, const char *where, const char *field,
             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
