@@ -147,6 +147,52 @@ static void test_visibility(void **state) {
     store_close(st);
 }
 
+/* store_referrers: the records that name an id through an entity-typed
+ * property, through the reader's scope; a mention in text is not a
+ * reference; a pattern character in the id is literal. */
+static char *referrers(store_t *st, const store_scope *sc, const char *id) {
+    static char buf[512];
+    buf[0] = 0;
+    pu_err err;
+    assert_int_equal(store_referrers(st, sc, id, 100, collect_ids, buf, &err), PU_OK);
+    return buf;
+}
+
+static void test_referrers(void **state) {
+    (void)state;
+    store_t *st = fixture();
+    ftm_entity *e;
+    assert_int_equal(ftm_entity_new("p1-sanction", "Sanction", &e, NULL), PU_OK);
+    assert_int_equal(ftm_entity_add(e, "entity", "p1", NULL), PU_OK);
+    assert_int_equal(ftm_entity_add(e, "program", "SDNTK", NULL), PU_OK);
+    assert_int_equal(ftm_entity_set(&e->owner, "OFAC"), PU_OK);
+    assert_int_equal(ftm_entity_set(&e->marking, "PUBLIC"), PU_OK);
+    put(st, e);
+    const char *links[][4] = {{"l1", "p1", "o1", "PUBLIC"}, {"l2", "us1", "p1", "US-ONLY"}, {"l3", "p1*", "o1", "PUBLIC"}};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ftm_entity_new(links[i][0], "UnknownLink", &e, NULL), PU_OK);
+        assert_int_equal(ftm_entity_add(e, "subject", links[i][1], NULL), PU_OK);
+        assert_int_equal(ftm_entity_add(e, "object", links[i][2], NULL), PU_OK);
+        assert_int_equal(ftm_entity_set(&e->owner, "DEA"), PU_OK);
+        assert_int_equal(ftm_entity_set(&e->marking, links[i][3]), PU_OK);
+        put(st, e);
+    }
+    /* p1 in a note only: not a reference */
+    e = mk("n1", "Person", "Someone else", "OFAC", "PUBLIC");
+    assert_int_equal(ftm_entity_add(e, "notes", "\"p1\"", NULL), PU_OK);
+    put(st, e);
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"};
+    assert_string_equal(referrers(st, &dea, "p1"), "l1,l2,p1-sanction");
+    assert_string_equal(referrers(st, &fgr, "p1"), "l1,p1-sanction"); /* the US-ONLY link is hidden */
+    assert_string_equal(referrers(st, &dea, "o1"), "l1,l3");
+    assert_string_equal(referrers(st, &dea, "p1*"), "l3"); /* '*' is literal, not a wildcard */
+    assert_string_equal(referrers(st, &dea, "nobody"), "");
+    pu_err err;
+    char buf[8] = "";
+    assert_int_equal(store_referrers(st, &dea, "", 10, collect_ids, buf, &err), PU_ERR_INVALID);
+    store_close(st);
+}
+
 static void test_queries(void **state) {
     (void)state;
     store_t *st = fixture();
@@ -485,6 +531,7 @@ int main(void) {
         cmocka_unit_test(test_iter_stop_and_stats), cmocka_unit_test(test_update_and_delete),
         cmocka_unit_test(test_transactions),   cmocka_unit_test(test_fold),
         cmocka_unit_test(test_put_new_fallback), cmocka_unit_test(test_home_rule), cmocka_unit_test(test_put_new_bulk),
+        cmocka_unit_test(test_referrers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
