@@ -580,9 +580,9 @@ static int run_purge(int argc, char **argv) {
 }
 
 int cmd_tip(int argc, char **argv) {
-    if (argc < 2) { fputs(HELP, stderr); return CLI_EXIT_USAGE; }
+    if (argc < 2) { fputs(T(HELP), stderr); return CLI_EXIT_USAGE; }
     const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) { fputs(HELP, stdout); return 0; }
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) { fputs(T(HELP), stdout); return 0; }
     static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
         {"submit", run_submit}, {"list", run_list}, {"show", run_show}, {"reply", run_reply},
         {"state", run_state},   {"close", run_close}, {"link", run_link}, {"indicators", run_indicators},
@@ -590,9 +590,8 @@ int cmd_tip(int argc, char **argv) {
         {"keygen", run_keygen}, {"attach", run_attach}, {"attachment", run_attachment}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
-        if (cli_wants_help(argc - 1, argv + 1)) { fputs(HELP, stdout); return 0; }
+        if (cli_wants_help(argc - 1, argv + 1)) { fputs(T(HELP), stdout); return 0; }
         return subs[i].fn(argc - 1, argv + 1);
     }
-    fprintf(stderr, "puente: tip: unknown command '%s'\n%s", sub, HELP);
-    return CLI_EXIT_USAGE;
+    return cli_usage_error("tip", "unknown command '%s'", sub);
 }

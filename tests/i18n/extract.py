@@ -45,6 +45,7 @@ NOT_MESSAGES = {
     "pu_buf_printf", "pu_snprintf", "db_sql_addf", "http_fail", "note", "dupf",
     "printf", "fprintf", "snprintf", "vsnprintf", "dprintf", "pu_buf_vprintf",
     "serial_of",   # trace_gen.c: a serial-number pattern of the demo generator
+    "exec_f",      # fed_pg.c: a SQL statement (publication, subscription, trigger)
 }
 # The translators themselves (their argument is the message id, see CALLS).
 TRANSLATORS = {"pu_tr", "i18n_tr", "tr_cli", "T"}
