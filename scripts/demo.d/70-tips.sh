@@ -13,7 +13,7 @@ export PUENTE_DB
 T() { "$PUENTE" tip "$@"; }   # the store: $PUENTE_DB
 T generate --count "${TIPS_COUNT:-300}" --seed 2026
 echo "-- one tip filed by a phone operator for a caller (the receipt is read to the caller once)"
-T submit --category firearms --lang es --tip-country MX --state CHH \
+T submit --category firearms --tip-lang es --tip-country MX --state CHH \
   --text "El Huevo vende rifles AR-15 en la colonia Anapra; su celular es 656 123 4567 y la troca trae placas ABC-123-D." \
   --answer where="Anapra, Ciudad Juárez" --answer when="viernes en la noche"
 echo "-- FGR's tip inbox (first lines)"

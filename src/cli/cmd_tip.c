@@ -46,7 +46,7 @@ static const char HELP[] =
     "                         audited as tip.purge\n"
     "\n"
     "Options (where they apply):\n"
-    "  --category C  --lang en|es  --text T | --text-file F  --answer KEY=VALUE (repeat)\n"
+    "  --category C  --tip-lang en|es  --text T | --text-file F  --answer KEY=VALUE (repeat)\n"
     "  --tip-country US|MX  --state CODE  --screen   (submit; --screen: screen the names\n"
     "                                   the tip gives on a screening index built now)\n"
     "  --agency-to A  --marking M  --new-case   (state: route to agency A, release wider,\n"
@@ -77,7 +77,7 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
     static const struct option LONG_OPTS[] = {
         {"db", required_argument, 0, O_DB},           {"agency", required_argument, 0, O_AGENCY},
         {"country", required_argument, 0, O_COUNTRY},  {"category", required_argument, 0, O_CATEGORY},
-        {"lang", required_argument, 0, O_LANG},        {"text", required_argument, 0, O_TEXT},
+        {"tip-lang", required_argument, 0, O_LANG},        {"text", required_argument, 0, O_TEXT},
         {"text-file", required_argument, 0, O_TEXT_FILE}, {"answer", required_argument, 0, O_ANSWER},
         {"tip-country", required_argument, 0, O_TIP_COUNTRY}, {"state", required_argument, 0, O_STATE},
         {"status", required_argument, 0, O_STATUS},    {"limit", required_argument, 0, O_LIMIT},
@@ -105,7 +105,11 @@ static int parse(const char *cmd, int argc, char **argv, tip_opts *o) {
         case O_AGENCY: o->agency = optarg; break;
         case O_COUNTRY: o->country = optarg; break;
         case O_CATEGORY: o->category = optarg; break;
-        case O_LANG: o->lang = optarg; break;
+        case O_LANG: /* the tip's language (the tipster's); --lang is the CLI's, as everywhere */
+            if (strcmp(optarg, "en") != 0 && strcmp(optarg, "es") != 0)
+                return cli_usage_error(cmd, "--tip-lang expects en or es (the language the tip is written in), got '%s'", optarg);
+            o->lang = optarg;
+            break;
         case O_TEXT: o->text = optarg; break;
         case O_TEXT_FILE: o->text_file = optarg; break;
         case O_ANSWER:
@@ -193,7 +197,7 @@ static int run_submit(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip submit", argc, argv, &o);
     if (rc) return rc;
-    if (!o.category || !o.lang) return cli_usage_error("tip submit", "--category and --lang are required");
+    if (!o.category || !o.lang) return cli_usage_error("tip submit", "--category and --tip-lang are required");
     if (!o.text == !o.text_file) return cli_usage_error("tip submit", "give one of --text or --text-file");
     pu_err e;
     pu_err_clear(&e);

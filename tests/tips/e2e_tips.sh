@@ -7,7 +7,7 @@
 export PUENTE_TIPS_KDF=1:8192   # libsodium's minimum: bench/tips measures the real cost
 DB=$(test_store tips.db)
 
-out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang es --tip-country MX --state CHH \
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --tip-lang es --tip-country MX --state CHH \
   --text "El Huevo vende rifles en Juárez, su tel 656 123 4567" --answer plates=ABC1234 --json)
 assert_rc $? 0 "submit a tip for a caller"
 id1=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -19,7 +19,7 @@ assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE text LIKE '%Huevo%'
 assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE receipt_hash LIKE '%$(printf '%s' "$receipt1" | cut -d' ' -f2)%'")" 0 \
   "no word of the receipt is in its hash"
 
-out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang en --tip-country US \
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --tip-lang en --tip-country US \
   --text "A man called El Huevo sells rifles; phone 656-123-4567" --json)
 id2=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 assert_contains "$out" '"owner":"ATF"' "a firearms tip in the US goes to ATF"
@@ -66,15 +66,15 @@ assert_contains "$out" '"links_confirmed":1' "indicators: confirmed links"
 
 # bad input: refused, nothing stored
 before=$(store_sql "$DB" "SELECT COUNT(*) FROM tip")
-"$PUENTE" tip submit --db "$DB" --category guns --lang es --text x >/dev/null 2>&1
+"$PUENTE" tip submit --db "$DB" --category guns --tip-lang es --text x >/dev/null 2>&1
 assert_rc $? 3 "an unknown category is invalid input"
-"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text "$(printf 'a\001b')" >/dev/null 2>&1
+"$PUENTE" tip submit --db "$DB" --category drugs --tip-lang es --text "$(printf 'a\001b')" >/dev/null 2>&1
 assert_rc $? 3 "a control character is refused"
 printf 'bad \xff\xfe utf8' > "$TMP/bad.txt"
-"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text-file "$TMP/bad.txt" >/dev/null 2>&1
+"$PUENTE" tip submit --db "$DB" --category drugs --tip-lang es --text-file "$TMP/bad.txt" >/dev/null 2>&1
 assert_rc $? 3 "invalid UTF-8 is refused"
 head -c 30000 /dev/zero | tr '\0' a > "$TMP/big.txt"
-"$PUENTE" tip submit --db "$DB" --category drugs --lang es --text-file "$TMP/big.txt" >/dev/null 2>&1
+"$PUENTE" tip submit --db "$DB" --category drugs --tip-lang es --text-file "$TMP/big.txt" >/dev/null 2>&1
 assert_rc $? 3 "a text over the cap is refused"
 assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" "$before" "nothing was half-stored"
 out=$("$PUENTE" tip triage --text "precursor: efedrina, CAS 299-42-3")
@@ -94,7 +94,7 @@ tnum=$(store_sql "$DB" "SELECT number FROM trace_request WHERE serial = '$serial
 awb=$(store_sql "$DB" "SELECT awb FROM cargo_shipment ORDER BY id LIMIT 1")
 printf '%s\n' '{"id":"ofac-9999","schema":"Person","properties":{"name":["Ramiro Zambada"],"alias":["El Huevo"]},"owner":"OFAC","marking":"PUBLIC","datasets":["ofac"]}' > "$TMP/sdn.jsonl"
 "$PUENTE" import ftm "$TMP/sdn.jsonl" --db "$DB" >/dev/null 2>&1
-out=$("$PUENTE" tip submit --db "$DB" --category firearms --lang es --tip-country MX \
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --tip-lang es --tip-country MX \
   --text "El Huevo recogió el rifle con número de serie $serial y mandó la guía $awb con fentanilo" --json)
 id3=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 links=$("$PUENTE" tip show "$id3" --db "$DB" --json | python3 -c '
@@ -105,7 +105,7 @@ for l in json.load(sys.stdin)["links"]: print(l["kind"], l["target"], "|", l["ev
 assert_contains "$links" "cargo $awb" "the air waybill is linked to the screened shipment"
 assert_contains "$links" "entity ofac-9999" "the nickname is linked to the designated person"
 assert_contains "$links" "ews fentanyl" "the substance is linked to the early-warning vocabulary"
-out=$("$PUENTE" tip submit --db "$DB" --category drugs --lang en --tip-country US --screen \
+out=$("$PUENTE" tip submit --db "$DB" --category drugs --tip-lang en --tip-country US --screen \
   --text "The boss runs a stash house near the bridge." --answer who="Ramiro Zambada, his cousin" --json)
 id4=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 out=$("$PUENTE" tip show "$id4" --db "$DB" --json)
@@ -150,7 +150,7 @@ assert_rc $? 2 "the purge is the operator's job"
 if [ -z "${PUENTE_TEST_DB:-}" ]; then
   export PUENTE_SEAL_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SDB="$TMP/sealed.db"
-  out=$("$PUENTE" tip submit --db "$SDB" --category drugs --lang es --tip-country MX \
+  out=$("$PUENTE" tip submit --db "$SDB" --category drugs --tip-lang es --tip-country MX \
     --text "Zorglubio Quetzalcoatl vende cristal; tel 667 765 4321" --answer where="Calle Xochiquetzal 9" --json)
   sid=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   sr=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["receipt"])')
