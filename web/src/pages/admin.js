@@ -111,7 +111,7 @@ export function adminPage(main) {
   };
   const agencyGrants = (agencies, grants) => {
     const me = session().user.agency;
-    const pick = h("select", { id: "grant-agency" }, agencies.filter((a) => a.acronym !== me).map((a) => h("option", { value: a.acronym }, `${a.acronym} — ${a.name}`)));
+    const pick = h("select", { id: "grant-agency" }, agencies.filter((a) => a.acronym !== me).map((a) => h("option", { value: a.acronym, class: "raw" }, `${a.acronym} — ${a.name}`)));
     const rows = grants.map((g) =>
       h(
         "tr",
