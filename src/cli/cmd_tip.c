@@ -233,8 +233,8 @@ static int run_submit(int argc, char **argv) {
         printf("{\"id\":\"%s\",\"receipt\":\"%s\",\"owner\":\"%s\",\"received\":\"%s\",\"entities\":%lld,\"links\":%lld}\n",
                out.id, out.receipt, out.owner, out.day, (long long)out.entities, (long long)out.links);
     else
-        printf("receipt: %s\ntip %s routed to %s (%lld entities, %lld links proposed)\n"
-               "Read the receipt to the caller now: it is not stored and cannot be shown again.\n",
+        printf(T("receipt: %s\ntip %s routed to %s (%lld entities, %lld links proposed)\n"
+               "Read the receipt to the caller now: it is not stored and cannot be shown again.\n"),
                out.receipt, out.id, out.owner, (long long)out.entities, (long long)out.links);
     return 0;
 }
@@ -275,21 +275,21 @@ static int run_list(int argc, char **argv) {
 
 /* ---- show ---- */
 static void show_text(const tips_detail *d) {
-    printf("tip %s  %s  %s  state %s  owner %s  %s  received %s%s%s\n", d->id, d->category, d->lang, d->status, d->owner,
-           d->marking, d->received_day, d->dup_of[0] ? "  near-duplicate of " : "", d->dup_of);
-    printf("place: %s %s\n\n%s\n\n", d->country[0] ? d->country : "-", d->state_code, d->text);
+    printf(T("tip %s  %s  %s  state %s  owner %s  %s  received %s%s%s\n"), d->id, d->category, d->lang, d->status, d->owner,
+           d->marking, d->received_day, d->dup_of[0] ? T("  near-duplicate of ") : "", d->dup_of);
+    printf(T("place: %s %s\n\n%s\n\n"), d->country[0] ? d->country : "-", d->state_code, d->text);
     for (size_t i = 0; i < d->nanswers; i++) printf("  %s: %s\n", d->qkey[i], d->answer[i]);
-    if (d->nentities) puts("\nentities:");
+    if (d->nentities) puts(T("\nentities:"));
     for (size_t i = 0; i < d->nentities; i++) printf("  %-9s %s\n", d->entities[i].kind, d->entities[i].value);
-    if (d->nlinks) puts("\nlinks:");
+    if (d->nlinks) puts(T("\nlinks:"));
     for (size_t i = 0; i < d->nlinks; i++)
         printf("  #%lld %-9s %-9s %-22s %.2f  %s\n", (long long)d->links[i].id, d->links[i].status, d->links[i].kind,
                d->links[i].target, d->links[i].score, d->links[i].evidence);
-    if (d->nmessages) puts("\nmessages:");
+    if (d->nmessages) puts(T("\nmessages:"));
     for (size_t i = 0; i < d->nmessages; i++) printf("  %s %s: %s\n", d->messages[i].day, d->messages[i].author, d->messages[i].text);
-    if (d->nevents) puts("\nhistory:");
+    if (d->nevents) puts(T("\nhistory:"));
     for (size_t i = 0; i < d->nevents; i++)
-        printf("  %s %s -> %s by %s%s%s\n", d->events[i].day, d->events[i].from, d->events[i].to, d->events[i].by,
+        printf(T("  %s %s -> %s by %s%s%s\n"), d->events[i].day, d->events[i].from, d->events[i].to, d->events[i].by,
                d->events[i].reason[0] ? ": " : "", d->events[i].reason);
 }
 
@@ -346,7 +346,7 @@ static int run_reply(int argc, char **argv) {
     rc = tips_handler_message(store_db(st), &o.scope.scope, o.pos[0], operator_name(), o.text, &e);
     store_close(st);
     if (rc) return cli_fail(&e);
-    printf("message sent on %s (the tipster reads it with the receipt)\n", o.pos[0]);
+    printf(T("message sent on %s (the tipster reads it with the receipt)\n"), o.pos[0]);
     return 0;
 }
 
@@ -362,7 +362,7 @@ static int change_state(const char *cmd, tip_opts *o, const char *to) {
     rc = tips_set_state(store_db(st), &o->scope.scope, o->pos[0], &c, &e);
     store_close(st);
     if (rc) return cli_fail(&e);
-    printf("tip %s is now %s\n", o->pos[0], to);
+    printf(T("tip %s is now %s\n"), o->pos[0], to);
     return 0;
 }
 
@@ -392,7 +392,7 @@ static int run_link(int argc, char **argv) {
     rc = tips_link_decide(store_db(st), &o.scope.scope, o.pos[0], lid, o.decision, operator_name(), &e);
     store_close(st);
     if (rc) return cli_fail(&e);
-    printf("link #%ld of %s %s\n", lid, o.pos[0], o.decision);
+    printf(T("link #%ld of %s %s\n"), lid, o.pos[0], o.decision);
     return 0;
 }
 
@@ -451,7 +451,7 @@ static int run_generate(int argc, char **argv) {
     rc = tips_generate(store_db(st), (int)o.count, (unsigned)o.seed, &n, &e);
     store_close(st);
     if (rc) return cli_fail(&e);
-    printf("filed %lld generated tips\n", (long long)n);
+    printf(T("filed %lld generated tips\n"), (long long)n);
     return 0;
 }
 
@@ -482,7 +482,7 @@ static int run_keygen(int argc, char **argv) {
     sodium_memzero(hex, sizeof hex);
     close(fd);
     if (rc) return cli_fail(&e);
-    printf("key pair for %s: public key stored; secret key appended to %s\n", o.pos[0], o.key_file);
+    printf(T("key pair for %s: public key stored; secret key appended to %s\n"), o.pos[0], o.key_file);
     return 0;
 }
 
@@ -528,8 +528,8 @@ static int run_attach(int argc, char **argv) {
     store_close(st);
     free(data);
     if (rc) return cli_fail(&e);
-    printf("file #%lld (%s, %lld bytes%s) sealed to %s\n", (long long)a.id, a.type, (long long)a.size,
-           a.stripped ? ", metadata-free copy made" : "", o.pos[0]);
+    printf(T("file #%lld (%s, %lld bytes%s) sealed to %s\n"), (long long)a.id, a.type, (long long)a.size,
+           a.stripped ? T(", metadata-free copy made") : "", o.pos[0]);
     return 0;
 }
 
@@ -555,7 +555,7 @@ static int run_attachment(int argc, char **argv) {
     if (f && fclose(f) != 0 && !rc) rc = pu_fail(&e, PU_ERR_IO, o.out, "out", "write failed");
     free(data);
     if (rc) return cli_fail(&e);
-    printf("%s (%zu bytes, %s)\n", o.out, n, o.original ? "original" : "copy without metadata when there is one");
+    printf(T("%s (%zu bytes, %s)\n"), o.out, n, o.original ? T("original") : T("copy without metadata when there is one"));
     return 0;
 }
 
@@ -579,7 +579,7 @@ static int run_purge(int argc, char **argv) {
     rc = tips_purge(store_db(st), (int)o.days, o.today ? o.today : today, operator_name(), &n, &e);
     store_close(st);
     if (rc) return cli_fail(&e);
-    printf("purged %lld closed tip%s (closed more than %ld days ago)\n", (long long)n, n == 1 ? "" : "s", o.days);
+    printf(T("purged %lld closed tip%s (closed more than %ld days ago)\n"), (long long)n, n == 1 ? "" : "s", o.days);
     return 0;
 }
 

@@ -388,6 +388,18 @@ async function rolesAndPages(browser, base) {
         await settle(page);
         const label = `${user} ${p} (${lang})`;
         ok(resp.status() === 200, `${label}: HTTP 200`, `got ${resp.status()}`);
+        if (p === "home" && lang === "en") {
+          // what waits for the user: trace requests in review for readers, new tips for tip handlers
+          const tiles = await page.$$eval(".tile", (ls) => ls.map((l) => l.id));
+          const reads = spec.menu.includes("trace");
+          ok(tiles.includes("tile-trace") === reads, `${label}: the trace-review tile exactly for readers`, JSON.stringify(tiles));
+          ok(tiles.includes("tile-tips") === (user === "cnb.tips"), `${label}: the tips tile exactly for tip handlers`, JSON.stringify(tiles));
+          if (reads) {
+            const api = await page.evaluate(async () => (await (await fetch("/api/v1/trace/requests?status=in_progress&limit=1")).json()).total);
+            const shown = await page.textContent("#tile-trace .big");
+            ok(shown.replace(/\D/g, "") === String(api), `${label}: the trace tile counts the requests in review`, `${shown} vs ${api}`);
+          }
+        }
         const missing = await page.evaluate(() => [...(window.__puenteMissing || [])]);
         ok(missing.length === 0, `${label}: every text is in the catalogue`, JSON.stringify(missing));
         if (lang === "es") {

@@ -12,7 +12,7 @@ p() { "$bin" "$@" --db "$db"; }
 p agency seed >/dev/null
 p policy set mfa-roles "" >/dev/null
 while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin >/dev/null
+  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
 done <<'USERS'
 fgr.analyst FGR analyst
 dea.analyst DEA analyst

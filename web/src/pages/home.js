@@ -1,5 +1,7 @@
 // home.js - what waits for the reader, per role: open alerts addressed to
-// the reader's agency, cargo lines on hold or for review, the audit chain.
+// the reader's agency, cargo lines on hold or for review, trace requests in
+// review (partial serials waiting for the examiner's pick), new tips to
+// triage (tip handlers), the audit chain. One API call per tile.
 import { get } from "../api.js";
 import { h, mount, raw } from "../dom.js";
 import { num, t, tv } from "../i18n.js";
@@ -39,7 +41,16 @@ export async function homePage(main) {
         tile("tile-cargo", t("home.cargo"), num(r.total), t("home.cargo_note"), "/app/cargo"),
       ),
     );
+    jobs.push(
+      get("/api/v1/trace/requests?status=in_progress&limit=1").then((r) =>
+        tile("tile-trace", t("home.trace"), num(r.total), t("home.trace_note"), "/app/trace"),
+      ),
+    );
   }
+  if (can("tips"))
+    jobs.push(
+      get("/api/v1/tips?status=new").then((r) => tile("tile-tips", t("home.tips"), num(r.total), t("home.tips_note"), null)),
+    );
   if (can("screen"))
     jobs.push(
       get("/api/v1/decisions").then((r) =>
