@@ -51,17 +51,24 @@ int h_version(http_req *r) {
     return http_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "puente", "version", PUENTE_VERSION, "api", "v1"));
 }
 
-static json_t *principal_json(const acl_principal *p) {
-    json_t *perms = json_array();
+/* The names of permission bits, as the API shows them (one table for the
+ * API's /me and the web session: a permission missing here is missing for
+ * the pages too). */
+json_t *http_perms_json(unsigned perms) {
     static const struct { unsigned bit; const char *name; } names[] = {
-        {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
-        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"}, {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"},
-        {ACL_P_TIPS, "tips"},
+        {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"},     {ACL_P_SCREEN, "screen"},
+        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"},       {ACL_P_FORENSIC, "forensic"},
+        {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"}, {ACL_P_TIPS, "tips"},
     };
+    json_t *a = json_array();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (p->perms & names[i].bit) json_array_append_new(perms, json_string(names[i].name));
+        if (perms & names[i].bit) json_array_append_new(a, json_string(names[i].name));
+    return a;
+}
+
+static json_t *principal_json(const acl_principal *p) {
     return json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "user", p->user, "agency", p->agency, "country", p->country, "role",
-                     p->role, "permissions", perms, "password_change_required", p->pw_change);
+                     p->role, "permissions", http_perms_json(p->perms), "password_change_required", p->pw_change);
 }
 
 static const char *mfa_name(int mfa) {

@@ -171,6 +171,9 @@ const http_route *http_route_table(size_t *n);
 int http_fail(http_req *r, int code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Respond with a jansson object (stolen). */
 int http_json(http_req *r, int status, json_t *body);
+/* The permission bits as an array of their API names ("read", "tips"...);
+ * new reference, NULL when out of memory (http_admin.c). */
+json_t *http_perms_json(unsigned perms);
 /* Append v to b as a JSON string (quoted, escaped; UTF-8 passes through as
  * jansson writes it). Returns PU_OK or PU_ERR_LIMIT/PU_ERR_NOMEM. */
 int http_put_jstr(pu_buf *b, const char *v);

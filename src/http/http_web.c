@@ -271,17 +271,6 @@ int h_i18n(http_req *r) {
 }
 
 /* ---- sessions ---- */
-static json_t *perms_json(unsigned perms) {
-    static const struct { unsigned bit; const char *name; } names[] = {
-        {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"}, {ACL_P_SCREEN, "screen"},
-        {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"}, {ACL_P_FORENSIC, "forensic"},
-        {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"},
-    };
-    json_t *a = json_array();
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (perms & names[i].bit) json_array_append_new(a, json_string(names[i].name));
-    return a;
-}
 
 /* The session answer: who, the CSRF token of this session, the language. */
 /* notice: the last-logon notice at login (stolen), NULL otherwise. */
@@ -292,7 +281,7 @@ static int session_json(http_req *r, const acl_principal *p, const char *secret,
     /* mfa_pending: the role needs a second factor that is not enrolled yet,
      * so the pages show only the enrolment (docs/web.md, "Second factor") */
     json_t *o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:b},s:s,s:s,s:i,s:b,s:b}", "user", "user", p->user, "agency",
-                          p->agency, "country", p->country, "role", p->role, "permissions", perms_json(p->perms),
+                          p->agency, "country", p->country, "role", p->role, "permissions", http_perms_json(p->perms),
                           "password_change_required", p->pw_change, "csrf", csrf,
                           "lang", lang == I18N_ES ? "es" : "en", "idle_seconds", idle, "mfa_pending",
                           p->mfa_pending, "mfa_enrolled", acl_totp_enabled(r->db, p->user));
