@@ -539,22 +539,29 @@ int acl_login(db_t *db, const char *name, const char *password, int64_t now, acl
     return acl_login2(db, &req, out, NULL, session, err);
 }
 
+/* The enabled account `user` that has a password, into *r; an unknown,
+ * disabled or token-only account costs the same hash work and answers
+ * denied on `field` (no account name is confirmed by a faster answer).
+ * Errors: PU_ERR_DENIED, PU_ERR_DB. */
+static int load_password_user(db_t *db, const char *user, const char *password, const char *field, user_row *r,
+                              pu_err *err) {
+    pu_err e2;
+    int rc = load_user(db, "WHERE u.name = ?", user ? user : "", 0, r, &e2);
+    if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r->disabled || !r->pwhash[0]))) {
+        (void)verify_password(NULL, password);
+        sodium_memzero(r, sizeof *r);
+        return denied(err, field);
+    }
+    if (rc && err) *err = e2;
+    return rc;
+}
+
 int acl_reauthenticate(db_t *db, const char *user, const char *password, const char *code, int64_t now,
                        pu_err *err) {
     int rc = need_sodium(err);
     if (rc) return rc;
     user_row r;
-    pu_err e2;
-    rc = load_user(db, "WHERE u.name = ?", user ? user : "", 0, &r, &e2);
-    if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r.disabled || !r.pwhash[0]))) {
-        (void)verify_password(NULL, password);
-        sodium_memzero(&r, sizeof r);
-        return denied(err, "password");
-    }
-    if (rc) {
-        if (err) *err = e2;
-        return rc;
-    }
+    if ((rc = load_password_user(db, user, password, "password", &r, err))) return rc;
     rc = check_credentials(db, &r, password, code, 1, now, err);
     if (rc == PU_OK) {
         const int64_t v[] = {r.p.user_id};
@@ -604,17 +611,7 @@ int acl_password_change(db_t *db, const char *user, const char *current, const c
     int rc = need_sodium(err);
     if (rc) return rc;
     user_row r;
-    pu_err e2;
-    rc = load_user(db, "WHERE u.name = ?", user ? user : "", 0, &r, &e2);
-    if (rc == PU_ERR_NOTFOUND || (rc == PU_OK && (r.disabled || !r.pwhash[0]))) {
-        (void)verify_password(NULL, current);
-        sodium_memzero(&r, sizeof r);
-        return denied(err, "current_password");
-    }
-    if (rc) {
-        if (err) *err = e2;
-        return rc;
-    }
+    if ((rc = load_password_user(db, user, current, "current_password", &r, err))) return rc;
     /* the current password, counted like a login (a stolen session cannot
      * guess it); the second factor was given when the session was opened */
     rc = check_credentials(db, &r, current, NULL, 0, now, err);
