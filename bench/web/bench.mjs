@@ -117,6 +117,8 @@ const PAGES = [
   ["cbp.supervisor", "/app/entity/dea-case-0002", "record with its readers (supervisor)"],
   ["dea.analyst", "/app/security", "second factor"],
   ["spf.forensic", "/app/kinship", "kinship"],
+  ["fgr.analyst", "/app/trace", "firearms tracing (maps, histogram, leads)"],
+  ["cnb.tips", "/app/home", "home (tip handler)"],
   ["dea.admin", "/app/admin", "administration"],
   ["fgr.auditor", "/app/audit", "audit trail"],
 ];
