@@ -142,18 +142,35 @@ static int read_entities(db_t *db, tips_detail *d, pu_err *err) {
     return rc == DB_DONE ? PU_OK : rc;
 }
 
-/* Links the reader may see: a link to another tip only when the reader may
- * see that tip now (its marking may have changed since the proposal); other
- * links by their own owner/marking (those of what they point to). */
+/* Links the reader may see: a link to a record only while the reader may see
+ * that record now, judged on its current row (a trace request, shipment,
+ * entity or tip re-marked after the proposal disappears from the link list
+ * at once, evidence included); watchlist and ews links by their own
+ * owner/marking (the vocabulary entry they were read from). */
+static void link_target_visible(db_sql *s, const store_scope *scope, const char *kind, const char *exists_from) {
+    db_sql_add(s, "(l.kind = '");
+    db_sql_add(s, kind);
+    db_sql_add(s, "' AND EXISTS (SELECT 1 FROM ");
+    db_sql_add(s, exists_from);
+    db_sql_add(s, " AND ");
+    scope_where(s, scope, "x");
+    db_sql_add(s, ")) OR ");
+}
+
 static int read_links(db_t *db, const store_scope *scope, tips_detail *d, pu_err *err) {
     db_sql s;
     db_stmt *st;
     db_sql_init(&s);
-    db_sql_add(&s, "SELECT l.id, l.kind, l.target, l.status, l.score, l.evidence FROM tip_link l WHERE l.tip_id = ?"
-                   " AND ((l.kind = 'tip' AND EXISTS (SELECT 1 FROM tip o WHERE o.id = l.target AND ");
+    db_sql_add(&s, "SELECT l.id, l.kind, l.target, l.status, l.score, l.evidence FROM tip_link l WHERE l.tip_id = ?");
     db_sql_text(&s, d->id);
-    scope_where(&s, scope, "o");
-    db_sql_add(&s, ")) OR (l.kind <> 'tip' AND ");
+    db_sql_add(&s, " AND (");
+    link_target_visible(&s, scope, "tip", "tip x WHERE x.id = l.target");
+    link_target_visible(&s, scope, "trace", "trace_request x WHERE x.number = l.target");
+    link_target_visible(&s, scope, "cargo",
+                        "cargo_shipment x WHERE x.awb || CASE WHEN x.hawb <> '' THEN '/' || x.hawb ELSE '' END = l.target");
+    link_target_visible(&s, scope, "entity", "entity x WHERE x.id = l.target");
+    link_target_visible(&s, scope, "designation", "entity x WHERE x.id = l.target");
+    db_sql_add(&s, "(l.kind NOT IN ('tip', 'trace', 'cargo', 'entity', 'designation') AND ");
     scope_where(&s, scope, "l");
     db_sql_add(&s, "))");
     db_sql_add(&s, " ORDER BY l.id");

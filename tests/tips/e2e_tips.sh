@@ -114,6 +114,15 @@ assert_contains "$out" "ofac-9999" "... and matched to the designated person"
 out=$("$PUENTE" tip show "$id3" --db "$DB" --agency FGR --country MX --json)
 assert_not_contains "$out" "\"kind\":\"trace\"" "FGR does not see the link to an AGENCY-ONLY trace request of another agency"
 assert_contains "$out" "ofac-9999" "... but sees the link to the public designation"
+# a link follows its target's current row: re-marked US-ONLY after the
+# proposal, the designation (and the link's evidence) is gone for FGR at once
+printf '%s\n' '{"id":"ofac-9999","schema":"Person","properties":{"name":["Ramiro Zambada"],"alias":["El Huevo"]},"owner":"OFAC","marking":"US-ONLY","datasets":["ofac"]}' > "$TMP/sdn2.jsonl"
+"$PUENTE" import ftm "$TMP/sdn2.jsonl" --db "$DB" >/dev/null 2>&1
+assert_eq "$(store_sql "$DB" "SELECT marking FROM entity WHERE id = 'ofac-9999'")" "US-ONLY" "the designation is re-marked US-ONLY"
+out=$("$PUENTE" tip show "$id3" --db "$DB" --agency FGR --country MX --json)
+assert_not_contains "$out" "ofac-9999" "FGR no longer sees the link to the re-marked record"
+out=$("$PUENTE" tip show "$id3" --db "$DB" --json)
+assert_contains "$out" "ofac-9999" "the operator still does"
 
 # files: keys, a caller's photo sealed to the tip's agency, the metadata-free copy
 "$PUENTE" tip keygen ATF --key-file "$TMP/keys" --db "$DB" >/dev/null
