@@ -143,6 +143,9 @@ int db_col_isnull(db_stmt *st, int col);
 const char *db_col_text(db_stmt *st, int col);   /* "" for NULL, never NULL */
 int64_t db_col_int64(db_stmt *st, int col);
 double db_col_double(db_stmt *st, int col);
+/* A blob column's bytes, valid until the next step, reset or finalize of st
+ * (several blob columns of one row may be held at once; on PostgreSQL the
+ * first 8 columns can be blobs). NULL for SQL NULL. */
 const void *db_col_blob(db_stmt *st, int col, size_t *n);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE on this db_t. */

@@ -42,6 +42,10 @@
 /* Longest SQL shown in an error message. */
 #define PG_SQL_SHOWN 120
 
+/* Blob columns of one row that can be read at once (columns beyond read as
+ * NULL; no statement of Puente reads a blob past its 8th column). */
+#define PG_BLOB_COLS 8
+
 typedef struct pg_stmt pg_stmt;
 
 typedef struct pg_conn {
@@ -74,9 +78,11 @@ struct pg_stmt {
     int parked_rc;      /* what the statement ended with after the parked rows */
     pu_err parked_err;
     PGresult *desc;     /* PQdescribePrepared, for col_count before a step */
-    unsigned char *blob;/* col_blob's unescaped bytes of the current row */
-    size_t bloblen;
-    int blob_col;
+    /* col_blob's unescaped bytes of the current row, one per column read
+     * (valid until the next step, as SQLite's: two blob columns of one row
+     * may be held at once) */
+    unsigned char *blob[PG_BLOB_COLS];
+    size_t bloblen[PG_BLOB_COLS];
     /* PQsendQueryPrepared's arrays, nparams long */
     const char **vals;
     int *lens, *fmts;
@@ -336,7 +342,6 @@ static int pg_prepare(db_stmt *st, const char *sql, pu_err *err) {
     pg_stmt *s = calloc(1, sizeof *s);
     if (!s) return pu_fail(err, PU_ERR_NOMEM, st->db->path, NULL, "out of memory");
     st->impl = s;
-    s->blob_col = -1;
     size_t np = 0;
     if ((s->sql = rewrite_placeholders(sql, &s->nparams))) np = (size_t)s->nparams + 1;
     if (!s->sql || !(s->params = calloc(np, sizeof *s->params)) || !(s->vals = calloc(np, sizeof *s->vals)) ||
@@ -378,9 +383,10 @@ fail:
 static void pg_clear_row(pg_stmt *s) {
     PQclear(s->row);
     s->row = NULL;
-    PQfreemem(s->blob);
-    s->blob = NULL;
-    s->blob_col = -1;
+    for (int i = 0; i < PG_BLOB_COLS; i++) {
+        PQfreemem(s->blob[i]);
+        s->blob[i] = NULL;
+    }
 }
 
 /* Back to idle: rows of an unfinished statement are read and dropped (the
@@ -618,15 +624,14 @@ static const void *pg_col_blob(db_stmt *st, int col, size_t *n) {
         if (n) *n = (size_t)PQgetlength(s->row, 0, col);
         return v;
     }
-    if (s->blob_col != col) {
-        PQfreemem(s->blob);
+    if (col < 0 || col >= PG_BLOB_COLS) return NULL; /* db.h: DB_BLOB_COLS */
+    if (!s->blob[col]) {
         size_t len = 0;
-        s->blob = PQunescapeBytea((const unsigned char *)v, &len);
-        s->blob_col = s->blob ? col : -1;
-        s->bloblen = len;
+        s->blob[col] = PQunescapeBytea((const unsigned char *)v, &len);
+        s->bloblen[col] = s->blob[col] ? len : 0;
     }
-    if (n) *n = s->blob ? s->bloblen : 0;
-    return s->blob;
+    if (n) *n = s->bloblen[col];
+    return s->blob[col];
 }
 
 /* ---- bulk insert: COPY FROM STDIN ---- */
