@@ -394,6 +394,7 @@ async function rolesAndPages(browser, base) {
           const reads = spec.menu.includes("trace");
           ok(tiles.includes("tile-trace") === reads, `${label}: the trace-review tile exactly for readers`, JSON.stringify(tiles));
           ok(tiles.includes("tile-tips") === (user === "cnb.tips"), `${label}: the tips tile exactly for tip handlers`, JSON.stringify(tiles));
+          ok(tiles.includes("tile-cargo") === (reads && user !== "cnb.tips"), `${label}: cargo holds only for those who may dispose them`, JSON.stringify(tiles));
           if (reads) {
             const api = await page.evaluate(async () => (await (await fetch("/api/v1/trace/requests?status=in_progress&limit=1")).json()).total);
             const shown = await page.textContent("#tile-trace .big");

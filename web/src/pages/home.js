@@ -36,11 +36,14 @@ export async function homePage(main) {
         tile("tile-alerts", t("home.alerts"), num(r.total), t("home.alerts_note", { agency: s.user.agency }), "/app/alerts"),
       ),
     );
-    jobs.push(
-      get("/api/v1/cargo/queue?decision=hold&limit=100000&summary=true").then((r) =>
-        tile("tile-cargo", t("home.cargo"), num(r.total), t("home.cargo_note"), "/app/cargo"),
-      ),
-    );
+    // holds wait for a disposition, which needs write: a reader without it
+    // (tip handler) is not shown them (and its page stays within 5 calls)
+    if (can("write"))
+      jobs.push(
+        get("/api/v1/cargo/queue?decision=hold&limit=100000&summary=true").then((r) =>
+          tile("tile-cargo", t("home.cargo"), num(r.total), t("home.cargo_note"), "/app/cargo"),
+        ),
+      );
     jobs.push(
       get("/api/v1/trace/requests?status=in_progress&limit=1").then((r) =>
         tile("tile-trace", t("home.trace"), num(r.total), t("home.trace_note"), "/app/trace"),
