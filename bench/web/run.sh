@@ -16,7 +16,7 @@ keep=1
 [ -n "$work" ] || { work=$(mktemp -d /tmp/puente-bench-web.XXXXXX); keep=0; }
 mkdir -p "$work"
 srv_pid=
-cleanup() { [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; [ "$keep" = 1 ] || rm -rf "$work"; }
+cleanup() { [ -n "$srv_pid" ] && { kill "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null; }; [ "$keep" = 1 ] || rm -rf "$work"; }
 trap cleanup EXIT
 export PUENTE_DB=$work/puente.db
 creds=$work/credentials.txt
