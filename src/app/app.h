@@ -32,6 +32,7 @@
 #include "common/pu.h"
 #include "db/db.h"
 #include "store/store.h"
+#include "common/pu_count.h"
 
 struct http_route; /* src/http/http_int.h: the server's own type */
 
@@ -52,6 +53,9 @@ typedef struct app_module {
      * first use from the process's primary store, freed by app_close. */
     int (*state_open)(store_t *st, void **state, pu_err *err);
     void (*state_close)(void *state);
+    /* Named counts for the impact indicators (NULL: none; common/pu_count.h):
+     * calls cb once per row visible to scope. Errors: PU_ERR_DB, cb's. */
+    int (*counts)(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 } app_module;
 
 /* Every registered module, in dependency order (store first), NULL-terminated. */

@@ -1,0 +1,45 @@
+/*
+ * pu_count.h - named counts that engines publish for the impact indicators
+ * (src/indicators, docs/indicators.md).
+ *
+ * An engine that holds figures of the framework's results (traces submitted,
+ * shipments held, tips linked, identifications, warrants, ...) publishes them
+ * as rows of named counts through its module descriptor's `counts` function
+ * (src/app/app.h). The indicator engine evaluates its formulas over these
+ * rows; it never reads an engine's tables itself.
+ *
+ * Invariants of a publisher:
+ *   - it reads ONLY through store_scope_sql with the given scope, so a row
+ *     counts only records the reader may see (a hidden record changes no
+ *     figure);
+ *   - every row is additive: the figure for a coarser cell (a whole year, a
+ *     whole country, all agencies) is the sum of the finer rows, so the
+ *     publisher emits each record once, in its finest cell;
+ *   - names are "<module>.<what>" in snake_case ("trace.requests_submitted",
+ *     "cases.warrants_issued"), stable (indicator definitions refer to them),
+ *     and documented in the engine's docs page;
+ *   - restricted engines (protection) publish only aggregates and suppress
+ *     small cells themselves (value < their threshold is not emitted; the
+ *     row is emitted with suppressed = 1 and value 0 instead).
+ * Strings in a row are borrowed for the duration of the callback only.
+ */
+#ifndef PU_COUNT_H
+#define PU_COUNT_H
+
+#include "common/pu.h"
+
+typedef struct pu_count_row {
+    const char *name;     /* "trace.requests_submitted" */
+    int year;             /* calendar year of the event the record counts */
+    int month;            /* 1..12, or 0 when the publisher has only the year */
+    const char *country;  /* ISO 3166-1 alpha-2 of the disaggregation, "" if none */
+    const char *state;    /* ISO 3166-2 subdivision ("MX-SIN", "US-TX"), "" if none */
+    const char *agency;   /* owning agency code, "" if none */
+    double value;         /* additive figure of the cell */
+    int suppressed;       /* 1: a small cell withheld by the publisher (value 0) */
+} pu_count_row;
+
+/* Called once per row; a nonzero return stops the publisher, which returns it. */
+typedef int (*pu_count_cb)(const pu_count_row *row, void *ctx, pu_err *err);
+
+#endif
