@@ -18,155 +18,17 @@
 //     every trace page; no CSP violation; screenshots in both languages under
 //     build/web-screenshots/.
 // Prints TAP-like lines and "N passed, N failed".
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { ok, BIN, SRC, BUILD, SHOTS, catalogue, setup, run, newPage, waitFor, login, settle } from "./harness.mjs";
+import * as h from "./harness.mjs";
 
-const BIN = process.env.PUENTE_BIN;
-const SRC = process.env.PUENTE_SRC;
-const BUILD = process.env.PUENTE_BUILD || path.dirname(BIN || ".");
-const CHROMIUM = process.env.PUENTE_CHROMIUM || "/usr/bin/chromium";
-const PW = "web-test-password-1";
-const SHOTS = path.join(BUILD, "web-screenshots");
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-let passed = 0;
-let failed = 0;
-function ok(cond, name, extra = "") {
-  if (cond) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name} ${extra}`.slice(0, 3000));
-  }
-  return cond;
-}
-function fatal(msg) {
-  console.log(`not ok - ${msg}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}
-
-if (!BIN || !SRC) fatal("PUENTE_BIN and PUENTE_SRC must be set (run through meson test)");
-if (!fs.existsSync(CHROMIUM)) fatal(`Chromium not found at ${CHROMIUM}: install Debian's chromium (scripts/deps.sh does)`);
-const require = createRequire(path.join(SRC, "web", "package.json"));
-let chromium, axeSource;
-try {
-  ({ chromium } = require("playwright-core"));
-  axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-} catch (e) {
-  fatal(`playwright-core / axe-core missing under web/node_modules (make runs npm ci): ${e.message}`);
-}
-for (const f of ["app.js", "trace-maps.json"]) if (!fs.existsSync(path.join(BUILD, "web", f))) fatal(`the front end is not built (${BUILD}/web/${f} missing)`);
+const t = setup("trace", "trace_fixture.sh", ["app.js", "trace-maps.json"]);
+const db = t.db;
 const rules = await import(pathToFileURL(path.join(SRC, "web/src/trace_rules.js")).href);
-
-const tmp = fs.mkdtempSync(path.join(process.env.TEST_TMP || "/tmp", "puente-trace-web-"));
-const db = path.join(tmp, "p.db");
-execFileSync("bash", [path.join(SRC, "tests/web/trace_fixture.sh"), BIN, db, tmp], { stdio: ["ignore", "ignore", "inherit"] });
-const catalogue = {};
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", "--web-root", path.join(BUILD, "web")];
-    const srv = spawn(BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let log = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20000);
-    srv.stderr.on("data", (d) => {
-      log += d;
-      const m = log.match(/listening on http:\/\/([0-9.]+:\d+)/);
-      if (m && !srv.base) {
-        srv.base = `http://${m[1]}`;
-        clearTimeout(timer);
-        resolve(srv);
-      }
-    });
-    srv.on("exit", (code) => reject(new Error(`server exited ${code}: ${log}`)));
-  });
-}
-function stopServer(srv) {
-  return new Promise((resolve) => {
-    srv.removeAllListeners("exit");
-    srv.on("exit", resolve);
-    srv.kill("SIGTERM");
-  });
-}
-
-async function newPage(browser, lang = "en") {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === "es" ? "es-MX" : "en-US" });
-  const page = await ctx.newPage();
-  page.cspErrors = [];
-  page.assets = [];
-  page.on("console", (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) page.cspErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => page.cspErrors.push(`pageerror: ${e.message}`));
-  page.on("request", (r) => page.assets.push(new URL(r.url()).pathname));
-  return page;
-}
-
-async function waitFor(page, fn, arg, timeout = 15000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg).catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function login(page, base, user, lang = "en") {
-  await page.goto(`${base}/app/home`);
-  await page.waitForSelector("#login-form");
-  await page.fill("input[name=user]", user);
-  await page.fill("input[name=password]", PW);
-  await page.click("#login-submit");
-  await page.waitForSelector("#menu");
-  const want = lang === "es" ? "es-MX" : "en";
-  if ((await page.evaluate(() => document.documentElement.lang)) !== want) {
-    await page.click("#lang-switch");
-    await waitFor(page, (w) => document.documentElement.lang === w && document.querySelector("#menu"), want);
-  }
-}
-
-async function settle(page) {
-  await page.waitForLoadState("networkidle");
-  await waitFor(page, () => !document.querySelector(".loading")).catch(() => {});
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(`${axeSource};0`);
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
-  });
-  ok(res.length === 0, `axe-core: no serious or critical violation on ${label}`, JSON.stringify(res));
-}
-
-// English catalogue texts that must not appear on a Spanish page (as e2e.mjs).
-function englishOnly() {
-  const esAll = Object.values(catalogue.es).join("\n");
-  return Object.entries(catalogue.en)
-    .filter(([k, v]) => !k.startsWith("cli.") && v !== catalogue.es[k] && v.length >= 4 && !esAll.includes(v.replace(/\{[a-z_]+\}/g, "")))
-    .map(([, v]) => v.split(/\{[a-z_]+\}/)[0].trim())
-    .filter((v) => v.length >= 4);
-}
-
-async function languageChecks(page, label, lang) {
-  const missing = await page.evaluate(() => [...(window.__puenteMissing || [])]);
-  ok(missing.length === 0, `${label}: every text is in the catalogue`, JSON.stringify(missing));
-  if (lang === "es") {
-    const text = await page.evaluate(() => {
-      const clone = document.body.cloneNode(true);
-      clone.querySelectorAll(".raw, script, style").forEach((n) => n.remove());
-      return `${clone.innerText}\n${[...document.querySelectorAll("[aria-label]")].filter((n) => !n.closest(".raw")).map((n) => n.getAttribute("aria-label")).join("\n")}`;
-    });
-    const left = englishOnly().filter((b) => new RegExp(`(?<![\\p{L}\\p{N}._@-])${b.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}_@-])`, "u").test(text));
-    ok(left.length === 0, `${label}: no English interface text left`, JSON.stringify(left.slice(0, 10)));
-  }
-  await axeCheck(page, label);
-}
+const languageChecks = (page, label, lang) => h.languageChecks(t, page, label, lang);
 
 // ---- the form's rules agree with the engine's (the API's dry run) ----
 async function rulesAgree(base, token) {
@@ -387,33 +249,15 @@ async function probes(browser, base, token) {
   await adm.context().close();
 }
 
-async function main() {
-  const srv = await startServer();
-  const base = srv.base;
-  for (const lang of ["en", "es"]) catalogue[lang] = (await (await fetch(`${base}/api/v1/i18n/${lang}`)).json()).messages;
-  fs.mkdirSync(SHOTS, { recursive: true });
+run(t, async (browser, base) => {
   const token = execFileSync(BIN, ["token", "create", "fgr.analyst", "--db", db]).toString().trim();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-  try {
-    await rulesAgree(base, token);
-    const number = await submitFlow(browser, base);
-    await pickFlow(browser, base);
-    for (const lang of ["en", "es"]) await overview(browser, base, lang);
-    await detailSpanish(browser, base, number);
-    await probes(browser, base, token);
-    const js = fs.statSync(path.join(BUILD, "web", "app.js")).size;
-    const maps = fs.statSync(path.join(BUILD, "web", "trace-maps.json")).size;
-    console.log(`# sizes: app.js ${js} bytes, trace-maps.json ${maps} bytes (loaded by the trace page only)`);
-  } finally {
-    await browser.close();
-    await stopServer(srv);
-  }
-}
-
-main()
-  .catch((e) => ok(false, "the trace web tests ran to the end", e.stack))
-  .finally(() => {
-    console.log(`${passed} passed, ${failed} failed`);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
-  });
+  await rulesAgree(base, token);
+  const number = await submitFlow(browser, base);
+  await pickFlow(browser, base);
+  for (const lang of ["en", "es"]) await overview(browser, base, lang);
+  await detailSpanish(browser, base, number);
+  await probes(browser, base, token);
+  const js = fs.statSync(path.join(BUILD, "web", "app.js")).size;
+  const maps = fs.statSync(path.join(BUILD, "web", "trace-maps.json")).size;
+  console.log(`# sizes: app.js ${js} bytes, trace-maps.json ${maps} bytes (loaded by the trace page only)`);
+});
