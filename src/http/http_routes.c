@@ -1,5 +1,6 @@
 /* http_routes.c - the route table and the dispatcher: route matching,
  * authentication, permission checks, error bodies and the audit entry. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,9 @@ ROUTES(http_routes_web,
 #undef R
 
 /* The registry's routes joined once, in registry order. */
-#define HTTP_MAX_ROUTES 256
+/* Room for every module's routes; more is a programming error that stops
+ * the process at the first request rather than dropping routes silently. */
+#define HTTP_MAX_ROUTES 1024
 static http_route joined[HTTP_MAX_ROUTES];
 static size_t njoined;
 static pthread_once_t join_once = PTHREAD_ONCE_INIT;
@@ -132,7 +135,11 @@ static void join_routes(void) {
         if (!(*m)->routes) continue;
         size_t n = 0;
         const http_route *t = (*m)->routes(&n);
-        for (size_t i = 0; i < n && njoined < HTTP_MAX_ROUTES; i++) joined[njoined++] = t[i];
+        if (n > HTTP_MAX_ROUTES - njoined) {
+            fprintf(stderr, "puente: more than %d HTTP routes: raise HTTP_MAX_ROUTES\n", HTTP_MAX_ROUTES);
+            abort();
+        }
+        for (size_t i = 0; i < n; i++) joined[njoined++] = t[i];
     }
 }
 
