@@ -2,7 +2,7 @@
 # Build the web front end (docs/web.md): install the pinned npm packages
 # (npm ci, from web/package-lock.json) when they are missing or older than
 # the lockfile, then bundle with esbuild into OUT (build/web): index.html,
-# app.js, app.css. Called by meson (web/meson.build) on every `make`.
+# app.js, app.css, and the tip line's tip.html, tip.js. Called by meson (web/meson.build) on every `make`.
 # Usage: scripts/web-build.sh SOURCE_ROOT OUT_DIR
 set -euo pipefail
 src=$1
@@ -18,10 +18,14 @@ mkdir -p "$out"
 esbuild=node_modules/.bin/esbuild
 "$esbuild" src/main.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
   --outfile="$out/app.js" --log-level=warning
+# the tip line's public page: its own small bundle, nothing of the staff
+# application (docs/tips.md "The public page")
+"$esbuild" src/tip/main.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
+  --outfile="$out/tip.js" --log-level=warning
 "$esbuild" src/style.css --bundle --minify --outfile="$out/app.css" --log-level=warning
-cp index.html "$out/index.html"
+cp index.html tip.html "$out/"
 # the trace page's map data, fetched lazily by that page only (docs/web.md, "Maps")
 node maps/build-maps.cjs . "$out/trace-maps.json"
 # precompressed copies, sent by the server to clients that take gzip
 # (src/http/http_web.c send_file): compressed once here, never per request
-for f in app.js app.css index.html; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done
+for f in app.js app.css index.html tip.js tip.html; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done

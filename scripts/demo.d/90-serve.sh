@@ -33,6 +33,7 @@ fi
 login() { awk -v u="$1" '$1==u{printf "%-16s %-6s %-12s %s\n", $1, $2, $3, $4}' "$creds" 2>/dev/null || true; }
 cat <<MSG
 Puente in the browser: http://$listen/  (English / Español; docs/web.md)
+  The public tip line (no account): http://$listen/tip  (handlers: cnb.tips, "Tip line")
   Sign in as (user, agency, role, password — also in $creds):
 $(for u in dea.analyst cbp.supervisor fgr.analyst spf.forensic cnb.tips dea.admin fgr.auditor; do l=$(login "$u"); [ -z "$l" ] || printf '    %s\n' "$l"; done)
   dea.admin and fgr.auditor need a second factor (default policy): their first sign-in shows

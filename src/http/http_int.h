@@ -323,6 +323,8 @@ int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);
 int h_web_page(http_req *r);
+int h_web_tip(http_req *r);
+int h_web_tip_page(http_req *r);
 int h_web_asset(http_req *r);
 int h_i18n(http_req *r);
 int h_web_session(http_req *r);

@@ -13,6 +13,7 @@
 
 #include "app/app.h"
 #include "http/http_int.h"
+#include "tips/tips.h"
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -628,6 +629,9 @@ int http_run(const http_config *cfg, pu_err *err) {
         fprintf(stderr, "puente: %s; audit chain key: %s; audit anchors: %s\n", store_seal_status(),
                 audit_key_configured() ? "on" : "OFF (no $PUENTE_AUDIT_KEY_FILE)",
                 s->anchors_path[0] ? s->anchors_path : "none");
+        char weak[320];
+        if (tips_weakened(weak, sizeof weak))
+            fprintf(stderr, "puente: WARNING: the tip line runs with test settings: %s; never in production\n", weak);
         fflush(stderr);
     }
     int sig = 0;

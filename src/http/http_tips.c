@@ -54,8 +54,16 @@ int h_tips_form(http_req *r) {
         (void)pu_snprintf(key, sizeof key, "tip.cat.%s", *c);
         json_array_append_new(cats, json_pack("{s:s,s:s,s:o}", "code", *c, "label", i18n_get(lang, key), "questions", qs));
     }
-    return http_json(r, 200, json_pack("{s:s,s:o,s:s,s:i}", "lang", lang == I18N_ES ? "es" : "en", "categories", cats, "notice",
-                                       i18n_get(lang, "tip.notice"), "text_max", TIPS_TEXT_MAX));
+    json_t *places = json_object();
+    static const char *const countries[] = {"MX", "US"};
+    for (size_t c = 0; c < 2; c++) {
+        json_t *codes = json_array();
+        char code[8];
+        for (size_t i = 0; tips_state_code(countries[c], i, code); i++) json_array_append_new(codes, json_string(code));
+        json_object_set_new(places, countries[c], codes);
+    }
+    return http_json(r, 200, json_pack("{s:s,s:o,s:s,s:i,s:o}", "lang", lang == I18N_ES ? "es" : "en", "categories", cats,
+                                       "notice", i18n_get(lang, "tip.notice"), "text_max", TIPS_TEXT_MAX, "places", places));
 }
 
 /* ---- GET /api/v1/tips/challenge ---- */

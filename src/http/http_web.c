@@ -156,6 +156,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"login", 0},          {"home", 0},           {"search", ACL_P_SCREEN}, {"entity", ACL_P_READ},
     {"alerts", ACL_P_READ}, {"cargo", ACL_P_READ}, {"admin", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},
     {"kinship", ACL_P_FORENSIC}, {"trace", ACL_P_READ}, {"security", 0},
+    {"tips", ACL_P_TIPS},
 };
 
 static const char *content_type_of(const char *name) {
@@ -254,6 +255,20 @@ int h_web_page(http_req *r) {
         !(p.perms & perm))
         return send_file(r, "index.html", 403);
     return send_file(r, "index.html", 200);
+}
+
+/* The tip line's public page (docs/tips.md "The public page"): its own
+ * small shell and bundle (tip.html, tip.js), no session, no cookie read or
+ * set, so nothing of the staff application reaches a tipster's browser. */
+int h_web_tip(http_req *r) {
+    r->csp = CSP;
+    return send_file(r, "tip.html", 200);
+}
+
+/* /tip/check (the tipster's return with a receipt); any other is a 404. */
+int h_web_tip_page(http_req *r) {
+    r->csp = CSP;
+    return send_file(r, "tip.html", strcmp(r->params[0], "check") ? 404 : 200);
 }
 
 /* ---- the catalogue ---- */

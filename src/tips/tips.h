@@ -57,6 +57,11 @@ int tips_category_valid(const char *code);
  * catalogue's "tip.q.<key>" (src/i18n/messages.tsv). */
 const char *const *tips_questions(const char *category);
 
+/* The i-th state code the intake takes for country "MX" (ISO 3166-2:MX
+ * without "MX-", e.g. "CHH") or "US" (USPS, with DC) into out; 0 past the
+ * last one or for another country. For the public page's place list. */
+int tips_state_code(const char *country, size_t i, char out[8]);
+
 /* ---- intake (tips_intake.c) ---------------------------------------------- */
 #define TIPS_MAX_ANSWERS 16
 typedef struct tips_intake {
@@ -98,6 +103,12 @@ double tips_receipt_bits(void);
  * override $PUENTE_TIPS_KDF="ops:KiB" when given and at least libsodium's
  * minimum; *weakened = 1 then). */
 void tips_kdf_params(unsigned long long *ops, size_t *mem, int *weakened);
+/* 1 when a test/demo override weakens the tip line's protections in this
+ * process ($PUENTE_TIPS_KDF below the default hash cost, or
+ * $PUENTE_TIPS_POW_BITS below the default proof of work), with a sentence
+ * for the operator in out (the server prints it as a warning at start);
+ * 0 and "" otherwise. */
+int tips_weakened(char *out, size_t size);
 
 /* ---- the engine (tips_db.c) ---------------------------------------------- */
 int tips_migrate(db_t *db, pu_err *err);

@@ -194,3 +194,19 @@ static int take(char kind, const char *id, int limit, int64_t now) {
 
 int tips_guard_take_reply(const char *id, int64_t now) { return take('m', id, TIPS_REPLIES_PER_HOUR, now); }
 int tips_guard_take_attachment(const char *id, int64_t now) { return take('a', id, TIPS_ATTACH_PER_HOUR, now); }
+
+int tips_weakened(char *out, size_t size) {
+    unsigned long long ops;
+    size_t mem;
+    int kdf_weak, n = 0;
+    tips_kdf_params(&ops, &mem, &kdf_weak);
+    int pow_weak = base_bits() < POW_BITS_DEFAULT;
+    out[0] = '\0';
+    if (kdf_weak)
+        n = snprintf(out, size, "PUENTE_TIPS_KDF=%llu:%zu weakens the receipt hash (default %d:%d KiB)", ops, mem / 1024,
+                     (int)TIPS_KDF_OPS, (int)(TIPS_KDF_MEM / 1024));
+    if (pow_weak && n >= 0 && (size_t)n < size)
+        (void)snprintf(out + n, size - (size_t)n, "%sPUENTE_TIPS_POW_BITS=%d lowers the proof of work (default %d)",
+                       n ? "; " : "", base_bits(), POW_BITS_DEFAULT);
+    return kdf_weak || pow_weak;
+}

@@ -23,11 +23,26 @@ int tips_mx_state_valid(const char *code) {
     return 0;
 }
 
-int tips_us_state_valid(const char *code) {
-    static const char US[] = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
+static const char US[] = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO "
                              "MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY";
+
+int tips_us_state_valid(const char *code) {
     if (!code || strlen(code) != 2) return 0;
     for (size_t i = 0; i + 2 <= sizeof US - 1; i += 3) /* "AL AK ...": a code every 3 bytes */
         if (US[i] == code[0] && US[i + 1] == code[1]) return 1;
+    return 0;
+}
+
+int tips_state_code(const char *country, size_t i, char out[8]) {
+    if (country && !strcmp(country, "MX") && i < tips_mx_nstates) {
+        memcpy(out, tips_mx_states[i].code, strlen(tips_mx_states[i].code) + 1);
+        return 1;
+    }
+    if (country && !strcmp(country, "US") && 3 * i + 2 <= sizeof US - 1) {
+        out[0] = US[3 * i];
+        out[1] = US[3 * i + 1];
+        out[2] = '\0';
+        return 1;
+    }
     return 0;
 }

@@ -591,6 +591,33 @@ static void test_links_precision_recall(void **state) {
     store_close(st);
 }
 
+/* The server warns when a test override weakens the tip line; the
+ * defaults never do. */
+static void test_weakened_warning(void **state) {
+    (void)state;
+    char kdf[64] = "", pow[16] = "", msg[320];
+    const char *k = getenv("PUENTE_TIPS_KDF"), *p = getenv("PUENTE_TIPS_POW_BITS");
+    if (k) pu_strlcpy(kdf, k, sizeof kdf);
+    if (p) pu_strlcpy(pow, p, sizeof pow);
+    unsetenv("PUENTE_TIPS_KDF");
+    unsetenv("PUENTE_TIPS_POW_BITS");
+    assert_int_equal(tips_weakened(msg, sizeof msg), 0);
+    assert_string_equal(msg, "");
+    setenv("PUENTE_TIPS_KDF", "1:8192", 1);
+    assert_int_equal(tips_weakened(msg, sizeof msg), 1);
+    assert_non_null(strstr(msg, "PUENTE_TIPS_KDF=1:8192"));
+    assert_null(strstr(msg, "POW"));
+    setenv("PUENTE_TIPS_POW_BITS", "8", 1);
+    assert_int_equal(tips_weakened(msg, sizeof msg), 1);
+    assert_non_null(strstr(msg, "PUENTE_TIPS_POW_BITS=8"));
+    unsetenv("PUENTE_TIPS_KDF");
+    setenv("PUENTE_TIPS_POW_BITS", "20", 1); /* harder than the default is not a weakening */
+    assert_int_equal(tips_weakened(msg, sizeof msg), 0);
+    unsetenv("PUENTE_TIPS_POW_BITS");
+    if (*kdf) setenv("PUENTE_TIPS_KDF", kdf, 1);
+    if (*pow) setenv("PUENTE_TIPS_POW_BITS", pow, 1);
+}
+
 int main(void) {
     setenv("PUENTE_TIPS_KDF", "1:8192", 1); /* libsodium's minimum: the unit tests check logic, bench/tips the cost */
     const struct CMUnitTest tests[] = {
@@ -598,7 +625,7 @@ int main(void) {
         cmocka_unit_test(test_pow),         cmocka_unit_test(test_states_routing), cmocka_unit_test(test_extract),
         cmocka_unit_test(test_simhash),     cmocka_unit_test(test_spam),     cmocka_unit_test(test_store_flow),
         cmocka_unit_test(test_links_precision_recall), cmocka_unit_test(test_attach_types_strip),
-        cmocka_unit_test(test_attach_sealed),
+        cmocka_unit_test(test_attach_sealed), cmocka_unit_test(test_weakened_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

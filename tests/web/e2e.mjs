@@ -90,7 +90,7 @@ const ROLES = {
   "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
   "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home", "entity/dea-case-0002"] },
   "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship"], pages: ["kinship"] },
-  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home"] },
+  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace", "tips"], pages: ["home", "tips"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
 };

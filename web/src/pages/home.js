@@ -52,7 +52,7 @@ export async function homePage(main) {
   }
   if (can("tips"))
     jobs.push(
-      get("/api/v1/tips?status=new").then((r) => tile("tile-tips", t("home.tips"), num(r.total), t("home.tips_note"), null)),
+      get("/api/v1/tips?status=new").then((r) => tile("tile-tips", t("home.tips"), num(r.total), t("home.tips_note"), "/app/tips")),
     );
   if (can("screen"))
     jobs.push(
