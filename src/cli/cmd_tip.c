@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "common/pu_report.h"
 #include "common/pu_io.h"
 #include "screen/screen.h"
 #include "tips/tips.h"
@@ -39,6 +40,9 @@ static const char HELP[] =
     "  attachment ID N --out F [--original]   write a file of the tip: the copy without\n"
     "                         image metadata, or the sealed original (needs\n"
     "                         $PUENTE_TIPS_KEY_FILE with the agency's secret key)\n"
+    "  reseal ID              seal a tip's files again to the agency that owns it now\n"
+    "                         (needs $PUENTE_TIPS_KEY_FILE with the earlier agency's key;\n"
+    "                         a change of agency does it when the key is at hand)\n"
     "  triage --text T        show what triage extracts from a text (no store)\n"
     "  generate [--count N] [--seed S]   file N generated bilingual tips (demo, bench;\n"
     "                         default 300)\n"
@@ -559,6 +563,23 @@ static int run_attachment(int argc, char **argv) {
     return 0;
 }
 
+static int run_reseal(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip reseal", argc, argv, &o);
+    if (rc || (rc = need_pos("tip reseal", &o, 1, "one tip id"))) return rc;
+    store_t *st;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
+    int64_t done = 0, kept = 0;
+    pu_err e;
+    pu_err_clear(&e);
+    rc = tips_reseal(store_db(st), &o.scope.scope, o.pos[0], &done, &kept, &e);
+    store_close(st);
+    if (rc) return cli_fail(&e);
+    printf(T("%s: %lld file(s) sealed again to the tip's agency, %lld still sealed to an earlier agency\n"), o.pos[0],
+           (long long)done, (long long)kept);
+    return kept ? PU_EXIT_PARTIAL : 0;
+}
+
 static int run_purge(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip purge", argc, argv, &o);
@@ -591,7 +612,8 @@ int cmd_tip(int argc, char **argv) {
         {"submit", run_submit}, {"list", run_list}, {"show", run_show}, {"reply", run_reply},
         {"state", run_state},   {"close", run_close}, {"link", run_link}, {"indicators", run_indicators},
         {"triage", run_triage}, {"purge", run_purge}, {"generate", run_generate},
-        {"keygen", run_keygen}, {"attach", run_attach}, {"attachment", run_attachment}};
+        {"keygen", run_keygen}, {"attach", run_attach}, {"attachment", run_attachment},
+        {"reseal", run_reseal}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
         if (cli_wants_help(argc - 1, argv + 1)) { fputs(T(HELP), stdout); return 0; }

@@ -287,6 +287,15 @@ int tips_indicators_get(db_t *db, const store_scope *scope, tips_indicators *out
  * PU_ERR_INVALID (days < 1 or a bad date), PU_ERR_DB. */
 int tips_purge(db_t *db, int days, const char *today, const char *operator_name, int64_t *purged, pu_err *err);
 
+/* Re-seal a tip's files to the agency that owns it now (a tip assigned or
+ * referred to another agency; docs/tips.md "Attachments"): files sealed to
+ * an earlier agency whose secret key is in $PUENTE_TIPS_KEY_FILE are opened
+ * and sealed to the owner's public key; *kept counts those that could not
+ * be (no key at hand). tips_set_state does this itself on a change of
+ * agency; this is for a later run with the key file. The reader must act
+ * for the owner. Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED, PU_ERR_DB. */
+int tips_reseal(db_t *db, const store_scope *scope, const char *tip_id, int64_t *resealed, int64_t *kept, pu_err *err);
+
 /* ---- triage (tips_triage.c) ----------------------------------------------- */
 /* Extract entities from a text (both languages): phone numbers (MX 10 digits
  * with optional +52/044/045, US NANP with optional +1), plates (MX and US

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pu_vec.h"
 #include "tips/tips_int.h"
 
 /* ---- type by content ---- */
@@ -266,5 +267,147 @@ int tips_attach_open(db_t *db, const store_scope *scope, const char *tip_id, int
         }
     }
     free(sealed);
+    return rc;
+}
+
+/* ---- re-sealing when a tip changes agency ---- */
+/* Re-seal one stored blob (column col of attachment att) from agency `from`
+ * to the public key pk: 1 when done, 0 when from's secret key is not at hand
+ * (kept as it is), <0 on a store error (err set). */
+static int reseal_blob(db_t *db, int64_t att, const char *col, const char *from, const unsigned char *sealed, size_t ns,
+                       const unsigned char pk[crypto_box_PUBLICKEYBYTES], pu_err *err) {
+    if (ns < crypto_box_SEALBYTES) return 0;
+    unsigned char *plain = malloc(ns - crypto_box_SEALBYTES + 1), *again = NULL;
+    size_t nagain = 0;
+    pu_err quiet;
+    if (!plain) return -pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (open_with_agency_keys(from, sealed, ns, plain, &quiet) != PU_OK) {
+        free(plain);
+        return 0;
+    }
+    int rc = seal_to(pk, plain, ns - crypto_box_SEALBYTES, &again, &nagain);
+    sodium_memzero(plain, ns - crypto_box_SEALBYTES);
+    free(plain);
+    if (rc) return -pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    char sql[96];
+    db_stmt *st;
+    (void)pu_snprintf(sql, sizeof sql, "UPDATE tip_attachment SET %s = ? WHERE id = ?", col);
+    if ((rc = db_prepare(db, sql, &st, err)) == PU_OK) {
+        db_bind_blob(st, 1, again, nagain);
+        db_bind_int64(st, 2, att);
+        rc = db_step_done(st, err);
+        db_finalize(st);
+    }
+    free(again);
+    return rc ? -rc : 1;
+}
+
+typedef struct sealed_row {
+    int64_t id;
+    char agency[32];
+    unsigned char *orig, *clean;
+    size_t norig, nclean;
+} sealed_row;
+
+static void sealed_rows_free(sealed_row *r, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].orig);
+        free(r[i].clean);
+    }
+    free(r);
+}
+
+/* The attachments of tip_id sealed to another agency than `to` (copies). */
+static int sealed_elsewhere(db_t *db, const char *tip_id, const char *to, sealed_row **rows, size_t *n, pu_err *err) {
+    db_stmt *st;
+    pu_vec v = PU_VEC_INIT(sealed_row, TIPS_ATTACH_PER_TIP + 1);
+    *rows = NULL;
+    *n = 0;
+    int rc = db_prepare(db, "SELECT id, agency, original, clean FROM tip_attachment WHERE tip_id = ? AND agency <> ?"
+                            " ORDER BY id", &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, tip_id, -1);
+    db_bind_text(st, 2, to, -1);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        sealed_row *r;
+        if (pu_vec_push_zero(&v, (void **)&r)) {
+            rc = pu_fail(err, PU_ERR_NOMEM, tip_id, "attachment", "out of memory");
+            break;
+        }
+        r->id = db_col_int64(st, 0);
+        pu_strlcpy(r->agency, db_col_text(st, 1), sizeof r->agency);
+        const void *b = db_col_blob(st, 2, &r->norig);
+        if ((r->orig = malloc(r->norig ? r->norig : 1))) memcpy(r->orig, b, r->norig);
+        int has_clean = !db_col_isnull(st, 3);
+        if (has_clean) {
+            b = db_col_blob(st, 3, &r->nclean);
+            if ((r->clean = malloc(r->nclean ? r->nclean : 1))) memcpy(r->clean, b, r->nclean);
+        }
+        if (!r->orig || (has_clean && !r->clean)) {
+            rc = pu_fail(err, PU_ERR_NOMEM, tip_id, "attachment", "out of memory");
+            break;
+        }
+    }
+    db_finalize(st);
+    size_t len = v.len;
+    sealed_row *all = pu_vec_detach(&v, NULL);
+    if (rc == DB_DONE) {
+        *rows = all;
+        *n = len;
+        return PU_OK;
+    }
+    sealed_rows_free(all, len);
+    return rc;
+}
+
+int tips_attach_reseal_to(db_t *db, const char *tip_id, const char *to, int64_t *resealed, int64_t *kept, pu_err *err) {
+    *resealed = *kept = 0;
+    unsigned char pk[crypto_box_PUBLICKEYBYTES];
+    sealed_row *rows;
+    size_t n;
+    int rc = sealed_elsewhere(db, tip_id, to, &rows, &n, err);
+    if (rc || n == 0) return rc;
+    pu_err nokey;
+    if (agency_public_key(db, to, pk, &nokey) != PU_OK) { /* the new agency has no key yet: all stay */
+        *kept = (int64_t)n;
+        sealed_rows_free(rows, n);
+        return PU_OK;
+    }
+    for (size_t i = 0; i < n && rc == PU_OK; i++) {
+        int a = reseal_blob(db, rows[i].id, "original", rows[i].agency, rows[i].orig, rows[i].norig, pk, err);
+        int b = a == 1 && rows[i].clean ? reseal_blob(db, rows[i].id, "clean", rows[i].agency, rows[i].clean, rows[i].nclean, pk, err) : a;
+        if (a < 0 || b < 0) {
+            rc = a < 0 ? -a : -b;
+            break;
+        }
+        if (a == 1 && b == 1) {
+            db_stmt *st;
+            if ((rc = db_prepare(db, "UPDATE tip_attachment SET agency = ? WHERE id = ?", &st, err))) break;
+            db_bind_text(st, 1, to, -1);
+            db_bind_int64(st, 2, rows[i].id);
+            rc = db_step_done(st, err);
+            db_finalize(st);
+            (*resealed)++;
+        } else {
+            (*kept)++;
+        }
+    }
+    sealed_rows_free(rows, n);
+    return rc;
+}
+
+int tips_reseal(db_t *db, const store_scope *scope, const char *tip_id, int64_t *resealed, int64_t *kept, pu_err *err) {
+    *resealed = *kept = 0;
+    tips_detail d;
+    int rc = db_begin(db, err);
+    if (rc) return rc;
+    rc = tips_get(db, scope, tip_id, &d, err);
+    if (rc == PU_OK) {
+        rc = store_check_act_for(scope, d.owner, err);
+        if (rc == PU_OK) rc = tips_attach_reseal_to(db, tip_id, d.owner, resealed, kept, err);
+        tips_detail_free(&d);
+    }
+    if (rc == PU_OK) rc = db_commit(db, err);
+    if (rc) db_rollback(db);
     return rc;
 }

@@ -343,6 +343,9 @@ int tips_set_state(db_t *db, const store_scope *scope, const char *id, const tip
     if (rc == PU_OK)
         rc = update_tip(db, id, c->to, c->agency ? c->agency : d.owner, c->marking ? c->marking : d.marking, c->opened_new, err);
     if (rc == PU_OK) rc = add_event(db, id, d.status, c->to, c->user, c->reason, err);
+    /* the files follow the tip to its new agency when the old key is at hand */
+    int64_t resealed = 0, kept = 0;
+    if (rc == PU_OK && c->agency && strcmp(c->agency, d.owner)) rc = tips_attach_reseal_to(db, id, c->agency, &resealed, &kept, err);
     if (rc == PU_OK) rc = store_generation_bump(db, "tips", err);
     if (rc == PU_OK) rc = db_commit(db, err);
     if (rc) db_rollback(db);

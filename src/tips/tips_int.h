@@ -97,4 +97,11 @@ int tips_link_substances(tips_intake_ctx *c, const char *text);
 /* Today as YYYY-MM-DD (UTC), for day-rounded dates. */
 void tips_today(char out[11]);
 
+/* Re-seal the attachments of tip_id sealed to another agency to agency
+ * `to`, inside the caller's transaction: a file whose agency's secret key is
+ * in $PUENTE_TIPS_KEY_FILE is opened and sealed again to `to`'s public key
+ * (the row's agency becomes `to`); the others are kept as they are
+ * (*kept), as are all when `to` has no key yet. Errors: PU_ERR_DB, NOMEM. */
+int tips_attach_reseal_to(db_t *db, const char *tip_id, const char *to, int64_t *resealed, int64_t *kept, pu_err *err);
+
 #endif

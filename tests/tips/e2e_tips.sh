@@ -142,6 +142,29 @@ assert_rc $? 5 "without the agency's key file nothing opens"
 PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip attachment "$id2" "$fid" --out "$TMP/x.jpg" --db "$DB" --agency FGR --country MX >/dev/null 2>&1
 assert_rc $? 4 "FGR cannot even see ATF's tip"
 
+# a tip referred to another agency: its files follow it when the old key is at hand
+"$PUENTE" tip keygen HSI --key-file "$TMP/keys-hsi" --db "$DB" >/dev/null
+"$PUENTE" tip state "$id2" --to triaged --reason "smuggling: HSI's" --db "$DB" --agency ATF --country US >/dev/null
+"$PUENTE" tip state "$id2" --to referred --agency-to HSI --db "$DB" --agency ATF --country US >/dev/null 2>&1
+assert_rc $? 0 "ATF refers its tip to HSI (no key file at hand)"
+assert_eq "$(store_sql "$DB" "SELECT agency FROM tip_attachment WHERE id = $fid")" ATF "without ATF's key the file stays sealed to ATF"
+PUENTE_TIPS_KEY_FILE="$TMP/keys-hsi" "$PUENTE" tip attachment "$id2" "$fid" --original --out "$TMP/x.jpg" --db "$DB" --agency HSI --country US >/dev/null 2>&1
+assert_rc $? 5 "... so HSI cannot open it yet"
+PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip reseal "$id2" --db "$DB" --agency ATF --country US >/dev/null 2>&1
+assert_rc $? 4 "ATF no longer owns the tip: it cannot reseal it"
+out=$(PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip reseal "$id2" --db "$DB" --agency HSI --country US)
+assert_rc $? 0 "HSI reseals with ATF's key at hand (the operator's key file)"
+assert_contains "$out" "1 file(s) sealed again" "... one file sealed again"
+assert_eq "$(store_sql "$DB" "SELECT agency FROM tip_attachment WHERE id = $fid")" HSI "the file is now sealed to HSI"
+PUENTE_TIPS_KEY_FILE="$TMP/keys-hsi" "$PUENTE" tip attachment "$id2" "$fid" --original --out "$TMP/hsi.jpg" --db "$DB" --agency HSI --country US >/dev/null
+assert_eq "$(cmp -s "$TMP/hsi.jpg" "$TMP/p.jpg" && echo same)" same "HSI opens the original with its own key, byte for byte"
+PUENTE_TIPS_KEY_FILE="$TMP/keys" "$PUENTE" tip attachment "$id2" "$fid" --original --out "$TMP/x.jpg" --db "$DB" --agency HSI --country US >/dev/null 2>&1
+assert_rc $? 5 "ATF's key no longer opens it"
+cat "$TMP/keys" "$TMP/keys-hsi" > "$TMP/keys-both"
+"$PUENTE" tip state "$id2" --to triaged --reason "back to ATF" --db "$DB" --agency HSI --country US >/dev/null
+PUENTE_TIPS_KEY_FILE="$TMP/keys-both" "$PUENTE" tip state "$id2" --to assigned --agency-to ATF --db "$DB" --agency HSI --country US >/dev/null
+assert_eq "$(store_sql "$DB" "SELECT agency FROM tip_attachment WHERE id = $fid")" ATF "a change of agency with the key at hand reseals at once"
+
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
 "$PUENTE" tip purge --db "$DB" >/dev/null
