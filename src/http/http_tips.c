@@ -90,10 +90,17 @@ int h_tips_submit(http_req *r) {
         return http_fail(r, rc, "pow", "%s", e.msg);
     }
     tips_receipt_out out;
+    tips_prepared prep;
+    /* the slow hash first, so the screening index is never held during it */
+    if ((rc = tips_prepare_receipt(&prep, &e))) {
+        tips_intake_free(&in);
+        return http_fail(r, rc, NULL, "the tip could not be stored; nothing was kept");
+    }
     /* names the tip gives are screened on the shared index when screening is on */
     const struct screen_index *ix = http_screen_index_acquire(r);
-    rc = tips_submit_screened(r->db, &in, ix, &out, &e);
+    rc = tips_submit_prepared(r->db, &in, ix, &prep, &out, &e);
     if (ix) http_screen_index_release(r);
+    sodium_memzero(&prep, sizeof prep);
     tips_intake_free(&in);
     if (rc) return http_fail(r, rc == PU_ERR_INVALID ? rc : PU_ERR_DB, NULL, "the tip could not be stored; nothing was kept");
     tips_guard_note_tip(now_s());

@@ -145,6 +145,22 @@ int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *
  * match at or above the screening threshold is proposed as a link with its
  * score. Without an index only the store's name index is searched. */
 struct screen_index;
+/* The slow half of a submission, done before anything is locked: a new
+ * receipt, its lookup tag and its Argon2id hash (~0.5 s). The server runs
+ * it before it takes the screening index, so a rebuild of the index never
+ * waits for a hash. Wipe with sodium_memzero after use. Errors: PU_ERR_IO
+ * (key ring), PU_ERR_NOMEM, PU_ERR_INTERNAL. */
+#define TIPS_HASH_MAX 128         /* crypto_pwhash_STRBYTES */
+#define TIPS_TAG_MAX 33
+typedef struct tips_prepared {
+    char receipt[TIPS_RECEIPT_MAX];
+    char tag[TIPS_TAG_MAX];
+    char hash[TIPS_HASH_MAX];
+} tips_prepared;
+int tips_prepare_receipt(tips_prepared *p, pu_err *err);
+/* tips_submit_screened with a receipt made by tips_prepare_receipt. */
+int tips_submit_prepared(db_t *db, const tips_intake *in, const struct screen_index *ix, const tips_prepared *p,
+                         tips_receipt_out *out, pu_err *err);
 int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_index *ix, tips_receipt_out *out,
                          pu_err *err);
 

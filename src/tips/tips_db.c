@@ -263,20 +263,44 @@ int tips_submit(db_t *db, const tips_intake *in, tips_receipt_out *out, pu_err *
     return tips_submit_screened(db, in, NULL, out, err);
 }
 
+_Static_assert(TIPS_HASH_MAX == crypto_pwhash_STRBYTES, "TIPS_HASH_MAX is libsodium's hash string size");
+_Static_assert(TIPS_TAG_MAX == TIPS_TAG_HEX, "TIPS_TAG_MAX is the tag's hex size");
+
+int tips_prepare_receipt(tips_prepared *p, pu_err *err) {
+    char norm[TIPS_RECEIPT_MAX], tags[1][TIPS_TAG_HEX];
+    size_t ntags = 0;
+    memset(p, 0, sizeof *p);
+    int rc = tips_receipt_new(p->receipt, sizeof p->receipt, err);
+    if (rc) return rc;
+    (void)tips_receipt_norm(p->receipt, norm, sizeof norm);
+    if (tips_receipt_tags(norm, tags, 1, &ntags) != PU_OK || !ntags) {
+        sodium_memzero(p, sizeof *p);
+        return pu_fail(err, PU_ERR_IO, NULL, "PUENTE_SEAL_KEY_FILE", "the key ring is misconfigured");
+    }
+    memcpy(p->tag, tags[0], TIPS_TAG_HEX);
+    rc = tips_receipt_hash(norm, p->hash, sizeof p->hash, err);
+    sodium_memzero(norm, sizeof norm);
+    if (rc) sodium_memzero(p, sizeof *p);
+    return rc;
+}
+
 int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_index *ix, tips_receipt_out *out,
                          pu_err *err) {
-    char norm[TIPS_RECEIPT_MAX], hash[crypto_pwhash_STRBYTES], tags[1][TIPS_TAG_HEX];
-    size_t ntags = 0;
+    tips_prepared p;
     memset(out, 0, sizeof *out);
     if (!tips_category_valid(in->category) || !in->text) return pu_fail(err, PU_ERR_INVALID, NULL, "category", "bad intake");
-    int rc = tips_receipt_new(out->receipt, sizeof out->receipt, err);
-    if (rc) return rc;
-    (void)tips_receipt_norm(out->receipt, norm, sizeof norm);
-    if (tips_receipt_tags(norm, tags, 1, &ntags) != PU_OK || !ntags)
-        return pu_fail(err, PU_ERR_IO, NULL, "PUENTE_SEAL_KEY_FILE", "the key ring is misconfigured");
-    /* the slow hash runs before the transaction: it never holds the write lock */
-    if ((rc = tips_receipt_hash(norm, hash, sizeof hash, err))) return rc;
-    sodium_memzero(norm, sizeof norm);
+    int rc = tips_prepare_receipt(&p, err);
+    if (rc == PU_OK) rc = tips_submit_prepared(db, in, ix, &p, out, err);
+    sodium_memzero(&p, sizeof p);
+    return rc;
+}
+
+int tips_submit_prepared(db_t *db, const tips_intake *in, const struct screen_index *ix, const tips_prepared *p,
+                         tips_receipt_out *out, pu_err *err) {
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!tips_category_valid(in->category) || !in->text) return pu_fail(err, PU_ERR_INVALID, NULL, "category", "bad intake");
+    pu_strlcpy(out->receipt, p->receipt, sizeof out->receipt);
     new_id(out->id);
     pu_strlcpy(out->owner, tips_route(in->category, in->country, in->lang), sizeof out->owner);
     tips_today(out->day);
@@ -286,7 +310,7 @@ int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_in
     uint64_t sim = tips_simhash(pu_buf_str(&all));
     if ((rc = db_begin(db, err))) goto out;
     char dup[TIPS_ID_MAX];
-    if ((rc = insert_tip(&c, in, out->day, tags[0], hash, sim)) ||
+    if ((rc = insert_tip(&c, in, out->day, p->tag, p->hash, sim)) ||
         (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = tips_link_substances(&c, pu_buf_str(&all))) || (ix && (rc = screen_answers(&c, in))) ||
         (rc = find_duplicate(&c, sim, dup)))
         goto fail;
