@@ -5,6 +5,11 @@
  * whose image metadata (EXIF, GPS, XMP, text chunks) is stripped for the
  * analyst while the sealed original stays as evidence. docs/tips.md
  * "Attachments". */
+/* qpdf's C API declares qpdf_init() without a prototype */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <qpdf/qpdf-c.h>
+#pragma GCC diagnostic pop
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +87,40 @@ static int strip_png(const unsigned char *d, size_t n, unsigned char *out, size_
     return 1;
 }
 
+/* PDF: the document information dictionary (author, creator tool, dates)
+ * and the XMP metadata stream of the catalogue are removed, and the file is
+ * rewritten by libqpdf (Debian libqpdf-dev) with a deterministic /ID (the
+ * original /ID can tie the file to the machine that made it). Streams are
+ * copied as they are, never decompressed (no bomb to inflate). 0 when qpdf
+ * cannot read it (damaged, or encrypted with a password). */
+static int strip_pdf(const unsigned char *d, size_t n, unsigned char **out, size_t *outn) {
+    qpdf_data q = qpdf_init();
+    int ok = 0;
+    qpdf_silence_errors(q);
+    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    if (qpdf_read_memory(q, "tip file", (const char *)d, (unsigned long long)n, NULL) & QPDF_ERRORS) goto done;
+    qpdf_oh_remove_key(q, qpdf_get_trailer(q), "/Info");
+    qpdf_oh root = qpdf_get_root(q);
+    qpdf_oh_remove_key(q, root, "/Metadata");
+    qpdf_oh_remove_key(q, root, "/PieceInfo");
+    if (qpdf_init_write_memory(q) & QPDF_ERRORS) goto done;
+    qpdf_set_deterministic_ID(q, QPDF_TRUE);
+    qpdf_set_stream_data_mode(q, qpdf_s_preserve);
+    if (qpdf_write(q) & QPDF_ERRORS) goto done;
+    *outn = qpdf_get_buffer_length(q);
+    if (*outn == 0 || !(*out = malloc(*outn))) goto done;
+    memcpy(*out, qpdf_get_buffer(q), *outn);
+    ok = 1;
+done:
+    qpdf_cleanup(&q);
+    if (!ok) *outn = 0;
+    return ok;
+}
+
 int tips_attach_strip(const char *type, const unsigned char *d, size_t n, unsigned char **out, size_t *outn) {
     *out = NULL;
     *outn = 0;
+    if (!strcmp(type, "application/pdf")) return strip_pdf(d, n, out, outn) ? PU_OK : PU_ERR_INVALID;
     int jpeg = !strcmp(type, "image/jpeg"), png = !strcmp(type, "image/png");
     if (!jpeg && !png) return PU_OK;
     unsigned char *b = malloc(n ? n : 1);

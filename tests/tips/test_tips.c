@@ -416,6 +416,34 @@ static void test_attach_types_strip(void **state) {
     memcpy(broken, JPEG, sizeof JPEG);
     broken[13] = 0xFF; /* APP1 length past the end */
     assert_int_equal(tips_attach_strip("image/jpeg", broken, sizeof broken, &out, &n), PU_ERR_INVALID);
+    /* a PDF with an information dictionary and XMP naming its author */
+    static const char PDF[] =
+        "%PDF-1.4\n"
+        "1 0 obj << /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >> endobj\n"
+        "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+        "4 0 obj << /Type /Metadata /Subtype /XML /Length 46 >> stream\n"
+        "<x:xmpmeta>Rosa Icela Tipster</x:xmpmeta>     \n"
+        "endstream endobj\n"
+        "5 0 obj << /Author (Rosa Icela Tipster) /Creator (Laptop-of-Rosa) >> endobj\n"
+        "trailer << /Root 1 0 R /Info 5 0 R /Size 6 >>\n"
+        "%%EOF\n";
+    const unsigned char *pdf = (const unsigned char *)PDF;
+    assert_true(contains(pdf, sizeof PDF - 1, "Rosa Icela"));
+    assert_int_equal(tips_attach_strip("application/pdf", pdf, sizeof PDF - 1, &out, &n), PU_OK);
+    assert_non_null(out);
+    assert_false(contains(out, n, "Rosa Icela"));
+    assert_false(contains(out, n, "Laptop-of-Rosa"));
+    assert_true(n > 5 && !memcmp(out, "%PDF-", 5));
+    assert_true(contains(out, n, "/MediaBox")); /* the page is still there */
+    unsigned char *again;
+    size_t n2;
+    assert_int_equal(tips_attach_strip("application/pdf", out, n, &again, &n2), PU_OK); /* it reads back */
+    free(again);
+    free(out);
+    assert_int_equal(tips_attach_strip("application/pdf", (const unsigned char *)"%PDF-1.4 garbage", 16, &out, &n),
+                     PU_ERR_INVALID);
+    assert_null(out);
 }
 
 static void test_attach_sealed(void **state) {
