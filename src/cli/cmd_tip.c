@@ -40,6 +40,9 @@ static const char HELP[] =
     "  attachment ID N --out F [--original]   write a file of the tip: the copy without\n"
     "                         image metadata, or the sealed original (needs\n"
     "                         $PUENTE_TIPS_KEY_FILE with the agency's secret key)\n"
+    "  split ID --tip-country US|MX [--state S] [--text T] [--marking M] [--screen]\n"
+    "                         split off the part of a tip for the other country: a new tip\n"
+    "                         routed to that country's agency (its own text, or a copy)\n"
     "  reseal ID              seal a tip's files again to the agency that owns it now\n"
     "                         (needs $PUENTE_TIPS_KEY_FILE with the earlier agency's key;\n"
     "                         a change of agency does it when the key is at hand)\n"
@@ -563,6 +566,31 @@ static int run_attachment(int argc, char **argv) {
     return 0;
 }
 
+static int run_split(int argc, char **argv) {
+    tip_opts o;
+    int rc = parse("tip split", argc, argv, &o);
+    if (rc || (rc = need_pos("tip split", &o, 1, "one tip id"))) return rc;
+    if (!o.tip_country) return cli_usage_error("tip split", "--tip-country US|MX (the part's country) is required");
+    store_t *st;
+    if ((rc = cli_open_store_existing(o.db, &st))) return rc;
+    pu_err e;
+    pu_err_clear(&e);
+    screen_index *ix = NULL;
+    if (o.screen && (rc = screen_index_build(st, NULL, &ix, &e))) {
+        store_close(st);
+        return cli_fail(&e);
+    }
+    tips_split_req q = {o.tip_country, o.state, o.text, o.marking, operator_name(), ix};
+    char part[TIPS_ID_MAX];
+    rc = tips_split(store_db(st), &o.scope.scope, o.pos[0], &q, part, &e);
+    screen_index_free(ix);
+    store_close(st);
+    if (rc) return cli_fail(&e);
+    if (o.json) printf("{\"id\":\"%s\",\"part\":\"%s\",\"country\":\"%s\"}\n", o.pos[0], part, o.tip_country);
+    else printf(T("the %s part of %s is tip %s\n"), o.tip_country, o.pos[0], part);
+    return 0;
+}
+
 static int run_reseal(int argc, char **argv) {
     tip_opts o;
     int rc = parse("tip reseal", argc, argv, &o);
@@ -613,7 +641,7 @@ int cmd_tip(int argc, char **argv) {
         {"state", run_state},   {"close", run_close}, {"link", run_link}, {"indicators", run_indicators},
         {"triage", run_triage}, {"purge", run_purge}, {"generate", run_generate},
         {"keygen", run_keygen}, {"attach", run_attach}, {"attachment", run_attachment},
-        {"reseal", run_reseal}};
+        {"reseal", run_reseal}, {"split", run_split}};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         if (strcmp(sub, subs[i].name)) continue;
         if (cli_wants_help(argc - 1, argv + 1)) { fputs(T(HELP), stdout); return 0; }

@@ -344,6 +344,7 @@ int h_tips_get(http_req *r);
 int h_tips_message(http_req *r);
 int h_tips_state(http_req *r);
 int h_tips_link(http_req *r);
+int h_tips_split(http_req *r);
 int h_tips_receipt_attach(http_req *r);
 int h_tips_attachment(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */

@@ -106,6 +106,7 @@ ROUTES(http_routes_tips,
     {"POST", "/api/v1/tips/{id}/messages", h_tips_message, "tip.message", 1, ACL_P_TIPS},
     {"POST", "/api/v1/tips/{id}/state", h_tips_state, "tip.state", 1, ACL_P_TIPS},
     {"POST", "/api/v1/tips/{id}/links/{link}", h_tips_link, "tip.link", 1, ACL_P_TIPS},
+    {"POST", "/api/v1/tips/{id}/split", h_tips_split, "tip.split", 1, ACL_P_TIPS},
     {"GET", "/api/v1/tips/{id}/attachments/{n}", h_tips_attachment, "tip.attachment", 1, ACL_P_TIPS})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */

@@ -339,6 +339,37 @@ out:
     return rc;
 }
 
+/* ---- POST /api/v1/tips/{id}/split {"country", "state", "text", "marking"} ---- */
+int h_tips_split(http_req *r) {
+    static const char *const keys[] = {"country", "state", "text", "marking", NULL};
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    http_target(r, r->params[0]);
+    tips_split_req q = {0};
+    q.user = r->p.user;
+    if ((rc = http_only_keys(r, o, keys, "body")) || (rc = http_str_member(r, o, "country", "body", &q.country)) ||
+        (rc = http_str_member(r, o, "state", "body", &q.state)) || (rc = http_str_member(r, o, "text", "body", &q.text)) ||
+        (rc = http_str_member(r, o, "marking", "body", &q.marking)))
+        goto out;
+    char part[TIPS_ID_MAX];
+    pu_err e;
+    pu_err_clear(&e);
+    q.ix = http_screen_index_acquire(r);
+    rc = tips_split(r->db, &r->scope, r->params[0], &q, part, &e);
+    if (q.ix) http_screen_index_release(r);
+    if (rc) {
+        rc = http_fail(r, rc, e.field[0] ? e.field : NULL, "%s", e.msg);
+        goto out;
+    }
+    http_target(r, part);
+    (void)pu_buf_printf(&r->detail, "part=%s; country=%s", part, q.country);
+    rc = http_json(r, 201, json_pack("{s:s,s:s,s:s}", "id", r->params[0], "part", part, "country", q.country));
+out:
+    json_decref(o);
+    return rc;
+}
+
 int h_tips_link(http_req *r) {
     static const char *const keys[] = {"decision", NULL};
     json_t *o;

@@ -303,6 +303,28 @@ int tips_indicators_get(db_t *db, const store_scope *scope, tips_indicators *out
  * PU_ERR_INVALID (days < 1 or a bad date), PU_ERR_DB. */
 int tips_purge(db_t *db, int days, const char *today, const char *operator_name, int64_t *purged, pu_err *err);
 
+/* Split off the part of a tip that concerns the other country (a tip about
+ * both sides of the border): a new tip for `country` ("US" or "MX", not the
+ * tip's own), routed to that country's agency for the category
+ * (tips_route), with its own text (q->text) or a copy of the tip's text and
+ * answers, triaged like an intake, with the tip's marking unless q->marking
+ * (readers on each side see the other part only when its marking lets
+ * them). Both tips get a link to each other and an event; no receipt opens
+ * the part (the tipster keeps talking through the original). The reader
+ * must own the tip. Errors: PU_ERR_INVALID (country, state, text, marking:
+ * field named), PU_ERR_CONFLICT (closed), PU_ERR_NOTFOUND, PU_ERR_DENIED,
+ * PU_ERR_DB. */
+typedef struct tips_split_req {
+    const char *country;                 /* "US" or "MX" */
+    const char *state;                   /* the part's state, NULL = none */
+    const char *text;                    /* the part's text, NULL = the whole tip */
+    const char *marking;                 /* NULL = the tip's */
+    const char *user;                    /* who (kept in the events) */
+    const struct screen_index *ix;       /* screening index for triage, may be NULL */
+} tips_split_req;
+int tips_split(db_t *db, const store_scope *scope, const char *id, const tips_split_req *q, char part_id[TIPS_ID_MAX],
+               pu_err *err);
+
 /* Re-seal a tip's files to the agency that owns it now (a tip assigned or
  * referred to another agency; docs/tips.md "Attachments"): files sealed to
  * an earlier agency whose secret key is in $PUENTE_TIPS_KEY_FILE are opened

@@ -295,43 +295,132 @@ int tips_submit_screened(db_t *db, const tips_intake *in, const struct screen_in
     return rc;
 }
 
+/* File one tip row with its triage (entities, proposed links, duplicate)
+ * inside the caller's transaction; c names its id, owner and marking.
+ * find_dup = 0 for a part of another tip (it is a near-copy on purpose). */
+static int file_in_tx(intake_ctx *c, const tips_intake *in, const char *day, const char *lookup, const char *hash,
+                      int find_dup) {
+    pu_buf all = PU_BUF_INIT(TIPS_TEXT_MAX + TIPS_MAX_ANSWERS * (TIPS_ANSWER_MAX + 32));
+    int rc = triage_text(in, &all);
+    if (rc) {
+        pu_buf_free(&all);
+        return pu_fail(c->err, rc, NULL, "text", "tip too large");
+    }
+    uint64_t sim = tips_simhash(pu_buf_str(&all));
+    char dup[TIPS_ID_MAX] = "";
+    if ((rc = insert_tip(c, in, day, lookup, hash, sim)) || (rc = tips_extract(pu_buf_str(&all), on_entity, c, c->err)) ||
+        (rc = tips_link_substances(c, pu_buf_str(&all))) || (c->ix && (rc = screen_answers(c, in))) ||
+        (find_dup && (rc = find_duplicate(c, sim, dup))))
+        goto out;
+    if (dup[0]) {
+        db_stmt *st;
+        if ((rc = db_prepare(c->db, "UPDATE tip SET dup_of = ? WHERE id = ?", &st, c->err))) goto out;
+        db_bind_text(st, 1, dup, -1);
+        db_bind_text(st, 2, c->id, -1);
+        rc = db_step_done(st, c->err);
+        db_finalize(st);
+    }
+out:
+    pu_buf_free(&all);
+    return rc;
+}
+
 int tips_submit_prepared(db_t *db, const tips_intake *in, const struct screen_index *ix, const tips_prepared *p,
                          tips_receipt_out *out, pu_err *err) {
-    int rc;
     memset(out, 0, sizeof *out);
     if (!tips_category_valid(in->category) || !in->text) return pu_fail(err, PU_ERR_INVALID, NULL, "category", "bad intake");
     pu_strlcpy(out->receipt, p->receipt, sizeof out->receipt);
     new_id(out->id);
     pu_strlcpy(out->owner, tips_route(in->category, in->country, in->lang), sizeof out->owner);
     tips_today(out->day);
-    pu_buf all = PU_BUF_INIT(TIPS_TEXT_MAX + TIPS_MAX_ANSWERS * (TIPS_ANSWER_MAX + 32));
-    if ((rc = triage_text(in, &all))) return pu_fail(err, rc, NULL, "text", "tip too large");
     intake_ctx c = {db, out->id, out->owner, STORE_DEFAULT_MARKING, 0, 0, err, ix};
-    uint64_t sim = tips_simhash(pu_buf_str(&all));
-    if ((rc = db_begin(db, err))) goto out;
-    char dup[TIPS_ID_MAX];
-    if ((rc = insert_tip(&c, in, out->day, p->tag, p->hash, sim)) ||
-        (rc = tips_extract(pu_buf_str(&all), on_entity, &c, err)) || (rc = tips_link_substances(&c, pu_buf_str(&all))) || (ix && (rc = screen_answers(&c, in))) ||
-        (rc = find_duplicate(&c, sim, dup)))
-        goto fail;
-    if (dup[0]) {
-        db_stmt *st;
-        if ((rc = db_prepare(db, "UPDATE tip SET dup_of = ? WHERE id = ?", &st, err))) goto fail;
-        db_bind_text(st, 1, dup, -1);
-        db_bind_text(st, 2, out->id, -1);
-        rc = db_step_done(st, err);
-        db_finalize(st);
-        if (rc) goto fail;
+    int rc = db_begin(db, err);
+    if (rc == PU_OK) {
+        rc = file_in_tx(&c, in, out->day, p->tag, p->hash, 1);
+        if (rc == PU_OK) rc = store_generation_bump(db, "tips", err);
+        if (rc == PU_OK) rc = db_commit(db, err);
+        if (rc) db_rollback(db);
     }
-    if ((rc = store_generation_bump(db, "tips", err)) || (rc = db_commit(db, err))) goto fail;
+    if (rc) {
+        memset(out, 0, sizeof *out); /* no receipt for a tip that was not stored */
+        return rc;
+    }
     out->entities = c.entities;
     out->links = c.links;
-    goto out;
-fail:
-    db_rollback(db);
-out:
-    pu_buf_free(&all);
-    if (rc) memset(out, 0, sizeof *out); /* no receipt for a tip that was not stored */
+    return PU_OK;
+}
+
+/* ---- a part for the other country ---- */
+/* The intake of a part: the original's category and language, the part's
+ * country, and its own text, or the original's text and answers. */
+static void part_intake(const tips_detail *d, const tips_split_req *q, tips_intake *in) {
+    memset(in, 0, sizeof *in);
+    pu_strlcpy(in->category, d->category, sizeof in->category);
+    pu_strlcpy(in->lang, d->lang, sizeof in->lang);
+    pu_strlcpy(in->country, q->country, sizeof in->country);
+    if (q->state) pu_strlcpy(in->state, q->state, sizeof in->state);
+    in->text = (char *)(q->text ? q->text : d->text);
+    if (!q->text)
+        for (size_t i = 0; i < d->nanswers && i < TIPS_MAX_ANSWERS; i++) {
+            in->qkey[i] = d->qkey[i];
+            in->answer[i] = d->answer[i];
+            in->nanswers = i + 1;
+        }
+}
+
+static int split_checks(const store_scope *scope, const tips_detail *d, const tips_split_req *q, pu_err *err) {
+    if (!q->country || (strcmp(q->country, "US") && strcmp(q->country, "MX")))
+        return pu_fail(err, PU_ERR_INVALID, d->id, "country", "expected US or MX for the part");
+    if (!strcmp(q->country, d->country))
+        return pu_fail(err, PU_ERR_INVALID, d->id, "country", "the tip is about %s already: a part is for the other country", d->country);
+    if (q->state && *q->state &&
+        !(strcmp(q->country, "MX") ? tips_us_state_valid(q->state) : tips_mx_state_valid(q->state)))
+        return pu_fail(err, PU_ERR_INVALID, d->id, "state", "not a state of %s: %s", q->country, q->state);
+    if (q->text && tips_message_text_ok(q->text, err)) return PU_ERR_INVALID;
+    if (!strcmp(d->status, "closed")) return pu_fail(err, PU_ERR_CONFLICT, d->id, "status", "the tip is closed: reopen it first");
+    if (q->marking) {
+        store_marking m;
+        int rc = store_marking_parse(q->marking, "marking", &m, err);
+        if (rc == PU_OK) rc = store_check_file(scope, m, err);
+        if (rc) return rc;
+    }
+    return PU_OK;
+}
+
+int tips_split(db_t *db, const store_scope *scope, const char *id, const tips_split_req *q, char part_id[TIPS_ID_MAX],
+               pu_err *err) {
+    tips_detail d;
+    part_id[0] = '\0';
+    int rc = db_begin(db, err);
+    if (rc) return rc;
+    if ((rc = tips_get(db, scope, id, &d, err))) {
+        db_rollback(db);
+        return rc;
+    }
+    if ((rc = store_check_owner(db, scope, d.owner, err)) == PU_OK) rc = split_checks(scope, &d, q, err);
+    char pid[TIPS_ID_MAX], day[11], lookup[TIPS_ID_MAX + 8], ev[160];
+    new_id(pid);
+    tips_today(day);
+    (void)pu_snprintf(lookup, sizeof lookup, "part:%s", pid); /* never a receipt tag (hex): no receipt opens a part */
+    const char *owner = tips_route(d.category, q->country, d.lang);
+    const char *marking = q->marking ? q->marking : d.marking;
+    tips_intake in;
+    part_intake(&d, q, &in);
+    intake_ctx part = {db, pid, owner, marking, 0, 0, err, q->ix};
+    intake_ctx orig = {db, d.id, d.owner, d.marking, 0, 0, err, NULL};
+    if (rc == PU_OK) rc = file_in_tx(&part, &in, day, lookup, "", 0);
+    (void)pu_snprintf(ev, sizeof ev, "the %s part of tip %s, sent to %s", q->country, d.id, owner);
+    if (rc == PU_OK) rc = tips_link_insert(&orig, "tip", pid, 1.0, ev, owner, marking);
+    (void)pu_snprintf(ev, sizeof ev, "part of tip %s for %s", d.id, q->country);
+    if (rc == PU_OK) rc = tips_link_insert(&part, "tip", d.id, 1.0, ev, d.owner, d.marking);
+    if (rc == PU_OK) rc = tips_event_add(db, pid, "", "new", q->user, ev, err);
+    (void)pu_snprintf(ev, sizeof ev, "split: the %s part is %s (%s)", q->country, pid, owner);
+    if (rc == PU_OK) rc = tips_event_add(db, d.id, d.status, d.status, q->user, ev, err);
+    if (rc == PU_OK) rc = store_generation_bump(db, "tips", err);
+    if (rc == PU_OK) rc = db_commit(db, err);
+    if (rc) db_rollback(db);
+    else pu_strlcpy(part_id, pid, TIPS_ID_MAX);
+    tips_detail_free(&d);
     return rc;
 }
 

@@ -278,8 +278,8 @@ int tips_handler_message(db_t *db, const store_scope *scope, const char *id, con
     return rc;
 }
 
-static int add_event(db_t *db, const char *id, const char *from, const char *to, const char *user, const char *reason,
-                     pu_err *err) {
+int tips_event_add(db_t *db, const char *id, const char *from, const char *to, const char *user, const char *reason,
+                   pu_err *err) {
     char day[11], *sealed = NULL;
     db_stmt *st;
     tips_today(day);
@@ -342,7 +342,7 @@ int tips_set_state(db_t *db, const store_scope *scope, const char *id, const tip
     if (rc == PU_OK) rc = change_checks(scope, &d, c, err);
     if (rc == PU_OK)
         rc = update_tip(db, id, c->to, c->agency ? c->agency : d.owner, c->marking ? c->marking : d.marking, c->opened_new, err);
-    if (rc == PU_OK) rc = add_event(db, id, d.status, c->to, c->user, c->reason, err);
+    if (rc == PU_OK) rc = tips_event_add(db, id, d.status, c->to, c->user, c->reason, err);
     /* the files follow the tip to its new agency when the old key is at hand */
     int64_t resealed = 0, kept = 0;
     if (rc == PU_OK && c->agency && strcmp(c->agency, d.owner)) rc = tips_attach_reseal_to(db, id, c->agency, &resealed, &kept, err);
@@ -382,7 +382,7 @@ int tips_link_decide(db_t *db, const store_scope *scope, const char *id, int64_t
     int to_linked = rc == PU_OK && !strcmp(decision, "confirmed") &&
                     (!strcmp(d.status, "new") || !strcmp(d.status, "triaged") || !strcmp(d.status, "assigned"));
     if (to_linked) rc = update_tip(db, id, "linked", d.owner, d.marking, 0, err);
-    if (to_linked && rc == PU_OK) rc = add_event(db, id, d.status, "linked", user, "link confirmed", err);
+    if (to_linked && rc == PU_OK) rc = tips_event_add(db, id, d.status, "linked", user, "link confirmed", err);
     if (rc == PU_OK) rc = store_generation_bump(db, "tips", err);
     if (rc == PU_OK) rc = db_commit(db, err);
     if (rc) db_rollback(db);

@@ -94,6 +94,11 @@ int tips_link_screen(tips_intake_ctx *c, const char *name, const char *said_as);
 /* Links to the early-warning vocabulary for the substances a text names. */
 int tips_link_substances(tips_intake_ctx *c, const char *text);
 
+/* One state event of a tip (the reason sealed), dated today, inside the
+ * caller's transaction. tips_handle.c */
+int tips_event_add(db_t *db, const char *id, const char *from, const char *to, const char *user, const char *reason,
+                   pu_err *err);
+
 /* Today as YYYY-MM-DD (UTC), for day-rounded dates. */
 void tips_today(char out[11]);
 

@@ -245,8 +245,27 @@ eq(c.req("POST", f"/api/v1/tips/{tid}/state", token=H, body={"state": "triaged",
    "reopened with a reason")
 eq(c.req("POST", f"/api/v1/tips/{tid}/state", token=H, body={"state": "bogus"})[0], 400, "an unknown state is 400")
 eq(c.req("POST", f"/api/v1/tips/{tid}/links/abc", token=H, body={"decision": "confirmed"})[0], 404, "a bad link id is 404")
+# the part of a tip for the other country (FGR's tip is SHARED by now)
+eq(c.req("POST", f"/api/v1/tips/{tid}/split", token=A, body={"country": "US"})[0], 403,
+   "ATF may read FGR's released tip but not split it")
+eq(c.req("POST", f"/api/v1/tips/{tid}/split", token=H, body={"country": "MX"})[0], 400, "no Mexican part of a Mexican tip")
+eq(c.req("POST", f"/api/v1/tips/{tid}/split", token=H, body={"country": "US", "state": "SIN"})[0], 400,
+   "the part's state must be of its country")
+s, js, _ = c.req("POST", f"/api/v1/tips/{tid}/split", token=H, body={"country": "US", "state": "TX", "text": "The guns are bought in El Paso."})
+eq(s, 201, "FGR splits off the US part")
+part = js["part"]
+s, pj, _ = c.req("GET", f"/api/v1/tips/{part}", token=A)
+US_AGENCY = {"firearms": "ATF", "drugs": "DEA", "precursors": "DEA", "smuggling": "HSI", "disappearance": "FBI",
+             "corruption": "FBI", "other": "HSI"}  # docs/tips.md, the routing table
+ok(s == 200 and pj["owner"] == US_AGENCY[pj["category"]] and pj["country"] == "US" and pj["state"] == "TX",
+   "the part is routed to the US agency for the category, about Texas", str(pj))
+ok(pj["text"] == "The guns are bought in El Paso." and any(l["target"] == tid for l in pj["links"]),
+   "with its own text and a link to the released original", str(pj))
+rc, out = cli("audit", "export", "--db", DB)
+ok(any(json.loads(l).get("action") == "tip.split" for l in out.splitlines() if l.strip()), "the split is audited")
+
 s, js, _ = c.req("GET", "/api/v1/tips/indicators", token=A)
-ok(s == 200 and js["received"] == 2 and js["linked"] == 1 and js["links"]["confirmed"] == 1,
+ok(s == 200 and js["received"] == 3 and js["linked"] == 1 and js["links"]["confirmed"] == 1,
    "indicators: received and linked", str(js))
 
 # every staff action on tips is audited; the tipster's are not

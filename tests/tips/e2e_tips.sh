@@ -165,10 +165,35 @@ cat "$TMP/keys" "$TMP/keys-hsi" > "$TMP/keys-both"
 PUENTE_TIPS_KEY_FILE="$TMP/keys-both" "$PUENTE" tip state "$id2" --to assigned --agency-to ATF --db "$DB" --agency HSI --country US >/dev/null
 assert_eq "$(store_sql "$DB" "SELECT agency FROM tip_attachment WHERE id = $fid")" ATF "a change of agency with the key at hand reseals at once"
 
+# a tip about both sides of the border: its US part goes to ATF
+out=$("$PUENTE" tip submit --db "$DB" --category firearms --tip-lang es --tip-country MX --state SON \
+  --text "Los rifles que llegan a Nogales los compra un tal Beto en Tucson, Arizona" --json)
+id5=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$PUENTE" tip split "$id5" --tip-country MX --db "$DB" --agency FGR --country MX >/dev/null 2>&1
+assert_rc $? 3 "a tip about Mexico has no Mexican part to split off"
+"$PUENTE" tip split "$id5" --tip-country US --db "$DB" --agency ATF --country US >/dev/null 2>&1
+assert_rc $? 4 "ATF cannot split FGR's tip (it cannot see it)"
+out=$("$PUENTE" tip split "$id5" --tip-country US --state AZ --marking SHARED \
+  --text "Un tal Beto compra rifles en Tucson, Arizona, y los pasan por Nogales" --db "$DB" --agency FGR --country MX --json)
+assert_rc $? 0 "FGR splits off the US part, released to both countries"
+part=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["part"])')
+assert_eq "$(store_sql "$DB" "SELECT owner || ' ' || country || ' ' || state_code || ' ' || status FROM tip WHERE id = '$part'")" \
+  "ATF US AZ new" "the part is a new tip of ATF's, about Arizona"
+out=$("$PUENTE" tip show "$part" --db "$DB" --agency ATF --country US --json)
+assert_contains "$out" "Tucson" "ATF reads the part's own text"
+assert_not_contains "$out" "Nogales los compra" "... not the original's"
+assert_not_contains "$out" "$id5" "the link back to FGR's AGENCY-ONLY tip is hidden from ATF"
+out=$("$PUENTE" tip show "$id5" --db "$DB" --agency FGR --country MX --json)
+assert_contains "$out" "\"target\":\"$part\"" "FGR's tip links to its US part"
+out=$("$PUENTE" tip show "$id5" --db "$DB" --agency FGR --country MX)
+assert_contains "$out" "split: the US part is $part (ATF)" "... and its history records the split"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip WHERE id = '$part' AND lookup LIKE 'part:%' AND receipt_hash = ''")" 1 \
+  "no receipt opens the part"
+
 # retention
 "$PUENTE" tip close "$id1" --db "$DB" >/dev/null
 "$PUENTE" tip purge --db "$DB" >/dev/null
-assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 4 "a tip closed today is kept"
+assert_eq "$(store_sql "$DB" "SELECT COUNT(*) FROM tip")" 6 "a tip closed today is kept"
 later=$(date -u -d '+91 days' +%Y-%m-%d)
 out=$("$PUENTE" tip purge --db "$DB" --today "$later")
 assert_contains "$out" "purged 1 closed tip" "purged 91 days after closing"

@@ -120,6 +120,16 @@ async function handlerFlow(browser, base) {
   await waitFor(page, (w) => document.querySelector("#tip-status")?.textContent === w, catalogue.en["tipstate.triaged"]);
   ok(true, "the handler triages the tip");
   ok((await page.$$eval("#tip-to option", (o) => o.map((x) => x.value))).join() === "assigned,linked,referred,closed", "the next states offered are the engine's");
+  await page.fill("#tip-split-state", "tx");
+  await page.fill("#tip-split-text", "The rifles are bought in El Paso by a man called Beto.");
+  await page.check("#tip-split-shared");
+  await page.click("#tip-split-submit");
+  await page.waitForSelector("#tip-action-msg .msg-ok");
+  const part = (await page.textContent("#tip-action-msg")).match(/tip-[a-z0-9]+/)[0];
+  await waitFor(page, (p) => document.querySelector("#tip-links")?.textContent.includes(p), part);
+  ok(true, "the handler splits off the US part and sees the link to it");
+  const pj = await page.evaluate(async (p) => (await fetch(`/api/v1/tips/${p}`)).json(), part);
+  ok(pj.owner === "ATF" && pj.state === "TX" && pj.marking === "SHARED", "the part is ATF's, about Texas, released to both", JSON.stringify(pj).slice(0, 300));
   await checks(page, "a tip (en)", "en");
   await screenshot(page, "en-tip-detail.png");
   await page.context().close();

@@ -125,6 +125,35 @@ function askForm(tip, reload, msg) {
   } }, field(t("tips.ask"), text, t("tips.ask_hint")), h("button", { type: "submit", id: "tip-ask" }, t("tips.send")));
 }
 
+// Split off the part for the other country (POST /api/v1/tips/{id}/split).
+function splitForm(tip, reload, msg) {
+  const other = tip.country === "US" ? ["MX"] : tip.country === "MX" ? ["US"] : ["US", "MX"];
+  const country = h("select", { id: "tip-split-country" }, other.map((c) => h("option", { value: c }, t(`tipweb.country_${c.toLowerCase()}`))));
+  const state = h("input", { type: "text", id: "tip-split-state", maxlength: 4, autocomplete: "off" });
+  const text = h("textarea", { id: "tip-split-text", rows: 3, maxlength: 4000 });
+  const shared = h("input", { type: "checkbox", id: "tip-split-shared" });
+  return h("form", { class: "card", id: "tip-split-form", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = { country: country.value };
+    if (state.value.trim()) body.state = state.value.trim().toUpperCase();
+    if (text.value.trim()) body.text = text.value.trim();
+    if (shared.checked) body.marking = "SHARED";
+    try {
+      const r = await post(`/api/v1/tips/${encodeURIComponent(tip.id)}/split`, body);
+      mount(msg, status(t("tips.split_done", { id: r.part }), "ok"));
+      reload();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  } },
+  h("h2", {}, t("tips.split")),
+  h("p", {}, t("tips.split_intro")),
+  h("div", { class: "row" }, field(t("tips.split_country"), country), field(t("tips.split_state"), state, t("tips.split_state_hint"))),
+  field(t("tips.split_text"), text, t("tips.split_text_hint")),
+  h("div", { class: "field check" }, shared, h("label", { for: "tip-split-shared" }, t("tips.split_shared"))),
+  h("button", { type: "submit", id: "tip-split-submit" }, t("tips.split_button")));
+}
+
 function detailView(main, id) {
   const msg = h("div", { "aria-live": "polite", id: "tip-action-msg" });
   const body = h("div", { id: "tip-detail" }, loading());
@@ -165,6 +194,7 @@ function detailView(main, id) {
               h("a", { href: `${base}/${a.id}?copy=original`, download: "" }, t("tips.original")))))
           : h("p", {}, t("tips.no_files")),
         stateForm(tip, reload, msg),
+        tip.status !== "closed" ? splitForm(tip, reload, msg) : null,
         h("h2", {}, t("tips.history")),
         h("ol", { id: "tip-events" }, tip.events.map((e) => h("li", {}, date(e.day), " · ", tv("tipstate", e.from || "new"), " → ", tv("tipstate", e.to), " · ", raw(e.by), e.reason ? [" · ", raw(e.reason)] : null))));
     } catch (e) {
