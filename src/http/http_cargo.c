@@ -309,3 +309,29 @@ int h_cargo_manifests(http_req *r) {
     engine_free(&m);
     return rc;
 }
+
+/* ---- GET /api/v1/cargo/stats ----
+ * The engine's own JSON writer (cargo_stats_write) into memory: decisions by
+ * outcome and, per rule, how often it fired and what inspections found, over
+ * the shipments the reader may see. */
+int h_cargo_stats(http_req *r) {
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc) return rc;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    pu_err e;
+    pu_err_clear(&e);
+    rc = cargo_stats_write(r->db, &r->scope, 1, f, &e);
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return http_fail(r, rc, NULL, "%s", e.msg);
+    }
+    json_error_t je;
+    json_t *o = json_loadb(buf, len, 0, &je);
+    free(buf);
+    if (!o) return http_fail(r, PU_ERR_INTERNAL, NULL, "the statistics could not be read back: %s", je.text);
+    return http_json(r, 200, o);
+}

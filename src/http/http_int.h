@@ -301,6 +301,7 @@ int h_ews_queue_resolve(http_req *r);
 int h_ews_queue_reject(http_req *r);
 /* cargo (http_cargo.c) */
 int h_cargo_queue(http_req *r);
+int h_cargo_stats(http_req *r);
 int h_cargo_dispose(http_req *r);
 int h_cargo_manifests(http_req *r);
 /* kinship (http_kinship.c): forensic role only, purpose required */

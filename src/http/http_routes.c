@@ -70,6 +70,7 @@ ROUTES(http_routes_ews,
     {"POST", "/api/v1/ews/queue/{id}/reject", h_ews_queue_reject, "ews.queue.reject", 1, ACL_P_WRITE})
 ROUTES(http_routes_cargo,
     {"GET", "/api/v1/cargo/queue", h_cargo_queue, "cargo.queue", 1, R},
+    {"GET", "/api/v1/cargo/stats", h_cargo_stats, "cargo.stats", 1, R},
     {"POST", "/api/v1/cargo/dispositions", h_cargo_dispose, "cargo.dispose", 1, ACL_P_WRITE},
     {"POST", "/api/v1/cargo/manifests", h_cargo_manifests, "cargo.manifest.import", 1, ACL_P_WRITE}) /* + SCREEN in the handler */
 ROUTES(http_routes_kinship,

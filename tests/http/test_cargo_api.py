@@ -78,6 +78,23 @@ s, js, _ = c.req("GET", "/api/v1/cargo/queue", token=A, query={"decision": "hold
 ok(s == 200 and any(r["awb"] == h["awb"] and r["disposition"] == "inspected_found" for r in js["results"]),
    "all=true shows it with its disposition")
 
+# ---- rule hit rates: the API is the engine's own figures, over the reader's shipments ----
+import json  # noqa: E402
+s, st, _ = c.req("GET", "/api/v1/cargo/stats", token=A)
+rc, out = cli("cargo", "stats", "--json", "--db", DB, "--agency", "CBP", "--country", "US")
+eq(rc, 0, "puente cargo stats --json as a CBP analyst")
+ok(s == 200 and st == json.loads(out), "GET /api/v1/cargo/stats equals the CLI's figures for the same reader")
+with open(os.path.join(TMP, "r.csv"), encoding="utf-8") as f:
+    screened = sum(1 for _ in f) - 1
+ok(st["shipments"] == screened, "every screened line counts once", f"{st['shipments']} vs {screened}")
+fired = [r for r in st["rules"].values() if r["inspected_found"]]
+ok(fired and all(r["hit_rate"] == r["inspected_found"] / (r["inspected_found"] + r["inspected_not_found"]) for r in fired),
+   "the inspected-and-found line gives its rules a hit rate")
+s, sx, _ = c.req("GET", "/api/v1/cargo/stats", token=X)
+ok(s == 200 and sx["shipments"] == 0 and all(r["fired"] == 0 for r in sx["rules"].values()),
+   "ANAM sees none of CBP's AGENCY-ONLY shipments, not even as a count")
+eq(c.req("GET", "/api/v1/cargo/stats", token=tok["cbp.aud"])[0], 403, "an auditor may not read cargo statistics")
+
 # ---- audit ----
 s, js, _ = c.req("GET", "/api/v1/audit", token=tok["cbp.aud"], query={"limit": "10000"})
 ent = js["entries"] if s == 200 else []

@@ -547,6 +547,12 @@ async function cargo(browser, base) {
   await page.waitForSelector("#cargo-msg .msg-ok");
   const q = await page.evaluate(async () => (await (await fetch("/api/v1/cargo/queue?all=true&limit=100000")).json()).results);
   ok(q.some((l) => l.awb === awb && l.disposition === "held"), `the line ${awb} is held`);
+  // the rule hit rates: the table shows exactly the API's figures for the rules that fired
+  await page.waitForSelector("#cargo-stats table");
+  const st = await page.evaluate(async () => (await fetch("/api/v1/cargo/stats")).json());
+  const shown = await page.$$eval("#cargo-stats tbody tr", (rs) => rs.map((r) => [r.dataset.rule, r.children[1].textContent.replace(/\D/g, "")]));
+  const want = Object.entries(st.rules).filter(([, r]) => r.fired > 0).map(([n, r]) => [n, String(r.fired)]).sort();
+  ok(shown.length > 0 && JSON.stringify([...shown].sort()) === JSON.stringify(want), "the cargo page shows each fired rule with its count", JSON.stringify({ shown, want }).slice(0, 500));
   await page.screenshot({ path: path.join(SHOTS, "en-cargo-held.png") });
   await page.context().close();
 }

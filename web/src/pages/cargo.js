@@ -40,6 +40,35 @@ function dispose(line, outcome, reload, msg) {
   };
 }
 
+// Each rule's hit rate over the shipments the reader may see (GET
+// /api/v1/cargo/stats): how often it fired and what inspections found,
+// the feedback for tuning the weights. Rules that never fired are left out.
+async function hitRates(box) {
+  mount(box, loading());
+  try {
+    const st = await get("/api/v1/cargo/stats");
+    const rows = Object.entries(st.rules)
+      .filter(([, r]) => r.fired > 0)
+      .sort((a, b) => b[1].fired - a[1].fired)
+      .map(([name, r]) =>
+        h("tr", { "data-rule": name },
+          h("th", { scope: "row" }, tv("rule", name)),
+          h("td", {}, num(r.fired)),
+          h("td", {}, num(r.held)),
+          h("td", {}, num(r.inspected_found)),
+          h("td", {}, num(r.inspected_not_found)),
+          h("td", { class: "hit-rate" }, r.hit_rate === null ? t("cargo.no_inspection") : pct(r.hit_rate))));
+    mount(box,
+      h("h2", {}, t("cargo.stats_title")),
+      h("p", {}, t("cargo.stats_intro", { n: num(st.shipments) })),
+      rows.length
+        ? table(t("cargo.stats_table"), [t("cargo.rule"), t("cargo.fired"), t("cargo.held"), t("cargo.found"), t("cargo.not_found"), t("cargo.hit_rate")], rows)
+        : h("p", {}, t("cargo.stats_none")));
+  } catch (e) {
+    mount(box, errorMsg(e));
+  }
+}
+
 export function cargoPage(main) {
   const decision = h("select", { id: "cargo-decision" }, h("option", { value: "" }, t("cargo.hold_and_review")), ["hold", "review", "release"].map((d) => h("option", { value: d }, tv("decision", d))));
   const all = h("input", { type: "checkbox", id: "cargo-all" });
@@ -47,7 +76,9 @@ export function cargoPage(main) {
   const mark = h("select", { id: "cargo-marking" }, MARKINGS.map((m) => h("option", { value: m }, tv("marking", m))));
   const msg = h("div", { "aria-live": "polite", id: "cargo-msg" });
   const list = h("div", { id: "cargo-queue" });
+  const stats = h("section", { id: "cargo-stats", "aria-live": "polite" });
   const load = async () => {
+    hitRates(stats);
     mount(list, loading());
     const q = new URLSearchParams({ limit: String(QUEUE_LIMIT) });
     if (decision.value) q.set("decision", decision.value);
@@ -114,6 +145,7 @@ export function cargoPage(main) {
     ),
     msg,
     list,
+    stats,
   );
   load();
 }
