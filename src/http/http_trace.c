@@ -84,11 +84,44 @@ static int valid_status(const char *s) {
            !strcmp(s, "cannot_trace");
 }
 
+/* The list as the engine's CSV (trace_request_write_csv), for download. */
+static int requests_csv(http_req *r, trace_t *t, const trace_list_query *lq) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        trace_close(t);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    }
+    pu_err pe;
+    pu_err_clear(&pe);
+    int rc = trace_request_write_csv(t, &r->scope, lq, f, &pe);
+    fclose(f);
+    trace_close(t);
+    if (rc) {
+        free(buf);
+        return engine_fail(r, rc, &pe);
+    }
+    pu_buf_reset(&r->out);
+    rc = pu_buf_append(&r->out, buf, len);
+    free(buf);
+    if (rc) return http_fail(r, rc, NULL, "out of memory");
+    r->status = 200;
+    r->content_type = "text/csv; charset=utf-8";
+    (void)pu_buf_printf(&r->detail, "format=csv");
+    return PU_OK;
+}
+
 int h_trace_requests(http_req *r) {
-    static const char *const args[] = {"status", "state", "limit", "offset", "order", NULL};
+    static const char *const args[] = {"status", "state", "crime", "limit", "offset", "order", "format", NULL};
     int rc = http_only_args(r, args);
     if (rc) return rc;
-    trace_list_query lq = {.status = http_arg(r, "status")};
+    trace_list_query lq = {.status = http_arg(r, "status"), .crime = http_arg(r, "crime")};
+    if (lq.crime && (strlen(lq.crime) != 4 || strspn(lq.crime, "0123456789") != 4))
+        return http_fail(r, PU_ERR_INVALID, "crime", "expected the four digits of a crime code (0999), got '%.40s'", lq.crime);
+    const char *format = http_arg(r, "format");
+    if (format && strcmp(format, "json") && strcmp(format, "csv"))
+        return http_fail(r, PU_ERR_INVALID, "format", "expected json or csv");
     if (lq.status && !valid_status(lq.status))
         return http_fail(r, PU_ERR_INVALID, "status", "expected submitted, in_progress, completed or cannot_trace");
     char state[8];
@@ -110,6 +143,7 @@ int h_trace_requests(http_req *r) {
     lq.offset = (long)offset;
     trace_t *t;
     if ((rc = open_trace(r, &t))) return rc;
+    if (format && !strcmp(format, "csv")) return requests_csv(r, t, &lq);
     json_t *arr = json_array();
     int64_t total = 0;
     pu_err pe;

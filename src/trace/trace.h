@@ -257,6 +257,7 @@ typedef int (*trace_request_cb)(const trace_request_row *row, void *ctx);
 typedef struct trace_list_query {
     const char *status;          /* NULL = every status */
     const char *recovery_state;  /* ISO 3166-2:MX code ("CHH"), NULL = every state */
+    const char *crime;           /* the crime code's four digits ("0999"), NULL = every crime */
     long limit, offset;          /* limit 0 = no limit */
     int newest_first;            /* 1: highest id first; 0: oldest first */
 } trace_list_query;
@@ -268,6 +269,14 @@ typedef struct trace_list_query {
  * (everything). Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), fn's. */
 int trace_request_each(trace_t *t, const store_scope *scope, const trace_list_query *lq, trace_request_cb fn,
                        void *ctx, int64_t *total, pu_err *err);
+
+/* The requests trace_request_each gives for the same scope and filters,
+ * written as CSV with a header (number, status, reason, priority,
+ * request_date, agency, crime_code, manufacturer, serial, type,
+ * recovery_date, recovery_state, owner, marking, updated; fields quoted as
+ * RFC 4180 asks): the list a user downloads. Errors: as
+ * trace_request_each, PU_ERR_IO (write). */
+int trace_request_write_csv(trace_t *t, const store_scope *scope, const trace_list_query *lq, FILE *out, pu_err *err);
 
 /* The Mexican states in a fixed order: trace_mx_state_at(i, &code) gives
  * the i-th state's name (accents omitted) and ISO 3166-2:MX code ("CHH"),

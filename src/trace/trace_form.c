@@ -616,6 +616,10 @@ static void list_where(db_sql *q, const store_scope *scope, const trace_list_que
         db_sql_add(q, " AND r.recovery_state = ?");
         db_sql_text(q, lq->recovery_state);
     }
+    if (lq->crime) { /* "0999 HOMICIDE": the code is the first four characters */
+        db_sql_add(q, " AND substr(r.crime_code, 1, 4) = ?");
+        db_sql_text(q, lq->crime);
+    }
 }
 
 typedef struct each_ctx {
@@ -737,5 +741,27 @@ int trace_request_pick(trace_t *t, const store_scope *scope, int64_t id, int ran
     db_bind_int64(st, 5, id);
     rc = db_step_done(st, err);
     db_finalize(st);
+    return rc;
+}
+
+/* ---- the request list as CSV ---- */
+static int csv_row(const trace_request_row *x, void *ctx) {
+    FILE *out = ctx;
+    const char *v[] = {x->number, x->status, x->reason, x->priority, x->request_date, x->agency, x->crime_code,
+                       x->manufacturer, x->serial, x->type, x->recovery_date, x->recovery_state, x->owner,
+                       x->marking, x->updated};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        if (i) fputc(',', out);
+        pu_csv_write_field(out, v[i] ? v[i] : "");
+    }
+    fputc('\n', out);
+    return ferror(out) ? PU_ERR_IO : PU_OK;
+}
+
+int trace_request_write_csv(trace_t *t, const store_scope *scope, const trace_list_query *lq, FILE *out, pu_err *err) {
+    fputs("number,status,reason,priority,request_date,agency,crime_code,manufacturer,serial,type,recovery_date,"
+          "recovery_state,owner,marking,updated\n", out);
+    int rc = trace_request_each(t, scope, lq, csv_row, out, NULL, err);
+    if (rc == PU_ERR_IO) return pu_fail(err, PU_ERR_IO, NULL, "out", "write failed");
     return rc;
 }

@@ -138,6 +138,21 @@ ok(s == 201 and part["status"] == "in_progress" and sorted(x["serial"] for x in 
    "a partial serial stays in review with its ranked candidates", f"({s} {part})")
 s, js, _ = c.req("GET", "/api/v1/trace/requests", token=FGR, query={"status": "in_progress"})
 ok(s == 200 and any(r["id"] == part["id"] and r["candidates"] == 3 for r in js["results"]), "the list shows the candidates waiting")
+# filters by crime code, and the same list as the engine's CSV
+s, alljs, _ = c.req("GET", "/api/v1/trace/requests", token=FGR, query={"limit": "1000"})
+codes = sorted({r["crime_code"][:4] for r in alljs["results"]})
+code = codes[0] if codes else "0000"
+s, byc, _ = c.req("GET", "/api/v1/trace/requests", token=FGR, query={"crime": code, "limit": "1000"})
+ok(s == 200 and byc["total"] == sum(1 for r in alljs["results"] if r["crime_code"].startswith(code)) and
+   all(r["crime_code"].startswith(code) for r in byc["results"]), f"crime={code} keeps exactly its requests ({byc.get('total')})")
+eq(c.req("GET", "/api/v1/trace/requests", token=FGR, query={"crime": "HOMICIDE"})[0], 400, "a crime filter that is not four digits is 400")
+s, _, raw = c.req("GET", "/api/v1/trace/requests", token=FGR, query={"crime": code, "limit": "1000", "format": "csv"}, check=False)
+rows = raw.decode().strip().split("\n") if s == 200 else []
+ok(s == 200 and rows[0].startswith("number,status,reason,") and len(rows) - 1 == byc["total"] and
+   sorted(l.split(",")[0] for l in rows[1:]) == sorted(r["number"] for r in byc["results"]),
+   "format=csv gives the same requests with a header")
+eq(c.req("GET", "/api/v1/trace/requests", token=FGR, query={"format": "xml"})[0], 400, "an unknown format is 400")
+
 pick = next((x for x in cands if x["serial"] == "ADC541"), {"rank": 1})
 s, js, _ = c.req("POST", f"/api/v1/trace/requests/{part['number']}/pick", token=SDN, body={"rank": pick["rank"]})
 ok(s == 403, "another agency may not pick on a request it sees (403)", f"({s} {js})")

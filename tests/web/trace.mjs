@@ -183,6 +183,34 @@ async function overview(browser, base, lang) {
   await page.click("#trace-next");
   await waitFor(page, () => !document.querySelector("#trace-prev")?.disabled);
   ok(true, `(${lang}) the next page of requests`);
+  // a click on a Mexican state of the map filters the list by it
+  const top = stats.by_recovery_state.reduce((a, b) => (b.count > a.count ? b : a));
+  await page.click(`#map-mx path[data-state="${top.key}"]`);
+  await waitFor(page, (k) => document.querySelector("#trace-state").value === k && !document.querySelector(".loading") && document.querySelectorAll("#trace-list tbody tr").length > 0, top.key);
+  const picked = await apiGet(page, `/api/v1/trace/requests?state=${top.key}&limit=1`);
+  const shownCount = await page.textContent("#trace-list p");
+  ok(picked.total === top.count && shownCount.includes(new Intl.NumberFormat(lang === "es" ? "es-MX" : "en-US").format(picked.total)),
+    `(${lang}) a click on ${top.key} on the map lists its ${top.count} requests`, shownCount);
+  // the crime filter, and the filtered list as CSV
+  await page.selectOption("#trace-state", "");
+  await page.selectOption("#trace-crime", "5212");
+  await page.click("#trace-filter button[type=submit]");
+  await waitFor(page, () => !document.querySelector(".loading") && document.querySelectorAll("#trace-list tbody tr").length > 0);
+  const crimes = await page.$$eval("#trace-list tbody tr td:nth-child(4)", (ds) => ds.map((d) => d.textContent));
+  const weapons = await apiGet(page, "/api/v1/trace/requests?crime=5212&limit=1");
+  ok(crimes.length === Math.min(25, weapons.total) && crimes.every((x) => x.startsWith("5212")), `(${lang}) the list filtered by crime code (${weapons.total} weapon offenses)`);
+  await page.click("#trace-csv");
+  await page.waitForSelector("#trace-csv-link");
+  const link = await page.$eval("#trace-csv-link", (a) => ({ href: a.href, download: a.getAttribute("download") }));
+  ok(link.href.startsWith("blob:") && link.download === "trace-requests.csv", `(${lang}) the download link is a local file`);
+  // the blob is the API's CSV for the same filters (fetching a blob: URL is outside the page's CSP)
+  const csv = await page.evaluate(async () => (await fetch("/api/v1/trace/requests?crime=5212&format=csv&limit=1000")).text());
+  const lines = csv.trim().split("\n");
+  ok(lines[0].startsWith("number,status,") && lines.length - 1 === Math.min(1000, weapons.total) && lines.slice(1).every((l) => l.includes(",5212 ")),
+    `(${lang}) the filtered list downloads as CSV (${lines.length - 1} rows)`);
+  await page.selectOption("#trace-crime", "");
+  await page.click("#trace-filter button[type=submit]");
+  await waitFor(page, () => document.querySelectorAll("#trace-list tbody tr").length === 25 && !document.querySelector(".loading"));
   await languageChecks(page, `trace overview (${lang})`, lang);
   await page.screenshot({ path: path.join(SHOTS, `${lang}-trace.png`), fullPage: true });
   await page.locator("#trace-stats").screenshot({ path: path.join(SHOTS, `${lang}-trace-maps.png`) });

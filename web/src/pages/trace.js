@@ -18,6 +18,7 @@ import { validateForm } from "../trace_rules.js";
 const STATUSES = ["submitted", "in_progress", "completed", "cannot_trace"];
 const MARKINGS = ["AGENCY-ONLY", "SHARED", "MX-ONLY", "US-ONLY", "PUBLIC"];
 // Crime codes of Form 3312.1 as the requests carry them ("code NAME").
+const CSV_MAX = 1000; // the API's page maximum (TRACE_LIST_MAX)
 const CRIMES = ["5212 WEAPON OFFENSE", "0999 HOMICIDE", "3599 DRUG TRAFFICKING", "7099 ORGANIZED CRIME", "1099 KIDNAPPING", "1299 ROBBERY"];
 // ISO 3166-2:MX codes of the recovery-state filter (names from the catalogue)
 const MX_STATES = ["AGU", "BCN", "BCS", "CAM", "CHP", "CHH", "CMX", "COA", "COL", "DUR", "GUA", "GRO", "HID", "JAL", "MEX", "MIC",
@@ -295,17 +296,45 @@ async function detailView(main, number) {
 }
 
 // ---- /app/trace: requests, maps, histogram, leads ----
+// The request list with its filters; pickState(code) filters it by a
+// recovery state (a click on the Mexican map) and brings it into view.
 function requestsSection() {
   const st = h("select", { id: "trace-status" }, h("option", { value: "" }, t("trace.all")), STATUSES.map((s) => h("option", { value: s }, tv("trace.status", s))));
   const state = h("select", { id: "trace-state" }, h("option", { value: "" }, t("trace.all_states")),
     MX_STATES.map((c) => [c, stateName(c)]).sort((a, b) => a[1].localeCompare(b[1])).map(([c, n]) => h("option", { value: c }, n)));
+  const crime = h("select", { id: "trace-crime" }, h("option", { value: "" }, t("trace.all_crimes")),
+    CRIMES.map((c) => h("option", { value: c.slice(0, 4) }, crimeName(c))));
   const list = h("div", { id: "trace-list" });
+  const dl = h("div", { id: "trace-download" });
   let offset = 0;
-  const load = async () => {
-    mount(list, loading());
-    const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  const filters = () => {
+    const q = new URLSearchParams();
     if (st.value) q.set("status", st.value);
     if (state.value) q.set("state", state.value);
+    if (crime.value) q.set("crime", crime.value);
+    return q;
+  };
+  // the filtered list (up to the API's page maximum) as the engine's CSV
+  const download = async () => {
+    const q = filters();
+    q.set("format", "csv");
+    q.set("limit", String(CSV_MAX));
+    try {
+      const res = await fetch(`/api/v1/trace/requests?${q}`, { credentials: "same-origin" });
+      if (!res.ok) throw new Error(t("error.generic"));
+      const url = URL.createObjectURL(new Blob([await res.text()], { type: "text/csv" }));
+      mount(dl, h("a", { href: url, download: "trace-requests.csv", class: "button", id: "trace-csv-link" }, t("trace.csv_ready")));
+      dl.querySelector("a").focus();
+    } catch (e) {
+      mount(dl, errorMsg(e));
+    }
+  };
+  const load = async () => {
+    mount(list, loading());
+    const q = filters();
+    q.set("limit", String(PAGE));
+    q.set("offset", String(offset));
+    mount(dl);
     try {
       const r = await get(`/api/v1/trace/requests?${q}`);
       const rows = r.results.map((x) =>
@@ -334,16 +363,27 @@ function requestsSection() {
     }
   };
   load();
-  return h(
+  const el = h(
     "section",
-    { "aria-labelledby": "trace-req-h" },
-    h("h2", { id: "trace-req-h" }, t("trace.requests")),
-    h("form", { class: "card row", id: "trace-filter", onsubmit: (ev) => { ev.preventDefault(); offset = 0; load(); } }, field(t("trace.status_h"), st), field(t("trace.field.recovery_state"), state), h("button", { type: "submit" }, t("trace.filter"))),
+    { "aria-labelledby": "trace-req-h", id: "trace-requests" },
+    h("h2", { id: "trace-req-h", tabindex: "-1" }, t("trace.requests")),
+    h("form", { class: "card row", id: "trace-filter", onsubmit: (ev) => { ev.preventDefault(); offset = 0; load(); } },
+      field(t("trace.status_h"), st), field(t("trace.field.recovery_state"), state), field(t("trace.field.crime_code"), crime),
+      h("button", { type: "submit" }, t("trace.filter")),
+      h("button", { type: "button", class: "secondary", id: "trace-csv", onclick: download }, t("trace.csv"))),
+    dl,
     list,
   );
+  const pickState = (code) => {
+    state.value = code;
+    offset = 0;
+    load();
+    el.querySelector("h2").focus();
+  };
+  return { el, pickState };
 }
 
-function statsSection() {
+function statsSection(pickState) {
   const box = h("div", { id: "trace-stats" }, loading());
   (async () => {
     try {
@@ -364,7 +404,7 @@ function statsSection() {
           "div",
           { class: "maps" },
           h("div", {}, h("h3", {}, t("trace.map_us")), choropleth("map-us", geo.us, src, t("trace.map_us_title", { n: num(s.completed) }), usName)),
-          h("div", {}, h("h3", {}, t("trace.map_mx")), choropleth("map-mx", geo.mx, rec, t("trace.map_mx_title", { n: num(s.requests) }), stateName)),
+          h("div", {}, h("h3", {}, t("trace.map_mx")), choropleth("map-mx", geo.mx, rec, t("trace.map_mx_title", { n: num(s.requests) }), stateName, pickState)),
         ),
         h("p", { class: "sub", id: "map-sources" }, t("trace.map_sources")),
         h("h3", {}, t("trace.ttc_title")),
@@ -409,13 +449,14 @@ export function tracePage(main, id) {
     return formView(main);
   }
   if (id) return detailView(main, id);
+  const reqs = requestsSection();
   mount(
     main,
     h("h1", {}, t("trace.title")),
     h("p", {}, t("trace.intro")),
     can("write") ? h("p", {}, h("a", { href: "/app/trace/new", class: "button", id: "trace-new", onclick: (ev) => { ev.preventDefault(); navigate("/app/trace/new"); } }, t("trace.new"))) : null,
-    requestsSection(),
-    statsSection(),
+    reqs.el,
+    statsSection(reqs.pickState),
     leadsSection(),
   );
   return undefined;

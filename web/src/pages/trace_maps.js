@@ -37,17 +37,19 @@ export function classOf(count, max) {
 
 // A choropleth: one path per state with data-state, data-count and its
 // fill; a legend; the figures as a table for screen readers and keyboards.
-export function choropleth(id, geo, counts, title, nameOf) {
+// onPick(code), when given: a click on a state (or its button in the
+// table, for the keyboard) picks it.
+export function choropleth(id, geo, counts, title, nameOf, onPick) {
   const max = Math.max(0, ...Object.values(counts));
   const svg = s("svg", { viewBox: geo.viewBox, role: "img", "aria-labelledby": `${id}-title`, class: "map", id });
   svg.appendChild(s("title", { id: `${id}-title` }, title));
   for (const st of geo.states) {
     const n = counts[st.code] || 0;
     const c = classOf(n, max);
-    svg.appendChild(
-      s("path", { d: st.d, "data-state": st.code, "data-count": n, "data-class": c, fill: c ? CLASSES[c - 1] : NONE, stroke: "#ffffff", "stroke-width": 0.6 },
-        s("title", {}, `${nameOf(st.code, st.name)}: ${num(n)}`)),
-    );
+    const path = s("path", { d: st.d, "data-state": st.code, "data-count": n, "data-class": c, fill: c ? CLASSES[c - 1] : NONE, stroke: "#ffffff", "stroke-width": 0.6, class: onPick ? "pickable" : null },
+      s("title", {}, `${nameOf(st.code, st.name)}: ${num(n)}`));
+    if (onPick) path.addEventListener("click", () => onPick(st.code));
+    svg.appendChild(path);
   }
   const steps = CLASSES.map((col, i) => {
     const lo = Math.floor((i * max) / CLASSES.length) + 1;
@@ -56,7 +58,9 @@ export function choropleth(id, geo, counts, title, nameOf) {
   });
   const rows = Object.entries(counts)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([code, n]) => h("tr", { "data-state": code }, h("td", {}, nameOf(code, code)), h("td", { class: "num" }, num(n))));
+    .map(([code, n]) => h("tr", { "data-state": code },
+      h("td", {}, onPick ? h("button", { type: "button", class: "link", onclick: () => onPick(code), "aria-label": t("trace.map_pick", { state: nameOf(code, code) }) }, nameOf(code, code)) : nameOf(code, code)),
+      h("td", { class: "num" }, num(n))));
   return h(
     "figure",
     { class: "map-figure" },
