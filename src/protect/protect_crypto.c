@@ -28,6 +28,20 @@ static int officer(db_t *db, const char *user, acl_principal *p, pu_err *err) {
     return PU_OK;
 }
 
+/* $PUENTE_PROTECT_KDF=OPS:KIB lowers the cost for tests and demos (never
+ * below libsodium's minimum); the cost used is stored with the key pair. */
+static void kdf_cost(unsigned long long *ops, size_t *mem) {
+    *ops = PR_KDF_OPS;
+    *mem = PR_KDF_MEM;
+    const char *e = getenv("PUENTE_PROTECT_KDF");
+    unsigned long long o, kib;
+    if (e && sscanf(e, "%llu:%llu", &o, &kib) == 2 && o >= crypto_pwhash_OPSLIMIT_MIN &&
+        kib * 1024 >= crypto_pwhash_MEMLIMIT_MIN && kib <= ((unsigned long long)1 << 22)) {
+        *ops = o;
+        *mem = (size_t)kib * 1024;
+    }
+}
+
 static int kdf(const char *pass, const unsigned char *salt, unsigned long long ops, size_t mem,
                unsigned char key[crypto_secretbox_KEYBYTES]) {
     return crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, strlen(pass), salt, ops, mem,
@@ -44,9 +58,12 @@ int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *e
     if (sodium_init() < 0) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "libsodium could not be initialised");
     unsigned char pk[32], sk[32], salt[crypto_pwhash_SALTBYTES], key[crypto_secretbox_KEYBYTES];
     unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 32];
+    unsigned long long ops;
+    size_t mem;
+    kdf_cost(&ops, &mem);
     crypto_box_keypair(pk, sk);
     randombytes_buf(salt, sizeof salt);
-    if (kdf(passphrase, salt, PR_KDF_OPS, PR_KDF_MEM, key)) {
+    if (kdf(passphrase, salt, ops, mem, key)) {
         sodium_memzero(sk, sizeof sk);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory for the passphrase key");
     }
@@ -67,8 +84,8 @@ int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *e
     db_bind_text(st, 1, user, -1);
     db_bind_text(st, 2, pk_hex, -1);
     db_bind_text(st, 3, salt_hex, -1);
-    db_bind_int64(st, 4, (int64_t)PR_KDF_OPS);
-    db_bind_int64(st, 5, (int64_t)PR_KDF_MEM);
+    db_bind_int64(st, 4, (int64_t)ops);
+    db_bind_int64(st, 5, (int64_t)mem);
     db_bind_text(st, 6, box_hex, -1);
     rc = db_step_done(st, err);
     db_finalize(st);
