@@ -140,7 +140,7 @@ else
   schema=$(printf '%s' "$DB" | sed 's/.*search_path%3D//')
   base=${DB%%\?*}
   "$pgdump" -d "$base" -n "$schema" > "$TMP/dump.sql"; assert_rc $? 0 "pg_dump of the store's schema"
-  assert_contains "$(grep -c protect_sealed "$TMP/dump.sql")" "" "the dump holds the protect tables"
+  assert_eq "$(grep -q "CREATE TABLE .*protect_sealed" "$TMP/dump.sql" && echo yes)" yes "the dump holds the protect tables"
   found=$(scan "$TMP/dump.sql"); assert_eq "$found" "" "no marked value in the PostgreSQL dump"
 fi
 finish
