@@ -130,6 +130,7 @@ static const app_module protect_module = {
     .name = "protect",
     .migrate = protect_migrate,
     COMMANDS({"protect", "protection of journalists and human-rights defenders (officers only)", cmd_protect}),
+    .routes = http_routes_protect,
     .counts = protect_counts,
 };
 

@@ -64,6 +64,11 @@ typedef struct protect_session {
     int64_t now;                    /* the clock (0: time(NULL)); tests set it */
 } protect_session;
 
+/* Catalogue rows (bilingual names) as JSON text: {"measures":[{code,kind,en,es}],
+ * "aggressions":[{code,en,es}],"clocks":[{rule,path,from,to,hours,source}]}.
+ * *out the caller's. Errors: PU_ERR_NOMEM. */
+int protect_catalogue_json(char **out, pu_err *err);
+
 /* Make (or replace) user's key pair: the public key in the store, the secret
  * key sealed under Argon2id(passphrase). Replacing it loses access to every
  * case until a member re-adds the user. The account must hold the
@@ -78,6 +83,22 @@ int protect_unlock(db_t *db, const char *user, const char *passphrase, protect_s
 void protect_session_end(protect_session *s);
 /* Set the purpose of the reads that follow. Errors: PU_ERR_INVALID. */
 int protect_set_purpose(protect_session *s, const char *purpose, pu_err *err);
+
+/* ---- unlocked keys of web/API sessions (protect_cache.c) ----
+ * The server keeps an officer's unlocked secret key in memory only (locked
+ * pages, wiped on expiry), under a hash of the session's secret: never in the
+ * store, never on disk. An entry lives PROTECT_UNLOCK_IDLE seconds after its
+ * last use and at most PROTECT_UNLOCK_MAX after the unlock. Thread-safe. */
+#define PROTECT_UNLOCK_IDLE (15 * 60)
+#define PROTECT_UNLOCK_MAX (8 * 3600)
+#define PROTECT_UNLOCK_SLOTS 256
+/* Keep s's keys for the session secret. Errors: PU_ERR_LIMIT (every slot in use). */
+int protect_cache_put(const char *secret, const protect_session *s, int64_t now, pu_err *err);
+/* The unlocked session of secret into out (keys copied; out->db unset).
+ * Errors: PU_ERR_DENIED (none, or expired: unlock again). */
+int protect_cache_get(const char *secret, int64_t now, protect_session *out, pu_err *err);
+/* Forget the session's keys (lock, logout). */
+void protect_cache_drop(const char *secret);
 
 /* ---- cases and members ---- */
 typedef struct protect_case_in {

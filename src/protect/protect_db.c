@@ -128,6 +128,7 @@ int protect_aggression_known(const char *code) {
 }
 
 int pr_tx(db_t *db, pr_tx_fn f, void *ctx, pu_err *err) {
+    if (db_in_tx(db)) return f(ctx, err); /* the caller's transaction (the HTTP shell's) */
     int rc = db_begin(db, err);
     if (rc) return rc;
     rc = f(ctx, err);
