@@ -227,7 +227,7 @@ static int protect_plain_option(const char *a) {
                                         "--occupation", "--channel", "--day", "--type", "--place", "--level", "--board",
                                         "--next-review", "--code", "--cost", "--urgent", "--to", "--authority",
                                         "--outcome", "--days", "--late", "--at", "--received", "--now", "--agency",
-                                        "--country", NULL};
+                                        "--country", "--count", "--seed", NULL};
     size_t n = strcspn(a, "=");
     for (const char *const *p = plain; *p; p++)
         if (strlen(*p) == n && strncmp(a, *p, n) == 0) return 1;

@@ -47,6 +47,8 @@ static const char HELP[] =
     "  purge [--days N]               delete location history older than N days (default 90)\n"
     "                                 that no incident holds (the operator's job)\n"
     "  counts                         the aggregates for the indicators (CSV, suppressed)\n"
+    "  generate [--count N] [--seed S]   N generated cases with invented people (demo,\n"
+    "                                 benchmarks; default 40)\n"
     "\n"
     "Options: --now T (the clock, for tests), --db PATH. Times T: Unix seconds or\n"
     "YYYY-MM-DDTHH:MM:SSZ; days D: YYYY-MM-DD.\n"
@@ -54,16 +56,19 @@ static const char HELP[] =
     "Exit: 0 ok, 1 store failure, 2 usage, 3 invalid input, 4 no such case (or not a\n"
     "member), 5 not a protection officer / wrong passphrase, 6 transition refused.\n";
 
+#define GEN_DEFAULT 40
+#define GEN_MAX 100000
+
 enum { O_DB = 1000, O_KIND, O_PATH, O_STATE, O_RECEIVED, O_ROLE, O_OCC, O_NAME, O_CHANNEL, O_VALUE, O_DAY, O_ADDRESS,
        O_TYPE, O_PLACE, O_NARRATIVE, O_AGGRESSOR, O_ENTITY, O_FILE, O_OUT, O_PURPOSE, O_AT, O_LEVEL, O_REASONS,
        O_ANALYST, O_BOARD, O_NEXT, O_CODE, O_PROVIDER, O_COST, O_URGENT, O_TO, O_AUTHORITY, O_OUTCOME, O_FILE_NO,
-       O_SEARCH, O_FORMAT, O_LATE, O_DAYS, O_NOW, O_AGENCY, O_COUNTRY };
+       O_SEARCH, O_FORMAT, O_LATE, O_DAYS, O_NOW, O_AGENCY, O_COUNTRY, O_COUNT, O_SEED };
 
 #define MAX_POS 4
 typedef struct popts {
     const char *db, *kind, *path, *state, *received, *role, *occ, *name, *channel, *value, *day, *address, *type, *place,
         *narrative, *aggressor, *entity, *file, *out, *purpose, *at, *level, *reasons, *analyst, *board, *next, *code,
-        *provider, *cost, *to, *authority, *outcome, *file_no, *search, *format, *days, *now, *agency, *country;
+        *provider, *cost, *to, *authority, *outcome, *file_no, *search, *format, *days, *now, *agency, *country, *count, *seed;
     int urgent, late;
     const char *pos[MAX_POS];
     int npos;
@@ -81,7 +86,8 @@ static int parse(int argc, char **argv, popts *o) {
         {"provider", 1, 0, O_PROVIDER}, {"cost", 1, 0, O_COST}, {"urgent", 0, 0, O_URGENT}, {"to", 1, 0, O_TO},
         {"authority", 1, 0, O_AUTHORITY}, {"outcome", 1, 0, O_OUTCOME}, {"file-no", 1, 0, O_FILE_NO},
         {"search", 1, 0, O_SEARCH}, {"format", 1, 0, O_FORMAT}, {"late", 0, 0, O_LATE}, {"days", 1, 0, O_DAYS},
-        {"now", 1, 0, O_NOW}, {"agency", 1, 0, O_AGENCY}, {"country", 1, 0, O_COUNTRY}, {0, 0, 0, 0}};
+        {"now", 1, 0, O_NOW}, {"agency", 1, 0, O_AGENCY}, {"country", 1, 0, O_COUNTRY}, {"count", 1, 0, O_COUNT},
+        {"seed", 1, 0, O_SEED}, {0, 0, 0, 0}};
     const char **slot[] = {
         [O_DB - O_DB] = &o->db, [O_KIND - O_DB] = &o->kind, [O_PATH - O_DB] = &o->path, [O_STATE - O_DB] = &o->state,
         [O_RECEIVED - O_DB] = &o->received, [O_ROLE - O_DB] = &o->role, [O_OCC - O_DB] = &o->occ,
@@ -96,7 +102,7 @@ static int parse(int argc, char **argv, popts *o) {
         [O_AUTHORITY - O_DB] = &o->authority, [O_OUTCOME - O_DB] = &o->outcome, [O_FILE_NO - O_DB] = &o->file_no,
         [O_SEARCH - O_DB] = &o->search, [O_FORMAT - O_DB] = &o->format, [O_LATE - O_DB] = NULL,
         [O_DAYS - O_DB] = &o->days, [O_NOW - O_DB] = &o->now, [O_AGENCY - O_DB] = &o->agency,
-        [O_COUNTRY - O_DB] = &o->country};
+        [O_COUNTRY - O_DB] = &o->country, [O_COUNT - O_DB] = &o->count, [O_SEED - O_DB] = &o->seed};
     memset(o, 0, sizeof *o);
     optind = 1;
     opterr = 0;
@@ -307,6 +313,15 @@ static int run_session(protect_session *s, const char *cmd, const popts *o, pu_e
         if (!c.json) printf("case,rule,path,started,due,done,state\n");
         rc = protect_clocks(s, o->late, clock_row, &c, err);
         if (c.json) printf("%s]\n", c.n ? "" : "[");
+    } else if (!strcmp(cmd, "generate")) {
+        long count = GEN_DEFAULT, seed = 2026;
+        if ((o->count && cli_parse_long("protect generate", "--count", o->count, &count)) ||
+            (o->seed && cli_parse_long("protect generate", "--seed", o->seed, &seed)))
+            return -CLI_EXIT_USAGE;
+        if (count < 1 || count > GEN_MAX) return -cli_usage_error("protect generate", "--count expects 1 to %d", GEN_MAX);
+        int made = 0;
+        rc = protect_generate(s, (int)count, (unsigned)seed, &made, err);
+        if (rc == PU_OK) printf(T("%d generated cases\n"), made);
     } else {
         return -cli_usage_error("protect", "unknown command '%s'", cmd);
     }

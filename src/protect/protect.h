@@ -203,13 +203,19 @@ typedef int (*protect_clock_cb)(const protect_clock_row *row, void *ctx, pu_err 
  * limits to late ones. No content is unsealed (ids and times only). */
 int protect_clocks(protect_session *s, int late_only, protect_clock_cb cb, void *ctx, pu_err *err);
 
+/* Generate count cases with invented names, places and phones (demo,
+ * benchmarks), s->user their member; *made the number made. */
+int protect_generate(protect_session *s, int count, unsigned seed, int *made, pu_err *err);
+
 /* Delete location history older than days (before now) that no incident
  * holds: an operator job, reading no content. *removed gets the count. */
 int protect_purge(db_t *db, int days, int64_t now, int64_t *removed, pu_err *err);
 
 /* The indicator aggregates (pu_count.h): protect.beneficiaries (by year
  * received, state), protect.incidents (year, state), protect.measures_late
- * (year): cells below PROTECT_SMALL_CELL emitted suppressed. Through
+ * (cases whose urgent order or measures came late, by year received, state),
+ * protect.studies_late (cases whose risk study came late): cells below
+ * PROTECT_SMALL_CELL emitted suppressed. Through
  * store_scope_sql on the case owner/marking. */
 int protect_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 

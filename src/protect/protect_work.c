@@ -434,13 +434,16 @@ static int year_of(int64_t t) {
     return atoi(d);
 }
 
+/* Late clocks of a case: the urgent order or the urgent measures in place
+ * (measures_late), the risk study (studies_late). */
 typedef struct late_ctx {
-    int late;
+    int measures, studies;
 } late_ctx;
 static int count_late(const protect_clock_row *r, void *ctx, pu_err *err) {
     (void)err;
-    if (r->late && (!strcmp(r->rule, "urgent_issued") || !strcmp(r->rule, "urgent_in_place") || !strcmp(r->rule, "risk_study")))
-        ((late_ctx *)ctx)->late++;
+    late_ctx *c = ctx;
+    if (r->late && (!strcmp(r->rule, "urgent_issued") || !strcmp(r->rule, "urgent_in_place"))) c->measures = 1;
+    if (r->late && !strcmp(r->rule, "risk_study")) c->studies = 1;
     return PU_OK;
 }
 
@@ -466,9 +469,10 @@ static int case_cells(db_t *db, const store_scope *scope, cells *cs, pu_err *err
         char mx[8];
         (void)pu_snprintf(mx, sizeof mx, "MX-%s", state);
         rc = cell_add(cs, "protect.beneficiaries", year_of(received), mx, owner, (double)db_col_int64(st, 5));
-        late_ctx lc = {0};
+        late_ctx lc = {0, 0};
         if (rc == PU_OK) rc = pr_case_clocks(db, id, path, received, now, 1, count_late, &lc, err);
-        if (rc == PU_OK && lc.late) rc = cell_add(cs, "protect.measures_late", year_of(received), mx, owner, lc.late);
+        if (rc == PU_OK && lc.measures) rc = cell_add(cs, "protect.measures_late", year_of(received), mx, owner, 1);
+        if (rc == PU_OK && lc.studies) rc = cell_add(cs, "protect.studies_late", year_of(received), mx, owner, 1);
         if (rc == PU_ERR_LIMIT) rc = pu_fail(err, PU_ERR_LIMIT, NULL, "counts", "too many cells");
     }
     db_finalize(st);
