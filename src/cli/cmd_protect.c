@@ -27,6 +27,8 @@ static const char HELP[] =
     "\n"
     "Commands:\n"
     "  keygen                         make (or replace) your protection key pair\n"
+    "  passphrase                     change your passphrase (the new one in\n"
+    "                                 $PUENTE_PROTECT_NEW_PASSPHRASE; your cases stay readable)\n"
     "  open --kind K --path P --state S [--received T]   a new case (you are its first member)\n"
     "  member add|remove CASE USER    add a member / remove one (rotates the case key)\n"
     "  person CASE --role R --occupation O --name N     a beneficiary, relative or collective\n"
@@ -369,6 +371,13 @@ int cmd_protect(int argc, char **argv) {
     int rc = cli_open_store(o.db, &st);
     if (rc) return rc;
     db_t *db = store_db(st);
+    if (!strcmp(cmd, "passphrase")) {
+        const char *next = getenv("PUENTE_PROTECT_NEW_PASSPHRASE");
+        rc = protect_passphrase_change(db, op->user, pass, next ? next : "", &err);
+        if (rc == PU_OK) printf(T("the protection passphrase of %s is changed\n"), op->user);
+        store_close(st);
+        return rc ? cli_fail(&err) : 0;
+    }
     if (!strcmp(cmd, "keygen")) {
         rc = protect_keygen(db, op->user, pass, &err);
         if (rc == PU_OK) printf(T("a new protection key pair for %s\n"), op->user);

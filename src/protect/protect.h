@@ -75,6 +75,9 @@ int protect_catalogue_json(char **out, pu_err *err);
  * protection-officer role. Errors: PU_ERR_INVALID (short passphrase),
  * PU_ERR_DENIED (role), PU_ERR_NOTFOUND (no such account), PU_ERR_DB. */
 int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *err);
+/* Seal the same key pair under a new passphrase (the cases stay readable).
+ * Errors: PU_ERR_DENIED (old passphrase), PU_ERR_INVALID (short new one), PU_ERR_DB. */
+int protect_passphrase_change(db_t *db, const char *user, const char *old, const char *next, pu_err *err);
 /* Unlock user's key pair with passphrase into s (s->db = db). Errors:
  * PU_ERR_DENIED (wrong passphrase, not a protection officer, no key pair:
  * one message), PU_ERR_DB. */

@@ -48,39 +48,29 @@ static int kdf(const char *pass, const unsigned char *salt, unsigned long long o
                          crypto_pwhash_ALG_ARGON2ID13) == 0 ? PU_OK : PU_ERR_NOMEM;
 }
 
-int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *err) {
-    acl_principal p;
-    if (!passphrase || strlen(passphrase) < PROTECT_PASSPHRASE_MIN)
-        return pu_fail(err, PU_ERR_INVALID, user, "passphrase", "a protection passphrase has at least %d characters",
-                       PROTECT_PASSPHRASE_MIN);
-    int rc = officer(db, user, &p, err);
-    if (rc) return rc;
-    if (sodium_init() < 0) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "libsodium could not be initialised");
-    unsigned char pk[32], sk[32], salt[crypto_pwhash_SALTBYTES], key[crypto_secretbox_KEYBYTES];
+/* Store pk and sk sealed under Argon2id(passphrase) for user (insert or replace). */
+static int store_pair(db_t *db, const char *user, const unsigned char pk[32], const unsigned char sk[32], const char *passphrase,
+                      pu_err *err) {
+    unsigned char salt[crypto_pwhash_SALTBYTES], key[crypto_secretbox_KEYBYTES];
     unsigned char box[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 32];
     unsigned long long ops;
     size_t mem;
     kdf_cost(&ops, &mem);
-    crypto_box_keypair(pk, sk);
     randombytes_buf(salt, sizeof salt);
-    if (kdf(passphrase, salt, ops, mem, key)) {
-        sodium_memzero(sk, sizeof sk);
-        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory for the passphrase key");
-    }
+    if (kdf(passphrase, salt, ops, mem, key)) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory for the passphrase key");
     randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, sk, sizeof sk, box, key);
-    sodium_memzero(sk, sizeof sk);
+    crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, sk, 32, box, key);
     sodium_memzero(key, sizeof key);
     char pk_hex[65], salt_hex[2 * sizeof salt + 1], box_hex[2 * sizeof box + 1];
-    sodium_bin2hex(pk_hex, sizeof pk_hex, pk, sizeof pk);
+    sodium_bin2hex(pk_hex, sizeof pk_hex, pk, 32);
     sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
     sodium_bin2hex(box_hex, sizeof box_hex, box, sizeof box);
     db_stmt *st;
-    if ((rc = db_prepare(db, "INSERT INTO protect_user_key (user_name, public_key, salt, ops, mem, sealed_secret)"
-                             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO UPDATE SET"
-                             " public_key = excluded.public_key, salt = excluded.salt, ops = excluded.ops,"
-                             " mem = excluded.mem, sealed_secret = excluded.sealed_secret", &st, err)))
-        return rc;
+    int rc = db_prepare(db, "INSERT INTO protect_user_key (user_name, public_key, salt, ops, mem, sealed_secret)"
+                            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO UPDATE SET"
+                            " public_key = excluded.public_key, salt = excluded.salt, ops = excluded.ops,"
+                            " mem = excluded.mem, sealed_secret = excluded.sealed_secret", &st, err);
+    if (rc) return rc;
     db_bind_text(st, 1, user, -1);
     db_bind_text(st, 2, pk_hex, -1);
     db_bind_text(st, 3, salt_hex, -1);
@@ -89,6 +79,32 @@ int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *e
     db_bind_text(st, 6, box_hex, -1);
     rc = db_step_done(st, err);
     db_finalize(st);
+    return rc;
+}
+
+int protect_keygen(db_t *db, const char *user, const char *passphrase, pu_err *err) {
+    acl_principal p;
+    if (!passphrase || strlen(passphrase) < PROTECT_PASSPHRASE_MIN)
+        return pu_fail(err, PU_ERR_INVALID, user, "passphrase", "a protection passphrase has at least %d characters",
+                       PROTECT_PASSPHRASE_MIN);
+    int rc = officer(db, user, &p, err);
+    if (rc) return rc;
+    if (sodium_init() < 0) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "libsodium could not be initialised");
+    unsigned char pk[32], sk[32];
+    crypto_box_keypair(pk, sk);
+    rc = store_pair(db, user, pk, sk, passphrase, err);
+    sodium_memzero(sk, sizeof sk);
+    return rc;
+}
+
+int protect_passphrase_change(db_t *db, const char *user, const char *old, const char *next, pu_err *err) {
+    if (!next || strlen(next) < PROTECT_PASSPHRASE_MIN)
+        return pu_fail(err, PU_ERR_INVALID, user, "passphrase", "a protection passphrase has at least %d characters",
+                       PROTECT_PASSPHRASE_MIN);
+    protect_session s;
+    int rc = protect_unlock(db, user, old, &s, err);
+    if (rc == PU_OK) rc = store_pair(db, user, s.pk, s.sk, next, err);
+    protect_session_end(&s);
     return rc;
 }
 

@@ -39,6 +39,12 @@ assert_rc $? 2 "the store operator (no account) may not list cases"
 PUENTE_PASSWORD=Clave-larga-a-91 PUENTE_PROTECT_PASSPHRASE=wrong-passphrase-x "$PUENTE" --user pofa protect list --purpose "revisión semanal" >/dev/null 2>&1
 assert_rc $? 5 "a wrong passphrase unlocks nothing (exit 5)"
 
+# a passphrase change keeps the key pair
+PUENTE_PROTECT_NEW_PASSPHRASE=otra-frase-de-pofc-larga as pofc passphrase >/dev/null; assert_rc $? 0 "change a passphrase"
+as pofc list --purpose "revisión semanal" >/dev/null 2>&1; assert_rc $? 5 "the old passphrase no longer unlocks"
+PUENTE_PASSWORD=Clave-larga-c-91 PUENTE_PROTECT_PASSPHRASE=otra-frase-de-pofc-larga "$PUENTE" --user pofc protect list --purpose "revisión semanal" >/dev/null
+assert_rc $? 0 "the new one does"
+
 # ---- a case through the procedure (extraordinary path) ----
 T0=$(( $(date +%s) - 30*86400 ))
 C=$(as pofa open --kind journalist --path extraordinary --state GRO --received "$T0"); assert_rc $? 0 "open a case"

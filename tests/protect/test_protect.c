@@ -92,7 +92,22 @@ static void test_roles(void **state) {
     assert_int_equal(s.unlocked, 0);
     unlock(f, "o1", &s);
     assert_int_equal(s.unlocked, 1);
+    unsigned char pk[32];
+    memcpy(pk, s.pk, 32);
     protect_session_end(&s);
+    /* a new passphrase seals the same key pair: the cases stay readable */
+    assert_int_equal(protect_passphrase_change(f->db, "o3", "wrong passphrase", "a brand new passphrase", &e), PU_ERR_DENIED);
+    assert_int_equal(protect_passphrase_change(f->db, "o3", "passphrase-of-o3", "short", &e), PU_ERR_INVALID);
+    protect_session s3;
+    unlock(f, "o3", &s3);
+    memcpy(pk, s3.pk, 32);
+    protect_session_end(&s3);
+    assert_int_equal(protect_passphrase_change(f->db, "o3", "passphrase-of-o3", "a brand new passphrase", &e), PU_OK);
+    assert_int_equal(protect_unlock(f->db, "o3", "passphrase-of-o3", &s3, &e), PU_ERR_DENIED);
+    assert_int_equal(protect_unlock(f->db, "o3", "a brand new passphrase", &s3, &e), PU_OK);
+    assert_memory_equal(pk, s3.pk, 32);
+    protect_session_end(&s3);
+    assert_int_equal(protect_passphrase_change(f->db, "o3", "a brand new passphrase", "passphrase-of-o3", &e), PU_OK);
     /* a session that is not unlocked does nothing */
     char id[PROTECT_ID_MAX];
     protect_case_in in = {"journalist", "ordinary", "GRO", NULL, T0};
