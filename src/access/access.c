@@ -108,6 +108,11 @@ static const struct {
     /* The tip line (docs/tips.md): tips come from the public and may name
      * the tipster by accident; only the handlers read them. */
     {"tip-handler", ACL_P_READ | ACL_P_SCREEN | ACL_P_TIPS},
+    /* Protection of journalists and defenders (docs/protection.md): the
+     * most restricted data; the role alone reads nothing, membership of a
+     * case and the officer's own key do. READ to look up alleged
+     * aggressors among the entities. */
+    {"protection-officer", ACL_P_READ | ACL_P_PROTECT},
     /* Separation of duties (CJIS 5.5.2): administrators manage accounts and
      * auditors read the trail; neither reads case records. */
     {"admin", ACL_P_ADMIN},

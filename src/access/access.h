@@ -55,7 +55,7 @@
 #define ACL_NAME_MAX 64        /* user names */
 #define ACL_ACRONYM_MAX 24     /* agency acronyms */
 #define ACL_AGENCY_NAME_MAX 128
-#define ACL_ROLE_MAX 16
+#define ACL_ROLE_MAX 24      /* "protection-officer" + NUL fits */
 #define ACL_PASSWORD_MIN 12    /* shortest password accepted */
 #define ACL_PASSWORD_MAX 256
 
@@ -78,6 +78,10 @@
 #define ACL_P_TIPS 0x400u   /* the tip line's handling: read, question,
                                route, link and close tips (tip-handler
                                role only; docs/tips.md)                    */
+#define ACL_P_PROTECT 0x800u /* protection of journalists and defenders:
+                               open cases, and read those of which the user
+                               is a named member (protection-officer role
+                               only; docs/protection.md)                   */
 
 /* Register/upgrade the module's tables. Errors: PU_ERR_DB, PU_ERR_CONFLICT. */
 int acl_migrate(db_t *db, pu_err *err);
@@ -87,7 +91,8 @@ int64_t acl_now(void);
 
 /* ---- roles ---- */
 /* NULL-terminated list of role names (static):
- * analyst, supervisor, forensic, tip-handler, admin, auditor. */
+ * analyst, supervisor, forensic, tip-handler, protection-officer, admin,
+ * auditor. */
 const char *const *acl_role_names(void);
 /* 1 if role names a role. */
 int acl_role_valid(const char *role);

@@ -194,7 +194,7 @@ int acl_grant_request(db_t *db, const acl_principal *admin, const char *user, co
         return pu_fail(err, PU_ERR_DENIED, NULL, NULL, "only administrators request roles");
     if (!acl_role_valid(role))
         return pu_fail(err, PU_ERR_INVALID, NULL, "role",
-                       "expected analyst, supervisor, forensic, tip-handler, admin or auditor, got '%s'", role ? role : "");
+                       "expected analyst, supervisor, forensic, tip-handler, protection-officer, admin or auditor, got '%s'", role ? role : "");
     acl_principal u;
     if (acl_user_get(db, user, &u, NULL) != PU_OK || strcmp(u.agency, admin->agency) != 0)
         return pu_fail(err, PU_ERR_NOTFOUND, NULL, "name", "no user '%s' in agency %s", user ? user : "", admin->agency);

@@ -82,7 +82,7 @@ int acl_user_add(db_t *db, const char *name, const char *agency, const char *rol
     if (rc) return rc;
     if (!acl_role_storable(role))
         return pu_fail(err, PU_ERR_INVALID, NULL, "role",
-                       "expected analyst, supervisor, forensic, tip-handler, admin or auditor, got '%s'",
+                       "expected analyst, supervisor, forensic, tip-handler, protection-officer, admin or auditor, got '%s'",
                        role ? role : "");
     acl_agency a;
     if ((rc = acl_agency_get(db, agency, &a, err))) return rc;

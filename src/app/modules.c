@@ -16,6 +16,7 @@
 #include "ews/ews.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "protect/protect.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -122,6 +123,17 @@ static const app_module tips_module = {
     .routes = http_routes_tips,
 };
 
+/* Protection of journalists and human-rights defenders (src/protect,
+ * docs/protection.md): cases sealed per case key, read only by their member
+ * officers; the indicators get suppressed aggregates only. */
+static const app_module protect_module = {
+    .name = "protect",
+    .migrate = protect_migrate,
+    COMMANDS({"protect", "protection of journalists and human-rights defenders (officers only)", cmd_protect}),
+    .routes = http_routes_protect,
+    .counts = protect_counts,
+};
+
 /* The message catalogue (src/i18n) and the web application that uses it
  * (src/http/http_web.c, web/): each user's remembered language, the page
  * shells, assets, catalogue and browser sessions. Last, so no route of an
@@ -134,7 +146,7 @@ static const app_module web_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &protect_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

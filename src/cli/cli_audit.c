@@ -140,6 +140,7 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"trace", "run", NULL, ACL_P_WRITE},    {"trace", "request", "submit", ACL_P_WRITE},
     {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
     {"tip", NULL, NULL, ACL_P_TIPS},
+    {"protect", NULL, NULL, ACL_P_PROTECT},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -218,6 +219,21 @@ static int secret_option(const char *a) {
     return 0;
 }
 
+/* `puente protect`: every option value that may identify or locate a
+ * person (names, contacts, addresses, narratives, searches, files) is masked;
+ * only these procedural options are copied (docs/protection.md). */
+static int protect_plain_option(const char *a) {
+    static const char *const plain[] = {"--db", "--purpose", "--format", "--kind", "--path", "--state", "--role",
+                                        "--occupation", "--channel", "--day", "--type", "--place", "--level", "--board",
+                                        "--next-review", "--code", "--cost", "--urgent", "--to", "--authority",
+                                        "--outcome", "--days", "--late", "--at", "--received", "--now", "--agency",
+                                        "--country", "--count", "--seed", NULL};
+    size_t n = strcspn(a, "=");
+    for (const char *const *p = plain; *p; p++)
+        if (strlen(*p) == n && strncmp(a, *p, n) == 0) return 1;
+    return 0;
+}
+
 static const char *outcome_of_exit(int code) {
     switch (code) {
     case 0: return "success";
@@ -235,7 +251,7 @@ static const char *outcome_of_exit(int code) {
  * names), detail = the options (secret values masked) and the exit code. */
 static void describe(int argc, char **argv, int code, pu_buf *action, pu_buf *targets, pu_buf *detail) {
     (void)pu_buf_printf(action, "cli.%s", argv[0]);
-    int sub_done = 0, after_dashdash = 0;
+    int sub_done = 0, after_dashdash = 0, protect = strcmp(argv[0], "protect") == 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!after_dashdash && strcmp(a, "--") == 0) {
@@ -246,7 +262,7 @@ static void describe(int argc, char **argv, int code, pu_buf *action, pu_buf *ta
             int has_eq = strchr(a, '=') != NULL;
             int takes = !has_eq && i + 1 < argc && argv[i + 1][0] != '-';
             if (detail->len) (void)pu_buf_putc(detail, ' ');
-            if (secret_option(a)) {
+            if (secret_option(a) || (protect && !protect_plain_option(a))) {
                 const char *v = has_eq ? strchr(a, '=') + 1 : takes ? argv[i + 1] : "";
                 (void)pu_buf_printf(detail, "%.*s=(%zu bytes)", (int)strcspn(a, "="), a, strlen(v));
                 if (takes) i++;

@@ -105,5 +105,7 @@ const struct http_route *http_routes_kinship(size_t *n);
 const struct http_route *http_routes_trace(size_t *n);
 const struct http_route *http_routes_web(size_t *n);
 const struct http_route *http_routes_tips(size_t *n);
+/* Protection of journalists and defenders (http_protect.c). */
+const struct http_route *http_routes_protect(size_t *n);
 
 #endif

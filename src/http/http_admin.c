@@ -59,6 +59,7 @@ json_t *http_perms_json(unsigned perms) {
         {ACL_P_READ, "read"},     {ACL_P_WRITE, "write"}, {ACL_P_DELETE, "delete"},     {ACL_P_SCREEN, "screen"},
         {ACL_P_REVIEW, "review"}, {ACL_P_ADMIN, "admin"}, {ACL_P_AUDIT, "audit"},       {ACL_P_FORENSIC, "forensic"},
         {ACL_P_EXPORT, "export"}, {ACL_P_OVERSIGHT, "oversight"}, {ACL_P_TIPS, "tips"},
+        {ACL_P_PROTECT, "protect"},
     };
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -280,7 +281,7 @@ int h_users_add(http_req *r) {
         pu_err e;
         int64_t gid = 0;
         if (!acl_role_valid(role))
-            rc = http_fail(r, PU_ERR_INVALID, "role", "expected analyst, supervisor, forensic, tip-handler, admin or auditor");
+            rc = http_fail(r, PU_ERR_INVALID, "role", "expected analyst, supervisor, forensic, tip-handler, protection-officer, admin or auditor");
         else if ((rc = http_begin(r, &e)) != PU_OK) rc = from_acl(r, rc, &e);
         /* the account starts without a role: a second administrator approves it (two-person rule) */
         else if ((rc = acl_user_add(r->db, name, r->p.agency, ACL_ROLE_NONE, pw, &e)) != PU_OK ||

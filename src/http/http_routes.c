@@ -366,3 +366,46 @@ void http_audit_failed(http_req *r) {
     r->unauthenticated = 0;
     error_body(r, PU_ERR_DB);
 }
+/* Protection of journalists and defenders (http_protect.c, docs/protection.md):
+ * every route needs the protect permission; reads state their purpose. */
+int h_protect_keys(http_req *r);
+int h_protect_unlock(http_req *r);
+int h_protect_lock(http_req *r);
+int h_protect_catalogue(http_req *r);
+int h_protect_list(http_req *r);
+int h_protect_search(http_req *r);
+int h_protect_clocks(http_req *r);
+int h_protect_case_get(http_req *r);
+int h_protect_case_add(http_req *r);
+int h_protect_member_add(http_req *r);
+int h_protect_member_remove(http_req *r);
+int h_protect_person_add(http_req *r);
+int h_protect_contact_add(http_req *r);
+int h_protect_place_add(http_req *r);
+int h_protect_incident_add(http_req *r);
+int h_protect_study_add(http_req *r);
+int h_protect_measure_add(http_req *r);
+int h_protect_measure_status(http_req *r);
+int h_protect_step_add(http_req *r);
+int h_protect_prosecution_add(http_req *r);
+ROUTES(http_routes_protect,
+    {"POST", "/api/v1/protect/keys", h_protect_keys, "protect.keygen", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/unlock", h_protect_unlock, "protect.unlock", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/lock", h_protect_lock, "protect.lock", 1, ACL_P_PROTECT},
+    {"GET", "/api/v1/protect/catalogue", h_protect_catalogue, NULL, 1, ACL_P_PROTECT},
+    {"GET", "/api/v1/protect/clocks", h_protect_clocks, "protect.clocks", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/search", h_protect_search, "protect.search", 1, ACL_P_PROTECT},
+    {"GET", "/api/v1/protect/cases", h_protect_list, "protect.list", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases", h_protect_case_add, "protect.case.open", 1, ACL_P_PROTECT},
+    {"GET", "/api/v1/protect/cases/{id}", h_protect_case_get, "protect.case.read", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/members", h_protect_member_add, "protect.member.add", 1, ACL_P_PROTECT},
+    {"DELETE", "/api/v1/protect/cases/{id}/members/{user}", h_protect_member_remove, "protect.member.remove", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/people", h_protect_person_add, "protect.person.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/contacts", h_protect_contact_add, "protect.contact.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/places", h_protect_place_add, "protect.place.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/incidents", h_protect_incident_add, "protect.incident.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/studies", h_protect_study_add, "protect.study.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/measures", h_protect_measure_add, "protect.measure.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/measures/{m}/status", h_protect_measure_status, "protect.measure.status", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/steps", h_protect_step_add, "protect.request.step", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/prosecutions", h_protect_prosecution_add, "protect.prosecution.add", 1, ACL_P_PROTECT})

@@ -157,6 +157,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"alerts", ACL_P_READ}, {"cargo", ACL_P_READ}, {"admin", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},
     {"kinship", ACL_P_FORENSIC}, {"trace", ACL_P_READ}, {"security", 0},
     {"tips", ACL_P_TIPS},
+    {"protect", ACL_P_PROTECT},  {"protect-clocks", ACL_P_PROTECT},
 };
 
 static const char *content_type_of(const char *name) {

@@ -22,7 +22,7 @@ printf 'short\n' | "$PUENTE" user add bob --agency FGR --role analyst --password
 assert_rc $? 3 "a short password is refused"
 "$PUENTE" user add eve --agency NOPE --role analyst --db "$DB" 2>/dev/null; assert_rc $? 4 "unknown agency"
 err=$("$PUENTE" user add eve --agency DEA --role wizard --db "$DB" 2>&1); assert_rc $? 3 "unknown role"
-assert_contains "$err" "analyst, supervisor, forensic, tip-handler, admin or auditor" "the error lists the roles"
+assert_contains "$err" "analyst, supervisor, forensic, tip-handler, protection-officer, admin or auditor" "the error lists the roles"
 "$PUENTE" user add ana --agency DEA --role analyst --db "$DB" 2>/dev/null; assert_rc $? 6 "duplicate user"
 "$PUENTE" user add carl --role analyst --db "$DB" 2>/dev/null; assert_rc $? 2 "user add without --agency"
 "$PUENTE" user role ana supervisor --db "$DB"; assert_rc $? 0 "user role"

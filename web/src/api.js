@@ -24,6 +24,7 @@ export function setOnUnauthenticated(fn) {
 export async function api(method, path, body, opts = {}) {
   const headers = {};
   if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = csrf;
+  Object.assign(headers, opts.headers || {}); /* e.g. X-Puente-Purpose (pages/protect.js) */
   let payload;
   if (body !== undefined) {
     if (typeof body === "string") {

@@ -15,6 +15,7 @@ import { kinshipPage } from "./pages/kinship.js";
 import { tracePage } from "./pages/trace.js";
 import { enrolPage } from "./pages/enrol.js";
 import { tipsPage } from "./pages/tips.js";
+import { protectClocksPage, protectPage } from "./pages/protect.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -28,6 +29,8 @@ const PAGES = {
   tips: { perm: "tips", menu: true, render: tipsPage },
   admin: { perm: "admin", menu: true, render: adminPage },
   audit: { perm: "audit", menu: true, render: auditPage },
+  protect: { perm: "protect", menu: true, render: protectPage },
+  "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },
   entity: { perm: "read", menu: false, render: entityPage },
   security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
 };
