@@ -32,9 +32,11 @@ int case_link_kind_valid(const char *kind) {
     return 0;
 }
 
-/* "EXISTS (a visible row of the target table whose key is <target>)" */
-static void target_visible_sql(db_sql *q, const case_reader *rd, const link_kind *k, const char *target_expr) {
-    db_sql_addf(q, "EXISTS (SELECT 1 FROM %s t WHERE %s = %s AND ", k->table, k->key, target_expr);
+/* "EXISTS (a visible row of the target table whose key is <target>)";
+ * target NULL: the link's column l.target, else bound as a value. */
+static void target_visible_sql(db_sql *q, const case_reader *rd, const link_kind *k, const char *target) {
+    db_sql_addf(q, "EXISTS (SELECT 1 FROM %s t WHERE %s = %s AND ", k->table, k->key, target ? "?" : "l.target");
+    if (target) db_sql_text(q, target);
     store_scope_sql(q, rd->scope, "t");
     db_sql_add(q, ")");
 }
@@ -53,8 +55,7 @@ int case_link_add(db_t *db, const case_reader *rd, int64_t id, const char *kind,
     db_stmt *st;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT 1 WHERE ");
-    target_visible_sql(&q, rd, k, "?");
-    db_sql_text(&q, target);
+    target_visible_sql(&q, rd, k, target);
     rc = db_sql_prepare(db, &q, &st, err);
     db_sql_free(&q);
     if (rc) return rc;
@@ -95,7 +96,7 @@ int case_links_json(db_t *db, const case_reader *rd, int64_t id, json_t **out, p
     db_sql_int64(&q, id);
     for (const link_kind *k = KINDS; k->kind; k++) {
         db_sql_addf(&q, "%s(l.kind = '%s' AND ", k == KINDS ? "" : " OR ", k->kind);
-        target_visible_sql(&q, rd, k, "l.target");
+        target_visible_sql(&q, rd, k, NULL);
         db_sql_add(&q, ")");
     }
     db_sql_add(&q, ") ORDER BY l.id");
