@@ -280,6 +280,13 @@ static int add_clocks(db_t *db, json_t *a, const char *today, pu_err *err) {
                                                 "started", c[k].started, "due", c[k].due, "days_left", c[k].days_left,
                                                 "escalate", c[k].escalate));
         json_object_set_new(x, "clocks", cl);
+        /* the stages the workflow allows next (the tracker offers only these) */
+        const char *dec = json_string_value(json_object_get(x, "decision"));
+        json_t *next = json_array();
+        if (s == CS_EXECUTIVE_DECISION && (!dec || !*dec)) json_array_append_new(next, json_string(case_stage_name(s)));
+        for (int t = 0; t < CS_NSTAGES; t++)
+            if (case_stage_allowed(s, (case_stage)t, dec)) json_array_append_new(next, json_string(case_stage_name(t)));
+        json_object_set_new(x, "next", next);
         json_object_set_new(x, "next_due", n ? json_string(c[0].due) : json_null());
     }
     return PU_OK;

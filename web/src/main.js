@@ -14,6 +14,7 @@ import { auditPage } from "./pages/audit.js";
 import { kinshipPage } from "./pages/kinship.js";
 import { tracePage } from "./pages/trace.js";
 import { enrolPage } from "./pages/enrol.js";
+import { casesPage, extraditionsPage } from "./pages/cases.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -26,6 +27,8 @@ const PAGES = {
   kinship: { perm: "forensic", menu: true, render: kinshipPage },
   admin: { perm: "admin", menu: true, render: adminPage },
   audit: { perm: "audit", menu: true, render: auditPage },
+  cases: { perm: "read", menu: true, render: casesPage },
+  extraditions: { perm: "read", menu: true, render: extraditionsPage },
   entity: { perm: "read", menu: false, render: entityPage },
   security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
 };
