@@ -369,7 +369,11 @@ int case_member_set(db_t *db, const case_reader *rd, int64_t id, const char *kin
         return pu_fail(err, PU_ERR_INVALID, NULL, "principal", "expected a user or agency name");
     if (right && !one_of(right, RIGHTS)) return pu_fail(err, PU_ERR_INVALID, NULL, "right", "expected read or write");
     int own, rc = case_access(db, rd, id, 1, owner, NULL, err);
-    if (rc || (rc = store_check_owner(db, rd->scope, owner, err)) || (rc = case_begin(db, &own, err))) return rc;
+    if (rc || (rc = store_check_owner(db, rd->scope, owner, err))) return rc;
+    /* the owning agency answers for its case: it stays a write member */
+    if (!strcmp(kind, "agency") && !strcmp(principal, owner) && (!right || strcmp(right, "write")))
+        return pu_fail(err, PU_ERR_CONFLICT, NULL, "principal", "the owning agency %s stays a write member", owner);
+    if ((rc = case_begin(db, &own, err))) return rc;
     if (right) {
         rc = add_member(db, id, kind, principal, right, case_actor(rd), err);
     } else {

@@ -245,3 +245,157 @@ out:
     json_decref(o);
     return rc;
 }
+
+/* ---- writes of a case's records: one JSON object of string members ---- */
+#define MAX_KEYS 12
+
+/* Read the string members named in keys (NULL-terminated) into vals (NULL
+ * when absent); unknown members are refused. */
+static int str_members(http_req *r, json_t *o, const char *const *keys, const char **vals) {
+    int rc = http_only_keys(r, o, keys, "body");
+    for (int i = 0; !rc && keys[i]; i++) {
+        vals[i] = NULL;
+        if (json_is_integer(json_object_get(o, keys[i]))) continue; /* numbers read by the caller */
+        rc = http_str_member(r, o, keys[i], "body", &vals[i]);
+    }
+    return rc;
+}
+
+static int created(http_req *r, int64_t id) { return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id)); }
+
+int h_cases_note(http_req *r) {
+    static const char *const keys[] = {"text", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, nid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        rc = (rc = case_note_add(r->db, &rd, id, v[0], &nid, &e)) ? fail(r, rc, &e) : created(r, nid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_task(http_req *r) {
+    static const char *const keys[] = {"title", "due", "assignee", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, tid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        rc = (rc = case_task_add(r->db, &rd, id, v[0], v[1], v[2], &tid, &e)) ? fail(r, rc, &e) : created(r, tid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_charge(http_req *r) {
+    static const char *const keys[] = {"statute", "country", "severity", "filed", "description", "count", "subject", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, cid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        json_t *n = json_object_get(o, "count"), *s = json_object_get(o, "subject");
+        case_charge_opts c = {v[0], v[1], n ? (int)json_integer_value(n) : 1, v[2], v[3], v[4],
+                              json_is_integer(s) ? json_integer_value(s) : 0};
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        if (n && !json_is_integer(n)) rc = http_fail(r, PU_ERR_INVALID, "count", "expected a whole number");
+        else rc = (rc = case_charge_add(r->db, &rd, id, &c, &cid, &e)) ? fail(r, rc, &e) : created(r, cid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_warrant(http_req *r) {
+    static const char *const keys[] = {"court", "judge", "issued", "jurisdiction", "charges", "subject", "expires",
+                                       "marking", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, wid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_warrant_opts w = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        rc = (rc = case_warrant_add(r->db, &rd, id, &w, &wid, &e)) ? fail(r, rc, &e) : created(r, wid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_warrants_status(http_req *r) {
+    static const char *const keys[] = {"status", "day", "reason", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        if ((rc = case_warrant_status(r->db, &rd, id, v[0], v[1], v[2], &e))) rc = fail(r, rc, &e);
+        else rc = http_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", v[0]));
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_arrest(http_req *r) {
+    static const char *const keys[] = {"person", "day", "place", "country", "agency", "officers", "custody", "released",
+                                       "charges", "warrant", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, aid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        json_t *w = json_object_get(o, "warrant");
+        case_arrest_opts a = {v[1], v[2], v[3], v[4], v[5], v[6], v[7], json_is_integer(w) ? json_integer_value(w) : 0,
+                              v[8], v[0]};
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        rc = (rc = case_arrest_add(r->db, &rd, id, &a, &aid, &e)) ? fail(r, rc, &e) : created(r, aid);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_share(http_req *r) {
+    static const char *const keys[] = {"kind", "record", "agency", "reason", NULL};
+    const char *v[MAX_KEYS];
+    json_t *o;
+    int rc = http_body_object(r, &o);
+    if (rc) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        json_t *rec = json_object_get(o, "record");
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        if (!json_is_integer(rec)) {
+            rc = http_fail(r, PU_ERR_INVALID, "record", "expected the record's number");
+        } else if ((rc = case_share(r->db, &rd, v[0], json_integer_value(rec), v[2], v[3], &e))) {
+            rc = fail(r, rc, &e);
+        } else {
+            (void)pu_buf_printf(&r->detail, "%s %lld to %s", v[0], (long long)json_integer_value(rec), v[2]);
+            rc = http_json(r, 201, json_pack("{s:s,s:I,s:s}", "kind", v[0], "record", json_integer_value(rec), "agency", v[2]));
+        }
+    }
+    json_decref(o);
+    return rc;
+}

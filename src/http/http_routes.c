@@ -119,6 +119,13 @@ int h_extraditions_list(http_req *r);
 int h_extraditions_new(http_req *r);
 int h_extraditions_get(http_req *r);
 int h_extraditions_stage(http_req *r);
+int h_cases_note(http_req *r);
+int h_cases_task(http_req *r);
+int h_cases_charge(http_req *r);
+int h_cases_warrant(http_req *r);
+int h_cases_arrest(http_req *r);
+int h_cases_share(http_req *r);
+int h_warrants_status(http_req *r);
 ROUTES(http_routes_cases,
     {"GET", "/api/v1/cases", h_cases_list, "case.list", 1, ACL_P_READ},
     {"POST", "/api/v1/cases", h_cases_new, "case.new", 1, ACL_P_WRITE},
@@ -127,6 +134,13 @@ ROUTES(http_routes_cases,
     {"GET", "/api/v1/cases/{id}/export", h_cases_export, "case.export", 1, ACL_P_READ},
     {"POST", "/api/v1/cases/{id}/links", h_cases_link, "case.link", 1, ACL_P_WRITE},
     {"POST", "/api/v1/cases/{id}/members", h_cases_member, "case.member", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/notes", h_cases_note, "case.note", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/tasks", h_cases_task, "case.task", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/charges", h_cases_charge, "case.charge", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/warrants", h_cases_warrant, "case.warrant", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/arrests", h_cases_arrest, "case.arrest", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/shares", h_cases_share, "case.share", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/warrants/{id}/status", h_warrants_status, "warrant.status", 1, ACL_P_WRITE},
     {"GET", "/api/v1/extraditions", h_extraditions_list, "extradition.list", 1, ACL_P_READ},
     {"POST", "/api/v1/extraditions", h_extraditions_new, "extradition.new", 1, ACL_P_WRITE},
     {"GET", "/api/v1/extraditions/{id}", h_extraditions_get, "extradition.read", 1, ACL_P_READ},

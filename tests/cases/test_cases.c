@@ -408,6 +408,8 @@ static void test_need_to_know(void **state) {
     assert_int_equal(count_of(db, &ana), 1);
     assert_int_equal(count_of(db, &bob), 0);
     assert_int_equal(case_member_set(db, &R_HSI, shared, "user", "ana", NULL, &e), PU_OK);
+    assert_int_equal(case_member_set(db, &R_HSI, shared, "agency", "HSI", NULL, &e), PU_ERR_CONFLICT);
+    assert_int_equal(case_member_set(db, &R_HSI, shared, "agency", "HSI", "read", &e), PU_ERR_CONFLICT);
     assert_int_equal(case_show(db, &ana, shared, &j, &e), PU_ERR_NOTFOUND);
     /* a member cannot see past the marking: US-ONLY case, FGR member, until shared */
     int64_t us_only = new_case(db, &R_HSI, "US-ONLY", "HSI:US,FGR:MX");

@@ -111,6 +111,48 @@ eq(s, 200, "any user of a member agency reads it (agency membership)")
 s, js, _ = c.req("GET", f"/api/v1/cases/{SECRET}", F)
 eq(s, 404, "FGR never sees HSI's AGENCY-ONLY case")
 
+# ---- records of a case through the API ----
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/charges", H, body={"statute": "8 U.S.C. 1324(a)(1)(A)(ii)", "country": "US",
+                                                                 "severity": "felony", "count": 3, "filed": "2026-01-20"})
+eq(s, 201, "charge recorded")
+CH = (js or {}).get("id", 0)
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/charges", H, body={"statute": "x", "country": "US", "severity": "grave"})
+eq(s, 400, "an unknown severity is refused")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/warrants", H, body={"court": "U.S. District Court, W.D. Tex.", "judge": "A. Ruiz",
+                                                                  "issued": "2026-02-01", "jurisdiction": "US",
+                                                                  "charges": str(CH), "subject": "Juan Pérez", "marking": "US-ONLY"})
+eq(s, 201, "a US-ONLY warrant in the SHARED case")
+WID = (js or {}).get("id", 0)
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}", F)
+eq(len((js or {}).get("warrants", [1])), 0, "FGR, a member, does not see the US-ONLY warrant")
+s, js, _ = c.req("POST", "/api/v1/shares", F, body={"kind": "warrant", "record": WID, "agency": "FGR", "reason": "x"})
+ok(s in (403, 404), "FGR cannot share HSI's warrant", f"status {s}")
+s, js, _ = c.req("POST", "/api/v1/shares", H, body={"kind": "warrant", "record": WID, "agency": "FGR",
+                                                   "reason": "provisional arrest request to FGR"})
+eq(s, 201, "HSI shares the warrant with FGR (audited grant)")
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}", F)
+eq([w["id"] for w in (js or {}).get("warrants", [])], [WID], "FGR now sees the warrant")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/arrests", F, body={"person": "Juan Pérez", "day": "2026-03-10", "place": "Nogales",
+                                                                 "country": "MX", "agency": "FGR", "warrant": WID})
+eq(s, 403, "a read member cannot record an arrest")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/arrests", H, body={"person": "Juan Pérez", "day": "2026-03-10", "place": "Nogales, Son.",
+                                                                 "country": "MX", "agency": "FGR", "warrant": WID,
+                                                                 "charges": str(CH)})
+eq(s, 201, "arrest recorded")
+s, js, _ = c.req("POST", f"/api/v1/warrants/{WID}/status", H, body={"status": "served", "day": "2026-03-10"})
+eq(s, 200, "warrant served")
+s, js, _ = c.req("POST", f"/api/v1/warrants/{WID}/status", H, body={"status": "recalled", "reason": "x"})
+eq(s, 409, "a served warrant cannot be recalled: 409")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/notes", H, body={"text": "Cateo en Altar: 23 personas rescatadas"})
+eq(s, 201, "note added")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/tasks", H, body={"title": "Certified translation", "due": "2026-04-15"})
+eq(s, 201, "task added")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/notes", F, body={"text": "x"})
+eq(s, 403, "a read member cannot add notes")
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}", F)
+kinds = [e["kind"] for e in (js or {}).get("timeline", [])]
+ok({"opened", "warrant", "arrest", "share", "extradition"} <= set(kinds), "the timeline records the changes", str(kinds))
+
 # ---- NIEM export ----
 s, js, _ = c.req("GET", f"/api/v1/cases/{CID}/export", F, query={"format": "niem"})
 eq(s, 200, "NIEM export")
@@ -120,9 +162,10 @@ eq(s, 404, "no export of a case one cannot read")
 
 # ---- audit: reads included ----
 eq(srv.stop(), 0, "server stops cleanly")
-rows = store_query(DB, "SELECT action, outcome FROM audit_log WHERE action LIKE 'case.%' OR action LIKE 'extradition.%'")
+rows = store_query(DB, "SELECT action, outcome FROM audit_log WHERE action LIKE 'case.%' OR action LIKE 'extradition.%' OR action LIKE 'warrant.%'")
 acts = {a for a, _ in rows}
-ok({"case.read", "case.list", "case.new", "extradition.stage", "extradition.read", "case.export"} <= acts,
+ok({"case.read", "case.list", "case.new", "extradition.stage", "extradition.read", "case.export", "case.share",
+    "case.warrant", "warrant.status"} <= acts,
    "every read and change audited", str(sorted(acts)))
 ok(("extradition.stage", "conflict") in rows or any(a == "extradition.stage" and o != "success" for a, o in rows),
    "the refused transition is audited with its outcome", str(rows[-5:]))
