@@ -145,6 +145,13 @@ static const char *value_label(const char *v) {
         {"denied", "denied"},
         {"mx_to_us", "Mexico to the United States"},
         {"us_to_mx", "United States to Mexico"},
+        {"agency", "agency"},
+        {"user", "user"},
+        {"read", "read"},
+        {"write", "write"},
+        {"active", "active"},
+        {"cancellation_requested", "cancellation requested"},
+        {"pending", "pending"},
     };
     for (size_t i = 0; v && i < sizeof L / sizeof L[0]; i++)
         if (!strcmp(L[i].key, v)) return pu_tr(L[i].label);
@@ -159,6 +166,8 @@ static void labels_for_extract(void) {
     (void)T("withdrawn"); (void)T("lapsed"); (void)T("open"); (void)T("suspended"); (void)T("closed");
     (void)T("issued"); (void)T("served"); (void)T("recalled"); (void)T("expired"); (void)T("granted");
     (void)T("denied"); (void)T("Mexico to the United States"); (void)T("United States to Mexico");
+    (void)T("agency"); (void)T("user"); (void)T("read"); (void)T("write"); (void)T("active");
+    (void)T("cancellation requested"); (void)T("pending");
 }
 
 #define JS(o, k) json_string_value(json_object_get((o), (k)))
@@ -215,10 +224,30 @@ static int case_print(json_t *c) {
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(c, "members"), i, x)
-        printf("  %s %s %s (%s)\n", T("member"), JS(x, "kind"), JS(x, "principal"), JS(x, "rights"));
+        printf("  %s %s %s (%s)\n", T("member"), value_label(JS(x, "kind")), JS(x, "principal"),
+               value_label(JS(x, "rights")));
+    json_array_foreach(json_object_get(c, "offences"), i, x) printf("  %s: %s\n", T("offence"), JS(x, "offence"));
+    json_array_foreach(json_object_get(c, "subjects"), i, x)
+        printf("  %s %lld: %s (%s)\n", T("subject"), JI(x, "id"), JS(x, "name"), JS(x, "role"));
+    json_array_foreach(json_object_get(c, "charges"), i, x)
+        printf("  %s %lld: %s x%lld, %s, %s\n", T("charge"), JI(x, "id"), JS(x, "statute"), JI(x, "count"),
+               JS(x, "severity"), value_label(JS(x, "disposition")));
     json_array_foreach(json_object_get(c, "warrants"), i, x)
         printf("  %s %lld: %s, %s (%s)\n", T("warrant"), JI(x, "id"), JS(x, "subject"), JS(x, "court"),
                value_label(JS(x, "status")));
+    json_array_foreach(json_object_get(c, "arrests"), i, x)
+        printf("  %s %lld: %s, %s, %s (%s)\n", T("arrest"), JI(x, "id"), JS(x, "person"), JS(x, "day"), JS(x, "place"),
+               JS(x, "agency"));
+    json_array_foreach(json_object_get(c, "notices"), i, x)
+        printf("  %s %lld: %s %s (%s)\n", T("Red Notice"), JI(x, "id"), JS(x, "forename"), JS(x, "name"),
+               value_label(JS(x, "status")));
+    json_array_foreach(json_object_get(c, "tasks"), i, x)
+        printf("  %s %lld: %s %s%s\n", T("task"), JI(x, "id"), JS(x, "title"), JS(x, "due") ? JS(x, "due") : "",
+               json_is_true(json_object_get(x, "done")) ? T(" (done)") : "");
+    json_array_foreach(json_object_get(c, "documents"), i, x)
+        printf("  %s %lld: %s sha256:%s\n", T("document"), JI(x, "id"), JS(x, "name"), JS(x, "sha256"));
+    json_array_foreach(json_object_get(c, "notes"), i, x)
+        printf("  %s %lld (%s): %s\n", T("note"), JI(x, "id"), JS(x, "author"), JS(x, "text"));
     json_array_foreach(json_object_get(c, "extraditions"), i, x)
         printf("  %s %lld: %s, %s\n", T("extradition"), JI(x, "id"), JS(x, "person"), value_label(JS(x, "stage")));
     json_array_foreach(json_object_get(c, "links"), i, x)
