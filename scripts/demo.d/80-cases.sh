@@ -96,7 +96,7 @@ C share case "$jtf" "${HSI[@]}" --to FGR --reason "JTF Alpha coordination with F
 echo "-- cases (HSI)"
 C list "${HSI[@]}"
 echo "-- the TCIU case as FGR sees it (Spanish)"
-"$PUENTE" --lang es case show "$tciu" "${FGR[@]}" | head -20
+"$PUENTE" --lang es case show "$tciu" "${FGR[@]}"
 echo "-- extraditions"
 X list "${HSI[@]}"
 echo "-- legal clocks due within 30 days"
