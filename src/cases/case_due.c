@@ -279,10 +279,52 @@ int case_clocks(db_t *db, int64_t xid, const char *direction, case_stage s, cons
     return PU_OK;
 }
 
+#define TASK_WARN_DAYS 7   /* open tasks shown this many days before they are due */
+
+/* Open tasks of visible cases due within `within` days (TASK_WARN_DAYS when
+ * within < 0) or overdue, as entries of kind "task". */
+static int due_tasks(db_t *db, const case_reader *rd, const char *today, int within, json_t *res, pu_err *err) {
+    char t[11], last[11];
+    int64_t td;
+    int rc = case_day(today, "today", t, err);
+    if (rc) return rc;
+    (void)pu_parse_date(t, &td);
+    pu_format_date(td + (within < 0 ? TASK_WARN_DAYS : within), last, sizeof last);
+    db_sql q;
+    db_stmt *st;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT k.id, k.case_id, k.title, k.due, COALESCE(k.assignee, '') FROM case_task k"
+                   " JOIN case_file c ON c.id = k.case_id WHERE k.done = 0 AND k.due IS NOT NULL AND k.due <= ? AND ");
+    db_sql_text(&q, last);
+    case_visible_sql(&q, rd, "c");
+    db_sql_add(&q, " ORDER BY k.due, k.id");
+    if ((rc = db_sql_prepare(db, &q, &st, err))) {
+        db_sql_free(&q);
+        return rc;
+    }
+    db_sql_free(&q);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        int64_t d;
+        if (pu_parse_date(db_col_text(st, 3), &d)) continue;
+        json_array_append_new(res, json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:I,s:b,s:b}", "kind", "task", "task",
+                                             (json_int_t)db_col_int64(st, 0), "case_id", (json_int_t)db_col_int64(st, 1),
+                                             "title", db_col_text(st, 2), "due", db_col_text(st, 3), "assignee",
+                                             db_col_text(st, 4), "days_left", (json_int_t)(d - td), "escalate", 1,
+                                             "overdue", d < td));
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? PU_OK : rc;
+}
+
 int case_due(db_t *db, const case_reader *rd, const char *today, int within, json_t **out, pu_err *err) {
     json_t *a, *res = json_array();
     int rc = case_ext_list(db, rd, 0, today, &a, err);
     if (rc) {
+        json_decref(res);
+        return rc;
+    }
+    if ((rc = due_tasks(db, rd, today, within, res, err))) {
+        json_decref(a);
         json_decref(res);
         return rc;
     }
@@ -294,6 +336,7 @@ int case_due(db_t *db, const case_reader *rd, const char *today, int within, jso
             int hit = within < 0 ? json_is_true(json_object_get(c, "escalate")) : left <= within;
             if (!hit) continue;
             json_t *e = json_deep_copy(c);
+            json_object_set_new(e, "kind", json_string("clock"));
             json_object_set(e, "extradition", json_object_get(x, "id"));
             json_object_set(e, "case_id", json_object_get(x, "case_id"));
             json_object_set(e, "person", json_object_get(x, "person"));

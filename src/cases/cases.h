@@ -251,9 +251,11 @@ typedef struct case_clock {
  * up to max clocks into out, *n their number. */
 int case_clocks(db_t *db, int64_t xid, const char *direction, case_stage s, const char *today, case_clock *out,
                 size_t max, size_t *n, pu_err *err);
-/* Every running clock of visible requests due within `within` days of
- * today (within < 0: each rule's own warning window) or overdue, soonest
- * first, as a JSON array. */
+/* What is due: every running clock of visible requests (kind "clock")
+ * due within `within` days of today (within < 0: each rule's own warning
+ * window) or overdue, and the open tasks of visible cases (kind "task") due
+ * within `within` days (within < 0: 7) or overdue; soonest first, as a
+ * JSON array (the caller's). Errors: PU_ERR_INVALID (today), PU_ERR_DB. */
 int case_due(db_t *db, const case_reader *rd, const char *today, int within, json_t **out, pu_err *err);
 /* Number of rules loaded (tests). Errors: PU_ERR_INTERNAL (bad bundled data). */
 int case_rules_count(size_t *n, pu_err *err);

@@ -348,9 +348,13 @@ static int due_cmd(db_t *db, const copts *o, pu_err *err) {
     int es = !strcmp(pu_tr("case"), "caso");
     json_array_foreach(a, i, x) {
         long long left = JI(x, "days_left");
-        printf("%s\t%s %lld\t%s\t%s\t%s\n", JS(x, "due"), T("extradition"), JI(x, "extradition"), JS(x, "person"),
-               es ? JS(x, "label_es") : JS(x, "label_en"),
-               left < 0 ? T("OVERDUE") : left == 0 ? T("due today") : T("due soon"));
+        const char *when = left < 0 ? T("OVERDUE") : left == 0 ? T("due today") : T("due soon");
+        if (!strcmp(JS(x, "kind"), "task"))
+            printf("%s\t%s %lld\t%s %lld\t%s\t%s\n", JS(x, "due"), T("task"), JI(x, "task"), T("case"), JI(x, "case_id"),
+                   JS(x, "title"), when);
+        else
+            printf("%s\t%s %lld\t%s\t%s\t%s\n", JS(x, "due"), T("extradition"), JI(x, "extradition"), JS(x, "person"),
+                   es ? JS(x, "label_es") : JS(x, "label_en"), when);
     }
     if (json_array_size(a) == 0) printf("%s\n", T("nothing due"));
     json_decref(a);

@@ -54,6 +54,11 @@ out=$("$PUENTE" case due $HSI --today 2026-03-05)
 assert_contains "$out" "Formal request due after provisional arrest" "escalated within the rule's window"
 out=$("$PUENTE" case due $HSI --today 2026-01-20)
 assert_contains "$out" "nothing due" "not yet in the window"
+"$PUENTE" case task "$C" $HSI --title "Certified translation" --due 2026-01-25 >/dev/null
+out=$("$PUENTE" case due $HSI --today 2026-01-20)
+assert_contains "$out" "Certified translation" "a task due within a week is due"
+out=$("$PUENTE" case due --agency SAT --country MX --today 2026-01-20)
+assert_not_contains "$out" "Certified translation" "...but not to a non-member"
 out=$("$PUENTE" --lang es case due $HSI --today 2026-03-05)
 assert_contains "$out" "Solicitud formal tras la detención provisional" "the clock's label in Spanish"
 out=$("$PUENTE" --lang es extradition show "$X" $HSI --today 2026-03-05)

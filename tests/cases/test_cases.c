@@ -316,6 +316,21 @@ static void test_clocks(void **state) {
     assert_int_equal(json_array_size(due), 1);
     assert_true(json_is_true(json_object_get(json_array_get(due, 0), "overdue")));
     json_decref(due);
+    /* open tasks are due too: within 7 days by default, never once done, never for a non-member */
+    int64_t tk;
+    assert_int_equal(case_task_add(db, &R_HSI, cid, "certified translation", "2026-03-15", "HSI Phoenix", &tk, &e), PU_OK);
+    assert_int_equal(case_task_add(db, &R_HSI, cid, "quarterly review", "2026-06-30", NULL, NULL, &e), PU_OK);
+    assert_int_equal(case_due(db, &R_HSI, "2026-03-12", -1, &due, &e), PU_OK);
+    assert_int_equal(json_array_size(due), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(due, 0), "kind")), "clock"); /* 03-11 */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(due, 1), "kind")), "task");  /* 03-15 */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(due, 1), "days_left")), 3);
+    json_decref(due);
+    assert_int_equal(case_task_done(db, &R_HSI, tk, 1, &e), PU_OK);
+    assert_int_equal(case_task_done(db, &R_FGR, tk, 0, &e), PU_ERR_DENIED);
+    assert_int_equal(case_due(db, &R_HSI, "2026-03-12", -1, &due, &e), PU_OK);
+    assert_int_equal(json_array_size(due), 1);
+    json_decref(due);
     assert_int_equal(case_due(db, &R_DEA, "2026-03-12", -1, &due, &e), PU_OK); /* not a member: nothing */
     assert_int_equal(json_array_size(due), 0);
     json_decref(due);

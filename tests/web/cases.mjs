@@ -45,7 +45,8 @@ await run(t, async (browser, base) => {
     ok(stages.length === 3, `${lang}: three requests tracked`);
     ok(stages.every(([s, text]) => text.includes(catalogue[lang][`stage.${s}`])), `${lang}: every stage shown in the page's language`, JSON.stringify(stages));
     ok((await page.$$("#ext-list .clock.soon")).length === 1, `${lang}: the 60-day clock close to running out is escalated`);
-    ok((await page.$$eval("#ext-due li", (li) => li.length)) === 1, `${lang}: the due list names it`);
+    ok((await page.$$eval("#ext-due li[data-clock]", (li) => li.length)) === 1, `${lang}: the due list names it`);
+    ok((await page.$$eval("#ext-due li[data-task]", (li) => li.length)) === 1, `${lang}: ...and the case's task due in three days`);
     await languageChecks(page, `extradition tracker (${lang})`, lang);
     await screenshot(page, `cases-extraditions-${lang}.png`);
     ok(page.cspErrors.length === 0, `${lang}: no CSP violation or script error`, JSON.stringify(page.cspErrors));

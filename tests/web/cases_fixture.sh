@@ -31,6 +31,8 @@ p warrant status "$w" served "${HSI[@]}" --day 2026-03-05 >/dev/null
 today=$(date -u +%Y-%m-%d)
 ago() { date -u -d "$today - $1 days" +%Y-%m-%d; }
 p extradition new "$c" "${HSI[@]}" --direction mx_to_us --person "Ramiro Olvera" --day "$(ago 3)" >/dev/null
+p case task "$c" "${HSI[@]}" --title "Certified translation of the indictment" --due "$(date -u -d "$today + 3 days" +%Y-%m-%d)" >/dev/null
+p case task "$c" "${HSI[@]}" --title "Next quarter review" --due "$(date -u -d "$today + 60 days" +%Y-%m-%d)" >/dev/null
 x=$(p extradition new "$c" "${HSI[@]}" --direction mx_to_us --person "Lucía Mendoza" --day "$(ago 60)")
 p extradition stage "$x" person_located_arrested --day "$(ago 55)" "${HSI[@]}" >/dev/null
 y=$(p extradition new "$c" "${HSI[@]}" --direction us_to_mx --person "John Roe" --stage formal_request_filed --day "$(ago 90)")

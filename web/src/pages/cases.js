@@ -153,6 +153,16 @@ export async function casesPage(main, id) {
 }
 
 // ---- the extradition tracker ----
+// One entry of "what is due": a legal clock of a request, or a case's task.
+function dueItem(c) {
+  const cls = c.overdue ? "overdue" : "soon";
+  if (c.kind === "task") {
+    const when = c.days_left < 0 ? t("cases.overdue", { n: num(-c.days_left) }) : t("cases.days_left", { n: num(c.days_left) });
+    return h("li", { class: cls, "data-task": c.task }, t("ext.task"), ": ", raw(c.title), " — ", link(`/app/cases/${c.case_id}`, t("ext.case", { id: c.case_id }), false), ", ", date(c.due), " (", when, ")");
+  }
+  return h("li", { class: cls, "data-clock": c.rule }, raw(c.person), " — ", tv("stage", c.stage), ": ", clock(c));
+}
+
 function stageForm(x, reload, msg) {
   if (!can("write") || !x.next.length) return null;
   // only the stages the workflow allows next (the server checks again: a
@@ -183,7 +193,7 @@ export function extraditionsPage(main) {
     mount(list, loading());
     try {
       const [r, d] = await Promise.all([get("/api/v1/extraditions"), get("/api/v1/cases/due")]);
-      mount(due, h("h2", {}, t("ext.due_heading")), d.results.length ? h("ul", {}, d.results.map((c) => h("li", { class: c.overdue ? "overdue" : "soon" }, raw(c.person), " — ", tv("stage", c.stage), ": ", clock(c)))) : h("p", {}, t("ext.nothing_due")));
+      mount(due, h("h2", {}, t("ext.due_heading")), d.results.length ? h("ul", {}, d.results.map(dueItem)) : h("p", {}, t("ext.nothing_due")));
       mount(
         list,
         table(t("ext.table"), [t("cases.id"), t("cases.person"), t("ext.direction"), t("ext.stage"), t("ext.since"), t("ext.clocks"), t("ext.actions")],
