@@ -161,8 +161,13 @@ static int existing_stubs(db_t *db, const case_reader *rd, const char *status, j
     db_sql q;
     db_stmt *st;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT c.id, c.owner, c.marking, c.status FROM case_file c WHERE c.marking IN ('PUBLIC', 'SHARED')"
-                   " AND NOT (");
+    /* "that it exists" is for cases every signed-in reader may see by their
+     * marking (PUBLIC, SHARED): the one rule, asked for a reader of no
+     * country and no agency */
+    static const store_scope anyone = {0, "", ""};
+    db_sql_add(&q, "SELECT c.id, c.owner, c.marking, c.status FROM case_file c WHERE ");
+    store_scope_sql(&q, &anyone, "c");
+    db_sql_add(&q, " AND NOT (");
     case_visible_sql(&q, rd, "c");
     db_sql_add(&q, ")");
     if (status) {
