@@ -12,6 +12,7 @@
 #include "app/app.h"
 #include "audit/audit.h"
 #include "cargo/cargo.h"
+#include "cases/cases.h"
 #include "cli/cli.h"
 #include "ews/ews.h"
 #include "http/http.h"
@@ -144,9 +145,21 @@ static const app_module web_module = {
     .routes = http_routes_web,
 };
 
+/* Joint investigations, warrants and extraditions (src/cases, docs/cases.md). */
+static const app_module cases_module = {
+    .name = "cases",
+    .migrate = case_migrate,
+    COMMANDS({"case", "joint investigations: case files, members, links, charges, arrests, deadlines", cmd_case},
+             {"warrant", "arrest warrants of a case: issue, serve, recall", cmd_warrant},
+             {"extradition", "extradition requests and their stages", cmd_extradition}),
+    .routes = http_routes_cases,
+    .counts = case_counts,
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &protect_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &protect_module,
+    &cases_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

@@ -141,6 +141,17 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
     {"tip", NULL, NULL, ACL_P_TIPS},
     {"protect", NULL, NULL, ACL_P_PROTECT},
+    /* cases (docs/cases.md): every change needs write; membership is checked by the engine */
+    {"case", "new", NULL, ACL_P_WRITE},     {"case", "status", NULL, ACL_P_WRITE},
+    {"case", "member", NULL, ACL_P_WRITE},  {"case", "share", NULL, ACL_P_WRITE},
+    {"case", "link", NULL, ACL_P_WRITE},    {"case", "note", NULL, ACL_P_WRITE},
+    {"case", "event", NULL, ACL_P_WRITE},   {"case", "task", NULL, ACL_P_WRITE},
+    {"case", "task-done", NULL, ACL_P_WRITE}, {"case", "subject", NULL, ACL_P_WRITE},
+    {"case", "charge", NULL, ACL_P_WRITE},  {"case", "dispose", NULL, ACL_P_WRITE},
+    {"case", "arrest", NULL, ACL_P_WRITE},  {"case", "notice", NULL, ACL_P_WRITE},
+    {"case", "document", NULL, ACL_P_WRITE}, {"warrant", "add", NULL, ACL_P_WRITE},
+    {"warrant", "status", NULL, ACL_P_WRITE}, {"warrant", "attempt", NULL, ACL_P_WRITE},
+    {"extradition", "new", NULL, ACL_P_WRITE}, {"extradition", "stage", NULL, ACL_P_WRITE},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -174,7 +185,8 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * options are added when absent, and naming another agency or country is
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
-                                              "review", "ews", "cargo", "trace", "tip", NULL};
+                                              "review", "ews", "cargo", "trace", "tip", "case",
+                                              "warrant", "extradition", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;

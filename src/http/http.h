@@ -107,5 +107,7 @@ const struct http_route *http_routes_web(size_t *n);
 const struct http_route *http_routes_tips(size_t *n);
 /* Protection of journalists and defenders (http_protect.c). */
 const struct http_route *http_routes_protect(size_t *n);
+/* Joint cases, warrants and extraditions (http_cases.c, docs/cases.md). */
+const struct http_route *http_routes_cases(size_t *n);
 
 #endif

@@ -109,6 +109,45 @@ ROUTES(http_routes_tips,
     {"POST", "/api/v1/tips/{id}/links/{link}", h_tips_link, "tip.link", 1, ACL_P_TIPS},
     {"POST", "/api/v1/tips/{id}/split", h_tips_split, "tip.split", 1, ACL_P_TIPS},
     {"GET", "/api/v1/tips/{id}/attachments/{n}", h_tips_attachment, "tip.attachment", 1, ACL_P_TIPS})
+/* Joint cases, warrants and extraditions (http_cases.c, docs/cases.md):
+ * every route audited, reads included; /cases/due before /cases/{id}. */
+int h_cases_list(http_req *r);
+int h_cases_new(http_req *r);
+int h_cases_due(http_req *r);
+int h_cases_get(http_req *r);
+int h_cases_export(http_req *r);
+int h_cases_link(http_req *r);
+int h_cases_member(http_req *r);
+int h_extraditions_list(http_req *r);
+int h_extraditions_new(http_req *r);
+int h_extraditions_get(http_req *r);
+int h_extraditions_stage(http_req *r);
+int h_cases_note(http_req *r);
+int h_cases_task(http_req *r);
+int h_cases_charge(http_req *r);
+int h_cases_warrant(http_req *r);
+int h_cases_arrest(http_req *r);
+int h_cases_share(http_req *r);
+int h_warrants_status(http_req *r);
+ROUTES(http_routes_cases,
+    {"GET", "/api/v1/cases", h_cases_list, "case.list", 1, ACL_P_READ},
+    {"POST", "/api/v1/cases", h_cases_new, "case.new", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/cases/due", h_cases_due, "case.due", 1, ACL_P_READ},
+    {"GET", "/api/v1/cases/{id}", h_cases_get, "case.read", 1, ACL_P_READ},
+    {"GET", "/api/v1/cases/{id}/export", h_cases_export, "case.export", 1, ACL_P_READ},
+    {"POST", "/api/v1/cases/{id}/links", h_cases_link, "case.link", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/members", h_cases_member, "case.member", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/notes", h_cases_note, "case.note", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/tasks", h_cases_task, "case.task", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/charges", h_cases_charge, "case.charge", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/warrants", h_cases_warrant, "case.warrant", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/cases/{id}/arrests", h_cases_arrest, "case.arrest", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/shares", h_cases_share, "case.share", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/warrants/{id}/status", h_warrants_status, "warrant.status", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/extraditions", h_extraditions_list, "extradition.list", 1, ACL_P_READ},
+    {"POST", "/api/v1/extraditions", h_extraditions_new, "extradition.new", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/extraditions/{id}", h_extraditions_get, "extradition.read", 1, ACL_P_READ},
+    {"POST", "/api/v1/extraditions/{id}/stage", h_extraditions_stage, "extradition.stage", 1, ACL_P_WRITE})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,

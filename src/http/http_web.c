@@ -158,6 +158,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"kinship", ACL_P_FORENSIC}, {"trace", ACL_P_READ}, {"security", 0},
     {"tips", ACL_P_TIPS},
     {"protect", ACL_P_PROTECT},  {"protect-clocks", ACL_P_PROTECT},
+    {"cases", ACL_P_READ},  {"extraditions", ACL_P_READ}, /* docs/cases.md */
 };
 
 static const char *content_type_of(const char *name) {

@@ -16,6 +16,7 @@ import { tracePage } from "./pages/trace.js";
 import { enrolPage } from "./pages/enrol.js";
 import { tipsPage } from "./pages/tips.js";
 import { protectClocksPage, protectPage } from "./pages/protect.js";
+import { casesPage, extraditionsPage } from "./pages/cases.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -31,6 +32,8 @@ const PAGES = {
   audit: { perm: "audit", menu: true, render: auditPage },
   protect: { perm: "protect", menu: true, render: protectPage },
   "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },
+  cases: { perm: "read", menu: true, render: casesPage },
+  extraditions: { perm: "read", menu: true, render: extraditionsPage },
   entity: { perm: "read", menu: false, render: entityPage },
   security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
 };

@@ -1,0 +1,287 @@
+/*
+ * cases.h - joint investigations, arrest warrants and extraditions
+ * (issue #22, docs/cases.md).
+ *
+ * Records: a case file (case_file) with its participating agencies, members
+ * (need-to-know), subjects, offences, timeline, tasks, notes, evidence links
+ * to other engines' records and documents; charges, warrants (with service
+ * attempts), arrests, INTERPOL Red Notice drafts, and extradition requests
+ * with their stage workflow and legal clocks.
+ *
+ * Visibility (the ONE rule of this module, case_db.c case_visible_sql): a
+ * reader sees a case when
+ *   (the releasability rule, store_scope_sql, lets it see the case OR the
+ *    owner shared that one case with the reader's agency: case_share)
+ *   AND (the reader is a member: its user name or its agency is in
+ *    case_member; STORE_SYSTEM is always a member).
+ * Every sub-record (charge, warrant, arrest, notice, extradition, document,
+ * note, task, link) is read only through its visible case; warrants, arrests
+ * and extraditions also carry their own owner/marking, filtered again.
+ * A non-member whose marking allows a PUBLIC or SHARED case learns that it
+ * exists (case_list with CASE_LIST_EXISTING: number, owning agency, marking,
+ * "restricted") and nothing else: no title, subjects or records, and it is
+ * never counted for that reader.
+ *
+ * Writes: a member with right "write" (or STORE_SYSTEM); membership, shares
+ * and the case's marking also need store_check_owner on the case's owner.
+ *
+ * Threads: functions take the calling thread's db_t; no global state except
+ * the parsed rule and holiday tables (built once, read-only after).
+ * Strings in results are owned by the returned json_t (json_decref).
+ */
+#ifndef PU_CASES_H
+#define PU_CASES_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "common/pu.h"
+#include "common/pu_count.h"
+#include "db/db.h"
+#include "store/store.h"
+
+/* Who reads or writes: the store scope and, when known, the user account
+ * (NULL for a CLI operator acting for an agency: agency membership only). */
+typedef struct case_reader {
+    const store_scope *scope;
+    const char *user;
+} case_reader;
+
+/* Create/upgrade the module's tables (run once by the registry). Errors:
+ * PU_ERR_DB, PU_ERR_CONFLICT. */
+int case_migrate(db_t *db, pu_err *err);
+
+/* ---- case files (case_file.c) ---- */
+typedef struct case_new_opts {
+    const char *title;       /* required */
+    const char *summary;     /* may be NULL */
+    const char *marking;     /* NULL: STORE_DEFAULT_MARKING */
+    const char *opened;      /* YYYY-MM-DD; NULL: today */
+    const char *agencies;    /* participating agencies "HSI:US,FGR:MX" (may be NULL) */
+    const char *offences;    /* "human smuggling; money laundering" (may be NULL) */
+} case_new_opts;
+/* File a case owned by the reader's agency (STORE_SYSTEM: owner o->owner
+ * must then be given through agencies' first entry). The creator becomes a
+ * write member (its user, else its agency); the participating agencies
+ * become read members. *id gets the new case number.
+ * Errors: PU_ERR_INVALID (title, marking, date, agencies), PU_ERR_DENIED
+ * (store_check_file), PU_ERR_DB. */
+int case_new(db_t *db, const case_reader *rd, const case_new_opts *o, int64_t *id, pu_err *err);
+
+#define CASE_LIST_EXISTING 1   /* also list PUBLIC/SHARED non-member cases as "restricted" stubs */
+/* Cases visible to rd as a JSON array (newest first), status filter (NULL =
+ * all). *out is the caller's. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int case_list(db_t *db, const case_reader *rd, const char *status, int flags, json_t **out, pu_err *err);
+/* Number of cases visible to rd (members only: stubs never count). */
+int case_count(db_t *db, const case_reader *rd, int64_t *out, pu_err *err);
+/* One case with every visible sub-record, as a JSON object (the caller's).
+ * Errors: PU_ERR_NOTFOUND (absent, or not visible: indistinguishable),
+ * PU_ERR_DB. */
+int case_show(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
+/* Change the status (open, suspended, closed). Errors: PU_ERR_NOTFOUND,
+ * PU_ERR_DENIED (no write right), PU_ERR_INVALID, PU_ERR_DB. */
+int case_set_status(db_t *db, const case_reader *rd, int64_t id, const char *status, pu_err *err);
+
+/* Add or change a member: kind "user" or "agency", right "read" or "write";
+ * right NULL removes the member. Needs the write right AND store_check_owner
+ * on the case owner. Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED, PU_ERR_INVALID,
+ * PU_ERR_DB. */
+int case_member_set(db_t *db, const case_reader *rd, int64_t id, const char *kind, const char *principal,
+                    const char *right, pu_err *err);
+/* Share one record across the border: kind "case", "warrant", "arrest" or
+ * "extradition", the record's number, the agency it is released to (which
+ * then sees it whatever its marking; a case share also needs membership).
+ * Needs store_check_owner on the record's owner; reason required; audited
+ * ("case.share") in the same transaction. Errors: PU_ERR_NOTFOUND,
+ * PU_ERR_DENIED, PU_ERR_INVALID, PU_ERR_DB. */
+int case_share(db_t *db, const case_reader *rd, const char *kind, int64_t record, const char *agency,
+               const char *reason, pu_err *err);
+
+/* Timeline entries, notes, tasks, subjects (write right). Each returns the
+ * new row's number in *id (may be NULL). Errors: PU_ERR_NOTFOUND,
+ * PU_ERR_DENIED, PU_ERR_INVALID, PU_ERR_DB. */
+int case_note_add(db_t *db, const case_reader *rd, int64_t id, const char *text, int64_t *nid, pu_err *err);
+int case_event_add(db_t *db, const case_reader *rd, int64_t id, const char *day, const char *kind,
+                   const char *text, pu_err *err);
+int case_task_add(db_t *db, const case_reader *rd, int64_t id, const char *title, const char *due,
+                  const char *assignee, int64_t *tid, pu_err *err);
+/* Mark a task done (or open again when done = 0). */
+int case_task_done(db_t *db, const case_reader *rd, int64_t task, int done, pu_err *err);
+/* A subject: entity_id (store entity, may be NULL) and/or a name; role
+ * ("suspect", "fugitive", "witness", ...). */
+int case_subject_add(db_t *db, const case_reader *rd, int64_t id, const char *entity_id, const char *name,
+                     const char *role, int64_t *sid, pu_err *err);
+
+/* ---- evidence links (case_link.c) ----
+ * kind names the engine: "trace" (trace request number), "cargo" (cargo
+ * shipment id), "tip" (tip id), "ews" (early-warning alert id), "kinship"
+ * and "screening" and "entity" (a store entity id: kinship identifications
+ * and screening hits are kept as entities). The adder must see the target
+ * (else PU_ERR_NOTFOUND, as for an absent one). A link is shown only while
+ * the reader may see its target, checked at every read in SQL. */
+int case_link_add(db_t *db, const case_reader *rd, int64_t id, const char *kind, const char *target,
+                  const char *note, int64_t *lid, pu_err *err);
+/* 1 when kind is a known link kind. */
+int case_link_kind_valid(const char *kind);
+/* The visible links of case id (already checked visible) as a JSON array. */
+int case_links_json(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
+
+/* ---- charges, warrants, arrests, notices (case_justice.c) ---- */
+typedef struct case_charge_opts {
+    const char *statute;      /* "8 U.S.C. 1324" or "CPF art. 159" / "LGP art. 159" */
+    const char *country;      /* "US" or "MX": whose law */
+    int count;                /* >= 1 */
+    const char *severity;     /* felony, misdemeanor, delito_grave, delito_no_grave */
+    const char *filed;        /* YYYY-MM-DD */
+    const char *description;  /* may be NULL */
+    int64_t subject;          /* 0: none */
+} case_charge_opts;
+int case_charge_add(db_t *db, const case_reader *rd, int64_t id, const case_charge_opts *o, int64_t *cid,
+                    pu_err *err);
+int case_charge_dispose(db_t *db, const case_reader *rd, int64_t charge, const char *disposition, pu_err *err);
+
+typedef struct case_warrant_opts {
+    const char *court, *judge, *issued, *jurisdiction; /* jurisdiction "US" or "MX" */
+    const char *charges;      /* charge numbers "3,4" of the same case */
+    const char *subject;      /* the person sought (name) */
+    const char *expires;      /* may be NULL */
+    const char *marking;      /* NULL: the case's */
+} case_warrant_opts;
+int case_warrant_add(db_t *db, const case_reader *rd, int64_t id, const case_warrant_opts *o, int64_t *wid,
+                     pu_err *err);
+/* Status change: "served", "recalled" (reason required: flags every notice
+ * built on the warrant for cancellation), "expired". Errors: PU_ERR_CONFLICT
+ * (from a final status), PU_ERR_INVALID, PU_ERR_NOTFOUND, PU_ERR_DENIED. */
+int case_warrant_status(db_t *db, const case_reader *rd, int64_t warrant, const char *status, const char *day,
+                        const char *reason, pu_err *err);
+/* A service attempt (day, place, outcome "served"/"not_found"/"refused"...). */
+int case_warrant_attempt(db_t *db, const case_reader *rd, int64_t warrant, const char *day, const char *place,
+                         const char *outcome, pu_err *err);
+
+typedef struct case_arrest_opts {
+    const char *day, *place, *country, *agency, *officers, *custody, *released;
+    int64_t warrant;          /* 0: none */
+    const char *charges;      /* charge numbers */
+    const char *person;
+} case_arrest_opts;
+int case_arrest_add(db_t *db, const case_reader *rd, int64_t id, const case_arrest_opts *o, int64_t *aid,
+                    pu_err *err);
+
+typedef struct case_notice_opts {
+    const char *name, *forename, *dob, *place_of_birth, *nationalities, *sex;
+    int64_t warrant;          /* the warrant the notice rests on */
+    const char *charge, *charge_translation;
+} case_notice_opts;
+int case_notice_add(db_t *db, const case_reader *rd, int64_t id, const case_notice_opts *o, int64_t *nid,
+                    pu_err *err);
+
+/* ---- extradition workflow (case_flow.c) ----
+ * Stages (snake_case, as the issue names them) and the transition table,
+ * which is data (CASE_TRANSITIONS in case_flow.c; docs/cases.md diagram). */
+typedef enum case_stage {
+    CS_PROVISIONAL_ARREST_REQUESTED = 0, CS_PERSON_LOCATED_ARRESTED, CS_FORMAL_REQUEST_DUE, CS_FORMAL_REQUEST_FILED,
+    CS_JUDICIAL_PHASE, CS_EXECUTIVE_DECISION, CS_REVIEW, CS_SURRENDER_SCHEDULED, CS_SURRENDERED, CS_RELEASED,
+    CS_WITHDRAWN, CS_LAPSED, CS_NSTAGES
+} case_stage;
+const char *case_stage_name(case_stage s);
+/* Errors: PU_ERR_INVALID naming the stages. */
+int case_stage_parse(const char *s, case_stage *out, pu_err *err);
+/* 1 when the workflow allows from -> to; decision is the executive decision
+ * recorded so far ("granted", "denied" or "" for none). */
+int case_stage_allowed(case_stage from, case_stage to, const char *decision);
+/* 1 for surrendered, released, withdrawn, lapsed. */
+int case_stage_final(case_stage s);
+/* A request may start at provisional_arrest_requested or formal_request_filed. */
+int case_stage_initial(case_stage s);
+
+typedef struct case_ext_opts {
+    const char *direction;    /* "mx_to_us" (a person in Mexico, surrendered to the US) or "us_to_mx" */
+    const char *person;       /* the person sought */
+    const char *treaty;       /* NULL: "US-MX Extradition Treaty 1978" */
+    const char *notes;        /* diplomatic note numbers, comma separated */
+    const char *assurances;   /* e.g. "no death penalty" */
+    const char *stage;        /* NULL: provisional_arrest_requested */
+    const char *day;          /* day the first stage began; NULL: today */
+    const char *marking;      /* NULL: the case's */
+} case_ext_opts;
+int case_ext_new(db_t *db, const case_reader *rd, int64_t case_id, const case_ext_opts *o, int64_t *xid,
+                 pu_err *err);
+/* Move request xid to stage `to` on `day` (NULL: today). decision
+ * ("granted"/"denied") may be given entering executive_decision, or later
+ * with to = executive_decision while there (records it once); it is
+ * refused for other stages, and it decides what may follow (granted:
+ * review or surrender_scheduled; denied: released).
+ * Errors: PU_ERR_CONFLICT (the workflow does not allow it: exit 6 / HTTP
+ * 409), PU_ERR_INVALID (stage, day before the current stage's start,
+ * decision), PU_ERR_NOTFOUND, PU_ERR_DENIED. */
+int case_ext_stage(db_t *db, const case_reader *rd, int64_t xid, const char *to, const char *day,
+                   const char *decision, const char *note, pu_err *err);
+/* Visible requests (case 0 = all cases) as a JSON array: id, case_id,
+ * direction, person, stage, stage_since, decision, clocks. today (NULL =
+ * now) is the day clocks are computed for. */
+int case_ext_list(db_t *db, const case_reader *rd, int64_t case_id, const char *today, json_t **out, pu_err *err);
+/* The same as CSV (id,case_id,direction,person,stage,stage_since,next_due). */
+int case_ext_write_csv(db_t *db, const case_reader *rd, const char *today, FILE *out, pu_err *err);
+int case_ext_show(db_t *db, const case_reader *rd, int64_t xid, const char *today, json_t **out, pu_err *err);
+
+/* ---- legal clocks (case_due.c) ----
+ * Rules (data/cases/rules.csv, embedded) and both countries' holiday
+ * calendars (data/cases/holidays_mx.csv, holidays_us.csv). */
+typedef enum case_unit { CASE_CALENDAR_DAYS, CASE_BUSINESS_DAYS, CASE_MONTHS } case_unit;
+/* 1 when day (days since 1970-01-01) is a public holiday of country ("US"
+ * or "MX") in the bundled calendars. */
+int case_holiday(const char *country, int64_t day);
+/* 1 when day is a business day of country (not Saturday, Sunday or a holiday). */
+int case_business_day(const char *country, int64_t day);
+/* The end of a period of n units from start (the day the clock starts,
+ * not counted): calendar days start + n; business days the n-th business
+ * day of country after start; months the same day n months later
+ * (clamped to the month's end). Errors: PU_ERR_INVALID (n < 0). */
+int case_period_end(int64_t start, int n, case_unit unit, const char *country, int64_t *out, pu_err *err);
+
+typedef struct case_clock {
+    char rule[48];
+    char label_en[128], label_es[128], source[200];
+    char started[11], due[11];
+    int days_left;            /* due - today (negative: overdue) */
+    int escalate;             /* 1: within the rule's warning window, or overdue */
+} case_clock;
+/* The running clocks of a request at stage s entered on `since` (and the
+ * first entry day of the clock's first stage, looked up in the history):
+ * up to max clocks into out, *n their number. */
+int case_clocks(db_t *db, int64_t xid, const char *direction, case_stage s, const char *today, case_clock *out,
+                size_t max, size_t *n, pu_err *err);
+/* What is due: every running clock of visible requests (kind "clock")
+ * due within `within` days of today (within < 0: each rule's own warning
+ * window) or overdue, and the open tasks of visible cases (kind "task") due
+ * within `within` days (within < 0: 7) or overdue; soonest first, as a
+ * JSON array (the caller's). Errors: PU_ERR_INVALID (today), PU_ERR_DB. */
+int case_due(db_t *db, const case_reader *rd, const char *today, int within, json_t **out, pu_err *err);
+/* Number of rules loaded (tests). Errors: PU_ERR_INTERNAL (bad bundled data). */
+int case_rules_count(size_t *n, pu_err *err);
+
+/* ---- documents (case_doc.c) ---- */
+#define CASE_DOC_MAX ((size_t)20 << 20)   /* 20 MB per document */
+typedef struct case_doc_opts {
+    const char *name;
+    int certified, translated, sensitive;   /* sensitive: sealed at rest (store_seal) */
+} case_doc_opts;
+/* Attach data (n bytes) to case id: sha256 recorded; *doc gets its number,
+ * hex (65 bytes, may be NULL) its hash. Errors: PU_ERR_LIMIT (too big),
+ * PU_ERR_INVALID, PU_ERR_NOTFOUND, PU_ERR_DENIED, PU_ERR_DB. */
+int case_doc_add(db_t *db, const case_reader *rd, int64_t id, const case_doc_opts *o, const unsigned char *data,
+                 size_t n, int64_t *doc, char *hex, pu_err *err);
+/* The document's bytes (opened when sealed), checked against its stored
+ * hash: *data the caller's (free()). Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED
+ * (sealed under a key not configured), PU_ERR_INTERNAL (hash mismatch:
+ * the stored file was altered), PU_ERR_DB. */
+int case_doc_get(db_t *db, const case_reader *rd, int64_t doc, unsigned char **data, size_t *n, pu_err *err);
+
+/* ---- exports and counts (case_export.c) ---- */
+/* A case as NIEM-aligned JSON (nc:/j: property names of the Justice
+ * domain: j:Warrant, j:Arrest, j:Charge, ...). Errors: case_show's. */
+int case_export_niem(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
+/* The module's named counts (app.h counts; docs/cases.md "Counts"). */
+int case_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
+#endif
