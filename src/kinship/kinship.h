@@ -36,6 +36,7 @@
 #define KIN_MAX_PERSONS 512      /* per family */
 #define KIN_ALLELE_LABEL_MAX 32
 #define KIN_ID_MAX 128
+#define KIN_SILENT_LABEL "silent" /* frequency-file label of a marker's silent (null) allele */
 #define KIN_THRESHOLD_MAX 1e300  /* LR thresholds are in (0, KIN_THRESHOLD_MAX] (the API's range too) */
 
 /* ---- mutation models (pedmut) ------------------------------------------ */
@@ -64,6 +65,8 @@ typedef struct kin_marker {
     double *mat[2];        /* n*n row-major, NULL = no mutation; built by kin_db_prepare */
     double min_freq;       /* frequency given to alleles missing from the database */
     int added;             /* alleles added with the minimum frequency */
+    int silent;            /* index of the silent (null) allele, label "silent" in the
+                              frequency file, or -1; set by kin_db_prepare */
 } kin_marker;
 
 typedef struct kin_db {
@@ -120,11 +123,20 @@ typedef struct kin_person {
     int role;              /* enum kin_role */
 } kin_person;
 
+/* Evidence model of one typed person at one marker (docs/kinship.md
+ * "Dropout, drop-in, silent alleles"): each allele copy of the true genotype
+ * drops out independently with probability d; then with probability c one
+ * drop-in allele z (drawn with the marker's frequencies) is added. d = c = 0
+ * (and no silent allele) is the exact genotype. */
+typedef struct kin_ev { double d, c; } kin_ev;
+
 typedef struct kin_family {
     char *name;
     int n;
     kin_person *p;
     int16_t *g;            /* n * 2 * db->n allele indices, KIN_UNTYPED = not typed */
+    kin_ev *ev;            /* n * db->n evidence models, NULL = every typed person exact
+                              (set when a PM sample with dropout is moved into the family) */
     int *order;            /* persons with parents before children */
 } kin_family;
 
@@ -142,6 +154,8 @@ typedef struct kin_case {
     kin_family *fam;
     int nvic;
     kin_sample *vic;
+    kin_ev *vic_ev;        /* nvic * db->n dropout/drop-in of PM samples, NULL = none
+                              (kin_case_set_dropout, kin_case_read_dropout) */
     int nmiss;
     kin_missing *miss;     /* every role=missing person, in file order */
 } kin_case;
@@ -164,6 +178,21 @@ int kin_case_read_pm(kin_case *c, const char *path, pu_err *err);
 int kin_case_read_pm_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
 void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
 
+#define KIN_DROP_MAX 0.99  /* dropout and drop-in probabilities are in [0, KIN_DROP_MAX] */
+/* Give every PM sample and marker dropout d and drop-in c (0 <= d, c <= KIN_DROP_MAX).
+ * d = c = 0 clears the model (exact genotypes, the results of dvir).
+ * Errors: PU_ERR_INVALID (out of range), PU_ERR_NOMEM. */
+int kin_case_set_dropout(kin_case *c, double d, double cin, pu_err *err);
+/* Read per-sample / per-marker values: CSV sample,marker,dropout[,dropin];
+ * sample or marker "*" = every sample / marker; later rows override earlier
+ * ones. Unknown samples are errors (file:line, field 'sample'), unknown
+ * markers warnings. Errors: PU_ERR_IO, PU_ERR_INVALID, PU_ERR_NOMEM. */
+int kin_case_read_dropout(kin_case *c, const char *path, pu_err *err);
+int kin_case_read_dropout_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
+/* P(observed {o1,o2} | true genotype {x,y}) at marker mk under ev (allele
+ * indices of mk; o1 == o2 = one allele seen; the silent allele never seen). */
+double kin_ev_prob(const kin_marker *mk, int o1, int o2, int x, int y, const kin_ev *ev);
+
 /* ---- likelihood core ---------------------------------------------------- */
 /* Likelihood of one marker for a pedigree of n persons (fa/mo: -1 founder;
  * sex 1/2/0) with genotypes gt[2n] (allele indices or KIN_UNTYPED).
@@ -174,6 +203,14 @@ void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
  * Errors: PU_ERR_LIMIT (theta enumeration or factor too large), PU_ERR_NOMEM. */
 int kin_ped_lik(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex,
                 const int16_t *gt, double theta, int mutate, int keep, double *out, pu_err *err);
+/* The same with an evidence model per person (ev[n], may be NULL = all
+ * exact): a typed person whose ev has d > 0 or c > 0, and every typed person
+ * at a marker with a silent allele, contributes P(observed | true genotype)
+ * (kin_ev_prob) instead of fixing the genotype. With ev NULL or all zero and
+ * no silent allele this is kin_ped_lik, bit for bit. */
+int kin_ped_lik_ev(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex,
+                   const int16_t *gt, const kin_ev *ev, double theta, int mutate, int keep, double *out,
+                   pu_err *err);
 
 /* Genotype probability of {a,b} for an unrelated person (theta = 0). */
 double kin_geno_prob(const kin_marker *mk, int a, int b);
