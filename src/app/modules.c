@@ -82,7 +82,7 @@ static const app_module screen_module = {
 static const app_module kinship_module = {
     .name = "kinship",
     .migrate = kin_migrate,
-    COMMANDS({"kinship", "DNA kinship likelihood ratios, DVI and the identification case database", cmd_kinship}),
+    COMMANDS({"kinship", "DNA kinship likelihood ratios and DVI", cmd_kinship}),
     .routes = http_routes_kinship,
     .counts = kin_counts,
 };

@@ -38,10 +38,6 @@ static void usage(FILE *o) {
           "  --min-freq X       frequency for alleles missing from the database\n"
           "                     (default 5/2N when the file gives N, else 0.001; a warning names each one)\n"
           "  --theta X          Balding-Nichols theta for founders (default 0)\n"
-          "  --dropout P        pairwise/solve/joint: allelic dropout probability of every PM sample\n"
-          "                     and marker (each allele copy; default 0 = exact genotypes)\n"
-          "  --dropin C         pairwise/solve/joint: drop-in probability (default 0)\n"
-          "  --dropout-file F   per sample/marker values: CSV sample,marker,dropout[,dropin] (* = all)\n"
           "Options:\n"
           "  --threshold X      LR threshold (solve: undisputed/GLR, default 1e4; search: report, default 1e4)\n"
           "  --max-incomp N     exclusion: more than N incompatible markers (default 2)\n"
@@ -53,6 +49,13 @@ static void usage(FILE *o) {
           "  --out F            output file (simulate: directory) instead of stdout\n"
           "  simulate: --families N --pm-true N --pm-unrelated N --min-refs N --max-refs N --seed N\n"
           "            (frequencies from --freqs [--population], mutation from --mutation)\n"),
+          o);
+    fputs(T("Degraded remains (pairwise, solve, joint):\n"
+            "  --dropout P        allelic dropout probability of every PM sample and marker\n"
+            "                     (each allele copy; default 0 = exact genotypes)\n"
+            "  --dropin C         drop-in probability (default 0)\n"
+            "  --dropout-file F   per sample/marker values: CSV sample,marker,dropout[,dropin] (* = all)\n"
+            "Case database: puente kinship case --help\n"),
           o);
 }
 
