@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "i18n/i18n.h"
 #include "kinship/kin_cases.h"
 
 #define CMD "kinship case"
@@ -226,7 +227,10 @@ static int run_hit_cmd(const char *sub, db_t *db, const kin_actor *a, const copt
         if (isnan(o->prior)) return cli_usage_error(CMD, "confirm needs --prior P: the prior probability used");
         rc = kin_hit_confirm(db, a, id, o->prior, o->note, err);
     } else if (!strcmp(sub, "exclude")) rc = kin_hit_exclude(db, a, id, o->note, err);
-    else if (!strcmp(sub, "report")) rc = kin_hit_report(db, a, id, o->lang, o->html, stdout, err);
+    /* `--lang` is taken by main for the CLI's language (src/cli/main.c): the
+     * report is written in it */
+    else if (!strcmp(sub, "report"))
+        rc = kin_hit_report(db, a, id, o->lang ? o->lang : i18n_code(i18n_cli()), o->html, stdout, err);
     else rc = kin_hit_export_familias(db, a, id, stdout, err);
     if (rc) return cli_fail(err);
     if (strcmp(sub, "report") && strcmp(sub, "export"))
