@@ -428,4 +428,60 @@ typedef struct kin_sim_opts {
  * Errors: PU_ERR_IO, PU_ERR_INVALID. */
 int kin_simulate(kin_db *db, const kin_sim_opts *o, const char *dir, pu_err *err);
 
+/* ---- lineage markers: Y-STR haplotypes and mtDNA (kin_lineage.c) --------
+ * docs/kinship.md "Lineage markers". A haplotype database is a list of N
+ * haplotypes over named loci (Y-STR: allele labels per locus; mtDNA: one
+ * "locus" holding the sequence's differences from the rCRS, e.g.
+ * "16223T 16311C 73G", or a haplogroup). */
+#define KIN_LIN_MAX_LOCI 64
+#define KIN_LIN_ALPHA 0.05       /* one-sided 95 % Clopper-Pearson upper bound */
+
+typedef struct kin_hapdb {
+    int nloci;
+    char **locus;          /* names, owned */
+    int n;                 /* haplotypes */
+    char **allele;         /* n * nloci labels (NULL = not typed), owned */
+} kin_hapdb;
+
+/* Read a long CSV haplotype,locus,allele (one row per typed locus). Errors:
+ * PU_ERR_INVALID (file:line, field), PU_ERR_LIMIT (KIN_LIN_MAX_LOCI). */
+int kin_hapdb_read_mem(const char *data, size_t len, const char *name, kin_hapdb **out, pu_err *err);
+void kin_hapdb_free(kin_hapdb *h);  /* NULL-safe */
+
+/* The one-sided (1 - alpha) Clopper-Pearson upper bound of a proportion
+ * seen x times in n (x <= n, n >= 1): the p with P(X <= x | n, p) = alpha;
+ * 1 - alpha^(1/n) for x = 0 (SWGDAM Y-STR guidelines 2014). */
+double kin_cp_upper(long x, long n, double alpha);
+
+/* P(net repeat difference k | m meioses) under the single-step model: each
+ * meiosis leaves the allele (1 - mu) or moves it one step up or down (mu/2
+ * each); the m steps are summed exactly. */
+double kin_ystep_prob(int k, int m, double mu);
+
+typedef struct kin_lineage_lr {
+    long x, n;             /* database haplotypes matching the PM's, database size */
+    double freq_cp;        /* Clopper-Pearson upper bound of x / n */
+    double freq_aug;       /* (x + 1) / (n + 1) */
+    int compared;          /* loci typed in both PM and reference */
+    int diffs;             /* loci that differ */
+    int nonstep;           /* differences that are not whole repeat steps */
+    double lr;             /* P(PM | reference, m meioses) / freq_cp; 0 = excluded */
+} kin_lineage_lr;
+
+/* Y-STR LR of "the PM is a paternal-line relative m meioses from the
+ * reference" against "unrelated", for haplotypes given as labels over the
+ * database's loci (NULL = untyped), with per-locus mutation rates mu (NULL =
+ * 0.002 per locus; rates in [0, 0.5]). The frequency is the Clopper-Pearson
+ * upper bound of the PM haplotype's count on the loci the PM is typed at.
+ * Errors: PU_ERR_INVALID (m < 1, a rate out of range, no locus in common). */
+int kin_y_lr(const kin_hapdb *db, const char *const *pm, const char *const *ref, int meioses, const double *mu,
+             kin_lineage_lr *out, pu_err *err);
+
+/* mtDNA (maternal line): identical sequences (or haplogroups) match; the
+ * LR is 1 / (Clopper-Pearson upper bound of the count); one difference is
+ * inconclusive (lr NAN), two or more exclude (lr 0), as the ISFG mtDNA
+ * guidelines (Parson et al. 2014) report them. Sequences are difference
+ * lists from the rCRS ("16223T 16311C"), compared as sets. */
+int kin_mt_lr(const kin_hapdb *db, const char *pm, const char *ref, kin_lineage_lr *out, pu_err *err);
+
 #endif
