@@ -131,7 +131,12 @@ typedef struct kin_run_result {
  * blind-search tables (kin_search_run); samples with dropout are scored pair
  * by pair with the dropout model. Pairs with LR >= threshold and at most
  * max_incomp excluded markers become candidate hits, stored with the
- * frequency database version and the model. Reads what the actor sees. */
+ * frequency database version and the model. The search is the national
+ * service's: only the store operator (STORE_SYSTEM scope) runs it, because
+ * "already searched" is one state for every agency (PU_ERR_DENIED
+ * otherwise); each hit takes the stricter marking of its two records, so a
+ * reader sees a hit only when allowed to. A search with nothing new records
+ * no run (run_id 0). */
 int kin_cases_search(db_t *db, const kin_actor *a, const kin_run_opts *o, kin_run_result *out, pu_err *err);
 
 /* ---- hits and four eyes ---- */

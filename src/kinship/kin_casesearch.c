@@ -435,11 +435,27 @@ static int run_passes(sctx *S, const kin_run_opts *o, fvec *hits, uint64_t *pair
 
 int kin_cases_search(db_t *db, const kin_actor *a, const kin_run_opts *o, kin_run_result *out, pu_err *err) {
     memset(out, 0, sizeof *out);
+    /* "searched" is one state for everyone: a search in one agency's view
+     * would mark samples as compared with families it cannot see */
+    if (!a->scope->system)
+        return pu_fail(err, PU_ERR_DENIED, NULL, "agency",
+                       "the incremental search is the national service's: the store operator runs it (without "
+                       "--agency), so that every pair is computed once for every agency");
     double t0 = pu_monotonic();
     sctx S = {.db = db, .a = a, .err = err};
     char fname[KIN_REC_ID_MAX] = "", model[KCS_MODEL_MAX], day[11];
     int fver = 0;
-    int rc = kin_freqdb_load(db, o->freqdb, 0, &S.kd, fname, &fver, err);
+    /* nothing new anywhere: no pair to compute, and no need to load the
+     * profiles (a national database takes seconds to read) */
+    int64_t fresh = 0, changed = 0;
+    int rc = db_query_int64(db, "SELECT count(*) FROM kin_pm WHERE searched = 0", NULL, &fresh, err);
+    if (!rc) rc = db_query_int64(db, "SELECT count(*) FROM kin_family WHERE rev <> scored_rev", NULL, &changed, err);
+    if (rc) return rc;
+    if (!fresh && !changed) {
+        out->seconds = pu_monotonic() - t0;
+        return PU_OK;
+    }
+    rc = kin_freqdb_load(db, o->freqdb, 0, &S.kd, fname, &fver, err);
     if (!rc) {
         S.kd->warn = NULL;
         rc = load_families(&S, err);
