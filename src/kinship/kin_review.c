@@ -9,6 +9,8 @@
 #include "i18n/i18n.h"
 #include "kinship/kin_cases_int.h"
 
+#define REPORT_LABEL_WIDTH 34   /* text report: label column, in characters */
+
 #define HIT_COLS                                                                                              \
     "h.id, h.pm_id, h.family_id, h.missing, h.case_id, h.lr, h.log10_lr, h.prior, h.posterior, h.excluded," \
     " h.status, h.freqdb, h.freqdb_version, h.model, h.markers, h.reviewed_by, h.reviewed_day, h.decided_by," \
@@ -254,7 +256,10 @@ static void row(FILE *o, int html, const char *label, const char *value) {
         put_esc(o, value, 1);
         fputs("</td></tr>\n", o);
     } else {
-        fprintf(o, "  %-34s %s\n", label, value);
+        /* pad by characters, not bytes: the Spanish labels have accents */
+        int chars = 0;
+        for (const char *p = label; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+        fprintf(o, "  %s%*s %s\n", label, chars < REPORT_LABEL_WIDTH ? REPORT_LABEL_WIDTH - chars : 0, "", value);
     }
 }
 
