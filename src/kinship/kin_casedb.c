@@ -584,3 +584,53 @@ int kin_consent_set(db_t *db, const kin_actor *a, const char *ref_id, int give, 
     else db_rollback(db);
     return rc;
 }
+
+/* ---- a pedigree for drawing ---- */
+
+static int typed_people(db_t *db, const kin_actor *a, const char *family, pu_buf *ids, pu_err *err) {
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT r.person FROM kin_ref r WHERE r.family_id = ? AND r.consent = 'given' AND ");
+    db_sql_text(&q, family);
+    store_scope_sql(&q, a->scope, "r");
+    db_stmt *st;
+    int rc = db_sql_prepare(db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) rc = pu_buf_printf(ids, ",%s,", db_col_text(st, 0));
+    db_finalize(st);
+    return rc == DB_DONE ? PU_OK : rc;
+}
+
+int kin_family_pedigree(db_t *db, const kin_actor *a, const char *family, char **out, pu_err *err) {
+    *out = NULL;
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT f.pedigree FROM kin_family f WHERE f.id = ? AND ");
+    db_sql_text(&q, family);
+    store_scope_sql(&q, a->scope, "f");
+    db_stmt *st;
+    int rc = db_sql_prepare(db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    pu_buf ids = PU_BUF_INIT(KCS_PEDIGREE_MAX), res = PU_BUF_INIT(KCS_PEDIGREE_MAX);
+    rc = db_step(st, err);
+    if (rc == DB_DONE) rc = pu_fail(err, PU_ERR_NOTFOUND, family, "family", "no such family (or not visible to you)");
+    if (rc == DB_ROW) {
+        char *ped = pu_strdup(db_col_text(st, 0)), *save = NULL;
+        rc = ped ? typed_people(db, a, family, &ids, err) : PU_ERR_NOMEM;
+        for (char *line = ped && !rc ? strtok_r(ped, "\n", &save) : NULL; line && !rc; line = strtok_r(NULL, "\n", &save)) {
+            char key[KIN_REC_ID_MAX + 3];
+            size_t n = strcspn(line, ",");
+            snprintf(key, sizeof key, ",%.*s,", (int)(n < KIN_REC_ID_MAX ? n : KIN_REC_ID_MAX), line);
+            rc = pu_buf_printf(&res, "%s,%d\n", line, strstr(pu_buf_str(&ids), key) != NULL);
+        }
+        free(ped);
+    }
+    db_finalize(st);
+    if (!rc) *out = res.len ? pu_buf_detach(&res) : pu_strdup("");
+    pu_buf_free(&res);
+    pu_buf_free(&ids);
+    if (!rc && !*out) rc = PU_ERR_NOMEM;
+    return rc;
+}

@@ -108,6 +108,11 @@ int kin_ref_import(db_t *db, const kin_actor *a, const char *csv, size_t len, co
  * Errors: PU_ERR_NOTFOUND, PU_ERR_INVALID (no reason), PU_ERR_CONFLICT (no change). */
 int kin_consent_set(db_t *db, const kin_actor *a, const char *ref_id, int give, const char *text, pu_err *err);
 
+/* The pedigree of family `family` as the actor sees it, for drawing: lines
+ * "id,fid,mid,sex,role,typed" (fid/mid "0" = founder; typed 1 = a reference
+ * with consent), in *out (caller frees). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int kin_family_pedigree(db_t *db, const kin_actor *a, const char *family, char **out, pu_err *err);
+
 /* ---- incremental search ---- */
 typedef struct kin_run_opts {
     const char *freqdb;    /* NULL = latest database */
