@@ -489,7 +489,7 @@ int kin_cases_search(db_t *db, const kin_actor *a, const kin_run_opts *o, kin_ru
         snprintf(rid, sizeof rid, "%lld", (long long)out->run_id);
         const char *vals[] = {hs, secs, rid};
         if (!rc)
-            rc = kcs_exec(db, "UPDATE kin_run SET hits = CAST(? AS INTEGER), seconds = CAST(? AS REAL) WHERE id ="
+            rc = kcs_exec(db, "UPDATE kin_run SET hits = CAST(? AS INTEGER), seconds = CAST(? AS DOUBLE PRECISION) WHERE id ="
                               " CAST(? AS INTEGER)", 3, vals, err);
         if (!rc) rc = db_commit(db, err);
         else db_rollback(db);

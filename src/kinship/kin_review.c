@@ -144,8 +144,8 @@ static int decide(db_t *db, const kin_actor *a, int64_t id, const char *to, doub
     }
     if ((rc = db_begin(db, err))) return rc;
     const char *vals[] = {to, a->user, day, *pr ? pr : NULL, *po ? po : NULL, ids};
-    rc = kcs_exec(db, "UPDATE kin_hit SET status = ?, decided_by = ?, decided_day = ?, prior = CAST(? AS REAL),"
-                      " posterior = CAST(? AS REAL) WHERE id = CAST(? AS INTEGER) AND status = 'reviewed'", 6, vals,
+    rc = kcs_exec(db, "UPDATE kin_hit SET status = ?, decided_by = ?, decided_day = ?, prior = CAST(? AS DOUBLE PRECISION),"
+                      " posterior = CAST(? AS DOUBLE PRECISION) WHERE id = CAST(? AS INTEGER) AND status = 'reviewed'", 6, vals,
                   err);
     if (!rc) rc = kcs_hit_event(db, id, !strcmp(to, "confirmed") ? "confirm" : "exclude", a->user, day, note, err);
     if (!rc) rc = db_commit(db, err);

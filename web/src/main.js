@@ -14,6 +14,7 @@ import { auditPage } from "./pages/audit.js";
 import { kinshipPage } from "./pages/kinship.js";
 import { tracePage } from "./pages/trace.js";
 import { enrolPage } from "./pages/enrol.js";
+import { kinshipCasesPage } from "./pages/kinship_cases.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -24,6 +25,7 @@ const PAGES = {
   cargo: { perm: "read", menu: true, render: cargoPage },
   trace: { perm: "read", menu: true, render: tracePage },
   kinship: { perm: "forensic", menu: true, render: kinshipPage },
+  "kinship-cases": { perm: "forensic", menu: true, render: kinshipCasesPage },
   admin: { perm: "admin", menu: true, render: adminPage },
   audit: { perm: "audit", menu: true, render: auditPage },
   entity: { perm: "read", menu: false, render: entityPage },
