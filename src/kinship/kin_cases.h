@@ -153,7 +153,7 @@ typedef struct kin_hit_rec {
     char status[16];       /* candidate, reviewed, confirmed, excluded, superseded */
     char freqdb[KIN_REC_ID_MAX];
     int freqdb_version;
-    char model[256];
+    char model[512];
     char markers[4096];    /* "MARKER:log10LR;..." */
     char reviewed_by[96], reviewed_day[11], decided_by[96], decided_day[11];
     char note[KIN_TEXT_MAX + 1];

@@ -9,7 +9,7 @@
 
 #include "kinship/kin_cases_int.h"
 
-#define KCS_MODEL_MAX 256
+#define KCS_MODEL_MAX 512
 #define KCS_PED_MAX ((size_t)512 << 20)
 #define KCS_DEFAULT_THRESHOLD 1e4
 
