@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "i18n/i18n.h"
 #include "protect/protect.h"
+#include "kinship/kin_cases.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -82,8 +83,10 @@ static const app_module screen_module = {
 
 static const app_module kinship_module = {
     .name = "kinship",
+    .migrate = kin_migrate,
     COMMANDS({"kinship", "DNA kinship likelihood ratios and DVI", cmd_kinship}),
     .routes = http_routes_kinship,
+    .counts = kin_counts,
 };
 
 static const app_module ews_module = {

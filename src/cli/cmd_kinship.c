@@ -11,9 +11,14 @@
 
 #define CMD "kinship"
 
+/* `puente kinship case ...` (cmd_kinship_case.c): the case database. */
+int cmd_kinship_case(int argc, char **argv);
+/* `puente kinship lineage y|mt ...` (cmd_kinship_case.c): Y-STR and mtDNA LRs. */
+int cmd_kinship_lineage(int argc, char **argv);
+
 typedef struct kargs {
-    const char *dir, *ped, *am, *pm, *freqs, *mut, *pop, *out;
-    double theta, min_freq, threshold;
+    const char *dir, *ped, *am, *pm, *freqs, *mut, *pop, *out, *drop_file;
+    double theta, min_freq, threshold, dropout, dropin;
     long max_incomp, top, threads, block, min_shared, families, pm_true, pm_unrel, seed, max_refs, min_refs;
     int pm_pm, quiet, stream;
 } kargs;
@@ -46,6 +51,13 @@ static void usage(FILE *o) {
           "  --out F            output file (simulate: directory) instead of stdout\n"
           "  simulate: --families N --pm-true N --pm-unrelated N --min-refs N --max-refs N --seed N\n"
           "            (frequencies from --freqs [--population], mutation from --mutation)\n"),
+          o);
+    fputs(T("Degraded remains (pairwise, solve, joint):\n"
+            "  --dropout P        allelic dropout probability of every PM sample and marker\n"
+            "                     (each allele copy; default 0 = exact genotypes)\n"
+            "  --dropin C         drop-in probability (default 0)\n"
+            "  --dropout-file F   per sample/marker values: CSV sample,marker,dropout[,dropin] (* = all)\n"
+            "Case database: puente kinship case --help\n"),
           o);
 }
 
@@ -352,9 +364,12 @@ int cmd_kinship(int argc, char **argv) {
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     const char *sub = argv[1];
+    if (!strcmp(sub, "case")) return cmd_kinship_case(argc - 1, argv + 1);
+    if (!strcmp(sub, "lineage")) return cmd_kinship_lineage(argc - 1, argv + 1);
     kargs a = {.max_incomp = -1, .pm_true = -1, .pm_unrel = -1, .seed = -1};
     enum { O_DIR = 1, O_PED, O_AM, O_PM, O_FREQS, O_MUT, O_POP, O_OUT, O_THETA, O_MINF, O_THR, O_MAXI, O_TOP,
-           O_THREADS, O_BLOCK, O_MINSH, O_FAM, O_PMT, O_PMU, O_SEED, O_MAXR, O_MINR, O_PMPM, O_QUIET, O_STREAM };
+           O_THREADS, O_BLOCK, O_MINSH, O_FAM, O_PMT, O_PMU, O_SEED, O_MAXR, O_MINR, O_PMPM, O_QUIET, O_STREAM,
+           O_DROP, O_DROPIN, O_DROPF };
     static const struct option lo[] = {
         {"dir", 1, 0, O_DIR}, {"pedigrees", 1, 0, O_PED}, {"am", 1, 0, O_AM}, {"pm", 1, 0, O_PM},
         {"freqs", 1, 0, O_FREQS}, {"mutation", 1, 0, O_MUT}, {"population", 1, 0, O_POP}, {"out", 1, 0, O_OUT},
@@ -363,6 +378,7 @@ int cmd_kinship(int argc, char **argv) {
         {"min-shared", 1, 0, O_MINSH}, {"families", 1, 0, O_FAM}, {"pm-true", 1, 0, O_PMT},
         {"pm-unrelated", 1, 0, O_PMU}, {"seed", 1, 0, O_SEED}, {"max-refs", 1, 0, O_MAXR},
         {"min-refs", 1, 0, O_MINR}, {"pm-pm", 0, 0, O_PMPM}, {"quiet", 0, 0, O_QUIET}, {"stream", 0, 0, O_STREAM}, {"help", 0, 0, 'h'},
+        {"dropout", 1, 0, O_DROP}, {"dropin", 1, 0, O_DROPIN}, {"dropout-file", 1, 0, O_DROPF},
         {0, 0, 0, 0}};
     optind = 1;
     int ch;
@@ -402,6 +418,9 @@ int cmd_kinship(int argc, char **argv) {
         case O_PMPM: a.pm_pm = 1; break;
         case O_QUIET: a.quiet = 1; break;
         case O_STREAM: a.stream = 1; break;
+        case O_DROP: r = cli_parse_double(CMD, "--dropout", optarg, &a.dropout); break;
+        case O_DROPIN: r = cli_parse_double(CMD, "--dropin", optarg, &a.dropin); break;
+        case O_DROPF: a.drop_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default: return cli_usage_error(CMD, "unknown option or missing value: '%s'", sargv[optind - 1]);
         }
@@ -414,6 +433,12 @@ int cmd_kinship(int argc, char **argv) {
         return cli_usage_error(CMD, "--stream reports every pair above --threshold: do not combine it with --top");
     if (a.theta < 0 || a.theta >= 1) return cli_usage_error(CMD, "--theta expects a number in [0, 1)");
     if (a.min_freq < 0 || a.min_freq > 1) return cli_usage_error(CMD, "--min-freq expects a number in [0, 1]");
+    if (!(a.dropout >= 0 && a.dropout <= KIN_DROP_MAX) || !(a.dropin >= 0 && a.dropin <= KIN_DROP_MAX))
+        return cli_usage_error(CMD, "--dropout and --dropin expect a probability in [0, %g]", KIN_DROP_MAX);
+    int dropping = a.dropout > 0 || a.dropin > 0 || a.drop_file;
+    if (dropping && strcmp(sub, "pairwise") && strcmp(sub, "solve") && strcmp(sub, "joint"))
+        return cli_usage_error(CMD, "--dropout, --dropin and --dropout-file apply to pairwise, solve and joint (the "
+                                    "blind search ranks exact profiles; rescore its hits with pairwise)");
 
     pu_err err;
     pu_err_clear(&err);
@@ -432,6 +457,15 @@ int cmd_kinship(int argc, char **argv) {
     kin_case *c;
     rc = load_case(&a, 1, &db, &c, &err);
     if (rc) return cli_fail(&err);
+    if (dropping) {
+        rc = kin_case_set_dropout(c, a.dropout, a.dropin, &err);
+        if (!rc && a.drop_file) rc = kin_case_read_dropout(c, a.drop_file, &err);
+        if (rc) {
+            kin_case_free(c);
+            kin_db_free(db);
+            return cli_fail(&err);
+        }
+    }
     if (!a.quiet && db->n_warnings) fprintf(stderr, T("puente: %ld warning(s) while reading the input\n"), db->n_warnings);
     FILE *o = stdout;
     if (a.out && !(o = fopen(a.out, "w"))) {

@@ -320,6 +320,13 @@ int h_trace_stats(http_req *r);
 int h_kin_search_start(http_req *r);
 int h_kin_search_get(http_req *r);
 int h_kin_search_list(http_req *r);
+/* the case database (http_kinship_case.c) */
+int h_kin_case_hits(http_req *r);
+int h_kin_case_hit(http_req *r);
+int h_kin_case_review(http_req *r);
+int h_kin_case_confirm(http_req *r);
+int h_kin_case_exclude(http_req *r);
+int h_kin_case_report(http_req *r);
 int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);

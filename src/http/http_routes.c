@@ -79,7 +79,13 @@ ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/joint", h_kin_joint, "kinship.joint", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/search", h_kin_search_start, "kinship.search", 1, ACL_P_FORENSIC},
     {"GET", "/api/v1/kinship/search", h_kin_search_list, "kinship.search.list", 1, ACL_P_FORENSIC},
-    {"GET", "/api/v1/kinship/search/{id}", h_kin_search_get, "kinship.search.read", 1, ACL_P_FORENSIC})
+    {"GET", "/api/v1/kinship/search/{id}", h_kin_search_get, "kinship.search.read", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/cases/hits", h_kin_case_hits, "kinship.case.hits", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/cases/hits/{id}", h_kin_case_hit, "kinship.case.hit.read", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/cases/hits/{id}/review", h_kin_case_review, "kinship.case.review", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/cases/hits/{id}/confirm", h_kin_case_confirm, "kinship.case.confirm", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/cases/hits/{id}/exclude", h_kin_case_exclude, "kinship.case.exclude", 1, ACL_P_FORENSIC},
+    {"GET", "/api/v1/kinship/cases/hits/{id}/report", h_kin_case_report, "kinship.case.report", 1, ACL_P_FORENSIC})
 
 ROUTES(http_routes_trace,
     {"GET", "/api/v1/trace/fields", h_trace_fields, "trace.fields", 1, R},

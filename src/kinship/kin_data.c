@@ -189,6 +189,7 @@ static int add_marker(kin_db *db, const char *name) {
     kin_marker *m = &db->m[db->n];
     memset(m, 0, sizeof *m);
     m->name = pu_strdup(name);
+    m->silent = -1;
     m->allele = calloc(KIN_MAX_ALLELES, sizeof(char *));
     m->freq = calloc(KIN_MAX_ALLELES, sizeof(double));
     m->num = calloc(KIN_MAX_ALLELES, sizeof(double));
@@ -494,6 +495,11 @@ static int build_matrix(const kin_marker *m, const kin_mutmodel *mm, double **ou
 
 int kin_db_prepare(kin_db *db, pu_err *err) {
     if (db->prepared) return PU_OK;
+    for (int i = 0; i < db->n; i++) {
+        db->m[i].silent = -1;
+        for (int a = 0; a < db->m[i].n; a++)
+            if (pu_strieq(db->m[i].allele[a], KIN_SILENT_LABEL)) db->m[i].silent = a;
+    }
     for (int i = 0; i < db->n; i++)
         for (int s = 0; s < 2; s++) {
             int rc = build_matrix(&db->m[i], &db->m[i].mut[s], &db->m[i].mat[s], err);
@@ -515,6 +521,7 @@ static void family_free(kin_family *f) {
     free(f->g);
     free(f->order);
     free(f->name);
+    free(f->ev);
 }
 
 void kin_case_free(kin_case *c) {
@@ -526,6 +533,7 @@ void kin_case_free(kin_case *c) {
         free(c->vic[i].g);
     }
     free(c->vic);
+    free(c->vic_ev);
     free(c->miss);
     free(c);
 }
@@ -823,6 +831,11 @@ static int parse_geno(kin_db *db, int mi, const char *a1, const char *a2, const 
         if (!allele_label_ok(al[k]))
             return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
                             "marker %s: expected an allele label such as 12 or 9.3, got '%s'", db->m[mi].name, al[k]);
+        if (pu_strieq(al[k], KIN_SILENT_LABEL))
+            return -pu_fail(err, PU_ERR_INVALID, w, k ? "allele2" : "allele1",
+                            "marker %s: the silent allele cannot be observed; a person showing one allele a is "
+                            "typed a,a (the silent allele of the frequency file is then taken into account)",
+                            db->m[mi].name);
         /* An allele missing from the frequency database is accepted (at the
          * minimum frequency, with a warning) only when it is a repeat number:
          * a rare allele. Anything else ("abc") is a typo that would change

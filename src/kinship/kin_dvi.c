@@ -46,6 +46,20 @@ void kin_fam_gt(const kin_case *c, const kin_family *F, int m, int16_t *gt) {
     }
 }
 
+static const kin_ev kin_ev_exact = {0, 0};
+
+const kin_ev *kin_vic_ev(const kin_case *c, int v, int m) {
+    return c->vic_ev ? &c->vic_ev[(size_t)v * c->db->n + m] : &kin_ev_exact;
+}
+
+int kin_ev_is_soft(const kin_marker *mk, const kin_ev *e) {
+    return mk->silent >= 0 || e->d > 0 || e->c > 0;
+}
+
+void kin_fam_ev(const kin_case *c, const kin_family *F, int m, kin_ev *ev, int n) {
+    for (int i = 0; i < n; i++) ev[i] = i < F->n && F->ev ? F->ev[(size_t)i * c->db->n + m] : kin_ev_exact;
+}
+
 /* log likelihood of family f with victims placed: place[person] = victim or -1 */
 int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place, int mutate, double *out,
                    pu_err *err) {
@@ -54,21 +68,24 @@ int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place
     int rc = kin_fam_arrays(F, 0, &fa, &mo, &sex);
     if (rc) return rc;
     int16_t *gt = malloc((size_t)2 * F->n * sizeof(int16_t));
-    if (!gt) rc = PU_ERR_NOMEM;
+    kin_ev *ev = malloc((size_t)F->n * sizeof(kin_ev));
+    if (!gt || !ev) rc = PU_ERR_NOMEM;
     double ll = 0;
     for (int m = 0; !rc && m < c->db->n; m++) {
         kin_fam_gt(c, F, m, gt);
+        kin_fam_ev(c, F, m, ev, F->n);
         int any = 0;
         for (int i = 0; i < F->n; i++) {
             if (place && place[i] >= 0) {
                 gt[2 * i] = c->vic[place[i]].g[2 * m];
                 gt[2 * i + 1] = c->vic[place[i]].g[2 * m + 1];
+                ev[i] = *kin_vic_ev(c, place[i], m);
             }
             any |= gt[2 * i] >= 0;
         }
         if (!any) continue; /* nobody typed: likelihood 1 (up to frequency sums) */
         double L;
-        rc = kin_ped_lik(&c->db->m[m], F->n, fa, mo, sex, gt, o->theta, mutate, -1, &L, err);
+        rc = kin_ped_lik_ev(&c->db->m[m], F->n, fa, mo, sex, gt, ev, o->theta, mutate, -1, &L, err);
         if (rc) break;
         if (L <= 0) {
             ll = -INFINITY;
@@ -77,6 +94,7 @@ int kin_fam_loglik(const kin_case *c, const kin_opts *o, int f, const int *place
         ll += log(L);
     }
     free(gt);
+    free(ev);
     free(fa), free(mo), free(sex);
     if (!rc) *out = ll;
     return rc;
@@ -90,8 +108,9 @@ int kin_vic_loglik(const kin_case *c, const kin_opts *o, int v, double *out, pu_
         const int16_t *g = &c->vic[v].g[2 * m];
         if (g[0] < 0) continue;
         double L;
-        if (o->theta > 0) {
-            int rc = kin_ped_lik(&c->db->m[m], 1, &fa, &mo, &sex, g, o->theta, 1, -1, &L, err);
+        const kin_ev *e = kin_vic_ev(c, v, m);
+        if (o->theta > 0 || kin_ev_is_soft(&c->db->m[m], e)) {
+            int rc = kin_ped_lik_ev(&c->db->m[m], 1, &fa, &mo, &sex, g, e, o->theta, 1, -1, &L, err);
             if (rc) return rc;
         } else {
             L = kin_geno_prob(&c->db->m[m], g[0], g[1]);
@@ -111,41 +130,55 @@ int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double 
     if (rc) return rc;
     int n = F->n;
     int16_t *gt = malloc((size_t)2 * (n + 1) * sizeof(int16_t));
-    if (!gt) rc = PU_ERR_NOMEM;
+    kin_ev *ev = malloc((size_t)(n + 1) * sizeof(kin_ev));
+    if (!gt || !ev) rc = PU_ERR_NOMEM;
     for (int m = 0; !rc && m < c->db->n; m++) {
         const kin_marker *mk = &c->db->m[m];
         const int16_t *vg = &c->vic[v].g[2 * m];
+        const kin_ev *ve = kin_vic_ev(c, v, m);
+        int soft = kin_ev_is_soft(mk, ve);
         logm[m] = 0;
         if (incomp) incomp[m] = 0;
         if (vg[0] < 0) continue;
         kin_fam_gt(c, F, m, gt);
+        kin_fam_ev(c, F, m, ev, n + 1);
         gt[2 * n] = gt[2 * n + 1] = KIN_UNTYPED;
         double L0, L1;
         /* H2: the family, and the victim as an unrelated founder (of the same
          * computation when theta > 0, so that theta covers all founders) */
         if (o->theta > 0) {
             gt[2 * n] = vg[0], gt[2 * n + 1] = vg[1];
-            rc = kin_ped_lik(mk, n + 1, fa, mo, sex, gt, o->theta, 1, -1, &L0, err);
+            ev[n] = *ve;
+            rc = kin_ped_lik_ev(mk, n + 1, fa, mo, sex, gt, ev, o->theta, 1, -1, &L0, err);
             gt[2 * n] = gt[2 * n + 1] = KIN_UNTYPED;
+        } else if (soft) {
+            /* P(observed) of the victim: the dropout model summed over its true genotypes */
+            int ffa = -1, fmo = -1, fsex = 0;
+            double Lv;
+            rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 1, -1, &L0, err);
+            if (!rc) rc = kin_ped_lik_ev(mk, 1, &ffa, &fmo, &fsex, vg, ve, 0, 1, -1, &Lv, err);
+            L0 *= Lv;
         } else {
-            rc = kin_ped_lik(mk, n, fa, mo, sex, gt, 0, 1, -1, &L0, err);
+            rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 1, -1, &L0, err);
             L0 *= kin_geno_prob(mk, vg[0], vg[1]);
         }
         if (rc) break;
         gt[2 * ms->person] = vg[0], gt[2 * ms->person + 1] = vg[1];
-        rc = kin_ped_lik(mk, n, fa, mo, sex, gt, o->theta, 1, -1, &L1, err);
+        ev[ms->person] = *ve;
+        rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, o->theta, 1, -1, &L1, err);
         if (rc) break;
         logm[m] = L0 > 0 ? log(L1) - log(L0) : 0;
         if (incomp) {
             double Ln, Ln0;
-            rc = kin_ped_lik(mk, n, fa, mo, sex, gt, 0, 0, -1, &Ln, err);
+            rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 0, -1, &Ln, err);
             gt[2 * ms->person] = gt[2 * ms->person + 1] = KIN_UNTYPED;
-            if (!rc) rc = kin_ped_lik(mk, n, fa, mo, sex, gt, 0, 0, -1, &Ln0, err);
+            if (!rc) rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 0, -1, &Ln0, err);
             if (rc) break;
             incomp[m] = Ln <= 0 && Ln0 > 0;
         }
     }
     free(gt);
+    free(ev);
     free(fa), free(mo), free(sex);
     return rc;
 }
@@ -274,13 +307,16 @@ static int fam_loglik_cached(jctx *X, int f, int nk, double *out) {
     if (rc) return rc;
     int16_t *gt = malloc((size_t)2 * F->n * sizeof(int16_t));
     int16_t *mk = malloc((size_t)(2 * nk + 1) * sizeof(int16_t));
-    if (!gt || !mk) rc = PU_ERR_NOMEM;
+    kin_ev *ev = malloc((size_t)F->n * sizeof(kin_ev));
+    if (!gt || !mk || !ev) rc = PU_ERR_NOMEM;
     double ll = 0;
     for (int m = 0; !rc && m < c->db->n && ll > -INFINITY; m++) {
         for (int k = 0; k < nk; k++) {
             int v = X->key[k];
             mk[2 * k] = v >= 0 ? c->vic[v].g[2 * m] : KIN_UNTYPED;
             mk[2 * k + 1] = v >= 0 ? c->vic[v].g[2 * m + 1] : KIN_UNTYPED;
+            /* with dropout two victims of one genotype differ: key on the victim */
+            if (v >= 0 && c->vic_ev) mk[2 * k] = (int16_t)v, mk[2 * k + 1] = -2;
         }
         int found;
         hent *e = hfind(&X->mcache, (f << 8) | m, mk, 2 * nk, &found);
@@ -290,19 +326,23 @@ static int fam_loglik_cached(jctx *X, int f, int nk, double *out) {
         }
         if (!found) {
             kin_fam_gt(c, F, m, gt);
+            kin_fam_ev(c, F, m, ev, F->n);
             int any = 0;
             for (int k = 0; k < nk; k++) {
-                int p = c->miss[X->fmiss[f][k]].person;
-                gt[2 * p] = mk[2 * k], gt[2 * p + 1] = mk[2 * k + 1];
+                int p = c->miss[X->fmiss[f][k]].person, v = X->key[k];
+                gt[2 * p] = v >= 0 ? c->vic[v].g[2 * m] : KIN_UNTYPED;
+                gt[2 * p + 1] = v >= 0 ? c->vic[v].g[2 * m + 1] : KIN_UNTYPED;
+                if (v >= 0) ev[p] = *kin_vic_ev(c, v, m);
             }
             for (int i = 0; i < F->n; i++) any |= gt[2 * i] >= 0;
             double L = 1;
-            if (any) rc = kin_ped_lik(&c->db->m[m], F->n, fa, mo, sex, gt, X->o->theta, 1, -1, &L, X->err);
+            if (any)
+                rc = kin_ped_lik_ev(&c->db->m[m], F->n, fa, mo, sex, gt, ev, X->o->theta, 1, -1, &L, X->err);
             e->val = L > 0 ? log(L) : -INFINITY;
         }
         ll += e->val;
     }
-    free(gt), free(mk);
+    free(gt), free(mk), free(ev);
     free(fa), free(mo), free(sex);
     if (!rc) *out = ll;
     return rc;

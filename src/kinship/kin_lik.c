@@ -163,7 +163,8 @@ static fac *new_fac(net *N, int nv, const int *v, pu_err *err, int *rc) {
 /* Build the reduced allele space: observed alleles, plus one lump for the
  * rest when the mutation model is lumpable (none/equal/proportional), as
  * pedprobr does. `nolump` keeps every allele (used for genotype tables). */
-static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *gt, int mutate, int nolump) {
+static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *gt, int mutate, int nolump,
+                       int force) {
     int n = mk->n;
     const double *Mf[2] = {mutate ? mk->mat[0] : NULL, mutate ? mk->mat[1] : NULL};
     int lumpable = 1;
@@ -186,6 +187,8 @@ static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *g
                 N->full[k++] = (int16_t)a;
             }
         }
+        /* the silent allele changes what is observed: never lumped */
+        if (force >= 0 && map[force] < 0) map[force] = (int16_t)k, N->full[k++] = (int16_t)force;
         if (n - k >= 2) {
             N->full[k++] = -1;  /* the lump */
         } else {
@@ -230,6 +233,57 @@ static int net_alleles(net *N, const kin_marker *mk, int npers, const int16_t *g
         }
     }
     return PU_OK;
+}
+
+/* ---- dropout, drop-in, silent alleles ------------------------------------ */
+
+/* Is the allele set {s[0..ns)} (distinct) equal to the observed {o1, o2}? */
+static int set_is_obs(const int *s, int ns, int o1, int o2) {
+    if (o1 == o2) return ns == 1 && s[0] == o1;
+    return ns == 2 && ((s[0] == o1 && s[1] == o2) || (s[0] == o2 && s[1] == o1));
+}
+
+/* P(observed {o1,o2} | true {x,y}) over an allele space with frequencies
+ * p[nall] and silent allele `silent` (-1 = none). Each allele copy survives
+ * with 1 - d (a silent copy never shows); then no drop-in (1 - c) or one
+ * drop-in allele z with c * p[z] (a silent or already present z adds
+ * nothing visible). docs/kinship.md has the closed forms. */
+static double ev_prob_core(const double *p, int nall, int silent, int o1, int o2, int x, int y, double d, double c) {
+    int S[4][2], ns[4], k = 0;
+    double w[4];
+    if (x == y) {
+        double dd = x == silent ? 1 : d * d; /* both copies drop out */
+        S[k][0] = x, ns[k] = 1, w[k++] = 1 - dd;
+        ns[k] = 0, w[k++] = dd;
+    } else {
+        double dx = x == silent ? 1 : d, dy = y == silent ? 1 : d;
+        S[k][0] = x, S[k][1] = y, ns[k] = 2, w[k++] = (1 - dx) * (1 - dy);
+        S[k][0] = x, ns[k] = 1, w[k++] = (1 - dx) * dy;
+        S[k][0] = y, ns[k] = 1, w[k++] = dx * (1 - dy);
+        ns[k] = 0, w[k++] = dx * dy;
+    }
+    double sum = 0;
+    for (int i = 0; i < k; i++) {
+        if (w[i] == 0) continue;
+        double t = set_is_obs(S[i], ns[i], o1, o2) ? 1 - c : 0;
+        for (int z = 0; c > 0 && z < nall; z++) {
+            if (p[z] == 0) continue;
+            int s2[3] = {0, 0, 0}, n2 = ns[i], dup = z == silent;
+            for (int j = 0; j < ns[i]; j++) s2[j] = S[i][j], dup |= S[i][j] == z;
+            if (!dup) s2[n2++] = z;
+            if (n2 <= 2 && set_is_obs(s2, n2, o1, o2)) t += c * p[z];
+        }
+        sum += w[i] * t;
+    }
+    return sum;
+}
+
+double kin_ev_prob(const kin_marker *mk, int o1, int o2, int x, int y, const kin_ev *ev) {
+    return ev_prob_core(mk->freq, mk->n, mk->silent, o1, o2, x, y, ev ? ev->d : 0, ev ? ev->c : 0);
+}
+
+static int ev_soft(const kin_marker *mk, const kin_ev *ev, int i) {
+    return mk->silent >= 0 || (ev && (ev[i].d > 0 || ev[i].c > 0));
 }
 
 /* Transmission factor P(child allele c | parent alleles x, y) over (x, y, c). */
@@ -473,7 +527,7 @@ done:
 /* ---- the public entry point ----------------------------------------------- */
 
 static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex, const int16_t *gt,
-                    double theta, int mutate, int keep, double *out, pu_err *err) {
+                    const kin_ev *ev, double theta, int mutate, int keep, double *out, pu_err *err) {
     net N;
     memset(&N, 0, sizeof N);
     N.A = arena_get();
@@ -481,7 +535,9 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
     N.capf = 8 * n + 64;
     N.f = malloc((size_t)N.capf * sizeof *N.f);
     if (!N.f) return PU_ERR_NOMEM;
-    int rc = net_alleles(&N, mk, n, gt, mutate, keep >= 0);
+    int anysoft = 0;
+    for (int i = 0; i < n; i++) anysoft |= gt[2 * i] >= 0 && ev_soft(mk, ev, i);
+    int rc = net_alleles(&N, mk, n, gt, mutate, keep >= 0, anysoft ? mk->silent : -1);
     char *todo = NULL, *fvar = NULL;
     uint64_t *scratch;
     if (rc) goto done;
@@ -510,15 +566,22 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
             if (alive[i] && fa[i] >= 0 && (!alive[fa[i]] || !alive[mo[i]])) alive[fa[i]] = alive[mo[i]] = 1, changed = 1;
     }
     /* reduced index of each typed allele */
+    int16_t *obs = ar_alloc(N.A, (size_t)2 * n * sizeof(int16_t));
+    if (!obs) {
+        rc = PU_ERR_NOMEM;
+        goto done;
+    }
     for (int i = 0; i < n; i++) {
         int typed = gt[2 * i] >= 0;
         int16_t r[2] = {-1, -1};
         for (int k = 0; typed && k < 2; k++)
             for (int a = 0; a < N.nall; a++)
                 if (N.full[a] == gt[2 * i + k]) r[k] = (int16_t)a;
+        obs[2 * i] = r[0], obs[2 * i + 1] = r[1];
+        int soft = typed && ev_soft(mk, ev, i);
         for (int k = 0; k < 2; k++) {
             int v = 2 * i + k;
-            if (!typed) {
+            if (!typed || soft) {
                 N.dsize[v] = N.nall;
                 N.dom[2 * v] = N.dom[2 * v + 1] = -1;
             } else {
@@ -530,10 +593,22 @@ static int lik_core(const kin_marker *mk, int n, const int *fa, const int *mo, c
             fvar[v] = fa[i] < 0 && alive[i];
         }
     }
+    int silent_r = -1;
+    for (int a = 0; a < N.nall; a++)
+        if (mk->silent >= 0 && N.full[a] == mk->silent) silent_r = a;
     for (int i = 0; i < n; i++) {
         if (!alive[i]) continue;
         int typed = gt[2 * i] >= 0;
-        if (typed && N.dsize[2 * i] == 2) {
+        if (typed && ev_soft(mk, ev, i)) {
+            /* soft evidence: P(observed | {pat, mat}), pat varying fastest */
+            int v2[2] = {2 * i, 2 * i + 1}, k = N.nall;
+            fac *F = new_fac(&N, 2, v2, err, &rc);
+            if (!F) goto done;
+            double d = ev ? ev[i].d : 0, c = ev ? ev[i].c : 0;
+            for (int y = 0; y < k; y++)
+                for (int x = 0; x < k; x++)
+                    F->t[y * k + x] = ev_prob_core(N.p, k, silent_r, obs[2 * i], obs[2 * i + 1], x, y, d, c);
+        } else if (typed && N.dsize[2 * i] == 2) {
             int v2[2] = {2 * i, 2 * i + 1};
             fac *F = new_fac(&N, 2, v2, err, &rc);
             if (!F) goto done;
@@ -596,11 +671,16 @@ done:
 
 int kin_ped_lik(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex, const int16_t *gt,
                 double theta, int mutate, int keep, double *out, pu_err *err) {
+    return kin_ped_lik_ev(mk, n, fa, mo, sex, gt, NULL, theta, mutate, keep, out, err);
+}
+
+int kin_ped_lik_ev(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex, const int16_t *gt,
+                   const kin_ev *ev, double theta, int mutate, int keep, double *out, pu_err *err) {
     if (n <= 0 || n > KIN_MAX_PERSONS + 1)
         return pu_fail(err, PU_ERR_LIMIT, NULL, "pedigree", "expected 1..%d persons, got %d", KIN_MAX_PERSONS + 1, n);
     if (keep >= 0 && gt[2 * keep] >= 0)
         return pu_fail(err, PU_ERR_INTERNAL, NULL, "keep", "the person of a genotype table must be untyped");
-    if (keep < 0 || theta <= 0) return lik_core(mk, n, fa, mo, sex, gt, theta, mutate, keep, out, err);
+    if (keep < 0 || theta <= 0) return lik_core(mk, n, fa, mo, sex, gt, ev, theta, mutate, keep, out, err);
     /* theta with a table: one enumeration per genotype of the kept person */
     int16_t *g2 = malloc((size_t)2 * n * sizeof(int16_t));
     if (!g2) return PU_ERR_NOMEM;
@@ -610,7 +690,7 @@ int kin_ped_lik(const kin_marker *mk, int n, const int *fa, const int *mo, const
         for (int b = a; b < k && !rc; b++) {
             g2[2 * keep] = (int16_t)a, g2[2 * keep + 1] = (int16_t)b;
             double L;
-            rc = lik_core(mk, n, fa, mo, sex, g2, theta, mutate, -1, &L, err);
+            rc = lik_core(mk, n, fa, mo, sex, g2, ev, theta, mutate, -1, &L, err);
             if (a == b) out[a * k + a] = L;
             else out[a * k + b] = out[b * k + a] = L / 2;
         }

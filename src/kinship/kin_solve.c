@@ -52,6 +52,18 @@ static kin_case *clone_case(const kin_case *c) {
         if (!F->g || !F->p) return w; /* caller checks via free_clone + NULL test below */
         memcpy(F->g, c->fam[f].g, ng * sizeof(int16_t));
         memcpy(F->p, c->fam[f].p, (size_t)F->n * sizeof(kin_person));
+        F->ev = NULL;
+        if (c->vic_ev || c->fam[f].ev) {
+            /* a transferred victim keeps its dropout model in the family */
+            size_t ne = (size_t)F->n * (size_t)(c->db->n ? c->db->n : 1);
+            F->ev = calloc(ne, sizeof(kin_ev));
+            if (!F->ev) {
+                free(F->g);
+                F->g = NULL; /* clone_ok fails */
+                return w;
+            }
+            if (c->fam[f].ev) memcpy(F->ev, c->fam[f].ev, ne * sizeof(kin_ev));
+        }
     }
     return w;
 }
@@ -61,6 +73,7 @@ static void free_clone(kin_case *w) {
     for (int f = 0; f < w->nfam; f++) {
         free(w->fam[f].g);
         free(w->fam[f].p);
+        free(w->fam[f].ev);
     }
     free(w->fam);
     free(w);
@@ -79,6 +92,7 @@ static void transfer(kin_case *w, int v, int j) {
     for (int m = 0; m < nm; m++) {
         F->g[((size_t)p * nm + m) * 2] = w->vic[v].g[2 * m];
         F->g[((size_t)p * nm + m) * 2 + 1] = w->vic[v].g[2 * m + 1];
+        if (F->ev) F->ev[(size_t)p * nm + m] = *kin_vic_ev(w, v, m);
     }
     F->p[p].role = KIN_ROLE_REFERENCE;
 }

@@ -36,6 +36,7 @@
 #define KIN_MAX_PERSONS 512      /* per family */
 #define KIN_ALLELE_LABEL_MAX 32
 #define KIN_ID_MAX 128
+#define KIN_SILENT_LABEL "silent" /* frequency-file label of a marker's silent (null) allele */
 #define KIN_THRESHOLD_MAX 1e300  /* LR thresholds are in (0, KIN_THRESHOLD_MAX] (the API's range too) */
 
 /* ---- mutation models (pedmut) ------------------------------------------ */
@@ -64,6 +65,8 @@ typedef struct kin_marker {
     double *mat[2];        /* n*n row-major, NULL = no mutation; built by kin_db_prepare */
     double min_freq;       /* frequency given to alleles missing from the database */
     int added;             /* alleles added with the minimum frequency */
+    int silent;            /* index of the silent (null) allele, label "silent" in the
+                              frequency file, or -1; set by kin_db_prepare */
 } kin_marker;
 
 typedef struct kin_db {
@@ -120,11 +123,20 @@ typedef struct kin_person {
     int role;              /* enum kin_role */
 } kin_person;
 
+/* Evidence model of one typed person at one marker (docs/kinship.md
+ * "Dropout, drop-in, silent alleles"): each allele copy of the true genotype
+ * drops out independently with probability d; then with probability c one
+ * drop-in allele z (drawn with the marker's frequencies) is added. d = c = 0
+ * (and no silent allele) is the exact genotype. */
+typedef struct kin_ev { double d, c; } kin_ev;
+
 typedef struct kin_family {
     char *name;
     int n;
     kin_person *p;
     int16_t *g;            /* n * 2 * db->n allele indices, KIN_UNTYPED = not typed */
+    kin_ev *ev;            /* n * db->n evidence models, NULL = every typed person exact
+                              (set when a PM sample with dropout is moved into the family) */
     int *order;            /* persons with parents before children */
 } kin_family;
 
@@ -142,6 +154,8 @@ typedef struct kin_case {
     kin_family *fam;
     int nvic;
     kin_sample *vic;
+    kin_ev *vic_ev;        /* nvic * db->n dropout/drop-in of PM samples, NULL = none
+                              (kin_case_set_dropout, kin_case_read_dropout) */
     int nmiss;
     kin_missing *miss;     /* every role=missing person, in file order */
 } kin_case;
@@ -164,6 +178,21 @@ int kin_case_read_pm(kin_case *c, const char *path, pu_err *err);
 int kin_case_read_pm_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
 void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
 
+#define KIN_DROP_MAX 0.99  /* dropout and drop-in probabilities are in [0, KIN_DROP_MAX] */
+/* Give every PM sample and marker dropout d and drop-in c (0 <= d, c <= KIN_DROP_MAX).
+ * d = c = 0 clears the model (exact genotypes, the results of dvir).
+ * Errors: PU_ERR_INVALID (out of range), PU_ERR_NOMEM. */
+int kin_case_set_dropout(kin_case *c, double d, double cin, pu_err *err);
+/* Read per-sample / per-marker values: CSV sample,marker,dropout[,dropin];
+ * sample or marker "*" = every sample / marker; later rows override earlier
+ * ones. Unknown samples are errors (file:line, field 'sample'), unknown
+ * markers warnings. Errors: PU_ERR_IO, PU_ERR_INVALID, PU_ERR_NOMEM. */
+int kin_case_read_dropout(kin_case *c, const char *path, pu_err *err);
+int kin_case_read_dropout_mem(kin_case *c, const char *data, size_t len, const char *name, pu_err *err);
+/* P(observed {o1,o2} | true genotype {x,y}) at marker mk under ev (allele
+ * indices of mk; o1 == o2 = one allele seen; the silent allele never seen). */
+double kin_ev_prob(const kin_marker *mk, int o1, int o2, int x, int y, const kin_ev *ev);
+
 /* ---- likelihood core ---------------------------------------------------- */
 /* Likelihood of one marker for a pedigree of n persons (fa/mo: -1 founder;
  * sex 1/2/0) with genotypes gt[2n] (allele indices or KIN_UNTYPED).
@@ -174,6 +203,14 @@ void kin_case_free(kin_case *c);  /* NULL-safe; does not free c->db */
  * Errors: PU_ERR_LIMIT (theta enumeration or factor too large), PU_ERR_NOMEM. */
 int kin_ped_lik(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex,
                 const int16_t *gt, double theta, int mutate, int keep, double *out, pu_err *err);
+/* The same with an evidence model per person (ev[n], may be NULL = all
+ * exact): a typed person whose ev has d > 0 or c > 0, and every typed person
+ * at a marker with a silent allele, contributes P(observed | true genotype)
+ * (kin_ev_prob) instead of fixing the genotype. With ev NULL or all zero and
+ * no silent allele this is kin_ped_lik, bit for bit. */
+int kin_ped_lik_ev(const kin_marker *mk, int n, const int *fa, const int *mo, const int *sex,
+                   const int16_t *gt, const kin_ev *ev, double theta, int mutate, int keep, double *out,
+                   pu_err *err);
 
 /* Genotype probability of {a,b} for an unrelated person (theta = 0). */
 double kin_geno_prob(const kin_marker *mk, int a, int b);
@@ -390,5 +427,61 @@ typedef struct kin_sim_opts {
  * truth.csv into directory `dir` (created if needed).
  * Errors: PU_ERR_IO, PU_ERR_INVALID. */
 int kin_simulate(kin_db *db, const kin_sim_opts *o, const char *dir, pu_err *err);
+
+/* ---- lineage markers: Y-STR haplotypes and mtDNA (kin_lineage.c) --------
+ * docs/kinship.md "Lineage markers". A haplotype database is a list of N
+ * haplotypes over named loci (Y-STR: allele labels per locus; mtDNA: one
+ * "locus" holding the sequence's differences from the rCRS, e.g.
+ * "16223T 16311C 73G", or a haplogroup). */
+#define KIN_LIN_MAX_LOCI 64
+#define KIN_LIN_ALPHA 0.05       /* one-sided 95 % Clopper-Pearson upper bound */
+
+typedef struct kin_hapdb {
+    int nloci;
+    char **locus;          /* names, owned */
+    int n;                 /* haplotypes */
+    char **allele;         /* n * nloci labels (NULL = not typed), owned */
+} kin_hapdb;
+
+/* Read a long CSV haplotype,locus,allele (one row per typed locus). Errors:
+ * PU_ERR_INVALID (file:line, field), PU_ERR_LIMIT (KIN_LIN_MAX_LOCI). */
+int kin_hapdb_read_mem(const char *data, size_t len, const char *name, kin_hapdb **out, pu_err *err);
+void kin_hapdb_free(kin_hapdb *h);  /* NULL-safe */
+
+/* The one-sided (1 - alpha) Clopper-Pearson upper bound of a proportion
+ * seen x times in n (x <= n, n >= 1): the p with P(X <= x | n, p) = alpha;
+ * 1 - alpha^(1/n) for x = 0 (SWGDAM Y-STR guidelines 2014). */
+double kin_cp_upper(long x, long n, double alpha);
+
+/* P(net repeat difference k | m meioses) under the single-step model: each
+ * meiosis leaves the allele (1 - mu) or moves it one step up or down (mu/2
+ * each); the m steps are summed exactly. */
+double kin_ystep_prob(int k, int m, double mu);
+
+typedef struct kin_lineage_lr {
+    long x, n;             /* database haplotypes matching the PM's, database size */
+    double freq_cp;        /* Clopper-Pearson upper bound of x / n */
+    double freq_aug;       /* (x + 1) / (n + 1) */
+    int compared;          /* loci typed in both PM and reference */
+    int diffs;             /* loci that differ */
+    int nonstep;           /* differences that are not whole repeat steps */
+    double lr;             /* P(PM | reference, m meioses) / freq_cp; 0 = excluded */
+} kin_lineage_lr;
+
+/* Y-STR LR of "the PM is a paternal-line relative m meioses from the
+ * reference" against "unrelated", for haplotypes given as labels over the
+ * database's loci (NULL = untyped), with per-locus mutation rates mu (NULL =
+ * 0.002 per locus; rates in [0, 0.5]). The frequency is the Clopper-Pearson
+ * upper bound of the PM haplotype's count on the loci the PM is typed at.
+ * Errors: PU_ERR_INVALID (m < 1, a rate out of range, no locus in common). */
+int kin_y_lr(const kin_hapdb *db, const char *const *pm, const char *const *ref, int meioses, const double *mu,
+             kin_lineage_lr *out, pu_err *err);
+
+/* mtDNA (maternal line): identical sequences (or haplogroups) match; the
+ * LR is 1 / (Clopper-Pearson upper bound of the count); one difference is
+ * inconclusive (lr NAN), two or more exclude (lr 0), as the ISFG mtDNA
+ * guidelines (Parson et al. 2014) report them. Sequences are difference
+ * lists from the rCRS ("16223T 16311C"), compared as sets. */
+int kin_mt_lr(const kin_hapdb *db, const char *pm, const char *ref, kin_lineage_lr *out, pu_err *err);
 
 #endif

@@ -89,7 +89,7 @@ function stopServer(srv) {
 const ROLES = {
   "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
   "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions"], pages: ["home", "entity/dea-case-0002"] },
-  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship", "cases", "extraditions"], pages: ["kinship"] },
+  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship", "kinship-cases", "cases", "extraditions"], pages: ["kinship", "kinship-cases"] },
   "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace", "tips", "cases", "extraditions"], pages: ["home", "tips"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },

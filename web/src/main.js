@@ -17,6 +17,7 @@ import { enrolPage } from "./pages/enrol.js";
 import { tipsPage } from "./pages/tips.js";
 import { protectClocksPage, protectPage } from "./pages/protect.js";
 import { casesPage, extraditionsPage } from "./pages/cases.js";
+import { kinshipCasesPage } from "./pages/kinship_cases.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -27,13 +28,14 @@ const PAGES = {
   cargo: { perm: "read", menu: true, render: cargoPage },
   trace: { perm: "read", menu: true, render: tracePage },
   kinship: { perm: "forensic", menu: true, render: kinshipPage },
+  "kinship-cases": { perm: "forensic", menu: true, render: kinshipCasesPage },
   tips: { perm: "tips", menu: true, render: tipsPage },
-  admin: { perm: "admin", menu: true, render: adminPage },
-  audit: { perm: "audit", menu: true, render: auditPage },
-  protect: { perm: "protect", menu: true, render: protectPage },
-  "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },
   cases: { perm: "read", menu: true, render: casesPage },
   extraditions: { perm: "read", menu: true, render: extraditionsPage },
+  protect: { perm: "protect", menu: true, render: protectPage },
+  "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },
+  admin: { perm: "admin", menu: true, render: adminPage },
+  audit: { perm: "audit", menu: true, render: auditPage },
   entity: { perm: "read", menu: false, render: entityPage },
   security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
 };
