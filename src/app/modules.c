@@ -16,6 +16,7 @@
 #include "ews/ews.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "indicators/ind.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -89,6 +90,7 @@ static const app_module ews_module = {
     .migrate = ews_migrate,
     COMMANDS({"ews", "early warning for emerging drugs", cmd_ews}),
     .routes = http_routes_ews,
+    .counts = ews_counts_publish,
 };
 
 static const app_module cargo_module = {
@@ -96,6 +98,7 @@ static const app_module cargo_module = {
     .migrate = cargo_migrate,
     COMMANDS({"cargo", "cargo targeting of inbound manifests", cmd_cargo}),
     .routes = http_routes_cargo,
+    .counts = cargo_counts,
 };
 
 static const app_module trace_module = {
@@ -103,6 +106,7 @@ static const app_module trace_module = {
     .migrate = trace_migrate,
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
     .routes = http_routes_trace,
+    .counts = trace_counts,
 };
 
 /* The two-country federation (src/federation, docs/federation.md): no tables
@@ -120,6 +124,16 @@ static const app_module tips_module = {
     .migrate = tips_migrate,
     COMMANDS({"tip", "the anonymous tip line: file, read, question, route, link, close, purge", cmd_tip}),
     .routes = http_routes_tips,
+    .counts = tips_counts,
+};
+
+/* Impact indicators and the framework report (src/indicators,
+ * docs/indicators.md): reads the other modules' named counts. */
+static const app_module indicators_module = {
+    .name = "indicators",
+    .migrate = ind_migrate,
+    COMMANDS({"indicator", "impact indicators: list, define, value, compute, drill", cmd_indicator},
+             {"report", "the framework report (HTML or PDF, English or Spanish)", cmd_report}),
 };
 
 /* The message catalogue (src/i18n) and the web application that uses it
@@ -134,7 +148,7 @@ static const app_module web_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &indicators_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }
