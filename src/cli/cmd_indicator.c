@@ -28,8 +28,9 @@ static const char HELP[] =
     "  value CODE PERIOD VALUE --source S [--owner AG] [--marking M]\n"
     "                                enter a figure Puente does not hold (grants, trainings);\n"
     "                                every entry is kept, the latest counts\n"
-    "  compute [CODE] --year Y [--from Y0] [--by country|state|agency]\n"
-    "                                the figures as the reader may see them (CSV; --json)\n"
+    "  compute [CODE] --year Y [--from Y0] [--by country|state|agency] [--releasable-to MX,US]\n"
+    "                                the figures as the reader may see them (CSV; --json);\n"
+    "                                --releasable-to: only what those countries may read\n"
     "  drill CODE --period P [--by D --cell V]\n"
     "                                the count rows behind one figure (CSV; --json)\n"
     "\n"
@@ -115,6 +116,8 @@ static int parse(const char *cmd, int argc, char **argv, ind_opts *o) {
 
 static int with_store(const ind_opts *o, store_t **st) { return cli_open_store(o->db, st); }
 
+static int releasable_scope(const char *cmd, const char *list, store_scope *out, char *label, size_t size);
+
 static int run_list(const ind_opts *o) {
     store_t *st;
     int rc = with_store(o, &st);
@@ -191,14 +194,17 @@ static int run_value(const ind_opts *o) {
 static int run_compute(const ind_opts *o) {
     if (o->npos > 2) return cli_usage_error("indicator compute", "expected at most one CODE");
     if (!o->year) return cli_usage_error("indicator compute", "--year is required");
-    store_t *st;
-    int rc = with_store(o, &st);
+    store_scope scope = o->scope.scope;
+    char label[16];
+    int rc = o->releasable ? releasable_scope("indicator compute", o->releasable, &scope, label, sizeof label) : 0;
     if (rc) return rc;
+    store_t *st;
+    if ((rc = with_store(o, &st))) return rc;
     ind_query q = {.code = o->npos == 2 ? o->pos[1] : NULL, .year = (int)o->year, .from_year = (int)o->from,
                    .by = o->by};
     ind_result r;
     pu_err err;
-    rc = ind_compute(store_db(st), &o->scope.scope, &q, &r, &err);
+    rc = ind_compute(store_db(st), &scope, &q, &r, &err);
     if (!rc) {
         rc = ind_result_write(&r, o->json, stdout, &err);
         if (!o->json) fprintf(stderr, T("computed %s from %s; store generations %s\n"), r.computed_at, r.names, r.generations);
@@ -239,13 +245,13 @@ int cmd_indicator(int argc, char **argv) {
 /* --releasable-to: the audience's scope (no agency, so only what the
  * markings release: both countries -> PUBLIC and SHARED; one -> also its
  * country's ONLY marking). */
-static int releasable_scope(const char *list, store_scope *out, char *label, size_t size) {
+static int releasable_scope(const char *cmd, const char *list, store_scope *out, char *label, size_t size) {
     int us = strstr(list, "US") != NULL, mx = strstr(list, "MX") != NULL;
     char probe[64];
     pu_strlcpy(probe, list, sizeof probe);
     for (char *t = strtok(probe, ","); t; t = strtok(NULL, ","))
-        if (strcmp(t, "US") && strcmp(t, "MX")) return cli_usage_error("report framework", "--releasable-to expects US, MX or MX,US, got '%s'", list);
-    if (!us && !mx) return cli_usage_error("report framework", "--releasable-to expects US, MX or MX,US");
+        if (strcmp(t, "US") && strcmp(t, "MX")) return cli_usage_error(cmd, "--releasable-to expects US, MX or MX,US, got '%s'", list);
+    if (!us && !mx) return cli_usage_error(cmd, "--releasable-to expects US, MX or MX,US");
     *out = ind_scope_releasable;
     if (!(us && mx)) out->country = us ? "US" : "MX";
     (void)pu_snprintf(label, size, "%s", us && mx ? "MX, US" : us ? "US" : "MX");
@@ -266,7 +272,7 @@ int cmd_report(int argc, char **argv) {
     if (strcmp(fmt, "html") && strcmp(fmt, "pdf")) return cli_usage_error("report framework", "--format expects html or pdf");
     store_scope scope = o.scope.scope;
     char label[64] = "";
-    if (o.releasable && (rc = releasable_scope(o.releasable, &scope, label, sizeof label))) return rc;
+    if (o.releasable && (rc = releasable_scope("report framework", o.releasable, &scope, label, sizeof label))) return rc;
     char out[4096];
     (void)pu_snprintf(out, sizeof out, "%s", o.out ? o.out : "");
     if (!*out) (void)pu_snprintf(out, sizeof out, "framework-%ld-%s.%s", o.year, i18n_code(i18n_cli()), fmt);
