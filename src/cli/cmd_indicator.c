@@ -227,7 +227,7 @@ static int run_drill(const ind_opts *o) {
 
 int cmd_indicator(int argc, char **argv) {
     if (cli_wants_help(argc, argv) || argc < 2) {
-        fputs(HELP, argc < 2 ? stderr : stdout);
+        fputs(T(HELP), argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     ind_opts o;
@@ -260,7 +260,7 @@ static int releasable_scope(const char *cmd, const char *list, store_scope *out,
 
 int cmd_report(int argc, char **argv) {
     if (cli_wants_help(argc, argv) || argc < 2) {
-        fputs(REPORT_HELP, argc < 2 ? stderr : stdout);
+        fputs(T(REPORT_HELP), argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;
     }
     ind_opts o;
