@@ -420,8 +420,8 @@ static void write_figure_json(FILE *out, const ind_figure *f) {
     fputs(",\"dim\":", out); ind_json_str(out, f->dim);
     fputs(",\"cell\":", out); ind_json_str(out, f->cell);
     json_num(out, "value", f->has_value, f->value);
-    json_num(out, "numerator", f->has_value || f->nrows, f->numerator);
-    json_num(out, "denominator", f->has_value || f->nrows, f->denominator);
+    json_num(out, "numerator", !f->manual && (f->has_value || f->nrows), f->numerator);
+    json_num(out, "denominator", !f->manual && (f->has_value || f->nrows), f->denominator);
     fputs(",\"reason\":", out); ind_json_str(out, f->reason);
     fprintf(out, ",\"rows\":%zu,\"suppressed\":%s,\"manual\":%s", f->nrows, f->suppressed ? "true" : "false",
             f->manual ? "true" : "false");
@@ -452,7 +452,8 @@ int ind_result_write(const ind_result *r, int json, FILE *out, pu_err *err) {
             const ind_figure *f = &r->fig[i];
             fprintf(out, "%s,%s,%s,", f->code, f->period, f->dim);
             pu_csv_write_field(out, f->cell);
-            if (f->has_value) fprintf(out, ",%.10g,%.10g,%.10g,", f->value, f->numerator, f->denominator);
+            if (f->has_value && f->manual) fprintf(out, ",%.10g,,,", f->value);
+            else if (f->has_value) fprintf(out, ",%.10g,%.10g,%.10g,", f->value, f->numerator, f->denominator);
             else if (f->nrows) fprintf(out, ",,%.10g,%.10g,", f->numerator, f->denominator);
             else fputs(",,,,", out);
             pu_csv_write_field(out, f->reason);

@@ -303,7 +303,7 @@ static const char CSS[] =
     "body{font-family:'DejaVu Sans',sans-serif;color:#1b1b1b;margin:2em;max-width:60em}"
     ".marking{border:2px solid #8a1c1c;color:#8a1c1c;font-weight:bold;text-align:center;padding:.3em;margin-bottom:1em}"
     "h1{font-size:1.6em}h2{border-bottom:3px solid #1a4480;color:#1a4480;page-break-after:avoid}"
-    "h3{color:#333}.indicator{break-inside:avoid;margin:1em 0;padding:.5em;border-left:4px solid #dfe1e2}"
+    "h3{color:#333;break-after:avoid}.indicator{break-inside:avoid;margin:1em 0;padding:.5em;border-left:4px solid #dfe1e2}"
     ".highlight{font-size:1.1em}.card{border-collapse:collapse;font-size:.9em;margin:.3em 0}"
     ".card th,.card td{border:1px solid #ccc;padding:.15em .5em;text-align:left}"
     ".status.met{color:#00703c}.status.track{color:#1a4480}.status.behind{color:#b50909}"
