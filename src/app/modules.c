@@ -134,6 +134,7 @@ static const app_module indicators_module = {
     .migrate = ind_migrate,
     COMMANDS({"indicator", "impact indicators: list, define, value, compute, drill", cmd_indicator},
              {"report", "the framework report (HTML or PDF, English or Spanish)", cmd_report}),
+    .routes = http_routes_indicators,
 };
 
 /* The message catalogue (src/i18n) and the web application that uses it

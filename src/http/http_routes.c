@@ -106,6 +106,21 @@ ROUTES(http_routes_tips,
     {"POST", "/api/v1/tips/{id}/state", h_tips_state, "tip.state", 1, ACL_P_TIPS},
     {"POST", "/api/v1/tips/{id}/links/{link}", h_tips_link, "tip.link", 1, ACL_P_TIPS},
     {"GET", "/api/v1/tips/{id}/attachments/{n}", h_tips_attachment, "tip.attachment", 1, ACL_P_TIPS})
+/* Impact indicators and the framework report (http_indicators.c;
+ * docs/indicators.md). /figures before /{code}/...: the first match wins. */
+int h_ind_list(http_req *r);
+int h_ind_define(http_req *r);
+int h_ind_value(http_req *r);
+int h_ind_figures(http_req *r);
+int h_ind_drill(http_req *r);
+int h_ind_report(http_req *r);
+ROUTES(http_routes_indicators,
+    {"GET", "/api/v1/indicators", h_ind_list, "indicator.list", 1, R},
+    {"POST", "/api/v1/indicators", h_ind_define, "indicator.define", 1, ACL_P_ADMIN},
+    {"GET", "/api/v1/indicators/figures", h_ind_figures, "indicator.compute", 1, R},
+    {"POST", "/api/v1/indicators/{code}/values", h_ind_value, "indicator.value", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/indicators/{code}/drill", h_ind_drill, "indicator.drill", 1, R},
+    {"GET", "/api/v1/reports/framework", h_ind_report, "report.framework", 1, R})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,

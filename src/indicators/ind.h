@@ -230,6 +230,10 @@ typedef struct ind_report_opts {
 int ind_report_write(db_t *db, const store_scope *scope, const ind_report_opts *o, const char *out_path,
                      pu_err *err);
 
+/* The report's HTML (as ind_report_write writes it; o->pdf ignored) into
+ * out (whose max bounds it). Errors: as ind_report_write, PU_ERR_LIMIT. */
+int ind_report_html(db_t *db, const store_scope *scope, const ind_report_opts *o, pu_buf *out, pu_err *err);
+
 /* Format a number per locale ("1,238.5" / "1,238.5" es-MX), at most
  * `decimals` fraction digits, into out. Falls back to %.*f when ICU fails. */
 void ind_format_number(const char *lang, double v, int decimals, char *out, size_t size);

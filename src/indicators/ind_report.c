@@ -421,8 +421,7 @@ static int emit(const ind_report_opts *o, const pu_buf *b, const char *out_path,
     return rc;
 }
 
-int ind_report_write(db_t *db, const store_scope *scope, const ind_report_opts *o, const char *out_path,
-                     pu_err *err) {
+int ind_report_html(db_t *db, const store_scope *scope, const ind_report_opts *o, pu_buf *out, pu_err *err) {
     i18n_lang L;
     if (i18n_lang_parse(o->lang ? o->lang : "en", &L, err)) return PU_ERR_INVALID;
     ind_def *defs = NULL;
@@ -435,8 +434,7 @@ int ind_report_write(db_t *db, const store_scope *scope, const ind_report_opts *
     if (!rc) rc = ind_compute_rows(db, scope, defs, n, &rows, &q, &r, err);
     if (!rc) {
         qsort(defs, n, sizeof *defs, cmp_area);
-        pu_buf b = PU_BUF_INIT(IND_HTML_MAX);
-        rep x = {.b = &b, .L = L, .lang = i18n_code(L), .o = o, .r = &r, .maps = load_maps(o->maps)};
+        rep x = {.b = out, .L = L, .lang = i18n_code(L), .o = o, .r = &r, .maps = load_maps(o->maps)};
         char audience[256];
         const char *keys[] = {"audience"}, *vals[] = {o->audience ? o->audience : ""};
         pu_buf a = PU_BUF_INIT(sizeof audience);
@@ -451,11 +449,19 @@ int ind_report_write(db_t *db, const store_scope *scope, const ind_report_opts *
         header(&x, audience);
         body(&x, defs, n);
         json_decref(x.maps);
-        rc = b.len >= IND_HTML_MAX - 1 ? pu_fail(err, PU_ERR_LIMIT, out_path, NULL, "report too large") : emit(o, &b, out_path, err);
-        pu_buf_free(&b);
+        if (out->len >= out->max - 1) rc = pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "report too large");
     }
     ind_result_free(&r);
     ind_rows_free(&rows);
     ind_defs_free(defs, n);
+    return rc;
+}
+
+int ind_report_write(db_t *db, const store_scope *scope, const ind_report_opts *o, const char *out_path,
+                     pu_err *err) {
+    pu_buf b = PU_BUF_INIT(IND_HTML_MAX);
+    int rc = ind_report_html(db, scope, o, &b, err);
+    if (!rc) rc = emit(o, &b, out_path, err);
+    pu_buf_free(&b);
     return rc;
 }
