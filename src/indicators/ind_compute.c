@@ -219,7 +219,8 @@ static int compare(db_t *db, const store_scope *scope, const parsed *p, const in
         }
     if (f->has_target && f->has_value && f->target != 0 && f->value != 0)
         f->achieved_pct = d->direction > 0 ? f->value / f->target * 100 : f->target / f->value * 100;
-    if (!d->baseline_year) return PU_OK;
+    /* growth compares years with years: a quarter or a month has none */
+    if (!d->baseline_year || strlen(f->period) != 4) return PU_OK;
     f->baseline_year = d->baseline_year;
     if (!isnan(d->baseline_value)) {
         f->has_baseline = 1;
@@ -245,8 +246,11 @@ static int compute_def(db_t *db, const store_scope *scope, const parsed *p, cons
                        ind_result *out, pu_err *err) {
     int from = q->from_year ? q->from_year : q->year, rc = PU_OK;
     for (int y = from; y <= q->year && !rc; y++) {
-        char periods[12][16];
+        char periods[13][16];
         int np = ind_periods(p->d->period, y, periods);
+        /* a quarterly or monthly indicator also gets its year (the report,
+         * trends and baselines read years) */
+        if (np > 1) snprintf(periods[np++], sizeof periods[0], "%04d", y);
         for (int i = 0; i < np && !rc; i++) {
             ind_figure f;
             rc = figure(db, scope, p, rows, periods[i], NULL, NULL, &f, err);

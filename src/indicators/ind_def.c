@@ -48,7 +48,7 @@ void ind_defs_free(ind_def *d, size_t n) {
 }
 
 /* ---- periods ---- */
-int ind_periods(const char *type, int year, char out[12][16]) {
+int ind_periods(const char *type, int year, char out[][16]) {
     if (!strcmp(type, "quarter")) {
         for (int q = 0; q < 4; q++) snprintf(out[q], 16, "%04d-Q%d", year, q + 1);
         return 4;

@@ -11,10 +11,11 @@
  * index), or -1: the drill-down lists the rows behind a figure with it. */
 int ind_expr_row_feeds(const ind_expr *e, const pu_count_row *r, const ind_cell *c);
 
-/* The period strings of a year for a period type ("year": "2024";
+/* The period strings of a year for a period type (out has room for 12:
+ * "year": "2024";
  * "quarter": "2024-Q1".."2024-Q4"; "month": "2024-01".."2024-12") and the
  * cell months of one period. */
-int ind_periods(const char *type, int year, char out[12][16]);
+int ind_periods(const char *type, int year, char out[][16]);
 /* Parse a period string into year and month range. Errors: PU_ERR_INVALID. */
 int ind_period_parse(const char *period, int *year, int *month_from, int *month_to, pu_err *err);
 

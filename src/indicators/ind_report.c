@@ -264,7 +264,9 @@ static void map(rep *x, const ind_def *d) {
     pu_buf_puts(x->b, "</figcaption>");
     if (json_is_array(states)) {
         const char *vb = json_string_value(json_object_get(m, "viewBox"));
-        pu_buf_printf(x->b, "<svg role=\"img\" width=\"%d\" viewBox=\"%s\"><title>", IND_MAP_W, vb ? vb : "0 0 800 500");
+        pu_buf_printf(x->b, "<svg role=\"img\" width=\"%d\" viewBox=\"", IND_MAP_W);
+        esc(x->b, vb ? vb : "0 0 800 500");
+        pu_buf_puts(x->b, "\"><title>");
         esc(x->b, d->name[x->L]);
         pu_buf_puts(x->b, "</title>");
         size_t i;

@@ -208,6 +208,9 @@ static void test_compute(void **state) {
         if (f->has_value) q_sum += f->value;
     }
     assert_true(q_sum == 12);
+    f = ind_result_find(&r, "SUB", "2024", "");   /* a quarterly indicator also has its year */
+    assert_true(f && f->has_value && f->value == q_sum);
+    assert_false(ind_result_find(&r, "SUB", "2024-Q3", "")->has_growth);   /* no growth of a quarter against a year */
     assert_true(ind_result_find(&r, "SUB", "2024-Q3", "")->achieved_pct == 75);
     /* a ratio: 3 of 4 traced, x 100; a zero denominator gives a reason */
     f = ind_result_find(&r, "SHARE", "2024", "");
