@@ -158,7 +158,10 @@ static int run_define(const ind_opts *o) {
                                             "data/indicators/framework.csv", &defs, &n, &err)
                         : ind_defs_read(o->pos[1], &defs, &n, &err);
     if (rc) return cli_fail(&err);
-    if (!o->scope.scope.system) {
+    /* the operator of the store file, or an account whose role may
+     * (cli_operator_may checked ACL_P_ADMIN); acting as an agency without
+     * an account is acting as one of its users, whose role is unknown */
+    if (!o->scope.scope.system && !cli_operator_get()->authenticated) {
         ind_defs_free(defs, n);
         err = (pu_err){0};
         pu_fail(&err, PU_ERR_DENIED, NULL, "agency", "indicators are defined by the store operator or an administrator");
