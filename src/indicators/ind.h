@@ -87,6 +87,12 @@ typedef struct ind_cell {
 int ind_expr_eval(const ind_expr *e, const ind_rows *rows, const ind_cell *cell, double *value, size_t *nrows,
                   int *suppressed, pu_err *err);
 
+/* The rows published, in the period of c (any place), by the modules e
+ * refers to: 0 means those engines published nothing for the period (a
+ * missing period, "no data"); otherwise a reference without rows is a
+ * true 0. */
+size_t ind_expr_coverage(const ind_expr *e, const ind_rows *rows, const ind_cell *c);
+
 /* ---- definitions (ind_def.c) --------------------------------------------- */
 typedef struct ind_target { char period[16]; double value; } ind_target;
 

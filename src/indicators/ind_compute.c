@@ -99,7 +99,12 @@ static int eval_cell(const parsed *p, const ind_rows *rows, const ind_cell *c, i
         return PU_OK;
     }
     if (rc) return pu_fail(err, rc, p->d->code, NULL, "%s", e2.msg);
-    if (nn == 0 && nd == 0) pu_strlcpy(f->reason, "no data", sizeof f->reason);
+    /* no data: the engines behind the formulas published nothing for the
+     * period; a period they covered without such events is a true 0 */
+    ind_cell period = {.year = c->year, .month_from = c->month_from, .month_to = c->month_to};
+    if (nn == 0 && nd == 0 && !ind_expr_coverage(p->num, rows, &period) &&
+        !(p->den && ind_expr_coverage(p->den, rows, &period)))
+        pu_strlcpy(f->reason, "no data", sizeof f->reason);
     else if (f->denominator == 0) pu_strlcpy(f->reason, "division by zero", sizeof f->reason);
     else {
         f->has_value = 1;
@@ -263,7 +268,7 @@ static int compute_def(db_t *db, const store_scope *scope, const parsed *p, cons
                 return pu_fail(err, PU_ERR_LIMIT, p->d->code, "by", "more than %d cells", IND_CELLS_MAX);
             for (size_t k = 0; k < nv && !rc; k++) {
                 rc = figure(db, scope, p, rows, periods[i], q->by, vals[k], &f, err);
-                if (!rc && (f.has_value || f.nrows)) rc = push(out, &f, err);
+                if (!rc && f.nrows) rc = push(out, &f, err);   /* cells without a row of their own are left out */
             }
         }
     }

@@ -400,3 +400,20 @@ int ind_expr_row_feeds(const ind_expr *e, const pu_count_row *r, const ind_cell 
         if (e->nodes[i].kind == N_REF && row_matches(&e->nodes[i], r, c)) return i;
     return -1;
 }
+
+/* Does row r belong to the module of a reference of e ("trace" of
+ * "trace.ttc_days") and to the period of cell c (any place, any filter)? */
+static int same_module_period(const ind_expr *e, const pu_count_row *r, const ind_cell *c) {
+    if (r->year != c->year || (c->month_from && (r->month < c->month_from || r->month > c->month_to))) return 0;
+    const char *dot = strchr(r->name, '.');
+    size_t k = dot ? (size_t)(dot - r->name) : strlen(r->name);
+    for (int i = 0; i < e->n; i++)
+        if (e->nodes[i].kind == N_REF && !strncmp(e->nodes[i].name, r->name, k) && e->nodes[i].name[k] == '.') return 1;
+    return 0;
+}
+
+size_t ind_expr_coverage(const ind_expr *e, const ind_rows *rows, const ind_cell *c) {
+    size_t n = 0;
+    for (size_t i = 0; i < rows->n; i++) n += same_module_period(e, &rows->rows[i], c);
+    return n;
+}

@@ -5,7 +5,7 @@
   - figures computed with the caller's scope: CBP's US-ONLY shipments count
     for a US agency, not for a Mexican one, nor in the version releasable to
     both countries; each equals the CLI's figure for the same reader;
-  - a figure without data is a reason with a null value, not 0;
+  - a division by zero is a reason with a null value;
   - manual values with their source and marking; the drill-down's rows add
     up to the figure; the HTML report in both languages and releasable.
 Every JSON response is checked against docs/openapi.yaml. Run by
@@ -78,7 +78,7 @@ eq(rel["value"], 160, "the releasable version counts only the SHARED lines")
 ok("cargo.shipments_screened" in js["names"] and "cargo=" in js["generations"] and js["computed_at"],
    "the figures say when and from what they were computed")
 z, _ = figure(tok["atf.an"], "PRV-PREC-02")
-eq((z["value"], z["reason"]), (None, "no data"), "nothing inspected yet: no value and the reason, not 0")
+eq((z["value"], z["reason"]), (None, "division by zero"), "nothing inspected: no value and the reason, never 0 or inf")
 s, js, _ = c.req("GET", "/api/v1/indicators/figures", token=tok["atf.an"], query={"year": YEAR, "by": "city"})
 eq(s, 400, "an unknown dimension is refused")
 s, js, _ = c.req("GET", "/api/v1/indicators/figures", token=tok["atf.an"], query={"year": YEAR, "releasable_to": "CA"})

@@ -176,7 +176,7 @@ static void test_compute(void **state) {
     ind_rows rows = {0};
     rows_fixture(&rows);
     ind_result r;
-    ind_query q = {.year = 2025, .from_year = 2023, .by = "state"};
+    ind_query q = {.year = 2025, .from_year = 2022, .by = "state"};
     assert_int_equal(ind_compute_rows(db, STORE_SYSTEM, defs, n, &rows, &q, &r, &err), PU_OK);
 
     /* the year, its growth against the 2023 baseline and its target */
@@ -194,10 +194,13 @@ static void test_compute(void **state) {
     assert_true(sum == f->value);
     assert_non_null(ind_result_find(&r, "YEAR", "2024", "-"));
     assert_null(ind_result_find(&r, "YEAR", "2024", "US-TX"));   /* filtered out by country=MX */
-    /* a missing period: no value and the reason, not 0 */
-    f = ind_result_find(&r, "YEAR", "2025", "");
+    /* a missing period (trace published nothing for 2022): no value and the
+     * reason, not 0; a period trace covered without requests: a true 0 */
+    f = ind_result_find(&r, "YEAR", "2022", "");
     assert_false(f->has_value);
     assert_string_equal(f->reason, "no data");
+    f = ind_result_find(&r, "YEAR", "2025", "");
+    assert_true(f->has_value && f->value == 0);
     /* quarters add up to the year */
     double q_sum = 0;
     for (int k = 1; k <= 4; k++) {
