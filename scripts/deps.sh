@@ -13,7 +13,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   libcmocka-dev sqlite3 curl python3 python3-yaml strace
   liboath-dev libqrencode-dev gnutls-bin john-data openssl
   diceware # diceware: the EFF long word list of the tip receipts (docs/tips.md)
-  libqpdf-dev) # PDF metadata of tip files (docs/tips.md)
+  libqpdf-dev # PDF metadata of tip files (docs/tips.md)
+  poppler-utils fonts-dejavu-core) # the framework report's PDF checked (pdftotext, pdftoppm) and its font (docs/indicators.md)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15)
 ha_pkgs=(postgresql-15 postgresql-client-15 patroni etcd-server etcd-client python3-etcd)

@@ -19,6 +19,7 @@
 #include "i18n/i18n.h"
 #include "protect/protect.h"
 #include "kinship/kin_cases.h"
+#include "indicators/ind.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -94,6 +95,7 @@ static const app_module ews_module = {
     .migrate = ews_migrate,
     COMMANDS({"ews", "early warning for emerging drugs", cmd_ews}),
     .routes = http_routes_ews,
+    .counts = ews_counts_publish,
 };
 
 static const app_module cargo_module = {
@@ -101,6 +103,7 @@ static const app_module cargo_module = {
     .migrate = cargo_migrate,
     COMMANDS({"cargo", "cargo targeting of inbound manifests", cmd_cargo}),
     .routes = http_routes_cargo,
+    .counts = cargo_counts,
 };
 
 static const app_module trace_module = {
@@ -108,6 +111,7 @@ static const app_module trace_module = {
     .migrate = trace_migrate,
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
     .routes = http_routes_trace,
+    .counts = trace_counts,
 };
 
 /* The two-country federation (src/federation, docs/federation.md): no tables
@@ -125,6 +129,17 @@ static const app_module tips_module = {
     .migrate = tips_migrate,
     COMMANDS({"tip", "the anonymous tip line: file, read, question, route, link, close, purge", cmd_tip}),
     .routes = http_routes_tips,
+    .counts = tips_counts,
+};
+
+/* Impact indicators and the framework report (src/indicators,
+ * docs/indicators.md): reads the other modules' named counts. */
+static const app_module indicators_module = {
+    .name = "indicators",
+    .migrate = ind_migrate,
+    COMMANDS({"indicator", "impact indicators: list, define, value, compute, drill", cmd_indicator},
+             {"report", "the framework report (HTML or PDF, English or Spanish)", cmd_report}),
+    .routes = http_routes_indicators,
 };
 
 /* Protection of journalists and human-rights defenders (src/protect,
@@ -161,8 +176,8 @@ static const app_module cases_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &protect_module,
-    &cases_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
+    &protect_module, &cases_module, &indicators_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

@@ -571,4 +571,17 @@ int cargo_generate(const cargo_watchlist *w, const cargo_gen_opts *o, FILE *out,
  * PU_ERR_INVALID (missing columns, a result without truth). */
 int cargo_evaluate(const char *results_csv, const char *truth_csv, int json, FILE *out, pu_err *err);
 
+/* ---- named counts (cargo_counts.c) -----------------------------------------
+ * The impact indicators' figures (common/pu_count.h; docs/cargo.md "Named
+ * counts"), one row per manifest line and figure, in the cell of the line's
+ * arrival year/month, destination country and owner agency:
+ * cargo.shipments_screened, cargo.shipments_flagged_hold,
+ * cargo.shipments_flagged_review, cargo.precursor_shipments,
+ * cargo.designated_parties_found, and from the latest disposition the
+ * reader sees: cargo.shipments_held (held or inspected_found),
+ * cargo.shipments_inspected, cargo.inspection_hits (inspected_found). Only
+ * what scope may see. Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), cb's. */
+#include "common/pu_count.h"
+int cargo_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
 #endif

@@ -50,6 +50,8 @@ int cmd_protect(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_warrant(int argc, char **argv);
 int cmd_extradition(int argc, char **argv);
+int cmd_indicator(int argc, char **argv);   /* cmd_indicator.c */
+int cmd_report(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

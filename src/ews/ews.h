@@ -400,4 +400,15 @@ int ews_counts_from_store(ews_t *e, const store_scope *scope, const char *substa
  * Deterministic for a seed. Errors: PU_ERR_IO. */
 int ews_demo_generate(FILE *out, const char *start, int weeks, uint64_t seed, pu_err *err);
 
+/* ---- named counts (ews_counts_pub.c) ---------------------------------------
+ * The impact indicators' figures (common/pu_count.h; docs/ews.md "Named
+ * counts"): ews.reports (per report), ews.new_substances (each substance
+ * once, in the cell of its first report the reader sees), ews.first_alerts
+ * and ews.first_alert_days (one row per substance with a visible
+ * first-anywhere alert: days from the first report's arrival to the alert).
+ * Only what scope may see. Errors: PU_ERR_DB, PU_ERR_NOMEM,
+ * PU_ERR_INTERNAL (NULL scope), cb's. */
+#include "common/pu_count.h"
+int ews_counts_publish(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
 #endif

@@ -154,6 +154,21 @@ ROUTES(http_routes_cases,
     {"POST", "/api/v1/extraditions", h_extraditions_new, "extradition.new", 1, ACL_P_WRITE},
     {"GET", "/api/v1/extraditions/{id}", h_extraditions_get, "extradition.read", 1, ACL_P_READ},
     {"POST", "/api/v1/extraditions/{id}/stage", h_extraditions_stage, "extradition.stage", 1, ACL_P_WRITE})
+/* Impact indicators and the framework report (http_indicators.c;
+ * docs/indicators.md). /figures before /{code}/...: the first match wins. */
+int h_ind_list(http_req *r);
+int h_ind_define(http_req *r);
+int h_ind_value(http_req *r);
+int h_ind_figures(http_req *r);
+int h_ind_drill(http_req *r);
+int h_ind_report(http_req *r);
+ROUTES(http_routes_indicators,
+    {"GET", "/api/v1/indicators", h_ind_list, "indicator.list", 1, R},
+    {"POST", "/api/v1/indicators", h_ind_define, "indicator.define", 1, ACL_P_ADMIN},
+    {"GET", "/api/v1/indicators/figures", h_ind_figures, "indicator.compute", 1, R},
+    {"POST", "/api/v1/indicators/{code}/values", h_ind_value, "indicator.value", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/indicators/{code}/drill", h_ind_drill, "indicator.drill", 1, R},
+    {"GET", "/api/v1/reports/framework", h_ind_report, "report.framework", 1, R})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */
 ROUTES(http_routes_web,

@@ -160,6 +160,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"protect", ACL_P_PROTECT},  {"protect-clocks", ACL_P_PROTECT},
     {"cases", ACL_P_READ},  {"extraditions", ACL_P_READ}, /* docs/cases.md */
     {"kinship-cases", ACL_P_FORENSIC},
+    {"dashboard", ACL_P_READ},
 };
 
 static const char *content_type_of(const char *name) {

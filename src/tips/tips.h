@@ -449,4 +449,14 @@ void tips_guard_reset(void);
 /* 1 when a proof-of-work solution is valid for this bits count (tests, bench). */
 int tips_pow_solve(const char *challenge, int bits, char *nonce, size_t size);
 
+/* ---- named counts (tips_counts.c) -------------------------------------------
+ * The impact indicators' figures (common/pu_count.h; docs/tips.md "Named
+ * counts"), one row per tip and figure in the cell of its received
+ * year/month, country, state ("MX-SIN") and owner agency: tips.received,
+ * tips.linked (state linked or a confirmed link), tips.opened_investigation,
+ * tips.closed, tips.duplicates, tips.spam. Only what scope may see.
+ * Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), cb's. */
+#include "common/pu_count.h"
+int tips_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
 #endif

@@ -459,4 +459,16 @@ typedef struct trace_seal_stats {
  * PU_ERR_INVALID/PU_ERR_IO (bad key configuration), PU_ERR_DB. */
 int trace_seal_all(db_t *db, trace_seal_stats *s, pu_err *err);
 
+/* ---- named counts (trace_counts.c) ---------------------------------------
+ * The impact indicators' figures (common/pu_count.h; docs/trace.md "Named
+ * counts"): trace.requests_submitted, trace.requests_completed,
+ * trace.requests_untraceable, trace.traced_firearms, trace.us_sourced,
+ * trace.ttc_count and trace.ttc_days (one row per request, value = days),
+ * per request-date year/month, requesting agency's country, recovery state
+ * ("MX-CHH") and agency; only what scope may see (results only with their
+ * visible retail sale). Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope),
+ * cb's. */
+#include "common/pu_count.h"
+int trace_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
 #endif

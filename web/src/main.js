@@ -18,6 +18,7 @@ import { tipsPage } from "./pages/tips.js";
 import { protectClocksPage, protectPage } from "./pages/protect.js";
 import { casesPage, extraditionsPage } from "./pages/cases.js";
 import { kinshipCasesPage } from "./pages/kinship_cases.js";
+import { dashboardPage } from "./pages/dashboard.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -32,6 +33,7 @@ const PAGES = {
   tips: { perm: "tips", menu: true, render: tipsPage },
   cases: { perm: "read", menu: true, render: casesPage },
   extraditions: { perm: "read", menu: true, render: extraditionsPage },
+  dashboard: { perm: "read", menu: true, render: dashboardPage },
   protect: { perm: "protect", menu: true, render: protectPage },
   "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },
   admin: { perm: "admin", menu: true, render: adminPage },

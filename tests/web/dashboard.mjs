@@ -1,0 +1,74 @@
+// dashboard.mjs - the impact indicators' dashboard end to end in Debian's
+// Chromium (docs/indicators.md, "Interfaces"). Over
+// tests/web/dashboard_fixture.sh's data:
+//   - FGR's analyst sees a card per built-in indicator under the three
+//     goals; the shipments screened card shows what FGR may see (160 SHARED
+//     lines, not CBP's 240 US-ONLY ones), the same figure as the API gives;
+//     ATF's analyst sees 400; "only what both countries may read" shows 160;
+//   - the drill-down lists the count rows behind the figure and they add up
+//     to it; the trend has a bar for the year; a manual figure shows;
+//   - the report link opens the HTML report in the page's language;
+//   - axe-core, every text from the catalogue and (in Spanish) no English
+//     left, on the dashboard in both languages; no CSP violation.
+// Prints TAP-like lines and "N passed, N failed".
+import { execFileSync } from "node:child_process";
+import { ok, BIN, setup, run, newPage, waitFor, login, settle, screenshot } from "./harness.mjs";
+import * as h from "./harness.mjs";
+
+const t = setup("dashboard", "dashboard_fixture.sh");
+const YEAR = new Date().getUTCFullYear();
+
+async function open(browser, base, user, lang) {
+  const page = await newPage(browser, lang);
+  await login(page, base, user, lang);
+  await page.goto(`${base}/app/dashboard`);
+  await page.waitForSelector('.ind-card[data-code="PRV-PREC-04"]');
+  await settle(page);
+  return page;
+}
+
+const cardValue = (page, code) => page.$eval(`.ind-card[data-code="${code}"] .ind-value`, (e) => e.getAttribute("data-value"));
+
+async function fgrFlow(browser, base, lang) {
+  const page = await open(browser, base, "fgr.analyst", lang);
+  const goals = await page.$$eval(".ind-goal", (s) => s.map((x) => x.getAttribute("data-goal")));
+  ok(JSON.stringify(goals) === JSON.stringify(["protect", "prevent", "pursue"]), `(${lang}) the three goals in order`);
+  ok((await page.locator(".ind-card").count()) === 21, `(${lang}) a card per built-in indicator`);
+  ok((await cardValue(page, "PRV-PREC-04")) === "160", `(${lang}) FGR sees the 160 SHARED shipments screened, not CBP's US-ONLY ones`);
+  ok((await cardValue(page, "PRV-TRAIN-01")) === "420", `(${lang}) ATF's SHARED manual figure is shown`);
+  ok((await page.locator(`#trend-PRV-PREC-04 rect[data-year="${YEAR}"]`).count()) === 1, `(${lang}) the trend has the year's bar`);
+  if (lang === "en") {
+    await page.click('button[data-drill="PRV-PREC-04"]');
+    await page.waitForSelector("#ind-drill table tbody tr");
+    const sum = await page.$$eval("#ind-drill tbody tr", (rs) => rs.reduce((a, r) => a + Number(r.lastElementChild.textContent.replace(/,/g, "")), 0));
+    ok(sum === 160, "the drill-down's rows add up to the figure", String(sum));
+    const href = await page.$eval("#ind-report", (a) => a.getAttribute("href"));
+    ok(href.includes(`year=${YEAR}`) && href.includes("lang=en"), "the report link names the year and the language", href);
+    const html = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    ok(html.includes("Bicentennial Framework: results") && html.includes('data-code="PRV-PREC-04"><tr><th scope="row">Value</th><td>160</td>'), "the report opens with FGR's figures");
+  }
+  await page.check("#ind-releasable");
+  await waitFor(page, () => document.querySelector('.ind-card[data-code="PRV-PREC-04"] .ind-value'));
+  await settle(page);
+  ok((await cardValue(page, "PRV-PREC-04")) === "160", `(${lang}) releasable to both countries: 160`);
+  await page.uncheck("#ind-releasable");
+  await settle(page);
+  await h.languageChecks(t, page, `dashboard (${lang})`, lang);
+  ok(page.cspErrors.length === 0, `(${lang}) no CSP violation or script error`, JSON.stringify(page.cspErrors));
+  await screenshot(page, `dashboard-${lang}.png`);
+  await page.context().close();
+}
+
+run(t, async (browser, base) => {
+  for (const lang of ["en", "es"]) await fgrFlow(browser, base, lang);
+  const atf = await open(browser, base, "atf.analyst", "en");
+  ok((await cardValue(atf, "PRV-PREC-04")) === "400", "ATF (a US agency) sees the US-ONLY shipments too: 400");
+  await atf.check("#ind-releasable");
+  await settle(atf);
+  await waitFor(atf, () => document.querySelector('.ind-card[data-code="PRV-PREC-04"] .ind-value[data-value="160"]'));
+  ok(true, "ATF's releasable view drops the US-ONLY shipments: 160");
+  const token = execFileSync(BIN, ["token", "create", "atf.analyst", "--db", t.db]).toString().trim();
+  const api = await (await fetch(`${base}/api/v1/indicators/figures?year=${YEAR}&code=PRV-PREC-04`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  ok(api.figures.find((f) => f.cell === "" && f.period === String(YEAR)).value === 400, "the page shows the API's figure");
+  await atf.context().close();
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Data for the dashboard's browser test (tests/web/dashboard.mjs): agencies,
+# the users it signs in as (password $WEB_TEST_PASSWORD), the built-in
+# indicators, CBP's screened manifests (240 lines US-ONLY, 160 SHARED) and a
+# manual figure of ATF's (SHARED) with its source.
+# Usage: dashboard_fixture.sh PUENTE_BIN DB WORKDIR
+set -euo pipefail
+bin=$1 db=$2 work=$3
+pw=${WEB_TEST_PASSWORD:-web-test-password-1}
+p() { "$bin" "$@" --db "$db"; }
+p agency seed >/dev/null
+p policy set mfa-roles "" >/dev/null
+while read -r name agency role; do
+  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
+done <<'USERS'
+fgr.analyst FGR analyst
+atf.analyst ATF analyst
+USERS
+"$bin" cargo generate --lines 240 --seed 3 --designated 0 --out "$work/m1.csv" >/dev/null
+"$bin" cargo generate --lines 160 --seed 4 --designated 0 --out "$work/m2.csv" >/dev/null
+p cargo screen "$work/m1.csv" --owner CBP --marking US-ONLY --out "$work/r1.csv" >/dev/null
+p cargo screen "$work/m2.csv" --owner CBP --marking SHARED --out "$work/r2.csv" >/dev/null
+p indicator define --builtin >/dev/null
+p indicator value PRV-TRAIN-01 "$(date -u +%Y)" 420 --source "ATF Academy roster" --marking SHARED --agency ATF --country US >/dev/null
