@@ -187,9 +187,7 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
                                               "review", "ews", "cargo", "trace", "tip", "case",
-                                              "warrant", "extradition", NULL};
-                                              "review", "ews", "cargo", "trace", "tip",
-                                              "indicator", "report", NULL};
+                                              "warrant", "extradition", "indicator", "report", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;
