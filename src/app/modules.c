@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "tips/tips.h"
 #include "trace/trace.h"
+#include "resolve/resolve.h"
 
 #define COMMANDS(...) .commands = (const app_command[]){__VA_ARGS__}, \
     .ncommands = sizeof((const app_command[]){__VA_ARGS__}) / sizeof(app_command)
@@ -132,9 +133,17 @@ static const app_module web_module = {
     .routes = http_routes_web,
 };
 
+/* Entity resolution across engines (src/resolve, docs/resolve.md): after
+ * the engines whose records it reads. */
+static const app_module resolve_module = {
+    .name = "resolve",
+    .migrate = resolve_migrate,
+    COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve}),
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, &resolve_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

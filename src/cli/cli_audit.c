@@ -140,6 +140,7 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"trace", "run", NULL, ACL_P_WRITE},    {"trace", "request", "submit", ACL_P_WRITE},
     {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
     {"tip", NULL, NULL, ACL_P_TIPS},
+    {"resolve", "run", NULL, ACL_P_ADMIN}, {"resolve", "judge", NULL, ACL_P_WRITE}, {"resolve", "unjudge", NULL, ACL_P_WRITE},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -173,7 +174,7 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * options are added when absent, and naming another agency or country is
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
-                                              "review", "ews", "cargo", "trace", "tip", NULL};
+                                              "review", "ews", "cargo", "trace", "tip", "resolve", "graph", "xref", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;
