@@ -89,7 +89,7 @@ static int show_cmd(store_t *st, const opts *o) {
     resolve_view *v = NULL;
     pu_err err = {0};
     int rc = resolve_clusters(store_db(st), &o->sc.scope, &v, &err);
-    pu_buf out = PU_BUF_INIT(0);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 30);
     if (!rc) rc = resolve_view_write(v, o->nargs > 1 ? o->args[1] : NULL, o->json, &out, &err);
     if (!rc) fputs(pu_buf_str(&out), stdout);
     pu_buf_free(&out);

@@ -156,9 +156,9 @@ static int record_marking(db_t *db, const store_scope *scope, const char *key, s
                        "trace.possessor, cargo.party or tip.mention), got '%s'", key);
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT r.owner, r.marking FROM resolve_record r WHERE r.source = ");
+    db_sql_add(&q, "SELECT r.owner, r.marking FROM resolve_record r WHERE r.source = ?");
     db_sql_text(&q, source);
-    db_sql_add(&q, " AND r.ref = ");
+    db_sql_add(&q, " AND r.ref = ?");
     db_sql_text(&q, ref);
     db_sql_add(&q, " AND ");
     store_scope_sql(&q, scope, "r");
@@ -203,16 +203,16 @@ static int revoke(db_t *db, const store_scope *scope, const char *a, const char 
     pu_now_iso(now, sizeof now);
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "UPDATE resolve_judgement SET revoked = ");
+    db_sql_add(&q, "UPDATE resolve_judgement SET revoked = ?");
     db_sql_text(&q, now);
-    db_sql_add(&q, ", revoked_by = ");
+    db_sql_add(&q, ", revoked_by = ?");
     db_sql_text(&q, analyst ? analyst : "-");
-    db_sql_add(&q, " WHERE revoked IS NULL AND a_key = ");
+    db_sql_add(&q, " WHERE revoked IS NULL AND a_key = ?");
     db_sql_text(&q, a);
-    db_sql_add(&q, " AND b_key = ");
+    db_sql_add(&q, " AND b_key = ?");
     db_sql_text(&q, b);
     if (!scope->system) {   /* an agency revokes its own judgements only */
-        db_sql_add(&q, " AND agency = ");
+        db_sql_add(&q, " AND agency = ?");
         db_sql_text(&q, scope->agency);
     }
     db_sql_add(&q, " AND ");
