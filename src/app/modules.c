@@ -21,6 +21,7 @@
 #include "tips/tips.h"
 #include "trace/trace.h"
 #include "resolve/resolve.h"
+#include "graph/graph.h"
 
 #define COMMANDS(...) .commands = (const app_command[]){__VA_ARGS__}, \
     .ncommands = sizeof((const app_command[]){__VA_ARGS__}) / sizeof(app_command)
@@ -141,9 +142,17 @@ static const app_module resolve_module = {
     COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve}),
 };
 
+/* The network of every engine's records (src/graph, docs/graph.md): after
+ * resolution, whose clusters are its nodes. */
+static const app_module graph_module = {
+    .name = "graph",
+    .migrate = graph_migrate,
+    COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, &resolve_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, &resolve_module, &graph_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }
