@@ -99,7 +99,7 @@ static int sets_cmd(store_t *st, const opts *o, const char *sub, pu_buf *out, pu
     int64_t id = 0;
     int rc = graph_set_save(db, &o->sc.scope, o->diagram ? "diagram" : "set", o->args[1], o->args + 2,
                             (size_t)o->nargs - 2, NULL, o->marking, &id, err);
-    if (!rc) pu_buf_printf(out, T("saved %s %lld\n"), o->diagram ? "diagram" : "set", (long long)id);
+    if (!rc) pu_buf_printf(out, o->diagram ? T("saved diagram %lld\n") : T("saved set %lld\n"), (long long)id);
     return rc;
 }
 
