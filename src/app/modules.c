@@ -148,6 +148,7 @@ static const app_module graph_module = {
     .name = "graph",
     .migrate = graph_migrate,
     COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
+    .routes = http_routes_graph,
 };
 
 static const app_module *const registry[] = {

@@ -31,6 +31,9 @@ static int select_nodes(const graph *g, const char *const *keys, size_t n, unsig
         }
         (*in)[v] = 1;
     }
+    const gnode *N = g->nodes.data;
+    for (size_t v = 0; v < g->nodes.len; v++)
+        if (N[v].orcon) (*in)[v] = 0;   /* another agency's ORCON record is not re-shared */
     return PU_OK;
 }
 

@@ -11,6 +11,7 @@ typedef struct gnode {
     char *id;          /* "kind:ref" */
     char *label;
     const char *kind;  /* static: GRAPH_KINDS */
+    int orcon;         /* a store entity with the ORCON caveat of another agency: never exported */
 } gnode;
 
 typedef struct gedge {

@@ -123,7 +123,7 @@ static uint32_t add_node(lctx *c, const char *id, const char *label, const char 
     graph *g = c->g;
     uint32_t v;
     if ((g->nodes.len + 1) * 2 > g->nslot && rehash(g)) goto oom;
-    gnode n = {pu_strdup(id), pu_strdup(label), kind_static(kind)};
+    gnode n = {pu_strdup(id), pu_strdup(label), kind_static(kind), 0};
     if (!n.id || !n.label || pu_vec_push(&g->nodes, &n, sizeof n)) {
         free(n.id), free(n.label);
         goto oom;
@@ -203,7 +203,12 @@ static int entity_cb(const ftm_entity *e, void *vctx) {
     }
     for (const char *const *s = NOT_NODES; *s; s++)
         if (!strcmp(*s, e->schema)) return 0;
-    node(c, "entity", e->id, ftm_entity_caption(e));
+    uint32_t me = node(c, "entity", e->id, ftm_entity_caption(e));
+    /* ORCON: the originator controls re-sharing; the reader may look, but an
+     * export carries only its own agency's (docs/access.md) */
+    if (me != UINT32_MAX && e->caveats && strstr(e->caveats, "ORCON") &&
+        (c->scope->system ? 0 : !e->owner || strcmp(e->owner, c->scope->agency)))
+        ((gnode *)c->g->nodes.data)[me].orcon = 1;
     const ftm_schema *sch = ftm_schema_get(e->schema);
     for (size_t i = 0; sch && i < e->nprops; i++) {
         const ftm_prop *p = &e->props[i];
