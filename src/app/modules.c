@@ -139,7 +139,8 @@ static const app_module web_module = {
 static const app_module resolve_module = {
     .name = "resolve",
     .migrate = resolve_migrate,
-    COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve}),
+    COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve},
+             {"xref", "cross-reference one collection against another (resolution's pairs, ranked)", cmd_xref}),
 };
 
 /* The network of every engine's records (src/graph, docs/graph.md): after

@@ -48,6 +48,7 @@ int cmd_federation(int argc, char **argv);
 int cmd_tip(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_xref(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

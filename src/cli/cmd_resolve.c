@@ -1,4 +1,5 @@
 /* cmd_resolve.c - `puente resolve`: the thin CLI over src/resolve. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static const char *USAGE =
 typedef struct opts {
     const char *db, *agency, *country, *note;
     double threshold;
-    long records, seed;
+    long records, seed, limit;
     int json;
     int nargs;
     char *args[8];
@@ -47,12 +48,14 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--agency")) sv = &o->agency;
         else if (!strcmp(a, "--country")) sv = &o->country;
         else if (!strcmp(a, "--note")) sv = &o->note;
-        else if (!strcmp(a, "--threshold") || !strcmp(a, "--records") || !strcmp(a, "--seed")) {
+        else if (!strcmp(a, "--threshold") || !strcmp(a, "--min") || !strcmp(a, "--records") || !strcmp(a, "--seed") ||
+                 !strcmp(a, "--limit")) {
             if (i + 1 >= argc) return cli_usage_error("resolve", "%s expects a value", a);
             const char *v = argv[++i];
-            if (!strcmp(a, "--threshold")) {
+            if (!strcmp(a, "--threshold") || !strcmp(a, "--min")) {
                 if (cli_parse_double("resolve", a, v, &o->threshold)) return CLI_EXIT_USAGE;
-            } else if (cli_parse_long("resolve", a, v, !strcmp(a, "--records") ? &o->records : &o->seed)) {
+            } else if (cli_parse_long("resolve", a, v,
+                                      !strcmp(a, "--records") ? &o->records : !strcmp(a, "--seed") ? &o->seed : &o->limit)) {
                 return CLI_EXIT_USAGE;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -154,4 +157,55 @@ int cmd_resolve(int argc, char **argv) {
     else rc = judge_cmd(st, &o, !strcmp(sub, "unjudge"));
     store_close(st);
     return rc;
+}
+
+/* ---- puente xref ---- */
+
+static const char *XREF_USAGE =
+    "usage: puente xref SOURCE SOURCE [--min S] [--limit N] [--json]\n"
+    "\n"
+    "Cross-reference one collection against another: the pairs that resolution found\n"
+    "between records of the two sources, highest score first, with conflicts (names alike,\n"
+    "dates of birth or identifiers differ). Sources: entity (designations and the store),\n"
+    "trace.purchaser, trace.possessor, cargo.party, tip.mention. Judge a pair with\n"
+    "`puente resolve judge A B same|not_same|unsure`.\n"
+    "\n"
+    "Options:\n"
+    "  --min S                  lowest score shown (default 0.5)\n"
+    "  --limit N                at most N pairs (default all)\n"
+    "  --json                   one JSON object per line\n"
+    "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
+
+static int xref_row(const resolve_xref_row *r, void *ctx) {
+    const int *json = ctx;
+    if (*json) {
+        json_t *o = json_pack("{s:f, s:b, s:s, s:s, s:s, s:s}", "score", r->score, "conflict", r->conflict, "a", r->a,
+                              "name_a", r->name_a, "b", r->b, "name_b", r->name_b);
+        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (s) puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("%.3f\t%s\t%s\t%s\t%s\t%s\n", r->score, r->conflict ? "conflict" : "match", r->a, r->name_a, r->b,
+               r->name_b);
+    }
+    return 0;
+}
+
+int cmd_xref(int argc, char **argv) {
+    if (cli_wants_help(argc, argv) || argc < 2) {
+        fputs(T(XREF_USAGE), argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc) return rc;
+    if (o.nargs != 2) return cli_usage_error("xref", "expected two sources");
+    store_t *st = NULL;
+    if ((rc = cli_open_store(o.db, &st))) return rc;
+    pu_err err = {0};
+    rc = resolve_xref(store_db(st), &o.sc.scope, o.args[0], o.args[1], o.threshold > 0 ? o.threshold : 0.5, o.limit,
+                      xref_row, &o.json, &err);
+    store_close(st);
+    return rc ? cli_fail(&err) : 0;
 }

@@ -202,6 +202,23 @@ const char *resolve_keymap_get(const resolve_keymap *m, const char *key);
 int resolve_keymap_spellings(const resolve_keymap *m, const char *key);
 void resolve_keymap_free(resolve_keymap *m);
 
+/* ---- cross-reference (resolve_xref.c) ------------------------------------ */
+typedef struct resolve_xref_row {
+    double score;             /* the pair's score (its name score for a conflict) */
+    int conflict;             /* names alike, qualifiers differ (dates of birth, identifiers): kept apart */
+    char a[RESOLVE_REF_MAX + 32], b[RESOLVE_REF_MAX + 32];   /* "source:ref", a of source a */
+    char name_a[128], name_b[128];
+} resolve_xref_row;
+typedef int (*resolve_xref_cb)(const resolve_xref_row *r, void *ctx);  /* non-zero stops */
+/* The stored pairs between records of source a and of source b (a may equal
+ * b) scoring at least min (conflicts: whose names did), pairs, records and
+ * their markings all visible to scope; highest first, at most limit (<= 0:
+ * all), one cb call per pair (streamed). The analyst's answer goes back
+ * through resolve_judge. Errors: PU_ERR_INVALID (unknown source), PU_ERR_DB,
+ * cb's code. */
+int resolve_xref(db_t *db, const store_scope *scope, const char *a, const char *b, double min, int64_t limit,
+                 resolve_xref_cb cb, void *ctx, pu_err *err);
+
 /* ---- evaluation on generated data ---------------------------------------- */
 typedef struct resolve_eval {
     uint64_t records, true_pairs;

@@ -67,6 +67,17 @@ assert_contains "$showus" "(3 records)" "ATF: the cluster of three"
 # the namesake with swapped surnames... different date of birth: another person
 assert_not_contains "$(P resolve show)" "Susan Lopez Garcia" "a namesake with another date of birth stays apart"
 
+# xref: the pairs between two collections, ranked; the reader's only
+out=$(P xref trace.purchaser trace.purchaser)
+assert_contains "$out" "Lopes" "xref (operator): the typo spelling is paired"
+assert_contains "$out" "conflict" "xref: the namesake with another date of birth is shown as a conflict"
+mxx=$(P xref trace.purchaser trace.purchaser --agency FGR --country MX)
+assert_not_contains "$mxx" "Lopes" "xref (FGR): no pair with the US-ONLY record"
+assert_eq "$(printf '%s\n' "$mxx" | grep -c match)" 1 "xref (FGR): the one visible matching pair"
+n=$(P xref trace.purchaser trace.purchaser --json --limit 1 | wc -l)
+assert_eq "$n" 1 "xref --limit"
+P xref trace.purchaser nope >/dev/null 2>&1; assert_rc $? 3 "xref: an unknown source"
+
 # keys of the records, for judgements: the hidden one and two visible ones
 # (without a sealing key a purchaser key is the normalised name itself: keys hold spaces)
 mapfile -t keys < <(P resolve show --json | python3 -c 'import json,sys; c=json.load(sys.stdin); print("\n".join(m["key"] for x in c if any("Lop" in m["name"] for m in x["members"]) for m in x["members"]))')
