@@ -84,6 +84,107 @@ static int write_sub(const graph *g, const igraph_vector_int_t *vs, const char *
 
 /* ---- expand ---- */
 
+/* A small open-addressing set of visited nodes with their distance: an
+ * expansion touches its neighbourhood only, never O(nodes) memory. */
+typedef struct vset {
+    uint32_t *key;   /* node + 1; 0 = empty */
+    int *dist;
+    size_t cap, n;
+} vset;
+
+static int vset_grow(vset *s) {
+    size_t nc = s->cap ? s->cap * 2 : 256;
+    uint32_t *k = calloc(nc, sizeof *k);
+    int *d = calloc(nc, sizeof *d);
+    if (!k || !d) {
+        free(k), free(d);
+        return PU_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->key[i]) continue;
+        size_t j = (s->key[i] * 2654435761u) & (nc - 1);
+        while (k[j]) j = (j + 1) & (nc - 1);
+        k[j] = s->key[i];
+        d[j] = s->dist[i];
+    }
+    free(s->key), free(s->dist);
+    s->key = k, s->dist = d, s->cap = nc;
+    return PU_OK;
+}
+
+/* Distance of v, or -1. */
+static int vset_get(const vset *s, uint32_t v) {
+    if (!s->cap) return -1;
+    for (size_t j = ((v + 1) * 2654435761u) & (s->cap - 1); s->key[j]; j = (j + 1) & (s->cap - 1))
+        if (s->key[j] == v + 1) return s->dist[j];
+    return -1;
+}
+
+/* Add v at distance d (it is new). */
+static int vset_add(vset *s, uint32_t v, int d) {
+    if ((s->n + 1) * 2 > s->cap && vset_grow(s)) return PU_ERR_NOMEM;
+    size_t j = ((v + 1) * 2654435761u) & (s->cap - 1);
+    while (s->key[j]) j = (j + 1) & (s->cap - 1);
+    s->key[j] = v + 1;
+    s->dist[j] = d;
+    s->n++;
+    return PU_OK;
+}
+
+/* Breadth-first from v up to hops: order gets the nodes nearest first. */
+static int bounded_bfs(const graph *g, uint32_t v, int hops, vset *seen, igraph_vector_int_t *order) {
+    igraph_vector_int_t nei;
+    if (igraph_vector_int_init(&nei, 0)) return PU_ERR_NOMEM;
+    int rc = vset_add(seen, v, 0) || igraph_vector_int_push_back(order, v) ? PU_ERR_NOMEM : PU_OK;
+    for (igraph_integer_t i = 0; !rc && i < igraph_vector_int_size(order); i++) {
+        igraph_integer_t u = VECTOR(*order)[i];
+        int d = vset_get(seen, (uint32_t)u);
+        if (d >= hops) continue;
+        if (igraph_neighbors(&g->ig, &nei, u, IGRAPH_ALL)) rc = PU_ERR_NOMEM;
+        for (igraph_integer_t k = 0; !rc && k < igraph_vector_int_size(&nei); k++) {
+            uint32_t w = (uint32_t)VECTOR(nei)[k];
+            if (vset_get(seen, w) >= 0) continue;
+            if (vset_add(seen, w, d + 1) || igraph_vector_int_push_back(order, w)) rc = PU_ERR_NOMEM;
+        }
+    }
+    igraph_vector_int_destroy(&nei);
+    return rc;
+}
+
+/* The page's nodes and the edges among them (incident edges of each node). */
+static int write_page(const graph *g, const igraph_vector_int_t *page, const char *head, pu_buf *out) {
+    vset in = {0};
+    igraph_vector_int_t inc;
+    if (igraph_vector_int_init(&inc, 0)) return PU_ERR_NOMEM;
+    int rc = PU_OK;
+    pu_buf_printf(out, "{%s\"nodes\":[", head);
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(page) && !rc; i++) {
+        if (i) pu_buf_putc(out, ',');
+        graph_json_node(g, (uint32_t)VECTOR(*page)[i], out);
+        rc = vset_add(&in, (uint32_t)VECTOR(*page)[i], 0);
+    }
+    pu_buf_puts(out, "],\"edges\":[");
+    int first = 1;
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(page) && !rc; i++) {
+        igraph_integer_t u = VECTOR(*page)[i];
+        if (igraph_incident(&g->ig, &inc, u, IGRAPH_ALL)) rc = PU_ERR_NOMEM;
+        for (igraph_integer_t k = 0; !rc && k < igraph_vector_int_size(&inc); k++) {
+            igraph_integer_t e = VECTOR(inc)[k];
+            const gedge *x = E(g, e);
+            uint32_t other = x->a == (uint32_t)u ? x->b : x->a;
+            /* each edge once: from its smaller endpoint */
+            if (vset_get(&in, other) < 0 || (uint32_t)u != (x->a < x->b ? x->a : x->b)) continue;
+            if (!first) pu_buf_putc(out, ',');
+            first = 0;
+            graph_json_edge(g, (uint32_t)e, out);
+        }
+    }
+    pu_buf_puts(out, "]}\n");
+    igraph_vector_int_destroy(&inc);
+    free(in.key), free(in.dist);
+    return rc;
+}
+
 int graph_expand(const graph *g, const char *key, int hops, size_t offset, size_t limit, int json, pu_buf *out,
                  pu_err *err) {
     uint32_t v;
@@ -91,47 +192,33 @@ int graph_expand(const graph *g, const char *key, int hops, size_t offset, size_
     if (rc) return rc;
     if (hops <= 0) hops = 1;
     if (!limit) limit = GRAPH_EXPAND_LIMIT;
-    igraph_vector_int_t order, layers, page;
+    vset seen = {0};
+    igraph_vector_int_t order, page;
     igraph_vector_int_init(&order, 0);
-    igraph_vector_int_init(&layers, 0);
     igraph_vector_int_init(&page, 0);
-    /* breadth-first from v: layers[d]..layers[d+1] are the nodes at distance d */
-    if (igraph_bfs_simple(&g->ig, v, IGRAPH_ALL, &order, &layers, NULL)) {
-        igraph_vector_int_destroy(&order);
-        igraph_vector_int_destroy(&layers);
-        igraph_vector_int_destroy(&page);
-        return nomem(err);
-    }
-    igraph_vector_int_push_back(&page, v);
-    int *dist = calloc(g->nodes.len ? g->nodes.len : 1, sizeof *dist);
-    if (!dist) rc = nomem(err);
-    size_t total = 0;
-    for (igraph_integer_t d = 1; !rc && d <= hops && d + 1 < igraph_vector_int_size(&layers); d++)
-        for (igraph_integer_t i = VECTOR(layers)[d]; i < VECTOR(layers)[d + 1]; i++) {
-            igraph_integer_t u = VECTOR(order)[i];
-            dist[u] = (int)d;
-            if (total >= offset && total < offset + limit) igraph_vector_int_push_back(&page, u);
-            total++;
-        }
-    if (rc) {
-    } else if (json) {
+    rc = bounded_bfs(g, v, hops, &seen, &order);
+    size_t total = igraph_vector_int_size(&order) ? (size_t)igraph_vector_int_size(&order) - 1 : 0;
+    if (!rc && igraph_vector_int_push_back(&page, v)) rc = PU_ERR_NOMEM;
+    for (size_t i = offset + 1; !rc && i < (size_t)igraph_vector_int_size(&order) && i <= offset + limit; i++)
+        if (igraph_vector_int_push_back(&page, VECTOR(order)[i])) rc = PU_ERR_NOMEM;
+    if (!rc && json) {
         char head[96];
         snprintf(head, sizeof head, "\"total\":%zu,\"offset\":%zu,\"limit\":%zu,", total, offset, limit);
-        rc = write_sub(g, &page, head, out, err);
-    } else {
+        rc = write_page(g, &page, head, out);
+    } else if (!rc) {
         pu_buf_printf(out, "%s\t%s\n", N(g, v)->id, N(g, v)->label);
         for (igraph_integer_t i = 1; i < igraph_vector_int_size(&page); i++) {
             igraph_integer_t u = VECTOR(page)[i];
-            pu_buf_printf(out, "  %d\t%s\t%s\t%s\n", dist[u], N(g, u)->id, N(g, u)->kind, N(g, u)->label);
+            pu_buf_printf(out, "  %d\t%s\t%s\t%s\n", vset_get(&seen, (uint32_t)u), N(g, u)->id, N(g, u)->kind,
+                          N(g, u)->label);
         }
         pu_buf_printf(out, pu_tr("%zu nodes within %d hops (shown %zu from %zu)\n"), total, hops,
                       (size_t)igraph_vector_int_size(&page) - 1, offset);
     }
-    free(dist);
+    free(seen.key), free(seen.dist);
     igraph_vector_int_destroy(&page);
     igraph_vector_int_destroy(&order);
-    igraph_vector_int_destroy(&layers);
-    return rc;
+    return rc ? nomem(err) : PU_OK;
 }
 
 /* ---- paths ---- */
