@@ -154,7 +154,7 @@ int cmd_graph(int argc, char **argv) {
         rc = sets_cmd(st, &o, sub, &out, &err);
     } else {
         graph *g = NULL;
-        graph_opts go = {o.from, o.to};
+        graph_opts go = {o.from, o.to, cli_may_read_tips(o.sc.scope.system)};
         rc = graph_load(store_db(st), st, &o.sc.scope, &go, &g, &err);
         if (!rc) rc = op(g, &o, sub, &out, &err);
         graph_free(g);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access/access.h"
 #include "cli/cli.h"
 #include "i18n/i18n.h"
 #include "resolve/resolve.h"
@@ -72,6 +73,12 @@ static int parse(int argc, char **argv, opts *o) {
     return cli_scope_parse("resolve", o->agency, o->country, &o->sc);
 }
 
+int cli_may_read_tips(int system_scope) {
+    const cli_operator *op = cli_operator_get();
+    if (op->authenticated) return (op->perms & ACL_P_TIPS) != 0;
+    return system_scope;
+}
+
 static int run_cmd(store_t *st, const opts *o) {
     if (!o->sc.scope.system) return cli_usage_error("resolve", "run is operator work: it reads every engine's records");
     resolve_run_stats s;
@@ -91,7 +98,7 @@ static int run_cmd(store_t *st, const opts *o) {
 static int show_cmd(store_t *st, const opts *o) {
     resolve_view *v = NULL;
     pu_err err = {0};
-    int rc = resolve_clusters(store_db(st), &o->sc.scope, &v, &err);
+    int rc = resolve_clusters_ex(store_db(st), &o->sc.scope, cli_may_read_tips(o->sc.scope.system) ? RESOLVE_WITH_TIPS : 0, &v, &err);
     pu_buf out = PU_BUF_INIT((size_t)1 << 30);
     if (!rc) rc = resolve_view_write(v, o->nargs > 1 ? o->args[1] : NULL, o->json, &out, &err);
     if (!rc) fputs(pu_buf_str(&out), stdout);
@@ -204,7 +211,7 @@ int cmd_xref(int argc, char **argv) {
     store_t *st = NULL;
     if ((rc = cli_open_store(o.db, &st))) return rc;
     pu_err err = {0};
-    rc = resolve_xref(store_db(st), &o.sc.scope, o.args[0], o.args[1], o.threshold > 0 ? o.threshold : 0.5, o.limit,
+    rc = resolve_xref(store_db(st), &o.sc.scope, cli_may_read_tips(o.sc.scope.system) ? RESOLVE_WITH_TIPS : 0, o.args[0], o.args[1], o.threshold > 0 ? o.threshold : 0.5, o.limit,
                       xref_row, &o.json, &err);
     store_close(st);
     return rc ? cli_fail(&err) : 0;

@@ -50,6 +50,8 @@ typedef struct graph graph;
 
 typedef struct graph_opts {
     const char *from, *to;   /* time filter: only edges dated within [from, to] (YYYY-MM-DD); NULL = open */
+    int with_tips;           /* 1: tips and their mentions (the operator, callers with the tips
+                                permission: tips are read by tip handlers only, docs/tips.md) */
 } graph_opts;
 
 /* Build the graph scope may see. st is the store (its entities); o may be

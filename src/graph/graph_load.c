@@ -448,11 +448,12 @@ int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts
     lctx c = {g, db, scope, NULL, o ? o->from : NULL, o ? o->to : NULL, err, PU_OK};
     int ver = 0;
     if (db_schema_version(db, "resolve", &ver, err)) c.rc = PU_ERR_DB;
-    if (!c.rc && ver) c.rc = resolve_clusters(db, scope, &c.rv, err);
+    int with_tips = o && o->with_tips;
+    if (!c.rc && ver) c.rc = resolve_clusters_ex(db, scope, with_tips ? RESOLVE_WITH_TIPS : 0, &c.rv, err);
     if (!c.rc && st) entities(&c, st);
     trace(&c);
     cargo(&c);
-    tips(&c);
+    if (with_tips) tips(&c);
     resolve_view_free(c.rv);
     if (!c.rc) c.rc = build(g, err);
     if (c.rc) {

@@ -20,7 +20,7 @@ static int engine_fail(http_req *r, int rc, const pu_err *pe) {
 /* The caller's graph with the time window of the query (from, to). */
 static int load(http_req *r, graph **g) {
     pu_err pe = {0};
-    graph_opts o = {http_arg(r, "from"), http_arg(r, "to")};
+    graph_opts o = {http_arg(r, "from"), http_arg(r, "to"), (r->p.perms & ACL_P_TIPS) != 0};
     int rc = graph_load(r->db, r->st, &r->scope, &o, g, &pe);
     return rc ? engine_fail(r, rc, &pe) : PU_OK;
 }
@@ -301,7 +301,7 @@ int h_resolve_clusters(http_req *r) {
     resolve_view *v = NULL;
     pu_err pe = {0};
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
-    rc = resolve_clusters(r->db, &r->scope, &v, &pe);
+    rc = resolve_clusters_ex(r->db, &r->scope, r->p.perms & ACL_P_TIPS ? RESOLVE_WITH_TIPS : 0, &v, &pe);
     if (!rc) rc = resolve_view_write(v, key, 1, &out, &pe);
     resolve_view_free(v);
     if (rc) {

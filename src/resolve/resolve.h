@@ -166,9 +166,15 @@ typedef struct resolve_view {
     size_t conflicts;     /* judgements "same" not applied: they contradicted a not_same */
 } resolve_view;
 
-/* The clusters the reader sees (see the file comment). *out the caller's
- * (resolve_view_free). Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL. */
+/* The clusters the reader sees (see the file comment), without the tip
+ * line's records: tips are read only by tip handlers (docs/tips.md), so
+ * tip mentions take part only with RESOLVE_WITH_TIPS, which the shells set
+ * for the operator and for callers with the tips permission. *out the
+ * caller's (resolve_view_free). Errors: PU_ERR_DB, PU_ERR_NOMEM,
+ * PU_ERR_INTERNAL. */
+#define RESOLVE_WITH_TIPS 1u
 int resolve_clusters(db_t *db, const store_scope *scope, resolve_view **out, pu_err *err);
+int resolve_clusters_ex(db_t *db, const store_scope *scope, unsigned flags, resolve_view **out, pu_err *err);
 void resolve_view_free(resolve_view *v);
 /* The member with key "source:ref", or NULL. */
 const resolve_member *resolve_view_find(const resolve_view *v, const char *key);
@@ -214,10 +220,11 @@ typedef int (*resolve_xref_cb)(const resolve_xref_row *r, void *ctx);  /* non-ze
  * b) scoring at least min (conflicts: whose names did), pairs, records and
  * their markings all visible to scope; highest first, at most limit (<= 0:
  * all), one cb call per pair (streamed). The analyst's answer goes back
- * through resolve_judge. Errors: PU_ERR_INVALID (unknown source), PU_ERR_DB,
- * cb's code. */
-int resolve_xref(db_t *db, const store_scope *scope, const char *a, const char *b, double min, int64_t limit,
-                 resolve_xref_cb cb, void *ctx, pu_err *err);
+ * through resolve_judge. tip.mention needs RESOLVE_WITH_TIPS in flags.
+ * Errors: PU_ERR_INVALID (unknown source), PU_ERR_DENIED (tip.mention
+ * without RESOLVE_WITH_TIPS), PU_ERR_DB, cb's code. */
+int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char *a, const char *b, double min,
+                 int64_t limit, resolve_xref_cb cb, void *ctx, pu_err *err);
 
 /* ---- evaluation on generated data ---------------------------------------- */
 typedef struct resolve_eval {

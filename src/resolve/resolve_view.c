@@ -131,11 +131,12 @@ static int sort_members(vctx *c, pu_err *err) {
     return PU_OK;
 }
 
-static int load(db_t *db, const store_scope *scope, vctx *c, pu_err *err) {
+static int load(db_t *db, const store_scope *scope, unsigned flags, vctx *c, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT r.id, r.source, r.ref, r.label, COALESCE(r.dob, ''), r.owner, r.marking"
                    " FROM resolve_record r WHERE ");
+    if (!(flags & RESOLVE_WITH_TIPS)) db_sql_add(&q, "r.source <> '" RESOLVE_SRC_TIP "' AND ");
     store_scope_sql(&q, scope, "r");
     db_sql_add(&q, " ORDER BY r.source, r.ref, r.id");
     int rc = run(db, &q, record_row, c, err);
@@ -187,13 +188,17 @@ static int build(vctx *c, resolve_view *v, pu_err *err) {
 }
 
 int resolve_clusters(db_t *db, const store_scope *scope, resolve_view **out, pu_err *err) {
+    return resolve_clusters_ex(db, scope, 0, out, err);
+}
+
+int resolve_clusters_ex(db_t *db, const store_scope *scope, unsigned flags, resolve_view **out, pu_err *err) {
     *out = NULL;
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, "scope", "no reader scope");
     vctx c = {PU_VEC_INIT(resolve_member, 0), PU_VEC_INIT(idmap, 0), PU_VEC_INIT(resolve_pair, 0),
               PU_VEC_INIT(resolve_jpair, 0)};
     resolve_view *v = calloc(1, sizeof *v);
     if (!v) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    int rc = load(db, scope, &c, err);
+    int rc = load(db, scope, flags, &c, err);
     if (!rc) rc = build(&c, v, err);
     if (rc) {
         vctx_free(&c);

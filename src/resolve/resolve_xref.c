@@ -6,13 +6,15 @@
 
 #include "resolve/resolve_int.h"
 
-int resolve_xref(db_t *db, const store_scope *scope, const char *a, const char *b, double min, int64_t limit,
-                 resolve_xref_cb cb, void *ctx, pu_err *err) {
+int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char *a, const char *b, double min,
+                 int64_t limit, resolve_xref_cb cb, void *ctx, pu_err *err) {
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, "scope", "no reader scope");
     if (resolve_source_index(a) < 0 || resolve_source_index(b) < 0)
         return pu_fail(err, PU_ERR_INVALID, NULL, "source",
                        "expected entity, trace.purchaser, trace.possessor, cargo.party or tip.mention, got '%s'",
                        resolve_source_index(a) < 0 ? a : b);
+    if (!(flags & RESOLVE_WITH_TIPS) && (!strcmp(a, RESOLVE_SRC_TIP) || !strcmp(b, RESOLVE_SRC_TIP)))
+        return pu_fail(err, PU_ERR_DENIED, NULL, "source", "tip mentions are read by tip handlers only");
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT p.score, ra.source, ra.ref, ra.label, rb.source, rb.ref, rb.label FROM resolve_pair p"

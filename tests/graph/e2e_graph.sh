@@ -46,6 +46,7 @@ CSV
 P trace import acquisitions "$TMP/acq.csv" --owner ATF --marking SHARED >/dev/null; assert_rc $? 0 "import sales"
 P trace import recoveries "$TMP/rec.csv" --owner FGR --marking SHARED >/dev/null; assert_rc $? 0 "import recoveries"
 P trace run >/dev/null; assert_rc $? 0 "trace run"
+P tip generate --count 20 --seed 3 >/dev/null; assert_rc $? 0 "tips filed"
 P resolve run >/dev/null; assert_rc $? 0 "resolve run"
 
 # resolution: the designated person and both spellings are one node
@@ -102,6 +103,13 @@ assert_rc $? 0 "time filter: the bridge is inside 2022"
 P graph path p-other p-susan --from 2022-01-01 --to 2022-12-31 "${US[@]}" >/dev/null 2>&1
 assert_rc $? 4 "time filter: the 2019 ownership is outside 2022"
 P graph path p-other co-cartel --from 2020-13-01 >/dev/null 2>&1; assert_rc $? 3 "a bad date is invalid"
+
+# tips are read by tip handlers only: not in an analyst's graph, xref or clusters
+assert_contains "$(P graph components --top 0)" "tip:" "the operator's graph holds the tips"
+assert_not_contains "$(P graph components --top 0 "${MX[@]}")" "tip:" "a reader without the tips permission: no tip node"
+assert_not_contains "$(P graph export --format ftm "${MX[@]}")" "tip" "a reader without the tips permission: no tip in exports"
+P xref tip.mention entity "${MX[@]}" >/dev/null 2>&1; assert_rc $? 5 "xref of tip mentions needs the tips permission"
+assert_not_contains "$(P resolve show "${MX[@]}")" "tip.mention:" "no tip mention in an analyst's clusters"
 
 # exports
 out=$(P graph export co-cartel p-susan "${MX[@]}")
