@@ -141,6 +141,7 @@ static const app_module resolve_module = {
     .migrate = resolve_migrate,
     COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve},
              {"xref", "cross-reference one collection against another (resolution's pairs, ranked)", cmd_xref}),
+    .counts = resolve_counts,
 };
 
 /* The network of every engine's records (src/graph, docs/graph.md): after

@@ -226,6 +226,12 @@ typedef int (*resolve_xref_cb)(const resolve_xref_row *r, void *ctx);  /* non-ze
 int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char *a, const char *b, double min,
                  int64_t limit, resolve_xref_cb cb, void *ctx, pu_err *err);
 
+/* Named counts for the impact indicators (app_module.counts; pu_count.h):
+ * "resolve.judgements", the analysts' judgements recorded, per month and
+ * judging agency, visible to scope. Errors: PU_ERR_DB, cb's. */
+#include "common/pu_count.h"
+int resolve_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+
 /* ---- evaluation on generated data ---------------------------------------- */
 typedef struct resolve_eval {
     uint64_t records, true_pairs;

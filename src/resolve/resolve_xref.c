@@ -59,3 +59,30 @@ int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char 
     db_finalize(st);
     return rc == DB_DONE ? PU_OK : rc;
 }
+
+/* ---- named counts for the impact indicators (common/pu_count.h) ---- */
+
+int resolve_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, "scope", "no reader scope");
+    db_sql q;
+    db_sql_init(&q);
+    /* each judgement once, in its finest cell: the month it was recorded and
+     * the agency that recorded it (revoked ones too: they were decided) */
+    db_sql_add(&q, "SELECT SUBSTR(j.created, 1, 4), SUBSTR(j.created, 6, 2), COALESCE(j.agency, ''), COUNT(*)"
+                   " FROM resolve_judgement j WHERE ");
+    store_scope_sql(&q, scope, "j");
+    db_sql_add(&q, " GROUP BY SUBSTR(j.created, 1, 4), SUBSTR(j.created, 6, 2), COALESCE(j.agency, '')"
+                   " ORDER BY 1, 2, 3");
+    db_stmt *st = NULL;
+    int rc = db_sql_prepare(db, &q, &st, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        pu_count_row r = {.name = "resolve.judgements", .year = atoi(db_col_text(st, 0)),
+                          .month = atoi(db_col_text(st, 1)), .country = "", .state = "",
+                          .agency = db_col_text(st, 2), .value = (double)db_col_int64(st, 3)};
+        if ((rc = cb(&r, ctx, err))) break;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? PU_OK : rc;
+}

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "resolve/resolve.h"
+#include "../test_store_uri.h"
 
 static resolve_rec person(const char *ref, const char *name, const char *dob, const char *ids) {
     resolve_rec r = {.source = "entity", .ref = (char *)ref, .name = (char *)name, .schema = "Person",
@@ -117,12 +118,50 @@ static void test_evaluate(void **st) {
     assert_int_equal(resolve_evaluate(1, 7, 0, &ev, &e), PU_ERR_INVALID);
 }
 
+typedef struct csum {
+    double total;
+    int rows;
+} csum;
+
+static int add_count(const pu_count_row *r, void *ctx, pu_err *err) {
+    (void)err;
+    csum *c = ctx;
+    assert_string_equal(r->name, "resolve.judgements");
+    assert_int_equal(r->year, 2026);
+    c->total += r->value;
+    c->rows++;
+    return 0;
+}
+
+/* Judgements counted once per month and agency, only those the reader may see. */
+static void test_counts(void **st) {
+    (void)st;
+    db_t *db = NULL;
+    pu_err e = {0};
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
+    assert_int_equal(store_migrate(db, &e), PU_OK);
+    assert_int_equal(resolve_migrate(db, &e), PU_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO resolve_judgement (a_key, b_key, verdict, agency, created, owner, marking) VALUES"
+                                 " ('entity:a', 'entity:b', 'same', 'FGR', '2026-03-01T00:00:00Z', 'FGR', 'SHARED'),"
+                                 " ('entity:a', 'entity:c', 'not_same', 'FGR', '2026-03-02T00:00:00Z', 'FGR', 'SHARED'),"
+                                 " ('entity:d', 'entity:e', 'same', 'ATF', '2026-04-01T00:00:00Z', 'ATF', 'US-ONLY')", &e),
+                     PU_OK);
+    csum all = {0}, mx = {0};
+    assert_int_equal(resolve_counts(db, STORE_SYSTEM, add_count, &all, &e), PU_OK);
+    assert_true(all.total == 3 && all.rows == 2);   /* March/FGR: 2, April/ATF: 1 */
+    store_scope fgr = {0, "MX", "FGR"};
+    assert_int_equal(resolve_counts(db, &fgr, add_count, &mx, &e), PU_OK);
+    assert_true(mx.total == 2 && mx.rows == 1);     /* the US-ONLY judgement counts nothing for FGR */
+    db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score),
         cmocka_unit_test(test_judgements),
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_evaluate),
+        cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
