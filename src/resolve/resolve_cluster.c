@@ -102,7 +102,7 @@ static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j
         if (p[i].score < 0 && forbid(u, p[i].a, p[i].b)) return PU_ERR_NOMEM;
     resolve_pair *sorted = malloc((np ? np : 1) * sizeof *sorted);
     if (!sorted) return PU_ERR_NOMEM;
-    memcpy(sorted, p, np * sizeof *p);
+    if (np) memcpy(sorted, p, np * sizeof *p);
     qsort(sorted, np, sizeof *sorted, cmp_pair_desc);
     int rc = PU_OK;
     for (size_t i = 0; i < np && sorted[i].score >= 0 && !rc; i++)

@@ -112,6 +112,7 @@ static int cmp_perm(const void *x, const void *y, void *ctx) {
 
 static int sort_members(vctx *c, pu_err *err) {
     size_t n = c->m.len;
+    if (!n) return PU_OK;
     uint32_t *perm = malloc((n ? n : 1) * sizeof *perm), *inv = malloc((n ? n : 1) * sizeof *inv);
     resolve_member *sorted = malloc((n ? n : 1) * sizeof *sorted), *m = c->m.data;
     if (!perm || !inv || !sorted) {

@@ -306,6 +306,7 @@ int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t m
     if (!rc && (!kind || !strcmp(kind, "dealer"))) rc = collect(&c.d, "dealer", NULL, &all, &na, &cap);
     agg_free(&c.p);
     agg_free(&c.d);
+    resolve_keymap_free(c.km);
     if (rc) {
         trace_leads_free(all, na);
         return rc == PU_ERR_NOMEM ? pu_fail(err, rc, NULL, NULL, "out of memory") : rc;
