@@ -17,5 +17,5 @@ echo "{\"step\":\"import ftm\",\"entities\":$((N + M)),\"seconds\":$(echo "$(dat
 build/bench/graph/bench_graph "$out/g.db" "$N" "$Q"
 /usr/bin/python3 bench/graph/peers.py "$out/g.edges" "$N" "$Q" igraph
 /usr/bin/python3 bench/graph/peers.py "$out/g.edges" "$N" "$Q" networkx
-for R in 10000 100000; do "$PUENTE" resolve eval --records "$R" --json; done
+for R in ${RESOLVE_SIZES:-10000 30000}; do "$PUENTE" resolve eval --records "$R" --json; done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, $(uname -sr)"
