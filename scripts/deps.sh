@@ -14,11 +14,13 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   liboath-dev libqrencode-dev gnutls-bin john-data openssl
   diceware # diceware: the EFF long word list of the tip receipts (docs/tips.md)
   libqpdf-dev # PDF metadata of tip files (docs/tips.md)
-  poppler-utils fonts-dejavu-core) # the framework report's PDF checked (pdftotext, pdftoppm) and its font (docs/indicators.md)
+  poppler-utils fonts-dejavu-core # the framework report's PDF checked (pdftotext, pdftoppm) and its font (docs/indicators.md)
+  libigraph-dev) # libigraph-dev: the network algorithms of src/graph (docs/graph.md)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15)
 ha_pkgs=(postgresql-15 postgresql-client-15 patroni etcd-server etcd-client python3-etcd)
-bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time)
+bench_pkgs=(r-base-core r-cran-surveillance python3-jellyfish wrk hyperfine time
+  python3-igraph python3-networkx) # the peers of bench/graph (docs/perf/graph.md)
 case "$want" in
   build) pkgs=("${build_pkgs[@]}") ;;
   fuzz)  pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;

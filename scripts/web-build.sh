@@ -22,10 +22,13 @@ esbuild=node_modules/.bin/esbuild
 # application (docs/tips.md "The public page")
 "$esbuild" src/tip/main.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
   --outfile="$out/tip.js" --log-level=warning
+# the network page's drawing library, loaded by that page only (docs/graph.md)
+"$esbuild" src/graph_lib.js --bundle --minify --format=iife --target=es2020 --legal-comments=none \
+  --outfile="$out/graph-lib.js" --log-level=warning
 "$esbuild" src/style.css --bundle --minify --outfile="$out/app.css" --log-level=warning
 cp index.html tip.html "$out/"
 # the trace page's map data, fetched lazily by that page only (docs/web.md, "Maps")
 node maps/build-maps.cjs . "$out/trace-maps.json"
 # precompressed copies, sent by the server to clients that take gzip
 # (src/http/http_web.c send_file): compressed once here, never per request
-for f in app.js app.css index.html tip.js tip.html; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done
+for f in app.js app.css index.html tip.js tip.html graph-lib.js; do gzip -9 -n -c "$out/$f" > "$out/$f.gz"; done

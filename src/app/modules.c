@@ -24,6 +24,8 @@
 #include "store/store.h"
 #include "tips/tips.h"
 #include "trace/trace.h"
+#include "resolve/resolve.h"
+#include "graph/graph.h"
 
 #define COMMANDS(...) .commands = (const app_command[]){__VA_ARGS__}, \
     .ncommands = sizeof((const app_command[]){__VA_ARGS__}) / sizeof(app_command)
@@ -172,12 +174,29 @@ static const app_module cases_module = {
              {"extradition", "extradition requests and their stages", cmd_extradition}),
     .routes = http_routes_cases,
     .counts = case_counts,
+/* Entity resolution across engines (src/resolve, docs/resolve.md): after
+ * the engines whose records it reads. */
+static const app_module resolve_module = {
+    .name = "resolve",
+    .migrate = resolve_migrate,
+    COMMANDS({"resolve", "entity resolution across engines: run, show, judge, unjudge, eval", cmd_resolve},
+             {"xref", "cross-reference one collection against another (resolution's pairs, ranked)", cmd_xref}),
+    .counts = resolve_counts,
+};
+
+/* The network of every engine's records (src/graph, docs/graph.md): after
+ * resolution, whose clusters are its nodes. */
+static const app_module graph_module = {
+    .name = "graph",
+    .migrate = graph_migrate,
+    COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
+    .routes = http_routes_graph,
 };
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
     &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
-    &protect_module, &cases_module, &indicators_module, &web_module, NULL,
+    &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

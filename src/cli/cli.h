@@ -52,6 +52,13 @@ int cmd_warrant(int argc, char **argv);
 int cmd_extradition(int argc, char **argv);
 int cmd_indicator(int argc, char **argv);   /* cmd_indicator.c */
 int cmd_report(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_xref(int argc, char **argv);
+/* May this invocation read the tip line's records (graph, resolve, xref)? The
+ * operator's system scope, or an account (--user) with the tips permission;
+ * a bare --agency/--country names no role, so no (cmd_resolve.c). */
+int cli_may_read_tips(int system_scope);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

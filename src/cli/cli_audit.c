@@ -153,6 +153,7 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"warrant", "status", NULL, ACL_P_WRITE}, {"warrant", "attempt", NULL, ACL_P_WRITE},
     {"extradition", "new", NULL, ACL_P_WRITE}, {"extradition", "stage", NULL, ACL_P_WRITE},
     {"indicator", "define", NULL, ACL_P_ADMIN}, {"indicator", "value", NULL, ACL_P_WRITE},
+    {"resolve", "run", NULL, ACL_P_ADMIN}, {"resolve", "judge", NULL, ACL_P_WRITE}, {"resolve", "unjudge", NULL, ACL_P_WRITE},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -187,7 +188,8 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
                                               "review", "ews", "cargo", "trace", "tip", "case",
-                                              "warrant", "extradition", "indicator", "report", NULL};
+                                              "warrant", "extradition", "indicator", "report", "resolve", "graph",
+                                              "xref", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;

@@ -110,5 +110,6 @@ const struct http_route *http_routes_protect(size_t *n);
 /* Joint cases, warrants and extraditions (http_cases.c, docs/cases.md). */
 const struct http_route *http_routes_cases(size_t *n);
 const struct http_route *http_routes_indicators(size_t *n);   /* http_indicators.c */
+const struct http_route *http_routes_graph(size_t *n);   /* http_graph.c: /api/v1/graph, /api/v1/resolve */
 
 #endif

@@ -184,6 +184,33 @@ ROUTES(http_routes_web,
     {"DELETE", "/api/v1/web/session", h_web_logout, "logout", 1, 0},
     {"POST", "/api/v1/web/session/revoke-all", h_web_logout_all, "logout.everywhere", 1, 0},
     {"PUT", "/api/v1/web/lang", h_web_lang, "web.lang", 1, 0})
+/* The network and resolution (http_graph.c; docs/graph.md, docs/resolve.md):
+ * every graph route builds the caller's graph from the caller's scope. */
+int h_graph_expand(http_req *r);
+int h_graph_path(http_req *r);
+int h_graph_network(http_req *r);
+int h_graph_export(http_req *r);
+int h_graph_components(http_req *r);
+int h_graph_communities(http_req *r);
+int h_graph_centrality(http_req *r);
+int h_graph_sets(http_req *r);
+int h_graph_set_save(http_req *r);
+int h_graph_set_get(http_req *r);
+int h_resolve_clusters(http_req *r);
+int h_resolve_judge(http_req *r);
+ROUTES(http_routes_graph,
+    {"GET", "/api/v1/graph/expand", h_graph_expand, "graph.expand", 1, R},
+    {"GET", "/api/v1/graph/path", h_graph_path, "graph.path", 1, R},
+    {"POST", "/api/v1/graph/network", h_graph_network, "graph.network", 1, R},
+    {"POST", "/api/v1/graph/export", h_graph_export, "graph.export", 1, ACL_P_EXPORT},
+    {"GET", "/api/v1/graph/components", h_graph_components, "graph.components", 1, R},
+    {"GET", "/api/v1/graph/communities", h_graph_communities, "graph.communities", 1, R},
+    {"GET", "/api/v1/graph/centrality", h_graph_centrality, "graph.centrality", 1, R},
+    {"GET", "/api/v1/graph/sets", h_graph_sets, "graph.set.list", 1, R},
+    {"POST", "/api/v1/graph/sets", h_graph_set_save, "graph.set.save", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/graph/sets/{id}", h_graph_set_get, "graph.set.read", 1, R},
+    {"GET", "/api/v1/resolve/clusters", h_resolve_clusters, "resolve.clusters", 1, R},
+    {"POST", "/api/v1/resolve/judgements", h_resolve_judge, "resolve.judgement", 1, ACL_P_WRITE})
 #undef R
 
 /* The registry's routes joined once, in registry order. */

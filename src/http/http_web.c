@@ -161,6 +161,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"cases", ACL_P_READ},  {"extraditions", ACL_P_READ}, /* docs/cases.md */
     {"kinship-cases", ACL_P_FORENSIC},
     {"dashboard", ACL_P_READ},
+    {"graph", ACL_P_READ}, /* docs/graph.md */
 };
 
 static const char *content_type_of(const char *name) {

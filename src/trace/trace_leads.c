@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "resolve/resolve.h"
 #include "trace/trace_int.h"
 
 #define FAR_KM 1000.0
@@ -66,6 +67,7 @@ static void agg_free(agg *g) {
 typedef struct lctx {
     agg p, d;
     int oom;
+    resolve_keymap *km;   /* purchaser key -> the key of its resolved person */
 } lctx;
 
 static void add_rec(acc *a, db_stmt *st) {
@@ -90,7 +92,7 @@ static void add_rec(acc *a, db_stmt *st) {
 
 static int lead_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    const char *pk = db_col_text(st, 0), *ffl = db_col_text(st, 2);
+    const char *pk = resolve_keymap_get(c->km, db_col_text(st, 0)), *ffl = db_col_text(st, 2);
     if (*pk) {
         acc *a = agg_get(&c->p, pk);
         if (!a) return c->oom = PU_ERR_NOMEM;
@@ -111,7 +113,7 @@ static int lead_row(db_stmt *st, void *vctx) {
 
 static int msr_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
+    uint32_t i = trace_strtab_get(&c->p.keys, resolve_keymap_get(c->km, db_col_text(st, 0)), 0);
     if (i == UINT32_MAX) return PU_OK; /* only purchasers behind recoveries become leads */
     if (!strcmp(db_col_text(st, 1), "handgun")) c->p.a[i].msr_hg++;
     else c->p.a[i].msr_rifle++;
@@ -120,8 +122,8 @@ static int msr_row(db_stmt *st, void *vctx) {
 
 static int volume_row(db_stmt *st, void *vctx) {
     lctx *c = vctx;
-    uint32_t i = trace_strtab_get(&c->p.keys, db_col_text(st, 0), 0);
-    if (i != UINT32_MAX) c->p.a[i].purchases = db_col_int64(st, 1);
+    uint32_t i = trace_strtab_get(&c->p.keys, resolve_keymap_get(c->km, db_col_text(st, 0)), 0);
+    if (i != UINT32_MAX) c->p.a[i].purchases += db_col_int64(st, 1);
     return PU_OK;
 }
 
@@ -220,7 +222,7 @@ static int cmp_lead(const void *x, const void *y) {
     return byname ? byname : strcmp(a->key, b->key);
 }
 
-static int collect(agg *g, const char *kind, trace_lead **all, size_t *n, size_t *cap) {
+static int collect(agg *g, const char *kind, const resolve_keymap *km, trace_lead **all, size_t *n, size_t *cap) {
     for (uint32_t i = 0; i < g->keys.n; i++) {
         if (*n == *cap) {
             size_t nc = *cap ? *cap * 2 : 256;
@@ -233,6 +235,8 @@ static int collect(agg *g, const char *kind, trace_lead **all, size_t *n, size_t
         memset(l, 0, sizeof *l);
         pu_buf ex = PU_BUF_INIT(1 << 14);
         l->strength = !strcmp(kind, "dealer") ? dealer_strength(&g->a[i], &ex) : purchaser_strength(&g->a[i], &ex);
+        int spellings = strcmp(kind, "dealer") ? resolve_keymap_spellings(km, g->keys.s[i]) : 1;
+        if (spellings > 1) pu_buf_printf(&ex, "%d spellings resolved as one person\n", spellings);
         pu_strlcpy(l->kind, kind, sizeof l->kind);
         pu_strlcpy(l->key, g->keys.s[i], sizeof l->key);
         pu_strlcpy(l->name, g->a[i].name, sizeof l->name);
@@ -251,6 +255,10 @@ static int collect(agg *g, const char *kind, trace_lead **all, size_t *n, size_t
  * from the copy on the request), the selling dealer's record for its name,
  * then the multiple-sale reports and the buyer volume the reader may see. */
 static int read_scoped(trace_t *t, const store_scope *scope, lctx *c, pu_err *err) {
+    /* one person under several spellings is one purchaser (docs/resolve.md):
+     * the reader's own resolution, from what the reader may see */
+    int rc0 = resolve_keymap_trace(t->db, scope, &c->km, err);
+    if (rc0) return rc0;
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT COALESCE(e.party_key, ''), COALESCE(e.party, ''), COALESCE(e.ffl, ''),"
@@ -294,10 +302,11 @@ int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t m
     if (!rc && c.oom) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     trace_lead *all = NULL;
     size_t na = 0, cap = 0;
-    if (!rc && (!kind || !strcmp(kind, "purchaser"))) rc = collect(&c.p, "purchaser", &all, &na, &cap);
-    if (!rc && (!kind || !strcmp(kind, "dealer"))) rc = collect(&c.d, "dealer", &all, &na, &cap);
+    if (!rc && (!kind || !strcmp(kind, "purchaser"))) rc = collect(&c.p, "purchaser", c.km, &all, &na, &cap);
+    if (!rc && (!kind || !strcmp(kind, "dealer"))) rc = collect(&c.d, "dealer", NULL, &all, &na, &cap);
     agg_free(&c.p);
     agg_free(&c.d);
+    resolve_keymap_free(c.km);
     if (rc) {
         trace_leads_free(all, na);
         return rc == PU_ERR_NOMEM ? pu_fail(err, rc, NULL, NULL, "out of memory") : rc;

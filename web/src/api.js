@@ -43,6 +43,7 @@ export async function api(method, path, body, opts = {}) {
   } catch {
     data = null;
   }
+  if (opts.text && res.ok) return { text, type: res.headers.get("Content-Type") }; // a download (graph exports)
   if (!res.ok) {
     const err = new ApiError(res.status, data);
     if (res.status === 401 && !opts.quiet401) onUnauthenticated(err);

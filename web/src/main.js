@@ -19,6 +19,7 @@ import { protectClocksPage, protectPage } from "./pages/protect.js";
 import { casesPage, extraditionsPage } from "./pages/cases.js";
 import { kinshipCasesPage } from "./pages/kinship_cases.js";
 import { dashboardPage } from "./pages/dashboard.js";
+import { graphPage } from "./pages/graph.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -33,6 +34,7 @@ const PAGES = {
   tips: { perm: "tips", menu: true, render: tipsPage },
   cases: { perm: "read", menu: true, render: casesPage },
   extraditions: { perm: "read", menu: true, render: extraditionsPage },
+  graph: { perm: "read", menu: true, render: graphPage },
   dashboard: { perm: "read", menu: true, render: dashboardPage },
   protect: { perm: "protect", menu: true, render: protectPage },
   "protect-clocks": { perm: "protect", menu: true, render: protectClocksPage },

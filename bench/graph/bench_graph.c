@@ -1,0 +1,85 @@
+/* bench_graph.c - the graph engine on a store: load the reader's graph
+ * (graph_load, from SQL), components, Leiden, approximate betweenness,
+ * 2-hop expand p99 and shortest path p99 over random nodes. One line of
+ * JSON on stdout (docs/perf/graph.md; bench/graph/run.sh).
+ * usage: bench_graph STORE NODES [QUERIES] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "graph/graph.h"
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double p99(double *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_d);
+    return v[(size_t)((double)(n - 1) * 0.99)];
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_graph STORE NODES [QUERIES]\n");
+        return 2;
+    }
+    long nodes = atol(argv[2]), queries = argc > 3 ? atol(argv[3]) : 200;
+    store_t *st = NULL;
+    pu_err err = {0};
+    if (store_open(argv[1], &st, &err)) {
+        pu_err_print(&err);
+        return 1;
+    }
+    store_scope reader = {0, "MX", "FGR"};
+    graph *g = NULL;
+    double t0 = now();
+    if (graph_load(store_db(st), st, &reader, NULL, &g, &err)) {
+        pu_err_print(&err);
+        return 1;
+    }
+    double load = now() - t0;
+    pu_buf out = PU_BUF_INIT((size_t)1 << 30);
+    t0 = now();
+    graph_components(g, 1, 1, &out, &err);
+    double comp = now() - t0;
+    pu_buf_reset(&out);
+    t0 = now();
+    graph_communities(g, 1, 1, &out, &err);
+    double leiden = now() - t0;
+    pu_buf_reset(&out);
+    t0 = now();
+    graph_centrality(g, "betweenness", 2, 1, 1, &out, &err);
+    double betw = now() - t0;
+    double *ex = malloc((size_t)queries * sizeof *ex), *sp = malloc((size_t)queries * sizeof *sp);
+    srand(7);
+    for (long i = 0; i < queries; i++) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "n%ld", (long)rand() % nodes);
+        snprintf(b, sizeof b, "n%ld", (long)rand() % nodes);
+        pu_buf_reset(&out);
+        t0 = now();
+        graph_expand(g, a, 2, 0, 100, 1, &out, &err);
+        ex[i] = now() - t0;
+        pu_buf_reset(&out);
+        t0 = now();
+        if (graph_path(g, a, b, 1, &out, &err)) pu_err_clear(&err);
+        sp[i] = now() - t0;
+    }
+    printf("{\"engine\":\"puente\",\"nodes\":%zu,\"edges\":%zu,\"load_s\":%.3f,\"components_s\":%.3f,\"leiden_s\":%.3f,"
+           "\"betweenness2_s\":%.3f,\"expand2_p99_ms\":%.2f,\"path_p99_ms\":%.2f}\n",
+           graph_nodes(g), graph_edges(g), load, comp, leiden, betw, p99(ex, (size_t)queries) * 1e3,
+           p99(sp, (size_t)queries) * 1e3);
+    free(ex), free(sp);
+    pu_buf_free(&out);
+    graph_free(g);
+    store_close(st);
+    return 0;
+}

@@ -1,0 +1,121 @@
+/*
+ * graph.h - the network of every engine's records, as one reader may see
+ * it, and the operations of network analysis on it (libigraph)
+ * (docs/graph.md).
+ *
+ * Loading. graph_load builds the reader's graph from what the reader's
+ * scope returns, table by table, with store_scope_sql in SQL (store_iter
+ * for the store's entities): there is no global graph filtered in C. A
+ * node or an edge the reader may not see is never loaded, so no operation
+ * can reveal it: not as a node, an edge, a path, a degree, a component
+ * size, a community, a centrality or a count. An edge is loaded only when
+ * the row it comes from AND both its end nodes are visible.
+ *
+ * Nodes (id "kind:ref"; the kinds are one table, GRAPH_KINDS in
+ * graph_load.c, so a new engine's kind is one entry):
+ *   entity:ID          a store entity (person, company, organisation, vessel, aircraft, address...)
+ *   resolved:KEY       one person or company that resolution joined (resolve.h): its
+ *                      records' nodes are this one node
+ *   trace.purchaser:K  a buyer of a first retail sale      dealer:FFL     a licensed dealer
+ *   firearm:ID         a traced firearm                    recovery:NUM   a recovery (trace request)
+ *   trace.possessor:N  the possessor at a recovery
+ *   cargo.party:NAME   a shipper, consignee, notify party or forwarder (normalised name)
+ *   address:A          an address shared by parties       phone:DIGITS   a phone number
+ *   tip:ID             a tip                              tip.mention:ID a name in a tip
+ * Edges are typed and carry their provenance (engine record, date): link
+ * (an FtM entity property), ownership, directorship, membership, family,
+ * associate, unknown_link, sold, purchase, recovery, possessed, shipment,
+ * notify, forwarded, address, phone, mentioned.
+ *
+ * Ownership: a graph is the caller's (graph_free). It is immutable after
+ * loading: several threads may run operations on one graph at once.
+ * Protection data (the protect module) is never read.
+ */
+#ifndef PU_GRAPH_H
+#define PU_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/pu.h"
+#include "db/db.h"
+#include "store/store.h"
+
+#define GRAPH_ID_MAX 320
+#define GRAPH_EXPAND_LIMIT 100      /* default page of an expansion */
+#define GRAPH_PATHS_MAX 100         /* at most this many paths from graph_paths */
+#define GRAPH_BETWEENNESS_CUTOFF 4  /* default hop cutoff of the approximate betweenness */
+#define GRAPH_LEIDEN_ITERATIONS 2   /* fixed (igraph 0.10.2 stops "until stable" too early) */
+
+typedef struct graph graph;
+
+typedef struct graph_opts {
+    const char *from, *to;   /* time filter: only edges dated within [from, to] (YYYY-MM-DD); NULL = open */
+    int with_tips;           /* 1: tips and their mentions (the operator, callers with the tips
+                                permission: tips are read by tip handlers only, docs/tips.md) */
+} graph_opts;
+
+/* Build the graph scope may see. st is the store (its entities); o may be
+ * NULL. Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INVALID (bad date in o),
+ * PU_ERR_INTERNAL (NULL scope). */
+int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts *o, graph **out, pu_err *err);
+void graph_free(graph *g);   /* NULL-safe */
+size_t graph_nodes(const graph *g);
+size_t graph_edges(const graph *g);
+
+/* The node of a key as the user names it: "kind:ref", or a bare store
+ * entity id; a record joined by resolution answers its resolved node.
+ * Errors: PU_ERR_NOTFOUND (no such node visible). */
+int graph_find(const graph *g, const char *key, uint32_t *out, pu_err *err);
+const char *graph_node_id(const graph *g, uint32_t v);
+const char *graph_node_label(const graph *g, uint32_t v);
+const char *graph_node_kind(const graph *g, uint32_t v);
+
+/* ---- operations: results written as text or JSON into out ---- */
+/* Nodes within 1..hops of key (hops <= 0: 1), nearest first, one page
+ * (offset, limit <= 0: GRAPH_EXPAND_LIMIT), with the edges among them; the
+ * total is given for paging. Errors: graph_find's, PU_ERR_NOMEM. */
+int graph_expand(const graph *g, const char *key, int hops, size_t offset, size_t limit, int json, pu_buf *out,
+                 pu_err *err);
+/* A shortest path from a to b: its nodes (ids and labels) and edges (type,
+ * provenance). Errors: graph_find's, PU_ERR_NOTFOUND (no path). */
+int graph_path(const graph *g, const char *a, const char *b, int json, pu_buf *out, pu_err *err);
+/* Every simple path from a to b of at most hops edges (at most
+ * GRAPH_PATHS_MAX). Errors: graph_find's, PU_ERR_NOTFOUND (none). */
+int graph_paths(const graph *g, const char *a, const char *b, int hops, int json, pu_buf *out, pu_err *err);
+/* The connecting network of a set: the union of shortest paths between
+ * every two of its nodes. Errors: graph_find's, PU_ERR_INVALID (fewer than 2). */
+int graph_network(const graph *g, const char *const *keys, size_t n, int json, pu_buf *out, pu_err *err);
+/* Connected components, largest first (the top `top`, <= 0: all), with their
+ * sizes and up to 5 member ids each. Errors: PU_ERR_NOMEM. */
+int graph_components(const graph *g, size_t top, int json, pu_buf *out, pu_err *err);
+/* Communities (Leiden, modularity, GRAPH_LEIDEN_ITERATIONS iterations,
+ * seed fixed): the top `top` by size. Errors: PU_ERR_NOMEM. */
+int graph_communities(const graph *g, size_t top, int json, pu_buf *out, pu_err *err);
+/* Centrality: measure "degree", "betweenness" (approximate: paths of at
+ * most cutoff hops, <= 0: GRAPH_BETWEENNESS_CUTOFF), "pagerank" or "kcore";
+ * the top nodes. Errors: PU_ERR_INVALID (measure), PU_ERR_NOMEM. */
+int graph_centrality(const graph *g, const char *measure, int cutoff, size_t top, int json, pu_buf *out, pu_err *err);
+
+/* ---- exports of a node set (a diagram) ----
+ * The nodes named by keys (all nodes when n = 0) and the edges among them,
+ * as GraphML or FtM JSON lines (store entities as their ids; the other
+ * nodes as generated Person/LegalEntity/Thing-like entities; edges as
+ * UnknownLink with their type as role). Errors: graph_find's. */
+int graph_write_graphml(const graph *g, const char *const *keys, size_t n, pu_buf *out, pu_err *err);
+int graph_write_ftm(const graph *g, const char *const *keys, size_t n, pu_buf *out, pu_err *err);
+
+/* ---- saved entity sets and diagrams (graph_sets.c) ---- */
+int graph_migrate(db_t *db, pu_err *err);
+/* Save a named set of node keys (kind "set" or "diagram"; a diagram may
+ * carry a layout JSON) owned by the reader's agency with marking (NULL:
+ * STORE_DEFAULT_MARKING); *id gets its row id. Errors: PU_ERR_INVALID,
+ * PU_ERR_DENIED (store_check_file), PU_ERR_DB. */
+int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const char *name, const char *const *keys,
+                   size_t n, const char *layout, const char *marking, int64_t *id, pu_err *err);
+/* The keys of saved set id visible to scope, one per line, into out.
+ * Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err);
+/* Saved sets visible to scope, one "id<TAB>kind<TAB>name<TAB>size" line each. */
+int graph_set_list(db_t *db, const store_scope *scope, pu_buf *out, pu_err *err);
+
+#endif

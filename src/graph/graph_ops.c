@@ -1,0 +1,511 @@
+/* graph_ops.c - network analysis on the reader's graph with libigraph:
+ * expand, paths, the connecting network of a set, components,
+ * communities (Leiden) and centrality (graph.h). The graph holds only what
+ * the reader may see, so the algorithms need no filtering of their own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/graph_int.h"
+
+#define LEIDEN_BETA 0.01          /* igraph's default randomness of the refinement */
+#define LEIDEN_SEED 42            /* communities are reproducible between runs */
+#define PAGERANK_DAMPING 0.85
+#define COMPONENT_SAMPLE 5        /* member ids shown per component or community */
+
+static const gnode *N(const graph *g, igraph_integer_t v) { return &((const gnode *)g->nodes.data)[v]; }
+static const gedge *E(const graph *g, igraph_integer_t e) { return &((const gedge *)g->edges.data)[e]; }
+
+static int nomem(pu_err *err) { return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory"); }
+
+void graph_json_str(pu_buf *out, const char *s) {
+    pu_buf_putc(out, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') pu_buf_printf(out, "\\%c", ch);
+        else if (ch < 0x20) pu_buf_printf(out, "\\u%04x", ch);
+        else pu_buf_putc(out, (char)ch);
+    }
+    pu_buf_putc(out, '"');
+}
+
+void graph_json_node(const graph *g, uint32_t v, pu_buf *out) {
+    pu_buf_puts(out, "{\"id\":");
+    graph_json_str(out, N(g, v)->id);
+    pu_buf_puts(out, ",\"kind\":");
+    graph_json_str(out, N(g, v)->kind);
+    pu_buf_puts(out, ",\"label\":");
+    graph_json_str(out, N(g, v)->label);
+    pu_buf_putc(out, '}');
+}
+
+void graph_json_edge(const graph *g, uint32_t e, pu_buf *out) {
+    const gedge *x = E(g, e);
+    pu_buf_puts(out, "{\"from\":");
+    graph_json_str(out, N(g, x->a)->id);
+    pu_buf_puts(out, ",\"to\":");
+    graph_json_str(out, N(g, x->b)->id);
+    pu_buf_puts(out, ",\"type\":");
+    graph_json_str(out, x->type);
+    pu_buf_puts(out, ",\"source\":");
+    graph_json_str(out, x->src);
+    pu_buf_puts(out, ",\"date\":");
+    graph_json_str(out, x->date);
+    pu_buf_putc(out, '}');
+}
+
+static void text_edge(const graph *g, igraph_integer_t e, pu_buf *out) {
+    const gedge *x = E(g, e);
+    pu_buf_printf(out, "  -- %s (%s%s%s) --\n", x->type, x->src, x->date[0] ? ", " : "", x->date);
+}
+
+/* Nodes vs[0..n) and the edges among them, as {"nodes":[...],"edges":[...]}. */
+static int write_sub(const graph *g, const igraph_vector_int_t *vs, const char *head, pu_buf *out, pu_err *err) {
+    size_t n = (size_t)igraph_vector_int_size(vs);
+    unsigned char *in = calloc(g->nodes.len ? g->nodes.len : 1, 1);
+    if (!in) return nomem(err);
+    pu_buf_printf(out, "{%s\"nodes\":[", head ? head : "");
+    for (size_t i = 0; i < n; i++) {
+        in[VECTOR(*vs)[i]] = 1;
+        if (i) pu_buf_putc(out, ',');
+        graph_json_node(g, (uint32_t)VECTOR(*vs)[i], out);
+    }
+    pu_buf_puts(out, "],\"edges\":[");
+    int first = 1;
+    for (size_t e = 0; e < g->edges.len; e++)
+        if (in[E(g, (igraph_integer_t)e)->a] && in[E(g, (igraph_integer_t)e)->b]) {
+            if (!first) pu_buf_putc(out, ',');
+            first = 0;
+            graph_json_edge(g, (uint32_t)e, out);
+        }
+    pu_buf_puts(out, "]}\n");
+    free(in);
+    return PU_OK;
+}
+
+/* ---- expand ---- */
+
+/* A small open-addressing set of visited nodes with their distance: an
+ * expansion touches its neighbourhood only, never O(nodes) memory. */
+typedef struct vset {
+    uint32_t *key;   /* node + 1; 0 = empty */
+    int *dist;
+    size_t cap, n;
+} vset;
+
+static int vset_grow(vset *s) {
+    size_t nc = s->cap ? s->cap * 2 : 256;
+    uint32_t *k = calloc(nc, sizeof *k);
+    int *d = calloc(nc, sizeof *d);
+    if (!k || !d) {
+        free(k), free(d);
+        return PU_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->key[i]) continue;
+        size_t j = (s->key[i] * 2654435761u) & (nc - 1);
+        while (k[j]) j = (j + 1) & (nc - 1);
+        k[j] = s->key[i];
+        d[j] = s->dist[i];
+    }
+    free(s->key), free(s->dist);
+    s->key = k, s->dist = d, s->cap = nc;
+    return PU_OK;
+}
+
+/* Distance of v, or -1. */
+static int vset_get(const vset *s, uint32_t v) {
+    if (!s->cap) return -1;
+    for (size_t j = ((v + 1) * 2654435761u) & (s->cap - 1); s->key[j]; j = (j + 1) & (s->cap - 1))
+        if (s->key[j] == v + 1) return s->dist[j];
+    return -1;
+}
+
+/* Add v at distance d (it is new). */
+static int vset_add(vset *s, uint32_t v, int d) {
+    if ((s->n + 1) * 2 > s->cap && vset_grow(s)) return PU_ERR_NOMEM;
+    size_t j = ((v + 1) * 2654435761u) & (s->cap - 1);
+    while (s->key[j]) j = (j + 1) & (s->cap - 1);
+    s->key[j] = v + 1;
+    s->dist[j] = d;
+    s->n++;
+    return PU_OK;
+}
+
+/* Breadth-first from v up to hops: order gets the nodes nearest first. */
+static int bounded_bfs(const graph *g, uint32_t v, int hops, vset *seen, igraph_vector_int_t *order) {
+    igraph_vector_int_t nei;
+    if (igraph_vector_int_init(&nei, 0)) return PU_ERR_NOMEM;
+    int rc = vset_add(seen, v, 0) || igraph_vector_int_push_back(order, v) ? PU_ERR_NOMEM : PU_OK;
+    for (igraph_integer_t i = 0; !rc && i < igraph_vector_int_size(order); i++) {
+        igraph_integer_t u = VECTOR(*order)[i];
+        int d = vset_get(seen, (uint32_t)u);
+        if (d >= hops) continue;
+        if (igraph_neighbors(&g->ig, &nei, u, IGRAPH_ALL)) rc = PU_ERR_NOMEM;
+        for (igraph_integer_t k = 0; !rc && k < igraph_vector_int_size(&nei); k++) {
+            uint32_t w = (uint32_t)VECTOR(nei)[k];
+            if (vset_get(seen, w) >= 0) continue;
+            if (vset_add(seen, w, d + 1) || igraph_vector_int_push_back(order, w)) rc = PU_ERR_NOMEM;
+        }
+    }
+    igraph_vector_int_destroy(&nei);
+    return rc;
+}
+
+/* The page's nodes and the edges among them (incident edges of each node). */
+static int write_page(const graph *g, const igraph_vector_int_t *page, const char *head, pu_buf *out) {
+    vset in = {0};
+    igraph_vector_int_t inc;
+    if (igraph_vector_int_init(&inc, 0)) return PU_ERR_NOMEM;
+    int rc = PU_OK;
+    pu_buf_printf(out, "{%s\"nodes\":[", head);
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(page) && !rc; i++) {
+        if (i) pu_buf_putc(out, ',');
+        graph_json_node(g, (uint32_t)VECTOR(*page)[i], out);
+        rc = vset_add(&in, (uint32_t)VECTOR(*page)[i], 0);
+    }
+    pu_buf_puts(out, "],\"edges\":[");
+    int first = 1;
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(page) && !rc; i++) {
+        igraph_integer_t u = VECTOR(*page)[i];
+        if (igraph_incident(&g->ig, &inc, u, IGRAPH_ALL)) rc = PU_ERR_NOMEM;
+        for (igraph_integer_t k = 0; !rc && k < igraph_vector_int_size(&inc); k++) {
+            igraph_integer_t e = VECTOR(inc)[k];
+            const gedge *x = E(g, e);
+            uint32_t other = x->a == (uint32_t)u ? x->b : x->a;
+            /* each edge once: from its smaller endpoint */
+            if (vset_get(&in, other) < 0 || (uint32_t)u != (x->a < x->b ? x->a : x->b)) continue;
+            if (!first) pu_buf_putc(out, ',');
+            first = 0;
+            graph_json_edge(g, (uint32_t)e, out);
+        }
+    }
+    pu_buf_puts(out, "]}\n");
+    igraph_vector_int_destroy(&inc);
+    free(in.key), free(in.dist);
+    return rc;
+}
+
+int graph_expand(const graph *g, const char *key, int hops, size_t offset, size_t limit, int json, pu_buf *out,
+                 pu_err *err) {
+    uint32_t v;
+    int rc = graph_find(g, key, &v, err);
+    if (rc) return rc;
+    if (hops <= 0) hops = 1;
+    if (!limit) limit = GRAPH_EXPAND_LIMIT;
+    vset seen = {0};
+    igraph_vector_int_t order, page;
+    igraph_vector_int_init(&order, 0);
+    igraph_vector_int_init(&page, 0);
+    rc = bounded_bfs(g, v, hops, &seen, &order);
+    size_t total = igraph_vector_int_size(&order) ? (size_t)igraph_vector_int_size(&order) - 1 : 0;
+    if (!rc && igraph_vector_int_push_back(&page, v)) rc = PU_ERR_NOMEM;
+    for (size_t i = offset + 1; !rc && i < (size_t)igraph_vector_int_size(&order) && i <= offset + limit; i++)
+        if (igraph_vector_int_push_back(&page, VECTOR(order)[i])) rc = PU_ERR_NOMEM;
+    if (!rc && json) {
+        char head[96];
+        snprintf(head, sizeof head, "\"total\":%zu,\"offset\":%zu,\"limit\":%zu,", total, offset, limit);
+        rc = write_page(g, &page, head, out);
+    } else if (!rc) {
+        pu_buf_printf(out, "%s\t%s\n", N(g, v)->id, N(g, v)->label);
+        for (igraph_integer_t i = 1; i < igraph_vector_int_size(&page); i++) {
+            igraph_integer_t u = VECTOR(page)[i];
+            pu_buf_printf(out, "  %d\t%s\t%s\t%s\n", vset_get(&seen, (uint32_t)u), N(g, u)->id, N(g, u)->kind,
+                          N(g, u)->label);
+        }
+        pu_buf_printf(out, pu_tr("%zu nodes within %d hops (shown %zu from %zu)\n"), total, hops,
+                      (size_t)igraph_vector_int_size(&page) - 1, offset);
+    }
+    free(seen.key), free(seen.dist);
+    igraph_vector_int_destroy(&page);
+    igraph_vector_int_destroy(&order);
+    return rc ? nomem(err) : PU_OK;
+}
+
+/* ---- paths ---- */
+
+static void text_path(const graph *g, const igraph_vector_int_t *vs, const igraph_vector_int_t *es, pu_buf *out) {
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(vs); i++) {
+        igraph_integer_t u = VECTOR(*vs)[i];
+        pu_buf_printf(out, "%s\t%s\t%s\n", N(g, u)->id, N(g, u)->kind, N(g, u)->label);
+        if (es && i < igraph_vector_int_size(es)) text_edge(g, VECTOR(*es)[i], out);
+    }
+}
+
+static void json_path(const graph *g, const igraph_vector_int_t *vs, const igraph_vector_int_t *es, pu_buf *out) {
+    pu_buf_puts(out, "{\"nodes\":[");
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(vs); i++) {
+        if (i) pu_buf_putc(out, ',');
+        graph_json_node(g, (uint32_t)VECTOR(*vs)[i], out);
+    }
+    pu_buf_puts(out, "],\"edges\":[");
+    for (igraph_integer_t i = 0; es && i < igraph_vector_int_size(es); i++) {
+        if (i) pu_buf_putc(out, ',');
+        graph_json_edge(g, (uint32_t)VECTOR(*es)[i], out);
+    }
+    pu_buf_puts(out, "]}");
+}
+
+int graph_path(const graph *g, const char *a, const char *b, int json, pu_buf *out, pu_err *err) {
+    uint32_t va, vb;
+    int rc = graph_find(g, a, &va, err);
+    if (!rc) rc = graph_find(g, b, &vb, err);
+    if (rc) return rc;
+    igraph_vector_int_t vs, es;
+    igraph_vector_int_init(&vs, 0);
+    igraph_vector_int_init(&es, 0);
+    if (igraph_get_shortest_path(&g->ig, &vs, &es, va, vb, IGRAPH_ALL)) rc = nomem(err);
+    else if (!igraph_vector_int_size(&vs))
+        rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "path", "no path between '%s' and '%s'", a, b);
+    else if (json) {
+        json_path(g, &vs, &es, out);
+        pu_buf_putc(out, '\n');
+    } else {
+        text_path(g, &vs, &es, out);
+        pu_buf_printf(out, pu_tr("path of %d edges\n"), (int)igraph_vector_int_size(&es));
+    }
+    igraph_vector_int_destroy(&vs);
+    igraph_vector_int_destroy(&es);
+    return rc;
+}
+
+/* The edge between u and w (the first one). */
+static igraph_integer_t edge_between(const graph *g, igraph_integer_t u, igraph_integer_t w) {
+    igraph_integer_t eid = -1;
+    igraph_get_eid(&g->ig, &eid, u, w, IGRAPH_UNDIRECTED, 0);
+    return eid;
+}
+
+int graph_paths(const graph *g, const char *a, const char *b, int hops, int json, pu_buf *out, pu_err *err) {
+    uint32_t va, vb;
+    int rc = graph_find(g, a, &va, err);
+    if (!rc) rc = graph_find(g, b, &vb, err);
+    if (rc) return rc;
+    if (hops <= 0) hops = 3;
+    igraph_vector_int_t res;
+    igraph_vector_int_init(&res, 0);
+    if (igraph_get_all_simple_paths(&g->ig, &res, va, igraph_vss_1(vb), hops, IGRAPH_ALL)) {
+        igraph_vector_int_destroy(&res);
+        return nomem(err);
+    }
+    /* res: paths separated by -1 */
+    int np = 0;
+    if (json) pu_buf_puts(out, "{\"paths\":[");
+    igraph_vector_int_t vs, es;
+    igraph_vector_int_init(&vs, 0);
+    igraph_vector_int_init(&es, 0);
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&res) && np < GRAPH_PATHS_MAX; i++) {
+        igraph_integer_t x = VECTOR(res)[i];
+        if (x >= 0) {
+            if (igraph_vector_int_size(&vs))
+                igraph_vector_int_push_back(&es, edge_between(g, VECTOR(vs)[igraph_vector_int_size(&vs) - 1], x));
+            igraph_vector_int_push_back(&vs, x);
+            continue;
+        }
+        if (json) {
+            if (np) pu_buf_putc(out, ',');
+            json_path(g, &vs, &es, out);
+        } else {
+            pu_buf_printf(out, pu_tr("path %d (%d edges)\n"), np + 1, (int)igraph_vector_int_size(&es));
+            text_path(g, &vs, &es, out);
+        }
+        np++;
+        igraph_vector_int_clear(&vs);
+        igraph_vector_int_clear(&es);
+    }
+    if (json) pu_buf_puts(out, "]}\n");
+    igraph_vector_int_destroy(&vs);
+    igraph_vector_int_destroy(&es);
+    igraph_vector_int_destroy(&res);
+    if (!np) return pu_fail(err, PU_ERR_NOTFOUND, NULL, "path", "no path of at most %d edges between '%s' and '%s'", hops, a, b);
+    return PU_OK;
+}
+
+int graph_network(const graph *g, const char *const *keys, size_t n, int json, pu_buf *out, pu_err *err) {
+    if (n < 2) return pu_fail(err, PU_ERR_INVALID, NULL, "nodes", "the connecting network needs 2 or more nodes");
+    uint32_t *v = malloc(n * sizeof *v);
+    unsigned char *in = calloc(g->nodes.len ? g->nodes.len : 1, 1);
+    if (!v || !in) {
+        free(v), free(in);
+        return nomem(err);
+    }
+    int rc = PU_OK;
+    for (size_t i = 0; i < n && !rc; i++) rc = graph_find(g, keys[i], &v[i], err);
+    igraph_vector_int_t vs, es;
+    igraph_vector_int_init(&vs, 0);
+    igraph_vector_int_init(&es, 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        in[v[i]] = 1;
+        for (size_t j = i + 1; j < n; j++) {
+            if (igraph_get_shortest_path(&g->ig, &vs, &es, v[i], v[j], IGRAPH_ALL)) {
+                rc = nomem(err);
+                break;
+            }
+            for (igraph_integer_t k = 0; k < igraph_vector_int_size(&vs); k++) in[VECTOR(vs)[k]] = 1;
+        }
+    }
+    igraph_vector_int_t sub;
+    igraph_vector_int_init(&sub, 0);
+    for (size_t i = 0; i < g->nodes.len; i++)
+        if (in[i]) igraph_vector_int_push_back(&sub, (igraph_integer_t)i);
+    if (!rc && json) rc = write_sub(g, &sub, NULL, out, err);
+    else if (!rc) {
+        for (igraph_integer_t k = 0; k < igraph_vector_int_size(&sub); k++) {
+            igraph_integer_t u = VECTOR(sub)[k];
+            pu_buf_printf(out, "%s\t%s\t%s\n", N(g, u)->id, N(g, u)->kind, N(g, u)->label);
+        }
+        pu_buf_printf(out, pu_tr("connecting network of %zu nodes: %d nodes\n"), n, (int)igraph_vector_int_size(&sub));
+    }
+    igraph_vector_int_destroy(&sub);
+    igraph_vector_int_destroy(&vs);
+    igraph_vector_int_destroy(&es);
+    free(v), free(in);
+    return rc;
+}
+
+/* ---- groups: components and communities ---- */
+
+typedef struct grp {
+    igraph_integer_t id, size;
+} grp;
+
+static int cmp_grp(const void *x, const void *y) {
+    const grp *a = x, *b = y;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The groups of a membership vector, largest first, the top `top`. */
+static int write_groups(const graph *g, const igraph_vector_int_t *memb, igraph_integer_t ng, size_t top,
+                        const char *what, double quality, int json, pu_buf *out, pu_err *err) {
+    grp *gs = calloc(ng ? (size_t)ng : 1, sizeof *gs);
+    if (!gs) return nomem(err);
+    for (igraph_integer_t i = 0; i < ng; i++) gs[i].id = i;
+    for (igraph_integer_t v = 0; v < igraph_vector_int_size(memb); v++) gs[VECTOR(*memb)[v]].size++;
+    qsort(gs, (size_t)ng, sizeof *gs, cmp_grp);
+    size_t shown = top && top < (size_t)ng ? top : (size_t)ng;
+    if (json) pu_buf_printf(out, "{\"count\":%lld,\"quality\":%.6f,\"%s\":[", (long long)ng, quality, what);
+    for (size_t k = 0; k < shown; k++) {
+        if (json) pu_buf_printf(out, "%s{\"size\":%lld,\"sample\":[", k ? "," : "", (long long)gs[k].size);
+        else pu_buf_printf(out, "%zu\t%lld\t", k + 1, (long long)gs[k].size);
+        int m = 0;
+        for (igraph_integer_t v = 0; v < igraph_vector_int_size(memb) && m < COMPONENT_SAMPLE; v++)
+            if (VECTOR(*memb)[v] == gs[k].id) {
+                if (json) {
+                    if (m) pu_buf_putc(out, ',');
+                    graph_json_node(g, (uint32_t)v, out);
+                } else {
+                    pu_buf_printf(out, "%s%s", m ? " " : "", N(g, v)->id);
+                }
+                m++;
+            }
+        pu_buf_puts(out, json ? "]}" : "\n");
+    }
+    if (json) pu_buf_puts(out, "]}\n");
+    free(gs);
+    return PU_OK;
+}
+
+int graph_components(const graph *g, size_t top, int json, pu_buf *out, pu_err *err) {
+    igraph_vector_int_t memb;
+    igraph_integer_t n = 0;
+    igraph_vector_int_init(&memb, 0);
+    int rc = igraph_connected_components(&g->ig, &memb, NULL, &n, IGRAPH_WEAK) ? nomem(err) : PU_OK;
+    if (!rc) rc = write_groups(g, &memb, n, top, "components", 0, json, out, err);
+    if (!rc && !json) pu_buf_printf(out, pu_tr("%lld components over %zu nodes and %zu edges\n"), (long long)n,
+                                    g->nodes.len, g->edges.len);
+    igraph_vector_int_destroy(&memb);
+    return rc;
+}
+
+int graph_communities(const graph *g, size_t top, int json, pu_buf *out, pu_err *err) {
+    igraph_vector_int_t memb;
+    igraph_integer_t n = 0;
+    igraph_real_t q = 0;
+    igraph_vector_int_init(&memb, 0);
+    igraph_rng_seed(igraph_rng_default(), LEIDEN_SEED);
+    /* modularity: node weights = degrees, resolution 1 / (2m) */
+    igraph_vector_int_t deg;
+    igraph_vector_t w;
+    igraph_vector_int_init(&deg, 0);
+    igraph_vector_init(&w, 0);
+    igraph_degree(&g->ig, &deg, igraph_vss_all(), IGRAPH_ALL, 1);
+    igraph_vector_resize(&w, igraph_vector_int_size(&deg));
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&deg); i++) VECTOR(w)[i] = (double)VECTOR(deg)[i];
+    double m2 = g->edges.len ? 2.0 * (double)g->edges.len : 1.0;
+    int rc = igraph_community_leiden(&g->ig, NULL, &w, 1.0 / m2, LEIDEN_BETA, 0, GRAPH_LEIDEN_ITERATIONS, &memb, &n, &q)
+                 ? nomem(err)
+                 : PU_OK;
+    if (!rc) rc = write_groups(g, &memb, n, top, "communities", q, json, out, err);
+    if (!rc && !json) pu_buf_printf(out, pu_tr("%lld communities (Leiden, modularity %.4f)\n"), (long long)n, q);
+    igraph_vector_int_destroy(&deg);
+    igraph_vector_destroy(&w);
+    igraph_vector_int_destroy(&memb);
+    return rc;
+}
+
+/* ---- centrality ---- */
+
+typedef struct score {
+    igraph_integer_t v;
+    double s;
+} score;
+
+static int cmp_score(const void *x, const void *y) {
+    const score *a = x, *b = y;
+    if (a->s != b->s) return a->s > b->s ? -1 : 1;
+    return a->v < b->v ? -1 : a->v > b->v;
+}
+
+static int measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err) {
+    igraph_integer_t n = (igraph_integer_t)g->nodes.len;
+    if (igraph_vector_resize(res, n)) return nomem(err);
+    if (!strcmp(m, "degree") || !strcmp(m, "kcore")) {
+        igraph_vector_int_t iv;
+        igraph_vector_int_init(&iv, 0);
+        int r = !strcmp(m, "degree") ? igraph_degree(&g->ig, &iv, igraph_vss_all(), IGRAPH_ALL, 1)
+                                     : igraph_coreness(&g->ig, &iv, IGRAPH_ALL);
+        for (igraph_integer_t i = 0; !r && i < n; i++) VECTOR(*res)[i] = (double)VECTOR(iv)[i];
+        igraph_vector_int_destroy(&iv);
+        return r ? nomem(err) : PU_OK;
+    }
+    if (!strcmp(m, "betweenness"))
+        return igraph_betweenness_cutoff(&g->ig, res, igraph_vss_all(), 0, NULL, cutoff > 0 ? cutoff : GRAPH_BETWEENNESS_CUTOFF)
+                   ? nomem(err)
+                   : PU_OK;
+    if (!strcmp(m, "pagerank")) {
+        igraph_real_t value;
+        return igraph_pagerank(&g->ig, IGRAPH_PAGERANK_ALGO_PRPACK, res, &value, igraph_vss_all(), 0, PAGERANK_DAMPING,
+                               NULL, NULL)
+                   ? nomem(err)
+                   : PU_OK;
+    }
+    return pu_fail(err, PU_ERR_INVALID, NULL, "measure", "expected degree, betweenness, pagerank or kcore, got '%s'", m);
+}
+
+int graph_centrality(const graph *g, const char *m, int cutoff, size_t top, int json, pu_buf *out, pu_err *err) {
+    igraph_vector_t res;
+    igraph_vector_init(&res, 0);
+    int rc = measure(g, m ? m : "degree", cutoff, &res, err);
+    size_t n = g->nodes.len;
+    score *s = rc ? NULL : malloc((n ? n : 1) * sizeof *s);
+    if (!rc && !s) rc = nomem(err);
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) s[i] = (score){(igraph_integer_t)i, VECTOR(res)[i]};
+        qsort(s, n, sizeof *s, cmp_score);
+        size_t shown = top && top < n ? top : n;
+        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"nodes\":[", m ? m : "degree");
+        for (size_t k = 0; k < shown; k++) {
+            if (json) {
+                pu_buf_printf(out, "%s{\"score\":%.6g,\"node\":", k ? "," : "", s[k].s);
+                graph_json_node(g, (uint32_t)s[k].v, out);
+                pu_buf_putc(out, '}');
+            } else {
+                pu_buf_printf(out, "%zu\t%.6g\t%s\t%s\n", k + 1, s[k].s, N(g, s[k].v)->id, N(g, s[k].v)->label);
+            }
+        }
+        if (json) pu_buf_puts(out, "]}\n");
+    }
+    free(s);
+    igraph_vector_destroy(&res);
+    return rc;
+}

@@ -1,0 +1,347 @@
+/* http_graph.c - the thin HTTP shell over src/graph and src/resolve:
+ * /api/v1/graph/... (the caller's graph, built from what the caller's scope
+ * returns) and /api/v1/resolve/... (clusters and judgements). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/graph.h"
+#include "http/http_int.h"
+#include "resolve/resolve.h"
+
+#define HTTP_GRAPH_TOP_MAX 1000
+#define HTTP_GRAPH_HOPS_MAX 6
+#define HTTP_GRAPH_NODES_MAX 200     /* nodes of one network, export or saved set */
+
+static int engine_fail(http_req *r, int rc, const pu_err *pe) {
+    return http_fail(r, rc, pe->field[0] ? pe->field : NULL, "%s", pe->msg);
+}
+
+/* The caller's graph with the time window of the query (from, to). */
+static int load(http_req *r, graph **g) {
+    pu_err pe = {0};
+    graph_opts o = {http_arg(r, "from"), http_arg(r, "to"), (r->p.perms & ACL_P_TIPS) != 0};
+    int rc = graph_load(r->db, r->st, &r->scope, &o, g, &pe);
+    return rc ? engine_fail(r, rc, &pe) : PU_OK;
+}
+
+/* Respond with the JSON an operation wrote into out. */
+static int reply(http_req *r, pu_buf *out, const char *detail) {
+    json_error_t je;
+    json_t *j = json_loadb(pu_buf_str(out), out->len, 0, &je);
+    pu_buf_free(out);
+    if (!j) return http_fail(r, PU_ERR_INTERNAL, NULL, "graph: bad JSON from the engine");
+    if (detail) (void)pu_buf_puts(&r->detail, detail);
+    return http_json(r, 200, j);
+}
+
+#define WINDOW "from", "to"
+
+/* GET /api/v1/graph/expand?node=&hops=&offset=&limit= */
+int h_graph_expand(http_req *r) {
+    static const char *const args[] = {"node", "hops", "offset", "limit", WINDOW, NULL};
+    int64_t hops, off, lim;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "hops", 1, HTTP_GRAPH_HOPS_MAX, 1, &hops);
+    if (!rc) rc = http_arg_int(r, "offset", 0, INT32_MAX, 0, &off);
+    if (!rc) rc = http_arg_int(r, "limit", 1, HTTP_GRAPH_TOP_MAX, GRAPH_EXPAND_LIMIT, &lim);
+    const char *node = http_arg(r, "node");
+    if (!rc && !node) rc = http_fail(r, PU_ERR_INVALID, "node", "expected a node");
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    http_target(r, node);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    rc = graph_expand(g, node, (int)hops, (size_t)off, (size_t)lim, 1, &out, &pe);
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, NULL);
+}
+
+/* GET /api/v1/graph/path?a=&b=[&hops=K: every path of at most K edges] */
+int h_graph_path(http_req *r) {
+    static const char *const args[] = {"a", "b", "hops", WINDOW, NULL};
+    int64_t hops;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "hops", 0, HTTP_GRAPH_HOPS_MAX, 0, &hops);
+    const char *a = http_arg(r, "a"), *b = http_arg(r, "b");
+    if (!rc && (!a || !b)) rc = http_fail(r, PU_ERR_INVALID, a ? "b" : "a", "expected two nodes a and b");
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    http_target(r, a);
+    http_target(r, b);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    if (hops) {
+        rc = graph_paths(g, a, b, (int)hops, 1, &out, &pe);
+    } else {
+        pu_buf_puts(&out, "{\"paths\":[");
+        rc = graph_path(g, a, b, 1, &out, &pe);
+        pu_buf_puts(&out, "]}");
+    }
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, NULL);
+}
+
+/* The "nodes" array of a body: up to HTTP_GRAPH_NODES_MAX strings. */
+static int body_nodes(http_req *r, json_t *o, const char ***keys, size_t *n) {
+    json_t *a = json_object_get(o, "nodes");
+    *keys = NULL;
+    *n = 0;
+    if (!json_is_array(a)) return http_fail(r, PU_ERR_INVALID, "nodes", "expected an array of node ids");
+    if (json_array_size(a) > HTTP_GRAPH_NODES_MAX)
+        return http_fail(r, PU_ERR_LIMIT, "nodes", "at most %d nodes", HTTP_GRAPH_NODES_MAX);
+    *keys = calloc(json_array_size(a) + 1, sizeof **keys);
+    if (!*keys) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const char *s = json_string_value(json_array_get(a, i));
+        if (!s) {
+            free(*keys);
+            *keys = NULL;
+            return http_fail(r, PU_ERR_INVALID, "nodes", "expected node ids (strings)");
+        }
+        (*keys)[(*n)++] = s;
+        http_target(r, s);
+    }
+    return PU_OK;
+}
+
+/* POST /api/v1/graph/network {"nodes": [...]} */
+int h_graph_network(http_req *r) {
+    static const char *const keys_ok[] = {"nodes", NULL};
+    json_t *o = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    int rc = http_only_args(r, (const char *const[]){WINDOW, NULL});
+    if (!rc) rc = http_body_object(r, &o);
+    if (!rc) rc = http_only_keys(r, o, keys_ok, "body");
+    if (!rc) rc = body_nodes(r, o, &keys, &n);
+    graph *g = NULL;
+    if (!rc) rc = load(r, &g);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    if (!rc && (rc = graph_network(g, keys, n, 1, &out, &pe))) rc = engine_fail(r, rc, &pe);
+    graph_free(g);
+    free(keys);
+    json_decref(o);
+    if (rc) {
+        pu_buf_free(&out);
+        return rc;
+    }
+    return reply(r, &out, NULL);
+}
+
+/* POST /api/v1/graph/export {"nodes": [...], "format": "graphml"|"ftm"} */
+int h_graph_export(http_req *r) {
+    static const char *const keys_ok[] = {"nodes", "format", NULL};
+    json_t *o = NULL;
+    const char **keys = NULL, *format = NULL;
+    size_t n = 0;
+    int rc = http_only_args(r, (const char *const[]){WINDOW, NULL});
+    if (!rc) rc = http_body_object(r, &o);
+    if (!rc) rc = http_only_keys(r, o, keys_ok, "body");
+    if (!rc) rc = http_str_member(r, o, "format", "body", &format);
+    if (!rc && format && strcmp(format, "graphml") && strcmp(format, "ftm"))
+        rc = http_fail(r, PU_ERR_INVALID, "format", "expected graphml or ftm");
+    if (!rc) rc = body_nodes(r, o, &keys, &n);
+    graph *g = NULL;
+    if (!rc) rc = load(r, &g);
+    pu_err pe = {0};
+    int ftm = format && !strcmp(format, "ftm");
+    if (!rc) {
+        pu_buf_reset(&r->out);
+        rc = ftm ? graph_write_ftm(g, keys, n, &r->out, &pe) : graph_write_graphml(g, keys, n, &r->out, &pe);
+        if (rc) rc = engine_fail(r, rc, &pe);
+    }
+    graph_free(g);
+    free(keys);
+    json_decref(o);
+    if (rc) return rc;
+    r->status = 200;
+    r->content_type = ftm ? "application/x-ndjson" : "application/graphml+xml";
+    return PU_OK;
+}
+
+typedef int (*group_fn)(const graph *, size_t, int, pu_buf *, pu_err *);
+
+static int groups(http_req *r, group_fn fn) {
+    static const char *const args[] = {"top", WINDOW, NULL};
+    int64_t top;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    rc = fn(g, (size_t)top, 1, &out, &pe);
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, NULL);
+}
+
+/* GET /api/v1/graph/components?top= */
+int h_graph_components(http_req *r) { return groups(r, graph_components); }
+/* GET /api/v1/graph/communities?top= */
+int h_graph_communities(http_req *r) { return groups(r, graph_communities); }
+
+/* GET /api/v1/graph/centrality?measure=&cutoff=&top= */
+int h_graph_centrality(http_req *r) {
+    static const char *const args[] = {"measure", "cutoff", "top", WINDOW, NULL};
+    int64_t top, cutoff;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
+    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    const char *m = http_arg(r, "measure");
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    rc = graph_centrality(g, m ? m : "degree", (int)cutoff, (size_t)top, 1, &out, &pe);
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, NULL);
+}
+
+/* ---- saved sets and diagrams ---- */
+
+/* GET /api/v1/graph/sets */
+int h_graph_sets(http_req *r) {
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc) return rc;
+    pu_buf out = PU_BUF_INIT((size_t)1 << 24);
+    pu_err pe = {0};
+    if ((rc = graph_set_list(r->db, &r->scope, &out, &pe))) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    json_t *arr = json_array();
+    char *save = NULL, *text = out.data ? out.data : (char *)"";
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[4] = {line, NULL, NULL, NULL};
+        for (int i = 1; i < 4 && f[i - 1]; i++) {
+            f[i] = strchr(f[i - 1], '\t');
+            if (f[i]) *f[i]++ = 0;
+        }
+        if (!f[3]) continue;
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)atoll(f[0]), "kind", f[1],
+                                             "name", f[2], "size", (json_int_t)atoll(f[3])));
+    }
+    pu_buf_free(&out);
+    return http_json(r, 200, json_pack("{s:o}", "sets", arr));
+}
+
+/* POST /api/v1/graph/sets {"kind","name","nodes","layout","marking"} */
+int h_graph_set_save(http_req *r) {
+    static const char *const keys_ok[] = {"kind", "name", "nodes", "layout", "marking", NULL};
+    json_t *o = NULL;
+    const char **keys = NULL, *kind = NULL, *name = NULL, *layout = NULL, *marking = NULL;
+    size_t n = 0;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (!rc) rc = http_body_object(r, &o);
+    if (!rc) rc = http_only_keys(r, o, keys_ok, "body");
+    if (!rc) rc = http_str_member(r, o, "kind", "body", &kind);
+    if (!rc) rc = http_str_member(r, o, "name", "body", &name);
+    if (!rc) rc = http_str_member(r, o, "layout", "body", &layout);
+    if (!rc) rc = http_str_member(r, o, "marking", "body", &marking);
+    if (!rc) rc = body_nodes(r, o, &keys, &n);
+    int64_t id = 0;
+    pu_err pe = {0};
+    if (!rc && (rc = graph_set_save(r->db, &r->scope, kind ? kind : "set", name, keys, n, layout, marking, &id, &pe)))
+        rc = engine_fail(r, rc, &pe);
+    free(keys);
+    json_decref(o);
+    if (rc) return rc;
+    return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* GET /api/v1/graph/sets/{id} */
+int h_graph_set_get(http_req *r) {
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc) return rc;
+    char *end = NULL;
+    long long id = strtoll(r->params[0], &end, 10);
+    if (!end || *end || id <= 0) return http_fail(r, PU_ERR_INVALID, "id", "expected a set id");
+    http_target(r, r->params[0]);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 24);
+    pu_err pe = {0};
+    if ((rc = graph_set_get(r->db, &r->scope, id, &out, &pe))) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    json_t *arr = json_array();
+    char *save = NULL, *text = out.data ? out.data : (char *)"";
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        json_array_append_new(arr, json_string(line));
+    pu_buf_free(&out);
+    return http_json(r, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "nodes", arr));
+}
+
+/* ---- resolution ---- */
+
+/* GET /api/v1/resolve/clusters[?key=SOURCE:REF] */
+int h_resolve_clusters(http_req *r) {
+    static const char *const args[] = {"key", NULL};
+    int rc = http_only_args(r, args);
+    if (rc) return rc;
+    const char *key = http_arg(r, "key");
+    if (key) http_target(r, key);
+    resolve_view *v = NULL;
+    pu_err pe = {0};
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    rc = resolve_clusters_ex(r->db, &r->scope, r->p.perms & ACL_P_TIPS ? RESOLVE_WITH_TIPS : 0, &v, &pe);
+    if (!rc) rc = resolve_view_write(v, key, 1, &out, &pe);
+    resolve_view_free(v);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    json_error_t je;
+    json_t *arr = json_loadb(pu_buf_str(&out), out.len, 0, &je);
+    pu_buf_free(&out);
+    if (!arr) return http_fail(r, PU_ERR_INTERNAL, NULL, "resolve: bad JSON from the engine");
+    return http_json(r, 200, json_pack("{s:o}", "clusters", arr));
+}
+
+/* POST /api/v1/resolve/judgements {"a","b","verdict","note"}; verdict "none" revokes */
+int h_resolve_judge(http_req *r) {
+    static const char *const keys_ok[] = {"a", "b", "verdict", "note", NULL};
+    json_t *o = NULL;
+    const char *a = NULL, *b = NULL, *verdict = NULL, *note = NULL;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (!rc) rc = http_body_object(r, &o);
+    if (!rc) rc = http_only_keys(r, o, keys_ok, "body");
+    if (!rc) rc = http_str_member(r, o, "a", "body", &a);
+    if (!rc) rc = http_str_member(r, o, "b", "body", &b);
+    if (!rc) rc = http_str_member(r, o, "verdict", "body", &verdict);
+    if (!rc) rc = http_str_member(r, o, "note", "body", &note);
+    if (!rc && (!a || !b)) rc = http_fail(r, PU_ERR_INVALID, a ? "b" : "a", "expected two records a and b");
+    pu_err pe = {0};
+    resolve_verdict v = RESOLVE_UNSURE;
+    int revoke = verdict && !strcmp(verdict, "none");
+    if (!rc && !revoke && (rc = resolve_verdict_parse(verdict, &v, &pe))) rc = engine_fail(r, rc, &pe);
+    if (!rc) {
+        http_target(r, a);
+        http_target(r, b);
+        rc = revoke ? resolve_unjudge(r->db, &r->scope, a, b, r->p.user, &pe)
+                    : resolve_judge(r->db, &r->scope, a, b, v, r->p.user, note, &pe);
+        if (rc) rc = engine_fail(r, rc, &pe);
+    }
+    if (!rc) (void)pu_buf_puts(&r->detail, revoke ? "none" : resolve_verdict_name(v));
+    json_t *res = rc ? NULL : json_pack("{s:s, s:s, s:s}", "a", a, "b", b, "verdict", revoke ? "none" : resolve_verdict_name(v));
+    json_decref(o);
+    if (rc) return rc;
+    return http_json(r, 200, res);
+}

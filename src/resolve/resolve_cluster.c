@@ -1,0 +1,137 @@
+/* resolve_cluster.c - clusters from pairs and judgements: a union-find whose
+ * roots carry "cannot link" lists, so a not_same judgement (or two dates of
+ * birth that differ) keeps two clusters apart however many pairs would
+ * chain them (resolve.h "Clusters"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolve/resolve_int.h"
+
+typedef struct ulist {
+    uint32_t *v;
+    size_t n, cap;
+} ulist;
+
+typedef struct uf {
+    uint32_t *parent, *rank;
+    ulist *cannot;    /* per root: records this cluster may not join */
+} uf;
+
+static uint32_t find(uf *u, uint32_t x) {
+    while (u->parent[x] != x) {
+        u->parent[x] = u->parent[u->parent[x]];
+        x = u->parent[x];
+    }
+    return x;
+}
+
+static int ulist_push(ulist *l, uint32_t x) {
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 4;
+        uint32_t *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv) return PU_ERR_NOMEM;
+        l->v = nv;
+        l->cap = nc;
+    }
+    l->v[l->n++] = x;
+    return PU_OK;
+}
+
+/* 1 when joining the clusters of roots x and y would join two records that
+ * must stay apart. */
+static int blocked(uf *u, uint32_t x, uint32_t y) {
+    ulist *l = u->cannot[x].n <= u->cannot[y].n ? &u->cannot[x] : &u->cannot[y];
+    uint32_t other = l == &u->cannot[x] ? y : x;
+    for (size_t i = 0; i < l->n; i++)
+        if (find(u, l->v[i]) == other) return 1;
+    return 0;
+}
+
+/* Join the clusters of a and b unless forbidden: 1 joined (or already one),
+ * 0 forbidden, < 0 out of memory. */
+static int join(uf *u, uint32_t a, uint32_t b) {
+    uint32_t x = find(u, a), y = find(u, b);
+    if (x == y) return 1;
+    if (blocked(u, x, y)) return 0;
+    if (u->rank[x] < u->rank[y]) {
+        uint32_t t = x;
+        x = y;
+        y = t;
+    }
+    u->parent[y] = x;
+    if (u->rank[x] == u->rank[y]) u->rank[x]++;
+    for (size_t i = 0; i < u->cannot[y].n; i++)
+        if (ulist_push(&u->cannot[x], u->cannot[y].v[i])) return -1;
+    free(u->cannot[y].v);
+    memset(&u->cannot[y], 0, sizeof u->cannot[y]);
+    return 1;
+}
+
+static int forbid(uf *u, uint32_t a, uint32_t b) {
+    uint32_t x = find(u, a), y = find(u, b);
+    if (x == y) return PU_OK;   /* already one cluster by a judgement: the judgement wins */
+    if (ulist_push(&u->cannot[x], b) || ulist_push(&u->cannot[y], a)) return PU_ERR_NOMEM;
+    return PU_OK;
+}
+
+static int cmp_pair_desc(const void *x, const void *y) {
+    const resolve_pair *a = x, *b = y;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static void uf_free(uf *u, size_t n) {
+    if (u->cannot)
+        for (size_t i = 0; i < n; i++) free(u->cannot[i].v);
+    free(u->parent);
+    free(u->rank);
+    free(u->cannot);
+}
+
+static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj, size_t *conflicts) {
+    for (size_t i = 0; i < nj; i++)
+        if (j[i].v == RESOLVE_NOT_SAME && forbid(u, j[i].a, j[i].b)) return PU_ERR_NOMEM;
+    for (size_t i = 0; i < nj; i++) {
+        if (j[i].v != RESOLVE_SAME) continue;
+        int r = join(u, j[i].a, j[i].b);
+        if (r < 0) return PU_ERR_NOMEM;
+        if (!r) (*conflicts)++;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (p[i].score < 0 && forbid(u, p[i].a, p[i].b)) return PU_ERR_NOMEM;
+    resolve_pair *sorted = malloc((np ? np : 1) * sizeof *sorted);
+    if (!sorted) return PU_ERR_NOMEM;
+    if (np) memcpy(sorted, p, np * sizeof *p);
+    qsort(sorted, np, sizeof *sorted, cmp_pair_desc);
+    int rc = PU_OK;
+    for (size_t i = 0; i < np && sorted[i].score >= 0 && !rc; i++)
+        if (join(u, sorted[i].a, sorted[i].b) < 0) rc = PU_ERR_NOMEM;
+    free(sorted);
+    return rc;
+}
+
+int resolve_cluster_pairs(size_t n, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj,
+                          uint32_t *cluster_of, size_t *conflicts, pu_err *err) {
+    uf u = {calloc(n ? n : 1, sizeof *u.parent), calloc(n ? n : 1, sizeof *u.rank), calloc(n ? n : 1, sizeof *u.cannot)};
+    size_t c = 0;
+    if (!u.parent || !u.rank || !u.cannot) {
+        uf_free(&u, n);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) u.parent[i] = (uint32_t)i;
+    int rc = apply(&u, p, np, j, nj, &c);
+    if (!rc) {
+        /* the smallest member index names the cluster */
+        for (size_t i = 0; i < n; i++) cluster_of[i] = UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = find(&u, (uint32_t)i);
+            if (cluster_of[r] == UINT32_MAX || i < cluster_of[r]) cluster_of[r] = (uint32_t)i;
+        }
+        for (size_t i = 0; i < n; i++) cluster_of[i] = cluster_of[find(&u, (uint32_t)i)];
+    }
+    uf_free(&u, n);
+    if (conflicts) *conflicts = c;
+    if (rc) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    return PU_OK;
+}

@@ -1,0 +1,216 @@
+"""End-to-end tests of the network and resolution routes of `puente serve`
+(/api/v1/graph/..., /api/v1/resolve/...):
+  - the caller's graph: a path from a dealer to a designated company runs
+    through the resolved straw purchaser (two spellings, one node);
+  - the visibility rule on every route: a US-ONLY entity and a US-ONLY edge
+    never show to a Mexican analyst, not as a node, a path (404 like an
+    absent node), an expansion total, a degree, a component size, a
+    community, a centrality or an export;
+  - the connecting network, the time window, centrality measures;
+  - exports (GraphML, FtM; export permission, ORCON left out), saved sets
+    and diagrams (owned, marked, 404 to others);
+  - resolution: clusters, judgements (not_same splits, none revokes), the
+    audit entries; bad input.
+Every response is checked against docs/openapi.yaml. Run by
+tests/http/e2e_driver.sh."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from apitest import Client, Spec, cli, eq, finish, ok, seed_users, store_query, test_store  # noqa: E402
+from server import Server  # noqa: E402
+
+SRC = os.environ.get("PUENTE_SRC", ".")
+TMP = os.environ["TEST_TMP"]
+DB = test_store(os.path.join(TMP, "graph_api.db"))
+spec = Spec(os.path.join(SRC, "docs/openapi.yaml"))
+
+tok = seed_users(DB, [("fgr.an", "FGR", "analyst"), ("atf.an", "ATF", "analyst"), ("fgr.sup", "FGR", "supervisor"),
+                      ("atf.sup", "ATF", "supervisor")])
+MX, US, MXS, USS = tok["fgr.an"], tok["atf.an"], tok["fgr.sup"], tok["atf.sup"]
+
+
+def write(name, text):
+    path = os.path.join(TMP, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def ftm(i, schema, **props):
+    return json.dumps({"id": i, "schema": schema, "properties": {k: [v] for k, v in props.items()}})
+
+
+public = "\n".join([
+    ftm("co-cartel", "Company", name="Transportes del Norte SA de CV"),
+    ftm("p-susan", "Person", name="Susan I. Lopez", birthDate="1984-06-02"),
+    ftm("own-1", "UnknownLink", subject="p-susan", object="co-cartel", role="owner", startDate="2019-05-01"),
+    ftm("co-other", "Company", name="Importadora Lejana SA"),
+    ftm("p-other", "Person", name="Ramon Ibarra Soto", birthDate="1970-01-01"),
+    ftm("dir-1", "UnknownLink", subject="p-other", object="co-other", role="director", startDate="2020-01-01"),
+]) + "\n"
+usonly = "\n".join([
+    ftm("us-secret", "Person", name="Informante Reservado"),
+    ftm("lnk-secret", "UnknownLink", subject="us-secret", object="co-cartel"),
+    ftm("lnk-bridge", "UnknownLink", subject="p-other", object="co-cartel", startDate="2022-02-02"),
+]) + "\n"
+eq(cli("import", "ftm", write("public.json", public), "--owner", "OFAC", "--marking", "PUBLIC", "--db", DB)[0], 0,
+   "public network imported")
+eq(cli("import", "ftm", write("usonly.json", usonly), "--owner", "ATF", "--marking", "US-ONLY", "--db", DB)[0], 0,
+   "US-ONLY records imported")
+orcon = json.dumps({"id": "atf-orcon", "schema": "Person", "properties": {"name": ["Fuente Controlada"]},
+                    "owner": "ATF", "marking": "SHARED", "caveats": "ORCON"}) + "\n"
+eq(cli("import", "ftm", write("orcon.json", orcon), "--db", DB)[0], 0, "an ATF ORCON record imported")
+H = "manufacturer,serial,importer,model,type,calibre,action,detachable_mag,country,event,date,party,party_dob,ffl,state\n"
+acq = H
+for serial, name in (("GX201", "Susan I. Lopez"), ("GX202", "SUSAN LOPEZ")):
+    acq += (f"GLOCK,{serial},,G19,pistol,9mm,semi-auto,1,AUT,MANUFACTURE,2021-01-05,,,,\n"
+            f"GLOCK,{serial},,,,,,,,DEALER,2021-02-01,Border Guns LLC,,5-74-12345,TX\n"
+            f"GLOCK,{serial},,,,,,,,RETAIL,2021-03-01,{name},1984-06-02,5-74-12345,TX\n")
+rec = ("request_date,priority,agency,case_number,crime_code,serial,obliterated,manufacturer,type,calibre,model,"
+       "possessor,recovery_date,recovery_state,recovery_place\n"
+       "2021-09-01,routine,FGR,C-1,5212 WEAPON OFFENSE,GX201,no,GLOCK,pistol,9mm,G19,Pedro Ruiz,2021-08-20,Sonora,Nogales\n"
+       "2021-09-02,routine,FGR,C-2,5212 WEAPON OFFENSE,GX202,no,GLOCK,pistol,9mm,G19,Juan Mora,2021-08-21,Sonora,Nogales\n")
+eq(cli("trace", "import", "acquisitions", write("acq.csv", acq), "--owner", "ATF", "--marking", "SHARED", "--db", DB)[0],
+   0, "sales imported")
+eq(cli("trace", "import", "recoveries", write("rec.csv", rec), "--owner", "FGR", "--marking", "SHARED", "--db", DB)[0],
+   0, "recoveries imported")
+eq(cli("trace", "run", "--db", DB)[0], 0, "traces run")
+eq(cli("resolve", "run", "--db", DB)[0], 0, "resolution run")
+
+srv = Server(DB, "--threads", "2")
+c = Client(srv.port, spec)
+
+
+def get(path, token, **q):
+    return c.req("GET", path, token=token, query=q or None)
+
+
+def ids(js):
+    return {n["id"] for n in js["nodes"]}
+
+
+# ---- paths through the resolved person ----
+s, js, _ = get("/api/v1/graph/path", MX, a="dealer:5-74-12345", b="co-cartel")
+eq(s, 200, "FGR: a path from the dealer to the designated company")
+path = js["paths"][0]
+ok(any(n["id"].startswith("resolved:") for n in path["nodes"]), "the path runs through the resolved person")
+eq(path["nodes"][-1]["id"], "entity:co-cartel", "the path ends at the company")
+ok(any(e["type"] == "purchase" and e["source"].startswith("trace_event:") for e in path["edges"]),
+   "the purchase edge names its trace record")
+eq(len(path["edges"]), len(path["nodes"]) - 1, "one edge between every two nodes")
+
+# ---- the visibility rule on every route ----
+s, js, _ = get("/api/v1/graph/path", MX, a="p-other", b="co-cartel")
+eq(s, 404, "FGR: no path through the US-ONLY bridge (404)")
+s, js404, _ = get("/api/v1/graph/path", MX, a="us-secret", b="co-cartel")
+eq(s, 404, "FGR: the US-ONLY person is 404")
+s, nx, _ = get("/api/v1/graph/path", MX, a="no-such-node", b="co-cartel")
+eq((s, js404["error"]["code"] if js404 and "error" in js404 else None), (404, nx["error"]["code"] if nx and "error" in nx else None),
+   "a hidden node answers like an absent one")
+eq(get("/api/v1/graph/path", US, a="p-other", b="co-cartel")[0], 200, "ATF: the path through the bridge")
+s, js, _ = get("/api/v1/graph/path", MX, a="p-other", b="co-cartel", hops=5)
+eq(s, 404, "FGR: no path of any length")
+s, mx, _ = get("/api/v1/graph/expand", MX, node="co-cartel")
+s2, us, _ = get("/api/v1/graph/expand", US, node="co-cartel")
+eq((s, s2), (200, 200), "expand")
+eq(mx["total"], 1, "FGR: the company's one visible neighbour")
+eq(us["total"], 3, "ATF: and the two US-ONLY ones")
+ok("entity:us-secret" not in ids(mx) and "entity:us-secret" in ids(us), "the hidden neighbour only for ATF")
+
+
+def degree_of(token, node):
+    js = get("/api/v1/graph/centrality", token, measure="degree", top=1000)[1]
+    return [n["score"] for n in js["nodes"] if n["node"]["id"] == node][0]
+
+
+eq(degree_of(MX, "entity:co-cartel"), 1, "FGR: degree without the hidden edges")
+eq(degree_of(US, "entity:co-cartel"), 3, "ATF: degree with them")
+cm, cu = get("/api/v1/graph/components", MX)[1], get("/api/v1/graph/components", US)[1]
+eq((cm["count"], cu["count"]), (3, 2), "components: the bridge joins two for ATF only (and the ORCON person alone)")
+ok(cm["components"][0]["size"] < cu["components"][0]["size"], "FGR: the largest component is smaller")
+for path_, q in (("/api/v1/graph/components", {}), ("/api/v1/graph/communities", {}),
+                 ("/api/v1/graph/centrality", {"measure": "pagerank", "top": 1000}),
+                 ("/api/v1/graph/centrality", {"measure": "betweenness", "top": 1000}),
+                 ("/api/v1/graph/centrality", {"measure": "kcore", "top": 1000}),
+                 ("/api/v1/graph/expand", {"node": "co-cartel", "hops": 4})):
+    s, js, raw = get(path_, MX, **q)
+    eq(s, 200, f"FGR {path_} {q.get('measure', '')}")
+    ok(b"us-secret" not in raw and b"Informante" not in raw and b"lnk-" not in raw,
+       f"FGR {path_} {q.get('measure', '')}: nothing hidden in the answer")
+s, js, raw = get("/api/v1/graph/centrality", US, measure="pagerank", top=1000)
+ok(b"us-secret" in raw, "ATF: the US-ONLY node is ranked")
+s, js, _ = get("/api/v1/graph/communities", US)
+ok(s == 200 and js["count"] >= 1 and "quality" in js, "communities (Leiden) with their modularity")
+
+# ---- connecting network, time window, bad input ----
+s, js, _ = c.req("POST", "/api/v1/graph/network", token=MX, body={"nodes": ["co-cartel", "dealer:5-74-12345"]})
+eq(s, 200, "connecting network")
+ok(any(n["id"].startswith("firearm:") for n in js["nodes"]), "the network holds a firearm between dealer and buyer")
+s, js, _ = c.req("POST", "/api/v1/graph/network", token=MX, body={"nodes": ["co-cartel"]})
+eq(s, 400, "a network of one node is invalid")
+eq(get("/api/v1/graph/path", US, a="p-other", b="co-cartel", **{"from": "2023-01-01"})[0], 404,
+   "time window: the 2022 bridge is outside 2023")
+eq(get("/api/v1/graph/path", US, a="p-other", b="co-cartel", **{"from": "2022-01-01", "to": "2022-12-31"})[0], 200,
+   "time window: inside 2022")
+eq(get("/api/v1/graph/path", US, a="p-other", b="co-cartel", **{"from": "2022-13-01"})[0], 400, "a bad date")
+eq(get("/api/v1/graph/centrality", MX, measure="nope")[0], 400, "an unknown measure")
+eq(get("/api/v1/graph/expand", MX)[0], 400, "expand needs a node")
+eq(get("/api/v1/graph/expand", MX, node="co-cartel", bogus="1")[0], 400, "unknown arguments refused")
+eq(get("/api/v1/graph/expand", None, node="co-cartel")[0], 401, "authentication required")
+
+# ---- exports ----
+s, _, raw = c.req("POST", "/api/v1/graph/export", token=MX, body={"nodes": []}, check=False)
+eq(s, 403, "an analyst may not export (export permission)")
+s, _, raw = c.req("POST", "/api/v1/graph/export", token=MXS, body={"nodes": [], "format": "graphml"}, check=False)
+eq(s, 200, "a supervisor exports GraphML")
+ok(raw.startswith(b"<?xml") and b"<graphml" in raw, "GraphML document")
+ok(b"us-secret" not in raw and b"Fuente Controlada" not in raw, "FGR's export: no hidden node, no ATF ORCON record")
+s, _, raw = c.req("POST", "/api/v1/graph/export", token=USS, body={"nodes": [], "format": "ftm"})
+eq(s, 200, "ATF exports FtM")
+lines = [json.loads(x) for x in raw.decode().splitlines() if x.strip()]
+ok(any(x["schema"] == "UnknownLink" for x in lines), "FtM edges as UnknownLink")
+ok(any("Fuente Controlada" in x["properties"]["name"] for x in lines if "name" in x["properties"]),
+   "ATF's own ORCON record is in its export")
+
+# ---- saved sets and diagrams ----
+s, js, _ = c.req("POST", "/api/v1/graph/sets", token=MX,
+                 body={"kind": "diagram", "name": "Red Norte", "nodes": ["co-cartel", "p-susan"], "layout": "{}"})
+eq(s, 201, "FGR saves a diagram")
+sid = js["id"]
+s, js, _ = get(f"/api/v1/graph/sets/{sid}", MX)
+eq((s, js["nodes"]), (200, ["co-cartel", "p-susan"]), "FGR reads it")
+eq(get(f"/api/v1/graph/sets/{sid}", US)[0], 404, "ATF cannot read FGR's AGENCY-ONLY diagram")
+ok("Red Norte" not in json.dumps(get("/api/v1/graph/sets", US)[1]), "ATF does not list it")
+eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": ["co-cartel"], "marking": "US-ONLY"})[0], 403,
+   "a MX agency cannot file US-ONLY")
+eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": []})[0], 400, "an empty set")
+
+# ---- resolution ----
+s, js, _ = get("/api/v1/resolve/clusters", MX)
+eq(s, 200, "clusters")
+susan = [cl for cl in js["clusters"] if any("Lopez" in m["name"] or "LOPEZ" in m["name"] for m in cl["members"])]
+eq(len(susan), 1, "one cluster for Susan")
+keys = sorted(m["key"] for m in susan[0]["members"])
+eq(len(keys), 3, "the designated person and two purchaser spellings")
+a, b = [k for k in keys if k.startswith("trace.purchaser:")]
+s, js, _ = c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": b, "verdict": "not_same", "note": "x"})
+eq(s, 200, "FGR judges not_same")
+cl = get("/api/v1/resolve/clusters", MX, key=a)[1]["clusters"][0]
+ok(b not in [m["key"] for m in cl["members"]], "the judgement splits the two")
+s, js, _ = c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": b, "verdict": "none"})
+eq(s, 200, "FGR revokes it")
+cl = get("/api/v1/resolve/clusters", MX, key=a)[1]["clusters"][0]
+ok(b in [m["key"] for m in cl["members"]], "the algorithm's answer is back")
+eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": "entity:us-secret", "verdict": "same"})[0],
+   404, "a record the caller may not see is 404")
+eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": b, "verdict": "maybe"})[0], 400,
+   "an unknown verdict")
+eq(get("/api/v1/resolve/clusters", MX, key="entity:us-secret")[0], 404, "a hidden record's cluster is 404")
+srv.stop()
+n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action IN ('resolve.judge', 'resolve.unjudge')")[0][0]
+eq(n, 2, "the judgement and its revocation are audited by the engine")
+n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action = 'graph.path'")[0][0]
+ok(n >= 5, "every graph request is audited")
+finish()

@@ -1,0 +1,161 @@
+// graph.js - the network (docs/graph.md): the reader's graph around a node
+// drawn with cytoscape (bundled by esbuild; no CDN); click a node to expand
+// it; find a path between two nodes and highlight it; export PNG (the
+// drawing), GraphML and FtM (the API's export of the nodes on screen, for
+// roles with export); save the nodes on screen as a diagram. Everything
+// shown comes from the API, which builds the graph from what the reader may
+// see.
+import { api, get, post } from "../api.js";
+import { field, h, mount, raw, status } from "../dom.js";
+import { t, tv } from "../i18n.js";
+import { can } from "../main.js";
+import { errorMsg, loading, table } from "./common.js";
+
+const KIND_COLOURS = {
+  entity: "#1f5f99", resolved: "#8a2be2", "trace.purchaser": "#b03a2e", "trace.possessor": "#b9770e",
+  dealer: "#117a65", firearm: "#5d6d7e", recovery: "#884ea0", "cargo.party": "#2874a6", address: "#7d6608",
+  phone: "#616a6b", tip: "#a04000", "tip.mention": "#a04000",
+};
+
+const STYLE = [
+  { selector: "node", style: { label: "data(label)", "font-size": 9, "background-color": "data(colour)", color: "#111", "text-wrap": "ellipsis", "text-max-width": 120 } },
+  { selector: "edge", style: { width: 1.5, "line-color": "#aab", "curve-style": "bezier", label: "data(type)", "font-size": 7, color: "#555" } },
+  { selector: ".path", style: { "line-color": "#d35400", "background-color": "#d35400", width: 4 } },
+  { selector: ":selected", style: { "border-width": 3, "border-color": "#000" } },
+];
+
+function addSub(cy, sub) {
+  const els = [];
+  for (const n of sub.nodes) {
+    if (cy.getElementById(n.id).empty())
+      els.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind, colour: KIND_COLOURS[n.kind] || "#333" } });
+  }
+  for (const e of sub.edges) {
+    const id = `${e.source}|${e.from}|${e.to}|${e.type}`;
+    if (cy.getElementById(id).empty())
+      els.push({ group: "edges", data: { id, source: e.from, target: e.to, type: e.type, provenance: e.source, date: e.date } });
+  }
+  cy.add(els);
+  cy.layout({ name: "cose", animate: false, randomize: false }).run();
+}
+
+// cytoscape, from its own bundle (build/web/graph-lib.js): loaded once, by this page only
+let libPromise = null;
+function loadLib() {
+  if (window.PuenteCytoscape) return Promise.resolve(window.PuenteCytoscape);
+  libPromise ||= new Promise((resolve, reject) => {
+    const s = h("script", { src: "/assets/graph-lib.js" });
+    s.onload = () => resolve(window.PuenteCytoscape);
+    s.onerror = () => {
+      libPromise = null;
+      reject(new Error(t("error.generic")));
+    };
+    document.head.appendChild(s);
+  });
+  return libPromise;
+}
+
+function download(name, type, data) {
+  const a = h("a", { href: URL.createObjectURL(new Blob([data], { type })), download: name });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export async function graphPage(main, id) {
+  mount(main, h("h1", {}, t("graph.title")), loading());
+  let cytoscape;
+  try {
+    cytoscape = await loadLib();
+  } catch (e) {
+    mount(main, h("h1", {}, t("graph.title")), errorMsg(e));
+    return;
+  }
+  const msg = h("div", { id: "graph-msg", "aria-live": "polite" });
+  const node = h("input", { id: "graph-node", name: "node", value: id || "", autocomplete: "off" });
+  const hops = h("select", { id: "graph-hops" }, [1, 2, 3].map((n) => h("option", { value: n }, String(n))));
+  const pathA = h("input", { id: "graph-a", autocomplete: "off" });
+  const pathB = h("input", { id: "graph-b", autocomplete: "off" });
+  const canvas = h("div", { id: "graph-canvas", class: "graph-canvas", role: "img", "aria-label": t("graph.canvas_label") });
+  const list = h("div", { id: "graph-list" });
+  const details = h("div", { id: "graph-details", "aria-live": "polite" });
+  let cy = null; // drawn once the container is in the page (it needs its size)
+
+  const showList = () => {
+    const rows = cy.nodes().map((n) =>
+      h("tr", { "data-id": n.id() }, h("td", {}, raw(n.id())), h("td", {}, tv("graph.kind", n.data("kind"))), h("td", {}, raw(n.data("label")))),
+    );
+    mount(list, table(t("graph.nodes_caption", { n: cy.nodes().length, e: cy.edges().length }), [t("graph.col_id"), t("graph.col_kind"), t("graph.col_label")], rows));
+  };
+  const expand = async (key, n) => {
+    mount(msg, loading());
+    try {
+      const sub = await get(`/api/v1/graph/expand?node=${encodeURIComponent(key)}&hops=${n}&limit=200`);
+      addSub(cy, sub);
+      mount(msg, status(t("graph.expanded", { node: sub.nodes[0].label, total: sub.total }), "ok"));
+      showList();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const findPath = async () => {
+    mount(msg, loading());
+    try {
+      const res = await get(`/api/v1/graph/path?a=${encodeURIComponent(pathA.value.trim())}&b=${encodeURIComponent(pathB.value.trim())}`);
+      const p = res.paths[0];
+      addSub(cy, p);
+      cy.elements().removeClass("path");
+      for (const n of p.nodes) cy.getElementById(n.id).addClass("path");
+      for (const e of p.edges) cy.getElementById(`${e.source}|${e.from}|${e.to}|${e.type}`).addClass("path");
+      mount(msg, status(t("graph.path_found", { n: p.edges.length }), "ok"),
+        h("ol", { id: "graph-path" }, p.nodes.map((n) => h("li", {}, raw(n.id), " ", raw(n.label)))));
+      showList();
+    } catch (e) {
+      mount(msg, e && e.status === 404 ? status(t("graph.no_path"), "error") : errorMsg(e));
+    }
+  };
+  const exportAs = async (format) => {
+    try {
+      const r = await api("POST", "/api/v1/graph/export", { nodes: cy.nodes().map((n) => n.id()), format }, { text: true });
+      download(format === "ftm" ? "puente-graph.ftm.jsonl" : "puente-graph.graphml", r.type, r.text);
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const save = async () => {
+    try {
+      const r = await post("/api/v1/graph/sets", { kind: "diagram", name: t("graph.diagram_name", { n: cy.nodes().length }), nodes: cy.nodes().map((n) => n.id()), layout: JSON.stringify(cy.json().elements) });
+      mount(msg, status(t("graph.saved", { id: r.id }), "ok"));
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+
+  const bind = () => {
+  cy.on("tap", "node", (ev) => {
+    const n = ev.target;
+    mount(details, h("p", {}, raw(n.id()), " — ", raw(n.data("label"))));
+    expand(n.id(), 1);
+  });
+  cy.on("tap", "edge", (ev) => {
+    const e = ev.target;
+    mount(details, h("p", {}, tv("graph.kind", e.data("type")), " — ", raw(e.data("provenance")), " ", raw(e.data("date") || "")));
+  });
+  };
+
+  const expandForm = h("form", { id: "graph-expand-form", onsubmit: (ev) => { ev.preventDefault(); if (node.value.trim()) expand(node.value.trim(), hops.value); } },
+    field(t("graph.node"), node, t("graph.node_hint")), field(t("graph.hops"), hops), h("button", { type: "submit", id: "graph-expand" }, t("graph.expand")));
+  const pathForm = h("form", { id: "graph-path-form", onsubmit: (ev) => { ev.preventDefault(); findPath(); } },
+    field(t("graph.from"), pathA), field(t("graph.to"), pathB), h("button", { type: "submit", id: "graph-find-path" }, t("graph.find_path")));
+  const tools = h("div", { class: "graph-tools" },
+    h("button", { type: "button", id: "graph-png", onclick: () => download("puente-graph.png", "image/png", cy.png({ output: "blob", full: true, bg: "#ffffff" })) }, t("graph.export_png")),
+    can("export") ? h("button", { type: "button", id: "graph-graphml", onclick: () => exportAs("graphml") }, t("graph.export_graphml")) : null,
+    can("export") ? h("button", { type: "button", id: "graph-ftm", onclick: () => exportAs("ftm") }, t("graph.export_ftm")) : null,
+    can("write") ? h("button", { type: "button", id: "graph-save", onclick: save }, t("graph.save")) : null,
+    h("button", { type: "button", id: "graph-clear", onclick: () => { cy.elements().remove(); showList(); mount(details); } }, t("graph.clear")));
+  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), expandForm, pathForm, tools, msg, canvas, details, list);
+  cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
+  window.__puenteGraph = cy; // for the browser test
+  bind();
+  if (id) expand(id, 1);
+}
