@@ -174,6 +174,8 @@ static const app_module cases_module = {
              {"extradition", "extradition requests and their stages", cmd_extradition}),
     .routes = http_routes_cases,
     .counts = case_counts,
+};
+
 /* Entity resolution across engines (src/resolve, docs/resolve.md): after
  * the engines whose records it reads. */
 static const app_module resolve_module = {
