@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "http/http_int.h"
+#include "http/http_yente.h"
 
 /* Each module's routes; the module registry (src/app/modules.c) names them
  * and http_route_table() joins them in registry order. */
@@ -119,6 +120,12 @@ ROUTES(http_routes_web,
     {"DELETE", "/api/v1/web/session", h_web_logout, "logout", 1, 0},
     {"POST", "/api/v1/web/session/revoke-all", h_web_logout_all, "logout.everywhere", 1, 0},
     {"PUT", "/api/v1/web/lang", h_web_lang, "web.lang", 1, 0})
+/* yente API parity (http_yente.c); GET /search/{dataset} is the store's
+ * route above (its handler is in http_yente.c). */
+ROUTES(http_routes_yente,
+    {"GET", "/entities/{id}", h_yente_entity, "entity.read", 1, R},
+    {"GET", "/catalog", h_yente_catalog, "catalog.read", 1, R},
+    {"GET", "/algorithms", h_yente_algorithms, "algorithms.read", 1, R})
 #undef R
 
 /* The registry's routes joined once, in registry order. */
