@@ -14,11 +14,11 @@
 #define QUERIES_MAX_BYTES (512u << 20)
 
 static const char *const query_schemata[] = {"Thing", "LegalEntity", "Person", "Organization", "Company",
-                                             "PublicBody", "Vessel", "Airplane", NULL};
+                                             "PublicBody", "Vessel", "Airplane", "CryptoWallet", NULL};
 static const char *const json_name_props[] = {"name", "alias", "weakAlias", "previousName", NULL};
 static const char *const json_id_props[] = {"idNumber", "passportNumber", "taxNumber", "registrationNumber",
                                             "innCode", "ogrnCode", "vatCode", "leiCode", "imoNumber",
-                                            "swiftBic", NULL};
+                                            "swiftBic", "publicKey", "cryptoWallets", NULL};
 static const char *const json_country_props[] = {"nationality", "country", "citizenship", "jurisdiction", NULL};
 
 static int keep(screen_query_owned *qo, const char *s, const char **dst) {
@@ -139,7 +139,7 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
         if (!json_is_string(schema) || !valid_schema(json_string_value(schema))) {
             rc = pu_fail(err, PU_ERR_INVALID, where, "schema",
                          "expected one of Thing, LegalEntity, Person, Organization, Company, PublicBody, Vessel, "
-                         "Airplane");
+                         "Airplane, CryptoWallet");
             goto out;
         }
         if ((rc = keep(qo, json_string_value(schema), &qo->q.schema))) goto out;
@@ -161,8 +161,9 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
          * screening; they are accepted like yente does */
         if (rc) goto out;
     }
-    if (qo->q.nnames == 0)
-        rc = pu_fail(err, PU_ERR_INVALID, where, "properties.name", "expected at least one non-empty name");
+    /* identifiers alone (a crypto address, yente's CryptoWallet query) are a query too */
+    if (qo->q.nnames == 0 && qo->q.nids == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, where, "properties.name", "expected at least one non-empty name or identifier");
     if (!rc) rc = check_qualifiers(qo, where, "birthDate", "nationality", err);
 out:
     if (rc) screen_query_owned_clear(qo);

@@ -41,6 +41,10 @@ RECS = [
     # first in id order: the old substring search listed it first
     person("a-zambada", "Ismael Zambada García", ["us_ofac_sdn"], ["sanction"], "mx", alias=["El Mayo"]),
     person("co-guzman-ruiz", "Hernando Guzmán Ruiz", ["co_wanted"], ["wanted"], "co"),
+    # an OFAC remark kept in notes, with a crypto address (watchman parity)
+    person("sdn-cyber", "Artem Cryptovich", ["us_ofac_sdn"], ["sanction"], "ru",
+           notes=["DOB 26 Dec 1992; Digital Currency Address - ETH 0x901bb9583b24d97e995513c6778dc6888ab6870e; "
+                  "alt. Digital Currency Address - XBT 12udabs2TkX7NXCSj6KpqXfakjE52ZPLhz"]),
     {"id": "uif-transportes", "schema": "Company", "properties": {"name": ["Transportes Guzmán S.A. de C.V."],
      "topics": ["sanction"], "jurisdiction": ["mx"]}, "datasets": ["mx_uif_blocked"], "owner": "DEA", "marking": "PUBLIC"},
     # DEA's own: FGR may not see them (AGENCY-ONLY)
@@ -156,6 +160,17 @@ eq(s, 413, "more than 50 exclude_entity_ids are refused")
 s, js, raw = match(FGR, "Guzman Secreto Informante", threshold="0.3", cutoff="0.3", topics="crime")
 ok(s == 200 and b"dea-guzman-secret" not in raw, "FGR never gets DEA's AGENCY-ONLY record", raw[:200])
 
+# crypto addresses: a CryptoWallet query by publicKey is a 1.0 match
+s, js, _ = c.req("POST", "/match/default", token=FGR, body={"queries": {
+    "w": {"schema": "CryptoWallet", "properties": {"publicKey": ["0x901BB9583B24D97E995513C6778DC6888AB6870E"]}},
+    "n": {"schema": "Person", "properties": {"name": ["Artem Cryptovich"], "publicKey": ["12udabs2TkX7NXCSj6KpqXfakjE52ZPLhz"]}},
+    "x": {"schema": "CryptoWallet", "properties": {"publicKey": ["0x901bb9583b24d97e995513c6778dc6888ab6870f"]}}}})
+rw = js["responses"]["w"]["results"] if s == 200 else []
+ok(rw and rw[0]["id"] == "sdn-cyber" and rw[0]["score"] == 1.0 and rw[0]["match"], "a listed ETH address alone is a 1.0 match", str(rw)[:200])
+rn = js["responses"]["n"]["results"] if s == 200 else []
+ok(rn and rn[0]["id"] == "sdn-cyber" and rn[0]["score"] == 1.0, "name plus XBT address: 1.0", str(rn)[:200])
+eq(js["responses"]["x"]["results"] if s == 200 else None, [], "an address one character off finds nothing")
+
 # ---- GET /search: relevance, facets, paging ----
 s, js, _ = c.req("GET", "/search/default", token=DEA, query={"q": "joaquin guzman"})
 ids = [r["id"] for r in js.get("results", [])]
@@ -195,7 +210,7 @@ s, js, _ = c.req("GET", "/search/default", token=DEA, query={"q": "guzman", "cou
 eq([r["id"] for r in js.get("results", [])], ["co-guzman-ruiz"], "countries filters /search")
 s, js, _ = c.req("GET", "/search/us_ofac_sdn", token=DEA, query={"q": "guzman"})
 ids = {r["id"] for r in js.get("results", [])}
-ok(s == 200 and ids and ids <= {"sdn-guzman-loera", "sdn-guzman-salazar", "sdn-guzman-lopez", "a-zambada"},
+ok(s == 200 and ids and ids <= {"sdn-guzman-loera", "sdn-guzman-salazar", "sdn-guzman-lopez", "a-zambada", "sdn-cyber"},
    "the path's dataset filters /search", str(ids))
 s, js, _ = c.req("GET", "/search/dea_private", token=FGR, query={"q": "guzman"})
 eq(s, 404, "a dataset of hidden records does not exist for FGR")
@@ -225,12 +240,12 @@ eq(s, 404, "a hidden entity is 404 like an absent one")
 # ---- GET /catalog ----
 s, js, _ = c.req("GET", "/catalog", token=DEA)
 cat = {d["name"]: d for d in js.get("datasets", [])}
-ok(s == 200 and cat.get("us_ofac_sdn", {}).get("entity_count") == 6 and "dea_private" in cat
+ok(s == 200 and cat.get("us_ofac_sdn", {}).get("entity_count") == 7 and "dea_private" in cat
    and cat["us_ofac_sdn"]["title"].startswith("US OFAC"), "DEA's catalogue counts every dataset", str(cat)[:300])
 ok("default" in cat and set(cat["default"]["children"]) == set(cat) - {"default"}, "the default collection has every dataset")
 s, js, _ = c.req("GET", "/catalog", token=FGR)
 cat = {d["name"]: d for d in js.get("datasets", [])}
-ok(s == 200 and "dea_private" not in cat and cat.get("us_ofac_sdn", {}).get("entity_count") == 6
+ok(s == 200 and "dea_private" not in cat and cat.get("us_ofac_sdn", {}).get("entity_count") == 7
    and "dea_private" not in js["current"], "FGR's catalogue has only what FGR may see", str(cat)[:300])
 
 # ---- GET /algorithms ----
