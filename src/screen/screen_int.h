@@ -448,4 +448,13 @@ int sr_fill(const screen_reviews *rv, int i, screen_match *m);
 /* Score of a query name against a candidate name, in [0, 1]. d may be NULL. */
 double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo);
 
+/* Hypocoristic given names beyond Spanish (screen_hypo.c, generated from
+ * data/screen/hypocoristics.tsv): nick -> formal, NULL-terminated. The
+ * lexicon puts them in the nickname groups after its own table. */
+struct sn_hypo { const char *nick, *formal; };
+extern const struct sn_hypo sn_hypocoristics[];
+/* Number of romanised Chinese/Korean syllables a token is made of, 1..3,
+ * or 0 when it is not such a sequence (screen_cjk.c). */
+int sn_cjk_syllables(const char *s, size_t n);
+
 #endif
