@@ -21,6 +21,9 @@ static const screen_feature_doc features[] = {
     {"country_match", Q_COUNTRY_MATCH, "qualifier", "A country (nationality, citizenship, jurisdiction) agrees"},
     {"country_mismatch", Q_COUNTRY_CONFLICT, "qualifier", "Both sides name countries and none agree"},
     {"gender_mismatch", Q_GENDER_CONFLICT, "qualifier", "The genders differ"},
+    {"address_match", Q_ADDRESS_MATCH, "qualifier",
+     "A postal address of the query agrees with a listed one (words and house numbers; no penalty for another "
+     "address)"},
     {"legal_form_mismatch", Q_LEGAL_CONFLICT, "factor", "The company legal forms differ (relative, on the name score)"},
     {"legal_form_one_sided", Q_LEGAL_ONE_SIDED, "factor", "Only one name carries a legal form (relative)"},
     {"name_kind", 1.0, "factor",

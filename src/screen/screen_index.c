@@ -18,6 +18,7 @@ static const int name_kinds[] = {0, 1, 3, 2};
 static const char *const id_props[] = {"idNumber", "passportNumber", "taxNumber", "registrationNumber",
                                        "innCode", "ogrnCode", "vatCode", "leiCode", "swiftBic",
                                        "imoNumber", "mmsi", "serialNumber", "icaoCode", "numbers", NULL};
+static const char *const addr_props[] = {"address", NULL};
 static const char *const country_props[] = {"nationality", "citizenship", "country", "jurisdiction",
                                             "flag", NULL};
 
@@ -295,6 +296,7 @@ static int add_entity(screen_builder *b, const ftm_entity *e) {
     if (add_values(&x->programs, &x->nprograms, e, prog, 0) ||
         add_values(&x->dates, &x->ndates, e, bd, 0) ||
         add_values(&x->countries, &x->ncountries, e, country_props, 2) ||
+        add_values(&x->addrs, &x->naddrs, e, addr_props, 0) ||
         add_values(&x->ids, &x->nids, e, id_props, 1) ||
         screen_crypto_each(e, add_crypto_id, &(crypto_ids){&x->ids, &x->nids}))
         return PU_ERR_NOMEM;
@@ -700,6 +702,7 @@ void screen_index_free(screen_index *ix) {
         strv_free(x->dates, x->ndates);
         strv_free(x->countries, x->ncountries);
         strv_free(x->ids, x->nids);
+        strv_free(x->addrs, x->naddrs);
     }
     free(ix->ents);
     for (size_t i = 0; i < ix->nnames; i++) free(ix->names[i].raw);

@@ -185,6 +185,7 @@ typedef struct ix_entity {
     char **countries; size_t ncountries; /* lower-case codes/names */
     char **ids;       size_t nids;       /* normalised identifiers */
     char *gender;                        /* "male"/"female" or NULL */
+    char **addrs;     size_t naddrs;     /* addresses as listed (one line each) */
     uint32_t first_name, nnames;         /* range in ix->names */
     uint8_t cls;
 } ix_entity;
@@ -371,6 +372,11 @@ static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousN
 #define Q_ID_CONFLICT (-0.20)
 #define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
 #define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
+/* An address of the query agrees with a listed one (sn_address_sim >=
+ * Q_ADDRESS_MIN_SIM). No penalty for a different address: people and
+ * companies move, and listed addresses are old (docs/screening.md). */
+#define Q_ADDRESS_MATCH 0.03
+#define Q_ADDRESS_MIN_SIM 0.8
 
 /* ---- scoring helpers shared by screen_name_score.c and screen_run.c ---- */
 
@@ -456,5 +462,9 @@ extern const struct sn_hypo sn_hypocoristics[];
 /* Number of romanised Chinese/Korean syllables a token is made of, 1..3,
  * or 0 when it is not such a sequence (screen_cjk.c). */
 int sn_cjk_syllables(const char *s, size_t n);
+/* Similarity in [0, 1] of two one-line postal addresses (screen_addr.c):
+ * the matched share of the shorter one's words, halved when both have
+ * house numbers and none agrees. */
+double sn_address_sim(const char *query, const char *listed);
 
 #endif

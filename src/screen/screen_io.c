@@ -155,6 +155,8 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
         else if (in_list(json_id_props, k)) rc = each_value(v, where, k, qo, add_id, err);
         else if (strcmp(k, "birthDate") == 0) rc = first_value(v, where, k, qo, &qo->q.birth_date, err);
         else if (strcmp(k, "gender") == 0) rc = first_value(v, where, k, qo, &qo->q.gender, err);
+        else if (strcmp(k, "address") == 0 || strcmp(k, "full") == 0)
+            rc = first_value(v, where, k, qo, &qo->q.address, err);
         else if (in_list(json_country_props, k) && !qo->q.country)
             rc = first_value(v, where, k, qo, &qo->q.country, err);
         /* other FtM properties (address, email, ...) do not take part in
@@ -253,7 +255,7 @@ static int split_add(screen_query_owned *qo, const char *cell, const char *where
 }
 
 /* The CSV columns of a query batch; unknown columns are a named warning. */
-enum { C_NAME, C_ID, C_SCHEMA, C_BIRTH, C_COUNTRY, C_GENDER, C_IDNUM, C_ALIAS, C_N };
+enum { C_NAME, C_ID, C_SCHEMA, C_BIRTH, C_COUNTRY, C_GENDER, C_IDNUM, C_ALIAS, C_ADDRESS, C_N };
 static const pu_col query_cols[C_N] = {
     {"name", NULL, PU_COL_REQUIRED},
     {"id", NULL, 0},
@@ -263,6 +265,7 @@ static const pu_col query_cols[C_N] = {
     {"gender", NULL, 0},
     {"id_number", "idnumber", 0},
     {"alias", "aliases", 0},
+    {"address", NULL, 0},
 };
 
 /* One CSV record into qo (errors into *e, naming the field). */
@@ -285,6 +288,7 @@ static int csv_query(const pu_csv_row *row, const int *col, const char *where, s
     if (!qrc && !pu_blank(v = field(row, col[C_BIRTH]))) qrc = keep(qo, v, &qo->q.birth_date);
     if (!qrc && !pu_blank(v = field(row, col[C_COUNTRY]))) qrc = keep(qo, v, &qo->q.country);
     if (!qrc && !pu_blank(v = field(row, col[C_GENDER]))) qrc = keep(qo, v, &qo->q.gender);
+    if (!qrc && !pu_blank(v = field(row, col[C_ADDRESS]))) qrc = keep(qo, v, &qo->q.address);
     if (!qrc) qrc = check_qualifiers(qo, where, "birth_date", "country", e);
     if (qrc && !e->code) pu_fail(e, qrc, where, NULL, "cannot read the query");
     return qrc;

@@ -973,7 +973,8 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0, 0, 0, 0};
-    r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0);
+    r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0) +
+                  (q->address && *q->address ? Q_ADDRESS_MATCH : 0);
     {
         /* cq^0.6 * cc^0.4 >= need with cq, cc <= 1 requires cq >= need^(1/0.6)
          * and cc >= need^(1/0.4) */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crypto addresses (watchman parity): OFAC lists "Digital Currency Address -
+# Crypto and postal addresses (watchman parity). OFAC lists "Digital Currency Address -
 # XBT ..." in the remarks, which the importer keeps in `notes`; screening
 # takes them as identifiers, so an exact address is a 1.0 match, with or
 # without a name, from the CLI and as a yente CryptoWallet query.
@@ -35,4 +35,23 @@ for a in $(grep -o "Digital Currency Address - [A-Z]* [A-Za-z0-9]*" "$SRC/data/o
   "$PUENTE" screen --id-number "$a" | grep -q '"score":1.0,"match":true' && hit=$((hit+1))
 done
 assert_eq "$hit" "$n" "each of the first $n listed addresses is a 1.0 match"
+
+# --- postal addresses (watchman parity): a qualifier, never a penalty ----
+# CARDENAS GUILLEN, Ezequiel (ofac-11530) is listed at "Calle Cerro de
+# Tepeyac No. 33, Colonia Lucio Blanco, Matamoros, Tamaulipas, Mexico"
+cat > "$TMP/a.jsonl" <<'JSON'
+{"id":"a1","schema":"Person","properties":{"name":["Ezequiel Cardenas Guillen"],"address":["C. Cerro del Tepeyac 33, Col. Lucio Blanco, Matamoros, Tamps., México"]}}
+{"id":"a2","schema":"Person","properties":{"name":["Ezequiel Cardenas Guillen"],"address":["Calle Cerro de Tepeyac 45, Colonia Lucio Blanco, Matamoros"]}}
+{"id":"a3","schema":"Person","properties":{"name":["Ezequiel Cardenas Guillen"],"address":["Avenida Reforma 222, Ciudad de Mexico"]}}
+{"id":"a4","schema":"Person","properties":{"name":["Ezequiel Cardenas Guillen"]}}
+JSON
+out=$("$PUENTE" screen "$TMP/a.jsonl" --limit 1 --explain)
+line() { echo "$out" | grep "\"query_id\":\"$1\""; }
+assert_contains "$(line a1)" '"feature":"address_match"' "the listed address, abbreviated and accented, agrees"
+assert_contains "$(line a1)" '"score":0.98' "... and adds 0.03 to the name-only 0.95"
+assert_not_contains "$(line a2)" 'address_match' "same street, another house number: no address match"
+assert_not_contains "$(line a3)" 'address_match' "another address: no match"
+assert_contains "$(line a3)" '"score":0.95' "... and no penalty (people move; listed addresses are old)"
+printf 'name,address\nEzequiel Cardenas Guillen,"Calle Cerro de Tepeyac No. 33, Colonia Lucio Blanco, Matamoros"\n' > "$TMP/a.csv"
+assert_contains "$("$PUENTE" screen "$TMP/a.csv" --limit 1)" '"score":0.98' "the CSV column address is read"
 finish
