@@ -13,7 +13,8 @@
  * only at the start of a token, so Western names ending in a vowel after a
  * consonant syllable (mario, diana) do not parse.
  */
-#include <stdlib.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "screen/screen_int.h"
@@ -59,41 +60,84 @@ static const char *const syllables[] = {
 /* Syllables per token at most (a joined given name: xiaoming, jianguo). */
 #define CJK_MAX_SYL 3
 #define CJK_SYL_MAX_LEN 6
+#define CJK_MAX_LEN (CJK_MAX_SYL * CJK_SYL_MAX_LEN)
+/* Open addressing over the syllables' codes (a power of two, > 2 x NSYL).
+ * This runs for every fuzzy token pair of screening (screen_sim.c): a
+ * binary search with strlen per probe and a recursive parse cost 30 % of
+ * the screening speed; codes and a table make a token's parse ~100 ns. */
+#define CJK_SLOTS 2048u
 
-typedef struct key { const char *s; size_t n; } key;
+static uint64_t table[CJK_SLOTS];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
-static int syl_cmp(const void *k, const void *e) {
-    const key *a = k;
-    const char *b = *(const char *const *)e;
-    size_t bl = strlen(b);
-    int c = strncmp(a->s, b, a->n < bl ? a->n : bl);
-    if (c) return c;
-    return a->n < bl ? -1 : a->n > bl;
+/* A unique code of up to 6 lower-case letters: 5 bits each, then the length. */
+static uint64_t code_add(uint64_t c, char ch) { return (c << 5) | (uint64_t)(ch - 'a' + 1); }
+
+static size_t slot_of(uint64_t c) { return (size_t)((c * 0x9E3779B97F4A7C15ull) >> 53) & (CJK_SLOTS - 1); }
+
+static void table_build(void) {
+    for (size_t i = 0; i < NSYL; i++) {
+        uint64_t c = 0;
+        for (const char *p = syllables[i]; *p; p++) c = code_add(c, *p);
+        size_t k = slot_of(c);
+        while (table[k]) k = (k + 1) & (CJK_SLOTS - 1);
+        table[k] = c;
+    }
 }
 
-static int is_syllable(const char *s, size_t n) {
-    key k = {s, n};
-    return bsearch(&k, syllables, NSYL, sizeof syllables[0], syl_cmp) != NULL;
+static int has_code(uint64_t c) {
+    for (size_t k = slot_of(c); table[k]; k = (k + 1) & (CJK_SLOTS - 1))
+        if (table[k] == c) return 1;
+    return 0;
 }
 
 static int vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-/* Fewest syllables s[i..n) splits into (0 when it does not), at most
- * left; memo of positions. */
-static int parse(const char *s, size_t i, size_t n, int left) {
-    if (i == n) return 0;
-    if (left == 0 || (i > 0 && vowel(s[i]))) return -1;
-    int best = -1;
-    for (size_t l = 1; l <= CJK_SYL_MAX_LEN && i + l <= n; l++) {
-        if (!is_syllable(s + i, l)) continue;
-        int r = parse(s, i + l, n, left - 1);
-        if (r >= 0 && (best < 0 || r + 1 < best)) best = r + 1;
+int sn_cjk_syllables(const char *s, size_t n) {
+    if (n == 0 || n > CJK_MAX_LEN) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 'a' || s[i] > 'z') return 0;
+    pthread_once(&table_once, table_build);
+    /* fewest syllables of s[i..n), right to left; a vowel-initial
+     * syllable only at the start */
+    enum { NONE = 99 };
+    unsigned char best[CJK_MAX_LEN + 1];
+    best[n] = 0;
+    for (size_t i = n; i-- > 0;) {
+        best[i] = NONE;
+        if (i > 0 && vowel(s[i])) continue;
+        uint64_t c = 0;
+        for (size_t l = 1; l <= CJK_SYL_MAX_LEN && i + l <= n; l++) {
+            c = code_add(c, s[i + l - 1]);
+            if (best[i + l] != NONE && best[i + l] + 1 < best[i] && has_code(c)) best[i] = (unsigned char)(best[i + l] + 1);
+        }
     }
-    return best;
+    return best[0] <= CJK_MAX_SYL ? best[0] : 0;
 }
 
-int sn_cjk_syllables(const char *s, size_t n) {
-    if (n == 0 || n > CJK_MAX_SYL * CJK_SYL_MAX_LEN) return 0;
-    int r = parse(s, 0, n, CJK_MAX_SYL);
-    return r > 0 ? r : 0;
+/* A token that can only be romanised Chinese or Korean: Pinyin's ng
+ * finals, x/q/zh initials and vowel clusters, Korean's consonant + y / w
+ * clusters and -ol/-ul/-ok/-uk finals. Many Spanish, Arabic and African
+ * names are also sequences of Pinyin-like syllables (te-re-sa, du-ran,
+ * ga-shi): without a mark the syllable rule would turn their typos and
+ * ch/sh romanisations into different names (it cost 14 variants of the
+ * generated Spanish set before the mark was required). */
+static int cjk_marked(const char *s, size_t n) {
+    static const char *const clusters[] = {"ao", "iu", "uo", "ui", "ei", "ou", "ie", "eo", "eu", "hy", "ky",
+                                           "my", "py", "ry", "kw", "gw", NULL};
+    static const char *const finals[] = {"ng", "ol", "ul", "ok", "uk", NULL};
+    if (n >= 2 && (s[0] == 'x' || s[0] == 'q' || (s[0] == 'z' && s[1] == 'h'))) return 1;
+    /* ng ends a syllable: before a consonant inside a joined name (guangfu) */
+    for (size_t k = 0; k + 2 < n; k++)
+        if (s[k] == 'n' && s[k + 1] == 'g' && !strchr("aeiouy", s[k + 2])) return 1;
+    for (int i = 0; finals[i]; i++)
+        if (n >= 2 && memcmp(s + n - 2, finals[i], 2) == 0) return 1;
+    for (int i = 0; clusters[i]; i++)
+        for (size_t k = 0; k + 1 < n; k++)
+            if (s[k] == clusters[i][0] && s[k + 1] == clusters[i][1]) return 1;
+    return 0;
+}
+
+uint8_t sn_cjk_info(const char *s, size_t n) {
+    return (uint8_t)(SN_CJK_KNOWN | (cjk_marked(s, n) ? SN_CJK_MARKED : 0) | sn_cjk_syllables(s, n));
 }

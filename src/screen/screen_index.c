@@ -530,6 +530,7 @@ static int build_maps(screen_index *ix) {
         if (!(ix->vsk[v] = pu_strdup(sk))) return PU_ERR_NOMEM;
         ix->vinfo[v].skl = (uint8_t)skl;
         ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
+        ix->vinfo[v].cjk = sn_cjk_info(s, l);
         if (l >= 3 && skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
         for (size_t k = IX_PREFIX; k <= IX_PREFIX_MAX && k + 2 <= l; k++)
             ix->fmap.a[ix->fmap.n++] = (ix_pair){sn_hash(s, k), (uint32_t)v};

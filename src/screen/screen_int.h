@@ -118,6 +118,7 @@ typedef struct sn_tokinfo {
     const char *sk;
     uint8_t skl, nv;
     uint64_t lm;       /* sn_letter_mask of the token, 0 = not known */
+    uint8_t cjk;       /* sn_cjk_info of the token, 0 = not known */
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
@@ -217,6 +218,7 @@ typedef struct ix_vinfo {
     uint64_t lm;                    /* sn_letter_mask */
     uint16_t group;
     uint8_t len, skl, nv;           /* nv: sn_no_vowels + 1 */
+    uint8_t cjk;                    /* sn_cjk_info */
 } ix_vinfo;
 
 /* A multimap hash -> values: pairs sorted by hash, plus an open-addressing
@@ -462,6 +464,12 @@ extern const struct sn_hypo sn_hypocoristics[];
 /* Number of romanised Chinese/Korean syllables a token is made of, 1..3,
  * or 0 when it is not such a sequence (screen_cjk.c). */
 int sn_cjk_syllables(const char *s, size_t n);
+/* What the syllable rule needs of a token, cached per token (never 0):
+ * SN_CJK_KNOWN | SN_CJK_MARKED (written as only Chinese or Korean is:
+ * screen_cjk.c) | the syllable count 0..3. */
+#define SN_CJK_KNOWN 0x80u
+#define SN_CJK_MARKED 0x40u
+uint8_t sn_cjk_info(const char *s, size_t n);
 /* Similarity in [0, 1] of two one-line postal addresses (screen_addr.c):
  * the matched share of the shorter one's words, halved when both have
  * house numbers and none agrees. */

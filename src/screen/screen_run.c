@@ -78,6 +78,7 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
     ti->skl = x->skl;
     ti->nv = x->nv;
     ti->lm = x->lm;
+    ti->cjk = x->cjk;
 }
 
 /* IDF weight of the exact token in ix's vocabulary, else dflt. */
@@ -272,6 +273,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->sk = qn->sk[t];
                 ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
                 ti->lm = sn_letter_mask(ti->s, ti->len);
+                ti->cjk = sn_cjk_info(ti->s, ti->len);
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);

@@ -377,35 +377,15 @@ static int patronymic_of(const sn_tokinfo *a, const sn_tokinfo *b) {
     return 0;
 }
 
-/* A token that can only be romanised Chinese or Korean: Pinyin's ng
- * finals, x/q/zh initials and vowel clusters, Korean's consonant + y / w
- * clusters and -ol/-ul/-ok/-uk finals. Many Spanish, Arabic and African
- * names are also sequences of Pinyin-like syllables (te-re-sa, du-ran,
- * ga-shi): without a mark the syllable rule would turn their typos and
- * ch/sh romanisations into different names (it cost 14 variants of the
- * generated Spanish set before the mark was required). */
-static int cjk_marked(const char *s, size_t n) {
-    static const char *const clusters[] = {"ao", "iu", "uo", "ui", "ei", "ou", "ie", "eo", "eu", "hy", "ky",
-                                           "my", "py", "ry", "kw", "gw", NULL};
-    static const char *const finals[] = {"ng", "ol", "ul", "ok", "uk", NULL};
-    if (n >= 2 && (s[0] == 'x' || s[0] == 'q' || (s[0] == 'z' && s[1] == 'h'))) return 1;
-    /* ng ends a syllable: before a consonant inside a joined name (guangfu) */
-    for (size_t k = 0; k + 2 < n; k++)
-        if (s[k] == 'n' && s[k + 1] == 'g' && !strchr("aeiouy", s[k + 2])) return 1;
-    for (int i = 0; finals[i]; i++)
-        if (n >= 2 && memcmp(s + n - 2, finals[i], 2) == 0) return 1;
-    for (int i = 0; clusters[i]; i++)
-        for (size_t k = 0; k + 1 < n; k++)
-            if (s[k] == clusters[i][0] && s[k + 1] == clusters[i][1]) return 1;
-    return 0;
-}
-
 /* Two different tokens made of the same number of Chinese/Korean
- * syllables (sn_cjk_syllables), one of them marked as such. */
+ * syllables (sn_cjk_syllables), one of them marked as such
+ * (sn_cjk_info, cached per token). */
 static int cjk_other_syllable(const sn_tokinfo *a, const sn_tokinfo *b) {
-    if (!cjk_marked(a->s, a->len) && !cjk_marked(b->s, b->len)) return 0;
-    int na = sn_cjk_syllables(a->s, a->len);
-    return na && na == sn_cjk_syllables(b->s, b->len);
+    uint8_t ca = a->cjk ? a->cjk : sn_cjk_info(a->s, a->len);
+    uint8_t cb = b->cjk ? b->cjk : sn_cjk_info(b->s, b->len);
+    if (!((ca | cb) & SN_CJK_MARKED)) return 0;
+    int na = ca & 3;
+    return na && na == (cb & 3);
 }
 
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
