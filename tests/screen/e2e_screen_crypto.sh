@@ -30,7 +30,7 @@ assert_contains "$(echo "$out" | grep '"w2"')" '"total":0' "an unlisted wallet f
 # every address of the list is found: the count of distinct addresses in the
 # remarks equals the number of them that screen to exactly their entity
 n=0; hit=0
-for a in $(grep -o "Digital Currency Address - [A-Z]* [A-Za-z0-9]*" "$SRC/data/ofac/sdn.csv" | awk '{print $6}' | sort -u | head -8); do
+for a in $(grep -o "Digital Currency Address - [A-Z]* [A-Za-z0-9]*" "$SRC/data/ofac/sdn.csv" | awk '{print $6}' | sort -u | head -4); do
   n=$((n+1))
   "$PUENTE" screen --id-number "$a" | grep -q '"score":1.0,"match":true' && hit=$((hit+1))
 done
