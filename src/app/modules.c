@@ -193,12 +193,19 @@ static const app_module graph_module = {
     .migrate = graph_migrate,
     COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
     .routes = http_routes_graph,
+/* yente API parity (src/http/http_yente.c, docs/screening.md "yente and
+ * watchman parity"): /entities/{id} nested, /catalog, /algorithms; no
+ * tables of its own (it reads the store and the screening service). */
+static const app_module yente_module = {
+    .name = "yente",
+    .routes = http_routes_yente,
 };
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
     &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
-    &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &web_module, NULL,
+    &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &yente_module,
+    &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

@@ -330,8 +330,10 @@ int cmd_screen(int argc, char **argv) {
     if (rc) return rc;
     if (o.format && strcmp(o.format, "json") != 0 && strcmp(o.format, "csv") != 0)
         return cli_usage_error("screen", "--format expects json or csv, got '%s'", o.format);
-    if (o.nnames && o.nargs) return cli_usage_error("screen", "give either a QUERIES file or --name, not both");
-    if (!o.nnames && o.nargs != 1) return cli_usage_error("screen", "expected one QUERIES file (or --name)");
+    /* --id-number alone (a crypto address) is a query of its own */
+    int one = o.nnames || o.nids;
+    if (one && o.nargs) return cli_usage_error("screen", "give either a QUERIES file or --name, not both");
+    if (!one && o.nargs != 1) return cli_usage_error("screen", "expected one QUERIES file (or --name)");
     pu_err err;
     pu_err_clear(&err);
     store_t *st = NULL;
@@ -355,7 +357,7 @@ int cmd_screen(int argc, char **argv) {
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
                o.explain ? ",matched_name,explanation" : "");
-    if (o.nnames) {
+    if (one) {
         screen_query q = {.schema = o.schema, .names = o.names, .nnames = o.nnames, .birth_date = o.birth,
                           .country = o.nat, .gender = o.gender, .id_numbers = o.ids, .nids = o.nids};
         on_query(&q, 0, &c);
@@ -370,7 +372,7 @@ int cmd_screen(int argc, char **argv) {
     store_close(st);
     if (rc) return cli_fail(&err);
     if (c.failed) return cli_fail(&c.err);
-    if (!o.nnames && c.done == 0 && c.bad == 0) {
+    if (!one && c.done == 0 && c.bad == 0) {
         pu_fail(&err, PU_ERR_INVALID, o.args[0], NULL, "no queries: the file has a header but no records");
         return cli_fail(&err);
     }

@@ -146,29 +146,7 @@ int h_export(http_req *r) {
     return PU_OK;
 }
 
-int h_yente_search(http_req *r) {
-    /* yente accepts more parameters (fuzzy, facets, filter...); they are
-     * accepted and ignored so that existing clients work unchanged */
-    store_query q = {0};
-    int rc;
-    if ((rc = http_arg_int(r, "limit", 0, MAX_LIMIT, 10, &q.limit)) || (rc = http_arg_int(r, "offset", 0, 9499, 0, &q.offset)))
-        return rc;
-    q.name = http_arg(r, "q");
-    q.schema = http_arg(r, "schema");
-    if (q.name && !*q.name) q.name = NULL;
-    if ((rc = check_schema(r, q.schema))) return rc;
-    const char *ds = r->params[0];
-    if (strcmp(ds, "default") != 0 && strcmp(ds, "all") != 0) {
-        q.dataset = ds;
-        store_query dq = {.dataset = ds, .limit = 1};
-        int64_t n = 0;
-        pu_err e;
-        if ((rc = store_count(r->st, &r->scope, &dq, &n, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
-        if (n == 0) return http_fail(r, PU_ERR_NOTFOUND, "dataset", "no such dataset: '%.60s'", ds);
-    }
-    if (q.limit == 0) q.limit = 10;
-    return run_query(r, &q, 1);
-}
+/* GET /search/{dataset}: http_yente.c (ranked by relevance, with facets). */
 
 static int entity_response(http_req *r, int status, const char *id) {
     ftm_entity *e = NULL;

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "http/http_int.h"
+#include "http/http_yente.h"
 
 /* Each module's routes; the module registry (src/app/modules.c) names them
  * and http_route_table() joins them in registry order. */
@@ -211,6 +212,12 @@ ROUTES(http_routes_graph,
     {"GET", "/api/v1/graph/sets/{id}", h_graph_set_get, "graph.set.read", 1, R},
     {"GET", "/api/v1/resolve/clusters", h_resolve_clusters, "resolve.clusters", 1, R},
     {"POST", "/api/v1/resolve/judgements", h_resolve_judge, "resolve.judgement", 1, ACL_P_WRITE})
+/* yente API parity (http_yente.c); GET /search/{dataset} is the store's
+ * route above (its handler is in http_yente.c). */
+ROUTES(http_routes_yente,
+    {"GET", "/entities/{id}", h_yente_entity, "entity.read", 1, R},
+    {"GET", "/catalog", h_yente_catalog, "catalog.read", 1, R},
+    {"GET", "/algorithms", h_yente_algorithms, "algorithms.read", 1, R})
 #undef R
 
 /* The registry's routes joined once, in registry order. */

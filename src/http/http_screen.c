@@ -13,10 +13,16 @@
 #include <sodium.h>
 
 #include "http/http_int.h"
+#include "http/http_yente.h"
 #include "screen/screen.h"
+#include "screen/screen_algo.h"
 
 #define BATCH_MAX 1000   /* queries per POST /api/v1/screen */
 #define MATCH_MAX 100    /* queries per POST /match (yente's own limit) */
+/* With a dataset or a yente filter, this many candidates are scored and
+ * filtered before the limit is applied, so `limit` results still come back
+ * (docs/screening.md "yente and watchman parity"). */
+#define MATCH_FILTER_POOL 250
 
 /* The shell's state: the screening service (src/screen/screen_service.c)
  * holds the index, the decisions, their freshness and the caches. */
@@ -375,12 +381,15 @@ static int put_scored(http_req *r, const screen_match *m, pu_buf *out) {
 
 /* One member of "responses": "key":{"status":200,"results":[...],"total":...,"query":...}. */
 static int put_response(http_req *r, const char *key, const json_t *qv, const screen_result *res, const char *ds,
-                        int64_t limit, pu_buf *out) {
+                        const yente_filter *f, int64_t limit, pu_buf *out) {
     int rc = http_put_jstr(out, key);
     if (rc == PU_OK) rc = pu_buf_puts(out, ":{\"status\":200,\"results\":[");
-    int64_t n = 0;
-    for (size_t k = 0; rc == PU_OK && k < res->n && n < limit; k++) {
+    int64_t n = 0, total = 0;
+    for (size_t k = 0; rc == PU_OK && k < res->n; k++) {
         if (!screen_match_in_dataset(&res->matches[k], ds)) continue;
+        if (f->active && !yente_filter_keep(r, f, &res->matches[k])) continue;
+        total++; /* every candidate that passes, before the limit */
+        if (n >= limit) continue;
         size_t mark = out->len;
         if (n && (rc = pu_buf_putc(out, ','))) break;
         rc = put_scored(r, &res->matches[k], out);
@@ -392,12 +401,16 @@ static int put_response(http_req *r, const char *key, const json_t *qv, const sc
         n++;
         http_target(r, res->matches[k].entity_id);
     }
-    if (rc == PU_OK) rc = pu_buf_printf(out, "],\"total\":{\"value\":%lld,\"relation\":\"eq\"},\"query\":", (long long)n);
+    /* candidates past the pool were not filtered: the total is a lower bound */
+    if (rc == PU_OK)
+        rc = pu_buf_printf(out, "],\"total\":{\"value\":%lld,\"relation\":\"%s\"},\"query\":", (long long)total,
+                           res->total > res->n && (ds || f->active) ? "gte" : "eq");
     if (rc == PU_OK) rc = http_put_json(out, qv);
     return rc == PU_OK ? pu_buf_putc(out, '}') : rc;
 }
 
-static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, double threshold) {
+static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, double threshold, double cutoff,
+                       const yente_filter *f) {
     unsigned char akey[16];
     if (answer_cached(r, "match", akey)) return PU_OK;
     const char *ds = strcmp(r->params[0], "default") == 0 || strcmp(r->params[0], "all") == 0 ? NULL : r->params[0];
@@ -417,9 +430,10 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
         json_decref(o);
         return rc;
     }
-    /* results are filtered by dataset after scoring: ask for more */
-    screen_params p = {.threshold = threshold, .limit = (int)(ds ? limit * 4 : limit), .explain = 1, .scope = &r->scope,
-                       .reviews = snap->reviews};
+    /* results are filtered by dataset and the yente filters after scoring:
+     * score a pool of candidates, filter, then apply the limit */
+    screen_params p = {.threshold = threshold, .min_score = cutoff, .limit = (int)(ds || f->active ? MATCH_FILTER_POOL : limit),
+                       .explain = 1, .scope = &r->scope, .reviews = snap->reviews};
     const char *key;
     json_t *qv;
     pu_buf *out = &r->out;
@@ -445,14 +459,14 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
             break;
         }
         if (nq++) rc = pu_buf_putc(out, ',');
-        if (rc == PU_OK) rc = put_response(r, key, qv, res, ds, limit, out);
+        if (rc == PU_OK) rc = put_response(r, key, qv, res, ds, f, limit, out);
         screen_result_free(res);
     }
     (void)pu_buf_printf(&r->detail, "queries=%zu; dataset=%s", json_object_size(qs), r->params[0]);
     http_audit_names_put(r, &names);
     pu_buf_free(&names);
     json_decref(o);
-    if (rc == PU_OK) rc = pu_buf_printf(out, "},\"matcher\":{\"name\":\"puente\",\"version\":");
+    if (rc == PU_OK) rc = pu_buf_printf(out, "},\"matcher\":{\"name\":\"" SCREEN_ALGO_NAME "\",\"version\":");
     if (rc == PU_OK) rc = http_put_jstr(out, PUENTE_VERSION);
     if (rc == PU_OK) rc = pu_buf_printf(out, "},\"limit\":%lld}", (long long)limit);
     if (rc) {
@@ -467,14 +481,19 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
 int h_yente_match(http_req *r) {
     int rc = check_unavailable(r);
     int64_t limit = 5;
-    double threshold = SCREEN_DEFAULT_THRESHOLD;
+    double threshold = SCREEN_DEFAULT_THRESHOLD, cutoff = 0;
+    yente_filter f;
     if (rc || (rc = http_arg_int(r, "limit", 1, 100, 5, &limit)) ||
-        (rc = http_arg_real(r, "threshold", 0, 1, SCREEN_DEFAULT_THRESHOLD, &threshold)))
+        (rc = http_arg_real(r, "threshold", 0, 1, SCREEN_DEFAULT_THRESHOLD, &threshold)) ||
+        (rc = http_arg_real(r, "cutoff", 0, 1, 0, &cutoff)) || (rc = yente_filter_parse(r, 0, &f)))
         return rc;
     if (threshold <= 0) return http_fail(r, PU_ERR_INVALID, "threshold", "expected a number in (0, 1]");
+    const char *algo = http_arg(r, "algorithm");
+    if (algo && !screen_algo_known(algo))
+        return http_fail(r, PU_ERR_INVALID, "algorithm", "unknown algorithm '%.40s' (GET /algorithms lists them)", algo);
     screen_snapshot snap;
     if ((rc = screen_acquire(r, &snap))) return rc;
-    rc = yente_match(r, &snap, limit, threshold);
+    rc = yente_match(r, &snap, limit, threshold, cutoff, &f);
     screen_release(r, &snap);
     return rc;
 }

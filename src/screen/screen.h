@@ -186,6 +186,7 @@ typedef struct screen_query {
     const char *gender;           /* male/female (m/f, h/m accepted); may be NULL */
     const char *const *id_numbers;/* passport, RFC, CURP, tax numbers... */
     size_t nids;
+    const char *address;          /* one-line postal address; may be NULL (a qualifier) */
 } screen_query;
 
 typedef struct screen_params {

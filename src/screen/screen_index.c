@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "screen/screen_crypto.h"
 #include "screen/screen_int.h"
 
 static const char *const default_schemata[] = {"Person", "Organization", "Company", "LegalEntity",
@@ -17,6 +18,7 @@ static const int name_kinds[] = {0, 1, 3, 2};
 static const char *const id_props[] = {"idNumber", "passportNumber", "taxNumber", "registrationNumber",
                                        "innCode", "ogrnCode", "vatCode", "leiCode", "swiftBic",
                                        "imoNumber", "mmsi", "serialNumber", "icaoCode", "numbers", NULL};
+static const char *const addr_props[] = {"address", NULL};
 static const char *const country_props[] = {"nationality", "citizenship", "country", "jurisdiction",
                                             "flag", NULL};
 
@@ -263,6 +265,18 @@ static int add_values(char ***v, size_t *n, const ftm_entity *e, const char *con
     return PU_OK;
 }
 
+/* A listed crypto address (screen_crypto.h) is one more identifier. */
+typedef struct crypto_ids { char ***v; size_t *n; } crypto_ids;
+static int add_crypto_id(const char *addr, size_t len, void *ctx) {
+    crypto_ids *c = ctx;
+    char raw[SCREEN_CRYPTO_ADDR_MAX + 1], buf[SCREEN_CRYPTO_ADDR_MAX + 1];
+    if (len > SCREEN_CRYPTO_ADDR_MAX) return 0;
+    memcpy(raw, addr, len);
+    raw[len] = 0;
+    if (screen_normalize_id(raw, buf, sizeof buf) != PU_OK) return 0;
+    return strv_add(c->v, c->n, buf) ? PU_ERR_NOMEM : 0;
+}
+
 static int add_entity(screen_builder *b, const ftm_entity *e) {
     screen_index *ix = b->ix;
     if (grow((void **)&ix->ents, &b->ents_cap, ix->nents + 1, sizeof(ix_entity))) return PU_ERR_NOMEM;
@@ -282,7 +296,9 @@ static int add_entity(screen_builder *b, const ftm_entity *e) {
     if (add_values(&x->programs, &x->nprograms, e, prog, 0) ||
         add_values(&x->dates, &x->ndates, e, bd, 0) ||
         add_values(&x->countries, &x->ncountries, e, country_props, 2) ||
-        add_values(&x->ids, &x->nids, e, id_props, 1))
+        add_values(&x->addrs, &x->naddrs, e, addr_props, 0) ||
+        add_values(&x->ids, &x->nids, e, id_props, 1) ||
+        screen_crypto_each(e, add_crypto_id, &(crypto_ids){&x->ids, &x->nids}))
         return PU_ERR_NOMEM;
     const ftm_prop *g = eprop(e, "gender");
     if (g && g->n && !(x->gender = pu_strdup(g->values[0]))) return PU_ERR_NOMEM;
@@ -325,6 +341,8 @@ int screen_builder_add(screen_builder *b, const ftm_entity *e, pu_err *err) {
     if (strcmp(e->schema, "Sanction") == 0) rc = add_pending(b, e, "entity", "program", 0);
     else if (strcmp(e->schema, "Identification") == 0 || strcmp(e->schema, "Passport") == 0)
         rc = add_pending(b, e, "holder", "number", 1);
+    else if (strcmp(e->schema, "CryptoWallet") == 0) /* FtM: the wallet names its holder */
+        rc = add_pending(b, e, "holder", "publicKey", 1);
     else if (is_screenable(b, e->schema)) rc = add_entity(b, e);
     if (rc) return pu_fail(err, rc, e->id, NULL, "cannot index entity");
     return PU_OK;
@@ -512,6 +530,7 @@ static int build_maps(screen_index *ix) {
         if (!(ix->vsk[v] = pu_strdup(sk))) return PU_ERR_NOMEM;
         ix->vinfo[v].skl = (uint8_t)skl;
         ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
+        ix->vinfo[v].cjk = sn_cjk_info(s, l);
         if (l >= 3 && skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
         for (size_t k = IX_PREFIX; k <= IX_PREFIX_MAX && k + 2 <= l; k++)
             ix->fmap.a[ix->fmap.n++] = (ix_pair){sn_hash(s, k), (uint32_t)v};
@@ -684,6 +703,7 @@ void screen_index_free(screen_index *ix) {
         strv_free(x->dates, x->ndates);
         strv_free(x->countries, x->ncountries);
         strv_free(x->ids, x->nids);
+        strv_free(x->addrs, x->naddrs);
     }
     free(ix->ents);
     for (size_t i = 0; i < ix->nnames; i++) free(ix->names[i].raw);

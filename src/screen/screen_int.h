@@ -118,6 +118,7 @@ typedef struct sn_tokinfo {
     const char *sk;
     uint8_t skl, nv;
     uint64_t lm;       /* sn_letter_mask of the token, 0 = not known */
+    uint8_t cjk;       /* sn_cjk_info of the token, 0 = not known */
 } sn_tokinfo;
 
 /* Similarity of two tokens in [0, 1] (0 below the floor); *how says why. */
@@ -185,6 +186,7 @@ typedef struct ix_entity {
     char **countries; size_t ncountries; /* lower-case codes/names */
     char **ids;       size_t nids;       /* normalised identifiers */
     char *gender;                        /* "male"/"female" or NULL */
+    char **addrs;     size_t naddrs;     /* addresses as listed (one line each) */
     uint32_t first_name, nnames;         /* range in ix->names */
     uint8_t cls;
 } ix_entity;
@@ -216,6 +218,7 @@ typedef struct ix_vinfo {
     uint64_t lm;                    /* sn_letter_mask */
     uint16_t group;
     uint8_t len, skl, nv;           /* nv: sn_no_vowels + 1 */
+    uint8_t cjk;                    /* sn_cjk_info */
 } ix_vinfo;
 
 /* A multimap hash -> values: pairs sorted by hash, plus an open-addressing
@@ -371,6 +374,11 @@ static const char *const kind_name[] = {"name", "alias", "weakAlias", "previousN
 #define Q_ID_CONFLICT (-0.20)
 #define Q_LEGAL_CONFLICT (-0.03)  /* relative, on the name score */
 #define Q_LEGAL_ONE_SIDED (-0.01) /* only one name carries a legal form */
+/* An address of the query agrees with a listed one (sn_address_sim >=
+ * Q_ADDRESS_MIN_SIM). No penalty for a different address: people and
+ * companies move, and listed addresses are old (docs/screening.md). */
+#define Q_ADDRESS_MATCH 0.03
+#define Q_ADDRESS_MIN_SIM 0.8
 
 /* ---- scoring helpers shared by screen_name_score.c and screen_run.c ---- */
 
@@ -447,5 +455,24 @@ int sr_fill(const screen_reviews *rv, int i, screen_match *m);
 
 /* Score of a query name against a candidate name, in [0, 1]. d may be NULL. */
 double sc_name_score(const sc_side *q, const sc_side *c, sc_detail *d, sc_memo *memo);
+
+/* Hypocoristic given names beyond Spanish (screen_hypo.c, generated from
+ * data/screen/hypocoristics.tsv): nick -> formal, NULL-terminated. The
+ * lexicon puts them in the nickname groups after its own table. */
+struct sn_hypo { const char *nick, *formal; };
+extern const struct sn_hypo sn_hypocoristics[];
+/* Number of romanised Chinese/Korean syllables a token is made of, 1..3,
+ * or 0 when it is not such a sequence (screen_cjk.c). */
+int sn_cjk_syllables(const char *s, size_t n);
+/* What the syllable rule needs of a token, cached per token (never 0):
+ * SN_CJK_KNOWN | SN_CJK_MARKED (written as only Chinese or Korean is:
+ * screen_cjk.c) | the syllable count 0..3. */
+#define SN_CJK_KNOWN 0x80u
+#define SN_CJK_MARKED 0x40u
+uint8_t sn_cjk_info(const char *s, size_t n);
+/* Similarity in [0, 1] of two one-line postal addresses (screen_addr.c):
+ * the matched share of the shorter one's words, halved when both have
+ * house numbers and none agrees. */
+double sn_address_sim(const char *query, const char *listed);
 
 #endif

@@ -14,11 +14,11 @@
 #define QUERIES_MAX_BYTES (512u << 20)
 
 static const char *const query_schemata[] = {"Thing", "LegalEntity", "Person", "Organization", "Company",
-                                             "PublicBody", "Vessel", "Airplane", NULL};
+                                             "PublicBody", "Vessel", "Airplane", "CryptoWallet", NULL};
 static const char *const json_name_props[] = {"name", "alias", "weakAlias", "previousName", NULL};
 static const char *const json_id_props[] = {"idNumber", "passportNumber", "taxNumber", "registrationNumber",
                                             "innCode", "ogrnCode", "vatCode", "leiCode", "imoNumber",
-                                            "swiftBic", NULL};
+                                            "swiftBic", "publicKey", "cryptoWallets", NULL};
 static const char *const json_country_props[] = {"nationality", "country", "citizenship", "jurisdiction", NULL};
 
 static int keep(screen_query_owned *qo, const char *s, const char **dst) {
@@ -139,7 +139,7 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
         if (!json_is_string(schema) || !valid_schema(json_string_value(schema))) {
             rc = pu_fail(err, PU_ERR_INVALID, where, "schema",
                          "expected one of Thing, LegalEntity, Person, Organization, Company, PublicBody, Vessel, "
-                         "Airplane");
+                         "Airplane, CryptoWallet");
             goto out;
         }
         if ((rc = keep(qo, json_string_value(schema), &qo->q.schema))) goto out;
@@ -155,14 +155,17 @@ int screen_query_from_json(const json_t *obj, const char *where, screen_query_ow
         else if (in_list(json_id_props, k)) rc = each_value(v, where, k, qo, add_id, err);
         else if (strcmp(k, "birthDate") == 0) rc = first_value(v, where, k, qo, &qo->q.birth_date, err);
         else if (strcmp(k, "gender") == 0) rc = first_value(v, where, k, qo, &qo->q.gender, err);
+        else if (strcmp(k, "address") == 0 || strcmp(k, "full") == 0)
+            rc = first_value(v, where, k, qo, &qo->q.address, err);
         else if (in_list(json_country_props, k) && !qo->q.country)
             rc = first_value(v, where, k, qo, &qo->q.country, err);
         /* other FtM properties (address, email, ...) do not take part in
          * screening; they are accepted like yente does */
         if (rc) goto out;
     }
-    if (qo->q.nnames == 0)
-        rc = pu_fail(err, PU_ERR_INVALID, where, "properties.name", "expected at least one non-empty name");
+    /* identifiers alone (a crypto address, yente's CryptoWallet query) are a query too */
+    if (qo->q.nnames == 0 && qo->q.nids == 0)
+        rc = pu_fail(err, PU_ERR_INVALID, where, "properties.name", "expected at least one non-empty name or identifier");
     if (!rc) rc = check_qualifiers(qo, where, "birthDate", "nationality", err);
 out:
     if (rc) screen_query_owned_clear(qo);
@@ -252,7 +255,7 @@ static int split_add(screen_query_owned *qo, const char *cell, const char *where
 }
 
 /* The CSV columns of a query batch; unknown columns are a named warning. */
-enum { C_NAME, C_ID, C_SCHEMA, C_BIRTH, C_COUNTRY, C_GENDER, C_IDNUM, C_ALIAS, C_N };
+enum { C_NAME, C_ID, C_SCHEMA, C_BIRTH, C_COUNTRY, C_GENDER, C_IDNUM, C_ALIAS, C_ADDRESS, C_N };
 static const pu_col query_cols[C_N] = {
     {"name", NULL, PU_COL_REQUIRED},
     {"id", NULL, 0},
@@ -262,6 +265,7 @@ static const pu_col query_cols[C_N] = {
     {"gender", NULL, 0},
     {"id_number", "idnumber", 0},
     {"alias", "aliases", 0},
+    {"address", NULL, 0},
 };
 
 /* One CSV record into qo (errors into *e, naming the field). */
@@ -284,6 +288,7 @@ static int csv_query(const pu_csv_row *row, const int *col, const char *where, s
     if (!qrc && !pu_blank(v = field(row, col[C_BIRTH]))) qrc = keep(qo, v, &qo->q.birth_date);
     if (!qrc && !pu_blank(v = field(row, col[C_COUNTRY]))) qrc = keep(qo, v, &qo->q.country);
     if (!qrc && !pu_blank(v = field(row, col[C_GENDER]))) qrc = keep(qo, v, &qo->q.gender);
+    if (!qrc && !pu_blank(v = field(row, col[C_ADDRESS]))) qrc = keep(qo, v, &qo->q.address);
     if (!qrc) qrc = check_qualifiers(qo, where, "birth_date", "country", e);
     if (qrc && !e->code) pu_fail(e, qrc, where, NULL, "cannot read the query");
     return qrc;

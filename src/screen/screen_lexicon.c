@@ -94,7 +94,15 @@ static const struct { const char *k, *v; } legal_forms[] = {
     {"federalstateautonomousinstitution", "fau"}, {"fau", "fau"}, {"municipalunitaryenterprise", "mup"},
     {"mup", "mup"},
     {"fzc", "fzc"}, {"fzllc", "fzllc"}, {"wll", "wll"}, {"bsc", "bsc"}, {"sae", "sae"}, {"srls", "srls"},
-    {"eirl", "eirl"}, {"cv", "cv"}, {NULL, NULL}};
+    {"eirl", "eirl"}, {"cv", "cv"},
+    /* the long forms of the European legal forms (issue #19): German GmbH,
+     * AG, KG; French SARL, SA, SAS; Italian S.p.A., S.r.l.; Dutch B.V., N.V.
+     * (accents are folded before: beschrankter, societe, societa) */
+    {"gesellschaftmitbeschrankterhaftung", "gmbh"}, {"gesellschaftmbh", "gmbh"}, {"aktiengesellschaft", "ag"},
+    {"kommanditgesellschaft", "kg"}, {"societearesponsabilitelimitee", "sarl"}, {"societeanonyme", "sa"},
+    {"societeparactionssimplifiee", "sas"}, {"societaperazioni", "spa"},
+    {"societaaresponsabilitalimitata", "srl"}, {"beslotenvennootschap", "bv"}, {"naamlozevennootschap", "nv"},
+    {NULL, NULL}};
 
 /* OFAC spells the transliterated Russian and Ukrainian legal forms many
  * ways (OBSHCHESTVO, OBSCHESTVO, OBSHCESTVO, OBSCHCHESTVO; OGRANICHENNOI,
@@ -151,6 +159,19 @@ static const struct { const char *k, *v; } numbers[] = {
     {"first", "1"}, {"second", "2"}, {"third", "3"}, {"fourth", "4"}, {"fifth", "5"}, {"sixth", "6"},
     {"seventh", "7"}, {"eighth", "8"}, {"ninth", "9"}, {"tenth", "10"}, {"primero", "1"}, {"primera", "1"},
     {"primer", "1"}, {"segundo", "2"}, {"segunda", "2"}, {"tercero", "3"}, {"tercera", "3"}, {"tercer", "3"},
+    /* French, German, Italian and transliterated Russian (issue #19: "Trois
+     * Frères" = "3 Frères", "Drei Brüder", "Sem Morey" = "Семь морей"). Not
+     * the words that are also articles or common words of names: un, une,
+     * een, ein, eine, elf, sei, otto (a given name), and English words
+     * (cent, due, sto) or other languages (nove: Bulgarian and Portuguese
+     * "new", in NOVE PARTNERS OOD) */
+    {"deux", "2"}, {"trois", "3"}, {"quatre", "4"}, {"cinq", "5"}, {"sept", "7"}, {"huit", "8"},
+    {"neuf", "9"}, {"dix", "10"}, {"douze", "12"}, {"vingt", "20"},
+    {"zwei", "2"}, {"drei", "3"}, {"vier", "4"}, {"funf", "5"}, {"fuenf", "5"}, {"sechs", "6"}, {"sieben", "7"},
+    {"acht", "8"}, {"neun", "9"}, {"zehn", "10"}, {"zwolf", "12"}, {"zwoelf", "12"}, {"hundert", "100"},
+    {"tre", "3"}, {"quattro", "4"}, {"cinque", "5"}, {"sette", "7"}, {"dieci", "10"},
+    {"odin", "1"}, {"odna", "1"}, {"dva", "2"}, {"dve", "2"}, {"tri", "3"}, {"chetyre", "4"}, {"pyat", "5"},
+    {"shest", "6"}, {"sem", "7"}, {"vosem", "8"}, {"devyat", "9"}, {"desyat", "10"},
     {NULL, NULL}};
 
 /* Nicknames (hypocorisms) -> formal given name. Spanish first, then a few
@@ -203,6 +224,9 @@ static const struct { const char *nick, *formal; } nicknames[] = {
     {"jeong", "jong"}, {"jung", "jong"}, {"chung", "jong"}, {"gim", "kim"}, {"gang", "kang"},
     {"jo", "cho"}, {"yun", "yoon"}, {"rim", "lim"}, {"sin", "shin"}, {"gwon", "kwon"}, {"noh", "roh"},
     {"ro", "roh"},
+    /* the Korean syllable 성 in McCune-Reischauer (song), Revised (seong)
+     * and the common spelling (sung) */
+    {"sung", "song"}, {"seong", "song"},
     {NULL, NULL}};
 
 /* Organisation vocabulary across languages: each row is one group (the
@@ -253,13 +277,16 @@ static const char *const word_groups[] = {
     "export", "exports", "exportadora", "exportaciones", "eksport", "eksporta", "exporter", NULL,
     "enterprise", "enterprises", "empresa", "empresas", "predpriyatie", "predpriyatiye", "predpriyatiya",
     "pidpryemstvo", "pidpryiemstvo", NULL,
-    "brothers", "hermanos", NULL,
+    "brothers", "hermanos", "bros", "freres", "bruder", "brueder", "fratelli", "broeders", "bratya", NULL,
+    /* abbreviations of organisation words (issue #19: Int'l, Intl, Mfg, Assn) */
+    "international", "intl", "internacional", "internationale", "internazionale", "internationaal", NULL,
+    "manufacturing", "mfg", "manufacturers", "manufacturer", "manufactures", "manufacture", NULL,
     "exchange", "cambio", "cambios", "sarafi", "sarrafi", NULL,
     "center", "centre", "centro", "centros", "tsentr", "tsentra", "centr", "markaz", "markaze", NULL,
     "industry", "industries", "industria", "industrias", "sanat", "sanaat", "sanaye", "sanayi", "sanaee",
     "promyshlennost", "promyshlennosti", NULL,
     "system", "systems", "sistema", "sistemy", "sistemas", NULL,
-    "association", "asociacion", "assotsiatsiya", "obedinenie", "obyedinenie", "obedinenye",
+    "association", "assn", "assoc", "asociacion", "assotsiatsiya", "obedinenie", "obyedinenie", "obedinenye",
     "obyedinenye", NULL,
     "consulting", "consultoria", "consultores", "consultants", "konsalting", NULL,
     "fuel", "fuels", "combustible", "combustibles", "toplivo", NULL,
@@ -447,9 +474,22 @@ static void lx_build(void) {
         lx_entry *n = lx_slot(nicknames[i].nick, strlen(nicknames[i].nick), 1);
         if (!n->group) n->group = f->group;
     }
-    /* word groups after the name groups (sn_group_is_name) */
     size_t base = 0;
     while (nicknames[base].nick) base++;
+    /* hypocoristics beyond Spanish (data/screen/hypocoristics.tsv): a formal
+     * name without a group gets one after the table above */
+    size_t nh = 0;
+    for (; sn_hypocoristics[nh].nick; nh++) {
+        lx_entry *f = lx_slot(sn_hypocoristics[nh].formal, strlen(sn_hypocoristics[nh].formal), 1);
+        if (!f->group) f->group = (uint16_t)(base + 1 + nh);
+    }
+    for (size_t i = 0; i < nh; i++) {
+        lx_entry *f = lx_slot(sn_hypocoristics[i].formal, strlen(sn_hypocoristics[i].formal), 0);
+        lx_entry *n = lx_slot(sn_hypocoristics[i].nick, strlen(sn_hypocoristics[i].nick), 1);
+        if (!n->group) n->group = f->group;
+    }
+    base += nh;
+    /* word groups after the name groups (sn_group_is_name) */
     name_groups_end = (uint16_t)(base + 1);
     for (size_t i = 0; legal_spell_tokens[i]; i++)
         lx_slot(legal_spell_tokens[i], strlen(legal_spell_tokens[i]), 1)->flags |= LX_SPELL;

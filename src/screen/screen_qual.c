@@ -128,5 +128,22 @@ int qualifiers(const ix_entity *x, const screen_query *q, qual *qs, int max) {
             else snprintf(u->detail, sizeof u->detail, "an identifier of the same kind (RFC/CURP) differs");
         }
     }
+    if (q->address && *q->address && x->naddrs && n < max) {
+        double best = 0;
+        size_t bi = 0;
+        for (size_t i = 0; i < x->naddrs; i++) {
+            double s = sn_address_sim(q->address, x->addrs[i]);
+            if (s > best) {
+                best = s;
+                bi = i;
+            }
+        }
+        if (best >= Q_ADDRESS_MIN_SIM) {
+            qual *u = &qs[n++];
+            u->name = "address_match";
+            u->v = Q_ADDRESS_MATCH;
+            snprintf(u->detail, sizeof u->detail, "address similarity %.2f with the listed '%.150s'", best, x->addrs[bi]);
+        }
+    }
     return n;
 }

@@ -78,6 +78,7 @@ static void vocab_info(const screen_index *ix, uint32_t v, int kind, sn_tokinfo 
     ti->skl = x->skl;
     ti->nv = x->nv;
     ti->lm = x->lm;
+    ti->cjk = x->cjk;
 }
 
 /* IDF weight of the exact token in ix's vocabulary, else dflt. */
@@ -272,6 +273,7 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->sk = qn->sk[t];
                 ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
                 ti->lm = sn_letter_mask(ti->s, ti->len);
+                ti->cjk = sn_cjk_info(ti->s, ti->len);
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
@@ -802,9 +804,8 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
     return round(score * 10000.0) / 10000.0;
 }
 
-static int fill_match(runctx *r, uint32_t e, screen_match *m) {
-    const screen_index *ix = r->ix;
-    const ix_entity *x = &ix->ents[e];
+/* What a match copies of the listed entity: id, caption, schema, datasets, programs. */
+static int fill_entity(const ix_entity *x, screen_match *m) {
     m->entity_id = pu_strdup(x->id);
     m->caption = pu_strdup(x->caption);
     m->schema = pu_strdup(x->schema);
@@ -815,7 +816,13 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     if (x->nprograms && !(m->programs = calloc(x->nprograms, sizeof(char *)))) return PU_ERR_NOMEM;
     for (size_t i = 0; i < x->nprograms; i++)
         if (!(m->programs[m->nprograms++] = pu_strdup(x->programs[i]))) return PU_ERR_NOMEM;
-    if (!r->p->explain) return PU_OK;
+    return PU_OK;
+}
+
+static int fill_match(runctx *r, uint32_t e, screen_match *m) {
+    const screen_index *ix = r->ix;
+    int frc = fill_entity(&ix->ents[e], m);
+    if (frc || !r->p->explain) return frc;
     sc_detail d;
     qual quals[8];
     int nq = 0, idmatch = 0;
@@ -874,6 +881,55 @@ static void run_ids(runctx *r) {
     }
 }
 
+/* A query of identifiers alone, no name (yente's CryptoWallet query with a
+ * publicKey, watchman's exact crypto-address search): the entities the
+ * reader may see that list one of them exactly, each scored 1.0 (watchman:
+ * an exact crypto address, government id or contact is a 1.0 match; there
+ * is no name to weigh it against). Ranked by entity id. */
+#define ID_ONLY_SCORE 1.0
+static int run_ids_only(const screen_index *ix, const screen_query *q, const screen_params *p, screen_result *res) {
+    int qcls = sn_class_of(q->schema);
+    /* a wallet's query names no holder schema */
+    if (q->schema && (strcmp(q->schema, "Thing") == 0 || strcmp(q->schema, "LegalEntity") == 0 ||
+                      strcmp(q->schema, "CryptoWallet") == 0))
+        qcls = SC_ANY;
+    uint32_t hits[SCREEN_QUERY_IDS_MAX * 4];
+    char why[SCREEN_QUERY_IDS_MAX * 4][128];
+    size_t nh = 0;
+    for (size_t i = 0; i < q->nids; i++) {
+        char b[128];
+        if (screen_normalize_id(q->id_numbers[i], b, sizeof b) != PU_OK) continue;
+        uint64_t h = sn_hash(b, strlen(b));
+        for (size_t k = ix_get(&ix->idmap, h); k < ix->idmap.n && ix->idmap.a[k].h == h && nh < sizeof hits / sizeof hits[0]; k++) {
+            uint32_t e = ix->idmap.a[k].v;
+            const ix_entity *x = &ix->ents[e];
+            int listed = 0, dup = 0;
+            for (size_t j = 0; j < x->nids && !listed; j++) listed = strcmp(x->ids[j], b) == 0; /* not a hash collision */
+            for (size_t j = 0; j < nh && !dup; j++) dup = hits[j] == e;
+            if (!listed || dup || !schema_ok(qcls, x->cls)) continue;
+            if (p->scope && !p->scope->system && !store_visible(p->scope, x->owner, x->marking)) continue;
+            pu_strlcpy(why[nh], b, sizeof why[nh]);
+            hits[nh++] = e;
+        }
+    }
+    size_t keep = nh < (size_t)p->limit ? nh : (size_t)p->limit;
+    res->matches = calloc(keep + 1, sizeof *res->matches);
+    if (!res->matches) return PU_ERR_NOMEM;
+    res->total = nh;
+    res->candidates = nh;
+    for (size_t i = 0; i < keep; i++) {
+        screen_match *m = &res->matches[res->n++];
+        int rc = fill_entity(&ix->ents[hits[i]], m);
+        m->score = ID_ONLY_SCORE;
+        m->match = m->score >= p->threshold;
+        if (!rc && p->explain)
+            rc = add_feature(&m->explain, "identifier_match", ID_ONLY_SCORE,
+                             dupf("identifier %s is listed for this entity (no name was given)", why[i]));
+        if (rc) return rc;
+    }
+    return PU_OK;
+}
+
 typedef struct fin { uint32_t e; double score; int rv, sup; } fin;
 
 static int fin_cmp(const void *a, const void *b, void *ctx) {
@@ -892,6 +948,21 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
     if (p.threshold <= 0) p.threshold = SCREEN_DEFAULT_THRESHOLD;
     if (p.min_score <= 0) p.min_score = p.threshold - 0.2 > 0.1 ? p.threshold - 0.2 : 0.1;
     if (p.limit <= 0) p.limit = SCREEN_DEFAULT_LIMIT;
+    if (q && q->nnames == 0 && q->nids > 0 && q->nids <= SCREEN_QUERY_IDS_MAX) {
+        screen_result *ir = calloc(1, sizeof *ir);
+        int irc = ir ? run_ids_only(ix, q, &p, ir) : PU_ERR_NOMEM;
+        if (ir && !irc) {
+            ir->query_id = pu_strdup(q->id);
+            ir->subject_key = pu_strdup("");
+            ir->threshold = p.threshold;
+        }
+        if (irc || !ir->subject_key) {
+            screen_result_free(ir);
+            return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+        *out = ir;
+        return PU_OK;
+    }
     qprep qp;
     int rc = prep_query(ix, q, &qp, err);
     if (rc) return rc;
@@ -904,7 +975,8 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0, 0, 0, 0};
-    r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0);
+    r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0) +
+                  (q->address && *q->address ? Q_ADDRESS_MATCH : 0);
     {
         /* cq^0.6 * cc^0.4 >= need with cq, cc <= 1 requires cq >= need^(1/0.6)
          * and cc >= need^(1/0.4) */

@@ -377,6 +377,17 @@ static int patronymic_of(const sn_tokinfo *a, const sn_tokinfo *b) {
     return 0;
 }
 
+/* Two different tokens made of the same number of Chinese/Korean
+ * syllables (sn_cjk_syllables), one of them marked as such
+ * (sn_cjk_info, cached per token). */
+static int cjk_other_syllable(const sn_tokinfo *a, const sn_tokinfo *b) {
+    uint8_t ca = a->cjk ? a->cjk : sn_cjk_info(a->s, a->len);
+    uint8_t cb = b->cjk ? b->cjk : sn_cjk_info(b->s, b->len);
+    if (!((ca | cb) & SN_CJK_MARKED)) return 0;
+    int na = ca & 3;
+    return na && na == (cb & 3);
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
@@ -460,6 +471,15 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         }
     }
     if (s < SIM_FLOOR) {
+        *how = SIM_NONE;
+        return 0.0;
+    }
+    /* one syllable of a short Chinese or Korean name is one character: a
+     * different syllable is another name (li wei min / li wei ming), not a
+     * typo. Only for a pair close by spelling or sound alone: spelling
+     * variants of one syllable are nickname groups, and romanisations
+     * (hasan / gasan: Russian g for h) keep their own rules above */
+    if ((*how == SIM_JW || *how == SIM_PHON || *how == SIM_SKEL) && cjk_other_syllable(a, b)) {
         *how = SIM_NONE;
         return 0.0;
     }

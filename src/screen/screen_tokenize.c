@@ -473,6 +473,32 @@ static int ordinal_suffix(const char *s, size_t n) {
     return 0;
 }
 
+/* Digits written for letters inside a word ("V1KTOR", "B0RIS", "G0LDEN",
+ * "AHM3D"): the leetspeak substitutions 0 o, 1 i, 3 e, 4 a, 5 s, 7 t, only
+ * in a token that starts with a letter, has at least LEET_MIN_LETTERS
+ * letters and whose every digit is one of them (VTB24, A320, MI6, 3M,
+ * 7ELEVEN stay as written; ordinals are taken before). In place: the
+ * length does not change. */
+#define LEET_MIN_LETTERS 2
+static void leet_fold(sn_token *t) {
+    static const char from[] = "013457", to[] = "oieast";
+    size_t letters = 0, digits = 0;
+    if (!t->len || !isalpha((unsigned char)t->s[0])) return; /* 7ELEVEN: a number, then a word */
+    for (size_t j = 0; j < t->len; j++) {
+        char c = t->s[j];
+        if (isdigit((unsigned char)c)) {
+            if (!strchr(from, c)) return;
+            digits++;
+        } else if (isalpha((unsigned char)c)) {
+            letters++;
+        }
+    }
+    if (!digits || letters < LEET_MIN_LETTERS) return;
+    char *d = (char *)t->s;
+    for (size_t j = 0; j < t->len; j++)
+        if (isdigit((unsigned char)d[j])) d[j] = to[strchr(from, d[j]) - from];
+}
+
 static void classify(sn_name *n, enum sn_class cls) {
     int out = 0;
     for (int i = 0; i < n->ntok; i++) {
@@ -491,6 +517,8 @@ static void classify(sn_name *n, enum sn_class cls) {
                 if (d > 0 && ordinal_suffix(t.s + d, t.len - d)) {
                     t.len = (uint8_t)d;
                     isdigit_tok = 1;
+                } else {
+                    leet_fold(&t);
                 }
             }
             if (num && !(cls == SC_PERSON || has_flag(t.s, t.len, LX_PARTICLE))) {
