@@ -193,6 +193,8 @@ static const app_module graph_module = {
     .migrate = graph_migrate,
     COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
     .routes = http_routes_graph,
+};
+
 /* yente API parity (src/http/http_yente.c, docs/screening.md "yente and
  * watchman parity"): /entities/{id} nested, /catalog, /algorithms; no
  * tables of its own (it reads the store and the screening service). */
