@@ -12,7 +12,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config libmicrohttpd-dev libja
   libsqlite3-dev libpq-dev libutf8proc-dev libicu-dev libsodium-dev libcsv-dev
   libcmocka-dev sqlite3 curl python3 python3-yaml strace
   liboath-dev libqrencode-dev gnutls-bin john-data openssl
-  diceware) # diceware: the EFF long word list of the tip receipts (docs/tips.md)
+  diceware # diceware: the EFF long word list of the tip receipts (docs/tips.md)
+  libxml2-dev libcurl4-gnutls-dev) # designation lists: XML exports, downloads (docs/lists.md)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15)
 ha_pkgs=(postgresql-15 postgresql-client-15 patroni etcd-server etcd-client python3-etcd)

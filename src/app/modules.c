@@ -16,6 +16,7 @@
 #include "ews/ews.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "lists/lists.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -132,9 +133,17 @@ static const app_module web_module = {
     .routes = http_routes_web,
 };
 
+/* Designation lists (src/lists, docs/lists.md): sources, versions and
+ * their deltas; the entities go into the store like any import. */
+static const app_module lists_module = {
+    .name = "lists",
+    .migrate = lists_migrate,
+    COMMANDS({"lists", "designation lists: sources, update, versions and their deltas", cmd_lists}),
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &lists_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }
