@@ -317,7 +317,7 @@ static int uk_add(lp_ctx *c, const csv_row *row, ftm_entity *e, void *fctx) {
     uk_name(row, name, sizeof name);
     const char *alias = col(row, UK_ALIAS), *q = col(row, UK_QUALITY);
     const char *prop = strcmp(alias, "Primary name") == 0 || strcmp(alias, "Primary Name") == 0 ? "name"
-                       : strcmp(q, "Low") == 0                                                ? "weakAlias"
+                       : strstr(q, "Low") != NULL                                                ? "weakAlias"
                                                                                               : "alias";
     int rc = lp_add(e, prop, name, c->err);
     if (!rc && strcmp(prop, "name") == 0 && strcmp(e->schema, "Person") == 0) {

@@ -13,6 +13,8 @@
 /* One entity of either side: id and content hash. */
 typedef struct side {
     char *id;
+    char *caption;         /* old side: what a removal shows */
+    char schema[64];
     char hash[65];
     const ftm_entity *e;   /* new side only */
 } side;
@@ -33,8 +35,12 @@ static int on_old(const ftm_entity *e, void *vctx) {
         c->cap = nc;
     }
     side *s = &c->v[c->n];
-    if (!(s->id = pu_strdup(e->id)) || lists_entity_hash(e, s->hash)) {
+    s->caption = NULL;
+    pu_strlcpy(s->schema, e->schema, sizeof s->schema);
+    if (!(s->id = pu_strdup(e->id)) || !(s->caption = pu_strdup(ftm_entity_caption(e))) ||
+        lists_entity_hash(e, s->hash)) {
         free(s->id);
+        free(s->caption);
         return c->rc = PU_ERR_NOMEM, 1;
     }
     s->e = NULL;
@@ -43,7 +49,10 @@ static int on_old(const ftm_entity *e, void *vctx) {
 }
 
 static void sides_free(side *v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i].id);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].caption);
+    }
     free(v);
 }
 
@@ -147,8 +156,8 @@ static int apply_fn(char kind, const side *o, const side *n, void *vctx) {
     db_bind_int64(c->ins, 1, c->version);
     db_bind_text(c->ins, 2, kind == 'r' ? o->id : n->id, -1);
     db_bind_text(c->ins, 3, kind == 'a' ? "added" : kind == 'r' ? "removed" : "changed", -1);
-    db_bind_text(c->ins, 4, e ? e->schema : "", -1);
-    db_bind_text(c->ins, 5, e ? ftm_entity_caption(e) : "", -1);
+    db_bind_text(c->ins, 4, e ? e->schema : o->schema, -1);
+    db_bind_text(c->ins, 5, e ? ftm_entity_caption(e) : o->caption, -1);
     db_bind_text(c->ins, 6, n ? n->hash : "", -1);
     return db_step_done(c->ins, c->err);
 }

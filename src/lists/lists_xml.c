@@ -61,10 +61,11 @@ static int read_doc(lp_ctx *c, const char *data, size_t n, const char *root, xml
     xmlDoc *d = xmlReadMemory(data, (int)n, c->file, NULL, XML_OPTS);
     if (!d) {
         const xmlError *e = xmlGetLastError();
-        char where[PU_ERR_WHERE_MAX];
+        char where[PU_ERR_WHERE_MAX], msg[256];
         snprintf(where, sizeof where, "%s:%d", c->file, e ? e->line : 0);
-        return pu_fail(c->err, PU_ERR_INVALID, where, NULL, "not well-formed XML (cut off or damaged): %s",
-                       e && e->message ? e->message : "unknown error");
+        pu_strlcpy(msg, e && e->message ? e->message : "unknown error", sizeof msg);
+        msg[strcspn(msg, "\n")] = 0;
+        return pu_fail(c->err, PU_ERR_INVALID, where, NULL, "not well-formed XML (cut off or damaged): %s", msg);
     }
     xmlNode *r = xmlDocGetRootElement(d);
     if (!is(r, root)) {
@@ -110,9 +111,9 @@ static int ofac_ids(ftm_entity *e, const xmlNode *list, pu_err *err) {
         ctext(k, "idNumber", num, sizeof num);
         const char *prop = strstr(type, "Passport") ? "passportNumber"
                            : (strstr(type, "R.F.C") || strstr(type, "Tax")) ? "taxNumber"
-                           : strstr(type, "IMO") ? "imoNumber"
+                           : (strstr(type, "IMO") || strncmp(num, "IMO ", 4) == 0) ? "imoNumber"
                            : strstr(type, "Digital Currency") ? "notes" : "idNumber";
-        rc = lp_add(e, prop, num, err);
+        rc = lp_add(e, prop, strcmp(prop, "imoNumber") == 0 && strncmp(num, "IMO ", 4) == 0 ? num + 4 : num, err);
     }
     return rc;
 }
