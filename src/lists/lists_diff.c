@@ -8,13 +8,14 @@
 #include "common/pu_io.h"
 #include "lists/lists_int.h"
 
-/* Net effect of an entity's first and last recorded change in the range:
- * added..removed cancels out; added..(changed) stays added; removed..added
- * is a change (the content may differ); otherwise the last change counts. */
-static const char *net(const char *first, const char *last) {
-    if (strcmp(first, "added") == 0) return strcmp(last, "removed") == 0 ? NULL : "added";
-    if (strcmp(first, "removed") == 0 && strcmp(last, "removed") != 0) return "changed";
-    return last;
+/* Net effect of an entity's changes in the range, from its content hash
+ * before the first ("" = absent) and after the last: absent..absent is no
+ * change, absent..present added, present..absent removed, present..present
+ * changed only when the content differs (changed back = no change). */
+static const char *net(const char *before, const char *after) {
+    if (!*before) return *after ? "added" : NULL;
+    if (!*after) return "removed";
+    return strcmp(before, after) != 0 ? "changed" : NULL;
 }
 
 static int check_range(db_t *db, int64_t *from, int64_t to, lists_version *vt, pu_err *err) {
@@ -33,13 +34,13 @@ static int check_range(db_t *db, int64_t *from, int64_t to, lists_version *vt, p
 }
 
 typedef struct pending {
-    char id[FTM_ID_MAX], first[16], last[16], schema[64], caption[1024];
+    char id[FTM_ID_MAX], before[65], after[65], schema[64], caption[1024];
     int has;
 } pending;
 
 static int flush(const pending *p, lists_change_cb cb, void *ctx) {
     if (!p->has) return 0;
-    const char *c = net(p->first, p->last);
+    const char *c = net(p->before, p->after);
     if (!c) return 0;
     lists_change ch = {p->id, c, p->schema, p->caption};
     return cb(&ch, ctx);
@@ -51,7 +52,7 @@ int lists_diff(db_t *db, int64_t from, int64_t to, lists_change_cb cb, void *ctx
     if (rc) return rc;
     db_stmt *s = NULL;
     rc = db_prepare(db,
-                    "SELECT d.entity_id, d.change, d.schema, d.caption FROM lists_delta d"
+                    "SELECT d.entity_id, d.old_hash, d.hash, d.schema, d.caption FROM lists_delta d"
                     " JOIN lists_version v ON v.id = d.version_id"
                     " WHERE v.source = ? AND v.id > ? AND v.id <= ? ORDER BY d.entity_id, v.id",
                     &s, err);
@@ -66,15 +67,12 @@ int lists_diff(db_t *db, int64_t from, int64_t to, lists_change_cb cb, void *ctx
         if (!p.has || strcmp(p.id, id) != 0) {
             stop = flush(&p, cb, ctx);
             pu_strlcpy(p.id, id, sizeof p.id);
-            pu_strlcpy(p.first, db_col_text(s, 1), sizeof p.first);
+            pu_strlcpy(p.before, db_col_text(s, 1), sizeof p.before);
             p.has = 1;
-            p.schema[0] = p.caption[0] = 0;
         }
-        pu_strlcpy(p.last, db_col_text(s, 1), sizeof p.last);
-        if (*db_col_text(s, 2)) { /* a removal has no content: keep the last known */
-            pu_strlcpy(p.schema, db_col_text(s, 2), sizeof p.schema);
-            pu_strlcpy(p.caption, db_col_text(s, 3), sizeof p.caption);
-        }
+        pu_strlcpy(p.after, db_col_text(s, 2), sizeof p.after);
+        pu_strlcpy(p.schema, db_col_text(s, 3), sizeof p.schema);
+        pu_strlcpy(p.caption, db_col_text(s, 4), sizeof p.caption);
     }
     db_finalize(s);
     if (rc == DB_ROW || rc == DB_DONE) rc = PU_OK;

@@ -158,7 +158,8 @@ static int apply_fn(char kind, const side *o, const side *n, void *vctx) {
     db_bind_text(c->ins, 3, kind == 'a' ? "added" : kind == 'r' ? "removed" : "changed", -1);
     db_bind_text(c->ins, 4, e ? e->schema : o->schema, -1);
     db_bind_text(c->ins, 5, e ? ftm_entity_caption(e) : o->caption, -1);
-    db_bind_text(c->ins, 6, n ? n->hash : "", -1);
+    db_bind_text(c->ins, 6, o ? o->hash : "", -1);
+    db_bind_text(c->ins, 7, n ? n->hash : "", -1);
     return db_step_done(c->ins, c->err);
 }
 
@@ -193,8 +194,8 @@ static int apply(store_t *st, const plan *p, lists_version *v, pu_err *err) {
     c.version = v->id;
     if (!rc)
         rc = db_prepare(db,
-                        "INSERT INTO lists_delta (version_id, entity_id, change, schema, caption, hash)"
-                        " VALUES (?,?,?,?,?,?)",
+                        "INSERT INTO lists_delta (version_id, entity_id, change, schema, caption, old_hash, hash)"
+                        " VALUES (?,?,?,?,?,?,?)",
                         &c.ins, err);
     if (!rc) rc = walk(p, apply_fn, &c);
     db_finalize(c.ins);

@@ -20,7 +20,7 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX lists_version_source ON lists_version(source, id);"
     "CREATE TABLE lists_delta ("
     " version_id {INT} NOT NULL, entity_id TEXT NOT NULL, change TEXT NOT NULL,"
-    " schema TEXT NOT NULL, caption TEXT NOT NULL, hash TEXT NOT NULL,"
+    " schema TEXT NOT NULL, caption TEXT NOT NULL, old_hash TEXT NOT NULL, hash TEXT NOT NULL,"
     " PRIMARY KEY (version_id, entity_id));",
 };
 
