@@ -139,6 +139,7 @@ static const app_module lists_module = {
     .name = "lists",
     .migrate = lists_migrate,
     COMMANDS({"lists", "designation lists: sources, update, versions and their deltas", cmd_lists}),
+    .routes = http_routes_lists,
 };
 
 static const app_module *const registry[] = {

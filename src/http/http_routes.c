@@ -119,6 +119,12 @@ ROUTES(http_routes_web,
     {"DELETE", "/api/v1/web/session", h_web_logout, "logout", 1, 0},
     {"POST", "/api/v1/web/session/revoke-all", h_web_logout_all, "logout.everywhere", 1, 0},
     {"PUT", "/api/v1/web/lang", h_web_lang, "web.lang", 1, 0})
+/* Designation lists (http_lists.c, docs/lists.md): versions and deltas are
+ * read by every reader (public lists); an update is an administrator's. */
+ROUTES(http_routes_lists,
+    {"GET", "/api/v1/lists/versions", h_lists_versions, "lists.version.list", 1, R},
+    {"GET", "/api/v1/lists/versions/{id}/delta", h_lists_delta, "lists.version.delta", 1, R},
+    {"POST", "/api/v1/lists/update", h_lists_update, "lists.update", 1, ACL_P_ADMIN})
 #undef R
 
 /* The registry's routes joined once, in registry order. */

@@ -135,8 +135,15 @@ typedef struct lists_update_opts {
  * over the source's share without force: nothing written), PU_ERR_DB. */
 int lists_update(store_t *st, const lists_source *src, const lists_update_opts *o, lists_version *out,
                  pu_err *err);
+/* lists_update's first half, with no transaction open: fetch and parse
+ * (sha256: 65 bytes). *out is the caller's (lists_parsed_free). Errors:
+ * those of lists_fetch and lists_parse. */
+int lists_prepare(const lists_source *src, const lists_update_opts *o, lists_parsed **out, char *sha256,
+                  pu_err *err);
 /* Load an already parsed list as a version of src (lists_update's second
- * half; sha256 may be ""). Same errors. */
+ * half; sha256 may be ""). Runs in the caller's transaction when one is open
+ * (store_begin: an API request writes its audit entry in it), else in its
+ * own. Same errors. */
 int lists_load(store_t *st, const lists_source *src, const lists_parsed *p, const char *sha256, int force,
                lists_version *out, pu_err *err);
 

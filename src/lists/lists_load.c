@@ -187,7 +187,8 @@ static int insert_version(db_t *db, lists_version *v, pu_err *err) {
 
 static int apply(store_t *st, const plan *p, lists_version *v, pu_err *err) {
     db_t *db = store_db(st);
-    int rc = store_begin(st, err);
+    int own = !db_in_tx(db);
+    int rc = own ? store_begin(st, err) : PU_OK;
     if (rc) return rc;
     apply_ctx c = {st, NULL, 0, err};
     rc = insert_version(db, v, err);
@@ -199,6 +200,7 @@ static int apply(store_t *st, const plan *p, lists_version *v, pu_err *err) {
                         &c.ins, err);
     if (!rc) rc = walk(p, apply_fn, &c);
     db_finalize(c.ins);
+    if (!own) return rc; /* the caller commits or rolls back */
     if (rc) {
         store_rollback(st);
         return rc;
@@ -280,21 +282,29 @@ static void rm_tree(const char *dir) {
     rmdir(dir);
 }
 
-int lists_update(store_t *st, const lists_source *src, const lists_update_opts *o, lists_version *out,
-                 pu_err *err) {
+int lists_prepare(const lists_source *src, const lists_update_opts *o, lists_parsed **out, char *sha256,
+                  pu_err *err) {
+    *out = NULL;
     const char *loc = o && o->location ? o->location : src->location;
     const char *tmp = getenv("TMPDIR");
-    char dir[4096], path[4096], sha[65];
+    char dir[4096], path[4096];
     snprintf(dir, sizeof dir, "%s/puente-lists-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) return pu_fail(err, PU_ERR_IO, dir, NULL, "cannot create a temporary directory");
     int ofac = strcmp(src->format, "ofac_csv") == 0;
     (void)pu_snprintf(path, sizeof path, "%s/export", dir);
-    int rc = ofac ? lists_fetch_ofac(loc, dir, sha, err) : lists_fetch(loc, path, sha, err);
+    int rc = ofac ? lists_fetch_ofac(loc, dir, sha256, err) : lists_fetch(loc, path, sha256, err);
+    if (!rc) rc = lists_parse_named(src, ofac ? dir : path, loc, out, err);
+    rm_tree(dir);
+    return rc;
+}
+
+int lists_update(store_t *st, const lists_source *src, const lists_update_opts *o, lists_version *out,
+                 pu_err *err) {
     lists_parsed *p = NULL;
-    if (!rc) rc = lists_parse_named(src, ofac ? dir : path, loc, &p, err);
+    char sha[65];
+    int rc = lists_prepare(src, o, &p, sha, err);
     if (!rc) rc = lists_load(st, src, p, sha, o && o->force, out, err);
     lists_parsed_free(p);
-    rm_tree(dir);
     return rc;
 }
 
