@@ -12,11 +12,13 @@
 #include "lists/lists.h"
 
 static json_t *version_json(const lists_version *v) {
-    return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)v->id, "source",
-                     v->source, "dataset", v->dataset, "published", v->published[0] ? v->published : NULL, "fetched",
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)v->id, "source",
+                     v->source, "dataset", v->dataset, "fetched",
                      v->fetched, "sha256", v->sha256, "entities", (json_int_t)v->entities, "added",
                      (json_int_t)v->added, "removed", (json_int_t)v->removed, "changed", (json_int_t)v->changed,
                      "forced", v->forced);
+    if (o && v->published[0]) json_object_set_new(o, "published", json_string(v->published));
+    return o;
 }
 
 static int on_version(const lists_version *v, void *ctx) {
@@ -71,9 +73,10 @@ int h_lists_delta(http_req *r) {
         return http_fail(r, rc, e.field[0] ? e.field : NULL, "%s", e.msg);
     }
     (void)pu_buf_printf(&r->detail, "from=%lld changes=%zu", (long long)from, json_array_size(arr));
-    return http_json(r, 200, json_pack("{s:o, s:o?, s:I, s:o}", "version", version_json(&v), "from",
-                                       from ? json_integer((json_int_t)from) : NULL, "total", (json_int_t)json_array_size(arr),
-                                       "changes", arr));
+    json_t *body = json_pack("{s:o, s:I, s:o}", "version", version_json(&v), "total",
+                             (json_int_t)json_array_size(arr), "changes", arr);
+    if (body && from) json_object_set_new(body, "from", json_integer((json_int_t)from));
+    return http_json(r, 200, body);
 }
 
 /* One source: fetch and parse outside the transaction (a download must not
