@@ -51,6 +51,7 @@ static int parse(int argc, char **argv, opts *o) {
     memset(o, 0, sizeof *o);
     o->shrink = -1;
     optind = 1;
+    opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
@@ -68,7 +69,7 @@ static int parse(int argc, char **argv, opts *o) {
         case 'x': o->force = 1; break;
         case 'j': o->json = 1; break;
         case 'h': return usage(stdout) == 0 ? -1 : CLI_EXIT_USAGE;
-        default: return usage(stderr);
+        default: return cli_usage_error("lists", "unknown option '%s'", argv[optind - 1]);
         }
     }
     for (int i = optind; i < argc; i++) {
