@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "common/pu_report.h"
 #include "lists/lists.h"
 
 static int usage(FILE *f) {
@@ -153,6 +154,11 @@ static int update_one(const lists_source *s, void *vctx) {
         return 0; /* the other sources are still updated */
     }
     print_version(&v);
+    if (v.rejected) { /* loaded, but some records of the file were not: partial (7) */
+        fprintf(stderr, T("puente: %s: %lld records of the file were skipped; the first: %s\n"), s->name,
+                (long long)v.rejected, v.note);
+        if (!c->code) c->code = PU_EXIT_PARTIAL;
+    }
     return 0;
 }
 

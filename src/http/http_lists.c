@@ -12,11 +12,11 @@
 #include "lists/lists.h"
 
 static json_t *version_json(const lists_version *v) {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)v->id, "source",
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I}", "id", (json_int_t)v->id, "source",
                      v->source, "dataset", v->dataset, "fetched",
                      v->fetched, "sha256", v->sha256, "entities", (json_int_t)v->entities, "added",
                      (json_int_t)v->added, "removed", (json_int_t)v->removed, "changed", (json_int_t)v->changed,
-                     "forced", v->forced);
+                     "forced", v->forced, "rejected", (json_int_t)v->rejected);
     if (o && v->published[0]) json_object_set_new(o, "published", json_string(v->published));
     return o;
 }

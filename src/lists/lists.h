@@ -121,6 +121,8 @@ typedef struct lists_version {
     int64_t entities;     /* entities of the dataset after the load */
     int64_t added, removed, changed;
     int forced;           /* 1: loaded with --force past the shrink guard */
+    int64_t rejected;     /* records of the file skipped as malformed */
+    char note[512];       /* the first of them (this load only; not stored) */
 } lists_version;
 
 typedef struct lists_update_opts {

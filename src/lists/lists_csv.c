@@ -93,6 +93,8 @@ typedef struct csv_format {
     /* add what one row says to the record's entity */
     int (*add)(lp_ctx *c, const csv_row *row, ftm_entity *e, void *fctx);
     void *fctx;
+    /* NULL or: 0 when the row may be used, else fills why (the row is skipped) */
+    int (*check)(const csv_row *row, void *fctx, pu_err *why);
 } csv_format;
 
 static int where_line(lp_ctx *c, uint64_t line, pu_err *why) {
@@ -167,6 +169,10 @@ static int read_rows(lp_ctx *c, pu_csv *r, const csv_format *f, const pu_csv_row
             continue;
         }
         csv_row cr = {row, idx};
+        if (f->check && f->check(&cr, f->fctx, &why)) {
+            where_line(c, row->line, &why);
+            continue;
+        }
         ftm_entity *e = NULL;
         rc = row_entity(c, f, &m, &cr, &e);
         if (!rc && e) rc = f->add(c, &cr, e, f->fctx);
@@ -272,7 +278,7 @@ static int add_sanctions(lp_ctx *c, size_t from, const char *authority) {
 }
 
 int lists_parse_eu_csv(lp_ctx *c, const char *data, size_t n) {
-    csv_format f = {EU_COLS, EU_NCOLS, EU_ID, ';', eu_make, eu_add, NULL};
+    csv_format f = {EU_COLS, EU_NCOLS, EU_ID, ';', eu_make, eu_add, NULL, NULL};
     int rc = run_csv(c, data, n, &f);
     return rc ? rc : add_sanctions(c, 0, "European Union");
 }
@@ -360,7 +366,7 @@ int lists_parse_uk_csv(lp_ctx *c, const char *data, size_t n) {
         n -= (size_t)(nl + 1 - data);
         data = nl + 1;
     }
-    csv_format f = {UK_COLS, UK_NCOLS, UK_GROUP, ',', uk_make, uk_add, NULL};
+    csv_format f = {UK_COLS, UK_NCOLS, UK_GROUP, ',', uk_make, uk_add, NULL, NULL};
     int rc = run_csv(c, data, n, &f);
     if (rc) return rc;
     promote_names(c);
@@ -455,6 +461,24 @@ static int g_make(lp_ctx *c, const csv_row *row, const char *id, ftm_entity **ou
     return lp_new(c, id, gmap_schema(g, col(row, G_SCHEMA)), out);
 }
 
+/* A birth date that is no date, or in the future, is a data error of the
+ * row: the record is skipped and named (exit 7), never loaded with a wrong
+ * or silently dropped qualifier. */
+static int g_check(const csv_row *row, void *fctx, pu_err *why) {
+    const gmap *g = fctx;
+    const char *v = col(row, G_BIRTH);
+    char iso[16], today[32];
+    if (pu_blank(v)) return 0;
+    int64_t days;
+    if (!lists_iso_date(v, g->mmdd, iso, sizeof iso) || (strlen(iso) == 10 && pu_parse_date(iso, &days)))
+        return pu_fail(why, PU_ERR_INVALID, NULL, g->cols[G_BIRTH], "expected %s, got '%s'",
+                       "a date (YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY)", v);
+    pu_now_iso(today, sizeof today);
+    if (strncmp(iso, today, strlen(iso)) > 0)
+        return pu_fail(why, PU_ERR_INVALID, NULL, g->cols[G_BIRTH], "birth date '%s' is in the future", iso);
+    return 0;
+}
+
 static int g_add(lp_ctx *c, const csv_row *row, ftm_entity *e, void *fctx) {
     const gmap *g = fctx;
     const char *name = col(row, G_NAME);
@@ -489,7 +513,7 @@ int lists_parse_generic_csv(lp_ctx *c, const char *data, size_t n) {
         cols[i].flags = g.cols[i][0] ? PU_COL_REQUIRED : 0;
     }
     c->fctx = &g;
-    csv_format f = {cols, G_NKEYS, G_ID, g.delim, g_make, g_add, &g};
+    csv_format f = {cols, G_NKEYS, G_ID, g.delim, g_make, g_add, &g, g_check};
     rc = run_csv(c, data, n, &f);
     c->fctx = NULL;
     return rc ? rc : add_sanctions(c, 0, NULL);

@@ -167,7 +167,7 @@ static int insert_version(db_t *db, lists_version *v, pu_err *err) {
     db_stmt *s = NULL;
     int rc = db_prepare(db,
                         "INSERT INTO lists_version (source, dataset, published, fetched, sha256, entities, added,"
-                        " removed, changed, forced) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                        " removed, changed, forced, rejected) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                         &s, err);
     if (rc) return rc;
     db_bind_text(s, 1, v->source, -1);
@@ -180,6 +180,7 @@ static int insert_version(db_t *db, lists_version *v, pu_err *err) {
     db_bind_int64(s, 8, v->removed);
     db_bind_int64(s, 9, v->changed);
     db_bind_int64(s, 10, v->forced);
+    db_bind_int64(s, 11, v->rejected);
     rc = db_insert_id(s, &v->id, err);
     db_finalize(s);
     return rc;
@@ -226,6 +227,8 @@ int lists_load(store_t *st, const lists_source *src, const lists_parsed *lp, con
         out->added = p.added;
         out->removed = p.removed;
         out->changed = p.changed;
+        out->rejected = lp->rejected;
+        pu_strlcpy(out->note, lp->note, sizeof out->note);
         out->forced = force && p.nold >= LISTS_SHRINK_MIN_BASE &&
                       (double)p.removed / (double)p.nold > src->shrink;
         rc = apply(st, &p, out, err);
@@ -310,7 +313,8 @@ int lists_update(store_t *st, const lists_source *src, const lists_update_opts *
 
 /* ---- versions ---- */
 
-#define VERSION_COLS "id, source, dataset, published, fetched, sha256, entities, added, removed, changed, forced"
+#define VERSION_COLS \
+    "id, source, dataset, published, fetched, sha256, entities, added, removed, changed, forced, rejected"
 
 static void version_row(db_stmt *s, lists_version *v) {
     memset(v, 0, sizeof *v);
@@ -325,6 +329,7 @@ static void version_row(db_stmt *s, lists_version *v) {
     v->removed = db_col_int64(s, 8);
     v->changed = db_col_int64(s, 9);
     v->forced = (int)db_col_int64(s, 10);
+    v->rejected = db_col_int64(s, 11);
 }
 
 int lists_versions(db_t *db, const char *source, lists_version_cb cb, void *ctx, pu_err *err) {

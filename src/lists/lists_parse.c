@@ -359,6 +359,9 @@ static int parse_bytes(lp_ctx *c, const char *f, const char *data, size_t n) {
 /* The file's own count is the publisher's promise: fewer records read
  * means the export was cut or the parse lost entries. */
 static int check_declared(lp_ctx *c) {
+    if (c->p->records == 0)
+        return pu_fail(c->err, PU_ERR_INVALID, c->file, "records",
+                       "no records: an empty export is never a designation list (cut off or wrong file)");
     if (c->p->declared >= 0 && c->p->records < c->p->declared)
         return pu_fail(c->err, PU_ERR_INVALID, c->file, "records",
                        "the file declares %lld records but holds %lld: cut off or incomplete",
