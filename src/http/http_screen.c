@@ -152,9 +152,9 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     pu_err se;
     json_t *st_ = json_object_get(o, "scope_topics"), *sd_ = json_object_get(o, "scope_datasets");
     if ((st_ && !json_is_string(st_)) || (sd_ && !json_is_string(sd_))) {
-        json_decref(o);
-        return http_fail(r, PU_ERR_INVALID, st_ && !json_is_string(st_) ? "scope_topics" : "scope_datasets",
-                         "expected a comma-separated string");
+        const char *field = st_ && !json_is_string(st_) ? "scope_topics" : "scope_datasets";
+        json_decref(o); /* st_ and sd_ are o's */
+        return http_fail(r, PU_ERR_INVALID, field, "expected a comma-separated string");
     }
     if (screen_scope_parse(json_string_value(json_object_get(o, "scope_topics")),
                            json_string_value(json_object_get(o, "scope_datasets")), &designated, &se)) {

@@ -101,6 +101,12 @@ int lists_parse(const lists_source *src, const char *path, lists_parsed **out, p
 int lists_parse_mem(const lists_source *src, const char *data, size_t n, lists_parsed **out, pu_err *err);
 void lists_parsed_free(lists_parsed *p);
 
+/* The content hash the delta compares: SHA-256 over the schema and the
+ * properties in name order with their values in byte order (so the order a
+ * publisher writes them in does not matter; ids, datasets and times are not
+ * content). Hex into out (65 bytes). Errors: PU_ERR_NOMEM. */
+int lists_entity_hash(const ftm_entity *e, char *out);
+
 /* ---- fetch ---- */
 
 /* Copy the source's location to the local file dest: a plain path or

@@ -75,8 +75,5 @@ int lists_fetch_ofac(const char *location, const char *dir, char *sha256, pu_err
  * Errors: PU_ERR_IO, PU_ERR_LIMIT, PU_ERR_NOMEM. */
 int lists_read_file(const char *path, char **out, size_t *n, pu_err *err);
 
-/* The content hash of an entity (schema and sorted properties; not ids of
- * datasets or times), hex into out (65 bytes). */
-int lists_entity_hash(const ftm_entity *e, char *out);
 
 #endif

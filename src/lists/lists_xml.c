@@ -69,9 +69,9 @@ static int read_doc(lp_ctx *c, const char *data, size_t n, const char *root, xml
     }
     xmlNode *r = xmlDocGetRootElement(d);
     if (!is(r, root)) {
-        xmlFreeDoc(d);
-        return pu_fail(c->err, PU_ERR_INVALID, c->file, "root", "expected %s, got '%s'", root,
-                       r ? (const char *)r->name : "");
+        pu_fail(c->err, PU_ERR_INVALID, c->file, "root", "expected %s, got '%s'", root, r ? (const char *)r->name : "");
+        xmlFreeDoc(d); /* after the message: it quotes the root's name */
+        return PU_ERR_INVALID;
     }
     *out = d;
     return PU_OK;
