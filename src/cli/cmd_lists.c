@@ -144,7 +144,7 @@ typedef struct upd_ctx {
 
 static int update_one(const lists_source *s, void *vctx) {
     upd_ctx *c = vctx;
-    lists_update_opts uo = {c->o->force, c->o->file};
+    lists_update_opts uo = {c->o->force, c->o->file, stderr};
     lists_version v;
     pu_err err;
     if (lists_update(c->st, s, &uo, &v, &err)) {
@@ -154,11 +154,14 @@ static int update_one(const lists_source *s, void *vctx) {
         return 0; /* the other sources are still updated */
     }
     print_version(&v);
-    if (v.rejected) { /* loaded, but some records of the file were not: partial (7) */
-        fprintf(stderr, T("puente: %s: %lld records of the file were skipped; the first: %s\n"), s->name,
-                (long long)v.rejected, v.note);
-        if (!c->code) c->code = PU_EXIT_PARTIAL;
-    }
+    char label[96];
+    snprintf(label, sizeof label, "lists update %s", s->name);
+    pu_report r;
+    lists_version_report(&v, label, &r);
+    pu_report_print(&r, stderr); /* the import summary (docs/input.md) */
+    int code = pu_report_exit(&r); /* some records of the file skipped: partial (7) */
+    pu_report_free(&r);
+    if (code && !c->code) c->code = code;
     return 0;
 }
 

@@ -82,7 +82,7 @@ int h_lists_delta(http_req *r) {
 /* One source: fetch and parse outside the transaction (a download must not
  * hold the store's write lock), then load and audit in one. */
 static int update_one(http_req *r, const lists_source *src, int force, lists_version *v, pu_err *e) {
-    lists_update_opts o = {force, NULL};
+    lists_update_opts o = {force, NULL, NULL};
     lists_parsed *p = NULL;
     char sha[65];
     int rc = lists_prepare(src, &o, &p, sha, e);

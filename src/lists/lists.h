@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "common/pu.h"
+#include "common/pu_report.h"
 #include "db/db.h"
 #include "ftm/ftm.h"
 #include "store/store.h"
@@ -87,6 +88,8 @@ typedef struct lists_parsed {
     int64_t records;      /* designation records read (persons, entities...) */
     int64_t rejected;     /* records skipped as malformed (see notes) */
     char note[512];       /* the first rejection, "file:line: reason" */
+    pu_report report;     /* every rejection, file:line and reason (docs/input.md); its
+                             diag is lists_update_opts.diag or NULL */
 } lists_parsed;
 
 /* Parse the export at path (a local file; ofac_csv: a directory) in format,
@@ -134,6 +137,7 @@ typedef struct lists_version {
 typedef struct lists_update_opts {
     int force;            /* 1: ignore the shrink guard (never a malformed file) */
     const char *location; /* NULL: the source's; else load this instead (tests) */
+    FILE *diag;           /* NULL, or where each skipped record is named as it is read */
 } lists_update_opts;
 
 /* Fetch, validate and load one source (see the header comment). *out gets
@@ -154,6 +158,11 @@ int lists_prepare(const lists_source *src, const lists_update_opts *o, lists_par
  * own. Same errors. */
 int lists_load(store_t *st, const lists_source *src, const lists_parsed *p, const char *sha256, int force,
                lists_version *out, pu_err *err);
+
+/* The import summary of a load (docs/input.md): read = entities of the file
+ * + rejected records, written = added + changed, unchanged = the rest; the
+ * caller prints it with pu_report_print. label must outlive r. */
+void lists_version_report(const lists_version *v, const char *label, pu_report *r);
 
 /* Versions, newest first (source NULL: all). cb returns non-zero to stop.
  * Errors: PU_ERR_DB. */

@@ -62,8 +62,8 @@ int lists_parse_ftm(lp_ctx *c, const char *data, size_t n);
 int lists_parse_ofac_csv(lp_ctx *c, const char *dir);
 
 /* lists_parse with `name` for the file in messages (the source's location
- * when path is a downloaded copy). */
-int lists_parse_named(const lists_source *src, const char *path, const char *name, lists_parsed **out,
+ * when path is a downloaded copy) and diag for the report (NULL: silent). */
+int lists_parse_named(const lists_source *src, const char *path, const char *name, FILE *diag, lists_parsed **out,
                       pu_err *err);
 /* Fetch OFAC's four legacy CSV files from location (a directory or a base
  * URL) into dir under their SDN names (sdn.csv or cons_prim.csv, ...;

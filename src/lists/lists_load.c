@@ -296,7 +296,7 @@ int lists_prepare(const lists_source *src, const lists_update_opts *o, lists_par
     int ofac = strcmp(src->format, "ofac_csv") == 0;
     (void)pu_snprintf(path, sizeof path, "%s/export", dir);
     int rc = ofac ? lists_fetch_ofac(loc, dir, sha256, err) : lists_fetch(loc, path, sha256, err);
-    if (!rc) rc = lists_parse_named(src, ofac ? dir : path, loc, out, err);
+    if (!rc) rc = lists_parse_named(src, ofac ? dir : path, loc, o ? o->diag : NULL, out, err);
     rm_tree(dir);
     return rc;
 }
@@ -309,6 +309,14 @@ int lists_update(store_t *st, const lists_source *src, const lists_update_opts *
     if (!rc) rc = lists_load(st, src, p, sha, o && o->force, out, err);
     lists_parsed_free(p);
     return rc;
+}
+
+void lists_version_report(const lists_version *v, const char *label, pu_report *r) {
+    pu_report_init(r, label, NULL);
+    r->rejected = (uint64_t)v->rejected;
+    r->written = (uint64_t)(v->added + v->changed);
+    r->unchanged = (uint64_t)(v->entities - v->added - v->changed);
+    r->read = (uint64_t)v->entities + r->rejected;
 }
 
 /* ---- versions ---- */

@@ -21,6 +21,7 @@ void lists_parsed_free(lists_parsed *p) {
     if (!p) return;
     for (size_t i = 0; i < p->n; i++) ftm_entity_free(p->ents[i]);
     free(p->ents);
+    pu_report_free(&p->report);
     free(p);
 }
 
@@ -47,6 +48,7 @@ int lp_push(lp_ctx *c, ftm_entity *e) {
 
 void lp_reject(lp_ctx *c, const pu_err *why) {
     if (c->p->rejected++ == 0) pu_err_format(why, c->p->note, sizeof c->p->note);
+    pu_report_reject(&c->p->report, why);
 }
 
 /* ---- entities ---- */
@@ -309,8 +311,13 @@ int lists_parse_ofac_csv(lp_ctx *c, const char *dir) {
     ofac_import_opts io = {0, 0, 0};
     rc = ofac_import_dir(tmp, dir, &io, &sum, c->err);
     if (!rc) {
+        for (size_t i = 0; i < sum.nnotes; i++) { /* the OFAC importer's own notes */
+            pu_err why = {0};
+            why.code = PU_ERR_INVALID;
+            pu_strlcpy(why.msg, sum.notes[i], sizeof why.msg);
+            if ((int64_t)i < sum.rejected) lp_reject(c, &why);
+        }
         c->p->rejected = sum.rejected;
-        if (sum.nnotes && sum.notes[0]) pu_strlcpy(c->p->note, sum.notes[0], sizeof c->p->note);
         collect_ctx cc = {c, PU_OK};
         store_query q = {0};
         rc = store_iter(tmp, STORE_SYSTEM, &q, collect_one, &cc, c->err);
@@ -369,10 +376,11 @@ static int check_declared(lp_ctx *c) {
     return PU_OK;
 }
 
-static int new_parsed(lists_parsed **out, pu_err *err) {
+static int new_parsed(lists_parsed **out, FILE *diag, pu_err *err) {
     *out = calloc(1, sizeof **out);
     if (!*out) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     (*out)->declared = -1;
+    pu_report_init(&(*out)->report, "lists", diag);
     return PU_OK;
 }
 
@@ -389,20 +397,20 @@ static int finish(lp_ctx *c, int rc, lists_parsed **out) {
 int lists_parse_mem(const lists_source *src, const char *data, size_t n, lists_parsed **out, pu_err *err) {
     *out = NULL;
     lp_ctx c = {src, NULL, "<memory>", err, NULL};
-    int rc = new_parsed(&c.p, err);
+    int rc = new_parsed(&c.p, NULL, err);
     if (rc) return rc;
     return finish(&c, parse_bytes(&c, src->format, data, n), out);
 }
 
 int lists_parse(const lists_source *src, const char *path, lists_parsed **out, pu_err *err) {
-    return lists_parse_named(src, path, path, out, err);
+    return lists_parse_named(src, path, path, NULL, out, err);
 }
 
-int lists_parse_named(const lists_source *src, const char *path, const char *name, lists_parsed **out,
+int lists_parse_named(const lists_source *src, const char *path, const char *name, FILE *diag, lists_parsed **out,
                       pu_err *err) {
     *out = NULL;
     lp_ctx c = {src, NULL, name, err, NULL};
-    int rc = new_parsed(&c.p, err);
+    int rc = new_parsed(&c.p, diag, err);
     if (rc) return rc;
     if (strcmp(src->format, "ofac_csv") == 0) return finish(&c, ofac_csv_any(&c, path), out);
     char *data = NULL;
