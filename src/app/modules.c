@@ -20,6 +20,7 @@
 #include "protect/protect.h"
 #include "kinship/kin_cases.h"
 #include "indicators/ind.h"
+#include "lists/lists.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -203,11 +204,20 @@ static const app_module yente_module = {
     .routes = http_routes_yente,
 };
 
+/* Designation lists (src/lists, docs/lists.md): sources, versions and
+ * their deltas; the entities go into the store like any import. */
+static const app_module lists_module = {
+    .name = "lists",
+    .migrate = lists_migrate,
+    COMMANDS({"lists", "designation lists: sources, update, versions and their deltas", cmd_lists}),
+    .routes = http_routes_lists,
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
     &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
     &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &yente_module,
-    &web_module, NULL,
+    &lists_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

@@ -55,6 +55,7 @@ int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_p
     memset(&p, 0, sizeof p);
     p.limit = (int)max;
     p.scope = c->scope;
+    p.designated = SCREEN_SCOPE_DEFAULT; /* a designated party: the designation lists only */
     screen_result *res = NULL;
     pu_err e;
     pu_err_clear(&e);

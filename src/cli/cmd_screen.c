@@ -32,6 +32,10 @@ static const char SCREEN_HELP[] =
     "  --format F        json (JSON lines, one object per query; default) or csv\n"
     "  --explain         add the explanation (names compared, features, qualifiers)\n"
     "  --exhaustive      score every listed name instead of using the index\n"
+    "  --scope-topics T  the designated scope: entities with one of these FtM topics\n"
+    "                    count as hits (comma-separated; default sanction, i.e. the\n"
+    "                    designation lists; 'all' = every entity; docs/lists.md)\n"
+    "  --scope-datasets D  only entities of these datasets count (comma-separated)\n"
     CLI_SCOPE_HELP
     "                    (entities and decisions that user may not see are never\n"
     "                    considered; explanations then omit list token weights)\n"
@@ -88,7 +92,7 @@ static const char REVIEW_HELP[] =
 
 enum { O_DB = 1000, O_THRESHOLD, O_MINSCORE, O_LIMIT, O_FORMAT, O_EXPLAIN, O_EXHAUSTIVE, O_AGENCY,
        O_COUNTRY, O_NAME, O_SCHEMA, O_BIRTH, O_NAT, O_GENDER, O_IDNUM, O_CSV, O_IDF, O_SUBJECT, O_KEY,
-       O_ENTITY, O_DECISION, O_ANALYST, O_NOTE, O_MARKING };
+       O_ENTITY, O_DECISION, O_ANALYST, O_NOTE, O_MARKING, O_SCOPE_TOPICS, O_SCOPE_DATASETS };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, O_DB},           {"threshold", required_argument, NULL, O_THRESHOLD},
@@ -103,13 +107,15 @@ static const struct option long_opts[] = {
     {"key", required_argument, NULL, O_KEY},         {"entity", required_argument, NULL, O_ENTITY},
     {"decision", required_argument, NULL, O_DECISION}, {"analyst", required_argument, NULL, O_ANALYST},
     {"note", required_argument, NULL, O_NOTE},       {"marking", required_argument, NULL, O_MARKING},
+    {"scope-topics", required_argument, NULL, O_SCOPE_TOPICS},
+    {"scope-datasets", required_argument, NULL, O_SCOPE_DATASETS},
     {NULL, 0, NULL, 0}};
 
 #define MAXV 64
 
 typedef struct opts {
     const char *db, *format, *agency, *country, *schema, *birth, *nat, *gender, *csv, *subject, *key, *entity,
-        *decision, *analyst, *note, *marking;
+        *decision, *analyst, *note, *marking, *scope_topics, *scope_datasets;
     cli_scope scope;
     double threshold, min_score;
     long limit;
@@ -169,6 +175,8 @@ static int parse(const char *cmd, int argc, char **argv, opts *o) {
         case O_ANALYST: o->analyst = optarg; break;
         case O_NOTE: o->note = optarg; break;
         case O_MARKING: o->marking = optarg; break;
+        case O_SCOPE_TOPICS: o->scope_topics = optarg; break;
+        case O_SCOPE_DATASETS: o->scope_datasets = optarg; break;
         default: return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -349,10 +357,18 @@ int cmd_screen(int argc, char **argv) {
         store_close(st);
         return cli_fail(&err);
     }
+    screen_scope_owned designated;
+    if (screen_scope_parse(o.scope_topics, o.scope_datasets, &designated, &err)) {
+        screen_reviews_free(rv);
+        screen_index_free(ix);
+        store_close(st);
+        return cli_usage_error("screen", "%s", err.msg);
+    }
     run_ctx c = {0};
     c.ix = ix;
     c.p = (screen_params){.threshold = o.threshold, .min_score = o.min_score, .limit = (int)o.limit,
-                          .exhaustive = o.exhaustive, .explain = o.explain, .scope = &o.scope.scope, .reviews = rv};
+                          .exhaustive = o.exhaustive, .explain = o.explain, .scope = &o.scope.scope, .reviews = rv,
+                          .designated = &designated.s};
     c.csv = o.format && strcmp(o.format, "csv") == 0;
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",

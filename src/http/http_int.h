@@ -355,6 +355,10 @@ int h_tips_link(http_req *r);
 int h_tips_split(http_req *r);
 int h_tips_receipt_attach(http_req *r);
 int h_tips_attachment(http_req *r);
+/* Designation lists (http_lists.c). */
+int h_lists_versions(http_req *r);
+int h_lists_delta(http_req *r);
+int h_lists_update(http_req *r);
 /* yente's EntityResponse JSON of an entity (+ owner, marking, caveats). */
 int http_yente_entity(const ftm_entity *e, json_t **out);
 

@@ -218,6 +218,12 @@ ROUTES(http_routes_yente,
     {"GET", "/entities/{id}", h_yente_entity, "entity.read", 1, R},
     {"GET", "/catalog", h_yente_catalog, "catalog.read", 1, R},
     {"GET", "/algorithms", h_yente_algorithms, "algorithms.read", 1, R})
+/* Designation lists (http_lists.c, docs/lists.md): versions and deltas are
+ * read by every reader (public lists); an update is an administrator's. */
+ROUTES(http_routes_lists,
+    {"GET", "/api/v1/lists/versions", h_lists_versions, "lists.version.list", 1, R},
+    {"GET", "/api/v1/lists/versions/{id}/delta", h_lists_delta, "lists.version.delta", 1, R},
+    {"POST", "/api/v1/lists/update", h_lists_update, "lists.update", 1, ACL_P_ADMIN})
 #undef R
 
 /* The registry's routes joined once, in registry order. */

@@ -133,7 +133,7 @@ static int screen_err(http_req *r, int rc, const char *where, const pu_err *e) {
 
 /* ---- POST /api/v1/screen ---- */
 static int screen_batch(http_req *r, const screen_snapshot *snap) {
-    static const char *const keys[] = {"queries", "threshold", "limit", "explain", NULL};
+    static const char *const keys[] = {"queries", "threshold", "limit", "explain", "scope_topics", "scope_datasets", NULL};
     unsigned char akey[16];
     if (answer_cached(r, "screen", akey)) return PU_OK;
     json_t *o = NULL;
@@ -154,8 +154,21 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         json_decref(o);
         return rc;
     }
+    screen_scope_owned designated; /* the designated scope (docs/lists.md) */
+    pu_err se;
+    json_t *st_ = json_object_get(o, "scope_topics"), *sd_ = json_object_get(o, "scope_datasets");
+    if ((st_ && !json_is_string(st_)) || (sd_ && !json_is_string(sd_))) {
+        const char *field = st_ && !json_is_string(st_) ? "scope_topics" : "scope_datasets";
+        json_decref(o); /* st_ and sd_ are o's */
+        return http_fail(r, PU_ERR_INVALID, field, "expected a comma-separated string");
+    }
+    if (screen_scope_parse(json_string_value(json_object_get(o, "scope_topics")),
+                           json_string_value(json_object_get(o, "scope_datasets")), &designated, &se)) {
+        json_decref(o);
+        return http_fail(r, PU_ERR_INVALID, se.field, "%s", se.msg);
+    }
     screen_params p = {.threshold = threshold, .limit = (int)limit, .explain = json_is_true(ex), .scope = &r->scope,
-                       .reviews = snap->reviews};
+                       .reviews = snap->reviews, .designated = &designated.s};
     json_t *results = json_array();
     size_t nmatch = 0;
     pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
@@ -431,9 +444,14 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
         return rc;
     }
     /* results are filtered by dataset and the yente filters after scoring:
-     * score a pool of candidates, filter, then apply the limit */
+     * score a pool of candidates, filter, then apply the limit. yente's
+     * /match/{dataset} is also the designated scope of that dataset;
+     * default/all: the designation lists (docs/lists.md) */
+    const char *dsl[2] = {ds, NULL};
+    screen_scope in_ds = {NULL, dsl, 0};
     screen_params p = {.threshold = threshold, .min_score = cutoff, .limit = (int)(ds || f->active ? MATCH_FILTER_POOL : limit),
-                       .explain = 1, .scope = &r->scope, .reviews = snap->reviews};
+                       .explain = 1, .scope = &r->scope, .reviews = snap->reviews,
+                       .designated = ds ? &in_ds : SCREEN_SCOPE_DEFAULT};
     const char *key;
     json_t *qv;
     pu_buf *out = &r->out;

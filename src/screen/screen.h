@@ -189,6 +189,41 @@ typedef struct screen_query {
     const char *address;          /* one-line postal address; may be NULL (a qualifier) */
 } screen_query;
 
+/* The designated scope (docs/lists.md "The designated scope"): which
+ * indexed entities count as hits of a screening. An entity is in scope when
+ *  - topics is set and one of the entity's FtM topics is in it (the topic
+ *    "sanction" also takes an entity that a Sanction entity designates), and
+ *  - datasets is set and the entity is in one of them;
+ * an unset list does not restrict. all = 1 takes every entity (the
+ * engine's view for other uses: tips, comparisons). Designated-party
+ * screening (puente screen, the screening API, cargo) uses
+ * SCREEN_SCOPE_DEFAULT unless the user names another scope, so an
+ * analyst's own records never make a "designated" hit. */
+typedef struct screen_scope {
+    const char *const *topics;    /* NULL-terminated, or NULL */
+    const char *const *datasets;  /* NULL-terminated, or NULL */
+    int all;
+} screen_scope;
+/* topics = {"sanction"}: the designation lists. */
+extern const screen_scope screen_scope_default;
+#define SCREEN_SCOPE_DEFAULT (&screen_scope_default)
+#define SCREEN_SCOPE_MAX 32         /* topics or datasets in one scope */
+/* A scope parsed from the user's comma-separated lists (--scope-topics,
+ * --scope-datasets, the API's scope_topics / scope_datasets); s points
+ * into the struct itself (do not copy it). */
+typedef struct screen_scope_owned {
+    screen_scope s;
+    const char *topics[SCREEN_SCOPE_MAX + 1], *datasets[SCREEN_SCOPE_MAX + 1];
+    char tbuf[1024], dbuf[1024];
+} screen_scope_owned;
+/* Fill out from topics and datasets (NULL or "" = unset; topics "all" =
+ * every entity); both unset gives the default scope. Errors:
+ * PU_ERR_INVALID (an empty item, field "scope_topics"/"scope_datasets"),
+ * PU_ERR_LIMIT (more than SCREEN_SCOPE_MAX items or 1 KiB). */
+int screen_scope_parse(const char *topics, const char *datasets, screen_scope_owned *out, pu_err *err);
+/* 1 when the scope is exactly the default. */
+int screen_scope_is_default(const screen_scope *s);
+
 typedef struct screen_params {
     double threshold;             /* match at score >= threshold; <= 0: default */
     double min_score;             /* results below are not returned; <= 0: threshold - 0.2 */
@@ -198,6 +233,8 @@ typedef struct screen_params {
     const store_scope *scope;     /* reader; NULL = STORE_SYSTEM. Entities it cannot see
                                      are never scored, returned or counted */
     const screen_reviews *reviews;/* reviewed decisions to apply; may be NULL */
+    const screen_scope *designated;/* which entities count (see screen_scope); NULL = every
+                                     entity of the index (all) */
     int no_weights;               /* 1: explanations omit token weights and the coverages
                                      made of them; implied for a scope other than
                                      STORE_SYSTEM (they are statistics of the whole index) */

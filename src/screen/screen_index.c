@@ -292,8 +292,9 @@ static int add_entity(screen_builder *b, const ftm_entity *e) {
     x->cls = (uint8_t)sn_class_of(e->schema);
     for (size_t i = 0; i < e->ndatasets; i++)
         if (strv_add(&x->datasets, &x->ndatasets, e->datasets[i])) return PU_ERR_NOMEM;
-    static const char *const prog[] = {"program", NULL}, *const bd[] = {"birthDate", NULL};
-    if (add_values(&x->programs, &x->nprograms, e, prog, 0) ||
+    static const char *const prog[] = {"program", NULL}, *const bd[] = {"birthDate", NULL},
+                             *const top[] = {"topics", NULL};
+    if (add_values(&x->topics, &x->ntopics, e, top, 0) || add_values(&x->programs, &x->nprograms, e, prog, 0) ||
         add_values(&x->dates, &x->ndates, e, bd, 0) ||
         add_values(&x->countries, &x->ncountries, e, country_props, 2) ||
         add_values(&x->addrs, &x->naddrs, e, addr_props, 0) ||
@@ -379,7 +380,10 @@ static int link_pending(screen_builder *b) {
         for (size_t i = ix_find(byid, ix->nents, h); i < ix->nents && byid[i].h == h; i++) {
             ix_entity *x = &ix->ents[byid[i].v];
             if (strcmp(x->id, p->id) != 0) continue;
-            if (p->what == 0) rc = strv_add(&x->programs, &x->nprograms, p->val);
+            if (p->what == 0) {
+                x->sanctioned = 1;
+                rc = strv_add(&x->programs, &x->nprograms, p->val);
+            }
             else {
                 char buf[128];
                 if (screen_normalize_id(p->val, buf, sizeof buf) == PU_OK) rc = strv_add(&x->ids, &x->nids, buf);
@@ -699,6 +703,7 @@ void screen_index_free(screen_index *ix) {
         free(x->marking);
         free(x->gender);
         strv_free(x->datasets, x->ndatasets);
+        strv_free(x->topics, x->ntopics);
         strv_free(x->programs, x->nprograms);
         strv_free(x->dates, x->ndates);
         strv_free(x->countries, x->ncountries);

@@ -181,6 +181,7 @@ int compound_split(const char *s, size_t n, size_t *alen, const char **b, size_t
 typedef struct ix_entity {
     char *id, *caption, *schema, *owner, *marking;
     char **datasets;  size_t ndatasets;
+    char **topics;    size_t ntopics;    /* FtM topics (the designated scope) */
     char **programs;  size_t nprograms;
     char **dates;     size_t ndates;     /* birth dates as listed */
     char **countries; size_t ncountries; /* lower-case codes/names */
@@ -189,7 +190,11 @@ typedef struct ix_entity {
     char **addrs;     size_t naddrs;     /* addresses as listed (one line each) */
     uint32_t first_name, nnames;         /* range in ix->names */
     uint8_t cls;
+    uint8_t sanctioned;                  /* a Sanction entity designates it */
 } ix_entity;
+
+/* 1 when entity x is in the designated scope s (screen_scope.c). */
+int screen_in_scope(const screen_scope *s, const ix_entity *x);
 
 typedef struct ix_name {
     uint32_t entity;

@@ -579,6 +579,7 @@ static void test_party_adapter(void **state) {
     ftm_entity *o;
     assert_int_equal(ftm_entity_new("ofac-t1", "Organization", &o, &err), PU_OK);
     assert_int_equal(ftm_entity_add(o, "name", "QUIMICA CENTRAL DE MEXICO, S.A. DE C.V.", &err), PU_OK);
+    assert_int_equal(ftm_entity_add(o, "topics", "sanction", &err), PU_OK); /* designated (docs/lists.md) */
     assert_int_equal(ftm_entity_set(&o->owner, "OFAC"), PU_OK);
     assert_int_equal(ftm_entity_set(&o->marking, "PUBLIC"), PU_OK);
     assert_int_equal(store_put(st, o, &err), PU_OK);

@@ -88,6 +88,13 @@ target("kinship-pm", "kin", "sample,sex,marker,allele1,allele2",
                        "--am", KIN + "/am_genotypes.csv", "--freqs", KIN + "/freqs.csv", "--pm", f),
        defaults=dict(num="2", text="V2"), uses_store=False)
 KIN = os.path.join(SRC, "data/kinship/dvi_example2")
+# designation lists (docs/lists.md): a national list through the generic CSV
+# mapping, configured as a source and loaded as a version
+LISTS_MAP = os.path.join(HERE, "lists_generic.map")
+target("lists-generic", "csv", "id,name,birth_date,country",
+       ["u0,Ana Ruiz,1960-05-01,mx", "{id},{text} Garcia,{date},mx"],
+       lambda f, db: ["sh", "-c", '"$0" lists sources add g --format generic_csv --location "$1" --mapping "$2"'
+                      ' --db "$3" >/dev/null && exec "$0" lists update --source g --db "$3"', BIN, f, LISTS_MAP, db])
 
 CASES = ["valid", "empty", "header_only", "bom", "crlf", "semicolon", "invalid_utf8", "big_field",
          "duplicate", "future_date", "impossible_date", "non_iso_date", "negative_number", "directory",
@@ -191,7 +198,8 @@ def base_store(work, needs_list):
     db = os.path.join(work, "s.db")
     if needs_list:
         lst = os.path.join(work, "list.jsonl")
-        write(lst, b'{"id":"l1","schema":"Person","properties":{"name":["Lopez Garcia Juan"]},"datasets":["t"]}\n')
+        write(lst, b'{"id":"l1","schema":"Person","properties":{"name":["Lopez Garcia Juan"],"topics":["sanction"]},'
+                   b'"datasets":["t"]}\n')
         subprocess.run(p("import", "ftm", lst, "--db", db), capture_output=True)
     else:
         subprocess.run(p("stats", "--db", db), capture_output=True)  # may not create: fine

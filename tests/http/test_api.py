@@ -287,9 +287,12 @@ eq(s, 201, "users create their own tokens after re-entering the password")
 
 # ---- screening (when built) ----
 if have_screen:
-    sdn = [{"id": "sdn-1", "schema": "Person", "properties": {"name": ["GUZMAN LOERA, Joaquin"], "birthDate": ["1957-04-04"]},
+    # designations carry the FtM topic sanction: screening counts only those (docs/lists.md)
+    sdn = [{"id": "sdn-1", "schema": "Person", "properties": {"name": ["GUZMAN LOERA, Joaquin"], "birthDate": ["1957-04-04"],
+                                                              "topics": ["sanction"]},
             "datasets": ["us_ofac_sdn"]},
-           {"id": "sdn-2", "schema": "Company", "properties": {"name": ["Transportes Ejemplo SA de CV"]},
+           {"id": "sdn-2", "schema": "Company", "properties": {"name": ["Transportes Ejemplo SA de CV"],
+                                                               "topics": ["sanction"]},
             "datasets": ["us_ofac_sdn"]}]
     s, js, _ = c.req("POST", "/api/v1/entities/upload", token=tok["ofac.an"],
                      raw="\n".join(json.dumps(x) for x in sdn).encode(), query={"marking": "PUBLIC"})

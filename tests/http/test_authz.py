@@ -35,7 +35,9 @@ for i, (owner, marking) in enumerate((o, m) for o in OWNERS for m in MARKINGS):
     name = f"Zorglub {SURNAMES[i]} {owner.title()}"
     ds = f"matrix_{owner.lower()}_{marking.lower().replace('-', '_')}"
     records.append({"id": rid, "owner": owner, "marking": marking, "name": name, "dataset": ds})
-    lines.append(json.dumps({"id": rid, "schema": "Person", "properties": {"name": [name]}, "datasets": [ds],
+    # designation-list entries (topic sanction): screening counts only those
+    lines.append(json.dumps({"id": rid, "schema": "Person", "properties": {"name": [name], "topics": ["sanction"]},
+                             "datasets": [ds],
                              "owner": owner, "marking": marking}))
 path = os.path.join(TMP, "matrix.jsonl")
 with open(path, "w") as f:

@@ -34,7 +34,10 @@ tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst")
 
 
 def record(rid, name, marking, ds):
-    return {"id": rid, "schema": "Person", "properties": {"name": [name], "birthDate": ["1971-02-03"]},
+    # an agency's own designation list (topic sanction): screening counts
+    # only designated entities (docs/lists.md "The designated scope")
+    return {"id": rid, "schema": "Person", "properties": {"name": [name], "birthDate": ["1971-02-03"],
+                                                          "topics": ["sanction"]},
             "datasets": [ds], "owner": "DEA", "marking": marking}
 
 

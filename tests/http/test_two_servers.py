@@ -62,7 +62,8 @@ ok(srv_a.port != srv_b.port, "two servers on one store")
 
 # ---- (a) screening follows the other server's write ----
 person = {"id": "two-1", "schema": "Person", "marking": "SHARED",
-          "properties": {"name": ["Anacleto Xochimilco Huitzilopochtli"], "birthDate": ["1966-06-06"]}}
+          "properties": {"name": ["Anacleto Xochimilco Huitzilopochtli"], "birthDate": ["1966-06-06"],
+                         "topics": ["sanction"]}}
 s, js, _ = a.req("POST", "/api/v1/entities", token=tok["dea.an"], body=person)
 eq(s, 201, "create a SHARED record through A")
 eid = (js or {}).get("id", "dea-two-1")
@@ -152,7 +153,7 @@ def writer(t):
     clients = [Client(srv_a.port, spec), Client(srv_b.port, spec)]
     for i in range(PER_THREAD):
         body = {"id": f"w{t}-{i}", "schema": "Person", "marking": "SHARED",
-                "properties": {"name": [f"Escritor {t} Numero {i}"]}}
+                "properties": {"name": [f"Escritor {t} Numero {i}"], "topics": ["sanction"]}}
         s, js, _ = clients[(t + i) % 2].req("POST", "/api/v1/entities", token=tok["dea.an"], body=body)
         with lock:
             (acked if s == 201 else failures).append((t, i, s, json.dumps(js)[:200]))
