@@ -16,6 +16,7 @@
 #include "ews/ews.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "monitor/monitor.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -122,6 +123,17 @@ static const app_module tips_module = {
     .routes = http_routes_tips,
 };
 
+/* Ownership (the OFAC 50 % rule), ongoing monitoring of customer lists and
+ * the review queue with four eyes (src/monitor, docs/monitor.md). */
+static const app_module monitor_module = {
+    .name = "monitor",
+    .migrate = monitor_migrate,
+    COMMANDS({"monitor", "ongoing monitoring of customer lists and the review queue (four eyes)", cmd_monitor},
+             {"ownership", "the OFAC 50 % rule for an entity: designated owners and their chains", cmd_ownership}),
+    .routes = http_routes_monitor,
+    .counts = monitor_counts,
+};
+
 /* The message catalogue (src/i18n) and the web application that uses it
  * (src/http/http_web.c, web/): each user's remembered language, the page
  * shells, assets, catalogue and browser sessions. Last, so no route of an
@@ -134,7 +146,8 @@ static const app_module web_module = {
 
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
-    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &web_module, NULL,
+    &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module, &monitor_module,
+    &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

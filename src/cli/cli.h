@@ -46,6 +46,8 @@ int cmd_cargo(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_federation(int argc, char **argv);
 int cmd_tip(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_ownership(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

@@ -140,6 +140,10 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"trace", "run", NULL, ACL_P_WRITE},    {"trace", "request", "submit", ACL_P_WRITE},
     {"trace", "request", "status", ACL_P_WRITE}, {"trace", "request", "pick", ACL_P_WRITE},
     {"tip", NULL, NULL, ACL_P_TIPS},
+    {"monitor", NULL, NULL, ACL_P_SCREEN}, {"monitor", "add", NULL, ACL_P_WRITE},
+    {"monitor", "run", NULL, ACL_P_REVIEW}, {"monitor", "send", NULL, ACL_P_REVIEW},
+    {"monitor", "assign", NULL, ACL_P_REVIEW}, {"monitor", "decide", NULL, ACL_P_REVIEW},
+    {"monitor", "confirm", NULL, ACL_P_REVIEW}, {"ownership", NULL, NULL, ACL_P_SCREEN},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -173,7 +177,8 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
  * options are added when absent, and naming another agency or country is
  * refused. Without this an account would get the operator's system scope. */
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
-                                              "review", "ews", "cargo", "trace", "tip", NULL};
+                                              "review", "ews", "cargo", "trace", "tip",
+                                              "monitor", "ownership", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;

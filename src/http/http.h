@@ -105,5 +105,6 @@ const struct http_route *http_routes_kinship(size_t *n);
 const struct http_route *http_routes_trace(size_t *n);
 const struct http_route *http_routes_web(size_t *n);
 const struct http_route *http_routes_tips(size_t *n);
+const struct http_route *http_routes_monitor(size_t *n);
 
 #endif
