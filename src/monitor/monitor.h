@@ -99,6 +99,11 @@ void monitor_ownership_free(monitor_ownership *o);
  * [{"share", "links": [{"record", "owner", "owner_caption", "asset",
  * "asset_caption", "share"}]}], "more_chains"}. New reference or NULL. */
 json_t *monitor_ownership_to_json(const monitor_ownership *o);
+/* Add "blocked_by_ownership" (monitor_ownership_to_json) to every match of
+ * a screening result (screen_result_to_json) whose entity can be owned and
+ * is blocked by ownership over g. g may be NULL (nothing to add).
+ * Errors: monitor_graph_ownership's. */
+int monitor_annotate_result(monitor_graph *g, json_t *result, pu_err *err);
 /* Human-readable explanation in the CLI's language. */
 void monitor_ownership_print(const monitor_ownership *o, FILE *out);
 

@@ -448,3 +448,28 @@ void monitor_ownership_print(const monitor_ownership *o, FILE *out) {
     }
     if (o->more_chains) fprintf(out, pu_tr("  ... and %zu more chains\n"), o->more_chains);
 }
+
+/* ---- screening results ------------------------------------------------------- */
+
+/* Can entities of this schema be owned (FtM Asset or Organization)? */
+static int ownable(const char *schema) {
+    const ftm_schema *s = ftm_schema_get(schema ? schema : "");
+    return s && (ftm_schema_is_a(s, "Asset") || ftm_schema_is_a(s, "Organization") || strcmp(schema, "LegalEntity") == 0);
+}
+
+int monitor_annotate_result(monitor_graph *g, json_t *result, pu_err *err) {
+    json_t *arr = json_object_get(result, "results");
+    if (!g || !g->n || !json_is_array(arr)) return PU_OK;
+    size_t i;
+    json_t *m;
+    json_array_foreach(arr, i, m) {
+        const char *id = json_string_value(json_object_get(m, "id"));
+        if (!id || !ownable(json_string_value(json_object_get(m, "schema")))) continue;
+        monitor_ownership *o = NULL;
+        int rc = monitor_graph_ownership(g, id, &o, err);
+        if (rc) return rc;
+        if (o->blocked) json_object_set_new(m, "blocked_by_ownership", monitor_ownership_to_json(o));
+        monitor_ownership_free(o);
+    }
+    return PU_OK;
+}

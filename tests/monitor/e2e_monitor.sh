@@ -25,6 +25,9 @@ out=$(P ownership co-hidden --agency DEA --country US); assert_contains "$out" "
 out=$(P ownership co-hidden --agency CBP --country US); assert_contains "$out" "not blocked" "CBP does not see DEA's record (30 %)"
 assert_not_contains "$out" "own-hidden]" "and no trace of it in the chains"
 P ownership no-such-company >/dev/null 2>&1; assert_rc $? 4 "an unknown entity is not found"
+out=$(P screen --name "Cadena Logistica" --schema Company)
+assert_contains "$out" '"blocked_by_ownership":{"entity_id":"co-chain","blocked":true' "a screened company carries blocked_by_ownership"
+out=$(P screen --name "Circulo A" --schema Company); assert_not_contains "$out" "blocked_by_ownership" "a company under 50 % carries none"
 
 # --- customer lists ---------------------------------------------------------------
 DEA="--agency DEA --country US"
