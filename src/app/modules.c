@@ -129,7 +129,7 @@ static const app_module monitor_module = {
     .name = "monitor",
     .migrate = monitor_migrate,
     COMMANDS({"monitor", "ongoing monitoring of customer lists and the review queue (four eyes)", cmd_monitor},
-             {"ownership", "the OFAC 50 % rule for an entity: designated owners and their chains", cmd_ownership}),
+             {"ownership", "the OFAC 50-percent rule for an entity: designated owners and their chains", cmd_ownership}),
     .routes = http_routes_monitor,
     .counts = monitor_counts,
 };

@@ -44,7 +44,7 @@
 
 #define OWNERSHIP_HELP                                                                                \
     "usage: puente ownership ID [--json] [--db PATH] [--agency A --country C]\n\n"                  \
-    "The OFAC 50 %% rule for entity ID: the share designated owners hold, directly or through\n"   \
+    "The OFAC 50-percent rule for entity ID: the share designated owners hold, directly or through\n"   \
     "chains of Ownership records you may see, and the chains themselves (docs/monitor.md).\n"
 
 typedef struct opts {
@@ -253,7 +253,8 @@ static int do_show(store_t *st, const store_scope *sc, const opts *o) {
         print_json(j);
         return 0;
     }
-    printf(T("alert %lld: %s\n"), (long long)id, pu_tr(json_string_value(json_object_get(j, "status"))));
+    const char *status = json_string_value(json_object_get(j, "status"));
+    printf(T("alert %lld: %s\n"), (long long)id, pu_tr(status));
     printf(T("  subject: %s\n  entity:  %s (%s), score %.3f, matched name '%s'\n"),
            json_string_value(json_object_get(j, "subject")), json_string_value(json_object_get(j, "entity_caption")),
            json_string_value(json_object_get(j, "entity_id")), json_real_value(json_object_get(j, "score")),
@@ -262,9 +263,9 @@ static int do_show(store_t *st, const store_scope *sc, const opts *o) {
     json_t *h;
     json_array_foreach(hist, i, h) {
         const char *note = json_string_value(json_object_get(h, "note"));
+        const char *act = json_string_value(json_object_get(h, "action"));
         printf("  %s  %s  %s%s%s\n", json_string_value(json_object_get(h, "at")),
-               json_string_value(json_object_get(h, "actor")), pu_tr(json_string_value(json_object_get(h, "action"))),
-               note ? ": " : "", note ? note : "");
+               json_string_value(json_object_get(h, "actor")), pu_tr(act), note ? ": " : "", note ? note : "");
     }
     json_decref(j);
     return 0;
