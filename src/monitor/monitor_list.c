@@ -247,7 +247,7 @@ static int import_row(import *im, pu_csv *r, const pu_csv_row *row, const int *i
     int dup = pu_dupset_add(im->dups, s.key, where, &first);
     if (dup < 0) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (dup > 0) {
-        pu_report_duplicate(im->rep, s.key, where, first, "refused");
+        pu_report_duplicate(im->rep, s.key + (s.ref ? 3 : 5), where, first, "refused"); /* without "id:"/"name:" */
         return PU_OK;
     }
     int same = 0, exists = 0;
@@ -290,6 +290,8 @@ static int import_csv(import *im, pu_csv *r, pu_err *err) {
             return pu_fail(err, PU_ERR_LIMIT, pu_csv_name(r), NULL, "more than %d subjects", MONITOR_SUBJECTS_MAX);
         if ((rc = import_row(im, r, row, idx, err))) return rc;
     }
+    if (im->rep->read == 0)
+        return pu_fail(err, PU_ERR_INVALID, pu_csv_name(r), NULL, "no subjects: the file has a header but no records");
     return pu_report_check(im->rep, err);
 }
 

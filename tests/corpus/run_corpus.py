@@ -88,6 +88,10 @@ target("kinship-pm", "kin", "sample,sex,marker,allele1,allele2",
                        "--am", KIN + "/am_genotypes.csv", "--freqs", KIN + "/freqs.csv", "--pm", f),
        defaults=dict(num="2", text="V2"), uses_store=False)
 KIN = os.path.join(SRC, "data/kinship/dvi_example2")
+# customer lists of ongoing monitoring (docs/monitor.md): id is the subject key
+target("monitor-add", "csv", "id,name,birth_date,country",
+       ["c0,Ana Ruiz,1960-05-01,mx", "{id},{text} Garcia,{date},mx"],
+       lambda f, db: p("monitor", "add", "clientes", f, "--db", db))
 
 CASES = ["valid", "empty", "header_only", "bom", "crlf", "semicolon", "invalid_utf8", "big_field",
          "duplicate", "future_date", "impossible_date", "non_iso_date", "negative_number", "directory",
