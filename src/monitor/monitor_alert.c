@@ -82,6 +82,7 @@ int mon_alert_open(db_t *db, const mon_hit *h, int64_t *id, int *opened, pu_err 
     if (rc) return rc;
     if (*id && strcmp(old, basis) == 0) return PU_OK; /* alerted before, unchanged */
     json_t *j = screen_match_to_json(h->m);
+    if (j && h->ownership) json_object_set(j, "blocked_by_ownership", h->ownership);
     char *explain = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(j);
     if (!explain) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -449,7 +450,7 @@ int monitor_alert_send(store_t *st, const store_scope *scope, const monitor_acto
     if (!rc) {
         store_marking m = STORE_AGENCY_ONLY;
         mon_hit h = {0, 0, "screen", q->names[0], res->subject_key ? res->subject_key : q->names[0], &res->matches[0],
-                     scope->system ? NULL : scope->agency, store_marking_name(m), who->user};
+                     scope->system ? NULL : scope->agency, store_marking_name(m), who->user, NULL};
         int opened = 0;
         db_t *db = store_db(st);
         if (!(rc = db_begin(db, err))) {

@@ -36,6 +36,7 @@ typedef struct mon_hit {
     const screen_match *m;
     const char *owner, *marking;
     const char *actor;
+    json_t *ownership;             /* the 50 % rule's answer when the entity is blocked by it; may be NULL */
 } mon_hit;
 int mon_alert_open(db_t *db, const mon_hit *h, int64_t *id, int *opened, pu_err *err);
 

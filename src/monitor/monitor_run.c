@@ -84,17 +84,43 @@ static void ents_free(ents *v) {
     memset(v, 0, sizeof *v);
 }
 
-/* The designated screenable entities scope may see, changed at or after
- * `since` ("" = all). entity.updated is an ISO time of whole seconds: a
- * change in the second of the last run's start is screened again, and an
- * unchanged hit then opens nothing (same basis). */
-static int ents_load(store_t *st, const store_scope *scope, const char *since, ents *v, pu_err *err) {
+/* Whether an Ownership record scope may see changed at or after since: then
+ * every entity's blocked-by-ownership status may have changed. */
+static int ownership_changed(store_t *st, const store_scope *scope, const char *since, int *out, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT e.id FROM entity e WHERE e.schema IN ('Person', 'Organization', 'Company', 'LegalEntity',"
-                   " 'Vessel', 'Airplane') AND ");
+    db_sql_add(&q, "SELECT count(*) FROM entity e WHERE e.schema = 'Ownership' AND e.updated >= ?");
+    db_sql_text(&q, since);
+    db_sql_add(&q, " AND ");
     store_scope_sql(&q, scope, "e");
-    if (since && *since) {
+    db_stmt *s = NULL;
+    int rc = db_sql_prepare(store_db(st), &q, &s, err);
+    db_sql_free(&q);
+    if (rc) return rc;
+    int step = db_step(s, err);
+    *out = step == DB_ROW && db_col_int64(s, 0) > 0;
+    db_finalize(s);
+    return step == DB_ROW ? PU_OK : step;
+}
+
+typedef struct cand {
+    char *id;
+    int changed;              /* updated at or after since */
+} cand;
+
+/* The screenable entities scope may see: all of them (every one changed
+ * when since is "") or only those changed at or after since. */
+static int cands_load(store_t *st, const store_scope *scope, const char *since, int all, cand **out, size_t *n,
+                      pu_err *err) {
+    *out = NULL;
+    *n = 0;
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT e.id, e.updated >= ? FROM entity e WHERE e.schema IN ('Person', 'Organization', 'Company',"
+                   " 'LegalEntity', 'Vessel', 'Airplane') AND ");
+    db_sql_text(&q, since);
+    store_scope_sql(&q, scope, "e");
+    if (!all) {
         db_sql_add(&q, " AND e.updated >= ?");
         db_sql_text(&q, since);
     }
@@ -102,8 +128,7 @@ static int ents_load(store_t *st, const store_scope *scope, const char *since, e
     db_stmt *s = NULL;
     int rc = db_sql_prepare(store_db(st), &q, &s, err);
     db_sql_free(&q);
-    char **ids = NULL;
-    size_t nids = 0, cap = 0;
+    size_t cap = 0;
     while (!rc) {
         int step = db_step(s, err);
         if (step == DB_DONE) break;
@@ -111,43 +136,74 @@ static int ents_load(store_t *st, const store_scope *scope, const char *since, e
             rc = step;
             break;
         }
-        if (nids == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 256;
-            char **ni = realloc(ids, cap * sizeof *ni);
-            if (!ni) {
+            cand *nc = realloc(*out, cap * sizeof *nc);
+            if (!nc) {
                 rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
                 break;
             }
-            ids = ni;
+            *out = nc;
         }
-        if (!(ids[nids++] = pu_strdup(db_col_text(s, 0)))) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        cand *c = &(*out)[(*n)++];
+        c->changed = db_col_int64(s, 1) != 0;
+        if (!(c->id = pu_strdup(db_col_text(s, 0)))) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     db_finalize(s);
+    return rc;
+}
+
+static int ents_push(ents *v, ftm_entity *e) {
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        ftm_entity **ne = realloc(v->e, cap * sizeof *ne);
+        if (!ne) return PU_ERR_NOMEM;
+        v->e = ne;
+        v->cap = cap;
+    }
+    v->e[v->n++] = e;
+    return PU_OK;
+}
+
+/* Is e (not designated itself) blocked by ownership over g? */
+static int blocked(monitor_graph *g, const ftm_entity *e, int *out, pu_err *err) {
+    *out = 0;
+    if (!g) return PU_OK;
+    monitor_ownership *o = NULL;
+    int rc = monitor_graph_ownership(g, e->id, &o, err);
+    if (!rc) *out = o->blocked;
+    monitor_ownership_free(o);
+    return rc;
+}
+
+/* The entities to screen against: the designated ones scope may see and
+ * those blocked by ownership (the 50 % rule), changed at or after `since`
+ * ("" = all). entity.updated is an ISO time of whole seconds: a change in
+ * the second of the last run's start is screened again, and an unchanged
+ * hit then opens nothing (same basis). When an Ownership record changed,
+ * every entity's blocked status is looked at again. */
+static int ents_load(store_t *st, const store_scope *scope, monitor_graph *g, const char *since, ents *v,
+                     pu_err *err) {
+    int own_changed = !*since;
+    int rc = *since ? ownership_changed(st, scope, since, &own_changed, err) : PU_OK;
+    cand *c = NULL;
+    size_t n = 0;
+    if (!rc) rc = cands_load(st, scope, since, !*since || own_changed, &c, &n, err);
     /* read each through the scoped store_get (no cursor open meanwhile) */
-    for (size_t i = 0; !rc && i < nids; i++) {
+    for (size_t i = 0; !rc && i < n; i++) {
         ftm_entity *e = NULL;
-        rc = store_get(st, scope, ids[i], &e, err);
+        rc = store_get(st, scope, c[i].id, &e, err);
         if (rc == PU_ERR_NOTFOUND) rc = PU_OK; /* deleted meanwhile */
         if (rc || !e) continue;
-        if (!monitor_is_designated(e)) {
-            ftm_entity_free(e);
-            continue;
-        }
-        if (v->n == v->cap) {
-            size_t c2 = v->cap ? v->cap * 2 : 64;
-            ftm_entity **ne = realloc(v->e, c2 * sizeof *ne);
-            if (!ne) {
-                ftm_entity_free(e);
-                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-                break;
-            }
-            v->e = ne;
-            v->cap = c2;
-        }
-        v->e[v->n++] = e;
+        int keep = 0, b = 0;
+        if (monitor_is_designated(e)) keep = c[i].changed;
+        else if ((c[i].changed || own_changed) && !(rc = blocked(g, e, &b, err))) keep = b;
+        if (keep && !rc && ents_push(v, e) == PU_OK) continue;
+        ftm_entity_free(e);
+        if (keep && !rc) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    for (size_t i = 0; i < nids; i++) free(ids[i]);
-    free(ids);
+    for (size_t i = 0; i < n; i++) free(c[i].id);
+    free(c);
     return rc;
 }
 
@@ -161,6 +217,7 @@ static int index_of(const ents *v, screen_index **ix, pu_err *err) {
 
 typedef struct run {
     store_t *st;
+    monitor_graph *g;         /* the visible ownership graph (50 % rule) */
     const store_scope *scope;
     const mon_list *list;
     const screen_reviews *reviews;
@@ -192,10 +249,15 @@ static int screen_subject(run *r, const subj *s, const screen_index *ix, pu_err 
         if (!m->match) continue;
         r->sum->hits++;
         mon_hit h = {r->list->id, s->id, "monitor", s->name, res->subject_key ? res->subject_key : s->name, m,
-                     r->list->owner[0] ? r->list->owner : NULL, r->list->marking, r->actor};
+                     r->list->owner[0] ? r->list->owner : NULL, r->list->marking, r->actor, NULL};
+        monitor_ownership *o = NULL;
+        if (monitor_graph_ownership(r->g, m->entity_id, &o, err) == PU_OK && o->blocked)
+            h.ownership = monitor_ownership_to_json(o);
+        monitor_ownership_free(o);
         int64_t id = 0;
         int opened = 0;
         rc = mon_alert_open(store_db(r->st), &h, &id, &opened, err);
+        json_decref(h.ownership);
         if (opened) r->sum->alerts_opened++;
         else r->sum->unchanged++;
     }
@@ -268,8 +330,8 @@ static int run_list(run *r, pu_err *err) {
     int rc = subjects_load(db, r->list->id, &subs, err);
     int need_all = first;
     for (size_t i = 0; i < subs.n; i++) need_all |= subs.s[i].full;
-    if (!rc && !first) rc = ents_load(r->st, r->scope, r->list->last_run, &delta, err);
-    if (!rc && need_all) rc = ents_load(r->st, r->scope, "", &all, err);
+    if (!rc && !first) rc = ents_load(r->st, r->scope, r->g, r->list->last_run, &delta, err);
+    if (!rc && need_all) rc = ents_load(r->st, r->scope, r->g, "", &all, err);
     if (!rc && !first) rc = index_of(&delta, &dix, err);
     if (!rc && need_all) rc = index_of(&all, &aix, err);
     if (!rc) {
@@ -331,8 +393,12 @@ static int run_one(store_t *st, const store_scope *scope, const char *name, cons
     mon_list l;
     int rc = mon_list_find(store_db(st), scope, name, &l, err);
     if (rc) return rc;
-    run r = {st, scope, &l, rv, scope->system ? "operator" : scope->agency, sum};
-    return run_list(&r, err);
+    monitor_graph *g = NULL;
+    if ((rc = monitor_graph_load(st, scope, &g, err))) return rc;
+    run r = {st, g, scope, &l, rv, scope->system ? "operator" : scope->agency, sum};
+    rc = run_list(&r, err);
+    monitor_graph_free(g);
+    return rc;
 }
 
 int monitor_run(store_t *st, const store_scope *scope, const char *list, monitor_run_summary *sum, pu_err *err) {

@@ -64,7 +64,8 @@ eq(s, 403, "an auditor cannot file lists")
 
 # ---- runs ----
 s, js, _ = c.req("POST", "/api/v1/monitor/run", token=A, query={"list": "clientes"})
-ok(s == 200 and js["alerts_opened"] == 2 and js["full_screens"] == 5, "the first run screens everything", str(js))
+ok(s == 200 and js["alerts_opened"] == 3 and js["full_screens"] == 5,
+   "the first run screens everything (two designated, one blocked by ownership)", str(js))
 s, js, _ = c.req("POST", "/api/v1/monitor/run", token=A, query={"list": "clientes"})
 ok(s == 200 and js["alerts_opened"] == 0, "a second run opens nothing", str(js))
 s, js, _ = c.req("POST", "/api/v1/monitor/run", token=C, query={"list": "clientes"})
@@ -72,7 +73,9 @@ eq(s, 404, "CBP cannot run DEA's list (it does not exist for CBP)")
 
 # ---- the queue ----
 s, js, _ = c.req("GET", "/api/v1/monitor/alerts", token=A, query={"status": "open"})
-ok(s == 200 and len(js["alerts"]) == 2, "two open alerts")
+ok(s == 200 and len(js["alerts"]) == 3, "three open alerts")
+ok(s == 200 and [a["entity_id"] for a in js["alerts"] if a["hit"].get("blocked_by_ownership")] == ["co-direct"],
+   "the company owned 50 % by a designated person is a hit with its chain")
 aid = [a["id"] for a in js["alerts"] if a["entity_id"] == "sdn-guzman"][0] if s == 200 else 1
 ok(s == 200 and all(a["hit"] and a["hit"]["score"] > 0 for a in js["alerts"]), "each alert carries its hit")
 s, js, _ = c.req("GET", "/api/v1/monitor/alerts", token=C)
