@@ -156,6 +156,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"login", 0},          {"home", 0},           {"search", ACL_P_SCREEN}, {"entity", ACL_P_READ},
     {"alerts", ACL_P_READ}, {"cargo", ACL_P_READ}, {"admin", ACL_P_ADMIN},   {"audit", ACL_P_AUDIT},
     {"kinship", ACL_P_FORENSIC}, {"trace", ACL_P_READ}, {"security", 0},
+    {"review", ACL_P_SCREEN}, /* the review queue of ongoing monitoring (docs/monitor.md) */
 };
 
 static const char *content_type_of(const char *name) {

@@ -14,6 +14,7 @@ import { auditPage } from "./pages/audit.js";
 import { kinshipPage } from "./pages/kinship.js";
 import { tracePage } from "./pages/trace.js";
 import { enrolPage } from "./pages/enrol.js";
+import { reviewPage } from "./pages/review.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -28,6 +29,7 @@ const PAGES = {
   audit: { perm: "audit", menu: true, render: auditPage },
   entity: { perm: "read", menu: false, render: entityPage },
   security: { perm: null, menu: false, render: (main) => enrolScreen(main) },
+  review: { perm: "screen", menu: true, render: reviewPage },
 };
 
 // The second factor's page: forced while the session is enrolment-only
