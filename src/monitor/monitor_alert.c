@@ -347,6 +347,19 @@ static int step_update(store_t *st, int64_t id, const char *set, const char *con
     return rc;
 }
 
+/* An alert is given only to an account of its agency that may review. */
+static int check_assignee(db_t *db, const char *user, const char *agency, pu_err *err) {
+    acl_principal p;
+    pu_err ue;
+    int rc = acl_user_get(db, user, &p, &ue);
+    if (rc == PU_ERR_NOTFOUND || (!rc && ((*agency && strcmp(p.agency, agency) != 0) ||
+                                          !(acl_role_perms(p.role) & ACL_P_REVIEW))))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "to", "'%s' is no reviewer of %s", user,
+                       *agency ? agency : pu_tr("the store"));
+    if (rc && err) *err = ue;
+    return rc;
+}
+
 int monitor_alert_assign(store_t *st, const store_scope *scope, const monitor_actor *who, int64_t id,
                          const char *assignee, pu_err *err) {
     facts f;
@@ -356,6 +369,7 @@ int monitor_alert_assign(store_t *st, const store_scope *scope, const monitor_ac
         return pu_fail(err, PU_ERR_CONFLICT, NULL, "status", "alert %lld is %s; only open, assigned or escalated alerts are assigned",
                        (long long)id, pu_tr(f.status));
     const char *to = pu_blank(assignee) ? who->user : assignee;
+    if (strcmp(to, who->user) != 0 && (rc = check_assignee(store_db(st), to, f.owner, err))) return rc;
     const char *vals[] = {to};
     return step_update(st, id, "assignee = ?", vals, 1, f.status, who, "assigned", MON_ASSIGNED, to, err);
 }

@@ -265,36 +265,50 @@ static int screen_subject(run *r, const subj *s, const screen_index *ix, pu_err 
     return rc;
 }
 
+/* Alerts flagged per statement (flag_removed repeats until none is left). */
+#define MON_REMOVED_BATCH 256
+
+/* Up to MON_REMOVED_BATCH open alerts of the list whose entity left the store. */
+static int removed_batch(db_t *db, int64_t list_id, int64_t *ids, size_t *n, pu_err *err) {
+    *n = 0;
+    db_stmt *s = NULL;
+    int rc = db_prepare(db,
+                        "SELECT a.id FROM monitor_alert a WHERE a.list_id = ? AND a.status <> 'closed'"
+                        " AND a.basis_removed = 0 AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.id = a.entity_id)"
+                        " ORDER BY a.id",
+                        &s, err);
+    if (rc) return rc;
+    db_bind_int64(s, 1, list_id);
+    int step = DB_DONE;
+    while (*n < MON_REMOVED_BATCH && (step = db_step(s, err)) == DB_ROW) ids[(*n)++] = db_col_int64(s, 0);
+    if (*n < MON_REMOVED_BATCH && step != DB_DONE) rc = step;
+    db_finalize(s);
+    return rc;
+}
+
 /* Flag the open alerts of the list whose entity is gone from the store (a
  * delisting: until the list versions of issue #19 part A record removed ids,
  * a deleted entity is the removal). */
 static int flag_removed(run *r, const char *now, pu_err *err) {
     db_t *db = store_db(r->st);
-    db_stmt *s = NULL;
-    int rc = db_prepare(db,
-                        "SELECT a.id FROM monitor_alert a WHERE a.list_id = ? AND a.status <> 'closed'"
-                        " AND a.basis_removed = 0 AND NOT EXISTS (SELECT 1 FROM entity e WHERE e.id = a.entity_id)",
-                        &s, err);
-    int64_t ids[256];
+    int64_t ids[MON_REMOVED_BATCH];
     size_t n = 0;
-    if (!rc) {
-        db_bind_int64(s, 1, r->list->id);
-        int step;
-        while ((step = db_step(s, err)) == DB_ROW && n < sizeof ids / sizeof ids[0]) ids[n++] = db_col_int64(s, 0);
-        if (step != DB_ROW && step != DB_DONE) rc = step;
-    }
-    db_finalize(s);
-    for (size_t i = 0; !rc && i < n; i++) {
-        rc = db_prepare(db, "UPDATE monitor_alert SET basis_removed = 1, updated = ? WHERE id = ?", &s, err);
-        if (!rc) {
-            db_bind_text(s, 1, now, -1);
-            db_bind_int64(s, 2, ids[i]);
-            rc = db_step_done(s, err);
+    int rc;
+    do {
+        rc = removed_batch(db, r->list->id, ids, &n, err);
+        for (size_t i = 0; !rc && i < n; i++) {
+            db_stmt *s = NULL;
+            rc = db_prepare(db, "UPDATE monitor_alert SET basis_removed = 1, updated = ? WHERE id = ?", &s, err);
+            if (!rc) {
+                db_bind_text(s, 1, now, -1);
+                db_bind_int64(s, 2, ids[i]);
+                rc = db_step_done(s, err);
+            }
+            db_finalize(s);
+            if (!rc) rc = mon_event(db, ids[i], r->actor, "basis_removed", "", "the designated entity left the store", err);
+            if (!rc) r->sum->basis_removed++;
         }
-        db_finalize(s);
-        if (!rc) rc = mon_event(db, ids[i], r->actor, "basis_removed", "", "the designated entity left the store", err);
-        if (!rc) r->sum->basis_removed++;
-    }
+    } while (!rc && n == MON_REMOVED_BATCH);
     return rc;
 }
 

@@ -335,6 +335,9 @@ static void test_four_eyes(void **state) {
     /* the second alert: a false positive closes at once and becomes a reviewed decision */
     c = alerts(st, &dea, "open");
     assert_int_equal(c.n, 1);
+    /* an alert is given only to a reviewer of its agency */
+    assert_int_equal(monitor_alert_assign(st, &dea, &sup, c.first, "nobody.dea", &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "to");
     assert_int_equal(monitor_alert_assign(st, &dea, &sup, c.first, NULL, &err), PU_OK);
     assert_int_equal(monitor_alert_decide(st, &dea, &sup, c.first, "false_positive", "other company", &err), PU_OK);
     screen_reviews *rv = NULL;

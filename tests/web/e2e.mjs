@@ -87,10 +87,10 @@ function stopServer(srv) {
 
 // ---- roles, their menus and pages ----
 const ROLES = {
-  "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
-  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home", "entity/dea-case-0002"] },
-  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship"], pages: ["kinship"] },
-  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace"], pages: ["home"] },
+  "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace", "review"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
+  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace", "review"], pages: ["home", "entity/dea-case-0002"] },
+  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship", "review"], pages: ["kinship"] },
+  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace", "review"], pages: ["home"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
 };
