@@ -76,6 +76,7 @@ typedef struct monitor_ownership {
     monitor_chain *chains;    /* the chains from designated owners, largest share first */
     size_t nchains;
     size_t more_chains;       /* chains found beyond MONITOR_OWN_MAX_CHAINS */
+    int truncated;            /* 1: the work bound stopped the walk; the shares may be higher */
 } monitor_ownership;
 
 /* The visible ownership graph, loaded once and used for many entities (a
@@ -97,7 +98,8 @@ int monitor_ownership_get(store_t *st, const store_scope *scope, const char *ent
 void monitor_ownership_free(monitor_ownership *o);
 /* {"entity_id", "blocked", "share", "ofac_share", "threshold", "chains":
  * [{"share", "links": [{"record", "owner", "owner_caption", "asset",
- * "asset_caption", "share"}]}], "more_chains"}. New reference or NULL. */
+ * "asset_caption", "share"}]}], "more_chains", "truncated"}. New reference
+ * or NULL. */
 json_t *monitor_ownership_to_json(const monitor_ownership *o);
 /* Add "blocked_by_ownership" (monitor_ownership_to_json) to every match of
  * a screening result (screen_result_to_json) whose entity can be owned and

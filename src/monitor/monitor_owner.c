@@ -298,7 +298,10 @@ static int look_through(walk *w, const char *id, double prod) {
     const monitor_graph *g = w->g;
     for (size_t i = first_edge(g, id); i < g->n && strcmp(g->e[i].asset, id) == 0; i++) {
         const edge *e = &g->e[i];
-        if (++w->steps > OWN_MAX_STEPS) return PU_OK;
+        if (++w->steps > OWN_MAX_STEPS) {
+            w->o->truncated = 1; /* said in the answer: the share may be higher */
+            return PU_OK;
+        }
         if (on_path(w, e->owner)) continue; /* a cycle ends here */
         const node *n = NULL;
         int rc = node_get(w->g, e->owner, &n, w->err);
@@ -326,7 +329,10 @@ static int ofac_share(walk *w, const char *id, double *out) {
     double sum = 0;
     for (size_t i = first_edge(g, id); i < g->n && strcmp(g->e[i].asset, id) == 0; i++) {
         const edge *e = &g->e[i];
-        if (++w->steps > OWN_MAX_STEPS) break;
+        if (++w->steps > OWN_MAX_STEPS) {
+            w->o->truncated = 1;
+            break;
+        }
         if (on_path(w, e->owner)) continue;
         const node *n = NULL;
         int rc = node_get(w->g, e->owner, &n, w->err);
@@ -423,9 +429,10 @@ json_t *monitor_ownership_to_json(const monitor_ownership *o) {
         json_array_append_new(chains, json_pack("{s:f,s:o}", "share", o->chains[i].share, "links",
                                                 links ? links : json_array()));
     }
-    return json_pack("{s:s,s:b,s:f,s:f,s:f,s:o,s:I}", "entity_id", o->entity_id, "blocked", o->blocked, "share",
+    return json_pack("{s:s,s:b,s:f,s:f,s:f,s:o,s:I,s:b}", "entity_id", o->entity_id, "blocked", o->blocked, "share",
                      o->share, "ofac_share", o->ofac_share, "threshold", MONITOR_OWN_THRESHOLD, "chains",
-                     chains ? chains : json_array(), "more_chains", (json_int_t)o->more_chains);
+                     chains ? chains : json_array(), "more_chains", (json_int_t)o->more_chains, "truncated",
+                     o->truncated);
 }
 
 void monitor_ownership_print(const monitor_ownership *o, FILE *out) {
@@ -447,6 +454,9 @@ void monitor_ownership_print(const monitor_ownership *o, FILE *out) {
         }
     }
     if (o->more_chains) fprintf(out, pu_tr("  ... and %zu more chains\n"), o->more_chains);
+    if (o->truncated)
+        fprintf(out, "%s", pu_tr("  (the ownership graph around this entity is too dense to follow every chain: the "
+                                 "shares may be higher)\n"));
 }
 
 /* ---- screening results ------------------------------------------------------- */
