@@ -21,6 +21,7 @@
 #include "kinship/kin_cases.h"
 #include "indicators/ind.h"
 #include "lists/lists.h"
+#include "monitor/monitor.h"
 #include "screen/screen.h"
 #include "store/store.h"
 #include "tips/tips.h"
@@ -156,6 +157,17 @@ static const app_module protect_module = {
     .counts = protect_counts,
 };
 
+/* Ownership (the OFAC 50 % rule), ongoing monitoring of customer lists and
+ * the review queue with four eyes (src/monitor, docs/monitor.md). */
+static const app_module monitor_module = {
+    .name = "monitor",
+    .migrate = monitor_migrate,
+    COMMANDS({"monitor", "ongoing monitoring of customer lists and the review queue (four eyes)", cmd_monitor},
+             {"ownership", "the OFAC 50-percent rule for an entity: designated owners and their chains", cmd_ownership}),
+    .routes = http_routes_monitor,
+    .counts = monitor_counts,
+};
+
 /* The message catalogue (src/i18n) and the web application that uses it
  * (src/http/http_web.c, web/): each user's remembered language, the page
  * shells, assets, catalogue and browser sessions. Last, so no route of an
@@ -217,7 +229,7 @@ static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
     &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
     &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &yente_module,
-    &lists_module, &web_module, NULL,
+    &lists_module, &monitor_module, &web_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

@@ -60,6 +60,8 @@ int cmd_xref(int argc, char **argv);
  * a bare --agency/--country names no role, so no (cmd_resolve.c). */
 int cli_may_read_tips(int system_scope);
 int cmd_lists(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_ownership(int argc, char **argv);
 
 /* The store path: `opt` if non-NULL, else $PUENTE_DB, else "puente.db". */
 const char *cli_db_path(const char *opt);

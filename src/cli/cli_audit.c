@@ -154,6 +154,10 @@ static const struct { const char *command, *sub, *verb; unsigned perm; } command
     {"extradition", "new", NULL, ACL_P_WRITE}, {"extradition", "stage", NULL, ACL_P_WRITE},
     {"indicator", "define", NULL, ACL_P_ADMIN}, {"indicator", "value", NULL, ACL_P_WRITE},
     {"resolve", "run", NULL, ACL_P_ADMIN}, {"resolve", "judge", NULL, ACL_P_WRITE}, {"resolve", "unjudge", NULL, ACL_P_WRITE},
+    {"monitor", NULL, NULL, ACL_P_SCREEN}, {"monitor", "add", NULL, ACL_P_WRITE},
+    {"monitor", "run", NULL, ACL_P_REVIEW}, {"monitor", "send", NULL, ACL_P_REVIEW},
+    {"monitor", "assign", NULL, ACL_P_REVIEW}, {"monitor", "decide", NULL, ACL_P_REVIEW},
+    {"monitor", "confirm", NULL, ACL_P_REVIEW}, {"ownership", NULL, NULL, ACL_P_SCREEN},
 };
 
 /* The n-th word of argv that is not an option (argv[0] = the command). */
@@ -189,7 +193,7 @@ int cli_operator_may(int argc, char **argv, pu_err *err) {
 static const char *const scoped_commands[] = {"export", "entity", "stats", "import", "screen", "compare",
                                               "review", "ews", "cargo", "trace", "tip", "case",
                                               "warrant", "extradition", "indicator", "report", "resolve", "graph",
-                                              "xref", NULL};
+                                              "xref", "monitor", "ownership", NULL};
 
 int cli_operator_scope_args(int argc, char **argv, int *out_argc, char ***out_argv, pu_err *err) {
     *out_argc = argc;

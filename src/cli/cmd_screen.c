@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/pu_io.h"
 #include "common/pu_report.h"
+#include "monitor/monitor.h"
 #include "screen/screen.h"
 #include "store/store.h"
 
@@ -196,6 +197,7 @@ typedef struct run_ctx {
     size_t bad, done;
     int failed;
     pu_err err;
+    struct monitor_graph *owners; /* the 50 % rule on matched companies (src/monitor) */
 } run_ctx;
 
 static void csv_cell(const char *s) {
@@ -296,6 +298,7 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
     else {
         json_t *j;
         if (screen_result_to_json(r, &j) == PU_OK) {
+            (void)monitor_annotate_result(c->owners, j, NULL);
             json_object_set_new(j, "line", json_integer((json_int_t)line));
             json_t *qn = json_array();
             for (size_t i = 0; i < q->nnames; i++) json_array_append_new(qn, json_string(q->names[i]));
@@ -370,6 +373,7 @@ int cmd_screen(int argc, char **argv) {
                           .exhaustive = o.exhaustive, .explain = o.explain, .scope = &o.scope.scope, .reviews = rv,
                           .designated = &designated.s};
     c.csv = o.format && strcmp(o.format, "csv") == 0;
+    if (!c.csv && monitor_graph_load(st, &o.scope.scope, &c.owners, &err) != PU_OK) c.owners = NULL;
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
                o.explain ? ",matched_name,explanation" : "");
@@ -383,6 +387,7 @@ int cmd_screen(int argc, char **argv) {
         rc = screen_read_queries(o.args[0], on_query, on_bad, &c, &err);
         pu_dupset_free(c.ids);
     }
+    monitor_graph_free(c.owners);
     screen_reviews_free(rv);
     screen_index_free(ix);
     store_close(st);

@@ -7,7 +7,8 @@
  *
  * Schemata (with FtM inheritance): Thing > LegalEntity > Person | Organization
  * > Company; Thing > Address, Sanction (Interval), Identification (Interval),
- * Vessel and Airplane (Vehicle), UnknownLink (Interval). Property names are
+ * Vessel and Airplane (Vehicle), UnknownLink, Ownership, Directorship,
+ * Membership, Family, Associate (Interval: relationships). Property names are
  * FtM's (name, alias, weakAlias, previousName, birthDate, birthPlace,
  * nationality, citizenship, gender, passportNumber, taxNumber, idNumber, ...);
  * see docs/ftm.md for the full table.

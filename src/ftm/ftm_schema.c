@@ -124,6 +124,28 @@ static const ftm_propdef vessel_props[] = {
 static const ftm_propdef airplane_props[] = {
     P("serialNumber", FTM_IDENTIFIER), P("icaoCode", FTM_IDENTIFIER), P("manufacturer", FTM_STRING), END};
 
+/* Relationship schemata (FtM interval links; src/monitor reads Ownership for
+ * the OFAC 50 % rule): each names its two ends with entity-typed properties.
+ * percentage stays a string as in FtM ("50", "50.5%"): monitor_owner.c parses it. */
+static const ftm_propdef ownership_props[] = {
+    P("owner", FTM_ENTITY), P("asset", FTM_ENTITY), P("percentage", FTM_STRING),
+    P("sharesCount", FTM_STRING), P("sharesValue", FTM_STRING), P("sharesCurrency", FTM_STRING),
+    P("sharesType", FTM_STRING), P("legalBasis", FTM_STRING), P("ownershipType", FTM_STRING),
+    P("role", FTM_STRING), P("status", FTM_STRING), END};
+
+static const ftm_propdef directorship_props[] = {
+    P("director", FTM_ENTITY), P("organization", FTM_ENTITY), P("role", FTM_STRING),
+    P("secretary", FTM_STRING), P("status", FTM_STRING), END};
+
+static const ftm_propdef membership_props[] = {
+    P("member", FTM_ENTITY), P("organization", FTM_ENTITY), P("role", FTM_STRING), P("status", FTM_STRING), END};
+
+static const ftm_propdef family_props[] = {
+    P("person", FTM_ENTITY), P("relative", FTM_ENTITY), P("relationship", FTM_STRING), END};
+
+static const ftm_propdef associate_props[] = {
+    P("person", FTM_ENTITY), P("associate", FTM_ENTITY), P("relationship", FTM_STRING), END};
+
 /* Parents come before children so a single pass can resolve them. */
 static struct ftm_schema registry[] = {
     {"Thing", {NULL, NULL}, 1, 0, thing_props, NULL, 0},
@@ -141,12 +163,18 @@ static struct ftm_schema registry[] = {
     {"Vehicle", {"Thing", "Asset"}, 0, 1, vehicle_props, NULL, 0},
     {"Vessel", {"Vehicle", NULL}, 0, 1, vessel_props, NULL, 0},
     {"Airplane", {"Vehicle", NULL}, 0, 1, airplane_props, NULL, 0},
+    {"Ownership", {"Interval", NULL}, 0, 0, ownership_props, NULL, 0},
+    {"Directorship", {"Interval", NULL}, 0, 0, directorship_props, NULL, 0},
+    {"Membership", {"Interval", NULL}, 0, 0, membership_props, NULL, 0},
+    {"Family", {"Interval", NULL}, 0, 0, family_props, NULL, 0},
+    {"Associate", {"Interval", NULL}, 0, 0, associate_props, NULL, 0},
 };
 #define NSCHEMA (sizeof registry / sizeof registry[0])
 
 static const char *const schema_names[NSCHEMA + 1] = {
     "Thing", "Interval", "Value", "Asset", "LegalEntity", "Person", "Organization", "Company",
-    "Address", "Sanction", "Identification", "UnknownLink", "Vehicle", "Vessel", "Airplane", NULL};
+    "Address", "Sanction", "Identification", "UnknownLink", "Vehicle", "Vessel", "Airplane",
+    "Ownership", "Directorship", "Membership", "Family", "Associate", NULL};
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 

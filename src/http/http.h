@@ -113,5 +113,6 @@ const struct http_route *http_routes_indicators(size_t *n);   /* http_indicators
 const struct http_route *http_routes_graph(size_t *n);   /* http_graph.c: /api/v1/graph, /api/v1/resolve */
 const struct http_route *http_routes_yente(size_t *n);
 const struct http_route *http_routes_lists(size_t *n);
+const struct http_route *http_routes_monitor(size_t *n);
 
 #endif

@@ -224,6 +224,30 @@ ROUTES(http_routes_lists,
     {"GET", "/api/v1/lists/versions", h_lists_versions, "lists.version.list", 1, R},
     {"GET", "/api/v1/lists/versions/{id}/delta", h_lists_delta, "lists.version.delta", 1, R},
     {"POST", "/api/v1/lists/update", h_lists_update, "lists.update", 1, ACL_P_ADMIN})
+/* Ongoing monitoring, the review queue and ownership (http_monitor.c;
+ * docs/monitor.md). The four-eyes rule is the engine's: a route's
+ * permission only lets the request reach it. */
+int h_mon_lists(http_req *r);
+int h_mon_list_add(http_req *r);
+int h_mon_run(http_req *r);
+int h_mon_alerts(http_req *r);
+int h_mon_alert(http_req *r);
+int h_mon_send(http_req *r);
+int h_mon_assign(http_req *r);
+int h_mon_decide(http_req *r);
+int h_mon_confirm(http_req *r);
+int h_mon_ownership(http_req *r);
+ROUTES(http_routes_monitor,
+    {"GET", "/api/v1/monitor/lists", h_mon_lists, "monitor.list.list", 1, ACL_P_SCREEN},
+    {"PUT", "/api/v1/monitor/lists/{name}", h_mon_list_add, "monitor.list.add", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/monitor/run", h_mon_run, "monitor.run", 1, ACL_P_REVIEW},
+    {"GET", "/api/v1/monitor/alerts", h_mon_alerts, "monitor.alert.list", 1, ACL_P_SCREEN},
+    {"POST", "/api/v1/monitor/alerts", h_mon_send, "monitor.alert.send", 1, ACL_P_REVIEW},
+    {"GET", "/api/v1/monitor/alerts/{id}", h_mon_alert, "monitor.alert.read", 1, ACL_P_SCREEN},
+    {"POST", "/api/v1/monitor/alerts/{id}/assign", h_mon_assign, "monitor.alert.assign", 1, ACL_P_REVIEW},
+    {"POST", "/api/v1/monitor/alerts/{id}/decide", h_mon_decide, "monitor.alert.decide", 1, ACL_P_REVIEW},
+    {"POST", "/api/v1/monitor/alerts/{id}/confirm", h_mon_confirm, "monitor.alert.confirm", 1, ACL_P_REVIEW},
+    {"GET", "/api/v1/entities/{id}/ownership", h_mon_ownership, "entity.ownership", 1, R})
 #undef R
 
 /* The registry's routes joined once, in registry order. */

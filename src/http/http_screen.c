@@ -14,6 +14,7 @@
 
 #include "http/http_int.h"
 #include "http/http_yente.h"
+#include "monitor/monitor.h"
 #include "screen/screen.h"
 #include "screen/screen_algo.h"
 
@@ -172,6 +173,8 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     json_t *results = json_array();
     size_t nmatch = 0;
     pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
+    monitor_graph *owners = NULL; /* the 50 % rule on matched companies (src/monitor) */
+    if (monitor_graph_load(r->st, &r->scope, &owners, NULL) != PU_OK) owners = NULL;
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
@@ -196,8 +199,12 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         rc = screen_result_to_json(res, &jr);
         screen_result_free(res);
         if (rc) rc = http_fail(r, rc, NULL, "cannot serialise the result");
-        else json_array_append_new(results, jr);
+        else {
+            (void)monitor_annotate_result(owners, jr, NULL);
+            json_array_append_new(results, jr);
+        }
     }
+    monitor_graph_free(owners);
     (void)pu_buf_printf(&r->detail, "queries=%zu; matches=%zu; threshold=%.2f", json_array_size(qs), nmatch, threshold);
     http_audit_names_put(r, &names);
     pu_buf_free(&names);

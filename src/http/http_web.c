@@ -162,6 +162,7 @@ static const struct { const char *name; unsigned perm; } pages[] = {
     {"kinship-cases", ACL_P_FORENSIC},
     {"dashboard", ACL_P_READ},
     {"graph", ACL_P_READ}, /* docs/graph.md */
+    {"review", ACL_P_SCREEN}, /* the review queue of ongoing monitoring (docs/monitor.md) */
 };
 
 static const char *content_type_of(const char *name) {

@@ -116,10 +116,15 @@ int screen_migrate(db_t *db, pu_err *err);
 
 typedef struct screen_reviews screen_reviews;
 
-/* The subject key of a query: the canonical form of its first name (tokens
- * normalised and sorted) plus "|" and the birth date when given. Two
- * screenings of the same subject give the same key. Errors: PU_ERR_INVALID
- * (no usable name), PU_ERR_LIMIT (buffer too small). */
+/* The subject key of a query: its first name normalised with its tokens IN
+ * ORDER ("SURNAME, Given" reordered to "given surname" as screening does),
+ * "|", the birth date (or nothing), "|", the identifiers normalised
+ * (screen_normalize_id), sorted and joined by ','. Two screenings of the
+ * same subject give the same key; swapped surnames ("GUZMAN LOERA Joaquin"
+ * vs "LOERA GUZMAN Joaquin") are different subjects. Decisions recorded
+ * under the older sorted-token keys are renamed "legacy:<key>" by the
+ * migration and apply to nothing. Errors: PU_ERR_INVALID (no usable name),
+ * PU_ERR_LIMIT (buffer too small). */
 struct screen_query;
 int screen_subject_key(const struct screen_query *q, char *buf, size_t size, pu_err *err);
 

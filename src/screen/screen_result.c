@@ -129,9 +129,27 @@ int screen_result_to_json(const screen_result *r, json_t **out) {
     return PU_OK;
 }
 
-static int tok_cmp(const void *a, const void *b) {
-    const sn_token *x = a, *y = b;
-    return strcmp(x->s, y->s);
+static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The subject's identifiers normalised (screen_normalize_id), sorted and
+ * joined by ','; unusable ones are left out. */
+static int ids_part(const screen_query *q, pu_buf *b) {
+    char norm[SCREEN_QUERY_IDS_MAX][128];
+    char *v[SCREEN_QUERY_IDS_MAX];
+    size_t n = 0;
+    for (size_t i = 0; q->id_numbers && i < q->nids && n < SCREEN_QUERY_IDS_MAX; i++)
+        if (q->id_numbers[i] && screen_normalize_id(q->id_numbers[i], norm[n], sizeof norm[n]) == PU_OK) {
+            v[n] = norm[n];
+            n++;
+        }
+    qsort(v, n, sizeof v[0], str_cmp);
+    int rc = PU_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (i && strcmp(v[i], v[i - 1]) == 0) continue;
+        if (i) rc = pu_buf_putc(b, ',');
+        if (!rc) rc = pu_buf_puts(b, v[i]);
+    }
+    return rc;
 }
 
 int screen_subject_key(const screen_query *q, char *buf, size_t size, pu_err *err) {
@@ -152,29 +170,32 @@ int screen_subject_key(const screen_query *q, char *buf, size_t size, pu_err *er
         return PU_ERR_NOMEM;
     }
     char *pieces[SN_MAX_PIECES];
-    /* schema-less split on purpose: subject keys of stored reviews stay
-     * what they were when the review was recorded */
+    /* schema-less split on purpose: the same subject screened with or
+     * without a schema keeps its key */
     sn_split_cls(f, SC_ANY, work, SN_BUF_MAX * 2, pieces, SN_MAX_PIECES);
     sn_tokenize(pieces[0], sn_class_of(q->schema), n);
-    /* sorted tokens: "Perez, Juan" and "Juan Perez" are the same subject */
-    qsort(n->tok, (size_t)n->ntok, sizeof n->tok[0], tok_cmp);
+    /* the tokens IN ORDER ("SURNAME, Given" is already reordered by the
+     * tokenizer): "GUZMAN LOERA Joaquin" and "LOERA GUZMAN Joaquin" are
+     * different people (paternal and maternal surnames swapped), so they
+     * are different subjects; then the birth date and the identifiers */
     pu_buf b = PU_BUF_INIT(size - 1);
     for (int i = 0; i < n->ntok; i++) {
         if (i) pu_buf_putc(&b, ' ');
         pu_buf_append(&b, n->tok[i].s, n->tok[i].len);
     }
-    if (q->birth_date && *q->birth_date) {
-        pu_buf_putc(&b, '|');
-        pu_buf_puts(&b, q->birth_date);
-    }
+    int empty = b.len == 0;
+    pu_buf_putc(&b, '|');
+    if (q->birth_date && *q->birth_date) pu_buf_puts(&b, q->birth_date);
+    pu_buf_putc(&b, '|');
+    int irc = ids_part(q, &b);
     free(n);
     free(work);
     free(f);
-    if (b.len == 0 || b.data[0] == '|') {
+    if (empty) {
         pu_buf_free(&b);
         return pu_fail(err, PU_ERR_INVALID, NULL, "name", "expected a name with letters or digits");
     }
-    if (b.len >= size) {
+    if (irc || b.len >= size || !b.data) {
         pu_buf_free(&b);
         return pu_fail(err, PU_ERR_LIMIT, NULL, "name", "subject key too long");
     }

@@ -95,6 +95,10 @@ target("lists-generic", "csv", "id,name,birth_date,country",
        ["u0,Ana Ruiz,1960-05-01,mx", "{id},{text} Garcia,{date},mx"],
        lambda f, db: ["sh", "-c", '"$0" lists sources add g --format generic_csv --location "$1" --mapping "$2"'
                       ' --db "$3" >/dev/null && exec "$0" lists update --source g --db "$3"', BIN, f, LISTS_MAP, db])
+# customer lists of ongoing monitoring (docs/monitor.md): id is the subject key
+target("monitor-add", "csv", "id,name,birth_date,country",
+       ["c0,Ana Ruiz,1960-05-01,mx", "{id},{text} Garcia,{date},mx"],
+       lambda f, db: p("monitor", "add", "clientes", f, "--db", db))
 
 CASES = ["valid", "empty", "header_only", "bom", "crlf", "semicolon", "invalid_utf8", "big_field",
          "duplicate", "future_date", "impossible_date", "non_iso_date", "negative_number", "directory",

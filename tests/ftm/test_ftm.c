@@ -24,7 +24,12 @@ static void test_schema_inheritance(void **state) {
     assert_true(ftm_schema_is_a(ftm_schema_get("Sanction"), "Interval"));
     assert_false(ftm_schema_is_a(ftm_schema_get("Sanction"), "Thing"));
     assert_null(ftm_schema_get("person")); /* exact names only */
-    assert_null(ftm_schema_get("Ownership"));
+    /* relationship schemata load since issue #19 (this expectation was "unknown") */
+    assert_true(ftm_schema_is_a(ftm_schema_get("Ownership"), "Interval"));
+    assert_int_equal(ftm_schema_prop_type(ftm_schema_get("Ownership"), "asset"), FTM_ENTITY);
+    assert_int_equal(ftm_schema_prop_type(ftm_schema_get("Family"), "relative"), FTM_ENTITY);
+    assert_false(ftm_schema_matchable(ftm_schema_get("Directorship")));
+    assert_null(ftm_schema_get("Dragon"));
     assert_true(ftm_schema_abstract(ftm_schema_get("Thing")));
     assert_false(ftm_schema_abstract(person));
     assert_true(ftm_schema_matchable(person));

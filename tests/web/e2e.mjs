@@ -87,10 +87,10 @@ function stopServer(srv) {
 
 // ---- roles, their menus and pages ----
 const ROLES = {
-  "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions", "graph", "dashboard"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
-  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions", "graph", "dashboard"], pages: ["home", "entity/dea-case-0002"] },
-  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship", "kinship-cases", "cases", "extraditions", "graph", "dashboard"], pages: ["kinship", "kinship-cases"] },
-  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace", "tips", "cases", "extraditions", "graph", "dashboard"], pages: ["home", "tips"] },
+  "dea.analyst": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions", "review", "graph", "dashboard"], pages: ["home", "search", "alerts", "cargo", "entity/dea-case-0002", "security"] },
+  "cbp.supervisor": { menu: ["home", "search", "alerts", "cargo", "trace", "cases", "extraditions", "review", "graph", "dashboard"], pages: ["home", "entity/dea-case-0002"] },
+  "spf.forensic": { menu: ["home", "search", "alerts", "cargo", "trace", "kinship", "kinship-cases", "cases", "extraditions", "review", "graph", "dashboard"], pages: ["kinship", "kinship-cases"] },
+  "cnb.tips": { menu: ["home", "search", "alerts", "cargo", "trace", "tips", "cases", "extraditions", "review", "graph", "dashboard"], pages: ["home", "tips"] },
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
 };

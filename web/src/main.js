@@ -20,6 +20,7 @@ import { casesPage, extraditionsPage } from "./pages/cases.js";
 import { kinshipCasesPage } from "./pages/kinship_cases.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { graphPage } from "./pages/graph.js";
+import { reviewPage } from "./pages/review.js";
 
 // Pages, the permission each needs (as src/http/http_web.c's table) and
 // whether it is in the menu.
@@ -34,6 +35,7 @@ const PAGES = {
   tips: { perm: "tips", menu: true, render: tipsPage },
   cases: { perm: "read", menu: true, render: casesPage },
   extraditions: { perm: "read", menu: true, render: extraditionsPage },
+  review: { perm: "screen", menu: true, render: reviewPage },
   graph: { perm: "read", menu: true, render: graphPage },
   dashboard: { perm: "read", menu: true, render: dashboardPage },
   protect: { perm: "protect", menu: true, render: protectPage },
