@@ -6,15 +6,10 @@
 # close to running out, and executive_decision), and an HSI-only case.
 # Usage: cases_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2 work=$3
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
-p() { "$bin" "$@" --db "$db"; }
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
 HSI=(--agency HSI --country US)
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+web_users <<'USERS'
 hsi.analyst HSI analyst
 fgr.analyst FGR analyst
 dea.analyst DEA analyst

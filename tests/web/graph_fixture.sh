@@ -5,14 +5,9 @@
 # US-ONLY person linked to the company (never shown to a Mexican analyst).
 # Usage: graph_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2 work=$3
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
-p() { "$bin" "$@" --db "$db"; }
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
+web_users <<'USERS'
 fgr.analyst FGR analyst
 atf.supervisor ATF supervisor
 USERS

@@ -5,16 +5,11 @@
 # a case (families, references with consent, remains) searched once, so the
 # page has candidate hits. Usage: kinship_case_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
 src=${PUENTE_SRC:-.}
 D="$src/data/kinship/dvi_planecrash"
-p() { "$bin" "$@" --db "$db"; }
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+web_users <<'USERS'
 fgr.gen1 FGR forensic
 fgr.gen2 FGR forensic
 fgr.analyst FGR analyst

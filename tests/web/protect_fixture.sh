@@ -5,16 +5,11 @@
 # prot.web and one known case with a marked beneficiary whose urgent
 # measure is late. Usage: protect_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
 export PUENTE_PROTECT_KDF=1:8192
-p() { "$bin" "$@" --db "$db"; }
-p agency seed >/dev/null
 p agency add SEGOB --name "Secretaría de Gobernación (Mecanismo de Protección)" --country mx >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+web_users <<'USERS'
 prot.web SEGOB protection-officer
 prot.other SEGOB protection-officer
 seg.analyst SEGOB analyst

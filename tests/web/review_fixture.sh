@@ -6,15 +6,10 @@
 # a company blocked by ownership.
 # Usage: review_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2 work=$3
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
 src=$(cd "$(dirname "$0")/../.." && pwd)
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
-p() { "$bin" "$@" --db "$db"; }
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+web_users <<'USERS'
 dea.analyst DEA analyst
 dea.supervisor DEA supervisor
 fgr.analyst FGR analyst

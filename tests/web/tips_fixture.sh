@@ -4,15 +4,10 @@
 # pairs for sealed files (WORKDIR/keys), and a few generated tips.
 # Usage: tips_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2 work=$3
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
-p() { "$bin" "$@" --db "$db"; }
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
 export PUENTE_TIPS_KDF=1:8192
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+web_users <<'USERS'
 fgr.tips FGR tip-handler
 atf.tips ATF tip-handler
 fgr.analyst FGR analyst

@@ -6,14 +6,9 @@
 # submits requests for (a full chain, three Glocks for a partial serial).
 # Usage: trace_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
-bin=$1 db=$2 work=$3
-pw=${WEB_TEST_PASSWORD:-web-test-password-1}
-p() { "$bin" "$@" --db "$db"; }
-p agency seed >/dev/null
-p policy set mfa-roles "" >/dev/null
-while read -r name agency role; do
-  printf '%s\n' "$pw" | p user add "$name" --agency "$agency" --role "$role" --password-stdin --permanent >/dev/null
-done <<'USERS'
+. "$(dirname "$0")/fixture_lib.sh"
+web_setup "$@"
+web_users <<'USERS'
 fgr.analyst FGR analyst
 dea.analyst DEA analyst
 fgr.tips FGR tip-handler
