@@ -373,7 +373,17 @@ int cmd_screen(int argc, char **argv) {
                           .exhaustive = o.exhaustive, .explain = o.explain, .scope = &o.scope.scope, .reviews = rv,
                           .designated = &designated.s};
     c.csv = o.format && strcmp(o.format, "csv") == 0;
-    if (!c.csv && monitor_graph_load(st, &o.scope.scope, &c.owners, &err) != PU_OK) c.owners = NULL;
+    /* companies blocked by ownership are screened as designated (OFAC's 50 %
+     * rule), in every format; JSON results also carry the chain */
+    monitor_blocked_set blocked = {0};
+    if (monitor_graph_load(st, &o.scope.scope, &c.owners, &err) != PU_OK) c.owners = NULL;
+    if (c.owners && monitor_graph_blocked_ids(c.owners, &blocked.ids, &blocked.n, &err) != PU_OK) blocked.n = 0;
+    c.p.also_designated = monitor_blocked_has;
+    c.p.also_ctx = &blocked;
+    if (c.csv) { /* the CSV carries no chain */
+        monitor_graph_free(c.owners);
+        c.owners = NULL;
+    }
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
                o.explain ? ",matched_name,explanation" : "");
@@ -388,6 +398,7 @@ int cmd_screen(int argc, char **argv) {
         pu_dupset_free(c.ids);
     }
     monitor_graph_free(c.owners);
+    monitor_blocked_set_free(&blocked);
     screen_reviews_free(rv);
     screen_index_free(ix);
     store_close(st);

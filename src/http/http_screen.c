@@ -174,7 +174,11 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     size_t nmatch = 0;
     pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
     monitor_graph *owners = NULL; /* the 50 % rule on matched companies (src/monitor) */
+    monitor_blocked_set blocked = {0}; /* ... which are designated too (OFAC's 50 % rule) */
     if (monitor_graph_load(r->st, &r->scope, &owners, NULL) != PU_OK) owners = NULL;
+    if (owners && monitor_graph_blocked_ids(owners, &blocked.ids, &blocked.n, NULL) != PU_OK) blocked.n = 0;
+    p.also_designated = monitor_blocked_has;
+    p.also_ctx = &blocked;
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
@@ -205,6 +209,7 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         }
     }
     monitor_graph_free(owners);
+    monitor_blocked_set_free(&blocked);
     (void)pu_buf_printf(&r->detail, "queries=%zu; matches=%zu; threshold=%.2f", json_array_size(qs), nmatch, threshold);
     http_audit_names_put(r, &names);
     pu_buf_free(&names);
@@ -454,11 +459,17 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
      * score a pool of candidates, filter, then apply the limit. yente's
      * /match/{dataset} is also the designated scope of that dataset;
      * default/all: the designation lists (docs/lists.md) */
-    const char *dsl[2] = {ds, NULL};
-    screen_scope in_ds = {NULL, dsl, 0};
+    /* topics / include_dataset name what counts as a hit, as in yente: they
+     * replace the default scope (the designation lists) instead of
+     * narrowing it, so /match?topics=crime finds what no list designates */
+    const char *dsl[YENTE_FILTER_MAX + 1] = {ds, NULL}, *tpl[YENTE_FILTER_MAX + 1] = {NULL};
+    if (!ds)
+        for (size_t i = 0; i < f->ninclude_ds; i++) dsl[i] = f->include_ds[i], dsl[i + 1] = NULL;
+    for (size_t i = 0; i < f->ntopics; i++) tpl[i] = f->topics[i], tpl[i + 1] = NULL;
+    screen_scope named = {f->ntopics ? tpl : NULL, dsl[0] ? dsl : NULL, 0};
     screen_params p = {.threshold = threshold, .min_score = cutoff, .limit = (int)(ds || f->active ? MATCH_FILTER_POOL : limit),
                        .explain = 1, .scope = &r->scope, .reviews = snap->reviews,
-                       .designated = ds ? &in_ds : SCREEN_SCOPE_DEFAULT};
+                       .designated = named.topics || named.datasets ? &named : SCREEN_SCOPE_DEFAULT};
     const char *key;
     json_t *qv;
     pu_buf *out = &r->out;

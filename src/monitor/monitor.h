@@ -106,6 +106,22 @@ json_t *monitor_ownership_to_json(const monitor_ownership *o);
  * is blocked by ownership over g. g may be NULL (nothing to add).
  * Errors: monitor_graph_ownership's. */
 int monitor_annotate_result(monitor_graph *g, json_t *result, pu_err *err);
+/* The ids of every entity blocked by ownership over g (each asset of a
+ * visible Ownership record, computed once), sorted by strcmp, for the
+ * designated scope of a screening (screen_params.also_designated): a
+ * company owned 50 % or more by designated persons is screened as one.
+ * *ids (the caller's: free each and the array) may be NULL with *n = 0.
+ * Errors: monitor_graph_ownership's, PU_ERR_NOMEM. */
+int monitor_graph_blocked_ids(monitor_graph *g, char ***ids, size_t *n, pu_err *err);
+/* 1 when id is in the sorted set of monitor_graph_blocked_ids (a
+ * screen_params.also_designated callback: ctx is a monitor_blocked_set). */
+typedef struct monitor_blocked_set {
+    char **ids;
+    size_t n;
+} monitor_blocked_set;
+int monitor_blocked_has(const void *ctx, const char *id);
+void monitor_blocked_set_free(monitor_blocked_set *s);   /* NULL-safe */
+
 /* Human-readable explanation in the CLI's language. */
 void monitor_ownership_print(const monitor_ownership *o, FILE *out);
 

@@ -483,3 +483,51 @@ int monitor_annotate_result(monitor_graph *g, json_t *result, pu_err *err) {
     }
     return PU_OK;
 }
+
+/* ---- the blocked set, for screening's designated scope ---- */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int monitor_graph_blocked_ids(monitor_graph *g, char ***ids, size_t *n, pu_err *err) {
+    *ids = NULL;
+    *n = 0;
+    if (!g || g->n == 0) return PU_OK;
+    char **assets = malloc(g->n * sizeof *assets);
+    if (!assets) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < g->n; i++) assets[i] = g->e[i].asset;
+    qsort(assets, g->n, sizeof *assets, cmp_str);
+    char **out = malloc(g->n * sizeof *out);
+    int rc = out ? PU_OK : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; rc == PU_OK && i < g->n; i++) {
+        if (i && !strcmp(assets[i], assets[i - 1])) continue; /* each asset once */
+        monitor_ownership *o = NULL;
+        rc = monitor_graph_ownership(g, assets[i], &o, err);
+        if (rc == PU_OK && o->blocked && !(out[k] = pu_strdup(assets[i])))
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        else if (rc == PU_OK && o->blocked)
+            k++;
+        monitor_ownership_free(o);
+    }
+    free(assets);
+    if (rc) {
+        for (size_t i = 0; i < k; i++) free(out[i]);
+        free(out);
+        return rc;
+    }
+    *ids = out; /* already sorted: the assets were */
+    *n = k;
+    return PU_OK;
+}
+
+int monitor_blocked_has(const void *ctx, const char *id) {
+    const monitor_blocked_set *s = ctx;
+    return s && s->n && bsearch(&id, s->ids, s->n, sizeof *s->ids, cmp_str) != NULL;
+}
+
+void monitor_blocked_set_free(monitor_blocked_set *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) free(s->ids[i]);
+    free(s->ids);
+    s->ids = NULL;
+    s->n = 0;
+}

@@ -229,6 +229,12 @@ int screen_scope_parse(const char *topics, const char *datasets, screen_scope_ow
 /* 1 when the scope is exactly the default. */
 int screen_scope_is_default(const screen_scope *s);
 
+/* Entities designated by another rule than the scope's topics and datasets
+ * (a company blocked by ownership: src/monitor, the OFAC 50 % rule): 1
+ * when id is designated for this screening. Asked only for entities the
+ * reader may see and the scope does not already take. */
+typedef int (*screen_designated_fn)(const void *ctx, const char *entity_id);
+
 typedef struct screen_params {
     double threshold;             /* match at score >= threshold; <= 0: default */
     double min_score;             /* results below are not returned; <= 0: threshold - 0.2 */
@@ -243,6 +249,8 @@ typedef struct screen_params {
     int no_weights;               /* 1: explanations omit token weights and the coverages
                                      made of them; implied for a scope other than
                                      STORE_SYSTEM (they are statistics of the whole index) */
+    screen_designated_fn also_designated; /* NULL, or also in scope when it says so */
+    const void *also_ctx;
 } screen_params;
 
 /* One scored feature of an explanation. */

@@ -396,7 +396,9 @@ static int entity_visible(runctx *r, uint32_t e) {
         const ix_entity *x = &r->ix->ents[e];
         int vis = schema_ok(r->qp->cls, x->cls);
         if (vis && r->p->scope && !r->p->scope->system) vis = store_visible(r->p->scope, x->owner, x->marking);
-        if (vis && r->p->designated) vis = screen_in_scope(r->p->designated, x);
+        if (vis && r->p->designated)
+            vis = screen_in_scope(r->p->designated, x) ||
+                  (r->p->also_designated && r->p->also_designated(r->p->also_ctx, x->id));
         s->ea[e].vis = (uint8_t)(vis ? 1 : 2);
         if (vis) s->touched_e[s->ntouched_e++] = e;
     }
