@@ -76,6 +76,7 @@ int yente_filter_parse(http_req *r, int search, yente_filter *f) {
         (rc = collect(r, "exclude_schema", f->exclude_schema, &f->nexclude_schema)))
         return rc;
     if (search && (rc = collect(r, "countries", f->countries, &f->ncountries))) return rc;
+    if (!search && (rc = collect(r, "programs", f->programs, &f->nprograms))) return rc;
     for (size_t i = 0; i < f->nexclude_schema; i++)
         if (!ftm_schema_get(f->exclude_schema[i]))
             return http_fail(r, PU_ERR_INVALID, "exclude_schema", "unknown schema '%.60s'", f->exclude_schema[i]);
@@ -89,7 +90,7 @@ int yente_filter_parse(http_req *r, int search, yente_filter *f) {
     f->target = t && strcmp(t, "true") == 0;
     f->needs_entity = f->ntopics || f->ncountries || f->changed_since;
     f->active = f->nexclude_ids || f->ninclude_ds || f->nexclude_ds || f->nexclude_schema || f->target ||
-                f->needs_entity;
+                f->nprograms || f->needs_entity;
     return PU_OK;
 }
 
@@ -152,6 +153,7 @@ int yente_filter_keep(http_req *r, const yente_filter *f, const screen_match *m)
     if (f->nexclude_ds && any_in(m->datasets, m->ndatasets, f->exclude_ds, f->nexclude_ds)) return 0;
     if (schema_excluded(f, m->schema)) return 0;
     if (f->target && m->ndatasets == 0) return 0;
+    if (f->nprograms && !any_in(m->programs, m->nprograms, f->programs, f->nprograms)) return 0;
     if (!f->needs_entity) return 1;
     ftm_entity *e = NULL;
     pu_err err;

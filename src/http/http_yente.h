@@ -23,6 +23,8 @@ typedef struct yente_filter {
     size_t ntopics;
     const char *exclude_schema[YENTE_FILTER_MAX]; /* the schema or a descendant is left out */
     size_t nexclude_schema;
+    const char *programs[YENTE_FILTER_MAX];   /* /match: any of the sanctions programs (a Puente extension) */
+    size_t nprograms;
     const char *countries[YENTE_FILTER_MAX];  /* /search: any of */
     size_t ncountries;
     const char *changed_since;                /* ISO date or timestamp: last change at or after */

@@ -122,6 +122,11 @@ s, js, _ = match(DEA, "Guzman", threshold="0.3", cutoff="0.3", include_dataset="
 eq(mids(js), ["co-guzman-ruiz"], "include_dataset keeps that dataset only")
 s, js, _ = match(DEA, "Guzman", threshold="0.3", cutoff="0.3", datasets="co_wanted")
 eq(mids(js), ["co-guzman-ruiz"], "datasets= is include_dataset")
+# programs (a Puente extension for the search page): any of the sanctions programs
+s, js, _ = match(DEA, "Guzman", threshold="0.3", cutoff="0.3", programs="SDNTK")
+ok(s == 200 and mids(js) == ["sdn-guzman-loera"], "programs=SDNTK keeps the one under that program", str(mids(js)))
+s, js, _ = match(DEA, "Guzman", threshold="0.3", cutoff="0.3", programs=["IRAN", "CYBER2"])
+ok(s == 200 and mids(js) == [], "programs nobody is under keep nothing", str(mids(js)))
 # the default scope is the designation lists (docs/lists.md): without the
 # SDN dataset no Guzmán is designated; with topics=wanted the wanted one is
 s, js, _ = match(DEA, "Guzman", threshold="0.3", cutoff="0.3", exclude_dataset="us_ofac_sdn")

@@ -509,6 +509,18 @@ async function screening(browser, base) {
   const why = await first.locator(".reasons").first().innerText();
   ok(why.includes(catalogue.en["feature.name_similarity"]) && why.includes(catalogue.en["feature.name_similarity_help"].slice(0, 20)), "the hit's explanation is in plain words", why.slice(0, 300));
   await page.screenshot({ path: path.join(SHOTS, "en-search-explained.png"), fullPage: false });
+  // the program filter: under SDNTK the designated person stays; under no such program nothing does
+  await page.fill("#screen-program", "sdntk");
+  await page.click("#screen-submit");
+  await page.waitForSelector("#screen-results .result");
+  ok((await page.locator(".hit h3").first().textContent()).toUpperCase().includes("GUZMAN"), "filtered by program SDNTK, the designated person stays");
+  await page.fill("#screen-program", "NO-SUCH-PROGRAM");
+  await page.click("#screen-submit");
+  await waitFor(page, (w) => document.querySelector("#screen-results .result p")?.textContent === w, catalogue.en["search.no_hits"]);
+  ok(true, "filtered by a program nobody is under, no hit");
+  await page.fill("#screen-program", "");
+  await page.click("#screen-submit");
+  await page.waitForSelector(".hit");
   // a reviewed false positive with a note
   await first.locator("details summary").nth(1).click();
   await first.locator("textarea").fill("Different person: born 1990, Tijuana resident (web test)");

@@ -95,13 +95,16 @@ function resultBlock(name, q, resp) {
   );
 }
 
-async function screenNames(names, schema, country, threshold, onProgress) {
+async function screenNames(names, schema, country, threshold, program, onProgress) {
   const out = [];
   for (let i = 0; i < names.length; i += BATCH_CHUNK) {
     const chunk = names.slice(i, i + BATCH_CHUNK);
     const queries = {};
     chunk.forEach((n, k) => (queries[`q${i + k}`] = query(n, schema, country)));
-    const r = await post(`/match/default?limit=5&threshold=${threshold}`, { queries });
+    const q = new URLSearchParams({ limit: "5", threshold: String(threshold) });
+    // a sanctions program (SDNTK...) keeps only those designated under it
+    for (const p of program.split(/[ ,]+/).filter(Boolean)) q.append("programs", p.toUpperCase());
+    const r = await post(`/match/default?${q}`, { queries });
     chunk.forEach((n, k) => out.push({ name: n, q: queries[`q${i + k}`], resp: r.responses[`q${i + k}`] }));
     onProgress(Math.min(names.length, i + BATCH_CHUNK), names.length);
   }
@@ -133,6 +136,7 @@ export function searchPage(main) {
   const schema = h("select", { name: "schema", id: "screen-schema" }, SCHEMAS.map((s) => h("option", { value: s }, tv("schema", s))));
   const country = h("input", { type: "text", name: "country", maxlength: 2, size: 3, id: "screen-country" });
   const threshold = h("input", { type: "number", name: "threshold", min: 0.5, max: 1, step: 0.01, value: 0.7, id: "screen-threshold" });
+  const program = h("input", { type: "text", name: "program", maxlength: 200, size: 14, id: "screen-program", autocomplete: "off" });
   const file = h("input", { type: "file", name: "batch", accept: ".csv,text/csv,text/plain", id: "screen-file" });
   const progress = h("progress", { max: 1, value: 0, hidden: true, id: "screen-progress", "aria-label": t("search.progress") });
   const results = h("div", { id: "screen-results", "aria-live": "polite" });
@@ -142,7 +146,7 @@ export function searchPage(main) {
     progress.max = names.length;
     progress.value = 0;
     try {
-      const rows = await screenNames(names, schema.value, country.value.trim(), threshold.value, (d) => (progress.value = d));
+      const rows = await screenNames(names, schema.value, country.value.trim(), threshold.value, program.value.trim(), (d) => (progress.value = d));
       const summary = t("search.batch_done", { n: num(names.length), hits: num(rows.filter((r) => (r.resp.results || []).some((x) => x.match)).length) });
       mount(results, status(summary, "ok"), names.length > 1 ? downloadLink(rows) : null, rows.map((r) => resultBlock(r.name, r.q, r.resp)));
     } catch (e) {
@@ -167,6 +171,7 @@ export function searchPage(main) {
       field(t("search.name"), name),
       field(t("search.schema"), schema),
       field(t("search.country"), country, t("search.country_hint")),
+      field(t("search.program"), program, t("search.program_hint")),
       field(t("search.threshold"), threshold),
       h("button", { type: "submit", id: "screen-submit" }, t("search.submit")),
     ),
