@@ -20,6 +20,13 @@ typedef struct tips_mx_state {
 } tips_mx_state;
 extern const tips_mx_state tips_mx_states[];
 extern const size_t tips_mx_nstates;
+/* Municipalities triage recognises (tips_places.c): state code, the
+ * municipality's name as shown, the folded phrase a tip names it by. */
+typedef struct tips_mx_municipality {
+    const char *state, *name, *phrase;
+} tips_mx_municipality;
+extern const tips_mx_municipality tips_mx_municipalities[];
+extern const size_t tips_mx_nmunicipalities;
 /* 1 when code is a known MX state code / US state (or DC) code. */
 int tips_mx_state_valid(const char *code);
 int tips_us_state_valid(const char *code);

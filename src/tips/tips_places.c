@@ -46,3 +46,64 @@ int tips_state_code(const char *country, size_t i, char out[8]) {
     }
     return 0;
 }
+
+/* Municipalities named in tips (triage): the municipality heads a tip names
+ * by their city, where the framework's cases concentrate - the border
+ * crossings, the trafficking corridors, the state capitals whose names are
+ * not their state's. Phrases are folded (lower case, accents stripped); a
+ * phrase shared by several municipalities (Guadalupe, Juárez, Victoria,
+ * Cuauhtémoc, Benito Juárez) is written the unambiguous way ("ciudad
+ * juarez", "cancun") or left out, and so is a name that is also a common
+ * word or surname (La Paz, Naco, Zamora, Escobedo, Apodaca, "iguala"). Names: INEGI, Marco Geoestadistico
+ * (data/tips/SOURCE.md). Not the whole catalogue (2,469 municipalities):
+ * docs/tips.md "Triage". */
+const tips_mx_municipality tips_mx_municipalities[] = {
+    /* Baja California */
+    {"BCN", "Tijuana", "tijuana"}, {"BCN", "Mexicali", "mexicali"}, {"BCN", "Tecate", "tecate"},
+    {"BCN", "Ensenada", "ensenada"}, {"BCN", "Playas de Rosarito", "rosarito"},
+    {"BCS", "Los Cabos", "los cabos"},
+    /* Sonora */
+    {"SON", "Nogales", "nogales"}, {"SON", "San Luis Río Colorado", "san luis rio colorado"},
+    {"SON", "Agua Prieta", "agua prieta"}, {"SON", "Hermosillo", "hermosillo"}, {"SON", "Caborca", "caborca"},
+    {"SON", "Cajeme (Ciudad Obregón)", "ciudad obregon"}, {"SON", "Guaymas", "guaymas"},
+    /* Chihuahua */
+    {"CHH", "Juárez (Ciudad Juárez)", "ciudad juarez"}, {"CHH", "Ojinaga", "ojinaga"},
+    {"CHH", "Nuevo Casas Grandes", "nuevo casas grandes"}, {"CHH", "Hidalgo del Parral", "parral"},
+    {"CHH", "Guadalupe y Calvo", "guadalupe y calvo"}, {"CHH", "Praxedis G. Guerrero", "praxedis"},
+    /* Coahuila */
+    {"COA", "Piedras Negras", "piedras negras"}, {"COA", "Acuña (Ciudad Acuña)", "ciudad acuna"},
+    {"COA", "Saltillo", "saltillo"}, {"COA", "Torreón", "torreon"}, {"COA", "Monclova", "monclova"},
+    /* Nuevo León */
+    {"NLE", "Monterrey", "monterrey"}, {"NLE", "San Nicolás de los Garza", "san nicolas de los garza"},
+    /* Tamaulipas */
+    {"TAM", "Nuevo Laredo", "nuevo laredo"}, {"TAM", "Reynosa", "reynosa"}, {"TAM", "Matamoros", "matamoros"},
+    {"TAM", "Miguel Alemán", "miguel aleman"}, {"TAM", "Río Bravo", "rio bravo"},
+    {"TAM", "Victoria (Ciudad Victoria)", "ciudad victoria"}, {"TAM", "Tampico", "tampico"},
+    /* Sinaloa */
+    {"SIN", "Culiacán", "culiacan"}, {"SIN", "Mazatlán", "mazatlan"}, {"SIN", "Navolato", "navolato"},
+    {"SIN", "Badiraguato", "badiraguato"}, {"SIN", "Ahome (Los Mochis)", "los mochis"}, {"SIN", "Guasave", "guasave"},
+    /* Durango, Zacatecas */
+    {"DUR", "Gómez Palacio", "gomez palacio"}, {"ZAC", "Fresnillo", "fresnillo"},
+    /* Jalisco, Nayarit, Colima */
+    {"JAL", "Guadalajara", "guadalajara"}, {"JAL", "Zapopan", "zapopan"}, {"JAL", "Tlaquepaque", "tlaquepaque"},
+    {"JAL", "Tlajomulco de Zúñiga", "tlajomulco"}, {"JAL", "Puerto Vallarta", "puerto vallarta"},
+    {"JAL", "Lagos de Moreno", "lagos de moreno"}, {"NAY", "Tepic", "tepic"}, {"COL", "Manzanillo", "manzanillo"},
+    /* Michoacán, Guerrero */
+    {"MIC", "Morelia", "morelia"}, {"MIC", "Uruapan", "uruapan"}, {"MIC", "Apatzingán", "apatzingan"},
+    {"MIC", "Lázaro Cárdenas", "lazaro cardenas"}, {"MIC", "Aguililla", "aguililla"},
+    {"GRO", "Acapulco de Juárez", "acapulco"}, {"GRO", "Chilpancingo de los Bravo", "chilpancingo"},
+    {"GRO", "Iguala de la Independencia", "iguala de la independencia"}, {"GRO", "Chilapa de Álvarez", "chilapa"},
+    /* Guanajuato, Morelos, Estado de México */
+    {"GUA", "León", "leon guanajuato"}, {"GUA", "Celaya", "celaya"}, {"GUA", "Irapuato", "irapuato"},
+    {"MOR", "Cuernavaca", "cuernavaca"}, {"MEX", "Toluca", "toluca"},
+    {"MEX", "Ecatepec de Morelos", "ecatepec"}, {"MEX", "Nezahualcóyotl", "nezahualcoyotl"},
+    {"MEX", "Naucalpan de Juárez", "naucalpan"},
+    /* the south-east */
+    {"CHP", "Tapachula", "tapachula"}, {"CHP", "Tuxtla Gutiérrez", "tuxtla gutierrez"}, {"CHP", "Suchiate", "suchiate"},
+    {"CHP", "Comitán de Domínguez", "comitan"}, {"ROO", "Benito Juárez (Cancún)", "cancun"},
+    {"ROO", "Othón P. Blanco (Chetumal)", "chetumal"}, {"ROO", "Solidaridad (Playa del Carmen)", "playa del carmen"},
+    {"VER", "Veracruz", "puerto de veracruz"}, {"VER", "Coatzacoalcos", "coatzacoalcos"}, {"VER", "Xalapa", "xalapa"},
+    {"VER", "Poza Rica de Hidalgo", "poza rica"}, {"TAB", "Centro (Villahermosa)", "villahermosa"},
+    {"YUC", "Mérida", "merida"}, {"OAX", "Oaxaca de Juárez", "oaxaca de juarez"}, {"PUE", "Tehuacán", "tehuacan"},
+};
+const size_t tips_mx_nmunicipalities = sizeof tips_mx_municipalities / sizeof tips_mx_municipalities[0];

@@ -246,25 +246,34 @@ static void find_companies(ctx *c) {
     }
 }
 
-/* ---- Mexican states named in the text ---- */
+/* ---- Mexican states and municipalities named in the text ---- */
+/* 1 when the folded words of phrase stand in the text in a row. */
+static int names_phrase(const ctx *c, const char *phrase) {
+    char words[5][24];
+    size_t nw = 0;
+    const char *p = phrase;
+    while (*p && nw < 5) {
+        size_t k = strcspn(p, " ");
+        (void)pu_snprintf(words[nw++], sizeof words[0], "%.*s", (int)k, p);
+        p += k + (p[k] == ' ');
+    }
+    for (size_t i = 0; i + nw <= c->n; i++) {
+        size_t k = 0;
+        while (k < nw && strcmp(c->t[i + k].fold, words[k]) == 0) k++;
+        if (k == nw) return 1;
+    }
+    return 0;
+}
+
 static void find_states(ctx *c) {
-    for (size_t s = 0; s < tips_mx_nstates; s++) {
-        char words[4][24];
-        size_t nw = 0;
-        const char *p = tips_mx_states[s].name;
-        while (*p && nw < 4) {
-            size_t k = strcspn(p, " ");
-            (void)pu_snprintf(words[nw++], sizeof words[0], "%.*s", (int)k, p);
-            p += k + (p[k] == ' ');
-        }
-        for (size_t i = 0; i + nw <= c->n; i++) {
-            size_t k = 0;
-            while (k < nw && strcmp(c->t[i + k].fold, words[k]) == 0) k++;
-            if (k == nw) {
-                emit(c, "state", tips_mx_states[s].code);
-                break;
-            }
-        }
+    for (size_t s = 0; s < tips_mx_nstates; s++)
+        if (names_phrase(c, tips_mx_states[s].name)) emit(c, "state", tips_mx_states[s].code);
+    char v[96];
+    for (size_t m = 0; m < tips_mx_nmunicipalities; m++) {
+        const tips_mx_municipality *x = &tips_mx_municipalities[m];
+        if (!names_phrase(c, x->phrase)) continue;
+        (void)pu_snprintf(v, sizeof v, "%s, %s", x->name, x->state);
+        emit(c, "municipality", v);
     }
 }
 

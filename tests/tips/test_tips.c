@@ -196,6 +196,17 @@ static void test_extract(void **state) {
     int companies = 0;
     for (int k = 0; k < f.n; k++) companies += !strncmp(f.kv[k], "company=Químicos del Norte", 26);
     assert_int_equal(companies, 1);
+    assert_true(has(&f, "municipality=Juárez (Ciudad Juárez), CHH"));
+    /* municipalities by the names tips use; a surname or a common word is none */
+    found m = {0};
+    assert_int_equal(tips_extract("Lo vi en Culiacán y luego en Nuevo Laredo; the guns go to Los Mochis and Tijuana. "
+                                  "Su primo Zamora vive en paz.", collect, &m, &e), PU_OK);
+    const char *mun[] = {"municipality=Culiacán, SIN", "municipality=Nuevo Laredo, TAM",
+                         "municipality=Ahome (Los Mochis), SIN", "municipality=Tijuana, BCN"};
+    for (size_t i = 0; i < sizeof mun / sizeof mun[0]; i++) assert_true(has(&m, mun[i]));
+    int nmun = 0;
+    for (int k = 0; k < m.n; k++) nmun += !strncmp(m.kv[k], "municipality=", 13);
+    assert_int_equal(nmun, 4);
     /* a wrong CAS check digit is not a CAS number */
     found g = {0};
     assert_int_equal(tips_extract("CAS 299-42-4 only", collect, &g, &e), PU_OK);
