@@ -40,8 +40,18 @@ async function fgrFlow(browser, base, lang) {
   if (lang === "en") {
     await page.click('button[data-drill="PRV-PREC-04"]');
     await page.waitForSelector("#ind-drill table tbody tr");
-    const sum = await page.$$eval("#ind-drill tbody tr", (rs) => rs.reduce((a, r) => a + Number(r.lastElementChild.textContent.replace(/,/g, "")), 0));
+    const sum = await page.$$eval("#ind-drill > table tbody tr", (rs) => rs.reduce((a, r) => a + Number(r.lastElementChild.textContent.replace(/,/g, "")), 0));
     ok(sum === 160, "the drill-down's rows add up to the figure", String(sum));
+    ok((await page.locator("#ind-map").count()) === 0, "an indicator without figures by state has no map");
+    // the traces submitted by Mexico, by state: the map holds the API's figures
+    await page.click('button[data-drill="PRV-ARMS-01"]');
+    await page.waitForSelector("#ind-map svg path");
+    const byState = await page.evaluate(async (y) => (await (await fetch(`/api/v1/indicators/figures?year=${y}&from=${y}&code=PRV-ARMS-01&by=state`)).json()).figures, YEAR);
+    const want = Object.fromEntries(byState.filter((f) => f.dim === "state" && f.value !== null && f.cell.startsWith("MX-")).map((f) => [f.cell.slice(3), f.value]));
+    const drawn = await page.$$eval("#ind-map svg path", (ps) => ps.map((p) => [p.getAttribute("data-state"), Number(p.getAttribute("data-count"))]));
+    const wrong = drawn.filter(([st, n]) => n !== (want[st] || 0));
+    ok(drawn.length === 32 && Object.keys(want).length > 1 && wrong.length === 0, `the map by state: 32 Mexican states, each with the API's figure (${Object.keys(want).length} with traces)`, JSON.stringify(wrong.slice(0, 4)));
+    await screenshot(page, "dashboard-map-en.png");
     const href = await page.$eval("#ind-report", (a) => a.getAttribute("href"));
     ok(href.includes(`year=${YEAR}`) && href.includes("lang=en"), "the report link names the year and the language", href);
     const html = await page.evaluate(async (u) => (await fetch(u)).text(), href);

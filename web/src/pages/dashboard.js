@@ -6,8 +6,29 @@
 // /api/v1/indicators/{code}/drill); links to the framework report.
 import { get } from "../api.js";
 import { field, h, mount, raw } from "../dom.js";
-import { currentLang, num, t } from "../i18n.js";
+import { currentLang, has, num, t } from "../i18n.js";
 import { errorMsg, loading, table } from "./common.js";
+import { choropleth, loadMaps } from "./trace_maps.js";
+
+// A state's name from the catalogue (the trace page's keys), else as the map has it.
+const stateLabel = (country) => (code, fallback) => {
+  const k = `trace.${country}.${String(code).toLowerCase()}`;
+  return has(k) ? t(k) : fallback || code;
+};
+
+// The indicator by state on the map of the country most of its cells are in
+// (the report's rule), or null when it has no figure by state.
+async function stateMap(d, y, audience) {
+  const st = await get(`/api/v1/indicators/figures?year=${y}&from=${y}&code=${encodeURIComponent(d.code)}&by=state${audience}`);
+  const cells = st.figures.filter((f) => f.dim === "state" && f.value !== null && String(f.period) === String(y));
+  if (!cells.length) return null;
+  const mx = cells.filter((c) => c.cell.startsWith("MX-")).length * 2 >= cells.length;
+  const prefix = mx ? "MX-" : "US-";
+  const values = Object.fromEntries(cells.filter((c) => c.cell.startsWith(prefix)).map((c) => [c.cell.slice(3), c.value]));
+  const geo = await loadMaps();
+  return h("div", { class: "ind-map", id: "ind-map" }, h("h3", {}, t("ind.map_by_state")),
+    choropleth(`ind-map-${d.code}`, mx ? geo.mx : geo.us, values, t("ind.map_title", { code: d.code, year: y }), stateLabel(mx ? "mx" : "us")));
+}
 
 const GOALS = ["protect", "prevent", "pursue"];
 const YEARS = 6;
@@ -100,9 +121,12 @@ export function dashboardPage(main) {
   const drill = async (d) => {
     mount(detail, loading());
     try {
-      const r = await get(`/api/v1/indicators/${encodeURIComponent(d.code)}/drill?period=${year.value}${audience()}`);
+      const [r, map] = await Promise.all([
+        get(`/api/v1/indicators/${encodeURIComponent(d.code)}/drill?period=${year.value}${audience()}`),
+        stateMap(d, year.value, audience()),
+      ]);
       const rows = r.rows.map((x) => h("tr", {}, h("td", {}, t(`ind.formula_${x.formula}`)), h("td", {}, raw(x.name, "code")), h("td", {}, `${x.year}-${String(x.month).padStart(2, "0")}`), h("td", {}, raw(x.country || "–")), h("td", {}, raw(x.state || "–")), h("td", {}, raw(x.agency || "–")), h("td", {}, num(x.value, 1))));
-      mount(detail, table(t("ind.drill_caption", { code: d.code, year: year.value, n: rows.length }), [t("ind.col_formula"), t("ind.col_count"), t("ind.col_month"), t("ind.col_country"), t("ind.col_state"), t("ind.col_agency"), t("ind.value")], rows));
+      mount(detail, map, table(t("ind.drill_caption", { code: d.code, year: year.value, n: rows.length }), [t("ind.col_formula"), t("ind.col_count"), t("ind.col_month"), t("ind.col_country"), t("ind.col_state"), t("ind.col_agency"), t("ind.value")], rows));
     } catch (e) {
       mount(detail, errorMsg(e));
     }
