@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http_int.h"
 #include "indicators/ind.h"
@@ -188,9 +189,42 @@ int h_ind_drill(http_req *r) {
 }
 
 /* ---- GET /api/v1/reports/framework (HTML) ---- */
+/* The PDF: the engine prints its HTML with headless Chromium into a private
+ * temporary file (ind_report_write), which is read back and removed. */
+static int report_pdf(http_req *r, const store_scope *scope, ind_report_opts *o, const char *label) {
+    char path[] = "/tmp/puente-report-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return http_fail(r, PU_ERR_IO, NULL, "cannot make a temporary file for the PDF");
+    close(fd);
+    o->pdf = 1;
+    pu_err pe;
+    int rc = ind_report_write(r->db, scope, o, path, &pe);
+    if (rc) {
+        unlink(path);
+        return engine_fail(r, rc, &pe);
+    }
+    FILE *f = fopen(path, "rb");
+    pu_buf_reset(&r->out);
+    r->out.max = IND_REPORT_HTTP_MAX;
+    char chunk[16384];
+    size_t n;
+    while (f && rc == PU_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = pu_buf_append(&r->out, chunk, n);
+    if (f) fclose(f);
+    unlink(path);
+    if (!f || rc) return http_fail(r, f ? rc : PU_ERR_IO, NULL, "the PDF could not be read back");
+    (void)pu_buf_printf(&r->detail, "year=%d lang=%s format=pdf%s%s", o->year, o->lang, *label ? " releasable_to=" : "",
+                        label);
+    r->status = 200;
+    r->content_type = "application/pdf";
+    return PU_OK;
+}
+
 int h_ind_report(http_req *r) {
-    static const char *const args[] = {"year", "lang", "releasable_to", NULL};
+    static const char *const args[] = {"year", "lang", "releasable_to", "format", NULL};
     int rc = http_only_args(r, args);
+    const char *format = http_arg(r, "format");
+    if (!rc && format && strcmp(format, "html") && strcmp(format, "pdf"))
+        rc = http_fail(r, PU_ERR_INVALID, "format", "expected html or pdf");
     int64_t year;
     if (!rc) rc = http_arg_int(r, "year", IND_YEAR_MIN, IND_YEAR_MAX, 0, &year);
     if (!rc && !year) rc = http_fail(r, PU_ERR_INVALID, "year", "the year is required");
@@ -201,6 +235,7 @@ int h_ind_report(http_req *r) {
     if (!rc) rc = audience_scope(r, &scope, label, sizeof label);
     if (rc) return rc;
     ind_report_opts o = {.year = (int)year, .lang = lang ? lang : i18n_code(r->lang), .audience = *label ? label : NULL};
+    if (format && !strcmp(format, "pdf")) return report_pdf(r, &scope, &o, label);
     pu_buf_reset(&r->out);
     r->out.max = IND_REPORT_HTTP_MAX;
     pu_err pe;

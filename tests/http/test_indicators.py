@@ -118,6 +118,19 @@ ok('data-code="PRV-PREC-04"><tr><th scope="row">Value</th><td>160</td>' in html 
    "the releasable report never shows the count with US-ONLY lines")
 s, js, _ = c.req("GET", "/api/v1/reports/framework", token=tok["atf.an"], query={"year": YEAR, "lang": "fr"})
 eq(s, 400, "an unknown language is refused")
+# the same releasable report as PDF (Chromium prints the HTML): its text read back with pdftotext
+import subprocess  # noqa: E402
+s, _, raw = c.req("GET", "/api/v1/reports/framework", token=tok["atf.an"],
+                  query={"year": YEAR, "lang": "en", "releasable_to": "MX,US", "format": "pdf"}, check=False)
+ok(s == 200 and raw[:5] == b"%PDF-", "the report as PDF", f"{s} {raw[:40]!r}")
+pdf = os.path.join(TMP, "report.pdf")
+with open(pdf, "wb") as fh:
+    fh.write(raw)
+text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+ok("Releasable to MX, US" in text and "160" in text and " 400 " not in text,
+   "the PDF holds the releasable figures and not the US-ONLY count", text[:300])
+eq(c.req("GET", "/api/v1/reports/framework", token=tok["atf.an"], query={"year": YEAR, "format": "docx"})[0], 400,
+   "an unknown format is refused")
 
 eq(srv.stop(), 0, "server stops cleanly")
 finish()
