@@ -17,6 +17,9 @@ cd "$T"
 # the tour's commands, from README.md (between "## A short tour" and the end of its code block)
 awk '/^## A short tour/ {t=1} t && /^```sh/ {c=1; next} c && /^```/ {exit} c' "$SRC/README.md" \
   | sed 's/[[:space:]]*#.*$//' | grep -v '^$' > tour.txt
+# and the tour's later blocks (the engines' own sections, up to "## Data"), after the first
+awk '/^## A short tour/ {t=1} /^## Data/ {t=0} t && /^```sh/ {c=1; n++; next} c && /^```/ {c=0; next} t && c && n > 1' \
+  "$SRC/README.md" | sed 's/[[:space:]]*#.*$//' | grep -v '^$' > tour2.txt
 assert_eq "$(head -1 tour.txt)" "export PUENTE_DB=demo-out/puente.db" "the tour starts with the demo store"
 n=$(wc -l < tour.txt)
 [ "$n" -ge 10 ] && ok "the tour has $n commands" || nok "the tour has $n commands"
@@ -28,12 +31,13 @@ assert_contains "$err" "make demo" "... and that 'make demo' makes it"
 # the demo, as make demo runs it (without the server; a smaller trace set)
 PUENTE_DEMO_NO_SERVE=1 TRACE_FIREARMS=3000 TRACE_RECOVERIES=200 bash scripts/demo.sh > demo.log 2>&1
 assert_rc $? 0 "the demo runs"
-# the tour, verbatim, in order (in one shell: the export carries over)
+# the tour, verbatim, in order (in one shell: exports and assignments carry over)
 i=0
 while IFS= read -r cmd; do
   i=$((i + 1))
   case "$cmd" in
     export\ *) eval "$cmd"; continue ;;
+    [a-z]*=*) case "${cmd%%=*}" in *[!a-z_]*) ;; *) eval "$cmd"; continue ;; esac ;;
     *" serve "*) cmd="timeout -s TERM 2 ${cmd/127.0.0.1:8080/127.0.0.1:$((18000 + $$ % 1000))}" ;;
   esac
   out=$(set -o pipefail; eval "$cmd" 2>&1); rc=$?
@@ -42,5 +46,5 @@ while IFS= read -r cmd; do
   case "$cmd" in *" serve "*) [ $rc -eq 124 ] && case "$out" in *"stopped cleanly"*) rc=0 ;; esac ;; esac
   assert_rc $rc 0 "tour step $i: $cmd"
   [ $rc -eq 0 ] || printf '%s\n' "$out" | head -5
-done < tour.txt
+done < <(cat tour.txt tour2.txt)
 finish
