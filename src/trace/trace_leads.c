@@ -311,7 +311,7 @@ int trace_leads(trace_t *t, const store_scope *scope, const char *kind, size_t m
         trace_leads_free(all, na);
         return rc == PU_ERR_NOMEM ? pu_fail(err, rc, NULL, NULL, "out of memory") : rc;
     }
-    qsort(all, na, sizeof *all, cmp_lead);
+    if (na) qsort(all, na, sizeof *all, cmp_lead);
     if (max && na > max) {
         for (size_t i = max; i < na; i++) free(all[i].explain);
         na = max;
