@@ -6,84 +6,24 @@
 // acknowledged and its plot, CSRF refusal, markup shown as text, the idle
 // timeout, axe-core on every page, screenshots of every page in both
 // languages under build/web-screenshots. Prints TAP-like lines.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
+import * as h from "./harness.mjs";
 
-const BIN = process.env.PUENTE_BIN;
-const SRC = process.env.PUENTE_SRC;
-const BUILD = process.env.PUENTE_BUILD || path.dirname(BIN);
-const CHROMIUM = process.env.PUENTE_CHROMIUM || "/usr/bin/chromium";
-const PW = "web-test-password-1";
-const SHOTS = path.join(BUILD, "web-screenshots");
-
-let passed = 0;
-let failed = 0;
-function ok(cond, name, extra = "") {
-  if (cond) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name} ${extra}`.slice(0, 3000));
-  }
-  return cond;
-}
-function fatal(msg) {
-  console.log(`not ok - ${msg}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}
-
-if (!BIN || !SRC) fatal("PUENTE_BIN and PUENTE_SRC must be set (run through meson test)");
-if (!fs.existsSync(CHROMIUM))
-  fatal(`Chromium not found at ${CHROMIUM}: install Debian's chromium (scripts/deps.sh build does) — the web tests cannot run without it`);
-const require = createRequire(path.join(SRC, "web", "package.json"));
-let chromium, axeSource;
-try {
-  ({ chromium } = require("playwright-core"));
-  axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-} catch (e) {
-  fatal(`playwright-core / axe-core missing under web/node_modules (make runs npm ci): ${e.message}`);
-}
-if (!fs.existsSync(path.join(BUILD, "web", "app.js"))) fatal(`the front end is not built (${BUILD}/web/app.js missing)`);
-
-// ---- the store and the server ----
-const tmp = fs.mkdtempSync(path.join(process.env.TEST_TMP || "/tmp", "puente-web-"));
-const db = path.join(tmp, "p.db");
+// what every browser test shares (tests/web/harness.mjs); this test keeps
+// only what is its own: the demo-like fixture, the second factor, the roles
+const { BIN, SRC, PW, SHOTS, CHROMIUM, FLAGS, catalogue, ok, waitFor, settle, englishOnly } = h;
+const t = h.setup("e2e", null);
+const { tmp, db } = t;
 execFileSync("bash", [path.join(SRC, "tests/web/fixture.sh"), BIN, db, SRC, tmp], { stdio: ["ignore", "ignore", "inherit"] });
-const catalogue = {};
-for (const lang of ["en", "es"]) catalogue[lang] = {};
 
-function startServer(extra) {
-  return new Promise((resolve, reject) => {
-    // every sign-in of an enrolled user is two attempts (password, then code):
-    // a burst allowance above the tests' own logins from one address
-    const args = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", "--web-root", path.join(BUILD, "web"), "--login-burst", "500", ...extra];
-    const srv = spawn(BIN, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let log = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 20000);
-    srv.stderr.on("data", (d) => {
-      log += d;
-      const m = log.match(/listening on http:\/\/([0-9.]+:\d+)/);
-      if (m && !srv.base) {
-        srv.base = `http://${m[1]}`;
-        clearTimeout(timer);
-        resolve(srv);
-      }
-    });
-    srv.on("exit", (code) => reject(new Error(`server exited ${code}: ${log}`)));
-  });
-}
-function stopServer(srv) {
-  return new Promise((resolve) => {
-    srv.removeAllListeners("exit");
-    srv.on("exit", resolve);
-    srv.kill("SIGTERM");
-  });
-}
+// every sign-in of an enrolled user is two attempts (password, then code):
+// a burst allowance above the tests' own logins from one address
+const startServer = (extra) => h.startServer(t, ["--login-burst", "500", ...extra]);
+const stopServer = h.stopServer;
+const axeCheck = (page, label) => h.axeCheck(t, page, label);
 
 // ---- roles, their menus and pages ----
 const ROLES = {
@@ -94,19 +34,6 @@ const ROLES = {
   "dea.admin": { menu: ["home", "admin"], pages: ["home", "admin"] },
   "fgr.auditor": { menu: ["home", "audit"], pages: ["home", "audit"] },
 };
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-async function newPage(browser, viewport = { width: 1280, height: 800 }, locale = "en-US") {
-  const ctx = await browser.newContext({ viewport, locale });
-  const page = await ctx.newPage();
-  page.cspErrors = [];
-  page.on("console", (m) => {
-    if (/Content Security Policy|Refused to/.test(m.text())) page.cspErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => page.cspErrors.push(`pageerror: ${e.message}`));
-  return page;
-}
-
 // ---- the second factor: TOTP codes computed here from the key the
 // enrolment page shows (RFC 6238, HMAC-SHA-1, 30 s, 6 digits) ----
 const factor = {}; // user -> { key, last step used, recovery codes }
@@ -200,31 +127,6 @@ async function login(page, base, user, lang = "en") {
   return had;
 }
 
-// Poll a function in the page (page.waitForFunction evaluates a string,
-// which the pages' CSP rightly forbids).
-async function waitFor(page, fn, arg, timeout = 15000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg).catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function settle(page) {
-  await page.waitForLoadState("networkidle");
-  await waitFor(page, () => !document.querySelector(".loading")).catch(() => {});
-}
-
-async function axeCheck(page, label) {
-  await page.evaluate(`${axeSource};0`);
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
-  });
-  ok(res.length === 0, `axe-core: no serious or critical violation on ${label}`, JSON.stringify(res));
-}
-
 // Visible text outside data values (.raw: names, ids, engine details).
 async function interfaceText(page) {
   return page.evaluate(() => {
@@ -234,22 +136,12 @@ async function interfaceText(page) {
   });
 }
 
-// English catalogue texts that must not appear on a Spanish page: those
-// that differ from their Spanish text and occur in no Spanish text.
-function englishOnly() {
-  const esAll = Object.values(catalogue.es).join("\n");
-  return Object.entries(catalogue.en)
-    .filter(([k, v]) => !k.startsWith("cli.") && v !== catalogue.es[k] && v.length >= 4 && !esAll.includes(v.replace(/\{[a-z_]+\}/g, "")))
-    .map(([, v]) => v.split(/\{[a-z_]+\}/)[0].trim())
-    .filter((v) => v.length >= 4);
-}
-
 async function main() {
   const srv = await startServer([]);
   const base = srv.base;
   for (const lang of ["en", "es"]) catalogue[lang] = (await (await fetch(`${base}/api/v1/i18n/${lang}`)).json()).messages;
   ok(Object.keys(catalogue.en).length > 100 && Object.keys(catalogue.en).length === Object.keys(catalogue.es).length, "the catalogue has the same keys in both languages");
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await t.chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   fs.mkdirSync(SHOTS, { recursive: true });
   try {
     await secondFactor(browser, base);
@@ -286,7 +178,7 @@ async function main() {
 // shows ten recovery codes once; the next sign-in asks for the code; a
 // recovery code works once.
 async function secondFactor(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   const user = "fgr.auditor";
   await page.goto(`${base}/app/audit`);
   await page.waitForSelector("#login-form");
@@ -373,7 +265,7 @@ async function secondFactor(browser, base) {
 async function rolesAndPages(browser, base) {
   const banned = englishOnly();
   for (const [user, spec] of Object.entries(ROLES)) {
-    const page = await newPage(browser);
+    const page = await h.newPage(browser);
     await login(page, base, user);
     const menu = await page.$$eval("#menu a", (as) => as.map((a) => a.getAttribute("href").replace("/app/", "")));
     ok(JSON.stringify(menu) === JSON.stringify(spec.menu), `${user} sees exactly its menu`, `got ${JSON.stringify(menu)}`);
@@ -424,7 +316,7 @@ async function rolesAndPages(browser, base) {
     await page.context().close();
   }
   // the login page itself, in both languages
-  const page = await newPage(browser, undefined, "es-MX");
+  const page = await h.newPage(browser, "es");
   await page.goto(`${base}/app/home`);
   await page.waitForSelector("#login-form");
   ok((await page.textContent("h1")) === catalogue.es["login.title"], "login page: Spanish from Accept-Language");
@@ -441,7 +333,7 @@ async function rolesAndPages(browser, base) {
 // Keyboard only: sign in with Tab and Enter, then reach the menu and screen
 // a name without the mouse; the focus is visible (an outline is drawn).
 async function keyboard(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await page.goto(`${base}/app/home`);
   await page.waitForSelector("#login-form");
   const seen = [];
@@ -476,7 +368,7 @@ async function keyboard(browser, base) {
 }
 
 async function forbidden(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   const had = await login(page, base, "dea.analyst");
   ok(had === "es-MX", "the language a user chose is remembered at the next sign-in", had);
   for (const p of ["admin", "kinship", "audit"]) {
@@ -497,7 +389,7 @@ async function forbidden(browser, base) {
 }
 
 async function screening(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/search`);
   await page.fill("#screen-name", "Joaquin Guzman Loera");
@@ -541,7 +433,7 @@ async function screening(browser, base) {
 }
 
 async function cargo(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "cbp.supervisor");
   await page.goto(`${base}/app/cargo`);
   await page.waitForSelector("#cargo-queue table");
@@ -570,7 +462,7 @@ async function cargo(browser, base) {
 }
 
 async function alerts(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/alerts`);
   await page.check("#alert-mine");
@@ -605,7 +497,7 @@ async function alerts(browser, base) {
 // (N-pyrrolidino protonitazene, reported in Sonora) is mapped to a known
 // substance and leaves the open queue.
 async function curator(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/alerts`);
   await page.waitForSelector("#curator-list table");
@@ -631,7 +523,7 @@ async function curator(browser, base) {
 // action; the conclusions and joint assignments equal dvir's; a blind
 // search job runs to 100 % with the pairs over the threshold.
 async function kinship(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "spf.forensic");
   await page.goto(`${base}/app/kinship`);
   const dir = path.join(SRC, "data/kinship/dvi_example2");
@@ -702,7 +594,7 @@ async function kinship(browser, base) {
 // own request, another administrator approves; tokens are only minted for
 // oneself, with the password again, and shown once.
 async function admin(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.admin");
   await page.goto(`${base}/app/admin`);
   await page.waitForSelector("#user-list table");
@@ -727,7 +619,7 @@ async function admin(browser, base) {
   const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${tok}` } });
   ok(me.status === 200 && (await me.json()).user === "dea.admin", "an administrator's own token is shown once and works");
   // the second administrator approves
-  const page2 = await newPage(browser);
+  const page2 = await h.newPage(browser);
   await login(page2, base, "dea.admin2");
   await page2.goto(`${base}/app/admin`);
   await page2.waitForSelector('button[aria-label="Approve the role change of dea.newcomer"]');
@@ -758,7 +650,7 @@ async function admin(browser, base) {
 // The auditor's trail: filters done by the API (user, action prefix,
 // outcome), newest first, the export of the filter, the chain verified.
 async function auditTrail(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "fgr.auditor");
   await page.goto(`${base}/app/audit`);
   await page.waitForSelector("#audit-list table");
@@ -784,7 +676,7 @@ async function auditTrail(browser, base) {
 // The entity page: sanctions (programs) and links both ways, from the
 // OFAC extract; a supervisor sees who read the record, an analyst does not.
 async function entityPage(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/home`);
   const link = await page.evaluate(async () => (await (await fetch("/api/v1/entities?schema=UnknownLink&limit=1")).json()).results[0]);
@@ -803,7 +695,7 @@ async function entityPage(browser, base) {
   await waitFor(page, (o) => location.pathname.endsWith(o) && document.querySelector("#links"), object);
   ok((await page.locator(`#links tr[data-link="${subject}"]`).count()) >= 1, "the linked record links back (the link read from its other side)");
   await page.context().close();
-  const sup = await newPage(browser);
+  const sup = await h.newPage(browser);
   await login(sup, base, "cbp.supervisor");
   for (let i = 0; i < 2; i++) {
     await sup.goto(`${base}/app/entity/dea-case-0002`);
@@ -817,7 +709,7 @@ async function entityPage(browser, base) {
 }
 
 async function csrf(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/home`);
   const r = await page.evaluate(async () => {
@@ -835,7 +727,7 @@ async function csrf(browser, base) {
 }
 
 async function markup(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.goto(`${base}/app/entity/dea-case-0003`);
   await page.waitForSelector("main dl.facts");
@@ -851,7 +743,7 @@ async function markup(browser, base) {
 async function passwordChange(browser, base) {
   const temp = "temporary-web-pass-1";
   execFileSync(BIN, ["user", "password", "cdc.analyst", "--password-stdin", "--db", db], { input: `${temp}\n` });
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await page.goto(`${base}/app/home`);
   await page.waitForSelector("#login-form");
   await page.fill("input[name=user]", "cdc.analyst");
@@ -889,7 +781,7 @@ async function headers(base) {
 }
 
 async function idle(browser, base) {
-  const page = await newPage(browser);
+  const page = await h.newPage(browser);
   await login(page, base, "dea.analyst");
   await page.waitForTimeout(3500);
   await page.click('#menu a[href="/app/alerts"]');
@@ -903,8 +795,4 @@ async function idle(browser, base) {
 
 main()
   .catch((e) => ok(false, "the web tests ran to the end", e.stack))
-  .finally(() => {
-    console.log(`${passed} passed, ${failed} failed`);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
-  });
+  .finally(() => h.finish(t));

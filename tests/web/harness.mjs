@@ -196,8 +196,13 @@ export async function run(t, body, serverArgs = []) {
   } finally {
     if (browser) await browser.close();
     if (srv) await stopServer(srv);
-    console.log(`${passed} passed, ${failed} failed`);
-    fs.rmSync(t.tmp, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
+    finish(t);
   }
+}
+
+// Print the closing line, remove the test's store and exit (1 on any failure).
+export function finish(t) {
+  console.log(`${passed} passed, ${failed} failed`);
+  fs.rmSync(t.tmp, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
 }
