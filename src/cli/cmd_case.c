@@ -26,7 +26,7 @@ static const char *const VALUE_OPTS[] = {
     "within", "today", "court", "judge", "issued", "jurisdiction", "charges", "expires", "place", "outcome",
     "arresting-agency", "officers", "person", "warrant", "custody", "released", "forename", "dob", "place-of-birth",
     "nationalities", "sex", "charge", "charge-translation", "direction", "treaty", "notes", "assurances", "stage",
-    "decision", "case", NULL};
+    "decision", "case", "reference", NULL};
 static const char *const FLAG_OPTS[] = {"json", "existing", "certified", "translated", "sensitive", "count-only", NULL};
 
 typedef struct copts {
@@ -316,7 +316,7 @@ static int doc_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
     int rc = read_file(path, &d, &n, err);
     if (rc) return rc;
     case_doc_opts d_o = {opt(o, "name") ? opt(o, "name") : slash ? slash + 1 : path, opt(o, "certified") != NULL,
-                         opt(o, "translated") != NULL, opt(o, "sensitive") != NULL};
+                         opt(o, "translated") != NULL, opt(o, "sensitive") != NULL, NULL};
     rc = case_doc_add(db, &o->rd, id, &d_o, d, n, &doc, hex, err);
     free(d);
     if (!rc) printf("%lld\t%s\n", (long long)doc, hex);
@@ -587,6 +587,10 @@ static const char EXT_HELP[] =
     "  stage ID STAGE [--day D] [--decision granted|denied] [--note N]\n"
     "                                  move the request; a transition the workflow does not\n"
     "                                  allow is refused (exit 6)\n"
+    "  amparo ID --court C --reference R [--day D] [--note N]\n"
+    "                                  an amparo suspends the request's clocks from day D\n"
+    "                                  (mx_to_us only; no surrender while it is open)\n"
+    "  amparo-end ID [--day D] [--note N]   the suspension's last day; clocks run again\n"
     "\n"
     CLI_SCOPE_HELP
     "  --db PATH              store file (default $PUENTE_DB, else ./puente.db)\n"
@@ -608,8 +612,9 @@ static int ext_list_cmd(db_t *db, const copts *o, pu_err *err) {
     json_t *x;
     json_array_foreach(a, i, x) {
         const char *due = JS(x, "next_due");
-        printf("%lld\t%s %lld\t%s\t%s\t%s %s\t%s\n", JI(x, "id"), T("case"), JI(x, "case_id"), JS(x, "person"),
-               value_label(JS(x, "direction")), value_label(JS(x, "stage")), JS(x, "stage_since"), due ? due : "");
+        printf("%lld\t%s %lld\t%s\t%s\t%s %s\t%s%s\n", JI(x, "id"), T("case"), JI(x, "case_id"), JS(x, "person"),
+               value_label(JS(x, "direction")), value_label(JS(x, "stage")), JS(x, "stage_since"), due ? due : "",
+               JS(x, "suspended_since") ? T(" suspended by amparo") : "");
     }
     json_decref(a);
     return 0;
@@ -622,14 +627,18 @@ static int ext_show_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
     if (opt(o, "json")) return print_json(x);
     printf("%s %lld: %s (%s)\n", T("extradition"), JI(x, "id"), JS(x, "person"), value_label(JS(x, "direction")));
     printf("  %s: %s %s %s\n", T("stage"), value_label(JS(x, "stage")), T("since"), JS(x, "stage_since"));
+    if (JS(x, "suspended_since")) printf("  %s %s\n", T("suspended by amparo since"), JS(x, "suspended_since"));
     size_t i;
     json_t *h;
     int es = !strcmp(pu_tr("case"), "caso");
     json_array_foreach(json_object_get(x, "history"), i, h)
         printf("  %s  %s\n", JS(h, "entered"), value_label(JS(h, "stage")));
     json_array_foreach(json_object_get(x, "clocks"), i, h)
-        printf("  %s %s: %s (%lld)\n", T("due"), JS(h, "due"), es ? JS(h, "label_es") : JS(h, "label_en"),
-               JI(h, "days_left"));
+        printf("  %s %s: %s (%lld)%s\n", T("due"), JS(h, "due"), es ? JS(h, "label_es") : JS(h, "label_en"),
+               JI(h, "days_left"), json_is_true(json_object_get(h, "suspended")) ? T(" suspended by amparo") : "");
+    json_array_foreach(json_object_get(x, "suspensions"), i, h)
+        printf("  %s %s %s (%s) %s .. %s\n", T("amparo"), JS(h, "reference"), JS(h, "court"), JS(h, "note"),
+               JS(h, "started"), JS(h, "ended") ? JS(h, "ended") : T("open"));
     json_decref(x);
     return 0;
 }
@@ -661,6 +670,12 @@ int cmd_extradition(int argc, char **argv) {
         rc = ext_list_cmd(db, &o, &err);
     } else if (!strcmp(sub, "show")) {
         rc = ext_show_cmd(db, &o, id, &err);
+    } else if (!strcmp(sub, "amparo")) {
+        case_amparo_opts a = {opt(&o, "day"), opt(&o, "court"), opt(&o, "reference"), opt(&o, "note")};
+        int64_t sid;
+        if (!(rc = case_amparo_start(db, &o.rd, id, &a, &sid, &err))) printf("%lld\n", (long long)sid);
+    } else if (!strcmp(sub, "amparo-end")) {
+        rc = case_amparo_end(db, &o.rd, id, opt(&o, "day"), opt(&o, "note"), &err);
     } else if (!strcmp(sub, "stage")) {
         rc = need_pos("extradition", &o, 3, "stage ID STAGE")
                  ? CLI_EXIT_USAGE
