@@ -399,3 +399,107 @@ int h_cases_share(http_req *r) {
     json_decref(o);
     return rc;
 }
+
+/* ---- documents: raw-body uploads, downloads (http_upload.c) ---- */
+/* A boolean query flag: absent or "false" 0, "true" 1. */
+static int flag_arg(http_req *r, const char *name, int *out) {
+    const char *v = http_arg(r, name);
+    *out = v && !strcmp(v, "true");
+    if (v && !*out && strcmp(v, "false")) return http_fail(r, PU_ERR_INVALID, name, "expected true or false");
+    return PU_OK;
+}
+
+int h_cases_doc_add(http_req *r) {
+    static const char *const args[] = {"certified", "translated", "sensitive", NULL};
+    int64_t id, doc;
+    const unsigned char *data;
+    size_t n;
+    char name[HTTP_UPLOAD_NAME_MAX + 1], type[HTTP_UPLOAD_TYPE_MAX + 1], hex[65];
+    case_doc_opts o = {name, 0, 0, 0, type};
+    int rc = http_only_args(r, args);
+    if (rc || (rc = path_id(r, 0, &id)) || (rc = flag_arg(r, "certified", &o.certified)) ||
+        (rc = flag_arg(r, "translated", &o.translated)) || (rc = flag_arg(r, "sensitive", &o.sensitive)) ||
+        (rc = http_upload_get(r, CASE_DOC_MAX, &data, &n, name, type)))
+        return rc;
+    case_reader rd = reader(r);
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_add(r->db, &rd, id, &o, data, n, &doc, hex, &e))) return fail(r, rc, &e);
+    (void)pu_buf_printf(&r->detail, "document=%lld; sha256=%s; size=%zu", (long long)doc, hex, n);
+    return http_json(r, 201, json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:b,s:b,s:b}", "id", (json_int_t)doc, "case_id",
+                                       (json_int_t)id, "name", name, "sha256", hex, "size", (json_int_t)n,
+                                       "content_type", type, "certified", o.certified, "translated", o.translated,
+                                       "sensitive", o.sensitive));
+}
+
+int h_cases_doc_list(http_req *r) {
+    int64_t id;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc || (rc = path_id(r, 0, &id))) return rc;
+    case_reader rd = reader(r);
+    json_t *a;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_list(r->db, &rd, id, &a, &e))) return fail(r, rc, &e);
+    return http_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(a), "results", a));
+}
+
+int h_cases_doc_get(http_req *r) {
+    int64_t id, doc;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc || (rc = path_id(r, 0, &id)) || (rc = path_id(r, 1, &doc))) return rc;
+    case_reader rd = reader(r);
+    case_doc_meta m;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_read(r->db, &rd, doc, &m, &data, &n, &e))) return fail(r, rc, &e);
+    if (m.case_id != id) { /* another case's document: the same answer as an absent one */
+        free(data);
+        return http_fail(r, PU_ERR_NOTFOUND, "document", "no such document in this case");
+    }
+    (void)pu_buf_printf(&r->detail, "document=%lld; sha256=%s", (long long)doc, m.sha256);
+    rc = http_send_file(r, data, n, m.name, m.content_type, m.sha256);
+    free(data);
+    return rc;
+}
+
+/* ---- amparo suspensions of a request's clocks ---- */
+int h_extraditions_amparo(http_req *r) {
+    static const char *const keys[] = {"day", "court", "reference", "note", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id, sid;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_amparo_opts a = {v[0], v[1], v[2], v[3]};
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        if ((rc = case_amparo_start(r->db, &rd, id, &a, &sid, &e))) rc = fail(r, rc, &e);
+        else rc = http_json(r, 201, json_pack("{s:I,s:I,s:b}", "id", (json_int_t)sid, "extradition_id", (json_int_t)id,
+                                              "suspended", 1));
+    }
+    json_decref(o);
+    return rc;
+}
+
+int h_extraditions_amparo_end(http_req *r) {
+    static const char *const keys[] = {"day", "note", NULL};
+    const char *v[MAX_KEYS];
+    int64_t id;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if (!(rc = str_members(r, o, keys, v))) {
+        case_reader rd = reader(r);
+        pu_err e;
+        pu_err_clear(&e);
+        if ((rc = case_amparo_end(r->db, &rd, id, v[0], v[1], &e))) rc = fail(r, rc, &e);
+        else rc = http_json(r, 200, json_pack("{s:I,s:b}", "extradition_id", (json_int_t)id, "suspended", 0));
+    }
+    json_decref(o);
+    return rc;
+}
