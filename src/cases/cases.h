@@ -341,6 +341,34 @@ int case_doc_read(db_t *db, const case_reader *rd, int64_t doc, case_doc_meta *m
  * the caller's. Errors: PU_ERR_NOTFOUND (case hidden), PU_ERR_DB. */
 int case_doc_list(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
 
+/* ---- operations: the module's writes over named parameters (case_ops.c) ----
+ * Both shells (HTTP, CLI) read their fields into a case_params and run the
+ * operation: the mapping from fields to the engine's option structs and the
+ * shape of the result live here once. Names of operations: note, task,
+ * subject, event, link, charge, warrant, arrest, notice (on a case number);
+ * warrant_status, warrant_attempt (a warrant number); extradition_stage,
+ * amparo, amparo_end (a request number). */
+typedef struct case_params {
+    /* The value of parameter key (the API's field name) or NULL when absent.
+     * The string must stay valid until case_op_run returns. */
+    const char *(*get)(void *ctx, const char *key);
+    void *ctx;
+} case_params;
+typedef struct case_op {
+    const char *name;
+    const char *const *keys;  /* the parameters it reads (NULL-terminated): the API refuses others */
+    int (*run)(db_t *db, const case_reader *rd, int64_t id, const case_params *p, json_t **out, pu_err *err);
+    int created;              /* 1: makes a record (HTTP 201; the CLI prints its number) */
+} case_op;
+/* The operation named name, or NULL. */
+const case_op *case_op_find(const char *name);
+/* Run op on record id with parameters p: *out gets its result as a JSON
+ * object (the caller's; {"id": N} for a created record). Numbers (count,
+ * subject of a charge, warrant) are parsed here: PU_ERR_INVALID naming the
+ * field. Errors: those of the engine function it calls. */
+int case_op_run(db_t *db, const case_reader *rd, const case_op *op, int64_t id, const case_params *p, json_t **out,
+                pu_err *err);
+
 /* ---- exports and counts (case_export.c) ---- */
 /* A case as NIEM-aligned JSON (nc:/j: property names of the Justice
  * domain: j:Warrant, j:Arrest, j:Charge, ...). Errors: case_show's. */

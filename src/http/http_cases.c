@@ -99,29 +99,6 @@ int h_cases_export(http_req *r) {
     return http_json(r, 200, c);
 }
 
-int h_cases_link(http_req *r) {
-    static const char *const keys[] = {"kind", "target", "note", NULL};
-    int64_t id, lid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    const char *kind = NULL, *target = NULL, *note = NULL;
-    if ((rc = http_only_keys(r, o, keys, "body")) || (rc = http_str_member(r, o, "kind", "body", &kind)) ||
-        (rc = http_str_member(r, o, "target", "body", &target)) || (rc = http_str_member(r, o, "note", "body", &note)))
-        goto out;
-    case_reader rd = reader(r);
-    pu_err e;
-    pu_err_clear(&e);
-    if ((rc = case_link_add(r->db, &rd, id, kind, target, note, &lid, &e))) {
-        rc = fail(r, rc, &e);
-        goto out;
-    }
-    rc = http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)lid));
-out:
-    json_decref(o);
-    return rc;
-}
-
 int h_cases_member(http_req *r) {
     static const char *const keys[] = {"kind", "principal", "right", NULL};
     int64_t id;
@@ -221,31 +198,6 @@ int h_extraditions_get(http_req *r) {
     return http_json(r, 200, x);
 }
 
-int h_extraditions_stage(http_req *r) {
-    static const char *const keys[] = {"stage", "day", "decision", "note", NULL};
-    int64_t id;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    const char *stage = NULL, *day = NULL, *decision = NULL, *note = NULL;
-    if ((rc = http_only_keys(r, o, keys, "body")) || (rc = http_str_member(r, o, "stage", "body", &stage)) ||
-        (rc = http_str_member(r, o, "day", "body", &day)) || (rc = http_str_member(r, o, "decision", "body", &decision)) ||
-        (rc = http_str_member(r, o, "note", "body", &note)))
-        goto out;
-    case_reader rd = reader(r);
-    pu_err e;
-    pu_err_clear(&e);
-    if ((rc = case_ext_stage(r->db, &rd, id, stage, day, decision, note, &e))) {
-        rc = fail(r, rc, &e);
-        goto out;
-    }
-    (void)pu_buf_printf(&r->detail, "stage=%s", stage ? stage : "");
-    rc = http_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "stage", stage));
-out:
-    json_decref(o);
-    return rc;
-}
-
 /* ---- writes of a case's records: one JSON object of string members ---- */
 #define MAX_KEYS 12
 
@@ -258,121 +210,6 @@ static int str_members(http_req *r, json_t *o, const char *const *keys, const ch
         if (json_is_integer(json_object_get(o, keys[i]))) continue; /* numbers read by the caller */
         rc = http_str_member(r, o, keys[i], "body", &vals[i]);
     }
-    return rc;
-}
-
-static int created(http_req *r, int64_t id) { return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id)); }
-
-int h_cases_note(http_req *r) {
-    static const char *const keys[] = {"text", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, nid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_note_add(r->db, &rd, id, v[0], &nid, &e)) ? fail(r, rc, &e) : created(r, nid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_task(http_req *r) {
-    static const char *const keys[] = {"title", "due", "assignee", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, tid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_task_add(r->db, &rd, id, v[0], v[1], v[2], &tid, &e)) ? fail(r, rc, &e) : created(r, tid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_charge(http_req *r) {
-    static const char *const keys[] = {"statute", "country", "severity", "filed", "description", "count", "subject", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, cid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        json_t *n = json_object_get(o, "count"), *s = json_object_get(o, "subject");
-        case_charge_opts c = {v[0], v[1], n ? (int)json_integer_value(n) : 1, v[2], v[3], v[4],
-                              json_is_integer(s) ? json_integer_value(s) : 0};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if (n && !json_is_integer(n)) rc = http_fail(r, PU_ERR_INVALID, "count", "expected a whole number");
-        else rc = (rc = case_charge_add(r->db, &rd, id, &c, &cid, &e)) ? fail(r, rc, &e) : created(r, cid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_warrant(http_req *r) {
-    static const char *const keys[] = {"court", "judge", "issued", "jurisdiction", "charges", "subject", "expires",
-                                       "marking", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, wid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_warrant_opts w = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_warrant_add(r->db, &rd, id, &w, &wid, &e)) ? fail(r, rc, &e) : created(r, wid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_warrants_status(http_req *r) {
-    static const char *const keys[] = {"status", "day", "reason", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if ((rc = case_warrant_status(r->db, &rd, id, v[0], v[1], v[2], &e))) rc = fail(r, rc, &e);
-        else rc = http_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", v[0]));
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_arrest(http_req *r) {
-    static const char *const keys[] = {"person", "day", "place", "country", "agency", "officers", "custody", "released",
-                                       "charges", "warrant", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, aid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        json_t *w = json_object_get(o, "warrant");
-        case_arrest_opts a = {v[1], v[2], v[3], v[4], v[5], v[6], v[7], json_is_integer(w) ? json_integer_value(w) : 0,
-                              v[8], v[0]};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_arrest_add(r->db, &rd, id, &a, &aid, &e)) ? fail(r, rc, &e) : created(r, aid);
-    }
-    json_decref(o);
     return rc;
 }
 
@@ -465,41 +302,69 @@ int h_cases_doc_get(http_req *r) {
     return rc;
 }
 
-/* ---- amparo suspensions of a request's clocks ---- */
-int h_extraditions_amparo(http_req *r) {
-    static const char *const keys[] = {"day", "court", "reference", "note", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, sid;
+
+/* ---- the module's writes: one engine operation each (case_ops.c) ---- */
+#define OP_NUMS 16   /* integer members turned into text per request */
+
+typedef struct body_params {
     json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_amparo_opts a = {v[0], v[1], v[2], v[3]};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if ((rc = case_amparo_start(r->db, &rd, id, &a, &sid, &e))) rc = fail(r, rc, &e);
-        else rc = http_json(r, 201, json_pack("{s:I,s:I,s:b}", "id", (json_int_t)sid, "extradition_id", (json_int_t)id,
-                                              "suspended", 1));
-    }
-    json_decref(o);
-    return rc;
+    char num[OP_NUMS][24];
+    int used;
+} body_params;
+
+/* A member of the body as text: strings as they are, integers written out. */
+static const char *body_get(void *ctx, const char *key) {
+    body_params *b = ctx;
+    json_t *v = json_object_get(b->o, key);
+    if (json_is_string(v)) return json_string_value(v);
+    if (!json_is_integer(v) || b->used >= OP_NUMS) return NULL;
+    char *t = b->num[b->used++];
+    (void)pu_snprintf(t, sizeof b->num[0], "%lld", (long long)json_integer_value(v));
+    return t;
 }
 
-int h_extraditions_amparo_end(http_req *r) {
-    static const char *const keys[] = {"day", "note", NULL};
-    const char *v[MAX_KEYS];
+/* POST .../{id}/...: the body's members (strings or integers, only the
+ * operation's) run as operation `name` on the path's record. */
+static int op_route(http_req *r, const char *name) {
+    const case_op *op = case_op_find(name);
     int64_t id;
     json_t *o;
     int rc = path_id(r, 0, &id);
     if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if ((rc = case_amparo_end(r->db, &rd, id, v[0], v[1], &e))) rc = fail(r, rc, &e);
-        else rc = http_json(r, 200, json_pack("{s:I,s:b}", "extradition_id", (json_int_t)id, "suspended", 0));
+    if ((rc = http_only_keys(r, o, op->keys, "body"))) goto out;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v)) {
+            rc = http_fail(r, PU_ERR_INVALID, k, "expected a string");
+            goto out;
+        }
     }
+    body_params b = {.o = o};
+    case_params p = {body_get, &b};
+    case_reader rd = reader(r);
+    json_t *res;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_op_run(r->db, &rd, op, id, &p, &res, &e))) {
+        rc = fail(r, rc, &e);
+        goto out;
+    }
+    if (json_is_string(json_object_get(res, "stage")))
+        (void)pu_buf_printf(&r->detail, "stage=%s", json_string_value(json_object_get(res, "stage")));
+    rc = http_json(r, op->created ? 201 : 200, res);
+out:
     json_decref(o);
     return rc;
 }
+
+int h_cases_link(http_req *r) { return op_route(r, "link"); }
+int h_cases_note(http_req *r) { return op_route(r, "note"); }
+int h_cases_task(http_req *r) { return op_route(r, "task"); }
+int h_cases_charge(http_req *r) { return op_route(r, "charge"); }
+int h_cases_warrant(http_req *r) { return op_route(r, "warrant"); }
+int h_cases_arrest(http_req *r) { return op_route(r, "arrest"); }
+int h_warrants_status(http_req *r) { return op_route(r, "warrant_status"); }
+int h_extraditions_stage(http_req *r) { return op_route(r, "extradition_stage"); }
+int h_extraditions_amparo(http_req *r) { return op_route(r, "amparo"); }
+int h_extraditions_amparo_end(http_req *r) { return op_route(r, "amparo_end"); }

@@ -720,6 +720,65 @@ static void test_document_meta(void **state) {
     store_close(st);
 }
 
+/* ---- operations over named parameters (case_ops.c): both shells' one path ---- */
+static const char *kv_get(void *ctx, const char *key) {
+    for (const char *const *kv = ctx; *kv; kv += 2)
+        if (!strcmp(kv[0], key)) return kv[1];
+    return NULL;
+}
+
+static int run_kv(db_t *db, const case_reader *rd, const char *op, int64_t id, const char *const *kv, json_t **out,
+                  pu_err *e) {
+    case_params p = {kv_get, (void *)kv};
+    return case_op_run(db, rd, case_op_find(op), id, &p, out, e);
+}
+
+static void test_ops(void **state) {
+    (void)state;
+    store_t *st = open_store();
+    db_t *db = store_db(st);
+    pu_err e;
+    json_t *r;
+    int64_t cid = new_case(db, &R_HSI, "SHARED", "HSI:US,FGR:MX");
+    assert_null(case_op_find("drop_table"));
+    assert_non_null(case_op_find("amparo_end"));
+    assert_true(case_op_find("charge")->created);
+    assert_false(case_op_find("extradition_stage")->created);
+    const char *const ch[] = {"statute", "8 U.S.C. 1324", "country", "US", "severity", "felony", "filed", "2026-01-20",
+                              "count", "3", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "charge", cid, ch, &r, &e), PU_OK);
+    int64_t charge = json_integer_value(json_object_get(r, "id"));
+    json_decref(r);
+    assert_true(charge > 0);
+    json_t *c;
+    assert_int_equal(case_show(db, &R_HSI, cid, &c, &e), PU_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(c, "charges"), 0), "count")), 3);
+    json_decref(c);
+    const char *const bad[] = {"statute", "x", "country", "US", "severity", "felony", "count", "3x", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "charge", cid, bad, &r, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "count");
+    const char *const arr[] = {"person", "P", "day", "2026-02-01", "place", "Nogales", "country", "US", "agency", "HSI",
+                               "warrant", "-4", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "arrest", cid, arr, &r, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "warrant");
+    const char *const note[] = {"text", "seguimiento", NULL};
+    assert_int_equal(run_kv(db, &R_FGR, "note", cid, note, &r, &e), PU_ERR_DENIED); /* the engine's rules hold */
+    assert_int_equal(run_kv(db, &R_HSI, "note", cid, note, &r, &e), PU_OK);
+    json_decref(r);
+    const char *const x[] = {NULL};
+    case_ext_opts xo = {"mx_to_us", "Juan Pérez", NULL, NULL, NULL, NULL, "2026-01-05", NULL};
+    int64_t xid;
+    assert_int_equal(case_ext_new(db, &R_HSI, cid, &xo, &xid, &e), PU_OK);
+    const char *const mv[] = {"stage", "surrendered", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "extradition_stage", xid, mv, &r, &e), PU_ERR_CONFLICT);
+    const char *const mv2[] = {"stage", "person_located_arrested", "day", "2026-01-10", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "extradition_stage", xid, mv2, &r, &e), PU_OK);
+    assert_string_equal(json_string_value(json_object_get(r, "stage")), "person_located_arrested");
+    json_decref(r);
+    assert_int_equal(run_kv(db, &R_HSI, "amparo_end", xid, x, &r, &e), PU_ERR_CONFLICT);
+    store_close(st);
+}
+
 static int count_cb(const pu_count_row *r, void *ctx, pu_err *err) {
     (void)err;
     tally *t = ctx;
@@ -817,6 +876,7 @@ int main(void) {
         cmocka_unit_test(test_links),            cmocka_unit_test(test_documents),
         cmocka_unit_test(test_warrants_counts),  cmocka_unit_test(test_amparo_periods),
         cmocka_unit_test(test_amparo),           cmocka_unit_test(test_document_meta),
+        cmocka_unit_test(test_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
