@@ -69,6 +69,8 @@ int case_amparo_start(db_t *db, const case_reader *rd, int64_t xid, const case_a
                      "an amparo is a Mexican remedy: only a request for a person held in Mexico (mx_to_us)");
     if (!rc) rc = case_amparo_spans(db, xid, 0, sp, &n, open, err);
     if (!rc && open[0]) rc = pu_fail(err, PU_ERR_CONFLICT, NULL, "amparo", "a suspension is already open since %s", open);
+    if (!rc && n >= CASE_SUSPENSIONS_MAX) /* more would not all be counted by the clocks */
+        rc = pu_fail(err, PU_ERR_LIMIT, NULL, "amparo", "at most %d suspensions per request", CASE_SUSPENSIONS_MAX);
     if (!rc && n > 0) {
         char last[11];
         pu_format_date(sp[n - 1].to, last, sizeof last);

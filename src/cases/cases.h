@@ -278,7 +278,8 @@ typedef struct case_amparo_opts {
 /* Record the start of a suspension of request xid; *sid its number (may be
  * NULL). Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED (no write right),
  * PU_ERR_INVALID (direction us_to_mx, day, court, reference),
- * PU_ERR_CONFLICT (final stage, a suspension already open), PU_ERR_DB. */
+ * PU_ERR_CONFLICT (final stage, a suspension already open), PU_ERR_LIMIT
+ * (CASE_SUSPENSIONS_MAX reached), PU_ERR_DB. */
 int case_amparo_start(db_t *db, const case_reader *rd, int64_t xid, const case_amparo_opts *o, int64_t *sid,
                       pu_err *err);
 /* Record the last day of the open suspension (lifted, amparo denied or
