@@ -3,7 +3,8 @@
 # case (the Transnational Criminal Investigative Unit) with charges, arrest
 # warrants, a Red Notice, arrests on both sides and evidence links to the
 # other engines' demo records; a JTF Alpha case; and extradition requests
-# at every stage of the workflow, with their legal clocks. Simulated data:
+# at every stage of the workflow, with their legal clocks (two of them
+# suspended by amparo for a while). Simulated data:
 # names and numbers are invented.
 set -euo pipefail
 : "${PUENTE:?}" "${PUENTE_DB:?}"
@@ -87,6 +88,15 @@ ext "Ernesto Valdivia Soto" mx_to_us formal_request_filed "$(ago 400)" "judicial
 ext "Tomás Ibarra Nieto" mx_to_us formal_request_filed "$(ago 300)" "judicial_phase:$(ago 250)" "executive_decision:$(ago 100):denied" "released:$(ago 95)"
 ext "Gilberto Ruelas Peña" us_to_mx provisional_arrest_requested "$(ago 90)" "withdrawn:$(ago 80)"
 ext "Samuel Arreola Vega" mx_to_us provisional_arrest_requested "$(ago 150)" "person_located_arrested:$(ago 140)" "formal_request_due:$(ago 100)" "lapsed:$(ago 78)"
+# amparo suspensions (docs/cases.md "Amparo"): one open against the SRE's grant (no surrender
+# while it holds), one that held the judicial phase's clocks for a week
+xid() { X list --format csv "${HSI[@]}" | awk -F, -v p="$1" '$4 == p {print $1}'; }
+X amparo "$(xid "Rafael Ontiveros Luna")" "${HSI[@]}" --court "Juzgado Cuarto de Distrito de Amparo en Materia Penal, CDMX" \
+  --reference "812/2026" --day "$(ago 55)" --note "amparo indirecto contra el acuerdo de extradición de la SRE" >/dev/null
+qa=$(xid "Carlos Quintero Arteaga")
+X amparo "$qa" "${HSI[@]}" --court "Juzgado Segundo de Distrito de Amparo, Hermosillo" --reference "233/2026" \
+  --day "$(ago 19)" --note "amparo contra la orden de detención provisional" >/dev/null
+X amparo-end "$qa" "${HSI[@]}" --day "$(ago 12)" --note "suspensión negada en revisión" >/dev/null
 
 # a JTF Alpha case owned by the Department of Justice's partners, AGENCY-ONLY to HSI
 jtf=$(C new "${HSI[@]}" --title "JTF Alpha — smuggling-death indictments, Rio Grande Valley" --opened 2026-02-01 \

@@ -59,6 +59,12 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE case_document (id {ID}, case_id {INT} NOT NULL REFERENCES case_file(id), name TEXT NOT NULL,"
     " sha256 TEXT NOT NULL, size {INT} NOT NULL, certified {BOOL} NOT NULL, translated {BOOL} NOT NULL,"
     " sensitive {BOOL} NOT NULL, content TEXT NOT NULL, added_by TEXT NOT NULL, created {TS} NOT NULL);",
+    /* 2: amparo suspensions of a request's clocks; the media type of documents (API uploads) */
+    "CREATE TABLE case_suspension (id {ID}, extradition_id {INT} NOT NULL REFERENCES case_extradition(id),"
+    " kind TEXT NOT NULL, court TEXT NOT NULL, reference TEXT NOT NULL, started TEXT NOT NULL, ended TEXT,"
+    " note TEXT NOT NULL, actor TEXT NOT NULL, created {TS} NOT NULL);"
+    "CREATE INDEX case_suspension_x ON case_suspension (extradition_id);"
+    "ALTER TABLE case_document ADD COLUMN content_type TEXT NOT NULL DEFAULT 'application/octet-stream';",
 };
 
 int case_migrate(db_t *db, pu_err *err) {

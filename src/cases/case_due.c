@@ -201,6 +201,38 @@ int case_period_end(int64_t start, int n, case_unit unit, const char *country, i
     return PU_OK;
 }
 
+static int in_spans(const case_span *sp, size_t n, int64_t day) {
+    for (size_t i = 0; i < n; i++)
+        if (day >= sp[i].from && day <= sp[i].to) return 1;
+    return 0;
+}
+
+int case_period_end_paused(int64_t start, int n, case_unit unit, const char *country, const case_span *sp, size_t nsp,
+                           int64_t *out, int *paused, pu_err *err) {
+    if (paused) *paused = 0;
+    if (nsp == 0 || !sp) return case_period_end(start, n, unit, country, out, err);
+    if (unit == CASE_MONTHS) { /* the calendar days the months span, then counted like calendar days */
+        int64_t plain;
+        int rc = case_period_end(start, n, unit, country, &plain, err);
+        if (rc) return rc;
+        n = (int)(plain - start);
+        unit = CASE_CALENDAR_DAYS;
+    }
+    if (n < 0) return pu_fail(err, PU_ERR_INVALID, NULL, "period", "negative period");
+    int64_t day = start;
+    for (int k = 0, scanned = 0; k < n; scanned++) {
+        if (scanned > BUSINESS_SCAN_MAX * 4) return pu_fail(err, PU_ERR_INVALID, NULL, "period", "the period never ends");
+        day++;
+        if (in_spans(sp, nsp, day)) {
+            if (paused) (*paused)++;
+            continue;
+        }
+        if (unit == CASE_CALENDAR_DAYS || case_business_day(country, day)) k++;
+    }
+    *out = day;
+    return PU_OK;
+}
+
 /* 1 when stage name s is one of the '|' separated names in list. */
 static int in_stages(const char *list, const char *s) {
     size_t n = strlen(s);
@@ -238,11 +270,20 @@ static int decision_recorded(db_t *db, int64_t xid) {
     return yes;
 }
 
-static int fill_clock(const rule *r, const char *started, int64_t today, case_clock *c, pu_err *err) {
+/* The suspensions of one request, read once for all its clocks. */
+typedef struct pauses {
+    case_span sp[CASE_SUSPENSIONS_MAX];
+    size_t n;
+    char open[11];
+} pauses;
+
+static int fill_clock(const rule *r, const char *started, int64_t today, const pauses *p, case_clock *c, pu_err *err) {
     int64_t s, due;
     int rc;
+    memset(c, 0, sizeof *c);
     if (pu_parse_date(started, &s)) return pu_fail(err, PU_ERR_INTERNAL, started, "entered", "bad stored date");
-    if ((rc = case_period_end(s, r->period, r->unit, r->calendar, &due, err))) return rc;
+    if ((rc = case_period_end_paused(s, r->period, r->unit, r->calendar, p->sp, p->n, &due, &c->paused_days, err)))
+        return rc;
     pu_strlcpy(c->rule, r->id, sizeof c->rule);
     pu_strlcpy(c->label_en, r->label_en, sizeof c->label_en);
     pu_strlcpy(c->label_es, r->label_es, sizeof c->label_es);
@@ -251,6 +292,14 @@ static int fill_clock(const rule *r, const char *started, int64_t today, case_cl
     pu_format_date(due, c->due, sizeof c->due);
     c->days_left = (int)(due - today);
     c->escalate = c->days_left <= r->warn;
+    if (p->open[0]) { /* an open suspension that began before the clock ended halts it */
+        int64_t os;
+        if (!pu_parse_date(p->open, &os) && os <= due) {
+            c->suspended = 1;
+            c->escalate = 0;
+            pu_strlcpy(c->suspended_since, p->open, sizeof c->suspended_since);
+        }
+    }
     return PU_OK;
 }
 
@@ -265,6 +314,8 @@ int case_clocks(db_t *db, int64_t xid, const char *direction, case_stage s, cons
     if (rc || (rc = case_day(today, "today", t, err))) return rc;
     (void)pu_parse_date(t, &td);
     if (case_stage_final(s)) return PU_OK;
+    pauses p;
+    if ((rc = case_amparo_spans(db, xid, td, p.sp, &p.n, p.open, err))) return rc;
     for (size_t i = 0; i < nrules && *n < max; i++) {
         const rule *r = &rules[i];
         char started[11];
@@ -273,9 +324,9 @@ int case_clocks(db_t *db, int64_t xid, const char *direction, case_stage s, cons
         if (!strcmp(r->until, "decision") && decision_recorded(db, xid)) continue;
         if ((rc = run_start(db, xid, r->stages, started, err))) return rc;
         if (!started[0]) continue;
-        if ((rc = fill_clock(r, started, td, &out[(*n)++], err))) return rc;
+        if ((rc = fill_clock(r, started, td, &p, &out[(*n)++], err))) return rc;
     }
-    qsort(out, *n, sizeof *out, cmp_clock);
+    if (*n > 1) qsort(out, *n, sizeof *out, cmp_clock);
     return PU_OK;
 }
 
@@ -334,6 +385,7 @@ int case_due(db_t *db, const case_reader *rd, const char *today, int within, jso
         json_array_foreach(json_object_get(x, "clocks"), k, c) {
             json_int_t left = json_integer_value(json_object_get(c, "days_left"));
             int hit = within < 0 ? json_is_true(json_object_get(c, "escalate")) : left <= within;
+            if (json_is_true(json_object_get(c, "suspended"))) hit = 0; /* halted by an amparo: nothing runs out */
             if (!hit) continue;
             json_t *e = json_deep_copy(c);
             json_object_set_new(e, "kind", json_string("clock"));

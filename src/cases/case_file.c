@@ -295,7 +295,7 @@ static int case_sections(db_t *db, const case_reader *rd, json_t *o, int64_t id,
                                              "nationalities", "sex", "charge", "charge_translation", "status",
                                              "cancel_reason", NULL},
                              *const doc[] = {"id_n", "name", "sha256", "size_n", "certified_b", "translated_b",
-                                             "sensitive_b", "added_by", "created", NULL};
+                                             "sensitive_b", "added_by", "created", "content_type", NULL};
     int rc = section(db, o, "agencies", "SELECT agency, country FROM case_agency WHERE case_id = ? ORDER BY agency", ag, id, err);
     if (!rc) rc = section(db, o, "members", "SELECT kind, principal, rights FROM case_member WHERE case_id = ?"
                                             " ORDER BY kind, principal", mem, id, err);
@@ -320,7 +320,8 @@ static int case_sections(db_t *db, const case_reader *rd, json_t *o, int64_t id,
                                             " sex, charge, charge_translation, status, cancel_reason FROM case_notice"
                                             " WHERE case_id = ? ORDER BY id", ntc, id, err);
     if (!rc) rc = section(db, o, "documents", "SELECT id, name, sha256, size, certified, translated, sensitive,"
-                                              " added_by, created FROM case_document WHERE case_id = ? ORDER BY id",
+                                              " added_by, created, content_type FROM case_document WHERE case_id = ?"
+                                              " ORDER BY id",
                           doc, id, err);
     return rc;
 }

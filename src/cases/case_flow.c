@@ -140,14 +140,7 @@ int case_ext_new(db_t *db, const case_reader *rd, int64_t case_id, const case_ex
     return case_end(db, own, rc, err);
 }
 
-/* The request's case, stage, since and decision when the reader may see it. */
-typedef struct ext_row {
-    int64_t case_id;
-    case_stage stage;
-    char since[11], decision[16], direction[16];
-} ext_row;
-
-static int ext_get(db_t *db, const case_reader *rd, int64_t xid, ext_row *r, pu_err *err) {
+int case_ext_get(db_t *db, const case_reader *rd, int64_t xid, ext_row *r, pu_err *err) {
     db_sql q;
     db_stmt *st;
     db_sql_init(&q);
@@ -217,10 +210,17 @@ int case_ext_stage(db_t *db, const case_reader *rd, int64_t xid, const char *to,
     char d[11];
     int rc = case_stage_parse(to, &s, err);
     if (!rc) rc = case_day(day, "day", d, err);
-    if (!rc) rc = ext_get(db, rd, xid, &r, err);
+    if (!rc) rc = case_ext_get(db, rd, xid, &r, err);
     if (!rc) rc = case_access(db, rd, r.case_id, 1, NULL, NULL, err);
     int own, record_only;
     if (!rc) rc = stage_checks(&r, s, d, decision, &record_only, err);
+    if (!rc && (s == CS_SURRENDER_SCHEDULED || s == CS_SURRENDERED)) { /* the amparo's suspension forbids surrender */
+        case_span sp[CASE_SUSPENSIONS_MAX];
+        size_t nsp;
+        char open[11];
+        if (!(rc = case_amparo_spans(db, xid, 0, sp, &nsp, open, err)) && open[0])
+            rc = pu_fail(err, PU_ERR_CONFLICT, NULL, "stage", "suspended by amparo since %s: record its end first", open);
+    }
     if (rc || (rc = case_begin(db, &own, err))) return rc;
     db_stmt *st;
     if (record_only) {
@@ -275,11 +275,21 @@ static int add_clocks(db_t *db, json_t *a, const char *today, pu_err *err) {
         if (rc) return rc;
         json_t *cl = json_array();
         for (size_t k = 0; k < n; k++)
-            json_array_append_new(cl, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b}", "rule", c[k].rule, "label_en",
-                                                c[k].label_en, "label_es", c[k].label_es, "source", c[k].source,
-                                                "started", c[k].started, "due", c[k].due, "days_left", c[k].days_left,
-                                                "escalate", c[k].escalate));
+            json_array_append_new(cl, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b,s:b,s:o,s:i}", "rule", c[k].rule,
+                                                "label_en", c[k].label_en, "label_es", c[k].label_es, "source",
+                                                c[k].source, "started", c[k].started, "due", c[k].due, "days_left",
+                                                c[k].days_left, "escalate", c[k].escalate, "suspended", c[k].suspended,
+                                                "suspended_since", c[k].suspended_since[0]
+                                                    ? json_string(c[k].suspended_since) : json_null(),
+                                                "paused_days", c[k].paused_days));
         json_object_set_new(x, "clocks", cl);
+        /* the open amparo suspension, if any (the tracker shows "suspended by amparo") */
+        case_span sp[CASE_SUSPENSIONS_MAX];
+        size_t nsp;
+        char open[11];
+        if ((rc = case_amparo_spans(db, json_integer_value(json_object_get(x, "id")), 0, sp, &nsp, open, err)))
+            return rc;
+        json_object_set_new(x, "suspended_since", open[0] ? json_string(open) : json_null());
         /* the stages the workflow allows next (the tracker offers only these) */
         const char *dec = json_string_value(json_object_get(x, "decision"));
         json_t *next = json_array();
@@ -350,6 +360,11 @@ int case_ext_show(db_t *db, const case_reader *rd, int64_t xid, const char *toda
         return rc;
     }
     json_object_set_new(x, "history", h);
+    if ((rc = case_amparo_json(db, xid, &h, err))) {
+        json_decref(x);
+        return rc;
+    }
+    json_object_set_new(x, "suspensions", h);
     *out = x;
     return PU_OK;
 }

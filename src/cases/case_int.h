@@ -42,6 +42,14 @@ int case_exec(db_stmt *st, pu_err *err);
  * finalized. Columns named "*_n" are integers, "*_b" booleans (suffix
  * dropped in the key). */
 int case_rows_json(db_stmt *st, const char *const *cols, json_t **out, pu_err *err);
+/* An extradition request's case, stage, since, decision and direction when
+ * the reader may see it (case_flow.c). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+typedef struct ext_row {
+    int64_t case_id;
+    case_stage stage;
+    char since[11], decision[16], direction[16];
+} ext_row;
+int case_ext_get(db_t *db, const case_reader *rd, int64_t xid, ext_row *r, pu_err *err);
 /* Begin/commit helpers on db (joins an open transaction). */
 int case_begin(db_t *db, int *own, pu_err *err);
 int case_end(db_t *db, int own, int rc, pu_err *err);

@@ -244,8 +244,57 @@ typedef struct case_clock {
     char label_en[128], label_es[128], source[200];
     char started[11], due[11];
     int days_left;            /* due - today (negative: overdue) */
-    int escalate;             /* 1: within the rule's warning window, or overdue */
+    int escalate;             /* 1: within the rule's warning window, or overdue (never while suspended) */
+    int suspended;            /* 1: an amparo suspends the clock today (due projected as if it ended today) */
+    char suspended_since[11]; /* the open suspension's first day ("" when none) */
+    int paused_days;          /* days of suspension that pushed the due day back */
 } case_clock;
+
+/* A suspension of the clocks: the days from..to (both included) do not
+ * count; an open suspension is passed with to = today. */
+typedef struct case_span {
+    int64_t from, to;
+} case_span;
+#define CASE_SUSPENSIONS_MAX 16   /* suspensions of one request taken into account */
+/* case_period_end with the days of the spans skipped (neither calendar nor
+ * business days count while suspended). Months become the calendar days
+ * they span without suspension, then count the same way. *paused gets the
+ * number of suspended days skipped (may be NULL). Errors: PU_ERR_INVALID
+ * (n < 0, a period that would not end within the scan bound). */
+int case_period_end_paused(int64_t start, int n, case_unit unit, const char *country, const case_span *sp, size_t nsp,
+                           int64_t *out, int *paused, pu_err *err);
+
+/* ---- amparo suspensions (case_amparo.c) ----
+ * An amparo (Ley de Amparo, suspension of the act complained of) stops the
+ * running legal clocks of a request held in Mexico (mx_to_us) from its
+ * first day to its last; the clocks count again the day after. While one is
+ * open the request cannot move to surrender_scheduled or surrendered. */
+typedef struct case_amparo_opts {
+    const char *day;          /* first day of the suspension; NULL: today */
+    const char *court;        /* the district court that granted it (required) */
+    const char *reference;    /* the amparo file number, e.g. "1234/2026" (required) */
+    const char *note;         /* may be NULL */
+} case_amparo_opts;
+/* Record the start of a suspension of request xid; *sid its number (may be
+ * NULL). Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED (no write right),
+ * PU_ERR_INVALID (direction us_to_mx, day, court, reference),
+ * PU_ERR_CONFLICT (final stage, a suspension already open), PU_ERR_LIMIT
+ * (CASE_SUSPENSIONS_MAX reached), PU_ERR_DB. */
+int case_amparo_start(db_t *db, const case_reader *rd, int64_t xid, const case_amparo_opts *o, int64_t *sid,
+                      pu_err *err);
+/* Record the last day of the open suspension (lifted, amparo denied or
+ * granted). Errors: PU_ERR_NOTFOUND, PU_ERR_DENIED, PU_ERR_INVALID (day
+ * before its start), PU_ERR_CONFLICT (none open), PU_ERR_DB. */
+int case_amparo_end(db_t *db, const case_reader *rd, int64_t xid, const char *day, const char *note, pu_err *err);
+/* The suspensions of request xid (the caller has checked it is visible),
+ * oldest first, as JSON {id, kind, court, reference, started, ended|null,
+ * note, actor}; *out the caller's. Errors: PU_ERR_DB. */
+int case_amparo_json(db_t *db, int64_t xid, json_t **out, pu_err *err);
+/* The suspension spans of xid (open one ending at today) into sp (at most
+ * CASE_SUSPENSIONS_MAX), *n their number, open_since the open one's first
+ * day ("" when none). Errors: PU_ERR_DB. */
+int case_amparo_spans(db_t *db, int64_t xid, int64_t today, case_span *sp, size_t *n, char open_since[11],
+                      pu_err *err);
 /* The running clocks of a request at stage s entered on `since` (and the
  * first entry day of the clock's first stage, looked up in the history):
  * up to max clocks into out, *n their number. */
@@ -262,9 +311,13 @@ int case_rules_count(size_t *n, pu_err *err);
 
 /* ---- documents (case_doc.c) ---- */
 #define CASE_DOC_MAX ((size_t)20 << 20)   /* 20 MB per document */
+#define CASE_DOC_NAME_MAX 255               /* bytes of a document's file name */
+#define CASE_DOC_TYPE_MAX 127               /* bytes of its media type */
 typedef struct case_doc_opts {
     const char *name;
     int certified, translated, sensitive;   /* sensitive: sealed at rest (store_seal) */
+    const char *content_type;               /* "application/pdf"; NULL: from the content (PDF, JPEG, PNG,
+                                             * text) else application/octet-stream */
 } case_doc_opts;
 /* Attach data (n bytes) to case id: sha256 recorded; *doc gets its number,
  * hex (65 bytes, may be NULL) its hash. Errors: PU_ERR_LIMIT (too big),
@@ -276,6 +329,46 @@ int case_doc_add(db_t *db, const case_reader *rd, int64_t id, const case_doc_opt
  * (sealed under a key not configured), PU_ERR_INTERNAL (hash mismatch:
  * the stored file was altered), PU_ERR_DB. */
 int case_doc_get(db_t *db, const case_reader *rd, int64_t doc, unsigned char **data, size_t *n, pu_err *err);
+/* What a download tells about a document. */
+typedef struct case_doc_meta {
+    int64_t id, case_id, size;
+    char name[CASE_DOC_NAME_MAX + 1], sha256[65], content_type[CASE_DOC_TYPE_MAX + 1];
+    int certified, translated, sensitive;
+} case_doc_meta;
+/* case_doc_get with the document's metadata in *meta (may be NULL). */
+int case_doc_read(db_t *db, const case_reader *rd, int64_t doc, case_doc_meta *meta, unsigned char **data, size_t *n,
+                  pu_err *err);
+/* The documents of case id visible to rd (no content) as a JSON array; *out
+ * the caller's. Errors: PU_ERR_NOTFOUND (case hidden), PU_ERR_DB. */
+int case_doc_list(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
+
+/* ---- operations: the module's writes over named parameters (case_ops.c) ----
+ * Both shells (HTTP, CLI) read their fields into a case_params and run the
+ * operation: the mapping from fields to the engine's option structs and the
+ * shape of the result live here once. Names of operations: note, task,
+ * subject, event, link, charge, warrant, arrest, notice (on a case number);
+ * warrant_status, warrant_attempt (a warrant number); extradition_stage,
+ * amparo, amparo_end (a request number). */
+typedef struct case_params {
+    /* The value of parameter key (the API's field name) or NULL when absent.
+     * The string must stay valid until case_op_run returns. */
+    const char *(*get)(void *ctx, const char *key);
+    void *ctx;
+} case_params;
+typedef struct case_op {
+    const char *name;
+    const char *const *keys;  /* the parameters it reads (NULL-terminated): the API refuses others */
+    int (*run)(db_t *db, const case_reader *rd, int64_t id, const case_params *p, json_t **out, pu_err *err);
+    int created;              /* 1: makes a record (HTTP 201; the CLI prints its number) */
+} case_op;
+/* The operation named name, or NULL. */
+const case_op *case_op_find(const char *name);
+/* Run op on record id with parameters p: *out gets its result as a JSON
+ * object (the caller's; {"id": N} for a created record). Numbers (count,
+ * subject of a charge, warrant) are parsed here: PU_ERR_INVALID naming the
+ * field. Errors: those of the engine function it calls. */
+int case_op_run(db_t *db, const case_reader *rd, const case_op *op, int64_t id, const case_params *p, json_t **out,
+                pu_err *err);
 
 /* ---- exports and counts (case_export.c) ---- */
 /* A case as NIEM-aligned JSON (nc:/j: property names of the Justice

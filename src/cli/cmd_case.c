@@ -26,7 +26,7 @@ static const char *const VALUE_OPTS[] = {
     "within", "today", "court", "judge", "issued", "jurisdiction", "charges", "expires", "place", "outcome",
     "arresting-agency", "officers", "person", "warrant", "custody", "released", "forename", "dob", "place-of-birth",
     "nationalities", "sex", "charge", "charge-translation", "direction", "treaty", "notes", "assurances", "stage",
-    "decision", "case", NULL};
+    "decision", "case", "reference", NULL};
 static const char *const FLAG_OPTS[] = {"json", "existing", "certified", "translated", "sensitive", "count-only", NULL};
 
 typedef struct copts {
@@ -316,7 +316,7 @@ static int doc_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
     int rc = read_file(path, &d, &n, err);
     if (rc) return rc;
     case_doc_opts d_o = {opt(o, "name") ? opt(o, "name") : slash ? slash + 1 : path, opt(o, "certified") != NULL,
-                         opt(o, "translated") != NULL, opt(o, "sensitive") != NULL};
+                         opt(o, "translated") != NULL, opt(o, "sensitive") != NULL, NULL};
     rc = case_doc_add(db, &o->rd, id, &d_o, d, n, &doc, hex, err);
     free(d);
     if (!rc) printf("%lld\t%s\n", (long long)doc, hex);
@@ -361,37 +361,50 @@ static int due_cmd(db_t *db, const copts *o, pu_err *err) {
     return 0;
 }
 
-static int charge_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
-    long count = 1;
-    int64_t subj, cid;
-    if (opt(o, "count") && cli_parse_long("case", "--count", opt(o, "count"), &count)) return CLI_EXIT_USAGE;
-    if (opt_id("case", o, "subject", &subj)) return CLI_EXIT_USAGE;
-    case_charge_opts c = {opt(o, "statute"), opt(o, "law"), (int)count, opt(o, "severity"), opt(o, "filed"),
-                          opt(o, "description"), subj};
-    int rc = case_charge_add(db, &o->rd, id, &c, &cid, err);
-    if (!rc) printf("%lld\n", (long long)cid);
-    return rc;
+/* ---- the engine's operations (case_ops.c) over the CLI's options ----
+ * Parameters are the API's names; a few come from positions or from an
+ * option with another name. */
+static const struct {
+    const char *op, *key;
+    int pos;          /* >= 0: this positional argument */
+    const char *opt;  /* else this option (NULL: the key with '-' for '_') */
+} PARAM_MAP[] = {
+    {"link", "kind", 2, NULL},           {"link", "target", 3, NULL},
+    {"warrant_status", "status", 2, NULL}, {"extradition_stage", "stage", 2, NULL},
+    {"charge", "country", -1, "law"},    {"arrest", "agency", -1, "arresting-agency"},
+    {"subject", "entity_id", -1, "entity"},
+};
+
+typedef struct cli_params {
+    const copts *o;
+    const char *op;
+} cli_params;
+
+static const char *cli_get(void *ctx, const char *key) {
+    const cli_params *c = ctx;
+    for (size_t i = 0; i < sizeof PARAM_MAP / sizeof PARAM_MAP[0]; i++) {
+        if (strcmp(PARAM_MAP[i].op, c->op) || strcmp(PARAM_MAP[i].key, key)) continue;
+        if (PARAM_MAP[i].pos >= 0) return PARAM_MAP[i].pos < c->o->npos ? c->o->pos[PARAM_MAP[i].pos] : NULL;
+        return opt(c->o, PARAM_MAP[i].opt);
+    }
+    char name[48];
+    pu_strlcpy(name, key, sizeof name);
+    for (char *q = name; *q; q++)
+        if (*q == '_') *q = '-';
+    return opt(c->o, name);
 }
 
-static int arrest_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
-    int64_t w, aid;
-    if (opt_id("case", o, "warrant", &w)) return CLI_EXIT_USAGE;
-    case_arrest_opts a = {opt(o, "day"), opt(o, "place"), opt(o, "country"), opt(o, "arresting-agency"),
-                          opt(o, "officers"), opt(o, "custody"), opt(o, "released"), w, opt(o, "charges"),
-                          opt(o, "person")};
-    int rc = case_arrest_add(db, &o->rd, id, &a, &aid, err);
-    if (!rc) printf("%lld\n", (long long)aid);
-    return rc;
-}
-
-static int notice_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
-    int64_t w, nid;
-    if (opt_id("case", o, "warrant", &w)) return CLI_EXIT_USAGE;
-    case_notice_opts n = {opt(o, "name"), opt(o, "forename"), opt(o, "dob"), opt(o, "place-of-birth"),
-                          opt(o, "nationalities"), opt(o, "sex"), w, opt(o, "charge"), opt(o, "charge-translation")};
-    int rc = case_notice_add(db, &o->rd, id, &n, &nid, err);
-    if (!rc) printf("%lld\n", (long long)nid);
-    return rc;
+/* Run operation name on record id; a created record's number is printed. */
+static int run_op(db_t *db, const copts *o, const char *name, int64_t id, pu_err *err) {
+    const case_op *op = case_op_find(name);
+    cli_params c = {o, name};
+    case_params p = {cli_get, &c};
+    json_t *res;
+    int rc = case_op_run(db, &o->rd, op, id, &p, &res, err);
+    if (rc) return rc;
+    if (op->created) printf("%lld\n", JI(res, "id"));
+    json_decref(res);
+    return 0;
 }
 
 static int member_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
@@ -403,7 +416,6 @@ static int member_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
 
 /* Subcommands that take a case (or record) number first. */
 static int case_with_id(db_t *db, const char *sub, const copts *o, int64_t id, pu_err *err) {
-    int64_t n = 0;
     json_t *j;
     int rc;
     if (!strcmp(sub, "show")) {
@@ -418,36 +430,16 @@ static int case_with_id(db_t *db, const char *sub, const copts *o, int64_t id, p
     if (!strcmp(sub, "status"))
         return need_pos("case", o, 3, "status ID STATUS") ? CLI_EXIT_USAGE : case_set_status(db, &o->rd, id, o->pos[2], err);
     if (!strcmp(sub, "member")) return member_cmd(db, o, id, err);
-    if (!strcmp(sub, "link")) {
-        if (need_pos("case", o, 4, "link ID KIND TARGET")) return CLI_EXIT_USAGE;
-        rc = case_link_add(db, &o->rd, id, o->pos[2], o->pos[3], opt(o, "note"), &n, err);
-    } else if (!strcmp(sub, "note")) {
-        rc = case_note_add(db, &o->rd, id, opt(o, "text"), &n, err);
-    } else if (!strcmp(sub, "event")) {
-        return case_event_add(db, &o->rd, id, opt(o, "day"), opt(o, "kind"), opt(o, "text"), err);
-    } else if (!strcmp(sub, "task")) {
-        rc = case_task_add(db, &o->rd, id, opt(o, "title"), opt(o, "due"), opt(o, "assignee"), &n, err);
-    } else if (!strcmp(sub, "task-done")) {
-        return case_task_done(db, &o->rd, id, 1, err);
-    } else if (!strcmp(sub, "subject")) {
-        rc = case_subject_add(db, &o->rd, id, opt(o, "entity"), opt(o, "name"), opt(o, "role"), &n, err);
-    } else if (!strcmp(sub, "charge")) {
-        return charge_cmd(db, o, id, err);
-    } else if (!strcmp(sub, "dispose")) {
-        return case_charge_dispose(db, &o->rd, id, opt(o, "disposition"), err);
-    } else if (!strcmp(sub, "arrest")) {
-        return arrest_cmd(db, o, id, err);
-    } else if (!strcmp(sub, "notice")) {
-        return notice_cmd(db, o, id, err);
-    } else if (!strcmp(sub, "document")) {
+    if (!strcmp(sub, "link") && need_pos("case", o, 4, "link ID KIND TARGET")) return CLI_EXIT_USAGE;
+    static const char *const OPS[] = {"link", "note", "event", "task", "subject", "charge", "arrest", "notice", NULL};
+    for (int i = 0; OPS[i]; i++)
+        if (!strcmp(sub, OPS[i])) return run_op(db, o, sub, id, err);
+    if (!strcmp(sub, "task-done")) return case_task_done(db, &o->rd, id, 1, err);
+    if (!strcmp(sub, "dispose")) return case_charge_dispose(db, &o->rd, id, opt(o, "disposition"), err);
+    if (!strcmp(sub, "document"))
         return need_pos("case", o, 3, "document ID FILE") ? CLI_EXIT_USAGE : doc_cmd(db, o, id, err);
-    } else if (!strcmp(sub, "document-get")) {
-        return doc_get_cmd(db, o, id, err);
-    } else {
-        return cli_usage_error("case", "unknown command '%s'", sub);
-    }
-    if (!rc) printf("%lld\n", (long long)n);
-    return rc;
+    if (!strcmp(sub, "document-get")) return doc_get_cmd(db, o, id, err);
+    return cli_usage_error("case", "unknown command '%s'", sub);
 }
 
 /* Run fn's result through the CLI's exit codes (usage errors pass through). */
@@ -549,16 +541,11 @@ int cmd_warrant(int argc, char **argv) {
     if (!db) return code;
     int rc;
     if (!strcmp(sub, "add")) {
-        case_warrant_opts w = {opt(&o, "court"), opt(&o, "judge"), opt(&o, "issued"), opt(&o, "jurisdiction"),
-                               opt(&o, "charges"), opt(&o, "subject"), opt(&o, "expires"), opt(&o, "marking")};
-        int64_t wid;
-        if (!(rc = case_warrant_add(db, &o.rd, id, &w, &wid, &err))) printf("%lld\n", (long long)wid);
+        rc = run_op(db, &o, "warrant", id, &err);
     } else if (!strcmp(sub, "status")) {
-        rc = need_pos("warrant", &o, 3, "status W STATUS")
-                 ? CLI_EXIT_USAGE
-                 : case_warrant_status(db, &o.rd, id, o.pos[2], opt(&o, "day"), opt(&o, "reason"), &err);
+        rc = need_pos("warrant", &o, 3, "status W STATUS") ? CLI_EXIT_USAGE : run_op(db, &o, "warrant_status", id, &err);
     } else if (!strcmp(sub, "attempt")) {
-        rc = case_warrant_attempt(db, &o.rd, id, opt(&o, "day"), opt(&o, "place"), opt(&o, "outcome"), &err);
+        rc = run_op(db, &o, "warrant_attempt", id, &err);
     } else if (!strcmp(sub, "list")) {
         rc = warrant_list(db, &o, id, &err);
     } else {
@@ -587,6 +574,10 @@ static const char EXT_HELP[] =
     "  stage ID STAGE [--day D] [--decision granted|denied] [--note N]\n"
     "                                  move the request; a transition the workflow does not\n"
     "                                  allow is refused (exit 6)\n"
+    "  amparo ID --court C --reference R [--day D] [--note N]\n"
+    "                                  an amparo suspends the request's clocks from day D\n"
+    "                                  (mx_to_us only; no surrender while it is open)\n"
+    "  amparo-end ID [--day D] [--note N]   the suspension's last day; clocks run again\n"
     "\n"
     CLI_SCOPE_HELP
     "  --db PATH              store file (default $PUENTE_DB, else ./puente.db)\n"
@@ -608,8 +599,9 @@ static int ext_list_cmd(db_t *db, const copts *o, pu_err *err) {
     json_t *x;
     json_array_foreach(a, i, x) {
         const char *due = JS(x, "next_due");
-        printf("%lld\t%s %lld\t%s\t%s\t%s %s\t%s\n", JI(x, "id"), T("case"), JI(x, "case_id"), JS(x, "person"),
-               value_label(JS(x, "direction")), value_label(JS(x, "stage")), JS(x, "stage_since"), due ? due : "");
+        printf("%lld\t%s %lld\t%s\t%s\t%s %s\t%s%s\n", JI(x, "id"), T("case"), JI(x, "case_id"), JS(x, "person"),
+               value_label(JS(x, "direction")), value_label(JS(x, "stage")), JS(x, "stage_since"), due ? due : "",
+               JS(x, "suspended_since") ? T(" suspended by amparo") : "");
     }
     json_decref(a);
     return 0;
@@ -622,14 +614,18 @@ static int ext_show_cmd(db_t *db, const copts *o, int64_t id, pu_err *err) {
     if (opt(o, "json")) return print_json(x);
     printf("%s %lld: %s (%s)\n", T("extradition"), JI(x, "id"), JS(x, "person"), value_label(JS(x, "direction")));
     printf("  %s: %s %s %s\n", T("stage"), value_label(JS(x, "stage")), T("since"), JS(x, "stage_since"));
+    if (JS(x, "suspended_since")) printf("  %s %s\n", T("suspended by amparo since"), JS(x, "suspended_since"));
     size_t i;
     json_t *h;
     int es = !strcmp(pu_tr("case"), "caso");
     json_array_foreach(json_object_get(x, "history"), i, h)
         printf("  %s  %s\n", JS(h, "entered"), value_label(JS(h, "stage")));
     json_array_foreach(json_object_get(x, "clocks"), i, h)
-        printf("  %s %s: %s (%lld)\n", T("due"), JS(h, "due"), es ? JS(h, "label_es") : JS(h, "label_en"),
-               JI(h, "days_left"));
+        printf("  %s %s: %s (%lld)%s\n", T("due"), JS(h, "due"), es ? JS(h, "label_es") : JS(h, "label_en"),
+               JI(h, "days_left"), json_is_true(json_object_get(h, "suspended")) ? T(" suspended by amparo") : "");
+    json_array_foreach(json_object_get(x, "suspensions"), i, h)
+        printf("  %s %s %s (%s) %s .. %s\n", T("amparo"), JS(h, "reference"), JS(h, "court"), JS(h, "note"),
+               JS(h, "started"), JS(h, "ended") ? JS(h, "ended") : T("open"));
     json_decref(x);
     return 0;
 }
@@ -661,10 +657,12 @@ int cmd_extradition(int argc, char **argv) {
         rc = ext_list_cmd(db, &o, &err);
     } else if (!strcmp(sub, "show")) {
         rc = ext_show_cmd(db, &o, id, &err);
+    } else if (!strcmp(sub, "amparo")) {
+        rc = run_op(db, &o, "amparo", id, &err);
+    } else if (!strcmp(sub, "amparo-end")) {
+        rc = run_op(db, &o, "amparo_end", id, &err);
     } else if (!strcmp(sub, "stage")) {
-        rc = need_pos("extradition", &o, 3, "stage ID STAGE")
-                 ? CLI_EXIT_USAGE
-                 : case_ext_stage(db, &o.rd, id, o.pos[2], opt(&o, "day"), opt(&o, "decision"), opt(&o, "note"), &err);
+        rc = need_pos("extradition", &o, 3, "stage ID STAGE") ? CLI_EXIT_USAGE : run_op(db, &o, "extradition_stage", id, &err);
     } else {
         rc = cli_usage_error("extradition", "unknown command '%s'", sub);
     }

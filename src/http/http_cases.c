@@ -99,29 +99,6 @@ int h_cases_export(http_req *r) {
     return http_json(r, 200, c);
 }
 
-int h_cases_link(http_req *r) {
-    static const char *const keys[] = {"kind", "target", "note", NULL};
-    int64_t id, lid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    const char *kind = NULL, *target = NULL, *note = NULL;
-    if ((rc = http_only_keys(r, o, keys, "body")) || (rc = http_str_member(r, o, "kind", "body", &kind)) ||
-        (rc = http_str_member(r, o, "target", "body", &target)) || (rc = http_str_member(r, o, "note", "body", &note)))
-        goto out;
-    case_reader rd = reader(r);
-    pu_err e;
-    pu_err_clear(&e);
-    if ((rc = case_link_add(r->db, &rd, id, kind, target, note, &lid, &e))) {
-        rc = fail(r, rc, &e);
-        goto out;
-    }
-    rc = http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)lid));
-out:
-    json_decref(o);
-    return rc;
-}
-
 int h_cases_member(http_req *r) {
     static const char *const keys[] = {"kind", "principal", "right", NULL};
     int64_t id;
@@ -221,31 +198,6 @@ int h_extraditions_get(http_req *r) {
     return http_json(r, 200, x);
 }
 
-int h_extraditions_stage(http_req *r) {
-    static const char *const keys[] = {"stage", "day", "decision", "note", NULL};
-    int64_t id;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    const char *stage = NULL, *day = NULL, *decision = NULL, *note = NULL;
-    if ((rc = http_only_keys(r, o, keys, "body")) || (rc = http_str_member(r, o, "stage", "body", &stage)) ||
-        (rc = http_str_member(r, o, "day", "body", &day)) || (rc = http_str_member(r, o, "decision", "body", &decision)) ||
-        (rc = http_str_member(r, o, "note", "body", &note)))
-        goto out;
-    case_reader rd = reader(r);
-    pu_err e;
-    pu_err_clear(&e);
-    if ((rc = case_ext_stage(r->db, &rd, id, stage, day, decision, note, &e))) {
-        rc = fail(r, rc, &e);
-        goto out;
-    }
-    (void)pu_buf_printf(&r->detail, "stage=%s", stage ? stage : "");
-    rc = http_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "stage", stage));
-out:
-    json_decref(o);
-    return rc;
-}
-
 /* ---- writes of a case's records: one JSON object of string members ---- */
 #define MAX_KEYS 12
 
@@ -258,121 +210,6 @@ static int str_members(http_req *r, json_t *o, const char *const *keys, const ch
         if (json_is_integer(json_object_get(o, keys[i]))) continue; /* numbers read by the caller */
         rc = http_str_member(r, o, keys[i], "body", &vals[i]);
     }
-    return rc;
-}
-
-static int created(http_req *r, int64_t id) { return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id)); }
-
-int h_cases_note(http_req *r) {
-    static const char *const keys[] = {"text", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, nid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_note_add(r->db, &rd, id, v[0], &nid, &e)) ? fail(r, rc, &e) : created(r, nid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_task(http_req *r) {
-    static const char *const keys[] = {"title", "due", "assignee", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, tid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_task_add(r->db, &rd, id, v[0], v[1], v[2], &tid, &e)) ? fail(r, rc, &e) : created(r, tid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_charge(http_req *r) {
-    static const char *const keys[] = {"statute", "country", "severity", "filed", "description", "count", "subject", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, cid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        json_t *n = json_object_get(o, "count"), *s = json_object_get(o, "subject");
-        case_charge_opts c = {v[0], v[1], n ? (int)json_integer_value(n) : 1, v[2], v[3], v[4],
-                              json_is_integer(s) ? json_integer_value(s) : 0};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if (n && !json_is_integer(n)) rc = http_fail(r, PU_ERR_INVALID, "count", "expected a whole number");
-        else rc = (rc = case_charge_add(r->db, &rd, id, &c, &cid, &e)) ? fail(r, rc, &e) : created(r, cid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_warrant(http_req *r) {
-    static const char *const keys[] = {"court", "judge", "issued", "jurisdiction", "charges", "subject", "expires",
-                                       "marking", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, wid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_warrant_opts w = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_warrant_add(r->db, &rd, id, &w, &wid, &e)) ? fail(r, rc, &e) : created(r, wid);
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_warrants_status(http_req *r) {
-    static const char *const keys[] = {"status", "day", "reason", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        if ((rc = case_warrant_status(r->db, &rd, id, v[0], v[1], v[2], &e))) rc = fail(r, rc, &e);
-        else rc = http_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", v[0]));
-    }
-    json_decref(o);
-    return rc;
-}
-
-int h_cases_arrest(http_req *r) {
-    static const char *const keys[] = {"person", "day", "place", "country", "agency", "officers", "custody", "released",
-                                       "charges", "warrant", NULL};
-    const char *v[MAX_KEYS];
-    int64_t id, aid;
-    json_t *o;
-    int rc = path_id(r, 0, &id);
-    if (rc || (rc = http_body_object(r, &o))) return rc;
-    if (!(rc = str_members(r, o, keys, v))) {
-        json_t *w = json_object_get(o, "warrant");
-        case_arrest_opts a = {v[1], v[2], v[3], v[4], v[5], v[6], v[7], json_is_integer(w) ? json_integer_value(w) : 0,
-                              v[8], v[0]};
-        case_reader rd = reader(r);
-        pu_err e;
-        pu_err_clear(&e);
-        rc = (rc = case_arrest_add(r->db, &rd, id, &a, &aid, &e)) ? fail(r, rc, &e) : created(r, aid);
-    }
-    json_decref(o);
     return rc;
 }
 
@@ -399,3 +236,135 @@ int h_cases_share(http_req *r) {
     json_decref(o);
     return rc;
 }
+
+/* ---- documents: raw-body uploads, downloads (http_upload.c) ---- */
+/* A boolean query flag: absent or "false" 0, "true" 1. */
+static int flag_arg(http_req *r, const char *name, int *out) {
+    const char *v = http_arg(r, name);
+    *out = v && !strcmp(v, "true");
+    if (v && !*out && strcmp(v, "false")) return http_fail(r, PU_ERR_INVALID, name, "expected true or false");
+    return PU_OK;
+}
+
+int h_cases_doc_add(http_req *r) {
+    static const char *const args[] = {"certified", "translated", "sensitive", NULL};
+    int64_t id, doc;
+    const unsigned char *data;
+    size_t n;
+    char name[HTTP_UPLOAD_NAME_MAX + 1], type[HTTP_UPLOAD_TYPE_MAX + 1], hex[65];
+    case_doc_opts o = {name, 0, 0, 0, type};
+    int rc = http_only_args(r, args);
+    if (rc || (rc = path_id(r, 0, &id)) || (rc = flag_arg(r, "certified", &o.certified)) ||
+        (rc = flag_arg(r, "translated", &o.translated)) || (rc = flag_arg(r, "sensitive", &o.sensitive)) ||
+        (rc = http_upload_get(r, CASE_DOC_MAX, &data, &n, name, type)))
+        return rc;
+    case_reader rd = reader(r);
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_add(r->db, &rd, id, &o, data, n, &doc, hex, &e))) return fail(r, rc, &e);
+    (void)pu_buf_printf(&r->detail, "document=%lld; sha256=%s; size=%zu", (long long)doc, hex, n);
+    return http_json(r, 201, json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:b,s:b,s:b}", "id", (json_int_t)doc, "case_id",
+                                       (json_int_t)id, "name", name, "sha256", hex, "size", (json_int_t)n,
+                                       "content_type", type, "certified", o.certified, "translated", o.translated,
+                                       "sensitive", o.sensitive));
+}
+
+int h_cases_doc_list(http_req *r) {
+    int64_t id;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc || (rc = path_id(r, 0, &id))) return rc;
+    case_reader rd = reader(r);
+    json_t *a;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_list(r->db, &rd, id, &a, &e))) return fail(r, rc, &e);
+    return http_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(a), "results", a));
+}
+
+int h_cases_doc_get(http_req *r) {
+    int64_t id, doc;
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    if (rc || (rc = path_id(r, 0, &id)) || (rc = path_id(r, 1, &doc))) return rc;
+    case_reader rd = reader(r);
+    case_doc_meta m;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_doc_read(r->db, &rd, doc, &m, &data, &n, &e))) return fail(r, rc, &e);
+    if (m.case_id != id) { /* another case's document: the same answer as an absent one */
+        free(data);
+        return http_fail(r, PU_ERR_NOTFOUND, "document", "no such document in this case");
+    }
+    (void)pu_buf_printf(&r->detail, "document=%lld; sha256=%s", (long long)doc, m.sha256);
+    rc = http_send_file(r, data, n, m.name, m.content_type, m.sha256);
+    free(data);
+    return rc;
+}
+
+
+/* ---- the module's writes: one engine operation each (case_ops.c) ---- */
+#define OP_NUMS 16   /* integer members turned into text per request */
+
+typedef struct body_params {
+    json_t *o;
+    char num[OP_NUMS][24];
+    int used;
+} body_params;
+
+/* A member of the body as text: strings as they are, integers written out. */
+static const char *body_get(void *ctx, const char *key) {
+    body_params *b = ctx;
+    json_t *v = json_object_get(b->o, key);
+    if (json_is_string(v)) return json_string_value(v);
+    if (!json_is_integer(v) || b->used >= OP_NUMS) return NULL;
+    char *t = b->num[b->used++];
+    (void)pu_snprintf(t, sizeof b->num[0], "%lld", (long long)json_integer_value(v));
+    return t;
+}
+
+/* POST .../{id}/...: the body's members (strings or integers, only the
+ * operation's) run as operation `name` on the path's record. */
+static int op_route(http_req *r, const char *name) {
+    const case_op *op = case_op_find(name);
+    int64_t id;
+    json_t *o;
+    int rc = path_id(r, 0, &id);
+    if (rc || (rc = http_body_object(r, &o))) return rc;
+    if ((rc = http_only_keys(r, o, op->keys, "body"))) goto out;
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (!json_is_string(v) && !json_is_integer(v) && !json_is_null(v)) {
+            rc = http_fail(r, PU_ERR_INVALID, k, "expected a string");
+            goto out;
+        }
+    }
+    body_params b = {.o = o};
+    case_params p = {body_get, &b};
+    case_reader rd = reader(r);
+    json_t *res;
+    pu_err e;
+    pu_err_clear(&e);
+    if ((rc = case_op_run(r->db, &rd, op, id, &p, &res, &e))) {
+        rc = fail(r, rc, &e);
+        goto out;
+    }
+    if (json_is_string(json_object_get(res, "stage")))
+        (void)pu_buf_printf(&r->detail, "stage=%s", json_string_value(json_object_get(res, "stage")));
+    rc = http_json(r, op->created ? 201 : 200, res);
+out:
+    json_decref(o);
+    return rc;
+}
+
+int h_cases_link(http_req *r) { return op_route(r, "link"); }
+int h_cases_note(http_req *r) { return op_route(r, "note"); }
+int h_cases_task(http_req *r) { return op_route(r, "task"); }
+int h_cases_charge(http_req *r) { return op_route(r, "charge"); }
+int h_cases_warrant(http_req *r) { return op_route(r, "warrant"); }
+int h_cases_arrest(http_req *r) { return op_route(r, "arrest"); }
+int h_warrants_status(http_req *r) { return op_route(r, "warrant_status"); }
+int h_extraditions_stage(http_req *r) { return op_route(r, "extradition_stage"); }
+int h_extraditions_amparo(http_req *r) { return op_route(r, "amparo"); }
+int h_extraditions_amparo_end(http_req *r) { return op_route(r, "amparo_end"); }

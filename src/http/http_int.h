@@ -70,6 +70,11 @@ void http_auditq_stop(http_auditq *q);
 /* Stop (if not yet) and free. NULL-safe. */
 void http_auditq_free(http_auditq *q);
 
+#define HTTP_EXTRA_HEADERS 4          /* response headers a handler may add (http_header_add) */
+#define HTTP_EXTRA_HEADER_MAX 1024    /* bytes of one such value (a Content-Disposition with filename*) */
+#define HTTP_UPLOAD_TYPE_MAX 127      /* bytes of an uploaded file's media type */
+#define HTTP_UPLOAD_NAME_MAX 255      /* bytes of its decoded file name */
+
 typedef struct http_req {
     struct MHD_Connection *conn;
     const char *method;
@@ -112,6 +117,11 @@ typedef struct http_req {
 
     int status;                        /* response */
     pu_buf out;
+    /* downloads (http_upload.c): headers that live as long as the request,
+     * since a deferred audit sends the answer after the handler returned */
+    char ctype_buf[HTTP_UPLOAD_TYPE_MAX + 1];
+    char hdr_name[HTTP_EXTRA_HEADERS][32], hdr_value[HTTP_EXTRA_HEADERS][HTTP_EXTRA_HEADER_MAX];
+    int nhdr;
     const char *content_type;
     const char *allow;                 /* Allow header for 405 */
     char allow_buf[128];
@@ -243,6 +253,37 @@ int http_login_check(http_req *r, const char *user, const char *pw, const char *
                      acl_logon_info *info, char session[ACL_SECRET_MAX]);
 /* The last-logon notice as JSON (new reference). */
 json_t *http_logon_json(const acl_logon_info *i);
+
+/* ---- file uploads and downloads (http_upload.c; docs/cases.md "Documents") ----
+ * An upload is the raw request body (no multipart), with its media type in
+ * Content-Type and its file name in X-Filename (UTF-8, percent-encoded). */
+/* Add a response header (at most HTTP_EXTRA_HEADERS; the value is copied).
+ * Errors: PU_ERR_LIMIT (no slot, value too long). */
+int http_header_add(http_req *r, const char *name, const char *value);
+/* A request header or NULL. */
+const char *http_req_header(http_req *r, const char *name);
+/* Decode a percent-encoded UTF-8 file name into out[size]: its last path
+ * segment ('/' or '\\'), valid UTF-8, no control characters, not "." or
+ * "..", 1..HTTP_UPLOAD_NAME_MAX bytes. Errors: PU_ERR_INVALID.
+ * (fuzz/http/fuzz_upload_name.c) */
+int http_upload_name(const char *in, char *out, size_t size);
+/* The media type of a Content-Type value ("type/subtype", token characters,
+ * parameters dropped, lower-cased) into out[size]; NULL or empty gives
+ * application/octet-stream. Errors: PU_ERR_INVALID. */
+int http_upload_type(const char *in, char *out, size_t size);
+/* The upload of this request: body, its name and its type (the request's
+ * own buffers). The body must be 1..max bytes. On failure the request is
+ * failed (400/413) and its code returned. */
+int http_upload_get(http_req *r, size_t max, const unsigned char **data, size_t *n, char name[HTTP_UPLOAD_NAME_MAX + 1],
+                    char type[HTTP_UPLOAD_TYPE_MAX + 1]);
+/* Answer with a file: the bytes (copied), its type, Content-Disposition
+ * attachment with the name (RFC 6266, filename* per RFC 8187) and the
+ * SHA-256 as X-Content-SHA256 (hex) and Repr-Digest (RFC 9530). */
+int http_send_file(http_req *r, const unsigned char *data, size_t n, const char *name, const char *type,
+                   const char *sha256_hex);
+/* The Content-Disposition value for name into out[size] (ASCII fallback
+ * with other bytes as '_', and filename*=UTF-8''...). */
+void http_disposition(const char *name, char *out, size_t size);
 
 /* ---- handlers ---- */
 int h_health(http_req *r);

@@ -356,3 +356,56 @@ int h_protect_prosecution_add(http_req *r) {
     static const char *const keys[] = {"incident", "authority", "file_no", "outcome", NULL};
     return write_route(r, keys, w_prosecution, 201);
 }
+
+/* ---- evidence files: raw-body upload (incident in the query), download ----
+ * The name, type and hash are sealed with the case key like the bytes; the
+ * audit entry holds only ids (never the name). Reading needs the purpose
+ * (X-Puente-Purpose), which protect_evidence_get audits. */
+int h_protect_evidence_add(http_req *r) {
+    static const char *const args[] = {"incident", NULL};
+    int64_t incident = 0, id = 0;
+    const unsigned char *data;
+    size_t n;
+    char name[HTTP_UPLOAD_NAME_MAX + 1], type[HTTP_UPLOAD_TYPE_MAX + 1], hex[65];
+    http_target(r, r->params[0]);
+    int rc = http_only_args(r, args);
+    if (rc || (rc = http_arg_int(r, "incident", 1, INT64_MAX, 0, &incident))) return rc;
+    if (!incident) return http_fail(r, PU_ERR_INVALID, "incident", "the incident the file is evidence of");
+    if ((rc = http_upload_get(r, PROTECT_EVIDENCE_MAX, &data, &n, name, type))) return rc;
+    protect_session s;
+    if ((rc = session(r, &s))) return rc;
+    pu_err e;
+    pu_err_clear(&e);
+    protect_evidence_in in = {incident, name, type, data, n};
+    rc = protect_evidence_put(&s, r->params[0], &in, &id, hex, &e);
+    protect_session_end(&s);
+    sodium_memzero(name, sizeof name);
+    if (rc) return engine_fail(r, rc, &e);
+    (void)pu_buf_printf(&r->detail, "evidence=%lld; incident=%lld", (long long)id, (long long)incident);
+    return http_json(r, 201, json_pack("{s:I,s:I,s:s,s:I}", "id", (json_int_t)id, "incident", (json_int_t)incident,
+                                       "sha256", hex, "size", (json_int_t)n));
+}
+
+int h_protect_evidence_get(http_req *r) {
+    http_target(r, r->params[0]);
+    char *end = NULL;
+    long long ev = strtoll(r->params[1], &end, 10);
+    if (!end || *end || ev <= 0) return http_fail(r, PU_ERR_NOTFOUND, "evidence", "no such file in the case");
+    int rc = http_only_args(r, (const char *const[]){NULL});
+    protect_session s;
+    if (rc || (rc = session(r, &s))) return rc;
+    pu_err e;
+    pu_err_clear(&e);
+    protect_evidence_meta m;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    rc = protect_evidence_read(&s, r->params[0], ev, &data, &n, &m, &e);
+    protect_session_end(&s);
+    if (rc) return engine_fail(r, rc, &e);
+    (void)pu_buf_printf(&r->detail, "evidence=%lld", ev);
+    rc = http_send_file(r, data, n, m.name, m.content_type, m.sha256);
+    sodium_memzero(data, n);
+    free(data);
+    sodium_memzero(&m, sizeof m);
+    return rc;
+}

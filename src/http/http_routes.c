@@ -136,6 +136,11 @@ int h_cases_warrant(http_req *r);
 int h_cases_arrest(http_req *r);
 int h_cases_share(http_req *r);
 int h_warrants_status(http_req *r);
+int h_cases_doc_add(http_req *r);
+int h_cases_doc_list(http_req *r);
+int h_cases_doc_get(http_req *r);
+int h_extraditions_amparo(http_req *r);
+int h_extraditions_amparo_end(http_req *r);
 ROUTES(http_routes_cases,
     {"GET", "/api/v1/cases", h_cases_list, "case.list", 1, ACL_P_READ},
     {"POST", "/api/v1/cases", h_cases_new, "case.new", 1, ACL_P_WRITE},
@@ -154,7 +159,12 @@ ROUTES(http_routes_cases,
     {"GET", "/api/v1/extraditions", h_extraditions_list, "extradition.list", 1, ACL_P_READ},
     {"POST", "/api/v1/extraditions", h_extraditions_new, "extradition.new", 1, ACL_P_WRITE},
     {"GET", "/api/v1/extraditions/{id}", h_extraditions_get, "extradition.read", 1, ACL_P_READ},
-    {"POST", "/api/v1/extraditions/{id}/stage", h_extraditions_stage, "extradition.stage", 1, ACL_P_WRITE})
+    {"POST", "/api/v1/extraditions/{id}/stage", h_extraditions_stage, "extradition.stage", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/cases/{id}/documents", h_cases_doc_list, "case.document.list", 1, ACL_P_READ},
+    {"POST", "/api/v1/cases/{id}/documents", h_cases_doc_add, "case.document.add", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/cases/{id}/documents/{doc}", h_cases_doc_get, "case.document.read", 1, ACL_P_READ},
+    {"POST", "/api/v1/extraditions/{id}/amparo", h_extraditions_amparo, "extradition.amparo", 1, ACL_P_WRITE},
+    {"POST", "/api/v1/extraditions/{id}/amparo/end", h_extraditions_amparo_end, "extradition.amparo.end", 1, ACL_P_WRITE})
 /* Impact indicators and the framework report (http_indicators.c;
  * docs/indicators.md). /figures before /{code}/...: the first match wins. */
 int h_ind_list(http_req *r);
@@ -512,6 +522,8 @@ int h_protect_measure_add(http_req *r);
 int h_protect_measure_status(http_req *r);
 int h_protect_step_add(http_req *r);
 int h_protect_prosecution_add(http_req *r);
+int h_protect_evidence_add(http_req *r);
+int h_protect_evidence_get(http_req *r);
 ROUTES(http_routes_protect,
     {"POST", "/api/v1/protect/keys", h_protect_keys, "protect.keygen", 1, ACL_P_PROTECT},
     {"POST", "/api/v1/protect/unlock", h_protect_unlock, "protect.unlock", 1, ACL_P_PROTECT},
@@ -532,4 +544,6 @@ ROUTES(http_routes_protect,
     {"POST", "/api/v1/protect/cases/{id}/measures", h_protect_measure_add, "protect.measure.add", 1, ACL_P_PROTECT},
     {"POST", "/api/v1/protect/cases/{id}/measures/{m}/status", h_protect_measure_status, "protect.measure.status", 1, ACL_P_PROTECT},
     {"POST", "/api/v1/protect/cases/{id}/steps", h_protect_step_add, "protect.request.step", 1, ACL_P_PROTECT},
-    {"POST", "/api/v1/protect/cases/{id}/prosecutions", h_protect_prosecution_add, "protect.prosecution.add", 1, ACL_P_PROTECT})
+    {"POST", "/api/v1/protect/cases/{id}/prosecutions", h_protect_prosecution_add, "protect.prosecution.add", 1, ACL_P_PROTECT},
+    {"POST", "/api/v1/protect/cases/{id}/evidence", h_protect_evidence_add, "protect.evidence.add", 1, ACL_P_PROTECT},
+    {"GET", "/api/v1/protect/cases/{id}/evidence/{ev}", h_protect_evidence_get, "protect.evidence.read", 1, ACL_P_PROTECT})

@@ -156,6 +156,30 @@ int protect_evidence_add(protect_session *s, const char *case_id, int64_t incide
 /* The file back (audited read). *data the caller's (free). */
 int protect_evidence_get(protect_session *s, const char *case_id, int64_t evidence, unsigned char **data,
                          size_t *n, pu_err *err);
+/* An evidence file with its name and media type (API uploads): the bytes,
+ * the name, the type and the file's SHA-256 are all sealed with the case
+ * key (a hash in the clear would let anyone holding a candidate photo
+ * confirm it is in the case). sha256 (65 bytes, may be NULL) gets the hex
+ * hash. Errors: those of protect_evidence_add, PU_ERR_INVALID (name, type). */
+#define PROTECT_EVIDENCE_NAME_MAX 255
+#define PROTECT_EVIDENCE_TYPE_MAX 127
+typedef struct protect_evidence_in {
+    int64_t incident;
+    const char *name;           /* NULL: "evidence-<id>" */
+    const char *content_type;   /* NULL: application/octet-stream */
+    const unsigned char *data;
+    size_t n;
+} protect_evidence_in;
+int protect_evidence_put(protect_session *s, const char *case_id, const protect_evidence_in *in, int64_t *id,
+                         char *sha256, pu_err *err);
+typedef struct protect_evidence_meta {
+    char name[PROTECT_EVIDENCE_NAME_MAX + 1], content_type[PROTECT_EVIDENCE_TYPE_MAX + 1], sha256[65];
+} protect_evidence_meta;
+/* protect_evidence_get with the sealed name, type and hash in *meta (files
+ * added without them: "evidence-<id>", application/octet-stream, the hash
+ * computed now); the hash is checked against the bytes. */
+int protect_evidence_read(protect_session *s, const char *case_id, int64_t evidence, unsigned char **data, size_t *n,
+                          protect_evidence_meta *meta, pu_err *err);
 
 /* ---- workflow ---- */
 /* Record a step of the request: urgent_issued | urgent_in_place |

@@ -200,6 +200,7 @@ static const char *const INC_INTS[] = {"id", "place", NULL};
 static const char *const INC_SEALED[] = {"narrative", "aggressor", NULL};
 static const char *const EVI_COLS[] = {"id", "incident", "size", NULL};
 static const char *const EVI_INTS[] = {"id", "incident", "size", NULL};
+static const char *const EVI_SEALED[] = {"name", "type", "sha256", NULL};
 static const char *const STEP_COLS[] = {"step", "at", "by", NULL};
 static const char *const STEP_INTS[] = {"at", NULL};
 static const char *const STUDY_COLS[] = {"id", "version", "level", "analyst", "board", "next_review", "at", "by", NULL};
@@ -221,7 +222,7 @@ static const table_spec TABLES[] = {
      CONTACT_INTS, PLACE_SEALED},
     {"incidents", "SELECT id, day, state_code, type, place_id, entity_ref FROM protect_incident WHERE case_id = ? ORDER BY day, id",
      "incident", INC_COLS, INC_INTS, INC_SEALED},
-    {"evidence", "SELECT id, incident_id, size FROM protect_evidence WHERE case_id = ? ORDER BY id", "evidence", EVI_COLS, EVI_INTS, NULL},
+    {"evidence", "SELECT id, incident_id, size FROM protect_evidence WHERE case_id = ? ORDER BY id", "evidence", EVI_COLS, EVI_INTS, EVI_SEALED},
     {"steps", "SELECT step, at, by_user FROM protect_step WHERE case_id = ? ORDER BY at", NULL, STEP_COLS, STEP_INTS, NULL},
     {"studies", "SELECT id, version, level, analyst, board, next_review, at, by_user FROM protect_study WHERE case_id = ? ORDER BY version",
      "study", STUDY_COLS, STUDY_INTS, STUDY_SEALED},

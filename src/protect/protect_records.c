@@ -202,6 +202,8 @@ typedef struct evidence_in {
     int64_t incident;
     const unsigned char *data;
     size_t n;
+    const char *name, *type;   /* NULL: not sealed (files of protect_evidence_add) */
+    char sha256[65];
 } evidence_in;
 static int evidence_insert(write_ctx *c, pu_err *err) {
     const evidence_in *in = c->in;
@@ -212,16 +214,94 @@ static int evidence_insert(write_ctx *c, pu_err *err) {
 }
 static int evidence_seal(write_ctx *c, pu_err *err) {
     const evidence_in *in = c->in;
-    return pr_seal(c->s->db, c->case_id, c->key, c->version, "evidence", c->id, "file", in->data, in->n, err);
+    int rc = pr_seal(c->s->db, c->case_id, c->key, c->version, "evidence", c->id, "file", in->data, in->n, err);
+    if (rc || !in->name) return rc;
+    if ((rc = pr_seal_text(c->s->db, c->case_id, c->key, c->version, "evidence", c->id, "name", in->name, err))) return rc;
+    if ((rc = pr_seal_text(c->s->db, c->case_id, c->key, c->version, "evidence", c->id, "type", in->type, err))) return rc;
+    return pr_seal_text(c->s->db, c->case_id, c->key, c->version, "evidence", c->id, "sha256", in->sha256, err);
+}
+
+static void evidence_hash(const unsigned char *d, size_t n, char hex[65]) {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, d, n);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+/* Printable ASCII "type/subtype" (it goes back out in a header). */
+static int evidence_type_ok(const char *t) {
+    size_t n = strlen(t);
+    if (n < 3 || n > PROTECT_EVIDENCE_TYPE_MAX || !strchr(t, '/')) return 0;
+    for (const char *p = t; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || strchr("\"\\;,", *p)) return 0;
+    return 1;
+}
+
+int protect_evidence_put(protect_session *s, const char *case_id, const protect_evidence_in *pin, int64_t *id,
+                         char *sha256, pu_err *err) {
+    if (pin->n == 0) return pu_fail(err, PU_ERR_INVALID, NULL, "file", "the file is empty");
+    if (pin->n > PROTECT_EVIDENCE_MAX) return pu_fail(err, PU_ERR_LIMIT, NULL, "file", "at most %d bytes per file", PROTECT_EVIDENCE_MAX);
+    const char *name = pin->name && *pin->name ? pin->name : "evidence";
+    const char *type = pin->content_type && *pin->content_type ? pin->content_type : "application/octet-stream";
+    if (strlen(name) > PROTECT_EVIDENCE_NAME_MAX || !pu_utf8_valid(name, strlen(name)))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "name", "at most %d bytes of UTF-8", PROTECT_EVIDENCE_NAME_MAX);
+    if (!evidence_type_ok(type)) return pu_fail(err, PU_ERR_INVALID, NULL, "content_type", "not a media type");
+    evidence_in in = {pin->incident, pin->data, pin->n, name, type, ""};
+    evidence_hash(pin->data, pin->n, in.sha256);
+    write_ctx c = {.s = s, .case_id = case_id, .action = "protect.evidence.add", .insert = evidence_insert, .seal = evidence_seal, .in = &in};
+    int rc = run_write(&c, id, err);
+    if (rc == PU_OK && sha256) memcpy(sha256, in.sha256, 65);
+    sodium_memzero(in.sha256, sizeof in.sha256);
+    return rc;
 }
 
 int protect_evidence_add(protect_session *s, const char *case_id, int64_t incident, const unsigned char *data,
                          size_t n, int64_t *id, pu_err *err) {
     if (n == 0) return pu_fail(err, PU_ERR_INVALID, NULL, "file", "the file is empty");
     if (n > PROTECT_EVIDENCE_MAX) return pu_fail(err, PU_ERR_LIMIT, NULL, "file", "at most %d bytes per file", PROTECT_EVIDENCE_MAX);
-    evidence_in in = {incident, data, n};
+    evidence_in in = {incident, data, n, NULL, NULL, ""};
     write_ctx c = {.s = s, .case_id = case_id, .action = "protect.evidence.add", .insert = evidence_insert, .seal = evidence_seal, .in = &in};
     return run_write(&c, id, err);
+}
+
+/* Open the sealed text field of evidence into out ("" when absent). */
+static int evidence_field(protect_session *s, const char *case_id, const unsigned char *key, int version, int64_t ev,
+                          const char *field, char *out, size_t size, pu_err *err) {
+    char *v = NULL;
+    size_t n = 0;
+    int rc = pr_open(s->db, case_id, key, version, "evidence", ev, field, &v, &n, err);
+    out[0] = '\0';
+    if (rc == PU_OK && v) pu_strlcpy(out, v, size);
+    if (v) sodium_memzero(v, n);
+    free(v);
+    return rc;
+}
+
+int protect_evidence_read(protect_session *s, const char *case_id, int64_t evidence, unsigned char **data, size_t *n,
+                          protect_evidence_meta *meta, pu_err *err) {
+    int rc = protect_evidence_get(s, case_id, evidence, data, n, err);
+    if (rc || !meta) return rc;
+    unsigned char key[PR_KEY_BYTES];
+    int version = 0;
+    char got[65];
+    rc = pr_case_key(s, case_id, key, &version, err);
+    if (rc == PU_OK) rc = evidence_field(s, case_id, key, version, evidence, "name", meta->name, sizeof meta->name, err);
+    if (rc == PU_OK) rc = evidence_field(s, case_id, key, version, evidence, "type", meta->content_type, sizeof meta->content_type, err);
+    if (rc == PU_OK) rc = evidence_field(s, case_id, key, version, evidence, "sha256", meta->sha256, sizeof meta->sha256, err);
+    sodium_memzero(key, sizeof key);
+    evidence_hash(*data, *n, got);
+    if (rc == PU_OK && meta->sha256[0] && strcmp(got, meta->sha256))
+        rc = pu_fail(err, PU_ERR_INTERNAL, case_id, "sha256", "evidence %lld does not match its recorded hash", (long long)evidence);
+    if (rc) {
+        sodium_memzero(*data, *n);
+        free(*data);
+        *data = NULL;
+        *n = 0;
+        return rc;
+    }
+    if (!meta->name[0]) (void)pu_snprintf(meta->name, sizeof meta->name, "evidence-%lld", (long long)evidence);
+    if (!meta->content_type[0]) pu_strlcpy(meta->content_type, "application/octet-stream", sizeof meta->content_type);
+    if (!meta->sha256[0]) memcpy(meta->sha256, got, sizeof got);
+    return PU_OK;
 }
 
 int protect_evidence_get(protect_session *s, const char *case_id, int64_t evidence, unsigned char **data, size_t *n,

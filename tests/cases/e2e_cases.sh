@@ -66,6 +66,25 @@ assert_contains "$out" "persona localizada/detenida" "stage values in Spanish"
 out=$("$PUENTE" extradition show "$X" $HSI --today 2026-03-05)
 assert_contains "$out" "person located/arrested" "stage values in English"
 
+# amparo: the clocks stop from the suspension's first day and count again after its last
+"$PUENTE" extradition amparo "$X" $FGR --court "Juzgado 1o" --reference "9/2026" --day 2026-02-01 2>/dev/null
+assert_rc $? 5 "a read member cannot record an amparo"
+"$PUENTE" extradition amparo "$X" $HSI --reference "9/2026" 2>/dev/null; assert_rc $? 3 "the court is required"
+"$PUENTE" extradition amparo "$X" $HSI --court "Juzgado Primero de Distrito en Materia de Amparo Penal" \
+    --reference "1234/2026" --day 2026-02-01 >/dev/null; assert_rc $? 0 "amparo: clocks suspended"
+"$PUENTE" extradition amparo "$X" $HSI --court "x" --reference "y" 2>/dev/null; assert_rc $? 6 "one open suspension at a time"
+out=$("$PUENTE" extradition show "$X" $HSI --today 2026-02-10)
+assert_contains "$out" "suspended by amparo since 2026-02-01" "the request shows the suspension"
+assert_contains "$out" "2026-03-21" "the treaty clock pushed back by the 10 suspended days so far"
+out=$("$PUENTE" --lang es extradition show "$X" $HSI --today 2026-02-10)
+assert_contains "$out" "suspendido por amparo desde 2026-02-01" "...in Spanish"
+out=$("$PUENTE" case due $HSI --today 2026-03-12 --within 60)
+assert_not_contains "$out" "Formal request due after provisional arrest" "a suspended clock is not due"
+"$PUENTE" extradition amparo-end "$X" $HSI --day 2026-02-15 --note "suspensión revocada"; assert_rc $? 0 "amparo ended"
+csv=$("$PUENTE" extradition list --format csv --today 2026-02-20 $HSI)
+assert_eq "$(echo "$csv" | awk -F, -v x="$X" '$1==x {print $7}')" "2026-03-26" "next due: 15 suspended days later"
+"$PUENTE" extradition amparo-end "$X" $HSI 2>/dev/null; assert_rc $? 6 "nothing open to end"
+
 printf 'abc' > "$TMP/req.txt"
 out=$("$PUENTE" case document "$C" "$TMP/req.txt" $HSI --certified --translated)
 assert_contains "$out" "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" "document SHA-256"

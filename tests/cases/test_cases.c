@@ -538,7 +538,7 @@ static void test_documents(void **state) {
     db_t *db = store_db(st);
     pu_err e;
     int64_t cid = new_case(db, &R_HSI, "SHARED", "HSI:US,FGR:MX");
-    case_doc_opts o = {"solicitud_formal.txt", 1, 1, 0};
+    case_doc_opts o = {"solicitud_formal.txt", 1, 1, 0, NULL};
     int64_t doc;
     char hex[65];
     assert_int_equal(case_doc_add(db, &R_HSI, cid, &o, (const unsigned char *)"abc", 3, &doc, hex, &e), PU_OK);
@@ -557,7 +557,7 @@ static void test_documents(void **state) {
     /* sensitive: sealed at rest when a key is configured */
     setenv("PUENTE_SEAL_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
     assert_int_equal(store_seal_reload(&e), PU_OK);
-    case_doc_opts s = {"informant.txt", 0, 0, 1};
+    case_doc_opts s = {"informant.txt", 0, 0, 1, NULL};
     assert_int_equal(case_doc_add(db, &R_HSI, cid, &s, (const unsigned char *)"secret source", 13, &doc, hex, &e), PU_OK);
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM case_document WHERE id = %lld AND content LIKE ?", (long long)doc);
@@ -580,6 +580,204 @@ typedef struct tally {
     double values[64];
     int n;
 } tally;
+
+/* ---- amparo: suspended clocks (docs/cases.md "Amparo") ---- */
+static const char *paused_end(const char *start, int n, case_unit u, const char *country, const char *from,
+                              const char *to, int *paused) {
+    static char out[11];
+    int64_t s, d;
+    pu_err e;
+    case_span sp = {day(from), day(to)};
+    assert_int_equal(pu_parse_date(start, &s), PU_OK);
+    assert_int_equal(case_period_end_paused(s, n, u, country, &sp, 1, &d, paused, &e), PU_OK);
+    pu_format_date(d, out, sizeof out);
+    return out;
+}
+
+static void test_amparo_periods(void **state) {
+    (void)state;
+    int paused;
+    /* 3 MX business days from Fri 13 March 2026: 16 is a holiday, 17-18 suspended: 19, 20, Mon 23 */
+    assert_string_equal(paused_end("2026-03-13", 3, CASE_BUSINESS_DAYS, "MX", "2026-03-17", "2026-03-18", &paused),
+                        "2026-03-23");
+    assert_int_equal(paused, 2);
+    /* 60 calendar days from 10 January with 1-10 February suspended: 10 days later than 11 March */
+    assert_string_equal(paused_end("2026-01-10", 60, CASE_CALENDAR_DAYS, "", "2026-02-01", "2026-02-10", &paused),
+                        "2026-03-21");
+    assert_int_equal(paused, 10);
+    /* a suspension before the clock started changes nothing */
+    assert_string_equal(paused_end("2026-01-10", 60, CASE_CALENDAR_DAYS, "", "2025-12-01", "2026-01-10", &paused),
+                        "2026-03-11");
+    assert_int_equal(paused, 0);
+    /* two calendar months (59 days from 31 January 2026) pushed back by 10 suspended days */
+    assert_string_equal(paused_end("2026-01-31", 2, CASE_MONTHS, "", "2026-02-01", "2026-02-10", &paused), "2026-04-10");
+    assert_int_equal(paused, 10);
+}
+
+static void test_amparo(void **state) {
+    (void)state;
+    store_t *st = open_store();
+    db_t *db = store_db(st);
+    int64_t cid = new_case(db, &R_HSI, "SHARED", "HSI:US,FGR:MX");
+    pu_err e;
+    case_ext_opts o = {"mx_to_us", "Juan Pérez", NULL, NULL, NULL, NULL, "2026-01-05", NULL};
+    int64_t x, sid;
+    assert_int_equal(case_ext_new(db, &R_HSI, cid, &o, &x, &e), PU_OK);
+    assert_int_equal(case_ext_stage(db, &R_HSI, x, "person_located_arrested", "2026-01-10", NULL, NULL, &e), PU_OK);
+    case_amparo_opts a = {"2026-02-01", "Juzgado Primero de Distrito en Materia Penal", "1234/2026", NULL};
+    assert_int_equal(case_amparo_start(db, &R_FGR, x, &a, &sid, &e), PU_ERR_DENIED); /* a read member */
+    assert_int_equal(case_amparo_start(db, &R_DEA, x, &a, &sid, &e), PU_ERR_NOTFOUND);
+    case_amparo_opts nocourt = {"2026-02-01", NULL, "1234/2026", NULL};
+    assert_int_equal(case_amparo_start(db, &R_HSI, x, &nocourt, &sid, &e), PU_ERR_INVALID);
+    assert_int_equal(case_amparo_start(db, &R_HSI, x, &a, &sid, &e), PU_OK);
+    assert_int_equal(case_amparo_start(db, &R_HSI, x, &a, &sid, &e), PU_ERR_CONFLICT); /* already open */
+    /* open: the treaty clock is halted; its due day is projected as if the suspension ended today */
+    json_t *c = clocks_of(db, x, "2026-02-10"), *k = json_array_get(c, 0);
+    assert_string_equal(json_string_value(json_object_get(k, "due")), "2026-03-21");
+    assert_true(json_is_true(json_object_get(k, "suspended")));
+    assert_false(json_is_true(json_object_get(k, "escalate")));
+    assert_string_equal(json_string_value(json_object_get(k, "suspended_since")), "2026-02-01");
+    assert_int_equal(json_integer_value(json_object_get(k, "days_left")), 39);
+    json_decref(c);
+    c = clocks_of(db, x, "2026-03-01"); /* frozen: still 39 days left three weeks later */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(c, 0), "days_left")), 39);
+    json_decref(c);
+    json_t *due;
+    assert_int_equal(case_due(db, &R_HSI, "2026-03-01", 60, &due, &e), PU_OK);
+    assert_int_equal(json_array_size(due), 0); /* nothing runs out while suspended */
+    json_decref(due);
+    assert_int_equal(case_amparo_end(db, &R_HSI, x, "2026-01-31", NULL, &e), PU_ERR_INVALID); /* before its start */
+    assert_int_equal(case_amparo_end(db, &R_HSI, x, "2026-02-15", "suspension lifted", &e), PU_OK);
+    assert_int_equal(case_amparo_end(db, &R_HSI, x, "2026-02-16", NULL, &e), PU_ERR_CONFLICT); /* none open */
+    /* closed: 1-15 February do not count, the clock runs again from the 16th */
+    c = clocks_of(db, x, "2026-03-20");
+    k = json_array_get(c, 0);
+    assert_string_equal(json_string_value(json_object_get(k, "due")), "2026-03-26");
+    assert_false(json_is_true(json_object_get(k, "suspended")));
+    assert_int_equal(json_integer_value(json_object_get(k, "paused_days")), 15);
+    assert_true(json_is_true(json_object_get(k, "escalate")));
+    json_decref(c);
+    json_t *x_json;
+    assert_int_equal(case_ext_show(db, &R_HSI, x, "2026-03-20", &x_json, &e), PU_OK);
+    json_t *sus = json_object_get(x_json, "suspensions");
+    assert_int_equal(json_array_size(sus), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sus, 0), "ended")), "2026-02-15");
+    assert_true(json_is_null(json_object_get(x_json, "suspended_since")));
+    json_decref(x_json);
+    /* no surrender while an amparo is open; the request moves once it ends */
+    int64_t r = drive(db, cid, CS_REVIEW, "granted");
+    case_amparo_opts b = {NULL, "Juzgado Segundo de Distrito", "77/2026", NULL};
+    assert_int_equal(case_amparo_start(db, &SYS, r, &b, NULL, &e), PU_OK);
+    assert_int_equal(case_ext_stage(db, &SYS, r, "surrender_scheduled", NULL, NULL, NULL, &e), PU_ERR_CONFLICT);
+    assert_string_equal(stage_of(db, r), "review");
+    assert_int_equal(case_amparo_end(db, &SYS, r, NULL, NULL, &e), PU_OK);
+    assert_int_equal(case_ext_stage(db, &SYS, r, "surrender_scheduled", NULL, NULL, NULL, &e), PU_OK);
+    /* an amparo is Mexican: refused for a person held in the United States, and after the end */
+    case_ext_opts u = {"us_to_mx", "John Roe", NULL, NULL, NULL, "formal_request_filed", "2026-01-05", NULL};
+    assert_int_equal(case_ext_new(db, &R_HSI, cid, &u, &x, &e), PU_OK);
+    assert_int_equal(case_amparo_start(db, &R_HSI, x, &a, NULL, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "direction");
+    assert_int_equal(case_ext_stage(db, &SYS, r, "surrendered", NULL, NULL, NULL, &e), PU_OK);
+    assert_int_equal(case_amparo_start(db, &SYS, r, &b, NULL, &e), PU_ERR_CONFLICT);
+    store_close(st);
+}
+
+static void test_document_meta(void **state) {
+    (void)state;
+    store_t *st = open_store();
+    db_t *db = store_db(st);
+    pu_err e;
+    int64_t cid = new_case(db, &R_HSI, "SHARED", "HSI:US,FGR:MX"), d1, d2;
+    case_doc_opts t = {"nota.txt", 0, 0, 0, NULL};                    /* type from the content */
+    case_doc_opts p = {"orden de aprehensión.pdf", 1, 0, 0, "application/pdf"};
+    case_doc_opts bad = {"x.html", 0, 0, 0, "text/html; charset=\"x\""};
+    assert_int_equal(case_doc_add(db, &R_HSI, cid, &t, (const unsigned char *)"hola", 4, &d1, NULL, &e), PU_OK);
+    assert_int_equal(case_doc_add(db, &R_HSI, cid, &p, (const unsigned char *)"%PDF-1.4", 8, &d2, NULL, &e), PU_OK);
+    assert_int_equal(case_doc_add(db, &R_HSI, cid, &bad, (const unsigned char *)"<b>", 3, NULL, NULL, &e), PU_ERR_INVALID);
+    case_doc_meta m;
+    unsigned char *data;
+    size_t n;
+    assert_int_equal(case_doc_read(db, &R_FGR, d2, &m, &data, &n, &e), PU_OK);
+    free(data);
+    assert_string_equal(m.name, "orden de aprehensión.pdf");
+    assert_string_equal(m.content_type, "application/pdf");
+    assert_int_equal(m.case_id, cid);
+    assert_int_equal(m.size, 8);
+    assert_true(m.certified);
+    assert_int_equal(case_doc_read(db, &R_HSI, d1, &m, &data, &n, &e), PU_OK);
+    free(data);
+    assert_string_equal(m.content_type, "text/plain");
+    json_t *a;
+    assert_int_equal(case_doc_list(db, &R_FGR, cid, &a, &e), PU_OK);
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(a, 0), "sha256")), m.sha256);
+    json_decref(a);
+    assert_int_equal(case_doc_list(db, &R_DEA, cid, &a, &e), PU_ERR_NOTFOUND);
+    int64_t audited = 0;
+    assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM audit_log WHERE action = ?", "case.document.add", &audited, &e),
+                     PU_OK);
+    assert_int_equal(audited, 2);
+    store_close(st);
+}
+
+/* ---- operations over named parameters (case_ops.c): both shells' one path ---- */
+static const char *kv_get(void *ctx, const char *key) {
+    for (const char *const *kv = ctx; *kv; kv += 2)
+        if (!strcmp(kv[0], key)) return kv[1];
+    return NULL;
+}
+
+static int run_kv(db_t *db, const case_reader *rd, const char *op, int64_t id, const char *const *kv, json_t **out,
+                  pu_err *e) {
+    case_params p = {kv_get, (void *)kv};
+    return case_op_run(db, rd, case_op_find(op), id, &p, out, e);
+}
+
+static void test_ops(void **state) {
+    (void)state;
+    store_t *st = open_store();
+    db_t *db = store_db(st);
+    pu_err e;
+    json_t *r;
+    int64_t cid = new_case(db, &R_HSI, "SHARED", "HSI:US,FGR:MX");
+    assert_null(case_op_find("drop_table"));
+    assert_non_null(case_op_find("amparo_end"));
+    assert_true(case_op_find("charge")->created);
+    assert_false(case_op_find("extradition_stage")->created);
+    const char *const ch[] = {"statute", "8 U.S.C. 1324", "country", "US", "severity", "felony", "filed", "2026-01-20",
+                              "count", "3", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "charge", cid, ch, &r, &e), PU_OK);
+    int64_t charge = json_integer_value(json_object_get(r, "id"));
+    json_decref(r);
+    assert_true(charge > 0);
+    json_t *c;
+    assert_int_equal(case_show(db, &R_HSI, cid, &c, &e), PU_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(c, "charges"), 0), "count")), 3);
+    json_decref(c);
+    const char *const bad[] = {"statute", "x", "country", "US", "severity", "felony", "count", "3x", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "charge", cid, bad, &r, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "count");
+    const char *const arr[] = {"person", "P", "day", "2026-02-01", "place", "Nogales", "country", "US", "agency", "HSI",
+                               "warrant", "-4", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "arrest", cid, arr, &r, &e), PU_ERR_INVALID);
+    assert_string_equal(e.field, "warrant");
+    const char *const note[] = {"text", "seguimiento", NULL};
+    assert_int_equal(run_kv(db, &R_FGR, "note", cid, note, &r, &e), PU_ERR_DENIED); /* the engine's rules hold */
+    assert_int_equal(run_kv(db, &R_HSI, "note", cid, note, &r, &e), PU_OK);
+    json_decref(r);
+    const char *const x[] = {NULL};
+    case_ext_opts xo = {"mx_to_us", "Juan Pérez", NULL, NULL, NULL, NULL, "2026-01-05", NULL};
+    int64_t xid;
+    assert_int_equal(case_ext_new(db, &R_HSI, cid, &xo, &xid, &e), PU_OK);
+    const char *const mv[] = {"stage", "surrendered", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "extradition_stage", xid, mv, &r, &e), PU_ERR_CONFLICT);
+    const char *const mv2[] = {"stage", "person_located_arrested", "day", "2026-01-10", NULL};
+    assert_int_equal(run_kv(db, &R_HSI, "extradition_stage", xid, mv2, &r, &e), PU_OK);
+    assert_string_equal(json_string_value(json_object_get(r, "stage")), "person_located_arrested");
+    json_decref(r);
+    assert_int_equal(run_kv(db, &R_HSI, "amparo_end", xid, x, &r, &e), PU_ERR_CONFLICT);
+    store_close(st);
+}
 
 static int count_cb(const pu_count_row *r, void *ctx, pu_err *err) {
     (void)err;
@@ -676,7 +874,9 @@ int main(void) {
         cmocka_unit_test(test_calendars),        cmocka_unit_test(test_periods),
         cmocka_unit_test(test_clocks),           cmocka_unit_test(test_need_to_know),
         cmocka_unit_test(test_links),            cmocka_unit_test(test_documents),
-        cmocka_unit_test(test_warrants_counts),
+        cmocka_unit_test(test_warrants_counts),  cmocka_unit_test(test_amparo_periods),
+        cmocka_unit_test(test_amparo),           cmocka_unit_test(test_document_meta),
+        cmocka_unit_test(test_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,12 +160,100 @@ eq(((js or {}).get("nc:Case") or {}).get("nc:CaseTitleText"), "Operación Coyote
 s, js, _ = c.req("GET", f"/api/v1/cases/{SECRET}/export", F)
 eq(s, 404, "no export of a case one cannot read")
 
+# ---- documents: raw-body upload, list, download (members only) ----
+import hashlib  # noqa: E402
+import urllib.parse  # noqa: E402
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+NAME = "Solicitud formal de extradición.pdf"
+up = {"Content-Type": "application/pdf", "X-Filename": urllib.parse.quote(NAME)}
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=PDF, headers=up, query={"certified": "true"})
+eq(s, 201, "a write member uploads a document")
+DOC = (js or {}).get("id", 0)
+eq((js or {}).get("sha256"), hashlib.sha256(PDF).hexdigest(), "its SHA-256 is the file's")
+eq(((js or {}).get("name"), (js or {}).get("content_type"), (js or {}).get("certified")),
+   (NAME, "application/pdf", True), "name decoded from UTF-8, media type and certified flag kept")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", F, raw=PDF, headers=up)
+eq(s, 403, "a read member cannot upload")
+s, js, _ = c.req("POST", f"/api/v1/cases/{SECRET}/documents", D, raw=PDF, headers=up)
+eq(s, 404, "a non-member cannot upload to a case it cannot see")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=PDF, headers={"Content-Type": "application/pdf"})
+eq((s, ((js or {}).get("error") or {}).get("field")), (400, "X-Filename"), "the file name is required")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=b"", headers=up)
+eq(s, 400, "an empty file is refused")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=PDF,
+                 headers={"Content-Type": "multipart/form-data; boundary=x", "X-Filename": "a.pdf"})
+eq(s, 415, "multipart is refused with a hint (the file is the body)")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=PDF,
+                 headers={"Content-Type": "application/pdf", "X-Filename": "..%2F..%2Fetc%2Fpasswd%0A"})
+eq(s, 400, "a name with a line break is refused")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/documents", H, raw=b"x" * 100,
+                 headers={"Content-Type": "text/plain", "X-Filename": "..%2F..%2Fnotas.txt"})
+eq((s, (js or {}).get("name")), (201, "notas.txt"), "only the last path segment of a name is kept")
+
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}/documents", F)
+eq((s, [d["name"] for d in (js or {}).get("results", [])][:1]), (200, [NAME]), "a read member lists the documents")
+s, js, _ = c.req("GET", f"/api/v1/cases/{SECRET}/documents", F)
+eq(s, 404, "a non-member lists nothing (404 as for an absent case)")
+
+s, _, raw = c.req("GET", f"/api/v1/cases/{CID}/documents/{DOC}", F, check=False)
+eq((s, raw), (200, PDF), "a read member downloads the bytes as uploaded")
+import http.client  # noqa: E402
+hc = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+hc.request("GET", f"/api/v1/cases/{CID}/documents/{DOC}", headers={"Authorization": f"Bearer {F}"})
+resp = hc.getresponse()
+body = resp.read()
+eq(resp.getheader("X-Content-SHA256"), hashlib.sha256(PDF).hexdigest(), "the hash in X-Content-SHA256")
+eq(resp.getheader("Content-Type"), "application/pdf", "served with its media type")
+disp = resp.getheader("Content-Disposition") or ""
+ok(disp.startswith("attachment;") and "filename*=UTF-8''Solicitud%20formal%20de%20extradici%C3%B3n.pdf" in disp,
+   "an attachment with the UTF-8 name (RFC 8187)", disp)
+ok((resp.getheader("Repr-Digest") or "").startswith("sha-256=:"), "Repr-Digest (RFC 9530)")
+hc.close()
+s, js, _ = c.req("GET", f"/api/v1/cases/{SECRET}/documents/{DOC}", H)
+eq(s, 404, "a document is reached only through its own case")
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}/documents/999999", H)
+eq(s, 404, "an absent document is 404")
+s, js, _ = c.req("POST", f"/api/v1/cases/{CID}/members", H, body={"kind": "user", "principal": "dea.an", "right": "remove"})
+eq(s, 200, "the DEA analyst is removed from the case")
+s, js, _ = c.req("GET", f"/api/v1/cases/{CID}/documents/{DOC}", D)
+eq(s, 404, "a removed member can no longer download")
+
+# ---- amparo: the tracker's clocks are suspended ----
+s, js, _ = c.req("POST", "/api/v1/extraditions", H, body={"case_id": CID, "direction": "mx_to_us", "person": "Rafael Soto",
+                                                         "day": "2026-01-05"})
+eq(s, 201, "an extradition request for the amparo")
+XA = (js or {}).get("id", 0)
+eq(c.req("POST", f"/api/v1/extraditions/{XA}/stage", H, body={"stage": "person_located_arrested", "day": "2026-01-10"})[0],
+   200, "arrested on 10 January: the treaty's 60 days run")
+s, js, _ = c.req("POST", f"/api/v1/extraditions/{XA}/amparo", F, body={"court": "Juzgado 1o", "reference": "1/2026"})
+eq(s, 403, "a read member cannot record an amparo")
+s, js, _ = c.req("POST", f"/api/v1/extraditions/{XA}/amparo", H, body={"court": "Juzgado Primero de Distrito",
+                                                                        "reference": "1234/2026", "day": "2026-02-01"})
+eq(s, 201, "an amparo suspends the clocks from 1 February")
+s, js, _ = c.req("POST", f"/api/v1/extraditions/{XA}/amparo", H, body={"court": "x", "reference": "y"})
+eq(s, 409, "a second open suspension is a conflict")
+s, js, _ = c.req("GET", f"/api/v1/extraditions/{XA}", H, query={"today": "2026-02-10"})
+clk = ((js or {}).get("clocks") or [{}])[0]
+eq(((js or {}).get("suspended_since"), clk.get("suspended"), clk.get("due"), clk.get("escalate")),
+   ("2026-02-01", True, "2026-03-21", False), "the tracker shows the clock suspended, due pushed back")
+eq([x.get("reference") for x in (js or {}).get("suspensions", [])], ["1234/2026"], "the suspension is listed")
+s, js, _ = c.req("POST", f"/api/v1/extraditions/{XA}/amparo/end", H, body={"day": "2026-02-15"})
+eq(s, 200, "the suspension ends on 15 February")
+s, js, _ = c.req("GET", f"/api/v1/extraditions/{XA}", H, query={"today": "2026-03-20"})
+clk = ((js or {}).get("clocks") or [{}])[0]
+eq((clk.get("due"), clk.get("paused_days"), clk.get("suspended")), ("2026-03-26", 15, False),
+   "15 suspended days: due 26 March instead of 11 March")
+s, js, _ = c.req("POST", f"/api/v1/extraditions/{XA}/amparo/end", H, body={})
+eq(s, 409, "no open suspension to end")
+
 # ---- audit: reads included ----
 eq(srv.stop(), 0, "server stops cleanly")
 rows = store_query(DB, "SELECT action, outcome FROM audit_log WHERE action LIKE 'case.%' OR action LIKE 'extradition.%' OR action LIKE 'warrant.%'")
 acts = {a for a, _ in rows}
 ok({"case.read", "case.list", "case.new", "extradition.stage", "extradition.read", "case.export", "case.share",
-    "case.warrant", "warrant.status"} <= acts,
+    "case.warrant", "warrant.status", "case.document.add", "case.document.read", "case.document.list",
+    "extradition.amparo", "extradition.amparo.end"} <= acts,
    "every read and change audited", str(sorted(acts)))
 ok(("extradition.stage", "conflict") in rows or any(a == "extradition.stage" and o != "success" for a, o in rows),
    "the refused transition is audited with its outcome", str(rows[-5:]))

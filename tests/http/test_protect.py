@@ -106,6 +106,42 @@ ok(s == 200 and any(k["case"] == C and k["rule"] == "urgent_issued" for k in js[
 s, js, _ = c.req("GET", "/api/v1/protect/catalogue", PA)
 ok(s == 200 and any(x["code"] == "panic_button" and x["es"] == "Botón de asistencia" for x in js["measures"]), "the catalogue is bilingual")
 
+# ---- evidence files: sealed upload, download with purpose ----
+import hashlib  # noqa: E402
+import urllib.parse  # noqa: E402
+
+incident = c.req("GET", f"/api/v1/protect/cases/{C}", PA, headers=P)[1]["incidents"][0]["id"]
+EVNAME = f"foto {MARK}Archivo señal.jpg"
+EVDATA = b"\xff\xd8\xff\xe0" + f"{MARK}Contenido".encode() + b"\x00" * 64
+MARKS += [f"{MARK}Archivo", f"{MARK}Contenido"]
+up = {"Content-Type": "image/jpeg", "X-Filename": urllib.parse.quote(EVNAME)}
+s, js, _ = c.req("POST", f"/api/v1/protect/cases/{C}/evidence", PA, raw=EVDATA, headers=up, query={"incident": incident})
+eq(s, 201, "an officer seals an evidence file of the incident")
+EV = (js or {}).get("id", 0)
+eq((js or {}).get("sha256"), hashlib.sha256(EVDATA).hexdigest(), "its SHA-256 is returned")
+eq(c.req("POST", f"/api/v1/protect/cases/{C}/evidence", PA, raw=EVDATA, headers=up, query={"incident": 99999})[0], 404,
+   "an incident of another case (or none) is refused")
+eq(c.req("POST", f"/api/v1/protect/cases/{C}/evidence", PA, raw=EVDATA, headers=up)[0], 400, "the incident is required")
+eq(c.req("POST", f"/api/v1/protect/cases/{C}/evidence", AN, raw=EVDATA, headers=up, query={"incident": incident})[0], 403,
+   "an analyst cannot add evidence")
+eq(c.req("GET", f"/api/v1/protect/cases/{C}/evidence/{EV}", PA)[0], 400, "a download without a stated purpose is refused")
+s, _, raw = c.req("GET", f"/api/v1/protect/cases/{C}/evidence/{EV}", PA, headers=P, check=False)
+eq((s, raw), (200, EVDATA), "the member downloads the bytes with a purpose")
+import http.client  # noqa: E402
+hc = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+hc.request("GET", f"/api/v1/protect/cases/{C}/evidence/{EV}", headers=dict(P, Authorization=f"Bearer {PA}"))
+resp = hc.getresponse()
+resp.read()
+eq((resp.getheader("Content-Type"), resp.getheader("X-Content-SHA256")), ("image/jpeg", hashlib.sha256(EVDATA).hexdigest()),
+   "served with its sealed type and hash")
+ok(urllib.parse.quote(EVNAME, safe="") .replace("%20", "%20") in (resp.getheader("Content-Disposition") or ""),
+   "an attachment with its sealed name", resp.getheader("Content-Disposition") or "")
+hc.close()
+s, js, _ = c.req("GET", f"/api/v1/protect/cases/{C}", PA, headers=P)
+ev = [e for e in (js or {}).get("evidence", []) if e["id"] == EV]
+eq([(e.get("name"), e.get("sha256")) for e in ev], [(EVNAME, hashlib.sha256(EVDATA).hexdigest())],
+   "the case lists the file with its unsealed name and hash")
+
 # ---- members ----
 eq(c.req("POST", "/api/v1/protect/unlock", PB, body={"passphrase": "frase de paso larga b"})[0], 200, "the second officer unlocks")
 eq(c.req("GET", f"/api/v1/protect/cases/{C}", PB, headers=P)[0], 404, "a non-member does not see the case")
@@ -117,6 +153,9 @@ eq(c.req("DELETE", f"/api/v1/protect/cases/{C}/members/prot.b", PA)[0], 200, "re
 eq(c.req("GET", f"/api/v1/protect/cases/{C}", PB, headers=P)[0], 404, "the removed member reads nothing")
 s, js, _ = c.req("GET", f"/api/v1/protect/cases/{C}", PA, headers=P)
 ok(s == 200 and js["key_version"] == 2 and js["contacts"][0]["value"] == PHONE, "the remaining member reads under the new key")
+s, _, raw = c.req("GET", f"/api/v1/protect/cases/{C}/evidence/{EV}", PA, headers=P, check=False)
+eq((s, raw), (200, EVDATA), "the evidence file re-sealed under the new key downloads")
+eq(c.req("GET", f"/api/v1/protect/cases/{C}/evidence/{EV}", PB, headers=P)[0], 404, "the removed member cannot download it")
 eq(c.req("POST", "/api/v1/protect/lock", PA)[0], 200, "lock")
 eq(c.req("GET", "/api/v1/protect/cases", PA, headers=P)[0], 403, "locked: no read")
 

@@ -23,6 +23,8 @@ w=$(p warrant add "$c" "${HSI[@]}" --court "U.S. District Court, D. Ariz." --jud
 p case arrest "$c" "${HSI[@]}" --person "Héctor Salas Ibarra" --day 2026-03-05 --place "Nogales, Arizona" --country US \
   --arresting-agency HSI --warrant "$w" --charges "$ch" >/dev/null
 p warrant status "$w" served "${HSI[@]}" --day 2026-03-05 >/dev/null
+printf 'Solicitud formal de detención provisional con fines de extradición\n' > "$3/solicitud.txt"
+p case document "$c" "$3/solicitud.txt" "${HSI[@]}" --name "solicitud formal.txt" --certified --translated >/dev/null
 today=$(date -u +%Y-%m-%d)
 ago() { date -u -d "$today - $1 days" +%Y-%m-%d; }
 p extradition new "$c" "${HSI[@]}" --direction mx_to_us --person "Ramiro Olvera" --day "$(ago 3)" >/dev/null

@@ -5,11 +5,14 @@
 //     beneficiary's name is shown) and searches by name;
 //   - the case page shows people, contacts, measures, clocks (the urgent
 //     order is late) and moves a measure (approved, then its next moves);
+//   - an evidence file of the incident is uploaded (its SHA-256 shown), then
+//     downloaded with the stated purpose: the same bytes under its name;
 //   - the clocks board lists the late case;
 //   - a non-member officer does not see the case; an analyst gets the 403
 //     page and no menu entry;
 //   - catalogue, no English left in Spanish and axe-core on every page in
 //     both languages; no CSP violation; screenshots.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ok, setup, run, newPage, waitFor, login, settle, screenshot } from "./harness.mjs";
@@ -18,6 +21,9 @@ import * as h from "./harness.mjs";
 const t = setup("protect", "protect_fixture.sh");
 const known = fs.readFileSync(path.join(t.tmp, "known_case"), "utf8").trim();
 const NAME = "Amaranta Webmarca Solís";
+const EV_NAME = "fotografía del vehículo.jpg";
+const EV_DATA = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from("evidencia de prueba ".repeat(50))]);
+const EV_SHA = crypto.createHash("sha256").update(EV_DATA).digest("hex");
 const languageChecks = (page, label, lang) => h.languageChecks(t, page, label, lang);
 
 async function unlock(page, user, purpose) {
@@ -70,6 +76,24 @@ async function officerPages(browser, base, lang) {
   ok(lateRow >= 1, `the late urgent order is marked on the case (${lang})`);
   await languageChecks(page, `protection case (${lang})`, lang);
   await screenshot(page, `protect-case-${lang}.png`);
+  if (lang === "es") {
+    // an evidence file of the incident: sealed upload, its hash shown
+    await page.setInputFiles("#evidence-upload-file", { name: EV_NAME, mimeType: "image/jpeg", buffer: EV_DATA });
+    await page.click("#evidence-upload-submit");
+    await waitFor(page, (sha) => document.querySelector(`#protect-evidence-list [data-sha256="${sha}"]`), EV_SHA);
+    await settle(page);
+    ok(true, "an evidence file is uploaded and listed with its SHA-256 (es)");
+    ok((await page.textContent("#protect-evidence-list")).includes(EV_NAME), "...under its sealed name");
+    await languageChecks(page, "protection case with evidence (es)", lang);
+  } else {
+    // download with the stated purpose: the same bytes, the hash shown
+    const id = await page.$eval("#protect-evidence-list tr[data-evidence]", (r) => r.dataset.evidence);
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click(`#evidence-get-${id}`)]);
+    const got = fs.readFileSync(await dl.path());
+    ok(Buffer.compare(got, EV_DATA) === 0 && dl.suggestedFilename() === EV_NAME, "the evidence file downloads as uploaded, under its name", dl.suggestedFilename());
+    await waitFor(page, (sha) => document.querySelector(`#protect-case-msg [data-sha256="${sha}"]`), EV_SHA);
+    ok(true, "the download shows the hash the server sent");
+  }
   if (lang === "en") {
     await page.click('#protect-measures button[data-to="approved"]');
     await waitFor(page, () => document.querySelector('#protect-measures button[data-to="installed"]'));

@@ -3,7 +3,7 @@
 # Mechanism's agency, two protection officers with key pairs (passphrases
 # "frase de paso de <user>"), an analyst, twelve generated cases for
 # prot.web and one known case with a marked beneficiary whose urgent
-# measure is late. Usage: protect_fixture.sh PUENTE_BIN DB WORKDIR
+# measure is late, with one incident (its evidence is uploaded by the test). Usage: protect_fixture.sh PUENTE_BIN DB WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/fixture_lib.sh"
 web_setup "$@"
@@ -22,4 +22,5 @@ c=$(as prot.web open --kind journalist --path extraordinary --state GRO --receiv
 pid=$(as prot.web person "$c" --role beneficiary --occupation journalist --name "Amaranta Webmarca Solís")
 as prot.web contact "$c" "$pid" --channel phone --value "+52 747 555 0101" >/dev/null
 as prot.web measure "$c" --code escort --provider "Policía Estatal" --cost 30000 --urgent >/dev/null
+as prot.web incident "$c" --day "$(date -u +%Y-%m-%d)" --state GRO --type surveillance --narrative "vigilancia frente al domicilio" >/dev/null
 echo "$c" > "$3/known_case"

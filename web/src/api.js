@@ -27,7 +27,10 @@ export async function api(method, path, body, opts = {}) {
   Object.assign(headers, opts.headers || {}); /* e.g. X-Puente-Purpose (pages/protect.js) */
   let payload;
   if (body !== undefined) {
-    if (typeof body === "string") {
+    if (typeof Blob !== "undefined" && body instanceof Blob) {
+      payload = body; /* a file upload: the file is the body (pages/files.js) */
+      headers["Content-Type"] = opts.type || body.type || "application/octet-stream";
+    } else if (typeof body === "string") {
       payload = body;
       headers["Content-Type"] = opts.type || "text/plain";
     } else {
@@ -36,6 +39,7 @@ export async function api(method, path, body, opts = {}) {
     }
   }
   const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  if (opts.blob && res.ok) return { blob: await res.blob(), headers: res.headers }; // a file download (pages/files.js)
   let data = null;
   const text = await res.text();
   try {

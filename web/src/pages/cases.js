@@ -6,8 +6,9 @@
 import { get, post } from "../api.js";
 import { field, h, mount, raw, status } from "../dom.js";
 import { currentLang, date, num, t, tv } from "../i18n.js";
-import { can, link } from "../main.js";
+import { can, link, session } from "../main.js";
 import { errorMsg, loading, marking, table } from "./common.js";
+import { hashCode, uploadFile, uploadForm } from "./files.js";
 
 const STATUSES = ["open", "suspended", "closed"];
 
@@ -15,11 +16,46 @@ function label(c) {
   return currentLang() === "es" ? c.label_es : c.label_en;
 }
 
-// A clock: due day, days left, warning when escalated.
+// A clock: due day, days left, warning when escalated; halted while an
+// amparo suspends it (the due day is then projected).
 function clock(c) {
+  if (c.suspended)
+    return h("div", { class: "clock suspended", "data-rule": c.rule, "data-suspended": "true", title: c.source }, raw(label(c)), ": ", t("ext.suspended", { day: date(c.suspended_since) }), " (", t("cases.days_left", { n: num(c.days_left) }), ")");
   const cls = c.days_left < 0 ? "clock overdue" : c.escalate ? "clock soon" : "clock";
   const when = c.days_left < 0 ? t("cases.overdue", { n: num(-c.days_left) }) : t("cases.days_left", { n: num(c.days_left) });
-  return h("div", { class: cls, "data-rule": c.rule, title: c.source }, raw(label(c)), ": ", date(c.due), " (", when, ")");
+  const paused = c.paused_days ? [" · ", t("ext.paused", { n: num(c.paused_days) })] : null;
+  return h("div", { class: cls, "data-rule": c.rule, title: c.source }, raw(label(c)), ": ", date(c.due), " (", when, ")", paused);
+}
+
+// The documents of a case: name, type, size, full SHA-256, a download link
+// (an attachment: the browser saves it), and the upload form for writers.
+function documents(c, reload) {
+  const rows = c.documents.map((d) =>
+    h(
+      "tr",
+      { "data-document": d.id },
+      h("td", {}, h("a", { href: `/api/v1/cases/${c.id}/documents/${d.id}`, download: d.name, class: "download" }, raw(d.name))),
+      h("td", {}, raw(d.content_type || "")),
+      h("td", {}, num(d.size)),
+      h("td", {}, hashCode(d.sha256)),
+      h("td", {}, [d.certified ? t("cases.certified") : null, d.translated ? t("cases.translated") : null, d.sensitive ? t("files.sensitive") : null].filter(Boolean).join(" · ")),
+    ),
+  );
+  const flags = ["certified", "translated", "sensitive"].map((k) => h("input", { type: "checkbox", id: `doc-${k}` }));
+  const send = (file) => {
+    const q = new URLSearchParams();
+    flags.forEach((f, i) => f.checked && q.set(["certified", "translated", "sensitive"][i], "true"));
+    return uploadFile(`/api/v1/cases/${c.id}/documents${q.toString() ? `?${q}` : ""}`, file);
+  };
+  // only write members may attach (the server checks again: 403 otherwise)
+  const me = session() ? session().user : {};
+  const writer = can("write") && c.members.some((m) => m.rights === "write" && m.principal === (m.kind === "user" ? me.user : me.agency));
+  return [
+    rows.length ? table(t("cases.documents"), [t("files.name"), t("files.type"), t("files.size"), t("files.sha256"), t("files.flags")], rows) : h("p", { class: "empty" }, t("files.none")),
+    writer
+      ? uploadForm("doc-upload", t("files.upload_document"), h("div", { class: "row" }, field(t("cases.certified"), flags[0]), field(t("cases.translated"), flags[1]), field(t("files.sensitive"), flags[2], t("files.sensitive_hint"))), send, reload)
+      : null,
+  ];
 }
 
 function newCaseForm(reload) {
@@ -111,7 +147,7 @@ function timeline(items) {
   );
 }
 
-function caseDetail(main, c) {
+function caseDetail(main, c, reload) {
   const sect = (title, body) => h("section", { class: "card" }, h("h2", {}, title), body);
   mount(
     main,
@@ -138,7 +174,7 @@ function caseDetail(main, c) {
     ),
     sect(t("cases.links"), h("ul", { id: "case-links" }, c.links.map((l) => h("li", {}, tv("link_kind", l.kind), " ", raw(l.target), l.note ? h("span", { class: "sub" }, " — ", raw(l.note)) : null)))),
     sect(t("cases.tasks"), h("ul", {}, c.tasks.map((k) => h("li", {}, raw(k.title), k.due ? [" — ", date(k.due)] : null, k.done ? [" ✓"] : null)))),
-    sect(t("cases.documents"), h("ul", {}, c.documents.map((d) => h("li", {}, raw(d.name), " ", h("code", {}, raw(d.sha256.slice(0, 16))), d.certified ? [" · ", t("cases.certified")] : null, d.translated ? [" · ", t("cases.translated")] : null)))),
+    h("section", { class: "card", id: "case-documents" }, h("h2", {}, t("cases.documents")), documents(c, reload)),
   );
 }
 
@@ -146,7 +182,7 @@ export async function casesPage(main, id) {
   if (!id) return boardPage(main);
   mount(main, loading());
   try {
-    caseDetail(main, await get(`/api/v1/cases/${encodeURIComponent(id)}`));
+    caseDetail(main, await get(`/api/v1/cases/${encodeURIComponent(id)}`), () => casesPage(main, id));
   } catch (e) {
     mount(main, h("h1", {}, t("cases.heading")), errorMsg(e));
   }
@@ -185,6 +221,36 @@ function stageForm(x, reload, msg) {
   return h("form", { class: "row", onsubmit: go }, sel, dec, h("button", { type: "submit", class: "small" }, t("ext.move")));
 }
 
+// Record an amparo (court, file number, first day) or its end: the clocks
+// of a request held in Mexico stop while it suspends the procedure.
+const FINAL = ["surrendered", "released", "withdrawn", "lapsed"];
+function amparoForm(x, reload, msg) {
+  if (!can("write") || x.direction !== "mx_to_us" || FINAL.includes(x.stage)) return null;
+  const act = (body, path) => async (ev) => {
+    ev.preventDefault();
+    try {
+      await post(`/api/v1/extraditions/${x.id}/${path}`, body());
+      mount(msg, status(t(path === "amparo" ? "ext.amparo_recorded" : "ext.amparo_ended", { id: x.id }), "ok"));
+      reload();
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  if (x.suspended_since)
+    return h("form", { class: "row", onsubmit: act(() => ({}), "amparo/end") }, h("button", { type: "submit", class: "small secondary", id: `amparo-end-${x.id}` }, t("ext.amparo_end")));
+  const court = h("input", { type: "text", id: `amparo-court-${x.id}`, required: true });
+  const ref = h("input", { type: "text", id: `amparo-ref-${x.id}`, required: true, size: "10" });
+  const day = h("input", { type: "date", id: `amparo-day-${x.id}` });
+  return h(
+    "details",
+    { class: "amparo" },
+    h("summary", {}, t("ext.amparo")),
+    h("form", { class: "row", onsubmit: act(() => Object.assign({ court: court.value, reference: ref.value }, day.value ? { day: day.value } : {}), "amparo") },
+      field(t("ext.amparo_court"), court), field(t("ext.amparo_ref"), ref), field(t("ext.amparo_day"), day),
+      h("button", { type: "submit", class: "small", id: `amparo-go-${x.id}` }, t("ext.amparo_record"))),
+  );
+}
+
 export function extraditionsPage(main) {
   const msg = h("div", { "aria-live": "polite", id: "ext-msg" });
   const due = h("section", { class: "card", id: "ext-due" });
@@ -204,10 +270,11 @@ export function extraditionsPage(main) {
               h("td", {}, num(x.id)),
               h("td", {}, raw(x.person), h("div", { class: "sub" }, link(`/app/cases/${x.case_id}`, t("ext.case", { id: x.case_id }), false))),
               h("td", {}, tv("direction", x.direction)),
-              h("td", {}, tv("stage", x.stage), x.decision ? [" (", tv("decision", x.decision), ")"] : null),
+              h("td", {}, tv("stage", x.stage), x.decision ? [" (", tv("decision", x.decision), ")"] : null,
+                x.suspended_since ? h("div", { class: "badge suspended", "data-amparo": x.suspended_since }, t("ext.suspended", { day: date(x.suspended_since) })) : null),
               h("td", {}, date(x.stage_since)),
               h("td", {}, x.clocks.map(clock)),
-              h("td", { class: "actions" }, stageForm(x, load, msg)),
+              h("td", { class: "actions" }, stageForm(x, load, msg), amparoForm(x, load, msg)),
             ),
           ),
         ),

@@ -11,6 +11,7 @@ import { field, h, mount, raw, status } from "../dom.js";
 import { currentLang, date, num, t, tv } from "../i18n.js";
 import { navigate } from "../main.js";
 import { errorMsg, loading, table } from "./common.js";
+import { downloadFile, hashCode, uploadFile, uploadForm } from "./files.js";
 
 const PURPOSE_KEY = "puente.protect.purpose";
 const PURPOSE_MIN = 8;
@@ -195,8 +196,34 @@ async function caseView(box, id, needUnlock) {
     section(t("protect.clocks"), [col("rule"), col("due"), col("done"), col("late")], c.clocks.map((k) => h("tr", { class: k.late ? "late" : "" }, h("td", {}, tv("protect_rule", k.rule)), h("td", {}, raw(when(k.due))), h("td", {}, k.done ? raw(when(k.done)) : t("protect.pending")), h("td", {}, k.late ? t("protect.late") : t("protect.on_time")))), "protect-clocks-case"),
     section(t("protect.effectiveness"), [col("day"), col("type"), col("level"), col("measures_active"), col("assessment")], c.effectiveness.map((x) => h("tr", { class: x.under_rated ? "late" : "" }, h("td", {}, raw(date(x.day))), h("td", {}, raw(names[x.type])), h("td", {}, x.level ? tv("protect_level", x.level) : t("protect.pending")), h("td", {}, raw(x.measures_active.join(", "))), h("td", {}, x.under_rated ? t("protect.under_rated") : t("protect.consistent")))), "protect-effectiveness"),
     section(t("protect.members"), [col("user"), col("added")], c.members.map((x) => h("tr", {}, h("td", {}, raw(x.user)), h("td", {}, raw(date(x.added_day))))), "protect-members"),
+    evidence(c, reload, msg),
     addForms(id, reload, msg),
   );
+}
+
+// Evidence files of the incidents: sealed with the case key; a download
+// states the purpose (audited with it) and shows the hash the server sent.
+function evidence(c, reload, msg) {
+  const col = (k) => t(`protect.col.${k}`);
+  const base = `/api/v1/protect/cases/${encodeURIComponent(c.id)}/evidence`;
+  const fetchOne = (x) => async () => {
+    try {
+      const sha = await downloadFile(`${base}/${x.id}`, x.name || `evidence-${x.id}`, withPurpose());
+      mount(msg, status(t("files.downloaded", { name: x.name || `evidence-${x.id}` }), "ok"), h("p", {}, t("files.sha256"), " ", hashCode(sha)));
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const rows = c.evidence.map((x) =>
+    h("tr", { "data-evidence": x.id },
+      h("td", {}, raw(x.name || `evidence-${x.id}`)), h("td", {}, num(x.incident)), h("td", {}, num(x.size)), h("td", {}, x.sha256 ? hashCode(x.sha256) : ""),
+      h("td", { class: "actions" }, h("button", { type: "button", class: "small secondary", id: `evidence-get-${x.id}`, onclick: fetchOne(x) }, t("files.download")))));
+  const incident = h("select", { id: "evidence-incident" }, c.incidents.map((i) => h("option", { value: String(i.id) }, `${i.id} · ${date(i.day)}`)));
+  return h("div", { id: "protect-evidence" },
+    section(t("protect.evidence"), [t("files.name"), col("incident"), t("files.size"), t("files.sha256"), col("actions")], rows, "protect-evidence-list"),
+    c.incidents.length
+      ? uploadForm("evidence-upload", t("files.upload_evidence"), field(col("incident"), incident), (file) => uploadFile(`${base}?incident=${encodeURIComponent(incident.value)}`, file), reload)
+      : null);
 }
 
 function addForms(id, reload, msg) {
