@@ -71,7 +71,8 @@ size_t graph_edges(const graph *g);
  * the graph is valid while the store's change generations of every domain
  * it reads (GRAPH_CACHE_DOMAINS: entity, grant, resolve, trace, cargo, tips)
  * are those it was built at (store_generation_get: one indexed read each
- * per request), so a change by any process is seen at once. Two readers
+ * per request), so a change by any process is seen at once; entries of
+ * every reader built at older generations are dropped then. Two readers
  * of different scopes never share a graph. Least recently used graphs are
  * dropped past cap bytes (estimated); a graph larger than the cap is built
  * and returned but not kept. Thread-safe (one mutex around the table; the

@@ -69,14 +69,15 @@ static void drop(graph_cache *c, size_t i) {
     c->e[i] = c->e[--c->n];
 }
 
-/* A current entry for key, taking a reference for the caller; a stale one is dropped. */
+/* A current entry for key, taking a reference for the caller. The
+ * generations are the store's, not the reader's: an entry of any reader
+ * built at other generations is stale, and is dropped here (its memory goes
+ * with its last holder). */
 static graph *lookup(graph_cache *c, const char *key, const int64_t *gen) {
+    for (size_t i = c->n; i-- > 0;)
+        if (memcmp(c->e[i].gen, gen, sizeof c->e[i].gen)) drop(c, i);
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->e[i].key, key)) continue;
-        if (memcmp(c->e[i].gen, gen, sizeof c->e[i].gen)) {
-            drop(c, i);
-            return NULL;
-        }
         c->e[i].used = ++c->tick;
         atomic_fetch_add(&c->e[i].g->refs, 1);
         return c->e[i].g;

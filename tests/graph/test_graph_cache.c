@@ -119,7 +119,11 @@ static void test_scopes_never_shared(void **unused) {
     uint32_t v;
     assert_int_equal(graph_find(us2, "p2", &v, &err), PU_OK);
     assert_string_equal(graph_node_label(us2, v), "Hidden Person Renamed");
+    graph_cache_stats s;
+    graph_cache_get_stats(c, &s);
+    assert_int_equal(s.graphs, 1);   /* every stale entry went, the other readers' too */
     assert_int_equal(graph_cache_get(c, db, st, &MX, NULL, &mx2, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);
     assert_false(has_node(mx2, "p2"));
     /* a time window is another key */
     graph_opts win = {"2020-01-01", NULL, 0};
