@@ -3,7 +3,8 @@
  * components, Leiden, approximate betweenness,
  * 2-hop expand p99 and shortest path p99 over random nodes. One line of
  * JSON on stdout (docs/perf/graph.md; bench/graph/run.sh).
- * usage: bench_graph STORE NODES [QUERIES] */
+ * usage: bench_graph STORE NODES [QUERIES] [queries-only]
+ * (a 4th argument skips components, Leiden and betweenness: the queries alone) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     long nodes = atol(argv[2]), queries = argc > 3 ? atol(argv[3]) : 200;
+    int queries_only = argc > 4;
     store_t *st = NULL;
     pu_err err = {0};
     if (store_open(argv[1], &st, &err)) {
@@ -68,17 +70,20 @@ int main(int argc, char **argv) {
     double cached = now() - t0;
     graph_free(again);
     pu_buf out = PU_BUF_INIT((size_t)1 << 30);
-    t0 = now();
-    graph_components(g, 1, 1, &out, &err);
-    double comp = now() - t0;
-    pu_buf_reset(&out);
-    t0 = now();
-    graph_communities(g, 1, 1, &out, &err);
-    double leiden = now() - t0;
-    pu_buf_reset(&out);
-    t0 = now();
-    graph_centrality(g, "betweenness", 2, 1, 1, &out, &err);
-    double betw = now() - t0;
+    double comp = 0, leiden = 0, betw = 0;
+    if (!queries_only) {
+        t0 = now();
+        graph_components(g, 1, 1, &out, &err);
+        comp = now() - t0;
+        pu_buf_reset(&out);
+        t0 = now();
+        graph_communities(g, 1, 1, &out, &err);
+        leiden = now() - t0;
+        pu_buf_reset(&out);
+        t0 = now();
+        graph_centrality(g, "betweenness", 2, 1, 1, &out, &err);
+        betw = now() - t0;
+    }
     double *ex = malloc((size_t)queries * sizeof *ex), *sp = malloc((size_t)queries * sizeof *sp);
     srand(7);
     for (long i = 0; i < queries; i++) {

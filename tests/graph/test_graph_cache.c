@@ -14,6 +14,7 @@
 
 #include "ftm/ftm.h"
 #include "graph/graph.h"
+#include "graph/graph_int.h"
 #include "../test_store_uri.h"
 
 static const store_scope US = {0, "US", "ATF"};
@@ -177,11 +178,76 @@ static void test_cap_evicts_lru(void **unused) {
     store_close(st);
 }
 
+/* The search from both ends finds paths as short as igraph's own search,
+ * and none where there is none (a random graph with isolated nodes). */
+static void test_path_as_short_as_igraph(void **unused) {
+    (void)unused;
+    store_t *st = NULL;
+    pu_err err = {0};
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+    enum { N = 240, M = 300 };
+    char id[32], a[32], b[32];
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "n%d", i);
+        put(st, id, "Person", id, "PUBLIC", NULL, NULL);
+    }
+    srand(3);
+    for (int i = 0; i < M; i++) {
+        snprintf(id, sizeof id, "l%d", i);
+        snprintf(a, sizeof a, "n%d", rand() % (N - 20));   /* the last 20 stay alone */
+        snprintf(b, sizeof b, "n%d", rand() % (N - 20));
+        put(st, id, "UnknownLink", NULL, "PUBLIC", a, b);
+    }
+    assert_int_equal(store_commit(st, &err), PU_OK);
+    graph *g = NULL;
+    assert_int_equal(graph_load(store_db(st), st, &MX, NULL, &g, &err), PU_OK);
+    int found = 0, none = 0;
+    for (int q = 0; q < 200; q++) {
+        int x = rand() % N, y = rand() % N;
+        snprintf(a, sizeof a, "n%d", x);
+        snprintf(b, sizeof b, "n%d", y);
+        uint32_t va, vb;
+        assert_int_equal(graph_find(g, a, &va, &err), PU_OK);
+        assert_int_equal(graph_find(g, b, &vb, &err), PU_OK);
+        igraph_vector_int_t vs, es;
+        igraph_vector_int_init(&vs, 0);
+        igraph_vector_int_init(&es, 0);
+        assert_int_equal(igraph_get_shortest_path(&g->ig, &vs, &es, va, vb, IGRAPH_ALL), IGRAPH_SUCCESS);
+        long want = igraph_vector_int_size(&vs) ? (long)igraph_vector_int_size(&es) : -1;
+        igraph_vector_int_destroy(&vs);
+        igraph_vector_int_destroy(&es);
+        pu_buf out = PU_BUF_INIT(1 << 20);
+        pu_err pe = {0};
+        int rc = graph_path(g, a, b, 0, &out, &pe);
+        if (want < 0) {
+            assert_int_equal(rc, PU_ERR_NOTFOUND);
+            none++;
+        } else {
+            assert_int_equal(rc, PU_OK);
+            char tail[64];
+            snprintf(tail, sizeof tail, "path of %ld edges\n", want);
+            assert_non_null(strstr(pu_buf_str(&out), tail));
+            /* the path starts at a and ends at b */
+            const char *s = pu_buf_str(&out);
+            snprintf(tail, sizeof tail, "entity:%s", a);
+            assert_non_null(strstr(s, tail));
+            found++;
+        }
+        pu_buf_free(&out);
+    }
+    assert_true(found > 50);
+    assert_true(none > 5);
+    graph_free(g);
+    store_close(st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reuse_and_invalidate),
         cmocka_unit_test(test_scopes_never_shared),
         cmocka_unit_test(test_cap_evicts_lru),
+        cmocka_unit_test(test_path_as_short_as_igraph),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
