@@ -206,6 +206,8 @@ static const app_module graph_module = {
     .migrate = graph_migrate,
     COMMANDS({"graph", "network analysis: expand, path, network, components, communities, centrality", cmd_graph}),
     .routes = http_routes_graph,
+    .state_open = graph_cache_state_open,    /* the readers' graphs, shared by the server's requests */
+    .state_close = graph_cache_state_close,
 };
 
 /* yente API parity (src/http/http_yente.c, docs/screening.md "yente and

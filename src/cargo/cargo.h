@@ -287,11 +287,17 @@ typedef struct cargo_chem_hit {
     char salt[24];         /* "hydrochloride", "hcl", ... when a salt form was named */
 } cargo_chem_hit;
 
+#define CARGO_PARTY_RESOLVED_MAX 512
 typedef struct cargo_party_hit {
     char role[12];         /* shipper, consignee, notify */
     char entity_id[96];
     char caption[160];
-    double score;
+    double score;          /* the name score; 1 for a hit by resolution */
+    /* "" for a screening hit; for a hit by resolution (the party's name is a
+     * spelling of a person resolution joined with the designated entity,
+     * src/sameas): why, "same person as <caption> [id] by resolution
+     * (cluster C, N records): the name is ..." */
+    char resolved[CARGO_PARTY_RESOLVED_MAX];
 } cargo_party_hit;
 
 /* Party screening: called for each non-blank shipper/consignee/notify name

@@ -103,7 +103,7 @@ static void note(cargo_batch *b, uint32_t *fired, int rule, const char *fmt, ...
 static void note(cargo_batch *b, uint32_t *fired, int rule, const char *fmt, ...) {
     if (!b->e->r->rule[rule].enabled || (*fired & (1u << rule))) return;
     *fired |= 1u << rule;
-    char d[160];
+    char d[CARGO_PARTY_RESOLVED_MAX + 32];   /* a resolution hit's reason */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d, sizeof d, fmt, ap);
@@ -185,7 +185,9 @@ static int screen_parties(cargo_batch *b, const cargo_manifest *m, cargo_result 
     memcpy(h, got, ng * sizeof *h);
     r->party = h;
     r->nparty = ng;
-    if (best >= e->party_hit)
+    if (besth->resolved[0])   /* the same person by resolution: designated, with the reason */
+        note(b, fired, CARGO_PARTY_DESIGNATED, "%s is the %s", bestrole, besth->resolved);
+    else if (best >= e->party_hit)
         note(b, fired, CARGO_PARTY_DESIGNATED, "%s matches %s [%s] at %.2f", bestrole, besth->caption, besth->entity_id, best);
     else
         note(b, fired, CARGO_PARTY_POSSIBLE, "%s resembles %s [%s] at %.2f", bestrole, besth->caption, besth->entity_id, best);
@@ -693,6 +695,7 @@ static void party_list(const cargo_result *r, pu_buf *out) {
     for (size_t k = 0; k < r->nparty; k++) {
         const cargo_party_hit *h = &r->party[k];
         pu_buf_printf(out, "%s%s: %s [%s] %.2f", k ? "; " : "", h->role, h->caption, h->entity_id, h->score);
+        if (h->resolved[0]) pu_buf_printf(out, " (%s)", h->resolved);
     }
 }
 
@@ -786,6 +789,7 @@ int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, json_t **
         json_object_set_new(x, "entity_id", json_string(h->entity_id));
         json_object_set_new(x, "caption", json_string(h->caption));
         json_object_set_new(x, "score", json_real(h->score));
+        if (h->resolved[0]) json_object_set_new(x, "resolved", json_string(h->resolved));
         json_array_append_new(parties, x);
     }
     json_object_set_new(o, "parties", parties);
@@ -906,6 +910,7 @@ int cargo_batch_save(cargo_batch *b, db_t *db, const store_scope *scope, const c
         if (!b->res[i].superseded) rc = save_one(b, s, bid, &b->res[i], stamp, now, &tmp, err);
     pu_buf_free(&tmp);
     db_finalize(s);
+    if (!rc) rc = store_generation_bump(db, "cargo", err);   /* caches of cargo data (the graph) */
     if (!rc && own_tx) rc = db_commit(db, err);
     if (rc) {
         if (own_tx) db_rollback(db);

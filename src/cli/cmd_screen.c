@@ -11,6 +11,7 @@
 #include "common/pu_io.h"
 #include "common/pu_report.h"
 #include "monitor/monitor.h"
+#include "sameas/sameas.h"
 #include "screen/screen.h"
 #include "store/store.h"
 
@@ -198,6 +199,7 @@ typedef struct run_ctx {
     int failed;
     pu_err err;
     struct monitor_graph *owners; /* the 50 % rule on matched companies (src/monitor) */
+    sameas *same;                 /* designated persons by resolution (src/sameas; JSON results) */
 } run_ctx;
 
 static void csv_cell(const char *s) {
@@ -299,6 +301,7 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
         json_t *j;
         if (screen_result_to_json(r, &j) == PU_OK) {
             (void)monitor_annotate_result(c->owners, j, NULL);
+            (void)sameas_annotate_json(c->same, q->names, q->nnames, j, NULL);
             json_object_set_new(j, "line", json_integer((json_int_t)line));
             json_t *qn = json_array();
             for (size_t i = 0; i < q->nnames; i++) json_array_append_new(qn, json_string(q->names[i]));
@@ -383,6 +386,10 @@ int cmd_screen(int argc, char **argv) {
     if (c.csv) { /* the CSV carries no chain */
         monitor_graph_free(c.owners);
         c.owners = NULL;
+    } else if (sameas_build(store_db(st), ix, &o.scope.scope, 0, &c.same, &err) != PU_OK) {
+        /* the resolved person is an additional hit: without it the screening stands */
+        pu_err_print(&err);
+        c.same = NULL;
     }
     if (c.csv)
         printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
@@ -398,6 +405,7 @@ int cmd_screen(int argc, char **argv) {
         pu_dupset_free(c.ids);
     }
     monitor_graph_free(c.owners);
+    sameas_free(c.same);
     monitor_blocked_set_free(&blocked);
     screen_reviews_free(rv);
     screen_index_free(ix);

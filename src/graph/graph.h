@@ -28,7 +28,9 @@
  * notify, forwarded, address, phone, mentioned.
  *
  * Ownership: a graph is the caller's (graph_free). It is immutable after
- * loading: several threads may run operations on one graph at once.
+ * loading: several threads may run operations on one graph at once. A
+ * graph is reference-counted: graph_free drops the caller's reference, so
+ * a graph shared by the cache (graph_cache_get) is freed by its last holder.
  * Protection data (the protect module) is never read.
  */
 #ifndef PU_GRAPH_H
@@ -58,9 +60,49 @@ typedef struct graph_opts {
  * NULL. Errors: PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INVALID (bad date in o),
  * PU_ERR_INTERNAL (NULL scope). */
 int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts *o, graph **out, pu_err *err);
-void graph_free(graph *g);   /* NULL-safe */
+void graph_free(graph *g);   /* NULL-safe; drops one reference (the graph goes with the last) */
 size_t graph_nodes(const graph *g);
 size_t graph_edges(const graph *g);
+
+/* ---- the graph cache (graph_cache.c) ----
+ * A reader's graph is built once per (reader scope, options, generations of
+ * the data it reads) and shared by the server's requests: the key is the
+ * scope (operator, or agency + country), the time window and with_tips;
+ * the graph is valid while the store's change generations of every domain
+ * it reads (GRAPH_CACHE_DOMAINS: entity, grant, resolve, trace, cargo, tips)
+ * are those it was built at (store_generation_get: one indexed read each
+ * per request), so a change by any process is seen at once; entries of
+ * every reader built at older generations are dropped then. Two readers
+ * of different scopes never share a graph. Least recently used graphs are
+ * dropped past cap bytes (estimated); a graph larger than the cap is built
+ * and returned but not kept. Thread-safe (one mutex around the table; the
+ * load runs outside it: two threads that miss at once both load, one
+ * keeps its graph). */
+#define GRAPH_CACHE_BYTES ((size_t)3 << 30)   /* default cap: one 1M-node / 5M-edge graph (docs/perf/graph.md) */
+typedef struct graph_cache graph_cache;
+typedef struct graph_cache_stats {
+    uint64_t hits, misses, evictions;
+    size_t graphs, bytes;
+} graph_cache_stats;
+/* A cache of at most cap bytes (0: GRAPH_CACHE_BYTES). *out the caller's
+ * (graph_cache_free). Errors: PU_ERR_NOMEM. */
+int graph_cache_new(size_t cap, graph_cache **out, pu_err *err);
+/* Free the cache (graphs still held by readers live until graph_free). NULL-safe. */
+void graph_cache_free(graph_cache *c);
+/* The reader's graph: the cached one when its generations are current,
+ * else graph_load's (kept in the cache). *out is one reference of the
+ * caller's: graph_free it. *hit (may be NULL) is 1 when it came from the
+ * cache. c may be NULL (a plain graph_load). Errors: graph_load's,
+ * PU_ERR_DB (reading the generations). */
+int graph_cache_get(graph_cache *c, db_t *db, store_t *st, const store_scope *scope, const graph_opts *o, graph **out,
+                    int *hit, pu_err *err);
+void graph_cache_get_stats(graph_cache *c, graph_cache_stats *out);
+/* The module's long-lived state (app_module.state_open/state_close): a
+ * cache of GRAPH_CACHE_BYTES. Errors: PU_ERR_NOMEM. */
+int graph_cache_state_open(store_t *st, void **state, pu_err *err);
+void graph_cache_state_close(void *state);
+/* The estimated memory of a graph, in bytes. */
+size_t graph_bytes(const graph *g);
 
 /* The node of a key as the user names it: "kind:ref", or a bare store
  * entity id; a record joined by resolution answers its resolved node.

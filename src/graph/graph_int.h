@@ -3,6 +3,7 @@
 #define PU_GRAPH_INT_H
 
 #include <igraph/igraph.h>
+#include <stdatomic.h>
 
 #include "common/pu_vec.h"
 #include "graph/graph.h"
@@ -34,7 +35,12 @@ struct graph {
     pu_vec alias;      /* galias: records' ids answered by their resolved node */
     igraph_t ig;       /* undirected, edge i = edges[i] */
     int built;
+    atomic_int refs;   /* holders: the caller of graph_load, the cache and its readers (graph_free) */
+    size_t bytes;      /* estimated memory (graph_cache's cap) */
 };
+
+/* Estimated bytes held by g (strings, tables and the igraph). */
+size_t graph_bytes_estimate(const graph *g);
 
 /* The node with id, or UINT32_MAX. */
 uint32_t graph_lookup(const graph *g, const char *id);

@@ -445,6 +445,7 @@ int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts
     pu_vec_init(&g->nodes, sizeof(gnode), 0);
     pu_vec_init(&g->edges, sizeof(gedge), 0);
     pu_vec_init(&g->alias, sizeof(galias), 0);
+    atomic_init(&g->refs, 1);
     lctx c = {g, db, scope, NULL, o ? o->from : NULL, o ? o->to : NULL, err, PU_OK};
     int ver = 0;
     if (db_schema_version(db, "resolve", &ver, err)) c.rc = PU_ERR_DB;
@@ -460,12 +461,33 @@ int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts
         graph_free(g);
         return c.rc;
     }
+    g->bytes = graph_bytes_estimate(g);
     *out = g;
     return PU_OK;
 }
 
+/* Per allocation overhead of malloc, counted in the estimate. */
+#define GRAPH_MALLOC_OVERHEAD 16
+
+size_t graph_bytes_estimate(const graph *g) {
+    size_t b = sizeof *g + g->nslot * sizeof *g->slot;
+    const gnode *n = g->nodes.data;
+    for (size_t i = 0; i < g->nodes.len; i++)
+        b += sizeof *n + strlen(n[i].id) + strlen(n[i].label) + 2 + 2 * GRAPH_MALLOC_OVERHEAD;
+    const gedge *e = g->edges.data;
+    for (size_t i = 0; i < g->edges.len; i++) b += sizeof *e + strlen(e[i].src) + 1 + GRAPH_MALLOC_OVERHEAD;
+    const galias *a = g->alias.data;
+    for (size_t i = 0; i < g->alias.len; i++) b += sizeof *a + strlen(a[i].id) + 1 + GRAPH_MALLOC_OVERHEAD;
+    /* igraph_t: from, to and two edge indexes per edge; two offset vectors per node */
+    b += 4 * sizeof(igraph_integer_t) * g->edges.len + 2 * sizeof(igraph_integer_t) * (g->nodes.len + 1);
+    return b;
+}
+
+size_t graph_bytes(const graph *g) { return g ? g->bytes : 0; }
+
 void graph_free(graph *g) {
     if (!g) return;
+    if (atomic_fetch_sub(&g->refs, 1) != 1) return;   /* another holder (the cache, a reader) */
     gnode *n = g->nodes.data;
     for (size_t i = 0; i < g->nodes.len; i++) free(n[i].id), free(n[i].label);
     gedge *e = g->edges.data;

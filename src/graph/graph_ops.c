@@ -245,6 +245,127 @@ static void json_path(const graph *g, const igraph_vector_int_t *vs, const igrap
     pu_buf_puts(out, "]}");
 }
 
+/* ---- shortest path: a breadth-first search from both ends ----
+ * igraph_get_shortest_path searches from one end until it reaches the
+ * other: on a 1M-node graph whose communities are joined by random edges
+ * that is most of the graph per query (p99 4.9 s on the loaded machine,
+ * docs/perf/graph.md). Searching from both ends, one whole level of the
+ * smaller frontier at a time, touches two balls of about half the distance
+ * instead. Per side: the edge each vertex was reached by (+1; 0 = not yet)
+ * and its depth, in calloc'd arrays (only the touched pages cost). */
+typedef struct bside {
+    igraph_integer_t *via;   /* edge + 1 the vertex was reached by; -1 for the root */
+    int32_t *depth;
+    igraph_vector_int_t front, next;
+} bside;
+
+static int bside_init(bside *s, size_t n, igraph_integer_t root) {
+    s->via = calloc(n, sizeof *s->via);
+    s->depth = calloc(n, sizeof *s->depth);
+    int bad = !s->via || !s->depth;
+    bad |= igraph_vector_int_init(&s->front, 0) != IGRAPH_SUCCESS;
+    bad |= igraph_vector_int_init(&s->next, 0) != IGRAPH_SUCCESS;
+    if (!bad) {
+        s->via[root] = -1;
+        bad = igraph_vector_int_push_back(&s->front, root) != IGRAPH_SUCCESS;
+    }
+    return bad ? PU_ERR_NOMEM : PU_OK;
+}
+
+static void bside_free(bside *s) {
+    free(s->via);
+    free(s->depth);
+    igraph_vector_int_destroy(&s->front);
+    igraph_vector_int_destroy(&s->next);
+}
+
+/* Expand one level of side s; a vertex the other side o reached is a
+ * meeting: keep the one of the shortest total (*best, the edge in *meet_e
+ * with its end on s's side in *meet_u). */
+static int bside_level(const graph *g, bside *s, const bside *o, igraph_vector_int_t *inc, int64_t *best,
+                       igraph_integer_t *meet_e, igraph_integer_t *meet_u) {
+    igraph_vector_int_clear(&s->next);
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&s->front); i++) {
+        igraph_integer_t u = VECTOR(s->front)[i];
+        if (igraph_incident(&g->ig, inc, u, IGRAPH_ALL)) return PU_ERR_NOMEM;
+        for (igraph_integer_t k = 0; k < igraph_vector_int_size(inc); k++) {
+            igraph_integer_t e = VECTOR(*inc)[k], w = IGRAPH_OTHER(&g->ig, e, u);
+            if (o->via[w]) {
+                int64_t len = (int64_t)s->depth[u] + 1 + o->depth[w];
+                if (*best < 0 || len < *best) *best = len, *meet_e = e, *meet_u = u;
+            }
+            if (s->via[w]) continue;
+            s->via[w] = e + 1;
+            s->depth[w] = s->depth[u] + 1;
+            if (igraph_vector_int_push_back(&s->next, w)) return PU_ERR_NOMEM;
+        }
+    }
+    igraph_vector_int_swap(&s->front, &s->next);
+    return PU_OK;
+}
+
+/* The vertices from the root of s to v (root first) and their edges, appended. */
+static int bside_trail(const graph *g, const bside *s, igraph_integer_t v, igraph_vector_int_t *vs,
+                       igraph_vector_int_t *es, int reverse) {
+    igraph_vector_int_t tv, te;
+    igraph_vector_int_init(&tv, 0);
+    igraph_vector_int_init(&te, 0);
+    int rc = PU_OK;
+    for (igraph_integer_t x = v;; ) {
+        if (igraph_vector_int_push_back(&tv, x)) rc = PU_ERR_NOMEM;
+        if (rc || s->via[x] < 0) break;
+        igraph_integer_t e = s->via[x] - 1;
+        if (igraph_vector_int_push_back(&te, e)) rc = PU_ERR_NOMEM;
+        x = IGRAPH_OTHER(&g->ig, e, x);
+    }
+    if (!reverse) {   /* tv runs v..root: the root first */
+        igraph_vector_int_reverse(&tv);
+        igraph_vector_int_reverse(&te);
+    }
+    for (igraph_integer_t i = 0; !rc && i < igraph_vector_int_size(&tv); i++)
+        if (igraph_vector_int_push_back(vs, VECTOR(tv)[i])) rc = PU_ERR_NOMEM;
+    for (igraph_integer_t i = 0; !rc && i < igraph_vector_int_size(&te); i++)
+        if (igraph_vector_int_push_back(es, VECTOR(te)[i])) rc = PU_ERR_NOMEM;
+    igraph_vector_int_destroy(&tv);
+    igraph_vector_int_destroy(&te);
+    return rc;
+}
+
+/* A shortest path a..b into vs (vertices) and es (edges), both empty when
+ * there is none. Errors: PU_ERR_NOMEM. */
+static int bidi_path(const graph *g, igraph_integer_t a, igraph_integer_t b, igraph_vector_int_t *vs,
+                     igraph_vector_int_t *es) {
+    igraph_vector_int_clear(vs);
+    igraph_vector_int_clear(es);
+    if (a == b) return igraph_vector_int_push_back(vs, a) ? PU_ERR_NOMEM : PU_OK;
+    size_t n = (size_t)igraph_vcount(&g->ig);
+    bside sa, sb;
+    memset(&sa, 0, sizeof sa);
+    memset(&sb, 0, sizeof sb);
+    igraph_vector_int_t inc;
+    int rc = igraph_vector_int_init(&inc, 0) ? PU_ERR_NOMEM : PU_OK;
+    if (!rc) rc = bside_init(&sa, n, a);
+    if (!rc) rc = bside_init(&sb, n, b);
+    int64_t best = -1;
+    igraph_integer_t me = -1, mu = -1;
+    int from_a = 1;
+    while (!rc && best < 0 && igraph_vector_int_size(&sa.front) && igraph_vector_int_size(&sb.front)) {
+        from_a = igraph_vector_int_size(&sa.front) <= igraph_vector_int_size(&sb.front);
+        rc = from_a ? bside_level(g, &sa, &sb, &inc, &best, &me, &mu) : bside_level(g, &sb, &sa, &inc, &best, &me, &mu);
+    }
+    if (!rc && best >= 0) {   /* a..mu, the meeting edge, w..b */
+        igraph_integer_t w = IGRAPH_OTHER(&g->ig, me, mu);
+        igraph_integer_t x = from_a ? mu : w, y = from_a ? w : mu;   /* x on a's side, y on b's */
+        rc = bside_trail(g, &sa, x, vs, es, 0);
+        if (!rc && igraph_vector_int_push_back(es, me)) rc = PU_ERR_NOMEM;
+        if (!rc) rc = bside_trail(g, &sb, y, vs, es, 1);
+    }
+    bside_free(&sa);
+    bside_free(&sb);
+    igraph_vector_int_destroy(&inc);
+    return rc;
+}
+
 int graph_path(const graph *g, const char *a, const char *b, int json, pu_buf *out, pu_err *err) {
     uint32_t va, vb;
     int rc = graph_find(g, a, &va, err);
@@ -253,7 +374,7 @@ int graph_path(const graph *g, const char *a, const char *b, int json, pu_buf *o
     igraph_vector_int_t vs, es;
     igraph_vector_int_init(&vs, 0);
     igraph_vector_int_init(&es, 0);
-    if (igraph_get_shortest_path(&g->ig, &vs, &es, va, vb, IGRAPH_ALL)) rc = nomem(err);
+    if (bidi_path(g, va, vb, &vs, &es)) rc = nomem(err);
     else if (!igraph_vector_int_size(&vs))
         rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "path", "no path between '%s' and '%s'", a, b);
     else if (json) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "graph/graph.h"
+#include "app/app.h"
 #include "http/http_int.h"
 #include "resolve/resolve.h"
 
@@ -17,11 +18,15 @@ static int engine_fail(http_req *r, int rc, const pu_err *pe) {
     return http_fail(r, rc, pe->field[0] ? pe->field : NULL, "%s", pe->msg);
 }
 
-/* The caller's graph with the time window of the query (from, to). */
+/* The caller's graph with the time window of the query (from, to): from
+ * the process's graph cache (graph.h), built when the caller's scope has
+ * none current. */
 static int load(http_req *r, graph **g) {
     pu_err pe = {0};
     graph_opts o = {http_arg(r, "from"), http_arg(r, "to"), (r->p.perms & ACL_P_TIPS) != 0};
-    int rc = graph_load(r->db, r->st, &r->scope, &o, g, &pe);
+    void *cache = NULL;
+    int rc = r->app ? app_state(r->app, "graph", &cache, &pe) : PU_OK;
+    if (!rc) rc = graph_cache_get(cache, r->db, r->st, &r->scope, &o, g, NULL, &pe);
     return rc ? engine_fail(r, rc, &pe) : PU_OK;
 }
 

@@ -100,6 +100,7 @@ typedef struct http_req {
     audit_journal *journal;            /* audit journal (default mode) */
     store_t *st;                       /* this thread's store */
     db_t *db;
+    struct app *app;                   /* the process's engine state (app_state): the graph cache */
     int authed;
     int unauthenticated;               /* failure is 401, not 403 */
     acl_principal p;

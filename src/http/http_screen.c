@@ -15,6 +15,8 @@
 #include "http/http_int.h"
 #include "http/http_yente.h"
 #include "monitor/monitor.h"
+#include "resolve/resolve.h"
+#include "sameas/sameas.h"
 #include "screen/screen.h"
 #include "screen/screen_algo.h"
 
@@ -56,6 +58,12 @@ static void answer_key(http_req *r, const char *route, unsigned char key[16]) {
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         crypto_generichash_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
     crypto_generichash_update(&h, (const unsigned char *)pu_buf_str(&r->body), r->body.len);
+    /* answers carry hits by resolution (src/sameas): a judgement or a
+     * resolution run makes them stale; an unreadable counter never matches */
+    int64_t gen = -1;
+    pu_err ge = {0};
+    if (store_generation_get(r->db, RESOLVE_GENERATION, &gen, &ge)) gen = -1 - (int64_t)(pu_monotonic() * 1e9);
+    crypto_generichash_update(&h, (const unsigned char *)&gen, sizeof gen);
     crypto_generichash_final(&h, key, 16);
 }
 
@@ -179,6 +187,10 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     if (owners && monitor_graph_blocked_ids(owners, &blocked.ids, &blocked.n, NULL) != PU_OK) blocked.n = 0;
     p.also_designated = monitor_blocked_has;
     p.also_ctx = &blocked;
+    /* the resolved person (issue #21): an additional, explained hit; the
+     * answer cache's key holds the resolution generation (answer_key) */
+    sameas *same = NULL;
+    if (sameas_build(r->db, snap->ix, &r->scope, 0, &same, NULL) != PU_OK) same = NULL;
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
@@ -188,11 +200,10 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         json_t *jr = NULL;
         http_audit_query_names(&names, json_array_get(qs, i)); /* what was asked */
         rc = screen_query_from_json(json_array_get(qs, i), where, &qo, &e);
-        if (rc == PU_OK) {
-            rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
-            screen_query_owned_clear(&qo);
-        }
+        int parsed = rc == PU_OK;   /* qo is kept for the resolved person's lookup */
+        if (parsed) rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
         if (rc) {
+            if (parsed) screen_query_owned_clear(&qo);
             rc = screen_err(r, rc, where, &e);
             break;
         }
@@ -205,10 +216,13 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
         if (rc) rc = http_fail(r, rc, NULL, "cannot serialise the result");
         else {
             (void)monitor_annotate_result(owners, jr, NULL);
+            (void)sameas_annotate_json(same, qo.q.names, qo.q.nnames, jr, NULL);
             json_array_append_new(results, jr);
         }
+        screen_query_owned_clear(&qo);
     }
     monitor_graph_free(owners);
+    sameas_free(same);
     monitor_blocked_set_free(&blocked);
     (void)pu_buf_printf(&r->detail, "queries=%zu; matches=%zu; threshold=%.2f", json_array_size(qs), nmatch, threshold);
     http_audit_names_put(r, &names);

@@ -303,6 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (thread_store(s, &r->st, &e) != PU_OK) return early_error(r, PU_ERR_DB, NULL, "the store is unavailable");
     r->db = store_db(r->st);
     r->screen = s->screen;
+    r->app = s->app;
     r->auditq = s->auditq;
     r->journal = s->journal;
     http_dispatch(r);

@@ -293,6 +293,7 @@ int trace_request_submit(trace_t *t, const store_scope *scope, const char *const
     rc = db_begin(t->db, err);
     if (rc) return rc;
     rc = trace_req_insert(t, NULL, &r, o, id, number, nsize, err);
+    if (!rc) rc = store_generation_bump(t->db, "trace", err);   /* caches of trace data (the graph) */
     if (rc) {
         db_rollback(t->db);
         return rc;

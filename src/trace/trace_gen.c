@@ -674,7 +674,7 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
         return rc;
     }
     /* the firearms carry explicit ids (fid_base + i) */
-    if ((rc = db_sync_ids(t->db, "trace_firearm", err))) {
+    if ((rc = db_sync_ids(t->db, "trace_firearm", err)) || (rc = store_generation_bump(t->db, "trace", err))) {
         db_rollback(t->db);
         return rc;
     }

@@ -386,6 +386,7 @@ static int import_file(trace_t *t, const store_scope *scope, pu_csv *r, const tr
                        "%llu of %llu rows rejected; strict mode: nothing imported",
                        (unsigned long long)st->rejected, (unsigned long long)st->rows);
     }
+    if (!rc) rc = store_generation_bump(t->db, "trace", err);   /* caches of trace data (the graph) */
     if (rc) {
         db_rollback(t->db);
         return rc;

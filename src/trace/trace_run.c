@@ -502,6 +502,7 @@ static int run_requests(trace_t *t, const store_scope *scope, const trace_index 
     finish(&R);
     reqs_free(&q);
     if (in_tx) {
+        if (!rc) rc = store_generation_bump(t->db, "trace", err);   /* caches of trace data (the graph) */
         if (rc) db_rollback(t->db);
         else rc = db_commit(t->db, err);
     }

@@ -211,6 +211,7 @@ int trace_seal_all(db_t *db, trace_seal_stats *s, pu_err *err) {
         rc = db_step_done(st, err);
         db_finalize(st);
     }
+    if (!rc) rc = store_generation_bump(db, "trace", err);   /* caches of trace data (the graph) */
     if (rc) {
         db_rollback(db);
         return rc;

@@ -208,9 +208,43 @@ eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": "ent
 eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": b, "verdict": "maybe"})[0], 400,
    "an unknown verdict")
 eq(get("/api/v1/resolve/clusters", MX, key="entity:us-secret")[0], 404, "a hidden record's cluster is 404")
+
+# ---- the graph cache: the server reuses the caller's graph, and a change by another process
+# (the CLI) to a record the caller sees is in the next answer (store generations) ----
+before = get("/api/v1/graph/expand", MX, node="co-cartel")[1]["total"]
+eq(get("/api/v1/graph/expand", MX, node="co-cartel")[1]["total"], before, "a repeated request: the same answer")
+late = ftm("p-late", "Person", name="Nuevo Socio") + "\n" + ftm("lnk-late", "UnknownLink", subject="p-late", object="co-cartel") + "\n"
+eq(cli("import", "ftm", write("late.json", late), "--owner", "FGR", "--marking", "SHARED", "--db", DB)[0], 0,
+   "the CLI adds a SHARED partner while the server runs")
+s, js, _ = get("/api/v1/graph/expand", MX, node="co-cartel")
+eq(js["total"], before + 1, "FGR's next request sees it (the cached graph was rebuilt)")
+ok("entity:p-late" in ids(js), "the new partner is a neighbour")
+eq(get("/api/v1/graph/expand", US, node="co-cartel")[1]["total"], 4, "ATF: its own graph, with the partner too")
+hidden = ftm("p-late-us", "Person", name="Socio Reservado") + "\n" + ftm("lnk-late-us", "UnknownLink", subject="p-late-us", object="co-cartel") + "\n"
+eq(cli("import", "ftm", write("late_us.json", hidden), "--owner", "ATF", "--marking", "US-ONLY", "--db", DB)[0], 0,
+   "the CLI adds a US-ONLY partner")
+eq(get("/api/v1/graph/expand", MX, node="co-cartel")[1]["total"], before + 1, "FGR: still not a count more")
+eq(get("/api/v1/graph/expand", US, node="co-cartel")[1]["total"], 5, "ATF: the US-ONLY partner")
+
+# ---- screening uses the resolved person (docs/sameas.md) ----
+sdn = ftm("sdn-susan", "Person", name="Susana Irene Garza Villarreal", birthDate="1984-06-02", topics="sanction") + "\n"
+eq(cli("import", "ftm", write("sdn.json", sdn), "--owner", "OFAC", "--marking", "PUBLIC", "--db", DB)[0], 0,
+   "a designation under another name")
+eq(cli("resolve", "run", "--db", DB)[0], 0, "resolution run again")
+s, js, _ = c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": "entity:sdn-susan", "verdict": "same"})
+eq(s, 200, "FGR judges the purchaser the same person as the designated one")
+spelling = [m["name"] for m in get("/api/v1/resolve/clusters", MX, key=a)[1]["clusters"][0]["members"] if m["key"] == a][0]
+s, js, _ = c.req("POST", "/api/v1/screen", token=MX, body={"queries": [{"schema": "Person", "properties": {"name": [spelling]}}]})
+eq(s, 200, "screen the purchaser's spelling")
+res = js["results"][0].get("resolved", [])
+eq([h["entity_id"] for h in res], ["sdn-susan"], "an additional hit by resolution")
+ok(res and "same person as Susana Irene Garza Villarreal" in res[0]["reason"] and res[0]["cluster"].startswith("resolved:") and res[0]["records"] >= 2, "explained: the cluster and the reason", str(res)[:300])
+s, js, _ = c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": "entity:sdn-susan", "verdict": "none"})
+s, js, _ = c.req("POST", "/api/v1/screen", token=MX, body={"queries": [{"schema": "Person", "properties": {"name": [spelling]}}]})
+ok("sdn-susan" not in json.dumps(js.get("results", [{}])[0].get("resolved", [])), "revoked: the cached answer is not reused")
 srv.stop()
 n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action IN ('resolve.judge', 'resolve.unjudge')")[0][0]
-eq(n, 2, "the judgement and its revocation are audited by the engine")
+eq(n, 4, "the judgement and its revocation are audited by the engine")
 n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action = 'graph.path'")[0][0]
 ok(n >= 5, "every graph request is audited")
 finish()
