@@ -48,6 +48,11 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE kin_hit_event (id {ID}, hit_id {INT} NOT NULL, action TEXT NOT NULL, by_user TEXT NOT NULL,"
     " day TEXT NOT NULL, note TEXT NOT NULL);"
     "CREATE INDEX kin_hit_event_hit ON kin_hit_event (hit_id);",
+    /* v2: per-marker dropout of a PM sample ("MARKER=d/c;...", overriding
+     * the sample's dropout/dropin) and the dropout values a hit was computed
+     * with ("*=d/c;MARKER=d/c", empty = exact profile) */
+    "ALTER TABLE kin_pm ADD COLUMN dropout_markers TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE kin_hit ADD COLUMN dropout TEXT NOT NULL DEFAULT '';",
 };
 
 int kin_migrate(db_t *db, pu_err *err) {
@@ -288,6 +293,9 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
     }
     c->db = kd;
     rc = kin_case_read_pm_mem(c, csv, len, name, err);
+    if (!rc) rc = kcs_drop_apply(c, meta->dropout, meta->dropin, meta->dropout_csv, meta->dropout_len,
+                                 meta->dropout_name, err);
+    pu_buf dm = PU_BUF_INIT(KCS_PROFILE_MAX);
     char day[11];
     kcs_today(a, day);
     pu_buf prof = PU_BUF_INIT(KCS_PROFILE_MAX);
@@ -295,7 +303,8 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
     if (!rc)
         rc = db_prepare(db,
                         "INSERT INTO kin_pm (id, case_id, owner, marking, sex, site, grave, lab, kit, quality, dropout,"
-                        " dropin, profile, searched, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                        " dropin, profile, searched, created, dropout_markers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        " ?, ?, 0, ?, ?)",
                         &ins, err);
     if (!rc) rc = db_begin(db, err);
     for (int v = 0; !rc && v < c->nvic; v++) {
@@ -306,6 +315,9 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
         if (!rc && (rc = id_ok(c->vic[v].id, "sample", err))) break;
         pu_buf_reset(&prof);
         if (!rc) rc = kcs_profile_text(kd, c->vic[v].g, &prof);
+        pu_buf_reset(&dm);
+        if (!rc && c->vic_ev)
+            rc = kcs_drop_text(kd, &c->vic_ev[(size_t)v * kd->n], meta->dropout, meta->dropin, 0, &dm);
         if (rc) break;
         db_reset(ins);
         db_bind_text(ins, 1, c->vic[v].id, -1);
@@ -322,6 +334,7 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
         db_bind_double(ins, 12, meta->dropin);
         db_bind_text(ins, 13, pu_buf_str(&prof), -1);
         db_bind_text(ins, 14, day, -1);
+        db_bind_text(ins, 15, pu_buf_str(&dm), -1);
         rc = db_step_done(ins, err);
         if (!rc) ++*added;
     }
@@ -330,6 +343,7 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
     if (rc) *added = 0;
     db_finalize(ins);
     pu_buf_free(&prof);
+    pu_buf_free(&dm);
     kin_case_free(c);
     kin_db_free(kd);
     return rc;
