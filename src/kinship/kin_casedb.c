@@ -85,6 +85,19 @@ int kcs_exec(db_t *db, const char *sql, int n, const char *const *vals, pu_err *
     return rc;
 }
 
+int kcs_begin(db_t *db, int *own, pu_err *err) {
+    *own = !db_in_tx(db);
+    return *own ? db_begin(db, err) : PU_OK;
+}
+
+int kcs_commit(db_t *db, int own, pu_err *err) {
+    return own ? db_commit(db, err) : PU_OK;
+}
+
+void kcs_rollback(db_t *db, int own) {
+    if (own) db_rollback(db);
+}
+
 int kcs_hit_event(db_t *db, int64_t id, const char *action, const char *user, const char *day, const char *note,
                   pu_err *err) {
     db_stmt *st;
@@ -306,7 +319,8 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
                         " dropin, profile, searched, created, dropout_markers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                         " ?, ?, 0, ?, ?)",
                         &ins, err);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int v = 0; !rc && v < c->nvic; v++) {
         int64_t exists = 0;
         rc = db_query_int64(db, "SELECT count(*) FROM kin_pm WHERE id = ?", c->vic[v].id, &exists, err);
@@ -338,8 +352,8 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
         rc = db_step_done(ins, err);
         if (!rc) ++*added;
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     db_finalize(ins);
     pu_buf_free(&prof);
@@ -376,7 +390,8 @@ int kin_family_import(db_t *db, const kin_actor *a, const char *case_id, const c
     char day[11];
     kcs_today(a, day);
     pu_buf ped = PU_BUF_INIT(KCS_PEDIGREE_MAX);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int f = 0; !rc && f < c->nfam; f++) {
         const kin_family *F = &c->fam[f];
         int nmiss = 0;
@@ -403,8 +418,8 @@ int kin_family_import(db_t *db, const kin_actor *a, const char *case_id, const c
                       " pedigree, rev, scored_rev, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)", 9, vals, err);
         if (!rc) ++*added;
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     pu_buf_free(&ped);
     kin_case_free(c);
@@ -501,7 +516,8 @@ int kin_ref_import(db_t *db, const kin_actor *a, const char *csv, size_t len, co
     char day[11];
     kcs_today(a, day);
     pu_buf prof = PU_BUF_INIT(KCS_PROFILE_MAX);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int f = 0; !rc && c && f < c->nfam; f++) {
         const kin_family *F = &c->fam[f];
         int any_new = 0;
@@ -534,8 +550,8 @@ int kin_ref_import(db_t *db, const kin_actor *a, const char *csv, size_t len, co
         const char *fv[] = {F->name};
         if (!rc && any_new) rc = kcs_exec(db, "UPDATE kin_family SET rev = rev + 1 WHERE id = ?", 1, fv, err);
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     (void)cid;
     pu_buf_free(&prof);

@@ -17,6 +17,11 @@ int kcs_profile_text(const kin_db *db, const int16_t *g, pu_buf *buf);
 int kcs_profile_parse(kin_db *db, const char *text, int16_t *g, const char *where, pu_err *err);
 /* Run one statement with text parameters (NULL = SQL NULL), no result. */
 int kcs_exec(db_t *db, const char *sql, int n, const char *const *vals, pu_err *err);
+/* A transaction of its own unless the caller holds one (kin_fam_import
+ * runs several imports as one): *own says whether to commit/roll back. */
+int kcs_begin(db_t *db, int *own, pu_err *err);
+int kcs_commit(db_t *db, int own, pu_err *err);
+void kcs_rollback(db_t *db, int own);
 /* Record an event of hit `id` (four-eyes trail). */
 int kcs_hit_event(db_t *db, int64_t id, const char *action, const char *user, const char *day, const char *note,
                   pu_err *err);
