@@ -1,5 +1,7 @@
 /* cmd_kinship_xstr.c - `puente kinship xstr`: X-STR LR of a pairwise
- * relationship (src/kinship/kin_xstr.h, docs/kinship.md "X-STR"). */
+ * relationship (src/kinship/kin_xstr.h, docs/kinship.md "X-STR"), and
+ * `puente kinship import-familias` (src/kinship/kin_fam.h, "Familias
+ * import"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "common/pu_io.h"
+#include "kinship/kin_fam.h"
 #include "kinship/kin_xstr.h"
 
 #define CMD "kinship xstr"
@@ -210,4 +213,99 @@ int cmd_kinship_xstr(int argc, char **argv) {
     pu_err_clear(&err);
     rc = run(&a, &err);
     return rc ? cli_fail(&err) : 0;
+}
+
+/* ---- `puente kinship import-familias FILE.fam` ---- */
+
+#define FCMD "kinship import-familias"
+
+int cmd_kinship_import_familias(int argc, char **argv);
+
+static const char *FAM_USAGE =
+    "usage: puente kinship import-familias FILE.fam --case CASE --pm PERSON --consent-document D\n"
+    "           [--pedigree NAME] [--pm-id ID] [--family ID] [--relation R]\n"
+    "           [--state MX-SIN --freqdb NAME --owner AG --marking M --title T]   (create the case)\n"
+    "           [--db PATH] [--agency A --country C]\n"
+    "\n"
+    "Imports a Familias 3 case file into the case database, all or nothing: its allele\n"
+    "frequencies as the next version of the case's frequency database, pedigree NAME (default\n"
+    "the first with relations) as a family in which PERSON (the typed remains) is the missing\n"
+    "person, the other typed persons as references with consent D, and PERSON's profile as a\n"
+    "PM sample. docs/kinship.md \"Familias import\" lists what is read and what is refused.\n";
+
+typedef struct fargs {
+    kin_fam_import_opts o;
+    const char *db, *agency, *country, *file;
+} fargs;
+
+static int fam_parse_args(int argc, char **argv, fargs *a) {
+    enum { F_CASE = 1, F_PM, F_CDOC, F_PED, F_PMID, F_FAM, F_REL, F_STATE, F_FREQDB, F_OWNER, F_MARK, F_TITLE, F_DB,
+           F_AG, F_CO };
+    static const struct option lo[] = {
+        {"case", 1, 0, F_CASE}, {"pm", 1, 0, F_PM}, {"consent-document", 1, 0, F_CDOC}, {"pedigree", 1, 0, F_PED},
+        {"pm-id", 1, 0, F_PMID}, {"family", 1, 0, F_FAM}, {"relation", 1, 0, F_REL}, {"state", 1, 0, F_STATE},
+        {"freqdb", 1, 0, F_FREQDB}, {"owner", 1, 0, F_OWNER}, {"marking", 1, 0, F_MARK}, {"title", 1, 0, F_TITLE},
+        {"db", 1, 0, F_DB}, {"agency", 1, 0, F_AG}, {"country", 1, 0, F_CO}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (ch) {
+        case F_CASE: a->o.case_id = optarg; break;
+        case F_PM: a->o.pm_person = optarg; break;
+        case F_CDOC: a->o.consent_document = optarg; break;
+        case F_PED: a->o.pedigree = optarg; break;
+        case F_PMID: a->o.pm_id = optarg; break;
+        case F_FAM: a->o.family = optarg; break;
+        case F_REL: a->o.relation = optarg; break;
+        case F_STATE: a->o.state = optarg; break;
+        case F_FREQDB: a->o.freqdb = optarg; break;
+        case F_OWNER: a->o.owner = optarg; break;
+        case F_MARK: a->o.marking = optarg; break;
+        case F_TITLE: a->o.title = optarg; break;
+        case F_DB: a->db = optarg; break;
+        case F_AG: a->agency = optarg; break;
+        case F_CO: a->country = optarg; break;
+        case 'h': fputs(T(FAM_USAGE), stdout); return -1;
+        default: return cli_usage_error(FCMD, "unknown option or missing value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error(FCMD, "expected one FILE.fam");
+    a->file = argv[optind];
+    if (!a->o.case_id || !a->o.pm_person)
+        return cli_usage_error(FCMD, "give --case CASE and --pm PERSON (the typed remains in the file)");
+    return 0;
+}
+
+int cmd_kinship_import_familias(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(T(FAM_USAGE), stderr);
+        return CLI_EXIT_USAGE;
+    }
+    fargs a;
+    int rc = fam_parse_args(argc, argv, &a);
+    if (rc) return rc < 0 ? 0 : rc;
+    cli_scope sc;
+    if ((rc = cli_scope_parse(FCMD, a.agency, a.country, &sc))) return rc;
+    pu_err err;
+    pu_err_clear(&err);
+    char *data = NULL;
+    size_t len = 0;
+    if (read_file(a.file, &data, &len, &err)) return cli_fail(&err);
+    store_t *st;
+    if ((rc = cli_open_store(a.db, &st))) {
+        free(data);
+        return rc;
+    }
+    kin_actor act = {.scope = &sc.scope, .user = cli_operator_get()->user};
+    kin_fam_import_result r;
+    rc = kin_fam_import(store_db(st), &act, data, len, a.file, &a.o, &r, &err);
+    free(data);
+    store_close(st);
+    if (rc) return cli_fail(&err);
+    puts("case,family,pm_sample,references,persons,added_parents,freqdb,freqdb_version");
+    printf("%s,%s,%s,%d,%d,%d,%s,%d\n", a.o.case_id, r.family, a.o.pm_id ? a.o.pm_id : a.o.pm_person, r.references,
+           r.persons, r.added, r.freqdb, r.freqdb_version);
+    return 0;
 }

@@ -3,7 +3,9 @@
 # with PM samples in the case database (add-pm --dropout-file, set-dropout):
 # every stored hit equals `pairwise` with the same --dropout/--dropout-file
 # to 1e-9; (2) `puente kinship xstr` against closed forms computed here from
-# the frequency file. Runs on SQLite and PostgreSQL (test_store).
+# the frequency file; (3) `puente kinship import-familias` of the hand-written
+# fixture (all or nothing, file:line refusals). Runs on SQLite and
+# PostgreSQL (test_store).
 . "${PUENTE_SRC:-.}/tests/lib.sh"
 D="$SRC/data/kinship/dvi_planecrash"
 XF="$SRC/data/kinship/freq_xstr_argus12_illustrative.csv"
@@ -93,4 +95,21 @@ assert_rc "$rc" 2 "no relationship and no kappa is a usage error"
 out=$(X --kappa 0.5,0.5 --sex1 M --person1 "DXS8378=11" --sex2 F --person2 "DXS8378=11/12")
 lr=$(echo "$out" | tail -1 | cut -d, -f9)
 rel_ok "$lr" "$(awk -v p="$pa" 'BEGIN { printf "%.17g", 0.5 + 0.5 / (2 * p) }')" && ok "--kappa k0,k1" || nok "kappa LR $lr"
+
+# --- (3) Familias import
+FAM="$SRC/tests/kinship/data/familias_case.fam"
+out=$("$PUENTE" kinship import-familias "$FAM" --case FGR-SON-7 --pm Body --state MX-SON --owner FGR \
+  --freqdb fam7 --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 3 "without a consent document the import is refused"
+out=$("$PUENTE" kinship import-familias "$FAM" --case FGR-SON-7 --pm Body --consent-document CONS-7 \
+  --state MX-SON --owner FGR --freqdb fam7 --db "$DB"); rc=$?
+assert_rc "$rc" 0 "a Familias file is imported"
+assert_eq "$(echo "$out" | tail -1)" "FGR-SON-7,FGR-SON-7:Body,Body,2,4,0,fam7,1" "family, PM sample, 2 references, frequency database version 1"
+out=$("$PUENTE" kinship import-familias "$FAM" --case FGR-SON-7 --pm Body --consent-document CONS-7 --family F-other --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 6 "the same remains twice conflict"
+assert_eq "$(store_sql "$DB" "SELECT count(*) FROM kin_freqdb WHERE name = 'fam7'")" "1" "... and nothing of the second import stays (all or nothing)"
+{ cat "$FAM"; printf '[DVI]\r\n'; } > "$TMP/dvi.fam"
+out=$("$PUENTE" kinship import-familias "$TMP/dvi.fam" --case FGR-SON-7 --pm Body --consent-document C --db "$DB" 2>&1); rc=$?
+assert_rc "$rc" 3 "a section Puente does not read is refused"
+assert_contains "$out" "dvi.fam:140: field 'end'" "naming file:line and the field"
 finish
