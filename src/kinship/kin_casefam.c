@@ -56,9 +56,12 @@ static int famv_init(const kin_famfile *f, const kin_fam_ped *q, famv *v, pu_err
     for (int k = 0; k < q->nrel; k++) {
         int pa = q->parent[k], ch = q->child[k];
         int *slot = v->male[pa] ? &v->father[ch] : &v->mother[ch];
+        if (*slot >= 0 && *slot != pa && v->male[pa])
+            return pu_fail(err, PU_ERR_INVALID, q->name, "relations", "'%s' has two fathers ('%s' and '%s')",
+                           v->name[ch], v->name[*slot], v->name[pa]);
         if (*slot >= 0 && *slot != pa)
-            return pu_fail(err, PU_ERR_INVALID, q->name, "relations", "'%s' has two %s ('%s' and '%s')", v->name[ch],
-                           v->male[pa] ? "fathers" : "mothers", v->name[*slot], v->name[pa]);
+            return pu_fail(err, PU_ERR_INVALID, q->name, "relations", "'%s' has two mothers ('%s' and '%s')",
+                           v->name[ch], v->name[*slot], v->name[pa]);
         *slot = pa;
     }
     return PU_OK;
