@@ -20,8 +20,8 @@ static const char *const REL_NAMES[KIN_X_NREL] = {"unrelated", "parent-child", "
                                                    "paternal-half-siblings", "maternal-half-siblings",
                                                    "paternal-grandparent", "maternal-grandparent", "custom"};
 
-/* Argus X-12 linkage groups (Qiagen Investigator Argus X-12 handbook;
- * Szibor et al. 2003, Int J Legal Med 117:67; Hering et al. 2010). */
+/* Investigator Argus X-12 linkage groups (the kit's handbook; Tillmar et
+ * al. 2017, FSI:Genetics 29:269). */
 static const char *const ARGUS[X_ARGUS_GROUPS][X_ARGUS_PER_GROUP] = {
     {"DXS10148", "DXS10135", "DXS8378"},
     {"DXS7132", "DXS10079", "DXS10074"},
