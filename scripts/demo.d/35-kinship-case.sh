@@ -74,7 +74,7 @@ head -12 "$T/informe-$hit.txt"
 
 # a case prepared in Familias 3 and imported (all or nothing): its frequency
 # database, the family (mother and sister as references) and the remains
-"$PUENTE" kinship import-familias tests/kinship/data/familias_case.fam --case FGR-SON-2026-007 --pm Body \
+"$PUENTE" kinship import-familias data/kinship/familias_case_example.fam --case FGR-SON-2026-007 --pm Body \
   --pm-id SON-2026-007-R1 --state MX-SON --owner FGR --marking MX-ONLY --freqdb familias-son \
   --title "Restos en Hermosillo (caso de Familias)" --consent-document "CONSENT-FGR-SON-2026-007" --db "$PUENTE_DB"
 # X-chromosomal STRs where the pedigree makes them informative: a father and

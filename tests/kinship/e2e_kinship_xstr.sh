@@ -97,7 +97,7 @@ lr=$(echo "$out" | tail -1 | cut -d, -f9)
 rel_ok "$lr" "$(awk -v p="$pa" 'BEGIN { printf "%.17g", 0.5 + 0.5 / (2 * p) }')" && ok "--kappa k0,k1" || nok "kappa LR $lr"
 
 # --- (3) Familias import
-FAM="$SRC/tests/kinship/data/familias_case.fam"
+FAM="$SRC/data/kinship/familias_case_example.fam"
 out=$("$PUENTE" kinship import-familias "$FAM" --case FGR-SON-7 --pm Body --state MX-SON --owner FGR \
   --freqdb fam7 --db "$DB" 2>&1); rc=$?
 assert_rc "$rc" 3 "without a consent document the import is refused"

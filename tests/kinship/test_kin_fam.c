@@ -1,5 +1,5 @@
 /* Familias 3 import (kin_fam.h, docs/kinship.md "Familias import"): the
- * hand-written fixture tests/kinship/data/familias_case.fam is read as the
+ * hand-written fixture data/kinship/familias_case_example.fam is read as the
  * documented layout says; its conversion gives the same LR as the same case
  * written by hand in the kinship CSV formats; the import into the case
  * database is all or nothing; every refusal names file:line and the field.
@@ -21,7 +21,7 @@
 static char *slurp(const char *rel, size_t *len) {
     const char *src = getenv("PUENTE_SRC");
     char p[1024];
-    snprintf(p, sizeof p, "%s/tests/kinship/data/%s", src ? src : ".", rel);
+    snprintf(p, sizeof p, "%s/data/kinship/%s", src ? src : ".", rel);
     FILE *f = fopen(p, "rb");
     assert_non_null(f);
     fseek(f, 0, SEEK_END);
@@ -74,7 +74,7 @@ static double lr_of(const char *fr, const char *mu, const char *pe, const char *
 static void test_parse_fixture(void **state) {
     (void)state;
     size_t len;
-    char *s = slurp("familias_case.fam", &len);
+    char *s = slurp("familias_case_example.fam", &len);
     kin_famfile *f;
     pu_err err;
     assert_int_equal(kin_fam_parse(s, len, "case.fam", &f, &err), PU_OK);
@@ -133,7 +133,7 @@ static void expect_refused(const char *text, const char *where, const char *fiel
 static void test_refusals(void **state) {
     (void)state;
     size_t len;
-    char *s = slurp("familias_case.fam", &len);
+    char *s = slurp("familias_case_example.fam", &len);
     char *t;
     /* a section Puente does not read is refused, never dropped */
     size_t n = len + 64;
@@ -179,7 +179,7 @@ static void test_import(void **state) {
     db_t *db = store_db(st);
     assert_int_equal(app_migrate(db, &err), PU_OK);
     size_t len;
-    char *s = slurp("familias_case.fam", &len);
+    char *s = slurp("familias_case_example.fam", &len);
     kin_actor a = {.scope = &store_scope_system, .user = "op"};
     kin_fam_import_opts o = {.case_id = "FGR-SON-7", .state = "MX-SON", .owner = "FGR", .marking = "MX-ONLY",
                              .freqdb = "familias-son", .pm_person = "Body", .consent_document = "CONS-7"};
