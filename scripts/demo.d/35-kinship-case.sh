@@ -5,6 +5,7 @@
 # (partial profiles, alleles lost: scored with a dropout model), an
 # incremental search, and one hit taken through the four-eyes review by two
 # forensic geneticists (accounts created here, passwords in credentials.txt).
+# Then a case prepared in Familias is imported, and an X-STR LR computed.
 set -euo pipefail
 : "${PUENTE:?}" "${PUENTE_DB:?}"
 cd "$(dirname "$0")/../.."
@@ -45,8 +46,12 @@ K add-family FGR-SIN-2026-014 "$T/am_pedigrees.csv" --name "Persona desaparecida
 K add-reference "$T/am_genotypes.csv" --consent-document "CONSENT-FGR-SIN-2026-014" --relation "familiar"
 K add-pm FGR-SIN-2026-014 "$T/pm_good.csv" --site "Culiacán, predio El Pozo" --grave F1 --lab "LGF FGR" \
   --kit GlobalFiler --quality good
+# degraded DNA loses long amplicons first: the largest CODIS loci get a
+# higher dropout than the sample's 0.1 (per marker, stored with each sample)
+printf 'sample,marker,dropout,dropin\n' > "$T/dropout_degraded.csv"
+for m in FGA D18S51 D21S11 CSF1PO D2S1338 D1S1656; do printf '*,%s,0.25,0.01\n' "$m" >> "$T/dropout_degraded.csv"; done
 K add-pm FGR-SIN-2026-014 "$T/pm_degraded.csv" --site "Culiacán, predio El Pozo" --grave F1 --lab "LGF FGR" \
-  --kit GlobalFiler --quality degraded --dropout 0.1 --dropin 0.01
+  --kit GlobalFiler --quality degraded --dropout 0.1 --dropin 0.01 --dropout-file "$T/dropout_degraded.csv"
 echo "-- incremental search (only new pairs are computed):"
 K search --threads 2
 echo "-- the five strongest candidates:"
@@ -66,3 +71,15 @@ K report "$hit" --lang es > "$T/informe-$hit.txt"
 K report "$hit" --lang en --html > "$T/report-$hit.html"
 echo "-- hit $hit confirmed by two geneticists; report: $T/informe-$hit.txt (and .html in English)"
 head -12 "$T/informe-$hit.txt"
+
+# a case prepared in Familias 3 and imported (all or nothing): its frequency
+# database, the family (mother and sister as references) and the remains
+"$PUENTE" kinship import-familias data/kinship/familias_case_example.fam --case FGR-SON-2026-007 --pm Body \
+  --pm-id SON-2026-007-R1 --state MX-SON --owner FGR --marking MX-ONLY --freqdb familias-son \
+  --title "Restos en Hermosillo (caso de Familias)" --consent-document "CONSENT-FGR-SON-2026-007" --db "$PUENTE_DB"
+# X-chromosomal STRs where the pedigree makes them informative: a father and
+# his alleged daughter (illustrative frequencies, see data/kinship/SOURCE.md)
+echo "-- X-STR, alleged father and daughter:"
+"$PUENTE" kinship xstr --freqs "$D/freq_xstr_argus12_illustrative.csv" --relationship parent-child \
+  --sex1 M --person1 "DXS10135=23;DXS8378=11;HPRTB=13;DXS7423=15" \
+  --sex2 F --person2 "DXS10135=23/21;DXS8378=11/12;HPRTB=13/13;DXS7423=15/14" | tail -1

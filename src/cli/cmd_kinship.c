@@ -15,6 +15,10 @@
 int cmd_kinship_case(int argc, char **argv);
 /* `puente kinship lineage y|mt ...` (cmd_kinship_case.c): Y-STR and mtDNA LRs. */
 int cmd_kinship_lineage(int argc, char **argv);
+/* `puente kinship xstr ...` (cmd_kinship_xstr.c): X-STR LRs. */
+int cmd_kinship_xstr(int argc, char **argv);
+/* `puente kinship import-familias FILE.fam` (cmd_kinship_xstr.c). */
+int cmd_kinship_import_familias(int argc, char **argv);
 
 typedef struct kargs {
     const char *dir, *ped, *am, *pm, *freqs, *mut, *pop, *out, *drop_file;
@@ -59,6 +63,8 @@ static void usage(FILE *o) {
             "  --dropout-file F   per sample/marker values: CSV sample,marker,dropout[,dropin] (* = all)\n"
             "Case database: puente kinship case --help\n"),
           o);
+    fputs(T("X-chromosomal STRs: puente kinship xstr --help\n"
+            "Familias 3 case files: puente kinship import-familias --help\n"), o);
 }
 
 static char *join(const char *dir, const char *file) {
@@ -366,6 +372,8 @@ int cmd_kinship(int argc, char **argv) {
     const char *sub = argv[1];
     if (!strcmp(sub, "case")) return cmd_kinship_case(argc - 1, argv + 1);
     if (!strcmp(sub, "lineage")) return cmd_kinship_lineage(argc - 1, argv + 1);
+    if (!strcmp(sub, "xstr")) return cmd_kinship_xstr(argc - 1, argv + 1);
+    if (!strcmp(sub, "import-familias")) return cmd_kinship_import_familias(argc - 1, argv + 1);
     kargs a = {.max_incomp = -1, .pm_true = -1, .pm_unrel = -1, .seed = -1};
     enum { O_DIR = 1, O_PED, O_AM, O_PM, O_FREQS, O_MUT, O_POP, O_OUT, O_THETA, O_MINF, O_THR, O_MAXI, O_TOP,
            O_THREADS, O_BLOCK, O_MINSH, O_FAM, O_PMT, O_PMU, O_SEED, O_MAXR, O_MINR, O_PMPM, O_QUIET, O_STREAM,

@@ -26,7 +26,12 @@ static const char *USAGE =
     "                                         frequency database (the kinship CSV formats)\n"
     "  new CASE --state MX-SIN [--title T] [--freqdb NAME] [--owner AG] [--marking M]\n"
     "  add-pm CASE FILE [--site S] [--grave G] [--lab L] [--kit K] [--quality Q]\n"
-    "        [--dropout P] [--dropin C] [--marking M]      PM samples (pm_genotypes.csv format)\n"
+    "        [--dropout P] [--dropin C] [--dropout-file F] [--marking M]\n"
+    "                                         PM samples (pm_genotypes.csv format); F: CSV\n"
+    "                                         sample,marker,dropout[,dropin], * = every sample/marker\n"
+    "  set-dropout PM [--dropout P] [--dropin C] [--dropout-file F]\n"
+    "                                         replace a stored sample's dropout (per marker from F);\n"
+    "                                         the sample is searched again, its open hits superseded\n"
     "  add-family CASE FILE [--name N] [--disappeared DATE] [--notes T] [--marking M]\n"
     "                                         pedigrees (am_pedigrees.csv format)\n"
     "  add-reference FILE --consent-document D [--donor N] [--relation R]\n"
@@ -46,7 +51,7 @@ static const char *USAGE =
 typedef struct copts {
     const char *db, *today, *agency, *country, *owner, *marking, *state, *title, *freqdb, *mutation, *population;
     const char *site, *grave, *lab, *kit, *quality, *name, *disappeared, *notes, *consent_doc, *donor, *relation;
-    const char *reason, *document, *status, *note, *lang;
+    const char *reason, *document, *status, *note, *lang, *drop_file;
     double dropout, dropin, threshold, prior;
     long max_incomp, threads;
     int withdraw, give, html;
@@ -57,7 +62,7 @@ typedef struct copts {
 
 enum { O_DB = 1000, O_TODAY, O_AG, O_CO, O_OWNER, O_MARK, O_STATE, O_TITLE, O_FREQDB, O_MUT, O_POP, O_SITE,
        O_GRAVE, O_LAB, O_KIT, O_QUAL, O_NAME, O_DIS, O_NOTES, O_CDOC, O_DONOR, O_REL, O_REASON, O_DOC, O_STATUS,
-       O_NOTE, O_LANG, O_DROP, O_DROPIN, O_THR, O_PRIOR, O_MAXI, O_THREADS, O_WITHDRAW, O_GIVE, O_HTML };
+       O_NOTE, O_LANG, O_DROP, O_DROPIN, O_THR, O_PRIOR, O_MAXI, O_THREADS, O_WITHDRAW, O_GIVE, O_HTML, O_DROPF };
 
 static int parse(int argc, char **argv, copts *o) {
     static const struct option lo[] = {
@@ -71,7 +76,7 @@ static int parse(int argc, char **argv, copts *o) {
         {"lang", 1, 0, O_LANG}, {"dropout", 1, 0, O_DROP}, {"dropin", 1, 0, O_DROPIN},
         {"threshold", 1, 0, O_THR}, {"prior", 1, 0, O_PRIOR}, {"max-incomp", 1, 0, O_MAXI},
         {"threads", 1, 0, O_THREADS}, {"withdraw", 0, 0, O_WITHDRAW}, {"give", 0, 0, O_GIVE},
-        {"html", 0, 0, O_HTML}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"html", 0, 0, O_HTML}, {"dropout-file", 1, 0, O_DROPF}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->max_incomp = -1;
     o->prior = NAN;
@@ -120,6 +125,7 @@ static int parse(int argc, char **argv, copts *o) {
         case O_WITHDRAW: o->withdraw = 1; break;
         case O_GIVE: o->give = 1; break;
         case O_HTML: o->html = 1; break;
+        case O_DROPF: o->drop_file = optarg; break;
         case 'h': fputs(T(USAGE), stdout); return -1;
         default: return cli_usage_error(CMD, "unknown option or missing value: '%s'", argv[optind - 1]);
         }
@@ -177,7 +183,9 @@ static int print_hit(const kin_hit_rec *h, void *ctx, pu_err *err) {
     pu_csv_write_field(stdout, h->decided_by);
     putchar(',');
     if (!isnan(h->posterior)) printf("%.10g", h->posterior);
-    printf(",%s,%d\n", h->freqdb, h->freqdb_version);
+    printf(",%s,%d,", h->freqdb, h->freqdb_version);
+    pu_csv_write_field(stdout, h->dropout);
+    putchar('\n');
     return PU_OK;
 }
 
@@ -191,8 +199,13 @@ static int run_file_cmd(const char *sub, db_t *db, const kin_actor *a, const cop
     int rc = read_input(path, &data, &len, err), n = 0;
     if (rc) return cli_fail(err);
     if (!strcmp(sub, "add-pm")) {
-        kin_pm_meta m = {o->site, o->grave, o->lab, o->kit, o->quality, o->marking, o->dropout, o->dropin};
-        rc = kin_pm_import(db, a, o->args[0], data, len, path, &m, &n, err);
+        kin_pm_meta m = {o->site, o->grave, o->lab, o->kit, o->quality, o->marking, o->dropout, o->dropin,
+                         NULL, 0, o->drop_file};
+        char *dd = NULL;
+        if (o->drop_file) rc = read_input(o->drop_file, &dd, &m.dropout_len, err);
+        m.dropout_csv = dd;
+        if (!rc) rc = kin_pm_import(db, a, o->args[0], data, len, path, &m, &n, err);
+        free(dd);
     } else if (!strcmp(sub, "add-family")) {
         kin_family_meta m = {o->name, o->disappeared, o->notes, o->marking};
         rc = kin_family_import(db, a, o->args[0], data, len, path, &m, &n, err);
@@ -204,6 +217,23 @@ static int run_file_cmd(const char *sub, db_t *db, const kin_actor *a, const cop
     if (rc) return cli_fail(err);
     fprintf(stderr, T("puente: kinship case %s: %d record(s) stored\n"), sub, n);
     return 0;
+}
+
+/* set-dropout PM: replace the stored values, then show them as stored. */
+static int run_set_dropout(db_t *db, const kin_actor *a, const copts *o, pu_err *err) {
+    int rc = need_args(o, 1, "set-dropout expects PM (a stored sample id)");
+    if (rc) return rc;
+    char *dd = NULL;
+    size_t dl = 0;
+    if (o->drop_file && (rc = read_input(o->drop_file, &dd, &dl, err))) return cli_fail(err);
+    rc = kin_pm_set_dropout(db, a, o->args[0], o->dropout, o->dropin, dd, dl, o->drop_file, err);
+    free(dd);
+    char *text = rc ? NULL : malloc(KIN_DROP_TEXT_MAX);
+    if (!rc && !text) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = kin_pm_dropout(db, a, o->args[0], text, err);
+    if (!rc) printf("pm_sample,dropout\n%s,%s\n", o->args[0], text);
+    free(text);
+    return rc ? cli_fail(err) : 0;
 }
 
 static int run_search(db_t *db, const kin_actor *a, const copts *o, pu_err *err) {
@@ -268,9 +298,10 @@ static int dispatch(const char *sub, db_t *db, const kin_actor *a, const copts *
         return rc ? cli_fail(err) : 0;
     }
     if (!strcmp(sub, "search")) return run_search(db, a, o, err);
+    if (!strcmp(sub, "set-dropout")) return run_set_dropout(db, a, o, err);
     if (!strcmp(sub, "hits")) {
         puts("hit,pm_sample,family,missing,lr,log10_lr,excluded_markers,status,reviewed_by,decided_by,posterior,"
-             "freqdb,freqdb_version");
+             "freqdb,freqdb_version,dropout");
         rc = kin_hits_list(db, a, o->status, print_hit, NULL, err);
         return rc ? cli_fail(err) : 0;
     }

@@ -369,6 +369,9 @@ int h_kin_case_review(http_req *r);
 int h_kin_case_confirm(http_req *r);
 int h_kin_case_exclude(http_req *r);
 int h_kin_case_report(http_req *r);
+/* X-STR and a stored sample's dropout (http_kinship_xstr.c) */
+int h_kin_xstr(http_req *r);
+int h_kin_case_pm_dropout(http_req *r);
 int h_ews_alert_series(http_req *r);
 /* the web application (http_web.c) */
 int h_web_root(http_req *r);

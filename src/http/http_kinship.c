@@ -411,6 +411,12 @@ int h_kin_search_start(http_req *r) {
     kin_request *q;
     int rc = load(r, &q);
     if (rc) return rc;
+    /* the search's genotype tables score exact profiles (as the CLI's search) */
+    if (q->c->vic_ev) {
+        kin_request_free(q);
+        return http_fail(r, PU_ERR_INVALID, "options.dropout",
+                         "the blind search scores exact profiles: rescore its hits with pairwise and the dropout");
+    }
     pthread_mutex_lock(&jobs_mu);
     int running;
     kin_job *j = job_slot(&running);

@@ -87,6 +87,7 @@ static json_t *hit_json(const kin_hit_rec *h, int full) {
                           num_or_null(h->posterior));
     if (o && full) {
         json_object_set_new(o, "model", json_string(h->model));
+        json_object_set_new(o, "dropout", json_string(h->dropout));
         json_object_set_new(o, "note", json_string(h->note));
         json_object_set_new(o, "marking", json_string(h->marking));
         json_object_set_new(o, "markers", markers_json(h->markers));

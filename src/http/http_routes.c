@@ -86,7 +86,9 @@ ROUTES(http_routes_kinship,
     {"POST", "/api/v1/kinship/cases/hits/{id}/review", h_kin_case_review, "kinship.case.review", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/cases/hits/{id}/confirm", h_kin_case_confirm, "kinship.case.confirm", 1, ACL_P_FORENSIC},
     {"POST", "/api/v1/kinship/cases/hits/{id}/exclude", h_kin_case_exclude, "kinship.case.exclude", 1, ACL_P_FORENSIC},
-    {"GET", "/api/v1/kinship/cases/hits/{id}/report", h_kin_case_report, "kinship.case.report", 1, ACL_P_FORENSIC})
+    {"GET", "/api/v1/kinship/cases/hits/{id}/report", h_kin_case_report, "kinship.case.report", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/xstr", h_kin_xstr, "kinship.xstr", 1, ACL_P_FORENSIC},
+    {"POST", "/api/v1/kinship/cases/pm/{id}/dropout", h_kin_case_pm_dropout, "kinship.case.pm.dropout", 1, ACL_P_FORENSIC})
 
 ROUTES(http_routes_trace,
     {"GET", "/api/v1/trace/fields", h_trace_fields, "trace.fields", 1, R},

@@ -48,6 +48,11 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE kin_hit_event (id {ID}, hit_id {INT} NOT NULL, action TEXT NOT NULL, by_user TEXT NOT NULL,"
     " day TEXT NOT NULL, note TEXT NOT NULL);"
     "CREATE INDEX kin_hit_event_hit ON kin_hit_event (hit_id);",
+    /* v2: per-marker dropout of a PM sample ("MARKER=d/c;...", overriding
+     * the sample's dropout/dropin) and the dropout values a hit was computed
+     * with ("*=d/c;MARKER=d/c", empty = exact profile) */
+    "ALTER TABLE kin_pm ADD COLUMN dropout_markers TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE kin_hit ADD COLUMN dropout TEXT NOT NULL DEFAULT '';",
 };
 
 int kin_migrate(db_t *db, pu_err *err) {
@@ -78,6 +83,19 @@ int kcs_exec(db_t *db, const char *sql, int n, const char *const *vals, pu_err *
     rc = db_step_done(st, err);
     db_finalize(st);
     return rc;
+}
+
+int kcs_begin(db_t *db, int *own, pu_err *err) {
+    *own = !db_in_tx(db);
+    return *own ? db_begin(db, err) : PU_OK;
+}
+
+int kcs_commit(db_t *db, int own, pu_err *err) {
+    return own ? db_commit(db, err) : PU_OK;
+}
+
+void kcs_rollback(db_t *db, int own) {
+    if (own) db_rollback(db);
 }
 
 int kcs_hit_event(db_t *db, int64_t id, const char *action, const char *user, const char *day, const char *note,
@@ -288,6 +306,9 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
     }
     c->db = kd;
     rc = kin_case_read_pm_mem(c, csv, len, name, err);
+    if (!rc) rc = kcs_drop_apply(c, meta->dropout, meta->dropin, meta->dropout_csv, meta->dropout_len,
+                                 meta->dropout_name, err);
+    pu_buf dm = PU_BUF_INIT(KCS_PROFILE_MAX);
     char day[11];
     kcs_today(a, day);
     pu_buf prof = PU_BUF_INIT(KCS_PROFILE_MAX);
@@ -295,9 +316,11 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
     if (!rc)
         rc = db_prepare(db,
                         "INSERT INTO kin_pm (id, case_id, owner, marking, sex, site, grave, lab, kit, quality, dropout,"
-                        " dropin, profile, searched, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                        " dropin, profile, searched, created, dropout_markers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        " ?, ?, 0, ?, ?)",
                         &ins, err);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int v = 0; !rc && v < c->nvic; v++) {
         int64_t exists = 0;
         rc = db_query_int64(db, "SELECT count(*) FROM kin_pm WHERE id = ?", c->vic[v].id, &exists, err);
@@ -306,6 +329,9 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
         if (!rc && (rc = id_ok(c->vic[v].id, "sample", err))) break;
         pu_buf_reset(&prof);
         if (!rc) rc = kcs_profile_text(kd, c->vic[v].g, &prof);
+        pu_buf_reset(&dm);
+        if (!rc && c->vic_ev)
+            rc = kcs_drop_text(kd, &c->vic_ev[(size_t)v * kd->n], meta->dropout, meta->dropin, 0, &dm);
         if (rc) break;
         db_reset(ins);
         db_bind_text(ins, 1, c->vic[v].id, -1);
@@ -322,14 +348,16 @@ int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char 
         db_bind_double(ins, 12, meta->dropin);
         db_bind_text(ins, 13, pu_buf_str(&prof), -1);
         db_bind_text(ins, 14, day, -1);
+        db_bind_text(ins, 15, pu_buf_str(&dm), -1);
         rc = db_step_done(ins, err);
         if (!rc) ++*added;
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     db_finalize(ins);
     pu_buf_free(&prof);
+    pu_buf_free(&dm);
     kin_case_free(c);
     kin_db_free(kd);
     return rc;
@@ -362,7 +390,8 @@ int kin_family_import(db_t *db, const kin_actor *a, const char *case_id, const c
     char day[11];
     kcs_today(a, day);
     pu_buf ped = PU_BUF_INIT(KCS_PEDIGREE_MAX);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int f = 0; !rc && f < c->nfam; f++) {
         const kin_family *F = &c->fam[f];
         int nmiss = 0;
@@ -389,8 +418,8 @@ int kin_family_import(db_t *db, const kin_actor *a, const char *case_id, const c
                       " pedigree, rev, scored_rev, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)", 9, vals, err);
         if (!rc) ++*added;
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     pu_buf_free(&ped);
     kin_case_free(c);
@@ -487,7 +516,8 @@ int kin_ref_import(db_t *db, const kin_actor *a, const char *csv, size_t len, co
     char day[11];
     kcs_today(a, day);
     pu_buf prof = PU_BUF_INIT(KCS_PROFILE_MAX);
-    if (!rc) rc = db_begin(db, err);
+    int own_tx = 0; /* inside kin_fam_import's transaction: its caller commits */
+    if (!rc) rc = kcs_begin(db, &own_tx, err);
     for (int f = 0; !rc && c && f < c->nfam; f++) {
         const kin_family *F = &c->fam[f];
         int any_new = 0;
@@ -520,8 +550,8 @@ int kin_ref_import(db_t *db, const kin_actor *a, const char *csv, size_t len, co
         const char *fv[] = {F->name};
         if (!rc && any_new) rc = kcs_exec(db, "UPDATE kin_family SET rev = rev + 1 WHERE id = ?", 1, fv, err);
     }
-    if (!rc) rc = db_commit(db, err);
-    else db_rollback(db);
+    if (!rc) rc = kcs_commit(db, own_tx, err);
+    else kcs_rollback(db, own_tx);
     if (rc) *added = 0;
     (void)cid;
     pu_buf_free(&prof);

@@ -73,6 +73,13 @@ int kin_case_create(db_t *db, const kin_actor *a, const kin_case_new *n, pu_err 
 typedef struct kin_pm_meta {
     const char *site, *grave, *lab, *kit, *quality, *marking;  /* marking NULL = the case's */
     double dropout, dropin;                                     /* of every marker of these samples */
+    /* per sample / per marker values over dropout/dropin, CSV
+     * sample,marker,dropout[,dropin] with "*" wildcards (the --dropout-file
+     * format; samples of this import only); NULL = none. Messages name
+     * dropout_name:line. */
+    const char *dropout_csv;
+    size_t dropout_len;
+    const char *dropout_name;
 } kin_pm_meta;
 /* Import PM samples of case_id from pm_genotypes CSV text (sample,sex,marker,
  * allele1,allele2), read by the engine's reader with the case's frequency
@@ -80,6 +87,21 @@ typedef struct kin_pm_meta {
  * already in the store are PU_ERR_CONFLICT (nothing stored). */
 int kin_pm_import(db_t *db, const kin_actor *a, const char *case_id, const char *csv, size_t len, const char *name,
                   const kin_pm_meta *meta, int *added, pu_err *err);
+
+/* Replace the dropout model of stored PM sample pm_id: every marker gets
+ * (dropout, dropin), then the rows of the CSV (may be NULL; sample must be
+ * pm_id or "*"), e.g. from the sample's quality or peak heights. The sample
+ * is searched again by the next incremental search (against every family)
+ * and its open hits (candidate, reviewed) are superseded, because their LRs
+ * were computed with the old values. The per-marker values are stored.
+ * Errors: PU_ERR_NOTFOUND (no such sample visible), PU_ERR_DENIED (write
+ * rule), PU_ERR_INVALID (a probability, file:line, field), PU_ERR_DB. */
+int kin_pm_set_dropout(db_t *db, const kin_actor *a, const char *pm_id, double dropout, double dropin,
+                       const char *csv, size_t len, const char *name, pu_err *err);
+/* The stored dropout of PM sample pm_id as "*=d/c;MARKER=d/c" ("" = exact)
+ * into out (KIN_DROP_TEXT_MAX bytes). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+#define KIN_DROP_TEXT_MAX 8192
+int kin_pm_dropout(db_t *db, const kin_actor *a, const char *pm_id, char *out, pu_err *err);
 
 typedef struct kin_family_meta {
     const char *missing_name, *disappeared, *am_notes, *marking;
@@ -155,6 +177,7 @@ typedef struct kin_hit_rec {
     int freqdb_version;
     char model[512];
     char markers[4096];    /* "MARKER:log10LR;..." */
+    char dropout[KIN_DROP_TEXT_MAX]; /* values the LR was computed with: "*=d/c;MARKER=d/c" ("" = exact) */
     char reviewed_by[96], reviewed_day[11], decided_by[96], decided_day[11];
     char note[KIN_TEXT_MAX + 1];
     char owner[32], marking[16];

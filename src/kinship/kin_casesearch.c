@@ -18,7 +18,8 @@ typedef struct srec {      /* what the store says about a family or a sample */
     int flag;              /* family: changed since its last search; PM: new */
     int64_t rev;
     int drop;              /* PM: has a dropout model */
-    double d, c;           /* PM: dropout and drop-in */
+    double d, c;           /* PM: dropout and drop-in (of the markers not in `markers`) */
+    char *markers;         /* PM: per-marker values "MARKER=d/c;..." (kin_pm.dropout_markers) */
 } srec;
 
 typedef struct sctx {
@@ -45,6 +46,7 @@ typedef struct fvec {
 static void srec_free(srec *r, int n) {
     for (int i = 0; r && i < n; i++) {
         free(r[i].id), free(r[i].owner), free(r[i].marking), free(r[i].state), free(r[i].case_id);
+        free(r[i].markers);
     }
     free(r);
 }
@@ -169,7 +171,7 @@ static int load_pms(sctx *S, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT p.id, p.sex, p.profile, p.dropout, p.dropin, p.searched, p.owner, p.marking,"
-                   " c.state_code, p.case_id FROM kin_pm p JOIN kin_case c ON c.id = p.case_id WHERE ");
+                   " c.state_code, p.case_id, p.dropout_markers FROM kin_pm p JOIN kin_case c ON c.id = p.case_id WHERE ");
     store_scope_sql(&q, S->a->scope, "p");
     db_sql_add(&q, " ORDER BY p.id");
     db_stmt *st;
@@ -205,7 +207,8 @@ static int load_pms(sctx *S, pu_err *err) {
         }
         if ((rc = kcs_profile_parse(S->kd, db_col_text(st, 2), s->g, s->id, err))) break;
         r->d = db_col_double(st, 3), r->c = db_col_double(st, 4);
-        r->drop = r->d > 0 || r->c > 0;
+        r->markers = pu_strdup(db_col_text(st, 10));
+        r->drop = r->d > 0 || r->c > 0 || (r->markers && *r->markers);
         r->flag = db_col_int64(st, 5) == 0;
         r->id = pu_strdup(s->id);
         r->owner = pu_strdup(db_col_text(st, 6));
@@ -216,12 +219,16 @@ static int load_pms(sctx *S, pu_err *err) {
     if (rc == DB_DONE) rc = PU_OK;
     db_finalize(st);
     if (rc) return rc;
-    /* dropout of every sample, every marker (the stored per-sample values) */
+    /* dropout of every sample and marker: the sample's values, then its
+     * stored per-marker ones */
     c->vic_ev = calloc((size_t)(c->nvic ? c->nvic : 1) * (size_t)(nm ? nm : 1), sizeof(kin_ev));
     if (!c->vic_ev) return PU_ERR_NOMEM;
-    for (int v = 0; v < c->nvic; v++)
-        for (int m = 0; m < nm; m++) c->vic_ev[(size_t)v * nm + m] = (kin_ev){S->pr[v].d, S->pr[v].c};
-    return PU_OK;
+    for (int v = 0; v < c->nvic && !rc; v++) {
+        if (!S->pr[v].markers) return PU_ERR_NOMEM;
+        rc = kcs_drop_parse(S->kd, S->pr[v].markers, S->pr[v].d, S->pr[v].c, &c->vic_ev[(size_t)v * nm],
+                            S->pr[v].id, err);
+    }
+    return rc;
 }
 
 /* ---- views: a subset of families and samples of `all`, sharing their data ---- */
@@ -336,7 +343,11 @@ static int store_hit(sctx *S, int64_t run, const found *h, const char *fname, in
         return PU_ERR_INVALID;
     store_marking hm = store_marking_stricter(pm, pr->owner, fm, fr->owner, owner, sizeof owner);
     pu_buf mk = PU_BUF_INIT((size_t)4000);
+    pu_buf dr = PU_BUF_INIT((size_t)KIN_DROP_TEXT_MAX - 1);
     int rc = markers_text(S, h, &mk, err);
+    /* the dropout values this LR was computed with */
+    if (!rc && pr->drop)
+        rc = kcs_drop_text(S->kd, &S->all->vic_ev[(size_t)h->vic * S->kd->n], pr->d, pr->c, 1, &dr);
     /* an open hit of the same pair computed before is replaced by this one */
     const char *sv[] = {pr->id, fr->id, missing};
     if (!rc)
@@ -347,8 +358,8 @@ static int store_hit(sctx *S, int64_t run, const found *h, const char *fname, in
         rc = db_prepare(S->db,
                         "INSERT INTO kin_hit (run_id, pm_id, family_id, missing, case_id, lr, log10_lr, excluded,"
                         " markers, freqdb, freqdb_version, model, status, owner, marking, state_code, reviewed_by,"
-                        " reviewed_day, decided_by, decided_day, note, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        " ?, ?, ?, 'candidate', ?, ?, ?, '', '', '', '', '', ?)", &st, err);
+                        " reviewed_day, decided_by, decided_day, note, created, dropout) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                        " ?, ?, ?, ?, ?, 'candidate', ?, ?, ?, '', '', '', '', '', ?, ?)", &st, err);
     if (!rc) {
         db_bind_int64(st, 1, run);
         db_bind_text(st, 2, pr->id, -1);
@@ -366,11 +377,13 @@ static int store_hit(sctx *S, int64_t run, const found *h, const char *fname, in
         db_bind_text(st, 14, store_marking_name(hm), -1);
         db_bind_text(st, 15, pr->state, -1);
         db_bind_text(st, 16, day, -1);
+        db_bind_text(st, 17, pu_buf_str(&dr), -1);
         rc = db_step_done(st, err);
         if (!rc) ++*nhits;
     }
     db_finalize(st);
     pu_buf_free(&mk);
+    pu_buf_free(&dr);
     return rc;
 }
 
@@ -472,7 +485,7 @@ int kin_cases_search(db_t *db, const kin_actor *a, const kin_run_opts *o, kin_ru
         rc = run_passes(&S, o, &hits, &out->pairs, err);
     }
     snprintf(model, sizeof model,
-             "autosomal STR; mutation models of %s v%d; theta %g; dropout/drop-in per PM sample; threshold %g;"
+             "autosomal STR; mutation models of %s v%d; theta %g; dropout/drop-in per PM sample and marker; threshold %g;"
              " max incompatible markers %d", fname, fver, o->theta, o->threshold > 0 ? o->threshold : KCS_DEFAULT_THRESHOLD,
              o->max_incomp >= 0 ? o->max_incomp : 2);
     kcs_today(a, day);

@@ -123,8 +123,9 @@ static int get_int(json_t *o, const char *key, long lo, long hi, long *out, pu_e
     return PU_OK;
 }
 
-static int get_options(json_t *root, kin_request *q, double *min_freq, pu_err *err) {
-    static const char *const keys[] = {"theta", "min_freq", "max_incomp", "threshold", "top", "per_marker", NULL};
+static int get_options(json_t *root, kin_request *q, double *min_freq, double drop[2], pu_err *err) {
+    static const char *const keys[] = {"theta", "min_freq", "max_incomp", "threshold", "top", "per_marker",
+                                       "dropout", "dropin", NULL};
     json_t *o = json_object_get(root, "options");
     if (!o || json_is_null(o)) return PU_OK;
     if (!json_is_object(o)) return pu_fail(err, PU_ERR_INVALID, NULL, "options", "expected a JSON object");
@@ -135,6 +136,9 @@ static int get_options(json_t *root, kin_request *q, double *min_freq, pu_err *e
     if (!rc) rc = get_num(o, "threshold", 1e-300, KIN_THRESHOLD_MAX, 0, &q->opts.threshold, err);
     if (!rc) rc = get_int(o, "max_incomp", 0, KIN_MAX_MARKERS, &mi, err);
     if (!rc) rc = get_int(o, "top", 1, KIN_REQ_MAX_TOP, &top, err);
+    /* every PM sample and marker (the CLI's --dropout/--dropin); case.dropout overrides per sample/marker */
+    if (!rc) rc = get_num(o, "dropout", 0, KIN_DROP_MAX, 0, &drop[0], err);
+    if (!rc) rc = get_num(o, "dropin", 0, KIN_DROP_MAX, 0, &drop[1], err);
     json_t *pm = json_object_get(o, "per_marker");
     if (!rc && pm && !json_is_null(pm) && !json_is_boolean(pm))
         rc = pu_fail(err, PU_ERR_INVALID, NULL, "options.per_marker", "expected true or false");
@@ -153,10 +157,10 @@ typedef struct part {
     size_t len;
 } part;
 
-enum { P_FREQS, P_MUT, P_PED, P_AM, P_PM, P_N };
+enum { P_FREQS, P_MUT, P_PED, P_AM, P_PM, P_DROP, P_N };
 
 static int get_parts(json_t *root, part *p, const char **population, pu_err *err) {
-    static const char *const keys[] = {"freqs", "mutation", "pedigrees", "am", "pm", "population", NULL};
+    static const char *const keys[] = {"freqs", "mutation", "pedigrees", "am", "pm", "dropout", "population", NULL};
     json_t *c = json_object_get(root, "case");
     if (!c || !json_is_object(c))
         return pu_fail(err, PU_ERR_INVALID, NULL, "case",
@@ -231,7 +235,7 @@ static int keep_warnings(kin_request *q, const char *text) {
 }
 
 /* Read the CSV parts into q->db and q->c, warnings into the sink w. */
-static int read_parts(kin_request *q, const part *p, const char *population, double min_freq,
+static int read_parts(kin_request *q, const part *p, const char *population, double min_freq, const double drop[2],
                       const kin_req_caps *caps, FILE *w, pu_err *err) {
     int rc = kin_db_read_mem_warn(p[P_FREQS].data, p[P_FREQS].len, p[P_FREQS].name, population, min_freq, w, &q->db,
                                   err);
@@ -241,6 +245,8 @@ static int read_parts(kin_request *q, const part *p, const char *population, dou
     if (!rc) rc = kin_case_read_am_mem(q->c, p[P_AM].data, p[P_AM].len, p[P_AM].name, err);
     if (!rc) rc = kin_case_read_pm_mem(q->c, p[P_PM].data, p[P_PM].len, p[P_PM].name, err);
     if (!rc) rc = check_caps(q, caps, 1, err);
+    if (!rc) rc = kin_case_set_dropout(q->c, drop[0], drop[1], err);
+    if (!rc && p[P_DROP].data) rc = kin_case_read_dropout_mem(q->c, p[P_DROP].data, p[P_DROP].len, p[P_DROP].name, err);
     if (!rc) {
         rc = kin_db_prepare(q->db, err);
         /* prepare names the marker; the mutation models are what failed */
@@ -263,6 +269,7 @@ typedef struct kin_req_priv {
     part p[P_N];
     const char *population;
     double min_freq;
+    double drop[2];        /* options.dropout, options.dropin */
     kin_req_caps caps;
 } kin_req_priv;
 
@@ -292,7 +299,8 @@ int kin_request_parse(const char *json, size_t len, const kin_req_caps *caps, ki
                                     {"mutation", "case.mutation", 0, NULL, 0},
                                     {"pedigrees", "case.pedigrees", 1, NULL, 0},
                                     {"am", "case.am", 1, NULL, 0},
-                                    {"pm", "case.pm", 1, NULL, 0}};
+                                    {"pm", "case.pm", 1, NULL, 0},
+                                    {"dropout", "case.dropout", 0, NULL, 0}};
     memcpy(x->p, parts, sizeof parts);
     static const char *const keys[] = {"purpose", "case_ref", "case", "options", NULL};
     int rc = PU_OK;
@@ -309,7 +317,7 @@ int kin_request_parse(const char *json, size_t len, const kin_req_caps *caps, ki
     if (!rc) rc = get_purpose(x->root, q, err);
     if (!rc) rc = only_keys(x->root, keys, "", err);
     if (!rc) rc = get_case_ref(x->root, q, err);
-    if (!rc) rc = get_options(x->root, q, &x->min_freq, err);
+    if (!rc) rc = get_options(x->root, q, &x->min_freq, x->drop, err);
     if (!rc) rc = get_parts(x->root, x->p, &x->population, err);
     if (rc) {
         kin_request_free(q);
@@ -325,7 +333,7 @@ int kin_request_load(kin_request *q, pu_err *err) {
     char *wtext = NULL;
     size_t wlen = 0;
     FILE *w = open_memstream(&wtext, &wlen);
-    int rc = w ? read_parts(q, x->p, x->population, x->min_freq, &x->caps, w, err) : PU_ERR_NOMEM;
+    int rc = w ? read_parts(q, x->p, x->population, x->min_freq, x->drop, &x->caps, w, err) : PU_ERR_NOMEM;
     if (q->db) q->db->warn = NULL; /* the sink is closed below */
     if (w) fclose(w);
     if (q->db) q->n_warnings = q->db->n_warnings;

@@ -14,7 +14,7 @@
 #define HIT_COLS                                                                                              \
     "h.id, h.pm_id, h.family_id, h.missing, h.case_id, h.lr, h.log10_lr, h.prior, h.posterior, h.excluded," \
     " h.status, h.freqdb, h.freqdb_version, h.model, h.markers, h.reviewed_by, h.reviewed_day, h.decided_by," \
-    " h.decided_day, h.note, h.owner, h.marking"
+    " h.decided_day, h.note, h.owner, h.marking, h.dropout"
 
 static void hit_of(db_stmt *st, kin_hit_rec *h) {
     memset(h, 0, sizeof *h);
@@ -40,6 +40,7 @@ static void hit_of(db_stmt *st, kin_hit_rec *h) {
     pu_strlcpy(h->note, db_col_text(st, 19), sizeof h->note);
     pu_strlcpy(h->owner, db_col_text(st, 20), sizeof h->owner);
     pu_strlcpy(h->marking, db_col_text(st, 21), sizeof h->marking);
+    pu_strlcpy(h->dropout, db_col_text(st, 22), sizeof h->dropout);
 }
 
 int kin_hits_list(db_t *db, const kin_actor *a, const char *status, kin_hit_rec_cb cb, void *ctx, pu_err *err) {
@@ -339,6 +340,7 @@ int kin_hit_report(db_t *db, const kin_actor *a, int64_t id, const char *lang, i
     snprintf(v, sizeof v, "%s v%d", h.freqdb, h.freqdb_version);
     row(out, html, i18n_tr(L, "Allele frequency database"), v);
     row(out, html, i18n_tr(L, "Model"), h.model);
+    if (*h.dropout) row(out, html, i18n_tr(L, "Dropout/drop-in used (* = every marker)"), h.dropout);
     snprintf(v, sizeof v, "%s (%s)", h.reviewed_by, h.reviewed_day);
     row(out, html, i18n_tr(L, "Reviewed by"), v);
     snprintf(v, sizeof v, "%s (%s)", h.decided_by, h.decided_day);
@@ -372,6 +374,7 @@ int kin_hit_export_familias(db_t *db, const kin_actor *a, int64_t id, FILE *out,
     fprintf(out, "# Puente kinship hit %lld: %s as %s of family %s\n", (long long)h.id, h.pm, h.missing, h.family);
     fprintf(out, "# Familias terms: H1 = the pedigree with %s as the missing person; H2 = %s unrelated\n", h.pm, h.pm);
     fprintf(out, "# Frequency database %s v%d; model: %s\n", h.freqdb, h.freqdb_version, h.model);
+    if (*h.dropout) fprintf(out, "# Dropout/drop-in of %s (Familias 'dropout' per marker; * = every marker): %s\n", h.pm, h.dropout);
     fputs("[Persons]\nid,sex,father,mother,role\n", out);
     if ((rc = db_step(st, err)) == DB_ROW) {
         const char *p = db_col_text(st, 0);

@@ -252,6 +252,27 @@ ok(s == 200 and prod_ok, "per_marker: every marker's LR, whose product is the pa
 s, js, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F, body=body_of("example2", options={"per_marker": 1}))
 ok(s == 400 and err_of(js).get("field") == "options.per_marker", "per_marker must be a boolean")
 
+# ---- dropout per sample and marker: the CLI's --dropout/--dropin/--dropout-file ----
+DROP = "sample,marker,dropout,dropin\nV1,D13S317,0.4,0.01\n*,FGA,0.3,\n"
+s, js, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F,
+                 body=body_of("planecrash", case=case_of("planecrash", dropout=DROP),
+                              options={"dropout": 0.05, "dropin": 0.01}))
+dfile = os.path.join(os.environ["TEST_TMP"], "drop_api.csv")
+open(dfile, "w", encoding="utf-8").write(DROP)
+rc, out = cli("kinship", "pairwise", "--dir", os.path.join(DATA, "dvi_planecrash"), "--dropout", "0.05", "--dropin",
+              "0.01", "--dropout-file", dfile)
+rows = list(csv.DictReader(io.StringIO(out)))
+bad = [r for r, j in zip(rows, (js or {}).get("results", [])) if not close(num(r["lr"]), j["lr"])]
+ok(s == 200 and len(rows) == len(js["results"]) and not bad, "pairwise with dropout equals the CLI's (1e-12)",
+   f"{s} {err_of(js)} {bad[:2]}")
+s, js, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F,
+                 body=body_of("planecrash", case=case_of("planecrash", dropout="sample,marker,dropout\nV99,*,0.1\n")))
+ok(s == 400 and err_of(js).get("field") == "case.dropout"
+   and "case.dropout:2: field 'sample'" in err_of(js).get("message", ""),
+   "an unknown sample in case.dropout: field case.dropout, message naming line 2 and the column", str(err_of(js)))
+s, js, _ = c.req("POST", "/api/v1/kinship/search", token=F, body=body_of("planecrash", options={"dropout": 0.1}))
+ok(s == 400 and err_of(js).get("field") == "options.dropout", "the blind search refuses dropout", str(err_of(js)))
+
 # ---- blind search jobs: started, polled to the end, hits = pairwise LRs over the threshold ----
 import time  # noqa: E402
 s, pw, _ = c.req("POST", "/api/v1/kinship/pairwise", token=F, body=body_of("example2", options={"threshold": 10}))

@@ -363,6 +363,96 @@ static void test_dropout_sample(void **state) {
     free(lr);
 }
 
+/* Compare the stored hits of samples [lo, hi] (status `status`) with
+ * kin_pairwise on the engine's case with the same dropout; returns how many. */
+static int check_hits(fx *F, const kin_actor *a, const char *status, int lo, int hi, const char *drop_text) {
+    pu_err err;
+    double *lr = calloc((size_t)F->kc->nvic * F->kc->nmiss, sizeof *lr);
+    kin_opts ko;
+    kin_opts_default(&ko);
+    assert_int_equal(kin_pairwise(F->kc, &ko, lr, NULL, &err), PU_OK);
+    hits *H = calloc(1, sizeof *H);
+    assert_int_equal(kin_hits_list(F->db, a, status, grab, H, &err), PU_OK);
+    int expected = 0;
+    for (int v = lo - 1; v < hi; v++)
+        for (int j = 0; j < F->kc->nmiss; j++) expected += lr[(size_t)v * F->kc->nmiss + j] >= 1e4;
+    assert_int_equal(H->n, expected);
+    for (int i = 0; i < H->n; i++) {
+        int v = atoi(H->h[i].pm + 1) - 1, j = atoi(H->h[i].family + 1) - 1;
+        double want = lr[(size_t)v * F->kc->nmiss + j];
+        assert_true(fabs(H->h[i].lr - want) <= 1e-9 * want);
+        if (drop_text && v == lo - 1) assert_string_equal(H->h[i].dropout, drop_text);
+        assert_non_null(strstr(H->h[i].model, "per PM sample and marker"));
+    }
+    free(H);
+    free(lr);
+    return expected;
+}
+
+/* Per-marker dropout stored with the samples (add-pm --dropout-file): the
+ * incremental search equals the file commands (kin_pairwise with the same
+ * values and the same dropout file), each hit records the values used, and
+ * changing a sample's values (set-dropout) supersedes its open hits and
+ * scores it again with the new ones. */
+static void test_dropout_per_marker_stored(void **state) {
+    fx *F = *state;
+    pu_err err;
+    kin_actor a = {.scope = &store_scope_system, .user = "op"};
+    int n;
+    kin_family_meta fm = {0};
+    kin_ref_meta rm = {.consent_document = "C"};
+    assert_int_equal(kin_family_import(F->db, &a, "FGR-SIN-1", F->ped, strlen(F->ped), "ped.csv", &fm, &n, &err), PU_OK);
+    assert_int_equal(kin_ref_import(F->db, &a, F->am, strlen(F->am), "am.csv", &rm, &n, &err), PU_OK);
+    char *three = pm_subset(F->pm, 1, 3);
+    const char *drop = "sample,marker,dropout,dropin\nV1,D13S317,0.4,0.01\nV2,CSF1PO,0.3,\nV2,NOSUCH,0.3,\n";
+    kin_pm_meta pm = {.quality = "degraded", .dropout = 0.1, .dropin = 0.02,
+                      .dropout_csv = drop, .dropout_len = strlen(drop), .dropout_name = "drop.csv"};
+    /* a sample that is not in this import: refused with file:line, nothing stored */
+    const char *bad = "sample,marker,dropout\nV9,CSF1PO,0.3\n";
+    kin_pm_meta pb = pm;
+    pb.dropout_csv = bad, pb.dropout_len = strlen(bad);
+    assert_int_equal(kin_pm_import(F->db, &a, "FGR-SIN-1", three, strlen(three), "pm.csv", &pb, &n, &err),
+                     PU_ERR_INVALID);
+    assert_string_equal(err.where, "drop.csv:2");
+    assert_string_equal(err.field, "sample");
+    assert_int_equal(kin_pm_import(F->db, &a, "FGR-SIN-1", three, strlen(three), "pm.csv", &pm, &n, &err), PU_OK);
+    assert_int_equal(n, 3);
+    free(three);
+    char text[KIN_DROP_TEXT_MAX];
+    assert_int_equal(kin_pm_dropout(F->db, &a, "V1", text, &err), PU_OK);
+    assert_string_equal(text, "*=0.1/0.02;D13S317=0.4/0.01");
+    kin_run_result r;
+    search(F, &a, &r);
+    assert_int_equal(r.pairs, expect_pairs(F->kc, 1, 3, -1));
+    /* the file commands: --dropout 0.1 --dropin 0.02 --dropout-file drop.csv */
+    F->kc->db->warn = NULL;
+    assert_int_equal(kin_case_set_dropout(F->kc, 0.1, 0.02, &err), PU_OK);
+    assert_int_equal(kin_case_read_dropout_mem(F->kc, drop, strlen(drop), "drop.csv", &err), PU_OK);
+    assert_true(check_hits(F, &a, "candidate", 1, 3, "*=0.1/0.02;D13S317=0.4/0.01") > 0);
+    /* new values for V1: its hits are superseded, V1 alone is scored again */
+    const char *d2 = "sample,marker,dropout,dropin\nV1,D13S317,0.5,0\n*,FGA,0.25,0\n";
+    const char *d2bad = "sample,marker,dropout\nV2,FGA,0.2\n";
+    assert_int_equal(kin_pm_set_dropout(F->db, &a, "V1", 0.2, 0, d2bad, strlen(d2bad), "d2.csv", &err),
+                     PU_ERR_INVALID);
+    assert_string_equal(err.where, "d2.csv:2");
+    assert_int_equal(kin_pm_set_dropout(F->db, &a, "V1", 0.2, 0, d2, strlen(d2), "d2.csv", &err), PU_OK);
+    assert_int_equal(kin_pm_dropout(F->db, &a, "V1", text, &err), PU_OK);
+    assert_string_equal(text, "*=0.2/0;D13S317=0.5/0;FGA=0.25/0");
+    search(F, &a, &r);
+    assert_int_equal(r.new_pm, 1);
+    assert_int_equal(r.pairs, expect_pairs(F->kc, 1, 1, -1));
+    kin_case *one = F->kc;
+    /* V1 with the new values, V2 and V3 as before */
+    for (int m = 0; m < one->db->n; m++) one->vic_ev[m] = (kin_ev){0.2, 0};
+    assert_int_equal(kin_case_read_dropout_mem(one, d2, strlen(d2), "d2.csv", &err), PU_OK);
+    /* d2's "*" row touched every sample's FGA: restore V2 and V3 */
+    const char *back = "sample,marker,dropout,dropin\nV2,FGA,0.1,0.02\nV3,FGA,0.1,0.02\n";
+    assert_int_equal(kin_case_read_dropout_mem(one, back, strlen(back), "back.csv", &err), PU_OK);
+    check_hits(F, &a, "candidate", 1, 3, "*=0.2/0;D13S317=0.5/0;FGA=0.25/0");
+    /* a sample that is not stored */
+    assert_int_equal(kin_pm_set_dropout(F->db, &a, "V99", 0.2, 0, NULL, 0, NULL, &err), PU_ERR_NOTFOUND);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_incremental_search, setup, teardown),
@@ -370,6 +460,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_four_eyes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropout_sample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropout_per_marker_stored, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,6 +265,45 @@ static void test_dropout_file(void **state) {
     kin_db_free(db);
 }
 
+/* Per-marker values that differ: two markers with the same frequencies, the
+ * parent 10/11 at both, the child seen {10} at L1 and {11} at L2; the file
+ * gives every marker d = 0.1 and L2 d = 0.4 with drop-in 0.02. Each marker's
+ * LR is its own closed form (L1 the written-out formula of the test above,
+ * L2 the case-by-case sum) and the pair's LR is their product. */
+static void test_dropout_per_marker_closed_form(void **state) {
+    (void)state;
+    pu_err err;
+    kin_db *db;
+    kin_case *c;
+    const char *freqs = "marker,allele,frequency\n"
+                        "L1,10,0.1\nL1,11,0.2\nL1,12,0.3\nL1,13,0.25\nL1,14,0.15\n"
+                        "L2,10,0.1\nL2,11,0.2\nL2,12,0.3\nL2,13,0.25\nL2,14,0.15\n";
+    const char *am = "family,id,marker,allele1,allele2\nF1,FA,L1,10,11\nF1,FA,L2,10,11\n";
+    const char *pm = "sample,sex,marker,allele1,allele2\nV1,1,L1,10,10\nV1,1,L2,11,11\n";
+    assert_int_equal(kin_db_read_mem(freqs, strlen(freqs), "freqs", NULL, 0, &db, &err), PU_OK);
+    db->warn = NULL;
+    assert_int_equal(kin_case_read_pedigrees_mem(db, PED, strlen(PED), "ped", &c, &err), PU_OK);
+    assert_int_equal(kin_case_read_am_mem(c, am, strlen(am), "am", &err), PU_OK);
+    assert_int_equal(kin_case_read_pm_mem(c, pm, strlen(pm), "pm", &err), PU_OK);
+    assert_int_equal(kin_db_prepare(db, &err), PU_OK);
+    const char *f = "sample,marker,dropout,dropin\n*,*,0.1,0\nV1,L2,0.4,0.02\n";
+    assert_int_equal(kin_case_read_dropout_mem(c, f, strlen(f), "drop.csv", &err), PU_OK);
+    double d1 = 0.1, pa = P[0];
+    double l1 = (pa * (1 - d1 * d1) + (1 - pa) * d1 * (1 - d1) + pa * d1 * (1 - d1)) /
+                (2 * (pa * pa * (1 - d1 * d1) + 2 * pa * (1 - pa) * d1 * (1 - d1)));
+    double l2 = lr_single(1, 0, 1, 0.4, 0.02);
+    near(pair_lr(c), l1 * l2, "pair LR = product of the per-marker closed forms");
+    double logm[2];
+    kin_opts o;
+    kin_opts_default(&o);
+    assert_int_equal(kin_pair_markers(c, &o, 0, 0, logm, NULL, &err), PU_OK);
+    near(exp(logm[0]), l1, "L1 with d = 0.1");
+    near(exp(logm[1]), l2, "L2 with d = 0.4, c = 0.02");
+    assert_true(fabs(l1 - l2) > 1e-3); /* the markers really differ */
+    kin_case_free(c);
+    kin_db_free(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dropout_parent_child_closed_form),
@@ -273,6 +312,7 @@ int main(void) {
         cmocka_unit_test(test_ev_prob_is_distribution),
         cmocka_unit_test(test_dropout_zero_identity),
         cmocka_unit_test(test_dropout_file),
+        cmocka_unit_test(test_dropout_per_marker_closed_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
