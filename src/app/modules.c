@@ -191,6 +191,7 @@ static const app_module cases_module = {
              {"extradition", "extradition requests and their stages", cmd_extradition}),
     .routes = http_routes_cases,
     .counts = case_counts,
+    .count_records = case_count_records,
 };
 
 /* Entity resolution across engines (src/resolve, docs/resolve.md): after
