@@ -212,7 +212,10 @@ int h_ind_records(http_req *r) {
                            .agency = http_arg(r, "agency"), .limit = (size_t)limit, .offset = (size_t)offset};
     ind_records res;
     pu_err pe;
-    if ((rc = ind_records_list(r->db, &scope, &q, &res, &pe))) return engine_fail(r, rc, &pe);
+    if ((rc = ind_records_list(r->db, &scope, &q, &res, &pe))) {
+        if (rc == PU_ERR_DENIED) r->force_code = "records_refused"; /* not the caller's rights: the figure's kind */
+        return engine_fail(r, rc, &pe);
+    }
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);

@@ -76,7 +76,7 @@ function recordsView(d, period, part, audience) {
       if (offset < r.total && !more.isConnected) box.appendChild(more);
       if (offset >= r.total) more.remove();
     } catch (e) {
-      mount(box, e && e.status === 403 && e.message ? h("p", { class: "status error", role: "alert", id: `ind-records-refused-${part}` }, t("ind.records_refused", { reason: e.message })) : errorMsg(e));
+      mount(box, e && e.status === 403 && e.message ? h("p", { class: "status error", role: "alert", id: `ind-records-refused-${part}` }, e.message) : errorMsg(e));
     }
   };
   more.addEventListener("click", page);
