@@ -9,6 +9,9 @@
 # indicator drill-down: numerator, denominator, a state's cell, paging,
 # links, and the refusals (aggregates only: protection, kinship; a manual
 # figure).
+# Usage: e2e_records.sh [TEST_COUNT_RECORDS]: the per-publisher check
+# (test_count_records.c) runs over the same store when given.
+COUNT_RECORDS=${1:-}
 . "$(dirname "$0")/../lib.sh"
 export PUENTE_TIPS_KDF=1:8192
 DB=$(test_store rec.db)
@@ -91,6 +94,15 @@ done
 rel=$(P indicator records --count cargo.shipments_screened --period $YEAR --limit 1000 --json --releasable-to MX,US |
   python3 -c 'import json,sys; print(sorted({x["marking"] for x in json.load(sys.stdin)["records"]}))')
 assert_eq "$rel" "['SHARED']" "the releasable version lists only SHARED manifest lines"
+
+# ---- per publisher: count_records emits exactly the rows counts emits, per reader ----
+if [ -n "$COUNT_RECORDS" ]; then
+  out=$("$COUNT_RECORDS" "$DB" 2>&1); rc=$?
+  printf '%s\n' "$out" | grep '^not ok' | head -20
+  assert_rc $rc 0 "every publisher's records are its counted rows, per reader ($(printf '%s\n' "$out" | grep -c '^ok') checks)"
+else
+  nok "the per-publisher check (test_count_records) was not given"
+fi
 
 # ---- an indicator's records: numerator, denominator, cell, paging, links ----
 fig=$(P indicator compute PRV-ARMS-02 --year $YEAR 2>/dev/null | awk -F, '$3=="" {print $6","$7}')
