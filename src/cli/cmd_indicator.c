@@ -119,12 +119,12 @@ static int parse(const char *cmd, int argc, char **argv, ind_opts *o) {
         case O_STATE: o->state = optarg; break;
         case O_COUNT: o->count = optarg; break;
         case O_LIMIT:
-            if (cli_parse_long(cmd, "--limit", optarg, &o->limit) || o->limit < 0)
-                return cli_usage_error(cmd, "--limit expects a number of records");
+            if (cli_parse_long(cmd, "--limit", optarg, &o->limit)) return CLI_EXIT_USAGE;
+            if (o->limit < 0) return cli_usage_error(cmd, "--limit expects a number of records");
             break;
         case O_OFFSET:
-            if (cli_parse_long(cmd, "--offset", optarg, &o->offset) || o->offset < 0)
-                return cli_usage_error(cmd, "--offset expects a number of records");
+            if (cli_parse_long(cmd, "--offset", optarg, &o->offset)) return CLI_EXIT_USAGE;
+            if (o->offset < 0) return cli_usage_error(cmd, "--offset expects a number of records");
             break;
         }
     }
