@@ -56,6 +56,11 @@ typedef struct app_module {
     /* Named counts for the impact indicators (NULL: none; common/pu_count.h):
      * calls cb once per row visible to scope. Errors: PU_ERR_DB, cb's. */
     int (*counts)(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+    /* The records behind the counts (NULL: the figures do not drill down
+     * to records, e.g. aggregates only): calls cb with exactly the rows
+     * `counts` emits for scope, each with row->rec set to the record it
+     * counts (common/pu_count.h). Errors: as counts. */
+    int (*count_records)(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 } app_module;
 
 /* Every registered module, in dependency order (store first), NULL-terminated. */

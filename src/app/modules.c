@@ -100,6 +100,7 @@ static const app_module ews_module = {
     COMMANDS({"ews", "early warning for emerging drugs", cmd_ews}),
     .routes = http_routes_ews,
     .counts = ews_counts_publish,
+    .count_records = ews_count_records,
 };
 
 static const app_module cargo_module = {
@@ -108,6 +109,7 @@ static const app_module cargo_module = {
     COMMANDS({"cargo", "cargo targeting of inbound manifests", cmd_cargo}),
     .routes = http_routes_cargo,
     .counts = cargo_counts,
+    .count_records = cargo_count_records,
 };
 
 static const app_module trace_module = {
@@ -116,6 +118,7 @@ static const app_module trace_module = {
     COMMANDS({"trace", "firearms tracing", cmd_trace}),
     .routes = http_routes_trace,
     .counts = trace_counts,
+    .count_records = trace_count_records,
 };
 
 /* The two-country federation (src/federation, docs/federation.md): no tables
@@ -134,6 +137,7 @@ static const app_module tips_module = {
     COMMANDS({"tip", "the anonymous tip line: file, read, question, route, link, close, purge", cmd_tip}),
     .routes = http_routes_tips,
     .counts = tips_counts,
+    .count_records = tips_count_records,
 };
 
 /* Impact indicators and the framework report (src/indicators,
@@ -141,7 +145,7 @@ static const app_module tips_module = {
 static const app_module indicators_module = {
     .name = "indicators",
     .migrate = ind_migrate,
-    COMMANDS({"indicator", "impact indicators: list, define, value, compute, drill", cmd_indicator},
+    COMMANDS({"indicator", "impact indicators: list, define, value, compute, drill, records", cmd_indicator},
              {"report", "the framework report (HTML or PDF, English or Spanish)", cmd_report}),
     .routes = http_routes_indicators,
 };
@@ -187,6 +191,7 @@ static const app_module cases_module = {
              {"extradition", "extradition requests and their stages", cmd_extradition}),
     .routes = http_routes_cases,
     .counts = case_counts,
+    .count_records = case_count_records,
 };
 
 /* Entity resolution across engines (src/resolve, docs/resolve.md): after

@@ -589,5 +589,8 @@ int cargo_evaluate(const char *results_csv, const char *truth_csv, int json, FIL
  * what scope may see. Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), cb's. */
 #include "common/pu_count.h"
 int cargo_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+/* The same rows, each with its record (kind cargo_line, id = the line id, link /app/cargo (the queue: lines have no page of their own)): the drill-down to records (app.h
+ * count_records). Errors: as cargo_counts. */
+int cargo_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 
 #endif

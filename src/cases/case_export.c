@@ -99,10 +99,28 @@ int case_export_niem(db_t *db, const case_reader *rd, int64_t id, json_t **out, 
 }
 
 /* ---- counts ---- */
+/* count_records: the record a row counts, built from the trailing columns
+ * of a counts SELECT (id, case id, marking, label); NULL from case_counts. */
+typedef struct case_rec {
+    const char *kind;
+    int first_col;          /* index of the record's id column */
+    char link[64];
+    pu_count_record rec;
+} case_rec;
+
+static const pu_count_record *record_of(case_rec *k, db_stmt *st, const char *day) {
+    if (!k) return NULL;
+    int c = k->first_col;
+    (void)pu_snprintf(k->link, sizeof k->link, "/app/cases/%s", db_col_text(st, c + 1));
+    k->rec = (pu_count_record){.kind = k->kind, .id = db_col_text(st, c), .label = db_col_text(st, c + 3),
+                               .date = day ? day : "", .marking = db_col_text(st, c + 2), .link = k->link};
+    return &k->rec;
+}
+
 static int emit(pu_count_cb cb, void *ctx, const char *name, const char *day, const char *country, const char *agency,
-                double value, pu_err *err) {
+                double value, const pu_count_record *rec, pu_err *err) {
     pu_count_row r = {.name = name, .year = 0, .month = 0, .country = country, .state = "", .agency = agency,
-                      .value = value};
+                      .value = value, .rec = rec};
     if (day && strlen(day) >= 7) {
         r.year = (day[0] - '0') * 1000 + (day[1] - '0') * 100 + (day[2] - '0') * 10 + (day[3] - '0');
         r.month = (day[5] - '0') * 10 + (day[6] - '0');
@@ -130,12 +148,14 @@ static int visible_rows(db_t *db, const case_reader *rd, const char *select, con
 
 /* warrants_issued, arrests: one row per record in its finest cell. */
 static int simple_counts(db_t *db, const case_reader *rd, const char *name, const char *select, const char *kind,
-                         pu_count_cb cb, void *ctx, pu_err *err) {
+                         case_rec *k, pu_count_cb cb, void *ctx, pu_err *err) {
     db_stmt *st;
     int rc = visible_rows(db, rd, select, kind, &st, err);
     if (rc) return rc;
     while ((rc = db_step(st, err)) == DB_ROW)
-        if ((rc = emit(cb, ctx, name, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), 1, err))) break;
+        if ((rc = emit(cb, ctx, name, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), 1,
+                       record_of(k, st, db_col_text(st, 0)), err)))
+            break;
     db_finalize(st);
     return rc == DB_DONE ? PU_OK : rc;
 }
@@ -143,21 +163,26 @@ static int simple_counts(db_t *db, const case_reader *rd, const char *name, cons
 /* The requested (surrendering) state of a direction. */
 static const char *requested(const char *direction) { return !strcmp(direction, "us_to_mx") ? "US" : "MX"; }
 
-static int extradition_counts(db_t *db, const case_reader *rd, pu_count_cb cb, void *ctx, pu_err *err) {
+static int extradition_counts(db_t *db, const case_reader *rd, int records, pu_count_cb cb, void *ctx, pu_err *err) {
     db_stmt *st;
     char name[96];
-    int rc = visible_rows(db, rd, "SELECT r.stage, r.stage_since, r.direction, r.owner FROM case_extradition r"
+    case_rec k = {.kind = "extradition", .first_col = 4}, *kr = records ? &k : NULL;
+    int rc = visible_rows(db, rd, "SELECT r.stage, r.stage_since, r.direction, r.owner,"
+                                  " r.id, r.case_id, r.marking, r.treaty FROM case_extradition r"
                                   " JOIN case_file c ON c.id = r.case_id", "extradition", &st, err);
     if (rc) return rc;
     while ((rc = db_step(st, err)) == DB_ROW) {
         (void)pu_snprintf(name, sizeof name, "cases.extraditions_%s", db_col_text(st, 0));
-        if ((rc = emit(cb, ctx, name, db_col_text(st, 1), requested(db_col_text(st, 2)), db_col_text(st, 3), 1, err)))
+        if ((rc = emit(cb, ctx, name, db_col_text(st, 1), requested(db_col_text(st, 2)), db_col_text(st, 3), 1,
+                       record_of(kr, st, db_col_text(st, 1)), err)))
             break;
     }
     db_finalize(st);
     if (rc != DB_DONE) return rc;
     /* time in each stage: completed periods only, in the year they ended */
-    rc = visible_rows(db, rd, "SELECT h.stage, h.entered, h.left_day, r.direction, r.owner FROM case_stage_history h"
+    k.first_col = 5;
+    rc = visible_rows(db, rd, "SELECT h.stage, h.entered, h.left_day, r.direction, r.owner,"
+                              " r.id, r.case_id, r.marking, r.treaty FROM case_stage_history h"
                               " JOIN case_extradition r ON r.id = h.extradition_id JOIN case_file c ON c.id = r.case_id"
                               " AND h.left_day IS NOT NULL", "extradition", &st, err);
     if (rc) return rc;
@@ -166,21 +191,35 @@ static int extradition_counts(db_t *db, const case_reader *rd, pu_count_cb cb, v
         if (pu_parse_date(db_col_text(st, 1), &a) || pu_parse_date(db_col_text(st, 2), &b)) continue;
         const char *c = requested(db_col_text(st, 3)), *ag = db_col_text(st, 4);
         (void)pu_snprintf(name, sizeof name, "cases.extradition_days_in_stage_%s", db_col_text(st, 0));
-        if ((rc = emit(cb, ctx, name, db_col_text(st, 2), c, ag, (double)(b - a), err))) break;
+        const pu_count_record *rec = record_of(kr, st, db_col_text(st, 2));
+        if ((rc = emit(cb, ctx, name, db_col_text(st, 2), c, ag, (double)(b - a), rec, err))) break;
         (void)pu_snprintf(name, sizeof name, "cases.extradition_stage_exits_%s", db_col_text(st, 0));
-        if ((rc = emit(cb, ctx, name, db_col_text(st, 2), c, ag, 1, err))) break;
+        if ((rc = emit(cb, ctx, name, db_col_text(st, 2), c, ag, 1, rec, err))) break;
     }
     db_finalize(st);
     return rc == DB_DONE ? PU_OK : rc;
 }
 
-int case_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+/* The labels: the court (warrants), the place (arrests), the treaty
+ * (extraditions); never the person, who shows on the case's own page. */
+static int walk(db_t *db, const store_scope *scope, int records, pu_count_cb cb, void *ctx, pu_err *err) {
     case_reader rd = {scope, NULL};
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, "scope", "a reader must be named");
-    int rc = simple_counts(db, &rd, "cases.warrants_issued", "SELECT r.issued, r.jurisdiction, r.owner FROM case_warrant r"
-                                    " JOIN case_file c ON c.id = r.case_id", "warrant", cb, ctx, err);
-    if (!rc) rc = simple_counts(db, &rd, "cases.arrests", "SELECT r.day, r.country, r.owner FROM case_arrest r"
-                                      " JOIN case_file c ON c.id = r.case_id", "arrest", cb, ctx, err);
-    if (!rc) rc = extradition_counts(db, &rd, cb, ctx, err);
+    case_rec w = {.kind = "warrant", .first_col = 3}, a = {.kind = "arrest", .first_col = 3};
+    int rc = simple_counts(db, &rd, "cases.warrants_issued", "SELECT r.issued, r.jurisdiction, r.owner,"
+                           " r.id, r.case_id, r.marking, r.court FROM case_warrant r"
+                           " JOIN case_file c ON c.id = r.case_id", "warrant", records ? &w : NULL, cb, ctx, err);
+    if (!rc) rc = simple_counts(db, &rd, "cases.arrests", "SELECT r.day, r.country, r.owner,"
+                                " r.id, r.case_id, r.marking, r.place FROM case_arrest r"
+                                " JOIN case_file c ON c.id = r.case_id", "arrest", records ? &a : NULL, cb, ctx, err);
+    if (!rc) rc = extradition_counts(db, &rd, records, cb, ctx, err);
     return rc;
+}
+
+int case_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+    return walk(db, scope, 0, cb, ctx, err);
+}
+
+int case_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+    return walk(db, scope, 1, cb, ctx, err);
 }

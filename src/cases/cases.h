@@ -376,5 +376,10 @@ int case_op_run(db_t *db, const case_reader *rd, const case_op *op, int64_t id, 
 int case_export_niem(db_t *db, const case_reader *rd, int64_t id, json_t **out, pu_err *err);
 /* The module's named counts (app.h counts; docs/cases.md "Counts"). */
 int case_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+/* The same rows, each with its record (kind warrant, arrest or extradition,
+ * id = the record's id, label the court, place or treaty, link
+ * /app/cases/CASE): the drill-down to records (app.h count_records).
+ * Errors: as case_counts. */
+int case_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 
 #endif

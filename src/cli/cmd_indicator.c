@@ -33,9 +33,16 @@ static const char HELP[] =
     "                                --releasable-to: only what those countries may read\n"
     "  drill CODE --period P [--by D --cell V]\n"
     "                                the count rows behind one figure (CSV; --json)\n"
+    "  records CODE --period P [--part numerator|denominator] [--state S | --by D --cell V]\n"
+    "          [--limit N] [--offset N] [--releasable-to MX,US]\n"
+    "  records --count NAME --period P [...]\n"
+    "                                the records behind one figure (or one count), as the\n"
+    "                                reader may see them: kind, id, date, owner, marking,\n"
+    "                                page (CSV; --json); aggregates only (protection) and\n"
+    "                                suppressed small numbers are refused (exit 5)\n"
     "\n"
     "Options:\n"
-    "  --json                 JSON output (list, compute, drill)\n"
+    "  --json                 JSON output (list, compute, drill, records)\n"
     CLI_SCOPE_HELP
     "  --db PATH              store file (default $PUENTE_DB, else ./puente.db)\n"
     "Exit: 0 ok, 1 store failure, 2 usage, 3 invalid input, 4 no such indicator, 5 denied.\n";
@@ -56,13 +63,13 @@ static const char REPORT_HELP[] =
     "  --db PATH              store file (default $PUENTE_DB, else ./puente.db)\n";
 
 enum { O_DB = 1000, O_AGENCY, O_COUNTRY, O_JSON, O_YEAR, O_FROM, O_BY, O_PERIOD, O_CELL, O_SOURCE, O_OWNER,
-       O_MARKING, O_BUILTIN, O_FORMAT, O_RELEASABLE, O_OUT, O_MAPS };
+       O_MARKING, O_BUILTIN, O_FORMAT, O_RELEASABLE, O_OUT, O_MAPS, O_PART, O_STATE, O_LIMIT, O_OFFSET, O_COUNT };
 
 #define MAX_POS 4
 typedef struct ind_opts {
     const char *db, *agency, *country, *by, *period, *cell, *source, *owner, *marking, *format, *releasable, *out,
-        *maps;
-    long year, from;
+        *maps, *part, *state, *count;
+    long year, from, limit, offset;
     int json, builtin;
     const char *pos[MAX_POS];
     int npos;
@@ -79,7 +86,10 @@ static int parse(const char *cmd, int argc, char **argv, ind_opts *o) {
         {"owner", required_argument, 0, O_OWNER},   {"marking", required_argument, 0, O_MARKING},
         {"builtin", no_argument, 0, O_BUILTIN},     {"format", required_argument, 0, O_FORMAT},
         {"releasable-to", required_argument, 0, O_RELEASABLE}, {"out", required_argument, 0, O_OUT},
-        {"maps", required_argument, 0, O_MAPS},     {0, 0, 0, 0}};
+        {"maps", required_argument, 0, O_MAPS},     {"part", required_argument, 0, O_PART},
+        {"state", required_argument, 0, O_STATE},   {"limit", required_argument, 0, O_LIMIT},
+        {"offset", required_argument, 0, O_OFFSET}, {"count", required_argument, 0, O_COUNT},
+        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     optind = 1;
     opterr = 0;
@@ -105,6 +115,17 @@ static int parse(const char *cmd, int argc, char **argv, ind_opts *o) {
         case O_RELEASABLE: o->releasable = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_MAPS: o->maps = optarg; break;
+        case O_PART: o->part = optarg; break;
+        case O_STATE: o->state = optarg; break;
+        case O_COUNT: o->count = optarg; break;
+        case O_LIMIT:
+            if (cli_parse_long(cmd, "--limit", optarg, &o->limit)) return CLI_EXIT_USAGE;
+            if (o->limit < 0) return cli_usage_error(cmd, "--limit expects a number of records");
+            break;
+        case O_OFFSET:
+            if (cli_parse_long(cmd, "--offset", optarg, &o->offset)) return CLI_EXIT_USAGE;
+            if (o->offset < 0) return cli_usage_error(cmd, "--offset expects a number of records");
+            break;
         }
     }
     for (int i = optind; i < argc; i++) {
@@ -228,6 +249,45 @@ static int run_drill(const ind_opts *o) {
     return rc ? cli_fail(&err) : 0;
 }
 
+/* The cell of `records`: --state S, or --by D --cell V (as drill). */
+static int records_cell(const ind_opts *o, ind_records_query *q) {
+    const char *cmd = "indicator records";
+    if (o->state && o->by) return cli_usage_error(cmd, "--state or --by/--cell, not both");
+    if (o->state) q->state = o->state;
+    if (!o->by) return o->cell ? cli_usage_error(cmd, "a cell needs --by country, state or agency") : 0;
+    if (!o->cell) return cli_usage_error(cmd, "--by needs --cell");
+    if (!strcmp(o->by, "country")) q->country = o->cell;
+    else if (!strcmp(o->by, "state")) q->state = o->cell;
+    else if (!strcmp(o->by, "agency")) q->agency = o->cell;
+    else return cli_usage_error(cmd, "--by expects country, state or agency");
+    return 0;
+}
+
+static int run_records(const ind_opts *o) {
+    const char *cmd = "indicator records";
+    if (!o->period) return cli_usage_error(cmd, "--period is required");
+    if (o->count ? o->npos != 1 : o->npos != 2) return cli_usage_error(cmd, "expected CODE or --count NAME");
+    ind_records_query q = {.code = o->count ? NULL : o->pos[1], .formula = o->count, .part = o->part,
+                           .period = o->period, .limit = (size_t)o->limit, .offset = (size_t)o->offset};
+    store_scope scope = o->scope.scope;
+    char label[16];
+    int rc = records_cell(o, &q);
+    if (!rc && o->releasable) rc = releasable_scope(cmd, o->releasable, &scope, label, sizeof label);
+    if (rc) return rc;
+    store_t *st;
+    if ((rc = with_store(o, &st))) return rc;
+    ind_records r;
+    pu_err err;
+    rc = ind_records_list(store_db(st), &scope, &q, &r, &err);
+    if (!rc) rc = ind_records_write(&r, &q, o->json, stdout, &err);
+    if (!rc && !o->json)
+        fprintf(stderr, T("%zu of %zu records (from %zu), their values adding up to %.17g\n"), r.n, r.total, q.offset,
+                r.sum);
+    ind_records_free(&r);
+    store_close(st);
+    return rc ? cli_fail(&err) : 0;
+}
+
 int cmd_indicator(int argc, char **argv) {
     if (cli_wants_help(argc, argv) || argc < 2) {
         fputs(T(HELP), argc < 2 ? stderr : stdout);
@@ -242,7 +302,8 @@ int cmd_indicator(int argc, char **argv) {
     if (!strcmp(sub, "value")) return run_value(&o);
     if (!strcmp(sub, "compute")) return run_compute(&o);
     if (!strcmp(sub, "drill")) return run_drill(&o);
-    return cli_usage_error("indicator", "expected list, define, value, compute or drill, got '%s'", sub);
+    if (!strcmp(sub, "records")) return run_records(&o);
+    return cli_usage_error("indicator", "expected list, define, value, compute, drill or records, got '%s'", sub);
 }
 
 /* --releasable-to: the audience's scope (no agency, so only what the

@@ -410,5 +410,10 @@ int ews_demo_generate(FILE *out, const char *start, int weeks, uint64_t seed, pu
  * PU_ERR_INTERNAL (NULL scope), cb's. */
 #include "common/pu_count.h"
 int ews_counts_publish(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+/* The same rows, each with its record (kind ews_report, id = the report id,
+ * label its place; or kind ews_substance, id = the substance, for the rows
+ * counted per substance; link /app/alerts): the drill-down to records
+ * (app.h count_records). Errors: as ews_counts_publish. */
+int ews_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 
 #endif

@@ -29,7 +29,12 @@ typedef struct first_sub {
     int year, month;
     int64_t first_arrival;   /* day number of the earliest arrival seen */
     int64_t alert_day;       /* -1: no first alert visible */
+    char date[EWS_CELL_TEXT], marking[EWS_CELL_TEXT];  /* of the first report (records) */
 } first_sub;
+
+/* Records have no page of their own in the web application: the link opens
+ * the alerts page, where substances and their reports are listed. */
+#define EWS_RECORD_LINK "/app/alerts"
 
 static int date_day(const char *iso, int64_t *day) {
     char d[11];
@@ -42,7 +47,7 @@ static int date_day(const char *iso, int64_t *day) {
 static int read_firsts(db_t *db, const store_scope *scope, pu_vec *subs, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT r.date, r.country, r.state, r.owner, r.imported, d.substance, r.id"
+    db_sql_add(&q, "SELECT r.date, r.country, r.state, r.owner, r.imported, d.substance, r.id, r.marking"
                    " FROM ews_report r JOIN ews_detection d ON d.report = r.id WHERE d.substance IS NOT NULL AND ");
     store_scope_sql(&q, scope, "r");
     db_sql_add(&q, " ORDER BY d.substance, r.date, r.id");
@@ -68,6 +73,8 @@ static int read_firsts(db_t *db, const store_scope *scope, pu_vec *subs, pu_err 
         pu_strlcpy(f->country, db_col_text(st, 1), sizeof f->country);
         pu_strlcpy(f->state, db_col_text(st, 2), sizeof f->state);
         pu_strlcpy(f->agency, db_col_text(st, 3), sizeof f->agency);
+        pu_strlcpy(f->date, date, sizeof f->date);
+        pu_strlcpy(f->marking, db_col_text(st, 7), sizeof f->marking);
         f->first_arrival = arrival;
         f->alert_day = -1;
     }
@@ -77,10 +84,10 @@ static int read_firsts(db_t *db, const store_scope *scope, pu_vec *subs, pu_err 
 
 /* ews.reports: one row per report, in its cell (a separate read: a report
  * names several substances in the join above). */
-static int emit_reports(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+static int emit_reports(db_t *db, const store_scope *scope, int records, pu_count_cb cb, void *ctx, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT r.date, r.country, r.state, r.owner FROM ews_report r WHERE ");
+    db_sql_add(&q, "SELECT r.date, r.country, r.state, r.owner, r.id, r.marking, r.place FROM ews_report r WHERE ");
     store_scope_sql(&q, scope, "r");
     db_sql_add(&q, " ORDER BY r.id");
     db_stmt *st = NULL;
@@ -92,6 +99,9 @@ static int emit_reports(db_t *db, const store_scope *scope, pu_count_cb cb, void
         pu_count_row r = {.name = "ews.reports", .year = atoi(date), .month = strlen(date) >= 7 ? atoi(date + 5) : 0,
                           .country = db_col_text(st, 1), .state = db_col_text(st, 2), .agency = db_col_text(st, 3),
                           .value = 1};
+        pu_count_record rec = {.kind = "ews_report", .id = db_col_text(st, 4), .label = db_col_text(st, 6),
+                               .date = date, .marking = db_col_text(st, 5), .link = EWS_RECORD_LINK};
+        if (records) r.rec = &rec;
         if ((rc = cb(&r, ctx, err))) break;
     }
     db_finalize(st);
@@ -128,12 +138,16 @@ static int cmp_subs(const void *a, const void *b) {
     return strcmp(((const first_sub *)a)->substance, ((const first_sub *)b)->substance);
 }
 
-static int emit_subs(const pu_vec *subs, pu_count_cb cb, void *ctx, pu_err *err) {
+static int emit_subs(const pu_vec *subs, int records, pu_count_cb cb, void *ctx, pu_err *err) {
     int rc = PU_OK;
     for (size_t i = 0; i < subs->len && !rc; i++) {
         const first_sub *f = (const first_sub *)subs->data + i;
         pu_count_row r = {.name = "ews.new_substances", .year = f->year, .month = f->month, .country = f->country,
                           .state = f->state, .agency = f->agency, .value = 1};
+        /* the substance is the record: each counts once, in its first visible report's cell */
+        pu_count_record rec = {.kind = "ews_substance", .id = f->substance, .label = f->substance, .date = f->date,
+                               .marking = f->marking, .link = EWS_RECORD_LINK};
+        if (records) r.rec = &rec;
         rc = cb(&r, ctx, err);
         if (rc || f->alert_day < 0) continue;
         r.name = "ews.first_alerts";
@@ -145,14 +159,22 @@ static int emit_subs(const pu_vec *subs, pu_count_cb cb, void *ctx, pu_err *err)
     return rc;
 }
 
-int ews_counts_publish(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+static int walk(db_t *db, const store_scope *scope, int records, pu_count_cb cb, void *ctx, pu_err *err) {
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "ews counts need the reader's scope");
     pu_vec subs = PU_VEC_INIT(first_sub, 0);
-    int rc = emit_reports(db, scope, cb, ctx, err);
+    int rc = emit_reports(db, scope, records, cb, ctx, err);
     if (!rc) rc = read_firsts(db, scope, &subs, err);
     if (!rc && subs.len) qsort(subs.data, subs.len, sizeof(first_sub), cmp_subs);
     if (!rc) rc = read_alerts(db, scope, &subs, err);
-    if (!rc) rc = emit_subs(&subs, cb, ctx, err);
+    if (!rc) rc = emit_subs(&subs, records, cb, ctx, err);
     pu_vec_free(&subs);
     return rc;
+}
+
+int ews_counts_publish(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+    return walk(db, scope, 0, cb, ctx, err);
+}
+
+int ews_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err) {
+    return walk(db, scope, 1, cb, ctx, err);
 }

@@ -188,6 +188,53 @@ int h_ind_drill(http_req *r) {
     return respond_stream(r, buf, len);
 }
 
+/* ---- GET /api/v1/indicators/{code}/records ---- */
+/* The records behind a figure's numerator (part=denominator: its
+ * denominator), paged; a refusal (aggregates only, suppressed) is a 403
+ * with its reason. Audited as indicator.records with the query and the
+ * number listed. */
+int h_ind_records(http_req *r) {
+    static const char *const args[] = {"period", "part", "country", "state", "agency", "limit", "offset",
+                                       "releasable_to", NULL};
+    int rc = http_only_args(r, args);
+    store_scope scope;
+    char label[16];
+    int64_t limit = 0, offset = 0;
+    if (!rc) rc = audience_scope(r, &scope, label, sizeof label);
+    if (!rc) rc = http_arg_int(r, "limit", 1, IND_RECORDS_PAGE_MAX, IND_RECORDS_PAGE_DEFAULT, &limit);
+    if (!rc) rc = http_arg_int(r, "offset", 0, INT32_MAX, 0, &offset);
+    if (rc) return rc;
+    const char *period = http_arg(r, "period");
+    if (!period) return http_fail(r, PU_ERR_INVALID, "period", "the period is required (2026, 2026-Q1, 2026-03)");
+    http_target(r, r->params[0]);
+    ind_records_query q = {.code = r->params[0], .part = http_arg(r, "part"), .period = period,
+                           .country = http_arg(r, "country"), .state = http_arg(r, "state"),
+                           .agency = http_arg(r, "agency"), .limit = (size_t)limit, .offset = (size_t)offset};
+    ind_records res;
+    pu_err pe;
+    if ((rc = ind_records_list(r->db, &scope, &q, &res, &pe))) {
+        if (rc == PU_ERR_DENIED) r->force_code = "records_refused"; /* not the caller's rights: the figure's kind */
+        return engine_fail(r, rc, &pe);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        ind_records_free(&res);
+        return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    }
+    rc = ind_records_write(&res, &q, 1, m, &pe);
+    fclose(m);
+    (void)pu_buf_printf(&r->detail, "period=%s part=%s listed=%zu total=%zu%s%s", period, q.part ? q.part : "numerator",
+                        res.n, res.total, *label ? " releasable_to=" : "", label);
+    ind_records_free(&res);
+    if (rc) {
+        free(buf);
+        return engine_fail(r, rc, &pe);
+    }
+    return respond_stream(r, buf, len);
+}
+
 /* ---- GET /api/v1/reports/framework (HTML) ---- */
 /* The PDF: the engine prints its HTML with headless Chromium into a private
  * temporary file (ind_report_write), which is read back and removed. */

@@ -174,6 +174,7 @@ int h_ind_define(http_req *r);
 int h_ind_value(http_req *r);
 int h_ind_figures(http_req *r);
 int h_ind_drill(http_req *r);
+int h_ind_records(http_req *r);
 int h_ind_report(http_req *r);
 ROUTES(http_routes_indicators,
     {"GET", "/api/v1/indicators", h_ind_list, "indicator.list", 1, R},
@@ -181,6 +182,7 @@ ROUTES(http_routes_indicators,
     {"GET", "/api/v1/indicators/figures", h_ind_figures, "indicator.compute", 1, R},
     {"POST", "/api/v1/indicators/{code}/values", h_ind_value, "indicator.value", 1, ACL_P_WRITE},
     {"GET", "/api/v1/indicators/{code}/drill", h_ind_drill, "indicator.drill", 1, R},
+    {"GET", "/api/v1/indicators/{code}/records", h_ind_records, "indicator.records", 1, R},
     {"GET", "/api/v1/reports/framework", h_ind_report, "report.framework", 1, R})
 /* The web application (http_web.c): page shells and files are not audited
  * (they hold no record); the API calls the pages make are. */

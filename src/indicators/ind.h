@@ -218,6 +218,55 @@ int ind_result_write(const ind_result *r, int json, FILE *out, pu_err *err);
 int ind_drill(db_t *db, const store_scope *scope, const char *code, const char *period, const char *by,
               const char *cell, int json, FILE *out, pu_err *err);
 
+/* ---- the records behind a figure (ind_records.c) -------------------------- */
+#define IND_NAME_MAX 64
+#define IND_RECORDS_PAGE_DEFAULT 50
+#define IND_RECORDS_PAGE_MAX 1000
+#define IND_RECORDS_MODULES_MAX 32   /* publishers one formula reads */
+
+typedef struct ind_records_query {
+    const char *code;         /* the indicator ... */
+    const char *part;         /* ... its "numerator" (NULL) or "denominator" */
+    const char *formula;      /* or, instead of code/part, a count reference ("tips.linked[state=MX-SIN]") */
+    const char *period;       /* required: "2026", "2026-Q1", "2026-03" */
+    const char *country, *state, *agency;  /* the cell (NULL: any; "-": rows without a value) */
+    size_t limit;             /* page size: 0 = IND_RECORDS_PAGE_DEFAULT, at most IND_RECORDS_PAGE_MAX */
+    size_t offset;            /* records skipped */
+} ind_records_query;
+
+/* One record behind a figure (copied: owned by the page). */
+typedef struct ind_record {
+    char name[IND_NAME_MAX];  /* the count it feeds */
+    char kind[32], id[64], label[192], date[32], marking[16], link[128];
+    char country[8], state[16], agency[32];
+    int year, month;
+    double value;             /* its part of the figure (1, or a distribution's value: days) */
+} ind_record;
+
+typedef struct ind_records {
+    ind_record *rec;          /* the page: n records */
+    size_t n, cap;
+    size_t total;             /* every record behind the figure, all pages */
+    double sum;               /* their values added up: the formula's figure for a plain sum */
+} ind_records;
+
+/* The records, as scope may see them, behind the numerator (or the
+ * denominator, or a count reference) of one figure: exactly the count rows
+ * that figure sums (same rows, same cell test), each with its record, in
+ * the publishers' order, paged. *out is the caller's (ind_records_free),
+ * also on error (then empty). Errors: PU_ERR_INVALID (period, part, limit,
+ * a manual indicator, a formula), PU_ERR_NOTFOUND (no such code),
+ * PU_ERR_DENIED (refusal, with the reason: a count published as aggregates
+ * only, e.g. protection, or a cell its publisher withheld as a small
+ * number), PU_ERR_DB, PU_ERR_NOMEM, PU_ERR_INTERNAL (a publisher's row
+ * without its record). */
+int ind_records_list(db_t *db, const store_scope *scope, const ind_records_query *q, ind_records *out, pu_err *err);
+void ind_records_free(ind_records *r);
+/* Write a page as CSV (name,kind,id,date,country,state,agency,marking,
+ * value,label,link) or JSON ({"total","sum","offset","records":[...]}).
+ * Errors: PU_ERR_IO. */
+int ind_records_write(const ind_records *r, const ind_records_query *q, int json, FILE *out, pu_err *err);
+
 /* ---- the framework report (ind_report.c) --------------------------------- */
 typedef struct ind_report_opts {
     int year;

@@ -279,6 +279,7 @@ int ind_rows_add(ind_rows *s, const pu_count_row *row) {
     }
     pu_count_row *r = &s->rows[s->n];
     *r = *row;
+    r->rec = NULL; /* borrowed for the callback only: never kept */
     r->name = pu_strdup(row->name ? row->name : "");
     r->country = pu_strdup(row->country ? row->country : "");
     r->state = pu_strdup(row->state ? row->state : "");

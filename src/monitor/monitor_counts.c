@@ -29,7 +29,7 @@ static int count_by_month(db_t *db, const store_scope *scope, const char *name, 
             break;
         }
         pu_count_row row = {name, atoi(db_col_text(s, 0)), atoi(db_col_text(s, 1)), "", "", db_col_text(s, 2),
-                            (double)db_col_int64(s, 3), 0};
+                            (double)db_col_int64(s, 3), 0, NULL};
         rc = cb(&row, ctx, err);
     }
     db_finalize(s);

@@ -507,7 +507,7 @@ int protect_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx
         const cell *c = &cs.c[i];
         if (c->value == 0) continue;
         int small = c->value < PROTECT_SMALL_CELL;
-        pu_count_row row = {c->name, c->year, 0, "MX", c->state, c->agency, small ? 0 : c->value, small};
+        pu_count_row row = {c->name, c->year, 0, "MX", c->state, c->agency, small ? 0 : c->value, small, NULL};
         rc = cb(&row, ctx, err);
     }
     free(cs.c);

@@ -458,5 +458,8 @@ int tips_pow_solve(const char *challenge, int bits, char *nonce, size_t size);
  * Errors: PU_ERR_DB, PU_ERR_INTERNAL (NULL scope), cb's. */
 #include "common/pu_count.h"
 int tips_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+/* The same rows, each with its record (kind tip, id = the tip id, label its place, link /app/tips/ID): the drill-down to records (app.h
+ * count_records). Errors: as tips_counts. */
+int tips_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 
 #endif

@@ -470,5 +470,9 @@ int trace_seal_all(db_t *db, trace_seal_stats *s, pu_err *err);
  * cb's. */
 #include "common/pu_count.h"
 int trace_counts(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
+/* The same rows, each with its request (kind trace_request, id = the
+ * request number, link /app/trace/NUMBER): the drill-down to records
+ * (app.h count_records). Errors: as trace_counts. */
+int trace_count_records(db_t *db, const store_scope *scope, pu_count_cb cb, void *ctx, pu_err *err);
 
 #endif

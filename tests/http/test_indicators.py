@@ -7,11 +7,15 @@
     both countries; each equals the CLI's figure for the same reader;
   - a division by zero is a reason with a null value;
   - manual values with their source and marking; the drill-down's rows add
-    up to the figure; the HTML report in both languages and releasable.
+    up to the figure; the records behind it (paged, as many as the figure,
+    none the reader may not see, each with its page), refusals (protection,
+    a manual figure), audited as indicator.records; the HTML report in both
+    languages and releasable.
 Every JSON response is checked against docs/openapi.yaml. Run by
 tests/http/e2e_driver.sh."""
 import csv
 import io
+import json
 import os
 import sys
 
@@ -91,6 +95,49 @@ s, js, _ = c.req("GET", "/api/v1/indicators/PRV-PREC-04/drill", token=tok["fgr.a
 eq(s, 200, "the drill-down")
 eq(sum(r["value"] for r in js["rows"]), 160, "its rows add up to FGR's figure")
 ok(all(r["name"] == "cargo.shipments_screened" and r["agency"] == "CBP" for r in js["rows"]), "the rows are CBP's screenings")
+
+# ---- the records behind a figure ----
+def records(token, code, **q):
+    got, total, offset = [], None, 0
+    while total is None or offset < total:
+        s, js, _ = c.req("GET", f"/api/v1/indicators/{code}/records", token=token,
+                         query={"period": YEAR, "limit": "70", "offset": str(offset), **q})
+        eq(s, 200, f"records of {code} {q} from {offset}")
+        total = js["total"]
+        got += js["records"]
+        offset += 70
+        if not js["records"]:
+            break
+    return got, total
+
+
+fgr_recs, total = records(tok["fgr.an"], "PRV-PREC-04")
+eq((total, len(fgr_recs), len({r["id"] for r in fgr_recs})), (160, 160, 160),
+   "FGR is listed the 160 records behind its figure, over three pages, each once")
+ok(all(r["marking"] == "SHARED" and r["kind"] == "cargo_line" and r["link"] == "/app/cargo" for r in fgr_recs),
+   "only CBP's SHARED manifest lines: no US-ONLY one is listed to a Mexican agency")
+atf_recs, total = records(tok["atf.an"], "PRV-PREC-04")
+eq((total, len(atf_recs)), (400, 400), "ATF is listed the US-ONLY lines too (400)")
+rel_recs, total = records(tok["atf.an"], "PRV-PREC-04", releasable_to="MX,US")
+eq(total, 160, "releasable to both countries: the 160 SHARED lines")
+s, js, _ = c.req("GET", "/api/v1/indicators/PRV-PREC-04/records", token=tok["fgr.an"],
+                 query={"period": YEAR, "agency": "-"})
+eq((s, js["total"]), (200, 0), "the cell without an agency holds none of CBP's lines")
+s, js, _ = c.req("GET", "/api/v1/indicators/PRO-PROT-01/records", token=tok["atf.an"], query={"period": YEAR})
+ok(s == 403 and "aggregates only" in js["error"]["message"], "protection figures never list their records", str(js))
+s, js, _ = c.req("GET", "/api/v1/indicators/PRO-PROT-01/records", token=tok["atf.an"], query={"period": YEAR},
+                 headers={"Accept-Language": "es"})
+ok(s == 403 and js["error"]["code"] == "records_refused" and "agregados" in js["error"]["message"], "the refusal in Spanish", str(js))
+s, js, _ = c.req("GET", "/api/v1/indicators/PRV-PREC-04/records", token=tok["atf.an"], query={"period": YEAR, "limit": "5000"})
+eq(s, 400, "a page is at most 1000 records")
+s, js, _ = c.req("GET", "/api/v1/indicators/PRV-PREC-04/records", token=tok["atf.an"], query={"period": YEAR, "part": "x"})
+eq(s, 400, "an unknown part is refused")
+s, js, _ = c.req("GET", "/api/v1/indicators/PRV-PREC-04/records", token=tok["atf.an"])
+eq(s, 400, "the period is required")
+rc, out = cli("audit", "export", "--db", DB)
+listed = [json.loads(l) for l in out.splitlines() if l.strip() and json.loads(l).get("action") == "indicator.records"]
+ok(len(listed) >= 5 and any("listed=70 total=160" in json.dumps(e) for e in listed),
+   "every listing is audited as indicator.records, with what it listed", json.dumps(listed[:1]))
 
 # ---- manual values ----
 body = {"period": YEAR, "value": 420, "source": "ATF Academy roster", "marking": "SHARED"}

@@ -7,6 +7,11 @@
 //     ATF's analyst sees 400; "only what both countries may read" shows 160;
 //   - the drill-down lists the count rows behind the figure and they add up
 //     to it; the trend has a bar for the year; a manual figure shows;
+//   - the drill-down's records view lists the records behind the figure
+//     (FGR's 160 SHARED manifest lines, paged with "more"; traces submitted
+//     by Mexico, as many as the card's figure), each linking to its page,
+//     and the link opens the trace request; the denominator's records of a
+//     ratio; a protection figure is refused with its reason;
 //   - the report link opens the HTML report in the page's language;
 //   - axe-core, every text from the catalogue and (in Spanish) no English
 //     left, on the dashboard in both languages; no CSP violation.
@@ -28,6 +33,55 @@ async function open(browser, base, user, lang) {
 }
 
 const cardValue = (page, code) => page.$eval(`.ind-card[data-code="${code}"] .ind-value`, (e) => e.getAttribute("data-value"));
+
+// The records behind a figure: numerator (paged to the end), denominator,
+// a refusal; in English, a record's link opens its page.
+async function recordsFlow(page, lang) {
+  const records = (part) => `#ind-records-list-${part} tbody tr`;
+  await page.click('button[data-drill="PRO-PROT-01"]');
+  await page.click("#ind-records-numerator");
+  await page.waitForSelector("#ind-records-refused-numerator");
+  ok((await page.textContent("#ind-records-refused-numerator")).length > 10, `(${lang}) a protection figure's records are refused, with the reason`);
+  // shipments screened: 160 SHARED lines for FGR, over four pages of 50
+  await page.click('button[data-drill="PRV-PREC-04"]');
+  await page.click("#ind-records-numerator");
+  await page.waitForSelector(records("numerator"));
+  for (let i = 0; i < 20 && (await page.locator("#ind-records-more-numerator").count()); i++) {
+    const n = await page.locator(records("numerator")).count();
+    await page.click("#ind-records-more-numerator");
+    await waitFor(page, ([sel, k]) => document.querySelectorAll(sel).length > k, [records("numerator"), n]);
+  }
+  const rows = await page.locator(records("numerator")).count();
+  const shared = await page.locator(`${records("numerator")} .marking-shared`).count();
+  ok(rows === 160 && shared === 160, `(${lang}) the records listed are the card's 160 SHARED lines, over four pages`, `${rows} rows, ${shared} SHARED`);
+  const caption = await page.textContent("#ind-records-list-numerator caption");
+  ok(caption.includes("PRV-PREC-04") && caption.includes("160"), `(${lang}) the records' caption names the indicator and the total`, caption);
+  // the denominator of a ratio: as many trace requests as the API's denominator
+  await page.click('button[data-drill="PRV-ARMS-02"]');
+  await page.click("#ind-records-denominator");
+  await page.waitForSelector("#ind-records-list-denominator caption");
+  const fig = await page.evaluate(async (y) => (await (await fetch(`/api/v1/indicators/figures?year=${y}&from=${y}&code=PRV-ARMS-02`)).json()).figures.find((f) => f.cell === ""), YEAR);
+  const den = await page.locator(records("denominator")).count();
+  const traces = await page.locator(`${records("denominator")}[data-record^="trace_request:"]`).count();
+  ok(den === (fig.denominator || 0) && traces === den, `(${lang}) the denominator's records: ${den} trace requests, the API's denominator`, JSON.stringify(fig));
+  // traces submitted by Mexico: a record's link opens the trace request
+  await page.click('button[data-drill="PRV-ARMS-01"]');
+  await page.click("#ind-records-numerator");
+  await page.waitForSelector(`${records("numerator")} a`);
+  ok((await page.locator(records("numerator")).count()) === Number(await cardValue(page, "PRV-ARMS-01")), `(${lang}) traces submitted by Mexico: as many records as the card's figure`);
+  if (lang !== "en") return;
+  const first = page.locator(`${records("numerator")} a`).first();
+  const href = await first.getAttribute("href");
+  const id = (await first.textContent()).trim();
+  ok(href === `/app/trace/${id}`, "a record links to its page", href);
+  await first.click();
+  await page.waitForURL(`**/app/trace/${id}`);
+  await waitFor(page, (x) => document.querySelector("h1") && document.querySelector("h1").textContent.includes(x), id);
+  ok(true, `the link opens the trace request ${id}`);
+  await page.goBack();
+  await page.waitForSelector('.ind-card[data-code="PRV-PREC-04"]');
+  await settle(page);
+}
 
 async function fgrFlow(browser, base, lang) {
   const page = await open(browser, base, "fgr.analyst", lang);
@@ -63,6 +117,7 @@ async function fgrFlow(browser, base, lang) {
   ok((await cardValue(page, "PRV-PREC-04")) === "160", `(${lang}) releasable to both countries: 160`);
   await page.uncheck("#ind-releasable");
   await settle(page);
+  await recordsFlow(page, lang);
   await h.languageChecks(t, page, `dashboard (${lang})`, lang);
   ok(page.cspErrors.length === 0, `(${lang}) no CSP violation or script error`, JSON.stringify(page.cspErrors));
   await screenshot(page, `dashboard-${lang}.png`);

@@ -3,11 +3,14 @@
 // status, a trend of the last six years, and the drill-down to the count
 // rows behind the figure, all as the signed-in reader may see them
 // (GET /api/v1/indicators, /api/v1/indicators/figures,
-// /api/v1/indicators/{code}/drill); links to the framework report.
+// /api/v1/indicators/{code}/drill), and from there to the records behind it
+// with a link to each record's page (/api/v1/indicators/{code}/records);
+// links to the framework report.
 import { get } from "../api.js";
 import { field, h, mount, raw } from "../dom.js";
-import { currentLang, has, num, t } from "../i18n.js";
-import { errorMsg, loading, table } from "./common.js";
+import { currentLang, date, has, num, t, tv } from "../i18n.js";
+import { link } from "../main.js";
+import { errorMsg, loading, marking, table } from "./common.js";
 import { choropleth, loadMaps } from "./trace_maps.js";
 
 // A state's name from the catalogue (the trace page's keys), else as the map has it.
@@ -28,6 +31,58 @@ async function stateMap(d, y, audience) {
   const geo = await loadMaps();
   return h("div", { class: "ind-map", id: "ind-map" }, h("h3", {}, t("ind.map_by_state")),
     choropleth(`ind-map-${d.code}`, mx ? geo.mx : geo.us, values, t("ind.map_title", { code: d.code, year: y }), stateLabel(mx ? "mx" : "us")));
+}
+
+const RECORDS_PAGE = 50;
+
+// One record behind a figure: its kind, a link to its page, date, place,
+// owner, marking and its part of the figure.
+function recordRow(x) {
+  const id = x.link ? link(x.link, raw(x.id), false) : raw(x.id);
+  return h(
+    "tr",
+    { "data-record": `${x.kind}:${x.id}` },
+    h("td", {}, tv("ind.kind", x.kind)),
+    h("td", {}, id, x.label ? h("span", { class: "sub" }, " ", raw(x.label)) : null),
+    h("td", {}, x.date ? date(x.date) : "–"),
+    h("td", {}, raw(x.state || x.country || "–")),
+    h("td", {}, raw(x.agency || "–")),
+    h("td", {}, marking(x.marking)),
+    h("td", {}, num(x.value, 1)),
+  );
+}
+
+// The records view of a figure's part (numerator or denominator), paged
+// with "more"; a refusal (aggregates only, small numbers) says why.
+function recordsView(d, period, part, audience) {
+  const box = h("section", { id: `ind-records-list-${part}`, class: "ind-records", "aria-live": "polite" });
+  const rows = h("tbody", {});
+  const more = h("button", { type: "button", class: "small secondary", id: `ind-records-more-${part}` }, t("ind.records_more"));
+  const caption = h("caption", {});
+  let offset = 0;
+  const page = async () => {
+    more.disabled = true;
+    try {
+      const r = await get(`/api/v1/indicators/${encodeURIComponent(d.code)}/records?period=${period}&part=${part}&limit=${RECORDS_PAGE}&offset=${offset}${audience}`);
+      r.records.forEach((x) => rows.appendChild(recordRow(x)));
+      offset += r.records.length;
+      caption.textContent = t("ind.records_caption", { part: t(`ind.formula_${part}`), code: d.code, period, n: offset, total: r.total });
+      more.disabled = false;
+      if (!box.contains(rows)) {
+        const heads = ["ind.col_kind", "ind.col_record", "ind.col_date", "ind.col_place", "ind.col_agency", "ind.col_marking", "ind.value"];
+        mount(box, h("table", { class: "ind-records-table" }, caption, h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(k))))), rows));
+      }
+      // "more" only while records remain (removed, not hidden: button styles override [hidden])
+      if (offset < r.total && !more.isConnected) box.appendChild(more);
+      if (offset >= r.total) more.remove();
+    } catch (e) {
+      mount(box, e && e.status === 403 && e.message ? h("p", { class: "status error", role: "alert", id: `ind-records-refused-${part}` }, e.message) : errorMsg(e));
+    }
+  };
+  more.addEventListener("click", page);
+  mount(box, loading());
+  page();
+  return box;
 }
 
 const GOALS = ["protect", "prevent", "pursue"];
@@ -126,7 +181,15 @@ export function dashboardPage(main) {
         stateMap(d, year.value, audience()),
       ]);
       const rows = r.rows.map((x) => h("tr", {}, h("td", {}, t(`ind.formula_${x.formula}`)), h("td", {}, raw(x.name, "code")), h("td", {}, `${x.year}-${String(x.month).padStart(2, "0")}`), h("td", {}, raw(x.country || "–")), h("td", {}, raw(x.state || "–")), h("td", {}, raw(x.agency || "–")), h("td", {}, num(x.value, 1))));
-      mount(detail, map, table(t("ind.drill_caption", { code: d.code, year: year.value, n: rows.length }), [t("ind.col_formula"), t("ind.col_count"), t("ind.col_month"), t("ind.col_country"), t("ind.col_state"), t("ind.col_agency"), t("ind.value")], rows));
+      const records = h("div", { id: "ind-records" });
+      const show = (part) => mount(records, recordsView(d, year.value, part, audience()));
+      const buttons = h(
+        "p",
+        { class: "row" },
+        h("button", { type: "button", class: "small", id: "ind-records-numerator", onclick: () => show("numerator") }, t("ind.records_numerator")),
+        d.denominator ? h("button", { type: "button", class: "small secondary", id: "ind-records-denominator", onclick: () => show("denominator") }, t("ind.records_denominator")) : null,
+      );
+      mount(detail, map, table(t("ind.drill_caption", { code: d.code, year: year.value, n: rows.length }), [t("ind.col_formula"), t("ind.col_count"), t("ind.col_month"), t("ind.col_country"), t("ind.col_state"), t("ind.col_agency"), t("ind.value")], rows), buttons, records);
     } catch (e) {
       mount(detail, errorMsg(e));
     }
