@@ -797,8 +797,10 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
         ns = sc_name_score(&qs, &cs, d, &s->memo);
     }
     *name_score = ns;
-    double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
+    const screen_weights *w = r->p->weights;
+    double score = ns * kind_factor[nm->kind] * (w ? w->w[SCREEN_W_NAME] * w->w[SCREEN_W_CAP] : SCREEN_NAME_ONLY_CAP);
     *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
+    for (int i = 0; w && i < *nq; i++) quals[i].v = screen_weight_of(w, quals[i].name, quals[i].v);
     for (int i = 0; i < *nq; i++)
         if (strcmp(quals[i].name, "identifier_match") == 0 && score < Q_ID_MATCH_FLOOR) score = Q_ID_MATCH_FLOOR;
     for (int i = 0; i < *nq; i++) score += quals[i].v;
@@ -855,9 +857,14 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     if (!xp->query_name || !xp->query_norm || !xp->matched_name || !xp->matched_kind) return PU_ERR_NOMEM;
     int stats = !r->p->no_weights && (!r->p->scope || r->p->scope->system);
     int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind], stats);
-    if (!rc)
-        rc = add_feature(xp, "name_only_cap", SCREEN_NAME_ONLY_CAP,
-                         dupf("a name alone scores at most %.2f; qualifiers adjust it", SCREEN_NAME_ONLY_CAP));
+    {
+        const screen_weights *w = r->p->weights;
+        double cap = w ? w->w[SCREEN_W_CAP] : SCREEN_NAME_ONLY_CAP;
+        if (!rc) rc = add_feature(xp, "name_only_cap", cap, dupf("a name alone scores at most %.2f; qualifiers adjust it", cap));
+        if (!rc && w && w->w[SCREEN_W_NAME] != 1.0)
+            rc = add_feature(xp, "name_weight", w->w[SCREEN_W_NAME],
+                             dupf("the request weighs the name score x %.2f", w->w[SCREEN_W_NAME]));
+    }
     for (int i = 0; i < nq && !rc; i++) {
         if (strcmp(quals[i].name, "identifier_match") == 0) idmatch = 1;
         rc = add_feature(xp, quals[i].name, quals[i].v, pu_strdup(quals[i].detail));
