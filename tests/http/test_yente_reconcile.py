@@ -95,6 +95,15 @@ ok(n0 and n1 and abs(n1 - n0 / 2) < 2e-3, "name_similarity 0.5 halves a name-onl
 s, js, _ = match(DEA, QN, {"weights": {"name_only_cap": 1.0}})
 n2 = score_of(js, "sdn-guzman-loera")
 ok(n0 and n2 and n2 > n0 and n2 <= 1.0, "name_only_cap 1.0 lifts the name-only cap", f"{n0} -> {n2}")
+# the candidate pool follows the weights: at a cutoff between the plain and
+# the weighted score the entity is returned only with the weights (the
+# pruning bound must use the weighted cap, or it would drop it unseen)
+mid = round((n0 + n0 / 0.95) / 2, 4) if n0 else 0.9
+s, js, _ = match(DEA, QN, cutoff=str(mid), threshold=str(mid))
+ok(s == 200 and score_of(js, "sdn-guzman-loera") is None, "below the cutoff without weights", str(mid))
+s, js, _ = match(DEA, QN, {"weights": {"name_only_cap": 1.0}}, cutoff=str(mid), threshold=str(mid))
+ok(s == 200 and (score_of(js, "sdn-guzman-loera") or 0) >= mid, "kept above the cutoff with name_only_cap 1.0",
+   str(js)[:300])
 # refusals: unknown feature, out of range, not a number, config keys
 for body, field, what in (({"weights": {"name_literal_match": 1.0}}, "weights.name_literal_match", "an unknown feature"),
                           ({"weights": {"country_mismatch": -3}}, "weights.country_mismatch", "a weight out of range"),
