@@ -135,7 +135,7 @@ int cargo_party_screen(void *ctx, const char *name, const char *country, cargo_p
         if (err) *err = e;
         return rc;
     }
-    for (size_t i = 0; i < res->n && *n < max; i++) {
+    for (size_t i = 0; rc == PU_OK && i < res->n && *n < max; i++) { /* stop at an ownership error */
         const screen_match *m = &res->matches[i];
         if (m->suppressed) continue;
         cargo_party_hit *h = &hits[(*n)++];
