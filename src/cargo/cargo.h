@@ -53,6 +53,7 @@
 #define CARGO_MAX_JSON_DOC (256u << 20)    /* one JSON document (CARGO_FMT_JSON) */
 #define CARGO_MAX_MATCHES 16               /* chemicals reported per line */
 #define CARGO_MAX_PARTY_HITS 6             /* designated parties reported per line */
+#define CARGO_OWNERSHIP_TEXT 320           /* bytes of a party's owner-chain explanation */
 #define CARGO_MAX_PIECES 1e9               /* pieces per line; more is garbage, not cargo */
 #define CARGO_MAX_DAYS_AHEAD 60            /* departure/arrival dates at most this far after today */
 
@@ -298,6 +299,11 @@ typedef struct cargo_party_hit {
      * src/sameas): why, "same person as <caption> [id] by resolution
      * (cluster C, N records): the name is ..." */
     char resolved[CARGO_PARTY_RESOLVED_MAX];
+    /* "" or, when the party is designated only through its owners (OFAC's
+     * 50 % rule, src/monitor), the explanation: the look-through share and
+     * the strongest owner chain "54.0% held: OWNER [id] 60.0% > ... > PARTY
+     * [id]", as the reader may see the Ownership records. */
+    char ownership[CARGO_OWNERSHIP_TEXT];
 } cargo_party_hit;
 
 /* Party screening: called for each non-blank shipper/consignee/notify name

@@ -99,11 +99,14 @@ static void hs_digits(const char *hs, char *out, size_t size) {
 }
 
 /* Append "\x01<rule>detail" to the line's details. */
+/* Bytes of one rule's detail: room for a party's owner chain (cargo.h
+ * CARGO_OWNERSHIP_TEXT) or a resolution hit's reason after the match itself. */
+#define NOTE_MAX (256 + CARGO_OWNERSHIP_TEXT + CARGO_PARTY_RESOLVED_MAX)
 static void note(cargo_batch *b, uint32_t *fired, int rule, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void note(cargo_batch *b, uint32_t *fired, int rule, const char *fmt, ...) {
     if (!b->e->r->rule[rule].enabled || (*fired & (1u << rule))) return;
     *fired |= 1u << rule;
-    char d[CARGO_PARTY_RESOLVED_MAX + 32];   /* a resolution hit's reason */
+    char d[NOTE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d, sizeof d, fmt, ap);
@@ -185,12 +188,17 @@ static int screen_parties(cargo_batch *b, const cargo_manifest *m, cargo_result 
     memcpy(h, got, ng * sizeof *h);
     r->party = h;
     r->nparty = ng;
+    /* a party designated through its owners says so, with the chain: the
+     * officer holding the shipment must be able to cite why */
+    const char *via = besth->ownership[0] ? ", blocked by ownership: " : "";
     if (besth->resolved[0])   /* the same person by resolution: designated, with the reason */
         note(b, fired, CARGO_PARTY_DESIGNATED, "%s is the %s", bestrole, besth->resolved);
     else if (best >= e->party_hit)
-        note(b, fired, CARGO_PARTY_DESIGNATED, "%s matches %s [%s] at %.2f", bestrole, besth->caption, besth->entity_id, best);
+        note(b, fired, CARGO_PARTY_DESIGNATED, "%s matches %s [%s] at %.2f%s%s", bestrole, besth->caption,
+             besth->entity_id, best, via, besth->ownership);
     else
-        note(b, fired, CARGO_PARTY_POSSIBLE, "%s resembles %s [%s] at %.2f", bestrole, besth->caption, besth->entity_id, best);
+        note(b, fired, CARGO_PARTY_POSSIBLE, "%s resembles %s [%s] at %.2f%s%s", bestrole, besth->caption,
+             besth->entity_id, best, via, besth->ownership);
     return PU_OK;
 }
 
@@ -696,6 +704,7 @@ static void party_list(const cargo_result *r, pu_buf *out) {
         const cargo_party_hit *h = &r->party[k];
         pu_buf_printf(out, "%s%s: %s [%s] %.2f", k ? "; " : "", h->role, h->caption, h->entity_id, h->score);
         if (h->resolved[0]) pu_buf_printf(out, " (%s)", h->resolved);
+        if (h->ownership[0]) pu_buf_printf(out, " (blocked by ownership: %s)", h->ownership);
     }
 }
 
@@ -790,6 +799,7 @@ int cargo_result_to_json(const cargo_engine *e, const cargo_result *r, json_t **
         json_object_set_new(x, "caption", json_string(h->caption));
         json_object_set_new(x, "score", json_real(h->score));
         if (h->resolved[0]) json_object_set_new(x, "resolved", json_string(h->resolved));
+        if (h->ownership[0]) json_object_set_new(x, "blocked_by_ownership", json_string(h->ownership));
         json_array_append_new(parties, x);
     }
     json_object_set_new(o, "parties", parties);

@@ -18,7 +18,7 @@ static int usage(FILE *f) {
             "       puente lists diff V1 [V2] [--format csv|json|text]\n"
             "Designation lists as sources, each load a version with its delta (docs/lists.md).\n"
             "  sources add   configure a source: F is ofac_csv, ofac_xml, un_xml, eu_xml, eu_csv,\n"
-            "                uk_csv, generic_csv or ftm; L a file path (ofac_csv: a directory) or\n"
+            "                uk_csv, uk_xml, generic_csv or ftm; L a file path (ofac_csv: a directory) or\n"
             "                an http(s):// or file:// URL; D the dataset (default NAME); T the\n"
             "                FtM topics of its entities, comma-separated (default sanction); S the\n"
             "                largest share of the dataset one update may remove (default 0.10);\n"

@@ -333,6 +333,7 @@ int h_compare(http_req *r);
 int h_decisions_list(http_req *r);
 int h_decision_add(http_req *r);
 int h_yente_match(http_req *r);
+int h_yente_reconcile(http_req *r);   /* GET|POST /reconcile[/{dataset}] (http_screen.c) */
 /* early warning (http_ews.c) */
 int h_ews_reports(http_req *r);
 int h_ews_alerts(http_req *r);

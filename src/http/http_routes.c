@@ -231,7 +231,11 @@ ROUTES(http_routes_graph,
 ROUTES(http_routes_yente,
     {"GET", "/entities/{id}", h_yente_entity, "entity.read", 1, R},
     {"GET", "/catalog", h_yente_catalog, "catalog.read", 1, R},
-    {"GET", "/algorithms", h_yente_algorithms, "algorithms.read", 1, R})
+    {"GET", "/algorithms", h_yente_algorithms, "algorithms.read", 1, R},
+    {"GET", "/reconcile", h_yente_reconcile, "screen.reconcile", 1, ACL_P_SCREEN},
+    {"POST", "/reconcile", h_yente_reconcile, "screen.reconcile", 1, ACL_P_SCREEN},
+    {"GET", "/reconcile/{dataset}", h_yente_reconcile, "screen.reconcile", 1, ACL_P_SCREEN},
+    {"POST", "/reconcile/{dataset}", h_yente_reconcile, "screen.reconcile", 1, ACL_P_SCREEN})
 /* Designation lists (http_lists.c, docs/lists.md): versions and deltas are
  * read by every reader (public lists); an update is an administrator's. */
 ROUTES(http_routes_lists,

@@ -7,6 +7,8 @@
  * Markings are applied by screen_run through the caller's scope: entities a
  * user may not see are never scored, returned or counted; decisions apply
  * only for readers who may see them. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,6 +450,41 @@ static int put_response(http_req *r, const char *key, const json_t *qv, const sc
     return rc == PU_OK ? pu_buf_putc(out, '}') : rc;
 }
 
+/* yente's body members beside `queries`: `weights` (feature -> number; an
+ * unknown or unweightable feature is a 400, not ignored: a misspelt weight
+ * would silently screen with the default) and `config` (no configuration
+ * keys here: any key is a 400, as yente answers an unknown one). *have is 1
+ * when weights were given. */
+static int match_weights(http_req *r, json_t *o, screen_weights *w, int *have) {
+    *have = 0;
+    screen_weights_default(w);
+    json_t *ws = json_object_get(o, "weights"), *cfg = json_object_get(o, "config");
+    if (cfg && !json_is_null(cfg)) {
+        if (!json_is_object(cfg)) return http_fail(r, PU_ERR_INVALID, "config", "expected an object");
+        const char *k;
+        json_t *v;
+        json_object_foreach(cfg, k, v) {
+            (void)v;
+            return http_fail(r, PU_ERR_INVALID, "config", "unknown configuration key '%.60s' (%s has none)", k,
+                             SCREEN_ALGO_NAME);
+        }
+    }
+    if (!ws || json_is_null(ws)) return PU_OK;
+    if (!json_is_object(ws)) return http_fail(r, PU_ERR_INVALID, "weights", "expected an object of feature weights");
+    const char *k;
+    json_t *v;
+    json_object_foreach(ws, k, v) {
+        char field[96];
+        snprintf(field, sizeof field, "weights.%.60s", k);
+        if (!json_is_number(v)) return http_fail(r, PU_ERR_INVALID, field, "expected a number");
+        pu_err e;
+        if (screen_weights_set(w, k, json_number_value(v), &e) != PU_OK)
+            return http_fail(r, PU_ERR_INVALID, field, "%s", e.msg);
+        *have = 1;
+    }
+    return PU_OK;
+}
+
 static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, double threshold, double cutoff,
                        const yente_filter *f) {
     unsigned char akey[16];
@@ -465,6 +502,9 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
     json_t *qs = json_object_get(o, "queries");
     if (!json_is_object(qs) || json_object_size(qs) == 0) rc = http_fail(r, PU_ERR_INVALID, "queries", "expected an object of named queries");
     else if (json_object_size(qs) > MATCH_MAX) rc = http_fail(r, PU_ERR_LIMIT, "queries", "at most %d queries per request", MATCH_MAX);
+    screen_weights weights;
+    int weighted = 0;
+    if (rc == PU_OK) rc = match_weights(r, o, &weights, &weighted);
     if (rc) {
         json_decref(o);
         return rc;
@@ -483,7 +523,8 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
     screen_scope named = {f->ntopics ? tpl : NULL, dsl[0] ? dsl : NULL, 0};
     screen_params p = {.threshold = threshold, .min_score = cutoff, .limit = (int)(ds || f->active ? MATCH_FILTER_POOL : limit),
                        .explain = 1, .scope = &r->scope, .reviews = snap->reviews,
-                       .designated = named.topics || named.datasets ? &named : SCREEN_SCOPE_DEFAULT};
+                       .designated = named.topics || named.datasets ? &named : SCREEN_SCOPE_DEFAULT,
+                       .weights = weighted ? &weights : NULL};
     const char *key;
     json_t *qv;
     pu_buf *out = &r->out;
@@ -545,5 +586,247 @@ int h_yente_match(http_req *r) {
     if ((rc = screen_acquire(r, &snap))) return rc;
     rc = yente_match(r, &snap, limit, threshold, cutoff, &f);
     screen_release(r, &snap);
+    return rc;
+}
+
+/* ---- GET|POST /reconcile[/{dataset}]: the OpenRefine reconciliation API ----
+ * docs/screening.md "Reconciliation (OpenRefine)". Without `queries`: the
+ * service manifest. With `queries` (a JSON object of named queries, sent by
+ * OpenRefine as the form field `queries`, also accepted as ?queries= or as a
+ * JSON body {"queries": {...}}): per query its candidates with score and
+ * match, screened exactly as POST /match/{dataset} screens (the designated
+ * scope of the dataset, the reader's scope, reviewed decisions). */
+
+#define RECONCILE_DEFAULT_LIMIT 5
+#define RECONCILE_MAX_LIMIT 100
+
+static int hexval(char c) { return isdigit((unsigned char)c) ? c - '0' : (tolower((unsigned char)c) - 'a' + 10); }
+
+/* application/x-www-form-urlencoded: the value of key in body (decoded,
+ * malloc'd) or NULL when absent. '+' is a space; a bad %XX is kept as is. */
+static char *form_value(const char *body, size_t n, const char *key) {
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < n;) {
+        size_t end = i;
+        while (end < n && body[end] != '&') end++;
+        if (end - i > klen && strncmp(body + i, key, klen) == 0 && body[i + klen] == '=') {
+            size_t from = i + klen + 1, len = end - from;
+            char *out = malloc(len + 1);
+            if (!out) return NULL;
+            size_t o = 0;
+            for (size_t k = from; k < end; k++) {
+                if (body[k] == '+') out[o++] = ' ';
+                else if (body[k] == '%' && k + 2 < end && isxdigit((unsigned char)body[k + 1]) &&
+                         isxdigit((unsigned char)body[k + 2])) {
+                    out[o++] = (char)(hexval(body[k + 1]) << 4 | hexval(body[k + 2]));
+                    k += 2;
+                } else out[o++] = body[k];
+            }
+            out[o] = 0;
+            return out;
+        }
+        i = end + 1;
+    }
+    return NULL;
+}
+
+/* The `queries` object of the request, or NULL (*rc PU_OK: none given, the
+ * manifest is asked for; else the request failed). New reference. */
+static json_t *reconcile_queries(http_req *r, int *rc) {
+    *rc = PU_OK;
+    const char *arg = http_arg(r, "queries");
+    char *owned = NULL;
+    json_t *qs = NULL;
+    const char *body = pu_buf_str(&r->body);
+    size_t i = 0;
+    while (i < r->body.len && isspace((unsigned char)body[i])) i++;
+    if (!arg && i < r->body.len && body[i] == '{') { /* a JSON body */
+        json_t *o = NULL;
+        if ((*rc = http_body_object(r, &o))) return NULL;
+        qs = json_incref(json_object_get(o, "queries"));
+        json_decref(o);
+        if (!qs) {
+            *rc = http_fail(r, PU_ERR_INVALID, "queries", "expected an object of named queries");
+            return NULL;
+        }
+    } else {
+        if (!arg && r->body.len) arg = owned = form_value(body, r->body.len, "queries");
+        if (!arg) return NULL;
+        json_error_t je;
+        qs = json_loads(arg, 0, &je);
+        free(owned);
+        if (!qs) {
+            *rc = http_fail(r, PU_ERR_INVALID, "queries", "not JSON: %s", je.text);
+            return NULL;
+        }
+    }
+    if (!json_is_object(qs) || json_object_size(qs) == 0)
+        *rc = http_fail(r, PU_ERR_INVALID, "queries", "expected an object of named queries");
+    else if (json_object_size(qs) > MATCH_MAX)
+        *rc = http_fail(r, PU_ERR_LIMIT, "queries", "at most %d queries per request", MATCH_MAX);
+    if (*rc) {
+        json_decref(qs);
+        return NULL;
+    }
+    return qs;
+}
+
+/* The service manifest (reconciliation API 0.2). */
+static int reconcile_manifest(http_req *r, const char *ds) {
+    static const char *const types[] = {"Person", "Company", "Organization", "LegalEntity", "Vessel", "Airplane"};
+    json_t *dt = json_array();
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        json_array_append_new(dt, json_pack("{s:s,s:s}", "id", types[i], "name", types[i]));
+    char name[160];
+    snprintf(name, sizeof name, "Puente screening (%.60s)", ds);
+    (void)pu_buf_printf(&r->detail, "manifest; dataset=%s", ds);
+    return http_json(r, 200,
+                     json_pack("{s:[s,s],s:s,s:s,s:s,s:{s:s},s:o}", "versions", "0.1", "0.2", "name", name,
+                               "identifierSpace", "https://followthemoney.tech/explorer/#entity", "schemaSpace",
+                               "https://followthemoney.tech/explorer/schemata/", "view", "url", "/entities/{{id}}",
+                               "defaultTypes", dt));
+}
+
+/* One reconciliation query as a /match query object: {"schema", "properties":
+ * {"name": [query], pid: [v...]}}. Errors: 400 naming the member. */
+static int reconcile_to_match(http_req *r, const char *key, json_t *q, json_t **out, int64_t *limit) {
+    *out = NULL;
+    *limit = RECONCILE_DEFAULT_LIMIT;
+    char field[160];
+    snprintf(field, sizeof field, "queries.%.60s", key);
+    if (!json_is_object(q)) return http_fail(r, PU_ERR_INVALID, field, "expected an object with `query`");
+    const char *text = json_string_value(json_object_get(q, "query"));
+    if (!text || pu_blank(text)) {
+        snprintf(field, sizeof field, "queries.%.60s.query", key);
+        return http_fail(r, PU_ERR_INVALID, field, "expected a non-empty string");
+    }
+    json_t *t = json_object_get(q, "type"), *lim = json_object_get(q, "limit");
+    if (json_is_array(t)) t = json_array_get(t, 0); /* the API allows a list: the first is the one screened */
+    const char *schema = t && !json_is_null(t) ? json_string_value(t) : "LegalEntity";
+    if (!schema || !ftm_schema_get(schema)) {
+        snprintf(field, sizeof field, "queries.%.60s.type", key);
+        return http_fail(r, PU_ERR_INVALID, field, "expected an FtM schema (Person, Company, Organization...)");
+    }
+    if (lim && !json_is_null(lim)) {
+        if (!json_is_integer(lim) || json_integer_value(lim) < 1 || json_integer_value(lim) > RECONCILE_MAX_LIMIT) {
+            snprintf(field, sizeof field, "queries.%.60s.limit", key);
+            return http_fail(r, PU_ERR_INVALID, field, "expected an integer from 1 to %d", RECONCILE_MAX_LIMIT);
+        }
+        *limit = json_integer_value(lim);
+    }
+    json_t *props = json_pack("{s:[s]}", "name", text), *ps = json_object_get(q, "properties");
+    if (ps && !json_is_null(ps) && !json_is_array(ps)) {
+        json_decref(props);
+        snprintf(field, sizeof field, "queries.%.60s.properties", key);
+        return http_fail(r, PU_ERR_INVALID, field, "expected a list of {\"pid\", \"v\"}");
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(ps, i, p) {
+        const char *pid = json_string_value(json_object_get(p, "pid"));
+        json_t *v = json_object_get(p, "v");
+        if (!pid || !*pid || !v) {
+            json_decref(props);
+            snprintf(field, sizeof field, "queries.%.60s.properties[%zu]", key, i);
+            return http_fail(r, PU_ERR_INVALID, field, "expected {\"pid\": property, \"v\": value}");
+        }
+        json_t *vals = json_object_get(props, pid);
+        if (!vals) json_object_set_new(props, pid, vals = json_array());
+        if (json_is_array(v)) json_array_extend(vals, v);
+        else if (json_is_object(v) && json_is_string(json_object_get(v, "id")))
+            json_array_append(vals, json_object_get(v, "id")); /* a reconciled cell: its id */
+        else json_array_append(vals, v);
+    }
+    *out = json_pack("{s:s,s:o}", "schema", schema, "properties", props);
+    return PU_OK;
+}
+
+/* {"result": [{"id","name","score","match","type":[{"id","name"}],"description"}]} */
+static json_t *reconcile_result(http_req *r, const screen_result *res, const char *ds, int64_t limit) {
+    json_t *arr = json_array();
+    for (size_t k = 0; k < res->n && (int64_t)json_array_size(arr) < limit; k++) {
+        const screen_match *m = &res->matches[k];
+        if (!screen_match_in_dataset(m, ds)) continue;
+        pu_buf d = PU_BUF_INIT(1024);
+        for (size_t i = 0; i < m->nprograms; i++) (void)pu_buf_printf(&d, "%s%s", i ? ", " : "", m->programs[i]);
+        json_t *o = json_pack("{s:s,s:s,s:f,s:b,s:[{s:s,s:s}]}", "id", m->entity_id, "name", m->caption, "score",
+                              m->score, "match", m->match, "type", "id", m->schema, "name", m->schema);
+        if (o && d.len) json_object_set_new(o, "description", json_string(pu_buf_str(&d)));
+        pu_buf_free(&d);
+        if (o) json_array_append_new(arr, o);
+        http_target(r, m->entity_id);
+    }
+    return json_pack("{s:o}", "result", arr);
+}
+
+static int reconcile_run(http_req *r, const screen_snapshot *snap, const char *ds, json_t *qs) {
+    const char *dsl[2] = {ds, NULL};
+    screen_scope named = {NULL, dsl, 0};
+    screen_params p = {.limit = ds ? MATCH_FILTER_POOL : RECONCILE_MAX_LIMIT, .scope = &r->scope,
+                       .reviews = snap->reviews, .designated = ds ? &named : SCREEN_SCOPE_DEFAULT};
+    json_t *out = json_object();
+    pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
+    const char *key;
+    json_t *q;
+    int rc = PU_OK;
+    json_object_foreach(qs, key, q) {
+        json_t *mq = NULL;
+        int64_t limit;
+        if ((rc = reconcile_to_match(r, key, q, &mq, &limit))) break;
+        char where[96];
+        snprintf(where, sizeof where, "queries.%.60s", key);
+        http_audit_query_names(&names, mq);
+        screen_query_owned qo;
+        screen_result *res = NULL;
+        pu_err e;
+        rc = screen_query_from_json(mq, where, &qo, &e);
+        json_decref(mq);
+        if (rc == PU_OK) {
+            rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
+            screen_query_owned_clear(&qo);
+        }
+        if (rc) {
+            rc = screen_err(r, rc, where, &e);
+            break;
+        }
+        json_object_set_new(out, key, reconcile_result(r, res, ds, limit));
+        screen_result_free(res);
+    }
+    (void)pu_buf_printf(&r->detail, "reconcile queries=%zu; dataset=%s", json_object_size(qs), ds ? ds : "default");
+    http_audit_names_put(r, &names);
+    pu_buf_free(&names);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
+    return http_json(r, 200, out);
+}
+
+int h_yente_reconcile(http_req *r) {
+    int rc = check_unavailable(r);
+    if (rc) return rc;
+    const char *ds = r->params[0] && strcmp(r->params[0], "default") != 0 && strcmp(r->params[0], "all") != 0
+                         ? r->params[0] : NULL;
+    if (ds) {
+        int exists = 0;
+        pu_err e;
+        if ((rc = screen_dataset_visible(r->st, &r->scope, ds, &exists, &e))) return http_fail(r, rc, NULL, "%s", e.msg);
+        if (!exists) return http_fail(r, PU_ERR_NOTFOUND, "dataset", "no such dataset: '%.60s'", ds);
+    }
+    json_t *qs = reconcile_queries(r, &rc);
+    if (rc) return rc;
+    if (!qs) {
+        if (strcmp(r->method, "POST") == 0)
+            return http_fail(r, PU_ERR_INVALID, "queries", "expected the form field `queries` (a JSON object)");
+        return reconcile_manifest(r, ds ? ds : "default");
+    }
+    screen_snapshot snap;
+    if ((rc = screen_acquire(r, &snap))) {
+        json_decref(qs);
+        return rc;
+    }
+    rc = reconcile_run(r, &snap, ds, qs);
+    screen_release(r, &snap);
+    json_decref(qs);
     return rc;
 }

@@ -61,7 +61,7 @@ typedef struct lists_source {
 } lists_source;
 
 /* The formats, NULL-terminated: ofac_csv, ofac_xml, un_xml, eu_xml, eu_csv,
- * uk_csv, generic_csv, ftm. Static. */
+ * uk_csv, uk_xml, generic_csv, ftm. Static. */
 const char *const *lists_formats(void);
 
 /* Tables up to date (run once by the module registry). Errors: PU_ERR_DB. */

@@ -56,6 +56,8 @@ int lists_parse_un_xml(lp_ctx *c, const char *data, size_t n);
 int lists_parse_eu_xml(lp_ctx *c, const char *data, size_t n);
 int lists_parse_eu_csv(lp_ctx *c, const char *data, size_t n);
 int lists_parse_uk_csv(lp_ctx *c, const char *data, size_t n);
+/* The UK Sanctions List XML (root Designations) or OFSI's ConList.xml. */
+int lists_parse_uk_xml(lp_ctx *c, const char *data, size_t n);
 int lists_parse_generic_csv(lp_ctx *c, const char *data, size_t n);
 int lists_parse_ftm(lp_ctx *c, const char *data, size_t n);
 /* ofac_csv reads a directory (sdn.csv or cons_prim.csv, ...). */

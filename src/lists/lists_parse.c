@@ -357,10 +357,11 @@ static int parse_bytes(lp_ctx *c, const char *f, const char *data, size_t n) {
     if (strcmp(f, "eu_xml") == 0) return lists_parse_eu_xml(c, data, n);
     if (strcmp(f, "eu_csv") == 0) return lists_parse_eu_csv(c, data, n);
     if (strcmp(f, "uk_csv") == 0) return lists_parse_uk_csv(c, data, n);
+    if (strcmp(f, "uk_xml") == 0) return lists_parse_uk_xml(c, data, n);
     if (strcmp(f, "generic_csv") == 0) return lists_parse_generic_csv(c, data, n);
     if (strcmp(f, "ftm") == 0) return lists_parse_ftm(c, data, n);
     return pu_fail(c->err, PU_ERR_INVALID, c->file, "format", "expected %s, got '%s'",
-                   "ofac_xml, un_xml, eu_xml, eu_csv, uk_csv, generic_csv or ftm", f);
+                   "ofac_xml, un_xml, eu_xml, eu_csv, uk_csv, uk_xml, generic_csv or ftm", f);
 }
 
 /* The file's own count is the publisher's promise: fewer records read

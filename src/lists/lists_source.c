@@ -30,7 +30,7 @@ int lists_migrate(db_t *db, pu_err *err) {
 }
 
 static const char *const FORMATS[] = {"ofac_csv", "ofac_xml", "un_xml", "eu_xml", "eu_csv",
-                                      "uk_csv", "generic_csv", "ftm", NULL};
+                                      "uk_csv", "uk_xml", "generic_csv", "ftm", NULL};
 
 const char *const *lists_formats(void) { return FORMATS; }
 
@@ -54,7 +54,7 @@ static int check_source(const lists_source *s, pu_err *err) {
                        "lower-case letters, digits and '_' (at most 63)", s->name);
     if (!lists_format_known(s->format))
         return pu_fail(err, PU_ERR_INVALID, NULL, "format", "expected %s, got '%s'",
-                       "ofac_csv, ofac_xml, un_xml, eu_xml, eu_csv, uk_csv, generic_csv or ftm", s->format);
+                       "ofac_csv, ofac_xml, un_xml, eu_xml, eu_csv, uk_csv, uk_xml, generic_csv or ftm", s->format);
     if (pu_blank(s->location))
         return pu_fail(err, PU_ERR_INVALID, NULL, "location", "expected %s, got '%s'",
                        "a file path or an http(s):// or file:// URL", s->location);

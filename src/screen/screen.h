@@ -235,6 +235,35 @@ int screen_scope_is_default(const screen_scope *s);
  * reader may see and the scope does not already take. */
 typedef int (*screen_designated_fn)(const void *ctx, const char *entity_id);
 
+/* Per-feature weights of one screening (yente's `weights` on POST /match,
+ * docs/screening.md "Weights"): the name part's factor, the name-only cap
+ * and every additive qualifier. screen_weights_default gives the constants
+ * the scorer uses without weights (screen_int.h), so a table left at its
+ * defaults scores exactly as no table. */
+enum screen_weight_id {
+    SCREEN_W_NAME,            /* name_similarity: factor on the name score (default 1) */
+    SCREEN_W_CAP,             /* name_only_cap */
+    SCREEN_W_ID_MATCH, SCREEN_W_ID_MISMATCH, SCREEN_W_DOB_MATCH, SCREEN_W_YEAR_MATCH, SCREEN_W_YEAR_MISMATCH,
+    SCREEN_W_DAY_MISMATCH, SCREEN_W_COUNTRY_MATCH, SCREEN_W_COUNTRY_MISMATCH, SCREEN_W_GENDER_MISMATCH,
+    SCREEN_W_ADDRESS_MATCH,
+    SCREEN_NWEIGHTS
+};
+typedef struct screen_weights {
+    double w[SCREEN_NWEIGHTS];
+} screen_weights;
+/* The scorer's own weights into w. */
+void screen_weights_default(screen_weights *w);
+/* Set the weight of feature (our name, as /algorithms lists it, or
+ * yente's name of the same feature: dob_year_disjoint, dob_day_disjoint,
+ * address_entity_match). Errors: PU_ERR_NOTFOUND (no weightable feature
+ * of that name; field = the name), PU_ERR_INVALID (value outside the
+ * feature's range: name_similarity 0..2, name_only_cap 0.01..1,
+ * qualifiers -1..1). */
+int screen_weights_set(screen_weights *w, const char *feature, double value, pu_err *err);
+/* The weight of a qualifier named as in explanations, or dflt when w is
+ * NULL or the feature is not weightable. */
+double screen_weight_of(const screen_weights *w, const char *feature, double dflt);
+
 typedef struct screen_params {
     double threshold;             /* match at score >= threshold; <= 0: default */
     double min_score;             /* results below are not returned; <= 0: threshold - 0.2 */
@@ -251,6 +280,8 @@ typedef struct screen_params {
                                      STORE_SYSTEM (they are statistics of the whole index) */
     screen_designated_fn also_designated; /* NULL, or also in scope when it says so */
     const void *also_ctx;
+    const screen_weights *weights; /* NULL: the scorer's own; else they score every
+                                      candidate of the pool (chosen by the name score) */
 } screen_params;
 
 /* One scored feature of an explanation. */

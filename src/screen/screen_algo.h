@@ -30,4 +30,7 @@ const screen_feature_doc *screen_algo_features(size_t *n);
  * them, 0 otherwise. */
 int screen_algo_known(const char *name);
 
+/* 1 when POST /match `weights` may set feature (screen_weights_set). */
+int screen_algo_weightable(const char *feature);
+
 #endif

@@ -149,6 +149,13 @@ double sn_jw_bound(const char *a, size_t na, uint64_t ma, const char *b, size_t 
  * Hangul nor a 2-4 character Han name with Korean readings. PU_OK or
  * PU_ERR_NOMEM. */
 int sn_korean(const char *in, size_t n, char **out);
+/* Japanese romanisation (screen_romaji.c): the canonical form of token t
+ * (Hepburn without long vowels: Kunrei/Nihon-shiki si, ti, tu, hu, zi, sya...
+ * and the long vowels ou, oo, uu, oh folded) into out (NUL-terminated).
+ * Returns 1 when the canonical form is made of Japanese morae (their count
+ * in *nmorae), else 0. *kunrei is 1 when a consonant rule of the table
+ * applied (not only a long vowel). */
+int sn_romaji_canon(const char *t, size_t n, char *out, size_t size, int *nmorae, int *kunrei);
 
 uint64_t sn_hash(const char *s, size_t n);
 

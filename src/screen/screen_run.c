@@ -369,6 +369,7 @@ typedef struct runctx {
     qprep *qp;
     scratch *s;
     double min_score, bonus_max;
+    double cap;            /* the name part's top: SCREEN_NAME_ONLY_CAP, or as weighted */
     double need_q, need_c; /* a name below either coverage cannot reach min_score */
     double need_q_raw;     /* need_q as a share of the query's weight, before discounts */
     size_t scored;
@@ -480,11 +481,11 @@ static double bound(runctx *r, const qname *qn, uint32_t n) {
      * arithmetic. When the bracket is clear of min_score (with a margin far
      * above pow's rounding) the caller's decision is known, and a value on
      * the same side of min_score is returned; pow only near the cut */
-    double hi = (COV_Q_EXP * cq + COV_C_EXP * cc) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+    double hi = (COV_Q_EXP * cq + COV_C_EXP * cc) * r->cap + r->bonus_max;
     if (hi < r->min_score - 1e-9) return 0;
-    double lo = cq > 0 && cc > 0 ? SCREEN_NAME_ONLY_CAP / (COV_Q_EXP / cq + COV_C_EXP / cc) + r->bonus_max : 0;
+    double lo = cq > 0 && cc > 0 ? r->cap / (COV_Q_EXP / cq + COV_C_EXP / cc) + r->bonus_max : 0;
     if (lo >= r->min_score + 1e-9) return lo;
-    return pow_cov(cq, COV_Q_EXP) * pow_cov(cc, COV_C_EXP) * SCREEN_NAME_ONLY_CAP + r->bonus_max;
+    return pow_cov(cq, COV_Q_EXP) * pow_cov(cc, COV_C_EXP) * r->cap + r->bonus_max;
 }
 
 static inline void touch(scratch *s, uint32_t n, uint32_t st) {
@@ -797,8 +798,10 @@ static double final_score(runctx *r, uint32_t e, qual *quals, int *nq, sc_detail
         ns = sc_name_score(&qs, &cs, d, &s->memo);
     }
     *name_score = ns;
-    double score = ns * kind_factor[nm->kind] * SCREEN_NAME_ONLY_CAP;
+    const screen_weights *w = r->p->weights;
+    double score = ns * kind_factor[nm->kind] * (w ? w->w[SCREEN_W_NAME] * w->w[SCREEN_W_CAP] : SCREEN_NAME_ONLY_CAP);
     *nq = qualifiers(&ix->ents[e], r->q, quals, 8);
+    for (int i = 0; w && i < *nq; i++) quals[i].v = screen_weight_of(w, quals[i].name, quals[i].v);
     for (int i = 0; i < *nq; i++)
         if (strcmp(quals[i].name, "identifier_match") == 0 && score < Q_ID_MATCH_FLOOR) score = Q_ID_MATCH_FLOOR;
     for (int i = 0; i < *nq; i++) score += quals[i].v;
@@ -855,9 +858,14 @@ static int fill_match(runctx *r, uint32_t e, screen_match *m) {
     if (!xp->query_name || !xp->query_norm || !xp->matched_name || !xp->matched_kind) return PU_ERR_NOMEM;
     int stats = !r->p->no_weights && (!r->p->scope || r->p->scope->system);
     int rc = explain_names(xp, &qs, &cs, &d, ns, kind_factor[nm->kind], kind_name[nm->kind], stats);
-    if (!rc)
-        rc = add_feature(xp, "name_only_cap", SCREEN_NAME_ONLY_CAP,
-                         dupf("a name alone scores at most %.2f; qualifiers adjust it", SCREEN_NAME_ONLY_CAP));
+    {
+        const screen_weights *w = r->p->weights;
+        double cap = w ? w->w[SCREEN_W_CAP] : SCREEN_NAME_ONLY_CAP;
+        if (!rc) rc = add_feature(xp, "name_only_cap", cap, dupf("a name alone scores at most %.2f; qualifiers adjust it", cap));
+        if (!rc && w && w->w[SCREEN_W_NAME] != 1.0)
+            rc = add_feature(xp, "name_weight", w->w[SCREEN_W_NAME],
+                             dupf("the request weighs the name score x %.2f", w->w[SCREEN_W_NAME]));
+    }
     for (int i = 0; i < nq && !rc; i++) {
         if (strcmp(quals[i].name, "identifier_match") == 0) idmatch = 1;
         rc = add_feature(xp, quals[i].name, quals[i].v, pu_strdup(quals[i].detail));
@@ -943,6 +951,21 @@ static int fin_cmp(const void *a, const void *b, void *ctx) {
     return strcmp(ix->ents[x->e].id, ix->ents[y->e].id);
 }
 
+/* With request weights (screen_params.weights) the pruning bounds follow
+ * them: the name part's top is name weight x cap, and the bonus a name may
+ * still get is the largest positive weight of each qualifier the query can
+ * earn, so no candidate that the weighted score would keep is pruned. */
+static void weighted_bounds(const screen_weights *w, const qprep *qp, const screen_query *q, runctx *r) {
+    double dob = w->w[SCREEN_W_DOB_MATCH] > w->w[SCREEN_W_YEAR_MATCH] ? w->w[SCREEN_W_DOB_MATCH] : w->w[SCREEN_W_YEAR_MATCH];
+    double b = 0;
+    if (qp->has_dob && dob > 0) b += dob;
+    if (qp->has_country && w->w[SCREEN_W_COUNTRY_MATCH] > 0) b += w->w[SCREEN_W_COUNTRY_MATCH];
+    if (q->address && *q->address && w->w[SCREEN_W_ADDRESS_MATCH] > 0) b += w->w[SCREEN_W_ADDRESS_MATCH];
+    r->bonus_max = b;
+    r->cap = w->w[SCREEN_W_NAME] * w->w[SCREEN_W_CAP];
+    if (r->cap <= 0) r->cap = 1e-9; /* a zero name weight: every candidate is the qualifiers alone */
+}
+
 int screen_run(const screen_index *ix, const screen_query *q, const screen_params *pp, screen_result **out,
                pu_err *err) {
     *out = NULL;
@@ -977,13 +1000,14 @@ int screen_run(const screen_index *ix, const screen_query *q, const screen_param
         qprep_free(&qp);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    runctx r = {ix, q, &p, &qp, s, p.min_score, 0, 0, 0, 0, 0};
+    runctx r = {ix, q, &p, &qp, s, p.min_score, 0, SCREEN_NAME_ONLY_CAP, 0, 0, 0, 0};
     r.bonus_max = (qp.has_dob ? Q_DOB_EXACT : 0) + (qp.has_country ? Q_COUNTRY_MATCH : 0) +
                   (q->address && *q->address ? Q_ADDRESS_MATCH : 0);
+    if (p.weights) weighted_bounds(p.weights, &qp, q, &r);
     {
         /* cq^0.6 * cc^0.4 >= need with cq, cc <= 1 requires cq >= need^(1/0.6)
          * and cc >= need^(1/0.4) */
-        double need = (p.min_score - r.bonus_max) / SCREEN_NAME_ONLY_CAP;
+        double need = (p.min_score - r.bonus_max) / r.cap;
         r.need_q = need > 0 ? pow(need, 1.0 / COV_Q_EXP) : 0;
         r.need_c = need > 0 ? pow(need, 1.0 / COV_C_EXP) : 0;
         /* covered weight share x with x / (x + D (1 - x)) >= need_q */

@@ -388,6 +388,25 @@ static int cjk_other_syllable(const sn_tokinfo *a, const sn_tokinfo *b) {
     return na && na == (cb & 3);
 }
 
+/* One Japanese name in two romanisations (sn_romaji_canon): equal
+ * canonical forms of two tokens that are both made of Japanese morae.
+ * A consonant rule (si/shi, ti/chi, tu/tsu, hu/fu...) needs 3 morae on
+ * both sides: two-mora words of other languages parse as Japanese too
+ * (TINA/CHINA, SIMA/SHIMA), three-mora ones rarely. */
+#define ROMAJI_SIM 0.95
+#define ROMAJI_MIN_MORAE_KUNREI 3
+#define ROMAJI_KEY_MAX 64
+static double romaji_sim(const sn_tokinfo *a, const sn_tokinfo *b) {
+    if (a->len < 3 || b->len < 3 || a->len >= ROMAJI_KEY_MAX / 2 || b->len >= ROMAJI_KEY_MAX / 2) return 0;
+    char ka[ROMAJI_KEY_MAX], kb[ROMAJI_KEY_MAX];
+    int ma, mb, ra, rb;
+    if (!sn_romaji_canon(a->s, a->len, ka, sizeof ka, &ma, &ra) || !sn_romaji_canon(b->s, b->len, kb, sizeof kb, &mb, &rb))
+        return 0;
+    if (strcmp(ka, kb) != 0) return 0;
+    if ((ra || rb) && (ma < ROMAJI_MIN_MORAE_KUNREI || mb < ROMAJI_MIN_MORAE_KUNREI)) return 0;
+    return ROMAJI_SIM;
+}
+
 double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
     *how = SIM_NONE;
     if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0) {
@@ -431,6 +450,15 @@ double sn_token_sim(const sn_tokinfo *a, const sn_tokinfo *b, int *how) {
         double st = translit_sim(a, b);
         if (st > s && !gender_pair(a, b)) {
             s = st;
+            *how = SIM_TRANSLIT;
+        }
+    }
+    /* one Japanese name in Hepburn and Kunrei-shiki, or with its long
+     * vowels written out: shibata / sibata, sato / satou / satoh */
+    if (s < ROMAJI_SIM && jw >= 0.75) {
+        double sr = romaji_sim(a, b);
+        if (sr > s) {
+            s = sr;
             *how = SIM_TRANSLIT;
         }
     }

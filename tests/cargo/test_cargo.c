@@ -632,6 +632,98 @@ static void test_party_adapter(void **state) {
     }
     store_close(st);
 }
+
+static void put_ent(store_t *st, const char *id, const char *schema, const char *owner, const char *marking,
+                    const char *const *kv) {
+    ftm_entity *o;
+    pu_err err;
+    assert_int_equal(ftm_entity_new(id, schema, &o, &err), PU_OK);
+    for (size_t i = 0; kv[i]; i += 2) assert_int_equal(ftm_entity_add(o, kv[i], kv[i + 1], &err), PU_OK);
+    if (owner) assert_int_equal(ftm_entity_set(&o->owner, owner), PU_OK);
+    assert_int_equal(ftm_entity_set(&o->marking, marking), PU_OK);
+    assert_int_equal(store_put(st, o, &err), PU_OK);
+    ftm_entity_free(o);
+}
+#define KV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The consignee of one cotton shipment screened as reader scope. */
+static void screen_consignee(store_t *st, const store_scope *scope, const char *name, cargo_party_hit *best,
+                             const char **decision, int *designated) {
+    cargo_engine *e = open_parties(st, scope);
+    cargo_batch *b;
+    pu_err err;
+    assert_int_equal(cargo_batch_new(e, NULL, &b, &err), PU_OK);
+    cargo_manifest m = mk("1", "Cotton T-shirts");
+    m.consignee_name = name;
+    m.consignee_country = "MX";
+    assert_int_equal(cargo_batch_add(b, &m, &err), PU_OK);
+    assert_int_equal(cargo_batch_finish(b, &err), PU_OK);
+    const cargo_result *r = cargo_batch_result(b, 0);
+    memset(best, 0, sizeof *best);
+    if (r->nparty) *best = r->party[0];
+    *decision = r->decision; /* static */
+    *designated = fired(r, CARGO_PARTY_DESIGNATED);
+    if (*designated) assert_non_null(strstr(r->reasons, best->entity_id));
+    if (best->ownership[0]) assert_non_null(strstr(r->reasons, "blocked by ownership"));
+    cargo_batch_free(b);
+    cargo_engine_free(e);
+}
+
+/* OFAC's 50 % rule in the designated-party check: a consignee that is a
+ * plain company held 60 % x 90 % through a holding by a designated company
+ * holds the shipment, with the chain; an Ownership record the reader may not
+ * see never blocks (and leaves no trace). */
+static void test_party_ownership(void **state) {
+    (void)state;
+    store_t *st;
+    pu_err err;
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+    assert_int_equal(cargo_migrate(store_db(st), &err), PU_OK);
+    put_ent(st, "sdn-fr", "Company", NULL, "PUBLIC", KV("name", "GRUPO FRONTERA NORTE SA DE CV", "topics", "sanction"));
+    put_ent(st, "sdn-zg", "Person", NULL, "PUBLIC", KV("name", "ZAMBADA GARCIA, Ismael", "topics", "sanction"));
+    put_ent(st, "co-hold", "Company", NULL, "PUBLIC", KV("name", "Holding Intermedia SA"));
+    put_ent(st, "co-chain", "Company", NULL, "PUBLIC", KV("name", "Cadena Logistica del Norte SA"));
+    put_ent(st, "co-hidden", "Company", NULL, "PUBLIC", KV("name", "Importadora Oculta de Sonora SA"));
+    put_ent(st, "o-1", "Ownership", NULL, "PUBLIC", KV("owner", "sdn-fr", "asset", "co-hold", "percentage", "60"));
+    put_ent(st, "o-2", "Ownership", NULL, "PUBLIC", KV("owner", "co-hold", "asset", "co-chain", "percentage", "90"));
+    put_ent(st, "o-3", "Ownership", NULL, "PUBLIC", KV("owner", "sdn-zg", "asset", "co-hidden", "percentage", "30"));
+    put_ent(st, "o-4", "Ownership", "DEA", "AGENCY-ONLY",
+            KV("owner", "sdn-zg", "asset", "co-hidden", "percentage", "40"));
+    const store_scope dea = {0, "US", "DEA"}, anam = {0, "MX", "ANAM"};
+    cargo_party_hit h;
+    const char *decision;
+    int designated;
+
+    screen_consignee(st, &anam, "Cadena Logistica del Norte SA", &h, &decision, &designated);
+    assert_true(designated);
+    assert_string_equal(decision, "hold");
+    assert_string_equal(h.entity_id, "co-chain");
+    assert_non_null(strstr(h.ownership, "54.0%")); /* 60 % x 90 % look-through */
+    char *a = strstr(h.ownership, "[sdn-fr]"), *b = strstr(h.ownership, "[co-hold]"), *c = strstr(h.ownership, "[co-chain]");
+    assert_true(a && b && c && a < b && b < c); /* the chain from the designated owner down */
+
+    /* the plain holding is blocked too (60 %); a plain company with no owner never */
+    screen_consignee(st, &anam, "Holding Intermedia SA", &h, &decision, &designated);
+    assert_true(designated);
+    assert_string_equal(h.entity_id, "co-hold");
+
+    /* 30 % visible to everyone + 40 % only DEA sees */
+    screen_consignee(st, &dea, "Importadora Oculta de Sonora SA", &h, &decision, &designated);
+    assert_true(designated);
+    assert_string_equal(h.entity_id, "co-hidden");
+    assert_non_null(strstr(h.ownership, "70.0%"));
+    screen_consignee(st, &anam, "Importadora Oculta de Sonora SA", &h, &decision, &designated);
+    assert_false(designated);                         /* 30 %: not blocked for ANAM ... */
+    assert_string_not_equal(decision, "hold");
+    assert_string_equal(h.entity_id, "");             /* ... and not a party hit at all */
+
+    /* the designated company itself still holds, without an ownership text */
+    screen_consignee(st, &anam, "Grupo Frontera Norte SA de CV", &h, &decision, &designated);
+    assert_true(designated);
+    assert_string_equal(h.entity_id, "sdn-fr");
+    assert_string_equal(h.ownership, "");
+    store_close(st);
+}
 #endif
 
 
@@ -1549,6 +1641,7 @@ int main(void) {
         cmocka_unit_test(test_parties),
 #if CARGO_HAVE_SCREEN
         cmocka_unit_test(test_party_adapter),
+        cmocka_unit_test(test_party_ownership),
 #endif
         cmocka_unit_test(test_store_queue_dispose),
         cmocka_unit_test(test_scope_matrix),

@@ -226,4 +226,47 @@ import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
 assert "dea-own-1" not in json.dumps(r[0]) and r[0]["decision"] != "hold", r[0]
 PY
+# ---- the UK's XML publications (uk_xml): the UK Sanctions List and OFSI's ConList.xml ----
+DB4=$(test_store uk.db)
+U() { PUENTE_DB=$DB4 $P "$@"; }
+U lists sources add gb_uksl --format uk_xml --location "$D/uk_sanctions_list.xml" >/dev/null
+U lists sources add gb_ofsi --format uk_xml --location "$D/uk_conlist.xml" >/dev/null
+assert_rc $? 0 "uk_xml sources add"
+err=$(U lists update --source gb_uksl 2>&1)
+assert_rc $? 7 "the UK Sanctions List loads; its record without an id is skipped (exit 7)"
+assert_contains "$err" "uk_sanctions_list.xml:167" "the skipped record is named by file:line"
+assert_contains "$err" "UniqueID" "and by its field"
+U lists update --source gb_ofsi >/dev/null 2>&1
+assert_rc $? 0 "OFSI's ConList.xml loads"
+U lists versions --json > "$TMP/ukv.json"
+U export ftm > "$TMP/uk.jsonl" 2>/dev/null
+python3 - "$TMP/uk.jsonl" "$TMP/ukv.json" <<'PY' && ok "uk_xml: names, aliases, dates, ids, ship, programs, publication dates" || nok "uk_xml contents"
+import json, sys
+E = {json.loads(l)["id"]: json.loads(l) for l in open(sys.argv[1])}
+V = {v["source"]: v for v in json.load(open(sys.argv[2]))}
+def p(i, k): return E[i]["properties"].get(k, [])
+errs = []
+def check(c, what):
+    if not c: errs.append(what)
+u = "gb_uksl-RUS0251"
+check(p(u, "name") == ["Vladimir Vladimirovich PUTIN"] and "Vladimir POUTINE" in p(u, "alias"), "uksl names")
+check("Владимир Владимирович ПУТИН" in p(u, "alias"), "uksl non-latin name")
+check(p(u, "birthDate") == ["1952-10-07"] and p(u, "nationality") == ["ru"] and p(u, "gender") == ["male"], "uksl person")
+z = "gb_uksl-AQD0114"
+check(p(z, "weakAlias") == ["Abu Mohammed"] and p(z, "passportNumber") == ["1084010"] and p(z, "idNumber") == ["19820"], "uksl ids")
+check(E["gb_uksl-RUS1921"]["schema"] == "Vessel" and p("gb_uksl-RUS1921", "imoNumber") == ["9339301"], "uksl ship")
+check(p("gb_uksl-RUS0283-sanction", "program") == ["Russia"] and p("gb_uksl-RUS0283-sanction", "listingDate") == ["2022-03-15"], "uksl sanction")
+check(p("gb_ofsi-14810", "name") == ["Vladimir Vladimirovich PUTIN"] and "Vladimir POUTINE" in p("gb_ofsi-14810", "alias"), "ofsi grouped rows")
+check(p("gb_ofsi-14860", "weakAlias") == ["PMC WAGNER"] and p("gb_ofsi-14860", "topics") == ["sanction"], "ofsi alias quality")
+check(V["gb_uksl"]["published"] == "2024-11-28" and V["gb_uksl"]["entities"] == 8, "uksl version %s" % V.get("gb_uksl"))
+check(V["gb_ofsi"]["published"] == "2024-11-28" and V["gb_ofsi"]["entities"] == 6, "ofsi version %s" % V.get("gb_ofsi"))
+if errs: sys.exit("; ".join(errs))
+PY
+head -c 3000 "$D/uk_sanctions_list.xml" > "$TMP/uk-cut.xml"
+err=$(U lists update --source gb_uksl --file "$TMP/uk-cut.xml" 2>&1)
+assert_rc $? 3 "a cut-off UK XML export is refused (exit 3)"
+assert_contains "$err" "uk-cut.xml:" "the refusal names the file and line"
+assert_eq "$(U lists versions --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2 "the refused load recorded no version"
+out=$(U screen --name "Vladimir Putin" --schema Person)
+assert_contains "$out" "gb_uksl-RUS0251" "a UK designation is screened as designated"
 finish

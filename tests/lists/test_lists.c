@@ -245,8 +245,112 @@ static void test_scope_rule(void **state) {
     ftm_entity_free(sn);
 }
 
+/* ---- the UK's two XML publications (uk_xml) ---- */
+
+static const char UKSL[] =
+    "<?xml version=\"1.0\"?>\n<Designations>\n<DateGenerated>2024-11-28T09:15:02</DateGenerated>\n"
+    "<Designation><LastUpdated>2024-11-28T00:00:00</LastUpdated><DateDesignated>2022-02-26T00:00:00</DateDesignated>"
+    "<UniqueID>RUS0251</UniqueID><Names>"
+    "<Name><Name1>Vladimir</Name1><Name2>Vladimirovich</Name2><Name6>PUTIN</Name6><NameType>Primary Name</NameType></Name>"
+    "<Name><Name6>POUTINE</Name6><NameType>Alias</NameType><AliasStrength>Low quality</AliasStrength></Name>"
+    "</Names><RegimeName>Russia</RegimeName><IndividualEntityShip>Individual</IndividualEntityShip>"
+    "<IndividualDetails><Individual><DOBs><DOB>07/10/1952</DOB></DOBs>"
+    "<Nationalities><Nationality>Russia</Nationality></Nationalities>"
+    "<PassportDetails><PassportDetail><PassportNumber>P123</PassportNumber></PassportDetail></PassportDetails>"
+    "<Genders><Gender>Male</Gender></Genders></Individual></IndividualDetails></Designation>\n"
+    "<Designation><UniqueID>RUS1921</UniqueID><Names><Name><Name6>NS LEADER</Name6><NameType>Primary Name</NameType>"
+    "</Name></Names><RegimeName>Russia</RegimeName><IndividualEntityShip>Ship</IndividualEntityShip>"
+    "<ShipDetails><Ship><IMONumbers><IMONumber>9339301</IMONumber></IMONumbers></Ship></ShipDetails></Designation>\n"
+    "<Designation><UniqueID>  </UniqueID><Names><Name><Name6>NO ID</Name6></Name></Names></Designation>\n"
+    "</Designations>\n";
+
+static const char OFSI[] =
+    "<ArrayOfFinancialSanctionsTarget xmlns=\"http://schemas.hmtreasury.gov.uk/ofsi/consolidatedlist\">\n"
+    "<FinancialSanctionsTarget><Name6>PUTIN</Name6><Name1>Vladimir</Name1><DOB>07/10/1952</DOB>"
+    "<GroupTypeDescription>Individual</GroupTypeDescription><AliasType>Primary name</AliasType>"
+    "<RegimeName>Russia</RegimeName><LastUpdated>2024-11-28T00:00:00</LastUpdated><GroupID>14810</GroupID>"
+    "</FinancialSanctionsTarget>\n"
+    "<FinancialSanctionsTarget><Name6>PMC WAGNER</Name6><GroupTypeDescription>Entity</GroupTypeDescription>"
+    "<AliasType>AKA</AliasType><AliasQuality>Low quality</AliasQuality><RegimeName>Russia</RegimeName>"
+    "<LastUpdated>2024-02-23T00:00:00</LastUpdated><GroupID>14860</GroupID></FinancialSanctionsTarget>\n"
+    "<FinancialSanctionsTarget><Name6>POUTINE</Name6><Name1>Vladimir</Name1>"
+    "<GroupTypeDescription>Individual</GroupTypeDescription><AliasType>AKA</AliasType>"
+    "<AliasQuality>Good quality</AliasQuality><GroupID>14810</GroupID></FinancialSanctionsTarget>\n"
+    "<FinancialSanctionsTarget><Name6>WAGNER GROUP</Name6><GroupTypeDescription>Entity</GroupTypeDescription>"
+    "<AliasType>Primary name</AliasType><GroupID>14860</GroupID></FinancialSanctionsTarget>\n"
+    "<FinancialSanctionsTarget><Name6>NO GROUP</Name6></FinancialSanctionsTarget>\n"
+    "</ArrayOfFinancialSanctionsTarget>\n";
+
+static int has_value(const ftm_entity *e, const char *prop, const char *v) {
+    const ftm_prop *p = e ? ftm_entity_prop(e, prop) : NULL;
+    for (size_t i = 0; p && i < p->n; i++)
+        if (strcmp(p->values[i], v) == 0) return 1;
+    return 0;
+}
+
+static void test_uk_xml(void **state) {
+    (void)state;
+    lists_source s = src_of("uk_xml");
+    lists_parsed *p = NULL;
+    pu_err err;
+    assert_int_equal(lists_parse_mem(&s, UKSL, strlen(UKSL), &p, &err), PU_OK);
+    assert_string_equal(p->published, "2024-11-28");
+    assert_int_equal(p->records, 2);
+    assert_int_equal(p->rejected, 1); /* the record without a UniqueID, named with its line */
+    assert_non_null(strstr(p->note, ":6"));
+    assert_non_null(strstr(p->note, "UniqueID"));
+    const ftm_entity *e = find(p, "t-RUS0251");
+    assert_non_null(e);
+    assert_string_equal(e->schema, "Person");
+    assert_string_equal(ftm_entity_first(e, "name"), "Vladimir Vladimirovich PUTIN");
+    assert_string_equal(ftm_entity_first(e, "lastName"), "PUTIN");
+    assert_string_equal(ftm_entity_first(e, "weakAlias"), "POUTINE");
+    assert_string_equal(ftm_entity_first(e, "birthDate"), "1952-10-07");
+    assert_string_equal(ftm_entity_first(e, "nationality"), "ru");
+    assert_string_equal(ftm_entity_first(e, "passportNumber"), "P123");
+    assert_string_equal(ftm_entity_first(e, "gender"), "male");
+    assert_string_equal(ftm_entity_first(e, "topics"), "sanction");
+    const ftm_entity *sn = find(p, "t-RUS0251-sanction");
+    assert_string_equal(ftm_entity_first(sn, "program"), "Russia");
+    assert_string_equal(ftm_entity_first(sn, "listingDate"), "2022-02-26");
+    const ftm_entity *v = find(p, "t-RUS1921");
+    assert_string_equal(v->schema, "Vessel");
+    assert_string_equal(ftm_entity_first(v, "imoNumber"), "9339301");
+    lists_parsed_free(p);
+
+    /* OFSI: rows of one GroupID, not adjacent, make one target */
+    assert_int_equal(lists_parse_mem(&s, OFSI, strlen(OFSI), &p, &err), PU_OK);
+    assert_int_equal(p->records, 2);
+    assert_int_equal(p->rejected, 1);
+    assert_non_null(strstr(p->note, "GroupID"));
+    assert_string_equal(p->published, "2024-11-28"); /* no file date: the newest entry */
+    e = find(p, "t-14810");
+    assert_string_equal(ftm_entity_first(e, "name"), "Vladimir PUTIN");
+    assert_true(has_value(e, "alias", "Vladimir POUTINE"));
+    const ftm_entity *w = find(p, "t-14860");
+    assert_string_equal(w->schema, "Organization");
+    assert_string_equal(ftm_entity_first(w, "name"), "WAGNER GROUP"); /* the primary name, listed after its alias */
+    assert_true(has_value(w, "weakAlias", "PMC WAGNER"));
+    lists_parsed_free(p);
+
+    /* refusals: every cut is not well-formed; another publisher's root is named */
+    for (size_t n = 1; n < sizeof UKSL - 20; n += 97) {
+        p = NULL;
+        assert_int_equal(lists_parse_mem(&s, UKSL, n, &p, &err), PU_ERR_INVALID);
+        assert_null(p);
+        assert_non_null(strchr(err.where, ':')); /* file:line */
+    }
+    assert_int_equal(lists_parse_mem(&s, UN, strlen(UN), &p, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "root");
+    assert_non_null(strstr(err.msg, "Designations|ArrayOfFinancialSanctionsTarget"));
+    static const char none[] = "<Designations><DateGenerated>2024-11-28</DateGenerated></Designations>";
+    assert_int_equal(lists_parse_mem(&s, none, strlen(none), &p, &err), PU_ERR_INVALID);
+    assert_string_equal(err.field, "records"); /* an empty export is refused */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uk_xml),
         cmocka_unit_test(test_un_parse),    cmocka_unit_test(test_refusals),   cmocka_unit_test(test_hash_order),
         cmocka_unit_test(test_load_delta),  cmocka_unit_test(test_scope_parse), cmocka_unit_test(test_scope_rule),
     };

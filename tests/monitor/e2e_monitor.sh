@@ -29,6 +29,35 @@ out=$(P screen --name "Cadena Logistica" --schema Company)
 assert_contains "$out" '"blocked_by_ownership":{"entity_id":"co-chain","blocked":true' "a screened company carries blocked_by_ownership"
 out=$(P screen --name "Circulo A" --schema Company); assert_not_contains "$out" "blocked_by_ownership" "a company under 50 % carries none"
 
+# --- cargo's designated-party check applies the 50 % rule (as `puente screen` does) ---
+cargo_line() {
+  printf '{"awb":"%s","hawb":"H1","shipper_name":"Acme Textiles Ltd","shipper_address":"1 Road","shipper_country":"CN","consignee_name":"%s","consignee_address":"Calle 1","consignee_country":"MX","notify_name":"","notify_address":"","description":"Cotton T-shirts","hs_code":"6109.10","pieces":"1","weight_kg":"10","value_usd":"100","origin":"PVG","origin_country":"CN","transshipment":"","destination":"MEX","destination_country":"MX","carrier":"X","forwarder":"Y","departure_date":"2026-01-04","arrival_date":"2026-01-05"}\n' "$1" "$2"
+}
+{ cargo_line 020-10000001 "Cadena Logistica SA"; cargo_line 020-10000002 "Limpia SA"; cargo_line 020-10000003 "Oculta SA"; } > "$TMP/own-m.jsonl"
+cargo_check() { # reader, expected decisions of the three lines, what the test says
+  P cargo screen "$TMP/own-m.jsonl" --format json --dry-run --input-order --out "$TMP/own-r.jsonl" $1 2>"$TMP/own-r.err"
+  python3 - "$TMP/own-r.jsonl" "$2" <<'PY' && ok "$3" || nok "$3: $(head -c 900 "$TMP/own-r.jsonl") $(head -c 300 "$TMP/own-r.err")"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+want = sys.argv[2].split(",")
+assert [x["decision"] == "hold" for x in r] == [w == "hold" for w in want], [x["decision"] for x in r]
+c = r[0]  # the chain: the designated company, the holding, the consignee, in that order
+p = [x for x in c["parties"] if x["entity_id"] == "co-chain"][0]
+t = p["blocked_by_ownership"]
+assert "54.0%" in t and t.index("[sdn-frontera]") < t.index("[co-hold]") < t.index("[co-chain]"), t
+assert "blocked by ownership" in c["reasons_text"] and "co-chain" in c["reasons_text"], c["reasons_text"]
+assert not r[1]["parties"], r[1]  # an ownership that ended in 2019 blocks nothing
+hidden = [x for x in r[2]["parties"] if x["entity_id"] == "co-hidden"]
+if want[2] == "hold":
+    assert "70.0%" in hidden[0]["blocked_by_ownership"], hidden
+else:  # a link the reader cannot see never blocks, and leaves no trace
+    assert not hidden and "own-hidden" not in json.dumps(r[2]) and "co-hidden" not in json.dumps(r[2]), r[2]
+PY
+}
+cargo_check "--agency CBP --country US" hold,release,release \
+  "cargo holds a consignee 54 % owned through a chain, with the chain; CBP does not see DEA's link"
+cargo_check "--agency DEA --country US" hold,release,hold "DEA's own Ownership record blocks the hidden company for DEA"
+
 # --- customer lists ---------------------------------------------------------------
 DEA="--agency DEA --country US"
 out=$(P monitor add clientes "$SRC/tests/monitor/customers.csv" $DEA); assert_rc $? 0 "monitor add"

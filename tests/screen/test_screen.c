@@ -763,6 +763,52 @@ static void test_korean_names(void **state) {
     free(g);
 }
 
+/* Japanese names in Hepburn and Kunrei-shiki, with long vowels written
+ * out or not (screen_romaji.c): the same person; other names stay apart. */
+static void test_japanese_romanisation(void **state) {
+    (void)state;
+    static const char *const same[][2] = {
+        {"SHIBATA Kenji", "SIBATA Kenzi"},     {"TSUCHIYA Masaru", "TUTIYA Masaru"},
+        {"FUKUDA Yoshiko", "HUKUDA Yosiko"},   {"SATO Ichiro", "SATOU Itiro"},
+        {"SATŌ Ichirō", "SATOH Ichiro"},       {"ITO Hiroshi", "ITOU Hirosi"},
+        {"OTANI Shohei", "OOTANI Shouhei"},    {"OHNO Yuko", "ONO Yuuko"},
+        {"HOMMA Jun", "HONMA Jun"},            {"SHIMBASHI Akira", "SINBASI Akira"},
+        {"CHIKAMATSU Shunsuke", "TIKAMATU Syunsuke"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        double sc = cmp("Person", same[i][0], same[i][1]);
+        if (sc < 0.9) print_message("same: %s / %s = %.3f\n", same[i][0], same[i][1], sc);
+        assert_true(sc >= 0.9);
+    }
+    /* another name in either system, and what only looks Japanese */
+    static const char *const other[][2] = {
+        {"SATO Ichiro", "SAITO Ichiro"},        {"INOUE Kenji", "INOE Kenzo"},
+        {"TSUCHIYA Masaru", "TSUCHIDA Masaru"}, {"Martin Duran", "Marchin Zuran"},
+        {"Tina Lopez", "China Lopez"},          {"Sima Lopez", "Shima Lopez"},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        double sc = cmp("Person", other[i][0], other[i][1]);
+        if (sc >= 0.9) print_message("other: %s / %s = %.3f\n", other[i][0], other[i][1], sc);
+        assert_true(sc < 0.9);
+    }
+    /* the canonical form itself */
+    char out[64];
+    int m, k;
+    assert_int_equal(sn_romaji_canon("tutiya", 6, out, sizeof out, &m, &k), 1);
+    assert_string_equal(out, "tsuchiya");
+    assert_true(m == 3 && k == 1);
+    assert_int_equal(sn_romaji_canon("inoue", 5, out, sizeof out, &m, &k), 1);
+    assert_string_equal(out, "inoue"); /* i-no-u-e: no long vowel */
+    assert_int_equal(sn_romaji_canon("satoh", 5, out, sizeof out, &m, &k), 1);
+    assert_string_equal(out, "sato");
+    assert_int_equal(k, 0);
+    assert_int_equal(sn_romaji_canon("martin", 6, out, sizeof out, &m, &k), 0); /* r-t: not morae */
+    assert_int_equal(sn_romaji_canon("lopez", 5, out, sizeof out, &m, &k), 0);
+    assert_int_equal(sn_romaji_canon("duran", 5, out, sizeof out, &m, &k), 1);
+    assert_string_equal(out, "duran"); /* no Nihon-shiki du/zu: Spanish names parse as morae too */
+    assert_int_equal(k, 0);
+}
+
 static void test_index_stats(void **state) {
     (void)state;
     fixture f;
@@ -1425,6 +1471,7 @@ int main(void) {
         cmocka_unit_test(test_legal_forms_cis),
         cmocka_unit_test(test_arabic_skeleton),
         cmocka_unit_test(test_korean_names),
+        cmocka_unit_test(test_japanese_romanisation),
         cmocka_unit_test(test_acronyms),
         cmocka_unit_test(test_arabic_compounds),
         cmocka_unit_test(test_translit_key),
