@@ -15,11 +15,13 @@
  * under two markings is two records with one ref: always the same cluster).
  * Data of the protection module never enters resolution.
  *
- * Matching (resolve_run): blocking on name tokens (screen_normalize, the
- * screening index's normalisation; tokens shared by more than
- * RESOLVE_BLOCK_MAX records are not used as blocks), on date of birth with a
- * name prefix, and on identifiers and phones; scoring with the screening
- * comparator (screen_compare) and qualifiers: date of birth, identifiers
+ * Matching (resolve_run): blocking on pairs of name-token prefixes and of
+ * token anagrams (screen_normalize, the screening index's normalisation),
+ * on date of birth with a name prefix, and on identifiers, phones, FFLs and
+ * addresses; a block larger than RESOLVE_BLOCK_MAX is compared by sorted
+ * neighbourhood (RESOLVE_WINDOW), or chained when it is one identifier;
+ * scoring on two threads with the screening comparator (screen_cmp, the
+ * same score as screen_compare) and qualifiers: date of birth, identifiers
  * (RFC, CURP, passport, tax numbers), phones, addresses and FFL numbers.
  * Pairs scoring at least the threshold are stored with the stricter
  * marking of their two records (store_marking_stricter), so a pair is seen
