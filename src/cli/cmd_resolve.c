@@ -21,8 +21,10 @@ static const char *USAGE =
     "  judge KEY KEY same|not_same|unsure [--note TEXT]\n"
     "                                      an analyst's judgement: it wins over the algorithm\n"
     "  unjudge KEY KEY                     revoke it: the algorithm's answer applies again\n"
-    "  eval [--records N] [--seed S] [--threshold T]\n"
-    "                                      precision and recall on generated data with known truth\n"
+    "  eval [--records N] [--seed S] [--threshold T] [--window W]\n"
+    "                                      precision and recall on generated data with known truth,\n"
+    "                                      the true pairs missed by cause (--window -1: large blocks\n"
+    "                                      give no pair, the former rule)\n"
     "\n"
     "Options:\n"
     "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
@@ -30,7 +32,7 @@ static const char *USAGE =
 typedef struct opts {
     const char *db, *agency, *country, *note;
     double threshold;
-    long records, seed, limit;
+    long records, seed, limit, window;
     int json;
     int nargs;
     char *args[8];
@@ -50,13 +52,16 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--country")) sv = &o->country;
         else if (!strcmp(a, "--note")) sv = &o->note;
         else if (!strcmp(a, "--threshold") || !strcmp(a, "--min") || !strcmp(a, "--records") || !strcmp(a, "--seed") ||
-                 !strcmp(a, "--limit")) {
+                 !strcmp(a, "--limit") || !strcmp(a, "--window")) {
             if (i + 1 >= argc) return cli_usage_error("resolve", "%s expects a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--threshold") || !strcmp(a, "--min")) {
                 if (cli_parse_double("resolve", a, v, &o->threshold)) return CLI_EXIT_USAGE;
             } else if (cli_parse_long("resolve", a, v,
-                                      !strcmp(a, "--records") ? &o->records : !strcmp(a, "--seed") ? &o->seed : &o->limit)) {
+                                      !strcmp(a, "--records") ? &o->records
+                                      : !strcmp(a, "--seed")  ? &o->seed
+                                      : !strcmp(a, "--window") ? &o->window
+                                                               : &o->limit)) {
                 return CLI_EXIT_USAGE;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -129,18 +134,35 @@ static int eval_cmd(const opts *o) {
     if (o->records < 2) return cli_usage_error("resolve", "--records must be at least 2");
     resolve_eval e;
     pu_err err = {0};
-    int rc = resolve_evaluate((size_t)o->records, (uint64_t)o->seed, o->threshold, &e, &err);
+    if (o->window > 1000 || o->window < -1) return cli_usage_error("resolve", "--window must be -1..1000");
+    int rc = resolve_evaluate_window((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, &e, &err);
     if (rc) return cli_fail(&err);
     if (o->json)
         printf("{\"records\":%llu,\"true_pairs\":%llu,\"candidates\":%llu,\"precision\":%.4f,\"recall\":%.4f,"
-               "\"baseline_precision\":%.4f,\"baseline_recall\":%.4f,\"seconds\":%.3f}\n",
+               "\"baseline_precision\":%.4f,\"baseline_recall\":%.4f,\"seconds\":%.3f,\"block_seconds\":%.3f,"
+               "\"score_seconds\":%.3f,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
+               "\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu},\"lost_undated\":{\"not_candidate\":%llu,"
+               "\"below_threshold\":%llu,\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu}}\n",
                (unsigned long long)e.records, (unsigned long long)e.true_pairs, (unsigned long long)e.candidates,
-               e.precision, e.recall, e.base_precision, e.base_recall, e.seconds);
+               e.precision, e.recall, e.base_precision, e.base_recall, e.seconds, e.block_seconds, e.score_seconds,
+               (unsigned long long)e.lost[0], (unsigned long long)e.lost[1], (unsigned long long)e.lost[2],
+               (unsigned long long)e.lost[3], (unsigned long long)e.lost[4], (unsigned long long)e.lost_undated[0],
+               (unsigned long long)e.lost_undated[1], (unsigned long long)e.lost_undated[2],
+               (unsigned long long)e.lost_undated[3], (unsigned long long)e.lost_undated[4]);
     else
         printf(T("%llu records, %llu true pairs, %llu candidate pairs: precision %.4f recall %.4f (baseline exact name"
                  " + date of birth: precision %.4f recall %.4f), %.2f s\n"),
                (unsigned long long)e.records, (unsigned long long)e.true_pairs, (unsigned long long)e.candidates,
                e.precision, e.recall, e.base_precision, e.base_recall, e.seconds);
+    if (!o->json)
+        printf(T("true pairs missed: %llu never candidates (%llu with an undated record), %llu scored below the "
+                 "threshold (%llu), %llu conflicting qualifiers (%llu), %llu undated and ambiguous (%llu), %llu kept "
+                 "but clusters kept apart (%llu); blocking %.2f s, scoring %.2f s\n"),
+               (unsigned long long)e.lost[0], (unsigned long long)e.lost_undated[0], (unsigned long long)e.lost[1],
+               (unsigned long long)e.lost_undated[1], (unsigned long long)e.lost[2],
+               (unsigned long long)e.lost_undated[2], (unsigned long long)e.lost[3],
+               (unsigned long long)e.lost_undated[3], (unsigned long long)e.lost[4],
+               (unsigned long long)e.lost_undated[4], e.block_seconds, e.score_seconds);
     return 0;
 }
 

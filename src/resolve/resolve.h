@@ -15,11 +15,13 @@
  * under two markings is two records with one ref: always the same cluster).
  * Data of the protection module never enters resolution.
  *
- * Matching (resolve_run): blocking on name tokens (screen_normalize, the
- * screening index's normalisation; tokens shared by more than
- * RESOLVE_BLOCK_MAX records are not used as blocks), on date of birth with a
- * name prefix, and on identifiers and phones; scoring with the screening
- * comparator (screen_compare) and qualifiers: date of birth, identifiers
+ * Matching (resolve_run): blocking on pairs of name-token prefixes and of
+ * token anagrams (screen_normalize, the screening index's normalisation),
+ * on date of birth with a name prefix, and on identifiers, phones, FFLs and
+ * addresses; a block larger than RESOLVE_BLOCK_MAX is compared by sorted
+ * neighbourhood (RESOLVE_WINDOW), or chained when it is one identifier;
+ * scoring on two threads with the screening comparator (screen_cmp, the
+ * same score as screen_compare) and qualifiers: date of birth, identifiers
  * (RFC, CURP, passport, tax numbers), phones, addresses and FFL numbers.
  * Pairs scoring at least the threshold are stored with the stricter
  * marking of their two records (store_marking_stricter), so a pair is seen
@@ -47,7 +49,8 @@
 #include "store/store.h"
 
 #define RESOLVE_THRESHOLD 0.86      /* pair score at which two records are the same */
-#define RESOLVE_BLOCK_MAX 200       /* a block key shared by more records is too common to block on */
+#define RESOLVE_BLOCK_MAX 200       /* a block larger than this is not compared whole (sorted neighbourhood, or a chain) */
+#define RESOLVE_WINDOW 8            /* sorted neighbourhood: each record meets the next this many of a large block */
 #define RESOLVE_GENERATION "resolve"
 #define RESOLVE_REF_MAX 256
 
@@ -93,7 +96,7 @@ typedef struct resolve_pair {
 
 typedef struct resolve_match_stats {
     uint64_t records, candidates, pairs;
-    double seconds;
+    double seconds, block_seconds, score_seconds;   /* all; blocking (with dedupe); scoring */
 } resolve_match_stats;
 
 /* The score of two records in [0, 1]: the name comparator's score moved by
@@ -238,14 +241,25 @@ typedef struct resolve_eval {
     double precision, recall, seconds;              /* resolution */
     double base_precision, base_recall;             /* exact name + date of birth */
     uint64_t candidates;
+    double block_seconds, score_seconds;            /* parts of seconds (resolve_match_stats) */
+    /* true pairs the clusters missed, by what happened to the pair itself
+     * (RESOLVE_LOSS_*), and of those how many had an undated record */
+    uint64_t lost[5], lost_undated[5];
 } resolve_eval;
+enum { RESOLVE_LOSS_NOT_CANDIDATE, RESOLVE_LOSS_BELOW, RESOLVE_LOSS_CONFLICT, RESOLVE_LOSS_AMBIGUOUS,
+       RESOLVE_LOSS_SPLIT };   /* never blocked; scored below; qualifiers conflict; undated ambiguous; kept, clusters apart */
 /* Generate n records of about n/3 persons with known truth (name variants
  * "Susan I. Lopez" / "LOPEZ, SUSAN I." / "SUSAN LOPEZ", typos, missing
  * dates of birth, identifiers, swapped surnames and shared common names that
  * are different persons), resolve them in memory and measure pairwise
  * precision and recall of the clusters against the truth, beside the
- * baseline. Errors: PU_ERR_INVALID (n < 2), PU_ERR_NOMEM. */
+ * baseline, and the true pairs missed by cause (lost, lost_undated).
+ * Errors: PU_ERR_INVALID (n < 2), PU_ERR_NOMEM. */
 int resolve_generate(size_t n, uint64_t seed, resolve_set *out, pu_err *err);
 int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *out, pu_err *err);
+/* The same with the sorted-neighbourhood window of large blocks (0: the
+ * default RESOLVE_WINDOW; < 0: large blocks give no pair, the rule before
+ * the window, to measure what it recovers). Errors: as resolve_evaluate. */
+int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int window, resolve_eval *out, pu_err *err);
 
 #endif

@@ -169,7 +169,60 @@ static int score_clusters(const resolve_set *s, const uint32_t *of, double *prec
     return PU_OK;
 }
 
+static int cmp_pair_ab(const void *x, const void *y) {
+    const resolve_pair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static const resolve_pair *find_pair(const resolve_pair *p, size_t n, uint32_t a, uint32_t b) {
+    resolve_pair k = {a, b, 0};
+    return n ? bsearch(&k, p, n, sizeof *p, cmp_pair_ab) : NULL;
+}
+
+static int has_cand(const uint64_t *c, size_t n, uint32_t a, uint32_t b) {
+    uint64_t k = (uint64_t)b << 32 | a;
+    return n && bsearch(&k, c, n, sizeof *c, cmp_t) != NULL;   /* cmp_t orders the same bits */
+}
+
+/* Why each true pair the clusters missed was missed (resolve_eval.lost):
+ * by the pair's own fate; a pair joined through others is no loss. */
+static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match_dbg *d, const resolve_pair *kept,
+                         size_t nkept, resolve_eval *out) {
+    uint32_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix);
+    resolve_pair *k = malloc((nkept ? nkept : 1) * sizeof *k);
+    if (!ix || !k) {
+        free(ix), free(k);
+        return PU_ERR_NOMEM;
+    }
+    if (nkept) memcpy(k, kept, nkept * sizeof *k);
+    if (nkept) qsort(k, nkept, sizeof *k, cmp_pair_ab);
+    if (d->nscored) qsort(d->scored, d->nscored, sizeof *d->scored, cmp_pair_ab);
+    /* records of one person are generated consecutively */
+    for (size_t lo = 0, hi; lo < s->n; lo = hi) {
+        for (hi = lo + 1; hi < s->n && s->r[hi].truth == s->r[lo].truth; hi++) {}
+        for (size_t a = lo; a < hi; a++)
+            for (size_t b = a + 1; b < hi; b++) {
+                if (of[a] == of[b]) continue;
+                const resolve_pair *sc = find_pair(d->scored, d->nscored, (uint32_t)a, (uint32_t)b);
+                int why = !has_cand(d->cand, d->ncand, (uint32_t)a, (uint32_t)b) && !sc ? RESOLVE_LOSS_NOT_CANDIDATE
+                          : !sc                                                      ? RESOLVE_LOSS_BELOW
+                          : sc->score < 0                                            ? RESOLVE_LOSS_CONFLICT
+                          : !find_pair(k, nkept, (uint32_t)a, (uint32_t)b)           ? RESOLVE_LOSS_AMBIGUOUS
+                                                                                     : RESOLVE_LOSS_SPLIT;
+                out->lost[why]++;
+                if (!s->r[a].dob[0] || !s->r[b].dob[0]) out->lost_undated[why]++;
+            }
+    }
+    free(ix), free(k);
+    return PU_OK;
+}
+
 int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *out, pu_err *err) {
+    return resolve_evaluate_window(n, seed, threshold, 0, out, err);
+}
+
+int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int window, resolve_eval *out, pu_err *err) {
     memset(out, 0, sizeof *out);
     resolve_set s = {0};
     resolve_pair *p = NULL, *bp = NULL;
@@ -179,20 +232,24 @@ int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *ou
     struct timespec t0, t1;
     int rc = resolve_generate(n, seed, &s, err);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!rc) rc = resolve_match(&s, threshold, &p, &np, &ms, err);
+    resolve_match_dbg dbg = {.window = window};
+    if (!rc) rc = resolve_match_debug(&s, threshold, &p, &np, &ms, &dbg, err);
     if (!rc && !(of = malloc(s.n * sizeof *of))) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (!rc) rc = resolve_cluster_pairs(s.n, p, np, NULL, 0, of, NULL, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc && score_clusters(&s, of, &out->precision, &out->recall, &out->true_pairs))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc && loss_analysis(&s, of, &dbg, p, np, out)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (!rc) rc = resolve_match_baseline(&s, &bp, &nbp, err);
     if (!rc) rc = resolve_cluster_pairs(s.n, bp, nbp, NULL, 0, of, NULL, err);
     if (!rc && score_clusters(&s, of, &out->base_precision, &out->base_recall, &out->true_pairs))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     out->records = s.n;
     out->candidates = ms.candidates;
+    out->block_seconds = ms.block_seconds;
+    out->score_seconds = ms.score_seconds;
     out->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    free(of), free(p), free(bp);
+    free(of), free(p), free(bp), free(dbg.cand), free(dbg.scored);
     resolve_set_free(&s);
     return rc;
 }

@@ -18,4 +18,20 @@ int resolve_source_index(const char *source);
 /* Split "source:ref" (the source has no ':'); 0 on success. */
 int resolve_key_split(const char *key, char *source, size_t ssize, const char **ref);
 
+/* resolve_match with what the evaluation's loss analysis needs: dbg->window
+ * is the sorted-neighbourhood window (0: RESOLVE_WINDOW; < 0: blocks larger
+ * than RESOLVE_BLOCK_MAX give no pair, the former rule); dbg gets
+ * the candidate pairs (b << 32 | a, sorted; free()) and the pairs scored at
+ * or beyond the threshold before the ambiguous undated ones were dropped
+ * (free()). dbg may be NULL. Errors: as resolve_match. */
+typedef struct resolve_match_dbg {
+    int window;
+    uint64_t *cand;
+    size_t ncand;
+    resolve_pair *scored;
+    size_t nscored;
+} resolve_match_dbg;
+int resolve_match_debug(const resolve_set *s, double threshold, resolve_pair **out, size_t *n,
+                        resolve_match_stats *st, resolve_match_dbg *dbg, pu_err *err);
+
 #endif

@@ -1,5 +1,6 @@
 /* resolve_match.c - records in memory, the pair score (screening comparator
  * plus qualifiers) and blocking (resolve.h "Matching"; docs/resolve.md). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,8 @@
 #define BLOCK_TOKENS 8
 #define AMBIGUOUS_MARGIN 0.03f  /* see drop_ambiguous */
 #define DOB_PREFIX 2            /* name-token prefix paired with the date of birth as a block key */
+#define ANAGRAM_MAX 32          /* bytes of a token's sorted letters used as a block key */
+#define SCORE_THREADS 2         /* threads scoring candidate pairs (the machine's cores) */
 
 static char *dup_or_null(const char *s) { return s && *s ? pu_strdup(s) : NULL; }
 
@@ -114,15 +117,15 @@ static int ids_conflict(const char *a, const char *b) {
 static int is_person(const resolve_rec *r) { return !strcmp(r->schema, "Person"); }
 static int is_org(const resolve_rec *r) { return r->schema[0] && strcmp(r->schema, "Person") && strcmp(r->schema, "LegalEntity"); }
 
-int resolve_score(const resolve_rec *a, const resolve_rec *b, double *out, pu_err *err) {
-    *out = 0;
-    if ((is_person(a) && is_org(b)) || (is_org(a) && is_person(b))) return PU_OK; /* a person is no company */
-    screen_match *m = NULL;
-    const char *schema = is_person(a) || is_person(b) ? "Person" : NULL;
-    int rc = screen_compare(NULL, schema, a->name, b->name, 0, &m, err);
-    if (rc) return rc;
-    double name = m->score, s = name;
-    screen_match_free(m);
+/* The schema the name comparator is run with for a and b: a person's name
+ * when either is a person (NULL: any). */
+static const char *cmp_schema(const resolve_rec *a, const resolve_rec *b) {
+    return is_person(a) || is_person(b) ? "Person" : NULL;
+}
+
+/* The pair score from the names' score and the qualifiers (see resolve_score). */
+static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
+    double s = name;
     int conflict = ids_conflict(a->ids, b->ids) || (a->ffl[0] && b->ffl[0] && strcmp(a->ffl, b->ffl));
     if (a->dob[0] && b->dob[0]) {
         if (strcmp(a->dob, b->dob)) conflict = 1;
@@ -137,15 +140,41 @@ int resolve_score(const resolve_rec *a, const resolve_rec *b, double *out, pu_er
     if (s > 1) s = 1;
     /* a conflict is reported as the negated name score: the clustering keeps
      * such records apart when their names alone would have matched */
-    *out = conflict ? -name : s;
+    return conflict ? -name : s;
+}
+
+static int kinds_differ(const resolve_rec *a, const resolve_rec *b) {
+    return (is_person(a) && is_org(b)) || (is_org(a) && is_person(b));   /* a person is no company */
+}
+
+int resolve_score(const resolve_rec *a, const resolve_rec *b, double *out, pu_err *err) {
+    *out = 0;
+    if (kinds_differ(a, b)) return PU_OK;
+    screen_match *m = NULL;
+    int rc = screen_compare(NULL, cmp_schema(a, b), a->name, b->name, 0, &m, err);
+    if (rc) return rc;
+    double name = m->score;
+    screen_match_free(m);
+    *out = qualify(a, b, name);
     return PU_OK;
 }
 
-/* ---- blocking ---- */
+/* ---- blocking ----
+ * Several independent keys per record, so a pair missed by one key is
+ * caught by another: name-token prefix pairs, token anagram pairs, a
+ * token prefix with the date
+ * of birth, identifiers, phones, FFL numbers and the normalised address. A block no
+ * larger than RESOLVE_BLOCK_MAX is compared whole. A larger one is not
+ * dropped (that lost the common names at scale: docs/resolve.md "Why
+ * recall fell with size"): a strong key (identifier, FFL) is chained, so the
+ * clustering's transitive closure joins the block; any other is compared
+ * by sorted neighbourhood, each record with the RESOLVE_WINDOW records that
+ * follow it in two orders (date of birth then name; name then date). */
 
 typedef struct bkey {
     uint64_t h;
     uint32_t i;
+    char kind;
 } bkey;
 
 static uint64_t fnv(const char *p, size_t n, uint64_t h) {
@@ -157,7 +186,7 @@ static int push_key(pu_vec *v, char kind, const char *p, size_t n, const char *e
     uint64_t h = fnv(&kind, 1, 1469598103934665603ULL);
     h = fnv(p, n, h);
     if (extra) h = fnv(extra, strlen(extra), h);
-    bkey k = {h, i};
+    bkey k = {h, i, kind};
     return pu_vec_push(v, &k, sizeof k);
 }
 
@@ -171,18 +200,34 @@ static int push_list(pu_vec *v, char kind, const char *list, uint32_t i) {
     return PU_OK;
 }
 
-/* Block keys of one record: each pair of name-token prefixes (single
+/* The letters of a token in sorted order ("lpoez" -> "elopz"): two letters
+ * swapped anywhere in a word (the commonest typing error) leave it as it
+ * is, where they change the word's prefix when early in it. */
+static void anagram(const char *p, size_t n, char *out) {
+    if (n > ANAGRAM_MAX - 1) n = ANAGRAM_MAX - 1;
+    unsigned cnt[256] = {0};
+    for (size_t i = 0; i < n; i++) cnt[(unsigned char)p[i]]++;
+    size_t k = 0;
+    for (unsigned c = 0; c < 256; c++)
+        for (unsigned j = 0; j < cnt[c]; j++) out[k++] = (char)c;
+    out[k] = 0;
+}
+
+/* Block keys of one record: each pair of name-token prefixes and each
+ * pair of their anagrams (single
  * tokens are too common at scale: "lopez" names thousands), each token
- * prefix with the date of birth, each identifier, phone and the FFL. A
- * name of one token is blocked on that token. */
+ * prefix with the date of birth, each identifier, phone, the address and
+ * the FFL. A name of one token is blocked on that token. */
 static int record_keys(pu_vec *v, const resolve_rec *r, uint32_t i) {
     const char *tok[BLOCK_TOKENS];
     size_t len[BLOCK_TOKENS], nt = 0;
+    char ana[BLOCK_TOKENS][ANAGRAM_MAX];
     for (const char *p = r->norm; *p && nt < BLOCK_TOKENS;) {
         while (*p == ' ') p++;
         size_t n = strcspn(p, " ");
         if (!n) break;
         if (n > 1) {   /* initials block nothing */
+            anagram(p, n, ana[nt]);
             tok[nt] = p;
             len[nt++] = n < BLOCK_PREFIX ? n : BLOCK_PREFIX;
         }
@@ -196,10 +241,13 @@ static int record_keys(pu_vec *v, const resolve_rec *r, uint32_t i) {
             size_t x = ab ? a : b, y = ab ? b : a;
             snprintf(k, sizeof k, "%.*s %.*s", (int)len[x], tok[x], (int)len[y], tok[y]);
             if (push_key(v, 'n', k, strlen(k), NULL, i)) return PU_ERR_NOMEM;
+            int o = strcmp(ana[a], ana[b]) <= 0;
+            if (push_key(v, 'g', ana[o ? a : b], strlen(ana[o ? a : b]), ana[o ? b : a], i)) return PU_ERR_NOMEM;
         }
     }
     if (nt == 1 && push_key(v, 't', tok[0], len[0], NULL, i)) return PU_ERR_NOMEM;
-    if (push_list(v, 'i', r->ids, i) || push_list(v, 'p', r->phones, i)) return PU_ERR_NOMEM;
+    if (push_list(v, 'i', r->ids, i) || push_list(v, 'p', r->phones, i) ||
+        (r->addr && push_key(v, 'a', r->addr, strlen(r->addr), NULL, i))) return PU_ERR_NOMEM;
     if (r->ffl[0] && push_key(v, 'f', r->ffl, strlen(r->ffl), NULL, i)) return PU_ERR_NOMEM;
     return PU_OK;
 }
@@ -215,28 +263,80 @@ static int cmp_u64(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-/* Candidate pairs (a << 32 | b, a < b), sorted and unique. */
-static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, uint64_t **out, size_t *n,
-                      pu_err *err) {
+/* A candidate pair of records x != y, encoded b << 32 | a with a < b: sorted,
+ * the pairs of one record b are contiguous (scored against b's prepared
+ * name). */
+static int push_pair(pu_vec *pairs, uint32_t x, uint32_t y) {
+    if (x == y) return PU_OK;
+    uint32_t a = x < y ? x : y, b = x < y ? y : x;
+    uint64_t p = (uint64_t)b << 32 | a;
+    return pu_vec_push(pairs, &p, sizeof p);
+}
+
+/* Orders of the sorted neighbourhood inside a large block. */
+static int cmp_dob_norm(const void *x, const void *y, void *ctx) {
+    const resolve_set *s = ctx;
+    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+    int c = strcmp(s->r[i].dob, s->r[j].dob);
+    if (!c) c = strcmp(s->r[i].norm, s->r[j].norm);
+    return c ? c : (i < j ? -1 : i > j);
+}
+static int cmp_norm_dob(const void *x, const void *y, void *ctx) {
+    const resolve_set *s = ctx;
+    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+    int c = strcmp(s->r[i].norm, s->r[j].norm);
+    if (!c) c = strcmp(s->r[i].dob, s->r[j].dob);
+    return c ? c : (i < j ? -1 : i > j);
+}
+
+static int window_pairs(const uint32_t *ix, size_t n, size_t window, pu_vec *pairs) {
+    for (size_t x = 0; x < n; x++)
+        for (size_t y = x + 1; y < n && y <= x + window; y++)
+            if (push_pair(pairs, ix[x], ix[y])) return PU_ERR_NOMEM;
+    return PU_OK;
+}
+
+/* The pairs of one block k[0..n): whole, chained or by sorted neighbourhood
+ * (window 0: a large block gives no pair, the former rule, for comparison). */
+static int block_pairs(const resolve_set *s, const bkey *k, size_t n, size_t window, uint32_t *tmp, pu_vec *pairs) {
+    if (n <= RESOLVE_BLOCK_MAX) {
+        for (size_t x = 0; x < n; x++)
+            for (size_t y = x + 1; y < n; y++)
+                if (push_pair(pairs, k[x].i, k[y].i)) return PU_ERR_NOMEM;
+        return PU_OK;
+    }
+    if (!window) return PU_OK;
+    if (k[0].kind == 'i' || k[0].kind == 'f') {   /* one identifier: a chain, closed by the clustering */
+        for (size_t x = 1; x < n; x++)
+            if (push_pair(pairs, k[x - 1].i, k[x].i)) return PU_ERR_NOMEM;
+        return PU_OK;
+    }
+    for (size_t x = 0; x < n; x++) tmp[x] = k[x].i;
+    qsort_r(tmp, n, sizeof *tmp, cmp_dob_norm, (void *)s);
+    if (window_pairs(tmp, n, window, pairs)) return PU_ERR_NOMEM;
+    qsort_r(tmp, n, sizeof *tmp, cmp_norm_dob, (void *)s);
+    return window_pairs(tmp, n, window, pairs);
+}
+
+/* Candidate pairs (b << 32 | a, a < b), sorted and unique. */
+static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, size_t window, uint64_t **out,
+                      size_t *n, pu_err *err) {
     pu_vec keys = PU_VEC_INIT(bkey, 0), pairs = PU_VEC_INIT(uint64_t, 0);
+    uint32_t *tmp = NULL;
     *out = NULL;
     *n = 0;
     for (size_t i = 0; i < nreps; i++)
         if (record_keys(&keys, &s->r[reps[i]], reps[i])) goto oom;
     bkey *k = keys.data;
     if (keys.len) qsort(k, keys.len, sizeof *k, cmp_bkey);
+    if (!(tmp = malloc((keys.len ? keys.len : 1) * sizeof *tmp))) goto oom;
     for (size_t lo = 0; lo < keys.len;) {
         size_t hi = lo + 1;
         while (hi < keys.len && k[hi].h == k[lo].h) hi++;
-        if (hi - lo <= RESOLVE_BLOCK_MAX)
-            for (size_t x = lo; x < hi; x++)
-                for (size_t y = x + 1; y < hi; y++) {
-                    if (k[x].i == k[y].i) continue;
-                    uint64_t p = (uint64_t)k[x].i << 32 | k[y].i;
-                    if (pu_vec_push(&pairs, &p, sizeof p)) goto oom;
-                }
+        if (block_pairs(s, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
         lo = hi;
     }
+    free(tmp);
     pu_vec_free(&keys);
     uint64_t *p = pairs.data;
     size_t m = 0;
@@ -247,6 +347,7 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     *n = m;
     return PU_OK;
 oom:
+    free(tmp);
     pu_vec_free(&keys);
     pu_vec_free(&pairs);
     return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -356,9 +457,118 @@ static int drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     return PU_OK;
 }
 
-int resolve_match(const resolve_set *s, double threshold, resolve_pair **out, size_t *n, resolve_match_stats *st,
-                  pu_err *err) {
-    struct timespec t0, t1;
+/* ---- scoring: candidate pairs in SCORE_THREADS ranges ----
+ * The pairs of one record b are contiguous (b << 32 | a): b's name is
+ * prepared once (screen_cmp, the comparator's one-name index) and every a
+ * is scored against it; no allocation per pair. Each thread scores a range
+ * that starts at a group boundary into its own list; the lists are joined
+ * in range order, so the output does not depend on the threads' timing. */
+
+typedef struct score_job {
+    const resolve_set *s;
+    const uint64_t *cand;
+    size_t lo, hi;
+    double threshold;
+    pu_vec kept;
+    int rc;
+    pu_err err;
+} score_job;
+
+/* The name score of a against b's prepared names (one per comparator
+ * schema, made on first use); -1 when the comparator refuses a name. */
+static double name_score(score_job *j, screen_cmp **cmp, const resolve_rec *a, const resolve_rec *b) {
+    const char *schema = cmp_schema(a, b);
+    screen_cmp **c = &cmp[schema != NULL];
+    if (!*c && screen_cmp_new(NULL, schema, b->name, c, &j->err)) {
+        pu_err_clear(&j->err);
+        return -1;
+    }
+    double sc = 0;
+    if (screen_cmp_score(*c, a->name, &sc, &j->err)) {
+        pu_err_clear(&j->err);
+        return -1;
+    }
+    return sc;
+}
+
+static void score_group(score_job *j, size_t lo, size_t hi) {
+    const resolve_set *s = j->s;
+    const resolve_rec *b = &s->r[j->cand[lo] >> 32];
+    screen_cmp *cmp[2] = {NULL, NULL};   /* b's name as any name, as a person's */
+    for (size_t i = lo; i < hi && !j->rc; i++) {
+        uint32_t ia = (uint32_t)j->cand[i], ib = (uint32_t)(j->cand[i] >> 32);
+        const resolve_rec *a = &s->r[ia];
+        double sc = 1;
+        if (!same_ref(a, b)) {
+            if (kinds_differ(a, b)) continue;
+            double name = name_score(j, cmp, a, b);
+            if (name < 0) continue;   /* a name the comparator refuses scores 0 */
+            sc = qualify(a, b, name);
+        }
+        if (sc >= j->threshold || sc <= -j->threshold) {
+            resolve_pair p = {ia, ib, (float)sc};
+            if (pu_vec_push(&j->kept, &p, sizeof p)) j->rc = PU_ERR_NOMEM;
+        }
+    }
+    screen_cmp_free(cmp[0]);
+    screen_cmp_free(cmp[1]);
+}
+
+static void *score_range(void *arg) {
+    score_job *j = arg;
+    for (size_t lo = j->lo; lo < j->hi && !j->rc;) {
+        size_t hi = lo + 1;
+        while (hi < j->hi && j->cand[hi] >> 32 == j->cand[lo] >> 32) hi++;
+        score_group(j, lo, hi);
+        lo = hi;
+    }
+    return NULL;
+}
+
+/* Score cand[0..nc) into kept (appended in candidate order). */
+static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, double threshold, pu_vec *kept,
+                     pu_err *err) {
+    score_job job[SCORE_THREADS];
+    pthread_t th[SCORE_THREADS];
+    int started[SCORE_THREADS] = {0};
+    size_t lo = 0;
+    for (int t = 0; t < SCORE_THREADS; t++) {
+        size_t hi = t == SCORE_THREADS - 1 ? nc : nc / SCORE_THREADS * (size_t)(t + 1);
+        if (hi < lo) hi = lo;
+        while (hi > lo && hi < nc && cand[hi] >> 32 == cand[hi - 1] >> 32) hi++;   /* a group stays whole */
+        job[t] = (score_job){.s = s, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
+                             .kept = PU_VEC_INIT(resolve_pair, 0)};
+        lo = hi;
+    }
+    for (int t = 1; t < SCORE_THREADS; t++)
+        started[t] = job[t].lo < job[t].hi && !pthread_create(&th[t], NULL, score_range, &job[t]);
+    score_range(&job[0]);
+    int rc = job[0].rc;
+    for (int t = 1; t < SCORE_THREADS; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else score_range(&job[t]);   /* no thread: scored here */
+        if (job[t].rc) rc = job[t].rc;
+    }
+    for (int t = 0; t < SCORE_THREADS; t++) {
+        if (!rc && job[t].kept.len && pu_vec_reserve(kept, kept->len + job[t].kept.len)) rc = PU_ERR_NOMEM;
+        if (!rc && job[t].kept.len) {
+            memcpy((resolve_pair *)kept->data + kept->len, job[t].kept.data, job[t].kept.len * sizeof(resolve_pair));
+            kept->len += job[t].kept.len;
+        }
+        pu_vec_free(&job[t].kept);
+    }
+    return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
+}
+
+static double since(const struct timespec *t0) {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int resolve_match_debug(const resolve_set *s, double threshold, resolve_pair **out, size_t *n,
+                        resolve_match_stats *st, resolve_match_dbg *dbg, pu_err *err) {
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (threshold <= 0) threshold = RESOLVE_THRESHOLD;
     *out = NULL;
@@ -368,23 +578,19 @@ int resolve_match(const resolve_set *s, double threshold, resolve_pair **out, si
     uint32_t *reps = NULL;
     pu_vec kept = PU_VEC_INIT(resolve_pair, 0);
     int rc = dedupe(s, &reps, &nreps, &kept, err);
-    if (!rc) rc = candidates(s, reps, nreps, &cand, &nc, err);
+    size_t window = !dbg ? RESOLVE_WINDOW : dbg->window < 0 ? 0 : dbg->window ? (size_t)dbg->window : RESOLVE_WINDOW;
+    if (!rc) rc = candidates(s, reps, nreps, window, &cand, &nc, err);
     free(reps);
-    if (rc) {
-        pu_vec_free(&kept);
-        return rc;
-    }
-    for (size_t i = 0; i < nc && !rc; i++) {
-        uint32_t a = (uint32_t)(cand[i] >> 32), b = (uint32_t)cand[i];
-        double sc = 1;
-        if (!same_ref(&s->r[a], &s->r[b]) && resolve_score(&s->r[a], &s->r[b], &sc, err)) {
-            pu_err_clear(err);   /* a name the comparator refuses scores 0 */
-            continue;
-        }
-        if (sc >= threshold || sc <= -threshold) {
-            resolve_pair p = {a, b, (float)sc};
-            if (pu_vec_push(&kept, &p, sizeof p)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-        }
+    double t_block = since(&t0);
+    if (!rc) rc = score_all(s, cand, nc, threshold, &kept, err);
+    double t_score = since(&t0) - t_block;
+    if (!rc && dbg) {
+        dbg->cand = cand, dbg->ncand = nc;
+        cand = NULL;
+        if (kept.len && !(dbg->scored = malloc(kept.len * sizeof *dbg->scored)))
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        else if (kept.len)
+            memcpy(dbg->scored, kept.data, kept.len * sizeof *dbg->scored), dbg->nscored = kept.len;
     }
     free(cand);
     if (!rc) rc = drop_ambiguous(s, &kept, err);
@@ -392,16 +598,22 @@ int resolve_match(const resolve_set *s, double threshold, resolve_pair **out, si
         pu_vec_free(&kept);
         return rc;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st) {
         st->records = s->n;
         st->candidates = nc;
         st->pairs = kept.len;
-        st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        st->seconds = since(&t0);
+        st->block_seconds = t_block;
+        st->score_seconds = t_score;
     }
     *n = kept.len;
     *out = pu_vec_detach(&kept, NULL);
     return PU_OK;
+}
+
+int resolve_match(const resolve_set *s, double threshold, resolve_pair **out, size_t *n, resolve_match_stats *st,
+                  pu_err *err) {
+    return resolve_match_debug(s, threshold, out, n, st, NULL, err);
 }
 
 static int cmp_name_dob(const void *x, const void *y, void *ctx) {

@@ -26,53 +26,99 @@ int resolve_migrate(db_t *db, pu_err *err) {
 
 /* ---- run ---- */
 
-static int write_records(db_t *db, const resolve_set *s, pu_err *err) {
-    db_stmt *st;
-    int rc = db_prepare(db, "INSERT INTO resolve_record (id, source, ref, label, schema, dob, date, owner, marking)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, err);
-    for (size_t i = 0; i < s->n && !rc; i++) {
-        const resolve_rec *r = &s->r[i];
-        char *label = NULL;
-        if ((rc = store_seal(RESOLVE_LABEL_CTX, r->name, &label, err))) break;
-        db_reset(st);
-        db_bind_int64(st, 1, (int64_t)i + 1);
-        db_bind_text(st, 2, r->source, -1);
-        db_bind_text(st, 3, r->ref, -1);
-        db_bind_text(st, 4, label, -1);
-        db_bind_text(st, 5, r->schema, -1);
-        if (r->dob[0]) db_bind_text(st, 6, r->dob, -1);
-        else db_bind_null(st, 6);
-        db_bind_text(st, 7, r->date, -1);
-        db_bind_text(st, 8, r->owner, -1);
-        db_bind_text(st, 9, r->marking, -1);
-        rc = db_step_done(st, err);
-        free(label);
+/* Rows are written WRITE_BATCH to a statement (one multi-row INSERT): on
+ * PostgreSQL each statement is a round trip, so a million pairs cost
+ * ten thousand of them instead of a million. */
+#define WRITE_BATCH 100
+#define BATCH_SQL_MAX 65536   /* bytes of one batch statement's text (100 rows of 9 columns: about 2 KiB) */
+
+/* Prepare "INSERT INTO head VALUES (?..), ..." for rows rows of cols columns. */
+static int prepare_batch(db_t *db, const char *head, int cols, size_t rows, db_stmt **st, pu_err *err) {
+    pu_buf q;
+    pu_buf_init(&q, BATCH_SQL_MAX);
+    int rc = pu_buf_puts(&q, head);
+    for (size_t r = 0; r < rows && !rc; r++) {
+        rc = pu_buf_puts(&q, r ? ", (" : " VALUES (");
+        for (int c = 0; c < cols && !rc; c++) rc = pu_buf_puts(&q, c ? ", ?" : "?");
+        if (!rc) rc = pu_buf_putc(&q, ')');
     }
-    if (st) db_finalize(st);
+    if (rc) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    else rc = db_prepare(db, pu_buf_str(&q), st, err);
+    pu_buf_free(&q);
     return rc;
 }
 
-static int write_pairs(db_t *db, const resolve_set *s, const resolve_pair *p, size_t np, pu_err *err) {
-    db_stmt *st;
-    int rc = db_prepare(db, "INSERT INTO resolve_pair (a, b, score, owner, marking) VALUES (?, ?, ?, ?, ?)", &st, err);
-    for (size_t i = 0; i < np && !rc; i++) {
-        const resolve_rec *a = &s->r[p[i].a], *b = &s->r[p[i].b];
-        store_marking ma = STORE_AGENCY_ONLY, mb = STORE_AGENCY_ONLY;
-        pu_err ignore = {0};
-        store_marking_parse(a->marking, NULL, &ma, &ignore);
-        store_marking_parse(b->marking, NULL, &mb, &ignore);
-        char owner[32];
-        store_marking m = store_marking_stricter(ma, a->owner, mb, b->owner, owner, sizeof owner);
-        db_reset(st);
-        db_bind_int64(st, 1, (int64_t)p[i].a + 1);
-        db_bind_int64(st, 2, (int64_t)p[i].b + 1);
-        db_bind_double(st, 3, p[i].score);
-        db_bind_text(st, 4, owner, -1);
-        db_bind_text(st, 5, store_marking_name(m), -1);
-        rc = db_step_done(st, err);
+typedef int (*bind_row_fn)(db_stmt *st, int base, size_t i, const void *ctx, pu_err *err);
+
+/* Insert n rows through bind (columns base+1.. of row i) in batches. */
+static int write_batched(db_t *db, const char *head, int cols, size_t n, bind_row_fn bind, const void *ctx,
+                         pu_err *err) {
+    db_stmt *full = NULL, *rest = NULL;
+    int rc = PU_OK;
+    for (size_t lo = 0; lo < n && !rc; lo += WRITE_BATCH) {
+        size_t k = n - lo < WRITE_BATCH ? n - lo : WRITE_BATCH;
+        db_stmt **st = k == WRITE_BATCH ? &full : &rest;
+        if (!*st && (rc = prepare_batch(db, head, cols, k, st, err))) break;
+        db_reset(*st);
+        for (size_t r = 0; r < k && !rc; r++) rc = bind(*st, (int)r * cols, lo + r, ctx, err);
+        if (!rc) rc = db_step_done(*st, err);
     }
-    if (st) db_finalize(st);
+    if (full) db_finalize(full);
+    if (rest) db_finalize(rest);
     return rc;
+}
+
+static int bind_record(db_stmt *st, int base, size_t i, const void *ctx, pu_err *err) {
+    const resolve_rec *r = &((const resolve_set *)ctx)->r[i];
+    char *label = NULL;
+    int rc = store_seal(RESOLVE_LABEL_CTX, r->name, &label, err);
+    if (rc) return rc;
+    db_bind_int64(st, base + 1, (int64_t)i + 1);
+    db_bind_text(st, base + 2, r->source, -1);
+    db_bind_text(st, base + 3, r->ref, -1);
+    db_bind_text(st, base + 4, label, -1);   /* bound as a copy: freed below */
+    db_bind_text(st, base + 5, r->schema, -1);
+    if (r->dob[0]) db_bind_text(st, base + 6, r->dob, -1);
+    else db_bind_null(st, base + 6);
+    db_bind_text(st, base + 7, r->date, -1);
+    db_bind_text(st, base + 8, r->owner, -1);
+    db_bind_text(st, base + 9, r->marking, -1);
+    free(label);
+    return PU_OK;
+}
+
+static int write_records(db_t *db, const resolve_set *s, pu_err *err) {
+    return write_batched(db, "INSERT INTO resolve_record (id, source, ref, label, schema, dob, date, owner, marking)",
+                         9, s->n, bind_record, s, err);
+}
+
+typedef struct pair_ctx {
+    const resolve_set *s;
+    const resolve_pair *p;
+} pair_ctx;
+
+static int bind_pair(db_stmt *st, int base, size_t i, const void *ctx, pu_err *err) {
+    (void)err;
+    const pair_ctx *c = ctx;
+    const resolve_pair *p = &c->p[i];
+    const resolve_rec *a = &c->s->r[p->a], *b = &c->s->r[p->b];
+    store_marking ma = STORE_AGENCY_ONLY, mb = STORE_AGENCY_ONLY;
+    pu_err ignore = {0};
+    store_marking_parse(a->marking, NULL, &ma, &ignore);
+    store_marking_parse(b->marking, NULL, &mb, &ignore);
+    char owner[32];
+    store_marking m = store_marking_stricter(ma, a->owner, mb, b->owner, owner, sizeof owner);
+    db_bind_int64(st, base + 1, (int64_t)p->a + 1);
+    db_bind_int64(st, base + 2, (int64_t)p->b + 1);
+    db_bind_double(st, base + 3, p->score);
+    db_bind_text(st, base + 4, owner, -1);
+    db_bind_text(st, base + 5, store_marking_name(m), -1);
+    return PU_OK;
+}
+
+static int write_pairs(db_t *db, const resolve_set *s, const resolve_pair *p, size_t np, pu_err *err) {
+    pair_ctx c = {s, p};
+    return write_batched(db, "INSERT INTO resolve_pair (a, b, score, owner, marking)", 5, np, bind_pair, &c, err);
 }
 
 static void count_clusters(const resolve_set *s, const resolve_pair *p, size_t np, resolve_run_stats *out) {

@@ -442,6 +442,16 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
 int screen_compare_as(const screen_index *ix, const store_scope *scope, const char *schema, const char *name1,
                       const char *name2, double threshold, screen_match **out, pu_err *err);
 void screen_match_free(screen_match *m);
+/* A prepared comparator for scoring many names against one (entity
+ * resolution): name2's one-name index is built once by screen_cmp_new,
+ * then screen_cmp_score gives the score screen_compare(ix, schema, name1,
+ * name2) would, without an explanation. A comparator may be used by one
+ * thread at a time; distinct comparators by any number. Free with
+ * screen_cmp_free (NULL-safe). Errors: as screen_compare. */
+typedef struct screen_cmp screen_cmp;
+int screen_cmp_new(const screen_index *ix, const char *schema, const char *name2, screen_cmp **out, pu_err *err);
+int screen_cmp_score(const screen_cmp *c, const char *name1, double *score, pu_err *err);
+void screen_cmp_free(screen_cmp *c);
 
 /* ---- normalisation (exposed for other engines and tests) ------------------ */
 

@@ -16,12 +16,12 @@ int screen_compare(const screen_index *ix, const char *schema, const char *name1
     return screen_compare_as(ix, STORE_SYSTEM, schema, name1, name2, threshold, out, err);
 }
 
-int screen_compare_as(const screen_index *ix, const store_scope *scope, const char *schema, const char *name1,
-                      const char *name2, double threshold, screen_match **out, pu_err *err) {
+/* The one-name index of name2 that compare scores name1 against, with token
+ * weights from ix when given (screen_compare and screen_cmp share it, so
+ * their scores are the same by construction). */
+static int one_name_index(const screen_index *ix, const char *schema, const char *name2, screen_index **out,
+                          pu_err *err) {
     *out = NULL;
-    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
-    if (threshold <= 0) threshold = SCREEN_DEFAULT_THRESHOLD;
-    /* a one-entity index of name2, with token weights from ix when given */
     ftm_entity e = {0};
     ftm_prop prop = {0};
     char *vals[1] = {(char *)name2};
@@ -70,6 +70,18 @@ int screen_compare_as(const screen_index *ix, const store_scope *scope, const ch
         }
         nm->kind = 0; /* compare scores names, not name kinds */
     }
+    *out = one;
+    return PU_OK;
+}
+
+int screen_compare_as(const screen_index *ix, const store_scope *scope, const char *schema, const char *name1,
+                      const char *name2, double threshold, screen_match **out, pu_err *err) {
+    *out = NULL;
+    if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "no reader scope");
+    if (threshold <= 0) threshold = SCREEN_DEFAULT_THRESHOLD;
+    screen_index *one = NULL;
+    int rc = one_name_index(ix, schema, name2, &one, err);
+    if (rc) return rc;
     const char *names[1] = {name1};
     screen_query q = {.schema = schema, .names = names, .nnames = 1};
     /* the one-name index has no owner or marking: the reader's scope only
@@ -104,4 +116,51 @@ int screen_compare_as(const screen_index *ix, const store_scope *scope, const ch
     }
     *out = m;
     return PU_OK;
+}
+
+/* ---- a prepared comparator: name2's index built once, many name1s ---------------- */
+
+struct screen_cmp {
+    screen_index *one;
+    char *schema;
+};
+
+int screen_cmp_new(const screen_index *ix, const char *schema, const char *name2, screen_cmp **out, pu_err *err) {
+    *out = NULL;
+    screen_cmp *c = calloc(1, sizeof *c);
+    if (!c) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (schema && !(c->schema = pu_strdup(schema))) {
+        free(c);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    int rc = one_name_index(ix, schema, name2, &c->one, err);
+    if (rc) {
+        screen_cmp_free(c);
+        return rc;
+    }
+    *out = c;
+    return PU_OK;
+}
+
+int screen_cmp_score(const screen_cmp *c, const char *name1, double *score, pu_err *err) {
+    *score = 0;
+    const char *names[1] = {name1};
+    screen_query q = {.schema = c->schema, .names = names, .nnames = 1};
+    /* no explanation: the score is the one consider() kept, the same
+     * computation final_score repeats when it explains */
+    screen_params p = {.threshold = SCREEN_DEFAULT_THRESHOLD, .min_score = 1e-9, .limit = 1, .exhaustive = 1,
+                       .explain = 0};
+    screen_result *res = NULL;
+    int rc = screen_run(c->one, &q, &p, &res, err);
+    if (rc == PU_ERR_INVALID && err) pu_strlcpy(err->field, "name1", sizeof err->field);
+    if (!rc && res->n) *score = res->matches[0].score;
+    screen_result_free(res);
+    return rc;
+}
+
+void screen_cmp_free(screen_cmp *c) {
+    if (!c) return;
+    screen_index_free(c->one);
+    free(c->schema);
+    free(c);
 }

@@ -107,4 +107,23 @@ P resolve judge "$k1" "$k1" same >/dev/null 2>&1; assert_rc $? 3 "a record with 
 P resolve judge "$k1" "nope:1" same >/dev/null 2>&1; assert_rc $? 3 "a bad key is invalid"
 n=$(store_sql "$DB" "SELECT COUNT(*) FROM audit_log WHERE action IN ('resolve.judge', 'resolve.unjudge')")
 assert_eq "$n" 2 "the judgement and its revocation are audited"
+# resolve run writes records and pairs 100 rows to a statement: 230 records
+# (115 persons, each sold to under two spellings) cross the batch size, and
+# every record and kept pair is in the tables afterwards
+DB2=$(test_store resolve-batch.db)
+{ echo "$H"; i=0
+  for g in Adan Beto Ciro Dario Efren Fausto Gil Hugo Ivan Jacobo Kiko Lalo Memo Nico Omar Pablo Quique Rigo Saul Tito Ulises Victor Yahir; do
+    for s in Arce Bustos Cano Duran Esquivel; do
+      i=$((i + 1)); d=$(printf '19%02d-%02d-%02d' $((50 + i % 45)) $((1 + i % 12)) $((1 + i % 28)))
+      acq "BT$i" "$g $s" "$d" 1; acq "BU$i" "$g $s Ochoa" "$d" 2
+    done
+  done; } > "$TMP/batch.csv"
+"$PUENTE" trace import acquisitions "$TMP/batch.csv" --owner ATF --marking SHARED --db "$DB2" >/dev/null
+assert_rc $? 0 "import 230 sales"
+out=$("$PUENTE" resolve run --db "$DB2"); assert_rc $? 0 "resolve run over 230 records"
+assert_contains "$out" "resolved 230 records" "230 records read"
+kept=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9]*\) pairs kept.*/\1/p')
+assert_eq "$(store_sql "$DB2" "SELECT COUNT(*) FROM resolve_record")" 230 "every record written (two full batches and the rest)"
+assert_eq "$(store_sql "$DB2" "SELECT COUNT(*) FROM resolve_pair")" "$kept" "every kept pair written"
+[ "${kept:-0}" -ge 115 ]; assert_rc $? 0 "the two spellings of each person are paired (kept: $kept)"
 finish
