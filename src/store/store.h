@@ -308,6 +308,28 @@ int store_release_sql(const char *to, char *out, size_t size, pu_err *err);
 int store_generation_bump(db_t *db, const char *domain, pu_err *err);
 /* Current counter of domain (0 before its first change). Errors: PU_ERR_DB. */
 int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err);
+/* ---- entity change log (store.c) ------------------------------------------
+ * Which entities each `entity` generation changed: store_put / store_delete
+ * write (generation, entity id) rows into `entity_change` in the transaction
+ * that bumps the generation, so a cache built at generation g patches itself
+ * with the entities of (g, G] instead of re-reading the store. A transaction
+ * that changes more than STORE_CHANGE_LOG_MAX entities (a bulk import) logs
+ * nothing for its generation, nor do writers outside the store (federation
+ * withdrawals, replicated rows): a reader finds that generation missing and
+ * rebuilds. The log keeps the last STORE_CHANGE_LOG_KEEP generations. */
+#define STORE_CHANGE_LOG_MAX 1000
+#define STORE_CHANGE_LOG_KEEP 10000
+#define STORE_CHANGE_LOG_PRUNE_EVERY 256
+/* The ids changed by the generations (from, to] (repeated ids possible, in
+ * generation order) into *ids / *n (owned by the caller:
+ * store_changes_free). *complete = 1 when every one of those generations
+ * has its rows (the ids are then exactly what changed), 0 when one is
+ * missing (pruned, a bulk transaction, a writer outside the store): the
+ * caller must re-read everything. from >= to: nothing, complete.
+ * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int store_changes_since(db_t *db, int64_t from, int64_t to, char ***ids, size_t *n, int *complete, pu_err *err);
+/* Free what store_changes_since returned (NULL-safe). */
+void store_changes_free(char **ids, size_t n);
 /* Run the store's own migrations (entity, grants, generations) on db: for
  * engines and tools that open a db_t without store_open. Errors: PU_ERR_DB,
  * PU_ERR_CONFLICT. */
