@@ -69,6 +69,11 @@ struct screen_service {
  * yet bumped is 0, as there. */
 static int read_gens(store_t *st, int64_t *entity, int64_t *review, pu_err *err) {
     *entity = *review = 0;
+    /* a live watcher of this store (PostgreSQL LISTEN/NOTIFY, store.h):
+     * no statement at all */
+    if (store_generation_watched(store_db(st), "entity", entity) &&
+        store_generation_watched(store_db(st), SCREEN_REVIEW_GENERATION, review))
+        return PU_OK;
     db_stmt *q = NULL;
     int rc = db_prepare(store_db(st),
                         "SELECT (SELECT n FROM store_generation WHERE domain = 'entity'),"

@@ -234,7 +234,27 @@ void store_changes_free(char **ids, size_t n) {
     free(ids);
 }
 
-int store_migrate(db_t *db, pu_err *err) { return db_migrate(db, "store", migrations, NMIGRATIONS, err); }
+/* PostgreSQL only (module "store-notify"): every change of a generation,
+ * by any writer (the store, engines, the federation's trigger on replicated
+ * rows, SQL by hand), is NOTIFYed on commit to STORE_NOTIFY_CHANNEL as
+ * "<schema> <domain> <n>" (store.h "watching the generations"). ALWAYS:
+ * the federation's apply worker runs as a replica, where ordinary triggers
+ * do not fire. */
+static const char *const notify_migrations[] = {
+    "CREATE OR REPLACE FUNCTION puente_generation_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN PERFORM pg_notify('" STORE_NOTIFY_CHANNEL "', TG_TABLE_SCHEMA || ' ' || NEW.domain || ' ' || NEW.n);"
+    " RETURN NULL; END $$;"
+    "CREATE TRIGGER puente_generation_notify AFTER INSERT OR UPDATE ON store_generation"
+    " FOR EACH ROW EXECUTE FUNCTION puente_generation_notify();"
+    "ALTER TABLE store_generation ENABLE ALWAYS TRIGGER puente_generation_notify;",
+};
+
+int store_migrate(db_t *db, pu_err *err) {
+    int rc = db_migrate(db, "store", migrations, NMIGRATIONS, err);
+    if (!rc && strcmp(db_backend(db), "postgresql") == 0)
+        rc = db_migrate(db, "store-notify", notify_migrations, 1, err);
+    return rc;
+}
 
 int store_open(const char *path, store_t **out, pu_err *err) {
     *out = NULL;
