@@ -351,7 +351,9 @@ typedef struct store_watch store_watch;
  * Errors: PU_ERR_UNSUPPORTED (not PostgreSQL), PU_ERR_NOMEM,
  * PU_ERR_INTERNAL (no thread). */
 int store_watch_start(const char *uri, store_watch **out, pu_err *err);
-/* Stop and free (uninstalls it first). NULL-safe. */
+/* Stop and free (uninstalls it first). NULL-safe. Call it when no other
+ * thread can be inside store_generation_get any more (the server stops it
+ * after its request threads have ended). */
 void store_watch_stop(store_watch *w);
 /* 1 while w listens and is in sync (its values may be used). */
 int store_watch_live(store_watch *w);
