@@ -181,13 +181,24 @@ if want match; then
       eval "rps_${store}_${nsrv}_${journal//[^a-z]/}_$q=$rps"
     done
   }
+  # MATCH_SHORT=1: only the rows of the two-server comparison (SQLite one
+  # server commit mode, PostgreSQL two servers poll / notify)
+  if [ "${MATCH_SHORT:-0}" = 0 ]; then
   serve "$sdb" "$OUT/s1.log"; row SQLite 1 file "$stok" "$PORT"; stop_servers
+  fi
   serve "$sdb" "$OUT/s1.log" --audit-journal commit; row SQLite 1 commit "$stok" "$PORT"; stop_servers
+  if [ "${MATCH_SHORT:-0}" = 0 ]; then
   serve "$pdb" "$OUT/p1.log" --audit-journal "$OUT/p1.journal"; row PostgreSQL 1 file "$ptok" "$PORT"; stop_servers
   serve "$pdb" "$OUT/p1.log" --audit-journal commit; row PostgreSQL 1 commit "$ptok" "$PORT"; stop_servers
+  fi
   serve "$pdb" "$OUT/p1.log" --audit-journal commit; p1=$PORT
   serve "$pdb" "$OUT/p2.log" --audit-journal commit; p2=$PORT
   row PostgreSQL 2 commit "$ptok" "$p1" "$p2"; stop_servers
+  # the caches learn of changes by LISTEN/NOTIFY: no generation read per
+  # request (docs/store.md "Watching the generations")
+  serve "$pdb" "$OUT/p1.log" --audit-journal commit --change-watch notify; p1=$PORT
+  serve "$pdb" "$OUT/p2.log" --audit-journal commit --change-watch notify; p2=$PORT
+  row PostgreSQL 2 "commit, notify" "$ptok" "$p1" "$p2"; stop_servers
   # the same without waiting for the WAL flush at each commit (the servers'
   # sessions only): how much of the commit mode is the fsync
   serve "$pdb%20-csynchronous_commit%3Doff" "$OUT/p1.log" --audit-journal commit; p1=$PORT
@@ -196,7 +207,8 @@ if want match; then
   echo
   for q in match distinct; do
     s=rps_SQLite_1_file_$q; a=rps_PostgreSQL_1_file_$q; c=rps_SQLite_1_commit_$q; d=rps_PostgreSQL_2_commit_$q
-    echo "$q: SQLite/PostgreSQL req/s, one server, file journal: $(ratio "${!s}" "${!a}"); SQLite commit / PostgreSQL two servers commit: $(ratio "${!c}" "${!d}")"
+    [ "${MATCH_SHORT:-0}" = 0 ] && echo "$q: SQLite/PostgreSQL req/s, one server, file journal: $(ratio "${!s}" "${!a}")"
+    echo "$q: SQLite commit / PostgreSQL two servers commit: $(ratio "${!c}" "${!d}")"
   done
   echo "(two servers share the machine's $(nproc) cores with each other and with wrk: not a scaling figure)"
 fi

@@ -32,6 +32,11 @@ static int usage(FILE *f) {
           "  --list-routes           print the routes and exit\n"
           "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish first.\n"),
           f);
+    fputs(T("  --change-watch MODE     how caches learn of other processes' changes: 'poll'\n"
+            "                          (default: one counter read per request) or 'notify'\n"
+            "                          (PostgreSQL LISTEN/NOTIFY, no read per request; a change is\n"
+            "                          seen once its notification arrives; $PUENTE_CHANGE_WATCH)\n"),
+          f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
 
@@ -69,8 +74,9 @@ int cmd_serve(int argc, char **argv) {
         {"allow-plain", no_argument, 0, 'P'},     {"login-rate", required_argument, 0, 'R'},
         {"login-burst", required_argument, 0, 'B'},
         {"web-root", required_argument, 0, 'W'},  {"session-idle", required_argument, 0, 'S'},
-        {"secure-cookies", no_argument, 0, 'Y'},
+        {"secure-cookies", no_argument, 0, 'Y'},  {"change-watch", required_argument, 0, 'G'},
         {0, 0, 0, 0}};
+    const char *watch = getenv("PUENTE_CHANGE_WATCH");
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -113,6 +119,10 @@ int cmd_serve(int argc, char **argv) {
             cfg.secure_cookies = 1;
             continue;
         }
+        if (c == 'G') {
+            watch = optarg;
+            continue;
+        }
         if (c == 'L') {
             for (const char *const *r = http_routes(); *r; r++) puts(*r);
             return 0;
@@ -142,6 +152,14 @@ int cmd_serve(int argc, char **argv) {
     char anchors[1100];
     if (cli_audit_anchor_path(NULL, cfg.db_path, anchors, sizeof anchors, &e)) return cli_fail(&e);
     cfg.audit_anchors = anchors;
+    store_watch *w = NULL;
+    if (watch && *watch && strcmp(watch, "poll") != 0) {
+        if (strcmp(watch, "notify") != 0)
+            return cli_usage_error("serve", "--change-watch expects 'poll' or 'notify', got '%s'", watch);
+        if (store_watch_start(cfg.db_path, &w, &e)) return cli_fail(&e);
+        store_watch_install(w); /* store_generation_get answers from it while it is live */
+    }
     int rc = http_run(&cfg, &e);
+    store_watch_stop(w);
     return rc ? cli_fail(&e) : 0;
 }

@@ -268,4 +268,18 @@ int db_autocheckpoint(db_t *db, int on, pu_err *err);
  * the default. Errors: PU_ERR_DB. */
 int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err);
 
+/* ---- change notifications (PostgreSQL LISTEN/NOTIFY; db_pg.c) ----------
+ * A connection that listens receives what other connections NOTIFY on the
+ * channel, after their transaction commits. SQLite has no such thing: both
+ * functions return PU_ERR_UNSUPPORTED there (callers read counters). */
+typedef void (*db_notify_fn)(const char *channel, const char *payload, void *ctx);
+/* LISTEN on channel ([a-z0-9_] only) on db. Errors: PU_ERR_UNSUPPORTED
+ * (not PostgreSQL), PU_ERR_INTERNAL (bad name), PU_ERR_DB. */
+int db_listen(db_t *db, const char *channel, pu_err *err);
+/* Wait up to timeout_ms for input on db's connection, then call fn for each
+ * notification received (none on a timeout). db must not be in the middle of
+ * a statement. Errors: PU_ERR_UNSUPPORTED, PU_ERR_DB (connection lost: the
+ * caller reopens), PU_ERR_IO. */
+int db_wait_notify(db_t *db, int timeout_ms, db_notify_fn fn, void *ctx, pu_err *err);
+
 #endif

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -747,3 +748,33 @@ const db_ops db_pg_ops = {
     .bulk_encode = pg_bulk_encode,
     .bulk_send = pg_bulk_send,
 };
+
+/* ---- notifications (db.h "change notifications") ---- */
+
+int db_listen(db_t *db, const char *channel, pu_err *err) {
+    if (!db || db->ops != &db_pg_ops) return pu_fail(err, PU_ERR_UNSUPPORTED, NULL, NULL, "LISTEN needs PostgreSQL");
+    for (const char *p = channel; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return pu_fail(err, PU_ERR_INTERNAL, NULL, "channel", "bad channel name");
+    char sql[128];
+    if (pu_snprintf(sql, sizeof sql, "LISTEN %s", channel)) return pu_fail(err, PU_ERR_LIMIT, NULL, "channel", "too long");
+    return pg_exec(db, sql, err);
+}
+
+int db_wait_notify(db_t *db, int timeout_ms, db_notify_fn fn, void *ctx, pu_err *err) {
+    if (!db || db->ops != &db_pg_ops) return pu_fail(err, PU_ERR_UNSUPPORTED, NULL, NULL, "notifications need PostgreSQL");
+    PGconn *pg = C(db)->pg;
+    int sock = PQsocket(pg);
+    if (sock < 0) return pu_fail(err, PU_ERR_DB, db->path, NULL, "the connection is closed");
+    struct pollfd pfd = {.fd = sock, .events = POLLIN};
+    int n = poll(&pfd, 1, timeout_ms);
+    if (n < 0 && errno != EINTR) return pu_fail(err, PU_ERR_IO, db->path, NULL, "poll: %s", strerror(errno));
+    if (n > 0 && (!PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK))
+        return pg_fail_msg(db, err, PU_ERR_DB, "connection lost", PQerrorMessage(pg));
+    PGnotify *note;
+    while ((note = PQnotifies(pg))) {
+        fn(note->relname, note->extra ? note->extra : "", ctx);
+        PQfreemem(note);
+    }
+    return PU_OK;
+}

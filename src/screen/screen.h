@@ -393,6 +393,11 @@ typedef struct screen_snapshot {
  * lock is held and *snap is zeroed. */
 int screen_service_acquire(screen_service *s, store_t *st, screen_snapshot *snap, pu_err *err);
 void screen_service_release(screen_service *s, screen_snapshot *snap);
+/* How many times the service built its index in full (every entity read
+ * from the store) and by a patch (only the entities the store's change log
+ * names re-read: docs/screening.md "Incremental update"), since it was
+ * opened. For tests and metrics. */
+void screen_service_counts(screen_service *s, uint64_t *full, uint64_t *patched);
 
 /* Rendered-body cache (under a snapshot): bodies (any serialisation the
  * caller chooses, e.g. a yente entity object) keyed by entity id, each with

@@ -487,4 +487,30 @@ uint8_t sn_cjk_info(const char *s, size_t n);
  * house numbers and none agrees. */
 double sn_address_sim(const char *query, const char *listed);
 
+/* ---- the indexed entities, kept for incremental updates (screen_ents.c) ----
+ * A screening service keeps the entities its index was built from, sorted
+ * by id (strcmp: one order whatever the database's collation), and patches
+ * them with the entities the store's change log names; the index is then
+ * rebuilt from memory (no store read, no JSON parse): the same index a full
+ * build of the same entities gives (tested: test_service_patch). */
+typedef struct screen_ents {
+    ftm_entity **e; /* owned */
+    size_t n, cap;
+} screen_ents;
+
+/* Read every entity the index uses (as screen_index_build, STORE_SYSTEM)
+ * into *out (owned by the caller: screen_ents_free). Errors: PU_ERR_DB,
+ * PU_ERR_NOMEM. */
+int screen_ents_load(store_t *st, const screen_build_opts *o, screen_ents *out, pu_err *err);
+/* Re-read ids (repeats allowed) from st and put their current state in c:
+ * replaced, added, or removed when deleted or no longer indexed. On error c
+ * is unchanged. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int screen_ents_patch(store_t *st, const screen_build_opts *o, screen_ents *c, char *const *ids, size_t n,
+                      pu_err *err);
+/* Build the index from c (c is not referenced afterwards). Errors: those of
+ * screen_builder_add / screen_builder_finish. */
+int screen_ents_build(const screen_ents *c, const screen_build_opts *o, screen_index **out, pu_err *err);
+/* Free c's entities and array (NULL-safe); c is left empty. */
+void screen_ents_free(screen_ents *c);
+
 #endif

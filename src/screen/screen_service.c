@@ -47,6 +47,9 @@ struct screen_service {
     screen_index *ix;
     screen_reviews *reviews;
     int64_t entity_gen, review_gen; /* written under lock (write) + rebuild */
+    screen_ents ents;                /* what ix was built from; under rebuild */
+    int has_ents;                    /* ents is complete (a patch may apply) */
+    uint64_t nfull, npatch;          /* index builds, by kind; under rebuild */
     pthread_mutex_t bodies_mu;       /* guards the three below */
     body_entry *bodies;              /* BODY_SLOTS, or NULL: no cache */
     size_t nbodies, body_bytes;
@@ -66,6 +69,11 @@ struct screen_service {
  * yet bumped is 0, as there. */
 static int read_gens(store_t *st, int64_t *entity, int64_t *review, pu_err *err) {
     *entity = *review = 0;
+    /* a live watcher of this store (PostgreSQL LISTEN/NOTIFY, store.h):
+     * no statement at all */
+    if (store_generation_watched(store_db(st), "entity", entity) &&
+        store_generation_watched(store_db(st), SCREEN_REVIEW_GENERATION, review))
+        return PU_OK;
     db_stmt *q = NULL;
     int rc = db_prepare(store_db(st),
                         "SELECT (SELECT n FROM store_generation WHERE domain = 'entity'),"
@@ -80,6 +88,55 @@ static int read_gens(store_t *st, int64_t *entity, int64_t *review, pu_err *err)
     }
     db_finalize(q);
     return step == DB_DONE ? PU_OK : step;
+}
+
+/* ---- the index: full build or patch ---- */
+
+/* A change of more entities than this is read again in full: past it a
+ * full read costs little more than the entities' own reads. */
+#define SCREEN_PATCH_MAX_IDS STORE_CHANGE_LOG_MAX
+
+/* Full build: every entity read from the store (the caller holds rebuild). */
+static int build_full(screen_service *s, store_t *st, screen_index **ix, pu_err *err) {
+    const screen_build_opts *o = s->has_build ? &s->build : NULL;
+    screen_ents_free(&s->ents);
+    s->has_ents = 0;
+    int rc = screen_ents_load(st, o, &s->ents, err);
+    if (!rc) rc = screen_ents_build(&s->ents, o, ix, err);
+    s->has_ents = rc == PU_OK;
+    if (!rc) s->nfull++;
+    return rc;
+}
+
+/* The index at generation `to` (the caller holds rebuild; s->entity_gen is
+ * what s->ents holds): the entities the change log names for the
+ * generations since are re-read and patched in, unless the log misses one
+ * of them (pruned, a bulk import, a writer outside the store) or names too
+ * many: then everything is read again. */
+static int build_index(screen_service *s, store_t *st, int64_t to, screen_index **ix, pu_err *err) {
+    if (!s->has_ents) return build_full(s, st, ix, err);
+    char **ids = NULL;
+    size_t n = 0;
+    int complete = 0;
+    int rc = store_changes_since(store_db(st), s->entity_gen, to, &ids, &n, &complete, err);
+    if (!rc && complete && n <= SCREEN_PATCH_MAX_IDS) {
+        const screen_build_opts *o = s->has_build ? &s->build : NULL;
+        rc = screen_ents_patch(st, o, &s->ents, ids, n, err);
+        if (!rc) rc = screen_ents_build(&s->ents, o, ix, err);
+        if (rc) s->has_ents = 0; /* next time: in full */
+        else s->npatch++;
+        store_changes_free(ids, n);
+        return rc;
+    }
+    store_changes_free(ids, n);
+    return rc ? rc : build_full(s, st, ix, err);
+}
+
+void screen_service_counts(screen_service *s, uint64_t *full, uint64_t *patched) {
+    pthread_mutex_lock(&s->rebuild);
+    *full = s->nfull;
+    *patched = s->npatch;
+    pthread_mutex_unlock(&s->rebuild);
 }
 
 /* ---- caches ---- */
@@ -244,7 +301,7 @@ int screen_service_open(store_t *st, const screen_service_opts *o, screen_servic
     /* the generations first: a change during the build makes the next
      * reader rebuild again (never an index older than its generation) */
     int rc = read_gens(st, &s->entity_gen, &s->review_gen, err);
-    if (!rc) rc = screen_index_build(st, s->has_build ? &s->build : NULL, &s->ix, err);
+    if (!rc) rc = build_full(s, st, &s->ix, err);
     if (!rc) rc = screen_reviews_load(st, &s->reviews, err);
     if (rc) {
         screen_service_close(s);
@@ -258,6 +315,7 @@ void screen_service_close(screen_service *s) {
     if (!s) return;
     screen_index_free(s->ix);
     screen_reviews_free(s->reviews);
+    screen_ents_free(&s->ents);
     caches_clear(s);
     free(s->bodies);
     free(s->answers);
@@ -286,7 +344,7 @@ static int refresh(screen_service *s, store_t *st, int64_t want_e, int64_t want_
     int rc = read_gens(st, &ge, &gr, err);
     screen_index *ix = NULL;
     screen_reviews *rv = NULL;
-    if (!rc && ge > s->entity_gen) rc = screen_index_build(st, s->has_build ? &s->build : NULL, &ix, err);
+    if (!rc && ge > s->entity_gen) rc = build_index(s, st, ge, &ix, err);
     if (!rc && gr > s->review_gen) rc = screen_reviews_load(st, &rv, err);
     if (!rc && (ix || rv)) {
         pthread_rwlock_wrlock(&s->lock);

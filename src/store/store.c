@@ -48,6 +48,10 @@ static const char *const migrations[] = {
      * subscriptions have no origin filter) */
     "CREATE TABLE store_node (id {INT} PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, country TEXT NOT NULL);"
     "ALTER TABLE entity ADD COLUMN home TEXT;",
+    /* 5: the entity change log (store.h "entity change log"): which
+     * entities each `entity` generation changed, so a cache patches itself */
+    "CREATE TABLE entity_change (gen {INT} NOT NULL, entity_id TEXT NOT NULL);"
+    "CREATE INDEX entity_change_gen ON entity_change(gen);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -93,6 +97,12 @@ struct store {
      * entity_dataset queued for a bulk insert (db_bulk: COPY on PostgreSQL),
      * sent by bulk_sync; opened on first use, closed at the transaction's end */
     db_bulk *bulk_ent, *bulk_ds;
+    /* Entities changed in the open store_begin transaction, written to the
+     * change log at commit; past STORE_CHANGE_LOG_MAX ids only `overflow`
+     * is kept (a bulk import: readers rebuild instead of patching). */
+    char **changed;
+    size_t nchanged, changed_cap;
+    int overflow;
 };
 
 /* Queued bulk rows are sent once they take this much memory (and before
@@ -119,7 +129,132 @@ static void bulk_close(store_t *st) {
     st->bulk_ent = st->bulk_ds = NULL;
 }
 
-int store_migrate(db_t *db, pu_err *err) { return db_migrate(db, "store", migrations, NMIGRATIONS, err); }
+static void changed_clear(store_t *st) {
+    for (size_t i = 0; i < st->nchanged; i++) free(st->changed[i]);
+    st->nchanged = 0;
+    st->overflow = 0;
+}
+
+/* Insert (gen, id) for each id into the change log, and prune the log every
+ * STORE_CHANGE_LOG_PRUNE_EVERY generations to the last STORE_CHANGE_LOG_KEEP
+ * (a reader further behind finds a gap and rebuilds). */
+static int log_changes(db_t *db, int64_t gen, const char *const *ids, size_t n, pu_err *err) {
+    db_stmt *s = NULL;
+    int rc = n ? db_prepare(db, "INSERT INTO entity_change (gen, entity_id) VALUES (?, ?)", &s, err) : PU_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        db_bind_int64(s, 1, gen);
+        db_bind_text(s, 2, ids[i], -1);
+        rc = db_step_done(s, err);
+        db_reset(s);
+    }
+    db_finalize(s);
+    if (!rc && gen % STORE_CHANGE_LOG_PRUNE_EVERY == 0 && gen > STORE_CHANGE_LOG_KEEP) {
+        if (!(rc = db_prepare(db, "DELETE FROM entity_change WHERE gen <= ?", &s, err))) {
+            db_bind_int64(s, 1, gen - STORE_CHANGE_LOG_KEEP);
+            rc = db_step_done(s, err);
+            db_finalize(s);
+        }
+    }
+    return rc;
+}
+
+/* Bump the `entity` generation and log ids under the new value, in the
+ * caller's transaction. The bump's row lock is held until commit, so
+ * generations commit in order: a reader that sees generation G sees every
+ * log row of every generation <= G. n == 0 logs nothing (the reader then
+ * finds no row for that generation and rebuilds). */
+static int bump_logged(db_t *db, const char *const *ids, size_t n, pu_err *err) {
+    db_stmt *s;
+    int rc = db_prepare(db, "INSERT INTO store_generation (domain, n) VALUES ('entity', 1)"
+                            " ON CONFLICT (domain) DO UPDATE SET n = store_generation.n + 1 RETURNING n", &s, err);
+    if (rc) return rc;
+    int64_t gen = 0;
+    rc = db_step(s, err);
+    if (rc == DB_ROW) gen = db_col_int64(s, 0), rc = db_step(s, err);
+    db_finalize(s);
+    if (rc != DB_DONE) return rc ? rc : pu_fail(err, PU_ERR_DB, NULL, NULL, "generation bump returned no row");
+    return log_changes(db, gen, ids, n, err);
+}
+
+int store_changes_since(db_t *db, int64_t from, int64_t to, char ***ids, size_t *n, int *complete, pu_err *err) {
+    *ids = NULL;
+    *n = 0;
+    *complete = 0;
+    if (to <= from) {
+        *complete = 1;
+        return PU_OK;
+    }
+    if (to - from > STORE_CHANGE_LOG_KEEP) return PU_OK;
+    db_stmt *s;
+    int rc = db_prepare(db, "SELECT gen, entity_id FROM entity_change WHERE gen > ? AND gen <= ? ORDER BY gen",
+                        &s, err);
+    if (rc) return rc;
+    db_bind_int64(s, 1, from);
+    db_bind_int64(s, 2, to);
+    int64_t gens = 0, last = from;
+    size_t cap = 0;
+    for (;;) {
+        int step = db_step(s, err);
+        if (step == DB_DONE) break;
+        if (step != DB_ROW) {
+            rc = step;
+            break;
+        }
+        int64_t g = db_col_int64(s, 0);
+        if (g != last) gens++, last = g;
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **a = realloc(*ids, nc * sizeof *a);
+            if (!a) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            *ids = a;
+            cap = nc;
+        }
+        if (!((*ids)[*n] = pu_strdup(db_col_text(s, 1)))) {
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+            break;
+        }
+        (*n)++;
+    }
+    db_finalize(s);
+    if (rc) {
+        store_changes_free(*ids, *n);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    *complete = gens == to - from; /* every generation has its rows */
+    return PU_OK;
+}
+
+void store_changes_free(char **ids, size_t n) {
+    for (size_t i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+}
+
+/* PostgreSQL only (module "store-notify"): every change of a generation,
+ * by any writer (the store, engines, the federation's trigger on replicated
+ * rows, SQL by hand), is NOTIFYed on commit to STORE_NOTIFY_CHANNEL as
+ * "<schema> <domain> <n>" (store.h "watching the generations"). ALWAYS:
+ * the federation's apply worker runs as a replica, where ordinary triggers
+ * do not fire. */
+static const char *const notify_migrations[] = {
+    "CREATE OR REPLACE FUNCTION puente_generation_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN PERFORM pg_notify('" STORE_NOTIFY_CHANNEL "', TG_TABLE_SCHEMA || ' ' || NEW.domain || ' ' || NEW.n);"
+    " RETURN NULL; END $$;"
+    "CREATE TRIGGER puente_generation_notify AFTER INSERT OR UPDATE ON store_generation"
+    " FOR EACH ROW EXECUTE FUNCTION puente_generation_notify();"
+    "ALTER TABLE store_generation ENABLE ALWAYS TRIGGER puente_generation_notify;",
+};
+
+int store_migrate(db_t *db, pu_err *err) {
+    int rc = db_migrate(db, "store", migrations, NMIGRATIONS, err);
+    if (!rc && strcmp(db_backend(db), "postgresql") == 0)
+        rc = db_migrate(db, "store-notify", notify_migrations, 1, err);
+    return rc;
+}
 
 int store_open(const char *path, store_t **out, pu_err *err) {
     *out = NULL;
@@ -139,6 +274,8 @@ int store_open(const char *path, store_t **out, pu_err *err) {
 void store_close(store_t *st) {
     if (!st) return;
     bulk_close(st);
+    changed_clear(st);
+    free(st->changed);
     for (int i = 0; i < 3; i++) db_finalize(st->upsert[i]);
     db_finalize(st->ds_del);
     db_finalize(st->ds_ins);
@@ -152,6 +289,7 @@ db_t *store_db(store_t *st) { return st->db; }
 int store_begin(store_t *st, pu_err *err) {
     int rc = db_begin(st->db, err);
     if (!rc) st->in_store_tx = 1, st->changed_in_tx = 0;
+    changed_clear(st);
     st->home.loaded = 0;
     return rc;
 }
@@ -159,10 +297,12 @@ int store_begin(store_t *st, pu_err *err) {
 int store_commit(store_t *st, pu_err *err) {
     int rc = bulk_sync(st, err);
     bulk_close(st);
-    if (!rc && st->in_store_tx && st->changed_in_tx) rc = store_generation_bump(st->db, "entity", err);
+    if (!rc && st->in_store_tx && st->changed_in_tx)
+        rc = bump_logged(st->db, (const char *const *)st->changed, st->overflow ? 0 : st->nchanged, err);
     if (rc) return rc; /* the caller rolls back */
     rc = db_commit(st->db, err);
     if (!rc) st->in_store_tx = st->changed_in_tx = 0;
+    if (!rc) changed_clear(st);
     return rc;
 }
 
@@ -171,17 +311,39 @@ void store_rollback(store_t *st) {
     bulk_close(st);
     db_rollback(st->db);
     st->in_store_tx = st->changed_in_tx = 0;
+    changed_clear(st);
 }
 
-/* Entities changed: inside a store_begin transaction the generation is
- * bumped once at store_commit (bulk imports write thousands of rows);
- * otherwise now, in the transaction that makes the change. */
-static int entity_changed(store_t *st, pu_err *err) {
-    if (st->in_store_tx && db_in_tx(st->db)) {
-        st->changed_in_tx = 1;
+/* Remember id as changed in the open store transaction (see struct store). */
+static int changed_add(store_t *st, const char *id) {
+    if (st->overflow) return PU_OK;
+    if (st->nchanged >= STORE_CHANGE_LOG_MAX) {
+        changed_clear(st);
+        st->overflow = 1;
         return PU_OK;
     }
-    return store_generation_bump(st->db, "entity", err);
+    if (st->nchanged == st->changed_cap) {
+        size_t nc = st->changed_cap ? st->changed_cap * 2 : 16;
+        char **a = realloc(st->changed, nc * sizeof *a);
+        if (!a) return PU_ERR_NOMEM;
+        st->changed = a;
+        st->changed_cap = nc;
+    }
+    if (!(st->changed[st->nchanged] = pu_strdup(id))) return PU_ERR_NOMEM;
+    st->nchanged++;
+    return PU_OK;
+}
+
+/* Entity id changed: inside a store_begin transaction the generation is
+ * bumped once at store_commit (bulk imports write thousands of rows);
+ * otherwise now, in the transaction that makes the change. Either way the
+ * change log gets the id under the new generation. */
+static int entity_changed(store_t *st, const char *id, pu_err *err) {
+    if (st->in_store_tx && db_in_tx(st->db)) {
+        st->changed_in_tx = 1;
+        return changed_add(st, id) ? pu_fail(err, PU_ERR_NOMEM, id, NULL, "out of memory") : PU_OK;
+    }
+    return bump_logged(st->db, &id, 1, err);
 }
 
 int store_fold(const char *s, char **out) {
@@ -424,7 +586,7 @@ int store_put_row(store_t *st, const store_row *row, int flags, pu_err *err) {
     if (!st->in_store_tx) st->home.loaded = 0; /* a write of its own: read the node again */
     rc = home_check(st, row->e->owner, row->e->id, err);
     if (!rc) rc = put_rows(st, row, flags, err);
-    if (!rc) rc = entity_changed(st, err);
+    if (!rc) rc = entity_changed(st, row->e->id, err);
     if (own_tx) {
         if (rc) db_rollback(st->db);
         else rc = db_commit(st->db, err);
@@ -470,7 +632,7 @@ int store_delete(store_t *st, const char *id, pu_err *err) {
         db_finalize(s);
     }
     if (!rc && db_changes(st->db) == 0) rc = pu_fail(err, PU_ERR_NOTFOUND, id, NULL, "no entity with this id");
-    if (!rc) rc = entity_changed(st, err);
+    if (!rc) rc = entity_changed(st, id, err);
     if (own_tx) {
         if (rc) db_rollback(st->db);
         else rc = db_commit(st->db, err);

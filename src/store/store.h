@@ -308,6 +308,64 @@ int store_release_sql(const char *to, char *out, size_t size, pu_err *err);
 int store_generation_bump(db_t *db, const char *domain, pu_err *err);
 /* Current counter of domain (0 before its first change). Errors: PU_ERR_DB. */
 int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err);
+/* ---- entity change log (store.c) ------------------------------------------
+ * Which entities each `entity` generation changed: store_put / store_delete
+ * write (generation, entity id) rows into `entity_change` in the transaction
+ * that bumps the generation, so a cache built at generation g patches itself
+ * with the entities of (g, G] instead of re-reading the store. A transaction
+ * that changes more than STORE_CHANGE_LOG_MAX entities (a bulk import) logs
+ * nothing for its generation, nor do writers outside the store (federation
+ * withdrawals, replicated rows): a reader finds that generation missing and
+ * rebuilds. The log keeps the last STORE_CHANGE_LOG_KEEP generations. */
+#define STORE_CHANGE_LOG_MAX 1000
+#define STORE_CHANGE_LOG_KEEP 10000
+#define STORE_CHANGE_LOG_PRUNE_EVERY 256
+/* The ids changed by the generations (from, to] (repeated ids possible, in
+ * generation order) into *ids / *n (owned by the caller:
+ * store_changes_free). *complete = 1 when every one of those generations
+ * has its rows (the ids are then exactly what changed), 0 when one is
+ * missing (pruned, a bulk transaction, a writer outside the store): the
+ * caller must re-read everything. from >= to: nothing, complete.
+ * Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int store_changes_since(db_t *db, int64_t from, int64_t to, char ***ids, size_t *n, int *complete, pu_err *err);
+/* Free what store_changes_since returned (NULL-safe). */
+void store_changes_free(char **ids, size_t n);
+/* ---- watching the generations (store_watch.c; docs/store.md "Watching the
+ * generations") -------------------------------------------------------------
+ * On PostgreSQL a trigger on store_generation NOTIFYs every change on commit
+ * (channel STORE_NOTIFY_CHANNEL, payload "<schema> <domain> <n>"). A watcher
+ * LISTENs on its own connection and thread and keeps the counters in
+ * memory; once installed, store_generation_get (and the screening service's
+ * freshness check) answer from memory for the watcher's store while the
+ * watcher is live, and read the store otherwise (SQLite, not yet in sync,
+ * connection lost: the counter check is the fallback). What this trades:
+ * a change committed by another process is seen once its notification
+ * arrives (about a millisecond on one machine), not on the very next
+ * request — which is why a server uses it only when asked
+ * (`puente serve --change-watch notify`). */
+#define STORE_NOTIFY_CHANNEL "puente_generation"
+typedef struct store_watch store_watch;
+/* Start watching the store at uri (a PostgreSQL URI). The watcher connects,
+ * migrates, LISTENs and reads every counter in its thread, and reconnects
+ * after a lost connection. *out owned by the caller (store_watch_stop).
+ * Errors: PU_ERR_UNSUPPORTED (not PostgreSQL), PU_ERR_NOMEM,
+ * PU_ERR_INTERNAL (no thread). */
+int store_watch_start(const char *uri, store_watch **out, pu_err *err);
+/* Stop and free (uninstalls it first). NULL-safe. Call it when no other
+ * thread can be inside store_generation_get any more (the server stops it
+ * after its request threads have ended). */
+void store_watch_stop(store_watch *w);
+/* 1 while w listens and is in sync (its values may be used). */
+int store_watch_live(store_watch *w);
+/* Notifications applied so far (tests, metrics). */
+uint64_t store_watch_notes(store_watch *w);
+/* Make w the process's watcher (NULL: none): store_generation_get and
+ * store_generation_watched consult it for the connections of its store. */
+void store_watch_install(store_watch *w);
+/* 1 and *out when the installed watcher is live and watches db's store; 0
+ * when the caller must read the store. */
+int store_generation_watched(db_t *db, const char *domain, int64_t *out);
+
 /* Run the store's own migrations (entity, grants, generations) on db: for
  * engines and tools that open a db_t without store_open. Errors: PU_ERR_DB,
  * PU_ERR_CONFLICT. */

@@ -255,6 +255,7 @@ int store_generation_bump(db_t *db, const char *domain, pu_err *err) {
 }
 
 int store_generation_get(db_t *db, const char *domain, int64_t *out, pu_err *err) {
+    if (store_generation_watched(db, domain, out)) return PU_OK; /* notified (store_watch.c) */
     *out = 0;
     db_stmt *st;
     int rc = db_prepare(db, "SELECT n FROM store_generation WHERE domain = ?", &st, err);

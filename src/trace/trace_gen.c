@@ -129,8 +129,16 @@ typedef struct gen {
     size_t ndealers;
     uint32_t npurch;
     int64_t fid_base;
-    db_stmt *ins_fa, *truth;
+    db_stmt *truth;
+    db_bulk *ins_fa; /* trace_firearm rows, sent before the events that refer to them */
     db_bulk *ins_ev; /* trace_event rows (sent when GEN_BULK_FLUSH_BYTES are queued, and before reads) */
+    /* (mfr, serial_norm) of every firearm in the store and generated: a
+     * taken serial is found here, not by an insert that reports a conflict
+     * (one round trip per firearm on PostgreSQL), so firearms go through
+     * the bulk insert too. Open addressing over 64-bit hashes (0 = empty):
+     * a hash collision only skips a free serial. */
+    uint64_t *taken;
+    size_t ntaken, captaken;
     const char *marking; /* of the acquisition records */
     trace_gen_stats *st;
     pu_err *err;
@@ -242,6 +250,64 @@ static int state_group(const char *s) {
     return !strcmp(s, "TX") ? 0 : !strcmp(s, "AZ") ? 1 : !strcmp(s, "CA") ? 2 : !strcmp(s, "NM") ? 3 : 4;
 }
 
+/* Send the queued rows: firearms first (events refer to them). */
+static int flush_all(gen *g) {
+    int rc = db_bulk_flush(g->ins_fa, g->err);
+    if (!rc) rc = db_bulk_flush(g->ins_ev, g->err);
+    return rc;
+}
+
+static uint64_t serial_hash(const char *mfr, const char *sn) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over mfr, a separator, sn */
+    for (const unsigned char *p = (const unsigned char *)mfr; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    h = (h ^ 0x1f) * 1099511628211ull;
+    for (const unsigned char *p = (const unsigned char *)sn; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Add h to the taken set; 1 if it was new, 0 if taken, -1 out of memory. */
+static int taken_add(gen *g, uint64_t h) {
+    if ((g->ntaken + 1) * 2 > g->captaken) {
+        size_t nc = g->captaken ? g->captaken * 2 : 1u << 16;
+        uint64_t *t = calloc(nc, sizeof *t);
+        if (!t) return -1;
+        for (size_t i = 0; i < g->captaken; i++) {
+            if (!g->taken[i]) continue;
+            size_t k = (size_t)(g->taken[i] * 0x9E3779B97F4A7C15ull >> 20) & (nc - 1);
+            while (t[k]) k = (k + 1) & (nc - 1);
+            t[k] = g->taken[i];
+        }
+        free(g->taken);
+        g->taken = t;
+        g->captaken = nc;
+    }
+    size_t k = (size_t)(h * 0x9E3779B97F4A7C15ull >> 20) & (g->captaken - 1);
+    while (g->taken[k]) {
+        if (g->taken[k] == h) return 0;
+        k = (k + 1) & (g->captaken - 1);
+    }
+    g->taken[k] = h;
+    g->ntaken++;
+    return 1;
+}
+
+/* The serials already in the store (appending to generated data). */
+static int taken_load(gen *g) {
+    db_stmt *s;
+    int rc = db_prepare(g->t->db, "SELECT mfr, serial_norm FROM trace_firearm", &s, g->err);
+    while (!rc) {
+        int step = db_step(s, g->err);
+        if (step == DB_DONE) break;
+        if (step != DB_ROW) {
+            rc = step;
+            break;
+        }
+        if (taken_add(g, serial_hash(db_col_text(s, 0), db_col_text(s, 1))) < 0) rc = PU_ERR_NOMEM;
+    }
+    db_finalize(s);
+    return rc;
+}
+
 static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *party, const char *dob,
               const char *ffl, const char *state) {
     char d[16], key[TRACE_KEY_MAX], fids[24];
@@ -256,7 +322,7 @@ static int ev(gen *g, int64_t fid, const char *kind, int64_t day, const char *pa
     const char *row[] = {fids, kind, d, sealed ? sealed : party, dob ? key : NULL, dob, ffl, state, "ATF", g->marking};
     int rc = db_bulk_row(g->ins_ev, row, g->err);
     free(sealed);
-    if (!rc && db_bulk_pending(g->ins_ev) > GEN_BULK_FLUSH_BYTES) rc = db_bulk_flush(g->ins_ev, g->err);
+    if (!rc && db_bulk_pending(g->ins_ev) > GEN_BULK_FLUSH_BYTES) rc = flush_all(g);
     g->st->events++;
     return rc;
 }
@@ -299,7 +365,6 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
     }
     char serial[TRACE_SERIAL_MAX], sn[TRACE_SERIAL_MAX], mfgd[16];
     pu_format_date(mfg, mfgd, sizeof mfgd);
-    db_stmt *s = g->ins_fa;
     int rc = PU_ERR_CONFLICT;
     /* appending to a store that already holds generated firearms: a serial
      * may be taken; take the next number of the line, as a maker would */
@@ -310,25 +375,17 @@ static int firearm(gen *g, size_t i, size_t m, uint32_t purchaser, size_t dealer
         }
         serial_of(md->fmt, f->seq, serial, sizeof serial);
         if (trace_serial_norm(serial, 0, sn, sizeof sn, NULL, g->err)) return PU_ERR_INTERNAL;
-        db_reset(s);
-        db_bind_int64(s, 1, fid);
-        db_bind_text(s, 2, md->mfr, -1);
-        db_bind_text(s, 3, md->mfr, -1);
-        db_bind_text(s, 4, serial, -1);
-        db_bind_text(s, 5, sn, -1);
-        if (md->importer) db_bind_text(s, 6, md->importer, -1);
-        else db_bind_null(s, 6);
-        db_bind_text(s, 7, md->model, -1);
-        db_bind_text(s, 8, md->type, -1);
-        db_bind_text(s, 9, md->calibre, -1);
-        db_bind_text(s, 10, md->action, -1);
-        db_bind_int64(s, 11, md->detach);
-        db_bind_text(s, 12, md->country, -1);
-        db_bind_text(s, 13, mfgd, -1);
-        /* a taken serial inserts nothing (no error: the transaction goes on
-         * on every backend, without a savepoint per firearm) */
-        rc = db_step_done(s, g->err);
-        if (!rc && db_changes(g->t->db) == 0) rc = PU_ERR_CONFLICT;
+        int fresh = taken_add(g, serial_hash(md->mfr, sn));
+        if (fresh < 0) return PU_ERR_NOMEM;
+        if (fresh) rc = PU_OK;
+    }
+    if (!rc) {
+        char fids[24], det[4];
+        snprintf(fids, sizeof fids, "%lld", (long long)fid);
+        snprintf(det, sizeof det, "%d", md->detach ? 1 : 0);
+        const char *row[] = {fids, md->mfr, md->mfr, "1", serial, sn, md->importer, md->model, md->type,
+                             md->calibre, md->action, det, md->country, mfgd, "ATF", g->marking};
+        rc = db_bulk_row(g->ins_fa, row, g->err);
     }
     if (rc) return rc;
     g->st->firearms++;
@@ -383,7 +440,7 @@ static double lognormal(gen *g, double median, double sigma) {
 static int request(gen *g, const model *md, const char *serial, int oblit, int64_t rec, const char *possessor,
                    const char *mxstate, const char *mfr_name) {
     /* the request's validation and insert may read the chains: send them */
-    int frc = db_bulk_flush(g->ins_ev, g->err);
+    int frc = flush_all(g);
     if (frc) return frc;
     const char *v[F_COUNT] = {0};
     char recd[16], reqd[16], pdob[16] = "";
@@ -574,12 +631,11 @@ static int rings(gen *g, size_t *next) {
 static int prepare(gen *g) {
     db_t *db = g->t->db;
     /* the marking was parsed into its canonical name (trace_generate) */
-    char sql[512];
-    (void)pu_snprintf(sql, sizeof sql,
-                "INSERT INTO trace_firearm(id, mfr, mfr_raw, mfr_known, serial, serial_norm, importer,"
-                " model, type, calibre, action, detachable_mag, country, mfg_date, owner, marking)"
-                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,'ATF','%s') ON CONFLICT DO NOTHING", g->marking);
-    int rc = db_prepare(db, sql, &g->ins_fa, g->err);
+    static const char *const fcols[] = {"id",     "mfr",     "mfr_raw", "mfr_known", "serial",         "serial_norm",
+                                        "importer", "model", "type",    "calibre",   "action",         "detachable_mag",
+                                        "country", "mfg_date", "owner", "marking"};
+    int rc = db_bulk_open(db, "trace_firearm", fcols, (int)(sizeof fcols / sizeof fcols[0]), &g->ins_fa, g->err);
+    if (!rc) rc = taken_load(g);
     /* events: a bulk insert (COPY on PostgreSQL), sent before anything reads them */
     static const char *const cols[] = {"firearm_id", "kind", "date", "party", "party_key",
                                        "dob",        "ffl",  "state", "owner", "marking"};
@@ -633,7 +689,7 @@ static int generate(gen *g) {
     pu_progress_end(&pg, o->firearms);
     size_t next = o->firearms;
     if ((rc = rings(g, &next))) return rc;
-    if ((rc = db_bulk_flush(g->ins_ev, g->err))) return rc; /* before the recoveries (request() flushes too) */
+    if ((rc = flush_all(g))) return rc; /* before the recoveries (request() flushes too) */
     g->nf = next;
     uint64_t ring_recoveries = g->st->recoveries;
     return recoveries(g, o->recoveries > ring_recoveries ? o->recoveries - ring_recoveries : 0);
@@ -655,9 +711,10 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     if (!rc) rc = db_begin(t->db, err);
     if (rc) return rc;
     rc = generate(&g);
-    if (!rc) rc = db_bulk_flush(g.ins_ev, err);
-    db_finalize(g.ins_fa);
+    if (!rc) rc = flush_all(&g);
+    db_bulk_close(g.ins_fa);
     db_bulk_close(g.ins_ev);
+    free(g.taken);
     db_finalize(g.truth);
     db_finalize(g.req_cache);
     free(g.f);

@@ -9,7 +9,10 @@ SQLite file (WAL: two processes may share it too). Both servers run with
 docs/store.md, "Several servers on one database").
 
 (a) screening: a SHARED record re-marked AGENCY-ONLY through server A is no
-    longer matched for FGR by server B on the very next request;
+    longer matched for FGR by server B on the very next request; re-marked
+    SHARED through B, A matches it for FGR again; a record deleted through A
+    is no longer matched by B (each server patches its index from the
+    store's change log: docs/screening.md "Incremental update");
 (b) sessions: a session opened on A works on B; logged out on A, locked
     through A (failed logins), logged out everywhere through A, or disabled,
     reset or re-roled through the CLI, every server refuses the user's
@@ -50,7 +53,7 @@ added = sum(int(o.split()[0]) for rc, o in outs if rc == 0 and o.split() and o.s
 eq(added, len(cli("agency", "list", "--db", DB)[1].splitlines()),
    "each agency is added once, by whichever process got there first")
 
-tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst")])
+tok = seed_users(DB, [("dea.an", "DEA", "analyst"), ("fgr.an", "FGR", "analyst"), ("dea.sup", "DEA", "supervisor")])
 rc, _ = cli("user", "add", "dea.pw", "--agency", "DEA", "--role", "analyst", "--password-stdin", "--permanent", "--db", DB,
             stdin=PW + "\n")
 eq(rc, 0, "a user with a password")
@@ -84,6 +87,19 @@ s, ids = fgr_match(b)
 ok(s == 200 and eid not in ids, "B's very next match no longer shows it to FGR", f"{s} {ids}")
 s, ids = fgr_match(a)
 ok(s == 200 and eid not in ids, "nor does A's")
+s, _, _ = b.req("PUT", f"/api/v1/entities/{eid}", token=tok["dea.an"], body=dict(person, id=eid, marking="SHARED"))
+eq(s, 200, "B re-marks it SHARED")
+s, ids = fgr_match(a)
+ok(s == 200 and eid in ids, "A's very next match shows it to FGR again", f"{s} {ids}")
+s, _, _ = a.req("DELETE", f"/api/v1/entities/{eid}", token=tok["dea.sup"])
+eq(s, 200, "A deletes it")
+s, ids = fgr_match(b)
+ok(s == 200 and eid not in ids, "B's very next match no longer has it", f"{s} {ids}")
+s, js, _ = a.req("POST", "/api/v1/entities", token=tok["dea.an"], body=person)
+eq(s, 201, "create it again through A")
+eid = (js or {}).get("id", eid)
+s, ids = fgr_match(b)
+ok(s == 200 and eid in ids, "B matches it at once", f"{s} {ids}")
 
 # ---- (b) sessions live in the store, not in one server ----
 s, js, _ = a.req("POST", "/api/v1/login", body={"user": "dea.pw", "password": PW})
@@ -178,6 +194,6 @@ rc, out = cli("audit", "verify", "--db", DB)
 ok(rc == 0 and "intact" in out, "one intact audit chain after concurrent writers", out)
 rc, out = cli("audit", "export", "--db", DB)
 creates = [json.loads(line) for line in out.splitlines() if '"entity.create"' in line]
-eq(sum(1 for e in creates if e.get("outcome") == "success"), THREADS * PER_THREAD + 1,
-   "one entity.create entry per acknowledged write (and the first record)")
+eq(sum(1 for e in creates if e.get("outcome") == "success"), THREADS * PER_THREAD + 2,
+   "one entity.create entry per acknowledged write (and the first record, created twice)")
 finish()

@@ -1238,6 +1238,145 @@ static void test_service_generations(void **state) {
     store_close(st);
 }
 
+/* Incremental update (docs/screening.md): a service patched from the
+ * store's change log answers exactly as a service built in full from the
+ * same store — puts, a rename, a deletion, a re-marking, a Sanction that
+ * designates an entity and is then deleted — and a generation without log
+ * rows (a writer outside the store) makes it read everything again. */
+static char *answers_of(const screen_snapshot *snap, const store_scope *scope) {
+    static const char *const queries[] = {"Quetzal Tlacuache", "Abundio Tlacuache", "Xochitl Mendieta Ocampo",
+                                          "Empresa Fantasma Bajio", "Tlacuache", "Renata Olvera"};
+    pu_buf b = PU_BUF_INIT(1 << 20);
+    for (size_t k = 0; k < sizeof queries / sizeof *queries; k++) {
+        const char *names[1] = {queries[k]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params p = {.scope = scope, .reviews = snap->reviews, .explain = 1, .min_score = 0.3};
+        screen_result *r = run(snap->ix, &q, &p);
+        pu_buf_printf(&b, "%s:\n", queries[k]);
+        for (size_t i = 0; i < r->n; i++) {
+            pu_buf_printf(&b, " %s %.6f %zu", r->matches[i].entity_id, r->matches[i].score, r->matches[i].nprograms);
+            for (size_t f = 0; f < r->matches[i].explain.nfeatures; f++)
+                pu_buf_printf(&b, " %s=%s", r->matches[i].explain.features[f].name,
+                              r->matches[i].explain.features[f].detail ? r->matches[i].explain.features[f].detail : "");
+            pu_buf_putc(&b, '\n');
+        }
+        screen_result_free(r);
+    }
+    return pu_buf_detach(&b);
+}
+
+static void put_owned(store_t *st, ftm_entity *e, const char *owner, const char *marking) {
+    pu_err err;
+    ftm_entity_set(&e->owner, owner);
+    ftm_entity_set(&e->marking, marking);
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    ftm_entity_free(e);
+}
+
+/* The patched service's answers against a fresh full build, for the
+ * operator and two agencies. */
+static void assert_same_as_full(screen_service *svc, store_t *st) {
+    pu_err err;
+    screen_service *fresh = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &fresh, &err), PU_OK);
+    screen_snapshot a, b;
+    assert_int_equal(screen_service_acquire(svc, st, &a, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(fresh, st, &b, &err), PU_OK);
+    assert_int_equal(a.entity_gen, b.entity_gen);
+    screen_index_stats sa, sb;
+    screen_index_get_stats(a.ix, &sa);
+    screen_index_get_stats(b.ix, &sb);
+    assert_int_equal(sa.entities, sb.entities);
+    assert_int_equal(sa.names, sb.names);
+    assert_int_equal(sa.tokens, sb.tokens);
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"};
+    const store_scope *scopes[] = {STORE_SYSTEM, &dea, &fgr};
+    for (size_t i = 0; i < 3; i++) {
+        char *x = answers_of(&a, scopes[i]), *y = answers_of(&b, scopes[i]);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    screen_service_release(fresh, &b);
+    screen_service_release(svc, &a);
+    screen_service_close(fresh);
+}
+
+static int found_now(screen_service *svc, store_t *st, const store_scope *scope, const char *name, const char *id) {
+    pu_err err;
+    screen_snapshot snap;
+    assert_int_equal(screen_service_acquire(svc, st, &snap, &err), PU_OK);
+    int f = found_for(&snap, scope, name, id);
+    screen_service_release(svc, &snap);
+    return f;
+}
+
+static void test_service_patch(void **state) {
+    (void)state;
+    store_t *st = NULL;
+    pu_err err;
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+    assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
+    put_owned(st, ent("dea-p1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL}), "DEA",
+              "SHARED");
+    put_owned(st, ent("fgr-p2", "Person", (const char *const[]){"name", "Xochitl Mendieta Ocampo", "alias",
+                                                                 "La Tlacuache", NULL}), "FGR", "SHARED");
+    put_owned(st, ent("dea-c1", "Company", (const char *const[]){"name", "Empresa Fantasma del Bajio SA de CV",
+                                                                  NULL}), "DEA", "PUBLIC");
+    screen_service *svc = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+    uint64_t full = 0, patched = 0;
+    store_scope dea = {0, "US", "DEA"}, fgr = {0, "MX", "FGR"};
+    assert_true(found_now(svc, st, &fgr, "Quetzal Abundio Tlacuache", "dea-p1"));
+    /* a new person, a rename, a designation */
+    put_owned(st, ent("fgr-p3", "Person", (const char *const[]){"name", "Renata Olvera Tlacuache", NULL}), "FGR",
+              "SHARED");
+    put_owned(st, ent("fgr-p2", "Person", (const char *const[]){"name", "Xochitl Mendieta Ocampo", NULL}), "FGR",
+              "SHARED");
+    put_owned(st, ent("dea-s1", "Sanction", (const char *const[]){"entity", "dea-c1", "program", "SDNTK", NULL}),
+              "DEA", "PUBLIC");
+    assert_same_as_full(svc, st);
+    screen_service_counts(svc, &full, &patched);
+    assert_int_equal(full, 1);
+    assert_int_equal(patched, 1);
+    assert_true(found_now(svc, st, &dea, "Renata Olvera Tlacuache", "fgr-p3"));
+    /* a re-marking takes the hit away from the other agency; a deletion
+     * from everyone; the designation goes with its Sanction */
+    put_owned(st, ent("dea-p1", "Person", (const char *const[]){"name", "Quetzal Abundio Tlacuache", NULL}), "DEA",
+              "AGENCY-ONLY");
+    assert_int_equal(store_delete(st, "fgr-p3", &err), PU_OK);
+    assert_int_equal(store_delete(st, "dea-s1", &err), PU_OK);
+    assert_false(found_now(svc, st, &fgr, "Quetzal Abundio Tlacuache", "dea-p1"));
+    assert_true(found_now(svc, st, &dea, "Quetzal Abundio Tlacuache", "dea-p1"));
+    assert_false(found_now(svc, st, STORE_SYSTEM, "Renata Olvera Tlacuache", "fgr-p3"));
+    assert_same_as_full(svc, st);
+    screen_service_counts(svc, &full, &patched);
+    assert_int_equal(full, 1);
+    assert_int_equal(patched, 2);
+    /* a store transaction of several changes: one generation, one patch */
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    ftm_entity *e = ent("fgr-p4", "Person", (const char *const[]){"name", "Renata Olvera Ocampo", NULL});
+    ftm_entity_set(&e->owner, "FGR");
+    ftm_entity_set(&e->marking, "MX-ONLY");
+    assert_int_equal(store_put(st, e, &err), PU_OK);
+    ftm_entity_free(e);
+    assert_int_equal(store_delete(st, "fgr-p2", &err), PU_OK);
+    assert_int_equal(store_commit(st, &err), PU_OK);
+    assert_false(found_now(svc, st, &dea, "Renata Olvera Ocampo", "fgr-p4"));
+    assert_true(found_now(svc, st, &fgr, "Renata Olvera Ocampo", "fgr-p4"));
+    assert_same_as_full(svc, st);
+    screen_service_counts(svc, &full, &patched);
+    assert_int_equal(patched, 3);
+    /* a generation the log does not cover: everything is read again */
+    assert_int_equal(store_generation_bump(store_db(st), "entity", &err), PU_OK);
+    assert_same_as_full(svc, st);
+    screen_service_counts(svc, &full, &patched);
+    assert_int_equal(full, 2);
+    assert_int_equal(patched, 3);
+    screen_service_close(svc);
+    store_close(st);
+}
+
 /* Does an explanation text show token weights or coverages (numbers)? */
 static int shows_stats(const char *s) {
     return strstr(s, "(weights ") || strstr(s, ", weight ") || strstr(s, "coverage 0") || strstr(s, "coverage 1");
@@ -1499,6 +1638,7 @@ int main(void) {
         cmocka_unit_test(test_explain_hidden_stats),
         cmocka_unit_test(test_service_generations),
         cmocka_unit_test(test_service_threads),
+        cmocka_unit_test(test_service_patch),
         cmocka_unit_test(test_exhaustive_agrees),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reviews),

@@ -569,6 +569,32 @@ static void test_msr_and_leads(void **s) {
     pu_buf_free(&out);
 }
 
+/* Generating into a store that already holds generated firearms: the same
+ * seed draws the same serials again, every one is taken (the generator
+ * finds them in its in-memory set, loaded from the store, and takes the
+ * next free number of the line); the second run adds as many firearms, all
+ * distinct (the bulk insert would fail on a duplicate of UNIQUE (mfr,
+ * serial_norm)), and their events refer to them. */
+static void test_generator_append(void **s) {
+    fx *f = *s;
+    trace_gen_opts o = {.firearms = 400, .recoveries = 20, .rings = 1, .seed = 3};
+    trace_gen_stats a, b;
+    pu_err e;
+    assert_int_equal(trace_generate(f->t, &o, &a, &e), PU_OK);
+    assert_int_equal(trace_generate(f->t, &o, &b, &e), PU_OK);
+    assert_int_equal(a.firearms, b.firearms);
+    int64_t n = 0, distinct = 0, orphans = -1;
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_firearm", NULL, &n, &e), PU_OK);
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM (SELECT DISTINCT mfr, serial_norm FROM trace_firearm) d",
+                                    NULL, &distinct, &e), PU_OK);
+    assert_int_equal(n, (int64_t)(a.firearms + b.firearms));
+    assert_int_equal(distinct, n);
+    assert_int_equal(db_query_int64(f->db, "SELECT COUNT(*) FROM trace_event v WHERE NOT EXISTS"
+                                           " (SELECT 1 FROM trace_firearm x WHERE x.id = v.firearm_id)",
+                                    NULL, &orphans, &e), PU_OK);
+    assert_int_equal(orphans, 0);
+}
+
 static void test_generator(void **s) {
     fx *f = *s;
     trace_gen_opts o = {.firearms = 20000, .recoveries = 1500, .rings = 4, .seed = 7};
@@ -1132,6 +1158,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_run_request_ranks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_msr_and_leads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generator, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generator_append, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_agreement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visibility_every_read, setup, teardown),
         cmocka_unit_test(test_lead_hidden_record),
