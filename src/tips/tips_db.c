@@ -272,7 +272,10 @@ int tips_prepare_receipt(tips_prepared *p, pu_err *err) {
     memset(p, 0, sizeof *p);
     int rc = tips_receipt_new(p->receipt, sizeof p->receipt, err);
     if (rc) return rc;
-    (void)tips_receipt_norm(p->receipt, norm, sizeof norm);
+    if (tips_receipt_norm(p->receipt, norm, sizeof norm) != PU_OK) { /* a receipt that could not be checked */
+        sodium_memzero(p, sizeof *p);
+        return pu_fail(err, PU_ERR_INTERNAL, NULL, "receipt", "a new receipt does not read back");
+    }
     if (tips_receipt_tags(norm, tags, 1, &ntags) != PU_OK || !ntags) {
         sodium_memzero(p, sizeof *p);
         return pu_fail(err, PU_ERR_IO, NULL, "PUENTE_SEAL_KEY_FILE", "the key ring is misconfigured");
