@@ -154,10 +154,10 @@ int kin_pair_markers(const kin_case *c, const kin_opts *o, int v, int j, double 
         } else if (soft) {
             /* P(observed) of the victim: the dropout model summed over its true genotypes */
             int ffa = -1, fmo = -1, fsex = 0;
-            double Lv;
+            double Lv = 0; /* set by the call; read only when it succeeded */
             rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 1, -1, &L0, err);
             if (!rc) rc = kin_ped_lik_ev(mk, 1, &ffa, &fmo, &fsex, vg, ve, 0, 1, -1, &Lv, err);
-            L0 *= Lv;
+            if (!rc) L0 *= Lv;
         } else {
             rc = kin_ped_lik_ev(mk, n, fa, mo, sex, gt, ev, 0, 1, -1, &L0, err);
             L0 *= kin_geno_prob(mk, vg[0], vg[1]);

@@ -199,13 +199,17 @@ static int run_csv(lp_ctx *c, const char *data, size_t n, const csv_format *f) {
         pu_csv_row h = *hdr;
         char **fields = calloc(h.n ? h.n : 1, sizeof *fields);
         size_t *lens = calloc(h.n ? h.n : 1, sizeof *lens);
-        for (size_t i = 0; fields && lens && i < h.n; i++) {
-            fields[i] = pu_strdup(hdr->fields[i]);
-            lens[i] = hdr->lens[i];
+        int copied = fields && lens;
+        for (size_t i = 0; copied && i < h.n; i++) {
+            /* the copy's own length: a cell with a NUL byte inside is matched
+             * as what precedes the NUL (found by fuzz_lists) */
+            fields[i] = pu_strndup(hdr->fields[i], hdr->lens[i]);
+            lens[i] = fields[i] ? strlen(fields[i]) : 0;
+            copied = fields[i] != NULL;
         }
         h.fields = fields;
         h.lens = lens;
-        rc = fields && lens ? read_rows(c, r, f, &h) : pu_fail(c->err, PU_ERR_NOMEM, c->file, NULL, "out of memory");
+        rc = copied ? read_rows(c, r, f, &h) : pu_fail(c->err, PU_ERR_NOMEM, c->file, NULL, "out of memory");
         for (size_t i = 0; fields && i < h.n; i++) free(fields[i]);
         free(fields);
         free(lens);
