@@ -676,10 +676,12 @@ static int import_run(ews_t *e, const import_src *src, const ews_import_opts *o,
                      "no records: nothing to import");
     if (!rc && im.first_rc && !im.partial) {
         /* all or nothing: the first refused record, and how many there were */
-        *err = im.first;
-        size_t l = strlen(err->msg);
-        snprintf(err->msg + l, sizeof err->msg - l, " (%lld of %lld records refused; nothing imported)",
-                 (long long)im.st.rejected, (long long)im.st.read);
+        if (err) { /* NULL-safe like pu_fail (found by fuzz_ews_reports) */
+            *err = im.first;
+            size_t l = strlen(err->msg);
+            snprintf(err->msg + l, sizeof err->msg - l, " (%lld of %lld records refused; nothing imported)",
+                     (long long)im.st.rejected, (long long)im.st.read);
+        }
         rc = im.first_rc;
     }
     /* a baseline (history) leaves the first-seen marks without alerting */
