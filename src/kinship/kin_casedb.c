@@ -124,26 +124,46 @@ int kcs_profile_text(const kin_db *db, const int16_t *g, pu_buf *buf) {
     return rc;
 }
 
-int kcs_profile_parse(kin_db *db, const char *text, int16_t *g, const char *where, pu_err *err) {
-    for (int m = 0; m < db->n; m++) g[2 * m] = g[2 * m + 1] = KIN_UNTYPED;
+int kcs_marker_pairs(const char *text, const char *where, const char *field, const char *expected, kcs_pair_cb cb,
+                     void *ctx, pu_err *err) {
+    if (!text || !*text) return PU_OK;
     char *s = pu_strdup(text), *save = NULL;
     if (!s) return PU_ERR_NOMEM;
     int rc = PU_OK;
     for (char *tok = strtok_r(s, ";", &save); tok && !rc; tok = strtok_r(NULL, ";", &save)) {
         char *eq = strchr(tok, '='), *sl = eq ? strchr(eq, '/') : NULL;
         if (!eq || !sl) {
-            rc = pu_fail(err, PU_ERR_INVALID, where, "profile", "expected MARKER=a/b, got '%s'", tok);
+            rc = pu_fail(err, PU_ERR_INVALID, where, field, "expected %s, got '%s'", expected, tok);
             break;
         }
         *eq = 0, *sl = 0;
-        int m = kin_db_marker(db, tok);
-        if (m < 0) continue; /* a marker the frequency database does not have: not used */
-        int a = kin_db_allele(db, m, eq + 1, 1, where), b = kin_db_allele(db, m, sl + 1, 1, where);
-        if (a < 0 || b < 0) rc = pu_fail(err, PU_ERR_LIMIT, where, "profile", "too many alleles at marker %s", tok);
-        g[2 * m] = (int16_t)a, g[2 * m + 1] = (int16_t)b;
+        rc = cb(tok, eq + 1, sl + 1, ctx, err);
     }
     free(s);
     return rc;
+}
+
+typedef struct profile_ctx {
+    kin_db *db;
+    int16_t *g;
+    const char *where;
+} profile_ctx;
+
+static int profile_pair(const char *marker, const char *a_text, const char *b_text, void *ctx, pu_err *err) {
+    profile_ctx *p = ctx;
+    int m = kin_db_marker(p->db, marker);
+    if (m < 0) return PU_OK; /* a marker the frequency database does not have: not used */
+    int a = kin_db_allele(p->db, m, a_text, 1, p->where), b = kin_db_allele(p->db, m, b_text, 1, p->where);
+    if (a < 0 || b < 0)
+        return pu_fail(err, PU_ERR_LIMIT, p->where, "profile", "too many alleles at marker %s", marker);
+    p->g[2 * m] = (int16_t)a, p->g[2 * m + 1] = (int16_t)b;
+    return PU_OK;
+}
+
+int kcs_profile_parse(kin_db *db, const char *text, int16_t *g, const char *where, pu_err *err) {
+    for (int m = 0; m < db->n; m++) g[2 * m] = g[2 * m + 1] = KIN_UNTYPED;
+    profile_ctx p = {db, g, where};
+    return kcs_marker_pairs(text, where, "profile", "MARKER=a/b", profile_pair, &p, err);
 }
 
 /* ---- frequency databases ---- */

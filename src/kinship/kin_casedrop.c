@@ -43,27 +43,27 @@ static int prob_of(const char *s, const char *where, double *out, pu_err *err) {
     return PU_OK;
 }
 
+typedef struct drop_ctx {
+    const kin_db *db;
+    kin_ev *ev;
+    const char *where;
+} drop_ctx;
+
+static int drop_pair(const char *marker, const char *d_text, const char *c_text, void *ctx, pu_err *err) {
+    drop_ctx *p = ctx;
+    double dv, cv;
+    int rc;
+    if ((rc = prob_of(d_text, p->where, &dv, err)) || (rc = prob_of(c_text, p->where, &cv, err))) return rc;
+    int m = kin_db_marker(p->db, marker);
+    if (m >= 0) p->ev[m] = (kin_ev){dv, cv}; /* a marker of another database: not used */
+    return PU_OK;
+}
+
 int kcs_drop_parse(const kin_db *db, const char *text, double d, double cin, kin_ev *ev, const char *where,
                    pu_err *err) {
     for (int m = 0; m < db->n; m++) ev[m] = (kin_ev){d, cin};
-    if (!text || !*text) return PU_OK;
-    char *s = pu_strdup(text), *save = NULL;
-    if (!s) return PU_ERR_NOMEM;
-    int rc = PU_OK;
-    for (char *tok = strtok_r(s, ";", &save); tok && !rc; tok = strtok_r(NULL, ";", &save)) {
-        char *eq = strchr(tok, '='), *sl = eq ? strchr(eq, '/') : NULL;
-        if (!eq || !sl) {
-            rc = pu_fail(err, PU_ERR_INVALID, where, "dropout_markers", "expected MARKER=d/c, got '%s'", tok);
-            break;
-        }
-        *eq = 0, *sl = 0;
-        double dv, cv;
-        if ((rc = prob_of(eq + 1, where, &dv, err)) || (rc = prob_of(sl + 1, where, &cv, err))) break;
-        int m = kin_db_marker(db, tok);
-        if (m >= 0) ev[m] = (kin_ev){dv, cv}; /* a marker of another database: not used */
-    }
-    free(s);
-    return rc;
+    drop_ctx p = {db, ev, where};
+    return kcs_marker_pairs(text, where, "dropout_markers", "MARKER=d/c", drop_pair, &p, err);
 }
 
 int kcs_drop_apply(kin_case *c, double d, double cin, const char *csv, size_t len, const char *name, pu_err *err) {

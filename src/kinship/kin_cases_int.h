@@ -15,6 +15,15 @@ int kcs_profile_text(const kin_db *db, const int16_t *g, pu_buf *buf);
  * alleles get the minimum frequency (added to db), unknown markers are skipped.
  * where names the record for errors. */
 int kcs_profile_parse(kin_db *db, const char *text, int16_t *g, const char *where, pu_err *err);
+/* Call cb(marker, left, right, ctx, err) for every "MARKER=left/right" of the
+ * ';'-separated text (the stored form of profiles and per-marker dropout);
+ * the strings live until cb returns. A part without '=' and '/' fails with
+ * PU_ERR_INVALID naming `where`, `field` and `expected` ("MARKER=a/b"); a
+ * non-zero return of cb stops the walk and is returned. NULL or "" is no
+ * part at all. PU_ERR_NOMEM. */
+typedef int (*kcs_pair_cb)(const char *marker, const char *left, const char *right, void *ctx, pu_err *err);
+int kcs_marker_pairs(const char *text, const char *where, const char *field, const char *expected, kcs_pair_cb cb,
+                     void *ctx, pu_err *err);
 /* Run one statement with text parameters (NULL = SQL NULL), no result. */
 int kcs_exec(db_t *db, const char *sql, int n, const char *const *vals, pu_err *err);
 /* A transaction of its own unless the caller holds one (kin_fam_import

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "kinship/kin_cases.h"
+#include "kinship/kin_cases_int.h"
 #include "../test_store_uri.h"
 
 static char *slurp(const char *rel) {
@@ -453,8 +454,50 @@ static void test_dropout_per_marker_stored(void **state) {
     assert_int_equal(kin_pm_set_dropout(F->db, &a, "V99", 0.2, 0, NULL, 0, NULL, &err), PU_ERR_NOTFOUND);
 }
 
+
+/* The stored "MARKER=a/b;..." walk shared by profiles and per-marker dropout:
+ * every part reaches the callback split, a malformed part names the field
+ * and what was expected, and the callback's error stops the walk. */
+typedef struct pairs_seen {
+    char text[256];
+    int n;
+} pairs_seen;
+
+static int collect_pair(const char *marker, const char *left, const char *right, void *ctx, pu_err *err) {
+    (void)err;
+    pairs_seen *p = ctx;
+    size_t len = strlen(p->text);
+    snprintf(p->text + len, sizeof p->text - len, "[%s|%s|%s]", marker, left, right);
+    return ++p->n == 3 ? PU_ERR_LIMIT : PU_OK;
+}
+
+static void test_marker_pairs(void **state) {
+    (void)state;
+    pairs_seen p = {{0}, 0};
+    pu_err err = {0};
+    assert_int_equal(kcs_marker_pairs("D3S1358=15/16;TH01=9.3/7", "r1", "profile", "MARKER=a/b", collect_pair, &p,
+                                      &err), PU_OK);
+    assert_string_equal(p.text, "[D3S1358|15|16][TH01|9.3|7]");
+    assert_int_equal(p.n, 2);
+    memset(&p, 0, sizeof p);
+    assert_int_equal(kcs_marker_pairs(NULL, "r1", "profile", "MARKER=a/b", collect_pair, &p, &err), PU_OK);
+    assert_int_equal(kcs_marker_pairs("", "r1", "profile", "MARKER=a/b", collect_pair, &p, &err), PU_OK);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(kcs_marker_pairs("A=1/2;B=3", "sample 7", "dropout_markers", "MARKER=d/c", collect_pair, &p,
+                                      &err), PU_ERR_INVALID);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(err.field, "dropout_markers");
+    assert_non_null(strstr(err.msg, "expected MARKER=d/c, got 'B=3'"));
+    assert_non_null(strstr(err.where, "sample 7"));
+    memset(&p, 0, sizeof p);
+    assert_int_equal(kcs_marker_pairs("A=1/2;B=3/4;C=5/6;D=7/8", "r", "profile", "MARKER=a/b", collect_pair, &p,
+                                      &err), PU_ERR_LIMIT);
+    assert_int_equal(p.n, 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_marker_pairs),
         cmocka_unit_test_setup_teardown(test_incremental_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_consent_withdrawal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_four_eyes, setup, teardown),
