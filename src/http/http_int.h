@@ -182,6 +182,12 @@ const http_route *http_route_table(size_t *n);
 int http_fail(http_req *r, int code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Respond with a jansson object (stolen). */
 int http_json(http_req *r, int status, json_t *body);
+/* Respond 200 with body (stolen) written with every double to 17 significant
+ * digits, so a number reads back as the same double (likelihood ratios and
+ * posteriors equal the CLI's); http_json writes 6. A NULL body (a failed
+ * build) fails the request with PU_ERR_NOMEM, a response over the buffer's
+ * cap with PU_ERR_LIMIT. */
+int http_json_exact(http_req *r, json_t *body);
 /* The permission bits as an array of their API names ("read", "tips"...);
  * new reference, NULL when out of memory (http_admin.c). */
 json_t *http_perms_json(unsigned perms);

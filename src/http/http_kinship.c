@@ -81,20 +81,6 @@ static int load(http_req *r, kin_request **out) {
     return PU_OK;
 }
 
-/* Respond with full double precision (LRs must equal the CLI's), not
- * http_json's 6 digits. */
-static int respond(http_req *r, json_t *body) {
-    r->status = 200;
-    pu_buf_reset(&r->out);
-    if (!body) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(body);
-    if (!s) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    int rc = pu_buf_puts(&r->out, s);
-    free(s);
-    return rc ? http_fail(r, rc, NULL, "the response is too large") : PU_OK;
-}
-
 static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
 /* A JSON string of s. Ids come from JSON text and are valid UTF-8, but the
@@ -191,7 +177,7 @@ int h_kin_pairwise(http_req *r) {
     json_object_set_new(body, "results", res);
     set_detail(r, q, json_pack("{s:i}", "pairs", (int)json_array_size(res)));
     kin_request_free(q);
-    return respond(r, body);
+    return http_json_exact(r, body);
 }
 
 static json_t *solve_row(const kin_case *c, const kin_solve_row *s, int am) {
@@ -235,7 +221,7 @@ int h_kin_solve(http_req *r) {
     json_object_set_new(body, "pm", pm);
     set_detail(r, q, json_pack("{s:i}", "undisputed", undisputed));
     kin_request_free(q);
-    return respond(r, body);
+    return http_json_exact(r, body);
 }
 
 /* One assignment: every PM sample with its missing person (null = none). */
@@ -296,7 +282,7 @@ int h_kin_joint(http_req *r) {
     json_object_set_new(body, "posteriors", post);
     set_detail(r, q, json_pack("{s:I}", "assignments", (json_int_t)total));
     kin_request_free(q);
-    return respond(r, body);
+    return http_json_exact(r, body);
 }
 
 /* ---- blind search jobs ----

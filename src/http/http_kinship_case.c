@@ -49,20 +49,6 @@ static void detail(http_req *r, const char *what) {
 
 static json_t *num_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
-/* Full double precision (the LRs and posteriors equal the CLI's), not
- * http_json's 6 digits. */
-static int respond(http_req *r, json_t *body) {
-    r->status = 200;
-    pu_buf_reset(&r->out);
-    if (!body) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(body);
-    if (!s) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    int rc = pu_buf_puts(&r->out, s);
-    free(s);
-    return rc ? http_fail(r, rc, NULL, "the response is too large") : PU_OK;
-}
-
 static json_t *markers_json(const char *text) {
     json_t *a = json_array();
     char *s = pu_strdup(text), *save = NULL;
@@ -134,7 +120,7 @@ int h_kin_case_hits(http_req *r) {
         json_decref(a);
         return engine_fail(r, rc, &e);
     }
-    return respond(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hits", a));
+    return http_json_exact(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hits", a));
 }
 
 int h_kin_case_hit(http_req *r) {
@@ -166,7 +152,7 @@ int h_kin_case_hit(http_req *r) {
     }
     free(ped);
     if (o) json_object_set_new(o, "pedigree", persons);
-    return respond(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hit", o));
+    return http_json_exact(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hit", o));
 }
 
 /* POST bodies: {"purpose": ..., "note": ..., "prior": ...} (prior: confirm only). */
@@ -214,7 +200,7 @@ static int step(http_req *r, const char *what) {
     if (rc) return engine_fail(r, rc, &e);
     kin_hit_rec h;
     if ((rc = kin_hit_get(r->db, &ac, id, &h, &e))) return engine_fail(r, rc, &e);
-    return respond(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hit", hit_json(&h, 1)));
+    return http_json_exact(r, json_pack("{s:s,s:o}", "purpose", r->purpose, "hit", hit_json(&h, 1)));
 }
 
 int h_kin_case_review(http_req *r) { return step(r, "reviewed"); }

@@ -15,18 +15,6 @@
 #define XSTR_PURPOSE_MAX 500
 #define XSTR_CASE_REF_MAX 127
 
-static int respond17(http_req *r, json_t *body) {
-    r->status = 200;
-    pu_buf_reset(&r->out);
-    if (!body) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(body);
-    if (!s) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
-    int rc = pu_buf_puts(&r->out, s);
-    free(s);
-    return rc ? http_fail(r, rc, NULL, "the response is too large") : PU_OK;
-}
-
 static int engine_fail(http_req *r, int rc, const pu_err *e) {
     return http_fail(r, rc, e->field[0] ? e->field : NULL, "%s%s%s", e->where[0] ? e->where : "",
                      e->where[0] ? ": " : "", e->msg[0] ? e->msg : pu_strerror(rc));
@@ -180,7 +168,7 @@ static int xstr_run(http_req *r, const xin *in, kin_db *db) {
     /* X and the autosomes are inherited independently given the pedigree */
     if (o && !isnan(in->auto_lr)) json_object_set_new(o, "combined_lr", json_real(x.lr * in->auto_lr));
     free(group), free(g1), free(g2), free(mlr);
-    return respond17(r, o);
+    return http_json_exact(r, o);
 }
 
 int h_kin_xstr(http_req *r) {
@@ -233,7 +221,7 @@ int h_kin_case_pm_dropout(http_req *r) {
     if (!rc && !text) rc = http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
     if (!rc && (rc = kin_pm_dropout(r->db, &a, r->params[0], text, &e))) rc = engine_fail(r, rc, &e);
     if (!rc)
-        rc = respond17(r, json_pack("{s:s,s:s,s:s,s:b}", "purpose", r->purpose, "pm_sample", r->params[0], "dropout",
+        rc = http_json_exact(r, json_pack("{s:s,s:s,s:s,s:b}", "purpose", r->purpose, "pm_sample", r->params[0], "dropout",
                                     text, "searched", 0));
     free(text);
     json_decref(b);

@@ -45,6 +45,18 @@ int http_json(http_req *r, int status, json_t *body) {
     return rc;
 }
 
+int http_json_exact(http_req *r, json_t *body) {
+    r->status = 200;
+    pu_buf_reset(&r->out);
+    if (!body) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(body);
+    if (!s) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory building the response");
+    int rc = pu_buf_puts(&r->out, s);
+    free(s);
+    return rc ? http_fail(r, rc, NULL, "the response is too large") : PU_OK;
+}
+
 int http_put_jstr(pu_buf *b, const char *v) {
     static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u001F */
     const char *p = v ? v : "", *run = p;
