@@ -248,6 +248,7 @@ int case_begin(db_t *db, int *own, pu_err *err) {
 }
 
 int case_end(db_t *db, int own, int rc, pu_err *err) {
+    if (!rc) rc = store_generation_bump(db, CASES_GENERATION, err);   /* caches of cases (the graph) */
     if (!own) return rc;
     if (rc) {
         db_rollback(db);

@@ -545,9 +545,11 @@ int case_subject_add(db_t *db, const case_reader *rd, int64_t id, const char *en
     if ((rc = text_ok(nm, "name", 1, err))) return rc;
     db_stmt *st;
     int64_t tmp;
+    int own;
+    if ((rc = case_begin(db, &own, err))) return rc;   /* the subject and the generation bump (case_end) */
     if ((rc = db_prepare(db, "INSERT INTO case_subject (case_id, entity_id, name, role) VALUES (?, ?, ?, ?) RETURNING id",
                          &st, err)))
-        return rc;
+        return case_end(db, own, rc, err);
     db_bind_int64(st, 1, id);
     if (entity_id && *entity_id) db_bind_text(st, 2, entity_id, -1);
     else db_bind_null(st, 2);
@@ -555,5 +557,5 @@ int case_subject_add(db_t *db, const case_reader *rd, int64_t id, const char *en
     db_bind_text(st, 4, role && *role ? role : "suspect", -1);
     rc = db_insert_id(st, sid ? sid : &tmp, err);
     db_finalize(st);
-    return rc;
+    return case_end(db, own, rc, err);
 }

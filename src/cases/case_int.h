@@ -8,9 +8,6 @@
 
 #define CASE_TEXT_MAX 8000      /* bytes of a title, note, task or summary */
 
-/* Append to q the condition "case alias.id is visible to rd" (marking or
- * share, AND membership; docs/cases.md "Need-to-know"). */
-void case_visible_sql(db_sql *q, const case_reader *rd, const char *alias);
 /* Append the condition "record alias (a row with owner/marking) of kind is
  * visible to rd": the releasability rule OR a share of that record to the
  * reader's agency. */

@@ -47,6 +47,20 @@ typedef struct case_reader {
     const char *user;
 } case_reader;
 
+/* The change generation of the module (store_generation_*): bumped in the
+ * transaction of every write to a case file, its members, shares, subjects
+ * and links, so caches built from cases (the graph) see a change at once. */
+#define CASES_GENERATION "cases"
+
+struct db_sql;
+/* Append to q the condition "case alias.id is visible to rd" (marking or
+ * share, AND membership; docs/cases.md "Need-to-know"): the module's one
+ * visibility rule, for every engine that reads case_file (the graph), so no
+ * reader learns of a case through another engine. rd->user NULL gives
+ * agency membership only (a cache keyed by scope must not depend on the
+ * user). Binds its parameters into q. */
+void case_visible_sql(struct db_sql *q, const case_reader *rd, const char *alias);
+
 /* Create/upgrade the module's tables (run once by the registry). Errors:
  * PU_ERR_DB, PU_ERR_CONFLICT. */
 int case_migrate(db_t *db, pu_err *err);

@@ -6,11 +6,14 @@
 #include <string.h>
 
 #include "graph/graph_int.h"
+#include "cases/cases.h"
 #include "resolve/resolve.h"
 
 /* The generation domains graph_load reads: the store's entities and grants,
- * resolution, trace, cargo, tips (the writers bump them in their transactions). */
-static const char *const GRAPH_CACHE_DOMAINS[] = {"entity", "grant", RESOLVE_GENERATION, "trace", "cargo", "tips"};
+ * resolution, trace, cargo, tips, case files (the writers bump them in their
+ * transactions). */
+static const char *const GRAPH_CACHE_DOMAINS[] = {"entity", "grant", RESOLVE_GENERATION, "trace", "cargo", "tips",
+                                                  CASES_GENERATION};
 #define NDOMAINS (sizeof GRAPH_CACHE_DOMAINS / sizeof GRAPH_CACHE_DOMAINS[0])
 #define GRAPH_CACHE_KEY_MAX 160
 

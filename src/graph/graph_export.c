@@ -79,6 +79,7 @@ static const char *ftm_schema_of(const gnode *n) {
     if (!strcmp(n->kind, "address")) return "Address";
     if (!strcmp(n->kind, "cargo.party") || !strcmp(n->kind, "dealer")) return "LegalEntity";
     if (!strcmp(n->kind, "firearm")) return "Thing";
+    if (!strcmp(n->kind, "case")) return "Project";   /* FtM: an activity of a group of participants */
     return "Person";
 }
 

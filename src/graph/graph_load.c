@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/cases.h"
+#include "db/db_sql.h"
 #include "ftm/ftm.h"
 #include "graph/graph_int.h"
 #include "resolve/resolve.h"
 
-/* The node kinds: one entry per kind (case files come after the merge). */
+/* The node kinds: one entry per kind. */
 static const struct { const char *kind, *label; } GRAPH_KINDS[] = {
     {"entity", "store entity"},       {"resolved", "resolved person or company"},
     {"trace.purchaser", "purchaser"}, {"trace.possessor", "possessor"},
@@ -18,6 +20,7 @@ static const struct { const char *kind, *label; } GRAPH_KINDS[] = {
     {"recovery", "recovery"},         {"cargo.party", "cargo party"},
     {"address", "address"},           {"phone", "phone"},
     {"tip", "tip"},                   {"tip.mention", "name in a tip"},
+    {"case", "case file"},            {"case.subject", "person named in a case"},
 };
 #define NKINDS (sizeof GRAPH_KINDS / sizeof GRAPH_KINDS[0])
 
@@ -414,6 +417,105 @@ static void tips(lctx *c) {
     query(c, &q, tip_row);
 }
 
+/* ---- case files (#22) ----
+ * A case is a node when the cases module's own rule (case_visible_sql:
+ * releasable or shared, AND the reader's agency a member) lets the reader
+ * see it. The scope is the reader here (the graph cache is keyed by scope),
+ * so membership is the agency's: a user-only member does not see the case in
+ * the graph (stricter, never wider). Subjects and evidence links are edges
+ * to nodes already loaded, so a hidden target (an entity re-marked, a tip
+ * for a reader without the tips permission, a recovery it may not see) is no
+ * edge, and a subject recorded from a now hidden entity shows nothing, not
+ * even the name copied at the time. */
+
+/* The loaded node of record kind:ref (its resolved node when joined), never
+ * a new one: an edge to it only when the reader already sees it. */
+static uint32_t loaded(lctx *c, const char *kind, const char *ref) {
+    char id[GRAPH_ID_MAX];
+    snprintf(id, sizeof id, "%s:%s", kind, ref);
+    const resolve_member *m = resolve_view_find(c->rv, id);
+    if (m && c->rv->c[m->cluster].size > 1) return graph_lookup(c->g, c->rv->c[m->cluster].id);
+    return graph_lookup(c->g, id);
+}
+
+static void case_visible(lctx *c, db_sql *q, const char *alias) {
+    case_reader rd = {c->scope, NULL};
+    case_visible_sql(q, &rd, alias);
+}
+
+static uint32_t case_node(lctx *c, db_stmt *q, int col) {
+    char ref[24];
+    snprintf(ref, sizeof ref, "%lld", (long long)db_col_int64(q, col));
+    return loaded(c, "case", ref);
+}
+
+static void case_row(lctx *c, db_stmt *q) {
+    char ref[24];
+    snprintf(ref, sizeof ref, "%lld", (long long)db_col_int64(q, 0));
+    (void)node(c, "case", ref, db_col_text(q, 1));
+}
+
+static void subject_row(lctx *c, db_stmt *q) {
+    char src[48], ref[24];
+    snprintf(src, sizeof src, "case_subject:%lld", (long long)db_col_int64(q, 0));
+    uint32_t k = case_node(c, q, 1), who;
+    if (*db_col_text(q, 2)) {
+        who = loaded(c, "entity", db_col_text(q, 2));   /* hidden entity: no edge, no name */
+    } else {
+        snprintf(ref, sizeof ref, "%lld", (long long)db_col_int64(q, 0));
+        who = node(c, "case.subject", ref, db_col_text(q, 3));
+    }
+    edge(c, k, who, "subject", src, db_col_text(q, 4));
+}
+
+static void link_row(lctx *c, db_stmt *q) {
+    static const struct { const char *link, *kind; } TARGETS[] = {
+        {"trace", "recovery"}, {"tip", "tip"}, {"entity", "entity"}, {"screening", "entity"}, {"kinship", "entity"}};
+    const char *kind = db_col_text(q, 2), *target = db_col_text(q, 3);
+    char src[48];
+    snprintf(src, sizeof src, "case_link:%lld", (long long)db_col_int64(q, 0));
+    uint32_t k = case_node(c, q, 1);
+    if (!strcmp(kind, "cargo")) {   /* a shipment is no node: its parties are */
+        if (*db_col_text(q, 5)) edge(c, k, party(c, db_col_int64(q, 7), "shipper", db_col_text(q, 5)), "evidence", src, db_col_text(q, 4));
+        if (*db_col_text(q, 6)) edge(c, k, party(c, db_col_int64(q, 7), "consignee", db_col_text(q, 6)), "evidence", src, db_col_text(q, 4));
+        return;
+    }
+    for (size_t i = 0; i < sizeof TARGETS / sizeof TARGETS[0]; i++)
+        if (!strcmp(kind, TARGETS[i].link)) edge(c, k, loaded(c, TARGETS[i].kind, target), "evidence", src, db_col_text(q, 4));
+}
+
+static void cases(lctx *c) {
+    if (!has_module(c->db, "cases")) return;
+    db_sql q;
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT k.id, k.title FROM case_file k WHERE ");
+    case_visible(c, &q, "k");
+    db_sql_add(&q, " ORDER BY k.id");
+    query(c, &q, case_row);
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT s.id, s.case_id, COALESCE(s.entity_id, ''), s.name, k.opened FROM case_subject s"
+                   " JOIN case_file k ON k.id = s.case_id WHERE ");
+    case_visible(c, &q, "k");
+    db_sql_add(&q, " ORDER BY s.id");
+    query(c, &q, subject_row);
+    /* cargo targets: the shipment's parties, when the reader sees the shipment */
+    int cargo = has_module(c->db, "cargo");
+    db_sql_init(&q);
+    db_sql_add(&q, "SELECT l.id, l.case_id, l.kind, l.target, l.created");
+    if (cargo) {
+        db_sql_add(&q, ", COALESCE(s.shipper_name, ''), COALESCE(s.consignee_name, ''), s.id FROM case_link l"
+                       " JOIN case_file k ON k.id = l.case_id LEFT JOIN cargo_shipment s ON l.kind = 'cargo'"
+                       " AND CAST(s.id AS TEXT) = l.target AND ");
+        store_scope_sql(&q, c->scope, "s");
+    } else {
+        db_sql_add(&q, ", '', '', 0 FROM case_link l JOIN case_file k ON k.id = l.case_id");
+    }
+    db_sql_add(&q, " WHERE ");
+    case_visible(c, &q, "k");
+    db_sql_add(&q, " ORDER BY l.id");
+    query(c, &q, link_row);
+}
+
 /* ---- the igraph ---- */
 
 static int build(graph *g, pu_err *err) {
@@ -455,6 +557,7 @@ int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts
     trace(&c);
     cargo(&c);
     if (with_tips) tips(&c);
+    cases(&c);   /* last: its edges go to nodes already loaded */
     resolve_view_free(c.rv);
     if (!c.rc) c.rc = build(g, err);
     if (c.rc) {

@@ -221,7 +221,7 @@ void resolve_view_free(resolve_view *v) {
 }
 
 const resolve_member *resolve_view_find(const resolve_view *v, const char *key) {
-    if (!v || !key) return NULL;
+    if (!v || !key || !v->nm) return NULL;   /* no members: v->m may be NULL, which bsearch must not get */
     const resolve_member *f = bsearch(key, v->m, v->nm, sizeof *v->m, cmp_member_key);
     while (f && f > v->m && !strcmp(f[-1].key, key)) f--;
     return f;

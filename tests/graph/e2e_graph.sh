@@ -111,6 +111,36 @@ assert_not_contains "$(P graph export --format ftm "${MX[@]}")" "tip" "a reader 
 P xref tip.mention entity "${MX[@]}" >/dev/null 2>&1; assert_rc $? 5 "xref of tip mentions needs the tips permission"
 assert_not_contains "$(P resolve show "${MX[@]}")" "tip.mention:" "no tip mention in an analyst's clusters"
 
+# case files (#22) are nodes, by the cases module's rule: releasable AND the
+# reader's agency a member; subjects and evidence links join nodes the reader
+# already sees, and a hidden subject shows nothing (not even its name)
+HSI=(--agency HSI --country US); DEA=(--agency DEA --country US)
+REC=$(store_sql "$DB" "SELECT number FROM trace_request ORDER BY id LIMIT 1")
+K=$(P case new "${HSI[@]}" --title "Operación Frontera" --agencies HSI:US,FGR:MX --marking SHARED --opened 2022-03-01)
+assert_rc $? 0 "HSI files a SHARED case with FGR as a member"
+P case subject "$K" --entity p-susan --role suspect "${HSI[@]}" >/dev/null; assert_rc $? 0 "subject: the designated person"
+P case subject "$K" --entity us-secret --role informant "${HSI[@]}" >/dev/null; assert_rc $? 0 "subject: a US-ONLY person"
+P case subject "$K" --name "Alias El Güero" --role suspect "${HSI[@]}" >/dev/null; assert_rc $? 0 "subject: a name only"
+P case link "$K" trace "$REC" "${HSI[@]}" >/dev/null; assert_rc $? 0 "evidence: the recovery"
+ktot() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total"], " ".join(sorted(n["kind"] for n in d["nodes"] if n["kind"] != "case")))'; }
+out=$(P graph expand "case:$K" --json "${MX[@]}" | ktot); assert_rc $? 0 "FGR (member): the case is a node"
+assert_eq "$out" "3 case.subject recovery resolved" "FGR: the case's neighbours: resolved Susan, the named subject, the recovery"
+out=$(P graph expand "case:$K" --json "${HSI[@]}" | ktot)
+assert_eq "$out" "4 case.subject entity recovery resolved" "HSI (owner): and the US-ONLY subject"
+P graph expand "case:$K" "${DEA[@]}" >/dev/null 2>&1; assert_rc $? 4 "DEA (US, not a member): no case node"
+P graph expand "case:$K" "${US[@]}" >/dev/null 2>&1; assert_rc $? 4 "ATF (not a member): no case node"
+out=$(P graph path "case:$K" dealer:5-74-12345 "${MX[@]}"); assert_rc $? 0 "FGR: a path from the case to the dealer"
+assert_contains "$out" "-- subject (case_subject:" "the subject edge names its case record"
+for sub in "expand case:$K --hops 2" "export" "export --format ftm" "components"; do
+  out=$(P graph $sub "${MX[@]}" 2>&1)
+  assert_not_contains "$out" "us-secret" "FGR graph $sub: the case's hidden subject is no node"
+  assert_not_contains "$out" "Informante" "FGR graph $sub: nor its name copied into the case"
+done
+assert_contains "$(P graph export --format ftm "case:$K" "${MX[@]}")" '"schema":"Project"' "a case exports as an FtM Project"
+assert_not_contains "$(P graph export --format ftm "${DEA[@]}")" "Frontera" "DEA's export holds no case"
+out=$(P graph expand "case:$K" --from 2023-01-01 --json "${MX[@]}" | ktot)
+assert_eq "$out" "1 recovery" "time filter: subjects date from the case's opening (2022), evidence from its linking (today)"
+
 # exports
 out=$(P graph export co-cartel p-susan "${MX[@]}")
 assert_contains "$out" "<graphml" "GraphML"

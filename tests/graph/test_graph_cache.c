@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "app/app.h"
+#include "cases/cases.h"
 #include "ftm/ftm.h"
 #include "graph/graph.h"
 #include "graph/graph_int.h"
@@ -85,6 +87,44 @@ static void test_reuse_and_invalidate(void **unused) {
     graph_free(g1);
     graph_free(g2);
     graph_free(g3);
+    graph_cache_free(c);
+    store_close(st);
+}
+
+
+/* Case files are nodes (graph_load.c "case files"): filing a case and adding
+ * a subject are changes the cached graph must see at the next call (the
+ * cases generation), and a member agency sees the case, a non-member none. */
+static void test_case_changes_rebuild(void **unused) {
+    (void)unused;
+    store_t *st = fixture();
+    db_t *db = store_db(st);
+    pu_err err = {0};
+    assert_int_equal(app_migrate(db, &err), PU_OK);   /* cases and the audit trail its writes go to */
+    graph_cache *c = NULL;
+    assert_int_equal(graph_cache_new(0, &c, &err), PU_OK);
+    graph *g0 = NULL, *g1 = NULL, *g2 = NULL, *us = NULL;
+    int hit = -1;
+    assert_int_equal(graph_cache_get(c, db, st, &MX, NULL, &g0, &hit, &err), PU_OK);
+    static const store_scope HSI = {0, "US", "HSI"};
+    case_reader rd = {&HSI, NULL};
+    case_new_opts o = {.title = "Operacion Frontera", .marking = "SHARED", .agencies = "HSI:US,FGR:MX"};
+    int64_t id = 0, sid = 0;
+    assert_int_equal(case_new(db, &rd, &o, &id, &err), PU_OK);
+    char key[32];
+    snprintf(key, sizeof key, "case:%lld", (long long)id);
+    assert_int_equal(graph_cache_get(c, db, st, &MX, NULL, &g1, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);   /* filing a case is a change */
+    assert_true(has_node(g1, key));
+    assert_false(has_node(g0, key));
+    size_t edges = graph_edges(g1);
+    assert_int_equal(case_subject_add(db, &rd, id, "p1", NULL, "suspect", &sid, &err), PU_OK);
+    assert_int_equal(graph_cache_get(c, db, st, &MX, NULL, &g2, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);   /* so is a subject */
+    assert_int_equal(graph_edges(g2), edges + 1);
+    assert_int_equal(graph_cache_get(c, db, st, &US, NULL, &us, &hit, &err), PU_OK);
+    assert_false(has_node(us, key));   /* ATF is no member */
+    graph_free(g0), graph_free(g1), graph_free(g2), graph_free(us);
     graph_cache_free(c);
     store_close(st);
 }
@@ -246,6 +286,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reuse_and_invalidate),
         cmocka_unit_test(test_scopes_never_shared),
+        cmocka_unit_test(test_case_changes_rebuild),
         cmocka_unit_test(test_cap_evicts_lru),
         cmocka_unit_test(test_path_as_short_as_igraph),
     };

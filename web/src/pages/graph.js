@@ -14,7 +14,7 @@ import { errorMsg, loading, table } from "./common.js";
 const KIND_COLOURS = {
   entity: "#1f5f99", resolved: "#8a2be2", "trace.purchaser": "#b03a2e", "trace.possessor": "#b9770e",
   dealer: "#117a65", firearm: "#5d6d7e", recovery: "#884ea0", "cargo.party": "#2874a6", address: "#7d6608",
-  phone: "#616a6b", tip: "#a04000", "tip.mention": "#a04000",
+  phone: "#616a6b", tip: "#a04000", "tip.mention": "#a04000", case: "#1e8449", "case.subject": "#1e8449",
 };
 
 const STYLE = [
