@@ -90,11 +90,11 @@ static int run_cmd(store_t *st, const opts *o) {
     pu_err err = {0};
     int rc = resolve_run(store_db(st), st, o->threshold, &s, &err);
     if (rc) return cli_fail(&err);
-    printf(T("resolved %llu records (%llu store entities, %llu trace purchasers, %llu possessors, %llu cargo parties,"
-             " %llu tip mentions): %llu candidate pairs, %llu pairs kept, %llu clusters, %llu with 2 or more records,"
-             " %.2f s\n"),
+    printf(T("resolved %llu records (%llu store entities, %llu trace purchasers, %llu possessors, %llu dealers,"
+             " %llu cargo parties, %llu tip mentions): %llu candidate pairs, %llu pairs kept, %llu clusters, %llu with 2"
+             " or more records, %.2f s\n"),
            (unsigned long long)s.records, (unsigned long long)s.per_source[0], (unsigned long long)s.per_source[1],
-           (unsigned long long)s.per_source[2], (unsigned long long)s.per_source[3],
+           (unsigned long long)s.per_source[2], (unsigned long long)s.per_source[5], (unsigned long long)s.per_source[3],
            (unsigned long long)s.per_source[4], (unsigned long long)s.candidates, (unsigned long long)s.pairs,
            (unsigned long long)s.clusters, (unsigned long long)s.multi, s.seconds);
     return 0;
@@ -195,28 +195,34 @@ static const char *XREF_USAGE =
     "\n"
     "Cross-reference one collection against another: the pairs that resolution found\n"
     "between records of the two sources, highest score first, with conflicts (names alike,\n"
-    "dates of birth or identifiers differ). Sources: entity (designations and the store),\n"
-    "trace.purchaser, trace.possessor, cargo.party, tip.mention. Judge a pair with\n"
+    "dates of birth or identifiers differ), and the analysts' verdict on each. Sources:\n"
+    "entity (designations and the store), entity:DATASET (the entities of one list, e.g. a\n"
+    "new list against the store: `xref entity:gb_hmt entity`), trace.purchaser,\n"
+    "trace.possessor, dealer, cargo.party, tip.mention. Judge a pair with\n"
     "`puente resolve judge A B same|not_same|unsure`.\n"
     "\n"
     "Options:\n"
     "  --min S                  lowest score shown (default 0.5)\n"
     "  --limit N                at most N pairs (default all)\n"
     "  --json                   one JSON object per line\n"
-    "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
+    "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP
+    "\n"
+    "Output: score, match|conflict, A, name, B, name, verdict (the latest judgement you\n"
+    "may see: same, not_same, unsure, or -).\n";
 
 static int xref_row(const resolve_xref_row *r, void *ctx) {
     const int *json = ctx;
     if (*json) {
-        json_t *o = json_pack("{s:f, s:b, s:s, s:s, s:s, s:s}", "score", r->score, "conflict", r->conflict, "a", r->a,
-                              "name_a", r->name_a, "b", r->b, "name_b", r->name_b);
+        json_t *o = json_pack("{s:f, s:b, s:s, s:s, s:s, s:s, s:o}", "score", r->score, "conflict", r->conflict, "a",
+                              r->a, "name_a", r->name_a, "b", r->b, "name_b", r->name_b, "verdict",
+                              *r->verdict ? json_string(r->verdict) : json_null());
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (s) puts(s);
         free(s);
         json_decref(o);
     } else {
-        printf("%.3f\t%s\t%s\t%s\t%s\t%s\n", r->score, r->conflict ? "conflict" : "match", r->a, r->name_a, r->b,
-               r->name_b);
+        printf("%.3f\t%s\t%s\t%s\t%s\t%s\t%s\n", r->score, r->conflict ? "conflict" : "match", r->a, r->name_a, r->b,
+               r->name_b, *r->verdict ? r->verdict : "-");
     }
     return 0;
 }

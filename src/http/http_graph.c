@@ -350,3 +350,41 @@ int h_resolve_judge(http_req *r) {
     if (rc) return rc;
     return http_json(r, 200, res);
 }
+
+/* GET /api/v1/resolve/xref?a=&b=&min=&limit=: the pairs between two
+ * collections (resolve_xref), highest first, with the analysts' verdicts;
+ * the same engine call as `puente xref`. */
+#define HTTP_XREF_LIMIT_MAX 10000
+#define HTTP_XREF_LIMIT_DEFAULT 200
+
+static int xref_json(const resolve_xref_row *x, void *ctx) {
+    json_t *o = json_pack("{s:f, s:b, s:s, s:s, s:s, s:s, s:o}", "score", x->score, "conflict", x->conflict, "a", x->a,
+                          "name_a", x->name_a, "b", x->b, "name_b", x->name_b, "verdict",
+                          *x->verdict ? json_string(x->verdict) : json_null());
+    return !o || json_array_append_new(ctx, o) ? PU_ERR_NOMEM : 0;
+}
+
+int h_resolve_xref(http_req *r) {
+    static const char *const args[] = {"a", "b", "min", "limit", NULL};
+    int rc = http_only_args(r, args);
+    double min = 0.5;
+    int64_t limit = HTTP_XREF_LIMIT_DEFAULT;
+    if (!rc) rc = http_arg_real(r, "min", 0, 1, 0.5, &min);
+    if (!rc) rc = http_arg_int(r, "limit", 1, HTTP_XREF_LIMIT_MAX, HTTP_XREF_LIMIT_DEFAULT, &limit);
+    const char *a = http_arg(r, "a"), *b = http_arg(r, "b");
+    if (!rc && (!a || !b)) rc = http_fail(r, PU_ERR_INVALID, a ? "b" : "a", "expected two sources a and b");
+    if (rc) return rc;
+    char target[160];
+    (void)pu_snprintf(target, sizeof target, "%s|%s", a, b);
+    http_target(r, target);
+    json_t *pairs = json_array();
+    if (!pairs) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
+    pu_err pe = {0};
+    rc = resolve_xref(r->db, &r->scope, r->p.perms & ACL_P_TIPS ? RESOLVE_WITH_TIPS : 0, a, b, min, limit, xref_json,
+                      pairs, &pe);
+    if (rc) {
+        json_decref(pairs);
+        return rc == PU_ERR_NOMEM && !pe.msg[0] ? http_fail(r, rc, NULL, "out of memory") : engine_fail(r, rc, &pe);
+    }
+    return http_json(r, 200, json_pack("{s:s, s:s, s:o}", "a", a, "b", b, "pairs", pairs));
+}

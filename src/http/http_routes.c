@@ -213,6 +213,7 @@ int h_graph_set_save(http_req *r);
 int h_graph_set_get(http_req *r);
 int h_resolve_clusters(http_req *r);
 int h_resolve_judge(http_req *r);
+int h_resolve_xref(http_req *r);
 ROUTES(http_routes_graph,
     {"GET", "/api/v1/graph/expand", h_graph_expand, "graph.expand", 1, R},
     {"GET", "/api/v1/graph/path", h_graph_path, "graph.path", 1, R},
@@ -225,7 +226,8 @@ ROUTES(http_routes_graph,
     {"POST", "/api/v1/graph/sets", h_graph_set_save, "graph.set.save", 1, ACL_P_WRITE},
     {"GET", "/api/v1/graph/sets/{id}", h_graph_set_get, "graph.set.read", 1, R},
     {"GET", "/api/v1/resolve/clusters", h_resolve_clusters, "resolve.clusters", 1, R},
-    {"POST", "/api/v1/resolve/judgements", h_resolve_judge, "resolve.judgement", 1, ACL_P_WRITE})
+    {"POST", "/api/v1/resolve/judgements", h_resolve_judge, "resolve.judgement", 1, ACL_P_WRITE},
+    {"GET", "/api/v1/resolve/xref", h_resolve_xref, "resolve.xref", 1, R})
 /* yente API parity (http_yente.c); GET /search/{dataset} is the store's
  * route above (its handler is in http_yente.c). */
 ROUTES(http_routes_yente,

@@ -112,7 +112,7 @@ int resolve_match_baseline(const resolve_set *s, resolve_pair **out, size_t *n, 
 /* ---- run: collect, match and store (system work) ------------------------ */
 typedef struct resolve_run_stats {
     uint64_t records, candidates, pairs, clusters, multi;  /* multi: clusters of 2 or more */
-    uint64_t per_source[5];   /* entity, trace.purchaser, trace.possessor, cargo.party, tip.mention */
+    uint64_t per_source[6];   /* entity, trace.purchaser, trace.possessor, cargo.party, tip.mention, dealer */
     double seconds;
 } resolve_run_stats;
 
@@ -217,10 +217,13 @@ typedef struct resolve_xref_row {
     int conflict;             /* names alike, qualifiers differ (dates of birth, identifiers): kept apart */
     char a[RESOLVE_REF_MAX + 32], b[RESOLVE_REF_MAX + 32];   /* "source:ref", a of source a */
     char name_a[128], name_b[128];
+    char verdict[16];         /* the latest active judgement the reader sees ("same", "not_same", "unsure"), or "" */
 } resolve_xref_row;
 typedef int (*resolve_xref_cb)(const resolve_xref_row *r, void *ctx);  /* non-zero stops */
 /* The stored pairs between records of source a and of source b (a may equal
- * b) scoring at least min (conflicts: whose names did), pairs, records and
+ * b; "entity:DATASET" names the store entities of one dataset, and against
+ * "entity" the other side is then the entities outside that dataset: a new
+ * list against the store) scoring at least min (conflicts: whose names did), pairs, records and
  * their markings all visible to scope; highest first, at most limit (<= 0:
  * all), one cb call per pair (streamed). The analyst's answer goes back
  * through resolve_judge. tip.mention needs RESOLVE_WITH_TIPS in flags.

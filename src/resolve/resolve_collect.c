@@ -155,6 +155,18 @@ static int possessor_row(db_stmt *q, resolve_set *s, pu_err *err) {
     return add(s, &r, err);
 }
 
+/* A dealer: the licensee's business name as the DEALER events give it (a
+ * business name is not sealed, trace_import.c), its FFL as the strong key. */
+static int dealer_row(db_stmt *q, resolve_set *s, pu_err *err) {
+    char ffl[24];
+    if (screen_normalize_id(db_col_text(q, 0), ffl, sizeof ffl) != PU_OK) return PU_OK;   /* no usable licence */
+    resolve_rec r = {.source = RESOLVE_SRC_DEALER, .ref = (char *)db_col_text(q, 0), .name = (char *)db_col_text(q, 1),
+                     .schema = "LegalEntity"};
+    pu_strlcpy(r.ffl, ffl, sizeof r.ffl);
+    fill_common(&r, q, 2, 4);
+    return add(s, &r, err);
+}
+
 static const char *const CARGO_ROLES[] = {"shipper", "consignee", "notify", "forwarder"};
 
 static int cargo_row(db_stmt *q, resolve_set *s, pu_err *err) {
@@ -206,6 +218,11 @@ int resolve_collect(db_t *db, store_t *st, const store_scope *scope, resolve_set
                    "SELECT r.number, r.possessor, COALESCE(r.possessor_dob, ''), COALESCE(r.possessor_address, ''),"
                    " r.recovery_date, r.owner, r.marking FROM trace_request r WHERE r.possessor IS NOT NULL AND ",
                    scope, "r", " ORDER BY r.id", possessor_row, s, err);
+    if (!rc && has_module(db, "trace"))
+        rc = query(db,
+                   "SELECT e.ffl, MIN(e.party), e.owner, e.marking, MIN(e.date) FROM trace_event e"
+                   " WHERE e.kind = 'DEALER' AND e.ffl IS NOT NULL AND e.ffl <> '' AND e.party IS NOT NULL AND ",
+                   scope, "e", " GROUP BY e.ffl, e.owner, e.marking ORDER BY e.ffl", dealer_row, s, err);
     if (!rc && has_module(db, "cargo"))
         rc = query(db,
                    "SELECT s.id, COALESCE(s.shipper_name, ''), s.shipper_address, COALESCE(s.consignee_name, ''),"

@@ -9,6 +9,7 @@
 #define RESOLVE_SRC_POSSESSOR "trace.possessor"
 #define RESOLVE_SRC_CARGO "cargo.party"
 #define RESOLVE_SRC_TIP "tip.mention"
+#define RESOLVE_SRC_DEALER "dealer"   /* the graph's dealer node id, so a joined dealer is one node */
 #define RESOLVE_PHONE_DIGITS 10
 #define RESOLVE_LABEL_CTX "resolve_record.label"   /* names are sealed at rest like their sources' */
 

@@ -648,8 +648,9 @@ int resolve_match_baseline(const resolve_set *s, resolve_pair **out, size_t *n, 
 }
 
 int resolve_source_index(const char *source) {
-    static const char *const S[] = {"entity", "trace.purchaser", "trace.possessor", "cargo.party", "tip.mention"};
-    for (int i = 0; i < 5; i++)
+    static const char *const S[] = {"entity", "trace.purchaser", "trace.possessor", "cargo.party", "tip.mention",
+                                    "dealer"};
+    for (int i = 0; i < (int)(sizeof S / sizeof S[0]); i++)
         if (!strcmp(source, S[i])) return i;
     return -1;
 }

@@ -6,24 +6,80 @@
 
 #include "resolve/resolve_int.h"
 
+/* A source as xref names it: a resolution source, or "entity:DATASET" (the
+ * store entities of one dataset: a newly loaded list against the store).
+ * *dataset points into spec (NULL without one). */
+static int xref_source(const char *spec, char *source, size_t size, const char **dataset) {
+    *dataset = NULL;
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (colon && (size_t)(colon - spec) == strlen(RESOLVE_SRC_ENTITY) && !strncmp(spec, RESOLVE_SRC_ENTITY, (size_t)(colon - spec))) {
+        if (!colon[1] || strlen(colon + 1) > 100) return -1;
+        *dataset = colon + 1;
+        pu_strlcpy(source, RESOLVE_SRC_ENTITY, size);
+        return 0;
+    }
+    if (!spec || resolve_source_index(spec) < 0 || strlen(spec) >= size) return -1;
+    pu_strlcpy(source, spec, size);
+    return 0;
+}
+
+/* The side `alias` (a resolve_record) of source `source`, of `dataset` when
+ * given; with other_dataset (the other side's list, when both are entities)
+ * the entities outside it: a list against the store, not against itself. */
+static void side_sql(db_sql *q, const char *alias, const char *source, const char *dataset, const char *other_dataset) {
+    db_sql_addf(q, "%s.source = ?", alias);
+    db_sql_text(q, source);
+    if (dataset) {
+        db_sql_addf(q, " AND EXISTS (SELECT 1 FROM entity_dataset d WHERE d.entity_id = %s.ref AND d.dataset = ?)", alias);
+        db_sql_text(q, dataset);
+    } else if (other_dataset && !strcmp(source, RESOLVE_SRC_ENTITY)) {
+        db_sql_addf(q, " AND NOT EXISTS (SELECT 1 FROM entity_dataset d WHERE d.entity_id = %s.ref AND d.dataset = ?)",
+                    alias);
+        db_sql_text(q, other_dataset);
+    }
+}
+
+/* The latest active judgement on the pair (either order) the reader may
+ * see, as a scalar subquery: what an analyst already decided. */
+static void verdict_sql(db_sql *q, const store_scope *scope) {
+    db_sql_add(q, ", (SELECT j.verdict FROM resolve_judgement j WHERE j.revoked IS NULL AND"
+                  " ((j.a_key = ra.source || ':' || ra.ref AND j.b_key = rb.source || ':' || rb.ref) OR"
+                  " (j.a_key = rb.source || ':' || rb.ref AND j.b_key = ra.source || ':' || ra.ref)) AND ");
+    store_scope_sql(q, scope, "j");
+    db_sql_add(q, " ORDER BY j.created DESC, j.id DESC LIMIT 1)");
+}
+
 int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char *a, const char *b, double min,
                  int64_t limit, resolve_xref_cb cb, void *ctx, pu_err *err) {
     if (!scope) return pu_fail(err, PU_ERR_INTERNAL, NULL, "scope", "no reader scope");
-    if (resolve_source_index(a) < 0 || resolve_source_index(b) < 0)
+    char sa[32], sb[32];
+    const char *da = NULL, *db_ = NULL;
+    int bad_a = xref_source(a, sa, sizeof sa, &da) < 0;
+    if (bad_a || xref_source(b, sb, sizeof sb, &db_) < 0)
         return pu_fail(err, PU_ERR_INVALID, NULL, "source",
-                       "expected entity, trace.purchaser, trace.possessor, cargo.party or tip.mention, got '%s'",
-                       resolve_source_index(a) < 0 ? a : b);
-    if (!(flags & RESOLVE_WITH_TIPS) && (!strcmp(a, RESOLVE_SRC_TIP) || !strcmp(b, RESOLVE_SRC_TIP)))
+                       "expected entity, entity:DATASET, trace.purchaser, trace.possessor, dealer, cargo.party or"
+                       " tip.mention, got '%s'", bad_a ? (a ? a : "") : (b ? b : ""));
+    if (!(flags & RESOLVE_WITH_TIPS) && (!strcmp(sa, RESOLVE_SRC_TIP) || !strcmp(sb, RESOLVE_SRC_TIP)))
         return pu_fail(err, PU_ERR_DENIED, NULL, "source", "tip mentions are read by tip handlers only");
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT p.score, ra.source, ra.ref, ra.label, rb.source, rb.ref, rb.label FROM resolve_pair p"
-                   " JOIN resolve_record ra ON ra.id = p.a JOIN resolve_record rb ON rb.id = p.b"
-                   " WHERE ((ra.source = ? AND rb.source = ?) OR (ra.source = ? AND rb.source = ?))");
-    db_sql_text(&q, a);
-    db_sql_text(&q, b);
-    db_sql_text(&q, b);
-    db_sql_text(&q, a);
+    db_sql_add(&q, "SELECT p.score, ra.source, ra.ref, ra.label, rb.source, rb.ref, rb.label");
+    verdict_sql(&q, scope);
+    db_sql_add(&q, ", CASE WHEN ");   /* 1 when the stored pair's first record is on side b */
+    side_sql(&q, "ra", sa, da, db_);
+    db_sql_add(&q, " AND ");
+    side_sql(&q, "rb", sb, db_, da);
+    db_sql_add(&q, " THEN 0 ELSE 1 END");
+    db_sql_add(&q, " FROM resolve_pair p JOIN resolve_record ra ON ra.id = p.a JOIN resolve_record rb ON rb.id = p.b"
+                   " WHERE ((");
+    side_sql(&q, "ra", sa, da, db_);
+    db_sql_add(&q, " AND ");
+    side_sql(&q, "rb", sb, db_, da);
+    db_sql_add(&q, ") OR (");
+    side_sql(&q, "ra", sb, db_, da);
+    db_sql_add(&q, " AND ");
+    side_sql(&q, "rb", sa, da, db_);
+    db_sql_add(&q, "))");
     db_sql_add(&q, " AND (p.score >= ? OR p.score <= ?) AND ");
     db_sql_double(&q, min);
     db_sql_double(&q, -min);
@@ -44,7 +100,7 @@ int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char 
     while ((rc = db_step(st, err)) == DB_ROW) {
         resolve_xref_row r = {0};
         double s = db_col_double(st, 0);
-        int swap = strcmp(db_col_text(st, 1), a) != 0;   /* the first side is always source a */
+        int swap = db_col_int64(st, 8) != 0;   /* the first side is always source a */
         r.score = s < 0 ? -s : s;
         r.conflict = s < 0;
         snprintf(r.a, sizeof r.a, "%s:%s", db_col_text(st, swap ? 4 : 1), db_col_text(st, swap ? 5 : 2));
@@ -54,6 +110,7 @@ int resolve_xref(db_t *db, const store_scope *scope, unsigned flags, const char 
             pu_strlcpy(r.name_a, "[sealed]", sizeof r.name_a);
         if (store_unseal_buf(RESOLVE_LABEL_CTX, db_col_text(st, swap ? 3 : 6), r.name_b, sizeof r.name_b, &e))
             pu_strlcpy(r.name_b, "[sealed]", sizeof r.name_b);
+        if (!db_col_isnull(st, 7)) pu_strlcpy(r.verdict, db_col_text(st, 7), sizeof r.verdict);
         if ((rc = cb(&r, ctx))) break;
     }
     db_finalize(st);

@@ -203,6 +203,33 @@ s, js, _ = c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "
 eq(s, 200, "FGR revokes it")
 cl = get("/api/v1/resolve/clusters", MX, key=a)[1]["clusters"][0]
 ok(b in [m["key"] for m in cl["members"]], "the algorithm's answer is back")
+s, js, _ = get("/api/v1/resolve/xref", MX, a="trace.purchaser", b="entity")
+eq(s, 200, "xref purchasers against the store")
+ok(any(p["b"] == "entity:p-susan" and p["a"].startswith("trace.purchaser:") and not p["conflict"] for p in js["pairs"]),
+   "a purchaser spelling is paired with the designated person, the purchaser first", str(js)[:300])
+pair = [p for p in js["pairs"] if p["b"] == "entity:p-susan"][0]
+eq(pair["verdict"], None, "no verdict yet")
+
+
+def xref_verdict(x, y):
+    js = get("/api/v1/resolve/xref", MX, a="trace.purchaser", b="entity")[1]
+    return [p["verdict"] for p in js["pairs"] if (p["a"], p["b"]) == (x, y)]
+
+
+eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": pair["a"], "b": pair["b"], "verdict": "unsure"})[0],
+   200, "FGR: unsure on the pair")
+eq(xref_verdict(pair["a"], pair["b"]), ["unsure"], "xref shows the analyst's verdict")
+eq(xref_verdict(pair["a"], pair["b"]) and get("/api/v1/resolve/xref", US, a="trace.purchaser", b="entity")[0], 200,
+   "ATF reads the same xref")
+eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": pair["a"], "b": pair["b"], "verdict": "none"})[0],
+   200, "FGR revokes it")
+eq(xref_verdict(pair["a"], pair["b"]), [None], "a revoked judgement is no verdict")
+ok("us-secret" not in json.dumps(get("/api/v1/resolve/xref", MX, a="entity", b="entity", min="0")[1]),
+   "FGR: no pair with a US-ONLY record")
+eq(get("/api/v1/resolve/xref", MX, a="tip.mention", b="entity")[0], 403, "tip mentions: tip handlers only")
+eq(get("/api/v1/resolve/xref", MX, a="trace.purchaser", b="nope")[0], 400, "an unknown source")
+eq(get("/api/v1/resolve/xref", MX, a="trace.purchaser")[0], 400, "two sources are required")
+eq(get("/api/v1/resolve/xref", MX, a="dealer", b="entity", min="2")[0], 400, "min is a score in [0, 1]")
 eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": "entity:us-secret", "verdict": "same"})[0],
    404, "a record the caller may not see is 404")
 eq(c.req("POST", "/api/v1/resolve/judgements", token=MX, body={"a": a, "b": b, "verdict": "maybe"})[0], 400,
@@ -244,7 +271,7 @@ s, js, _ = c.req("POST", "/api/v1/screen", token=MX, body={"queries": [{"schema"
 ok("sdn-susan" not in json.dumps(js.get("results", [{}])[0].get("resolved", [])), "revoked: the cached answer is not reused")
 srv.stop()
 n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action IN ('resolve.judge', 'resolve.unjudge')")[0][0]
-eq(n, 4, "the judgement and its revocation are audited by the engine")
+eq(n, 6, "the judgements and their revocations are audited by the engine")
 n = store_query(DB, "SELECT COUNT(*) FROM audit_log WHERE action = 'graph.path'")[0][0]
 ok(n >= 5, "every graph request is audited")
 finish()

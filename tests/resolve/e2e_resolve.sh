@@ -41,8 +41,18 @@ count_leads() { printf '%s\n' "$1" | grep -c '^ *[0-9]*\. purchaser'; }
 before=$(P trace leads --kind purchaser)
 assert_eq "$(count_leads "$before")" 4 "before resolution: one lead per purchaser key (3 for one person)"
 
+# a company the store knows by the dealer's name, and a new list (dataset
+# gb_test) naming a company the store already holds
+cat > "$TMP/co.json" <<'JSON'
+{"id":"co-border","schema":"Company","properties":{"name":["Border Guns L.L.C."]}}
+{"id":"st-1","schema":"Company","properties":{"name":["Transportes Frontera del Norte S.A."]}}
+JSON
+echo '{"id":"gb-1","schema":"Company","properties":{"name":["Transportes Frontera del Norte SA"]}}' > "$TMP/gb.json"
+P import ftm "$TMP/co.json" --owner ATF --marking PUBLIC >/dev/null; assert_rc $? 0 "import the store's companies"
+P import ftm "$TMP/gb.json" --owner OFAC --marking PUBLIC --dataset gb_test >/dev/null; assert_rc $? 0 "import a new list"
 out=$(P resolve run); assert_rc $? 0 "resolve run"
 assert_contains "$out" "4 trace purchasers" "records of every key read (operator)"
+assert_contains "$out" "2 dealers" "the dealer is a record (one per marking its sales were filed under, as purchasers)"
 P resolve run --agency FGR --country MX >/dev/null 2>&1; assert_rc $? 2 "run is operator work"
 
 # the operator and a US agency: one lead for the three spellings
@@ -77,6 +87,21 @@ assert_eq "$(printf '%s\n' "$mxx" | grep -c match)" 1 "xref (FGR): the one visib
 n=$(P xref trace.purchaser trace.purchaser --json --limit 1 | wc -l)
 assert_eq "$n" 1 "xref --limit"
 P xref trace.purchaser nope >/dev/null 2>&1; assert_rc $? 3 "xref: an unknown source"
+out=$(P xref dealer entity); assert_rc $? 0 "xref dealer entity"
+assert_contains "$out" "dealer:5-74-12345" "xref: the dealer is paired by its licence's name"
+assert_contains "$out" "entity:co-border" "xref: with the store's company of that name"
+out=$(P xref entity:gb_test entity --json)
+assert_eq "$(printf '%s\n' "$out" | python3 -c 'import json,sys; print(" ".join(r["a"]+">"+r["b"] for r in map(json.loads, sys.stdin)))')" \
+  "entity:gb-1>entity:st-1" "xref of a new list against the store: the list's entity first, no pair inside the list"
+assert_eq "$(P xref entity entity:gb_test --json | python3 -c 'import json,sys; print(" ".join(r["a"] for r in map(json.loads, sys.stdin)))')" \
+  "entity:st-1" "the side order follows the arguments"
+assert_contains "$out" '"verdict":null' "no verdict yet"
+P resolve judge entity:gb-1 entity:st-1 same --note "same RFC on file" >/dev/null; assert_rc $? 0 "judge the pair"
+assert_contains "$(P xref entity:gb_test entity)" "	same" "xref shows the analyst's verdict"
+P resolve unjudge entity:gb-1 entity:st-1 >/dev/null; assert_rc $? 0 "unjudge"
+assert_not_contains "$(P xref entity:gb_test entity)" "	same" "a revoked judgement is no verdict"
+P xref entity:nope entity >/dev/null 2>&1; assert_rc $? 0 "an unknown dataset is an empty collection"
+P xref entity: entity >/dev/null 2>&1; assert_rc $? 3 "entity: without a dataset is invalid"
 
 # keys of the records, for judgements: the hidden one and two visible ones
 # (without a sealing key a purchaser key is the normalised name itself: keys hold spaces)
@@ -106,7 +131,7 @@ P resolve unjudge "$k1" "$k2" >/dev/null 2>&1; assert_rc $? 4 "nothing left to r
 P resolve judge "$k1" "$k1" same >/dev/null 2>&1; assert_rc $? 3 "a record with itself is invalid"
 P resolve judge "$k1" "nope:1" same >/dev/null 2>&1; assert_rc $? 3 "a bad key is invalid"
 n=$(store_sql "$DB" "SELECT COUNT(*) FROM audit_log WHERE action IN ('resolve.judge', 'resolve.unjudge')")
-assert_eq "$n" 2 "the judgement and its revocation are audited"
+assert_eq "$n" 4 "the judgements and their revocations are audited (two of the list pair, two here)"
 # resolve run writes records and pairs 100 rows to a statement: 230 records
 # (115 persons, each sold to under two spellings) cross the batch size, and
 # every record and kept pair is in the tables afterwards
@@ -121,9 +146,9 @@ DB2=$(test_store resolve-batch.db)
 "$PUENTE" trace import acquisitions "$TMP/batch.csv" --owner ATF --marking SHARED --db "$DB2" >/dev/null
 assert_rc $? 0 "import 230 sales"
 out=$("$PUENTE" resolve run --db "$DB2"); assert_rc $? 0 "resolve run over 230 records"
-assert_contains "$out" "resolved 230 records" "230 records read"
+assert_contains "$out" "resolved 231 records" "230 purchaser records and the dealer read"
 kept=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9]*\) pairs kept.*/\1/p')
-assert_eq "$(store_sql "$DB2" "SELECT COUNT(*) FROM resolve_record")" 230 "every record written (two full batches and the rest)"
+assert_eq "$(store_sql "$DB2" "SELECT COUNT(*) FROM resolve_record")" 231 "every record written (two full batches and the rest)"
 assert_eq "$(store_sql "$DB2" "SELECT COUNT(*) FROM resolve_pair")" "$kept" "every kept pair written"
 [ "${kept:-0}" -ge 115 ]; assert_rc $? 0 "the two spellings of each person are paired (kept: $kept)"
 finish
