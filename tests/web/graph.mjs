@@ -54,6 +54,17 @@ async function analystFlow(browser, base, lang) {
   ok(!(await page.isVisible("#graph-graphml").catch(() => false)), `${lang}: no GraphML export without the export permission`);
   const [png] = await Promise.all([page.waitForEvent("download"), page.click("#graph-png")]);
   ok(png.suggestedFilename() === "puente-graph.png", `${lang}: the drawing downloads as PNG`);
+  // the cross-reference below the drawing: purchasers against the store
+  await page.selectOption("#xref-a", "trace.purchaser");
+  await page.selectOption("#xref-b", "entity");
+  await page.click("#xref-run");
+  await page.waitForSelector("#xref-list tbody tr");
+  const pairs = await page.$$eval("#xref-list tbody tr", (tr) => tr.map((r) => [r.dataset.a, r.dataset.b]));
+  ok(pairs.some(([a, b]) => a.startsWith("trace.purchaser:") && b === "entity:p-susan"), `${lang}: xref pairs a purchaser spelling with the designated person`, JSON.stringify(pairs));
+  ok(!(await page.textContent("#xref-list")).includes("us-secret"), `${lang}: xref shows no US-ONLY record`);
+  await page.click('#xref-list tr[data-b="entity:p-susan"] td:nth-child(3) button.link');
+  await waitFor(page, () => window.__puenteGraph.nodes().some((n) => n.id() === "entity:p-susan" || n.id().startsWith("resolved:")));
+  ok((await page.inputValue("#graph-node")) === "entity:p-susan", `${lang}: a record of the cross-reference opens in the drawing`);
   await settle(page);
   await languageChecks(page, `network page (${lang})`, lang);
   await h.screenshot(page, `${lang}-graph.png`);
@@ -76,6 +87,18 @@ async function exportFlow(browser, base) {
   ok(ftm.split("\n").filter(Boolean).every((l) => JSON.parse(l).schema), "FtM lines of the drawn nodes and links");
   await page.click("#graph-save");
   await page.waitForSelector("#graph-msg .msg-ok");
+  // judging in the cross-reference: unsure, then revoked
+  await page.click("#xref-run");
+  await page.waitForSelector('#xref-list tr[data-b="entity:p-susan"]');
+  const row = '#xref-list tr[data-b="entity:p-susan"]';
+  ok((await page.textContent(`${row} .xref-verdict`)).trim() === "—", "xref: no verdict yet");
+  await page.click(`${row} button.xref-unsure`);
+  await waitFor(page, (r) => { const c = document.querySelector(`${r} .xref-verdict`); return c && c.textContent.trim() === "unsure"; }, row);
+  ok((await page.textContent(`${row} .xref-verdict`)).trim() === "unsure", "xref: the verdict is recorded and shown");
+  ok((await page.textContent("#xref-msg")).includes("Judgement recorded"), "xref: the judgement is confirmed");
+  await page.click(`${row} button.xref-none`);
+  await waitFor(page, (r) => { const c = document.querySelector(`${r} .xref-verdict`); return c && c.textContent.trim() === "—"; }, row);
+  ok((await page.textContent(`${row} .xref-verdict`)).trim() === "—", "xref: the verdict is revoked");
   ok(page.cspErrors.length === 0, "export: no CSP violation or script error", JSON.stringify(page.cspErrors.slice(0, 5)));
   await page.context().close();
 }

@@ -4,7 +4,9 @@
 // drawing), GraphML and FtM (the API's export of the nodes on screen, for
 // roles with export); save the nodes on screen as a diagram. Everything
 // shown comes from the API, which builds the graph from what the reader may
-// see.
+// see. Below it, the cross-reference (Aleph's xref): the pairs resolution
+// found between two collections, with the analysts' verdicts, judged in place
+// (same / not the same / unsure / revoke) by roles that may write.
 import { api, get, post } from "../api.js";
 import { field, h, mount, raw, status } from "../dom.js";
 import { t, tv } from "../i18n.js";
@@ -143,6 +145,7 @@ export async function graphPage(main, id) {
   });
   };
 
+  const xref = xrefSection((key) => { node.value = key; expand(key, 1); });
   const expandForm = h("form", { id: "graph-expand-form", onsubmit: (ev) => { ev.preventDefault(); if (node.value.trim()) expand(node.value.trim(), hops.value); } },
     field(t("graph.node"), node, t("graph.node_hint")), field(t("graph.hops"), hops), h("button", { type: "submit", id: "graph-expand" }, t("graph.expand")));
   const pathForm = h("form", { id: "graph-path-form", onsubmit: (ev) => { ev.preventDefault(); findPath(); } },
@@ -153,9 +156,61 @@ export async function graphPage(main, id) {
     can("export") ? h("button", { type: "button", id: "graph-ftm", onclick: () => exportAs("ftm") }, t("graph.export_ftm")) : null,
     can("write") ? h("button", { type: "button", id: "graph-save", onclick: save }, t("graph.save")) : null,
     h("button", { type: "button", id: "graph-clear", onclick: () => { cy.elements().remove(); showList(); mount(details); } }, t("graph.clear")));
-  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), expandForm, pathForm, tools, msg, canvas, details, list);
+  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), expandForm, pathForm, tools, msg, canvas, details, list, xref);
   cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
   window.__puenteGraph = cy; // for the browser test
   bind();
   if (id) expand(id, 1);
+}
+
+// ---- cross-reference ----
+const XREF_SOURCES = ["entity", "trace.purchaser", "trace.possessor", "dealer", "cargo.party", "tip.mention"];
+const VERDICTS = ["same", "not_same", "unsure", "none"];
+
+function xrefSection(openNode) {
+  const sel = (id, value) => h("select", { id }, XREF_SOURCES.filter((v) => v !== "tip.mention" || can("tips")).map((v) => h("option", { value: v, selected: v === value }, tv("graph.source", v))));
+  const a = sel("xref-a", "trace.purchaser");
+  const b = sel("xref-b", "entity");
+  const dataset = h("input", { id: "xref-dataset", autocomplete: "off" });
+  const min = h("input", { id: "xref-min", type: "number", min: "0", max: "1", step: "0.05", value: "0.5" });
+  const msg = h("div", { id: "xref-msg", "aria-live": "polite" });
+  const out = h("div", { id: "xref-list" });
+  const sourceA = () => (a.value === "entity" && dataset.value.trim() ? `entity:${dataset.value.trim()}` : a.value);
+  const run = async () => {
+    mount(msg, loading());
+    try {
+      const q = `a=${encodeURIComponent(sourceA())}&b=${encodeURIComponent(b.value)}&min=${encodeURIComponent(min.value || "0.5")}`;
+      const res = await get(`/api/v1/resolve/xref?${q}`);
+      mount(msg);
+      mount(out, table(t("graph.xref_caption", { n: res.pairs.length }),
+        [t("graph.xref_score"), t("graph.xref_record_a"), t("graph.xref_record_b"), t("graph.xref_verdict"), can("write") ? t("graph.xref_judge") : null].filter(Boolean),
+        res.pairs.map((p) => xrefRow(p, openNode, msg, run))));
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const form = h("form", { id: "xref-form", onsubmit: (ev) => { ev.preventDefault(); run(); } },
+    field(t("graph.xref_a"), a), field(t("graph.xref_dataset"), dataset, t("graph.xref_dataset_hint")), field(t("graph.xref_b"), b),
+    field(t("graph.xref_min"), min), h("button", { type: "submit", id: "xref-run" }, t("graph.xref_run")));
+  return h("section", { id: "xref", "aria-labelledby": "xref-title" }, h("h2", { id: "xref-title" }, t("graph.xref_title")), h("p", {}, t("graph.xref_intro")), form, msg, out);
+}
+
+function xrefRow(p, openNode, msg, rerun) {
+  const rec = (key, name) => h("button", { type: "button", class: "link", onclick: () => openNode(key) }, raw(name), " ", h("small", {}, raw(key)));
+  const judge = async (verdict) => {
+    try {
+      await post("/api/v1/resolve/judgements", { a: p.a, b: p.b, verdict });
+      await rerun(); // the list as it now stands, then the confirmation
+      mount(msg, status(t("graph.xref_judged", { verdict: tv("graph.verdict", verdict) }), "ok"));
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const buttons = VERDICTS.filter((v) => v !== "none" || p.verdict).map((v) =>
+    h("button", { type: "button", class: `xref-${v}`, onclick: () => judge(v) }, tv("graph.verdict", v)));
+  return h("tr", { "data-a": p.a, "data-b": p.b },
+    h("td", {}, p.score.toFixed(2), " ", tv("graph.xref", p.conflict ? "conflict" : "match")),
+    h("td", {}, rec(p.a, p.name_a)), h("td", {}, rec(p.b, p.name_b)),
+    h("td", { class: "xref-verdict" }, p.verdict ? tv("graph.verdict", p.verdict) : "—"),
+    can("write") ? h("td", {}, buttons) : null);
 }
