@@ -24,6 +24,9 @@
 #define KEY_TOKENS 8            /* name tokens in a name key */
 #define UNIQUE_SCORE_MIN 0.76   /* an undated name pointing at one dated person: 0.8 x 0.95 */
 #define UNIQUE_MAX_RECORDS 16   /* records of that person scored at most */
+#define SPLIT_NAMES 24          /* distinct fuller names compared per undated name; more: common */
+#define COMMON_EXPECTED 1.0     /* records expected to bear a name by chance from which it is common */
+#define FREQ_MIN_PERSONS 1000   /* person records below which token frequencies are not used */
 #define KEY_SUBSET_TOKENS 6     /* tokens whose parts are indexed (2^6 keys at most per record) */
 
 enum { U_FREE, U_CHOSEN, U_AMBIGUOUS };   /* no dated partner; one date chosen; none */
@@ -99,10 +102,10 @@ static int cmp_nkey(const void *x, const void *y) {
  * two tokens or more: looking up "jose lopez" finds "Jose Lopez Garcia"
  * and "Jose Luis Lopez", every dated person an undated "Jose Lopez" could
  * be (sorted; *out the caller's). */
-static int key_index(const resolve_set *s, nkey **out, size_t *n) {
+static int key_index(const resolve_set *s, int dated_only, nkey **out, size_t *n) {
     pu_vec v = PU_VEC_INIT(nkey, 0);
     for (size_t i = 0; i < s->n; i++) {
-        if (!dated_person(&s->r[i])) continue;
+        if (dated_only ? !dated_person(&s->r[i]) : !is_person(&s->r[i])) continue;
         const char *tok[KEY_TOKENS];
         size_t nt = name_tokens(s->r[i].norm, tok);
         if (nt > KEY_SUBSET_TOKENS) nt = KEY_SUBSET_TOKENS;
@@ -157,6 +160,131 @@ static int common_name(const resolve_set *s, const nkey *k, size_t nk, const res
     return 0;
 }
 
+/* 1 when tokens a[0..la) and b[0..lb) are one word typed with at most one
+ * error (two letters swapped, one left out or changed). */
+static int tok_close(const char *a, size_t la, const char *b, size_t lb) {
+    if (la == lb && !strncmp(a, b, la)) return 1;
+    if (la + 1 < lb || lb + 1 < la || la < 4 || lb < 4) return 0;
+    size_t i = 0;
+    while (i < la && i < lb && a[i] == b[i]) i++;
+    if (la == lb)   /* one changed, or two adjacent swapped */
+        return !strncmp(a + i + 1, b + i + 1, la - i - 1) ||
+               (i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && !strncmp(a + i + 2, b + i + 2, la - i - 2));
+    return la > lb ? !strncmp(a + i + 1, b + i, lb - i) : !strncmp(a + i, b + i + 1, la - i);
+}
+
+/* 1 when every token of x's name is (close to) one of y's. */
+static int tokens_within(const char *x, const char *y) {
+    const char *tx[KEY_TOKENS], *ty[KEY_TOKENS];
+    size_t nx = name_tokens(x, tx), ny = name_tokens(y, ty);
+    for (size_t i = 0; i < nx; i++) {
+        size_t li = strcspn(tx[i], " "), j = 0;
+        while (j < ny && !tok_close(tx[i], li, ty[j], strcspn(ty[j], " "))) j++;
+        if (j == ny) return 0;
+    }
+    return 1;
+}
+
+/* 1 when the records carrying every token of x's name (ka: all persons)
+ * have two fuller names neither of which holds the other ("Maria Mesenaz
+ * Cebabara" and "Maria Mesenaz Lopez"): two persons answer to x's name. */
+static int split_name(const resolve_set *s, const nkey *ka, size_t nka, const resolve_rec *x) {
+    uint64_t h = name_key(x->norm);
+    size_t lo = 0, hi = nka;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ka[mid].h < h) lo = mid + 1;
+        else hi = mid;
+    }
+    uint32_t seen[SPLIT_NAMES];
+    size_t ns = 0;
+    for (size_t i = lo; i < nka && ka[i].h == h; i++) {
+        const char *norm = s->r[ka[i].i].norm;
+        size_t j = 0;
+        while (j < ns && strcmp(s->r[seen[j]].norm, norm)) j++;
+        if (j < ns) continue;
+        for (j = 0; j < ns; j++) {
+            const char *o = s->r[seen[j]].norm;
+            if (!tokens_within(norm, o) && !tokens_within(o, norm)) return 1;
+        }
+        if (ns == SPLIT_NAMES) return 1;   /* that many spellings: a common name */
+        seen[ns++] = ka[i].i;
+    }
+    return 0;
+}
+
+/* Records of persons carrying each name token (sorted by hash). */
+typedef struct tokfreq {
+    uint64_t *h;        /* one entry per (record, distinct token), sorted */
+    size_t n, persons;  /* entries; person records */
+} tokfreq;
+
+static uint64_t tok_hash(const char *t, size_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)t[k]) * 1099511628211ULL;
+    return h;
+}
+
+static int cmp_h(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int tokfreq_build(const resolve_set *s, tokfreq *f) {
+    pu_vec v = PU_VEC_INIT(uint64_t, 0);
+    f->persons = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!is_person(&s->r[i])) continue;
+        f->persons++;
+        const char *tok[KEY_TOKENS];
+        size_t nt = name_tokens(s->r[i].norm, tok);
+        for (size_t j = 0; j < nt; j++) {
+            size_t l = strcspn(tok[j], " ");
+            if (j && l == strcspn(tok[j - 1], " ") && !strncmp(tok[j], tok[j - 1], l)) continue;   /* once per record */
+            uint64_t h = tok_hash(tok[j], l);
+            if (pu_vec_push(&v, &h, sizeof h)) {
+                pu_vec_free(&v);
+                return PU_ERR_NOMEM;
+            }
+        }
+    }
+    if (v.len) qsort(v.data, v.len, sizeof(uint64_t), cmp_h);
+    f->n = v.len;
+    f->h = pu_vec_detach(&v, NULL);
+    return PU_OK;
+}
+
+static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f->h[mid] < h) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t c = 0;
+    while (lo + c < f->n && f->h[lo + c] == h) c++;
+    return c;
+}
+
+/* 1 when the tokens' frequencies say several other records would bear x's
+ * name by chance (records x product of token shares >= COMMON_EXPECTED):
+ * "Michael Hernandez" names many persons even when the data holds one
+ * dated Michael Hernandez, so the name alone decides nothing. A name-
+ * frequency weight (Fellegi-Sunter's frequency-based u-probabilities), from
+ * the records themselves. */
+static int frequent_name(const tokfreq *f, const resolve_rec *x) {
+    const char *tok[KEY_TOKENS];
+    size_t nt = name_tokens(x->norm, tok);
+    if (!nt || f->persons < FREQ_MIN_PERSONS) return 0;   /* too few records to estimate from */
+    double e = (double)f->persons;
+    for (size_t j = 0; j < nt; j++) {
+        size_t l = strcspn(tok[j], " ");
+        if (j && l == strcspn(tok[j - 1], " ") && !strncmp(tok[j], tok[j - 1], l)) continue;
+        e *= (double)tokfreq_count(f, tok_hash(tok[j], l)) / (double)f->persons;
+    }
+    return e >= COMMON_EXPECTED;
+}
+
 typedef struct uent {
     uint32_t x;   /* the undated record */
     uint32_t p;   /* index of the pair */
@@ -176,7 +304,8 @@ typedef struct dobw {
 
 /* The decision for undated record x from its name-only pairs e[0..n) with
  * dated records. */
-static udec decide(const resolve_set *s, const resolve_pair *p, const uent *e, size_t n, const nkey *k, size_t nk) {
+static udec decide(const resolve_set *s, const resolve_pair *p, const uent *e, size_t n, const nkey *k, size_t nk,
+                   int common) {
     dobw d[UNDATED_MAX_DOBS];
     size_t nd = 0;
     const resolve_rec *x = &s->r[e[0].x];
@@ -203,6 +332,7 @@ static udec decide(const resolve_set *s, const resolve_pair *p, const uent *e, s
         if (namesake(s, k, nk, name_key(x->norm), d[withc].dob, x, 1)) return (udec){NULL, U_AMBIGUOUS, 0};
         return (udec){d[withc].dob, U_CHOSEN, 0};
     }
+    if (common) return (udec){NULL, U_AMBIGUOUS, 0};   /* by the name alone: several persons bear it */
     for (size_t j = 0; j < nd; j++)
         if (j != best && d[best].best - d[j].best < AMBIGUOUS_MARGIN) return (udec){NULL, U_AMBIGUOUS, 0};
     if (namesake(s, k, nk, name_key(x->norm), d[best].dob, x, 0)) return (udec){NULL, U_AMBIGUOUS, 0};
@@ -274,19 +404,29 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     resolve_pair *p = kept->data;
     size_t *n = &kept->len;
     udec *u = calloc(s->n ? s->n : 1, sizeof *u);
-    nkey *k = NULL;
+    nkey *k = NULL, *ka = NULL;
     uent *e = NULL;
-    size_t nk = 0, ne = 0;
-    if (!u || key_index(s, &k, &nk) || undated_entries(s, p, *n, &e, &ne)) {
-        free(u), free(k), free(e);
+    size_t nk = 0, nka = 0, ne = 0;
+    if (!u || key_index(s, 1, &k, &nk) || key_index(s, 0, &ka, &nka) || undated_entries(s, p, *n, &e, &ne)) {
+        free(u), free(k), free(ka), free(e);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    for (size_t lo = 0, hi; lo < ne; lo = hi) {
-        for (hi = lo + 1; hi < ne && e[hi].x == e[lo].x; hi++) {}
-        u[e[lo].x] = decide(s, p, e + lo, hi - lo, k, nk);
+    tokfreq f = {0};
+    if (tokfreq_build(s, &f)) {
+        free(u), free(k), free(ka), free(e);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     for (size_t i = 0; i < s->n; i++)
-        if (undated_person(&s->r[i])) u[i].common = (unsigned char)common_name(s, k, nk, &s->r[i]);
+        if (undated_person(&s->r[i]))
+            u[i].common = (unsigned char)(common_name(s, k, nk, &s->r[i]) || split_name(s, ka, nka, &s->r[i]) ||
+                                          frequent_name(&f, &s->r[i]));
+    free(ka), free(f.h);
+    for (size_t lo = 0, hi; lo < ne; lo = hi) {
+        for (hi = lo + 1; hi < ne && e[hi].x == e[lo].x; hi++) {}
+        unsigned char common = u[e[lo].x].common;
+        u[e[lo].x] = decide(s, p, e + lo, hi - lo, k, nk, common);
+        u[e[lo].x].common = common;
+    }
     size_t m = 0;
     for (size_t i = 0; i < *n; i++) {
         const resolve_rec *x = &s->r[p[i].a], *y = &s->r[p[i].b];
