@@ -21,10 +21,11 @@ static const char *USAGE =
     "  judge KEY KEY same|not_same|unsure [--note TEXT]\n"
     "                                      an analyst's judgement: it wins over the algorithm\n"
     "  unjudge KEY KEY                     revoke it: the algorithm's answer applies again\n"
-    "  eval [--records N] [--seed S] [--threshold T] [--window W]\n"
+    "  eval [--records N] [--seed S] [--threshold T] [--window W] [--profile realistic|hard]\n"
     "                                      precision and recall on generated data with known truth,\n"
     "                                      the true pairs missed by cause (--window -1: large blocks\n"
-    "                                      give no pair, the former rule)\n"
+    "                                      give no pair, the former rule; --profile hard: 2,000 full\n"
+    "                                      names, undated records with nothing but the name)\n"
     "\n"
     "Options:\n"
     "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
