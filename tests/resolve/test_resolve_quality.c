@@ -76,7 +76,7 @@ static void test_contact_decides(void **st) {
 static void test_hidden_namesake(void **st) {
     (void)st;
     resolve_set s = {0};
-    char ref[16], addr[32];
+    char ref[32], addr[48];
     size_t same = RESOLVE_BLOCK_MAX + 20;
     for (size_t i = 0; i < same; i++) {
         snprintf(ref, sizeof ref, "p%zu", i);
@@ -132,7 +132,7 @@ static void test_cluster_dates(void **st) {
 /* Persons of made-up unrelated names ("Bcd Efg"), so that token
  * frequencies are estimated from a population. */
 static void fillers(resolve_set *s, size_t n) {
-    char name[32], ref[16];
+    char name[32], ref[32];
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "Q%c%c%c Z%c%c%c", 'a' + (int)(i % 26), 'a' + (int)(i / 26 % 26),
                  'a' + (int)(i / 676 % 26), 'a' + (int)(i / 26 % 26), 'a' + (int)(i % 26), 'a' + (int)(i / 676 % 26));
@@ -173,7 +173,7 @@ static void test_frequent_name(void **st) {
     add(&s, person("a", "Jose Lopez", "1969-10-25", NULL));
     add(&s, person("t", "Jose Lopez", NULL, NULL));
     fillers(&s, 1200);
-    char ref[16];
+    char ref[32];
     for (size_t i = 0; i < 400; i++) {   /* other Joses and other Lopezes */
         snprintf(ref, sizeof ref, "j%zu", i);
         add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
