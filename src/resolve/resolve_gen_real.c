@@ -97,6 +97,14 @@ static const char *const SYL_END[] = {"z", "s", "n", "l", "r", "do", "llo", "ra"
 enum { SRC_PURCHASER, SRC_POSSESSOR, SRC_CARGO, SRC_TIP, SRC_ENTITY, SRC_N };
 /* Share of records per source, percent (sums to 100). */
 static const int SRC_PCT[SRC_N] = {30, 15, 20, 15, 20};
+/* What a record of each source carries, percent of its records: a 4473
+ * always has the date of birth and the address and no phone; a waybill
+ * party an address and often a phone, never a date; a tip mention a phone
+ * sometimes; a designation the date of birth mostly. */
+static const int SRC_DOB_PCT[SRC_N] = {100, 60, 0, 0, 85};
+static const int SRC_ADDR_PCT[SRC_N] = {100, 70, 90, 0, 50};
+static const int SRC_PHONE_PCT[SRC_N] = {0, 0, 50, 25, 0};   /* of persons with a phone */
+#define RG_MIDDLE_TYPED_PCT 60   /* records that type a US person's middle initial */
 static const char *const SRC_NAME[SRC_N] = {RESOLVE_SRC_PURCHASER, RESOLVE_SRC_POSSESSOR, RESOLVE_SRC_CARGO,
                                            RESOLVE_SRC_TIP, RESOLVE_SRC_ENTITY};
 
@@ -121,6 +129,8 @@ static uint64_t rnd(uint64_t *s) {
     return *s;
 }
 static int pct(uint64_t *s, int p) { return (int)(rnd(s) % 100) < p; }
+/* pct without a draw when the answer is certain (always, never). */
+static int carries(uint64_t *s, int p) { return p >= 100 ? 1 : p <= 0 ? 0 : pct(s, p); }
 static double unit(uint64_t *s) { return (double)(rnd(s) >> 11) / 9007199254740992.0; }
 
 /* Cumulative weights (rank + q)^-1 over ranks 1..n: a few names very
@@ -255,7 +265,7 @@ static void spell(uint64_t *s, const rperson *p, int src, char *out, size_t size
     char g[56], sur[56];
     int g2 = p->given2[0] && given == p->given && !pct(s, casual ? 2 * RG_DROP_G2_PCT : RG_DROP_G2_PCT);
     snprintf(g, sizeof g, "%s%s%s", given, g2 ? " " : "", g2 ? p->given2 : "");
-    if (p->middle && src != SRC_TIP && pct(s, 60)) {
+    if (p->middle && src != SRC_TIP && pct(s, RG_MIDDLE_TYPED_PCT)) {
         size_t l = strlen(g);
         snprintf(g + l, sizeof g - l, " %c.", p->middle);
     }
@@ -295,10 +305,9 @@ static int add_record(rgen *g, const rperson *p, int64_t pid, resolve_set *out, 
     spell(s, p, src, name, sizeof name);
     snprintf(ref, sizeof ref, "g%zu", out->n);
     const char *a = p->addr[rnd(s) % (size_t)p->naddr];   /* the old or the new address */
-    int has_dob = src == SRC_PURCHASER ? 1 : src == SRC_POSSESSOR ? pct(s, 60) : src == SRC_ENTITY ? pct(s, 85) : 0;
-    int has_addr = src == SRC_PURCHASER ? 1 : src == SRC_POSSESSOR ? pct(s, 70) : src == SRC_CARGO ? pct(s, 90)
-                   : src == SRC_ENTITY ? pct(s, 50) : 0;
-    int has_phone = p->phone[0] && (src == SRC_CARGO ? pct(s, 50) : src == SRC_TIP ? pct(s, 25) : 0);
+    int has_dob = carries(s, SRC_DOB_PCT[src]);
+    int has_addr = carries(s, SRC_ADDR_PCT[src]);
+    int has_phone = p->phone[0] && carries(s, SRC_PHONE_PCT[src]);
     if (has_dob) {
         pu_strlcpy(dob, p->dob, sizeof dob);
         if (pct(s, RG_DOB_TYPO_PCT)) dob_typo(dob);
