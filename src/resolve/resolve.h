@@ -254,10 +254,11 @@ typedef struct resolve_eval {
 } resolve_eval;
 enum { RESOLVE_LOSS_NOT_CANDIDATE, RESOLVE_LOSS_BELOW, RESOLVE_LOSS_CONFLICT, RESOLVE_LOSS_AMBIGUOUS,
        RESOLVE_LOSS_SPLIT };   /* never blocked; scored below; qualifiers conflict; undated ambiguous; kept, clusters apart */
-/* Generate n records of about n/3 persons with known truth (name variants
- * "Susan I. Lopez" / "LOPEZ, SUSAN I." / "SUSAN LOPEZ", typos, missing
- * dates of birth, identifiers, swapped surnames and shared common names that
- * are different persons), resolve them in memory and measure pairwise
+/* Generate n records of about n/3 persons with known truth (the realistic
+ * profile, see resolve_generate_profile: name variants "Susan I. Lopez" /
+ * "LOPEZ, SUSAN I." / "SUSAN LOPEZ", typos, missing dates of birth,
+ * identifiers, addresses, phones, shared common names that are different
+ * persons), resolve them in memory and measure pairwise
  * precision and recall of the clusters against the truth, beside the
  * baseline, and the true pairs missed by cause (lost, lost_undated).
  * Errors: PU_ERR_INVALID (n < 2), PU_ERR_NOMEM. */
