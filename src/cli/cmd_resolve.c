@@ -21,16 +21,17 @@ static const char *USAGE =
     "  judge KEY KEY same|not_same|unsure [--note TEXT]\n"
     "                                      an analyst's judgement: it wins over the algorithm\n"
     "  unjudge KEY KEY                     revoke it: the algorithm's answer applies again\n"
-    "  eval [--records N] [--seed S] [--threshold T] [--window W]\n"
+    "  eval [--records N] [--seed S] [--threshold T] [--window W] [--profile realistic|hard]\n"
     "                                      precision and recall on generated data with known truth,\n"
     "                                      the true pairs missed by cause (--window -1: large blocks\n"
-    "                                      give no pair, the former rule)\n"
+    "                                      give no pair, the former rule; --profile hard: 2,000 full\n"
+    "                                      names, undated records with nothing but the name)\n"
     "\n"
     "Options:\n"
     "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
 
 typedef struct opts {
-    const char *db, *agency, *country, *note;
+    const char *db, *agency, *country, *note, *profile;
     double threshold;
     long records, seed, limit, window;
     int json;
@@ -51,6 +52,7 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--agency")) sv = &o->agency;
         else if (!strcmp(a, "--country")) sv = &o->country;
         else if (!strcmp(a, "--note")) sv = &o->note;
+        else if (!strcmp(a, "--profile")) sv = &o->profile;
         else if (!strcmp(a, "--threshold") || !strcmp(a, "--min") || !strcmp(a, "--records") || !strcmp(a, "--seed") ||
                  !strcmp(a, "--limit") || !strcmp(a, "--window")) {
             if (i + 1 >= argc) return cli_usage_error("resolve", "%s expects a value", a);
@@ -135,16 +137,21 @@ static int eval_cmd(const opts *o) {
     resolve_eval e;
     pu_err err = {0};
     if (o->window > 1000 || o->window < -1) return cli_usage_error("resolve", "--window must be -1..1000");
-    int rc = resolve_evaluate_window((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, &e, &err);
+    resolve_profile prof = RESOLVE_PROFILE_REALISTIC;
+    if (o->profile && resolve_profile_parse(o->profile, &prof, &err))
+        return cli_usage_error("resolve", "--profile must be realistic or hard");
+    int rc = resolve_evaluate_profile((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, prof, &e,
+                                      &err);
     if (rc) return cli_fail(&err);
     if (o->json)
-        printf("{\"records\":%llu,\"true_pairs\":%llu,\"candidates\":%llu,\"precision\":%.4f,\"recall\":%.4f,"
+        printf("{\"profile\":\"%s\",\"records\":%llu,\"true_pairs\":%llu,\"candidates\":%llu,\"precision\":%.4f,\"recall\":%.4f,"
                "\"baseline_precision\":%.4f,\"baseline_recall\":%.4f,\"seconds\":%.3f,\"block_seconds\":%.3f,"
                "\"score_seconds\":%.3f,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
                "\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu},\"lost_undated\":{\"not_candidate\":%llu,"
                "\"below_threshold\":%llu,\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu}}\n",
-               (unsigned long long)e.records, (unsigned long long)e.true_pairs, (unsigned long long)e.candidates,
-               e.precision, e.recall, e.base_precision, e.base_recall, e.seconds, e.block_seconds, e.score_seconds,
+               resolve_profile_name(prof), (unsigned long long)e.records, (unsigned long long)e.true_pairs,
+               (unsigned long long)e.candidates, e.precision, e.recall, e.base_precision, e.base_recall, e.seconds,
+               e.block_seconds, e.score_seconds,
                (unsigned long long)e.lost[0], (unsigned long long)e.lost[1], (unsigned long long)e.lost[2],
                (unsigned long long)e.lost[3], (unsigned long long)e.lost[4], (unsigned long long)e.lost_undated[0],
                (unsigned long long)e.lost_undated[1], (unsigned long long)e.lost_undated[2],

@@ -192,6 +192,12 @@ typedef struct resolve_jpair {
 } resolve_jpair;
 int resolve_cluster_pairs(size_t n, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj,
                           uint32_t *cluster_of, size_t *conflicts, pu_err *err);
+/* The same with each record's date of birth (dob[i]: "" or NULL when
+ * unknown; dob NULL: no date rule): pairs never join two clusters holding
+ * different dates of birth (judgements may), so a chain through undated
+ * records does not glue two dated persons. Errors: PU_ERR_NOMEM. */
+int resolve_cluster_pairs_dob(size_t n, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj,
+                              const char *const *dob, uint32_t *cluster_of, size_t *conflicts, pu_err *err);
 
 /* Text for `resolve show`: the clusters of 2+ members (or the one with
  * member key `key`) with their members, into out. json = 1: one JSON object.
@@ -251,10 +257,11 @@ typedef struct resolve_eval {
 } resolve_eval;
 enum { RESOLVE_LOSS_NOT_CANDIDATE, RESOLVE_LOSS_BELOW, RESOLVE_LOSS_CONFLICT, RESOLVE_LOSS_AMBIGUOUS,
        RESOLVE_LOSS_SPLIT };   /* never blocked; scored below; qualifiers conflict; undated ambiguous; kept, clusters apart */
-/* Generate n records of about n/3 persons with known truth (name variants
- * "Susan I. Lopez" / "LOPEZ, SUSAN I." / "SUSAN LOPEZ", typos, missing
- * dates of birth, identifiers, swapped surnames and shared common names that
- * are different persons), resolve them in memory and measure pairwise
+/* Generate n records of about n/3 persons with known truth (the realistic
+ * profile, see resolve_generate_profile: name variants "Susan I. Lopez" /
+ * "LOPEZ, SUSAN I." / "SUSAN LOPEZ", typos, missing dates of birth,
+ * identifiers, addresses, phones, shared common names that are different
+ * persons), resolve them in memory and measure pairwise
  * precision and recall of the clusters against the truth, beside the
  * baseline, and the true pairs missed by cause (lost, lost_undated).
  * Errors: PU_ERR_INVALID (n < 2), PU_ERR_NOMEM. */
@@ -264,5 +271,24 @@ int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *ou
  * default RESOLVE_WINDOW; < 0: large blocks give no pair, the rule before
  * the window, to measure what it recovers). Errors: as resolve_evaluate. */
 int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int window, resolve_eval *out, pu_err *err);
+
+/* Generated populations (docs/resolve.md "Generated data: two profiles").
+ * REALISTIC (the default of resolve_generate and resolve_evaluate*):
+ * Mexican and US names drawn with a Zipf-like shape (two surnames, compound
+ * given names, a long tail), records carrying what their source carries
+ * (4473 purchaser: name, date of birth, address; possessor; cargo party:
+ * name, address, sometimes a phone; tip mention: a name or nickname,
+ * sometimes a phone; designation: date of birth, CURP or passport), moves,
+ * households, typing errors. HARD: the former generator, 40 given names x
+ * 50 surnames and undated records that carry nothing but the name. */
+typedef enum resolve_profile { RESOLVE_PROFILE_REALISTIC = 0, RESOLVE_PROFILE_HARD = 1 } resolve_profile;
+/* "realistic" or "hard". Errors: PU_ERR_INVALID naming field "profile". */
+int resolve_profile_parse(const char *s, resolve_profile *out, pu_err *err);
+const char *resolve_profile_name(resolve_profile p);
+/* resolve_generate / resolve_evaluate_window with a profile.
+ * Errors: as resolve_evaluate. */
+int resolve_generate_profile(size_t n, uint64_t seed, resolve_profile p, resolve_set *out, pu_err *err);
+int resolve_evaluate_profile(size_t n, uint64_t seed, double threshold, int window, resolve_profile p,
+                             resolve_eval *out, pu_err *err);
 
 #endif

@@ -1,7 +1,10 @@
 /* resolve_cluster.c - clusters from pairs and judgements: a union-find whose
  * roots carry "cannot link" lists, so a not_same judgement (or two dates of
  * birth that differ) keeps two clusters apart however many pairs would
- * chain them (resolve.h "Clusters"). */
+ * chain them (resolve.h "Clusters"), and (with dates of birth given) the
+ * algorithm never puts two dates of birth in one cluster: pairs through
+ * undated records would otherwise chain two dated persons whose conflict
+ * no window compared (docs/resolve.md "Undated records"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +18,8 @@ typedef struct ulist {
 typedef struct uf {
     uint32_t *parent, *rank;
     ulist *cannot;    /* per root: records this cluster may not join */
+    ulist *dobs;      /* per root: one record of each date of birth it holds (NULL: no date rule) */
+    const char *const *dob;
 } uf;
 
 static uint32_t find(uf *u, uint32_t x) {
@@ -47,12 +52,41 @@ static int blocked(uf *u, uint32_t x, uint32_t y) {
     return 0;
 }
 
-/* Join the clusters of a and b unless forbidden: 1 joined (or already one),
- * 0 forbidden, < 0 out of memory. */
-static int join(uf *u, uint32_t a, uint32_t b) {
+static int has_dob(const uf *u, const ulist *l, const char *dob) {
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(u->dob[l->v[i]], dob)) return 1;
+    return 0;
+}
+
+/* 1 when one root's dates of birth are all among the other's (or either
+ * has none): the algorithm may join them. Judgements may hold several. */
+static int dobs_agree(const uf *u, uint32_t x, uint32_t y) {
+    if (!u->dobs || !u->dobs[x].n || !u->dobs[y].n) return 1;
+    const ulist *small = u->dobs[x].n <= u->dobs[y].n ? &u->dobs[x] : &u->dobs[y];
+    const ulist *big = small == &u->dobs[x] ? &u->dobs[y] : &u->dobs[x];
+    for (size_t i = 0; i < small->n; i++)
+        if (!has_dob(u, big, u->dob[small->v[i]])) return 0;
+    return 1;
+}
+
+/* Move y's dates of birth into root x's list. */
+static int merge_dobs(uf *u, uint32_t x, uint32_t y) {
+    if (!u->dobs) return PU_OK;
+    for (size_t i = 0; i < u->dobs[y].n; i++)
+        if (!has_dob(u, &u->dobs[x], u->dob[u->dobs[y].v[i]]) && ulist_push(&u->dobs[x], u->dobs[y].v[i]))
+            return PU_ERR_NOMEM;
+    free(u->dobs[y].v);
+    memset(&u->dobs[y], 0, sizeof u->dobs[y]);
+    return PU_OK;
+}
+
+/* Join the clusters of a and b unless forbidden (judged: a judgement, which
+ * may join two dates of birth): 1 joined (or already one), 0 forbidden,
+ * < 0 out of memory. */
+static int join(uf *u, uint32_t a, uint32_t b, int judged) {
     uint32_t x = find(u, a), y = find(u, b);
     if (x == y) return 1;
-    if (blocked(u, x, y)) return 0;
+    if (blocked(u, x, y) || (!judged && !dobs_agree(u, x, y))) return 0;
     if (u->rank[x] < u->rank[y]) {
         uint32_t t = x;
         x = y;
@@ -64,7 +98,7 @@ static int join(uf *u, uint32_t a, uint32_t b) {
         if (ulist_push(&u->cannot[x], u->cannot[y].v[i])) return -1;
     free(u->cannot[y].v);
     memset(&u->cannot[y], 0, sizeof u->cannot[y]);
-    return 1;
+    return merge_dobs(u, x, y) ? -1 : 1;
 }
 
 static int forbid(uf *u, uint32_t a, uint32_t b) {
@@ -84,6 +118,9 @@ static int cmp_pair_desc(const void *x, const void *y) {
 static void uf_free(uf *u, size_t n) {
     if (u->cannot)
         for (size_t i = 0; i < n; i++) free(u->cannot[i].v);
+    if (u->dobs)
+        for (size_t i = 0; i < n; i++) free(u->dobs[i].v);
+    free(u->dobs);
     free(u->parent);
     free(u->rank);
     free(u->cannot);
@@ -94,7 +131,7 @@ static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j
         if (j[i].v == RESOLVE_NOT_SAME && forbid(u, j[i].a, j[i].b)) return PU_ERR_NOMEM;
     for (size_t i = 0; i < nj; i++) {
         if (j[i].v != RESOLVE_SAME) continue;
-        int r = join(u, j[i].a, j[i].b);
+        int r = join(u, j[i].a, j[i].b, 1);
         if (r < 0) return PU_ERR_NOMEM;
         if (!r) (*conflicts)++;
     }
@@ -106,20 +143,32 @@ static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j
     qsort(sorted, np, sizeof *sorted, cmp_pair_desc);
     int rc = PU_OK;
     for (size_t i = 0; i < np && sorted[i].score >= 0 && !rc; i++)
-        if (join(u, sorted[i].a, sorted[i].b) < 0) rc = PU_ERR_NOMEM;
+        if (join(u, sorted[i].a, sorted[i].b, 0) < 0) rc = PU_ERR_NOMEM;
     free(sorted);
     return rc;
 }
 
 int resolve_cluster_pairs(size_t n, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj,
                           uint32_t *cluster_of, size_t *conflicts, pu_err *err) {
-    uf u = {calloc(n ? n : 1, sizeof *u.parent), calloc(n ? n : 1, sizeof *u.rank), calloc(n ? n : 1, sizeof *u.cannot)};
+    return resolve_cluster_pairs_dob(n, p, np, j, nj, NULL, cluster_of, conflicts, err);
+}
+
+int resolve_cluster_pairs_dob(size_t n, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj,
+                              const char *const *dob, uint32_t *cluster_of, size_t *conflicts, pu_err *err) {
+    uf u = {calloc(n ? n : 1, sizeof *u.parent), calloc(n ? n : 1, sizeof *u.rank), calloc(n ? n : 1, sizeof *u.cannot),
+            dob ? calloc(n ? n : 1, sizeof *u.dobs) : NULL, dob};
     size_t c = 0;
-    if (!u.parent || !u.rank || !u.cannot) {
+    if (!u.parent || !u.rank || !u.cannot || (dob && !u.dobs)) {
         uf_free(&u, n);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) u.parent[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++) {
+        u.parent[i] = (uint32_t)i;
+        if (dob && dob[i] && dob[i][0] && ulist_push(&u.dobs[i], (uint32_t)i)) {
+            uf_free(&u, n);
+            return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+    }
     int rc = apply(&u, p, np, j, nj, &c);
     if (!rc) {
         /* the smallest member index names the cluster */

@@ -1,4 +1,5 @@
-/* resolve_gen.c - generated records with known truth and the pairwise
+/* resolve_gen.c - generated records with known truth (the hard profile
+ * here, the realistic one in resolve_gen_real.c) and the pairwise
  * evaluation of resolution against the baseline (exact normalised name +
  * date of birth); docs/resolve.md "Measured". */
 #include <ctype.h>
@@ -8,6 +9,7 @@
 
 #include "resolve/resolve_int.h"
 
+/* The hard profile (the former generator, kept for comparison). */
 #define GEN_MIDDLE_PCT 50     /* persons with a middle initial */
 #define GEN_TWO_SURNAMES_PCT 60
 #define GEN_DOB_MISSING_PCT 15 /* records without a date of birth */
@@ -86,7 +88,21 @@ static void make_person(person *p, uint64_t *s) {
     p->curp[18] = 0;
 }
 
+int resolve_profile_parse(const char *s, resolve_profile *out, pu_err *err) {
+    if (s && !strcmp(s, "realistic")) *out = RESOLVE_PROFILE_REALISTIC;
+    else if (s && !strcmp(s, "hard")) *out = RESOLVE_PROFILE_HARD;
+    else return pu_fail(err, PU_ERR_INVALID, NULL, "profile", "expected realistic or hard, got '%s'", s ? s : "");
+    return PU_OK;
+}
+
+const char *resolve_profile_name(resolve_profile p) { return p == RESOLVE_PROFILE_HARD ? "hard" : "realistic"; }
+
 int resolve_generate(size_t n, uint64_t seed, resolve_set *out, pu_err *err) {
+    return resolve_generate_profile(n, seed, RESOLVE_PROFILE_REALISTIC, out, err);
+}
+
+/* The hard profile: 2,000 full names, undated records with nothing else. */
+static int generate_hard(size_t n, uint64_t seed, resolve_set *out, pu_err *err) {
     if (n < 2) return pu_fail(err, PU_ERR_INVALID, NULL, "records", "expected at least 2 records, got %zu", n);
     uint64_t s = seed ? seed : 0x9E3779B97F4A7C15ULL;
     int64_t pid = 0;
@@ -218,11 +234,21 @@ static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match
     return PU_OK;
 }
 
+int resolve_generate_profile(size_t n, uint64_t seed, resolve_profile p, resolve_set *out, pu_err *err) {
+    if (n < 2) return pu_fail(err, PU_ERR_INVALID, NULL, "records", "expected at least 2 records, got %zu", n);
+    return p == RESOLVE_PROFILE_HARD ? generate_hard(n, seed, out, err) : resolve_gen_realistic(n, seed, out, err);
+}
+
 int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *out, pu_err *err) {
-    return resolve_evaluate_window(n, seed, threshold, 0, out, err);
+    return resolve_evaluate_profile(n, seed, threshold, 0, RESOLVE_PROFILE_REALISTIC, out, err);
 }
 
 int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int window, resolve_eval *out, pu_err *err) {
+    return resolve_evaluate_profile(n, seed, threshold, window, RESOLVE_PROFILE_REALISTIC, out, err);
+}
+
+int resolve_evaluate_profile(size_t n, uint64_t seed, double threshold, int window, resolve_profile prof,
+                             resolve_eval *out, pu_err *err) {
     memset(out, 0, sizeof *out);
     resolve_set s = {0};
     resolve_pair *p = NULL, *bp = NULL;
@@ -230,12 +256,16 @@ int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int windo
     uint32_t *of = NULL;
     resolve_match_stats ms = {0};
     struct timespec t0, t1;
-    int rc = resolve_generate(n, seed, &s, err);
+    int rc = resolve_generate_profile(n, seed, prof, &s, err);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     resolve_match_dbg dbg = {.window = window};
     if (!rc) rc = resolve_match_debug(&s, threshold, &p, &np, &ms, &dbg, err);
     if (!rc && !(of = malloc(s.n * sizeof *of))) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    if (!rc) rc = resolve_cluster_pairs(s.n, p, np, NULL, 0, of, NULL, err);
+    const char **dob = rc ? NULL : malloc((s.n ? s.n : 1) * sizeof *dob);
+    if (!rc && !dob) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; !rc && i < s.n; i++) dob[i] = s.r[i].dob;
+    if (!rc) rc = resolve_cluster_pairs_dob(s.n, p, np, NULL, 0, dob, of, NULL, err);
+    free(dob);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc && score_clusters(&s, of, &out->precision, &out->recall, &out->true_pairs))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");

@@ -35,4 +35,15 @@ typedef struct resolve_match_dbg {
 int resolve_match_debug(const resolve_set *s, double threshold, resolve_pair **out, size_t *n,
                         resolve_match_stats *st, resolve_match_dbg *dbg, pu_err *err);
 
+/* The realistic profile's records (resolve_gen_real.c). Errors: PU_ERR_NOMEM. */
+int resolve_gen_realistic(size_t n, uint64_t seed, resolve_set *out, pu_err *err);
+/* 1 when the ';'-terminated lists a and b share an item (NULL-safe). */
+int resolve_list_share(const char *a, const char *b);
+/* The rule for undated records (resolve_undated.c): drop from kept the
+ * name-only pairs of an undated person that could be any of several dated
+ * persons, and add the pairs of an undated name that points at one dated
+ * person only (kept: a pu_vec of resolve_pair). Errors: PU_ERR_NOMEM. */
+#include "common/pu_vec.h"
+int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err);
+
 #endif

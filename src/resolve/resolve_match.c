@@ -15,9 +15,10 @@
 #define CONTACT_BONUS 0.04      /* a shared phone or address */
 #define ID_SAME_SCORE 0.93      /* a shared identifier (RFC, CURP, passport, FFL) ... */
 #define ID_NAME_MIN 0.5         /* ... when the names are at least this alike */
+#define CONTACT_SAME_SCORE 0.88 /* an undated person sharing an address or phone ... */
+#define CONTACT_NAME_MIN 0.78   /* ... with a name at least this alike ("Maria Mesenaz" / "Maria Mesenaz Cebabara") */
 #define BLOCK_PREFIX 4         /* name tokens are blocked on their first letters: typos later in a word still meet */
 #define BLOCK_TOKENS 8
-#define AMBIGUOUS_MARGIN 0.03f  /* see drop_ambiguous */
 #define DOB_PREFIX 2            /* name-token prefix paired with the date of birth as a block key */
 #define ANAGRAM_MAX 32          /* bytes of a token's sorted letters used as a block key */
 #define SCORE_THREADS 2         /* threads scoring candidate pairs (the machine's cores) */
@@ -114,6 +115,8 @@ static int ids_conflict(const char *a, const char *b) {
     return 0;
 }
 
+int resolve_list_share(const char *a, const char *b) { return share_item(a, b); }
+
 static int is_person(const resolve_rec *r) { return !strcmp(r->schema, "Person"); }
 static int is_org(const resolve_rec *r) { return r->schema[0] && strcmp(r->schema, "Person") && strcmp(r->schema, "LegalEntity"); }
 
@@ -133,7 +136,12 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     } else if (is_person(a) || is_person(b)) {
         s *= NO_DOB_FACTOR;
     }
-    if (share_item(a->phones, b->phones) || (a->addr && b->addr && !strcmp(a->addr, b->addr))) s += CONTACT_BONUS;
+    int contact = share_item(a->phones, b->phones) || (a->addr && b->addr && !strcmp(a->addr, b->addr));
+    if (contact) s += CONTACT_BONUS;
+    /* without two dates of birth, a shared address or phone is what tells a
+     * partial name's person (docs/resolve.md "Undated records") */
+    if (contact && !(a->dob[0] && b->dob[0]) && name >= CONTACT_NAME_MIN && s < CONTACT_SAME_SCORE)
+        s = CONTACT_SAME_SCORE;
     if ((share_item(a->ids, b->ids) || (a->ffl[0] && !strcmp(a->ffl, b->ffl))) && name >= ID_NAME_MIN && !conflict &&
         s < ID_SAME_SCORE)
         s = ID_SAME_SCORE;
@@ -408,55 +416,6 @@ static int dedupe(const resolve_set *s, uint32_t **reps, size_t *nreps, pu_vec *
     return PU_OK;
 }
 
-/* A record without a date of birth whose name matches records of two or
- * more different dates of birth could be any of them. Its matches on the
- * name alone go to the date of birth it matches best when that one leads
- * the next by AMBIGUOUS_MARGIN, else to none (matches confirmed by a shared
- * identifier always stay). */
-typedef struct amb {
-    const char *dob;      /* the best-matching date of birth */
-    float best, second;   /* its score, and the best score of another date */
-} amb;
-
-static void amb_note(amb *x, const char *dob, float sc) {
-    if (!x->dob || sc > x->best) {
-        if (x->dob && strcmp(x->dob, dob) && x->best > x->second) x->second = x->best;
-        x->dob = dob;
-        x->best = sc;
-    } else if (strcmp(x->dob, dob) && sc > x->second) {
-        x->second = sc;
-    }
-}
-
-static int amb_keeps(const amb *x, const char *dob) {
-    if (!x->dob) return 1;                                  /* no dated partner: nothing to choose */
-    if (x->second > 0 && x->best - x->second < AMBIGUOUS_MARGIN) return 0;
-    return !dob || !*dob || !strcmp(dob, x->dob);
-}
-
-static int drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
-    amb *a = calloc(s->n ? s->n : 1, sizeof *a);
-    if (!a) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    resolve_pair *p = kept->data;
-    for (size_t i = 0; i < kept->len; i++) {
-        if (p[i].score < 0) continue;
-        for (int side = 0; side < 2; side++) {
-            uint32_t x = side ? p[i].b : p[i].a, y = side ? p[i].a : p[i].b;
-            if (!s->r[x].dob[0] && s->r[y].dob[0]) amb_note(&a[x], s->r[y].dob, p[i].score);
-        }
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < kept->len; i++) {
-        const resolve_rec *x = &s->r[p[i].a], *y = &s->r[p[i].b];
-        int keep = p[i].score < 0 || share_item(x->ids, y->ids) || same_ref(x, y) ||
-                   ((x->dob[0] || amb_keeps(&a[p[i].a], y->dob)) && (y->dob[0] || amb_keeps(&a[p[i].b], x->dob)));
-        if (keep) p[m++] = p[i];
-    }
-    kept->len = m;
-    free(a);
-    return PU_OK;
-}
-
 /* ---- scoring: candidate pairs in SCORE_THREADS ranges ----
  * The pairs of one record b are contiguous (b << 32 | a): b's name is
  * prepared once (screen_cmp, the comparator's one-name index) and every a
@@ -593,7 +552,7 @@ int resolve_match_debug(const resolve_set *s, double threshold, resolve_pair **o
             memcpy(dbg->scored, kept.data, kept.len * sizeof *dbg->scored), dbg->nscored = kept.len;
     }
     free(cand);
-    if (!rc) rc = drop_ambiguous(s, &kept, err);
+    if (!rc) rc = resolve_drop_ambiguous(s, &kept, err);   /* resolve_undated.c */
     if (rc) {
         pu_vec_free(&kept);
         return rc;

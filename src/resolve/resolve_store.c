@@ -123,11 +123,14 @@ static int write_pairs(db_t *db, const resolve_set *s, const resolve_pair *p, si
 
 static void count_clusters(const resolve_set *s, const resolve_pair *p, size_t np, resolve_run_stats *out) {
     uint32_t *c = malloc((s->n ? s->n : 1) * sizeof *c);
+    const char **dob = malloc((s->n ? s->n : 1) * sizeof *dob);
     pu_err e = {0};
-    if (!c || resolve_cluster_pairs(s->n, p, np, NULL, 0, c, NULL, &e)) {
-        free(c);
+    for (size_t i = 0; dob && i < s->n; i++) dob[i] = s->r[i].dob;
+    if (!c || !dob || resolve_cluster_pairs_dob(s->n, p, np, NULL, 0, dob, c, NULL, &e)) {
+        free(c), free(dob);
         return;
     }
+    free(dob);
     uint32_t *size = calloc(s->n ? s->n : 1, sizeof *size);
     for (size_t i = 0; size && i < s->n; i++) size[c[i]]++;
     for (size_t i = 0; size && i < s->n; i++) {

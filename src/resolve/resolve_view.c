@@ -168,9 +168,13 @@ static void vctx_free(vctx *c) {
 static int build(vctx *c, resolve_view *v, pu_err *err) {
     size_t n = c->m.len;
     uint32_t *of = malloc((n ? n : 1) * sizeof *of), *cix = malloc((n ? n : 1) * sizeof *cix);
-    int rc = of && cix ? resolve_cluster_pairs(n, c->pairs.data, c->pairs.len, c->judged.data, c->judged.len, of,
-                                               &v->conflicts, err)
-                       : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    const char **dob = malloc((n ? n : 1) * sizeof *dob);   /* the date rule of the clustering */
+    resolve_member *mm = c->m.data;
+    for (size_t i = 0; dob && i < n; i++) dob[i] = mm[i].dob;
+    int rc = of && cix && dob ? resolve_cluster_pairs_dob(n, c->pairs.data, c->pairs.len, c->judged.data,
+                                                          c->judged.len, dob, of, &v->conflicts, err)
+                              : pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    free(dob);
     if (!rc) v->c = calloc(n ? n : 1, sizeof *v->c);
     if (!rc && !v->c) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     resolve_member *m = c->m.data;
