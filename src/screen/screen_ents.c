@@ -171,10 +171,12 @@ int screen_ents_patch(store_t *st, const screen_build_opts *o, screen_ents *c, c
     return PU_OK;
 }
 
-int screen_ents_build(const screen_ents *c, const screen_build_opts *o, screen_index **out, pu_err *err) {
+int screen_ents_build(const screen_ents *c, const screen_build_opts *o, screen_ncache *nc, const screen_index *prev,
+                      screen_index **out, pu_err *err) {
     *out = NULL;
     screen_builder *b;
     if (screen_builder_new(o, &b)) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    screen_builder_reuse(b, nc, prev);
     signed char *rank = malloc(c->n + 1);
     if (!rank) {
         screen_builder_free(b);
