@@ -215,6 +215,6 @@ rc, out = cli("audit", "verify", "--db", DB)
 ok(rc == 0 and "intact" in out, "one intact audit chain after concurrent writers", out)
 rc, out = cli("audit", "export", "--db", DB)
 creates = [json.loads(line) for line in out.splitlines() if '"entity.create"' in line]
-eq(sum(1 for e in creates if e.get("outcome") == "success"), THREADS * PER_THREAD + 2,
-   "one entity.create entry per acknowledged write (and the first record, created twice)")
+eq(sum(1 for e in creates if e.get("outcome") == "success"), THREADS * PER_THREAD + 3,
+   "one entity.create entry per acknowledged write (and the first record, created three times)")
 finish()
