@@ -68,14 +68,15 @@ static int pair_cmp(const void *a, const void *b) {
  * list has ~10^5 pairs, where qsort's comparisons were a large part of a
  * rebuild). */
 #define IX_RADIX_MIN 4096u
-#define IX_RADIX_BITS 16
+#define IX_RADIX_BITS 11 /* 2,048 buckets: the counts stay in L1 */
 #define IX_RADIX_BUCKETS (1u << IX_RADIX_BITS)
 
-/* One stable counting pass of LSD radix sort: src -> dst by the 16-bit
- * digit of (h, v) at `shift` (0 and 16: v; 32..112: h). */
-static void radix_pass(const ix_pair *src, ix_pair *dst, size_t n, unsigned shift, uint32_t *count) {
+/* One stable counting pass of LSD radix sort: src -> dst by the digit of
+ * key(p) at `shift`, where key is v (h = 0) or h (h = 1). */
+static void radix_pass(const ix_pair *src, ix_pair *dst, size_t n, int h, unsigned shift, uint32_t *count) {
+    const uint64_t mask = IX_RADIX_BUCKETS - 1;
     memset(count, 0, IX_RADIX_BUCKETS * sizeof *count);
-#define DIGIT(p) (shift < 32 ? ((p).v >> shift) & 0xffffu : (uint32_t)(((p).h >> (shift - 32)) & 0xffffu))
+#define DIGIT(p) ((size_t)((h ? (p).h : (uint64_t)(p).v) >> shift & mask))
     for (size_t i = 0; i < n; i++) count[DIGIT(src[i])]++;
     uint32_t sum = 0;
     for (size_t d = 0; d < IX_RADIX_BUCKETS; d++) {
@@ -102,17 +103,18 @@ static int pairs_sort(ix_pair *a, size_t n) {
         return PU_ERR_NOMEM;
     }
     /* v first (skipped when already in order, as most maps are built), then
-     * h: an even number of passes each time, so the result ends in a */
+     * h; src and dst swap after each pass */
+    ix_pair *src = a, *dst = tmp;
     int v_sorted = 1;
     for (size_t i = 1; i < n && v_sorted; i++) v_sorted = a[i - 1].v <= a[i].v;
-    if (!v_sorted) {
-        radix_pass(a, tmp, n, 0, count);
-        radix_pass(tmp, a, n, 16, count);
-    }
-    for (unsigned shift = 32; shift < 96; shift += 2 * IX_RADIX_BITS) {
-        radix_pass(a, tmp, n, shift, count);
-        radix_pass(tmp, a, n, shift + IX_RADIX_BITS, count);
-    }
+    for (int key = v_sorted; key < 2; key++)
+        for (unsigned shift = 0; shift < (key ? 64u : 32u); shift += IX_RADIX_BITS) {
+            radix_pass(src, dst, n, key, shift, count);
+            ix_pair *t = src;
+            src = dst;
+            dst = t;
+        }
+    if (src != a) memcpy(a, src, n * sizeof *a);
     free(tmp);
     free(count);
     return PU_OK;
