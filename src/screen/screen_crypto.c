@@ -38,7 +38,10 @@ static const char *after_label(const char *p, size_t *n) {
 int screen_crypto_scan(const char *text, int (*cb)(const char *addr, size_t len, void *ctx), void *ctx) {
     size_t ll = sizeof LABEL - 1;
     for (const char *p = text; p && *p; p++) {
-        if (strncasecmp(p, LABEL, ll) != 0) continue;
+        /* first letter first ('d' or 'D': LABEL starts with a lower-case
+         * letter): every listed entity's notes are scanned at each index
+         * rebuild, and a call per character was 5 % of one */
+        if ((*p | 0x20) != LABEL[0] || strncasecmp(p, LABEL, ll) != 0) continue;
         size_t n = 0;
         const char *a = after_label(p + ll, &n);
         if (n >= CRYPTO_ADDR_MIN && n <= SCREEN_CRYPTO_ADDR_MAX) {

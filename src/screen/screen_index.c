@@ -25,8 +25,10 @@ static const char *const country_props[] = {"nationality", "citizenship", "count
 /* ---- small helpers ---------------------------------------------------------- */
 
 static const ftm_prop *eprop(const ftm_entity *e, const char *name) {
+    /* the first byte inline: add_entity looks up ~30 names in every entity
+     * at every rebuild, and the strcmp calls were 9 % of one */
     for (size_t i = 0; i < e->nprops; i++)
-        if (strcmp(e->props[i].name, name) == 0) return &e->props[i];
+        if (e->props[i].name[0] == name[0] && strcmp(e->props[i].name, name) == 0) return &e->props[i];
     return NULL;
 }
 
@@ -63,8 +65,65 @@ static int pair_cmp(const void *a, const void *b) {
     return x->v < y->v ? -1 : x->v > y->v;
 }
 
+/* Below this many pairs a map is sorted with qsort; above, by radix (the
+ * maps are rebuilt after every write: the deletion map of a 9,000-entity
+ * list has ~10^5 pairs, where qsort's comparisons were a large part of a
+ * rebuild). */
+#define IX_RADIX_MIN 4096u
+#define IX_RADIX_BITS 11 /* 2,048 buckets: the counts stay in L1 */
+#define IX_RADIX_BUCKETS (1u << IX_RADIX_BITS)
+
+/* One stable counting pass of LSD radix sort: src -> dst by the digit of
+ * key(p) at `shift`, where key is v (h = 0) or h (h = 1). */
+static void radix_pass(const ix_pair *src, ix_pair *dst, size_t n, int h, unsigned shift, uint32_t *count) {
+    const uint64_t mask = IX_RADIX_BUCKETS - 1;
+    memset(count, 0, IX_RADIX_BUCKETS * sizeof *count);
+#define DIGIT(p) ((size_t)((h ? (p).h : (uint64_t)(p).v) >> shift & mask))
+    for (size_t i = 0; i < n; i++) count[DIGIT(src[i])]++;
+    uint32_t sum = 0;
+    for (size_t d = 0; d < IX_RADIX_BUCKETS; d++) {
+        uint32_t c = count[d];
+        count[d] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++) dst[count[DIGIT(src[i])]++] = src[i];
+#undef DIGIT
+}
+
+/* Sort pairs by (h, v), the order of pair_cmp: the same array qsort gives
+ * (equal pairs are indistinguishable). Errors: PU_ERR_NOMEM. */
+static int pairs_sort(ix_pair *a, size_t n) {
+    if (n < IX_RADIX_MIN || n > UINT32_MAX) {
+        if (n > 1) qsort(a, n, sizeof(ix_pair), pair_cmp);
+        return PU_OK;
+    }
+    ix_pair *tmp = malloc(n * sizeof *tmp);
+    uint32_t *count = malloc(IX_RADIX_BUCKETS * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return PU_ERR_NOMEM;
+    }
+    /* v first (skipped when already in order, as most maps are built), then
+     * h; src and dst swap after each pass */
+    ix_pair *src = a, *dst = tmp;
+    int v_sorted = 1;
+    for (size_t i = 1; i < n && v_sorted; i++) v_sorted = a[i - 1].v <= a[i].v;
+    for (int key = v_sorted; key < 2; key++)
+        for (unsigned shift = 0; shift < (key ? 64u : 32u); shift += IX_RADIX_BITS) {
+            radix_pass(src, dst, n, key, shift, count);
+            ix_pair *t = src;
+            src = dst;
+            dst = t;
+        }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
+    free(count);
+    return PU_OK;
+}
+
 int ix_map_finish(ix_map *m) {
-    qsort(m->a, m->n, sizeof(ix_pair), pair_cmp);
+    if (pairs_sort(m->a, m->n)) return PU_ERR_NOMEM;
     size_t cap = 16;
     while (cap < m->n * 2) cap *= 2;
     m->slot = calloc(cap, sizeof *m->slot);
@@ -108,8 +167,8 @@ struct screen_builder {
     size_t ents_cap, names_cap, toks_cap, vocab_cap;
     vtab vt;
     pend *pend; size_t npend, pend_cap;
-    sn_name tmp;
-    char work[SN_BUF_MAX * 2];
+    screen_ncache *nc;           /* normalised names from earlier builds, or NULL */
+    const screen_index *prev;    /* an earlier index whose vocabulary keys are reused, or NULL */
 };
 
 int screen_builder_new(const screen_build_opts *o, screen_builder **out) {
@@ -170,24 +229,20 @@ static int vocab_id(screen_builder *b, const char *s, size_t len, uint32_t *vid)
     return PU_OK;
 }
 
-/* Normalise one listed name into one or more indexed names (nicknames in
- * quotes become names of their own). Invalid names are counted, not fatal. */
-static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, enum sn_class cls) {
+/* Append the indexed names of one prepared listed name (sn_prepare). */
+static int emit_name(screen_builder *b, uint32_t ent, const sn_prepared *pp, int kind) {
     screen_index *ix = b->ix;
-    char *f = NULL;
-    if (sn_fold(raw, &f, NULL, "name") != PU_OK) {
+    if (pp->npieces < 0) { /* did not fold: counted, not fatal */
         ix->skipped++;
         return PU_OK;
     }
-    char *pieces[SN_MAX_PIECES];
-    int np = sn_split_cls(f, cls, b->work, sizeof b->work, pieces, SN_MAX_PIECES);
+    const unsigned char *tp = (const unsigned char *)pp->text;
     int rc = PU_OK;
-    for (int p = 0; p < np && rc == PU_OK; p++) {
-        sn_tokenize(pieces[p], cls, &b->tmp);
-        if (b->tmp.ntok == 0) continue;
+    for (int p = 0; p < pp->npieces && rc == PU_OK; p++) {
+        int ntok = pp->ntok[p];
+        if (ntok == 0) continue;
         if ((rc = grow((void **)&ix->names, &b->names_cap, ix->nnames + 1, sizeof(ix_name)))) break;
-        if ((rc = grow((void **)&ix->toks, &b->toks_cap, ix->ntoks + (size_t)b->tmp.ntok, sizeof(uint32_t))))
-            break;
+        if ((rc = grow((void **)&ix->toks, &b->toks_cap, ix->ntoks + (size_t)ntok, sizeof(uint32_t)))) break;
         uint8_t *tk = realloc(ix->tkind, b->toks_cap);
         if (!tk) {
             rc = PU_ERR_NOMEM;
@@ -199,21 +254,39 @@ static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, 
         nm->entity = ent;
         nm->kind = (uint8_t)(p > 0 ? 2 : kind); /* a quoted nickname is a weak alias */
         nm->tok_off = (uint32_t)ix->ntoks;
-        nm->ntok = (uint8_t)b->tmp.ntok;
-        nm->person_form = (uint8_t)b->tmp.person_form;
-        if (!(nm->raw = pu_strdup(raw))) {
+        nm->ntok = (uint8_t)ntok;
+        nm->person_form = pp->pform[p];
+        if (!(nm->raw = pu_strdup(pp->raw))) {
             rc = PU_ERR_NOMEM;
             break;
         }
-        for (int t = 0; t < b->tmp.ntok && rc == PU_OK; t++) {
+        for (int t = 0; t < ntok && rc == PU_OK; t++) {
+            uint8_t k = tp[0], len = tp[1];
             uint32_t v = 0;
-            rc = vocab_id(b, b->tmp.tok[t].s, b->tmp.tok[t].len, &v);
+            rc = vocab_id(b, (const char *)tp + 2, len, &v);
             ix->toks[ix->ntoks] = v;
-            ix->tkind[ix->ntoks++] = b->tmp.tok[t].kind;
+            ix->tkind[ix->ntoks++] = k;
+            tp += 2 + (size_t)len + 1;
         }
         ix->nnames++;
     }
-    free(f);
+    return rc;
+}
+
+/* Normalise one listed name into one or more indexed names (nicknames in
+ * quotes become names of their own). Invalid names are counted, not fatal.
+ * With a name cache (a screening service's rebuilds) a name seen by an
+ * earlier build is not normalised again. */
+static int add_name(screen_builder *b, uint32_t ent, const char *raw, int kind, enum sn_class cls) {
+    if (b->nc) {
+        const sn_prepared *pp = NULL;
+        int rc = screen_ncache_get(b->nc, raw, cls, &pp);
+        return rc ? rc : emit_name(b, ent, pp, kind);
+    }
+    sn_prepared *pp = NULL;
+    int rc = sn_prepare(raw, cls, &pp);
+    if (!rc) rc = emit_name(b, ent, pp, kind);
+    sn_prepared_free(pp);
     return rc;
 }
 
@@ -444,7 +517,51 @@ static int vocab_pack(screen_index *ix) {
     return PU_OK;
 }
 
-static int build_maps(screen_index *ix) {
+/* The vocabulary entry of token s in an earlier index, or NULL. */
+static const ix_vinfo *prev_vocab(const screen_index *prev, const char *s, size_t l) {
+    if (!prev || !prev->vinfo) return NULL;
+    uint64_t h = sn_hash(s, l);
+    for (size_t i = ix_get(&prev->vmap, h); i < prev->vmap.n && prev->vmap.a[i].h == h; i++) {
+        const ix_vinfo *x = &prev->vinfo[prev->vmap.a[i].v];
+        if (x->len == l && memcmp(x->s, s, l) == 0) return x;
+    }
+    return NULL;
+}
+
+/* The keys of vocabulary token v that depend on its text only: phonetic
+ * key, transliteration key, consonant skeleton, no-vowel flag, CJK
+ * information and nickname group — copied from `was` (the same token in an
+ * earlier index) when there is one, else computed. */
+static int vocab_keys(screen_index *ix, size_t v, const ix_vinfo *was) {
+    const char *s = ix->vstr[v];
+    size_t l = ix->vlen[v];
+    if (was) {
+        ix->vphon[v] = pu_strdup(was->phon);
+        ix->vtk[v] = was->tk ? pu_strdup(was->tk) : NULL;
+        ix->vsk[v] = pu_strdup(was->sk);
+        ix->vinfo[v].skl = was->skl;
+        ix->vinfo[v].nv = was->nv;
+        ix->vinfo[v].cjk = was->cjk;
+        ix->vgroup[v] = was->group;
+        return ix->vphon[v] && ix->vsk[v] && (ix->vtk[v] || !was->tk) ? PU_OK : PU_ERR_NOMEM;
+    }
+    char key[32];
+    sn_phonetic(s, l, key, sizeof key);
+    if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
+    char tk[SN_TOK_MAX + 1];
+    if (sn_translit_key(s, l, 0, tk, sizeof tk) && !(ix->vtk[v] = pu_strdup(tk))) return PU_ERR_NOMEM;
+    /* the skeleton and the no-vowel flag, cached for sn_token_sim */
+    char sk[SN_TOK_MAX + 1];
+    size_t skl = sn_skeleton(s, l, sk, sizeof sk);
+    if (!(ix->vsk[v] = pu_strdup(sk))) return PU_ERR_NOMEM;
+    ix->vinfo[v].skl = (uint8_t)skl;
+    ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
+    ix->vinfo[v].cjk = sn_cjk_info(s, l);
+    ix->vgroup[v] = sn_nick_group(s, l);
+    return PU_OK;
+}
+
+static int build_maps(screen_index *ix, const screen_index *prev) {
     size_t nv = ix->nvocab;
     ix->vdf = calloc(nv + 1, sizeof *ix->vdf);
     ix->vw = calloc(nv + 1, sizeof *ix->vw);
@@ -522,24 +639,14 @@ static int build_maps(screen_index *ix) {
         size_t l = ix->vlen[v];
         ix->vmap.a[ix->vmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
         ix->dmap.a[ix->dmap.n++] = (ix_pair){sn_hash(s, l), (uint32_t)v};
-        char key[32];
-        sn_phonetic(s, l, key, sizeof key);
-        if (!(ix->vphon[v] = pu_strdup(key))) return PU_ERR_NOMEM;
-        char tk[SN_TOK_MAX + 1];
-        if (sn_translit_key(s, l, 0, tk, sizeof tk) && !(ix->vtk[v] = pu_strdup(tk))) return PU_ERR_NOMEM;
+        if (vocab_keys(ix, v, prev_vocab(prev, s, l))) return PU_ERR_NOMEM;
+        const char *key = ix->vphon[v], *sk = ix->vsk[v];
+        size_t skl = ix->vinfo[v].skl;
         if (l >= 3 && key[0]) ix->pmap.a[ix->pmap.n++] = (ix_pair){sn_hash(key, strlen(key)), (uint32_t)v};
-        /* the skeleton and the no-vowel flag, cached for sn_token_sim */
-        char sk[SN_TOK_MAX + 1];
-        size_t skl = sn_skeleton(s, l, sk, sizeof sk);
-        if (!(ix->vsk[v] = pu_strdup(sk))) return PU_ERR_NOMEM;
-        ix->vinfo[v].skl = (uint8_t)skl;
-        ix->vinfo[v].nv = (uint8_t)(sn_no_vowels(s, l) + 1);
-        ix->vinfo[v].cjk = sn_cjk_info(s, l);
         if (l >= 3 && skl >= 2) ix->smap.a[ix->smap.n++] = (ix_pair){sn_hash(sk, skl), (uint32_t)v};
         for (size_t k = IX_PREFIX; k <= IX_PREFIX_MAX && k + 2 <= l; k++)
             ix->fmap.a[ix->fmap.n++] = (ix_pair){sn_hash(s, k), (uint32_t)v};
-        uint16_t g = sn_nick_group(s, l);
-        ix->vgroup[v] = g;
+        uint16_t g = ix->vgroup[v];
         if (g) ix->gmap.a[ix->gmap.n++] = (ix_pair){g, (uint32_t)v};
         if (l < 3) continue;
         const char *rest;
@@ -649,11 +756,16 @@ void screen_builder_free(screen_builder *b) {
     builder_release(b);
 }
 
+void screen_builder_reuse(screen_builder *b, screen_ncache *nc, const screen_index *prev) {
+    b->nc = nc;
+    b->prev = prev;
+}
+
 int screen_builder_finish(screen_builder *b, screen_index **out, pu_err *err) {
     *out = NULL;
     if (!b) return pu_fail(err, PU_ERR_INVALID, NULL, NULL, "no builder");
     int rc = link_pending(b);
-    if (!rc) rc = build_maps(b->ix);
+    if (!rc) rc = build_maps(b->ix, b->prev);
     if (rc) {
         screen_builder_free(b);
         return pu_fail(err, rc, NULL, NULL, "cannot build the screening index");

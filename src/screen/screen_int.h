@@ -487,6 +487,44 @@ uint8_t sn_cjk_info(const char *s, size_t n);
  * house numbers and none agrees. */
 double sn_address_sim(const char *query, const char *listed);
 
+/* ---- normalised listed names, kept between index builds (screen_ncache.c) ----
+ * sn_prepared: what indexing one listed name of one schema class yields —
+ * npieces names (a main name and quoted nicknames; -1: the name does not
+ * fold and is counted as skipped), each of ntok[k] tokens with its person
+ * form; `text` holds the tokens of all pieces in order, each as
+ * [kind byte][length byte][bytes][NUL]. */
+typedef struct sn_prepared {
+    char *raw;
+    uint8_t cls;
+    int8_t npieces;
+    uint8_t ntok[SN_MAX_PIECES], pform[SN_MAX_PIECES];
+    char *text;
+} sn_prepared;
+
+/* Fold, split and tokenise raw as the index does (*out owned by the caller:
+ * sn_prepared_free). Errors: PU_ERR_NOMEM (a name that does not fold is not
+ * an error: npieces -1). */
+int sn_prepare(const char *raw, enum sn_class cls, sn_prepared **out);
+void sn_prepared_free(sn_prepared *p);
+
+/* A cache (listed name, class) -> sn_prepared, owned by a screening service
+ * and used by one build at a time (the service's rebuild mutex): not
+ * thread-safe. Bounded (emptied past a named number of entries). */
+typedef struct screen_ncache screen_ncache;
+/* Errors: PU_ERR_NOMEM. */
+int screen_ncache_new(screen_ncache **out);
+void screen_ncache_free(screen_ncache *c); /* NULL-safe */
+/* The prepared form of (raw, cls): found, or computed and kept. *out is
+ * owned by the cache, valid until the next call. Errors: PU_ERR_NOMEM. */
+int screen_ncache_get(screen_ncache *c, const char *raw, enum sn_class cls, const sn_prepared **out);
+/* Entries held, and lookups answered from the cache / computed, so far. */
+void screen_ncache_stats(const screen_ncache *c, size_t *entries, uint64_t *hits, uint64_t *misses);
+/* Make builder b take listed names' normalised forms from nc (NULL: none)
+ * and the text-only keys of vocabulary tokens from prev, an earlier index
+ * (NULL: none; it must outlive the build). The index built is the same as
+ * without them; only faster (docs/screening.md "Incremental update"). */
+void screen_builder_reuse(screen_builder *b, screen_ncache *nc, const screen_index *prev);
+
 /* ---- the indexed entities, kept for incremental updates (screen_ents.c) ----
  * A screening service keeps the entities its index was built from, sorted
  * by id (strcmp: one order whatever the database's collation), and patches
@@ -509,7 +547,9 @@ int screen_ents_patch(store_t *st, const screen_build_opts *o, screen_ents *c, c
                       pu_err *err);
 /* Build the index from c (c is not referenced afterwards). Errors: those of
  * screen_builder_add / screen_builder_finish. */
-int screen_ents_build(const screen_ents *c, const screen_build_opts *o, screen_index **out, pu_err *err);
+/* nc and prev as screen_builder_reuse (both may be NULL). */
+int screen_ents_build(const screen_ents *c, const screen_build_opts *o, screen_ncache *nc, const screen_index *prev,
+                      screen_index **out, pu_err *err);
 /* Free c's entities and array (NULL-safe); c is left empty. */
 void screen_ents_free(screen_ents *c);
 

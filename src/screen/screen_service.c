@@ -50,6 +50,7 @@ struct screen_service {
     screen_ents ents;                /* what ix was built from; under rebuild */
     int has_ents;                    /* ents is complete (a patch may apply) */
     uint64_t nfull, npatch;          /* index builds, by kind; under rebuild */
+    screen_ncache *names;            /* normalised listed names; under rebuild */
     pthread_mutex_t bodies_mu;       /* guards the three below */
     body_entry *bodies;              /* BODY_SLOTS, or NULL: no cache */
     size_t nbodies, body_bytes;
@@ -96,13 +97,18 @@ static int read_gens(store_t *st, int64_t *entity, int64_t *review, pu_err *err)
  * full read costs little more than the entities' own reads. */
 #define SCREEN_PATCH_MAX_IDS STORE_CHANGE_LOG_MAX
 
-/* Full build: every entity read from the store (the caller holds rebuild). */
+/* Full build: every entity read from the store (the caller holds rebuild).
+ * Both builds reuse what does not depend on the other entities: the
+ * normalised forms of listed names (s->names) and the text-only keys of
+ * vocabulary tokens of the current index (s->ix, which only the holder of
+ * rebuild replaces, so it outlives the build): a write then costs the
+ * normalisation of that entity's names, not of every name. */
 static int build_full(screen_service *s, store_t *st, screen_index **ix, pu_err *err) {
     const screen_build_opts *o = s->has_build ? &s->build : NULL;
     screen_ents_free(&s->ents);
     s->has_ents = 0;
     int rc = screen_ents_load(st, o, &s->ents, err);
-    if (!rc) rc = screen_ents_build(&s->ents, o, ix, err);
+    if (!rc) rc = screen_ents_build(&s->ents, o, s->names, s->ix, ix, err);
     s->has_ents = rc == PU_OK;
     if (!rc) s->nfull++;
     return rc;
@@ -122,7 +128,7 @@ static int build_index(screen_service *s, store_t *st, int64_t to, screen_index 
     if (!rc && complete && n <= SCREEN_PATCH_MAX_IDS) {
         const screen_build_opts *o = s->has_build ? &s->build : NULL;
         rc = screen_ents_patch(st, o, &s->ents, ids, n, err);
-        if (!rc) rc = screen_ents_build(&s->ents, o, ix, err);
+        if (!rc) rc = screen_ents_build(&s->ents, o, s->names, s->ix, ix, err);
         if (rc) s->has_ents = 0; /* next time: in full */
         else s->npatch++;
         store_changes_free(ids, n);
@@ -300,7 +306,8 @@ int screen_service_open(store_t *st, const screen_service_opts *o, screen_servic
     }
     /* the generations first: a change during the build makes the next
      * reader rebuild again (never an index older than its generation) */
-    int rc = read_gens(st, &s->entity_gen, &s->review_gen, err);
+    int rc = screen_ncache_new(&s->names) ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
+    if (!rc) rc = read_gens(st, &s->entity_gen, &s->review_gen, err);
     if (!rc) rc = build_full(s, st, &s->ix, err);
     if (!rc) rc = screen_reviews_load(st, &s->reviews, err);
     if (rc) {
@@ -316,6 +323,7 @@ void screen_service_close(screen_service *s) {
     screen_index_free(s->ix);
     screen_reviews_free(s->reviews);
     screen_ents_free(&s->ents);
+    screen_ncache_free(s->names);
     caches_clear(s);
     free(s->bodies);
     free(s->answers);

@@ -1377,6 +1377,225 @@ static void test_service_patch(void **state) {
     store_close(st);
 }
 
+/* ---- randomized: a patched service against a fresh full build ----
+ * Random creates, updates (renames, aliases, identifiers), deletions,
+ * re-markings, designations by Sanctions and their removal, and store
+ * transactions of several changes, over a small vocabulary (so that every
+ * change moves the IDF weights of names that did not change); after every
+ * step the long-lived service (patched from the change log, reusing its
+ * normalised names and vocabulary keys) answers random queries exactly as a
+ * service built in full from the store, for the operator and four readers
+ * of both countries. Seeds: RANDOM_SEEDS, or $SCREEN_RANDOM_SEED. */
+#define RANDOM_SEEDS 3
+#define RANDOM_STEPS 25
+#define RANDOM_IDS 40
+#define RANDOM_QUERIES 6
+
+static uint64_t rnd_next(uint64_t *s) { /* xorshift64* */
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+static size_t rnd(uint64_t *s, size_t n) { return (size_t)(rnd_next(s) % n); }
+
+static const char *const rtok[] = {"Guzman", "Loera", "Joaquin", "Garcia", "Hernandez", "Tlacuache", "Abundio",
+                                   "Quetzal", "Mendieta", "Ocampo", "Olvera", "Renata", "Zambada", "Caro",
+                                   "Quintero", "Rafael", "Carrillo", "Fuentes", "Abd al-Rahman", "Vasquez"};
+#define NRTOK (sizeof rtok / sizeof *rtok)
+static const char *const rmark[] = {"PUBLIC", "SHARED", "US-ONLY", "MX-ONLY", "AGENCY-ONLY"};
+static const char *const rown[] = {"DEA", "FGR", "CBP", "UIF"};
+
+static void rnd_name(uint64_t *s, char *buf, size_t size) {
+    size_t n = 2 + rnd(s, 2), w = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < n && w < size; i++)
+        w += (size_t)snprintf(buf + w, size - w, "%s%s", i ? " " : "", rtok[rnd(s, NRTOK)]);
+}
+
+/* A random state of entity number k (a person, a company or a Sanction). */
+static ftm_entity *rnd_entity(uint64_t *s, size_t k) {
+    char id[32], name[128], alias[128], num[32];
+    snprintf(id, sizeof id, "r-%zu", k);
+    rnd_name(s, name, sizeof name);
+    rnd_name(s, alias, sizeof alias);
+    snprintf(num, sizeof num, "ID%zu", rnd(s, 5));
+    ftm_entity *e;
+    if (k % 7 == 6) { /* a Sanction: designates another random id */
+        char target[32], prog[16];
+        snprintf(target, sizeof target, "r-%zu", rnd(s, RANDOM_IDS));
+        snprintf(prog, sizeof prog, "PROG%zu", rnd(s, 3));
+        e = ent(id, "Sanction", (const char *const[]){"entity", target, "program", prog, NULL});
+    } else if (k % 5 == 4) {
+        e = ent(id, "Company", (const char *const[]){"name", name, "registrationNumber", num, NULL});
+    } else if (rnd(s, 2)) {
+        e = ent(id, "Person", (const char *const[]){"name", name, "alias", alias, "idNumber", num, NULL});
+    } else {
+        e = ent(id, "Person", (const char *const[]){"name", name, NULL});
+    }
+    ftm_entity_set(&e->owner, rown[rnd(s, 4)]);
+    ftm_entity_set(&e->marking, rmark[rnd(s, 5)]);
+    return e;
+}
+
+static void rnd_step(uint64_t *s, store_t *st) {
+    pu_err err;
+    size_t k = rnd(s, RANDOM_IDS), op = rnd(s, 10);
+    char id[32];
+    snprintf(id, sizeof id, "r-%zu", k);
+    if (op < 5) { /* create or replace */
+        ftm_entity *e = rnd_entity(s, k);
+        assert_int_equal(store_put(st, e, &err), PU_OK);
+        ftm_entity_free(e);
+    } else if (op < 7) { /* delete (absent: nothing to do) */
+        int rc = store_delete(st, id, &err);
+        assert_true(rc == PU_OK || rc == PU_ERR_NOTFOUND);
+    } else if (op < 9) { /* re-mark in place */
+        ftm_entity *e = NULL;
+        if (store_get(st, STORE_SYSTEM, id, &e, &err) == PU_OK) {
+            ftm_entity_set(&e->marking, rmark[rnd(s, 5)]);
+            assert_int_equal(store_put(st, e, &err), PU_OK);
+            ftm_entity_free(e);
+        }
+    } else { /* one transaction of several changes: one generation */
+        assert_int_equal(store_begin(st, &err), PU_OK);
+        for (int i = 0; i < 4; i++) {
+            ftm_entity *e = rnd_entity(s, rnd(s, RANDOM_IDS));
+            assert_int_equal(store_put(st, e, &err), PU_OK);
+            ftm_entity_free(e);
+        }
+        int rc = store_delete(st, id, &err);
+        assert_true(rc == PU_OK || rc == PU_ERR_NOTFOUND);
+        assert_int_equal(store_commit(st, &err), PU_OK);
+    }
+}
+
+static char *answers_for(const screen_snapshot *snap, const store_scope *scope, char **queries, size_t nq) {
+    pu_buf b = PU_BUF_INIT(1 << 20);
+    for (size_t k = 0; k < nq; k++) {
+        const char *names[1] = {queries[k]};
+        screen_query q = {.names = names, .nnames = 1};
+        screen_params p = {.scope = scope, .reviews = snap->reviews, .explain = 1, .min_score = 0.3};
+        screen_result *r = run(snap->ix, &q, &p);
+        pu_buf_printf(&b, "%s:\n", queries[k]);
+        for (size_t i = 0; i < r->n; i++) {
+            const screen_match *m = &r->matches[i];
+            pu_buf_printf(&b, " %s %s %.9f %zu", m->entity_id, m->caption ? m->caption : "", m->score, m->nprograms);
+            for (size_t f = 0; f < m->explain.nfeatures; f++)
+                pu_buf_printf(&b, " %s=%.9f:%s", m->explain.features[f].name, m->explain.features[f].value,
+                              m->explain.features[f].detail ? m->explain.features[f].detail : "");
+            pu_buf_putc(&b, '\n');
+        }
+        screen_result_free(r);
+    }
+    return pu_buf_detach(&b);
+}
+
+static void assert_random_same(screen_service *svc, store_t *st, uint64_t *s, uint64_t seed, int step) {
+    pu_err err;
+    screen_service *fresh = NULL;
+    assert_int_equal(screen_service_open(st, NULL, &fresh, &err), PU_OK);
+    screen_snapshot a, b;
+    assert_int_equal(screen_service_acquire(svc, st, &a, &err), PU_OK);
+    assert_int_equal(screen_service_acquire(fresh, st, &b, &err), PU_OK);
+    assert_int_equal(a.entity_gen, b.entity_gen);
+    char qbuf[RANDOM_QUERIES][128], *queries[RANDOM_QUERIES];
+    for (size_t i = 0; i < RANDOM_QUERIES; i++) {
+        rnd_name(s, qbuf[i], sizeof qbuf[i]);
+        queries[i] = qbuf[i];
+    }
+    store_scope dea = {0, "US", "DEA"}, cbp = {0, "US", "CBP"}, fgr = {0, "MX", "FGR"}, uif = {0, "MX", "UIF"};
+    const store_scope *scopes[] = {STORE_SYSTEM, &dea, &cbp, &fgr, &uif};
+    for (size_t i = 0; i < sizeof scopes / sizeof *scopes; i++) {
+        char *x = answers_for(&a, scopes[i], queries, RANDOM_QUERIES);
+        char *y = answers_for(&b, scopes[i], queries, RANDOM_QUERIES);
+        if (strcmp(x, y) != 0)
+            fprintf(stderr, "seed %llu step %d scope %zu:\n--- patched\n%s--- full\n%s", (unsigned long long)seed, step, i,
+                    x, y);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    screen_service_release(fresh, &b);
+    screen_service_release(svc, &a);
+    screen_service_close(fresh);
+}
+
+static void test_service_random(void **state) {
+    (void)state;
+    uint64_t seeds[RANDOM_SEEDS] = {18, 1812, 2026};
+    size_t nseeds = RANDOM_SEEDS;
+    const char *env = getenv("SCREEN_RANDOM_SEED");
+    if (env && *env) {
+        seeds[0] = strtoull(env, NULL, 10);
+        nseeds = 1;
+    }
+    for (size_t si = 0; si < nseeds; si++) {
+        uint64_t s = seeds[si] * 0x9E3779B97F4A7C15ull | 1;
+        store_t *st = NULL;
+        pu_err err;
+        assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+        assert_int_equal(screen_migrate(store_db(st), &err), PU_OK);
+        for (size_t k = 0; k < RANDOM_IDS; k += 2) {
+            ftm_entity *e = rnd_entity(&s, k);
+            assert_int_equal(store_put(st, e, &err), PU_OK);
+            ftm_entity_free(e);
+        }
+        screen_service *svc = NULL;
+        assert_int_equal(screen_service_open(st, NULL, &svc, &err), PU_OK);
+        assert_random_same(svc, st, &s, seeds[si], 0);
+        for (int step = 1; step <= RANDOM_STEPS; step++) {
+            rnd_step(&s, st);
+            assert_random_same(svc, st, &s, seeds[si], step);
+        }
+        uint64_t full = 0, patched = 0;
+        screen_service_counts(svc, &full, &patched);
+        assert_int_equal(full, 1);            /* the log covered every step ... */
+        assert_true(patched >= RANDOM_STEPS - 3); /* ... each one patched (a step may change nothing) */
+        screen_service_close(svc);
+        store_close(st);
+    }
+}
+
+static int pair_order(const void *a, const void *b) {
+    const ix_pair *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/* The index's map sort (radix above IX_RADIX_MIN pairs) agrees with the
+ * comparison sort, on pairs with repeated hashes and values out of order. */
+static void test_map_sort(void **state) {
+    (void)state;
+    uint64_t s = 42;
+    size_t n = 50000;
+    ix_map m = {0}, r = {0};
+    m.a = malloc(n * sizeof *m.a);
+    r.a = malloc(n * sizeof *r.a);
+    assert_non_null(m.a);
+    assert_non_null(r.a);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = rnd_next(&s);
+        if (i % 3 == 0 && i) h = m.a[rnd(&s, i)].h;           /* repeated hashes */
+        m.a[i] = (ix_pair){h, (uint32_t)rnd_next(&s) | (i % 2 ? 0x80000000u : 0)};
+    }
+    m.n = r.n = n;
+    memcpy(r.a, m.a, n * sizeof *m.a);
+    assert_int_equal(ix_map_finish(&m), PU_OK);
+    for (size_t i = 1; i < n; i++)
+        assert_true(m.a[i - 1].h < m.a[i].h || (m.a[i - 1].h == m.a[i].h && m.a[i - 1].v <= m.a[i].v));
+    /* the same array as a comparison sort of the input */
+    qsort(r.a, n, sizeof *r.a, pair_order);
+    for (size_t i = 0; i < n; i++) assert_true(m.a[i].h == r.a[i].h && m.a[i].v == r.a[i].v);
+    /* lookups find the first pair of each hash */
+    for (size_t i = 0; i < n; i += 997) {
+        size_t k = ix_get(&m, r.a[i].h);
+        assert_true(k < n && m.a[k].h == r.a[i].h && (k == 0 || m.a[k - 1].h != r.a[i].h));
+    }
+    ix_map_free(&m);
+    ix_map_free(&r);
+}
+
 /* Does an explanation text show token weights or coverages (numbers)? */
 static int shows_stats(const char *s) {
     return strstr(s, "(weights ") || strstr(s, ", weight ") || strstr(s, "coverage 0") || strstr(s, "coverage 1");
@@ -1639,6 +1858,8 @@ int main(void) {
         cmocka_unit_test(test_service_generations),
         cmocka_unit_test(test_service_threads),
         cmocka_unit_test(test_service_patch),
+        cmocka_unit_test(test_service_random),
+        cmocka_unit_test(test_map_sort),
         cmocka_unit_test(test_exhaustive_agrees),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reviews),
