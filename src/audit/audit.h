@@ -194,6 +194,13 @@ int audit_journal_recover(db_t *db, const char *path, int64_t *n, pu_err *err);
 int audit_journal_parse(const char *name, const char *buf, size_t len, audit_staged **out, size_t *n, char **store,
                         size_t *torn, pu_err *err);
 void audit_staged_free(audit_staged *ents, char *store);
+/* Parse a journal file's header line hdr (NUL-terminated; "puente-audit-
+ * journal v1 store=ID half=N[ journal=JID]"): store id, half size (0 and
+ * PU_OK when hdr is not a header: a file written by hand) and journal id
+ * ("" in a header of before journal ids). For recovery and the fuzz
+ * target. Errors: PU_ERR_INVALID naming `name` and the field. */
+int audit_journal_header(const char *name, const char *hdr, char store[AUDIT_STORE_ID_HEX], size_t *half,
+                         char jid[AUDIT_JOURNAL_ID_HEX], pu_err *err);
 
 /* Result of a verification. */
 typedef struct audit_report {

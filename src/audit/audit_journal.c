@@ -222,6 +222,24 @@ static int hex_id_ok(const char *s) {
     return k == AUDIT_JOURNAL_ID_HEX - 1;
 }
 
+int audit_journal_header(const char *name, const char *hdr, char store[AUDIT_STORE_ID_HEX], size_t *half,
+                         char jid[AUDIT_JOURNAL_ID_HEX], pu_err *err) {
+    store[0] = jid[0] = '\0';
+    *half = 0;
+    if (strncmp(hdr, JMAGIC, strlen(JMAGIC)) != 0) return PU_OK; /* a file without a header */
+    char id[AUDIT_STORE_ID_HEX] = "", j[AUDIT_JOURNAL_ID_HEX + 1] = "";
+    unsigned long long h = 0;
+    int got = sscanf(hdr + strlen(JMAGIC), "store=%32s half=%llu journal=%33s", id, &h, j);
+    if (got < 2 || h == 0 || h > AUDIT_JOURNAL_HALF)
+        return pu_fail(err, PU_ERR_INVALID, name, "header", "expected 'store=ID half=N [journal=ID]' after the journal's magic");
+    if (got == 3 && !hex_id_ok(j))
+        return pu_fail(err, PU_ERR_INVALID, name, "journal", "expected a journal id of 32 hex digits, got '%.40s'", j);
+    pu_strlcpy(store, id, AUDIT_STORE_ID_HEX);
+    if (got == 3) pu_strlcpy(jid, j, AUDIT_JOURNAL_ID_HEX);
+    *half = (size_t)h;
+    return PU_OK;
+}
+
 /* Both halves of the journal on fd, parsed and ordered by jid. A server's
  * file starts with its header (store id, half size, journal id: jid_out,
  * "" in a header of before journal ids); a file without one (a person
@@ -238,30 +256,27 @@ static int read_journal(int fd, const char *path, const char *store_id, audit_st
     size_t size = (size_t)sb.st_size;
     if (size > JHDR + 2 * AUDIT_JOURNAL_HALF)
         return pu_fail(err, PU_ERR_LIMIT, path, NULL, "the audit journal is larger than a server writes (%zu bytes)", size);
-    char hdr[128] = "";
+    char hdr[256] = "";
     ssize_t got = pread(fd, hdr, sizeof hdr - 1, 0);
     hdr[got > 0 ? got : 0] = '\0';
-    int two = strncmp(hdr, JMAGIC, strlen(JMAGIC)) == 0;
+    char id[AUDIT_STORE_ID_HEX];
+    size_t h = 0;
+    int rc = audit_journal_header(path, hdr, id, &h, jid_out, err);
+    if (rc) return rc;
+    int two = h > 0;
     size_t half = size, base = 0;
     if (two) {
-        char id[AUDIT_STORE_ID_HEX] = "";
-        char jid[AUDIT_JOURNAL_ID_HEX + 1] = "";
-        unsigned long long h = 0;
-        int got_f = sscanf(hdr + strlen(JMAGIC), "store=%32s half=%llu journal=%33s", id, &h, jid);
-        if (got_f < 2 || h == 0 || h > AUDIT_JOURNAL_HALF || size != JHDR + 2 * (size_t)h)
+        if (size != JHDR + 2 * h)
             return pu_fail(err, PU_ERR_INVALID, path, "header", "the audit journal's header does not match its size (%zu bytes)", size);
-        if (got_f == 3 && !hex_id_ok(jid))
-            return pu_fail(err, PU_ERR_INVALID, path, "journal", "expected a journal id of 32 hex digits, got '%.40s'", jid);
-        if (got_f == 3) pu_strlcpy(jid_out, jid, AUDIT_JOURNAL_ID_HEX);
         if (strcmp(id, store_id) != 0)
             return pu_fail(err, PU_ERR_CONFLICT, path, NULL,
                            "the audit journal belongs to another store (trail %s, this store's trail %s); move it aside", id, store_id);
-        half = (size_t)h;
+        half = h;
         base = JHDR;
     }
     audit_staged *parts[2] = {NULL, NULL};
     size_t counts[2] = {0, 0};
-    int rc = PU_OK;
+    rc = PU_OK;
     for (int h = 0; h < (two ? 2 : 1) && rc == PU_OK; h++) {
         pu_buf b = PU_BUF_INIT(half + 1);
         char name[1100];

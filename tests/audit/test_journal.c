@@ -421,6 +421,20 @@ static void test_header_without_journal_id(void **state) {
     int64_t n;
     assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK);
     assert_int_equal(n, 1);
+    /* the header parser on its own: the three shapes, and a bad journal id */
+    char st[AUDIT_STORE_ID_HEX], jid[AUDIT_JOURNAL_ID_HEX];
+    size_t half;
+    assert_int_equal(audit_journal_header("h", "1\t2026", st, &half, jid, &e), PU_OK);
+    assert_true(half == 0 && !st[0] && !jid[0]);
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192\n", st, &half, jid, &e), PU_OK);
+    assert_true(half == 8192 && strcmp(st, "ab") == 0 && !jid[0]);
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192 journal=0123456789abcdef0123456789ABCDEF\n",
+                                          st, &half, jid, &e), PU_OK);
+    assert_string_equal(jid, "0123456789abcdef0123456789ABCDEF");
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192 journal=xyz\n", st, &half, jid, &e),
+                     PU_ERR_INVALID);
+    assert_string_equal(e.field, "journal");
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=0\n", st, &half, jid, &e), PU_ERR_INVALID);
     int64_t js;
     assert_int_equal(audit_journal_seq(db, "", &js, &e), PU_OK);
     assert_int_equal(js, 1);
