@@ -149,29 +149,11 @@ static const char *const LOG_COLS[] = {"seq",     "ts",      "component", "user_
                                        "hash",    "key_id",  "source",    "purpose"};
 #define NLOG_COLS ((int)(sizeof LOG_COLS / sizeof LOG_COLS[0]))
 
-/* A batch of up to this many entries goes to PostgreSQL as one literal
- * INSERT + UPDATE + COMMIT (db_exec_commit: one round trip) instead of
- * COPY (start, data, end), UPDATE and COMMIT (five). Larger batches (a
- * journal's backlog) keep COPY, which is cheaper per row. */
-#define AUDIT_INLINE_MAX 256
-
-/* The row as literals, after "VALUES " (or ", ") in sql. */
-static int inline_row(pu_buf *sql, size_t k, const char *const row[]) {
-    int rc = pu_buf_puts(sql, k ? ", (" : " VALUES (");
-    for (int i = 0; i < NLOG_COLS && rc == PU_OK; i++) {
-        if (i) rc = pu_buf_puts(sql, ", ");
-        if (rc == PU_OK) rc = i == 0 ? pu_buf_puts(sql, row[0]) : db_sql_quote(sql, row[i]); /* seq: a number */
-    }
-    return rc == PU_OK ? pu_buf_putc(sql, ')') : rc;
-}
-
 /* Append n entries after the current head (caller holds the write lock). The
  * head is read once and the statements prepared once for the whole batch.
- * Entry k gets the time tss[k] when tss is given, else ts. inl != NULL: the
- * rows and the head's update are not executed but written into inl as SQL
- * (for db_exec_commit). */
+ * Entry k gets the time tss[k] when tss is given, else ts. */
 static int append_locked(db_t *db, const audit_event *const *evs, const char *const *tss, size_t n, const char *ts,
-                         pu_buf *inl, pu_err *err) {
+                         pu_err *err) {
     char *b = malloc((size_t)9 * AUDIT_FIELD_MAX);
     if (!b) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     meta m = {0};
@@ -183,14 +165,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
     /* the rows of a batch go in as one bulk insert (PostgreSQL: one COPY
      * instead of a round trip per entry; the chain is computed here anyway) */
     db_bulk *bulk = NULL;
-    if (rc == PU_OK && inl) {
-        rc = pu_buf_puts(inl, "INSERT INTO audit_log (");
-        for (int i = 0; i < NLOG_COLS && rc == PU_OK; i++) rc = pu_buf_printf(inl, "%s%s", i ? ", " : "", LOG_COLS[i]);
-        if (rc == PU_OK) rc = pu_buf_putc(inl, ')');
-        if (rc) rc = pu_fail(err, rc, NULL, NULL, "the audit batch is too large");
-    } else if (rc == PU_OK) {
-        rc = db_bulk_open(db, "audit_log", LOG_COLS, NLOG_COLS, &bulk, err);
-    }
+    if (rc == PU_OK) rc = db_bulk_open(db, "audit_log", LOG_COLS, NLOG_COLS, &bulk, err);
     char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
     pu_strlcpy(prev, m.head_hash, sizeof prev);
     int64_t seq = m.head_seq;
@@ -213,16 +188,8 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
         char seqs[24];
         snprintf(seqs, sizeof seqs, "%lld", (long long)seq);
         const char *row[NLOG_COLS] = {seqs, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], prev, hash, kid, x[0], x[1]};
-        if (inl && (rc = inline_row(inl, k, row))) rc = pu_fail(err, rc, NULL, NULL, "the audit batch is too large");
-        if (!inl) rc = db_bulk_row(bulk, row, err);
+        rc = db_bulk_row(bulk, row, err);
         pu_strlcpy(prev, hash, sizeof prev);
-    }
-    if (inl) {
-        if (rc == PU_OK && n > 0 && pu_buf_printf(inl, "; UPDATE audit_meta SET head_seq = %lld, head_hash = '%s' WHERE id = 1",
-                                                (long long)seq, prev))
-            rc = pu_fail(err, PU_ERR_LIMIT, NULL, NULL, "the audit batch is too large");
-        free(b);
-        return rc;
     }
     if (rc == PU_OK) rc = db_bulk_flush(bulk, err);
     db_bulk_close(bulk);
@@ -240,7 +207,7 @@ static int append_locked(db_t *db, const audit_event *const *evs, const char *co
 int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err) {
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    rc = append_locked(db, &ev, NULL, 1, ts, NULL, err);
+    rc = append_locked(db, &ev, NULL, 1, ts, err);
     return tx_end(db, own, rc, err);
 }
 
@@ -249,18 +216,7 @@ int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err 
     pu_now_iso(ts, sizeof ts);
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    /* PostgreSQL, a batch of our own: rows, head and COMMIT in one round
-     * trip (SQLite: a statement is a function call, not a round trip; the
-     * prepared bulk insert stays) */
-    if (own && n > 0 && n <= AUDIT_INLINE_MAX && strcmp(db_backend(db), "postgresql") == 0) {
-        pu_buf sql = PU_BUF_INIT(n * (size_t)NLOG_COLS * (2 * (size_t)AUDIT_FIELD_MAX + 4) + 4096);
-        rc = append_locked(db, evs, NULL, n, ts, &sql, err);
-        if (rc == PU_OK) rc = db_exec_commit(db, pu_buf_str(&sql), err);
-        else db_rollback(db);
-        pu_buf_free(&sql);
-        return rc;
-    }
-    rc = append_locked(db, evs, NULL, n, ts, NULL, err);
+    rc = append_locked(db, evs, NULL, n, ts, err);
     return tx_end(db, own, rc, err);
 }
 
@@ -418,7 +374,7 @@ static int staged_locked(db_t *db, const char *journal_id, const audit_staged *e
         evs[i] = &ents[k + i].ev;
         tss[i] = ents[k + i].ts;
     }
-    if (rc == PU_OK) rc = append_locked(db, evs, tss, m, NULL, NULL, err);
+    if (rc == PU_OK) rc = append_locked(db, evs, tss, m, NULL, err);
     free(evs);
     free((void *)tss);
     if (rc == PU_OK) rc = journal_row_set(db, journal_id, ents[n - 1].jid, NULL, NULL, err);
@@ -738,7 +694,7 @@ int audit_prune(db_t *db, int days, const char *now_iso, int64_t *removed, pu_er
                      (long long)nrem, cutoff, days, (long long)last_old, anchor);
             audit_event ev = {"audit", "-", "", "audit.prune", "", "success", detail, NULL, NULL};
             const audit_event *one = &ev;
-            rc = append_locked(db, &one, NULL, 1, now, NULL, err);
+            rc = append_locked(db, &one, NULL, 1, now, err);
         }
     }
     rc = tx_end(db, own, rc, err);

@@ -263,30 +263,6 @@ int db_rollback(db_t *db) {
 
 int db_in_tx(const db_t *db) { return db->in_tx; }
 
-int db_exec_commit(db_t *db, const char *sql, pu_err *err) {
-    if (!db->in_tx) return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "commit outside a transaction");
-    pu_buf b = PU_BUF_INIT(strlen(sql) + sizeof "; COMMIT");
-    int rc = pu_buf_puts(&b, sql);
-    if (rc == PU_OK) rc = pu_buf_puts(&b, "; COMMIT");
-    if (rc != PU_OK) {
-        pu_buf_free(&b);
-        db_rollback(db);
-        return pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
-    }
-    rc = db->ops->exec(db, pu_buf_str(&b), err);
-    pu_buf_free(&b);
-    if (rc == PU_OK) db->in_tx = 0;
-    else db_rollback(db);
-    return rc;
-}
-
-int db_sql_quote(pu_buf *b, const char *s) {
-    int rc = pu_buf_putc(b, '\'');
-    for (const char *p = s; *p && rc == PU_OK; p++) rc = *p == '\'' ? pu_buf_puts(b, "\'\'") : pu_buf_putc(b, *p);
-    if (rc == PU_OK) rc = pu_buf_putc(b, '\'');
-    return rc;
-}
-
 int db_query_int64(db_t *db, const char *sql, const char *param, int64_t *out, pu_err *err) {
     db_stmt *st;
     *out = 0;

@@ -163,19 +163,6 @@ int64_t db_changes(db_t *db);
 int db_begin(db_t *db, pu_err *err);
 int db_commit(db_t *db, pu_err *err);
 int db_rollback(db_t *db);   /* NULL-safe, no-op outside a transaction; PU_OK */
-/* Run sql (statements without parameters: values written as literals with
- * db_sql_quote) and COMMIT, in ONE round trip to a database server
- * (PostgreSQL: one simple-query message; SQLite: one sqlite3_exec). Why: a
- * short transaction that ends with a few writes (the audit group commit)
- * pays a round trip per statement otherwise, and holds the store's write
- * lock meanwhile. On error the transaction is rolled back. Errors:
- * PU_ERR_INTERNAL (no transaction), PU_ERR_DB, PU_ERR_CONFLICT, PU_ERR_NOMEM. */
-int db_exec_commit(db_t *db, const char *sql, pu_err *err);
-/* Append s to b as an SQL string literal ('...' with quotes doubled; both
- * backends read it literally: PostgreSQL connections run with
- * standard_conforming_strings on). s must be valid text (no NUL inside).
- * Errors: PU_ERR_LIMIT / PU_ERR_NOMEM from pu_buf. */
-int db_sql_quote(pu_buf *b, const char *s);
 int db_in_tx(const db_t *db);
 
 /* Schema migrations, per module. `steps[i]` moves the module's schema from

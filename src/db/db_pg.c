@@ -217,8 +217,7 @@ static int pg_exec_res(db_t *db, const char *sql, PGresult **out, pu_err *err) {
     }
     /* COMMIT of a transaction that an error aborted "succeeds" as ROLLBACK:
      * that is a failed commit (SQLite would have committed the rest) */
-    size_t sl = strlen(sql);
-    if (sl >= 6 && strcmp(sql + sl - 6, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+    if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
         PQclear(r);
         return pu_fail(err, PU_ERR_DB, db->path, NULL,
                        "commit failed: an earlier statement failed and PostgreSQL rolled the transaction back");
@@ -287,8 +286,7 @@ static int pg_open(db_t *db, const char *path, const db_opts *opts, pu_err *err)
     char sql[256];
     int ms = opts && opts->busy_timeout_ms ? opts->busy_timeout_ms : 5000;
     snprintf(sql, sizeof sql,
-             "SET lock_timeout = %d; SET client_min_messages = warning; SET extra_float_digits = 1; "
-             "SET standard_conforming_strings = on%s", ms,
+             "SET lock_timeout = %d; SET client_min_messages = warning; SET extra_float_digits = 1%s", ms,
              opts && opts->readonly ? "; SET default_transaction_read_only = on" : "");
     int rc = pg_exec(db, sql, err);
     if (rc) return rc;

@@ -70,43 +70,6 @@ static void test_rollback(void **state) {
     db_close(db);
 }
 
-/* db_exec_commit + db_sql_quote: statements with literals and COMMIT in one
- * go; any text reads back as itself; a failing statement rolls back all. */
-static void test_exec_commit(void **state) {
-    (void)state;
-    db_t *db;
-    pu_err e;
-    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
-    assert_int_equal(db_migrate(db, "demo", steps, 2, &e), PU_OK);
-    assert_int_equal(db_exec_commit(db, "SELECT 1", &e), PU_ERR_INTERNAL); /* no transaction */
-    const char *tricky = "O'Brien \\ '' \\' back\nslash -- ; DROP TABLE t; E'x' $$y$$ Treviño";
-    pu_buf sql = PU_BUF_INIT(4096);
-    assert_int_equal(pu_buf_puts(&sql, "INSERT INTO t(name) VALUES ("), PU_OK);
-    assert_int_equal(db_sql_quote(&sql, tricky), PU_OK);
-    assert_int_equal(pu_buf_puts(&sql, "); INSERT INTO t(name) VALUES ('b')"), PU_OK);
-    assert_int_equal(db_begin(db, &e), PU_OK);
-    assert_int_equal(db_exec_commit(db, pu_buf_str(&sql), &e), PU_OK);
-    assert_int_equal(db_in_tx(db), 0);
-    int64_t n;
-    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM t WHERE name = ?", tricky, &n, &e), PU_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM t", NULL, &n, &e), PU_OK);
-    assert_int_equal(n, 2);
-    /* the second statement fails (UNIQUE): nothing of the batch stays */
-    assert_int_equal(db_begin(db, &e), PU_OK);
-    assert_int_not_equal(db_exec_commit(db, "INSERT INTO t(name) VALUES ('c'); INSERT INTO t(name) VALUES ('b')", &e), PU_OK);
-    assert_int_equal(db_in_tx(db), 0);
-    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM t WHERE name = 'c'", NULL, &n, &e), PU_OK);
-    assert_int_equal(n, 0);
-    /* and the connection goes on */
-    assert_int_equal(db_begin(db, &e), PU_OK);
-    assert_int_equal(db_exec_commit(db, "INSERT INTO t(name) VALUES ('d')", &e), PU_OK);
-    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM t", NULL, &n, &e), PU_OK);
-    assert_int_equal(n, 3);
-    pu_buf_free(&sql);
-    db_close(db);
-}
-
 /* The statement cache: reuse after finalize, never shared while in use,
  * bindings and cursor reset, schema changes picked up, eviction bounded. */
 static void test_stmt_cache(void **state) {
@@ -588,7 +551,6 @@ int main(void) {
         cmocka_unit_test(test_type_tokens),
         cmocka_unit_test(test_maintenance),
         cmocka_unit_test(test_portable_behaviour),
-        cmocka_unit_test(test_exec_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
