@@ -28,14 +28,20 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pg_be
 trap cleanup EXIT
 pg_bench_start
 DB=$(pg_store killbench)
-export PUENTE_AUDIT_JOURNAL=commit  # servers sharing a store have no local journal (docs/audit.md)
+# JOURNAL=own (default): each server stages its reads' audit entries in its
+# own journal file (docs/audit.md "Several servers, one chain"); after the
+# kill, `puente audit ingest` puts the dead server's journal into the chain,
+# and every answered /match must have its entry. JOURNAL=commit: group commit.
+JOURNAL=${JOURNAL:-own}
+export PUENTE_AUDIT_JOURNAL=none  # the CLI below names the journals itself
 "$PUENTE" import ofac data/ofac --db "$DB" >/dev/null
 "$PUENTE" agency seed --db "$DB" >/dev/null
 "$PUENTE" user add bench --agency DEA --role analyst --db "$DB" >/dev/null
 tok=$("$PUENTE" token create bench --db "$DB")
 
 serve() { # LOG -> PORT, pid appended to pids
-  "$PUENTE" serve --listen 127.0.0.1:0 --db "$DB" --audit-journal commit --max-conns-per-ip 512 >"$1" 2>&1 &
+  local j=commit; [ "$JOURNAL" = own ] && j=${1%.log}.journal
+  "$PUENTE" serve --listen 127.0.0.1:0 --db "$DB" --audit-journal "$j" --max-conns-per-ip 512 >"$1" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do grep -q "listening on" "$1" && break; sleep 0.1; done
   PORT=$(grep -o '127.0.0.1:[0-9]*' "$1" | head -1 | cut -d: -f2)
@@ -77,7 +83,7 @@ LUA
 
 echo "$(pg_machine)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "two servers (--audit-journal commit, 2 worker threads each) on one PostgreSQL store; 4 wrk at once, ${CONNS} connections each, ${SECS}s; kill -9 of B after $((SECS / 2))s"
+echo "two servers (audit: $JOURNAL, 2 worker threads each) on one PostgreSQL store; 4 wrk at once, ${CONNS} connections each, ${SECS}s; kill -9 of B after $((SECS / 2))s"
 w=()
 SIDE=a ACK_FILE="$OUT/ack-a" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/write.lua" "http://127.0.0.1:$pa/api/v1/entities" >"$OUT/wrk-write-a.txt" 2>&1 & w+=($!)
 SIDE=b ACK_FILE="$OUT/ack-b" wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$OUT/write.lua" "http://127.0.0.1:$pb/api/v1/entities" >"$OUT/wrk-write-b.txt" 2>&1 & w+=($!)
@@ -115,7 +121,25 @@ pg_sql "SELECT id FROM killbench.entity WHERE id LIKE 'dea-a-%' OR id LIKE 'dea-
 lost=$(comm -23 "$OUT/acked.txt" "$OUT/stored.txt" | wc -l)
 echo
 echo "acknowledged writes: $(wc -l <"$OUT/acked-a.txt") through A, $(wc -l <"$OUT/acked-b.txt") through B; stored: $(wc -l <"$OUT/stored.txt"); acknowledged but not stored (LOST): $lost"
+if [ "$JOURNAL" = own ]; then  # B died: its journal is put into the chain from its disk
+  "$PUENTE" audit ingest --db "$DB" --journal "$OUT/b.journal" 2>&1 | sed 's/^/audit ingest: /'
+fi
 "$PUENTE" audit export --db "$DB" >"$OUT/audit.jsonl"
+# answered /match requests (wrk: responses minus non-2xx) against their audit entries
+answered=$(python3 - "$OUT" <<'PY'
+import re, sys
+n = 0
+for f in ("match-a", "match-b"):
+    t = open(f"{sys.argv[1]}/wrk-{f}.txt").read()
+    m = re.search(r"(\d+) requests in", t)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    n += (int(m.group(1)) if m else 0) - (int(bad.group(1)) if bad else 0)
+print(n)
+PY
+)
+in_chain=$(grep -c '"action":"[^"]*match[^"]*"' "$OUT/audit.jsonl" || true)
+echo "/match answered: $answered; their audit entries in the chain: $in_chain (requests cut by the kill may have one too)"
+match_ok=0; [ "$in_chain" -ge "$answered" ] || match_ok=1
 python3 - "$OUT/audit.jsonl" "$OUT/acked.txt" <<'PY' >"$OUT/audit-check.txt"
 import json, sys
 created = set()
@@ -134,5 +158,5 @@ cat "$OUT/audit-check.txt"
 verify=$("$PUENTE" audit verify --db "$DB" 2>&1) && vrc=0 || vrc=$?
 echo "puente audit verify: exit $vrc: $(head -1 <<<"$verify")"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$lost" -eq 0 ] && [ "$vrc" -eq 0 ] && [ "$audit_ok" -eq 0 ] || { echo "FAILED: see above" >&2; exit 1; }
+[ "$lost" -eq 0 ] && [ "$vrc" -eq 0 ] && [ "$audit_ok" -eq 0 ] && [ "$match_ok" -eq 0 ] || { echo "FAILED: see above" >&2; exit 1; }
 echo "OK: nothing acknowledged was lost; one intact audit chain"

@@ -46,6 +46,13 @@ static const char *const migrations[] = {
     /* (one step, two statements: one literal, as clang's
      * -Wstring-concatenation wants in an array of strings) */
     "ALTER TABLE audit_log ADD COLUMN source TEXT NOT NULL DEFAULT ''; ALTER TABLE audit_log ADD COLUMN purpose TEXT NOT NULL DEFAULT '';",
+    /* 6: one high-water mark per journal (every server has its own); the
+     * journal of before ('' = a file without a journal id) keeps the
+     * number audit_meta.journal_seq had (that column is no longer used) */
+    "CREATE TABLE audit_journal (journal_id TEXT PRIMARY KEY, seq {INT} NOT NULL, host TEXT NOT NULL,"
+    " path TEXT NOT NULL, started TEXT NOT NULL, last_flush TEXT NOT NULL);"
+    " INSERT INTO audit_journal (journal_id, seq, host, path, started, last_flush)"
+    " SELECT '', journal_seq, '', '', '', '' FROM audit_meta WHERE id = 1 AND journal_seq > 0;",
 };
 
 int audit_migrate(db_t *db, pu_err *err) {
@@ -213,20 +220,95 @@ int audit_append_many(db_t *db, const audit_event *const *evs, size_t n, pu_err 
     return tx_end(db, own, rc, err);
 }
 
-int audit_journal_seq(db_t *db, int64_t *out, pu_err *err) {
+int audit_journal_seq(db_t *db, const char *journal_id, int64_t *out, pu_err *err) {
     *out = 0;
     db_stmt *st;
-    int rc = db_prepare(db, "SELECT journal_seq FROM audit_meta WHERE id = 1", &st, err);
+    int rc = db_prepare(db, "SELECT seq FROM audit_journal WHERE journal_id = ?", &st, err);
     if (rc) return rc;
+    db_bind_text(st, 1, journal_id ? journal_id : "", -1);
     rc = db_step(st, err);
-    if (rc == DB_ROW) {
-        *out = db_col_int64(st, 0);
-        rc = PU_OK;
-    } else if (rc == DB_DONE) {
-        rc = pu_fail(err, PU_ERR_INVALID, "audit_meta", NULL, "the audit anchor row is missing");
-    }
+    if (rc == DB_ROW) *out = db_col_int64(st, 0);
+    if (rc == DB_ROW || rc == DB_DONE) rc = PU_OK; /* no row: nothing of it in the chain yet */
     db_finalize(st);
     return rc;
+}
+
+/* Set a journal's row (caller holds the write lock): seq and last_flush, or
+ * a new row. host/path/started are written only when the row is new or when
+ * given (the server registers them; an ingester beside it leaves them). */
+static int journal_row_set(db_t *db, const char *journal_id, int64_t seq, const char *host, const char *path, pu_err *err) {
+    char now[32];
+    pu_now_iso(now, sizeof now);
+    db_stmt *st;
+    int rc = db_prepare(db, "UPDATE audit_journal SET seq = ?, last_flush = ? WHERE journal_id = ?", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, seq);
+    db_bind_text(st, 2, now, -1);
+    db_bind_text(st, 3, journal_id, -1);
+    rc = db_step_done(st, err);
+    int64_t changed = db_changes(db);
+    db_finalize(st);
+    if (rc || changed > 0) return rc;
+    rc = db_prepare(db, "INSERT INTO audit_journal (journal_id, seq, host, path, started, last_flush) VALUES (?, ?, ?, ?, ?, ?)",
+                    &st, err);
+    if (rc) return rc;
+    db_bind_text(st, 1, journal_id, -1);
+    db_bind_int64(st, 2, seq);
+    db_bind_text(st, 3, host ? host : "", -1);
+    db_bind_text(st, 4, path ? path : "", -1);
+    db_bind_text(st, 5, now, -1);
+    db_bind_text(st, 6, seq > 0 ? now : "", -1);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    return rc;
+}
+
+int audit_journal_register(db_t *db, const char *journal_id, const char *host, const char *path, pu_err *err) {
+    if (!journal_id || !*journal_id) return pu_fail(err, PU_ERR_INVALID, "audit journal", "journal_id", "a journal needs an id");
+    int own, rc;
+    if ((rc = tx_begin(db, &own, err))) return rc;
+    int64_t seq;
+    rc = audit_journal_seq(db, journal_id, &seq, err);
+    if (rc == PU_OK && seq > 0) rc = pu_fail(err, PU_ERR_CONFLICT, "audit journal", "journal_id", "journal %s is already in the chain", journal_id);
+    if (rc == PU_OK) rc = journal_row_set(db, journal_id, 0, host, path, err);
+    return tx_end(db, own, rc, err);
+}
+
+int audit_journal_list(db_t *db, audit_journal_info **out, size_t *n, pu_err *err) {
+    *out = NULL;
+    *n = 0;
+    db_stmt *st;
+    int rc = db_prepare(db, "SELECT journal_id, seq, host, path, started, last_flush FROM audit_journal ORDER BY started, journal_id",
+                        &st, err);
+    if (rc) return rc;
+    size_t cap = 0;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            audit_journal_info *g = realloc(*out, nc * sizeof **out);
+            if (!g) {
+                rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            *out = g;
+            cap = nc;
+        }
+        audit_journal_info *r = &(*out)[(*n)++];
+        pu_strlcpy(r->journal_id, db_col_text(st, 0), sizeof r->journal_id);
+        r->seq = db_col_int64(st, 1);
+        pu_strlcpy(r->host, db_col_text(st, 2), sizeof r->host);
+        pu_strlcpy(r->path, db_col_text(st, 3), sizeof r->path);
+        pu_strlcpy(r->started, db_col_text(st, 4), sizeof r->started);
+        pu_strlcpy(r->last_flush, db_col_text(st, 5), sizeof r->last_flush);
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    return PU_OK;
 }
 
 static int read_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err) {
@@ -266,10 +348,12 @@ int audit_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err) {
     return tx_end(db, own, rc, err);
 }
 
-/* The staged entries after journal_seq, as event and time arrays. */
-static int staged_locked(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
+/* The staged entries of journal_id after its high-water mark, appended
+ * (caller holds the write lock, so two ingesters of one journal see each
+ * other's mark and never append an entry twice). */
+static int staged_locked(db_t *db, const char *journal_id, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
     int64_t done;
-    int rc = audit_journal_seq(db, &done, err);
+    int rc = audit_journal_seq(db, journal_id, &done, err);
     if (rc) return rc;
     size_t k = 0;
     while (k < n && ents[k].jid <= done) k++; /* already in the chain (another process ingested them) */
@@ -293,25 +377,20 @@ static int staged_locked(db_t *db, const audit_staged *ents, size_t n, int64_t *
     if (rc == PU_OK) rc = append_locked(db, evs, tss, m, NULL, err);
     free(evs);
     free((void *)tss);
-    db_stmt *st = NULL;
-    if (rc == PU_OK) rc = db_prepare(db, "UPDATE audit_meta SET journal_seq = ? WHERE id = 1", &st, err);
-    if (rc == PU_OK) {
-        db_bind_int64(st, 1, ents[n - 1].jid);
-        rc = db_step_done(st, err);
-    }
-    db_finalize(st);
+    if (rc == PU_OK) rc = journal_row_set(db, journal_id, ents[n - 1].jid, NULL, NULL, err);
     if (rc == PU_OK) *applied = (int64_t)m;
     return rc;
 }
 
-int audit_append_staged(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
+int audit_append_staged(db_t *db, const char *journal_id, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err) {
     int64_t dummy;
     if (!applied) applied = &dummy;
     *applied = 0;
     if (n == 0) return PU_OK;
+    if (!journal_id) journal_id = "";
     int own, rc;
     if ((rc = tx_begin(db, &own, err))) return rc;
-    rc = staged_locked(db, ents, n, applied, err);
+    rc = staged_locked(db, journal_id, ents, n, applied, err);
     rc = tx_end(db, own, rc, err);
     if (rc) *applied = 0;
     return rc;

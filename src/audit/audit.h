@@ -84,11 +84,17 @@ int audit_append_at(db_t *db, const audit_event *ev, const char *ts, pu_err *err
  * open); if the chain cannot be written for so long that both halves fill
  * up, appends fail (fail closed) until it can.
  *
- * Entries are numbered by the journal (jid 1, 2, 3... for the store's whole
- * life); audit_meta.journal_seq is the newest jid in the chain, updated in
- * the same transaction as the entries, so ingesting is idempotent and two
- * ingesters (a server and `puente audit verify` run beside it) never append
- * an entry twice. Each line: jid, ts, then the nine event fields (seven in lines written before source and purpose), separated
+ * Several servers on one store (PostgreSQL): each keeps its own journal
+ * file on its own disk. A journal has an id (32 hex digits, made when a
+ * server opens it, written in its header); its entries are numbered 1, 2,
+ * 3... (jid) and table audit_journal holds, per journal id, the newest jid
+ * in the chain (seq), updated in the same transaction as the entries and
+ * under the store's write lock, so ingesting is idempotent per journal and
+ * two ingesters (a server and `puente audit verify` run beside it) never
+ * append an entry twice. The chain's order is the order of ingestion
+ * (within one journal: jid order). A journal file without an id (written
+ * before ids existed, or by hand) has the id "" (its mark was
+ * audit_meta.journal_seq, moved by migration 6). Each line: jid, ts, then the nine event fields (seven in lines written before source and purpose), separated
  * by tabs; \\, \t, \n, \r and other control bytes are escaped (\xHH).
  * The chain hash is computed when an entry reaches audit_log (in jid order),
  * so seq order = jid order for journal entries. Entries written inside a
@@ -105,27 +111,48 @@ typedef struct audit_staged {
     audit_event ev;
 } audit_staged;
 
-/* Append staged entries to the chain, in one transaction (the caller's, if
- * open), skipping those whose jid is already in it (<= journal_seq). The
- * rest must continue journal_seq without a gap (else PU_ERR_INVALID, naming
- * the missing jid, and nothing is written). *applied (may be NULL) = entries
- * appended. Errors: PU_ERR_INVALID, PU_ERR_DB, PU_ERR_NOMEM. */
-int audit_append_staged(db_t *db, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err);
+/* Append staged entries of the journal journal_id (NULL = "") to the chain,
+ * in one transaction (the caller's, if open), skipping those whose jid is
+ * already in it (<= that journal's seq in audit_journal). The rest must
+ * continue that seq without a gap (else PU_ERR_INVALID, naming the missing
+ * jid, and nothing is written). *applied (may be NULL) = entries appended.
+ * Errors: PU_ERR_INVALID, PU_ERR_DB, PU_ERR_NOMEM. */
+int audit_append_staged(db_t *db, const char *journal_id, const audit_staged *ents, size_t n, int64_t *applied, pu_err *err);
 /* This store's trail id (32 hex digits), made on first use. A journal
  * carries the id of the store it belongs to, so a journal left beside a
  * store that was replaced is never put into the new store's chain.
  * Errors: PU_ERR_DB. */
 #define AUDIT_STORE_ID_HEX 33
 int audit_store_id(db_t *db, char out[AUDIT_STORE_ID_HEX], pu_err *err);
-/* The newest journal jid already in the chain (0 if none). Errors: PU_ERR_DB. */
-int audit_journal_seq(db_t *db, int64_t *out, pu_err *err);
+/* The newest jid of journal journal_id (NULL = "") already in the chain (0
+ * if none). Errors: PU_ERR_DB. */
+int audit_journal_seq(db_t *db, const char *journal_id, int64_t *out, pu_err *err);
+/* Record a new journal (seq 0) with the host and path of the server that
+ * writes it, so an auditor sees which journals feed the chain (`puente
+ * audit journals`). Errors: PU_ERR_INVALID (empty id), PU_ERR_CONFLICT
+ * (the id already has entries in the chain), PU_ERR_DB. */
+#define AUDIT_JOURNAL_ID_HEX 33
+int audit_journal_register(db_t *db, const char *journal_id, const char *host, const char *path, pu_err *err);
+/* The journals known to the chain, oldest first. *out (free()) holds *n
+ * rows. Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+typedef struct audit_journal_info {
+    char journal_id[AUDIT_JOURNAL_ID_HEX];
+    int64_t seq;            /* newest jid in the chain */
+    char host[256];
+    char path[1024];
+    char started[24];       /* when the server registered it ("" for the journal before ids) */
+    char last_flush[24];    /* last ingestion of its entries ("" none) */
+} audit_journal_info;
+int audit_journal_list(db_t *db, audit_journal_info **out, size_t *n, pu_err *err);
 
 typedef struct audit_journal audit_journal;
 
 /* Open (create) the journal at path for the store db_path, for the life of a
  * server: takes an exclusive lock on it (PU_ERR_CONFLICT when another process
- * holds it), puts what a previous run left into the chain, empties the file
- * and starts the ingest thread (with its own store connection). A journal
+ * holds it: two servers never share one journal file), puts what a previous
+ * run left into the chain, empties the file, gives it a new journal id
+ * (registered with this host and path: audit_journal_register) and starts
+ * the ingest thread (with its own store connection). A journal
  * that cannot be read back (a gap, a malformed line other than a torn last
  * line) is PU_ERR_INVALID naming the file and line: the server must not
  * start over an audit trail it cannot complete. *out is owned by the caller
@@ -145,6 +172,8 @@ int audit_journal_append(audit_journal *j, const audit_event *ev, pu_err *err);
  * before the audit trail is read over HTTP). Errors: PU_ERR_DB (the chain
  * could not be written within 10 s; err says why), PU_ERR_INTERRUPTED. */
 int audit_journal_sync(audit_journal *j, pu_err *err);
+/* The id of this journal (32 hex digits), owned by j. */
+const char *audit_journal_id(const audit_journal *j);
 /* Put everything in the chain, empty the file, stop the thread, close,
  * free. NULL-safe. Entries that cannot be put in the chain stay in the file
  * for the next open (reported on stderr). */
@@ -165,6 +194,13 @@ int audit_journal_recover(db_t *db, const char *path, int64_t *n, pu_err *err);
 int audit_journal_parse(const char *name, const char *buf, size_t len, audit_staged **out, size_t *n, char **store,
                         size_t *torn, pu_err *err);
 void audit_staged_free(audit_staged *ents, char *store);
+/* Parse a journal file's header line hdr (NUL-terminated; "puente-audit-
+ * journal v1 store=ID half=N[ journal=JID]"): store id, half size (0 and
+ * PU_OK when hdr is not a header: a file written by hand) and journal id
+ * ("" in a header of before journal ids). For recovery and the fuzz
+ * target. Errors: PU_ERR_INVALID naming `name` and the field. */
+int audit_journal_header(const char *name, const char *hdr, char store[AUDIT_STORE_ID_HEX], size_t *half,
+                         char jid[AUDIT_JOURNAL_ID_HEX], pu_err *err);
 
 /* Result of a verification. */
 typedef struct audit_report {

@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,7 +33,7 @@
 #define JFIELDS 11                         /* jid ts + 9 event fields */
 #define JFIELDS_V1 9                       /* lines written before source and purpose */
 #define SYNC_WAIT_S 10
-#define JHDR 4096                          /* header page: "puente-audit-journal v1 store=ID half=N\n" */
+#define JHDR 4096                          /* header page: "puente-audit-journal v1 store=ID half=N journal=JID\n" */
 #define JMAGIC "puente-audit-journal v1 "
 #define READ_CHUNK ((size_t)1 << 20)
 
@@ -214,40 +215,68 @@ static int by_jid(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+static int hex_id_ok(const char *s) {
+    size_t k = 0;
+    for (; s[k]; k++)
+        if (unhex(s[k]) < 0) return 0;
+    return k == AUDIT_JOURNAL_ID_HEX - 1;
+}
+
+int audit_journal_header(const char *name, const char *hdr, char store[AUDIT_STORE_ID_HEX], size_t *half,
+                         char jid[AUDIT_JOURNAL_ID_HEX], pu_err *err) {
+    store[0] = jid[0] = '\0';
+    *half = 0;
+    if (strncmp(hdr, JMAGIC, strlen(JMAGIC)) != 0) return PU_OK; /* a file without a header */
+    char id[AUDIT_STORE_ID_HEX] = "", j[AUDIT_JOURNAL_ID_HEX + 1] = "";
+    unsigned long long h = 0;
+    int got = sscanf(hdr + strlen(JMAGIC), "store=%32s half=%llu journal=%33s", id, &h, j);
+    if (got < 2 || h == 0 || h > AUDIT_JOURNAL_HALF)
+        return pu_fail(err, PU_ERR_INVALID, name, "header", "expected 'store=ID half=N [journal=ID]' after the journal's magic");
+    if (got == 3 && !hex_id_ok(j))
+        return pu_fail(err, PU_ERR_INVALID, name, "journal", "expected a journal id of 32 hex digits, got '%.40s'", j);
+    pu_strlcpy(store, id, AUDIT_STORE_ID_HEX);
+    if (got == 3) pu_strlcpy(jid, j, AUDIT_JOURNAL_ID_HEX);
+    *half = (size_t)h;
+    return PU_OK;
+}
+
 /* Both halves of the journal on fd, parsed and ordered by jid. A server's
- * file starts with its header (store id, half size); a file without one (a
- * person wrote it) is read as a single half. A header naming another store
- * is PU_ERR_CONFLICT. */
+ * file starts with its header (store id, half size, journal id: jid_out,
+ * "" in a header of before journal ids); a file without one (a person
+ * wrote it) is read as a single half, journal "". A header naming another
+ * store is PU_ERR_CONFLICT. */
 static int read_journal(int fd, const char *path, const char *store_id, audit_staged **out, size_t *n,
-                        char *stores[2], size_t *torn, pu_err *err) {
+                        char *stores[2], size_t *torn, char jid_out[AUDIT_JOURNAL_ID_HEX], pu_err *err) {
     *out = NULL;
     *n = *torn = 0;
+    jid_out[0] = '\0';
     stores[0] = stores[1] = NULL;
     struct stat sb;
     if (fstat(fd, &sb) != 0) return pu_fail(err, PU_ERR_IO, path, NULL, "cannot stat the audit journal: %s", strerror(errno));
     size_t size = (size_t)sb.st_size;
     if (size > JHDR + 2 * AUDIT_JOURNAL_HALF)
         return pu_fail(err, PU_ERR_LIMIT, path, NULL, "the audit journal is larger than a server writes (%zu bytes)", size);
-    char hdr[128] = "";
+    char hdr[256] = "";
     ssize_t got = pread(fd, hdr, sizeof hdr - 1, 0);
     hdr[got > 0 ? got : 0] = '\0';
-    int two = strncmp(hdr, JMAGIC, strlen(JMAGIC)) == 0;
+    char id[AUDIT_STORE_ID_HEX];
+    size_t h = 0;
+    int rc = audit_journal_header(path, hdr, id, &h, jid_out, err);
+    if (rc) return rc;
+    int two = h > 0;
     size_t half = size, base = 0;
     if (two) {
-        char id[AUDIT_STORE_ID_HEX] = "";
-        unsigned long long h = 0;
-        if (sscanf(hdr + strlen(JMAGIC), "store=%32s half=%llu", id, &h) != 2 || h == 0 || h > AUDIT_JOURNAL_HALF ||
-            size != JHDR + 2 * (size_t)h)
+        if (size != JHDR + 2 * h)
             return pu_fail(err, PU_ERR_INVALID, path, "header", "the audit journal's header does not match its size (%zu bytes)", size);
         if (strcmp(id, store_id) != 0)
             return pu_fail(err, PU_ERR_CONFLICT, path, NULL,
                            "the audit journal belongs to another store (trail %s, this store's trail %s); move it aside", id, store_id);
-        half = (size_t)h;
+        half = h;
         base = JHDR;
     }
     audit_staged *parts[2] = {NULL, NULL};
     size_t counts[2] = {0, 0};
-    int rc = PU_OK;
+    rc = PU_OK;
     for (int h = 0; h < (two ? 2 : 1) && rc == PU_OK; h++) {
         pu_buf b = PU_BUF_INIT(half + 1);
         char name[1100];
@@ -285,15 +314,15 @@ static int ingest_file(db_t *db, int fd, const char *path, int strict, int64_t *
     *applied = 0;
     audit_staged *ents;
     size_t n, torn;
-    char *stores[2], id[AUDIT_STORE_ID_HEX];
+    char *stores[2], id[AUDIT_STORE_ID_HEX], jid[AUDIT_JOURNAL_ID_HEX];
     int rc = audit_store_id(db, id, err);
     if (rc) return rc;
-    rc = read_journal(fd, path, id, &ents, &n, stores, &torn, err);
+    rc = read_journal(fd, path, id, &ents, &n, stores, &torn, jid, err);
     if (rc) return strict || rc == PU_ERR_CONFLICT ? rc : PU_OK;
     if (strict && torn)
         fprintf(stderr, pu_tr("puente: %s: a last line was cut off by a crash before it was complete; that request was "
                                "never answered, and the line is dropped\n"), path);
-    rc = audit_append_staged(db, ents, n, applied, err);
+    rc = audit_append_staged(db, jid, ents, n, applied, err);
     free(ents);
     free(stores[0]);
     free(stores[1]);
@@ -330,6 +359,7 @@ struct audit_journal {
     pthread_cond_t drained;  /* an ingest finished */
     int fd;
     char path[1024];
+    char id[AUDIT_JOURNAL_ID_HEX]; /* this journal's id (a new one per open) */
     char *map;               /* the whole file, 2 * half bytes */
     size_t half, switch_at;  /* AUDIT_JOURNAL_HALF / _SWITCH unless opened with other sizes */
     int active;              /* the half appended to */
@@ -450,7 +480,7 @@ static int ingest_list(audit_journal *j, jent *list, size_t n, pu_err *err) {
     if (!arr) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     size_t k = 0;
     for (jent *e = list; e; e = e->next) arr[k++] = e->s;
-    int rc = audit_append_staged(j->db, arr, k, NULL, err);
+    int rc = audit_append_staged(j->db, j->id, arr, k, NULL, err);
     free(arr);
     return rc;
 }
@@ -563,11 +593,25 @@ static void journal_free(audit_journal *j) {
     free(j);
 }
 
+/* A new journal id, registered in the chain's audit_journal table with this
+ * host and the file's path. Why new per open and not kept in the file: a
+ * copied or restored file (a cloned machine) then never continues another
+ * server's numbering; the cost is one row per server start. */
+static int new_id(audit_journal *j, pu_err *err) {
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(j->id, sizeof j->id, raw, sizeof raw);
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return audit_journal_register(j->db, j->id, host, j->path, err);
+}
+
 /* Empty the file, reserve the header and both halves on disk (zero-filled),
  * map them and write the header. */
 static int map_fresh(audit_journal *j, pu_err *err) {
     char id[AUDIT_STORE_ID_HEX];
     int rc = audit_store_id(j->db, id, err);
+    if (rc == PU_OK) rc = new_id(j, err);
     if (rc) return rc;
     size_t total = JHDR + 2 * j->half;
     if (ftruncate(j->fd, 0) != 0)
@@ -578,7 +622,7 @@ static int map_fresh(audit_journal *j, pu_err *err) {
     void *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, j->fd, 0);
     if (m == MAP_FAILED) return pu_fail(err, PU_ERR_IO, j->path, NULL, "cannot map the audit journal: %s", strerror(errno));
     j->map = m;
-    snprintf(j->map, JHDR, JMAGIC "store=%s half=%zu\n", id, j->half);
+    snprintf(j->map, JHDR, JMAGIC "store=%s half=%zu journal=%s\n", id, j->half, j->id);
     return PU_OK;
 }
 
@@ -603,14 +647,14 @@ int audit_journal_open_sized(const char *path, const char *db_path, size_t half,
     if (j->fd < 0) rc = pu_fail(err, PU_ERR_IO, path, NULL, "cannot open the audit journal: %s", strerror(errno));
     else if (flock(j->fd, LOCK_EX | LOCK_NB) != 0)
         rc = pu_fail(err, errno == EWOULDBLOCK ? PU_ERR_CONFLICT : PU_ERR_IO, path, NULL,
-                     errno == EWOULDBLOCK ? "another puente server uses this store and its audit journal"
+                     errno == EWOULDBLOCK ? "another puente server uses this audit journal (each server needs its own: --audit-journal PATH)"
                                           : "cannot lock the audit journal");
     if (rc == PU_OK) rc = db_open(db_path, NULL, &j->db, err);
     if (rc == PU_OK) rc = audit_migrate(j->db, err);
     int64_t applied = 0;
     if (rc == PU_OK) rc = ingest_file(j->db, j->fd, path, 1, &applied, err);
     if (rc == PU_OK) rc = map_fresh(j, err);
-    if (rc == PU_OK) rc = audit_journal_seq(j->db, &j->ingested, err);
+    if (rc == PU_OK) rc = audit_journal_seq(j->db, j->id, &j->ingested, err);
     if (rc == PU_OK && applied > 0)
         fprintf(stderr, pu_tr("puente: %lld audit entries left by an earlier run were added to the audit trail\n"), (long long)applied);
     j->next_jid = j->ingested + 1;
@@ -623,6 +667,8 @@ int audit_journal_open_sized(const char *path, const char *db_path, size_t half,
     *out = j;
     return PU_OK;
 }
+
+const char *audit_journal_id(const audit_journal *j) { return j->id; }
 
 void audit_journal_close(audit_journal *j) {
     if (!j) return;

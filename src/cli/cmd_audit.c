@@ -1,4 +1,4 @@
-/* cmd_audit.c - `puente audit verify|export|prune`. */
+/* cmd_audit.c - `puente audit verify|anchor|export|prune|ingest|journals`. */
 #include <stdlib.h>
 #include <pwd.h>
 #include <string.h>
@@ -13,6 +13,8 @@ static int usage(FILE *f) {
           "       puente audit anchor [--anchors FILE] [--db PATH]\n"
           "       puente audit export [--since DATE] [--until DATE] [--agency ACR] [--out FILE] [--db PATH]\n"
           "       puente audit prune [--days N] [--db PATH]     (default retention: 365 days)\n"
+          "       puente audit ingest --journal PATH [--journal PATH...] [--db PATH]\n"
+          "       puente audit journals [--db PATH]\n"
           "verify recomputes the BLAKE2b hash chain (keyed with the chain key of\n"
           "$PUENTE_AUDIT_KEY / $PUENTE_AUDIT_KEY_FILE when configured) and checks the anchor\n"
           "file; it exits 0 when intact, 3 when an entry was edited, deleted or reordered,\n"
@@ -23,8 +25,11 @@ static int usage(FILE *f) {
           "lines; the export itself is recorded in the trail.\n"
           "Each first adds the entries a server staged in its audit journal (--journal PATH,\n"
           "default $PUENTE_AUDIT_JOURNAL, else <db>-audit.journal for a store file: the same\n"
-          "rule as `puente serve --audit-journal`), also beside a running server and after\n"
-          "a crash.\n"),
+          "rule as `puente serve --audit-journal`; --journal may be given once per server's\n"
+          "journal on this machine; --journal none: no journal), also beside a running server\n"
+          "and after a crash. ingest does only that (run it on the disk of a server that\n"
+          "died and is not restarted); journals lists the servers' journals the chain knows\n"
+          "(host, path, newest entry in the chain, last ingestion).\n"),
           f);
     return f == stdout ? 0 : CLI_EXIT_USAGE;
 }
@@ -38,6 +43,42 @@ static void record(db_t *db, const char *action, const char *outcome, const char
     audit_event ev = {"cli", op, "", action, "", outcome, detail, "cli", NULL};
     pu_err ignore;
     (void)audit_append(db, &ev, &ignore);
+}
+
+/* journals: one line per journal that fed (or feeds) the chain. */
+static int journals(db_t *db) {
+    audit_journal_info *js = NULL;
+    size_t n = 0;
+    pu_err e;
+    int rc = audit_journal_list(db, &js, &n, &e);
+    if (rc == PU_OK) {
+        printf(T("%zu audit journals\n"), n);
+        for (size_t i = 0; i < n; i++)
+            printf("%s\t%lld\t%s\t%s\t%s\t%s\n", js[i].journal_id[0] ? js[i].journal_id : T("(before journal ids)"),
+                   (long long)js[i].seq, js[i].host, js[i].path, js[i].started, js[i].last_flush);
+    }
+    free(js);
+    db_close(db);
+    return rc ? cli_fail(&e) : 0;
+}
+
+/* Put the entries of each given journal (none: the default one) into the
+ * chain; "commit" and "none" name no journal. */
+#define AUDIT_CLI_JOURNALS 16
+static int ingest_journals(db_t *db, const char *const *jargs, int njargs, const char *dbp, pu_err *e) {
+    const char *dflt[1] = {NULL};
+    if (njargs == 0) jargs = dflt, njargs = 1;
+    for (int i = 0; i < njargs; i++) {
+        char jpath[1100];
+        int64_t staged = 0;
+        int rc = cli_audit_journal_path(jargs[i], dbp, jpath, sizeof jpath, e);
+        if (rc) return rc;
+        if (strcmp(jpath, "commit") == 0 || strcmp(jpath, "none") == 0) continue;
+        if ((rc = audit_journal_recover(db, jpath, &staged, e))) return rc;
+        if (staged > 0)
+            fprintf(stderr, T("puente: %lld audit entries staged in %s were added to the trail\n"), (long long)staged, jpath);
+    }
+    return PU_OK;
 }
 
 /* verify: the chain (with its key), then the anchors; one line each. */
@@ -88,7 +129,8 @@ static int verify(db_t *db, const char *apath) {
 int cmd_audit(int argc, char **argv) {
     if (cli_wants_help(argc, argv)) return usage(stdout);
     if (argc < 2) return usage(stderr);
-    const char *jarg = NULL; /* the server's --audit-journal, when not the default */
+    const char *jargs[AUDIT_CLI_JOURNALS]; /* the servers' --audit-journal, when not the default */
+    int njargs = 0;
     const char *aarg = NULL; /* the anchor file, when not the default */
     const char *sub = argv[1], *dbp = NULL, *since = NULL, *until = NULL, *agency = NULL, *outp = NULL;
     long days = AUDIT_DEFAULT_RETENTION_DAYS;
@@ -106,7 +148,10 @@ int cmd_audit(int argc, char **argv) {
         case 'u': until = optarg; break;
         case 'a': agency = optarg; break;
         case 'o': outp = optarg; break;
-        case 'j': jarg = optarg; break;
+        case 'j':
+            if (njargs == AUDIT_CLI_JOURNALS) return cli_usage_error("audit", "at most %d --journal", AUDIT_CLI_JOURNALS);
+            jargs[njargs++] = optarg;
+            break;
         case 'A': aarg = optarg; break;
         case 'n':
             if (cli_parse_long("audit", "--days", optarg, &days)) return CLI_EXIT_USAGE;
@@ -118,14 +163,16 @@ int cmd_audit(int argc, char **argv) {
     pu_err e;
     /* entries a server staged in its journal belong to the trail read here
      * (none in the server's 'commit' mode) */
-    char jpath[1100];
-    int64_t staged = 0;
-    int rc = cli_audit_journal_path(jarg, cli_db_path(dbp), jpath, sizeof jpath, &e);
+    char jcheck[1100];
+    int rc = PU_OK;
+    /* a wrong journal option is said before the store is opened */
+    for (int i = 0; rc == PU_OK && i < (njargs ? njargs : 1); i++)
+        rc = cli_audit_journal_path(njargs ? jargs[i] : NULL, cli_db_path(dbp), jcheck, sizeof jcheck, &e);
+    if (rc == PU_OK && strcmp(sub, "ingest") == 0 && njargs == 0)
+        return cli_usage_error("audit", "ingest needs --journal PATH (the journal of a server on this machine)");
     if (rc == PU_OK) rc = db_open(cli_db_path(dbp), NULL, &db, &e);
     if (rc == PU_OK) rc = app_migrate(db, &e);
-    if (rc == PU_OK && strcmp(jpath, "commit") != 0) rc = audit_journal_recover(db, jpath, &staged, &e);
-    if (rc == PU_OK && staged > 0)
-        fprintf(stderr, T("puente: %lld audit entries staged in %s were added to the trail\n"), (long long)staged, jpath);
+    if (rc == PU_OK && strcmp(sub, "journals") != 0) rc = ingest_journals(db, jargs, njargs, cli_db_path(dbp), &e);
     if (rc) {
         db_close(db);
         return cli_fail(&e);
@@ -136,6 +183,12 @@ int cmd_audit(int argc, char **argv) {
         return cli_fail(&e);
     }
     if (strcmp(sub, "verify") == 0) return verify(db, apath);
+    if (strcmp(sub, "journals") == 0) return journals(db);
+    if (strcmp(sub, "ingest") == 0) {
+        record(db, "audit.ingest", "success", "");
+        db_close(db);
+        return 0;
+    }
     if (strcmp(sub, "anchor") == 0) {
         audit_anchor a;
         if (!*apath) rc = pu_fail(&e, PU_ERR_INVALID, NULL, "anchors", "the store is not a file: give --anchors FILE");

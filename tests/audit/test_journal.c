@@ -2,7 +2,9 @@
  * format round-trips every byte that needs escaping, a torn last line is left
  * out, bad lines are refused with file:line, entries reach the chain in jid
  * order exactly once (also with two ingesters), a crashed server's journal is
- * recovered, a second server is refused, and a journal that fills up while
+ * recovered, a second server on one journal file is refused, servers with
+ * a journal each feed one chain with every entry exactly once (journal ids,
+ * a high-water mark per journal), and a journal that fills up while
  * the chain cannot be written fails the append (fail closed), keeps what it
  * holds and recycles its halves once the chain works again. */
 #include <setjmp.h>
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,18 +142,18 @@ static void test_staged_once_and_no_gap(void **state) {
     pu_err e;
     audit_staged a[3] = {staged(1, "u1"), staged(2, "u2"), staged(3, "u3")};
     int64_t applied;
-    assert_int_equal(audit_append_staged(db, a, 2, &applied, &e), PU_OK);
+    assert_int_equal(audit_append_staged(db, NULL, a, 2, &applied, &e), PU_OK);
     assert_int_equal(applied, 2);
     /* a second ingester offering 1..3 appends only 3 */
-    assert_int_equal(audit_append_staged(db, a, 3, &applied, &e), PU_OK);
+    assert_int_equal(audit_append_staged(db, NULL, a, 3, &applied, &e), PU_OK);
     assert_int_equal(applied, 1);
     assert_int_equal(count(db, "1"), 3);
     int64_t js;
-    assert_int_equal(audit_journal_seq(db, &js, &e), PU_OK);
+    assert_int_equal(audit_journal_seq(db, NULL, &js, &e), PU_OK);
     assert_int_equal(js, 3);
     /* a gap is refused and nothing is written */
     audit_staged gap[2] = {staged(5, "u5"), staged(6, "u6")};
-    assert_int_equal(audit_append_staged(db, gap, 2, &applied, &e), PU_ERR_INVALID);
+    assert_int_equal(audit_append_staged(db, NULL, gap, 2, &applied, &e), PU_ERR_INVALID);
     assert_int_equal(applied, 0);
     assert_non_null(strstr(e.msg, "4"));
     assert_int_equal(count(db, "1"), 3);
@@ -219,9 +222,19 @@ static void test_recover_after_crash(void **state) {
     audit_event ev = {"http", "ana", "DEA", "entity.read", "e4", "success", NULL, NULL, NULL};
     assert_int_equal(audit_journal_append(j, &ev, &e), PU_OK);
     audit_journal_close(j);
+    /* ... under a journal id of its own (a new one per open), so the
+     * recovered journal's mark stays where it was */
     int64_t js;
-    assert_int_equal(audit_journal_seq(db, &js, &e), PU_OK);
-    assert_int_equal(js, 4);
+    assert_int_equal(audit_journal_seq(db, NULL, &js, &e), PU_OK);
+    assert_int_equal(js, 3);
+    audit_journal_info *ji;
+    size_t nj;
+    assert_int_equal(audit_journal_list(db, &ji, &nj, &e), PU_OK);
+    assert_int_equal(nj, 2);
+    int64_t newest = ji[0].journal_id[0] ? ji[0].seq : ji[1].seq;
+    assert_int_equal(newest, 1);
+    free(ji);
+    assert_int_equal(count(db, "targets = 'e4' AND seq = 4"), 1);
     assert_intact(db, 4);
     /* a missing journal is nothing to recover */
     unlink(jp);
@@ -268,6 +281,164 @@ static void test_cli_beside_running_server(void **state) {
     audit_journal_close(j);          /* its thread skips what the CLI took */
     assert_int_equal(count(db, "1"), 50);
     assert_intact(db, 50);
+    db_close(db);
+}
+
+/* Two journals (two servers' files) both number their entries from 1: the
+ * chain takes each journal's entries once, by that journal's mark. */
+static void test_two_journals_never_twice(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("twoids", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    const char *ida = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", *idb = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    assert_int_equal(audit_journal_register(db, ida, "host-a", "/a.journal", &e), PU_OK);
+    assert_int_equal(audit_journal_register(db, idb, "host-b", "/b.journal", &e), PU_OK);
+    audit_staged a[3] = {staged(1, "a1"), staged(2, "a2"), staged(3, "a3")};
+    audit_staged b[3] = {staged(1, "b1"), staged(2, "b2"), staged(3, "b3")};
+    int64_t applied;
+    assert_int_equal(audit_append_staged(db, ida, a, 2, &applied, &e), PU_OK);
+    assert_int_equal(applied, 2);
+    assert_int_equal(audit_append_staged(db, idb, b, 3, &applied, &e), PU_OK);
+    assert_int_equal(applied, 3); /* B's 1..3 are not A's 1..3 */
+    /* every ingester offers everything again: only A's 3 is new */
+    assert_int_equal(audit_append_staged(db, idb, b, 3, &applied, &e), PU_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(audit_append_staged(db, ida, a, 3, &applied, &e), PU_OK);
+    assert_int_equal(applied, 1);
+    for (int i = 1; i <= 3; i++) {
+        char w[64];
+        snprintf(w, sizeof w, "user_name = 'a%d'", i);
+        assert_int_equal(count(db, w), 1);
+        snprintf(w, sizeof w, "user_name = 'b%d'", i);
+        assert_int_equal(count(db, w), 1);
+    }
+    /* chain order = order of ingestion */
+    assert_int_equal(count(db, "user_name = 'b3' AND seq = 5"), 1);
+    assert_int_equal(count(db, "user_name = 'a3' AND seq = 6"), 1);
+    int64_t sa, sb;
+    assert_int_equal(audit_journal_seq(db, ida, &sa, &e), PU_OK);
+    assert_int_equal(audit_journal_seq(db, idb, &sb, &e), PU_OK);
+    assert_int_equal(sa * 10 + sb, 33);
+    /* an id that already has entries cannot be registered again */
+    assert_int_equal(audit_journal_register(db, ida, "host-c", "/c.journal", &e), PU_ERR_CONFLICT);
+    audit_journal_info *ji;
+    size_t nj;
+    assert_int_equal(audit_journal_list(db, &ji, &nj, &e), PU_OK);
+    assert_int_equal(nj, 2);
+    assert_string_equal(ji[0].host, "host-a");
+    assert_true(ji[0].last_flush[0] != '\0');
+    free(ji);
+    assert_intact(db, 6);
+    db_close(db);
+}
+
+/* Two servers, each its own journal file, appending at once on one store,
+ * with a CLI ingester running beside both: every entry once. */
+typedef struct appender {
+    audit_journal *j;
+    const char *who;
+    int n;
+} appender;
+
+static void *append_many(void *arg) {
+    appender *a = arg;
+    pu_err e;
+    for (int i = 0; i < a->n; i++) {
+        char tgt[48];
+        snprintf(tgt, sizeof tgt, "%s-%d", a->who, i);
+        audit_event ev = {"http", a->who, "DEA", "entity.read", tgt, "success", NULL, NULL, NULL};
+        if (audit_journal_append(a->j, &ev, &e) != PU_OK) return (void *)1;
+    }
+    return NULL;
+}
+
+static void test_two_servers_own_journals(void **state) {
+    (void)state;
+    char dbp[512], jpa[512], jpb[512];
+    paths("twosrv", dbp, jpa);
+    snprintf(jpb, sizeof jpb, "%s/twosrv-b.journal", dir);
+    unlink(jpb);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    audit_journal *ja, *jb;
+    assert_int_equal(audit_journal_open(jpa, dbp, &ja, &e), PU_OK);
+    assert_int_equal(audit_journal_open(jpb, dbp, &jb, &e), PU_OK);
+    assert_string_not_equal(audit_journal_id(ja), audit_journal_id(jb));
+    enum { PER = 3000 };
+    appender aa = {ja, "sa", PER}, ab = {jb, "sb", PER};
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, append_many, &aa), 0);
+    assert_int_equal(pthread_create(&tb, NULL, append_many, &ab), 0);
+    /* `puente audit verify` beside both, while they append */
+    int64_t n;
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(audit_journal_recover(db, jpa, &n, &e), PU_OK);
+        assert_int_equal(audit_journal_recover(db, jpb, &n, &e), PU_OK);
+        usleep(5000);
+    }
+    void *ra, *rb;
+    pthread_join(ta, &ra);
+    pthread_join(tb, &rb);
+    assert_null(ra);
+    assert_null(rb);
+    audit_journal_close(ja);
+    audit_journal_close(jb);
+    assert_int_equal(count(db, "user_name = 'sa'"), PER);
+    assert_int_equal(count(db, "user_name = 'sb'"), PER);
+    assert_int_equal(count(db, "1"), 2 * PER);
+    /* each entry once: as many distinct targets as entries */
+    db_stmt *st;
+    assert_int_equal(db_prepare(db, "SELECT COUNT(DISTINCT targets) FROM audit_log", &st, &e), PU_OK);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    assert_int_equal(db_col_int64(st, 0), 2 * PER);
+    db_finalize(st);
+    assert_intact(db, 2 * PER);
+    db_close(db);
+}
+
+/* A journal file of before journal ids (header without "journal="): read
+ * as journal "", whose mark migration 6 took over from audit_meta. */
+static void test_header_without_journal_id(void **state) {
+    (void)state;
+    char dbp[512], jp[512];
+    paths("oldhdr", dbp, jp);
+    db_t *db = open_db(dbp);
+    pu_err e;
+    char id[AUDIT_STORE_ID_HEX];
+    assert_int_equal(audit_store_id(db, id, &e), PU_OK);
+    enum { HALF = 4096, HDR = 4096 };
+    char *file = calloc(1, HDR + 2 * HALF);
+    assert_non_null(file);
+    snprintf(file, HDR, "puente-audit-journal v1 store=%s half=%d\n", id, HALF);
+    snprintf(file + HDR, HALF, "1\t2026-01-02T03:04:05Z\thttp\told\tDEA\tentity.read\te1\tsuccess\t\n");
+    FILE *f = fopen(jp, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(file, 1, HDR + 2 * HALF, f), HDR + 2 * HALF);
+    fclose(f);
+    free(file);
+    int64_t n;
+    assert_int_equal(audit_journal_recover(db, jp, &n, &e), PU_OK);
+    assert_int_equal(n, 1);
+    /* the header parser on its own: the three shapes, and a bad journal id */
+    char st[AUDIT_STORE_ID_HEX], jid[AUDIT_JOURNAL_ID_HEX];
+    size_t half;
+    assert_int_equal(audit_journal_header("h", "1\t2026", st, &half, jid, &e), PU_OK);
+    assert_true(half == 0 && !st[0] && !jid[0]);
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192\n", st, &half, jid, &e), PU_OK);
+    assert_true(half == 8192 && strcmp(st, "ab") == 0 && !jid[0]);
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192 journal=0123456789abcdef0123456789ABCDEF\n",
+                                          st, &half, jid, &e), PU_OK);
+    assert_string_equal(jid, "0123456789abcdef0123456789ABCDEF");
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=8192 journal=xyz\n", st, &half, jid, &e),
+                     PU_ERR_INVALID);
+    assert_string_equal(e.field, "journal");
+    assert_int_equal(audit_journal_header("h", "puente-audit-journal v1 store=ab half=0\n", st, &half, jid, &e), PU_ERR_INVALID);
+    int64_t js;
+    assert_int_equal(audit_journal_seq(db, "", &js, &e), PU_OK);
+    assert_int_equal(js, 1);
+    assert_int_equal(count(db, "user_name = 'old'"), 1);
     db_close(db);
 }
 
@@ -391,6 +562,8 @@ int main(void) {
         cmocka_unit_test(test_recover_after_crash),      cmocka_unit_test(test_corrupt_journal_stops_the_server),
         cmocka_unit_test(test_cli_beside_running_server), cmocka_unit_test(test_full_journal_fails_closed_then_recovers),
         cmocka_unit_test(test_killed_server_halves_are_read_back),
+        cmocka_unit_test(test_two_journals_never_twice), cmocka_unit_test(test_two_servers_own_journals),
+        cmocka_unit_test(test_header_without_journal_id),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[300];
