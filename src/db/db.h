@@ -228,7 +228,7 @@ typedef struct db_bulk db_bulk;
  * Names: lower-case letters, digits and '_'. Errors: PU_ERR_INTERNAL (a
  * bad name or column count), PU_ERR_DB (SQLite: the INSERT does not
  * compile), PU_ERR_NOMEM. */
-#define DB_BULK_MAX_COLS 32
+#define DB_BULK_MAX_COLS 40
 int db_bulk_open(db_t *db, const char *table, const char *const *cols, int ncols, db_bulk **out, pu_err *err);
 /* Add one row: vals[0..ncols-1], NUL-terminated text or NULL for SQL NULL
  * (copied; the caller may reuse them at once). Errors: PU_ERR_CONFLICT,
