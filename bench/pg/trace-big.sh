@@ -5,7 +5,9 @@
 # their wall times are comparable with each other (not with a quiet
 # machine). A benchmark, not a test. Prints per backend and step: wall,
 # client user/sys CPU, client max RSS and (PostgreSQL) the server's CPU,
-# then the records and the stores' sizes. Both chains run under nice -n 10.
+# then the records and the stores' sizes. Run the whole script under
+# `nice -n 10` (the machine is shared): the cluster it starts and both chains
+# then run at the same priority (a nice inside would only lower the client's).
 # Env: FIREARMS (5000000: about 4.1 records each, so about 20 M records),
 # RECOVERIES (FIREARMS/50), OUT (/var/tmp/puente-trace-big: stores, logs and
 # the cluster; needs about 25 GB at the default size), PUENTE (build/puente).
@@ -27,7 +29,7 @@ ARGS=(--today 2026-11-27)
 GEN=(generate --firearms "$FIREARMS" --recoveries "$RECOVERIES" --rings 40 --seed 2026)
 
 pg_machine
-echo "binary: $PUENTE ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes'))"
+echo "binary: $PUENTE (${PUENTE_COMMIT:-$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')}), nice $(nice)"
 echo "PostgreSQL settings: fsync on, synchronous_commit on, $PG_BENCH_SETTINGS"
 echo "start: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # the load average once a minute while the chains run
@@ -42,7 +44,7 @@ chain() {
     local cmd=("${GEN[@]}"); [ $step = run ] && cmd=(run)
     pg_server_cpu >"$OUT/$name-$step.srv0"
     date -u +%H:%M:%S >"$OUT/$name-$step.start"
-    nice -n 10 /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name-$step.time" \
+    /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name-$step.time" \
       "$PUENTE" trace --db "$db" "${ARGS[@]}" "${cmd[@]}" >"$OUT/$name-$step.out" 2>"$OUT/$name-$step.err" ||
       { echo "$name $step failed" >>"$OUT/$name-$step.err"; return 1; }
     date -u +%H:%M:%S >"$OUT/$name-$step.end"
