@@ -382,6 +382,41 @@ int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err) {
     return db->ops->bulk_load_hint ? db->ops->bulk_load_hint(db, cache_bytes, err) : PU_OK;
 }
 
+static int bulk_name_ok(const char *s);
+
+struct db_fk {
+    char *restore; /* the backend's SQL that adds the constraint back */
+};
+
+int db_fk_suspend(db_t *db, const char *table, const char *column, db_fk **out, pu_err *err) {
+    *out = NULL;
+    if (!bulk_name_ok(table) || !bulk_name_ok(column))
+        return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_fk_suspend: bad table or column name");
+    if (!db->ops->fk_suspend) return PU_OK;
+    db_fk *fk = calloc(1, sizeof *fk);
+    if (!fk) return pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
+    int rc = db->ops->fk_suspend(db, table, column, &fk->restore, err);
+    if (rc) {
+        db_fk_free(fk);
+        return rc;
+    }
+    *out = fk;
+    return PU_OK;
+}
+
+int db_fk_restore(db_t *db, db_fk *fk, pu_err *err) {
+    if (!fk) return PU_OK;
+    int rc = db->ops->exec(db, fk->restore, err);
+    db_fk_free(fk);
+    return rc;
+}
+
+void db_fk_free(db_fk *fk) {
+    if (!fk) return;
+    free(fk->restore);
+    free(fk);
+}
+
 /* ---- bulk insert (db.h) ---- */
 
 /* Rows queued by a backend's bulk_encode are at most this large in memory

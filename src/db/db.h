@@ -228,7 +228,7 @@ typedef struct db_bulk db_bulk;
  * Names: lower-case letters, digits and '_'. Errors: PU_ERR_INTERNAL (a
  * bad name or column count), PU_ERR_DB (SQLite: the INSERT does not
  * compile), PU_ERR_NOMEM. */
-#define DB_BULK_MAX_COLS 32
+#define DB_BULK_MAX_COLS 40
 int db_bulk_open(db_t *db, const char *table, const char *const *cols, int ncols, db_bulk **out, pu_err *err);
 /* Add one row: vals[0..ncols-1], NUL-terminated text or NULL for SQL NULL
  * (copied; the caller may reuse them at once). Errors: PU_ERR_CONFLICT,
@@ -267,6 +267,25 @@ int db_autocheckpoint(db_t *db, int on, pu_err *err);
  * pages to the WAL over and over under random index inserts); 0 = back to
  * the default. Errors: PU_ERR_DB. */
 int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err);
+/* A load of many new rows into `table` inside one transaction (db_begin):
+ * db_fk_suspend drops the foreign key on table(column) for the load and
+ * db_fk_restore puts the same constraint back, which checks every row in one
+ * statement (a row without its referenced row: PU_ERR_CONFLICT, and the
+ * caller rolls back, the drop with the rest). Why: PostgreSQL checks a
+ * foreign key per inserted row with a query that locks the referenced row:
+ * more than half of the server's work in a COPY of trace events
+ * (docs/perf/pg.md, 2026-12-06 22:10). SQLite's check is an index lookup in
+ * the process: there both do nothing (*out = NULL, PU_OK). While suspended,
+ * until the commit, PostgreSQL holds table's ACCESS EXCLUSIVE lock: its
+ * readers wait for the commit (meant for loads into an empty table).
+ * *out belongs to the caller until db_fk_restore (which frees it, NULL-safe)
+ * or db_fk_free (on the error path, after a rollback). Names: lower-case
+ * letters, digits, '_'. Errors: PU_ERR_INTERNAL (a bad name, no such foreign
+ * key), PU_ERR_NOMEM, PU_ERR_DB, PU_ERR_CONFLICT (restore). */
+typedef struct db_fk db_fk;
+int db_fk_suspend(db_t *db, const char *table, const char *column, db_fk **out, pu_err *err);
+int db_fk_restore(db_t *db, db_fk *fk, pu_err *err);
+void db_fk_free(db_fk *fk);
 
 /* ---- change notifications (PostgreSQL LISTEN/NOTIFY; db_pg.c) ----------
  * A connection that listens receives what other connections NOTIFY on the

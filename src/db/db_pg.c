@@ -328,6 +328,32 @@ static int pg_sync_ids(db_t *db, const char *table, pu_err *err) {
     return pg_exec(db, sql, err);
 }
 
+/* db_fk_suspend: the constraint's name and definition from the catalogue
+ * (table resolved through the search path, like every statement); table and
+ * column are checked names (db.c), safe inside the literals. */
+static int pg_fk_suspend(db_t *db, const char *table, const char *column, char **restore, pu_err *err) {
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT format('ALTER TABLE %%I DROP CONSTRAINT %%I', '%s', c.conname),"
+             " format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', '%s', c.conname, pg_get_constraintdef(c.oid))"
+             " FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+             " WHERE c.conrelid = to_regclass('%s') AND c.contype = 'f' AND cardinality(c.conkey) = 1"
+             " AND a.attname = '%s'",
+             table, table, table, column);
+    PGresult *r = NULL;
+    int rc = pg_exec_res(db, sql, &r, err);
+    if (rc) return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_fk_suspend: no foreign key on %s(%s)", table, column);
+    }
+    *restore = pu_strdup(PQgetvalue(r, 0, 1));
+    if (!*restore) rc = pu_fail(err, PU_ERR_NOMEM, db->path, NULL, "out of memory");
+    if (!rc) rc = pg_exec(db, PQgetvalue(r, 0, 0), err);
+    PQclear(r);
+    return rc;
+}
+
 /* ---- statements ---- */
 
 static void pg_free_arrays(pg_stmt *s) {
@@ -744,6 +770,7 @@ const db_ops db_pg_ops = {
     .checkpoint = NULL,
     .autocheckpoint = NULL,
     .bulk_load_hint = NULL,
+    .fk_suspend = pg_fk_suspend,
     /* COPY FROM STDIN */
     .bulk_encode = pg_bulk_encode,
     .bulk_send = pg_bulk_send,

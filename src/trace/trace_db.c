@@ -206,7 +206,45 @@ int trace_next_number(trace_t *t, char *out, size_t size, pu_err *err) {
     snprintf(y, sizeof y, "%d", year);
     rc = db_query_int64(t->db, "SELECT next - 1 FROM trace_counter WHERE year = CAST(? AS INTEGER)", y, &next, err);
     if (rc) return rc;
-    return pu_snprintf(out, size, "T%d-%06lld", year, (long long)next);
+    return trace_number_format(year, next, out, size);
+}
+
+int trace_number_format(int year, int64_t n, char *out, size_t size) {
+    return pu_snprintf(out, size, "T%d-%06lld", year, (long long)n);
+}
+
+/* The counter keeps next = last issued + 1 (trace_next_number). */
+int trace_number_block(trace_t *t, int *year, int64_t *last, pu_err *err) {
+    char day[16];
+    pu_format_date(t->today, day, sizeof day);
+    *year = atoi(day);
+    db_stmt *st;
+    /* an update of the row even when it exists: it stays locked (PostgreSQL)
+     * until the transaction ends, so no other writer issues the same numbers */
+    int rc = db_prepare(t->db, "INSERT INTO trace_counter(year, next) VALUES (?, 1) "
+                               "ON CONFLICT (year) DO UPDATE SET next = trace_counter.next", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, *year);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    if (rc) return rc;
+    char y[8];
+    snprintf(y, sizeof y, "%d", *year);
+    int64_t next = 1;
+    rc = db_query_int64(t->db, "SELECT next FROM trace_counter WHERE year = CAST(? AS INTEGER)", y, &next, err);
+    *last = next - 1;
+    return rc;
+}
+
+int trace_number_block_end(trace_t *t, int year, int64_t last, pu_err *err) {
+    db_stmt *st;
+    int rc = db_prepare(t->db, "UPDATE trace_counter SET next = ? WHERE year = ?", &st, err);
+    if (rc) return rc;
+    db_bind_int64(st, 1, last + 1);
+    db_bind_int64(st, 2, year);
+    rc = db_step_done(st, err);
+    db_finalize(st);
+    return rc;
 }
 
 int trace_party_key(const char *name, const char *dob, char *out, size_t size, pu_err *err) {

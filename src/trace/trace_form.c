@@ -241,6 +241,48 @@ int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trac
     return PU_OK;
 }
 
+/* The columns of INSERT_REQ with status, in the order of the row below. */
+static const char *const REQ_BULK_COLS[] = {
+    "number",   "request_date",      "priority",      "agency",        "requester",       "case_number",
+    "crime_code", "serial",          "serial_norm",   "serial_wild",   "obliterated",     "mfr",
+    "mfr_raw",  "mfr_known",         "importer",      "type",          "calibre",         "model",
+    "country",  "markings",          "possessor",     "possessor_alias", "possessor_dob", "possessor_address",
+    "recovery_date", "recovery_state", "recovery_place", "status",     "notes",           "owner",
+    "marking",  "created",           "updated"};
+#define REQ_BULK_NCOLS ((int)(sizeof REQ_BULK_COLS / sizeof REQ_BULK_COLS[0]))
+
+int trace_req_bulk_open(trace_t *t, db_bulk **out, pu_err *err) {
+    return db_bulk_open(t->db, "trace_request", REQ_BULK_COLS, REQ_BULK_NCOLS, out, err);
+}
+
+int trace_req_bulk_row(db_bulk *b, const trace_req *r, const trace_import_opts *o, const char *number,
+                       const char *now, pu_err *err) {
+    char notes[256] = "";
+    if (!r->mfr_known)
+        snprintf(notes, sizeof notes, "unknown manufacturer '%s' kept as given; matched on serial only",
+                 r->v[F_MANUFACTURER]);
+    char *poss = NULL, *alias = NULL, *addr = NULL;
+    int rc = trace_person_seal(r->v[F_POSSESSOR], &poss, err);
+    if (!rc) rc = trace_person_seal(r->v[F_POSSESSOR_ALIAS], &alias, err);
+    if (!rc) rc = trace_person_seal(r->v[F_POSSESSOR_ADDRESS], &addr, err);
+    if (!rc) {
+        const char *row[] = {number, r->request_date, r->priority, r->v[F_AGENCY], r->v[F_REQUESTER],
+                             r->v[F_CASE_NUMBER], r->v[F_CRIME_CODE], r->v[F_SERIAL],
+                             r->v[F_SERIAL] ? r->serial_norm : NULL, r->wild ? "1" : "0",
+                             r->obliterated ? "1" : "0", r->mfr, r->v[F_MANUFACTURER], r->mfr_known ? "1" : "0",
+                             r->v[F_IMPORTER], r->type, r->v[F_CALIBRE], r->v[F_MODEL], r->v[F_COUNTRY],
+                             r->v[F_MARKINGS], poss, alias, r->v[F_POSSESSOR_DOB], addr, r->v[F_RECOVERY_DATE],
+                             r->recovery_state, r->v[F_RECOVERY_PLACE], "submitted", notes[0] ? notes : NULL,
+                             o->owner, o->marking ? o->marking : STORE_DEFAULT_MARKING, now, now};
+        _Static_assert(sizeof row / sizeof row[0] == sizeof REQ_BULK_COLS / sizeof REQ_BULK_COLS[0], "one value per column");
+        rc = db_bulk_row(b, row, err);
+    }
+    free(poss);
+    free(alias);
+    free(addr);
+    return rc;
+}
+
 int trace_check_opts(const store_scope *scope, const trace_import_opts *o, int need_owner, pu_err *err) {
     if (!o || ((!o->owner || pu_blank(o->owner)) && need_owner))
         return pu_fail(err, PU_ERR_INVALID, NULL, "owner", "expected the owning agency (--owner)");

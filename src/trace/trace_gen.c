@@ -132,6 +132,13 @@ typedef struct gen {
     db_stmt *truth;
     db_bulk *ins_fa; /* trace_firearm rows, sent before the events that refer to them */
     db_bulk *ins_ev; /* trace_event rows (sent when GEN_BULK_FLUSH_BYTES are queued, and before reads) */
+    /* recoveries: a bulk insert too, numbered from a block of the request
+     * counter taken once (trace_number_block): before, each request cost
+     * three statements awaited one after the other (the counter's update and
+     * read, the INSERT ... RETURNING), three round trips on PostgreSQL */
+    db_bulk *ins_req;
+    int num_year;
+    int64_t num_last; /* last request number issued */
     /* (mfr, serial_norm) of every firearm in the store and generated: a
      * taken serial is found here, not by an insert that reports a conflict
      * (one round trip per firearm on PostgreSQL), so firearms go through
@@ -142,7 +149,6 @@ typedef struct gen {
     const char *marking; /* of the acquisition records */
     trace_gen_stats *st;
     pu_err *err;
-    db_stmt *req_cache;
     uint32_t *bucket[3][5][40];
     size_t bn[3][5][40], bcap[3][5][40];
     int64_t y0;          /* day of 1995-01-01 */
@@ -254,6 +260,7 @@ static int state_group(const char *s) {
 static int flush_all(gen *g) {
     int rc = db_bulk_flush(g->ins_fa, g->err);
     if (!rc) rc = db_bulk_flush(g->ins_ev, g->err);
+    if (!rc) rc = db_bulk_flush(g->ins_req, g->err);
     return rc;
 }
 
@@ -436,12 +443,10 @@ static double lognormal(gen *g, double median, double sigma) {
     return median * exp(sigma * z);
 }
 
-/* Write one request through the same validation as user input. */
+/* Write one request through the same validation as user input (which
+ * reads nothing from the store, so the queued rows need not be sent). */
 static int request(gen *g, const model *md, const char *serial, int oblit, int64_t rec, const char *possessor,
                    const char *mxstate, const char *mfr_name) {
-    /* the request's validation and insert may read the chains: send them */
-    int frc = flush_all(g);
-    if (frc) return frc;
     const char *v[F_COUNT] = {0};
     char recd[16], reqd[16], pdob[16] = "";
     pu_format_date(rec, recd, sizeof recd);
@@ -471,8 +476,16 @@ static int request(gen *g, const model *md, const char *serial, int oblit, int64
     int rc = trace_req_validate(g->t, v, &r, g->err);
     if (rc) return rc;
     trace_import_opts o = {.owner = v[F_AGENCY], .marking = U(g) < 0.15 ? "MX-ONLY" : STORE_DEFAULT_MARKING};
-    rc = trace_req_insert(g->t, &g->req_cache, &r, &o, NULL, NULL, 0, g->err);
-    if (!rc) g->st->recoveries++;
+    char num[32], now[32];
+    if (trace_number_format(g->num_year, g->num_last + 1, num, sizeof num))
+        return pu_fail(g->err, PU_ERR_INTERNAL, NULL, "number", "request number out of range");
+    pu_now_iso(now, sizeof now);
+    rc = trace_req_bulk_row(g->ins_req, &r, &o, num, now, g->err);
+    if (!rc) {
+        g->num_last++;
+        g->st->recoveries++;
+        if (db_bulk_pending(g->ins_req) > GEN_BULK_FLUSH_BYTES) rc = db_bulk_flush(g->ins_req, g->err);
+    }
     return rc;
 }
 
@@ -640,6 +653,8 @@ static int prepare(gen *g) {
     static const char *const cols[] = {"firearm_id", "kind", "date", "party", "party_key",
                                        "dob",        "ffl",  "state", "owner", "marking"};
     if (!rc) rc = db_bulk_open(db, "trace_event", cols, (int)(sizeof cols / sizeof cols[0]), &g->ins_ev, g->err);
+    if (!rc) rc = trace_req_bulk_open(g->t, &g->ins_req, g->err);
+    if (!rc) rc = trace_number_block(g->t, &g->num_year, &g->num_last, g->err);
     if (!rc)
         rc = db_prepare(db, "INSERT INTO trace_gen_truth(party_key, ring) VALUES (?, ?) ON CONFLICT (party_key) DO NOTHING",
                         &g->truth, g->err);
@@ -689,7 +704,6 @@ static int generate(gen *g) {
     pu_progress_end(&pg, o->firearms);
     size_t next = o->firearms;
     if ((rc = rings(g, &next))) return rc;
-    if ((rc = flush_all(g))) return rc; /* before the recoveries (request() flushes too) */
     g->nf = next;
     uint64_t ring_recoveries = g->st->recoveries;
     return recoveries(g, o->recoveries > ring_recoveries ? o->recoveries - ring_recoveries : 0);
@@ -710,13 +724,25 @@ int trace_generate(trace_t *t, const trace_gen_opts *o, trace_gen_stats *st, pu_
     if (!rc) rc = db_bulk_load_hint(t->db, (size_t)1 << 30, err);
     if (!rc) rc = db_begin(t->db, err);
     if (rc) return rc;
-    rc = generate(&g);
+    /* into an empty store: the events' foreign key is checked once at the
+     * end, not per row (db_fk_suspend: more than half of PostgreSQL's work
+     * in the load); a store that holds firearms keeps its per-row check, so
+     * its readers are not locked out for the whole load */
+    db_fk *fk = NULL;
+    if (g.fid_base == 0) rc = db_fk_suspend(t->db, "trace_event", "firearm_id", &fk, err);
+    if (!rc) rc = generate(&g);
     if (!rc) rc = flush_all(&g);
+    if (!rc) {
+        rc = db_fk_restore(t->db, fk, err);
+        fk = NULL;
+    }
+    db_fk_free(fk);
+    if (!rc) rc = trace_number_block_end(t, g.num_year, g.num_last, err);
     db_bulk_close(g.ins_fa);
     db_bulk_close(g.ins_ev);
+    db_bulk_close(g.ins_req);
     free(g.taken);
     db_finalize(g.truth);
-    db_finalize(g.req_cache);
     free(g.f);
     free(g.mfr_seq);
     free(g.unsold);

@@ -35,5 +35,14 @@ int trace_req_validate(trace_t *t, const char *const *v, trace_req *r, pu_err *e
 /* Insert with an optional cached statement (*cache prepared on first use). */
 int trace_req_insert(trace_t *t, db_stmt **cache, const trace_req *r, const trace_import_opts *o, int64_t *id,
                      char *number, size_t nsize, pu_err *err);
+/* Many new requests without a round trip each (the generator): a bulk
+ * insert (db_bulk, COPY on PostgreSQL) into trace_request, owned by the
+ * caller (db_bulk_close), and one row of it: the same columns and values as
+ * trace_req_insert, with the request number and time given by the caller
+ * (trace_number_block). The new ids are not returned. Errors: those of
+ * db_bulk_open / db_bulk_row, PU_ERR_NOMEM (sealing). */
+int trace_req_bulk_open(trace_t *t, db_bulk **out, pu_err *err);
+int trace_req_bulk_row(db_bulk *b, const trace_req *r, const trace_import_opts *o, const char *number,
+                       const char *now, pu_err *err);
 
 #endif

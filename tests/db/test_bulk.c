@@ -234,6 +234,69 @@ static void test_bad_names(void **state) {
     db_close(db);
 }
 
+/* db_fk_suspend / db_fk_restore: a load with the key suspended keeps it
+ * afterwards; on PostgreSQL (where the key is really dropped) an orphan
+ * loaded meanwhile fails the restore and the rollback brings the key back. */
+static void test_fk_suspend(void **state) {
+    (void)state;
+    db_t *db = open_with("CREATE TABLE p (id TEXT PRIMARY KEY);"
+                         "CREATE TABLE c (pid TEXT NOT NULL REFERENCES p(id), v TEXT)");
+    int pg = !strcmp(db_backend(db), "postgresql");
+    pu_err e;
+    db_fk *fk = (db_fk *)1;
+    db_bulk *bp, *bc;
+    const char *pc[] = {"id"}, *cc[] = {"pid", "v"};
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    assert_int_equal(db_fk_suspend(db, "c", "pid", &fk, &e), PU_OK);
+    if (pg) assert_non_null(fk);
+    else assert_null(fk); /* SQLite: nothing to do */
+    assert_int_equal(db_bulk_open(db, "p", pc, 1, &bp, &e), PU_OK);
+    assert_int_equal(db_bulk_open(db, "c", cc, 2, &bc, &e), PU_OK);
+    for (int i = 0; i < 50; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "p%d", i);
+        const char *prow[] = {id}, *crow[] = {id, "x"};
+        assert_int_equal(db_bulk_row(bp, prow, &e), PU_OK);
+        assert_int_equal(db_bulk_row(bc, crow, &e), PU_OK);
+    }
+    assert_int_equal(db_bulk_flush(bp, &e), PU_OK);
+    assert_int_equal(db_bulk_flush(bc, &e), PU_OK);
+    assert_int_equal(db_fk_restore(db, fk, &e), PU_OK);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+    assert_int_equal(count(db, "SELECT count(*) FROM c"), 50);
+    /* the key is back: an orphan is refused */
+    db_stmt *ins;
+    assert_int_equal(db_prepare(db, "INSERT INTO c (pid, v) VALUES ('nobody', 'x')", &ins, &e), PU_OK);
+    assert_int_equal(db_step_done(ins, &e), PU_ERR_CONFLICT);
+    db_finalize(ins);
+    if (pg) {
+        /* suspended: the orphan goes in, the restore finds it */
+        assert_int_equal(db_begin(db, &e), PU_OK);
+        assert_int_equal(db_fk_suspend(db, "c", "pid", &fk, &e), PU_OK);
+        const char *orphan[] = {"nobody", "y"};
+        assert_int_equal(db_bulk_row(bc, orphan, &e), PU_OK);
+        assert_int_equal(db_bulk_flush(bc, &e), PU_OK);
+        assert_int_equal(db_fk_restore(db, fk, &e), PU_ERR_CONFLICT);
+        db_rollback(db);
+        assert_int_equal(count(db, "SELECT count(*) FROM c"), 50);
+        assert_int_equal(db_prepare(db, "INSERT INTO c (pid, v) VALUES ('nobody', 'z')", &ins, &e), PU_OK);
+        assert_int_equal(db_step_done(ins, &e), PU_ERR_CONFLICT);
+        db_finalize(ins);
+        /* a column without a foreign key */
+        assert_int_equal(db_begin(db, &e), PU_OK);
+        assert_int_equal(db_fk_suspend(db, "c", "v", &fk, &e), PU_ERR_INTERNAL);
+        assert_null(fk);
+        db_rollback(db);
+    }
+    assert_int_equal(db_fk_suspend(db, "c; DROP TABLE p", "pid", &fk, &e), PU_ERR_INTERNAL);
+    assert_null(fk);
+    db_fk_free(NULL);
+    assert_int_equal(db_fk_restore(db, NULL, &e), PU_OK);
+    db_bulk_close(bp);
+    db_bulk_close(bc);
+    db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_round_trip),
@@ -241,6 +304,7 @@ int main(void) {
         cmocka_unit_test(test_conflict_all_or_nothing),
         cmocka_unit_test(test_foreign_key_order),
         cmocka_unit_test(test_bad_names),
+        cmocka_unit_test(test_fk_suspend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
