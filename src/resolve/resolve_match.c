@@ -21,6 +21,8 @@
 #define DOB_PREFIX 2            /* name-token prefix paired with the date of birth as a block key */
 #define ANAGRAM_MAX 32          /* bytes of a token's sorted letters used as a block key */
 #define SCORE_THREADS 2         /* threads scoring candidate pairs (the machine's cores) */
+#define RADIX_BITS 11           /* digit of the candidates' radix sort: 2 passes per 21-bit record index */
+#define PAIRS_COMPACT_MIN ((size_t)1 << 24) /* raw candidate pairs (128 MB) before the first sort + unique */
 
 static char *dup_or_null(const char *s) { return s && *s ? pu_strdup(s) : NULL; }
 
@@ -258,9 +260,52 @@ static int cmp_bkey(const void *x, const void *y) {
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static int cmp_u64(const void *x, const void *y) {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
+/* Bits needed for a record index below n. */
+static unsigned index_bits(size_t n) {
+    unsigned b = 1;
+    while (b < 32 && ((size_t)1 << b) < n) b++;
+    return b;
+}
+
+/* LSD radix sort of the pairs v[0..n) (b << 32 | a, both below 2^bits):
+ * RADIX_BITS-bit digits of a, then of b; tmp holds n. Linear, where qsort
+ * of 10^8 pairs took most of the blocking time. */
+static void radix_pairs(uint64_t *v, uint64_t *tmp, size_t n, unsigned bits) {
+    enum { R = 1 << RADIX_BITS };
+    uint64_t *src = v, *dst = tmp;
+    for (int half = 0; half < 2; half++)
+        for (unsigned d = 0; d < bits; d += RADIX_BITS) {
+            unsigned sh = (half ? 32u : 0u) + d;
+            size_t cnt[R] = {0};
+            for (size_t i = 0; i < n; i++) cnt[(src[i] >> sh) & (R - 1)]++;
+            size_t sum = 0;
+            for (size_t r = 0; r < R; r++) {
+                size_t c = cnt[r];
+                cnt[r] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++) dst[cnt[(src[i] >> sh) & (R - 1)]++] = src[i];
+            uint64_t *t = src;
+            src = dst, dst = t;
+        }
+    if (src != v && n) memcpy(v, src, n * sizeof *v);
+}
+
+/* Sort the candidate pairs and drop repeats (a pair met through several
+ * keys). Called whenever the raw list doubles, so it stays within about
+ * twice the unique pairs (plus PAIRS_COMPACT_MIN) instead of holding every
+ * repeat until the end. */
+static int compact_pairs(pu_vec *pairs, unsigned bits) {
+    if (!pairs->len) return PU_OK;
+    uint64_t *p = pairs->data, *tmp = malloc(pairs->len * sizeof *tmp);
+    if (!tmp) return PU_ERR_NOMEM;
+    radix_pairs(p, tmp, pairs->len, bits);
+    free(tmp);
+    size_t m = 0;
+    for (size_t i = 0; i < pairs->len; i++)
+        if (!m || p[m - 1] != p[i]) p[m++] = p[i];
+    pairs->len = m;
+    return PU_OK;
 }
 
 /* A candidate pair of records x != y, encoded b << 32 | a with a < b: sorted,
@@ -330,21 +375,24 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     bkey *k = keys.data;
     if (keys.len) qsort(k, keys.len, sizeof *k, cmp_bkey);
     if (!(tmp = malloc((keys.len ? keys.len : 1) * sizeof *tmp))) goto oom;
+    unsigned bits = index_bits(s->n);
+    size_t compact_at = PAIRS_COMPACT_MIN;
     for (size_t lo = 0; lo < keys.len;) {
         size_t hi = lo + 1;
         while (hi < keys.len && k[hi].h == k[lo].h) hi++;
         if (block_pairs(s, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
+        if (pairs.len >= compact_at) {
+            if (compact_pairs(&pairs, bits)) goto oom;
+            compact_at = 2 * pairs.len > PAIRS_COMPACT_MIN ? 2 * pairs.len : PAIRS_COMPACT_MIN;
+        }
         lo = hi;
     }
     free(tmp);
+    tmp = NULL;
     pu_vec_free(&keys);
-    uint64_t *p = pairs.data;
-    size_t m = 0;
-    if (pairs.len) qsort(p, pairs.len, sizeof *p, cmp_u64);
-    for (size_t i = 0; i < pairs.len; i++)
-        if (!m || p[m - 1] != p[i]) p[m++] = p[i];
-    *out = p;
-    *n = m;
+    if (compact_pairs(&pairs, bits)) goto oom;
+    *n = pairs.len;
+    *out = pu_vec_detach(&pairs, NULL);
     return PU_OK;
 oom:
     free(tmp);
@@ -466,6 +514,7 @@ static int drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
 
 typedef struct score_job {
     const resolve_set *s;
+    screen_qname *const *qn;   /* each record's name prepared as a query of its own class (NULL: refused) */
     const uint64_t *cand;
     size_t lo, hi;
     double threshold;
@@ -475,8 +524,12 @@ typedef struct score_job {
 } score_job;
 
 /* The name score of a against b's prepared names (one per comparator
- * schema, made on first use); -1 when the comparator refuses a name. */
-static double name_score(score_job *j, screen_cmp **cmp, const resolve_rec *a, const resolve_rec *b) {
+ * schema, made on first use); -1 when the comparator refuses a name. a's
+ * name is prepared once (j->qn) for its own class; the rare pair scored
+ * in another class (a company-or-person record against a person) and a
+ * name the preparation refused go through screen_cmp_score, which gives
+ * the same score from the text. */
+static double name_score(score_job *j, screen_cmp **cmp, uint32_t ia, const resolve_rec *a, const resolve_rec *b) {
     const char *schema = cmp_schema(a, b);
     screen_cmp **c = &cmp[schema != NULL];
     if (!*c && screen_cmp_new(NULL, schema, b->name, c, &j->err)) {
@@ -484,6 +537,11 @@ static double name_score(score_job *j, screen_cmp **cmp, const resolve_rec *a, c
         return -1;
     }
     double sc = 0;
+    const screen_qname *q = j->qn ? j->qn[ia] : NULL;
+    if (q && (schema != NULL) == is_person(a)) {
+        if (!screen_cmp_score_prepared(*c, q, &sc, &j->err)) return sc;
+        pu_err_clear(&j->err);
+    }
     if (screen_cmp_score(*c, a->name, &sc, &j->err)) {
         pu_err_clear(&j->err);
         return -1;
@@ -501,7 +559,7 @@ static void score_group(score_job *j, size_t lo, size_t hi) {
         double sc = 1;
         if (!same_ref(a, b)) {
             if (kinds_differ(a, b)) continue;
-            double name = name_score(j, cmp, a, b);
+            double name = name_score(j, cmp, ia, a, b);
             if (name < 0) continue;   /* a name the comparator refuses scores 0 */
             sc = qualify(a, b, name);
         }
@@ -525,9 +583,64 @@ static void *score_range(void *arg) {
     return NULL;
 }
 
+/* ---- each record's name prepared once as a query (screen_qname) ----
+ * In SCORE_THREADS ranges; a name the comparator refuses stays NULL (its
+ * pairs then go through screen_cmp_score, which refuses it too). */
+
+typedef struct prep_job {
+    const resolve_set *s;
+    screen_qname **qn;
+    size_t lo, hi;
+    int rc;
+} prep_job;
+
+static void *prep_range(void *arg) {
+    prep_job *j = arg;
+    for (size_t i = j->lo; i < j->hi && !j->rc; i++) {
+        const resolve_rec *r = &j->s->r[i];
+        pu_err e = {0};
+        int rc = screen_qname_new(is_person(r) ? "Person" : NULL, r->name, &j->qn[i], &e);
+        if (rc == PU_ERR_NOMEM) j->rc = rc;
+    }
+    return NULL;
+}
+
+static void free_prepared(screen_qname **qn, size_t n) {
+    for (size_t i = 0; qn && i < n; i++) screen_qname_free(qn[i]);
+    free(qn);
+}
+
+static int prepare_names(const resolve_set *s, screen_qname ***out, pu_err *err) {
+    screen_qname **qn = calloc(s->n ? s->n : 1, sizeof *qn);
+    *out = NULL;
+    if (!qn) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    prep_job job[SCORE_THREADS];
+    pthread_t th[SCORE_THREADS];
+    int started[SCORE_THREADS] = {0};
+    for (int t = 0; t < SCORE_THREADS; t++)
+        job[t] = (prep_job){.s = s, .qn = qn, .lo = s->n * (size_t)t / SCORE_THREADS,
+                            .hi = s->n * (size_t)(t + 1) / SCORE_THREADS};
+    for (int t = 1; t < SCORE_THREADS; t++) started[t] = !pthread_create(&th[t], NULL, prep_range, &job[t]);
+    prep_range(&job[0]);
+    int rc = job[0].rc;
+    for (int t = 1; t < SCORE_THREADS; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else prep_range(&job[t]);
+        if (job[t].rc) rc = job[t].rc;
+    }
+    if (rc) {
+        free_prepared(qn, s->n);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    *out = qn;
+    return PU_OK;
+}
+
 /* Score cand[0..nc) into kept (appended in candidate order). */
 static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, double threshold, pu_vec *kept,
                      pu_err *err) {
+    screen_qname **qn = NULL;
+    if (nc && prepare_names(s, &qn, err)) return PU_ERR_NOMEM;
     score_job job[SCORE_THREADS];
     pthread_t th[SCORE_THREADS];
     int started[SCORE_THREADS] = {0};
@@ -536,7 +649,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         size_t hi = t == SCORE_THREADS - 1 ? nc : nc / SCORE_THREADS * (size_t)(t + 1);
         if (hi < lo) hi = lo;
         while (hi > lo && hi < nc && cand[hi] >> 32 == cand[hi - 1] >> 32) hi++;   /* a group stays whole */
-        job[t] = (score_job){.s = s, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
+        job[t] = (score_job){.s = s, .qn = qn, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
                              .kept = PU_VEC_INIT(resolve_pair, 0)};
         lo = hi;
     }
@@ -557,6 +670,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         }
         pu_vec_free(&job[t].kept);
     }
+    free_prepared(qn, s->n);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }
 
