@@ -512,10 +512,13 @@ static int drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
  * that starts at a group boundary into its own list; the lists are joined
  * in range order, so the output does not depend on the threads' timing. */
 
+enum { KIND_PERSON = 1, KIND_ORG = 2 };   /* bits of score_job.kind */
+
 typedef struct score_job {
     const resolve_set *s;
     screen_qname *const *qn;   /* each record's name prepared as a query of its own class (NULL: refused) */
     const uint32_t *refid;     /* equal for records of one source and ref (same_ref without strcmp) */
+    const uint8_t *kind;       /* KIND_PERSON / KIND_ORG of each record (is_person, is_org without strcmp) */
     const uint64_t *cand;
     size_t lo, hi;
     double threshold;
@@ -530,8 +533,10 @@ typedef struct score_job {
  * in another class (a company-or-person record against a person) and a
  * name the preparation refused go through screen_cmp_score, which gives
  * the same score from the text. */
-static double name_score(score_job *j, screen_cmp **cmp, uint32_t ia, const resolve_rec *a, const resolve_rec *b) {
-    const char *schema = cmp_schema(a, b);
+static double name_score(score_job *j, screen_cmp **cmp, uint32_t ia, uint32_t ib, const resolve_rec *a,
+                         const resolve_rec *b) {
+    int pa = j->kind[ia] & KIND_PERSON, pb = j->kind[ib] & KIND_PERSON;
+    const char *schema = pa || pb ? "Person" : NULL;   /* cmp_schema */
     screen_cmp **c = &cmp[schema != NULL];
     if (!*c && screen_cmp_new(NULL, schema, b->name, c, &j->err)) {
         pu_err_clear(&j->err);
@@ -539,7 +544,7 @@ static double name_score(score_job *j, screen_cmp **cmp, uint32_t ia, const reso
     }
     double sc = 0;
     const screen_qname *q = j->qn ? j->qn[ia] : NULL;
-    if (q && (schema != NULL) == is_person(a)) {
+    if (q && (schema != NULL) == (pa != 0)) {
         if (!screen_cmp_score_prepared(*c, q, &sc, &j->err)) return sc;
         pu_err_clear(&j->err);
     }
@@ -559,8 +564,10 @@ static void score_group(score_job *j, size_t lo, size_t hi) {
         const resolve_rec *a = &s->r[ia];
         double sc = 1;
         if (j->refid[ia] != j->refid[ib]) {
-            if (kinds_differ(a, b)) continue;
-            double name = name_score(j, cmp, ia, a, b);
+            uint8_t ka = j->kind[ia], kb = j->kind[ib];
+            if (((ka & KIND_PERSON) && (kb & KIND_ORG)) || ((ka & KIND_ORG) && (kb & KIND_PERSON)))
+                continue;   /* kinds_differ */
+            double name = name_score(j, cmp, ia, ib, a, b);
             if (name < 0) continue;   /* a name the comparator refuses scores 0 */
             sc = qualify(a, b, name);
         }
@@ -637,6 +644,19 @@ static int prepare_names(const resolve_set *s, screen_qname ***out, pu_err *err)
     return PU_OK;
 }
 
+/* Each record's kind as bits, computed once (kinds_differ and cmp_schema
+ * per pair compared schema strings: strcmp was 14 % of the scoring). */
+
+static int record_kinds(const resolve_set *s, uint8_t **out, pu_err *err) {
+    uint8_t *k = malloc(s->n ? s->n : 1);
+    *out = NULL;
+    if (!k) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < s->n; i++)
+        k[i] = (uint8_t)((is_person(&s->r[i]) ? KIND_PERSON : 0) | (is_org(&s->r[i]) ? KIND_ORG : 0));
+    *out = k;
+    return PU_OK;
+}
+
 static int cmp_source_ref(const void *x, const void *y, void *ctx) {
     const resolve_set *s = ctx;
     const resolve_rec *a = &s->r[*(const uint32_t *)x], *b = &s->r[*(const uint32_t *)y];
@@ -671,10 +691,11 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
                      pu_err *err) {
     screen_qname **qn = NULL;
     uint32_t *refid = NULL;
+    uint8_t *kind = NULL;
     if (!nc) return PU_OK;
     if (ref_ids(s, &refid, err)) return PU_ERR_NOMEM;
-    if (prepare_names(s, &qn, err)) {
-        free(refid);
+    if (record_kinds(s, &kind, err) || prepare_names(s, &qn, err)) {
+        free(refid), free(kind);
         return PU_ERR_NOMEM;
     }
     score_job job[SCORE_THREADS];
@@ -685,7 +706,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         size_t hi = t == SCORE_THREADS - 1 ? nc : nc / SCORE_THREADS * (size_t)(t + 1);
         if (hi < lo) hi = lo;
         while (hi > lo && hi < nc && cand[hi] >> 32 == cand[hi - 1] >> 32) hi++;   /* a group stays whole */
-        job[t] = (score_job){.s = s, .qn = qn, .refid = refid, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
+        job[t] = (score_job){.s = s, .qn = qn, .refid = refid, .kind = kind, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
                              .kept = PU_VEC_INIT(resolve_pair, 0)};
         lo = hi;
     }
@@ -708,6 +729,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
     }
     free_prepared(qn, s->n);
     free(refid);
+    free(kind);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }
 
