@@ -341,9 +341,41 @@ static int window_pairs(const uint32_t *ix, size_t n, size_t window, pu_vec *pai
     return PU_OK;
 }
 
+/* The two orders of the sorted neighbourhood as ranks, computed once over
+ * all records: a large block is then sorted by comparing two integers, not
+ * by strcmp chains (the same order: both comparators are total, ties go
+ * by record index). rank[0] date then name, rank[1] name then date. */
+typedef struct nb_rank {
+    uint32_t *rank[2];
+} nb_rank;
+
+static int cmp_rank(const void *x, const void *y, void *ctx) {
+    const uint32_t *r = ctx;
+    uint32_t a = r[*(const uint32_t *)x], b = r[*(const uint32_t *)y];
+    return a < b ? -1 : a > b;
+}
+
+static int nb_rank_make(const resolve_set *s, const uint32_t *reps, size_t nreps, nb_rank *nr) {
+    int (*const cmp[2])(const void *, const void *, void *) = {cmp_dob_norm, cmp_norm_dob};
+    uint32_t *ix = malloc((nreps ? nreps : 1) * sizeof *ix);
+    nr->rank[0] = calloc(s->n ? s->n : 1, sizeof(uint32_t));
+    nr->rank[1] = calloc(s->n ? s->n : 1, sizeof(uint32_t));
+    if (!ix || !nr->rank[0] || !nr->rank[1]) {
+        free(ix);
+        return PU_ERR_NOMEM;
+    }
+    for (int o = 0; o < 2; o++) {
+        if (nreps) memcpy(ix, reps, nreps * sizeof *ix);
+        if (nreps) qsort_r(ix, nreps, sizeof *ix, cmp[o], (void *)s);
+        for (size_t i = 0; i < nreps; i++) nr->rank[o][ix[i]] = (uint32_t)i;
+    }
+    free(ix);
+    return PU_OK;
+}
+
 /* The pairs of one block k[0..n): whole, chained or by sorted neighbourhood
  * (window 0: a large block gives no pair, the former rule, for comparison). */
-static int block_pairs(const resolve_set *s, const bkey *k, size_t n, size_t window, uint32_t *tmp, pu_vec *pairs) {
+static int block_pairs(const nb_rank *nr, const bkey *k, size_t n, size_t window, uint32_t *tmp, pu_vec *pairs) {
     if (n <= RESOLVE_BLOCK_MAX) {
         for (size_t x = 0; x < n; x++)
             for (size_t y = x + 1; y < n; y++)
@@ -357,9 +389,9 @@ static int block_pairs(const resolve_set *s, const bkey *k, size_t n, size_t win
         return PU_OK;
     }
     for (size_t x = 0; x < n; x++) tmp[x] = k[x].i;
-    qsort_r(tmp, n, sizeof *tmp, cmp_dob_norm, (void *)s);
+    qsort_r(tmp, n, sizeof *tmp, cmp_rank, nr->rank[0]);
     if (window_pairs(tmp, n, window, pairs)) return PU_ERR_NOMEM;
-    qsort_r(tmp, n, sizeof *tmp, cmp_norm_dob, (void *)s);
+    qsort_r(tmp, n, sizeof *tmp, cmp_rank, nr->rank[1]);
     return window_pairs(tmp, n, window, pairs);
 }
 
@@ -368,6 +400,7 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
                       size_t *n, pu_err *err) {
     pu_vec keys = PU_VEC_INIT(bkey, 0), pairs = PU_VEC_INIT(uint64_t, 0);
     uint32_t *tmp = NULL;
+    nb_rank nr = {{NULL, NULL}};   /* made at the first large block */
     *out = NULL;
     *n = 0;
     for (size_t i = 0; i < nreps; i++)
@@ -380,7 +413,8 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     for (size_t lo = 0; lo < keys.len;) {
         size_t hi = lo + 1;
         while (hi < keys.len && k[hi].h == k[lo].h) hi++;
-        if (block_pairs(s, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
+        if (hi - lo > RESOLVE_BLOCK_MAX && window && !nr.rank[0] && nb_rank_make(s, reps, nreps, &nr)) goto oom;
+        if (block_pairs(&nr, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
         if (pairs.len >= compact_at) {
             if (compact_pairs(&pairs, bits)) goto oom;
             compact_at = 2 * pairs.len > PAIRS_COMPACT_MIN ? 2 * pairs.len : PAIRS_COMPACT_MIN;
@@ -389,6 +423,8 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     }
     free(tmp);
     tmp = NULL;
+    free(nr.rank[0]), free(nr.rank[1]);
+    nr.rank[0] = nr.rank[1] = NULL;
     pu_vec_free(&keys);
     if (compact_pairs(&pairs, bits)) goto oom;
     *n = pairs.len;
@@ -396,6 +432,7 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     return PU_OK;
 oom:
     free(tmp);
+    free(nr.rank[0]), free(nr.rank[1]);
     pu_vec_free(&keys);
     pu_vec_free(&pairs);
     return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
