@@ -544,8 +544,9 @@ static int drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
 
 /* ---- scoring: candidate pairs in SCORE_THREADS ranges ----
  * The pairs of one record b are contiguous (b << 32 | a): b's name is
- * prepared once (screen_cmp, the comparator's one-name index) and every a
- * is scored against it; no allocation per pair. Each thread scores a range
+ * prepared once (screen_cmp, the comparator's one-name index) and every a,
+ * whose name was prepared once as a query (screen_qname, prepare_names), is
+ * scored against it: no tokenising and no allocation per pair. Each thread scores a range
  * that starts at a group boundary into its own list; the lists are joined
  * in range order, so the output does not depend on the threads' timing. */
 
