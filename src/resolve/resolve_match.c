@@ -22,6 +22,8 @@
 #define DOB_PREFIX 2            /* name-token prefix paired with the date of birth as a block key */
 #define ANAGRAM_MAX 32          /* bytes of a token's sorted letters used as a block key */
 #define SCORE_THREADS 2         /* threads scoring candidate pairs (the machine's cores) */
+#define RADIX_BITS 11           /* digit of the candidates' radix sort: 2 passes per 21-bit record index */
+#define PAIRS_COMPACT_MIN ((size_t)1 << 24) /* raw candidate pairs (128 MB) before the first sort + unique */
 
 static char *dup_or_null(const char *s) { return s && *s ? pu_strdup(s) : NULL; }
 
@@ -266,9 +268,52 @@ static int cmp_bkey(const void *x, const void *y) {
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static int cmp_u64(const void *x, const void *y) {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
+/* Bits needed for a record index below n. */
+static unsigned index_bits(size_t n) {
+    unsigned b = 1;
+    while (b < 32 && ((size_t)1 << b) < n) b++;
+    return b;
+}
+
+/* LSD radix sort of the pairs v[0..n) (b << 32 | a, both below 2^bits):
+ * RADIX_BITS-bit digits of a, then of b; tmp holds n. Linear, where qsort
+ * of 10^8 pairs took most of the blocking time. */
+static void radix_pairs(uint64_t *v, uint64_t *tmp, size_t n, unsigned bits) {
+    enum { R = 1 << RADIX_BITS };
+    uint64_t *src = v, *dst = tmp;
+    for (int half = 0; half < 2; half++)
+        for (unsigned d = 0; d < bits; d += RADIX_BITS) {
+            unsigned sh = (half ? 32u : 0u) + d;
+            size_t cnt[R] = {0};
+            for (size_t i = 0; i < n; i++) cnt[(src[i] >> sh) & (R - 1)]++;
+            size_t sum = 0;
+            for (size_t r = 0; r < R; r++) {
+                size_t c = cnt[r];
+                cnt[r] = sum;
+                sum += c;
+            }
+            for (size_t i = 0; i < n; i++) dst[cnt[(src[i] >> sh) & (R - 1)]++] = src[i];
+            uint64_t *t = src;
+            src = dst, dst = t;
+        }
+    if (src != v && n) memcpy(v, src, n * sizeof *v);
+}
+
+/* Sort the candidate pairs and drop repeats (a pair met through several
+ * keys). Called whenever the raw list doubles, so it stays within about
+ * twice the unique pairs (plus PAIRS_COMPACT_MIN) instead of holding every
+ * repeat until the end. */
+static int compact_pairs(pu_vec *pairs, unsigned bits) {
+    if (!pairs->len) return PU_OK;
+    uint64_t *p = pairs->data, *tmp = malloc(pairs->len * sizeof *tmp);
+    if (!tmp) return PU_ERR_NOMEM;
+    radix_pairs(p, tmp, pairs->len, bits);
+    free(tmp);
+    size_t m = 0;
+    for (size_t i = 0; i < pairs->len; i++)
+        if (!m || p[m - 1] != p[i]) p[m++] = p[i];
+    pairs->len = m;
+    return PU_OK;
 }
 
 /* A candidate pair of records x != y, encoded b << 32 | a with a < b: sorted,
@@ -304,9 +349,41 @@ static int window_pairs(const uint32_t *ix, size_t n, size_t window, pu_vec *pai
     return PU_OK;
 }
 
+/* The two orders of the sorted neighbourhood as ranks, computed once over
+ * all records: a large block is then sorted by comparing two integers, not
+ * by strcmp chains (the same order: both comparators are total, ties go
+ * by record index). rank[0] date then name, rank[1] name then date. */
+typedef struct nb_rank {
+    uint32_t *rank[2];
+} nb_rank;
+
+static int cmp_rank(const void *x, const void *y, void *ctx) {
+    const uint32_t *r = ctx;
+    uint32_t a = r[*(const uint32_t *)x], b = r[*(const uint32_t *)y];
+    return a < b ? -1 : a > b;
+}
+
+static int nb_rank_make(const resolve_set *s, const uint32_t *reps, size_t nreps, nb_rank *nr) {
+    int (*const cmp[2])(const void *, const void *, void *) = {cmp_dob_norm, cmp_norm_dob};
+    uint32_t *ix = malloc((nreps ? nreps : 1) * sizeof *ix);
+    nr->rank[0] = calloc(s->n ? s->n : 1, sizeof(uint32_t));
+    nr->rank[1] = calloc(s->n ? s->n : 1, sizeof(uint32_t));
+    if (!ix || !nr->rank[0] || !nr->rank[1]) {
+        free(ix);
+        return PU_ERR_NOMEM;
+    }
+    for (int o = 0; o < 2; o++) {
+        if (nreps) memcpy(ix, reps, nreps * sizeof *ix);
+        if (nreps) qsort_r(ix, nreps, sizeof *ix, cmp[o], (void *)s);
+        for (size_t i = 0; i < nreps; i++) nr->rank[o][ix[i]] = (uint32_t)i;
+    }
+    free(ix);
+    return PU_OK;
+}
+
 /* The pairs of one block k[0..n): whole, chained or by sorted neighbourhood
  * (window 0: a large block gives no pair, the former rule, for comparison). */
-static int block_pairs(const resolve_set *s, const bkey *k, size_t n, size_t window, uint32_t *tmp, pu_vec *pairs) {
+static int block_pairs(const nb_rank *nr, const bkey *k, size_t n, size_t window, uint32_t *tmp, pu_vec *pairs) {
     if (n <= RESOLVE_BLOCK_MAX) {
         for (size_t x = 0; x < n; x++)
             for (size_t y = x + 1; y < n; y++)
@@ -320,9 +397,9 @@ static int block_pairs(const resolve_set *s, const bkey *k, size_t n, size_t win
         return PU_OK;
     }
     for (size_t x = 0; x < n; x++) tmp[x] = k[x].i;
-    qsort_r(tmp, n, sizeof *tmp, cmp_dob_norm, (void *)s);
+    qsort_r(tmp, n, sizeof *tmp, cmp_rank, nr->rank[0]);
     if (window_pairs(tmp, n, window, pairs)) return PU_ERR_NOMEM;
-    qsort_r(tmp, n, sizeof *tmp, cmp_norm_dob, (void *)s);
+    qsort_r(tmp, n, sizeof *tmp, cmp_rank, nr->rank[1]);
     return window_pairs(tmp, n, window, pairs);
 }
 
@@ -331,6 +408,7 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
                       size_t *n, pu_err *err) {
     pu_vec keys = PU_VEC_INIT(bkey, 0), pairs = PU_VEC_INIT(uint64_t, 0);
     uint32_t *tmp = NULL;
+    nb_rank nr = {{NULL, NULL}};   /* made at the first large block */
     *out = NULL;
     *n = 0;
     for (size_t i = 0; i < nreps; i++)
@@ -338,24 +416,31 @@ static int candidates(const resolve_set *s, const uint32_t *reps, size_t nreps, 
     bkey *k = keys.data;
     if (keys.len) qsort(k, keys.len, sizeof *k, cmp_bkey);
     if (!(tmp = malloc((keys.len ? keys.len : 1) * sizeof *tmp))) goto oom;
+    unsigned bits = index_bits(s->n);
+    size_t compact_at = PAIRS_COMPACT_MIN;
     for (size_t lo = 0; lo < keys.len;) {
         size_t hi = lo + 1;
         while (hi < keys.len && k[hi].h == k[lo].h) hi++;
-        if (block_pairs(s, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
+        if (hi - lo > RESOLVE_BLOCK_MAX && window && !nr.rank[0] && nb_rank_make(s, reps, nreps, &nr)) goto oom;
+        if (block_pairs(&nr, k + lo, hi - lo, window, tmp, &pairs)) goto oom;
+        if (pairs.len >= compact_at) {
+            if (compact_pairs(&pairs, bits)) goto oom;
+            compact_at = 2 * pairs.len > PAIRS_COMPACT_MIN ? 2 * pairs.len : PAIRS_COMPACT_MIN;
+        }
         lo = hi;
     }
     free(tmp);
+    tmp = NULL;
+    free(nr.rank[0]), free(nr.rank[1]);
+    nr.rank[0] = nr.rank[1] = NULL;
     pu_vec_free(&keys);
-    uint64_t *p = pairs.data;
-    size_t m = 0;
-    if (pairs.len) qsort(p, pairs.len, sizeof *p, cmp_u64);
-    for (size_t i = 0; i < pairs.len; i++)
-        if (!m || p[m - 1] != p[i]) p[m++] = p[i];
-    *out = p;
-    *n = m;
+    if (compact_pairs(&pairs, bits)) goto oom;
+    *n = pairs.len;
+    *out = pu_vec_detach(&pairs, NULL);
     return PU_OK;
 oom:
     free(tmp);
+    free(nr.rank[0]), free(nr.rank[1]);
     pu_vec_free(&keys);
     pu_vec_free(&pairs);
     return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -418,13 +503,19 @@ static int dedupe(const resolve_set *s, uint32_t **reps, size_t *nreps, pu_vec *
 
 /* ---- scoring: candidate pairs in SCORE_THREADS ranges ----
  * The pairs of one record b are contiguous (b << 32 | a): b's name is
- * prepared once (screen_cmp, the comparator's one-name index) and every a
- * is scored against it; no allocation per pair. Each thread scores a range
+ * prepared once (screen_cmp, the comparator's one-name index) and every a,
+ * whose name was prepared once as a query (screen_qname, prepare_names), is
+ * scored against it: no tokenising and no allocation per pair. Each thread scores a range
  * that starts at a group boundary into its own list; the lists are joined
  * in range order, so the output does not depend on the threads' timing. */
 
+enum { KIND_PERSON = 1, KIND_ORG = 2 };   /* bits of score_job.kind */
+
 typedef struct score_job {
     const resolve_set *s;
+    screen_qname *const *qn;   /* each record's name prepared as a query of its own class (NULL: refused) */
+    const uint32_t *refid;     /* equal for records of one source and ref (same_ref without strcmp) */
+    const uint8_t *kind;       /* KIND_PERSON / KIND_ORG of each record (is_person, is_org without strcmp) */
     const uint64_t *cand;
     size_t lo, hi;
     double threshold;
@@ -434,15 +525,26 @@ typedef struct score_job {
 } score_job;
 
 /* The name score of a against b's prepared names (one per comparator
- * schema, made on first use); -1 when the comparator refuses a name. */
-static double name_score(score_job *j, screen_cmp **cmp, const resolve_rec *a, const resolve_rec *b) {
-    const char *schema = cmp_schema(a, b);
+ * schema, made on first use); -1 when the comparator refuses a name. a's
+ * name is prepared once (j->qn) for its own class; the rare pair scored
+ * in another class (a company-or-person record against a person) and a
+ * name the preparation refused go through screen_cmp_score, which gives
+ * the same score from the text. */
+static double name_score(score_job *j, screen_cmp **cmp, uint32_t ia, uint32_t ib, const resolve_rec *a,
+                         const resolve_rec *b) {
+    int pa = j->kind[ia] & KIND_PERSON, pb = j->kind[ib] & KIND_PERSON;
+    const char *schema = pa || pb ? "Person" : NULL;   /* cmp_schema */
     screen_cmp **c = &cmp[schema != NULL];
     if (!*c && screen_cmp_new(NULL, schema, b->name, c, &j->err)) {
         pu_err_clear(&j->err);
         return -1;
     }
     double sc = 0;
+    const screen_qname *q = j->qn ? j->qn[ia] : NULL;
+    if (q && (schema != NULL) == (pa != 0)) {
+        if (!screen_cmp_score_prepared(*c, q, &sc, &j->err)) return sc;
+        pu_err_clear(&j->err);
+    }
     if (screen_cmp_score(*c, a->name, &sc, &j->err)) {
         pu_err_clear(&j->err);
         return -1;
@@ -458,9 +560,11 @@ static void score_group(score_job *j, size_t lo, size_t hi) {
         uint32_t ia = (uint32_t)j->cand[i], ib = (uint32_t)(j->cand[i] >> 32);
         const resolve_rec *a = &s->r[ia];
         double sc = 1;
-        if (!same_ref(a, b)) {
-            if (kinds_differ(a, b)) continue;
-            double name = name_score(j, cmp, a, b);
+        if (j->refid[ia] != j->refid[ib]) {
+            uint8_t ka = j->kind[ia], kb = j->kind[ib];
+            if (((ka & KIND_PERSON) && (kb & KIND_ORG)) || ((ka & KIND_ORG) && (kb & KIND_PERSON)))
+                continue;   /* kinds_differ */
+            double name = name_score(j, cmp, ia, ib, a, b);
             if (name < 0) continue;   /* a name the comparator refuses scores 0 */
             sc = qualify(a, b, name);
         }
@@ -484,9 +588,113 @@ static void *score_range(void *arg) {
     return NULL;
 }
 
+/* ---- each record's name prepared once as a query (screen_qname) ----
+ * In SCORE_THREADS ranges; a name the comparator refuses stays NULL (its
+ * pairs then go through screen_cmp_score, which refuses it too). */
+
+typedef struct prep_job {
+    const resolve_set *s;
+    screen_qname **qn;
+    size_t lo, hi;
+    int rc;
+} prep_job;
+
+static void *prep_range(void *arg) {
+    prep_job *j = arg;
+    for (size_t i = j->lo; i < j->hi && !j->rc; i++) {
+        const resolve_rec *r = &j->s->r[i];
+        pu_err e = {0};
+        int rc = screen_qname_new(is_person(r) ? "Person" : NULL, r->name, &j->qn[i], &e);
+        if (rc == PU_ERR_NOMEM) j->rc = rc;
+    }
+    return NULL;
+}
+
+static void free_prepared(screen_qname **qn, size_t n) {
+    for (size_t i = 0; qn && i < n; i++) screen_qname_free(qn[i]);
+    free(qn);
+}
+
+static int prepare_names(const resolve_set *s, screen_qname ***out, pu_err *err) {
+    screen_qname **qn = calloc(s->n ? s->n : 1, sizeof *qn);
+    *out = NULL;
+    if (!qn) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    prep_job job[SCORE_THREADS];
+    pthread_t th[SCORE_THREADS];
+    int started[SCORE_THREADS] = {0};
+    for (int t = 0; t < SCORE_THREADS; t++)
+        job[t] = (prep_job){.s = s, .qn = qn, .lo = s->n * (size_t)t / SCORE_THREADS,
+                            .hi = s->n * (size_t)(t + 1) / SCORE_THREADS};
+    for (int t = 1; t < SCORE_THREADS; t++) started[t] = !pthread_create(&th[t], NULL, prep_range, &job[t]);
+    prep_range(&job[0]);
+    int rc = job[0].rc;
+    for (int t = 1; t < SCORE_THREADS; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else prep_range(&job[t]);
+        if (job[t].rc) rc = job[t].rc;
+    }
+    if (rc) {
+        free_prepared(qn, s->n);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    *out = qn;
+    return PU_OK;
+}
+
+/* Each record's kind as bits, computed once (kinds_differ and cmp_schema
+ * per pair compared schema strings: strcmp was 14 % of the scoring). */
+
+static int record_kinds(const resolve_set *s, uint8_t **out, pu_err *err) {
+    uint8_t *k = malloc(s->n ? s->n : 1);
+    *out = NULL;
+    if (!k) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < s->n; i++)
+        k[i] = (uint8_t)((is_person(&s->r[i]) ? KIND_PERSON : 0) | (is_org(&s->r[i]) ? KIND_ORG : 0));
+    *out = k;
+    return PU_OK;
+}
+
+static int cmp_source_ref(const void *x, const void *y, void *ctx) {
+    const resolve_set *s = ctx;
+    const resolve_rec *a = &s->r[*(const uint32_t *)x], *b = &s->r[*(const uint32_t *)y];
+    int c = strcmp(a->source, b->source);
+    return c ? c : strcmp(a->ref, b->ref);
+}
+
+/* id[i]: one number per (source, ref), so that scoring tells one thing
+ * under several markings by comparing two numbers (same_ref's two strcmp
+ * per pair were 6 % of the scoring). */
+static int ref_ids(const resolve_set *s, uint32_t **out, pu_err *err) {
+    uint32_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix), *id = malloc((s->n ? s->n : 1) * sizeof *id);
+    *out = NULL;
+    if (!ix || !id) {
+        free(ix), free(id);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < s->n; i++) ix[i] = (uint32_t)i;
+    if (s->n) qsort_r(ix, s->n, sizeof *ix, cmp_source_ref, (void *)s);
+    uint32_t g = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (i && cmp_source_ref(&ix[i - 1], &ix[i], (void *)s)) g++;
+        id[ix[i]] = g;
+    }
+    free(ix);
+    *out = id;
+    return PU_OK;
+}
+
 /* Score cand[0..nc) into kept (appended in candidate order). */
 static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, double threshold, pu_vec *kept,
                      pu_err *err) {
+    screen_qname **qn = NULL;
+    uint32_t *refid = NULL;
+    uint8_t *kind = NULL;
+    if (!nc) return PU_OK;
+    if (ref_ids(s, &refid, err)) return PU_ERR_NOMEM;
+    if (record_kinds(s, &kind, err) || prepare_names(s, &qn, err)) {
+        free(refid), free(kind);
+        return PU_ERR_NOMEM;
+    }
     score_job job[SCORE_THREADS];
     pthread_t th[SCORE_THREADS];
     int started[SCORE_THREADS] = {0};
@@ -495,7 +703,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         size_t hi = t == SCORE_THREADS - 1 ? nc : nc / SCORE_THREADS * (size_t)(t + 1);
         if (hi < lo) hi = lo;
         while (hi > lo && hi < nc && cand[hi] >> 32 == cand[hi - 1] >> 32) hi++;   /* a group stays whole */
-        job[t] = (score_job){.s = s, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
+        job[t] = (score_job){.s = s, .qn = qn, .refid = refid, .kind = kind, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
                              .kept = PU_VEC_INIT(resolve_pair, 0)};
         lo = hi;
     }
@@ -516,6 +724,9 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         }
         pu_vec_free(&job[t].kept);
     }
+    free_prepared(qn, s->n);
+    free(refid);
+    free(kind);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }
 

@@ -458,6 +458,24 @@ int screen_cmp_new(const screen_index *ix, const char *schema, const char *name2
 int screen_cmp_score(const screen_cmp *c, const char *name1, double *score, pu_err *err);
 void screen_cmp_free(screen_cmp *c);
 
+/* A name prepared once as the query side of comparisons (entity
+ * resolution scores each record against many): folded, split and
+ * tokenised with every token's keys, as screen_run prepares a query of
+ * that schema. screen_cmp_score_prepared(c, q) then gives the score
+ * screen_cmp_score(c, name) gives, without re-tokenising and without
+ * allocating (any number of threads may score with one screen_qname and
+ * one screen_cmp each, or share them read-only).
+ * screen_qname_new: *out owned by the caller, freed with
+ * screen_qname_free (NULL-safe); PU_ERR_INVALID for a name without
+ * letters or digits or not valid UTF-8, PU_ERR_NOMEM.
+ * screen_cmp_score_prepared: PU_ERR_INVALID when q was prepared for
+ * another schema class than c, or c was made with a reference index (its
+ * weights depend on the query's tokens: use screen_cmp_score). */
+typedef struct screen_qname screen_qname;
+int screen_qname_new(const char *schema, const char *name, screen_qname **out, pu_err *err);
+int screen_cmp_score_prepared(const screen_cmp *c, const screen_qname *q, double *score, pu_err *err);
+void screen_qname_free(screen_qname *q);
+
 /* ---- normalisation (exposed for other engines and tests) ------------------ */
 
 /* Normalise a name to its canonical token string: NFKC + casefold, ICU

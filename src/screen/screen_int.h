@@ -311,6 +311,18 @@ size_t ix_find(const ix_pair *a, size_t n, uint64_t h);
 /* Weight of a token kind/IDF. */
 float ix_token_weight(const screen_index *ix, int kind, uint32_t vid_or_max, size_t df);
 
+/* The query-independent facts of query token ti (s, len, kind set):
+ * nickname group, phonetic, transliteration and skeleton keys, vowels,
+ * letter mask, CJK facts; the keys are written to the buffers given and
+ * ti points at them. Returns the bytes of tk used (0: the key did not
+ * fit, ti->tk NULL: computed when needed). screen_run's query
+ * preparation and compare's prepared names share it, so their tokens are
+ * the same by construction. */
+size_t sn_query_token_facts(sn_tokinfo *ti, char *phon, size_t phsize, char *tk, size_t tksize, char *sk,
+                            size_t sksize);
+/* 1 when a query of class qcls may match an entity of class ecls (screen_run.c). */
+int screen_schema_ok(int qcls, int ecls);
+
 /* Name-vs-name scoring over normalised tokens (screen_name_score.c). */
 typedef struct sc_side {
     const sn_tokinfo *t;

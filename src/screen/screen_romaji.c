@@ -28,6 +28,13 @@ static const struct {
 /* Not in the table: Nihon-shiki's di/du/dya (Kunrei and Hepburn write them
  * zi/ji, zu): rare in names, and DURAN, DIAZ... would fold into ZURAN. */
 
+/* 1 when c is the first letter of a spelling in the table. */
+static int starts_rule(char c) {
+    for (size_t r = 0; r < sizeof ROMAJI_TABLE / sizeof ROMAJI_TABLE[0]; r++)
+        if (ROMAJI_TABLE[r].from[0] == c) return 1;
+    return 0;
+}
+
 static int vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 /* Rewrite by the table; 1 in *changed when a rule applied. */
@@ -45,7 +52,11 @@ static size_t table_pass(const char *t, size_t n, char *out, size_t size, int *c
         }
         const char *to = NULL;
         size_t fl = 0;
-        for (size_t r = 0; r < sizeof ROMAJI_TABLE / sizeof ROMAJI_TABLE[0] && !to; r++) {
+        /* most letters start no rule: the table is not searched for them
+         * (the search was most of the time resolution spent comparing) */
+        int may = starts_rule(t[i]);
+        for (size_t r = 0; r < sizeof ROMAJI_TABLE / sizeof ROMAJI_TABLE[0] && !to && may; r++) {
+            if (ROMAJI_TABLE[r].from[0] != t[i]) continue;
             size_t l = strlen(ROMAJI_TABLE[r].from);
             if (l <= n - i && memcmp(t + i, ROMAJI_TABLE[r].from, l) == 0) to = ROMAJI_TABLE[r].to, fl = l;
         }

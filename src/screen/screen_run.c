@@ -208,6 +208,22 @@ static int block_token(const screen_index *ix, qname *qn, int t) {
     return rc;
 }
 
+size_t sn_query_token_facts(sn_tokinfo *ti, char *phon, size_t phsize, char *tk, size_t tksize, char *sk,
+                            size_t sksize) {
+    ti->group = sn_nick_group(ti->s, ti->len);
+    sn_phonetic(ti->s, ti->len, phon, phsize);
+    ti->phon = phon;
+    /* keys that do not fit are computed when needed (tk NULL) */
+    size_t tl = sn_translit_key(ti->s, ti->len, 0, tk, tksize);
+    ti->tk = tl ? tk : NULL;
+    ti->skl = (uint8_t)sn_skeleton(ti->s, ti->len, sk, sksize);
+    ti->sk = sk;
+    ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
+    ti->lm = sn_letter_mask(ti->s, ti->len);
+    ti->cjk = sn_cjk_info(ti->s, ti->len);
+    return tl ? tl + 1 : 0;
+}
+
 /* The fields of a qname that are read before they are written. */
 static void qname_init(qname *qn) {
     memset(qn->cand, 0, sizeof qn->cand);
@@ -262,18 +278,8 @@ static int prep_query(const screen_index *ix, const screen_query *q, qprep *p, p
                 ti->s = qn->n.tok[t].s;
                 ti->len = qn->n.tok[t].len;
                 ti->kind = qn->n.tok[t].kind;
-                ti->group = sn_nick_group(ti->s, ti->len);
-                sn_phonetic(ti->s, ti->len, qn->phon[t], sizeof qn->phon[t]);
-                ti->phon = qn->phon[t];
-                /* keys that do not fit are computed when needed (tk NULL) */
-                size_t tl = sn_translit_key(ti->s, ti->len, 0, qn->tk + qn->tkused, sizeof qn->tk - qn->tkused);
-                ti->tk = tl ? qn->tk + qn->tkused : NULL;
-                qn->tkused += tl ? tl + 1 : 0;
-                ti->skl = (uint8_t)sn_skeleton(ti->s, ti->len, qn->sk[t], sizeof qn->sk[t]);
-                ti->sk = qn->sk[t];
-                ti->nv = (uint8_t)(sn_no_vowels(ti->s, ti->len) + 1);
-                ti->lm = sn_letter_mask(ti->s, ti->len);
-                ti->cjk = sn_cjk_info(ti->s, ti->len);
+                qn->tkused += sn_query_token_facts(ti, qn->phon[t], sizeof qn->phon[t], qn->tk + qn->tkused,
+                                                   sizeof qn->tk - qn->tkused, qn->sk[t], sizeof qn->sk[t]);
                 qn->id[t] = (uint32_t)(p->nqn * SN_MAX_TOK + t + 1);
                 if (is_core(ti->kind)) rc = block_token(ix, qn, t);
                 else qn->w[t] = ix_token_weight(ix, ti->kind, UINT32_MAX, 0);
@@ -379,6 +385,8 @@ static int schema_ok(int qcls, int ecls) {
     if (qcls == SC_ANY || ecls == SC_ANY) return qcls != SC_VEHICLE && ecls != SC_VEHICLE ? 1 : qcls == ecls || qcls == SC_ANY;
     return qcls == ecls;
 }
+
+int screen_schema_ok(int qcls, int ecls) { return schema_ok(qcls, ecls); }
 
 /* The releasability rule per reader. The index was built from a scoped
  * store read (screen_index_build: store_iter with STORE_SYSTEM, i.e. the

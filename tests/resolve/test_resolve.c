@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -90,6 +91,126 @@ static void test_prepared_compare(void **st) {
             screen_cmp_free(c);
         }
     assert_true(differ > 0);   /* unlike names were compared too, not only alike ones */
+}
+
+/* ---- both sides prepared: screen_qname against screen_cmp ---- */
+
+#define PREP_NAMES_MAX 1200
+#define PREP_PARTNERS 7   /* query names scored against each listed name (besides its own pair) */
+
+typedef struct name_pool {
+    char *name[PREP_NAMES_MAX];
+    const char *schema[PREP_NAMES_MAX];
+    size_t n;
+} name_pool;
+
+static void pool_add(name_pool *p, const char *name, const char *schema) {
+    if (p->n == PREP_NAMES_MAX || !name || !*name) return;
+    p->name[p->n] = pu_strdup(name);
+    p->schema[p->n++] = schema;
+}
+
+static const char *pool_schema(const char *s) {
+    return !strcmp(s, "Person") ? "Person" : !strcmp(s, "Company") ? "Company" : !strcmp(s, "Organization") ? "Organization" : NULL;
+}
+
+/* Both names of every pair of the international development and test sets
+ * (tests/screen/intl_*.tsv: Cyrillic, CJK syllables, legal forms, numbers,
+ * nicknames), in the order listed: pairs stay neighbours. */
+static void pool_tsv(name_pool *p, const char *file) {
+    const char *src = getenv("PUENTE_SRC");
+    char path[1024], line[2048];
+    snprintf(path, sizeof path, "%s/tests/screen/%s", src ? src : ".", file);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !strncmp(line, "kind\t", 5)) continue;
+        line[strcspn(line, "\r\n")] = 0;
+        char *col[5] = {0}, *save = NULL;
+        int k = 0;
+        for (char *t = strtok_r(line, "\t", &save); t && k < 5; t = strtok_r(NULL, "\t", &save)) col[k++] = t;
+        if (k < 5) continue;
+        pool_add(p, col[3], pool_schema(col[2]));
+        pool_add(p, col[4], pool_schema(col[2]));
+    }
+    fclose(f);
+}
+
+/* Scripts the TSVs lack (Arabic, Hangul, Han, Cyrillic persons), with
+ * their romanisations next to them. */
+static void pool_scripts(name_pool *p) {
+    static const char *const S[] = {"حسن", "Hassan", "محمد", "Mohammed", "عبد الله", "Abd Allah", "Abdullah",
+                                    "عبد الرحمن", "Abdul Rahman", "김정은", "KIM Jong Un", "KIM Yo Jong", "최룡해",
+                                    "CHOE Ryong Hae", "金正恩", "崔龍海", "朴奉珠", "PAK Pong Ju", "习近平",
+                                    "Xi Jinping", "이병철", "리병철", "RI Pyong Chol", "Виктор Яценко",
+                                    "Viktor Yatsenko", "Сергей Иванович Петров", "Sergei Ivanovich Petrov"};
+    for (size_t i = 0; i < sizeof S / sizeof S[0]; i++) pool_add(p, S[i], "Person");
+}
+
+/* The score of q (prepared) against c equals screen_cmp_score's for name. */
+static void check_prepared(const screen_cmp *c, const char *schema, const char *name, int *alike, int *unlike) {
+    pu_err e = {0};
+    screen_qname *q = NULL;
+    double ref = -1, got = -2;
+    int rc_ref = screen_cmp_score(c, name, &ref, &e);
+    int rc_q = screen_qname_new(schema, name, &q, &e);
+    assert_int_equal(rc_ref == PU_OK, rc_q == PU_OK);   /* a name one refuses, the other refuses too */
+    if (rc_q) return;
+    assert_int_equal(screen_cmp_score_prepared(c, q, &got, &e), PU_OK);
+    if (got != ref) print_error("prepared %.6f != %.6f for '%s' (%s)\n", got, ref, name, schema ? schema : "any");
+    assert_true(got == ref);
+    *alike += got >= RESOLVE_THRESHOLD;
+    *unlike += got < 0.5;
+    screen_qname_free(q);
+}
+
+static void test_prepared_both_sides(void **st) {
+    (void)st;
+    name_pool p = {0};
+    pool_tsv(&p, "intl_dev.tsv");
+    pool_tsv(&p, "intl_test.tsv");
+    pool_scripts(&p);
+    resolve_set g = {0};
+    pu_err e = {0};
+    assert_int_equal(resolve_generate(400, 42, &g, &e), PU_OK);
+    for (size_t i = 0; i < g.n; i++) pool_add(&p, g.r[i].name, !strcmp(g.r[i].schema, "Person") ? "Person" : NULL);
+    assert_true(p.n > 600);
+    int alike = 0, unlike = 0, pairs = 0;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (size_t j = 0; j < p.n; j++)
+        for (int as = 0; as < 2; as++) {   /* the listed schema, and "any" (resolution's two comparators) */
+            const char *schema = as ? NULL : p.schema[j];
+            if (as && !schema) continue;
+            screen_cmp *c = NULL;
+            if (screen_cmp_new(NULL, schema, p.name[j], &c, &e)) continue;
+            /* its neighbours (its pair in the TSVs, the generator's spellings of one person) and random names */
+            for (size_t d = 1; d <= 2; d++) {
+                if (j >= d) check_prepared(c, schema, p.name[j - d], &alike, &unlike), pairs++;
+                if (j + d < p.n) check_prepared(c, schema, p.name[j + d], &alike, &unlike), pairs++;
+            }
+            for (int k = 0; k < PREP_PARTNERS; k++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                check_prepared(c, schema, p.name[x % p.n], &alike, &unlike);
+                pairs++;
+            }
+            screen_cmp_free(c);
+        }
+    assert_true(pairs > 5000);
+    assert_true(alike > 300);    /* alike names were compared, not only unlike ones */
+    assert_true(unlike > 1000);
+    /* a query prepared for another class than the comparator is refused, not scored wrongly */
+    screen_cmp *c = NULL;
+    screen_qname *q = NULL;
+    double sc = 0;
+    assert_int_equal(screen_cmp_new(NULL, NULL, "Maria Lopez", &c, &e), PU_OK);
+    assert_int_equal(screen_qname_new("Person", "Maria Lopez", &q, &e), PU_OK);
+    assert_int_equal(screen_cmp_score_prepared(c, q, &sc, &e), PU_ERR_INVALID);
+    screen_qname_free(q);
+    assert_int_equal(screen_qname_new(NULL, " - . ", &q, &e), PU_ERR_INVALID);
+    assert_null(q);
+    screen_cmp_free(c);
+    resolve_set_free(&g);
+    for (size_t i = 0; i < p.n; i++) free(p.name[i]);
 }
 
 /* A block larger than RESOLVE_BLOCK_MAX is not dropped: 260 spellings of one
@@ -236,6 +357,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score),
         cmocka_unit_test(test_prepared_compare),
+        cmocka_unit_test(test_prepared_both_sides),
         cmocka_unit_test(test_large_block),
         cmocka_unit_test(test_judgements),
         cmocka_unit_test(test_verdicts),
