@@ -446,12 +446,6 @@ oom:
     return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
 }
 
-/* Records with the same source and ref (one thing under several markings)
- * are the same without scoring. */
-static int same_ref(const resolve_rec *a, const resolve_rec *b) {
-    return !strcmp(a->source, b->source) && !strcmp(a->ref, b->ref);
-}
-
 static const char *nz(const char *s) { return s ? s : ""; }
 
 /* Records equal in everything matching looks at. */
