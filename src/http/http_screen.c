@@ -14,6 +14,8 @@
 
 #include <sodium.h>
 
+#include "app/app.h"
+
 #include "http/http_int.h"
 #include "http/http_yente.h"
 #include "monitor/monitor.h"
@@ -192,7 +194,10 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     /* the resolved person (issue #21): an additional, explained hit; the
      * answer cache's key holds the resolution generation (answer_key) */
     sameas *same = NULL;
-    if (sameas_build(r->db, snap->ix, &r->scope, 0, &same, NULL) != PU_OK) same = NULL;
+    void *same_cache = NULL;   /* the process's tables (sameas.h "The sameas cache") */
+    if (r->app && app_state(r->app, "sameas", &same_cache, NULL) != PU_OK) same_cache = NULL;
+    if (sameas_cache_get(same_cache, r->db, snap->ix, snap->entity_gen, &r->scope, 0, &same, NULL, NULL) != PU_OK)
+        same = NULL;
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
