@@ -232,11 +232,21 @@ static const app_module lists_module = {
     .routes = http_routes_lists,
 };
 
+/* Designated persons by resolution (src/sameas, docs/sameas.md): no tables
+ * of its own; its state is the readers' sameas tables, kept between
+ * requests of the server (the screening API's resolution hits). */
+#include "sameas/sameas.h"
+static const app_module sameas_module = {
+    .name = "sameas",
+    .state_open = sameas_cache_state_open,
+    .state_close = sameas_cache_state_close,
+};
+
 static const app_module *const registry[] = {
     &store_module, &access_module, &audit_module, &http_module, &screen_module,
     &kinship_module, &ews_module, &cargo_module, &trace_module, &federation_module, &tips_module,
     &protect_module, &cases_module, &indicators_module, &resolve_module, &graph_module, &yente_module,
-    &lists_module, &monitor_module, &web_module, NULL,
+    &lists_module, &monitor_module, &web_module, &sameas_module, NULL,
 };
 
 const app_module *const *app_modules(void) { return registry; }

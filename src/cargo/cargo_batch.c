@@ -498,8 +498,8 @@ static void split_windows(cargo_batch *b, ev *evs, size_t n, char *mark) {
     }
 }
 
-static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64map *addr_pairs, cargo_u64map *addr_names,
-                        pu_vec *evs, int64_t minday, pu_err *err) {
+static int load_history(cargo_batch *b, const cargo_resolved *res, cargo_u64map *seen_consignee, cargo_u64map *addr_pairs,
+                        cargo_u64map *addr_names, pu_vec *evs, int64_t minday, pu_err *err) {
     db_t *db = b->o.history;
     if (!db) return PU_OK;
     /* history the reader may not see must not move its scores (nor leak through them) */
@@ -518,9 +518,10 @@ static int load_history(cargo_batch *b, cargo_u64map *seen_consignee, cargo_u64m
         uint64_t ck = (uint64_t)db_col_int64(s, 0), ak = (uint64_t)db_col_int64(s, 1), sk = (uint64_t)db_col_int64(s, 2);
         int64_t day = db_col_isnull(s, 3) ? 0 : db_col_int64(s, 3);
         double w = db_col_isnull(s, 4) ? -1 : db_col_double(s, 4);
-        if (ck && cargo_u64map_put(seen_consignee, ck, 1)) { st = PU_ERR_NOMEM; break; }
-        if (ak && ck) {
-            uint64_t pk = mix(ak, ck);
+        uint64_t rk = cargo_resolved_key(res, ck, NULL, NULL);   /* the consignee as a resolved person */
+        if (rk && cargo_u64map_put(seen_consignee, rk, 1)) { st = PU_ERR_NOMEM; break; }
+        if (ak && rk) {
+            uint64_t pk = mix(ak, rk);
             if (!cargo_u64map_get(addr_pairs, pk)) {
                 if (cargo_u64map_put(addr_pairs, pk, 1)) { st = PU_ERR_NOMEM; break; }
                 int64_t *c = cargo_u64map_get(addr_names, ak);
@@ -552,14 +553,18 @@ static int history_rules(cargo_batch *b, pu_err *err) {
     for (size_t i = 0; i < b->n; i++) if (b->res[i].day != INT64_MIN && b->res[i].day < minday) minday = b->res[i].day;
     if (minday == INT64_MAX) minday = 0;
     minday -= (int64_t)e->split_window;
-    int rc = load_history(b, &seen, &pairs, &names, &evv, minday, err);
+    /* consignees count as the reader's resolved persons (cargo_resolved.c) */
+    cargo_resolved res = {0};
+    int rc = b->o.history ? cargo_resolved_load(b->o.history, b->o.scope ? b->o.scope : STORE_SYSTEM, &res, err) : PU_OK;
+    if (!rc) rc = load_history(b, &res, &seen, &pairs, &names, &evv, minday, err);
     char *mark = rc ? NULL : calloc(b->n ? b->n : 1, 1);
     if (!rc && !mark) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     /* batch: address -> distinct consignees, and split events */
     for (size_t i = 0; !rc && i < b->n; i++) {
         cargo_result *r = &b->res[i];
-        if (r->address_key && r->consignee_key) {
-            uint64_t pk = mix(r->address_key, r->consignee_key);
+        uint64_t rk = cargo_resolved_key(&res, r->consignee_key, r->consignee, NULL);
+        if (r->address_key && rk) {
+            uint64_t pk = mix(r->address_key, rk);
             if (!cargo_u64map_get(&pairs, pk)) {
                 if (cargo_u64map_put(&pairs, pk, 1)) rc = PU_ERR_NOMEM;
                 int64_t *c = cargo_u64map_get(&names, r->address_key);
@@ -585,13 +590,21 @@ static int history_rules(cargo_batch *b, pu_err *err) {
         cargo_result *r = &b->res[i];
         pu_buf_reset(&b->det);
         pu_buf_puts(&b->det, r->line_detail);
-        if (r->consignee_key && !cargo_u64map_get(&seen, r->consignee_key)) {
-            note(b, &r->fired, CARGO_FIRST_TIME_CONSIGNEE, "'%.60s' not seen before", r->consignee);
-            if (cargo_u64map_put(&seen, r->consignee_key, 1)) { rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory"); break; }
+        const char *cluster = NULL;
+        uint64_t rk = cargo_resolved_key(&res, r->consignee_key, r->consignee, &cluster);
+        if (rk && !cargo_u64map_get(&seen, rk)) {
+            if (cluster)
+                note(b, &r->fired, CARGO_FIRST_TIME_CONSIGNEE,
+                     "'%.60s' not seen before, under any spelling of the resolved person %.80s", r->consignee, cluster);
+            else note(b, &r->fired, CARGO_FIRST_TIME_CONSIGNEE, "'%.60s' not seen before", r->consignee);
+            if (cargo_u64map_put(&seen, rk, 1)) { rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory"); break; }
         }
         int64_t *nn = r->address_key ? cargo_u64map_get(&names, r->address_key) : NULL;
         if (nn && *nn >= (int64_t)e->shared_min_names)
-            note(b, &r->fired, CARGO_SHARED_ADDRESS, "consignee address used by %lld consignee names", (long long)*nn);
+            note(b, &r->fired, CARGO_SHARED_ADDRESS,
+                 res.v ? "consignee address used by %lld consignees (spellings of one resolved person count once)"
+                       : "consignee address used by %lld consignee names",
+                 (long long)*nn);
         if (mark[i])
             note(b, &r->fired, CARGO_SPLIT_SHIPMENT, "one of %g+ small consignments from '%.40s' to related consignees within %g days",
                  e->split_min, r->shipper, e->split_window);
@@ -599,6 +612,7 @@ static int history_rules(cargo_batch *b, pu_err *err) {
         if (!r->line_detail) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     free(mark);
+    cargo_resolved_free(&res);
     pu_vec_free(&evv);
     cargo_u64map_free(&seen);
     cargo_u64map_free(&pairs);

@@ -54,6 +54,28 @@ int cargo_u64map_put(cargo_u64map *m, uint64_t key, int64_t val);
 int64_t *cargo_u64map_get(const cargo_u64map *m, uint64_t key);
 void cargo_u64map_free(cargo_u64map *m);
 
+/* ---- consignees by resolved person (cargo_resolved.c) ------------------- */
+/* The history rules (first-time consignee, shared address) key consignees
+ * by the reader's resolved cluster instead of the name (docs/sameas.md):
+ * every spelling of a cluster of 2+ records the reader sees (by cargo_key
+ * and by an order-free key) maps to one key; a spelling of two clusters
+ * (namesakes kept apart) maps to none. */
+struct resolve_view;
+typedef struct cargo_resolved {
+    struct resolve_view *v;     /* the reader's clusters (resolve_clusters_ex); NULL: none */
+    cargo_u64map by_name;       /* name key -> cluster index + 1, -1 ambiguous */
+} cargo_resolved;
+/* Load the reader's clusters (nothing when the store has no resolution
+ * tables). *out the caller's (cargo_resolved_free). Errors: PU_ERR_DB, PU_ERR_NOMEM. */
+int cargo_resolved_load(db_t *db, const store_scope *scope, cargo_resolved *out, pu_err *err);
+void cargo_resolved_free(cargo_resolved *r);   /* NULL-safe */
+/* The key consignee `name` (its cargo_key `key`) counts under: its cluster's
+ * when one of the cluster's spellings is name (as cargo_key or order-free),
+ * else key itself. *cluster (may be NULL) gets the cluster id or NULL. */
+uint64_t cargo_resolved_key(const cargo_resolved *r, uint64_t key, const char *name, const char **cluster);
+/* An order-free key of a name (tokens sorted); 0 for none. */
+uint64_t cargo_name_key_unordered(const char *name);
+
 /* ---- rule parameters "k=v1|v2;k2=n" --------------------------------------- */
 /* Copy the value of key into buf ("" when absent). Returns 1 when present. */
 int cargo_param(const char *params, const char *key, char *buf, size_t size);

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "i18n/i18n.h"
 #include "resolve/resolve.h"
+#include "sameas/sameas.h"
 
 static const char *USAGE =
     "usage: puente resolve <subcommand> [options]\n"
@@ -121,13 +122,15 @@ static int judge_cmd(store_t *st, const opts *o, int undo) {
     const char *analyst = cli_operator_get()->user;
     int rc;
     if (undo) {
-        rc = resolve_unjudge(store_db(st), &o->sc.scope, o->args[1], o->args[2], analyst, &err);
+        rc = sameas_unjudge(st, &o->sc.scope, o->args[1], o->args[2], analyst, &err);   /* and screening's decisions */
         if (!rc) printf(T("judgement on %s and %s revoked\n"), o->args[1], o->args[2]);
     } else {
         resolve_verdict v;
         rc = resolve_verdict_parse(o->args[3], &v, &err);
-        if (!rc) rc = resolve_judge(store_db(st), &o->sc.scope, o->args[1], o->args[2], v, analyst, o->note, &err);
+        size_t decisions = 0;   /* screening's reviewed decisions the judgement wrote (docs/sameas.md) */
+        if (!rc) rc = sameas_judge(st, &o->sc.scope, o->args[1], o->args[2], v, analyst, o->note, &decisions, &err);
         if (!rc) printf(T("judged %s and %s: %s\n"), o->args[1], o->args[2], o->args[3]);
+        if (!rc && decisions) printf(T("screening: %zu reviewed decision(s) recorded for this name and entity\n"), decisions);
     }
     return rc ? cli_fail(&err) : 0;
 }

@@ -199,8 +199,10 @@ typedef struct run_ctx {
     int failed;
     pu_err err;
     struct monitor_graph *owners; /* the 50 % rule on matched companies (src/monitor) */
-    sameas *same;                 /* designated persons by resolution (src/sameas; JSON results) */
+    sameas *same;                 /* designated persons by resolution (src/sameas): JSON "resolved", CSV rows */
 } run_ctx;
+
+#define CSV_RESOLVED_MAX 8   /* designated persons by resolution per query (rows) */
 
 static void csv_cell(const char *s) {
     int q = strpbrk(s, ",\"\n\r") != NULL;
@@ -226,10 +228,60 @@ static void csv_list(char **v, size_t n) {
     pu_buf_free(&b);
 }
 
-static void print_csv(const screen_query *q, uint64_t line, const screen_result *r, int explain) {
+/* The designated entities the query's names are resolved spellings of
+ * (src/sameas), one per entity, leaving out those the result already
+ * matches: *n of at most max. */
+static void csv_resolved(const sameas *same, const screen_query *q, const screen_result *r, sameas_hit *out,
+                         size_t max, size_t *n) {
+    *n = 0;
+    for (size_t k = 0; k < q->nnames; k++) {
+        sameas_hit h[CSV_RESOLVED_MAX];
+        size_t nh = 0;
+        if (sameas_lookup(same, q->names[k], h, CSV_RESOLVED_MAX, &nh, NULL) != PU_OK) continue;
+        for (size_t i = 0; i < nh && *n < max; i++) {
+            int dup = 0;
+            for (size_t m = 0; m < r->n && !dup; m++)
+                dup = r->matches[m].match && r->matches[m].entity_id && !strcmp(r->matches[m].entity_id, h[i].entity_id);
+            for (size_t m = 0; m < *n && !dup; m++) dup = !strcmp(out[m].entity_id, h[i].entity_id);
+            if (!dup) out[(*n)++] = h[i];
+        }
+    }
+}
+
+/* A row for a designated person by resolution: rank after the screening's,
+ * score 1 and match true (an identity, not a name score; docs/sameas.md),
+ * no datasets or programs; with --explain the member's spelling as the
+ * matched name and the reason as the explanation; the reason again in the
+ * last column, `resolved`. */
+static void csv_resolved_row(const char *ln, const screen_query *q, size_t rank, const sameas_hit *h, int explain) {
+    fputs(ln, stdout);
+    putchar(',');
+    csv_cell(q->id ? q->id : "");
+    putchar(',');
+    csv_cell(q->names[0]);
+    printf(",%zu,", rank);
+    csv_cell(h->entity_id);
+    putchar(',');
+    csv_cell(h->caption);
+    fputs(",,1.0000,true,false,,", stdout);
+    if (explain) {
+        putchar(',');
+        csv_cell(h->via_name);
+        putchar(',');
+        csv_cell(h->reason);
+    }
+    putchar(',');
+    csv_cell(h->reason);
+    putchar('\n');
+}
+
+static void print_csv(const screen_query *q, uint64_t line, const screen_result *r, int explain, const sameas *same) {
     char ln[32];
     snprintf(ln, sizeof ln, "%llu", (unsigned long long)line);
-    for (size_t i = 0; i < (r->n ? r->n : 1); i++) {
+    sameas_hit res[CSV_RESOLVED_MAX];
+    size_t nres = 0;
+    csv_resolved(same, q, r, res, CSV_RESOLVED_MAX, &nres);
+    for (size_t i = 0; i < (r->n ? r->n : (nres ? 0 : 1)); i++) {
         fputs(ln, stdout);
         putchar(',');
         csv_cell(q->id ? q->id : "");
@@ -240,7 +292,7 @@ static void print_csv(const screen_query *q, uint64_t line, const screen_result 
              * exactly as many fields as the header */
             fputs(",0,,,,,,,,", stdout);
             if (explain) fputs(",,", stdout);
-            putchar('\n');
+            fputs(",\n", stdout);   /* resolved: empty */
             continue;
         }
         const screen_match *m = &r->matches[i];
@@ -266,8 +318,9 @@ static void print_csv(const screen_query *q, uint64_t line, const screen_result 
             csv_cell(pu_buf_str(&b));
             pu_buf_free(&b);
         }
-        putchar('\n');
+        fputs(",\n", stdout);   /* resolved: empty for the screening's own hits */
     }
+    for (size_t i = 0; i < nres; i++) csv_resolved_row(ln, q, r->n + i + 1, &res[i], explain);
 }
 
 static int on_query(const screen_query *q, uint64_t line, void *vctx) {
@@ -296,7 +349,7 @@ static int on_query(const screen_query *q, uint64_t line, void *vctx) {
         c->failed = 1;
         return 1;
     }
-    if (c->csv) print_csv(q, line, r, c->p.explain);
+    if (c->csv) print_csv(q, line, r, c->p.explain, c->same);
     else {
         json_t *j;
         if (screen_result_to_json(r, &j) == PU_OK) {
@@ -386,13 +439,14 @@ int cmd_screen(int argc, char **argv) {
     if (c.csv) { /* the CSV carries no chain */
         monitor_graph_free(c.owners);
         c.owners = NULL;
-    } else if (sameas_build(store_db(st), ix, &o.scope.scope, 0, &c.same, &err) != PU_OK) {
+    }
+    if (sameas_build(store_db(st), ix, &o.scope.scope, 0, &c.same, &err) != PU_OK) {
         /* the resolved person is an additional hit: without it the screening stands */
         pu_err_print(&err);
         c.same = NULL;
     }
     if (c.csv)
-        printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s\n",
+        printf("query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs%s,resolved\n",
                o.explain ? ",matched_name,explanation" : "");
     if (one) {
         screen_query q = {.schema = o.schema, .names = o.names, .nnames = o.nnames, .birth_date = o.birth,

@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "http/http_int.h"
 #include "resolve/resolve.h"
+#include "sameas/sameas.h"
 
 #define HTTP_GRAPH_TOP_MAX 1000
 #define HTTP_GRAPH_HOPS_MAX 6
@@ -335,17 +336,20 @@ int h_resolve_judge(http_req *r) {
     if (!rc && (!a || !b)) rc = http_fail(r, PU_ERR_INVALID, a ? "b" : "a", "expected two records a and b");
     pu_err pe = {0};
     resolve_verdict v = RESOLVE_UNSURE;
+    size_t decisions = 0;
     int revoke = verdict && !strcmp(verdict, "none");
     if (!rc && !revoke && (rc = resolve_verdict_parse(verdict, &v, &pe))) rc = engine_fail(r, rc, &pe);
     if (!rc) {
         http_target(r, a);
         http_target(r, b);
-        rc = revoke ? resolve_unjudge(r->db, &r->scope, a, b, r->p.user, &pe)
-                    : resolve_judge(r->db, &r->scope, a, b, v, r->p.user, note, &pe);
+        /* with screening's reviewed decisions (docs/sameas.md "Judgements feed screening") */
+        rc = revoke ? sameas_unjudge(r->st, &r->scope, a, b, r->p.user, &pe)
+                    : sameas_judge(r->st, &r->scope, a, b, v, r->p.user, note, &decisions, &pe);
         if (rc) rc = engine_fail(r, rc, &pe);
     }
     if (!rc) (void)pu_buf_puts(&r->detail, revoke ? "none" : resolve_verdict_name(v));
-    json_t *res = rc ? NULL : json_pack("{s:s, s:s, s:s}", "a", a, "b", b, "verdict", revoke ? "none" : resolve_verdict_name(v));
+    json_t *res = rc ? NULL : json_pack("{s:s, s:s, s:s, s:I}", "a", a, "b", b, "verdict", revoke ? "none" : resolve_verdict_name(v),
+                                        "screening_decisions", (json_int_t)decisions);
     json_decref(o);
     if (rc) return rc;
     return http_json(r, 200, res);

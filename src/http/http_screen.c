@@ -14,6 +14,8 @@
 
 #include <sodium.h>
 
+#include "app/app.h"
+
 #include "http/http_int.h"
 #include "http/http_yente.h"
 #include "monitor/monitor.h"
@@ -142,6 +144,40 @@ static int screen_err(http_req *r, int rc, const char *where, const pu_err *e) {
     return http_fail(r, rc, field, "%s", e->msg);
 }
 
+/* The reader's sameas table (src/sameas) from the process's cache: built
+ * when the reader has none current; NULL when it cannot be had (the
+ * resolution hits are additional: the screening stands without them). */
+static sameas *same_table(http_req *r, const screen_snapshot *snap) {
+    void *cache = NULL;   /* sameas.h "The sameas cache" */
+    if (r->app && app_state(r->app, "sameas", &cache, NULL) != PU_OK) cache = NULL;
+    sameas *same = NULL;
+    if (sameas_cache_get(cache, r->db, snap->ix, snap->entity_gen, &r->scope, 0, &same, NULL, NULL) != PU_OK) same = NULL;
+    return same;
+}
+
+/* yente's per-query response gets "resolved" (SameAsHit, docs/sameas.md)
+ * before its closing brace: the designated persons the query's names are
+ * resolved spellings of, leaving out entities the response matches. yente
+ * clients ignore the member; nothing is added when there is none. */
+static int put_resolved(const sameas *same, const screen_query *q, const screen_result *res, pu_buf *out) {
+    if (!same || !sameas_spellings(same)) return PU_OK;
+    json_t *j = json_pack("{s:[]}", "results");
+    json_t *arr = json_object_get(j, "results");
+    for (size_t k = 0; k < res->n; k++)
+        if (res->matches[k].entity_id)
+            json_array_append_new(arr, json_pack("{s:s,s:b}", "id", res->matches[k].entity_id, "match", res->matches[k].match));
+    int rc = sameas_annotate_json(same, q->names, q->nnames, j, NULL);
+    json_t *hits = json_object_get(j, "resolved");
+    if (!rc && hits && out->len && out->data[out->len - 1] == '}') {
+        pu_buf_truncate(out, out->len - 1);
+        rc = pu_buf_puts(out, ",\"resolved\":");
+        if (!rc) rc = http_put_json(out, hits);
+        if (!rc) rc = pu_buf_putc(out, '}');
+    }
+    json_decref(j);
+    return rc;
+}
+
 /* ---- POST /api/v1/screen ---- */
 static int screen_batch(http_req *r, const screen_snapshot *snap) {
     static const char *const keys[] = {"queries", "threshold", "limit", "explain", "scope_topics", "scope_datasets", NULL};
@@ -191,8 +227,7 @@ static int screen_batch(http_req *r, const screen_snapshot *snap) {
     p.also_ctx = &blocked;
     /* the resolved person (issue #21): an additional, explained hit; the
      * answer cache's key holds the resolution generation (answer_key) */
-    sameas *same = NULL;
-    if (sameas_build(r->db, snap->ix, &r->scope, 0, &same, NULL) != PU_OK) same = NULL;
+    sameas *same = same_table(r, snap);
     for (size_t i = 0; rc == PU_OK && i < json_array_size(qs); i++) {
         char where[32];
         snprintf(where, sizeof where, "queries[%zu]", i);
@@ -532,6 +567,10 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
     rc = pu_buf_puts(out, "{\"responses\":{");
     size_t nq = 0;
     pu_buf names = PU_BUF_INIT(HTTP_AUDIT_NAMES_MAX);
+    /* hits by resolution (src/sameas) for the default designated scope
+     * only: the table's designations are the designation lists', not a
+     * dataset's or a filter's (docs/sameas.md) */
+    sameas *same = ds || f->active ? NULL : same_table(r, snap);
     json_object_foreach(qs, key, qv) {
         char where[96];
         snprintf(where, sizeof where, "queries.%.60s", key);
@@ -541,18 +580,20 @@ static int yente_match(http_req *r, const screen_snapshot *snap, int64_t limit, 
         if (rc) break;
         http_audit_query_names(&names, qv);
         rc = screen_query_from_json(qv, where, &qo, &e);
-        if (rc == PU_OK) {
-            rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
-            screen_query_owned_clear(&qo);
-        }
+        int parsed = rc == PU_OK;   /* qo is kept for the resolved person's lookup */
+        if (parsed) rc = screen_run(snap->ix, &qo.q, &p, &res, &e);
         if (rc) {
+            if (parsed) screen_query_owned_clear(&qo);
             rc = screen_err(r, rc, where, &e);
             break;
         }
         if (nq++) rc = pu_buf_putc(out, ',');
         if (rc == PU_OK) rc = put_response(r, key, qv, res, ds, f, limit, out);
+        if (rc == PU_OK) rc = put_resolved(same, &qo.q, res, out);
+        screen_query_owned_clear(&qo);
         screen_result_free(res);
     }
+    sameas_free(same);
     (void)pu_buf_printf(&r->detail, "queries=%zu; dataset=%s", json_object_size(qs), r->params[0]);
     http_audit_names_put(r, &names);
     pu_buf_free(&names);

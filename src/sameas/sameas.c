@@ -3,6 +3,8 @@
 #include "sameas/sameas.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +23,22 @@ typedef struct spell {
     uint32_t d;          /* the designated entity it is the same person as */
 } spell;
 
+/* After the build the table keeps only the members and clusters its
+ * spellings and designations name (compact()): the reader's whole view
+ * (every visible record, about 600 bytes each) is not what a cached table
+ * should hold. */
 struct sameas {
-    resolve_view *v;
+    resolve_view *v;     /* during the build only; then NULL */
+    resolve_member *m;   /* the members named by d and sp */
+    size_t nm;
+    resolve_cluster *c;  /* their clusters (m[i].cluster indexes c) */
+    size_t nc;
     desig *d;
     size_t nd;
     spell *sp;
     size_t nsp;
+    size_t bytes;        /* what the table holds, for the cache's budget */
+    atomic_uint refs;    /* sameas_free releases one; the last frees */
 };
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -157,18 +169,61 @@ static int add_spellings(sameas *s, const int32_t *head, pu_err *err) {
     return PU_OK;
 }
 
+/* Keep only the members the designations and spellings name, and their
+ * clusters, renumbered; the view is freed. */
+static int compact(sameas *s, pu_err *err) {
+    const resolve_view *v = s->v;
+    uint32_t *mmap = v->nm ? malloc(v->nm * sizeof *mmap) : NULL, *cmap = v->nc ? malloc(v->nc * sizeof *cmap) : NULL;
+    size_t want = s->nd + s->nsp;   /* at most this many members are named */
+    s->m = want ? malloc(want * sizeof *s->m) : NULL;
+    s->c = want ? malloc(want * sizeof *s->c) : NULL;
+    if ((v->nm && !mmap) || (v->nc && !cmap) || (want && (!s->m || !s->c))) {
+        free(mmap), free(cmap);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < v->nm; i++) mmap[i] = UINT32_MAX;
+    for (size_t i = 0; i < v->nc; i++) cmap[i] = UINT32_MAX;
+    for (size_t k = 0; k < want; k++) {
+        uint32_t *mi = k < s->nd ? &s->d[k].member : &s->sp[k - s->nd].member;
+        if (mmap[*mi] == UINT32_MAX) {
+            const resolve_member *om = &v->m[*mi];
+            if (cmap[om->cluster] == UINT32_MAX) {
+                s->c[s->nc] = v->c[om->cluster];
+                cmap[om->cluster] = (uint32_t)s->nc++;
+            }
+            s->m[s->nm] = *om;
+            s->m[s->nm].cluster = cmap[om->cluster];
+            mmap[*mi] = (uint32_t)s->nm++;
+        }
+        *mi = mmap[*mi];
+    }
+    free(mmap);
+    free(cmap);
+    s->bytes += s->nm * sizeof *s->m + s->nc * sizeof *s->c + s->nd * sizeof *s->d + s->nsp * sizeof *s->sp;
+    for (size_t i = 0; i < s->nsp; i++) s->bytes += strlen(s->sp[i].key) + 1;
+    resolve_view_free(s->v);
+    s->v = NULL;
+    return PU_OK;
+}
+
 int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, unsigned flags, sameas **out,
                  pu_err *err) {
     *out = NULL;
     if (!scope || !ix) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "sameas needs the reader's scope and an index");
     sameas *s = calloc(1, sizeof *s);
     if (!s) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    atomic_init(&s->refs, 1);
+    s->bytes = sizeof *s;
     int ver = 0;
     int rc = db_schema_version(db, "resolve", &ver, err);
     if (!rc && ver > 0) rc = resolve_clusters_ex(db, scope, flags, &s->v, err);
     if (rc || !s->v || !s->v->nc) {
         if (rc) sameas_free(s);
-        else *out = s;
+        else {
+            resolve_view_free(s->v);
+            s->v = NULL;
+            *out = s;
+        }
         return rc;
     }
     int32_t *head = malloc(s->v->nc * sizeof *head);
@@ -177,6 +232,7 @@ int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, uns
     if (!rc) rc = find_designated(s, ix, scope, head, err);
     if (!rc && s->nd) rc = add_spellings(s, head, err);
     free(head);
+    if (!rc) rc = compact(s, err);
     if (rc) {
         sameas_free(s);
         return rc;
@@ -186,15 +242,23 @@ int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, uns
 }
 
 void sameas_free(sameas *s) {
-    if (!s) return;
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
     for (size_t i = 0; i < s->nsp; i++) free(s->sp[i].key);
     free(s->sp);
     free(s->d);
+    free(s->m);
+    free(s->c);
     resolve_view_free(s->v);
     free(s);
 }
 
+sameas *sameas_hold(sameas *s) {
+    if (s) atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
 size_t sameas_spellings(const sameas *s) { return s ? s->nsp : 0; }
+size_t sameas_bytes(const sameas *s) { return s ? s->bytes : 0; }
 
 static const char *source_label(const char *source) {
     static const struct { const char *source, *label; } L[] = {
@@ -208,8 +272,8 @@ static const char *source_label(const char *source) {
 }
 
 static void fill_hit(const sameas *s, const spell *sp, sameas_hit *h) {
-    const resolve_member *m = &s->v->m[sp->member], *dm = &s->v->m[s->d[sp->d].member];
-    const resolve_cluster *c = &s->v->c[m->cluster];
+    const resolve_member *m = &s->m[sp->member], *dm = &s->m[s->d[sp->d].member];
+    const resolve_cluster *c = &s->c[m->cluster];
     memset(h, 0, sizeof *h);
     pu_strlcpy(h->entity_id, dm->key + strlen("entity:"), sizeof h->entity_id);
     pu_strlcpy(h->caption, s->d[sp->d].caption, sizeof h->caption);
@@ -238,7 +302,7 @@ int sameas_lookup(const sameas *s, const char *name, sameas_hit *hits, size_t ma
         else hi = mid;
     }
     for (size_t i = lo; i < s->nsp && !strcmp(s->sp[i].key, key) && *n < max; i++) {
-        const char *id = s->v->m[s->d[s->sp[i].d].member].key + strlen("entity:");
+        const char *id = s->m[s->d[s->sp[i].d].member].key + strlen("entity:");
         int dup = 0;
         for (size_t k = 0; k < *n && !dup; k++) dup = !strcmp(hits[k].entity_id, id);
         if (!dup) fill_hit(s, &s->sp[i], &hits[(*n)++]);

@@ -99,4 +99,31 @@ assert_not_contains "$s2" "Salas" "screen (FGR): nothing through the hidden sale
 assert_not_contains "$s2" "\"resolved\"" "screen (FGR): no resolved hits at all"
 s3=$(P screen --name "Pedro Alvarado Nunez" "${US[@]}")
 assert_contains "$s3" "sdn-salas" "screen (ATF): the same person through its own sale"
+
+# --- screening, CSV: an extra row per designated person by resolution, its reason last -------
+printf 'id,name\nq1,"ORTEGA, JUAN C."\nq2,Pedro Alvarado Nunez\nq3,Ana Beltran Ochoa\n' > "$TMP/q.csv"
+csv=$(P screen "$TMP/q.csv" --format csv "${MX[@]}"); assert_rc $? 0 "screen --format csv (FGR)"
+head=$(echo "$csv" | head -1)
+assert_eq "$head" "query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs,resolved" "CSV header: the former columns, then resolved"
+python3 - "$csv" <<'PY' && ok "CSV (FGR): one row by resolution, explained; nothing through the hidden sale" || nok "CSV rows: $csv"
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
+assert all(len(r) == 13 and None not in r for r in rows), rows   # every row as wide as the header
+q1 = [r for r in rows if r["query_id"] == "q1" and r["id"] == "sdn-mendoza"]
+assert len(q1) == 1, rows
+r = q1[0]
+assert r["match"] == "true" and r["score"] == "1.0000" and r["caption"] == "Carlos Mendoza Ruiz", r
+assert r["resolved"].startswith("same person as Carlos Mendoza Ruiz [sdn-mendoza] by resolution"), r
+assert all(x["resolved"] == "" for x in rows if x is not r), rows
+assert not any("Salas" in x["caption"] or "salas" in x["id"] for x in rows if x["query_id"] == "q2"), rows
+q3 = [x for x in rows if x["query_id"] == "q3"]
+assert len(q3) == 1 and q3[0]["rank"] == "0", q3   # no hit: the one empty row, as before
+PY
+csv=$(P screen "$TMP/q.csv" --format csv --explain "${US[@]}"); assert_rc $? 0 "screen --format csv --explain (ATF)"
+python3 - "$csv" <<'PY' && ok "CSV --explain (ATF): matched_name is the member's spelling, the reason twice" || nok "CSV explain: $csv"
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
+r = [x for x in rows if x["query_id"] == "q2" and x["id"] == "sdn-salas"][0]
+assert r["matched_name"] == "Pedro Alvarado Nunez" and r["explanation"] == r["resolved"] != "", r
+PY
 finish

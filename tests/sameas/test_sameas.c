@@ -147,9 +147,91 @@ static void test_spellings_and_visibility(void **unused) {
     fixture_free(&f);
 }
 
+/* The cache: a second call is a lookup (the same table), a change of the
+ * resolution generation builds again and the new table has the change, two
+ * readers never share a table, and the byte cap evicts. */
+static void test_cache(void **unused) {
+    (void)unused;
+    fx f;
+    fixture(&f);
+    pu_err err = {0};
+    db_t *db = store_db(f.st);
+    sameas_cache *c = NULL;
+    assert_int_equal(sameas_cache_new(0, &c, &err), PU_OK);
+    sameas *a = NULL, *b = NULL, *u = NULL;
+    int hit = -1;
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 1, &MX, 0, &a, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 1, &MX, 0, &b, &hit, &err), PU_OK);
+    assert_int_equal(hit, 1);
+    assert_ptr_equal(a, b);
+    assert_true(sameas_bytes(a) > 0);
+    /* another reader: its own table (ATF sees its US-ONLY alias, FGR not) */
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 1, &US, 0, &u, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);
+    assert_ptr_not_equal(u, a);
+    assert_int_equal(sameas_spellings(u), 3);
+    assert_int_equal(sameas_spellings(a), 1);
+    sameas_cache_stats cs;
+    sameas_cache_get_stats(c, &cs);
+    assert_int_equal(cs.hits, 1);
+    assert_int_equal(cs.misses, 2);
+    assert_int_equal(cs.tables, 2);
+    /* a new index generation: built again */
+    sameas *x = NULL;
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &MX, 0, &x, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);
+    sameas_free(x);
+    /* a revoked judgement bumps the resolution generation: built again, without the hit */
+    assert_int_equal(resolve_unjudge(db, STORE_SYSTEM, "entity:al-1", "entity:sdn-1", "t", &err), PU_OK);
+    sameas *d = NULL;
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &MX, 0, &d, &hit, &err), PU_OK);
+    assert_int_equal(hit, 0);
+    assert_int_equal(sameas_spellings(d), 0);
+    /* the table held by a caller outlives the cache */
+    sameas_cache_free(c);
+    sameas_hit h[4];
+    size_t n = 0;
+    assert_int_equal(sameas_lookup(a, "Juan C. Ortega", h, 4, &n, &err), PU_OK);
+    assert_int_equal(n, 1);
+    sameas_free(a);
+    sameas_free(b);
+    sameas_free(u);
+    sameas_free(d);
+    /* a table over the cap is not kept */
+    assert_int_equal(sameas_cache_new(1, &c, &err), PU_OK);
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &US, 0, &u, &hit, &err), PU_OK);
+    sameas_free(u);
+    sameas_cache_get_stats(c, &cs);
+    assert_int_equal(cs.tables, 0);
+    sameas_cache_free(c);
+    /* room for one of the two: the least recently used goes (sizes at the current generations) */
+    assert_int_equal(sameas_build(db, f.ix, &MX, 0, &a, &err), PU_OK);
+    assert_int_equal(sameas_build(db, f.ix, &US, 0, &u, &err), PU_OK);
+    size_t bm = sameas_bytes(a), bu = sameas_bytes(u);
+    sameas_free(a);
+    sameas_free(u);
+    assert_int_equal(sameas_cache_new(bm + bu - 1, &c, &err), PU_OK);
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &MX, 0, &a, &hit, &err), PU_OK);
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &US, 0, &u, &hit, &err), PU_OK);
+    sameas_cache_get_stats(c, &cs);
+    assert_int_equal(cs.tables, 1);
+    assert_int_equal(cs.evictions, 1);
+    assert_int_equal(cs.bytes, bu);
+    assert_int_equal(sameas_cache_get(c, db, f.ix, 2, &US, 0, &b, &hit, &err), PU_OK);
+    assert_int_equal(hit, 1);
+    assert_ptr_equal(b, u);
+    sameas_free(a);
+    sameas_free(b);
+    sameas_free(u);
+    sameas_cache_free(c);
+    fixture_free(&f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spellings_and_visibility),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

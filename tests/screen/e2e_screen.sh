@@ -30,7 +30,7 @@ assert_contains "$(echo "$out" | grep '^3,q2,' | head -1)" ",ofac-6857," "droppe
 assert_contains "$(echo "$out" | grep '^4,q3,' | head -1)" ",ofac-11530," "surname-first query finds Ezequiel, not his brother"
 assert_contains "$(echo "$out" | grep '^6,q5,' | head -1)" "GUZMAN LOERA" "name with nickname in quotes finds Guzman Loera"
 header=$(echo "$out" | head -1)
-assert_eq "$header" "query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs" "CSV header"
+assert_eq "$header" "query_line,query_id,query_name,rank,id,caption,schema,score,match,suppressed,datasets,programs,resolved" "CSV header (the hits by resolution's reason last: docs/sameas.md)"
 
 # --- yente JSON lines ------------------------------------------------------
 cat > "$TMP/q.jsonl" <<'EOF'
