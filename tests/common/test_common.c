@@ -10,6 +10,7 @@
 
 #include "common/pu.h"
 #include "common/pu_io.h"
+#include "common/pu_gencache.h"
 #include "common/pu_vec.h"
 
 static void test_buf_caps(void **state) {
@@ -242,6 +243,62 @@ static void test_vec_next_cap(void **state) {
     assert_int_equal(pu_vec_next_cap(0, 1, 0, 0, &c), PU_ERR_INTERNAL);
 }
 
+
+/* pu_gencache: a value is answered while its generations hold, a change of
+ * generations drops every key's entry, the LRU goes first past the cap, a
+ * value over the cap is not kept, and every reference taken is released. */
+typedef struct gval {
+    int refs;
+    size_t size;
+} gval;
+static void *gv_hold(void *v) { ((gval *)v)->refs++; return v; }
+static void gv_release(void *v) { ((gval *)v)->refs--; }
+static size_t gv_bytes(const void *v) { return ((const gval *)v)->size; }
+static const pu_gencache_ops GV_OPS = {gv_hold, gv_release, gv_bytes};
+
+static void test_gencache(void **state) {
+    (void)state;
+    pu_gencache *c = NULL;
+    pu_err err = {0};
+    assert_int_equal(pu_gencache_new(100, 0, &GV_OPS, &c, &err), PU_ERR_INVALID);
+    assert_int_equal(pu_gencache_new(100, PU_GENCACHE_GEN_MAX + 1, &GV_OPS, &c, &err), PU_ERR_INVALID);
+    assert_int_equal(pu_gencache_new(100, 2, &GV_OPS, &c, &err), PU_OK);
+    gval a = {1, 40}, b = {1, 40}, d = {1, 40}, big = {1, 101};
+    int64_t g1[2] = {1, 7}, g2[2] = {2, 7};
+    assert_null(pu_gencache_lookup(c, "a", g1));
+    pu_gencache_keep(c, "a", g1, &a);
+    assert_int_equal(a.refs, 2);                       /* the cache's reference */
+    assert_ptr_equal(pu_gencache_lookup(c, "a", g1), &a);
+    assert_int_equal(a.refs, 3);                       /* and the caller's */
+    a.refs--;
+    pu_gencache_keep(c, "a", g1, &a);                  /* kept already at these generations */
+    assert_int_equal(a.refs, 2);
+    pu_gencache_keep(c, "b", g1, &b);
+    assert_null(pu_gencache_lookup(c, "b", g2));       /* the store moved on: every entry dropped */
+    assert_int_equal(a.refs, 1);
+    assert_int_equal(b.refs, 1);
+    pu_gencache_keep(c, "a", g2, &a);
+    pu_gencache_keep(c, "b", g2, &b);
+    assert_ptr_equal(pu_gencache_lookup(c, "a", g2), &a);   /* a is now the most recently used */
+    a.refs--;
+    pu_gencache_keep(c, "d", g2, &d);                  /* 120 > 100: b, the least recently used, goes */
+    assert_int_equal(b.refs, 1);
+    assert_int_equal(d.refs, 2);
+    pu_gencache_keep(c, "big", g2, &big);              /* over the cap: not kept */
+    assert_int_equal(big.refs, 1);
+    pu_gencache_stats st;
+    pu_gencache_get_stats(c, &st);
+    assert_int_equal(st.entries, 2);
+    assert_int_equal(st.bytes, 80);
+    assert_int_equal(st.evictions, 1);
+    assert_int_equal(st.hits, 2);
+    assert_int_equal(st.misses, 2);
+    pu_gencache_free(c);
+    assert_int_equal(a.refs, 1);                       /* every reference the cache took is released */
+    assert_int_equal(d.refs, 1);
+    pu_gencache_free(NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_caps),         cmocka_unit_test(test_strings),
@@ -249,7 +306,7 @@ int main(void) {
         cmocka_unit_test(test_csv_ofac_style),   cmocka_unit_test(test_csv_multiline_and_header),
         cmocka_unit_test(test_csv_limits),       cmocka_unit_test(test_lines),
         cmocka_unit_test(test_vec_push_and_grow), cmocka_unit_test(test_vec_caps),
-        cmocka_unit_test(test_vec_next_cap),
+        cmocka_unit_test(test_vec_next_cap),     cmocka_unit_test(test_gencache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
