@@ -87,7 +87,9 @@ assert_not_contains "$trail" "Huevo" "... without the tip's text (only its size)
 # links to what Puente knows: a trace request's serial, a screened shipment's
 # air waybill, a designated person's nickname, an early-warning substance
 "$PUENTE" trace generate --db "$DB" --firearms 300 --recoveries 40 --seed 5 >/dev/null 2>&1
-serial=$(store_sql "$DB" "SELECT serial FROM trace_request WHERE serial_wild = 0 AND serial IS NOT NULL AND serial <> '' ORDER BY id LIMIT 1")
+# a serial recovered only by another agency than FGR under AGENCY-ONLY (the
+# generator draws owners and markings at random, and its draws follow the day)
+serial=$(store_sql "$DB" "SELECT r.serial FROM trace_request r WHERE r.serial_wild = 0 AND r.serial IS NOT NULL AND r.serial <> '' AND NOT EXISTS (SELECT 1 FROM trace_request o WHERE o.serial = r.serial AND (o.owner = 'FGR' OR o.marking <> 'AGENCY-ONLY')) ORDER BY r.id LIMIT 1")
 tnum=$(store_sql "$DB" "SELECT number FROM trace_request WHERE serial = '$serial' ORDER BY id LIMIT 1")
 "$PUENTE" cargo generate --lines 30 --seed 3 --out "$TMP/m.csv" >/dev/null 2>&1
 "$PUENTE" cargo screen "$TMP/m.csv" --db "$DB" --owner CBP --marking SHARED --out /dev/null >/dev/null 2>&1
