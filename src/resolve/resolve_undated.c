@@ -385,6 +385,10 @@ static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, con
             else hi = mid;
         }
         for (size_t i = lo; i < nk && k[i].h == h && i < lo + UNIQUE_MAX_RECORDS; i++) {
+            /* a name with a repeated token ("Miguel Baca Baca") files one record twice under
+             * one key (k is sorted by key, then record): one pair, else resolve_pair's unique
+             * (a, b) failed the whole `resolve run` */
+            if (i > lo && k[i - 1].i == k[i].i) continue;
             const resolve_rec *y = &s->r[k[i].i];
             double sc = 0;
             pu_err e = {0};

@@ -1,6 +1,7 @@
 /* sameas.c - designated persons recognised by resolution (sameas.h): the
  * spellings of the reader's clusters that hold a designated entity. */
 #include "sameas/sameas.h"
+#include "sameas/sameas_int.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -82,46 +83,53 @@ static char *name_key(const char *name, int *oom) {
     return out;
 }
 
-/* 1 when the reader's screening of the entity's own name returns it as designated. */
-static int is_designated(const screen_index *ix, const store_scope *scope, const resolve_member *m, char *caption,
-                         size_t size, pu_err *err) {
-    const char *names[1] = {m->name};
-    screen_query q;
-    memset(&q, 0, sizeof q);
-    q.names = names;
-    q.nnames = 1;
-    screen_params p;
-    memset(&p, 0, sizeof p);
-    p.limit = SAMEAS_DESIGNATED_PROBE;
-    p.scope = scope;
-    p.designated = SCREEN_SCOPE_DEFAULT;
-    screen_result *res = NULL;
-    pu_err e = {0};
-    int rc = screen_run(ix, &q, &p, &res, &e);
-    if (rc == PU_ERR_INVALID || rc == PU_ERR_LIMIT) return 0;   /* nothing screenable in the name */
-    if (rc) {
-        if (err) *err = e;
-        return -rc;
+/* The entities designated for the reader (screen_index_designated with the
+ * default designated scope), sorted by id: a member is designated when its
+ * ref is in the set. Strings borrowed from the index (alive during the build). */
+typedef struct dent {
+    const char *id, *caption;
+} dent;
+
+typedef struct dset {
+    dent *e;
+    size_t n, cap;
+} dset;
+
+static int cmp_dent(const void *a, const void *b) { return strcmp(((const dent *)a)->id, ((const dent *)b)->id); }
+
+static int dset_add(void *ctx, const char *id, const char *caption) {
+    dset *d = ctx;
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? 2 * d->cap : 256;
+        dent *ne = realloc(d->e, nc * sizeof *ne);
+        if (!ne) return PU_ERR_NOMEM;
+        d->e = ne;
+        d->cap = nc;
     }
-    const char *ref = m->key + strlen("entity:");
-    int yes = 0;
-    for (size_t i = 0; i < res->n && !yes; i++)
-        if (res->matches[i].entity_id && !strcmp(res->matches[i].entity_id, ref)) {
-            yes = 1;
-            pu_strlcpy(caption, res->matches[i].caption ? res->matches[i].caption : ref, size);
-        }
-    screen_result_free(res);
-    return yes;
+    d->e[d->n++] = (dent){id, caption};
+    return 0;
+}
+
+/* sameas_desig_fn of the index's set (ctx: the dset). */
+static int in_dset(void *ctx, const resolve_member *m, char *caption, size_t size, pu_err *err) {
+    (void)err;
+    const dset *d = ctx;
+    if (!d->n) return 0;
+    dent k = {m->key + strlen("entity:"), NULL};
+    const dent *f = bsearch(&k, d->e, d->n, sizeof k, cmp_dent);
+    if (!f) return 0;
+    pu_strlcpy(caption, f->caption, size);
+    return 1;
 }
 
 /* The designated entities of the reader's multi-record clusters, chained per cluster. */
-static int find_designated(sameas *s, const screen_index *ix, const store_scope *scope, int32_t *head, pu_err *err) {
+static int find_designated(sameas *s, sameas_desig_fn fn, void *ctx, int32_t *head, pu_err *err) {
     const resolve_view *v = s->v;
     for (size_t i = 0; i < v->nm; i++) {
         const resolve_member *m = &v->m[i];
         if (strcmp(m->source, "entity") || v->c[m->cluster].size < 2) continue;
         desig d = {(uint32_t)i, head[m->cluster], ""};
-        int yes = is_designated(ix, scope, m, d.caption, sizeof d.caption, err);
+        int yes = fn(ctx, m, d.caption, sizeof d.caption, err);
         if (yes < 0) return -yes;
         if (!yes) continue;
         desig *nd = realloc(s->d, (s->nd + 1) * sizeof *nd);
@@ -206,8 +214,8 @@ static int compact(sameas *s, pu_err *err) {
     return PU_OK;
 }
 
-int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, unsigned flags, sameas **out,
-                 pu_err *err) {
+int sameas_build_with(db_t *db, const screen_index *ix, const store_scope *scope, unsigned flags, sameas_desig_fn fn,
+                      void *ctx, sameas **out, pu_err *err) {
     *out = NULL;
     if (!scope || !ix) return pu_fail(err, PU_ERR_INTERNAL, NULL, NULL, "sameas needs the reader's scope and an index");
     sameas *s = calloc(1, sizeof *s);
@@ -226,12 +234,21 @@ int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, uns
         }
         return rc;
     }
-    int32_t *head = malloc(s->v->nc * sizeof *head);
-    if (!head) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    dset ds = {0};
+    if (!fn) {   /* the index's set: one walk of the index, then a binary search per entity member */
+        if (screen_index_designated(ix, scope, SCREEN_SCOPE_DEFAULT, dset_add, &ds))
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        if (ds.n > 1) qsort(ds.e, ds.n, sizeof *ds.e, cmp_dent);
+        fn = in_dset;
+        ctx = &ds;
+    }
+    int32_t *head = rc ? NULL : malloc(s->v->nc * sizeof *head);
+    if (!rc && !head) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     for (size_t i = 0; head && i < s->v->nc; i++) head[i] = -1;
-    if (!rc) rc = find_designated(s, ix, scope, head, err);
+    if (!rc) rc = find_designated(s, fn, ctx, head, err);
     if (!rc && s->nd) rc = add_spellings(s, head, err);
     free(head);
+    free(ds.e);
     if (!rc) rc = compact(s, err);
     if (rc) {
         sameas_free(s);
@@ -239,6 +256,11 @@ int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, uns
     }
     *out = s;
     return PU_OK;
+}
+
+int sameas_build(db_t *db, const screen_index *ix, const store_scope *scope, unsigned flags, sameas **out,
+                 pu_err *err) {
+    return sameas_build_with(db, ix, scope, flags, NULL, NULL, out, err);
 }
 
 void sameas_free(sameas *s) {

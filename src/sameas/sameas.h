@@ -18,9 +18,11 @@
  * Visibility: the clusters are resolve_clusters' for the reader (records,
  * pairs and judgements through store_scope_sql: a hidden record never
  * joins two visible ones), and an entity counts as designated only when a
- * screening of its name by the reader (screen_run with the reader's scope
- * and SCREEN_SCOPE_DEFAULT) returns it. So a hit never rests on, names or
- * counts a record hidden from the reader. Tip mentions take part only with
+ * screening by the reader (the reader's scope and SCREEN_SCOPE_DEFAULT) may
+ * return it: screen_index_designated, one walk of the index and a binary
+ * search per entity (it used to be a screening of each entity's own name,
+ * a minute on a 100,000-record store; docs/sameas.md). So a hit never rests
+ * on, names or counts a record hidden from the reader. Tip mentions take part only with
  * RESOLVE_WITH_TIPS (tip handlers).
  *
  * Ownership: the table is the caller's (sameas_free); it borrows nothing.
@@ -47,7 +49,6 @@
 struct screen_index;
 
 #define SAMEAS_REASON_MAX 512
-#define SAMEAS_DESIGNATED_PROBE 50   /* screening results read to find an entity's own designation */
 
 typedef struct sameas_hit {
     char entity_id[96];              /* the designated entity */

@@ -229,6 +229,19 @@ int screen_scope_parse(const char *topics, const char *datasets, screen_scope_ow
 /* 1 when the scope is exactly the default. */
 int screen_scope_is_default(const screen_scope *s);
 
+/* The entities of ix that a screening by `scope` (NULL = STORE_SYSTEM)
+ * with the designated scope `designated` (NULL = every entity) may return:
+ * the reader may see the entity (its owner and marking, store_visible),
+ * it is in the designated scope (screen_in_scope) and it has an indexed
+ * name. fn(ctx, id, caption) is called for each, in index order; the
+ * strings are the index's (valid while ix lives). A non-zero return of fn
+ * stops the walk and is returned; else 0. Used by src/sameas to know which
+ * store entities are designated for a reader without screening their names
+ * (docs/sameas.md). ix or fn NULL: 0, no call. */
+typedef int (*screen_entity_fn)(void *ctx, const char *id, const char *caption);
+int screen_index_designated(const screen_index *ix, const store_scope *scope, const screen_scope *designated,
+                            screen_entity_fn fn, void *ctx);
+
 /* Entities designated by another rule than the scope's topics and datasets
  * (a company blocked by ownership: src/monitor, the OFAC 50 % rule): 1
  * when id is designated for this screening. Asked only for entities the
