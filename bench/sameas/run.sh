@@ -10,6 +10,11 @@
 # Each query is an alias judged the same person as a designation, which
 # screening alone does not match: the answer holds a hit by resolution.
 # usage: bench/sameas/run.sh [N] [ROUNDS] [CACHED_PER_ROUND]  (default 100000 5 10)
+# Environment:
+#   PUENTE     the binary (default build/puente); BINARIES="old new ...": measure each binary in turn
+#              on its own copy of the same store (before/after in one run)
+#   KEEP=DIR   keep the prepared store (DIR/b.db, DIR/p.jsonl.names) for later runs
+#   STORE=DIR  reuse a store kept with KEEP (no generation, import or `resolve run`)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-100000}; ROUNDS=${2:-5}; PER=${3:-10}
@@ -21,12 +26,22 @@ db="$work/b.db"
 P() { "$PUENTE" "$@" --db "$db"; }
 now() { date +%s.%N; }
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
-python3 bench/sameas/gen.py "$N" 42 "$work/p.jsonl"
-s=$(now); P import ftm "$work/p.jsonl" --owner FGR --marking SHARED >/dev/null
-P import ofac data/ofac >/dev/null; P agency seed >/dev/null
-echo "import: $(echo "$(now) - $s" | bc) s"
-s=$(now); P resolve run >"$work/run.txt"; echo "resolve run: $(echo "$(now) - $s" | bc) s; $(tr '\n' ' ' < "$work/run.txt" | cut -c1-200)"
-P user add bench --agency FGR --role analyst >/dev/null
+if [ -n "${STORE:-}" ]; then
+  cp "$STORE/b.db" "$db"; cp "$STORE/p.jsonl.names" "$work/p.jsonl.names"
+  echo "store: $STORE (kept by an earlier run)"
+else
+  python3 bench/sameas/gen.py "$N" 42 "$work/p.jsonl"
+  s=$(now); P import ftm "$work/p.jsonl" --owner FGR --marking SHARED >/dev/null
+  P import ofac data/ofac >/dev/null; P agency seed >/dev/null
+  echo "import: $(echo "$(now) - $s" | bc) s"
+  s=$(now); P resolve run >"$work/run.txt"; echo "resolve run: $(echo "$(now) - $s" | bc) s; $(tr '\n' ' ' < "$work/run.txt" | cut -c1-200)"
+  P user add bench --agency FGR --role analyst >/dev/null
+  if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP"; cp "$db" "$KEEP/b.db"; cp "$work/p.jsonl.names" "$KEEP/"; fi
+fi
+base_db="$work/base.db"; cp "$db" "$base_db"
+measure() {   # one binary: its own copy of the store, server, judgements, rounds
+PUENTE=$1; cp "$base_db" "$db"; i=0; pid=
+echo "== $PUENTE"
 tok=$(P token create bench)
 "$PUENTE" serve --listen 127.0.0.1:0 --db "$db" 2>"$work/log" &
 pid=$!
@@ -73,3 +88,6 @@ for kind in ("uncached", "cached"):
 PY
 echo "the last answer holds a hit by resolution: $(grep -c '"resolved"' "$work/out.json" || true)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+}
+for b in ${BINARIES:-$PUENTE}; do measure "$b"; done
