@@ -34,9 +34,9 @@ prepare() {   # STORE: import, resolve run, one judgement
 run() {   # NAME STORE
   local c0 c1
   echo "== $1"
-  c0=$(pg_server_cpu)
+  c0=$(pg_server_cpu || true)   # a backend that just ended may vanish under the walk of /proc
   /usr/bin/time -f "bench_sameas: %e s wall, %U s user, %S s sys" "$BENCH" "$2" --reps "$REPS" ${OLD:+--old}
-  c1=$(pg_server_cpu)
+  c1=$(pg_server_cpu || true)
   echo "PostgreSQL server CPU during the run: $(echo "$c1 - $c0" | bc) s"
 }
 if [ -n "${STORE:-}" ]; then   # a SQLite store kept by run.sh (KEEP=DIR): only the judgement
