@@ -51,6 +51,13 @@ async function valuesOf(ctx, query) {
   return Object.fromEntries(res.values.map((v) => [v.id, v.value]));
 }
 
+// a colour sample (the style set through the CSSOM: the CSP refuses style attributes)
+function swatch(colour) {
+  const el = h("span", { class: "ga-swatch", "aria-hidden": "true" });
+  el.style.backgroundColor = colour;
+  return el;
+}
+
 const members = (sample) => h("ul", { class: "ga-members" }, sample.map((n) => h("li", {}, raw(n.label), " ", h("small", {}, raw(n.id)))));
 
 // Draws one page of a group; "more" draws the next page.
@@ -83,6 +90,7 @@ function componentsPart(ctx, msg) {
       const rows = res.components.map((c) => h("tr", { "data-rank": c.rank, "data-size": c.size },
         h("td", {}, num(c.rank + 1)), h("td", { class: "ga-size" }, num(c.size)), h("td", {}, members(c.sample)),
         h("td", {}, h("button", { type: "button", class: "ga-draw", onclick: () => draw(c.sample[0].id, 0) }, t("graph.ga_draw")))));
+      out.dataset.count = res.count;
       mount(out, table(t("graph.ga_components_caption", { shown: num(res.components.length), count: num(res.count) }),
         [t("graph.ga_rank"), t("graph.ga_size"), t("graph.ga_members"), t("graph.ga_action")], rows));
     } catch (e) {
@@ -93,11 +101,11 @@ function componentsPart(ctx, msg) {
     field(t("graph.ga_top"), top), h("button", { type: "submit", id: "ga-comp-run" }, t("graph.ga_components_run")));
   const el = h("section", { "aria-labelledby": "ga-comp-title" }, h("h3", { id: "ga-comp-title" }, t("graph.ga_components_title")),
     h("p", {}, t("graph.ga_components_intro")), form, out);
-  return { el, reset: () => mount(out) };
+  return { el, reset: () => { delete out.dataset.count; mount(out); } };
 }
 
 function communitiesPart(ctx, msg) {
-  const resolution = h("input", { id: "ga-resolution", type: "number", min: "0.01", max: "100", step: "0.1", value: "1" });
+  const resolution = h("input", { id: "ga-resolution", type: "number", min: "0.01", max: "100", step: "any", value: "1" });
   const top = h("input", { id: "ga-comm-top", type: "number", min: "1", max: "1000", value: "20" });
   const out = h("div", { id: "ga-communities" });
   let active = null; // the resolution the drawing is coloured at, or null
@@ -118,9 +126,10 @@ function communitiesPart(ctx, msg) {
       active = resolution.value || "1";
       await apply();
       const rows = res.communities.map((c) => h("tr", { "data-rank": c.rank, "data-size": c.size },
-        h("td", {}, h("span", { class: "ga-swatch", style: `background:${communityColour(c.rank)}`, "aria-hidden": "true" }), " ", num(c.rank + 1)),
+        h("td", {}, swatch(communityColour(c.rank)), " ", num(c.rank + 1)),
         h("td", { class: "ga-size" }, num(c.size)), h("td", {}, members(c.sample)),
         h("td", {}, h("button", { type: "button", class: "ga-draw", onclick: () => draw(c.sample[0].id, 0) }, t("graph.ga_draw")))));
+      out.dataset.count = res.count;
       mount(out, status(t("graph.ga_modularity", { q: num(res.quality, 3) })),
         table(t("graph.ga_communities_caption", { shown: num(res.communities.length), count: num(res.count) }),
           [t("graph.ga_community"), t("graph.ga_size"), t("graph.ga_top_members"), t("graph.ga_action")], rows),
@@ -134,7 +143,7 @@ function communitiesPart(ctx, msg) {
     h("button", { type: "submit", id: "ga-comm-run" }, t("graph.ga_communities_run")));
   const el = h("section", { "aria-labelledby": "ga-comm-title" }, h("h3", { id: "ga-comm-title" }, t("graph.ga_communities_title")),
     h("p", {}, t("graph.ga_communities_intro")), form, out);
-  return { el, apply, reset: () => { mount(out); } };
+  return { el, apply, reset: () => { delete out.dataset.count; mount(out); } };
 }
 
 function centralityPart(ctx, msg) {
