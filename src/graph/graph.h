@@ -141,6 +141,10 @@ int graph_communities(const graph *g, size_t top, double resolution, int json, p
  * most cutoff hops, <= 0: GRAPH_BETWEENNESS_CUTOFF), "pagerank" or "kcore";
  * the top nodes. Errors: PU_ERR_INVALID (measure), PU_ERR_NOMEM. */
 int graph_centrality(const graph *g, const char *measure, int cutoff, size_t top, int json, pu_buf *out, pu_err *err);
+/* graph_centrality over the nodes scoring at least min only (the k-core
+ * view: measure "kcore", min = k); the JSON's "total" counts them. */
+int graph_centrality_min(const graph *g, const char *measure, int cutoff, double min, size_t top, int json,
+                         pu_buf *out, pu_err *err);
 
 /* ---- the analysis views of the web page (graph_analysis.c) ---- */
 /* The component or community (of: "component" | "community", resolution as

@@ -2,6 +2,7 @@
  * expand, paths, the connecting network of a set, components,
  * communities (Leiden) and centrality (graph.h). The graph holds only what
  * the reader may see, so the algorithms need no filtering of their own. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,6 +674,11 @@ int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *re
 }
 
 int graph_centrality(const graph *g, const char *m, int cutoff, size_t top, int json, pu_buf *out, pu_err *err) {
+    return graph_centrality_min(g, m, cutoff, -HUGE_VAL, top, json, out, err);
+}
+
+int graph_centrality_min(const graph *g, const char *m, int cutoff, double min, size_t top, int json, pu_buf *out,
+                         pu_err *err) {
     igraph_vector_t res;
     igraph_vector_init(&res, 0);
     int rc = graph_measure(g, m ? m : "degree", cutoff, &res, err);
@@ -681,9 +687,11 @@ int graph_centrality(const graph *g, const char *m, int cutoff, size_t top, int 
     if (!rc && !s) rc = nomem(err);
     if (!rc) {
         for (size_t i = 0; i < n; i++) s[i] = (score){(igraph_integer_t)i, VECTOR(res)[i]};
-        qsort(s, n, sizeof *s, cmp_score);
-        size_t shown = top && top < n ? top : n;
-        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"nodes\":[", m ? m : "degree");
+        if (n > 1) qsort(s, n, sizeof *s, cmp_score);
+        size_t total = 0;   /* highest first: the nodes at or above min are a prefix */
+        while (total < n && s[total].s >= min) total++;
+        size_t shown = top && top < total ? top : total;
+        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"total\":%zu,\"nodes\":[", m ? m : "degree", total);
         for (size_t k = 0; k < shown; k++) {
             if (json) {
                 pu_buf_printf(out, "%s{\"score\":%.6g,\"node\":", k ? "," : "", s[k].s);

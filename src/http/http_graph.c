@@ -330,19 +330,21 @@ int h_graph_subgraph(http_req *r) {
     return finish_nodes(r, rc, &pe, &out, o, keys, g, NULL);
 }
 
-/* GET /api/v1/graph/centrality?measure=&cutoff=&top= */
+/* GET /api/v1/graph/centrality?measure=&cutoff=&top=&k= (k: the k-core, measure kcore only) */
 int h_graph_centrality(http_req *r) {
-    static const char *const args[] = {"measure", "cutoff", "top", WINDOW, NULL};
-    int64_t top, cutoff;
+    static const char *const args[] = {"measure", "cutoff", "top", "k", WINDOW, NULL};
+    int64_t top, cutoff, k;
     int rc = http_only_args(r, args);
     if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
     if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    if (!rc) rc = http_arg_int(r, "k", 0, INT32_MAX, 0, &k);
     const char *m = http_arg(r, "measure");
+    if (!rc && k && (!m || strcmp(m, "kcore"))) rc = http_fail(r, PU_ERR_INVALID, "k", "k applies to measure=kcore only");
     graph *g = NULL;
     if (rc || (rc = load(r, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
-    rc = graph_centrality(g, m ? m : "degree", (int)cutoff, (size_t)top, 1, &out, &pe);
+    rc = graph_centrality_min(g, m ? m : "degree", (int)cutoff, (double)k, (size_t)top, 1, &out, &pe);
     graph_free(g);
     if (rc) {
         pu_buf_free(&out);

@@ -232,6 +232,12 @@ ok(b"us-secret" not in raw and b"Informante" not in raw, "nothing of it in the a
 eq(len(sub["edges"]), 1, "the ownership link between the two visible nodes")
 sub2 = c.req("POST", "/api/v1/graph/subgraph", token=MX, query={"from": "2020-01-01"}, body={"nodes": ["co-cartel", "p-susan"]})[1]
 eq(len(sub2["edges"]), 0, "time window: the 2019 ownership link is outside 2020 on")
+kc_all = get("/api/v1/graph/centrality", US, measure="kcore", top=1000)[1]
+kc2 = get("/api/v1/graph/centrality", US, measure="kcore", k=2, top=1000)[1]
+eq(kc_all["total"], len(kc_all["nodes"]), "kcore: every node ranked without k")
+eq(kc2["total"], sum(1 for x in kc_all["nodes"] if x["score"] >= 2), "k=2: the nodes of coreness 2 or more")
+ok(all(x["score"] >= 2 for x in kc2["nodes"]) and kc2["total"] < kc_all["total"], "the 2-core is a strict part", str(kc2)[:300])
+eq(get("/api/v1/graph/centrality", MX, measure="degree", k=2)[0], 400, "k applies to the k-core only")
 eq(get("/api/v1/graph/group", MX, of="bogus", node="co-cartel")[0], 400, "group: of must be component or community")
 eq(get("/api/v1/graph/group", MX, of="component", node="us-secret")[0], 404, "group: a hidden node is 404")
 eq(get("/api/v1/graph/communities", MX, resolution="0")[0], 400, "communities: resolution out of range")

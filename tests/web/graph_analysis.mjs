@@ -65,6 +65,13 @@ async function analystFlow(browser, base, lang, seen) {
   await page.click("#ga-centrality tbody tr:first-child .ga-focus");
   await waitFor(page, () => window.__puenteGraph.$(":selected").map((n) => n.id()).includes("entity:co-hub"));
   ok(true, `${lang}: a row of the table selects its node`);
+  // the k-core view: k = 2 keeps the dealer–firearms–purchaser cycle only
+  await page.fill("#ga-k", "2");
+  const core = await centrality(page, "kcore");
+  const coreTotal = await page.$eval("#ga-centrality", (el) => Number(el.dataset.total));
+  ok(core.length === 4 && coreTotal === 4 && core.some((r) => r.id === "dealer:5-74-12345") && !core.some((r) => r.id === "entity:co-hub"), `${lang}: the 2-core is the cycle of the dealer, the two firearms and the buyer`, JSON.stringify(core));
+  await page.fill("#ga-k", "0");
+  await centrality(page, "degree");
   // the cartel's node: a row that is not drawn yet is drawn by its click
   const cartelRow = deg.findIndex((r) => r.id === "entity:co-cartel");
   ok(cartelRow >= 0, `${lang}: the company is ranked`, JSON.stringify(deg));

@@ -149,10 +149,12 @@ function communitiesPart(ctx, msg) {
 function centralityPart(ctx, msg) {
   const measure = h("select", { id: "ga-measure" }, MEASURES.map((m) => h("option", { value: m }, tv("graph.measure", m))));
   const cutoff = h("input", { id: "ga-cutoff", type: "number", min: "1", max: "6", value: "4" });
+  const kcore = h("input", { id: "ga-k", type: "number", min: "0", value: "0" });
   const top = h("input", { id: "ga-cent-top", type: "number", min: "1", max: "1000", value: "20" });
   const out = h("div", { id: "ga-centrality" });
   let active = null; // the query the drawing is sized by, or null
   const query = () => `measure=${encodeURIComponent(measure.value)}&cutoff=${encodeURIComponent(cutoff.value || "4")}`;
+  const kArg = () => (measure.value === "kcore" && Number(kcore.value) > 0 ? `&k=${encodeURIComponent(kcore.value)}` : "");
   const apply = async () => {
     if (active === null) return;
     const vals = await valuesOf(ctx, active);
@@ -166,14 +168,15 @@ function centralityPart(ctx, msg) {
   const run = async () => {
     mount(out, loading());
     try {
-      const res = await get(`/api/v1/graph/centrality?${query()}&top=${encodeURIComponent(top.value || "20")}${ctx.win()}`);
+      const res = await get(`/api/v1/graph/centrality?${query()}${kArg()}&top=${encodeURIComponent(top.value || "20")}${ctx.win()}`);
       active = query();
       await apply();
       const rows = res.nodes.map((x, i) => h("tr", { "data-id": x.node.id },
         h("td", {}, num(i + 1)), h("td", { class: "ga-score" }, num(x.score, x.score % 1 ? 4 : 0)),
         h("td", {}, h("button", { type: "button", class: "link ga-focus", onclick: () => ctx.focus(x.node.id) }, raw(x.node.label), " ", h("small", {}, raw(x.node.id)))),
         h("td", {}, tv("graph.kind", x.node.kind))));
-      mount(out, table(t("graph.ga_centrality_caption", { measure: tv("graph.measure", res.measure), n: num(res.nodes.length) }),
+      out.dataset.total = res.total;
+      mount(out, table(t("graph.ga_centrality_caption", { measure: tv("graph.measure", res.measure), n: num(res.nodes.length), total: num(res.total) }),
         [t("graph.ga_rank"), t("graph.ga_score"), t("graph.col_label"), t("graph.col_kind")], rows),
         h("button", { type: "button", id: "ga-unsize", onclick: () => { active = null; ctx.cy().nodes().forEach((n) => n.data("size", NODE_SIZE)); } }, t("graph.ga_unsize")));
     } catch (e) {
@@ -181,7 +184,8 @@ function centralityPart(ctx, msg) {
     }
   };
   const form = h("form", { id: "ga-cent-form", class: "ga-form", onsubmit: (ev) => { ev.preventDefault(); run(); } },
-    field(t("graph.ga_measure"), measure), field(t("graph.ga_cutoff"), cutoff, t("graph.ga_cutoff_hint")), field(t("graph.ga_top"), top),
+    field(t("graph.ga_measure"), measure), field(t("graph.ga_cutoff"), cutoff, t("graph.ga_cutoff_hint")),
+    field(t("graph.ga_k"), kcore, t("graph.ga_k_hint")), field(t("graph.ga_top"), top),
     h("button", { type: "submit", id: "ga-cent-run" }, t("graph.ga_centrality_run")));
   const el = h("section", { "aria-labelledby": "ga-cent-title" }, h("h3", { id: "ga-cent-title" }, t("graph.ga_centrality_title")),
     h("p", {}, t("graph.ga_centrality_intro")), form, out);
