@@ -190,6 +190,10 @@ int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const c
 /* The keys of saved set id visible to scope, one per line, into out.
  * Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
 int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err);
+/* graph_set_get, and the diagram's layout (as saved; nothing for a set or
+ * a diagram saved without one) into layout (may be NULL). Errors:
+ * graph_set_get's, PU_ERR_LIMIT (layout larger than the buffer). */
+int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_buf *layout, pu_err *err);
 /* Saved sets visible to scope, one "id<TAB>kind<TAB>name<TAB>size" line each. */
 int graph_set_list(db_t *db, const store_scope *scope, pu_buf *out, pu_err *err);
 

@@ -405,7 +405,7 @@ int h_graph_set_save(http_req *r) {
     return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* GET /api/v1/graph/sets/{id} */
+/* GET /api/v1/graph/sets/{id}: its nodes and (a diagram) its layout */
 int h_graph_set_get(http_req *r) {
     int rc = http_only_args(r, (const char *const[]){NULL});
     if (rc) return rc;
@@ -413,18 +413,21 @@ int h_graph_set_get(http_req *r) {
     long long id = strtoll(r->params[0], &end, 10);
     if (!end || *end || id <= 0) return http_fail(r, PU_ERR_INVALID, "id", "expected a set id");
     http_target(r, r->params[0]);
-    pu_buf out = PU_BUF_INIT((size_t)1 << 24);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 24), layout = PU_BUF_INIT((size_t)1 << 24);
     pu_err pe = {0};
-    if ((rc = graph_set_get(r->db, &r->scope, id, &out, &pe))) {
+    if ((rc = graph_set_get_layout(r->db, &r->scope, id, &out, &layout, &pe))) {
         pu_buf_free(&out);
+        pu_buf_free(&layout);
         return engine_fail(r, rc, &pe);
     }
     json_t *arr = json_array();
     char *save = NULL, *text = out.data ? out.data : (char *)"";
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         json_array_append_new(arr, json_string(line));
+    json_t *lay = layout.len ? json_string(pu_buf_str(&layout)) : json_null();
     pu_buf_free(&out);
-    return http_json(r, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "nodes", arr));
+    pu_buf_free(&layout);
+    return http_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "nodes", arr, "layout", lay ? lay : json_null()));
 }
 
 /* ---- resolution ---- */

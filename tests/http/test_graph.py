@@ -181,6 +181,7 @@ eq(s, 201, "FGR saves a diagram")
 sid = js["id"]
 s, js, _ = get(f"/api/v1/graph/sets/{sid}", MX)
 eq((s, js["nodes"]), (200, ["co-cartel", "p-susan"]), "FGR reads it")
+eq(js.get("layout"), "{}", "with its layout as saved")
 eq(get(f"/api/v1/graph/sets/{sid}", US)[0], 404, "ATF cannot read FGR's AGENCY-ONLY diagram")
 ok("Red Norte" not in json.dumps(get("/api/v1/graph/sets", US)[1]), "ATF does not list it")
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": ["co-cartel"], "marking": "US-ONLY"})[0], 403,

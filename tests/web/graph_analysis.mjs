@@ -129,6 +129,10 @@ async function usFlow(browser, base, seen) {
   await page.click("#graph-expand");
   await waitFor(page, () => window.__puenteGraph.nodes().length >= 3);
   const saved = (await nodeIds(page)).sort();
+  // move one node by hand: the saved diagram keeps where the analyst put it
+  await page.evaluate(() => window.__puenteGraph.getElementById("entity:co-cartel").position({ x: 777, y: -333 }));
+  const where = (p) => p.evaluate(() => window.__puenteGraph.nodes().map((n) => [n.id(), Math.round(n.position().x), Math.round(n.position().y)]).sort());
+  const before = await where(page);
   await page.click("#graph-save");
   await page.waitForSelector("#graph-msg .msg-ok");
   await page.click("#graph-clear");
@@ -139,6 +143,7 @@ async function usFlow(browser, base, seen) {
   await waitFor(page, (n) => window.__puenteGraph.nodes().length === n, saved.length);
   ok(JSON.stringify((await nodeIds(page)).sort()) === JSON.stringify(saved), "the saved diagram reopens with its nodes", JSON.stringify(saved));
   ok((await page.evaluate(() => window.__puenteGraph.edges().length)) > 0, "and the links among them");
+  ok(JSON.stringify(await where(page)) === JSON.stringify(before), "and where they were placed", JSON.stringify([before, await where(page)]));
   ok(page.cspErrors.length === 0, "ATF: no CSP violation or script error", JSON.stringify(page.cspErrors.slice(0, 5)));
   await page.context().close();
 }

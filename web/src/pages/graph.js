@@ -137,7 +137,7 @@ export async function graphPage(main, id) {
   };
   const save = async () => {
     try {
-      const r = await post("/api/v1/graph/sets", { kind: "diagram", name: t("graph.diagram_name", { n: cy.nodes().length }), nodes: cy.nodes().map((n) => n.id()), layout: JSON.stringify(cy.json().elements) });
+      const r = await post("/api/v1/graph/sets", { kind: "diagram", name: t("graph.diagram_name", { n: cy.nodes().length }), nodes: cy.nodes().map((n) => n.id()), layout: JSON.stringify({ positions: Object.fromEntries(cy.nodes().map((n) => [n.id(), n.position()])) }) });
       mount(msg, status(t("graph.saved", { id: r.id }), "ok"));
     } catch (e) {
       mount(msg, errorMsg(e));
@@ -157,9 +157,14 @@ export async function graphPage(main, id) {
   };
 
   // the drawing from the analysis panel: a component, a community, a saved diagram
-  const draw = async (sub, replace) => {
+  // positions (a reopened diagram's) place the nodes it names; the rest keep the layout's
+  const draw = async (sub, replace, positions) => {
     if (replace) cy.elements().remove();
     addSub(cy, sub);
+    if (positions) {
+      cy.nodes().forEach((n) => { const p = positions[n.id()]; if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) n.position({ x: p.x, y: p.y }); });
+      cy.fit(undefined, 30);
+    }
     showList();
     await changed();
   };

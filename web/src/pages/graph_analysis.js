@@ -23,7 +23,7 @@ export const NODE_SIZE = 24;
 const communityColour = (rank) => COMMUNITY_COLOURS[Math.min(rank, COMMUNITY_COLOURS.length - 1)];
 
 // ctx: { cy(): the drawing, win(): "&from=..&to=.." of the time window,
-//        draw(sub, replace): add a GraphSub to the drawing,
+//        draw(sub, replace, positions): add a GraphSub to the drawing (at positions {id: {x, y}}),
 //        focus(id): select and centre a node, drawing it first if needed }
 export function analysisSection(ctx) {
   const msg = h("div", { id: "ga-msg", "aria-live": "polite" });
@@ -192,6 +192,17 @@ function centralityPart(ctx, msg) {
   return { el, apply, reset: () => mount(out) };
 }
 
+// The node positions of a saved layout ({"positions": {id: {x, y}}}), or null
+// (a set, an older diagram saved as cytoscape's elements, or bad JSON).
+function positionsOf(layout) {
+  try {
+    const l = layout ? JSON.parse(layout) : null;
+    return l && typeof l.positions === "object" ? l.positions : null;
+  } catch {
+    return null;
+  }
+}
+
 function savedPart(ctx, msg) {
   const out = h("div", { id: "ga-saved" });
   const open = async (s) => {
@@ -199,7 +210,7 @@ function savedPart(ctx, msg) {
     try {
       const set = await get(`/api/v1/graph/sets/${s.id}`);
       const sub = await post(`/api/v1/graph/subgraph?${ctx.win().slice(1)}`, { nodes: set.nodes });
-      await ctx.draw(sub, true);
+      await ctx.draw(sub, true, positionsOf(set.layout));
       mount(msg, status(t("graph.ga_opened", { name: s.name, n: num(sub.nodes.length), missing: num(sub.missing) }), "ok"));
     } catch (e) {
       mount(msg, errorMsg(e));
