@@ -405,7 +405,38 @@ int h_graph_set_save(http_req *r) {
     return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* GET /api/v1/graph/sets/{id}: its nodes and (a diagram) its layout */
+/* The positions of a saved layout as {"positions": {node: {x, y}}} text,
+ * rebuilt from numbers for the set's own nodes only, or JSON null: a
+ * layout is free text from a client (the page saved cytoscape's whole
+ * elements, labels included, before positions), so nothing of it but
+ * coordinates of the nodes the set already names goes back out. */
+static json_t *layout_positions(const pu_buf *layout, json_t *nodes) {
+    json_error_t je;
+    json_t *in = layout->len ? json_loadb(pu_buf_str(layout), layout->len, 0, &je) : NULL;
+    json_t *pos = json_object_get(in, "positions"), *outp = json_object();
+    size_t i;
+    json_t *k;
+    json_array_foreach(nodes, i, k) {
+        json_t *p = json_object_get(pos, json_string_value(k));
+        json_t *x = json_object_get(p, "x"), *y = json_object_get(p, "y");
+        if (json_is_number(x) && json_is_number(y))
+            json_object_set_new(outp, json_string_value(k),
+                                json_pack("{s:f, s:f}", "x", json_number_value(x), "y", json_number_value(y)));
+    }
+    json_t *res = NULL;
+    if (in && json_is_object(pos)) {
+        json_t *wrap = json_pack("{s:O}", "positions", outp);
+        char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
+        res = text ? json_string(text) : NULL;
+        free(text);
+        json_decref(wrap);
+    }
+    json_decref(outp);
+    json_decref(in);
+    return res ? res : json_null();
+}
+
+/* GET /api/v1/graph/sets/{id}: its nodes and (a diagram) the positions of its layout */
 int h_graph_set_get(http_req *r) {
     int rc = http_only_args(r, (const char *const[]){NULL});
     if (rc) return rc;
@@ -424,10 +455,10 @@ int h_graph_set_get(http_req *r) {
     char *save = NULL, *text = out.data ? out.data : (char *)"";
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         json_array_append_new(arr, json_string(line));
-    json_t *lay = layout.len ? json_string(pu_buf_str(&layout)) : json_null();
+    json_t *lay = layout_positions(&layout, arr);
     pu_buf_free(&out);
     pu_buf_free(&layout);
-    return http_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "nodes", arr, "layout", lay ? lay : json_null()));
+    return http_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "nodes", arr, "layout", lay));
 }
 
 /* ---- resolution ---- */

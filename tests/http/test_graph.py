@@ -181,7 +181,14 @@ eq(s, 201, "FGR saves a diagram")
 sid = js["id"]
 s, js, _ = get(f"/api/v1/graph/sets/{sid}", MX)
 eq((s, js["nodes"]), (200, ["co-cartel", "p-susan"]), "FGR reads it")
-eq(js.get("layout"), "{}", "with its layout as saved")
+eq(js.get("layout"), None, "a layout without positions gives none")
+s, js, _ = c.req("POST", "/api/v1/graph/sets", token=MX, body={
+    "kind": "diagram", "name": "Con posiciones", "nodes": ["co-cartel", "p-susan"],
+    "layout": json.dumps({"positions": {"co-cartel": {"x": 1.5, "y": -2}, "us-secret": {"x": 9, "y": 9}},
+                          "elements": [{"data": {"label": "Informante Reservado"}}]})})
+lay = json.loads(get(f"/api/v1/graph/sets/{js['id']}", MX)[1]["layout"])
+eq(lay, {"positions": {"co-cartel": {"x": 1.5, "y": -2.0}}},
+   "the layout gives back the positions of the set's own nodes only, nothing else the client saved")
 eq(get(f"/api/v1/graph/sets/{sid}", US)[0], 404, "ATF cannot read FGR's AGENCY-ONLY diagram")
 ok("Red Norte" not in json.dumps(get("/api/v1/graph/sets", US)[1]), "ATF does not list it")
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": ["co-cartel"], "marking": "US-ONLY"})[0], 403,
