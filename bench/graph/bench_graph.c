@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
         comp = now() - t0;
         pu_buf_reset(&out);
         t0 = now();
-        graph_communities(g, 1, 1, &out, &err);
+        graph_communities(g, 1, 0, 1, &out, &err);
         leiden = now() - t0;
         pu_buf_reset(&out);
         t0 = now();

@@ -118,7 +118,7 @@ static int op(const graph *g, const opts *o, const char *sub, pu_buf *out, pu_er
         return graph_network(g, o->args + 1, (size_t)o->nargs - 1, o->json, out, err);
     }
     if (!strcmp(sub, "components")) return graph_components(g, (size_t)o->top, o->json, out, err);
-    if (!strcmp(sub, "communities")) return graph_communities(g, (size_t)o->top, o->json, out, err);
+    if (!strcmp(sub, "communities")) return graph_communities(g, (size_t)o->top, 0, o->json, out, err);
     if (!strcmp(sub, "centrality"))
         return graph_centrality(g, o->measure ? o->measure : "degree", (int)o->cutoff, (size_t)o->top, o->json, out, err);
     if (!o->format || !strcmp(o->format, "graphml")) return graph_write_graphml(g, o->args + 1, (size_t)o->nargs - 1, out, err);

@@ -47,6 +47,8 @@
 #define GRAPH_PATHS_MAX 100         /* at most this many paths from graph_paths */
 #define GRAPH_BETWEENNESS_CUTOFF 4  /* default hop cutoff of the approximate betweenness */
 #define GRAPH_LEIDEN_ITERATIONS 2   /* fixed (igraph 0.10.2 stops "until stable" too early) */
+#define GRAPH_LEIDEN_RESOLUTION 1.0 /* default gamma of modularity: larger = smaller communities */
+#define GRAPH_VALUES_MAX 1000       /* nodes per graph_values / graph_subgraph call */
 
 typedef struct graph graph;
 
@@ -128,15 +130,46 @@ int graph_paths(const graph *g, const char *a, const char *b, int hops, int json
  * every two of its nodes. Errors: graph_find's, PU_ERR_INVALID (fewer than 2). */
 int graph_network(const graph *g, const char *const *keys, size_t n, int json, pu_buf *out, pu_err *err);
 /* Connected components, largest first (the top `top`, <= 0: all), with their
- * sizes and up to 5 member ids each. Errors: PU_ERR_NOMEM. */
+ * rank (0 = largest), sizes and up to 5 members each, the most connected
+ * first. Errors: PU_ERR_NOMEM. */
 int graph_components(const graph *g, size_t top, int json, pu_buf *out, pu_err *err);
-/* Communities (Leiden, modularity, GRAPH_LEIDEN_ITERATIONS iterations,
- * seed fixed): the top `top` by size. Errors: PU_ERR_NOMEM. */
-int graph_communities(const graph *g, size_t top, int json, pu_buf *out, pu_err *err);
+/* Communities (Leiden, modularity with resolution gamma, <= 0:
+ * GRAPH_LEIDEN_RESOLUTION; GRAPH_LEIDEN_ITERATIONS iterations, seed fixed):
+ * the top `top` by size, as graph_components. Errors: PU_ERR_NOMEM. */
+int graph_communities(const graph *g, size_t top, double resolution, int json, pu_buf *out, pu_err *err);
 /* Centrality: measure "degree", "betweenness" (approximate: paths of at
  * most cutoff hops, <= 0: GRAPH_BETWEENNESS_CUTOFF), "pagerank" or "kcore";
  * the top nodes. Errors: PU_ERR_INVALID (measure), PU_ERR_NOMEM. */
 int graph_centrality(const graph *g, const char *measure, int cutoff, size_t top, int json, pu_buf *out, pu_err *err);
+/* graph_centrality over the nodes scoring at least min only (the k-core
+ * view: measure "kcore", min = k); the JSON's "total" counts them. */
+int graph_centrality_min(const graph *g, const char *measure, int cutoff, double min, size_t top, int json,
+                         pu_buf *out, pu_err *err);
+
+/* ---- the analysis views of the web page (graph_analysis.c) ---- */
+/* The component or community (of: "component" | "community", resolution as
+ * graph_communities) of node key, one page: key's node first, then the
+ * group's other members, most connected first (offset, limit <= 0:
+ * GRAPH_EXPAND_LIMIT), with the edges among the page, as JSON
+ * {"of","rank","size","offset","limit","nodes","edges"}; rank is the
+ * group's place in graph_components / graph_communities (0 = largest).
+ * Errors: graph_find's, PU_ERR_INVALID (of), PU_ERR_NOMEM. */
+int graph_group(const graph *g, const char *of, const char *key, double resolution, size_t offset, size_t limit,
+                pu_buf *out, pu_err *err);
+/* The value of measure for each of keys[0..n) (n <= GRAPH_VALUES_MAX) as
+ * JSON {"measure","groups","values":[{"id","value"}]}: a centrality of
+ * graph_centrality (cutoff for betweenness), or "component" / "community"
+ * (resolution), whose value is the group's rank (0 = largest; groups =
+ * their number). A key that is no node of g is left out (the caller may
+ * not see it, or it is outside the time window). Errors: PU_ERR_INVALID
+ * (measure), PU_ERR_LIMIT (n), PU_ERR_NOMEM. */
+int graph_values(const graph *g, const char *measure, int cutoff, double resolution, const char *const *keys,
+                 size_t n, pu_buf *out, pu_err *err);
+/* The nodes of keys[0..n) (n <= GRAPH_VALUES_MAX; a saved set or diagram)
+ * and the edges among them as JSON {"missing","nodes","edges"}; keys that
+ * are no node of g are left out and counted in missing. Errors:
+ * PU_ERR_LIMIT (n), PU_ERR_NOMEM. */
+int graph_subgraph(const graph *g, const char *const *keys, size_t n, pu_buf *out, pu_err *err);
 
 /* ---- exports of a node set (a diagram) ----
  * The nodes named by keys (all nodes when n = 0) and the edges among them,
@@ -157,6 +190,10 @@ int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const c
 /* The keys of saved set id visible to scope, one per line, into out.
  * Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
 int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err);
+/* graph_set_get, and the diagram's layout (as saved; nothing for a set or
+ * a diagram saved without one) into layout (may be NULL). Errors:
+ * graph_set_get's, PU_ERR_LIMIT (layout larger than the buffer). */
+int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_buf *layout, pu_err *err);
 /* Saved sets visible to scope, one "id<TAB>kind<TAB>name<TAB>size" line each. */
 int graph_set_list(db_t *db, const store_scope *scope, pu_buf *out, pu_err *err);
 

@@ -48,4 +48,22 @@ void graph_json_node(const graph *g, uint32_t v, pu_buf *out);
 void graph_json_edge(const graph *g, uint32_t e, pu_buf *out);
 void graph_json_str(pu_buf *out, const char *s);
 
+/* The values of measure (graph_centrality's names) for every node into res.
+ * Errors: PU_ERR_INVALID (measure), PU_ERR_NOMEM. */
+int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err);
+/* The group of every node into rank (an initialised vector): of "component"
+ * (NULL too) or "community" (Leiden at resolution, <= 0: the default),
+ * numbered by size, 0 the largest (ties: igraph's order), so ranks agree
+ * between calls on one graph; *ng the number of groups, *quality (may be
+ * NULL) the modularity (0 for components). Errors: PU_ERR_INVALID (of),
+ * PU_ERR_NOMEM. */
+int graph_group_ranks(const graph *g, const char *of, double resolution, igraph_vector_int_t *rank,
+                      igraph_integer_t *ng, double *quality, pu_err *err);
+/* Every node, highest degree first (ties: lower index), into order (an
+ * initialised vector). Returns PU_OK or PU_ERR_NOMEM. */
+int graph_by_degree(const graph *g, igraph_vector_int_t *order);
+/* The page's nodes (JSON) and the edges among them, after head (JSON
+ * members ending with a comma, or ""). Returns PU_OK or PU_ERR_NOMEM. */
+int graph_write_page(const graph *g, const igraph_vector_int_t *page, const char *head, pu_buf *out);
+
 #endif

@@ -2,6 +2,8 @@
  * expand, paths, the connecting network of a set, components,
  * communities (Leiden) and centrality (graph.h). The graph holds only what
  * the reader may see, so the algorithms need no filtering of their own. */
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,7 +154,7 @@ static int bounded_bfs(const graph *g, uint32_t v, int hops, vset *seen, igraph_
 }
 
 /* The page's nodes and the edges among them (incident edges of each node). */
-static int write_page(const graph *g, const igraph_vector_int_t *page, const char *head, pu_buf *out) {
+int graph_write_page(const graph *g, const igraph_vector_int_t *page, const char *head, pu_buf *out) {
     vset in = {0};
     igraph_vector_int_t inc;
     if (igraph_vector_int_init(&inc, 0)) return PU_ERR_NOMEM;
@@ -204,7 +206,7 @@ int graph_expand(const graph *g, const char *key, int hops, size_t offset, size_
     if (!rc && json) {
         char head[96];
         snprintf(head, sizeof head, "\"total\":%zu,\"offset\":%zu,\"limit\":%zu,", total, offset, limit);
-        rc = write_page(g, &page, head, out);
+        rc = graph_write_page(g, &page, head, out);
     } else if (!rc) {
         pu_buf_printf(out, "%s\t%s\n", N(g, v)->id, N(g, v)->label);
         for (igraph_integer_t i = 1; i < igraph_vector_int_size(&page); i++) {
@@ -483,6 +485,17 @@ int graph_network(const graph *g, const char *const *keys, size_t n, int json, p
     return rc;
 }
 
+typedef struct score {
+    igraph_integer_t v;
+    double s;
+} score;
+
+static int cmp_score(const void *x, const void *y) {
+    const score *a = x, *b = y;
+    if (a->s != b->s) return a->s > b->s ? -1 : 1;
+    return a->v < b->v ? -1 : a->v > b->v;
+}
+
 /* ---- groups: components and communities ---- */
 
 typedef struct grp {
@@ -495,89 +508,146 @@ static int cmp_grp(const void *x, const void *y) {
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* The groups of a membership vector, largest first, the top `top`. */
-static int write_groups(const graph *g, const igraph_vector_int_t *memb, igraph_integer_t ng, size_t top,
-                        const char *what, double quality, int json, pu_buf *out, pu_err *err) {
-    grp *gs = calloc(ng ? (size_t)ng : 1, sizeof *gs);
-    if (!gs) return nomem(err);
-    for (igraph_integer_t i = 0; i < ng; i++) gs[i].id = i;
-    for (igraph_integer_t v = 0; v < igraph_vector_int_size(memb); v++) gs[VECTOR(*memb)[v]].size++;
-    qsort(gs, (size_t)ng, sizeof *gs, cmp_grp);
-    size_t shown = top && top < (size_t)ng ? top : (size_t)ng;
-    if (json) pu_buf_printf(out, "{\"count\":%lld,\"quality\":%.6f,\"%s\":[", (long long)ng, quality, what);
-    for (size_t k = 0; k < shown; k++) {
-        if (json) pu_buf_printf(out, "%s{\"size\":%lld,\"sample\":[", k ? "," : "", (long long)gs[k].size);
-        else pu_buf_printf(out, "%zu\t%lld\t", k + 1, (long long)gs[k].size);
-        int m = 0;
-        for (igraph_integer_t v = 0; v < igraph_vector_int_size(memb) && m < COMPONENT_SAMPLE; v++)
-            if (VECTOR(*memb)[v] == gs[k].id) {
-                if (json) {
-                    if (m) pu_buf_putc(out, ',');
-                    graph_json_node(g, (uint32_t)v, out);
-                } else {
-                    pu_buf_printf(out, "%s%s", m ? " " : "", N(g, v)->id);
-                }
-                m++;
-            }
-        pu_buf_puts(out, json ? "]}" : "\n");
+/* Leiden runs on igraph's default random generator, which is global: the
+ * seed and the run are one critical section, so two requests at once both
+ * get the reproducible partition (the list and a later colouring agree). */
+static pthread_mutex_t leiden_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int leiden(const graph *g, double resolution, igraph_vector_int_t *memb, igraph_integer_t *n, double *q) {
+    /* modularity: node weights = degrees, resolution gamma / (2m) */
+    igraph_vector_int_t deg;
+    igraph_vector_t w;
+    igraph_real_t qq = 0;
+    int bad = igraph_vector_int_init(&deg, 0) != IGRAPH_SUCCESS;
+    bad |= igraph_vector_init(&w, 0) != IGRAPH_SUCCESS;
+    bad = bad || igraph_degree(&g->ig, &deg, igraph_vss_all(), IGRAPH_ALL, 1) ||
+          igraph_vector_resize(&w, igraph_vector_int_size(&deg));
+    for (igraph_integer_t i = 0; !bad && i < igraph_vector_int_size(&deg); i++) VECTOR(w)[i] = (double)VECTOR(deg)[i];
+    double m2 = g->edges.len ? 2.0 * (double)g->edges.len : 1.0;
+    if (resolution <= 0) resolution = GRAPH_LEIDEN_RESOLUTION;
+    if (!bad) {
+        pthread_mutex_lock(&leiden_lock);
+        igraph_rng_seed(igraph_rng_default(), LEIDEN_SEED);
+        bad = igraph_community_leiden(&g->ig, NULL, &w, resolution / m2, LEIDEN_BETA, 0, GRAPH_LEIDEN_ITERATIONS, memb,
+                                      n, &qq) != IGRAPH_SUCCESS;
+        pthread_mutex_unlock(&leiden_lock);
     }
-    if (json) pu_buf_puts(out, "]}\n");
-    free(gs);
-    return PU_OK;
+    igraph_vector_int_destroy(&deg);
+    igraph_vector_destroy(&w);
+    if (q) *q = qq;
+    return bad ? PU_ERR_NOMEM : PU_OK;
 }
 
-int graph_components(const graph *g, size_t top, int json, pu_buf *out, pu_err *err) {
-    igraph_vector_int_t memb;
+int graph_group_ranks(const graph *g, const char *of, double resolution, igraph_vector_int_t *rank,
+                      igraph_integer_t *ng, double *quality, pu_err *err) {
+    int comm = of && !strcmp(of, "community");
+    if (of && !comm && strcmp(of, "component"))
+        return pu_fail(err, PU_ERR_INVALID, NULL, "of", "expected component or community, got '%s'", of);
     igraph_integer_t n = 0;
-    igraph_vector_int_init(&memb, 0);
-    int rc = igraph_connected_components(&g->ig, &memb, NULL, &n, IGRAPH_WEAK) ? nomem(err) : PU_OK;
-    if (!rc) rc = write_groups(g, &memb, n, top, "components", 0, json, out, err);
-    if (!rc && !json) pu_buf_printf(out, pu_tr("%lld components over %zu nodes and %zu edges\n"), (long long)n,
-                                    g->nodes.len, g->edges.len);
-    igraph_vector_int_destroy(&memb);
+    double q = 0;
+    int rc = comm ? leiden(g, resolution, rank, &n, &q)
+                  : (igraph_connected_components(&g->ig, rank, NULL, &n, IGRAPH_WEAK) ? PU_ERR_NOMEM : PU_OK);
+    grp *gs = rc ? NULL : calloc(n ? (size_t)n : 1, sizeof *gs);
+    igraph_integer_t *to_rank = rc ? NULL : calloc(n ? (size_t)n : 1, sizeof *to_rank);
+    if (!rc && (!gs || !to_rank)) rc = PU_ERR_NOMEM;
+    if (!rc) {
+        for (igraph_integer_t i = 0; i < n; i++) gs[i].id = i;
+        for (igraph_integer_t v = 0; v < igraph_vector_int_size(rank); v++) gs[VECTOR(*rank)[v]].size++;
+        if (n > 1) qsort(gs, (size_t)n, sizeof *gs, cmp_grp);
+        for (igraph_integer_t k = 0; k < n; k++) to_rank[gs[k].id] = k;
+        for (igraph_integer_t v = 0; v < igraph_vector_int_size(rank); v++) VECTOR(*rank)[v] = to_rank[VECTOR(*rank)[v]];
+    }
+    free(gs);
+    free(to_rank);
+    *ng = n;
+    if (quality) *quality = q;
+    return rc ? nomem(err) : PU_OK;
+}
+
+int graph_by_degree(const graph *g, igraph_vector_int_t *order) {
+    igraph_integer_t n = igraph_vcount(&g->ig);
+    igraph_vector_int_t deg;
+    if (igraph_vector_int_init(&deg, 0)) return PU_ERR_NOMEM;
+    int rc = igraph_degree(&g->ig, &deg, igraph_vss_all(), IGRAPH_ALL, 1) ? PU_ERR_NOMEM : PU_OK;
+    score *s = rc ? NULL : malloc((n ? (size_t)n : 1) * sizeof *s);
+    if (!rc && !s) rc = PU_ERR_NOMEM;
+    if (!rc && igraph_vector_int_resize(order, n)) rc = PU_ERR_NOMEM;
+    if (!rc) {
+        for (igraph_integer_t v = 0; v < n; v++) s[v] = (score){v, (double)VECTOR(deg)[v]};
+        if (n > 1) qsort(s, (size_t)n, sizeof *s, cmp_score);
+        for (igraph_integer_t v = 0; v < n; v++) VECTOR(*order)[v] = s[v].v;
+    }
+    free(s);
+    igraph_vector_int_destroy(&deg);
     return rc;
 }
 
-int graph_communities(const graph *g, size_t top, int json, pu_buf *out, pu_err *err) {
-    igraph_vector_int_t memb;
+/* The groups of a rank vector (0 = largest), the top `top`; each with up
+ * to COMPONENT_SAMPLE members, most connected first. */
+static int write_groups(const graph *g, const igraph_vector_int_t *rank, igraph_integer_t ng, size_t top,
+                        const char *what, double quality, int json, pu_buf *out, pu_err *err) {
+    size_t shown = top && top < (size_t)ng ? top : (size_t)ng;
+    igraph_integer_t *size = calloc(ng ? (size_t)ng : 1, sizeof *size);
+    int *m = calloc(shown ? shown : 1, sizeof *m);
+    pu_buf *sample = calloc(shown ? shown : 1, sizeof *sample);
+    igraph_vector_int_t order;
+    int rc = !size || !m || !sample || igraph_vector_int_init(&order, 0) ? PU_ERR_NOMEM : PU_OK;
+    if (!rc) rc = graph_by_degree(g, &order);
+    for (igraph_integer_t v = 0; !rc && v < igraph_vector_int_size(rank); v++) size[VECTOR(*rank)[v]]++;
+    for (size_t k = 0; !rc && k < shown; k++) sample[k] = (pu_buf)PU_BUF_INIT((size_t)1 << 20);
+    for (igraph_integer_t i = 0; !rc && i < igraph_vector_int_size(&order); i++) {
+        igraph_integer_t v = VECTOR(order)[i], k = VECTOR(*rank)[v];
+        if ((size_t)k >= shown || m[k] >= COMPONENT_SAMPLE) continue;
+        if (json) {
+            if (m[k]) pu_buf_putc(&sample[k], ',');
+            graph_json_node(g, (uint32_t)v, &sample[k]);
+        } else {
+            pu_buf_printf(&sample[k], "%s%s", m[k] ? " " : "", N(g, v)->id);
+        }
+        m[k]++;
+    }
+    if (!rc && json) pu_buf_printf(out, "{\"count\":%lld,\"quality\":%.6f,\"%s\":[", (long long)ng, quality, what);
+    for (size_t k = 0; !rc && k < shown; k++) {
+        if (json)
+            pu_buf_printf(out, "%s{\"rank\":%zu,\"size\":%lld,\"sample\":[%s]}", k ? "," : "", k, (long long)size[k],
+                          pu_buf_str(&sample[k]));
+        else
+            pu_buf_printf(out, "%zu\t%lld\t%s\n", k + 1, (long long)size[k], pu_buf_str(&sample[k]));
+    }
+    if (!rc && json) pu_buf_puts(out, "]}\n");
+    for (size_t k = 0; sample && k < shown; k++) pu_buf_free(&sample[k]);
+    if (size && m && sample) igraph_vector_int_destroy(&order);
+    free(size), free(m), free(sample);
+    return rc ? nomem(err) : PU_OK;
+}
+
+int graph_components(const graph *g, size_t top, int json, pu_buf *out, pu_err *err) {
+    igraph_vector_int_t rank;
     igraph_integer_t n = 0;
-    igraph_real_t q = 0;
-    igraph_vector_int_init(&memb, 0);
-    igraph_rng_seed(igraph_rng_default(), LEIDEN_SEED);
-    /* modularity: node weights = degrees, resolution 1 / (2m) */
-    igraph_vector_int_t deg;
-    igraph_vector_t w;
-    igraph_vector_int_init(&deg, 0);
-    igraph_vector_init(&w, 0);
-    igraph_degree(&g->ig, &deg, igraph_vss_all(), IGRAPH_ALL, 1);
-    igraph_vector_resize(&w, igraph_vector_int_size(&deg));
-    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&deg); i++) VECTOR(w)[i] = (double)VECTOR(deg)[i];
-    double m2 = g->edges.len ? 2.0 * (double)g->edges.len : 1.0;
-    int rc = igraph_community_leiden(&g->ig, NULL, &w, 1.0 / m2, LEIDEN_BETA, 0, GRAPH_LEIDEN_ITERATIONS, &memb, &n, &q)
-                 ? nomem(err)
-                 : PU_OK;
-    if (!rc) rc = write_groups(g, &memb, n, top, "communities", q, json, out, err);
+    igraph_vector_int_init(&rank, 0);
+    int rc = graph_group_ranks(g, "component", 0, &rank, &n, NULL, err);
+    if (!rc) rc = write_groups(g, &rank, n, top, "components", 0, json, out, err);
+    if (!rc && !json) pu_buf_printf(out, pu_tr("%lld components over %zu nodes and %zu edges\n"), (long long)n,
+                                    g->nodes.len, g->edges.len);
+    igraph_vector_int_destroy(&rank);
+    return rc;
+}
+
+int graph_communities(const graph *g, size_t top, double resolution, int json, pu_buf *out, pu_err *err) {
+    igraph_vector_int_t rank;
+    igraph_integer_t n = 0;
+    double q = 0;
+    igraph_vector_int_init(&rank, 0);
+    int rc = graph_group_ranks(g, "community", resolution, &rank, &n, &q, err);
+    if (!rc) rc = write_groups(g, &rank, n, top, "communities", q, json, out, err);
     if (!rc && !json) pu_buf_printf(out, pu_tr("%lld communities (Leiden, modularity %.4f)\n"), (long long)n, q);
-    igraph_vector_int_destroy(&deg);
-    igraph_vector_destroy(&w);
-    igraph_vector_int_destroy(&memb);
+    igraph_vector_int_destroy(&rank);
     return rc;
 }
 
 /* ---- centrality ---- */
 
-typedef struct score {
-    igraph_integer_t v;
-    double s;
-} score;
-
-static int cmp_score(const void *x, const void *y) {
-    const score *a = x, *b = y;
-    if (a->s != b->s) return a->s > b->s ? -1 : 1;
-    return a->v < b->v ? -1 : a->v > b->v;
-}
-
-static int measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err) {
+int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err) {
     igraph_integer_t n = (igraph_integer_t)g->nodes.len;
     if (igraph_vector_resize(res, n)) return nomem(err);
     if (!strcmp(m, "degree") || !strcmp(m, "kcore")) {
@@ -604,17 +674,24 @@ static int measure(const graph *g, const char *m, int cutoff, igraph_vector_t *r
 }
 
 int graph_centrality(const graph *g, const char *m, int cutoff, size_t top, int json, pu_buf *out, pu_err *err) {
+    return graph_centrality_min(g, m, cutoff, -HUGE_VAL, top, json, out, err);
+}
+
+int graph_centrality_min(const graph *g, const char *m, int cutoff, double min, size_t top, int json, pu_buf *out,
+                         pu_err *err) {
     igraph_vector_t res;
     igraph_vector_init(&res, 0);
-    int rc = measure(g, m ? m : "degree", cutoff, &res, err);
+    int rc = graph_measure(g, m ? m : "degree", cutoff, &res, err);
     size_t n = g->nodes.len;
     score *s = rc ? NULL : malloc((n ? n : 1) * sizeof *s);
     if (!rc && !s) rc = nomem(err);
     if (!rc) {
         for (size_t i = 0; i < n; i++) s[i] = (score){(igraph_integer_t)i, VECTOR(res)[i]};
-        qsort(s, n, sizeof *s, cmp_score);
-        size_t shown = top && top < n ? top : n;
-        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"nodes\":[", m ? m : "degree");
+        if (n > 1) qsort(s, n, sizeof *s, cmp_score);
+        size_t total = 0;   /* highest first: the nodes at or above min are a prefix */
+        while (total < n && s[total].s >= min) total++;
+        size_t shown = top && top < total ? top : total;
+        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"total\":%zu,\"nodes\":[", m ? m : "degree", total);
         for (size_t k = 0; k < shown; k++) {
             if (json) {
                 pu_buf_printf(out, "%s{\"score\":%.6g,\"node\":", k ? "," : "", s[k].s);

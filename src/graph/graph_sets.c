@@ -62,9 +62,13 @@ int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const c
 }
 
 int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err) {
+    return graph_set_get_layout(db, scope, id, out, NULL, err);
+}
+
+int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_buf *layout, pu_err *err) {
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT s.keys FROM graph_set s WHERE s.id = ?");
+    db_sql_add(&q, "SELECT s.keys, s.layout FROM graph_set s WHERE s.id = ?");
     db_sql_int64(&q, id);
     db_sql_add(&q, " AND ");
     store_scope_sql(&q, scope, "s");
@@ -75,7 +79,11 @@ int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, p
     rc = db_step(st, err);
     if (rc == DB_ROW) {
         pu_buf_puts(out, db_col_text(st, 0));
-        rc = PU_OK;
+        const char *l = db_col_text(st, 1);
+        if (layout && l && pu_buf_puts(layout, l))
+            rc = pu_fail(err, PU_ERR_LIMIT, NULL, "layout", "the layout of set %lld is too large", (long long)id);
+        else
+            rc = PU_OK;
     } else if (rc == DB_DONE) {
         rc = pu_fail(err, PU_ERR_NOTFOUND, NULL, "set", "no saved set %lld", (long long)id);
     }

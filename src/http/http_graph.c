@@ -96,14 +96,20 @@ int h_graph_path(http_req *r) {
     return reply(r, &out, NULL);
 }
 
+static int body_nodes_max(http_req *r, json_t *o, size_t max, const char ***keys, size_t *n);
+
 /* The "nodes" array of a body: up to HTTP_GRAPH_NODES_MAX strings. */
 static int body_nodes(http_req *r, json_t *o, const char ***keys, size_t *n) {
+    return body_nodes_max(r, o, HTTP_GRAPH_NODES_MAX, keys, n);
+}
+
+/* The "nodes" array of a body: up to max strings (borrowed from o). */
+static int body_nodes_max(http_req *r, json_t *o, size_t max, const char ***keys, size_t *n) {
     json_t *a = json_object_get(o, "nodes");
     *keys = NULL;
     *n = 0;
     if (!json_is_array(a)) return http_fail(r, PU_ERR_INVALID, "nodes", "expected an array of node ids");
-    if (json_array_size(a) > HTTP_GRAPH_NODES_MAX)
-        return http_fail(r, PU_ERR_LIMIT, "nodes", "at most %d nodes", HTTP_GRAPH_NODES_MAX);
+    if (json_array_size(a) > max) return http_fail(r, PU_ERR_LIMIT, "nodes", "at most %zu nodes", max);
     *keys = calloc(json_array_size(a) + 1, sizeof **keys);
     if (!*keys) return http_fail(r, PU_ERR_NOMEM, NULL, "out of memory");
     for (size_t i = 0; i < json_array_size(a); i++) {
@@ -197,22 +203,148 @@ static int groups(http_req *r, group_fn fn) {
 
 /* GET /api/v1/graph/components?top= */
 int h_graph_components(http_req *r) { return groups(r, graph_components); }
-/* GET /api/v1/graph/communities?top= */
-int h_graph_communities(http_req *r) { return groups(r, graph_communities); }
 
-/* GET /api/v1/graph/centrality?measure=&cutoff=&top= */
-int h_graph_centrality(http_req *r) {
-    static const char *const args[] = {"measure", "cutoff", "top", WINDOW, NULL};
-    int64_t top, cutoff;
+#define HTTP_LEIDEN_RESOLUTION_MIN 0.01   /* gamma: below, one community per component */
+#define HTTP_LEIDEN_RESOLUTION_MAX 100.0  /* above, about one community per node */
+
+/* GET /api/v1/graph/communities?top=&resolution= */
+int h_graph_communities(http_req *r) {
+    static const char *const args[] = {"top", "resolution", WINDOW, NULL};
+    int64_t top;
+    double res;
     int rc = http_only_args(r, args);
     if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
-    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
-    const char *m = http_arg(r, "measure");
+    if (!rc) rc = http_arg_real(r, "resolution", HTTP_LEIDEN_RESOLUTION_MIN, HTTP_LEIDEN_RESOLUTION_MAX,
+                                GRAPH_LEIDEN_RESOLUTION, &res);
     graph *g = NULL;
     if (rc || (rc = load(r, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
-    rc = graph_centrality(g, m ? m : "degree", (int)cutoff, (size_t)top, 1, &out, &pe);
+    rc = graph_communities(g, (size_t)top, res, 1, &out, &pe);
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, NULL);
+}
+
+/* GET /api/v1/graph/group?of=component|community&node=&resolution=&offset=&limit= */
+int h_graph_group(http_req *r) {
+    static const char *const args[] = {"of", "node", "resolution", "offset", "limit", WINDOW, NULL};
+    int64_t off, lim;
+    double res;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "offset", 0, INT32_MAX, 0, &off);
+    if (!rc) rc = http_arg_int(r, "limit", 1, HTTP_GRAPH_TOP_MAX, GRAPH_EXPAND_LIMIT, &lim);
+    if (!rc) rc = http_arg_real(r, "resolution", HTTP_LEIDEN_RESOLUTION_MIN, HTTP_LEIDEN_RESOLUTION_MAX,
+                                GRAPH_LEIDEN_RESOLUTION, &res);
+    const char *node = http_arg(r, "node"), *of = http_arg(r, "of");
+    if (!rc && !node) rc = http_fail(r, PU_ERR_INVALID, "node", "expected a node");
+    if (!rc && (!of || (strcmp(of, "component") && strcmp(of, "community"))))
+        rc = http_fail(r, PU_ERR_INVALID, "of", "expected component or community");
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    http_target(r, node);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    rc = graph_group(g, of, node, res, (size_t)off, (size_t)lim, &out, &pe);
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(&out);
+        return engine_fail(r, rc, &pe);
+    }
+    return reply(r, &out, of);
+}
+
+/* The nodes of a POST body {"nodes": [...]} (at most GRAPH_VALUES_MAX) and
+ * the caller's graph. */
+static int nodes_and_graph(http_req *r, json_t **o, const char ***keys, size_t *n, graph **g) {
+    static const char *const keys_ok[] = {"nodes", NULL};
+    int rc = http_body_object(r, o);
+    if (!rc) rc = http_only_keys(r, *o, keys_ok, "body");
+    if (!rc) rc = body_nodes_max(r, *o, GRAPH_VALUES_MAX, keys, n);
+    if (!rc) rc = load(r, g);
+    return rc;
+}
+
+/* Reply with out, or the engine's error; frees what nodes_and_graph got. */
+static int finish_nodes(http_req *r, int rc, const pu_err *pe, pu_buf *out, json_t *o, const char **keys, graph *g,
+                        const char *detail) {
+    graph_free(g);
+    free(keys);
+    json_decref(o);
+    if (rc) {
+        pu_buf_free(out);
+        return engine_fail(r, rc, pe);
+    }
+    return reply(r, out, detail);
+}
+
+/* POST /api/v1/graph/values?measure=&cutoff=&resolution= {"nodes": [...]}:
+ * the measure for the nodes on screen (size or colour them). */
+int h_graph_values(http_req *r) {
+    static const char *const args[] = {"measure", "cutoff", "resolution", WINDOW, NULL};
+    int64_t cutoff;
+    double res;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    if (!rc) rc = http_arg_real(r, "resolution", HTTP_LEIDEN_RESOLUTION_MIN, HTTP_LEIDEN_RESOLUTION_MAX,
+                                GRAPH_LEIDEN_RESOLUTION, &res);
+    const char *m = http_arg(r, "measure");
+    if (rc) return rc;
+    json_t *o = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    graph *g = NULL;
+    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) {
+        graph_free(g);
+        free(keys);
+        json_decref(o);
+        return rc;
+    }
+    pu_buf out = PU_BUF_INIT((size_t)1 << 26);
+    pu_err pe = {0};
+    rc = graph_values(g, m ? m : "degree", (int)cutoff, res, keys, n, &out, &pe);
+    return finish_nodes(r, rc, &pe, &out, o, keys, g, m ? m : "degree");
+}
+
+/* POST /api/v1/graph/subgraph {"nodes": [...]}: a saved set's nodes the
+ * caller may see and the edges among them (reopen a diagram). */
+int h_graph_subgraph(http_req *r) {
+    int rc = http_only_args(r, (const char *const[]){WINDOW, NULL});
+    if (rc) return rc;
+    json_t *o = NULL;
+    const char **keys = NULL;
+    size_t n = 0;
+    graph *g = NULL;
+    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) {
+        graph_free(g);
+        free(keys);
+        json_decref(o);
+        return rc;
+    }
+    pu_buf out = PU_BUF_INIT((size_t)1 << 26);
+    pu_err pe = {0};
+    rc = graph_subgraph(g, keys, n, &out, &pe);
+    return finish_nodes(r, rc, &pe, &out, o, keys, g, NULL);
+}
+
+/* GET /api/v1/graph/centrality?measure=&cutoff=&top=&k= (k: the k-core, measure kcore only) */
+int h_graph_centrality(http_req *r) {
+    static const char *const args[] = {"measure", "cutoff", "top", "k", WINDOW, NULL};
+    int64_t top, cutoff, k;
+    int rc = http_only_args(r, args);
+    if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
+    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    if (!rc) rc = http_arg_int(r, "k", 0, INT32_MAX, 0, &k);
+    const char *m = http_arg(r, "measure");
+    if (!rc && k && (!m || strcmp(m, "kcore"))) rc = http_fail(r, PU_ERR_INVALID, "k", "k applies to measure=kcore only");
+    graph *g = NULL;
+    if (rc || (rc = load(r, &g))) return rc;
+    pu_buf out = PU_BUF_INIT((size_t)1 << 28);
+    pu_err pe = {0};
+    rc = graph_centrality_min(g, m ? m : "degree", (int)cutoff, (double)k, (size_t)top, 1, &out, &pe);
     graph_free(g);
     if (rc) {
         pu_buf_free(&out);
@@ -273,7 +405,38 @@ int h_graph_set_save(http_req *r) {
     return http_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* GET /api/v1/graph/sets/{id} */
+/* The positions of a saved layout as {"positions": {node: {x, y}}} text,
+ * rebuilt from numbers for the set's own nodes only, or JSON null: a
+ * layout is free text from a client (the page saved cytoscape's whole
+ * elements, labels included, before positions), so nothing of it but
+ * coordinates of the nodes the set already names goes back out. */
+static json_t *layout_positions(const pu_buf *layout, json_t *nodes) {
+    json_error_t je;
+    json_t *in = layout->len ? json_loadb(pu_buf_str(layout), layout->len, 0, &je) : NULL;
+    json_t *pos = json_object_get(in, "positions"), *outp = json_object();
+    size_t i;
+    json_t *k;
+    json_array_foreach(nodes, i, k) {
+        json_t *p = json_object_get(pos, json_string_value(k));
+        json_t *x = json_object_get(p, "x"), *y = json_object_get(p, "y");
+        if (json_is_number(x) && json_is_number(y))
+            json_object_set_new(outp, json_string_value(k),
+                                json_pack("{s:f, s:f}", "x", json_number_value(x), "y", json_number_value(y)));
+    }
+    json_t *res = NULL;
+    if (in && json_is_object(pos)) {
+        json_t *wrap = json_pack("{s:O}", "positions", outp);
+        char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
+        res = text ? json_string(text) : NULL;
+        free(text);
+        json_decref(wrap);
+    }
+    json_decref(outp);
+    json_decref(in);
+    return res ? res : json_null();
+}
+
+/* GET /api/v1/graph/sets/{id}: its nodes and (a diagram) the positions of its layout */
 int h_graph_set_get(http_req *r) {
     int rc = http_only_args(r, (const char *const[]){NULL});
     if (rc) return rc;
@@ -281,18 +444,21 @@ int h_graph_set_get(http_req *r) {
     long long id = strtoll(r->params[0], &end, 10);
     if (!end || *end || id <= 0) return http_fail(r, PU_ERR_INVALID, "id", "expected a set id");
     http_target(r, r->params[0]);
-    pu_buf out = PU_BUF_INIT((size_t)1 << 24);
+    pu_buf out = PU_BUF_INIT((size_t)1 << 24), layout = PU_BUF_INIT((size_t)1 << 24);
     pu_err pe = {0};
-    if ((rc = graph_set_get(r->db, &r->scope, id, &out, &pe))) {
+    if ((rc = graph_set_get_layout(r->db, &r->scope, id, &out, &layout, &pe))) {
         pu_buf_free(&out);
+        pu_buf_free(&layout);
         return engine_fail(r, rc, &pe);
     }
     json_t *arr = json_array();
     char *save = NULL, *text = out.data ? out.data : (char *)"";
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
         json_array_append_new(arr, json_string(line));
+    json_t *lay = layout_positions(&layout, arr);
     pu_buf_free(&out);
-    return http_json(r, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "nodes", arr));
+    pu_buf_free(&layout);
+    return http_json(r, 200, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)id, "nodes", arr, "layout", lay));
 }
 
 /* ---- resolution ---- */

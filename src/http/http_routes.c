@@ -211,6 +211,9 @@ int h_graph_centrality(http_req *r);
 int h_graph_sets(http_req *r);
 int h_graph_set_save(http_req *r);
 int h_graph_set_get(http_req *r);
+int h_graph_group(http_req *r);
+int h_graph_values(http_req *r);
+int h_graph_subgraph(http_req *r);
 int h_resolve_clusters(http_req *r);
 int h_resolve_judge(http_req *r);
 int h_resolve_xref(http_req *r);
@@ -225,6 +228,9 @@ ROUTES(http_routes_graph,
     {"GET", "/api/v1/graph/sets", h_graph_sets, "graph.set.list", 1, R},
     {"POST", "/api/v1/graph/sets", h_graph_set_save, "graph.set.save", 1, ACL_P_WRITE},
     {"GET", "/api/v1/graph/sets/{id}", h_graph_set_get, "graph.set.read", 1, R},
+    {"GET", "/api/v1/graph/group", h_graph_group, "graph.group", 1, R},
+    {"POST", "/api/v1/graph/values", h_graph_values, "graph.values", 1, R},
+    {"POST", "/api/v1/graph/subgraph", h_graph_subgraph, "graph.subgraph", 1, R},
     {"GET", "/api/v1/resolve/clusters", h_resolve_clusters, "resolve.clusters", 1, R},
     {"POST", "/api/v1/resolve/judgements", h_resolve_judge, "resolve.judgement", 1, ACL_P_WRITE},
     {"GET", "/api/v1/resolve/xref", h_resolve_xref, "resolve.xref", 1, R})

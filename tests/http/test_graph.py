@@ -181,11 +181,77 @@ eq(s, 201, "FGR saves a diagram")
 sid = js["id"]
 s, js, _ = get(f"/api/v1/graph/sets/{sid}", MX)
 eq((s, js["nodes"]), (200, ["co-cartel", "p-susan"]), "FGR reads it")
+eq(js.get("layout"), None, "a layout without positions gives none")
+s, js, _ = c.req("POST", "/api/v1/graph/sets", token=MX, body={
+    "kind": "diagram", "name": "Con posiciones", "nodes": ["co-cartel", "p-susan"],
+    "layout": json.dumps({"positions": {"co-cartel": {"x": 1.5, "y": -2}, "us-secret": {"x": 9, "y": 9}},
+                          "elements": [{"data": {"label": "Informante Reservado"}}]})})
+lay = json.loads(get(f"/api/v1/graph/sets/{js['id']}", MX)[1]["layout"])
+eq(lay, {"positions": {"co-cartel": {"x": 1.5, "y": -2.0}}},
+   "the layout gives back the positions of the set's own nodes only, nothing else the client saved")
 eq(get(f"/api/v1/graph/sets/{sid}", US)[0], 404, "ATF cannot read FGR's AGENCY-ONLY diagram")
 ok("Red Norte" not in json.dumps(get("/api/v1/graph/sets", US)[1]), "ATF does not list it")
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": ["co-cartel"], "marking": "US-ONLY"})[0], 403,
    "a MX agency cannot file US-ONLY")
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": []})[0], 400, "an empty set")
+
+# ---- the web page's analysis routes: one group drawn, values of the drawn nodes, a set reopened ----
+comps_mx = get("/api/v1/graph/components", MX, top=1000)[1]
+s, grp, raw = get("/api/v1/graph/group", MX, of="component", node="co-cartel")
+eq(s, 200, "FGR: the company's component")
+eq(grp["nodes"][0]["id"], "entity:co-cartel", "the named node comes first")
+eq(grp["size"], comps_mx["components"][grp["rank"]]["size"], "its size is the listing's at its rank")
+eq(len(grp["nodes"]), grp["size"], "a small component is drawn whole")
+ok(b"us-secret" not in raw and b"Informante" not in raw, "FGR: the component holds nothing hidden")
+ug = get("/api/v1/graph/group", US, of="component", node="co-cartel")[1]
+eq(ug["size"], grp["size"] + 3, "ATF: the same component with the US-ONLY person and the bridged pair")
+p1 = get("/api/v1/graph/group", MX, of="component", node="co-cartel", limit=2)[1]
+p2 = get("/api/v1/graph/group", MX, of="component", node="co-cartel", offset=2, limit=100)[1]
+eq((len(p1["nodes"]), p1["size"]), (2, grp["size"]), "a page of two, the size of the whole")
+eq(ids(p1) | ids(p2), ids(grp), "two pages make the component")
+eq(ids(p1) & ids(p2), set(), "pages do not overlap")
+s, vals, raw = c.req("POST", "/api/v1/graph/values", token=MX, query={"measure": "degree"},
+                     body={"nodes": ["entity:co-cartel", "dealer:5-74-12345", "us-secret"]})
+eq(s, 200, "FGR: degrees of the drawn nodes")
+dv = {v["id"]: v["value"] for v in vals["values"]}
+eq(dv.get("entity:co-cartel"), degree_of(MX, "entity:co-cartel"), "the value is the centrality route's")
+ok("us-secret" not in dv and b"us-secret" not in raw, "a hidden node has no value (left out)")
+uv = c.req("POST", "/api/v1/graph/values", token=US, query={"measure": "degree"}, body={"nodes": ["us-secret"]})[1]
+eq([v["id"] for v in uv["values"]], ["us-secret"], "ATF: the US-ONLY node has its value")
+cv = c.req("POST", "/api/v1/graph/values", token=MX, query={"measure": "component"},
+           body={"nodes": ["entity:co-cartel", "dealer:5-74-12345", "entity:co-other"]})[1]
+cr = {v["id"]: v["value"] for v in cv["values"]}
+eq(cv["groups"], comps_mx["count"], "component values: the number of components")
+eq(cr["entity:co-cartel"], grp["rank"], "the company's component rank, as the group route says")
+eq(cr["dealer:5-74-12345"], cr["entity:co-cartel"], "the dealer is in the company's component (via the purchaser)")
+ok(cr["entity:co-other"] != cr["entity:co-cartel"], "FGR: the other company is apart (the bridge is hidden)")
+cnt = {r: get("/api/v1/graph/communities", US, resolution=r)[1]["count"] for r in ("0.01", "1", "50")}
+ok(cnt["0.01"] <= cnt["1"] <= cnt["50"] and cnt["0.01"] < cnt["50"], "resolution: more, smaller communities", str(cnt))
+cm1 = get("/api/v1/graph/communities", US, top=1000)[1]
+ok(all("rank" in x for x in cm1["communities"]), "communities carry their rank")
+cg = get("/api/v1/graph/group", US, of="community", node="co-cartel")[1]
+cvu = c.req("POST", "/api/v1/graph/values", token=US, query={"measure": "community"}, body={"nodes": ["co-cartel"]})[1]
+eq(cvu["values"][0]["value"], cg["rank"], "a node's community rank agrees between the group and values routes")
+eq(cg["size"], cm1["communities"][cg["rank"]]["size"], "and with the communities listing")
+s, sub, raw = c.req("POST", "/api/v1/graph/subgraph", token=MX, body={"nodes": ["co-cartel", "p-susan", "us-secret"]})
+eq(s, 200, "FGR reopens a set's nodes")
+eq(sub["missing"], 1, "the node FGR may not see is left out (counted, not named)")
+ok(b"us-secret" not in raw and b"Informante" not in raw, "nothing of it in the answer")
+eq(len(sub["edges"]), 1, "the ownership link between the two visible nodes")
+sub2 = c.req("POST", "/api/v1/graph/subgraph", token=MX, query={"from": "2020-01-01"}, body={"nodes": ["co-cartel", "p-susan"]})[1]
+eq(len(sub2["edges"]), 0, "time window: the 2019 ownership link is outside 2020 on")
+kc_all = get("/api/v1/graph/centrality", US, measure="kcore", top=1000)[1]
+kc2 = get("/api/v1/graph/centrality", US, measure="kcore", k=2, top=1000)[1]
+eq(kc_all["total"], len(kc_all["nodes"]), "kcore: every node ranked without k")
+eq(kc2["total"], sum(1 for x in kc_all["nodes"] if x["score"] >= 2), "k=2: the nodes of coreness 2 or more")
+ok(all(x["score"] >= 2 for x in kc2["nodes"]) and kc2["total"] < kc_all["total"], "the 2-core is a strict part", str(kc2)[:300])
+eq(get("/api/v1/graph/centrality", MX, measure="degree", k=2)[0], 400, "k applies to the k-core only")
+eq(get("/api/v1/graph/group", MX, of="bogus", node="co-cartel")[0], 400, "group: of must be component or community")
+eq(get("/api/v1/graph/group", MX, of="component", node="us-secret")[0], 404, "group: a hidden node is 404")
+eq(get("/api/v1/graph/communities", MX, resolution="0")[0], 400, "communities: resolution out of range")
+eq(c.req("POST", "/api/v1/graph/values", token=MX, query={"measure": "nope"}, body={"nodes": ["co-cartel"]})[0], 400,
+   "values: an unknown measure")
+eq(c.req("POST", "/api/v1/graph/values", token=MX, body={"nodes": ["x"] * 1001})[0], 413, "values: at most 1000 nodes")
 
 # ---- resolution ----
 s, js, _ = get("/api/v1/resolve/clusters", MX)

@@ -12,6 +12,7 @@ import { field, h, mount, raw, status } from "../dom.js";
 import { t, tv } from "../i18n.js";
 import { can } from "../main.js";
 import { errorMsg, loading, table } from "./common.js";
+import { analysisSection, NODE_SIZE } from "./graph_analysis.js";
 
 const KIND_COLOURS = {
   entity: "#1f5f99", resolved: "#8a2be2", "trace.purchaser": "#b03a2e", "trace.possessor": "#b9770e",
@@ -20,7 +21,7 @@ const KIND_COLOURS = {
 };
 
 const STYLE = [
-  { selector: "node", style: { label: "data(label)", "font-size": 9, "background-color": "data(colour)", color: "#111", "text-wrap": "ellipsis", "text-max-width": 120 } },
+  { selector: "node", style: { label: "data(label)", "font-size": 9, "background-color": "data(colour)", width: "data(size)", height: "data(size)", color: "#111", "text-wrap": "ellipsis", "text-max-width": 120 } },
   { selector: "edge", style: { width: 1.5, "line-color": "#aab", "curve-style": "bezier", label: "data(type)", "font-size": 7, color: "#555" } },
   { selector: ".path", style: { "line-color": "#d35400", "background-color": "#d35400", width: 4 } },
   { selector: ":selected", style: { "border-width": 3, "border-color": "#000" } },
@@ -29,8 +30,9 @@ const STYLE = [
 function addSub(cy, sub) {
   const els = [];
   for (const n of sub.nodes) {
+    const colour = KIND_COLOURS[n.kind] || "#333";
     if (cy.getElementById(n.id).empty())
-      els.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind, colour: KIND_COLOURS[n.kind] || "#333" } });
+      els.push({ group: "nodes", data: { id: n.id, label: n.label, kind: n.kind, colour, kindColour: colour, size: NODE_SIZE } });
   }
   for (const e of sub.edges) {
     const id = `${e.source}|${e.from}|${e.to}|${e.type}`;
@@ -81,7 +83,14 @@ export async function graphPage(main, id) {
   const canvas = h("div", { id: "graph-canvas", class: "graph-canvas", role: "img", "aria-label": t("graph.canvas_label") });
   const list = h("div", { id: "graph-list" });
   const details = h("div", { id: "graph-details", "aria-live": "polite" });
+  const winFrom = h("input", { id: "graph-window-from", type: "date" });
+  const winTo = h("input", { id: "graph-window-to", type: "date" });
+  // the time window of every call: only links dated within it (docs/graph.md "Time filter")
+  let window_ = { from: "", to: "" };
+  const win = () => `${window_.from ? `&from=${window_.from}` : ""}${window_.to ? `&to=${window_.to}` : ""}`;
   let cy = null; // drawn once the container is in the page (it needs its size)
+  let analysis = null;
+  const changed = () => analysis && analysis.changed().catch((e) => mount(msg, errorMsg(e)));
 
   const showList = () => {
     const rows = cy.nodes().map((n) =>
@@ -92,8 +101,9 @@ export async function graphPage(main, id) {
   const expand = async (key, n) => {
     mount(msg, loading());
     try {
-      const sub = await get(`/api/v1/graph/expand?node=${encodeURIComponent(key)}&hops=${n}&limit=200`);
+      const sub = await get(`/api/v1/graph/expand?node=${encodeURIComponent(key)}&hops=${n}&limit=200${win()}`);
       addSub(cy, sub);
+      await changed();
       mount(msg, status(t("graph.expanded", { node: sub.nodes[0].label, total: sub.total }), "ok"));
       showList();
     } catch (e) {
@@ -103,9 +113,10 @@ export async function graphPage(main, id) {
   const findPath = async () => {
     mount(msg, loading());
     try {
-      const res = await get(`/api/v1/graph/path?a=${encodeURIComponent(pathA.value.trim())}&b=${encodeURIComponent(pathB.value.trim())}`);
+      const res = await get(`/api/v1/graph/path?a=${encodeURIComponent(pathA.value.trim())}&b=${encodeURIComponent(pathB.value.trim())}${win()}`);
       const p = res.paths[0];
       addSub(cy, p);
+      await changed();
       cy.elements().removeClass("path");
       for (const n of p.nodes) cy.getElementById(n.id).addClass("path");
       for (const e of p.edges) cy.getElementById(`${e.source}|${e.from}|${e.to}|${e.type}`).addClass("path");
@@ -118,7 +129,7 @@ export async function graphPage(main, id) {
   };
   const exportAs = async (format) => {
     try {
-      const r = await api("POST", "/api/v1/graph/export", { nodes: cy.nodes().map((n) => n.id()), format }, { text: true });
+      const r = await api("POST", `/api/v1/graph/export?${win().slice(1)}`, { nodes: cy.nodes().map((n) => n.id()), format }, { text: true });
       download(format === "ftm" ? "puente-graph.ftm.jsonl" : "puente-graph.graphml", r.type, r.text);
     } catch (e) {
       mount(msg, errorMsg(e));
@@ -126,7 +137,7 @@ export async function graphPage(main, id) {
   };
   const save = async () => {
     try {
-      const r = await post("/api/v1/graph/sets", { kind: "diagram", name: t("graph.diagram_name", { n: cy.nodes().length }), nodes: cy.nodes().map((n) => n.id()), layout: JSON.stringify(cy.json().elements) });
+      const r = await post("/api/v1/graph/sets", { kind: "diagram", name: t("graph.diagram_name", { n: cy.nodes().length }), nodes: cy.nodes().map((n) => n.id()), layout: JSON.stringify({ positions: Object.fromEntries(cy.nodes().map((n) => [n.id(), n.position()])) }) });
       mount(msg, status(t("graph.saved", { id: r.id }), "ok"));
     } catch (e) {
       mount(msg, errorMsg(e));
@@ -145,6 +156,50 @@ export async function graphPage(main, id) {
   });
   };
 
+  // the drawing from the analysis panel: a component, a community, a saved diagram
+  // positions (a reopened diagram's) place the nodes it names; the rest keep the layout's
+  const draw = async (sub, replace, positions) => {
+    if (replace) cy.elements().remove();
+    addSub(cy, sub);
+    if (positions) {
+      cy.nodes().forEach((n) => { const p = positions[n.id()]; if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) n.position({ x: p.x, y: p.y }); });
+      cy.fit(undefined, 30);
+    }
+    showList();
+    await changed();
+  };
+  // centre a node of the centrality table, drawing it (and its neighbours) when absent
+  const focus = async (key) => {
+    if (cy.getElementById(key).empty()) await expand(key, 1);
+    const n = cy.getElementById(key);
+    if (n.empty()) return;
+    cy.elements().unselect();
+    n.select();
+    cy.animate({ center: { eles: n }, zoom: Math.max(cy.zoom(), 1) }, { duration: 0 });
+    mount(details, h("p", {}, raw(n.id()), " — ", raw(n.data("label"))));
+  };
+  // a new window: the drawn nodes keep their place, their links are the window's
+  const applyWindow = async () => {
+    window_ = { from: winFrom.value, to: winTo.value };
+    analysis.reset();
+    try {
+      const ids = cy.nodes().map((n) => n.id());
+      if (ids.length) {
+        const sub = await post(`/api/v1/graph/subgraph?${win().slice(1)}`, { nodes: ids.slice(0, 1000) });
+        cy.edges().remove();
+        addSub(cy, sub);
+        showList();
+        await changed();
+      }
+      mount(msg, status(window_.from || window_.to ? t("graph.window_set", { from: window_.from || "…", to: window_.to || "…" }) : t("graph.window_none"), "ok"));
+    } catch (e) {
+      mount(msg, errorMsg(e));
+    }
+  };
+  const windowForm = h("form", { id: "graph-window-form", onsubmit: (ev) => { ev.preventDefault(); applyWindow(); } },
+    field(t("graph.window_from"), winFrom), field(t("graph.window_to"), winTo, t("graph.window_hint")),
+    h("button", { type: "submit", id: "graph-window-apply" }, t("graph.window_apply")));
+  analysis = analysisSection({ cy: () => cy, win, draw, focus });
   const xref = xrefSection((key) => { node.value = key; expand(key, 1); });
   const expandForm = h("form", { id: "graph-expand-form", onsubmit: (ev) => { ev.preventDefault(); if (node.value.trim()) expand(node.value.trim(), hops.value); } },
     field(t("graph.node"), node, t("graph.node_hint")), field(t("graph.hops"), hops), h("button", { type: "submit", id: "graph-expand" }, t("graph.expand")));
@@ -156,7 +211,7 @@ export async function graphPage(main, id) {
     can("export") ? h("button", { type: "button", id: "graph-ftm", onclick: () => exportAs("ftm") }, t("graph.export_ftm")) : null,
     can("write") ? h("button", { type: "button", id: "graph-save", onclick: save }, t("graph.save")) : null,
     h("button", { type: "button", id: "graph-clear", onclick: () => { cy.elements().remove(); showList(); mount(details); } }, t("graph.clear")));
-  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), expandForm, pathForm, tools, msg, canvas, details, list, xref);
+  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), windowForm, expandForm, pathForm, tools, msg, canvas, details, list, analysis.el, xref);
   cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
   window.__puenteGraph = cy; // for the browser test
   bind();
