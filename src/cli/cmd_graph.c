@@ -88,12 +88,18 @@ static int need(const opts *o, int n, const char *what) {
 
 static int sets_cmd(store_t *st, const opts *o, const char *sub, pu_buf *out, pu_err *err) {
     db_t *db = store_db(st);
-    if (!strcmp(sub, "sets")) return graph_set_list(db, &o->sc.scope, out, err);
-    if (!strcmp(sub, "set")) {
-        if (need(o, 1, "a set id")) return USAGE_RC;
-        long id;
-        if (cli_parse_long("graph", "ID", o->args[1], &id)) return USAGE_RC;
-        return graph_set_get(db, &o->sc.scope, id, out, err);
+    if (!strcmp(sub, "sets") || !strcmp(sub, "set")) {
+        int list = !strcmp(sub, "sets");
+        long id = 0;
+        if (!list && need(o, 1, "a set id")) return USAGE_RC;
+        if (!list && cli_parse_long("graph", "ID", o->args[1], &id)) return USAGE_RC;
+        /* a set shows only the nodes of the reader's own graph (graph.h) */
+        graph *g = NULL;
+        graph_opts go = {o->from, o->to, cli_may_read_tips(o->sc.scope.system)};
+        int rc = graph_load(db, st, &o->sc.scope, &go, &g, err);
+        if (!rc) rc = list ? graph_set_list(db, &o->sc.scope, g, out, err) : graph_set_get(db, &o->sc.scope, g, id, out, err);
+        graph_free(g);
+        return rc;
     }
     if (need(o, 2, "NAME NODE...")) return USAGE_RC;
     int64_t id = 0;

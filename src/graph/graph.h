@@ -187,14 +187,20 @@ int graph_migrate(db_t *db, pu_err *err);
  * PU_ERR_DENIED (store_check_file), PU_ERR_DB. */
 int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const char *name, const char *const *keys,
                    size_t n, const char *layout, const char *marking, int64_t *id, pu_err *err);
-/* The keys of saved set id visible to scope, one per line, into out.
- * Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
-int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err);
+/* The keys of saved set id visible to scope, one per line, into out:
+ * only the keys that are nodes of g, the reader's own graph (graph_load
+ * with the same scope). A set is saved by one agency under a marking of
+ * its choice and may name nodes another reader of the set may not see;
+ * those are left out and not counted, so a set never reveals a hidden
+ * node (docs/graph.md "Saved sets"). Errors: PU_ERR_NOTFOUND, PU_ERR_DB. */
+int graph_set_get(db_t *db, const store_scope *scope, const graph *g, int64_t id, pu_buf *out, pu_err *err);
 /* graph_set_get, and the diagram's layout (as saved; nothing for a set or
  * a diagram saved without one) into layout (may be NULL). Errors:
  * graph_set_get's, PU_ERR_LIMIT (layout larger than the buffer). */
-int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_buf *layout, pu_err *err);
-/* Saved sets visible to scope, one "id<TAB>kind<TAB>name<TAB>size" line each. */
-int graph_set_list(db_t *db, const store_scope *scope, pu_buf *out, pu_err *err);
+int graph_set_get_layout(db_t *db, const store_scope *scope, const graph *g, int64_t id, pu_buf *out, pu_buf *layout,
+                         pu_err *err);
+/* Saved sets visible to scope, one "id<TAB>kind<TAB>name<TAB>size" line
+ * each; size counts the set's keys that are nodes of g (as graph_set_get). */
+int graph_set_list(db_t *db, const store_scope *scope, const graph *g, pu_buf *out, pu_err *err);
 
 #endif

@@ -61,11 +61,36 @@ int graph_set_save(db_t *db, const store_scope *scope, const char *kind, const c
     return rc;
 }
 
-int graph_set_get(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_err *err) {
-    return graph_set_get_layout(db, scope, id, out, NULL, err);
+/* Append to out the lines of keys (one key per line) that are nodes of g;
+ * *kept gets their number. */
+static int visible_keys(const graph *g, const char *keys, pu_buf *out, size_t *kept) {
+    *kept = 0;
+    for (const char *p = keys ? keys : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char key[GRAPH_ID_MAX];
+        if (len && len < sizeof key) {
+            memcpy(key, p, len);
+            key[len] = 0;
+            uint32_t v;
+            pu_err ignored = {0};
+            if (!graph_find(g, key, &v, &ignored)) {
+                if (out && pu_buf_printf(out, "%s\n", key)) return PU_ERR_LIMIT;
+                (*kept)++;
+            }
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    return PU_OK;
 }
 
-int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf *out, pu_buf *layout, pu_err *err) {
+int graph_set_get(db_t *db, const store_scope *scope, const graph *g, int64_t id, pu_buf *out, pu_err *err) {
+    return graph_set_get_layout(db, scope, g, id, out, NULL, err);
+}
+
+int graph_set_get_layout(db_t *db, const store_scope *scope, const graph *g, int64_t id, pu_buf *out, pu_buf *layout,
+                         pu_err *err) {
+    if (!g) return pu_fail(err, PU_ERR_INTERNAL, NULL, "graph", "a saved set is read against the reader's graph");
     db_sql q;
     db_sql_init(&q);
     db_sql_add(&q, "SELECT s.keys, s.layout FROM graph_set s WHERE s.id = ?");
@@ -78,9 +103,11 @@ int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf 
     if (rc) return rc;
     rc = db_step(st, err);
     if (rc == DB_ROW) {
-        pu_buf_puts(out, db_col_text(st, 0));
+        size_t kept = 0;
         const char *l = db_col_text(st, 1);
-        if (layout && l && pu_buf_puts(layout, l))
+        if (visible_keys(g, db_col_text(st, 0), out, &kept))
+            rc = pu_fail(err, PU_ERR_LIMIT, NULL, "nodes", "the nodes of set %lld are too many", (long long)id);
+        else if (layout && l && pu_buf_puts(layout, l))
             rc = pu_fail(err, PU_ERR_LIMIT, NULL, "layout", "the layout of set %lld is too large", (long long)id);
         else
             rc = PU_OK;
@@ -91,19 +118,23 @@ int graph_set_get_layout(db_t *db, const store_scope *scope, int64_t id, pu_buf 
     return rc;
 }
 
-int graph_set_list(db_t *db, const store_scope *scope, pu_buf *out, pu_err *err) {
+int graph_set_list(db_t *db, const store_scope *scope, const graph *g, pu_buf *out, pu_err *err) {
+    if (!g) return pu_fail(err, PU_ERR_INTERNAL, NULL, "graph", "saved sets are listed against the reader's graph");
     db_sql q;
     db_sql_init(&q);
-    db_sql_add(&q, "SELECT s.id, s.kind, s.name, s.size FROM graph_set s WHERE ");
+    db_sql_add(&q, "SELECT s.id, s.kind, s.name, s.keys FROM graph_set s WHERE ");
     store_scope_sql(&q, scope, "s");
     db_sql_add(&q, " ORDER BY s.id");
     db_stmt *st = NULL;
     int rc = db_sql_prepare(db, &q, &st, err);
     db_sql_free(&q);
     if (rc) return rc;
-    while ((rc = db_step(st, err)) == DB_ROW)
-        pu_buf_printf(out, "%lld\t%s\t%s\t%lld\n", (long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-                      (long long)db_col_int64(st, 3));
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        size_t kept = 0;
+        (void)visible_keys(g, db_col_text(st, 3), NULL, &kept);
+        pu_buf_printf(out, "%lld\t%s\t%s\t%zu\n", (long long)db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                      kept);
+    }
     db_finalize(st);
     return rc == DB_DONE ? PU_OK : rc;
 }

@@ -361,7 +361,14 @@ int h_graph_sets(http_req *r) {
     if (rc) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 24);
     pu_err pe = {0};
-    if ((rc = graph_set_list(r->db, &r->scope, &out, &pe))) {
+    graph *g = NULL;
+    if ((rc = load(r, &g))) {
+        pu_buf_free(&out);
+        return rc;
+    }
+    rc = graph_set_list(r->db, &r->scope, g, &out, &pe);
+    graph_free(g);
+    if (rc) {
         pu_buf_free(&out);
         return engine_fail(r, rc, &pe);
     }
@@ -446,7 +453,15 @@ int h_graph_set_get(http_req *r) {
     http_target(r, r->params[0]);
     pu_buf out = PU_BUF_INIT((size_t)1 << 24), layout = PU_BUF_INIT((size_t)1 << 24);
     pu_err pe = {0};
-    if ((rc = graph_set_get_layout(r->db, &r->scope, id, &out, &layout, &pe))) {
+    graph *g = NULL;
+    if ((rc = load(r, &g))) {
+        pu_buf_free(&out);
+        pu_buf_free(&layout);
+        return rc;
+    }
+    rc = graph_set_get_layout(r->db, &r->scope, g, id, &out, &layout, &pe);
+    graph_free(g);
+    if (rc) {
         pu_buf_free(&out);
         pu_buf_free(&layout);
         return engine_fail(r, rc, &pe);

@@ -156,6 +156,15 @@ assert_contains "$(P graph set "$id" "${MX[@]}")" "co-cartel" "FGR reads its dia
 P graph set "$id" "${US[@]}" >/dev/null 2>&1; assert_rc $? 4 "ATF cannot read FGR's AGENCY-ONLY diagram"
 assert_not_contains "$(P graph sets "${US[@]}")" "Red Norte" "ATF does not list it"
 P graph save "x" co-cartel --marking US-ONLY "${MX[@]}" >/dev/null 2>&1; assert_rc $? 5 "a MX agency cannot file US-ONLY (denied)"
+# a SHARED set of ATF naming its US-ONLY node: FGR reads it without that node, and counts it not
+out=$(P graph save "Compartido" co-cartel us-secret --marking SHARED "${US[@]}"); assert_rc $? 0 "ATF saves a SHARED set"
+sid=$(printf '%s' "$out" | grep -o '[0-9]*$')
+assert_contains "$(P graph set "$sid" "${US[@]}")" "us-secret" "ATF reads its US-ONLY node in the set"
+out=$(P graph set "$sid" "${MX[@]}"); assert_rc $? 0 "FGR reads the SHARED set"
+assert_contains "$out" "co-cartel" "FGR: the node it sees"
+assert_not_contains "$out" "us-secret" "FGR: not the US-ONLY node"
+assert_contains "$(P graph sets "${MX[@]}")" "$(printf 'Compartido\t1')" "FGR's list counts one node"
+assert_contains "$(P graph sets "${US[@]}")" "$(printf 'Compartido\t2')" "ATF's list counts two"
 P graph bogus >/dev/null 2>&1; assert_rc $? 2 "unknown subcommand"
 P graph centrality --measure nope >/dev/null 2>&1; assert_rc $? 3 "unknown measure"
 finish

@@ -194,6 +194,20 @@ ok("Red Norte" not in json.dumps(get("/api/v1/graph/sets", US)[1]), "ATF does no
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": ["co-cartel"], "marking": "US-ONLY"})[0], 403,
    "a MX agency cannot file US-ONLY")
 eq(c.req("POST", "/api/v1/graph/sets", token=MX, body={"name": "x", "nodes": []})[0], 400, "an empty set")
+# a set shared by ATF that names its US-ONLY node: FGR reads the set without it, not even in its size
+s, js, _ = c.req("POST", "/api/v1/graph/sets", token=US, body={
+    "kind": "diagram", "name": "Compartido ATF", "nodes": ["co-cartel", "us-secret"], "marking": "SHARED",
+    "layout": json.dumps({"positions": {"co-cartel": {"x": 1, "y": 1}, "us-secret": {"x": 2, "y": 2}}})})
+eq(s, 201, "ATF saves a SHARED diagram naming its US-ONLY node")
+shared = js["id"]
+eq(get(f"/api/v1/graph/sets/{shared}", US)[1]["nodes"], ["co-cartel", "us-secret"], "ATF reads both nodes")
+s, js, raw = get(f"/api/v1/graph/sets/{shared}", MX)
+eq((s, js["nodes"]), (200, ["co-cartel"]), "FGR reads the shared set without the US-ONLY node")
+ok(b"us-secret" not in raw, "FGR: the hidden node's id is in neither the nodes nor the layout")
+sizes = {x["name"]: x["size"] for x in get("/api/v1/graph/sets", MX)[1]["sets"]}
+eq(sizes.get("Compartido ATF"), 1, "FGR's list counts only the node it sees")
+sizes = {x["name"]: x["size"] for x in get("/api/v1/graph/sets", US)[1]["sets"]}
+eq(sizes.get("Compartido ATF"), 2, "ATF's list counts both")
 
 # ---- the web page's analysis routes: one group drawn, values of the drawn nodes, a set reopened ----
 comps_mx = get("/api/v1/graph/components", MX, top=1000)[1]
