@@ -73,6 +73,7 @@ typedef struct pg_conn {
     pg_stmt *streaming;  /* the statement whose rows are being read, if any */
     pg_stmt *implicit;   /* the large read whose transaction the layer opened */
     pg_stmt *cursors;    /* large reads open inside the caller's transaction */
+    pg_stmt *inflight;   /* the large read whose next FETCH is on its way */
     int64_t changes;     /* rows of the last INSERT/UPDATE/DELETE */
 } pg_conn;
 
@@ -98,7 +99,7 @@ struct pg_stmt {
      * after a park, the rest of the rows */
     int large, cursor_open;
     char cursor[24];
-    PGresult *batch, *rest;
+    PGresult *batch, *prefetched, *rest; /* in the order their rows come */
     int batch_n, batch_next;
     pg_stmt *next_cursor; /* in pg_conn.cursors */
     PGresult **parked;  /* rows read ahead by pg_park, in order */
@@ -198,11 +199,13 @@ static void pg_quiet(void *arg, const char *msg) {
 
 static void pg_clear_row(pg_stmt *s);
 static void cur_park(db_t *db, pg_stmt *s);
+static void cur_collect(db_t *db);
 static int pg_prepare_typed(db_stmt *st, pu_err *err);
 
 /* Before the connection runs another command: read the rest of the
  * streaming statement's rows into memory, so it can go on from there. */
 static void pg_park_stream(db_t *db) {
+    cur_collect(db);
     pg_conn *c = C(db);
     pg_stmt *s = c->streaming;
     if (!s) return;
@@ -467,9 +470,25 @@ static void pg_clear_row(pg_stmt *s) {
 static void cur_drop(pg_stmt *s) {
     if (s->row == s->batch) s->row = NULL;
     PQclear(s->batch);
+    PQclear(s->prefetched);
     PQclear(s->rest);
-    s->batch = s->rest = NULL;
+    s->batch = s->prefetched = s->rest = NULL;
     s->batch_n = s->batch_next = 0;
+}
+
+/* The connection is needed: the FETCH sent ahead is read in (its rows wait
+ * in s->prefetched; an error result too, for the step that reaches it). */
+static void cur_collect(db_t *db) {
+    pg_conn *c = C(db);
+    pg_stmt *s = c->inflight;
+    if (!s) return;
+    c->inflight = NULL;
+    PGresult *r, *first = NULL;
+    while ((r = PQgetResult(c->pg))) {
+        if (!first) first = r;
+        else PQclear(r);
+    }
+    s->prefetched = first; /* NULL: the connection broke; the next FETCH says so */
 }
 
 /* Run a command of the cursor machinery itself (no park: it is the reads'
@@ -510,12 +529,23 @@ static void cur_close(db_t *db, pg_stmt *s, int failed) {
     PQclear(r);
 }
 
-/* The next batch into s->batch (the last one closes the cursor). */
+/* The next batch into s->batch: the one fetched ahead, or a FETCH now. A
+ * full batch sends the FETCH of the next one before its rows are walked,
+ * so the server produces batch k+1 while the caller consumes batch k (the
+ * overlap that single-row mode had); a short one is the last and closes
+ * the cursor. At most two batches are in memory. */
 static int cur_fetch(db_t *db, pg_stmt *s, pu_err *err) {
-    cur_drop(s);
+    pg_conn *c = C(db);
+    if (s->row == s->batch) s->row = NULL;
+    PQclear(s->batch);
+    s->batch = NULL;
+    s->batch_n = s->batch_next = 0;
     char sql[64];
     snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", PG_FETCH_ROWS, s->cursor);
-    PGresult *r = cur_exec(db, sql);
+    pg_park_stream(db); /* collects our own FETCH sent ahead */
+    PGresult *r = s->prefetched;
+    s->prefetched = NULL;
+    if (!r && s->cursor_open) r = PQexec(c->pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         int rc = pg_fail_res(db, err, "statement failed", r);
         PQclear(r);
@@ -524,7 +554,12 @@ static int cur_fetch(db_t *db, pg_stmt *s, pu_err *err) {
     }
     s->batch = r;
     s->batch_n = PQntuples(r);
-    if (s->batch_n < PG_FETCH_ROWS) cur_close(db, s, 0);
+    if (!s->cursor_open) return PU_OK; /* parked: the rest is in memory */
+    if (s->batch_n < PG_FETCH_ROWS) {
+        cur_close(db, s, 0);
+    } else if (PQsendQuery(c->pg, sql)) {
+        c->inflight = s;
+    } /* else: the next step fetches synchronously (and reports the error) */
     return PU_OK;
 }
 
@@ -598,23 +633,26 @@ static int cur_open(db_stmt *st, pu_err *err) {
     return rc;
 }
 
-/* The next row of a large read. */
+/* The next row of a large read: the batch, the batch fetched ahead, the
+ * next FETCH while the cursor is open, then (after a park) the rest. */
 static int cur_step(db_stmt *st, pu_err *err) {
     pg_stmt *s = S(st);
     while (s->batch_next >= s->batch_n) {
-        if (s->rest) { /* parked: the rest of the rows follows the batch */
+        int rc;
+        if (s->prefetched || C(st->db)->inflight == s || s->cursor_open) {
+            rc = cur_fetch(st->db, s, err);
+        } else if (s->rest) {
             PQclear(s->batch);
             s->batch = s->rest;
             s->rest = NULL;
             s->batch_n = PQntuples(s->batch);
             s->batch_next = 0;
             continue;
+        } else { /* every row read (DB_DONE), or the error of a park */
+            rc = s->parked_rc;
+            if (rc != DB_DONE && err) *err = s->parked_err;
         }
-        int rc = s->cursor_open ? cur_fetch(st->db, s, err) : s->parked_rc;
-        if (!s->cursor_open && rc == PU_OK) continue; /* the last batch arrived */
         if (rc != PU_OK) {
-            /* every row read (DB_DONE), or the error of a fetch or a park */
-            if (!s->cursor_open && rc == s->parked_rc && rc != DB_DONE && err) *err = s->parked_err;
             cur_drop(s);
             s->state = PS_DONE;
             return rc;
