@@ -539,7 +539,10 @@ static void cur_close(db_t *db, pg_stmt *s, int failed) {
 static int cur_fetch(db_t *db, pg_stmt *s, pu_err *err) {
     pg_conn *c = C(db);
     if (s->row == s->batch) s->row = NULL;
-    PQclear(s->batch);
+    /* the used batch is freed after the next one is read in: its memory,
+     * below the new one's, is reused by the batch after, instead of the top
+     * of the heap being given back and faulted in again for every batch */
+    PGresult *used = s->batch;
     s->batch = NULL;
     s->batch_n = s->batch_next = 0;
     char sql[64];
@@ -548,6 +551,7 @@ static int cur_fetch(db_t *db, pg_stmt *s, pu_err *err) {
     PGresult *r = s->prefetched;
     s->prefetched = NULL;
     if (!r && s->cursor_open) r = PQexec(c->pg, sql);
+    PQclear(used);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         int rc = pg_fail_res(db, err, "statement failed", r);
         PQclear(r);
