@@ -27,7 +27,7 @@ pg_server_cpu() {
   pm=$(head -1 "$PGDIR/c/data/postmaster.pid")
   tck=$(getconf CLK_TCK)
   { awk '{print $14+$15+$16+$17}' "/proc/$pm/stat"
-    for c in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do awk '{print $14+$15}' "/proc/$c/stat" 2>/dev/null; done
+    for c in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do awk '{print $14+$15}' "/proc/$c/stat" 2>/dev/null || true; done # a child may end meanwhile
   } | awk -v t="$tck" '{s+=$1} END {printf "%.2f\n", s/t}'
 }
 # machine: one line for the reports

@@ -143,6 +143,11 @@ int db_bind_null(db_stmt *st, int idx) { return st->ops->bind_null(st, idx); }
 
 int db_step(db_stmt *st, pu_err *err) { return st->ops->step(st, err); }
 
+int db_large_read(db_stmt *st) {
+    if (st->ops->large_read) st->ops->large_read(st);
+    return PU_OK;
+}
+
 int db_reset(db_stmt *st) {
     st->ops->reset(st);
     return PU_OK;

@@ -106,6 +106,21 @@ int db_bind_int64(db_stmt *st, int idx, int64_t v);
 int db_bind_double(db_stmt *st, int idx, double v);
 int db_bind_blob(db_stmt *st, int idx, const void *data, size_t n);
 int db_bind_null(db_stmt *st, int idx);
+/* Say that st's result may be large (a whole table: an index build): the
+ * backend then reads it in batches instead of row by row. Rows come through
+ * db_step exactly as without the hint; no more than one batch of them is in
+ * memory at a time (the streaming contract). PostgreSQL: the statement runs
+ * as a cursor (DECLARE ... NO SCROLL CURSOR, FETCH FORWARD of a batch, one
+ * result walked by row index), inside the caller's transaction or, outside
+ * one, inside a read-only transaction the layer opens for the read and
+ * commits at its end; another command on the connection while such a read
+ * is open (a write, a nested read, db_begin) first reads the rest of its
+ * rows into memory, as a nested command does with any unfinished statement
+ * (docs/store.md "Large reads"). SQLite: nothing to do. Call before the
+ * first step; the hint stays with the statement until it is evicted from
+ * the statement cache. Only a SELECT takes it (other statements ignore it).
+ * Returns PU_OK. */
+int db_large_read(db_stmt *st);
 /* Returns DB_ROW, DB_DONE, or a PU_ERR_* code (PU_ERR_CONFLICT for a
  * constraint violation, PU_ERR_DB otherwise) with details in *err. */
 int db_step(db_stmt *st, pu_err *err);

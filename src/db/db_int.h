@@ -73,6 +73,9 @@ typedef struct db_ops {
     int (*bind_double)(db_stmt *st, int idx, double v);
     int (*bind_blob)(db_stmt *st, int idx, const void *data, size_t n);
     int (*bind_null)(db_stmt *st, int idx);
+    /* Optional (db_large_read): read st's result in batches from its next
+     * execution on; NULL: the hint means nothing to this backend. */
+    void (*large_read)(db_stmt *st);
     /* DB_ROW, DB_DONE or an error code with *err filled. */
     int (*step)(db_stmt *st, pu_err *err);
     int (*col_count)(db_stmt *st);

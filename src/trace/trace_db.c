@@ -137,6 +137,14 @@ int trace_query_sql(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_er
     return query_rows(st, cb, ctx, err);
 }
 
+int trace_query_sql_large(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_err *err) {
+    db_stmt *st;
+    int rc = db_sql_prepare(db, q, &st, err);
+    if (rc) return rc;
+    (void)db_large_read(st);
+    return query_rows(st, cb, ctx, err);
+}
+
 int trace_result_visible_sql(db_sql *q, const store_scope *scope, const char *r) {
     db_sql_addf(q, "(%s.firearm_id IS NOT NULL AND EXISTS (SELECT 1 FROM trace_firearm rv_f"
                    " WHERE rv_f.id = %s.firearm_id AND ", r, r);

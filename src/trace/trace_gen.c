@@ -302,6 +302,7 @@ static int taken_add(gen *g, uint64_t h) {
 static int taken_load(gen *g) {
     db_stmt *s;
     int rc = db_prepare(g->t->db, "SELECT mfr, serial_norm FROM trace_firearm", &s, g->err);
+    if (!rc) (void)db_large_read(s); /* every firearm: in batches */
     while (!rc) {
         int step = db_step(s, g->err);
         if (step == DB_DONE) break;

@@ -251,7 +251,7 @@ int trace_index_build(trace_t *t, const store_scope *scope, trace_index **out, p
     db_sql_add(&q, "SELECT f.id, f.mfr, f.serial_norm, COALESCE(f.model, ''), COALESCE(f.calibre, ''),"
                    " COALESCE(f.type, '') FROM trace_firearm f WHERE ");
     store_scope_sql(&q, scope, "f");
-    int rc = trace_query_sql(t->db, &q, load_row, &c, err);
+    int rc = trace_query_sql_large(t->db, &q, load_row, &c, err);
     db_sql_free(&q);
     if (!rc) {
         ix->sys = scope->system;

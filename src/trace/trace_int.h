@@ -56,6 +56,9 @@ typedef int (*trace_row_cb)(db_stmt *st, void *ctx);
 int trace_query(db_t *db, const char *sql, trace_row_cb cb, void *ctx, pu_err *err);
 /* The same for a built query (text + bindings). */
 int trace_query_sql(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_err *err);
+/* The same for a read of a whole table (an index build): read in batches
+ * (db_large_read), never the whole result in memory. */
+int trace_query_sql_large(db_t *db, const db_sql *q, trace_row_cb cb, void *ctx, pu_err *err);
 
 /* Append a condition, true when the result of request `r` (alias) may be
  * shown to scope: the matched firearm and the first retail sale the result

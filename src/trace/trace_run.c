@@ -560,6 +560,40 @@ static int run_chunk(runner *R, const reqs *q, const size_t *idx, outcome *o, si
     return rc;
 }
 
+/* Owners whose write rule a run remembers (requests come from a handful of
+ * agencies); past this many distinct owners each further one is checked
+ * per request. */
+#define RUN_OWNERS 32
+
+/* store_check_owner's answer per owner for one run: the run holds the
+ * store's write lock from before the first check to its commit, so no
+ * grant can change in between, and the answer for an owner is the same
+ * for each of its requests (one query per owner instead of per request). */
+typedef struct owner_memo {
+    char owner[RUN_OWNERS][64];
+    int rc[RUN_OWNERS];
+    pu_err why[RUN_OWNERS];
+    size_t n;
+} owner_memo;
+
+static int check_owner(trace_t *t, const store_scope *scope, owner_memo *m, const char *owner, pu_err *err) {
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->owner[i], owner)) {
+            if (m->rc[i] && err) *err = m->why[i];
+            return m->rc[i];
+        }
+    pu_err why;
+    pu_err_clear(&why);
+    int rc = store_check_owner(t->db, scope, owner, &why);
+    if (rc && err) *err = why;
+    if (m->n < RUN_OWNERS && strlen(owner) < sizeof m->owner[0] && (rc == PU_OK || rc == PU_ERR_DENIED)) {
+        pu_strlcpy(m->owner[m->n], owner, sizeof m->owner[0]);
+        m->rc[m->n] = rc;
+        m->why[m->n++] = why;
+    }
+    return rc;
+}
+
 static void count_status(trace_run_stats *st, const outcome *o) {
     if (!strcmp(o->status, "completed")) st->completed++;
     else if (!strcmp(o->status, "cannot_trace")) st->cannot_trace++;
@@ -600,13 +634,14 @@ static int run_requests(trace_t *t, const store_scope *scope, const trace_index 
     pu_progress pg;
     pu_progress_start(&pg, "trace run", q.n);
     outcome *oc = in_tx ? calloc(RUN_CHUNK, sizeof *oc) : NULL;
+    owner_memo *memo = in_tx && !scope->system ? calloc(1, sizeof *memo) : NULL;
     size_t idx[RUN_CHUNK], n = 0;
-    if (in_tx && !oc) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (in_tx && (!oc || (!scope->system && !memo))) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     for (size_t i = 0; !rc && i < q.n; i++) {
         /* visible is not enough: only requests the reader may change */
         if (!scope->system) {
             pu_err deny;
-            int ok = store_check_owner(t->db, scope, q.r[i].owner, &deny);
+            int ok = check_owner(t, scope, memo, q.r[i].owner, &deny);
             if (ok == PU_ERR_DENIED) continue;
             if (ok) {
                 if (err) *err = deny;
@@ -634,6 +669,7 @@ static int run_requests(trace_t *t, const store_scope *scope, const trace_index 
         st->processed += n;
     }
     free(oc);
+    free(memo);
     pu_progress_end(&pg, q.n);
     finish(&R);
     reqs_free(&q);

@@ -540,6 +540,216 @@ static void test_portable_behaviour(void **state) {
     db_close(db);
 }
 
+/* ---- large reads (db_large_read): more rows than one batch ---- */
+
+/* Rows of the large-read table: more than two of PostgreSQL's batches
+ * (PG_FETCH_ROWS, 8192), so a read crosses batch boundaries. */
+#define LARGE_ROWS 20000
+
+static void large_fill(db_t *db) {
+    pu_err e;
+    static const char *const mig[] = {"CREATE TABLE big (id {ID}, n {INT} NOT NULL, label TEXT)",
+                                      "CREATE TABLE side (id {ID}, note TEXT)"};
+    assert_int_equal(db_migrate(db, "lr", mig, 2, &e), PU_OK);
+    static const char *const cols[] = {"id", "n", "label"};
+    db_bulk *b;
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    assert_int_equal(db_bulk_open(db, "big", cols, 3, &b, &e), PU_OK);
+    for (int i = 1; i <= LARGE_ROWS; i++) {
+        char id[16], n[16], label[32];
+        snprintf(id, sizeof id, "%d", i);
+        snprintf(n, sizeof n, "%d", i * 3);
+        snprintf(label, sizeof label, "row %d", i);
+        const char *row[] = {id, n, i % 7 ? label : NULL};
+        assert_int_equal(db_bulk_row(b, row, &e), PU_OK);
+    }
+    assert_int_equal(db_bulk_flush(b, &e), PU_OK);
+    db_bulk_close(b);
+    assert_int_equal(db_sync_ids(db, "big", &e), PU_OK);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+}
+
+/* Check row i (1-based) of "SELECT id, n, label FROM big ... ORDER BY id". */
+static void large_check_row(db_stmt *st, int i) {
+    assert_int_equal(db_col_int64(st, 0), i);
+    assert_int_equal(db_col_int64(st, 1), (int64_t)i * 3);
+    char label[32];
+    snprintf(label, sizeof label, "row %d", i);
+    if (i % 7) assert_string_equal(db_col_text(st, 2), label);
+    else assert_true(db_col_isnull(st, 2));
+}
+
+/* Number of open cursors of this connection (PostgreSQL), read through a
+ * nested statement. */
+static int64_t open_cursors(db_t *db) {
+    int64_t n = -1;
+    pu_err e;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM pg_cursors WHERE name LIKE ?", "puc%", &n, &e), PU_OK);
+    return n;
+}
+
+static void test_large_read(void **state) {
+    (void)state;
+    db_t *db, *other;
+    pu_err e;
+    const char *uri = test_store_uri();
+    int pg = test_store_is_pg();
+    assert_int_equal(db_open(uri, NULL, &db, &e), PU_OK);
+    large_fill(db);
+    const char *sql = "SELECT id, n, label FROM big WHERE n >= ? ORDER BY id";
+    db_stmt *st;
+
+    /* outside a transaction: every row, in order; a nested read at row 100
+     * (it moves the rest into memory) and a write at row 12000, committed
+     * at once: another connection sees it while the read goes on */
+    assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+    assert_int_equal(db_large_read(st), PU_OK);
+    db_bind_int64(st, 1, 0);
+    int rows = 0, rc;
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        large_check_row(st, ++rows);
+        if (rows == 100) {
+            int64_t cnt;
+            assert_int_equal(db_query_int64(db, "SELECT count(*) FROM big WHERE n > ?", "30000", &cnt, &e), PU_OK);
+            assert_int_equal(cnt, LARGE_ROWS - 10000);
+            large_check_row(st, rows); /* the current row is still readable */
+        }
+        if (rows == 12000) {
+            assert_int_equal(db_exec(db, "INSERT INTO side(note) VALUES ('during the read')", &e), PU_OK);
+            if (strcmp(uri, ":memory:") != 0) {
+                int64_t n;
+                assert_int_equal(db_open(uri, NULL, &other, &e), PU_OK);
+                assert_int_equal(db_query_int64(other, "SELECT count(*) FROM side WHERE note = ?", "during the read", &n, &e),
+                                 PU_OK);
+                assert_int_equal(n, 1);
+                db_close(other);
+            }
+        }
+    }
+    assert_int_equal(rc, DB_DONE);
+    assert_int_equal(rows, LARGE_ROWS);
+    db_finalize(st);
+    /* nothing of the read is left open: a write transaction starts */
+    assert_false(db_in_tx(db));
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+
+    /* without anything else on the connection, and then again from the
+     * statement cache with another binding (a filtered read) */
+    for (int round = 0; round < 2; round++) {
+        int from = round ? 5000 : 1;
+        assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+        assert_int_equal(db_large_read(st), PU_OK);
+        db_bind_int64(st, 1, (int64_t)from * 3);
+        rows = from - 1;
+        while ((rc = db_step(st, &e)) == DB_ROW) large_check_row(st, ++rows);
+        assert_int_equal(rc, DB_DONE);
+        assert_int_equal(rows, LARGE_ROWS);
+        db_finalize(st);
+    }
+
+    /* inside the caller's transaction: the cursor stays open across nested
+     * reads and writes (PostgreSQL: one open cursor seen from inside) */
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+    assert_int_equal(db_large_read(st), PU_OK);
+    db_bind_int64(st, 1, 0);
+    rows = 0;
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        large_check_row(st, ++rows);
+        if (rows == 10 || rows == 9000) {
+            if (pg) assert_int_equal(open_cursors(db), 1);
+            assert_int_equal(db_exec(db, "INSERT INTO side(note) VALUES ('in the transaction')", &e), PU_OK);
+        }
+        if (rows == 15000) { /* the commit: the rest of the rows stay readable */
+            assert_int_equal(db_commit(db, &e), PU_OK);
+            if (pg) assert_int_equal(open_cursors(db), 0);
+        }
+    }
+    assert_int_equal(rc, DB_DONE);
+    assert_int_equal(rows, LARGE_ROWS);
+    db_finalize(st);
+    int64_t n;
+    assert_int_equal(db_query_int64(db, "SELECT count(*) FROM side WHERE note = ?", "in the transaction", &n, &e), PU_OK);
+    assert_int_equal(n, 2);
+
+    /* an empty result: done at once, nothing left open */
+    assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+    assert_int_equal(db_large_read(st), PU_OK);
+    db_bind_int64(st, 1, (int64_t)LARGE_ROWS * 3 + 1);
+    assert_int_equal(db_step(st, &e), DB_DONE);
+    assert_int_equal(db_step(st, &e), DB_DONE);
+    db_finalize(st);
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    if (pg) assert_int_equal(open_cursors(db), 0);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+
+    /* a read left half-way (finalized after 10 rows) leaves nothing open */
+    assert_int_equal(db_prepare(db, sql, &st, &e), PU_OK);
+    assert_int_equal(db_large_read(st), PU_OK);
+    db_bind_int64(st, 1, 0);
+    for (int i = 1; i <= 10; i++) {
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        large_check_row(st, i);
+    }
+    db_finalize(st);
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    if (pg) assert_int_equal(open_cursors(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO side(note) VALUES ('after')", &e), PU_OK);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+
+    /* a statement other than a SELECT ignores the hint */
+    assert_int_equal(db_prepare(db, "UPDATE side SET note = ? WHERE note = 'after'", &st, &e), PU_OK);
+    assert_int_equal(db_large_read(st), PU_OK);
+    db_bind_text(st, 1, "updated", -1);
+    assert_int_equal(db_step_done(st, &e), PU_OK);
+    assert_int_equal(db_changes(db), 1);
+    db_finalize(st);
+
+    if (pg) {
+        /* an error in the second batch (SQLite divides by zero into NULL):
+         * the first batch's rows, then the error; the layer's transaction is
+         * rolled back, the connection usable */
+        const char *bad = "SELECT id, 100 / (id - 10000) FROM big ORDER BY id";
+        for (int in_tx = 0; in_tx < 2; in_tx++) {
+            if (in_tx) assert_int_equal(db_begin(db, &e), PU_OK);
+            assert_int_equal(db_prepare(db, bad, &st, &e), PU_OK);
+            assert_int_equal(db_large_read(st), PU_OK);
+            rows = 0;
+            pu_err_clear(&e);
+            while ((rc = db_step(st, &e)) == DB_ROW) assert_int_equal(db_col_int64(st, 0), ++rows);
+            assert_int_equal(rc, PU_ERR_DB);
+            assert_non_null(strstr(e.msg, "division by zero"));
+            assert_int_equal(rows, 8192); /* one whole batch came before */
+            assert_int_equal(db_step(st, &e), DB_DONE);
+            db_finalize(st);
+            if (in_tx) { /* the caller's transaction is aborted, as by any failed statement */
+                assert_int_equal(db_commit(db, &e), PU_ERR_DB);
+                assert_false(db_in_tx(db));
+            }
+            assert_int_equal(db_query_int64(db, "SELECT count(*) FROM big WHERE n > ?", "0", &n, &e), PU_OK);
+            assert_int_equal(n, LARGE_ROWS);
+            assert_int_equal(open_cursors(db), 0);
+        }
+        /* the error while parked: a nested command at row 5 fetches the
+         * rest, which fails; the rows before the error still come first */
+        assert_int_equal(db_prepare(db, bad, &st, &e), PU_OK);
+        assert_int_equal(db_large_read(st), PU_OK);
+        rows = 0;
+        while ((rc = db_step(st, &e)) == DB_ROW) {
+            assert_int_equal(db_col_int64(st, 0), ++rows);
+            if (rows == 5) assert_int_equal(db_query_int64(db, "SELECT count(*) FROM side", NULL, &n, &e), PU_OK);
+        }
+        assert_int_equal(rc, PU_ERR_DB);
+        assert_non_null(strstr(e.msg, "division by zero"));
+        assert_int_equal(rows, 8192);
+        db_finalize(st);
+        assert_int_equal(db_begin(db, &e), PU_OK);
+        assert_int_equal(db_commit(db, &e), PU_OK);
+    }
+    db_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migrate_and_crud),
@@ -551,6 +761,7 @@ int main(void) {
         cmocka_unit_test(test_type_tokens),
         cmocka_unit_test(test_maintenance),
         cmocka_unit_test(test_portable_behaviour),
+        cmocka_unit_test(test_large_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1125,6 +1125,15 @@ static void test_write_rule(void **s) {
     assert_int_equal(rs.processed, 0);
     assert_int_equal(trace_run(f->t, &sedena, NULL, 1, &rs, &e), PU_OK);
     assert_int_equal(rs.processed, 3);
+    /* a run remembers the write rule per owner for itself only: the grant
+     * withdrawn, the next run may change none of them */
+    assert_int_equal(db_exec(f->db, "UPDATE trace_request SET status = 'submitted'", &e), PU_OK);
+    assert_int_equal(trace_run(f->t, &sedena, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(rs.processed, 3);
+    assert_int_equal(db_exec(f->db, "UPDATE trace_request SET status = 'submitted'", &e), PU_OK);
+    assert_int_equal(store_grant_remove(f->db, "FGR", "SEDENA", &e), PU_OK);
+    assert_int_equal(trace_run(f->t, &sedena, NULL, 0, &rs, &e), PU_OK);
+    assert_int_equal(rs.processed, 0);
 }
 
 static void test_migrate(void **s) {
