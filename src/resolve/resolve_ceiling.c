@@ -192,7 +192,7 @@ static int evidence(const resolve_set *s, const ckey *nk, size_t nnk, const ckey
     return unique[h];
 }
 
-int resolve_ceiling(const resolve_set *s, uint64_t *pairs, pu_err *err) {
+int resolve_ceiling(const resolve_set *s, uint64_t *pairs, uint32_t *comp, pu_err *err) {
     *pairs = 0;
     uint32_t *p = malloc((s->n ? s->n : 1) * sizeof *p);
     signed char *unique = malloc(s->n ? s->n : 1);
@@ -215,6 +215,7 @@ int resolve_ceiling(const resolve_set *s, uint64_t *pairs, pu_err *err) {
         for (size_t a = lo; a < hi; a++)
             for (size_t b = a + 1; b < hi; b++) *pairs += uf_find(p, (uint32_t)a) == uf_find(p, (uint32_t)b);
     }
+    for (size_t i = 0; comp && i < s->n; i++) comp[i] = uf_find(p, (uint32_t)i);
     free(p), free(unique), free(nk), free(ck);
     return PU_OK;
 }

@@ -202,7 +202,8 @@ static int has_cand(const uint64_t *c, size_t n, uint32_t a, uint32_t b) {
 }
 
 static const char *const LOSS_NAME[] = {"never-candidate", "below-threshold", "conflict", "undated-ambiguous",
-                                        "clusters-apart"};
+                                        "clusters-apart", "wrong-join"};
+#define WRONG_JOIN 5   /* LOSS_NAME of a kept pair of two persons (the sample of precision losses) */
 
 static void explain_rec(pu_buf *b, const resolve_rec *r) {
     pu_buf_printf(b, "%s \"%s\" dob=%s addr=%s phones=%s ids=%s", r->source, r->name, r->dob[0] ? r->dob : "-",
@@ -232,7 +233,7 @@ static int sampled(uint32_t a, uint32_t b) {
 /* Why each true pair the clusters missed was missed (resolve_eval.lost):
  * by the pair's own fate; a pair joined through others is no loss. */
 static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match_dbg *d, const resolve_pair *kept,
-                         size_t nkept, size_t explain, pu_buf *sample, resolve_eval *out) {
+                         size_t nkept, const uint32_t *comp, size_t explain, pu_buf *sample, resolve_eval *out) {
     size_t shown[5] = {0};
     uint32_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix);
     resolve_pair *k = malloc((nkept ? nkept : 1) * sizeof *k);
@@ -258,7 +259,8 @@ static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match
                 out->lost[why]++;
                 if (sample && shown[why] < explain && sampled((uint32_t)a, (uint32_t)b)) {
                     shown[why]++;
-                    if (explain_pair(sample, s, (uint32_t)a, (uint32_t)b, why)) {
+                    if (pu_buf_puts(sample, comp[a] == comp[b] ? "[evidence] " : "[no-evidence] ") ||
+                        explain_pair(sample, s, (uint32_t)a, (uint32_t)b, why)) {
                         free(ix), free(k);
                         return PU_ERR_NOMEM;
                     }
@@ -267,6 +269,19 @@ static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match
             }
     }
     free(ix), free(k);
+    return PU_OK;
+}
+
+/* The sample of kept pairs that join two persons (what costs precision). */
+static int explain_wrong(const resolve_set *s, const resolve_pair *p, size_t np, size_t explain, pu_buf *sample,
+                         pu_err *err) {
+    size_t shown = 0;
+    for (size_t i = 0; i < np && shown < explain; i++) {
+        if (p[i].score < 0 || s->r[p[i].a].truth == s->r[p[i].b].truth || !sampled(p[i].a, p[i].b)) continue;
+        shown++;
+        if (explain_pair(sample, s, p[i].a, p[i].b, WRONG_JOIN))
+            return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
     return PU_OK;
 }
 
@@ -310,9 +325,14 @@ int resolve_evaluate_explain(size_t n, uint64_t seed, double threshold, int wind
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc && score_clusters(&s, of, &out->precision, &out->recall, &out->true_pairs))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    if (!rc && loss_analysis(&s, of, &dbg, p, np, explain, sample, out)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    if (!rc) rc = resolve_ceiling(&s, &out->ceiling_pairs, err);
+    uint32_t *comp = rc || !sample ? NULL : malloc((s.n ? s.n : 1) * sizeof *comp);
+    if (!rc && sample && !comp) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = resolve_ceiling(&s, &out->ceiling_pairs, comp, err);
     if (!rc) out->ceiling = out->true_pairs ? (double)out->ceiling_pairs / (double)out->true_pairs : 1;
+    if (!rc && loss_analysis(&s, of, &dbg, p, np, comp, explain, sample, out))
+        rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    free(comp);
+    if (!rc && sample) rc = explain_wrong(&s, p, np, explain, sample, err);
     if (!rc) rc = resolve_match_baseline(&s, &bp, &nbp, err);
     if (!rc) rc = resolve_cluster_pairs(s.n, bp, nbp, NULL, 0, of, NULL, err);
     if (!rc && score_clusters(&s, of, &out->base_precision, &out->base_recall, &out->true_pairs))

@@ -59,7 +59,8 @@ size_t resolve_name_tokkeys(const char *norm, uint64_t *tk, size_t cap);
 /* The information ceiling of generated data (resolve_ceiling.c): *pairs, the
  * true pairs whose records the data links by any evidence (shared
  * identifier; one date of birth; a contact or a name that only their person
- * answers to; transitively). Reads the truth. Errors: PU_ERR_NOMEM. */
-int resolve_ceiling(const resolve_set *s, uint64_t *pairs, pu_err *err);
+ * answers to; transitively). Reads the truth. comp (NULL, or s->n entries)
+ * gets each record's evidence component. Errors: PU_ERR_NOMEM. */
+int resolve_ceiling(const resolve_set *s, uint64_t *pairs, uint32_t *comp, pu_err *err);
 
 #endif

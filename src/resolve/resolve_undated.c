@@ -26,10 +26,11 @@
 #define UNIQUE_SCORE_MIN 0.76   /* an undated name pointing at one dated person: 0.8 x 0.95 */
 #define UNIQUE_MAX_RECORDS 16   /* records of that person scored at most */
 #define SPLIT_NAMES 24          /* distinct fuller names compared per undated name; more: common */
-#define COMMON_EXPECTED 1.0     /* records expected to bear a name by chance from which it is common */
+#define COMMON_EXPECTED 0.7     /* records expected to bear a name by chance from which it is common */
 #define FREQ_MIN_PERSONS 1000   /* person records below which token frequencies are not used */
 #define KEY_SUBSET_TOKENS 6     /* tokens whose parts are indexed (2^6 keys at most per record) */
-#define TYPO_RARE 1             /* records carrying a token from which it is read as a typo */
+#define TYPO_CORRECT_MAX 16     /* records of a token below which its typo-neighbours' counts are read */
+#define TYPO_TOKEN_MAX 40        /* tokens longer than this are not corrected */
 #define TYPO_SCAN_MAX 256       /* dated records scanned under the other tokens; more: common */
 #define GROUP_SALT 0x6e69636b6e616d65ULL  /* keeps a given-name group's hash apart from letters' hashes */
 
@@ -302,6 +303,41 @@ static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
     return c;
 }
 
+/* Records carrying token t, or, when t is rare (TYPO_CORRECT_MAX: a typo,
+ * and a common name's typo recurs: "heranndez" on 7 of 10,000), the
+ * most frequent token one typing error away (a letter swapped with the next,
+ * left out, added or changed): "heranndez" counts as "hernandez", so a typo
+ * does not make a common name look rare. */
+static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
+    size_t c = tokfreq_count(f, tok_hash(t, l));
+    if (c > TYPO_CORRECT_MAX || l < 4 || l >= TYPO_TOKEN_MAX) return c;
+    char v[TYPO_TOKEN_MAX + 1];
+    size_t best = c;
+    for (size_t i = 0; i + 1 < l; i++) {   /* swapped */
+        memcpy(v, t, l);
+        v[i] = t[i + 1], v[i + 1] = t[i];
+        size_t n = tokfreq_count(f, tok_hash(v, l));
+        if (n > best) best = n;
+    }
+    for (size_t i = 0; i < l; i++) {   /* one left in by mistake */
+        memcpy(v, t, i), memcpy(v + i, t + i + 1, l - i - 1);
+        size_t n = tokfreq_count(f, tok_hash(v, l - 1));
+        if (n > best) best = n;
+    }
+    for (size_t i = 0; i <= l; i++)   /* one left out, or one changed */
+        for (char ch = 'a'; ch <= 'z'; ch++) {
+            memcpy(v, t, i), v[i] = ch, memcpy(v + i + 1, t + i, l - i);
+            size_t n = tokfreq_count(f, tok_hash(v, l + 1));
+            if (n > best) best = n;
+            if (i < l) {
+                memcpy(v, t, l), v[i] = ch;
+                n = tokfreq_count(f, tok_hash(v, l));
+                if (n > best) best = n;
+            }
+        }
+    return best;
+}
+
 /* 1 when the tokens' frequencies say several other records would bear x's
  * name by chance (records x product of token shares >= COMMON_EXPECTED):
  * "Michael Hernandez" names many persons even when the data holds one
@@ -316,7 +352,7 @@ static int frequent_name(const tokfreq *f, const resolve_rec *x) {
     for (size_t j = 0; j < nt; j++) {
         size_t l = strcspn(tok[j], " ");
         if (j && l == strcspn(tok[j - 1], " ") && !strncmp(tok[j], tok[j - 1], l)) continue;
-        e *= (double)tokfreq_count(f, tok_hash(tok[j], l)) / (double)f->persons;
+        e *= (double)tok_count_corrected(f, tok[j], l) / (double)f->persons;
     }
     return e >= COMMON_EXPECTED;
 }
@@ -419,9 +455,31 @@ static size_t lower_key(const nkey *k, size_t nk, uint64_t h) {
     return lo;
 }
 
+/* 1 when both names carry initials and none in common ("Thomas I. Miller"
+ * and "Tomas H. Miller"): two persons, whatever the rest says. */
+static int initials_conflict(const char *a, const char *b) {
+    char ia[KEY_TOKENS + 1] = "", ib[KEY_TOKENS + 1] = "";
+    size_t na = 0, nb = 0;
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == 1 && na < KEY_TOKENS) ia[na++] = *p;
+        p += n + (p[n] == ' ');
+    }
+    for (const char *p = b; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == 1 && nb < KEY_TOKENS) ib[nb++] = *p;
+        p += n + (p[n] == ' ');
+    }
+    if (!na || !nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (memchr(ib, ia[i], nb)) return 0;
+    return 1;
+}
+
 /* Keep x's pairs with the records c[0..n) scoring from UNIQUE_SCORE_MIN. */
 static int keep_unique(const resolve_set *s, uint32_t x, const uint32_t *c, size_t n, pu_vec *kept) {
     for (size_t i = 0; i < n; i++) {
+        if (initials_conflict(s->r[x].norm, s->r[c[i]].norm)) continue;
         double sc = 0;
         pu_err e = {0};
         if (resolve_score(&s->r[x], &s->r[c[i]], &sc, &e)) {
@@ -435,60 +493,49 @@ static int keep_unique(const resolve_set *s, uint32_t x, const uint32_t *c, size
     return PU_OK;
 }
 
-/* 1 when x's name, its token t read as y's token that holds it (a typo
- * corrected), is frequent (frequent_name's test on the corrected name). */
-static int frequent_corrected(const tokfreq *f, const resolve_rec *x, size_t t, const resolve_rec *y) {
-    const char *tx[KEY_TOKENS], *ty[KEY_TOKENS];
-    size_t nx = name_tokens(x->norm, tx), ny = name_tokens(y->norm, ty);
-    if (f->persons < FREQ_MIN_PERSONS) return 0;
-    double e = (double)f->persons;
-    for (size_t j = 0; j < nx; j++) {
-        const char *w = tx[j];
-        size_t l = strcspn(w, " ");
-        for (size_t m = 0; j == t && m < ny; m++) {
-            size_t lm = strcspn(ty[m], " ");
-            if (tok_close(tx[j], l, ty[m], lm) || tok_group(tx[j], l, ty[m], lm)) {
-                w = ty[m], l = lm;
-                break;
-            }
-        }
-        e *= (double)tokfreq_count(f, tok_hash(w, l)) / (double)f->persons;
+/* Collect into c the dated records under key h that hold x's name; 0 when
+ * they are of one date of birth (*dob) and few, else 1 (ambiguous). A key
+ * naming more than TYPO_SCAN_MAX records is skipped (a common token). */
+static int collect_holders(const resolve_set *s, const nkey *k, size_t nk, uint64_t h, const resolve_rec *x,
+                           uint32_t *c, size_t *nc, const char **dob) {
+    size_t lo = lower_key(k, nk, h), hi = lo;
+    while (hi < nk && k[hi].h == h && hi - lo <= TYPO_SCAN_MAX) hi++;
+    if (hi - lo > TYPO_SCAN_MAX) return 0;
+    for (size_t i = lo; i < hi; i++) {
+        const resolve_rec *y = &s->r[k[i].i];
+        size_t j = 0;
+        while (j < *nc && c[j] != k[i].i) j++;
+        if (j < *nc || !resolve_name_held(x->norm, y->norm)) continue;
+        if (*dob && strcmp(*dob, y->dob)) return 1;   /* two persons answer to it */
+        if (*nc == UNIQUE_MAX_RECORDS) return 1;
+        *dob = y->dob, c[(*nc)++] = k[i].i;
     }
-    return e >= COMMON_EXPECTED;
+    return 0;
 }
 
-/* A name no dated person carries as typed (a typo, or a token of its own):
- * the dated records that hold it once the one rare token t is read with
- * one typing error (looked up under the other tokens). When they are of
- * one date of birth, few, and the corrected name is not frequent, x joins
- * them as rule 3 would ("Antnio Vadebar" for Antonio Vadebar Castillo). */
+/* A name no dated person carries as typed (a typo on either side, or a
+ * token of its own): the dated records that hold it with one typing error
+ * per word, looked up under each rare token alone and under the name
+ * without it. When they are of one date of birth and few, x joins them as
+ * rule 3 would ("Antnio Vadebar" for Antonio Vadebar Castillo, "Francisco
+ * Losanal" for Fracnisco Losanal Bebeban). x's name is not common
+ * (frequent_name reads a rare token as its typo-neighbour). */
 static int typo_unique(const resolve_set *s, const nkey *k, size_t nk, const tokfreq *f, uint32_t x, pu_vec *kept) {
     const resolve_rec *r = &s->r[x];
     const char *tok[KEY_TOKENS];
     size_t nt = name_tokens(r->norm, tok);
     if (nt < 2 || nt > KEY_SUBSET_TOKENS) return PU_OK;
     unsigned all = (1u << nt) - 1;
+    uint32_t c[UNIQUE_MAX_RECORDS];
+    size_t nc = 0;
+    const char *dob = NULL;
     for (size_t t = 0; t < nt; t++) {
-        if (tokfreq_count(f, tok_hash(tok[t], strcspn(tok[t], " "))) > TYPO_RARE) continue;
-        uint64_t h = tokens_key(tok, nt, all & ~(1u << t));
-        size_t lo = lower_key(k, nk, h), hi = lo;
-        while (hi < nk && k[hi].h == h && hi - lo <= TYPO_SCAN_MAX) hi++;
-        if (hi - lo > TYPO_SCAN_MAX) continue;   /* the other tokens name too many: common */
-        uint32_t c[UNIQUE_MAX_RECORDS];
-        size_t nc = 0;
-        const char *dob = NULL;
-        int ok = 1;
-        for (size_t i = lo; i < hi && ok; i++) {
-            const resolve_rec *y = &s->r[k[i].i];
-            if (!resolve_name_held(r->norm, y->norm)) continue;
-            if (dob && strcmp(dob, y->dob)) ok = 0;   /* two persons answer to it */
-            else if (nc == UNIQUE_MAX_RECORDS) ok = 0;
-            else dob = y->dob, c[nc++] = k[i].i;
-        }
-        if (!ok || !nc || frequent_corrected(f, r, t, &s->r[c[0]])) continue;
-        return keep_unique(s, x, c, nc, kept);
+        if (tokfreq_count(f, tok_hash(tok[t], strcspn(tok[t], " "))) > TYPO_CORRECT_MAX) continue;
+        if (collect_holders(s, k, nk, tokens_key(tok, nt, all & ~(1u << t)), r, c, &nc, &dob) ||
+            collect_holders(s, k, nk, tokens_key(tok, nt, 1u << t), r, c, &nc, &dob))
+            return PU_OK;
     }
-    return PU_OK;
+    return nc ? keep_unique(s, x, c, nc, kept) : PU_OK;
 }
 
 static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, const tokfreq *f, const udec *u,
