@@ -30,6 +30,7 @@
 #define FREQ_MIN_PERSONS 1000   /* person records below which token frequencies are not used */
 #define KEY_SUBSET_TOKENS 6     /* tokens whose parts are indexed (2^6 keys at most per record) */
 #define TYPO_CORRECT_MAX 16     /* records of a token below which its typo-neighbours' counts are read */
+#define TYPO_RATIO 8            /* a neighbour this many times more frequent makes a token its typo */
 #define TYPO_TOKEN_MAX 40        /* tokens longer than this are not corrected */
 #define TYPO_SCAN_MAX 256       /* dated records scanned under the other tokens; more: common */
 #define GROUP_SALT 0x6e69636b6e616d65ULL  /* keeps a given-name group's hash apart from letters' hashes */
@@ -306,8 +307,10 @@ static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
 /* Records carrying token t, or, when t is rare (TYPO_CORRECT_MAX: a typo,
  * and a common name's typo recurs: "heranndez" on 7 of 10,000), the
  * most frequent token one typing error away (a letter swapped with the next,
- * left out, added or changed): "heranndez" counts as "hernandez", so a typo
- * does not make a common name look rare. */
+ * left out, added or changed) when that is TYPO_RATIO times more frequent:
+ * "heranndez" (7 of 10,000 records) counts as "hernandez" (486), so a typo
+ * does not make a common name look rare; "vadebar" and "vadebaz", two rare
+ * names, keep their own counts. */
 static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
     size_t c = tokfreq_count(f, tok_hash(t, l));
     if (c > TYPO_CORRECT_MAX || l < 4 || l >= TYPO_TOKEN_MAX) return c;
@@ -335,7 +338,7 @@ static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
                 if (n > best) best = n;
             }
         }
-    return best;
+    return best >= TYPO_RATIO * c ? best : c;   /* a typo is much rarer than its word; a rare name's neighbour is not */
 }
 
 /* 1 when the tokens' frequencies say several other records would bear x's
