@@ -401,6 +401,26 @@ static void test_evaluate_profiles(void **st) {
     }
 }
 
+/* eval --explain: a sample of missed pairs per cause, each marked with
+ * whether the data links them; the ceiling bounds the true pairs. */
+static void test_explain_sample(void **st) {
+    (void)st;
+    resolve_eval ev;
+    pu_err e = {0};
+    pu_buf b = PU_BUF_INIT(1 << 20);
+    assert_int_equal(resolve_evaluate_explain(4000, 5, 0, 0, RESOLVE_PROFILE_REALISTIC, 3, &b, &ev, &e), PU_OK);
+    assert_true(ev.ceiling_pairs > 0 && ev.ceiling_pairs <= ev.true_pairs);
+    assert_true(ev.ceiling > 0.5 && ev.ceiling <= 1.0);
+    size_t lines = 0, marked = 0;
+    for (const char *p = pu_buf_str(&b); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+        lines++;
+        marked += !strncmp(p, "[evidence] ", 11) || !strncmp(p, "[no-evidence] ", 14) || !strncmp(p, "wrong-join ", 11);
+    }
+    assert_true(lines >= 3 && lines <= 6 * 3);   /* at most 3 per cause and 3 wrong joins */
+    assert_int_equal(marked, lines);
+    pu_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contact_decides),   cmocka_unit_test(test_hidden_namesake),
@@ -409,7 +429,7 @@ int main(void) {
         cmocka_unit_test(test_frequent_name),     cmocka_unit_test(test_nickname_joins),
         cmocka_unit_test(test_nickname_common_guard), cmocka_unit_test(test_partial_name_phone),
         cmocka_unit_test(test_contact_chain),     cmocka_unit_test(test_typo_unique),
-        cmocka_unit_test(test_ceiling),
+        cmocka_unit_test(test_ceiling),           cmocka_unit_test(test_explain_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
