@@ -541,8 +541,25 @@ static int typo_unique(const resolve_set *s, const nkey *k, size_t nk, const tok
     return nc ? keep_unique(s, x, c, nc, kept) : PU_OK;
 }
 
-static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, const tokfreq *f, const udec *u,
-                             pu_vec *kept) {
+/* The undated records whose fuller name holds x's (x's name is not common:
+ * no two dated persons and no two fuller names answer to it, and its
+ * tokens are rare): "Luis Losabara" and "Luis Miguel Losabara Satifar",
+ * both undated, are one person from UNIQUE_SCORE_MIN (rule 3 for two
+ * undated records). */
+static int undated_holders(const resolve_set *s, const nkey *ka, size_t nka, uint32_t x, pu_vec *kept) {
+    uint64_t h = name_key(s->r[x].norm);
+    uint32_t c[UNIQUE_MAX_RECORDS];
+    size_t nc = 0;
+    for (size_t i = lower_key(ka, nka, h); i < nka && ka[i].h == h; i++) {
+        if (ka[i].i == x || !undated_person(&s->r[ka[i].i]) || !strcmp(s->r[ka[i].i].norm, s->r[x].norm)) continue;
+        if (nc == UNIQUE_MAX_RECORDS) return PU_OK;   /* that many: not one person's */
+        c[nc++] = ka[i].i;
+    }
+    return keep_unique(s, x, c, nc, kept);
+}
+
+static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, const nkey *ka, size_t nka,
+                             const tokfreq *f, const udec *u, pu_vec *kept) {
     for (size_t x = 0; x < s->n; x++) {
         const resolve_rec *r = &s->r[x];
         if (!undated_person(r) || u[x].state != U_FREE || u[x].common) continue;
@@ -552,6 +569,7 @@ static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, con
         size_t nc = 0;
         for (size_t i = lo; i < nk && k[i].h == h && nc < UNIQUE_MAX_RECORDS; i++) c[nc++] = k[i].i;
         int rc = nc ? keep_unique(s, (uint32_t)x, c, nc, kept) : typo_unique(s, k, nk, f, (uint32_t)x, kept);
+        if (!rc) rc = undated_holders(s, ka, nka, (uint32_t)x, kept);
         if (rc) return rc;
     }
     return PU_OK;
@@ -577,7 +595,6 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
         if (undated_person(&s->r[i]))
             u[i].common = (unsigned char)(common_name(s, k, nk, &s->r[i]) || split_name(s, ka, nka, &s->r[i]) ||
                                           frequent_name(&f, &s->r[i]));
-    free(ka);
     for (size_t lo = 0, hi; lo < ne; lo = hi) {
         for (hi = lo + 1; hi < ne && e[hi].x == e[lo].x; hi++) {}
         unsigned char common = u[e[lo].x].common;
@@ -599,7 +616,7 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     *n = m;
     /* pairs already kept for an undated record made it U_CHOSEN or left it
      * with undated partners only: the second look only adds dated ones */
-    int rc = unique_name_pairs(s, k, nk, &f, u, kept);
-    free(u), free(k), free(e), free(f.h);
+    int rc = unique_name_pairs(s, k, nk, ka, nka, &f, u, kept);
+    free(u), free(k), free(ka), free(e), free(f.h);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }

@@ -328,6 +328,30 @@ static void test_typo_unique(void **st) {
     resolve_set_free(&s);
 }
 
+/* Two undated records, a rare partial name and the fuller name that holds
+ * it, are one person; a second fuller name makes the partial one common. */
+static void test_undated_holder(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, person("a", "LOSABARA SATIFAR, LUIS MIGUEL", NULL, NULL));
+    add(&s, person("t", "Luis Losabara", NULL, NULL));
+    fillers(&s, 1200);
+    double sc = 0;
+    pu_err e = {0};
+    assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
+    assert_true(sc < RESOLVE_THRESHOLD);
+    uint32_t *of = malloc((s.n + 1) * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_equal(of[1], of[0]);
+    add(&s, person("b", "Luis Losabara Perez", NULL, NULL));   /* another fuller name: it could be either */
+    cluster(&s, of);
+    assert_int_not_equal(of[1], of[0]);
+    assert_int_not_equal(of[1], of[s.n - 1]);
+    free(of);
+    resolve_set_free(&s);
+}
+
 static void test_ceiling(void **st) {
     (void)st;
     resolve_set s = {0};
@@ -430,6 +454,7 @@ int main(void) {
         cmocka_unit_test(test_nickname_common_guard), cmocka_unit_test(test_partial_name_phone),
         cmocka_unit_test(test_contact_chain),     cmocka_unit_test(test_typo_unique),
         cmocka_unit_test(test_ceiling),           cmocka_unit_test(test_explain_sample),
+        cmocka_unit_test(test_undated_holder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
