@@ -10,6 +10,8 @@
 #include "resolve/resolve.h"
 #include "sameas/sameas.h"
 
+#define EXPLAIN_MAX_BYTES ((size_t)64 << 20)   /* the sample of missed pairs: 10,000 per cause at most */
+
 static const char *USAGE =
     "usage: puente resolve <subcommand> [options]\n"
     "\n"
@@ -23,6 +25,7 @@ static const char *USAGE =
     "                                      an analyst's judgement: it wins over the algorithm\n"
     "  unjudge KEY KEY                     revoke it: the algorithm's answer applies again\n"
     "  eval [--records N] [--seed S] [--threshold T] [--window W] [--profile realistic|hard]\n"
+    "       [--explain N]                  (--explain N: print up to N missed true pairs per cause)\n"
     "                                      precision and recall on generated data with known truth,\n"
     "                                      the true pairs missed by cause (--window -1: large blocks\n"
     "                                      give no pair, the former rule; --profile hard: 2,000 full\n"
@@ -34,7 +37,7 @@ static const char *USAGE =
 typedef struct opts {
     const char *db, *agency, *country, *note, *profile;
     double threshold;
-    long records, seed, limit, window;
+    long records, seed, limit, window, explain;
     int json;
     int nargs;
     char *args[8];
@@ -55,7 +58,7 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--note")) sv = &o->note;
         else if (!strcmp(a, "--profile")) sv = &o->profile;
         else if (!strcmp(a, "--threshold") || !strcmp(a, "--min") || !strcmp(a, "--records") || !strcmp(a, "--seed") ||
-                 !strcmp(a, "--limit") || !strcmp(a, "--window")) {
+                 !strcmp(a, "--limit") || !strcmp(a, "--window") || !strcmp(a, "--explain")) {
             if (i + 1 >= argc) return cli_usage_error("resolve", "%s expects a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--threshold") || !strcmp(a, "--min")) {
@@ -64,6 +67,7 @@ static int parse(int argc, char **argv, opts *o) {
                                       !strcmp(a, "--records") ? &o->records
                                       : !strcmp(a, "--seed")  ? &o->seed
                                       : !strcmp(a, "--window") ? &o->window
+                                      : !strcmp(a, "--explain") ? &o->explain
                                                                : &o->limit)) {
                 return CLI_EXIT_USAGE;
             }
@@ -143,18 +147,23 @@ static int eval_cmd(const opts *o) {
     resolve_profile prof = RESOLVE_PROFILE_REALISTIC;
     if (o->profile && resolve_profile_parse(o->profile, &prof, &err))
         return cli_usage_error("resolve", "--profile must be realistic or hard");
-    int rc = resolve_evaluate_profile((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, prof, &e,
-                                      &err);
-    if (rc) return cli_fail(&err);
+    if (o->explain < 0 || o->explain > 10000) return cli_usage_error("resolve", "--explain must be 0..10000");
+    pu_buf sample = PU_BUF_INIT(EXPLAIN_MAX_BYTES);
+    int rc = resolve_evaluate_explain((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, prof,
+                                      (size_t)o->explain, o->explain ? &sample : NULL, &e, &err);
+    if (rc) {
+        pu_buf_free(&sample);
+        return cli_fail(&err);
+    }
     if (o->json)
         printf("{\"profile\":\"%s\",\"records\":%llu,\"true_pairs\":%llu,\"candidates\":%llu,\"precision\":%.4f,\"recall\":%.4f,"
                "\"baseline_precision\":%.4f,\"baseline_recall\":%.4f,\"seconds\":%.3f,\"block_seconds\":%.3f,"
-               "\"score_seconds\":%.3f,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
+               "\"score_seconds\":%.3f,\"ceiling\":%.4f,\"ceiling_pairs\":%llu,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
                "\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu},\"lost_undated\":{\"not_candidate\":%llu,"
                "\"below_threshold\":%llu,\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu}}\n",
                resolve_profile_name(prof), (unsigned long long)e.records, (unsigned long long)e.true_pairs,
                (unsigned long long)e.candidates, e.precision, e.recall, e.base_precision, e.base_recall, e.seconds,
-               e.block_seconds, e.score_seconds,
+               e.block_seconds, e.score_seconds, e.ceiling, (unsigned long long)e.ceiling_pairs,
                (unsigned long long)e.lost[0], (unsigned long long)e.lost[1], (unsigned long long)e.lost[2],
                (unsigned long long)e.lost[3], (unsigned long long)e.lost[4], (unsigned long long)e.lost_undated[0],
                (unsigned long long)e.lost_undated[1], (unsigned long long)e.lost_undated[2],
@@ -173,6 +182,11 @@ static int eval_cmd(const opts *o) {
                (unsigned long long)e.lost_undated[2], (unsigned long long)e.lost[3],
                (unsigned long long)e.lost_undated[3], (unsigned long long)e.lost[4],
                (unsigned long long)e.lost_undated[4], e.block_seconds, e.score_seconds);
+    if (!o->json)
+        printf(T("information ceiling: %llu of %llu true pairs (%.4f) are linked by any evidence in the data\n"),
+               (unsigned long long)e.ceiling_pairs, (unsigned long long)e.true_pairs, e.ceiling);
+    if (sample.len) fputs(pu_buf_str(&sample), o->json ? stderr : stdout);
+    pu_buf_free(&sample);
     return 0;
 }
 

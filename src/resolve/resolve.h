@@ -254,6 +254,10 @@ typedef struct resolve_eval {
     /* true pairs the clusters missed, by what happened to the pair itself
      * (RESOLVE_LOSS_*), and of those how many had an undated record */
     uint64_t lost[5], lost_undated[5];
+    /* the information ceiling (docs/resolve.md): true pairs the data links
+     * by any evidence, and their share of the true pairs */
+    uint64_t ceiling_pairs;
+    double ceiling;
 } resolve_eval;
 enum { RESOLVE_LOSS_NOT_CANDIDATE, RESOLVE_LOSS_BELOW, RESOLVE_LOSS_CONFLICT, RESOLVE_LOSS_AMBIGUOUS,
        RESOLVE_LOSS_SPLIT };   /* never blocked; scored below; qualifiers conflict; undated ambiguous; kept, clusters apart */
@@ -290,5 +294,11 @@ const char *resolve_profile_name(resolve_profile p);
 int resolve_generate_profile(size_t n, uint64_t seed, resolve_profile p, resolve_set *out, pu_err *err);
 int resolve_evaluate_profile(size_t n, uint64_t seed, double threshold, int window, resolve_profile p,
                              resolve_eval *out, pu_err *err);
+/* The same, and a sample of the missed true pairs for an analyst to read:
+ * up to explain pairs per cause, one line each (cause, both records with
+ * what they carry, their score) appended to sample (NULL or explain 0: no
+ * sample). Errors: as resolve_evaluate, PU_ERR_NOMEM. */
+int resolve_evaluate_explain(size_t n, uint64_t seed, double threshold, int window, resolve_profile p,
+                             size_t explain, pu_buf *sample, resolve_eval *out, pu_err *err);
 
 #endif

@@ -201,10 +201,40 @@ static int has_cand(const uint64_t *c, size_t n, uint32_t a, uint32_t b) {
     return n && bsearch(&k, c, n, sizeof *c, cmp_t) != NULL;   /* cmp_t orders the same bits */
 }
 
+static const char *const LOSS_NAME[] = {"never-candidate", "below-threshold", "conflict", "undated-ambiguous",
+                                        "clusters-apart", "wrong-join"};
+#define WRONG_JOIN 5   /* LOSS_NAME of a kept pair of two persons (the sample of precision losses) */
+
+static void explain_rec(pu_buf *b, const resolve_rec *r) {
+    pu_buf_printf(b, "%s \"%s\" dob=%s addr=%s phones=%s ids=%s", r->source, r->name, r->dob[0] ? r->dob : "-",
+                  r->addr ? r->addr : "-", r->phones ? r->phones : "-", r->ids ? r->ids : "-");
+}
+
+/* One missed pair of the sample: its cause, both records, their score. */
+static int explain_pair(pu_buf *b, const resolve_set *s, uint32_t a, uint32_t c, int why) {
+    double sc = 0;
+    pu_err e = {0};
+    if (resolve_score(&s->r[a], &s->r[c], &sc, &e)) pu_err_clear(&e);
+    pu_buf_printf(b, "%s score=%.3f | ", LOSS_NAME[why], sc);
+    explain_rec(b, &s->r[a]);
+    pu_buf_puts(b, " | ");
+    explain_rec(b, &s->r[c]);
+    return pu_buf_putc(b, '\n');
+}
+
+/* A missed pair goes to the sample when its hash falls in one of
+ * EXPLAIN_EVERY slots: spread over the data, the same on every run. */
+#define EXPLAIN_EVERY 31
+static int sampled(uint32_t a, uint32_t b) {
+    uint64_t h = ((uint64_t)a << 32 | b) * 0x9E3779B97F4A7C15ULL;
+    return (h >> 40) % EXPLAIN_EVERY == 0;
+}
+
 /* Why each true pair the clusters missed was missed (resolve_eval.lost):
  * by the pair's own fate; a pair joined through others is no loss. */
 static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match_dbg *d, const resolve_pair *kept,
-                         size_t nkept, resolve_eval *out) {
+                         size_t nkept, const uint32_t *comp, size_t explain, pu_buf *sample, resolve_eval *out) {
+    size_t shown[5] = {0};
     uint32_t *ix = malloc((s->n ? s->n : 1) * sizeof *ix);
     resolve_pair *k = malloc((nkept ? nkept : 1) * sizeof *k);
     if (!ix || !k) {
@@ -227,10 +257,31 @@ static int loss_analysis(const resolve_set *s, const uint32_t *of, resolve_match
                           : !find_pair(k, nkept, (uint32_t)a, (uint32_t)b)           ? RESOLVE_LOSS_AMBIGUOUS
                                                                                      : RESOLVE_LOSS_SPLIT;
                 out->lost[why]++;
+                if (sample && shown[why] < explain && sampled((uint32_t)a, (uint32_t)b)) {
+                    shown[why]++;
+                    if (pu_buf_puts(sample, comp[a] == comp[b] ? "[evidence] " : "[no-evidence] ") ||
+                        explain_pair(sample, s, (uint32_t)a, (uint32_t)b, why)) {
+                        free(ix), free(k);
+                        return PU_ERR_NOMEM;
+                    }
+                }
                 if (!s->r[a].dob[0] || !s->r[b].dob[0]) out->lost_undated[why]++;
             }
     }
     free(ix), free(k);
+    return PU_OK;
+}
+
+/* The sample of kept pairs that join two persons (what costs precision). */
+static int explain_wrong(const resolve_set *s, const resolve_pair *p, size_t np, size_t explain, pu_buf *sample,
+                         pu_err *err) {
+    size_t shown = 0;
+    for (size_t i = 0; i < np && shown < explain; i++) {
+        if (p[i].score < 0 || s->r[p[i].a].truth == s->r[p[i].b].truth || !sampled(p[i].a, p[i].b)) continue;
+        shown++;
+        if (explain_pair(sample, s, p[i].a, p[i].b, WRONG_JOIN))
+            return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
     return PU_OK;
 }
 
@@ -249,6 +300,11 @@ int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int windo
 
 int resolve_evaluate_profile(size_t n, uint64_t seed, double threshold, int window, resolve_profile prof,
                              resolve_eval *out, pu_err *err) {
+    return resolve_evaluate_explain(n, seed, threshold, window, prof, 0, NULL, out, err);
+}
+
+int resolve_evaluate_explain(size_t n, uint64_t seed, double threshold, int window, resolve_profile prof,
+                             size_t explain, pu_buf *sample, resolve_eval *out, pu_err *err) {
     memset(out, 0, sizeof *out);
     resolve_set s = {0};
     resolve_pair *p = NULL, *bp = NULL;
@@ -269,7 +325,14 @@ int resolve_evaluate_profile(size_t n, uint64_t seed, double threshold, int wind
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc && score_clusters(&s, of, &out->precision, &out->recall, &out->true_pairs))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    if (!rc && loss_analysis(&s, of, &dbg, p, np, out)) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    uint32_t *comp = rc || !sample ? NULL : malloc((s.n ? s.n : 1) * sizeof *comp);
+    if (!rc && sample && !comp) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = resolve_ceiling(&s, &out->ceiling_pairs, comp, err);
+    if (!rc) out->ceiling = out->true_pairs ? (double)out->ceiling_pairs / (double)out->true_pairs : 1;
+    if (!rc && loss_analysis(&s, of, &dbg, p, np, comp, explain, sample, out))
+        rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    free(comp);
+    if (!rc && sample) rc = explain_wrong(&s, p, np, explain, sample, err);
     if (!rc) rc = resolve_match_baseline(&s, &bp, &nbp, err);
     if (!rc) rc = resolve_cluster_pairs(s.n, bp, nbp, NULL, 0, of, NULL, err);
     if (!rc && score_clusters(&s, of, &out->base_precision, &out->base_recall, &out->true_pairs))

@@ -46,4 +46,21 @@ int resolve_list_share(const char *a, const char *b);
 #include "common/pu_vec.h"
 int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err);
 
+/* 1 when every name token of normalised name x (initials aside) is one of
+ * normalised name y's tokens, typed with at most one error or as a nickname
+ * of it ("pepe lonefado" is held by "jose lonefado ruiz"); 0 when x has no
+ * such token (resolve_undated.c). */
+int resolve_name_held(const char *x, const char *y);
+
+/* Each name token's key (initials aside, tokens sorted, at most cap): a
+ * nickname and its formal name have one key; the key of a set of tokens is
+ * the sum of theirs, whatever their order. Returns the count. */
+size_t resolve_name_tokkeys(const char *norm, uint64_t *tk, size_t cap);
+/* The information ceiling of generated data (resolve_ceiling.c): *pairs, the
+ * true pairs whose records the data links by any evidence (shared
+ * identifier; one date of birth; a contact or a name that only their person
+ * answers to; transitively). Reads the truth. comp (NULL, or s->n entries)
+ * gets each record's evidence component. Errors: PU_ERR_NOMEM. */
+int resolve_ceiling(const resolve_set *s, uint64_t *pairs, uint32_t *comp, pu_err *err);
+
 #endif

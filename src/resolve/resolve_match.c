@@ -17,6 +17,8 @@
 #define ID_NAME_MIN 0.5         /* ... when the names are at least this alike */
 #define CONTACT_SAME_SCORE 0.88 /* an undated person sharing an address or phone ... */
 #define CONTACT_NAME_MIN 0.78   /* ... with a name at least this alike ("Maria Mesenaz" / "Maria Mesenaz Cebabara") */
+#define CONTACT_HELD_MIN 0.5    /* ... or this alike when one name holds the other's tokens (nickname, typo) */
+#define SUFFIX_LEN 3            /* a token's last letters: a typo early in a word leaves them */
 #define BLOCK_PREFIX 4         /* name tokens are blocked on their first letters: typos later in a word still meet */
 #define BLOCK_TOKENS 8
 #define DOB_PREFIX 2            /* name-token prefix paired with the date of birth as a block key */
@@ -128,6 +130,13 @@ static const char *cmp_schema(const resolve_rec *a, const resolve_rec *b) {
     return is_person(a) || is_person(b) ? "Person" : NULL;
 }
 
+/* 1 when one person's name holds every token of the other's (a nickname
+ * for the formal name, one typing error per word): "Pepe Lonefado" and
+ * "Jose Lonefado Ruiz", whose name score is low for a pair of persons. */
+static int names_held(const resolve_rec *a, const resolve_rec *b) {
+    return is_person(a) && is_person(b) && (resolve_name_held(a->norm, b->norm) || resolve_name_held(b->norm, a->norm));
+}
+
 /* The pair score from the names' score and the qualifiers (see resolve_score). */
 static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     double s = name;
@@ -142,7 +151,8 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     if (contact) s += CONTACT_BONUS;
     /* without two dates of birth, a shared address or phone is what tells a
      * partial name's person (docs/resolve.md "Undated records") */
-    if (contact && !(a->dob[0] && b->dob[0]) && name >= CONTACT_NAME_MIN && s < CONTACT_SAME_SCORE)
+    if (contact && !(a->dob[0] && b->dob[0]) && s < CONTACT_SAME_SCORE &&
+        (name >= CONTACT_NAME_MIN || (name >= CONTACT_HELD_MIN && names_held(a, b))))
         s = CONTACT_SAME_SCORE;
     if ((share_item(a->ids, b->ids) || (a->ffl[0] && !strcmp(a->ffl, b->ffl))) && name >= ID_NAME_MIN && !conflict &&
         s < ID_SAME_SCORE)
@@ -223,6 +233,18 @@ static void anagram(const char *p, size_t n, char *out) {
     out[k] = 0;
 }
 
+/* The keys of a given name's group with another token of the name: its
+ * prefix and its anagram. A nickname and its formal name share the group,
+ * so "Pepe Lonefado" meets "Jose Lonefado Ruiz" and "Rick Lonefdao" meets
+ * "Richard A. Lonefado" (docs/resolve.md "Blocking"). */
+static int group_keys(pu_vec *v, unsigned g, const char *tok, size_t len, const char *ana, uint32_t i) {
+    char k[16 + ANAGRAM_MAX];
+    snprintf(k, sizeof k, "%u %.*s", g, (int)len, tok);
+    if (push_key(v, 'k', k, strlen(k), NULL, i)) return PU_ERR_NOMEM;
+    snprintf(k, sizeof k, "%u %s", g, ana);
+    return push_key(v, 'h', k, strlen(k), NULL, i);
+}
+
 /* Block keys of one record: each pair of name-token prefixes and each
  * pair of their anagrams (single
  * tokens are too common at scale: "lopez" names thousands), each token
@@ -232,12 +254,16 @@ static int record_keys(pu_vec *v, const resolve_rec *r, uint32_t i) {
     const char *tok[BLOCK_TOKENS];
     size_t len[BLOCK_TOKENS], nt = 0;
     char ana[BLOCK_TOKENS][ANAGRAM_MAX];
+    unsigned grp[BLOCK_TOKENS];   /* given-name group (nickname -> formal name), 0: none */
+    size_t full[BLOCK_TOKENS];    /* whole token length */
     for (const char *p = r->norm; *p && nt < BLOCK_TOKENS;) {
         while (*p == ' ') p++;
         size_t n = strcspn(p, " ");
         if (!n) break;
         if (n > 1) {   /* initials block nothing */
             anagram(p, n, ana[nt]);
+            grp[nt] = is_person(r) ? screen_given_group(p, n) : 0;
+            full[nt] = n;
             tok[nt] = p;
             len[nt++] = n < BLOCK_PREFIX ? n : BLOCK_PREFIX;
         }
@@ -253,6 +279,14 @@ static int record_keys(pu_vec *v, const resolve_rec *r, uint32_t i) {
             if (push_key(v, 'n', k, strlen(k), NULL, i)) return PU_ERR_NOMEM;
             int o = strcmp(ana[a], ana[b]) <= 0;
             if (push_key(v, 'g', ana[o ? a : b], strlen(ana[o ? a : b]), ana[o ? b : a], i)) return PU_ERR_NOMEM;
+        }
+        for (size_t b = 0; grp[a] && b < nt; b++)
+            if (b != a && group_keys(v, grp[a], tok[b], len[b], ana[b], i)) return PU_ERR_NOMEM;
+        for (size_t b = 0; b < nt; b++) {   /* a's prefix with b's end: a typo early in b */
+            if (b == a || full[b] <= BLOCK_PREFIX) continue;
+            char k[BLOCK_PREFIX + SUFFIX_LEN + 2];
+            snprintf(k, sizeof k, "%.*s %.*s", (int)len[a], tok[a], SUFFIX_LEN, tok[b] + full[b] - SUFFIX_LEN);
+            if (push_key(v, 's', k, strlen(k), NULL, i)) return PU_ERR_NOMEM;
         }
     }
     if (nt == 1 && push_key(v, 't', tok[0], len[0], NULL, i)) return PU_ERR_NOMEM;

@@ -18,6 +18,7 @@
 
 #include "common/pu_vec.h"
 #include "resolve/resolve_int.h"
+#include "screen/screen.h"
 
 #define AMBIGUOUS_MARGIN 0.03f  /* the best date of birth must lead the next by this */
 #define UNDATED_MAX_DOBS 64     /* dates of birth one undated record is weighed against; more: ambiguous */
@@ -25,9 +26,14 @@
 #define UNIQUE_SCORE_MIN 0.76   /* an undated name pointing at one dated person: 0.8 x 0.95 */
 #define UNIQUE_MAX_RECORDS 16   /* records of that person scored at most */
 #define SPLIT_NAMES 24          /* distinct fuller names compared per undated name; more: common */
-#define COMMON_EXPECTED 1.0     /* records expected to bear a name by chance from which it is common */
+#define COMMON_EXPECTED 0.7     /* records expected to bear a name by chance from which it is common */
 #define FREQ_MIN_PERSONS 1000   /* person records below which token frequencies are not used */
 #define KEY_SUBSET_TOKENS 6     /* tokens whose parts are indexed (2^6 keys at most per record) */
+#define TYPO_CORRECT_MAX 16     /* records of a token below which its typo-neighbours' counts are read */
+#define TYPO_RATIO 8            /* a neighbour this many times more frequent makes a token its typo */
+#define TYPO_TOKEN_MAX 40        /* tokens longer than this are not corrected */
+#define TYPO_SCAN_MAX 256       /* dated records scanned under the other tokens; more: common */
+#define GROUP_SALT 0x6e69636b6e616d65ULL  /* keeps a given-name group's hash apart from letters' hashes */
 
 enum { U_FREE, U_CHOSEN, U_AMBIGUOUS };   /* no dated partner; one date chosen; none */
 
@@ -73,16 +79,40 @@ static size_t name_tokens(const char *norm, const char **tok) {
     return nt;
 }
 
-/* The key of the tokens whose bits are set in mask. */
-static uint64_t tokens_key(const char *const *tok, size_t nt, unsigned mask) {
+static uint64_t mix64(uint64_t x) {   /* splitmix64's finaliser */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* A token's canonical hash: a given name's group when the screening lexicon
+ * knows it ("pepe" and "jose" are one token here: a tip's nickname finds the
+ * formal name's records), else its letters. */
+static uint64_t tok_canon(const char *t, size_t n) {
+    unsigned g = screen_given_group(t, n);
+    if (g) return mix64(GROUP_SALT ^ g);
     uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < nt; i++) {
-        if (!(mask >> i & 1)) continue;
-        size_t n = strcspn(tok[i], " ");
-        for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)tok[i][k]) * 1099511628211ULL;
-        h = (h ^ ' ') * 1099511628211ULL;
-    }
+    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)t[k]) * 1099511628211ULL;
     return h;
+}
+
+/* The key of the tokens whose bits are set in mask: a sum of their mixed
+ * canonical hashes, so the order of the tokens does not matter. */
+static uint64_t tokens_key(const char *const *tok, size_t nt, unsigned mask) {
+    uint64_t h = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (mask >> i & 1) h += mix64(tok_canon(tok[i], strcspn(tok[i], " ")));
+    return h;
+}
+
+size_t resolve_name_tokkeys(const char *norm, uint64_t *tk, size_t cap) {
+    const char *tok[KEY_TOKENS];
+    size_t nt = name_tokens(norm, tok);
+    if (nt > cap) nt = cap;
+    for (size_t i = 0; i < nt; i++) tk[i] = mix64(tok_canon(tok[i], strcspn(tok[i], " ")));
+    return nt;
 }
 
 /* The name key: all of the name's tokens. */
@@ -110,7 +140,7 @@ static int key_index(const resolve_set *s, int dated_only, nkey **out, size_t *n
         size_t nt = name_tokens(s->r[i].norm, tok);
         if (nt > KEY_SUBSET_TOKENS) nt = KEY_SUBSET_TOKENS;
         for (unsigned m = 1; m < 1u << nt; m++) {
-            if (__builtin_popcount(m) < 2 && nt > 1) continue;
+            if (__builtin_popcount(m) < 2 && nt > 1 && !dated_only) continue;   /* dated: single tokens too (typo_unique) */
             nkey k = {tokens_key(tok, nt, m), (uint32_t)i};
             if (pu_vec_push(&v, &k, sizeof k)) {
                 pu_vec_free(&v);
@@ -173,17 +203,29 @@ static int tok_close(const char *a, size_t la, const char *b, size_t lb) {
     return la > lb ? !strncmp(a + i + 1, b + i, lb - i) : !strncmp(a + i, b + i + 1, la - i);
 }
 
-/* 1 when every token of x's name is (close to) one of y's. */
+/* 1 when two tokens are one given name (a nickname and its formal name). */
+static int tok_group(const char *a, size_t la, const char *b, size_t lb) {
+    unsigned g = screen_given_group(a, la);
+    return g && g == screen_given_group(b, lb);
+}
+
+/* 1 when every token of x's name is (close to, or the nickname of) one of y's. */
 static int tokens_within(const char *x, const char *y) {
     const char *tx[KEY_TOKENS], *ty[KEY_TOKENS];
     size_t nx = name_tokens(x, tx), ny = name_tokens(y, ty);
+    if (!nx) return 0;
     for (size_t i = 0; i < nx; i++) {
         size_t li = strcspn(tx[i], " "), j = 0;
-        while (j < ny && !tok_close(tx[i], li, ty[j], strcspn(ty[j], " "))) j++;
+        for (; j < ny; j++) {
+            size_t lj = strcspn(ty[j], " ");
+            if (tok_close(tx[i], li, ty[j], lj) || tok_group(tx[i], li, ty[j], lj)) break;
+        }
         if (j == ny) return 0;
     }
     return 1;
 }
+
+int resolve_name_held(const char *x, const char *y) { return tokens_within(x, y); }
 
 /* 1 when the records carrying every token of x's name (ka: all persons)
  * have two fuller names neither of which holds the other ("Maria Mesenaz
@@ -219,11 +261,7 @@ typedef struct tokfreq {
     size_t n, persons;  /* entries; person records */
 } tokfreq;
 
-static uint64_t tok_hash(const char *t, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++) h = (h ^ (unsigned char)t[k]) * 1099511628211ULL;
-    return h;
-}
+static uint64_t tok_hash(const char *t, size_t n) { return tok_canon(t, n); }
 
 static int cmp_h(const void *x, const void *y) {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -266,6 +304,43 @@ static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
     return c;
 }
 
+/* Records carrying token t, or, when t is rare (TYPO_CORRECT_MAX: a typo,
+ * and a common name's typo recurs: "heranndez" on 7 of 10,000), the
+ * most frequent token one typing error away (a letter swapped with the next,
+ * left out, added or changed) when that is TYPO_RATIO times more frequent:
+ * "heranndez" (7 of 10,000 records) counts as "hernandez" (486), so a typo
+ * does not make a common name look rare; "vadebar" and "vadebaz", two rare
+ * names, keep their own counts. */
+static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
+    size_t c = tokfreq_count(f, tok_hash(t, l));
+    if (c > TYPO_CORRECT_MAX || l < 4 || l >= TYPO_TOKEN_MAX) return c;
+    char v[TYPO_TOKEN_MAX + 1];
+    size_t best = c;
+    for (size_t i = 0; i + 1 < l; i++) {   /* swapped */
+        memcpy(v, t, l);
+        v[i] = t[i + 1], v[i + 1] = t[i];
+        size_t n = tokfreq_count(f, tok_hash(v, l));
+        if (n > best) best = n;
+    }
+    for (size_t i = 0; i < l; i++) {   /* one left in by mistake */
+        memcpy(v, t, i), memcpy(v + i, t + i + 1, l - i - 1);
+        size_t n = tokfreq_count(f, tok_hash(v, l - 1));
+        if (n > best) best = n;
+    }
+    for (size_t i = 0; i <= l; i++)   /* one left out, or one changed */
+        for (char ch = 'a'; ch <= 'z'; ch++) {
+            memcpy(v, t, i), v[i] = ch, memcpy(v + i + 1, t + i, l - i);
+            size_t n = tokfreq_count(f, tok_hash(v, l + 1));
+            if (n > best) best = n;
+            if (i < l) {
+                memcpy(v, t, l), v[i] = ch;
+                n = tokfreq_count(f, tok_hash(v, l));
+                if (n > best) best = n;
+            }
+        }
+    return best >= TYPO_RATIO * c ? best : c;   /* a typo is much rarer than its word; a rare name's neighbour is not */
+}
+
 /* 1 when the tokens' frequencies say several other records would bear x's
  * name by chance (records x product of token shares >= COMMON_EXPECTED):
  * "Michael Hernandez" names many persons even when the data holds one
@@ -280,7 +355,7 @@ static int frequent_name(const tokfreq *f, const resolve_rec *x) {
     for (size_t j = 0; j < nt; j++) {
         size_t l = strcspn(tok[j], " ");
         if (j && l == strcspn(tok[j - 1], " ") && !strncmp(tok[j], tok[j - 1], l)) continue;
-        e *= (double)tokfreq_count(f, tok_hash(tok[j], l)) / (double)f->persons;
+        e *= (double)tok_count_corrected(f, tok[j], l) / (double)f->persons;
     }
     return e >= COMMON_EXPECTED;
 }
@@ -373,33 +448,134 @@ static int undated_entries(const resolve_set *s, const resolve_pair *p, size_t n
  * dated Antonio Vadebar Castillo exists), so its pairs with those records
  * are kept from UNIQUE_SCORE_MIN, below the threshold (a partial name of
  * an undated record scores name x 0.95). Appended to kept. */
-static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, const udec *u, pu_vec *kept) {
+static size_t lower_key(const nkey *k, size_t nk, uint64_t h) {
+    size_t lo = 0, hi = nk;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (k[mid].h < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* 1 when both names carry initials and none in common ("Thomas I. Miller"
+ * and "Tomas H. Miller"): two persons, whatever the rest says. */
+static int initials_conflict(const char *a, const char *b) {
+    char ia[KEY_TOKENS + 1] = "", ib[KEY_TOKENS + 1] = "";
+    size_t na = 0, nb = 0;
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == 1 && na < KEY_TOKENS) ia[na++] = *p;
+        p += n + (p[n] == ' ');
+    }
+    for (const char *p = b; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == 1 && nb < KEY_TOKENS) ib[nb++] = *p;
+        p += n + (p[n] == ' ');
+    }
+    if (!na || !nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (memchr(ib, ia[i], nb)) return 0;
+    return 1;
+}
+
+/* Keep x's pairs with the records c[0..n) scoring from UNIQUE_SCORE_MIN. */
+static int keep_unique(const resolve_set *s, uint32_t x, const uint32_t *c, size_t n, pu_vec *kept) {
+    for (size_t i = 0; i < n; i++) {
+        /* a name with a repeated token ("Miguel Baca Baca") files one record twice under
+         * one key: one pair, else resolve_pair's unique (a, b) failed the whole `resolve run` */
+        size_t j = 0;
+        while (j < i && c[j] != c[i]) j++;
+        if (j < i) continue;
+        if (initials_conflict(s->r[x].norm, s->r[c[i]].norm)) continue;
+        double sc = 0;
+        pu_err e = {0};
+        if (resolve_score(&s->r[x], &s->r[c[i]], &sc, &e)) {
+            pu_err_clear(&e);
+            continue;
+        }
+        uint32_t a = x < c[i] ? x : c[i], b = x ^ c[i] ^ a;
+        resolve_pair q = {a, b, (float)sc};
+        if (sc >= UNIQUE_SCORE_MIN && pu_vec_push(kept, &q, sizeof q)) return PU_ERR_NOMEM;
+    }
+    return PU_OK;
+}
+
+/* Collect into c the dated records under key h that hold x's name; 0 when
+ * they are of one date of birth (*dob) and few, else 1 (ambiguous). A key
+ * naming more than TYPO_SCAN_MAX records is skipped (a common token). */
+static int collect_holders(const resolve_set *s, const nkey *k, size_t nk, uint64_t h, const resolve_rec *x,
+                           uint32_t *c, size_t *nc, const char **dob) {
+    size_t lo = lower_key(k, nk, h), hi = lo;
+    while (hi < nk && k[hi].h == h && hi - lo <= TYPO_SCAN_MAX) hi++;
+    if (hi - lo > TYPO_SCAN_MAX) return 0;
+    for (size_t i = lo; i < hi; i++) {
+        const resolve_rec *y = &s->r[k[i].i];
+        size_t j = 0;
+        while (j < *nc && c[j] != k[i].i) j++;
+        if (j < *nc || !resolve_name_held(x->norm, y->norm)) continue;
+        if (*dob && strcmp(*dob, y->dob)) return 1;   /* two persons answer to it */
+        if (*nc == UNIQUE_MAX_RECORDS) return 1;
+        *dob = y->dob, c[(*nc)++] = k[i].i;
+    }
+    return 0;
+}
+
+/* A name no dated person carries as typed (a typo on either side, or a
+ * token of its own): the dated records that hold it with one typing error
+ * per word, looked up under each rare token alone and under the name
+ * without it. When they are of one date of birth and few, x joins them as
+ * rule 3 would ("Antnio Vadebar" for Antonio Vadebar Castillo, "Francisco
+ * Losanal" for Fracnisco Losanal Bebeban). x's name is not common
+ * (frequent_name reads a rare token as its typo-neighbour). */
+static int typo_unique(const resolve_set *s, const nkey *k, size_t nk, const tokfreq *f, uint32_t x, pu_vec *kept) {
+    const resolve_rec *r = &s->r[x];
+    const char *tok[KEY_TOKENS];
+    size_t nt = name_tokens(r->norm, tok);
+    if (nt < 2 || nt > KEY_SUBSET_TOKENS) return PU_OK;
+    unsigned all = (1u << nt) - 1;
+    uint32_t c[UNIQUE_MAX_RECORDS];
+    size_t nc = 0;
+    const char *dob = NULL;
+    for (size_t t = 0; t < nt; t++) {
+        if (tokfreq_count(f, tok_hash(tok[t], strcspn(tok[t], " "))) > TYPO_CORRECT_MAX) continue;
+        if (collect_holders(s, k, nk, tokens_key(tok, nt, all & ~(1u << t)), r, c, &nc, &dob) ||
+            collect_holders(s, k, nk, tokens_key(tok, nt, 1u << t), r, c, &nc, &dob))
+            return PU_OK;
+    }
+    return nc ? keep_unique(s, x, c, nc, kept) : PU_OK;
+}
+
+/* The undated records whose fuller name holds x's (x's name is not common:
+ * no two dated persons and no two fuller names answer to it, and its
+ * tokens are rare): "Luis Losabara" and "Luis Miguel Losabara Satifar",
+ * both undated, are one person from UNIQUE_SCORE_MIN (rule 3 for two
+ * undated records). */
+static int undated_holders(const resolve_set *s, const nkey *ka, size_t nka, uint32_t x, pu_vec *kept) {
+    uint64_t h = name_key(s->r[x].norm);
+    uint32_t c[UNIQUE_MAX_RECORDS];
+    size_t nc = 0;
+    for (size_t i = lower_key(ka, nka, h); i < nka && ka[i].h == h; i++) {
+        if (ka[i].i == x || !undated_person(&s->r[ka[i].i]) || !strcmp(s->r[ka[i].i].norm, s->r[x].norm)) continue;
+        if (nc == UNIQUE_MAX_RECORDS) return PU_OK;   /* that many: not one person's */
+        c[nc++] = ka[i].i;
+    }
+    return keep_unique(s, x, c, nc, kept);
+}
+
+static int unique_name_pairs(const resolve_set *s, const nkey *k, size_t nk, const nkey *ka, size_t nka,
+                             const tokfreq *f, const udec *u, pu_vec *kept) {
     for (size_t x = 0; x < s->n; x++) {
         const resolve_rec *r = &s->r[x];
         if (!undated_person(r) || u[x].state != U_FREE || u[x].common) continue;
         uint64_t h = name_key(r->norm);
-        size_t lo = 0, hi = nk;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (k[mid].h < h) lo = mid + 1;
-            else hi = mid;
-        }
-        for (size_t i = lo; i < nk && k[i].h == h && i < lo + UNIQUE_MAX_RECORDS; i++) {
-            /* a name with a repeated token ("Miguel Baca Baca") files one record twice under
-             * one key (k is sorted by key, then record): one pair, else resolve_pair's unique
-             * (a, b) failed the whole `resolve run` */
-            if (i > lo && k[i - 1].i == k[i].i) continue;
-            const resolve_rec *y = &s->r[k[i].i];
-            double sc = 0;
-            pu_err e = {0};
-            if (resolve_score(r, y, &sc, &e)) {
-                pu_err_clear(&e);
-                continue;
-            }
-            uint32_t a = (uint32_t)x < k[i].i ? (uint32_t)x : k[i].i, b = (uint32_t)x ^ k[i].i ^ a;
-            resolve_pair q = {a, b, (float)sc};
-            if (sc >= UNIQUE_SCORE_MIN && pu_vec_push(kept, &q, sizeof q)) return PU_ERR_NOMEM;
-        }
+        size_t lo = lower_key(k, nk, h);
+        uint32_t c[UNIQUE_MAX_RECORDS];
+        size_t nc = 0;
+        for (size_t i = lo; i < nk && k[i].h == h && nc < UNIQUE_MAX_RECORDS; i++) c[nc++] = k[i].i;
+        int rc = nc ? keep_unique(s, (uint32_t)x, c, nc, kept) : typo_unique(s, k, nk, f, (uint32_t)x, kept);
+        if (!rc) rc = undated_holders(s, ka, nka, (uint32_t)x, kept);
+        if (rc) return rc;
     }
     return PU_OK;
 }
@@ -424,7 +600,6 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
         if (undated_person(&s->r[i]))
             u[i].common = (unsigned char)(common_name(s, k, nk, &s->r[i]) || split_name(s, ka, nka, &s->r[i]) ||
                                           frequent_name(&f, &s->r[i]));
-    free(ka), free(f.h);
     for (size_t lo = 0, hi; lo < ne; lo = hi) {
         for (hi = lo + 1; hi < ne && e[hi].x == e[lo].x; hi++) {}
         unsigned char common = u[e[lo].x].common;
@@ -446,7 +621,7 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     *n = m;
     /* pairs already kept for an undated record made it U_CHOSEN or left it
      * with undated partners only: the second look only adds dated ones */
-    int rc = unique_name_pairs(s, k, nk, u, kept);
-    free(u), free(k), free(e);
+    int rc = unique_name_pairs(s, k, nk, ka, nka, &f, u, kept);
+    free(u), free(k), free(ka), free(e), free(f.h);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }

@@ -542,4 +542,10 @@ int screen_read_queries(const char *path, screen_query_cb cb, screen_bad_cb bad_
 int screen_read_queries_mem(const char *data, size_t n, screen_query_cb cb, screen_bad_cb bad_cb, void *ctx,
                             pu_err *err);
 
+/* The given-name group of one folded token (as screen_normalize leaves it):
+ * the same number for a nickname and the formal name it stands for ("pepe"
+ * and "jose", "rick" and "richard"), from the screening lexicon; 0 when the
+ * token is no known given name. Pure, thread-safe; no error. */
+unsigned screen_given_group(const char *tok, size_t len);
+
 #endif

@@ -563,3 +563,9 @@ enum sn_class sn_class_of(const char *schema) {
         return SC_VEHICLE;
     return SC_ANY;
 }
+
+/* Public face of the nickname groups for other engines (screen.h). */
+unsigned screen_given_group(const char *tok, size_t len) {
+    uint16_t g = sn_nick_group(tok, len);
+    return sn_group_is_name(g) ? g : 0;
+}

@@ -186,6 +186,198 @@ static void test_frequent_name(void **st) {
     resolve_set_free(&s);
 }
 
+static resolve_rec with_phone(resolve_rec r, const char *phones) {
+    r.phones = (char *)phones;
+    return r;
+}
+
+static resolve_rec as_source(resolve_rec r, const char *source) {
+    r.source = (char *)source;
+    return r;
+}
+
+/* A tip's nickname meets its formal name in blocking ("Pepe" for "Jose",
+ * "Rick" for "Richard") and, the name being one person's only, joins it. */
+static void test_nickname_joins(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, person("a", "Jose Lonefado Ruiz", "1969-10-25", NULL));
+    add(&s, person("b", "Richard A. Lonefado", "1971-03-03", NULL));
+    add(&s, as_source(person("t1", "Pepe Lonefado", NULL, NULL), "tip.mention"));
+    add(&s, as_source(person("t2", "Rick Lonefdao", NULL, NULL), "tip.mention"));   /* nickname and a typo */
+    fillers(&s, 1200);
+    pu_err e = {0};
+    resolve_pair *p = NULL;
+    size_t np = 0;
+    resolve_match_dbg dbg = {0};
+    assert_int_equal(resolve_match_debug(&s, 0, &p, &np, NULL, &dbg, &e), PU_OK);
+    int met_a = 0, met_b = 0;   /* candidates: no prefix or anagram key in common */
+    for (size_t i = 0; i < dbg.ncand; i++) {
+        met_a |= dbg.cand[i] == ((uint64_t)2 << 32 | 0);
+        met_b |= dbg.cand[i] == ((uint64_t)3 << 32 | 1);
+    }
+    assert_true(met_a);
+    assert_true(met_b);
+    free(p), free(dbg.cand), free(dbg.scored);
+    uint32_t *of = malloc(s.n * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_equal(of[2], of[0]);
+    assert_int_equal(of[3], of[1]);
+    assert_int_not_equal(of[2], of[1]);
+    free(of);
+    resolve_set_free(&s);
+}
+
+/* The guard: a nickname of a common name without a contact joins no one
+ * ("Pepe Lopez" when two dated Jose Lopez of two dates exist, or when the
+ * tokens say many would bear it). */
+static void test_nickname_common_guard(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
+    add(&s, person("b", "Jose Luis Lopez", "1980-01-01", NULL));
+    add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
+    fillers(&s, 1200);
+    uint32_t *of = malloc(s.n * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_not_equal(of[2], of[0]);
+    assert_int_not_equal(of[2], of[1]);
+    resolve_set_free(&s);
+    /* one dated Jose Lopez, but the tokens are frequent: common all the same */
+    add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
+    add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
+    fillers(&s, 1200);
+    char ref[32];
+    for (size_t i = 0; i < 400; i++) {
+        snprintf(ref, sizeof ref, "j%zu", i);
+        add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
+    }
+    free(of);
+    of = malloc(s.n * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_not_equal(of[1], of[0]);
+    free(of);
+    resolve_set_free(&s);
+}
+
+/* A partial name (a surname left out, a typo, a nickname) whose name
+ * scores low joins the fuller name it shares a phone with. */
+static void test_partial_name_phone(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, with_phone(person("a", "Guadalupe Teresa Marquez Ochoa", "1969-10-25", NULL), "5551234567;"));
+    add(&s, with_phone(person("b", "Guadalupe Marquez Ruiz", "1980-01-01", NULL), "5559999999;"));
+    add(&s, as_source(with_phone(person("t", "Lupe Marqeuz", NULL, NULL), "5551234567;"), "tip.mention"));
+    double sc = 0;
+    pu_err e = {0};
+    assert_int_equal(resolve_score(&s.r[0], &s.r[2], &sc, &e), PU_OK);
+    assert_true(sc >= RESOLVE_THRESHOLD);
+    uint32_t of[3];
+    cluster(&s, of);
+    assert_int_equal(of[2], of[0]);
+    assert_int_not_equal(of[2], of[1]);
+    /* without the phone the name says nothing (two dated Guadalupe Marquez) */
+    s.r[2].phones[0] = '9';
+    cluster(&s, of);
+    assert_int_not_equal(of[2], of[0]);
+    assert_int_not_equal(of[2], of[1]);
+    resolve_set_free(&s);
+}
+
+/* A contact chain: a tip shares a phone with a waybill party, which shares
+ * the address of a dated purchaser: all three are one person. */
+static void test_contact_chain(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, as_source(person("p", "Jose Hernandez Garcia", "1970-01-01", "calle hidalgo 12 monterrey"),
+                      "trace.purchaser"));
+    add(&s, person("q", "Jose Hernandez Lopez", "1982-02-02", "main st 4 laredo"));
+    add(&s, as_source(with_phone(person("c", "HERNANDEZ, JOSE", NULL, "calle hidalgo 12 monterrey"), "5550001111;"),
+                      "cargo.party"));
+    add(&s, as_source(with_phone(person("t", "Pepe Hernandez", NULL, NULL), "5550001111;"), "tip.mention"));
+    add(&s, as_source(person("u", "Pepe Hernandez", NULL, NULL), "tip.mention"));   /* no contact: no one */
+    uint32_t of[5];
+    cluster(&s, &of[0]);
+    assert_int_equal(of[2], of[0]);
+    assert_int_equal(of[3], of[0]);
+    assert_int_not_equal(of[0], of[1]);
+    assert_int_not_equal(of[4], of[0]);
+    assert_int_not_equal(of[4], of[1]);
+    resolve_set_free(&s);
+}
+
+/* An undated name typed with an error that one dated person alone holds. */
+static void test_typo_unique(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, person("a", "Antonio Vadebar Castillo", "1969-10-25", NULL));
+    add(&s, person("t", "Antnio Vadebar", NULL, NULL));
+    fillers(&s, 1200);
+    uint32_t *of = malloc((s.n + 1) * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_equal(of[1], of[0]);
+    add(&s, person("c", "Antonio Vadebar Lopez", "1975-02-02", NULL));   /* a second one: it could be either */
+    cluster(&s, of);
+    assert_int_not_equal(of[1], of[0]);
+    assert_int_not_equal(of[1], of[s.n - 1]);
+    free(of);
+    resolve_set_free(&s);
+}
+
+/* Two undated records, a rare partial name and the fuller name that holds
+ * it, are one person; a second fuller name makes the partial one common. */
+static void test_undated_holder(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    add(&s, person("a", "LOSABARA SATIFAR, LUIS MIGUEL", NULL, NULL));
+    add(&s, person("t", "Luis Losabara", NULL, NULL));
+    fillers(&s, 1200);
+    double sc = 0;
+    pu_err e = {0};
+    assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
+    assert_true(sc < RESOLVE_THRESHOLD);
+    uint32_t *of = malloc((s.n + 1) * sizeof *of);
+    assert_non_null(of);
+    cluster(&s, of);
+    assert_int_equal(of[1], of[0]);
+    add(&s, person("b", "Luis Losabara Perez", NULL, NULL));   /* another fuller name: it could be either */
+    cluster(&s, of);
+    assert_int_not_equal(of[1], of[0]);
+    assert_int_not_equal(of[1], of[s.n - 1]);
+    free(of);
+    resolve_set_free(&s);
+}
+
+static void test_ceiling(void **st) {
+    (void)st;
+    resolve_set s = {0};
+    resolve_rec r = person("a", "Jose Lopez", "1970-01-01", NULL);
+    r.truth = 1;
+    add(&s, r);
+    r = person("b", "JOSE LOPEZ", "1970-01-01", NULL);   /* one date of birth: evidence */
+    r.truth = 1;
+    add(&s, r);
+    r = person("c", "Jose Lopez", NULL, NULL);   /* a namesake of another person exists: none */
+    r.truth = 1;
+    add(&s, r);
+    r = person("d", "Jose Lopez Ruiz", "1990-01-01", NULL);
+    r.truth = 2;
+    add(&s, r);
+    uint64_t pairs = 0;
+    pu_err e = {0};
+    assert_int_equal(resolve_ceiling(&s, &pairs, NULL, &e), PU_OK);
+    assert_int_equal(pairs, 1);   /* a-b; c could be either person */
+    s.r[2].phones = pu_strdup("5550001111;");
+    s.r[0].phones = pu_strdup("5550001111;");
+    assert_int_equal(resolve_ceiling(&s, &pairs, NULL, &e), PU_OK);
+    assert_int_equal(pairs, 3);   /* c joins through a's phone */
+    resolve_set_free(&s);
+}
+
 static void test_profiles(void **st) {
     (void)st;
     resolve_profile p;
@@ -233,12 +425,36 @@ static void test_evaluate_profiles(void **st) {
     }
 }
 
+/* eval --explain: a sample of missed pairs per cause, each marked with
+ * whether the data links them; the ceiling bounds the true pairs. */
+static void test_explain_sample(void **st) {
+    (void)st;
+    resolve_eval ev;
+    pu_err e = {0};
+    pu_buf b = PU_BUF_INIT(1 << 20);
+    assert_int_equal(resolve_evaluate_explain(4000, 5, 0, 0, RESOLVE_PROFILE_REALISTIC, 3, &b, &ev, &e), PU_OK);
+    assert_true(ev.ceiling_pairs > 0 && ev.ceiling_pairs <= ev.true_pairs);
+    assert_true(ev.ceiling > 0.5 && ev.ceiling <= 1.0);
+    size_t lines = 0, marked = 0;
+    for (const char *p = pu_buf_str(&b); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+        lines++;
+        marked += !strncmp(p, "[evidence] ", 11) || !strncmp(p, "[no-evidence] ", 14) || !strncmp(p, "wrong-join ", 11);
+    }
+    assert_true(lines >= 3 && lines <= 6 * 3);   /* at most 3 per cause and 3 wrong joins */
+    assert_int_equal(marked, lines);
+    pu_buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contact_decides),   cmocka_unit_test(test_hidden_namesake),
         cmocka_unit_test(test_cluster_dates),     cmocka_unit_test(test_unique_name),
         cmocka_unit_test(test_profiles),          cmocka_unit_test(test_evaluate_profiles),
-        cmocka_unit_test(test_frequent_name),
+        cmocka_unit_test(test_frequent_name),     cmocka_unit_test(test_nickname_joins),
+        cmocka_unit_test(test_nickname_common_guard), cmocka_unit_test(test_partial_name_phone),
+        cmocka_unit_test(test_contact_chain),     cmocka_unit_test(test_typo_unique),
+        cmocka_unit_test(test_ceiling),           cmocka_unit_test(test_explain_sample),
+        cmocka_unit_test(test_undated_holder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
