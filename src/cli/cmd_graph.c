@@ -20,8 +20,9 @@ static const char *USAGE =
     "  paths A B [--hops K]                       every path of at most K edges (default 3)\n"
     "  network NODE NODE...                       the connecting network of a set\n"
     "  components [--top N]                       connected components, largest first\n"
-    "  communities [--top N]                      communities (Leiden, modularity)\n"
-    "  centrality [--measure degree|betweenness|pagerank|kcore] [--cutoff K] [--top N]\n"
+    "  communities [--top N] [--resolution G]     communities (Leiden, modularity; G > 1: smaller ones)\n"
+    "  centrality [--measure degree|betweenness|pagerank|kcore] [--cutoff K] [--k K] [--top N]\n"
+    "                                             (--k: the k-core, nodes of coreness K or more)\n"
     "  export [--format graphml|ftm] [NODE...]    the nodes (default all) and their edges\n"
     "  save NAME NODE... [--diagram] [--marking M]   save an entity set (or a diagram)\n"
     "  sets                                       saved sets and diagrams\n"
@@ -37,7 +38,8 @@ static const char *USAGE =
 
 typedef struct opts {
     const char *db, *agency, *country, *from, *to, *measure, *format, *marking;
-    long hops, offset, limit, top, cutoff;
+    long hops, offset, limit, top, cutoff, k;
+    double resolution;
     int json, diagram, nargs;
     const char *args[MAX_ARGS];
     cli_scope sc;
@@ -65,6 +67,13 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--limit")) lv = &o->limit;
         else if (!strcmp(a, "--top")) lv = &o->top;
         else if (!strcmp(a, "--cutoff")) lv = &o->cutoff;
+        else if (!strcmp(a, "--k")) lv = &o->k;
+        else if (!strcmp(a, "--resolution")) {
+            if (i + 1 >= argc) return cli_usage_error("graph", "%s expects a value", a);
+            if (cli_parse_double("graph", a, argv[++i], &o->resolution)) return CLI_EXIT_USAGE;
+            if (!(o->resolution > 0)) return cli_usage_error("graph", "%s must be above 0", a);
+            continue;
+        }
         else if (a[0] == '-' && a[1] == '-') return cli_usage_error("graph", "unknown option '%s'", a);
         else if (o->nargs == MAX_ARGS) return cli_usage_error("graph", "too many arguments");
         else o->args[o->nargs++] = a;
@@ -124,9 +133,16 @@ static int op(const graph *g, const opts *o, const char *sub, pu_buf *out, pu_er
         return graph_network(g, o->args + 1, (size_t)o->nargs - 1, o->json, out, err);
     }
     if (!strcmp(sub, "components")) return graph_components(g, (size_t)o->top, o->json, out, err);
-    if (!strcmp(sub, "communities")) return graph_communities(g, (size_t)o->top, 0, o->json, out, err);
-    if (!strcmp(sub, "centrality"))
-        return graph_centrality(g, o->measure ? o->measure : "degree", (int)o->cutoff, (size_t)o->top, o->json, out, err);
+    if (!strcmp(sub, "communities")) return graph_communities(g, (size_t)o->top, o->resolution, o->json, out, err);
+    if (!strcmp(sub, "centrality")) {
+        const char *m = o->measure ? o->measure : "degree";
+        if (o->k && strcmp(m, "kcore")) {
+            cli_usage_error("graph", "--k applies to --measure kcore only");
+            return USAGE_RC;
+        }
+        return o->k ? graph_centrality_min(g, m, (int)o->cutoff, (double)o->k, (size_t)o->top, o->json, out, err)
+                    : graph_centrality(g, m, (int)o->cutoff, (size_t)o->top, o->json, out, err);
+    }
     if (!o->format || !strcmp(o->format, "graphml")) return graph_write_graphml(g, o->args + 1, (size_t)o->nargs - 1, out, err);
     if (!strcmp(o->format, "ftm")) return graph_write_ftm(g, o->args + 1, (size_t)o->nargs - 1, out, err);
     cli_usage_error("graph", "--format expects graphml or ftm, got '%s'", o->format);

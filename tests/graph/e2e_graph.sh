@@ -92,6 +92,15 @@ out=$(P graph centrality --measure pagerank --top 0 "${US[@]}")
 assert_contains "$out" "us-secret" "ATF: the US-ONLY node is ranked"
 out=$(P graph communities --json "${US[@]}"); assert_rc $? 0 "communities (Leiden)"
 assert_contains "$out" '"quality":' "modularity reported"
+cnt() { python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
+few=$(P graph communities --json --resolution 0.01 "${US[@]}" | cnt)
+many=$(P graph communities --json --resolution 50 "${US[@]}" | cnt)
+[ "$many" -gt "$few" ] && ok "a larger Leiden resolution gives more communities ($few, then $many)" || nok "resolution: $few then $many"
+P graph communities --resolution 0 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--resolution must be above 0"
+all=$(P graph centrality --measure kcore --top 0 --json "${US[@]}" | tot)
+core=$(P graph centrality --measure kcore --k 2 --top 0 --json "${US[@]}" | tot)
+[ "$core" -lt "$all" ] && [ "$core" -gt 0 ] && ok "the 2-core holds fewer nodes than the graph ($core of $all)" || nok "k-core: $core of $all"
+P graph centrality --measure degree --k 2 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--k applies to kcore only"
 
 # the connecting network and the time filter
 out=$(P graph network co-cartel dealer:5-74-12345 recovery:$(store_sql "$DB" "SELECT number FROM trace_request ORDER BY id LIMIT 1") "${MX[@]}")
