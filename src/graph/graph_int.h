@@ -3,6 +3,7 @@
 #define PU_GRAPH_INT_H
 
 #include <igraph/igraph.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "common/pu_vec.h"
@@ -27,6 +28,20 @@ typedef struct galias {
     uint32_t v;
 } galias;
 
+/* The last Leiden partition of a graph, kept with it: the web page asks
+ * for the communities, then colours the drawn nodes and draws a community,
+ * three calls of one partition (8.5 s each on 1M nodes, docs/perf/graph.md).
+ * A graph is immutable once built, so a partition stays right for its life;
+ * the memo is the one mutable part, behind its own lock. */
+typedef struct graph_memo {
+    pthread_mutex_t lock;
+    int valid;
+    double resolution;           /* the gamma it was computed at */
+    igraph_vector_int_t memb;    /* Leiden's membership, as igraph returned it */
+    igraph_integer_t n;          /* number of communities */
+    double quality;
+} graph_memo;
+
 struct graph {
     pu_vec nodes;      /* gnode */
     pu_vec edges;      /* gedge */
@@ -37,6 +52,7 @@ struct graph {
     int built;
     atomic_int refs;   /* holders: the caller of graph_load, the cache and its readers (graph_free) */
     size_t bytes;      /* estimated memory (graph_cache's cap) */
+    graph_memo *leiden;  /* the last Leiden partition (NULL: none kept) */
 };
 
 /* Estimated bytes held by g (strings, tables and the igraph). */

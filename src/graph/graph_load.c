@@ -548,6 +548,12 @@ int graph_load(db_t *db, store_t *st, const store_scope *scope, const graph_opts
     pu_vec_init(&g->edges, sizeof(gedge), 0);
     pu_vec_init(&g->alias, sizeof(galias), 0);
     atomic_init(&g->refs, 1);
+    g->leiden = calloc(1, sizeof *g->leiden);
+    if (!g->leiden) {
+        graph_free(g);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    pthread_mutex_init(&g->leiden->lock, NULL);
     lctx c = {g, db, scope, NULL, o ? o->from : NULL, o ? o->to : NULL, err, PU_OK};
     int ver = 0;
     if (db_schema_version(db, "resolve", &ver, err)) c.rc = PU_ERR_DB;
@@ -583,6 +589,7 @@ size_t graph_bytes_estimate(const graph *g) {
     for (size_t i = 0; i < g->alias.len; i++) b += sizeof *a + strlen(a[i].id) + 1 + GRAPH_MALLOC_OVERHEAD;
     /* igraph_t: from, to and two edge indexes per edge; two offset vectors per node */
     b += 4 * sizeof(igraph_integer_t) * g->edges.len + 2 * sizeof(igraph_integer_t) * (g->nodes.len + 1);
+    b += sizeof(graph_memo) + sizeof(igraph_integer_t) * g->nodes.len;   /* a kept Leiden partition */
     return b;
 }
 
@@ -602,6 +609,11 @@ void graph_free(graph *g) {
     pu_vec_free(&g->alias);
     free(g->slot);
     if (g->built) igraph_destroy(&g->ig);
+    if (g->leiden) {
+        if (g->leiden->valid) igraph_vector_int_destroy(&g->leiden->memb);
+        pthread_mutex_destroy(&g->leiden->lock);
+        free(g->leiden);
+    }
     free(g);
 }
 

@@ -513,7 +513,7 @@ static int cmp_grp(const void *x, const void *y) {
  * get the reproducible partition (the list and a later colouring agree). */
 static pthread_mutex_t leiden_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int leiden(const graph *g, double resolution, igraph_vector_int_t *memb, igraph_integer_t *n, double *q) {
+static int leiden_run(const graph *g, double resolution, igraph_vector_int_t *memb, igraph_integer_t *n, double *q) {
     /* modularity: node weights = degrees, resolution gamma / (2m) */
     igraph_vector_int_t deg;
     igraph_vector_t w;
@@ -536,6 +536,32 @@ static int leiden(const graph *g, double resolution, igraph_vector_int_t *memb, 
     igraph_vector_destroy(&w);
     if (q) *q = qq;
     return bad ? PU_ERR_NOMEM : PU_OK;
+}
+
+/* Leiden's partition at resolution (<= 0: the default) into memb: the one
+ * kept with g when it was computed at the same resolution, else computed
+ * and kept (replacing the one kept). The memo's lock is held through the
+ * run, so two requests for one partition compute it once. */
+static int leiden(const graph *g, double resolution, igraph_vector_int_t *memb, igraph_integer_t *n, double *q) {
+    if (resolution <= 0) resolution = GRAPH_LEIDEN_RESOLUTION;
+    graph_memo *m = g->leiden;
+    if (!m) return leiden_run(g, resolution, memb, n, q);
+    pthread_mutex_lock(&m->lock);
+    int rc = PU_OK;
+    if (!m->valid || m->resolution != resolution) {
+        if (m->valid) igraph_vector_int_destroy(&m->memb);
+        m->valid = 0;
+        if (igraph_vector_int_init(&m->memb, 0)) rc = PU_ERR_NOMEM;
+        else if ((rc = leiden_run(g, resolution, &m->memb, &m->n, &m->quality))) igraph_vector_int_destroy(&m->memb);
+        else m->valid = 1, m->resolution = resolution;
+    }
+    if (!rc && igraph_vector_int_update(memb, &m->memb)) rc = PU_ERR_NOMEM;
+    if (!rc) {
+        *n = m->n;
+        if (q) *q = m->quality;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rc;
 }
 
 int graph_group_ranks(const graph *g, const char *of, double resolution, igraph_vector_int_t *rank,

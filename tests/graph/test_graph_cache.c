@@ -282,6 +282,61 @@ static void test_path_as_short_as_igraph(void **unused) {
     store_close(st);
 }
 
+/* communities of g at resolution as graph_communities' JSON (caller frees) */
+static char *communities(const graph *g, double resolution) {
+    pu_buf out = PU_BUF_INIT(1 << 20);
+    pu_err err = {0};
+    assert_int_equal(graph_communities(g, 1000, resolution, 1, &out, &err), PU_OK);
+    char *s = strdup(pu_buf_str(&out));
+    pu_buf_free(&out);
+    return s;
+}
+
+/* the Leiden partition kept with a graph answers as a fresh run would, and
+ * a call at another resolution replaces it */
+static void test_leiden_memo(void **unused) {
+    (void)unused;
+    store_t *st = NULL;
+    pu_err err = {0};
+    assert_int_equal(store_open(test_store_uri(), &st, &err), PU_OK);
+    char id[32], a[32], b[32];
+    assert_int_equal(store_begin(st, &err), PU_OK);
+    for (int i = 0; i < 200; i++) {
+        snprintf(id, sizeof id, "n%d", i);
+        put(st, id, "Person", id, "PUBLIC", NULL, NULL);
+    }
+    srand(7);
+    for (int i = 0; i < 320; i++) {
+        snprintf(id, sizeof id, "l%d", i);
+        int x = rand() % 200, y = (x / 20) * 20 + rand() % 20;   /* ten dense groups, few links between */
+        if (i % 8 == 0) y = rand() % 200;
+        snprintf(a, sizeof a, "n%d", x);
+        snprintf(b, sizeof b, "n%d", y);
+        put(st, id, "UnknownLink", NULL, "PUBLIC", a, b);
+    }
+    assert_int_equal(store_commit(st, &err), PU_OK);
+    graph *g = NULL, *fresh = NULL;
+    assert_int_equal(graph_load(store_db(st), st, &MX, NULL, &g, &err), PU_OK);
+    assert_false(g->leiden->valid);
+    char *one = communities(g, 1.0);
+    assert_true(g->leiden->valid);
+    assert_true(g->leiden->resolution == 1.0);
+    char *again = communities(g, 0);   /* 0: the default, 1 */
+    assert_string_equal(one, again);
+    char *fine = communities(g, 25.0);
+    assert_true(g->leiden->resolution == 25.0);
+    assert_string_not_equal(one, fine);
+    char *back = communities(g, 1.0);
+    assert_string_equal(one, back);
+    assert_int_equal(graph_load(store_db(st), st, &MX, NULL, &fresh, &err), PU_OK);
+    char *other = communities(fresh, 1.0);
+    assert_string_equal(one, other);   /* what the memo gave is what a new graph computes */
+    free(one), free(again), free(fine), free(back), free(other);
+    graph_free(g);
+    graph_free(fresh);
+    store_close(st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reuse_and_invalidate),
@@ -289,6 +344,7 @@ int main(void) {
         cmocka_unit_test(test_case_changes_rebuild),
         cmocka_unit_test(test_cap_evicts_lru),
         cmocka_unit_test(test_path_as_short_as_igraph),
+        cmocka_unit_test(test_leiden_memo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
