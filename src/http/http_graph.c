@@ -258,13 +258,20 @@ int h_graph_group(http_req *r) {
 }
 
 /* The nodes of a POST body {"nodes": [...]} (at most GRAPH_VALUES_MAX) and
- * the caller's graph. */
+ * the caller's graph; on failure the reply is made and nothing is held
+ * (*o, *keys, *g NULL). */
 static int nodes_and_graph(http_req *r, json_t **o, const char ***keys, size_t *n, graph **g) {
     static const char *const keys_ok[] = {"nodes", NULL};
     int rc = http_body_object(r, o);
     if (!rc) rc = http_only_keys(r, *o, keys_ok, "body");
     if (!rc) rc = body_nodes_max(r, *o, GRAPH_VALUES_MAX, keys, n);
     if (!rc) rc = load(r, g);
+    if (rc) {   /* nothing held on failure */
+        graph_free(*g);
+        free(*keys);
+        json_decref(*o);
+        *g = NULL, *keys = NULL, *o = NULL;
+    }
     return rc;
 }
 
@@ -297,12 +304,7 @@ int h_graph_values(http_req *r) {
     const char **keys = NULL;
     size_t n = 0;
     graph *g = NULL;
-    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) {
-        graph_free(g);
-        free(keys);
-        json_decref(o);
-        return rc;
-    }
+    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 26);
     pu_err pe = {0};
     rc = graph_values(g, m ? m : "degree", (int)cutoff, res, keys, n, &out, &pe);
@@ -318,12 +320,7 @@ int h_graph_subgraph(http_req *r) {
     const char **keys = NULL;
     size_t n = 0;
     graph *g = NULL;
-    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) {
-        graph_free(g);
-        free(keys);
-        json_decref(o);
-        return rc;
-    }
+    if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 26);
     pu_err pe = {0};
     rc = graph_subgraph(g, keys, n, &out, &pe);
