@@ -50,6 +50,25 @@ async function analystFlow(browser, base, lang) {
   ok(items.length === 4 && items[0].startsWith("dealer:5-74-12345") && items[3].startsWith("entity:co-cartel"), `${lang}: the path's nodes in order`, JSON.stringify(items));
   const lit = await page.evaluate(() => window.__puenteGraph.elements(".path").length);
   ok(lit === 7, `${lang}: the path's 4 nodes and 3 links are highlighted`, String(lit));
+  // the connecting network of the dealer, the company and the other firearm's recovery-less purchaser
+  await page.evaluate(() => { const cy = window.__puenteGraph; cy.elements().unselect(); cy.getElementById("dealer:5-74-12345").select(); cy.getElementById("entity:co-cartel").select(); });
+  await page.click("#graph-net-selected");
+  const picked = (await page.inputValue("#graph-net-nodes")).split(" ").sort();
+  ok(JSON.stringify(picked) === JSON.stringify(["dealer:5-74-12345", "entity:co-cartel"]), `${lang}: the selected nodes fill the network's field`, JSON.stringify(picked));
+  await page.click("#graph-connect");
+  await waitFor(page, () => document.querySelector("#graph-msg") && /\d/.test(document.querySelector("#graph-msg").textContent) && window.__puenteGraph.elements(".path").length > 0);
+  const net = await page.evaluate(() => window.__puenteGraph.nodes(".path").map((n) => n.id()));
+  ok(net.length === 4 && net.includes("dealer:5-74-12345") && net.includes("entity:co-cartel") && net.some((i) => i.startsWith("resolved:")),
+     `${lang}: the connecting network of dealer and company runs through the resolved purchaser`, JSON.stringify(net));
+  ok(!net.includes("entity:us-secret"), `${lang}: the connecting network holds no US-ONLY node`);
+  await page.fill("#graph-net-nodes", "co-cartel");
+  await page.click("#graph-connect");
+  await waitFor(page, () => document.querySelector("#graph-msg .msg-error"));
+  ok(true, `${lang}: one node is refused with a message`);
+  await page.fill("#graph-net-nodes", "co-cartel us-secret");
+  await page.click("#graph-connect");
+  await waitFor(page, () => document.querySelector("#graph-msg .msg-error"));
+  ok(!(await page.textContent("#graph-msg")).includes("Informante"), `${lang}: a hidden node named is refused without its name`);
   ok(await page.isVisible("#graph-png"), `${lang}: PNG export for every reader`);
   ok(!(await page.isVisible("#graph-graphml").catch(() => false)), `${lang}: no GraphML export without the export permission`);
   const [png] = await Promise.all([page.waitForEvent("download"), page.click("#graph-png")]);

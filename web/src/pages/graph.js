@@ -1,6 +1,7 @@
 // graph.js - the network (docs/graph.md): the reader's graph around a node
 // drawn with cytoscape (bundled by esbuild; no CDN); click a node to expand
-// it; find a path between two nodes and highlight it; export PNG (the
+// it; find a path between two nodes, or the connecting network of several,
+// and highlight it; export PNG (the
 // drawing), GraphML and FtM (the API's export of the nodes on screen, for
 // roles with export); save the nodes on screen as a diagram. Everything
 // shown comes from the API, which builds the graph from what the reader may
@@ -127,6 +128,34 @@ export async function graphPage(main, id) {
       mount(msg, e && e.status === 404 ? status(t("graph.no_path"), "error") : errorMsg(e));
     }
   };
+  // the connecting network of a set (i2's "find connecting network"): the shortest
+  // paths between every two of the nodes named, drawn and highlighted
+  const netNodes = h("input", { id: "graph-net-nodes", autocomplete: "off" });
+  const connect = async () => {
+    const keys = netNodes.value.split(/[\s,]+/).filter(Boolean);
+    if (keys.length < 2) {
+      mount(msg, status(t("graph.net_two"), "error"));
+      return;
+    }
+    mount(msg, loading());
+    try {
+      const sub = await post(`/api/v1/graph/network?${win().slice(1)}`, { nodes: keys });
+      addSub(cy, sub);
+      await changed();
+      cy.elements().removeClass("path");
+      for (const n of sub.nodes) cy.getElementById(n.id).addClass("path");
+      for (const e of sub.edges) cy.getElementById(`${e.source}|${e.from}|${e.to}|${e.type}`).addClass("path");
+      mount(msg, status(t("graph.net_found", { n: keys.length, m: sub.nodes.length, e: sub.edges.length }), "ok"));
+      showList();
+    } catch (e) {
+      mount(msg, e && e.status === 404 ? status(t("graph.net_unknown"), "error") : errorMsg(e));
+    }
+  };
+  const useSelected = () => {
+    const ids = cy.nodes(":selected").map((n) => n.id());
+    netNodes.value = ids.join(" ");
+    if (ids.length < 2) mount(msg, status(t("graph.net_two"), "error"));
+  };
   const exportAs = async (format) => {
     try {
       const r = await api("POST", `/api/v1/graph/export?${win().slice(1)}`, { nodes: cy.nodes().map((n) => n.id()), format }, { text: true });
@@ -205,13 +234,17 @@ export async function graphPage(main, id) {
     field(t("graph.node"), node, t("graph.node_hint")), field(t("graph.hops"), hops), h("button", { type: "submit", id: "graph-expand" }, t("graph.expand")));
   const pathForm = h("form", { id: "graph-path-form", onsubmit: (ev) => { ev.preventDefault(); findPath(); } },
     field(t("graph.from"), pathA), field(t("graph.to"), pathB), h("button", { type: "submit", id: "graph-find-path" }, t("graph.find_path")));
+  const netForm = h("form", { id: "graph-net-form", onsubmit: (ev) => { ev.preventDefault(); connect(); } },
+    field(t("graph.net_nodes"), netNodes, t("graph.net_hint")),
+    h("button", { type: "button", id: "graph-net-selected", onclick: useSelected }, t("graph.net_selected")),
+    h("button", { type: "submit", id: "graph-connect" }, t("graph.net_connect")));
   const tools = h("div", { class: "graph-tools" },
     h("button", { type: "button", id: "graph-png", onclick: () => download("puente-graph.png", "image/png", cy.png({ output: "blob", full: true, bg: "#ffffff" })) }, t("graph.export_png")),
     can("export") ? h("button", { type: "button", id: "graph-graphml", onclick: () => exportAs("graphml") }, t("graph.export_graphml")) : null,
     can("export") ? h("button", { type: "button", id: "graph-ftm", onclick: () => exportAs("ftm") }, t("graph.export_ftm")) : null,
     can("write") ? h("button", { type: "button", id: "graph-save", onclick: save }, t("graph.save")) : null,
     h("button", { type: "button", id: "graph-clear", onclick: () => { cy.elements().remove(); showList(); mount(details); } }, t("graph.clear")));
-  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), windowForm, expandForm, pathForm, tools, msg, canvas, details, list, analysis.el, xref);
+  mount(main, h("h1", {}, t("graph.title")), h("p", {}, t("graph.intro")), windowForm, expandForm, pathForm, netForm, tools, msg, canvas, details, list, analysis.el, xref);
   cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
   window.__puenteGraph = cy; // for the browser test
   bind();
