@@ -268,10 +268,11 @@ typedef struct audit_anchor {
 int audit_anchor_write(db_t *db, const char *path, audit_anchor *out, pu_err *err);
 typedef struct audit_anchor_report {
     int missing;            /* no anchor file */
-    int64_t anchors;        /* lines read */
-    int64_t checked;        /* anchors whose entry is in the chain with that hash */
-    int64_t pruned;         /* anchors of entries removed by retention */
-    int64_t unverified;     /* anchors whose MAC key is not configured here */
+    int64_t anchors;        /* lines read; = checked + pruned + unverified when consistent */
+    int64_t checked;        /* anchors whose entry is in the chain with that hash (mark verified) */
+    int64_t pruned;         /* anchors of entries removed by retention (mark verified) */
+    int64_t unverified;     /* anchors whose MAC key is not configured here (their seq and
+                             * hash are still checked against the chain) */
     int64_t last_seq;       /* newest anchored seq (-1 none) */
     int truncated;          /* an anchor names an entry beyond the head */
     char problem[256];
