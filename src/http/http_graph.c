@@ -41,6 +41,16 @@ static int reply(http_req *r, pu_buf *out, const char *detail) {
     return http_json(r, 200, j);
 }
 
+/* Release the caller's graph, then reply with out or the engine's error. */
+static int answer(http_req *r, graph *g, int rc, const pu_err *pe, pu_buf *out, const char *detail) {
+    graph_free(g);
+    if (rc) {
+        pu_buf_free(out);
+        return engine_fail(r, rc, pe);
+    }
+    return reply(r, out, detail);
+}
+
 #define WINDOW "from", "to"
 
 /* GET /api/v1/graph/expand?node=&hops=&offset=&limit= */
@@ -59,12 +69,7 @@ int h_graph_expand(http_req *r) {
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
     rc = graph_expand(g, node, (int)hops, (size_t)off, (size_t)lim, 1, &out, &pe);
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, NULL);
+    return answer(r, g, rc, &pe, &out, NULL);
 }
 
 /* GET /api/v1/graph/path?a=&b=[&hops=K: every path of at most K edges] */
@@ -88,12 +93,7 @@ int h_graph_path(http_req *r) {
         rc = graph_path(g, a, b, 1, &out, &pe);
         pu_buf_puts(&out, "]}");
     }
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, NULL);
+    return answer(r, g, rc, &pe, &out, NULL);
 }
 
 static int body_nodes_max(http_req *r, json_t *o, size_t max, const char ***keys, size_t *n);
@@ -193,12 +193,7 @@ static int groups(http_req *r, group_fn fn) {
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
     rc = fn(g, (size_t)top, 1, &out, &pe);
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, NULL);
+    return answer(r, g, rc, &pe, &out, NULL);
 }
 
 /* GET /api/v1/graph/components?top= */
@@ -221,12 +216,7 @@ int h_graph_communities(http_req *r) {
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
     rc = graph_communities(g, (size_t)top, res, 1, &out, &pe);
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, NULL);
+    return answer(r, g, rc, &pe, &out, NULL);
 }
 
 /* GET /api/v1/graph/group?of=component|community&node=&resolution=&offset=&limit= */
@@ -249,12 +239,7 @@ int h_graph_group(http_req *r) {
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
     rc = graph_group(g, of, node, res, (size_t)off, (size_t)lim, &out, &pe);
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, of);
+    return answer(r, g, rc, &pe, &out, of);
 }
 
 /* The nodes of a POST body {"nodes": [...]} (at most GRAPH_VALUES_MAX) and
@@ -342,12 +327,7 @@ int h_graph_centrality(http_req *r) {
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
     rc = graph_centrality_min(g, m ? m : "degree", (int)cutoff, (double)k, (size_t)top, 1, &out, &pe);
-    graph_free(g);
-    if (rc) {
-        pu_buf_free(&out);
-        return engine_fail(r, rc, &pe);
-    }
-    return reply(r, &out, NULL);
+    return answer(r, g, rc, &pe, &out, NULL);
 }
 
 /* ---- saved sets and diagrams ---- */
