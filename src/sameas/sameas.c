@@ -2,6 +2,7 @@
  * spellings of the reader's clusters that hold a designated entity. */
 #include "sameas/sameas.h"
 #include "sameas/sameas_int.h"
+#include "common/pu_vec.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
@@ -90,33 +91,21 @@ typedef struct dent {
     const char *id, *caption;
 } dent;
 
-typedef struct dset {
-    dent *e;
-    size_t n, cap;
-} dset;
-
 static int cmp_dent(const void *a, const void *b) { return strcmp(((const dent *)a)->id, ((const dent *)b)->id); }
 
+/* screen_entity_fn: one designated entity into the set (ctx: a pu_vec of dent). */
 static int dset_add(void *ctx, const char *id, const char *caption) {
-    dset *d = ctx;
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? 2 * d->cap : 256;
-        dent *ne = realloc(d->e, nc * sizeof *ne);
-        if (!ne) return PU_ERR_NOMEM;
-        d->e = ne;
-        d->cap = nc;
-    }
-    d->e[d->n++] = (dent){id, caption};
-    return 0;
+    dent e = {id, caption};
+    return pu_vec_push(ctx, &e, sizeof e) ? PU_ERR_NOMEM : 0;
 }
 
-/* sameas_desig_fn of the index's set (ctx: the dset). */
+/* sameas_desig_fn of the index's set (ctx: the sorted pu_vec of dent). */
 static int in_dset(void *ctx, const resolve_member *m, char *caption, size_t size, pu_err *err) {
     (void)err;
-    const dset *d = ctx;
-    if (!d->n) return 0;
+    const pu_vec *d = ctx;
+    if (!d->len) return 0;
     dent k = {m->key + strlen("entity:"), NULL};
-    const dent *f = bsearch(&k, d->e, d->n, sizeof k, cmp_dent);
+    const dent *f = bsearch(&k, d->data, d->len, sizeof k, cmp_dent);
     if (!f) return 0;
     pu_strlcpy(caption, f->caption, size);
     return 1;
@@ -234,11 +223,11 @@ int sameas_build_with(db_t *db, const screen_index *ix, const store_scope *scope
         }
         return rc;
     }
-    dset ds = {0};
+    pu_vec ds = PU_VEC_INIT(dent, 0);
     if (!fn) {   /* the index's set: one walk of the index, then a binary search per entity member */
         if (screen_index_designated(ix, scope, SCREEN_SCOPE_DEFAULT, dset_add, &ds))
             rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-        if (ds.n > 1) qsort(ds.e, ds.n, sizeof *ds.e, cmp_dent);
+        if (ds.len > 1) qsort(ds.data, ds.len, sizeof(dent), cmp_dent);
         fn = in_dset;
         ctx = &ds;
     }
@@ -248,7 +237,7 @@ int sameas_build_with(db_t *db, const screen_index *ix, const store_scope *scope
     if (!rc) rc = find_designated(s, fn, ctx, head, err);
     if (!rc && s->nd) rc = add_spellings(s, head, err);
     free(head);
-    free(ds.e);
+    pu_vec_free(&ds);
     if (!rc) rc = compact(s, err);
     if (rc) {
         sameas_free(s);
