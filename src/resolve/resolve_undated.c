@@ -261,8 +261,6 @@ typedef struct tokfreq {
     size_t n, persons;  /* entries; person records */
 } tokfreq;
 
-static uint64_t tok_hash(const char *t, size_t n) { return tok_canon(t, n); }
-
 static int cmp_h(const void *x, const void *y) {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return (a > b) - (a < b);
@@ -279,7 +277,7 @@ static int tokfreq_build(const resolve_set *s, tokfreq *f) {
         for (size_t j = 0; j < nt; j++) {
             size_t l = strcspn(tok[j], " ");
             if (j && l == strcspn(tok[j - 1], " ") && !strncmp(tok[j], tok[j - 1], l)) continue;   /* once per record */
-            uint64_t h = tok_hash(tok[j], l);
+            uint64_t h = tok_canon(tok[j], l);
             if (pu_vec_push(&v, &h, sizeof h)) {
                 pu_vec_free(&v);
                 return PU_ERR_NOMEM;
@@ -312,29 +310,29 @@ static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
  * does not make a common name look rare; "vadebar" and "vadebaz", two rare
  * names, keep their own counts. */
 static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
-    size_t c = tokfreq_count(f, tok_hash(t, l));
+    size_t c = tokfreq_count(f, tok_canon(t, l));
     if (c > TYPO_CORRECT_MAX || l < 4 || l >= TYPO_TOKEN_MAX) return c;
     char v[TYPO_TOKEN_MAX + 1];
     size_t best = c;
     for (size_t i = 0; i + 1 < l; i++) {   /* swapped */
         memcpy(v, t, l);
         v[i] = t[i + 1], v[i + 1] = t[i];
-        size_t n = tokfreq_count(f, tok_hash(v, l));
+        size_t n = tokfreq_count(f, tok_canon(v, l));
         if (n > best) best = n;
     }
     for (size_t i = 0; i < l; i++) {   /* one left in by mistake */
         memcpy(v, t, i), memcpy(v + i, t + i + 1, l - i - 1);
-        size_t n = tokfreq_count(f, tok_hash(v, l - 1));
+        size_t n = tokfreq_count(f, tok_canon(v, l - 1));
         if (n > best) best = n;
     }
     for (size_t i = 0; i <= l; i++)   /* one left out, or one changed */
         for (char ch = 'a'; ch <= 'z'; ch++) {
             memcpy(v, t, i), v[i] = ch, memcpy(v + i + 1, t + i, l - i);
-            size_t n = tokfreq_count(f, tok_hash(v, l + 1));
+            size_t n = tokfreq_count(f, tok_canon(v, l + 1));
             if (n > best) best = n;
             if (i < l) {
                 memcpy(v, t, l), v[i] = ch;
-                n = tokfreq_count(f, tok_hash(v, l));
+                n = tokfreq_count(f, tok_canon(v, l));
                 if (n > best) best = n;
             }
         }
@@ -538,7 +536,7 @@ static int typo_unique(const resolve_set *s, const nkey *k, size_t nk, const tok
     size_t nc = 0;
     const char *dob = NULL;
     for (size_t t = 0; t < nt; t++) {
-        if (tokfreq_count(f, tok_hash(tok[t], strcspn(tok[t], " "))) > TYPO_CORRECT_MAX) continue;
+        if (tokfreq_count(f, tok_canon(tok[t], strcspn(tok[t], " "))) > TYPO_CORRECT_MAX) continue;
         if (collect_holders(s, k, nk, tokens_key(tok, nt, all & ~(1u << t)), r, c, &nc, &dob) ||
             collect_holders(s, k, nk, tokens_key(tok, nt, 1u << t), r, c, &nc, &dob))
             return PU_OK;
