@@ -52,7 +52,7 @@ struct graph {
     int built;
     atomic_int refs;   /* holders: the caller of graph_load, the cache and its readers (graph_free) */
     size_t bytes;      /* estimated memory (graph_cache's cap) */
-    graph_memo *leiden;  /* the last Leiden partition (NULL: none kept) */
+    graph_memo *leiden;  /* the last Leiden partition (allocated by graph_load) */
 };
 
 /* Estimated bytes held by g (strings, tables and the igraph). */

@@ -524,7 +524,6 @@ static int leiden_run(const graph *g, double resolution, igraph_vector_int_t *me
           igraph_vector_resize(&w, igraph_vector_int_size(&deg));
     for (igraph_integer_t i = 0; !bad && i < igraph_vector_int_size(&deg); i++) VECTOR(w)[i] = (double)VECTOR(deg)[i];
     double m2 = g->edges.len ? 2.0 * (double)g->edges.len : 1.0;
-    if (resolution <= 0) resolution = GRAPH_LEIDEN_RESOLUTION;
     if (!bad) {
         pthread_mutex_lock(&leiden_lock);
         igraph_rng_seed(igraph_rng_default(), LEIDEN_SEED);
@@ -544,8 +543,7 @@ static int leiden_run(const graph *g, double resolution, igraph_vector_int_t *me
  * run, so two requests for one partition compute it once. */
 static int leiden(const graph *g, double resolution, igraph_vector_int_t *memb, igraph_integer_t *n, double *q) {
     if (resolution <= 0) resolution = GRAPH_LEIDEN_RESOLUTION;
-    graph_memo *m = g->leiden;
-    if (!m) return leiden_run(g, resolution, memb, n, q);
+    graph_memo *m = g->leiden;   /* every loaded graph has one (graph_load) */
     pthread_mutex_lock(&m->lock);
     int rc = PU_OK;
     if (!m->valid || m->resolution != resolution) {
