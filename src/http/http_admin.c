@@ -131,7 +131,7 @@ int http_login_check(http_req *r, const char *user, const char *pw, const char *
 
 json_t *http_logon_json(const acl_logon_info *i) { return logon_json(i); }
 
-int h_login(http_req *r) {
+int http_login_body(http_req *r, acl_principal *p, acl_logon_info *info, char session[ACL_SECRET_MAX]) {
     static const char *const keys[] = {"user", "password", "code", NULL};
     json_t *o;
     int rc = http_body_object(r, &o);
@@ -146,11 +146,16 @@ int h_login(http_req *r) {
         json_decref(o);
         return http_fail(r, PU_ERR_INVALID, user ? "password" : "user", "expected a string");
     }
+    rc = http_login_check(r, user, pw, code, p, info, session);
+    json_decref(o);
+    return rc;
+}
+
+int h_login(http_req *r) {
     acl_principal p;
     acl_logon_info info;
     char session[ACL_SECRET_MAX];
-    rc = http_login_check(r, user, pw, code, &p, &info, session);
-    json_decref(o);
+    int rc = http_login_body(r, &p, &info, session);
     if (rc) return rc;
     r->p = p;
     r->authed = 1;

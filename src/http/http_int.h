@@ -258,6 +258,10 @@ int http_status_of(int code);
  * the guard) and its code returned. */
 int http_login_check(http_req *r, const char *user, const char *pw, const char *code, acl_principal *p,
                      acl_logon_info *info, char session[ACL_SECRET_MAX]);
+/* The login body {"user","password","code"?} of the API and the web, read
+ * and checked by http_login_check. On failure the request is failed and its
+ * code returned (400 naming the field of a bad body). */
+int http_login_body(http_req *r, acl_principal *p, acl_logon_info *info, char session[ACL_SECRET_MAX]);
 /* The last-logon notice as JSON (new reference). */
 json_t *http_logon_json(const acl_logon_info *i);
 

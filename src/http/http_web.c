@@ -326,26 +326,11 @@ int h_web_session(http_req *r) {
 }
 
 int h_web_login(http_req *r) {
-    static const char *const keys[] = {"user", "password", "code", NULL};
-    json_t *o;
-    int rc = http_body_object(r, &o);
-    if (rc) return rc;
-    const char *user = NULL, *pw = NULL, *code = NULL;
-    if ((rc = http_only_keys(r, o, keys, NULL)) || (rc = http_str_member(r, o, "user", NULL, &user)) ||
-        (rc = http_str_member(r, o, "password", NULL, &pw)) || (rc = http_str_member(r, o, "code", NULL, &code))) {
-        json_decref(o);
-        return rc;
-    }
-    if (!user || !pw) {
-        json_decref(o);
-        return http_fail(r, PU_ERR_INVALID, user ? "password" : "user", "expected a string");
-    }
     /* the API's login: flood guard, lockout, second factor, notice */
     char session[ACL_SECRET_MAX];
     acl_principal p;
     acl_logon_info info;
-    rc = http_login_check(r, user, pw, code, &p, &info, session);
-    json_decref(o);
+    int rc = http_login_body(r, &p, &info, session);
     if (rc) return rc;
     r->p = p;
     r->authed = 1;
