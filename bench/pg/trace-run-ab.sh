@@ -40,6 +40,7 @@ timed() { # LABEL BIN STORE STEP ARGS...
   local s0; s0=$(pg_server_cpu)
   /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$bin" trace --db "$(db_of "$b")" "${ARGS[@]}" "$step" "$@" \
     >"$OUT/out.txt" 2>&1 || { echo "$label $b $step failed" >&2; tail -5 "$OUT/out.txt" >&2; exit 1; }
+  pg_settle
   local s1; s1=$(pg_server_cpu)
   read -r w u s _ <"$OUT/time.txt"
   local srv="-"; [ "$b" = pg ] && srv=$(python3 -c "print(f'{$s1 - $s0:.2f}')")
