@@ -31,12 +31,15 @@ pg_server_cpu() {
   } | awk -v t="$tck" '{s+=$1} END {printf "%.2f\n", s/t}'
 }
 # pg_settle: wait (10 s at most) until the client backends of the bench
-# database have ended and the postmaster has reaped them. Call it after a
-# client exits and before pg_server_cpu: a backend that has exited but is
+# database have ended and the postmaster has reaped them. Call it before
+# each pg_server_cpu that brackets a step: a backend that has exited but is
 # not reaped yet is counted nowhere (still listed as a child, but its
-# /proc/PID/stat is gone, and not yet in the postmaster's cutime): reading
-# at once lost a whole `trace run`'s backend in the sixth session
-# (docs/perf/pg.md), so earlier figures of these scripts may be short.
+# /proc/PID/stat is gone, and not yet in the postmaster's cutime) until it
+# is reaped, then all at once. Read at once after the step, this lost a
+# whole `trace run`'s backend in the sixth session (docs/perf/pg.md); read
+# at once before it, the backend of a psql that ran just before (the
+# VACUUM ANALYZE of trace-run-ab.sh) was counted in the step. Earlier
+# figures of these scripts may be off either way.
 pg_settle() {
   local pm i c st busy
   pm=$(head -1 "$PGDIR/c/data/postmaster.pid")

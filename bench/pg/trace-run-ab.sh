@@ -39,6 +39,7 @@ echo "|---|---|---|---:|---:|---:|---:|---:|---|"
 db_of() { [ "$1" = sqlite ] && echo "$SDB" || echo "$PDB"; }
 timed() { # LABEL BIN STORE STEP ARGS...
   local label=$1 bin=$2 b=$3 step=$4; shift 4
+  pg_settle # the reset's psql backend (VACUUM ANALYZE) is reaped before, not during, the step
   local s0; s0=$(pg_server_cpu)
   /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$bin" trace --db "$(db_of "$b")" "${ARGS[@]}" "$step" "$@" \
     >"$OUT/out.txt" 2>&1 || { echo "$label $b $step failed" >&2; tail -5 "$OUT/out.txt" >&2; exit 1; }
