@@ -51,8 +51,18 @@ pg_settle() {
       if [ -z "$st" ] || [ "$st" = Z ] ||
          tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q '127\.0\.0\.1('; then busy=1; break; fi
     done
-    [ $busy = 0 ] && return 0
+    [ $busy = 0 ] && break
     sleep 0.1
+  done
+  # and until the count stands still (a reaped backend's time has been seen
+  # to reach the postmaster's cutime a few hundred ms after it left /proc)
+  local a b
+  b=$(pg_server_cpu)
+  for i in $(seq 20); do
+    sleep 0.3
+    a=$b
+    b=$(pg_server_cpu)
+    [ "$a" = "$b" ] && return 0
   done
 }
 # machine: one line for the reports
