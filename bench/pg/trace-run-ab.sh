@@ -10,13 +10,14 @@
 # the client disconnects, and whatever else the cluster did) and the index
 # build's own time as `trace run` prints it.
 # Run the whole script under `nice -n 10` (the machine is shared).
-# Env: FIREARMS (250000), ROUNDS (2), PUENTE (build/puente), PUENTE_OLD
+# Env: FIREARMS (250000), RECOVERIES (FIREARMS / 50: the requests), ROUNDS (2), PUENTE (build/puente), PUENTE_OLD
 # (optional: the binary to compare with), OUT (/var/tmp/puente-trace-ab).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/pg/lib.sh
 PUENTE=$(realpath "${PUENTE:-build/puente}")
 FIREARMS=${FIREARMS:-250000}
+RECOVERIES=${RECOVERIES:-$((FIREARMS / 50))}
 ROUNDS=${ROUNDS:-2}
 OUT=${OUT:-/var/tmp/puente-trace-ab}
 mkdir -p "$OUT"
@@ -29,6 +30,7 @@ PDB=$(pg_store ab)
 ARGS=(--today 2026-11-27)
 
 pg_machine
+echo "firearms: $FIREARMS, recoveries: $RECOVERIES, rounds: $ROUNDS"
 echo "binary: $PUENTE ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+changes')), older: ${PUENTE_OLD:-none}, nice $(nice)"
 echo "start: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -37,9 +39,11 @@ echo "|---|---|---|---:|---:|---:|---:|---:|---|"
 db_of() { [ "$1" = sqlite ] && echo "$SDB" || echo "$PDB"; }
 timed() { # LABEL BIN STORE STEP ARGS...
   local label=$1 bin=$2 b=$3 step=$4; shift 4
+  pg_settle # the reset's psql backend (VACUUM ANALYZE) is reaped before, not during, the step
   local s0; s0=$(pg_server_cpu)
   /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$bin" trace --db "$(db_of "$b")" "${ARGS[@]}" "$step" "$@" \
     >"$OUT/out.txt" 2>&1 || { echo "$label $b $step failed" >&2; tail -5 "$OUT/out.txt" >&2; exit 1; }
+  pg_settle
   local s1; s1=$(pg_server_cpu)
   read -r w u s _ <"$OUT/time.txt"
   local srv="-"; [ "$b" = pg ] && srv=$(python3 -c "print(f'{$s1 - $s0:.2f}')")
@@ -52,7 +56,7 @@ reset_requests() { # STORE
   else "$PGBIN/psql" -qAtX -d "$PGURI" -c "SET search_path = ab" -c "$sql" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null; fi
 }
 for b in sqlite pg; do
-  timed new "$PUENTE" "$b" generate --firearms "$FIREARMS" --recoveries $((FIREARMS / 50)) --rings 40 --seed 2026
+  timed new "$PUENTE" "$b" generate --firearms "$FIREARMS" --recoveries "$RECOVERIES" --rings 40 --seed 2026
 done
 for r in $(seq "$ROUNDS"); do
   for bin in ${PUENTE_OLD:+old} new; do

@@ -389,6 +389,15 @@ int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err) {
 
 static int bulk_name_ok(const char *s);
 
+int db_scratch_empty(db_t *db, const char *table, pu_err *err) {
+    if (!bulk_name_ok(table)) return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_scratch_empty: bad table name");
+    char sql[128];
+    int n = snprintf(sql, sizeof sql, "%s %s", db->ops->scratch_empty ? db->ops->scratch_empty : "DELETE FROM", table);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        return pu_fail(err, PU_ERR_INTERNAL, db->path, NULL, "db_scratch_empty: bad table name");
+    return db->ops->exec(db, sql, err);
+}
+
 struct db_fk {
     char *restore; /* the backend's SQL that adds the constraint back */
 };

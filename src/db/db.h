@@ -282,6 +282,16 @@ int db_autocheckpoint(db_t *db, int on, pu_err *err);
  * pages to the WAL over and over under random index inserts); 0 = back to
  * the default. Errors: PU_ERR_DB. */
 int db_bulk_load_hint(db_t *db, size_t cache_bytes, pu_err *err);
+/* Empty `table`, a temporary table of this connection that is filled and
+ * emptied many times inside one transaction (a chunk's results before an
+ * UPDATE ... FROM). PostgreSQL: TRUNCATE, which gives the table a new empty
+ * file: a DELETE there leaves the dead rows and their pages, nothing
+ * vacuums them before the commit, each refill appends new pages, and every
+ * later scan of the table (and the planner's estimate of its rows) grows
+ * with all the rows it ever held. SQLite: DELETE FROM (its truncate
+ * optimisation). Names: lower-case letters, digits, '_'. Errors:
+ * PU_ERR_INTERNAL (a bad name), PU_ERR_DB. */
+int db_scratch_empty(db_t *db, const char *table, pu_err *err);
 /* A load of many new rows into `table` inside one transaction (db_begin):
  * db_fk_suspend drops the foreign key on table(column) for the load and
  * db_fk_restore puts the same constraint back, which checks every row in one

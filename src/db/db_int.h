@@ -117,6 +117,9 @@ typedef struct db_ops {
     int (*checkpoint)(db_t *db, pu_err *err);
     int (*autocheckpoint)(db_t *db, int on, pu_err *err);
     int (*bulk_load_hint)(db_t *db, size_t cache_bytes, pu_err *err);
+    /* Optional (db_scratch_empty): the SQL verb that empties a temporary
+     * table, followed by its (checked) name; NULL: "DELETE FROM". */
+    const char *scratch_empty;
     /* Optional (db_fk_suspend): drop the foreign key on table(column) and
      * set *restore to the SQL that adds it back (malloc'd); NULL: nothing to do. */
     int (*fk_suspend)(db_t *db, const char *table, const char *column, char **restore, pu_err *err);

@@ -1041,6 +1041,7 @@ const db_ops db_pg_ops = {
     .autocheckpoint = NULL,
     .bulk_load_hint = NULL,
     .fk_suspend = pg_fk_suspend,
+    .scratch_empty = "TRUNCATE",
     /* COPY FROM STDIN */
     .bulk_encode = pg_bulk_encode,
     .bulk_send = pg_bulk_send,

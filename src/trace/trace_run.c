@@ -77,9 +77,13 @@ typedef struct runner {
  * inserts (COPY on PostgreSQL) and one UPDATE ... FROM. Before, each request
  * cost three to five statements, each a round trip on PostgreSQL that waits
  * for the client and the server to be scheduled in turn (about 4 ms at a
- * load of 20 on two cores: docs/perf/pg.md). Bounded by the IN list of the
- * events' query and the outcomes held in memory (about 2 KB each). */
-#define RUN_CHUNK 500
+ * load of 20 on two cores: docs/perf/pg.md). A chunk also has a fixed cost
+ * on the server (planning its statements, emptying the temporary table:
+ * about 17 ms of PostgreSQL's CPU per chunk of 500; 2,000 cut the server's
+ * CPU of 90,723 requests from 5.7 s to 3.4 s, docs/perf/pg.md "Sixth
+ * session"). Bounded by the IN lists of the chunk's statements and the
+ * outcomes held in memory (about 3 KB each: 6 MB). */
+#define RUN_CHUNK 2000
 
 /* The results of a chunk before the UPDATE ... FROM: a temporary table of
  * the connection, emptied after each chunk. */
@@ -95,6 +99,11 @@ static const char *const RUN_TMP_COLS[] = {
     "purchase_state", "dealer", "dealer_ffl",   "ttc_days",       "possessor_differs", "us_sourced",  "result_mfr",
     "result_type", "result_calibre", "notes",   "retail_event_id", "dealer_event_id", "updated"};
 #define RUN_TMP_NCOLS ((int)(sizeof RUN_TMP_COLS / sizeof RUN_TMP_COLS[0]))
+/* The UPDATE's text before the chunk's request ids: the list
+ * (trace_request.id IN (...)) makes PostgreSQL reach the requests through
+ * their primary key. With the join alone it hashed the temporary table and
+ * scanned all of trace_request, every row and every dead version of the
+ * run's earlier chunks, once per chunk (docs/perf/pg.md, "Sixth session"). */
 #define RUN_UPDATE                                                                                           \
     "UPDATE trace_request SET status = o.status, reason = o.reason, firearm_id = o.firearm_id,"               \
     " purchaser = o.purchaser, purchaser_key = o.purchaser_key, purchase_date = o.purchase_date,"             \
@@ -102,7 +111,8 @@ static const char *const RUN_TMP_COLS[] = {
     " possessor_differs = o.possessor_differs, us_sourced = o.us_sourced, result_mfr = o.result_mfr,"        \
     " result_type = o.result_type, result_calibre = o.result_calibre,"                                        \
     " notes = COALESCE(o.notes, trace_request.notes), retail_event_id = o.retail_event_id,"                   \
-    " dealer_event_id = o.dealer_event_id, updated = o.updated FROM " RUN_TMP " o WHERE trace_request.id = o.id"
+    " dealer_event_id = o.dealer_event_id, updated = o.updated FROM " RUN_TMP " o WHERE trace_request.id = o.id" \
+    " AND trace_request.id IN ("
 
 /* One event of a firearm's chain as follow() reads it (one allocation:
  * the strings follow the struct). */
@@ -368,25 +378,40 @@ static int cmp_i64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* Firearms per events query: with more, PostgreSQL's planner prefers a
+ * (parallel) scan of every firearm to the lookups by key at 1 M records
+ * (2,000 of 251,414 firearms: 40 ms in three processes instead of ~10 ms). */
+#define EV_SLICE 500
+
 /* The events visible to the runner of the n (sorted, distinct) firearms,
- * ordered by firearm, date, id: one query for a chunk. */
+ * ordered by firearm, date, id: one query per EV_SLICE firearms, in order,
+ * so the rows of the slices follow each other in the same order. */
 static int events_of(runner *R, const int64_t *fids, size_t n, evrows *out, pu_err *err) {
-    if (!n) return PU_OK;
-    db_sql q;
-    db_sql_init(&q);
-    db_sql_add(&q, "SELECT e.firearm_id, e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''),"
-                   " COALESCE(e.ffl, ''), COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''),"
-                   " f.mfg_date, e.id, COALESCE(e.dob, '') FROM trace_event e JOIN trace_firearm f ON f.id = e.firearm_id"
-                   " WHERE e.firearm_id IN (");
-    /* the ids as literals (integers: nothing to quote): a chunk has more
-     * of them than a db_sql takes arguments */
-    for (size_t i = 0; i < n; i++) db_sql_addf(&q, "%s%lld", i ? ", " : "", (long long)fids[i]);
-    db_sql_add(&q, ") AND ");
-    store_scope_sql(&q, R->scope, "e");
-    db_sql_add(&q, " ORDER BY e.firearm_id, e.date, e.id");
-    int rc = trace_query_sql(R->t->db, &q, ev_keep, out, err);
-    db_sql_free(&q);
-    if (!rc && out->rc) rc = pu_fail(err, out->rc, NULL, NULL, "out of memory reading events");
+    int rc = PU_OK;
+    for (size_t at = 0; !rc && at < n; at += EV_SLICE) {
+        size_t k = n - at < EV_SLICE ? n - at : EV_SLICE;
+        db_sql q;
+        db_sql_init(&q);
+        /* the list restricts the firearms (their primary key), not the
+         * events: PostgreSQL then reads the firearms by key and each one's
+         * events through trace_event_firearm. Restricting e.firearm_id
+         * instead, its planner estimated ~4 events a firearm and joined them
+         * to a (parallel) scan of every firearm, about 100 ms per 500 at
+         * 1 M records (docs/perf/pg.md, "Sixth session"). Same rows. */
+        db_sql_add(&q, "SELECT e.firearm_id, e.kind, e.date, COALESCE(e.party, ''), COALESCE(e.party_key, ''),"
+                       " COALESCE(e.ffl, ''), COALESCE(e.state, ''), f.mfr, COALESCE(f.type, ''), COALESCE(f.calibre, ''),"
+                       " f.mfg_date, e.id, COALESCE(e.dob, '') FROM trace_firearm f JOIN trace_event e ON e.firearm_id = f.id"
+                       " WHERE f.id IN (");
+        /* the ids as literals (integers: nothing to quote): a slice has
+         * more of them than a db_sql takes arguments */
+        for (size_t i = 0; i < k; i++) db_sql_addf(&q, "%s%lld", i ? ", " : "", (long long)fids[at + i]);
+        db_sql_add(&q, ") AND ");
+        store_scope_sql(&q, R->scope, "e");
+        db_sql_add(&q, " ORDER BY e.firearm_id, e.date, e.id");
+        rc = trace_query_sql(R->t->db, &q, ev_keep, out, err);
+        db_sql_free(&q);
+        if (!rc && out->rc) rc = pu_fail(err, out->rc, NULL, NULL, "out of memory reading events");
+    }
     return rc;
 }
 
@@ -506,7 +531,7 @@ static int prepare(runner *R, pu_err *err) {
     db_t *db = R->t->db;
     static const char *const ccols[] = {"request_id", "rank", "firearm_id", "score"};
     int rc = db_exec(db, RUN_TMP_DDL, err);
-    if (!rc) rc = db_exec(db, "DELETE FROM " RUN_TMP, err);
+    if (!rc) rc = db_scratch_empty(db, RUN_TMP, err);
     if (!rc) rc = db_bulk_open(db, RUN_TMP, RUN_TMP_COLS, RUN_TMP_NCOLS, &R->out, err);
     if (!rc) rc = db_bulk_open(db, "trace_candidate", ccols, 4, &R->cand, err);
     return rc;
@@ -520,6 +545,7 @@ static void finish(runner *R) {
 /* One chunk's requests idx[0..n) with their outcomes o: the events of their
  * firearms in one query, the chains followed, the results written. */
 static int run_chunk(runner *R, const reqs *q, const size_t *idx, outcome *o, size_t n, pu_err *err) {
+    if (!n) return PU_OK;
     int64_t fids[RUN_CHUNK];
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
@@ -550,13 +576,26 @@ static int run_chunk(runner *R, const reqs *q, const size_t *idx, outcome *o, si
         if (!rc) rc = save(R, &q->r[idx[i]], &o[i], now, err);
     }
     evrows_free(&ev);
-    /* the results, then the chunk's old candidates out and the new ones in */
+    /* the results, then the chunk's old candidates out and the new ones in;
+     * both statements name the chunk's request ids (integers: nothing to
+     * quote), so each reaches its rows through an index */
+    pu_buf ids = PU_BUF_INIT(RUN_CHUNK * 24 + 8), sql = PU_BUF_INIT(4096 + RUN_CHUNK * 24);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (pu_buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)q->r[idx[i]].id))
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (!rc) rc = db_bulk_flush(R->out, err);
-    if (!rc) rc = db_exec(R->t->db, RUN_UPDATE, err);
-    if (!rc) rc = db_exec(R->t->db, "DELETE FROM trace_candidate WHERE request_id IN (SELECT id FROM " RUN_TMP ")", err);
+    if (!rc && pu_buf_printf(&sql, "%s%s)", RUN_UPDATE, pu_buf_str(&ids)))
+        rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = db_exec(R->t->db, pu_buf_str(&sql), err);
+    pu_buf_reset(&sql);
+    if (!rc && pu_buf_printf(&sql, "DELETE FROM trace_candidate WHERE request_id IN (%s)", pu_buf_str(&ids)))
+        rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (!rc) rc = db_exec(R->t->db, pu_buf_str(&sql), err);
+    pu_buf_free(&sql);
+    pu_buf_free(&ids);
     for (size_t i = 0; !rc && i < n; i++) rc = save_candidates(R, &q->r[idx[i]], &o[i], err);
     if (!rc) rc = db_bulk_flush(R->cand, err);
-    if (!rc) rc = db_exec(R->t->db, "DELETE FROM " RUN_TMP, err);
+    if (!rc) rc = db_scratch_empty(R->t->db, RUN_TMP, err);
     return rc;
 }
 

@@ -1,5 +1,5 @@
 /* Unit tests for src/db (backend selection, SQLite backend, migrations and
- * their type tokens, transactions, db_step_done / db_insert_id, maintenance). */
+ * their type tokens, transactions, db_step_done / db_insert_id, maintenance, db_scratch_empty). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -427,6 +427,44 @@ static void test_maintenance(void **state) {
     unlink(wal);
 }
 
+/* db_scratch_empty: a temporary table emptied and refilled many times in
+ * one transaction keeps only its latest rows (PostgreSQL: TRUNCATE, which
+ * also gives back the pages), its key accepts the same ids again, and the
+ * transaction's other writes stay; a bad name is refused. */
+static void test_scratch_empty(void **state) {
+    (void)state;
+    db_t *db;
+    pu_err e;
+    assert_int_equal(db_open(test_store_uri(), NULL, &db, &e), PU_OK);
+    assert_int_equal(db_exec(db, "CREATE TABLE kept (id INTEGER PRIMARY KEY)", &e), PU_OK);
+    assert_int_equal(db_exec(db, "CREATE TEMP TABLE scratch (id BIGINT PRIMARY KEY, v TEXT)", &e), PU_OK);
+    assert_int_equal(db_begin(db, &e), PU_OK);
+    int64_t n;
+    for (int round = 0; round < 5; round++) {
+        db_stmt *st;
+        assert_int_equal(db_prepare(db, "INSERT INTO scratch (id, v) VALUES (?, ?)", &st, &e), PU_OK);
+        for (int i = 0; i < 100 + round; i++) { /* the same ids each round: the key was emptied too */
+            db_reset(st);
+            db_bind_int64(st, 1, i);
+            db_bind_text(st, 2, "some text", -1);
+            assert_int_equal(db_step_done(st, &e), PU_OK);
+        }
+        db_finalize(st);
+        assert_int_equal(db_query_int64(db, "SELECT count(*) FROM scratch", NULL, &n, &e), PU_OK);
+        assert_int_equal(n, 100 + round);
+        assert_int_equal(db_exec(db, "INSERT INTO kept (id) SELECT max(id) + 1 FROM scratch", &e), PU_OK);
+        assert_int_equal(db_scratch_empty(db, "scratch", &e), PU_OK);
+        assert_int_equal(db_query_int64(db, "SELECT count(*) FROM scratch", NULL, &n, &e), PU_OK);
+        assert_int_equal(n, 0);
+    }
+    assert_int_equal(db_scratch_empty(db, "scratch; DROP TABLE kept", &e), PU_ERR_INTERNAL);
+    assert_int_equal(db_scratch_empty(db, "", &e), PU_ERR_INTERNAL);
+    assert_int_equal(db_commit(db, &e), PU_OK);
+    assert_int_equal(db_query_int64(db, "SELECT sum(id) FROM kept", NULL, &n, &e), PU_OK);
+    assert_int_equal(n, 100 + 101 + 102 + 103 + 104);
+    db_close(db);
+}
+
 /* Behaviour the backends share that PostgreSQL must emulate: `?` inside
  * literals and comments is not a placeholder; a nested statement while
  * another streams; values convert as SQLite converts them; blobs round-trip;
@@ -762,6 +800,7 @@ int main(void) {
         cmocka_unit_test(test_maintenance),
         cmocka_unit_test(test_portable_behaviour),
         cmocka_unit_test(test_large_read),
+        cmocka_unit_test(test_scratch_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
