@@ -29,8 +29,7 @@
 #define COMMON_EXPECTED 0.7     /* records expected to bear a name by chance from which it is common */
 #define FREQ_MIN_PERSONS 1000   /* person records below which token frequencies are not used */
 #define KEY_SUBSET_TOKENS 6     /* tokens whose parts are indexed (2^6 keys at most per record) */
-#define TYPO_CORRECT_MAX 16     /* records of a token below which its typo-neighbours' counts are read ... */
-#define TYPO_CORRECT_PER 10000  /* ... per this many person records (a common word's typo recurs with size) */
+#define TYPO_CORRECT_MAX 16     /* records of a token below which its typo-neighbours' counts are read */
 #define TYPO_RATIO 8            /* a neighbour this many times more frequent makes a token its typo */
 #define TYPO_TOKEN_MAX 40        /* tokens longer than this are not corrected */
 #define TYPO_SCAN_MAX 256       /* dated records scanned under the other tokens; more: common */
@@ -260,8 +259,6 @@ static int split_name(const resolve_set *s, const nkey *ka, size_t nka, const re
 typedef struct tokfreq {
     uint64_t *h;        /* one entry per (record, distinct token), sorted */
     size_t n, persons;  /* entries; person records */
-    uint64_t *mk;       /* memo of tok_count_corrected: open addressing by token hash (0: empty) */
-    size_t *mv, mcap, mfill;   /* its counts; slots (a power of two, twice the distinct tokens); used */
 } tokfreq;
 
 static int cmp_h(const void *x, const void *y) {
@@ -290,25 +287,7 @@ static int tokfreq_build(const resolve_set *s, tokfreq *f) {
     if (v.len) qsort(v.data, v.len, sizeof(uint64_t), cmp_h);
     f->n = v.len;
     f->h = pu_vec_detach(&v, NULL);
-    size_t distinct = 0;
-    for (size_t i = 0; i < f->n; i++) distinct += !i || f->h[i] != f->h[i - 1];
-    for (f->mcap = 16; f->mcap < 2 * distinct + 16; f->mcap *= 2) {}
-    f->mk = calloc(f->mcap, sizeof *f->mk);
-    f->mv = calloc(f->mcap, sizeof *f->mv);
-    return f->mk && f->mv ? PU_OK : PU_ERR_NOMEM;
-}
-
-static void tokfreq_free(tokfreq *f) { free(f->h), free(f->mk), free(f->mv); }
-
-/* Tokens of at most this many records are read as a possible typo: 16 per
- * 10,000 person records, at least 16. A typo of a common word recurs in
- * proportion to the records ("hrenandez" on ~40 of 100,000 hard records):
- * a fixed 16 let it count as a rare token from 100,000 records on, so
- * "Lisa Aguilar Hrenandez" looked like a rare name and joined the one dated
- * "Lisa Hernandez Aguilar" in reach (docs/resolve.md "Wrong joins"). */
-static size_t typo_cap(const tokfreq *f) {
-    size_t c = f->persons / TYPO_CORRECT_PER * TYPO_CORRECT_MAX;
-    return c > TYPO_CORRECT_MAX ? c : TYPO_CORRECT_MAX;
+    return PU_OK;
 }
 
 static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
@@ -330,9 +309,9 @@ static size_t tokfreq_count(const tokfreq *f, uint64_t h) {
  * "heranndez" (7 of 10,000 records) counts as "hernandez" (486), so a typo
  * does not make a common name look rare; "vadebar" and "vadebaz", two rare
  * names, keep their own counts. */
-static size_t tok_count_corrected_raw(const tokfreq *f, const char *t, size_t l) {
+static size_t tok_count_corrected(const tokfreq *f, const char *t, size_t l) {
     size_t c = tokfreq_count(f, tok_canon(t, l));
-    if (c > typo_cap(f) || l < 4 || l >= TYPO_TOKEN_MAX) return c;
+    if (c > TYPO_CORRECT_MAX || l < 4 || l >= TYPO_TOKEN_MAX) return c;
     char v[TYPO_TOKEN_MAX + 1];
     size_t best = c;
     for (size_t i = 0; i + 1 < l; i++) {   /* swapped */
@@ -360,26 +339,13 @@ static size_t tok_count_corrected_raw(const tokfreq *f, const char *t, size_t l)
     return best >= TYPO_RATIO * c ? best : c;   /* a typo is much rarer than its word; a rare name's neighbour is not */
 }
 
-/* tok_count_corrected_raw, once per distinct token (memo by its hash). */
-static size_t tok_count_corrected(tokfreq *f, const char *t, size_t l) {
-    uint64_t h = 1469598103934665603ULL;   /* the letters' hash: a nickname and its formal name differ here */
-    for (size_t k = 0; k < l; k++) h = (h ^ (unsigned char)t[k]) * 1099511628211ULL;
-    if (!h || !f->mcap) return tok_count_corrected_raw(f, t, l);
-    size_t i = (size_t)(mix64(h) & (f->mcap - 1));
-    while (f->mk[i] && f->mk[i] != h) i = (i + 1) & (f->mcap - 1);
-    if (f->mk[i]) return f->mv[i];
-    size_t c = tok_count_corrected_raw(f, t, l);
-    if (2 * f->mfill < f->mcap) f->mk[i] = h, f->mv[i] = c, f->mfill++;   /* at most half full: probes end */
-    return c;
-}
-
 /* 1 when the tokens' frequencies say several other records would bear x's
  * name by chance (records x product of token shares >= COMMON_EXPECTED):
  * "Michael Hernandez" names many persons even when the data holds one
  * dated Michael Hernandez, so the name alone decides nothing. A name-
  * frequency weight (Fellegi-Sunter's frequency-based u-probabilities), from
  * the records themselves. */
-static int frequent_name(tokfreq *f, const resolve_rec *x) {
+static int frequent_name(const tokfreq *f, const resolve_rec *x) {
     const char *tok[KEY_TOKENS];
     size_t nt = name_tokens(x->norm, tok);
     if (!nt || f->persons < FREQ_MIN_PERSONS) return 0;   /* too few records to estimate from */
@@ -625,7 +591,6 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     }
     tokfreq f = {0};
     if (tokfreq_build(s, &f)) {
-        tokfreq_free(&f);
         free(u), free(k), free(ka), free(e);
         return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
@@ -655,8 +620,7 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     /* pairs already kept for an undated record made it U_CHOSEN or left it
      * with undated partners only: the second look only adds dated ones */
     int rc = unique_name_pairs(s, k, nk, ka, nka, &f, u, kept);
-    free(u), free(k), free(ka), free(e);
-    tokfreq_free(&f);
+    free(u), free(k), free(ka), free(e), free(f.h);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }
 

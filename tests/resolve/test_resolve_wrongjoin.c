@@ -2,9 +2,8 @@
  * records (docs/resolve.md "Wrong joins at 1,000,000 hard records"): a
  * common name that keeps the maternal surname and drops the paternal one
  * is not a spelling of the fuller name; middle initials that differ are two
- * persons; a typo of a common word counts as that word however many
- * records repeat it; and the precision ceiling: persons whose records the
- * data cannot tell apart. */
+ * persons; and the precision ceiling: persons whose records the data
+ * cannot tell apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,43 +90,6 @@ static void test_second_given_dropped(void **st) {
     resolve_set_free(&s);
 }
 
-/* A typo of a common surname recurs with the records: at 20,000 person
- * records "hrenandez" is on 20 of them, more than the former fixed 16 under
- * which a token was read as a typo, so "Lisa Aguilar Hrenandez" looked rare
- * and, undated with nothing else, joined the one dated "Lisa Hernandez
- * Aguilar" by its name alone. Read as "hernandez" the name is common: it
- * joins no one. */
-static void test_typo_of_common_word(void **st) {
-    (void)st;
-    resolve_set s = {0};
-    add(&s, person("x", "AGUILAR HRENANDEZ, LISA", NULL, 1));
-    add(&s, person("a", "Lisa Hernandez Aguilar", "1985-08-16", 2));
-    char ref[16], name[48], dob[11];
-    for (int i = 0; i < 19; i++) {
-        snprintf(ref, sizeof ref, "t%d", i);
-        add(&s, person(ref, "Lisa Aguilar Hrenandez", NULL, 100 + i));
-    }
-    static const char *const COMMON[] = {"Lisa Smith", "Bob Aguilar", "Bob Hernandez"};
-    for (int i = 0; i < 6000; i++) {
-        snprintf(ref, sizeof ref, "c%d", i);
-        snprintf(dob, sizeof dob, "19%02d-%02d-%02d", 50 + i % 50, 1 + i % 12, 1 + i % 28);
-        add(&s, person(ref, COMMON[i % 3], dob, 1000 + i));
-    }
-    for (int i = 0; s.n < 20000; i++) {   /* rare names: 20,000 person records in all */
-        snprintf(ref, sizeof ref, "r%d", i);
-        snprintf(name, sizeof name, "Tom Q%c%c%c%c", 'a' + i % 26, 'a' + i / 26 % 26, 'a' + i / 676 % 26, 'a' + i / 17576 % 26);
-        add(&s, person(ref, name, NULL, 10000 + i));
-    }
-    pu_vec kept = PU_VEC_INIT(resolve_pair, 0);
-    resolve_pair q = {0, 1, 0.877f};
-    assert_int_equal(pu_vec_push(&kept, &q, sizeof q), PU_OK);
-    pu_err e = {0};
-    assert_int_equal(resolve_drop_ambiguous(&s, &kept, &e), PU_OK);
-    assert_false(joined(kept.data, kept.len, 0, 1));   /* before: kept */
-    pu_vec_free(&kept);
-    resolve_set_free(&s);
-}
-
 /* The precision ceiling: two persons with a record each that carries
  * everything alike ("Jose Lopez", one date of birth, nothing else) are
  * merged at full recall; the wrong pairs of given clusters are counted,
@@ -164,7 +126,6 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paternal_dropped),
         cmocka_unit_test(test_second_given_dropped),
-        cmocka_unit_test(test_typo_of_common_word),
         cmocka_unit_test(test_precision_ceiling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
