@@ -631,9 +631,12 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
  * paternal surname and keeps the maternal one: not a spelling of that name
  * but another person's name ("Jorge Trevino", whose own paternal surname
  * is Trevino). A dropped token is a surname when the records end with it
- * often (RESOLVE_SURNAME_LAST of the names of two tokens or more that carry
- * it); a second given name ("Luis" in "Jose Luis Hernandez") never ends a
- * name. */
+ * often and begin with it almost never (SURNAME_LAST_PCT, SURNAME_FIRST_PCT
+ * of the names of two tokens or more that carry it); a second given name
+ * ("Luis" in "Jose Luis Hernandez") never ends a name. The rule applies to
+ * common held names only (ORDER_COMMON): a rare one ("Ratedado Losebado
+ * Cruz") has no namesake of one date to fear, and a token that is a
+ * surname for some persons may be a second given name for others. */
 #define SURNAME_MIN_RECORDS 8   /* records of a token below which its place is not read */
 #define SURNAME_LAST_PCT 20     /* a token that ends this share of its names ... */
 #define SURNAME_FIRST_PCT 1     /* ... and begins at most this share of them is a surname */
