@@ -158,12 +158,12 @@ static int eval_cmd(const opts *o) {
     if (o->json)
         printf("{\"profile\":\"%s\",\"records\":%llu,\"true_pairs\":%llu,\"candidates\":%llu,\"precision\":%.4f,\"recall\":%.4f,"
                "\"baseline_precision\":%.4f,\"baseline_recall\":%.4f,\"seconds\":%.3f,\"block_seconds\":%.3f,"
-               "\"score_seconds\":%.3f,\"ceiling\":%.4f,\"ceiling_pairs\":%llu,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
+               "\"score_seconds\":%.3f,\"ceiling\":%.4f,\"ceiling_pairs\":%llu,\"precision_ceiling\":%.4f,\"lost\":{\"not_candidate\":%llu,\"below_threshold\":%llu,"
                "\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu},\"lost_undated\":{\"not_candidate\":%llu,"
                "\"below_threshold\":%llu,\"conflict\":%llu,\"ambiguous\":%llu,\"split\":%llu}}\n",
                resolve_profile_name(prof), (unsigned long long)e.records, (unsigned long long)e.true_pairs,
                (unsigned long long)e.candidates, e.precision, e.recall, e.base_precision, e.base_recall, e.seconds,
-               e.block_seconds, e.score_seconds, e.ceiling, (unsigned long long)e.ceiling_pairs,
+               e.block_seconds, e.score_seconds, e.ceiling, (unsigned long long)e.ceiling_pairs, e.prec_ceiling,
                (unsigned long long)e.lost[0], (unsigned long long)e.lost[1], (unsigned long long)e.lost[2],
                (unsigned long long)e.lost[3], (unsigned long long)e.lost[4], (unsigned long long)e.lost_undated[0],
                (unsigned long long)e.lost_undated[1], (unsigned long long)e.lost_undated[2],
@@ -185,6 +185,13 @@ static int eval_cmd(const opts *o) {
     if (!o->json)
         printf(T("information ceiling: %llu of %llu true pairs (%.4f) are linked by any evidence in the data\n"),
                (unsigned long long)e.ceiling_pairs, (unsigned long long)e.true_pairs, e.ceiling);
+    if (!o->json)
+        printf(T("precision ceiling: %.4f (%llu wrong pairs join persons whose records the data cannot tell apart, at "
+                 "full recall); wrong pairs in clusters: %llu, of which %llu forced; kept pairs joining two persons: "
+                 "%llu indistinguishable, %llu dated, %llu undated\n"),
+               e.prec_ceiling, (unsigned long long)e.prec_ceiling_wrong, (unsigned long long)e.wrong_pairs,
+               (unsigned long long)e.wrong_forced, (unsigned long long)e.wrong_kept[0],
+               (unsigned long long)e.wrong_kept[1], (unsigned long long)e.wrong_kept[2]);
     if (sample.len) fputs(pu_buf_str(&sample), o->json ? stderr : stdout);
     pu_buf_free(&sample);
     return 0;

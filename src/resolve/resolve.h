@@ -258,7 +258,18 @@ typedef struct resolve_eval {
      * by any evidence, and their share of the true pairs */
     uint64_t ceiling_pairs;
     double ceiling;
+    /* the precision ceiling (docs/resolve.md): the precision of the truth's
+     * clusters merged through records of two persons that carry everything
+     * alike (name, date of birth, identifiers, contacts), which no resolver
+     * joining every true pair can keep apart; prec_ceiling_wrong, the wrong
+     * pairs that costs. Of the clusters' wrong pairs (two persons in one
+     * cluster), wrong_forced are those the ceiling has too; wrong_kept, the
+     * kept pairs joining two persons in one cluster, by RESOLVE_WRONG_* */
+    double prec_ceiling;
+    uint64_t prec_ceiling_wrong, wrong_pairs, wrong_forced, wrong_kept[3];
 } resolve_eval;
+/* indistinguishable records; two dated records otherwise; an undated record */
+enum { RESOLVE_WRONG_INDISTINCT, RESOLVE_WRONG_DATED, RESOLVE_WRONG_UNDATED };
 enum { RESOLVE_LOSS_NOT_CANDIDATE, RESOLVE_LOSS_BELOW, RESOLVE_LOSS_CONFLICT, RESOLVE_LOSS_AMBIGUOUS,
        RESOLVE_LOSS_SPLIT };   /* never blocked; scored below; qualifiers conflict; undated ambiguous; kept, clusters apart */
 /* Generate n records of about n/3 persons with known truth (the realistic

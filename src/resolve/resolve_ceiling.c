@@ -219,3 +219,132 @@ int resolve_ceiling(const resolve_set *s, uint64_t *pairs, uint32_t *comp, pu_er
     free(p), free(unique), free(nk), free(ck);
     return PU_OK;
 }
+
+/* ---- the precision ceiling and the wrong joins (docs/resolve.md "Wrong
+ * joins at 1,000,000 hard records") ----
+ * Two records are indistinguishable when they carry everything the matcher
+ * reads alike: one name (the same tokens, initials included, in any order),
+ * one date of birth, the same identifiers, phones and address. A resolver
+ * reads only that, so it places two such records alike; if it joins every
+ * true pair it must then join the persons of two such records of different
+ * persons. The precision ceiling is the pairwise precision of the truth's
+ * clusters merged through such records of persons of one date of birth: the
+ * best precision at full recall (a resolver that leaves records unjoined
+ * may exceed it at a lower recall). Reads the truth. */
+
+/* The sorted-token key of a name, initials included. */
+static uint64_t full_name_key(const char *norm) {
+    uint64_t h = 0;
+    for (const char *p = norm; *p;) {
+        while (*p == ' ') p++;
+        size_t n = strcspn(p, " ");
+        if (n) h += mix_text('t', p, n) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+        p += n;
+    }
+    return h;
+}
+
+static int same_str(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
+
+int resolve_indistinct(const resolve_rec *a, const resolve_rec *b) {
+    return a->dob[0] && !strcmp(a->dob, b->dob) && full_name_key(a->norm) == full_name_key(b->norm) &&
+           same_str(a->ids, b->ids) && same_str(a->phones, b->phones) && same_str(a->addr, b->addr) &&
+           !strcmp(a->schema, b->schema);
+}
+
+static double pairs_of(uint64_t k) { return (double)k * (double)(k ? k - 1 : 0) / 2; }
+
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sum of C(k, 2) over the runs of equal values of v[0..n) (sorted here). */
+static double run_pairs(uint64_t *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_u64);
+    double t = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && v[j] == v[i]; j++) {}
+        t += pairs_of(j - i);
+    }
+    return t;
+}
+
+/* The class of a kept pair that joins two persons (RESOLVE_WRONG_*). */
+static int wrong_class(const resolve_rec *a, const resolve_rec *b) {
+    if (resolve_indistinct(a, b)) return RESOLVE_WRONG_INDISTINCT;
+    if (!a->dob[0] || !b->dob[0]) return RESOLVE_WRONG_UNDATED;
+    return RESOLVE_WRONG_DATED;
+}
+
+static const char *const WRONG_NAME[] = {"indistinguishable", "dated", "undated"};
+
+static void wrong_rec(pu_buf *b, const resolve_rec *r) {
+    pu_buf_printf(b, "\"%s\" dob=%s ids=%s addr=%s phones=%s", r->name, r->dob[0] ? r->dob : "-", r->ids ? r->ids : "-",
+                  r->addr ? r->addr : "-", r->phones ? r->phones : "-");
+}
+
+int resolve_wrong_joins(const resolve_set *s, const uint32_t *of, const resolve_pair *p, size_t np, size_t explain,
+                        pu_buf *sample, resolve_eval *out, pu_err *err) {
+    size_t n = s->n;
+    uint32_t *pers = malloc((n ? n : 1) * sizeof *pers), *up = malloc((n ? n : 1) * sizeof *up);
+    ckey *k = malloc((n ? n : 1) * sizeof *k);
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+    int rc = PU_OK;
+    if (!pers || !up || !k || !v) {
+        rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+        goto done;
+    }
+    /* records of one person are generated consecutively: pers is the person's first record */
+    for (size_t i = 0; i < n; i++) pers[i] = i && s->r[i].truth == s->r[i - 1].truth ? pers[i - 1] : (uint32_t)i;
+    for (size_t i = 0; i < n; i++) up[i] = (uint32_t)i;
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s->r[i].dob[0]) k[nk++] = (ckey){full_name_key(s->r[i].norm) ^ mix_text('d', s->r[i].dob, 10), (uint32_t)i};
+    qsort(k, nk, sizeof *k, cmp_ckey);
+    for (size_t lo = 0, hi; lo < nk; lo = hi) {
+        for (hi = lo + 1; hi < nk && k[hi].h == k[lo].h; hi++) {}
+        for (size_t a = lo; a < hi; a++)
+            for (size_t b = a + 1; b < hi; b++)
+                if (pers[k[a].i] != pers[k[b].i] && resolve_indistinct(&s->r[k[a].i], &s->r[k[b].i]))
+                    uf_join(up, pers[k[a].i], pers[k[b].i]);
+    }
+    /* the ceiling: the truth's clusters merged through indistinguishable records */
+    for (size_t i = 0; i < n; i++) v[i] = pers[i];
+    double tp = run_pairs(v, n);
+    for (size_t i = 0; i < n; i++) v[i] = uf_find(up, pers[i]);
+    double pred = run_pairs(v, n);
+    out->prec_ceiling = pred > 0 ? tp / pred : 1;
+    out->prec_ceiling_wrong = (uint64_t)(pred - tp);
+    /* the wrong pairs of the clusters, and of them those the ceiling has too */
+    for (size_t i = 0; i < n; i++) v[i] = (uint64_t)of[i] << 32 | pers[i];
+    double cl_tp = run_pairs(v, n);
+    for (size_t i = 0; i < n; i++) v[i] = (uint64_t)of[i] << 32;
+    double cl_pred = run_pairs(v, n);
+    for (size_t i = 0; i < n; i++) v[i] = (uint64_t)of[i] << 32 | uf_find(up, pers[i]);
+    double cl_forced = run_pairs(v, n);
+    out->wrong_pairs = (uint64_t)(cl_pred - cl_tp);
+    out->wrong_forced = (uint64_t)(cl_forced - cl_tp);
+    /* the kept pairs that join two persons in one cluster: each a bridge */
+    size_t shown = 0;
+    for (size_t i = 0; i < np; i++) {
+        const resolve_pair *q = &p[i];
+        if (q->score < 0 || pers[q->a] == pers[q->b] || of[q->a] != of[q->b]) continue;
+        int c = wrong_class(&s->r[q->a], &s->r[q->b]);
+        out->wrong_kept[c]++;
+        if (!sample || shown >= explain || (((uint64_t)q->a << 32 | q->b) * 0x9E3779B97F4A7C15ULL >> 40) % 31) continue;
+        shown++;
+        pu_buf_printf(sample, "bridge %s %s score=%.3f | ", WRONG_NAME[c],
+                      uf_find(up, pers[q->a]) == uf_find(up, pers[q->b]) ? "forced" : "avoidable", q->score);
+        wrong_rec(sample, &s->r[q->a]);
+        pu_buf_puts(sample, " | ");
+        wrong_rec(sample, &s->r[q->b]);
+        if (pu_buf_putc(sample, '\n')) {
+            rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+            break;
+        }
+    }
+done:
+    free(pers), free(up), free(k), free(v);
+    return rc;
+}

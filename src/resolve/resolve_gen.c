@@ -329,6 +329,7 @@ int resolve_evaluate_explain(size_t n, uint64_t seed, double threshold, int wind
     if (!rc && sample && !comp) rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     if (!rc) rc = resolve_ceiling(&s, &out->ceiling_pairs, comp, err);
     if (!rc) out->ceiling = out->true_pairs ? (double)out->ceiling_pairs / (double)out->true_pairs : 1;
+    if (!rc) rc = resolve_wrong_joins(&s, of, p, np, explain, sample, out, err);   /* resolve_ceiling.c */
     if (!rc && loss_analysis(&s, of, &dbg, p, np, comp, explain, sample, out))
         rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     free(comp);

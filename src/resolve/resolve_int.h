@@ -52,6 +52,26 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err);
  * such token (resolve_undated.c). */
 int resolve_name_held(const char *x, const char *y);
 
+/* Where name tokens stand in the records (resolve_undated.c): for each
+ * token, whether it ends the names of two tokens or more that carry it
+ * often enough to be a surname. h: sorted token hashes, the low bit set
+ * for a surname. Errors: PU_ERR_NOMEM. */
+typedef struct resolve_tokplace {
+    uint64_t *h;
+    uint32_t *cnt;     /* records carrying each token */
+    size_t n, persons; /* tokens; person records */
+} resolve_tokplace;
+int resolve_tokplace_build(const resolve_set *s, resolve_tokplace *out);
+void resolve_tokplace_free(resolve_tokplace *t);   /* NULL-safe */
+/* 1 when normalised names x and y are two persons' names: both carry
+ * middle initials and none in common ("hector y aguilar perez", "hector l
+ * aguilar"), or one holds the other's tokens in their order but drops,
+ * between two tokens it keeps, a token t says is a surname ("jorge trevino"
+ * and "jorge medina trevino": the paternal surname dropped, the maternal
+ * kept) while the held name is common (t's counts expect ORDER_COMMON
+ * records to bear it by chance). t NULL: the initials only. */
+int resolve_name_order_conflict(const char *x, const char *y, const resolve_tokplace *t);
+
 /* Each name token's key (initials aside, tokens sorted, at most cap): a
  * nickname and its formal name have one key; the key of a set of tokens is
  * the sum of theirs, whatever their order. Returns the count. */
@@ -62,5 +82,17 @@ size_t resolve_name_tokkeys(const char *norm, uint64_t *tk, size_t cap);
  * answers to; transitively). Reads the truth. comp (NULL, or s->n entries)
  * gets each record's evidence component. Errors: PU_ERR_NOMEM. */
 int resolve_ceiling(const resolve_set *s, uint64_t *pairs, uint32_t *comp, pu_err *err);
+/* 1 when dated records a and b carry everything matching reads alike: one
+ * name (its tokens, initials included, in any order), one date of birth,
+ * identifiers, phones, address and kind (resolve_ceiling.c). */
+int resolve_indistinct(const resolve_rec *a, const resolve_rec *b);
+/* The precision ceiling and the wrong joins of clusters of (the smallest
+ * member of each record's cluster) from the kept pairs p (resolve_eval's
+ * prec_ceiling, prec_ceiling_wrong, wrong_*); up to explain of the kept
+ * pairs joining two persons appended to sample (may be NULL), each with
+ * its class and whether the ceiling merges its persons too ("forced").
+ * Reads the truth. Errors: PU_ERR_NOMEM. */
+int resolve_wrong_joins(const resolve_set *s, const uint32_t *of, const resolve_pair *p, size_t np, size_t explain,
+                        pu_buf *sample, resolve_eval *out, pu_err *err);
 
 #endif

@@ -545,6 +545,7 @@ typedef struct score_job {
     const uint32_t *refid;     /* equal for records of one source and ref (same_ref without strcmp) */
     const uint8_t *kind;       /* KIND_PERSON / KIND_ORG of each record (is_person, is_org without strcmp) */
     const uint64_t *cand;
+    const resolve_tokplace *place;   /* where tokens stand: surnames (resolve_name_order_conflict) */
     size_t lo, hi;
     double threshold;
     pu_vec kept;
@@ -595,6 +596,12 @@ static void score_group(score_job *j, size_t lo, size_t hi) {
             double name = name_score(j, cmp, ia, ib, a, b);
             if (name < 0) continue;   /* a name the comparator refuses scores 0 */
             sc = qualify(a, b, name);
+            /* a name that keeps the maternal surname and drops the paternal one is another
+             * person's, whatever the date of birth says; a shared identifier or contact still joins */
+            if (sc >= j->threshold && (ka & KIND_PERSON) && (kb & KIND_PERSON) && !share_item(a->ids, b->ids) &&
+                !share_item(a->phones, b->phones) && !(a->addr && b->addr && !strcmp(a->addr, b->addr)) &&
+                resolve_name_order_conflict(a->norm, b->norm, j->place))
+                continue;
         }
         if (sc >= j->threshold || sc <= -j->threshold) {
             resolve_pair p = {ia, ib, (float)sc};
@@ -717,11 +724,17 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
     screen_qname **qn = NULL;
     uint32_t *refid = NULL;
     uint8_t *kind = NULL;
+    resolve_tokplace place = {0};
     if (!nc) return PU_OK;
     if (ref_ids(s, &refid, err)) return PU_ERR_NOMEM;
     if (record_kinds(s, &kind, err) || prepare_names(s, &qn, err)) {
         free(refid), free(kind);
         return PU_ERR_NOMEM;
+    }
+    if (resolve_tokplace_build(s, &place)) {
+        free_prepared(qn, s->n);
+        free(refid), free(kind);
+        return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
     }
     score_job job[SCORE_THREADS];
     pthread_t th[SCORE_THREADS];
@@ -731,7 +744,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         size_t hi = t == SCORE_THREADS - 1 ? nc : nc / SCORE_THREADS * (size_t)(t + 1);
         if (hi < lo) hi = lo;
         while (hi > lo && hi < nc && cand[hi] >> 32 == cand[hi - 1] >> 32) hi++;   /* a group stays whole */
-        job[t] = (score_job){.s = s, .qn = qn, .refid = refid, .kind = kind, .cand = cand, .lo = lo, .hi = hi, .threshold = threshold,
+        job[t] = (score_job){.s = s, .qn = qn, .refid = refid, .kind = kind, .cand = cand, .place = &place, .lo = lo, .hi = hi, .threshold = threshold,
                              .kept = PU_VEC_INIT(resolve_pair, 0)};
         lo = hi;
     }
@@ -753,6 +766,7 @@ static int score_all(const resolve_set *s, const uint64_t *cand, size_t nc, doub
         pu_vec_free(&job[t].kept);
     }
     free_prepared(qn, s->n);
+    resolve_tokplace_free(&place);
     free(refid);
     free(kind);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;

@@ -623,3 +623,141 @@ int resolve_drop_ambiguous(const resolve_set *s, pu_vec *kept, pu_err *err) {
     free(u), free(k), free(ka), free(e), free(f.h);
     return rc ? pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory") : PU_OK;
 }
+
+/* ---- the order of a held name's tokens (docs/resolve.md "Wrong joins") ----
+ * A name that drops a token is a spelling of the fuller one when it drops
+ * what people drop: the maternal (second) surname, a second given name, a
+ * middle initial. "Jorge Trevino" for "Jorge Medina Trevino" drops the
+ * paternal surname and keeps the maternal one: not a spelling of that name
+ * but another person's name ("Jorge Trevino", whose own paternal surname
+ * is Trevino). A dropped token is a surname when the records end with it
+ * often and begin with it almost never (SURNAME_LAST_PCT, SURNAME_FIRST_PCT
+ * of the names of two tokens or more that carry it); a second given name
+ * ("Luis" in "Jose Luis Hernandez") never ends a name. The rule applies to
+ * common held names only (ORDER_COMMON): a rare one ("Ratedado Losebado
+ * Cruz") has no namesake of one date to fear, and a token that is a
+ * surname for some persons may be a second given name for others. */
+#define SURNAME_MIN_RECORDS 8   /* records of a token below which its place is not read */
+#define SURNAME_LAST_PCT 20     /* a token that ends this share of its names ... */
+#define SURNAME_FIRST_PCT 1     /* ... and begins at most this share of them is a surname */
+#define ORDER_COMMON 8.0        /* records expected to bear the held name by chance from which the rule applies */
+
+static uint64_t letters_hash(const char *t, size_t l) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < l; k++) h = (h ^ (unsigned char)t[k]) * 1099511628211ULL;
+    return h;
+}
+
+/* A name's tokens in their order, initials aside (at most KEY_TOKENS). */
+static size_t ordered_tokens(const char *norm, const char **tok, size_t *len) {
+    size_t nt = 0;
+    for (const char *p = norm; *p && nt < KEY_TOKENS;) {
+        while (*p == ' ') p++;
+        size_t n = strcspn(p, " ");
+        if (n > 1) tok[nt] = p, len[nt++] = n;
+        p += n;
+    }
+    return nt;
+}
+
+int resolve_tokplace_build(const resolve_set *s, resolve_tokplace *out) {
+    memset(out, 0, sizeof *out);
+    pu_vec v = PU_VEC_INIT(uint64_t, 0);
+    for (size_t i = 0; i < s->n; i++) {
+        if (!is_person(&s->r[i])) continue;
+        out->persons++;
+        const char *tok[KEY_TOKENS];
+        size_t len[KEY_TOKENS], nt = ordered_tokens(s->r[i].norm, tok, len);
+        if (nt < 2) continue;
+        for (size_t j = 0; j < nt; j++) {
+            uint64_t h = letters_hash(tok[j], len[j]) & ~3ULL;   /* low bits: the name's first, last token */
+            h |= (uint64_t)(j == nt - 1) | (uint64_t)(!j) << 1;
+            if (pu_vec_push(&v, &h, sizeof h)) {
+                pu_vec_free(&v);
+                return PU_ERR_NOMEM;
+            }
+        }
+    }
+    uint64_t *h = v.data;
+    size_t nv = v.len, m = 0;
+    if (nv) qsort(h, nv, sizeof *h, cmp_h);
+    for (size_t i = 0; i < nv; i++) m += !i || (h[i] | 3) != (h[i - 1] | 3);
+    out->cnt = malloc((m ? m : 1) * sizeof *out->cnt);
+    if (!out->cnt) {
+        pu_vec_free(&v);
+        return PU_ERR_NOMEM;
+    }
+    m = 0;
+    for (size_t i = 0, j; i < nv; i = j) {
+        uint64_t n = 0, last = 0, first = 0;
+        for (j = i; j < nv && (h[j] | 3) == (h[i] | 3); j++) n++, last += h[j] & 1, first += h[j] >> 1 & 1;
+        uint64_t surname = n >= SURNAME_MIN_RECORDS && last * 100 >= n * SURNAME_LAST_PCT && first * 100 <= n * SURNAME_FIRST_PCT;
+        h[m] = (h[i] & ~3ULL) | surname;   /* in place: m <= i */
+        out->cnt[m++] = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
+    }
+    out->h = pu_vec_detach(&v, NULL);
+    out->n = m;
+    return PU_OK;
+}
+
+void resolve_tokplace_free(resolve_tokplace *t) {
+    if (t) free(t->h), free(t->cnt), memset(t, 0, sizeof *t);
+}
+
+/* The index of a token in t, or t->n. */
+static size_t place_of(const resolve_tokplace *t, const char *tok, size_t l) {
+    uint64_t h = letters_hash(tok, l) & ~3ULL;
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((t->h[mid] & ~3ULL) < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < t->n && (t->h[lo] & ~3ULL) == h ? lo : t->n;
+}
+
+static int surname_like(const resolve_tokplace *t, const char *tok, size_t l) {
+    size_t i = place_of(t, tok, l);
+    return i < t->n && (t->h[i] & 1);
+}
+
+/* 1 when the person records are expected to carry the tokens tok[0..n)
+ * together ORDER_COMMON times or more by chance (records x the product of
+ * each token's share): a name common enough that another person of one
+ * date of birth may bear it. */
+static int held_common(const resolve_tokplace *t, const char *const *tok, const size_t *len, size_t n) {
+    if (!t->persons) return 0;
+    double e = (double)t->persons;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = place_of(t, tok[k], len[k]);
+        e *= i < t->n ? (double)t->cnt[i] / (double)t->persons : 0;
+    }
+    return e >= ORDER_COMMON;
+}
+
+int resolve_name_order_conflict(const char *x, const char *y, const resolve_tokplace *t) {
+    if (initials_conflict(x, y)) return 1;   /* "Hector Y. Aguilar Perez", "Hector L. Aguilar" */
+    const char *t1[KEY_TOKENS], *t2[KEY_TOKENS];
+    size_t l1[KEY_TOKENS], l2[KEY_TOKENS];
+    size_t n1 = ordered_tokens(x, t1, l1), n2 = ordered_tokens(y, t2, l2);
+    if (!t || !t->n || n1 == n2 || !n1 || !n2) return 0;
+    /* tx: the shorter name, ty: the fuller */
+    const char **tx = n1 < n2 ? t1 : t2, **ty = n1 < n2 ? t2 : t1;
+    const size_t *lx = n1 < n2 ? l1 : l2, *ly = n1 < n2 ? l2 : l1;
+    size_t nx = n1 < n2 ? n1 : n2, ny = n1 < n2 ? n2 : n1;
+    size_t at[KEY_TOKENS];
+    unsigned used = 0;
+    for (size_t i = 0; i < nx; i++) {
+        size_t j = 0;
+        for (; j < ny; j++)
+            if (!(used >> j & 1) && (tok_close(tx[i], lx[i], ty[j], ly[j]) || tok_group(tx[i], lx[i], ty[j], ly[j])))
+                break;
+        if (j == ny) return 0;   /* not held: another question */
+        used |= 1u << j, at[i] = j;
+        if (i && at[i] < at[i - 1]) return 0;   /* reordered: not read here */
+    }
+    if (!held_common(t, tx, lx, nx)) return 0;   /* a rare name: a namesake of one date is unlikely */
+    for (size_t j = at[0] + 1; j < at[nx - 1]; j++)   /* dropped between two kept tokens */
+        if (!(used >> j & 1) && surname_like(t, ty[j], ly[j])) return 1;
+    return 0;
+}

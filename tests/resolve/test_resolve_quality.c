@@ -438,9 +438,12 @@ static void test_explain_sample(void **st) {
     size_t lines = 0, marked = 0;
     for (const char *p = pu_buf_str(&b); p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
         lines++;
-        marked += !strncmp(p, "[evidence] ", 11) || !strncmp(p, "[no-evidence] ", 14) || !strncmp(p, "wrong-join ", 11);
+        marked += !strncmp(p, "[evidence] ", 11) || !strncmp(p, "[no-evidence] ", 14) || !strncmp(p, "wrong-join ", 11) ||
+                  !strncmp(p, "bridge ", 7);
     }
-    assert_true(lines >= 3 && lines <= 6 * 3);   /* at most 3 per cause and 3 wrong joins */
+    assert_true(lines >= 3 && lines <= 7 * 3);   /* at most 3 per cause, 3 wrong joins and 3 bridges */
+    assert_true(ev.prec_ceiling > 0.9 && ev.prec_ceiling <= 1.0);
+    assert_true(ev.wrong_forced <= ev.wrong_pairs);
     assert_int_equal(marked, lines);
     pu_buf_free(&b);
 }
