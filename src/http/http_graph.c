@@ -14,6 +14,12 @@
 #define HTTP_GRAPH_TOP_MAX 1000
 #define HTTP_GRAPH_HOPS_MAX 6
 #define HTTP_GRAPH_NODES_MAX 200     /* nodes of one network, export or saved set */
+/* sources of one sampled betweenness over the API: 16 x the default; a
+ * request's cost is k searches of the whole graph (0.71 s of CPU each at
+ * 1M nodes / 5M edges, docs/perf/graph.md), so one request stays under an
+ * hour of a worker's time; graphs of up to 4096 nodes can still be exact.
+ * The CLI (the operator's) has no cap. */
+#define HTTP_BETWEENNESS_SAMPLES_MAX 4096
 
 static int engine_fail(http_req *r, int rc, const pu_err *pe) {
     return http_fail(r, rc, pe->field[0] ? pe->field : NULL, "%s", pe->msg);
@@ -276,7 +282,7 @@ static int finish_nodes(http_req *r, int rc, const pu_err *pe, pu_buf *out, json
 /* betweenness's method: samples= (sources) or cutoff= (hops), one of them */
 static int betw_args(http_req *r, graph_betw *b) {
     int64_t samples, cutoff;
-    int rc = http_arg_int(r, "samples", 1, INT32_MAX, 0, &samples);
+    int rc = http_arg_int(r, "samples", 1, HTTP_BETWEENNESS_SAMPLES_MAX, 0, &samples);
     if (!rc) rc = http_arg_int(r, "cutoff", 1, GRAPH_BETWEENNESS_CUTOFF_MAX, 0, &cutoff);
     if (!rc && samples && cutoff)
         rc = http_fail(r, PU_ERR_INVALID, "samples", "samples and cutoff are two methods of betweenness: give one of them");

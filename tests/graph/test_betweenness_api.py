@@ -79,7 +79,8 @@ eq((full.get("method"), scores(full)), ("exact", scores(ex)), "samples = n: exac
 s, cu, _ = cent(MX, cutoff=2)
 eq((s, cu.get("method"), cu.get("cutoff")), (200, "cutoff", 2), "cutoff=2: the hop-cutoff measure")
 for q, what in (({"samples": 5, "cutoff": 2}, "samples and cutoff together"), ({"samples": 0}, "samples=0"),
-                ({"cutoff": 7}, "cutoff above 6"), ({"samples": "x"}, "samples not a number")):
+                ({"cutoff": 7}, "cutoff above 6"), ({"samples": "x"}, "samples not a number"),
+                ({"samples": 4097}, "samples above the API's 4096")):
     eq(cent(MX, **q)[0], 400, f"{what}: 400")
 
 # ---- API and CLI agree; the values route agrees with the centrality route ----
