@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
         leiden = now() - t0;
         pu_buf_reset(&out);
         t0 = now();
-        graph_centrality(g, "betweenness", 2, 1, 1, &out, &err);
+        graph_centrality(g, "betweenness", &(graph_betw){.cutoff = 2}, 1, 1, &out, &err);
         betw = now() - t0;
     }
     double *ex = malloc((size_t)queries * sizeof *ex), *sp = malloc((size_t)queries * sizeof *sp);

@@ -2,8 +2,10 @@
 """Generate the benchmark graph: N entities (persons and companies) in planted
 communities and M UnknownLink edges (90 % inside a community, 10 % across),
 as FtM JSON lines for `puente import ftm`, and the same graph as an edge list
-(node index pairs) for the peers. Deterministic for a seed.
-usage: gen.py N M SEED OUT.jsonl OUT.edges"""
+(node index pairs) for the peers. Deterministic for a seed (the same edges
+with or without the FtM file). usage: gen.py N M SEED OUT.jsonl|- OUT.edges
+(OUT.jsonl "-": the edge list only, for bench/graph/betweenness.sh)"""
+import contextlib
 import json
 import random
 import sys
@@ -11,8 +13,8 @@ import sys
 n, m, seed, ftm_out, edges_out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 rng = random.Random(seed)
 COMMUNITY = 50   # planted community size
-with open(ftm_out, "w") as f:
-    for i in range(n):
+with (open(ftm_out, "w") if ftm_out != "-" else contextlib.nullcontext()) as f:
+    for i in range(n if f else 0):
         schema = "Company" if i % 4 == 0 else "Person"
         f.write(json.dumps({"id": f"n{i}", "schema": schema, "properties": {"name": [f"Node {i}"]}}) + "\n")
     seen = set()
@@ -28,7 +30,8 @@ with open(ftm_out, "w") as f:
             if a == b or (min(a, b), max(a, b)) in seen:
                 continue
             seen.add((min(a, b), max(a, b)))
-            f.write(json.dumps({"id": f"e{k}", "schema": "UnknownLink",
-                                "properties": {"subject": [f"n{a}"], "object": [f"n{b}"]}}) + "\n")
+            if f:
+                f.write(json.dumps({"id": f"e{k}", "schema": "UnknownLink",
+                                    "properties": {"subject": [f"n{a}"], "object": [f"n{b}"]}}) + "\n")
             e.write(f"{a} {b}\n")
             k += 1

@@ -21,8 +21,13 @@ static const char *USAGE =
     "  network NODE NODE...                       the connecting network of a set\n"
     "  components [--top N]                       connected components, largest first\n"
     "  communities [--top N] [--resolution G]     communities (Leiden, modularity; G > 1: smaller ones)\n"
-    "  centrality [--measure degree|betweenness|pagerank|kcore] [--cutoff K] [--k K] [--top N]\n"
-    "                                             (--k: the k-core, nodes of coreness K or more)\n"
+    "  centrality [MEASURE] [--measure degree|betweenness|pagerank|kcore] [--k K] [--top N]\n"
+    "             [--samples K | --cutoff C]\n"
+    "                                             (--k: the k-core, nodes of coreness K or more;\n"
+    "                                             betweenness: exact up to 5000 nodes, else estimated\n"
+    "                                             from 256 sampled sources; --samples K: from K sources,\n"
+    "                                             exact when K >= the nodes; --cutoff C: instead only\n"
+    "                                             paths of at most C hops, a local measure)\n"
     "  export [--format graphml|ftm] [NODE...]    the nodes (default all) and their edges\n"
     "  save NAME NODE... [--diagram] [--marking M]   save an entity set (or a diagram)\n"
     "  sets                                       saved sets and diagrams\n"
@@ -38,7 +43,7 @@ static const char *USAGE =
 
 typedef struct opts {
     const char *db, *agency, *country, *from, *to, *measure, *format, *marking;
-    long hops, offset, limit, top, cutoff, k;
+    long hops, offset, limit, top, cutoff, k, samples;
     double resolution;
     int json, diagram, nargs;
     const char *args[MAX_ARGS];
@@ -68,6 +73,7 @@ static int parse(int argc, char **argv, opts *o) {
         else if (!strcmp(a, "--top")) lv = &o->top;
         else if (!strcmp(a, "--cutoff")) lv = &o->cutoff;
         else if (!strcmp(a, "--k")) lv = &o->k;
+        else if (!strcmp(a, "--samples")) lv = &o->samples;
         else if (!strcmp(a, "--resolution")) {
             if (i + 1 >= argc) return cli_usage_error("graph", "%s expects a value", a);
             if (cli_parse_double("graph", a, argv[++i], &o->resolution)) return CLI_EXIT_USAGE;
@@ -135,13 +141,31 @@ static int op(const graph *g, const opts *o, const char *sub, pu_buf *out, pu_er
     if (!strcmp(sub, "components")) return graph_components(g, (size_t)o->top, o->json, out, err);
     if (!strcmp(sub, "communities")) return graph_communities(g, (size_t)o->top, o->resolution, o->json, out, err);
     if (!strcmp(sub, "centrality")) {
-        const char *m = o->measure ? o->measure : "degree";
+        /* the measure by --measure or as the one argument: `centrality betweenness` */
+        const char *m = o->measure ? o->measure : o->nargs > 1 ? o->args[1] : "degree";
+        if (o->nargs > 2 || (o->measure && o->nargs > 1)) {
+            cli_usage_error("graph", "centrality takes one measure");
+            return USAGE_RC;
+        }
         if (o->k && strcmp(m, "kcore")) {
             cli_usage_error("graph", "--k applies to --measure kcore only");
             return USAGE_RC;
         }
-        return o->k ? graph_centrality_min(g, m, (int)o->cutoff, (double)o->k, (size_t)o->top, o->json, out, err)
-                    : graph_centrality(g, m, (int)o->cutoff, (size_t)o->top, o->json, out, err);
+        if ((o->samples || o->cutoff) && strcmp(m, "betweenness")) {
+            cli_usage_error("graph", "--samples and --cutoff apply to betweenness only");
+            return USAGE_RC;
+        }
+        if (o->samples && o->cutoff) {
+            cli_usage_error("graph", "--samples and --cutoff are two methods of betweenness: give one of them");
+            return USAGE_RC;
+        }
+        if (o->cutoff > GRAPH_BETWEENNESS_CUTOFF_MAX) {
+            cli_usage_error("graph", "--cutoff expects 1 to %d hops", GRAPH_BETWEENNESS_CUTOFF_MAX);
+            return USAGE_RC;
+        }
+        graph_betw b = {.samples = o->samples, .cutoff = (int)o->cutoff};
+        return o->k ? graph_centrality_min(g, m, &b, (double)o->k, (size_t)o->top, o->json, out, err)
+                    : graph_centrality(g, m, &b, (size_t)o->top, o->json, out, err);
     }
     if (!o->format || !strcmp(o->format, "graphml")) return graph_write_graphml(g, o->args + 1, (size_t)o->nargs - 1, out, err);
     if (!strcmp(o->format, "ftm")) return graph_write_ftm(g, o->args + 1, (size_t)o->nargs - 1, out, err);

@@ -68,8 +68,8 @@ static int found_nodes(const graph *g, const char *const *keys, size_t n, igraph
     return PU_OK;
 }
 
-int graph_values(const graph *g, const char *measure, int cutoff, double resolution, const char *const *keys,
-                 size_t n, pu_buf *out, pu_err *err) {
+int graph_values(const graph *g, const char *measure, const graph_betw *b, double resolution,
+                 const char *const *keys, size_t n, pu_buf *out, pu_err *err) {
     if (n > GRAPH_VALUES_MAX) return pu_fail(err, PU_ERR_LIMIT, NULL, "nodes", "at most %d nodes", GRAPH_VALUES_MAX);
     const char *m = measure ? measure : "degree";
     const char **names = calloc(n ? n : 1, sizeof *names);
@@ -82,10 +82,14 @@ int graph_values(const graph *g, const char *measure, int cutoff, double resolut
     int rc = names ? PU_OK : nomem(err);
     if (!rc && found_nodes(g, keys, n, &vs, names)) rc = nomem(err);
     if (!rc) rc = is_group(m) ? graph_group_ranks(g, m, resolution, &rank, &ng, NULL, err)
-                              : graph_measure(g, m, cutoff, &val, err);
+                              : graph_measure(g, m, b, &val, err);
     if (!rc) {
         pu_buf_puts(out, "{\"measure\":");
         graph_json_str(out, m);
+        graph_betw_plan p;
+        pu_err ignore = {0};
+        if (!strcmp(m, "betweenness") && !graph_betw_choose(b, g->nodes.len, &p, &ignore))
+            graph_betw_json(&p, out);
         pu_buf_printf(out, ",\"groups\":%lld,\"values\":[", (long long)ng);
         for (igraph_integer_t i = 0; i < igraph_vector_int_size(&vs); i++) {
             igraph_integer_t v = VECTOR(vs)[i];

@@ -64,9 +64,26 @@ void graph_json_node(const graph *g, uint32_t v, pu_buf *out);
 void graph_json_edge(const graph *g, uint32_t e, pu_buf *out);
 void graph_json_str(pu_buf *out, const char *s);
 
-/* The values of measure (graph_centrality's names) for every node into res.
- * Errors: PU_ERR_INVALID (measure), PU_ERR_NOMEM. */
-int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err);
+/* The values of measure (graph_centrality's names) for every node into res
+ * (b: betweenness's method, NULL the default). Errors: PU_ERR_INVALID
+ * (measure, b), PU_ERR_NOMEM. */
+int graph_measure(const graph *g, const char *m, const graph_betw *b, igraph_vector_t *res, pu_err *err);
+/* Betweenness of every node of ig (undirected, unweighted) into res as plan
+ * says (graph_betw_choose): exact igraph_betweenness; sampled: k distinct
+ * sources drawn uniformly with plan->seed (graph_betw_sample), their exact
+ * dependencies towards every target (igraph_betweenness_subset) scaled by
+ * n/k, an unbiased estimate on igraph's scale (each unordered pair once);
+ * cutoff: igraph_betweenness_cutoff. Returns PU_OK or PU_ERR_NOMEM. */
+/* The plan as JSON members, each after a comma: "method", and "samples"
+ * (the sources searched) and "seed" when sampled / exact, "cutoff" for the
+ * hop cutoff. */
+void graph_betw_json(const graph_betw_plan *plan, pu_buf *out);
+int graph_betweenness_ig(const igraph_t *ig, const graph_betw_plan *plan, igraph_vector_t *res);
+/* k distinct nodes of 0..n-1 drawn uniformly (a partial Fisher-Yates shuffle
+ * driven by splitmix64 from seed: the same seed, the same draw, on every
+ * platform and thread) into out (resized to k), in drawing order. k <= n.
+ * Returns PU_OK or PU_ERR_NOMEM. */
+int graph_betw_sample(igraph_integer_t n, igraph_integer_t k, uint64_t seed, igraph_vector_int_t *out);
 /* The group of every node into rank (an initialised vector): of "component"
  * (NULL too) or "community" (Leiden at resolution, <= 0: the default),
  * numbered by size, 0 the largest (ties: igraph's order), so ranks agree

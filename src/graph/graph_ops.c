@@ -671,7 +671,7 @@ int graph_communities(const graph *g, size_t top, double resolution, int json, p
 
 /* ---- centrality ---- */
 
-int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *res, pu_err *err) {
+int graph_measure(const graph *g, const char *m, const graph_betw *b, igraph_vector_t *res, pu_err *err) {
     igraph_integer_t n = (igraph_integer_t)g->nodes.len;
     if (igraph_vector_resize(res, n)) return nomem(err);
     if (!strcmp(m, "degree") || !strcmp(m, "kcore")) {
@@ -683,10 +683,11 @@ int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *re
         igraph_vector_int_destroy(&iv);
         return r ? nomem(err) : PU_OK;
     }
-    if (!strcmp(m, "betweenness"))
-        return igraph_betweenness_cutoff(&g->ig, res, igraph_vss_all(), 0, NULL, cutoff > 0 ? cutoff : GRAPH_BETWEENNESS_CUTOFF)
-                   ? nomem(err)
-                   : PU_OK;
+    if (!strcmp(m, "betweenness")) {
+        graph_betw_plan plan;
+        int rc = graph_betw_choose(b, g->nodes.len, &plan, err);
+        return rc ? rc : graph_betweenness_ig(&g->ig, &plan, res) ? nomem(err) : PU_OK;
+    }
     if (!strcmp(m, "pagerank")) {
         igraph_real_t value;
         return igraph_pagerank(&g->ig, IGRAPH_PAGERANK_ALGO_PRPACK, res, &value, igraph_vss_all(), 0, PAGERANK_DAMPING,
@@ -697,15 +698,35 @@ int graph_measure(const graph *g, const char *m, int cutoff, igraph_vector_t *re
     return pu_fail(err, PU_ERR_INVALID, NULL, "measure", "expected degree, betweenness, pagerank or kcore, got '%s'", m);
 }
 
-int graph_centrality(const graph *g, const char *m, int cutoff, size_t top, int json, pu_buf *out, pu_err *err) {
-    return graph_centrality_min(g, m, cutoff, -HUGE_VAL, top, json, out, err);
+int graph_centrality(const graph *g, const char *m, const graph_betw *b, size_t top, int json, pu_buf *out,
+                     pu_err *err) {
+    return graph_centrality_min(g, m, b, -HUGE_VAL, top, json, out, err);
 }
 
-int graph_centrality_min(const graph *g, const char *m, int cutoff, double min, size_t top, int json, pu_buf *out,
-                         pu_err *err) {
+/* How betweenness was computed: JSON members (after the measure), or the
+ * closing line of the text. */
+static void betw_method(const graph *g, const graph_betw *b, int json, pu_buf *out) {
+    graph_betw_plan p;
+    pu_err ignore = {0};
+    if (graph_betw_choose(b, g->nodes.len, &p, &ignore)) return;   /* graph_measure succeeded with b */
+    if (json) {
+        graph_betw_json(&p, out);
+    } else if (p.method == GRAPH_BETW_SAMPLED) {
+        pu_buf_printf(out, pu_tr("betweenness estimated from %ld of %zu nodes as sources (seed %llu), scaled by n/k\n"),
+                      p.k, g->nodes.len, (unsigned long long)p.seed);
+    } else if (p.method == GRAPH_BETW_CUTOFF) {
+        pu_buf_printf(out, pu_tr("betweenness over shortest paths of at most %d hops only (a local measure)\n"), p.cutoff);
+    } else {
+        pu_buf_printf(out, pu_tr("betweenness exact (every one of %zu nodes as a source)\n"), g->nodes.len);
+    }
+}
+
+int graph_centrality_min(const graph *g, const char *m, const graph_betw *b, double min, size_t top, int json,
+                         pu_buf *out, pu_err *err) {
     igraph_vector_t res;
     igraph_vector_init(&res, 0);
-    int rc = graph_measure(g, m ? m : "degree", cutoff, &res, err);
+    int betw = m && !strcmp(m, "betweenness");
+    int rc = graph_measure(g, m ? m : "degree", b, &res, err);
     size_t n = g->nodes.len;
     score *s = rc ? NULL : malloc((n ? n : 1) * sizeof *s);
     if (!rc && !s) rc = nomem(err);
@@ -715,7 +736,11 @@ int graph_centrality_min(const graph *g, const char *m, int cutoff, double min, 
         size_t total = 0;   /* highest first: the nodes at or above min are a prefix */
         while (total < n && s[total].s >= min) total++;
         size_t shown = top && top < total ? top : total;
-        if (json) pu_buf_printf(out, "{\"measure\":\"%s\",\"total\":%zu,\"nodes\":[", m ? m : "degree", total);
+        if (json) {
+            pu_buf_printf(out, "{\"measure\":\"%s\"", m ? m : "degree");
+            if (betw) betw_method(g, b, 1, out);
+            pu_buf_printf(out, ",\"total\":%zu,\"nodes\":[", total);
+        }
         for (size_t k = 0; k < shown; k++) {
             if (json) {
                 pu_buf_printf(out, "%s{\"score\":%.6g,\"node\":", k ? "," : "", s[k].s);
@@ -726,6 +751,7 @@ int graph_centrality_min(const graph *g, const char *m, int cutoff, double min, 
             }
         }
         if (json) pu_buf_puts(out, "]}\n");
+        else if (betw) betw_method(g, b, 0, out);
     }
     free(s);
     igraph_vector_destroy(&res);

@@ -14,6 +14,12 @@
 #define HTTP_GRAPH_TOP_MAX 1000
 #define HTTP_GRAPH_HOPS_MAX 6
 #define HTTP_GRAPH_NODES_MAX 200     /* nodes of one network, export or saved set */
+/* sources of one sampled betweenness over the API: 16 x the default; a
+ * request's cost is k searches of the whole graph (0.71 s of CPU each at
+ * 1M nodes / 5M edges, docs/perf/graph.md), so one request stays under an
+ * hour of a worker's time; graphs of up to 4096 nodes can still be exact.
+ * The CLI (the operator's) has no cap. */
+#define HTTP_BETWEENNESS_SAMPLES_MAX 4096
 
 static int engine_fail(http_req *r, int rc, const pu_err *pe) {
     return http_fail(r, rc, pe->field[0] ? pe->field : NULL, "%s", pe->msg);
@@ -273,14 +279,25 @@ static int finish_nodes(http_req *r, int rc, const pu_err *pe, pu_buf *out, json
     return reply(r, out, detail);
 }
 
-/* POST /api/v1/graph/values?measure=&cutoff=&resolution= {"nodes": [...]}:
+/* betweenness's method: samples= (sources) or cutoff= (hops), one of them */
+static int betw_args(http_req *r, graph_betw *b) {
+    int64_t samples, cutoff;
+    int rc = http_arg_int(r, "samples", 1, HTTP_BETWEENNESS_SAMPLES_MAX, 0, &samples);
+    if (!rc) rc = http_arg_int(r, "cutoff", 1, GRAPH_BETWEENNESS_CUTOFF_MAX, 0, &cutoff);
+    if (!rc && samples && cutoff)
+        rc = http_fail(r, PU_ERR_INVALID, "samples", "samples and cutoff are two methods of betweenness: give one of them");
+    *b = (graph_betw){.samples = (long)samples, .cutoff = (int)cutoff};
+    return rc;
+}
+
+/* POST /api/v1/graph/values?measure=&samples=&cutoff=&resolution= {"nodes": [...]}:
  * the measure for the nodes on screen (size or colour them). */
 int h_graph_values(http_req *r) {
-    static const char *const args[] = {"measure", "cutoff", "resolution", WINDOW, NULL};
-    int64_t cutoff;
+    static const char *const args[] = {"measure", "samples", "cutoff", "resolution", WINDOW, NULL};
+    graph_betw b = {0};
     double res;
     int rc = http_only_args(r, args);
-    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    if (!rc) rc = betw_args(r, &b);
     if (!rc) rc = http_arg_real(r, "resolution", HTTP_LEIDEN_RESOLUTION_MIN, HTTP_LEIDEN_RESOLUTION_MAX,
                                 GRAPH_LEIDEN_RESOLUTION, &res);
     const char *m = http_arg(r, "measure");
@@ -292,7 +309,7 @@ int h_graph_values(http_req *r) {
     if ((rc = nodes_and_graph(r, &o, &keys, &n, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 26);
     pu_err pe = {0};
-    rc = graph_values(g, m ? m : "degree", (int)cutoff, res, keys, n, &out, &pe);
+    rc = graph_values(g, m ? m : "degree", &b, res, keys, n, &out, &pe);
     return finish_nodes(r, rc, &pe, &out, o, keys, g, m ? m : "degree");
 }
 
@@ -312,13 +329,15 @@ int h_graph_subgraph(http_req *r) {
     return finish_nodes(r, rc, &pe, &out, o, keys, g, NULL);
 }
 
-/* GET /api/v1/graph/centrality?measure=&cutoff=&top=&k= (k: the k-core, measure kcore only) */
+/* GET /api/v1/graph/centrality?measure=&samples=&cutoff=&top=&k= (k: the k-core, measure kcore only;
+ * samples or cutoff: betweenness's method) */
 int h_graph_centrality(http_req *r) {
-    static const char *const args[] = {"measure", "cutoff", "top", "k", WINDOW, NULL};
-    int64_t top, cutoff, k;
+    static const char *const args[] = {"measure", "samples", "cutoff", "top", "k", WINDOW, NULL};
+    int64_t top, k;
+    graph_betw b = {0};
     int rc = http_only_args(r, args);
     if (!rc) rc = http_arg_int(r, "top", 1, HTTP_GRAPH_TOP_MAX, 20, &top);
-    if (!rc) rc = http_arg_int(r, "cutoff", 1, HTTP_GRAPH_HOPS_MAX, GRAPH_BETWEENNESS_CUTOFF, &cutoff);
+    if (!rc) rc = betw_args(r, &b);
     if (!rc) rc = http_arg_int(r, "k", 0, INT32_MAX, 0, &k);
     const char *m = http_arg(r, "measure");
     if (!rc && k && (!m || strcmp(m, "kcore"))) rc = http_fail(r, PU_ERR_INVALID, "k", "k applies to measure=kcore only");
@@ -326,7 +345,7 @@ int h_graph_centrality(http_req *r) {
     if (rc || (rc = load(r, &g))) return rc;
     pu_buf out = PU_BUF_INIT((size_t)1 << 28);
     pu_err pe = {0};
-    rc = graph_centrality_min(g, m ? m : "degree", (int)cutoff, (double)k, (size_t)top, 1, &out, &pe);
+    rc = graph_centrality_min(g, m ? m : "degree", &b, (double)k, (size_t)top, 1, &out, &pe);
     return answer(r, g, rc, &pe, &out, NULL);
 }
 

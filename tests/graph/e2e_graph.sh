@@ -101,6 +101,19 @@ all=$(P graph centrality --measure kcore --top 0 --json "${US[@]}" | tot)
 core=$(P graph centrality --measure kcore --k 2 --top 0 --json "${US[@]}" | tot)
 [ "$core" -lt "$all" ] && [ "$core" -gt 0 ] && ok "the 2-core holds fewer nodes than the graph ($core of $all)" || nok "k-core: $core of $all"
 P graph centrality --measure degree --k 2 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--k applies to kcore only"
+# betweenness: exact on a small graph, sampled with --samples K < n, the hop cutoff when asked
+# (tests/graph/test_betweenness_api.py: the API, the same estimate as the CLI, the visibility rule)
+out=$(P graph centrality betweenness --top 1 "${US[@]}"); assert_rc $? 0 "centrality betweenness (the measure as argument)"
+assert_contains "$out" "betweenness exact" "a small graph: exact"
+out=$(P graph centrality betweenness --samples 3 --top 0 "${US[@]}"); assert_rc $? 0 "--samples 3"
+assert_contains "$out" "estimated from 3 of" "the text says how many sources"
+assert_eq "$(P graph centrality betweenness --samples 3 --top 0 "${US[@]}")" "$out" "the same estimate twice (fixed seed)"
+mth() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["method"], d.get("samples", d.get("cutoff")))'; }
+assert_eq "$(P graph centrality --measure betweenness --samples 100000 --json "${US[@]}" | mth)" "exact $all" "--samples at least n: exact"
+assert_eq "$(P graph centrality betweenness --cutoff 2 --json "${US[@]}" | mth)" "cutoff 2" "--cutoff 2: the hop-cutoff measure"
+P graph centrality betweenness --samples 3 --cutoff 2 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--samples and --cutoff: one of them"
+P graph centrality degree --samples 3 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--samples applies to betweenness only"
+P graph centrality betweenness --cutoff 7 "${US[@]}" >/dev/null 2>&1; assert_rc $? 2 "--cutoff above 6"
 
 # the connecting network and the time filter
 out=$(P graph network co-cartel dealer:5-74-12345 recovery:$(store_sql "$DB" "SELECT number FROM trace_request ORDER BY id LIMIT 1") "${MX[@]}")

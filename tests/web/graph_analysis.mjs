@@ -4,7 +4,7 @@
 //   - components listed by size; one drawn ("n of size" shown);
 //   - centrality: the hub company is the most connected node a Mexican
 //     analyst sees; the drawn nodes are sized by the measure; a row focuses
-//     its node;
+//     its node; betweenness says its method (exact, or sampled sources);
 //   - communities (Leiden): listed, and the drawn nodes coloured so that the
 //     hub's network and the cartel's are two colours;
 //   - the time window: from 2020 on, the 2019 ownership link is gone, from
@@ -71,6 +71,16 @@ async function analystFlow(browser, base, lang, seen) {
   const coreTotal = await page.$eval("#ga-centrality", (el) => Number(el.dataset.total));
   ok(core.length === 4 && coreTotal === 4 && core.some((r) => r.id === "dealer:5-74-12345") && !core.some((r) => r.id === "entity:co-hub"), `${lang}: the 2-core is the cycle of the dealer, the two firearms and the buyer`, JSON.stringify(core));
   await page.fill("#ga-k", "0");
+  // betweenness: exact on this small graph by default, the panel says so;
+  // estimated from sampled sources when a number is given (docs/graph.md "Betweenness")
+  const methodOf = () => page.$eval("#ga-centrality", (el) => el.dataset.method);
+  const betw = await centrality(page, "betweenness");
+  ok(betw.length > 0 && (await methodOf()) === "exact", `${lang}: betweenness exact on a small graph`, await methodOf());
+  await page.fill("#ga-samples", "3");
+  await centrality(page, "betweenness");
+  ok((await methodOf()) === "sampled" && /\b3\b/.test(await page.textContent("#ga-centrality .msg-info, #ga-centrality [role=status], #ga-centrality")),
+    `${lang}: sampled from 3 sources when asked, and said`, await methodOf());
+  await page.fill("#ga-samples", "");
   await centrality(page, "degree");
   // the cartel's node: a row that is not drawn yet is drawn by its click
   const cartelRow = deg.findIndex((r) => r.id === "entity:co-cartel");

@@ -2,7 +2,8 @@
 // "Web page"): connected components (listed by size, one drawn a page at a
 // time), communities (Leiden: the drawn nodes coloured by community, the
 // communities listed with their sizes and most connected members),
-// centrality (degree, approximate betweenness, PageRank, k-core: a top-N
+// centrality (degree, betweenness — exact on small graphs, estimated from
+// sampled sources on large ones, or the hop-cutoff measure —, PageRank, k-core: a top-N
 // table, the drawn nodes sized by the measure, a row focuses its node), and
 // the saved diagrams (list, reopen). Every figure shown is one the API
 // returned for the caller's graph in the page's time window: the page
@@ -148,12 +149,24 @@ function communitiesPart(ctx, msg) {
 
 function centralityPart(ctx, msg) {
   const measure = h("select", { id: "ga-measure" }, MEASURES.map((m) => h("option", { value: m }, tv("graph.measure", m))));
-  const cutoff = h("input", { id: "ga-cutoff", type: "number", min: "1", max: "6", value: "4" });
+  // betweenness's method: empty fields = the server's default (exact on small
+  // graphs, sampled sources on large ones); samples or cutoff, one of them
+  const samples = h("input", { id: "ga-samples", type: "number", min: "1", value: "", placeholder: "256" });
+  const cutoff = h("input", { id: "ga-cutoff", type: "number", min: "1", max: "6", value: "" });
   const kcore = h("input", { id: "ga-k", type: "number", min: "0", value: "0" });
   const top = h("input", { id: "ga-cent-top", type: "number", min: "1", max: "1000", value: "20" });
   const out = h("div", { id: "ga-centrality" });
   let active = null; // the query the drawing is sized by, or null
-  const query = () => `measure=${encodeURIComponent(measure.value)}&cutoff=${encodeURIComponent(cutoff.value || "4")}`;
+  const betwArg = () => {
+    if (measure.value !== "betweenness") return "";
+    if (Number(samples.value) > 0) return `&samples=${encodeURIComponent(samples.value)}`;
+    return Number(cutoff.value) > 0 ? `&cutoff=${encodeURIComponent(cutoff.value)}` : "";
+  };
+  const query = () => `measure=${encodeURIComponent(measure.value)}${betwArg()}`;
+  // how betweenness was computed, as the API said
+  const methodLine = (res) => res.method === "sampled" ? t("graph.ga_betw_sampled", { k: num(res.samples), seed: String(res.seed) })
+    : res.method === "cutoff" ? t("graph.ga_betw_cutoff", { c: num(res.cutoff) })
+    : res.method === "exact" ? t("graph.ga_betw_exact", { n: num(res.samples) }) : null;
   const kArg = () => (measure.value === "kcore" && Number(kcore.value) > 0 ? `&k=${encodeURIComponent(kcore.value)}` : "");
   const apply = async () => {
     if (active === null) return;
@@ -176,7 +189,9 @@ function centralityPart(ctx, msg) {
         h("td", {}, h("button", { type: "button", class: "link ga-focus", onclick: () => ctx.focus(x.node.id) }, raw(x.node.label), " ", h("small", {}, raw(x.node.id)))),
         h("td", {}, tv("graph.kind", x.node.kind))));
       out.dataset.total = res.total;
-      mount(out, table(t("graph.ga_centrality_caption", { measure: tv("graph.measure", res.measure), n: num(res.nodes.length), total: num(res.total) }),
+      out.dataset.method = res.method || "";
+      const how = methodLine(res);
+      mount(out, ...(how ? [status(how)] : []), table(t("graph.ga_centrality_caption", { measure: tv("graph.measure", res.measure), n: num(res.nodes.length), total: num(res.total) }),
         [t("graph.ga_rank"), t("graph.ga_score"), t("graph.col_label"), t("graph.col_kind")], rows),
         h("button", { type: "button", id: "ga-unsize", onclick: () => { active = null; ctx.cy().nodes().forEach((n) => n.data("size", NODE_SIZE)); } }, t("graph.ga_unsize")));
     } catch (e) {
@@ -184,7 +199,8 @@ function centralityPart(ctx, msg) {
     }
   };
   const form = h("form", { id: "ga-cent-form", class: "ga-form", onsubmit: (ev) => { ev.preventDefault(); run(); } },
-    field(t("graph.ga_measure"), measure), field(t("graph.ga_cutoff"), cutoff, t("graph.ga_cutoff_hint")),
+    field(t("graph.ga_measure"), measure), field(t("graph.ga_samples"), samples, t("graph.ga_samples_hint")),
+    field(t("graph.ga_cutoff"), cutoff, t("graph.ga_cutoff_hint")),
     field(t("graph.ga_k"), kcore, t("graph.ga_k_hint")), field(t("graph.ga_top"), top),
     h("button", { type: "submit", id: "ga-cent-run" }, t("graph.ga_centrality_run")));
   const el = h("section", { "aria-labelledby": "ga-cent-title" }, h("h3", { id: "ga-cent-title" }, t("graph.ga_centrality_title")),
