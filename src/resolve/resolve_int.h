@@ -69,6 +69,10 @@ typedef struct resolve_febrl_mods {
     uint32_t original;
 } resolve_febrl_mods;
 int resolve_gen_febrl(size_t n, uint64_t seed, resolve_set *out, resolve_febrl_mods *mods, pu_err *err);
+/* 1 when two different dates of birth (YYYY-MM-DD) are one typed with a
+ * slip: at most two characters differ, or day and month swapped
+ * (resolve_match.c). */
+int resolve_dob_slip(const char *a, const char *b);
 /* 1 when the ';'-terminated lists a and b share an item (NULL-safe). */
 int resolve_list_share(const char *a, const char *b);
 /* The rule for undated records (resolve_undated.c): drop from kept the
