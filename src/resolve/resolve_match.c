@@ -181,8 +181,8 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
      * identifier and the phone, each worth 2 when the same on both records
      * and 1 when a typing slip apart (slip(): one or two characters). A
      * date or an identifier that differs is forgiven when it is a slip and
-     * the others are worth 2 (one of them the same), or whatever it is
-     * when they are worth 3 (one the same, one a slip): an analyst reads
+     * one of the others is the same or a slip, or whatever it is when they
+     * are worth 3 (one the same, one a slip): an analyst reads
      * one name with one CURP and one phone but two dates as one person
      * whose date was mistyped. Forgiven: neither bonus nor conflict. */
     int dated = a->dob[0] && b->dob[0], dob_same = dated && !strcmp(a->dob, b->dob);
@@ -191,8 +191,8 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     int id_slip = idc && !ids_conflict_ex(a->ids, b->ids, 1);
     int dob_slip = dated && resolve_dob_slip(a->dob, b->dob);
     int pd = dob_same ? 2 : dob_slip, pi = id_same ? 2 : id_slip, pp = phone ? 2 : list_slip(a->phones, b->phones);
-    int dob_forgiven = dated && !dob_same && (pi + pp >= 3 || (dob_slip && pi + pp >= 2));
-    if (idc && (pd + pp >= 3 || (id_slip && pd + pp >= 2))) idc = 0;
+    int dob_forgiven = dated && !dob_same && (pi + pp >= 3 || (dob_slip && pi + pp >= 1));
+    if (idc && (pd + pp >= 3 || (id_slip && pd + pp >= 1))) idc = 0;
     int conflict = idc || (a->ffl[0] && b->ffl[0] && strcmp(a->ffl, b->ffl));
     if (dob_forgiven) {
     } else if (dated) {

@@ -525,7 +525,7 @@ static void test_evaluate_febrl(void **st) {
 
 /* One strong field against the others: a date of birth that differs is
  * forgiven when the identifier and the phone agree, not on the phone alone;
- * a slip of the date with the identifier. */
+ * a slip of the date with the identifier, the same or itself a slip. */
 static void test_strong_fields(void **st) {
     (void)st;
     pu_err e = {0};
@@ -544,6 +544,9 @@ static void test_strong_fields(void **st) {
     r = person("e", "Jesus Juan Minepas Boledan", "1972-12-26", NULL);   /* a slip; the CURP with a slip, the phone */
     r.ids = "CURP=JXVG150763IZEUAMCJ;", r.phones = "2313324836;";
     add(&s, r);
+    r = person("f", "Jesus Juan Minepas Boledan", "1927-12-25", NULL);   /* two slips: date and CURP, no phone */
+    r.ids = "CURP=JXVG150763IZEUANCX;";
+    add(&s, r);
     double sc;
     assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
     assert_true(sc >= RESOLVE_THRESHOLD);
@@ -553,6 +556,10 @@ static void test_strong_fields(void **st) {
     assert_true(sc < 0);
     assert_int_equal(resolve_score(&s.r[0], &s.r[4], &sc, &e), PU_OK);
     assert_true(sc >= RESOLVE_THRESHOLD);
+    assert_int_equal(resolve_score(&s.r[0], &s.r[5], &sc, &e), PU_OK);
+    assert_true(sc >= RESOLVE_THRESHOLD);
+    assert_int_equal(resolve_score(&s.r[3], &s.r[5], &sc, &e), PU_OK);
+    assert_true(sc < 0);   /* "1972-12-52" and "1927-12-25": three digits, and no identifier on one side */
     assert_int_equal(resolve_dob_slip("1972-12-25", "1973-11-24"), 0);   /* three digits: no slip */
     assert_int_equal(resolve_dob_slip("1972-12-05", "1972-05-12"), 1);   /* day and month swapped */
     assert_int_equal(resolve_dob_slip("1972-12-05", "1927-12-05"), 1);   /* two digits transposed */
