@@ -24,12 +24,14 @@ static const char *USAGE =
     "  judge KEY KEY same|not_same|unsure [--note TEXT]\n"
     "                                      an analyst's judgement: it wins over the algorithm\n"
     "  unjudge KEY KEY                     revoke it: the algorithm's answer applies again\n"
-    "  eval [--records N] [--seed S] [--threshold T] [--window W] [--profile realistic|hard]\n"
+    "  eval [--records N] [--seed S] [--threshold T] [--window W] [--profile realistic|hard|febrl]\n"
     "       [--explain N]                  (--explain N: print up to N missed true pairs per cause)\n"
     "                                      precision and recall on generated data with known truth,\n"
     "                                      the true pairs missed by cause (--window -1: large blocks\n"
     "                                      give no pair, the former rule; --profile hard: 2,000 full\n"
-    "                                      names, undated records with nothing but the name)\n"
+    "                                      names, undated records with nothing but the name;\n"
+    "                                      --profile febrl: Febrl's generator method, full originals\n"
+    "                                      and duplicates with at most 5 modifications, the goal's measure)\n"
     "\n"
     "Options:\n"
     "  --db PATH                the store (default $PUENTE_DB or ./puente.db)\n" CLI_SCOPE_HELP;
@@ -146,7 +148,7 @@ static int eval_cmd(const opts *o) {
     if (o->window > 1000 || o->window < -1) return cli_usage_error("resolve", "--window must be -1..1000");
     resolve_profile prof = RESOLVE_PROFILE_REALISTIC;
     if (o->profile && resolve_profile_parse(o->profile, &prof, &err))
-        return cli_usage_error("resolve", "--profile must be realistic or hard");
+        return cli_usage_error("resolve", "--profile must be realistic, hard or febrl");
     if (o->explain < 0 || o->explain > 10000) return cli_usage_error("resolve", "--explain must be 0..10000");
     pu_buf sample = PU_BUF_INIT(EXPLAIN_MAX_BYTES);
     int rc = resolve_evaluate_explain((size_t)o->records, (uint64_t)o->seed, o->threshold, (int)o->window, prof,

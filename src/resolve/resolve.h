@@ -287,7 +287,7 @@ int resolve_evaluate(size_t n, uint64_t seed, double threshold, resolve_eval *ou
  * the window, to measure what it recovers). Errors: as resolve_evaluate. */
 int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int window, resolve_eval *out, pu_err *err);
 
-/* Generated populations (docs/resolve.md "Generated data: two profiles").
+/* Generated populations (docs/resolve.md "Generated data").
  * REALISTIC (the default of resolve_generate and resolve_evaluate*):
  * Mexican and US names drawn with a Zipf-like shape (two surnames, compound
  * given names, a long tail), records carrying what their source carries
@@ -296,8 +296,13 @@ int resolve_evaluate_window(size_t n, uint64_t seed, double threshold, int windo
  * sometimes a phone; designation: date of birth, CURP or passport), moves,
  * households, typing errors. HARD: the former generator, 40 given names x
  * 50 surnames and undated records that carry nothing but the name. */
-typedef enum resolve_profile { RESOLVE_PROFILE_REALISTIC = 0, RESOLVE_PROFILE_HARD = 1 } resolve_profile;
-/* "realistic" or "hard". Errors: PU_ERR_INVALID naming field "profile". */
+/* FEBRL (the goal's measure, docs/resolve.md "Generated data: the Febrl
+ * profile"): Febrl's data set generator method, each person one full
+ * original record (name, date of birth, CURP or passport, address,
+ * phone), 20 % of the records duplicates of an original (at most 5 per
+ * original, Zipf), each with 1..5 modifications, at most 2 per field. */
+typedef enum resolve_profile { RESOLVE_PROFILE_REALISTIC = 0, RESOLVE_PROFILE_HARD = 1, RESOLVE_PROFILE_FEBRL = 2 } resolve_profile;
+/* "realistic", "hard" or "febrl". Errors: PU_ERR_INVALID naming field "profile". */
 int resolve_profile_parse(const char *s, resolve_profile *out, pu_err *err);
 const char *resolve_profile_name(resolve_profile p);
 /* resolve_generate / resolve_evaluate_window with a profile.

@@ -86,7 +86,11 @@ static int merge_dobs(uf *u, uint32_t x, uint32_t y) {
 static int join(uf *u, uint32_t a, uint32_t b, int judged) {
     uint32_t x = find(u, a), y = find(u, b);
     if (x == y) return 1;
-    if (blocked(u, x, y) || (!judged && !dobs_agree(u, x, y))) return 0;
+    /* the date rule is for chains through undated records: a pair of two
+     * dated records was judged on its dates by its score (a date typed with
+     * a slip, or outweighed by the identifier and phone: resolve_match.c) */
+    int dated = u->dob && u->dob[a] && u->dob[a][0] && u->dob[b] && u->dob[b][0];
+    if (blocked(u, x, y) || (!judged && !dated && !dobs_agree(u, x, y))) return 0;
     if (u->rank[x] < u->rank[y]) {
         uint32_t t = x;
         x = y;

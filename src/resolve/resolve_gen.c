@@ -91,11 +91,14 @@ static void make_person(person *p, uint64_t *s) {
 int resolve_profile_parse(const char *s, resolve_profile *out, pu_err *err) {
     if (s && !strcmp(s, "realistic")) *out = RESOLVE_PROFILE_REALISTIC;
     else if (s && !strcmp(s, "hard")) *out = RESOLVE_PROFILE_HARD;
-    else return pu_fail(err, PU_ERR_INVALID, NULL, "profile", "expected realistic or hard, got '%s'", s ? s : "");
+    else if (s && !strcmp(s, "febrl")) *out = RESOLVE_PROFILE_FEBRL;
+    else return pu_fail(err, PU_ERR_INVALID, NULL, "profile", "expected realistic, hard or febrl, got '%s'", s ? s : "");
     return PU_OK;
 }
 
-const char *resolve_profile_name(resolve_profile p) { return p == RESOLVE_PROFILE_HARD ? "hard" : "realistic"; }
+const char *resolve_profile_name(resolve_profile p) {
+    return p == RESOLVE_PROFILE_HARD ? "hard" : p == RESOLVE_PROFILE_FEBRL ? "febrl" : "realistic";
+}
 
 int resolve_generate(size_t n, uint64_t seed, resolve_set *out, pu_err *err) {
     return resolve_generate_profile(n, seed, RESOLVE_PROFILE_REALISTIC, out, err);
@@ -287,6 +290,7 @@ static int explain_wrong(const resolve_set *s, const resolve_pair *p, size_t np,
 
 int resolve_generate_profile(size_t n, uint64_t seed, resolve_profile p, resolve_set *out, pu_err *err) {
     if (n < 2) return pu_fail(err, PU_ERR_INVALID, NULL, "records", "expected at least 2 records, got %zu", n);
+    if (p == RESOLVE_PROFILE_FEBRL) return resolve_gen_febrl(n, seed, out, NULL, err);
     return p == RESOLVE_PROFILE_HARD ? generate_hard(n, seed, out, err) : resolve_gen_realistic(n, seed, out, err);
 }
 

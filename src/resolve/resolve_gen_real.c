@@ -108,15 +108,6 @@ static const int SRC_PHONE_PCT[SRC_N] = {0, 0, 50, 25, 0};   /* of persons with 
 static const char *const SRC_NAME[SRC_N] = {RESOLVE_SRC_PURCHASER, RESOLVE_SRC_POSSESSOR, RESOLVE_SRC_CARGO,
                                            RESOLVE_SRC_TIP, RESOLVE_SRC_ENTITY};
 
-typedef struct rperson {
-    int mx;
-    char given[24], given2[24], s1[24], s2[24], nick[12];
-    char middle;                /* US middle initial or 0 */
-    char dob[11], curp[19], passport[10], phone[11];
-    char addr[2][96];
-    int naddr;
-} rperson;
-
 typedef struct zipf {
     double *cum;
     size_t n;
@@ -167,13 +158,14 @@ static void ranked_name(const char *const *list, size_t nlist, size_t r, char *o
     out[0] = (char)toupper((unsigned char)out[0]);
 }
 
-typedef struct rgen {
+struct resolve_gnames {
     uint64_t s;
     zipf head[2][2];   /* [mx][surname]: ranks of the listed names */
     zipf tail;         /* ranks of the made-up rare names */
-    rperson prev;
+    resolve_gperson prev;
     int have_prev;
-} rgen;
+};
+typedef resolve_gnames rgen;
 
 static const char *const *name_list(int mx, int surname, size_t *n) {
     *n = surname ? (mx ? N_OF(MX_SURNAME) : N_OF(US_SURNAME)) : (mx ? N_OF(MX_GIVEN) : N_OF(US_GIVEN));
@@ -203,9 +195,11 @@ static void random_addr(uint64_t *s, int mx, char *out, size_t size) {
                  1 + (int)(rnd(s) % 300), CITY_US[rnd(s) % N_OF(CITY_US)]);
 }
 
-static void make_rperson(rgen *g, rperson *p) {
+/* full (the febrl profile's originals): no household, no move, always a
+ * phone; full = 0 draws exactly as before. */
+static void make_rperson(rgen *g, resolve_gperson *p, int full) {
     uint64_t *s = &g->s;
-    int household = g->have_prev && pct(s, RG_HOUSEHOLD_PCT);
+    int household = !full && g->have_prev && pct(s, RG_HOUSEHOLD_PCT);
     memset(p, 0, sizeof *p);
     p->mx = household ? g->prev.mx : pct(s, RG_MX_PCT);
     if (household && pct(s, RG_JUNIOR_PCT)) {
@@ -225,12 +219,12 @@ static void make_rperson(rgen *g, rperson *p) {
     random_dob(s, p->dob);
     for (int i = 0; i < 18; i++) p->curp[i] = (char)(i < 4 || i > 9 ? 'A' + rnd(s) % 26 : '0' + rnd(s) % 10);
     for (int i = 0; i < 9; i++) p->passport[i] = (char)('0' + rnd(s) % 10);
-    if (pct(s, RG_PHONE_PCT))
+    if (full || pct(s, RG_PHONE_PCT))
         for (int i = 0; i < 10; i++) p->phone[i] = (char)('0' + (i ? rnd(s) % 10 : 2 + rnd(s) % 8));
     if (household) pu_strlcpy(p->addr[0], g->prev.addr[0], sizeof p->addr[0]);
     else random_addr(s, p->mx, p->addr[0], sizeof p->addr[0]);
     p->naddr = 1;
-    if (pct(s, RG_MOVED_PCT)) random_addr(s, p->mx, p->addr[p->naddr++], sizeof p->addr[1]);
+    if (!full && pct(s, RG_MOVED_PCT)) random_addr(s, p->mx, p->addr[p->naddr++], sizeof p->addr[1]);
     g->prev = *p;
     g->have_prev = 1;
 }
@@ -259,7 +253,7 @@ static void typo(uint64_t *s, char *out) {
 }
 
 /* The name as a record of source src spells it. */
-static void spell(uint64_t *s, const rperson *p, int src, char *out, size_t size) {
+static void spell(uint64_t *s, const resolve_gperson *p, int src, char *out, size_t size) {
     int casual = src == SRC_TIP || src == SRC_CARGO;
     const char *given = src == SRC_TIP && p->nick[0] && pct(s, RG_NICK_PCT) ? p->nick : p->given;
     char g[56], sur[56];
@@ -298,7 +292,7 @@ static int pick_source(uint64_t *s) {
 }
 
 /* What a record of source src carries besides the name. */
-static int add_record(rgen *g, const rperson *p, int64_t pid, resolve_set *out, pu_err *err) {
+static int add_record(rgen *g, const resolve_gperson *p, int64_t pid, resolve_set *out, pu_err *err) {
     uint64_t *s = &g->s;
     int src = pick_source(s);
     char name[160], ref[32], ids[48] = "", phones[16] = "", addr[96] = "", dob[11] = "";
@@ -325,20 +319,44 @@ static int add_record(rgen *g, const rperson *p, int64_t pid, resolve_set *out, 
 
 static int generate(rgen *g, size_t n, resolve_set *out, pu_err *err);
 
-int resolve_gen_realistic(size_t n, uint64_t seed, resolve_set *out, pu_err *err) {
-    rgen g = {.s = seed ? seed : 0x9E3779B97F4A7C15ULL};
-    int rc = zipf_init(&g.tail, RG_TAIL_RANKS, RG_TAIL_Q);
+int resolve_gnames_open(uint64_t seed, resolve_gnames **out) {
+    rgen *g = calloc(1, sizeof *g);
+    if (!g) return PU_ERR_NOMEM;
+    g->s = seed ? seed : 0x9E3779B97F4A7C15ULL;
+    int rc = zipf_init(&g->tail, RG_TAIL_RANKS, RG_TAIL_Q);
     for (int mx = 0; mx < 2; mx++)
         for (int sur = 0; sur < 2; sur++) {
             size_t nl;
             name_list(mx, sur, &nl);
-            if (!rc) rc = zipf_init(&g.head[mx][sur], nl, RG_HEAD_Q);
+            if (!rc) rc = zipf_init(&g->head[mx][sur], nl, RG_HEAD_Q);
         }
-    if (!rc) rc = generate(&g, n, out, err);
-    else rc = pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
-    free(g.tail.cum);
+    if (rc) {
+        resolve_gnames_close(g);
+        return rc;
+    }
+    *out = g;
+    return PU_OK;
+}
+
+void resolve_gnames_close(resolve_gnames *g) {
+    if (!g) return;
+    free(g->tail.cum);
     for (int mx = 0; mx < 2; mx++)
-        for (int sur = 0; sur < 2; sur++) free(g.head[mx][sur].cum);
+        for (int sur = 0; sur < 2; sur++) free(g->head[mx][sur].cum);
+    free(g);
+}
+
+void resolve_gnames_person(resolve_gnames *g, resolve_gperson *p) { make_rperson(g, p, 1); }
+void resolve_gnames_given(resolve_gnames *g, int mx, char *out, size_t size) { draw_given(g, mx, out, size); }
+void resolve_gnames_surname(resolve_gnames *g, int mx, char *out, size_t size) { draw_surname(g, mx, out, size); }
+void resolve_gen_addr(uint64_t *s, int mx, char *out, size_t size) { random_addr(s, mx, out, size); }
+const char *resolve_gen_source(uint64_t *s) { return SRC_NAME[pick_source(s)]; }
+
+int resolve_gen_realistic(size_t n, uint64_t seed, resolve_set *out, pu_err *err) {
+    rgen *g = NULL;
+    if (resolve_gnames_open(seed, &g)) return pu_fail(err, PU_ERR_NOMEM, NULL, NULL, "out of memory");
+    int rc = generate(g, n, out, err);
+    resolve_gnames_close(g);
     return rc;
 }
 
@@ -346,8 +364,8 @@ static int generate(rgen *g, size_t n, resolve_set *out, pu_err *err) {
     int rc = PU_OK;
     int64_t pid = 0;
     while (out->n < n && !rc) {
-        rperson p;
-        make_rperson(g, &p);
+        resolve_gperson p;
+        make_rperson(g, &p, 0);
         pid++;
         int k = 1 + (int)(rnd(&g->s) % RG_MAX_RECORDS);
         for (int i = 0; i < k && out->n < n && !rc; i++) rc = add_record(g, &p, pid, out, err);

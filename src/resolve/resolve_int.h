@@ -37,6 +37,42 @@ int resolve_match_debug(const resolve_set *s, double threshold, resolve_pair **o
 
 /* The realistic profile's records (resolve_gen_real.c). Errors: PU_ERR_NOMEM. */
 int resolve_gen_realistic(size_t n, uint64_t seed, resolve_set *out, pu_err *err);
+/* The realistic profile's name machinery, shared with the febrl profile:
+ * a person drawn with its names (Mexican or US shape, Zipf head and long
+ * tail), date of birth, CURP, passport, phone and address. */
+typedef struct resolve_gperson {
+    int mx;
+    char given[24], given2[24], s1[24], s2[24], nick[12];
+    char middle;                /* US middle initial or 0 */
+    char dob[11], curp[19], passport[10], phone[11];
+    char addr[2][96];
+    int naddr;
+} resolve_gperson;
+typedef struct resolve_gnames resolve_gnames;
+int resolve_gnames_open(uint64_t seed, resolve_gnames **out);   /* PU_ERR_NOMEM */
+void resolve_gnames_close(resolve_gnames *g);                     /* NULL-safe */
+/* A person with a full record: no household, one address, always a phone. */
+void resolve_gnames_person(resolve_gnames *g, resolve_gperson *p);
+void resolve_gnames_given(resolve_gnames *g, int mx, char *out, size_t size);    /* one given name drawn */
+void resolve_gnames_surname(resolve_gnames *g, int mx, char *out, size_t size);  /* one surname drawn */
+void resolve_gen_addr(uint64_t *s, int mx, char *out, size_t size);              /* a new address */
+const char *resolve_gen_source(uint64_t *s);   /* a record's source kind, shares as in realistic */
+
+/* The febrl profile (resolve_gen_febrl.c): originals and duplicates made
+ * by Febrl's method. mods (NULL, or n entries) gets for each record the
+ * modifications of each field and their total (0 for an original) and the
+ * index of its original. Errors: PU_ERR_INVALID (n < 2), PU_ERR_NOMEM. */
+#define RESOLVE_FEBRL_FIELDS 6   /* given names, surnames, date of birth, identifier, address, phone */
+typedef struct resolve_febrl_mods {
+    uint8_t field[RESOLVE_FEBRL_FIELDS];
+    uint8_t total;
+    uint32_t original;
+} resolve_febrl_mods;
+int resolve_gen_febrl(size_t n, uint64_t seed, resolve_set *out, resolve_febrl_mods *mods, pu_err *err);
+/* 1 when two different dates of birth (YYYY-MM-DD) are one typed with a
+ * slip: at most two characters differ, or day and month swapped
+ * (resolve_match.c). */
+int resolve_dob_slip(const char *a, const char *b);
 /* 1 when the ';'-terminated lists a and b share an item (NULL-safe). */
 int resolve_list_share(const char *a, const char *b);
 /* The rule for undated records (resolve_undated.c): drop from kept the

@@ -93,9 +93,27 @@ static int share_item(const char *a, const char *b) {
     return 0;
 }
 
+/* 1 when two values of one length differ in at most SLIP_MAX characters
+ * (one or two substituted, or two neighbours transposed): one value typed
+ * twice, not two values. */
+#define SLIP_MAX 2
+static int slip(const char *a, const char *b, size_t n) {
+    size_t d = 0;
+    for (size_t i = 0; i < n && d <= SLIP_MAX; i++) d += a[i] != b[i];
+    return d <= SLIP_MAX;
+}
+
+int resolve_dob_slip(const char *a, const char *b) {
+    size_t n = strlen(a);
+    if (n != 10 || strlen(b) != 10 || !strcmp(a, b)) return 0;
+    if (slip(a, b, n)) return 1;
+    return !memcmp(a, b, 5) && !memcmp(a + 5, b + 8, 2) && !memcmp(a + 8, b + 5, 2);   /* day and month swapped */
+}
+
 /* 1 when both lists hold an identifier of one type ("RFC=") with different
- * values and none of that type in common: two persons. */
-static int ids_conflict(const char *a, const char *b) {
+ * values and none of that type in common: two persons. With slips, a value
+ * within a typing slip of one of the same type is no conflict. */
+static int ids_conflict_ex(const char *a, const char *b, int slips) {
     if (!a || !b) return 0;
     for (const char *p = a; *p;) {
         const char *e = strchr(p, ';'), *eq = strchr(p, '=');
@@ -108,11 +126,29 @@ static int ids_conflict(const char *a, const char *b) {
                 size_t m = f ? (size_t)(f - q) : strlen(q);
                 if (m >= tl && !memcmp(p, q, tl)) {
                     same_type = 1;
-                    if (m == n && !memcmp(p, q, n)) same_value = 1;
+                    if (m == n && (!memcmp(p, q, n) || (slips && slip(p, q, n)))) same_value = 1;
                 }
                 q += m + (f != NULL);
             }
             if (same_type && !same_value) return 1;
+        }
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
+static int ids_conflict(const char *a, const char *b) { return ids_conflict_ex(a, b, 0); }
+
+/* 1 when the ';'-terminated lists hold two items of one length a slip apart. */
+static int list_slip(const char *a, const char *b) {
+    for (const char *p = a; p && *p;) {
+        const char *e = strchr(p, ';');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        for (const char *q = b; q && *q;) {
+            const char *f = strchr(q, ';');
+            size_t m = f ? (size_t)(f - q) : strlen(q);
+            if (n && n == m && slip(p, q, n)) return 1;
+            q += m + (f != NULL);
         }
         p += n + (e != NULL);
     }
@@ -140,9 +176,27 @@ static int names_held(const resolve_rec *a, const resolve_rec *b) {
 /* The pair score from the names' score and the qualifiers (see resolve_score). */
 static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     double s = name;
-    int conflict = ids_conflict(a->ids, b->ids) || (a->ffl[0] && b->ffl[0] && strcmp(a->ffl, b->ffl));
-    if (a->dob[0] && b->dob[0]) {
-        if (strcmp(a->dob, b->dob)) conflict = 1;
+    /* One strong field against the others (docs/resolve.md "Generated data:
+     * the Febrl profile"). The strong fields are the date of birth, the
+     * identifier and the phone, each worth 2 when the same on both records
+     * and 1 when a typing slip apart (slip(): one or two characters). A
+     * date or an identifier that differs is forgiven when it is a slip and
+     * one of the others is the same or a slip, or whatever it is when they
+     * are worth 3 (one the same, one a slip): an analyst reads
+     * one name with one CURP and one phone but two dates as one person
+     * whose date was mistyped. Forgiven: neither bonus nor conflict. */
+    int dated = a->dob[0] && b->dob[0], dob_same = dated && !strcmp(a->dob, b->dob);
+    int idc = ids_conflict(a->ids, b->ids), id_same = share_item(a->ids, b->ids);
+    int phone = share_item(a->phones, b->phones);
+    int id_slip = idc && !ids_conflict_ex(a->ids, b->ids, 1);
+    int dob_slip = dated && resolve_dob_slip(a->dob, b->dob);
+    int pd = dob_same ? 2 : dob_slip, pi = id_same ? 2 : id_slip, pp = phone ? 2 : list_slip(a->phones, b->phones);
+    int dob_forgiven = dated && !dob_same && (pi + pp >= 3 || (dob_slip && pi + pp >= 1));
+    if (idc && (pd + pp >= 3 || (id_slip && pd + pp >= 1))) idc = 0;
+    int conflict = idc || (a->ffl[0] && b->ffl[0] && strcmp(a->ffl, b->ffl));
+    if (dob_forgiven) {
+    } else if (dated) {
+        if (!dob_same) conflict = 1;
         else s += DOB_SAME_BONUS;
     } else if (is_person(a) || is_person(b)) {
         s *= NO_DOB_FACTOR;
@@ -154,8 +208,9 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     if (contact && !(a->dob[0] && b->dob[0]) && s < CONTACT_SAME_SCORE &&
         (name >= CONTACT_NAME_MIN || (name >= CONTACT_HELD_MIN && names_held(a, b))))
         s = CONTACT_SAME_SCORE;
-    if ((share_item(a->ids, b->ids) || (a->ffl[0] && !strcmp(a->ffl, b->ffl))) && name >= ID_NAME_MIN && !conflict &&
-        s < ID_SAME_SCORE)
+    /* a shared identifier, or strong fields worth 4 (two the same) */
+    if ((id_same || (a->ffl[0] && !strcmp(a->ffl, b->ffl)) || pd + pi + pp >= 4) && name >= ID_NAME_MIN &&
+        !conflict && s < ID_SAME_SCORE)
         s = ID_SAME_SCORE;
     if (s > 1) s = 1;
     /* a conflict is reported as the negated name score: the clustering keeps
