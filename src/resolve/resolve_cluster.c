@@ -4,7 +4,12 @@
  * chain them (resolve.h "Clusters"), and (with dates of birth given) the
  * algorithm never puts two dates of birth in one cluster: pairs through
  * undated records would otherwise chain two dated persons whose conflict
- * no window compared (docs/resolve.md "Undated records"). */
+ * no window compared (docs/resolve.md "Undated records"). A conflict of the
+ * algorithm between two dated records is answered, and no longer keeps the
+ * clusters apart, when one of the two clusters already holds the other
+ * record's date of birth: kept pairs have already joined a record of that
+ * date to it, so the conflict's objection was overruled there (a duplicate
+ * with a mistyped date beside its original; docs/resolve.md "Clusters"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +20,11 @@ typedef struct ulist {
     size_t n, cap;
 } ulist;
 
+#define JUDGED 0x80000000u   /* in a cannot entry's own record: a not_same judgement */
+
 typedef struct uf {
     uint32_t *parent, *rank;
-    ulist *cannot;    /* per root: records this cluster may not join */
+    ulist *cannot;    /* per root: pairs (record it may not join, own record | JUDGED) */
     ulist *dobs;      /* per root: one record of each date of birth it holds (NULL: no date rule) */
     const char *const *dob;
 } uf;
@@ -42,19 +49,37 @@ static int ulist_push(ulist *l, uint32_t x) {
     return PU_OK;
 }
 
-/* 1 when joining the clusters of roots x and y would join two records that
- * must stay apart. */
-static int blocked(uf *u, uint32_t x, uint32_t y) {
-    ulist *l = u->cannot[x].n <= u->cannot[y].n ? &u->cannot[x] : &u->cannot[y];
-    uint32_t other = l == &u->cannot[x] ? y : x;
-    for (size_t i = 0; i < l->n; i++)
-        if (find(u, l->v[i]) == other) return 1;
-    return 0;
-}
-
 static int has_dob(const uf *u, const ulist *l, const char *dob) {
     for (size_t i = 0; i < l->n; i++)
         if (!strcmp(u->dob[l->v[i]], dob)) return 1;
+    return 0;
+}
+
+/* 1 when the algorithm's conflict between record a (of root x) and record b
+ * (of root y) is answered: two dates of birth that differ, and x already
+ * holds b's date or y a's, joined there by kept pairs, or the kept pair
+ * (c, d) that would join x and y carries those two dates itself (its score
+ * judged them one person's). A conflict of one date (the identifiers
+ * differ) is never answered. */
+static int answered(const uf *u, uint32_t x, uint32_t a, uint32_t y, uint32_t b, uint32_t c, uint32_t d) {
+    if (!u->dobs || !u->dob[a] || !u->dob[a][0] || !u->dob[b] || !u->dob[b][0] || !strcmp(u->dob[a], u->dob[b]))
+        return 0;
+    if (has_dob(u, &u->dobs[x], u->dob[b]) || has_dob(u, &u->dobs[y], u->dob[a])) return 1;
+    const char *dc = u->dob[c], *dd = u->dob[d];
+    return dc && dd && ((!strcmp(dc, u->dob[a]) && !strcmp(dd, u->dob[b])) ||
+                        (!strcmp(dc, u->dob[b]) && !strcmp(dd, u->dob[a])));
+}
+
+/* 1 when joining the clusters of roots x and y by the pair (c, d) would
+ * join two records that must stay apart: a not_same judgement, or a
+ * conflict not answered. */
+static int blocked(uf *u, uint32_t x, uint32_t y, uint32_t c, uint32_t d) {
+    ulist *l = u->cannot[x].n <= u->cannot[y].n ? &u->cannot[x] : &u->cannot[y];
+    uint32_t own = l == &u->cannot[x] ? x : y, other = own == x ? y : x;
+    for (size_t i = 0; i + 1 < l->n; i += 2) {
+        if (find(u, l->v[i]) != other) continue;
+        if ((l->v[i + 1] & JUDGED) || !answered(u, own, l->v[i + 1], other, l->v[i], c, d)) return 1;
+    }
     return 0;
 }
 
@@ -90,7 +115,7 @@ static int join(uf *u, uint32_t a, uint32_t b, int judged) {
      * dated records was judged on its dates by its score (a date typed with
      * a slip, or outweighed by the identifier and phone: resolve_match.c) */
     int dated = u->dob && u->dob[a] && u->dob[a][0] && u->dob[b] && u->dob[b][0];
-    if (blocked(u, x, y) || (!judged && !dated && !dobs_agree(u, x, y))) return 0;
+    if (blocked(u, x, y, a, b) || (!judged && !dated && !dobs_agree(u, x, y))) return 0;
     if (u->rank[x] < u->rank[y]) {
         uint32_t t = x;
         x = y;
@@ -105,10 +130,15 @@ static int join(uf *u, uint32_t a, uint32_t b, int judged) {
     return merge_dobs(u, x, y) ? -1 : 1;
 }
 
-static int forbid(uf *u, uint32_t a, uint32_t b) {
+/* judged: a not_same judgement (always forbids), else a conflict of the
+ * algorithm (forbids unless answered). */
+static int forbid(uf *u, uint32_t a, uint32_t b, int judged) {
     uint32_t x = find(u, a), y = find(u, b);
     if (x == y) return PU_OK;   /* already one cluster by a judgement: the judgement wins */
-    if (ulist_push(&u->cannot[x], b) || ulist_push(&u->cannot[y], a)) return PU_ERR_NOMEM;
+    uint32_t j = judged ? JUDGED : 0;
+    if (ulist_push(&u->cannot[x], b) || ulist_push(&u->cannot[x], a | j) || ulist_push(&u->cannot[y], a) ||
+        ulist_push(&u->cannot[y], b | j))
+        return PU_ERR_NOMEM;
     return PU_OK;
 }
 
@@ -132,7 +162,7 @@ static void uf_free(uf *u, size_t n) {
 
 static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j, size_t nj, size_t *conflicts) {
     for (size_t i = 0; i < nj; i++)
-        if (j[i].v == RESOLVE_NOT_SAME && forbid(u, j[i].a, j[i].b)) return PU_ERR_NOMEM;
+        if (j[i].v == RESOLVE_NOT_SAME && forbid(u, j[i].a, j[i].b, 1)) return PU_ERR_NOMEM;
     for (size_t i = 0; i < nj; i++) {
         if (j[i].v != RESOLVE_SAME) continue;
         int r = join(u, j[i].a, j[i].b, 1);
@@ -140,7 +170,7 @@ static int apply(uf *u, const resolve_pair *p, size_t np, const resolve_jpair *j
         if (!r) (*conflicts)++;
     }
     for (size_t i = 0; i < np; i++)
-        if (p[i].score < 0 && forbid(u, p[i].a, p[i].b)) return PU_ERR_NOMEM;
+        if (p[i].score < 0 && forbid(u, p[i].a, p[i].b, 0)) return PU_ERR_NOMEM;
     resolve_pair *sorted = malloc((np ? np : 1) * sizeof *sorted);
     if (!sorted) return PU_ERR_NOMEM;
     if (np) memcpy(sorted, p, np * sizeof *p);
