@@ -15,7 +15,7 @@
 #define CONTACT_BONUS 0.04      /* a shared phone or address */
 #define ID_SAME_SCORE 0.93      /* a shared identifier (RFC, CURP, passport, FFL) ... */
 #define ID_NAME_MIN 0.5         /* ... when the names are at least this alike */
-#define STRONG_NAME_MIN 0.3     /* ... or this alike when three of date, identifier, phone, address are the same */
+#define STRONG_NAME_MIN 0.3     /* ... or this alike with the identifier and two of date, phone, address the same */
 #define CONTACT_SAME_SCORE 0.88 /* an undated person sharing an address or phone ... */
 #define CONTACT_NAME_MIN 0.78   /* ... with a name at least this alike ("Maria Mesenaz" / "Maria Mesenaz Cebabara") */
 #define CONTACT_HELD_MIN 0.5    /* ... or this alike when one name holds the other's tokens (nickname, typo) */
@@ -213,7 +213,7 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
      * lower name score when three of date, identifier, phone and address are
      * the same: a name hit by two modifications ("Aleandro Lamegas Reyes" for
      * "Alejandro Oanigaz Diaz") with one person's date, CURP and phone */
-    int same3 = dob_same + id_same + phone + (a->addr && b->addr && !strcmp(a->addr, b->addr)) >= 3;
+    int same3 = id_same && dob_same + phone + (a->addr && b->addr && !strcmp(a->addr, b->addr)) >= 2;
     if ((id_same || (a->ffl[0] && !strcmp(a->ffl, b->ffl)) || pd + pi + pp >= 4) &&
         (name >= ID_NAME_MIN || (same3 && name >= STRONG_NAME_MIN)) && !conflict && s < ID_SAME_SCORE)
         s = ID_SAME_SCORE;
