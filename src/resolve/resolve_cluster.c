@@ -5,11 +5,14 @@
  * algorithm never puts two dates of birth in one cluster: pairs through
  * undated records would otherwise chain two dated persons whose conflict
  * no window compared (docs/resolve.md "Undated records"). A conflict of the
- * algorithm between two dated records is answered, and no longer keeps the
- * clusters apart, when one of the two clusters already holds the other
- * record's date of birth: kept pairs have already joined a record of that
- * date to it, so the conflict's objection was overruled there (a duplicate
- * with a mistyped date beside its original; docs/resolve.md "Clusters"). */
+ * algorithm between two records of two dates no longer keeps the clusters
+ * apart when it is answered (one of the two clusters already holds the
+ * other record's date, joined there by kept pairs; or it is the only
+ * conflict and the joining pair carries its two dates) or outvoted (more
+ * kept pairs of two dated records between the clusters than conflicts, all
+ * of dates): a duplicate with a mistyped date beside its original
+ * (docs/resolve.md "Clusters", "When a conflict forbids"). Judgements and
+ * conflicts of one date (identifiers) always forbid. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,7 +193,7 @@ static int second_pass(uf *u, const resolve_pair *sorted, size_t np) {
 }
 
 /* judged: a not_same judgement (always forbids), else a conflict of the
- * algorithm (forbids unless answered). */
+ * algorithm (forbids unless answered or outvoted). */
 static int forbid(uf *u, uint32_t a, uint32_t b, int judged) {
     uint32_t x = find(u, a), y = find(u, b);
     if (x == y) return PU_OK;   /* already one cluster by a judgement: the judgement wins */

@@ -210,9 +210,10 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
         (name >= CONTACT_NAME_MIN || (name >= CONTACT_HELD_MIN && names_held(a, b))))
         s = CONTACT_SAME_SCORE;
     /* a shared identifier, or strong fields worth 4 (two the same); from a
-     * lower name score when three of date, identifier, phone and address are
-     * the same: a name hit by two modifications ("Aleandro Lamegas Reyes" for
-     * "Alejandro Oanigaz Diaz") with one person's date, CURP and phone */
+     * lower name score when the identifier and two of date, phone and address
+     * are the same: a name hit by two modifications ("Aleandro LamegasReyes"
+     * for "Alejandro Oanigaz Diaz") with one person's date, CURP and phone
+     * (not without the identifier: twins share a date, phone and address) */
     int same3 = id_same && dob_same + phone + (a->addr && b->addr && !strcmp(a->addr, b->addr)) >= 2;
     if ((id_same || (a->ffl[0] && !strcmp(a->ffl, b->ffl)) || pd + pi + pp >= 4) &&
         (name >= ID_NAME_MIN || (same3 && name >= STRONG_NAME_MIN)) && !conflict && s < ID_SAME_SCORE)
