@@ -7,8 +7,8 @@
  * conflict of identifiers (one date) and a not_same judgement always
  * forbid; a father and son of one name, address and phone stay apart. And
  * the matching rule for a name hit by two modifications: the identifier
- * and two of date, phone, address the same lift it from a name score of
- * 0.3 (docs/resolve.md "Matching"). */
+ * the same and date, phone, address worth 3 (the same 2, a slip 1) lift it
+ * from a name score of 0.3 (docs/resolve.md "Matching"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,9 +164,10 @@ static void test_father_son(void **st) {
 
 /* A name hit by modifications (a letter dropped from the given name, the
  * surname replaced, a space removed: names 0.35 alike, a duplicate of the
- * febrl profile) with one person's date, CURP and phone: kept. The
- * same without the CURP (twins share a date, a phone and an address) or
- * with names unlike is not. */
+ * febrl profile) with one person's date, CURP and phone: kept, also with
+ * the phone a slip apart. The same without the CURP (twins share a date, a
+ * phone and an address), with names unlike, or with the CURP alone the same
+ * (date and phone slips) is not. */
 static void test_two_modifications(void **st) {
     (void)st;
     resolve_set s = {0};
@@ -183,6 +184,12 @@ static void test_two_modifications(void **st) {
     r = person("d", "Maria Fernanda Rojas", "1982-07-09");   /* names unlike */
     r.addr = (char *)addr, r.phones = "5827205894;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
     add(&s, r);
+    r = person("e", "Aleandro LamegasReyes", "1982-07-09");   /* CURP and date, the phone with a slip, another address */
+    r.addr = "avenida juarez 7, col 2, reynosa tamps", r.phones = "5827205849;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
+    add(&s, r);
+    r = person("f", "Aleandro LamegasReyes", "1982-07-90");   /* CURP only the same: date and phone slips */
+    r.addr = "avenida juarez 7, col 2, reynosa tamps", r.phones = "5827205849;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
+    add(&s, r);
     pu_err e = {0};
     double sc;
     assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
@@ -190,6 +197,10 @@ static void test_two_modifications(void **st) {
     assert_int_equal(resolve_score(&s.r[0], &s.r[2], &sc, &e), PU_OK);
     assert_true(sc < RESOLVE_THRESHOLD);
     assert_int_equal(resolve_score(&s.r[0], &s.r[3], &sc, &e), PU_OK);
+    assert_true(sc < RESOLVE_THRESHOLD);
+    assert_int_equal(resolve_score(&s.r[0], &s.r[4], &sc, &e), PU_OK);
+    assert_true(sc >= RESOLVE_THRESHOLD);
+    assert_int_equal(resolve_score(&s.r[0], &s.r[5], &sc, &e), PU_OK);
     assert_true(sc < RESOLVE_THRESHOLD);
     resolve_set_free(&s);
 }
