@@ -15,6 +15,7 @@
 #define CONTACT_BONUS 0.04      /* a shared phone or address */
 #define ID_SAME_SCORE 0.93      /* a shared identifier (RFC, CURP, passport, FFL) ... */
 #define ID_NAME_MIN 0.5         /* ... when the names are at least this alike */
+#define STRONG_NAME_MIN 0.3     /* ... or this alike with the identifier the same and date, phone, address worth 3 */
 #define CONTACT_SAME_SCORE 0.88 /* an undated person sharing an address or phone ... */
 #define CONTACT_NAME_MIN 0.78   /* ... with a name at least this alike ("Maria Mesenaz" / "Maria Mesenaz Cebabara") */
 #define CONTACT_HELD_MIN 0.5    /* ... or this alike when one name holds the other's tokens (nickname, typo) */
@@ -208,9 +209,15 @@ static double qualify(const resolve_rec *a, const resolve_rec *b, double name) {
     if (contact && !(a->dob[0] && b->dob[0]) && s < CONTACT_SAME_SCORE &&
         (name >= CONTACT_NAME_MIN || (name >= CONTACT_HELD_MIN && names_held(a, b))))
         s = CONTACT_SAME_SCORE;
-    /* a shared identifier, or strong fields worth 4 (two the same) */
-    if ((id_same || (a->ffl[0] && !strcmp(a->ffl, b->ffl)) || pd + pi + pp >= 4) && name >= ID_NAME_MIN &&
-        !conflict && s < ID_SAME_SCORE)
+    /* a shared identifier, or strong fields worth 4 (two the same); from a
+     * lower name score when the identifier is the same and date, phone and
+     * address are worth 3 more (the same 2, a slip 1; the address the same
+     * only): a name hit by two modifications ("Aleandro LamegasReyes" for
+     * "Alejandro Oanigaz Diaz") with one person's CURP, date and phone (not
+     * without the identifier: twins share a date, phone and address) */
+    int same3 = id_same && pd + pp + 2 * (a->addr && b->addr && !strcmp(a->addr, b->addr)) >= 3;
+    if ((id_same || (a->ffl[0] && !strcmp(a->ffl, b->ffl)) || pd + pi + pp >= 4) &&
+        (name >= ID_NAME_MIN || (same3 && name >= STRONG_NAME_MIN)) && !conflict && s < ID_SAME_SCORE)
         s = ID_SAME_SCORE;
     if (s > 1) s = 1;
     /* a conflict is reported as the negated name score: the clustering keeps

@@ -509,9 +509,10 @@ static void test_febrl_profile(void **st) {
     resolve_set_free(&a), resolve_set_free(&b), resolve_set_free(&c);
 }
 
-/* eval on the febrl profile: floors below what was measured (3,000-5,000
- * records: precision 1.0000, recall 0.89-0.93, the baseline 0.17-0.19),
- * above what the rules before the strong-field ones gave (recall 0.40). */
+/* eval on the febrl profile: floors below what was measured (3,000
+ * records, seed 5: precision 1.0000, recall 0.9642 with the conflict and
+ * two-modification rules of 2026-12-07, 0.9299 before them; the baseline
+ * 0.17), above what the rules before the strong-field ones gave (0.40). */
 static void test_evaluate_febrl(void **st) {
     (void)st;
     resolve_eval ev;
@@ -519,7 +520,7 @@ static void test_evaluate_febrl(void **st) {
     assert_int_equal(resolve_evaluate_profile(3000, 5, 0, 0, RESOLVE_PROFILE_FEBRL, &ev, &e), PU_OK);
     assert_int_equal(ev.records, 3000);
     assert_true(ev.precision >= 0.99);
-    assert_true(ev.recall >= 0.80);
+    assert_true(ev.recall >= 0.94);
     assert_true(ev.base_recall < 0.3 && ev.recall > ev.base_recall + 0.5);
 }
 
