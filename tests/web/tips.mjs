@@ -124,7 +124,8 @@ async function handlerFlow(browser, base) {
   await page.fill("#tip-split-text", "The rifles are bought in El Paso by a man called Beto.");
   await page.check("#tip-split-shared");
   await page.click("#tip-split-submit");
-  await page.waitForSelector("#tip-action-msg .msg-ok");
+  // the message of the split itself (the question's own .msg-ok may still be shown)
+  await waitFor(page, () => /tip-[a-z0-9]+/.test(document.querySelector("#tip-action-msg .msg-ok")?.textContent || ""));
   const part = (await page.textContent("#tip-action-msg")).match(/tip-[a-z0-9]+/)[0];
   await waitFor(page, (p) => document.querySelector("#tip-links")?.textContent.includes(p), part);
   ok(true, "the handler splits off the US part and sees the link to it");
