@@ -94,13 +94,19 @@ static int share_item(const char *a, const char *b) {
     return 0;
 }
 
-/* 1 when two values of one length differ in at most SLIP_MAX characters
- * (one or two substituted, or two neighbours transposed): one value typed
- * twice, not two values. */
+/* 1 when two values of one length are at most SLIP_MAX typing errors apart,
+ * an error being one character substituted or two neighbours transposed
+ * (a transposition is one error, as in Damerau's distance and in Febrl's
+ * count of modifications, at most two per field): one value typed twice,
+ * not two values. */
 #define SLIP_MAX 2
 static int slip(const char *a, const char *b, size_t n) {
     size_t d = 0;
-    for (size_t i = 0; i < n && d <= SLIP_MAX; i++) d += a[i] != b[i];
+    for (size_t i = 0; i < n && d <= SLIP_MAX; i++) {
+        if (a[i] == b[i]) continue;
+        d++;
+        if (i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i]) i++;   /* transposed neighbours */
+    }
     return d <= SLIP_MAX;
 }
 

@@ -560,11 +560,38 @@ static void test_strong_fields(void **st) {
     assert_int_equal(resolve_score(&s.r[0], &s.r[5], &sc, &e), PU_OK);
     assert_true(sc >= RESOLVE_THRESHOLD);
     assert_int_equal(resolve_score(&s.r[3], &s.r[5], &sc, &e), PU_OK);
-    assert_true(sc < 0);   /* "1972-12-52" and "1927-12-25": three digits, and no identifier on one side */
+    assert_true(sc < 0);   /* "1972-12-52" and "1927-12-25": a slip (two transpositions), but nothing else to outweigh it */
     assert_int_equal(resolve_dob_slip("1972-12-25", "1973-11-24"), 0);   /* three digits: no slip */
     assert_int_equal(resolve_dob_slip("1972-12-05", "1972-05-12"), 1);   /* day and month swapped */
     assert_int_equal(resolve_dob_slip("1972-12-05", "1927-12-05"), 1);   /* two digits transposed */
     assert_int_equal(resolve_dob_slip("1972-12-05", "1958-09-02"), 0);
+    assert_int_equal(resolve_dob_slip("1972-12-25", "1927-12-52"), 1);   /* two transpositions: two errors */
+    assert_int_equal(resolve_dob_slip("1972-12-25", "1927-12-53"), 0);   /* a transposition and two digits */
+    resolve_set_free(&s);
+}
+
+/* A transposition is one typing error (Febrl's count, Damerau's distance):
+ * a CURP with two neighbours transposed and one letter substituted is the
+ * same CURP typed with two errors beside the same date; three errors are
+ * another CURP. */
+static void test_slip_transposition(void **st) {
+    (void)st;
+    pu_err e = {0};
+    resolve_set s = {0};
+    resolve_rec r = person("a", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);
+    r.ids = "CURP=JXVG150763IZEUANCJ;";
+    add(&s, r);
+    r = person("b", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);   /* AN -> NA, J -> X */
+    r.ids = "CURP=JXVG150763IZEUNACX;";
+    add(&s, r);
+    r = person("c", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);   /* AN -> NA, C -> X, J -> X */
+    r.ids = "CURP=JXVG150763IZEUNAXX;";
+    add(&s, r);
+    double sc;
+    assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
+    assert_true(sc >= RESOLVE_THRESHOLD);
+    assert_int_equal(resolve_score(&s.r[0], &s.r[2], &sc, &e), PU_OK);
+    assert_true(sc < 0);
     resolve_set_free(&s);
 }
 
@@ -579,6 +606,7 @@ int main(void) {
         cmocka_unit_test(test_ceiling),           cmocka_unit_test(test_explain_sample),
         cmocka_unit_test(test_undated_holder),    cmocka_unit_test(test_febrl_profile),
         cmocka_unit_test(test_evaluate_febrl),    cmocka_unit_test(test_strong_fields),
+        cmocka_unit_test(test_slip_transposition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
