@@ -12,32 +12,26 @@
 #include <cmocka.h>
 
 #include "resolve/resolve_int.h"
+#include "resolve_test.h"
 #include "screen/screen.h"
 #include "../test_store_uri.h"
 
 static resolve_rec person(const char *ref, const char *name, const char *dob, const char *ids) {
-    resolve_rec r = {.source = "entity", .ref = (char *)ref, .name = (char *)name, .schema = "Person",
-                     .ids = (char *)ids};
-    if (dob) strncpy(r.dob, dob, sizeof r.dob - 1);
-    strncpy(r.marking, "PUBLIC", sizeof r.marking - 1);
+    resolve_rec r = rt_person(ref, name, dob);
+    r.ids = (char *)ids;
     return r;
-}
-
-static void add(resolve_set *s, resolve_rec r) {
-    pu_err e = {0};
-    assert_int_equal(resolve_set_add(s, &r, &e), PU_OK);
 }
 
 static void test_score(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Susan I. Lopez", "1984-06-02", NULL));
-    add(&s, person("b", "LOPEZ, SUSAN I.", "1984-06-02", NULL));
-    add(&s, person("c", "SUSAN LOPEZ", "1984-06-02", NULL));
-    add(&s, person("d", "Susan I. Lopez", "1990-01-01", NULL));          /* another date of birth */
-    add(&s, person("e", "Maria Garcia Lopez", "1970-03-03", "ID=GALM700303;"));
-    add(&s, person("f", "Maria Lopez Garcia", "1971-04-04", NULL));     /* swapped surnames: another person */
-    add(&s, person("g", "M. Garcia", NULL, "ID=GALM700303;"));          /* same identifier */
+    rt_add(&s, person("a", "Susan I. Lopez", "1984-06-02", NULL));
+    rt_add(&s, person("b", "LOPEZ, SUSAN I.", "1984-06-02", NULL));
+    rt_add(&s, person("c", "SUSAN LOPEZ", "1984-06-02", NULL));
+    rt_add(&s, person("d", "Susan I. Lopez", "1990-01-01", NULL));          /* another date of birth */
+    rt_add(&s, person("e", "Maria Garcia Lopez", "1970-03-03", "ID=GALM700303;"));
+    rt_add(&s, person("f", "Maria Lopez Garcia", "1971-04-04", NULL));     /* swapped surnames: another person */
+    rt_add(&s, person("g", "M. Garcia", NULL, "ID=GALM700303;"));          /* same identifier */
     double sc;
     pu_err e = {0};
     for (int i = 0; i < 3; i++)
@@ -228,7 +222,7 @@ static void test_large_block(void **st) {
         snprintf(addr, sizeof addr, "calle%d", i);
         resolve_rec r = person(ref, V[i % 4], NULL, "RFC=LOPJ800101AB1;");
         r.addr = addr;
-        add(&s, r);
+        rt_add(&s, r);
     }
     pu_err e = {0};
     static uint32_t of[N];

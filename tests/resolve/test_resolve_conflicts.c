@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "resolve/resolve_int.h"
+#include "resolve_test.h"
 
 #define D0 "1971-04-12"
 #define D1 "1984-09-30"   /* not a slip of D0 */
@@ -107,18 +108,6 @@ static void test_conflicts_outvoted(void **st) {
     assert_int_not_equal(of[4], of[1]);
 }
 
-static resolve_rec person(const char *ref, const char *name, const char *dob) {
-    resolve_rec r = {.source = "entity", .ref = (char *)ref, .name = (char *)name, .schema = "Person"};
-    if (dob) strncpy(r.dob, dob, sizeof r.dob - 1);
-    strncpy(r.marking, "PUBLIC", sizeof r.marking - 1);
-    return r;
-}
-
-static void add(resolve_set *s, resolve_rec r) {
-    pu_err e = {0};
-    assert_int_equal(resolve_set_add(s, &r, &e), PU_OK);
-}
-
 /* A father and his son: one name, one address, the family's landline, two
  * dates of birth and two CURPs, each with two records, and an undated
  * record of the name at the address: they stay two persons. */
@@ -126,21 +115,21 @@ static void test_father_son(void **st) {
     (void)st;
     resolve_set s = {0};
     const char *addr = "calle hidalgo 12, col 4, monterrey nl";
-    resolve_rec r = person("f1", "Roberto Garza Leal", "1961-03-14");
+    resolve_rec r = rt_person("f1", "Roberto Garza Leal", "1961-03-14");
     r.addr = (char *)addr, r.phones = "8112345678;", r.ids = "CURP=GALR610314HNLRLB09;";
-    add(&s, r);
-    r = person("f2", "Roberto Garza Leal", "1961-03-14");
+    rt_add(&s, r);
+    r = rt_person("f2", "Roberto Garza Leal", "1961-03-14");
     r.addr = (char *)addr, r.phones = "8112345678;";
-    add(&s, r);
-    r = person("s1", "Roberto Garza Leal", "1988-07-02");
+    rt_add(&s, r);
+    r = rt_person("s1", "Roberto Garza Leal", "1988-07-02");
     r.addr = (char *)addr, r.phones = "8112345678;", r.ids = "CURP=GALR880702HNLRLB03;";
-    add(&s, r);
-    r = person("s2", "Roberto Garza Leal", "1988-07-02");
+    rt_add(&s, r);
+    r = rt_person("s2", "Roberto Garza Leal", "1988-07-02");
     r.addr = (char *)addr;
-    add(&s, r);
-    r = person("u", "Roberto Garza Leal", NULL);
+    rt_add(&s, r);
+    r = rt_person("u", "Roberto Garza Leal", NULL);
     r.addr = (char *)addr;
-    add(&s, r);
+    rt_add(&s, r);
     pu_err e = {0};
     double sc;
     for (int f = 0; f < 2; f++)
@@ -172,24 +161,24 @@ static void test_two_modifications(void **st) {
     (void)st;
     resolve_set s = {0};
     const char *addr = "calle madero 1941, col 339, reynosa tamps";
-    resolve_rec r = person("a", "Alejandro Oanigaz Diaz", "1982-07-09");
+    resolve_rec r = rt_person("a", "Alejandro Oanigaz Diaz", "1982-07-09");
     r.addr = (char *)addr, r.phones = "5827205894;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
-    add(&s, r);
-    r = person("b", "Aleandro LamegasReyes", "1982-07-09");
+    rt_add(&s, r);
+    r = rt_person("b", "Aleandro LamegasReyes", "1982-07-09");
     r.addr = "calle madero 1941, col 339, reynosa tayamps", r.phones = "5827205894;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
-    add(&s, r);
-    r = person("c", "Aleandro LamegasReyes", "1982-07-09");   /* a twin: date, phone, address; no CURP */
+    rt_add(&s, r);
+    r = rt_person("c", "Aleandro LamegasReyes", "1982-07-09");   /* a twin: date, phone, address; no CURP */
     r.addr = (char *)addr, r.phones = "5827205894;";
-    add(&s, r);
-    r = person("d", "Maria Fernanda Rojas", "1982-07-09");   /* names unlike */
+    rt_add(&s, r);
+    r = rt_person("d", "Maria Fernanda Rojas", "1982-07-09");   /* names unlike */
     r.addr = (char *)addr, r.phones = "5827205894;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
-    add(&s, r);
-    r = person("e", "Aleandro LamegasReyes", "1982-07-09");   /* CURP and date, the phone with a slip, another address */
+    rt_add(&s, r);
+    r = rt_person("e", "Aleandro LamegasReyes", "1982-07-09");   /* CURP and date, the phone with a slip, another address */
     r.addr = "avenida juarez 7, col 2, reynosa tamps", r.phones = "5827205849;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
-    add(&s, r);
-    r = person("f", "Aleandro LamegasReyes", "1982-07-90");   /* CURP only the same: date and phone slips */
+    rt_add(&s, r);
+    r = rt_person("f", "Aleandro LamegasReyes", "1982-07-90");   /* CURP only the same: date and phone slips */
     r.addr = "avenida juarez 7, col 2, reynosa tamps", r.phones = "5827205849;", r.ids = "CURP=PHPZ542426BAUVCUYT;";
-    add(&s, r);
+    rt_add(&s, r);
     pu_err e = {0};
     double sc;
     assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);

@@ -17,18 +17,12 @@
 #include <cmocka.h>
 
 #include "resolve/resolve_int.h"
+#include "resolve_test.h"
 
 static resolve_rec person(const char *ref, const char *name, const char *dob, const char *addr) {
-    resolve_rec r = {.source = "entity", .ref = (char *)ref, .name = (char *)name, .schema = "Person",
-                     .addr = (char *)addr};
-    if (dob) strncpy(r.dob, dob, sizeof r.dob - 1);
-    strncpy(r.marking, "PUBLIC", sizeof r.marking - 1);
+    resolve_rec r = rt_person(ref, name, dob);
+    r.addr = (char *)addr;
     return r;
-}
-
-static void add(resolve_set *s, resolve_rec r) {
-    pu_err e = {0};
-    assert_int_equal(resolve_set_add(s, &r, &e), PU_OK);
 }
 
 /* Match and cluster s (with the date rule); of gets the cluster of each record. */
@@ -48,10 +42,10 @@ static void cluster(const resolve_set *s, uint32_t *of) {
 static void test_contact_decides(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Jose Lopez", "1970-01-01", "calle hidalgo 12 monterrey"));
-    add(&s, person("b", "Jose Lopez", "1980-05-05", "main st 4 laredo"));
-    add(&s, person("c", "JOSE LOPEZ", NULL, "calle hidalgo 12 monterrey"));   /* a's address */
-    add(&s, person("d", "Jose Lopez", NULL, NULL));                           /* nothing but the name */
+    rt_add(&s, person("a", "Jose Lopez", "1970-01-01", "calle hidalgo 12 monterrey"));
+    rt_add(&s, person("b", "Jose Lopez", "1980-05-05", "main st 4 laredo"));
+    rt_add(&s, person("c", "JOSE LOPEZ", NULL, "calle hidalgo 12 monterrey"));   /* a's address */
+    rt_add(&s, person("d", "Jose Lopez", NULL, NULL));                           /* nothing but the name */
     uint32_t of[4];
     cluster(&s, of);
     assert_int_equal(of[2], of[0]);   /* the one it shares the address with */
@@ -61,9 +55,9 @@ static void test_contact_decides(void **st) {
     resolve_set_free(&s);
 
     /* father and son at one address: the address tells nothing */
-    add(&s, person("a", "Jose Lopez", "1950-01-01", "calle hidalgo 12 monterrey"));
-    add(&s, person("b", "Jose Lopez", "1980-05-05", "calle hidalgo 12 monterrey"));
-    add(&s, person("c", "Jose Lopez", NULL, "calle hidalgo 12 monterrey"));
+    rt_add(&s, person("a", "Jose Lopez", "1950-01-01", "calle hidalgo 12 monterrey"));
+    rt_add(&s, person("b", "Jose Lopez", "1980-05-05", "calle hidalgo 12 monterrey"));
+    rt_add(&s, person("c", "Jose Lopez", NULL, "calle hidalgo 12 monterrey"));
     cluster(&s, of);
     assert_int_not_equal(of[2], of[0]);
     assert_int_not_equal(of[2], of[1]);
@@ -82,10 +76,10 @@ static void test_hidden_namesake(void **st) {
     for (size_t i = 0; i < same; i++) {
         snprintf(ref, sizeof ref, "p%zu", i);
         snprintf(addr, sizeof addr, "street %zu", i);   /* distinct: no exact duplicates */
-        add(&s, person(ref, "Jose Lopez", "1970-01-01", addr));
+        rt_add(&s, person(ref, "Jose Lopez", "1970-01-01", addr));
     }
-    add(&s, person("other", "Jose Lopez", "1999-09-09", "elsewhere 1"));
-    add(&s, person("x", "Jose Lopez", NULL, NULL));
+    rt_add(&s, person("other", "Jose Lopez", "1999-09-09", "elsewhere 1"));
+    rt_add(&s, person("x", "Jose Lopez", NULL, NULL));
     uint32_t *of = malloc(s.n * sizeof *of);
     assert_non_null(of);
     resolve_pair *p = NULL;
@@ -138,16 +132,16 @@ static void fillers(resolve_set *s, size_t n) {
         snprintf(name, sizeof name, "Q%c%c%c Z%c%c%c", 'a' + (int)(i % 26), 'a' + (int)(i / 26 % 26),
                  'a' + (int)(i / 676 % 26), 'a' + (int)(i / 26 % 26), 'a' + (int)(i % 26), 'a' + (int)(i / 676 % 26));
         snprintf(ref, sizeof ref, "f%zu", i);
-        add(s, person(ref, name, "1960-01-01", NULL));
+        rt_add(s, person(ref, name, "1960-01-01", NULL));
     }
 }
 
 static void test_unique_name(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Antonio Vadebar Castillo", "1969-10-25", NULL));
-    add(&s, person("b", "VADEBAR CASTILLO, ANTONIO", "1969-10-25", NULL));
-    add(&s, person("t", "Antonio Vadebar", NULL, NULL));   /* a tip: the name alone scores below the threshold */
+    rt_add(&s, person("a", "Antonio Vadebar Castillo", "1969-10-25", NULL));
+    rt_add(&s, person("b", "VADEBAR CASTILLO, ANTONIO", "1969-10-25", NULL));
+    rt_add(&s, person("t", "Antonio Vadebar", NULL, NULL));   /* a tip: the name alone scores below the threshold */
     fillers(&s, 1200);
     double sc;
     pu_err e = {0};
@@ -158,7 +152,7 @@ static void test_unique_name(void **st) {
     cluster(&s, of);
     assert_int_equal(of[2], of[0]);   /* one dated person carries this name: it is that one */
     /* a second dated Antonio Vadebar: the name no longer says which */
-    add(&s, person("c", "Antonio Vadebar Lopez", "1975-02-02", NULL));
+    rt_add(&s, person("c", "Antonio Vadebar Lopez", "1975-02-02", NULL));
     cluster(&s, of);
     assert_int_not_equal(of[2], of[0]);
     assert_int_not_equal(of[2], of[s.n - 1]);
@@ -171,13 +165,13 @@ static void test_unique_name(void **st) {
 static void test_frequent_name(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Jose Lopez", "1969-10-25", NULL));
-    add(&s, person("t", "Jose Lopez", NULL, NULL));
+    rt_add(&s, person("a", "Jose Lopez", "1969-10-25", NULL));
+    rt_add(&s, person("t", "Jose Lopez", NULL, NULL));
     fillers(&s, 1200);
     char ref[32];
     for (size_t i = 0; i < 400; i++) {   /* other Joses and other Lopezes */
         snprintf(ref, sizeof ref, "j%zu", i);
-        add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
+        rt_add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
     }
     uint32_t *of = malloc(s.n * sizeof *of);
     assert_non_null(of);
@@ -202,10 +196,10 @@ static resolve_rec as_source(resolve_rec r, const char *source) {
 static void test_nickname_joins(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Jose Lonefado Ruiz", "1969-10-25", NULL));
-    add(&s, person("b", "Richard A. Lonefado", "1971-03-03", NULL));
-    add(&s, as_source(person("t1", "Pepe Lonefado", NULL, NULL), "tip.mention"));
-    add(&s, as_source(person("t2", "Rick Lonefdao", NULL, NULL), "tip.mention"));   /* nickname and a typo */
+    rt_add(&s, person("a", "Jose Lonefado Ruiz", "1969-10-25", NULL));
+    rt_add(&s, person("b", "Richard A. Lonefado", "1971-03-03", NULL));
+    rt_add(&s, as_source(person("t1", "Pepe Lonefado", NULL, NULL), "tip.mention"));
+    rt_add(&s, as_source(person("t2", "Rick Lonefdao", NULL, NULL), "tip.mention"));   /* nickname and a typo */
     fillers(&s, 1200);
     pu_err e = {0};
     resolve_pair *p = NULL;
@@ -236,9 +230,9 @@ static void test_nickname_joins(void **st) {
 static void test_nickname_common_guard(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
-    add(&s, person("b", "Jose Luis Lopez", "1980-01-01", NULL));
-    add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
+    rt_add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
+    rt_add(&s, person("b", "Jose Luis Lopez", "1980-01-01", NULL));
+    rt_add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
     fillers(&s, 1200);
     uint32_t *of = malloc(s.n * sizeof *of);
     assert_non_null(of);
@@ -247,13 +241,13 @@ static void test_nickname_common_guard(void **st) {
     assert_int_not_equal(of[2], of[1]);
     resolve_set_free(&s);
     /* one dated Jose Lopez, but the tokens are frequent: common all the same */
-    add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
-    add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
+    rt_add(&s, person("a", "Jose Lopez Garcia", "1969-10-25", NULL));
+    rt_add(&s, as_source(person("t", "Pepe Lopez", NULL, NULL), "tip.mention"));
     fillers(&s, 1200);
     char ref[32];
     for (size_t i = 0; i < 400; i++) {
         snprintf(ref, sizeof ref, "j%zu", i);
-        add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
+        rt_add(&s, person(ref, i % 2 ? "Jose Qabc" : "Zxyw Lopez", "1980-01-01", NULL));
     }
     free(of);
     of = malloc(s.n * sizeof *of);
@@ -269,9 +263,9 @@ static void test_nickname_common_guard(void **st) {
 static void test_partial_name_phone(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, with_phone(person("a", "Guadalupe Teresa Marquez Ochoa", "1969-10-25", NULL), "5551234567;"));
-    add(&s, with_phone(person("b", "Guadalupe Marquez Ruiz", "1980-01-01", NULL), "5559999999;"));
-    add(&s, as_source(with_phone(person("t", "Lupe Marqeuz", NULL, NULL), "5551234567;"), "tip.mention"));
+    rt_add(&s, with_phone(person("a", "Guadalupe Teresa Marquez Ochoa", "1969-10-25", NULL), "5551234567;"));
+    rt_add(&s, with_phone(person("b", "Guadalupe Marquez Ruiz", "1980-01-01", NULL), "5559999999;"));
+    rt_add(&s, as_source(with_phone(person("t", "Lupe Marqeuz", NULL, NULL), "5551234567;"), "tip.mention"));
     double sc = 0;
     pu_err e = {0};
     assert_int_equal(resolve_score(&s.r[0], &s.r[2], &sc, &e), PU_OK);
@@ -293,13 +287,13 @@ static void test_partial_name_phone(void **st) {
 static void test_contact_chain(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, as_source(person("p", "Jose Hernandez Garcia", "1970-01-01", "calle hidalgo 12 monterrey"),
+    rt_add(&s, as_source(person("p", "Jose Hernandez Garcia", "1970-01-01", "calle hidalgo 12 monterrey"),
                       "trace.purchaser"));
-    add(&s, person("q", "Jose Hernandez Lopez", "1982-02-02", "main st 4 laredo"));
-    add(&s, as_source(with_phone(person("c", "HERNANDEZ, JOSE", NULL, "calle hidalgo 12 monterrey"), "5550001111;"),
+    rt_add(&s, person("q", "Jose Hernandez Lopez", "1982-02-02", "main st 4 laredo"));
+    rt_add(&s, as_source(with_phone(person("c", "HERNANDEZ, JOSE", NULL, "calle hidalgo 12 monterrey"), "5550001111;"),
                       "cargo.party"));
-    add(&s, as_source(with_phone(person("t", "Pepe Hernandez", NULL, NULL), "5550001111;"), "tip.mention"));
-    add(&s, as_source(person("u", "Pepe Hernandez", NULL, NULL), "tip.mention"));   /* no contact: no one */
+    rt_add(&s, as_source(with_phone(person("t", "Pepe Hernandez", NULL, NULL), "5550001111;"), "tip.mention"));
+    rt_add(&s, as_source(person("u", "Pepe Hernandez", NULL, NULL), "tip.mention"));   /* no contact: no one */
     uint32_t of[5];
     cluster(&s, &of[0]);
     assert_int_equal(of[2], of[0]);
@@ -314,14 +308,14 @@ static void test_contact_chain(void **st) {
 static void test_typo_unique(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Antonio Vadebar Castillo", "1969-10-25", NULL));
-    add(&s, person("t", "Antnio Vadebar", NULL, NULL));
+    rt_add(&s, person("a", "Antonio Vadebar Castillo", "1969-10-25", NULL));
+    rt_add(&s, person("t", "Antnio Vadebar", NULL, NULL));
     fillers(&s, 1200);
     uint32_t *of = malloc((s.n + 1) * sizeof *of);
     assert_non_null(of);
     cluster(&s, of);
     assert_int_equal(of[1], of[0]);
-    add(&s, person("c", "Antonio Vadebar Lopez", "1975-02-02", NULL));   /* a second one: it could be either */
+    rt_add(&s, person("c", "Antonio Vadebar Lopez", "1975-02-02", NULL));   /* a second one: it could be either */
     cluster(&s, of);
     assert_int_not_equal(of[1], of[0]);
     assert_int_not_equal(of[1], of[s.n - 1]);
@@ -334,8 +328,8 @@ static void test_typo_unique(void **st) {
 static void test_undated_holder(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "LOSABARA SATIFAR, LUIS MIGUEL", NULL, NULL));
-    add(&s, person("t", "Luis Losabara", NULL, NULL));
+    rt_add(&s, person("a", "LOSABARA SATIFAR, LUIS MIGUEL", NULL, NULL));
+    rt_add(&s, person("t", "Luis Losabara", NULL, NULL));
     fillers(&s, 1200);
     double sc = 0;
     pu_err e = {0};
@@ -345,7 +339,7 @@ static void test_undated_holder(void **st) {
     assert_non_null(of);
     cluster(&s, of);
     assert_int_equal(of[1], of[0]);
-    add(&s, person("b", "Luis Losabara Perez", NULL, NULL));   /* another fuller name: it could be either */
+    rt_add(&s, person("b", "Luis Losabara Perez", NULL, NULL));   /* another fuller name: it could be either */
     cluster(&s, of);
     assert_int_not_equal(of[1], of[0]);
     assert_int_not_equal(of[1], of[s.n - 1]);
@@ -358,16 +352,16 @@ static void test_ceiling(void **st) {
     resolve_set s = {0};
     resolve_rec r = person("a", "Jose Lopez", "1970-01-01", NULL);
     r.truth = 1;
-    add(&s, r);
+    rt_add(&s, r);
     r = person("b", "JOSE LOPEZ", "1970-01-01", NULL);   /* one date of birth: evidence */
     r.truth = 1;
-    add(&s, r);
+    rt_add(&s, r);
     r = person("c", "Jose Lopez", NULL, NULL);   /* a namesake of another person exists: none */
     r.truth = 1;
-    add(&s, r);
+    rt_add(&s, r);
     r = person("d", "Jose Lopez Ruiz", "1990-01-01", NULL);
     r.truth = 2;
-    add(&s, r);
+    rt_add(&s, r);
     uint64_t pairs = 0;
     pu_err e = {0};
     assert_int_equal(resolve_ceiling(&s, &pairs, NULL, &e), PU_OK);
@@ -533,21 +527,21 @@ static void test_strong_fields(void **st) {
     resolve_set s = {0};
     resolve_rec r = person("a", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);
     r.ids = "CURP=JXVG150763IZEUANCJ;", r.phones = "2313324836;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("b", "Jesus Juan Minepas Boledan", "1958-09-02", NULL);   /* another date; CURP and phone agree */
     r.ids = "CURP=JXVG150763IZEUANCJ;", r.phones = "2313324836;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("c", "Jesus Juan Minepas Boledan", "1958-09-02", NULL);   /* another date; the phone only */
     r.phones = "2313324836;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("d", "Jesus Juan Minepas Boledan", "1972-12-52", NULL);   /* not a date's slip, no identifier */
-    add(&s, r);
+    rt_add(&s, r);
     r = person("e", "Jesus Juan Minepas Boledan", "1972-12-26", NULL);   /* a slip; the CURP with a slip, the phone */
     r.ids = "CURP=JXVG150763IZEUAMCJ;", r.phones = "2313324836;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("f", "Jesus Juan Minepas Boledan", "1927-12-25", NULL);   /* two slips: date and CURP, no phone */
     r.ids = "CURP=JXVG150763IZEUANCX;";
-    add(&s, r);
+    rt_add(&s, r);
     double sc;
     assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
     assert_true(sc >= RESOLVE_THRESHOLD);
@@ -580,13 +574,13 @@ static void test_slip_transposition(void **st) {
     resolve_set s = {0};
     resolve_rec r = person("a", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);
     r.ids = "CURP=JXVG150763IZEUANCJ;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("b", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);   /* AN -> NA, J -> X */
     r.ids = "CURP=JXVG150763IZEUNACX;";
-    add(&s, r);
+    rt_add(&s, r);
     r = person("c", "Jesus Juan Minepas Boledan", "1972-12-25", NULL);   /* AN -> NA, C -> X, J -> X */
     r.ids = "CURP=JXVG150763IZEUNAXX;";
-    add(&s, r);
+    rt_add(&s, r);
     double sc;
     assert_int_equal(resolve_score(&s.r[0], &s.r[1], &sc, &e), PU_OK);
     assert_true(sc >= RESOLVE_THRESHOLD);

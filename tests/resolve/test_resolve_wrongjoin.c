@@ -14,17 +14,12 @@
 #include <cmocka.h>
 
 #include "resolve/resolve_int.h"
+#include "resolve_test.h"
 
 static resolve_rec person(const char *ref, const char *name, const char *dob, int64_t truth) {
-    resolve_rec r = {.source = "entity", .ref = (char *)ref, .name = (char *)name, .schema = "Person", .truth = truth};
-    if (dob) strncpy(r.dob, dob, sizeof r.dob - 1);
-    strncpy(r.marking, "PUBLIC", sizeof r.marking - 1);
+    resolve_rec r = rt_person(ref, name, dob);
+    r.truth = truth;
     return r;
-}
-
-static void add(resolve_set *s, resolve_rec r) {
-    pu_err e = {0};
-    assert_int_equal(resolve_set_add(s, &r, &e), PU_OK);
 }
 
 static int joined(const resolve_pair *p, size_t np, uint32_t a, uint32_t b) {
@@ -40,14 +35,14 @@ static int joined(const resolve_pair *p, size_t np, uint32_t a, uint32_t b) {
 static void test_paternal_dropped(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a", "Jorge Medina Trevino", "1970-01-01", 1));
-    add(&s, person("b", "Jorge Trevino", "1970-01-01", 2));
-    add(&s, person("c", "MEDINA, JORGE", "1970-01-01", 1));   /* a's maternal surname dropped: a spelling */
+    rt_add(&s, person("a", "Jorge Medina Trevino", "1970-01-01", 1));
+    rt_add(&s, person("b", "Jorge Trevino", "1970-01-01", 2));
+    rt_add(&s, person("c", "MEDINA, JORGE", "1970-01-01", 1));   /* a's maternal surname dropped: a spelling */
     char ref[16], dob[11];
     for (int i = 0; i < 12; i++) {   /* other persons: Medina ends names too */
         snprintf(ref, sizeof ref, "f%d", i);
         snprintf(dob, sizeof dob, "19%02d-02-%02d", 50 + i, 1 + i);
-        add(&s, person(ref, "Jorge Trevino Medina", dob, 10 + i));
+        rt_add(&s, person(ref, "Jorge Trevino Medina", dob, 10 + i));
     }
     resolve_tokplace t;
     assert_int_equal(resolve_tokplace_build(&s, &t), PU_OK);
@@ -78,9 +73,9 @@ static void test_second_given_dropped(void **st) {
     for (int i = 0; i < 12; i++) {
         snprintf(ref, sizeof ref, "f%d", i);
         snprintf(dob, sizeof dob, "19%02d-03-%02d", 50 + i, 1 + i);
-        add(&s, person(ref, "Jose Luis Hernandez Lopez", dob, 10 + i));
+        rt_add(&s, person(ref, "Jose Luis Hernandez Lopez", dob, 10 + i));
         snprintf(ref, sizeof ref, "g%d", i);
-        add(&s, person(ref, "Jose Hernandez", dob, 10 + i));
+        rt_add(&s, person(ref, "Jose Hernandez", dob, 10 + i));
     }
     resolve_tokplace t;
     assert_int_equal(resolve_tokplace_build(&s, &t), PU_OK);
@@ -97,12 +92,12 @@ static void test_second_given_dropped(void **st) {
 static void test_precision_ceiling(void **st) {
     (void)st;
     resolve_set s = {0};
-    add(&s, person("a1", "Jose Lopez", "1970-01-01", 1));
-    add(&s, person("a2", "Jose Lopez Garcia", "1970-01-01", 1));
-    add(&s, person("b1", "LOPEZ, JOSE", "1970-01-01", 2));
-    add(&s, person("b2", "Jose Lopez Perez", "1970-01-01", 2));
-    add(&s, person("c1", "Ana Ruiz", "1980-01-01", 3));
-    add(&s, person("c2", "Ana Ruiz", "1981-01-01", 4));   /* one name, another date: told apart */
+    rt_add(&s, person("a1", "Jose Lopez", "1970-01-01", 1));
+    rt_add(&s, person("a2", "Jose Lopez Garcia", "1970-01-01", 1));
+    rt_add(&s, person("b1", "LOPEZ, JOSE", "1970-01-01", 2));
+    rt_add(&s, person("b2", "Jose Lopez Perez", "1970-01-01", 2));
+    rt_add(&s, person("c1", "Ana Ruiz", "1980-01-01", 3));
+    rt_add(&s, person("c2", "Ana Ruiz", "1981-01-01", 4));   /* one name, another date: told apart */
     assert_true(resolve_indistinct(&s.r[0], &s.r[2]));
     assert_false(resolve_indistinct(&s.r[4], &s.r[5]));
     uint32_t of[6] = {0, 0, 0, 0, 4, 4};   /* persons 1 and 2 in one cluster, 3 and 4 in another */
