@@ -86,10 +86,7 @@ int graph_values(const graph *g, const char *measure, const graph_betw *b, doubl
     if (!rc) {
         pu_buf_puts(out, "{\"measure\":");
         graph_json_str(out, m);
-        graph_betw_plan p;
-        pu_err ignore = {0};
-        if (!strcmp(m, "betweenness") && !graph_betw_choose(b, g->nodes.len, &p, &ignore))
-            graph_betw_json(&p, out);
+        if (!strcmp(m, "betweenness")) graph_betw_describe(g, b, 1, out);
         pu_buf_printf(out, ",\"groups\":%lld,\"values\":[", (long long)ng);
         for (igraph_integer_t i = 0; i < igraph_vector_int_size(&vs); i++) {
             igraph_integer_t v = VECTOR(vs)[i];

@@ -34,11 +34,27 @@ int graph_betw_choose(const graph_betw *b, size_t n, graph_betw_plan *out, pu_er
     return PU_OK;
 }
 
-void graph_betw_json(const graph_betw_plan *p, pu_buf *out) {
+static void plan_json(const graph_betw_plan *p, pu_buf *out) {
     pu_buf_printf(out, ",\"method\":\"%s\"", graph_betw_method_name(p->method));
     if (p->method == GRAPH_BETW_CUTOFF) pu_buf_printf(out, ",\"cutoff\":%d", p->cutoff);
     else pu_buf_printf(out, ",\"samples\":%ld", p->k);
     if (p->method == GRAPH_BETW_SAMPLED) pu_buf_printf(out, ",\"seed\":%llu", (unsigned long long)p->seed);
+}
+
+void graph_betw_describe(const graph *g, const graph_betw *b, int json, pu_buf *out) {
+    graph_betw_plan p;
+    pu_err ignore = {0};
+    if (graph_betw_choose(b, g->nodes.len, &p, &ignore)) return;   /* graph_measure succeeded with b */
+    if (json) {
+        plan_json(&p, out);
+    } else if (p.method == GRAPH_BETW_SAMPLED) {
+        pu_buf_printf(out, pu_tr("betweenness estimated from %ld of %zu nodes as sources (seed %llu), scaled by n/k\n"),
+                      p.k, g->nodes.len, (unsigned long long)p.seed);
+    } else if (p.method == GRAPH_BETW_CUTOFF) {
+        pu_buf_printf(out, pu_tr("betweenness over shortest paths of at most %d hops only (a local measure)\n"), p.cutoff);
+    } else {
+        pu_buf_printf(out, pu_tr("betweenness exact (every one of %zu nodes as a source)\n"), g->nodes.len);
+    }
 }
 
 static uint64_t splitmix64(uint64_t *s) {

@@ -68,16 +68,18 @@ void graph_json_str(pu_buf *out, const char *s);
  * (b: betweenness's method, NULL the default). Errors: PU_ERR_INVALID
  * (measure, b), PU_ERR_NOMEM. */
 int graph_measure(const graph *g, const char *m, const graph_betw *b, igraph_vector_t *res, pu_err *err);
+/* How betweenness is computed on g as b says (graph_betw_choose), after a
+ * graph_measure that succeeded with b: json, the JSON members, each after a
+ * comma: "method", and "samples" (the sources searched) and "seed" when
+ * sampled / exact, "cutoff" for the hop cutoff; else the text's closing
+ * line. */
+void graph_betw_describe(const graph *g, const graph_betw *b, int json, pu_buf *out);
 /* Betweenness of every node of ig (undirected, unweighted) into res as plan
  * says (graph_betw_choose): exact igraph_betweenness; sampled: k distinct
  * sources drawn uniformly with plan->seed (graph_betw_sample), their exact
  * dependencies towards every target (igraph_betweenness_subset) scaled by
  * n/k, an unbiased estimate on igraph's scale (each unordered pair once);
  * cutoff: igraph_betweenness_cutoff. Returns PU_OK or PU_ERR_NOMEM. */
-/* The plan as JSON members, each after a comma: "method", and "samples"
- * (the sources searched) and "seed" when sampled / exact, "cutoff" for the
- * hop cutoff. */
-void graph_betw_json(const graph_betw_plan *plan, pu_buf *out);
 int graph_betweenness_ig(const igraph_t *ig, const graph_betw_plan *plan, igraph_vector_t *res);
 /* k distinct nodes of 0..n-1 drawn uniformly (a partial Fisher-Yates shuffle
  * driven by splitmix64 from seed: the same seed, the same draw, on every

@@ -703,23 +703,6 @@ int graph_centrality(const graph *g, const char *m, const graph_betw *b, size_t 
     return graph_centrality_min(g, m, b, -HUGE_VAL, top, json, out, err);
 }
 
-/* How betweenness was computed: JSON members (after the measure), or the
- * closing line of the text. */
-static void betw_method(const graph *g, const graph_betw *b, int json, pu_buf *out) {
-    graph_betw_plan p;
-    pu_err ignore = {0};
-    if (graph_betw_choose(b, g->nodes.len, &p, &ignore)) return;   /* graph_measure succeeded with b */
-    if (json) {
-        graph_betw_json(&p, out);
-    } else if (p.method == GRAPH_BETW_SAMPLED) {
-        pu_buf_printf(out, pu_tr("betweenness estimated from %ld of %zu nodes as sources (seed %llu), scaled by n/k\n"),
-                      p.k, g->nodes.len, (unsigned long long)p.seed);
-    } else if (p.method == GRAPH_BETW_CUTOFF) {
-        pu_buf_printf(out, pu_tr("betweenness over shortest paths of at most %d hops only (a local measure)\n"), p.cutoff);
-    } else {
-        pu_buf_printf(out, pu_tr("betweenness exact (every one of %zu nodes as a source)\n"), g->nodes.len);
-    }
-}
 
 int graph_centrality_min(const graph *g, const char *m, const graph_betw *b, double min, size_t top, int json,
                          pu_buf *out, pu_err *err) {
@@ -738,7 +721,7 @@ int graph_centrality_min(const graph *g, const char *m, const graph_betw *b, dou
         size_t shown = top && top < total ? top : total;
         if (json) {
             pu_buf_printf(out, "{\"measure\":\"%s\"", m ? m : "degree");
-            if (betw) betw_method(g, b, 1, out);
+            if (betw) graph_betw_describe(g, b, 1, out);
             pu_buf_printf(out, ",\"total\":%zu,\"nodes\":[", total);
         }
         for (size_t k = 0; k < shown; k++) {
@@ -751,7 +734,7 @@ int graph_centrality_min(const graph *g, const char *m, const graph_betw *b, dou
             }
         }
         if (json) pu_buf_puts(out, "]}\n");
-        else if (betw) betw_method(g, b, 0, out);
+        else if (betw) graph_betw_describe(g, b, 0, out);
     }
     free(s);
     igraph_vector_destroy(&res);
